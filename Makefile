@@ -1,0 +1,172 @@
+# Missive: the one entry point. `make run` boots the system in QEMU, `make test`
+# runs every test. Both install what is missing first. See README.md.
+
+BUILD     ?= build
+ACCEL     ?= tcg
+MEM       ?= 512M
+SMP       ?= 1
+MACHINE   ?= pc
+CPU       ?= qemu64
+CMDLINE   ?= loglevel=info
+QEMUFLAGS ?=
+OVMF_CODE ?= /usr/share/OVMF/OVMF_CODE.fd
+
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+DEPS    := $(BUILD)/.deps-installed
+
+# Host test rules name their sources through a variable: $$(unit_srcs_$$*).
+.SECONDEXPANSION:
+
+.PHONY: all run run-uefi debug test unit-test picolibc-test system-test format clean deps
+all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json
+
+# --- dependencies ------------------------------------------------------------
+
+$(DEPS): tools/install-deps.sh
+	@bash tools/install-deps.sh
+	@mkdir -p $(@D) && touch $@
+deps: $(DEPS)
+
+# --- kernel ------------------------------------------------------------------
+
+KERNEL_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g \
+	-ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie -fno-stack-protector \
+	-mcmodel=kernel -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-80387 \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-fno-tree-loop-distribute-patterns \
+	-Ikernel -Ilib -DMISSIVE_VERSION='"$(VERSION)"'
+KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
+
+# Pure modules shared with host tests (and later with user space).
+KERNEL_LIB_SRCS := lib/mb2/mb2.c lib/cpio/cpio.c lib/fmt/fmt.c lib/cmdline/cmdline.c
+KERNEL_C_SRCS   := $(wildcard kernel/*.c kernel/arch/x86_64/*.c) $(KERNEL_LIB_SRCS)
+KERNEL_ASM_SRCS := $(wildcard kernel/arch/x86_64/*.asm)
+KERNEL_OBJS     := $(patsubst %.c,$(BUILD)/kernel-obj/%.o,$(KERNEL_C_SRCS)) \
+                   $(patsubst %.asm,$(BUILD)/kernel-obj/%.o,$(KERNEL_ASM_SRCS))
+
+$(BUILD)/kernel-obj/%.o: %.c Makefile | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/kernel-obj/%.o: %.asm Makefile | $(DEPS)
+	@mkdir -p $(@D)
+	nasm -f elf64 -g -F dwarf -MD $(@:.o=.d) -MP $< -o $@
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/kernel.ld
+	ld $(KERNEL_LDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS)
+
+-include $(KERNEL_OBJS:.o=.d)
+
+# --- initrd and ISO ------------------------------------------------------------
+
+INITRD_SOURCES := $(shell awk '!/^[ \t]*(\#|$$)/ {print $$2}' initrd/manifest 2>/dev/null | sed 's|$$BUILD|$(BUILD)|')
+
+$(BUILD)/initrd.cpio: initrd/manifest tools/mkinitrd.sh $(INITRD_SOURCES) | $(DEPS)
+	bash tools/mkinitrd.sh initrd/manifest $(BUILD) $@
+
+$(BUILD)/missive.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio tools/mkiso.sh
+	bash tools/mkiso.sh $@ $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(CMDLINE)
+
+# --- running -------------------------------------------------------------------
+
+ifeq ($(ACCEL),kvm)
+QEMU_ACCEL := -accel kvm -cpu host
+else
+QEMU_ACCEL := -accel tcg -cpu $(CPU)
+endif
+QEMU := qemu-system-x86_64 -machine $(MACHINE) $(QEMU_ACCEL) -m $(MEM) -smp $(SMP) \
+	-no-reboot -display none -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMUFLAGS)
+
+# The serial console is this terminal; Ctrl-A X quits QEMU.
+run: $(BUILD)/missive.iso
+	$(QEMU) -serial mon:stdio -cdrom $<
+
+run-uefi: $(BUILD)/missive.iso
+	@test -f $(OVMF_CODE) || { echo "run-uefi: no OVMF firmware at $(OVMF_CODE) (apt-get install ovmf)"; exit 1; }
+	$(QEMU) -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) -serial mon:stdio -cdrom $<
+
+# QEMU stops at the first instruction and waits for gdb on :1234; in another
+# terminal run `gdb -x build/gdbinit` (or `make debug GDB=1` to start both).
+$(BUILD)/gdbinit: tools/gdbinit.in
+	sed 's|@KERNEL@|$(abspath $(BUILD))/kernel.elf|' $< > $@
+
+debug: $(BUILD)/missive.iso $(BUILD)/gdbinit
+	@echo "QEMU is waiting for gdb on localhost:1234: run 'gdb -x $(BUILD)/gdbinit'"
+	$(QEMU) -serial mon:stdio -cdrom $< -s -S
+
+# --- user space: picolibc --------------------------------------------------------
+
+PICOLIBC := $(BUILD)/picolibc/install
+$(PICOLIBC)/.stamp: tools/picolibc.sh tools/picolibc-cross.txt | $(DEPS)
+	bash tools/picolibc.sh $(BUILD)/picolibc
+	touch $@
+
+USER_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -nostdinc -isystem $(PICOLIBC)/include \
+	-isystem $(shell gcc -print-file-name=include) -Ilib
+USER_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T lib/libsys/user.ld
+LIBSYS_OBJS := $(BUILD)/user/lib/libsys/crt0.o $(BUILD)/user/lib/libsys/start.o
+
+$(BUILD)/user/%.o: %.c $(PICOLIBC)/.stamp Makefile
+	@mkdir -p $(@D)
+	gcc $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
+	@mkdir -p $(@D)
+	nasm -f elf64 -g -F dwarf $< -o $@
+
+# The host-side proof that picolibc works with our crt0: a static program
+# linked from our crt0 and libsys start code, picolibc, and stubs that make
+# Linux system calls, run here on the host.
+PICOLIBC_TEST_OBJS := $(BUILD)/user/tests/picolibc/hello.o \
+	$(BUILD)/user/tests/picolibc/linux_stubs.o $(BUILD)/user/tests/picolibc/linux_syscall.o
+$(BUILD)/picolibc-hello: $(LIBSYS_OBJS) $(PICOLIBC_TEST_OBJS) lib/libsys/user.ld
+	ld $(USER_LDFLAGS) -o $@ $(LIBSYS_OBJS) $(PICOLIBC_TEST_OBJS) \
+		-L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
+
+picolibc-test: $(BUILD)/picolibc-hello
+	bash tests/picolibc/check.sh $<
+
+-include $(wildcard $(BUILD)/user/*/*.d $(BUILD)/user/*/*/*.d $(BUILD)/user/*/*/*/*.d)
+
+# --- tests ---------------------------------------------------------------------
+
+HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ilib -Ikernel
+# Each host test and the pure sources it tests.
+UNIT_TESTS := cpio mb2 fmt cmdline bootmem
+unit_srcs_cpio    := lib/cpio/cpio.c
+unit_srcs_mb2     := lib/mb2/mb2.c
+unit_srcs_fmt     := lib/fmt/fmt.c
+unit_srcs_cmdline := lib/cmdline/cmdline.c
+unit_srcs_bootmem := kernel/bootmem.c
+
+$(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(HOST_CFLAGS) -o $@ $< $(unit_srcs_$*) -lcmocka
+
+unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
+	@set -e; for t in $^; do echo "== $$t"; $$t; done
+
+system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio | $(DEPS)
+	python3 tests/system/harness.py --build $(BUILD) $(if $(CASES),--cases $(CASES))
+
+test: unit-test picolibc-test system-test
+
+# --- tooling -------------------------------------------------------------------
+
+# compile_commands.json for clangd, written from the flags above (no build needed).
+$(BUILD)/compile_commands.json: Makefile
+	@mkdir -p $(@D)
+	@python3 tools/compile_commands.py "$(CURDIR)" \
+		"gcc $(KERNEL_CFLAGS)" $(KERNEL_C_SRCS) -- \
+		"gcc $(HOST_CFLAGS)" $(wildcard tests/unit/*.c) -- \
+		"gcc $(USER_CFLAGS)" $(wildcard lib/libsys/*.c tests/picolibc/*.c) > $@
+	@ln -sf $(BUILD)/compile_commands.json compile_commands.json
+
+format:
+	clang-format -i $(shell git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)/kernel-obj $(BUILD)/host $(BUILD)/user $(BUILD)/*.elf $(BUILD)/*.iso \
+		$(BUILD)/*.cpio $(BUILD)/system-test $(BUILD)/picolibc-hello

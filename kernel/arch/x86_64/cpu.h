@@ -1,0 +1,127 @@
+/*
+ * Wrappers for the x86_64 instructions C cannot express: port I/O, control
+ * registers, MSRs, CPUID, descriptor tables. They use GNU inline assembly, a
+ * compiler extension: the alternative, a NASM function per instruction, costs
+ * a call on paths (port I/O, CR reads) where a single instruction is the point.
+ * Every use of inline assembly in the kernel is kept in this header.
+ */
+#ifndef MISSIVE_ARCH_CPU_H
+#define MISSIVE_ARCH_CPU_H
+
+#include <stdint.h>
+
+static inline void outb(uint16_t port, uint8_t value)
+{
+    __asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t value;
+    __asm__ volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
+    return value;
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t value)
+{
+    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
+{
+    __asm__ volatile("cpuid"
+                     : "=a"(regs[0]), "=b"(regs[1]), "=c"(regs[2]), "=d"(regs[3])
+                     : "a"(leaf), "c"(subleaf));
+}
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+#define CPU_READ_CR(n)                                                                             \
+    static inline uint64_t read_cr##n(void)                                                        \
+    {                                                                                              \
+        uint64_t value;                                                                            \
+        __asm__ volatile("mov %%cr" #n ", %0" : "=r"(value));                                      \
+        return value;                                                                              \
+    }
+CPU_READ_CR(0)
+CPU_READ_CR(2)
+CPU_READ_CR(3)
+CPU_READ_CR(4)
+#undef CPU_READ_CR
+
+static inline void write_cr3(uint64_t value)
+{
+    __asm__ volatile("mov %0, %%cr3" : : "r"(value) : "memory");
+}
+
+static inline void write_cr4(uint64_t value)
+{
+    __asm__ volatile("mov %0, %%cr4" : : "r"(value) : "memory");
+}
+
+struct descriptor_pointer {
+    uint16_t limit;
+    uint64_t base;
+} __attribute__((packed)); /* the CPU's layout: no padding after limit */
+
+static inline void lgdt(const struct descriptor_pointer *p)
+{
+    __asm__ volatile("lgdt %0" : : "m"(*p));
+}
+
+static inline void lidt(const struct descriptor_pointer *p)
+{
+    __asm__ volatile("lidt %0" : : "m"(*p));
+}
+
+static inline void ltr(uint16_t selector)
+{
+    __asm__ volatile("ltr %0" : : "r"(selector));
+}
+
+_Noreturn static inline void cpu_halt_forever(void)
+{
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+static inline uint64_t read_rbp(void)
+{
+    uint64_t value;
+    __asm__ volatile("mov %%rbp, %0" : "=r"(value));
+    return value;
+}
+
+/* Test hooks for the crash= option: a trap from an instruction, and a page
+   fault whose delivery itself faults (so the CPU raises a double fault). */
+static inline void cpu_breakpoint(void)
+{
+    __asm__ volatile("int3");
+}
+
+static inline void cpu_fault_on_bad_stack(void)
+{
+    __asm__ volatile("mov $0xdead0000, %%rsp; push %%rax" : : : "memory");
+}
+
+#define MSR_EFER    0xc0000080u
+#define EFER_NXE    (1u << 11)
+#define CR0_WP      (1u << 16)
+#define CR4_PGE     (1u << 7)
+#define CR4_OSFXSR  (1u << 9)
+#define CR4_SMEP    (1u << 20)
+#define CR4_SMAP    (1u << 21)
+
+#endif

@@ -1,0 +1,106 @@
+/*
+ * The IDT and exception handling. For now every exception and interrupt is
+ * a kernel bug: it is reported with everything needed to find it (vector,
+ * error code, CR2, all registers, a backtrace) and the machine stops. User
+ * faults become IPC messages once user space exists (see docs/kernel.md).
+ */
+#include "arch/x86_64/trap.h"
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "log.h"
+
+struct idt_gate {
+    uint16_t offset_low;
+    uint16_t selector;
+    uint8_t ist;
+    uint8_t type_attr;
+    uint16_t offset_mid;
+    uint32_t offset_high;
+    uint32_t reserved;
+};
+
+static struct idt_gate idt[256];
+extern const uint64_t trap_stub_table[256];
+
+static const char *const exception_names[32] = {
+    "divide error (#DE)",
+    "debug (#DB)",
+    "non-maskable interrupt (NMI)",
+    "breakpoint (#BP)",
+    "overflow (#OF)",
+    "bound range exceeded (#BR)",
+    "invalid opcode (#UD)",
+    "device not available (#NM)",
+    "double fault (#DF)",
+    "coprocessor segment overrun",
+    "invalid TSS (#TS)",
+    "segment not present (#NP)",
+    "stack-segment fault (#SS)",
+    "general protection fault (#GP)",
+    "page fault (#PF)",
+    "reserved vector 15",
+    "x87 floating-point error (#MF)",
+    "alignment check (#AC)",
+    "machine check (#MC)",
+    "SIMD floating-point error (#XM)",
+    "virtualization exception (#VE)",
+    "control protection exception (#CP)",
+};
+
+void trap_init(void)
+{
+    for (int v = 0; v < 256; v++) {
+        uint64_t handler = trap_stub_table[v];
+        idt[v].offset_low = handler & 0xffff;
+        idt[v].selector = SEL_KERNEL_CODE;
+        idt[v].ist = 0;
+        idt[v].type_attr = 0x8e; /* present, ring 0, 64-bit interrupt gate */
+        idt[v].offset_mid = (handler >> 16) & 0xffff;
+        idt[v].offset_high = (uint32_t)(handler >> 32);
+        idt[v].reserved = 0;
+    }
+    idt[8].ist = IST_DOUBLE_FAULT;
+    idt[2].ist = IST_NMI;
+    idt[18].ist = IST_MACHINE_CHECK;
+    struct descriptor_pointer pointer = {sizeof idt - 1, (uint64_t)idt};
+    lidt(&pointer);
+}
+
+/* Decodes a page-fault error code into words a reader does not have to look up. */
+static void describe_page_fault(uint64_t error)
+{
+    kprintf("  page fault: %s, %s, %s mode%s%s\n", error & 1 ? "protection violation" : "not present",
+            error & 2 ? "write" : "read", error & 4 ? "user" : "kernel",
+            error & 16 ? ", instruction fetch" : "", error & 8 ? ", reserved bit set" : "");
+}
+
+/* Prints the full register state of a trap and stops the machine.
+   Never returns. */
+static _Noreturn void trap_report_and_stop(struct trap_frame *f)
+{
+    const char *name = f->vector < 32 && exception_names[f->vector] ? exception_names[f->vector]
+                                                                    : "unexpected interrupt";
+    kprintf("\nKERNEL PANIC: %s, vector %lu, in %s mode\n", name, f->vector,
+            (f->cs & 3) ? "user" : "kernel");
+    kprintf("  error code 0x%016lx  cr2 0x%016lx\n", f->error_code, read_cr2());
+    if (f->vector == 14)
+        describe_page_fault(f->error_code);
+    kprintf("  rip 0x%016lx  cs  0x%04lx  rflags 0x%016lx\n", f->rip, f->cs, f->rflags);
+    kprintf("  rsp 0x%016lx  ss  0x%04lx\n", f->rsp, f->ss);
+    kprintf("  rax 0x%016lx  rbx 0x%016lx  rcx 0x%016lx\n", f->rax, f->rbx, f->rcx);
+    kprintf("  rdx 0x%016lx  rsi 0x%016lx  rdi 0x%016lx\n", f->rdx, f->rsi, f->rdi);
+    kprintf("  rbp 0x%016lx  r8  0x%016lx  r9  0x%016lx\n", f->rbp, f->r8, f->r9);
+    kprintf("  r10 0x%016lx  r11 0x%016lx  r12 0x%016lx\n", f->r10, f->r11, f->r12);
+    kprintf("  r13 0x%016lx  r14 0x%016lx  r15 0x%016lx\n", f->r13, f->r14, f->r15);
+    kprintf("  cr0 0x%016lx  cr3 0x%016lx  cr4 0x%016lx\n", read_cr0(), read_cr3(), read_cr4());
+    log_backtrace(f->rbp);
+    kprintf("System halted.\n");
+    machine_stop(EXIT_CODE_PANIC);
+}
+
+/* Called by trap_common with interrupts off. */
+void trap_dispatch(struct trap_frame *frame)
+{
+    trap_report_and_stop(frame);
+}

@@ -1,0 +1,44 @@
+/*
+ * Kernel virtual memory: the direct map of physical memory and the kernel
+ * image mapping. Layout (docs/boot.md):
+ *   0xffff800000000000  direct map: physical address p is at DIRECT_MAP_BASE + p
+ *   0xffffffff80000000  kernel image (text RX, rodata R, data/bss RW)
+ */
+#ifndef MISSIVE_ARCH_VM_H
+#define MISSIVE_ARCH_VM_H
+
+#include <stdint.h>
+
+#include "bootmem.h"
+
+#define DIRECT_MAP_BASE 0xffff800000000000ul
+#define KERNEL_VMA      0xffffffff80000000ul
+
+#define PTE_PRESENT  (1ull << 0)
+#define PTE_WRITABLE (1ull << 1)
+#define PTE_USER     (1ull << 2)
+#define PTE_HUGE     (1ull << 7)
+#define PTE_GLOBAL   (1ull << 8)
+#define PTE_NX       (1ull << 63)
+
+static inline void *phys_to_virt(uint64_t phys)
+{
+    return (void *)(DIRECT_MAP_BASE + phys);
+}
+
+/* Builds the kernel's page tables from frames of bm: the direct map over
+   each free range of cover (a bootmem used as a sorted, disjoint set of
+   physical ranges; 2 MiB pages where alignment allows)
+   and the kernel image with per-section permissions; then switches to them,
+   dropping the boot identity map. Needs: boot page tables active, every
+   frame bm hands out below 4 GiB (the boot direct map's reach).
+   Panics if bm runs dry. */
+void vm_init(struct bootmem *bm, const struct bootmem *cover);
+
+/* Physical address of the kernel's top-level page table. */
+uint64_t vm_kernel_root(void);
+
+/* Bytes of page tables vm_init allocated, for the boot report. */
+uint64_t vm_table_bytes(void);
+
+#endif

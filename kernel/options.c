@@ -1,0 +1,87 @@
+/* Kernel command line options; see options.h. */
+#include "options.h"
+
+#include "cmdline/cmdline.h"
+#include "log.h"
+
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
+
+static const struct {
+    const char *name;
+    enum crash_kind kind;
+} crash_names[] = {
+    {"page-fault", CRASH_PAGE_FAULT},
+    {"double-fault", CRASH_DOUBLE_FAULT},
+    {"divide", CRASH_DIVIDE},
+    {"invalid-opcode", CRASH_INVALID_OPCODE},
+    {"general-protection", CRASH_GENERAL_PROTECTION},
+    {"breakpoint", CRASH_BREAKPOINT},
+};
+
+static void warn_option(const struct cmdline_option *opt, const char *why)
+{
+    if (opt->value)
+        log_warn("cmdline: ignoring option '%.*s=%.*s': %s\n", (int)opt->key_len, opt->key,
+                 (int)opt->value_len, opt->value, why);
+    else
+        log_warn("cmdline: ignoring option '%.*s': %s\n", (int)opt->key_len, opt->key, why);
+}
+
+static void parse_loglevel(const struct cmdline_option *opt)
+{
+    for (unsigned i = 0; i < 4; i++) {
+        if (cmdline_value_is(opt, level_names[i])) {
+            log_threshold = (enum log_level)i;
+            return;
+        }
+    }
+    uint64_t n;
+    if (opt->value && cmdline_parse_u64(opt->value, opt->value_len, &n) && n <= 3) {
+        log_threshold = (enum log_level)n;
+        return;
+    }
+    warn_option(opt, "expected error, warn, info, debug or 0-3");
+}
+
+static void parse_crash(const struct cmdline_option *opt, struct boot_options *out)
+{
+    for (unsigned i = 0; i < sizeof crash_names / sizeof crash_names[0]; i++) {
+        if (cmdline_value_is(opt, crash_names[i].name)) {
+            out->crash = crash_names[i].kind;
+            return;
+        }
+    }
+    warn_option(opt, "expected page-fault, double-fault, divide, invalid-opcode, "
+                     "general-protection or breakpoint");
+}
+
+void options_parse(const char *cmdline, struct boot_options *out)
+{
+    out->crash = CRASH_NONE;
+    if (!cmdline)
+        return;
+    /* Warnings go out in order as they are found, but loglevel may come
+       after a bad option: apply loglevel first so it governs them all. */
+    struct cmdline_option opt;
+    const char *cursor = cmdline;
+    while (cmdline_next(&cursor, &opt))
+        if (cmdline_key_is(&opt, "loglevel") && opt.value)
+            parse_loglevel(&opt);
+
+    cursor = cmdline;
+    while (cmdline_next(&cursor, &opt)) {
+        if (cmdline_key_is(&opt, "loglevel")) {
+            if (!opt.value)
+                warn_option(&opt, "needs a value");
+        } else if (cmdline_key_is(&opt, "qemu-exit")) {
+            if (opt.value)
+                warn_option(&opt, "takes no value");
+            else
+                qemu_exit_enabled = 1;
+        } else if (cmdline_key_is(&opt, "crash")) {
+            parse_crash(&opt, out);
+        } else {
+            warn_option(&opt, "unknown option");
+        }
+    }
+}
