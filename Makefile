@@ -17,7 +17,7 @@ DEPS    := $(BUILD)/.deps-installed
 # Host test rules name their sources through a variable: $$(unit_srcs_$$*).
 .SECONDEXPANSION:
 
-.PHONY: all run run-uefi debug test unit-test picolibc-test system-test format clean deps
+.PHONY: all run run-uefi debug test unit-test picolibc-test system-test format format-check clean deps
 all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json
 
 # --- dependencies ------------------------------------------------------------
@@ -151,7 +151,7 @@ unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
 system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio | $(DEPS)
 	python3 tests/system/harness.py --build $(BUILD) $(if $(CASES),--cases $(CASES))
 
-test: unit-test picolibc-test system-test
+test: format-check unit-test picolibc-test system-test
 
 # --- tooling -------------------------------------------------------------------
 
@@ -166,6 +166,10 @@ $(BUILD)/compile_commands.json: Makefile
 
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')
+
+# Fails if any tracked C file differs from what `make format` would make of it.
+format-check: | $(DEPS)
+	@clang-format --dry-run -Werror $(shell git ls-files '*.c' '*.h') && echo "format-check: ok"
 
 clean:
 	rm -rf $(BUILD)/kernel-obj $(BUILD)/host $(BUILD)/user $(BUILD)/*.elf $(BUILD)/*.iso \

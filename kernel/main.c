@@ -64,8 +64,7 @@ static void reserve_boot_memory(const struct mb2_info *info, uint64_t mbi_phys)
         bootmem_reserve(&boot_memory, info->modules[i].start,
                         info->modules[i].end - info->modules[i].start);
     if (boot_memory.lost)
-        log_warn("boot: %lu bytes of RAM unusable (memory map too fragmented)\n",
-                 boot_memory.lost);
+        log_warn("boot: %lu bytes of RAM unusable (memory map too fragmented)\n", boot_memory.lost);
 }
 
 /* Writes and reads back the last word of the highest RAM page, and of the
@@ -112,9 +111,12 @@ static void report_firmware(const struct mb2_info *info)
 {
     if (info->has_framebuffer) {
         const struct mb2_framebuffer *fb = &info->framebuffer;
-        log_info("framebuffer: %ux%u, %u bpp, pitch %u, type %s, at 0x%lx\n", fb->width,
-                 fb->height, fb->bpp, fb->pitch,
-                 fb->type == 1 ? "RGB" : fb->type == 2 ? "EGA text" : "indexed", fb->addr);
+        log_info("framebuffer: %ux%u, %u bpp, pitch %u, type %s, at 0x%lx\n", fb->width, fb->height,
+                 fb->bpp, fb->pitch,
+                 fb->type == 1   ? "RGB"
+                 : fb->type == 2 ? "EGA text"
+                                 : "indexed",
+                 fb->addr);
     } else {
         log_info("framebuffer: none\n");
     }

@@ -14,6 +14,7 @@ packages=(
     python3 python3-pip             # pip fetches picolibc; the test harness
     libcmocka-dev                   # host unit tests
     gdb                             # make debug
+    clang-format                    # make format, make format-check
 )
 
 missing=()

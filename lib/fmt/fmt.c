@@ -113,7 +113,7 @@ int fmt_vformat(fmt_sink sink, void *ctx, const char *fmt, va_list ap)
         switch (*p) {
         case 'd':
         case 'i': {
-            int64_t v = size_t_arg ? (int64_t)va_arg(args, size_t)
+            int64_t v = size_t_arg   ? (int64_t)va_arg(args, size_t)
                         : longs == 2 ? va_arg(args, long long)
                         : longs == 1 ? va_arg(args, long)
                                      : va_arg(args, int);
@@ -125,12 +125,11 @@ int fmt_vformat(fmt_sink sink, void *ctx, const char *fmt, va_list ap)
         case 'u':
         case 'x':
         case 'X': {
-            uint64_t v = size_t_arg ? va_arg(args, size_t)
+            uint64_t v = size_t_arg   ? va_arg(args, size_t)
                          : longs == 2 ? va_arg(args, unsigned long long)
                          : longs == 1 ? va_arg(args, unsigned long)
                                       : va_arg(args, unsigned int);
-            emit_number(&out, v, false, *p == 'u' ? 10 : 16, *p == 'X', width, left, zero_pad,
-                        "");
+            emit_number(&out, v, false, *p == 'u' ? 10 : 16, *p == 'X', width, left, zero_pad, "");
             break;
         }
         case 'p':

@@ -13,7 +13,8 @@ static int constructed;
 static _Thread_local int per_thread = 7;
 
 __attribute__((constructor)) /* GNU attribute: checks that constructors run */
-static void construct(void)
+static void
+construct(void)
 {
     constructed = 1;
 }
@@ -41,7 +42,8 @@ int main(int argc, char **argv)
     printf("picolibc: strtol overflow gives errno %s\n", errno == ERANGE ? "ERANGE" : "WRONG");
     failures += errno != ERANGE || v == 0;
 
-    printf("picolibc: thread-local %d, constructor %s\n", per_thread, constructed ? "ran" : "MISSING");
+    printf("picolibc: thread-local %d, constructor %s\n", per_thread,
+           constructed ? "ran" : "MISSING");
     failures += per_thread != 7 || !constructed;
 
     printf("picolibc: %s\n", failures ? "FAILED" : "all checks passed");

@@ -10,8 +10,15 @@
 
 long linux_syscall(long number, long a, long b, long c);
 
-enum { LINUX_READ = 0, LINUX_WRITE = 1, LINUX_CLOSE = 3, LINUX_LSEEK = 8, LINUX_EXIT_GROUP = 231,
-       LINUX_ARCH_PRCTL = 158, ARCH_SET_FS = 0x1002 };
+enum {
+    LINUX_READ = 0,
+    LINUX_WRITE = 1,
+    LINUX_CLOSE = 3,
+    LINUX_LSEEK = 8,
+    LINUX_EXIT_GROUP = 231,
+    LINUX_ARCH_PRCTL = 158,
+    ARCH_SET_FS = 0x1002
+};
 
 ssize_t read(int fd, void *buf, size_t n)
 {

@@ -116,12 +116,12 @@ static inline void cpu_fault_on_bad_stack(void)
     __asm__ volatile("mov $0xdead0000, %%rsp; push %%rax" : : : "memory");
 }
 
-#define MSR_EFER    0xc0000080u
-#define EFER_NXE    (1u << 11)
-#define CR0_WP      (1u << 16)
-#define CR4_PGE     (1u << 7)
-#define CR4_OSFXSR  (1u << 9)
-#define CR4_SMEP    (1u << 20)
-#define CR4_SMAP    (1u << 21)
+#define MSR_EFER   0xc0000080u
+#define EFER_NXE   (1u << 11)
+#define CR0_WP     (1u << 16)
+#define CR4_PGE    (1u << 7)
+#define CR4_OSFXSR (1u << 9)
+#define CR4_SMEP   (1u << 20)
+#define CR4_SMAP   (1u << 21)
 
 #endif

@@ -70,9 +70,10 @@ void trap_init(void)
 /* Decodes a page-fault error code into words a reader does not have to look up. */
 static void describe_page_fault(uint64_t error)
 {
-    kprintf("  page fault: %s, %s, %s mode%s%s\n", error & 1 ? "protection violation" : "not present",
-            error & 2 ? "write" : "read", error & 4 ? "user" : "kernel",
-            error & 16 ? ", instruction fetch" : "", error & 8 ? ", reserved bit set" : "");
+    kprintf("  page fault: %s, %s, %s mode%s%s\n",
+            error & 1 ? "protection violation" : "not present", error & 2 ? "write" : "read",
+            error & 4 ? "user" : "kernel", error & 16 ? ", instruction fetch" : "",
+            error & 8 ? ", reserved bit set" : "");
 }
 
 /* Prints the full register state of a trap and stops the machine.
