@@ -29,7 +29,8 @@ struct bootmem {
     uint64_t total;    /* bytes of usable RAM added */
     uint64_t reserved; /* bytes of usable RAM withheld by bootmem_reserve */
     uint64_t used;     /* bytes handed out by bootmem_alloc */
-    uint64_t lost;     /* bytes dropped because the range table was full */
+    uint64_t lost;     /* bytes dropped because the range table was full: by an add
+                          (never counted in total) or by a reserve split (counted) */
 };
 
 void bootmem_init(struct bootmem *bm);

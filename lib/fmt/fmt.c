@@ -77,8 +77,10 @@ int fmt_vformat(fmt_sink sink, void *ctx, const char *fmt, va_list ap)
         int width = 0;
         if (*p == '*') {
             width = va_arg(args, int);
-            if (width < -1000 || width > 1000)
-                width = 1000; /* bounds the padding loop; also avoids negating INT_MIN */
+            if (width < -1000)
+                width = -1000; /* bounds the padding loop; also avoids negating INT_MIN */
+            else if (width > 1000)
+                width = 1000;
             p++;
             if (width < 0) {
                 left = true;
@@ -146,7 +148,8 @@ int fmt_vformat(fmt_sink sink, void *ctx, const char *fmt, va_list ap)
             if (!s)
                 s = "(null)";
             int len = 0;
-            while (s[len] && (precision < 0 || len < precision))
+            /* Precision first: s need not be NUL-terminated within it. */
+            while ((precision < 0 || len < precision) && s[len])
                 len++;
             emit_padding(&out, ' ', left ? 0 : width - len);
             for (int i = 0; i < len; i++)
