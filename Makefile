@@ -17,7 +17,7 @@ DEPS    := $(BUILD)/.deps-installed
 # Host test rules name their sources through a variable: $$(unit_srcs_$$*).
 .SECONDEXPANSION:
 
-.PHONY: all run run-uefi debug test unit-test picolibc-test system-test format format-check clean deps
+.PHONY: FORCE all run run-uefi debug test unit-test picolibc-test system-test format format-check clean deps
 all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json
 
 # --- dependencies ------------------------------------------------------------
@@ -64,8 +64,16 @@ INITRD_SOURCES := $(shell awk '!/^[ \t]*(\#|$$)/ {print $$2}' initrd/manifest 2>
 $(BUILD)/initrd.cpio: initrd/manifest tools/mkinitrd.sh $(INITRD_SOURCES) | $(DEPS)
 	bash tools/mkinitrd.sh initrd/manifest $(BUILD) $@
 
-$(BUILD)/missive.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio tools/mkiso.sh
+# The ISO's grub.cfg holds CMDLINE; this file changes only when CMDLINE does,
+# so `make run CMDLINE=...` rebuilds the ISO exactly when needed.
+$(BUILD)/cmdline.txt: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CMDLINE)' | cmp -s - $@ || echo '$(CMDLINE)' > $@
+
+$(BUILD)/missive.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio tools/mkiso.sh $(BUILD)/cmdline.txt
 	bash tools/mkiso.sh $@ $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(CMDLINE)
+
+FORCE:
 
 # --- running -------------------------------------------------------------------
 
