@@ -62,7 +62,7 @@ def check_usable(low_kib, high_kib):
 
 
 NO_TROUBLE = [r"KERNEL PANIC", r"^warning:", r"^error:"]
-BOOTED = [r"^Missive \S+ booting$", r"^Missive: boot complete \(tsc \d+\)$"]
+BOOTED = [r"^Missive \S+ booting$", r"^Missive: boot complete \(tsc \d+, \d+ in the kernel\)$"]
 
 
 def panic_case(name, crash, title, vector, extra=()):
