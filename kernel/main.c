@@ -19,6 +19,8 @@
 
 extern char kernel_phys_start[], kernel_phys_end[];
 
+void kmain(uint32_t magic, uint64_t mbi_phys);
+
 static struct bootmem boot_memory;
 static struct bootmem direct_map_cover;
 
@@ -160,6 +162,18 @@ static void crash(enum crash_kind kind)
         kprintf("crash: reading a non-canonical address\n");
         zero = *(volatile int *)0x8000000000000000ull;
         break;
+    case CRASH_WRITE_TEXT:
+        /* Proves kernel text is mapped read-only (and CR0.WP holds in ring 0). */
+        kprintf("crash: writing to kernel text at %p\n", (void *)kmain);
+        *(volatile uint8_t *)(uintptr_t)kmain = 0xc3;
+        break;
+    case CRASH_EXECUTE_DATA: {
+        /* Proves kernel data is mapped no-execute: a ret instruction in .data. */
+        static uint8_t data_code[1] = {0xc3};
+        kprintf("crash: executing kernel data at %p\n", (void *)data_code);
+        ((void (*)(void))(uintptr_t)data_code)();
+        break;
+    }
     case CRASH_BREAKPOINT:
         kprintf("crash: int3\n");
         cpu_breakpoint();

@@ -16,6 +16,8 @@ static const struct {
     {"invalid-opcode", CRASH_INVALID_OPCODE},
     {"general-protection", CRASH_GENERAL_PROTECTION},
     {"breakpoint", CRASH_BREAKPOINT},
+    {"write-text", CRASH_WRITE_TEXT},
+    {"execute-data", CRASH_EXECUTE_DATA},
 };
 
 static void warn_option(const struct cmdline_option *opt, const char *why)
@@ -52,7 +54,7 @@ static void parse_crash(const struct cmdline_option *opt, struct boot_options *o
         }
     }
     warn_option(opt, "expected page-fault, double-fault, divide, invalid-opcode, "
-                     "general-protection or breakpoint");
+                     "general-protection, breakpoint, write-text or execute-data");
 }
 
 void options_parse(const char *cmdline, struct boot_options *out)

@@ -3,7 +3,8 @@
  *   loglevel=error|warn|info|debug (or 0-3)  how much the kernel logs
  *   qemu-exit                                end QEMU through isa-debug-exit when
  *                                            boot completes or panics (tests)
- *   crash=page-fault|double-fault|divide|invalid-opcode|general-protection|breakpoint
+ *   crash=page-fault|double-fault|divide|invalid-opcode|general-protection|breakpoint|
+ *         write-text|execute-data
  *                                            fault on purpose after boot (tests)
  * Unknown or malformed options are ignored with a warning.
  */
@@ -18,6 +19,8 @@ enum crash_kind {
     CRASH_INVALID_OPCODE,
     CRASH_GENERAL_PROTECTION,
     CRASH_BREAKPOINT,
+    CRASH_WRITE_TEXT,
+    CRASH_EXECUTE_DATA,
 };
 
 struct boot_options {

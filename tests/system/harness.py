@@ -135,7 +135,8 @@ def cases():
                  r"^warning: cmdline: ignoring option 'loglevel=loud': expected error, warn, "
                  r"info, debug or 0-3$",
                  r"^warning: cmdline: ignoring option 'frobnicate=1': unknown option$",
-                 r"^warning: cmdline: ignoring option 'crash=nothing': expected page-fault",
+                 r"^warning: cmdline: ignoring option 'crash=nothing': expected page-fault, .*, "
+                 r"write-text or execute-data$",
                  r"^warning: cmdline: ignoring option '=x': unknown option$",
                  r"^warning: cmdline: ignoring option 'qemu-exit=3': takes no value$",
                  r"^warning: cmdline: ignoring option 'loglevel': needs a value$",
@@ -158,6 +159,11 @@ def cases():
         panic_case("general-protection", "general-protection",
                    "general protection fault (#GP)", 13),
         panic_case("breakpoint", "breakpoint", "breakpoint (#BP)", 3),
+        # Section permissions: text is read-only, data is no-execute.
+        panic_case("write-text", "write-text", "page fault (#PF)", 14, [
+            r"^  page fault: protection violation, write, kernel mode$"]),
+        panic_case("execute-data", "execute-data", "page fault (#PF)", 14, [
+            r"^  page fault: protection violation, read, kernel mode, instruction fetch$"]),
     ]
 
 
