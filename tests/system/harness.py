@@ -15,6 +15,7 @@ import argparse
 import hashlib
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,9 @@ class Case:
     exit_status: int = BOOT_OK
     timeout: float = 60.0
     check: object = None  # optional function(log) -> error string or None
+    # QEMU monitor commands sent once a line matches after_line (e.g. "nmi").
+    monitor: list = field(default_factory=list)
+    after_line: str = r"^Missive: boot complete"
 
 
 def motd_size():
@@ -159,6 +163,11 @@ def cases():
         panic_case("general-protection", "general-protection",
                    "general protection fault (#GP)", 13),
         panic_case("breakpoint", "breakpoint", "breakpoint (#BP)", 3),
+        # An NMI (from the QEMU monitor) is handled on its IST stack.
+        Case("nmi", cmdline="loglevel=error", monitor=["nmi"], exit_status=None, timeout=30,
+             expect=[r"^Missive: boot complete",
+                     r"^KERNEL PANIC: non-maskable interrupt \(NMI\), vector 2, in kernel mode$",
+                     r"^  rip 0xffffffff8[0-9a-f]{7}  cs  0x0008", r"^System halted\.$"]),
         # Section permissions: text is read-only, data is no-execute.
         panic_case("write-text", "write-text", "page fault (#PF)", 14, [
             r"^  page fault: protection violation, write, kernel mode$"]),
@@ -205,10 +214,15 @@ def run_qemu(case, iso, log_path):
     cmd = ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg", "-cpu", "qemu64",
            "-m", case.memory, "-smp", "1", "-no-reboot", "-display", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-           "-serial", f"file:{log_path}", "-monitor", "none", "-cdrom", iso, *case.qemu]
+           "-serial", f"file:{log_path}", "-cdrom", iso, *case.qemu]
+    monitor_path = log_path + ".monitor"
+    if os.path.exists(monitor_path):
+        os.remove(monitor_path)
+    cmd += ["-monitor", f"unix:{monitor_path},server=on,wait=off" if case.monitor else "none"]
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     status = None
+    pending = list(case.monitor)
     while True:
         try:
             status = proc.wait(timeout=0.2)
@@ -216,6 +230,9 @@ def run_qemu(case, iso, log_path):
         except subprocess.TimeoutExpired:
             pass
         elapsed = time.monotonic() - start
+        if pending and re.search(case.after_line, read_log(log_path), re.M):
+            send_monitor(monitor_path, pending)
+            pending = []
         if case.exit_status is None and all_expected(case, read_log(log_path)):
             break
         if elapsed > case.timeout:
@@ -224,6 +241,16 @@ def run_qemu(case, iso, log_path):
         proc.kill()
         proc.wait()
     return status, time.monotonic() - start, proc.stderr.read().decode(errors="replace")
+
+
+def send_monitor(path, commands):
+    """Types commands into the QEMU human monitor on the unix socket path."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.connect(path)
+        sock.settimeout(5)
+        for command in commands:
+            sock.sendall(command.encode() + b"\n")
+            time.sleep(0.2)
 
 
 def read_log(path):
