@@ -38,7 +38,7 @@ KERNEL_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g \
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
 # Pure modules shared with host tests (and later with user space).
-KERNEL_LIB_SRCS := lib/mb2/mb2.c lib/cpio/cpio.c lib/fmt/fmt.c lib/cmdline/cmdline.c
+KERNEL_LIB_SRCS := lib/mb2/mb2.c lib/cpio/cpio.c lib/elf/elf.c lib/fmt/fmt.c lib/cmdline/cmdline.c
 KERNEL_C_SRCS   := $(wildcard kernel/*.c kernel/arch/x86_64/*.c) $(KERNEL_LIB_SRCS)
 KERNEL_ASM_SRCS := $(wildcard kernel/arch/x86_64/*.asm)
 KERNEL_OBJS     := $(patsubst %.c,$(BUILD)/kernel-obj/%.o,$(KERNEL_C_SRCS)) \
@@ -59,10 +59,17 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/kernel.ld
 
 # --- initrd and ISO ------------------------------------------------------------
 
-INITRD_SOURCES := $(shell awk '!/^[ \t]*(\#|$$)/ {print $$2}' initrd/manifest 2>/dev/null | sed 's|$$BUILD|$(BUILD)|')
+manifest_sources = $(shell awk '!/^[ \t]*(\#|$$)/ {print $$2}' $(1) 2>/dev/null | sed 's|$$BUILD|$(BUILD)|')
+INITRD_SOURCES := $(call manifest_sources,initrd/manifest)
+TEST_INITRD_SOURCES := $(call manifest_sources,initrd/test-manifest)
 
 $(BUILD)/initrd.cpio: initrd/manifest tools/mkinitrd.sh $(INITRD_SOURCES) | $(DEPS)
-	bash tools/mkinitrd.sh initrd/manifest $(BUILD) $@
+	bash tools/mkinitrd.sh $(BUILD) $@ initrd/manifest
+
+# The test initrd: the real one plus the in-system test programs.
+$(BUILD)/initrd-test.cpio: initrd/manifest initrd/test-manifest tools/mkinitrd.sh \
+		$(INITRD_SOURCES) $(TEST_INITRD_SOURCES) | $(DEPS)
+	bash tools/mkinitrd.sh $(BUILD) $@ initrd/manifest initrd/test-manifest
 
 # The ISO's grub.cfg holds CMDLINE; this file changes only when CMDLINE does,
 # so `make run CMDLINE=...` rebuilds the ISO exactly when needed.
@@ -123,14 +130,29 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 	@mkdir -p $(@D)
 	nasm -f elf64 -g -F dwarf $< -o $@
 
+# Missive programs: each directory below is one program, named after it, linked
+# with libsys (crt0, start-up, system calls) and picolibc into $(BUILD)/bin.
+USER_PROGRAMS := servers/procsrv tests/user/usertest
+LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(BUILD)/user/lib/libsys/syscall.o \
+	$(BUILD)/user/lib/libsys/posix.o
+USER_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
+
+define user_program
+$(BUILD)/bin/$(notdir $(1)): $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard $(1)/*.c)) \
+		$(LIBSYS_MISSIVE_OBJS) lib/libsys/user.ld
+	@mkdir -p $$(@D)
+	ld $(USER_LDFLAGS) -o $$@ $(LIBSYS_MISSIVE_OBJS) \
+		$(patsubst %.c,$(BUILD)/user/%.o,$(wildcard $(1)/*.c)) $(USER_LIBS)
+endef
+$(foreach p,$(USER_PROGRAMS),$(eval $(call user_program,$(p))))
+
 # The host-side proof that picolibc works with our crt0: a static program
 # linked from our crt0 and libsys start code, picolibc, and stubs that make
 # Linux system calls, run here on the host.
 PICOLIBC_TEST_OBJS := $(BUILD)/user/tests/picolibc/hello.o \
 	$(BUILD)/user/tests/picolibc/linux_stubs.o $(BUILD)/user/tests/picolibc/linux_syscall.o
 $(BUILD)/picolibc-hello: $(LIBSYS_OBJS) $(PICOLIBC_TEST_OBJS) lib/libsys/user.ld
-	ld $(USER_LDFLAGS) -o $@ $(LIBSYS_OBJS) $(PICOLIBC_TEST_OBJS) \
-		-L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
+	ld $(USER_LDFLAGS) -o $@ $(LIBSYS_OBJS) $(PICOLIBC_TEST_OBJS) $(USER_LIBS)
 
 picolibc-test: $(BUILD)/picolibc-hello
 	bash tests/picolibc/check.sh $<
@@ -157,7 +179,7 @@ $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
 	@set -e; for t in $^; do echo "== $$t"; $$t; done
 
-system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio | $(DEPS)
+system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DEPS)
 	python3 tests/system/harness.py --build $(BUILD) $(if $(CASES),--cases $(CASES))
 
 test: format-check unit-test picolibc-test system-test
@@ -170,7 +192,8 @@ $(BUILD)/compile_commands.json: Makefile
 	@python3 tools/compile_commands.py "$(CURDIR)" \
 		"gcc $(KERNEL_CFLAGS)" $(KERNEL_C_SRCS) -- \
 		"gcc $(HOST_CFLAGS)" $(wildcard tests/unit/*.c) -- \
-		"gcc $(USER_CFLAGS)" $(wildcard lib/libsys/*.c tests/picolibc/*.c) > $@
+		"gcc $(USER_CFLAGS)" $(wildcard lib/libsys/*.c tests/picolibc/*.c) \
+			$(foreach p,$(USER_PROGRAMS),$(wildcard $(p)/*.c)) > $@
 	@ln -sf $(BUILD)/compile_commands.json compile_commands.json
 
 format:
@@ -182,4 +205,4 @@ format-check: | $(DEPS)
 
 clean:
 	rm -rf $(BUILD)/kernel-obj $(BUILD)/host $(BUILD)/user $(BUILD)/*.elf $(BUILD)/*.iso \
-		$(BUILD)/*.cpio $(BUILD)/system-test $(BUILD)/picolibc-hello
+		$(BUILD)/*.cpio $(BUILD)/system-test $(BUILD)/picolibc-hello $(BUILD)/bin

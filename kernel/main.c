@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/vm.h"
@@ -13,11 +14,14 @@
 #include "log.h"
 #include "mb2/mb2.h"
 #include "options.h"
+#include "root_task.h"
 #include "serial.h"
+#include "thread.h"
 
 #define MIB (1024ull * 1024)
 
 extern char kernel_phys_start[], kernel_phys_end[];
+extern char boot_stack_high_top[];
 
 void kmain(uint32_t magic, uint64_t mbi_phys);
 
@@ -219,9 +223,12 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
     struct initrd initrd;
     initrd_init(&info, &initrd);
 
+    cpu_local_init(&boot_cpu, (uint64_t)boot_stack_high_top);
+    root_task_create(&boot_memory, &initrd, options.init, options.init_args);
+
     crash(options.crash);
     uint64_t tsc_now = rdtsc();
     kprintf("Missive: boot complete (tsc %lu, %lu in the kernel)\n", tsc_now,
             tsc_now - tsc_at_entry);
-    machine_stop(EXIT_CODE_BOOT_OK);
+    kernel_return_to_user();
 }

@@ -57,22 +57,40 @@ static void parse_crash(const struct cmdline_option *opt, struct boot_options *o
                      "general-protection, breakpoint, write-text or execute-data");
 }
 
+static void parse_init(const struct cmdline_option *opt, struct boot_options *out)
+{
+    if (!opt->value || opt->value_len == 0 || opt->value_len >= INIT_PATH_MAX) {
+        warn_option(opt, "expected a path in the initrd of 1 to 63 characters");
+        return;
+    }
+    for (size_t i = 0; i < opt->value_len; i++)
+        out->init[i] = opt->value[i];
+    out->init[opt->value_len] = '\0';
+}
+
 void options_parse(const char *cmdline, struct boot_options *out)
 {
+    static const char default_init[] = "bin/procsrv";
     out->crash = CRASH_NONE;
+    for (size_t i = 0; i < sizeof default_init; i++)
+        out->init[i] = default_init[i];
+    out->init_args = "";
     if (!cmdline)
         return;
     /* Warnings go out in order as they are found, but loglevel may come
        after a bad option: apply loglevel first so it governs them all. */
     struct cmdline_option opt;
     const char *cursor = cmdline;
-    while (cmdline_next(&cursor, &opt))
+    while (cmdline_next(&cursor, &opt) && !cmdline_key_is(&opt, "--"))
         if (cmdline_key_is(&opt, "loglevel") && opt.value)
             parse_loglevel(&opt);
 
     cursor = cmdline;
     while (cmdline_next(&cursor, &opt)) {
-        if (cmdline_key_is(&opt, "loglevel")) {
+        if (cmdline_key_is(&opt, "--") && !opt.value) {
+            out->init_args = cursor;
+            break;
+        } else if (cmdline_key_is(&opt, "loglevel")) {
             if (!opt.value)
                 warn_option(&opt, "needs a value");
         } else if (cmdline_key_is(&opt, "qemu-exit")) {
@@ -82,6 +100,8 @@ void options_parse(const char *cmdline, struct boot_options *out)
                 qemu_exit_enabled = 1;
         } else if (cmdline_key_is(&opt, "crash")) {
             parse_crash(&opt, out);
+        } else if (cmdline_key_is(&opt, "init")) {
+            parse_init(&opt, out);
         } else {
             warn_option(&opt, "unknown option");
         }

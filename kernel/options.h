@@ -5,6 +5,10 @@
  *                                            boot completes or panics (tests)
  *   crash=page-fault|double-fault|divide|invalid-opcode|general-protection|breakpoint|
  *         write-text|execute-data
+ *   init=PATH                                the root task's program in the initrd
+ *                                            (default bin/procsrv)
+ *   -- ARG...                                everything after "--" is the root
+ *                                            task's argv[1...]
  *                                            fault on purpose after boot (tests)
  * Unknown or malformed options are ignored with a warning.
  */
@@ -23,8 +27,12 @@ enum crash_kind {
     CRASH_EXECUTE_DATA,
 };
 
+#define INIT_PATH_MAX 64
+
 struct boot_options {
     enum crash_kind crash;
+    char init[INIT_PATH_MAX]; /* NUL-terminated */
+    const char *init_args;    /* the command line after "--", or "" */
 };
 
 /* Parses cmdline (may be NULL), applies loglevel and qemu-exit at once and

@@ -82,10 +82,27 @@ def panic_case(name, crash, title, vector, extra=()):
         forbid=[r"boot complete"])
 
 
+def user_fault_case(mode, name, vector, detail):
+    """usertest faults on purpose; the kernel reports it, suspends the
+    thread and carries on (here: idles, then ends QEMU normally)."""
+    return Case(
+        f"user-{mode}", initrd="test", cmdline=f"qemu-exit init=bin/usertest -- {mode}",
+        expect=BOOTED + [
+            rf"^usertest: mode '{mode}'$",
+            rf"^fault: thread 'usertest': {re.escape(name)}, vector {vector}, "
+            rf"rip 0x[0-9a-f]+, {detail}; no fault handler, thread suspended$",
+            r"^kernel: no runnable threads; idle$"],
+        forbid=[r"KERNEL PANIC", r"usertest: FAIL", r"exited with status"])
+
+
 def cases():
     listing = [r"^initrd: \d+ bytes at 0x[0-9a-f]+$", r"^ +0  etc/$",
-               rf"^ +{motd_size()}  etc/motd$", r"^ +\d+  etc/manifest$",
-               r"^initrd: 2 files, \d+ bytes$"]
+               rf"^ +{motd_size()}  etc/motd$", r"^ +\d+  etc/manifest$", r"^ +\d+  bin/procsrv$",
+               r"^initrd: 3 files, \d+ bytes$"]
+    procsrv = [r"^root task: bin/procsrv, \d+ bytes, entry 0x4[0-9a-f]{5}, \d segments$",
+               r"^procsrv: running in user space as 'bin/procsrv' with 0 argument\(s\)$",
+               r"^procsrv: errno ERANGE, heap, pi 3\.142$",
+               r"^thread 'procsrv' exited with status 0$", r"^kernel: no runnable threads; idle$"]
     memory_map = [r"^memory map \(\d+ entries\):$",
                   r"^  0x0000000000100000-0x[0-9a-f]{16} available$",
                   r"^memory: \d+ KiB usable, \d+ KiB reserved \(kernel, boot data\), "
@@ -93,7 +110,7 @@ def cases():
                   r"^direct map: \d+ ranges up to 0x[0-9a-f]+ at 0xffff800000000000; checked"]
     damaged = [r"^initrd: \d+ bytes at", r"^Missive: boot complete"]
     return [
-        Case("boot", expect=BOOTED + memory_map + listing + [
+        Case("boot", expect=BOOTED + memory_map + listing + procsrv + [
                  r"^boot loader: GRUB", r"^command line: 'qemu-exit'$",
                  r"^ACPI: RSDP revision 0 \(old tag\), OEM 'BOCHS '$", r"^firmware: BIOS$",
                  r"^framebuffer: 80x25, 16 bpp, pitch 160, type EGA text, at 0xb8000$"],
@@ -106,7 +123,8 @@ def cases():
              forbid=NO_TROUBLE, check=check_usable(4000 * 1024, 4096 * 1024)),
         Case("ram-6g-q35", memory="6G", qemu=["-machine", "q35"], expect=BOOTED + listing + [
                  r"above 4 GiB"], forbid=NO_TROUBLE, check=check_usable(6000 * 1024, 6144 * 1024)),
-        Case("cpu-max", qemu=["-cpu", "max"], expect=BOOTED + listing, forbid=NO_TROUBLE),
+        Case("cpu-max", qemu=["-cpu", "max"], forbid=NO_TROUBLE,
+             expect=BOOTED + listing + procsrv + [r"^cpu 0: syscall at 0x[0-9a-f]+, SMEP on, SMAP on$"]),
         Case("uefi", qemu=["-machine", "q35", "-drive",
                            f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}"],
              expect=BOOTED + memory_map + listing + [
@@ -114,7 +132,9 @@ def cases():
                  r"^firmware: UEFI \(system table at 0x[0-9a-f]+\)$"],
              forbid=NO_TROUBLE, timeout=120),
         Case("initrd-missing", initrd="none", expect=BOOTED + [
-                 r"^warning: initrd: no boot module: GRUB loaded no initrd.cpio; continuing"],
+                 r"^warning: initrd: no boot module: GRUB loaded no initrd.cpio; continuing",
+                 r"^error: root task: no bin/procsrv in the initrd; nothing to run$",
+                 r"^kernel: no runnable threads; idle$"],
              forbid=[r"KERNEL PANIC", r"^initrd: \d+ files"]),
         Case("initrd-bad-magic", initrd="bad-magic", expect=damaged + [
                  r"^error: initrd: malformed archive: .*magic.* at offset 0; the initrd is not used$"],
@@ -147,7 +167,7 @@ def cases():
                  r"^warning: cmdline: ignoring option 'crash': expected page-fault"],
              forbid=[r"KERNEL PANIC"]),
         Case("loglevel-error", cmdline="qemu-exit loglevel=error",
-             expect=BOOTED + [r"^initrd: 2 files"],
+             expect=BOOTED + [r"^initrd: 3 files"],
              forbid=NO_TROUBLE + [r"^memory map", r"^boot loader:"]),
         Case("loglevel-debug", cmdline="loglevel=3 qemu-exit", expect=BOOTED + memory_map,
              forbid=NO_TROUBLE),
@@ -163,6 +183,32 @@ def cases():
         panic_case("general-protection", "general-protection",
                    "general protection fault (#GP)", 13),
         panic_case("breakpoint", "breakpoint", "breakpoint (#BP)", 3),
+        Case("init-args", cmdline="qemu-exit -- one two=2  three", forbid=NO_TROUBLE,
+             expect=BOOTED + [r"^procsrv: running in user space as 'bin/procsrv' with 3 argument",
+                              r"^procsrv: argv\[1\] = 'one'$", r"^procsrv: argv\[2\] = 'two=2'$",
+                              r"^procsrv: argv\[3\] = 'three'$"]),
+        Case("init-missing", cmdline="qemu-exit init=bin/nothing",
+             expect=BOOTED + [r"^error: root task: no bin/nothing in the initrd; nothing to run$",
+                              r"^kernel: no runnable threads; idle$"], forbid=[r"KERNEL PANIC"]),
+        Case("init-not-elf", cmdline="qemu-exit init=etc/motd",
+             expect=BOOTED + [r"^error: root task: etc/motd is not a valid program: ",
+                              r"^kernel: no runnable threads; idle$"], forbid=[r"KERNEL PANIC"]),
+        Case("user-syscalls", initrd="test", cmdline="qemu-exit init=bin/usertest -- syscalls",
+             qemu=["-cpu", "max"], forbid=NO_TROUBLE + [r"FAIL"],
+             expect=BOOTED + [r"^usertest: debug write works$",
+                              r"^usertest: syscalls: 15 passed, 0 failed$",
+                              r"^thread 'usertest' exited with status 0$"]),
+        *[user_fault_case(mode, name, vector, detail) for mode, name, vector, detail in [
+            ("null-write", "page fault (#PF)", 14, r"address 0x0, error 0x6"),
+            ("divide", "divide error (#DE)", 0, r"address 0x0, error 0x0"),
+            ("invalid-opcode", "invalid opcode (#UD)", 6, r"address 0x0, error 0x0"),
+            ("breakpoint", "breakpoint (#BP)", 3, r"address 0x0, error 0x0"),
+            ("general-protection", "general protection fault (#GP)", 13, r"address 0x0, error 0x0"),
+            ("kernel-read", "page fault (#PF)", 14, r"address 0xffffffff80100000, error 0x4"),
+            ("write-text", "page fault (#PF)", 14, r"address 0x4[0-9a-f]{5}, error 0x7"),
+            ("execute-stack", "page fault (#PF)", 14, r"address 0x7fffefff[0-9a-f]{4}, error 0x15"),
+            ("privileged", "general protection fault (#GP)", 13, r"address 0x0, error 0x0"),
+        ]],
         # An NMI (from the QEMU monitor) is handled on its IST stack.
         Case("nmi", cmdline="loglevel=error", monitor=["nmi"], exit_status=None, timeout=30,
              expect=[r"^Missive: boot complete",
@@ -180,6 +226,8 @@ def make_initrd(kind, good, workdir):
     """Returns the path of the initrd for kind (None for no module)."""
     if kind == "good":
         return good
+    if kind == "test":
+        return os.path.join(os.path.dirname(good), "initrd-test.cpio")
     if kind == "none":
         return None
     data = bytearray(open(good, "rb").read())

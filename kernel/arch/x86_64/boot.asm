@@ -240,7 +240,9 @@ boot_entry64:
     hlt
     jmp .halt
 
-; The boot CPU's kernel stack from kmain on.
+; The boot CPU's kernel stack from kmain on, and then its one kernel stack
+; for every entry from user mode (entry.asm).
 section .bss nobits alloc noexec write align=16
     resb 16384
+global boot_stack_high_top
 boot_stack_high_top:

@@ -61,6 +61,11 @@ CPU_READ_CR(3)
 CPU_READ_CR(4)
 #undef CPU_READ_CR
 
+static inline void write_cr0(uint64_t value)
+{
+    __asm__ volatile("mov %0, %%cr0" : : "r"(value) : "memory");
+}
+
 static inline void write_cr3(uint64_t value)
 {
     __asm__ volatile("mov %0, %%cr3" : : "r"(value) : "memory");

@@ -64,3 +64,10 @@ void gdt_init(void)
     gdt_reload_segments(SEL_KERNEL_CODE, SEL_KERNEL_DATA);
     ltr(SEL_TSS);
 }
+
+/* The stack the CPU switches to on a trap from user mode: the end of the
+   running thread's saved context (see entry.asm). */
+void gdt_set_user_trap_stack(uint64_t rsp0)
+{
+    boot_tss.rsp[0] = rsp0;
+}

@@ -1,6 +1,8 @@
 #ifndef MISSIVE_ARCH_GDT_H
 #define MISSIVE_ARCH_GDT_H
 
+#include <stdint.h>
+
 /* Segment selectors. The order kernel code, kernel data, user data, user code
    is the one syscall/sysret require (STAR). */
 #define SEL_KERNEL_CODE 0x08
@@ -15,6 +17,7 @@
 #define IST_MACHINE_CHECK 3
 
 void gdt_init(void);
+void gdt_set_user_trap_stack(uint64_t rsp0);
 
 /* In trap_entry.asm: reload CS and the data segment registers. */
 void gdt_reload_segments(unsigned code_selector, unsigned data_selector);

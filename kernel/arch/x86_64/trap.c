@@ -7,8 +7,10 @@
 #include "arch/x86_64/trap.h"
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/gdt.h"
 #include "log.h"
+#include "thread.h"
 
 struct idt_gate {
     uint16_t offset_low;
@@ -60,6 +62,8 @@ void trap_init(void)
         idt[v].offset_high = (uint32_t)(handler >> 32);
         idt[v].reserved = 0;
     }
+    /* int3 and into are meant to be used from user mode: let ring 3 raise them. */
+    idt[3].type_attr = idt[4].type_attr = 0xee;
     idt[8].ist = IST_DOUBLE_FAULT;
     idt[2].ist = IST_NMI;
     idt[18].ist = IST_MACHINE_CHECK;
@@ -100,8 +104,26 @@ static _Noreturn void trap_report_and_stop(struct trap_frame *f)
     machine_stop(EXIT_CODE_PANIC);
 }
 
-/* Called by trap_common with interrupts off. */
+/* Called by trap_common for traps in kernel mode, interrupts off. */
 void trap_dispatch(struct trap_frame *frame)
 {
     trap_report_and_stop(frame);
+}
+
+/* Called by trap_common for traps in user mode, on the CPU's kernel stack;
+   frame is the current thread's saved context. A user exception is the
+   thread's own business: it never stops the kernel. Until fault endpoints
+   exist the thread is suspended with one log line. */
+void trap_dispatch_user(struct trap_frame *frame)
+{
+    /* NMI, double fault and machine check arrive on IST stacks and are never
+       a user program's doing; nor are stray interrupt vectors yet. */
+    if (frame->vector == 2 || frame->vector == 8 || frame->vector == 18 || frame->vector >= 32)
+        trap_report_and_stop(frame);
+    struct thread *t = this_cpu()->current;
+    kprintf("fault: thread '%s': %s, vector %lu, rip 0x%lx, address 0x%lx, error 0x%lx; "
+            "no fault handler, thread suspended\n",
+            t->name, exception_names[frame->vector] ? exception_names[frame->vector] : "reserved",
+            frame->vector, frame->rip, frame->vector == 14 ? read_cr2() : 0, frame->error_code);
+    t->state = THREAD_SUSPENDED;
 }

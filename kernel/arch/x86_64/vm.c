@@ -11,10 +11,12 @@
 #include "log.h"
 #include "string.h"
 
-#define PAGE_SIZE  4096ull
-#define HUGE_SIZE  (2ull << 20)
-#define ADDR_MASK  0x000ffffffffff000ull
-#define BOOT_LIMIT (4ull << 30)
+#define PAGE_SIZE    4096ull
+#define HUGE_SIZE    (2ull << 20)
+#define ADDR_MASK    0x000ffffffffff000ull
+#define BOOT_LIMIT   (4ull << 30)
+#define KERNEL_TABLE (PTE_PRESENT | PTE_WRITABLE)
+#define USER_TABLE   (PTE_PRESENT | PTE_WRITABLE | PTE_USER)
 
 static uint64_t kernel_root;
 static uint64_t table_bytes;
@@ -36,14 +38,16 @@ static uint64_t new_table(struct bootmem *bm)
 }
 
 /* Returns the entry for va at the given level (3 = PML4 ... 0 = PT) of the
-   tree rooted at root, creating intermediate tables as needed. */
-static uint64_t *walk(struct bootmem *bm, uint64_t root, uint64_t va, int level)
+   tree rooted at root, creating intermediate tables with table_flags as
+   needed (user mappings need PTE_USER at every level). */
+static uint64_t *walk(struct bootmem *bm, uint64_t root, uint64_t va, int level,
+                      uint64_t table_flags)
 {
     uint64_t table = root;
     for (int l = 3; l > level; l--) {
         uint64_t *entry = (uint64_t *)phys_to_virt(table) + ((va >> (12 + 9 * l)) & 511);
         if (!(*entry & PTE_PRESENT))
-            *entry = new_table(bm) | PTE_PRESENT | PTE_WRITABLE;
+            *entry = new_table(bm) | table_flags;
         table = *entry & ADDR_MASK;
     }
     return (uint64_t *)phys_to_virt(table) + ((va >> (12 + 9 * level)) & 511);
@@ -55,10 +59,10 @@ static void map_range(struct bootmem *bm, uint64_t va, uint64_t pa, uint64_t siz
 {
     while (size) {
         if (!(va & (HUGE_SIZE - 1)) && !(pa & (HUGE_SIZE - 1)) && size >= HUGE_SIZE) {
-            *walk(bm, kernel_root, va, 1) = pa | flags | PTE_HUGE;
+            *walk(bm, kernel_root, va, 1, KERNEL_TABLE) = pa | flags | PTE_HUGE;
             va += HUGE_SIZE, pa += HUGE_SIZE, size -= HUGE_SIZE;
         } else {
-            *walk(bm, kernel_root, va, 0) = pa | flags;
+            *walk(bm, kernel_root, va, 0, KERNEL_TABLE) = pa | flags;
             va += PAGE_SIZE, pa += PAGE_SIZE, size -= PAGE_SIZE;
         }
     }
@@ -100,4 +104,60 @@ uint64_t vm_kernel_root(void)
 uint64_t vm_table_bytes(void)
 {
     return table_bytes;
+}
+
+uint64_t vm_new_address_space(struct bootmem *bm)
+{
+    uint64_t root = new_table(bm);
+    const uint64_t *kernel = phys_to_virt(kernel_root);
+    uint64_t *user = phys_to_virt(root);
+    for (int i = 256; i < 512; i++)
+        user[i] = kernel[i];
+    return root;
+}
+
+void vm_map_user_page(struct bootmem *bm, uint64_t root, uint64_t va, uint64_t pa, bool writable,
+                      bool executable)
+{
+    uint64_t flags =
+        PTE_PRESENT | PTE_USER | (writable ? PTE_WRITABLE : 0) | (executable ? 0 : nx_bit);
+    *walk(bm, root, va, 0, USER_TABLE) = pa | flags;
+}
+
+/* Finds the physical address behind user address va in the tree at root,
+   if every level is present and user-accessible; returns false otherwise. */
+static bool user_translate(uint64_t root, uint64_t va, uint64_t *pa)
+{
+    if (va >= USER_SPACE_END)
+        return false;
+    uint64_t table = root;
+    for (int l = 3; l >= 0; l--) {
+        uint64_t entry = ((const uint64_t *)phys_to_virt(table))[(va >> (12 + 9 * l)) & 511];
+        if ((entry & (PTE_PRESENT | PTE_USER)) != (PTE_PRESENT | PTE_USER))
+            return false;
+        if (l > 0 && (entry & PTE_HUGE)) {
+            uint64_t size = 1ull << (12 + 9 * l);
+            *pa = (entry & ADDR_MASK & ~(size - 1)) + (va & (size - 1));
+            return true;
+        }
+        table = entry & ADDR_MASK;
+    }
+    *pa = table + (va & (PAGE_SIZE - 1));
+    return true;
+}
+
+bool vm_copy_from_user(uint64_t root, void *dst, uint64_t va, size_t len)
+{
+    char *out = dst;
+    while (len) {
+        uint64_t pa;
+        if (!user_translate(root, va, &pa))
+            return false;
+        size_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+        if (chunk > len)
+            chunk = len;
+        memcpy(out, phys_to_virt(pa), chunk);
+        out += chunk, va += chunk, len -= chunk;
+    }
+    return true;
 }

@@ -7,6 +7,8 @@
 #ifndef MISSIVE_ARCH_VM_H
 #define MISSIVE_ARCH_VM_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bootmem.h"
@@ -40,5 +42,25 @@ uint64_t vm_kernel_root(void);
 
 /* Bytes of page tables vm_init allocated, for the boot report. */
 uint64_t vm_table_bytes(void);
+
+/* First address above user space (the canonical hole starts here). */
+#define USER_SPACE_END 0x0000800000000000ul
+
+/* A new, empty user address space: a top-level table sharing the kernel
+   half of the kernel's. Returns its physical address. Boot-time only (it
+   allocates from bm); the capability kernel builds them from Untyped. */
+uint64_t vm_new_address_space(struct bootmem *bm);
+
+/* Maps the 4 KiB frame pa at user address va (page-aligned, below
+   USER_SPACE_END) in the space at root, read-only unless writable, NX unless
+   executable. Boot-time only, like vm_new_address_space. */
+void vm_map_user_page(struct bootmem *bm, uint64_t root, uint64_t va, uint64_t pa, bool writable,
+                      bool executable);
+
+/* Copies len bytes from user address va of the space at root into dst,
+   through the direct map, so the kernel never dereferences a user pointer.
+   Returns false, having copied an unspecified prefix, if any byte is not
+   mapped user-readable. */
+bool vm_copy_from_user(uint64_t root, void *dst, uint64_t va, size_t len);
 
 #endif

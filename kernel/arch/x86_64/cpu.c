@@ -1,0 +1,65 @@
+/*
+ * Per-CPU set-up: the GS base, the syscall MSRs, and the CPU features the
+ * kernel turns on when they exist (SSE for user programs, SMEP, SMAP).
+ */
+#include "arch/x86_64/cpu_local.h"
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "log.h"
+
+#define MSR_STAR           0xc0000081u
+#define MSR_LSTAR          0xc0000082u
+#define MSR_FMASK          0xc0000084u
+#define MSR_GS_BASE        0xc0000101u
+#define MSR_KERNEL_GS_BASE 0xc0000102u
+#define EFER_SCE           (1u << 0)
+#define CR0_MP             (1u << 1)
+#define CR0_EM             (1u << 2)
+#define CR4_OSXMMEXCPT     (1u << 10)
+#define RFLAGS_TF          (1u << 8)
+#define RFLAGS_IF          (1u << 9)
+#define RFLAGS_DF          (1u << 10)
+#define RFLAGS_AC          (1u << 18)
+
+struct cpu_local boot_cpu;
+
+extern char syscall_entry[];
+
+/* Needs: gdt_init done on this CPU. Interrupts off. */
+void cpu_local_init(struct cpu_local *cpu, uint64_t kernel_stack_top)
+{
+    cpu->self = cpu;
+    cpu->kernel_stack_top = kernel_stack_top;
+    /* In the kernel GS points at the CPU's data; entry and exit swap it with
+       the user's (zero) value held in KERNEL_GS_BASE meanwhile. */
+    wrmsr(MSR_GS_BASE, (uint64_t)cpu);
+    wrmsr(MSR_KERNEL_GS_BASE, 0);
+
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+    /* sysret loads CS from STAR[63:48] + 16 and SS from + 8 (user code and
+       data); syscall loads CS from STAR[47:32] and SS from + 8. */
+    wrmsr(MSR_STAR, ((uint64_t)(SEL_USER_DATA - 8 - 3) << 48) | ((uint64_t)SEL_KERNEL_CODE << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    /* Entering the kernel with interrupts, single-stepping, a reversed string
+       direction or SMAP's override on would each be a hole. */
+    wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC);
+
+    /* SSE for user programs (the kernel itself is built without it). */
+    uint64_t cr0 = read_cr0();
+    write_cr0((cr0 | CR0_MP) & ~(uint64_t)CR0_EM);
+    uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
+
+    /* The kernel never dereferences user pointers (it copies through the
+       direct map), so it can forbid itself both user code and user data. */
+    uint32_t regs[4];
+    cpuid(7, 0, regs);
+    int smep = (regs[1] >> 7) & 1, smap = (regs[1] >> 20) & 1;
+    if (smep)
+        cr4 |= CR4_SMEP;
+    if (smap)
+        cr4 |= CR4_SMAP;
+    write_cr4(cr4);
+    log_info("cpu %u: syscall at %p, SMEP %s, SMAP %s\n", cpu->id, (void *)syscall_entry,
+             smep ? "on" : "absent", smap ? "on" : "absent");
+}

@@ -1,0 +1,160 @@
+/*
+ * Creating the root task, the one user process the kernel starts itself.
+ * Its ELF image is untrusted input like any file: lib/elf validates every
+ * header and segment before a byte is mapped.
+ */
+#include "root_task.h"
+
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/vm.h"
+#include "cpio/cpio.h"
+#include "elf/elf.h"
+#include "log.h"
+#include "missive/abi.h"
+#include "string.h"
+#include "thread.h"
+
+#define PAGE_SIZE 4096ul
+
+static struct thread *root_thread;
+
+/* A zeroed frame from bm, or 0 (logged) when memory ran out. */
+static uint64_t zeroed_frame(struct bootmem *bm)
+{
+    uint64_t frame = bootmem_alloc(bm, 4ull << 30);
+    if (frame == BOOTMEM_NONE) {
+        log_error("root task: out of boot memory\n");
+        return 0;
+    }
+    memset(phys_to_virt(frame), 0, PAGE_SIZE);
+    return frame;
+}
+
+/* Maps one PT_LOAD segment page by page, copying its file bytes into fresh
+   frames; the rest of each page stays zero (bss). */
+static int load_segment(struct bootmem *bm, uint64_t root, const uint8_t *file,
+                        const struct elf_segment *seg)
+{
+    uint64_t first = seg->vaddr & ~(PAGE_SIZE - 1);
+    uint64_t end = (seg->vaddr + seg->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    for (uint64_t page = first; page < end; page += PAGE_SIZE) {
+        uint64_t frame = zeroed_frame(bm);
+        if (!frame)
+            return -1;
+        /* The part of [vaddr, vaddr + filesz) that falls in this page. */
+        uint64_t from = page > seg->vaddr ? page : seg->vaddr;
+        uint64_t to = page + PAGE_SIZE < seg->vaddr + seg->filesz ? page + PAGE_SIZE
+                                                                   : seg->vaddr + seg->filesz;
+        if (from < to)
+            memcpy((uint8_t *)phys_to_virt(frame) + (from - page),
+                   file + seg->offset + (from - seg->vaddr), to - from);
+        vm_map_user_page(bm, root, page, frame, seg->flags & ELF_SEG_W, seg->flags & ELF_SEG_X);
+    }
+    return 0;
+}
+
+#define ARGS_MAX 16
+
+/* Pushes the NUL-terminated copy of s[0..len) below *pos in the stack's top
+   page (at kernel address top) and returns its user address, or 0 if the
+   page's string area (the upper half) is full. */
+static uint64_t push_string(uint8_t *top, uint64_t *pos, const char *s, size_t len)
+{
+    if (len + 1 > *pos - PAGE_SIZE / 2)
+        return 0;
+    *pos -= len + 1;
+    memcpy(top + *pos, s, len);
+    top[*pos + len] = '\0';
+    return USER_STACK_TOP - PAGE_SIZE + *pos;
+}
+
+/* Maps the stack and lays out argc, argv (path, then the words of args) and
+   an empty envp on it as crt0 expects (docs/abi.md). Returns the initial
+   stack pointer (16-byte aligned), or 0. */
+static uint64_t build_stack(struct bootmem *bm, uint64_t root, const char *path, const char *args)
+{
+    uint64_t top_frame = 0;
+    for (uint64_t page = USER_STACK_TOP - USER_STACK_SIZE; page < USER_STACK_TOP;
+         page += PAGE_SIZE) {
+        uint64_t frame = zeroed_frame(bm);
+        if (!frame)
+            return 0;
+        vm_map_user_page(bm, root, page, frame, true, false);
+        top_frame = frame;
+    }
+    uint8_t *top = phys_to_virt(top_frame);
+    uint64_t pos = PAGE_SIZE, argv[ARGS_MAX + 1];
+    size_t argc = 0;
+    argv[argc++] = push_string(top, &pos, path, strlen(path));
+    for (const char *p = args; *p;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *word = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        if (p == word)
+            break;
+        uint64_t at = argc < ARGS_MAX ? push_string(top, &pos, word, (size_t)(p - word)) : 0;
+        if (!at) {
+            log_warn("root task: arguments beyond '%.*s' dropped (at most %d, 2 KiB)\n",
+                     (int)(p - word), word, ARGS_MAX);
+            break;
+        }
+        argv[argc++] = at;
+    }
+    /* argc, argv[0..argc-1], NULL, envp NULL: argc + 3 words, RSP 16-aligned. */
+    pos = (pos - (argc + 3) * 8) & ~15ul;
+    uint64_t *words = (uint64_t *)(top + pos);
+    words[0] = argc;
+    for (size_t i = 0; i < argc; i++)
+        words[1 + i] = argv[i];
+    words[1 + argc] = 0;
+    words[2 + argc] = 0;
+    return USER_STACK_TOP - PAGE_SIZE + pos;
+}
+
+int root_task_create(struct bootmem *bm, const struct initrd *initrd, const char *path,
+                     const char *args)
+{
+    struct cpio_entry entry;
+    if (!initrd->data || cpio_find(initrd->data, initrd->size, path, &entry) != CPIO_OK) {
+        log_error("root task: no %s in the initrd; nothing to run\n", path);
+        return -1;
+    }
+    struct elf_limits limits = {USER_BASE, USER_END};
+    struct elf_image image;
+    int status = elf_parse(entry.data, entry.size, &limits, &image);
+    if (status != ELF_OK) {
+        log_error("root task: %s is not a valid program: %s (program header %d)\n",
+                  path, elf_strerror(status), image.error_index);
+        return -1;
+    }
+
+    uint64_t root = vm_new_address_space(bm);
+    for (size_t i = 0; i < image.segment_count; i++)
+        if (load_segment(bm, root, entry.data, &image.segments[i]) < 0)
+            return -1;
+    uint64_t sp = build_stack(bm, root, path, args);
+    uint64_t thread_frame = zeroed_frame(bm);
+    if (!sp || !thread_frame)
+        return -1;
+
+    root_thread = phys_to_virt(thread_frame);
+    const char *base = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '/')
+            base = p + 1;
+    for (size_t i = 0; i + 1 < sizeof root_thread->name && base[i]; i++)
+        root_thread->name[i] = base[i];
+    root_thread->address_space = root;
+    root_thread->state = THREAD_RUNNABLE;
+    root_thread->context.rip = image.entry;
+    root_thread->context.rsp = sp;
+    root_thread->context.cs = SEL_USER_CODE;
+    root_thread->context.ss = SEL_USER_DATA;
+    root_thread->context.rflags = 0x202;
+    thread_set_current(root_thread);
+    kprintf("root task: %s, %zu bytes, entry 0x%lx, %zu segments\n", path, entry.size,
+            image.entry, image.segment_count);
+    return 0;
+}
