@@ -11,10 +11,12 @@
 #include "arch/x86_64/vm.h"
 #include "bootmem.h"
 #include "initrd.h"
+#include "irq.h"
 #include "log.h"
 #include "mb2/mb2.h"
 #include "options.h"
 #include "root_task.h"
+#include "sched.h"
 #include "serial.h"
 #include "thread.h"
 
@@ -224,6 +226,7 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
     initrd_init(&info, &initrd);
 
     cpu_local_init(&boot_cpu, (uint64_t)boot_stack_high_top);
+    irq_init(&boot_memory, sched_hz);
     root_task_create(&boot_memory, &initrd, options.init, options.init_args);
 
     crash(options.crash);

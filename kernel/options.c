@@ -3,6 +3,7 @@
 
 #include "cmdline/cmdline.h"
 #include "log.h"
+#include "sched.h"
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
@@ -102,6 +103,13 @@ void options_parse(const char *cmdline, struct boot_options *out)
             parse_crash(&opt, out);
         } else if (cmdline_key_is(&opt, "init")) {
             parse_init(&opt, out);
+        } else if (cmdline_key_is(&opt, "tick")) {
+            uint64_t hz;
+            if (opt.value && cmdline_parse_u64(opt.value, opt.value_len, &hz) && hz >= 20 &&
+                hz <= 10000)
+                sched_hz = (unsigned)hz;
+            else
+                warn_option(&opt, "expected a tick rate from 20 to 10000 Hz");
         } else {
             warn_option(&opt, "unknown option");
         }

@@ -5,6 +5,8 @@
  *                                            boot completes or panics (tests)
  *   crash=page-fault|double-fault|divide|invalid-opcode|general-protection|breakpoint|
  *         write-text|execute-data
+ *   tick=HZ                                  timer ticks a second, 20-10000
+ *                                            (default 1000)
  *   init=PATH                                the root task's program in the initrd
  *                                            (default bin/procsrv)
  *   -- ARG...                                everything after "--" is the root

@@ -11,6 +11,7 @@
 #include "elf/elf.h"
 #include "log.h"
 #include "missive/abi.h"
+#include "sched.h"
 #include "string.h"
 #include "thread.h"
 
@@ -44,7 +45,7 @@ static int load_segment(struct bootmem *bm, uint64_t root, const uint8_t *file,
         /* The part of [vaddr, vaddr + filesz) that falls in this page. */
         uint64_t from = page > seg->vaddr ? page : seg->vaddr;
         uint64_t to = page + PAGE_SIZE < seg->vaddr + seg->filesz ? page + PAGE_SIZE
-                                                                   : seg->vaddr + seg->filesz;
+                                                                  : seg->vaddr + seg->filesz;
         if (from < to)
             memcpy((uint8_t *)phys_to_virt(frame) + (from - page),
                    file + seg->offset + (from - seg->vaddr), to - from);
@@ -125,8 +126,8 @@ int root_task_create(struct bootmem *bm, const struct initrd *initrd, const char
     struct elf_image image;
     int status = elf_parse(entry.data, entry.size, &limits, &image);
     if (status != ELF_OK) {
-        log_error("root task: %s is not a valid program: %s (program header %d)\n",
-                  path, elf_strerror(status), image.error_index);
+        log_error("root task: %s is not a valid program: %s (program header %d)\n", path,
+                  elf_strerror(status), image.error_index);
         return -1;
     }
 
@@ -147,14 +148,14 @@ int root_task_create(struct bootmem *bm, const struct initrd *initrd, const char
     for (size_t i = 0; i + 1 < sizeof root_thread->name && base[i]; i++)
         root_thread->name[i] = base[i];
     root_thread->address_space = root;
-    root_thread->state = THREAD_RUNNABLE;
+    root_thread->priority = PRIORITY_COUNT - 1;
     root_thread->context.rip = image.entry;
     root_thread->context.rsp = sp;
     root_thread->context.cs = SEL_USER_CODE;
     root_thread->context.ss = SEL_USER_DATA;
     root_thread->context.rflags = 0x202;
-    thread_set_current(root_thread);
-    kprintf("root task: %s, %zu bytes, entry 0x%lx, %zu segments\n", path, entry.size,
-            image.entry, image.segment_count);
+    thread_set_state(root_thread, THREAD_RUNNABLE);
+    kprintf("root task: %s, %zu bytes, entry 0x%lx, %zu segments\n", path, entry.size, image.entry,
+            image.segment_count);
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "arch/x86_64/vm.h"
 #include "log.h"
 #include "missive/abi.h"
+#include "sched.h"
 #include "thread.h"
 
 #define DEBUG_WRITE_MAX 4096
@@ -32,8 +33,9 @@ static long sys_debug_write(struct thread *t, uint64_t buf, uint64_t len)
 
 static long sys_exit(struct thread *t, uint64_t status)
 {
-    kprintf("thread '%s' exited with status %ld\n", t->name, (long)status);
-    t->state = THREAD_EXITED;
+    kprintf("thread '%s' exited with status %ld (uptime %lu ticks)\n", t->name, (long)status,
+            sched_ticks);
+    thread_set_state(t, THREAD_EXITED);
     return 0;
 }
 
@@ -62,6 +64,7 @@ void syscall_dispatch(struct trap_frame *context)
         result = sys_set_tls_base(t, context->rdi);
         break;
     case SYS_YIELD:
+        sched_yield(t);
         result = 0;
         break;
     default:

@@ -22,11 +22,15 @@ struct thread {
     uint64_t fs_base;
     uint64_t address_space; /* physical address of the top-level page table */
     enum thread_state state;
+    uint8_t priority;
+    uint8_t queued;     /* in a run queue */
+    uint32_t timeslice; /* ticks left */
+    struct thread *sched_next, *sched_prev;
     char name[16];
 };
 
-/* Makes t the thread this CPU runs in user mode. */
-void thread_set_current(struct thread *t);
+/* Makes t runnable (queued) or not, keeping the run queue in step. */
+void thread_set_state(struct thread *t, enum thread_state state);
 
 /* Leaves the kernel into the current thread if it can run, else idles.
    Called at the end of every kernel entry (entry.asm) and at the end of

@@ -22,8 +22,8 @@ ssize_t write(int fd, const void *buf, size_t n)
     size_t done = 0;
     while (done < n) {
         size_t chunk = n - done > 4096 ? 4096 : n - done;
-        long r = missive_syscall(SYS_DEBUG_WRITE, (long)((const char *)buf + done), (long)chunk,
-                                 0, 0, 0);
+        long r = missive_syscall(SYS_DEBUG_WRITE, (long)((const char *)buf + done), (long)chunk, 0,
+                                 0, 0);
         if (r <= 0) {
             if (done)
                 break;

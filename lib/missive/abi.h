@@ -29,10 +29,11 @@ enum missive_error {
 };
 
 /* User address-space layout. */
-#define USER_BASE      0x400000ul         /* programs are linked here */
-#define USER_END       0x7ffffffff000ul   /* exclusive; the last page below the canonical hole \
-                                              stays unmapped so sysret never returns to it */
-#define USER_STACK_TOP 0x7ffff0000000ul   /* the initial thread's stack grows down from here */
+#define USER_BASE 0x400000ul /* programs are linked here */
+#define USER_END                                                                                   \
+    0x7ffffffff000ul                     /* exclusive; the last page below the canonical hole      \
+                                             stays unmapped so sysret never returns to it */
+#define USER_STACK_TOP  0x7ffff0000000ul /* the initial thread's stack grows down from here */
 #define USER_STACK_SIZE (64ul * 1024)
 
 #endif

@@ -82,6 +82,15 @@ def panic_case(name, crash, title, vector, extra=()):
         forbid=[r"boot complete"])
 
 
+def check_ticks(at_least):
+    def check(log):
+        m = re.search(r"exited with status \d+ \(uptime (\d+) ticks\)", log)
+        if not m or int(m.group(1)) < at_least:
+            return f"expected at least {at_least} timer ticks before the exit"
+        return None
+    return check
+
+
 def user_fault_case(mode, name, vector, detail):
     """usertest faults on purpose; the kernel reports it, suspends the
     thread and carries on (here: idles, then ends QEMU normally)."""
@@ -102,7 +111,7 @@ def cases():
     procsrv = [r"^root task: bin/procsrv, \d+ bytes, entry 0x4[0-9a-f]{5}, \d segments$",
                r"^procsrv: running in user space as 'bin/procsrv' with 0 argument\(s\)$",
                r"^procsrv: errno ERANGE, heap, pi 3\.142$",
-               r"^thread 'procsrv' exited with status 0$", r"^kernel: no runnable threads; idle$"]
+               r"^thread 'procsrv' exited with status 0 \(uptime \d+ ticks\)$", r"^kernel: no runnable threads; idle$"]
     memory_map = [r"^memory map \(\d+ entries\):$",
                   r"^  0x0000000000100000-0x[0-9a-f]{16} available$",
                   r"^memory: \d+ KiB usable, \d+ KiB reserved \(kernel, boot data\), "
@@ -154,7 +163,7 @@ def cases():
              forbid=[r"booting"]),
         Case("cmdline-malformed",
              cmdline='qemu-exit loglevel=loud frobnicate=1 crash=nothing =x qemu-exit=3 '
-                     'loglevel "quoted=a b" crash',
+                     'loglevel "quoted=a b" crash tick=5 tick=0x10000000000000000 init=',
              expect=BOOTED + listing + [
                  r"^warning: cmdline: ignoring option 'loglevel=loud': expected error, warn, "
                  r"info, debug or 0-3$",
@@ -164,7 +173,12 @@ def cases():
                  r"^warning: cmdline: ignoring option '=x': unknown option$",
                  r"^warning: cmdline: ignoring option 'qemu-exit=3': takes no value$",
                  r"^warning: cmdline: ignoring option 'loglevel': needs a value$",
-                 r"^warning: cmdline: ignoring option 'crash': expected page-fault"],
+                 r"^warning: cmdline: ignoring option 'crash': expected page-fault",
+                 r"^warning: cmdline: ignoring option 'tick=5': expected a tick rate from 20 to "
+                 r"10000 Hz$",
+                 r"^warning: cmdline: ignoring option 'tick=0x10000000000000000': expected a tick",
+                 r"^warning: cmdline: ignoring option 'init=': expected a path",
+                 r"^timer: PIT at 1000 Hz"],
              forbid=[r"KERNEL PANIC"]),
         Case("loglevel-error", cmdline="qemu-exit loglevel=error",
              expect=BOOTED + [r"^initrd: 3 files"],
@@ -197,7 +211,14 @@ def cases():
              qemu=["-cpu", "max"], forbid=NO_TROUBLE + [r"FAIL"],
              expect=BOOTED + [r"^usertest: debug write works$",
                               r"^usertest: syscalls: 15 passed, 0 failed$",
-                              r"^thread 'usertest' exited with status 0$"]),
+                              r"^thread 'usertest' exited with status 0 \(uptime \d+ ticks\)$"]),
+        # Timer interrupts preempt a register-heavy loop many times over.
+        Case("tick-rate", cmdline="qemu-exit tick=100", forbid=NO_TROUBLE,
+             expect=BOOTED + [r"^timer: PIT at 100 Hz \(divisor 11932\)"]),
+        Case("user-spin", initrd="test", cmdline="qemu-exit init=bin/usertest -- spin",
+             forbid=NO_TROUBLE, check=check_ticks(50),
+             expect=BOOTED + [r"^timer: PIT at 1000 Hz", r"^usertest: spin consistent",
+                              r"^thread 'usertest' exited with status 0"]),
         *[user_fault_case(mode, name, vector, detail) for mode, name, vector, detail in [
             ("null-write", "page fault (#PF)", 14, r"address 0x0, error 0x6"),
             ("divide", "divide error (#DE)", 0, r"address 0x0, error 0x0"),

@@ -102,6 +102,13 @@ _Noreturn static inline void cpu_halt_forever(void)
         __asm__ volatile("cli; hlt");
 }
 
+/* Enables interrupts and halts until one arrives (sti's one-instruction
+   delay means no interrupt slips in between), then disables them again. */
+static inline void cpu_idle_until_interrupt(void)
+{
+    __asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
 static inline uint64_t read_rbp(void)
 {
     uint64_t value;

@@ -6,9 +6,11 @@
  */
 #include "arch/x86_64/trap.h"
 
+#include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/gdt.h"
+#include "irq.h"
 #include "log.h"
 #include "thread.h"
 
@@ -104,10 +106,14 @@ static _Noreturn void trap_report_and_stop(struct trap_frame *f)
     machine_stop(EXIT_CODE_PANIC);
 }
 
-/* Called by trap_common for traps in kernel mode, interrupts off. */
+/* Called by trap_common for traps in kernel mode, interrupts off. The only
+   interrupts the kernel takes are while idle; anything else is a bug. */
 void trap_dispatch(struct trap_frame *frame)
 {
-    trap_report_and_stop(frame);
+    if (frame->vector >= IRQ_VECTOR_BASE)
+        irq_handle(frame->vector);
+    else
+        trap_report_and_stop(frame);
 }
 
 /* Called by trap_common for traps in user mode, on the CPU's kernel stack;
@@ -118,12 +124,16 @@ void trap_dispatch_user(struct trap_frame *frame)
 {
     /* NMI, double fault and machine check arrive on IST stacks and are never
        a user program's doing; nor are stray interrupt vectors yet. */
-    if (frame->vector == 2 || frame->vector == 8 || frame->vector == 18 || frame->vector >= 32)
+    if (frame->vector >= IRQ_VECTOR_BASE) {
+        irq_handle(frame->vector);
+        return;
+    }
+    if (frame->vector == 2 || frame->vector == 8 || frame->vector == 18)
         trap_report_and_stop(frame);
     struct thread *t = this_cpu()->current;
     kprintf("fault: thread '%s': %s, vector %lu, rip 0x%lx, address 0x%lx, error 0x%lx; "
             "no fault handler, thread suspended\n",
             t->name, exception_names[frame->vector] ? exception_names[frame->vector] : "reserved",
             frame->vector, frame->rip, frame->vector == 14 ? read_cr2() : 0, frame->error_code);
-    t->state = THREAD_SUSPENDED;
+    thread_set_state(t, THREAD_SUSPENDED);
 }

@@ -161,3 +161,14 @@ bool vm_copy_from_user(uint64_t root, void *dst, uint64_t va, size_t len)
     }
     return true;
 }
+
+void *vm_map_mmio(struct bootmem *bm, uint64_t pa)
+{
+    static uint64_t next = MMIO_WINDOW;
+    uint64_t va = next;
+    next += PAGE_SIZE;
+    *walk(bm, kernel_root, va, 0, KERNEL_TABLE) = (pa & ~(PAGE_SIZE - 1)) | PTE_PRESENT |
+                                                  PTE_WRITABLE | PTE_GLOBAL | PTE_CACHE_DISABLE |
+                                                  PTE_WRITE_THROUGH | nx_bit;
+    return (void *)(va + (pa & (PAGE_SIZE - 1)));
+}

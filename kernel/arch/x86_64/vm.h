@@ -15,13 +15,16 @@
 
 #define DIRECT_MAP_BASE 0xffff800000000000ul
 #define KERNEL_VMA      0xffffffff80000000ul
+#define MMIO_WINDOW     0xffffffffc0000000ul /* uncached device registers, 1 GiB */
 
-#define PTE_PRESENT  (1ull << 0)
-#define PTE_WRITABLE (1ull << 1)
-#define PTE_USER     (1ull << 2)
-#define PTE_HUGE     (1ull << 7)
-#define PTE_GLOBAL   (1ull << 8)
-#define PTE_NX       (1ull << 63)
+#define PTE_PRESENT       (1ull << 0)
+#define PTE_WRITABLE      (1ull << 1)
+#define PTE_USER          (1ull << 2)
+#define PTE_WRITE_THROUGH (1ull << 3)
+#define PTE_CACHE_DISABLE (1ull << 4)
+#define PTE_HUGE          (1ull << 7)
+#define PTE_GLOBAL        (1ull << 8)
+#define PTE_NX            (1ull << 63)
 
 static inline void *phys_to_virt(uint64_t phys)
 {
@@ -42,6 +45,12 @@ uint64_t vm_kernel_root(void);
 
 /* Bytes of page tables vm_init allocated, for the boot report. */
 uint64_t vm_table_bytes(void);
+
+/* Maps the 4 KiB page of device registers holding pa, uncached, at the next
+   free address of the MMIO window and returns pa's kernel address. Boot
+   time only (tables from bm); the window is in the kernel's top PML4
+   slot, which every address space shares. */
+void *vm_map_mmio(struct bootmem *bm, uint64_t pa);
 
 /* First address above user space (the canonical hole starts here). */
 #define USER_SPACE_END 0x0000800000000000ul

@@ -63,6 +63,30 @@ static int bad_syscalls(void)
     return failures;
 }
 
+/* Eight xorshift generators kept in registers across many timer interrupts,
+   run twice: a register lost or corrupted by an interrupt's save and restore
+   makes the two runs disagree. */
+static uint64_t spin_round(uint64_t rounds)
+{
+    uint64_t s[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    for (uint64_t i = 0; i < rounds; i++) {
+        for (int j = 0; j < 8; j++) {
+            s[j] ^= s[j] << 13;
+            s[j] ^= s[j] >> 7;
+            s[j] ^= s[j] << 17;
+        }
+    }
+    return s[0] ^ s[1] ^ s[2] ^ s[3] ^ s[4] ^ s[5] ^ s[6] ^ s[7];
+}
+
+static int spin(void)
+{
+    uint64_t a = spin_round(3000000), b = spin_round(3000000);
+    printf("usertest: spin %s (0x%016llx)\n", a == b ? "consistent" : "CORRUPTED",
+           (unsigned long long)a);
+    return a != b;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -70,6 +94,8 @@ int main(int argc, char **argv)
     volatile int zero = 0, one = 1; /* volatile: keeps the compiler from folding faults away */
     if (!strcmp(mode, "syscalls"))
         return bad_syscalls();
+    if (!strcmp(mode, "spin"))
+        return spin();
     if (!strcmp(mode, "null-write"))
         *(volatile int *)(uintptr_t)zero = 1;
     else if (!strcmp(mode, "divide"))

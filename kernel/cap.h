@@ -1,0 +1,83 @@
+/*
+ * Capabilities and the derivation tree (docs/kernel.md).
+ *
+ * A capability is a typed, unforgeable reference to a kernel object with
+ * rights and, for endpoints and notifications, a badge. It lives in a slot
+ * (struct cte) of a CSpace; user programs name it by slot number. Slots are
+ * linked into one derivation tree: every capability made from another (a
+ * copy, a mint, an object retyped from Untyped) is a child of its source.
+ * Revoking a capability deletes its whole subtree; deleting one moves its
+ * children up to its parent, so the tree keeps saying which memory (which
+ * Untyped) every object came from.
+ *
+ * This file and cspace.c are pure C: the host unit tests compile them as is.
+ */
+#ifndef MISSIVE_CAP_H
+#define MISSIVE_CAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "missive/caps.h"
+
+/* Kernel objects with state keep this header first. The count of
+   capabilities naming the object decides when it dies (frames and Untyped
+   have no header: they need no destruction). */
+struct object_header {
+    uint32_t cap_count;
+    uint16_t type; /* enum cap_type of the capabilities that name it */
+    uint16_t flags;
+};
+
+struct cap {
+    uint8_t type;    /* enum cap_type; CAP_NULL for an empty slot */
+    uint8_t rights;  /* CAP_RIGHT_* bits */
+    uint16_t flags;  /* per type: CAP_FLAG_* */
+    uint32_t size;   /* per type: size in bits (Untyped, Frame, CSpace), IRQ number, ... */
+    uint64_t object; /* kernel address of the object (or of the memory, for Untyped/Frame) */
+    uint64_t badge;  /* Endpoint/Notification: the badge; Untyped: the free index (bytes
+                        used); Frame: where it is mapped; I/O ports: first | last << 16 */
+};
+
+/* A capability slot. Empty slots have cap.type == CAP_NULL and no links. */
+struct cte {
+    struct cap cap;
+    struct cte *parent;
+    struct cte *first_child;
+    struct cte *next_sibling;
+    struct cte *prev_sibling;
+};
+
+/* Called when the last capability to an object with a header is deleted
+   (cap_count reached 0), so the object's type can tear it down. Set by the
+   kernel; host tests install their own. */
+typedef void (*cap_destroy_fn)(const struct cap *cap);
+extern cap_destroy_fn cap_destroy_hook;
+
+/* True if the type's objects carry a struct object_header. */
+bool cap_type_has_header(unsigned type);
+
+/* Installs cap in the empty slot dest as a child of parent (NULL for a root,
+   as for the boot Untyped), incrementing the object's cap_count when its
+   type has a header. Needs: dest empty. */
+void cte_insert(struct cte *dest, const struct cap *cap, struct cte *parent);
+
+/* Deletes the capability in slot (no-op if empty): its children move up to
+   its parent (keeping their order, placed where the slot was), it leaves
+   the tree, and if it was the last capability to a headed object the
+   destroy hook runs. The slot is left empty. */
+void cte_delete(struct cte *slot);
+
+/* Deletes every descendant of slot, deepest first, leaving slot itself.
+   Returns the number of capabilities deleted. */
+size_t cte_revoke(struct cte *slot);
+
+/* Moves the capability in src to the empty slot dest, with its place in the
+   tree (parent, children and siblings now point at dest). src ends empty. */
+void cte_move(struct cte *dest, struct cte *src);
+
+/* True if slot has children in the tree. */
+bool cte_has_children(const struct cte *slot);
+
+#endif

@@ -1,0 +1,172 @@
+/*
+ * Capability slots and the derivation tree; see cap.h for the contracts.
+ *
+ * Every child list is doubly linked so a slot can leave it in O(1); the first child's
+ * prev_sibling is NULL and roots have no siblings. Nothing here recurses: trees can be as deep
+ * as user space makes them, and the kernel stack is small.
+ */
+#include "cap.h"
+
+cap_destroy_fn cap_destroy_hook = NULL;
+
+/* Bumped by every change to the tree. cte_revoke keeps a pointer into the subtree across a
+   delete, and a destroy hook may change the tree under it; the count tells it whether it did. */
+static uint64_t tree_epoch;
+
+static const struct cte empty_cte;
+
+/* True for exactly the types whose object starts with a struct object_header. The others
+   (Untyped, Frame, IRQ, I/O port, Reply, Debug) may hold any value in cap.object, even 0. */
+bool cap_type_has_header(unsigned type)
+{
+    switch (type) {
+    case CAP_VSPACE:
+    case CAP_PAGE_TABLE:
+    case CAP_THREAD:
+    case CAP_ENDPOINT:
+    case CAP_NOTIFICATION:
+    case CAP_CSPACE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static struct object_header *cap_header(const struct cap *cap)
+{
+    return (struct object_header *)(uintptr_t)cap->object;
+}
+
+/* Installs cap in the empty slot dest as the last child of parent (or as a root if parent is
+   NULL) and counts it on a headed object. Appending keeps siblings in creation order. Needs:
+   dest empty, parent NULL or occupied. Installing a CAP_NULL cap does nothing, so an empty slot
+   stays all zero. */
+void cte_insert(struct cte *dest, const struct cap *cap, struct cte *parent)
+{
+    if (cap->type == CAP_NULL)
+        return;
+    /* Copy first: cap may point into parent, never into the empty dest. */
+    dest->cap = *cap;
+    dest->parent = parent;
+    dest->first_child = NULL;
+    dest->next_sibling = NULL;
+    dest->prev_sibling = NULL;
+    if (parent) {
+        struct cte *last = parent->first_child;
+        if (!last) {
+            parent->first_child = dest;
+        } else {
+            while (last->next_sibling)
+                last = last->next_sibling;
+            last->next_sibling = dest;
+            dest->prev_sibling = last;
+        }
+    }
+    if (cap_type_has_header(dest->cap.type))
+        cap_header(&dest->cap)->cap_count++;
+    tree_epoch++;
+}
+
+/* Deletes the cap in slot; an empty slot is left alone. Its children take its place in its
+   parent's child list, in order (or become roots if it was a root), so the tree still says
+   where their memory came from. The destroy hook runs last, on a copy of the cap, once the slot
+   is empty and the tree consistent: tearing down an object (a CSpace) may delete more slots. */
+void cte_delete(struct cte *slot)
+{
+    if (slot->cap.type == CAP_NULL)
+        return;
+
+    struct cte *parent = slot->parent;
+    struct cte *prev = slot->prev_sibling;
+    struct cte *next = slot->next_sibling;
+    struct cte *first = slot->first_child;
+    struct cte *last = NULL;
+    for (struct cte *c = first, *after; c; c = after) {
+        after = c->next_sibling;
+        c->parent = parent;
+        if (!parent) {
+            /* Roots are not on any list. */
+            c->prev_sibling = NULL;
+            c->next_sibling = NULL;
+        }
+        last = c;
+    }
+
+    /* Replace slot in its parent's list by its children, or by nothing. A root has no prev
+       and no next, so there is nothing to relink. */
+    struct cte *head = next;
+    struct cte *tail = prev;
+    if (parent && first) {
+        first->prev_sibling = prev;
+        last->next_sibling = next;
+        head = first;
+        tail = last;
+    }
+    if (prev)
+        prev->next_sibling = head;
+    else if (parent)
+        parent->first_child = head;
+    if (next)
+        next->prev_sibling = tail;
+
+    struct cap cap = slot->cap;
+    *slot = empty_cte;
+    tree_epoch++;
+
+    if (cap_type_has_header(cap.type)) {
+        struct object_header *header = cap_header(&cap);
+        header->cap_count--;
+        if (header->cap_count == 0 && cap_destroy_hook)
+            cap_destroy_hook(&cap);
+    }
+}
+
+/* Deletes every descendant of slot, leaves first, leaving slot itself; returns how many caps
+   it deleted itself (not those a destroy hook deleted). Iterative: the subtree may be deeper
+   than the kernel stack allows recursion. After each delete it climbs back to the deleted
+   leaf's parent, so the whole walk is linear; if a destroy hook changed the tree meanwhile that
+   parent may be gone or elsewhere, so it starts over from slot. If a hook deletes slot itself,
+   slot's remaining children have moved to slot's parent (cte_delete) and are left alone. */
+size_t cte_revoke(struct cte *slot)
+{
+    size_t count = 0;
+    struct cte *cur = slot;
+    while (slot->first_child) {
+        while (cur->first_child)
+            cur = cur->first_child;
+        /* cur is a leaf below slot, so its parent is slot or inside the subtree. */
+        struct cte *up = cur->parent;
+        uint64_t before = tree_epoch;
+        cte_delete(cur);
+        count++;
+        cur = tree_epoch == before + 1 ? up : slot;
+    }
+    return count;
+}
+
+/* Moves the cap in src into the empty slot dest with src's place in the tree: parent, siblings
+   and children now point at dest. Counts do not change (the cap is neither made nor lost), so
+   no hook runs. src ends empty. Needs: dest empty; moving an empty src, or a slot onto itself,
+   does nothing. */
+void cte_move(struct cte *dest, struct cte *src)
+{
+    if (dest == src || src->cap.type == CAP_NULL)
+        return;
+    *dest = *src;
+    if (dest->prev_sibling)
+        dest->prev_sibling->next_sibling = dest;
+    else if (dest->parent)
+        dest->parent->first_child = dest;
+    if (dest->next_sibling)
+        dest->next_sibling->prev_sibling = dest;
+    for (struct cte *c = dest->first_child; c; c = c->next_sibling)
+        c->parent = dest;
+    *src = empty_cte;
+    tree_epoch++;
+}
+
+/* True if slot has children; false for an empty slot. */
+bool cte_has_children(const struct cte *slot)
+{
+    return slot->first_child != NULL;
+}

@@ -1,0 +1,37 @@
+/*
+ * The scheduler: fixed-priority preemptive round robin (docs/kernel.md).
+ * Runnable threads wait in one FIFO queue per priority; the highest
+ * non-empty priority runs, and a thread that uses up its time slice goes to
+ * the back of its queue. One run queue for now; one per CPU with SMP.
+ */
+#ifndef MISSIVE_SCHED_H
+#define MISSIVE_SCHED_H
+
+#include <stdint.h>
+
+#define PRIORITY_COUNT     256
+#define TIMESLICE_TICKS    5 /* at the default 1000 Hz: 5 ms */
+
+struct thread;
+
+/* Appends t (runnable, not queued) to the back of its priority's queue. */
+void sched_enqueue(struct thread *t);
+
+/* Removes t from its queue; no-op if it is not queued. */
+void sched_dequeue(struct thread *t);
+
+/* The thread that should run now (it stays queued), or NULL. */
+struct thread *sched_pick(void);
+
+/* A timer tick: charges the running thread and rotates it to the back of
+   its queue when its slice is used up. */
+void sched_tick(struct thread *running);
+
+/* Moves t to the back of its queue with a fresh slice (yield). */
+void sched_yield(struct thread *t);
+
+/* Ticks since boot, and the tick rate. */
+extern volatile uint64_t sched_ticks;
+extern unsigned sched_hz;
+
+#endif
