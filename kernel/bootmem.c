@@ -131,3 +131,38 @@ uint64_t bootmem_alloc(struct bootmem *bm, uint64_t limit)
     bm->used += BOOTMEM_PAGE;
     return frame;
 }
+
+uint64_t bootmem_alloc_contiguous(struct bootmem *bm, uint64_t size, uint64_t limit)
+{
+    size = (size + PAGE_MASK) & ~PAGE_MASK;
+    for (unsigned i = 0; i < bm->count; i++) {
+        struct bootmem_range *r = &bm->free[i];
+        if (r->end - r->base < size || r->base > limit || limit - r->base < size)
+            continue;
+        uint64_t base = r->base;
+        r->base += size;
+        if (r->base == r->end)
+            remove_at(bm, i);
+        bm->used += size;
+        return base;
+    }
+    return BOOTMEM_NONE;
+}
+
+bool bootmem_take_block(struct bootmem *bm, unsigned max_bits, uint64_t *base, unsigned *bits)
+{
+    if (bm->count == 0)
+        return false;
+    struct bootmem_range *r = &bm->free[0];
+    unsigned b = 12;
+    /* Grow while the block stays aligned at its base and inside the range. */
+    while (b < max_bits && b < 63 && !(r->base & ((2ull << b) - 1)) &&
+           r->end - r->base >= (2ull << b))
+        b++;
+    *base = r->base;
+    *bits = b;
+    r->base += 1ull << b;
+    if (r->base == r->end)
+        remove_at(bm, 0);
+    return true;
+}

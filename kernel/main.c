@@ -14,6 +14,7 @@
 #include "irq.h"
 #include "log.h"
 #include "mb2/mb2.h"
+#include "object.h"
 #include "options.h"
 #include "root_task.h"
 #include "sched.h"
@@ -227,6 +228,7 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 
     cpu_local_init(&boot_cpu, (uint64_t)boot_stack_high_top);
     irq_init(&boot_memory, sched_hz);
+    object_init_hooks();
     root_task_create(&boot_memory, &initrd, options.init, options.init_args);
 
     crash(options.crash);

@@ -11,13 +11,13 @@
 #include "elf/elf.h"
 #include "log.h"
 #include "missive/abi.h"
+#include "object.h"
 #include "sched.h"
 #include "string.h"
 #include "thread.h"
+#include "vspace.h"
 
 #define PAGE_SIZE 4096ul
-
-static struct thread *root_thread;
 
 /* A zeroed frame from bm, or 0 (logged) when memory ran out. */
 static uint64_t zeroed_frame(struct bootmem *bm)
@@ -114,6 +114,26 @@ static uint64_t build_stack(struct bootmem *bm, uint64_t root, const char *path,
     return USER_STACK_TOP - PAGE_SIZE + pos;
 }
 
+/* Hands every byte the boot allocator still has to the root task as Untyped
+   capabilities, from ROOT_SLOT_FIRST_UNTYPED on: after this the kernel
+   allocates nothing on its own. */
+static void give_untyped(struct bootmem *bm, struct cspace *cs)
+{
+    uint64_t slot = ROOT_SLOT_FIRST_UNTYPED, slots = 1ull << cs->slot_bits, bytes = 0, base;
+    unsigned bits, count = 0;
+    while (slot < slots && bootmem_take_block(bm, UNTYPED_MAX_BITS, &base, &bits)) {
+        struct cap cap = object_new(CAP_UNTYPED, (void *)base, bits, false);
+        cte_insert(cspace_slot(cs, slot++), &cap, 0);
+        bytes += 1ull << bits;
+        count++;
+    }
+    if (bootmem_free_bytes(bm))
+        log_warn("root task: %lu KiB of RAM left out (no CSpace slots)\n",
+                 bootmem_free_bytes(bm) / 1024);
+    kprintf("root task: %u Untyped capabilities (slots %u-%lu), %lu KiB\n", count,
+            ROOT_SLOT_FIRST_UNTYPED, slot - 1, bytes / 1024);
+}
+
 int root_task_create(struct bootmem *bm, const struct initrd *initrd, const char *path,
                      const char *args)
 {
@@ -137,25 +157,51 @@ int root_task_create(struct bootmem *bm, const struct initrd *initrd, const char
             return -1;
     uint64_t sp = build_stack(bm, root, path, args);
     uint64_t thread_frame = zeroed_frame(bm);
-    if (!sp || !thread_frame)
+    uint64_t vspace_frame = zeroed_frame(bm);
+    uint64_t cspace_bytes = 1ull << (ROOT_CSPACE_BITS + CTE_BITS);
+    uint64_t cspace_phys = bootmem_alloc_contiguous(bm, cspace_bytes, 4ull << 30);
+    if (!sp || !thread_frame || !vspace_frame || cspace_phys == BOOTMEM_NONE) {
+        log_error("root task: out of boot memory\n");
         return -1;
+    }
+    memset(phys_to_virt(cspace_phys), 0, cspace_bytes);
 
-    root_thread = phys_to_virt(thread_frame);
+    /* The root task's objects, and the first capabilities to them: roots of
+       the derivation tree, like the Untyped made below. */
+    struct cspace *cs = phys_to_virt(cspace_phys);
+    struct vspace *vs = phys_to_virt(vspace_frame);
+    struct thread *t = phys_to_virt(thread_frame);
+    struct cap cap = object_new(CAP_CSPACE, cs, ROOT_CSPACE_BITS + CTE_BITS, false);
+    cte_insert(cspace_slot(cs, ROOT_SLOT_CSPACE), &cap, 0);
+    vs->header.type = CAP_VSPACE;
+    vs->root = root;
+    cap = (struct cap){.type = CAP_VSPACE, .rights = CAP_RIGHTS_ALL, .object = (uint64_t)vs};
+    cte_insert(cspace_slot(cs, ROOT_SLOT_VSPACE), &cap, 0);
+    cap = object_new(CAP_THREAD, t, THREAD_BITS, false);
+    cte_insert(cspace_slot(cs, ROOT_SLOT_THREAD), &cap, 0);
+    cap = (struct cap){.type = CAP_DEBUG, .rights = CAP_RIGHTS_ALL};
+    cte_insert(cspace_slot(cs, ROOT_SLOT_DEBUG), &cap, 0);
+
+    cte_insert(&t->cspace_cap, &cspace_slot(cs, ROOT_SLOT_CSPACE)->cap,
+               cspace_slot(cs, ROOT_SLOT_CSPACE));
+    cte_insert(&t->vspace_cap, &cspace_slot(cs, ROOT_SLOT_VSPACE)->cap,
+               cspace_slot(cs, ROOT_SLOT_VSPACE));
+    t->cspace = cs;
+    t->address_space = root;
     const char *base = path;
     for (const char *p = path; *p; p++)
         if (*p == '/')
             base = p + 1;
-    for (size_t i = 0; i + 1 < sizeof root_thread->name && base[i]; i++)
-        root_thread->name[i] = base[i];
-    root_thread->address_space = root;
-    root_thread->priority = PRIORITY_COUNT - 1;
-    root_thread->context.rip = image.entry;
-    root_thread->context.rsp = sp;
-    root_thread->context.cs = SEL_USER_CODE;
-    root_thread->context.ss = SEL_USER_DATA;
-    root_thread->context.rflags = 0x202;
-    thread_set_state(root_thread, THREAD_RUNNABLE);
+    memset(t->name, 0, sizeof t->name);
+    for (size_t i = 0; i + 1 < sizeof t->name && base[i]; i++)
+        t->name[i] = base[i];
+    t->priority = PRIORITY_COUNT - 1;
+    t->context.rip = image.entry;
+    t->context.rsp = sp;
+    thread_set_state(t, THREAD_RUNNABLE);
     kprintf("root task: %s, %zu bytes, entry 0x%lx, %zu segments\n", path, entry.size, image.entry,
             image.segment_count);
+
+    give_untyped(bm, cs);
     return 0;
 }

@@ -9,8 +9,8 @@
 
 #include <stdint.h>
 
-#define PRIORITY_COUNT     256
-#define TIMESLICE_TICKS    5 /* at the default 1000 Hz: 5 ms */
+#define PRIORITY_COUNT  256
+#define TIMESLICE_TICKS 5 /* at the default 1000 Hz: 5 ms */
 
 struct thread;
 

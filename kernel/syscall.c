@@ -1,75 +1,159 @@
 /*
- * System call dispatch: the first, provisional calls of lib/missive/abi.h.
- * Each call decodes and checks its arguments, then acts; an error is a
- * negative return value, never a fault in the kernel.
+ * System call dispatch (lib/missive/abi.h): finds the capability named in
+ * RDI in the caller's CSpace and routes the call to IPC (endpoints,
+ * notifications) or to the object type's invocation decoder. Every error
+ * lands in the caller's RAX; nothing a caller passes can fault the kernel.
  */
 #include "arch/x86_64/cpu_local.h"
-#include "arch/x86_64/trap.h"
-#include "arch/x86_64/vm.h"
+#include "endpoint.h"
+#include "invoke.h"
 #include "log.h"
 #include "missive/abi.h"
+#include "notification.h"
+#include "object.h"
 #include "sched.h"
 #include "thread.h"
 
-#define DEBUG_WRITE_MAX 4096
-
-/* Copies the caller's buffer through the direct map in chunks and prints it. */
-static long sys_debug_write(struct thread *t, uint64_t buf, uint64_t len)
+struct cte *invoke_lookup(struct thread *caller, uint64_t index, long *error)
 {
-    if (len > DEBUG_WRITE_MAX)
-        return ERR_INVALID_ARGUMENT;
-    if (buf >= USER_SPACE_END || len > USER_SPACE_END - buf)
-        return ERR_BAD_ADDRESS;
-    char chunk[256];
-    for (uint64_t done = 0; done < len;) {
-        uint64_t n = len - done < sizeof chunk ? len - done : sizeof chunk;
-        if (!vm_copy_from_user(t->address_space, chunk, buf + done, n))
-            return done ? (long)done : ERR_BAD_ADDRESS;
-        kprintf("%.*s", (int)n, chunk);
-        done += n;
+    struct cspace *cs = caller->cspace;
+    if (!cs || index == 0 || index >= (1ull << cs->slot_bits)) {
+        *error = ERR_INVALID_SLOT;
+        return 0;
     }
-    return (long)len;
+    struct cte *slot = cspace_slot(cs, index);
+    if (slot->cap.type == CAP_NULL) {
+        *error = ERR_EMPTY_SLOT;
+        return 0;
+    }
+    return slot;
 }
 
-static long sys_exit(struct thread *t, uint64_t status)
+long invoke_bad_argument(struct invocation *inv, unsigned argument, uint64_t min, uint64_t max)
 {
-    kprintf("thread '%s' exited with status %ld (uptime %lu ticks)\n", t->name, (long)status,
-            sched_ticks);
-    thread_set_state(t, THREAD_EXITED);
-    return 0;
+    invoke_reply_mr(inv, 0, argument);
+    invoke_reply_mr(inv, 1, min);
+    invoke_reply_mr(inv, 2, max);
+    return ERR_INVALID_ARGUMENT;
 }
 
-static long sys_set_tls_base(struct thread *t, uint64_t base)
+void invoke_reply_mr(struct invocation *inv, unsigned i, uint64_t value)
 {
-    if (base >= USER_SPACE_END)
-        return ERR_INVALID_ARGUMENT;
-    t->fs_base = base;
-    return 0;
+    *thread_mr(&inv->caller->context, i) = value;
 }
 
-/* Entered from entry.asm with the caller's saved context; the result goes
-   into its RAX. Interrupts off. */
+/* The debug console: text from user space until the console server owns
+   COM1, and a way for test programs to report how they ended. */
+long debug_invoke(struct invocation *inv)
+{
+    struct thread *t = inv->caller;
+    switch (inv->label) {
+    case DEBUG_WRITE: {
+        uint64_t length = inv->mr[0];
+        if (length > 8 * (MSG_REGISTERS - 1))
+            return invoke_bad_argument(inv, 0, 0, 8 * (MSG_REGISTERS - 1));
+        char text[8 * (MSG_REGISTERS - 1)];
+        for (uint64_t i = 0; i < length; i++)
+            text[i] = (char)(inv->mr[1 + i / 8] >> (8 * (i % 8)));
+        kprintf("%.*s", (int)length, text);
+        return ERR_OK;
+    }
+    case DEBUG_EXIT:
+        kprintf("thread '%s' exited with status %ld (uptime %lu ticks)\n", t->name,
+                (long)inv->mr[0], sched_ticks);
+        thread_stop(t);
+        return ERR_OK;
+    default:
+        return ERR_INVALID_LABEL;
+    }
+}
+
+/* SYS_CALL on a capability that is not an endpoint: an invocation. */
+static long invoke(struct thread *t, struct cte *slot)
+{
+    struct invocation inv = {t, slot, MSG_LABEL(t->context.rsi), {0}};
+    for (unsigned i = 0; i < MSG_REGISTERS; i++)
+        inv.mr[i] = *thread_mr(&t->context, i);
+    switch (slot->cap.type) {
+    case CAP_UNTYPED:
+        return untyped_invoke(&inv);
+    case CAP_CSPACE:
+        return cspace_invoke(&inv);
+    case CAP_THREAD:
+        return thread_invoke(&inv);
+    case CAP_DEBUG:
+        return debug_invoke(&inv);
+    default:
+        return ERR_WRONG_TYPE;
+    }
+}
+
+/* The IPC system calls on the capability in slot; results go to t's RAX. */
+static void ipc(struct thread *t, uint64_t number, struct cte *slot)
+{
+    struct cap *cap = &slot->cap;
+    bool blocking = number != SYS_NB_SEND && number != SYS_NB_RECV;
+    bool sending = number == SYS_CALL || number == SYS_SEND || number == SYS_NB_SEND;
+    uint8_t right = sending ? CAP_RIGHT_SEND : CAP_RIGHT_RECEIVE;
+    if (cap->type == CAP_ENDPOINT) {
+        if (!(cap->rights & right)) {
+            t->context.rax = (uint64_t)ERR_MISSING_RIGHT;
+        } else if (sending) {
+            endpoint_send(t, (struct endpoint *)cap->object, cap->badge, number == SYS_CALL,
+                          blocking);
+        } else {
+            endpoint_receive(t, (struct endpoint *)cap->object, blocking);
+        }
+    } else if (cap->type == CAP_NOTIFICATION && number != SYS_CALL) {
+        if (!(cap->rights & right)) {
+            t->context.rax = (uint64_t)ERR_MISSING_RIGHT;
+        } else if (sending) {
+            notification_signal((struct notification *)cap->object, cap->badge);
+            t->context.rax = ERR_OK;
+        } else {
+            notification_wait(t, (struct notification *)cap->object, blocking);
+        }
+    } else if (number == SYS_CALL) {
+        t->context.rax = (uint64_t)invoke(t, slot);
+    } else {
+        t->context.rax = (uint64_t)ERR_WRONG_TYPE;
+    }
+}
+
+/* Entered from entry.asm with the caller's saved context (its thread's).
+   Interrupts off. */
 void syscall_dispatch(struct trap_frame *context)
 {
     struct thread *t = this_cpu()->current;
-    long result;
-    switch (context->rax) {
-    case SYS_DEBUG_WRITE:
-        result = sys_debug_write(t, context->rdi, context->rsi);
-        break;
-    case SYS_EXIT:
-        result = sys_exit(t, context->rdi);
-        break;
-    case SYS_SET_TLS_BASE:
-        result = sys_set_tls_base(t, context->rdi);
-        break;
+    uint64_t number = context->rax;
+    long error;
+    switch (number) {
     case SYS_YIELD:
         sched_yield(t);
-        result = 0;
+        context->rax = ERR_OK;
         break;
-    default:
-        result = ERR_INVALID_SYSCALL;
+    case SYS_REPLY:
+        endpoint_reply(t);
+        break;
+    case SYS_REPLY_RECV:
+        if (t->reply_to)
+            endpoint_reply(t);
+        /* fall through - then receive */
+    case SYS_CALL:
+    case SYS_SEND:
+    case SYS_NB_SEND:
+    case SYS_RECV:
+    case SYS_NB_RECV: {
+        struct cte *slot = invoke_lookup(t, context->rdi, &error);
+        if (!slot)
+            context->rax = (uint64_t)error;
+        else
+            ipc(t, number == SYS_REPLY_RECV ? SYS_RECV : number, slot);
         break;
     }
-    context->rax = (uint64_t)result;
+    default:
+        context->rax = (uint64_t)ERR_INVALID_SYSCALL;
+        break;
+    }
+    object_reap();
 }

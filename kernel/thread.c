@@ -1,18 +1,43 @@
-/* Threads: entering user mode and idling. See thread.h. */
+/* Threads: state, teardown, and entering user mode. See thread.h. */
 #include "thread.h"
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/vm.h"
+#include "endpoint.h"
 #include "log.h"
 #include "missive/abi.h"
+#include "notification.h"
 #include "sched.h"
+#include "string.h"
 
 #define MSR_FS_BASE 0xc0000100u
 #define RFLAGS_IF   (1ul << 9)
 
 _Noreturn void context_restore(struct trap_frame *context);
+
+/* The thread whose FPU/SSE registers are in the CPU now. Switching saves
+   and loads them eagerly on every change of thread (docs/kernel.md): one
+   fxsave/fxrstor pair is cheaper than taking #NM traps for the many programs
+   (picolibc's printf among them) that use SSE. */
+static struct thread *fpu_owner;
+
+void thread_init(struct thread *t)
+{
+    t->header.type = CAP_THREAD;
+    t->state = THREAD_INACTIVE;
+    t->context.cs = SEL_USER_CODE;
+    t->context.ss = SEL_USER_DATA;
+    t->context.rflags = 0x202;
+    /* fxsave image of a freshly reset FPU: x87 control word 0x37f, MXCSR
+       0x1f80 (all exceptions masked). */
+    t->fpu_state[0] = 0x7f;
+    t->fpu_state[1] = 0x03;
+    t->fpu_state[24] = 0x80;
+    t->fpu_state[25] = 0x1f;
+    memcpy(t->name, "thread", 7);
+}
 
 void thread_set_state(struct thread *t, enum thread_state state)
 {
@@ -25,9 +50,78 @@ void thread_set_state(struct thread *t, enum thread_state state)
     }
 }
 
+/* Takes t out of whatever it waits in: endpoint queue, notification, a
+   pending reply either way. */
+static void thread_cancel_ipc(struct thread *t)
+{
+    if (t->state == THREAD_BLOCKED_SEND || t->state == THREAD_BLOCKED_RECV)
+        endpoint_cancel(t);
+    if (t->state == THREAD_BLOCKED_NOTIFICATION)
+        notification_cancel(t);
+    if (t->replier) { /* t waits for a reply: the replier owes nobody now */
+        t->replier->reply_to = 0;
+        t->replier = 0;
+    }
+    if (t->reply_to) { /* t owes a reply: its caller will never get one */
+        struct thread *caller = t->reply_to;
+        caller->replier = 0;
+        t->reply_to = 0;
+        caller->context.rax = (uint64_t)ERR_OBJECT_DELETED;
+        thread_set_state(caller, THREAD_RUNNABLE);
+    }
+}
+
+void thread_stop(struct thread *t)
+{
+    thread_cancel_ipc(t);
+    thread_set_state(t, THREAD_SUSPENDED);
+}
+
+void thread_destroy(struct thread *t)
+{
+    thread_stop(t);
+    if (this_cpu()->current == t)
+        this_cpu()->current = 0;
+    if (fpu_owner == t)
+        fpu_owner = 0;
+    cte_delete(&t->cspace_cap);
+    cte_delete(&t->vspace_cap);
+}
+
+uint64_t *thread_mr(struct trap_frame *c, unsigned i)
+{
+    switch (i) {
+    case 0:
+        return &c->rdx;
+    case 1:
+        return &c->r8;
+    case 2:
+        return &c->r9;
+    case 3:
+        return &c->r10;
+    case 4:
+        return &c->r12;
+    case 5:
+        return &c->r13;
+    case 6:
+        return &c->r14;
+    case 7:
+        return &c->r15;
+    case 8:
+        return &c->rbx;
+    default:
+        return &c->rbp;
+    }
+}
+
+struct thread *thread_current(void)
+{
+    return this_cpu()->current;
+}
+
 /* Waits, interrupts on, until an interrupt makes a thread runnable. With
-   qemu-exit (tests), a system where nothing can run and nothing waits for an
-   interrupt is finished: end QEMU as after a normal boot. */
+   qemu-exit (tests), a system where nothing can run is finished: end QEMU
+   as after a normal boot. */
 static void idle(void)
 {
     this_cpu()->current = 0;
@@ -53,13 +147,19 @@ _Noreturn void kernel_return_to_user(void)
            only user addresses here; checking again is cheap insurance against
            returning to ring 3 with a kernel or non-canonical RIP, which sysret
            and iretq would fault on in ring 0. */
-        if (t->context.rip < USER_END && t->context.rsp < USER_SPACE_END)
+        if (t->context.rip < USER_END && t->context.rsp < USER_SPACE_END && t->address_space)
             break;
         log_error("thread '%s': bad user rip 0x%lx or rsp 0x%lx; suspended\n", t->name,
                   t->context.rip, t->context.rsp);
         thread_set_state(t, THREAD_SUSPENDED);
     }
     cpu->current = t;
+    if (fpu_owner != t) {
+        if (fpu_owner)
+            cpu_fxsave(fpu_owner->fpu_state);
+        cpu_fxrstor(t->fpu_state);
+        fpu_owner = t;
+    }
     t->context.rflags = (t->context.rflags & 0xcd5) | RFLAGS_IF | 2; /* status flags only */
     if (read_cr3() != t->address_space)
         write_cr3(t->address_space);

@@ -1,6 +1,8 @@
 /*
- * Threads. For now only the root task's one thread exists; the capability
- * kernel makes Thread objects from Untyped memory with the same layout.
+ * Thread objects (4 KiB, made from Untyped; the root task's by the kernel at
+ * boot). A thread's user registers live in it, and entry.asm saves them
+ * straight into it; its CSpace and VSpace are held through capability copies
+ * in its own slots, so neither can die while the thread uses it.
  */
 #ifndef MISSIVE_THREAD_H
 #define MISSIVE_THREAD_H
@@ -8,31 +10,73 @@
 #include <stdint.h>
 
 #include "arch/x86_64/trap.h"
+#include "cap.h"
 
 enum thread_state {
+    THREAD_INACTIVE, /* made, not started */
     THREAD_RUNNABLE,
-    THREAD_SUSPENDED, /* faulted with no fault handler, or stopped */
-    THREAD_EXITED,
+    THREAD_BLOCKED_SEND,         /* queued on ipc_endpoint to send (or call) */
+    THREAD_BLOCKED_RECV,         /* queued on ipc_endpoint to receive */
+    THREAD_BLOCKED_REPLY,        /* called, waiting for the reply */
+    THREAD_BLOCKED_NOTIFICATION, /* waiting on ipc_notification */
+    THREAD_SUSPENDED,            /* stopped: suspended, faulted with no handler, exited */
 };
 
+struct endpoint;
+struct notification;
+struct cspace;
+
 struct thread {
-    /* First, and 16-byte aligned: entry.asm pushes the user registers
-       straight into it (struct thread is allocated page-aligned). */
+    struct object_header header;
+    uint64_t padding;
+    /* 16-byte aligned (the object is page-aligned, this is at offset 16):
+       the CPU's trap pushes and entry.asm's syscall pushes end at its end. */
     struct trap_frame context;
     uint64_t fs_base;
     uint64_t address_space; /* physical address of the top-level page table */
+    struct cspace *cspace;
+    struct cte cspace_cap; /* copies keeping the CSpace and VSpace alive */
+    struct cte vspace_cap;
     enum thread_state state;
     uint8_t priority;
-    uint8_t queued;     /* in a run queue */
-    uint32_t timeslice; /* ticks left */
+    uint8_t queued; /* in a run queue */
+    uint32_t timeslice;
     struct thread *sched_next, *sched_prev;
+    /* IPC */
+    struct endpoint *ipc_endpoint; /* queued on it when BLOCKED_SEND/RECV */
+    struct notification *ipc_notification;
+    struct thread *ipc_next, *ipc_prev;
+    uint64_t ipc_badge;      /* the badge of the capability it sends with */
+    uint8_t ipc_is_call;     /* blocked sending a call */
+    struct thread *reply_to; /* the caller this thread owes a reply (one-shot) */
+    struct thread *replier;  /* the thread that owes this one a reply */
     char name[16];
+    _Alignas(16) uint8_t fpu_state[512]; /* fxsave image */
 };
+
+_Static_assert(sizeof(struct thread) <= 4096, "a thread object is one page");
+
+/* Sets up a zeroed thread object: inactive, priority 0, clean FPU state. */
+void thread_init(struct thread *t);
+
+/* Tears a thread down when its last capability goes: stops it, takes it off
+   every queue, drops its CSpace and VSpace copies. */
+void thread_destroy(struct thread *t);
+
+/* Stops t: out of any IPC (a caller it owes a reply gets ERR_OBJECT_DELETED)
+   and suspended. */
+void thread_stop(struct thread *t);
 
 /* Makes t runnable (queued) or not, keeping the run queue in step. */
 void thread_set_state(struct thread *t, enum thread_state state);
 
-/* Leaves the kernel into the current thread if it can run, else idles.
+/* Message register i (0 <= i < MSG_REGISTERS) of a saved context. */
+uint64_t *thread_mr(struct trap_frame *context, unsigned i);
+
+/* The thread running in user mode on this CPU (or NULL while idle). */
+struct thread *thread_current(void);
+
+/* Leaves the kernel into the thread the scheduler picks, else idles.
    Called at the end of every kernel entry (entry.asm) and at the end of
    boot. Interrupts off. */
 _Noreturn void kernel_return_to_user(void);

@@ -1,10 +1,35 @@
 /*
- * libsys: the user-space side of the Missive ABI. For now the start-up code
- * and the two hooks the platform must supply; the system call stubs join
- * them with the capability kernel (docs/abi.md).
+ * libsys: the user-space side of the Missive ABI (lib/missive/abi.h): the
+ * system-call stub, invocation helpers, and the start-up hooks.
  */
 #ifndef MISSIVE_LIBSYS_H
 #define MISSIVE_LIBSYS_H
+
+#include <stdint.h>
+
+#include "missive/abi.h"
+#include "missive/caps.h"
+
+/* A message: in, the tag and MR0-MR9 to send; out, the badge, tag and
+   message registers received. */
+struct missive_msg {
+    uint64_t badge;
+    uint64_t tag;
+    uint64_t mr[MSG_REGISTERS];
+};
+
+/* The raw system call (syscall.asm). Returns 0 or a negative error. */
+long missive_syscall(long number, uint64_t slot, uint64_t tag, struct missive_msg *msg);
+
+/* Invokes the capability in slot with label and up to 6 arguments (MR0-MR5);
+   the answer's registers are left in *answer if it is not NULL. */
+long sys_invoke(uint64_t slot, uint64_t label, unsigned count, const uint64_t *args,
+                struct missive_msg *answer);
+
+/* The slots of this thread's own capabilities that libsys uses: its thread
+   (for the TLS base) and the debug console. The root task's by default. */
+extern uint64_t libsys_thread_slot;
+extern uint64_t libsys_debug_slot;
 
 /* Sets this thread's thread pointer (the FS base) to tp. */
 void libsys_set_thread_pointer(void *tp);

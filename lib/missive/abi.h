@@ -1,39 +1,102 @@
 /*
- * The Missive kernel ABI shared by the kernel and user space: system call
- * numbers, error codes and the user address-space layout. Documented in
- * docs/abi.md. Defined here once; neither side re-declares any of it.
+ * The Missive kernel ABI shared by the kernel and user space: system calls,
+ * the message layout, invocation labels, error codes, the user address-space
+ * layout and the root task's boot capabilities. Documented in docs/abi.md.
+ * Defined here once; neither side re-declares any of it.
  *
- * System call convention: `syscall` with the number in RAX and arguments in
- * RDI, RSI, RDX, R10, R8, R9; the result comes back in RAX (negative: an
- * error code below). RCX and R11 are clobbered, as by any x86_64 syscall.
- *
- * The calls below are the first, provisional set that lets the root task
- * run: the capability issue replaces them with invocations of capabilities
- * (the debug console behind a debug capability).
+ * Register convention (`syscall`): RAX = system call number; RDI = the
+ * capability slot invoked (or a badge, on return); RSI = the message tag;
+ * message registers MR0-MR9 in RDX, R8, R9, R10, R12, R13, R14, R15, RBX,
+ * RBP. On return RAX holds 0 or a negative error code, the other registers
+ * the reply. RCX and R11 are clobbered, as by any x86_64 syscall.
  */
 #ifndef MISSIVE_ABI_H
 #define MISSIVE_ABI_H
 
 enum missive_syscall {
-    SYS_DEBUG_WRITE = 0,  /* (const char *buf, size_t len) -> bytes written, at most 4096 */
-    SYS_EXIT = 1,         /* (int status) -> does not return */
-    SYS_SET_TLS_BASE = 2, /* (void *thread_pointer) -> 0; sets the FS base */
-    SYS_YIELD = 3,        /* () -> 0 */
+    SYS_CALL = 0,       /* send to a capability and wait for the answer: an invocation
+                           of a kernel object, or IPC call on an endpoint */
+    SYS_SEND = 1,       /* endpoint send (blocks until received); notification signal */
+    SYS_NB_SEND = 2,    /* as SYS_SEND, but never blocks (dropped if nobody waits) */
+    SYS_RECV = 3,       /* endpoint receive; notification wait */
+    SYS_NB_RECV = 4,    /* as SYS_RECV, but never blocks (notification poll) */
+    SYS_REPLY = 5,      /* answer the last call received, through the one-shot reply */
+    SYS_REPLY_RECV = 6, /* SYS_REPLY then SYS_RECV: the server loop's one call */
+    SYS_YIELD = 7,      /* to the back of the caller's priority queue */
     SYS_COUNT
 };
 
+/* Message tag (RSI): label, length in words, capabilities transferred. */
+#define MSG_TAG(label, length, caps)                                                               \
+    (((unsigned long)(label) << 16) | ((unsigned long)(caps) << 8) | (unsigned long)(length))
+#define MSG_LABEL(tag)  ((unsigned long)(tag) >> 16)
+#define MSG_CAPS(tag)   (((unsigned long)(tag) >> 8) & 0x3)
+#define MSG_LENGTH(tag) ((unsigned long)(tag)&0x7f)
+#define MSG_REGISTERS   10 /* MR0-MR9 travel in registers */
+#define MSG_MAX_LENGTH  64 /* MR10-MR63 travel in the IPC buffer */
+#define MSG_MAX_CAPS    3
+
+/* Invocation labels, per object type. Arguments are message registers;
+   capabilities are named by slot numbers in the caller's CSpace. */
+enum missive_label {
+    /* Untyped: MR0 type, MR1 size in bits (Untyped, Frame, CSpace), MR2 first
+       destination slot, MR3 count -> objects in slots MR2 .. MR2+MR3-1 */
+    UNTYPED_RETYPE = 1,
+    /* CSpace (invoked on a CSpace capability; slots are in that CSpace) */
+    CSPACE_COPY = 10,     /* MR0 dest, MR1 src, MR2 rights mask */
+    CSPACE_MINT = 11,     /* MR0 dest, MR1 src, MR2 rights mask, MR3 badge */
+    CSPACE_MOVE = 12,     /* MR0 dest, MR1 src */
+    CSPACE_DELETE = 13,   /* MR0 slot */
+    CSPACE_REVOKE = 14,   /* MR0 slot: delete everything derived from it */
+    CSPACE_IDENTIFY = 15, /* MR0 slot -> MR0 type, MR1 rights, MR2 badge, MR3 size */
+    /* Thread */
+    THREAD_CONFIGURE = 20,       /* MR0 CSpace slot, MR1 VSpace slot, MR2 priority */
+    THREAD_WRITE_REGISTERS = 21, /* MR0 rip, MR1 rsp, MR2 rdi, MR3 rsi, MR4 fs base */
+    THREAD_READ_REGISTERS = 22,  /* -> MR0 rip, MR1 rsp, MR2 rflags, MR3 rax, MR4 rdi */
+    THREAD_RESUME = 23,
+    THREAD_SUSPEND = 24,
+    THREAD_SET_PRIORITY = 25, /* MR0 priority, at most the caller's own */
+    THREAD_SET_TLS_BASE = 26, /* MR0 FS base */
+    /* Debug console */
+    DEBUG_WRITE = 40, /* MR0 length (0-72), MR1-MR9 the bytes, little-endian */
+    DEBUG_EXIT = 41,  /* MR0 status: logs it and stops the calling thread */
+};
+
 enum missive_error {
-    ERR_INVALID_SYSCALL = -1,  /* no system call with that number */
-    ERR_INVALID_ARGUMENT = -2, /* an argument outside its documented range */
-    ERR_BAD_ADDRESS = -3,      /* a user buffer not mapped readable in the caller's space */
+    ERR_OK = 0,
+    ERR_INVALID_SYSCALL = -1,   /* no system call with that number */
+    ERR_INVALID_SLOT = -2,      /* slot number outside the CSpace */
+    ERR_EMPTY_SLOT = -3,        /* no capability in the slot */
+    ERR_WRONG_TYPE = -4,        /* the capability is not of the type the call needs */
+    ERR_MISSING_RIGHT = -5,     /* the capability lacks a right the call needs */
+    ERR_INVALID_LABEL = -6,     /* the object type has no such invocation */
+    ERR_INVALID_ARGUMENT = -7,  /* MR0 says which argument, MR1-MR2 the allowed range */
+    ERR_SLOT_OCCUPIED = -8,     /* a destination slot is not empty */
+    ERR_NOT_ENOUGH_MEMORY = -9, /* the Untyped has not that much room left */
+    ERR_NOT_PERMITTED = -10,    /* not for this kind of capability (copying an Untyped) */
+    ERR_NO_REPLY = -11,         /* nothing to reply to (or the reply was used already) */
+    ERR_OBJECT_DELETED = -12,   /* the endpoint went away while the caller waited */
+    ERR_WOULD_BLOCK = -13,      /* a non-blocking call found nobody to rendezvous with */
 };
 
 /* User address-space layout. */
 #define USER_BASE 0x400000ul /* programs are linked here */
 #define USER_END                                                                                   \
     0x7ffffffff000ul                     /* exclusive; the last page below the canonical hole      \
-                                             stays unmapped so sysret never returns to it */
-#define USER_STACK_TOP  0x7ffff0000000ul /* the initial thread's stack grows down from here */
+                                            stays unmapped so sysret never returns to it */
+#define USER_STACK_TOP  0x7ffff0000000ul /* the root task's stack grows down from here */
 #define USER_STACK_SIZE (64ul * 1024)
+
+/* The root task's CSpace at start (slot 0 is always empty). */
+enum root_slot {
+    ROOT_SLOT_CSPACE = 1,
+    ROOT_SLOT_VSPACE = 2,
+    ROOT_SLOT_THREAD = 3,
+    ROOT_SLOT_DEBUG = 4,
+    ROOT_SLOT_IRQ_CONTROL = 5,
+    ROOT_SLOT_IO_PORT_CONTROL = 6,
+    ROOT_SLOT_FIRST_UNTYPED = 16, /* the boot info page says how many */
+};
+#define ROOT_CSPACE_BITS 12 /* 4096 slots */
 
 #endif

@@ -207,12 +207,13 @@ def cases():
         Case("init-not-elf", cmdline="qemu-exit init=etc/motd",
              expect=BOOTED + [r"^error: root task: etc/motd is not a valid program: ",
                               r"^kernel: no runnable threads; idle$"], forbid=[r"KERNEL PANIC"]),
-        Case("user-syscalls", initrd="test", cmdline="qemu-exit init=bin/usertest -- syscalls",
+        # Every system call and invocation, success and error paths (caps.c).
+        Case("user-caps", initrd="test", cmdline="qemu-exit init=bin/usertest -- caps",
              qemu=["-cpu", "max"], forbid=NO_TROUBLE + [r"FAIL"],
-             expect=BOOTED + [r"^usertest: debug write works$",
-                              r"^usertest: syscalls: 15 passed, 0 failed$",
-                              r"^thread 'usertest' exited with status 0 \(uptime \d+ ticks\)$"]),
-        # Timer interrupts preempt a register-heavy loop many times over.
+             expect=BOOTED + [r"^root task: \d+ Untyped capabilities \(slots 16-\d+\), \d+ KiB$",
+                              r"^usertest: fairness: spinners counted [1-9]\d* and [1-9]\d*$",
+                              r"^usertest: caps: 1[6-9]\d passed, 0 failed$",
+                              r"^thread 'usertest' exited with status 0"]),
         Case("tick-rate", cmdline="qemu-exit tick=100", forbid=NO_TROUBLE,
              expect=BOOTED + [r"^timer: PIT at 100 Hz \(divisor 11932\)"]),
         Case("user-spin", initrd="test", cmdline="qemu-exit init=bin/usertest -- spin",

@@ -700,6 +700,51 @@ static void test_random_table_overflow(void **state)
     assert_true(lossy_rounds >= 50 && lossy_rounds <= 250);
 }
 
+/* alloc_contiguous takes whole runs from the first range big enough, below the limit. */
+static void test_alloc_contiguous(void **state)
+{
+    (void)state;
+    struct bootmem bm;
+    bootmem_init(&bm);
+    bootmem_add(&bm, 0x1000, 0x3000);   /* 3 pages */
+    bootmem_add(&bm, 0x10000, 0x10000); /* 16 pages */
+    assert_int_equal(bootmem_alloc_contiguous(&bm, 0x4000, UINT64_MAX), 0x10000);
+    /* 0x2001 rounds up to three pages: all of the first range. */
+    assert_int_equal(bootmem_alloc_contiguous(&bm, 0x2001, UINT64_MAX), 0x1000);
+    assert_int_equal(bm.count, 1);
+    assert_int_equal(bootmem_alloc_contiguous(&bm, 0x2000, UINT64_MAX), 0x14000);
+    assert_int_equal(bootmem_alloc_contiguous(&bm, 0x1000, 0x17000), 0x16000);
+    assert_int_equal(bootmem_alloc_contiguous(&bm, 0x1000, 0x17fff), BOOTMEM_NONE);
+    assert_int_equal(bootmem_alloc_contiguous(&bm, 0x100000, UINT64_MAX), BOOTMEM_NONE);
+    assert_int_equal(bm.used, 0x4000 + 0x3000 + 0x2000 + 0x1000);
+    assert_int_equal(bootmem_free_bytes(&bm), 0x10000 - 0x7000);
+}
+
+/* take_block carves every free byte into aligned power-of-two blocks, in order. */
+static void test_take_block(void **state)
+{
+    (void)state;
+    struct bootmem bm;
+    bootmem_init(&bm);
+    bootmem_add(&bm, 0x3000, 0x20000 - 0x3000); /* 0x3000-0x20000 */
+    bootmem_add(&bm, 0x100000, 0x400000);       /* 4 MiB aligned at 1 MiB */
+    uint64_t expect_base[] = {0x3000, 0x4000, 0x8000, 0x10000, 0x100000, 0x200000, 0x400000};
+    unsigned expect_bits[] = {12, 14, 15, 16, 20, 21, 20};
+    uint64_t base, total = 0;
+    unsigned bits, n = 0;
+    while (bootmem_take_block(&bm, 21, &base, &bits)) {
+        assert_true(n < 7);
+        assert_int_equal(base, expect_base[n]);
+        assert_int_equal(bits, expect_bits[n]);
+        assert_int_equal(base & ((1ull << bits) - 1), 0);
+        total += 1ull << bits;
+        n++;
+    }
+    assert_int_equal(n, 7);
+    assert_int_equal(total, 0x1d000 + 0x400000);
+    assert_int_equal(bootmem_free_bytes(&bm), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -716,6 +761,8 @@ int main(void)
         cmocka_unit_test(test_random_low),
         cmocka_unit_test(test_random_top),
         cmocka_unit_test(test_random_table_overflow),
+        cmocka_unit_test(test_alloc_contiguous),
+        cmocka_unit_test(test_take_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -109,6 +109,17 @@ static inline void cpu_idle_until_interrupt(void)
     __asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
+/* Save and load the x87/SSE state (512-byte, 16-byte aligned image). */
+static inline void cpu_fxsave(void *area)
+{
+    __asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+}
+
+static inline void cpu_fxrstor(const void *area)
+{
+    __asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+}
+
 static inline uint64_t read_rbp(void)
 {
     uint64_t value;

@@ -2,66 +2,15 @@
  * usertest: misbehaves on request, to prove that nothing a user program does
  * can crash or corrupt the kernel. Run as the root task from the test initrd:
  *   CMDLINE="qemu-exit init=bin/usertest -- MODE"
- * Fault modes end in a fault the kernel must report and survive; "syscalls"
- * feeds bad arguments to every system call and checks each error code.
+ * Fault modes end in a fault the kernel must report and survive; "caps"
+ * runs the capability and IPC suite (caps.c); "spin" checks that timer
+ * interrupts preserve every register.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "missive/abi.h"
-
-long missive_syscall(long number, long a1, long a2, long a3, long a4, long a5);
-
-static int failures, checks;
-
-static void expect(const char *what, long got, long want)
-{
-    checks++;
-    if (got != want) {
-        failures++;
-        printf("usertest: FAIL %s: got %ld, want %ld\n", what, got, want);
-    }
-}
-
-/* Every provisional system call with boundary and hostile arguments. */
-static int bad_syscalls(void)
-{
-    static const char text[] = "usertest: debug write works\n";
-    expect("valid write", missive_syscall(SYS_DEBUG_WRITE, (long)text, sizeof text - 1, 0, 0, 0),
-           sizeof text - 1);
-    expect("zero-length write", missive_syscall(SYS_DEBUG_WRITE, 0, 0, 0, 0, 0), 0);
-    expect("unknown syscall", missive_syscall(SYS_COUNT, 0, 0, 0, 0, 0), ERR_INVALID_SYSCALL);
-    expect("huge syscall number", missive_syscall(-1, 0, 0, 0, 0, 0), ERR_INVALID_SYSCALL);
-    expect("write from NULL", missive_syscall(SYS_DEBUG_WRITE, 0, 16, 0, 0, 0), ERR_BAD_ADDRESS);
-    expect("write from kernel text",
-           missive_syscall(SYS_DEBUG_WRITE, (long)0xffffffff80100000ul, 16, 0, 0, 0),
-           ERR_BAD_ADDRESS);
-    expect("write from the direct map",
-           missive_syscall(SYS_DEBUG_WRITE, (long)0xffff800000100000ul, 16, 0, 0, 0),
-           ERR_BAD_ADDRESS);
-    expect("write from a non-canonical address",
-           missive_syscall(SYS_DEBUG_WRITE, (long)0x0000800000000000ul, 16, 0, 0, 0),
-           ERR_BAD_ADDRESS);
-    expect("write wrapping around", missive_syscall(SYS_DEBUG_WRITE, -16, 4096, 0, 0, 0),
-           ERR_BAD_ADDRESS);
-    expect("write too long", missive_syscall(SYS_DEBUG_WRITE, (long)text, 4097, 0, 0, 0),
-           ERR_INVALID_ARGUMENT);
-    expect("write from unmapped user memory",
-           missive_syscall(SYS_DEBUG_WRITE, 0x40000000, 16, 0, 0, 0), ERR_BAD_ADDRESS);
-    expect("write running off the end of the stack",
-           missive_syscall(SYS_DEBUG_WRITE, (long)(USER_STACK_TOP - 8), 64, 0, 0, 0),
-           ERR_BAD_ADDRESS);
-    expect("TLS base in the kernel",
-           missive_syscall(SYS_SET_TLS_BASE, (long)0xffffffff80000000ul, 0, 0, 0, 0),
-           ERR_INVALID_ARGUMENT);
-    expect("TLS base non-canonical",
-           missive_syscall(SYS_SET_TLS_BASE, (long)0x0000800000000000ul, 0, 0, 0, 0),
-           ERR_INVALID_ARGUMENT);
-    expect("yield", missive_syscall(SYS_YIELD, 0, 0, 0, 0, 0), 0);
-    printf("usertest: syscalls: %d passed, %d failed\n", checks - failures, failures);
-    return failures;
-}
+#include "usertest.h"
 
 /* Eight xorshift generators kept in registers across many timer interrupts,
    run twice: a register lost or corrupted by an interrupt's save and restore
@@ -92,8 +41,8 @@ int main(int argc, char **argv)
     const char *mode = argc > 1 ? argv[1] : "";
     printf("usertest: mode '%s'\n", mode);
     volatile int zero = 0, one = 1; /* volatile: keeps the compiler from folding faults away */
-    if (!strcmp(mode, "syscalls"))
-        return bad_syscalls();
+    if (!strcmp(mode, "caps"))
+        return caps_suite();
     if (!strcmp(mode, "spin"))
         return spin();
     if (!strcmp(mode, "null-write"))

@@ -1,0 +1,103 @@
+/*
+ * CSpace invocations: copy, mint, move, delete, revoke and identify
+ * capabilities in the CSpace invoked. The derivation tree itself is
+ * cspace.c; this file decodes requests and applies the rules about what may
+ * be derived from what.
+ */
+#include "invoke.h"
+#include "missive/abi.h"
+#include "thread.h"
+
+/* Looks up slot index of cs: NULL if outside it (slot 0 is never usable). */
+static struct cte *slot_in(struct cspace *cs, uint64_t index)
+{
+    if (index == 0 || index >= (1ull << cs->slot_bits))
+        return 0;
+    return cspace_slot(cs, index);
+}
+
+/* Copy and mint: a child of src in dest with rights cut to mask and, for
+   mint, a badge. Untyped capabilities cannot be copied (two holders could
+   carve the same memory), nor badges changed once set. */
+static long derive(struct invocation *inv, struct cspace *cs, bool mint)
+{
+    struct cte *dest = slot_in(cs, inv->mr[0]);
+    struct cte *src = slot_in(cs, inv->mr[1]);
+    uint64_t rights = inv->mr[2], badge = mint ? inv->mr[3] : 0;
+    uint64_t slots = 1ull << cs->slot_bits;
+    if (!dest)
+        return invoke_bad_argument(inv, 0, 1, slots - 1);
+    if (!src)
+        return invoke_bad_argument(inv, 1, 1, slots - 1);
+    if (rights > CAP_RIGHTS_ALL)
+        return invoke_bad_argument(inv, 2, 0, CAP_RIGHTS_ALL);
+    if (src->cap.type == CAP_NULL)
+        return ERR_EMPTY_SLOT;
+    if (dest->cap.type != CAP_NULL)
+        return ERR_SLOT_OCCUPIED;
+    if (src->cap.type == CAP_UNTYPED)
+        return ERR_NOT_PERMITTED;
+    if (mint) {
+        bool badged_type = src->cap.type == CAP_ENDPOINT || src->cap.type == CAP_NOTIFICATION;
+        if (!badged_type || src->cap.badge != 0)
+            return ERR_NOT_PERMITTED;
+        if (badge == 0)
+            return invoke_bad_argument(inv, 3, 1, UINT64_MAX);
+    }
+    struct cap cap = src->cap;
+    cap.rights &= (uint8_t)rights;
+    if (mint)
+        cap.badge = badge;
+    cte_insert(dest, &cap, src);
+    return ERR_OK;
+}
+
+long cspace_invoke(struct invocation *inv)
+{
+    struct cspace *cs = (struct cspace *)inv->slot->cap.object;
+    uint64_t slots = 1ull << cs->slot_bits;
+    struct cte *a = slot_in(cs, inv->mr[0]);
+    switch (inv->label) {
+    case CSPACE_COPY:
+        return derive(inv, cs, false);
+    case CSPACE_MINT:
+        return derive(inv, cs, true);
+    case CSPACE_MOVE: {
+        struct cte *src = slot_in(cs, inv->mr[1]);
+        if (!a)
+            return invoke_bad_argument(inv, 0, 1, slots - 1);
+        if (!src)
+            return invoke_bad_argument(inv, 1, 1, slots - 1);
+        if (src->cap.type == CAP_NULL)
+            return ERR_EMPTY_SLOT;
+        if (a->cap.type != CAP_NULL)
+            return ERR_SLOT_OCCUPIED;
+        cte_move(a, src);
+        return ERR_OK;
+    }
+    case CSPACE_DELETE:
+        if (!a)
+            return invoke_bad_argument(inv, 0, 1, slots - 1);
+        if (a->cap.type == CAP_NULL)
+            return ERR_EMPTY_SLOT;
+        cte_delete(a);
+        return ERR_OK;
+    case CSPACE_REVOKE:
+        if (!a)
+            return invoke_bad_argument(inv, 0, 1, slots - 1);
+        if (a->cap.type == CAP_NULL)
+            return ERR_EMPTY_SLOT;
+        invoke_reply_mr(inv, 0, cte_revoke(a));
+        return ERR_OK;
+    case CSPACE_IDENTIFY:
+        if (!a)
+            return invoke_bad_argument(inv, 0, 1, slots - 1);
+        invoke_reply_mr(inv, 0, a->cap.type);
+        invoke_reply_mr(inv, 1, a->cap.rights);
+        invoke_reply_mr(inv, 2, a->cap.badge);
+        invoke_reply_mr(inv, 3, a->cap.size);
+        return ERR_OK;
+    default:
+        return ERR_INVALID_LABEL;
+    }
+}

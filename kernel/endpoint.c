@@ -1,0 +1,152 @@
+/*
+ * Endpoint IPC, the slow path: every case, in plain C. The message is the
+ * tag (RSI) and MR0-MR9 (registers) of the sender's saved context, copied
+ * into the receiver's with the badge in RDI. The kernel never blocks: a
+ * thread that must wait is queued and the scheduler runs someone else.
+ */
+#include "endpoint.h"
+
+#include "missive/abi.h"
+#include "sched.h"
+#include "thread.h"
+
+static void queue_append(struct endpoint *ep, struct thread *t)
+{
+    t->ipc_endpoint = ep;
+    t->ipc_next = 0;
+    t->ipc_prev = ep->tail;
+    if (ep->tail)
+        ep->tail->ipc_next = t;
+    else
+        ep->head = t;
+    ep->tail = t;
+}
+
+static void queue_remove(struct endpoint *ep, struct thread *t)
+{
+    if (t->ipc_prev)
+        t->ipc_prev->ipc_next = t->ipc_next;
+    else
+        ep->head = t->ipc_next;
+    if (t->ipc_next)
+        t->ipc_next->ipc_prev = t->ipc_prev;
+    else
+        ep->tail = t->ipc_prev;
+    t->ipc_next = t->ipc_prev = 0;
+    t->ipc_endpoint = 0;
+}
+
+/* Copies the message from one context to another: the tag with its length
+   cut to what registers carry (the IPC buffer's words come with the
+   capability-transfer work), the message registers, the badge. */
+static void transfer(struct thread *from, struct thread *to, uint64_t badge)
+{
+    uint64_t tag = from->context.rsi;
+    uint64_t length = MSG_LENGTH(tag);
+    if (length > MSG_REGISTERS)
+        length = MSG_REGISTERS;
+    to->context.rsi = MSG_TAG(MSG_LABEL(tag), length, 0);
+    for (unsigned i = 0; i < length; i++)
+        *thread_mr(&to->context, i) = *thread_mr(&from->context, i);
+    to->context.rdi = badge;
+    to->context.rax = ERR_OK;
+}
+
+/* After a call was delivered: the caller waits for receiver's reply. A
+   reply receiver still owed (it took a new call without answering the last)
+   is lost, and its caller is told so. */
+static void link_reply(struct thread *caller, struct thread *receiver)
+{
+    if (receiver->reply_to) {
+        struct thread *dropped = receiver->reply_to;
+        dropped->replier = 0;
+        dropped->context.rax = (uint64_t)ERR_NO_REPLY;
+        thread_set_state(dropped, THREAD_RUNNABLE);
+    }
+    receiver->reply_to = caller;
+    caller->replier = receiver;
+    thread_set_state(caller, THREAD_BLOCKED_REPLY);
+}
+
+void endpoint_send(struct thread *sender, struct endpoint *ep, uint64_t badge, bool call,
+                   bool blocking)
+{
+    if (ep->receivers && ep->head) {
+        struct thread *receiver = ep->head;
+        queue_remove(ep, receiver);
+        if (!ep->head)
+            ep->receivers = 0;
+        transfer(sender, receiver, badge);
+        thread_set_state(receiver, THREAD_RUNNABLE);
+        sender->context.rax = ERR_OK;
+        if (call)
+            link_reply(sender, receiver);
+        return;
+    }
+    if (!blocking) {
+        sender->context.rax = (uint64_t)ERR_WOULD_BLOCK;
+        return;
+    }
+    sender->ipc_badge = badge;
+    sender->ipc_is_call = call;
+    queue_append(ep, sender);
+    thread_set_state(sender, THREAD_BLOCKED_SEND);
+}
+
+void endpoint_receive(struct thread *receiver, struct endpoint *ep, bool blocking)
+{
+    if (!ep->receivers && ep->head) {
+        struct thread *sender = ep->head;
+        queue_remove(ep, sender);
+        transfer(sender, receiver, sender->ipc_badge);
+        if (sender->ipc_is_call) {
+            link_reply(sender, receiver);
+        } else {
+            sender->context.rax = ERR_OK;
+            thread_set_state(sender, THREAD_RUNNABLE);
+        }
+        return;
+    }
+    if (!blocking) {
+        receiver->context.rax = (uint64_t)ERR_WOULD_BLOCK;
+        return;
+    }
+    ep->receivers = 1;
+    queue_append(ep, receiver);
+    thread_set_state(receiver, THREAD_BLOCKED_RECV);
+}
+
+void endpoint_reply(struct thread *replier)
+{
+    struct thread *caller = replier->reply_to;
+    if (!caller) {
+        replier->context.rax = (uint64_t)ERR_NO_REPLY;
+        return;
+    }
+    replier->reply_to = 0;
+    caller->replier = 0;
+    transfer(replier, caller, 0);
+    thread_set_state(caller, THREAD_RUNNABLE);
+    replier->context.rax = ERR_OK;
+}
+
+void endpoint_cancel(struct thread *t)
+{
+    struct endpoint *ep = t->ipc_endpoint;
+    if (!ep)
+        return;
+    queue_remove(ep, t);
+    if (!ep->head)
+        ep->receivers = 0;
+}
+
+void endpoint_destroy(struct endpoint *ep)
+{
+    while (ep->head) {
+        struct thread *t = ep->head;
+        queue_remove(ep, t);
+        t->context.rax = (uint64_t)ERR_OBJECT_DELETED;
+        thread_set_state(t, THREAD_RUNNABLE);
+    }
+    ep->receivers = 0;
+}

@@ -1,0 +1,41 @@
+/*
+ * Endpoints: synchronous rendezvous IPC (docs/kernel.md). A queue of
+ * waiting senders or of waiting receivers, never both.
+ */
+#ifndef MISSIVE_ENDPOINT_H
+#define MISSIVE_ENDPOINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cap.h"
+
+struct thread;
+
+struct endpoint {
+    struct object_header header;
+    uint32_t receivers; /* 1: the queue holds receivers, 0: senders (or nobody) */
+    struct thread *head, *tail;
+};
+
+/* sender sends its message (tag and registers in its context) with badge;
+   with call, it then waits for the reply. Without a receiver waiting, it
+   queues (blocking) or gets ERR_WOULD_BLOCK. */
+void endpoint_send(struct thread *sender, struct endpoint *ep, uint64_t badge, bool call,
+                   bool blocking);
+
+/* receiver takes the first queued message, or queues (blocking), or gets
+   ERR_WOULD_BLOCK. */
+void endpoint_receive(struct thread *receiver, struct endpoint *ep, bool blocking);
+
+/* replier answers the call it received last with the message in its
+   context; ERR_NO_REPLY in its RAX if there is none. */
+void endpoint_reply(struct thread *replier);
+
+/* Takes t (BLOCKED_SEND or BLOCKED_RECV) off its endpoint's queue. */
+void endpoint_cancel(struct thread *t);
+
+/* Wakes every queued thread with ERR_OBJECT_DELETED. */
+void endpoint_destroy(struct endpoint *ep);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * Notifications: asynchronous signals as a word of bits. Signalling ORs the
+ * capability's badge into the word; waiting returns the word (in RDI) and
+ * clears it, or blocks until a signal comes.
+ */
+#ifndef MISSIVE_NOTIFICATION_H
+#define MISSIVE_NOTIFICATION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cap.h"
+
+struct thread;
+
+struct notification {
+    struct object_header header;
+    uint32_t padding;
+    uint64_t word;
+    struct thread *head, *tail; /* waiting threads */
+};
+
+void notification_signal(struct notification *n, uint64_t badge);
+void notification_wait(struct thread *t, struct notification *n, bool blocking);
+void notification_cancel(struct thread *t);
+void notification_destroy(struct notification *n);
+
+#endif

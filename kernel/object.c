@@ -1,0 +1,116 @@
+/*
+ * Object sizes, creation and teardown. Teardown runs from cap_destroy_hook
+ * when the last capability to a headed object is deleted. Deleting a CSpace
+ * deletes every capability in it, which can end more CSpaces: rather than
+ * recurse on the small kernel stack, a dying CSpace goes on a list that
+ * object_reap drains slot by slot.
+ */
+#include "object.h"
+
+#include "arch/x86_64/vm.h"
+#include "endpoint.h"
+#include "notification.h"
+#include "string.h"
+#include "thread.h"
+
+static struct cspace *reap_list;
+
+bool object_size_bits(unsigned type, uint64_t requested, unsigned *bits, uint64_t *min,
+                      uint64_t *max)
+{
+    *min = *max = 0;
+    switch (type) {
+    case CAP_UNTYPED:
+        *min = UNTYPED_MIN_BITS, *max = UNTYPED_MAX_BITS;
+        *bits = (unsigned)requested;
+        return requested >= *min && requested <= *max;
+    case CAP_FRAME:
+        *min = FRAME_SMALL_BITS, *max = FRAME_LARGE_BITS;
+        *bits = (unsigned)requested;
+        return requested == FRAME_SMALL_BITS || requested == FRAME_LARGE_BITS;
+    case CAP_CSPACE:
+        *min = CSPACE_MIN_BITS, *max = CSPACE_MAX_BITS;
+        *bits = (unsigned)requested + CTE_BITS;
+        return requested >= *min && requested <= *max;
+    case CAP_THREAD:
+        *bits = THREAD_BITS;
+        return true;
+    case CAP_ENDPOINT:
+        *bits = ENDPOINT_BITS;
+        return true;
+    case CAP_NOTIFICATION:
+        *bits = NOTIFICATION_BITS;
+        return true;
+    default:
+        return false; /* the other types are not made by retype (yet) */
+    }
+}
+
+struct cap object_new(unsigned type, void *mem, unsigned size_bits, bool device)
+{
+    struct cap cap = {0};
+    cap.type = (uint8_t)type;
+    cap.rights = CAP_RIGHTS_ALL;
+    cap.object = (uint64_t)mem;
+    cap.size = size_bits;
+    if (device)
+        cap.flags |= CAP_FLAG_DEVICE;
+    switch (type) {
+    case CAP_CSPACE: {
+        struct cspace *cs = mem;
+        cs->header.type = CAP_CSPACE;
+        cs->slot_bits = size_bits - CTE_BITS;
+        cap.size = cs->slot_bits;
+        break;
+    }
+    case CAP_THREAD:
+        thread_init(mem);
+        break;
+    case CAP_ENDPOINT:
+    case CAP_NOTIFICATION:
+        ((struct object_header *)mem)->type = (uint16_t)type;
+        break;
+    default:
+        break;
+    }
+    return cap;
+}
+
+static void object_destroy(const struct cap *cap)
+{
+    switch (cap->type) {
+    case CAP_THREAD:
+        thread_destroy((struct thread *)cap->object);
+        break;
+    case CAP_ENDPOINT:
+        endpoint_destroy((struct endpoint *)cap->object);
+        break;
+    case CAP_NOTIFICATION:
+        notification_destroy((struct notification *)cap->object);
+        break;
+    case CAP_CSPACE: {
+        struct cspace *cs = (struct cspace *)cap->object;
+        cs->reap_next = reap_list;
+        reap_list = cs;
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+void object_reap(void)
+{
+    while (reap_list) {
+        struct cspace *cs = reap_list;
+        reap_list = cs->reap_next;
+        uint64_t slots = 1ull << cs->slot_bits;
+        for (uint64_t i = 1; i < slots; i++)
+            cte_delete(cspace_slot(cs, i));
+    }
+}
+
+void object_init_hooks(void)
+{
+    cap_destroy_hook = object_destroy;
+}

@@ -1,0 +1,57 @@
+/*
+ * Kernel objects made from Untyped memory: their sizes, their set-up after
+ * retype, and their teardown when the last capability to them goes
+ * (docs/kernel.md has the table of types).
+ */
+#ifndef MISSIVE_OBJECT_H
+#define MISSIVE_OBJECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cap.h"
+
+#define CTE_BITS           6  /* a capability slot is 64 bytes */
+#define THREAD_BITS        12 /* a thread: its context, FPU state and links */
+#define ENDPOINT_BITS      6
+#define NOTIFICATION_BITS  6
+#define VSPACE_BITS        13 /* the top-level page table, then a page of bookkeeping */
+#define PAGE_TABLE_BITS    12
+#define CSPACE_MIN_BITS    2  /* 4 slots (one unusable) */
+#define CSPACE_MAX_BITS    16
+#define UNTYPED_MIN_BITS   12
+#define UNTYPED_MAX_BITS   47
+#define FRAME_SMALL_BITS   12
+#define FRAME_LARGE_BITS   21
+
+/* The CSpace object: an array of 2^slot_bits slots whose slot 0 holds this
+   header instead of a capability (slot 0 is never usable). */
+struct cspace {
+    struct object_header header;
+    uint32_t slot_bits;
+    struct cspace *reap_next; /* on the list of CSpaces whose slots await deletion */
+};
+
+static inline struct cte *cspace_slot(struct cspace *cs, uint64_t index)
+{
+    return (struct cte *)cs + index;
+}
+
+/* The size in bits of one object of type, given the size the caller asked
+   for (used only by Untyped, Frame and CSpace); false if the pair is not
+   valid, with the allowed range in *min and *max. */
+bool object_size_bits(unsigned type, uint64_t requested, unsigned *bits, uint64_t *min,
+                      uint64_t *max);
+
+/* The capability for a new object of type at mem (zeroed, already laid out
+   by object_init), with all rights. */
+struct cap object_new(unsigned type, void *mem, unsigned size_bits, bool device);
+
+/* Deletes pending CSpace contents (see cap_destroy_hook in object.c). Called
+   once every invocation that may delete capabilities has finished. */
+void object_reap(void);
+
+/* Installs object.c's teardown as cap_destroy_hook. */
+void object_init_hooks(void);
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * Thread invocations: configure (CSpace, VSpace, priority), registers,
+ * resume, suspend, priority, TLS base. A thread can never raise a priority
+ * above its own: the caller's priority bounds every priority it sets.
+ */
+#include "arch/x86_64/vm.h"
+#include "invoke.h"
+#include "missive/abi.h"
+#include "sched.h"
+#include "thread.h"
+#include "vspace.h"
+
+static void set_priority(struct thread *t, uint8_t priority)
+{
+    bool queued = t->queued;
+    if (queued)
+        sched_dequeue(t);
+    t->priority = priority;
+    if (queued)
+        sched_enqueue(t);
+}
+
+static long configure(struct invocation *inv, struct thread *t)
+{
+    long error;
+    struct cte *cspace = invoke_lookup(inv->caller, inv->mr[0], &error);
+    if (!cspace)
+        return invoke_bad_argument(inv, 0, 1, (1ull << inv->caller->cspace->slot_bits) - 1);
+    struct cte *vspace = invoke_lookup(inv->caller, inv->mr[1], &error);
+    if (!vspace)
+        return invoke_bad_argument(inv, 1, 1, (1ull << inv->caller->cspace->slot_bits) - 1);
+    if (cspace->cap.type != CAP_CSPACE || vspace->cap.type != CAP_VSPACE)
+        return ERR_WRONG_TYPE;
+    if (inv->mr[2] > inv->caller->priority)
+        return invoke_bad_argument(inv, 2, 0, inv->caller->priority);
+
+    cte_delete(&t->cspace_cap);
+    cte_delete(&t->vspace_cap);
+    cte_insert(&t->cspace_cap, &cspace->cap, cspace);
+    cte_insert(&t->vspace_cap, &vspace->cap, vspace);
+    t->cspace = (struct cspace *)cspace->cap.object;
+    t->address_space = ((struct vspace *)vspace->cap.object)->root;
+    set_priority(t, (uint8_t)inv->mr[2]);
+    return ERR_OK;
+}
+
+static bool stopped(const struct thread *t)
+{
+    return t->state == THREAD_INACTIVE || t->state == THREAD_SUSPENDED;
+}
+
+long thread_invoke(struct invocation *inv)
+{
+    struct thread *t = (struct thread *)inv->slot->cap.object;
+    switch (inv->label) {
+    case THREAD_CONFIGURE:
+        return configure(inv, t);
+    case THREAD_WRITE_REGISTERS:
+        if (inv->mr[0] >= USER_END)
+            return invoke_bad_argument(inv, 0, USER_BASE, USER_END - 1);
+        if (inv->mr[1] >= USER_SPACE_END)
+            return invoke_bad_argument(inv, 1, 0, USER_SPACE_END - 1);
+        if (inv->mr[4] >= USER_SPACE_END)
+            return invoke_bad_argument(inv, 4, 0, USER_SPACE_END - 1);
+        if (!stopped(t))
+            return ERR_NOT_PERMITTED; /* only a stopped thread's registers are written */
+        t->context.rip = inv->mr[0];
+        t->context.rsp = inv->mr[1];
+        t->context.rdi = inv->mr[2];
+        t->context.rsi = inv->mr[3];
+        t->fs_base = inv->mr[4];
+        t->context.vector = 0; /* resume by iretq: every register as written */
+        return ERR_OK;
+    case THREAD_READ_REGISTERS:
+        invoke_reply_mr(inv, 0, t->context.rip);
+        invoke_reply_mr(inv, 1, t->context.rsp);
+        invoke_reply_mr(inv, 2, t->context.rflags);
+        invoke_reply_mr(inv, 3, t->context.rax);
+        invoke_reply_mr(inv, 4, t->context.rdi);
+        return ERR_OK;
+    case THREAD_RESUME:
+        if (!t->address_space || !t->cspace)
+            return ERR_NOT_PERMITTED; /* not configured */
+        if (stopped(t))
+            thread_set_state(t, THREAD_RUNNABLE);
+        return ERR_OK;
+    case THREAD_SUSPEND:
+        if (!stopped(t))
+            thread_stop(t);
+        return ERR_OK;
+    case THREAD_SET_PRIORITY:
+        if (inv->mr[0] > inv->caller->priority)
+            return invoke_bad_argument(inv, 0, 0, inv->caller->priority);
+        set_priority(t, (uint8_t)inv->mr[0]);
+        return ERR_OK;
+    case THREAD_SET_TLS_BASE:
+        if (inv->mr[0] >= USER_SPACE_END)
+            return invoke_bad_argument(inv, 0, 0, USER_SPACE_END - 1);
+        t->fs_base = inv->mr[0];
+        return ERR_OK;
+    default:
+        return ERR_INVALID_LABEL;
+    }
+}

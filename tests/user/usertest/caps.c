@@ -1,0 +1,394 @@
+/*
+ * usertest's capability and IPC suite: every system call and invocation
+ * the kernel has, on its success path and its error paths, from the root
+ * task (which holds the boot capabilities in the slots of abi.h). Each check
+ * prints nothing unless it fails; the last line counts them.
+ */
+#include <stdint.h>
+#include <stdio.h>
+
+#include "libsys/libsys.h"
+#include "usertest.h"
+
+/* Free slots this suite uses. */
+enum {
+    S_EP = 100, S_EP_BADGED, S_NTFN, S_NTFN_A, S_NTFN_B, S_COPY1, S_COPY2, S_MOVED,
+    S_SMALL_UT = 110, S_MANY = 120, /* 120-183 */
+    S_THREAD = 200, S_SERVER_EP, S_CLIENT_EP, S_SPIN_A, S_SPIN_B, S_CHILD, S_CHILD_CSPACE,
+};
+
+static int checks, failures;
+
+static void check(const char *what, long got, long want)
+{
+    checks++;
+    if (got != want) {
+        failures++;
+        printf("usertest: FAIL %s: got %ld, want %ld\n", what, got, want);
+    }
+}
+
+static long invoke(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2,
+                   uint64_t a3, struct missive_msg *answer)
+{
+    uint64_t args[4] = {a0, a1, a2, a3};
+    return sys_invoke(slot, label, 4, args, answer);
+}
+
+static long retype(uint64_t untyped, uint64_t type, uint64_t bits, uint64_t dest, uint64_t count)
+{
+    return invoke(untyped, UNTYPED_RETYPE, type, bits, dest, count, 0);
+}
+
+static long cs(uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    return invoke(ROOT_SLOT_CSPACE, label, a0, a1, a2, a3, 0);
+}
+
+static long sys(long number, uint64_t slot, struct missive_msg *msg)
+{
+    return missive_syscall(number, slot, msg->tag, msg);
+}
+
+/* Checks an ERR_INVALID_ARGUMENT answer: which argument, which range. */
+static void check_bad_argument(const char *what, long r, const struct missive_msg *m,
+                               uint64_t argument, uint64_t min, uint64_t max)
+{
+    check(what, r, ERR_INVALID_ARGUMENT);
+    check(what, (long)m->mr[0], (long)argument);
+    check(what, (long)m->mr[1], (long)min);
+    check(what, (long)m->mr[2], (long)max);
+}
+
+static void test_syscall_and_slot_errors(void)
+{
+    struct missive_msg m = {0};
+    check("unknown syscall", missive_syscall(SYS_COUNT, 1, 0, &m), ERR_INVALID_SYSCALL);
+    check("negative syscall", missive_syscall(-1, 1, 0, &m), ERR_INVALID_SYSCALL);
+    check("slot 0", missive_syscall(SYS_CALL, 0, 0, &m), ERR_INVALID_SLOT);
+    check("slot past the CSpace", missive_syscall(SYS_CALL, 4096, 0, &m), ERR_INVALID_SLOT);
+    check("slot -1", missive_syscall(SYS_CALL, UINT64_MAX, 0, &m), ERR_INVALID_SLOT);
+    check("empty slot", missive_syscall(SYS_CALL, 99, 0, &m), ERR_EMPTY_SLOT);
+    check("send to the debug cap", missive_syscall(SYS_SEND, ROOT_SLOT_DEBUG, 0, &m),
+          ERR_WRONG_TYPE);
+    check("recv on a thread cap", missive_syscall(SYS_RECV, ROOT_SLOT_THREAD, 0, &m),
+          ERR_WRONG_TYPE);
+    check("unknown label", invoke(ROOT_SLOT_DEBUG, 999, 0, 0, 0, 0, 0), ERR_INVALID_LABEL);
+    check("reply with nothing to reply to", missive_syscall(SYS_REPLY, 0, 0, &m), ERR_NO_REPLY);
+    long r = invoke(ROOT_SLOT_DEBUG, DEBUG_WRITE, 73, 0, 0, 0, &m);
+    check_bad_argument("debug write too long", r, &m, 0, 0, 72);
+    check("yield", missive_syscall(SYS_YIELD, 0, 0, &m), ERR_OK);
+}
+
+/* Finds the first Untyped of at least 2^bits bytes among the boot ones. */
+static uint64_t find_untyped(unsigned bits)
+{
+    for (uint64_t slot = ROOT_SLOT_FIRST_UNTYPED; slot < 4096; slot++) {
+        struct missive_msg m;
+        if (invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, slot, 0, 0, 0, &m) != ERR_OK ||
+            m.mr[0] != CAP_UNTYPED)
+            return 0;
+        if (m.mr[3] >= bits)
+            return slot;
+    }
+    return 0;
+}
+
+static void test_retype(uint64_t ut)
+{
+    struct missive_msg m;
+    check("retype an endpoint", retype(ut, CAP_ENDPOINT, 0, S_EP, 1), ERR_OK);
+    check("identify it", invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, S_EP, 0, 0, 0, &m), ERR_OK);
+    check("identified type", (long)m.mr[0], CAP_ENDPOINT);
+    check("identified rights", (long)m.mr[1], CAP_RIGHTS_ALL);
+    check("retype into an occupied slot", retype(ut, CAP_ENDPOINT, 0, S_EP, 1),
+          ERR_SLOT_OCCUPIED);
+    check_bad_argument("retype type 0",
+                       invoke(ut, UNTYPED_RETYPE, CAP_NULL, 0, 150, 1, &m), &m, 0, 1, 14);
+    check_bad_argument("retype type 99", invoke(ut, UNTYPED_RETYPE, 99, 0, 150, 1, &m), &m, 0, 1,
+                       14);
+    check_bad_argument("retype a debug cap",
+                       invoke(ut, UNTYPED_RETYPE, CAP_DEBUG, 0, 150, 1, &m), &m, 0, 1, 14);
+    check_bad_argument("retype a 8 KiB frame",
+                       invoke(ut, UNTYPED_RETYPE, CAP_FRAME, 13, 150, 1, &m), &m, 1, 12, 21);
+    check_bad_argument("retype a 1-slot CSpace",
+                       invoke(ut, UNTYPED_RETYPE, CAP_CSPACE, 0, 150, 1, &m), &m, 1, 2, 16);
+    check_bad_argument("retype 0 objects",
+                       invoke(ut, UNTYPED_RETYPE, CAP_ENDPOINT, 0, 150, 0, &m), &m, 3, 1, 256);
+    check_bad_argument("retype 257 objects",
+                       invoke(ut, UNTYPED_RETYPE, CAP_ENDPOINT, 0, 150, 257, &m), &m, 3, 1, 256);
+    check_bad_argument("retype past the last slot",
+                       invoke(ut, UNTYPED_RETYPE, CAP_ENDPOINT, 0, 4095, 2, &m), &m, 2, 1, 4094);
+    check_bad_argument("retype into slot 0",
+                       invoke(ut, UNTYPED_RETYPE, CAP_ENDPOINT, 0, 0, 1, &m), &m, 2, 1, 4095);
+    check("retype through a non-Untyped", retype(ROOT_SLOT_DEBUG, CAP_ENDPOINT, 0, 150, 1),
+          ERR_INVALID_LABEL);
+
+    /* A 4 KiB Untyped holds 64 endpoints, not 65; revoking it frees it. */
+    check("retype a 4 KiB Untyped", retype(ut, CAP_UNTYPED, 12, S_SMALL_UT, 1), ERR_OK);
+    check("64 endpoints fit", retype(S_SMALL_UT, CAP_ENDPOINT, 0, S_MANY, 64), ERR_OK);
+    check("the 65th does not", retype(S_SMALL_UT, CAP_ENDPOINT, 0, S_MANY + 64, 1),
+          ERR_NOT_ENOUGH_MEMORY);
+    check("a thread does not fit either", retype(S_SMALL_UT, CAP_THREAD, 0, S_MANY + 64, 1),
+          ERR_NOT_ENOUGH_MEMORY);
+    check("retype a 2^13-byte Untyped from 2^12", retype(S_SMALL_UT, CAP_UNTYPED, 13, 190, 1),
+          ERR_NOT_ENOUGH_MEMORY);
+    check("revoke the small Untyped", cs(CSPACE_REVOKE, S_SMALL_UT, 0, 0, 0), ERR_OK);
+    check("its children are gone",
+          invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, S_MANY + 63, 0, 0, 0, &m) == ERR_OK &&
+              m.mr[0] == CAP_NULL,
+          1);
+    check("after the reset 64 fit again", retype(S_SMALL_UT, CAP_ENDPOINT, 0, S_MANY, 64),
+          ERR_OK);
+    check("and a revoke counts them",
+          invoke(ROOT_SLOT_CSPACE, CSPACE_REVOKE, S_SMALL_UT, 0, 0, 0, &m) == ERR_OK &&
+              m.mr[0] == 64,
+          1);
+    check("copying an Untyped is refused", cs(CSPACE_COPY, 191, ut, CAP_RIGHTS_ALL, 0),
+          ERR_NOT_PERMITTED);
+}
+
+static void test_derivation(uint64_t ut)
+{
+    struct missive_msg m = {0};
+    check("mint a send-only badged copy",
+          cs(CSPACE_MINT, S_EP_BADGED, S_EP, CAP_RIGHT_SEND, 0x42), ERR_OK);
+    check("no re-badging", cs(CSPACE_MINT, S_COPY1, S_EP_BADGED, CAP_RIGHT_SEND, 0x43),
+          ERR_NOT_PERMITTED);
+    long r = invoke(ROOT_SLOT_CSPACE, CSPACE_MINT, S_COPY1, S_EP, CAP_RIGHT_SEND, 0, &m);
+    check_bad_argument("mint with badge 0", r, &m, 3, 1, UINT64_MAX);
+    r = invoke(ROOT_SLOT_CSPACE, CSPACE_COPY, S_COPY1, S_EP, 0x20, 0, &m);
+    check_bad_argument("copy with unknown rights", r, &m, 2, 0, CAP_RIGHTS_ALL);
+    r = invoke(ROOT_SLOT_CSPACE, CSPACE_COPY, 4096, S_EP, CAP_RIGHTS_ALL, 0, &m);
+    check_bad_argument("copy to slot 4096", r, &m, 0, 1, 4095);
+    check("copy from an empty slot", cs(CSPACE_COPY, S_COPY1, 99, CAP_RIGHTS_ALL, 0),
+          ERR_EMPTY_SLOT);
+    check("copy onto a capability", cs(CSPACE_COPY, S_EP_BADGED, S_EP, CAP_RIGHTS_ALL, 0),
+          ERR_SLOT_OCCUPIED);
+    check("mint of a non-endpoint", cs(CSPACE_MINT, S_COPY1, ROOT_SLOT_DEBUG, 1, 5),
+          ERR_NOT_PERMITTED);
+    check("receive without the right", sys(SYS_NB_RECV, S_EP_BADGED, &m), ERR_MISSING_RIGHT);
+    check("send with nobody waiting", sys(SYS_NB_SEND, S_EP_BADGED, &m), ERR_WOULD_BLOCK);
+    check("receive with nobody sending", sys(SYS_NB_RECV, S_EP, &m), ERR_WOULD_BLOCK);
+
+    /* A revoke removes the whole subtree; the original stays. */
+    check("copy", cs(CSPACE_COPY, S_COPY1, S_EP, CAP_RIGHTS_ALL, 0), ERR_OK);
+    check("copy of the copy", cs(CSPACE_COPY, S_COPY2, S_COPY1, CAP_RIGHT_SEND, 0), ERR_OK);
+    check("copy keeps only rights asked for",
+          invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, S_COPY2, 0, 0, 0, &m) == ERR_OK &&
+              m.mr[1] == CAP_RIGHT_SEND,
+          1);
+    check("revoke the original",
+          invoke(ROOT_SLOT_CSPACE, CSPACE_REVOKE, S_EP, 0, 0, 0, &m) == ERR_OK && m.mr[0] == 3, 1);
+    check("the copies are gone",
+          invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, S_COPY2, 0, 0, 0, &m) == ERR_OK &&
+              m.mr[0] == CAP_NULL,
+          1);
+    check("the original stays", sys(SYS_NB_RECV, S_EP, &m), ERR_WOULD_BLOCK);
+    check("delete it", cs(CSPACE_DELETE, S_EP, 0, 0, 0), ERR_OK);
+    check("delete an empty slot", cs(CSPACE_DELETE, S_EP, 0, 0, 0), ERR_EMPTY_SLOT);
+
+    /* Notifications: badges OR together; a wait takes and clears the word. */
+    check("retype a notification", retype(ut, CAP_NOTIFICATION, 0, S_NTFN, 1), ERR_OK);
+    check("mint badge 1", cs(CSPACE_MINT, S_NTFN_A, S_NTFN, CAP_RIGHT_SEND, 0x1), ERR_OK);
+    check("mint badge 4", cs(CSPACE_MINT, S_NTFN_B, S_NTFN, CAP_RIGHT_SEND, 0x4), ERR_OK);
+    check("poll an empty notification", sys(SYS_NB_RECV, S_NTFN, &m), ERR_WOULD_BLOCK);
+    check("signal 1", sys(SYS_SEND, S_NTFN_A, &m), ERR_OK);
+    check("signal 4", sys(SYS_SEND, S_NTFN_B, &m), ERR_OK);
+    check("signal 4 again", sys(SYS_NB_SEND, S_NTFN_B, &m), ERR_OK);
+    check("wait takes the word", sys(SYS_RECV, S_NTFN, &m), ERR_OK);
+    check("the word is 1|4", (long)m.badge, 5);
+    check("then it is clear", sys(SYS_NB_RECV, S_NTFN, &m), ERR_WOULD_BLOCK);
+    check("waiting needs the receive right", sys(SYS_NB_RECV, S_NTFN_A, &m), ERR_MISSING_RIGHT);
+    check("move a capability", cs(CSPACE_MOVE, S_MOVED, S_NTFN, 0, 0), ERR_OK);
+    check("the old slot is empty", sys(SYS_NB_RECV, S_NTFN, &m), ERR_EMPTY_SLOT);
+    check("the new slot works", sys(SYS_NB_RECV, S_MOVED, &m), ERR_WOULD_BLOCK);
+    check("move onto a capability", cs(CSPACE_MOVE, S_MOVED, S_NTFN_A, 0, 0), ERR_SLOT_OCCUPIED);
+}
+
+/* --- threads and endpoint IPC --------------------------------------------- */
+
+static _Alignas(16) uint8_t server_stack[8192];
+static _Alignas(16) uint8_t spin_stacks[2][4096];
+static _Alignas(16) uint8_t child_stack[4096];
+static volatile uint64_t server_badge, server_second_reply, server_woke_with;
+static volatile uint64_t spin_count[2];
+static volatile long child_results[8];
+static volatile int child_done;
+
+/* The server: answers MR0 + 1 to each call, checks that a second reply is
+   refused, and stops when its endpoint is deleted under it. Uses no libc:
+   it shares the root task's TLS block. */
+static void server(void)
+{
+    struct missive_msg m = {0};
+    long r = missive_syscall(SYS_RECV, S_SERVER_EP, 0, &m);
+    for (;;) {
+        if (r != ERR_OK) {
+            server_woke_with = (uint64_t)r;
+            for (;;)
+                missive_syscall(SYS_RECV, S_NTFN_A, 0, &m); /* no receive right: returns */
+        }
+        server_badge = m.badge;
+        uint64_t in = m.mr[0];
+        m.mr[0] = in + 1;
+        m.tag = MSG_TAG(0, 1, 0);
+        if (in == 1000) { /* the client's probe of a double reply */
+            missive_syscall(SYS_REPLY, 0, m.tag, &m);
+            server_second_reply = (uint64_t)missive_syscall(SYS_REPLY, 0, m.tag, &m);
+            r = missive_syscall(SYS_RECV, S_SERVER_EP, 0, &m);
+            continue;
+        }
+        r = missive_syscall(SYS_REPLY_RECV, S_SERVER_EP, m.tag, &m);
+    }
+}
+
+static void spinner(uint64_t index)
+{
+    for (;;)
+        spin_count[index]++;
+}
+
+/* A thread with a CSpace of its own holding nothing: every slot it names is
+   empty, whatever the root task holds. */
+static void confined_child(void)
+{
+    struct missive_msg m = {0};
+    for (int slot = 0; slot < 8; slot++)
+        child_results[slot] = missive_syscall(SYS_CALL, (uint64_t)slot + 1, 0, &m);
+    child_done = 1;
+    for (;;)
+        missive_syscall(SYS_YIELD, 0, 0, &m);
+}
+
+static long start_thread(uint64_t slot, uint64_t cspace, uint64_t priority, void (*entry)(void),
+                         void *stack_top, uint64_t arg)
+{
+    long r = invoke(slot, THREAD_CONFIGURE, cspace, ROOT_SLOT_VSPACE, priority, 0, 0);
+    if (r != ERR_OK)
+        return r;
+    uint64_t regs[5] = {(uint64_t)entry, (uint64_t)stack_top - 8, arg, 0, 0};
+    r = sys_invoke(slot, THREAD_WRITE_REGISTERS, 5, regs, 0);
+    return r != ERR_OK ? r : invoke(slot, THREAD_RESUME, 0, 0, 0, 0, 0);
+}
+
+static void test_threads_and_ipc(uint64_t ut)
+{
+    struct missive_msg m = {0};
+    check("retype a thread", retype(ut, CAP_THREAD, 0, S_THREAD, 1), ERR_OK);
+    check("retype an endpoint", retype(ut, CAP_ENDPOINT, 0, S_SERVER_EP, 1), ERR_OK);
+    check("resume before configure", invoke(S_THREAD, THREAD_RESUME, 0, 0, 0, 0, 0),
+          ERR_NOT_PERMITTED);
+    long r = invoke(S_THREAD, THREAD_CONFIGURE, ROOT_SLOT_CSPACE, ROOT_SLOT_VSPACE, 256, 0, &m);
+    check_bad_argument("priority above the caller's", r, &m, 2, 0, 255);
+    check("configure with a non-CSpace",
+          invoke(S_THREAD, THREAD_CONFIGURE, ROOT_SLOT_DEBUG, ROOT_SLOT_VSPACE, 1, 0, 0),
+          ERR_WRONG_TYPE);
+    uint64_t bad_rip[5] = {0xffffffff80100000ul, 0, 0, 0, 0};
+    r = sys_invoke(S_THREAD, THREAD_WRITE_REGISTERS, 5, bad_rip, &m);
+    check_bad_argument("kernel rip", r, &m, 0, USER_BASE, USER_END - 1);
+    uint64_t bad_rsp[5] = {USER_BASE, 0x800000000000ul, 0, 0, 0};
+    r = sys_invoke(S_THREAD, THREAD_WRITE_REGISTERS, 5, bad_rsp, &m);
+    check_bad_argument("non-canonical rsp", r, &m, 1, 0, 0x7fffffffffff);
+
+    check("start the server",
+          start_thread(S_THREAD, ROOT_SLOT_CSPACE, 255, server, server_stack + sizeof server_stack,
+                       0),
+          ERR_OK);
+    uint64_t regs[5] = {USER_BASE, 0, 0, 0, 0};
+    check("write registers of a running thread",
+          sys_invoke(S_THREAD, THREAD_WRITE_REGISTERS, 5, regs, 0), ERR_NOT_PERMITTED);
+    check("mint the client's badged capability",
+          cs(CSPACE_MINT, S_CLIENT_EP, S_SERVER_EP, CAP_RIGHT_SEND, 7), ERR_OK);
+    int bad = 0;
+    for (uint64_t i = 0; i < 500; i++) {
+        m.tag = MSG_TAG(3, 1, 0);
+        m.mr[0] = i;
+        if (missive_syscall(SYS_CALL, S_CLIENT_EP, m.tag, &m) != ERR_OK || m.mr[0] != i + 1 ||
+            MSG_LENGTH(m.tag) != 1)
+            bad++;
+    }
+    check("500 calls answered MR0 + 1", bad, 0);
+    check("the server saw the client's badge", (long)server_badge, 7);
+    m.mr[0] = 1000;
+    m.tag = MSG_TAG(3, 1, 0);
+    check("call for the double reply", missive_syscall(SYS_CALL, S_CLIENT_EP, m.tag, &m), ERR_OK);
+    check("the answer", (long)m.mr[0], 1001);
+    check("a second reply is refused", (long)server_second_reply, ERR_NO_REPLY);
+    check("call on a send-only cap works, recv does not", sys(SYS_NB_RECV, S_CLIENT_EP, &m),
+          ERR_MISSING_RIGHT);
+    r = invoke(S_THREAD, THREAD_READ_REGISTERS, 0, 0, 0, 0, &m);
+    check("read the server's registers", r, ERR_OK);
+    check("its rip is in the program", m.mr[0] >= USER_BASE && m.mr[0] < 0x1000000, 1);
+
+    /* Deleting the endpoint wakes the server blocked on it with an error. */
+    check("revoke the endpoint", cs(CSPACE_REVOKE, S_SERVER_EP, 0, 0, 0), ERR_OK);
+    check("delete the endpoint", cs(CSPACE_DELETE, S_SERVER_EP, 0, 0, 0), ERR_OK);
+    missive_syscall(SYS_YIELD, 0, 0, &m);
+    check("the server woke with ERR_OBJECT_DELETED", (long)server_woke_with, ERR_OBJECT_DELETED);
+    check("suspend it", invoke(S_THREAD, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+    check("delete the thread", cs(CSPACE_DELETE, S_THREAD, 0, 0, 0), ERR_OK);
+}
+
+/* Two threads spinning at one priority, and this one: all three progress. */
+static void test_fairness(uint64_t ut)
+{
+    check("retype two spinners", retype(ut, CAP_THREAD, 0, S_SPIN_A, 2), ERR_OK);
+    for (uint64_t i = 0; i < 2; i++)
+        check("start a spinner",
+              start_thread(S_SPIN_A + i, ROOT_SLOT_CSPACE, 10, (void (*)(void))spinner,
+                           spin_stacks[i] + sizeof spin_stacks[i], i),
+              ERR_OK);
+    check("lower my priority to theirs", invoke(ROOT_SLOT_THREAD, THREAD_SET_PRIORITY, 10, 0, 0,
+                                                0, 0),
+          ERR_OK);
+    struct missive_msg m;
+    long r = invoke(ROOT_SLOT_THREAD, THREAD_SET_PRIORITY, 11, 0, 0, 0, &m);
+    check_bad_argument("and no way back up", r, &m, 0, 0, 10);
+    uint64_t a0 = spin_count[0], b0 = spin_count[1];
+    for (volatile uint64_t i = 0; i < 20000000; i++)
+        ;
+    int progressed = spin_count[0] > a0 && spin_count[1] > b0;
+    check("both spinners ran while I spun", progressed, 1);
+    printf("usertest: fairness: spinners counted %llu and %llu\n",
+           (unsigned long long)spin_count[0], (unsigned long long)spin_count[1]);
+    for (uint64_t i = 0; i < 2; i++)
+        check("suspend a spinner", invoke(S_SPIN_A + i, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+}
+
+static void test_confinement(uint64_t ut)
+{
+    check("retype a child thread", retype(ut, CAP_THREAD, 0, S_CHILD, 1), ERR_OK);
+    check("retype an empty 16-slot CSpace", retype(ut, CAP_CSPACE, 4, S_CHILD_CSPACE, 1), ERR_OK);
+    check("start the confined child",
+          start_thread(S_CHILD, S_CHILD_CSPACE, 10, confined_child,
+                       child_stack + sizeof child_stack, 0),
+          ERR_OK);
+    struct missive_msg m;
+    for (int i = 0; i < 100 && !child_done; i++)
+        missive_syscall(SYS_YIELD, 0, 0, &m);
+    check("the child ran", child_done, 1);
+    for (int slot = 0; slot < 8; slot++)
+        check("the child reaches nothing", child_results[slot], ERR_EMPTY_SLOT);
+    check("suspend the child", invoke(S_CHILD, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+}
+
+int caps_suite(void)
+{
+    uint64_t ut = find_untyped(16);
+    check("an Untyped of 64 KiB or more", ut != 0, 1);
+    if (!ut)
+        return 1;
+    printf("usertest: caps: slot errors\n");
+    test_syscall_and_slot_errors();
+    printf("usertest: caps: retype\n");
+    test_retype(ut);
+    printf("usertest: caps: derivation\n");
+    test_derivation(ut);
+    printf("usertest: caps: threads\n");
+    test_threads_and_ipc(ut);
+    test_fairness(ut);
+    test_confinement(ut);
+    printf("usertest: caps: %d passed, %d failed\n", checks - failures, failures);
+    return failures;
+}

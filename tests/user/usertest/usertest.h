@@ -1,0 +1,7 @@
+/* usertest's suites, one file each. */
+#ifndef USERTEST_H
+#define USERTEST_H
+
+int caps_suite(void);
+
+#endif
