@@ -22,8 +22,8 @@
 #include "missive/caps.h"
 
 /* Kernel objects with state keep this header first. The count of
-   capabilities naming the object decides when it dies (frames and Untyped
-   have no header: they need no destruction). */
+   capabilities naming the object decides when it dies (frames, page tables
+   and Untyped have no header: they need no destruction). */
 struct object_header {
     uint32_t cap_count;
     uint16_t type; /* enum cap_type of the capabilities that name it */
@@ -31,13 +31,14 @@ struct object_header {
 };
 
 struct cap {
-    uint8_t type;    /* enum cap_type; CAP_NULL for an empty slot */
-    uint8_t rights;  /* CAP_RIGHT_* bits */
-    uint16_t flags;  /* per type: CAP_FLAG_* */
-    uint32_t size;   /* per type: size in bits (Untyped, Frame, CSpace), IRQ number, ... */
-    uint64_t object; /* kernel address of the object (or of the memory, for Untyped/Frame) */
-    uint64_t badge;  /* Endpoint/Notification: the badge; Untyped: the free index (bytes
-                        used); Frame: where it is mapped; I/O ports: first | last << 16 */
+    uint8_t type;     /* enum cap_type; CAP_NULL for an empty slot */
+    uint8_t rights;   /* CAP_RIGHT_* bits */
+    uint16_t flags;   /* per type: CAP_FLAG_* */
+    uint32_t size;    /* per type: size in bits (Untyped, Frame, CSpace), IRQ number, ... */
+    uint64_t object;  /* kernel address of the object (or of the memory, for Untyped/Frame) */
+    uint64_t badge;   /* Endpoint/Notification: the badge; Untyped: the free index (bytes
+                         used); Frame, PageTable: the virtual address it is mapped at */
+    uint64_t mapping; /* Frame, PageTable: the VSpace id it is mapped in (0: not mapped) */
 };
 
 /* A capability slot. Empty slots have cap.type == CAP_NULL and no links. */
@@ -54,6 +55,11 @@ struct cte {
    kernel; host tests install their own. */
 typedef void (*cap_destroy_fn)(const struct cap *cap);
 extern cap_destroy_fn cap_destroy_hook;
+
+/* Called for every capability deleted, after it left the tree and before
+   cap_destroy_hook, so state held by one capability rather than by its
+   object (where a frame capability has the frame mapped) can be undone. */
+extern cap_destroy_fn cap_deleted_hook;
 
 /* True if the type's objects carry a struct object_header. */
 bool cap_type_has_header(unsigned type);

@@ -8,6 +8,7 @@
 #include "cap.h"
 
 cap_destroy_fn cap_destroy_hook = NULL;
+cap_destroy_fn cap_deleted_hook = NULL;
 
 /* Bumped by every change to the tree. cte_revoke keeps a pointer into the subtree across a
    delete, and a destroy hook may change the tree under it; the count tells it whether it did. */
@@ -21,7 +22,6 @@ bool cap_type_has_header(unsigned type)
 {
     switch (type) {
     case CAP_VSPACE:
-    case CAP_PAGE_TABLE:
     case CAP_THREAD:
     case CAP_ENDPOINT:
     case CAP_NOTIFICATION:
@@ -112,6 +112,9 @@ void cte_delete(struct cte *slot)
     struct cap cap = slot->cap;
     *slot = empty_cte;
     tree_epoch++;
+
+    if (cap_deleted_hook)
+        cap_deleted_hook(&cap);
 
     if (cap_type_has_header(cap.type)) {
         struct object_header *header = cap_header(&cap);

@@ -35,8 +35,8 @@ static long derive(struct invocation *inv, struct cspace *cs, bool mint)
         return ERR_EMPTY_SLOT;
     if (dest->cap.type != CAP_NULL)
         return ERR_SLOT_OCCUPIED;
-    if (src->cap.type == CAP_UNTYPED)
-        return ERR_NOT_PERMITTED;
+    if (src->cap.type == CAP_UNTYPED || src->cap.type == CAP_PAGE_TABLE)
+        return ERR_NOT_PERMITTED; /* one capability per memory range / per table */
     if (mint) {
         bool badged_type = src->cap.type == CAP_ENDPOINT || src->cap.type == CAP_NOTIFICATION;
         if (!badged_type || src->cap.badge != 0)
@@ -48,6 +48,10 @@ static long derive(struct invocation *inv, struct cspace *cs, bool mint)
     cap.rights &= (uint8_t)rights;
     if (mint)
         cap.badge = badge;
+    if (cap.type == CAP_FRAME) { /* a copy of a frame starts unmapped */
+        cap.badge = 0;
+        cap.mapping = 0;
+    }
     cte_insert(dest, &cap, src);
     return ERR_OK;
 }

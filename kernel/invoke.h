@@ -18,13 +18,13 @@ struct thread;
 /* The invocation's arguments and where its answer goes: the caller's context. */
 struct invocation {
     struct thread *caller;
-    struct cte *slot;      /* the capability invoked */
+    struct cte *slot; /* the capability invoked */
     uint64_t label;
     uint64_t mr[10]; /* MR0-MR9 as sent */
 };
 
 /* Returns the slot numbered index in the caller's CSpace, or NULL (then
-   *error is ERR_INVALID_SLOT). */
+ *error is ERR_INVALID_SLOT). */
 struct cte *invoke_lookup(struct thread *caller, uint64_t index, long *error);
 
 /* Answers with error and, for ERR_INVALID_ARGUMENT, the argument and range. */

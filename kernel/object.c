@@ -12,6 +12,7 @@
 #include "notification.h"
 #include "string.h"
 #include "thread.h"
+#include "vspace.h"
 
 static struct cspace *reap_list;
 
@@ -34,6 +35,12 @@ bool object_size_bits(unsigned type, uint64_t requested, unsigned *bits, uint64_
         return requested >= *min && requested <= *max;
     case CAP_THREAD:
         *bits = THREAD_BITS;
+        return true;
+    case CAP_VSPACE:
+        *bits = VSPACE_BITS;
+        return true;
+    case CAP_PAGE_TABLE:
+        *bits = PAGE_TABLE_BITS;
         return true;
     case CAP_ENDPOINT:
         *bits = ENDPOINT_BITS;
@@ -66,6 +73,9 @@ struct cap object_new(unsigned type, void *mem, unsigned size_bits, bool device)
     case CAP_THREAD:
         thread_init(mem);
         break;
+    case CAP_VSPACE:
+        cap.object = (uint64_t)vspace_create(mem);
+        break;
     case CAP_ENDPOINT:
     case CAP_NOTIFICATION:
         ((struct object_header *)mem)->type = (uint16_t)type;
@@ -87,6 +97,9 @@ static void object_destroy(const struct cap *cap)
         break;
     case CAP_NOTIFICATION:
         notification_destroy((struct notification *)cap->object);
+        break;
+    case CAP_VSPACE:
+        vspace_destroy((struct vspace *)cap->object);
         break;
     case CAP_CSPACE: {
         struct cspace *cs = (struct cspace *)cap->object;
@@ -113,4 +126,5 @@ void object_reap(void)
 void object_init_hooks(void)
 {
     cap_destroy_hook = object_destroy;
+    cap_deleted_hook = vspace_cap_deleted;
 }

@@ -173,8 +173,7 @@ int root_task_create(struct bootmem *bm, const struct initrd *initrd, const char
     struct thread *t = phys_to_virt(thread_frame);
     struct cap cap = object_new(CAP_CSPACE, cs, ROOT_CSPACE_BITS + CTE_BITS, false);
     cte_insert(cspace_slot(cs, ROOT_SLOT_CSPACE), &cap, 0);
-    vs->header.type = CAP_VSPACE;
-    vs->root = root;
+    vspace_register(vs, root);
     cap = (struct cap){.type = CAP_VSPACE, .rights = CAP_RIGHTS_ALL, .object = (uint64_t)vs};
     cte_insert(cspace_slot(cs, ROOT_SLOT_VSPACE), &cap, 0);
     cap = object_new(CAP_THREAD, t, THREAD_BITS, false);

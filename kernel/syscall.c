@@ -13,6 +13,7 @@
 #include "object.h"
 #include "sched.h"
 #include "thread.h"
+#include "vspace.h"
 
 struct cte *invoke_lookup(struct thread *caller, uint64_t index, long *error)
 {
@@ -83,6 +84,12 @@ static long invoke(struct thread *t, struct cte *slot)
         return thread_invoke(&inv);
     case CAP_DEBUG:
         return debug_invoke(&inv);
+    case CAP_VSPACE:
+        return vspace_invoke(&inv);
+    case CAP_FRAME:
+        return frame_invoke(&inv);
+    case CAP_PAGE_TABLE:
+        return page_table_invoke(&inv);
     default:
         return ERR_WRONG_TYPE;
     }

@@ -11,6 +11,7 @@
 #include "missive/abi.h"
 #include "string.h"
 #include "thread.h"
+#include "vspace.h"
 
 #define RETYPE_MAX_COUNT 256
 
@@ -29,7 +30,7 @@ long untyped_invoke(struct invocation *inv)
         return invoke_bad_argument(inv, 0, CAP_UNTYPED, CAP_TYPE_COUNT - 1);
     if (!object_size_bits((unsigned)type, requested, &bits, &min, &max))
         return min == max ? invoke_bad_argument(inv, 0, CAP_UNTYPED, CAP_TYPE_COUNT - 1) /* type */
-                          : invoke_bad_argument(inv, 1, min, max);                  /* size */
+                          : invoke_bad_argument(inv, 1, min, max);                       /* size */
     if (device && type != CAP_FRAME && type != CAP_UNTYPED)
         return invoke_bad_argument(inv, 0, CAP_UNTYPED, CAP_FRAME); /* device memory */
     struct cspace *cs = inv->caller->cspace;
@@ -41,6 +42,8 @@ long untyped_invoke(struct invocation *inv)
     for (uint64_t i = 0; i < count; i++)
         if (cspace_slot(cs, dest + i)->cap.type != CAP_NULL)
             return ERR_SLOT_OCCUPIED;
+    if (type == CAP_VSPACE && count > vspace_ids_free())
+        return ERR_NOT_ENOUGH_MEMORY; /* no VSpace ids left */
     uint64_t size = 1ull << ut->size, object_size = 1ull << bits;
     uint64_t used = cte_has_children(inv->slot) ? ut->badge : 0; /* reset when childless */
     uint64_t start = (used + object_size - 1) & ~(object_size - 1);
@@ -52,7 +55,7 @@ long untyped_invoke(struct invocation *inv)
     if (!device)
         memset(phys_to_virt(phys), 0, count << bits);
     for (uint64_t i = 0; i < count; i++, phys += object_size) {
-        bool memory = type == CAP_FRAME || type == CAP_UNTYPED;
+        bool memory = type == CAP_FRAME || type == CAP_UNTYPED || type == CAP_PAGE_TABLE;
         void *at = memory ? (void *)phys : phys_to_virt(phys);
         struct cap cap = object_new((unsigned)type, at, bits, device);
         cte_insert(cspace_slot(cs, dest + i), &cap, inv->slot);

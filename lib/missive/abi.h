@@ -57,6 +57,14 @@ enum missive_label {
     THREAD_SUSPEND = 24,
     THREAD_SET_PRIORITY = 25, /* MR0 priority, at most the caller's own */
     THREAD_SET_TLS_BASE = 26, /* MR0 FS base */
+    /* VSpace: MR0 PageTable slot, MR1 address -> MR0 the level it became
+       (2 PDPT, 1 PD, 0 PT): the first table missing on the way to the address */
+    VSPACE_MAP_TABLE = 30,
+    VSPACE_MAP_FRAME = 31, /* MR0 Frame slot, MR1 address (aligned), MR2 rights (READ required) */
+    FRAME_UNMAP = 32,
+    FRAME_PROTECT = 33,          /* MR0 rights: remap with these */
+    FRAME_PHYSICAL_ADDRESS = 34, /* -> MR0; needs CAP_RIGHT_PHYS */
+    PAGE_TABLE_UNMAP = 35,
     /* Debug console */
     DEBUG_WRITE = 40, /* MR0 length (0-72), MR1-MR9 the bytes, little-endian */
     DEBUG_EXIT = 41,  /* MR0 status: logs it and stops the calling thread */
@@ -77,6 +85,9 @@ enum missive_error {
     ERR_NO_REPLY = -11,         /* nothing to reply to (or the reply was used already) */
     ERR_OBJECT_DELETED = -12,   /* the endpoint went away while the caller waited */
     ERR_WOULD_BLOCK = -13,      /* a non-blocking call found nobody to rendezvous with */
+    ERR_ALREADY_MAPPED = -14,   /* the address (or the capability) is mapped already */
+    ERR_MISSING_TABLE = -15,    /* no page table reaches the address: map one first */
+    ERR_NOT_MAPPED = -16,       /* the frame is not mapped */
 };
 
 /* User address-space layout. */

@@ -268,8 +268,8 @@ static void test_has_header(void **state)
 {
     (void)state;
     for (unsigned t = 0; t < CAP_TYPE_COUNT + 4; t++) {
-        bool want = t == CAP_VSPACE || t == CAP_PAGE_TABLE || t == CAP_THREAD ||
-                    t == CAP_ENDPOINT || t == CAP_NOTIFICATION || t == CAP_CSPACE;
+        bool want = t == CAP_VSPACE || t == CAP_THREAD || t == CAP_ENDPOINT ||
+                    t == CAP_NOTIFICATION || t == CAP_CSPACE;
         assert_int_equal(cap_type_has_header(t), want);
     }
     assert_false(cap_type_has_header(0xffffffffu));

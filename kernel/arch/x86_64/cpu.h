@@ -109,6 +109,11 @@ static inline void cpu_idle_until_interrupt(void)
     __asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
+static inline void cpu_invlpg(uint64_t vaddr)
+{
+    __asm__ volatile("invlpg (%0)" : : "r"(vaddr) : "memory");
+}
+
 /* Save and load the x87/SSE state (512-byte, 16-byte aligned image). */
 static inline void cpu_fxsave(void *area)
 {

@@ -106,13 +106,23 @@ uint64_t vm_table_bytes(void)
     return table_bytes;
 }
 
+void vm_share_kernel_half(void *pml4)
+{
+    const uint64_t *kernel = phys_to_virt(kernel_root);
+    uint64_t *user = pml4;
+    for (int i = 256; i < 512; i++)
+        user[i] = kernel[i];
+}
+
+uint64_t vm_nx_bit(void)
+{
+    return nx_bit;
+}
+
 uint64_t vm_new_address_space(struct bootmem *bm)
 {
     uint64_t root = new_table(bm);
-    const uint64_t *kernel = phys_to_virt(kernel_root);
-    uint64_t *user = phys_to_virt(root);
-    for (int i = 256; i < 512; i++)
-        user[i] = kernel[i];
+    vm_share_kernel_half(phys_to_virt(root));
     return root;
 }
 

@@ -31,6 +31,12 @@ static inline void *phys_to_virt(uint64_t phys)
     return (void *)(DIRECT_MAP_BASE + phys);
 }
 
+/* The physical address of a direct-map address. */
+static inline uint64_t virt_to_phys(const void *virt)
+{
+    return (uint64_t)virt - DIRECT_MAP_BASE;
+}
+
 /* Builds the kernel's page tables from frames of bm: the direct map over
    each free range of cover (a bootmem used as a sorted, disjoint set of
    physical ranges; 2 MiB pages where alignment allows)
@@ -54,6 +60,13 @@ void *vm_map_mmio(struct bootmem *bm, uint64_t pa);
 
 /* First address above user space (the canonical hole starts here). */
 #define USER_SPACE_END 0x0000800000000000ul
+
+/* Copies the kernel half of the kernel's top-level table into the table at
+   pml4 (a direct-map address), so a new address space shares the kernel. */
+void vm_share_kernel_half(void *pml4);
+
+/* PTE_NX when the CPU has NX, else 0. */
+uint64_t vm_nx_bit(void);
 
 /* A new, empty user address space: a top-level table sharing the kernel
    half of the kernel's. Returns its physical address. Boot-time only (it

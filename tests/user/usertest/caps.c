@@ -12,9 +12,31 @@
 
 /* Free slots this suite uses. */
 enum {
-    S_EP = 100, S_EP_BADGED, S_NTFN, S_NTFN_A, S_NTFN_B, S_COPY1, S_COPY2, S_MOVED,
-    S_SMALL_UT = 110, S_MANY = 120, /* 120-183 */
-    S_THREAD = 200, S_SERVER_EP, S_CLIENT_EP, S_SPIN_A, S_SPIN_B, S_CHILD, S_CHILD_CSPACE,
+    S_EP = 100,
+    S_EP_BADGED,
+    S_NTFN,
+    S_NTFN_A,
+    S_NTFN_B,
+    S_COPY1,
+    S_COPY2,
+    S_MOVED,
+    S_SMALL_UT = 110,
+    S_MANY = 120, /* 120-183 */
+    S_THREAD = 200,
+    S_SERVER_EP,
+    S_CLIENT_EP,
+    S_SPIN_A,
+    S_SPIN_B,
+    S_CHILD,
+    S_CHILD_CSPACE,
+    S_FRAME = 300,
+    S_TABLE,
+    S_TABLE2,
+    S_VSPACE,
+    S_FRAME_COPY,
+    S_FRAME_RO,
+    S_FRAME2,
+    S_PROBE,
 };
 
 static int checks, failures;
@@ -101,26 +123,25 @@ static void test_retype(uint64_t ut)
     check("identify it", invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, S_EP, 0, 0, 0, &m), ERR_OK);
     check("identified type", (long)m.mr[0], CAP_ENDPOINT);
     check("identified rights", (long)m.mr[1], CAP_RIGHTS_ALL);
-    check("retype into an occupied slot", retype(ut, CAP_ENDPOINT, 0, S_EP, 1),
-          ERR_SLOT_OCCUPIED);
-    check_bad_argument("retype type 0",
-                       invoke(ut, UNTYPED_RETYPE, CAP_NULL, 0, 150, 1, &m), &m, 0, 1, 14);
+    check("retype into an occupied slot", retype(ut, CAP_ENDPOINT, 0, S_EP, 1), ERR_SLOT_OCCUPIED);
+    check_bad_argument("retype type 0", invoke(ut, UNTYPED_RETYPE, CAP_NULL, 0, 150, 1, &m), &m, 0,
+                       1, 14);
     check_bad_argument("retype type 99", invoke(ut, UNTYPED_RETYPE, 99, 0, 150, 1, &m), &m, 0, 1,
                        14);
-    check_bad_argument("retype a debug cap",
-                       invoke(ut, UNTYPED_RETYPE, CAP_DEBUG, 0, 150, 1, &m), &m, 0, 1, 14);
+    check_bad_argument("retype a debug cap", invoke(ut, UNTYPED_RETYPE, CAP_DEBUG, 0, 150, 1, &m),
+                       &m, 0, 1, 14);
     check_bad_argument("retype a 8 KiB frame",
                        invoke(ut, UNTYPED_RETYPE, CAP_FRAME, 13, 150, 1, &m), &m, 1, 12, 21);
     check_bad_argument("retype a 1-slot CSpace",
                        invoke(ut, UNTYPED_RETYPE, CAP_CSPACE, 0, 150, 1, &m), &m, 1, 2, 16);
-    check_bad_argument("retype 0 objects",
-                       invoke(ut, UNTYPED_RETYPE, CAP_ENDPOINT, 0, 150, 0, &m), &m, 3, 1, 256);
+    check_bad_argument("retype 0 objects", invoke(ut, UNTYPED_RETYPE, CAP_ENDPOINT, 0, 150, 0, &m),
+                       &m, 3, 1, 256);
     check_bad_argument("retype 257 objects",
                        invoke(ut, UNTYPED_RETYPE, CAP_ENDPOINT, 0, 150, 257, &m), &m, 3, 1, 256);
     check_bad_argument("retype past the last slot",
                        invoke(ut, UNTYPED_RETYPE, CAP_ENDPOINT, 0, 4095, 2, &m), &m, 2, 1, 4094);
-    check_bad_argument("retype into slot 0",
-                       invoke(ut, UNTYPED_RETYPE, CAP_ENDPOINT, 0, 0, 1, &m), &m, 2, 1, 4095);
+    check_bad_argument("retype into slot 0", invoke(ut, UNTYPED_RETYPE, CAP_ENDPOINT, 0, 0, 1, &m),
+                       &m, 2, 1, 4095);
     check("retype through a non-Untyped", retype(ROOT_SLOT_DEBUG, CAP_ENDPOINT, 0, 150, 1),
           ERR_INVALID_LABEL);
 
@@ -138,8 +159,7 @@ static void test_retype(uint64_t ut)
           invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, S_MANY + 63, 0, 0, 0, &m) == ERR_OK &&
               m.mr[0] == CAP_NULL,
           1);
-    check("after the reset 64 fit again", retype(S_SMALL_UT, CAP_ENDPOINT, 0, S_MANY, 64),
-          ERR_OK);
+    check("after the reset 64 fit again", retype(S_SMALL_UT, CAP_ENDPOINT, 0, S_MANY, 64), ERR_OK);
     check("and a revoke counts them",
           invoke(ROOT_SLOT_CSPACE, CSPACE_REVOKE, S_SMALL_UT, 0, 0, 0, &m) == ERR_OK &&
               m.mr[0] == 64,
@@ -151,8 +171,8 @@ static void test_retype(uint64_t ut)
 static void test_derivation(uint64_t ut)
 {
     struct missive_msg m = {0};
-    check("mint a send-only badged copy",
-          cs(CSPACE_MINT, S_EP_BADGED, S_EP, CAP_RIGHT_SEND, 0x42), ERR_OK);
+    check("mint a send-only badged copy", cs(CSPACE_MINT, S_EP_BADGED, S_EP, CAP_RIGHT_SEND, 0x42),
+          ERR_OK);
     check("no re-badging", cs(CSPACE_MINT, S_COPY1, S_EP_BADGED, CAP_RIGHT_SEND, 0x43),
           ERR_NOT_PERMITTED);
     long r = invoke(ROOT_SLOT_CSPACE, CSPACE_MINT, S_COPY1, S_EP, CAP_RIGHT_SEND, 0, &m);
@@ -339,9 +359,8 @@ static void test_fairness(uint64_t ut)
               start_thread(S_SPIN_A + i, ROOT_SLOT_CSPACE, 10, (void (*)(void))spinner,
                            spin_stacks[i] + sizeof spin_stacks[i], i),
               ERR_OK);
-    check("lower my priority to theirs", invoke(ROOT_SLOT_THREAD, THREAD_SET_PRIORITY, 10, 0, 0,
-                                                0, 0),
-          ERR_OK);
+    check("lower my priority to theirs",
+          invoke(ROOT_SLOT_THREAD, THREAD_SET_PRIORITY, 10, 0, 0, 0, 0), ERR_OK);
     struct missive_msg m;
     long r = invoke(ROOT_SLOT_THREAD, THREAD_SET_PRIORITY, 11, 0, 0, 0, &m);
     check_bad_argument("and no way back up", r, &m, 0, 0, 10);
@@ -373,6 +392,130 @@ static void test_confinement(uint64_t ut)
     check("suspend the child", invoke(S_CHILD, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
 }
 
+/* --- address spaces -------------------------------------------------------- */
+
+#define MAP_AT 0x10000000ul /* no table reaches it at start: the root task is at 4 MiB */
+
+static volatile int probe_before, probe_after;
+static _Alignas(16) uint8_t probe_stack[4096];
+
+/* Reads an address the root task has just unmapped: must fault. */
+static void probe(void)
+{
+    probe_before = 1;
+    probe_after = *(volatile int *)(MAP_AT + 0x2000);
+    probe_after = 1;
+    for (;;)
+        ;
+}
+
+static void test_vspace(uint64_t ut)
+{
+    struct missive_msg m;
+    check("retype a frame", retype(ut, CAP_FRAME, 12, S_FRAME, 1), ERR_OK);
+    check("retype two page tables", retype(ut, CAP_PAGE_TABLE, 0, S_TABLE, 2), ERR_OK);
+    check("a frame needs a table first",
+          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME, MAP_AT, CAP_RIGHT_READ, 0, 0),
+          ERR_MISSING_TABLE);
+    long r = invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, S_TABLE, MAP_AT, 0, 0, &m);
+    check("map a page table", r, ERR_OK);
+    check("it became the last level", (long)m.mr[0], 0);
+    check("no second table there",
+          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, S_TABLE2, MAP_AT, 0, 0, 0),
+          ERR_ALREADY_MAPPED);
+    check("a table cap maps once",
+          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, S_TABLE, 0x40000000, 0, 0, 0),
+          ERR_ALREADY_MAPPED);
+    check("page tables cannot be copied", cs(CSPACE_COPY, S_PROBE, S_TABLE, CAP_RIGHTS_ALL, 0),
+          ERR_NOT_PERMITTED);
+    r = invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, S_TABLE2, USER_END, 0, 0, &m);
+    check_bad_argument("a table in the kernel half", r, &m, 1, 0, USER_END - 1);
+
+    r = invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME, MAP_AT + 1, CAP_RIGHT_READ, 0, &m);
+    check_bad_argument("unaligned frame", r, &m, 1, 0, USER_END - 4096);
+    r = invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME, 0xffffffff80000000ul, CAP_RIGHT_READ, 0,
+               &m);
+    check_bad_argument("frame at a kernel address", r, &m, 1, 0, USER_END - 4096);
+    r = invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME, MAP_AT, CAP_RIGHT_WRITE, 0, &m);
+    check_bad_argument("frame without read", r, &m, 2, CAP_RIGHT_READ, CAP_RIGHTS_ALL);
+    check("map the frame read-write",
+          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME, MAP_AT,
+                 CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0),
+          ERR_OK);
+    check("no frame over a frame",
+          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME, MAP_AT, CAP_RIGHT_READ, 0, 0),
+          ERR_ALREADY_MAPPED);
+    volatile uint64_t *page = (volatile uint64_t *)MAP_AT;
+    check("a fresh frame is zero", (long)page[7], 0);
+    page[7] = 0x5eed;
+    check("and holds what is written", (long)page[7], 0x5eed);
+
+    check("copy the frame", cs(CSPACE_COPY, S_FRAME_COPY, S_FRAME, CAP_RIGHTS_ALL, 0), ERR_OK);
+    check("map the copy at a second address",
+          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME_COPY, MAP_AT + 0x1000, CAP_RIGHT_READ,
+                 0, 0),
+          ERR_OK);
+    check("both addresses show one frame", (long)((volatile uint64_t *)(MAP_AT + 0x1000))[7],
+          0x5eed);
+    check("a read-only copy", cs(CSPACE_COPY, S_FRAME_RO, S_FRAME, CAP_RIGHT_READ, 0), ERR_OK);
+    check("cannot map writable",
+          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME_RO, MAP_AT + 0x2000,
+                 CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0),
+          ERR_MISSING_RIGHT);
+    check("nor executable",
+          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME_RO, MAP_AT + 0x2000,
+                 CAP_RIGHT_READ | CAP_RIGHT_EXEC, 0, 0),
+          ERR_MISSING_RIGHT);
+    check("nor learn its address", invoke(S_FRAME_RO, FRAME_PHYSICAL_ADDRESS, 0, 0, 0, 0, 0),
+          ERR_MISSING_RIGHT);
+    check("the full cap may",
+          invoke(S_FRAME, FRAME_PHYSICAL_ADDRESS, 0, 0, 0, 0, &m) == ERR_OK && m.mr[0] != 0 &&
+              (m.mr[0] & 0xfff) == 0,
+          1);
+    check("protect the copy", invoke(S_FRAME_COPY, FRAME_PROTECT, CAP_RIGHT_READ, 0, 0, 0, 0),
+          ERR_OK);
+    check("protect beyond the cap's rights",
+          invoke(S_FRAME_RO, FRAME_PROTECT, CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0, 0, 0),
+          ERR_MISSING_RIGHT);
+    check("protect an unmapped frame",
+          invoke(S_FRAME_RO, FRAME_PROTECT, CAP_RIGHT_READ, 0, 0, 0, 0), ERR_NOT_MAPPED);
+
+    /* Map the read-only copy at +0x2000, then delete it: a thread reading
+       there afterwards must fault, not see the frame. */
+    check("map the read-only copy",
+          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME_RO, MAP_AT + 0x2000, CAP_RIGHT_READ, 0,
+                 0),
+          ERR_OK);
+    check("read through it", (long)((volatile uint64_t *)(MAP_AT + 0x2000))[7], 0x5eed);
+    check("delete the read-only copy (unmaps it)", cs(CSPACE_DELETE, S_FRAME_RO, 0, 0, 0), ERR_OK);
+    check("retype a probe thread", retype(ut, CAP_THREAD, 0, S_PROBE, 1), ERR_OK);
+    check("start it",
+          start_thread(S_PROBE, ROOT_SLOT_CSPACE, 255, probe, probe_stack + sizeof probe_stack, 0),
+          ERR_OK);
+    for (int i = 0; i < 10 && !probe_before; i++)
+        missive_syscall(SYS_YIELD, 0, 0, &m);
+    check("the probe ran", probe_before, 1);
+    check("and faulted on the unmapped page", probe_after, 0);
+    check("delete the probe", cs(CSPACE_DELETE, S_PROBE, 0, 0, 0), ERR_OK);
+
+    /* A VSpace of its own: tables and frames map there too; deleting it
+       leaves the capabilities that mapped into it harmless. */
+    check("retype a VSpace", retype(ut, CAP_VSPACE, 0, S_VSPACE, 1), ERR_OK);
+    check("unmap the first frame", invoke(S_FRAME, FRAME_UNMAP, 0, 0, 0, 0, 0), ERR_OK);
+    r = invoke(S_VSPACE, VSPACE_MAP_TABLE, S_TABLE2, MAP_AT, 0, 0, &m);
+    check("a new VSpace needs a PDPT first", r == ERR_OK && m.mr[0] == 2, 1);
+    check("so the frame cannot map yet",
+          invoke(S_VSPACE, VSPACE_MAP_FRAME, S_FRAME, MAP_AT, CAP_RIGHT_READ, 0, 0),
+          ERR_MISSING_TABLE);
+    check("delete the VSpace", cs(CSPACE_DELETE, S_VSPACE, 0, 0, 0), ERR_OK);
+    check("a table of a dead VSpace can be deleted", cs(CSPACE_DELETE, S_TABLE2, 0, 0, 0), ERR_OK);
+    check("unmap the copy", invoke(S_FRAME_COPY, FRAME_UNMAP, 0, 0, 0, 0, 0), ERR_OK);
+    check("unmap the table", invoke(S_TABLE, PAGE_TABLE_UNMAP, 0, 0, 0, 0, 0), ERR_OK);
+    check("remap the frame after its table went",
+          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME, MAP_AT, CAP_RIGHT_READ, 0, 0),
+          ERR_MISSING_TABLE);
+}
+
 int caps_suite(void)
 {
     uint64_t ut = find_untyped(16);
@@ -387,6 +530,8 @@ int caps_suite(void)
     test_derivation(ut);
     printf("usertest: caps: threads\n");
     test_threads_and_ipc(ut);
+    printf("usertest: caps: address spaces\n");
+    test_vspace(ut);
     test_fairness(ut);
     test_confinement(ut);
     printf("usertest: caps: %d passed, %d failed\n", checks - failures, failures);
