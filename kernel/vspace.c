@@ -95,7 +95,7 @@ static void unmap(const struct cap *cap)
     struct vspace *vs = lookup(cap->mapping);
     if (!vs)
         return;
-    int level = cap->type == CAP_PAGE_TABLE ? (int)(cap->flags >> 8) + 1
+    int level = cap->type == CAP_PAGE_TABLE     ? (int)(cap->flags >> 8) + 1
                 : cap->size == FRAME_LARGE_BITS ? 1
                                                 : 0;
     uint64_t *e = entry_at(vs, cap->badge, level);
