@@ -41,6 +41,14 @@ static void queue_remove(struct endpoint *ep, struct thread *t)
    capability-transfer work), the message registers, the badge. */
 static void transfer(struct thread *from, struct thread *to, uint64_t badge)
 {
+    if (from->fault_pending) { /* the kernel speaks for a faulting thread */
+        to->context.rsi = MSG_TAG(FAULT_LABEL, FAULT_MR_COUNT, 0);
+        for (unsigned i = 0; i < FAULT_MR_COUNT; i++)
+            *thread_mr(&to->context, i) = from->fault_mr[i];
+        to->context.rdi = badge;
+        to->context.rax = ERR_OK;
+        return;
+    }
     uint64_t tag = from->context.rsi;
     uint64_t length = MSG_LENGTH(tag);
     if (length > MSG_REGISTERS)
@@ -60,8 +68,7 @@ static void link_reply(struct thread *caller, struct thread *receiver)
     if (receiver->reply_to) {
         struct thread *dropped = receiver->reply_to;
         dropped->replier = 0;
-        dropped->context.rax = (uint64_t)ERR_NO_REPLY;
-        thread_set_state(dropped, THREAD_RUNNABLE);
+        thread_wake_with_error(dropped, ERR_NO_REPLY);
     }
     receiver->reply_to = caller;
     caller->replier = receiver;
@@ -78,7 +85,8 @@ void endpoint_send(struct thread *sender, struct endpoint *ep, uint64_t badge, b
             ep->receivers = 0;
         transfer(sender, receiver, badge);
         thread_set_state(receiver, THREAD_RUNNABLE);
-        sender->context.rax = ERR_OK;
+        if (!sender->fault_pending)
+            sender->context.rax = ERR_OK;
         if (call)
             link_reply(sender, receiver);
         return;
@@ -125,9 +133,17 @@ void endpoint_reply(struct thread *replier)
     }
     replier->reply_to = 0;
     caller->replier = 0;
+    replier->context.rax = ERR_OK;
+    if (caller->fault_pending) {
+        /* A fault's answer: label 0 resumes the thread (its registers as they
+           were: it retries the instruction), anything else leaves it stopped. */
+        caller->fault_pending = 0;
+        thread_set_state(caller,
+                         MSG_LABEL(replier->context.rsi) == 0 ? THREAD_RUNNABLE : THREAD_SUSPENDED);
+        return;
+    }
     transfer(replier, caller, 0);
     thread_set_state(caller, THREAD_RUNNABLE);
-    replier->context.rax = ERR_OK;
 }
 
 void endpoint_cancel(struct thread *t)
@@ -145,8 +161,7 @@ void endpoint_destroy(struct endpoint *ep)
     while (ep->head) {
         struct thread *t = ep->head;
         queue_remove(ep, t);
-        t->context.rax = (uint64_t)ERR_OBJECT_DELETED;
-        thread_set_state(t, THREAD_RUNNABLE);
+        thread_wake_with_error(t, ERR_OBJECT_DELETED);
     }
     ep->receivers = 0;
 }

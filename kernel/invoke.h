@@ -37,5 +37,7 @@ long untyped_invoke(struct invocation *inv);
 long cspace_invoke(struct invocation *inv);
 long thread_invoke(struct invocation *inv);
 long debug_invoke(struct invocation *inv);
+long io_port_control_invoke(struct invocation *inv);
+long io_port_invoke(struct invocation *inv);
 
 #endif

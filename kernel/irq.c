@@ -1,11 +1,21 @@
-/* Interrupts; see irq.h. */
+/*
+ * Interrupts; see irq.h. A device line (GSI) belongs to at most one IRQ
+ * handler capability, issued through the IRQ control capability. The
+ * handler names a Notification: when the line fires the kernel masks it and
+ * signals the notification with its badge; the driver handles the device
+ * and acknowledges through the handler, which unmasks the line.
+ */
 #include "irq.h"
 
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpu_local.h"
+#include "invoke.h"
 #include "log.h"
+#include "missive/abi.h"
+#include "notification.h"
 #include "sched.h"
+#include "thread.h"
 
 #define PIT_HZ       1193182u
 #define PIT_CHANNEL0 0x40
@@ -26,6 +36,13 @@ void irq_init(struct bootmem *bm, unsigned hz)
              TIMESLICE_TICKS);
 }
 
+struct irq_line {
+    bool issued;             /* an IRQ handler capability exists */
+    struct cte notification; /* copy of the Notification capability to signal */
+};
+
+static struct irq_line lines[IOAPIC_MAX_GSIS];
+
 void irq_handle(uint64_t vector)
 {
     if (vector == APIC_SPURIOUS_VECTOR)
@@ -33,12 +50,86 @@ void irq_handle(uint64_t vector)
     unsigned gsi = (unsigned)(vector - IRQ_VECTOR_BASE);
     if (gsi == TIMER_GSI) {
         sched_tick(this_cpu()->current);
+    } else if (gsi < IOAPIC_MAX_GSIS && lines[gsi].notification.cap.type == CAP_NOTIFICATION) {
+        ioapic_mask(gsi, true); /* until the driver acknowledges */
+        notification_signal((struct notification *)lines[gsi].notification.cap.object,
+                            lines[gsi].notification.cap.badge);
     } else if (gsi < IOAPIC_MAX_GSIS) {
-        /* No handler can be bound yet: keep the line quiet. */
         ioapic_mask(gsi, true);
-        log_warn("irq: unexpected interrupt on GSI %u; masked\n", gsi);
+        log_warn("irq: interrupt on GSI %u with no handler; masked\n", gsi);
     } else {
         log_warn("irq: unexpected vector %lu\n", vector);
     }
     lapic_eoi();
+}
+
+bool irq_lines_bound(void)
+{
+    for (unsigned gsi = 0; gsi < IOAPIC_MAX_GSIS; gsi++)
+        if (lines[gsi].notification.cap.type == CAP_NOTIFICATION)
+            return true;
+    return false;
+}
+
+long irq_control_invoke(struct invocation *inv)
+{
+    if (inv->label != IRQ_CONTROL_GET)
+        return ERR_INVALID_LABEL;
+    uint64_t gsi = inv->mr[0], dest_index = inv->mr[1], level = inv->mr[2];
+    if (gsi >= IOAPIC_MAX_GSIS || gsi == TIMER_GSI)
+        return invoke_bad_argument(inv, 0, 0, IOAPIC_MAX_GSIS - 1); /* the timer's is taken */
+    long error;
+    struct cspace *cs = inv->caller->cspace;
+    if (dest_index == 0 || dest_index >= (1ull << cs->slot_bits))
+        return invoke_bad_argument(inv, 1, 1, (1ull << cs->slot_bits) - 1);
+    if (level > 1)
+        return invoke_bad_argument(inv, 2, 0, 1);
+    struct cte *dest = cspace_slot(cs, dest_index);
+    if (dest->cap.type != CAP_NULL)
+        return ERR_SLOT_OCCUPIED;
+    if (lines[gsi].issued)
+        return ERR_NOT_PERMITTED; /* one handler per line */
+    (void)error;
+    lines[gsi].issued = true;
+    ioapic_route((unsigned)gsi, level, true);
+    struct cap cap = {.type = CAP_IRQ_HANDLER, .rights = CAP_RIGHTS_ALL, .size = (uint32_t)gsi};
+    cte_insert(dest, &cap, inv->slot);
+    return ERR_OK;
+}
+
+long irq_handler_invoke(struct invocation *inv)
+{
+    unsigned gsi = inv->slot->cap.size;
+    switch (inv->label) {
+    case IRQ_HANDLER_SET_NOTIFICATION: {
+        long error;
+        struct cte *n = invoke_lookup(inv->caller, inv->mr[0], &error);
+        if (!n)
+            return error;
+        if (n->cap.type != CAP_NOTIFICATION)
+            return ERR_WRONG_TYPE;
+        if (!(n->cap.rights & CAP_RIGHT_SEND))
+            return ERR_MISSING_RIGHT;
+        cte_delete(&lines[gsi].notification);
+        cte_insert(&lines[gsi].notification, &n->cap, n);
+        ioapic_mask(gsi, false);
+        return ERR_OK;
+    }
+    case IRQ_HANDLER_ACK:
+        if (lines[gsi].notification.cap.type == CAP_NOTIFICATION)
+            ioapic_mask(gsi, false);
+        return ERR_OK;
+    default:
+        return ERR_INVALID_LABEL;
+    }
+}
+
+void irq_handler_deleted(const struct cap *cap)
+{
+    unsigned gsi = cap->size;
+    if (gsi >= IOAPIC_MAX_GSIS)
+        return;
+    ioapic_mask(gsi, true);
+    cte_delete(&lines[gsi].notification);
+    lines[gsi].issued = false;
 }

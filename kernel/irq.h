@@ -5,6 +5,7 @@
 #ifndef MISSIVE_IRQ_H
 #define MISSIVE_IRQ_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bootmem.h"
@@ -15,5 +16,17 @@ void irq_init(struct bootmem *bm, unsigned hz);
 
 /* Handles one interrupt by vector, on the kernel stack, interrupts off. */
 void irq_handle(uint64_t vector);
+
+/* True if some line would signal a notification: an interrupt may yet wake
+   a thread, so an idle system is not finished. */
+bool irq_lines_bound(void);
+
+struct invocation;
+struct cap;
+long irq_control_invoke(struct invocation *inv);
+long irq_handler_invoke(struct invocation *inv);
+
+/* A deleted IRQ handler capability frees its line (masked) for reissue. */
+void irq_handler_deleted(const struct cap *cap);
 
 #endif

@@ -66,7 +66,6 @@ void notification_destroy(struct notification *n)
     while (n->head) {
         struct thread *t = n->head;
         queue_remove(n, t);
-        t->context.rax = (uint64_t)ERR_OBJECT_DELETED;
-        thread_set_state(t, THREAD_RUNNABLE);
+        thread_wake_with_error(t, ERR_OBJECT_DELETED);
     }
 }

@@ -9,6 +9,7 @@
 
 #include "arch/x86_64/vm.h"
 #include "endpoint.h"
+#include "irq.h"
 #include "notification.h"
 #include "string.h"
 #include "thread.h"
@@ -123,8 +124,17 @@ void object_reap(void)
     }
 }
 
+/* Per-capability state: a frame's or table's mapping, an IRQ line. */
+static void object_cap_deleted(const struct cap *cap)
+{
+    if (cap->type == CAP_IRQ_HANDLER)
+        irq_handler_deleted(cap);
+    else
+        vspace_cap_deleted(cap);
+}
+
 void object_init_hooks(void)
 {
     cap_destroy_hook = object_destroy;
-    cap_deleted_hook = vspace_cap_deleted;
+    cap_deleted_hook = object_cap_deleted;
 }

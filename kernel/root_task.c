@@ -180,6 +180,10 @@ int root_task_create(struct bootmem *bm, const struct initrd *initrd, const char
     cte_insert(cspace_slot(cs, ROOT_SLOT_THREAD), &cap, 0);
     cap = (struct cap){.type = CAP_DEBUG, .rights = CAP_RIGHTS_ALL};
     cte_insert(cspace_slot(cs, ROOT_SLOT_DEBUG), &cap, 0);
+    cap = (struct cap){.type = CAP_IRQ_CONTROL, .rights = CAP_RIGHTS_ALL};
+    cte_insert(cspace_slot(cs, ROOT_SLOT_IRQ_CONTROL), &cap, 0);
+    cap = (struct cap){.type = CAP_IO_PORT_CONTROL, .rights = CAP_RIGHTS_ALL};
+    cte_insert(cspace_slot(cs, ROOT_SLOT_IO_PORT_CONTROL), &cap, 0);
 
     cte_insert(&t->cspace_cap, &cspace_slot(cs, ROOT_SLOT_CSPACE)->cap,
                cspace_slot(cs, ROOT_SLOT_CSPACE));

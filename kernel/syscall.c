@@ -7,6 +7,7 @@
 #include "arch/x86_64/cpu_local.h"
 #include "endpoint.h"
 #include "invoke.h"
+#include "irq.h"
 #include "log.h"
 #include "missive/abi.h"
 #include "notification.h"
@@ -90,6 +91,14 @@ static long invoke(struct thread *t, struct cte *slot)
         return frame_invoke(&inv);
     case CAP_PAGE_TABLE:
         return page_table_invoke(&inv);
+    case CAP_IRQ_CONTROL:
+        return irq_control_invoke(&inv);
+    case CAP_IRQ_HANDLER:
+        return irq_handler_invoke(&inv);
+    case CAP_IO_PORT_CONTROL:
+        return io_port_control_invoke(&inv);
+    case CAP_IO_PORT:
+        return io_port_invoke(&inv);
     default:
         return ERR_WRONG_TYPE;
     }

@@ -6,6 +6,7 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/vm.h"
 #include "endpoint.h"
+#include "irq.h"
 #include "log.h"
 #include "missive/abi.h"
 #include "notification.h"
@@ -66,14 +67,14 @@ static void thread_cancel_ipc(struct thread *t)
         struct thread *caller = t->reply_to;
         caller->replier = 0;
         t->reply_to = 0;
-        caller->context.rax = (uint64_t)ERR_OBJECT_DELETED;
-        thread_set_state(caller, THREAD_RUNNABLE);
+        thread_wake_with_error(caller, ERR_OBJECT_DELETED);
     }
 }
 
 void thread_stop(struct thread *t)
 {
     thread_cancel_ipc(t);
+    t->fault_pending = 0; /* resumed, it retries the faulting instruction */
     thread_set_state(t, THREAD_SUSPENDED);
 }
 
@@ -86,6 +87,18 @@ void thread_destroy(struct thread *t)
         fpu_owner = 0;
     cte_delete(&t->cspace_cap);
     cte_delete(&t->vspace_cap);
+    cte_delete(&t->fault_cap);
+}
+
+void thread_wake_with_error(struct thread *t, long error)
+{
+    if (t->fault_pending) {
+        t->fault_pending = 0;
+        thread_set_state(t, THREAD_SUSPENDED);
+        return;
+    }
+    t->context.rax = (uint64_t)error;
+    thread_set_state(t, THREAD_RUNNABLE);
 }
 
 uint64_t *thread_mr(struct trap_frame *c, unsigned i)
@@ -120,12 +133,12 @@ struct thread *thread_current(void)
 }
 
 /* Waits, interrupts on, until an interrupt makes a thread runnable. With
-   qemu-exit (tests), a system where nothing can run is finished: end QEMU
-   as after a normal boot. */
+   qemu-exit (tests), a system where nothing can run and no device line can
+   wake anyone is finished: end QEMU as after a normal boot. */
 static void idle(void)
 {
     this_cpu()->current = 0;
-    if (!sched_pick() && qemu_exit_enabled) {
+    if (!sched_pick() && qemu_exit_enabled && !irq_lines_bound()) {
         kprintf("kernel: no runnable threads; idle\n");
         machine_stop(EXIT_CODE_BOOT_OK);
     }

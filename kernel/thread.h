@@ -11,6 +11,7 @@
 
 #include "arch/x86_64/trap.h"
 #include "cap.h"
+#include "missive/abi.h"
 
 enum thread_state {
     THREAD_INACTIVE, /* made, not started */
@@ -37,6 +38,7 @@ struct thread {
     struct cspace *cspace;
     struct cte cspace_cap; /* copies keeping the CSpace and VSpace alive */
     struct cte vspace_cap;
+    struct cte fault_cap; /* the endpoint its faults go to (empty: none) */
     enum thread_state state;
     uint8_t priority;
     uint8_t queued; /* in a run queue */
@@ -46,10 +48,12 @@ struct thread {
     struct endpoint *ipc_endpoint; /* queued on it when BLOCKED_SEND/RECV */
     struct notification *ipc_notification;
     struct thread *ipc_next, *ipc_prev;
-    uint64_t ipc_badge;      /* the badge of the capability it sends with */
-    uint8_t ipc_is_call;     /* blocked sending a call */
-    struct thread *reply_to; /* the caller this thread owes a reply (one-shot) */
-    struct thread *replier;  /* the thread that owes this one a reply */
+    uint64_t ipc_badge;                /* the badge of the capability it sends with */
+    uint8_t ipc_is_call;               /* blocked sending a call */
+    struct thread *reply_to;           /* the caller this thread owes a reply (one-shot) */
+    struct thread *replier;            /* the thread that owes this one a reply */
+    uint8_t fault_pending;             /* its next message is this fault */
+    uint64_t fault_mr[FAULT_MR_COUNT]; /* the fault message (missive/abi.h) */
     char name[16];
     _Alignas(16) uint8_t fpu_state[512]; /* fxsave image */
 };
@@ -66,6 +70,10 @@ void thread_destroy(struct thread *t);
 /* Stops t: out of any IPC (a caller it owes a reply gets ERR_OBJECT_DELETED)
    and suspended. */
 void thread_stop(struct thread *t);
+
+/* Ends t's wait with error in its RAX; a thread waiting to deliver a fault
+   has no system call to return from, so it is stopped instead. */
+void thread_wake_with_error(struct thread *t, long error);
 
 /* Makes t runnable (queued) or not, keeping the run queue in step. */
 void thread_set_state(struct thread *t, enum thread_state state);

@@ -33,9 +33,22 @@ static long configure(struct invocation *inv, struct thread *t)
         return ERR_WRONG_TYPE;
     if (inv->mr[2] > inv->caller->priority)
         return invoke_bad_argument(inv, 2, 0, inv->caller->priority);
+    struct cte *fault = 0;
+    if (inv->mr[3]) {
+        fault = invoke_lookup(inv->caller, inv->mr[3], &error);
+        if (!fault)
+            return invoke_bad_argument(inv, 3, 0, (1ull << inv->caller->cspace->slot_bits) - 1);
+        if (fault->cap.type != CAP_ENDPOINT)
+            return ERR_WRONG_TYPE;
+        if (!(fault->cap.rights & CAP_RIGHT_SEND))
+            return ERR_MISSING_RIGHT;
+    }
 
     cte_delete(&t->cspace_cap);
     cte_delete(&t->vspace_cap);
+    cte_delete(&t->fault_cap);
+    if (fault)
+        cte_insert(&t->fault_cap, &fault->cap, fault);
     cte_insert(&t->cspace_cap, &cspace->cap, cspace);
     cte_insert(&t->vspace_cap, &vspace->cap, vspace);
     t->cspace = (struct cspace *)cspace->cap.object;

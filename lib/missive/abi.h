@@ -50,7 +50,8 @@ enum missive_label {
     CSPACE_REVOKE = 14,   /* MR0 slot: delete everything derived from it */
     CSPACE_IDENTIFY = 15, /* MR0 slot -> MR0 type, MR1 rights, MR2 badge, MR3 size */
     /* Thread */
-    THREAD_CONFIGURE = 20,       /* MR0 CSpace slot, MR1 VSpace slot, MR2 priority */
+    /* MR0 CSpace slot, MR1 VSpace slot, MR2 priority, MR3 fault endpoint slot (0: none) */
+    THREAD_CONFIGURE = 20,
     THREAD_WRITE_REGISTERS = 21, /* MR0 rip, MR1 rsp, MR2 rdi, MR3 rsi, MR4 fs base */
     THREAD_READ_REGISTERS = 22,  /* -> MR0 rip, MR1 rsp, MR2 rflags, MR3 rax, MR4 rdi */
     THREAD_RESUME = 23,
@@ -66,6 +67,15 @@ enum missive_label {
     FRAME_PHYSICAL_ADDRESS = 34, /* -> MR0; needs CAP_RIGHT_PHYS */
     PAGE_TABLE_UNMAP = 35,
     /* Debug console */
+    /* IRQ control: MR0 GSI (0-23, not the timer's), MR1 dest slot, MR2 1 for
+       level-triggered active-low (PCI), 0 for edge (ISA) -> an IRQ handler */
+    IRQ_CONTROL_GET = 50,
+    IRQ_HANDLER_SET_NOTIFICATION = 51, /* MR0 Notification slot: signalled with its badge */
+    IRQ_HANDLER_ACK = 52,              /* unmask the line after handling */
+    /* I/O ports: MR0 first, MR1 last, MR2 dest slot -> an I/O port capability */
+    IO_PORT_CONTROL_ISSUE = 55,
+    IO_PORT_IN = 56,  /* MR0 port, MR1 width (1, 2, 4) -> MR0 value */
+    IO_PORT_OUT = 57, /* MR0 port, MR1 width, MR2 value */
     DEBUG_WRITE = 40, /* MR0 length (0-72), MR1-MR9 the bytes, little-endian */
     DEBUG_EXIT = 41,  /* MR0 status: logs it and stops the calling thread */
 };
@@ -88,6 +98,19 @@ enum missive_error {
     ERR_ALREADY_MAPPED = -14,   /* the address (or the capability) is mapped already */
     ERR_MISSING_TABLE = -15,    /* no page table reaches the address: map one first */
     ERR_NOT_MAPPED = -16,       /* the frame is not mapped */
+};
+
+/* A fault message, sent by the kernel on behalf of a thread that took an
+   exception, to the fault endpoint configured for it (as a call: replying
+   with label 0 resumes the thread, any other label leaves it stopped). */
+#define FAULT_LABEL 0xfa17
+enum fault_mr {
+    FAULT_MR_VECTOR = 0, /* the exception vector (14 page fault, 13 GP, 0 divide, ...) */
+    FAULT_MR_RIP = 1,
+    FAULT_MR_ADDRESS = 2, /* CR2 for page faults, else 0 */
+    FAULT_MR_ERROR = 3,   /* the CPU's error code */
+    FAULT_MR_RSP = 4,
+    FAULT_MR_COUNT = 5,
 };
 
 /* User address-space layout. */

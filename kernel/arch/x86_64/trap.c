@@ -10,6 +10,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/gdt.h"
+#include "endpoint.h"
 #include "irq.h"
 #include "log.h"
 #include "thread.h"
@@ -131,6 +132,17 @@ void trap_dispatch_user(struct trap_frame *frame)
     if (frame->vector == 2 || frame->vector == 8 || frame->vector == 18)
         trap_report_and_stop(frame);
     struct thread *t = this_cpu()->current;
+    if (t->fault_cap.cap.type == CAP_ENDPOINT) {
+        t->fault_mr[FAULT_MR_VECTOR] = frame->vector;
+        t->fault_mr[FAULT_MR_RIP] = frame->rip;
+        t->fault_mr[FAULT_MR_ADDRESS] = frame->vector == 14 ? read_cr2() : 0;
+        t->fault_mr[FAULT_MR_ERROR] = frame->error_code;
+        t->fault_mr[FAULT_MR_RSP] = frame->rsp;
+        t->fault_pending = 1;
+        endpoint_send(t, (struct endpoint *)t->fault_cap.cap.object, t->fault_cap.cap.badge, true,
+                      true);
+        return;
+    }
     kprintf("fault: thread '%s': %s, vector %lu, rip 0x%lx, address 0x%lx, error 0x%lx; "
             "no fault handler, thread suspended\n",
             t->name, exception_names[frame->vector] ? exception_names[frame->vector] : "reserved",

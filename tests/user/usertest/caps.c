@@ -37,6 +37,15 @@ enum {
     S_FRAME_RO,
     S_FRAME2,
     S_PROBE,
+    S_FAULT_EP = 320,
+    S_FAULT_EP_BADGED,
+    S_FAULTER,
+    S_PAGER_FRAME,
+    S_RTC_PORTS = 330,
+    S_RTC_IRQ,
+    S_RTC_NTFN,
+    S_BAD_PORTS,
+    S_IRQ_COPY,
 };
 
 static int checks, failures;
@@ -516,6 +525,134 @@ static void test_vspace(uint64_t ut)
           ERR_MISSING_TABLE);
 }
 
+/* --- faults to a handler, device interrupts ---------------------------------- */
+
+static volatile uint64_t faulter_value;
+static volatile int faulter_done;
+static _Alignas(16) uint8_t faulter_stack[4096];
+
+/* Reads a page nobody mapped yet: the root task, its pager, maps it. */
+static void faulter(void)
+{
+    faulter_value = *(volatile uint64_t *)(MAP_AT + 0x5000);
+    faulter_done = 1;
+    for (;;)
+        ;
+}
+
+static void test_fault_handler(uint64_t ut)
+{
+    struct missive_msg m = {0};
+    check("retype a fault endpoint", retype(ut, CAP_ENDPOINT, 0, S_FAULT_EP, 1), ERR_OK);
+    check("badge it", cs(CSPACE_MINT, S_FAULT_EP_BADGED, S_FAULT_EP, CAP_RIGHT_SEND, 0x99), ERR_OK);
+    check("retype the faulting thread", retype(ut, CAP_THREAD, 0, S_FAULTER, 1), ERR_OK);
+    check("a fault endpoint must be an endpoint",
+          invoke(S_FAULTER, THREAD_CONFIGURE, ROOT_SLOT_CSPACE, ROOT_SLOT_VSPACE, 10,
+                 ROOT_SLOT_DEBUG, 0),
+          ERR_WRONG_TYPE);
+    check("configure with the fault endpoint",
+          invoke(S_FAULTER, THREAD_CONFIGURE, ROOT_SLOT_CSPACE, ROOT_SLOT_VSPACE, 255,
+                 S_FAULT_EP_BADGED, 0),
+          ERR_OK);
+    uint64_t regs[5] = {(uint64_t)faulter, (uint64_t)(faulter_stack + sizeof faulter_stack - 8), 0,
+                        0, 0};
+    check("its registers", sys_invoke(S_FAULTER, THREAD_WRITE_REGISTERS, 5, regs, 0), ERR_OK);
+    check("start it", invoke(S_FAULTER, THREAD_RESUME, 0, 0, 0, 0, 0), ERR_OK);
+    check("receive its fault", missive_syscall(SYS_RECV, S_FAULT_EP, 0, &m), ERR_OK);
+    check("a fault message", (long)MSG_LABEL(m.tag), FAULT_LABEL);
+    check("from the badged endpoint", (long)m.badge, 0x99);
+    check("a page fault", (long)m.mr[FAULT_MR_VECTOR], 14);
+    check("at the address", (long)m.mr[FAULT_MR_ADDRESS], (long)(MAP_AT + 0x5000));
+    check("a user read of a missing page", (long)m.mr[FAULT_MR_ERROR], 4);
+    /* Be its pager: map a frame there, fill it, resume it. */
+    check("a page table for it",
+          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, S_TABLE, MAP_AT, 0, 0, 0), ERR_OK);
+    check("a frame for it", retype(ut, CAP_FRAME, 12, S_PAGER_FRAME, 1), ERR_OK);
+    check("map it",
+          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_PAGER_FRAME, MAP_AT + 0x5000,
+                 CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0),
+          ERR_OK);
+    *(volatile uint64_t *)(MAP_AT + 0x5000) = 0xfeedf00d;
+    m.tag = MSG_TAG(0, 0, 0);
+    check("reply: resume it", missive_syscall(SYS_REPLY, 0, m.tag, &m), ERR_OK);
+    for (int i = 0; i < 100 && !faulter_done; i++)
+        missive_syscall(SYS_YIELD, 0, 0, &m);
+    check("it retried the read and went on", faulter_done, 1);
+    check("and read what the pager wrote", (long)faulter_value, 0xfeedf00d);
+    check("suspend it", invoke(S_FAULTER, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+}
+
+/* The CMOS real-time clock raises IRQ 8 periodically once told to: a
+   device interrupt QEMU delivers, through ports the root task is issued. */
+static uint64_t rtc_read(uint64_t reg)
+{
+    struct missive_msg m;
+    invoke(S_RTC_PORTS, IO_PORT_OUT, 0x70, 1, reg, 0, 0);
+    invoke(S_RTC_PORTS, IO_PORT_IN, 0x71, 1, 0, 0, &m);
+    return m.mr[0] & 0xff;
+}
+
+static void rtc_write(uint64_t reg, uint64_t value)
+{
+    invoke(S_RTC_PORTS, IO_PORT_OUT, 0x70, 1, reg, 0, 0);
+    invoke(S_RTC_PORTS, IO_PORT_OUT, 0x71, 1, value, 0, 0);
+}
+
+static void test_irq(uint64_t ut)
+{
+    struct missive_msg m = {0};
+    check("ports of the kernel console are not issued",
+          invoke(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, 0x3f8, 0x3ff, S_BAD_PORTS, 0, 0),
+          ERR_NOT_PERMITTED);
+    check("nor the PIT's",
+          invoke(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, 0x30, 0x50, S_BAD_PORTS, 0, 0),
+          ERR_NOT_PERMITTED);
+    long r =
+        invoke(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, 0x80, 0x70, S_BAD_PORTS, 0, &m);
+    check_bad_argument("a backwards range", r, &m, 1, 0x80, 0xffff);
+    check("issue the RTC's ports",
+          invoke(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, 0x70, 0x71, S_RTC_PORTS, 0, 0),
+          ERR_OK);
+    r = invoke(S_RTC_PORTS, IO_PORT_IN, 0x72, 1, 0, 0, &m);
+    check_bad_argument("a port outside the range", r, &m, 0, 0x70, 0x71);
+    r = invoke(S_RTC_PORTS, IO_PORT_IN, 0x71, 2, 0, 0, &m);
+    check_bad_argument("a word running past it", r, &m, 0, 0x70, 0x70);
+    r = invoke(S_RTC_PORTS, IO_PORT_IN, 0x70, 3, 0, 0, &m);
+    check_bad_argument("width 3", r, &m, 1, 1, 4);
+
+    r = invoke(ROOT_SLOT_IRQ_CONTROL, IRQ_CONTROL_GET, 2, S_RTC_IRQ, 0, 0, &m);
+    check_bad_argument("the timer's line is the kernel's", r, &m, 0, 0, 23);
+    r = invoke(ROOT_SLOT_IRQ_CONTROL, IRQ_CONTROL_GET, 24, S_RTC_IRQ, 0, 0, &m);
+    check_bad_argument("GSI 24", r, &m, 0, 0, 23);
+    check("a handler for IRQ 8",
+          invoke(ROOT_SLOT_IRQ_CONTROL, IRQ_CONTROL_GET, 8, S_RTC_IRQ, 0, 0, 0), ERR_OK);
+    check("only one per line",
+          invoke(ROOT_SLOT_IRQ_CONTROL, IRQ_CONTROL_GET, 8, S_BAD_PORTS, 0, 0, 0),
+          ERR_NOT_PERMITTED);
+    check("handlers cannot be copied", cs(CSPACE_COPY, S_IRQ_COPY, S_RTC_IRQ, CAP_RIGHTS_ALL, 0),
+          ERR_NOT_PERMITTED);
+    check("a notification for it", retype(ut, CAP_NOTIFICATION, 0, S_RTC_NTFN, 1), ERR_OK);
+    check("bind it", invoke(S_RTC_IRQ, IRQ_HANDLER_SET_NOTIFICATION, S_RTC_NTFN, 0, 0, 0, 0),
+          ERR_OK);
+    rtc_write(0x8a, (rtc_read(0x8a) & 0xf0) | 0x0f); /* rate 15: 2 Hz would be slow; */
+    rtc_write(0x8a, (rtc_read(0x8a) & 0xf0) | 0x06); /* rate 6: 1024 Hz */
+    rtc_write(0x8b, rtc_read(0x8b) | 0x40);          /* periodic interrupt on */
+    int delivered = 0;
+    for (int i = 0; i < 3; i++) {
+        if (missive_syscall(SYS_RECV, S_RTC_NTFN, 0, &m) == ERR_OK && m.badge == 0)
+            delivered++;
+        rtc_read(0x0c); /* reading register C lets the RTC interrupt again */
+        invoke(S_RTC_IRQ, IRQ_HANDLER_ACK, 0, 0, 0, 0, 0);
+    }
+    check("three RTC interrupts arrived through the notification", delivered, 3);
+    rtc_write(0x8b, rtc_read(0x8b) & ~0x40ul);
+    rtc_read(0x0c);
+    check("delete the handler", cs(CSPACE_DELETE, S_RTC_IRQ, 0, 0, 0), ERR_OK);
+    check("the line can be issued again",
+          invoke(ROOT_SLOT_IRQ_CONTROL, IRQ_CONTROL_GET, 8, S_RTC_IRQ, 0, 0, 0), ERR_OK);
+    check("and deleted", cs(CSPACE_DELETE, S_RTC_IRQ, 0, 0, 0), ERR_OK);
+}
+
 int caps_suite(void)
 {
     uint64_t ut = find_untyped(16);
@@ -532,6 +669,9 @@ int caps_suite(void)
     test_threads_and_ipc(ut);
     printf("usertest: caps: address spaces\n");
     test_vspace(ut);
+    printf("usertest: caps: faults and interrupts\n");
+    test_fault_handler(ut);
+    test_irq(ut);
     test_fairness(ut);
     test_confinement(ut);
     printf("usertest: caps: %d passed, %d failed\n", checks - failures, failures);
