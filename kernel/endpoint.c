@@ -6,7 +6,9 @@
  */
 #include "endpoint.h"
 
+#include "arch/x86_64/vm.h"
 #include "missive/abi.h"
+#include "object.h"
 #include "sched.h"
 #include "thread.h"
 
@@ -36,6 +38,36 @@ static void queue_remove(struct endpoint *ep, struct thread *t)
     t->ipc_endpoint = 0;
 }
 
+/* Copies up to count capabilities named in from's buffer into to's receive
+   slots, as children of the originals; skips any that cannot go (empty or
+   untransferable source, full or invalid destination). Returns how many
+   went. */
+static unsigned transfer_caps(struct thread *from, struct ipc_buffer *in, struct thread *to,
+                              struct ipc_buffer *out, unsigned count)
+{
+    unsigned done = 0;
+    uint64_t dest_index = out->receive_slot;
+    uint64_t dest_slots = 1ull << to->cspace->slot_bits;
+    uint64_t src_slots = 1ull << from->cspace->slot_bits;
+    for (unsigned i = 0; i < count && dest_index; i++) {
+        uint64_t src_index = in->caps[i];
+        if (src_index == 0 || src_index >= src_slots || dest_index + done >= dest_slots)
+            continue;
+        struct cte *src = cspace_slot(from->cspace, src_index);
+        struct cte *dest = cspace_slot(to->cspace, dest_index + done);
+        unsigned type = src->cap.type;
+        if (type == CAP_NULL || type == CAP_UNTYPED || type == CAP_PAGE_TABLE ||
+            type == CAP_IRQ_HANDLER || dest->cap.type != CAP_NULL)
+            continue;
+        struct cap copy = src->cap;
+        if (type == CAP_FRAME)
+            copy.mapping = copy.badge = 0;
+        cte_insert(dest, &copy, src);
+        done++;
+    }
+    return done;
+}
+
 /* Copies the message from one context to another: the tag with its length
    cut to what registers carry (the IPC buffer's words come with the
    capability-transfer work), the message registers, the badge. */
@@ -51,11 +83,19 @@ static void transfer(struct thread *from, struct thread *to, uint64_t badge)
     }
     uint64_t tag = from->context.rsi;
     uint64_t length = MSG_LENGTH(tag);
-    if (length > MSG_REGISTERS)
+    struct ipc_buffer *in = thread_ipc_buffer(from), *out = thread_ipc_buffer(to);
+    if (length > MSG_MAX_LENGTH)
+        length = MSG_MAX_LENGTH;
+    if (length > MSG_REGISTERS && !(in && out))
         length = MSG_REGISTERS;
-    to->context.rsi = MSG_TAG(MSG_LABEL(tag), length, 0);
-    for (unsigned i = 0; i < length; i++)
+    for (unsigned i = 0; i < length && i < MSG_REGISTERS; i++)
         *thread_mr(&to->context, i) = *thread_mr(&from->context, i);
+    for (uint64_t i = MSG_REGISTERS; i < length; i++)
+        out->mr[i] = in->mr[i];
+    unsigned caps = 0;
+    if (MSG_CAPS(tag) && from->ipc_can_grant && in && out)
+        caps = transfer_caps(from, in, to, out, (unsigned)MSG_CAPS(tag));
+    to->context.rsi = MSG_TAG(MSG_LABEL(tag), length, caps);
     to->context.rdi = badge;
     to->context.rax = ERR_OK;
 }
@@ -76,8 +116,9 @@ static void link_reply(struct thread *caller, struct thread *receiver)
 }
 
 void endpoint_send(struct thread *sender, struct endpoint *ep, uint64_t badge, bool call,
-                   bool blocking)
+                   bool blocking, bool can_grant)
 {
+    sender->ipc_can_grant = can_grant;
     if (ep->receivers && ep->head) {
         struct thread *receiver = ep->head;
         queue_remove(ep, receiver);

@@ -18,11 +18,12 @@ struct endpoint {
     struct thread *head, *tail;
 };
 
-/* sender sends its message (tag and registers in its context) with badge;
-   with call, it then waits for the reply. Without a receiver waiting, it
+/* sender sends its message (tag and registers in its context, long words
+   and capabilities in its IPC buffer) with badge; capabilities travel only
+   with can_grant. With call, it then waits for the reply. Without a receiver waiting, it
    queues (blocking) or gets ERR_WOULD_BLOCK. */
 void endpoint_send(struct thread *sender, struct endpoint *ep, uint64_t badge, bool call,
-                   bool blocking);
+                   bool blocking, bool can_grant);
 
 /* receiver takes the first queued message, or queues (blocking), or gets
    ERR_WOULD_BLOCK. */

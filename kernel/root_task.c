@@ -180,6 +180,16 @@ int root_task_create(struct bootmem *bm, const struct initrd *initrd, const char
     cte_insert(cspace_slot(cs, ROOT_SLOT_THREAD), &cap, 0);
     cap = (struct cap){.type = CAP_DEBUG, .rights = CAP_RIGHTS_ALL};
     cte_insert(cspace_slot(cs, ROOT_SLOT_DEBUG), &cap, 0);
+    uint64_t buffer = zeroed_frame(bm);
+    if (!buffer)
+        return -1;
+    vm_map_user_page(bm, root, USER_IPC_BUFFER, buffer, true, false);
+    cap = object_new(CAP_FRAME, (void *)buffer, FRAME_SMALL_BITS, false);
+    cap.rights &= (uint8_t)~CAP_RIGHT_PHYS;
+    cap.badge = USER_IPC_BUFFER; /* mapped by the kernel, not by this capability */
+    cte_insert(cspace_slot(cs, ROOT_SLOT_IPC_BUFFER), &cap, 0);
+    cap.badge = 0;
+    cte_insert(&t->ipc_buffer_cap, &cap, cspace_slot(cs, ROOT_SLOT_IPC_BUFFER));
     cap = (struct cap){.type = CAP_IRQ_CONTROL, .rights = CAP_RIGHTS_ALL};
     cte_insert(cspace_slot(cs, ROOT_SLOT_IRQ_CONTROL), &cap, 0);
     cap = (struct cap){.type = CAP_IO_PORT_CONTROL, .rights = CAP_RIGHTS_ALL};

@@ -112,11 +112,12 @@ static void ipc(struct thread *t, uint64_t number, struct cte *slot)
     bool sending = number == SYS_CALL || number == SYS_SEND || number == SYS_NB_SEND;
     uint8_t right = sending ? CAP_RIGHT_SEND : CAP_RIGHT_RECEIVE;
     if (cap->type == CAP_ENDPOINT) {
-        if (!(cap->rights & right)) {
-            t->context.rax = (uint64_t)ERR_MISSING_RIGHT;
+        bool grant = cap->rights & CAP_RIGHT_GRANT;
+        if (!(cap->rights & right) || (sending && MSG_CAPS(t->context.rsi) && !grant)) {
+            t->context.rax = (uint64_t)ERR_MISSING_RIGHT; /* nothing is transferred */
         } else if (sending) {
             endpoint_send(t, (struct endpoint *)cap->object, cap->badge, number == SYS_CALL,
-                          blocking);
+                          blocking, grant);
         } else {
             endpoint_receive(t, (struct endpoint *)cap->object, blocking);
         }

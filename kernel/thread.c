@@ -88,6 +88,7 @@ void thread_destroy(struct thread *t)
     cte_delete(&t->cspace_cap);
     cte_delete(&t->vspace_cap);
     cte_delete(&t->fault_cap);
+    cte_delete(&t->ipc_buffer_cap);
 }
 
 void thread_wake_with_error(struct thread *t, long error)
@@ -99,6 +100,13 @@ void thread_wake_with_error(struct thread *t, long error)
     }
     t->context.rax = (uint64_t)error;
     thread_set_state(t, THREAD_RUNNABLE);
+}
+
+struct ipc_buffer *thread_ipc_buffer(struct thread *t)
+{
+    if (t->ipc_buffer_cap.cap.type != CAP_FRAME)
+        return 0;
+    return phys_to_virt(t->ipc_buffer_cap.cap.object);
 }
 
 uint64_t *thread_mr(struct trap_frame *c, unsigned i)

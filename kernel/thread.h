@@ -38,7 +38,8 @@ struct thread {
     struct cspace *cspace;
     struct cte cspace_cap; /* copies keeping the CSpace and VSpace alive */
     struct cte vspace_cap;
-    struct cte fault_cap; /* the endpoint its faults go to (empty: none) */
+    struct cte fault_cap;      /* the endpoint its faults go to (empty: none) */
+    struct cte ipc_buffer_cap; /* the frame holding its struct ipc_buffer (empty: none) */
     enum thread_state state;
     uint8_t priority;
     uint8_t queued; /* in a run queue */
@@ -50,6 +51,7 @@ struct thread {
     struct thread *ipc_next, *ipc_prev;
     uint64_t ipc_badge;                /* the badge of the capability it sends with */
     uint8_t ipc_is_call;               /* blocked sending a call */
+    uint8_t ipc_can_grant;             /* it sends with the grant right */
     struct thread *reply_to;           /* the caller this thread owes a reply (one-shot) */
     struct thread *replier;            /* the thread that owes this one a reply */
     uint8_t fault_pending;             /* its next message is this fault */
@@ -77,6 +79,9 @@ void thread_wake_with_error(struct thread *t, long error);
 
 /* Makes t runnable (queued) or not, keeping the run queue in step. */
 void thread_set_state(struct thread *t, enum thread_state state);
+
+/* The thread's IPC buffer (through the direct map), or NULL. */
+struct ipc_buffer *thread_ipc_buffer(struct thread *t);
 
 /* Message register i (0 <= i < MSG_REGISTERS) of a saved context. */
 uint64_t *thread_mr(struct trap_frame *context, unsigned i);

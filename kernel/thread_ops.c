@@ -106,6 +106,27 @@ long thread_invoke(struct invocation *inv)
             return invoke_bad_argument(inv, 0, 0, inv->caller->priority);
         set_priority(t, (uint8_t)inv->mr[0]);
         return ERR_OK;
+    case THREAD_SET_IPC_BUFFER: {
+        struct cte *frame = 0;
+        long error;
+        if (inv->mr[0]) {
+            frame = invoke_lookup(inv->caller, inv->mr[0], &error);
+            if (!frame)
+                return invoke_bad_argument(inv, 0, 0, (1ull << inv->caller->cspace->slot_bits) - 1);
+            if (frame->cap.type != CAP_FRAME || (frame->cap.flags & CAP_FLAG_DEVICE))
+                return ERR_WRONG_TYPE; /* RAM only: the kernel reaches it by the direct map */
+            if (!(frame->cap.rights & CAP_RIGHT_WRITE))
+                return ERR_MISSING_RIGHT;
+        }
+        cte_delete(&t->ipc_buffer_cap);
+        if (frame) {
+            struct cap copy = frame->cap;
+            copy.mapping = 0; /* the thread's copy maps nothing */
+            copy.badge = 0;
+            cte_insert(&t->ipc_buffer_cap, &copy, frame);
+        }
+        return ERR_OK;
+    }
     case THREAD_SET_TLS_BASE:
         if (inv->mr[0] >= USER_SPACE_END)
             return invoke_bad_argument(inv, 0, 0, USER_SPACE_END - 1);

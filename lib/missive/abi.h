@@ -56,8 +56,9 @@ enum missive_label {
     THREAD_READ_REGISTERS = 22,  /* -> MR0 rip, MR1 rsp, MR2 rflags, MR3 rax, MR4 rdi */
     THREAD_RESUME = 23,
     THREAD_SUSPEND = 24,
-    THREAD_SET_PRIORITY = 25, /* MR0 priority, at most the caller's own */
-    THREAD_SET_TLS_BASE = 26, /* MR0 FS base */
+    THREAD_SET_PRIORITY = 25,   /* MR0 priority, at most the caller's own */
+    THREAD_SET_TLS_BASE = 26,   /* MR0 FS base */
+    THREAD_SET_IPC_BUFFER = 27, /* MR0 Frame slot (0: none): the thread's struct ipc_buffer */
     /* VSpace: MR0 PageTable slot, MR1 address -> MR0 the level it became
        (2 PDPT, 1 PD, 0 PT): the first table missing on the way to the address */
     VSPACE_MAP_TABLE = 30,
@@ -100,6 +101,19 @@ enum missive_error {
     ERR_NOT_MAPPED = -16,       /* the frame is not mapped */
 };
 
+/* The IPC buffer: a 4 KiB frame a thread registers with
+   THREAD_SET_IPC_BUFFER. Words MR10 and up of a long message travel here
+   (the kernel copies them only if both sides have a buffer; otherwise the
+   message is cut to MSG_REGISTERS words). A sender with the grant right
+   lists up to MSG_MAX_CAPS slots of its CSpace in caps[] and says how many
+   in the tag; the receiver names where they go: receive_slot and the slots
+   after it, which must be empty. The tag received says how many came. */
+struct ipc_buffer {
+    unsigned long mr[MSG_MAX_LENGTH]; /* mr[0]-mr[9] unused: they are in registers */
+    unsigned long caps[MSG_MAX_CAPS];
+    unsigned long receive_slot; /* 0: accept no capabilities */
+};
+
 /* A fault message, sent by the kernel on behalf of a thread that took an
    exception, to the fault endpoint configured for it (as a call: replying
    with label 0 resumes the thread, any other label leaves it stopped). */
@@ -120,6 +134,7 @@ enum fault_mr {
                                             stays unmapped so sysret never returns to it */
 #define USER_STACK_TOP  0x7ffff0000000ul /* the root task's stack grows down from here */
 #define USER_STACK_SIZE (64ul * 1024)
+#define USER_IPC_BUFFER 0x7ffff0010000ul /* the root task's IPC buffer */
 
 /* The root task's CSpace at start (slot 0 is always empty). */
 enum root_slot {
@@ -129,6 +144,7 @@ enum root_slot {
     ROOT_SLOT_DEBUG = 4,
     ROOT_SLOT_IRQ_CONTROL = 5,
     ROOT_SLOT_IO_PORT_CONTROL = 6,
+    ROOT_SLOT_IPC_BUFFER = 7,     /* the frame mapped at USER_IPC_BUFFER */
     ROOT_SLOT_FIRST_UNTYPED = 16, /* the boot info page says how many */
 };
 #define ROOT_CSPACE_BITS 12 /* 4096 slots */

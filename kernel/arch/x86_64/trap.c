@@ -140,7 +140,7 @@ void trap_dispatch_user(struct trap_frame *frame)
         t->fault_mr[FAULT_MR_RSP] = frame->rsp;
         t->fault_pending = 1;
         endpoint_send(t, (struct endpoint *)t->fault_cap.cap.object, t->fault_cap.cap.badge, true,
-                      true);
+                      true, false);
         return;
     }
     kprintf("fault: thread '%s': %s, vector %lu, rip 0x%lx, address 0x%lx, error 0x%lx; "

@@ -46,6 +46,12 @@ enum {
     S_RTC_NTFN,
     S_BAD_PORTS,
     S_IRQ_COPY,
+    S_EP2 = 340,
+    S_EP2_NO_GRANT,
+    S_EP2_GRANT,
+    S_SERVER2,
+    S_SERVER2_BUFFER,
+    S_RECEIVED = 400,
 };
 
 static int checks, failures;
@@ -653,10 +659,97 @@ static void test_irq(uint64_t ut)
     check("and deleted", cs(CSPACE_DELETE, S_RTC_IRQ, 0, 0, 0), ERR_OK);
 }
 
+/* --- long messages and capability transfer ------------------------------------ */
+
+static _Alignas(16) uint8_t server2_stack[4096];
+
+/* Answers each call with the sum of its words, its length and the number
+   of capabilities it carried; signals a received notification. */
+static void server2(struct ipc_buffer *buffer)
+{
+    struct missive_msg m = {0};
+    buffer->receive_slot = S_RECEIVED;
+    long r = missive_syscall(SYS_RECV, S_EP2, 0, &m);
+    for (;;) {
+        uint64_t length = MSG_LENGTH(m.tag), caps = MSG_CAPS(m.tag), sum = 0;
+        for (uint64_t i = 0; i < length; i++)
+            sum += i < MSG_REGISTERS ? m.mr[i] : buffer->mr[i];
+        if (caps) {
+            struct missive_msg s = {0};
+            missive_syscall(SYS_SEND, S_RECEIVED, 0, &s);
+            missive_syscall(SYS_CALL, ROOT_SLOT_CSPACE, MSG_TAG(CSPACE_DELETE, 1, 0),
+                            &(struct missive_msg){.mr = {S_RECEIVED}});
+        }
+        m.mr[0] = r == ERR_OK ? sum : (uint64_t)r;
+        m.mr[1] = length;
+        m.mr[2] = caps;
+        r = missive_syscall(SYS_REPLY_RECV, S_EP2, MSG_TAG(0, 3, 0), &m);
+    }
+}
+
+/* Calls server2 with length words (i + 1 each): it answers their sum. */
+static long long_call(uint64_t slot, uint64_t length, uint64_t caps, struct missive_msg *m)
+{
+    struct ipc_buffer *mine = (struct ipc_buffer *)USER_IPC_BUFFER;
+    for (uint64_t i = 0; i < MSG_MAX_LENGTH; i++) {
+        if (i < MSG_REGISTERS)
+            m->mr[i] = i + 1;
+        else
+            mine->mr[i] = i + 1;
+    }
+    return missive_syscall(SYS_CALL, slot, MSG_TAG(7, length, caps), m);
+}
+
+static void test_long_messages(uint64_t ut)
+{
+    struct missive_msg m = {0};
+    check("retype an endpoint", retype(ut, CAP_ENDPOINT, 0, S_EP2, 1), ERR_OK);
+    check("a send-only copy", cs(CSPACE_MINT, S_EP2_NO_GRANT, S_EP2, CAP_RIGHT_SEND, 1), ERR_OK);
+    check("a send+grant copy",
+          cs(CSPACE_MINT, S_EP2_GRANT, S_EP2, CAP_RIGHT_SEND | CAP_RIGHT_GRANT, 2), ERR_OK);
+    check("retype server2", retype(ut, CAP_THREAD, 0, S_SERVER2, 1), ERR_OK);
+    check("and its IPC buffer", retype(ut, CAP_FRAME, 12, S_SERVER2_BUFFER, 1), ERR_OK);
+    check("map the buffer",
+          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_SERVER2_BUFFER, MAP_AT + 0x7000,
+                 CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0),
+          ERR_OK);
+    check("an IPC buffer must be a frame",
+          invoke(S_SERVER2, THREAD_SET_IPC_BUFFER, S_EP2, 0, 0, 0, 0), ERR_WRONG_TYPE);
+    check("register it", invoke(S_SERVER2, THREAD_SET_IPC_BUFFER, S_SERVER2_BUFFER, 0, 0, 0, 0),
+          ERR_OK);
+    check("start server2",
+          start_thread(S_SERVER2, ROOT_SLOT_CSPACE, 255, (void (*)(void))server2,
+                       server2_stack + sizeof server2_stack, MAP_AT + 0x7000),
+          ERR_OK);
+    check("a 10-word call", long_call(S_EP2_NO_GRANT, 10, 0, &m), ERR_OK);
+    check("summed in registers", (long)m.mr[0], 55);
+    check("a 40-word call", long_call(S_EP2_NO_GRANT, 40, 0, &m), ERR_OK);
+    check("summed through the IPC buffers", (long)m.mr[0], 40 * 41 / 2);
+    check("all 40 words went", (long)m.mr[1], 40);
+    check("a 64-word call", long_call(S_EP2_NO_GRANT, 64, 0, &m), ERR_OK);
+    check("64 words went", (long)m.mr[1], 64);
+    check("a 100-word call", long_call(S_EP2_NO_GRANT, 100, 0, &m), ERR_OK);
+    check("is cut to 64", (long)m.mr[1], 64);
+
+    struct ipc_buffer *mine = (struct ipc_buffer *)USER_IPC_BUFFER;
+    mine->caps[0] = S_NTFN_A; /* send-only notification, badge 1 */
+    check("capabilities without the grant right", long_call(S_EP2_NO_GRANT, 1, 1, &m),
+          ERR_MISSING_RIGHT);
+    check("nothing was signalled", sys(SYS_NB_RECV, S_MOVED, &m), ERR_WOULD_BLOCK);
+    check("with the grant right", long_call(S_EP2_GRANT, 1, 1, &m), ERR_OK);
+    check("one capability went", (long)m.mr[2], 1);
+    check("the server signalled through it", sys(SYS_NB_RECV, S_MOVED, &m), ERR_OK);
+    check("with its badge", (long)m.badge, 1);
+    mine->caps[0] = 99; /* an empty slot: nothing to send */
+    check("an empty slot is skipped", long_call(S_EP2_GRANT, 1, 1, &m), ERR_OK);
+    check("so none went", (long)m.mr[2], 0);
+    check("suspend server2", invoke(S_SERVER2, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+}
+
 int caps_suite(void)
 {
-    uint64_t ut = find_untyped(16);
-    check("an Untyped of 64 KiB or more", ut != 0, 1);
+    uint64_t ut = find_untyped(22);
+    check("an Untyped of 4 MiB or more", ut != 0, 1);
     if (!ut)
         return 1;
     printf("usertest: caps: slot errors\n");
@@ -672,6 +765,8 @@ int caps_suite(void)
     printf("usertest: caps: faults and interrupts\n");
     test_fault_handler(ut);
     test_irq(ut);
+    printf("usertest: caps: long messages\n");
+    test_long_messages(ut);
     test_fairness(ut);
     test_confinement(ut);
     printf("usertest: caps: %d passed, %d failed\n", checks - failures, failures);
