@@ -12,7 +12,7 @@
 #include "sched.h"
 #include "thread.h"
 
-static void queue_append(struct endpoint *ep, struct thread *t)
+void endpoint_enqueue(struct endpoint *ep, struct thread *t)
 {
     t->ipc_endpoint = ep;
     t->ipc_next = 0;
@@ -24,7 +24,7 @@ static void queue_append(struct endpoint *ep, struct thread *t)
     ep->tail = t;
 }
 
-static void queue_remove(struct endpoint *ep, struct thread *t)
+void endpoint_dequeue(struct endpoint *ep, struct thread *t)
 {
     if (t->ipc_prev)
         t->ipc_prev->ipc_next = t->ipc_next;
@@ -121,7 +121,7 @@ void endpoint_send(struct thread *sender, struct endpoint *ep, uint64_t badge, b
     sender->ipc_can_grant = can_grant;
     if (ep->receivers && ep->head) {
         struct thread *receiver = ep->head;
-        queue_remove(ep, receiver);
+        endpoint_dequeue(ep, receiver);
         if (!ep->head)
             ep->receivers = 0;
         transfer(sender, receiver, badge);
@@ -138,7 +138,7 @@ void endpoint_send(struct thread *sender, struct endpoint *ep, uint64_t badge, b
     }
     sender->ipc_badge = badge;
     sender->ipc_is_call = call;
-    queue_append(ep, sender);
+    endpoint_enqueue(ep, sender);
     thread_set_state(sender, THREAD_BLOCKED_SEND);
 }
 
@@ -146,7 +146,7 @@ void endpoint_receive(struct thread *receiver, struct endpoint *ep, bool blockin
 {
     if (!ep->receivers && ep->head) {
         struct thread *sender = ep->head;
-        queue_remove(ep, sender);
+        endpoint_dequeue(ep, sender);
         transfer(sender, receiver, sender->ipc_badge);
         if (sender->ipc_is_call) {
             link_reply(sender, receiver);
@@ -161,7 +161,7 @@ void endpoint_receive(struct thread *receiver, struct endpoint *ep, bool blockin
         return;
     }
     ep->receivers = 1;
-    queue_append(ep, receiver);
+    endpoint_enqueue(ep, receiver);
     thread_set_state(receiver, THREAD_BLOCKED_RECV);
 }
 
@@ -192,7 +192,7 @@ void endpoint_cancel(struct thread *t)
     struct endpoint *ep = t->ipc_endpoint;
     if (!ep)
         return;
-    queue_remove(ep, t);
+    endpoint_dequeue(ep, t);
     if (!ep->head)
         ep->receivers = 0;
 }
@@ -201,7 +201,7 @@ void endpoint_destroy(struct endpoint *ep)
 {
     while (ep->head) {
         struct thread *t = ep->head;
-        queue_remove(ep, t);
+        endpoint_dequeue(ep, t);
         thread_wake_with_error(t, ERR_OBJECT_DELETED);
     }
     ep->receivers = 0;

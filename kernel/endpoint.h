@@ -33,6 +33,11 @@ void endpoint_receive(struct thread *receiver, struct endpoint *ep, bool blockin
    context; ERR_NO_REPLY in its RAX if there is none. */
 void endpoint_reply(struct thread *replier);
 
+/* Appends t to / removes t from ep's queue (the caller sets its state and
+   ep->receivers). Used by the slow path here and by fastpath.c. */
+void endpoint_enqueue(struct endpoint *ep, struct thread *t);
+void endpoint_dequeue(struct endpoint *ep, struct thread *t);
+
 /* Takes t (BLOCKED_SEND or BLOCKED_RECV) off its endpoint's queue. */
 void endpoint_cancel(struct thread *t);
 

@@ -44,6 +44,29 @@ void sched_dequeue(struct thread *t)
         nonempty[p / 64] &= ~(1ull << (p % 64));
 }
 
+void sched_enqueue_front(struct thread *t)
+{
+    unsigned p = t->priority;
+    t->sched_prev = 0;
+    t->sched_next = queue_head[p];
+    if (queue_head[p])
+        queue_head[p]->sched_prev = t;
+    else
+        queue_tail[p] = t;
+    queue_head[p] = t;
+    t->queued = 1;
+    t->timeslice = TIMESLICE_TICKS;
+    nonempty[p / 64] |= 1ull << (p % 64);
+}
+
+int sched_highest_priority(void)
+{
+    for (int word = PRIORITY_COUNT / 64 - 1; word >= 0; word--)
+        if (nonempty[word])
+            return word * 64 + 63 - __builtin_clzll(nonempty[word]); /* GCC builtin: bsr */
+    return -1;
+}
+
 struct thread *sched_pick(void)
 {
     for (int word = PRIORITY_COUNT / 64 - 1; word >= 0; word--) {

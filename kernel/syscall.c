@@ -6,6 +6,7 @@
  */
 #include "arch/x86_64/cpu_local.h"
 #include "endpoint.h"
+#include "fastpath.h"
 #include "invoke.h"
 #include "irq.h"
 #include "log.h"
@@ -144,6 +145,8 @@ void syscall_dispatch(struct trap_frame *context)
     struct thread *t = this_cpu()->current;
     uint64_t number = context->rax;
     long error;
+    if ((number == SYS_CALL || number == SYS_REPLY_RECV) && fastpath(t, context, number))
+        return;
     switch (number) {
     case SYS_YIELD:
         sched_yield(t);

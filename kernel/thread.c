@@ -6,6 +6,7 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/vm.h"
 #include "endpoint.h"
+#include "fastpath.h"
 #include "irq.h"
 #include "log.h"
 #include "missive/abi.h"
@@ -147,7 +148,8 @@ static void idle(void)
 {
     this_cpu()->current = 0;
     if (!sched_pick() && qemu_exit_enabled && !irq_lines_bound()) {
-        kprintf("kernel: no runnable threads; idle\n");
+        kprintf("kernel: no runnable threads; idle (IPC fast path taken %lu times)\n",
+                fastpath_count);
         machine_stop(EXIT_CODE_BOOT_OK);
     }
     while (!sched_pick())
@@ -156,7 +158,6 @@ static void idle(void)
 
 _Noreturn void kernel_return_to_user(void)
 {
-    struct cpu_local *cpu = this_cpu();
     struct thread *t;
     for (;;) {
         t = sched_pick();
@@ -174,6 +175,12 @@ _Noreturn void kernel_return_to_user(void)
                   t->context.rip, t->context.rsp);
         thread_set_state(t, THREAD_SUSPENDED);
     }
+    thread_enter_user(t);
+}
+
+_Noreturn void thread_enter_user(struct thread *t)
+{
+    struct cpu_local *cpu = this_cpu();
     cpu->current = t;
     if (fpu_owner != t) {
         if (fpu_owner)

@@ -89,6 +89,11 @@ uint64_t *thread_mr(struct trap_frame *context, unsigned i);
 /* The thread running in user mode on this CPU (or NULL while idle). */
 struct thread *thread_current(void);
 
+/* Leaves the kernel into t, which must be runnable, queued and have a
+   valid user context (the fast path's direct switch; and the end of
+   kernel_return_to_user). */
+_Noreturn void thread_enter_user(struct thread *t);
+
 /* Leaves the kernel into the thread the scheduler picks, else idles.
    Called at the end of every kernel entry (entry.asm) and at the end of
    boot. Interrupts off. */
