@@ -229,7 +229,7 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
     cpu_local_init(&boot_cpu, (uint64_t)boot_stack_high_top);
     irq_init(&boot_memory, sched_hz);
     object_init_hooks();
-    root_task_create(&boot_memory, &initrd, options.init, options.init_args);
+    root_task_create(&boot_memory, &info, &initrd, options.init, options.init_args);
 
     crash(options.crash);
     uint64_t tsc_now = rdtsc();

@@ -5,6 +5,8 @@
  */
 #include "root_task.h"
 
+#include "boot_info.h"
+
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/vm.h"
 #include "cpio/cpio.h"
@@ -114,28 +116,8 @@ static uint64_t build_stack(struct bootmem *bm, uint64_t root, const char *path,
     return USER_STACK_TOP - PAGE_SIZE + pos;
 }
 
-/* Hands every byte the boot allocator still has to the root task as Untyped
-   capabilities, from ROOT_SLOT_FIRST_UNTYPED on: after this the kernel
-   allocates nothing on its own. */
-static void give_untyped(struct bootmem *bm, struct cspace *cs)
-{
-    uint64_t slot = ROOT_SLOT_FIRST_UNTYPED, slots = 1ull << cs->slot_bits, bytes = 0, base;
-    unsigned bits, count = 0;
-    while (slot < slots && bootmem_take_block(bm, UNTYPED_MAX_BITS, &base, &bits)) {
-        struct cap cap = object_new(CAP_UNTYPED, (void *)base, bits, false);
-        cte_insert(cspace_slot(cs, slot++), &cap, 0);
-        bytes += 1ull << bits;
-        count++;
-    }
-    if (bootmem_free_bytes(bm))
-        log_warn("root task: %lu KiB of RAM left out (no CSpace slots)\n",
-                 bootmem_free_bytes(bm) / 1024);
-    kprintf("root task: %u Untyped capabilities (slots %u-%lu), %lu KiB\n", count,
-            ROOT_SLOT_FIRST_UNTYPED, slot - 1, bytes / 1024);
-}
-
-int root_task_create(struct bootmem *bm, const struct initrd *initrd, const char *path,
-                     const char *args)
+int root_task_create(struct bootmem *bm, const struct mb2_info *info, const struct initrd *initrd,
+                     const char *path, const char *args)
 {
     struct cpio_entry entry;
     if (!initrd->data || cpio_find(initrd->data, initrd->size, path, &entry) != CPIO_OK) {
@@ -215,6 +197,7 @@ int root_task_create(struct bootmem *bm, const struct initrd *initrd, const char
     kprintf("root task: %s, %zu bytes, entry 0x%lx, %zu segments\n", path, entry.size, image.entry,
             image.segment_count);
 
-    give_untyped(bm, cs);
+    if (boot_info_give(bm, cs, root, info, initrd) < 0)
+        return -1;
     return 0;
 }

@@ -135,6 +135,8 @@ enum fault_mr {
 #define USER_STACK_TOP  0x7ffff0000000ul /* the root task's stack grows down from here */
 #define USER_STACK_SIZE (64ul * 1024)
 #define USER_IPC_BUFFER 0x7ffff0010000ul /* the root task's IPC buffer */
+#define USER_BOOT_INFO  0x7ffff0020000ul /* the root task's struct boot_info, read-only */
+#define USER_INITRD     0x7ffe00000000ul /* the initrd archive, read-only */
 
 /* The root task's CSpace at start (slot 0 is always empty). */
 enum root_slot {
@@ -144,9 +146,40 @@ enum root_slot {
     ROOT_SLOT_DEBUG = 4,
     ROOT_SLOT_IRQ_CONTROL = 5,
     ROOT_SLOT_IO_PORT_CONTROL = 6,
-    ROOT_SLOT_IPC_BUFFER = 7,     /* the frame mapped at USER_IPC_BUFFER */
-    ROOT_SLOT_FIRST_UNTYPED = 16, /* the boot info page says how many */
+    ROOT_SLOT_IPC_BUFFER = 7,  /* the frame mapped at USER_IPC_BUFFER */
+    ROOT_SLOT_BOOT_INFO = 8,   /* the frame of struct boot_info */
+    ROOT_SLOT_FIRST_FREE = 16, /* then: initrd frames, Untyped, device Untyped,
+                                  framebuffer frames, as struct boot_info says */
 };
 #define ROOT_CSPACE_BITS 12 /* 4096 slots */
+
+/* What the kernel tells the root task at start, in a read-only page at
+   USER_BOOT_INFO. Slot ranges are in the root task's CSpace. */
+#define BOOT_INFO_MAGIC       0x746f6f4273736d4dul /* "MmssBoot" */
+#define BOOT_INFO_MAX_UNTYPED 192
+
+struct boot_info_untyped {
+    unsigned long phys;      /* physical address */
+    unsigned char size_bits; /* 2^size_bits bytes */
+    unsigned char device;    /* 1: device memory (frames only, never kernel objects) */
+    unsigned char padding[6];
+};
+
+struct boot_info {
+    unsigned long magic;
+    unsigned long cpu_count;
+    unsigned long tick_hz;
+    unsigned long initrd_first, initrd_count;           /* read-only frames of the initrd */
+    unsigned long initrd_size;                          /* bytes, mapped at USER_INITRD */
+    unsigned long untyped_first, untyped_count;         /* untyped[i] is slot untyped_first + i */
+    unsigned long framebuffer_first, framebuffer_count; /* frames of the framebuffer */
+    unsigned long framebuffer_addr;
+    unsigned int framebuffer_width, framebuffer_height, framebuffer_pitch;
+    unsigned char framebuffer_bpp, framebuffer_type; /* type 1: RGB; 0 count: none */
+    unsigned char padding[2];
+    unsigned int rsdp_size; /* bytes of rsdp (20 or 36); 0: none */
+    unsigned char rsdp[36]; /* a copy of the ACPI root pointer */
+    struct boot_info_untyped untyped[BOOT_INFO_MAX_UNTYPED];
+};
 
 #endif

@@ -210,7 +210,8 @@ def cases():
         # Every system call and invocation, success and error paths (caps.c).
         Case("user-caps", initrd="test", cmdline="qemu-exit init=bin/usertest -- caps",
              qemu=["-cpu", "max"], forbid=NO_TROUBLE + [r"FAIL"],
-             expect=BOOTED + [r"^root task: \d+ Untyped capabilities \(slots 16-\d+\), \d+ KiB$",
+             expect=BOOTED + [r"^root task: \d+ initrd frames, \d+ Untyped \(\d+ device\), 0 framebuffer frames, "
+                              r"slots 16-\d+$",
                               r"^usertest: fairness: spinners counted [1-9]\d* and [1-9]\d*$",
                               r"^usertest: caps: [3-9]\d\d passed, 0 failed$",
                               # 500 calls and their replies at least

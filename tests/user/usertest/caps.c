@@ -4,15 +4,19 @@
  * task (which holds the boot capabilities in the slots of abi.h). Each check
  * prints nothing unless it fails; the last line counts them.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "libsys/libsys.h"
 #include "usertest.h"
 
 /* Free slots this suite uses. */
 enum {
-    S_EP = 100,
+    S_EMPTY = 1099, /* never filled */
+    S_SPARE = 1098, /* destination of calls that must fail */
+    S_EP = 1100,
     S_EP_BADGED,
     S_NTFN,
     S_NTFN_A,
@@ -20,16 +24,16 @@ enum {
     S_COPY1,
     S_COPY2,
     S_MOVED,
-    S_SMALL_UT = 110,
-    S_MANY = 120, /* 120-183 */
-    S_THREAD = 200,
+    S_SMALL_UT = 1110,
+    S_MANY = 1120, /* 120-183 */
+    S_THREAD = 1200,
     S_SERVER_EP,
     S_CLIENT_EP,
     S_SPIN_A,
     S_SPIN_B,
     S_CHILD,
     S_CHILD_CSPACE,
-    S_FRAME = 300,
+    S_FRAME = 1300,
     S_TABLE,
     S_TABLE2,
     S_VSPACE,
@@ -37,21 +41,21 @@ enum {
     S_FRAME_RO,
     S_FRAME2,
     S_PROBE,
-    S_FAULT_EP = 320,
+    S_FAULT_EP = 1320,
     S_FAULT_EP_BADGED,
     S_FAULTER,
     S_PAGER_FRAME,
-    S_RTC_PORTS = 330,
+    S_RTC_PORTS = 1330,
     S_RTC_IRQ,
     S_RTC_NTFN,
     S_BAD_PORTS,
     S_IRQ_COPY,
-    S_EP2 = 340,
+    S_EP2 = 1340,
     S_EP2_NO_GRANT,
     S_EP2_GRANT,
     S_SERVER2,
     S_SERVER2_BUFFER,
-    S_RECEIVED = 400,
+    S_RECEIVED = 1400,
 };
 
 static int checks, failures;
@@ -105,7 +109,7 @@ static void test_syscall_and_slot_errors(void)
     check("slot 0", missive_syscall(SYS_CALL, 0, 0, &m), ERR_INVALID_SLOT);
     check("slot past the CSpace", missive_syscall(SYS_CALL, 4096, 0, &m), ERR_INVALID_SLOT);
     check("slot -1", missive_syscall(SYS_CALL, UINT64_MAX, 0, &m), ERR_INVALID_SLOT);
-    check("empty slot", missive_syscall(SYS_CALL, 99, 0, &m), ERR_EMPTY_SLOT);
+    check("empty slot", missive_syscall(SYS_CALL, S_EMPTY, 0, &m), ERR_EMPTY_SLOT);
     check("send to the debug cap", missive_syscall(SYS_SEND, ROOT_SLOT_DEBUG, 0, &m),
           ERR_WRONG_TYPE);
     check("recv on a thread cap", missive_syscall(SYS_RECV, ROOT_SLOT_THREAD, 0, &m),
@@ -118,17 +122,47 @@ static void test_syscall_and_slot_errors(void)
 }
 
 /* Finds the first Untyped of at least 2^bits bytes among the boot ones. */
-static uint64_t find_untyped(unsigned bits)
+static const struct boot_info *const boot = (const struct boot_info *)USER_BOOT_INFO;
+
+/* Finds the first RAM Untyped of at least 2^bits bytes the kernel gave us. */
+static uint64_t find_untyped(unsigned bits, bool device)
 {
-    for (uint64_t slot = ROOT_SLOT_FIRST_UNTYPED; slot < 4096; slot++) {
-        struct missive_msg m;
-        if (invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, slot, 0, 0, 0, &m) != ERR_OK ||
-            m.mr[0] != CAP_UNTYPED)
-            return 0;
-        if (m.mr[3] >= bits)
-            return slot;
-    }
+    for (uint64_t i = 0; i < boot->untyped_count; i++)
+        if (boot->untyped[i].size_bits >= bits && boot->untyped[i].device == device)
+            return boot->untyped_first + i;
     return 0;
+}
+
+/* The boot info page, the initrd frames and device memory. */
+static void test_boot_info(void)
+{
+    struct missive_msg m;
+    check("boot info magic", boot->magic == BOOT_INFO_MAGIC, 1);
+    check("one CPU", (long)boot->cpu_count, 1);
+    check("the tick rate", (long)boot->tick_hz, 1000);
+    check("the initrd is mapped", boot->initrd_size > 0 && boot->initrd_count > 0, 1);
+    check("and starts with the newc magic", !memcmp((const void *)USER_INITRD, "070701", 6), 1);
+    check("initrd frames are read-only",
+          invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, boot->initrd_first, 0, 0, 0, &m) == ERR_OK &&
+              m.mr[0] == CAP_FRAME && m.mr[1] == CAP_RIGHT_READ,
+          1);
+    check("the boot info frame is read-only",
+          invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, ROOT_SLOT_BOOT_INFO, 0, 0, 0, &m) == ERR_OK &&
+              m.mr[1] == CAP_RIGHT_READ,
+          1);
+    check("an RSDP copy", boot->rsdp_size >= 20 && !memcmp(boot->rsdp, "RSD PTR ", 8), 1);
+    uint64_t ram = 0;
+    for (uint64_t i = 0; i < boot->untyped_count; i++)
+        if (!boot->untyped[i].device)
+            ram += 1ul << boot->untyped[i].size_bits;
+    check("hundreds of MiB of RAM as Untyped", ram > (400ul << 20), 1);
+    uint64_t dev = find_untyped(12, true);
+    check("device memory as Untyped", dev != 0, 1);
+    if (dev) {
+        long r = invoke(dev, UNTYPED_RETYPE, CAP_ENDPOINT, 0, S_SPARE, 1, &m);
+        check_bad_argument("no kernel objects from device memory", r, &m, 0, CAP_UNTYPED,
+                           CAP_FRAME);
+    }
 }
 
 static void test_retype(uint64_t ut)
@@ -139,25 +173,26 @@ static void test_retype(uint64_t ut)
     check("identified type", (long)m.mr[0], CAP_ENDPOINT);
     check("identified rights", (long)m.mr[1], CAP_RIGHTS_ALL);
     check("retype into an occupied slot", retype(ut, CAP_ENDPOINT, 0, S_EP, 1), ERR_SLOT_OCCUPIED);
-    check_bad_argument("retype type 0", invoke(ut, UNTYPED_RETYPE, CAP_NULL, 0, 150, 1, &m), &m, 0,
+    check_bad_argument("retype type 0", invoke(ut, UNTYPED_RETYPE, CAP_NULL, 0, S_SPARE, 1, &m), &m,
+                       0, 1, 14);
+    check_bad_argument("retype type 99", invoke(ut, UNTYPED_RETYPE, 99, 0, S_SPARE, 1, &m), &m, 0,
                        1, 14);
-    check_bad_argument("retype type 99", invoke(ut, UNTYPED_RETYPE, 99, 0, 150, 1, &m), &m, 0, 1,
-                       14);
-    check_bad_argument("retype a debug cap", invoke(ut, UNTYPED_RETYPE, CAP_DEBUG, 0, 150, 1, &m),
-                       &m, 0, 1, 14);
+    check_bad_argument("retype a debug cap",
+                       invoke(ut, UNTYPED_RETYPE, CAP_DEBUG, 0, S_SPARE, 1, &m), &m, 0, 1, 14);
     check_bad_argument("retype a 8 KiB frame",
-                       invoke(ut, UNTYPED_RETYPE, CAP_FRAME, 13, 150, 1, &m), &m, 1, 12, 21);
+                       invoke(ut, UNTYPED_RETYPE, CAP_FRAME, 13, S_SPARE, 1, &m), &m, 1, 12, 21);
     check_bad_argument("retype a 1-slot CSpace",
-                       invoke(ut, UNTYPED_RETYPE, CAP_CSPACE, 0, 150, 1, &m), &m, 1, 2, 16);
-    check_bad_argument("retype 0 objects", invoke(ut, UNTYPED_RETYPE, CAP_ENDPOINT, 0, 150, 0, &m),
-                       &m, 3, 1, 256);
+                       invoke(ut, UNTYPED_RETYPE, CAP_CSPACE, 0, S_SPARE, 1, &m), &m, 1, 2, 16);
+    check_bad_argument("retype 0 objects",
+                       invoke(ut, UNTYPED_RETYPE, CAP_ENDPOINT, 0, S_SPARE, 0, &m), &m, 3, 1, 256);
     check_bad_argument("retype 257 objects",
-                       invoke(ut, UNTYPED_RETYPE, CAP_ENDPOINT, 0, 150, 257, &m), &m, 3, 1, 256);
+                       invoke(ut, UNTYPED_RETYPE, CAP_ENDPOINT, 0, S_SPARE, 257, &m), &m, 3, 1,
+                       256);
     check_bad_argument("retype past the last slot",
                        invoke(ut, UNTYPED_RETYPE, CAP_ENDPOINT, 0, 4095, 2, &m), &m, 2, 1, 4094);
     check_bad_argument("retype into slot 0", invoke(ut, UNTYPED_RETYPE, CAP_ENDPOINT, 0, 0, 1, &m),
                        &m, 2, 1, 4095);
-    check("retype through a non-Untyped", retype(ROOT_SLOT_DEBUG, CAP_ENDPOINT, 0, 150, 1),
+    check("retype through a non-Untyped", retype(ROOT_SLOT_DEBUG, CAP_ENDPOINT, 0, S_SPARE, 1),
           ERR_INVALID_LABEL);
 
     /* A 4 KiB Untyped holds 64 endpoints, not 65; revoking it frees it. */
@@ -167,7 +202,7 @@ static void test_retype(uint64_t ut)
           ERR_NOT_ENOUGH_MEMORY);
     check("a thread does not fit either", retype(S_SMALL_UT, CAP_THREAD, 0, S_MANY + 64, 1),
           ERR_NOT_ENOUGH_MEMORY);
-    check("retype a 2^13-byte Untyped from 2^12", retype(S_SMALL_UT, CAP_UNTYPED, 13, 190, 1),
+    check("retype a 2^13-byte Untyped from 2^12", retype(S_SMALL_UT, CAP_UNTYPED, 13, S_SPARE, 1),
           ERR_NOT_ENOUGH_MEMORY);
     check("revoke the small Untyped", cs(CSPACE_REVOKE, S_SMALL_UT, 0, 0, 0), ERR_OK);
     check("its children are gone",
@@ -179,7 +214,7 @@ static void test_retype(uint64_t ut)
           invoke(ROOT_SLOT_CSPACE, CSPACE_REVOKE, S_SMALL_UT, 0, 0, 0, &m) == ERR_OK &&
               m.mr[0] == 64,
           1);
-    check("copying an Untyped is refused", cs(CSPACE_COPY, 191, ut, CAP_RIGHTS_ALL, 0),
+    check("copying an Untyped is refused", cs(CSPACE_COPY, S_SPARE, ut, CAP_RIGHTS_ALL, 0),
           ERR_NOT_PERMITTED);
 }
 
@@ -196,7 +231,7 @@ static void test_derivation(uint64_t ut)
     check_bad_argument("copy with unknown rights", r, &m, 2, 0, CAP_RIGHTS_ALL);
     r = invoke(ROOT_SLOT_CSPACE, CSPACE_COPY, 4096, S_EP, CAP_RIGHTS_ALL, 0, &m);
     check_bad_argument("copy to slot 4096", r, &m, 0, 1, 4095);
-    check("copy from an empty slot", cs(CSPACE_COPY, S_COPY1, 99, CAP_RIGHTS_ALL, 0),
+    check("copy from an empty slot", cs(CSPACE_COPY, S_COPY1, S_EMPTY, CAP_RIGHTS_ALL, 0),
           ERR_EMPTY_SLOT);
     check("copy onto a capability", cs(CSPACE_COPY, S_EP_BADGED, S_EP, CAP_RIGHTS_ALL, 0),
           ERR_SLOT_OCCUPIED);
@@ -740,7 +775,7 @@ static void test_long_messages(uint64_t ut)
     check("one capability went", (long)m.mr[2], 1);
     check("the server signalled through it", sys(SYS_NB_RECV, S_MOVED, &m), ERR_OK);
     check("with its badge", (long)m.badge, 1);
-    mine->caps[0] = 99; /* an empty slot: nothing to send */
+    mine->caps[0] = S_EMPTY; /* an empty slot: nothing to send */
     check("an empty slot is skipped", long_call(S_EP2_GRANT, 1, 1, &m), ERR_OK);
     check("so none went", (long)m.mr[2], 0);
     check("suspend server2", invoke(S_SERVER2, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
@@ -748,7 +783,8 @@ static void test_long_messages(uint64_t ut)
 
 int caps_suite(void)
 {
-    uint64_t ut = find_untyped(22);
+    test_boot_info();
+    uint64_t ut = find_untyped(22, false);
     check("an Untyped of 4 MiB or more", ut != 0, 1);
     if (!ut)
         return 1;
