@@ -19,10 +19,10 @@
 
 _Noreturn void context_restore(struct trap_frame *context);
 
-/* The thread whose FPU/SSE registers are in the CPU now. Switching saves
-   and loads them eagerly on every change of thread (docs/kernel.md): one
-   fxsave/fxrstor pair is cheaper than taking #NM traps for the many programs
-   (picolibc's printf among them) that use SSE. */
+/* The thread whose FPU/SSE/AVX registers are in the CPU now. Switching
+   saves and loads them eagerly on every change of thread (docs/kernel.md):
+   one xsave/xrstor (or fxsave/fxrstor) pair is cheaper than taking #NM
+   traps for the many programs (picolibc's printf among them) that use SSE. */
 static struct thread *fpu_owner;
 
 void thread_init(struct thread *t)
@@ -183,9 +183,15 @@ _Noreturn void thread_enter_user(struct thread *t)
     struct cpu_local *cpu = this_cpu();
     cpu->current = t;
     if (fpu_owner != t) {
-        if (fpu_owner)
-            cpu_fxsave(fpu_owner->fpu_state);
-        cpu_fxrstor(t->fpu_state);
+        if (cpu_fpu_features) {
+            if (fpu_owner)
+                cpu_xsave(fpu_owner->fpu_state, cpu_fpu_features);
+            cpu_xrstor(t->fpu_state, cpu_fpu_features);
+        } else {
+            if (fpu_owner)
+                cpu_fxsave(fpu_owner->fpu_state);
+            cpu_fxrstor(t->fpu_state);
+        }
         fpu_owner = t;
     }
     t->context.rflags = (t->context.rflags & 0xcd5) | RFLAGS_IF | 2; /* status flags only */

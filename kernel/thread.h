@@ -57,7 +57,7 @@ struct thread {
     uint8_t fault_pending;             /* its next message is this fault */
     uint64_t fault_mr[FAULT_MR_COUNT]; /* the fault message (missive/abi.h) */
     char name[16];
-    _Alignas(16) uint8_t fpu_state[512]; /* fxsave image */
+    _Alignas(64) uint8_t fpu_state[1024]; /* xsave (or fxsave) image: THREAD_FPU_AREA */
 };
 
 _Static_assert(sizeof(struct thread) <= 4096, "a thread object is one page");

@@ -133,7 +133,8 @@ def cases():
         Case("ram-6g-q35", memory="6G", qemu=["-machine", "q35"], expect=BOOTED + listing + [
                  r"above 4 GiB"], forbid=NO_TROUBLE, check=check_usable(6000 * 1024, 6144 * 1024)),
         Case("cpu-max", qemu=["-cpu", "max"], forbid=NO_TROUBLE,
-             expect=BOOTED + listing + procsrv + [r"^cpu 0: syscall at 0x[0-9a-f]+, SMEP on, SMAP on$"]),
+             expect=BOOTED + listing + procsrv + [r"^cpu 0: syscall at 0x[0-9a-f]+, SMEP on, SMAP on, FPU state by xsave "
+                              r"\(x87, SSE, AVX\)$"]),
         Case("uefi", qemu=["-machine", "q35", "-drive",
                            f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}"],
              expect=BOOTED + memory_map + listing + [

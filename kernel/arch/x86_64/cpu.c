@@ -14,6 +14,7 @@
 #define MSR_GS_BASE        0xc0000101u
 #define MSR_KERNEL_GS_BASE 0xc0000102u
 #define EFER_SCE           (1u << 0)
+#define CR4_OSXSAVE        (1u << 18)
 #define CR0_MP             (1u << 1)
 #define CR0_EM             (1u << 2)
 #define CR4_OSXMMEXCPT     (1u << 10)
@@ -23,6 +24,7 @@
 #define RFLAGS_AC          (1u << 18)
 
 struct cpu_local boot_cpu;
+uint64_t cpu_fpu_features;
 
 extern char syscall_entry[];
 
@@ -50,6 +52,24 @@ void cpu_local_init(struct cpu_local *cpu, uint64_t kernel_stack_top)
     write_cr0((cr0 | CR0_MP) & ~(uint64_t)CR0_EM);
     uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
 
+    /* XSAVE, when the CPU has it, saves AVX state too: enable x87, SSE and,
+       if present, AVX in XCR0, as long as the save area fits a thread's. */
+    uint32_t leaf1[4];
+    cpuid(1, 0, leaf1);
+    if (leaf1[2] & (1u << 26)) {
+        cr4 |= CR4_OSXSAVE;
+        write_cr4(cr4); /* xsetbv needs OSXSAVE on */
+        uint64_t features = 0x3 | ((leaf1[2] & (1u << 28)) ? 0x4 : 0);
+        cpu_xsetbv(0, features);
+        uint32_t leafd[4];
+        cpuid(0xd, 0, leafd);
+        if (leafd[1] > THREAD_FPU_AREA) {
+            features = 0x3;
+            cpu_xsetbv(0, features);
+        }
+        cpu_fpu_features = features;
+    }
+
     /* The kernel never dereferences user pointers (it copies through the
        direct map), so it can forbid itself both user code and user data. */
     uint32_t regs[4];
@@ -60,6 +80,9 @@ void cpu_local_init(struct cpu_local *cpu, uint64_t kernel_stack_top)
     if (smap)
         cr4 |= CR4_SMAP;
     write_cr4(cr4);
-    log_info("cpu %u: syscall at %p, SMEP %s, SMAP %s\n", cpu->id, (void *)syscall_entry,
-             smep ? "on" : "absent", smap ? "on" : "absent");
+    log_info("cpu %u: syscall at %p, SMEP %s, SMAP %s, FPU state by %s\n", cpu->id,
+             (void *)syscall_entry, smep ? "on" : "absent", smap ? "on" : "absent",
+             cpu_fpu_features & 0x4 ? "xsave (x87, SSE, AVX)"
+             : cpu_fpu_features     ? "xsave (x87, SSE)"
+                                    : "fxsave (x87, SSE)");
 }

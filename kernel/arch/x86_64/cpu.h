@@ -138,6 +138,27 @@ static inline void cpu_invlpg(uint64_t vaddr)
     __asm__ volatile("invlpg (%0)" : : "r"(vaddr) : "memory");
 }
 
+static inline void cpu_xsave(void *area, uint64_t mask)
+{
+    __asm__ volatile("xsave64 (%0)"
+                     :
+                     : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
+                     : "memory");
+}
+
+static inline void cpu_xrstor(const void *area, uint64_t mask)
+{
+    __asm__ volatile("xrstor64 (%0)"
+                     :
+                     : "r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
+                     : "memory");
+}
+
+static inline void cpu_xsetbv(uint32_t xcr, uint64_t value)
+{
+    __asm__ volatile("xsetbv" : : "c"(xcr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
+}
+
 /* Save and load the x87/SSE state (512-byte, 16-byte aligned image). */
 static inline void cpu_fxsave(void *area)
 {

@@ -28,6 +28,13 @@ _Static_assert(offsetof(struct cpu_local, kernel_stack_top) == CPU_LOCAL_KERNEL_
 _Static_assert(offsetof(struct cpu_local, context_end) == CPU_LOCAL_CONTEXT_END, "asm");
 _Static_assert(offsetof(struct cpu_local, user_rsp) == CPU_LOCAL_USER_RSP, "asm");
 
+/* XCR0 as set when the CPU has XSAVE (x87, SSE and maybe AVX), else 0 (the
+   kernel then uses fxsave). */
+extern uint64_t cpu_fpu_features;
+
+/* Bytes a thread keeps for its FPU/SSE/AVX image (struct thread). */
+#define THREAD_FPU_AREA 1024
+
 /* The boot CPU's data; SMP adds one per CPU. */
 extern struct cpu_local boot_cpu;
 

@@ -56,6 +56,7 @@ enum {
     S_SERVER2,
     S_SERVER2_BUFFER,
     S_RECEIVED = 1400,
+    S_AVX = 1410, /* 1410-1411 */
 };
 
 static int checks, failures;
@@ -781,6 +782,57 @@ static void test_long_messages(uint64_t ut)
     check("suspend server2", invoke(S_SERVER2, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
 }
 
+/* --- FPU/AVX state across preemption ------------------------------------------ */
+
+static _Alignas(16) uint8_t avx_stacks[2][4096];
+static volatile uint64_t avx_result[2]; /* 1 kept, 2 lost, 0 not done */
+
+/* Fills all four lanes of ymm1 with seed, spins long enough to be preempted
+   many times by the other AVX thread doing the same with another seed, then
+   checks the upper lane. GNU inline assembly: C cannot pin a value in ymm1. */
+static void avx_thread(uint64_t index)
+{
+    uint64_t seed = 0x1111111111111111ull * (index + 1), upper;
+    __asm__ volatile("vmovq %1, %%xmm1\n\t"
+                     "vpunpcklqdq %%xmm1, %%xmm1, %%xmm1\n\t"
+                     "vinsertf128 $1, %%xmm1, %%ymm1, %%ymm1\n\t"
+                     "mov $60000000, %%ecx\n"
+                     "1:\n\t"
+                     "dec %%ecx\n\t"
+                     "jnz 1b\n\t"
+                     "vextractf128 $1, %%ymm1, %%xmm2\n\t"
+                     "vmovq %%xmm2, %0"
+                     : "=r"(upper)
+                     : "r"(seed)
+                     : "rcx", "xmm1", "xmm2", "cc");
+    avx_result[index] = upper == seed ? 1 : 2;
+    for (;;)
+        missive_syscall(SYS_YIELD, 0, 0, &(struct missive_msg){0});
+}
+
+static void test_avx(uint64_t ut)
+{
+    uint32_t a, b, c, d;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+    if (!(c & (1u << 28)) || !(c & (1u << 27))) {
+        printf("usertest: caps: no AVX on this CPU; AVX state test skipped\n");
+        return;
+    }
+    check("retype two AVX threads", retype(ut, CAP_THREAD, 0, S_AVX, 2), ERR_OK);
+    for (uint64_t i = 0; i < 2; i++)
+        check("start an AVX thread",
+              start_thread(S_AVX + i, ROOT_SLOT_CSPACE, 10, (void (*)(void))avx_thread,
+                           avx_stacks[i] + sizeof avx_stacks[i], i),
+              ERR_OK);
+    struct missive_msg m;
+    for (int i = 0; i < 100000 && !(avx_result[0] && avx_result[1]); i++)
+        missive_syscall(SYS_YIELD, 0, 0, &m);
+    check("thread 1 kept its ymm1 across preemption", (long)avx_result[0], 1);
+    check("thread 2 kept its ymm1 across preemption", (long)avx_result[1], 1);
+    for (uint64_t i = 0; i < 2; i++)
+        check("suspend it", invoke(S_AVX + i, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+}
+
 int caps_suite(void)
 {
     test_boot_info();
@@ -803,7 +855,9 @@ int caps_suite(void)
     test_irq(ut);
     printf("usertest: caps: long messages\n");
     test_long_messages(ut);
-    test_fairness(ut);
+    test_fairness(ut); /* leaves this thread at priority 10 */
+    printf("usertest: caps: AVX state\n");
+    test_avx(ut);
     test_confinement(ut);
     printf("usertest: caps: %d passed, %d failed\n", checks - failures, failures);
     return failures;
