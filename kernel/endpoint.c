@@ -8,6 +8,7 @@
 
 #include "arch/x86_64/vm.h"
 #include "missive/abi.h"
+#include "notification.h"
 #include "object.h"
 #include "sched.h"
 #include "thread.h"
@@ -144,6 +145,8 @@ void endpoint_send(struct thread *sender, struct endpoint *ep, uint64_t badge, b
 
 void endpoint_receive(struct thread *receiver, struct endpoint *ep, bool blocking)
 {
+    if (notification_take_bound(receiver))
+        return; /* a pending signal on its bound notification comes first */
     if (!ep->receivers && ep->head) {
         struct thread *sender = ep->head;
         endpoint_dequeue(ep, sender);

@@ -12,6 +12,7 @@
 
 #include "endpoint.h"
 #include "missive/abi.h"
+#include "notification.h"
 #include "object.h"
 #include "sched.h"
 #include "thread.h"
@@ -80,7 +81,7 @@ bool fastpath(struct thread *t, struct trap_frame *c, uint64_t number)
     /* SYS_REPLY_RECV: answer the caller, then wait on the endpoint. */
     struct thread *caller = t->reply_to;
     if (!caller || caller->fault_pending || !(cap->rights & CAP_RIGHT_RECEIVE) ||
-        (!ep->receivers && ep->head))
+        (!ep->receivers && ep->head) || (t->bound_notification && t->bound_notification->word))
         return false;
     t->reply_to = 0;
     caller->replier = 0;

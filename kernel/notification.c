@@ -1,6 +1,7 @@
 /* Notifications; see notification.h. */
 #include "notification.h"
 
+#include "endpoint.h"
 #include "missive/abi.h"
 #include "thread.h"
 
@@ -18,10 +19,28 @@ static void queue_remove(struct notification *n, struct thread *t)
     t->ipc_notification = 0;
 }
 
+/* Ends t's wait with the notification word as a receive result. */
+static void deliver(struct thread *t, uint64_t word, bool as_receive)
+{
+    t->context.rdi = word;
+    if (as_receive)
+        t->context.rsi = MSG_TAG(NOTIFICATION_LABEL, 0, 0);
+    t->context.rax = ERR_OK;
+    thread_set_state(t, THREAD_RUNNABLE);
+}
+
 void notification_signal(struct notification *n, uint64_t badge)
 {
     n->word |= badge;
     struct thread *t = n->head;
+    if (!t && n->bound && n->bound->state == THREAD_BLOCKED_RECV) {
+        /* The bound thread waits on an endpoint: the signal ends that wait. */
+        endpoint_cancel(n->bound);
+        uint64_t word = n->word;
+        n->word = 0;
+        deliver(n->bound, word, true);
+        return;
+    }
     if (!t)
         return;
     queue_remove(n, t);
@@ -61,8 +80,37 @@ void notification_cancel(struct thread *t)
         queue_remove(t->ipc_notification, t);
 }
 
+bool notification_take_bound(struct thread *t)
+{
+    struct notification *n = t->bound_notification;
+    if (!n || !n->word)
+        return false;
+    uint64_t word = n->word;
+    n->word = 0;
+    deliver(t, word, true);
+    return true;
+}
+
+void notification_bind(struct notification *n, struct thread *t)
+{
+    n->bound = t;
+    t->bound_notification = n;
+}
+
+void notification_unbind(struct thread *t)
+{
+    if (t->bound_notification)
+        t->bound_notification->bound = 0;
+    t->bound_notification = 0;
+    cte_delete(&t->bound_cap);
+}
+
 void notification_destroy(struct notification *n)
 {
+    if (n->bound) { /* its last capability went, so the thread's copy is gone */
+        n->bound->bound_notification = 0;
+        n->bound = 0;
+    }
     while (n->head) {
         struct thread *t = n->head;
         queue_remove(n, t);

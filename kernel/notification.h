@@ -18,11 +18,20 @@ struct notification {
     uint32_t padding;
     uint64_t word;
     struct thread *head, *tail; /* waiting threads */
+    struct thread *bound;       /* the thread bound to it (THREAD_BIND_NOTIFICATION) */
 };
 
 void notification_signal(struct notification *n, uint64_t badge);
 void notification_wait(struct thread *t, struct notification *n, bool blocking);
 void notification_cancel(struct thread *t);
+
+/* If t's bound notification has a word, hands it to t as a receive result
+   (NOTIFICATION_LABEL) and returns true. */
+bool notification_take_bound(struct thread *t);
+
+/* Binds t to n (both unbound), or unbinds t from its notification. */
+void notification_bind(struct notification *n, struct thread *t);
+void notification_unbind(struct thread *t);
 void notification_destroy(struct notification *n);
 
 #endif

@@ -90,6 +90,7 @@ void thread_destroy(struct thread *t)
     cte_delete(&t->vspace_cap);
     cte_delete(&t->fault_cap);
     cte_delete(&t->ipc_buffer_cap);
+    notification_unbind(t);
 }
 
 void thread_wake_with_error(struct thread *t, long error)

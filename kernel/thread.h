@@ -40,6 +40,8 @@ struct thread {
     struct cte vspace_cap;
     struct cte fault_cap;      /* the endpoint its faults go to (empty: none) */
     struct cte ipc_buffer_cap; /* the frame holding its struct ipc_buffer (empty: none) */
+    struct cte bound_cap;      /* the notification bound to it (empty: none) */
+    struct notification *bound_notification;
     enum thread_state state;
     uint8_t priority;
     uint8_t queued; /* in a run queue */

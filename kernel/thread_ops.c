@@ -6,6 +6,7 @@
 #include "arch/x86_64/vm.h"
 #include "invoke.h"
 #include "missive/abi.h"
+#include "notification.h"
 #include "sched.h"
 #include "thread.h"
 #include "vspace.h"
@@ -124,6 +125,27 @@ long thread_invoke(struct invocation *inv)
             copy.mapping = 0; /* the thread's copy maps nothing */
             copy.badge = 0;
             cte_insert(&t->ipc_buffer_cap, &copy, frame);
+        }
+        return ERR_OK;
+    }
+    case THREAD_BIND_NOTIFICATION: {
+        long error;
+        struct cte *n = 0;
+        if (inv->mr[0]) {
+            n = invoke_lookup(inv->caller, inv->mr[0], &error);
+            if (!n)
+                return invoke_bad_argument(inv, 0, 0, (1ull << inv->caller->cspace->slot_bits) - 1);
+            if (n->cap.type != CAP_NOTIFICATION)
+                return ERR_WRONG_TYPE;
+            if (!(n->cap.rights & CAP_RIGHT_RECEIVE))
+                return ERR_MISSING_RIGHT;
+            if (((struct notification *)n->cap.object)->bound || t->bound_notification)
+                return ERR_NOT_PERMITTED; /* one thread per notification, and vice versa */
+        }
+        notification_unbind(t);
+        if (n) {
+            cte_insert(&t->bound_cap, &n->cap, n);
+            notification_bind((struct notification *)n->cap.object, t);
         }
         return ERR_OK;
     }

@@ -59,6 +59,9 @@ enum missive_label {
     THREAD_SET_PRIORITY = 25,   /* MR0 priority, at most the caller's own */
     THREAD_SET_TLS_BASE = 26,   /* MR0 FS base */
     THREAD_SET_IPC_BUFFER = 27, /* MR0 Frame slot (0: none): the thread's struct ipc_buffer */
+    /* MR0 Notification slot (0: unbind): a receive on any endpoint also ends
+       when it is signalled, with NOTIFICATION_LABEL and the word as badge */
+    THREAD_BIND_NOTIFICATION = 28,
     /* VSpace: MR0 PageTable slot, MR1 address -> MR0 the level it became
        (2 PDPT, 1 PD, 0 PT): the first table missing on the way to the address */
     VSPACE_MAP_TABLE = 30,
@@ -113,6 +116,10 @@ struct ipc_buffer {
     unsigned long caps[MSG_MAX_CAPS];
     unsigned long receive_slot; /* 0: accept no capabilities */
 };
+
+/* The tag label of a receive ended by the thread's bound notification (the
+   notification's word is in the badge). */
+#define NOTIFICATION_LABEL 0xb17d
 
 /* A fault message, sent by the kernel on behalf of a thread that took an
    exception, to the fault endpoint configured for it (as a call: replying

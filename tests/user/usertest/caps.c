@@ -57,6 +57,10 @@ enum {
     S_SERVER2_BUFFER,
     S_RECEIVED = 1400,
     S_AVX = 1410, /* 1410-1411 */
+    S_EP3 = 1420,
+    S_BOUND_NTFN,
+    S_BOUND_SIGNAL,
+    S_SERVER3,
 };
 
 static int checks, failures;
@@ -833,6 +837,66 @@ static void test_avx(uint64_t ut)
         check("suspend it", invoke(S_AVX + i, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
 }
 
+/* --- a thread bound to a notification ------------------------------------------ */
+
+static _Alignas(16) uint8_t server3_stack[4096];
+static volatile uint64_t server3_label, server3_badge, server3_events;
+
+/* Waits on its endpoint; a signal on its bound notification also wakes it. */
+static void server3(void)
+{
+    struct missive_msg m = {0};
+    for (;;) {
+        if (missive_syscall(SYS_RECV, S_EP3, 0, &m) != ERR_OK)
+            continue;
+        server3_label = MSG_LABEL(m.tag);
+        server3_badge = m.badge;
+        server3_events++;
+        if (server3_label != NOTIFICATION_LABEL) {
+            m.mr[0] += 1;
+            missive_syscall(SYS_REPLY, 0, MSG_TAG(0, 1, 0), &m);
+        }
+    }
+}
+
+static void test_bound_notification(uint64_t ut)
+{
+    struct missive_msg m = {0};
+    check("retype an endpoint", retype(ut, CAP_ENDPOINT, 0, S_EP3, 1), ERR_OK);
+    check("and a notification", retype(ut, CAP_NOTIFICATION, 0, S_BOUND_NTFN, 1), ERR_OK);
+    check("a signalling copy", cs(CSPACE_MINT, S_BOUND_SIGNAL, S_BOUND_NTFN, CAP_RIGHT_SEND, 0x10),
+          ERR_OK);
+    check("retype server3", retype(ut, CAP_THREAD, 0, S_SERVER3, 1), ERR_OK);
+    check("binding needs a notification",
+          invoke(S_SERVER3, THREAD_BIND_NOTIFICATION, S_EP3, 0, 0, 0, 0), ERR_WRONG_TYPE);
+    check("binding needs the receive right",
+          invoke(S_SERVER3, THREAD_BIND_NOTIFICATION, S_BOUND_SIGNAL, 0, 0, 0, 0),
+          ERR_MISSING_RIGHT);
+    check("bind it", invoke(S_SERVER3, THREAD_BIND_NOTIFICATION, S_BOUND_NTFN, 0, 0, 0, 0), ERR_OK);
+    check("not twice", invoke(ROOT_SLOT_THREAD, THREAD_BIND_NOTIFICATION, S_BOUND_NTFN, 0, 0, 0, 0),
+          ERR_NOT_PERMITTED);
+    check("start server3",
+          start_thread(S_SERVER3, ROOT_SLOT_CSPACE, 10, server3,
+                       server3_stack + sizeof server3_stack, 0),
+          ERR_OK);
+    for (int i = 0; i < 10; i++)
+        missive_syscall(SYS_YIELD, 0, 0, &m); /* it now waits on its endpoint */
+    check("signal its notification", sys(SYS_SEND, S_BOUND_SIGNAL, &m), ERR_OK);
+    for (int i = 0; i < 10 && !server3_events; i++)
+        missive_syscall(SYS_YIELD, 0, 0, &m);
+    check("the signal ended its endpoint wait", (long)server3_events, 1);
+    check("labelled as a notification", (long)server3_label, NOTIFICATION_LABEL);
+    check("with the badge as the word", (long)server3_badge, 0x10);
+    m.mr[0] = 5;
+    check("a call still works", missive_syscall(SYS_CALL, S_EP3, MSG_TAG(1, 1, 0), &m), ERR_OK);
+    check("and is answered", (long)m.mr[0], 6);
+    check("suspend server3", invoke(S_SERVER3, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+    check("unbind", invoke(S_SERVER3, THREAD_BIND_NOTIFICATION, 0, 0, 0, 0, 0), ERR_OK);
+    check("now another thread may bind it",
+          invoke(ROOT_SLOT_THREAD, THREAD_BIND_NOTIFICATION, S_BOUND_NTFN, 0, 0, 0, 0), ERR_OK);
+    check("and unbind", invoke(ROOT_SLOT_THREAD, THREAD_BIND_NOTIFICATION, 0, 0, 0, 0, 0), ERR_OK);
+}
+
 int caps_suite(void)
 {
     test_boot_info();
@@ -858,6 +922,8 @@ int caps_suite(void)
     test_fairness(ut); /* leaves this thread at priority 10 */
     printf("usertest: caps: AVX state\n");
     test_avx(ut);
+    printf("usertest: caps: bound notification\n");
+    test_bound_notification(ut);
     test_confinement(ut);
     printf("usertest: caps: %d passed, %d failed\n", checks - failures, failures);
     return failures;
