@@ -100,6 +100,14 @@ int boot_info_give(struct bootmem *bm, struct cspace *cs, uint64_t root,
         }
         bi->initrd_size = initrd->size;
     }
+    for (size_t i = 0; i < info->mmap_count && i < BOOT_INFO_MAX_MEMORY; i++) {
+        struct mb2_mmap_entry e;
+        mb2_mmap_get(info, i, &e);
+        bi->memory[i].base = e.base;
+        bi->memory[i].length = e.length;
+        bi->memory[i].type = e.type;
+        bi->memory_count = i + 1;
+    }
     if (info->rsdp) {
         bi->rsdp_size = info->rsdp_size < sizeof bi->rsdp ? (unsigned)info->rsdp_size
                                                           : (unsigned)sizeof bi->rsdp;

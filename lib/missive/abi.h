@@ -164,6 +164,12 @@ enum root_slot {
    USER_BOOT_INFO. Slot ranges are in the root task's CSpace. */
 #define BOOT_INFO_MAGIC       0x746f6f4273736d4dul /* "MmssBoot" */
 #define BOOT_INFO_MAX_UNTYPED 192
+#define BOOT_INFO_MAX_MEMORY  32
+
+struct boot_info_memory {
+    unsigned long base, length;
+    unsigned long type; /* Multiboot2's: 1 RAM, 2 reserved, 3 ACPI reclaimable, 4 ACPI NVS, 5 bad */
+};
 
 struct boot_info_untyped {
     unsigned long phys;      /* physical address */
@@ -184,8 +190,10 @@ struct boot_info {
     unsigned int framebuffer_width, framebuffer_height, framebuffer_pitch;
     unsigned char framebuffer_bpp, framebuffer_type; /* type 1: RGB; 0 count: none */
     unsigned char padding[2];
-    unsigned int rsdp_size; /* bytes of rsdp (20 or 36); 0: none */
-    unsigned char rsdp[36]; /* a copy of the ACPI root pointer */
+    unsigned int rsdp_size;     /* bytes of rsdp (20 or 36); 0: none */
+    unsigned char rsdp[36];     /* a copy of the ACPI root pointer */
+    unsigned long memory_count; /* the firmware's memory map (the first BOOT_INFO_MAX_MEMORY) */
+    struct boot_info_memory memory[BOOT_INFO_MAX_MEMORY];
     struct boot_info_untyped untyped[BOOT_INFO_MAX_UNTYPED];
 };
 

@@ -155,6 +155,7 @@ static void test_boot_info(void)
           invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, ROOT_SLOT_BOOT_INFO, 0, 0, 0, &m) == ERR_OK &&
               m.mr[1] == CAP_RIGHT_READ,
           1);
+    check("the memory map", boot->memory_count >= 3 && boot->memory[0].type == 1, 1);
     check("an RSDP copy", boot->rsdp_size >= 20 && !memcmp(boot->rsdp, "RSD PTR ", 8), 1);
     uint64_t ram = 0;
     for (uint64_t i = 0; i < boot->untyped_count; i++)
@@ -586,6 +587,24 @@ static void faulter(void)
         ;
 }
 
+/* Takes the exception numbered kind (the fault handler gets each). */
+static void fault_kind(uint64_t kind)
+{
+    volatile int zero = 0, one = 1;
+    if (kind == 0)
+        zero = one / zero;
+    else if (kind == 3)
+        __asm__ volatile("int3"); /* GNU inline asm: C has no breakpoint */
+    else if (kind == 6)
+        __builtin_trap(); /* ud2 */
+    else if (kind == 13)
+        zero = *(volatile int *)0x8000000000000000ul;
+    else
+        zero = *(volatile int *)(uintptr_t)(zero + 16); /* 14: a null page read */
+    for (;;)
+        ;
+}
+
 static void test_fault_handler(uint64_t ut)
 {
     struct missive_msg m = {0};
@@ -626,6 +645,21 @@ static void test_fault_handler(uint64_t ut)
     check("it retried the read and went on", faulter_done, 1);
     check("and read what the pager wrote", (long)faulter_value, 0xfeedf00d);
     check("suspend it", invoke(S_FAULTER, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+
+    /* Each kind of exception reaches the handler with its vector; a reply
+       with a non-zero label leaves the thread stopped. */
+    static const uint64_t kinds[] = {0, 3, 6, 13, 14};
+    for (unsigned k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        uint64_t regs2[5] = {(uint64_t)fault_kind,
+                             (uint64_t)(faulter_stack + sizeof faulter_stack - 8), kinds[k], 0, 0};
+        check("aim it at the next exception",
+              sys_invoke(S_FAULTER, THREAD_WRITE_REGISTERS, 5, regs2, 0), ERR_OK);
+        check("resume it", invoke(S_FAULTER, THREAD_RESUME, 0, 0, 0, 0, 0), ERR_OK);
+        check("receive the fault", missive_syscall(SYS_RECV, S_FAULT_EP, 0, &m), ERR_OK);
+        check("its vector", (long)m.mr[FAULT_MR_VECTOR], (long)kinds[k]);
+        check("its rip is in the program", m.mr[FAULT_MR_RIP] >= USER_BASE, 1);
+        check("leave it stopped", missive_syscall(SYS_REPLY, 0, MSG_TAG(1, 0, 0), &m), ERR_OK);
+    }
 }
 
 /* The CMOS real-time clock raises IRQ 8 periodically once told to: a
