@@ -16,26 +16,12 @@
 void endpoint_enqueue(struct endpoint *ep, struct thread *t)
 {
     t->ipc_endpoint = ep;
-    t->ipc_next = 0;
-    t->ipc_prev = ep->tail;
-    if (ep->tail)
-        ep->tail->ipc_next = t;
-    else
-        ep->head = t;
-    ep->tail = t;
+    thread_queue_append(&ep->queue, t);
 }
 
 void endpoint_dequeue(struct endpoint *ep, struct thread *t)
 {
-    if (t->ipc_prev)
-        t->ipc_prev->ipc_next = t->ipc_next;
-    else
-        ep->head = t->ipc_next;
-    if (t->ipc_next)
-        t->ipc_next->ipc_prev = t->ipc_prev;
-    else
-        ep->tail = t->ipc_prev;
-    t->ipc_next = t->ipc_prev = 0;
+    thread_queue_remove(&ep->queue, t);
     t->ipc_endpoint = 0;
 }
 
@@ -120,10 +106,10 @@ void endpoint_send(struct thread *sender, struct endpoint *ep, uint64_t badge, b
                    bool blocking, bool can_grant)
 {
     sender->ipc_can_grant = can_grant;
-    if (ep->receivers && ep->head) {
-        struct thread *receiver = ep->head;
+    if (ep->receivers && ep->queue.head) {
+        struct thread *receiver = ep->queue.head;
         endpoint_dequeue(ep, receiver);
-        if (!ep->head)
+        if (!ep->queue.head)
             ep->receivers = 0;
         transfer(sender, receiver, badge);
         thread_set_state(receiver, THREAD_RUNNABLE);
@@ -147,8 +133,8 @@ void endpoint_receive(struct thread *receiver, struct endpoint *ep, bool blockin
 {
     if (notification_take_bound(receiver))
         return; /* a pending signal on its bound notification comes first */
-    if (!ep->receivers && ep->head) {
-        struct thread *sender = ep->head;
+    if (!ep->receivers && ep->queue.head) {
+        struct thread *sender = ep->queue.head;
         endpoint_dequeue(ep, sender);
         transfer(sender, receiver, sender->ipc_badge);
         if (sender->ipc_is_call) {
@@ -196,14 +182,14 @@ void endpoint_cancel(struct thread *t)
     if (!ep)
         return;
     endpoint_dequeue(ep, t);
-    if (!ep->head)
+    if (!ep->queue.head)
         ep->receivers = 0;
 }
 
 void endpoint_destroy(struct endpoint *ep)
 {
-    while (ep->head) {
-        struct thread *t = ep->head;
+    while (ep->queue.head) {
+        struct thread *t = ep->queue.head;
         endpoint_dequeue(ep, t);
         thread_wake_with_error(t, ERR_OBJECT_DELETED);
     }

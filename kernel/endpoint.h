@@ -9,13 +9,14 @@
 #include <stdint.h>
 
 #include "cap.h"
+#include "thread.h"
 
 struct thread;
 
 struct endpoint {
     struct object_header header;
     uint32_t receivers; /* 1: the queue holds receivers, 0: senders (or nobody) */
-    struct thread *head, *tail;
+    struct thread_queue queue;
 };
 
 /* sender sends its message (tag and registers in its context, long words

@@ -60,11 +60,11 @@ bool fastpath(struct thread *t, struct trap_frame *c, uint64_t number)
     struct endpoint *ep = (struct endpoint *)cap->object;
 
     if (number == SYS_CALL) {
-        struct thread *receiver = ep->head;
+        struct thread *receiver = ep->queue.head;
         if (!(cap->rights & CAP_RIGHT_SEND) || !ep->receivers || !receiver || receiver->reply_to)
             return false;
         endpoint_dequeue(ep, receiver);
-        if (!ep->head)
+        if (!ep->queue.head)
             ep->receivers = 0;
         copy_message(&receiver->context, c);
         receiver->context.rsi = tag;
@@ -81,7 +81,8 @@ bool fastpath(struct thread *t, struct trap_frame *c, uint64_t number)
     /* SYS_REPLY_RECV: answer the caller, then wait on the endpoint. */
     struct thread *caller = t->reply_to;
     if (!caller || caller->fault_pending || !(cap->rights & CAP_RIGHT_RECEIVE) ||
-        (!ep->receivers && ep->head) || (t->bound_notification && t->bound_notification->word))
+        (!ep->receivers && ep->queue.head) ||
+        (t->bound_notification && t->bound_notification->word))
         return false;
     t->reply_to = 0;
     caller->replier = 0;

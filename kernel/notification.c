@@ -7,15 +7,7 @@
 
 static void queue_remove(struct notification *n, struct thread *t)
 {
-    if (t->ipc_prev)
-        t->ipc_prev->ipc_next = t->ipc_next;
-    else
-        n->head = t->ipc_next;
-    if (t->ipc_next)
-        t->ipc_next->ipc_prev = t->ipc_prev;
-    else
-        n->tail = t->ipc_prev;
-    t->ipc_next = t->ipc_prev = 0;
+    thread_queue_remove(&n->waiters, t);
     t->ipc_notification = 0;
 }
 
@@ -32,7 +24,7 @@ static void deliver(struct thread *t, uint64_t word, bool as_receive)
 void notification_signal(struct notification *n, uint64_t badge)
 {
     n->word |= badge;
-    struct thread *t = n->head;
+    struct thread *t = n->waiters.head;
     if (!t && n->bound && n->bound->state == THREAD_BLOCKED_RECV) {
         /* The bound thread waits on an endpoint: the signal ends that wait. */
         endpoint_cancel(n->bound);
@@ -64,13 +56,7 @@ void notification_wait(struct thread *t, struct notification *n, bool blocking)
         return;
     }
     t->ipc_notification = n;
-    t->ipc_next = 0;
-    t->ipc_prev = n->tail;
-    if (n->tail)
-        n->tail->ipc_next = t;
-    else
-        n->head = t;
-    n->tail = t;
+    thread_queue_append(&n->waiters, t);
     thread_set_state(t, THREAD_BLOCKED_NOTIFICATION);
 }
 
@@ -111,8 +97,8 @@ void notification_destroy(struct notification *n)
         n->bound->bound_notification = 0;
         n->bound = 0;
     }
-    while (n->head) {
-        struct thread *t = n->head;
+    while (n->waiters.head) {
+        struct thread *t = n->waiters.head;
         queue_remove(n, t);
         thread_wake_with_error(t, ERR_OBJECT_DELETED);
     }

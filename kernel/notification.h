@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "cap.h"
+#include "thread.h"
 
 struct thread;
 
@@ -17,8 +18,8 @@ struct notification {
     struct object_header header;
     uint32_t padding;
     uint64_t word;
-    struct thread *head, *tail; /* waiting threads */
-    struct thread *bound;       /* the thread bound to it (THREAD_BIND_NOTIFICATION) */
+    struct thread_queue waiters;
+    struct thread *bound; /* the thread bound to it (THREAD_BIND_NOTIFICATION) */
 };
 
 void notification_signal(struct notification *n, uint64_t badge);

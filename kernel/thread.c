@@ -104,6 +104,30 @@ void thread_wake_with_error(struct thread *t, long error)
     thread_set_state(t, THREAD_RUNNABLE);
 }
 
+void thread_queue_append(struct thread_queue *q, struct thread *t)
+{
+    t->ipc_next = 0;
+    t->ipc_prev = q->tail;
+    if (q->tail)
+        q->tail->ipc_next = t;
+    else
+        q->head = t;
+    q->tail = t;
+}
+
+void thread_queue_remove(struct thread_queue *q, struct thread *t)
+{
+    if (t->ipc_prev)
+        t->ipc_prev->ipc_next = t->ipc_next;
+    else
+        q->head = t->ipc_next;
+    if (t->ipc_next)
+        t->ipc_next->ipc_prev = t->ipc_prev;
+    else
+        q->tail = t->ipc_prev;
+    t->ipc_next = t->ipc_prev = 0;
+}
+
 struct ipc_buffer *thread_ipc_buffer(struct thread *t)
 {
     if (t->ipc_buffer_cap.cap.type != CAP_FRAME)

@@ -26,6 +26,13 @@ enum thread_state {
 struct endpoint;
 struct notification;
 struct cspace;
+struct thread;
+
+/* A FIFO of threads waiting on an endpoint or notification, linked through
+   their ipc_next/ipc_prev. */
+struct thread_queue {
+    struct thread *head, *tail;
+};
 
 struct thread {
     struct object_header header;
@@ -81,6 +88,10 @@ void thread_wake_with_error(struct thread *t, long error);
 
 /* Makes t runnable (queued) or not, keeping the run queue in step. */
 void thread_set_state(struct thread *t, enum thread_state state);
+
+/* Appends t to q / removes t from q. */
+void thread_queue_append(struct thread_queue *q, struct thread *t);
+void thread_queue_remove(struct thread_queue *q, struct thread *t);
 
 /* The thread's IPC buffer (through the direct map), or NULL. */
 struct ipc_buffer *thread_ipc_buffer(struct thread *t);

@@ -89,13 +89,3 @@ void libsys_set_thread_pointer(void *tp)
     uint64_t arg = (uint64_t)tp;
     sys_invoke(libsys_thread_slot, THREAD_SET_TLS_BASE, 1, &arg, 0);
 }
-
-_Noreturn void libsys_abort(const char *message)
-{
-    size_t n = 0;
-    while (message[n])
-        n++;
-    write(2, message, n);
-    write(2, "\n", 1);
-    _exit(127);
-}

@@ -7,6 +7,7 @@
 #include <picotls.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "libsys/libsys.h"
 
@@ -36,6 +37,16 @@ static void setup_tls(void)
     _init_tls((void *)(tp - size));
     *(uintptr_t *)tp = tp;
     libsys_set_thread_pointer((void *)tp);
+}
+
+_Noreturn void libsys_abort(const char *message)
+{
+    size_t n = 0;
+    while (message[n])
+        n++;
+    write(2, message, n);
+    write(2, "\n", 1);
+    _exit(127);
 }
 
 /* Called by crt0 with the initial stack pointer. */

@@ -50,13 +50,3 @@ void libsys_set_thread_pointer(void *tp)
 {
     linux_syscall(LINUX_ARCH_PRCTL, ARCH_SET_FS, (long)tp, 0);
 }
-
-_Noreturn void libsys_abort(const char *message)
-{
-    size_t n = 0;
-    while (message[n])
-        n++;
-    write(2, message, n);
-    write(2, "\n", 1);
-    _exit(127);
-}

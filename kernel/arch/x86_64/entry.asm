@@ -45,6 +45,24 @@ extern kernel_return_to_user
     push r15
 %endmacro
 
+%macro RESTORE_GENERAL_REGISTERS 0
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+%endmacro
+
 ; Trap stubs: one per vector, so the vector number is known; vectors
 ; where the CPU pushes no error code push a zero to keep one layout.
 %macro TRAP_STUB 1
@@ -78,21 +96,7 @@ trap_common:
     cld
     mov rdi, rsp
     call trap_dispatch
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    RESTORE_GENERAL_REGISTERS
     add rsp, 16                         ; vector and error code
     iretq
 .from_user:
@@ -133,21 +137,7 @@ syscall_entry:
 global context_restore
 context_restore:
     mov rsp, rdi
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    RESTORE_GENERAL_REGISTERS
     cmp qword [rsp], VECTOR_SYSCALL
     jne .by_iret
     ; sysret: faster, but restores only RIP (from RCX) and RFLAGS (from R11);
