@@ -62,8 +62,8 @@ static void find_device_memory(struct bootmem *dev, const struct mb2_info *info)
         mb2_mmap_get(info, i, &e);
         bootmem_reserve(dev, e.base, e.length);
     }
-    bootmem_reserve(dev, 0xfec00000ul, PAGE_SIZE); /* I/O APIC */
-    bootmem_reserve(dev, 0xfee00000ul, PAGE_SIZE); /* local APIC */
+    bootmem_reserve(dev, IOAPIC_DEFAULT_BASE, PAGE_SIZE);
+    bootmem_reserve(dev, apic_local_base(), PAGE_SIZE);
     if (info->has_framebuffer)
         bootmem_reserve(dev, info->framebuffer.addr,
                         (uint64_t)info->framebuffer.pitch * info->framebuffer.height);

@@ -33,15 +33,17 @@ static unsigned transfer_caps(struct thread *from, struct ipc_buffer *in, struct
                               struct ipc_buffer *out, unsigned count)
 {
     unsigned done = 0;
+    if (!thread_cspace(from) || !thread_cspace(to))
+        return 0;
     uint64_t dest_index = out->receive_slot;
-    uint64_t dest_slots = 1ull << to->cspace->slot_bits;
-    uint64_t src_slots = 1ull << from->cspace->slot_bits;
+    uint64_t dest_slots = 1ull << thread_cspace(to)->slot_bits;
+    uint64_t src_slots = 1ull << thread_cspace(from)->slot_bits;
     for (unsigned i = 0; i < count && dest_index; i++) {
         uint64_t src_index = in->caps[i];
         if (src_index == 0 || src_index >= src_slots || dest_index + done >= dest_slots)
             continue;
-        struct cte *src = cspace_slot(from->cspace, src_index);
-        struct cte *dest = cspace_slot(to->cspace, dest_index + done);
+        struct cte *src = cspace_slot(thread_cspace(from), src_index);
+        struct cte *dest = cspace_slot(thread_cspace(to), dest_index + done);
         unsigned type = src->cap.type;
         if (type == CAP_NULL || type == CAP_UNTYPED || type == CAP_PAGE_TABLE ||
             type == CAP_IRQ_HANDLER || dest->cap.type != CAP_NULL)
@@ -164,6 +166,7 @@ void endpoint_reply(struct thread *replier)
     replier->reply_to = 0;
     caller->replier = 0;
     replier->context.rax = ERR_OK;
+    replier->ipc_can_grant = 0; /* replies carry no capabilities */
     if (caller->fault_pending) {
         /* A fault's answer: label 0 resumes the thread (its registers as they
            were: it retries the instruction), anything else leaves it stopped. */

@@ -50,8 +50,8 @@ uint64_t fastpath_count;
 bool fastpath(struct thread *t, struct trap_frame *c, uint64_t number)
 {
     uint64_t tag = c->rsi, slot = c->rdi;
-    struct cspace *cs = t->cspace;
-    if (MSG_CAPS(tag) || MSG_LENGTH(tag) > MSG_REGISTERS || !slot ||
+    struct cspace *cs = thread_cspace(t);
+    if (!cs || MSG_CAPS(tag) || MSG_LENGTH(tag) > MSG_REGISTERS || !slot ||
         slot >= (1ull << cs->slot_bits))
         return false;
     const struct cap *cap = &cspace_slot(cs, slot)->cap;
@@ -81,8 +81,7 @@ bool fastpath(struct thread *t, struct trap_frame *c, uint64_t number)
     /* SYS_REPLY_RECV: answer the caller, then wait on the endpoint. */
     struct thread *caller = t->reply_to;
     if (!caller || caller->fault_pending || !(cap->rights & CAP_RIGHT_RECEIVE) ||
-        (!ep->receivers && ep->queue.head) ||
-        (t->bound_notification && t->bound_notification->word))
+        (!ep->receivers && ep->queue.head) || notification_bound_pending(t))
         return false;
     t->reply_to = 0;
     caller->replier = 0;

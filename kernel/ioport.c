@@ -43,7 +43,7 @@ long io_port_control_invoke(struct invocation *inv)
         return invoke_bad_argument(inv, 0, 0, 0xffff);
     if (last < first || last > 0xffff)
         return invoke_bad_argument(inv, 1, first, 0xffff);
-    struct cspace *cs = inv->caller->cspace;
+    struct cspace *cs = thread_cspace(inv->caller);
     if (dest_index == 0 || dest_index >= (1ull << cs->slot_bits))
         return invoke_bad_argument(inv, 2, 1, (1ull << cs->slot_bits) - 1);
     for (unsigned i = 0; i < sizeof kernel_ports / sizeof kernel_ports[0]; i++)

@@ -78,8 +78,7 @@ long irq_control_invoke(struct invocation *inv)
     uint64_t gsi = inv->mr[0], dest_index = inv->mr[1], level = inv->mr[2];
     if (gsi >= IOAPIC_MAX_GSIS || gsi == TIMER_GSI)
         return invoke_bad_argument(inv, 0, 0, IOAPIC_MAX_GSIS - 1); /* the timer's is taken */
-    long error;
-    struct cspace *cs = inv->caller->cspace;
+    struct cspace *cs = thread_cspace(inv->caller);
     if (dest_index == 0 || dest_index >= (1ull << cs->slot_bits))
         return invoke_bad_argument(inv, 1, 1, (1ull << cs->slot_bits) - 1);
     if (level > 1)
@@ -89,7 +88,6 @@ long irq_control_invoke(struct invocation *inv)
         return ERR_SLOT_OCCUPIED;
     if (lines[gsi].issued)
         return ERR_NOT_PERMITTED; /* one handler per line */
-    (void)error;
     lines[gsi].issued = true;
     ioapic_route((unsigned)gsi, level, true);
     struct cap cap = {.type = CAP_IRQ_HANDLER, .rights = CAP_RIGHTS_ALL, .size = (uint32_t)gsi};

@@ -21,33 +21,53 @@ static void deliver(struct thread *t, uint64_t word, bool as_receive)
     thread_set_state(t, THREAD_RUNNABLE);
 }
 
+/* The thread bound to n, if the binding still stands: the thread holds
+   its bound capability to n (a revoke may have taken it). */
+static struct thread *bound_thread(struct notification *n)
+{
+    struct thread *t = n->bound;
+    if (t && (t->bound_cap.cap.type != CAP_NOTIFICATION ||
+              (struct notification *)t->bound_cap.cap.object != n)) {
+        t->bound_notification = 0;
+        n->bound = 0;
+        return 0;
+    }
+    return t;
+}
+
+/* Takes the pending word (which may be 0: a signal through an unbadged
+   capability still counts) and clears it. */
+static uint64_t take(struct notification *n)
+{
+    uint64_t word = n->word;
+    n->word = 0;
+    n->pending = 0;
+    return word;
+}
+
 void notification_signal(struct notification *n, uint64_t badge)
 {
     n->word |= badge;
+    n->pending = 1;
     struct thread *t = n->waiters.head;
-    if (!t && n->bound && n->bound->state == THREAD_BLOCKED_RECV) {
+    struct thread *bound = bound_thread(n);
+    if (!t && bound && bound->state == THREAD_BLOCKED_RECV) {
         /* The bound thread waits on an endpoint: the signal ends that wait. */
-        endpoint_cancel(n->bound);
-        uint64_t word = n->word;
-        n->word = 0;
-        deliver(n->bound, word, true);
+        endpoint_cancel(bound);
+        deliver(bound, take(n), true);
         return;
     }
     if (!t)
         return;
     queue_remove(n, t);
-    t->context.rdi = n->word;
-    t->context.rax = ERR_OK;
-    n->word = 0;
-    thread_set_state(t, THREAD_RUNNABLE);
+    deliver(t, take(n), false);
 }
 
 void notification_wait(struct thread *t, struct notification *n, bool blocking)
 {
-    if (n->word) {
-        t->context.rdi = n->word;
+    if (n->pending) {
+        t->context.rdi = take(n);
         t->context.rax = ERR_OK;
-        n->word = 0;
         return;
     }
     if (!blocking) {
@@ -69,12 +89,21 @@ void notification_cancel(struct thread *t)
 bool notification_take_bound(struct thread *t)
 {
     struct notification *n = t->bound_notification;
-    if (!n || !n->word)
+    if (!n || bound_thread(n) != t || !n->pending)
         return false;
-    uint64_t word = n->word;
-    n->word = 0;
-    deliver(t, word, true);
+    deliver(t, take(n), true);
     return true;
+}
+
+bool notification_bound_pending(struct thread *t)
+{
+    struct notification *n = t->bound_notification;
+    return n && bound_thread(n) == t && n->pending;
+}
+
+bool notification_is_bound(struct notification *n)
+{
+    return bound_thread(n) != 0;
 }
 
 void notification_bind(struct notification *n, struct thread *t)

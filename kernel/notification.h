@@ -16,7 +16,7 @@ struct thread;
 
 struct notification {
     struct object_header header;
-    uint32_t padding;
+    uint32_t pending; /* signalled since the last wait took the word (even with badge 0) */
     uint64_t word;
     struct thread_queue waiters;
     struct thread *bound; /* the thread bound to it (THREAD_BIND_NOTIFICATION) */
@@ -29,6 +29,11 @@ void notification_cancel(struct thread *t);
 /* If t's bound notification has a word, hands it to t as a receive result
    (NOTIFICATION_LABEL) and returns true. */
 bool notification_take_bound(struct thread *t);
+
+/* True if t's bound notification has a signal waiting / if n has a bound
+   thread still holding its capability to n. */
+bool notification_bound_pending(struct thread *t);
+bool notification_is_bound(struct notification *n);
 
 /* Binds t to n (both unbound), or unbinds t from its notification. */
 void notification_bind(struct notification *n, struct thread *t);

@@ -4,14 +4,13 @@
  *   qemu-exit                                end QEMU through isa-debug-exit when
  *                                            boot completes or panics (tests)
  *   crash=page-fault|double-fault|divide|invalid-opcode|general-protection|breakpoint|
- *         write-text|execute-data
+ *         write-text|execute-data            fault on purpose after boot (tests)
  *   tick=HZ                                  timer ticks a second, 20-10000
  *                                            (default 1000)
  *   init=PATH                                the root task's program in the initrd
  *                                            (default bin/procsrv)
  *   -- ARG...                                everything after "--" is the root
  *                                            task's argv[1...]
- *                                            fault on purpose after boot (tests)
  * Unknown or malformed options are ignored with a warning.
  */
 #ifndef MISSIVE_OPTIONS_H

@@ -181,8 +181,6 @@ int root_task_create(struct bootmem *bm, const struct mb2_info *info, const stru
                cspace_slot(cs, ROOT_SLOT_CSPACE));
     cte_insert(&t->vspace_cap, &cspace_slot(cs, ROOT_SLOT_VSPACE)->cap,
                cspace_slot(cs, ROOT_SLOT_VSPACE));
-    t->cspace = cs;
-    t->address_space = root;
     const char *base = path;
     for (const char *p = path; *p; p++)
         if (*p == '/')

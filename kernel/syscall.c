@@ -19,7 +19,7 @@
 
 struct cte *invoke_lookup(struct thread *caller, uint64_t index, long *error)
 {
-    struct cspace *cs = caller->cspace;
+    struct cspace *cs = thread_cspace(caller);
     if (!cs || index == 0 || index >= (1ull << cs->slot_bits)) {
         *error = ERR_INVALID_SLOT;
         return 0;

@@ -74,6 +74,10 @@ static void thread_cancel_ipc(struct thread *t)
 
 void thread_stop(struct thread *t)
 {
+    bool waiting = t->state == THREAD_BLOCKED_SEND || t->state == THREAD_BLOCKED_RECV ||
+                   t->state == THREAD_BLOCKED_REPLY || t->state == THREAD_BLOCKED_NOTIFICATION;
+    if (waiting && !t->fault_pending)
+        t->context.rax = (uint64_t)ERR_INTERRUPTED; /* what its system call returns if resumed */
     thread_cancel_ipc(t);
     t->fault_pending = 0; /* resumed, it retries the faulting instruction */
     thread_set_state(t, THREAD_SUSPENDED);
@@ -194,7 +198,7 @@ _Noreturn void kernel_return_to_user(void)
            only user addresses here; checking again is cheap insurance against
            returning to ring 3 with a kernel or non-canonical RIP, which sysret
            and iretq would fault on in ring 0. */
-        if (t->context.rip < USER_END && t->context.rsp < USER_SPACE_END && t->address_space)
+        if (t->context.rip < USER_END && t->context.rsp < USER_SPACE_END && thread_vspace_root(t))
             break;
         log_error("thread '%s': bad user rip 0x%lx or rsp 0x%lx; suspended\n", t->name,
                   t->context.rip, t->context.rsp);
@@ -220,8 +224,8 @@ _Noreturn void thread_enter_user(struct thread *t)
         fpu_owner = t;
     }
     t->context.rflags = (t->context.rflags & 0xcd5) | RFLAGS_IF | 2; /* status flags only */
-    if (read_cr3() != t->address_space)
-        write_cr3(t->address_space);
+    if (read_cr3() != thread_vspace_root(t))
+        write_cr3(thread_vspace_root(t));
     wrmsr(MSR_FS_BASE, t->fs_base);
     cpu->context_end = (uint64_t)(&t->context + 1);
     gdt_set_user_trap_stack(cpu->context_end);

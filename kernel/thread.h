@@ -12,6 +12,7 @@
 #include "arch/x86_64/trap.h"
 #include "cap.h"
 #include "missive/abi.h"
+#include "vspace.h"
 
 enum thread_state {
     THREAD_INACTIVE, /* made, not started */
@@ -41,8 +42,6 @@ struct thread {
        the CPU's trap pushes and entry.asm's syscall pushes end at its end. */
     struct trap_frame context;
     uint64_t fs_base;
-    uint64_t address_space; /* physical address of the top-level page table */
-    struct cspace *cspace;
     struct cte cspace_cap; /* copies keeping the CSpace and VSpace alive */
     struct cte vspace_cap;
     struct cte fault_cap;      /* the endpoint its faults go to (empty: none) */
@@ -88,6 +87,21 @@ void thread_wake_with_error(struct thread *t, long error);
 
 /* Makes t runnable (queued) or not, keeping the run queue in step. */
 void thread_set_state(struct thread *t, enum thread_state state);
+
+/* The thread's CSpace and the physical address of its top-level page table,
+   read through its own capability copies every time: revoking the
+   capabilities it was configured with takes them from it at once. NULL / 0
+   when it has none. */
+static inline struct cspace *thread_cspace(const struct thread *t)
+{
+    return t->cspace_cap.cap.type == CAP_CSPACE ? (struct cspace *)t->cspace_cap.cap.object : 0;
+}
+
+static inline uint64_t thread_vspace_root(const struct thread *t)
+{
+    return t->vspace_cap.cap.type == CAP_VSPACE ? ((struct vspace *)t->vspace_cap.cap.object)->root
+                                                : 0;
+}
 
 /* Appends t to q / removes t from q. */
 void thread_queue_append(struct thread_queue *q, struct thread *t);

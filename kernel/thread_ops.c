@@ -26,10 +26,10 @@ static long configure(struct invocation *inv, struct thread *t)
     long error;
     struct cte *cspace = invoke_lookup(inv->caller, inv->mr[0], &error);
     if (!cspace)
-        return invoke_bad_argument(inv, 0, 1, (1ull << inv->caller->cspace->slot_bits) - 1);
+        return invoke_bad_argument(inv, 0, 1, (1ull << thread_cspace(inv->caller)->slot_bits) - 1);
     struct cte *vspace = invoke_lookup(inv->caller, inv->mr[1], &error);
     if (!vspace)
-        return invoke_bad_argument(inv, 1, 1, (1ull << inv->caller->cspace->slot_bits) - 1);
+        return invoke_bad_argument(inv, 1, 1, (1ull << thread_cspace(inv->caller)->slot_bits) - 1);
     if (cspace->cap.type != CAP_CSPACE || vspace->cap.type != CAP_VSPACE)
         return ERR_WRONG_TYPE;
     if (inv->mr[2] > inv->caller->priority)
@@ -38,7 +38,8 @@ static long configure(struct invocation *inv, struct thread *t)
     if (inv->mr[3]) {
         fault = invoke_lookup(inv->caller, inv->mr[3], &error);
         if (!fault)
-            return invoke_bad_argument(inv, 3, 0, (1ull << inv->caller->cspace->slot_bits) - 1);
+            return invoke_bad_argument(inv, 3, 0,
+                                       (1ull << thread_cspace(inv->caller)->slot_bits) - 1);
         if (fault->cap.type != CAP_ENDPOINT)
             return ERR_WRONG_TYPE;
         if (!(fault->cap.rights & CAP_RIGHT_SEND))
@@ -52,8 +53,6 @@ static long configure(struct invocation *inv, struct thread *t)
         cte_insert(&t->fault_cap, &fault->cap, fault);
     cte_insert(&t->cspace_cap, &cspace->cap, cspace);
     cte_insert(&t->vspace_cap, &vspace->cap, vspace);
-    t->cspace = (struct cspace *)cspace->cap.object;
-    t->address_space = ((struct vspace *)vspace->cap.object)->root;
     set_priority(t, (uint8_t)inv->mr[2]);
     return ERR_OK;
 }
@@ -71,7 +70,7 @@ long thread_invoke(struct invocation *inv)
         return configure(inv, t);
     case THREAD_WRITE_REGISTERS:
         if (inv->mr[0] >= USER_END)
-            return invoke_bad_argument(inv, 0, USER_BASE, USER_END - 1);
+            return invoke_bad_argument(inv, 0, 0, USER_END - 1);
         if (inv->mr[1] >= USER_SPACE_END)
             return invoke_bad_argument(inv, 1, 0, USER_SPACE_END - 1);
         if (inv->mr[4] >= USER_SPACE_END)
@@ -93,7 +92,7 @@ long thread_invoke(struct invocation *inv)
         invoke_reply_mr(inv, 4, t->context.rdi);
         return ERR_OK;
     case THREAD_RESUME:
-        if (!t->address_space || !t->cspace)
+        if (!thread_vspace_root(t) || !thread_cspace(t))
             return ERR_NOT_PERMITTED; /* not configured */
         if (stopped(t))
             thread_set_state(t, THREAD_RUNNABLE);
@@ -113,7 +112,8 @@ long thread_invoke(struct invocation *inv)
         if (inv->mr[0]) {
             frame = invoke_lookup(inv->caller, inv->mr[0], &error);
             if (!frame)
-                return invoke_bad_argument(inv, 0, 0, (1ull << inv->caller->cspace->slot_bits) - 1);
+                return invoke_bad_argument(inv, 0, 0,
+                                           (1ull << thread_cspace(inv->caller)->slot_bits) - 1);
             if (frame->cap.type != CAP_FRAME || (frame->cap.flags & CAP_FLAG_DEVICE))
                 return ERR_WRONG_TYPE; /* RAM only: the kernel reaches it by the direct map */
             if (!(frame->cap.rights & CAP_RIGHT_WRITE))
@@ -134,12 +134,15 @@ long thread_invoke(struct invocation *inv)
         if (inv->mr[0]) {
             n = invoke_lookup(inv->caller, inv->mr[0], &error);
             if (!n)
-                return invoke_bad_argument(inv, 0, 0, (1ull << inv->caller->cspace->slot_bits) - 1);
+                return invoke_bad_argument(inv, 0, 0,
+                                           (1ull << thread_cspace(inv->caller)->slot_bits) - 1);
             if (n->cap.type != CAP_NOTIFICATION)
                 return ERR_WRONG_TYPE;
             if (!(n->cap.rights & CAP_RIGHT_RECEIVE))
                 return ERR_MISSING_RIGHT;
-            if (((struct notification *)n->cap.object)->bound || t->bound_notification)
+            if (notification_is_bound((struct notification *)n->cap.object) ||
+                (t->bound_notification && notification_is_bound(t->bound_notification) &&
+                 t->bound_notification->bound == t))
                 return ERR_NOT_PERMITTED; /* one thread per notification, and vice versa */
         }
         notification_unbind(t);

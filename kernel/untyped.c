@@ -33,7 +33,7 @@ long untyped_invoke(struct invocation *inv)
                           : invoke_bad_argument(inv, 1, min, max);                       /* size */
     if (device && type != CAP_FRAME && type != CAP_UNTYPED)
         return invoke_bad_argument(inv, 0, CAP_UNTYPED, CAP_FRAME); /* device memory */
-    struct cspace *cs = inv->caller->cspace;
+    struct cspace *cs = thread_cspace(inv->caller);
     uint64_t slots = 1ull << cs->slot_bits;
     if (count == 0 || count > RETYPE_MAX_COUNT)
         return invoke_bad_argument(inv, 3, 1, RETYPE_MAX_COUNT);

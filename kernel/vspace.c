@@ -103,6 +103,8 @@ static void unmap(const struct cap *cap)
         *e = 0;
         flush(vs, cap->badge, cap->type == CAP_PAGE_TABLE);
     }
+    if (cap->type == CAP_PAGE_TABLE) /* what was mapped through it is gone with it */
+        memset(phys_to_virt(cap->object), 0, 4096);
 }
 
 void vspace_cap_deleted(const struct cap *cap)
@@ -154,6 +156,9 @@ static long map_table(struct invocation *inv, struct vspace *vs)
     e = level < 0 ? 0 : entry_at(vs, vaddr, level + 1);
     if (!e)
         return ERR_ALREADY_MAPPED;
+    /* A table keeps its entries when unlinked from a VSpace that died: start
+       it empty, so no mapping a frame capability no longer tracks revives. */
+    memset(phys_to_virt(slot->cap.object), 0, 4096);
     *e = (slot->cap.object & ADDR_MASK) | PTE_PRESENT | PTE_WRITABLE | PTE_USER;
     uint64_t span = 1ull << (12 + 9 * (level + 1));
     slot->cap.mapping = vs->id;

@@ -20,8 +20,8 @@ struct vspace {
 
 struct invocation;
 
-/* Lays out a new VSpace in the zeroed 2^VSPACE_BITS bytes at mem; false if
-   no id is free (callers check vspace_ids_free first). */
+/* Lays out a new VSpace in the zeroed 2^VSPACE_BITS bytes at mem and returns
+   its bookkeeping. Needs a free id: callers check vspace_ids_free first. */
 struct vspace *vspace_create(void *mem);
 
 /* Registers a VSpace made at boot around an existing top-level table. */

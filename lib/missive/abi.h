@@ -102,6 +102,7 @@ enum missive_error {
     ERR_ALREADY_MAPPED = -14,   /* the address (or the capability) is mapped already */
     ERR_MISSING_TABLE = -15,    /* no page table reaches the address: map one first */
     ERR_NOT_MAPPED = -16,       /* the frame is not mapped */
+    ERR_INTERRUPTED = -17,      /* the thread was suspended while it waited */
 };
 
 /* The IPC buffer: a 4 KiB frame a thread registers with

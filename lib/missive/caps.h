@@ -27,7 +27,8 @@ enum cap_type {
 /* Rights. Frames use READ, WRITE, EXEC and PHYS (may learn the physical
    address, for DMA); endpoints SEND (= WRITE), RECEIVE (= READ) and GRANT
    (may transfer capabilities); notifications SEND (signal) and RECEIVE
-   (wait). Other types ignore rights except as a whole (0 = useless). */
+   (wait). The other types ignore rights: holding the capability is what
+   counts. */
 #define CAP_RIGHT_READ    0x01u
 #define CAP_RIGHT_WRITE   0x02u
 #define CAP_RIGHT_EXEC    0x04u

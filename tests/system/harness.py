@@ -239,8 +239,8 @@ def cases():
         # An NMI (from the QEMU monitor) is handled on its IST stack.
         Case("nmi", cmdline="loglevel=error", monitor=["nmi"], exit_status=None, timeout=30,
              expect=[r"^Missive: boot complete",
-                     r"^KERNEL PANIC: non-maskable interrupt \(NMI\), vector 2, in kernel mode$",
-                     r"^  rip 0xffffffff8[0-9a-f]{7}  cs  0x0008", r"^System halted\.$"]),
+                     r"^KERNEL PANIC: non-maskable interrupt \(NMI\), vector 2, in (kernel|user) mode$",
+                     r"^  rip 0x[0-9a-f]{16}  cs  0x00(08|23)", r"^System halted\.$"]),
         # Section permissions: text is read-only, data is no-execute.
         panic_case("write-text", "write-text", "page fault (#PF)", 14, [
             r"^  page fault: protection violation, write, kernel mode$"]),

@@ -11,7 +11,6 @@
 #define LAPIC_EOI          0x0b0
 #define LAPIC_SVR          0x0f0
 #define LAPIC_SVR_ENABLE   0x100
-#define IOAPIC_DEFAULT     0xfec00000ul /* QEMU's pc and q35; MADT parsing comes with SMP */
 #define IOAPIC_REG_SELECT  0x00
 #define IOAPIC_REG_WINDOW  0x10
 #define IOAPIC_REDIRECTION 0x10
@@ -40,7 +39,7 @@ void apic_init(struct bootmem *bm)
     uint64_t base = rdmsr(MSR_APIC_BASE);
     wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
     lapic = vm_map_mmio(bm, base & ~0xffful);
-    ioapic = vm_map_mmio(bm, IOAPIC_DEFAULT);
+    ioapic = vm_map_mmio(bm, IOAPIC_DEFAULT_BASE);
     lapic[LAPIC_TPR / 4] = 0;
     lapic[LAPIC_SVR / 4] = LAPIC_SVR_ENABLE | APIC_SPURIOUS_VECTOR;
 
@@ -48,7 +47,7 @@ void apic_init(struct bootmem *bm)
     for (unsigned gsi = 0; gsi < lines && gsi < IOAPIC_MAX_GSIS; gsi++)
         ioapic_route(gsi, gsi >= 16, true);
     log_info("apic: local APIC at 0x%lx, I/O APIC at 0x%lx with %u lines\n", base & ~0xffful,
-             IOAPIC_DEFAULT, lines);
+             IOAPIC_DEFAULT_BASE, lines);
 }
 
 void ioapic_route(unsigned gsi, bool level_low, bool masked)
@@ -68,6 +67,11 @@ void ioapic_mask(unsigned gsi, bool masked)
     uint32_t low = masked ? ioapic_low[gsi] | IOAPIC_MASKED : ioapic_low[gsi] & ~IOAPIC_MASKED;
     ioapic_low[gsi] = low;
     ioapic_write(IOAPIC_REDIRECTION + 2 * gsi, low);
+}
+
+uint64_t apic_local_base(void)
+{
+    return rdmsr(MSR_APIC_BASE) & ~0xffful;
 }
 
 void lapic_eoi(void)

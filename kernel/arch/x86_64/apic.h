@@ -25,6 +25,10 @@ void apic_init(struct bootmem *bm);
 void ioapic_route(unsigned gsi, bool level_low, bool masked);
 void ioapic_mask(unsigned gsi, bool masked);
 
+/* Physical addresses of the APICs' register pages. */
+uint64_t apic_local_base(void);
+#define IOAPIC_DEFAULT_BASE 0xfec00000ul /* QEMU's pc and q35; MADT parsing comes with SMP */
+
 /* Signals end of interrupt to this CPU's local APIC. */
 void lapic_eoi(void);
 

@@ -19,7 +19,7 @@
 void gdt_init(void);
 void gdt_set_user_trap_stack(uint64_t rsp0);
 
-/* In trap_entry.asm: reload CS and the data segment registers. */
+/* In entry.asm: reload CS and the data segment registers. */
 void gdt_reload_segments(unsigned code_selector, unsigned data_selector);
 
 #endif

@@ -3,14 +3,14 @@
 
 #include <stdint.h>
 
-/* What trap_common (trap_entry.asm) leaves on the stack, lowest address first. */
+/* What trap_common (entry.asm) leaves on the stack, lowest address first. */
 struct trap_frame {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
     uint64_t vector, error_code;
     uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
 };
 
-/* Fills the IDT with the stubs of trap_entry.asm and loads it. Needs
+/* Fills the IDT with the stubs of entry.asm and loads it. Needs
    gdt_init first (the IST slots live in its TSS). */
 void trap_init(void);
 

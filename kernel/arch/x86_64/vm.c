@@ -134,44 +134,6 @@ void vm_map_user_page(struct bootmem *bm, uint64_t root, uint64_t va, uint64_t p
     *walk(bm, root, va, 0, USER_TABLE) = pa | flags;
 }
 
-/* Finds the physical address behind user address va in the tree at root,
-   if every level is present and user-accessible; returns false otherwise. */
-static bool user_translate(uint64_t root, uint64_t va, uint64_t *pa)
-{
-    if (va >= USER_SPACE_END)
-        return false;
-    uint64_t table = root;
-    for (int l = 3; l >= 0; l--) {
-        uint64_t entry = ((const uint64_t *)phys_to_virt(table))[(va >> (12 + 9 * l)) & 511];
-        if ((entry & (PTE_PRESENT | PTE_USER)) != (PTE_PRESENT | PTE_USER))
-            return false;
-        if (l > 0 && (entry & PTE_HUGE)) {
-            uint64_t size = 1ull << (12 + 9 * l);
-            *pa = (entry & ADDR_MASK & ~(size - 1)) + (va & (size - 1));
-            return true;
-        }
-        table = entry & ADDR_MASK;
-    }
-    *pa = table + (va & (PAGE_SIZE - 1));
-    return true;
-}
-
-bool vm_copy_from_user(uint64_t root, void *dst, uint64_t va, size_t len)
-{
-    char *out = dst;
-    while (len) {
-        uint64_t pa;
-        if (!user_translate(root, va, &pa))
-            return false;
-        size_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
-        if (chunk > len)
-            chunk = len;
-        memcpy(out, phys_to_virt(pa), chunk);
-        out += chunk, va += chunk, len -= chunk;
-    }
-    return true;
-}
-
 void *vm_map_mmio(struct bootmem *bm, uint64_t pa)
 {
     static uint64_t next = MMIO_WINDOW;

@@ -79,10 +79,4 @@ uint64_t vm_new_address_space(struct bootmem *bm);
 void vm_map_user_page(struct bootmem *bm, uint64_t root, uint64_t va, uint64_t pa, bool writable,
                       bool executable);
 
-/* Copies len bytes from user address va of the space at root into dst,
-   through the direct map, so the kernel never dereferences a user pointer.
-   Returns false, having copied an unspecified prefix, if any byte is not
-   mapped user-readable. */
-bool vm_copy_from_user(uint64_t root, void *dst, uint64_t va, size_t len);
-
 #endif

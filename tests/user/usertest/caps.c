@@ -61,6 +61,7 @@ enum {
     S_BOUND_NTFN,
     S_BOUND_SIGNAL,
     S_SERVER3,
+    S_BOUND_COPY,
 };
 
 static int checks, failures;
@@ -275,6 +276,9 @@ static void test_derivation(uint64_t ut)
     check("wait takes the word", sys(SYS_RECV, S_NTFN, &m), ERR_OK);
     check("the word is 1|4", (long)m.badge, 5);
     check("then it is clear", sys(SYS_NB_RECV, S_NTFN, &m), ERR_WOULD_BLOCK);
+    check("an unbadged signal", sys(SYS_SEND, S_NTFN, &m), ERR_OK);
+    check("still counts", sys(SYS_NB_RECV, S_NTFN, &m), ERR_OK);
+    check("with word 0", (long)m.badge, 0);
     check("waiting needs the receive right", sys(SYS_NB_RECV, S_NTFN_A, &m), ERR_MISSING_RIGHT);
     check("move a capability", cs(CSPACE_MOVE, S_MOVED, S_NTFN, 0, 0), ERR_OK);
     check("the old slot is empty", sys(SYS_NB_RECV, S_NTFN, &m), ERR_EMPTY_SLOT);
@@ -333,8 +337,10 @@ static void confined_child(void)
     for (int slot = 0; slot < 8; slot++)
         child_results[slot] = missive_syscall(SYS_CALL, (uint64_t)slot + 1, 0, &m);
     child_done = 1;
-    for (;;)
+    for (;;) {
+        child_results[0] = missive_syscall(SYS_CALL, 1, 0, &m);
         missive_syscall(SYS_YIELD, 0, 0, &m);
+    }
 }
 
 static long start_thread(uint64_t slot, uint64_t cspace, uint64_t priority, void (*entry)(void),
@@ -362,7 +368,7 @@ static void test_threads_and_ipc(uint64_t ut)
           ERR_WRONG_TYPE);
     uint64_t bad_rip[5] = {0xffffffff80100000ul, 0, 0, 0, 0};
     r = sys_invoke(S_THREAD, THREAD_WRITE_REGISTERS, 5, bad_rip, &m);
-    check_bad_argument("kernel rip", r, &m, 0, USER_BASE, USER_END - 1);
+    check_bad_argument("kernel rip", r, &m, 0, 0, USER_END - 1);
     uint64_t bad_rsp[5] = {USER_BASE, 0x800000000000ul, 0, 0, 0};
     r = sys_invoke(S_THREAD, THREAD_WRITE_REGISTERS, 5, bad_rsp, &m);
     check_bad_argument("non-canonical rsp", r, &m, 1, 0, 0x7fffffffffff);
@@ -445,6 +451,13 @@ static void test_confinement(uint64_t ut)
     check("the child ran", child_done, 1);
     for (int slot = 0; slot < 8; slot++)
         check("the child reaches nothing", child_results[slot], ERR_EMPTY_SLOT);
+    /* Revoking the CSpace capability it was configured with takes the
+       CSpace from it at once; deleting the last capability destroys it. */
+    check("revoke the child's CSpace", cs(CSPACE_REVOKE, S_CHILD_CSPACE, 0, 0, 0), ERR_OK);
+    check("delete it", cs(CSPACE_DELETE, S_CHILD_CSPACE, 0, 0, 0), ERR_OK);
+    for (int i = 0; i < 10; i++)
+        missive_syscall(SYS_YIELD, 0, 0, &m);
+    check("the child has no CSpace now", child_results[0], ERR_INVALID_SLOT);
     check("suspend the child", invoke(S_CHILD, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
 }
 
@@ -875,14 +888,18 @@ static void test_avx(uint64_t ut)
 
 static _Alignas(16) uint8_t server3_stack[4096];
 static volatile uint64_t server3_label, server3_badge, server3_events;
+static volatile long server3_error;
 
 /* Waits on its endpoint; a signal on its bound notification also wakes it. */
 static void server3(void)
 {
     struct missive_msg m = {0};
     for (;;) {
-        if (missive_syscall(SYS_RECV, S_EP3, 0, &m) != ERR_OK)
+        long r = missive_syscall(SYS_RECV, S_EP3, 0, &m);
+        if (r != ERR_OK) {
+            server3_error = r;
             continue;
+        }
         server3_label = MSG_LABEL(m.tag);
         server3_badge = m.badge;
         server3_events++;
@@ -924,8 +941,21 @@ static void test_bound_notification(uint64_t ut)
     m.mr[0] = 5;
     check("a call still works", missive_syscall(SYS_CALL, S_EP3, MSG_TAG(1, 1, 0), &m), ERR_OK);
     check("and is answered", (long)m.mr[0], 6);
+    for (int i = 0; i < 10; i++)
+        missive_syscall(SYS_YIELD, 0, 0, &m); /* back to waiting */
+    check("suspend server3 in its wait", invoke(S_SERVER3, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+    check("resume it", invoke(S_SERVER3, THREAD_RESUME, 0, 0, 0, 0, 0), ERR_OK);
+    for (int i = 0; i < 10 && !server3_error; i++)
+        missive_syscall(SYS_YIELD, 0, 0, &m);
+    check("its wait ended with ERR_INTERRUPTED", server3_error, ERR_INTERRUPTED);
     check("suspend server3", invoke(S_SERVER3, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
     check("unbind", invoke(S_SERVER3, THREAD_BIND_NOTIFICATION, 0, 0, 0, 0, 0), ERR_OK);
+    check("a copy to bind with", cs(CSPACE_COPY, S_BOUND_COPY, S_BOUND_NTFN, CAP_RIGHTS_ALL, 0),
+          ERR_OK);
+    check("bind through the copy",
+          invoke(S_SERVER3, THREAD_BIND_NOTIFICATION, S_BOUND_COPY, 0, 0, 0, 0), ERR_OK);
+    check("revoking the copy's source ends the binding", cs(CSPACE_REVOKE, S_BOUND_COPY, 0, 0, 0),
+          ERR_OK);
     check("now another thread may bind it",
           invoke(ROOT_SLOT_THREAD, THREAD_BIND_NOTIFICATION, S_BOUND_NTFN, 0, 0, 0, 0), ERR_OK);
     check("and unbind", invoke(ROOT_SLOT_THREAD, THREAD_BIND_NOTIFICATION, 0, 0, 0, 0, 0), ERR_OK);
