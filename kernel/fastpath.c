@@ -41,7 +41,6 @@ static void wake_and_maybe_switch(struct thread *target)
         sched_enqueue_front(target);
         thread_enter_user(target);
     }
-    target->timeslice = TIMESLICE_TICKS;
     sched_enqueue(target);
 }
 

@@ -55,7 +55,6 @@ void sched_enqueue_front(struct thread *t)
         queue_tail[p] = t;
     queue_head[p] = t;
     t->queued = 1;
-    t->timeslice = TIMESLICE_TICKS;
     nonempty[p / 64] |= 1ull << (p % 64);
 }
 

@@ -20,8 +20,8 @@ void sched_enqueue(struct thread *t);
 /* Removes t from its queue; no-op if it is not queued. */
 void sched_dequeue(struct thread *t);
 
-/* Puts t (runnable, not queued) at the front of its queue with a fresh
-   slice: the fast path's direct switch. */
+/* Puts t (runnable, not queued) at the front of its queue, with the slice
+   it has left: the fast path's direct switch. */
 void sched_enqueue_front(struct thread *t);
 
 /* The highest priority with a runnable thread, or -1. */

@@ -29,6 +29,7 @@ void thread_init(struct thread *t)
 {
     t->header.type = CAP_THREAD;
     t->state = THREAD_INACTIVE;
+    t->timeslice = TIMESLICE_TICKS;
     t->context.cs = SEL_USER_CODE;
     t->context.ss = SEL_USER_DATA;
     t->context.rflags = 0x202;
@@ -45,7 +46,8 @@ void thread_set_state(struct thread *t, enum thread_state state)
 {
     t->state = state;
     if (state == THREAD_RUNNABLE && !t->queued) {
-        t->timeslice = TIMESLICE_TICKS;
+        /* The slice is not refilled on waking: a pair of threads calling each
+           other would otherwise never use one up and starve their peers. */
         sched_enqueue(t);
     } else if (state != THREAD_RUNNABLE) {
         sched_dequeue(t);
