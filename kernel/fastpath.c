@@ -37,7 +37,9 @@ static inline void copy_message(struct trap_frame *to, const struct trap_frame *
 static void wake_and_maybe_switch(struct thread *target)
 {
     target->state = THREAD_RUNNABLE;
-    if ((int)target->priority >= sched_highest_priority()) {
+    /* A thread whose VSpace was revoked while it waited goes through
+       kernel_return_to_user, which stops it. */
+    if ((int)target->priority >= sched_highest_priority() && thread_vspace_root(target)) {
         sched_enqueue_front(target);
         thread_enter_user(target);
     }

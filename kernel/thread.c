@@ -200,10 +200,16 @@ _Noreturn void kernel_return_to_user(void)
            only user addresses here; checking again is cheap insurance against
            returning to ring 3 with a kernel or non-canonical RIP, which sysret
            and iretq would fault on in ring 0. */
-        if (t->context.rip < USER_END && t->context.rsp < USER_SPACE_END && thread_vspace_root(t))
+        if (!thread_vspace_root(t)) {
+            /* Its VSpace capability was revoked while it could run: like a
+               fault with no handler, the thread stops with one line. */
+            kprintf("fault: thread '%s' has no address space now; thread suspended\n", t->name);
+        } else if (t->context.rip < USER_END && t->context.rsp < USER_SPACE_END) {
             break;
-        log_error("thread '%s': bad user rip 0x%lx or rsp 0x%lx; suspended\n", t->name,
-                  t->context.rip, t->context.rsp);
+        } else {
+            log_error("thread '%s': bad user rip 0x%lx or rsp 0x%lx; suspended\n", t->name,
+                      t->context.rip, t->context.rsp);
+        }
         thread_set_state(t, THREAD_SUSPENDED);
     }
     thread_enter_user(t);

@@ -219,6 +219,11 @@ def cases():
                               r"^kernel: no runnable threads; idle \(IPC fast path taken "
                               r"(1\d\d\d|[2-9]\d\d\d|\d{5,}) times\)$",
                               r"^thread 'usertest' exited with status 0"]),
+        Case("user-fuzz", initrd="test", cmdline="qemu-exit init=bin/fuzz -- seed=1",
+             timeout=240, forbid=NO_TROUBLE + [r"FAIL", r"KERNEL PANIC"],
+             expect=BOOTED + [r"^fuzz: seed 1, \d+ calls, canary ok, healthy [1-9]\d* round trips",
+                              r"^fuzz: 1 passed, 0 failed$",
+                              r"^thread 'fuzz' exited with status 0"]),
         Case("tick-rate", cmdline="qemu-exit tick=100", forbid=NO_TROUBLE,
              expect=BOOTED + [r"^timer: PIT at 100 Hz \(divisor 11932\)"]),
         Case("user-spin", initrd="test", cmdline="qemu-exit init=bin/usertest -- spin",
