@@ -231,7 +231,8 @@ _Noreturn void thread_enter_user(struct thread *t)
         }
         fpu_owner = t;
     }
-    t->context.rflags = (t->context.rflags & 0xcd5) | RFLAGS_IF | 2; /* status flags only */
+    /* Status flags, DF and AC (alignment checks a program asked for) only. */
+    t->context.rflags = (t->context.rflags & 0x40cd5) | RFLAGS_IF | 2;
     if (read_cr3() != thread_vspace_root(t))
         write_cr3(thread_vspace_root(t));
     wrmsr(MSR_FS_BASE, t->fs_base);

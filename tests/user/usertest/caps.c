@@ -612,8 +612,13 @@ static void fault_kind(uint64_t kind)
         __builtin_trap(); /* ud2 */
     else if (kind == 13)
         zero = *(volatile int *)0x8000000000000000ul;
-    else
+    else if (kind == 16) { /* x87: unmask divide-by-zero, divide by zero, wait */
+        uint16_t cw = 0x037b;
+        static const int32_t zero_int = 0;
+        __asm__ volatile("fninit; fldcw %0; fld1; fidivl %1; fwait" : : "m"(cw), "m"(zero_int));
+    } else {
         zero = *(volatile int *)(uintptr_t)(zero + 16); /* 14: a null page read */
+    }
     for (;;)
         ;
 }
@@ -661,14 +666,27 @@ static void test_fault_handler(uint64_t ut)
 
     /* Each kind of exception reaches the handler with its vector; a reply
        with a non-zero label leaves the thread stopped. */
-    static const uint64_t kinds[] = {0, 3, 6, 13, 14};
+    /* Alignment checks (#AC, 17) and SIMD exceptions (#XM, 19) take the same
+       path, but QEMU's TCG raises neither, so they cannot be tested here. */
+    static const uint64_t kinds[] = {0, 3, 6, 13, 14, 16};
     for (unsigned k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         uint64_t regs2[5] = {(uint64_t)fault_kind,
                              (uint64_t)(faulter_stack + sizeof faulter_stack - 8), kinds[k], 0, 0};
         check("aim it at the next exception",
               sys_invoke(S_FAULTER, THREAD_WRITE_REGISTERS, 5, regs2, 0), ERR_OK);
         check("resume it", invoke(S_FAULTER, THREAD_RESUME, 0, 0, 0, 0, 0), ERR_OK);
-        check("receive the fault", missive_syscall(SYS_RECV, S_FAULT_EP, 0, &m), ERR_OK);
+        long got = ERR_WOULD_BLOCK;
+        for (int i = 0; i < 200 && got == ERR_WOULD_BLOCK; i++) {
+            got = missive_syscall(SYS_NB_RECV, S_FAULT_EP, 0, &m);
+            if (got == ERR_WOULD_BLOCK)
+                missive_syscall(SYS_YIELD, 0, 0, &(struct missive_msg){0});
+        }
+        check("receive the fault", got, ERR_OK);
+        if (got != ERR_OK) {
+            printf("usertest: FAIL: exception %lu did not happen\n", (unsigned long)kinds[k]);
+            invoke(S_FAULTER, THREAD_SUSPEND, 0, 0, 0, 0, 0);
+            continue;
+        }
         check("its vector", (long)m.mr[FAULT_MR_VECTOR], (long)kinds[k]);
         check("its rip is in the program", m.mr[FAULT_MR_RIP] >= USER_BASE, 1);
         check("leave it stopped", missive_syscall(SYS_REPLY, 0, MSG_TAG(1, 0, 0), &m), ERR_OK);
