@@ -235,7 +235,13 @@ _Noreturn void thread_enter_user(struct thread *t)
     t->context.rflags = (t->context.rflags & 0x40cd5) | RFLAGS_IF | 2;
     if (read_cr3() != thread_vspace_root(t))
         write_cr3(thread_vspace_root(t));
-    wrmsr(MSR_FS_BASE, t->fs_base);
+    /* wrmsr is slow and user code cannot change the FS base itself (FSGSBASE
+       stays off), so write it only when it differs from what is loaded. */
+    static uint64_t loaded_fs_base;
+    if (t->fs_base != loaded_fs_base) {
+        wrmsr(MSR_FS_BASE, t->fs_base);
+        loaded_fs_base = t->fs_base;
+    }
     cpu->context_end = (uint64_t)(&t->context + 1);
     gdt_set_user_trap_stack(cpu->context_end);
     context_restore(&t->context);
