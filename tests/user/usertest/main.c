@@ -43,6 +43,8 @@ int main(int argc, char **argv)
     volatile int zero = 0, one = 1; /* volatile: keeps the compiler from folding faults away */
     if (!strcmp(mode, "caps"))
         return caps_suite();
+    if (!strcmp(mode, "ipc"))
+        return ipc_figures();
     if (!strcmp(mode, "spin"))
         return spin();
     if (!strcmp(mode, "null-write"))

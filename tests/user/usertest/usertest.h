@@ -3,5 +3,6 @@
 #define USERTEST_H
 
 int caps_suite(void);
+int ipc_figures(void);
 
 #endif
