@@ -27,6 +27,14 @@ struct invocation {
  *error is ERR_INVALID_SLOT). */
 struct cte *invoke_lookup(struct thread *caller, uint64_t index, long *error);
 
+/* Returned by an invocation that stopped part-way to let a pending
+   interrupt in: the system call is re-executed later, and the operation
+   continues from the progress it recorded. Never seen by user space. */
+#define INVOKE_RESTART 1
+
+/* How often that has happened since boot (reported when idle). */
+extern uint64_t preempted_invocations;
+
 /* Answers with error and, for ERR_INVALID_ARGUMENT, the argument and range. */
 long invoke_bad_argument(struct invocation *inv, unsigned argument, uint64_t min, uint64_t max);
 

@@ -17,6 +17,8 @@
 #include "thread.h"
 #include "vspace.h"
 
+uint64_t preempted_invocations;
+
 struct cte *invoke_lookup(struct thread *caller, uint64_t index, long *error)
 {
     struct cspace *cs = thread_cspace(caller);
@@ -132,7 +134,16 @@ static void ipc(struct thread *t, uint64_t number, struct cte *slot)
             notification_wait(t, (struct notification *)cap->object, blocking);
         }
     } else if (number == SYS_CALL) {
-        t->context.rax = (uint64_t)invoke(t, slot);
+        long result = invoke(t, slot);
+        if (result == INVOKE_RESTART) {
+            /* Re-execute the syscall instruction (2 bytes) once the interrupt
+               is handled; every register as the caller left it (by iretq). */
+            t->context.rip -= 2;
+            t->context.vector = 0;
+            preempted_invocations++;
+        } else {
+            t->context.rax = (uint64_t)result;
+        }
     } else {
         t->context.rax = (uint64_t)ERR_WRONG_TYPE;
     }

@@ -7,6 +7,7 @@
 #include "arch/x86_64/vm.h"
 #include "endpoint.h"
 #include "fastpath.h"
+#include "invoke.h"
 #include "irq.h"
 #include "log.h"
 #include "missive/abi.h"
@@ -179,8 +180,9 @@ static void idle(void)
 {
     this_cpu()->current = 0;
     if (!sched_pick() && qemu_exit_enabled && !irq_lines_bound()) {
-        kprintf("kernel: no runnable threads; idle (IPC fast path taken %lu times)\n",
-                fastpath_count);
+        kprintf("kernel: no runnable threads; idle (IPC fast path taken %lu times, "
+                "%lu long invocations preempted)\n",
+                fastpath_count, preempted_invocations);
         machine_stop(EXIT_CODE_BOOT_OK);
     }
     while (!sched_pick())

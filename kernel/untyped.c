@@ -6,6 +6,7 @@
  * never overlaps a live child. When every child is gone the Untyped is
  * reset and its whole range is free again.
  */
+#include "arch/x86_64/apic.h"
 #include "arch/x86_64/vm.h"
 #include "invoke.h"
 #include "missive/abi.h"
@@ -14,6 +15,7 @@
 #include "vspace.h"
 
 #define RETYPE_MAX_COUNT 256
+#define ZERO_CHUNK       (256ul * 1024) /* bytes zeroed between checks for interrupts */
 
 long untyped_invoke(struct invocation *inv)
 {
@@ -50,10 +52,26 @@ long untyped_invoke(struct invocation *inv)
     if (bits > ut->size || start > size || count > (size - start) >> bits)
         return ERR_NOT_ENOUGH_MEMORY;
 
-    /* Perform: cannot fail from here on. */
-    uint64_t phys = ut->object + start;
-    if (!device)
-        memset(phys_to_virt(phys), 0, count << bits);
+    /* Perform: cannot fail from here on, but zeroing a large range may stop
+       for an interrupt and resume when the call restarts; cap.mapping (unused
+       by Untyped otherwise) remembers how far [start, ...) is zeroed. Any
+       retype that completes clears it, so it never vouches for memory that
+       objects have used since. */
+    uint64_t phys = ut->object + start, bytes = count << bits;
+    if (!device) {
+        uint64_t done =
+            ut->mapping > start && ut->mapping - start < bytes ? ut->mapping - start : 0;
+        while (done < bytes) {
+            uint64_t n = bytes - done < ZERO_CHUNK ? bytes - done : ZERO_CHUNK;
+            memset(phys_to_virt(phys + done), 0, n);
+            done += n;
+            if (done < bytes && apic_interrupt_pending()) {
+                ut->mapping = start + done;
+                return INVOKE_RESTART;
+            }
+        }
+    }
+    ut->mapping = 0;
     for (uint64_t i = 0; i < count; i++, phys += object_size) {
         bool memory = type == CAP_FRAME || type == CAP_UNTYPED || type == CAP_PAGE_TABLE;
         void *at = memory ? (void *)phys : phys_to_virt(phys);

@@ -217,7 +217,8 @@ def cases():
                               r"^usertest: caps: [3-9]\d\d passed, 0 failed$",
                               # 500 calls and their replies at least
                               r"^kernel: no runnable threads; idle \(IPC fast path taken "
-                              r"(1\d\d\d|[2-9]\d\d\d|\d{5,}) times\)$",
+                              r"(1\d\d\d|[2-9]\d\d\d|\d{5,}) times, [1-9]\d* long invocations "
+                              r"preempted\)$",
                               r"^thread 'usertest' exited with status 0"]),
         Case("user-fuzz", initrd="test", cmdline="qemu-exit init=bin/fuzz -- seed=1",
              timeout=240, forbid=NO_TROUBLE + [r"FAIL", r"KERNEL PANIC"],

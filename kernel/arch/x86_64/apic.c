@@ -69,6 +69,15 @@ void ioapic_mask(unsigned gsi, bool masked)
     ioapic_write(IOAPIC_REDIRECTION + 2 * gsi, low);
 }
 
+bool apic_interrupt_pending(void)
+{
+    /* The IRR: eight 32-bit registers, 16 bytes apart, one bit a vector. */
+    for (unsigned i = 1; i < 8; i++)
+        if (lapic[(0x200 + 0x10 * i) / 4])
+            return true;
+    return false;
+}
+
 uint64_t apic_local_base(void)
 {
     return rdmsr(MSR_APIC_BASE) & ~0xffful;

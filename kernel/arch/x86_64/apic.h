@@ -25,6 +25,10 @@ void apic_init(struct bootmem *bm);
 void ioapic_route(unsigned gsi, bool level_low, bool masked);
 void ioapic_mask(unsigned gsi, bool masked);
 
+/* True if an interrupt is waiting to be delivered to this CPU: long kernel
+   operations check it to stop and let the system call restart later. */
+bool apic_interrupt_pending(void);
+
 /* Physical addresses of the APICs' register pages. */
 uint64_t apic_local_base(void);
 #define IOAPIC_DEFAULT_BASE 0xfec00000ul /* QEMU's pc and q35; MADT parsing comes with SMP */

@@ -62,6 +62,7 @@ enum {
     S_BOUND_SIGNAL,
     S_SERVER3,
     S_BOUND_COPY,
+    S_BIG_FRAMES = 1440, /* 1440-1455 */
 };
 
 static int checks, failures;
@@ -979,6 +980,24 @@ static void test_bound_notification(uint64_t ut)
     check("and unbind", invoke(ROOT_SLOT_THREAD, THREAD_BIND_NOTIFICATION, 0, 0, 0, 0, 0), ERR_OK);
 }
 
+/* Retyping 32 MiB of frames zeroes 32 MiB: the kernel stops for pending
+   interrupts and the call restarts where it left off (the idle line counts
+   the restarts; the harness checks there were some). */
+static void test_long_retype(void)
+{
+    uint64_t big = find_untyped(26, false);
+    check("an Untyped of 64 MiB", big != 0, 1);
+    if (!big)
+        return;
+    check("retype 16 2 MiB frames", retype(big, CAP_FRAME, 21, S_BIG_FRAMES, 16), ERR_OK);
+    struct missive_msg m;
+    check("the last one is there",
+          invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, S_BIG_FRAMES + 15, 0, 0, 0, &m) == ERR_OK &&
+              m.mr[0] == CAP_FRAME && m.mr[3] == 21,
+          1);
+    check("revoke them", cs(CSPACE_REVOKE, big, 0, 0, 0), ERR_OK);
+}
+
 int caps_suite(void)
 {
     test_boot_info();
@@ -1006,6 +1025,8 @@ int caps_suite(void)
     test_avx(ut);
     printf("usertest: caps: bound notification\n");
     test_bound_notification(ut);
+    printf("usertest: caps: a long retype\n");
+    test_long_retype();
     test_confinement(ut);
     printf("usertest: caps: %d passed, %d failed\n", checks - failures, failures);
     return failures;

@@ -42,7 +42,8 @@ int ipc_figures(void)
     uint64_t ep[4] = {CAP_ENDPOINT, 0, S_UT_EP, 1}, th[4] = {CAP_THREAD, 0, S_SERVER, 1};
     uint64_t conf[3] = {ROOT_SLOT_CSPACE, ROOT_SLOT_VSPACE, 255};
     uint64_t regs[5] = {(uint64_t)echo_server, (uint64_t)(server_stack + sizeof server_stack - 8)};
-    if (!ut || sys_invoke(ut, UNTYPED_RETYPE, 4, ep, 0) || sys_invoke(ut, UNTYPED_RETYPE, 4, th, 0) ||
+    if (!ut || sys_invoke(ut, UNTYPED_RETYPE, 4, ep, 0) ||
+        sys_invoke(ut, UNTYPED_RETYPE, 4, th, 0) ||
         sys_invoke(S_SERVER, THREAD_CONFIGURE, 3, conf, 0) ||
         sys_invoke(S_SERVER, THREAD_WRITE_REGISTERS, 5, regs, 0) ||
         sys_invoke(S_SERVER, THREAD_RESUME, 0, 0, 0)) {
