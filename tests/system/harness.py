@@ -296,7 +296,8 @@ def run_qemu(case, iso, log_path):
            "-m", case.memory, "-smp", "1", "-no-reboot", "-display", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-serial", f"file:{log_path}", "-cdrom", iso, *case.qemu]
-    monitor_path = log_path + ".monitor"
+    # Unix socket paths are limited to 107 bytes: keep it short, in /tmp.
+    monitor_path = os.path.join(tempfile.gettempdir(), f"missive-{os.getpid()}-{case.name}.mon")
     if os.path.exists(monitor_path):
         os.remove(monitor_path)
     cmd += ["-monitor", f"unix:{monitor_path},server=on,wait=off" if case.monitor else "none"]
@@ -321,6 +322,8 @@ def run_qemu(case, iso, log_path):
     if status is None:
         proc.kill()
         proc.wait()
+    if os.path.exists(monitor_path):
+        os.remove(monitor_path)
     return status, time.monotonic() - start, proc.stderr.read().decode(errors="replace")
 
 
