@@ -106,6 +106,12 @@ trap_common:
     mov rdi, rsp
     mov rsp, [gs:CPU_KERNEL_STACK_TOP]
     xor ebp, ebp
+    ; A trap keeps the user's RFLAGS.AC, which would switch SMAP's check off
+    ; in the kernel; clac would do, but faults without SMAP. (syscall clears
+    ; AC through FMASK.)
+    pushfq
+    and qword [rsp], ~(1 << 18)
+    popfq
     call trap_dispatch_user
     jmp kernel_return_to_user
 
