@@ -16,19 +16,44 @@ static struct cte *slot_in(struct cspace *cs, uint64_t index)
     return cspace_slot(cs, index);
 }
 
+/* The CSpace the source slot (MR1) of copy, mint and move is in: the one
+   invoked, or, if MR4 names a CSpace capability in the caller's CSpace,
+   that one. This is how a process manager fills a new process's CSpace
+   from its own. NULL (with the error returned) if MR4 names anything else. */
+static struct cspace *source_cspace(struct invocation *inv, struct cspace *invoked, long *error)
+{
+    if (inv->mr[4] == 0)
+        return invoked;
+    struct cte *slot = invoke_lookup(inv->caller, inv->mr[4], error);
+    if (!slot) {
+        if (*error == ERR_INVALID_SLOT)
+            *error =
+                invoke_bad_argument(inv, 4, 0, (1ull << thread_cspace(inv->caller)->slot_bits) - 1);
+        return 0;
+    }
+    if (slot->cap.type != CAP_CSPACE) {
+        *error = ERR_WRONG_TYPE;
+        return 0;
+    }
+    return (struct cspace *)slot->cap.object;
+}
+
 /* Copy and mint: a child of src in dest with rights cut to mask and, for
    mint, a badge. Untyped capabilities cannot be copied (two holders could
    carve the same memory), nor badges changed once set. */
 static long derive(struct invocation *inv, struct cspace *cs, bool mint)
 {
+    long error;
+    struct cspace *src_cs = source_cspace(inv, cs, &error);
+    if (!src_cs)
+        return error;
     struct cte *dest = slot_in(cs, inv->mr[0]);
-    struct cte *src = slot_in(cs, inv->mr[1]);
+    struct cte *src = slot_in(src_cs, inv->mr[1]);
     uint64_t rights = inv->mr[2], badge = mint ? inv->mr[3] : 0;
-    uint64_t slots = 1ull << cs->slot_bits;
     if (!dest)
-        return invoke_bad_argument(inv, 0, 1, slots - 1);
+        return invoke_bad_argument(inv, 0, 1, (1ull << cs->slot_bits) - 1);
     if (!src)
-        return invoke_bad_argument(inv, 1, 1, slots - 1);
+        return invoke_bad_argument(inv, 1, 1, (1ull << src_cs->slot_bits) - 1);
     if (rights > CAP_RIGHTS_ALL)
         return invoke_bad_argument(inv, 2, 0, CAP_RIGHTS_ALL);
     if (src->cap.type == CAP_NULL)
@@ -68,11 +93,15 @@ long cspace_invoke(struct invocation *inv)
     case CSPACE_MINT:
         return derive(inv, cs, true);
     case CSPACE_MOVE: {
-        struct cte *src = slot_in(cs, inv->mr[1]);
+        long error;
+        struct cspace *src_cs = source_cspace(inv, cs, &error);
+        if (!src_cs)
+            return error;
+        struct cte *src = slot_in(src_cs, inv->mr[1]);
         if (!a)
             return invoke_bad_argument(inv, 0, 1, slots - 1);
         if (!src)
-            return invoke_bad_argument(inv, 1, 1, slots - 1);
+            return invoke_bad_argument(inv, 1, 1, (1ull << src_cs->slot_bits) - 1);
         if (src->cap.type == CAP_NULL)
             return ERR_EMPTY_SLOT;
         if (a->cap.type != CAP_NULL)
@@ -101,6 +130,9 @@ long cspace_invoke(struct invocation *inv)
         invoke_reply_mr(inv, 1, a->cap.rights);
         invoke_reply_mr(inv, 2, a->cap.badge);
         invoke_reply_mr(inv, 3, a->cap.size);
+        /* Where an Untyped lies is no secret (a memory manager aligns its
+           blocks by it); a frame's address needs CAP_RIGHT_PHYS instead. */
+        invoke_reply_mr(inv, 4, a->cap.type == CAP_UNTYPED ? (uint64_t)a->cap.object : 0);
         return ERR_OK;
     default:
         return ERR_INVALID_LABEL;

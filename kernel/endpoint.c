@@ -26,9 +26,11 @@ void endpoint_dequeue(struct endpoint *ep, struct thread *t)
 }
 
 /* Copies up to count capabilities named in from's buffer into to's receive
-   slots, as children of the originals; skips any that cannot go (empty or
-   untransferable source, full or invalid destination). Returns how many
-   went. */
+   slots, as children of the originals; an Untyped capability, of which
+   there is only ever one per range, moves instead (it keeps its place in the
+   derivation tree, so whoever retyped it can still revoke it). Skips any
+   that cannot go (empty or untransferable source, full or invalid
+   destination). Returns how many went. */
 static unsigned transfer_caps(struct thread *from, struct ipc_buffer *in, struct thread *to,
                               struct ipc_buffer *out, unsigned count)
 {
@@ -45,9 +47,14 @@ static unsigned transfer_caps(struct thread *from, struct ipc_buffer *in, struct
         struct cte *src = cspace_slot(thread_cspace(from), src_index);
         struct cte *dest = cspace_slot(thread_cspace(to), dest_index + done);
         unsigned type = src->cap.type;
-        if (type == CAP_NULL || type == CAP_UNTYPED || type == CAP_PAGE_TABLE ||
-            type == CAP_IRQ_HANDLER || dest->cap.type != CAP_NULL)
+        if (type == CAP_NULL || type == CAP_PAGE_TABLE || type == CAP_IRQ_HANDLER ||
+            dest->cap.type != CAP_NULL)
             continue;
+        if (type == CAP_UNTYPED) {
+            cte_move(dest, src);
+            done++;
+            continue;
+        }
         struct cap copy = src->cap;
         if (type == CAP_FRAME)
             copy.mapping = copy.badge = 0;
@@ -131,8 +138,9 @@ void endpoint_send(struct thread *sender, struct endpoint *ep, uint64_t badge, b
     thread_set_state(sender, THREAD_BLOCKED_SEND);
 }
 
-void endpoint_receive(struct thread *receiver, struct endpoint *ep, bool blocking)
+void endpoint_receive(struct thread *receiver, struct endpoint *ep, bool blocking, bool can_grant)
 {
+    receiver->ipc_reply_can_grant = can_grant;
     if (notification_take_bound(receiver))
         return; /* a pending signal on its bound notification comes first */
     if (!ep->receivers && ep->queue.head) {
@@ -166,7 +174,9 @@ void endpoint_reply(struct thread *replier)
     replier->reply_to = 0;
     caller->replier = 0;
     replier->context.rax = ERR_OK;
-    replier->ipc_can_grant = 0; /* replies carry no capabilities */
+    /* A reply carries capabilities if the call came in through a capability
+       with the grant right (the caller trusted the server with it). */
+    replier->ipc_can_grant = replier->ipc_reply_can_grant;
     if (caller->fault_pending) {
         /* A fault's answer: label 0 resumes the thread (its registers as they
            were: it retries the instruction), anything else leaves it stopped. */

@@ -27,8 +27,9 @@ void endpoint_send(struct thread *sender, struct endpoint *ep, uint64_t badge, b
                    bool blocking, bool can_grant);
 
 /* receiver takes the first queued message, or queues (blocking), or gets
-   ERR_WOULD_BLOCK. */
-void endpoint_receive(struct thread *receiver, struct endpoint *ep, bool blocking);
+   ERR_WOULD_BLOCK. can_grant: it receives through a capability with the
+   grant right, so its reply may carry capabilities. */
+void endpoint_receive(struct thread *receiver, struct endpoint *ep, bool blocking, bool can_grant);
 
 /* replier answers the call it received last with the message in its
    context; ERR_NO_REPLY in its RAX if there is none. */

@@ -91,6 +91,7 @@ bool fastpath(struct thread *t, struct trap_frame *c, uint64_t number)
     caller->context.rsi = tag;
     caller->context.rdi = 0;
     caller->context.rax = ERR_OK;
+    t->ipc_reply_can_grant = cap->rights & CAP_RIGHT_GRANT;
     ep->receivers = 1;
     endpoint_enqueue(ep, t);
     thread_set_state(t, THREAD_BLOCKED_RECV);

@@ -77,7 +77,9 @@ long debug_invoke(struct invocation *inv)
 static long invoke(struct thread *t, struct cte *slot)
 {
     struct invocation inv = {t, slot, MSG_LABEL(t->context.rsi), {0}};
-    for (unsigned i = 0; i < MSG_REGISTERS; i++)
+    /* Arguments past the message's length read as 0, so an optional
+       trailing argument is absent unless the caller sent it. */
+    for (unsigned i = 0; i < MSG_REGISTERS && i < MSG_LENGTH(t->context.rsi); i++)
         inv.mr[i] = *thread_mr(&t->context, i);
     switch (slot->cap.type) {
     case CAP_UNTYPED:
@@ -122,7 +124,7 @@ static void ipc(struct thread *t, uint64_t number, struct cte *slot)
             endpoint_send(t, (struct endpoint *)cap->object, cap->badge, number == SYS_CALL,
                           blocking, grant);
         } else {
-            endpoint_receive(t, (struct endpoint *)cap->object, blocking);
+            endpoint_receive(t, (struct endpoint *)cap->object, blocking, grant);
         }
     } else if (cap->type == CAP_NOTIFICATION && number != SYS_CALL) {
         if (!(cap->rights & right)) {

@@ -60,6 +60,8 @@ struct thread {
     uint64_t ipc_badge;                /* the badge of the capability it sends with */
     uint8_t ipc_is_call;               /* blocked sending a call */
     uint8_t ipc_can_grant;             /* it sends with the grant right */
+    uint8_t ipc_reply_can_grant;       /* it received with the grant right: its reply may
+                                          carry capabilities */
     struct thread *reply_to;           /* the caller this thread owes a reply (one-shot) */
     struct thread *replier;            /* the thread that owes this one a reply */
     uint8_t fault_pending;             /* its next message is this fault */

@@ -42,13 +42,17 @@ enum missive_label {
     /* Untyped: MR0 type, MR1 size in bits (Untyped, Frame, CSpace), MR2 first
        destination slot, MR3 count -> objects in slots MR2 .. MR2+MR3-1 */
     UNTYPED_RETYPE = 1,
-    /* CSpace (invoked on a CSpace capability; slots are in that CSpace) */
-    CSPACE_COPY = 10,     /* MR0 dest, MR1 src, MR2 rights mask */
-    CSPACE_MINT = 11,     /* MR0 dest, MR1 src, MR2 rights mask, MR3 badge */
-    CSPACE_MOVE = 12,     /* MR0 dest, MR1 src */
-    CSPACE_DELETE = 13,   /* MR0 slot */
-    CSPACE_REVOKE = 14,   /* MR0 slot: delete everything derived from it */
-    CSPACE_IDENTIFY = 15, /* MR0 slot -> MR0 type, MR1 rights, MR2 badge, MR3 size */
+    /* CSpace (invoked on a CSpace capability; slots are in that CSpace).
+       Copy, mint and move take the source from another CSpace if MR4 names
+       a CSpace capability in the caller's CSpace (0 or absent: this one). */
+    CSPACE_COPY = 10,   /* MR0 dest, MR1 src, MR2 rights mask, MR4 source CSpace */
+    CSPACE_MINT = 11,   /* MR0 dest, MR1 src, MR2 rights mask, MR3 badge, MR4 source CSpace */
+    CSPACE_MOVE = 12,   /* MR0 dest, MR1 src, MR4 source CSpace */
+    CSPACE_DELETE = 13, /* MR0 slot */
+    CSPACE_REVOKE = 14, /* MR0 slot: delete everything derived from it */
+    /* MR0 slot -> MR0 type, MR1 rights, MR2 badge, MR3 size, MR4 physical
+       address (Untyped only) */
+    CSPACE_IDENTIFY = 15,
     /* Thread */
     /* MR0 CSpace slot, MR1 VSpace slot, MR2 priority, MR3 fault endpoint slot (0: none) */
     THREAD_CONFIGURE = 20,

@@ -208,6 +208,11 @@ def cases():
         Case("init-not-elf", cmdline="qemu-exit init=etc/motd",
              expect=BOOTED + [r"^error: root task: etc/motd is not a valid program: ",
                               r"^kernel: no runnable threads; idle"], forbid=[r"KERNEL PANIC"]),
+        # Capabilities across CSpaces, Untyped lent by IPC, replies with capabilities (transfer.c).
+        Case("user-transfer", initrd="test", cmdline="qemu-exit init=bin/usertest -- transfer",
+             forbid=NO_TROUBLE + [r"FAIL"],
+             expect=BOOTED + [r"^usertest: transfer: [3-9]\d passed, 0 failed$",
+                              r"^thread 'usertest' exited with status 0"]),
         # Every system call and invocation, success and error paths (caps.c).
         Case("user-caps", initrd="test", cmdline="qemu-exit init=bin/usertest -- caps",
              qemu=["-cpu", "max"], forbid=NO_TROUBLE + [r"FAIL"],

@@ -429,6 +429,8 @@ static void shape(struct fuzz_env *env, struct fuzz_call *c, uint64_t lab)
         mr[1] = chance(50) ? slot(env) : small_slot();
         mr[2] = rights();
         mr[3] = chance(20) ? 0 : value();
+        /* The source CSpace: mostly this one, sometimes a prepared one. */
+        mr[4] = chance(60) ? 0 : chance(70) ? prepared_of(env, CAP_CSPACE) : slot(env);
         break;
     case CSPACE_DELETE:
     case CSPACE_REVOKE:
@@ -478,6 +480,10 @@ static void filter_slot_arguments(struct fuzz_env *env, struct fuzz_call *c, uin
 {
     uint64_t *mr = c->mr;
     bool cspace_op = lab >= FUZZ_CSPACE_LABEL_MIN && lab <= FUZZ_CSPACE_LABEL_MAX;
+    /* Copy, mint and move name a source CSpace in the caller's (or, through
+       the proxy, the root) CSpace: never one of the harness's. */
+    if (lab == CSPACE_COPY || lab == CSPACE_MINT || lab == CSPACE_MOVE)
+        mr[4] = mr[4] ? filter(env, mr[4]) : 0;
     if (cspace_op && (proxied || env->phase == 1)) {
         /* Through the proxy these are slots of the root CSpace; in phase 1
            of the thread's own CSpace, whose slot 1 is the harness's. */

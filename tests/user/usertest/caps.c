@@ -65,49 +65,6 @@ enum {
     S_BIG_FRAMES = 1440, /* 1440-1455 */
 };
 
-static int checks, failures;
-
-static void check(const char *what, long got, long want)
-{
-    checks++;
-    if (got != want) {
-        failures++;
-        printf("usertest: FAIL %s: got %ld, want %ld\n", what, got, want);
-    }
-}
-
-static long invoke(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2,
-                   uint64_t a3, struct missive_msg *answer)
-{
-    uint64_t args[4] = {a0, a1, a2, a3};
-    return sys_invoke(slot, label, 4, args, answer);
-}
-
-static long retype(uint64_t untyped, uint64_t type, uint64_t bits, uint64_t dest, uint64_t count)
-{
-    return invoke(untyped, UNTYPED_RETYPE, type, bits, dest, count, 0);
-}
-
-static long cs(uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-    return invoke(ROOT_SLOT_CSPACE, label, a0, a1, a2, a3, 0);
-}
-
-static long sys(long number, uint64_t slot, struct missive_msg *msg)
-{
-    return missive_syscall(number, slot, msg->tag, msg);
-}
-
-/* Checks an ERR_INVALID_ARGUMENT answer: which argument, which range. */
-static void check_bad_argument(const char *what, long r, const struct missive_msg *m,
-                               uint64_t argument, uint64_t min, uint64_t max)
-{
-    check(what, r, ERR_INVALID_ARGUMENT);
-    check(what, (long)m->mr[0], (long)argument);
-    check(what, (long)m->mr[1], (long)min);
-    check(what, (long)m->mr[2], (long)max);
-}
-
 static void test_syscall_and_slot_errors(void)
 {
     struct missive_msg m = {0};
@@ -126,18 +83,6 @@ static void test_syscall_and_slot_errors(void)
     long r = invoke(ROOT_SLOT_DEBUG, DEBUG_WRITE, 73, 0, 0, 0, &m);
     check_bad_argument("debug write too long", r, &m, 0, 0, 72);
     check("yield", missive_syscall(SYS_YIELD, 0, 0, &m), ERR_OK);
-}
-
-/* Finds the first Untyped of at least 2^bits bytes among the boot ones. */
-static const struct boot_info *const boot = (const struct boot_info *)USER_BOOT_INFO;
-
-/* Finds the first RAM Untyped of at least 2^bits bytes the kernel gave us. */
-static uint64_t find_untyped(unsigned bits, bool device)
-{
-    for (uint64_t i = 0; i < boot->untyped_count; i++)
-        if (boot->untyped[i].size_bits >= bits && boot->untyped[i].device == device)
-            return boot->untyped_first + i;
-    return 0;
 }
 
 /* The boot info page, the initrd frames and device memory. */
@@ -342,17 +287,6 @@ static void confined_child(void)
         child_results[0] = missive_syscall(SYS_CALL, 1, 0, &m);
         missive_syscall(SYS_YIELD, 0, 0, &m);
     }
-}
-
-static long start_thread(uint64_t slot, uint64_t cspace, uint64_t priority, void (*entry)(void),
-                         void *stack_top, uint64_t arg)
-{
-    long r = invoke(slot, THREAD_CONFIGURE, cspace, ROOT_SLOT_VSPACE, priority, 0, 0);
-    if (r != ERR_OK)
-        return r;
-    uint64_t regs[5] = {(uint64_t)entry, (uint64_t)stack_top - 8, arg, 0, 0};
-    r = sys_invoke(slot, THREAD_WRITE_REGISTERS, 5, regs, 0);
-    return r != ERR_OK ? r : invoke(slot, THREAD_RESUME, 0, 0, 0, 0, 0);
 }
 
 static void test_threads_and_ipc(uint64_t ut)

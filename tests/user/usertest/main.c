@@ -43,6 +43,8 @@ int main(int argc, char **argv)
     volatile int zero = 0, one = 1; /* volatile: keeps the compiler from folding faults away */
     if (!strcmp(mode, "caps"))
         return caps_suite();
+    if (!strcmp(mode, "transfer"))
+        return transfer_suite();
     if (!strcmp(mode, "ipc"))
         return ipc_figures();
     if (!strcmp(mode, "spin"))

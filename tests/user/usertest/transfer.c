@@ -1,0 +1,221 @@
+/*
+ * usertest's suite for what a process manager and a memory server need from
+ * the kernel: copying and moving capabilities between CSpaces, finding where
+ * an Untyped lies, lending an Untyped through IPC (it moves) and replies that
+ * carry capabilities.
+ */
+#include <stdint.h>
+#include <stdio.h>
+
+#include "libsys/libsys.h"
+#include "usertest.h"
+
+enum {
+    T_UT = 2000, /* a 64 KiB Untyped all of this suite's objects come from */
+    T_CSPACE,
+    T_EP,
+    T_EP_NO_GRANT,
+    T_BACK,
+    T_SPARE,
+    T_CHILD_UT,
+    T_SERVER,
+    T_SERVER_BUFFER,
+    T_TABLE, /* 2009-2011: page tables on the way to T_MAP_AT */
+    T_RECEIVED = 2020,
+    T_RETURNED,
+};
+
+#define T_MAP_AT 0x20000000ul
+
+static long invoke5(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2,
+                    uint64_t a3, uint64_t a4, struct missive_msg *answer)
+{
+    uint64_t args[5] = {a0, a1, a2, a3, a4};
+    return sys_invoke(slot, label, 5, args, answer);
+}
+
+static void test_cross_cspace(void)
+{
+    struct missive_msg m = {0};
+    check("a 16-slot CSpace", retype(T_UT, CAP_CSPACE, 4, T_CSPACE, 1), ERR_OK);
+    check("an endpoint", retype(T_UT, CAP_ENDPOINT, 0, T_EP, 1), ERR_OK);
+    check("copy into another CSpace",
+          invoke5(T_CSPACE, CSPACE_COPY, 3, T_EP, CAP_RIGHTS_ALL, 0, ROOT_SLOT_CSPACE, 0), ERR_OK);
+    check("it arrived", invoke(T_CSPACE, CSPACE_IDENTIFY, 3, 0, 0, 0, &m), ERR_OK);
+    check("as an endpoint", (long)m.mr[0], CAP_ENDPOINT);
+    check("mint into another CSpace",
+          invoke5(T_CSPACE, CSPACE_MINT, 4, T_EP, CAP_RIGHT_SEND, 77, ROOT_SLOT_CSPACE, 0), ERR_OK);
+    invoke(T_CSPACE, CSPACE_IDENTIFY, 4, 0, 0, 0, &m);
+    check("with its badge", (long)m.mr[2], 77);
+    check("and its rights", (long)m.mr[1], CAP_RIGHT_SEND);
+    check("move back out of it",
+          invoke5(ROOT_SLOT_CSPACE, CSPACE_MOVE, T_BACK, 4, 0, 0, T_CSPACE, 0), ERR_OK);
+    invoke(T_CSPACE, CSPACE_IDENTIFY, 4, 0, 0, 0, &m);
+    check("the source is empty", (long)m.mr[0], CAP_NULL);
+    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_BACK, 0, 0, 0, &m);
+    check("the destination has it", (long)m.mr[2], 77);
+
+    long r = invoke5(T_CSPACE, CSPACE_COPY, 5, T_EP, CAP_RIGHTS_ALL, 0, 4096, &m);
+    check_bad_argument("source CSpace outside the caller's", r, &m, 4, 0, 4095);
+    check("source CSpace slot empty",
+          invoke5(T_CSPACE, CSPACE_COPY, 5, T_EP, CAP_RIGHTS_ALL, 0, T_SPARE, 0), ERR_EMPTY_SLOT);
+    check("source CSpace not a CSpace",
+          invoke5(T_CSPACE, CSPACE_COPY, 5, T_EP, CAP_RIGHTS_ALL, 0, T_EP, 0), ERR_WRONG_TYPE);
+    r = invoke5(ROOT_SLOT_CSPACE, CSPACE_MOVE, T_SPARE, 16, 0, 0, T_CSPACE, &m);
+    check_bad_argument("source slot past the source CSpace", r, &m, 1, 1, 15);
+    r = invoke5(T_CSPACE, CSPACE_COPY, 16, T_EP, CAP_RIGHTS_ALL, 0, ROOT_SLOT_CSPACE, &m);
+    check_bad_argument("destination past the CSpace invoked", r, &m, 0, 1, 15);
+    check("an Untyped still cannot be copied across",
+          invoke5(T_CSPACE, CSPACE_COPY, 6, T_UT, CAP_RIGHTS_ALL, 0, ROOT_SLOT_CSPACE, 0),
+          ERR_NOT_PERMITTED);
+
+    /* MR4 outside the message's length is absent: a 4-word copy names a
+       source in the CSpace invoked, whatever is in the register. */
+    m = (struct missive_msg){.mr = {6, 3, CAP_RIGHTS_ALL, 0, T_EP}};
+    check("a 4-word copy ignores MR4",
+          missive_syscall(SYS_CALL, T_CSPACE, MSG_TAG(CSPACE_COPY, 4, 0), &m), ERR_OK);
+    invoke(T_CSPACE, CSPACE_IDENTIFY, 6, 0, 0, 0, &m);
+    check("and copied within the CSpace", (long)m.mr[0], CAP_ENDPOINT);
+    check("revoke the endpoint", cs(CSPACE_REVOKE, T_EP, 0, 0, 0), ERR_OK);
+    invoke(T_CSPACE, CSPACE_IDENTIFY, 3, 0, 0, 0, &m);
+    check("its copy in the other CSpace went too", (long)m.mr[0], CAP_NULL);
+    cs(CSPACE_DELETE, T_EP, 0, 0, 0);
+    cs(CSPACE_DELETE, T_BACK, 0, 0, 0);
+}
+
+static void test_identify_untyped(uint64_t parent_phys)
+{
+    struct missive_msg m = {0};
+    check("identify the suite's Untyped", cs(CSPACE_IDENTIFY, T_UT, 0, 0, 0), ERR_OK);
+    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_UT, 0, 0, 0, &m);
+    check("an Untyped's physical address is its boot one", m.mr[4] == parent_phys, 1);
+    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, ROOT_SLOT_IPC_BUFFER, 0, 0, 0, &m);
+    check("a frame's address is not shown", (long)m.mr[4], 0);
+}
+
+static _Alignas(16) uint8_t server_stack[4096];
+static volatile uint64_t server_received_caps, server_reply_result;
+
+/* Receives one call on arg's endpoint slot with receive slot T_RECEIVED and
+   answers it carrying what arrived back, then does the same once more. */
+static void lender_server(uint64_t receive_ep)
+{
+    struct ipc_buffer *buffer = (struct ipc_buffer *)(T_MAP_AT);
+    for (;;) {
+        struct missive_msg m = {0};
+        buffer->receive_slot = T_RECEIVED;
+        missive_syscall(SYS_RECV, receive_ep, 0, &m);
+        server_received_caps = MSG_CAPS(m.tag);
+        buffer->caps[0] = T_RECEIVED;
+        server_reply_result = (uint64_t)missive_syscall(SYS_REPLY, 0, MSG_TAG(0, 0, 1), &m);
+        cs(CSPACE_DELETE, T_RECEIVED, 0, 0, 0); /* whatever stayed */
+        receive_ep = T_EP_NO_GRANT;
+    }
+}
+
+/* Maps frame at address, adding page tables from T_UT as they are missing. */
+static long map_with_tables(uint64_t frame, uint64_t address)
+{
+    for (uint64_t table = T_TABLE;; table++) {
+        long r = invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, frame, address,
+                        CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0);
+        if (r != ERR_MISSING_TABLE || table > T_TABLE + 2)
+            return r;
+        r = retype(T_UT, CAP_PAGE_TABLE, 0, table, 1);
+        if (r == ERR_OK)
+            r = invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, table, address, 0, 0, 0);
+        if (r != ERR_OK)
+            return r;
+    }
+}
+
+static void test_lend_untyped(void)
+{
+    struct missive_msg m = {0};
+    struct ipc_buffer *mine = (struct ipc_buffer *)USER_IPC_BUFFER;
+    check("an endpoint", retype(T_UT, CAP_ENDPOINT, 0, T_EP, 1), ERR_OK);
+    check("a receive-only copy", cs(CSPACE_COPY, T_EP_NO_GRANT, T_EP, CAP_RIGHT_RECEIVE, 0),
+          ERR_OK);
+    check("the server thread", retype(T_UT, CAP_THREAD, 0, T_SERVER, 1), ERR_OK);
+    check("its buffer", retype(T_UT, CAP_FRAME, 12, T_SERVER_BUFFER, 1), ERR_OK);
+    check("mapped", map_with_tables(T_SERVER_BUFFER, T_MAP_AT), ERR_OK);
+    check("registered", invoke(T_SERVER, THREAD_SET_IPC_BUFFER, T_SERVER_BUFFER, 0, 0, 0, 0),
+          ERR_OK);
+    check("start it",
+          start_thread(T_SERVER, ROOT_SLOT_CSPACE, 255, (void (*)(void))lender_server,
+                       server_stack + sizeof server_stack, T_EP),
+          ERR_OK);
+
+    check("a 4 KiB Untyped to lend", retype(T_UT, CAP_UNTYPED, 12, T_CHILD_UT, 1), ERR_OK);
+    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_CHILD_UT, 0, 0, 0, &m);
+    uint64_t phys = m.mr[4];
+    mine->caps[0] = T_CHILD_UT;
+    mine->receive_slot = T_RETURNED;
+    m = (struct missive_msg){0};
+    check("call carrying the Untyped",
+          missive_syscall(SYS_CALL, T_EP, MSG_TAG(1, 0, 1), &m), ERR_OK);
+    check("the server received one capability", (long)server_received_caps, 1);
+    check("its reply carried one back", (long)MSG_CAPS(m.tag), 1);
+    check("the reply went", (long)server_reply_result, ERR_OK);
+    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_CHILD_UT, 0, 0, 0, &m);
+    check("the Untyped moved: the sender's slot is empty", (long)m.mr[0], CAP_NULL);
+    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_RETURNED, 0, 0, 0, &m);
+    check("it came back in the receive slot", (long)m.mr[0], CAP_UNTYPED);
+    check("the same memory", m.mr[4] == phys, 1);
+    check("and can be retyped", retype(T_RETURNED, CAP_ENDPOINT, 0, T_SPARE, 1), ERR_OK);
+    check("revoke the parent", invoke(ROOT_SLOT_CSPACE, CSPACE_REVOKE, T_UT, 0, 0, 0, &m), ERR_OK);
+    check("it deleted what the suite made", m.mr[0] >= 8, 1);
+    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_RETURNED, 0, 0, 0, &m);
+    check("deletes the lent Untyped wherever it went", (long)m.mr[0], CAP_NULL);
+    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_SPARE, 0, 0, 0, &m);
+    check("and what was made from it", (long)m.mr[0], CAP_NULL);
+}
+
+/* A server receiving through a capability without the grant right cannot
+   answer with capabilities: the reply arrives without them. */
+static void test_reply_without_grant(void)
+{
+    struct missive_msg m = {0};
+    struct ipc_buffer *mine = (struct ipc_buffer *)USER_IPC_BUFFER;
+    check("an endpoint", retype(T_UT, CAP_ENDPOINT, 0, T_EP, 1), ERR_OK);
+    check("a receive-only copy", cs(CSPACE_COPY, T_EP_NO_GRANT, T_EP, CAP_RIGHT_RECEIVE, 0),
+          ERR_OK);
+    check("the server thread", retype(T_UT, CAP_THREAD, 0, T_SERVER, 1), ERR_OK);
+    check("its buffer", retype(T_UT, CAP_FRAME, 12, T_SERVER_BUFFER, 1), ERR_OK);
+    check("mapped", map_with_tables(T_SERVER_BUFFER, T_MAP_AT), ERR_OK);
+    invoke(T_SERVER, THREAD_SET_IPC_BUFFER, T_SERVER_BUFFER, 0, 0, 0, 0);
+    check("start it",
+          start_thread(T_SERVER, ROOT_SLOT_CSPACE, 255, (void (*)(void))lender_server,
+                       server_stack + sizeof server_stack, T_EP_NO_GRANT),
+          ERR_OK);
+    check("an endpoint to send", retype(T_UT, CAP_ENDPOINT, 0, T_CHILD_UT, 1), ERR_OK);
+    mine->caps[0] = T_CHILD_UT;
+    mine->receive_slot = T_RETURNED;
+    check("call carrying it", missive_syscall(SYS_CALL, T_EP, MSG_TAG(1, 0, 1), &m), ERR_OK);
+    check("the server received it", (long)server_received_caps, 1);
+    check("the reply carried nothing back", (long)MSG_CAPS(m.tag), 0);
+    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_RETURNED, 0, 0, 0, &m);
+    check("the receive slot stayed empty", (long)m.mr[0], CAP_NULL);
+    mine->receive_slot = 0;
+    check("suspend the server", invoke(T_SERVER, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+}
+
+int transfer_suite(void)
+{
+    uint64_t ut = find_untyped(16, false);
+    check("an Untyped of 64 KiB or more", ut != 0, 1);
+    if (!ut)
+        return 1;
+    struct missive_msg m = {0};
+    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, ut, 0, 0, 0, &m);
+    uint64_t used = m.mr[2];
+    check("a 64 KiB Untyped for the suite", retype(ut, CAP_UNTYPED, 16, T_UT, 1), ERR_OK);
+    uint64_t phys = boot->untyped[ut - boot->untyped_first].phys;
+    test_identify_untyped(phys + ((used + 0xffff) & ~0xfffful));
+    test_cross_cspace();
+    test_lend_untyped();
+    cs(CSPACE_REVOKE, T_UT, 0, 0, 0);
+    test_reply_without_grant();
+    printf("usertest: transfer: %d passed, %d failed\n", checks - failures, failures);
+    return failures;
+}
