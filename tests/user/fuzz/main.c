@@ -836,6 +836,17 @@ static bool report_phase(const struct fuzz_env *env, uint64_t cycles, unsigned h
 
 /* Checks that every boot capability and the harness's own are still in
    their slots; returns how many are not. */
+/* 1 (and a line saying which) if slot of cspace no longer holds type. */
+static int slot_changed(const char *which, uint64_t cspace, uint64_t slot, uint64_t type)
+{
+    uint64_t now = slot_type(cspace, slot, 0);
+    if (now == type)
+        return 0;
+    printf("fuzz: %s CSpace slot %llu: type %llu, was %llu\n", which, (unsigned long long)slot,
+           (unsigned long long)now, (unsigned long long)type);
+    return 1;
+}
+
 static int check_own_slots(uint64_t boot_end)
 {
     static const struct {
@@ -864,11 +875,11 @@ static int check_own_slots(uint64_t boot_end)
     };
     int bad = 0;
     for (uint64_t s = 1; s < boot_end; s++)
-        bad += slot_type(ROOT_SLOT_CSPACE, s, 0) != boot_types[s];
+        bad += slot_changed("root", ROOT_SLOT_CSPACE, s, boot_types[s]);
     for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
-        bad += slot_type(ROOT_SLOT_CSPACE, own[i].slot, 0) != own[i].type;
+        bad += slot_changed("root", ROOT_SLOT_CSPACE, own[i].slot, own[i].type);
     for (uint64_t i = 0; i < C_PREPARED_COUNT; i++)
-        bad += slot_type(PRIV_C, C_ORIGINALS + i, 0) != original_types[i];
+        bad += slot_changed("phase 1's", PRIV_C, C_ORIGINALS + i, original_types[i]);
     return bad;
 }
 

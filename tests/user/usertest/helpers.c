@@ -19,8 +19,8 @@ void check(const char *what, long got, long want)
     }
 }
 
-long invoke(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2,
-                   uint64_t a3, struct missive_msg *answer)
+long invoke(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+            struct missive_msg *answer)
 {
     uint64_t args[4] = {a0, a1, a2, a3};
     return sys_invoke(slot, label, 4, args, answer);
@@ -42,8 +42,8 @@ long sys(long number, uint64_t slot, struct missive_msg *msg)
 }
 
 /* Checks an ERR_INVALID_ARGUMENT answer: which argument, which range. */
-void check_bad_argument(const char *what, long r, const struct missive_msg *m,
-                               uint64_t argument, uint64_t min, uint64_t max)
+void check_bad_argument(const char *what, long r, const struct missive_msg *m, uint64_t argument,
+                        uint64_t min, uint64_t max)
 {
     check(what, r, ERR_INVALID_ARGUMENT);
     check(what, (long)m->mr[0], (long)argument);
@@ -64,7 +64,7 @@ uint64_t find_untyped(unsigned bits, bool device)
 }
 
 long start_thread(uint64_t slot, uint64_t cspace, uint64_t priority, void (*entry)(void),
-                         void *stack_top, uint64_t arg)
+                  void *stack_top, uint64_t arg)
 {
     long r = invoke(slot, THREAD_CONFIGURE, cspace, ROOT_SLOT_VSPACE, priority, 0, 0);
     if (r != ERR_OK)

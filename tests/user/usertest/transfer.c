@@ -152,8 +152,8 @@ static void test_lend_untyped(void)
     mine->caps[0] = T_CHILD_UT;
     mine->receive_slot = T_RETURNED;
     m = (struct missive_msg){0};
-    check("call carrying the Untyped",
-          missive_syscall(SYS_CALL, T_EP, MSG_TAG(1, 0, 1), &m), ERR_OK);
+    check("call carrying the Untyped", missive_syscall(SYS_CALL, T_EP, MSG_TAG(1, 0, 1), &m),
+          ERR_OK);
     check("the server received one capability", (long)server_received_caps, 1);
     check("its reply carried one back", (long)MSG_CAPS(m.tag), 1);
     check("the reply went", (long)server_reply_result, ERR_OK);
