@@ -61,6 +61,11 @@ extern cap_destroy_fn cap_destroy_hook;
    object (where a frame capability has the frame mapped) can be undone. */
 extern cap_destroy_fn cap_deleted_hook;
 
+/* Called with the new slot after a capability moved, so an object that
+   points back at the one capability naming it (a saved reply) can follow. */
+typedef void (*cap_moved_fn)(struct cte *dest);
+extern cap_moved_fn cap_moved_hook;
+
 /* True if the type's objects carry a struct object_header. */
 bool cap_type_has_header(unsigned type);
 

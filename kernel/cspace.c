@@ -9,6 +9,7 @@
 
 cap_destroy_fn cap_destroy_hook = NULL;
 cap_destroy_fn cap_deleted_hook = NULL;
+cap_moved_fn cap_moved_hook = NULL;
 
 /* Bumped by every change to the tree. cte_revoke keeps a pointer into the subtree across a
    delete, and a destroy hook may change the tree under it; the count tells it whether it did. */
@@ -166,6 +167,8 @@ void cte_move(struct cte *dest, struct cte *src)
         c->parent = dest;
     *src = empty_cte;
     tree_epoch++;
+    if (cap_moved_hook)
+        cap_moved_hook(dest);
 }
 
 /* True if slot has children; false for an empty slot. */

@@ -6,6 +6,7 @@
  */
 #include "invoke.h"
 #include "missive/abi.h"
+#include "reply.h"
 #include "thread.h"
 
 /* Looks up slot index of cs: NULL if outside it (slot 0 is never usable). */
@@ -61,8 +62,8 @@ static long derive(struct invocation *inv, struct cspace *cs, bool mint)
     if (dest->cap.type != CAP_NULL)
         return ERR_SLOT_OCCUPIED;
     if (src->cap.type == CAP_UNTYPED || src->cap.type == CAP_PAGE_TABLE ||
-        src->cap.type == CAP_IRQ_HANDLER)
-        return ERR_NOT_PERMITTED; /* one capability per memory range, table, line */
+        src->cap.type == CAP_IRQ_HANDLER || src->cap.type == CAP_REPLY)
+        return ERR_NOT_PERMITTED; /* one capability per memory range, table, line, reply */
     if (mint) {
         bool badged_type = src->cap.type == CAP_ENDPOINT || src->cap.type == CAP_NOTIFICATION;
         if (!badged_type || src->cap.badge != 0)
@@ -123,6 +124,8 @@ long cspace_invoke(struct invocation *inv)
             return ERR_EMPTY_SLOT;
         invoke_reply_mr(inv, 0, cte_revoke(a));
         return ERR_OK;
+    case CSPACE_SAVE_REPLY:
+        return reply_save(inv, cs);
     case CSPACE_IDENTIFY:
         if (!a)
             return invoke_bad_argument(inv, 0, 1, slots - 1);

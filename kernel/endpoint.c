@@ -48,7 +48,7 @@ static unsigned transfer_caps(struct thread *from, struct ipc_buffer *in, struct
         struct cte *dest = cspace_slot(thread_cspace(to), dest_index + done);
         unsigned type = src->cap.type;
         if (type == CAP_NULL || type == CAP_PAGE_TABLE || type == CAP_IRQ_HANDLER ||
-            dest->cap.type != CAP_NULL)
+            type == CAP_REPLY || dest->cap.type != CAP_NULL)
             continue;
         if (type == CAP_UNTYPED) {
             cte_move(dest, src);
@@ -173,10 +173,15 @@ void endpoint_reply(struct thread *replier)
     }
     replier->reply_to = 0;
     caller->replier = 0;
-    replier->context.rax = ERR_OK;
     /* A reply carries capabilities if the call came in through a capability
        with the grant right (the caller trusted the server with it). */
-    replier->ipc_can_grant = replier->ipc_reply_can_grant;
+    endpoint_deliver_reply(replier, caller, replier->ipc_reply_can_grant);
+}
+
+void endpoint_deliver_reply(struct thread *replier, struct thread *caller, bool can_grant)
+{
+    replier->context.rax = ERR_OK;
+    replier->ipc_can_grant = can_grant;
     if (caller->fault_pending) {
         /* A fault's answer: label 0 resumes the thread (its registers as they
            were: it retries the instruction), anything else leaves it stopped. */

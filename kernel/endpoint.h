@@ -31,6 +31,12 @@ void endpoint_send(struct thread *sender, struct endpoint *ep, uint64_t badge, b
    grant right, so its reply may carry capabilities. */
 void endpoint_receive(struct thread *receiver, struct endpoint *ep, bool blocking, bool can_grant);
 
+/* Delivers replier's message as the answer to caller, which waits for it
+   (BLOCKED_REPLY, no longer linked to anyone): a fault's answer resumes or
+   stops the faulted thread; anything else is copied (with capabilities if
+   can_grant) and wakes it. */
+void endpoint_deliver_reply(struct thread *replier, struct thread *caller, bool can_grant);
+
 /* replier answers the call it received last with the message in its
    context; ERR_NO_REPLY in its RAX if there is none. */
 void endpoint_reply(struct thread *replier);

@@ -11,6 +11,7 @@
 #include "endpoint.h"
 #include "irq.h"
 #include "notification.h"
+#include "reply.h"
 #include "string.h"
 #include "thread.h"
 #include "vspace.h"
@@ -129,6 +130,8 @@ static void object_cap_deleted(const struct cap *cap)
 {
     if (cap->type == CAP_IRQ_HANDLER)
         irq_handler_deleted(cap);
+    else if (cap->type == CAP_REPLY)
+        reply_cap_deleted(cap);
     else
         vspace_cap_deleted(cap);
 }
@@ -137,4 +140,5 @@ void object_init_hooks(void)
 {
     cap_destroy_hook = object_destroy;
     cap_deleted_hook = object_cap_deleted;
+    cap_moved_hook = reply_cap_moved;
 }

@@ -13,6 +13,7 @@
 #include "missive/abi.h"
 #include "notification.h"
 #include "object.h"
+#include "reply.h"
 #include "sched.h"
 #include "thread.h"
 #include "vspace.h"
@@ -135,6 +136,8 @@ static void ipc(struct thread *t, uint64_t number, struct cte *slot)
         } else {
             notification_wait(t, (struct notification *)cap->object, blocking);
         }
+    } else if (cap->type == CAP_REPLY && (number == SYS_SEND || number == SYS_NB_SEND)) {
+        reply_send(t, slot);
     } else if (number == SYS_CALL) {
         long result = invoke(t, slot);
         if (result == INVOKE_RESTART) {

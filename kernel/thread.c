@@ -12,6 +12,7 @@
 #include "log.h"
 #include "missive/abi.h"
 #include "notification.h"
+#include "reply.h"
 #include "sched.h"
 #include "string.h"
 
@@ -67,6 +68,7 @@ static void thread_cancel_ipc(struct thread *t)
         t->replier->reply_to = 0;
         t->replier = 0;
     }
+    reply_cancel(t);
     if (t->reply_to) { /* t owes a reply: its caller will never get one */
         struct thread *caller = t->reply_to;
         caller->replier = 0;

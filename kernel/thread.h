@@ -64,6 +64,7 @@ struct thread {
                                           carry capabilities */
     struct thread *reply_to;           /* the caller this thread owes a reply (one-shot) */
     struct thread *replier;            /* the thread that owes this one a reply */
+    struct cte *reply_cap;             /* or: the saved reply capability that answers it */
     uint8_t fault_pending;             /* its next message is this fault */
     uint64_t fault_mr[FAULT_MR_COUNT]; /* the fault message (missive/abi.h) */
     char name[16];

@@ -53,6 +53,9 @@ enum missive_label {
     /* MR0 slot -> MR0 type, MR1 rights, MR2 badge, MR3 size, MR4 physical
        address (Untyped only) */
     CSPACE_IDENTIFY = 15,
+    /* MR0 slot: moves the reply the caller owes (the last call it received)
+       into a reply capability there; SYS_SEND on it answers later. */
+    CSPACE_SAVE_REPLY = 16,
     /* Thread */
     /* MR0 CSpace slot, MR1 VSpace slot, MR2 priority, MR3 fault endpoint slot (0: none) */
     THREAD_CONFIGURE = 20,

@@ -20,7 +20,7 @@
 #define FUZZ_MAX_PREPARED     16
 #define FUZZ_MAX_FORBIDDEN    4
 #define FUZZ_CSPACE_LABEL_MIN CSPACE_COPY
-#define FUZZ_CSPACE_LABEL_MAX CSPACE_IDENTIFY
+#define FUZZ_CSPACE_LABEL_MAX CSPACE_SAVE_REPLY
 
 /* One generated system call, as made. */
 struct fuzz_call {

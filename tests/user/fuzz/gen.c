@@ -295,6 +295,7 @@ static const uint16_t labels[] = {
     CSPACE_DELETE,
     CSPACE_REVOKE,
     CSPACE_IDENTIFY,
+    CSPACE_SAVE_REPLY,
     THREAD_CONFIGURE,
     THREAD_WRITE_REGISTERS,
     THREAD_READ_REGISTERS,
@@ -435,6 +436,7 @@ static void shape(struct fuzz_env *env, struct fuzz_call *c, uint64_t lab)
     case CSPACE_DELETE:
     case CSPACE_REVOKE:
     case CSPACE_IDENTIFY:
+    case CSPACE_SAVE_REPLY:
         mr[0] = chance(50) ? slot(env) : small_slot();
         break;
     case THREAD_CONFIGURE:

@@ -23,6 +23,9 @@ enum {
     T_TABLE, /* 2009-2011: page tables on the way to T_MAP_AT */
     T_RECEIVED = 2020,
     T_RETURNED,
+    T_SAVED,
+    T_SAVED2,
+    T_CALLER,
 };
 
 #define T_MAP_AT 0x20000000ul
@@ -200,6 +203,105 @@ static void test_reply_without_grant(void)
     check("suspend the server", invoke(T_SERVER, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
 }
 
+static _Alignas(16) uint8_t caller_stack[4096];
+static volatile long saver_results[4];
+
+/* The saving server: label 1 saves the reply and answers through it (MR0
+   42), then tries the used capability again; 2 saves and deletes it; 3
+   saves, moves it and answers through the new slot; 4 saves and answers
+   nothing; 5 answers the call saved by 4, then this one with the result. */
+static void saver_server(void)
+{
+    struct missive_msg m = {0};
+    missive_syscall(SYS_RECV, T_EP, 0, &m);
+    for (;;) {
+        long label = (long)MSG_LABEL(m.tag), r = ERR_OK;
+        if (label >= 1 && label <= 4) {
+            r = invoke(ROOT_SLOT_CSPACE, CSPACE_SAVE_REPLY, T_SAVED, 0, 0, 0, 0);
+            saver_results[0] = r;
+            saver_results[1] = invoke(ROOT_SLOT_CSPACE, CSPACE_SAVE_REPLY, T_SAVED2, 0, 0, 0, 0);
+        }
+        struct missive_msg a = {.mr = {42}};
+        if (label == 1) {
+            saver_results[2] = missive_syscall(SYS_SEND, T_SAVED, MSG_TAG(0, 1, 0), &a);
+            saver_results[3] = missive_syscall(SYS_SEND, T_SAVED, MSG_TAG(0, 1, 0), &a);
+        } else if (label == 2) {
+            cs(CSPACE_DELETE, T_SAVED, 0, 0, 0);
+        } else if (label == 3) {
+            cs(CSPACE_MOVE, T_SAVED2, T_SAVED, 0, 0);
+            saver_results[2] = missive_syscall(SYS_SEND, T_SAVED2, MSG_TAG(0, 1, 0), &a);
+        } else if (label == 5) {
+            r = missive_syscall(SYS_SEND, T_SAVED, MSG_TAG(0, 1, 0), &a);
+            m.mr[0] = (uint64_t)r;
+            missive_syscall(SYS_REPLY_RECV, T_EP, MSG_TAG(0, 1, 0), &m);
+            continue;
+        }
+        missive_syscall(SYS_RECV, T_EP, 0, &m);
+    }
+}
+
+static volatile long caller_result = 1;
+
+static void saved_caller(void)
+{
+    struct missive_msg m = {0};
+    caller_result = missive_syscall(SYS_CALL, T_EP, MSG_TAG(4, 0, 0), &m);
+    for (;;)
+        missive_syscall(SYS_YIELD, 0, 0, &m);
+}
+
+static void test_saved_replies(void)
+{
+    struct missive_msg m = {0};
+    check("an endpoint", retype(T_UT, CAP_ENDPOINT, 0, T_EP, 1), ERR_OK);
+    check("the saving server", retype(T_UT, CAP_THREAD, 0, T_SERVER, 1), ERR_OK);
+    check("start it",
+          start_thread(T_SERVER, ROOT_SLOT_CSPACE, 255, saver_server,
+                       server_stack + sizeof server_stack, 0),
+          ERR_OK);
+    check("no reply to save", invoke(ROOT_SLOT_CSPACE, CSPACE_SAVE_REPLY, T_SAVED, 0, 0, 0, 0),
+          ERR_NO_REPLY);
+    long r = invoke(ROOT_SLOT_CSPACE, CSPACE_SAVE_REPLY, 4096, 0, 0, 0, &m);
+    check_bad_argument("save into a slot past the CSpace", r, &m, 0, 1, 4095);
+
+    m = (struct missive_msg){0};
+    check("a call answered through a saved reply",
+          missive_syscall(SYS_CALL, T_EP, MSG_TAG(1, 0, 0), &m), ERR_OK);
+    check("with its message", (long)m.mr[0], 42);
+    check("saving worked", saver_results[0], ERR_OK);
+    check("a reply is saved once", saver_results[1], ERR_NO_REPLY);
+    check("sending on it", saver_results[2], ERR_OK);
+    check("it is gone after use", saver_results[3], ERR_EMPTY_SLOT);
+
+    check("a saved reply deleted unused", missive_syscall(SYS_CALL, T_EP, MSG_TAG(2, 0, 0), &m),
+          ERR_NO_REPLY);
+    m = (struct missive_msg){0};
+    check("a saved reply moved, then used", missive_syscall(SYS_CALL, T_EP, MSG_TAG(3, 0, 0), &m),
+          ERR_OK);
+    check("with its message", (long)m.mr[0], 42);
+
+    saver_results[0] = 1;
+    check("a calling thread", retype(T_UT, CAP_THREAD, 0, T_CALLER, 1), ERR_OK);
+    check("start it",
+          start_thread(T_CALLER, ROOT_SLOT_CSPACE, 255, saved_caller,
+                       caller_stack + sizeof caller_stack, 0),
+          ERR_OK);
+    missive_syscall(SYS_YIELD, 0, 0, &m); /* it calls; the server saves its reply */
+    while (saver_results[0] != ERR_OK || caller_result != 1)
+        missive_syscall(SYS_YIELD, 0, 0, &m);
+    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_SAVED, 0, 0, 0, &m);
+    check("a reply capability", (long)m.mr[0], CAP_REPLY);
+    check("cannot be copied", cs(CSPACE_COPY, T_SAVED2, T_SAVED, CAP_RIGHTS_ALL, 0),
+          ERR_NOT_PERMITTED);
+    check("suspend the waiting caller", invoke(T_CALLER, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+    check("its call was interrupted", caller_result, 1); /* it has not run since */
+    m = (struct missive_msg){0};
+    check("answer a caller that stopped waiting",
+          missive_syscall(SYS_CALL, T_EP, MSG_TAG(5, 0, 0), &m), ERR_OK);
+    check("the answer finds nobody", (long)m.mr[0], ERR_NO_REPLY);
+    check("stop the server", invoke(T_SERVER, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+}
+
 int transfer_suite(void)
 {
     uint64_t ut = find_untyped(16, false);
@@ -216,6 +318,8 @@ int transfer_suite(void)
     test_lend_untyped();
     cs(CSPACE_REVOKE, T_UT, 0, 0, 0);
     test_reply_without_grant();
+    cs(CSPACE_REVOKE, T_UT, 0, 0, 0);
+    test_saved_replies();
     printf("usertest: transfer: %d passed, %d failed\n", checks - failures, failures);
     return failures;
 }
