@@ -9,11 +9,13 @@
 #include "missive/abi.h"
 #include "thread.h"
 
-/* Ports the kernel owns: PICs, PIT, the QEMU exit port and COM1 (the kernel
-   console, until the console server takes it over). */
+/* Ports the kernel owns: PICs, PIT and the QEMU exit port. COM1 is shared:
+   the console server owns its input and user output, and the kernel still
+   writes its own log lines there (a byte at a time, polling, so the two
+   interleave only between characters). */
 static const struct {
     uint16_t first, last;
-} kernel_ports[] = {{0x20, 0x21}, {0x40, 0x43}, {0xa0, 0xa1}, {0xf4, 0xf7}, {0x3f8, 0x3ff}};
+} kernel_ports[] = {{0x20, 0x21}, {0x40, 0x43}, {0xa0, 0xa1}, {0xf4, 0xf7}};
 
 static uint32_t in(uint16_t port, unsigned width)
 {

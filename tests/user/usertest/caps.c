@@ -647,9 +647,16 @@ static void rtc_write(uint64_t reg, uint64_t value)
 static void test_irq(uint64_t ut)
 {
     struct missive_msg m = {0};
-    check("ports of the kernel console are not issued",
-          invoke(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, 0x3f8, 0x3ff, S_BAD_PORTS, 0, 0),
+    check("the PICs' ports are not issued",
+          invoke(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, 0x20, 0x21, S_BAD_PORTS, 0, 0),
           ERR_NOT_PERMITTED);
+    check("nor the QEMU exit port",
+          invoke(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, 0xf4, 0xf4, S_BAD_PORTS, 0, 0),
+          ERR_NOT_PERMITTED);
+    check("COM1 is, for the console server",
+          invoke(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, 0x3f8, 0x3ff, S_BAD_PORTS, 0, 0),
+          ERR_OK);
+    cs(CSPACE_DELETE, S_BAD_PORTS, 0, 0, 0);
     check("nor the PIT's",
           invoke(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, 0x30, 0x50, S_BAD_PORTS, 0, 0),
           ERR_NOT_PERMITTED);
