@@ -134,7 +134,7 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 # with libsys (crt0, start-up, system calls) and picolibc into $(BUILD)/bin.
 USER_PROGRAMS := servers/procsrv tests/user/usertest tests/user/fuzz
 LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(BUILD)/user/lib/libsys/syscall.o \
-	$(BUILD)/user/lib/libsys/posix.o
+	$(BUILD)/user/lib/libsys/posix.o $(BUILD)/user/lib/libsys/service.o
 USER_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
 
 define user_program

@@ -1,14 +1,24 @@
 /*
- * The system-level functions picolibc calls (read, write, lseek, close,
- * _exit) and libsys's platform hooks, over Missive's system calls. For now
- * the console is the kernel's debug capability; the console server takes
- * over stdin and stdout in the user-space issue.
+ * The system-level functions picolibc calls, over Missive's servers:
+ * stdout/stderr to the console server (the kernel's debug console before
+ * it runs, and in the root task), stdin from it, the heap from memsrv, exit
+ * to procsrv, clocks from procsrv's clock. Plus libsys's platform hooks.
  */
+#define _DEFAULT_SOURCE /* usleep under -std=c11 */
 #include <errno.h>
 #include <stddef.h>
+#include <sys/time.h>
 #include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "libsys/libsys.h"
+#include "libsys/service.h"
+
+/* picolibc defines it only for RTEMS; the same value. */
+#ifndef CLOCK_MONOTONIC
+#define CLOCK_MONOTONIC ((clockid_t)4)
+#endif
 
 uint64_t libsys_thread_slot = ROOT_SLOT_THREAD;
 uint64_t libsys_debug_slot = ROOT_SLOT_DEBUG;
@@ -25,13 +35,9 @@ long sys_invoke(uint64_t slot, uint64_t label, unsigned count, const uint64_t *a
     return r;
 }
 
-ssize_t write(int fd, const void *buf, size_t n)
+/* Writes to the kernel's debug console, 72 bytes a call. */
+static ssize_t debug_write(const unsigned char *p, size_t n)
 {
-    if (fd != 1 && fd != 2) {
-        errno = EBADF;
-        return -1;
-    }
-    const unsigned char *p = buf;
     const size_t per_call = 8 * (MSG_REGISTERS - 1);
     for (size_t done = 0; done < n;) {
         size_t chunk = n - done < per_call ? n - done : per_call;
@@ -40,26 +46,71 @@ ssize_t write(int fd, const void *buf, size_t n)
         for (size_t i = 0; i < chunk; i++)
             msg.mr[1 + i / 8] |= (uint64_t)p[done + i] << (8 * (i % 8));
         if (missive_syscall(SYS_CALL, libsys_debug_slot,
-                            MSG_TAG(DEBUG_WRITE, 1 + (chunk + 7) / 8, 0), &msg) != ERR_OK) {
-            if (done)
-                return (ssize_t)done;
-            errno = EIO;
-            return -1;
-        }
+                            MSG_TAG(DEBUG_WRITE, 1 + (chunk + 7) / 8, 0), &msg) != ERR_OK)
+            return done ? (ssize_t)done : -1;
         done += chunk;
     }
     return (ssize_t)n;
 }
 
+ssize_t write(int fd, const void *buf, size_t n)
+{
+    if (fd != 1 && fd != 2) {
+        errno = EBADF;
+        return -1;
+    }
+    const unsigned char *p = buf;
+    if (libsys_proc_info()) {
+        for (size_t done = 0; done < n;) {
+            size_t chunk = n - done < CONSOLE_MAX_BYTES ? n - done : CONSOLE_MAX_BYTES;
+            struct request r = {.label = CONSOLE_WRITE};
+            request_set_word(&r, 0, chunk);
+            request_put_bytes(&r, 1, p + done, chunk);
+            long e = request_call(PROC_SLOT_CONSOLE, &r, 0, 0, 0);
+            if (e == ERR_EMPTY_SLOT)
+                break; /* no console server yet: the debug console, if granted */
+            if (e != ERR_OK || r.label != SERVICE_OK) {
+                if (done)
+                    return (ssize_t)done;
+                errno = EIO;
+                return -1;
+            }
+            done += chunk;
+            if (done == n)
+                return (ssize_t)n;
+        }
+    }
+    ssize_t written = debug_write(p, n);
+    if (written < 0) {
+        if (libsys_proc_info())
+            return (ssize_t)n; /* nowhere to write: dropped, as by /dev/null */
+        errno = EIO;
+    }
+    return written;
+}
+
 ssize_t read(int fd, void *buf, size_t n)
 {
-    (void)buf;
-    (void)n;
     if (fd != 0) {
         errno = EBADF;
         return -1;
     }
-    return 0; /* no console input yet: end of file */
+    if (!libsys_proc_info() || n == 0)
+        return 0; /* the root task has no console input */
+    struct request r = {.label = CONSOLE_READ};
+    request_set_word(&r, 0, n < CONSOLE_MAX_BYTES ? n : CONSOLE_MAX_BYTES);
+    long e = request_call(PROC_SLOT_CONSOLE, &r, 0, 0, 0);
+    if (e == ERR_EMPTY_SLOT)
+        return 0; /* no console: end of file */
+    if (e != ERR_OK || r.label != SERVICE_OK) {
+        errno = r.label == SERVICE_BUSY ? EBUSY : EIO;
+        return -1;
+    }
+    size_t count = r.msg.mr[0];
+    if (count > n)
+        count = n;
+    request_get_bytes(&r, 1, buf, count);
+    return (ssize_t)count;
 }
 
 off_t lseek(int fd, off_t offset, int whence)
@@ -80,8 +131,91 @@ int close(int fd)
 _Noreturn void _exit(int status)
 {
     uint64_t arg = (uint64_t)(int64_t)status;
+    if (libsys_proc_info()) {
+        struct missive_msg msg = {.mr = {arg}};
+        missive_syscall(SYS_CALL, PROC_SLOT_PROCSRV, MSG_TAG(PROC_EXIT, 1, 0), &msg);
+    }
     for (;;)
         sys_invoke(libsys_debug_slot, DEBUG_EXIT, 1, &arg, 0);
+}
+
+/* The heap: the root task's is a fixed area in its image (it starts memsrv,
+   so cannot ask it); every other process's grows from USER_HEAP_BASE in
+   memory memsrv maps, HEAP_STEP at a time. */
+extern char __heap_start[], __heap_end[];
+#define HEAP_STEP (64ul * 1024)
+
+void *sbrk(ptrdiff_t increment)
+{
+    static uintptr_t top, mapped_end;
+    if (!top) {
+        bool root = !libsys_proc_info();
+        top = root ? (uintptr_t)__heap_start : USER_HEAP_BASE;
+        mapped_end = root ? (uintptr_t)__heap_end : USER_HEAP_BASE;
+    }
+    uintptr_t old = top;
+    if (increment < 0 || (uintptr_t)increment > USER_HEAP_END - top) {
+        errno = ENOMEM;
+        return (void *)-1;
+    }
+    uintptr_t want = top + (uintptr_t)increment;
+    if (want > mapped_end) {
+        if (!libsys_proc_info()) {
+            errno = ENOMEM;
+            return (void *)-1;
+        }
+        uintptr_t bytes = (want - mapped_end + HEAP_STEP - 1) & ~(HEAP_STEP - 1);
+        if (mem_map(mapped_end, bytes, CAP_RIGHT_READ | CAP_RIGHT_WRITE) != 0) {
+            errno = ENOMEM;
+            return (void *)-1;
+        }
+        mapped_end += bytes;
+    }
+    top = want;
+    return (void *)old;
+}
+
+int clock_gettime(clockid_t clock, struct timespec *ts)
+{
+    uint64_t ms;
+    if (clock != CLOCK_MONOTONIC && clock != CLOCK_REALTIME) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (!libsys_proc_info() || proc_uptime_ms(&ms) != 0) {
+        errno = ENOSYS;
+        return -1;
+    }
+    ts->tv_sec = (time_t)(ms / 1000);
+    ts->tv_nsec = (long)(ms % 1000) * 1000000;
+    return 0;
+}
+
+/* No real-time clock is read yet: the time of day counts from boot, as
+   CLOCK_MONOTONIC does (docs/protocols.md). */
+int gettimeofday(struct timeval *restrict tv, void *restrict tz)
+{
+    (void)tz;
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+        return -1;
+    tv->tv_sec = ts.tv_sec;
+    tv->tv_usec = ts.tv_nsec / 1000;
+    return 0;
+}
+
+int usleep(useconds_t us)
+{
+    if (!libsys_proc_info() || proc_sleep_ms((us + 999) / 1000) != 0) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return 0;
+}
+
+unsigned sleep(unsigned seconds)
+{
+    return usleep((useconds_t)seconds * 1000000) == 0 ? 0 : seconds;
 }
 
 void libsys_set_thread_pointer(void *tp)

@@ -42,9 +42,9 @@ enum proc_slot {
 #define PROC_ARGUMENTS_BYTES 448 /* argument and environment strings a spawn carries */
 
 enum proc_grant_kind {
-    PROC_GRANT_IO_PORTS = 1, /* an I/O port capability: arg first port, arg2 last */
-    PROC_GRANT_IRQ = 2,      /* an IRQ handler: arg the line (GSI); its notification is the
-                                next grant */
+    PROC_GRANT_IO_PORTS = 1,     /* an I/O port capability: arg first port, arg2 last */
+    PROC_GRANT_IRQ = 2,          /* an IRQ handler: arg the line (GSI); its notification is the
+                                    next grant */
     PROC_GRANT_NOTIFICATION = 3, /* the notification the IRQ handler signals (badge 1) */
     PROC_GRANT_MMIO = 4,         /* a device frame: arg its physical address */
 };
@@ -57,7 +57,7 @@ struct proc_grant {
 struct proc_info {
     unsigned long magic;
     unsigned long pid;
-    unsigned long tick_hz;     /* the kernel's scheduler tick */
+    unsigned long tick_hz; /* the kernel's scheduler tick */
     unsigned long cpu_count;
     unsigned long free_slot;   /* the first slot of its CSpace the program may use */
     unsigned long cspace_bits; /* its CSpace has 2^cspace_bits slots */
@@ -70,7 +70,9 @@ struct proc_info {
 #define PROC_PID_PROCSRV 1
 #define PROC_PID_MEMSRV  2
 
-#define PROC_CLOCK_HZ 128
+#define PROC_CLOCK_HZ   128
+#define PROC_FILE_CHUNK 440 /* bytes a PROC_FILE_READ answers at most */
+#define PROC_PATH_MAX   100
 
 /* --- requests to procsrv --------------------------------------------------------------- */
 
@@ -79,11 +81,11 @@ enum proc_label {
        path in the initrd, NUL, each argument, NUL-terminated (argv[0] is the
        program's name). MR1.. -> MR0 the new process's id. */
     PROC_SPAWN = 1,
-    PROC_EXIT = 2,  /* MR0 status. No reply: the process ends. */
-    PROC_WAIT = 3,  /* MR0 pid (a process the caller spawned) -> MR0 its exit status; waits */
-    PROC_KILL = 4,  /* MR0 pid: ends it; its memory returns to memsrv */
-    PROC_LIST = 5,  /* MR0 index (0, 1, ...) -> MR0 pid, MR1 state, MR2 memory bytes, MR3
-                       restarts, MR4 parent pid, MR5-MR8 name; SERVICE_NOT_FOUND past the end */
+    PROC_EXIT = 2,     /* MR0 status. No reply: the process ends. */
+    PROC_WAIT = 3,     /* MR0 pid (a process the caller spawned) -> MR0 its exit status; waits */
+    PROC_KILL = 4,     /* MR0 pid: ends it; its memory returns to memsrv */
+    PROC_LIST = 5,     /* MR0 index (0, 1, ...) -> MR0 pid, MR1 state, MR2 memory bytes, MR3
+                          restarts, MR4 parent pid, MR5-MR8 name; SERVICE_NOT_FOUND past the end */
     PROC_REGISTER = 6, /* MR0-MR3 name, capability 0 an endpoint: clients may now look it up */
     PROC_LOOKUP = 7,   /* MR0-MR3 name -> capability 0: the endpoint, badged with the caller's
                           id; SERVICE_NOT_FOUND (try again later: servers start in order) */
@@ -94,13 +96,18 @@ enum proc_label {
        (PROC_CLOCK_HZ), so it has that resolution. */
     PROC_SLEEP = 9,   /* MR0 milliseconds: answers when they have passed */
     PROC_UPTIME = 10, /* -> MR0 milliseconds since procsrv started its clock */
+    /* The files of the initrd (read-only). */
+    PROC_FILE_LIST = 11, /* MR0 index -> MR0 size, MR1 path length n, path from MR2 on */
+    /* MR0 offset, MR1 at most n bytes (up to PROC_FILE_CHUNK), MR2 path length, the path from
+       MR3 on -> MR0 count (0 at the end), the bytes from MR1 on */
+    PROC_FILE_READ = 12,
 };
 
 enum proc_state {
     PROC_STATE_RUNNING = 1,
-    PROC_STATE_EXITED = 2,   /* waiting for its parent to collect the status */
+    PROC_STATE_EXITED = 2, /* waiting for its parent to collect the status */
     PROC_STATE_RESTARTING = 3,
-    PROC_STATE_FAILED = 4,   /* a server that crashed too often: not restarted */
+    PROC_STATE_FAILED = 4, /* a server that crashed too often: not restarted */
 };
 
 #endif

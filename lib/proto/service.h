@@ -33,10 +33,18 @@ enum service_error {
 /* A short name for each error, for messages. */
 static inline const char *service_error_name(unsigned long error)
 {
-    static const char *const names[SERVICE_COUNT] = {
-        "ok",          "unknown request", "message too short", "bad argument",
-        "out of memory", "quota exceeded", "not found",         "already exists",
-        "not permitted", "bad program",   "busy",              "table full"};
+    static const char *const names[SERVICE_COUNT] = {"ok",
+                                                     "unknown request",
+                                                     "message too short",
+                                                     "bad argument",
+                                                     "out of memory",
+                                                     "quota exceeded",
+                                                     "not found",
+                                                     "already exists",
+                                                     "not permitted",
+                                                     "bad program",
+                                                     "busy",
+                                                     "table full"};
     return error < SERVICE_COUNT ? names[error] : "unknown error";
 }
 

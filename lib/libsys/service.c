@@ -1,0 +1,345 @@
+/*
+ * The client side of the server protocols: packing requests, calling with
+ * retries, and one function per request. See service.h.
+ */
+#include "libsys/service.h"
+
+#include <string.h>
+
+#define CALL_RETRIES 8
+
+uint64_t request_word(const struct request *r, unsigned i)
+{
+    if (i < MSG_REGISTERS)
+        return r->msg.mr[i];
+    return i < MSG_MAX_LENGTH ? ((struct ipc_buffer *)USER_IPC_BUFFER)->mr[i] : 0;
+}
+
+void request_set_word(struct request *r, unsigned i, uint64_t value)
+{
+    if (i < MSG_REGISTERS)
+        r->msg.mr[i] = value;
+    else if (i < MSG_MAX_LENGTH)
+        ((struct ipc_buffer *)USER_IPC_BUFFER)->mr[i] = value;
+    if (i < MSG_MAX_LENGTH && i + 1 > r->length)
+        r->length = i + 1;
+}
+
+bool request_put_bytes(struct request *r, unsigned first, const void *bytes, size_t n)
+{
+    if (first > MSG_MAX_LENGTH || n > (MSG_MAX_LENGTH - first) * 8)
+        return false;
+    const unsigned char *p = bytes;
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t word = 0;
+        for (size_t j = 0; j < 8 && i + j < n; j++)
+            word |= (uint64_t)p[i + j] << (8 * j);
+        request_set_word(r, first + (unsigned)(i / 8), word);
+    }
+    return true;
+}
+
+void request_get_bytes(const struct request *r, unsigned first, void *out, size_t n)
+{
+    unsigned char *p = out;
+    for (size_t i = 0; i < n; i++)
+        p[i] = (unsigned char)(request_word(r, first + (unsigned)(i / 8)) >> (8 * (i % 8)));
+}
+
+long request_call(uint64_t slot, struct request *r, const uint64_t *caps, unsigned cap_count,
+                  uint64_t receive_slot)
+{
+    struct ipc_buffer *buffer = (struct ipc_buffer *)USER_IPC_BUFFER;
+    /* The words in the IPC buffer are lost if the call must be repeated
+       (the kernel copied them already); keep them. */
+    uint64_t saved[MSG_MAX_LENGTH - MSG_REGISTERS];
+    unsigned extra = r->length > MSG_REGISTERS ? (unsigned)r->length - MSG_REGISTERS : 0;
+    memcpy(saved, &buffer->mr[MSG_REGISTERS], extra * 8);
+    struct missive_msg sent = r->msg;
+    long result = ERR_OK;
+    for (int attempt = 0; attempt < CALL_RETRIES; attempt++) {
+        memcpy(&buffer->mr[MSG_REGISTERS], saved, extra * 8);
+        for (unsigned i = 0; i < cap_count && i < MSG_MAX_CAPS; i++)
+            buffer->caps[i] = caps[i];
+        buffer->receive_slot = receive_slot;
+        r->msg = sent;
+        result = missive_syscall(SYS_CALL, slot, MSG_TAG(r->label, r->length, cap_count), &r->msg);
+        if (!SERVICE_CALL_LOST(result))
+            break;
+    }
+    buffer->receive_slot = 0;
+    if (result == ERR_OK) {
+        r->label = MSG_LABEL(r->msg.tag);
+        r->length = MSG_LENGTH(r->msg.tag);
+    }
+    return result;
+}
+
+/* Calls slot; returns 0, -(service error) or a shifted kernel error. */
+static long service_call(uint64_t slot, struct request *r, const uint64_t *caps, unsigned count,
+                         uint64_t receive_slot)
+{
+    long result = request_call(slot, r, caps, count, receive_slot);
+    if (result != ERR_OK)
+        return LIBSYS_KERNEL_ERROR(result);
+    return -(long)r->label;
+}
+
+static struct request new_request(uint64_t label)
+{
+    struct request r = {.label = label};
+    return r;
+}
+
+/* Puts "a\0b\0..." (count strings) from word 1 on with the byte count in MR0. */
+static bool put_strings(struct request *r, const char *const *strings, unsigned count)
+{
+    char bytes[PROC_ARGUMENTS_BYTES];
+    size_t n = 0;
+    for (unsigned i = 0; i < count; i++) {
+        size_t len = strlen(strings[i]) + 1;
+        if (n + len > sizeof bytes)
+            return false;
+        memcpy(bytes + n, strings[i], len);
+        n += len;
+    }
+    request_set_word(r, 0, n);
+    return request_put_bytes(r, 1, bytes, n);
+}
+
+long proc_spawn(const char *path, const char *const argv[], uint64_t *pid)
+{
+    const char *strings[32];
+    unsigned count = 0;
+    strings[count++] = path;
+    for (unsigned i = 0; argv && argv[i]; i++) {
+        if (count == sizeof strings / sizeof strings[0])
+            return -SERVICE_BAD_ARGUMENT;
+        strings[count++] = argv[i];
+    }
+    struct request r = new_request(PROC_SPAWN);
+    if (!put_strings(&r, strings, count))
+        return -SERVICE_BAD_ARGUMENT;
+    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+    if (e == 0 && pid)
+        *pid = r.msg.mr[0];
+    return e;
+}
+
+long proc_wait(uint64_t pid, int64_t *status)
+{
+    struct request r = new_request(PROC_WAIT);
+    request_set_word(&r, 0, pid);
+    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+    if (e == 0 && status)
+        *status = (int64_t)r.msg.mr[0];
+    return e;
+}
+
+long proc_kill(uint64_t pid)
+{
+    struct request r = new_request(PROC_KILL);
+    request_set_word(&r, 0, pid);
+    return service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+}
+
+long proc_swap(const char *name, const char *path, uint64_t *pid)
+{
+    const char *strings[2] = {name, path};
+    struct request r = new_request(PROC_SWAP);
+    if (!put_strings(&r, strings, 2))
+        return -SERVICE_BAD_ARGUMENT;
+    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+    if (e == 0 && pid)
+        *pid = r.msg.mr[0];
+    return e;
+}
+
+long proc_sleep_ms(uint64_t ms)
+{
+    struct request r = new_request(PROC_SLEEP);
+    request_set_word(&r, 0, ms);
+    return service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+}
+
+long proc_uptime_ms(uint64_t *ms)
+{
+    struct request r = new_request(PROC_UPTIME);
+    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+    if (e == 0)
+        *ms = r.msg.mr[0];
+    return e;
+}
+
+long proc_list(uint64_t index, struct proc_entry *out)
+{
+    struct request r = new_request(PROC_LIST);
+    request_set_word(&r, 0, index);
+    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+    if (e == 0) {
+        out->pid = r.msg.mr[0];
+        out->state = r.msg.mr[1];
+        out->memory = r.msg.mr[2];
+        out->restarts = r.msg.mr[3];
+        out->parent = r.msg.mr[4];
+        request_get_bytes(&r, 5, out->name, PROTO_NAME_WORDS * 8);
+        out->name[PROTO_NAME_MAX] = 0;
+    }
+    return e;
+}
+
+/* Puts a name (at most PROTO_NAME_MAX bytes) in MR0-MR3. */
+static bool put_name(struct request *r, const char *name)
+{
+    char words[PROTO_NAME_WORDS * 8] = {0};
+    size_t n = strlen(name);
+    if (n == 0 || n > PROTO_NAME_MAX)
+        return false;
+    memcpy(words, name, n);
+    return request_put_bytes(r, 0, words, sizeof words);
+}
+
+long proc_register(const char *name, uint64_t slot)
+{
+    struct request r = new_request(PROC_REGISTER);
+    if (!put_name(&r, name))
+        return -SERVICE_BAD_ARGUMENT;
+    return service_call(PROC_SLOT_PROCSRV, &r, &slot, 1, 0);
+}
+
+long proc_lookup(const char *name, uint64_t slot)
+{
+    struct request r = new_request(PROC_LOOKUP);
+    if (!put_name(&r, name))
+        return -SERVICE_BAD_ARGUMENT;
+    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, slot);
+    if (e == 0 && MSG_CAPS(r.msg.tag) != 1)
+        return -SERVICE_NOT_FOUND; /* the slot was not free */
+    return e;
+}
+
+long proc_file_list(uint64_t index, char *path, size_t path_size, uint64_t *size)
+{
+    struct request r = new_request(PROC_FILE_LIST);
+    request_set_word(&r, 0, index);
+    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+    if (e != 0)
+        return e;
+    uint64_t n = r.msg.mr[1];
+    if (n >= path_size || n > (MSG_MAX_LENGTH - 2) * 8)
+        return -SERVICE_BAD_ARGUMENT;
+    request_get_bytes(&r, 2, path, n);
+    path[n] = 0;
+    *size = r.msg.mr[0];
+    return 0;
+}
+
+long proc_file_read(const char *path, uint64_t offset, void *buf, size_t n, size_t *got)
+{
+    struct request r = new_request(PROC_FILE_READ);
+    size_t len = strlen(path);
+    request_set_word(&r, 0, offset);
+    request_set_word(&r, 1, n < PROC_FILE_CHUNK ? n : PROC_FILE_CHUNK);
+    request_set_word(&r, 2, len);
+    if (!request_put_bytes(&r, 3, path, len))
+        return -SERVICE_BAD_ARGUMENT;
+    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+    if (e != 0)
+        return e;
+    size_t count = r.msg.mr[0];
+    if (count > n || count > PROC_FILE_CHUNK)
+        return -SERVICE_BAD_ARGUMENT;
+    request_get_bytes(&r, 1, buf, count);
+    *got = count;
+    return 0;
+}
+
+long mem_map(uint64_t address, uint64_t bytes, uint64_t rights)
+{
+    struct request r = new_request(MEM_MAP);
+    request_set_word(&r, 0, address);
+    request_set_word(&r, 1, bytes);
+    request_set_word(&r, 2, rights);
+    return service_call(PROC_SLOT_MEMSRV, &r, 0, 0, 0);
+}
+
+long mem_unmap(uint64_t address)
+{
+    struct request r = new_request(MEM_UNMAP);
+    request_set_word(&r, 0, address);
+    return service_call(PROC_SLOT_MEMSRV, &r, 0, 0, 0);
+}
+
+long mem_dma(uint64_t address, uint64_t bytes, uint64_t *physical)
+{
+    struct request r = new_request(MEM_DMA);
+    request_set_word(&r, 0, address);
+    request_set_word(&r, 1, bytes);
+    long e = service_call(PROC_SLOT_MEMSRV, &r, 0, 0, 0);
+    if (e == 0)
+        *physical = r.msg.mr[0];
+    return e;
+}
+
+long mem_untyped(unsigned size_bits, uint64_t slot)
+{
+    struct request r = new_request(MEM_UNTYPED);
+    request_set_word(&r, 0, size_bits);
+    request_set_word(&r, 1, 0);
+    long e = service_call(PROC_SLOT_MEMSRV, &r, 0, 0, slot);
+    if (e == 0 && MSG_CAPS(r.msg.tag) != 1)
+        return -SERVICE_NO_MEMORY;
+    return e;
+}
+
+long mem_stats(struct mem_stats *out)
+{
+    struct request r = new_request(MEM_STATS);
+    long e = service_call(PROC_SLOT_MEMSRV, &r, 0, 0, 0);
+    if (e != 0)
+        return e;
+    out->total = r.msg.mr[0];
+    out->free = r.msg.mr[1];
+    out->clients = r.msg.mr[2];
+    for (unsigned order = 0; order <= MEM_MAX_ORDER; order++) {
+        struct request o = new_request(MEM_STATS_ORDER);
+        request_set_word(&o, 0, order);
+        e = service_call(PROC_SLOT_MEMSRV, &o, 0, 0, 0);
+        if (e != 0)
+            return e;
+        out->free_blocks[order] = o.msg.mr[0];
+    }
+    return 0;
+}
+
+long mem_client_info(uint64_t index, uint64_t *client, uint64_t *quota, uint64_t *used)
+{
+    struct request r = new_request(MEM_CLIENT_INFO);
+    request_set_word(&r, 0, index);
+    long e = service_call(PROC_SLOT_MEMSRV, &r, 0, 0, 0);
+    if (e == 0) {
+        *client = r.msg.mr[0];
+        *quota = r.msg.mr[1];
+        *used = r.msg.mr[2];
+    }
+    return e;
+}
+
+const struct proc_info *libsys_proc_info(void)
+{
+    const struct proc_info *info = (const struct proc_info *)USER_PROC_INFO;
+    return info->magic == PROC_INFO_MAGIC ? info : 0;
+}
+
+uint64_t libsys_alloc_slot(void)
+{
+    static uint64_t next;
+    const struct proc_info *info = libsys_proc_info();
+    if (!info)
+        return 0;
+    if (next == 0)
+        next = info->free_slot;
+    if (next >= (1ul << info->cspace_bits))
+        return 0;
+    return next++;
+}
