@@ -132,17 +132,21 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 
 # Missive programs: each directory below is one program, named after it, linked
 # with libsys (crt0, start-up, system calls) and picolibc into $(BUILD)/bin.
-USER_PROGRAMS := servers/procsrv tests/user/usertest tests/user/fuzz
+# extra_srcs_NAME lists pure library sources program NAME links in as well.
+USER_PROGRAMS := servers/procsrv tests/user/usertest tests/user/fuzz \
+	servers/console servers/kbd apps/shell
+extra_srcs_console := lib/procgrant/procgrant.c
+extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c
+extra_srcs_shell   := lib/lineedit/lineedit.c
 LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/posix.o $(BUILD)/user/lib/libsys/service.o
 USER_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
 
+user_objs = $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard $(1)/*.c) $(extra_srcs_$(notdir $(1))))
 define user_program
-$(BUILD)/bin/$(notdir $(1)): $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard $(1)/*.c)) \
-		$(LIBSYS_MISSIVE_OBJS) lib/libsys/user.ld
+$(BUILD)/bin/$(notdir $(1)): $(call user_objs,$(1)) $(LIBSYS_MISSIVE_OBJS) lib/libsys/user.ld
 	@mkdir -p $$(@D)
-	ld $(USER_LDFLAGS) -o $$@ $(LIBSYS_MISSIVE_OBJS) \
-		$(patsubst %.c,$(BUILD)/user/%.o,$(wildcard $(1)/*.c)) $(USER_LIBS)
+	ld $(USER_LDFLAGS) -o $$@ $(LIBSYS_MISSIVE_OBJS) $(call user_objs,$(1)) $(USER_LIBS)
 endef
 $(foreach p,$(USER_PROGRAMS),$(eval $(call user_program,$(p))))
 
@@ -164,7 +168,8 @@ picolibc-test: $(BUILD)/picolibc-hello
 HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ilib -Ikernel
 # Each host test and the pure sources it tests.
-UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit
+UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit \
+	shellargs ring procgrant
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -176,6 +181,9 @@ unit_srcs_buddy   := lib/buddy/buddy.c
 unit_srcs_madt    := lib/acpi/madt.c
 unit_srcs_keymap  := lib/input/keymap.c
 unit_srcs_lineedit := lib/lineedit/lineedit.c lib/input/keymap.c
+unit_srcs_shellargs := apps/shell/args.c
+unit_srcs_ring      := servers/console/ring.c
+unit_srcs_procgrant := lib/procgrant/procgrant.c
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)
@@ -198,7 +206,7 @@ $(BUILD)/compile_commands.json: Makefile
 		"gcc $(KERNEL_CFLAGS)" $(KERNEL_C_SRCS) -- \
 		"gcc $(HOST_CFLAGS)" $(wildcard tests/unit/*.c) -- \
 		"gcc $(USER_CFLAGS)" $(wildcard lib/libsys/*.c tests/picolibc/*.c) \
-			$(foreach p,$(USER_PROGRAMS),$(wildcard $(p)/*.c)) > $@
+			$(foreach p,$(USER_PROGRAMS),$(wildcard $(p)/*.c) $(extra_srcs_$(notdir $(p)))) > $@
 	@ln -sf $(BUILD)/compile_commands.json compile_commands.json
 
 format:

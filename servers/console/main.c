@@ -1,0 +1,305 @@
+/*
+ * The console server: text in and out on COM1 for every process, through the
+ * console protocol (lib/proto/console.h, docs/protocols.md). Clients reach
+ * it with badged copies of the endpoint in PROC_SLOT_SERVICE (badge = their
+ * pid). Input comes from the UART's receive interrupt (IRQ 4, delivered
+ * through a notification bound to this thread, so one receive waits for both
+ * requests and interrupts) and from the keyboard server (CONSOLE_INPUT); it
+ * queues in a ring until one reader takes it. A read that finds no input is
+ * answered later through a saved reply capability.
+ *
+ * The server never uses stdio: printf would call itself through
+ * PROC_SLOT_CONSOLE. Its own messages go straight to the UART.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "libsys/service.h"
+#include "procgrant/procgrant.h"
+#include "ring.h"
+#include "uart.h"
+
+#define COM1_BASE 0x3f8
+#define COM1_IRQ  4
+#define COM1_LAST 0x3ff
+
+/* Bytes taken from the UART per interrupt at most, so a flood cannot starve requests. */
+#define DRAIN_MAX RING_SIZE
+
+struct console {
+    struct uart uart;
+    uint64_t irq;   /* the IRQ handler's slot */
+    uint64_t saved; /* the slot a waiting reader's reply is saved in */
+    struct ring input;
+    bool reader_waiting;
+    uint64_t reader_pid; /* the badge of the waiting reader */
+    uint64_t reader_max; /* bytes it asked for at most */
+};
+
+static struct console console;
+
+/* Says msg on the kernel's debug console if the manifest granted it, then exits with status 1.
+   Used only before the UART works. */
+static _Noreturn void console_fail(const char *msg)
+{
+    struct missive_msg m = {0};
+    size_t n = strlen(msg);
+    if (n > 8 * (MSG_REGISTERS - 1))
+        n = 8 * (MSG_REGISTERS - 1);
+    m.mr[0] = n;
+    for (size_t i = 0; i < n; i++)
+        m.mr[1 + i / 8] |= (uint64_t)(unsigned char)msg[i] << (8 * (i % 8));
+    missive_syscall(SYS_CALL, PROC_SLOT_DEBUG, MSG_TAG(DEBUG_WRITE, 1 + (n + 7) / 8, 0), &m);
+    exit(1);
+}
+
+/* Writes a NUL-terminated string of the server's own to the UART. */
+static void console_say(struct console *c, const char *s)
+{
+    uart_write(&c->uart, s, strlen(s));
+}
+
+/* Empties slot of this process's CSpace (a reply capability: its caller, if any still waits,
+   wakes with ERR_NO_REPLY). */
+static void delete_slot(uint64_t slot)
+{
+    sys_invoke(PROC_SLOT_CSPACE, CSPACE_DELETE, 1, &slot, 0);
+}
+
+/* Starts a reply with status (a SERVICE_* value) and no words. */
+static void reply_status(struct request *out, uint64_t status)
+{
+    out->label = status;
+    out->length = 0;
+}
+
+/* Answers SERVICE_BAD_ARGUMENT naming argument index in MR0. */
+static void reply_bad_argument(struct request *out, uint64_t index)
+{
+    reply_status(out, SERVICE_BAD_ARGUMENT);
+    request_set_word(out, 0, index);
+}
+
+/* Builds in *out a successful read answer with up to max queued bytes (at least one must be
+   queued); the bytes stay queued until the caller drops them. Returns the count. */
+static size_t build_read_reply(struct console *c, struct request *out, uint64_t max)
+{
+    uint8_t bytes[CONSOLE_MAX_BYTES];
+    size_t n = ring_peek(&c->input, bytes, max < sizeof bytes ? max : sizeof bytes);
+    reply_status(out, SERVICE_OK);
+    request_set_word(out, 0, n);
+    request_put_bytes(out, 1, bytes, n);
+    return n;
+}
+
+/* Answers the waiting reader, if any and if input is queued, through its saved reply. The
+   bytes leave the queue only if the reader got them: one that went away meanwhile
+   (ERR_NO_REPLY) leaves them for the next. Either way the reply capability is gone. */
+static void serve_waiting_reader(struct console *c)
+{
+    if (!c->reader_waiting || ring_count(&c->input) == 0)
+        return;
+    struct request out = {0};
+    size_t n = build_read_reply(c, &out, c->reader_max);
+    long e = missive_syscall(SYS_SEND, c->saved, MSG_TAG(out.label, out.length, 0), &out.msg);
+    if (e == ERR_OK)
+        ring_drop(&c->input, n);
+    else if (e != ERR_NO_REPLY)
+        delete_slot(c->saved);
+    c->reader_waiting = false;
+}
+
+/* Whether process pid is still running, asked of procsrv. If procsrv cannot say, the answer is
+   yes: that only makes a second reader wait its turn. */
+static bool process_alive(uint64_t pid)
+{
+    for (uint64_t i = 0; i < 4096; i++) {
+        struct proc_entry entry;
+        long e = proc_list(i, &entry);
+        if (e == -SERVICE_NOT_FOUND)
+            return false;
+        if (e != 0)
+            return true;
+        if (entry.pid == pid)
+            return entry.state == PROC_STATE_RUNNING;
+    }
+    return true;
+}
+
+/* CONSOLE_WRITE: MR0 n, the bytes from MR1 -> MR0 n. */
+static void handle_write(struct console *c, const struct request *in, struct request *out)
+{
+    uint64_t n = request_word(in, 0);
+    if (n > (in->length - 1) * 8) {
+        reply_bad_argument(out, 0);
+        return;
+    }
+    uint8_t bytes[CONSOLE_MAX_BYTES];
+    request_get_bytes(in, 1, bytes, n);
+    uart_write(&c->uart, bytes, n);
+    reply_status(out, SERVICE_OK);
+    request_set_word(out, 0, n);
+}
+
+/* CONSOLE_INPUT: MR0 n, the bytes from MR1 -> MR0 how many were queued (the rest were
+   dropped: the queue is full). */
+static void handle_input(struct console *c, const struct request *in, struct request *out)
+{
+    uint64_t n = request_word(in, 0);
+    if (n > (in->length - 1) * 8) {
+        reply_bad_argument(out, 0);
+        return;
+    }
+    uint8_t bytes[CONSOLE_MAX_BYTES];
+    request_get_bytes(in, 1, bytes, n);
+    size_t queued = ring_put(&c->input, bytes, n);
+    serve_waiting_reader(c);
+    reply_status(out, SERVICE_OK);
+    request_set_word(out, 0, queued);
+}
+
+/* CONSOLE_READ: MR0 at most n bytes -> MR0 count, the bytes from MR1. Returns false if the
+   reply was saved to be sent when input comes. */
+static bool handle_read(struct console *c, uint64_t pid, const struct request *in,
+                        struct request *out)
+{
+    uint64_t max = request_word(in, 0);
+    if (max == 0) {
+        reply_bad_argument(out, 0);
+        return true;
+    }
+    if (max > CONSOLE_MAX_BYTES)
+        max = CONSOLE_MAX_BYTES;
+    if (ring_count(&c->input) > 0) {
+        ring_drop(&c->input, build_read_reply(c, out, max));
+        return true;
+    }
+    if (c->reader_waiting) {
+        /* A reader that was killed while it waited leaves its saved reply behind; it must
+           not lock the console for its successor. */
+        if (c->reader_pid == pid || process_alive(c->reader_pid)) {
+            reply_status(out, SERVICE_BUSY);
+            return true;
+        }
+        delete_slot(c->saved);
+        c->reader_waiting = false;
+    }
+    uint64_t arg = c->saved;
+    if (sys_invoke(PROC_SLOT_CSPACE, CSPACE_SAVE_REPLY, 1, &arg, 0) != ERR_OK) {
+        reply_status(out, SERVICE_BUSY);
+        return true;
+    }
+    c->reader_waiting = true;
+    c->reader_pid = pid;
+    c->reader_max = max;
+    return false;
+}
+
+/* Carries out one request; fills *out with the reply. Returns false when no reply is to go
+   now (it was saved). */
+static bool dispatch(struct console *c, uint64_t pid, const struct request *in,
+                     struct request *out)
+{
+    switch (in->label) {
+    case CONSOLE_WRITE:
+    case CONSOLE_READ:
+    case CONSOLE_INPUT:
+        break;
+    default:
+        reply_status(out, SERVICE_BAD_LABEL);
+        return true;
+    }
+    if (in->length < 1) {
+        reply_status(out, SERVICE_BAD_LENGTH);
+        return true;
+    }
+    if (in->label == CONSOLE_WRITE)
+        handle_write(c, in, out);
+    else if (in->label == CONSOLE_INPUT)
+        handle_input(c, in, out);
+    else
+        return handle_read(c, pid, in, out);
+    return true;
+}
+
+/* The UART interrupted: acknowledges the line, then moves every received byte into the input
+   queue (acknowledging first means a byte that arrives while we drain raises the line again
+   rather than being left behind with the line masked), and answers a waiting reader. */
+static void handle_interrupt(struct console *c)
+{
+    sys_invoke(c->irq, IRQ_HANDLER_ACK, 0, 0, 0);
+    for (size_t i = 0; i < DRAIN_MAX; i++) {
+        int byte = uart_getc(&c->uart);
+        if (byte < 0)
+            break;
+        uint8_t b = (uint8_t)byte;
+        ring_put(&c->input, &b, 1); /* a full queue drops it: the newest goes */
+    }
+    serve_waiting_reader(c);
+}
+
+/* Finds the grants, binds the notification to this thread and turns the UART's receive
+   interrupt on. Exits if something the server needs is missing. */
+static void console_setup(struct console *c)
+{
+    const struct proc_info *info = libsys_proc_info();
+    if (!info)
+        console_fail("console: no proc_info: not started by procsrv\n");
+    uint64_t ports = procgrant_ports(info, COM1_BASE, COM1_LAST);
+    uint64_t notification;
+    if (!ports)
+        console_fail("console: no I/O port grant for 0x3f8-0x3ff\n");
+    if (!procgrant_irq(info, COM1_IRQ, &c->irq, &notification))
+        console_fail("console: no grant of IRQ 4 with its notification\n");
+    c->saved = libsys_alloc_slot();
+    if (!c->saved)
+        console_fail("console: no free slot for saved replies\n");
+    ring_init(&c->input);
+    if (sys_invoke(PROC_SLOT_THREAD, THREAD_BIND_NOTIFICATION, 1, &notification, 0) != ERR_OK)
+        console_fail("console: cannot bind the IRQ notification\n");
+    if (!uart_init(&c->uart, ports, COM1_BASE))
+        console_fail("console: the COM1 ports do not answer\n");
+    handle_interrupt(c); /* bytes typed before now, and an interrupt already pending */
+}
+
+/* Receives on the service endpoint into *in (after sending the reply in *out if reply is
+   true); retries a receive that failed (it was interrupted). Returns the sender's badge. */
+static uint64_t receive(struct request *in, struct request *out, bool reply)
+{
+    long e;
+    if (reply) {
+        in->msg = out->msg;
+        e = missive_syscall(SYS_REPLY_RECV, PROC_SLOT_SERVICE,
+                            MSG_TAG(out->label, out->length, 0), &in->msg);
+    } else {
+        e = missive_syscall(SYS_RECV, PROC_SLOT_SERVICE, 0, &in->msg);
+    }
+    while (e != ERR_OK)
+        e = missive_syscall(SYS_RECV, PROC_SLOT_SERVICE, 0, &in->msg);
+    in->label = MSG_LABEL(in->msg.tag);
+    in->length = MSG_LENGTH(in->msg.tag);
+    return in->msg.badge;
+}
+
+int main(void)
+{
+    struct console *c = &console;
+    console_setup(c);
+    console_say(c, "console: serving COM1\n");
+    struct request in = {0}, out = {0};
+    bool reply = false;
+    for (;;) {
+        uint64_t badge = receive(&in, &out, reply);
+        reply = false;
+        out = (struct request){0};
+        if (in.label == NOTIFICATION_LABEL && in.length == 0) {
+            handle_interrupt(c);
+            /* A real interrupt leaves no reply owed, and then this one goes nowhere; a client
+               that sent the notification label itself is told it is no request. */
+            reply_status(&out, SERVICE_BAD_LABEL);
+            reply = true;
+            continue;
+        }
+        reply = dispatch(c, badge, &in, &out);
+    }
+}
