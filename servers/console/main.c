@@ -197,8 +197,7 @@ static bool handle_read(struct console *c, uint64_t pid, const struct request *i
 
 /* Carries out one request; fills *out with the reply. Returns false when no reply is to go
    now (it was saved). */
-static bool dispatch(struct console *c, uint64_t pid, const struct request *in,
-                     struct request *out)
+static bool dispatch(struct console *c, uint64_t pid, const struct request *in, struct request *out)
 {
     switch (in->label) {
     case CONSOLE_WRITE:
@@ -269,8 +268,8 @@ static uint64_t receive(struct request *in, struct request *out, bool reply)
     long e;
     if (reply) {
         in->msg = out->msg;
-        e = missive_syscall(SYS_REPLY_RECV, PROC_SLOT_SERVICE,
-                            MSG_TAG(out->label, out->length, 0), &in->msg);
+        e = missive_syscall(SYS_REPLY_RECV, PROC_SLOT_SERVICE, MSG_TAG(out->label, out->length, 0),
+                            &in->msg);
     } else {
         e = missive_syscall(SYS_RECV, PROC_SLOT_SERVICE, 0, &in->msg);
     }

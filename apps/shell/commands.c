@@ -1,0 +1,125 @@
+/*
+ * The command table, dispatch, error reporting and the built-in commands
+ * (help, echo, exit). See shell.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "libsys/service.h"
+#include "shell.h"
+
+static void cmd_help(int argc, char **argv, bool background);
+static void cmd_echo(int argc, char **argv, bool background);
+static void cmd_exit(int argc, char **argv, bool background);
+
+static const struct shell_command commands[] = {
+    {"help", "", "list the commands", 0, 0, false, cmd_help},
+    {"echo", "[WORD...]", "print the words", 0, -1, false, cmd_echo},
+    {"ps", "", "list the processes", 0, 0, false, cmd_ps},
+    {"kill", "PID", "end a process", 1, 1, false, cmd_kill},
+    {"run", "PROGRAM [ARG...] [&]", "start bin/PROGRAM; wait unless &", 1, -1, true, cmd_run},
+    {"wait", "PID", "wait for a process started with run ... &", 1, 1, false, cmd_wait},
+    {"swap", "NAME PROGRAM", "replace the server NAME by PROGRAM", 2, 2, false, cmd_swap},
+    {"mem", "", "memory statistics and each client's use", 0, 0, false, cmd_mem},
+    {"ls", "", "list the files of the initrd", 0, 0, false, cmd_ls},
+    {"cat", "FILE", "print a file of the initrd", 1, 1, false, cmd_cat},
+    {"uptime", "", "time since the clock started", 0, 0, false, cmd_uptime},
+    {"sleep", "MS", "wait MS milliseconds", 1, 1, false, cmd_sleep},
+    {"exit", "", "leave the shell", 0, 0, false, cmd_exit},
+};
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+/* help: one line per command. */
+static void cmd_help(int argc, char **argv, bool background)
+{
+    (void)argc, (void)argv, (void)background;
+    printf("commands:\n");
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        char left[40];
+        snprintf(left, sizeof left, "%s %s", commands[i].name, commands[i].usage);
+        printf("  %-28s %s\n", left, commands[i].help);
+    }
+    printf("quote words with spaces: \"like this\"; keys: arrows, Ctrl-A/E/U/K/W, Ctrl-C\n");
+}
+
+/* echo: the words, separated by one space. */
+static void cmd_echo(int argc, char **argv, bool background)
+{
+    (void)background;
+    for (int i = 1; i < argc; i++)
+        printf("%s%s", argv[i], i + 1 < argc ? " " : "");
+    printf("\n");
+}
+
+/* exit: ends the shell with status 0. */
+static void cmd_exit(int argc, char **argv, bool background)
+{
+    (void)argc, (void)argv, (void)background;
+    fflush(stdout);
+    exit(0);
+}
+
+void shell_report(const char *name, const char *what, long e)
+{
+    if (e <= LIBSYS_KERNEL_ERROR(0))
+        printf("%s: %s: kernel error %ld\n", name, what, e - LIBSYS_KERNEL_ERROR(0));
+    else
+        printf("%s: %s: %s\n", name, what, service_error_name((unsigned long)-e));
+}
+
+bool shell_parse_pid(const char *name, const char *arg, uint64_t *pid)
+{
+    if (args_parse_u64(arg, pid) && *pid != 0)
+        return true;
+    printf("%s: not a process id: '%s'\n", name, arg);
+    return false;
+}
+
+/* The table entry for name, or NULL. */
+static const struct shell_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+void shell_execute(char *line)
+{
+    char *argv[ARGS_MAX + 1];
+    size_t count;
+    bool background;
+    switch (args_split(line, argv, ARGS_MAX, &count, &background)) {
+    case ARGS_OK:
+        break;
+    case ARGS_TOO_MANY:
+        printf("shell: too many words (at most %d)\n", ARGS_MAX);
+        return;
+    case ARGS_OPEN_QUOTE:
+        printf("shell: missing closing quote\n");
+        return;
+    }
+    if (count == 0) {
+        if (background)
+            printf("shell: & needs a command before it\n");
+        return;
+    }
+    argv[count] = NULL;
+    const struct shell_command *c = find_command(argv[0]);
+    if (!c) {
+        printf("shell: unknown command '%s' (try help)\n", argv[0]);
+        return;
+    }
+    int args = (int)count - 1;
+    if (args < c->min_args || (c->max_args >= 0 && args > c->max_args)) {
+        printf("%s: usage: %s %s\n", c->name, c->name, c->usage);
+        return;
+    }
+    if (background && !c->background_ok) {
+        printf("%s: cannot run in the background (only run can)\n", c->name);
+        return;
+    }
+    c->run((int)count, argv, background);
+}

@@ -1,0 +1,113 @@
+/*
+ * The commands that report on the system: mem (memsrv), ls and cat (the
+ * initrd, through procsrv), uptime and sleep (procsrv's clock). See shell.h.
+ */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "libsys/service.h"
+#include "shell.h"
+
+/* mem: totals, free blocks per order, then each client's quota and use. */
+void cmd_mem(int argc, char **argv, bool background)
+{
+    (void)argc, (void)argv, (void)background;
+    struct mem_stats s;
+    long e = mem_stats(&s);
+    if (e != 0) {
+        shell_report("mem", "statistics", e);
+        return;
+    }
+    printf("memory: %llu KiB total, %llu KiB free, %llu clients\n",
+           (unsigned long long)(s.total / 1024), (unsigned long long)(s.free / 1024),
+           (unsigned long long)s.clients);
+    printf("free blocks by size:");
+    for (unsigned order = 0; order <= MEM_MAX_ORDER; order++)
+        printf(" %uK:%llu", 4u << order, (unsigned long long)s.free_blocks[order]);
+    printf("\n%8s %12s %12s\n", "CLIENT", "QUOTA", "USED");
+    for (uint64_t i = 0;; i++) {
+        uint64_t client, quota, used;
+        e = mem_client_info(i, &client, &quota, &used);
+        if (e == -SERVICE_NOT_FOUND)
+            break;
+        if (e != 0) {
+            shell_report("mem", "clients", e);
+            return;
+        }
+        printf("%8llu %11lluK %11lluK\n", (unsigned long long)client,
+               (unsigned long long)(quota / 1024), (unsigned long long)(used / 1024));
+    }
+}
+
+/* ls: every file of the initrd with its size. */
+void cmd_ls(int argc, char **argv, bool background)
+{
+    (void)argc, (void)argv, (void)background;
+    for (uint64_t i = 0;; i++) {
+        char path[PROC_PATH_MAX + 1];
+        uint64_t size;
+        long e = proc_file_list(i, path, sizeof path, &size);
+        if (e == -SERVICE_NOT_FOUND)
+            break;
+        if (e != 0) {
+            shell_report("ls", "cannot list", e);
+            return;
+        }
+        printf("%10llu  %s\n", (unsigned long long)size, path);
+    }
+}
+
+/* cat FILE: the file's bytes as they are, a chunk at a time. */
+void cmd_cat(int argc, char **argv, bool background)
+{
+    (void)argc, (void)background;
+    const char *path = args_file_path(argv[1]);
+    char chunk[PROC_FILE_CHUNK];
+    uint64_t offset = 0;
+    char last = '\n';
+    fflush(stdout);
+    for (;;) {
+        size_t got;
+        long e = proc_file_read(path, offset, chunk, sizeof chunk, &got);
+        if (e != 0) {
+            shell_report("cat", argv[1], e);
+            return;
+        }
+        if (got == 0)
+            break;
+        if (write(1, chunk, got) < 0)
+            return;
+        last = chunk[got - 1];
+        offset += got;
+    }
+    if (last != '\n')
+        printf("\n"); /* so the prompt starts a line of its own */
+}
+
+/* uptime: seconds with three decimals. */
+void cmd_uptime(int argc, char **argv, bool background)
+{
+    (void)argc, (void)argv, (void)background;
+    uint64_t ms;
+    long e = proc_uptime_ms(&ms);
+    if (e != 0) {
+        shell_report("uptime", "clock", e);
+        return;
+    }
+    printf("up %llu.%03llu s\n", (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+}
+
+/* sleep MS */
+void cmd_sleep(int argc, char **argv, bool background)
+{
+    (void)argc, (void)background;
+    uint64_t ms;
+    if (!args_parse_u64(argv[1], &ms)) {
+        printf("sleep: not a number of milliseconds: '%s'\n", argv[1]);
+        return;
+    }
+    long e = proc_sleep_ms(ms);
+    if (e != 0)
+        shell_report("sleep", argv[1], e);
+}

@@ -1,0 +1,121 @@
+/*
+ * The commands that talk to procsrv about processes: ps, kill, run, wait,
+ * swap. See shell.h.
+ */
+#include <stdio.h>
+
+#include "args.h"
+#include "libsys/service.h"
+#include "shell.h"
+
+/* A word for a process state of PROC_LIST. */
+static const char *state_name(uint64_t state)
+{
+    switch (state) {
+    case PROC_STATE_RUNNING:
+        return "running";
+    case PROC_STATE_EXITED:
+        return "exited";
+    case PROC_STATE_RESTARTING:
+        return "restarting";
+    case PROC_STATE_FAILED:
+        return "failed";
+    default:
+        return "?";
+    }
+}
+
+/* ps: one line per process. */
+void cmd_ps(int argc, char **argv, bool background)
+{
+    (void)argc, (void)argv, (void)background;
+    printf("%5s  %-10s %10s %8s  %s\n", "PID", "STATE", "MEMORY", "RESTARTS", "NAME");
+    for (uint64_t i = 0;; i++) {
+        struct proc_entry p;
+        long e = proc_list(i, &p);
+        if (e == -SERVICE_NOT_FOUND)
+            break;
+        if (e != 0) {
+            shell_report("ps", "cannot list", e);
+            return;
+        }
+        printf("%5llu  %-10s %9lluK %8llu  %s\n", (unsigned long long)p.pid, state_name(p.state),
+               (unsigned long long)(p.memory / 1024), (unsigned long long)p.restarts, p.name);
+    }
+}
+
+/* kill PID */
+void cmd_kill(int argc, char **argv, bool background)
+{
+    (void)argc, (void)background;
+    uint64_t pid;
+    if (!shell_parse_pid("kill", argv[1], &pid))
+        return;
+    long e = proc_kill(pid);
+    if (e != 0)
+        shell_report("kill", argv[1], e);
+}
+
+/* Waits for pid and prints how it ended. */
+static void wait_and_report(const char *name, uint64_t pid)
+{
+    int64_t status;
+    fflush(stdout);
+    long e = proc_wait(pid, &status);
+    if (e != 0) {
+        char what[32];
+        snprintf(what, sizeof what, "pid %llu", (unsigned long long)pid);
+        shell_report(name, what, e);
+        return;
+    }
+    printf("[pid %llu exited with status %lld]\n", (unsigned long long)pid, (long long)status);
+}
+
+/* run PROGRAM [ARG...] [&]: argv[0] of the program is PROGRAM as typed. */
+void cmd_run(int argc, char **argv, bool background)
+{
+    (void)argc;
+    char path[PROC_PATH_MAX + 1];
+    if (!args_program_path(argv[1], path, sizeof path)) {
+        printf("run: not a program name: '%s'\n", argv[1]);
+        return;
+    }
+    uint64_t pid;
+    fflush(stdout); /* what we printed comes before what it prints */
+    long e = proc_spawn(path, (const char *const *)&argv[1], &pid);
+    if (e != 0) {
+        shell_report("run", path, e);
+        return;
+    }
+    if (background)
+        printf("[pid %llu]\n", (unsigned long long)pid);
+    else
+        wait_and_report("run", pid);
+}
+
+/* wait PID: collects a process started in the background. */
+void cmd_wait(int argc, char **argv, bool background)
+{
+    (void)argc, (void)background;
+    uint64_t pid;
+    if (shell_parse_pid("wait", argv[1], &pid))
+        wait_and_report("wait", pid);
+}
+
+/* swap NAME PROGRAM */
+void cmd_swap(int argc, char **argv, bool background)
+{
+    (void)argc, (void)background;
+    char path[PROC_PATH_MAX + 1];
+    if (!args_program_path(argv[2], path, sizeof path)) {
+        printf("swap: not a program name: '%s'\n", argv[2]);
+        return;
+    }
+    uint64_t pid;
+    long e = proc_swap(argv[1], path, &pid);
+    if (e != 0) {
+        shell_report("swap", argv[1], e);
+        return;
+    }
+    printf("%s is now %s, pid %llu\n", argv[1], path, (unsigned long long)pid);
+}

@@ -1,0 +1,49 @@
+/*
+ * The shell's command table and the commands, split by what they talk to:
+ * commands.c (the table, dispatch and the built-ins), proc_cmds.c (procsrv:
+ * processes), info_cmds.c (memsrv's statistics, the initrd's files, time).
+ */
+#ifndef MISSIVE_SHELL_H
+#define MISSIVE_SHELL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A command: argv[0] is its name, argc >= 1. background is true if the line ended in a lone
+   & (only run accepts that). */
+struct shell_command {
+    const char *name;
+    const char *usage;      /* arguments, for help */
+    const char *help;       /* one line */
+    int min_args, max_args; /* words after the name; max -1: any number */
+    bool background_ok;
+    void (*run)(int argc, char **argv, bool background);
+};
+
+/* Runs the command line in line (modified in place). Prints errors as one line each. */
+void shell_execute(char *line);
+
+/* Prints "name: what" for a failed libsys call result e (from lib/libsys/service.h: a
+   negative service error, or a kernel error shifted by LIBSYS_KERNEL_ERROR). */
+void shell_report(const char *name, const char *what, long e);
+
+/* Parses a process id argument; prints "name: not a process id: 'arg'" and returns false if
+   it is not one. */
+bool shell_parse_pid(const char *name, const char *arg, uint64_t *pid);
+
+/* Commands in proc_cmds.c. */
+void cmd_ps(int argc, char **argv, bool background);
+void cmd_kill(int argc, char **argv, bool background);
+void cmd_run(int argc, char **argv, bool background);
+void cmd_wait(int argc, char **argv, bool background);
+void cmd_swap(int argc, char **argv, bool background);
+
+/* Commands in info_cmds.c. */
+void cmd_mem(int argc, char **argv, bool background);
+void cmd_ls(int argc, char **argv, bool background);
+void cmd_cat(int argc, char **argv, bool background);
+void cmd_uptime(int argc, char **argv, bool background);
+void cmd_sleep(int argc, char **argv, bool background);
+
+#endif
