@@ -107,7 +107,8 @@ def user_fault_case(mode, name, vector, detail):
 def cases():
     listing = [r"^initrd: \d+ bytes at 0x[0-9a-f]+$", r"^ +0  etc/$",
                rf"^ +{motd_size()}  etc/motd$", r"^ +\d+  etc/manifest$", r"^ +\d+  bin/procsrv$",
-               r"^initrd: 3 files, \d+ bytes$"]
+               r"^ +\d+  bin/console$", r"^ +\d+  bin/kbd$", r"^ +\d+  bin/shell$",
+               r"^initrd: 6 files, \d+ bytes$"]
     procsrv = [r"^root task: bin/procsrv, \d+ bytes, entry 0x4[0-9a-f]{5}, \d segments$",
                r"^procsrv: running in user space as 'bin/procsrv' with 0 argument\(s\)$",
                r"^procsrv: errno ERANGE, heap, pi 3\.142$",
@@ -182,7 +183,7 @@ def cases():
                  r"^timer: PIT at 1000 Hz"],
              forbid=[r"KERNEL PANIC"]),
         Case("loglevel-error", cmdline="qemu-exit loglevel=error",
-             expect=BOOTED + [r"^initrd: 3 files"],
+             expect=BOOTED + [r"^initrd: 6 files"],
              forbid=NO_TROUBLE + [r"^memory map", r"^boot loader:"]),
         Case("loglevel-debug", cmdline="loglevel=3 qemu-exit", expect=BOOTED + memory_map,
              forbid=NO_TROUBLE),
