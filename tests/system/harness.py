@@ -43,6 +43,9 @@ class Case:
     # QEMU monitor commands sent once a line matches after_line (e.g. "nmi").
     monitor: list = field(default_factory=list)
     after_line: str = r"^Missive: boot complete"
+    # Typing on the serial console: (regex, text) steps in order; each text is sent once its
+    # regex matches the output that came after the previous step's text was sent.
+    typing: list = field(default_factory=list)
 
 
 def motd_size():
@@ -307,10 +310,23 @@ def run_qemu(case, iso, log_path):
     if os.path.exists(monitor_path):
         os.remove(monitor_path)
     cmd += ["-monitor", f"unix:{monitor_path},server=on,wait=off" if case.monitor else "none"]
+    serial_path = None
+    if case.typing:
+        # The serial line is a socket the harness both reads (into the log) and types into;
+        # QEMU waits for the harness to connect before it starts the machine.
+        serial_path = os.path.join(tempfile.gettempdir(), f"missive-{os.getpid()}-{case.name}.ser")
+        if os.path.exists(serial_path):
+            os.remove(serial_path)
+        i = cmd.index(f"file:{log_path}")
+        cmd[i - 1:i + 1] = ["-chardev", f"socket,id=ser0,path={serial_path},server=on,wait=on",
+                            "-serial", "chardev:ser0"]
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     status = None
     pending = list(case.monitor)
+    serial = connect_serial(serial_path, proc) if serial_path else None
+    typing = list(case.typing)
+    typed_at = 0  # log length when the last text was typed
     while True:
         try:
             status = proc.wait(timeout=0.2)
@@ -318,6 +334,11 @@ def run_qemu(case, iso, log_path):
         except subprocess.TimeoutExpired:
             pass
         elapsed = time.monotonic() - start
+        if serial:
+            drain_serial(serial, log_path)
+            while typing and re.search(typing[0][0], read_log(log_path)[typed_at:], re.M):
+                typed_at = len(read_log(log_path))
+                serial.sendall(typing.pop(0)[1].encode())
         if pending and re.search(case.after_line, read_log(log_path), re.M):
             send_monitor(monitor_path, pending)
             pending = []
@@ -328,9 +349,49 @@ def run_qemu(case, iso, log_path):
     if status is None:
         proc.kill()
         proc.wait()
+    if serial:
+        drain_serial(serial, log_path)
+        serial.close()
+        os.remove(serial_path)
     if os.path.exists(monitor_path):
         os.remove(monitor_path)
     return status, time.monotonic() - start, proc.stderr.read().decode(errors="replace")
+
+
+def connect_serial(path, proc):
+    """Connects to QEMU's serial socket at path (retrying while QEMU starts); None if QEMU
+    ended or never listened."""
+    for _ in range(100):
+        if proc.poll() is not None:
+            return None
+        try:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.connect(path)
+            sock.setblocking(False)
+            return sock
+        except OSError:
+            sock.close()
+            time.sleep(0.1)
+    return None
+
+
+def drain_serial(sock, log_path):
+    """Appends what the machine wrote to the serial socket to the log (reading keeps QEMU's
+    UART from stalling on a full socket)."""
+    chunks = []
+    while True:
+        try:
+            data = sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            break
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    if chunks:
+        with open(log_path, "ab") as f:
+            f.write(b"".join(chunks))
 
 
 def send_monitor(path, commands):
