@@ -134,7 +134,7 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 # with libsys (crt0, start-up, system calls) and picolibc into $(BUILD)/bin.
 # extra_srcs_NAME lists pure library sources program NAME links in as well.
 USER_PROGRAMS := servers/procsrv tests/user/usertest tests/user/fuzz \
-	servers/console servers/kbd apps/shell
+	servers/console servers/kbd apps/shell tests/user/consoletest
 extra_srcs_console := lib/procgrant/procgrant.c
 extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c
 extra_srcs_shell   := lib/lineedit/lineedit.c

@@ -1,0 +1,199 @@
+/*
+ * consoletest: the console server's protocol from a client's side, run
+ * inside the system (from the shell: `run consoletest`). It sends malformed
+ * requests and checks each gets its error and the server keeps serving;
+ * queues input with CONSOLE_INPUT and reads it back; and, with helper
+ * copies of itself (spawned with an argument naming their part), checks
+ * that a read with no input waits and is answered when input comes, that a
+ * second reader meanwhile gets SERVICE_BUSY, and that a reader killed while
+ * it waited does not keep the console busy. Ends with
+ * "consoletest: N passed, M failed" and exits with the failure count.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libsys/service.h"
+
+static int passed, failed;
+
+/* Records one check; prints only the failures. */
+static void check(const char *what, long got, long want)
+{
+    if (got == want) {
+        passed++;
+        return;
+    }
+    failed++;
+    printf("consoletest: FAIL %s: got %ld, want %ld\n", what, got, want);
+}
+
+/* Sends a console request of label with the given words; returns the kernel result and
+   leaves the reply in *r. */
+static long send_words(struct request *r, uint64_t label, const uint64_t *words, unsigned n)
+{
+    *r = (struct request){.label = label};
+    for (unsigned i = 0; i < n; i++)
+        request_set_word(r, i, words[i]);
+    return request_call(PROC_SLOT_CONSOLE, r, 0, 0, 0);
+}
+
+/* Sends n bytes with label (CONSOLE_WRITE or CONSOLE_INPUT); returns the reply's status. */
+static long send_bytes(uint64_t label, const char *bytes, size_t n, uint64_t *answer)
+{
+    struct request r = {.label = label};
+    request_set_word(&r, 0, n);
+    request_put_bytes(&r, 1, bytes, n);
+    long e = request_call(PROC_SLOT_CONSOLE, &r, 0, 0, 0);
+    if (e != ERR_OK)
+        return LIBSYS_KERNEL_ERROR(e);
+    if (answer)
+        *answer = r.msg.mr[0];
+    return (long)r.label;
+}
+
+/* Reads up to max bytes into out (NUL-terminated); returns the status. */
+static long read_bytes(uint64_t max, char *out, size_t size)
+{
+    struct request r;
+    uint64_t word = max;
+    long e = send_words(&r, CONSOLE_READ, &word, 1);
+    if (e != ERR_OK)
+        return LIBSYS_KERNEL_ERROR(e);
+    out[0] = '\0';
+    if (r.label == SERVICE_OK) {
+        uint64_t n = r.msg.mr[0];
+        if (n >= size)
+            n = size - 1;
+        request_get_bytes(&r, 1, out, n);
+        out[n] = '\0';
+    }
+    return (long)r.label;
+}
+
+/* Malformed requests: each gets its error, nothing else happens. */
+static void test_malformed(void)
+{
+    struct request r;
+    uint64_t words[3] = {100, 0x41, 0};
+    check("no words: bad length", send_words(&r, CONSOLE_WRITE, words, 0), ERR_OK);
+    check("  status", (long)r.label, SERVICE_BAD_LENGTH);
+    check("unknown label", send_words(&r, 99, words, 1), ERR_OK);
+    check("  status", (long)r.label, SERVICE_BAD_LABEL);
+    check("label 0", send_words(&r, 0, words, 1), ERR_OK);
+    check("  status", (long)r.label, SERVICE_BAD_LABEL);
+    check("the notification label", send_words(&r, NOTIFICATION_LABEL, words, 0), ERR_OK);
+    check("  status", (long)r.label, SERVICE_BAD_LABEL);
+    check("write of 100 bytes in 2 words", send_words(&r, CONSOLE_WRITE, words, 2), ERR_OK);
+    check("  status", (long)r.label, SERVICE_BAD_ARGUMENT);
+    check("  names MR0", (long)r.msg.mr[0], 0);
+    words[0] = 17; /* 3 words carry 16 bytes */
+    check("input of 17 bytes in 3 words", send_words(&r, CONSOLE_INPUT, words, 3), ERR_OK);
+    check("  status", (long)r.label, SERVICE_BAD_ARGUMENT);
+    words[0] = 0;
+    check("read of 0 bytes", send_words(&r, CONSOLE_READ, words, 1), ERR_OK);
+    check("  status", (long)r.label, SERVICE_BAD_ARGUMENT);
+    words[0] = UINT64_MAX;
+    check("write of 2^64-1 bytes", send_words(&r, CONSOLE_WRITE, words, 1), ERR_OK);
+    check("  status", (long)r.label, SERVICE_BAD_ARGUMENT);
+    uint64_t n = 0;
+    check("a good write after all that", send_bytes(CONSOLE_WRITE, "consoletest: ok\n", 16, &n),
+          SERVICE_OK);
+    check("  answers the count", (long)n, 16);
+    check("an empty write", send_bytes(CONSOLE_WRITE, "", 0, &n), SERVICE_OK);
+    check("  answers 0", (long)n, 0);
+}
+
+/* Input queued by CONSOLE_INPUT comes back in order, in reads of the size asked. */
+static void test_input_then_read(void)
+{
+    char buf[600];
+    uint64_t n = 0;
+    check("input abc", send_bytes(CONSOLE_INPUT, "abc", 3, &n), SERVICE_OK);
+    check("  all queued", (long)n, 3);
+    check("read 2", read_bytes(2, buf, sizeof buf), SERVICE_OK);
+    check("  gives ab", strcmp(buf, "ab"), 0);
+    check("read 10", read_bytes(10, buf, sizeof buf), SERVICE_OK);
+    check("  gives c", strcmp(buf, "c"), 0);
+    /* A long input (in the IPC buffer) comes back whole through a read of the maximum. */
+    char big[CONSOLE_MAX_BYTES];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (char)('a' + i % 26);
+    check("input 504 bytes", send_bytes(CONSOLE_INPUT, big, sizeof big, &n), SERVICE_OK);
+    check("  all queued", (long)n, (long)sizeof big);
+    check("read 1000", read_bytes(1000, buf, sizeof buf), SERVICE_OK);
+    check("  gives 504 bytes", (long)strlen(buf), (long)sizeof big);
+    check("  the same ones", memcmp(buf, big, sizeof big), 0);
+}
+
+/* Spawns this program with one argument (its part); returns the pid, 0 on failure. */
+static uint64_t spawn_helper(const char *part)
+{
+    const char *argv[] = {"consoletest", part, NULL};
+    uint64_t pid = 0;
+    long e = proc_spawn("bin/consoletest", argv, &pid);
+    check("spawn a helper", e, 0);
+    return e == 0 ? pid : 0;
+}
+
+/* A read that finds nothing waits; a helper's read meanwhile is refused as busy; the
+   helper's input then answers the waiting read. */
+static void test_waiting_read(void)
+{
+    char buf[64];
+    uint64_t pid = spawn_helper("busy-then-input");
+    if (!pid)
+        return;
+    check("the waiting read", read_bytes(sizeof buf, buf, sizeof buf), SERVICE_OK);
+    check("  gets the helper's input", strcmp(buf, "xyz"), 0);
+    int64_t status = -1;
+    check("wait for the helper", proc_wait(pid, &status), 0);
+    check("  which saw SERVICE_BUSY", (long)status, 0);
+}
+
+/* A reader killed while it waits must not keep the console busy. */
+static void test_killed_reader(void)
+{
+    char buf[64];
+    uint64_t reader = spawn_helper("read");
+    if (!reader)
+        return;
+    proc_sleep_ms(300); /* it now waits in its read */
+    check("kill the waiting reader", proc_kill(reader), 0);
+    int64_t status;
+    proc_wait(reader, &status);
+    uint64_t injector = spawn_helper("input");
+    if (!injector)
+        return;
+    check("a new reader is served", read_bytes(sizeof buf, buf, sizeof buf), SERVICE_OK);
+    check("  with the input", strcmp(buf, "xyz"), 0);
+    proc_wait(injector, &status);
+}
+
+/* The helpers' parts. Each returns the exit status. */
+static int helper(const char *part)
+{
+    char buf[16];
+    if (strcmp(part, "read") == 0)
+        return (int)read_bytes(sizeof buf, buf, sizeof buf); /* killed before it returns */
+    proc_sleep_ms(300); /* the parent now waits in its read */
+    long busy = 0;
+    if (strcmp(part, "busy-then-input") == 0)
+        busy = read_bytes(sizeof buf, buf, sizeof buf);
+    send_bytes(CONSOLE_INPUT, "xyz", 3, 0);
+    if (strcmp(part, "busy-then-input") == 0)
+        return busy == SERVICE_BUSY ? 0 : 1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        return helper(argv[1]);
+    test_malformed();
+    test_input_then_read();
+    test_waiting_read();
+    test_killed_reader();
+    printf("consoletest: %d passed, %d failed\n", passed, failed);
+    return failed;
+}
