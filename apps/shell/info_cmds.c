@@ -22,9 +22,12 @@ void cmd_mem(int argc, char **argv, bool background)
     printf("memory: %llu KiB total, %llu KiB free, %llu clients\n",
            (unsigned long long)(s.total / 1024), (unsigned long long)(s.free / 1024),
            (unsigned long long)s.clients);
-    printf("free blocks by size:");
-    for (unsigned order = 0; order <= MEM_MAX_ORDER; order++)
-        printf(" %uK:%llu", 4u << order, (unsigned long long)s.free_blocks[order]);
+    printf("free blocks per order (size:count):\n ");
+    for (unsigned order = 0; order <= MEM_MAX_ORDER; order++) {
+        unsigned kib = 4u << order;
+        printf(" %u%c:%llu", kib >= 1024 ? kib / 1024 : kib, kib >= 1024 ? 'M' : 'K',
+               (unsigned long long)s.free_blocks[order]);
+    }
     printf("\n%8s %12s %12s\n", "CLIENT", "QUOTA", "USED");
     for (uint64_t i = 0;; i++) {
         uint64_t client, quota, used;

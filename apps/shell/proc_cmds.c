@@ -71,7 +71,8 @@ static void wait_and_report(const char *name, uint64_t pid)
     printf("[pid %llu exited with status %lld]\n", (unsigned long long)pid, (long long)status);
 }
 
-/* run PROGRAM [ARG...] [&]: argv[0] of the program is PROGRAM as typed. */
+/* run PROGRAM [ARG...] [&]: the program gets the ARGs as argv[1..] (procsrv makes argv[0] its
+   path). */
 void cmd_run(int argc, char **argv, bool background)
 {
     (void)argc;
@@ -82,7 +83,7 @@ void cmd_run(int argc, char **argv, bool background)
     }
     uint64_t pid;
     fflush(stdout); /* what we printed comes before what it prints */
-    long e = proc_spawn(path, (const char *const *)&argv[1], &pid);
+    long e = proc_spawn(path, (const char *const *)&argv[2], &pid);
     if (e != 0) {
         shell_report("run", path, e);
         return;

@@ -129,7 +129,7 @@ static void test_input_then_read(void)
 /* Spawns this program with one argument (its part); returns the pid, 0 on failure. */
 static uint64_t spawn_helper(const char *part)
 {
-    const char *argv[] = {"consoletest", part, NULL};
+    const char *argv[] = {part, NULL};
     uint64_t pid = 0;
     long e = proc_spawn("bin/consoletest", argv, &pid);
     check("spawn a helper", e, 0);
@@ -176,7 +176,7 @@ static int helper(const char *part)
     char buf[16];
     if (strcmp(part, "read") == 0)
         return (int)read_bytes(sizeof buf, buf, sizeof buf); /* killed before it returns */
-    proc_sleep_ms(300); /* the parent now waits in its read */
+    proc_sleep_ms(300);                                      /* the parent now waits in its read */
     long busy = 0;
     if (strcmp(part, "busy-then-input") == 0)
         busy = read_bytes(sizeof buf, buf, sizeof buf);
