@@ -14,6 +14,7 @@ every expected line is there). The last line printed is `N passed, N failed`.
 import argparse
 import hashlib
 import os
+import random
 import re
 import socket
 import subprocess
@@ -105,6 +106,73 @@ def user_fault_case(mode, name, vector, detail):
             rf"rip 0x[0-9a-f]+, {detail}; no fault handler, thread suspended$",
             r"^kernel: no runnable threads; idle"],
         forbid=[r"KERNEL PANIC", r"usertest: FAIL", r"exited with status"])
+
+
+PROMPT = r"missive> $"  # the shell waits for a line (the end of the output so far)
+SHELL_UP = [r"^console: serving COM1$", r"^Missive shell; type help$"]
+SHELL_TROUBLE = NO_TROUBLE + [r"FAIL", r"^fault:", r"no fault handler"]
+
+
+def shell_case(name, lines, expect, initrd="good", timeout=120, **kw):
+    """Boots to the shell, types each of lines at a fresh prompt, and expects the lines in
+    expect (besides the console and shell coming up); the machine is stopped after that."""
+    return Case(name, initrd=initrd, exit_status=None, timeout=timeout,
+                typing=[(PROMPT, line) for line in lines], expect=SHELL_UP + expect,
+                forbid=SHELL_TROUBLE, **kw)
+
+
+def garbage(seed, n):
+    """n random bytes, without CR and LF (which would end the line), as a str of code points
+    0-255 (the harness sends str.encode(): code points above 127 become two bytes)."""
+    rnd = random.Random(seed)
+    return "".join(chr(b) for b in (rnd.randrange(256) for _ in range(n)) if b not in (10, 13))
+
+
+def shell_cases():
+    motd = open(os.path.join(REPO, "initrd", "files", "motd")).readline().rstrip("\n")
+    return [
+        shell_case("shell-commands", [
+            "help\r", 'echo hello "big  world" x""y\r', "frobnicate\r", "kill abc\r",
+            "kill\r", "echo a &\r", 'echo "open\r', "ps\r", "ls\r", "cat /etc/motd\r",
+            "sleep 200\r", "uptime\r", "mem\r", "run nothing\r", "run /etc/motd\r",
+            "wait 999\r", "swap nothing shell\r", "echo done\r"], [
+            r"^  run PROGRAM \[ARG\.\.\.\] \[&\] +start bin/PROGRAM", r"^  exit +leave the shell$",
+            r"^hello big  world xy$",
+            r"^shell: unknown command 'frobnicate' \(try help\)$",
+            r"^kill: not a process id: 'abc'$", r"^kill: usage: kill PID$",
+            r"^echo: cannot run in the background", r"^shell: missing closing quote$",
+            r"^  PID  STATE +MEMORY RESTARTS  NAME$", r"^ +\d+  running +\d+K +0  console$",
+            r"^ +\d+  running +\d+K +0  kbd$", r"^ +\d+  running +\d+K +0  shell$",
+            r"^ +\d+  bin/shell$", r"^ +\d+  etc/motd$", "^" + re.escape(motd) + "$",
+            r"^up \d+\.\d{3} s$", r"^memory: \d+ KiB total, \d+ KiB free, \d+ clients$",
+            r"^  4K:\d+ 8K:\d+ .* 4M:\d+$", r"^  CLIENT +QUOTA +USED$",
+            r"^run: bin/nothing: not found$", r"^run: etc/motd: bad program$",
+            r"^wait: pid 999: ", r"^swap: nothing: not found$", r"^done$"]),
+        # Editing keys over the serial line, history, Ctrl-C, an overlong line, then 3000
+        # random bytes: the shell must still run the next line.
+        shell_case("shell-editing", [
+            "echo abc\x7f\x7fxyz\r", "echo one\x1b[D\x1b[Dtw\r", "\x1b[A\x1b[A\r",
+            "garbage\x03", "x" * 100 + "\r", garbage(5, 3000) + "\x03echo alive\r"], [
+            r"^axyz$", r"^otwne$", r"^missive> garbage\^C$",
+            r"^shell: unknown command '" + "x" * 69 + r"' \(try help\)$", r"^alive$"],
+            check=lambda log: None if len(re.findall(r"^axyz$", log, re.M)) == 2
+            else "the history did not bring back 'echo axyz'"),
+        # The console protocol from a client (tests/user/consoletest), run from the shell.
+        shell_case("console-protocol", ["run consoletest\r", "echo after\r"], [
+            r"^consoletest: [4-9]\d passed, 0 failed$", r"^\[pid \d+ exited with status 0\]$",
+            r"^after$"], initrd="test"),
+        # Swapping the console keeps everyone's endpoint: the shell's waiting read is
+        # retried on the new console.
+        shell_case("console-swap", ["swap console console\r", "echo still here\r"], [
+            r"^console is now bin/console, pid \d+$", r"^still here$"],
+            check=lambda log: None if len(re.findall(r"^console: serving COM1$", log, re.M)) == 2
+            else "expected a second console"),
+        # Keys typed on the PS/2 keyboard (QEMU monitor sendkey) reach the shell through kbd.
+        shell_case("kbd-keys", [], [r"^missive> echo Hi \"a b\"$", r"^Hi a b$"],
+                   after_line=PROMPT, monitor=[f"sendkey {k}" for k in [
+                       "e", "c", "h", "o", "spc", "shift-h", "i", "spc", "shift-apostrophe", "a",
+                       "spc", "b", "shift-apostrophe", "ret"]]),
+    ]
 
 
 def cases():
@@ -261,6 +329,7 @@ def cases():
             r"^  page fault: protection violation, write, kernel mode$"]),
         panic_case("execute-data", "execute-data", "page fault (#PF)", 14, [
             r"^  page fault: protection violation, read, kernel mode, instruction fetch$"]),
+        *shell_cases(),
     ]
 
 
