@@ -164,7 +164,7 @@ picolibc-test: $(BUILD)/picolibc-hello
 HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ilib -Ikernel
 # Each host test and the pure sources it tests.
-UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit
+UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -175,6 +175,7 @@ unit_srcs_cspace  := kernel/cspace.c
 unit_srcs_buddy   := lib/buddy/buddy.c
 unit_srcs_madt    := lib/acpi/madt.c
 unit_srcs_keymap  := lib/input/keymap.c
+unit_srcs_manifest := lib/manifest/manifest.c
 unit_srcs_lineedit := lib/lineedit/lineedit.c lib/input/keymap.c
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
