@@ -66,6 +66,10 @@ TEST_INITRD_SOURCES := $(call manifest_sources,initrd/test-manifest)
 $(BUILD)/initrd.cpio: initrd/manifest tools/mkinitrd.sh $(INITRD_SOURCES) | $(DEPS)
 	bash tools/mkinitrd.sh $(BUILD) $@ initrd/manifest
 
+# A program cut short, for the tests of procsrv's ELF checks.
+$(BUILD)/corrupt-elf: $(BUILD)/bin/proctest
+	head -c 3000 $< > $@
+
 # The test initrd: the real one plus the in-system test programs.
 $(BUILD)/initrd-test.cpio: initrd/manifest initrd/test-manifest tools/mkinitrd.sh \
 		$(INITRD_SOURCES) $(TEST_INITRD_SOURCES) | $(DEPS)
@@ -132,17 +136,28 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 
 # Missive programs: each directory below is one program, named after it, linked
 # with libsys (crt0, start-up, system calls) and picolibc into $(BUILD)/bin.
-USER_PROGRAMS := servers/procsrv tests/user/usertest tests/user/fuzz
+USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/fuzz \
+	tests/user/proctest
 LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/posix.o $(BUILD)/user/lib/libsys/service.o
 USER_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
 
+# Pure library sources a program builds in besides its own directory.
+extra_srcs_procsrv := lib/manifest/manifest.c lib/elf/elf.c lib/cpio/cpio.c
+extra_srcs_memsrv  := lib/buddy/buddy.c
+
+# The static heap in a program's image: only the root task has one.
+heap_bytes = $(or $(heap_bytes_$(notdir $(1))),0)
+heap_bytes_procsrv := 0x100000
+heap_bytes_usertest := 0x100000
+heap_bytes_fuzz := 0x100000
+
+user_objs = $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard $(1)/*.c) $(extra_srcs_$(notdir $(1))))
 define user_program
-$(BUILD)/bin/$(notdir $(1)): $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard $(1)/*.c)) \
-		$(LIBSYS_MISSIVE_OBJS) lib/libsys/user.ld
+$(BUILD)/bin/$(notdir $(1)): $(call user_objs,$(1)) $(LIBSYS_MISSIVE_OBJS) lib/libsys/user.ld Makefile
 	@mkdir -p $$(@D)
-	ld $(USER_LDFLAGS) -o $$@ $(LIBSYS_MISSIVE_OBJS) \
-		$(patsubst %.c,$(BUILD)/user/%.o,$(wildcard $(1)/*.c)) $(USER_LIBS)
+	ld --defsym=__heap_bytes=$(call heap_bytes,$(1)) $(USER_LDFLAGS) -o $$@ \
+		$(LIBSYS_MISSIVE_OBJS) $(call user_objs,$(1)) $(USER_LIBS)
 endef
 $(foreach p,$(USER_PROGRAMS),$(eval $(call user_program,$(p))))
 

@@ -107,7 +107,10 @@ bool manifest_parse_size(const char *text, size_t len, uint64_t *bytes)
     unsigned shift = 0;
     if (len > 1) {
         char unit = text[len - 1];
-        shift = unit == 'K' || unit == 'k' ? 10 : unit == 'M' || unit == 'm' ? 20 : unit == 'G' || unit == 'g' ? 30 : 0;
+        shift = unit == 'K' || unit == 'k'   ? 10
+                : unit == 'M' || unit == 'm' ? 20
+                : unit == 'G' || unit == 'g' ? 30
+                                             : 0;
         if (shift)
             len--;
     }
@@ -201,11 +204,12 @@ static enum manifest_result parse_option(struct token t, struct manifest_entry *
         return MANIFEST_ENTRY;
     }
     if (!eq || value.len == 0)
-        return fail(error, token_is(key, "priority") || token_is(key, "quota") ||
-                                   token_is(key, "cspace") || token_is(key, "ioports") ||
-                                   token_is(key, "irq") || token_is(key, "restart")
-                               ? "missing value in"
-                               : "unknown option",
+        return fail(error,
+                    token_is(key, "priority") || token_is(key, "quota") ||
+                            token_is(key, "cspace") || token_is(key, "ioports") ||
+                            token_is(key, "irq") || token_is(key, "restart")
+                        ? "missing value in"
+                        : "unknown option",
                     t);
     if (token_is(key, "priority")) {
         if (!parse_number(value.start, value.len, 254, &n) || n == 0)

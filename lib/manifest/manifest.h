@@ -45,8 +45,8 @@ struct manifest_entry {
     struct manifest_range ioports[MANIFEST_MAX_IOPORTS];
     unsigned irq_count;
     unsigned irqs[MANIFEST_MAX_IRQS];
-    unsigned argc;                      /* arguments after "--" */
-    char args[MANIFEST_ARGS_MAX + 1];   /* each NUL-terminated, one after the other */
+    unsigned argc;                    /* arguments after "--" */
+    char args[MANIFEST_ARGS_MAX + 1]; /* each NUL-terminated, one after the other */
 };
 
 enum manifest_result {

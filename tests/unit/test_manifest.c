@@ -179,7 +179,8 @@ static void test_lines(void **state)
 static void test_garbage(void **state)
 {
     (void)state;
-    const char good[] = "server kbd bin/kbd priority=170 quota=1M ioports=0x60-0x64 irq=1 restart=3";
+    const char good[] =
+        "server kbd bin/kbd priority=170 quota=1M ioports=0x60-0x64 irq=1 restart=3";
     uint64_t seed = 12345;
     for (int round = 0; round < 200000; round++) {
         char line[128];
