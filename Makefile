@@ -66,6 +66,10 @@ TEST_INITRD_SOURCES := $(call manifest_sources,initrd/test-manifest)
 $(BUILD)/initrd.cpio: initrd/manifest tools/mkinitrd.sh $(INITRD_SOURCES) | $(DEPS)
 	bash tools/mkinitrd.sh $(BUILD) $@ initrd/manifest
 
+# A program cut short, for the tests of procsrv's ELF checks.
+$(BUILD)/corrupt-elf: $(BUILD)/bin/proctest
+	head -c 3000 $< > $@
+
 # The test initrd: the real one plus the in-system test programs.
 $(BUILD)/initrd-test.cpio: initrd/manifest initrd/test-manifest tools/mkinitrd.sh \
 		$(INITRD_SOURCES) $(TEST_INITRD_SOURCES) | $(DEPS)
@@ -132,21 +136,31 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 
 # Missive programs: each directory below is one program, named after it, linked
 # with libsys (crt0, start-up, system calls) and picolibc into $(BUILD)/bin.
-# extra_srcs_NAME lists pure library sources program NAME links in as well.
-USER_PROGRAMS := servers/procsrv tests/user/usertest tests/user/fuzz \
-	servers/console servers/kbd apps/shell tests/user/consoletest
-extra_srcs_console := lib/procgrant/procgrant.c
-extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c
-extra_srcs_shell   := lib/lineedit/lineedit.c
+USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/fuzz \
+	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest
 LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/posix.o $(BUILD)/user/lib/libsys/service.o
 USER_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
 
+# Pure library sources a program builds in besides its own directory.
+extra_srcs_procsrv := lib/manifest/manifest.c lib/elf/elf.c lib/cpio/cpio.c
+extra_srcs_memsrv  := lib/buddy/buddy.c
+extra_srcs_console := lib/procgrant/procgrant.c
+extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c
+extra_srcs_shell   := lib/lineedit/lineedit.c
+
+# The static heap in a program's image: only the root task has one.
+heap_bytes = $(or $(heap_bytes_$(notdir $(1))),0)
+heap_bytes_procsrv := 0x100000
+heap_bytes_usertest := 0x100000
+heap_bytes_fuzz := 0x100000
+
 user_objs = $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard $(1)/*.c) $(extra_srcs_$(notdir $(1))))
 define user_program
-$(BUILD)/bin/$(notdir $(1)): $(call user_objs,$(1)) $(LIBSYS_MISSIVE_OBJS) lib/libsys/user.ld
+$(BUILD)/bin/$(notdir $(1)): $(call user_objs,$(1)) $(LIBSYS_MISSIVE_OBJS) lib/libsys/user.ld Makefile
 	@mkdir -p $$(@D)
-	ld $(USER_LDFLAGS) -o $$@ $(LIBSYS_MISSIVE_OBJS) $(call user_objs,$(1)) $(USER_LIBS)
+	ld --defsym=__heap_bytes=$(call heap_bytes,$(1)) $(USER_LDFLAGS) -o $$@ \
+		$(LIBSYS_MISSIVE_OBJS) $(call user_objs,$(1)) $(USER_LIBS)
 endef
 $(foreach p,$(USER_PROGRAMS),$(eval $(call user_program,$(p))))
 
@@ -168,7 +182,7 @@ picolibc-test: $(BUILD)/picolibc-hello
 HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ilib -Ikernel
 # Each host test and the pure sources it tests.
-UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit \
+UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
 	shellargs ring procgrant
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
@@ -180,6 +194,7 @@ unit_srcs_cspace  := kernel/cspace.c
 unit_srcs_buddy   := lib/buddy/buddy.c
 unit_srcs_madt    := lib/acpi/madt.c
 unit_srcs_keymap  := lib/input/keymap.c
+unit_srcs_manifest := lib/manifest/manifest.c
 unit_srcs_lineedit := lib/lineedit/lineedit.c lib/input/keymap.c
 unit_srcs_shellargs := apps/shell/args.c
 unit_srcs_ring      := servers/console/ring.c

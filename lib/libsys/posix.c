@@ -15,11 +15,6 @@
 #include "libsys/libsys.h"
 #include "libsys/service.h"
 
-/* picolibc defines it only for RTEMS; the same value. */
-#ifndef CLOCK_MONOTONIC
-#define CLOCK_MONOTONIC ((clockid_t)4)
-#endif
-
 uint64_t libsys_thread_slot = ROOT_SLOT_THREAD;
 uint64_t libsys_debug_slot = ROOT_SLOT_DEBUG;
 
@@ -145,6 +140,14 @@ _Noreturn void _exit(int status)
 extern char __heap_start[], __heap_end[];
 #define HEAP_STEP (64ul * 1024)
 
+/* Maps heap memory: memsrv does it for everyone but itself (it cannot call
+   itself), which provides its own definition. Weak, a GNU extension: the
+   one way to let one program replace a libsys function at link time. */
+__attribute__((weak)) long libsys_heap_map(uint64_t address, uint64_t bytes)
+{
+    return mem_map(address, bytes, CAP_RIGHT_READ | CAP_RIGHT_WRITE);
+}
+
 void *sbrk(ptrdiff_t increment)
 {
     static uintptr_t top, mapped_end;
@@ -165,7 +168,7 @@ void *sbrk(ptrdiff_t increment)
             return (void *)-1;
         }
         uintptr_t bytes = (want - mapped_end + HEAP_STEP - 1) & ~(HEAP_STEP - 1);
-        if (mem_map(mapped_end, bytes, CAP_RIGHT_READ | CAP_RIGHT_WRITE) != 0) {
+        if (libsys_heap_map(mapped_end, bytes) != 0) {
             errno = ENOMEM;
             return (void *)-1;
         }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "libsys/libsys.h"
 #include "proto/console.h"
@@ -72,6 +73,17 @@ struct mem_stats {
 };
 long mem_stats(struct mem_stats *out);
 long mem_client_info(uint64_t index, uint64_t *client, uint64_t *quota, uint64_t *used);
+
+/* Maps bytes of fresh memory at address for the heap (memsrv's MEM_MAP);
+   0 or an error. memsrv replaces it. */
+long libsys_heap_map(uint64_t address, uint64_t bytes);
+
+/* POSIX clocks, which picolibc declares only for RTEMS: both count from
+   boot at procsrv's clock's resolution (PROC_CLOCK_HZ). */
+#ifndef CLOCK_MONOTONIC
+#define CLOCK_MONOTONIC ((clockid_t)4) /* picolibc's value */
+#endif
+int clock_gettime(clockid_t clock, struct timespec *ts);
 
 /* A fresh slot of this process's CSpace (from proc_info's free_slot up). */
 uint64_t libsys_alloc_slot(void);

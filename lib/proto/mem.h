@@ -30,11 +30,15 @@ enum mem_label {
     /* -> MR0 total bytes, MR1 free bytes, MR2 clients, MR3 blocks free of order 0, MR4 of
        order 1 ... MR9 of order 6 (MEM_STATS_ORDER for the rest) */
     MEM_STATS = 5,
-    MEM_STATS_ORDER = 6, /* MR0 order -> MR0 free blocks of that order */
-    MEM_CLIENT_INFO = 7, /* MR0 index -> MR0 client, MR1 quota bytes, MR2 bytes used */
-    /* procsrv only: MR0 client, MR1 quota bytes; capability 0: the client's VSpace */
-    MEM_CLIENT_ADD = 8,
-    MEM_CLIENT_REMOVE = 9, /* procsrv only: MR0 client: everything it had returns */
+    MEM_STATS_ORDER = 6,    /* MR0 order -> MR0 free blocks of that order */
+    MEM_CLIENT_INFO = 7,    /* MR0 index -> MR0 client, MR1 quota bytes, MR2 bytes used */
+    MEM_CLIENT_ADD = 8,     /* procsrv only: MR0 client, MR1 quota bytes */
+    MEM_CLIENT_REMOVE = 9,  /* procsrv only: MR0 client: everything it had returns */
+    MEM_CLIENT_VSPACE = 10, /* procsrv only: MR0 client; capability 0: its VSpace, for MEM_MAP */
 };
+
+/* procsrv moves the Untyped memory memsrv manages into memsrv's CSpace from
+   this slot on, one after the other, before memsrv first runs. */
+#define MEM_UNTYPED_SLOT_FIRST 4096
 
 #endif

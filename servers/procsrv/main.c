@@ -1,29 +1,250 @@
 /*
- * procsrv, the root task: the one process the kernel starts. For now it
- * proves user space runs (picolibc's stdio over the kernel's debug output,
- * thread-local storage, the heap) and exits; the user-space issue grows it
- * into the process server: ELF loading, the boot manifest, names, faults.
+ * procsrv's start-up and loop: split the boot memory (a little for
+ * procsrv, a block to build memsrv from, the rest to memsrv), start memsrv
+ * and then everything the boot manifest names, and serve.
  */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "procsrv.h"
+
+uint64_t procsrv_endpoint, memsrv_endpoint, procsrv_reserve;
+
+#define RESERVE_BITS 20 /* procsrv's own: endpoints, notification, window tables */
+
+static const struct boot_info *const boot = (const struct boot_info *)USER_BOOT_INFO;
+
+/* An Untyped child of bits from parent into a new slot (0 on failure). */
+static uint64_t split(uint64_t parent, unsigned bits)
+{
+    uint64_t slot = slot_alloc();
+    if (slot && call(parent, UNTYPED_RETYPE, CAP_UNTYPED, bits, slot, 1, 0, 0) == ERR_OK)
+        return slot;
+    slot_free(slot);
+    return 0;
+}
+
+/* The largest RAM Untyped's slot, and its size. */
+static uint64_t largest_untyped(unsigned *bits)
+{
+    uint64_t best = 0;
+    *bits = 0;
+    for (uint64_t i = 0; i < boot->untyped_count; i++) {
+        if (!boot->untyped[i].device && boot->untyped[i].size_bits > *bits) {
+            *bits = boot->untyped[i].size_bits;
+            best = boot->untyped_first + i;
+        }
+    }
+    return best;
+}
+
+/* procsrv's endpoint and its clock, from its reserve. */
+static bool make_own_objects(void)
+{
+    procsrv_endpoint = slot_alloc();
+    uint64_t notification = slot_alloc();
+    if (call(procsrv_reserve, UNTYPED_RETYPE, CAP_ENDPOINT, 0, procsrv_endpoint, 1, 0, 0) ||
+        call(procsrv_reserve, UNTYPED_RETYPE, CAP_NOTIFICATION, 0, notification, 1, 0, 0) ||
+        call(ROOT_SLOT_THREAD, THREAD_BIND_NOTIFICATION, notification, 0, 0, 0, 0, 0))
+        return false;
+    clock_init(notification);
+    return true;
+}
+
+/* Moves slot into memsrv's CSpace at the next of its Untyped slots. */
+static void give_to_memsrv(uint64_t memsrv_cspace, uint64_t slot, uint64_t *next, uint64_t *bytes,
+                           unsigned bits)
+{
+    if (call(memsrv_cspace, CSPACE_MOVE, (*next)++, slot, 0, 0, ROOT_SLOT_CSPACE, 0) == ERR_OK) {
+        *bytes += 1ull << bits;
+        slot_free(slot);
+    }
+}
+
+/* Builds memsrv from a block of the largest Untyped, then gives memsrv all
+   other RAM: the rest of that Untyped in aligned pieces, and every other
+   RAM Untyped. Returns false if memsrv could not start. */
+static bool start_memsrv(struct manifest_entry *entry)
+{
+    unsigned top_bits;
+    uint64_t top = largest_untyped(&top_bits);
+    /* memsrv's CSpace holds a slot per page it maps: sized to the RAM. */
+    uint64_t pages = 0;
+    for (uint64_t i = 0; i < boot->untyped_count; i++)
+        if (!boot->untyped[i].device)
+            pages += (1ull << boot->untyped[i].size_bits) >> 12;
+    unsigned bits = 13;
+    while (bits < 16 && (1ull << bits) < pages + MEM_UNTYPED_SLOT_FIRST)
+        bits++;
+    entry->cspace_bits = bits;
+    struct load_result check = loader_check(entry);
+    if (check.error) {
+        printf("procsrv: cannot start memsrv (%s): %s\n", entry->program, check.why);
+        return false;
+    }
+    unsigned block_bits = (unsigned)check.memory_bits;
+    if (!top || top_bits < block_bits + 1 || top_bits <= RESERVE_BITS) {
+        printf("procsrv: not enough memory to start memsrv\n");
+        return false;
+    }
+    /* [0, 2^block) memsrv's block, then procsrv's reserve, then pieces
+       doubling in size, each aligned where the last ended. */
+    uint64_t block = split(top, block_bits);
+    procsrv_reserve = split(top, RESERVE_BITS);
+    if (!block || !procsrv_reserve)
+        return false;
+    loader_init(procsrv_reserve);
+    if (!make_own_objects())
+        return false;
+    memsrv_endpoint = slot_alloc();
+    procsrv_memsrv = slot_alloc();
+    if (call(procsrv_reserve, UNTYPED_RETYPE, CAP_ENDPOINT, 0, memsrv_endpoint, 1, 0, 0) ||
+        call(ROOT_SLOT_CSPACE, CSPACE_MINT, procsrv_memsrv, memsrv_endpoint,
+             CAP_RIGHT_SEND | CAP_RIGHT_GRANT, PROC_PID_PROCSRV, 0, 0))
+        return false;
+    names_set_service("memsrv", memsrv_endpoint, 0);
+    long error;
+    struct process *p = process_start(entry, 0, block, block_bits, &error);
+    if (!p)
+        return false;
+
+    uint64_t next = MEM_UNTYPED_SLOT_FIRST, bytes = 0;
+    for (unsigned piece = RESERVE_BITS; piece < block_bits; piece++) {
+        uint64_t s = split(top, piece);
+        if (s)
+            give_to_memsrv(p->cspace, s, &next, &bytes, piece);
+    }
+    for (unsigned piece = block_bits + 1; piece < top_bits; piece++) {
+        uint64_t s = split(top, piece);
+        if (s)
+            give_to_memsrv(p->cspace, s, &next, &bytes, piece);
+    }
+    for (uint64_t i = 0; i < boot->untyped_count; i++) {
+        uint64_t slot = boot->untyped_first + i;
+        if (!boot->untyped[i].device && slot != top)
+            give_to_memsrv(p->cspace, slot, &next, &bytes, boot->untyped[i].size_bits);
+    }
+    printf("procsrv: %lu Untyped (%lu KiB) given to memsrv\n",
+           (unsigned long)(next - MEM_UNTYPED_SLOT_FIRST), (unsigned long)(bytes >> 10));
+    return true;
+}
+
+/* The manifest's path: "manifest=PATH" among procsrv's arguments. */
+static const char *manifest_path(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strncmp(argv[i], "manifest=", 9) == 0)
+            return argv[i] + 9;
+    return "etc/boot.manifest";
+}
+
+/* Starts every entry of the manifest; memsrv first, wherever it is listed.
+   Bad lines are reported and skipped. */
+static void start_manifest(const char *path)
+{
+    const void *data;
+    uint64_t size;
+    static struct manifest_entry entries[PROCSRV_MAX_PROCESSES];
+    unsigned count = 0;
+    if (!files_find(path, &data, &size)) {
+        printf("procsrv: error: no manifest %s in the initrd; starting memsrv alone\n", path);
+        size = 0;
+    }
+    size_t pos = 0, length;
+    const char *line;
+    char error[MANIFEST_ERROR_MAX + 1];
+    for (unsigned number = 1; manifest_next_line(data, size, &pos, &line, &length); number++) {
+        if (count == PROCSRV_MAX_PROCESSES) {
+            printf("procsrv: error: %s:%u: too many entries; the rest are ignored\n", path, number);
+            break;
+        }
+        enum manifest_result r = manifest_parse_line(line, length, &entries[count], error);
+        if (r == MANIFEST_ERROR)
+            printf("procsrv: error: %s:%u: %s; line skipped\n", path, number, error);
+        else if (r == MANIFEST_ENTRY)
+            count++;
+    }
+    struct manifest_entry *memsrv = 0, fallback;
+    for (unsigned i = 0; i < count && !memsrv; i++)
+        if (strcmp(entries[i].name, "memsrv") == 0)
+            memsrv = &entries[i];
+    if (!memsrv) {
+        char error2[MANIFEST_ERROR_MAX + 1];
+        static const char line2[] = "server memsrv bin/memsrv priority=200";
+        manifest_parse_line(line2, sizeof line2 - 1, &fallback, error2);
+        memsrv = &fallback;
+    }
+    memsrv->server = true;
+    if (!start_memsrv(memsrv)) {
+        printf("procsrv: error: without memsrv nothing else can start\n");
+        return;
+    }
+    for (unsigned i = 0; i < count; i++) {
+        if (&entries[i] == memsrv)
+            continue;
+        long e;
+        process_start(&entries[i], 0, 0, 0, &e);
+    }
+}
+
+/* The loop: requests, faults and clock ticks, one at a time. */
+static _Noreturn void serve(void)
+{
+    struct ipc_buffer *buffer = (struct ipc_buffer *)USER_IPC_BUFFER;
+    uint64_t receive = slot_alloc(), reply_cap = 0;
+    struct request r = {0};
+    buffer->receive_slot = receive;
+    long e = missive_syscall(SYS_RECV, procsrv_endpoint, 0, &r.msg);
+    for (;;) {
+        long status = -1;
+        if (reply_cap) {
+            slot_release(reply_cap);
+            reply_cap = 0;
+        }
+        uint64_t badge = r.msg.badge, label = MSG_LABEL(r.msg.tag);
+        uint64_t received = 0;
+        if (e == ERR_OK && MSG_CAPS(r.msg.tag)) {
+            received = receive; /* the handler owns it now */
+            receive = slot_alloc();
+        }
+        if (e != ERR_OK) {
+            /* a receive that failed: nothing to answer */
+        } else if (label == NOTIFICATION_LABEL) {
+            clock_tick();
+        } else if (label == FAULT_LABEL && MSG_LENGTH(r.msg.tag) == FAULT_MR_COUNT) {
+            process_fault(badge, &r.msg);
+        } else {
+            r.label = label;
+            r.length = MSG_LENGTH(r.msg.tag);
+            status = requests_handle(badge, &r, received, &reply_cap);
+        }
+        buffer->receive_slot = receive;
+        if (status < 0) {
+            e = missive_syscall(SYS_RECV, procsrv_endpoint, 0, &r.msg);
+        } else {
+            buffer->caps[0] = reply_cap;
+            uint64_t length = r.length < MSG_MAX_LENGTH ? r.length : MSG_MAX_LENGTH;
+            e = missive_syscall(SYS_REPLY_RECV, procsrv_endpoint,
+                                MSG_TAG(status, length, reply_cap ? 1 : 0), &r.msg);
+        }
+    }
+}
 
 int main(int argc, char **argv)
 {
-    printf("procsrv: running in user space as '%s' with %d argument(s)\n", argv[0], argc - 1);
-    for (int i = 1; i < argc; i++)
-        printf("procsrv: argv[%d] = '%s'\n", i, argv[i]);
-
-    errno = 0;
-    strtol("99999999999999999999", NULL, 10);
-    char *heap = malloc(4096);
-    if (heap)
-        strcpy(heap, "heap");
-    char line[80];
-    snprintf(line, sizeof line, "errno %s, %s, pi %.3f", errno == ERANGE ? "ERANGE" : "WRONG",
-             heap ? heap : "no heap", 3.14159);
-    printf("procsrv: %s\n", line);
-    free(heap);
-    return 0;
+    if (boot->magic != BOOT_INFO_MAGIC) {
+        printf("procsrv: no boot info; stopping\n");
+        return 1;
+    }
+    uint64_t end = ROOT_SLOT_FIRST_FREE;
+    if (boot->untyped_first + boot->untyped_count > end)
+        end = boot->untyped_first + boot->untyped_count;
+    if (boot->initrd_first + boot->initrd_count > end)
+        end = boot->initrd_first + boot->initrd_count;
+    if (boot->framebuffer_first + boot->framebuffer_count > end)
+        end = boot->framebuffer_first + boot->framebuffer_count;
+    slots_init(end);
+    files_init((const void *)USER_INITRD, boot->initrd_size);
+    start_manifest(manifest_path(argc, argv));
+    serve();
 }

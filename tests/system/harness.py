@@ -73,6 +73,15 @@ NO_TROUBLE = [r"KERNEL PANIC", r"^warning:", r"^error:"]
 BOOTED = [r"^Missive \S+ booting$", r"^Missive: boot complete \(tsc \d+, \d+ in the kernel\)$"]
 
 
+def proc_case(name, manifest, expect):
+    """procsrv as init with a test manifest; the machine keeps running (the
+    clock's interrupt is bound), so the harness stops it once every line is there."""
+    return Case(name=name, initrd="test",
+                cmdline=f"init=bin/procsrv -- manifest=etc/tests/{manifest}.manifest",
+                exit_status=None, timeout=90, expect=BOOTED + expect,
+                forbid=[r"KERNEL PANIC", r"FAIL", r"^warning:"])
+
+
 def panic_case(name, crash, title, vector, extra=()):
     return Case(
         name=f"crash-{name}", cmdline=f"qemu-exit crash={crash}", exit_status=PANIC,
@@ -280,6 +289,46 @@ def cases():
         Case("init-not-elf", cmdline="qemu-exit init=etc/motd",
              expect=BOOTED + [r"^error: root task: etc/motd is not a valid program: ",
                               r"^kernel: no runnable threads; idle"], forbid=[r"KERNEL PANIC"]),
+        # User space: procsrv starts memsrv and a test manifest (initrd/tests/).
+        proc_case("proc-libc", "libc",
+                  [r"^procsrv: started memsrv \(bin/memsrv\) as process 2 \(\d+ KiB to start\)$",
+                   r"^memsrv: \d+ regions, \d+ KiB; bookkeeping \d+ KiB$",
+                   r"^procsrv: \d+ Untyped \(\d+ KiB\) given to memsrv$",
+                   r"^proctest: libc: [1-9]\d* passed, 0 failed$",
+                   r"^proctest: clock: [1-9]\d* passed, 0 failed$"]),
+        proc_case("proc-spawn", "spawn",
+                  [r"^proctest: spawn: [1-9]\d* passed, 0 failed$",
+                   r"^procsrv: cannot start nothing \(bin/nothing\): no such program in the initrd$",
+                   r"^procsrv: cannot start corrupt \(bin/corrupt\): ",
+                   r"^procsrv: process \d+ \(proctest\) thread main: page fault \(vector 14\) "
+                   r"at rip 0x[0-9a-f]+, address 0x0; killed$"]),
+        proc_case("proc-bad", "bad",
+                  [r"^procsrv: error: etc/tests/bad.manifest:5: expected a name and a program after 'program'; line skipped$",
+                   r"^procsrv: error: etc/tests/bad.manifest:6: expected 'server' or 'program', not 'progam'; line skipped$",
+                   r"^procsrv: error: etc/tests/bad.manifest:7: quota must be 64K-64G, not '12'; line skipped$",
+                   r"^procsrv: error: etc/tests/bad.manifest:8: priority must be 1-254, not '300'; line skipped$",
+                   r"^procsrv: error: etc/tests/bad.manifest:9: unknown option 'colour'; line skipped$",
+                   r"^procsrv: cannot start nothing \(bin/nothing\): no such program in the initrd$",
+                   r"^procsrv: cannot start corrupt \(bin/corrupt\): ",
+                   r"^procsrv: cannot start ports \(bin/proctest\): an I/O port range it asks for is the kernel's$",
+                   r"^proctest: bad-messages: [1-9]\d* passed, 0 failed$"]),
+        proc_case("proc-crash", "crash",
+                  [r"^procsrv: process \d+ \(null\) thread main: page fault \(vector 14\) at rip 0x[0-9a-f]+, address 0x0; killed$",
+                   r"^procsrv: process \d+ \(divide\) thread main: divide error \(vector 0\) at rip 0x[0-9a-f]+, address 0x0; killed$",
+                   r"^procsrv: process \d+ \(stack\) thread main: page fault \(vector 14\) at rip 0x[0-9a-f]+, address 0x7fffeff[0-9a-f]{5}; killed$",
+                   r"^procsrv: process \d+ \(echo\) thread main: page fault \(vector 14\) at rip 0x[0-9a-f]+, address 0x0; killed$",
+                   r"^procsrv: restarting echo in 100 ms \(restart 1 of 3\)$",
+                   r"^proctest: echo-crash: [1-9]\d* passed, 0 failed$",
+                   r"^proctest: libc: [1-9]\d* passed, 0 failed$"]),
+        proc_case("proc-greedy", "greedy",
+                  [r"^proctest: greedy: allocated (3\d{3}|4\d{3}) KiB before the quota stopped it$",
+                   r"^procsrv: process \d+ \(greedy\) killed by process \d+$",
+                   r"^proctest: reaper: [1-9]\d* passed, 0 failed$"]),
+        proc_case("proc-swap", "swap",
+                  [r"^procsrv: swapped echo: process \d+ replaced by \d+ running bin/proctest-v2$",
+                   r"^proctest: swapper: [1-9]\d* passed, 0 failed$",
+                   r"^proctest: echo-client: 3000 calls, answered by 2 server process\(es\): \d+ \d+$",
+                   r"^proctest: echo-client: [1-9]\d* passed, 0 failed$"]),
         # Capabilities across CSpaces, Untyped lent by IPC, replies with capabilities (transfer.c).
         Case("user-transfer", initrd="test", cmdline="qemu-exit init=bin/usertest -- transfer",
              forbid=NO_TROUBLE + [r"FAIL"],

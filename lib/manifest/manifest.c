@@ -1,0 +1,295 @@
+/*
+ * The boot manifest parser. See manifest.h for the format. Every field is
+ * checked against its range here, so procsrv can trust an entry it gets.
+ */
+#include "manifest/manifest.h"
+
+#include <string.h>
+
+/* A token of the line: [start, start + len). */
+struct token {
+    const char *start;
+    size_t len;
+};
+
+/* The first c in [s, s + len), or NULL (memchr, which the kernel's string.h
+   that host tests see lacks). */
+static const char *find_char(const char *s, size_t len, char c)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == c)
+            return s + i;
+    return 0;
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Splits the line into tokens, stopping at a comment. Returns how many, or
+   max + 1 if there are more than max. */
+static size_t tokenize(const char *line, size_t len, struct token *tokens, size_t max)
+{
+    size_t count = 0, i = 0;
+    while (i < len) {
+        while (i < len && is_space(line[i]))
+            i++;
+        if (i == len || line[i] == '#')
+            break;
+        size_t start = i;
+        while (i < len && !is_space(line[i]) && line[i] != '#')
+            i++;
+        if (count == max)
+            return max + 1;
+        tokens[count++] = (struct token){line + start, i - start};
+    }
+    return count;
+}
+
+static bool token_is(struct token t, const char *word)
+{
+    size_t n = strlen(word);
+    return t.len == n && memcmp(t.start, word, n) == 0;
+}
+
+/* Writes "prefix 'token'" (cut to fit) as the error; returns MANIFEST_ERROR. */
+static enum manifest_result fail(char *error, const char *prefix, struct token t)
+{
+    size_t n = strlen(prefix), room = MANIFEST_ERROR_MAX;
+    if (n > room)
+        n = room;
+    memcpy(error, prefix, n);
+    if (t.start && n + 3 < room) {
+        size_t take = t.len < room - n - 3 ? t.len : room - n - 3;
+        error[n++] = ' ';
+        error[n++] = '\'';
+        memcpy(error + n, t.start, take);
+        n += take;
+        error[n++] = '\'';
+    }
+    error[n] = 0;
+    return MANIFEST_ERROR;
+}
+
+/* Parses an unsigned decimal or 0x-hex number of at most max. */
+static bool parse_number(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+    uint64_t base = 10, value = 0;
+    size_t i = 0;
+    if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        i = 2;
+    }
+    if (i == len)
+        return false;
+    for (; i < len; i++) {
+        char c = s[i];
+        uint64_t digit;
+        if (c >= '0' && c <= '9')
+            digit = (uint64_t)(c - '0');
+        else if (base == 16 && c >= 'a' && c <= 'f')
+            digit = (uint64_t)(c - 'a' + 10);
+        else if (base == 16 && c >= 'A' && c <= 'F')
+            digit = (uint64_t)(c - 'A' + 10);
+        else
+            return false;
+        if (value > (max - digit) / base)
+            return false;
+        value = value * base + digit;
+    }
+    *out = value;
+    return true;
+}
+
+bool manifest_parse_size(const char *text, size_t len, uint64_t *bytes)
+{
+    unsigned shift = 0;
+    if (len > 1) {
+        char unit = text[len - 1];
+        shift = unit == 'K' || unit == 'k'   ? 10
+                : unit == 'M' || unit == 'm' ? 20
+                : unit == 'G' || unit == 'g' ? 30
+                                             : 0;
+        if (shift)
+            len--;
+    }
+    uint64_t value;
+    if (!parse_number(text, len, UINT64_MAX >> shift, &value))
+        return false;
+    *bytes = value << shift;
+    return true;
+}
+
+/* Names: 1-31 of [a-z0-9_-]. */
+static bool valid_name(struct token t)
+{
+    if (t.len == 0 || t.len > MANIFEST_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < t.len; i++) {
+        char c = t.start[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+/* Programs: paths in the initrd, printable, no spaces. */
+static bool valid_program(struct token t)
+{
+    if (t.len == 0 || t.len > MANIFEST_PROGRAM_MAX || t.start[0] == '/')
+        return false;
+    for (size_t i = 0; i < t.len; i++)
+        if (t.start[i] < 0x21 || t.start[i] > 0x7e)
+            return false;
+    return true;
+}
+
+/* Parses "A-B[,A-B...]" into entry's I/O port ranges. */
+static bool parse_ioports(struct token v, struct manifest_entry *e)
+{
+    size_t i = 0;
+    while (i <= v.len) {
+        size_t end = i;
+        while (end < v.len && v.start[end] != ',')
+            end++;
+        const char *dash = find_char(v.start + i, end - i, '-');
+        uint64_t first, last;
+        if (e->ioport_count == MANIFEST_MAX_IOPORTS)
+            return false;
+        if (dash) {
+            size_t d = (size_t)(dash - v.start);
+            if (!parse_number(v.start + i, d - i, 0xffff, &first) ||
+                !parse_number(dash + 1, end - d - 1, 0xffff, &last))
+                return false;
+        } else {
+            if (!parse_number(v.start + i, end - i, 0xffff, &first))
+                return false;
+            last = first;
+        }
+        if (first > last)
+            return false;
+        e->ioports[e->ioport_count++] = (struct manifest_range){(uint32_t)first, (uint32_t)last};
+        i = end + 1;
+    }
+    return true;
+}
+
+/* Parses "N[,N...]" into entry's IRQ lines (0-23). */
+static bool parse_irqs(struct token v, struct manifest_entry *e)
+{
+    size_t i = 0;
+    while (i <= v.len) {
+        size_t end = i;
+        while (end < v.len && v.start[end] != ',')
+            end++;
+        uint64_t irq;
+        if (e->irq_count == MANIFEST_MAX_IRQS || !parse_number(v.start + i, end - i, 23, &irq))
+            return false;
+        e->irqs[e->irq_count++] = (unsigned)irq;
+        i = end + 1;
+    }
+    return true;
+}
+
+/* Applies one key=value (or a bare flag) to entry. */
+static enum manifest_result parse_option(struct token t, struct manifest_entry *e, char *error)
+{
+    const char *eq = find_char(t.start, t.len, '=');
+    struct token key = {t.start, eq ? (size_t)(eq - t.start) : t.len};
+    struct token value = {eq ? eq + 1 : 0, eq ? t.len - key.len - 1 : 0};
+    uint64_t n;
+    if (token_is(key, "debug") && !eq) {
+        e->debug = true;
+        return MANIFEST_ENTRY;
+    }
+    if (!eq || value.len == 0)
+        return fail(error,
+                    token_is(key, "priority") || token_is(key, "quota") ||
+                            token_is(key, "cspace") || token_is(key, "ioports") ||
+                            token_is(key, "irq") || token_is(key, "restart")
+                        ? "missing value in"
+                        : "unknown option",
+                    t);
+    if (token_is(key, "priority")) {
+        if (!parse_number(value.start, value.len, 254, &n) || n == 0)
+            return fail(error, "priority must be 1-254, not", value);
+        e->priority = (unsigned)n;
+    } else if (token_is(key, "quota")) {
+        if (!manifest_parse_size(value.start, value.len, &n) || n < 64 * 1024 ||
+            n > (UINT64_C(64) << 30))
+            return fail(error, "quota must be 64K-64G, not", value);
+        e->quota = n;
+    } else if (token_is(key, "cspace")) {
+        if (!parse_number(value.start, value.len, 16, &n) || n < 6)
+            return fail(error, "cspace must be 6-16 (bits), not", value);
+        e->cspace_bits = (unsigned)n;
+    } else if (token_is(key, "ioports")) {
+        if (!parse_ioports(value, e))
+            return fail(error, "ioports must be up to 8 ranges A-B of 0-0xffff, not", value);
+    } else if (token_is(key, "irq")) {
+        if (!parse_irqs(value, e))
+            return fail(error, "irq must be up to 4 lines of 0-23, not", value);
+    } else if (token_is(key, "restart")) {
+        if (!parse_number(value.start, value.len, 100, &n))
+            return fail(error, "restart must be 0-100, not", value);
+        e->restart = (unsigned)n;
+    } else {
+        return fail(error, "unknown option", key);
+    }
+    return MANIFEST_ENTRY;
+}
+
+enum manifest_result manifest_parse_line(const char *line, size_t len, struct manifest_entry *e,
+                                         char error[MANIFEST_ERROR_MAX + 1])
+{
+    struct token tokens[48];
+    size_t count = tokenize(line, len, tokens, 48);
+    if (count == 0)
+        return MANIFEST_EMPTY;
+    if (count > 48)
+        return fail(error, "too many words", (struct token){0, 0});
+    memset(e, 0, sizeof *e);
+    e->priority = 100;
+    e->quota = UINT64_C(16) << 20;
+    e->cspace_bits = 8;
+    if (token_is(tokens[0], "server"))
+        e->server = true;
+    else if (!token_is(tokens[0], "program"))
+        return fail(error, "expected 'server' or 'program', not", tokens[0]);
+    if (count < 3)
+        return fail(error, "expected a name and a program after", tokens[0]);
+    if (!valid_name(tokens[1]))
+        return fail(error, "a name is 1-31 of a-z 0-9 _ -, not", tokens[1]);
+    if (!valid_program(tokens[2]))
+        return fail(error, "not a program path:", tokens[2]);
+    memcpy(e->name, tokens[1].start, tokens[1].len);
+    memcpy(e->program, tokens[2].start, tokens[2].len);
+    size_t i = 3;
+    for (; i < count && !token_is(tokens[i], "--"); i++)
+        if (parse_option(tokens[i], e, error) == MANIFEST_ERROR)
+            return MANIFEST_ERROR;
+    size_t used = 0;
+    for (i++; i < count; i++) {
+        if (used + tokens[i].len + 1 > MANIFEST_ARGS_MAX)
+            return fail(error, "arguments too long at", tokens[i]);
+        memcpy(e->args + used, tokens[i].start, tokens[i].len);
+        used += tokens[i].len;
+        e->args[used++] = 0;
+        e->argc++;
+    }
+    return MANIFEST_ENTRY;
+}
+
+bool manifest_next_line(const char *text, size_t size, size_t *pos, const char **line, size_t *len)
+{
+    if (*pos >= size)
+        return false;
+    size_t start = *pos, end = start;
+    while (end < size && text[end] != '\n')
+        end++;
+    *line = text + start;
+    *len = end - start;
+    *pos = end < size ? end + 1 : end;
+    return true;
+}

@@ -1,0 +1,379 @@
+/*
+ * memsrv's clients and requests (lib/proto/mem.h). Every block handed out
+ * is a grant: whose it is, what it became (mapped frames, a page table, a
+ * lent Untyped, DMA memory) and where. Removing a client frees all its
+ * grants: one revoke per block takes back every capability made from it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "memsrv.h"
+#include "proto/mem.h"
+#include "proto/proc.h"
+
+#define MAX_CLIENTS  64
+#define MAX_GRANTS   8192
+#define MAP_MAX_ORDER 8 /* a MEM_MAP is made of blocks of up to 2^8 pages (one retype each) */
+
+enum grant_kind { GRANT_FREE = 0, GRANT_MAP, GRANT_DMA, GRANT_TABLE, GRANT_UNTYPED };
+
+struct grant {
+    uint8_t kind;
+    uint64_t client;
+    struct block block;
+    uint64_t frames;  /* first slot of its frames (MAP, DMA), 0 if none */
+    uint64_t address; /* MAP and DMA: where the request began (the group's key) */
+};
+
+struct client {
+    uint64_t id; /* 0: free */
+    uint64_t quota, used;
+    uint64_t vspace; /* memsrv's slot of its VSpace, 0 until procsrv gives it */
+};
+
+static struct client clients[MAX_CLIENTS];
+static struct grant grants[MAX_GRANTS];
+
+static struct client *find_client(uint64_t id)
+{
+    for (int i = 0; id && i < MAX_CLIENTS; i++)
+        if (clients[i].id == id)
+            return &clients[i];
+    return 0;
+}
+
+/* A block of 2^order pages for client, within its quota: the grant, or NULL
+   with *status set. */
+static struct grant *grant_new(struct client *c, unsigned order, uint8_t kind, long *status)
+{
+    uint64_t bytes = PAGE << order;
+    if (c->used + bytes > c->quota) {
+        *status = SERVICE_QUOTA;
+        return 0;
+    }
+    for (int i = 0; i < MAX_GRANTS; i++) {
+        struct grant *g = &grants[i];
+        if (g->kind != GRANT_FREE)
+            continue;
+        if (!pool_alloc(order, &g->block)) {
+            *status = SERVICE_NO_MEMORY;
+            return 0;
+        }
+        g->kind = kind;
+        g->client = c->id;
+        g->frames = 0;
+        g->address = 0;
+        c->used += bytes;
+        return g;
+    }
+    *status = SERVICE_TOO_MANY;
+    return 0;
+}
+
+static void grant_free(struct grant *g)
+{
+    struct client *c = find_client(g->client);
+    pool_free(&g->block); /* unmaps and deletes its frames, tables, lent Untyped */
+    if (g->frames)
+        slots_free(g->frames, 1ull << g->block.order);
+    if (c)
+        c->used -= PAGE << g->block.order;
+    memset(g, 0, sizeof *g);
+}
+
+/* A page table for the client's address space, charged to it. */
+static uint64_t client_table(void *context)
+{
+    struct client *c = context;
+    long status;
+    struct grant *g = grant_new(c, 0, GRANT_TABLE, &status);
+    if (!g)
+        return 0;
+    uint64_t slot = slots_alloc(1);
+    if (!slot || invoke5(g->block.slot, UNTYPED_RETYPE, CAP_PAGE_TABLE, 0, slot, 1, 0, 0)) {
+        if (slot)
+            slots_free(slot, 1);
+        grant_free(g);
+        return 0;
+    }
+    g->frames = slot; /* one slot: freed with the grant */
+    return slot;
+}
+
+/* Frames for g's block, mapped from address on in the client's space. */
+static long map_block(struct client *c, struct grant *g, uint64_t address, uint64_t rights)
+{
+    uint64_t count = 1ull << g->block.order;
+    g->frames = slots_alloc(count);
+    if (!g->frames)
+        return SERVICE_TOO_MANY;
+    if (invoke5(g->block.slot, UNTYPED_RETYPE, CAP_FRAME, 12, g->frames, count, 0, 0) != ERR_OK)
+        return SERVICE_NO_MEMORY;
+    for (uint64_t i = 0; i < count; i++) {
+        long r = pool_map(c->vspace, g->frames + i, address + i * PAGE, rights, client_table, c);
+        if (r == ERR_ALREADY_MAPPED)
+            return SERVICE_EXISTS;
+        if (r != ERR_OK)
+            return r == ERR_NOT_ENOUGH_MEMORY ? SERVICE_NO_MEMORY : SERVICE_BAD_ARGUMENT;
+    }
+    return SERVICE_OK;
+}
+
+/* Frees the client's MAP or DMA grants of the request at address. */
+static bool unmap_group(struct client *c, uint64_t address)
+{
+    bool found = false;
+    for (int i = 0; i < MAX_GRANTS; i++) {
+        struct grant *g = &grants[i];
+        if ((g->kind == GRANT_MAP || g->kind == GRANT_DMA) && g->client == c->id &&
+            g->address == address) {
+            grant_free(g);
+            found = true;
+        }
+    }
+    return found;
+}
+
+/* Checks an address range of a request: page aligned, non-empty, in user
+   space. MR0/MR1 are the arguments. */
+static bool valid_range(uint64_t address, uint64_t bytes)
+{
+    return bytes && !(address % PAGE) && !(bytes % PAGE) && address >= USER_BASE &&
+           address < USER_END && bytes <= USER_END - address;
+}
+
+static long map(struct client *c, struct request *r)
+{
+    uint64_t address = request_word(r, 0), bytes = request_word(r, 1),
+             rights = request_word(r, 2);
+    if (!valid_range(address, bytes)) {
+        request_set_word(r, 0, 0);
+        return SERVICE_BAD_ARGUMENT;
+    }
+    if (!(rights & CAP_RIGHT_READ) ||
+        (rights & ~(uint64_t)(CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_EXEC))) {
+        request_set_word(r, 0, 2);
+        return SERVICE_BAD_ARGUMENT;
+    }
+    if (!c->vspace)
+        return SERVICE_DENIED;
+    if (c->used + bytes > c->quota)
+        return SERVICE_QUOTA;
+    for (int i = 0; i < MAX_GRANTS; i++) {
+        struct grant *g = &grants[i];
+        if ((g->kind == GRANT_MAP || g->kind == GRANT_DMA) && g->client == c->id &&
+            g->address == address)
+            return SERVICE_EXISTS;
+    }
+    uint64_t done = 0;
+    while (done < bytes) {
+        unsigned order = MAP_MAX_ORDER;
+        while ((PAGE << order) > bytes - done)
+            order--;
+        long status;
+        struct grant *g = grant_new(c, order, GRANT_MAP, &status);
+        if (g) {
+            g->address = address;
+            status = map_block(c, g, address + done, rights);
+        }
+        if (status != SERVICE_OK) {
+            unmap_group(c, address);
+            return status;
+        }
+        done += PAGE << order;
+    }
+    return SERVICE_OK;
+}
+
+static long dma(struct client *c, struct request *r)
+{
+    uint64_t address = request_word(r, 0), bytes = request_word(r, 1);
+    if (!valid_range(address, bytes) || bytes > (PAGE << MEM_MAX_ORDER)) {
+        request_set_word(r, 0, bytes > (PAGE << MEM_MAX_ORDER) ? 1 : 0);
+        return SERVICE_BAD_ARGUMENT;
+    }
+    if (!c->vspace)
+        return SERVICE_DENIED;
+    unsigned order = buddy_order_for(bytes);
+    long status;
+    struct grant *g = grant_new(c, order, GRANT_DMA, &status);
+    if (!g)
+        return status;
+    g->address = address;
+    uint64_t count = 1ull << order;
+    g->frames = slots_alloc(count);
+    status = g->frames ? SERVICE_OK : SERVICE_TOO_MANY;
+    for (uint64_t done = 0; status == SERVICE_OK && done < count; done += 256) {
+        uint64_t n = count - done < 256 ? count - done : 256;
+        if (invoke5(g->block.slot, UNTYPED_RETYPE, CAP_FRAME, 12, g->frames + done, n, 0, 0))
+            status = SERVICE_NO_MEMORY;
+    }
+    for (uint64_t i = 0; status == SERVICE_OK && i < count; i++) {
+        long e = pool_map(c->vspace, g->frames + i, address + i * PAGE,
+                          CAP_RIGHT_READ | CAP_RIGHT_WRITE, client_table, c);
+        status = e == ERR_OK ? SERVICE_OK : e == ERR_ALREADY_MAPPED ? SERVICE_EXISTS : SERVICE_NO_MEMORY;
+    }
+    if (status != SERVICE_OK) {
+        grant_free(g);
+        return status;
+    }
+    request_set_word(r, 0, g->block.phys);
+    return SERVICE_OK;
+}
+
+static long untyped(uint64_t badge, struct request *r, uint64_t *reply_cap)
+{
+    uint64_t bits = request_word(r, 0), for_client = request_word(r, 1);
+    if (bits < 12 || bits > 12 + MEM_MAX_ORDER) {
+        request_set_word(r, 0, 0);
+        return SERVICE_BAD_ARGUMENT;
+    }
+    if (for_client && badge != PROC_PID_PROCSRV)
+        return SERVICE_DENIED;
+    struct client *c = find_client(for_client ? for_client : badge);
+    if (!c)
+        return SERVICE_DENIED;
+    long status;
+    struct grant *g = grant_new(c, (unsigned)bits - 12, GRANT_UNTYPED, &status);
+    if (!g)
+        return status;
+    uint64_t slot = slots_alloc(1);
+    if (!slot ||
+        invoke5(g->block.slot, UNTYPED_RETYPE, CAP_UNTYPED, bits, slot, 1, 0, 0) != ERR_OK) {
+        if (slot)
+            slots_free(slot, 1);
+        grant_free(g);
+        return SERVICE_NO_MEMORY;
+    }
+    *reply_cap = slot; /* moves to the caller with the reply */
+    return SERVICE_OK;
+}
+
+static long client_add(struct request *r)
+{
+    uint64_t id = request_word(r, 0), quota = request_word(r, 1);
+    if (!id || find_client(id))
+        return SERVICE_EXISTS;
+    for (int i = 0; i < MAX_CLIENTS; i++) {
+        if (!clients[i].id) {
+            clients[i] = (struct client){id, quota, 0, 0};
+            return SERVICE_OK;
+        }
+    }
+    return SERVICE_TOO_MANY;
+}
+
+/* Keeps the VSpace capability that came with the request (*received = 0). */
+static long client_vspace(struct request *r, uint64_t *received)
+{
+    struct client *c = find_client(request_word(r, 0));
+    struct missive_msg m = {0};
+    if (!c)
+        return SERVICE_NOT_FOUND;
+    if (!*received || invoke5(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, *received, 0, 0, 0, 0, &m) ||
+        m.mr[0] != CAP_VSPACE || c->vspace)
+        return SERVICE_BAD_ARGUMENT;
+    c->vspace = *received;
+    *received = 0;
+    return SERVICE_OK;
+}
+
+static long client_remove(struct request *r)
+{
+    struct client *c = find_client(request_word(r, 0));
+    if (!c)
+        return SERVICE_NOT_FOUND;
+    for (int i = 0; i < MAX_GRANTS; i++)
+        if (grants[i].kind != GRANT_FREE && grants[i].client == c->id)
+            grant_free(&grants[i]);
+    if (c->vspace) {
+        invoke5(ROOT_SLOT_CSPACE, CSPACE_DELETE, c->vspace, 0, 0, 0, 0, 0);
+        slots_free(c->vspace, 1);
+    }
+    memset(c, 0, sizeof *c);
+    return SERVICE_OK;
+}
+
+static long stats(struct request *r)
+{
+    uint64_t count = 0;
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        count += clients[i].id != 0;
+    request_set_word(r, 0, pool_total_bytes());
+    request_set_word(r, 1, pool_free_bytes());
+    request_set_word(r, 2, count);
+    for (unsigned order = 0; order < 7; order++)
+        request_set_word(r, 3 + order, pool_free_blocks(order));
+    return SERVICE_OK;
+}
+
+static long client_info(struct request *r)
+{
+    uint64_t index = request_word(r, 0);
+    for (int i = 0; i < MAX_CLIENTS; i++) {
+        if (clients[i].id && index-- == 0) {
+            request_set_word(r, 0, clients[i].id);
+            request_set_word(r, 1, clients[i].quota);
+            request_set_word(r, 2, clients[i].used);
+            return SERVICE_OK;
+        }
+    }
+    return SERVICE_NOT_FOUND;
+}
+
+/* Words each request needs at least. */
+static const unsigned min_length[] = {
+    [MEM_MAP] = 3,         [MEM_UNMAP] = 1,       [MEM_DMA] = 2,
+    [MEM_UNTYPED] = 1,     [MEM_STATS] = 0,       [MEM_STATS_ORDER] = 1,
+    [MEM_CLIENT_INFO] = 1, [MEM_CLIENT_ADD] = 2,  [MEM_CLIENT_REMOVE] = 1,
+    [MEM_CLIENT_VSPACE] = 1,
+};
+
+void clients_init(void)
+{
+    /* memsrv's own bookkeeping is not a client's; procsrv is one, for its requests. */
+    clients[0] = (struct client){PROC_PID_PROCSRV, 0, 0, 0};
+}
+
+long clients_request(uint64_t badge, struct request *r, uint64_t received, uint64_t *reply_cap)
+{
+    uint64_t label = r->label;
+    long status;
+    if (label == 0 || label >= sizeof min_length / sizeof min_length[0])
+        status = SERVICE_BAD_LABEL;
+    else if (r->length < min_length[label])
+        status = SERVICE_BAD_LENGTH;
+    else if (label >= MEM_CLIENT_ADD && badge != PROC_PID_PROCSRV)
+        status = SERVICE_DENIED;
+    else if (label == MEM_CLIENT_ADD)
+        status = client_add(r);
+    else if (label == MEM_CLIENT_VSPACE)
+        status = client_vspace(r, &received);
+    else if (label == MEM_CLIENT_REMOVE)
+        status = client_remove(r);
+    else if (label == MEM_UNTYPED)
+        status = untyped(badge, r, reply_cap);
+    else if (label == MEM_STATS)
+        status = stats(r);
+    else if (label == MEM_STATS_ORDER)
+        status = (request_set_word(r, 0, pool_free_blocks((unsigned)request_word(r, 0))),
+                  SERVICE_OK);
+    else if (label == MEM_CLIENT_INFO)
+        status = client_info(r);
+    else {
+        struct client *c = find_client(badge);
+        if (!c)
+            status = SERVICE_DENIED;
+        else if (label == MEM_MAP)
+            status = map(c, r);
+        else if (label == MEM_DMA)
+            status = dma(c, r);
+        else
+            status = unmap_group(c, request_word(r, 0)) ? SERVICE_OK : SERVICE_NOT_FOUND;
+    }
+    if (received) {
+        invoke5(ROOT_SLOT_CSPACE, CSPACE_DELETE, received, 0, 0, 0, 0, 0);
+        slots_free(received, 1);
+    }
+    return status;
+}

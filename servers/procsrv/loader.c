@@ -1,0 +1,398 @@
+/*
+ * Building a process from a program in the initrd: its CSpace, VSpace and
+ * thread, its image, stack, IPC buffer and info page, the capabilities the
+ * manifest grants it, all made from one Untyped so that revoking that
+ * Untyped ends every trace of it.
+ *
+ * Frames are filled through a one-page window in procsrv's own address
+ * space and then mapped into the child; the child's frames and page tables
+ * move into its own CSpace (from PROC_SLOT_MEMORY on), so procsrv keeps
+ * only four slots per process.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "elf/elf.h"
+#include "procsrv.h"
+
+#define WINDOW     0x7ffd00000000ul /* procsrv's page for filling frames */
+#define PAGE       4096ul
+#define STACK_BASE (USER_STACK_TOP - PROC_STACK_SIZE)
+
+static uint64_t window_untyped; /* procsrv's own page tables for the window */
+
+void loader_init(uint64_t table_untyped)
+{
+    window_untyped = table_untyped;
+}
+
+struct build {
+    struct process *p;
+    uint64_t next_slot; /* the child's next own-memory slot */
+    uint64_t slots;     /* its CSpace size */
+    long error;
+    const char *why;
+};
+
+static bool failed(struct build *b, long error, const char *why)
+{
+    if (b && !b->error) {
+        b->error = error;
+        b->why = why;
+    }
+    return false;
+}
+
+/* One object of type from the process's Untyped in a new procsrv slot; 0 on failure. */
+static uint64_t make(struct build *b, uint64_t type, uint64_t bits)
+{
+    uint64_t slot = slot_alloc();
+    if (!slot) {
+        failed(b, -SERVICE_TOO_MANY, "procsrv's CSpace is full");
+        return 0;
+    }
+    if (call(b->p->untyped, UNTYPED_RETYPE, type, bits, slot, 1, 0, 0) != ERR_OK) {
+        slot_free(slot);
+        failed(b, -SERVICE_NO_MEMORY, "its memory estimate was too small");
+        return 0;
+    }
+    return slot;
+}
+
+/* Moves the capability in procsrv's slot into the child's CSpace at dest
+   (0: its next own-memory slot) and frees procsrv's slot. */
+static bool give(struct build *b, uint64_t slot, uint64_t dest)
+{
+    if (!dest) {
+        if (b->next_slot >= b->slots)
+            return failed(b, -SERVICE_NO_MEMORY, "its CSpace is too small");
+        dest = b->next_slot++;
+    }
+    if (call(b->p->cspace, CSPACE_MOVE, dest, slot, 0, 0, ROOT_SLOT_CSPACE, 0) != ERR_OK)
+        return failed(b, -SERVICE_BAD_ARGUMENT, "a capability would not move");
+    slot_free(slot);
+    return true;
+}
+
+/* Maps frame at address in vspace, adding page tables as they are missing:
+   the child's from its Untyped (given to it), the window's from procsrv's. */
+static bool map(struct build *b, uint64_t vspace, uint64_t frame, uint64_t address,
+                uint64_t rights)
+{
+    for (int level = 0; level < 4; level++) {
+        long r = call(vspace, VSPACE_MAP_FRAME, frame, address, rights, 0, 0, 0);
+        if (r == ERR_OK)
+            return true;
+        if (r != ERR_MISSING_TABLE)
+            return failed(b, -SERVICE_BAD_PROGRAM, "a page would not map");
+        uint64_t table;
+        if (b) {
+            table = make(b, CAP_PAGE_TABLE, 0);
+        } else {
+            table = slot_alloc();
+            if (call(window_untyped, UNTYPED_RETYPE, CAP_PAGE_TABLE, 0, table, 1, 0, 0))
+                table = 0;
+        }
+        if (!table || call(vspace, VSPACE_MAP_TABLE, table, address, 0, 0, 0, 0) != ERR_OK)
+            return b ? failed(b, -SERVICE_NO_MEMORY, "no page table") : false;
+        if (b && !give(b, table, 0))
+            return false;
+    }
+    return false;
+}
+
+/* Copies n bytes into frame at offset through the window (frames start zeroed). */
+static bool fill(struct build *b, uint64_t frame, uint64_t offset, const void *bytes, size_t n)
+{
+    if (!map(0, ROOT_SLOT_VSPACE, frame, WINDOW, CAP_RIGHT_READ | CAP_RIGHT_WRITE))
+        return failed(b, -SERVICE_NO_MEMORY, "procsrv's window would not map");
+    memcpy((char *)WINDOW + offset, bytes, n);
+    call(frame, FRAME_UNMAP, 0, 0, 0, 0, 0, 0);
+    return true;
+}
+
+/* A new frame at address in the child, holding bytes at offset; given to it. */
+static uint64_t add_page(struct build *b, uint64_t address, uint64_t rights, uint64_t offset,
+                         const void *bytes, size_t n, bool keep)
+{
+    uint64_t frame = make(b, CAP_FRAME, 12);
+    if (!frame || (n && !fill(b, frame, offset, bytes, n)) ||
+        !map(b, b->p->vspace, frame, address, rights) || (!keep && !give(b, frame, 0)))
+        return 0;
+    return frame;
+}
+
+static uint64_t segment_rights(uint32_t flags)
+{
+    uint64_t rights = CAP_RIGHT_READ;
+    if (flags & ELF_SEG_W)
+        rights |= CAP_RIGHT_WRITE;
+    if (flags & ELF_SEG_X)
+        rights |= CAP_RIGHT_EXEC;
+    return rights;
+}
+
+static bool load_segment(struct build *b, const uint8_t *file, const struct elf_segment *s)
+{
+    uint64_t first = s->vaddr & ~(PAGE - 1), end = (s->vaddr + s->memsz + PAGE - 1) & ~(PAGE - 1);
+    for (uint64_t page = first; page < end; page += PAGE) {
+        /* The part of the file's bytes [vaddr, vaddr + filesz) on this page. */
+        uint64_t from = page > s->vaddr ? page : s->vaddr;
+        uint64_t to = page + PAGE < s->vaddr + s->filesz ? page + PAGE : s->vaddr + s->filesz;
+        const void *bytes = file + s->offset + (from - s->vaddr);
+        size_t n = to > from ? to - from : 0;
+        if (!add_page(b, page, segment_rights(s->flags), from - page, bytes, n, false))
+            return false;
+    }
+    return true;
+}
+
+/* Lays out argc, argv, an empty environment and the strings at the top of
+   the stack page (as the kernel does for the root task); returns the
+   initial RSP in the child, or 0 if they do not fit. */
+static uint64_t build_stack(uint8_t page[PAGE], const char *const *args, unsigned argc)
+{
+    uint64_t pos = PAGE, pointers[40];
+    if (argc > 36)
+        return 0;
+    for (unsigned i = 0; i < argc; i++) {
+        size_t n = strlen(args[i]) + 1;
+        if (n + 64 * 8 > pos)
+            return 0;
+        pos -= n;
+        memcpy(page + pos, args[i], n);
+        pointers[i] = USER_STACK_TOP - PAGE + pos;
+    }
+    pos = (pos - (argc + 3) * 8) & ~15ul;
+    uint64_t *words = (uint64_t *)(page + pos);
+    words[0] = argc;
+    for (unsigned i = 0; i < argc; i++)
+        words[1 + i] = pointers[i];
+    words[1 + argc] = 0; /* end of argv */
+    words[2 + argc] = 0; /* empty environment */
+    return USER_STACK_TOP - PAGE + pos;
+}
+
+/* The program's ELF, checked. */
+static bool parse(const struct manifest_entry *entry, struct elf_image *image, const void **file,
+                  long *error, const char **why)
+{
+    uint64_t size;
+    if (!files_find(entry->program, file, &size)) {
+        *error = -SERVICE_NOT_FOUND;
+        *why = "no such program in the initrd";
+        return false;
+    }
+    static const struct elf_limits limits = {USER_BASE, STACK_BASE - PAGE};
+    int status = elf_parse(*file, size, &limits, image);
+    if (status != ELF_OK) {
+        *error = -SERVICE_BAD_PROGRAM;
+        *why = elf_strerror(status);
+        return false;
+    }
+    return true;
+}
+
+static unsigned bits_for(uint64_t bytes)
+{
+    unsigned bits = 0;
+    while ((1ull << bits) < bytes)
+        bits++;
+    return bits;
+}
+
+/* Pages, tables and CSpace size the program needs. */
+static void estimate(const struct manifest_entry *entry, const struct elf_image *image,
+                     uint64_t *pages, uint64_t *cspace_bits, uint64_t *bytes)
+{
+    uint64_t image_pages = 0, span = 0;
+    for (size_t i = 0; i < image->segment_count; i++) {
+        const struct elf_segment *s = &image->segments[i];
+        uint64_t first = s->vaddr & ~(PAGE - 1);
+        image_pages += (s->vaddr + s->memsz + PAGE - 1 - first) / PAGE;
+        span = s->vaddr + s->memsz - image->segments[0].vaddr;
+    }
+    uint64_t tables = 7 + span / (2ul << 20);
+    *pages = image_pages + PROC_STACK_SIZE / PAGE + 2 + tables;
+    uint64_t bits = entry->cspace_bits;
+    while ((1ull << bits) < PROC_SLOT_MEMORY + *pages + 64)
+        bits++;
+    *cspace_bits = bits;
+    uint64_t objects = (1ull << (bits + 6)) + 3 * PAGE + (*pages + 1) * PAGE;
+    *bytes = objects + objects / 4;
+}
+
+struct load_result loader_check(const struct manifest_entry *entry)
+{
+    struct load_result result = {0, 0, 0};
+    struct elf_image image;
+    const void *file;
+    if (!parse(entry, &image, &file, &result.error, &result.why))
+        return result;
+    uint64_t pages, cspace_bits, bytes;
+    estimate(entry, &image, &pages, &cspace_bits, &bytes);
+    result.memory_bits = bits_for(bytes) < 16 ? 16 : bits_for(bytes);
+    return result;
+}
+
+/* Mints procsrv's slot src into the child's dest with the process's badge. */
+static bool mint(struct build *b, uint64_t src, uint64_t dest)
+{
+    if (call(b->p->cspace, CSPACE_MINT, dest, src, CAP_RIGHT_SEND | CAP_RIGHT_GRANT, b->p->pid,
+             ROOT_SLOT_CSPACE, 0) != ERR_OK)
+        return failed(b, -SERVICE_BAD_ARGUMENT, "an endpoint would not mint");
+    return true;
+}
+
+/* The manifest's grants, into the child's grant slots and info->grants. */
+static bool grant(struct build *b, struct proc_info *info)
+{
+    const struct manifest_entry *e = &b->p->entry;
+    uint64_t next = PROC_SLOT_GRANTS;
+    for (unsigned i = 0; i < e->ioport_count; i++) {
+        uint64_t slot = slot_alloc();
+        if (call(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, e->ioports[i].first,
+                 e->ioports[i].last, slot, 0, 0, 0) != ERR_OK) {
+            slot_free(slot);
+            return failed(b, -SERVICE_DENIED, "an I/O port range it asks for is the kernel's");
+        }
+        info->grants[info->grant_count++] =
+            (struct proc_grant){PROC_GRANT_IO_PORTS, next, e->ioports[i].first, e->ioports[i].last};
+        if (!give(b, slot, next++))
+            return false;
+    }
+    for (unsigned i = 0; i < e->irq_count; i++) {
+        uint64_t handler = slot_alloc(), notification = make(b, CAP_NOTIFICATION, 0);
+        if (!notification)
+            return false;
+        if (call(ROOT_SLOT_IRQ_CONTROL, IRQ_CONTROL_GET, e->irqs[i], handler, 0, 0, 0, 0) !=
+            ERR_OK) {
+            slot_free(handler);
+            slot_release(notification);
+            return failed(b, -SERVICE_BUSY, "an IRQ line it asks for is taken or the kernel's");
+        }
+        call(handler, IRQ_HANDLER_SET_NOTIFICATION, notification, 0, 0, 0, 0, 0);
+        info->grants[info->grant_count++] =
+            (struct proc_grant){PROC_GRANT_IRQ, next, e->irqs[i], 0};
+        info->grants[info->grant_count++] =
+            (struct proc_grant){PROC_GRANT_NOTIFICATION, next + 1, e->irqs[i], 0};
+        if (!give(b, handler, next) || !give(b, notification, next + 1))
+            return false;
+        next += 2;
+    }
+    if (e->debug &&
+        call(b->p->cspace, CSPACE_COPY, PROC_SLOT_DEBUG, ROOT_SLOT_DEBUG, CAP_RIGHTS_ALL, 0,
+             ROOT_SLOT_CSPACE, 0) != ERR_OK)
+        return failed(b, -SERVICE_BAD_ARGUMENT, "the debug console would not copy");
+    return true;
+}
+
+/* Copies one of procsrv's own capabilities of the process (its CSpace,
+   VSpace, thread) into the child's slot dest. */
+static bool copy_own(struct build *b, uint64_t src, uint64_t dest)
+{
+    if (call(b->p->cspace, CSPACE_COPY, dest, src, CAP_RIGHTS_ALL, 0, ROOT_SLOT_CSPACE, 0) !=
+        ERR_OK)
+        return failed(b, -SERVICE_BAD_ARGUMENT, "a capability would not copy");
+    return true;
+}
+
+static bool build(struct build *b, const char *extra, uint64_t extra_length)
+{
+    struct process *p = b->p;
+    struct elf_image image;
+    const void *file;
+    if (!parse(&p->entry, &image, &file, &b->error, &b->why))
+        return false;
+    uint64_t pages, cspace_bits, bytes;
+    estimate(&p->entry, &image, &pages, &cspace_bits, &bytes);
+    b->slots = 1ull << cspace_bits;
+    b->next_slot = PROC_SLOT_MEMORY;
+
+    /* The largest objects first: retype aligns each to its size. */
+    p->cspace = make(b, CAP_CSPACE, cspace_bits);
+    p->vspace = p->cspace ? make(b, CAP_VSPACE, 0) : 0;
+    p->thread = p->vspace ? make(b, CAP_THREAD, 0) : 0;
+    if (!p->thread || !copy_own(b, p->cspace, PROC_SLOT_CSPACE) ||
+        !copy_own(b, p->vspace, PROC_SLOT_VSPACE) || !copy_own(b, p->thread, PROC_SLOT_THREAD))
+        return false;
+
+    for (size_t i = 0; i < image.segment_count; i++)
+        if (!load_segment(b, file, &image.segments[i]))
+            return false;
+
+    /* The stack: argv[0] the program, then the manifest's arguments, then the spawner's. */
+    const char *args[40];
+    unsigned argc = 0;
+    args[argc++] = p->entry.program;
+    for (unsigned i = 0, at = 0; i < p->entry.argc && argc < 38; i++) {
+        args[argc++] = p->entry.args + at;
+        at += (unsigned)strlen(p->entry.args + at) + 1;
+    }
+    for (uint64_t at = 0; at < extra_length && argc < 38; at += strlen(extra + at) + 1)
+        args[argc++] = extra + at;
+    static uint8_t top[PAGE];
+    memset(top, 0, sizeof top);
+    uint64_t rsp = build_stack(top, args, argc);
+    if (!rsp)
+        return failed(b, -SERVICE_BAD_ARGUMENT, "its arguments do not fit");
+    for (uint64_t page = STACK_BASE; page < USER_STACK_TOP - PAGE; page += PAGE)
+        if (!add_page(b, page, CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0, 0, false))
+            return false;
+    if (!add_page(b, USER_STACK_TOP - PAGE, CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, top, PAGE, false))
+        return false;
+
+    /* Its endpoints and grants, then the info page that lists them. */
+    static struct proc_info info;
+    memset(&info, 0, sizeof info);
+    info.magic = PROC_INFO_MAGIC;
+    info.pid = p->pid;
+    const struct boot_info *boot = (const struct boot_info *)USER_BOOT_INFO;
+    info.tick_hz = boot->tick_hz;
+    info.cpu_count = boot->cpu_count;
+    info.cspace_bits = cspace_bits;
+    memcpy(info.name, p->entry.name, sizeof info.name);
+    if (!mint(b, procsrv_endpoint, PROC_SLOT_PROCSRV) ||
+        (memsrv_endpoint && !mint(b, memsrv_endpoint, PROC_SLOT_MEMSRV)))
+        return false;
+    uint64_t console = names_lookup("console");
+    if (console && strcmp(p->entry.name, "console") != 0 && !mint(b, console, PROC_SLOT_CONSOLE))
+        return false;
+    if (p->service && !copy_own(b, p->service, PROC_SLOT_SERVICE))
+        return false;
+    if (!grant(b, &info))
+        return false;
+
+    uint64_t buffer = add_page(b, USER_IPC_BUFFER, CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0, 0, true);
+    if (!buffer || call(p->thread, THREAD_SET_IPC_BUFFER, buffer, 0, 0, 0, 0, 0) != ERR_OK ||
+        !give(b, buffer, PROC_SLOT_IPC_BUFFER))
+        return false;
+    /* Whatever the loader used so far, the program gets the rest. */
+    info.free_slot = b->next_slot + 8; /* a few spare for the info page and stragglers */
+    uint64_t info_frame = add_page(b, USER_PROC_INFO, CAP_RIGHT_READ, 0, &info, sizeof info, true);
+    if (!info_frame || !give(b, info_frame, PROC_SLOT_INFO))
+        return false;
+
+    /* Its thread: faults come to procsrv with its badge. */
+    uint64_t fault = slot_alloc();
+    if (!fault || call(ROOT_SLOT_CSPACE, CSPACE_MINT, fault, procsrv_endpoint, CAP_RIGHT_SEND,
+                       p->pid, 0, 0) != ERR_OK) {
+        slot_free(fault);
+        return failed(b, -SERVICE_TOO_MANY, "no fault endpoint");
+    }
+    long r = call(p->thread, THREAD_CONFIGURE, p->cspace, p->vspace, p->entry.priority, fault, 0,
+                  0);
+    slot_release(fault);
+    uint64_t regs[5] = {image.entry, rsp, 0, 0, 0};
+    if (r != ERR_OK || sys_invoke(p->thread, THREAD_WRITE_REGISTERS, 5, regs, 0) != ERR_OK ||
+        call(p->thread, THREAD_RESUME, 0, 0, 0, 0, 0, 0) != ERR_OK)
+        return failed(b, -SERVICE_BAD_ARGUMENT, "its thread would not start");
+    return true;
+}
+
+struct load_result loader_start(struct process *p, const char *extra, uint64_t extra_length)
+{
+    struct build b = {p, 0, 0, 0, 0};
+    build(&b, extra, extra_length);
+    return (struct load_result){b.error, b.why, 0};
+}

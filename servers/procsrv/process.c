@@ -1,0 +1,273 @@
+/*
+ * The process table: starting processes (borrowing their memory from
+ * memsrv), ending them (one revoke ends every object, one request to
+ * memsrv returns every page), faults, restarts with back-off, and waiting.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "procsrv.h"
+
+static struct process table[PROCSRV_MAX_PROCESSES];
+static uint64_t next_pid = PROC_PID_MEMSRV + 1;
+uint64_t procsrv_memsrv; /* procsrv's own capability to memsrv (badge PROC_PID_PROCSRV) */
+
+struct process *process_find(uint64_t pid)
+{
+    for (int i = 0; pid && i < PROCSRV_MAX_PROCESSES; i++)
+        if (table[i].pid == pid)
+            return &table[i];
+    return 0;
+}
+
+struct process *process_at(uint64_t index)
+{
+    for (int i = 0; i < PROCSRV_MAX_PROCESSES; i++)
+        if (table[i].pid && index-- == 0)
+            return &table[i];
+    return 0;
+}
+
+/* A request to memsrv on behalf of procsrv; returns its status (SERVICE_*)
+   or a kernel error shifted below -100. */
+static long memsrv_call(uint64_t label, uint64_t a0, uint64_t a1, uint64_t cap, uint64_t receive)
+{
+    struct request r = {.label = label};
+    request_set_word(&r, 0, a0);
+    request_set_word(&r, 1, a1);
+    long e = request_call(procsrv_memsrv, &r, cap ? &cap : 0, cap ? 1 : 0, receive);
+    if (e != ERR_OK)
+        return LIBSYS_KERNEL_ERROR(e);
+    if (receive && r.label == SERVICE_OK && MSG_CAPS(r.msg.tag) != 1)
+        return SERVICE_NO_MEMORY;
+    return (long)r.label;
+}
+
+/* Deletes every object of p and gives its memory back; p's entry stays. */
+static void destroy(struct process *p)
+{
+    if (p->untyped) {
+        call(ROOT_SLOT_CSPACE, CSPACE_REVOKE, p->untyped, 0, 0, 0, 0, 0);
+        if (p->pid != PROC_PID_MEMSRV)
+            memsrv_call(MEM_CLIENT_REMOVE, p->pid, 0, 0, 0);
+    }
+    slot_free(p->cspace);
+    slot_free(p->vspace);
+    slot_free(p->thread);
+    if (p->pid != PROC_PID_MEMSRV)
+        slot_release(p->untyped);
+    p->untyped = p->cspace = p->vspace = p->thread = 0;
+    names_drop_owner(p->pid);
+}
+
+/* Borrows memory for p (a new pid each time) and builds it. On failure
+   everything is undone; returns 0 or -(SERVICE_*). */
+static long launch(struct process *p, const char *extra, uint64_t extra_length,
+                   uint64_t memory, unsigned memory_bits)
+{
+    struct load_result check = loader_check(&p->entry);
+    if (check.error) {
+        printf("procsrv: cannot start %s (%s): %s\n", p->entry.name, p->entry.program, check.why);
+        return check.error;
+    }
+    p->pid = memory ? PROC_PID_MEMSRV : next_pid++;
+    p->state = PROC_STATE_RUNNING;
+    if (memory) {
+        p->untyped = memory;
+        p->untyped_bits = memory_bits;
+    } else {
+        long e = memsrv_call(MEM_CLIENT_ADD, p->pid, p->entry.quota, 0, 0);
+        p->untyped = slot_alloc();
+        p->untyped_bits = (unsigned)check.memory_bits;
+        if (e == SERVICE_OK)
+            e = memsrv_call(MEM_UNTYPED, check.memory_bits, p->pid, 0, p->untyped);
+        if (e != SERVICE_OK) {
+            printf("procsrv: cannot start %s (%s): memsrv: %s\n", p->entry.name,
+                   p->entry.program, e < 0 ? "no answer" : service_error_name((unsigned long)e));
+            destroy(p);
+            return e == SERVICE_QUOTA ? -SERVICE_QUOTA : -SERVICE_NO_MEMORY;
+        }
+    }
+    struct load_result r = loader_start(p, extra, extra_length);
+    if (!r.error && p->pid != PROC_PID_MEMSRV &&
+        memsrv_call(MEM_CLIENT_VSPACE, p->pid, 0, p->vspace, 0) != SERVICE_OK)
+        r = (struct load_result){-SERVICE_NO_MEMORY, "memsrv refused its address space", 0};
+    if (r.error) {
+        printf("procsrv: cannot start %s (%s): %s\n", p->entry.name, p->entry.program, r.why);
+        destroy(p);
+        return r.error;
+    }
+    printf("procsrv: started %s (%s) as process %lu (%lu KiB to start)\n", p->entry.name,
+           p->entry.program, (unsigned long)p->pid, (unsigned long)(1ul << p->untyped_bits) >> 10);
+    return 0;
+}
+
+struct process *process_start(const struct manifest_entry *entry, uint64_t parent,
+                              uint64_t memory, unsigned memory_bits, long *error)
+{
+    struct process *p = 0;
+    for (int i = 0; i < PROCSRV_MAX_PROCESSES && !p; i++)
+        if (!table[i].pid && !table[i].state)
+            p = &table[i];
+    if (!p) {
+        *error = -SERVICE_TOO_MANY;
+        printf("procsrv: cannot start %s: the process table is full\n", entry->name);
+        return 0;
+    }
+    memset(p, 0, sizeof *p);
+    p->entry = *entry;
+    p->parent = parent;
+    p->from_manifest = parent == 0;
+    if (entry->server) {
+        p->service = names_lookup(entry->name);
+        if (!p->service) {
+            p->service = slot_alloc();
+            if (call(procsrv_reserve, UNTYPED_RETYPE, CAP_ENDPOINT, 0, p->service, 1, 0, 0) !=
+                ERR_OK) {
+                slot_free(p->service);
+                *error = -SERVICE_NO_MEMORY;
+                return 0;
+            }
+            names_set_service(entry->name, p->service, 0);
+        }
+    }
+    *error = launch(p, "", 0, memory, memory_bits);
+    if (*error) {
+        memset(p, 0, sizeof *p);
+        return 0;
+    }
+    return p;
+}
+
+/* Frees p's entry; a server's endpoint goes too, waking its waiting clients. */
+static void release(struct process *p)
+{
+    if (p->service) {
+        char name[sizeof p->entry.name];
+        memcpy(name, p->entry.name, sizeof name);
+        call(ROOT_SLOT_CSPACE, CSPACE_REVOKE, p->service, 0, 0, 0, 0, 0);
+        names_set_service(name, 0, 0);
+        slot_release(p->service);
+    }
+    memset(p, 0, sizeof *p);
+}
+
+void process_end(struct process *p, int64_t status, bool crashed)
+{
+    uint64_t pid = p->pid;
+    destroy(p);
+    p->status = status;
+    /* Orphans: nobody will wait for them. */
+    for (int i = 0; i < PROCSRV_MAX_PROCESSES; i++) {
+        if (table[i].pid && table[i].parent == pid) {
+            table[i].parent = 0;
+            if (table[i].state == PROC_STATE_EXITED)
+                release(&table[i]);
+        }
+    }
+    if (crashed && p->from_manifest && p->entry.restart) {
+        if (p->restarts < p->entry.restart) {
+            uint64_t delay_ms = 100ull << (p->restarts < 5 ? p->restarts : 5);
+            p->state = PROC_STATE_RESTARTING;
+            p->restart_tick = clock_ticks() + delay_ms * PROC_CLOCK_HZ / 1000;
+            printf("procsrv: restarting %s in %lu ms (restart %u of %u)\n", p->entry.name,
+                   (unsigned long)delay_ms, p->restarts + 1, p->entry.restart);
+        } else {
+            p->state = PROC_STATE_FAILED;
+            printf("procsrv: %s crashed %u times; not restarting it\n", p->entry.name,
+                   p->restarts + 1);
+        }
+        return;
+    }
+    p->state = PROC_STATE_EXITED;
+    if (p->waiter) {
+        struct missive_msg m = {.mr = {(uint64_t)status}};
+        missive_syscall(SYS_SEND, p->waiter, MSG_TAG(SERVICE_OK, 1, 0), &m);
+        slot_free(p->waiter);
+        release(p);
+    } else if (!p->parent) {
+        release(p);
+    }
+}
+
+static const char *vector_name(uint64_t vector)
+{
+    static const char *const names[] = {
+        [0] = "divide error",     [1] = "debug",           [3] = "breakpoint",
+        [4] = "overflow",         [5] = "bound range",     [6] = "invalid opcode",
+        [7] = "device not available", [10] = "invalid TSS", [11] = "segment not present",
+        [12] = "stack fault",     [13] = "general protection", [14] = "page fault",
+        [16] = "x87 error",       [17] = "alignment check", [19] = "SIMD error"};
+    return vector < sizeof names / sizeof names[0] && names[vector] ? names[vector] : "exception";
+}
+
+void process_fault(uint64_t pid, const struct missive_msg *fault)
+{
+    struct process *p = process_find(pid);
+    if (!p || p->state != PROC_STATE_RUNNING)
+        return;
+    uint64_t vector = fault->mr[FAULT_MR_VECTOR];
+    printf("procsrv: process %lu (%s) thread main: %s (vector %lu) at rip 0x%lx, address 0x%lx; "
+           "killed\n",
+           (unsigned long)pid, p->entry.name, vector_name(vector), (unsigned long)vector,
+           (unsigned long)fault->mr[FAULT_MR_RIP], (unsigned long)fault->mr[FAULT_MR_ADDRESS]);
+    process_end(p, -(int64_t)(128 + vector), true);
+}
+
+void process_restart_due(void)
+{
+    for (int i = 0; i < PROCSRV_MAX_PROCESSES; i++) {
+        struct process *p = &table[i];
+        if (p->state != PROC_STATE_RESTARTING || p->restart_tick > clock_ticks())
+            continue;
+        p->restarts++;
+        if (launch(p, "", 0, 0, 0) != 0)
+            process_end(p, -1, true); /* counts as another crash: back off further */
+    }
+}
+
+/* PROC_SWAP's work: p's program replaced by program, on the same endpoint. */
+long process_swap(struct process *p, const char *program, uint64_t *new_pid)
+{
+    struct manifest_entry next = p->entry;
+    strncpy(next.program, program, sizeof next.program - 1);
+    struct load_result check = loader_check(&next);
+    if (check.error) {
+        printf("procsrv: cannot swap %s for %s: %s\n", p->entry.name, program, check.why);
+        return check.error;
+    }
+    uint64_t old = p->pid;
+    if (p->state == PROC_STATE_RUNNING)
+        destroy(p);
+    p->entry = next;
+    p->restarts = 0;
+    long e = launch(p, "", 0, 0, 0);
+    if (e) {
+        p->state = PROC_STATE_FAILED;
+        return e;
+    }
+    printf("procsrv: swapped %s: process %lu replaced by %lu running %s\n", p->entry.name,
+           (unsigned long)old, (unsigned long)p->pid, program);
+    *new_pid = p->pid;
+    return 0;
+}
+
+/* The bytes memsrv has lent pid (0 if it cannot say). */
+uint64_t process_memory(uint64_t pid)
+{
+    for (uint64_t i = 0; i < PROCSRV_MAX_PROCESSES * 2; i++) {
+        struct request r = {.label = MEM_CLIENT_INFO};
+        request_set_word(&r, 0, i);
+        if (request_call(procsrv_memsrv, &r, 0, 0, 0) != ERR_OK || r.label != SERVICE_OK)
+            return 0;
+        if (r.msg.mr[0] == pid)
+            return r.msg.mr[2];
+    }
+    return 0;
+}
+
+/* Releases an exited child once its parent has its status. */
+void process_collect(struct process *p)
+{
+    release(p);
+}

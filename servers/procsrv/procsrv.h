@@ -1,0 +1,119 @@
+/*
+ * procsrv, the root task: the one process the kernel starts. It starts
+ * memsrv and everything the boot manifest names, loads programs from the
+ * initrd, handles every process's faults, restarts servers, keeps the name
+ * registry and the clock. Its protocol is lib/proto/proc.h; the design is
+ * in docs/userspace.md.
+ *
+ * Single-threaded: one loop receives requests, faults and clock ticks in
+ * turn, so nothing here needs a lock.
+ */
+#ifndef PROCSRV_H
+#define PROCSRV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "libsys/libsys.h"
+#include "libsys/service.h"
+#include "manifest/manifest.h"
+#include "proto/proc.h"
+
+#define PROCSRV_MAX_PROCESSES 64
+
+/* procsrv's own CSpace slots (besides the boot ones of abi.h). */
+extern uint64_t procsrv_endpoint; /* requests and faults come here */
+extern uint64_t memsrv_endpoint;  /* memsrv's service endpoint (unbadged) */
+extern uint64_t procsrv_memsrv;   /* procsrv's own capability to memsrv (badged 1) */
+extern uint64_t procsrv_reserve;  /* procsrv's Untyped for endpoints and its own tables */
+
+struct process {
+    uint64_t pid; /* 0: a free entry */
+    uint64_t parent;
+    unsigned state; /* enum proc_state */
+    struct manifest_entry entry; /* what it was started as (name, program, options, args) */
+    bool from_manifest;
+    /* procsrv's slots: the Untyped everything of the process is made from
+       (lent by memsrv), its CSpace, VSpace and main thread. */
+    uint64_t untyped, cspace, vspace, thread;
+    unsigned untyped_bits;
+    uint64_t service; /* a server's endpoint: made by procsrv, kept across restarts and swaps */
+    int64_t status;   /* exit status, once EXITED */
+    unsigned restarts;
+    uint64_t restart_tick; /* when RESTARTING: the clock tick to start it again at */
+    uint64_t waiter;       /* a saved reply of a PROC_WAIT for it (0: none) */
+};
+
+/* slots.c: procsrv's CSpace. */
+void slots_init(uint64_t first_free);
+uint64_t slot_alloc(void); /* 0 if full */
+void slot_free(uint64_t slot);
+/* Deletes whatever is in slot and frees it (slot 0 is ignored). */
+void slot_release(uint64_t slot);
+
+/* Invocation shorthands (up to five arguments); results in *answer if set. */
+long call(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+          uint64_t a4, struct missive_msg *answer);
+
+/* files.c: the initrd. */
+void files_init(const void *archive, uint64_t size);
+/* Finds path; returns false if it is not a file there. */
+bool files_find(const char *path, const void **data, uint64_t *size);
+/* The index-th regular file. */
+bool files_at(uint64_t index, const char **path, uint64_t *path_length, uint64_t *size);
+
+/* clock.c: the RTC's periodic interrupt, counted. */
+bool clock_init(uint64_t notification);
+void clock_tick(void);
+uint64_t clock_ticks(void);
+uint64_t clock_ms(void);
+/* Saves the caller's reply and answers it once ms have passed. */
+long clock_sleep(uint64_t ms);
+
+/* loader.c: building a process. */
+struct load_result {
+    long error;           /* 0 or -(SERVICE_*) */
+    const char *why;      /* for the log line on failure */
+    uint64_t memory_bits; /* size of the Untyped it needs */
+};
+/* Checks the program and works out the memory it needs. */
+struct load_result loader_check(const struct manifest_entry *entry);
+/* Makes p's objects from p->untyped and starts it. On failure everything
+   made so far is left for the caller to revoke with p->untyped. */
+struct load_result loader_start(struct process *p, const char *extra_args, uint64_t extra_length);
+/* procsrv's page window for filling frames. */
+void loader_init(uint64_t table_untyped);
+
+/* process.c */
+struct process *process_find(uint64_t pid);
+struct process *process_at(uint64_t index);
+/* Starts a process for entry (with extra NUL-separated arguments).
+   memory: an Untyped slot to build it from (memsrv's own), or 0 to borrow
+   one from memsrv. Returns it, or NULL with *error set. */
+struct process *process_start(const struct manifest_entry *entry, uint64_t parent,
+                              uint64_t memory, unsigned memory_bits, long *error);
+/* Ends p: its objects and memory go; names it registered go. */
+void process_end(struct process *p, int64_t status, bool crashed);
+void process_fault(uint64_t pid, const struct missive_msg *fault);
+/* Replaces the server p runs by program, on the same endpoint. */
+long process_swap(struct process *p, const char *program, uint64_t *new_pid);
+/* Bytes memsrv has lent pid. */
+uint64_t process_memory(uint64_t pid);
+/* Frees an exited process's entry once its status was collected. */
+void process_collect(struct process *p);
+void process_restart_due(void);
+/* requests.c: a request from process badge; returns the reply status
+   (SERVICE_*) with the results in r, or -1 if there is no reply now (it was
+   saved, or the caller is gone). received: the slot of a capability that
+   came with it (0: none), which the handler keeps or releases. *reply_cap:
+   a slot to send back with the reply (deleted after). */
+long requests_handle(uint64_t badge, struct request *r, uint64_t received, uint64_t *reply_cap);
+
+/* names.c */
+long names_register(const char *name, uint64_t endpoint_slot, uint64_t owner);
+uint64_t names_lookup(const char *name);
+void names_drop_owner(uint64_t owner);
+/* Registers (or replaces) a server's persistent endpoint. */
+void names_set_service(const char *name, uint64_t endpoint_slot, uint64_t owner);
+
+#endif

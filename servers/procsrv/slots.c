@@ -1,0 +1,48 @@
+/* procsrv's CSpace slots: a bitmap over the root CSpace. */
+#include "procsrv.h"
+
+#define SLOTS (1u << ROOT_CSPACE_BITS)
+
+static uint64_t used[SLOTS / 64];
+static uint64_t search_from;
+
+void slots_init(uint64_t first_free)
+{
+    for (uint64_t s = 0; s < first_free && s < SLOTS; s++)
+        used[s / 64] |= 1ull << (s % 64);
+    search_from = first_free;
+}
+
+uint64_t slot_alloc(void)
+{
+    for (uint64_t n = 0; n < SLOTS; n++) {
+        uint64_t s = (search_from + n) % SLOTS;
+        if (s != 0 && !(used[s / 64] & (1ull << (s % 64)))) {
+            used[s / 64] |= 1ull << (s % 64);
+            search_from = s + 1;
+            return s;
+        }
+    }
+    return 0;
+}
+
+void slot_free(uint64_t slot)
+{
+    if (slot && slot < SLOTS)
+        used[slot / 64] &= ~(1ull << (slot % 64));
+}
+
+void slot_release(uint64_t slot)
+{
+    if (!slot)
+        return;
+    call(ROOT_SLOT_CSPACE, CSPACE_DELETE, slot, 0, 0, 0, 0, 0);
+    slot_free(slot);
+}
+
+long call(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+          uint64_t a4, struct missive_msg *answer)
+{
+    uint64_t args[5] = {a0, a1, a2, a3, a4};
+    return sys_invoke(slot, label, 5, args, answer);
+}

@@ -1,0 +1,90 @@
+/* Malformed requests to procsrv and memsrv: each gets an error reply, and
+   the server keeps serving. */
+#include <stdio.h>
+#include <string.h>
+
+#include "libsys/service.h"
+#include "proctest.h"
+
+/* Calls slot with label and the first `length` of words; returns the reply's status. */
+static long raw(uint64_t slot, uint64_t label, unsigned length, const uint64_t *words)
+{
+    struct request r = {.label = label};
+    for (unsigned i = 0; i < length; i++)
+        request_set_word(&r, i, words[i]);
+    r.length = length;
+    long e = request_call(slot, &r, 0, 0, 0);
+    return e != ERR_OK ? LIBSYS_KERNEL_ERROR(e) : (long)r.label;
+}
+
+int bad_messages(void)
+{
+    const uint64_t P = PROC_SLOT_PROCSRV, M = PROC_SLOT_MEMSRV;
+    check("procsrv: unknown label", raw(P, 999, 0, 0), SERVICE_BAD_LABEL);
+    check("procsrv: label 0", raw(P, 0, 0, 0), SERVICE_BAD_LABEL);
+    check("procsrv: wait without a pid", raw(P, PROC_WAIT, 0, 0), SERVICE_BAD_LENGTH);
+    check("procsrv: register without a name", raw(P, PROC_REGISTER, 2, (uint64_t[]){1, 2}),
+          SERVICE_BAD_LENGTH);
+    check("procsrv: spawn of 10000 bytes", raw(P, PROC_SPAWN, 1, (uint64_t[]){10000}),
+          SERVICE_BAD_ARGUMENT);
+    check("procsrv: spawn strings past the message",
+          raw(P, PROC_SPAWN, 2, (uint64_t[]){40, 0x6f6f6f6f6f6f6f6f}), SERVICE_BAD_ARGUMENT);
+    check("procsrv: spawn without a final NUL",
+          raw(P, PROC_SPAWN, 2, (uint64_t[]){8, 0x6f6f6f6f6f6f6f6f}), SERVICE_BAD_ARGUMENT);
+    check("procsrv: kill procsrv", raw(P, PROC_KILL, 1, (uint64_t[]){1}), SERVICE_DENIED);
+    check("procsrv: kill memsrv", raw(P, PROC_KILL, 1, (uint64_t[]){2}), SERVICE_DENIED);
+    check("procsrv: kill nobody", raw(P, PROC_KILL, 1, (uint64_t[]){99999}), SERVICE_NOT_FOUND);
+    check("procsrv: wait for a stranger", raw(P, PROC_WAIT, 1, (uint64_t[]){2}), SERVICE_NOT_FOUND);
+    check("procsrv: look up a bad name",
+          raw(P, PROC_LOOKUP, 4, (uint64_t[]){0x2f2f2f, 0, 0, 0}), SERVICE_BAD_ARGUMENT);
+    check("procsrv: look up an empty name", raw(P, PROC_LOOKUP, 4, (uint64_t[]){0, 0, 0, 0}),
+          SERVICE_BAD_ARGUMENT);
+    check("procsrv: register without a capability",
+          raw(P, PROC_REGISTER, 4, (uint64_t[]){0x78, 0, 0, 0}), SERVICE_BAD_ARGUMENT);
+    check("procsrv: read a file with a 0-byte path",
+          raw(P, PROC_FILE_READ, 3, (uint64_t[]){0, 10, 0}), SERVICE_BAD_ARGUMENT);
+    check("procsrv: swap nothing", raw(P, PROC_SWAP, 1, (uint64_t[]){0}), SERVICE_BAD_ARGUMENT);
+
+    check("memsrv: unknown label", raw(M, 77, 0, 0), SERVICE_BAD_LABEL);
+    check("memsrv: map without arguments", raw(M, MEM_MAP, 1, (uint64_t[]){0x50000000}),
+          SERVICE_BAD_LENGTH);
+    check("memsrv: map unaligned", raw(M, MEM_MAP, 3, (uint64_t[]){0x50000010, 4096, 3}),
+          SERVICE_BAD_ARGUMENT);
+    check("memsrv: map 0 bytes", raw(M, MEM_MAP, 3, (uint64_t[]){0x50000000, 0, 3}),
+          SERVICE_BAD_ARGUMENT);
+    check("memsrv: map the kernel", raw(M, MEM_MAP, 3, (uint64_t[]){0xffff800000000000, 4096, 3}),
+          SERVICE_BAD_ARGUMENT);
+    check("memsrv: map past the end of user space",
+          raw(M, MEM_MAP, 3, (uint64_t[]){0x7ffffffff000, 8192, 3}), SERVICE_BAD_ARGUMENT);
+    check("memsrv: map without read", raw(M, MEM_MAP, 3, (uint64_t[]){0x50000000, 4096, 2}),
+          SERVICE_BAD_ARGUMENT);
+    check("memsrv: map over its own program",
+          raw(M, MEM_MAP, 3, (uint64_t[]){0x400000, 4096, 3}), SERVICE_EXISTS);
+    check("memsrv: more than the quota",
+          raw(M, MEM_MAP, 3, (uint64_t[]){0x50000000, 1ul << 40, 3}), SERVICE_QUOTA);
+    check("memsrv: an Untyped of 2^40", raw(M, MEM_UNTYPED, 2, (uint64_t[]){40, 0}),
+          SERVICE_BAD_ARGUMENT);
+    check("memsrv: an Untyped for someone else", raw(M, MEM_UNTYPED, 2, (uint64_t[]){12, 2}),
+          SERVICE_DENIED);
+    check("memsrv: add a client (procsrv's job)",
+          raw(M, MEM_CLIENT_ADD, 2, (uint64_t[]){77, 1 << 20}), SERVICE_DENIED);
+    check("memsrv: remove a client (procsrv's job)",
+          raw(M, MEM_CLIENT_REMOVE, 1, (uint64_t[]){1}), SERVICE_DENIED);
+    check("memsrv: unmap what is not mapped", raw(M, MEM_UNMAP, 1, (uint64_t[]){0x50000000}),
+          SERVICE_NOT_FOUND);
+
+    /* Both still serve. */
+    check("memsrv: a good map", mem_map(0x50000000, 4 * 4096, CAP_RIGHT_READ | CAP_RIGHT_WRITE),
+          0);
+    memset((void *)0x50000000, 0x77, 4 * 4096);
+    check("it holds what was written", *(volatile unsigned char *)0x50003fff, 0x77);
+    check("the same address again", mem_map(0x50000000, 4096, 3), -SERVICE_EXISTS);
+    check("memsrv: unmap it", mem_unmap(0x50000000), 0);
+    uint64_t ms;
+    check("procsrv: still answers", proc_uptime_ms(&ms), 0);
+    uint64_t phys;
+    check("memsrv: 64 KiB for DMA", mem_dma(0x51000000, 65536, &phys), 0);
+    check("contiguous and aligned", phys % 65536, 0);
+    check("memsrv: unmap it", mem_unmap(0x51000000), 0);
+    return failures;
+}

@@ -1,0 +1,168 @@
+/*
+ * proctest: user space under test, started by procsrv from a test manifest
+ * (initrd/tests/NAME.manifest) or from the shell:
+ *   libc      picolibc in use: formatting, strings, malloc, qsort, strtod
+ *   greedy    allocates until its quota stops it, then waits to be killed
+ *   crash-null, crash-divide, crash-stack   dies of a fault
+ *   spawn     spawns "proctest libc", waits, checks the status
+ *   echo-server VERSION / echo-client N   the swap test's two ends
+ *   bad-messages   malformed requests to procsrv and memsrv
+ *   clock     sleeps and reads the monotonic clock
+ * Each prints "proctest: MODE: N passed, M failed" (or what it did).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libsys/service.h"
+#include "proctest.h"
+
+int checks, failures;
+
+void check(const char *what, long got, long want)
+{
+    checks++;
+    if (got != want) {
+        failures++;
+        printf("proctest: FAIL %s: got %ld, want %ld\n", what, got, want);
+    }
+}
+
+static int report(const char *mode)
+{
+    printf("proctest: %s: %d passed, %d failed\n", mode, checks - failures, failures);
+    return failures != 0;
+}
+
+static int greedy(void)
+{
+    size_t total = 0;
+    for (;;) {
+        void *p = malloc(64 * 1024);
+        if (!p)
+            break;
+        memset(p, 0x5a, 64 * 1024);
+        total += 64 * 1024;
+    }
+    printf("proctest: greedy: allocated %zu KiB before the quota stopped it\n", total / 1024);
+    for (;;)
+        proc_sleep_ms(1000);
+    return 0;
+}
+
+/* Kills the process named name once it holds 3 MiB, and checks its memory
+   came back. */
+static int reaper(const char *name)
+{
+    struct proc_entry e = {0};
+    uint64_t pid = 0;
+    for (int tries = 0; tries < 200 && !pid; tries++) {
+        proc_sleep_ms(50);
+        for (uint64_t i = 0; proc_list(i, &e) == 0; i++)
+            if (!strcmp(e.name, name) && e.memory >= (3u << 20))
+                pid = e.pid;
+    }
+    check("the greedy process filled its quota", pid != 0, 1);
+    struct mem_stats before, after;
+    check("memory statistics", mem_stats(&before), 0);
+    check("kill it", proc_kill(pid), 0);
+    check("memory statistics again", mem_stats(&after), 0);
+    check("3 MiB or more came back", after.free - before.free >= (3u << 20), 1);
+    check("it is gone", proc_kill(pid), -SERVICE_NOT_FOUND);
+    printf("proctest: reaper: killed %s (process %lu); %lu KiB free before, %lu KiB after\n",
+           name, (unsigned long)pid, (unsigned long)(before.free >> 10),
+           (unsigned long)(after.free >> 10));
+    return report("reaper");
+}
+
+/* Replaces the server name by program while its clients call it. */
+static int swapper(const char *name, const char *program)
+{
+    proc_sleep_ms(100);
+    uint64_t pid;
+    check("swap", proc_swap(name, program, &pid), 0);
+    check("swap an unknown server", proc_swap("nobody", program, &pid), -SERVICE_NOT_FOUND);
+    check("swap for a missing program", proc_swap(name, "bin/nothing", &pid), -SERVICE_NOT_FOUND);
+    printf("proctest: swapper: %s now runs %s as process %lu\n", name, program, (unsigned long)pid);
+    return report("swapper");
+}
+
+static volatile int zero, one = 1;
+
+/* Recurses until the stack runs out; the depth check (never true) keeps
+   the compiler from calling the recursion infinite. */
+static int recurse(int depth)
+{
+    volatile char frame[512];
+    frame[0] = (char)depth;
+    if (depth == -1)
+        return 0;
+    return recurse(depth + 1) + frame[0];
+}
+
+static int spawn_child(void)
+{
+    static const char *const args[] = {"libc", 0};
+    uint64_t pid;
+    check("spawn proctest libc", proc_spawn("bin/proctest", args, &pid), 0);
+    int64_t status = -1;
+    check("wait for it", proc_wait(pid, &status), 0);
+    check("it exited with status 0", (long)status, 0);
+    check("a second wait finds nothing", proc_wait(pid, &status), -SERVICE_NOT_FOUND);
+    check("spawn a missing program", proc_spawn("bin/nothing", 0, &pid), -SERVICE_NOT_FOUND);
+    check("spawn a corrupt program", proc_spawn("bin/corrupt", 0, &pid), -SERVICE_BAD_PROGRAM);
+    static const char *const crash[] = {"crash-null", 0};
+    check("spawn a crashing child", proc_spawn("bin/proctest", crash, &pid), 0);
+    check("wait for it", proc_wait(pid, &status), 0);
+    check("its status says page fault", (long)status, -(128 + 14));
+    return report("spawn");
+}
+
+static int clock_check(void)
+{
+    uint64_t before, after;
+    check("uptime", proc_uptime_ms(&before), 0);
+    check("sleep 200 ms", proc_sleep_ms(200), 0);
+    check("uptime again", proc_uptime_ms(&after), 0);
+    check("200 ms or more passed", after - before >= 200, 1);
+    check("but not 2 s", after - before < 2000, 1);
+    struct timespec ts;
+    check("clock_gettime", clock_gettime(CLOCK_REALTIME, &ts), 0);
+    check("it agrees", ts.tv_sec * 1000 + ts.tv_nsec / 1000000 >= (long)after, 1);
+    return report("clock");
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "";
+    if (!strcmp(mode, "libc"))
+        return libc_suite() || report("libc");
+    if (!strcmp(mode, "greedy"))
+        return greedy();
+    if (!strcmp(mode, "crash-null"))
+        return *(volatile int *)(uintptr_t)zero;
+    if (!strcmp(mode, "crash-divide"))
+        return one / zero; /* both volatile: a real idiv, not a folded 1/x */
+    if (!strcmp(mode, "crash-stack"))
+        return recurse(0);
+    if (!strcmp(mode, "spawn"))
+        return spawn_child();
+    if (!strcmp(mode, "echo-server"))
+        return echo_server(argc > 2 ? argv[2] : "1");
+    if (!strcmp(mode, "echo-client"))
+        return echo_client(argc > 2 ? atoi(argv[2]) : 1000) || report("echo-client");
+    if (!strcmp(mode, "echo-crash"))
+        return echo_crash() || report("echo-crash");
+    if (!strcmp(mode, "bad-messages"))
+        return bad_messages() || report("bad-messages");
+    if (!strcmp(mode, "reaper") && argc > 2)
+        return reaper(argv[2]);
+    if (!strcmp(mode, "swapper") && argc > 3)
+        return swapper(argv[2], argv[3]);
+    if (!strcmp(mode, "clock"))
+        return clock_check();
+    printf("proctest: unknown mode '%s'\n", mode);
+    return 2;
+}
