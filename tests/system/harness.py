@@ -176,6 +176,11 @@ def shell_cases():
             r"^console is now bin/console, pid \d+$", r"^still here$"],
             check=lambda log: None if len(re.findall(r"^console: serving COM1$", log, re.M)) == 2
             else "expected a second console"),
+        # Without a console the shell's first read is the end of input: it exits with 0.
+        Case("shell-eof", initrd="test", exit_status=None, timeout=90, forbid=SHELL_TROUBLE,
+             cmdline="init=bin/procsrv -- manifest=etc/tests/noconsole.manifest",
+             expect=BOOTED + [r"^consoletest: eof: shell exited with status 0$",
+                              r"^consoletest: eof: 3 passed, 0 failed$"]),
         # Keys typed on the PS/2 keyboard (QEMU monitor sendkey) reach the shell through kbd.
         shell_case("kbd-keys", [], [r"^missive> echo Hi \"a b\"$", r"^Hi a b$"],
                    after_line=PROMPT, monitor=[f"sendkey {k}" for k in [

@@ -8,6 +8,9 @@
  * second reader meanwhile gets SERVICE_BUSY, and that a reader killed while
  * it waited does not keep the console busy. Ends with
  * "consoletest: N passed, M failed" and exits with the failure count.
+ *
+ * `consoletest eof`, started where no console runs (initrd/tests/noconsole.manifest), checks
+ * instead that the shell, whose reads then end at once, exits quietly with status 0.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,8 +189,25 @@ static int helper(const char *part)
     return 0;
 }
 
+/* With no console: the shell reads end of file and must end with status 0. */
+static int test_shell_eof(void)
+{
+    uint64_t pid = 0;
+    int64_t status = -1;
+    check("spawn the shell", proc_spawn("bin/shell", NULL, &pid), 0);
+    if (pid) {
+        check("wait for it", proc_wait(pid, &status), 0);
+        printf("consoletest: eof: shell exited with status %lld\n", (long long)status);
+        check("  status 0", (long)status, 0);
+    }
+    printf("consoletest: eof: %d passed, %d failed\n", passed, failed);
+    return failed;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "eof") == 0)
+        return test_shell_eof();
     if (argc > 1)
         return helper(argv[1]);
     test_malformed();
