@@ -11,8 +11,8 @@
 #include "proto/mem.h"
 #include "proto/proc.h"
 
-#define MAX_CLIENTS  64
-#define MAX_GRANTS   8192
+#define MAX_CLIENTS   64
+#define MAX_GRANTS    8192
 #define MAP_MAX_ORDER 8 /* a MEM_MAP is made of blocks of up to 2^8 pages (one retype each) */
 
 enum grant_kind { GRANT_FREE = 0, GRANT_MAP, GRANT_DMA, GRANT_TABLE, GRANT_UNTYPED };
@@ -144,8 +144,7 @@ static bool valid_range(uint64_t address, uint64_t bytes)
 
 static long map(struct client *c, struct request *r)
 {
-    uint64_t address = request_word(r, 0), bytes = request_word(r, 1),
-             rights = request_word(r, 2);
+    uint64_t address = request_word(r, 0), bytes = request_word(r, 1), rights = request_word(r, 2);
     if (!valid_range(address, bytes)) {
         request_set_word(r, 0, 0);
         return SERVICE_BAD_ARGUMENT;
@@ -211,7 +210,9 @@ static long dma(struct client *c, struct request *r)
     for (uint64_t i = 0; status == SERVICE_OK && i < count; i++) {
         long e = pool_map(c->vspace, g->frames + i, address + i * PAGE,
                           CAP_RIGHT_READ | CAP_RIGHT_WRITE, client_table, c);
-        status = e == ERR_OK ? SERVICE_OK : e == ERR_ALREADY_MAPPED ? SERVICE_EXISTS : SERVICE_NO_MEMORY;
+        status = e == ERR_OK               ? SERVICE_OK
+                 : e == ERR_ALREADY_MAPPED ? SERVICE_EXISTS
+                                           : SERVICE_NO_MEMORY;
     }
     if (status != SERVICE_OK) {
         grant_free(g);
@@ -323,10 +324,9 @@ static long client_info(struct request *r)
 
 /* Words each request needs at least. */
 static const unsigned min_length[] = {
-    [MEM_MAP] = 3,         [MEM_UNMAP] = 1,       [MEM_DMA] = 2,
-    [MEM_UNTYPED] = 1,     [MEM_STATS] = 0,       [MEM_STATS_ORDER] = 1,
-    [MEM_CLIENT_INFO] = 1, [MEM_CLIENT_ADD] = 2,  [MEM_CLIENT_REMOVE] = 1,
-    [MEM_CLIENT_VSPACE] = 1,
+    [MEM_MAP] = 3,           [MEM_UNMAP] = 1,         [MEM_DMA] = 2,         [MEM_UNTYPED] = 1,
+    [MEM_STATS] = 0,         [MEM_STATS_ORDER] = 1,   [MEM_CLIENT_INFO] = 1, [MEM_CLIENT_ADD] = 2,
+    [MEM_CLIENT_REMOVE] = 1, [MEM_CLIENT_VSPACE] = 1,
 };
 
 void clients_init(void)
@@ -356,8 +356,8 @@ long clients_request(uint64_t badge, struct request *r, uint64_t received, uint6
     else if (label == MEM_STATS)
         status = stats(r);
     else if (label == MEM_STATS_ORDER)
-        status = (request_set_word(r, 0, pool_free_blocks((unsigned)request_word(r, 0))),
-                  SERVICE_OK);
+        status =
+            (request_set_word(r, 0, pool_free_blocks((unsigned)request_word(r, 0))), SERVICE_OK);
     else if (label == MEM_CLIENT_INFO)
         status = client_info(r);
     else {

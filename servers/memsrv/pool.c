@@ -14,7 +14,7 @@
 #include "memsrv.h"
 #include "proto/mem.h"
 
-#define MAX_REGIONS   256
+#define MAX_REGIONS    256
 #define BOOKKEEPING_AT 0x8000000000ul /* memsrv's own bookkeeping, mapped at start */
 
 struct region {

@@ -76,8 +76,7 @@ static bool give(struct build *b, uint64_t slot, uint64_t dest)
 
 /* Maps frame at address in vspace, adding page tables as they are missing:
    the child's from its Untyped (given to it), the window's from procsrv's. */
-static bool map(struct build *b, uint64_t vspace, uint64_t frame, uint64_t address,
-                uint64_t rights)
+static bool map(struct build *b, uint64_t vspace, uint64_t frame, uint64_t address, uint64_t rights)
 {
     for (int level = 0; level < 4; level++) {
         long r = call(vspace, VSPACE_MAP_FRAME, frame, address, rights, 0, 0, 0);
@@ -280,9 +279,8 @@ static bool grant(struct build *b, struct proc_info *info)
             return false;
         next += 2;
     }
-    if (e->debug &&
-        call(b->p->cspace, CSPACE_COPY, PROC_SLOT_DEBUG, ROOT_SLOT_DEBUG, CAP_RIGHTS_ALL, 0,
-             ROOT_SLOT_CSPACE, 0) != ERR_OK)
+    if (e->debug && call(b->p->cspace, CSPACE_COPY, PROC_SLOT_DEBUG, ROOT_SLOT_DEBUG,
+                         CAP_RIGHTS_ALL, 0, ROOT_SLOT_CSPACE, 0) != ERR_OK)
         return failed(b, -SERVICE_BAD_ARGUMENT, "the debug console would not copy");
     return true;
 }
@@ -380,8 +378,8 @@ static bool build(struct build *b, const char *extra, uint64_t extra_length)
         slot_free(fault);
         return failed(b, -SERVICE_TOO_MANY, "no fault endpoint");
     }
-    long r = call(p->thread, THREAD_CONFIGURE, p->cspace, p->vspace, p->entry.priority, fault, 0,
-                  0);
+    long r =
+        call(p->thread, THREAD_CONFIGURE, p->cspace, p->vspace, p->entry.priority, fault, 0, 0);
     slot_release(fault);
     uint64_t regs[5] = {image.entry, rsp, 0, 0, 0};
     if (r != ERR_OK || sys_invoke(p->thread, THREAD_WRITE_REGISTERS, 5, regs, 0) != ERR_OK ||

@@ -71,8 +71,8 @@ static int reaper(const char *name)
     check("memory statistics again", mem_stats(&after), 0);
     check("3 MiB or more came back", after.free - before.free >= (3u << 20), 1);
     check("it is gone", proc_kill(pid), -SERVICE_NOT_FOUND);
-    printf("proctest: reaper: killed %s (process %lu); %lu KiB free before, %lu KiB after\n",
-           name, (unsigned long)pid, (unsigned long)(before.free >> 10),
+    printf("proctest: reaper: killed %s (process %lu); %lu KiB free before, %lu KiB after\n", name,
+           (unsigned long)pid, (unsigned long)(before.free >> 10),
            (unsigned long)(after.free >> 10));
     return report("reaper");
 }
