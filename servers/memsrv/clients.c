@@ -33,6 +33,7 @@ struct client {
 
 static struct client clients[MAX_CLIENTS];
 static struct grant grants[MAX_GRANTS];
+static int grants_end; /* every grant in use is below it: scans stop there */
 
 static struct client *find_client(uint64_t id)
 {
@@ -55,6 +56,8 @@ static struct grant *grant_new(struct client *c, unsigned order, uint8_t kind, l
         struct grant *g = &grants[i];
         if (g->kind != GRANT_FREE)
             continue;
+        if (i >= grants_end)
+            grants_end = i + 1;
         if (!pool_alloc(order, &g->block)) {
             *status = SERVICE_NO_MEMORY;
             return 0;
@@ -79,6 +82,8 @@ static void grant_free(struct grant *g)
     if (c)
         c->used -= PAGE << g->block.order;
     memset(g, 0, sizeof *g);
+    while (grants_end > 0 && grants[grants_end - 1].kind == GRANT_FREE)
+        grants_end--;
 }
 
 /* A page table for the client's address space, charged to it. */
@@ -123,7 +128,7 @@ static long map_block(struct client *c, struct grant *g, uint64_t address, uint6
 static bool unmap_group(struct client *c, uint64_t address)
 {
     bool found = false;
-    for (int i = 0; i < MAX_GRANTS; i++) {
+    for (int i = 0; i < grants_end; i++) {
         struct grant *g = &grants[i];
         if ((g->kind == GRANT_MAP || g->kind == GRANT_DMA) && g->client == c->id &&
             g->address == address) {
@@ -158,7 +163,7 @@ static long map(struct client *c, struct request *r)
         return SERVICE_DENIED;
     if (c->used + bytes > c->quota)
         return SERVICE_QUOTA;
-    for (int i = 0; i < MAX_GRANTS; i++) {
+    for (int i = 0; i < grants_end; i++) {
         struct grant *g = &grants[i];
         if ((g->kind == GRANT_MAP || g->kind == GRANT_DMA) && g->client == c->id &&
             g->address == address)
@@ -284,7 +289,7 @@ static long client_remove(struct request *r)
     struct client *c = find_client(request_word(r, 0));
     if (!c)
         return SERVICE_NOT_FOUND;
-    for (int i = 0; i < MAX_GRANTS; i++)
+    for (int i = 0; i < grants_end; i++)
         if (grants[i].kind != GRANT_FREE && grants[i].client == c->id)
             grant_free(&grants[i]);
     if (c->vspace) {

@@ -228,6 +228,13 @@ def cases():
                    r"^procsrv: \d+ Untyped \(\d+ KiB\) given to memsrv$",
                    r"^proctest: libc: [1-9]\d* passed, 0 failed$",
                    r"^proctest: clock: [1-9]\d* passed, 0 failed$"]),
+        # Figures under -icount shift=0: rdtsc counts instructions.
+        Case("proc-figures", initrd="test", exit_status=None, timeout=120,
+             cmdline="init=bin/procsrv -- manifest=etc/tests/figures.manifest",
+             qemu=["-icount", "shift=0"], forbid=[r"KERNEL PANIC", r"FAIL"],
+             expect=BOOTED + [r"^proctest: figures: at tsc \d+; spawn \d+, run to exit and wait \d+, "
+                              r"memsrv map\+unmap of one frame \d+ instructions",
+                              r"^proctest: figures: [1-9]\d* passed, 0 failed$"]),
         proc_case("proc-spawn", "spawn",
                   [r"^proctest: spawn: [1-9]\d* passed, 0 failed$",
                    r"^procsrv: cannot start nothing \(bin/nothing\): no such program in the initrd$",

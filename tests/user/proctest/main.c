@@ -89,6 +89,54 @@ static int swapper(const char *name, const char *program)
     return report("swapper");
 }
 
+static uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)); /* GNU inline asm: no C for it */
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* Instruction counts under -icount shift=0 (rdtsc counts instructions):
+   the median of several runs of each operation. */
+static int figures(void)
+{
+    enum { RUNS = 9 };
+    uint64_t spawn[RUNS], wait[RUNS], frame[RUNS], tsc = rdtsc();
+    static const char *const args[] = {"exit", 0};
+    for (int i = 0; i < RUNS; i++) {
+        uint64_t pid;
+        int64_t status;
+        uint64_t t0 = rdtsc();
+        long e = proc_spawn("bin/proctest", args, &pid);
+        uint64_t t1 = rdtsc();
+        e |= proc_wait(pid, &status);
+        uint64_t t2 = rdtsc();
+        e |= mem_map(0x60000000, 4096, CAP_RIGHT_READ | CAP_RIGHT_WRITE);
+        e |= mem_unmap(0x60000000);
+        uint64_t t3 = rdtsc();
+        check("spawn, wait, map and unmap", e, 0);
+        spawn[i] = t1 - t0;
+        wait[i] = t2 - t1;
+        frame[i] = t3 - t2;
+    }
+    for (int i = 0; i < RUNS; i++) /* sort each (insertion sort) for the median */
+        for (int j = i; j > 0; j--) {
+            uint64_t *arrays[3] = {spawn, wait, frame};
+            for (int k = 0; k < 3; k++)
+                if (arrays[k][j] < arrays[k][j - 1]) {
+                    uint64_t t = arrays[k][j];
+                    arrays[k][j] = arrays[k][j - 1];
+                    arrays[k][j - 1] = t;
+                }
+        }
+    printf(
+        "proctest: figures: at tsc %llu; spawn %llu, run to exit and wait %llu, memsrv map+unmap "
+        "of one frame %llu instructions (median of %d)\n",
+        (unsigned long long)tsc, (unsigned long long)spawn[RUNS / 2],
+        (unsigned long long)wait[RUNS / 2], (unsigned long long)frame[RUNS / 2], RUNS);
+    return report("figures");
+}
+
 static volatile int zero, one = 1;
 
 /* Recurses until the stack runs out; the depth check (never true) keeps
@@ -161,6 +209,10 @@ int main(int argc, char **argv)
         return reaper(argv[2]);
     if (!strcmp(mode, "swapper") && argc > 3)
         return swapper(argv[2], argv[3]);
+    if (!strcmp(mode, "figures"))
+        return figures();
+    if (!strcmp(mode, "exit"))
+        return 0;
     if (!strcmp(mode, "clock"))
         return clock_check();
     printf("proctest: unknown mode '%s'\n", mode);
