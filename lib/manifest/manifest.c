@@ -192,6 +192,48 @@ static bool parse_irqs(struct token v, struct manifest_entry *e)
     return true;
 }
 
+/* Parses "BASE+SIZE[,...]" into entry's device memory ranges. */
+static bool parse_mmio(struct token v, struct manifest_entry *e)
+{
+    size_t i = 0;
+    while (i <= v.len) {
+        size_t end = i;
+        while (end < v.len && v.start[end] != ',')
+            end++;
+        const char *plus = find_char(v.start + i, end - i, '+');
+        uint64_t base, size;
+        if (!plus || e->mmio_count == MANIFEST_MAX_MMIO)
+            return false;
+        size_t p = (size_t)(plus - v.start);
+        if (!parse_number(v.start + i, p - i, UINT64_C(0xffffffffffff), &base) ||
+            !manifest_parse_size(plus + 1, end - p - 1, &size) || size == 0 ||
+            size > MANIFEST_MMIO_MAX || (base | size) & 0xfff)
+            return false;
+        e->mmio[e->mmio_count].base = base;
+        e->mmio[e->mmio_count++].size = size;
+        i = end + 1;
+    }
+    return true;
+}
+
+/* Parses "NAME[,NAME...]" into entry's endpoint grants. */
+static bool parse_endpoints(struct token v, struct manifest_entry *e)
+{
+    size_t i = 0;
+    while (i <= v.len) {
+        size_t end = i;
+        while (end < v.len && v.start[end] != ',')
+            end++;
+        struct token name = {v.start + i, end - i};
+        if (e->endpoint_count == MANIFEST_MAX_ENDPOINTS || !valid_name(name))
+            return false;
+        memcpy(e->endpoints[e->endpoint_count], name.start, name.len);
+        e->endpoints[e->endpoint_count++][name.len] = 0;
+        i = end + 1;
+    }
+    return true;
+}
+
 /* Applies one key=value (or a bare flag) to entry. */
 static enum manifest_result parse_option(struct token t, struct manifest_entry *e, char *error)
 {
@@ -207,7 +249,8 @@ static enum manifest_result parse_option(struct token t, struct manifest_entry *
         return fail(error,
                     token_is(key, "priority") || token_is(key, "quota") ||
                             token_is(key, "cspace") || token_is(key, "ioports") ||
-                            token_is(key, "irq") || token_is(key, "restart")
+                            token_is(key, "irq") || token_is(key, "restart") ||
+                            token_is(key, "mmio") || token_is(key, "endpoints")
                         ? "missing value in"
                         : "unknown option",
                     t);
@@ -230,6 +273,14 @@ static enum manifest_result parse_option(struct token t, struct manifest_entry *
     } else if (token_is(key, "irq")) {
         if (!parse_irqs(value, e))
             return fail(error, "irq must be up to 4 lines of 0-23, not", value);
+    } else if (token_is(key, "mmio")) {
+        if (!parse_mmio(value, e))
+            return fail(error,
+                        "mmio must be up to 4 ranges BASE+SIZE, page aligned, 16M at most, not",
+                        value);
+    } else if (token_is(key, "endpoints")) {
+        if (!parse_endpoints(value, e))
+            return fail(error, "endpoints must be up to 4 server names, not", value);
     } else if (token_is(key, "restart")) {
         if (!parse_number(value.start, value.len, 100, &n))
             return fail(error, "restart must be 0-100, not", value);

@@ -247,6 +247,7 @@ static bool mint(struct build *b, uint64_t src, uint64_t dest)
 static bool grant(struct build *b, struct proc_info *info)
 {
     const struct manifest_entry *e = &b->p->entry;
+    struct process *p = b->p;
     uint64_t next = PROC_SLOT_GRANTS;
     for (unsigned i = 0; i < e->ioport_count; i++) {
         uint64_t slot = slot_alloc();
@@ -278,6 +279,35 @@ static bool grant(struct build *b, struct proc_info *info)
         if (!give(b, handler, next) || !give(b, notification, next + 1))
             return false;
         next += 2;
+    }
+    uint64_t mmio_at = PROC_MMIO_BASE;
+    for (unsigned i = 0; i < e->mmio_count; i++) {
+        info->grants[info->grant_count++] =
+            (struct proc_grant){PROC_GRANT_MMIO, b->next_slot, e->mmio[i].base, mmio_at};
+        for (uint64_t off = 0; off < e->mmio[i].size; off += PAGE, mmio_at += PAGE) {
+            uint64_t original = devices_frame(e->mmio[i].base + off), copy = slot_alloc();
+            if (!original || !copy ||
+                call(ROOT_SLOT_CSPACE, CSPACE_COPY, copy, original, CAP_RIGHTS_ALL, 0, 0, 0)) {
+                slot_free(copy);
+                return failed(b, -SERVICE_DENIED,
+                              "a device memory range it asks for is not "
+                              "device memory");
+            }
+            if (!map(b, p->vspace, copy, mmio_at, CAP_RIGHT_READ | CAP_RIGHT_WRITE) ||
+                !give(b, copy, 0))
+                return false;
+        }
+    }
+    for (unsigned i = 0; i < e->endpoint_count; i++) {
+        uint64_t endpoint = names_lookup(e->endpoints[i]);
+        if (!endpoint)
+            return failed(b, -SERVICE_NOT_FOUND, "an endpoint it asks for is not registered");
+        struct proc_grant g = {PROC_GRANT_ENDPOINT, next, 0, 0};
+        memcpy(&g.arg, e->endpoints[i],
+               strlen(e->endpoints[i]) < 16 ? strlen(e->endpoints[i]) : 16);
+        info->grants[info->grant_count++] = g;
+        if (!mint(b, endpoint, next++))
+            return false;
     }
     if (e->debug && call(b->p->cspace, CSPACE_COPY, PROC_SLOT_DEBUG, ROOT_SLOT_DEBUG,
                          CAP_RIGHTS_ALL, 0, ROOT_SLOT_CSPACE, 0) != ERR_OK)

@@ -62,6 +62,11 @@ bool files_find(const char *path, const void **data, uint64_t *size);
 /* The index-th regular file. */
 bool files_at(uint64_t index, const char **path, uint64_t *path_length, uint64_t *size);
 
+/* devices.c: device memory, from the kernel's device Untyped. */
+/* procsrv's frame capability for the device page at phys (4 KiB aligned),
+   made on first use and kept; 0 if phys is not device memory. */
+uint64_t devices_frame(uint64_t phys);
+
 /* clock.c: the RTC's periodic interrupt, counted. */
 bool clock_init(uint64_t notification);
 void clock_tick(void);

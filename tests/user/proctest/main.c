@@ -137,6 +137,37 @@ static int figures(void)
     return report("figures");
 }
 
+/* The manifest's grants as proc_info lists them: device memory (mapped)
+   and another server's endpoint. */
+static int grants(void)
+{
+    const struct proc_info *info = libsys_proc_info();
+    const struct proc_grant *mmio = 0, *endpoint = 0;
+    for (unsigned long i = 0; info && i < info->grant_count; i++) {
+        if (info->grants[i].kind == PROC_GRANT_MMIO)
+            mmio = &info->grants[i];
+        if (info->grants[i].kind == PROC_GRANT_ENDPOINT)
+            endpoint = &info->grants[i];
+    }
+    check("a device memory grant", mmio != 0, 1);
+    check("an endpoint grant", endpoint != 0, 1);
+    if (!mmio || !endpoint)
+        return report("grants");
+    /* QEMU's standard VGA: its framebuffer BAR, where SeaBIOS puts it. */
+    check("of the VGA framebuffer", (long)mmio->arg, 0xfd000000);
+    volatile uint32_t *pixels = (volatile uint32_t *)mmio->arg2;
+    pixels[0] = 0x00ff8800;
+    pixels[2047] = 0x12345678; /* the last word of the second page */
+    check("device memory reads back", pixels[0] == 0x00ff8800 && pixels[2047] == 0x12345678, 1);
+    char name[17] = {0};
+    memcpy(name, &endpoint->arg, 16);
+    check("the endpoint is memsrv's", strcmp(name, "memsrv"), 0);
+    struct request r = {.label = MEM_STATS};
+    check("call memsrv through it", request_call(endpoint->slot, &r, 0, 0, 0), ERR_OK);
+    check("memsrv answers", (long)r.label, SERVICE_OK);
+    return report("grants");
+}
+
 static volatile int zero, one = 1;
 
 /* Recurses until the stack runs out; the depth check (never true) keeps
@@ -209,6 +240,8 @@ int main(int argc, char **argv)
         return reaper(argv[2]);
     if (!strcmp(mode, "swapper") && argc > 3)
         return swapper(argv[2], argv[3]);
+    if (!strcmp(mode, "grants"))
+        return grants();
     if (!strcmp(mode, "figures"))
         return figures();
     if (!strcmp(mode, "exit"))
