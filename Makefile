@@ -152,7 +152,7 @@ LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(BUILD)/user/lib/libsys/syscall.o \
 USER_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
 
 # Pure library sources a program builds in besides its own directory.
-extra_srcs_procsrv := lib/manifest/manifest.c lib/elf/elf.c lib/cpio/cpio.c
+extra_srcs_procsrv := lib/manifest/manifest.c lib/cmdline/cmdline.c lib/elf/elf.c lib/cpio/cpio.c
 extra_srcs_memsrv  := lib/buddy/buddy.c
 
 # The static heap in a program's image: only the root task has one.
@@ -199,7 +199,7 @@ unit_srcs_cspace  := kernel/cspace.c
 unit_srcs_buddy   := lib/buddy/buddy.c
 unit_srcs_madt    := lib/acpi/madt.c
 unit_srcs_keymap  := lib/input/keymap.c
-unit_srcs_manifest := lib/manifest/manifest.c
+unit_srcs_manifest := lib/manifest/manifest.c lib/cmdline/cmdline.c
 unit_srcs_lineedit := lib/lineedit/lineedit.c lib/input/keymap.c
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)

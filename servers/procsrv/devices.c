@@ -75,7 +75,8 @@ uint64_t devices_frame(uint64_t phys)
         return 0;
     if (!nodes[n].frame) {
         uint64_t frame = slot_alloc();
-        if (!frame || call(nodes[n].slot, UNTYPED_RETYPE, CAP_FRAME, 12, frame, 1, 0, 0) != ERR_OK) {
+        if (!frame ||
+            call(nodes[n].slot, UNTYPED_RETYPE, CAP_FRAME, 12, frame, 1, 0, 0) != ERR_OK) {
             slot_free(frame);
             return 0;
         }
