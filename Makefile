@@ -17,7 +17,8 @@ DEPS    := $(BUILD)/.deps-installed
 # Host test rules name their sources through a variable: $$(unit_srcs_$$*).
 .SECONDEXPANSION:
 
-.PHONY: FORCE all run run-uefi debug test unit-test picolibc-test system-test format format-check clean deps
+.PHONY: FORCE all run run-uefi debug test unit-test picolibc-test system-test rebuild-check format \
+	format-check clean deps
 all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json
 
 # --- dependencies ------------------------------------------------------------
@@ -126,9 +127,17 @@ USER_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -ffreestanding -fno-pic -fn
 USER_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T lib/libsys/user.ld
 LIBSYS_OBJS := $(BUILD)/user/lib/libsys/crt0.o $(BUILD)/user/lib/libsys/start.o
 
-$(BUILD)/user/%.o: %.c $(PICOLIBC)/.stamp Makefile
+# USER_VARIANT=text builds user space with MISSIVE_VARIANT defined (memsrv
+# shows it): tests/system/rebuild_check.sh changes a server that way. The
+# stamp changes only when the variant does; the kernel never depends on it.
+$(BUILD)/user-variant.txt: FORCE
 	@mkdir -p $(@D)
-	gcc $(USER_CFLAGS) -MMD -MP -c $< -o $@
+	@echo '$(USER_VARIANT)' | cmp -s - $@ || echo '$(USER_VARIANT)' > $@
+USER_VARIANT_FLAGS := $(if $(USER_VARIANT),-DMISSIVE_VARIANT='"$(USER_VARIANT)"')
+
+$(BUILD)/user/%.o: %.c $(PICOLIBC)/.stamp Makefile $(BUILD)/user-variant.txt
+	@mkdir -p $(@D)
+	gcc $(USER_CFLAGS) $(USER_VARIANT_FLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 	@mkdir -p $(@D)
@@ -143,7 +152,7 @@ LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(BUILD)/user/lib/libsys/syscall.o \
 USER_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
 
 # Pure library sources a program builds in besides its own directory.
-extra_srcs_procsrv := lib/manifest/manifest.c lib/elf/elf.c lib/cpio/cpio.c
+extra_srcs_procsrv := lib/manifest/manifest.c lib/cmdline/cmdline.c lib/elf/elf.c lib/cpio/cpio.c
 extra_srcs_memsrv  := lib/buddy/buddy.c
 extra_srcs_console := lib/procgrant/procgrant.c
 extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c
@@ -194,7 +203,7 @@ unit_srcs_cspace  := kernel/cspace.c
 unit_srcs_buddy   := lib/buddy/buddy.c
 unit_srcs_madt    := lib/acpi/madt.c
 unit_srcs_keymap  := lib/input/keymap.c
-unit_srcs_manifest := lib/manifest/manifest.c
+unit_srcs_manifest := lib/manifest/manifest.c lib/cmdline/cmdline.c
 unit_srcs_lineedit := lib/lineedit/lineedit.c lib/input/keymap.c
 unit_srcs_shellargs := apps/shell/args.c
 unit_srcs_ring      := servers/console/ring.c
@@ -210,7 +219,11 @@ unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
 system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DEPS)
 	python3 tests/system/harness.py --build $(BUILD) $(if $(CASES),--cases $(CASES))
 
-test: format-check unit-test picolibc-test system-test
+# Changing a server rebuilds the initrd only: the kernel stays byte-identical.
+rebuild-check: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio | $(DEPS)
+	bash tests/system/rebuild_check.sh $(BUILD)
+
+test: format-check unit-test picolibc-test system-test rebuild-check
 
 # --- tooling -------------------------------------------------------------------
 

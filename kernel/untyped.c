@@ -58,7 +58,8 @@ long untyped_invoke(struct invocation *inv)
        retype that completes clears it, so it never vouches for memory that
        objects have used since. */
     uint64_t phys = ut->object + start, bytes = count << bits;
-    if (!device) {
+    /* An Untyped child is not zeroed: whatever is made from it later is. */
+    if (!device && type != CAP_UNTYPED) {
         uint64_t done =
             ut->mapping > start && ut->mapping - start < bytes ? ut->mapping - start : 0;
         while (done < bytes) {

@@ -4,6 +4,8 @@
  */
 #include "manifest/manifest.h"
 
+#include "cmdline/cmdline.h"
+
 #include <string.h>
 
 /* A token of the line: [start, start + len). */
@@ -75,31 +77,7 @@ static enum manifest_result fail(char *error, const char *prefix, struct token t
 /* Parses an unsigned decimal or 0x-hex number of at most max. */
 static bool parse_number(const char *s, size_t len, uint64_t max, uint64_t *out)
 {
-    uint64_t base = 10, value = 0;
-    size_t i = 0;
-    if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        i = 2;
-    }
-    if (i == len)
-        return false;
-    for (; i < len; i++) {
-        char c = s[i];
-        uint64_t digit;
-        if (c >= '0' && c <= '9')
-            digit = (uint64_t)(c - '0');
-        else if (base == 16 && c >= 'a' && c <= 'f')
-            digit = (uint64_t)(c - 'a' + 10);
-        else if (base == 16 && c >= 'A' && c <= 'F')
-            digit = (uint64_t)(c - 'A' + 10);
-        else
-            return false;
-        if (value > (max - digit) / base)
-            return false;
-        value = value * base + digit;
-    }
-    *out = value;
-    return true;
+    return cmdline_parse_u64(s, len, out) && *out <= max;
 }
 
 bool manifest_parse_size(const char *text, size_t len, uint64_t *bytes)
@@ -145,50 +123,76 @@ static bool valid_program(struct token t)
     return true;
 }
 
-/* Parses "A-B[,A-B...]" into entry's I/O port ranges. */
-static bool parse_ioports(struct token v, struct manifest_entry *e)
+/* Calls item for each comma-separated item of v (empty ones included, so
+   "1," fails); false as soon as one does. */
+static bool each_item(struct token v, struct manifest_entry *e,
+                      bool (*item)(struct token, struct manifest_entry *))
 {
     size_t i = 0;
     while (i <= v.len) {
         size_t end = i;
         while (end < v.len && v.start[end] != ',')
             end++;
-        const char *dash = find_char(v.start + i, end - i, '-');
-        uint64_t first, last;
-        if (e->ioport_count == MANIFEST_MAX_IOPORTS)
+        if (!item((struct token){v.start + i, end - i}, e))
             return false;
-        if (dash) {
-            size_t d = (size_t)(dash - v.start);
-            if (!parse_number(v.start + i, d - i, 0xffff, &first) ||
-                !parse_number(dash + 1, end - d - 1, 0xffff, &last))
-                return false;
-        } else {
-            if (!parse_number(v.start + i, end - i, 0xffff, &first))
-                return false;
-            last = first;
-        }
-        if (first > last)
-            return false;
-        e->ioports[e->ioport_count++] = (struct manifest_range){(uint32_t)first, (uint32_t)last};
         i = end + 1;
     }
     return true;
 }
 
-/* Parses "N[,N...]" into entry's IRQ lines (0-23). */
-static bool parse_irqs(struct token v, struct manifest_entry *e)
+/* "A-B" or "A": one I/O port range. */
+static bool ioport_item(struct token t, struct manifest_entry *e)
 {
-    size_t i = 0;
-    while (i <= v.len) {
-        size_t end = i;
-        while (end < v.len && v.start[end] != ',')
-            end++;
-        uint64_t irq;
-        if (e->irq_count == MANIFEST_MAX_IRQS || !parse_number(v.start + i, end - i, 23, &irq))
-            return false;
-        e->irqs[e->irq_count++] = (unsigned)irq;
-        i = end + 1;
-    }
+    const char *dash = find_char(t.start, t.len, '-');
+    size_t first_len = dash ? (size_t)(dash - t.start) : t.len;
+    uint64_t first, last;
+    if (e->ioport_count == MANIFEST_MAX_IOPORTS ||
+        !parse_number(t.start, first_len, 0xffff, &first))
+        return false;
+    if (!dash)
+        last = first;
+    else if (!parse_number(dash + 1, t.len - first_len - 1, 0xffff, &last))
+        return false;
+    if (first > last)
+        return false;
+    e->ioports[e->ioport_count++] = (struct manifest_range){(uint32_t)first, (uint32_t)last};
+    return true;
+}
+
+/* "N": one IRQ line, 0-23. */
+static bool irq_item(struct token t, struct manifest_entry *e)
+{
+    uint64_t irq;
+    if (e->irq_count == MANIFEST_MAX_IRQS || !parse_number(t.start, t.len, 23, &irq))
+        return false;
+    e->irqs[e->irq_count++] = (unsigned)irq;
+    return true;
+}
+
+/* "BASE+SIZE": one device memory range, page aligned, at most MANIFEST_MMIO_MAX. */
+static bool mmio_item(struct token t, struct manifest_entry *e)
+{
+    const char *plus = find_char(t.start, t.len, '+');
+    uint64_t base, size;
+    if (!plus || e->mmio_count == MANIFEST_MAX_MMIO)
+        return false;
+    size_t base_len = (size_t)(plus - t.start);
+    if (!parse_number(t.start, base_len, UINT64_C(0xffffffffffff), &base) ||
+        !manifest_parse_size(plus + 1, t.len - base_len - 1, &size) || size == 0 ||
+        size > MANIFEST_MMIO_MAX || (base | size) & 0xfff)
+        return false;
+    e->mmio[e->mmio_count].base = base;
+    e->mmio[e->mmio_count++].size = size;
+    return true;
+}
+
+/* "NAME": a server whose endpoint the process gets. */
+static bool endpoint_item(struct token t, struct manifest_entry *e)
+{
+    if (e->endpoint_count == MANIFEST_MAX_ENDPOINTS || !valid_name(t))
+        return false;
+    memcpy(e->endpoints[e->endpoint_count], t.start, t.len);
+    e->endpoints[e->endpoint_count++][t.len] = 0;
     return true;
 }
 
@@ -207,7 +211,8 @@ static enum manifest_result parse_option(struct token t, struct manifest_entry *
         return fail(error,
                     token_is(key, "priority") || token_is(key, "quota") ||
                             token_is(key, "cspace") || token_is(key, "ioports") ||
-                            token_is(key, "irq") || token_is(key, "restart")
+                            token_is(key, "irq") || token_is(key, "restart") ||
+                            token_is(key, "mmio") || token_is(key, "endpoints")
                         ? "missing value in"
                         : "unknown option",
                     t);
@@ -225,11 +230,19 @@ static enum manifest_result parse_option(struct token t, struct manifest_entry *
             return fail(error, "cspace must be 6-16 (bits), not", value);
         e->cspace_bits = (unsigned)n;
     } else if (token_is(key, "ioports")) {
-        if (!parse_ioports(value, e))
+        if (!each_item(value, e, ioport_item))
             return fail(error, "ioports must be up to 8 ranges A-B of 0-0xffff, not", value);
     } else if (token_is(key, "irq")) {
-        if (!parse_irqs(value, e))
+        if (!each_item(value, e, irq_item))
             return fail(error, "irq must be up to 4 lines of 0-23, not", value);
+    } else if (token_is(key, "mmio")) {
+        if (!each_item(value, e, mmio_item))
+            return fail(error,
+                        "mmio must be up to 4 ranges BASE+SIZE, page aligned, 16M at most, not",
+                        value);
+    } else if (token_is(key, "endpoints")) {
+        if (!each_item(value, e, endpoint_item))
+            return fail(error, "endpoints must be up to 4 server names, not", value);
     } else if (token_is(key, "restart")) {
         if (!parse_number(value.start, value.len, 100, &n))
             return fail(error, "restart must be 0-100, not", value);

@@ -9,8 +9,11 @@
  * across restarts and swaps. Keys: priority=1-254 (default 100),
  * quota=SIZE (K, M or G suffix; default 16M), cspace=BITS (6-16, default 8),
  * ioports=A-B[,A-B...] (up to 8 ranges), irq=N[,N...] (up to 4 lines, 0-23),
- * restart=N (restarts after a crash, 0-100, default 0), debug (the kernel
- * debug console). '#' starts a comment. docs/protocols.md has the details.
+ * mmio=BASE+SIZE[,...] (up to 4 device memory ranges, page aligned, at most
+ * 16 MiB each), endpoints=NAME[,NAME...] (up to 4 servers started before
+ * it, whose endpoints it gets as grants), restart=N (restarts after a crash,
+ * 0-100, default 0), debug (the kernel debug console). '#' starts a comment. docs/protocols.md has
+ * the details.
  *
  * Pure C (string.h only): procsrv and the host tests compile it unchanged.
  */
@@ -21,12 +24,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MANIFEST_NAME_MAX    31
-#define MANIFEST_PROGRAM_MAX 99
-#define MANIFEST_ARGS_MAX    255 /* bytes of NUL-terminated arguments */
-#define MANIFEST_MAX_IOPORTS 8
-#define MANIFEST_MAX_IRQS    4
-#define MANIFEST_ERROR_MAX   80
+#define MANIFEST_NAME_MAX      31
+#define MANIFEST_PROGRAM_MAX   99
+#define MANIFEST_ARGS_MAX      255 /* bytes of NUL-terminated arguments */
+#define MANIFEST_MAX_IOPORTS   8
+#define MANIFEST_MAX_IRQS      4
+#define MANIFEST_MAX_MMIO      4
+#define MANIFEST_MAX_ENDPOINTS 4
+#define MANIFEST_MMIO_MAX      (16u << 20)
+#define MANIFEST_ERROR_MAX     80
 
 struct manifest_range {
     uint32_t first, last;
@@ -45,6 +51,12 @@ struct manifest_entry {
     struct manifest_range ioports[MANIFEST_MAX_IOPORTS];
     unsigned irq_count;
     unsigned irqs[MANIFEST_MAX_IRQS];
+    unsigned mmio_count;
+    struct {
+        uint64_t base, size;
+    } mmio[MANIFEST_MAX_MMIO];
+    unsigned endpoint_count;
+    char endpoints[MANIFEST_MAX_ENDPOINTS][MANIFEST_NAME_MAX + 1];
     unsigned argc;                    /* arguments after "--" */
     char args[MANIFEST_ARGS_MAX + 1]; /* each NUL-terminated, one after the other */
 };

@@ -46,8 +46,17 @@ enum proc_grant_kind {
     PROC_GRANT_IRQ = 2,          /* an IRQ handler: arg the line (GSI); its notification is the
                                     next grant */
     PROC_GRANT_NOTIFICATION = 3, /* the notification the IRQ handler signals (badge 1) */
-    PROC_GRANT_MMIO = 4,         /* a device frame: arg its physical address */
+    /* device memory: slot the first of its frames (one per page), arg its physical address,
+       arg2 where it is mapped in the process (read-write) */
+    PROC_GRANT_MMIO = 4,
+    /* another server's endpoint, badged with this process's id: arg and arg2 hold the first
+       16 bytes of its name (NUL-padded) */
+    PROC_GRANT_ENDPOINT = 5,
 };
+
+/* Where a process finds the device memory the manifest grants it, one range after the
+   other. */
+#define PROC_MMIO_BASE 0x600000000000ul
 
 struct proc_grant {
     unsigned long kind, slot, arg, arg2;

@@ -11,8 +11,8 @@
 #include "proto/mem.h"
 #include "proto/proc.h"
 
-#define MAX_CLIENTS  64
-#define MAX_GRANTS   8192
+#define MAX_CLIENTS   64
+#define MAX_GRANTS    8192
 #define MAP_MAX_ORDER 8 /* a MEM_MAP is made of blocks of up to 2^8 pages (one retype each) */
 
 enum grant_kind { GRANT_FREE = 0, GRANT_MAP, GRANT_DMA, GRANT_TABLE, GRANT_UNTYPED };
@@ -33,6 +33,7 @@ struct client {
 
 static struct client clients[MAX_CLIENTS];
 static struct grant grants[MAX_GRANTS];
+static int grants_end; /* every grant in use is below it: scans stop there */
 
 static struct client *find_client(uint64_t id)
 {
@@ -55,6 +56,8 @@ static struct grant *grant_new(struct client *c, unsigned order, uint8_t kind, l
         struct grant *g = &grants[i];
         if (g->kind != GRANT_FREE)
             continue;
+        if (i >= grants_end)
+            grants_end = i + 1;
         if (!pool_alloc(order, &g->block)) {
             *status = SERVICE_NO_MEMORY;
             return 0;
@@ -79,6 +82,8 @@ static void grant_free(struct grant *g)
     if (c)
         c->used -= PAGE << g->block.order;
     memset(g, 0, sizeof *g);
+    while (grants_end > 0 && grants[grants_end - 1].kind == GRANT_FREE)
+        grants_end--;
 }
 
 /* A page table for the client's address space, charged to it. */
@@ -123,7 +128,7 @@ static long map_block(struct client *c, struct grant *g, uint64_t address, uint6
 static bool unmap_group(struct client *c, uint64_t address)
 {
     bool found = false;
-    for (int i = 0; i < MAX_GRANTS; i++) {
+    for (int i = 0; i < grants_end; i++) {
         struct grant *g = &grants[i];
         if ((g->kind == GRANT_MAP || g->kind == GRANT_DMA) && g->client == c->id &&
             g->address == address) {
@@ -144,8 +149,7 @@ static bool valid_range(uint64_t address, uint64_t bytes)
 
 static long map(struct client *c, struct request *r)
 {
-    uint64_t address = request_word(r, 0), bytes = request_word(r, 1),
-             rights = request_word(r, 2);
+    uint64_t address = request_word(r, 0), bytes = request_word(r, 1), rights = request_word(r, 2);
     if (!valid_range(address, bytes)) {
         request_set_word(r, 0, 0);
         return SERVICE_BAD_ARGUMENT;
@@ -159,7 +163,7 @@ static long map(struct client *c, struct request *r)
         return SERVICE_DENIED;
     if (c->used + bytes > c->quota)
         return SERVICE_QUOTA;
-    for (int i = 0; i < MAX_GRANTS; i++) {
+    for (int i = 0; i < grants_end; i++) {
         struct grant *g = &grants[i];
         if ((g->kind == GRANT_MAP || g->kind == GRANT_DMA) && g->client == c->id &&
             g->address == address)
@@ -211,7 +215,9 @@ static long dma(struct client *c, struct request *r)
     for (uint64_t i = 0; status == SERVICE_OK && i < count; i++) {
         long e = pool_map(c->vspace, g->frames + i, address + i * PAGE,
                           CAP_RIGHT_READ | CAP_RIGHT_WRITE, client_table, c);
-        status = e == ERR_OK ? SERVICE_OK : e == ERR_ALREADY_MAPPED ? SERVICE_EXISTS : SERVICE_NO_MEMORY;
+        status = e == ERR_OK               ? SERVICE_OK
+                 : e == ERR_ALREADY_MAPPED ? SERVICE_EXISTS
+                                           : SERVICE_NO_MEMORY;
     }
     if (status != SERVICE_OK) {
         grant_free(g);
@@ -283,7 +289,7 @@ static long client_remove(struct request *r)
     struct client *c = find_client(request_word(r, 0));
     if (!c)
         return SERVICE_NOT_FOUND;
-    for (int i = 0; i < MAX_GRANTS; i++)
+    for (int i = 0; i < grants_end; i++)
         if (grants[i].kind != GRANT_FREE && grants[i].client == c->id)
             grant_free(&grants[i]);
     if (c->vspace) {
@@ -323,10 +329,9 @@ static long client_info(struct request *r)
 
 /* Words each request needs at least. */
 static const unsigned min_length[] = {
-    [MEM_MAP] = 3,         [MEM_UNMAP] = 1,       [MEM_DMA] = 2,
-    [MEM_UNTYPED] = 1,     [MEM_STATS] = 0,       [MEM_STATS_ORDER] = 1,
-    [MEM_CLIENT_INFO] = 1, [MEM_CLIENT_ADD] = 2,  [MEM_CLIENT_REMOVE] = 1,
-    [MEM_CLIENT_VSPACE] = 1,
+    [MEM_MAP] = 3,           [MEM_UNMAP] = 1,         [MEM_DMA] = 2,         [MEM_UNTYPED] = 1,
+    [MEM_STATS] = 0,         [MEM_STATS_ORDER] = 1,   [MEM_CLIENT_INFO] = 1, [MEM_CLIENT_ADD] = 2,
+    [MEM_CLIENT_REMOVE] = 1, [MEM_CLIENT_VSPACE] = 1,
 };
 
 void clients_init(void)
@@ -356,8 +361,8 @@ long clients_request(uint64_t badge, struct request *r, uint64_t received, uint6
     else if (label == MEM_STATS)
         status = stats(r);
     else if (label == MEM_STATS_ORDER)
-        status = (request_set_word(r, 0, pool_free_blocks((unsigned)request_word(r, 0))),
-                  SERVICE_OK);
+        status =
+            (request_set_word(r, 0, pool_free_blocks((unsigned)request_word(r, 0))), SERVICE_OK);
     else if (label == MEM_CLIENT_INFO)
         status = client_info(r);
     else {

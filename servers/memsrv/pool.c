@@ -14,7 +14,7 @@
 #include "memsrv.h"
 #include "proto/mem.h"
 
-#define MAX_REGIONS   256
+#define MAX_REGIONS    256
 #define BOOKKEEPING_AT 0x8000000000ul /* memsrv's own bookkeeping, mapped at start */
 
 struct region {
@@ -304,5 +304,8 @@ bool pool_init(uint64_t first_free, unsigned cspace_bits)
     }
     printf("memsrv: %u regions, %lu KiB; bookkeeping %lu KiB\n", region_count,
            (unsigned long)(total_bytes >> 10), (unsigned long)((pages * PAGE) >> 10));
+#ifdef MISSIVE_VARIANT
+    printf("memsrv: built as variant '%s'\n", MISSIVE_VARIANT); /* tests/system/rebuild_check.sh */
+#endif
     return true;
 }

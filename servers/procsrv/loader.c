@@ -76,8 +76,7 @@ static bool give(struct build *b, uint64_t slot, uint64_t dest)
 
 /* Maps frame at address in vspace, adding page tables as they are missing:
    the child's from its Untyped (given to it), the window's from procsrv's. */
-static bool map(struct build *b, uint64_t vspace, uint64_t frame, uint64_t address,
-                uint64_t rights)
+static bool map(struct build *b, uint64_t vspace, uint64_t frame, uint64_t address, uint64_t rights)
 {
     for (int level = 0; level < 4; level++) {
         long r = call(vspace, VSPACE_MAP_FRAME, frame, address, rights, 0, 0, 0);
@@ -248,6 +247,7 @@ static bool mint(struct build *b, uint64_t src, uint64_t dest)
 static bool grant(struct build *b, struct proc_info *info)
 {
     const struct manifest_entry *e = &b->p->entry;
+    struct process *p = b->p;
     uint64_t next = PROC_SLOT_GRANTS;
     for (unsigned i = 0; i < e->ioport_count; i++) {
         uint64_t slot = slot_alloc();
@@ -280,9 +280,37 @@ static bool grant(struct build *b, struct proc_info *info)
             return false;
         next += 2;
     }
-    if (e->debug &&
-        call(b->p->cspace, CSPACE_COPY, PROC_SLOT_DEBUG, ROOT_SLOT_DEBUG, CAP_RIGHTS_ALL, 0,
-             ROOT_SLOT_CSPACE, 0) != ERR_OK)
+    uint64_t mmio_at = PROC_MMIO_BASE;
+    for (unsigned i = 0; i < e->mmio_count; i++) {
+        info->grants[info->grant_count++] =
+            (struct proc_grant){PROC_GRANT_MMIO, b->next_slot, e->mmio[i].base, mmio_at};
+        for (uint64_t off = 0; off < e->mmio[i].size; off += PAGE, mmio_at += PAGE) {
+            uint64_t original = devices_frame(e->mmio[i].base + off), copy = slot_alloc();
+            if (!original || !copy ||
+                call(ROOT_SLOT_CSPACE, CSPACE_COPY, copy, original, CAP_RIGHTS_ALL, 0, 0, 0)) {
+                slot_free(copy);
+                return failed(b, -SERVICE_DENIED,
+                              "a device memory range it asks for is not "
+                              "device memory");
+            }
+            if (!map(b, p->vspace, copy, mmio_at, CAP_RIGHT_READ | CAP_RIGHT_WRITE) ||
+                !give(b, copy, 0))
+                return false;
+        }
+    }
+    for (unsigned i = 0; i < e->endpoint_count; i++) {
+        uint64_t endpoint = names_lookup(e->endpoints[i]);
+        if (!endpoint)
+            return failed(b, -SERVICE_NOT_FOUND, "an endpoint it asks for is not registered");
+        struct proc_grant g = {PROC_GRANT_ENDPOINT, next, 0, 0};
+        memcpy(&g.arg, e->endpoints[i],
+               strlen(e->endpoints[i]) < 16 ? strlen(e->endpoints[i]) : 16);
+        info->grants[info->grant_count++] = g;
+        if (!mint(b, endpoint, next++))
+            return false;
+    }
+    if (e->debug && call(b->p->cspace, CSPACE_COPY, PROC_SLOT_DEBUG, ROOT_SLOT_DEBUG,
+                         CAP_RIGHTS_ALL, 0, ROOT_SLOT_CSPACE, 0) != ERR_OK)
         return failed(b, -SERVICE_BAD_ARGUMENT, "the debug console would not copy");
     return true;
 }
@@ -380,8 +408,8 @@ static bool build(struct build *b, const char *extra, uint64_t extra_length)
         slot_free(fault);
         return failed(b, -SERVICE_TOO_MANY, "no fault endpoint");
     }
-    long r = call(p->thread, THREAD_CONFIGURE, p->cspace, p->vspace, p->entry.priority, fault, 0,
-                  0);
+    long r =
+        call(p->thread, THREAD_CONFIGURE, p->cspace, p->vspace, p->entry.priority, fault, 0, 0);
     slot_release(fault);
     uint64_t regs[5] = {image.entry, rsp, 0, 0, 0};
     if (r != ERR_OK || sys_invoke(p->thread, THREAD_WRITE_REGISTERS, 5, regs, 0) != ERR_OK ||

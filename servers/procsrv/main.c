@@ -245,6 +245,8 @@ int main(int argc, char **argv)
         end = boot->framebuffer_first + boot->framebuffer_count;
     slots_init(end);
     files_init((const void *)USER_INITRD, boot->initrd_size);
+    for (int i = 1; i < argc; i++)
+        printf("procsrv: argument %d: '%s'\n", i, argv[i]);
     start_manifest(manifest_path(argc, argv));
     serve();
 }

@@ -62,8 +62,8 @@ static void destroy(struct process *p)
 
 /* Borrows memory for p (a new pid each time) and builds it. On failure
    everything is undone; returns 0 or -(SERVICE_*). */
-static long launch(struct process *p, const char *extra, uint64_t extra_length,
-                   uint64_t memory, unsigned memory_bits)
+static long launch(struct process *p, const char *extra, uint64_t extra_length, uint64_t memory,
+                   unsigned memory_bits)
 {
     struct load_result check = loader_check(&p->entry);
     if (check.error) {
@@ -82,8 +82,8 @@ static long launch(struct process *p, const char *extra, uint64_t extra_length,
         if (e == SERVICE_OK)
             e = memsrv_call(MEM_UNTYPED, check.memory_bits, p->pid, 0, p->untyped);
         if (e != SERVICE_OK) {
-            printf("procsrv: cannot start %s (%s): memsrv: %s\n", p->entry.name,
-                   p->entry.program, e < 0 ? "no answer" : service_error_name((unsigned long)e));
+            printf("procsrv: cannot start %s (%s): memsrv: %s\n", p->entry.name, p->entry.program,
+                   e < 0 ? "no answer" : service_error_name((unsigned long)e));
             destroy(p);
             return e == SERVICE_QUOTA ? -SERVICE_QUOTA : -SERVICE_NO_MEMORY;
         }
@@ -102,8 +102,8 @@ static long launch(struct process *p, const char *extra, uint64_t extra_length,
     return 0;
 }
 
-struct process *process_start(const struct manifest_entry *entry, uint64_t parent,
-                              uint64_t memory, unsigned memory_bits, long *error)
+struct process *process_start(const struct manifest_entry *entry, uint64_t parent, uint64_t memory,
+                              unsigned memory_bits, long *error)
 {
     struct process *p = 0;
     for (int i = 0; i < PROCSRV_MAX_PROCESSES && !p; i++)
@@ -192,12 +192,14 @@ void process_end(struct process *p, int64_t status, bool crashed)
 
 static const char *vector_name(uint64_t vector)
 {
-    static const char *const names[] = {
-        [0] = "divide error",     [1] = "debug",           [3] = "breakpoint",
-        [4] = "overflow",         [5] = "bound range",     [6] = "invalid opcode",
-        [7] = "device not available", [10] = "invalid TSS", [11] = "segment not present",
-        [12] = "stack fault",     [13] = "general protection", [14] = "page fault",
-        [16] = "x87 error",       [17] = "alignment check", [19] = "SIMD error"};
+    static const char *const names[] = {[0] = "divide error",         [1] = "debug",
+                                        [3] = "breakpoint",           [4] = "overflow",
+                                        [5] = "bound range",          [6] = "invalid opcode",
+                                        [7] = "device not available", [10] = "invalid TSS",
+                                        [11] = "segment not present", [12] = "stack fault",
+                                        [13] = "general protection",  [14] = "page fault",
+                                        [16] = "x87 error",           [17] = "alignment check",
+                                        [19] = "SIMD error"};
     return vector < sizeof names / sizeof names[0] && names[vector] ? names[vector] : "exception";
 }
 

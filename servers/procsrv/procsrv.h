@@ -30,7 +30,7 @@ extern uint64_t procsrv_reserve;  /* procsrv's Untyped for endpoints and its own
 struct process {
     uint64_t pid; /* 0: a free entry */
     uint64_t parent;
-    unsigned state; /* enum proc_state */
+    unsigned state;              /* enum proc_state */
     struct manifest_entry entry; /* what it was started as (name, program, options, args) */
     bool from_manifest;
     /* procsrv's slots: the Untyped everything of the process is made from
@@ -62,6 +62,11 @@ bool files_find(const char *path, const void **data, uint64_t *size);
 /* The index-th regular file. */
 bool files_at(uint64_t index, const char **path, uint64_t *path_length, uint64_t *size);
 
+/* devices.c: device memory, from the kernel's device Untyped. */
+/* procsrv's frame capability for the device page at phys (4 KiB aligned),
+   made on first use and kept; 0 if phys is not device memory. */
+uint64_t devices_frame(uint64_t phys);
+
 /* clock.c: the RTC's periodic interrupt, counted. */
 bool clock_init(uint64_t notification);
 void clock_tick(void);
@@ -90,8 +95,8 @@ struct process *process_at(uint64_t index);
 /* Starts a process for entry (with extra NUL-separated arguments).
    memory: an Untyped slot to build it from (memsrv's own), or 0 to borrow
    one from memsrv. Returns it, or NULL with *error set. */
-struct process *process_start(const struct manifest_entry *entry, uint64_t parent,
-                              uint64_t memory, unsigned memory_bits, long *error);
+struct process *process_start(const struct manifest_entry *entry, uint64_t parent, uint64_t memory,
+                              unsigned memory_bits, long *error);
 /* Ends p: its objects and memory go; names it registered go. */
 void process_end(struct process *p, int64_t status, bool crashed);
 void process_fault(uint64_t pid, const struct missive_msg *fault);

@@ -9,9 +9,9 @@
 
 /* Words a request needs at least. */
 static const unsigned min_length[] = {
-    [PROC_SPAWN] = 1,  [PROC_EXIT] = 1,   [PROC_WAIT] = 1,       [PROC_KILL] = 1,
-    [PROC_LIST] = 1,   [PROC_REGISTER] = 4, [PROC_LOOKUP] = 4,  [PROC_SWAP] = 1,
-    [PROC_SLEEP] = 1,  [PROC_UPTIME] = 0, [PROC_FILE_LIST] = 1, [PROC_FILE_READ] = 3,
+    [PROC_SPAWN] = 1, [PROC_EXIT] = 1,     [PROC_WAIT] = 1,      [PROC_KILL] = 1,
+    [PROC_LIST] = 1,  [PROC_REGISTER] = 4, [PROC_LOOKUP] = 4,    [PROC_SWAP] = 1,
+    [PROC_SLEEP] = 1, [PROC_UPTIME] = 0,   [PROC_FILE_LIST] = 1, [PROC_FILE_READ] = 3,
 };
 
 /* Copies the n bytes of strings after MR0 into out (n <= max) and checks
@@ -128,9 +128,9 @@ static long register_name(uint64_t badge, struct request *r, uint64_t received)
     if (!received)
         return SERVICE_BAD_ARGUMENT;
     call(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, received, 0, 0, 0, 0, &m);
-    long e = !get_name(r, name)                            ? SERVICE_BAD_ARGUMENT
-             : m.mr[0] != CAP_ENDPOINT || m.mr[2] != 0       ? SERVICE_BAD_ARGUMENT
-                                                            : names_register(name, received, badge);
+    long e = !get_name(r, name)                        ? SERVICE_BAD_ARGUMENT
+             : m.mr[0] != CAP_ENDPOINT || m.mr[2] != 0 ? SERVICE_BAD_ARGUMENT
+                                                       : names_register(name, received, badge);
     if (e != SERVICE_OK)
         slot_release(received);
     return e;

@@ -191,14 +191,16 @@ def shell_cases():
 
 def cases():
     listing = [r"^initrd: \d+ bytes at 0x[0-9a-f]+$", r"^ +0  etc/$",
-               rf"^ +{motd_size()}  etc/motd$", r"^ +\d+  etc/manifest$", r"^ +\d+  bin/procsrv$",
-               r"^ +\d+  etc/boot.manifest$", r"^ +\d+  bin/memsrv$",
-               r"^ +\d+  bin/console$", r"^ +\d+  bin/kbd$", r"^ +\d+  bin/shell$",
-               r"^initrd: 8 files, \d+ bytes$"]
-    # The boot manifest's servers and the shell come up; the machine then keeps running
-    # (interrupt lines are bound), so these cases end once every line is there.
+               rf"^ +{motd_size()}  etc/motd$", r"^ +\d+  etc/boot.manifest$",
+               r"^ +\d+  bin/procsrv$", r"^ +\d+  bin/memsrv$", r"^ +\d+  bin/console$",
+               r"^ +\d+  bin/kbd$", r"^ +\d+  bin/shell$", r"^initrd: \d+ files, \d+ bytes$"]
+    # The system the real initrd starts: procsrv, then memsrv. It keeps
+    # running (procsrv's clock is an interrupt), so these cases stop QEMU
+    # once every line is there.
     procsrv = [r"^root task: bin/procsrv, \d+ bytes, entry 0x4[0-9a-f]{5}, \d segments$",
-               r"^procsrv: started memsrv \(bin/memsrv\) as process 2 ",
+               r"^procsrv: started memsrv \(bin/memsrv\) as process 2 \(\d+ KiB to start\)$",
+               r"^memsrv: \d+ regions, \d+ KiB; bookkeeping \d+ KiB$",
+               # then the console, the keyboard and the shell (docs/userspace.md)
                r"^procsrv: started console \(bin/console\) as process 3 ",
                r"^procsrv: started kbd \(bin/kbd\) as process 4 ",
                r"^procsrv: started shell \(bin/shell\) as process 5 ", *SHELL_UP]
@@ -214,20 +216,21 @@ def cases():
                  r"^ACPI: RSDP revision 0 \(old tag\), OEM 'BOCHS '$", r"^firmware: BIOS$",
                  r"^framebuffer: 80x25, 16 bpp, pitch 160, type EGA text, at 0xb8000$"],
              forbid=NO_TROUBLE, check=check_usable(500 * 1024, 512 * 1024)),
-        Case("ram-32m", memory="32M", exit_status=None, expect=BOOTED + memory_map + listing, forbid=NO_TROUBLE,
+        Case("ram-32m", exit_status=None, memory="32M", expect=BOOTED + memory_map + listing + procsrv,
+             forbid=NO_TROUBLE,
              check=check_usable(28 * 1024, 32 * 1024)),
-        Case("ram-4g", memory="4G", exit_status=None, expect=BOOTED + memory_map + listing + [
+        Case("ram-4g", exit_status=None, memory="4G", expect=BOOTED + memory_map + listing + procsrv + [
                  r"^direct map: .*checked 0x[0-9a-f]+ and 0x100000000 \(above 4 GiB\)$",
                  r"^  0x0000000100000000-0x000000013fffffff available$"],
              forbid=NO_TROUBLE, check=check_usable(4000 * 1024, 4096 * 1024)),
-        Case("ram-6g-q35", memory="6G", exit_status=None, qemu=["-machine", "q35"], expect=BOOTED + listing + [
+        Case("ram-6g-q35", exit_status=None, memory="6G", qemu=["-machine", "q35"], expect=BOOTED + listing + procsrv + [
                  r"above 4 GiB"], forbid=NO_TROUBLE, check=check_usable(6000 * 1024, 6144 * 1024)),
-        Case("cpu-max", qemu=["-cpu", "max"], forbid=NO_TROUBLE, exit_status=None,
+        Case("cpu-max", exit_status=None, qemu=["-cpu", "max"], forbid=NO_TROUBLE,
              expect=BOOTED + listing + procsrv + [r"^cpu 0: syscall at 0x[0-9a-f]+, SMEP on, SMAP on, FPU state by xsave "
                               r"\(x87, SSE, AVX\)$"]),
         Case("uefi", exit_status=None, qemu=["-machine", "q35", "-drive",
                            f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}"],
-             expect=BOOTED + memory_map + listing + [
+             expect=BOOTED + memory_map + listing + procsrv + [
                  r"^ACPI: RSDP revision 2 \(new tag\), OEM 'BOCHS '$",
                  r"^firmware: UEFI \(system table at 0x[0-9a-f]+\)$"],
              forbid=NO_TROUBLE, timeout=120),
@@ -269,13 +272,13 @@ def cases():
                  r"10000 Hz$",
                  r"^warning: cmdline: ignoring option 'tick=0x10000000000000000': expected a tick",
                  r"^warning: cmdline: ignoring option 'init=': expected a path",
-                 r"^timer: PIT at 1000 Hz"],
+                 r"^timer: PIT at 1000 Hz"] + procsrv,
              forbid=[r"KERNEL PANIC"]),
-        Case("loglevel-error", cmdline="qemu-exit loglevel=error", exit_status=None,
-             expect=BOOTED + SHELL_UP,
+        Case("loglevel-error", exit_status=None, cmdline="qemu-exit loglevel=error",
+             expect=BOOTED + procsrv + [r"^initrd: \d+ files"],
              forbid=NO_TROUBLE + [r"^memory map", r"^boot loader:"]),
-        Case("loglevel-debug", cmdline="loglevel=3 qemu-exit", exit_status=None,
-             expect=BOOTED + memory_map + SHELL_UP,
+        Case("loglevel-debug", exit_status=None, cmdline="loglevel=3 qemu-exit",
+             expect=BOOTED + memory_map + procsrv,
              forbid=NO_TROUBLE),
         panic_case("page-fault", "page-fault", "page fault (#PF)", 14, [
             r"^  error code 0x0000000000000002  cr2 0x000000000dead000$",
@@ -289,11 +292,10 @@ def cases():
         panic_case("general-protection", "general-protection",
                    "general protection fault (#GP)", 13),
         panic_case("breakpoint", "breakpoint", "breakpoint (#BP)", 3),
-        # The words after "--" reach the root task as arguments, one by one: procsrv finds
-        # its manifest= among them.
-        Case("init-args", initrd="test", exit_status=None, forbid=NO_TROUBLE,
-             cmdline="qemu-exit -- one  manifest=etc/tests/libc.manifest three",
-             expect=BOOTED + [r"^proctest: libc: [1-9]\d* passed, 0 failed$"]),
+        Case("init-args", exit_status=None, cmdline="qemu-exit -- one two=2  three", forbid=NO_TROUBLE,
+             expect=BOOTED + procsrv + [r"^procsrv: argument 1: 'one'$",
+                                        r"^procsrv: argument 2: 'two=2'$",
+                                        r"^procsrv: argument 3: 'three'$"]),
         Case("init-missing", cmdline="qemu-exit init=bin/nothing",
              expect=BOOTED + [r"^error: root task: no bin/nothing in the initrd; nothing to run$",
                               r"^kernel: no runnable threads; idle"], forbid=[r"KERNEL PANIC"]),
@@ -307,6 +309,13 @@ def cases():
                    r"^procsrv: \d+ Untyped \(\d+ KiB\) given to memsrv$",
                    r"^proctest: libc: [1-9]\d* passed, 0 failed$",
                    r"^proctest: clock: [1-9]\d* passed, 0 failed$"]),
+        # Figures under -icount shift=0: rdtsc counts instructions.
+        Case("proc-figures", initrd="test", exit_status=None, timeout=120,
+             cmdline="init=bin/procsrv -- manifest=etc/tests/figures.manifest",
+             qemu=["-icount", "shift=0"], forbid=[r"KERNEL PANIC", r"FAIL"],
+             expect=BOOTED + [r"^proctest: figures: at tsc \d+; spawn \d+, run to exit and wait \d+, "
+                              r"memsrv map\+unmap of one frame \d+ instructions",
+                              r"^proctest: figures: [1-9]\d* passed, 0 failed$"]),
         proc_case("proc-spawn", "spawn",
                   [r"^proctest: spawn: [1-9]\d* passed, 0 failed$",
                    r"^procsrv: cannot start nothing \(bin/nothing\): no such program in the initrd$",
@@ -322,6 +331,9 @@ def cases():
                    r"^procsrv: cannot start nothing \(bin/nothing\): no such program in the initrd$",
                    r"^procsrv: cannot start corrupt \(bin/corrupt\): ",
                    r"^procsrv: cannot start ports \(bin/proctest\): an I/O port range it asks for is the kernel's$",
+                   r"^procsrv: cannot start mmio \(bin/proctest\): a device memory range it asks for is not device memory$",
+                   r"^procsrv: cannot start eps \(bin/proctest\): an endpoint it asks for is not registered$",
+                   r"^proctest: grants: [1-9]\d* passed, 0 failed$",
                    r"^proctest: bad-messages: [1-9]\d* passed, 0 failed$"]),
         proc_case("proc-crash", "crash",
                   [r"^procsrv: process \d+ \(null\) thread main: page fault \(vector 14\) at rip 0x[0-9a-f]+, address 0x0; killed$",
@@ -362,8 +374,8 @@ def cases():
              expect=BOOTED + [r"^fuzz: seed 1, \d+ calls, canary ok, healthy [1-9]\d* round trips",
                               r"^fuzz: 1 passed, 0 failed$",
                               r"^thread 'fuzz' exited with status 0"]),
-        Case("tick-rate", cmdline="qemu-exit tick=100", forbid=NO_TROUBLE, exit_status=None,
-             expect=BOOTED + [r"^timer: PIT at 100 Hz \(divisor 11932\)"]),
+        Case("tick-rate", exit_status=None, cmdline="qemu-exit tick=100", forbid=NO_TROUBLE,
+             expect=BOOTED + procsrv + [r"^timer: PIT at 100 Hz \(divisor 11932\)"]),
         Case("user-spin", initrd="test", cmdline="qemu-exit init=bin/usertest -- spin",
              forbid=NO_TROUBLE, check=check_ticks(50),
              expect=BOOTED + [r"^timer: PIT at 1000 Hz", r"^usertest: spin consistent",
@@ -408,7 +420,7 @@ def make_initrd(kind, good, workdir):
         motd = data.find(b"etc/motd")
         data = data[:motd + 40]  # inside the file's data
     elif kind == "no-trailer":
-        data = data[:data.rfind(b"TRAILER!!!") - 110]  # programs may hold the word too
+        data = data[:data.rfind(b"TRAILER!!!") - 110]  # the last: binaries may hold the string
     elif kind == "garbage":
         data = bytearray(hashlib.sha256(str(i).encode()).digest()[j]
                          for i in range(128) for j in range(32))

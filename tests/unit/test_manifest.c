@@ -50,9 +50,18 @@ static void test_full_entry(void **state)
     (void)state;
     struct manifest_entry e;
     assert_int_equal(parse("server console bin/console priority=180 quota=2M cspace=10 "
-                           "ioports=0x3f8-0x3ff,0x60 irq=4,1 restart=5 debug -- -v two",
+                           "ioports=0x3f8-0x3ff,0x60 irq=4,1 restart=5 debug "
+                           "mmio=0xfebf0000+4K,0xb8000+0x8000 endpoints=memsrv,kbd -- -v two",
                            &e),
                      MANIFEST_ENTRY);
+    assert_int_equal(e.mmio_count, 2);
+    assert_int_equal(e.mmio[0].base, 0xfebf0000);
+    assert_int_equal(e.mmio[0].size, 4096);
+    assert_int_equal(e.mmio[1].base, 0xb8000);
+    assert_int_equal(e.mmio[1].size, 0x8000);
+    assert_int_equal(e.endpoint_count, 2);
+    assert_string_equal(e.endpoints[0], "memsrv");
+    assert_string_equal(e.endpoints[1], "kbd");
     assert_true(e.server);
     assert_string_equal(e.name, "console");
     assert_string_equal(e.program, "bin/console");
@@ -145,6 +154,16 @@ static void test_errors(void **state)
     expect_error("server x bin/x irq=24", "irq must be");
     expect_error("server x bin/x irq=1,2,3,4,5", "irq must be");
     expect_error("server x bin/x restart=101", "restart must be 0-100");
+    expect_error("server x bin/x mmio=0x1000", "mmio must be");
+    expect_error("server x bin/x mmio=0x1001+4K", "mmio must be");
+    expect_error("server x bin/x mmio=0x1000+100", "mmio must be");
+    expect_error("server x bin/x mmio=0x1000+32M", "mmio must be");
+    expect_error("server x bin/x mmio=0x1000+4K,0x2000+4K,0x3000+4K,0x4000+4K,0x5000+4K",
+                 "mmio must be");
+    expect_error("server x bin/x mmio=", "missing value in 'mmio='");
+    expect_error("server x bin/x endpoints=Console", "endpoints must be");
+    expect_error("server x bin/x endpoints=a,b,c,d,e", "endpoints must be");
+    expect_error("server x bin/x endpoints=a,", "endpoints must be");
     expect_error("server x bin/x colour=blue", "unknown option 'colour'");
     expect_error("server x bin/x fast", "unknown option 'fast'");
     char many[400] = "program x bin/x --";

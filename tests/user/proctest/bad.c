@@ -35,8 +35,8 @@ int bad_messages(void)
     check("procsrv: kill memsrv", raw(P, PROC_KILL, 1, (uint64_t[]){2}), SERVICE_DENIED);
     check("procsrv: kill nobody", raw(P, PROC_KILL, 1, (uint64_t[]){99999}), SERVICE_NOT_FOUND);
     check("procsrv: wait for a stranger", raw(P, PROC_WAIT, 1, (uint64_t[]){2}), SERVICE_NOT_FOUND);
-    check("procsrv: look up a bad name",
-          raw(P, PROC_LOOKUP, 4, (uint64_t[]){0x2f2f2f, 0, 0, 0}), SERVICE_BAD_ARGUMENT);
+    check("procsrv: look up a bad name", raw(P, PROC_LOOKUP, 4, (uint64_t[]){0x2f2f2f, 0, 0, 0}),
+          SERVICE_BAD_ARGUMENT);
     check("procsrv: look up an empty name", raw(P, PROC_LOOKUP, 4, (uint64_t[]){0, 0, 0, 0}),
           SERVICE_BAD_ARGUMENT);
     check("procsrv: register without a capability",
@@ -58,24 +58,23 @@ int bad_messages(void)
           raw(M, MEM_MAP, 3, (uint64_t[]){0x7ffffffff000, 8192, 3}), SERVICE_BAD_ARGUMENT);
     check("memsrv: map without read", raw(M, MEM_MAP, 3, (uint64_t[]){0x50000000, 4096, 2}),
           SERVICE_BAD_ARGUMENT);
-    check("memsrv: map over its own program",
-          raw(M, MEM_MAP, 3, (uint64_t[]){0x400000, 4096, 3}), SERVICE_EXISTS);
-    check("memsrv: more than the quota",
-          raw(M, MEM_MAP, 3, (uint64_t[]){0x50000000, 1ul << 40, 3}), SERVICE_QUOTA);
+    check("memsrv: map over its own program", raw(M, MEM_MAP, 3, (uint64_t[]){0x400000, 4096, 3}),
+          SERVICE_EXISTS);
+    check("memsrv: more than the quota", raw(M, MEM_MAP, 3, (uint64_t[]){0x50000000, 1ul << 40, 3}),
+          SERVICE_QUOTA);
     check("memsrv: an Untyped of 2^40", raw(M, MEM_UNTYPED, 2, (uint64_t[]){40, 0}),
           SERVICE_BAD_ARGUMENT);
     check("memsrv: an Untyped for someone else", raw(M, MEM_UNTYPED, 2, (uint64_t[]){12, 2}),
           SERVICE_DENIED);
     check("memsrv: add a client (procsrv's job)",
           raw(M, MEM_CLIENT_ADD, 2, (uint64_t[]){77, 1 << 20}), SERVICE_DENIED);
-    check("memsrv: remove a client (procsrv's job)",
-          raw(M, MEM_CLIENT_REMOVE, 1, (uint64_t[]){1}), SERVICE_DENIED);
+    check("memsrv: remove a client (procsrv's job)", raw(M, MEM_CLIENT_REMOVE, 1, (uint64_t[]){1}),
+          SERVICE_DENIED);
     check("memsrv: unmap what is not mapped", raw(M, MEM_UNMAP, 1, (uint64_t[]){0x50000000}),
           SERVICE_NOT_FOUND);
 
     /* Both still serve. */
-    check("memsrv: a good map", mem_map(0x50000000, 4 * 4096, CAP_RIGHT_READ | CAP_RIGHT_WRITE),
-          0);
+    check("memsrv: a good map", mem_map(0x50000000, 4 * 4096, CAP_RIGHT_READ | CAP_RIGHT_WRITE), 0);
     memset((void *)0x50000000, 0x77, 4 * 4096);
     check("it holds what was written", *(volatile unsigned char *)0x50003fff, 0x77);
     check("the same address again", mem_map(0x50000000, 4096, 3), -SERVICE_EXISTS);

@@ -71,8 +71,8 @@ static int reaper(const char *name)
     check("memory statistics again", mem_stats(&after), 0);
     check("3 MiB or more came back", after.free - before.free >= (3u << 20), 1);
     check("it is gone", proc_kill(pid), -SERVICE_NOT_FOUND);
-    printf("proctest: reaper: killed %s (process %lu); %lu KiB free before, %lu KiB after\n",
-           name, (unsigned long)pid, (unsigned long)(before.free >> 10),
+    printf("proctest: reaper: killed %s (process %lu); %lu KiB free before, %lu KiB after\n", name,
+           (unsigned long)pid, (unsigned long)(before.free >> 10),
            (unsigned long)(after.free >> 10));
     return report("reaper");
 }
@@ -87,6 +87,85 @@ static int swapper(const char *name, const char *program)
     check("swap for a missing program", proc_swap(name, "bin/nothing", &pid), -SERVICE_NOT_FOUND);
     printf("proctest: swapper: %s now runs %s as process %lu\n", name, program, (unsigned long)pid);
     return report("swapper");
+}
+
+static uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)); /* GNU inline asm: no C for it */
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* Instruction counts under -icount shift=0 (rdtsc counts instructions):
+   the median of several runs of each operation. */
+static int figures(void)
+{
+    enum { RUNS = 9 };
+    uint64_t spawn[RUNS], wait[RUNS], frame[RUNS], tsc = rdtsc();
+    static const char *const args[] = {"exit", 0};
+    for (int i = 0; i < RUNS; i++) {
+        uint64_t pid;
+        int64_t status;
+        uint64_t t0 = rdtsc();
+        long e = proc_spawn("bin/proctest", args, &pid);
+        uint64_t t1 = rdtsc();
+        e |= proc_wait(pid, &status);
+        uint64_t t2 = rdtsc();
+        e |= mem_map(0x60000000, 4096, CAP_RIGHT_READ | CAP_RIGHT_WRITE);
+        e |= mem_unmap(0x60000000);
+        uint64_t t3 = rdtsc();
+        check("spawn, wait, map and unmap", e, 0);
+        spawn[i] = t1 - t0;
+        wait[i] = t2 - t1;
+        frame[i] = t3 - t2;
+    }
+    for (int i = 0; i < RUNS; i++) /* sort each (insertion sort) for the median */
+        for (int j = i; j > 0; j--) {
+            uint64_t *arrays[3] = {spawn, wait, frame};
+            for (int k = 0; k < 3; k++)
+                if (arrays[k][j] < arrays[k][j - 1]) {
+                    uint64_t t = arrays[k][j];
+                    arrays[k][j] = arrays[k][j - 1];
+                    arrays[k][j - 1] = t;
+                }
+        }
+    printf(
+        "proctest: figures: at tsc %llu; spawn %llu, run to exit and wait %llu, memsrv map+unmap "
+        "of one frame %llu instructions (median of %d)\n",
+        (unsigned long long)tsc, (unsigned long long)spawn[RUNS / 2],
+        (unsigned long long)wait[RUNS / 2], (unsigned long long)frame[RUNS / 2], RUNS);
+    return report("figures");
+}
+
+/* The manifest's grants as proc_info lists them: device memory (mapped)
+   and another server's endpoint. */
+static int grants(void)
+{
+    const struct proc_info *info = libsys_proc_info();
+    const struct proc_grant *mmio = 0, *endpoint = 0;
+    for (unsigned long i = 0; info && i < info->grant_count; i++) {
+        if (info->grants[i].kind == PROC_GRANT_MMIO)
+            mmio = &info->grants[i];
+        if (info->grants[i].kind == PROC_GRANT_ENDPOINT)
+            endpoint = &info->grants[i];
+    }
+    check("a device memory grant", mmio != 0, 1);
+    check("an endpoint grant", endpoint != 0, 1);
+    if (!mmio || !endpoint)
+        return report("grants");
+    /* QEMU's standard VGA: its framebuffer BAR, where SeaBIOS puts it. */
+    check("of the VGA framebuffer", (long)mmio->arg, 0xfd000000);
+    volatile uint32_t *pixels = (volatile uint32_t *)mmio->arg2;
+    pixels[0] = 0x00ff8800;
+    pixels[2047] = 0x12345678; /* the last word of the second page */
+    check("device memory reads back", pixels[0] == 0x00ff8800 && pixels[2047] == 0x12345678, 1);
+    char name[17] = {0};
+    memcpy(name, &endpoint->arg, 16);
+    check("the endpoint is memsrv's", strcmp(name, "memsrv"), 0);
+    struct request r = {.label = MEM_STATS};
+    check("call memsrv through it", request_call(endpoint->slot, &r, 0, 0, 0), ERR_OK);
+    check("memsrv answers", (long)r.label, SERVICE_OK);
+    return report("grants");
 }
 
 static volatile int zero, one = 1;
@@ -161,6 +240,12 @@ int main(int argc, char **argv)
         return reaper(argv[2]);
     if (!strcmp(mode, "swapper") && argc > 3)
         return swapper(argv[2], argv[3]);
+    if (!strcmp(mode, "grants"))
+        return grants();
+    if (!strcmp(mode, "figures"))
+        return figures();
+    if (!strcmp(mode, "exit"))
+        return 0;
     if (!strcmp(mode, "clock"))
         return clock_check();
     printf("proctest: unknown mode '%s'\n", mode);

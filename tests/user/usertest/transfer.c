@@ -132,10 +132,10 @@ static long map_with_tables(uint64_t frame, uint64_t address)
     }
 }
 
-static void test_lend_untyped(void)
+/* An endpoint (T_EP, and T_EP_NO_GRANT receive-only) and lender_server
+   receiving on receive_ep with its IPC buffer at T_MAP_AT. */
+static void start_lender(uint64_t receive_ep)
 {
-    struct missive_msg m = {0};
-    struct ipc_buffer *mine = (struct ipc_buffer *)USER_IPC_BUFFER;
     check("an endpoint", retype(T_UT, CAP_ENDPOINT, 0, T_EP, 1), ERR_OK);
     check("a receive-only copy", cs(CSPACE_COPY, T_EP_NO_GRANT, T_EP, CAP_RIGHT_RECEIVE, 0),
           ERR_OK);
@@ -146,8 +146,15 @@ static void test_lend_untyped(void)
           ERR_OK);
     check("start it",
           start_thread(T_SERVER, ROOT_SLOT_CSPACE, 255, (void (*)(void))lender_server,
-                       server_stack + sizeof server_stack, T_EP),
+                       server_stack + sizeof server_stack, receive_ep),
           ERR_OK);
+}
+
+static void test_lend_untyped(void)
+{
+    struct missive_msg m = {0};
+    struct ipc_buffer *mine = (struct ipc_buffer *)USER_IPC_BUFFER;
+    start_lender(T_EP);
 
     check("a 4 KiB Untyped to lend", retype(T_UT, CAP_UNTYPED, 12, T_CHILD_UT, 1), ERR_OK);
     invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_CHILD_UT, 0, 0, 0, &m);
@@ -180,17 +187,7 @@ static void test_reply_without_grant(void)
 {
     struct missive_msg m = {0};
     struct ipc_buffer *mine = (struct ipc_buffer *)USER_IPC_BUFFER;
-    check("an endpoint", retype(T_UT, CAP_ENDPOINT, 0, T_EP, 1), ERR_OK);
-    check("a receive-only copy", cs(CSPACE_COPY, T_EP_NO_GRANT, T_EP, CAP_RIGHT_RECEIVE, 0),
-          ERR_OK);
-    check("the server thread", retype(T_UT, CAP_THREAD, 0, T_SERVER, 1), ERR_OK);
-    check("its buffer", retype(T_UT, CAP_FRAME, 12, T_SERVER_BUFFER, 1), ERR_OK);
-    check("mapped", map_with_tables(T_SERVER_BUFFER, T_MAP_AT), ERR_OK);
-    invoke(T_SERVER, THREAD_SET_IPC_BUFFER, T_SERVER_BUFFER, 0, 0, 0, 0);
-    check("start it",
-          start_thread(T_SERVER, ROOT_SLOT_CSPACE, 255, (void (*)(void))lender_server,
-                       server_stack + sizeof server_stack, T_EP_NO_GRANT),
-          ERR_OK);
+    start_lender(T_EP_NO_GRANT);
     check("an endpoint to send", retype(T_UT, CAP_ENDPOINT, 0, T_CHILD_UT, 1), ERR_OK);
     mine->caps[0] = T_CHILD_UT;
     mine->receive_slot = T_RETURNED;
