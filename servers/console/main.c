@@ -250,6 +250,11 @@ static void console_setup(struct console *c)
         console_fail("console: no I/O port grant for 0x3f8-0x3ff\n");
     if (!procgrant_irq(info, COM1_IRQ, &c->irq, &notification))
         console_fail("console: no grant of IRQ 4 with its notification\n");
+    uint64_t slot = PROC_SLOT_SERVICE;
+    struct missive_msg id;
+    if (sys_invoke(PROC_SLOT_CSPACE, CSPACE_IDENTIFY, 1, &slot, &id) != ERR_OK ||
+        id.mr[0] != CAP_ENDPOINT || !(id.mr[1] & CAP_RIGHT_RECEIVE))
+        console_fail("console: no endpoint to serve on in PROC_SLOT_SERVICE\n");
     c->saved = libsys_alloc_slot();
     if (!c->saved)
         console_fail("console: no free slot for saved replies\n");
@@ -262,8 +267,10 @@ static void console_setup(struct console *c)
 }
 
 /* Receives on the service endpoint into *in (after sending the reply in *out if reply is
-   true); retries a receive that failed (it was interrupted). Returns the sender's badge. */
-static uint64_t receive(struct request *in, struct request *out, bool reply)
+   true); repeats a receive that was interrupted (a suspend and resume). Any other failure
+   means the endpoint is gone or unusable: the server says so and exits (procsrv restarts it
+   if the manifest asks). Returns the sender's badge. */
+static uint64_t receive(struct console *c, struct request *in, struct request *out, bool reply)
 {
     long e;
     if (reply) {
@@ -273,8 +280,12 @@ static uint64_t receive(struct request *in, struct request *out, bool reply)
     } else {
         e = missive_syscall(SYS_RECV, PROC_SLOT_SERVICE, 0, &in->msg);
     }
-    while (e != ERR_OK)
+    while (e == ERR_INTERRUPTED)
         e = missive_syscall(SYS_RECV, PROC_SLOT_SERVICE, 0, &in->msg);
+    if (e != ERR_OK) {
+        console_say(c, "console: cannot receive on the service endpoint; exiting\n");
+        exit(1);
+    }
     in->label = MSG_LABEL(in->msg.tag);
     in->length = MSG_LENGTH(in->msg.tag);
     return in->msg.badge;
@@ -288,7 +299,7 @@ int main(void)
     struct request in = {0}, out = {0};
     bool reply = false;
     for (;;) {
-        uint64_t badge = receive(&in, &out, reply);
+        uint64_t badge = receive(c, &in, &out, reply);
         reply = false;
         out = (struct request){0};
         if (in.label == NOTIFICATION_LABEL && in.length == 0) {
