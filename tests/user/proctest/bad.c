@@ -87,3 +87,41 @@ int bad_messages(void)
     check("memsrv: unmap it", mem_unmap(0x51000000), 0);
     return failures;
 }
+
+/* Random requests to procsrv and memsrv: random labels (but none that ends,
+   kills, swaps or puts this process to sleep), lengths and words. Each gets
+   an answer; afterwards both still serve. */
+int fuzz_servers(unsigned rounds)
+{
+    uint64_t x = 0x9e3779b97f4a7c15ull, answered = 0, made = 0;
+    for (unsigned i = 0; i < rounds; i++) {
+        uint64_t slot = i % 2 ? PROC_SLOT_MEMSRV : PROC_SLOT_PROCSRV;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        uint64_t label = x % 24;
+        if (slot == PROC_SLOT_PROCSRV &&
+            (label == PROC_EXIT || label == PROC_KILL || label == PROC_SWAP ||
+             label == PROC_SLEEP || label == PROC_WAIT))
+            continue;
+        struct request r = {.label = label};
+        unsigned length = (unsigned)(x >> 20) % (MSG_MAX_LENGTH + 1);
+        for (unsigned w = 0; w < length; w++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            /* small numbers often, to get past the first checks */
+            request_set_word(&r, w, (x & 3) ? x % 4096 : x);
+        }
+        r.length = length;
+        made++;
+        if (request_call(slot, &r, 0, 0, 0) == ERR_OK)
+            answered++;
+    }
+    uint64_t ms;
+    check("procsrv still serves", proc_uptime_ms(&ms), 0);
+    struct mem_stats stats;
+    check("memsrv still serves", mem_stats(&stats), 0);
+    check("memory mapped by chance comes back",
+          mem_map(0x70000000, 4096, 3) == 0 || mem_map(0x70000000, 4096, 3) == -SERVICE_QUOTA, 1);
+    check("every request answered", (long)answered, (long)made);
+    printf("proctest: fuzz-servers: %llu of %llu random requests answered\n",
+           (unsigned long long)answered, (unsigned long long)made);
+    return failures;
+}

@@ -234,6 +234,8 @@ int main(int argc, char **argv)
         return echo_client(argc > 2 ? atoi(argv[2]) : 1000) || report("echo-client");
     if (!strcmp(mode, "echo-crash"))
         return echo_crash() || report("echo-crash");
+    if (!strcmp(mode, "fuzz-servers"))
+        return fuzz_servers(4000) || report("fuzz-servers");
     if (!strcmp(mode, "bad-messages"))
         return bad_messages() || report("bad-messages");
     if (!strcmp(mode, "reaper") && argc > 2)

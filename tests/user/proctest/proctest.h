@@ -10,5 +10,6 @@ int echo_server(const char *version);
 int echo_client(int rounds);
 int echo_crash(void);
 int bad_messages(void);
+int fuzz_servers(unsigned rounds);
 
 #endif
