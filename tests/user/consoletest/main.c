@@ -129,6 +129,81 @@ static void test_input_then_read(void)
     check("  the same ones", memcmp(buf, big, sizeof big), 0);
 }
 
+/* xorshift64: the fuzzer's reproducible random numbers. */
+static uint64_t fuzz_random(void)
+{
+    static uint64_t x = 0x9e3779b97f4a7c15ul;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+}
+
+/* Sends a request of label with length random words (MR0 = first) and returns the reply's
+   status, or -1 if the call itself failed; *answer gets MR0 of the reply. */
+static long fuzz_call(uint64_t label, unsigned length, uint64_t first, uint64_t *answer)
+{
+    struct request r = {.label = label};
+    for (unsigned i = 0; i < length; i++)
+        request_set_word(&r, i, i == 0 ? first : fuzz_random());
+    if (request_call(PROC_SLOT_CONSOLE, &r, 0, 0, 0) != ERR_OK)
+        return -1;
+    *answer = r.msg.mr[0];
+    return (long)r.label;
+}
+
+/* Thousands of random requests, malformed and not (but none that prints or that waits): each
+   must be answered with the status the protocol gives it; input queued on the way is read
+   back so the shell does not get it. */
+static void test_fuzz(void)
+{
+    unsigned wrong = 0, rounds = 3000;
+    uint64_t queued = 0, answer = 0;
+    for (unsigned i = 0; i < rounds; i++) {
+        unsigned length = (unsigned)(fuzz_random() % (MSG_MAX_LENGTH + 1));
+        uint64_t room = length ? (length - 1) * 8ul : 0, label = fuzz_random() % 5;
+        long want, got;
+        if (label == 0) { /* an unknown label */
+            label = 4 + fuzz_random() % 0xfffc;
+            want = SERVICE_BAD_LABEL;
+            got = fuzz_call(label, length, fuzz_random(), &answer);
+        } else if (label == 1) { /* a write of more bytes than the message holds */
+            want = length ? SERVICE_BAD_ARGUMENT : SERVICE_BAD_LENGTH;
+            got = fuzz_call(CONSOLE_WRITE, length, room + 1 + fuzz_random() % 1000, &answer);
+        } else if (label == 2 && length) { /* input that fits: queued, up to the ring's room */
+            want = SERVICE_OK;
+            got = fuzz_call(CONSOLE_INPUT, length, fuzz_random() % (room + 1), &answer);
+            if (got == SERVICE_OK)
+                queued += answer;
+        } else if (label == 3 || queued == 0) { /* input too long, or a read of 0 */
+            bool input = label == 3;
+            want = length == 0 ? SERVICE_BAD_LENGTH : SERVICE_BAD_ARGUMENT;
+            got = fuzz_call(input ? CONSOLE_INPUT : CONSOLE_READ, length,
+                            input ? room + 1 + fuzz_random() % 1000 : 0, &answer);
+        } else { /* a read of queued input: answered at once, 1 to max bytes */
+            uint64_t max = 1 + fuzz_random() % CONSOLE_MAX_BYTES;
+            want = SERVICE_OK;
+            got = fuzz_call(CONSOLE_READ, length ? length : 1, max, &answer);
+            if (got == SERVICE_OK && (answer == 0 || answer > max || answer > queued))
+                wrong++;
+            if (got == SERVICE_OK)
+                queued -= answer < queued ? answer : queued;
+        }
+        if (got != want) {
+            if (wrong++ < 5)
+                printf("consoletest: fuzz round %u: label %lu, %u words: status %ld, want %ld\n", i,
+                       (unsigned long)label, length, got, want);
+        }
+    }
+    check("fuzz: every request answered as the protocol says", (long)wrong, 0);
+    while (queued > 0) { /* give back what the fuzzing queued */
+        if (fuzz_call(CONSOLE_READ, 1, CONSOLE_MAX_BYTES, &answer) != SERVICE_OK || !answer)
+            break;
+        queued -= answer < queued ? answer : queued;
+    }
+    check("fuzz: all queued input read back", (long)queued, 0);
+}
+
 /* Spawns this program with one argument (its part); returns the pid, 0 on failure. */
 static uint64_t spawn_helper(const char *part)
 {
@@ -212,6 +287,7 @@ int main(int argc, char **argv)
         return helper(argv[1]);
     test_malformed();
     test_input_then_read();
+    test_fuzz();
     test_waiting_read();
     test_killed_reader();
     printf("consoletest: %d passed, %d failed\n", passed, failed);
