@@ -73,6 +73,18 @@ NO_TROUBLE = [r"KERNEL PANIC", r"^warning:", r"^error:"]
 BOOTED = [r"^Missive \S+ booting$", r"^Missive: boot complete \(tsc \d+, \d+ in the kernel\)$"]
 
 
+def boot_figure(log):
+    """Prints the instructions from the kernel's entry to the shell's first prompt."""
+    boot = re.search(r"^Missive: boot complete \(tsc (\d+), (\d+) in the kernel\)$", log, re.M)
+    prompt = re.search(r"^shell: first prompt at tsc (\d+)$", log, re.M)
+    if not boot or not prompt:
+        return "no boot or prompt figure"
+    entry = int(boot.group(1)) - int(boot.group(2))
+    print(f"     boot figure: {int(prompt.group(1)) - entry} instructions from kernel entry "
+          f"to the shell's first prompt ({boot.group(2)} in the kernel)")
+    return None
+
+
 def proc_case(name, manifest, expect):
     """procsrv as init with a test manifest; the machine keeps running (the
     clock's interrupt is bound), so the harness stops it once every line is there."""
@@ -316,6 +328,11 @@ def cases():
              expect=BOOTED + [r"^proctest: figures: at tsc \d+; spawn \d+, run to exit and wait \d+, "
                               r"memsrv map\+unmap of one frame \d+ instructions",
                               r"^proctest: figures: [1-9]\d* passed, 0 failed$"]),
+        # The boot figure: instructions from the kernel's entry to the shell's first prompt.
+        Case("boot-figure", initrd="test", exit_status=None, timeout=120,
+             cmdline="init=bin/procsrv -- manifest=etc/tests/boot-figure.manifest",
+             qemu=["-icount", "shift=0"], forbid=[r"KERNEL PANIC", r"FAIL"],
+             expect=BOOTED + [r"^shell: first prompt at tsc \d+$"], check=boot_figure),
         proc_case("proc-spawn", "spawn",
                   [r"^proctest: spawn: [1-9]\d* passed, 0 failed$",
                    r"^procsrv: cannot start nothing \(bin/nothing\): no such program in the initrd$",
