@@ -13,6 +13,7 @@ every expected line is there). The last line printed is `N passed, N failed`.
 """
 import argparse
 import hashlib
+import json
 import os
 import random
 import re
@@ -43,6 +44,8 @@ class Case:
     check: object = None  # optional function(log) -> error string or None
     # QEMU monitor commands sent once a line matches after_line (e.g. "nmi").
     monitor: list = field(default_factory=list)
+    # Keys pressed through QMP send-key once a line matches after_line ("shift-h").
+    qmp_keys: list = field(default_factory=list)
     after_line: str = r"^Missive: boot complete"
     # Typing on the serial console: (regex, text) steps in order; each text is sent once its
     # regex matches the output that came after the previous step's text was sent.
@@ -193,11 +196,11 @@ def shell_cases():
              cmdline="init=bin/procsrv -- manifest=etc/tests/noconsole.manifest",
              expect=BOOTED + [r"^consoletest: eof: shell exited with status 0$",
                               r"^consoletest: eof: 3 passed, 0 failed$"]),
-        # Keys typed on the PS/2 keyboard (QEMU monitor sendkey) reach the shell through kbd.
+        # Keys pressed on the PS/2 keyboard (QMP send-key) reach the shell through kbd.
         shell_case("kbd-keys", [], [r"^missive> echo Hi \"a b\"$", r"^Hi a b$"],
-                   after_line=PROMPT, monitor=[f"sendkey {k}" for k in [
+                   after_line=PROMPT, qmp_keys=[
                        "e", "c", "h", "o", "spc", "shift-h", "i", "spc", "shift-apostrophe", "a",
-                       "spc", "b", "shift-apostrophe", "ret"]]),
+                       "spc", "b", "shift-apostrophe", "ret"]),
     ]
 
 
@@ -470,6 +473,11 @@ def run_qemu(case, iso, log_path):
     if os.path.exists(monitor_path):
         os.remove(monitor_path)
     cmd += ["-monitor", f"unix:{monitor_path},server=on,wait=off" if case.monitor else "none"]
+    qmp_path = monitor_path[:-4] + ".qmp"
+    if case.qmp_keys:
+        if os.path.exists(qmp_path):
+            os.remove(qmp_path)
+        cmd += ["-qmp", f"unix:{qmp_path},server=on,wait=off"]
     serial_path = None
     if case.typing:
         # The serial line is a socket the harness both reads (into the log) and types into;
@@ -484,6 +492,7 @@ def run_qemu(case, iso, log_path):
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     status = None
     pending = list(case.monitor)
+    keys = list(case.qmp_keys)
     serial = connect_serial(serial_path, proc) if serial_path else None
     typing = list(case.typing)
     typed_at = 0  # log length when the last text was typed
@@ -502,6 +511,9 @@ def run_qemu(case, iso, log_path):
         if pending and re.search(case.after_line, read_log(log_path), re.M):
             send_monitor(monitor_path, pending)
             pending = []
+        if keys and re.search(case.after_line, read_log(log_path), re.M):
+            send_qmp_keys(qmp_path, keys)
+            keys = []
         if case.exit_status is None and all_expected(case, read_log(log_path)):
             break
         if elapsed > case.timeout:
@@ -513,8 +525,9 @@ def run_qemu(case, iso, log_path):
         drain_serial(serial, log_path)
         serial.close()
         os.remove(serial_path)
-    if os.path.exists(monitor_path):
-        os.remove(monitor_path)
+    for path in (monitor_path, qmp_path):
+        if os.path.exists(path):
+            os.remove(path)
     return status, time.monotonic() - start, proc.stderr.read().decode(errors="replace")
 
 
@@ -562,6 +575,33 @@ def send_monitor(path, commands):
         for command in commands:
             sock.sendall(command.encode() + b"\n")
             time.sleep(0.2)
+
+
+def send_qmp_keys(path, keys):
+    """Presses keys ("h", "shift-h", "ret") through QMP send-key on the unix socket path."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.connect(path)
+        sock.settimeout(5)
+        stream = sock.makefile("rwb")
+
+        def command(execute, arguments=None):
+            message = {"execute": execute}
+            if arguments is not None:
+                message["arguments"] = arguments
+            stream.write(json.dumps(message).encode() + b"\n")
+            stream.flush()
+            while True:  # skip events until the answer
+                answer = json.loads(stream.readline())
+                if "return" in answer or "error" in answer:
+                    if "error" in answer:
+                        raise RuntimeError(f"QMP {execute}: {answer['error']}")
+                    return answer
+
+        json.loads(stream.readline())  # the greeting
+        command("qmp_capabilities")
+        for key in keys:
+            command("send-key", {"keys": [{"type": "qcode", "data": k} for k in key.split("-")]})
+            time.sleep(0.1)
 
 
 def read_log(path):
