@@ -109,13 +109,26 @@ static bool put_strings(struct request *r, const char *const *strings, unsigned 
 
 long proc_spawn(const char *path, const char *const argv[], uint64_t *pid)
 {
-    const char *strings[32];
+    return proc_spawn_env(path, argv, 0, pid);
+}
+
+long proc_spawn_env(const char *path, const char *const argv[], const char *const envp[],
+                    uint64_t *pid)
+{
+    const char *strings[48];
     unsigned count = 0;
     strings[count++] = path;
     for (unsigned i = 0; argv && argv[i]; i++) {
-        if (count == sizeof strings / sizeof strings[0])
+        if (count == sizeof strings / sizeof strings[0] - 1)
             return -SERVICE_BAD_ARGUMENT;
         strings[count++] = argv[i];
+    }
+    if (envp && envp[0])
+        strings[count++] = ""; /* arguments end, the environment begins */
+    for (unsigned i = 0; envp && envp[i]; i++) {
+        if (count == sizeof strings / sizeof strings[0])
+            return -SERVICE_BAD_ARGUMENT;
+        strings[count++] = envp[i];
     }
     struct request r = new_request(PROC_SPAWN);
     if (!put_strings(&r, strings, count))

@@ -44,7 +44,11 @@ long request_call(uint64_t slot, struct request *r, const uint64_t *caps, unsign
    or a kernel ERR_* below -100 (ERR_x - 100) if the call itself failed. */
 #define LIBSYS_KERNEL_ERROR(e) ((e)-100)
 
+/* argv: the arguments after the program (NULL-terminated; NULL for none);
+   envp: "KEY=VALUE" strings (NULL-terminated; NULL for none). */
 long proc_spawn(const char *path, const char *const argv[], uint64_t *pid);
+long proc_spawn_env(const char *path, const char *const argv[], const char *const envp[],
+                    uint64_t *pid);
 long proc_wait(uint64_t pid, int64_t *status);
 long proc_kill(uint64_t pid);
 long proc_swap(const char *name, const char *path, uint64_t *pid);

@@ -57,7 +57,8 @@ struct manifest_entry {
     } mmio[MANIFEST_MAX_MMIO];
     unsigned endpoint_count;
     char endpoints[MANIFEST_MAX_ENDPOINTS][MANIFEST_NAME_MAX + 1];
-    unsigned argc;                    /* arguments after "--" */
+    unsigned argc; /* arguments after "--" */
+    unsigned envc; /* environment strings (PROC_SPAWN only), after the arguments in args */
     char args[MANIFEST_ARGS_MAX + 1]; /* each NUL-terminated, one after the other */
 };
 

@@ -87,8 +87,9 @@ struct proc_info {
 
 enum proc_label {
     /* Strings: MR0 byte count n, then n bytes from word 1 on: the program's
-       path in the initrd, NUL, each argument, NUL-terminated (argv[0] is the
-       program's name). MR1.. -> MR0 the new process's id. */
+       path in the initrd, NUL, each argument NUL-terminated (procsrv makes
+       argv[0] the path), then optionally an empty string and the environment
+       ("KEY=VALUE", each NUL-terminated) -> MR0 the new process's id. */
     PROC_SPAWN = 1,
     PROC_EXIT = 2,     /* MR0 status. No reply: the process ends. */
     PROC_WAIT = 3,     /* MR0 pid (a process the caller spawned) -> MR0 its exit status; waits */

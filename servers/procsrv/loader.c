@@ -146,15 +146,17 @@ static bool load_segment(struct build *b, const uint8_t *file, const struct elf_
     return true;
 }
 
-/* Lays out argc, argv, an empty environment and the strings at the top of
-   the stack page (as the kernel does for the root task); returns the
-   initial RSP in the child, or 0 if they do not fit. */
-static uint64_t build_stack(uint8_t page[PAGE], const char *const *args, unsigned argc)
+/* Lays out argc, argv, the environment and the strings at the top of the
+   stack page (as the kernel does for the root task): args[0..argc) then
+   args[argc..argc+envc). Returns the initial RSP in the child, or 0 if they
+   do not fit. */
+static uint64_t build_stack(uint8_t page[PAGE], const char *const *args, unsigned argc,
+                            unsigned envc)
 {
-    uint64_t pos = PAGE, pointers[40];
-    if (argc > 36)
+    uint64_t pos = PAGE, pointers[64];
+    if (argc + envc > 60)
         return 0;
-    for (unsigned i = 0; i < argc; i++) {
+    for (unsigned i = 0; i < argc + envc; i++) {
         size_t n = strlen(args[i]) + 1;
         if (n + 64 * 8 > pos)
             return 0;
@@ -162,13 +164,15 @@ static uint64_t build_stack(uint8_t page[PAGE], const char *const *args, unsigne
         memcpy(page + pos, args[i], n);
         pointers[i] = USER_STACK_TOP - PAGE + pos;
     }
-    pos = (pos - (argc + 3) * 8) & ~15ul;
+    pos = (pos - (argc + envc + 3) * 8) & ~15ul;
     uint64_t *words = (uint64_t *)(page + pos);
     words[0] = argc;
     for (unsigned i = 0; i < argc; i++)
         words[1 + i] = pointers[i];
     words[1 + argc] = 0; /* end of argv */
-    words[2 + argc] = 0; /* empty environment */
+    for (unsigned i = 0; i < envc; i++)
+        words[2 + argc + i] = pointers[argc + i];
+    words[2 + argc + envc] = 0; /* end of the environment */
     return USER_STACK_TOP - PAGE + pos;
 }
 
@@ -350,18 +354,24 @@ static bool build(struct build *b, const char *extra, uint64_t extra_length)
             return false;
 
     /* The stack: argv[0] the program, then the manifest's arguments, then the spawner's. */
-    const char *args[40];
-    unsigned argc = 0;
+    const char *args[64];
+    unsigned argc = 0, envc = 0, at = 0;
     args[argc++] = p->entry.program;
-    for (unsigned i = 0, at = 0; i < p->entry.argc && argc < 38; i++) {
+    for (unsigned i = 0; i < p->entry.argc && argc < 40; i++) {
         args[argc++] = p->entry.args + at;
         at += (unsigned)strlen(p->entry.args + at) + 1;
     }
-    for (uint64_t at = 0; at < extra_length && argc < 38; at += strlen(extra + at) + 1)
-        args[argc++] = extra + at;
+    for (uint64_t x = 0; x < extra_length && argc < 40; x += strlen(extra + x) + 1)
+        args[argc++] = extra + x;
+    if (p->entry.envc)
+        at += 1; /* the empty string between arguments and environment */
+    for (unsigned i = 0; i < p->entry.envc && argc + envc < 60; i++) {
+        args[argc + envc++] = p->entry.args + at;
+        at += (unsigned)strlen(p->entry.args + at) + 1;
+    }
     static uint8_t top[PAGE];
     memset(top, 0, sizeof top);
-    uint64_t rsp = build_stack(top, args, argc);
+    uint64_t rsp = build_stack(top, args, argc, envc);
     if (!rsp)
         return failed(b, -SERVICE_BAD_ARGUMENT, "its arguments do not fit");
     for (uint64_t page = STACK_BASE; page < USER_STACK_TOP - PAGE; page += PAGE)

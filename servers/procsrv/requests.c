@@ -59,8 +59,16 @@ static long spawn(uint64_t badge, struct request *r)
     if (n - at > MANIFEST_ARGS_MAX)
         return SERVICE_BAD_ARGUMENT;
     memcpy(e.args, strings + at, n - at);
-    for (uint64_t i = at; i < n; i++)
-        e.argc += strings[i] == 0;
+    /* Arguments, then (after an empty string) the environment. */
+    bool environment = false;
+    for (uint64_t i = at; i < n; i += strlen(strings + i) + 1) {
+        if (!environment && strings[i] == 0)
+            environment = true;
+        else if (environment)
+            e.envc++;
+        else
+            e.argc++;
+    }
     long error;
     struct process *p = process_start(&e, badge, 0, 0, &error);
     if (!p)

@@ -190,6 +190,11 @@ static int spawn_child(void)
     check("wait for it", proc_wait(pid, &status), 0);
     check("it exited with status 0", (long)status, 0);
     check("a second wait finds nothing", proc_wait(pid, &status), -SERVICE_NOT_FOUND);
+    static const char *const env_args[] = {"env", "two", 0};
+    static const char *const env[] = {"MISSIVE_TEST=yes", "EMPTY=", 0};
+    check("spawn with an environment", proc_spawn_env("bin/proctest", env_args, env, &pid), 0);
+    check("wait for it", proc_wait(pid, &status), 0);
+    check("it saw its arguments and environment", (long)status, 0);
     check("spawn a missing program", proc_spawn("bin/nothing", 0, &pid), -SERVICE_NOT_FOUND);
     check("spawn a corrupt program", proc_spawn("bin/corrupt", 0, &pid), -SERVICE_BAD_PROGRAM);
     static const char *const crash[] = {"crash-null", 0};
@@ -248,6 +253,10 @@ int main(int argc, char **argv)
         return figures();
     if (!strcmp(mode, "exit"))
         return 0;
+    if (!strcmp(mode, "env")) /* exits 0 if spawned with "env two" and spawn_child's environment */
+        return !(argc == 3 && !strcmp(argv[2], "two") && getenv("MISSIVE_TEST") &&
+                 !strcmp(getenv("MISSIVE_TEST"), "yes") && getenv("EMPTY") &&
+                 !strcmp(getenv("EMPTY"), "") && !getenv("HOME"));
     if (!strcmp(mode, "clock"))
         return clock_check();
     printf("proctest: unknown mode '%s'\n", mode);
