@@ -120,7 +120,11 @@ static long list(struct request *r)
         return SERVICE_NOT_FOUND;
     request_set_word(r, 0, p->pid);
     request_set_word(r, 1, p->state);
-    request_set_word(r, 2, p->state == PROC_STATE_RUNNING ? process_memory(p->pid) : 0);
+    /* memsrv is built from procsrv's own block, not lent by itself. */
+    uint64_t memory = p->pid == PROC_PID_MEMSRV        ? 1ull << p->untyped_bits
+                      : p->state == PROC_STATE_RUNNING ? process_memory(p->pid)
+                                                       : 0;
+    request_set_word(r, 2, memory);
     request_set_word(r, 3, p->restarts);
     request_set_word(r, 4, p->parent);
     char name[PROTO_NAME_WORDS * 8] = {0};
