@@ -5,6 +5,7 @@ BUILD     ?= build
 ACCEL     ?= tcg
 MEM       ?= 512M
 SMP       ?= 1
+DEBUG     ?= 1
 MACHINE   ?= pc
 CPU       ?= qemu64
 CMDLINE   ?= loglevel=info
@@ -34,11 +35,12 @@ KERNEL_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g \
 	-mcmodel=kernel -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-80387 \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-tree-loop-distribute-patterns \
-	-Ikernel -Ilib -DMISSIVE_VERSION='"$(VERSION)"'
+	-Ikernel -Ilib -DMISSIVE_VERSION='"$(VERSION)"' $(if $(filter 1,$(DEBUG)),-DMISSIVE_DEBUG)
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
 # Pure modules shared with host tests (and later with user space).
-KERNEL_LIB_SRCS := lib/mb2/mb2.c lib/cpio/cpio.c lib/elf/elf.c lib/fmt/fmt.c lib/cmdline/cmdline.c
+KERNEL_LIB_SRCS := lib/mb2/mb2.c lib/cpio/cpio.c lib/elf/elf.c lib/fmt/fmt.c lib/cmdline/cmdline.c \
+	lib/acpi/madt.c
 KERNEL_C_SRCS   := $(wildcard kernel/*.c kernel/arch/x86_64/*.c) $(KERNEL_LIB_SRCS)
 KERNEL_ASM_SRCS := $(wildcard kernel/arch/x86_64/*.asm)
 KERNEL_OBJS     := $(patsubst %.c,$(BUILD)/kernel-obj/%.o,$(KERNEL_C_SRCS)) \
@@ -183,7 +185,7 @@ unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
 	@set -e; for t in $^; do echo "== $$t"; $$t; done
 
 system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DEPS)
-	python3 tests/system/harness.py --build $(BUILD) $(if $(CASES),--cases $(CASES))
+	python3 tests/system/harness.py --build $(BUILD) --smp $(SMP) $(if $(CASES),--cases $(CASES))
 
 test: format-check unit-test picolibc-test system-test
 

@@ -25,20 +25,29 @@
 #define RFLAGS_DF          (1u << 10)
 #define RFLAGS_AC          (1u << 18)
 
-struct cpu_local boot_cpu;
+struct cpu_local cpus[SMP_MAX_CPUS];
+unsigned cpu_count = 1;
 uint64_t cpu_fpu_features;
 
 extern char syscall_entry[];
 
-/* Needs: gdt_init done on this CPU. Interrupts off. */
-void cpu_local_init(struct cpu_local *cpu, uint64_t kernel_stack_top)
+/* Needs: nothing; interrupts off. */
+void cpu_local_attach(struct cpu_local *cpu, unsigned id)
 {
     cpu->self = cpu;
-    cpu->kernel_stack_top = kernel_stack_top;
+    cpu->id = id;
     /* In the kernel GS points at the CPU's data; entry and exit swap it with
        the user's (zero) value held in KERNEL_GS_BASE meanwhile. */
     wrmsr(MSR_GS_BASE, (uint64_t)cpu);
     wrmsr(MSR_KERNEL_GS_BASE, 0);
+}
+
+/* Needs: cpu_local_attach and gdt_init done on this CPU. Interrupts off.
+   The boot CPU decides cpu_fpu_features; the others set the same. */
+void cpu_local_init(struct cpu_local *cpu, uint64_t kernel_stack_top)
+{
+    cpu->kernel_stack_top = kernel_stack_top;
+    cpu->loaded_root = read_cr3();
 
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
     /* sysret loads CS from STAR[63:48] + 16 and SS from + 8 (user code and
