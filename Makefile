@@ -134,7 +134,7 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 
 # Missive programs: each directory below is one program, named after it, linked
 # with libsys (crt0, start-up, system calls) and picolibc into $(BUILD)/bin.
-USER_PROGRAMS := servers/procsrv tests/user/usertest tests/user/fuzz
+USER_PROGRAMS := servers/procsrv tests/user/usertest tests/user/fuzz tests/user/smptest
 LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/posix.o
 USER_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group

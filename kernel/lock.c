@@ -11,10 +11,9 @@
 #define NO_OWNER 0xffffffffu
 
 static struct {
-    volatile uint32_t next;    /* the ticket the next CPU to ask gets */
-    volatile uint32_t serving; /* the ticket that holds the lock */
-    volatile uint32_t owner;   /* the holder's CPU index, or NO_OWNER */
-} kernel_lock_word = {0, 0, NO_OWNER};
+    volatile uint32_t held;
+    volatile uint32_t owner; /* the holder's CPU index, or NO_OWNER */
+} kernel_lock_word = {0, NO_OWNER};
 
 void kernel_lock(void)
 {
@@ -23,10 +22,11 @@ void kernel_lock(void)
     if (kernel_lock_word.owner == me)
         panic("lock: CPU %u takes the kernel lock it already holds", me);
 #endif
-    uint32_t ticket = __atomic_fetch_add(&kernel_lock_word.next, 1, __ATOMIC_RELAXED);
-    while (__atomic_load_n(&kernel_lock_word.serving, __ATOMIC_ACQUIRE) != ticket) {
-        smp_serve_requests(); /* the holder may be waiting for this CPU */
-        cpu_pause();          /* under icount, also hands the turn to the holder */
+    while (__atomic_exchange_n(&kernel_lock_word.held, 1, __ATOMIC_ACQUIRE)) {
+        do {
+            smp_serve_requests(); /* the holder may be waiting for this CPU */
+            cpu_pause();          /* under icount, also hands the turn to the holder */
+        } while (__atomic_load_n(&kernel_lock_word.held, __ATOMIC_RELAXED));
     }
     kernel_lock_word.owner = me;
 }
@@ -39,7 +39,7 @@ void kernel_unlock(void)
               kernel_lock_word.owner);
 #endif
     kernel_lock_word.owner = NO_OWNER;
-    __atomic_store_n(&kernel_lock_word.serving, kernel_lock_word.serving + 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&kernel_lock_word.held, 0, __ATOMIC_RELEASE);
 }
 
 bool kernel_lock_held(void)

@@ -122,6 +122,17 @@ void sched_yield(struct thread *t)
     }
 }
 
+bool sched_tick_quick(void)
+{
+    struct cpu_local *cpu = this_cpu();
+    struct thread *t = cpu->current;
+    if (!t || t->timeslice <= 1 || __atomic_load_n(&cpu->requests, __ATOMIC_ACQUIRE))
+        return false;
+    t->timeslice--;
+    cpu->busy_ticks++;
+    return true;
+}
+
 void sched_tick(struct thread *running)
 {
     if (!running || !running->queued)

@@ -44,6 +44,13 @@ unsigned sched_queued(unsigned cpu);
  * of its queue when its slice is used up. */
 void sched_tick(struct thread *running);
 
+/* A local timer tick from user mode, without the kernel lock: charges the
+   running thread when its slice has ticks left, touching only this CPU's
+   data and the thread it runs, which no other CPU changes while it runs
+   here (taking it away goes through a request, which this checks). False
+   if the tick needs sched_tick under the lock. */
+bool sched_tick_quick(void);
+
 /* Moves t to the back of its queue with a fresh slice (yield). */
 void sched_yield(struct thread *t);
 

@@ -20,8 +20,6 @@
 #define MSR_FS_BASE 0xc0000100u
 #define RFLAGS_IF   (1ul << 9)
 
-_Noreturn void context_restore(struct trap_frame *context);
-
 /* Each CPU's fpu_owner is the thread whose FPU/SSE/AVX registers are in
    it now. Switching saves and loads them eagerly on every change of thread
    (docs/kernel.md): one xsave/xrstor (or fxsave/fxrstor) pair is cheaper

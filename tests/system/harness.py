@@ -258,6 +258,47 @@ def cases():
     ]
 
 
+def smptest_case(mode, cpus, expect=(), qemu=(), timeout=120.0):
+    """smptest (tests/user/smptest) as the root task on cpus CPUs."""
+    return Case(
+        f"smp-{mode}-{cpus}", initrd="test", smp=cpus, qemu=list(qemu), timeout=timeout,
+        cmdline=f"qemu-exit init=bin/smptest -- {mode}",
+        expect=BOOTED + [rf"^smp: {cpus} CPUs? online \(APIC IDs( \d+){{{cpus}}}\), all up \d+",
+                         rf"^smptest: mode '{mode}' on {cpus} CPUs$",
+                         rf"^smptest: {mode}: [1-9]\d* passed, 0 failed$",
+                         r"^thread 'smptest' exited with status 0", *expect],
+        forbid=NO_TROUBLE + [r"FAIL"])
+
+
+def smp_cases():
+    listed = []
+    for cpus in (1, 2, 4, 8):
+        listed += [
+            smptest_case("stress", cpus, [
+                rf"^smptest: stress: {min(2 * cpus, 16)} pairs over {cpus} CPUs, "
+                rf"{400 * min(2 * cpus, 16)} calls answered, {400 * min(2 * cpus, 16)} served, "
+                r"0 corrupt"]),
+            smptest_case("tlb", cpus, [
+                r"^smptest: tlb: reader on CPU \d: 12 unmaps, 12 faults, 0 stale rounds; "
+                r"writer: 12 protects, 12 faults, 0 late writes$"]),
+            smptest_case("fairness", cpus, [r"^smptest: fairness: 40 calls beside \d+ busy"]),
+            smptest_case("bad", cpus, [
+                rf"^smptest: bad: {2 * cpus} of {2 * cpus} moves seen, {min(2 * cpus, 32)} of "
+                rf"{min(2 * cpus, 32)} blocked threads woken by the deletes$"]),
+        ]
+    return listed + [
+        # The figures of docs/smp.md, under icount (a smoke test: the numbers are not judged).
+        smptest_case("figures", 2, [r"^smptest: figures: cross-core round trip \d+, call to "
+                                    r"wake-up \d+; same core round trip \d+"],
+                     qemu=["-icount", "shift=0"], timeout=120),
+        # No ACPI tables at all: a warning, one CPU, and the boot goes on.
+        Case("acpi-missing", smp=2, qemu=["-no-acpi"], expect=BOOTED + [
+                 r"^warning: smp: no ACPI tables; one CPU, I/O APIC at 0xfec00000, timer on GSI 2$",
+                 r"^smp: 1 CPU online \(APIC IDs 0\)", r"^procsrv: errno ERANGE"],
+             forbid=[r"KERNEL PANIC"]),
+    ]
+
+
 # The earlier cases that must also pass with four CPUs: make test runs them at -smp 4.
 SMP4_CASES = ["boot", "uefi", "cpu-max", "user-caps", "user-spin", "user-fuzz",
               "user-null-write", "crash-page-fault", "nmi"]
@@ -265,7 +306,8 @@ SMP4_CASES = ["boot", "uefi", "cpu-max", "user-caps", "user-spin", "user-fuzz",
 
 def all_cases():
     base = cases()
-    return base + [replace(c, name=f"{c.name}-smp4", smp=4) for c in base if c.name in SMP4_CASES]
+    return (base + [replace(c, name=f"{c.name}-smp4", smp=4) for c in base if c.name in SMP4_CASES]
+            + smp_cases())
 
 
 def make_initrd(kind, good, workdir):

@@ -19,6 +19,8 @@
 #define CR0_EM             (1u << 2)
 #define CR0_NE             (1u << 5)  /* x87 errors as #MF, not the legacy IRQ 13 */
 #define CR0_AM             (1u << 18) /* ring 3 may ask for alignment checks (RFLAGS.AC) */
+#define CR0_NW             (1u << 29)
+#define CR0_CD             (1u << 30)
 #define CR4_OSXMMEXCPT     (1u << 10)
 #define RFLAGS_TF          (1u << 8)
 #define RFLAGS_IF          (1u << 9)
@@ -60,7 +62,8 @@ void cpu_local_init(struct cpu_local *cpu, uint64_t kernel_stack_top)
 
     /* SSE for user programs (the kernel itself is built without it). */
     uint64_t cr0 = read_cr0();
-    write_cr0((cr0 | CR0_MP | CR0_NE | CR0_AM) & ~(uint64_t)CR0_EM);
+    /* APs come out of INIT with caching off (CD, NW): turn it on. */
+    write_cr0((cr0 | CR0_MP | CR0_NE | CR0_AM) & ~(uint64_t)(CR0_EM | CR0_CD | CR0_NW));
     uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
 
     /* XSAVE, when the CPU has it, saves AVX state too: enable x87, SSE and,

@@ -14,10 +14,10 @@
 #define MP_TRAMPOLINE 0x8000 /* the AP start-up page; trampoline.asm says the same */
 
 struct mp_config {
-    unsigned cpu_count;                /* CPUs the MADT lists (1 without a usable MADT) */
-    uint32_t apic_ids[SMP_MAX_CPUS];   /* apic_ids[0] is the boot CPU's */
+    unsigned cpu_count;              /* CPUs the MADT lists (1 without a usable MADT) */
+    uint32_t apic_ids[SMP_MAX_CPUS]; /* apic_ids[0] is the boot CPU's */
     uint64_t ioapic_address;
-    unsigned timer_gsi;                /* where ISA IRQ 0 (the PIT) arrives */
+    unsigned timer_gsi; /* where ISA IRQ 0 (the PIT) arrives */
 };
 
 /* Reads the MADT through the RSDP GRUB passed (tables in the direct map

@@ -16,6 +16,7 @@
 #include "irq.h"
 #include "lock.h"
 #include "log.h"
+#include "sched.h"
 #include "thread.h"
 
 struct idt_gate {
@@ -139,9 +140,16 @@ void trap_dispatch_user(struct trap_frame *frame)
        a user program's doing. */
     if (frame->vector == 2 || frame->vector == 8 || frame->vector == 18)
         trap_report_and_stop(frame);
+    if (frame->vector == LAPIC_TIMER_VECTOR && sched_tick_quick()) {
+        lapic_eoi();
+        context_restore(frame); /* straight back: most ticks need no lock */
+    }
+    /* Read before waiting for the lock: the frame is the thread's context,
+       which the lock holder may hand to another CPU meanwhile (smp_evict). */
+    uint64_t vector = frame->vector;
     kernel_lock(); /* the way out (kernel_return_to_user) releases it */
-    if (frame->vector >= IRQ_VECTOR_BASE) {
-        irq_handle(frame->vector);
+    if (vector >= IRQ_VECTOR_BASE) {
+        irq_handle(vector);
         return;
     }
     struct thread *t = this_cpu()->current;

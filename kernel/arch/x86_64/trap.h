@@ -19,4 +19,7 @@ void trap_load_idt(void);
 
 void trap_dispatch(struct trap_frame *frame);
 
+/* In entry.asm: loads a user context and leaves the kernel (sysret or iretq). */
+_Noreturn void context_restore(struct trap_frame *context);
+
 #endif
