@@ -193,6 +193,11 @@ static void crash(enum crash_kind kind)
         ((void (*)(void))(uintptr_t)data_code)();
         break;
     }
+    case CRASH_LOCK_TWICE:
+        /* Proves the debug build's lock check: kmain holds the kernel lock here. */
+        kprintf("crash: taking the kernel lock again\n");
+        kernel_lock();
+        break;
     case CRASH_BREAKPOINT:
         kprintf("crash: int3\n");
         cpu_breakpoint();

@@ -173,7 +173,7 @@ def cases():
                  r"info, debug or 0-3$",
                  r"^warning: cmdline: ignoring option 'frobnicate=1': unknown option$",
                  r"^warning: cmdline: ignoring option 'crash=nothing': expected page-fault, .*, "
-                 r"write-text or execute-data$",
+                 r"write-text, execute-data or lock-twice$",
                  r"^warning: cmdline: ignoring option '=x': unknown option$",
                  r"^warning: cmdline: ignoring option 'qemu-exit=3': takes no value$",
                  r"^warning: cmdline: ignoring option 'loglevel': needs a value$",
@@ -250,6 +250,11 @@ def cases():
              expect=[r"^Missive: boot complete",
                      r"^KERNEL PANIC: non-maskable interrupt \(NMI\), vector 2, in (kernel|user) mode$",
                      r"^  rip 0x[0-9a-f]{16}  cs  0x00(08|23)", r"^System halted\.$"]),
+        # The debug build's lock check catches a recursive acquisition.
+        Case("crash-lock-twice", cmdline="qemu-exit crash=lock-twice", exit_status=PANIC,
+             expect=[r"^crash: taking the kernel lock again$",
+                     r"^KERNEL PANIC: lock: CPU 0 takes the kernel lock it already holds$",
+                     r"^System halted\.$"], forbid=[r"boot complete"]),
         # Section permissions: text is read-only, data is no-execute.
         panic_case("write-text", "write-text", "page fault (#PF)", 14, [
             r"^  page fault: protection violation, write, kernel mode$"]),
@@ -282,6 +287,9 @@ def smp_cases():
                 r"^smptest: tlb: reader on CPU \d: 12 unmaps, 12 faults, 0 stale rounds; "
                 r"writer: 12 protects, 12 faults, 0 late writes$"]),
             smptest_case("fairness", cpus, [r"^smptest: fairness: 40 calls beside \d+ busy"]),
+            smptest_case("wake", cpus, [
+                rf"^smptest: wake: 50 signals to each of {cpus} CPUs answered, 10 clock "
+                rf"interrupts to a thread on CPU {cpus - 1}$"]),
             smptest_case("bad", cpus, [
                 rf"^smptest: bad: {2 * cpus} of {2 * cpus} moves seen, {min(2 * cpus, 32)} of "
                 rf"{min(2 * cpus, 32)} blocked threads woken by the deletes$"]),

@@ -1,8 +1,8 @@
 /*
  * smptest: the SMP tests, run as the root task from the test initrd:
  *   CMDLINE="qemu-exit init=bin/smptest -- MODE"
- * with MODE stress, tlb, fairness, bad or figures (stress.c, tlb.c, sched.c,
- * figures.c). Each suite prints what fails and ends with a count line. The
+ * with MODE stress, tlb, fairness, bad, wake or figures (stress.c, tlb.c,
+ * sched.c, wake.c, figures.c). Each suite prints what fails and ends with a count line. The
  * helper threads share the root task's address space and CSpace and use no
  * libc (they share its TLS block too).
  */
@@ -78,8 +78,8 @@ long spawn(uint64_t slot, uint64_t priority, uint64_t fault_ep, unsigned cpu,
     if (stacks_used == STACKS)
         return ERR_NOT_ENOUGH_MEMORY;
     uint8_t *stack = stacks[stacks_used++];
-    long r = invoke(slot, THREAD_CONFIGURE, ROOT_SLOT_CSPACE, ROOT_SLOT_VSPACE, priority,
-                    fault_ep, 0);
+    long r =
+        invoke(slot, THREAD_CONFIGURE, ROOT_SLOT_CSPACE, ROOT_SLOT_VSPACE, priority, fault_ep, 0);
     if (r == ERR_OK)
         r = invoke(slot, THREAD_SET_AFFINITY, cpu, 0, 0, 0, 0);
     uint64_t regs[5] = {(uint64_t)entry, (uint64_t)(stack + STACK_SIZE - 8), arg, 0, 0};
@@ -151,6 +151,8 @@ int main(int argc, char **argv)
         r = fairness_suite();
     else if (!strcmp(mode, "bad"))
         r = bad_input_suite();
+    else if (!strcmp(mode, "wake"))
+        r = wake_suite();
     else if (!strcmp(mode, "figures"))
         r = figures();
     else {

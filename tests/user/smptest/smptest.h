@@ -38,6 +38,7 @@ int stress_suite(void);
 int tlb_suite(void);
 int fairness_suite(void);
 int bad_input_suite(void);
+int wake_suite(void);
 int figures(void);
 
 #endif

@@ -82,8 +82,7 @@ int tlb_suite(void)
         if (round == 0)
             check("start the reader", spawn(threads, 255, fault_ep, other, reader, 0), ERR_OK);
         else
-            check("resume the reader", missive_syscall(SYS_REPLY, 0, MSG_TAG(0, 0, 0), &m),
-                  ERR_OK);
+            check("resume the reader", missive_syscall(SYS_REPLY, 0, MSG_TAG(0, 0, 0), &m), ERR_OK);
         wait_progress(&reads, 1000);
         check("unmap it under the reader", invoke(frame, FRAME_UNMAP, 0, 0, 0, 0, 0), ERR_OK);
         *through_alias = STALE;
@@ -110,8 +109,7 @@ int tlb_suite(void)
         if (round == 0)
             check("start the writer", spawn(threads + 1, 255, fault_ep, other, writer, 0), ERR_OK);
         else
-            check("resume the writer", missive_syscall(SYS_REPLY, 0, MSG_TAG(0, 0, 0), &m),
-                  ERR_OK);
+            check("resume the writer", missive_syscall(SYS_REPLY, 0, MSG_TAG(0, 0, 0), &m), ERR_OK);
         wait_progress(&writes, 1000);
         check("make it read-only under the writer",
               invoke(frame, FRAME_PROTECT, CAP_RIGHT_READ, 0, 0, 0, 0), ERR_OK);
@@ -123,9 +121,8 @@ int tlb_suite(void)
         protect_faults++;
         check("a write to a read-only page", (long)m.mr[FAULT_MR_ERROR], 7);
         moved += *through_alias != after;
-        check("writable again", invoke(frame, FRAME_PROTECT, CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0,
-                                       0, 0),
-              ERR_OK);
+        check("writable again",
+              invoke(frame, FRAME_PROTECT, CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0, 0, 0), ERR_OK);
     }
     check("no write landed after the protect returned", (long)moved, 0);
     missive_syscall(SYS_REPLY, 0, MSG_TAG(1, 0, 0), &m);
