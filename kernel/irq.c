@@ -33,8 +33,8 @@ static uint32_t local_timer_count;
 void pit_wait_start(unsigned us)
 {
     uint32_t count = (uint32_t)((uint64_t)PIT_HZ * us / 1000000);
-    outb(PIT_GATE, (inb(PIT_GATE) & ~0x03) | 0x00); /* gate low, speaker off */
-    outb(PIT_COMMAND, 0xb0);                        /* channel 2, lobyte/hibyte, mode 0 */
+    outb(PIT_GATE, inb(PIT_GATE) & ~0x03); /* gate low, speaker off */
+    outb(PIT_COMMAND, 0xb0);               /* channel 2, lobyte/hibyte, mode 0 */
     outb(PIT_CHANNEL2, count & 0xff);
     outb(PIT_CHANNEL2, (count >> 8) & 0xff);
     outb(PIT_GATE, (inb(PIT_GATE) & ~0x02) | 0x01); /* gate high: the count starts */

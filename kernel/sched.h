@@ -24,8 +24,8 @@ void sched_enqueue(struct thread *t);
 /* Removes t from its queue; no-op if it is not queued. */
 void sched_dequeue(struct thread *t);
 
-/* Puts t (runnable, not queued) at the front of its queue, with the slice
-   it has left: the fast path's direct switch. */
+/* Puts t (runnable, not queued, of this CPU) at the front of its queue,
+   with the slice it has left: the fast path's direct switch. */
 void sched_enqueue_front(struct thread *t);
 
 /* The highest priority with a runnable thread on this CPU, or -1. */

@@ -154,11 +154,11 @@ static void trampoline_set(const char *label, uint64_t value)
 static bool wait_online(struct cpu_local *cpu, unsigned us)
 {
     pit_wait_start(us);
-    while (!__atomic_load_n(&cpu->online, __ATOMIC_ACQUIRE))
+    while (!__atomic_load_n(&cpu->online, __ATOMIC_ACQUIRE)) {
         if (pit_wait_over())
             return false;
-        else
-            cpu_pause();
+        cpu_pause();
+    }
     return true;
 }
 
