@@ -214,22 +214,23 @@ void thread_set_affinity(struct thread *t, unsigned cpu)
    on return. */
 static void idle(void)
 {
-    this_cpu()->current = 0;
-    if (!sched_runnable_anywhere() && qemu_exit_enabled && !irq_lines_bound()) {
-        kprintf("kernel: no runnable threads; idle (IPC fast path taken %lu times, "
-                "%lu long invocations preempted, %lu IPIs)\n",
-                fastpath_count, preempted_invocations, smp_ipis_sent);
-        machine_stop(EXIT_CODE_BOOT_OK);
-    }
+    struct cpu_local *cpu = this_cpu();
+    cpu->current = 0;
     if (sched_pick())
         return;
     /* No ticks while idle: the CPU sleeps until an IPI or a device wakes it
        (and stays off the kernel lock meanwhile). Idle time is counted in
        the PIT's ticks. */
-    struct cpu_local *cpu = this_cpu();
     uint64_t since = sched_ticks;
     irq_stop_local_timer();
     while (!sched_pick()) {
+        /* Checked at every wake-up: the last CPU to find nothing ends it. */
+        if (!sched_runnable_anywhere() && qemu_exit_enabled && !irq_lines_bound()) {
+            kprintf("kernel: no runnable threads; idle (IPC fast path taken %lu times, "
+                    "%lu long invocations preempted, %lu IPIs)\n",
+                    fastpath_count, preempted_invocations, smp_ipis_sent);
+            machine_stop(EXIT_CODE_BOOT_OK);
+        }
         /* An IPI sent after the unlock stays pending and ends the hlt. */
         kernel_unlock();
         cpu_idle_until_interrupt();
