@@ -162,16 +162,12 @@ static bool wait_online(struct cpu_local *cpu, unsigned us)
     return true;
 }
 
-/* INIT, 10 ms, start-up IPI, and a second one if the first went unheard
-   (the sequence Intel's MP specification gives). */
+/* A start-up IPI, and a second one if the first went unheard (the sequence
+   Intel's MP specification gives, after the INIT and its 10 ms). */
 static bool start_ap(struct cpu_local *cpu)
 {
     trampoline_set(smp_trampoline_stack, cpu->kernel_stack_top);
     trampoline_set(smp_trampoline_cpu, (uint64_t)cpu);
-    lapic_send(cpu->apic_id, LAPIC_ICR_INIT);
-    pit_wait_start(10000);
-    while (!pit_wait_over())
-        cpu_pause();
     for (int attempt = 0; attempt < 2; attempt++) {
         lapic_send(cpu->apic_id, LAPIC_ICR_STARTUP | (MP_TRAMPOLINE >> 12));
         if (wait_online(cpu, 200))
@@ -197,6 +193,14 @@ void mp_start_aps(struct bootmem *bm, const struct mb2_info *info, const struct 
     trampoline_set(smp_trampoline_cr4, read_cr4() & (CR4_PAE | CR4_PGE));
     trampoline_set(smp_trampoline_efer, rdmsr(MSR_EFER) & ~(uint64_t)EFER_LMA);
     trampoline_set(smp_trampoline_entry, (uint64_t)mp_ap_main);
+    /* INIT only resets an AP, so all take it together and share one 10 ms
+       wait; the start-up IPIs go one AP at a time (one trampoline). */
+    for (unsigned i = 0; i < config->cpu_count; i++)
+        if (config->apic_ids[i] != cpus[0].apic_id)
+            lapic_send(config->apic_ids[i], LAPIC_ICR_INIT);
+    pit_wait_start(10000);
+    while (!pit_wait_over())
+        cpu_pause();
     unsigned next = 1;
     for (unsigned i = 0; i < config->cpu_count && next < SMP_MAX_CPUS; i++) {
         if (config->apic_ids[i] == cpus[0].apic_id)
