@@ -5,6 +5,7 @@ BUILD     ?= build
 ACCEL     ?= tcg
 MEM       ?= 512M
 SMP       ?= 1
+DEBUG     ?= 1
 MACHINE   ?= pc
 CPU       ?= qemu64
 CMDLINE   ?= loglevel=info
@@ -35,11 +36,12 @@ KERNEL_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g \
 	-mcmodel=kernel -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-80387 \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-tree-loop-distribute-patterns \
-	-Ikernel -Ilib -DMISSIVE_VERSION='"$(VERSION)"'
+	-Ikernel -Ilib -DMISSIVE_VERSION='"$(VERSION)"' $(if $(filter 1,$(DEBUG)),-DMISSIVE_DEBUG)
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
 # Pure modules shared with host tests (and later with user space).
-KERNEL_LIB_SRCS := lib/mb2/mb2.c lib/cpio/cpio.c lib/elf/elf.c lib/fmt/fmt.c lib/cmdline/cmdline.c
+KERNEL_LIB_SRCS := lib/mb2/mb2.c lib/cpio/cpio.c lib/elf/elf.c lib/fmt/fmt.c lib/cmdline/cmdline.c \
+	lib/acpi/madt.c
 KERNEL_C_SRCS   := $(wildcard kernel/*.c kernel/arch/x86_64/*.c) $(KERNEL_LIB_SRCS)
 KERNEL_ASM_SRCS := $(wildcard kernel/arch/x86_64/*.asm)
 KERNEL_OBJS     := $(patsubst %.c,$(BUILD)/kernel-obj/%.o,$(KERNEL_C_SRCS)) \
@@ -146,7 +148,8 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 # Missive programs: each directory below is one program, named after it, linked
 # with libsys (crt0, start-up, system calls) and picolibc into $(BUILD)/bin.
 USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/fuzz \
-	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest
+	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
+	tests/user/smptest
 LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/posix.o $(BUILD)/user/lib/libsys/service.o
 USER_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
@@ -163,6 +166,7 @@ heap_bytes = $(or $(heap_bytes_$(notdir $(1))),0)
 heap_bytes_procsrv := 0x100000
 heap_bytes_usertest := 0x100000
 heap_bytes_fuzz := 0x100000
+heap_bytes_smptest := 0x100000
 
 user_objs = $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard $(1)/*.c) $(extra_srcs_$(notdir $(1))))
 define user_program
@@ -217,7 +221,7 @@ unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
 	@set -e; for t in $^; do echo "== $$t"; $$t; done
 
 system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DEPS)
-	python3 tests/system/harness.py --build $(BUILD) $(if $(CASES),--cases $(CASES))
+	python3 tests/system/harness.py --build $(BUILD) --smp $(SMP) $(if $(CASES),--cases $(CASES))
 
 # Changing a server rebuilds the initrd only: the kernel stays byte-identical.
 rebuild-check: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio | $(DEPS)

@@ -5,6 +5,7 @@
 #include "boot_info.h"
 
 #include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/vm.h"
 #include "log.h"
 #include "missive/abi.h"
@@ -62,7 +63,7 @@ static void find_device_memory(struct bootmem *dev, const struct mb2_info *info)
         mb2_mmap_get(info, i, &e);
         bootmem_reserve(dev, e.base, e.length);
     }
-    bootmem_reserve(dev, IOAPIC_DEFAULT_BASE, PAGE_SIZE);
+    bootmem_reserve(dev, apic_io_base(), PAGE_SIZE);
     bootmem_reserve(dev, apic_local_base(), PAGE_SIZE);
     if (info->has_framebuffer)
         bootmem_reserve(dev, info->framebuffer.addr,
@@ -80,7 +81,7 @@ int boot_info_give(struct bootmem *bm, struct cspace *cs, uint64_t root,
     struct handover h = {cs, ROOT_SLOT_FIRST_FREE, 1ull << cs->slot_bits, phys_to_virt(page)};
     struct boot_info *bi = h.bi;
     bi->magic = BOOT_INFO_MAGIC;
-    bi->cpu_count = 1;
+    bi->cpu_count = cpu_count;
     bi->tick_hz = sched_hz;
     struct cap cap = object_new(CAP_FRAME, (void *)page, FRAME_SMALL_BITS, false);
     cap.rights = CAP_RIGHT_READ;

@@ -1,15 +1,17 @@
 /*
- * The IPC fast path: call and reply_recv with a register-only message
- * between threads on this CPU, when the other side is already waiting. It
- * does what endpoint.c would do, with nothing general in the way, and then
- * switches straight to the thread that got the message if the scheduler
- * would pick it anyway (its priority is the highest runnable). Anything else
+ * The IPC fast path: call and reply_recv with a register-only message, when
+ * the other side is already waiting. It does what endpoint.c would do, with
+ * nothing general in the way, and then switches straight to the thread that
+ * got the message if it belongs to this CPU and the scheduler would pick it
+ * anyway (its priority is the highest runnable); a thread of another CPU is
+ * queued there, which interrupts that CPU if it idles. Anything else
  * (capabilities to transfer, long messages, faults, nobody waiting, a
  * receiver still owing a reply) it declines, leaving all state untouched,
  * and the slow path in syscall.c handles the call.
  */
 #include "fastpath.h"
 
+#include "arch/x86_64/cpu_local.h"
 #include "endpoint.h"
 #include "missive/abi.h"
 #include "notification.h"
@@ -32,14 +34,16 @@ static inline void copy_message(struct trap_frame *to, const struct trap_frame *
     to->rbp = from->rbp;
 }
 
-/* Makes target runnable and leaves the kernel into it if nothing of higher
-   priority can run; otherwise returns and the scheduler decides. */
+/* Makes target runnable and leaves the kernel into it if it runs on this
+   CPU and nothing of higher priority can run; otherwise returns and the
+   scheduler (here or on target's CPU) decides. */
 static void wake_and_maybe_switch(struct thread *target)
 {
     target->state = THREAD_RUNNABLE;
     /* A thread whose VSpace was revoked while it waited goes through
        kernel_return_to_user, which stops it. */
-    if ((int)target->priority >= sched_highest_priority() && thread_vspace_root(target)) {
+    if (target->cpu == this_cpu()->id && (int)target->priority >= sched_highest_priority() &&
+        thread_vspace_root(target)) {
         sched_enqueue_front(target);
         thread_enter_user(target);
     }

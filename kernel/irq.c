@@ -15,25 +15,73 @@
 #include "missive/abi.h"
 #include "notification.h"
 #include "sched.h"
+#include "smp.h"
 #include "thread.h"
 
 #define PIT_HZ       1193182u
 #define PIT_CHANNEL0 0x40
+#define PIT_CHANNEL2 0x42
 #define PIT_COMMAND  0x43
-/* ISA IRQ 0 (the PIT) reaches the I/O APIC on GSI 2 on QEMU's machines (the
-   MADT says so in an interrupt source override; the SMP issue reads it). */
-#define TIMER_GSI 2
+#define PIT_GATE     0x61 /* bit 0: channel 2 gate, bit 1: speaker, bit 5: channel 2 output */
+#define CALIBRATE_US 10000
 
-void irq_init(struct bootmem *bm, unsigned hz)
+/* The GSI ISA IRQ 0 (the PIT) arrives on: from the MADT, 2 on QEMU's machines. */
+static unsigned timer_gsi;
+/* Local APIC timer counts (divided by 16) per tick, measured against the PIT. */
+static uint32_t local_timer_count;
+
+void pit_wait_start(unsigned us)
 {
-    apic_init(bm);
+    uint32_t count = (uint32_t)((uint64_t)PIT_HZ * us / 1000000);
+    outb(PIT_GATE, inb(PIT_GATE) & ~0x03); /* gate low, speaker off */
+    outb(PIT_COMMAND, 0xb0);               /* channel 2, lobyte/hibyte, mode 0 */
+    outb(PIT_CHANNEL2, count & 0xff);
+    outb(PIT_CHANNEL2, (count >> 8) & 0xff);
+    outb(PIT_GATE, (inb(PIT_GATE) & ~0x02) | 0x01); /* gate high: the count starts */
+}
+
+bool pit_wait_over(void)
+{
+    return inb(PIT_GATE) & 0x20; /* mode 0: the output goes high at the terminal count */
+}
+
+/* Counts the local APIC timer down over CALIBRATE_US of the PIT's time. */
+static uint32_t calibrate_local_timer(unsigned hz)
+{
+    pit_wait_start(CALIBRATE_US);
+    lapic_timer_count_down();
+    while (!pit_wait_over())
+        cpu_pause();
+    uint64_t elapsed = 0xffffffffu - lapic_timer_now();
+    uint64_t count = elapsed * (1000000 / CALIBRATE_US) / hz;
+    return count ? (uint32_t)count : 1;
+}
+
+void irq_init(struct bootmem *bm, unsigned hz, uint64_t ioapic_address, unsigned pit_gsi)
+{
+    apic_init(bm, ioapic_address);
+    timer_gsi = pit_gsi;
+    local_timer_count = calibrate_local_timer(hz);
     unsigned divisor = (PIT_HZ + hz / 2) / hz;
     outb(PIT_COMMAND, 0x34); /* channel 0, lobyte/hibyte, mode 2 (rate generator) */
     outb(PIT_CHANNEL0, divisor & 0xff);
     outb(PIT_CHANNEL0, divisor >> 8);
-    ioapic_route(TIMER_GSI, false, false);
-    log_info("timer: PIT at %u Hz (divisor %u), time slice %u ticks\n", hz, divisor,
-             TIMESLICE_TICKS);
+    ioapic_route(timer_gsi, false, false);
+    log_info("timer: PIT at %u Hz (divisor %u) on GSI %u, time slice %u ticks\n", hz, divisor,
+             timer_gsi, TIMESLICE_TICKS);
+    log_info("timer: local APIC timers at %u Hz: %u counts (by 16) a tick, against the PIT\n", hz,
+             local_timer_count);
+    irq_start_local_timer();
+}
+
+void irq_start_local_timer(void)
+{
+    lapic_timer_start(local_timer_count);
+}
+
+void irq_stop_local_timer(void)
+{
+    lapic_timer_start(0); /* an initial count of 0 stops the timer */
 }
 
 struct irq_line {
@@ -48,8 +96,12 @@ void irq_handle(uint64_t vector)
     if (vector == APIC_SPURIOUS_VECTOR)
         return; /* spurious: no EOI, by the APIC's rules */
     unsigned gsi = (unsigned)(vector - IRQ_VECTOR_BASE);
-    if (gsi == TIMER_GSI) {
+    if (vector == LAPIC_TIMER_VECTOR) {
         sched_tick(this_cpu()->current);
+    } else if (vector == IPI_VECTOR) {
+        smp_serve_requests(); /* and the way out reschedules: a kick needs no more */
+    } else if (gsi == timer_gsi) {
+        sched_ticks++;
     } else if (gsi < IOAPIC_MAX_GSIS && lines[gsi].notification.cap.type == CAP_NOTIFICATION) {
         ioapic_mask(gsi, true); /* until the driver acknowledges */
         notification_signal((struct notification *)lines[gsi].notification.cap.object,
@@ -76,7 +128,7 @@ long irq_control_invoke(struct invocation *inv)
     if (inv->label != IRQ_CONTROL_GET)
         return ERR_INVALID_LABEL;
     uint64_t gsi = inv->mr[0], dest_index = inv->mr[1], level = inv->mr[2];
-    if (gsi >= IOAPIC_MAX_GSIS || gsi == TIMER_GSI)
+    if (gsi >= IOAPIC_MAX_GSIS || gsi == timer_gsi)
         return invoke_bad_argument(inv, 0, 0, IOAPIC_MAX_GSIS - 1); /* the timer's is taken */
     struct cspace *cs = thread_cspace(inv->caller);
     if (dest_index == 0 || dest_index >= (1ull << cs->slot_bits))

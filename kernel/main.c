@@ -7,11 +7,13 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/gdt.h"
+#include "arch/x86_64/mp.h"
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/vm.h"
 #include "bootmem.h"
 #include "initrd.h"
 #include "irq.h"
+#include "lock.h"
 #include "log.h"
 #include "mb2/mb2.h"
 #include "object.h"
@@ -142,6 +144,16 @@ static void report_firmware(const struct mb2_info *info)
         log_info("firmware: BIOS\n");
 }
 
+/* The boot banner's CPU line: how many, their APIC IDs, and the TSC (under
+   -icount shift=0, instructions) from kmain's start to all of them online. */
+static void report_cpus(uint64_t tsc_at_entry)
+{
+    kprintf("smp: %u CPU%s online (APIC IDs", cpu_count, cpu_count == 1 ? "" : "s");
+    for (unsigned i = 0; i < cpu_count; i++)
+        kprintf(" %u", cpus[i].apic_id);
+    kprintf("), all up %lu after kernel entry\n", rdtsc() - tsc_at_entry);
+}
+
 /* Faults on purpose (crash= option), so tests can see the panic report. */
 static void crash(enum crash_kind kind)
 {
@@ -181,6 +193,11 @@ static void crash(enum crash_kind kind)
         ((void (*)(void))(uintptr_t)data_code)();
         break;
     }
+    case CRASH_LOCK_TWICE:
+        /* Proves the debug build's lock check: kmain holds the kernel lock here. */
+        kprintf("crash: taking the kernel lock again\n");
+        kernel_lock();
+        break;
     case CRASH_BREAKPOINT:
         kprintf("crash: int3\n");
         cpu_breakpoint();
@@ -195,7 +212,8 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
        readings give the firmware+GRUB and the kernel's own boot cost. */
     uint64_t tsc_at_entry = rdtsc();
     serial_init();
-    gdt_init();
+    gdt_init(0); /* before cpu_local_attach: loading GS clears the GS base */
+    cpu_local_attach(&cpus[0], 0);
     trap_init();
     mask_legacy_pic();
     kprintf("\nMissive " MISSIVE_VERSION " booting\n");
@@ -226,8 +244,15 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
     struct initrd initrd;
     initrd_init(&info, &initrd);
 
-    cpu_local_init(&boot_cpu, (uint64_t)boot_stack_high_top);
-    irq_init(&boot_memory, sched_hz);
+    struct mp_config mp;
+    mp_discover(&boot_memory, &direct_map_cover, &info, &mp);
+    cpu_local_init(&cpus[0], (uint64_t)boot_stack_high_top);
+    /* From here to the first exit to user mode the boot CPU holds the
+       kernel lock; the APs wait for it once online. */
+    kernel_lock();
+    irq_init(&boot_memory, sched_hz, mp.ioapic_address, mp.timer_gsi);
+    mp_start_aps(&boot_memory, &info, &mp);
+    report_cpus(tsc_at_entry);
     object_init_hooks();
     root_task_create(&boot_memory, &info, &initrd, options.init, options.init_args);
 

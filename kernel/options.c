@@ -19,6 +19,7 @@ static const struct {
     {"breakpoint", CRASH_BREAKPOINT},
     {"write-text", CRASH_WRITE_TEXT},
     {"execute-data", CRASH_EXECUTE_DATA},
+    {"lock-twice", CRASH_LOCK_TWICE},
 };
 
 static void warn_option(const struct cmdline_option *opt, const char *why)
@@ -55,7 +56,7 @@ static void parse_crash(const struct cmdline_option *opt, struct boot_options *o
         }
     }
     warn_option(opt, "expected page-fault, double-fault, divide, invalid-opcode, "
-                     "general-protection, breakpoint, write-text or execute-data");
+                     "general-protection, breakpoint, write-text, execute-data or lock-twice");
 }
 
 static void parse_init(const struct cmdline_option *opt, struct boot_options *out)

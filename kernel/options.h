@@ -4,7 +4,7 @@
  *   qemu-exit                                end QEMU through isa-debug-exit when
  *                                            boot completes or panics (tests)
  *   crash=page-fault|double-fault|divide|invalid-opcode|general-protection|breakpoint|
- *         write-text|execute-data            fault on purpose after boot (tests)
+ *         write-text|execute-data|lock-twice fault on purpose after boot (tests)
  *   tick=HZ                                  timer ticks a second, 20-10000
  *                                            (default 1000)
  *   init=PATH                                the root task's program in the initrd
@@ -26,6 +26,7 @@ enum crash_kind {
     CRASH_BREAKPOINT,
     CRASH_WRITE_TEXT,
     CRASH_EXECUTE_DATA,
+    CRASH_LOCK_TWICE,
 };
 
 #define INIT_PATH_MAX 64

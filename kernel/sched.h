@@ -2,11 +2,14 @@
  * The scheduler: fixed-priority preemptive round robin (docs/kernel.md).
  * Runnable threads wait in one FIFO queue per priority; the highest
  * non-empty priority runs, and a thread that uses up its time slice goes to
- * the back of its queue. One run queue for now; one per CPU with SMP.
+ * the back of its queue. Each CPU has its own run queues and runs only the
+ * threads whose `cpu` names it; a thread changes CPU only when its affinity
+ * is set. Everything here needs the kernel lock.
  */
 #ifndef MISSIVE_SCHED_H
 #define MISSIVE_SCHED_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define PRIORITY_COUNT  256
@@ -14,30 +17,44 @@
 
 struct thread;
 
-/* Appends t (runnable, not queued) to the back of its priority's queue. */
+/* Appends t (runnable, not queued) to the back of its priority's queue on
+   its CPU; interrupts that CPU if it should run t now. */
 void sched_enqueue(struct thread *t);
 
 /* Removes t from its queue; no-op if it is not queued. */
 void sched_dequeue(struct thread *t);
 
-/* Puts t (runnable, not queued) at the front of its queue, with the slice
-   it has left: the fast path's direct switch. */
+/* Puts t (runnable, not queued, of this CPU) at the front of its queue,
+   with the slice it has left: the fast path's direct switch. */
 void sched_enqueue_front(struct thread *t);
 
-/* The highest priority with a runnable thread, or -1. */
+/* The highest priority with a runnable thread on this CPU, or -1. */
 int sched_highest_priority(void);
 
-/* The thread that should run now (it stays queued), or NULL. */
+/* The thread that should run now on this CPU (it stays queued), or NULL. */
 struct thread *sched_pick(void);
 
-/* A timer tick: charges the running thread and rotates it to the back of
-   its queue when its slice is used up. */
+/* True if any CPU has a runnable thread. */
+bool sched_runnable_anywhere(void);
+
+/* How many threads are queued (runnable) on CPU cpu. */
+unsigned sched_queued(unsigned cpu);
+
+/* A local timer tick: counts this CPU busy, charges the running thread and rotates it to the back
+ * of its queue when its slice is used up. */
 void sched_tick(struct thread *running);
+
+/* A local timer tick from user mode, without the kernel lock: charges the
+   running thread when its slice has ticks left, touching only this CPU's
+   data and the thread it runs, which no other CPU changes while it runs
+   here (taking it away goes through a request, which this checks). False
+   if the tick needs sched_tick under the lock. */
+bool sched_tick_quick(void);
 
 /* Moves t to the back of its queue with a fresh slice (yield). */
 void sched_yield(struct thread *t);
 
-/* Ticks since boot, and the tick rate. */
+/* Ticks since boot (the PIT's, on the boot CPU), and the tick rate. */
 extern volatile uint64_t sched_ticks;
 extern unsigned sched_hz;
 

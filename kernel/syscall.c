@@ -9,6 +9,7 @@
 #include "fastpath.h"
 #include "invoke.h"
 #include "irq.h"
+#include "lock.h"
 #include "log.h"
 #include "missive/abi.h"
 #include "notification.h"
@@ -69,6 +70,17 @@ long debug_invoke(struct invocation *inv)
                 (long)inv->mr[0], sched_ticks);
         thread_stop(t);
         return ERR_OK;
+    case DEBUG_CPU_STATS: {
+        uint64_t cpu = inv->mr[0];
+        if (cpu >= cpu_count)
+            return invoke_bad_argument(inv, 0, 0, cpu_count - 1);
+        invoke_reply_mr(inv, 0, sched_ticks);
+        invoke_reply_mr(inv, 1, cpus[cpu].busy_ticks);
+        invoke_reply_mr(inv, 2, cpus[cpu].idle_ticks);
+        invoke_reply_mr(inv, 3, sched_queued((unsigned)cpu));
+        invoke_reply_mr(inv, 4, t->cpu);
+        return ERR_OK;
+    }
     default:
         return ERR_INVALID_LABEL;
     }
@@ -155,10 +167,13 @@ static void ipc(struct thread *t, uint64_t number, struct cte *slot)
 }
 
 /* Entered from entry.asm with the caller's saved context (its thread's).
-   Interrupts off. */
+   Interrupts off; takes the kernel lock, which the way out releases. */
 void syscall_dispatch(struct trap_frame *context)
 {
+    kernel_lock();
     struct thread *t = this_cpu()->current;
+    if (!t)
+        return; /* another CPU took the thread away meanwhile and undid this call (smp_evict) */
     uint64_t number = context->rax;
     long error;
     if ((number == SYS_CALL || number == SYS_REPLY_RECV) && fastpath(t, context, number))

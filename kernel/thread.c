@@ -9,28 +9,43 @@
 #include "fastpath.h"
 #include "invoke.h"
 #include "irq.h"
+#include "lock.h"
 #include "log.h"
 #include "missive/abi.h"
 #include "notification.h"
 #include "reply.h"
 #include "sched.h"
+#include "smp.h"
 #include "string.h"
 
 #define MSR_FS_BASE 0xc0000100u
 #define RFLAGS_IF   (1ul << 9)
 
-_Noreturn void context_restore(struct trap_frame *context);
+/* Each CPU's fpu_owner is the thread whose FPU/SSE/AVX registers are in
+   it now. Switching saves and loads them eagerly on every change of thread
+   (docs/kernel.md): one xsave/xrstor (or fxsave/fxrstor) pair is cheaper
+   than taking #NM traps for the many programs (picolibc's printf among
+   them) that use SSE. */
+static void fpu_save(struct thread *t)
+{
+    if (cpu_fpu_features)
+        cpu_xsave(t->fpu_state, cpu_fpu_features);
+    else
+        cpu_fxsave(t->fpu_state);
+}
 
-/* The thread whose FPU/SSE/AVX registers are in the CPU now. Switching
-   saves and loads them eagerly on every change of thread (docs/kernel.md):
-   one xsave/xrstor (or fxsave/fxrstor) pair is cheaper than taking #NM
-   traps for the many programs (picolibc's printf among them) that use SSE. */
-static struct thread *fpu_owner;
+void thread_fpu_release(struct cpu_local *cpu)
+{
+    if (cpu->fpu_owner)
+        fpu_save(cpu->fpu_owner);
+    cpu->fpu_owner = 0;
+}
 
 void thread_init(struct thread *t)
 {
     t->header.type = CAP_THREAD;
     t->state = THREAD_INACTIVE;
+    t->cpu = (uint8_t)smp_next_cpu();
     t->timeslice = TIMESLICE_TICKS;
     t->context.cs = SEL_USER_CODE;
     t->context.ss = SEL_USER_DATA;
@@ -79,6 +94,8 @@ static void thread_cancel_ipc(struct thread *t)
 
 void thread_stop(struct thread *t)
 {
+    if (t->state == THREAD_RUNNABLE && t->cpu != this_cpu()->id)
+        smp_evict(t); /* it may be running there: stop it now, not at its next tick */
     bool waiting = t->state == THREAD_BLOCKED_SEND || t->state == THREAD_BLOCKED_RECV ||
                    t->state == THREAD_BLOCKED_REPLY || t->state == THREAD_BLOCKED_NOTIFICATION;
     if (waiting && !t->fault_pending)
@@ -93,8 +110,11 @@ void thread_destroy(struct thread *t)
     thread_stop(t);
     if (this_cpu()->current == t)
         this_cpu()->current = 0;
-    if (fpu_owner == t)
-        fpu_owner = 0;
+    /* Another CPU may still hold t's FPU registers though it runs nothing
+       (idle since t blocked): it must never save them into freed memory. */
+    for (unsigned i = 0; i < cpu_count; i++)
+        if (cpus[i].fpu_owner == t)
+            cpus[i].fpu_owner = 0;
     cte_delete(&t->cspace_cap);
     cte_delete(&t->vspace_cap);
     cte_delete(&t->fault_cap);
@@ -175,20 +195,51 @@ struct thread *thread_current(void)
     return this_cpu()->current;
 }
 
-/* Waits, interrupts on, until an interrupt makes a thread runnable. With
-   qemu-exit (tests), a system where nothing can run and no device line can
-   wake anyone is finished: end QEMU as after a normal boot. */
+void thread_set_affinity(struct thread *t, unsigned cpu)
+{
+    if (t->cpu == cpu)
+        return;
+    smp_evict(t);
+    bool queued = t->queued;
+    if (queued)
+        sched_dequeue(t);
+    t->cpu = (uint8_t)cpu;
+    if (queued)
+        sched_enqueue(t);
+}
+
+/* Waits, interrupts on and the kernel lock released, until an interrupt
+   (a device, the tick, or another CPU's IPI when it queues a thread here)
+   makes a thread runnable on this CPU. With qemu-exit (tests), a system
+   where nothing can run on any CPU and no device line can wake anyone is
+   finished: end QEMU as after a normal boot. Holds the lock on entry and
+   on return. */
 static void idle(void)
 {
-    this_cpu()->current = 0;
-    if (!sched_pick() && qemu_exit_enabled && !irq_lines_bound()) {
-        kprintf("kernel: no runnable threads; idle (IPC fast path taken %lu times, "
-                "%lu long invocations preempted)\n",
-                fastpath_count, preempted_invocations);
-        machine_stop(EXIT_CODE_BOOT_OK);
-    }
-    while (!sched_pick())
+    struct cpu_local *cpu = this_cpu();
+    cpu->current = 0;
+    if (sched_pick())
+        return;
+    /* No ticks while idle: the CPU sleeps until an IPI or a device wakes it
+       (and stays off the kernel lock meanwhile). Idle time is counted in
+       the PIT's ticks. */
+    uint64_t since = sched_ticks;
+    irq_stop_local_timer();
+    while (!sched_pick()) {
+        /* Checked at every wake-up: the last CPU to find nothing ends it. */
+        if (!sched_runnable_anywhere() && qemu_exit_enabled && !irq_lines_bound()) {
+            kprintf("kernel: no runnable threads; idle (IPC fast path taken %lu times, "
+                    "%lu long invocations preempted, %lu IPIs)\n",
+                    fastpath_count, preempted_invocations, smp_ipis_sent);
+            machine_stop(EXIT_CODE_BOOT_OK);
+        }
+        /* An IPI sent after the unlock stays pending and ends the hlt. */
+        kernel_unlock();
         cpu_idle_until_interrupt();
+        kernel_lock();
+    }
+    cpu->idle_ticks += sched_ticks - since;
+    irq_start_local_timer();
 }
 
 _Noreturn void kernel_return_to_user(void)
@@ -223,30 +274,32 @@ _Noreturn void thread_enter_user(struct thread *t)
 {
     struct cpu_local *cpu = this_cpu();
     cpu->current = t;
-    if (fpu_owner != t) {
-        if (cpu_fpu_features) {
-            if (fpu_owner)
-                cpu_xsave(fpu_owner->fpu_state, cpu_fpu_features);
+    if (cpu->fpu_owner != t) {
+        if (cpu->fpu_owner)
+            fpu_save(cpu->fpu_owner);
+        if (cpu_fpu_features)
             cpu_xrstor(t->fpu_state, cpu_fpu_features);
-        } else {
-            if (fpu_owner)
-                cpu_fxsave(fpu_owner->fpu_state);
+        else
             cpu_fxrstor(t->fpu_state);
-        }
-        fpu_owner = t;
+        cpu->fpu_owner = t;
     }
     /* Status flags, DF and AC (alignment checks a program asked for) only. */
     t->context.rflags = (t->context.rflags & 0x40cd5) | RFLAGS_IF | 2;
-    if (read_cr3() != thread_vspace_root(t))
-        write_cr3(thread_vspace_root(t));
+    uint64_t root = thread_vspace_root(t);
+    if (cpu->loaded_root != root) {
+        write_cr3(root);
+        cpu->loaded_root = root;
+    }
     /* wrmsr is slow and user code cannot change the FS base itself (FSGSBASE
        stays off), so write it only when it differs from what is loaded. */
-    static uint64_t loaded_fs_base;
-    if (t->fs_base != loaded_fs_base) {
+    if (t->fs_base != cpu->loaded_fs_base) {
         wrmsr(MSR_FS_BASE, t->fs_base);
-        loaded_fs_base = t->fs_base;
+        cpu->loaded_fs_base = t->fs_base;
     }
     cpu->context_end = (uint64_t)(&t->context + 1);
     gdt_set_user_trap_stack(cpu->context_end);
+    /* From here on this CPU touches only t's context, which nobody frees
+       before this CPU has answered a request from the kernel again (smp.c). */
+    kernel_unlock();
     context_restore(&t->context);
 }

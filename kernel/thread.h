@@ -51,6 +51,7 @@ struct thread {
     enum thread_state state;
     uint8_t priority;
     uint8_t queued; /* in a run queue */
+    uint8_t cpu;    /* the CPU whose run queue it joins: it runs only there */
     uint32_t timeslice;
     struct thread *sched_next, *sched_prev;
     /* IPC */
@@ -88,6 +89,15 @@ void thread_stop(struct thread *t);
    has no system call to return from, so it is stopped instead. */
 void thread_wake_with_error(struct thread *t, long error);
 
+/* Moves t to CPU cpu's run queue (cpu < cpu_count), taking it off the CPU
+   that runs it now if need be. Holds the lock. */
+void thread_set_affinity(struct thread *t, unsigned cpu);
+
+struct cpu_local;
+/* Saves the FPU registers of cpu's FPU owner into it; cpu owns none after.
+   Runs on cpu itself. */
+void thread_fpu_release(struct cpu_local *cpu);
+
 /* Makes t runnable (queued) or not, keeping the run queue in step. */
 void thread_set_state(struct thread *t, enum thread_state state);
 
@@ -119,14 +129,14 @@ uint64_t *thread_mr(struct trap_frame *context, unsigned i);
 /* The thread running in user mode on this CPU (or NULL while idle). */
 struct thread *thread_current(void);
 
-/* Leaves the kernel into t, which must be runnable, queued and have a
-   valid user context (the fast path's direct switch; and the end of
-   kernel_return_to_user). */
+/* Leaves the kernel into t, which must be runnable, queued on this CPU and
+   have a valid user context (the fast path's direct switch; and the end of
+   kernel_return_to_user). Releases the kernel lock on the way out. */
 _Noreturn void thread_enter_user(struct thread *t);
 
 /* Leaves the kernel into the thread the scheduler picks, else idles.
    Called at the end of every kernel entry (entry.asm) and at the end of
-   boot. Interrupts off. */
+   boot. Interrupts off, the kernel lock held (released on the way out). */
 _Noreturn void kernel_return_to_user(void);
 
 #endif

@@ -3,6 +3,7 @@
  * resume, suspend, priority, TLS base. A thread can never raise a priority
  * above its own: the caller's priority bounds every priority it sets.
  */
+#include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/vm.h"
 #include "invoke.h"
 #include "missive/abi.h"
@@ -156,6 +157,11 @@ long thread_invoke(struct invocation *inv)
         if (inv->mr[0] >= USER_SPACE_END)
             return invoke_bad_argument(inv, 0, 0, USER_SPACE_END - 1);
         t->fs_base = inv->mr[0];
+        return ERR_OK;
+    case THREAD_SET_AFFINITY:
+        if (inv->mr[0] >= cpu_count)
+            return invoke_bad_argument(inv, 0, 0, cpu_count - 1);
+        thread_set_affinity(t, (unsigned)inv->mr[0]);
         return ERR_OK;
     default:
         return ERR_INVALID_LABEL;

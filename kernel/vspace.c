@@ -6,10 +6,12 @@
 #include "vspace.h"
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/vm.h"
 #include "invoke.h"
 #include "missive/abi.h"
 #include "object.h"
+#include "smp.h"
 #include "string.h"
 #include "thread.h"
 
@@ -60,19 +62,28 @@ void vspace_destroy(struct vspace *vs)
         vspace_table[vs->id % VSPACE_SLOTS] = 0;
         vspaces_live--;
     }
-    if (read_cr3() == vs->root) /* never the case for a thread's own: it holds a copy */
-        write_cr3(vm_kernel_root());
+    /* No thread runs in it (each holds a copy of its capability), but a CPU
+       may still have it loaded: idle, or its thread just reconfigured. */
+    struct cpu_local *cpu = this_cpu();
+    if (cpu->loaded_root == vs->root) {
+        cpu->loaded_root = vm_kernel_root();
+        write_cr3(cpu->loaded_root);
+    }
+    smp_shootdown(vs->root, SMP_REQUEST_UNLOAD);
 }
 
-/* After changing vs's tables: the TLB only caches the space that is loaded. */
+/* After changing vs's tables: the TLB only caches the space that is loaded,
+   here and on every CPU that has it loaded, which flush before this returns
+   (the TLB shootdown). */
 static void flush(struct vspace *vs, uint64_t vaddr, bool whole)
 {
-    if (read_cr3() != vs->root)
-        return;
-    if (whole)
-        write_cr3(vs->root);
-    else
-        cpu_invlpg(vaddr);
+    if (this_cpu()->loaded_root == vs->root) {
+        if (whole)
+            write_cr3(vs->root);
+        else
+            cpu_invlpg(vaddr);
+    }
+    smp_shootdown(vs->root, SMP_REQUEST_TLB);
 }
 
 /* The entry at level for vaddr if the tables above it exist, else NULL. */

@@ -89,6 +89,12 @@ enum missive_label {
     IO_PORT_OUT = 57, /* MR0 port, MR1 width, MR2 value */
     DEBUG_WRITE = 40, /* MR0 length (0-72), MR1-MR9 the bytes, little-endian */
     DEBUG_EXIT = 41,  /* MR0 status: logs it and stops the calling thread */
+    /* SMP (docs/abi.md). Thread: MR0 CPU (below boot_info.cpu_count): the
+       thread runs only there from now on, taken off the CPU it runs on */
+    THREAD_SET_AFFINITY = 60,
+    /* Debug: MR0 CPU -> MR0 uptime in ticks, MR1 that CPU's busy ticks, MR2
+       its idle ticks, MR3 threads runnable there, MR4 the caller's CPU */
+    DEBUG_CPU_STATS = 61,
 };
 
 enum missive_error {

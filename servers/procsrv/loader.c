@@ -421,9 +421,10 @@ static bool build(struct build *b, const char *extra, uint64_t extra_length)
     long r =
         call(p->thread, THREAD_CONFIGURE, p->cspace, p->vspace, p->entry.priority, fault, 0, 0);
     slot_release(fault);
+    /* Not resumed here: with several CPUs it would run at once, before
+       procsrv has told memsrv about it (launch resumes it after that). */
     uint64_t regs[5] = {image.entry, rsp, 0, 0, 0};
-    if (r != ERR_OK || sys_invoke(p->thread, THREAD_WRITE_REGISTERS, 5, regs, 0) != ERR_OK ||
-        call(p->thread, THREAD_RESUME, 0, 0, 0, 0, 0, 0) != ERR_OK)
+    if (r != ERR_OK || sys_invoke(p->thread, THREAD_WRITE_REGISTERS, 5, regs, 0) != ERR_OK)
         return failed(b, -SERVICE_BAD_ARGUMENT, "its thread would not start");
     return true;
 }

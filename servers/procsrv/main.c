@@ -126,7 +126,8 @@ static bool start_memsrv(struct manifest_entry *entry)
     }
     printf("procsrv: %lu Untyped (%lu KiB) given to memsrv\n",
            (unsigned long)(next - MEM_UNTYPED_SLOT_FIRST), (unsigned long)(bytes >> 10));
-    return true;
+    /* Only now may it run: on another CPU it would find its memory half given. */
+    return call(p->thread, THREAD_RESUME, 0, 0, 0, 0, 0, 0) == ERR_OK;
 }
 
 /* The manifest's path: "manifest=PATH" among procsrv's arguments. */

@@ -83,8 +83,9 @@ struct load_result {
 };
 /* Checks the program and works out the memory it needs. */
 struct load_result loader_check(const struct manifest_entry *entry);
-/* Makes p's objects from p->untyped and starts it. On failure everything
-   made so far is left for the caller to revoke with p->untyped. */
+/* Makes p's objects from p->untyped, ready to run but not resumed. On
+   failure everything made so far is left for the caller to revoke with
+   p->untyped. */
 struct load_result loader_start(struct process *p, const char *extra_args, uint64_t extra_length);
 /* procsrv's page window for filling frames. */
 void loader_init(uint64_t table_untyped);

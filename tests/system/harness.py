@@ -9,7 +9,9 @@ appear, and the expected QEMU exit status (33 = boot complete, 35 = panic,
 via isa-debug-exit; None = the machine halts and the harness stops it once
 every expected line is there). The last line printed is `N passed, N failed`.
 
-    python3 tests/system/harness.py --build build [--cases a,b] [--list]
+    python3 tests/system/harness.py --build build [--cases a,b] [--list] [--smp N]
+
+--smp N boots every case that does not fix its own CPU count with -smp N.
 """
 import argparse
 import hashlib
@@ -22,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 BOOT_OK = 33  # kernel wrote EXIT_CODE_BOOT_OK (0x10) to isa-debug-exit
 PANIC = 35  # kernel wrote EXIT_CODE_PANIC (0x11)
@@ -50,6 +52,7 @@ class Case:
     # Typing on the serial console: (regex, text) steps in order; each text is sent once its
     # regex matches the output that came after the previous step's text was sent.
     typing: list = field(default_factory=list)
+    smp: int = None  # CPUs (-smp); None: the --smp option's (default 1)
 
 
 def motd_size():
@@ -278,7 +281,7 @@ def cases():
                  r"info, debug or 0-3$",
                  r"^warning: cmdline: ignoring option 'frobnicate=1': unknown option$",
                  r"^warning: cmdline: ignoring option 'crash=nothing': expected page-fault, .*, "
-                 r"write-text or execute-data$",
+                 r"write-text, execute-data or lock-twice$",
                  r"^warning: cmdline: ignoring option '=x': unknown option$",
                  r"^warning: cmdline: ignoring option 'qemu-exit=3': takes no value$",
                  r"^warning: cmdline: ignoring option 'loglevel': needs a value$",
@@ -389,7 +392,7 @@ def cases():
                               # 500 calls and their replies at least
                               r"^kernel: no runnable threads; idle \(IPC fast path taken "
                               r"(1\d\d\d|[2-9]\d\d\d|\d{5,}) times, [1-9]\d* long invocations "
-                              r"preempted\)$",
+                              r"preempted, \d+ IPIs\)$",
                               r"^thread 'usertest' exited with status 0"]),
         Case("user-fuzz", initrd="test", cmdline="qemu-exit init=bin/fuzz -- seed=1",
              timeout=240, forbid=NO_TROUBLE + [r"FAIL", r"KERNEL PANIC"],
@@ -418,6 +421,11 @@ def cases():
              expect=[r"^Missive: boot complete",
                      r"^KERNEL PANIC: non-maskable interrupt \(NMI\), vector 2, in (kernel|user) mode$",
                      r"^  rip 0x[0-9a-f]{16}  cs  0x00(08|23)", r"^System halted\.$"]),
+        # The debug build's lock check catches a recursive acquisition.
+        Case("crash-lock-twice", cmdline="qemu-exit crash=lock-twice", exit_status=PANIC,
+             expect=[r"^crash: taking the kernel lock again$",
+                     r"^KERNEL PANIC: lock: CPU 0 takes the kernel lock it already holds$",
+                     r"^System halted\.$"], forbid=[r"boot complete"]),
         # Section permissions: text is read-only, data is no-execute.
         panic_case("write-text", "write-text", "page fault (#PF)", 14, [
             r"^  page fault: protection violation, write, kernel mode$"]),
@@ -425,6 +433,63 @@ def cases():
             r"^  page fault: protection violation, read, kernel mode, instruction fetch$"]),
         *shell_cases(),
     ]
+
+
+def smptest_case(mode, cpus, expect=(), qemu=(), timeout=120.0):
+    """smptest (tests/user/smptest) as the root task on cpus CPUs."""
+    return Case(
+        f"smp-{mode}-{cpus}", initrd="test", smp=cpus, qemu=list(qemu), timeout=timeout,
+        cmdline=f"qemu-exit init=bin/smptest -- {mode}",
+        expect=BOOTED + [rf"^smp: {cpus} CPUs? online \(APIC IDs( \d+){{{cpus}}}\), all up \d+",
+                         rf"^smptest: mode '{mode}' on {cpus} CPUs$",
+                         rf"^smptest: {mode}: [1-9]\d* passed, 0 failed$",
+                         r"^thread 'smptest' exited with status 0", *expect],
+        forbid=NO_TROUBLE + [r"FAIL"])
+
+
+def smp_cases():
+    listed = []
+    for cpus in (1, 2, 4, 8):
+        listed += [
+            smptest_case("stress", cpus, [
+                rf"^smptest: stress: {min(2 * cpus, 16)} pairs over {cpus} CPUs, "
+                rf"{400 * min(2 * cpus, 16)} calls answered, {400 * min(2 * cpus, 16)} served, "
+                r"0 corrupt"]),
+            smptest_case("tlb", cpus, [
+                r"^smptest: tlb: reader on CPU \d: 12 unmaps, 12 faults, 0 stale rounds; "
+                r"writer: 12 protects, 12 faults, 0 late writes$"]),
+            smptest_case("fairness", cpus, [r"^smptest: fairness: 40 calls beside \d+ busy"]),
+            smptest_case("wake", cpus, [
+                rf"^smptest: wake: 50 signals to each of {cpus} CPUs answered, 10 clock "
+                rf"interrupts to a thread on CPU {cpus - 1}$"]),
+            smptest_case("bad", cpus, [
+                rf"^smptest: bad: {2 * cpus} of {2 * cpus} moves seen, {min(2 * cpus, 32)} of "
+                rf"{min(2 * cpus, 32)} blocked threads woken by the deletes$"]),
+        ]
+    return listed + [
+        # The figures of docs/smp.md, under icount (a smoke test: the numbers are not judged).
+        smptest_case("figures", 2, [r"^smptest: figures: cross-core round trip \d+, call to "
+                                    r"wake-up \d+; same core round trip \d+"],
+                     qemu=["-icount", "shift=0"], timeout=120),
+        # No ACPI tables at all: a warning, one CPU, and the boot goes on.
+        Case("acpi-missing", smp=2, qemu=["-no-acpi"], exit_status=None, expect=BOOTED + [
+                 r"^warning: smp: no ACPI tables; one CPU, I/O APIC at 0xfec00000, timer on GSI 2$",
+                 r"^smp: 1 CPU online \(APIC IDs 0\)", r"^missive> "],
+             forbid=[r"KERNEL PANIC"]),
+    ]
+
+
+# The earlier cases that must also pass with four CPUs: make test runs them at -smp 4.
+SMP4_CASES = ["boot", "uefi", "cpu-max", "user-caps", "user-spin", "user-fuzz",
+              "user-null-write", "crash-page-fault", "nmi", "user-transfer", "proc-libc",
+              "proc-spawn", "proc-crash", "proc-greedy", "proc-swap", "shell-commands",
+              "console-protocol"]
+
+
+def all_cases():
+    base = cases()
+    return (base + [replace(c, name=f"{c.name}-smp4", smp=4) for c in base if c.name in SMP4_CASES]
+            + smp_cases())
 
 
 def make_initrd(kind, good, workdir):
@@ -462,10 +527,10 @@ def make_iso(case, kernel, good_initrd, workdir):
     return iso
 
 
-def run_qemu(case, iso, log_path):
+def run_qemu(case, iso, log_path, smp):
     """Boots iso; returns (exit status or None if stopped, seconds)."""
     cmd = ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg", "-cpu", "qemu64",
-           "-m", case.memory, "-smp", "1", "-no-reboot", "-display", "none",
+           "-m", case.memory, "-smp", str(case.smp or smp), "-no-reboot", "-display", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-serial", f"file:{log_path}", "-cdrom", iso, *case.qemu]
     # Unix socket paths are limited to 107 bytes: keep it short, in /tmp.
@@ -524,7 +589,8 @@ def run_qemu(case, iso, log_path):
     if serial:
         drain_serial(serial, log_path)
         serial.close()
-        os.remove(serial_path)
+        if os.path.exists(serial_path):
+            os.remove(serial_path)
     for path in (monitor_path, qmp_path):
         if os.path.exists(path):
             os.remove(path)
@@ -642,21 +708,22 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--cases", help="comma-separated case names (default: all)")
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--smp", type=int, default=1, help="CPUs for cases that fix none")
     args = ap.parse_args()
 
-    all_cases = cases()
+    all_cases_ = all_cases()
     if args.list:
-        for c in all_cases:
+        for c in all_cases_:
             print(c.name)
         return 0
-    selected = all_cases
+    selected = all_cases_
     if args.cases:
         wanted = args.cases.split(",")
-        unknown = set(wanted) - {c.name for c in all_cases}
+        unknown = set(wanted) - {c.name for c in all_cases_}
         if unknown:
             print(f"unknown case(s): {', '.join(sorted(unknown))}", file=sys.stderr)
             return 2
-        selected = [c for c in all_cases if c.name in wanted]
+        selected = [c for c in all_cases_ if c.name in wanted]
 
     build = os.path.abspath(args.build)
     kernel = os.path.join(build, "kernel.elf")
@@ -670,7 +737,7 @@ def main():
             if os.path.exists(log_path):
                 os.remove(log_path)
             iso = make_iso(case, kernel, initrd, workdir)
-            status, elapsed, stderr = run_qemu(case, iso, log_path)
+            status, elapsed, stderr = run_qemu(case, iso, log_path, args.smp)
             log = read_log(log_path)
             problems = judge(case, status, elapsed, log)
             if problems:

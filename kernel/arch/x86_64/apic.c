@@ -7,10 +7,21 @@
 
 #define MSR_APIC_BASE      0x1bu
 #define APIC_BASE_ENABLE   (1u << 11)
+#define LAPIC_ID           0x020
 #define LAPIC_TPR          0x080
 #define LAPIC_EOI          0x0b0
 #define LAPIC_SVR          0x0f0
 #define LAPIC_SVR_ENABLE   0x100
+#define LAPIC_ICR_LOW      0x300
+#define LAPIC_ICR_HIGH     0x310
+#define LAPIC_ICR_PENDING  (1u << 12)
+#define LAPIC_LVT_TIMER    0x320
+#define LAPIC_TIMER_INIT   0x380
+#define LAPIC_TIMER_NOW    0x390
+#define LAPIC_TIMER_DIVIDE 0x3e0
+#define LAPIC_DIVIDE_16    0x3
+#define LAPIC_PERIODIC     (1u << 17)
+#define LAPIC_MASKED       (1u << 16)
 #define IOAPIC_REG_SELECT  0x00
 #define IOAPIC_REG_WINDOW  0x10
 #define IOAPIC_REDIRECTION 0x10
@@ -20,7 +31,9 @@
 
 static volatile uint32_t *lapic;
 static volatile uint32_t *ioapic;
+static uint64_t ioapic_phys;
 static uint32_t ioapic_low[IOAPIC_MAX_GSIS]; /* the low words we programmed */
+static uint32_t irq_destination;             /* the boot CPU's APIC ID: it takes device IRQs */
 
 static uint32_t ioapic_read(uint32_t reg)
 {
@@ -34,20 +47,60 @@ static void ioapic_write(uint32_t reg, uint32_t value)
     ioapic[IOAPIC_REG_WINDOW / 4] = value;
 }
 
-void apic_init(struct bootmem *bm)
+void apic_init(struct bootmem *bm, uint64_t ioapic_address)
 {
-    uint64_t base = rdmsr(MSR_APIC_BASE);
-    wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
-    lapic = vm_map_mmio(bm, base & ~0xffful);
-    ioapic = vm_map_mmio(bm, IOAPIC_DEFAULT_BASE);
-    lapic[LAPIC_TPR / 4] = 0;
-    lapic[LAPIC_SVR / 4] = LAPIC_SVR_ENABLE | APIC_SPURIOUS_VECTOR;
+    uint64_t base = rdmsr(MSR_APIC_BASE) & ~0xffful;
+    lapic = vm_map_mmio(bm, base);
+    ioapic_phys = ioapic_address;
+    ioapic = vm_map_mmio(bm, ioapic_address);
+    lapic_enable();
+    irq_destination = lapic_id();
 
     unsigned lines = ((ioapic_read(1) >> 16) & 0xff) + 1;
     for (unsigned gsi = 0; gsi < lines && gsi < IOAPIC_MAX_GSIS; gsi++)
         ioapic_route(gsi, gsi >= 16, true);
-    log_info("apic: local APIC at 0x%lx, I/O APIC at 0x%lx with %u lines\n", base & ~0xffful,
-             IOAPIC_DEFAULT_BASE, lines);
+    log_info("apic: local APIC at 0x%lx, I/O APIC at 0x%lx with %u lines\n", base, ioapic_address,
+             lines);
+}
+
+void lapic_enable(void)
+{
+    wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE);
+    lapic[LAPIC_TPR / 4] = 0;
+    lapic[LAPIC_SVR / 4] = LAPIC_SVR_ENABLE | APIC_SPURIOUS_VECTOR;
+}
+
+uint32_t lapic_id(void)
+{
+    return lapic[LAPIC_ID / 4] >> 24;
+}
+
+void lapic_send(uint32_t apic_id, uint32_t command)
+{
+    /* The ICR takes one command at a time: wait until the last one left. */
+    while (lapic[LAPIC_ICR_LOW / 4] & LAPIC_ICR_PENDING)
+        cpu_pause();
+    lapic[LAPIC_ICR_HIGH / 4] = apic_id << 24;
+    lapic[LAPIC_ICR_LOW / 4] = command; /* writing the low word sends it */
+}
+
+void lapic_timer_count_down(void)
+{
+    lapic[LAPIC_TIMER_DIVIDE / 4] = LAPIC_DIVIDE_16;
+    lapic[LAPIC_LVT_TIMER / 4] = LAPIC_MASKED | LAPIC_TIMER_VECTOR;
+    lapic[LAPIC_TIMER_INIT / 4] = 0xffffffffu;
+}
+
+uint32_t lapic_timer_now(void)
+{
+    return lapic[LAPIC_TIMER_NOW / 4];
+}
+
+void lapic_timer_start(uint32_t count)
+{
+    lapic[LAPIC_TIMER_DIVIDE / 4] = LAPIC_DIVIDE_16;
+    lapic[LAPIC_LVT_TIMER / 4] = LAPIC_PERIODIC | LAPIC_TIMER_VECTOR;
+    lapic[LAPIC_TIMER_INIT / 4] = count;
 }
 
 void ioapic_route(unsigned gsi, bool level_low, bool masked)
@@ -58,7 +111,7 @@ void ioapic_route(unsigned gsi, bool level_low, bool masked)
     if (masked)
         low |= IOAPIC_MASKED;
     ioapic_low[gsi] = low;
-    ioapic_write(IOAPIC_REDIRECTION + 2 * gsi + 1, 0); /* destination: APIC ID 0 */
+    ioapic_write(IOAPIC_REDIRECTION + 2 * gsi + 1, irq_destination << 24);
     ioapic_write(IOAPIC_REDIRECTION + 2 * gsi, low);
 }
 
@@ -81,6 +134,11 @@ bool apic_interrupt_pending(void)
 uint64_t apic_local_base(void)
 {
     return rdmsr(MSR_APIC_BASE) & ~0xffful;
+}
+
+uint64_t apic_io_base(void)
+{
+    return ioapic_phys;
 }
 
 void lapic_eoi(void)

@@ -19,26 +19,37 @@
 #define CR0_EM             (1u << 2)
 #define CR0_NE             (1u << 5)  /* x87 errors as #MF, not the legacy IRQ 13 */
 #define CR0_AM             (1u << 18) /* ring 3 may ask for alignment checks (RFLAGS.AC) */
+#define CR0_NW             (1u << 29)
+#define CR0_CD             (1u << 30)
 #define CR4_OSXMMEXCPT     (1u << 10)
 #define RFLAGS_TF          (1u << 8)
 #define RFLAGS_IF          (1u << 9)
 #define RFLAGS_DF          (1u << 10)
 #define RFLAGS_AC          (1u << 18)
 
-struct cpu_local boot_cpu;
+struct cpu_local cpus[SMP_MAX_CPUS];
+unsigned cpu_count = 1;
 uint64_t cpu_fpu_features;
 
 extern char syscall_entry[];
 
-/* Needs: gdt_init done on this CPU. Interrupts off. */
-void cpu_local_init(struct cpu_local *cpu, uint64_t kernel_stack_top)
+/* Needs: nothing; interrupts off. */
+void cpu_local_attach(struct cpu_local *cpu, unsigned id)
 {
     cpu->self = cpu;
-    cpu->kernel_stack_top = kernel_stack_top;
+    cpu->id = id;
     /* In the kernel GS points at the CPU's data; entry and exit swap it with
        the user's (zero) value held in KERNEL_GS_BASE meanwhile. */
     wrmsr(MSR_GS_BASE, (uint64_t)cpu);
     wrmsr(MSR_KERNEL_GS_BASE, 0);
+}
+
+/* Needs: cpu_local_attach and gdt_init done on this CPU. Interrupts off.
+   The boot CPU decides cpu_fpu_features; the others set the same. */
+void cpu_local_init(struct cpu_local *cpu, uint64_t kernel_stack_top)
+{
+    cpu->kernel_stack_top = kernel_stack_top;
+    cpu->loaded_root = read_cr3();
 
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
     /* sysret loads CS from STAR[63:48] + 16 and SS from + 8 (user code and
@@ -51,7 +62,8 @@ void cpu_local_init(struct cpu_local *cpu, uint64_t kernel_stack_top)
 
     /* SSE for user programs (the kernel itself is built without it). */
     uint64_t cr0 = read_cr0();
-    write_cr0((cr0 | CR0_MP | CR0_NE | CR0_AM) & ~(uint64_t)CR0_EM);
+    /* APs come out of INIT with caching off (CD, NW): turn it on. */
+    write_cr0((cr0 | CR0_MP | CR0_NE | CR0_AM) & ~(uint64_t)(CR0_EM | CR0_CD | CR0_NW));
     uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
 
     /* XSAVE, when the CPU has it, saves AVX state too: enable x87, SSE and,

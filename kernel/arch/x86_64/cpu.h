@@ -133,6 +133,23 @@ static inline void cpu_idle_until_interrupt(void)
     __asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
+/* The spin-wait hint. Every spin loop executes it: besides saving power it
+   makes QEMU under -icount hand the turn to another vCPU, without which the
+   one holding what we wait for may never run (shared/QEMU-NOTES.md). */
+static inline void cpu_pause(void)
+{
+    __asm__ volatile("pause" ::: "memory");
+}
+
+/* Reads the quadword at offset 0 of the GS segment: the kernel's per-CPU
+   data points at itself there (cpu_local.h). */
+static inline void *cpu_read_gs_self(void)
+{
+    void *self;
+    __asm__ volatile("mov %%gs:0, %0" : "=r"(self));
+    return self;
+}
+
 static inline void cpu_invlpg(uint64_t vaddr)
 {
     __asm__ volatile("invlpg (%0)" : : "r"(vaddr) : "memory");
@@ -192,6 +209,7 @@ static inline void cpu_fault_on_bad_stack(void)
 #define MSR_EFER   0xc0000080u
 #define EFER_NXE   (1u << 11)
 #define CR0_WP     (1u << 16)
+#define CR4_PAE    (1u << 5)
 #define CR4_PGE    (1u << 7)
 #define CR4_OSFXSR (1u << 9)
 #define CR4_SMEP   (1u << 20)

@@ -3,12 +3,21 @@
  * paths swap GS on every crossing from and to user mode). The offsets are
  * also used by the assembly entry code (entry.asm); the static assertions
  * keep the two in step.
+ *
+ * Who writes what: a CPU's own fields are changed by that CPU under the
+ * kernel lock, or by the lock holder while the CPU is known to be out of
+ * user mode (smp.c, smp_evict). `requests` is the exception: the lock holder
+ * sets bits in it and the CPU clears them, lock or no lock.
  */
 #ifndef MISSIVE_ARCH_CPU_LOCAL_H
 #define MISSIVE_ARCH_CPU_LOCAL_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "arch/x86_64/cpu.h"
+
+#define SMP_MAX_CPUS 16
 
 struct thread;
 
@@ -18,7 +27,16 @@ struct cpu_local {
     uint64_t context_end;      /* end of the current thread's saved user context */
     uint64_t user_rsp;         /* scratch: user RSP during syscall entry */
     struct thread *current;    /* the thread that runs (or last ran) in user mode */
-    unsigned id;
+    unsigned id;               /* index in cpus[]; 0 is the boot CPU */
+    uint32_t apic_id;
+    volatile uint32_t requests;     /* SMP_REQUEST_* bits another CPU waits for (smp.h) */
+    volatile uint64_t request_root; /* the address space a TLB or unload request is about */
+    volatile uint8_t online;
+    uint64_t loaded_root;     /* what this CPU's CR3 holds */
+    struct thread *fpu_owner; /* whose FPU/SSE/AVX registers this CPU holds */
+    uint64_t loaded_fs_base;  /* what this CPU's FS base MSR holds */
+    uint64_t busy_ticks;      /* local timer ticks that found a thread running */
+    uint64_t idle_ticks;      /* and that found the CPU idle */
 };
 
 #define CPU_LOCAL_KERNEL_STACK_TOP 8
@@ -35,15 +53,21 @@ extern uint64_t cpu_fpu_features;
 /* Bytes a thread keeps for its FPU/SSE/AVX image (struct thread). */
 #define THREAD_FPU_AREA 1024
 
-/* The boot CPU's data; SMP adds one per CPU. */
-extern struct cpu_local boot_cpu;
+/* Every CPU's data; cpus[0] is the boot CPU. cpu_count CPUs are online. */
+extern struct cpu_local cpus[SMP_MAX_CPUS];
+extern unsigned cpu_count;
 
-/* Points GS at this CPU's data and programs the syscall MSRs. */
+/* Makes cpu this CPU's per-CPU data (GS base), as CPU number id. The first
+   thing each CPU does in C: this_cpu() works from here on. */
+void cpu_local_attach(struct cpu_local *cpu, unsigned id);
+
+/* Programs the syscall MSRs and turns on the CPU features the kernel uses.
+   Needs: cpu_local_attach and gdt_init done on this CPU. */
 void cpu_local_init(struct cpu_local *cpu, uint64_t kernel_stack_top);
 
 static inline struct cpu_local *this_cpu(void)
 {
-    return &boot_cpu; /* one CPU until the SMP issue; then read through GS */
+    return cpu_read_gs_self();
 }
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * The GDT, the TSS and the interrupt stacks of the boot CPU.
+ * The GDT, the TSS and the interrupt stacks, one set per CPU.
  *
  * Long mode ignores segment bases and limits, so the GDT only fixes
  * privilege levels and the selector layout syscall/sysret expect. The TSS
@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/cpu_local.h"
 #include "string.h"
 
 #define IST_STACK_SIZE 16384
@@ -27,9 +28,14 @@ struct tss {
     uint16_t iomap_base;
 } __attribute__((packed)); /* the CPU's layout: 64-bit fields at 4-byte offsets */
 
-static struct tss boot_tss;
-static uint64_t gdt[7];
-static _Alignas(16) uint8_t ist_stacks[3][IST_STACK_SIZE];
+/* Each CPU needs its own TSS (its RSP0 follows the thread it runs, and a
+   busy TSS cannot be loaded twice), hence its own GDT to describe it, and
+   its own IST stacks so two CPUs' NMIs do not share one. */
+static struct cpu_tables {
+    struct tss tss;
+    uint64_t gdt[7];
+    _Alignas(16) uint8_t ist_stacks[3][IST_STACK_SIZE];
+} tables[SMP_MAX_CPUS];
 
 /* Builds a flat code/data descriptor: access byte and flags are all that
    matter in long mode. */
@@ -38,36 +44,38 @@ static uint64_t segment(uint8_t access, uint8_t flags)
     return 0xffffull | ((uint64_t)access << 40) | ((uint64_t)(flags | 0xf) << 48);
 }
 
-/* Loads the boot CPU's GDT and TSS and reloads every segment register.
-   Needs: nothing but a working stack. After it, the boot GDT in low memory
-   is no longer referenced. */
-void gdt_init(void)
+/* Loads CPU cpu's GDT and TSS and reloads every segment register.
+   Needs: nothing but a working stack. After it, the boot (or trampoline)
+   GDT in low memory is no longer referenced. */
+void gdt_init(unsigned cpu)
 {
-    memset(&boot_tss, 0, sizeof boot_tss);
+    struct tss *tss = &tables[cpu].tss;
+    uint64_t *gdt = tables[cpu].gdt;
+    memset(tss, 0, sizeof *tss);
     for (int i = 0; i < 3; i++)
-        boot_tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
-    boot_tss.iomap_base = sizeof boot_tss; /* no I/O bitmap: ring 3 gets no ports */
+        tss->ist[i] = (uint64_t)&tables[cpu].ist_stacks[i][IST_STACK_SIZE];
+    tss->iomap_base = sizeof *tss; /* no I/O bitmap: ring 3 gets no ports */
 
     gdt[0] = 0;
     gdt[1] = segment(0x9a, 0x20); /* kernel code: present, ring 0, exec/read, L */
     gdt[2] = segment(0x92, 0x00); /* kernel data */
     gdt[3] = segment(0xf2, 0x00); /* user data: ring 3 */
     gdt[4] = segment(0xfa, 0x20); /* user code: ring 3, L */
-    uint64_t base = (uint64_t)&boot_tss;
-    uint64_t limit = sizeof boot_tss - 1;
+    uint64_t base = (uint64_t)tss;
+    uint64_t limit = sizeof *tss - 1;
     gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
              (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
     gdt[6] = base >> 32;
 
-    struct descriptor_pointer pointer = {sizeof gdt - 1, (uint64_t)gdt};
+    struct descriptor_pointer pointer = {sizeof tables[cpu].gdt - 1, (uint64_t)gdt};
     lgdt(&pointer);
     gdt_reload_segments(SEL_KERNEL_CODE, SEL_KERNEL_DATA);
     ltr(SEL_TSS);
 }
 
 /* The stack the CPU switches to on a trap from user mode: the end of the
-   running thread's saved context (see entry.asm). */
+   running thread's saved context (see entry.asm). On this CPU's TSS. */
 void gdt_set_user_trap_stack(uint64_t rsp0)
 {
-    boot_tss.rsp[0] = rsp0;
+    tables[this_cpu()->id].tss.rsp[0] = rsp0;
 }

@@ -16,7 +16,7 @@
 #define IST_NMI           2
 #define IST_MACHINE_CHECK 3
 
-void gdt_init(void);
+void gdt_init(unsigned cpu);
 void gdt_set_user_trap_stack(uint64_t rsp0);
 
 /* In entry.asm: reload CS and the data segment registers. */

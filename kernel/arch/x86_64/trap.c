@@ -14,7 +14,9 @@
 #include "arch/x86_64/gdt.h"
 #include "endpoint.h"
 #include "irq.h"
+#include "lock.h"
 #include "log.h"
+#include "sched.h"
 #include "thread.h"
 
 struct idt_gate {
@@ -72,6 +74,13 @@ void trap_init(void)
     idt[8].ist = IST_DOUBLE_FAULT;
     idt[2].ist = IST_NMI;
     idt[18].ist = IST_MACHINE_CHECK;
+    trap_load_idt();
+}
+
+/* Every CPU shares the one IDT (the IST numbers select each CPU's own
+   stacks through its TSS). */
+void trap_load_idt(void)
+{
     struct descriptor_pointer pointer = {sizeof idt - 1, (uint64_t)idt};
     lidt(&pointer);
 }
@@ -110,13 +119,15 @@ static _Noreturn void trap_report_and_stop(struct trap_frame *f)
 }
 
 /* Called by trap_common for traps in kernel mode, interrupts off. The only
-   interrupts the kernel takes are while idle; anything else is a bug. */
+   interrupts the kernel takes are while idle, without the kernel lock;
+   anything else is a bug. */
 void trap_dispatch(struct trap_frame *frame)
 {
-    if (frame->vector >= IRQ_VECTOR_BASE)
-        irq_handle(frame->vector);
-    else
+    if (frame->vector < IRQ_VECTOR_BASE)
         trap_report_and_stop(frame);
+    kernel_lock();
+    irq_handle(frame->vector);
+    kernel_unlock();
 }
 
 /* Called by trap_common for traps in user mode, on the CPU's kernel stack;
@@ -126,14 +137,24 @@ void trap_dispatch(struct trap_frame *frame)
 void trap_dispatch_user(struct trap_frame *frame)
 {
     /* NMI, double fault and machine check arrive on IST stacks and are never
-       a user program's doing; nor are stray interrupt vectors yet. */
-    if (frame->vector >= IRQ_VECTOR_BASE) {
-        irq_handle(frame->vector);
-        return;
-    }
+       a user program's doing. */
     if (frame->vector == 2 || frame->vector == 8 || frame->vector == 18)
         trap_report_and_stop(frame);
+    if (frame->vector == LAPIC_TIMER_VECTOR && sched_tick_quick()) {
+        lapic_eoi();
+        context_restore(frame); /* straight back: most ticks need no lock */
+    }
+    /* Read before waiting for the lock: the frame is the thread's context,
+       which the lock holder may hand to another CPU meanwhile (smp_evict). */
+    uint64_t vector = frame->vector;
+    kernel_lock(); /* the way out (kernel_return_to_user) releases it */
+    if (vector >= IRQ_VECTOR_BASE) {
+        irq_handle(vector);
+        return;
+    }
     struct thread *t = this_cpu()->current;
+    if (!t)
+        return; /* taken from this CPU meanwhile (smp_evict): it faults again when it runs */
     if (t->fault_cap.cap.type == CAP_ENDPOINT) {
         t->fault_mr[FAULT_MR_VECTOR] = frame->vector;
         t->fault_mr[FAULT_MR_RIP] = frame->rip;

@@ -14,6 +14,12 @@ struct trap_frame {
    gdt_init first (the IST slots live in its TSS). */
 void trap_init(void);
 
+/* Loads the IDT trap_init built on this CPU (application processors). */
+void trap_load_idt(void);
+
 void trap_dispatch(struct trap_frame *frame);
+
+/* In entry.asm: loads a user context and leaves the kernel (sysret or iretq). */
+_Noreturn void context_restore(struct trap_frame *context);
 
 #endif

@@ -134,13 +134,26 @@ void vm_map_user_page(struct bootmem *bm, uint64_t root, uint64_t va, uint64_t p
     *walk(bm, root, va, 0, USER_TABLE) = pa | flags;
 }
 
-void *vm_map_mmio(struct bootmem *bm, uint64_t pa)
+/* Maps the pages holding [pa, pa + len) at the next free addresses of the
+   window with flags; returns pa's kernel address. */
+static void *map_window(struct bootmem *bm, uint64_t pa, uint64_t len, uint64_t flags)
 {
     static uint64_t next = MMIO_WINDOW;
+    uint64_t first = pa & ~(PAGE_SIZE - 1);
     uint64_t va = next;
-    next += PAGE_SIZE;
-    *walk(bm, kernel_root, va, 0, KERNEL_TABLE) = (pa & ~(PAGE_SIZE - 1)) | PTE_PRESENT |
-                                                  PTE_WRITABLE | PTE_GLOBAL | PTE_CACHE_DISABLE |
-                                                  PTE_WRITE_THROUGH | nx_bit;
-    return (void *)(va + (pa & (PAGE_SIZE - 1)));
+    for (uint64_t page = first; page < pa + len; page += PAGE_SIZE) {
+        *walk(bm, kernel_root, next, 0, KERNEL_TABLE) = page | PTE_PRESENT | PTE_GLOBAL | flags;
+        next += PAGE_SIZE;
+    }
+    return (void *)(va + (pa - first));
+}
+
+void *vm_map_mmio(struct bootmem *bm, uint64_t pa)
+{
+    return map_window(bm, pa, 1, PTE_WRITABLE | PTE_CACHE_DISABLE | PTE_WRITE_THROUGH | nx_bit);
+}
+
+void *vm_map_firmware(struct bootmem *bm, uint64_t pa, uint64_t len)
+{
+    return map_window(bm, pa, len, nx_bit);
 }

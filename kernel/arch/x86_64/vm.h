@@ -58,6 +58,10 @@ uint64_t vm_table_bytes(void);
    slot, which every address space shares. */
 void *vm_map_mmio(struct bootmem *bm, uint64_t pa);
 
+/* Maps [pa, pa + len) read-only (firmware tables outside the direct map)
+   in the same window and returns pa's kernel address. Boot time only. */
+void *vm_map_firmware(struct bootmem *bm, uint64_t pa, uint64_t len);
+
 /* First address above user space (the canonical hole starts here). */
 #define USER_SPACE_END 0x0000800000000000ul
 

@@ -52,17 +52,22 @@ static int greedy(void)
     return 0;
 }
 
-/* Kills the process named name once it holds 3 MiB, and checks its memory
-   came back. */
+/* Kills the process named name once it holds 3 MiB and has stopped
+   growing (it reached its quota: on another CPU it may still be at it), and
+   checks its memory came back. */
 static int reaper(const char *name)
 {
     struct proc_entry e = {0};
-    uint64_t pid = 0;
-    for (int tries = 0; tries < 200 && !pid; tries++) {
+    uint64_t pid = 0, last = 0;
+    int steady = 0;
+    for (int tries = 0; tries < 400 && steady < 4; tries++) {
         proc_sleep_ms(50);
-        for (uint64_t i = 0; proc_list(i, &e) == 0; i++)
+        pid = 0;
+        for (uint64_t i = 0; proc_list(i, &e) == 0 && !pid; i++)
             if (!strcmp(e.name, name) && e.memory >= (3u << 20))
                 pid = e.pid;
+        steady = pid && e.memory == last ? steady + 1 : 0;
+        last = pid ? e.memory : 0;
     }
     check("the greedy process filled its quota", pid != 0, 1);
     struct mem_stats before, after;

@@ -1,0 +1,107 @@
+/*
+ * smptest wake: notifications and interrupts reaching threads on other
+ * CPUs. A waiter on every CPU (this one included) is signalled ROUNDS times
+ * through a badged notification and answers each time; then the CMOS clock's
+ * periodic interrupt (IRQ 8, which the kernel takes on CPU 0) is bound to a
+ * notification a thread on the last CPU waits on: it must be woken for each
+ * interrupt it acknowledges. A waiter on an idle CPU is woken by an IPI.
+ */
+#include <stdio.h>
+
+#include "smptest.h"
+
+#define ROUNDS     50
+#define INTERRUPTS 10
+
+static uint64_t ntfns, answer_slot, rtc_ports, rtc_irq, rtc_ntfn;
+static volatile uint64_t got[16], wrong[16], interrupts, irq_cpu;
+
+static void waiter(uint64_t cpu)
+{
+    struct missive_msg m = {0};
+    for (;;) {
+        long r = missive_syscall(SYS_RECV, ntfns + cpu, 0, &m);
+        if (r == ERR_OK && m.badge == 1ull << cpu)
+            got[cpu]++;
+        else
+            wrong[cpu]++;
+        missive_syscall(SYS_SEND, answer_slot, 0, &m);
+    }
+}
+
+static uint64_t rtc_read(uint64_t reg)
+{
+    struct missive_msg m;
+    invoke(rtc_ports, IO_PORT_OUT, 0x70, 1, reg, 0, 0);
+    invoke(rtc_ports, IO_PORT_IN, 0x71, 1, 0, 0, &m);
+    return m.mr[0] & 0xff;
+}
+
+static void rtc_write(uint64_t reg, uint64_t value)
+{
+    invoke(rtc_ports, IO_PORT_OUT, 0x70, 1, reg, 0, 0);
+    invoke(rtc_ports, IO_PORT_OUT, 0x71, 1, value, 0, 0);
+}
+
+static void irq_waiter(uint64_t unused)
+{
+    (void)unused;
+    struct missive_msg m = {0};
+    irq_cpu = my_cpu();
+    while (interrupts < INTERRUPTS) {
+        if (missive_syscall(SYS_RECV, rtc_ntfn, 0, &m) == ERR_OK)
+            interrupts++;
+        rtc_read(0x0c); /* reading register C lets the clock interrupt again */
+        invoke(rtc_irq, IRQ_HANDLER_ACK, 0, 0, 0, 0, 0);
+    }
+    missive_syscall(SYS_SEND, answer_slot, 0, &m);
+    park();
+}
+
+int wake_suite(void)
+{
+    struct missive_msg m = {0};
+    uint64_t raw = make(CAP_NOTIFICATION, 0, ncpus);
+    ntfns = slots(ncpus);
+    answer_slot = make(CAP_NOTIFICATION, 0, 1);
+    uint64_t threads = make(CAP_THREAD, 0, ncpus + 1);
+    for (unsigned cpu = 0; cpu < ncpus; cpu++) {
+        check("mint a badged notification",
+              cs(CSPACE_MINT, ntfns + cpu, raw + cpu, CAP_RIGHT_SEND | CAP_RIGHT_RECEIVE,
+                 1ull << cpu),
+              ERR_OK);
+        check("start a waiter", spawn(threads + cpu, 255, 0, cpu, waiter, cpu), ERR_OK);
+    }
+    for (int round = 0; round < ROUNDS; round++) {
+        for (unsigned cpu = 0; cpu < ncpus; cpu++) {
+            check("signal", missive_syscall(SYS_SEND, ntfns + cpu, 0, &m), ERR_OK);
+            check("its answer", missive_syscall(SYS_RECV, answer_slot, 0, &m), ERR_OK);
+        }
+    }
+    int all = 1;
+    for (unsigned cpu = 0; cpu < ncpus; cpu++)
+        all = all && got[cpu] == ROUNDS && wrong[cpu] == 0;
+    check("every waiter woke for every signal, with its badge", all, 1);
+
+    rtc_ports = slots(1), rtc_irq = slots(1);
+    rtc_ntfn = make(CAP_NOTIFICATION, 0, 1);
+    check("the clock's ports",
+          invoke(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, 0x70, 0x71, rtc_ports, 0, 0),
+          ERR_OK);
+    check("its IRQ", invoke(ROOT_SLOT_IRQ_CONTROL, IRQ_CONTROL_GET, 8, rtc_irq, 0, 0, 0), ERR_OK);
+    check("to the notification",
+          invoke(rtc_irq, IRQ_HANDLER_SET_NOTIFICATION, rtc_ntfn, 0, 0, 0, 0), ERR_OK);
+    check("start the IRQ waiter on the last CPU",
+          spawn(threads + ncpus, 255, 0, ncpus - 1, irq_waiter, 0), ERR_OK);
+    rtc_write(0x8a, (rtc_read(0x8a) & 0xf0) | 0x06); /* 1024 Hz */
+    rtc_write(0x8b, rtc_read(0x8b) | 0x40);          /* periodic interrupt on */
+    check("the waiter's answer", missive_syscall(SYS_RECV, answer_slot, 0, &m), ERR_OK);
+    rtc_write(0x8b, rtc_read(0x8b) & ~0x40ul);
+    check("interrupts delivered", (long)interrupts, INTERRUPTS);
+    check("to the last CPU", (long)irq_cpu, (long)ncpus - 1);
+    check("delete the handler", cs(CSPACE_DELETE, rtc_irq, 0, 0, 0), ERR_OK);
+    printf("smptest: wake: %d signals to each of %u CPUs answered, %lu clock interrupts to a "
+           "thread on CPU %lu\n",
+           ROUNDS, ncpus, (unsigned long)interrupts, (unsigned long)irq_cpu);
+    return report("wake");
+}
