@@ -6,9 +6,6 @@
 
 #include "libsys/libsys.h"
 
-/* Yields to wait at most for another thread to get somewhere. */
-#define SETTLE 2000000
-
 extern unsigned ncpus; /* boot_info.cpu_count */
 
 void check(const char *what, long got, long want);
