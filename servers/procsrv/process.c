@@ -92,17 +92,21 @@ static long launch(struct process *p, const char *extra, uint64_t extra_length, 
     if (!r.error && p->pid != PROC_PID_MEMSRV &&
         memsrv_call(MEM_CLIENT_VSPACE, p->pid, 0, p->vspace, 0) != SERVICE_OK)
         r = (struct load_result){-SERVICE_NO_MEMORY, "memsrv refused its address space", 0};
-    /* memsrv waits for its memory (start_memsrv resumes it). */
-    if (!r.error && p->pid != PROC_PID_MEMSRV &&
-        call(p->thread, THREAD_RESUME, 0, 0, 0, 0, 0, 0) != ERR_OK)
-        r = (struct load_result){-SERVICE_BAD_ARGUMENT, "its thread would not start", 0};
     if (r.error) {
         printf("procsrv: cannot start %s (%s): %s\n", p->entry.name, p->entry.program, r.why);
         destroy(p);
         return r.error;
     }
+    /* Said before it runs: on another CPU its own first lines would
+       otherwise mix with this one on the shared serial line. */
     printf("procsrv: started %s (%s) as process %lu (%lu KiB to start)\n", p->entry.name,
            p->entry.program, (unsigned long)p->pid, (unsigned long)(1ul << p->untyped_bits) >> 10);
+    /* memsrv waits for its memory (start_memsrv resumes it). */
+    if (p->pid != PROC_PID_MEMSRV && call(p->thread, THREAD_RESUME, 0, 0, 0, 0, 0, 0) != ERR_OK) {
+        printf("procsrv: cannot start %s: its thread would not start\n", p->entry.name);
+        destroy(p);
+        return -SERVICE_BAD_ARGUMENT;
+    }
     return 0;
 }
 

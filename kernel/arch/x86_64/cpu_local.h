@@ -32,6 +32,9 @@ struct cpu_local {
     volatile uint32_t requests;     /* SMP_REQUEST_* bits another CPU waits for (smp.h) */
     volatile uint64_t request_root; /* the address space a TLB or unload request is about */
     volatile uint8_t online;
+    /* Start-up: the AP sets 1 when it arrives, the boot CPU 2 when it gives
+       up waiting; whoever is first decides whether the AP joins (mp.c). */
+    uint8_t claimed;
     uint64_t loaded_root;     /* what this CPU's CR3 holds */
     struct thread *fpu_owner; /* whose FPU/SSE/AVX registers this CPU holds */
     uint64_t loaded_fs_base;  /* what this CPU's FS base MSR holds */

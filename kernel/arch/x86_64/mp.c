@@ -98,6 +98,12 @@ _Noreturn void mp_ap_main(struct cpu_local *cpu);
    and timer; then it says it is online and joins the scheduler. */
 _Noreturn void mp_ap_main(struct cpu_local *cpu)
 {
+    /* Too late: the boot CPU gave up on this AP (a host too busy to run it
+       in time) and counts without it. It must not touch the kernel. */
+    uint8_t expected = 0;
+    if (!__atomic_compare_exchange_n(&cpu->claimed, &expected, 1, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
+        cpu_halt_forever();
     write_cr3(vm_kernel_root());
     unsigned id = (unsigned)(cpu - cpus);
     gdt_init(id); /* before cpu_local_attach: loading GS clears the GS base */
@@ -163,7 +169,11 @@ static bool wait_online(struct cpu_local *cpu, unsigned us)
 }
 
 /* A start-up IPI, and a second one if the first went unheard (the sequence
-   Intel's MP specification gives, after the INIT and its 10 ms). */
+   Intel's MP specification gives, after the INIT and its 10 ms), then up to
+   half a second (a busy host may run an AP's virtual CPU late). If the AP
+   has not claimed its slot by then, the boot CPU claims it: an AP arriving
+   later halts at once (mp_ap_main). Once the AP has claimed it, it comes
+   online in bounded time, so the wait is then unbounded. */
 static bool start_ap(struct cpu_local *cpu)
 {
     trampoline_set(smp_trampoline_stack, cpu->kernel_stack_top);
@@ -173,7 +183,16 @@ static bool start_ap(struct cpu_local *cpu)
         if (wait_online(cpu, 200))
             return true;
     }
-    return wait_online(cpu, 50000) || wait_online(cpu, 50000);
+    for (int wait = 0; wait < 10; wait++)
+        if (wait_online(cpu, 50000))
+            return true;
+    uint8_t expected = 0;
+    if (__atomic_compare_exchange_n(&cpu->claimed, &expected, 2, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+        return false;
+    while (!__atomic_load_n(&cpu->online, __ATOMIC_ACQUIRE))
+        cpu_pause();
+    return true;
 }
 
 void mp_start_aps(struct bootmem *bm, const struct mb2_info *info, const struct mp_config *config)
@@ -208,10 +227,15 @@ void mp_start_aps(struct bootmem *bm, const struct mb2_info *info, const struct 
         struct cpu_local *cpu = &cpus[next];
         cpu->apic_id = config->apic_ids[i];
         cpu->kernel_stack_top = (uint64_t)&ap_stacks[next][AP_STACK_SIZE];
-        if (start_ap(cpu))
+        if (start_ap(cpu)) {
             next++;
-        else
-            log_warn("smp: the CPU with APIC ID %u did not start\n", cpu->apic_id);
+        } else {
+            /* The trampoline still holds this AP's stack and slot: were it
+               reused, an AP arriving late would share them. Stop here. */
+            log_warn("smp: the CPU with APIC ID %u did not start; no more CPUs are started\n",
+                     cpu->apic_id);
+            break;
+        }
     }
     cpu_count = next;
 }
