@@ -26,6 +26,7 @@ static const struct shell_command commands[] = {
     {"ls", "", "list the files of the initrd", 0, 0, false, cmd_ls},
     {"cat", "FILE", "print a file of the initrd", 1, 1, false, cmd_cat},
     {"uptime", "", "time since the clock started", 0, 0, false, cmd_uptime},
+    {"cpus", "", "each CPU's load", 0, 0, false, cmd_cpus},
     {"sleep", "MS", "wait MS milliseconds", 1, 1, false, cmd_sleep},
     {"exit", "", "leave the shell", 0, 0, false, cmd_exit},
 };

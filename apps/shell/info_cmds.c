@@ -101,6 +101,27 @@ void cmd_uptime(int argc, char **argv, bool background)
     printf("up %llu.%03llu s\n", (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
 }
 
+/* cpus: each CPU's share of busy ticks since boot and its runnable threads. */
+void cmd_cpus(int argc, char **argv, bool background)
+{
+    (void)argc, (void)argv, (void)background;
+    printf("  CPU  BUSY  RUNNABLE\n");
+    for (uint64_t cpu = 0;; cpu++) {
+        struct proc_cpu c;
+        long e = proc_cpu_stats(cpu, &c);
+        if (e == -SERVICE_NOT_FOUND && cpu > 0)
+            break;
+        if (e != 0) {
+            shell_report("cpus", "statistics", e);
+            return;
+        }
+        uint64_t total = c.busy + c.idle;
+        printf("  %3llu  %3llu%%  %8llu\n", (unsigned long long)cpu,
+               (unsigned long long)(total ? c.busy * 100 / total : 0),
+               (unsigned long long)c.runnable);
+    }
+}
+
 /* sleep MS */
 void cmd_sleep(int argc, char **argv, bool background)
 {

@@ -184,6 +184,16 @@ long proc_uptime_ms(uint64_t *ms)
     return e;
 }
 
+long proc_cpu_stats(uint64_t cpu, struct proc_cpu *out)
+{
+    struct request r = new_request(PROC_CPU_STATS);
+    request_set_word(&r, 0, cpu);
+    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+    if (e == 0)
+        *out = (struct proc_cpu){r.msg.mr[0], r.msg.mr[1], r.msg.mr[2], r.msg.mr[3]};
+    return e;
+}
+
 long proc_list(uint64_t index, struct proc_entry *out)
 {
     struct request r = new_request(PROC_LIST);

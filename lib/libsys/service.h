@@ -54,6 +54,11 @@ long proc_kill(uint64_t pid);
 long proc_swap(const char *name, const char *path, uint64_t *pid);
 long proc_sleep_ms(uint64_t ms);
 long proc_uptime_ms(uint64_t *ms);
+/* One CPU's load: scheduler ticks since boot, busy and idle ticks, threads runnable. */
+struct proc_cpu {
+    uint64_t uptime, busy, idle, runnable;
+};
+long proc_cpu_stats(uint64_t cpu, struct proc_cpu *out);
 /* Fills info for the index-th process (0, 1, ...); -SERVICE_NOT_FOUND past the end. */
 struct proc_entry {
     uint64_t pid, state, memory, restarts, parent;

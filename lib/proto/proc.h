@@ -111,6 +111,10 @@ enum proc_label {
     /* MR0 offset, MR1 at most n bytes (up to PROC_FILE_CHUNK), MR2 path length, the path from
        MR3 on -> MR0 count (0 at the end), the bytes from MR1 on */
     PROC_FILE_READ = 12,
+    /* MR0 CPU -> MR0 uptime in scheduler ticks, MR1 that CPU's busy ticks, MR2 its idle ticks,
+       MR3 threads runnable on it; SERVICE_NOT_FOUND past the last CPU (the kernel's
+       DEBUG_CPU_STATS, which only procsrv may call) */
+    PROC_CPU_STATS = 13,
 };
 
 enum proc_state {

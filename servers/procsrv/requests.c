@@ -9,9 +9,10 @@
 
 /* Words a request needs at least. */
 static const unsigned min_length[] = {
-    [PROC_SPAWN] = 1, [PROC_EXIT] = 1,     [PROC_WAIT] = 1,      [PROC_KILL] = 1,
-    [PROC_LIST] = 1,  [PROC_REGISTER] = 4, [PROC_LOOKUP] = 4,    [PROC_SWAP] = 1,
-    [PROC_SLEEP] = 1, [PROC_UPTIME] = 0,   [PROC_FILE_LIST] = 1, [PROC_FILE_READ] = 3,
+    [PROC_SPAWN] = 1,     [PROC_EXIT] = 1,     [PROC_WAIT] = 1,      [PROC_KILL] = 1,
+    [PROC_LIST] = 1,      [PROC_REGISTER] = 4, [PROC_LOOKUP] = 4,    [PROC_SWAP] = 1,
+    [PROC_SLEEP] = 1,     [PROC_UPTIME] = 0,   [PROC_FILE_LIST] = 1, [PROC_FILE_READ] = 3,
+    [PROC_CPU_STATS] = 1,
 };
 
 /* Copies the n bytes of strings after MR0 into out (n <= max) and checks
@@ -231,6 +232,22 @@ static long file_read(struct request *r)
     return SERVICE_OK;
 }
 
+/* One CPU's load, from the kernel's debug capability (procsrv's alone). */
+static long cpu_stats(struct request *r)
+{
+    const struct boot_info *boot = (const struct boot_info *)USER_BOOT_INFO;
+    uint64_t cpu = request_word(r, 0);
+    struct missive_msg m = {0};
+    if (cpu >= boot->cpu_count)
+        return SERVICE_NOT_FOUND;
+    if (call(ROOT_SLOT_DEBUG, DEBUG_CPU_STATS, cpu, 0, 0, 0, 0, &m) != ERR_OK)
+        return SERVICE_NOT_FOUND;
+    r->length = 0;
+    for (unsigned i = 0; i < 4; i++)
+        request_set_word(r, i, m.mr[i]);
+    return SERVICE_OK;
+}
+
 long requests_handle(uint64_t badge, struct request *r, uint64_t received, uint64_t *reply_cap)
 {
     uint64_t label = r->label;
@@ -274,6 +291,8 @@ long requests_handle(uint64_t badge, struct request *r, uint64_t received, uint6
         return SERVICE_OK;
     case PROC_FILE_LIST:
         return file_list(r);
+    case PROC_CPU_STATS:
+        return cpu_stats(r);
     default:
         return file_read(r);
     }

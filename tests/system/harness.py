@@ -163,7 +163,7 @@ def shell_cases():
         shell_case("shell-commands", [
             "help\r", 'echo hello "big  world" x""y\r', "frobnicate\r", "kill abc\r",
             "kill\r", "echo a &\r", 'echo "open\r', "ps\r", "ls\r", "cat /etc/motd\r",
-            "sleep 200\r", "uptime\r", "mem\r", "run nothing\r", "run /etc/motd\r",
+            "sleep 200\r", "uptime\r", "mem\r", "cpus\r", "run nothing\r", "run /etc/motd\r",
             "wait 999\r", "swap nothing shell\r", "echo done\r"], [
             r"^  run PROGRAM \[ARG\.\.\.\] \[&\] +start bin/PROGRAM", r"^  exit +leave the shell$",
             r"^hello big  world xy$",
@@ -175,6 +175,7 @@ def shell_cases():
             r"^ +\d+  bin/shell$", r"^ +\d+  etc/motd$", "^" + re.escape(motd) + "$",
             r"^up \d+\.\d{3} s$", r"^memory: \d+ KiB total, \d+ KiB free, \d+ clients$",
             r"^  4K:\d+ 8K:\d+ .* 4M:\d+$", r"^  CLIENT +QUOTA +USED$",
+            r"^  CPU  BUSY  RUNNABLE$", r"^ +0 +\d+% +\d+$",
             r"^run: bin/nothing: not found$", r"^run: etc/motd: bad program$",
             r"^wait: pid 999: ", r"^swap: nothing: not found$", r"^done$"]),
         # Editing keys over the serial line, history, Ctrl-C, an overlong line, then 3000
