@@ -139,21 +139,25 @@ long proc_spawn_env(const char *path, const char *const argv[], const char *cons
     return e;
 }
 
+/* A procsrv request of one word; *result (if not NULL) gets MR0 of the answer. */
+static long proc_call1(uint64_t label, uint64_t word, uint64_t *result)
+{
+    struct request r = new_request(label);
+    request_set_word(&r, 0, word);
+    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+    if (e == 0 && result)
+        *result = r.msg.mr[0];
+    return e;
+}
+
 long proc_wait(uint64_t pid, int64_t *status)
 {
-    struct request r = new_request(PROC_WAIT);
-    request_set_word(&r, 0, pid);
-    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
-    if (e == 0 && status)
-        *status = (int64_t)r.msg.mr[0];
-    return e;
+    return proc_call1(PROC_WAIT, pid, (uint64_t *)status);
 }
 
 long proc_kill(uint64_t pid)
 {
-    struct request r = new_request(PROC_KILL);
-    request_set_word(&r, 0, pid);
-    return service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+    return proc_call1(PROC_KILL, pid, 0);
 }
 
 long proc_swap(const char *name, const char *path, uint64_t *pid)
@@ -170,18 +174,12 @@ long proc_swap(const char *name, const char *path, uint64_t *pid)
 
 long proc_sleep_ms(uint64_t ms)
 {
-    struct request r = new_request(PROC_SLEEP);
-    request_set_word(&r, 0, ms);
-    return service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+    return proc_call1(PROC_SLEEP, ms, 0);
 }
 
 long proc_uptime_ms(uint64_t *ms)
 {
-    struct request r = new_request(PROC_UPTIME);
-    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
-    if (e == 0)
-        *ms = r.msg.mr[0];
-    return e;
+    return proc_call1(PROC_UPTIME, 0, ms);
 }
 
 long proc_cpu_stats(uint64_t cpu, struct proc_cpu *out)

@@ -126,16 +126,28 @@ static bool process_alive(uint64_t pid)
     return true;
 }
 
+/* The bytes of a write or input request (MR0 n, the bytes from MR1) into
+   bytes; false, with the error reply set, if n is more than the message
+   carries. */
+static bool take_bytes(const struct request *in, struct request *out,
+                       uint8_t bytes[CONSOLE_MAX_BYTES], uint64_t *n)
+{
+    *n = request_word(in, 0);
+    if (*n > (in->length - 1) * 8) {
+        reply_bad_argument(out, 0);
+        return false;
+    }
+    request_get_bytes(in, 1, bytes, *n);
+    return true;
+}
+
 /* CONSOLE_WRITE: MR0 n, the bytes from MR1 -> MR0 n. */
 static void handle_write(struct console *c, const struct request *in, struct request *out)
 {
-    uint64_t n = request_word(in, 0);
-    if (n > (in->length - 1) * 8) {
-        reply_bad_argument(out, 0);
-        return;
-    }
     uint8_t bytes[CONSOLE_MAX_BYTES];
-    request_get_bytes(in, 1, bytes, n);
+    uint64_t n;
+    if (!take_bytes(in, out, bytes, &n))
+        return;
     uart_write(&c->uart, bytes, n);
     reply_status(out, SERVICE_OK);
     request_set_word(out, 0, n);
@@ -145,13 +157,10 @@ static void handle_write(struct console *c, const struct request *in, struct req
    dropped: the queue is full). */
 static void handle_input(struct console *c, const struct request *in, struct request *out)
 {
-    uint64_t n = request_word(in, 0);
-    if (n > (in->length - 1) * 8) {
-        reply_bad_argument(out, 0);
-        return;
-    }
     uint8_t bytes[CONSOLE_MAX_BYTES];
-    request_get_bytes(in, 1, bytes, n);
+    uint64_t n;
+    if (!take_bytes(in, out, bytes, &n))
+        return;
     size_t queued = ring_put(&c->input, bytes, n);
     serve_waiting_reader(c);
     reply_status(out, SERVICE_OK);
