@@ -1,0 +1,339 @@
+"""The system-test cases: the kernel's, user space's, the shell's and the SMP
+ones, and which run again at -smp 4. harness.py runs them."""
+import os
+import re
+from dataclasses import replace
+
+from common import (BOOTED, NO_TROUBLE, OVMF_CODE, PANIC, PROMPT, REPO, SHELL_TROUBLE, SHELL_UP,
+                    Case, boot_figure, check_ticks, check_usable, garbage, motd_size, panic_case,
+                    proc_case, shell_case, smptest_case, user_fault_case)
+
+
+def shell_cases():
+    motd = open(os.path.join(REPO, "initrd", "files", "motd")).readline().rstrip("\n")
+    return [
+        shell_case("shell-commands", [
+            "help\r", 'echo hello "big  world" x""y\r', "frobnicate\r", "kill abc\r",
+            "kill\r", "echo a &\r", 'echo "open\r', "ps\r", "ls\r", "cat /etc/motd\r",
+            "sleep 200\r", "uptime\r", "mem\r", "cpus\r", "run nothing\r", "run /etc/motd\r",
+            "wait 999\r", "swap nothing shell\r", "echo done\r"], [
+            r"^  run PROGRAM \[ARG\.\.\.\] \[&\] +start bin/PROGRAM", r"^  exit +leave the shell$",
+            r"^hello big  world xy$",
+            r"^shell: unknown command 'frobnicate' \(try help\)$",
+            r"^kill: not a process id: 'abc'$", r"^kill: usage: kill PID$",
+            r"^echo: cannot run in the background", r"^shell: missing closing quote$",
+            r"^  PID  STATE +MEMORY RESTARTS  NAME$", r"^ +\d+  running +\d+K +0  console$",
+            r"^ +\d+  running +\d+K +0  kbd$", r"^ +\d+  running +\d+K +0  shell$",
+            r"^ +\d+  bin/shell$", r"^ +\d+  etc/motd$", "^" + re.escape(motd) + "$",
+            r"^up \d+\.\d{3} s$", r"^memory: \d+ KiB total, \d+ KiB free, \d+ clients$",
+            r"^  4K:\d+ 8K:\d+ .* 4M:\d+$", r"^  CLIENT +QUOTA +USED$",
+            r"^  CPU  BUSY  RUNNABLE$", r"^ +0 +\d+% +\d+$",
+            r"^run: bin/nothing: not found$", r"^run: etc/motd: bad program$",
+            r"^wait: pid 999: ", r"^swap: nothing: not found$", r"^done$"]),
+        # Editing keys over the serial line, history, Ctrl-C, an overlong line, then 3000
+        # random bytes: the shell must still run the next line.
+        # The random bytes (about 2,250 once UTF-8 encoded) stay below the console's 4 KiB
+        # input queue: beyond it the newest bytes are dropped, as documented, and with them
+        # the final Ctrl-C that resets the line.
+        shell_case("shell-editing", [
+            "echo abc\x7f\x7fxyz\r", "echo one\x1b[D\x1b[Dtw\r", "\x1b[A\x1b[A\r",
+            "garbage\x03", "x" * 100 + "\r", garbage(5, 1500) + "\x03echo alive\r"], [
+            r"^axyz$", r"^otwne$", r"^missive> garbage\^C$",
+            r"^shell: unknown command '" + "x" * 69 + r"' \(try help\)$", r"^alive$"],
+            check=lambda log: None if len(re.findall(r"^axyz$", log, re.M)) == 2
+            else "the history did not bring back 'echo axyz'"),
+        # The console protocol from a client (tests/user/consoletest), run from the shell.
+        shell_case("console-protocol", ["run consoletest\r", "echo after\r"], [
+            r"^consoletest: [4-9]\d passed, 0 failed$", r"^\[pid \d+ exited with status 0\]$",
+            r"^after$"], initrd="test"),
+        # Swapping the console keeps everyone's endpoint: the shell's waiting read is
+        # retried on the new console.
+        shell_case("console-swap", ["swap console console\r", "echo still here\r"], [
+            r"^console is now bin/console, pid \d+$", r"^still here$"],
+            check=lambda log: None if len(re.findall(r"^console: serving COM1$", log, re.M)) == 2
+            else "expected a second console"),
+        # Without a console the shell's first read is the end of input: it exits with 0.
+        Case("shell-eof", initrd="test", exit_status=None, timeout=90, forbid=SHELL_TROUBLE,
+             cmdline="init=bin/procsrv -- manifest=etc/tests/noconsole.manifest",
+             expect=BOOTED + [r"^consoletest: eof: shell exited with status 0$",
+                              r"^consoletest: eof: 3 passed, 0 failed$"]),
+        # Keys pressed on the PS/2 keyboard (QMP send-key) reach the shell through kbd.
+        shell_case("kbd-keys", [], [r"^missive> echo Hi \"a b\"$", r"^Hi a b$"],
+                   after_line=PROMPT, qmp_keys=[
+                       "e", "c", "h", "o", "spc", "shift-h", "i", "spc", "shift-apostrophe", "a",
+                       "spc", "b", "shift-apostrophe", "ret"]),
+    ]
+
+
+def cases():
+    listing = [r"^initrd: \d+ bytes at 0x[0-9a-f]+$", r"^ +0  etc/$",
+               rf"^ +{motd_size()}  etc/motd$", r"^ +\d+  etc/boot.manifest$",
+               r"^ +\d+  bin/procsrv$", r"^ +\d+  bin/memsrv$", r"^ +\d+  bin/console$",
+               r"^ +\d+  bin/kbd$", r"^ +\d+  bin/shell$", r"^initrd: \d+ files, \d+ bytes$"]
+    # The system the real initrd starts: procsrv, then memsrv. It keeps
+    # running (procsrv's clock is an interrupt), so these cases stop QEMU
+    # once every line is there.
+    procsrv = [r"^root task: bin/procsrv, \d+ bytes, entry 0x4[0-9a-f]{5}, \d segments$",
+               r"^procsrv: started memsrv \(bin/memsrv\) as process 2 \(\d+ KiB to start\)$",
+               r"^memsrv: \d+ regions, \d+ KiB; bookkeeping \d+ KiB$",
+               # then the console, the keyboard and the shell (docs/userspace.md)
+               r"^procsrv: started console \(bin/console\) as process 3 ",
+               r"^procsrv: started kbd \(bin/kbd\) as process 4 ",
+               r"^procsrv: started shell \(bin/shell\) as process 5 ", *SHELL_UP]
+    memory_map = [r"^memory map \(\d+ entries\):$",
+                  r"^  0x0000000000100000-0x[0-9a-f]{16} available$",
+                  r"^memory: \d+ KiB usable, \d+ KiB reserved \(kernel, boot data\), "
+                  r"\d+ KiB used by the boot allocator, \d+ KiB free$",
+                  r"^direct map: \d+ ranges up to 0x[0-9a-f]+ at 0xffff800000000000; checked"]
+    damaged = [r"^initrd: \d+ bytes at", r"^Missive: boot complete"]
+    return [
+        Case("boot", exit_status=None, expect=BOOTED + memory_map + listing + procsrv + [
+                 r"^boot loader: GRUB", r"^command line: 'qemu-exit'$",
+                 r"^ACPI: RSDP revision 0 \(old tag\), OEM 'BOCHS '$", r"^firmware: BIOS$",
+                 r"^framebuffer: 80x25, 16 bpp, pitch 160, type EGA text, at 0xb8000$"],
+             forbid=NO_TROUBLE, check=check_usable(500 * 1024, 512 * 1024)),
+        Case("ram-32m", exit_status=None, memory="32M", expect=BOOTED + memory_map + listing + procsrv,
+             forbid=NO_TROUBLE,
+             check=check_usable(28 * 1024, 32 * 1024)),
+        Case("ram-4g", exit_status=None, memory="4G", expect=BOOTED + memory_map + listing + procsrv + [
+                 r"^direct map: .*checked 0x[0-9a-f]+ and 0x100000000 \(above 4 GiB\)$",
+                 r"^  0x0000000100000000-0x000000013fffffff available$"],
+             forbid=NO_TROUBLE, check=check_usable(4000 * 1024, 4096 * 1024)),
+        Case("ram-6g-q35", exit_status=None, memory="6G", qemu=["-machine", "q35"], expect=BOOTED + listing + procsrv + [
+                 r"above 4 GiB"], forbid=NO_TROUBLE, check=check_usable(6000 * 1024, 6144 * 1024)),
+        Case("cpu-max", exit_status=None, qemu=["-cpu", "max"], forbid=NO_TROUBLE,
+             expect=BOOTED + listing + procsrv + [r"^cpu 0: syscall at 0x[0-9a-f]+, SMEP on, SMAP on, FPU state by xsave "
+                              r"\(x87, SSE, AVX\)$"]),
+        Case("uefi", exit_status=None, qemu=["-machine", "q35", "-drive",
+                           f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}"],
+             expect=BOOTED + memory_map + listing + procsrv + [
+                 r"^ACPI: RSDP revision 2 \(new tag\), OEM 'BOCHS '$",
+                 r"^firmware: UEFI \(system table at 0x[0-9a-f]+\)$"],
+             forbid=NO_TROUBLE, timeout=120),
+        Case("initrd-missing", initrd="none", expect=BOOTED + [
+                 r"^warning: initrd: no boot module: GRUB loaded no initrd.cpio; continuing",
+                 r"^error: root task: no bin/procsrv in the initrd; nothing to run$",
+                 r"^kernel: no runnable threads; idle"],
+             forbid=[r"KERNEL PANIC", r"^initrd: \d+ files"]),
+        Case("initrd-bad-magic", initrd="bad-magic", expect=damaged + [
+                 r"^error: initrd: malformed archive: .*magic.* at offset 0; the initrd is not used$"],
+             forbid=[r"KERNEL PANIC", r"etc/motd"]),
+        Case("initrd-truncated", initrd="truncated", expect=damaged + [
+                 r"^error: initrd: malformed archive: .* at offset \d+; the initrd is not used$"],
+             forbid=[r"KERNEL PANIC", r"^initrd: \d+ files"]),
+        Case("initrd-no-trailer", initrd="no-trailer", expect=damaged + [
+                 r"^error: initrd: malformed archive: .*(trailer|TRAILER).*; the initrd is not used$"],
+             forbid=[r"KERNEL PANIC", r"^initrd: \d+ files"]),
+        Case("initrd-garbage", initrd="garbage", expect=damaged + [
+                 r"^error: initrd: malformed archive: "],
+             forbid=[r"KERNEL PANIC", r"^initrd: \d+ files"]),
+        Case("no-long-mode", qemu=["-cpu", "qemu32"], exit_status=None, timeout=30, expect=[
+                 r"^Missive: this CPU does not support 64-bit long mode \(x86_64\); "
+                 r"Missive needs an x86_64 CPU\. Halting\.$"],
+             forbid=[r"booting"]),
+        Case("cmdline-malformed", exit_status=None,
+             cmdline='qemu-exit loglevel=loud frobnicate=1 crash=nothing =x qemu-exit=3 '
+                     'loglevel "quoted=a b" crash tick=5 tick=0x10000000000000000 init=',
+             expect=BOOTED + listing + [
+                 r"^warning: cmdline: ignoring option 'loglevel=loud': expected error, warn, "
+                 r"info, debug or 0-3$",
+                 r"^warning: cmdline: ignoring option 'frobnicate=1': unknown option$",
+                 r"^warning: cmdline: ignoring option 'crash=nothing': expected page-fault, .*, "
+                 r"write-text, execute-data or lock-twice$",
+                 r"^warning: cmdline: ignoring option '=x': unknown option$",
+                 r"^warning: cmdline: ignoring option 'qemu-exit=3': takes no value$",
+                 r"^warning: cmdline: ignoring option 'loglevel': needs a value$",
+                 r"^warning: cmdline: ignoring option 'crash': expected page-fault",
+                 r"^warning: cmdline: ignoring option 'tick=5': expected a tick rate from 20 to "
+                 r"10000 Hz$",
+                 r"^warning: cmdline: ignoring option 'tick=0x10000000000000000': expected a tick",
+                 r"^warning: cmdline: ignoring option 'init=': expected a path",
+                 r"^timer: PIT at 1000 Hz"] + procsrv,
+             forbid=[r"KERNEL PANIC"]),
+        Case("loglevel-error", exit_status=None, cmdline="qemu-exit loglevel=error",
+             expect=BOOTED + procsrv + [r"^initrd: \d+ files"],
+             forbid=NO_TROUBLE + [r"^memory map", r"^boot loader:"]),
+        Case("loglevel-debug", exit_status=None, cmdline="loglevel=3 qemu-exit",
+             expect=BOOTED + memory_map + procsrv,
+             forbid=NO_TROUBLE),
+        panic_case("page-fault", "page-fault", "page fault (#PF)", 14, [
+            r"^  error code 0x0000000000000002  cr2 0x000000000dead000$",
+            r"^  page fault: not present, write, kernel mode$"]),
+        # The handler runs on its IST stack, so it can report the bad stack pointer.
+        panic_case("double-fault", "double-fault", "double fault (#DF)", 8,
+                   [r"^  rsp 0x00000000dead0000  ss  0x0010$",
+                    r"^  error code 0x0000000000000000  cr2 0x00000000deacfff8$"]),
+        panic_case("divide", "divide", "divide error (#DE)", 0),
+        panic_case("invalid-opcode", "invalid-opcode", "invalid opcode (#UD)", 6),
+        panic_case("general-protection", "general-protection",
+                   "general protection fault (#GP)", 13),
+        panic_case("breakpoint", "breakpoint", "breakpoint (#BP)", 3),
+        Case("init-args", exit_status=None, cmdline="qemu-exit -- one two=2  three", forbid=NO_TROUBLE,
+             expect=BOOTED + procsrv + [r"^procsrv: argument 1: 'one'$",
+                                        r"^procsrv: argument 2: 'two=2'$",
+                                        r"^procsrv: argument 3: 'three'$"]),
+        Case("init-missing", cmdline="qemu-exit init=bin/nothing",
+             expect=BOOTED + [r"^error: root task: no bin/nothing in the initrd; nothing to run$",
+                              r"^kernel: no runnable threads; idle"], forbid=[r"KERNEL PANIC"]),
+        Case("init-not-elf", cmdline="qemu-exit init=etc/motd",
+             expect=BOOTED + [r"^error: root task: etc/motd is not a valid program: ",
+                              r"^kernel: no runnable threads; idle"], forbid=[r"KERNEL PANIC"]),
+        # User space: procsrv starts memsrv and a test manifest (initrd/tests/).
+        proc_case("proc-libc", "libc",
+                  [r"^procsrv: started memsrv \(bin/memsrv\) as process 2 \(\d+ KiB to start\)$",
+                   r"^memsrv: \d+ regions, \d+ KiB; bookkeeping \d+ KiB$",
+                   r"^procsrv: \d+ Untyped \(\d+ KiB\) given to memsrv$",
+                   r"^proctest: libc: [1-9]\d* passed, 0 failed$",
+                   r"^proctest: clock: [1-9]\d* passed, 0 failed$"]),
+        # Figures under -icount shift=0: rdtsc counts instructions.
+        Case("proc-figures", initrd="test", exit_status=None, timeout=120,
+             cmdline="init=bin/procsrv -- manifest=etc/tests/figures.manifest",
+             qemu=["-icount", "shift=0"], forbid=[r"KERNEL PANIC", r"FAIL"],
+             expect=BOOTED + [r"^proctest: figures: at tsc \d+; spawn \d+, run to exit and wait \d+, "
+                              r"memsrv map\+unmap of one frame \d+ instructions",
+                              r"^proctest: figures: [1-9]\d* passed, 0 failed$"]),
+        # The boot figure: instructions from the kernel's entry to the shell's first prompt.
+        Case("boot-figure", initrd="test", exit_status=None, timeout=120,
+             cmdline="init=bin/procsrv -- manifest=etc/tests/boot-figure.manifest",
+             qemu=["-icount", "shift=0"], forbid=[r"KERNEL PANIC", r"FAIL"],
+             expect=BOOTED + [r"^shell: first prompt at tsc \d+$"], check=boot_figure),
+        proc_case("proc-spawn", "spawn",
+                  [r"^proctest: spawn: [1-9]\d* passed, 0 failed$",
+                   r"^procsrv: cannot start nothing \(bin/nothing\): no such program in the initrd$",
+                   r"^procsrv: cannot start corrupt \(bin/corrupt\): ",
+                   r"^procsrv: process \d+ \(proctest\) thread main: page fault \(vector 14\) "
+                   r"at rip 0x[0-9a-f]+, address 0x0; killed$"]),
+        proc_case("proc-bad", "bad",
+                  [r"^procsrv: error: etc/tests/bad.manifest:5: expected a name and a program after 'program'; line skipped$",
+                   r"^procsrv: error: etc/tests/bad.manifest:6: expected 'server' or 'program', not 'progam'; line skipped$",
+                   r"^procsrv: error: etc/tests/bad.manifest:7: quota must be 64K-64G, not '12'; line skipped$",
+                   r"^procsrv: error: etc/tests/bad.manifest:8: priority must be 1-254, not '300'; line skipped$",
+                   r"^procsrv: error: etc/tests/bad.manifest:9: unknown option 'colour'; line skipped$",
+                   r"^procsrv: cannot start nothing \(bin/nothing\): no such program in the initrd$",
+                   r"^procsrv: cannot start corrupt \(bin/corrupt\): ",
+                   r"^procsrv: cannot start ports \(bin/proctest\): an I/O port range it asks for is the kernel's$",
+                   r"^procsrv: cannot start mmio \(bin/proctest\): a device memory range it asks for is not device memory$",
+                   r"^procsrv: cannot start eps \(bin/proctest\): an endpoint it asks for is not registered$",
+                   r"^proctest: grants: [1-9]\d* passed, 0 failed$",
+                   r"^proctest: bad-messages: [1-9]\d* passed, 0 failed$",
+                   r"^proctest: fuzz-servers: (\d+) of \1 random requests answered$",
+                   r"^proctest: fuzz-servers: [1-9]\d* passed, 0 failed$"]),
+        proc_case("proc-crash", "crash",
+                  [r"^procsrv: process \d+ \(null\) thread main: page fault \(vector 14\) at rip 0x[0-9a-f]+, address 0x0; killed$",
+                   r"^procsrv: process \d+ \(divide\) thread main: divide error \(vector 0\) at rip 0x[0-9a-f]+, address 0x0; killed$",
+                   r"^procsrv: process \d+ \(stack\) thread main: page fault \(vector 14\) at rip 0x[0-9a-f]+, address 0x7fffeff[0-9a-f]{5}; killed$",
+                   r"^procsrv: process \d+ \(echo\) thread main: page fault \(vector 14\) at rip 0x[0-9a-f]+, address 0x0; killed$",
+                   r"^procsrv: restarting echo in 100 ms \(restart 1 of 3\)$",
+                   r"^proctest: echo-crash: [1-9]\d* passed, 0 failed$",
+                   r"^proctest: libc: [1-9]\d* passed, 0 failed$"]),
+        proc_case("proc-greedy", "greedy",
+                  [r"^proctest: greedy: allocated (3\d{3}|4\d{3}) KiB before the quota stopped it$",
+                   r"^procsrv: process \d+ \(greedy\) killed by process \d+$",
+                   r"^proctest: reaper: [1-9]\d* passed, 0 failed$"]),
+        proc_case("proc-swap", "swap",
+                  [r"^procsrv: swapped echo: process \d+ replaced by \d+ running bin/proctest-v2$",
+                   r"^proctest: swapper: [1-9]\d* passed, 0 failed$",
+                   r"^proctest: echo-client: 3000 calls, answered by 2 server process\(es\): \d+ \d+$",
+                   r"^proctest: echo-client: [1-9]\d* passed, 0 failed$"]),
+        # Capabilities across CSpaces, Untyped lent by IPC, replies with capabilities (transfer.c).
+        Case("user-transfer", initrd="test", cmdline="qemu-exit init=bin/usertest -- transfer",
+             forbid=NO_TROUBLE + [r"FAIL"],
+             expect=BOOTED + [r"^usertest: transfer: [3-9]\d passed, 0 failed$",
+                              r"^thread 'usertest' exited with status 0"]),
+        # Every system call and invocation, success and error paths (caps.c).
+        Case("user-caps", initrd="test", cmdline="qemu-exit init=bin/usertest -- caps",
+             qemu=["-cpu", "max"], forbid=NO_TROUBLE + [r"FAIL"],
+             expect=BOOTED + [r"^root task: \d+ initrd frames, \d+ Untyped \(\d+ device\), 0 framebuffer frames, "
+                              r"slots 16-\d+$",
+                              r"^usertest: fairness: spinners counted [1-9]\d* and [1-9]\d*$",
+                              r"^usertest: caps: [3-9]\d\d passed, 0 failed$",
+                              # 500 calls and their replies at least
+                              r"^kernel: no runnable threads; idle \(IPC fast path taken "
+                              r"(1\d\d\d|[2-9]\d\d\d|\d{5,}) times, [1-9]\d* long invocations "
+                              r"preempted, \d+ IPIs\)$",
+                              r"^thread 'usertest' exited with status 0"]),
+        Case("user-fuzz", initrd="test", cmdline="qemu-exit init=bin/fuzz -- seed=1",
+             timeout=240, forbid=NO_TROUBLE + [r"FAIL", r"KERNEL PANIC"],
+             expect=BOOTED + [r"^fuzz: seed 1, \d+ calls, canary ok, healthy [1-9]\d* round trips",
+                              r"^fuzz: 1 passed, 0 failed$",
+                              r"^thread 'fuzz' exited with status 0"]),
+        Case("tick-rate", exit_status=None, cmdline="qemu-exit tick=100", forbid=NO_TROUBLE,
+             expect=BOOTED + procsrv + [r"^timer: PIT at 100 Hz \(divisor 11932\)"]),
+        Case("user-spin", initrd="test", cmdline="qemu-exit init=bin/usertest -- spin",
+             forbid=NO_TROUBLE, check=check_ticks(50),
+             expect=BOOTED + [r"^timer: PIT at 1000 Hz", r"^usertest: spin consistent",
+                              r"^thread 'usertest' exited with status 0"]),
+        *[user_fault_case(mode, name, vector, detail) for mode, name, vector, detail in [
+            ("null-write", "page fault (#PF)", 14, r"address 0x0, error 0x6"),
+            ("divide", "divide error (#DE)", 0, r"address 0x0, error 0x0"),
+            ("invalid-opcode", "invalid opcode (#UD)", 6, r"address 0x0, error 0x0"),
+            ("breakpoint", "breakpoint (#BP)", 3, r"address 0x0, error 0x0"),
+            ("general-protection", "general protection fault (#GP)", 13, r"address 0x0, error 0x0"),
+            ("kernel-read", "page fault (#PF)", 14, r"address 0xffffffff80100000, error 0x4"),
+            ("write-text", "page fault (#PF)", 14, r"address 0x4[0-9a-f]{5}, error 0x7"),
+            ("execute-stack", "page fault (#PF)", 14, r"address 0x7fffefff[0-9a-f]{4}, error 0x15"),
+            ("privileged", "general protection fault (#GP)", 13, r"address 0x0, error 0x0"),
+        ]],
+        # An NMI (from the QEMU monitor) is handled on its IST stack.
+        Case("nmi", cmdline="loglevel=error", monitor=["nmi"], exit_status=None, timeout=30,
+             expect=[r"^Missive: boot complete",
+                     r"^KERNEL PANIC: non-maskable interrupt \(NMI\), vector 2, in (kernel|user) mode$",
+                     r"^  rip 0x[0-9a-f]{16}  cs  0x00(08|23)", r"^System halted\.$"]),
+        # The debug build's lock check catches a recursive acquisition.
+        Case("crash-lock-twice", cmdline="qemu-exit crash=lock-twice", exit_status=PANIC,
+             expect=[r"^crash: taking the kernel lock again$",
+                     r"^KERNEL PANIC: lock: CPU 0 takes the kernel lock it already holds$",
+                     r"^System halted\.$"], forbid=[r"boot complete"]),
+        # Section permissions: text is read-only, data is no-execute.
+        panic_case("write-text", "write-text", "page fault (#PF)", 14, [
+            r"^  page fault: protection violation, write, kernel mode$"]),
+        panic_case("execute-data", "execute-data", "page fault (#PF)", 14, [
+            r"^  page fault: protection violation, read, kernel mode, instruction fetch$"]),
+        *shell_cases(),
+    ]
+
+
+def smp_cases():
+    listed = []
+    for cpus in (1, 2, 4, 8):
+        listed += [
+            smptest_case("stress", cpus, [
+                rf"^smptest: stress: {min(2 * cpus, 16)} pairs over {cpus} CPUs, "
+                rf"{400 * min(2 * cpus, 16)} calls answered, {400 * min(2 * cpus, 16)} served, "
+                r"0 corrupt"]),
+            smptest_case("tlb", cpus, [
+                r"^smptest: tlb: reader on CPU \d: 12 unmaps, 12 faults, 0 stale rounds; "
+                r"writer: 12 protects, 12 faults, 0 late writes$"]),
+            smptest_case("fairness", cpus, [r"^smptest: fairness: 40 calls beside \d+ busy"]),
+            smptest_case("wake", cpus, [
+                rf"^smptest: wake: 50 signals to each of {cpus} CPUs answered, 10 clock "
+                rf"interrupts to a thread on CPU {cpus - 1}$"]),
+            smptest_case("bad", cpus, [
+                rf"^smptest: bad: {2 * cpus} of {2 * cpus} moves seen, {min(2 * cpus, 32)} of "
+                rf"{min(2 * cpus, 32)} blocked threads woken by the deletes$"]),
+        ]
+    return listed + [
+        # The figures of docs/smp.md, under icount (a smoke test: the numbers are not judged).
+        smptest_case("figures", 2, [r"^smptest: figures: cross-core round trip \d+, call to "
+                                    r"wake-up \d+; same core round trip \d+"],
+                     qemu=["-icount", "shift=0"], timeout=120),
+        # No ACPI tables at all: a warning, one CPU, and the boot goes on.
+        Case("acpi-missing", smp=2, qemu=["-no-acpi"], exit_status=None, expect=BOOTED + [
+                 r"^warning: smp: no ACPI tables; one CPU, I/O APIC at 0xfec00000, timer on GSI 2$",
+                 r"^smp: 1 CPU online \(APIC IDs 0\)", r"^missive> "],
+             forbid=[r"KERNEL PANIC"]),
+    ]
+
+
+# The earlier cases that must also pass with four CPUs: make test runs them at -smp 4.
+SMP4_CASES = ["boot", "uefi", "cpu-max", "user-caps", "user-spin", "user-fuzz",
+              "user-null-write", "crash-page-fault", "nmi", "user-transfer", "proc-libc",
+              "proc-spawn", "proc-crash", "proc-greedy", "proc-swap", "shell-commands"]
+
+
+def all_cases():
+    base = cases()
+    return (base + [replace(c, name=f"{c.name}-smp4", smp=4) for c in base if c.name in SMP4_CASES]
+            + smp_cases())
+
+

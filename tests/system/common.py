@@ -1,0 +1,151 @@
+"""What the system-test cases are made of: the Case record, the lines every
+boot prints, and the builders the case lists (cases.py) use."""
+import os
+import random
+import re
+from dataclasses import dataclass, field
+
+BOOT_OK = 33  # kernel wrote EXIT_CODE_BOOT_OK (0x10) to isa-debug-exit
+PANIC = 35  # kernel wrote EXIT_CODE_PANIC (0x11)
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE.fd"
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@dataclass
+class Case:
+    name: str
+    cmdline: str = "qemu-exit"
+    initrd: str = "good"  # good | none | bad-magic | truncated | garbage | no-trailer
+    qemu: list = field(default_factory=list)
+    memory: str = "512M"
+    expect: list = field(default_factory=list)  # regexes that must match a line
+    forbid: list = field(default_factory=list)  # regexes no line may match
+    exit_status: int = BOOT_OK
+    timeout: float = 60.0
+    check: object = None  # optional function(log) -> error string or None
+    # QEMU monitor commands sent once a line matches after_line (e.g. "nmi").
+    monitor: list = field(default_factory=list)
+    # Keys pressed through QMP send-key once a line matches after_line ("shift-h").
+    qmp_keys: list = field(default_factory=list)
+    after_line: str = r"^Missive: boot complete"
+    # Typing on the serial console: (regex, text) steps in order; each text is sent once its
+    # regex matches the output that came after the previous step's text was sent.
+    typing: list = field(default_factory=list)
+    smp: int = None  # CPUs (-smp); None: the --smp option's (default 1)
+
+
+def motd_size():
+    return os.path.getsize(os.path.join(REPO, "initrd", "files", "motd"))
+
+
+def usable_kib(log):
+    m = re.search(r"^memory: (\d+) KiB usable", log, re.M)
+    return int(m.group(1)) if m else None
+
+
+def check_usable(low_kib, high_kib):
+    def check(log):
+        kib = usable_kib(log)
+        if kib is None:
+            return "no 'memory: N KiB usable' line"
+        if not low_kib <= kib <= high_kib:
+            return f"usable memory {kib} KiB outside [{low_kib}, {high_kib}]"
+        return None
+    return check
+
+
+NO_TROUBLE = [r"KERNEL PANIC", r"^warning:", r"^error:"]
+BOOTED = [r"^Missive \S+ booting$", r"^Missive: boot complete \(tsc \d+, \d+ in the kernel\)$"]
+
+
+def boot_figure(log):
+    """Prints the instructions from the kernel's entry to the shell's first prompt."""
+    boot = re.search(r"^Missive: boot complete \(tsc (\d+), (\d+) in the kernel\)$", log, re.M)
+    prompt = re.search(r"^shell: first prompt at tsc (\d+)$", log, re.M)
+    if not boot or not prompt:
+        return "no boot or prompt figure"
+    entry = int(boot.group(1)) - int(boot.group(2))
+    print(f"     boot figure: {int(prompt.group(1)) - entry} instructions from kernel entry "
+          f"to the shell's first prompt ({boot.group(2)} in the kernel)")
+    return None
+
+
+def proc_case(name, manifest, expect):
+    """procsrv as init with a test manifest; the machine keeps running (the
+    clock's interrupt is bound), so the harness stops it once every line is there."""
+    return Case(name=name, initrd="test",
+                cmdline=f"init=bin/procsrv -- manifest=etc/tests/{manifest}.manifest",
+                exit_status=None, timeout=90, expect=BOOTED + expect,
+                forbid=[r"KERNEL PANIC", r"FAIL", r"^warning:"])
+
+
+def panic_case(name, crash, title, vector, extra=()):
+    return Case(
+        name=f"crash-{name}", cmdline=f"qemu-exit crash={crash}", exit_status=PANIC,
+        expect=[re.escape(f"KERNEL PANIC: {title}, vector {vector}, in kernel mode"),
+                r"^  error code 0x[0-9a-f]{16}  cr2 0x[0-9a-f]{16}$",
+                r"^  rip 0xffffffff8[0-9a-f]{7}  cs  0x0008",
+                r"^  rax 0x[0-9a-f]{16}  rbx 0x[0-9a-f]{16}  rcx 0x[0-9a-f]{16}$",
+                r"^  r13 0x[0-9a-f]{16}  r14 0x[0-9a-f]{16}  r15 0x[0-9a-f]{16}$",
+                r"^  cr0 0x[0-9a-f]{16}  cr3 0x[0-9a-f]{16}  cr4 0x[0-9a-f]{16}$",
+                r"^System halted\.$", *extra],
+        forbid=[r"boot complete"])
+
+
+def check_ticks(at_least):
+    def check(log):
+        m = re.search(r"exited with status \d+ \(uptime (\d+) ticks\)", log)
+        if not m or int(m.group(1)) < at_least:
+            return f"expected at least {at_least} timer ticks before the exit"
+        return None
+    return check
+
+
+def user_fault_case(mode, name, vector, detail):
+    """usertest faults on purpose; the kernel reports it, suspends the
+    thread and carries on (here: idles, then ends QEMU normally)."""
+    return Case(
+        f"user-{mode}", initrd="test", cmdline=f"qemu-exit init=bin/usertest -- {mode}",
+        expect=BOOTED + [
+            rf"^usertest: mode '{mode}'$",
+            rf"^fault: thread 'usertest': {re.escape(name)}, vector {vector}, "
+            rf"rip 0x[0-9a-f]+, {detail}; no fault handler, thread suspended$",
+            r"^kernel: no runnable threads; idle"],
+        forbid=[r"KERNEL PANIC", r"usertest: FAIL", r"exited with status"])
+
+
+PROMPT = r"missive> $"  # the shell waits for a line (the end of the output so far)
+# The console's own first line is not waited for: it writes COM1 byte by byte, so with
+# several CPUs procsrv's lines (through the kernel) may land in the middle of it.
+SHELL_UP = [r"^Missive shell; type help$"]
+SHELL_TROUBLE = NO_TROUBLE + [r"FAIL", r"^fault:", r"no fault handler"]
+
+
+def shell_case(name, lines, expect, initrd="good", timeout=120, **kw):
+    """Boots to the shell, types each of lines at a fresh prompt, and expects the lines in
+    expect (besides the console and shell coming up); the machine is stopped after that."""
+    return Case(name, initrd=initrd, exit_status=None, timeout=timeout,
+                typing=[(PROMPT, line) for line in lines], expect=SHELL_UP + expect,
+                forbid=SHELL_TROUBLE, **kw)
+
+
+def garbage(seed, n):
+    """n random bytes, without CR and LF (which would end the line), as a str of code points
+    0-255 (the harness sends str.encode(): code points above 127 become two bytes)."""
+    rnd = random.Random(seed)
+    return "".join(chr(b) for b in (rnd.randrange(256) for _ in range(n)) if b not in (10, 13))
+
+
+
+def smptest_case(mode, cpus, expect=(), qemu=(), timeout=120.0):
+    """smptest (tests/user/smptest) as the root task on cpus CPUs."""
+    return Case(
+        f"smp-{mode}-{cpus}", initrd="test", smp=cpus, qemu=list(qemu), timeout=timeout,
+        cmdline=f"qemu-exit init=bin/smptest -- {mode}",
+        expect=BOOTED + [rf"^smp: {cpus} CPUs? online \(APIC IDs( \d+){{{cpus}}}\), all up \d+",
+                         rf"^smptest: mode '{mode}' on {cpus} CPUs$",
+                         rf"^smptest: {mode}: [1-9]\d* passed, 0 failed$",
+                         r"^thread 'smptest' exited with status 0", *expect],
+        forbid=NO_TROUBLE + [r"FAIL"])
+
+
