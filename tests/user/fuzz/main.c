@@ -568,6 +568,14 @@ static void setup_phase1(uint64_t ut)
          invoke(PRIV_P1_THREAD, THREAD_SET_IPC_BUFFER, PRIV_P1_BUFFER, 0, 0, 0, 0));
     if (setup_failures)
         return;
+    /* On this CPU, so that the yields below let it reach its first receive
+       before its CSpace changes under it: on another CPU it could still be
+       on its way there, look in the new CSpace and never be loaded. */
+    struct missive_msg here = {0};
+    need("which CPU the root task is on",
+         invoke(ROOT_SLOT_DEBUG, DEBUG_CPU_STATS, 0, 0, 0, 0, &here));
+    need("phase 1 on the same CPU",
+         invoke(PRIV_P1_THREAD, THREAD_SET_AFFINITY, here.mr[4], 0, 0, 0, 0));
     resume(PRIV_P1_THREAD);
     for (int i = 0; i < 100 && !p1_waiting; i++)
         yield(1);
