@@ -66,6 +66,11 @@ extern cap_destroy_fn cap_deleted_hook;
 typedef void (*cap_moved_fn)(struct cte *dest);
 extern cap_moved_fn cap_moved_hook;
 
+/* True if a capability of the type may be copied (copy, mint, IPC
+   transfer). Not: Untyped, PageTable, IRQ handler and Reply, of which there
+   is one capability per memory range, table, line and reply. */
+bool cap_type_copyable(unsigned type);
+
 /* True if the type's objects carry a struct object_header. */
 bool cap_type_has_header(unsigned type);
 

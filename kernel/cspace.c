@@ -17,6 +17,12 @@ static uint64_t tree_epoch;
 
 static const struct cte empty_cte;
 
+bool cap_type_copyable(unsigned type)
+{
+    return type != CAP_UNTYPED && type != CAP_PAGE_TABLE && type != CAP_IRQ_HANDLER &&
+           type != CAP_REPLY;
+}
+
 /* True for exactly the types whose object starts with a struct object_header. The others
    (Untyped, Frame, IRQ, I/O port, Reply, Debug) may hold any value in cap.object, even 0. */
 bool cap_type_has_header(unsigned type)

@@ -61,9 +61,8 @@ static long derive(struct invocation *inv, struct cspace *cs, bool mint)
         return ERR_EMPTY_SLOT;
     if (dest->cap.type != CAP_NULL)
         return ERR_SLOT_OCCUPIED;
-    if (src->cap.type == CAP_UNTYPED || src->cap.type == CAP_PAGE_TABLE ||
-        src->cap.type == CAP_IRQ_HANDLER || src->cap.type == CAP_REPLY)
-        return ERR_NOT_PERMITTED; /* one capability per memory range, table, line, reply */
+    if (!cap_type_copyable(src->cap.type))
+        return ERR_NOT_PERMITTED;
     if (mint) {
         bool badged_type = src->cap.type == CAP_ENDPOINT || src->cap.type == CAP_NOTIFICATION;
         if (!badged_type || src->cap.badge != 0)

@@ -47,14 +47,15 @@ static unsigned transfer_caps(struct thread *from, struct ipc_buffer *in, struct
         struct cte *src = cspace_slot(thread_cspace(from), src_index);
         struct cte *dest = cspace_slot(thread_cspace(to), dest_index + done);
         unsigned type = src->cap.type;
-        if (type == CAP_NULL || type == CAP_PAGE_TABLE || type == CAP_IRQ_HANDLER ||
-            type == CAP_REPLY || dest->cap.type != CAP_NULL)
+        if (type == CAP_NULL || dest->cap.type != CAP_NULL)
             continue;
         if (type == CAP_UNTYPED) {
             cte_move(dest, src);
             done++;
             continue;
         }
+        if (!cap_type_copyable(type))
+            continue;
         struct cap copy = src->cap;
         if (type == CAP_FRAME)
             copy.mapping = copy.badge = 0;

@@ -26,6 +26,11 @@ long missive_syscall(long number, uint64_t slot, uint64_t tag, struct missive_ms
 long sys_invoke(uint64_t slot, uint64_t label, unsigned count, const uint64_t *args,
                 struct missive_msg *answer);
 
+/* The same with exactly five arguments (MR0-MR4), the shape most
+   invocations take. */
+long sys_invoke5(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                 uint64_t a4, struct missive_msg *answer);
+
 /* The slots of this thread's own capabilities that libsys uses: its thread
    (for the TLS base) and the debug console. The root task's by default. */
 extern uint64_t libsys_thread_slot;

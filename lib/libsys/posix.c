@@ -30,6 +30,13 @@ long sys_invoke(uint64_t slot, uint64_t label, unsigned count, const uint64_t *a
     return r;
 }
 
+long sys_invoke5(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                 uint64_t a4, struct missive_msg *answer)
+{
+    uint64_t args[5] = {a0, a1, a2, a3, a4};
+    return sys_invoke(slot, label, 5, args, answer);
+}
+
 /* Writes to the kernel's debug console, 72 bytes a call. */
 static ssize_t debug_write(const unsigned char *p, size_t n)
 {

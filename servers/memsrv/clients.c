@@ -95,7 +95,7 @@ static uint64_t client_table(void *context)
     if (!g)
         return 0;
     uint64_t slot = slots_alloc(1);
-    if (!slot || invoke5(g->block.slot, UNTYPED_RETYPE, CAP_PAGE_TABLE, 0, slot, 1, 0, 0)) {
+    if (!slot || sys_invoke5(g->block.slot, UNTYPED_RETYPE, CAP_PAGE_TABLE, 0, slot, 1, 0, 0)) {
         if (slot)
             slots_free(slot, 1);
         grant_free(g);
@@ -112,7 +112,7 @@ static long map_block(struct client *c, struct grant *g, uint64_t address, uint6
     g->frames = slots_alloc(count);
     if (!g->frames)
         return SERVICE_TOO_MANY;
-    if (invoke5(g->block.slot, UNTYPED_RETYPE, CAP_FRAME, 12, g->frames, count, 0, 0) != ERR_OK)
+    if (sys_invoke5(g->block.slot, UNTYPED_RETYPE, CAP_FRAME, 12, g->frames, count, 0, 0) != ERR_OK)
         return SERVICE_NO_MEMORY;
     for (uint64_t i = 0; i < count; i++) {
         long r = pool_map(c->vspace, g->frames + i, address + i * PAGE, rights, client_table, c);
@@ -209,7 +209,7 @@ static long dma(struct client *c, struct request *r)
     status = g->frames ? SERVICE_OK : SERVICE_TOO_MANY;
     for (uint64_t done = 0; status == SERVICE_OK && done < count; done += 256) {
         uint64_t n = count - done < 256 ? count - done : 256;
-        if (invoke5(g->block.slot, UNTYPED_RETYPE, CAP_FRAME, 12, g->frames + done, n, 0, 0))
+        if (sys_invoke5(g->block.slot, UNTYPED_RETYPE, CAP_FRAME, 12, g->frames + done, n, 0, 0))
             status = SERVICE_NO_MEMORY;
     }
     for (uint64_t i = 0; status == SERVICE_OK && i < count; i++) {
@@ -245,7 +245,7 @@ static long untyped(uint64_t badge, struct request *r, uint64_t *reply_cap)
         return status;
     uint64_t slot = slots_alloc(1);
     if (!slot ||
-        invoke5(g->block.slot, UNTYPED_RETYPE, CAP_UNTYPED, bits, slot, 1, 0, 0) != ERR_OK) {
+        sys_invoke5(g->block.slot, UNTYPED_RETYPE, CAP_UNTYPED, bits, slot, 1, 0, 0) != ERR_OK) {
         if (slot)
             slots_free(slot, 1);
         grant_free(g);
@@ -276,7 +276,7 @@ static long client_vspace(struct request *r, uint64_t *received)
     struct missive_msg m = {0};
     if (!c)
         return SERVICE_NOT_FOUND;
-    if (!*received || invoke5(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, *received, 0, 0, 0, 0, &m) ||
+    if (!*received || sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, *received, 0, 0, 0, 0, &m) ||
         m.mr[0] != CAP_VSPACE || c->vspace)
         return SERVICE_BAD_ARGUMENT;
     c->vspace = *received;
@@ -293,7 +293,7 @@ static long client_remove(struct request *r)
         if (grants[i].kind != GRANT_FREE && grants[i].client == c->id)
             grant_free(&grants[i]);
     if (c->vspace) {
-        invoke5(ROOT_SLOT_CSPACE, CSPACE_DELETE, c->vspace, 0, 0, 0, 0, 0);
+        sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_DELETE, c->vspace, 0, 0, 0, 0, 0);
         slots_free(c->vspace, 1);
     }
     memset(c, 0, sizeof *c);
@@ -377,7 +377,7 @@ long clients_request(uint64_t badge, struct request *r, uint64_t received, uint6
             status = unmap_group(c, request_word(r, 0)) ? SERVICE_OK : SERVICE_NOT_FOUND;
     }
     if (received) {
-        invoke5(ROOT_SLOT_CSPACE, CSPACE_DELETE, received, 0, 0, 0, 0, 0);
+        sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_DELETE, received, 0, 0, 0, 0, 0);
         slots_free(received, 1);
     }
     return status;

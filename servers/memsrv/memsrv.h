@@ -49,9 +49,6 @@ void slots_free(uint64_t first, uint64_t count);
 long pool_map(uint64_t vspace, uint64_t frame, uint64_t address, uint64_t rights,
               uint64_t (*make_table)(void *context), void *context);
 
-long invoke5(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-             uint64_t a4, struct missive_msg *answer);
-
 /* clients.c: the requests. */
 void clients_init(void);
 /* Handles one request from badge; returns the reply status, results in r.

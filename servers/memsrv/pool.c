@@ -60,13 +60,6 @@ void slots_free(uint64_t first, uint64_t count)
         slot_used[i / 64] &= ~(1ull << (i % 64));
 }
 
-long invoke5(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-             uint64_t a4, struct missive_msg *answer)
-{
-    uint64_t args[5] = {a0, a1, a2, a3, a4};
-    return sys_invoke(slot, label, 5, args, answer);
-}
-
 /* --- the tree of capabilities ------------------------------------------------------------- */
 
 static uint32_t *node_at(struct region *r, uint64_t phys, unsigned order)
@@ -103,8 +96,8 @@ static uint64_t materialize(struct region *r, uint64_t phys, unsigned order)
         uint32_t *left = node_at(r, at, o - 1);
         if (!*left) { /* not split yet */
             uint64_t pair = slots_alloc(2);
-            if (!pair || invoke5(*node_at(r, at, o), UNTYPED_RETYPE, CAP_UNTYPED, 11 + o, pair, 2,
-                                 0, 0) != ERR_OK) {
+            if (!pair || sys_invoke5(*node_at(r, at, o), UNTYPED_RETYPE, CAP_UNTYPED, 11 + o, pair,
+                                     2, 0, 0) != ERR_OK) {
                 if (pair)
                     slots_free(pair, 2);
                 return 0;
@@ -119,7 +112,7 @@ static uint64_t materialize(struct region *r, uint64_t phys, unsigned order)
     uint64_t slot = *node_at(r, phys, order);
     if (order > 0 && *node_at(r, phys, order - 1)) {
         /* Split before, all free now (the buddy says so): take it back whole. */
-        invoke5(ROOT_SLOT_CSPACE, CSPACE_REVOKE, slot, 0, 0, 0, 0, 0);
+        sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_REVOKE, slot, 0, 0, 0, 0, 0);
         forget_below(r, phys, order);
     }
     return slot;
@@ -150,7 +143,7 @@ void pool_free(const struct block *b)
     for (unsigned i = 0; i < region_count; i++) {
         struct region *r = &regions[i];
         if (b->phys >= r->phys && b->phys < r->phys + (1ull << r->bits)) {
-            invoke5(ROOT_SLOT_CSPACE, CSPACE_REVOKE, b->slot, 0, 0, 0, 0, 0);
+            sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_REVOKE, b->slot, 0, 0, 0, 0, 0);
             buddy_free(&r->buddy, b->phys, b->order);
             return;
         }
@@ -184,13 +177,13 @@ long pool_map(uint64_t vspace, uint64_t frame, uint64_t address, uint64_t rights
               uint64_t (*make_table)(void *context), void *context)
 {
     for (int level = 0; level < 4; level++) {
-        long r = invoke5(vspace, VSPACE_MAP_FRAME, frame, address, rights, 0, 0, 0);
+        long r = sys_invoke5(vspace, VSPACE_MAP_FRAME, frame, address, rights, 0, 0, 0);
         if (r != ERR_MISSING_TABLE)
             return r;
         uint64_t table = make_table(context);
         if (!table)
             return ERR_NOT_ENOUGH_MEMORY;
-        r = invoke5(vspace, VSPACE_MAP_TABLE, table, address, 0, 0, 0, 0);
+        r = sys_invoke5(vspace, VSPACE_MAP_TABLE, table, address, 0, 0, 0, 0);
         if (r != ERR_OK)
             return r;
     }
@@ -208,7 +201,7 @@ static uint64_t boot_table(void *context)
 {
     (void)context;
     uint64_t slot = slots_alloc(1);
-    if (slot && invoke5(boot_tables.untyped, UNTYPED_RETYPE, CAP_PAGE_TABLE, 0, slot, 1, 0, 0))
+    if (slot && sys_invoke5(boot_tables.untyped, UNTYPED_RETYPE, CAP_PAGE_TABLE, 0, slot, 1, 0, 0))
         return 0;
     return slot;
 }
@@ -229,7 +222,7 @@ bool pool_init(uint64_t first_free, unsigned cspace_bits)
     uint64_t need = 0, largest = 0;
     for (uint64_t s = MEM_UNTYPED_SLOT_FIRST; s < slot_count && region_count < MAX_REGIONS; s++) {
         struct missive_msg m = {0};
-        if (invoke5(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, s, 0, 0, 0, 0, &m) != ERR_OK ||
+        if (sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, s, 0, 0, 0, 0, &m) != ERR_OK ||
             m.mr[0] != CAP_UNTYPED)
             break;
         slot_used[s / 64] |= 1ull << (s % 64);
@@ -258,7 +251,7 @@ bool pool_init(uint64_t first_free, unsigned cspace_bits)
     uint64_t at = big->slot;
     for (unsigned o = big->top; o > order; o--) {
         uint64_t pair = slots_alloc(2);
-        if (!pair || invoke5(at, UNTYPED_RETYPE, CAP_UNTYPED, 11 + o, pair, 2, 0, 0) != ERR_OK)
+        if (!pair || sys_invoke5(at, UNTYPED_RETYPE, CAP_UNTYPED, 11 + o, pair, 2, 0, 0) != ERR_OK)
             return false;
         chain[o - 1][0] = (uint32_t)pair;
         chain[o - 1][1] = (uint32_t)(pair + 1);
@@ -268,7 +261,7 @@ bool pool_init(uint64_t first_free, unsigned cspace_bits)
     boot_tables.untyped = at;
     for (uint64_t done = 0; done < pages; done += 256) {
         uint64_t n = pages - done < 256 ? pages - done : 256;
-        if (!frames || invoke5(at, UNTYPED_RETYPE, CAP_FRAME, 12, frames + done, n, 0, 0))
+        if (!frames || sys_invoke5(at, UNTYPED_RETYPE, CAP_FRAME, 12, frames + done, n, 0, 0))
             return false;
     }
     for (uint64_t i = 0; i < pages; i++)

@@ -24,25 +24,25 @@ static struct {
 static uint64_t rtc_read(uint64_t reg)
 {
     struct missive_msg m = {0};
-    call(ports, IO_PORT_OUT, RTC_INDEX, 1, reg, 0, 0, 0);
-    call(ports, IO_PORT_IN, RTC_DATA, 1, 0, 0, 0, &m);
+    sys_invoke5(ports, IO_PORT_OUT, RTC_INDEX, 1, reg, 0, 0, 0);
+    sys_invoke5(ports, IO_PORT_IN, RTC_DATA, 1, 0, 0, 0, &m);
     return m.mr[0];
 }
 
 static void rtc_write(uint64_t reg, uint64_t value)
 {
-    call(ports, IO_PORT_OUT, RTC_INDEX, 1, reg, 0, 0, 0);
-    call(ports, IO_PORT_OUT, RTC_DATA, 1, value, 0, 0, 0);
+    sys_invoke5(ports, IO_PORT_OUT, RTC_INDEX, 1, reg, 0, 0, 0);
+    sys_invoke5(ports, IO_PORT_OUT, RTC_DATA, 1, value, 0, 0, 0);
 }
 
 bool clock_init(uint64_t notification)
 {
     ports = slot_alloc();
     handler = slot_alloc();
-    if (call(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, RTC_INDEX, RTC_DATA, ports, 0, 0,
-             0) != ERR_OK ||
-        call(ROOT_SLOT_IRQ_CONTROL, IRQ_CONTROL_GET, 8, handler, 0, 0, 0, 0) != ERR_OK ||
-        call(handler, IRQ_HANDLER_SET_NOTIFICATION, notification, 0, 0, 0, 0, 0) != ERR_OK) {
+    if (sys_invoke5(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, RTC_INDEX, RTC_DATA, ports, 0,
+                    0, 0) != ERR_OK ||
+        sys_invoke5(ROOT_SLOT_IRQ_CONTROL, IRQ_CONTROL_GET, 8, handler, 0, 0, 0, 0) != ERR_OK ||
+        sys_invoke5(handler, IRQ_HANDLER_SET_NOTIFICATION, notification, 0, 0, 0, 0, 0) != ERR_OK) {
         printf("procsrv: no RTC for the clock; sleeps and restarts will not time out\n");
         return false;
     }
@@ -57,7 +57,7 @@ void clock_tick(void)
 {
     ticks++;
     rtc_read(0x0c); /* reading register C lets the RTC interrupt again */
-    call(handler, IRQ_HANDLER_ACK, 0, 0, 0, 0, 0, 0);
+    sys_invoke5(handler, IRQ_HANDLER_ACK, 0, 0, 0, 0, 0, 0);
     for (int i = 0; i < MAX_SLEEPERS; i++) {
         if (sleepers[i].reply && sleepers[i].wake_tick <= ticks) {
             struct missive_msg m = {0};
@@ -89,7 +89,7 @@ long clock_sleep(uint64_t ms)
         uint64_t slot = slot_alloc();
         if (!slot)
             return SERVICE_TOO_MANY;
-        if (call(ROOT_SLOT_CSPACE, CSPACE_SAVE_REPLY, slot, 0, 0, 0, 0, 0) != ERR_OK) {
+        if (sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_SAVE_REPLY, slot, 0, 0, 0, 0, 0) != ERR_OK) {
             slot_free(slot);
             return SERVICE_BAD_ARGUMENT;
         }

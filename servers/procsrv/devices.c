@@ -59,8 +59,10 @@ uint64_t devices_frame(uint64_t phys)
             /* Two retypes of one half each: the first gets the lower half. */
             uint64_t lower = slot_alloc(), higher = slot_alloc();
             if (!lower || !higher ||
-                call(nodes[n].slot, UNTYPED_RETYPE, CAP_UNTYPED, half, lower, 1, 0, 0) != ERR_OK ||
-                call(nodes[n].slot, UNTYPED_RETYPE, CAP_UNTYPED, half, higher, 1, 0, 0) != ERR_OK) {
+                sys_invoke5(nodes[n].slot, UNTYPED_RETYPE, CAP_UNTYPED, half, lower, 1, 0, 0) !=
+                    ERR_OK ||
+                sys_invoke5(nodes[n].slot, UNTYPED_RETYPE, CAP_UNTYPED, half, higher, 1, 0, 0) !=
+                    ERR_OK) {
                 slot_release(lower);
                 slot_release(higher);
                 return 0;
@@ -76,7 +78,7 @@ uint64_t devices_frame(uint64_t phys)
     if (!nodes[n].frame) {
         uint64_t frame = slot_alloc();
         if (!frame ||
-            call(nodes[n].slot, UNTYPED_RETYPE, CAP_FRAME, 12, frame, 1, 0, 0) != ERR_OK) {
+            sys_invoke5(nodes[n].slot, UNTYPED_RETYPE, CAP_FRAME, 12, frame, 1, 0, 0) != ERR_OK) {
             slot_free(frame);
             return 0;
         }

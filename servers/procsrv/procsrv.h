@@ -51,10 +51,6 @@ void slot_free(uint64_t slot);
 /* Deletes whatever is in slot and frees it (slot 0 is ignored). */
 void slot_release(uint64_t slot);
 
-/* Invocation shorthands (up to five arguments); results in *answer if set. */
-long call(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-          uint64_t a4, struct missive_msg *answer);
-
 /* files.c: the initrd. */
 void files_init(const void *archive, uint64_t size);
 /* Finds path; returns false if it is not a file there. */

@@ -91,7 +91,7 @@ static long wait_for(uint64_t badge, struct request *r)
     if (p->waiter)
         return SERVICE_BUSY;
     uint64_t slot = slot_alloc();
-    if (!slot || call(ROOT_SLOT_CSPACE, CSPACE_SAVE_REPLY, slot, 0, 0, 0, 0, 0) != ERR_OK) {
+    if (!slot || sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_SAVE_REPLY, slot, 0, 0, 0, 0, 0) != ERR_OK) {
         slot_free(slot);
         return SERVICE_TOO_MANY;
     }
@@ -140,7 +140,7 @@ static long register_name(uint64_t badge, struct request *r, uint64_t received)
     struct missive_msg m = {0};
     if (!received)
         return SERVICE_BAD_ARGUMENT;
-    call(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, received, 0, 0, 0, 0, &m);
+    sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, received, 0, 0, 0, 0, &m);
     long e = !get_name(r, name)                        ? SERVICE_BAD_ARGUMENT
              : m.mr[0] != CAP_ENDPOINT || m.mr[2] != 0 ? SERVICE_BAD_ARGUMENT
                                                        : names_register(name, received, badge);
@@ -158,8 +158,8 @@ static long lookup(uint64_t badge, struct request *r, uint64_t *reply_cap)
     if (!endpoint)
         return SERVICE_NOT_FOUND;
     uint64_t slot = slot_alloc();
-    if (!slot || call(ROOT_SLOT_CSPACE, CSPACE_MINT, slot, endpoint,
-                      CAP_RIGHT_SEND | CAP_RIGHT_GRANT, badge, 0, 0) != ERR_OK) {
+    if (!slot || sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_MINT, slot, endpoint,
+                             CAP_RIGHT_SEND | CAP_RIGHT_GRANT, badge, 0, 0) != ERR_OK) {
         slot_free(slot);
         return SERVICE_TOO_MANY;
     }
@@ -240,7 +240,7 @@ static long cpu_stats(struct request *r)
     struct missive_msg m = {0};
     if (cpu >= boot->cpu_count)
         return SERVICE_NOT_FOUND;
-    if (call(ROOT_SLOT_DEBUG, DEBUG_CPU_STATS, cpu, 0, 0, 0, 0, &m) != ERR_OK)
+    if (sys_invoke5(ROOT_SLOT_DEBUG, DEBUG_CPU_STATS, cpu, 0, 0, 0, 0, &m) != ERR_OK)
         return SERVICE_NOT_FOUND;
     r->length = 0;
     for (unsigned i = 0; i < 4; i++)

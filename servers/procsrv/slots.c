@@ -36,13 +36,6 @@ void slot_release(uint64_t slot)
 {
     if (!slot)
         return;
-    call(ROOT_SLOT_CSPACE, CSPACE_DELETE, slot, 0, 0, 0, 0, 0);
+    sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_DELETE, slot, 0, 0, 0, 0, 0);
     slot_free(slot);
-}
-
-long call(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-          uint64_t a4, struct missive_msg *answer)
-{
-    uint64_t args[5] = {a0, a1, a2, a3, a4};
-    return sys_invoke(slot, label, 5, args, answer);
 }

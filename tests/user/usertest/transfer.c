@@ -30,46 +30,42 @@ enum {
 
 #define T_MAP_AT 0x20000000ul
 
-static long invoke5(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2,
-                    uint64_t a3, uint64_t a4, struct missive_msg *answer)
-{
-    uint64_t args[5] = {a0, a1, a2, a3, a4};
-    return sys_invoke(slot, label, 5, args, answer);
-}
-
 static void test_cross_cspace(void)
 {
     struct missive_msg m = {0};
     check("a 16-slot CSpace", retype(T_UT, CAP_CSPACE, 4, T_CSPACE, 1), ERR_OK);
     check("an endpoint", retype(T_UT, CAP_ENDPOINT, 0, T_EP, 1), ERR_OK);
     check("copy into another CSpace",
-          invoke5(T_CSPACE, CSPACE_COPY, 3, T_EP, CAP_RIGHTS_ALL, 0, ROOT_SLOT_CSPACE, 0), ERR_OK);
+          sys_invoke5(T_CSPACE, CSPACE_COPY, 3, T_EP, CAP_RIGHTS_ALL, 0, ROOT_SLOT_CSPACE, 0),
+          ERR_OK);
     check("it arrived", invoke(T_CSPACE, CSPACE_IDENTIFY, 3, 0, 0, 0, &m), ERR_OK);
     check("as an endpoint", (long)m.mr[0], CAP_ENDPOINT);
     check("mint into another CSpace",
-          invoke5(T_CSPACE, CSPACE_MINT, 4, T_EP, CAP_RIGHT_SEND, 77, ROOT_SLOT_CSPACE, 0), ERR_OK);
+          sys_invoke5(T_CSPACE, CSPACE_MINT, 4, T_EP, CAP_RIGHT_SEND, 77, ROOT_SLOT_CSPACE, 0),
+          ERR_OK);
     invoke(T_CSPACE, CSPACE_IDENTIFY, 4, 0, 0, 0, &m);
     check("with its badge", (long)m.mr[2], 77);
     check("and its rights", (long)m.mr[1], CAP_RIGHT_SEND);
     check("move back out of it",
-          invoke5(ROOT_SLOT_CSPACE, CSPACE_MOVE, T_BACK, 4, 0, 0, T_CSPACE, 0), ERR_OK);
+          sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_MOVE, T_BACK, 4, 0, 0, T_CSPACE, 0), ERR_OK);
     invoke(T_CSPACE, CSPACE_IDENTIFY, 4, 0, 0, 0, &m);
     check("the source is empty", (long)m.mr[0], CAP_NULL);
     invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_BACK, 0, 0, 0, &m);
     check("the destination has it", (long)m.mr[2], 77);
 
-    long r = invoke5(T_CSPACE, CSPACE_COPY, 5, T_EP, CAP_RIGHTS_ALL, 0, 4096, &m);
+    long r = sys_invoke5(T_CSPACE, CSPACE_COPY, 5, T_EP, CAP_RIGHTS_ALL, 0, 4096, &m);
     check_bad_argument("source CSpace outside the caller's", r, &m, 4, 0, 4095);
     check("source CSpace slot empty",
-          invoke5(T_CSPACE, CSPACE_COPY, 5, T_EP, CAP_RIGHTS_ALL, 0, T_SPARE, 0), ERR_EMPTY_SLOT);
+          sys_invoke5(T_CSPACE, CSPACE_COPY, 5, T_EP, CAP_RIGHTS_ALL, 0, T_SPARE, 0),
+          ERR_EMPTY_SLOT);
     check("source CSpace not a CSpace",
-          invoke5(T_CSPACE, CSPACE_COPY, 5, T_EP, CAP_RIGHTS_ALL, 0, T_EP, 0), ERR_WRONG_TYPE);
-    r = invoke5(ROOT_SLOT_CSPACE, CSPACE_MOVE, T_SPARE, 16, 0, 0, T_CSPACE, &m);
+          sys_invoke5(T_CSPACE, CSPACE_COPY, 5, T_EP, CAP_RIGHTS_ALL, 0, T_EP, 0), ERR_WRONG_TYPE);
+    r = sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_MOVE, T_SPARE, 16, 0, 0, T_CSPACE, &m);
     check_bad_argument("source slot past the source CSpace", r, &m, 1, 1, 15);
-    r = invoke5(T_CSPACE, CSPACE_COPY, 16, T_EP, CAP_RIGHTS_ALL, 0, ROOT_SLOT_CSPACE, &m);
+    r = sys_invoke5(T_CSPACE, CSPACE_COPY, 16, T_EP, CAP_RIGHTS_ALL, 0, ROOT_SLOT_CSPACE, &m);
     check_bad_argument("destination past the CSpace invoked", r, &m, 0, 1, 15);
     check("an Untyped still cannot be copied across",
-          invoke5(T_CSPACE, CSPACE_COPY, 6, T_UT, CAP_RIGHTS_ALL, 0, ROOT_SLOT_CSPACE, 0),
+          sys_invoke5(T_CSPACE, CSPACE_COPY, 6, T_UT, CAP_RIGHTS_ALL, 0, ROOT_SLOT_CSPACE, 0),
           ERR_NOT_PERMITTED);
 
     /* MR4 outside the message's length is absent: a 4-word copy names a
