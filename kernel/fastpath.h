@@ -8,11 +8,13 @@
 
 struct thread;
 
-/* Tries SYS_CALL or SYS_REPLY_RECV (number) for t, whose saved context is c,
-   on the fast path. Returns false, having changed nothing, if it declines;
-   true if it handled the call (it may not return at all: it switches
-   directly to the thread that got the message). Interrupts off. */
-bool fastpath(struct thread *t, struct trap_frame *c, uint64_t number);
+/* Every system call enters the kernel here (entry.asm), with the caller's
+   saved context c. Takes the kernel lock and tries SYS_CALL and
+   SYS_REPLY_RECV on the fast path; whatever it declines, having changed
+   nothing, goes to syscall_dispatch. Returns (to kernel_return_to_user,
+   which releases the lock) unless it switched straight to the thread that
+   got a message. Interrupts off. */
+void fastpath_syscall(struct trap_frame *c);
 
 /* Calls and replies the fast path has handled since boot. */
 extern uint64_t fastpath_count;

@@ -23,16 +23,48 @@
 #define MISSIVE_LOCK_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/x86_64/cpu_local.h"
+
+/* Inline, as every system call takes and releases it (the fast path's
+   budget is a few instructions for both); the rest is in lock.c. */
+extern struct kernel_lock_word {
+    volatile uint32_t held;
+    volatile uint32_t owner; /* the holder's CPU index, or ~0 (debug builds only) */
+} kernel_lock_word;
+
+/* Spins until it takes the lock, serving other CPUs' requests. */
+void kernel_lock_wait(void);
+
+#ifdef MISSIVE_DEBUG
+void kernel_lock_check_take(void);
+void kernel_lock_check_release(void);
+#endif
 
 /* Takes the kernel lock. Needs: interrupts off, this CPU's GS set up, the
    lock not held by this CPU. */
-void kernel_lock(void);
+static inline void kernel_lock(void)
+{
+#ifdef MISSIVE_DEBUG
+    kernel_lock_check_take();
+#endif
+    if (__atomic_exchange_n(&kernel_lock_word.held, 1, __ATOMIC_ACQUIRE))
+        kernel_lock_wait();
+#ifdef MISSIVE_DEBUG
+    kernel_lock_word.owner = this_cpu()->id;
+#endif
+}
 
 /* Releases it. Needs: this CPU holds it. */
-void kernel_unlock(void);
-
-/* True if this CPU holds the kernel lock. */
-bool kernel_lock_held(void);
+static inline void kernel_unlock(void)
+{
+#ifdef MISSIVE_DEBUG
+    kernel_lock_check_release();
+    kernel_lock_word.owner = ~0u;
+#endif
+    __atomic_store_n(&kernel_lock_word.held, 0, __ATOMIC_RELEASE);
+}
 
 #ifdef MISSIVE_DEBUG
 /* Panics naming the function if the lock is not held by this CPU. */

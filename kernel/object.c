@@ -69,6 +69,7 @@ struct cap object_new(unsigned type, void *mem, unsigned size_bits, bool device)
         struct cspace *cs = mem;
         cs->header.type = CAP_CSPACE;
         cs->slot_bits = size_bits - CTE_BITS;
+        cs->last_slot = (1ull << cs->slot_bits) - 1;
         cap.size = cs->slot_bits;
         break;
     }

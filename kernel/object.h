@@ -31,8 +31,10 @@ _Static_assert(sizeof(struct cte) == 1 << CTE_BITS, "a slot is 64 bytes");
 struct cspace {
     struct object_header header;
     uint32_t slot_bits;
+    uint64_t last_slot;       /* (1 << slot_bits) - 1: the fast path's bound, kept ready */
     struct cspace *reap_next; /* on the list of CSpaces whose slots await deletion */
 };
+_Static_assert(sizeof(struct cspace) <= sizeof(struct cte), "a CSpace's header is its slot 0");
 
 static inline struct cte *cspace_slot(struct cspace *cs, uint64_t index)
 {

@@ -1,5 +1,6 @@
-/* Fixed-priority round robin, one run queue per CPU; see sched.h. Caller
-   holds the kernel lock. */
+/* Fixed-priority round robin, one run queue per CPU, with lazy queue
+   updates for the IPC fast path; see sched.h. Caller holds the kernel
+   lock. */
 #include "sched.h"
 
 #include "arch/x86_64/cpu_local.h"
@@ -10,21 +11,43 @@
 volatile uint64_t sched_ticks;
 unsigned sched_hz = 1000;
 
-struct run_queue {
-    struct thread *head[PRIORITY_COUNT];
-    struct thread *tail[PRIORITY_COUNT];
-    uint64_t nonempty[PRIORITY_COUNT / 64]; /* bit p set: queue p has threads */
-};
+struct run_queue run_queues[SMP_MAX_CPUS];
 
-static struct run_queue run_queues[SMP_MAX_CPUS];
-
-/* The highest non-empty priority of rq, or -1. */
+/* The highest non-empty priority of rq, or -1: two bit scans (GCC builtin
+   for bsr). Queues may hold threads that blocked since (sched.h), so this
+   is an upper bound on the highest runnable priority. */
 static int highest(const struct run_queue *rq)
 {
-    for (int word = PRIORITY_COUNT / 64 - 1; word >= 0; word--)
-        if (rq->nonempty[word])
-            return word * 64 + 63 - __builtin_clzll(rq->nonempty[word]); /* GCC builtin: bsr */
-    return -1;
+    if (!rq->nonempty_words)
+        return -1;
+    int word = 63 - __builtin_clzll(rq->nonempty_words);
+    return word * 64 + 63 - __builtin_clzll(rq->nonempty[word]);
+}
+
+static void mark_nonempty(struct run_queue *rq, unsigned p)
+{
+    rq->nonempty[p / 64] |= 1ull << (p % 64);
+    rq->nonempty_words |= 1ull << (p / 64);
+}
+
+static void mark_empty(struct run_queue *rq, unsigned p)
+{
+    rq->nonempty[p / 64] &= ~(1ull << (p % 64));
+    if (!rq->nonempty[p / 64])
+        rq->nonempty_words &= ~(1ull << (p / 64));
+}
+
+/* Interrupts t's CPU (if it is another) when that idles or runs something
+   less urgent than t, so that it looks again. One that runs something as
+   urgent finds t at its next tick. What it runs is what counts, not its
+   queue, which may hold threads that blocked since. */
+static void kick_for(const struct thread *t)
+{
+    if (t->cpu == this_cpu()->id)
+        return;
+    const struct thread *running = cpus[t->cpu].current;
+    if (!running || running->state != THREAD_RUNNABLE || running->priority < t->priority)
+        smp_kick(t->cpu);
 }
 
 void sched_enqueue(struct thread *t)
@@ -32,10 +55,7 @@ void sched_enqueue(struct thread *t)
     KERNEL_LOCK_ASSERT_HELD();
     struct run_queue *rq = &run_queues[t->cpu];
     unsigned p = t->priority;
-    /* Another CPU that idles or runs something less urgent must look again;
-       one that runs something as urgent finds t at its next tick. */
-    if (t->cpu != this_cpu()->id && highest(rq) < (int)p)
-        smp_kick(t->cpu);
+    kick_for(t);
     t->sched_next = 0;
     t->sched_prev = rq->tail[p];
     if (rq->tail[p])
@@ -44,7 +64,15 @@ void sched_enqueue(struct thread *t)
         rq->head[p] = t;
     rq->tail[p] = t;
     t->queued = 1;
-    rq->nonempty[p / 64] |= 1ull << (p % 64);
+    mark_nonempty(rq, p);
+}
+
+void sched_wake(struct thread *t)
+{
+    if (!t->queued)
+        sched_enqueue(t);
+    else
+        kick_for(t); /* still queued from before it blocked (lazily) */
 }
 
 void sched_dequeue(struct thread *t)
@@ -65,7 +93,7 @@ void sched_dequeue(struct thread *t)
     t->sched_next = t->sched_prev = 0;
     t->queued = 0;
     if (!rq->head[p])
-        rq->nonempty[p / 64] &= ~(1ull << (p % 64));
+        mark_empty(rq, p);
 }
 
 void sched_enqueue_front(struct thread *t)
@@ -80,46 +108,69 @@ void sched_enqueue_front(struct thread *t)
         rq->tail[p] = t;
     rq->head[p] = t;
     t->queued = 1;
-    rq->nonempty[p / 64] |= 1ull << (p % 64);
+    mark_nonempty(rq, p);
 }
 
-int sched_highest_priority(void)
+bool sched_switch_to_lower(struct thread *out, struct thread *in)
 {
-    return highest(&run_queues[this_cpu()->id]);
+    sched_dequeue(out); /* it blocks: out of the way of the test below */
+    return (int)in->priority >= highest(this_cpu()->run_queue);
 }
 
 struct thread *sched_pick(void)
 {
-    const struct run_queue *rq = &run_queues[this_cpu()->id];
-    int p = highest(rq);
-    return p < 0 ? 0 : rq->head[p];
+    struct cpu_local *cpu = this_cpu();
+    struct run_queue *rq = cpu->run_queue;
+    /* A thread the fast path switched to runs unqueued; it is the most
+       urgent here (or was, until something now queued), so it goes back to
+       the front of its queue. */
+    struct thread *running = cpu->current;
+    if (running && running->state == THREAD_RUNNABLE && !running->queued && running->cpu == cpu->id)
+        sched_enqueue_front(running);
+    for (;;) {
+        int p = highest(rq);
+        if (p < 0)
+            return 0;
+        struct thread *t = rq->head[p];
+        if (t->state == THREAD_RUNNABLE)
+            return t;
+        sched_dequeue(t); /* blocked since, on the fast path: taken out now */
+    }
+}
+
+/* The threads CPU cpu could run: runnable ones in its queues, and the one
+   it runs if the fast path left that unqueued. */
+static unsigned runnable_on(unsigned cpu)
+{
+    unsigned n = 0;
+    const struct thread *running = cpus[cpu].current;
+    if (running && running->state == THREAD_RUNNABLE && !running->queued)
+        n++;
+    const struct run_queue *rq = &run_queues[cpu];
+    for (int p = highest(rq); p >= 0; p--)
+        for (const struct thread *t = rq->head[p]; t; t = t->sched_next)
+            n += t->state == THREAD_RUNNABLE;
+    return n;
 }
 
 bool sched_runnable_anywhere(void)
 {
     for (unsigned cpu = 0; cpu < cpu_count; cpu++)
-        if (highest(&run_queues[cpu]) >= 0)
+        if (runnable_on(cpu))
             return true;
     return false;
 }
 
 unsigned sched_queued(unsigned cpu)
 {
-    unsigned n = 0;
-    const struct run_queue *rq = &run_queues[cpu];
-    for (int p = highest(rq); p >= 0; p--)
-        for (const struct thread *t = rq->head[p]; t; t = t->sched_next)
-            n++;
-    return n;
+    return runnable_on(cpu);
 }
 
 void sched_yield(struct thread *t)
 {
     t->timeslice = TIMESLICE_TICKS;
-    if (t->queued) {
-        sched_dequeue(t);
-        sched_enqueue(t);
-    }
+    sched_dequeue(t);
+    sched_enqueue(t);
 }
 
 bool sched_tick_quick(void)
@@ -135,7 +186,7 @@ bool sched_tick_quick(void)
 
 void sched_tick(struct thread *running)
 {
-    if (!running || !running->queued)
+    if (!running || running->state != THREAD_RUNNABLE)
         return;
     this_cpu()->busy_ticks++;
     if (running->timeslice > 1) {

@@ -12,10 +12,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86_64/cpu_local.h"
+#include "thread.h"
+
 #define PRIORITY_COUNT  256
 #define TIMESLICE_TICKS 5 /* at the default 1000 Hz: 5 ms */
 
-struct thread;
+/* One CPU's run queues. Here rather than in sched.c only for the fast
+   path's inline sched_switch_to; nothing else touches them. Lazily kept
+   (sched_switch_to): a queue may hold threads that have blocked since, and
+   a CPU may run a thread that is not queued. */
+struct run_queue {
+    struct thread *head[PRIORITY_COUNT];
+    struct thread *tail[PRIORITY_COUNT];
+    uint64_t nonempty[PRIORITY_COUNT / 64]; /* bit p set: queue p has threads */
+    uint64_t nonempty_words;                /* bit w set: nonempty[w] is not 0 */
+};
+extern struct run_queue run_queues[SMP_MAX_CPUS];
 
 /* Appends t (runnable, not queued) to the back of its priority's queue on
    its CPU; interrupts that CPU if it should run t now. */
@@ -28,10 +41,32 @@ void sched_dequeue(struct thread *t);
    with the slice it has left: the fast path's direct switch. */
 void sched_enqueue_front(struct thread *t);
 
-/* The highest priority with a runnable thread on this CPU, or -1. */
-int sched_highest_priority(void);
+/* sched_switch_to when in is less urgent than out: takes out (which blocks)
+   off its queue and says whether nothing runnable here is more urgent
+   than in, conservatively (threads that blocked lazily count). */
+bool sched_switch_to_lower(struct thread *out, struct thread *in);
 
-/* The thread that should run now on this CPU (it stays queued), or NULL. */
+/* The fast path's direct switch: may in (runnable, of this CPU) run now in
+   place of out, the thread running here, which blocks (both states say so
+   already)? Lazy scheduling, as in L4: when in is at least as urgent as
+   out, which runs and so is the most urgent here, nothing changes in the
+   run queues. out may stay queued although blocked; sched_pick takes it
+   out when it meets it. in runs unqueued; sched_pick puts it back at the
+   front of its queue at the next scheduling decision. (Another CPU may
+   have queued something more urgent a moment ago; its IPI is pending and
+   preempts in as soon as it reaches user mode.) */
+static inline bool sched_switch_to(struct thread *out, struct thread *in)
+{
+    return in->priority >= out->priority || sched_switch_to_lower(out, in);
+}
+
+/* t just became runnable: queues it unless it is still queued from before
+   it blocked, and interrupts its CPU if that should run it now. */
+void sched_wake(struct thread *t);
+
+/* The thread that should run now on this CPU (it stays queued), or NULL.
+   Puts the thread the fast path left running unqueued back first, and
+   takes the blocked threads it meets off the queues. */
 struct thread *sched_pick(void);
 
 /* True if any CPU has a runnable thread. */

@@ -4,6 +4,7 @@
  * notifications) or to the object type's invocation decoder. Every error
  * lands in the caller's RAX; nothing a caller passes can fault the kernel.
  */
+#include "syscall.h"
 #include "arch/x86_64/cpu_local.h"
 #include "endpoint.h"
 #include "fastpath.h"
@@ -166,18 +167,12 @@ static void ipc(struct thread *t, uint64_t number, struct cte *slot)
     }
 }
 
-/* Entered from entry.asm with the caller's saved context (its thread's).
-   Interrupts off; takes the kernel lock, which the way out releases. */
-void syscall_dispatch(struct trap_frame *context)
+void syscall_dispatch(struct thread *t, struct trap_frame *context)
 {
-    kernel_lock();
-    struct thread *t = this_cpu()->current;
     if (!t)
         return; /* another CPU took the thread away meanwhile and undid this call (smp_evict) */
     uint64_t number = context->rax;
     long error;
-    if ((number == SYS_CALL || number == SYS_REPLY_RECV) && fastpath(t, context, number))
-        return;
     switch (number) {
     case SYS_YIELD:
         sched_yield(t);

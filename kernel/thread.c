@@ -18,26 +18,18 @@
 #include "smp.h"
 #include "string.h"
 
-#define MSR_FS_BASE 0xc0000100u
-#define RFLAGS_IF   (1ul << 9)
+#define RFLAGS_IF (1ul << 9)
 
 /* Each CPU's fpu_owner is the thread whose FPU/SSE/AVX registers are in
    it now. Switching saves and loads them eagerly on every change of thread
    (docs/kernel.md): one xsave/xrstor (or fxsave/fxrstor) pair is cheaper
    than taking #NM traps for the many programs (picolibc's printf among
    them) that use SSE. */
-static void fpu_save(struct thread *t)
-{
-    if (cpu_fpu_features)
-        cpu_xsave(t->fpu_state, cpu_fpu_features);
-    else
-        cpu_fxsave(t->fpu_state);
-}
 
 void thread_fpu_release(struct cpu_local *cpu)
 {
     if (cpu->fpu_owner)
-        fpu_save(cpu->fpu_owner);
+        thread_fpu_save(cpu->fpu_owner);
     cpu->fpu_owner = 0;
 }
 
@@ -62,11 +54,11 @@ void thread_init(struct thread *t)
 void thread_set_state(struct thread *t, enum thread_state state)
 {
     t->state = state;
-    if (state == THREAD_RUNNABLE && !t->queued) {
+    if (state == THREAD_RUNNABLE) {
         /* The slice is not refilled on waking: a pair of threads calling each
            other would otherwise never use one up and starve their peers. */
-        sched_enqueue(t);
-    } else if (state != THREAD_RUNNABLE) {
+        sched_wake(t);
+    } else {
         sched_dequeue(t);
     }
 }
@@ -200,11 +192,9 @@ void thread_set_affinity(struct thread *t, unsigned cpu)
     if (t->cpu == cpu)
         return;
     smp_evict(t);
-    bool queued = t->queued;
-    if (queued)
-        sched_dequeue(t);
+    sched_dequeue(t);
     t->cpu = (uint8_t)cpu;
-    if (queued)
+    if (t->state == THREAD_RUNNABLE)
         sched_enqueue(t);
 }
 
@@ -270,36 +260,18 @@ _Noreturn void kernel_return_to_user(void)
     thread_enter_user(t);
 }
 
+void thread_load(struct thread *t)
+{
+    /* Status flags, DF and AC (alignment checks a program asked for) only:
+       register writes and traps are not the only ways into a context, so
+       this path trusts none. (The fast path's contexts all come from
+       syscall, whose R11 is the thread's own RFLAGS.) */
+    t->context.rflags = (t->context.rflags & 0x40cd5) | RFLAGS_IF | 2;
+    thread_switch_in(this_cpu(), t, thread_vspace_root(t));
+}
+
 _Noreturn void thread_enter_user(struct thread *t)
 {
-    struct cpu_local *cpu = this_cpu();
-    cpu->current = t;
-    if (cpu->fpu_owner != t) {
-        if (cpu->fpu_owner)
-            fpu_save(cpu->fpu_owner);
-        if (cpu_fpu_features)
-            cpu_xrstor(t->fpu_state, cpu_fpu_features);
-        else
-            cpu_fxrstor(t->fpu_state);
-        cpu->fpu_owner = t;
-    }
-    /* Status flags, DF and AC (alignment checks a program asked for) only. */
-    t->context.rflags = (t->context.rflags & 0x40cd5) | RFLAGS_IF | 2;
-    uint64_t root = thread_vspace_root(t);
-    if (cpu->loaded_root != root) {
-        write_cr3(root);
-        cpu->loaded_root = root;
-    }
-    /* wrmsr is slow and user code cannot change the FS base itself (FSGSBASE
-       stays off), so write it only when it differs from what is loaded. */
-    if (t->fs_base != cpu->loaded_fs_base) {
-        wrmsr(MSR_FS_BASE, t->fs_base);
-        cpu->loaded_fs_base = t->fs_base;
-    }
-    cpu->context_end = (uint64_t)(&t->context + 1);
-    gdt_set_user_trap_stack(cpu->context_end);
-    /* From here on this CPU touches only t's context, which nobody frees
-       before this CPU has answered a request from the kernel again (smp.c). */
-    kernel_unlock();
+    thread_load(t);
     context_restore(&t->context);
 }

@@ -9,8 +9,11 @@
 
 #include <stdint.h>
 
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/trap.h"
 #include "cap.h"
+#include "lock.h"
 #include "missive/abi.h"
 #include "vspace.h"
 
@@ -128,6 +131,60 @@ uint64_t *thread_mr(struct trap_frame *context, unsigned i);
 
 /* The thread running in user mode on this CPU (or NULL while idle). */
 struct thread *thread_current(void);
+
+/* Makes t this CPU's current thread and loads what of it is not in its
+   saved context (FPU registers, address space, FS base, the stack traps
+   save its context on), then releases the kernel lock: the last step before
+   leaving the kernel into t. Needs: t runnable, queued on this CPU, with a
+   valid user context and a VSpace; the kernel lock held. */
+void thread_load(struct thread *t);
+
+/* Saves t's FPU/SSE/AVX registers, which this CPU holds, into t. */
+static inline void thread_fpu_save(struct thread *t)
+{
+    if (cpu_fpu_features)
+        cpu_xsave(t->fpu_state, cpu_fpu_features);
+    else
+        cpu_fxsave(t->fpu_state);
+}
+
+/* thread_load's work, inline for the fast path: root is t's page-table
+   root (not 0). */
+__attribute__((always_inline)) static inline void thread_switch_in(struct cpu_local *cpu,
+                                                                   struct thread *t, uint64_t root)
+{
+    cpu->current = t;
+    /* Eager FPU switching (docs/kernel.md): no #NM trap, and no LazyFP-style
+       leak of one thread's registers to another. */
+    struct thread *owner = cpu->fpu_owner;
+    if (owner != t) {
+        if (cpu_fpu_features) {
+            if (owner)
+                cpu_xsave(owner->fpu_state, cpu_fpu_features);
+            cpu_xrstor(t->fpu_state, cpu_fpu_features);
+        } else {
+            if (owner)
+                cpu_fxsave(owner->fpu_state);
+            cpu_fxrstor(t->fpu_state);
+        }
+        cpu->fpu_owner = t;
+    }
+    if (cpu->loaded_root != root) {
+        write_cr3(root);
+        cpu->loaded_root = root;
+    }
+    /* wrmsr is slow and user code cannot change the FS base itself (FSGSBASE
+       stays off), so write it only when it differs from what is loaded. */
+    if (t->fs_base != cpu->loaded_fs_base) {
+        wrmsr(MSR_FS_BASE, t->fs_base);
+        cpu->loaded_fs_base = t->fs_base;
+    }
+    cpu->context_end = (uint64_t)(&t->context + 1);
+    *cpu->trap_stack = cpu->context_end;
+    /* From here on this CPU touches only t's context, which nobody frees
+       before this CPU has answered a request from the kernel again (smp.c). */
+    kernel_unlock();
+}
 
 /* Leaves the kernel into t, which must be runnable, queued on this CPU and
    have a valid user context (the fast path's direct switch; and the end of

@@ -14,11 +14,9 @@
 
 static void set_priority(struct thread *t, uint8_t priority)
 {
-    bool queued = t->queued;
-    if (queued)
-        sched_dequeue(t);
+    sched_dequeue(t);
     t->priority = priority;
-    if (queued)
+    if (t->state == THREAD_RUNNABLE)
         sched_enqueue(t);
 }
 

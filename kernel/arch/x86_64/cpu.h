@@ -53,6 +53,8 @@ static inline uint64_t rdmsr(uint32_t msr)
     return ((uint64_t)hi << 32) | lo;
 }
 
+#define MSR_FS_BASE 0xc0000100u
+
 static inline void wrmsr(uint32_t msr, uint64_t value)
 {
     __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
@@ -146,7 +148,10 @@ static inline void cpu_pause(void)
 static inline void *cpu_read_gs_self(void)
 {
     void *self;
-    __asm__ volatile("mov %%gs:0, %0" : "=r"(self));
+    /* Not volatile: kernel code never changes CPU midway (one kernel stack
+       per CPU, no preemption inside the kernel), so the compiler may reuse
+       one read for a whole function; the fast path reads it once that way. */
+    __asm__("mov %%gs:0, %0" : "=r"(self));
     return self;
 }
 

@@ -20,6 +20,7 @@
 #define SMP_MAX_CPUS 16
 
 struct thread;
+struct run_queue;
 
 struct cpu_local {
     struct cpu_local *self;    /* for reading the struct's own address through GS */
@@ -35,11 +36,13 @@ struct cpu_local {
     /* Start-up: the AP sets 1 when it arrives, the boot CPU 2 when it gives
        up waiting; whoever is first decides whether the AP joins (mp.c). */
     uint8_t claimed;
-    uint64_t loaded_root;     /* what this CPU's CR3 holds */
-    struct thread *fpu_owner; /* whose FPU/SSE/AVX registers this CPU holds */
-    uint64_t loaded_fs_base;  /* what this CPU's FS base MSR holds */
-    uint64_t busy_ticks;      /* local timer ticks that found a thread running */
-    uint64_t idle_ticks;      /* and that found the CPU idle */
+    uint64_t loaded_root;        /* what this CPU's CR3 holds */
+    struct thread *fpu_owner;    /* whose FPU/SSE/AVX registers this CPU holds */
+    uint64_t loaded_fs_base;     /* what this CPU's FS base MSR holds */
+    uint64_t *trap_stack;        /* this CPU's TSS RSP0: where a trap from user mode saves */
+    struct run_queue *run_queue; /* its run queues (sched.c), for the fast path */
+    uint64_t busy_ticks;         /* local timer ticks that found a thread running */
+    uint64_t idle_ticks;         /* and that found the CPU idle */
 };
 
 #define CPU_LOCAL_KERNEL_STACK_TOP 8

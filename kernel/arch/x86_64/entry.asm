@@ -20,7 +20,7 @@
 bits 64
 section .text
 
-extern syscall_dispatch
+extern fastpath_syscall
 extern trap_dispatch
 extern trap_dispatch_user
 extern kernel_return_to_user
@@ -128,12 +128,11 @@ syscall_entry:
     push rcx                            ; rip
     push qword 0                        ; error code
     push qword VECTOR_SYSCALL           ; marks a context that may return by sysret
-    SAVE_GENERAL_REGISTERS
-    cld
+    SAVE_GENERAL_REGISTERS              ; (FMASK cleared DF: no cld)
     mov rdi, rsp
     mov rsp, [gs:CPU_KERNEL_STACK_TOP]
     xor ebp, ebp                        ; backtraces end here
-    call syscall_dispatch
+    call fastpath_syscall
     jmp kernel_return_to_user           ; C: picks the thread to run, never returns
 
 ; context_restore(struct trap_frame *context): loads a user context and
@@ -157,6 +156,23 @@ context_restore:
     add rsp, 16                         ; vector, error code
     swapgs
     iretq
+
+; fastpath_exit(struct trap_frame *to, struct trap_frame *from): the fast
+; path's direct switch (fastpath.c). The receiver (to) gets the message
+; straight from the sender's saved context (from): the message registers,
+; RAX, RDI and RSI; only RIP, RFLAGS and RSP are its own. to was saved by
+; syscall, so sysret suits it, and its RIP is a user address.
+global fastpath_exit
+fastpath_exit:
+    mov [gs:CPU_USER_RSP], rdi          ; scratch: no register is free below
+    mov rsp, rsi
+    RESTORE_GENERAL_REGISTERS
+    mov rsp, [gs:CPU_USER_RSP]
+    mov rcx, [rsp + 17 * 8]             ; rip
+    mov r11, [rsp + 19 * 8]             ; rflags
+    mov rsp, [rsp + 20 * 8]             ; user rsp
+    swapgs
+    o64 sysret
 
 ; gdt_reload_segments(code selector, data selector): loads the data
 ; selector into DS, ES, SS (FS and GS get the null selector) and the code

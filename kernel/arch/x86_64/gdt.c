@@ -10,6 +10,7 @@
  */
 #include "arch/x86_64/gdt.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arch/x86_64/cpu.h"
@@ -32,6 +33,7 @@ struct tss {
    busy TSS cannot be loaded twice), hence its own GDT to describe it, and
    its own IST stacks so two CPUs' NMIs do not share one. */
 static struct cpu_tables {
+    uint32_t align_rsp0; /* puts tss.rsp[0] on an 8-byte boundary (see gdt_init) */
     struct tss tss;
     uint64_t gdt[7];
     _Alignas(16) uint8_t ist_stacks[3][IST_STACK_SIZE];
@@ -55,6 +57,9 @@ void gdt_init(unsigned cpu)
     for (int i = 0; i < 3; i++)
         tss->ist[i] = (uint64_t)&tables[cpu].ist_stacks[i][IST_STACK_SIZE];
     tss->iomap_base = sizeof *tss; /* no I/O bitmap: ring 3 gets no ports */
+    /* Every switch to a thread stores RSP0; through a plain aligned pointer
+       it is one instruction (a packed member's address may not be taken). */
+    cpus[cpu].trap_stack = (uint64_t *)((uint8_t *)tss + offsetof(struct tss, rsp));
 
     gdt[0] = 0;
     gdt[1] = segment(0x9a, 0x20); /* kernel code: present, ring 0, exec/read, L */
@@ -71,11 +76,4 @@ void gdt_init(unsigned cpu)
     lgdt(&pointer);
     gdt_reload_segments(SEL_KERNEL_CODE, SEL_KERNEL_DATA);
     ltr(SEL_TSS);
-}
-
-/* The stack the CPU switches to on a trap from user mode: the end of the
-   running thread's saved context (see entry.asm). On this CPU's TSS. */
-void gdt_set_user_trap_stack(uint64_t rsp0)
-{
-    tables[this_cpu()->id].tss.rsp[0] = rsp0;
 }

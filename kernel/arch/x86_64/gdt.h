@@ -17,7 +17,6 @@
 #define IST_MACHINE_CHECK 3
 
 void gdt_init(unsigned cpu);
-void gdt_set_user_trap_stack(uint64_t rsp0);
 
 /* In entry.asm: reload CS and the data segment registers. */
 void gdt_reload_segments(unsigned code_selector, unsigned data_selector);

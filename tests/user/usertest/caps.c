@@ -842,8 +842,12 @@ static void test_avx(uint64_t ut)
               start_thread(S_AVX + i, ROOT_SLOT_CSPACE, 10, (void (*)(void))avx_thread,
                            avx_stacks[i] + sizeof avx_stacks[i], i),
               ERR_OK);
+    /* Bounded by time, not by yields: with several CPUs on a loaded host the
+       CPU running this loop may race far ahead of the ones running the AVX
+       threads (about 30 s at 2 GHz; GCC builtin for rdtsc). */
     struct missive_msg m;
-    for (int i = 0; i < 100000 && !(avx_result[0] && avx_result[1]); i++)
+    uint64_t start = __builtin_ia32_rdtsc();
+    while (!(avx_result[0] && avx_result[1]) && __builtin_ia32_rdtsc() - start < 60000000000ull)
         missive_syscall(SYS_YIELD, 0, 0, &m);
     check("thread 1 kept its ymm1 across preemption", (long)avx_result[0], 1);
     check("thread 2 kept its ymm1 across preemption", (long)avx_result[1], 1);
