@@ -192,6 +192,12 @@ def cases():
              expect=BOOTED + [r"^proctest: figures: at tsc \d+; spawn \d+, run to exit and wait \d+, "
                               r"memsrv map\+unmap of one frame \d+ instructions",
                               r"^proctest: figures: [1-9]\d* passed, 0 failed$"]),
+        # The round trip of docs/kernel.md section 9 (usertest ipc), under icount; the IPC
+        # trace compiled in but off must not change it (docs/ipc-performance.md).
+        Case("user-ipc-figure", initrd="test", cmdline="qemu-exit init=bin/usertest -- ipc",
+             qemu=["-icount", "shift=0"], forbid=NO_TROUBLE + [r"FAIL"], timeout=120,
+             expect=BOOTED + [r"^usertest: ipc: 10000 call/reply_recv round trips, \d+ TSC each",
+                              r"^thread 'usertest' exited with status 0"]),
         # The boot figure: instructions from the kernel's entry to the shell's first prompt.
         Case("boot-figure", initrd="test", exit_status=None, timeout=120,
              cmdline="init=bin/procsrv -- manifest=etc/tests/boot-figure.manifest",
