@@ -18,6 +18,7 @@
 #include "object.h"
 #include "sched.h"
 #include "thread.h"
+#include "trace.h"
 
 /* The message registers, copied whole: cheaper than a loop over the length. */
 static inline void copy_message(struct trap_frame *to, const struct trap_frame *from)
@@ -77,6 +78,8 @@ bool fastpath(struct thread *t, struct trap_frame *c, uint64_t number)
         receiver->context.rax = ERR_OK;
         receiver->reply_to = t;
         t->replier = receiver;
+        if (trace_on)
+            trace_ipc(t, receiver, TRACE_FAST | TRACE_CALL);
         fastpath_count++;
         thread_set_state(t, THREAD_BLOCKED_REPLY);
         wake_and_maybe_switch(receiver);
@@ -95,6 +98,8 @@ bool fastpath(struct thread *t, struct trap_frame *c, uint64_t number)
     caller->context.rsi = tag;
     caller->context.rdi = 0;
     caller->context.rax = ERR_OK;
+    if (trace_on)
+        trace_ipc(t, caller, TRACE_FAST | TRACE_REPLY);
     t->ipc_reply_can_grant = cap->rights & CAP_RIGHT_GRANT;
     ep->receivers = 1;
     endpoint_enqueue(ep, t);
