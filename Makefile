@@ -160,6 +160,7 @@ extra_srcs_memsrv  := lib/buddy/buddy.c
 extra_srcs_console := lib/procgrant/procgrant.c
 extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c
 extra_srcs_shell   := lib/lineedit/lineedit.c
+extra_srcs_usertest := lib/tracedump/tracedump.c
 
 # The static heap in a program's image: only the root task has one.
 heap_bytes = $(or $(heap_bytes_$(notdir $(1))),0)
@@ -196,7 +197,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ilib -Ikernel
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
-	shellargs ring procgrant
+	shellargs ring procgrant tracedump
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -212,6 +213,7 @@ unit_srcs_lineedit := lib/lineedit/lineedit.c lib/input/keymap.c
 unit_srcs_shellargs := apps/shell/args.c
 unit_srcs_ring      := servers/console/ring.c
 unit_srcs_procgrant := lib/procgrant/procgrant.c
+unit_srcs_tracedump := lib/tracedump/tracedump.c
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)
@@ -219,6 +221,7 @@ $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 
 unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
 	@set -e; for t in $^; do echo "== $$t"; $$t; done
+	python3 tools/trace/test_trace2json.py
 
 system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DEPS)
 	python3 tests/system/harness.py --build $(BUILD) --smp $(SMP) $(if $(CASES),--cases $(CASES))

@@ -4,7 +4,7 @@ import os
 import re
 from dataclasses import replace
 
-from common import (BOOTED, NO_TROUBLE, OVMF_CODE, PANIC, PROMPT, REPO, SHELL_TROUBLE, SHELL_UP,
+from common import (BOOTED, NO_TROUBLE, check_trace_script, OVMF_CODE, PANIC, PROMPT, REPO, SHELL_TROUBLE, SHELL_UP,
                     Case, boot_figure, check_ticks, check_usable, garbage, motd_size, panic_case,
                     proc_case, shell_case, smptest_case, user_fault_case)
 
@@ -258,6 +258,13 @@ def cases():
                               r"(1\d\d\d|[2-9]\d\d\d|\d{5,}) times, [1-9]\d* long invocations "
                               r"preempted, \d+ IPIs\)$",
                               r"^thread 'usertest' exited with status 0"]),
+        # The IPC trace: bad arguments, a scripted exchange dumped and turned into JSON by
+        # tools/trace/trace2json.py, the ring wrapping, a buffer revoked under the tracer.
+        Case("user-trace", initrd="test", cmdline="qemu-exit init=bin/usertest -- trace",
+             forbid=NO_TROUBLE + [r"FAIL"], check=check_trace_script,
+             expect=BOOTED + [r"^TRACE-BEGIN \d+$", r"^TRACE-END 5$",
+                              r"^usertest: trace: \d{3} passed, 0 failed$",
+                              r"^thread 'tr-client' exited with status 0"]),
         Case("user-fuzz", initrd="test", cmdline="qemu-exit init=bin/fuzz -- seed=1",
              timeout=240, forbid=NO_TROUBLE + [r"FAIL", r"KERNEL PANIC"],
              expect=BOOTED + [r"^fuzz: seed 1, \d+ calls, canary ok, healthy [1-9]\d* round trips",
