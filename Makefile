@@ -19,7 +19,7 @@ DEPS    := $(BUILD)/.deps-installed
 .SECONDEXPANSION:
 
 .PHONY: FORCE all run run-uefi debug test unit-test picolibc-test system-test rebuild-check format \
-	format-check clean deps
+	format-check clean deps trace
 all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json
 
 # --- dependencies ------------------------------------------------------------
@@ -155,7 +155,8 @@ LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(BUILD)/user/lib/libsys/syscall.o \
 USER_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
 
 # Pure library sources a program builds in besides its own directory.
-extra_srcs_procsrv := lib/manifest/manifest.c lib/cmdline/cmdline.c lib/elf/elf.c lib/cpio/cpio.c
+extra_srcs_procsrv := lib/manifest/manifest.c lib/cmdline/cmdline.c lib/elf/elf.c lib/cpio/cpio.c \
+	lib/tracedump/tracedump.c
 extra_srcs_memsrv  := lib/buddy/buddy.c
 extra_srcs_console := lib/procgrant/procgrant.c
 extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c
@@ -225,6 +226,14 @@ unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
 
 system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DEPS)
 	python3 tests/system/harness.py --build $(BUILD) --smp $(SMP) $(if $(CASES),--cases $(CASES))
+
+# The IPC trace of a boot and a few shell commands (the system-test case trace-boot: procsrv
+# traces from its start, the shell's trace command dumps), as Chrome trace / Perfetto JSON.
+trace: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DEPS)
+	python3 tests/system/harness.py --build $(BUILD) --smp $(SMP) --cases trace-boot
+	python3 tools/trace/trace2json.py $(BUILD)/system-test/trace-boot.log -o $(BUILD)/trace.json
+	@echo "trace: wrote $(BUILD)/trace.json; open it at https://ui.perfetto.dev (Open trace file)" \
+		"or in chrome://tracing (Load)"
 
 # Changing a server rebuilds the initrd only: the kernel stays byte-identical.
 rebuild-check: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio | $(DEPS)

@@ -4,7 +4,7 @@ import os
 import re
 from dataclasses import replace
 
-from common import (BOOTED, NO_TROUBLE, check_trace_script, OVMF_CODE, PANIC, PROMPT, REPO, SHELL_TROUBLE, SHELL_UP,
+from common import (BOOTED, NO_TROUBLE, check_boot_trace, check_trace_script, OVMF_CODE, PANIC, PROMPT, REPO, SHELL_TROUBLE, SHELL_UP,
                     Case, boot_figure, check_ticks, check_usable, garbage, motd_size, panic_case,
                     proc_case, shell_case, smptest_case, user_fault_case)
 
@@ -57,6 +57,12 @@ def shell_cases():
              cmdline="init=bin/procsrv -- manifest=etc/tests/noconsole.manifest",
              expect=BOOTED + [r"^consoletest: eof: shell exited with status 0$",
                               r"^consoletest: eof: 3 passed, 0 failed$"]),
+        # The boot and a few commands traced by procsrv (its argument trace), dumped by the
+        # shell's trace command, turned into JSON by tools/trace: `make trace` runs this.
+        shell_case("trace-boot", ["ps\r", "ls\r", "cat /etc/motd\r", "echo traced\r", "trace\r"], [
+            r"^procsrv: tracing IPC into \d+ buffer\(s\) of 32767 records$", r"^traced$",
+            r"^TRACE-BEGIN \d+$", r"^TRACE-END [1-9]\d*$", r"^trace: [1-9]\d* records$"],
+            cmdline="qemu-exit -- trace", check=check_boot_trace),
         # Keys pressed on the PS/2 keyboard (QMP send-key) reach the shell through kbd.
         shell_case("kbd-keys", [], [r"^missive> echo Hi \"a b\"$", r"^Hi a b$"],
                    after_line=PROMPT, qmp_keys=[

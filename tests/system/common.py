@@ -81,6 +81,23 @@ def check_trace_script(log):
     return None
 
 
+def check_boot_trace(log):
+    """A boot traced by procsrv (make trace): valid JSON in which the servers are named and
+    talk as they must: procsrv to memsrv, the shell to the console and procsrv, replies back."""
+    trace, error = trace_json(log)
+    if error:
+        return error
+    pairs = {(m["from"], m["to"], m["kind"]) for m in trace2json.messages(trace)}
+    for want in [("procsrv", "memsrv", "call"), ("memsrv", "procsrv", "reply"),
+                 ("shell", "console", "call"), ("console", "shell", "reply"),
+                 ("shell", "procsrv", "call")]:
+        if want not in pairs:
+            return f"no {want[2]} from {want[0]} to {want[1]} in the trace"
+    if any("thread" in (m["from"], m["to"]) for m in trace2json.messages(trace)):
+        return "a thread without a name in the trace"
+    return None
+
+
 def motd_size():
     return os.path.getsize(os.path.join(REPO, "initrd", "files", "motd"))
 

@@ -34,8 +34,7 @@ static void collect(const char *line, void *context)
 /* A buffer of capacity records in exact-size heap memory (ASan sees overruns). */
 static struct trace_buffer *new_buffer(uint64_t capacity)
 {
-    struct trace_buffer *b =
-        calloc(1, sizeof *b + capacity * sizeof(struct trace_record));
+    struct trace_buffer *b = calloc(1, sizeof *b + capacity * sizeof(struct trace_record));
     assert_non_null(b);
     b->magic = TRACE_BUFFER_MAGIC;
     b->cpu = 3;
@@ -83,14 +82,14 @@ static void test_record_bytes(void **state)
     char line[TRACEDUMP_LINE_MAX];
     tracedump_record_line(&r, line);
     assert_string_equal(line, "TRACE-REC "
-                              "0807060504030201" /* tsc, little-endian */
-                              "0200017100000000" /* tag */
-                              "ff00000000000000" /* badge */
-                              "07000000"         /* sender */
-                              "04030201"         /* receiver */
-                              "81"               /* kind */
-                              "01"               /* cpu */
-                              "74722d636c69656e74000000000000"   /* "tr-client" */
+                              "0807060504030201"               /* tsc, little-endian */
+                              "0200017100000000"               /* tag */
+                              "ff00000000000000"               /* badge */
+                              "07000000"                       /* sender */
+                              "04030201"                       /* receiver */
+                              "81"                             /* kind */
+                              "01"                             /* cpu */
+                              "74722d636c69656e74000000000000" /* "tr-client" */
                               "6669667465656e2d62797465732d78\n" /* "fifteen-bytes-x" */);
 }
 

@@ -15,25 +15,25 @@
 #include "tracedump/tracedump.h"
 #include "usertest.h"
 
-#define S_UT           3000
-#define S_EP           3001
-#define S_SERVER       3002
-#define S_SMALL        3003
-#define S_READONLY     3004
-#define S_DEVICE       3005
-#define S_PDPT         3006
-#define S_PD           3007
-#define S_EP_CLIENT    3008 /* S_EP, badged: the client calls through it */
-#define S_EMPTY        3009
-#define S_BUFFER       3010 /* one per CPU from here */
-#define TRACE_MAP_AT   0x300000000000ul
-#define SCRIPT_CALLS   2
-#define WRAP_ROUNDS    20000 /* 40,000 records: more than a buffer holds */
-#define LABEL_CALL1    0x7101
-#define LABEL_CALL2    0x7102
-#define LABEL_SEND     0x7103
-#define LABEL_REPLY    0x7200 /* + the call's label's low byte */
-#define LABEL_ROUND    0x7300 /* the wrap test's calls */
+#define S_UT         3000
+#define S_EP         3001
+#define S_SERVER     3002
+#define S_SMALL      3003
+#define S_READONLY   3004
+#define S_DEVICE     3005
+#define S_PDPT       3006
+#define S_PD         3007
+#define S_EP_CLIENT  3008 /* S_EP, badged: the client calls through it */
+#define S_EMPTY      3009
+#define S_BUFFER     3010 /* one per CPU from here */
+#define TRACE_MAP_AT 0x300000000000ul
+#define SCRIPT_CALLS 2
+#define WRAP_ROUNDS  20000 /* 40,000 records: more than a buffer holds */
+#define LABEL_CALL1  0x7101
+#define LABEL_CALL2  0x7102
+#define LABEL_SEND   0x7103
+#define LABEL_REPLY  0x7200 /* + the call's label's low byte */
+#define LABEL_ROUND  0x7300 /* the wrap test's calls */
 
 static _Alignas(16) uint8_t server_stack[4096];
 
@@ -118,13 +118,13 @@ static void script(unsigned cpus, unsigned my_cpu)
 {
     check("start", debug(DEBUG_TRACE_START, 0, 0, 0), ERR_OK);
     check("start twice", debug(DEBUG_TRACE_START, 0, 0, 0), ERR_WRONG_STATE);
-    check("no new buffer while on", debug(DEBUG_TRACE_SET_BUFFER, 0, S_BUFFER, 0),
-          ERR_WRONG_STATE);
+    check("no new buffer while on", debug(DEBUG_TRACE_SET_BUFFER, 0, S_BUFFER, 0), ERR_WRONG_STATE);
     struct missive_msg m = {0};
     m.mr[0] = 11;
     check("call 1", missive_syscall(SYS_CALL, S_EP_CLIENT, MSG_TAG(LABEL_CALL1, 1, 0), &m), ERR_OK);
     check("reply 1", (long)MSG_LABEL(m.tag), LABEL_REPLY + 1);
-    check("call 2", missive_syscall(SYS_CALL, S_EP_CLIENT, MSG_TAG(LABEL_CALL2, 10, 0), &m), ERR_OK);
+    check("call 2", missive_syscall(SYS_CALL, S_EP_CLIENT, MSG_TAG(LABEL_CALL2, 10, 0), &m),
+          ERR_OK);
     check("reply 2 says the length", (long)m.mr[1], 10);
     check("send", missive_syscall(SYS_SEND, S_EP_CLIENT, MSG_TAG(LABEL_SEND, 3, 0), &m), ERR_OK);
     long r = debug(DEBUG_TRACE_STOP, 0, 0, &m);
@@ -175,8 +175,8 @@ static void wrap(unsigned my_cpu)
     /* Record n is a call for even n, its reply for odd n. */
     uint64_t oldest = b->written - b->capacity;
     check("the newest is the last reply", last->kind, TRACE_FAST | TRACE_REPLY);
-    check("the oldest kept is where the count says",
-          first->kind, TRACE_FAST | (oldest % 2 ? TRACE_REPLY : TRACE_CALL));
+    check("the oldest kept is where the count says", first->kind,
+          TRACE_FAST | (oldest % 2 ? TRACE_REPLY : TRACE_CALL));
     check("in order", first->tsc < last->tsc, 1);
 }
 
@@ -189,7 +189,8 @@ static void revoke_under_tracer(unsigned my_cpu)
     check("two records", (long)mapped(my_cpu)->written, 2);
     /* The kernel's copy is a child of the buffer's capability. */
     check("revoke the buffer", cs(CSPACE_REVOKE, S_BUFFER + my_cpu, 0, 0, 0), ERR_OK);
-    check("a call after", missive_syscall(SYS_CALL, S_EP_CLIENT, MSG_TAG(LABEL_ROUND, 0, 0), &m), ERR_OK);
+    check("a call after", missive_syscall(SYS_CALL, S_EP_CLIENT, MSG_TAG(LABEL_ROUND, 0, 0), &m),
+          ERR_OK);
     check("recorded nowhere", (long)mapped(my_cpu)->written, 2);
     check("stop with a buffer gone", debug(DEBUG_TRACE_STOP, 0, 0, 0), ERR_OK);
     check("no start without it", debug(DEBUG_TRACE_START, 0, 0, 0), ERR_WRONG_STATE);
