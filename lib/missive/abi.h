@@ -121,7 +121,8 @@ enum missive_error {
     ERR_INVALID_ARGUMENT = -7,  /* MR0 says which argument, MR1-MR2 the allowed range */
     ERR_SLOT_OCCUPIED = -8,     /* a destination slot is not empty */
     ERR_NOT_ENOUGH_MEMORY = -9, /* the Untyped has not that much room left */
-    ERR_NOT_PERMITTED = -10,    /* not for this kind of capability (copying an Untyped) */
+    ERR_NOT_PERMITTED = -10,    /* not for this kind of capability (copying an Untyped), or not
+                                   in this state (tracing already on) */
     ERR_NO_REPLY = -11,         /* nothing to reply to (or the reply was used already) */
     ERR_OBJECT_DELETED = -12,   /* the endpoint went away while the caller waited */
     ERR_WOULD_BLOCK = -13,      /* a non-blocking call found nobody to rendezvous with */
@@ -129,7 +130,6 @@ enum missive_error {
     ERR_MISSING_TABLE = -15,    /* no page table reaches the address: map one first */
     ERR_NOT_MAPPED = -16,       /* the frame is not mapped */
     ERR_INTERRUPTED = -17,      /* the thread was suspended while it waited */
-    ERR_WRONG_STATE = -18,      /* not now: tracing is already on (or off) */
 };
 
 /* The IPC buffer: a 4 KiB frame a thread registers with

@@ -203,6 +203,7 @@ def cases():
         Case("user-ipc-figure", initrd="test", cmdline="qemu-exit init=bin/usertest -- ipc",
              qemu=["-icount", "shift=0"], forbid=NO_TROUBLE + [r"FAIL"], timeout=120,
              expect=BOOTED + [r"^usertest: ipc: 10000 call/reply_recv round trips, \d+ TSC each",
+                              r"^usertest: ipc: with the IPC trace on, \d+ TSC each$",
                               r"^thread 'usertest' exited with status 0"]),
         # The boot figure: instructions from the kernel's entry to the shell's first prompt.
         Case("boot-figure", initrd="test", exit_status=None, timeout=120,

@@ -81,8 +81,8 @@ static void bad_arguments(unsigned cpus)
     check_bad_argument("a 4 KiB frame is too small", r, &m, 1, TRACE_BUFFER_BITS,
                        TRACE_BUFFER_BITS);
     check("a read-only frame", debug(DEBUG_TRACE_SET_BUFFER, 0, S_READONLY, 0), ERR_MISSING_RIGHT);
-    check("stop while off", debug(DEBUG_TRACE_STOP, 0, 0, 0), ERR_WRONG_STATE);
-    check("start without buffers", debug(DEBUG_TRACE_START, 0, 0, 0), ERR_WRONG_STATE);
+    check("stop while off", debug(DEBUG_TRACE_STOP, 0, 0, 0), ERR_NOT_PERMITTED);
+    check("start without buffers", debug(DEBUG_TRACE_START, 0, 0, 0), ERR_NOT_PERMITTED);
     check("trace labels on a frame", invoke(S_SMALL, DEBUG_TRACE_START, 0, 0, 0, 0, 0),
           ERR_INVALID_LABEL);
     check("an unknown debug label", debug(74, 0, 0, 0), ERR_INVALID_LABEL);
@@ -117,8 +117,9 @@ static void emit(const char *line, void *context)
 static void script(unsigned cpus, unsigned my_cpu)
 {
     check("start", debug(DEBUG_TRACE_START, 0, 0, 0), ERR_OK);
-    check("start twice", debug(DEBUG_TRACE_START, 0, 0, 0), ERR_WRONG_STATE);
-    check("no new buffer while on", debug(DEBUG_TRACE_SET_BUFFER, 0, S_BUFFER, 0), ERR_WRONG_STATE);
+    check("start twice", debug(DEBUG_TRACE_START, 0, 0, 0), ERR_NOT_PERMITTED);
+    check("no new buffer while on", debug(DEBUG_TRACE_SET_BUFFER, 0, S_BUFFER, 0),
+          ERR_NOT_PERMITTED);
     struct missive_msg m = {0};
     m.mr[0] = 11;
     check("call 1", missive_syscall(SYS_CALL, S_EP_CLIENT, MSG_TAG(LABEL_CALL1, 1, 0), &m), ERR_OK);
@@ -130,7 +131,7 @@ static void script(unsigned cpus, unsigned my_cpu)
     long r = debug(DEBUG_TRACE_STOP, 0, 0, &m);
     check("stop", r, ERR_OK);
     check("five records", (long)m.mr[0], 5);
-    check("stop twice", debug(DEBUG_TRACE_STOP, 0, 0, 0), ERR_WRONG_STATE);
+    check("stop twice", debug(DEBUG_TRACE_STOP, 0, 0, 0), ERR_NOT_PERMITTED);
 
     const struct trace_buffer *b = mapped(my_cpu);
     check("the buffer's magic", b->magic == TRACE_BUFFER_MAGIC, 1);
@@ -193,7 +194,7 @@ static void revoke_under_tracer(unsigned my_cpu)
           ERR_OK);
     check("recorded nowhere", (long)mapped(my_cpu)->written, 2);
     check("stop with a buffer gone", debug(DEBUG_TRACE_STOP, 0, 0, 0), ERR_OK);
-    check("no start without it", debug(DEBUG_TRACE_START, 0, 0, 0), ERR_WRONG_STATE);
+    check("no start without it", debug(DEBUG_TRACE_START, 0, 0, 0), ERR_NOT_PERMITTED);
 }
 
 int trace_suite(void)
