@@ -262,4 +262,4 @@ format-check: | $(DEPS)
 
 clean:
 	rm -rf $(BUILD)/kernel-obj $(BUILD)/host $(BUILD)/user $(BUILD)/*.elf $(BUILD)/*.iso \
-		$(BUILD)/*.cpio $(BUILD)/system-test $(BUILD)/picolibc-hello $(BUILD)/bin
+		$(BUILD)/*.cpio $(BUILD)/system-test $(BUILD)/picolibc-hello $(BUILD)/bin $(BUILD)/trace.json
