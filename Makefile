@@ -19,7 +19,7 @@ DEPS    := $(BUILD)/.deps-installed
 .SECONDEXPANSION:
 
 .PHONY: FORCE all run run-uefi debug test unit-test picolibc-test system-test rebuild-check format \
-	format-check clean deps
+	format-check clean deps trace
 all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json
 
 # --- dependencies ------------------------------------------------------------
@@ -159,11 +159,13 @@ LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(BUILD)/user/lib/libsys/syscall.o \
 USER_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
 
 # Pure library sources a program builds in besides its own directory.
-extra_srcs_procsrv := lib/manifest/manifest.c lib/cmdline/cmdline.c lib/elf/elf.c lib/cpio/cpio.c
+extra_srcs_procsrv := lib/manifest/manifest.c lib/cmdline/cmdline.c lib/elf/elf.c lib/cpio/cpio.c \
+	lib/tracedump/tracedump.c
 extra_srcs_memsrv  := lib/buddy/buddy.c
 extra_srcs_console := lib/procgrant/procgrant.c
 extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c
 extra_srcs_shell   := lib/lineedit/lineedit.c
+extra_srcs_usertest := lib/tracedump/tracedump.c
 
 # The static heap in a program's image: only the root task has one.
 heap_bytes = $(or $(heap_bytes_$(notdir $(1))),0)
@@ -200,7 +202,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ilib -Ikernel
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
-	shellargs ring procgrant
+	shellargs ring procgrant tracedump
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -216,6 +218,7 @@ unit_srcs_lineedit := lib/lineedit/lineedit.c lib/input/keymap.c
 unit_srcs_shellargs := apps/shell/args.c
 unit_srcs_ring      := servers/console/ring.c
 unit_srcs_procgrant := lib/procgrant/procgrant.c
+unit_srcs_tracedump := lib/tracedump/tracedump.c
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)
@@ -223,9 +226,18 @@ $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 
 unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
 	@set -e; for t in $^; do echo "== $$t"; $$t; done
+	python3 tools/trace/test_trace2json.py
 
 system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DEPS)
 	python3 tests/system/harness.py --build $(BUILD) --smp $(SMP) $(if $(CASES),--cases $(CASES))
+
+# The IPC trace of a boot and a few shell commands (the system-test case trace-boot: procsrv
+# traces from its start, the shell's trace command dumps), as Chrome trace / Perfetto JSON.
+trace: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DEPS)
+	python3 tests/system/harness.py --build $(BUILD) --smp $(SMP) --cases trace-boot
+	python3 tools/trace/trace2json.py $(BUILD)/system-test/trace-boot.log -o $(BUILD)/trace.json
+	@echo "trace: wrote $(BUILD)/trace.json; open it at https://ui.perfetto.dev (Open trace file)" \
+		"or in chrome://tracing (Load)"
 
 # Changing a server rebuilds the initrd only: the kernel stays byte-identical.
 rebuild-check: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio | $(DEPS)
@@ -254,4 +266,4 @@ format-check: | $(DEPS)
 
 clean:
 	rm -rf $(BUILD)/kernel-obj $(BUILD)/host $(BUILD)/user $(BUILD)/*.elf $(BUILD)/*.iso \
-		$(BUILD)/*.cpio $(BUILD)/system-test $(BUILD)/picolibc-hello $(BUILD)/bin
+		$(BUILD)/*.cpio $(BUILD)/system-test $(BUILD)/picolibc-hello $(BUILD)/bin $(BUILD)/trace.json

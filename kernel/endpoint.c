@@ -12,6 +12,7 @@
 #include "object.h"
 #include "sched.h"
 #include "thread.h"
+#include "trace.h"
 
 void endpoint_enqueue(struct endpoint *ep, struct thread *t)
 {
@@ -122,6 +123,8 @@ void endpoint_send(struct thread *sender, struct endpoint *ep, uint64_t badge, b
         if (!ep->queue.head)
             ep->receivers = 0;
         transfer(sender, receiver, badge);
+        if (trace_on)
+            trace_ipc(sender, receiver, call ? TRACE_CALL : TRACE_SEND);
         thread_set_state(receiver, THREAD_RUNNABLE);
         if (!sender->fault_pending)
             sender->context.rax = ERR_OK;
@@ -148,6 +151,8 @@ void endpoint_receive(struct thread *receiver, struct endpoint *ep, bool blockin
         struct thread *sender = ep->queue.head;
         endpoint_dequeue(ep, sender);
         transfer(sender, receiver, sender->ipc_badge);
+        if (trace_on)
+            trace_ipc(sender, receiver, sender->ipc_is_call ? TRACE_CALL : TRACE_SEND);
         if (sender->ipc_is_call) {
             link_reply(sender, receiver);
         } else {
@@ -186,12 +191,16 @@ void endpoint_deliver_reply(struct thread *replier, struct thread *caller, bool 
     if (caller->fault_pending) {
         /* A fault's answer: label 0 resumes the thread (its registers as they
            were: it retries the instruction), anything else leaves it stopped. */
+        if (trace_on)
+            trace_ipc(replier, caller, TRACE_REPLY);
         caller->fault_pending = 0;
         thread_set_state(caller,
                          MSG_LABEL(replier->context.rsi) == 0 ? THREAD_RUNNABLE : THREAD_SUSPENDED);
         return;
     }
     transfer(replier, caller, 0);
+    if (trace_on)
+        trace_ipc(replier, caller, TRACE_REPLY);
     thread_set_state(caller, THREAD_RUNNABLE);
 }
 

@@ -25,6 +25,7 @@
 #include "sched.h"
 #include "syscall.h"
 #include "thread.h"
+#include "trace.h"
 
 #define VECTOR_SYSCALL 256 /* entry.asm: a context saved by syscall, left by sysret */
 
@@ -85,6 +86,8 @@ fastpath_deliver(struct cpu_local *cpu, struct thread *from, struct thread *to,
     /* from's RAX and RDI are rewritten by whatever ends its wait. */
     message->rax = ERR_OK;
     message->rdi = badge;
+    if (trace_on)
+        trace_ipc(from, to, TRACE_FAST | (state == THREAD_BLOCKED_REPLY ? TRACE_CALL : TRACE_REPLY));
     fastpath_count++;
     from->state = state;
     to->state = THREAD_RUNNABLE;

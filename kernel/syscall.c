@@ -18,6 +18,7 @@
 #include "reply.h"
 #include "sched.h"
 #include "thread.h"
+#include "trace.h"
 #include "vspace.h"
 
 uint64_t preempted_invocations;
@@ -82,6 +83,10 @@ long debug_invoke(struct invocation *inv)
         invoke_reply_mr(inv, 4, t->cpu);
         return ERR_OK;
     }
+    case DEBUG_TRACE_SET_BUFFER:
+    case DEBUG_TRACE_START:
+    case DEBUG_TRACE_STOP:
+        return trace_invoke(inv);
     default:
         return ERR_INVALID_LABEL;
     }

@@ -33,8 +33,12 @@ void thread_fpu_release(struct cpu_local *cpu)
     cpu->fpu_owner = 0;
 }
 
+/* The last thread id given; the root task's thread gets 1. */
+static uint32_t thread_last_id;
+
 void thread_init(struct thread *t)
 {
+    t->id = ++thread_last_id;
     t->header.type = CAP_THREAD;
     t->state = THREAD_INACTIVE;
     t->cpu = (uint8_t)smp_next_cpu();

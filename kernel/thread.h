@@ -71,13 +71,15 @@ struct thread {
     struct cte *reply_cap;             /* or: the saved reply capability that answers it */
     uint8_t fault_pending;             /* its next message is this fault */
     uint64_t fault_mr[FAULT_MR_COUNT]; /* the fault message (missive/abi.h) */
-    char name[16];
+    char name[16];                     /* THREAD_SET_NAME's, NUL-ended; "thread" at first */
+    uint32_t id; /* unique since boot (until 2^32 threads were made): the IPC trace's */
     _Alignas(64) uint8_t fpu_state[1024]; /* xsave (or fxsave) image: THREAD_FPU_AREA */
 };
 
 _Static_assert(sizeof(struct thread) <= 4096, "a thread object is one page");
 
-/* Sets up a zeroed thread object: inactive, priority 0, clean FPU state. */
+/* Sets up a zeroed thread object: inactive, priority 0, clean FPU state,
+   the next thread id. Holds the lock. */
 void thread_init(struct thread *t);
 
 /* Tears a thread down when its last capability goes: stops it, takes it off

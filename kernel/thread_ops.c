@@ -1,6 +1,6 @@
 /*
  * Thread invocations: configure (CSpace, VSpace, priority), registers,
- * resume, suspend, priority, TLS base. A thread can never raise a priority
+ * resume, suspend, priority, TLS base, name. A thread can never raise a priority
  * above its own: the caller's priority bounds every priority it sets.
  */
 #include "arch/x86_64/cpu_local.h"
@@ -9,6 +9,7 @@
 #include "missive/abi.h"
 #include "notification.h"
 #include "sched.h"
+#include "string.h"
 #include "thread.h"
 #include "vspace.h"
 
@@ -53,6 +54,24 @@ static long configure(struct invocation *inv, struct thread *t)
     cte_insert(&t->cspace_cap, &cspace->cap, cspace);
     cte_insert(&t->vspace_cap, &vspace->cap, vspace);
     set_priority(t, (uint8_t)inv->mr[2]);
+    return ERR_OK;
+}
+
+/* THREAD_SET_NAME: MR0 length (0-15), MR1-MR2 the bytes. Printable ASCII
+   only, so a name can never forge a line of the kernel log it appears in. */
+static long set_name(struct invocation *inv, struct thread *t)
+{
+    uint64_t length = inv->mr[0];
+    if (length > sizeof t->name - 1)
+        return invoke_bad_argument(inv, 0, 0, sizeof t->name - 1);
+    char name[sizeof t->name] = {0};
+    for (uint64_t i = 0; i < length; i++) {
+        name[i] = (char)(inv->mr[1 + i / 8] >> (8 * (i % 8)));
+        if (name[i] < 0x20 || name[i] > 0x7e)
+            return invoke_bad_argument(inv, (unsigned)(1 + i / 8), 0x20, 0x7e);
+    }
+
+    memcpy(t->name, name, sizeof t->name);
     return ERR_OK;
 }
 
@@ -127,6 +146,8 @@ long thread_invoke(struct invocation *inv)
         }
         return ERR_OK;
     }
+    case THREAD_SET_NAME:
+        return set_name(inv, t);
     case THREAD_BIND_NOTIFICATION: {
         long error;
         struct cte *n = 0;

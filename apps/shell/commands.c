@@ -28,6 +28,7 @@ static const struct shell_command commands[] = {
     {"uptime", "", "time since the clock started", 0, 0, false, cmd_uptime},
     {"cpus", "", "each CPU's load", 0, 0, false, cmd_cpus},
     {"sleep", "MS", "wait MS milliseconds", 1, 1, false, cmd_sleep},
+    {"trace", "", "print the IPC trace (booted with trace)", 0, 0, false, cmd_trace},
     {"exit", "", "leave the shell", 0, 0, false, cmd_exit},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

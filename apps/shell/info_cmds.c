@@ -122,6 +122,20 @@ void cmd_cpus(int argc, char **argv, bool background)
     }
 }
 
+/* trace: procsrv stops the IPC trace and prints it (tools/trace turns it into JSON). */
+void cmd_trace(int argc, char **argv, bool background)
+{
+    (void)argc, (void)argv, (void)background;
+    uint64_t records;
+    long e = proc_trace_dump(&records);
+    if (e == -SERVICE_NOT_FOUND)
+        printf("trace: not tracing (boot with the procsrv argument trace: make trace)\n");
+    else if (e != 0)
+        shell_report("trace", "dump", e);
+    else
+        printf("trace: %llu records\n", (unsigned long long)records);
+}
+
 /* sleep MS */
 void cmd_sleep(int argc, char **argv, bool background)
 {

@@ -45,6 +45,7 @@ void cmd_ls(int argc, char **argv, bool background);
 void cmd_cat(int argc, char **argv, bool background);
 void cmd_uptime(int argc, char **argv, bool background);
 void cmd_cpus(int argc, char **argv, bool background);
+void cmd_trace(int argc, char **argv, bool background);
 void cmd_sleep(int argc, char **argv, bool background);
 
 #endif

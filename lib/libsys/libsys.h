@@ -31,6 +31,10 @@ long sys_invoke(uint64_t slot, uint64_t label, unsigned count, const uint64_t *a
 long sys_invoke5(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
                  uint64_t a4, struct missive_msg *answer);
 
+/* Names the thread in slot (THREAD_SET_NAME): its first 15 bytes, which
+   must be printable ASCII. Returns the kernel's answer. */
+long sys_thread_set_name(uint64_t thread_slot, const char *name);
+
 /* The slots of this thread's own capabilities that libsys uses: its thread
    (for the TLS base) and the debug console. The root task's by default. */
 extern uint64_t libsys_thread_slot;

@@ -37,6 +37,16 @@ long sys_invoke5(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64
     return sys_invoke(slot, label, 5, args, answer);
 }
 
+long sys_thread_set_name(uint64_t thread_slot, const char *name)
+{
+    uint64_t args[3] = {0, 0, 0};
+    while (args[0] < TRACE_NAME_MAX && name[args[0]]) {
+        args[1 + args[0] / 8] |= (uint64_t)(unsigned char)name[args[0]] << (8 * (args[0] % 8));
+        args[0]++;
+    }
+    return sys_invoke(thread_slot, THREAD_SET_NAME, 3, args, 0);
+}
+
 /* Writes to the kernel's debug console, 72 bytes a call. */
 static ssize_t debug_write(const unsigned char *p, size_t n)
 {

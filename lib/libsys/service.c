@@ -192,6 +192,11 @@ long proc_cpu_stats(uint64_t cpu, struct proc_cpu *out)
     return e;
 }
 
+long proc_trace_dump(uint64_t *records)
+{
+    return proc_call1(PROC_TRACE_DUMP, 0, records);
+}
+
 long proc_list(uint64_t index, struct proc_entry *out)
 {
     struct request r = new_request(PROC_LIST);

@@ -59,6 +59,8 @@ struct proc_cpu {
     uint64_t uptime, busy, idle, runnable;
 };
 long proc_cpu_stats(uint64_t cpu, struct proc_cpu *out);
+/* PROC_TRACE_DUMP: procsrv prints its IPC trace; *records says how many. */
+long proc_trace_dump(uint64_t *records);
 /* Fills info for the index-th process (0, 1, ...); -SERVICE_NOT_FOUND past the end. */
 struct proc_entry {
     uint64_t pid, state, memory, restarts, parent;

@@ -95,6 +95,19 @@ enum missive_label {
     /* Debug: MR0 CPU -> MR0 uptime in ticks, MR1 that CPU's busy ticks, MR2
        its idle ticks, MR3 threads runnable there, MR4 the caller's CPU */
     DEBUG_CPU_STATS = 61,
+    /* The IPC trace (docs/ipc-performance.md, "IPC trace"); on the Debug
+       capability. MR0 CPU (below boot_info.cpu_count), MR1 a 2 MiB Frame
+       slot with the write right, not device memory (0: none): the kernel
+       records that CPU's IPC into it (struct trace_buffer). Only while
+       tracing is off. */
+    DEBUG_TRACE_SET_BUFFER = 70,
+    /* Starts recording (every online CPU needs a buffer); each buffer's
+       header is reset: written 0, tsc_start now. */
+    DEBUG_TRACE_START = 71,
+    DEBUG_TRACE_STOP = 72, /* -> MR0 records written since the start, all CPUs */
+    /* Thread: MR0 length (0-15), MR1-MR2 the bytes (0x20-0x7e), little-endian:
+       the thread's name in kernel log lines and IPC trace records */
+    THREAD_SET_NAME = 73,
 };
 
 enum missive_error {
@@ -108,7 +121,8 @@ enum missive_error {
     ERR_INVALID_ARGUMENT = -7,  /* MR0 says which argument, MR1-MR2 the allowed range */
     ERR_SLOT_OCCUPIED = -8,     /* a destination slot is not empty */
     ERR_NOT_ENOUGH_MEMORY = -9, /* the Untyped has not that much room left */
-    ERR_NOT_PERMITTED = -10,    /* not for this kind of capability (copying an Untyped) */
+    ERR_NOT_PERMITTED = -10,    /* not for this kind of capability (copying an Untyped), or not
+                                   in this state (tracing already on) */
     ERR_NO_REPLY = -11,         /* nothing to reply to (or the reply was used already) */
     ERR_OBJECT_DELETED = -12,   /* the endpoint went away while the caller waited */
     ERR_WOULD_BLOCK = -13,      /* a non-blocking call found nobody to rendezvous with */
@@ -146,6 +160,45 @@ enum fault_mr {
     FAULT_MR_ERROR = 3,   /* the CPU's error code */
     FAULT_MR_RSP = 4,
     FAULT_MR_COUNT = 5,
+};
+
+/* The IPC trace. A buffer is one 2 MiB frame per CPU, given with
+   DEBUG_TRACE_SET_BUFFER; its holder maps it (read-only will do) to read
+   it. The kernel writes a header, then one record per IPC message
+   delivered on that CPU, as a ring: record n (counting from 0 since
+   DEBUG_TRACE_START) is records[n % capacity]; once written exceeds
+   capacity the oldest are overwritten. */
+#define TRACE_BUFFER_MAGIC 0x656361725476734dul /* "MsvTrace" */
+#define TRACE_BUFFER_BITS  21                   /* the frame's size: 2 MiB */
+
+/* trace_record.kind: what was delivered, and by which path. */
+enum trace_kind {
+    TRACE_CALL = 1,  /* a call: the sender now waits for the reply */
+    TRACE_SEND = 2,  /* a send (or a fault message: label FAULT_LABEL) */
+    TRACE_REPLY = 3, /* a reply (directly or through a saved reply capability) */
+};
+#define TRACE_KIND_MASK 0x7f
+#define TRACE_FAST      0x80 /* delivered by the fast path */
+#define TRACE_NAME_MAX  15   /* a name has 0-15 bytes, NUL-padded, not always NUL-ended */
+
+struct trace_record {              /* 64 bytes */
+    unsigned long tsc;             /* rdtsc when delivered (instructions under -icount shift=0) */
+    unsigned long tag;             /* as the receiver got it: MSG_LABEL, MSG_CAPS, MSG_LENGTH */
+    unsigned long badge;           /* the receiver's badge (0 for a reply) */
+    unsigned int sender, receiver; /* thread ids: unique since boot, given at creation */
+    unsigned char kind;            /* enum trace_kind | TRACE_FAST */
+    unsigned char cpu;
+    char sender_name[TRACE_NAME_MAX], receiver_name[TRACE_NAME_MAX]; /* THREAD_SET_NAME's */
+};
+
+struct trace_buffer {
+    unsigned long magic;     /* TRACE_BUFFER_MAGIC once given */
+    unsigned long cpu;       /* the CPU it records */
+    unsigned long capacity;  /* records it holds */
+    unsigned long written;   /* records written since DEBUG_TRACE_START */
+    unsigned long tsc_start; /* rdtsc at DEBUG_TRACE_START */
+    unsigned long reserved[3];
+    struct trace_record records[]; /* from byte 64 to the end of the frame */
 };
 
 /* User address-space layout. */

@@ -115,6 +115,10 @@ enum proc_label {
        MR3 threads runnable on it; SERVICE_NOT_FOUND past the last CPU (the kernel's
        DEBUG_CPU_STATS, which only procsrv may call) */
     PROC_CPU_STATS = 13,
+    /* Stops the IPC trace procsrv started (booted with its argument `trace`) and prints the
+       records on the console (lib/tracedump) -> MR0 records printed; SERVICE_NOT_FOUND if it
+       was not tracing. Repeatable: the records stay until the next boot. */
+    PROC_TRACE_DUMP = 14,
 };
 
 enum proc_state {

@@ -422,6 +422,9 @@ static bool build(struct build *b, const char *extra, uint64_t extra_length)
     long r = sys_invoke5(p->thread, THREAD_CONFIGURE, p->cspace, p->vspace, p->entry.priority,
                          fault, 0, 0);
     slot_release(fault);
+    /* Its name in kernel log lines and the IPC trace; a name the kernel
+       refuses leaves it "thread", which is harmless. */
+    sys_thread_set_name(p->thread, p->entry.name);
     /* Not resumed here: with several CPUs it would run at once, before
        procsrv has told memsrv about it (launch resumes it after that). */
     uint64_t regs[5] = {image.entry, rsp, 0, 0, 0};

@@ -122,7 +122,7 @@ static bool start_memsrv(struct manifest_entry *entry)
     }
     for (uint64_t i = 0; i < boot->untyped_count; i++) {
         uint64_t slot = boot->untyped_first + i;
-        if (!boot->untyped[i].device && slot != top)
+        if (!boot->untyped[i].device && slot != top && slot != trace_untyped)
             give_to_memsrv(p->cspace, slot, &next, &bytes, boot->untyped[i].size_bits);
     }
     printf("procsrv: %lu Untyped (%lu KiB) given to memsrv\n",
@@ -249,6 +249,12 @@ int main(int argc, char **argv)
     files_init((const void *)USER_INITRD, boot->initrd_size);
     for (int i = 1; i < argc; i++)
         printf("procsrv: argument %d: '%s'\n", i, argv[i]);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "trace") == 0) {
+            unsigned bits;
+            trace_boot_start(largest_untyped(&bits));
+        }
+    }
     start_manifest(manifest_path(argc, argv));
     serve();
 }

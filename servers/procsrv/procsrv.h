@@ -111,6 +111,14 @@ void process_restart_due(void);
    a slot to send back with the reply (deleted after). */
 long requests_handle(uint64_t badge, struct request *r, uint64_t received, uint64_t *reply_cap);
 
+/* trace.c: the IPC trace, with the argument `trace`. */
+extern uint64_t trace_untyped; /* kept back from memsrv (0: none) */
+/* Sets up the buffers from a RAM Untyped other than exclude and starts
+   tracing; false (with a line saying why) if it cannot. */
+bool trace_boot_start(uint64_t exclude);
+/* PROC_TRACE_DUMP: stops tracing and prints the records. */
+long trace_dump(struct request *r);
+
 /* names.c */
 long names_register(const char *name, uint64_t endpoint_slot, uint64_t owner);
 uint64_t names_lookup(const char *name);

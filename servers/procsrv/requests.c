@@ -9,10 +9,10 @@
 
 /* Words a request needs at least. */
 static const unsigned min_length[] = {
-    [PROC_SPAWN] = 1,     [PROC_EXIT] = 1,     [PROC_WAIT] = 1,      [PROC_KILL] = 1,
-    [PROC_LIST] = 1,      [PROC_REGISTER] = 4, [PROC_LOOKUP] = 4,    [PROC_SWAP] = 1,
-    [PROC_SLEEP] = 1,     [PROC_UPTIME] = 0,   [PROC_FILE_LIST] = 1, [PROC_FILE_READ] = 3,
-    [PROC_CPU_STATS] = 1,
+    [PROC_SPAWN] = 1,     [PROC_EXIT] = 1,       [PROC_WAIT] = 1,      [PROC_KILL] = 1,
+    [PROC_LIST] = 1,      [PROC_REGISTER] = 4,   [PROC_LOOKUP] = 4,    [PROC_SWAP] = 1,
+    [PROC_SLEEP] = 1,     [PROC_UPTIME] = 0,     [PROC_FILE_LIST] = 1, [PROC_FILE_READ] = 3,
+    [PROC_CPU_STATS] = 1, [PROC_TRACE_DUMP] = 0,
 };
 
 /* Copies the n bytes of strings after MR0 into out (n <= max) and checks
@@ -293,6 +293,8 @@ long requests_handle(uint64_t badge, struct request *r, uint64_t received, uint6
         return file_list(r);
     case PROC_CPU_STATS:
         return cpu_stats(r);
+    case PROC_TRACE_DUMP:
+        return trace_dump(r);
     default:
         return file_read(r);
     }

@@ -4,7 +4,7 @@ import os
 import re
 from dataclasses import replace
 
-from common import (BOOTED, NO_TROUBLE, OVMF_CODE, PANIC, PROMPT, REPO, SHELL_TROUBLE, SHELL_UP,
+from common import (BOOTED, NO_TROUBLE, check_boot_trace, check_trace_script, OVMF_CODE, PANIC, PROMPT, REPO, SHELL_TROUBLE, SHELL_UP,
                     Case, boot_figure, check_ticks, check_usable, garbage, motd_size, panic_case,
                     proc_case, shell_case, smptest_case, user_fault_case)
 
@@ -57,6 +57,12 @@ def shell_cases():
              cmdline="init=bin/procsrv -- manifest=etc/tests/noconsole.manifest",
              expect=BOOTED + [r"^consoletest: eof: shell exited with status 0$",
                               r"^consoletest: eof: 3 passed, 0 failed$"]),
+        # The boot and a few commands traced by procsrv (its argument trace), dumped by the
+        # shell's trace command, turned into JSON by tools/trace: `make trace` runs this.
+        shell_case("trace-boot", ["ps\r", "ls\r", "cat /etc/motd\r", "echo traced\r", "trace\r"], [
+            r"^procsrv: tracing IPC into \d+ buffer\(s\) of 32767 records$", r"^traced$",
+            r"^TRACE-BEGIN \d+$", r"^TRACE-END [1-9]\d*$", r"^trace: [1-9]\d* records$"],
+            cmdline="qemu-exit -- trace", check=check_boot_trace),
         # Keys pressed on the PS/2 keyboard (QMP send-key) reach the shell through kbd.
         shell_case("kbd-keys", [], [r"^missive> echo Hi \"a b\"$", r"^Hi a b$"],
                    after_line=PROMPT, qmp_keys=[
@@ -192,6 +198,13 @@ def cases():
              expect=BOOTED + [r"^proctest: figures: at tsc \d+; spawn \d+, run to exit and wait \d+, "
                               r"memsrv map\+unmap of one frame \d+ instructions",
                               r"^proctest: figures: [1-9]\d* passed, 0 failed$"]),
+        # The round trip of docs/kernel.md section 9 (usertest ipc), under icount; the IPC
+        # trace compiled in but off must not change it (docs/ipc-performance.md).
+        Case("user-ipc-figure", initrd="test", cmdline="qemu-exit init=bin/usertest -- ipc",
+             qemu=["-icount", "shift=0"], forbid=NO_TROUBLE + [r"FAIL"], timeout=120,
+             expect=BOOTED + [r"^usertest: ipc: 10000 call/reply_recv round trips, \d+ TSC each",
+                              r"^usertest: ipc: with the IPC trace on, \d+ TSC each$",
+                              r"^thread 'usertest' exited with status 0"]),
         # The boot figure: instructions from the kernel's entry to the shell's first prompt.
         Case("boot-figure", initrd="test", exit_status=None, timeout=120,
              cmdline="init=bin/procsrv -- manifest=etc/tests/boot-figure.manifest",
@@ -252,6 +265,13 @@ def cases():
                               r"(1\d\d\d|[2-9]\d\d\d|\d{5,}) times, [1-9]\d* long invocations "
                               r"preempted, \d+ IPIs\)$",
                               r"^thread 'usertest' exited with status 0"]),
+        # The IPC trace: bad arguments, a scripted exchange dumped and turned into JSON by
+        # tools/trace/trace2json.py, the ring wrapping, a buffer revoked under the tracer.
+        Case("user-trace", initrd="test", cmdline="qemu-exit init=bin/usertest -- trace",
+             forbid=NO_TROUBLE + [r"FAIL"], check=check_trace_script,
+             expect=BOOTED + [r"^TRACE-BEGIN \d+$", r"^TRACE-END 5$",
+                              r"^usertest: trace: \d{3} passed, 0 failed$",
+                              r"^thread 'tr-client' exited with status 0"]),
         Case("user-fuzz", initrd="test", cmdline="qemu-exit init=bin/fuzz -- seed=1",
              timeout=240, forbid=NO_TROUBLE + [r"FAIL", r"KERNEL PANIC"],
              expect=BOOTED + [r"^fuzz: seed 1, \d+ calls, canary ok, healthy [1-9]\d* round trips",

@@ -1,8 +1,10 @@
 """What the system-test cases are made of: the Case record, the lines every
 boot prints, and the builders the case lists (cases.py) use."""
+import json
 import os
 import random
 import re
+import sys
 from dataclasses import dataclass, field
 
 BOOT_OK = 33  # kernel wrote EXIT_CODE_BOOT_OK (0x10) to isa-debug-exit
@@ -32,6 +34,68 @@ class Case:
     # regex matches the output that came after the previous step's text was sent.
     typing: list = field(default_factory=list)
     smp: int = None  # CPUs (-smp); None: the --smp option's (default 1)
+
+
+sys.path.insert(0, os.path.join(REPO, "tools", "trace"))
+import trace2json  # noqa: E402  (the host tool, tools/trace/trace2json.py)
+
+# usertest trace's scripted exchange (tests/user/usertest/trace.c): kind, path, label,
+# length, sender and receiver of each message, in order.
+TRACE_SCRIPT = [("call", "fast", 0x7101, 1, "tr-client", "tr-server"),
+                ("reply", "fast", 0x7201, 2, "tr-server", "tr-client"),
+                ("call", "fast", 0x7102, 10, "tr-client", "tr-server"),
+                ("reply", "fast", 0x7202, 2, "tr-server", "tr-client"),
+                ("send", "slow", 0x7103, 3, "tr-client", "tr-server")]
+
+
+def trace_json(log):
+    """The log's last trace dump as Chrome trace JSON, through the host tool and back
+    through json.loads: (trace dict, None) or (None, error)."""
+    try:
+        records, info = trace2json.parse_log(log)
+    except trace2json.TraceError as e:
+        return None, str(e)
+    try:
+        return json.loads(json.dumps(trace2json.to_chrome(records, info))), None
+    except ValueError as e:
+        return None, f"the trace is not valid JSON: {e}"
+
+
+def check_trace_script(log):
+    """The scripted exchange, as JSON: exactly the messages of TRACE_SCRIPT between the two
+    named threads, in order; thread-name metadata for both."""
+    trace, error = trace_json(log)
+    if error:
+        return error
+    names = {e["args"]["name"] for e in trace["traceEvents"] if e.get("name") == "thread_name"}
+    if not any(n.startswith("tr-client #") for n in names) or \
+            not any(n.startswith("tr-server #") for n in names):
+        return f"no thread names for tr-client and tr-server in {sorted(names)}"
+    got = [(m["kind"], m["path"], m["label"], m["length"], m["from"], m["to"])
+           for m in trace2json.messages(trace) if {m["from"], m["to"]} & {"tr-client", "tr-server"}]
+    if got != TRACE_SCRIPT:
+        return f"traced messages {got} differ from the script {TRACE_SCRIPT}"
+    ids = {(m["from"], m["from_id"]) for m in trace2json.messages(trace)}
+    if len(ids) != 2:
+        return f"expected two stable thread ids, got {sorted(ids)}"
+    return None
+
+
+def check_boot_trace(log):
+    """A boot traced by procsrv (make trace): valid JSON in which the servers are named and
+    talk as they must: procsrv to memsrv, the shell to the console and procsrv, replies back."""
+    trace, error = trace_json(log)
+    if error:
+        return error
+    pairs = {(m["from"], m["to"], m["kind"]) for m in trace2json.messages(trace)}
+    for want in [("procsrv", "memsrv", "call"), ("memsrv", "procsrv", "reply"),
+                 ("shell", "console", "call"), ("console", "shell", "reply"),
+                 ("shell", "procsrv", "call")]:
+        if want not in pairs:
+            return f"no {want[2]} from {want[0]} to {want[1]} in the trace"
+    if any("thread" in (m["from"], m["to"]) for m in trace2json.messages(trace)):
+        return "a thread without a name in the trace"
+    return None
 
 
 def motd_size():

@@ -232,7 +232,7 @@ static unsigned label_type(uint64_t lab)
         return CAP_UNTYPED;
     if (lab >= FUZZ_CSPACE_LABEL_MIN && lab <= FUZZ_CSPACE_LABEL_MAX)
         return CAP_CSPACE;
-    if (lab >= THREAD_CONFIGURE && lab <= THREAD_BIND_NOTIFICATION)
+    if ((lab >= THREAD_CONFIGURE && lab <= THREAD_BIND_NOTIFICATION) || lab == THREAD_SET_NAME)
         return CAP_THREAD;
     if (lab == VSPACE_MAP_TABLE || lab == VSPACE_MAP_FRAME)
         return CAP_VSPACE;
@@ -319,6 +319,10 @@ static const uint16_t labels[] = {
     IO_PORT_OUT,
     DEBUG_WRITE,
     DEBUG_EXIT,
+    DEBUG_TRACE_SET_BUFFER, /* the fuzzers hold no Debug capability: refused */
+    DEBUG_TRACE_START,
+    DEBUG_TRACE_STOP,
+    THREAD_SET_NAME,
     FAULT_LABEL,
     NOTIFICATION_LABEL,
 };
@@ -451,6 +455,11 @@ static void shape(struct fuzz_env *env, struct fuzz_call *c, uint64_t lab)
         break;
     case THREAD_SET_PRIORITY:
         mr[0] = priority();
+        break;
+    case THREAD_SET_NAME: /* mostly printable names of 0-15 bytes, some too long or not */
+        mr[0] = chance(80) ? below(16) : chance(50) ? below(20) : value();
+        mr[1] = chance(70) ? 0x2020202020202020ull + (value() & 0x1f1f1f1f1f1f1f1full) : value();
+        mr[2] = chance(70) ? 0x2020202020202020ull + (value() & 0x1f1f1f1f1f1f1f1full) : value();
         break;
     case THREAD_SET_IPC_BUFFER:
         mr[0] = chance(20) ? 0 : chance(60) ? prepared_of(env, CAP_FRAME) : slot(env);

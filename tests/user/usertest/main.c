@@ -45,6 +45,8 @@ int main(int argc, char **argv)
         return caps_suite();
     if (!strcmp(mode, "transfer"))
         return transfer_suite();
+    if (!strcmp(mode, "trace"))
+        return trace_suite();
     if (!strcmp(mode, "ipc"))
         return ipc_figures();
     if (!strcmp(mode, "spin"))

@@ -10,6 +10,7 @@
 int caps_suite(void);
 int transfer_suite(void);
 int ipc_figures(void);
+int trace_suite(void);
 
 /* Counts a check; prints a line if got differs from want. */
 extern int checks, failures;
