@@ -80,14 +80,15 @@ static inline const struct cap *endpoint_lookup(const struct thread *t, uint64_t
    with its own prologue costs the fast path a tenth of its budget. */
 __attribute__((always_inline)) static inline void
 fastpath_deliver(struct cpu_local *cpu, struct thread *from, struct thread *to,
-                 enum thread_state state, uint64_t badge)
+                 enum thread_state state, uint64_t badge, bool traced)
 {
     struct trap_frame *message = &from->context;
     /* from's RAX and RDI are rewritten by whatever ends its wait. */
     message->rax = ERR_OK;
     message->rdi = badge;
-    if (trace_on)
-        trace_ipc(from, to, TRACE_FAST | (state == THREAD_BLOCKED_REPLY ? TRACE_CALL : TRACE_REPLY));
+    if (traced && trace_on)
+        trace_ipc(from, to,
+                  TRACE_FAST | (state == THREAD_BLOCKED_REPLY ? TRACE_CALL : TRACE_REPLY));
     fastpath_count++;
     from->state = state;
     to->state = THREAD_RUNNABLE;
@@ -106,7 +107,7 @@ fastpath_deliver(struct cpu_local *cpu, struct thread *from, struct thread *to,
 }
 
 __attribute__((always_inline)) static inline bool
-fastpath_call(struct cpu_local *cpu, struct thread *t, struct trap_frame *c)
+fastpath_call(struct cpu_local *cpu, struct thread *t, struct trap_frame *c, bool traced)
 {
     uint64_t tag = c->rsi;
     if ((tag & ((3ul << 8) | 0x7f)) > MSG_REGISTERS) /* capabilities, or past the registers */
@@ -131,12 +132,12 @@ fastpath_call(struct cpu_local *cpu, struct thread *t, struct trap_frame *c)
     receiver->ipc_endpoint = 0;
     receiver->reply_to = t;
     t->replier = receiver;
-    fastpath_deliver(cpu, t, receiver, THREAD_BLOCKED_REPLY, cap->badge);
+    fastpath_deliver(cpu, t, receiver, THREAD_BLOCKED_REPLY, cap->badge, traced);
     return true;
 }
 
 __attribute__((always_inline)) static inline bool
-fastpath_reply_recv(struct cpu_local *cpu, struct thread *t, struct trap_frame *c)
+fastpath_reply_recv(struct cpu_local *cpu, struct thread *t, struct trap_frame *c, bool traced)
 {
     struct thread *caller = t->reply_to;
     if (!caller || caller->fault_pending || (c->rsi & ((3ul << 8) | 0x7f)) > MSG_REGISTERS)
@@ -163,17 +164,40 @@ fastpath_reply_recv(struct cpu_local *cpu, struct thread *t, struct trap_frame *
     else
         ep->queue.head = t;
     ep->queue.tail = t;
-    fastpath_deliver(cpu, t, caller, THREAD_BLOCKED_RECV, 0);
+    fastpath_deliver(cpu, t, caller, THREAD_BLOCKED_RECV, 0, traced);
     return true;
 }
 
-void fastpath_syscall(struct trap_frame *c)
+/* Both entry points below: traced is a constant, so each is compiled
+   with the trace hook or without it. */
+__attribute__((always_inline)) static inline void fastpath_syscall_body(struct trap_frame *c,
+                                                                        bool traced)
 {
     kernel_lock();
     struct cpu_local *cpu = this_cpu();
     struct thread *t = cpu->current;
-    if (t && (c->rax == SYS_CALL ? fastpath_call(cpu, t, c)
-                                 : c->rax == SYS_REPLY_RECV && fastpath_reply_recv(cpu, t, c)))
+    if (t &&
+        (c->rax == SYS_CALL ? fastpath_call(cpu, t, c, traced)
+                            : c->rax == SYS_REPLY_RECV && fastpath_reply_recv(cpu, t, c, traced)))
         return;
     syscall_dispatch(t, c);
+}
+
+void fastpath_syscall(struct trap_frame *c)
+{
+    fastpath_syscall_body(c, false);
+}
+
+/* The same with the trace hook: what syscall_handler points to while
+   tracing, so that tracing off costs the fast path nothing at all. */
+static void fastpath_syscall_traced(struct trap_frame *c)
+{
+    fastpath_syscall_body(c, true);
+}
+
+void (*syscall_handler)(struct trap_frame *) = fastpath_syscall;
+
+void fastpath_set_traced(bool traced)
+{
+    syscall_handler = traced ? fastpath_syscall_traced : fastpath_syscall;
 }

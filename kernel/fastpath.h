@@ -16,6 +16,15 @@ struct thread;
    got a message. Interrupts off. */
 void fastpath_syscall(struct trap_frame *c);
 
+/* What entry.asm calls (an indirect call costs no more than a direct one):
+   fastpath_syscall, or while tracing its twin with the trace hook. */
+extern void (*syscall_handler)(struct trap_frame *);
+
+/* Points syscall_handler at the traced twin or back. Kernel lock held.
+   Another CPU entering meanwhile may still take the other one, for that
+   one system call (so a trace may miss a message at its very start). */
+void fastpath_set_traced(bool traced);
+
 /* Calls and replies the fast path has handled since boot. */
 extern uint64_t fastpath_count;
 

@@ -15,6 +15,8 @@
  */
 #include "trace.h"
 
+#include "fastpath.h"
+
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/vm.h"
@@ -134,6 +136,7 @@ static long start(void)
         b->tsc_start = now;
     }
     trace_on = 1;
+    fastpath_set_traced(true);
     return ERR_OK;
 }
 
@@ -144,6 +147,7 @@ static long stop(struct invocation *inv)
         return ERR_NOT_PERMITTED;
 
     trace_on = 0;
+    fastpath_set_traced(false);
     uint64_t written = 0;
     for (unsigned cpu = 0; cpu < cpu_count; cpu++)
         if (buffer_of(cpu))

@@ -25,12 +25,11 @@ extern uint8_t trace_on;
 /* Appends a record to this CPU's buffer: from just delivered a message to
    to, whose context holds it as transfer left it (the tag in RSI, the
    badge in RDI); kind is TRACE_CALL, _SEND or _REPLY, or'ed with
-   TRACE_FAST on the fast path, which leaves them in from's context. The answer to a fault, which leaves to's
-   registers alone, is called while to->fault_pending is still set: then
-   the label comes from from's tag. Few arguments, so that the hook costs
-   the fast path no registers. Needs: the kernel lock held, trace_on.
-   Does nothing if this CPU's buffer was deleted meanwhile (revoked under
-   the tracer). */
+   TRACE_FAST on the fast path, which leaves them in from's context. The answer to a fault, which
+   leaves to's registers alone, is called while to->fault_pending is still set: then the label comes
+   from from's tag. Few arguments, so that the hook costs the fast path no registers. Needs: the
+   kernel lock held, trace_on. Does nothing if this CPU's buffer was deleted meanwhile (revoked
+   under the tracer). */
 void trace_ipc(const struct thread *from, const struct thread *to, unsigned kind);
 
 /* Decodes and performs DEBUG_TRACE_SET_BUFFER, _START and _STOP (the

@@ -16,6 +16,7 @@ KERNEL_BASE = 0xFFFF800000000000
 PARTS = {
     "syscall_entry": "entry (syscall, save registers, stack switch)",
     "fastpath_syscall": "dispatch, C prologue",
+    "fastpath_syscall_body": "dispatch, C prologue",
     "cpu_read_gs_self": "dispatch, C prologue",
     "kernel_lock": "kernel lock",
     "kernel_unlock": "kernel lock",

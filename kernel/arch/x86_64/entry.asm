@@ -20,7 +20,7 @@
 bits 64
 section .text
 
-extern fastpath_syscall
+extern syscall_handler
 extern trap_dispatch
 extern trap_dispatch_user
 extern kernel_return_to_user
@@ -132,7 +132,7 @@ syscall_entry:
     mov rdi, rsp
     mov rsp, [gs:CPU_KERNEL_STACK_TOP]
     xor ebp, ebp                        ; backtraces end here
-    call fastpath_syscall
+    call [rel syscall_handler]          ; fastpath_syscall, or its traced twin
     jmp kernel_return_to_user           ; C: picks the thread to run, never returns
 
 ; context_restore(struct trap_frame *context): loads a user context and
