@@ -37,6 +37,11 @@ def load(path, problems):
         problems.append(f"`{path}`: not found")
         return None
     try:
+        with open(path, newline="") as f:
+            header = f.readline().strip().split(",")
+        if header != benchcsv.HEADER:
+            problems.append(f"`{path}`: unreadable (its header is not {','.join(benchcsv.HEADER)})")
+            return None
         return {row["benchmark"]: row for row in benchcsv.read_csv(path)}
     except (OSError, KeyError, ValueError, TypeError) as e:
         problems.append(f"`{path}`: unreadable ({type(e).__name__}: {e})")
@@ -44,8 +49,9 @@ def load(path, problems):
 
 
 def fmt(value):
-    """A figure for the table: whole numbers with thousands separators."""
-    return f"{value:,.0f}" if value >= 100 else f"{value:,.1f}"
+    """A figure for the table: thousands separators, a decimal only below 100
+    and only when the figure has one."""
+    return f"{value:,.0f}" if value >= 100 or value == int(value) else f"{value:,.1f}"
 
 
 def table(missive, linux, unit, problems, label):
@@ -57,10 +63,10 @@ def table(missive, linux, unit, problems, label):
     for m_name, l_name in PAIRS:
         m = missive.get(m_name) if missive else None
         lrow = linux.get(l_name) if linux else None
-        if missive is not None and m is None:
-            problems.append(f"{label}: Missive has no `{m_name}`")
-        if linux is not None and lrow is None:
-            problems.append(f"{label}: Linux has no `{l_name}`")
+        for system, rows, name in (("Missive", missive, m_name), ("Linux", linux, l_name)):
+            problem = f"{label}: {system} has no `{name}`"
+            if rows is not None and name not in rows and problem not in problems:
+                problems.append(problem)
         if m is None and lrow is None:
             continue
         ratio = "—"
@@ -96,6 +102,9 @@ def main():
             lines += ["No results for this mode.", ""]
             continue
         lines += table(missive, linux, unit, problems, mode) + [""]
+        if mode == "wall":
+            lines += ["Wall-clock figures move with the host's load, the cross-CPU ones most: "
+                      "a waiting vCPU is a host thread that the host must wake.", ""]
     lines += ["## Missing", ""]
     lines += [f"- {p}" for p in problems] if problems else ["Nothing: every file and row was there."]
     text = "\n".join(lines) + "\n"
