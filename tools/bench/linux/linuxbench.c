@@ -15,7 +15,7 @@
  * with both processes pinned to CPU 0 (-1cpu) or to CPUs 0 and 1 (-2cpu).
  * Each benchmark prints one line in the format tools/bench/benchcsv.py parses:
  *   CSV,<name>,<iterations>,<min>,<median>,<mean>,<p99>,<stddev>,<overhead>
- * Run as process 1, it powers the machine off when done.
+ * Run as process 1, it ends the machine when done (finish()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,7 +43,7 @@
  * code checks it against the table's size and returns -ENOSYS. */
 #define ENOSYS_NR 1000
 
-/* isa-debug-exit's port (docs: QEMU-NOTES): the fallback power-off. */
+/* isa-debug-exit's port (QEMU-NOTES): how a failure ends QEMU. */
 #define DEBUG_EXIT_PORT 0xf4
 
 enum transport { PIPE, UNIX_SOCKET, FUTEX };
@@ -225,9 +225,8 @@ static void report(const char *name, uint64_t *s, long n, uint64_t overhead)
         sq += ((double)s[i] - mean) * ((double)s[i] - mean);
     double median = n % 2 ? (double)s[n / 2] : ((double)s[n / 2 - 1] + (double)s[n / 2]) / 2;
     long p99 = (long)ceil(0.99 * (double)n) - 1;
-    printf("CSV,%s,%ld,%llu,%.1f,%.1f,%llu,%.1f,%llu\n", name, n, (unsigned long long)s[0],
-           median, mean, (unsigned long long)s[p99], sqrt(sq / (double)n),
-           (unsigned long long)overhead);
+    printf("CSV,%s,%ld,%llu,%.1f,%.1f,%llu,%.1f,%llu\n", name, n, (unsigned long long)s[0], median,
+           mean, (unsigned long long)s[p99], sqrt(sq / (double)n), (unsigned long long)overhead);
     fflush(stdout);
 }
 
@@ -441,8 +440,8 @@ static void print_environment(void)
     printf("# CPUs: %ld configured, %ld online\n", sysconf(_SC_NPROCESSORS_CONF),
            sysconf(_SC_NPROCESSORS_ONLN));
     const char *dir = "/sys/devices/system/cpu/vulnerabilities/";
-    static const char *const names[] = {"meltdown", "spectre_v1", "spectre_v2", "mds",
-                                        "retbleed", "spec_store_bypass"};
+    static const char *const names[] = {"meltdown", "spectre_v1", "spectre_v2",
+                                        "mds",      "retbleed",   "spec_store_bypass"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char path[128], line[256];
         snprintf(path, sizeof path, "%s%s", dir, names[i]);
@@ -455,20 +454,21 @@ static void print_environment(void)
     fflush(stdout);
 }
 
-/* Ends the program: as process 1 powers the machine off (reboot, then the
- * isa-debug-exit port if reboot failed, so QEMU ends either way); otherwise
- * exits with code. */
+/* Ends the program: as process 1 ends the machine, otherwise exits with
+ * code. A failure (code != 0) is written to the isa-debug-exit port first,
+ * so that QEMU's exit status, (code << 1) | 1, tells the host; success, or
+ * a machine without that device, powers off (QEMU's status 0). */
 static void finish(int code)
 {
     fflush(stdout);
     fflush(stderr);
     if (getpid() != 1)
         exit(code);
+    if (code != 0 && ioperm(DEBUG_EXIT_PORT, 1, 1) == 0)
+        outb((unsigned char)code, DEBUG_EXIT_PORT);
     printf("linuxbench: powering off\n");
     fflush(stdout);
     reboot(RB_POWER_OFF);
-    if (ioperm(DEBUG_EXIT_PORT, 1, 1) == 0)
-        outb((unsigned char)code, DEBUG_EXIT_PORT);
     for (;;) /* process 1 must not exit: the kernel would panic */
         pause();
 }
@@ -562,8 +562,8 @@ int main(int argc, char **argv)
     uint64_t *samples = malloc((size_t)n * sizeof *samples);
     struct pingpong pp = {0};
     size_t shared_size = sizeof(atomic_int) + (size_t)(warmup + n) * sizeof(uint64_t);
-    void *shared = mmap(NULL, shared_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                        -1, 0);
+    void *shared =
+        mmap(NULL, shared_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (!samples || shared == MAP_FAILED)
         die("memory for the samples");
     pp.stamps = (uint64_t *)shared;

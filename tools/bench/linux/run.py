@@ -52,10 +52,12 @@ def boot(mode, args):
           f"with status {proc.returncode}", flush=True)
     with open(serial, errors="replace") as f:
         text = f.read()
-    # Power-off ends QEMU with 0; the isa-debug-exit fallback with (v << 1) | 1.
+    # linuxbench powers off when done (status 0); it reports a failure with
+    # code v through isa-debug-exit, which ends QEMU with (v << 1) | 1.
     if proc.returncode != 0:
-        sys.exit(f"bench-linux: {mode}: QEMU ended with status {proc.returncode} "
-                 f"(linuxbench failed?); see {serial}")
+        code = f" (linuxbench's code {proc.returncode >> 1})" if proc.returncode & 1 else ""
+        sys.exit(f"bench-linux: {mode}: QEMU ended with status {proc.returncode}{code}; "
+                 f"see {serial}")
     return text
 
 
