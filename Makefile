@@ -19,7 +19,8 @@ DEPS    := $(BUILD)/.deps-installed
 .SECONDEXPANSION:
 
 .PHONY: FORCE all run run-uefi debug test unit-test picolibc-test system-test rebuild-check format \
-	format-check clean deps bench-linux bench-compare
+	format-check clean deps bench-linux bench-compare \
+	bench-linux-check
 all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json
 
 # --- dependencies ------------------------------------------------------------
@@ -254,6 +255,11 @@ bench-linux: $(BENCH_LINUX)/initramfs.cpio | $(DEPS)
 	python3 tools/bench/linux/run.py --kernel "$$kernel" --initrd $< --build $(BENCH_LINUX) \
 		--results results --iterations $(BENCH_ITERATIONS)
 	python3 tools/bench/compare.py --results results
+
+# Host checks of linuxbench (run as a plain program: usage errors, a short
+# 1-CPU run) and of compare.py, without QEMU; a few seconds.
+bench-linux-check: $(BENCH_LINUX)/linuxbench
+	python3 tests/bench/test_bench_linux.py $<
 
 # The comparison table alone, from whatever results/*.csv are there.
 bench-compare:

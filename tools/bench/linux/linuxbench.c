@@ -390,7 +390,8 @@ static void mount_pseudo_filesystems(void)
         mount("sysfs", "/sys", "sysfs", 0, NULL);
 }
 
-/* Brings CPU cpu online through sysfs if it is offline, and returns 1 when
+/* Brings CPU cpu online through sysfs if it is offline and this is process
+ * 1 (the benchmark machine; a host's CPUs are left alone), and returns 1 when
  * it is online afterwards. The kernel is booted with maxcpus=1 for this: under
  * QEMU's -icount with several vCPUs, a vCPU keeps the turn until it executes
  * `pause` or `hlt` (QEMU-NOTES), and Linux's boot CPU waits for a starting CPU
@@ -407,9 +408,9 @@ static int bring_cpu_online(int cpu)
     if (!f) /* no hot-plug control (or not root): count the online CPUs */
         return sysconf(_SC_NPROCESSORS_ONLN) > cpu;
     int c = fgetc(f);
-    if (c == '1') {
+    if (c == '1' || getpid() != 1) { /* a host's CPUs are left as they are */
         fclose(f);
-        return 1;
+        return c == '1';
     }
     fflush(stdout);
     pid_t spinner = fork();
