@@ -19,7 +19,7 @@ DEPS    := $(BUILD)/.deps-installed
 .SECONDEXPANSION:
 
 .PHONY: FORCE all run run-uefi debug test unit-test picolibc-test system-test rebuild-check format \
-	format-check clean deps trace
+	format-check clean deps trace bench-linux bench-compare bench-linux-check
 all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json
 
 # --- dependencies ------------------------------------------------------------
@@ -245,6 +245,41 @@ rebuild-check: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio | $(DEPS)
 
 test: format-check unit-test picolibc-test system-test rebuild-check
 
+# --- Linux side by side (docs/ipc-performance.md) ----------------------------------
+
+# Debian's kernel (tools/bench/linux/install-kernel.sh installs it when
+# missing) boots in the benchmark QEMU configuration with an initramfs whose
+# /init is linuxbench, once under -icount and once without; the CSVs go to
+# results/linux-{icount,wall}.csv, then compare.py writes results/compare.md.
+# LINUX_KERNEL=path boots another vmlinuz; BENCH_ITERATIONS sets the count.
+BENCH_LINUX := $(BUILD)/bench-linux
+BENCH_ITERATIONS ?= 10000
+LINUX_KERNEL ?=
+LINUXBENCH_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -static
+
+$(BENCH_LINUX)/linuxbench: tools/bench/linux/linuxbench.c Makefile | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(LINUXBENCH_CFLAGS) -o $@ $< -lm
+
+$(BENCH_LINUX)/initramfs.cpio: $(BENCH_LINUX)/linuxbench tools/bench/linux/mkinitramfs.sh
+	bash tools/bench/linux/mkinitramfs.sh $< $@
+
+bench-linux: $(BENCH_LINUX)/initramfs.cpio | $(DEPS)
+	@kernel="$(LINUX_KERNEL)"; \
+	if [ -z "$$kernel" ]; then kernel=$$(bash tools/bench/linux/install-kernel.sh) || exit 1; fi; \
+	python3 tools/bench/linux/run.py --kernel "$$kernel" --initrd $< --build $(BENCH_LINUX) \
+		--results results --iterations $(BENCH_ITERATIONS)
+	python3 tools/bench/compare.py --results results
+
+# Host checks of linuxbench (run as a plain program: usage errors, a short
+# 1-CPU run) and of compare.py, without QEMU; a few seconds.
+bench-linux-check: $(BENCH_LINUX)/linuxbench
+	python3 tests/bench/test_bench_linux.py $<
+
+# The comparison table alone, from whatever results/*.csv are there.
+bench-compare:
+	python3 tools/bench/compare.py --results results
+
 # --- tooling -------------------------------------------------------------------
 
 # compile_commands.json for clangd, written from the flags above (no build needed).
@@ -253,6 +288,7 @@ $(BUILD)/compile_commands.json: Makefile
 	@python3 tools/compile_commands.py "$(CURDIR)" \
 		"gcc $(KERNEL_CFLAGS)" $(KERNEL_C_SRCS) -- \
 		"gcc $(HOST_CFLAGS)" $(wildcard tests/unit/*.c) -- \
+		"gcc $(LINUXBENCH_CFLAGS)" tools/bench/linux/linuxbench.c -- \
 		"gcc $(USER_CFLAGS)" $(wildcard lib/libsys/*.c tests/picolibc/*.c) \
 			$(foreach p,$(USER_PROGRAMS),$(wildcard $(p)/*.c) $(extra_srcs_$(notdir $(p)))) > $@
 	@ln -sf $(BUILD)/compile_commands.json compile_commands.json
@@ -266,4 +302,5 @@ format-check: | $(DEPS)
 
 clean:
 	rm -rf $(BUILD)/kernel-obj $(BUILD)/host $(BUILD)/user $(BUILD)/*.elf $(BUILD)/*.iso \
-		$(BUILD)/*.cpio $(BUILD)/system-test $(BUILD)/picolibc-hello $(BUILD)/bin $(BUILD)/trace.json
+		$(BUILD)/*.cpio $(BUILD)/system-test $(BUILD)/picolibc-hello $(BUILD)/bin $(BUILD)/trace.json \
+		$(BENCH_LINUX)

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# mkinitramfs.sh PROGRAM OUT: makes the Linux benchmark's initramfs, a newc
+# cpio archive (GNU cpio) holding PROGRAM as /init and the empty directories
+# it mounts on (/dev, /proc, /sys). The kernel's built-in initramfs supplies
+# /dev/console. Reproducible: sorted names, owner root, mtime 0.
+set -euo pipefail
+program=$1 out=$2
+stage="$out.root"
+rm -rf "$stage"
+mkdir -p "$stage/dev" "$stage/proc" "$stage/sys"
+cp "$program" "$stage/init"
+chmod 755 "$stage/init"
+find "$stage" -exec touch -h -d @0 {} +
+(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 --reproducible) > "$out.tmp"
+mv "$out.tmp" "$out"
+rm -rf "$stage"
