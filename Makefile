@@ -243,7 +243,7 @@ trace: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DE
 rebuild-check: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio | $(DEPS)
 	bash tests/system/rebuild_check.sh $(BUILD)
 
-test: format-check unit-test picolibc-test system-test rebuild-check
+test: format-check unit-test bench-linux-check picolibc-test system-test rebuild-check
 
 # --- Linux side by side (docs/ipc-performance.md) ----------------------------------
 

@@ -27,8 +27,10 @@
 
 #include "arch/x86_64/cpu_local.h"
 
-/* Inline, as every system call takes and releases it (the fast path's
-   budget is a few instructions for both); the rest is in lock.c. */
+/* Inline (forced, a GCC attribute: the compiler's size heuristics
+   sometimes decline), as every system call takes and releases it and the
+   fast path's budget is a few instructions for both; the rest is in
+   lock.c. */
 extern struct kernel_lock_word {
     volatile uint32_t held;
     volatile uint32_t owner; /* the holder's CPU index, or ~0 (debug builds only) */
@@ -44,7 +46,7 @@ void kernel_lock_check_release(void);
 
 /* Takes the kernel lock. Needs: interrupts off, this CPU's GS set up, the
    lock not held by this CPU. */
-static inline void kernel_lock(void)
+__attribute__((always_inline)) static inline void kernel_lock(void)
 {
 #ifdef MISSIVE_DEBUG
     kernel_lock_check_take();
@@ -57,7 +59,7 @@ static inline void kernel_lock(void)
 }
 
 /* Releases it. Needs: this CPU holds it. */
-static inline void kernel_unlock(void)
+__attribute__((always_inline)) static inline void kernel_unlock(void)
 {
 #ifdef MISSIVE_DEBUG
     kernel_lock_check_release();
