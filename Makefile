@@ -19,7 +19,7 @@ DEPS    := $(BUILD)/.deps-installed
 .SECONDEXPANSION:
 
 .PHONY: FORCE all run run-uefi debug test unit-test picolibc-test system-test rebuild-check format \
-	format-check clean deps
+	format-check clean deps bench bench-missive bench-plot
 all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json
 
 # --- dependencies ------------------------------------------------------------
@@ -149,7 +149,7 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 # with libsys (crt0, start-up, system calls) and picolibc into $(BUILD)/bin.
 USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/fuzz \
 	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
-	tests/user/smptest
+	tests/user/smptest apps/ipcbench
 LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/posix.o $(BUILD)/user/lib/libsys/service.o
 USER_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
@@ -160,6 +160,7 @@ extra_srcs_memsrv  := lib/buddy/buddy.c
 extra_srcs_console := lib/procgrant/procgrant.c
 extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c
 extra_srcs_shell   := lib/lineedit/lineedit.c
+extra_srcs_ipcbench := lib/ipcbench/stats.c lib/ipcbench/args.c lib/procgrant/procgrant.c
 
 # The static heap in a program's image: only the root task has one.
 heap_bytes = $(or $(heap_bytes_$(notdir $(1))),0)
@@ -168,7 +169,8 @@ heap_bytes_usertest := 0x100000
 heap_bytes_fuzz := 0x100000
 heap_bytes_smptest := 0x100000
 
-user_objs = $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard $(1)/*.c) $(extra_srcs_$(notdir $(1))))
+user_objs = $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard $(1)/*.c) $(extra_srcs_$(notdir $(1)))) \
+	$(patsubst %.asm,$(BUILD)/user/%.o,$(wildcard $(1)/*.asm))
 define user_program
 $(BUILD)/bin/$(notdir $(1)): $(call user_objs,$(1)) $(LIBSYS_MISSIVE_OBJS) lib/libsys/user.ld Makefile
 	@mkdir -p $$(@D)
@@ -196,7 +198,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ilib -Ikernel
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
-	shellargs ring procgrant
+	shellargs ring procgrant ibstat ibargs
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -212,6 +214,8 @@ unit_srcs_lineedit := lib/lineedit/lineedit.c lib/input/keymap.c
 unit_srcs_shellargs := apps/shell/args.c
 unit_srcs_ring      := servers/console/ring.c
 unit_srcs_procgrant := lib/procgrant/procgrant.c
+unit_srcs_ibstat    := lib/ipcbench/stats.c
+unit_srcs_ibargs    := lib/ipcbench/args.c
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)
@@ -228,6 +232,25 @@ rebuild-check: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio | $(DEPS)
 	bash tests/system/rebuild_check.sh $(BUILD)
 
 test: format-check unit-test picolibc-test system-test rebuild-check
+
+# --- benchmarks ------------------------------------------------------------------
+
+# ipcbench on a release kernel (DEBUG=0) built in its own directory, so the normal build is
+# left alone; under -icount shift=0 (instructions) and plain TCG (ns), with two CPUs and COM2.
+# Figures: results/missive-icount.csv, results/missive-wall.csv; plots in docs/img/.
+BENCH_BUILD := build/bench
+bench-missive: | $(DEPS)
+	$(MAKE) BUILD=$(BENCH_BUILD) DEBUG=0 PICOLIBC=$(PICOLIBC) $(BENCH_BUILD)/kernel.elf $(BENCH_BUILD)/initrd.cpio
+	python3 tools/bench/run_missive.py --build $(BENCH_BUILD) --results results
+	$(MAKE) bench-plot
+
+# matplotlib (Debian's python3-matplotlib) only for the plots, so only installed here.
+bench-plot:
+	@python3 -c 'import matplotlib' 2>/dev/null || { sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$sudo apt-get install -y -q python3-matplotlib; }
+	python3 tools/bench/plot.py --results results --out docs/img
+
+bench: bench-missive
 
 # --- tooling -------------------------------------------------------------------
 
