@@ -223,6 +223,7 @@ $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 
 unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
 	@set -e; for t in $^; do echo "== $$t"; $$t; done
+	@echo "== tests/unit/test_plausible.py"; python3 tests/unit/test_plausible.py
 
 system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DEPS)
 	python3 tests/system/harness.py --build $(BUILD) --smp $(SMP) $(if $(CASES),--cases $(CASES))
@@ -244,11 +245,13 @@ bench-missive: | $(DEPS)
 	python3 tools/bench/run_missive.py --build $(BENCH_BUILD) --results results
 	$(MAKE) bench-plot
 
-# matplotlib (Debian's python3-matplotlib) only for the plots, so only installed here.
+# matplotlib (Debian's python3-matplotlib) only for the plots, so only installed here. It is
+# Debian's /usr/bin/python3 that sees it (another python3 first on PATH, e.g. pyenv's, does not).
+PLOT_PYTHON := $(firstword $(wildcard /usr/bin/python3) python3)
 bench-plot:
-	@python3 -c 'import matplotlib' 2>/dev/null || { sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
-		$$sudo apt-get install -y -q python3-matplotlib; }
-	python3 tools/bench/plot.py --results results --out docs/img
+	@$(PLOT_PYTHON) -c 'import matplotlib' 2>/dev/null || { sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$sudo apt-get install -y -q --no-install-recommends python3-matplotlib; }
+	$(PLOT_PYTHON) tools/bench/plot.py --results results --out docs/img
 
 bench: bench-missive
 

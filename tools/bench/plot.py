@@ -54,13 +54,13 @@ def lengths(rows, mode, path):
     ax.fill_between([p[0] for p in pts], [p[2] for p in pts], [p[3] for p in pts], alpha=0.2,
                     label="min to p99")
     ax.axvline(10, color="#c44", linestyle="--", linewidth=1)
-    ax.text(10.5, ax.get_ylim()[0], " MR0-MR9 in registers | IPC buffer", color="#c44",
-            fontsize=8, va="bottom")
+    ax.text(10.5, 0.03, "MR0-MR9 in registers | beyond: the IPC buffer", color="#c44",
+            fontsize=8, va="bottom", transform=ax.get_xaxis_transform())
     ax.set_xlabel("message length each way (words)")
     ax.set_ylabel(f"round trip ({UNIT[mode]})")
     ax.set_ylim(bottom=0)
     ax.set_title(f"Missive call/reply_recv round trip by length, {TITLE[mode]}")
-    ax.legend(loc="upper left")
+    ax.legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
