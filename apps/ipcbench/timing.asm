@@ -4,7 +4,7 @@
 ; is the same in every stub, so an interval that starts in one stub and ends in another
 ; (a call's TSC before, the server's TSC after its receive returned) holds exactly the timing
 ; code of one stub; the _nop twins, whose `syscall` is the 2-byte nop 66 90, measure it
-; (sel4bench's overhead measurement). Under QEMU's -icount shift=0 it is 15 instructions.
+; (sel4bench's overhead measurement). Under QEMU's -icount shift=0 it is 10 instructions.
 ;
 ; struct ibt_msg { uint64_t mr[10]; uint64_t number, t_before, t_after, badge, tag; }
 

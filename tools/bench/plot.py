@@ -8,7 +8,8 @@ docs/ipc-performance.md:
   the min-p99 range as the error bar);
 - missive-rtt-length-MODE.png: round trip against message length (call-rtt-len-N), with the
   register limit (MSG_REGISTERS = 10) marked.
-MODE is icount (instructions) or wall (ns); a missing CSV is skipped.
+MODE is icount (instructions) or wall (ns); a missing CSV is skipped. With --table it prints
+the Markdown table of docs/ipc-performance.md instead (median, min, p99 and stddev of both).
 """
 import argparse
 import os
@@ -67,11 +68,37 @@ def lengths(rows, mode, path):
     return True
 
 
+def table(results):
+    """Prints both modes' figures side by side as a Markdown table."""
+    modes = {}
+    for mode in ("icount", "wall"):
+        path = os.path.join(results, f"missive-{mode}.csv")
+        if os.path.exists(path):
+            modes[mode] = {r["benchmark"]: r for r in benchcsv.read_csv(path)}
+    names = list(next(iter(modes.values())).keys()) if modes else []
+    head = "| benchmark |"
+    for mode in modes:
+        head += f" median {UNIT[mode]} | min | p99 | stddev |"
+    print(head)
+    print("|---" * (1 + 4 * len(modes)) + "|")
+    for n in names:
+        line = f"| `{n}` |"
+        for mode, rows in modes.items():
+            r = rows.get(n)
+            line += (" " + " | ".join(f"{r[f]:.0f}" for f in ("median", "min", "p99"))
+                     + f" | {r['stddev']:.1f} |") if r else " - | - | - | - |"
+        print(line)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--results", default="results")
     ap.add_argument("--out", default="docs/img")
+    ap.add_argument("--table", action="store_true")
     args = ap.parse_args()
+    if args.table:
+        table(args.results)
+        return 0
     os.makedirs(args.out, exist_ok=True)
     made = 0
     for mode in ("icount", "wall"):
