@@ -19,7 +19,8 @@ DEPS    := $(BUILD)/.deps-installed
 .SECONDEXPANSION:
 
 .PHONY: FORCE all run run-uefi debug test unit-test picolibc-test system-test rebuild-check format \
-	format-check clean deps trace bench-linux bench-compare bench-linux-check
+	format-check clean deps trace bench-linux bench-compare bench-linux-check bench bench-missive \
+	bench-plot
 all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json
 
 # --- dependencies ------------------------------------------------------------
@@ -153,7 +154,7 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 # with libsys (crt0, start-up, system calls) and picolibc into $(BUILD)/bin.
 USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/fuzz \
 	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
-	tests/user/smptest
+	tests/user/smptest apps/ipcbench
 LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/posix.o $(BUILD)/user/lib/libsys/service.o
 USER_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
@@ -166,6 +167,7 @@ extra_srcs_console := lib/procgrant/procgrant.c
 extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c
 extra_srcs_shell   := lib/lineedit/lineedit.c
 extra_srcs_usertest := lib/tracedump/tracedump.c
+extra_srcs_ipcbench := lib/ipcbench/stats.c lib/ipcbench/args.c lib/procgrant/procgrant.c
 
 # The static heap in a program's image: only the root task has one.
 heap_bytes = $(or $(heap_bytes_$(notdir $(1))),0)
@@ -174,7 +176,8 @@ heap_bytes_usertest := 0x100000
 heap_bytes_fuzz := 0x100000
 heap_bytes_smptest := 0x100000
 
-user_objs = $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard $(1)/*.c) $(extra_srcs_$(notdir $(1))))
+user_objs = $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard $(1)/*.c) $(extra_srcs_$(notdir $(1)))) \
+	$(patsubst %.asm,$(BUILD)/user/%.o,$(wildcard $(1)/*.asm))
 define user_program
 $(BUILD)/bin/$(notdir $(1)): $(call user_objs,$(1)) $(LIBSYS_MISSIVE_OBJS) lib/libsys/user.ld Makefile
 	@mkdir -p $$(@D)
@@ -202,7 +205,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ilib -Ikernel
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
-	shellargs ring procgrant tracedump
+	shellargs ring procgrant tracedump ibstat ibargs
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -219,6 +222,8 @@ unit_srcs_shellargs := apps/shell/args.c
 unit_srcs_ring      := servers/console/ring.c
 unit_srcs_procgrant := lib/procgrant/procgrant.c
 unit_srcs_tracedump := lib/tracedump/tracedump.c
+unit_srcs_ibstat    := lib/ipcbench/stats.c
+unit_srcs_ibargs    := lib/ipcbench/args.c
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)
@@ -227,6 +232,7 @@ $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
 	@set -e; for t in $^; do echo "== $$t"; $$t; done
 	python3 tools/trace/test_trace2json.py
+	@echo "== tests/unit/test_plausible.py"; python3 tests/unit/test_plausible.py
 
 system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DEPS)
 	python3 tests/system/harness.py --build $(BUILD) --smp $(SMP) $(if $(CASES),--cases $(CASES))
@@ -278,6 +284,31 @@ bench-linux-check: $(BENCH_LINUX)/linuxbench
 
 # The comparison table alone, from whatever results/*.csv are there.
 bench-compare:
+	python3 tools/bench/compare.py --results results
+
+# --- benchmarks ------------------------------------------------------------------
+
+# ipcbench on a release kernel (DEBUG=0) built in its own directory, so the normal build is
+# left alone; under -icount shift=0 (instructions) and plain TCG (ns), with two CPUs and COM2.
+# Figures: results/missive-icount.csv, results/missive-wall.csv; plots in docs/img/. picolibc
+# is built once, in $(BUILD), and shared.
+BENCH_BUILD := build/bench
+bench-missive: $(PICOLIBC)/.stamp | $(DEPS)
+	$(MAKE) BUILD=$(BENCH_BUILD) DEBUG=0 PICOLIBC=$(PICOLIBC) $(BENCH_BUILD)/kernel.elf $(BENCH_BUILD)/initrd.cpio
+	python3 tools/bench/run_missive.py --build $(BENCH_BUILD) --results results
+	$(MAKE) bench-plot
+
+# matplotlib (Debian's python3-matplotlib) only for the plots, so only installed here. It is
+# Debian's /usr/bin/python3 that sees it (another python3 first on PATH, e.g. pyenv's, does not).
+PLOT_PYTHON := $(firstword $(wildcard /usr/bin/python3) python3)
+bench-plot:
+	@$(PLOT_PYTHON) -c 'import matplotlib' 2>/dev/null || { sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$sudo apt-get install -y -q --no-install-recommends python3-matplotlib; }
+	$(PLOT_PYTHON) tools/bench/plot.py --results results --out docs/img
+
+# Everything of docs/ipc-performance.md: Missive's figures, Linux's, and
+# the table of both (results/compare.md).
+bench: bench-missive bench-linux
 	python3 tools/bench/compare.py --results results
 
 # --- tooling -------------------------------------------------------------------

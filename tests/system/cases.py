@@ -2,11 +2,60 @@
 ones, and which run again at -smp 4. harness.py runs them."""
 import os
 import re
+import sys
 from dataclasses import replace
 
 from common import (BOOTED, NO_TROUBLE, check_boot_trace, check_trace_script, OVMF_CODE, PANIC, PROMPT, REPO, SHELL_TROUBLE, SHELL_UP,
                     Case, boot_figure, check_ticks, check_usable, garbage, motd_size, panic_case,
                     proc_case, shell_case, smptest_case, user_fault_case)
+
+sys.path.insert(0, os.path.join(REPO, "tools", "bench"))
+import benchcsv  # noqa: E402  (tools/bench: the result format and the plausibility checks)
+import plausible  # noqa: E402
+
+
+def ipcbench_plausible(log):
+    """The figures of a full ipcbench run pass tools/bench/plausible.py's checks."""
+    rows = benchcsv.parse_serial(log)
+    issues = plausible.problems(rows)
+    if issues:
+        return "implausible: " + "; ".join(issues)
+    med = {r["benchmark"]: r["median"] for r in rows}
+    print(f"     ipcbench: {len(rows)} benchmarks plausible; call-rtt-inter-as "
+          f"{med['call-rtt-inter-as']:.0f}, one-way {med['call-oneway-inter-as']:.0f} + "
+          f"{med['replyrecv-oneway-inter-as']:.0f} instructions")
+    return None
+
+
+def ipcbench_cases():
+    usage = r"usage: ipcbench \[--iterations 10-1000000\] .*irq-latency$"
+    return [
+        # Every benchmark under -icount shift=0 with 1,000 iterations, two CPUs and COM2; the
+        # figures are checked on the host (tools/bench/plausible.py, docs/ipc-performance.md).
+        Case("ipcbench-plausible", initrd="test", smp=2, exit_status=None, timeout=180,
+             cmdline="init=bin/procsrv -- manifest=etc/tests/ipcbench.manifest",
+             qemu=["-icount", "shift=0", "-serial", "null"], check=ipcbench_plausible,
+             forbid=NO_TROUBLE + [r"FAIL", r"^fault:", r"killed$"],
+             expect=BOOTED + [r"^CSV,call-rtt-inter-as,1000,\d+,",
+                              r"^ipcbench: done, 25 benchmarks, 0 failed$"]),
+        # From the shell (lines of at most 69 characters): a short run, then bad options and sizes beyond the maximum, each
+        # one usage line and status 2.
+        shell_case("ipcbench-shell", [
+            "run ipcbench --iterations 10 --bench yield,call-rtt-len-64\r",
+            "run ipcbench --frobnicate\r", "run ipcbench --sizes 0,65\r",
+            "run ipcbench --bench call-rtt-len-100\r", "run ipcbench --iterations 5\r",
+            "echo done\r"], [
+            r"^CSV,yield,10,\d+,", r"^CSV,call-rtt-len-64,10,\d+,",
+            r"^ipcbench: 10 iterations after 1000 of warm-up", r"^ipcbench: done, 2 benchmarks, 0 failed$",
+            r"^\[pid \d+ exited with status 0\]$",
+            r"^ipcbench: unknown option: --frobnicate; " + usage,
+            r"^ipcbench: message length beyond 0-64 words: 65; " + usage,
+            r"^ipcbench: message length beyond 0-64 words: call-rtt-len-100; " + usage,
+            r"^ipcbench: iterations must be 10-1000000, not 5; " + usage, r"^done$"],
+            check=lambda log: None if len(re.findall(r"^\[pid \d+ exited with status 2\]$", log,
+                                                     re.M)) == 4
+            else "expected four usage errors with status 2"),
+    ]
 
 
 def shell_cases():
@@ -310,6 +359,7 @@ def cases():
         panic_case("execute-data", "execute-data", "page fault (#PF)", 14, [
             r"^  page fault: protection violation, read, kernel mode, instruction fetch$"]),
         *shell_cases(),
+        *ipcbench_cases(),
     ]
 
 

@@ -1,0 +1,195 @@
+/*
+ * ipcbench: times Missive's system calls and IPC the way sel4bench does and prints one CSV
+ * line per benchmark on the console (tools/bench/benchcsv.py, docs/ipc-performance.md).
+ *
+ *   run ipcbench [--iterations N] [--warmup N] [--bench NAME,...] [--sizes N,...]
+ *
+ * It runs on CPU 0 at the priority it was started with; the other end of the calls is a
+ * second ipcbench process (`--serve`, spawned through procsrv and found through procsrv's
+ * name registry) or a thread of its own. The last line is `ipcbench: done, N benchmarks, F
+ * failed`; the exit status is 0 if nothing failed, 1 if something did, 2 for a usage error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipcbench.h"
+#include "ipcbench/stats.h"
+#include "libsys/service.h"
+
+#define HELPER_STACK 16384
+
+static _Alignas(16) uint8_t helper_stack[HELPER_STACK];
+
+void ib_report(struct ib_ctx *c, enum ib_bench b, const char *name, int64_t *v, uint64_t n,
+               int64_t overhead)
+{
+    if (!c->args->selected[b])
+        return;
+    struct ibstat s;
+    ibstat_summarize(v, n, overhead, &s);
+    char line[256];
+    ibstat_csv(line, sizeof line, name, &s);
+    printf("%s\n", line);
+    fflush(stdout);
+    c->printed++;
+}
+
+void ib_fail(struct ib_ctx *c, const char *what, long e)
+{
+    printf("ipcbench: FAIL %s: error %ld\n", what, e);
+    fflush(stdout);
+    c->failures++;
+}
+
+int64_t ib_overhead(const struct ib_ctx *c, bool stamped)
+{
+    struct ibt_msg m = {.number = SYS_YIELD};
+    int64_t least = INT64_MAX;
+    for (uint64_t i = 0; i < c->args->warmup + c->args->iterations; i++) {
+        if (stamped)
+            ibt_stamped_nop(0, 0, &m);
+        else
+            ibt_syscall_nop(0, 0, &m);
+        int64_t d = (int64_t)(m.t_after - m.t_before);
+        if (i >= c->args->warmup && d < least)
+            least = d;
+    }
+    return least;
+}
+
+void ib_fpu_touch(void)
+{
+    /* volatile keeps the compiler from folding it: the SSE registers must really change */
+    static volatile double sink = 1.0;
+    sink = sink * 1.0000001 + 0.5;
+}
+
+long ib_helper_start(struct ib_ctx *c, void (*entry)(uint64_t), uint64_t arg, uint64_t priority)
+{
+    long e = sys_invoke5(c->helper, THREAD_CONFIGURE, PROC_SLOT_CSPACE, PROC_SLOT_VSPACE, priority,
+                         0, 0, 0);
+    if (e == ERR_OK)
+        e = sys_invoke5(c->helper, THREAD_SET_AFFINITY, 0, 0, 0, 0, 0, 0);
+    /* The stack's top less 8: as if entry had been called (SysV alignment); entry never
+       returns. FS base 0: helpers touch no thread-local storage. */
+    uint64_t regs[5] = {(uint64_t)entry, (uint64_t)(helper_stack + HELPER_STACK - 8), arg, 0, 0};
+    if (e == ERR_OK)
+        e = sys_invoke(c->helper, THREAD_WRITE_REGISTERS, 5, regs, 0);
+    if (e == ERR_OK)
+        e = sys_invoke5(c->helper, THREAD_RESUME, 0, 0, 0, 0, 0, 0);
+    return e;
+}
+
+void ib_helper_stop(struct ib_ctx *c)
+{
+    sys_invoke5(c->helper, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0);
+}
+
+/* This thread's priority: configuring a thread above it fails with it as the upper limit. */
+static uint64_t ib_my_priority(uint64_t thread)
+{
+    struct missive_msg answer = {0};
+    long e = sys_invoke5(thread, THREAD_CONFIGURE, PROC_SLOT_CSPACE, PROC_SLOT_VSPACE, 255, 0, 0,
+                         &answer);
+    if (e == ERR_OK)
+        return 255;
+    return e == ERR_INVALID_ARGUMENT && answer.mr[0] == 2 ? answer.mr[2] : 100;
+}
+
+/* Makes the helper thread, an endpoint and a notification from 64 KiB of memsrv's memory. */
+static long ib_make_objects(struct ib_ctx *c)
+{
+    uint64_t untyped = libsys_alloc_slot();
+    c->helper = libsys_alloc_slot();
+    c->endpoint = libsys_alloc_slot();
+    c->notification = libsys_alloc_slot();
+    long e = c->notification ? mem_untyped(16, untyped) : ERR_INVALID_SLOT;
+    if (e == 0)
+        e = sys_invoke5(untyped, UNTYPED_RETYPE, CAP_THREAD, 0, c->helper, 1, 0, 0);
+    if (e == 0)
+        e = sys_invoke5(untyped, UNTYPED_RETYPE, CAP_ENDPOINT, 0, c->endpoint, 1, 0, 0);
+    if (e == 0)
+        e = sys_invoke5(untyped, UNTYPED_RETYPE, CAP_NOTIFICATION, 0, c->notification, 1, 0, 0);
+    return e;
+}
+
+/* Spawns `PROGRAM --serve` and looks its endpoint up; 0 or an error. */
+static long ib_start_server(struct ib_ctx *c, const char *program)
+{
+    const char *args[] = {"--serve", NULL};
+    long e = proc_spawn(program, args, &c->server_pid);
+    if (e != 0)
+        return e;
+    char name[PROTO_NAME_MAX + 1];
+    snprintf(name, sizeof name, IPCBENCH_NAME_PREFIX "%lu", (unsigned long)c->server_pid);
+    uint64_t slot = libsys_alloc_slot();
+    for (int i = 0; i < 500; i++) { /* it registers once it runs: up to 5 s */
+        e = proc_lookup(name, slot);
+        if (e == 0) {
+            c->server_ep = slot;
+            return ib_control(slot, IPCBENCH_CPU, 0, 0, 0); /* beside this thread */
+        }
+        proc_sleep_ms(10);
+    }
+    return e;
+}
+
+/* Asks the server process to end and collects its status. */
+static void ib_stop_server(struct ib_ctx *c)
+{
+    struct missive_msg m = {0};
+    long e = missive_syscall(SYS_CALL, c->server_ep, MSG_TAG(IPCBENCH_EXIT, 0, 0), &m);
+    int64_t status = -1;
+    if (e == ERR_OK)
+        e = proc_wait(c->server_pid, &status);
+    if (e != 0 || status != 0)
+        ib_fail(c, "ending the server process", e ? e : status);
+}
+
+int main(int argc, char **argv)
+{
+    static struct ibargs args;
+    char err[512];
+    if (!ibargs_parse(argc, argv, &args, err, sizeof err)) {
+        printf("ipcbench: %s\n", err);
+        return args.help ? 0 : 2;
+    }
+    if (args.serve)
+        return ib_server_main();
+    static struct ib_ctx c;
+    c.args = &args;
+    const struct proc_info *info = libsys_proc_info();
+    c.cpus = info ? (unsigned)info->cpu_count : 1;
+    for (int i = 0; i < 3; i++) {
+        c.samples[i] = malloc(args.iterations * sizeof(int64_t));
+        if (!c.samples[i]) {
+            printf("ipcbench: no memory for %lu samples\n", (unsigned long)args.iterations);
+            return 1;
+        }
+    }
+    /* CPU 0 for everything on one CPU; the server process moves there too. */
+    long e = sys_invoke5(PROC_SLOT_THREAD, THREAD_SET_AFFINITY, 0, 0, 0, 0, 0, 0);
+    if (e == ERR_OK)
+        e = ib_make_objects(&c);
+    if (e != 0) {
+        printf("ipcbench: cannot make its threads and endpoints: error %ld\n", e);
+        return 1;
+    }
+    c.priority = ib_my_priority(c.helper);
+    e = ib_start_server(&c, argv[0]);
+    if (e != 0) {
+        printf("ipcbench: cannot start its server (%s --serve): error %ld\n", argv[0], e);
+        return 1;
+    }
+    printf("ipcbench: %lu iterations after %lu of warm-up, %u CPUs, priority %lu, server "
+           "process %lu; overhead %ld ticks\n",
+           (unsigned long)args.iterations, (unsigned long)args.warmup, c.cpus,
+           (unsigned long)c.priority, (unsigned long)c.server_pid, (long)ib_overhead(&c, false));
+    fflush(stdout);
+    ib_bench_events(&c);
+    ib_bench_ipc(&c);
+    ib_stop_server(&c);
+    printf("ipcbench: done, %u benchmarks, %u failed\n", c.printed, c.failures);
+    return c.failures ? 1 : 0;
+}
