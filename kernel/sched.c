@@ -138,32 +138,45 @@ struct thread *sched_pick(void)
     }
 }
 
-/* The threads CPU cpu could run: runnable ones in its queues, and the one
-   it runs if the fast path left that unqueued. */
-static unsigned runnable_on(unsigned cpu)
+/* How many threads CPU cpu could run, counting up to limit: runnable ones
+   in its queues, and the one it runs if the fast path left that unqueued.
+   Visits only the non-empty queues (the idle loop asks on every wake-up). */
+static unsigned runnable_on(unsigned cpu, unsigned limit)
 {
     unsigned n = 0;
     const struct thread *running = cpus[cpu].current;
     if (running && running->state == THREAD_RUNNABLE && !running->queued)
         n++;
     const struct run_queue *rq = &run_queues[cpu];
-    for (int p = highest(rq); p >= 0; p--)
-        for (const struct thread *t = rq->head[p]; t; t = t->sched_next)
-            n += t->state == THREAD_RUNNABLE;
+    for (unsigned word = 0; word < PRIORITY_COUNT / 64 && n < limit; word++)
+        for (uint64_t bits = rq->nonempty[word]; bits && n < limit; bits &= bits - 1) {
+            unsigned p = word * 64 + (unsigned)__builtin_ctzll(bits); /* GCC builtin: bsf */
+            for (const struct thread *t = rq->head[p]; t; t = t->sched_next)
+                n += t->state == THREAD_RUNNABLE;
+        }
     return n;
 }
 
 bool sched_runnable_anywhere(void)
 {
-    for (unsigned cpu = 0; cpu < cpu_count; cpu++)
-        if (runnable_on(cpu))
+    /* Cheap, as the idle loop asks on every wake-up: only a CPU's own fast
+       path leaves blocked threads in its queue, and only while it runs
+       something (going idle, sched_pick takes them all out). So an idle
+       CPU's queue is exact, a CPU running a runnable thread has work, and
+       only a CPU in between needs its queues walked. */
+    for (unsigned cpu = 0; cpu < cpu_count; cpu++) {
+        const struct thread *running = cpus[cpu].current;
+        if (running && running->state == THREAD_RUNNABLE)
             return true;
+        if (highest(&run_queues[cpu]) >= 0 && (!running || runnable_on(cpu, 1)))
+            return true;
+    }
     return false;
 }
 
 unsigned sched_queued(unsigned cpu)
 {
-    return runnable_on(cpu);
+    return runnable_on(cpu, ~0u);
 }
 
 void sched_yield(struct thread *t)

@@ -221,7 +221,7 @@ static void idle(void)
     irq_stop_local_timer();
     while (!sched_pick()) {
         /* Checked at every wake-up: the last CPU to find nothing ends it. */
-        if (!sched_runnable_anywhere() && qemu_exit_enabled && !irq_lines_bound()) {
+        if (qemu_exit_enabled && !sched_runnable_anywhere() && !irq_lines_bound()) {
             kprintf("kernel: no runnable threads; idle (IPC fast path taken %lu times, "
                     "%lu long invocations preempted, %lu IPIs)\n",
                     fastpath_count, preempted_invocations, smp_ipis_sent);
