@@ -19,6 +19,7 @@
 #include "arch/x86_64/cpu_local.h"
 #include "endpoint.h"
 #include "lock.h"
+#include "log.h"
 #include "missive/abi.h"
 #include "notification.h"
 #include "object.h"
@@ -80,7 +81,7 @@ static inline const struct cap *endpoint_lookup(const struct thread *t, uint64_t
    with its own prologue costs the fast path a tenth of its budget. */
 __attribute__((always_inline)) static inline void
 fastpath_deliver(struct cpu_local *cpu, struct thread *from, struct thread *to,
-                 enum thread_state state, uint64_t badge, bool traced)
+                 enum thread_state state, uint64_t badge, bool traced, bool xsave)
 {
     struct trap_frame *message = &from->context;
     /* from's RAX and RDI are rewritten by whatever ends its wait. */
@@ -92,13 +93,19 @@ fastpath_deliver(struct cpu_local *cpu, struct thread *from, struct thread *to,
     fastpath_count++;
     from->state = state;
     to->state = THREAD_RUNNABLE;
-    /* sysret needs a context saved by syscall; a thread whose VSpace was
-       revoked while it waited goes through kernel_return_to_user, which
-       stops it. */
+    /* fastpath_exit leaves by sysret, which needs a context saved by
+       syscall. to's is: a thread blocks receiving, or waiting for a reply,
+       only by a system call (a fault's wait for its answer is excluded
+       above, and only stopped threads get their registers written). Debug
+       builds check it. A thread whose VSpace was revoked while it waited
+       goes through kernel_return_to_user, which stops it. */
+#ifdef MISSIVE_DEBUG
+    if (to->context.vector != VECTOR_SYSCALL)
+        panic("fastpath: thread '%s' waits with a context not saved by syscall", to->name);
+#endif
     uint64_t root = thread_vspace_root(to);
-    if (to->cpu == from->cpu && to->context.vector == VECTOR_SYSCALL && root &&
-        sched_switch_to(from, to)) {
-        thread_switch_in(cpu, to, root);
+    if (to->cpu == from->cpu && root && sched_switch_to(from, to)) {
+        thread_switch_in(cpu, to, root, xsave);
         fastpath_exit(&to->context, message);
     }
     copy_message(&to->context, message);
@@ -106,8 +113,10 @@ fastpath_deliver(struct cpu_local *cpu, struct thread *from, struct thread *to,
     sched_wake(to);
 }
 
-__attribute__((always_inline)) static inline bool
-fastpath_call(struct cpu_local *cpu, struct thread *t, struct trap_frame *c, bool traced)
+__attribute__((always_inline)) static inline bool fastpath_call(struct cpu_local *cpu,
+                                                                struct thread *t,
+                                                                struct trap_frame *c, bool traced,
+                                                                bool xsave)
 {
     uint64_t tag = c->rsi;
     if ((tag & ((3ul << 8) | 0x7f)) > MSG_REGISTERS) /* capabilities, or past the registers */
@@ -132,12 +141,14 @@ fastpath_call(struct cpu_local *cpu, struct thread *t, struct trap_frame *c, boo
     receiver->ipc_endpoint = 0;
     receiver->reply_to = t;
     t->replier = receiver;
-    fastpath_deliver(cpu, t, receiver, THREAD_BLOCKED_REPLY, cap->badge, traced);
+    fastpath_deliver(cpu, t, receiver, THREAD_BLOCKED_REPLY, cap->badge, traced, xsave);
     return true;
 }
 
-__attribute__((always_inline)) static inline bool
-fastpath_reply_recv(struct cpu_local *cpu, struct thread *t, struct trap_frame *c, bool traced)
+__attribute__((always_inline)) static inline bool fastpath_reply_recv(struct cpu_local *cpu,
+                                                                      struct thread *t,
+                                                                      struct trap_frame *c,
+                                                                      bool traced, bool xsave)
 {
     struct thread *caller = t->reply_to;
     if (!caller || caller->fault_pending || (c->rsi & ((3ul << 8) | 0x7f)) > MSG_REGISTERS)
@@ -164,40 +175,54 @@ fastpath_reply_recv(struct cpu_local *cpu, struct thread *t, struct trap_frame *
     else
         ep->queue.head = t;
     ep->queue.tail = t;
-    fastpath_deliver(cpu, t, caller, THREAD_BLOCKED_RECV, 0, traced);
+    fastpath_deliver(cpu, t, caller, THREAD_BLOCKED_RECV, 0, traced, xsave);
     return true;
 }
 
-/* Both entry points below: traced is a constant, so each is compiled
-   with the trace hook or without it. */
+/* The entry points below: traced and xsave are constants, so each is
+   compiled with or without the trace hook, for one way of switching FPU
+   state. */
 __attribute__((always_inline)) static inline void fastpath_syscall_body(struct trap_frame *c,
-                                                                        bool traced)
+                                                                        bool traced, bool xsave)
 {
     kernel_lock();
     struct cpu_local *cpu = this_cpu();
     struct thread *t = cpu->current;
-    if (t &&
-        (c->rax == SYS_CALL ? fastpath_call(cpu, t, c, traced)
-                            : c->rax == SYS_REPLY_RECV && fastpath_reply_recv(cpu, t, c, traced)))
+    if (t && (c->rax == SYS_CALL
+                  ? fastpath_call(cpu, t, c, traced, xsave)
+                  : c->rax == SYS_REPLY_RECV && fastpath_reply_recv(cpu, t, c, traced, xsave)))
         return;
     syscall_dispatch(t, c);
 }
 
-void fastpath_syscall(struct trap_frame *c)
+/* fxsave (CPUs without XSAVE) and xsave; each with the trace hook or not.
+   syscall_handler points at the one that suits (fastpath_set_traced). */
+static void fastpath_syscall_fxsave(struct trap_frame *c)
 {
-    fastpath_syscall_body(c, false);
+    fastpath_syscall_body(c, false, false);
 }
 
-/* The same with the trace hook: what syscall_handler points to while
-   tracing, so that tracing off costs the fast path nothing at all. */
-static void fastpath_syscall_traced(struct trap_frame *c)
+static void fastpath_syscall_xsave(struct trap_frame *c)
 {
-    fastpath_syscall_body(c, true);
+    fastpath_syscall_body(c, false, true);
 }
 
-void (*syscall_handler)(struct trap_frame *) = fastpath_syscall;
+static void fastpath_syscall_fxsave_traced(struct trap_frame *c)
+{
+    fastpath_syscall_body(c, true, false);
+}
+
+static void fastpath_syscall_xsave_traced(struct trap_frame *c)
+{
+    fastpath_syscall_body(c, true, true);
+}
+
+void (*syscall_handler)(struct trap_frame *) = fastpath_syscall_fxsave;
 
 void fastpath_set_traced(bool traced)
 {
-    syscall_handler = traced ? fastpath_syscall_traced : fastpath_syscall;
+    if (cpu_fpu_features)
+        syscall_handler = traced ? fastpath_syscall_xsave_traced : fastpath_syscall_xsave;
+    else
+        syscall_handler = traced ? fastpath_syscall_fxsave_traced : fastpath_syscall_fxsave;
 }

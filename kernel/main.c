@@ -11,6 +11,7 @@
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/vm.h"
 #include "bootmem.h"
+#include "fastpath.h"
 #include "initrd.h"
 #include "irq.h"
 #include "lock.h"
@@ -247,6 +248,7 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
     struct mp_config mp;
     mp_discover(&boot_memory, &direct_map_cover, &info, &mp);
     cpu_local_init(&cpus[0], (uint64_t)boot_stack_high_top);
+    fastpath_set_traced(false); /* now that the FPU switch is known */
     /* From here to the first exit to user mode the boot CPU holds the
        kernel lock; the APs wait for it once online. */
     kernel_lock();

@@ -31,6 +31,7 @@ void thread_fpu_release(struct cpu_local *cpu)
     if (cpu->fpu_owner)
         thread_fpu_save(cpu->fpu_owner);
     cpu->fpu_owner = 0;
+    cpu->fpu_save_area = cpu->fpu_scratch;
 }
 
 /* The last thread id given; the root task's thread gets 1. */
@@ -109,8 +110,10 @@ void thread_destroy(struct thread *t)
     /* Another CPU may still hold t's FPU registers though it runs nothing
        (idle since t blocked): it must never save them into freed memory. */
     for (unsigned i = 0; i < cpu_count; i++)
-        if (cpus[i].fpu_owner == t)
+        if (cpus[i].fpu_owner == t) {
             cpus[i].fpu_owner = 0;
+            cpus[i].fpu_save_area = cpus[i].fpu_scratch; /* not into freed memory */
+        }
     cte_delete(&t->cspace_cap);
     cte_delete(&t->vspace_cap);
     cte_delete(&t->fault_cap);
@@ -271,7 +274,7 @@ void thread_load(struct thread *t)
        this path trusts none. (The fast path's contexts all come from
        syscall, whose R11 is the thread's own RFLAGS.) */
     t->context.rflags = (t->context.rflags & 0x40cd5) | RFLAGS_IF | 2;
-    thread_switch_in(this_cpu(), t, thread_vspace_root(t));
+    thread_switch_in(this_cpu(), t, thread_vspace_root(t), cpu_fpu_features != 0);
 }
 
 _Noreturn void thread_enter_user(struct thread *t)

@@ -7,6 +7,7 @@
 #ifndef MISSIVE_THREAD_H
 #define MISSIVE_THREAD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arch/x86_64/cpu.h"
@@ -151,25 +152,25 @@ static inline void thread_fpu_save(struct thread *t)
 }
 
 /* thread_load's work, inline for the fast path: root is t's page-table
-   root (not 0). */
-__attribute__((always_inline)) static inline void thread_switch_in(struct cpu_local *cpu,
-                                                                   struct thread *t, uint64_t root)
+   root (not 0); xsave says whether this CPU switches FPU state by xsave
+   (cpu_fpu_features not 0) or fxsave, a constant in the fast path's
+   variants (fastpath.c). */
+__attribute__((always_inline)) static inline void
+thread_switch_in(struct cpu_local *cpu, struct thread *t, uint64_t root, bool xsave)
 {
     cpu->current = t;
     /* Eager FPU switching (docs/kernel.md): no #NM trap, and no LazyFP-style
        leak of one thread's registers to another. */
-    struct thread *owner = cpu->fpu_owner;
-    if (owner != t) {
-        if (cpu_fpu_features) {
-            if (owner)
-                cpu_xsave(owner->fpu_state, cpu_fpu_features);
+    if (cpu->fpu_owner != t) {
+        if (xsave) {
+            cpu_xsave(cpu->fpu_save_area, cpu_fpu_features);
             cpu_xrstor(t->fpu_state, cpu_fpu_features);
         } else {
-            if (owner)
-                cpu_fxsave(owner->fpu_state);
+            cpu_fxsave(cpu->fpu_save_area);
             cpu_fxrstor(t->fpu_state);
         }
         cpu->fpu_owner = t;
+        cpu->fpu_save_area = t->fpu_state;
     }
     if (cpu->loaded_root != root) {
         write_cr3(root);

@@ -83,7 +83,9 @@ static void ib_series(struct ib_ctx *c, uint64_t ep, uint64_t length, uint64_t f
                       const enum ib_bench which[3], const char *const names[3])
 {
     bool caps = flags & IPCBENCH_CAPS, fpu = flags & IPCBENCH_FPU;
-    uint64_t reply = which[0] == IB_COUNT && which[1] == IB_COUNT ? length : 2;
+    /* The reply carries the server's two readings in MR0-MR1: at least two
+       words when a one-way figure is wanted, else the length asked for. */
+    uint64_t reply = (which[0] == IB_COUNT && which[1] == IB_COUNT) || length >= 2 ? length : 2;
     long e = ib_control(ep, IPCBENCH_SETUP, caps ? 0 : reply, flags, 0);
     if (e == 0)
         e = ib_calls(c, ep, length, fpu, caps);
@@ -161,17 +163,22 @@ static void ib_cross(struct ib_ctx *c)
         ib_fail(c, "moving the server back to CPU 0", e);
 }
 
-/* Round trips with an N-word message each way, for each N of --sizes. */
+/* Round trips with an N-word message each way, for each N of --sizes; and
+   from two words on (the reply then carries the server's readings) the
+   call's one-way figure too, call-oneway-len-N. */
 static void ib_lengths(struct ib_ctx *c)
 {
     if (!c->args->selected[IB_CALL_RTT_LEN])
         return;
-    const enum ib_bench which[3] = {IB_COUNT, IB_COUNT, IB_CALL_RTT_LEN};
     for (unsigned i = 0; i < c->args->size_count; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "call-rtt-len-%u", c->args->sizes[i]);
-        const char *const names[3] = {"", "", name};
-        ib_series(c, c->server_ep, c->args->sizes[i], 0, which, names);
+        unsigned n = c->args->sizes[i];
+        const enum ib_bench which[3] = {n >= 2 ? IB_CALL_RTT_LEN : IB_COUNT, IB_COUNT,
+                                        IB_CALL_RTT_LEN};
+        char oneway[32], rtt[32];
+        snprintf(oneway, sizeof oneway, "call-oneway-len-%u", n);
+        snprintf(rtt, sizeof rtt, "call-rtt-len-%u", n);
+        const char *const names[3] = {oneway, "", rtt};
+        ib_series(c, c->server_ep, n, 0, which, names);
     }
 }
 

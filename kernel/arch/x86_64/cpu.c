@@ -40,6 +40,7 @@ void cpu_local_attach(struct cpu_local *cpu, unsigned id)
     cpu->self = cpu;
     cpu->id = id;
     cpu->run_queue = &run_queues[id];
+    cpu->fpu_save_area = cpu->fpu_scratch;
     /* In the kernel GS points at the CPU's data; entry and exit swap it with
        the user's (zero) value held in KERNEL_GS_BASE meanwhile. */
     wrmsr(MSR_GS_BASE, (uint64_t)cpu);

@@ -19,6 +19,9 @@
 
 #define SMP_MAX_CPUS 16
 
+/* Bytes a thread keeps for its FPU/SSE/AVX image (struct thread). */
+#define THREAD_FPU_AREA 1024
+
 struct thread;
 struct run_queue;
 
@@ -43,6 +46,11 @@ struct cpu_local {
     struct run_queue *run_queue; /* its run queues (sched.c), for the fast path */
     uint64_t busy_ticks;         /* local timer ticks that found a thread running */
     uint64_t idle_ticks;         /* and that found the CPU idle */
+    /* Where the FPU registers go when they are switched out: fpu_owner's
+       image, or fpu_scratch while there is no owner, so that the switch
+       needs no test for that case (thread_switch_in). */
+    uint8_t *fpu_save_area;
+    _Alignas(64) uint8_t fpu_scratch[THREAD_FPU_AREA];
 };
 
 #define CPU_LOCAL_KERNEL_STACK_TOP 8
@@ -55,9 +63,6 @@ _Static_assert(offsetof(struct cpu_local, user_rsp) == CPU_LOCAL_USER_RSP, "asm"
 /* XCR0 as set when the CPU has XSAVE (x87, SSE and maybe AVX), else 0 (the
    kernel then uses fxsave). */
 extern uint64_t cpu_fpu_features;
-
-/* Bytes a thread keeps for its FPU/SSE/AVX image (struct thread). */
-#define THREAD_FPU_AREA 1024
 
 /* Every CPU's data; cpus[0] is the boot CPU. cpu_count CPUs are online. */
 extern struct cpu_local cpus[SMP_MAX_CPUS];

@@ -132,7 +132,7 @@ syscall_entry:
     mov rdi, rsp
     mov rsp, [gs:CPU_KERNEL_STACK_TOP]
     xor ebp, ebp                        ; backtraces end here
-    call [rel syscall_handler]          ; fastpath_syscall, or its traced twin
+    call [rel syscall_handler]          ; fastpath.c: the fast path for this CPU, or its traced twin
     jmp kernel_return_to_user           ; C: picks the thread to run, never returns
 
 ; context_restore(struct trap_frame *context): loads a user context and
