@@ -37,7 +37,7 @@ def ipcbench_cases():
              qemu=["-icount", "shift=0", "-serial", "null"], check=ipcbench_plausible,
              forbid=NO_TROUBLE + [r"FAIL", r"^fault:", r"killed$"],
              expect=BOOTED + [r"^CSV,call-rtt-inter-as,1000,\d+,",
-                              r"^ipcbench: done, 25 benchmarks, 0 failed$"]),
+                              r"^ipcbench: done, 32 benchmarks, 0 failed$"]),
         # From the shell (lines of at most 69 characters): a short run, then bad options and sizes beyond the maximum, each
         # one usage line and status 2.
         shell_case("ipcbench-shell", [
@@ -45,8 +45,8 @@ def ipcbench_cases():
             "run ipcbench --frobnicate\r", "run ipcbench --sizes 0,65\r",
             "run ipcbench --bench call-rtt-len-100\r", "run ipcbench --iterations 5\r",
             "echo done\r"], [
-            r"^CSV,yield,10,\d+,", r"^CSV,call-rtt-len-64,10,\d+,",
-            r"^ipcbench: 10 iterations after 1000 of warm-up", r"^ipcbench: done, 2 benchmarks, 0 failed$",
+            r"^CSV,yield,10,\d+,", r"^CSV,call-rtt-len-64,10,\d+,", r"^CSV,call-oneway-len-64,10,\d+,",
+            r"^ipcbench: 10 iterations after 1000 of warm-up", r"^ipcbench: done, 3 benchmarks, 0 failed$",
             r"^\[pid \d+ exited with status 0\]$",
             r"^ipcbench: unknown option: --frobnicate; " + usage,
             r"^ipcbench: message length beyond 0-64 words: 65; " + usage,

@@ -8,9 +8,10 @@
 - The two one-way trips add up to no more than the round trip (per call the round trip is
   exactly call + reply_recv + the server's loop + one overhead; medians get SUM_SLACK, 2%,
   for noise) and to at least SUM_LEAST (60%) of it.
-- A longer message never costs less: the median of call-rtt-len-N is at least that of the
-  next shorter length less LENGTH_TOLERANCE (1% of it): under -icount shift=0 the figures are
-  exact instruction counts, and the 1% leaves room for wall-clock noise.
+- A longer message never costs less: the median of call-rtt-len-N (and of call-oneway-len-N)
+  is at least that of the next shorter length less LENGTH_TOLERANCE (1% of it): under
+  -icount shift=0 the figures are exact instruction counts, and the 1% leaves room for
+  wall-clock noise.
 - Every median is positive (the overhead subtracted is the least the timing code took).
 """
 
@@ -30,7 +31,8 @@ TRIPLES = [
 # What a full run of ipcbench prints on two CPUs with COM2 granted.
 EXPECTED = (["null-syscall", "yield", "notify-wake", "irq-latency", "call-rtt-cap1"]
             + [n for t in TRIPLES for n in t if n]
-            + [f"call-rtt-len-{n}" for n in (0, 1, 2, 4, 8, 10, 16, 32, 64)])
+            + [f"call-rtt-len-{n}" for n in (0, 1, 2, 4, 8, 10, 16, 32, 64)]
+            + [f"call-oneway-len-{n}" for n in (2, 4, 8, 10, 16, 32, 64)])
 
 
 def problems(rows, expected=EXPECTED):
@@ -51,10 +53,11 @@ def problems(rows, expected=EXPECTED):
             if not SUM_LEAST * med[rtt] <= total <= (1 + SUM_SLACK) * med[rtt]:
                 out.append(f"{call} + {reply} = {total}, not within "
                            f"{SUM_LEAST:.0%}-{1 + SUM_SLACK:.0%} of {rtt} ({med[rtt]})")
-    lengths = sorted((int(n.rsplit("-", 1)[1]), m) for n, m in med.items()
-                     if n.startswith("call-rtt-len-"))
-    for (short, m_short), (long_, m_long) in zip(lengths, lengths[1:]):
-        if m_long < m_short * (1 - LENGTH_TOLERANCE):
-            out.append(f"call-rtt-len-{long_} (median {m_long}) costs less than "
-                       f"call-rtt-len-{short} ({m_short})")
+    for prefix in ("call-rtt-len-", "call-oneway-len-"):
+        lengths = sorted((int(n.rsplit("-", 1)[1]), m) for n, m in med.items()
+                         if n.startswith(prefix))
+        for (short, m_short), (long_, m_long) in zip(lengths, lengths[1:]):
+            if m_long < m_short * (1 - LENGTH_TOLERANCE):
+                out.append(f"{prefix}{long_} (median {m_long}) costs less than "
+                           f"{prefix}{short} ({m_short})")
     return out
