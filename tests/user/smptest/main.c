@@ -95,6 +95,13 @@ uint64_t uptime(void)
     return m.mr[0];
 }
 
+uint64_t cpu_busy_ticks(unsigned cpu)
+{
+    struct missive_msg m;
+    invoke(ROOT_SLOT_DEBUG, DEBUG_CPU_STATS, cpu, 0, 0, 0, &m);
+    return m.mr[1];
+}
+
 uint64_t my_cpu(void)
 {
     struct missive_msg m;

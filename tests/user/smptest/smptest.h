@@ -25,6 +25,8 @@ long spawn(uint64_t slot, uint64_t priority, uint64_t fault_ep, unsigned cpu,
            void (*entry)(uint64_t), uint64_t arg);
 /* Uptime in PIT ticks, and the CPU the caller runs on (DEBUG_CPU_STATS). */
 uint64_t uptime(void);
+/* Local timer ticks CPU cpu has spent running threads (DEBUG_CPU_STATS). */
+uint64_t cpu_busy_ticks(unsigned cpu);
 uint64_t my_cpu(void);
 uint64_t tsc(void);
 void yield(void);
