@@ -396,12 +396,9 @@ def smp_cases():
 
 
 # The earlier cases that must also pass with four CPUs: make test runs them at -smp 4.
-# user-fuzz is left out: at -smp 4 it sometimes reports its phase-1 thread stalled in a
-# reply_recv (1 run in 6 on a loaded host), which may be a lost wake-up across CPUs; issue 5
-# stays open for it. `make system-test SMP=4 CASES=user-fuzz` runs it.
 SMP4_CASES = ["boot", "uefi", "cpu-max", "user-caps", "user-spin", "user-null-write",
-              "crash-page-fault", "nmi", "user-transfer", "proc-libc", "proc-spawn", "proc-crash",
-              "proc-greedy", "proc-swap", "shell-commands"]
+              "crash-page-fault", "nmi", "user-transfer", "user-fuzz", "proc-libc", "proc-spawn",
+              "proc-crash", "proc-greedy", "proc-swap", "shell-commands"]
 
 
 def all_cases():

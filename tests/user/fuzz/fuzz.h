@@ -36,6 +36,7 @@ enum fuzz_failure_kind {
     FUZZ_FAILURE_RESULT,    /* the kernel answered with no known error code */
     FUZZ_FAILURE_REGISTERS, /* a failed lookup changed the caller's registers */
     FUZZ_FAILURE_CANARY,    /* the canary region changed */
+    FUZZ_FAILURE_BLOCKING,  /* a receive it thought could not block received */
 };
 
 /* A range of slots [first, end) the fuzzer must never name. */

@@ -596,7 +596,16 @@ static uint64_t slot_type(const struct fuzz_env *env, uint64_t s)
 /* Turns calls that could block the fuzzing thread for ever (IPC that waits
    on an endpoint or notification nobody else uses) into their non-blocking
    forms. Asks the kernel what the slot holds: the fuzzer itself makes and
-   moves endpoints and notifications. */
+   moves endpoints and notifications.
+
+   An empty slot counts as an endpoint: it can be given one between this
+   check and the moment the kernel looks at it. The partners receive
+   capabilities into the fuzzer's CSpace while it runs, on other CPUs; and
+   a REPLY_RECV answers first, so the capabilities its own answer carries
+   land in the caller's receive slots, in this same CSpace, and the receive
+   that follows may find one there. That is how phase 1 stalled in a
+   reply_recv at -smp 4 (issue 5): its answer put an endpoint into the
+   slot, it waited there, and both partners were waiting for it. */
 static void avoid_blocking(struct fuzz_env *env, struct fuzz_call *c)
 {
     bool sends = c->number == SYS_CALL || c->number == SYS_SEND;
@@ -605,7 +614,7 @@ static void avoid_blocking(struct fuzz_env *env, struct fuzz_call *c)
         c->slot == env->proxy_slot)
         return;
     uint64_t type = slot_type(env, c->slot);
-    bool endpoint = type == CAP_ENDPOINT || type == CAP_TYPE_COUNT;
+    bool endpoint = type == CAP_ENDPOINT || type == CAP_TYPE_COUNT || type == CAP_NULL;
     bool notification = type == CAP_NOTIFICATION;
     if (endpoint || (notification && receives)) {
         c->number = sends ? SYS_NB_SEND : SYS_NB_RECV;
@@ -661,6 +670,13 @@ void fuzz_run(struct fuzz_env *env)
         if ((r == ERR_INVALID_SYSCALL || r == ERR_INVALID_SLOT || r == ERR_EMPTY_SLOT) &&
             !untouched(&c, &m)) {
             fail(env, FUZZ_FAILURE_REGISTERS, index, r, &m);
+            return;
+        }
+        /* A receive left blocking named no endpoint or notification when
+           avoid_blocking looked; if it got a message, the slot changed in
+           between, and the call could as well have waited for ever. */
+        if ((c.number == SYS_RECV || c.number == SYS_REPLY_RECV) && r == ERR_OK) {
+            fail(env, FUZZ_FAILURE_BLOCKING, index, r, &m);
             return;
         }
         if ((index + 1) % FUZZ_CHECK_EVERY == 0 && fuzz_canary_sum() != canary_expected) {

@@ -22,7 +22,8 @@
  * The root task waits (yielding at priority 50), watches that the fuzzer
  * keeps making progress, and checks at the end: the fuzzer's own checks
  * (known error codes, registers untouched by failed lookups, a 64 KiB
- * canary region), the healthy pair's progress and answers, and that every
+ * canary region, no message for a receive it left blocking because the slot
+ * held no endpoint), the healthy pair's progress and answers, and that every
  * capability the harness owns is still where it was. A watchdog thread
  * above them all, woken by the RTC, turns starvation at priority 50 into a
  * report instead of a hang.
@@ -829,9 +830,9 @@ static bool report_phase(const struct fuzz_env *env, uint64_t cycles, unsigned h
     }
     if (env->failure == FUZZ_FAILURE_NONE)
         return ok;
-    static const char *const why[] = {"", "an unknown result",
-                                      "registers changed by a failed lookup",
-                                      "the canary region changed"};
+    static const char *const why[] = {
+        "", "an unknown result", "registers changed by a failed lookup",
+        "the canary region changed", "a receive on no endpoint or notification received"};
     printf("fuzz: FAIL: phase %d, call %llu: %s (result %ld)\n", env->phase,
            (unsigned long long)env->failure_index, why[env->failure], env->failure_result);
     print_call(env->failure_index, &env->current);
