@@ -148,10 +148,9 @@ static inline void cpu_pause(void)
 static inline void *cpu_read_gs_self(void)
 {
     void *self;
-    /* Not volatile: kernel code never changes CPU midway (one kernel stack
-       per CPU, no preemption inside the kernel), so the compiler may reuse
-       one read for a whole function; the fast path reads it once that way. */
-    __asm__("mov %%gs:0, %0" : "=r"(self));
+    /* Volatile, so that no read moves above cpu_local_attach's setting of
+       GS; the fast path reads it once and passes the pointer on. */
+    __asm__ volatile("mov %%gs:0, %0" : "=r"(self));
     return self;
 }
 
