@@ -605,7 +605,7 @@ static uint64_t slot_type(const struct fuzz_env *env, uint64_t s)
    land in the caller's receive slots, in this same CSpace, and the receive
    that follows may find one there. That is how phase 1 stalled in a
    reply_recv at -smp 4 (issue 5): its answer put an endpoint into the
-   slot, it waited there, and both partners were waiting for it. */
+   slot, and it waited there for a message nobody sent. */
 static void avoid_blocking(struct fuzz_env *env, struct fuzz_call *c)
 {
     bool sends = c->number == SYS_CALL || c->number == SYS_SEND;
