@@ -28,8 +28,6 @@
 #include "thread.h"
 #include "trace.h"
 
-#define VECTOR_SYSCALL 256 /* entry.asm: a context saved by syscall, left by sysret */
-
 /* In entry.asm: leaves the kernel into the thread whose context is to, with
    the message registers, RAX, RDI and RSI of from. Kernel lock released. */
 _Noreturn void fastpath_exit(struct trap_frame *to, struct trap_frame *from);
@@ -100,7 +98,7 @@ fastpath_deliver(struct cpu_local *cpu, struct thread *from, struct thread *to,
        builds check it. A thread whose VSpace was revoked while it waited
        goes through kernel_return_to_user, which stops it. */
 #ifdef MISSIVE_DEBUG
-    if (to->context.vector != VECTOR_SYSCALL)
+    if (to->context.vector != TRAP_VECTOR_SYSCALL)
         panic("fastpath: thread '%s' waits with a context not saved by syscall", to->name);
 #endif
     uint64_t root = thread_vspace_root(to);

@@ -11,7 +11,17 @@
 volatile uint64_t sched_ticks;
 unsigned sched_hz = 1000;
 
-struct run_queue run_queues[SMP_MAX_CPUS];
+/* One CPU's run queues, lazily kept (sched.h, sched_switch_to): a queue
+   may hold threads that have blocked since, and a CPU may run a thread that
+   is not queued. */
+struct run_queue {
+    struct thread *head[PRIORITY_COUNT];
+    struct thread *tail[PRIORITY_COUNT];
+    uint64_t nonempty[PRIORITY_COUNT / 64]; /* bit p set: queue p has threads */
+    uint64_t nonempty_words;                /* bit w set: nonempty[w] is not 0 */
+};
+
+static struct run_queue run_queues[SMP_MAX_CPUS];
 
 /* The highest non-empty priority of rq, or -1: two bit scans (GCC builtin
    for bsr). Queues may hold threads that blocked since (sched.h), so this
@@ -96,7 +106,10 @@ void sched_dequeue(struct thread *t)
         mark_empty(rq, p);
 }
 
-void sched_enqueue_front(struct thread *t)
+/* Puts t (runnable, not queued, of this CPU) at the front of its queue,
+   with the slice it has left: the thread the fast path left running
+   unqueued, back in its place (sched_pick). */
+static void sched_enqueue_front(struct thread *t)
 {
     struct run_queue *rq = &run_queues[t->cpu];
     unsigned p = t->priority;
@@ -114,13 +127,13 @@ void sched_enqueue_front(struct thread *t)
 bool sched_switch_to_lower(struct thread *out, struct thread *in)
 {
     sched_dequeue(out); /* it blocks: out of the way of the test below */
-    return (int)in->priority >= highest(this_cpu()->run_queue);
+    return (int)in->priority >= highest(&run_queues[out->cpu]);
 }
 
 struct thread *sched_pick(void)
 {
     struct cpu_local *cpu = this_cpu();
-    struct run_queue *rq = cpu->run_queue;
+    struct run_queue *rq = &run_queues[cpu->id];
     /* A thread the fast path switched to runs unqueued; it is the most
        urgent here (or was, until something now queued), so it goes back to
        the front of its queue. */

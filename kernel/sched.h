@@ -12,23 +12,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arch/x86_64/cpu_local.h"
-#include "thread.h"
+#include "thread.h" /* sched_switch_to reads priorities */
 
 #define PRIORITY_COUNT  256
 #define TIMESLICE_TICKS 5 /* at the default 1000 Hz: 5 ms */
-
-/* One CPU's run queues. Here rather than in sched.c only for the fast
-   path's inline sched_switch_to; nothing else touches them. Lazily kept
-   (sched_switch_to): a queue may hold threads that have blocked since, and
-   a CPU may run a thread that is not queued. */
-struct run_queue {
-    struct thread *head[PRIORITY_COUNT];
-    struct thread *tail[PRIORITY_COUNT];
-    uint64_t nonempty[PRIORITY_COUNT / 64]; /* bit p set: queue p has threads */
-    uint64_t nonempty_words;                /* bit w set: nonempty[w] is not 0 */
-};
-extern struct run_queue run_queues[SMP_MAX_CPUS];
 
 /* Appends t (runnable, not queued) to the back of its priority's queue on
    its CPU; interrupts that CPU if it should run t now. */
@@ -36,10 +23,6 @@ void sched_enqueue(struct thread *t);
 
 /* Removes t from its queue; no-op if it is not queued. */
 void sched_dequeue(struct thread *t);
-
-/* Puts t (runnable, not queued, of this CPU) at the front of its queue,
-   with the slice it has left: the fast path's direct switch. */
-void sched_enqueue_front(struct thread *t);
 
 /* sched_switch_to when in is less urgent than out: takes out (which blocks)
    off its queue and says whether nothing runnable here is more urgent

@@ -15,8 +15,6 @@
 #include "lock.h"
 #include "thread.h"
 
-#define VECTOR_SYSCALL 256 /* entry.asm: the context was saved by syscall */
-
 uint64_t smp_ipis_sent;
 
 void smp_serve_requests(void)
@@ -81,7 +79,7 @@ void smp_evict(struct thread *t)
         request(1u << i, SMP_REQUEST_FPU, 0);
         if (cpu->current == t) {
             cpu->current = 0; /* its entry code sees this and handles nothing for t */
-            if (t->context.vector == VECTOR_SYSCALL) {
+            if (t->context.vector == TRAP_VECTOR_SYSCALL) {
                 t->context.rip -= 2; /* re-execute the syscall instruction, by iretq */
                 t->context.vector = 0;
             }

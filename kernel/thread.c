@@ -267,7 +267,7 @@ _Noreturn void kernel_return_to_user(void)
     thread_enter_user(t);
 }
 
-void thread_load(struct thread *t)
+_Noreturn void thread_enter_user(struct thread *t)
 {
     /* Status flags, DF and AC (alignment checks a program asked for) only:
        register writes and traps are not the only ways into a context, so
@@ -275,10 +275,5 @@ void thread_load(struct thread *t)
        syscall, whose R11 is the thread's own RFLAGS.) */
     t->context.rflags = (t->context.rflags & 0x40cd5) | RFLAGS_IF | 2;
     thread_switch_in(this_cpu(), t, thread_vspace_root(t), cpu_fpu_features != 0);
-}
-
-_Noreturn void thread_enter_user(struct thread *t)
-{
-    thread_load(t);
     context_restore(&t->context);
 }

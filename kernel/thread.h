@@ -135,13 +135,6 @@ uint64_t *thread_mr(struct trap_frame *context, unsigned i);
 /* The thread running in user mode on this CPU (or NULL while idle). */
 struct thread *thread_current(void);
 
-/* Makes t this CPU's current thread and loads what of it is not in its
-   saved context (FPU registers, address space, FS base, the stack traps
-   save its context on), then releases the kernel lock: the last step before
-   leaving the kernel into t. Needs: t runnable, queued on this CPU, with a
-   valid user context and a VSpace; the kernel lock held. */
-void thread_load(struct thread *t);
-
 /* Saves t's FPU/SSE/AVX registers, which this CPU holds, into t. */
 static inline void thread_fpu_save(struct thread *t)
 {
@@ -151,10 +144,13 @@ static inline void thread_fpu_save(struct thread *t)
         cpu_fxsave(t->fpu_state);
 }
 
-/* thread_load's work, inline for the fast path: root is t's page-table
-   root (not 0); xsave says whether this CPU switches FPU state by xsave
-   (cpu_fpu_features not 0) or fxsave, a constant in the fast path's
-   variants (fastpath.c). */
+/* Makes t this CPU's current thread and loads what of it is not in its
+   saved context (FPU registers, address space, FS base, the stack traps
+   save its context on), then releases the kernel lock: the last step
+   before leaving the kernel into t (thread_enter_user, and the fast path's
+   direct switch). Needs: t runnable and of this CPU, with a valid user
+   context; root is its page-table root (not 0); xsave says whether this CPU switches FPU state by
+   xsave (cpu_fpu_features not 0) or fxsave, a constant in the fast path's variants (fastpath.c). */
 __attribute__((always_inline)) static inline void
 thread_switch_in(struct cpu_local *cpu, struct thread *t, uint64_t root, bool xsave)
 {
@@ -190,8 +186,8 @@ thread_switch_in(struct cpu_local *cpu, struct thread *t, uint64_t root, bool xs
 }
 
 /* Leaves the kernel into t, which must be runnable, queued on this CPU and
-   have a valid user context (the fast path's direct switch; and the end of
-   kernel_return_to_user). Releases the kernel lock on the way out. */
+   have a valid user context (the end of kernel_return_to_user). Releases
+   the kernel lock on the way out. */
 _Noreturn void thread_enter_user(struct thread *t);
 
 /* Leaves the kernel into the thread the scheduler picks, else idles.

@@ -15,12 +15,11 @@
  */
 #include "trace.h"
 
-#include "fastpath.h"
-
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/vm.h"
 #include "cap.h"
+#include "fastpath.h"
 #include "invoke.h"
 #include "object.h"
 #include "string.h"

@@ -3,7 +3,6 @@
  * kernel turns on when they exist (SSE for user programs, SMEP, SMAP).
  */
 #include "arch/x86_64/cpu_local.h"
-#include "sched.h"
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
@@ -39,7 +38,6 @@ void cpu_local_attach(struct cpu_local *cpu, unsigned id)
 {
     cpu->self = cpu;
     cpu->id = id;
-    cpu->run_queue = &run_queues[id];
     cpu->fpu_save_area = cpu->fpu_scratch;
     /* In the kernel GS points at the CPU's data; entry and exit swap it with
        the user's (zero) value held in KERNEL_GS_BASE meanwhile. */

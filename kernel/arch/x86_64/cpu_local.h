@@ -23,7 +23,6 @@
 #define THREAD_FPU_AREA 1024
 
 struct thread;
-struct run_queue;
 
 struct cpu_local {
     struct cpu_local *self;    /* for reading the struct's own address through GS */
@@ -39,13 +38,12 @@ struct cpu_local {
     /* Start-up: the AP sets 1 when it arrives, the boot CPU 2 when it gives
        up waiting; whoever is first decides whether the AP joins (mp.c). */
     uint8_t claimed;
-    uint64_t loaded_root;        /* what this CPU's CR3 holds */
-    struct thread *fpu_owner;    /* whose FPU/SSE/AVX registers this CPU holds */
-    uint64_t loaded_fs_base;     /* what this CPU's FS base MSR holds */
-    uint64_t *trap_stack;        /* this CPU's TSS RSP0: where a trap from user mode saves */
-    struct run_queue *run_queue; /* its run queues (sched.c), for the fast path */
-    uint64_t busy_ticks;         /* local timer ticks that found a thread running */
-    uint64_t idle_ticks;         /* and that found the CPU idle */
+    uint64_t loaded_root;     /* what this CPU's CR3 holds */
+    struct thread *fpu_owner; /* whose FPU/SSE/AVX registers this CPU holds */
+    uint64_t loaded_fs_base;  /* what this CPU's FS base MSR holds */
+    uint64_t *trap_stack;     /* this CPU's TSS RSP0: where a trap from user mode saves */
+    uint64_t busy_ticks;      /* local timer ticks that found a thread running */
+    uint64_t idle_ticks;      /* and that found the CPU idle */
     /* Where the FPU registers go when they are switched out: fpu_owner's
        image, or fpu_scratch while there is no owner, so that the switch
        needs no test for that case (thread_switch_in). */

@@ -4,6 +4,10 @@
 #include <stdint.h>
 
 /* What trap_common (entry.asm) leaves on the stack, lowest address first. */
+/* The vector field of a context saved by syscall (entry.asm: it may leave
+   by sysret); any other value means a trap saved it. */
+#define TRAP_VECTOR_SYSCALL 256
+
 struct trap_frame {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
     uint64_t vector, error_code;
