@@ -70,15 +70,7 @@ static long derive(struct invocation *inv, struct cspace *cs, bool mint)
         if (badge == 0)
             return invoke_bad_argument(inv, 3, 1, UINT64_MAX);
     }
-    struct cap cap = src->cap;
-    cap.rights &= (uint8_t)rights;
-    if (mint)
-        cap.badge = badge;
-    if (cap.type == CAP_FRAME) { /* a copy of a frame starts unmapped */
-        cap.badge = 0;
-        cap.mapping = 0;
-    }
-    cte_insert(dest, &cap, src);
+    cte_derive(dest, src, (unsigned)rights, badge);
     return ERR_OK;
 }
 
@@ -131,7 +123,8 @@ long cspace_invoke(struct invocation *inv)
         invoke_reply_mr(inv, 0, a->cap.type);
         invoke_reply_mr(inv, 1, a->cap.rights);
         invoke_reply_mr(inv, 2, a->cap.badge);
-        invoke_reply_mr(inv, 3, a->cap.size);
+        invoke_reply_mr(inv, 3,
+                        a->cap.type == CAP_IRQ_HANDLER ? a->cap.irq_handler.gsi : a->cap.size);
         /* Where an Untyped lies is no secret (a memory manager aligns its
            blocks by it); a frame's address needs CAP_RIGHT_PHYS instead. */
         invoke_reply_mr(inv, 4, a->cap.type == CAP_UNTYPED ? (uint64_t)a->cap.object : 0);

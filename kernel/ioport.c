@@ -54,14 +54,16 @@ long io_port_control_invoke(struct invocation *inv)
     struct cte *dest = cspace_slot(cs, dest_index);
     if (dest->cap.type != CAP_NULL)
         return ERR_SLOT_OCCUPIED;
-    struct cap cap = {.type = CAP_IO_PORT, .rights = CAP_RIGHTS_ALL, .badge = first | last << 16};
+    struct cap cap = {.type = CAP_IO_PORT, .rights = CAP_RIGHTS_ALL};
+    cap.io_port.first = (uint16_t)first;
+    cap.io_port.last = (uint16_t)last;
     cte_insert(dest, &cap, inv->slot);
     return ERR_OK;
 }
 
 long io_port_invoke(struct invocation *inv)
 {
-    uint64_t first = inv->slot->cap.badge & 0xffff, last = inv->slot->cap.badge >> 16;
+    uint64_t first = inv->slot->cap.io_port.first, last = inv->slot->cap.io_port.last;
     uint64_t port = inv->mr[0], width = inv->mr[1];
     if (inv->label != IO_PORT_IN && inv->label != IO_PORT_OUT)
         return ERR_INVALID_LABEL;

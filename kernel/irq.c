@@ -142,14 +142,15 @@ long irq_control_invoke(struct invocation *inv)
         return ERR_NOT_PERMITTED; /* one handler per line */
     lines[gsi].issued = true;
     ioapic_route((unsigned)gsi, level, true);
-    struct cap cap = {.type = CAP_IRQ_HANDLER, .rights = CAP_RIGHTS_ALL, .size = (uint32_t)gsi};
+    struct cap cap = {.type = CAP_IRQ_HANDLER, .rights = CAP_RIGHTS_ALL};
+    cap.irq_handler.gsi = (uint32_t)gsi;
     cte_insert(dest, &cap, inv->slot);
     return ERR_OK;
 }
 
 long irq_handler_invoke(struct invocation *inv)
 {
-    unsigned gsi = inv->slot->cap.size;
+    unsigned gsi = inv->slot->cap.irq_handler.gsi;
     switch (inv->label) {
     case IRQ_HANDLER_SET_NOTIFICATION: {
         long error;
@@ -161,7 +162,7 @@ long irq_handler_invoke(struct invocation *inv)
         if (!(n->cap.rights & CAP_RIGHT_SEND))
             return ERR_MISSING_RIGHT;
         cte_delete(&lines[gsi].notification);
-        cte_insert(&lines[gsi].notification, &n->cap, n);
+        cte_derive(&lines[gsi].notification, n, CAP_RIGHTS_ALL, 0);
         ioapic_mask(gsi, false);
         return ERR_OK;
     }
@@ -176,7 +177,7 @@ long irq_handler_invoke(struct invocation *inv)
 
 void irq_handler_deleted(const struct cap *cap)
 {
-    unsigned gsi = cap->size;
+    unsigned gsi = cap->irq_handler.gsi;
     if (gsi >= IOAPIC_MAX_GSIS)
         return;
     ioapic_mask(gsi, true);

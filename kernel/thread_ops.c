@@ -50,9 +50,9 @@ static long configure(struct invocation *inv, struct thread *t)
     cte_delete(&t->vspace_cap);
     cte_delete(&t->fault_cap);
     if (fault)
-        cte_insert(&t->fault_cap, &fault->cap, fault);
-    cte_insert(&t->cspace_cap, &cspace->cap, cspace);
-    cte_insert(&t->vspace_cap, &vspace->cap, vspace);
+        cte_derive(&t->fault_cap, fault, CAP_RIGHTS_ALL, 0);
+    cte_derive(&t->cspace_cap, cspace, CAP_RIGHTS_ALL, 0);
+    cte_derive(&t->vspace_cap, vspace, CAP_RIGHTS_ALL, 0);
     set_priority(t, (uint8_t)inv->mr[2]);
     return ERR_OK;
 }
@@ -138,12 +138,8 @@ long thread_invoke(struct invocation *inv)
                 return ERR_MISSING_RIGHT;
         }
         cte_delete(&t->ipc_buffer_cap);
-        if (frame) {
-            struct cap copy = frame->cap;
-            copy.mapping = 0; /* the thread's copy maps nothing */
-            copy.badge = 0;
-            cte_insert(&t->ipc_buffer_cap, &copy, frame);
-        }
+        if (frame)
+            cte_derive(&t->ipc_buffer_cap, frame, CAP_RIGHTS_ALL, 0);
         return ERR_OK;
     }
     case THREAD_SET_NAME:
@@ -167,7 +163,7 @@ long thread_invoke(struct invocation *inv)
         }
         notification_unbind(t);
         if (n) {
-            cte_insert(&t->bound_cap, &n->cap, n);
+            cte_derive(&t->bound_cap, n, CAP_RIGHTS_ALL, 0);
             notification_bind((struct notification *)n->cap.object, t);
         }
         return ERR_OK;

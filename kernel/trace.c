@@ -107,10 +107,7 @@ static long set_buffer(struct invocation *inv)
     cte_delete(&trace_buffer_cap[cpu]);
     if (!frame)
         return ERR_OK;
-    struct cap copy = frame->cap;
-    copy.mapping = 0; /* the kernel's copy maps nothing */
-    copy.badge = 0;
-    cte_insert(&trace_buffer_cap[cpu], &copy, frame);
+    cte_derive(&trace_buffer_cap[cpu], frame, CAP_RIGHTS_ALL, 0);
     struct trace_buffer *b = buffer_of((unsigned)cpu);
     memset(b, 0, sizeof *b);
     b->magic = TRACE_BUFFER_MAGIC;

@@ -1,7 +1,7 @@
 /*
  * Untyped memory and retype: the only way kernel objects come to be after
  * boot. An Untyped capability covers 2^size bytes at a physical address and
- * remembers how much of it is used (the free index, in cap.badge); new
+ * remembers how much of it is used (its free index); new
  * objects are carved after the last, aligned to their size, so a retype
  * never overlaps a live child. When every child is gone the Untyped is
  * reset and its whole range is free again.
@@ -47,38 +47,40 @@ long untyped_invoke(struct invocation *inv)
     if (type == CAP_VSPACE && count > vspace_ids_free())
         return ERR_NOT_ENOUGH_MEMORY; /* no VSpace ids left */
     uint64_t size = 1ull << ut->size, object_size = 1ull << bits;
-    uint64_t used = cte_has_children(inv->slot) ? ut->badge : 0; /* reset when childless */
+    uint64_t used =
+        cte_has_children(inv->slot) ? ut->untyped.free_index : 0; /* reset when childless */
     uint64_t start = (used + object_size - 1) & ~(object_size - 1);
     if (bits > ut->size || start > size || count > (size - start) >> bits)
         return ERR_NOT_ENOUGH_MEMORY;
 
     /* Perform: cannot fail from here on, but zeroing a large range may stop
-       for an interrupt and resume when the call restarts; cap.mapping (unused
-       by Untyped otherwise) remembers how far [start, ...) is zeroed. Any
+       for an interrupt and resume when the call restarts; untyped.zeroed_to
+       remembers how far [start, ...) is zeroed. Any
        retype that completes clears it, so it never vouches for memory that
        objects have used since. */
     uint64_t phys = ut->object + start, bytes = count << bits;
     /* An Untyped child is not zeroed: whatever is made from it later is. */
     if (!device && type != CAP_UNTYPED) {
-        uint64_t done =
-            ut->mapping > start && ut->mapping - start < bytes ? ut->mapping - start : 0;
+        uint64_t done = ut->untyped.zeroed_to > start && ut->untyped.zeroed_to - start < bytes
+                            ? ut->untyped.zeroed_to - start
+                            : 0;
         while (done < bytes) {
             uint64_t n = bytes - done < ZERO_CHUNK ? bytes - done : ZERO_CHUNK;
             memset(phys_to_virt(phys + done), 0, n);
             done += n;
             if (done < bytes && apic_interrupt_pending()) {
-                ut->mapping = start + done;
+                ut->untyped.zeroed_to = start + done;
                 return INVOKE_RESTART;
             }
         }
     }
-    ut->mapping = 0;
+    ut->untyped.zeroed_to = 0;
     for (uint64_t i = 0; i < count; i++, phys += object_size) {
         bool memory = type == CAP_FRAME || type == CAP_UNTYPED || type == CAP_PAGE_TABLE;
         void *at = memory ? (void *)phys : phys_to_virt(phys);
         struct cap cap = object_new((unsigned)type, at, bits, device);
         cte_insert(cspace_slot(cs, dest + i), &cap, inv->slot);
     }
-    ut->badge = start + (count << bits);
+    ut->untyped.free_index = start + (count << bits);
     return ERR_OK;
 }

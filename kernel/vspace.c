@@ -103,16 +103,16 @@ static uint64_t *entry_at(struct vspace *vs, uint64_t vaddr, int level)
    holds that physical address (a later mapping may have replaced it). */
 static void unmap(const struct cap *cap)
 {
-    struct vspace *vs = lookup(cap->mapping);
+    struct vspace *vs = lookup(cap->mapping.vspace_id);
     if (!vs)
         return;
-    int level = cap->type == CAP_PAGE_TABLE     ? (int)(cap->flags >> 8) + 1
+    int level = cap->type == CAP_PAGE_TABLE     ? cap->mapping.level + 1
                 : cap->size == FRAME_LARGE_BITS ? 1
                                                 : 0;
-    uint64_t *e = entry_at(vs, cap->badge, level);
+    uint64_t *e = entry_at(vs, cap->mapping.vaddr, level);
     if (e && (*e & PTE_PRESENT) && (*e & ADDR_MASK) == (cap->object & ADDR_MASK)) {
         *e = 0;
-        flush(vs, cap->badge, cap->type == CAP_PAGE_TABLE);
+        flush(vs, cap->mapping.vaddr, cap->type == CAP_PAGE_TABLE);
     }
     if (cap->type == CAP_PAGE_TABLE) /* what was mapped through it is gone with it */
         memset(phys_to_virt(cap->object), 0, 4096);
@@ -120,13 +120,13 @@ static void unmap(const struct cap *cap)
 
 void vspace_cap_deleted(const struct cap *cap)
 {
-    if ((cap->type == CAP_FRAME || cap->type == CAP_PAGE_TABLE) && cap->mapping)
+    if ((cap->type == CAP_FRAME || cap->type == CAP_PAGE_TABLE) && cap->mapping.vspace_id)
         unmap(cap);
 }
 
 static bool mapped(const struct cap *cap)
 {
-    return cap->mapping && lookup(cap->mapping);
+    return cap->mapping.vspace_id && lookup(cap->mapping.vspace_id);
 }
 
 static uint64_t frame_flags(const struct cap *frame, uint64_t rights)
@@ -172,9 +172,7 @@ static long map_table(struct invocation *inv, struct vspace *vs)
     memset(phys_to_virt(slot->cap.object), 0, 4096);
     *e = (slot->cap.object & ADDR_MASK) | PTE_PRESENT | PTE_WRITABLE | PTE_USER;
     uint64_t span = 1ull << (12 + 9 * (level + 1));
-    slot->cap.mapping = vs->id;
-    slot->cap.badge = vaddr & ~(span - 1);
-    slot->cap.flags = (uint16_t)((slot->cap.flags & 0xff) | (level << 8));
+    slot->cap.mapping = (struct cap_mapping){vaddr & ~(span - 1), vs->id, (uint8_t)level};
     invoke_reply_mr(inv, 0, (uint64_t)level);
     return ERR_OK;
 }
@@ -204,8 +202,7 @@ static long map_frame(struct invocation *inv, struct vspace *vs)
     if (*e & PTE_PRESENT)
         return ERR_ALREADY_MAPPED;
     *e = (slot->cap.object & ADDR_MASK) | frame_flags(&slot->cap, rights);
-    slot->cap.mapping = vs->id;
-    slot->cap.badge = vaddr;
+    slot->cap.mapping = (struct cap_mapping){vaddr, vs->id, 0};
     return ERR_OK;
 }
 
@@ -227,10 +224,9 @@ long frame_invoke(struct invocation *inv)
     struct cap *cap = &inv->slot->cap;
     switch (inv->label) {
     case FRAME_UNMAP:
-        if (cap->mapping)
+        if (cap->mapping.vspace_id)
             unmap(cap);
-        cap->mapping = 0;
-        cap->badge = 0;
+        cap->mapping = (struct cap_mapping){0};
         return ERR_OK;
     case FRAME_PROTECT: {
         uint64_t rights = inv->mr[0];
@@ -238,14 +234,14 @@ long frame_invoke(struct invocation *inv)
             return invoke_bad_argument(inv, 0, CAP_RIGHT_READ, CAP_RIGHTS_ALL);
         if (rights & ~(uint64_t)cap->rights & (CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_EXEC))
             return ERR_MISSING_RIGHT;
-        struct vspace *vs = lookup(cap->mapping);
+        struct vspace *vs = lookup(cap->mapping.vspace_id);
         if (!vs)
             return ERR_NOT_MAPPED;
-        uint64_t *e = entry_at(vs, cap->badge, cap->size == FRAME_LARGE_BITS ? 1 : 0);
+        uint64_t *e = entry_at(vs, cap->mapping.vaddr, cap->size == FRAME_LARGE_BITS ? 1 : 0);
         if (!e || (*e & ADDR_MASK) != (cap->object & ADDR_MASK))
             return ERR_NOT_MAPPED;
         *e = (cap->object & ADDR_MASK) | frame_flags(cap, rights);
-        flush(vs, cap->badge, false);
+        flush(vs, cap->mapping.vaddr, false);
         return ERR_OK;
     }
     case FRAME_PHYSICAL_ADDRESS:
@@ -263,9 +259,8 @@ long page_table_invoke(struct invocation *inv)
     struct cap *cap = &inv->slot->cap;
     if (inv->label != PAGE_TABLE_UNMAP)
         return ERR_INVALID_LABEL;
-    if (cap->mapping)
+    if (cap->mapping.vspace_id)
         unmap(cap);
-    cap->mapping = 0;
-    cap->badge = 0;
+    cap->mapping = (struct cap_mapping){0};
     return ERR_OK;
 }
