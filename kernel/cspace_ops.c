@@ -1,8 +1,8 @@
 /*
  * CSpace invocations: copy, mint, move, delete, revoke and identify
- * capabilities in the CSpace invoked. The derivation tree itself is
- * cspace.c; this file decodes requests and applies the rules about what may
- * be derived from what.
+ * capabilities in the CSpace invoked, and save a reply into it (reply.c). The derivation tree
+ * itself is cspace.c; this file decodes requests and applies the rules about what may be derived
+ * from what.
  */
 #include "invoke.h"
 #include "missive/abi.h"

@@ -1,7 +1,8 @@
 /*
- * Thread invocations: configure (CSpace, VSpace, priority), registers,
- * resume, suspend, priority, TLS base, name. A thread can never raise a priority
- * above its own: the caller's priority bounds every priority it sets.
+ * Thread invocations: configure (CSpace, VSpace, priority, fault endpoint),
+ * registers, resume, suspend, priority, IPC buffer, name, notification
+ * binding, TLS base, affinity. A thread can never raise a priority above its
+ * own: the caller's priority bounds every priority it sets.
  */
 #include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/vm.h"

@@ -1,8 +1,8 @@
 ; Crossing between user mode and the kernel.
 ;
 ; Missive's kernel is event-driven, like seL4's: each CPU has one kernel
-; stack, and a thread's user state lives in its thread object (struct
-; thread_context, the same layout as struct trap_frame). On entry the user
+; stack, and a thread's user state lives in its thread object (its context,
+; a struct trap_frame, arch/x86_64/trap.h). On entry the user
 ; registers are pushed straight into the current thread's context: the
 ; syscall path points RSP at the context's end itself, and for traps the TSS's
 ; RSP0 points there, so the CPU's own pushes land in it. Then RSP moves to
