@@ -33,8 +33,8 @@ long untyped_decode(struct invocation *inv, struct untyped_retype *out)
         return invoke_bad_argument(inv, 0, CAP_UNTYPED, CAP_FRAME); /* device memory */
     if (count == 0 || count > RETYPE_MAX_COUNT)
         return invoke_bad_argument(inv, 3, 1, RETYPE_MAX_COUNT);
-    if (dest == 0 || dest >= slots || count > slots - dest)
-        return invoke_bad_argument(inv, 2, 1, slots - count);
+    if (dest == 0 || dest >= slots || count > slots - dest) /* none fits: (1, 0) */
+        return invoke_bad_argument(inv, 2, 1, count < slots ? slots - count : 0);
     for (uint64_t i = 0; i < count; i++)
         if (cspace_slot(inv->cspace, dest + i)->cap.type != CAP_NULL)
             return ERR_SLOT_OCCUPIED;
