@@ -23,24 +23,25 @@ static struct cte *slot_in(struct cspace *cs, uint64_t index)
 static long decode_derive(struct invocation *inv, struct cspace *cs, struct cspace_op *out)
 {
     struct cspace *src_cs = cs;
-    if (inv->mr[4]) {
+    if (inv->mr[CSPACE_MINT_ARG_SOURCE_CSPACE]) {
         long error;
-        struct cte *c = invoke_lookup(inv->cspace, inv->mr[4], &error);
+        struct cte *c = invoke_lookup(inv->cspace, inv->mr[CSPACE_MINT_ARG_SOURCE_CSPACE], &error);
         if (!c)
             return error == ERR_INVALID_SLOT
-                       ? invoke_bad_argument(inv, 4, 0, invoke_last_slot(inv->cspace))
+                       ? invoke_bad_argument(inv, CSPACE_MINT_ARG_SOURCE_CSPACE, 0,
+                                             invoke_last_slot(inv->cspace))
                        : error;
         if (c->cap.type != CAP_CSPACE)
             return ERR_WRONG_TYPE;
         src_cs = (struct cspace *)c->cap.object;
     }
-    out->src = slot_in(src_cs, inv->mr[1]);
+    out->src = slot_in(src_cs, inv->mr[CSPACE_MINT_ARG_SRC]);
     if (!out->slot)
-        return invoke_bad_argument(inv, 0, 1, invoke_last_slot(cs));
+        return invoke_bad_argument(inv, CSPACE_MINT_ARG_DEST, 1, invoke_last_slot(cs));
     if (!out->src)
-        return invoke_bad_argument(inv, 1, 1, invoke_last_slot(src_cs));
+        return invoke_bad_argument(inv, CSPACE_MINT_ARG_SRC, 1, invoke_last_slot(src_cs));
     if (inv->label != CSPACE_MOVE && out->rights > CAP_RIGHTS_ALL)
-        return invoke_bad_argument(inv, 2, 0, CAP_RIGHTS_ALL);
+        return invoke_bad_argument(inv, CSPACE_MINT_ARG_RIGHTS, 0, CAP_RIGHTS_ALL);
     if (out->src->cap.type == CAP_NULL)
         return ERR_EMPTY_SLOT;
     if (out->slot->cap.type != CAP_NULL)
@@ -54,16 +55,18 @@ static long decode_derive(struct invocation *inv, struct cspace *cs, struct cspa
     unsigned type = out->src->cap.type;
     if ((type != CAP_ENDPOINT && type != CAP_NOTIFICATION) || out->src->cap.badge != 0)
         return ERR_NOT_PERMITTED;
-    if (inv->mr[3] == 0)
-        return invoke_bad_argument(inv, 3, 1, UINT64_MAX);
-    out->badge = inv->mr[3];
+    out->badge = inv->mr[CSPACE_MINT_ARG_BADGE];
+    if (out->badge == 0)
+        return invoke_bad_argument(inv, CSPACE_MINT_ARG_BADGE, 1, UINT64_MAX);
     return ERR_OK;
 }
 
 long cspace_decode(struct invocation *inv, struct cspace_op *out)
 {
     struct cspace *cs = (struct cspace *)inv->slot->cap.object;
-    *out = (struct cspace_op){slot_in(cs, inv->mr[0]), 0, inv->mr[2], 0};
+    /* MR0 is the slot operated on (the destination) for every label. */
+    *out = (struct cspace_op){slot_in(cs, inv->mr[CSPACE_DELETE_ARG_SLOT]), 0,
+                              inv->mr[CSPACE_COPY_ARG_RIGHTS], 0};
     switch (inv->label) {
     case CSPACE_COPY:
     case CSPACE_MINT:
@@ -74,7 +77,7 @@ long cspace_decode(struct invocation *inv, struct cspace_op *out)
     case CSPACE_SAVE_REPLY:
     case CSPACE_IDENTIFY:
         if (!out->slot)
-            return invoke_bad_argument(inv, 0, 1, invoke_last_slot(cs));
+            return invoke_bad_argument(inv, CSPACE_DELETE_ARG_SLOT, 1, invoke_last_slot(cs));
         if (inv->label == CSPACE_IDENTIFY)
             return ERR_OK; /* an empty slot too: its type is CAP_NULL */
         if (inv->label != CSPACE_SAVE_REPLY)
@@ -106,19 +109,22 @@ long cspace_invoke(struct invocation *inv)
         cte_delete(a.slot);
         break;
     case CSPACE_REVOKE:
-        invoke_reply(inv, 0, cte_revoke(a.slot));
+        invoke_reply(inv, CSPACE_REVOKE_ANSWER_DELETED, cte_revoke(a.slot));
         break;
     case CSPACE_SAVE_REPLY:
         reply_save(inv->caller, a.slot);
         break;
     default: /* CSPACE_IDENTIFY */
-        invoke_reply(inv, 0, cap->type);
-        invoke_reply(inv, 1, cap->rights);
-        invoke_reply(inv, 2, cap->badge); /* or what the type keeps in its place (cap.h) */
-        invoke_reply(inv, 3, cap->type == CAP_IRQ_HANDLER ? cap->irq_handler.gsi : cap->size);
+        invoke_reply(inv, CSPACE_IDENTIFY_ANSWER_TYPE, cap->type);
+        invoke_reply(inv, CSPACE_IDENTIFY_ANSWER_RIGHTS, cap->rights);
+        /* The badge, or what the type keeps in its place (cap.h). */
+        invoke_reply(inv, CSPACE_IDENTIFY_ANSWER_BADGE, cap->badge);
+        invoke_reply(inv, CSPACE_IDENTIFY_ANSWER_SIZE,
+                     cap->type == CAP_IRQ_HANDLER ? cap->irq_handler.gsi : cap->size);
         /* Where an Untyped lies is no secret (a memory manager aligns its
            blocks by it); a frame's address needs CAP_RIGHT_PHYS instead. */
-        invoke_reply(inv, 4, cap->type == CAP_UNTYPED ? cap->object : 0);
+        invoke_reply(inv, CSPACE_IDENTIFY_ANSWER_PHYSICAL,
+                     cap->type == CAP_UNTYPED ? cap->object : 0);
     }
     return ERR_OK;
 }

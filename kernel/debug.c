@@ -15,18 +15,18 @@
    status. DEBUG_CPU_STATS: MR0 a CPU. */
 long debug_decode(struct invocation *inv, struct debug_op *out)
 {
-    *out = (struct debug_op){.value = inv->mr[0]};
+    long error;
+    *out = (struct debug_op){.value = inv->mr[DEBUG_EXIT_ARG_STATUS]};
     switch (inv->label) {
     case DEBUG_WRITE:
-        if (out->value > sizeof out->text)
-            return invoke_bad_argument(inv, 0, 0, sizeof out->text);
-        for (uint64_t i = 0; i < out->value; i++)
-            out->text[i] = (char)(inv->mr[1 + i / 8] >> (8 * (i % 8)));
-        return ERR_OK;
+        error = invoke_value_argument(inv, DEBUG_WRITE_ARG_LENGTH, sizeof out->text, &out->value);
+        for (uint64_t i = 0; !error && i < out->value; i++)
+            out->text[i] = (char)(inv->mr[DEBUG_WRITE_ARG_BYTES + i / 8] >> (8 * (i % 8)));
+        return error;
     case DEBUG_EXIT:
         return ERR_OK;
     case DEBUG_CPU_STATS:
-        return out->value < cpu_count ? ERR_OK : invoke_bad_argument(inv, 0, 0, cpu_count - 1);
+        return invoke_value_argument(inv, DEBUG_CPU_STATS_ARG_CPU, cpu_count - 1, &out->value);
     case DEBUG_TRACE_SET_BUFFER:
     case DEBUG_TRACE_START:
     case DEBUG_TRACE_STOP:
@@ -53,11 +53,11 @@ long debug_invoke(struct invocation *inv)
         thread_stop(t);
         break;
     case DEBUG_CPU_STATS:
-        invoke_reply(inv, 0, sched_ticks);
-        invoke_reply(inv, 1, cpus[a.value].busy_ticks);
-        invoke_reply(inv, 2, cpus[a.value].idle_ticks);
-        invoke_reply(inv, 3, sched_queued((unsigned)a.value));
-        invoke_reply(inv, 4, t->cpu);
+        invoke_reply(inv, DEBUG_CPU_STATS_ANSWER_UPTIME, sched_ticks);
+        invoke_reply(inv, DEBUG_CPU_STATS_ANSWER_BUSY, cpus[a.value].busy_ticks);
+        invoke_reply(inv, DEBUG_CPU_STATS_ANSWER_IDLE, cpus[a.value].idle_ticks);
+        invoke_reply(inv, DEBUG_CPU_STATS_ANSWER_RUNNABLE, sched_queued((unsigned)a.value));
+        invoke_reply(inv, DEBUG_CPU_STATS_ANSWER_CALLER_CPU, t->cpu);
         break;
     default:
         trace_perform(inv, &a);

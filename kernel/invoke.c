@@ -39,6 +39,12 @@ long invoke_empty_argument(struct invocation *inv, unsigned arg, struct cte **sl
     return (*slot)->cap.type == CAP_NULL ? ERR_OK : ERR_SLOT_OCCUPIED;
 }
 
+long invoke_value_argument(struct invocation *inv, unsigned arg, uint64_t max, uint64_t *value)
+{
+    *value = inv->mr[arg];
+    return *value <= max ? ERR_OK : invoke_bad_argument(inv, arg, 0, max);
+}
+
 long invoke_bad_argument(struct invocation *inv, unsigned argument, uint64_t min, uint64_t max)
 {
     invoke_reply(inv, 0, argument);

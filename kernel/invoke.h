@@ -61,6 +61,10 @@ long invoke_cap_argument(struct invocation *inv, unsigned arg, uint64_t min, str
    else the bad argument (arg, 1, last slot), or ERR_SLOT_OCCUPIED. */
 long invoke_empty_argument(struct invocation *inv, unsigned arg, struct cte **slot);
 
+/* Decodes argument arg, a number from 0 to max, into *value: else the bad
+   argument (arg, 0, max). */
+long invoke_value_argument(struct invocation *inv, unsigned arg, uint64_t max, uint64_t *value);
+
 /* Records that argument failed, with the range allowed; returns
    ERR_INVALID_ARGUMENT. */
 long invoke_bad_argument(struct invocation *inv, unsigned argument, uint64_t min, uint64_t max);
@@ -86,9 +90,11 @@ struct thread_op {
     struct cte *cspace, *vspace; /* CONFIGURE */
     struct cte *cap;             /* the fault endpoint, IPC buffer or notification; NULL: none */
     union {
-        uint64_t value;        /* the priority, TLS base or CPU */
-        uint64_t registers[5]; /* WRITE_REGISTERS: RIP, RSP, RDI, RSI, FS base */
-        char name[16];         /* SET_NAME: NUL-padded */
+        uint64_t value; /* the priority, TLS base or CPU */
+        struct {
+            uint64_t rip, rsp, rdi, rsi, fs_base;
+        } registers;   /* WRITE_REGISTERS */
+        char name[16]; /* SET_NAME: NUL-padded */
     };
 };
 struct vspace_op {     /* VSpace and Frame invocations */

@@ -42,16 +42,17 @@ long io_port_control_decode(struct invocation *inv, struct io_port_op *out)
 {
     if (inv->label != IO_PORT_CONTROL_ISSUE)
         return ERR_INVALID_LABEL;
-    uint64_t first = inv->mr[0], last = inv->mr[1];
+    uint64_t first = inv->mr[IO_PORT_CONTROL_ISSUE_ARG_FIRST];
+    uint64_t last = inv->mr[IO_PORT_CONTROL_ISSUE_ARG_LAST];
     if (first > 0xffff)
-        return invoke_bad_argument(inv, 0, 0, 0xffff);
+        return invoke_bad_argument(inv, IO_PORT_CONTROL_ISSUE_ARG_FIRST, 0, 0xffff);
     if (last < first || last > 0xffff)
-        return invoke_bad_argument(inv, 1, first, 0xffff);
+        return invoke_bad_argument(inv, IO_PORT_CONTROL_ISSUE_ARG_LAST, first, 0xffff);
     for (unsigned i = 0; i < sizeof kernel_ports / sizeof kernel_ports[0]; i++)
         if (first <= kernel_ports[i].last && last >= kernel_ports[i].first)
             return ERR_NOT_PERMITTED;
     *out = (struct io_port_op){.first = (uint16_t)first, .last = (uint16_t)last};
-    return invoke_empty_argument(inv, 2, &out->dest);
+    return invoke_empty_argument(inv, IO_PORT_CONTROL_ISSUE_ARG_DEST, &out->dest);
 }
 
 long io_port_control_invoke(struct invocation *inv)
@@ -72,15 +73,17 @@ long io_port_control_invoke(struct invocation *inv)
 long io_port_decode(struct invocation *inv, struct io_port_op *out)
 {
     uint64_t first = inv->slot->cap.io_port.first, last = inv->slot->cap.io_port.last;
-    uint64_t port = inv->mr[0], width = inv->mr[1];
+    /* IN's arguments are OUT's first two. */
+    uint64_t port = inv->mr[IO_PORT_OUT_ARG_PORT], width = inv->mr[IO_PORT_OUT_ARG_WIDTH];
     if (inv->label != IO_PORT_IN && inv->label != IO_PORT_OUT)
         return ERR_INVALID_LABEL;
     if (width != 1 && width != 2 && width != 4)
-        return invoke_bad_argument(inv, 1, 1, 4);
+        return invoke_bad_argument(inv, IO_PORT_OUT_ARG_WIDTH, 1, 4);
     if (port < first || port > last || last - port < width - 1)
-        return invoke_bad_argument(inv, 0, first, last + 1 - width);
-    *out = (struct io_port_op){
-        .port = (uint16_t)port, .width = (unsigned)width, .value = (uint32_t)inv->mr[2]};
+        return invoke_bad_argument(inv, IO_PORT_OUT_ARG_PORT, first, last + 1 - width);
+    *out = (struct io_port_op){.port = (uint16_t)port,
+                               .width = (unsigned)width,
+                               .value = (uint32_t)inv->mr[IO_PORT_OUT_ARG_VALUE]};
     return ERR_OK;
 }
 
@@ -91,7 +94,7 @@ long io_port_invoke(struct invocation *inv)
     if (error)
         return error;
     if (inv->label == IO_PORT_IN)
-        invoke_reply(inv, 0, in(a.port, a.width));
+        invoke_reply(inv, IO_PORT_IN_ANSWER_VALUE, in(a.port, a.width));
     else
         out(a.port, a.width, a.value);
     return ERR_OK;

@@ -130,14 +130,14 @@ long irq_control_decode(struct invocation *inv, struct irq_op *out)
     long error;
     if (inv->label != IRQ_CONTROL_GET)
         return ERR_INVALID_LABEL;
-    out->gsi = (unsigned)inv->mr[0];
-    out->level = inv->mr[2];
-    if (inv->mr[0] >= IOAPIC_MAX_GSIS || inv->mr[0] == timer_gsi)
-        return invoke_bad_argument(inv, 0, 0, IOAPIC_MAX_GSIS - 1); /* the timer's is taken */
-    if ((error = invoke_empty_argument(inv, 1, &out->cap)))
+    uint64_t gsi = inv->mr[IRQ_CONTROL_GET_ARG_GSI], level;
+    if (gsi >= IOAPIC_MAX_GSIS || gsi == timer_gsi) /* the timer's is taken */
+        return invoke_bad_argument(inv, IRQ_CONTROL_GET_ARG_GSI, 0, IOAPIC_MAX_GSIS - 1);
+    if ((error = invoke_empty_argument(inv, IRQ_CONTROL_GET_ARG_DEST, &out->cap)) ||
+        (error = invoke_value_argument(inv, IRQ_CONTROL_GET_ARG_LEVEL, 1, &level)))
         return error;
-    if (inv->mr[2] > 1)
-        return invoke_bad_argument(inv, 2, 0, 1);
+    out->gsi = (unsigned)gsi;
+    out->level = level;
     return lines[out->gsi].issued ? ERR_NOT_PERMITTED : ERR_OK;
 }
 
@@ -165,7 +165,9 @@ long irq_handler_decode(struct invocation *inv, struct irq_op *out)
         return ERR_OK;
     if (inv->label != IRQ_HANDLER_SET_NOTIFICATION)
         return ERR_INVALID_LABEL;
-    if (!(out->cap = invoke_lookup(inv->cspace, inv->mr[0], &error)))
+    out->cap =
+        invoke_lookup(inv->cspace, inv->mr[IRQ_HANDLER_SET_NOTIFICATION_ARG_NOTIFICATION], &error);
+    if (!out->cap)
         return error;
     if (out->cap->cap.type != CAP_NOTIFICATION)
         return ERR_WRONG_TYPE;

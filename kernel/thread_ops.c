@@ -26,15 +26,15 @@ static bool stopped(const struct thread *t)
 static long decode_configure(struct invocation *inv, struct thread_op *out)
 {
     long error;
-    if ((error = invoke_cap_argument(inv, 0, 1, &out->cspace)) ||
-        (error = invoke_cap_argument(inv, 1, 1, &out->vspace)))
+    if ((error = invoke_cap_argument(inv, THREAD_CONFIGURE_ARG_CSPACE, 1, &out->cspace)) ||
+        (error = invoke_cap_argument(inv, THREAD_CONFIGURE_ARG_VSPACE, 1, &out->vspace)))
         return error;
     if (out->cspace->cap.type != CAP_CSPACE || out->vspace->cap.type != CAP_VSPACE)
         return ERR_WRONG_TYPE;
-    if (inv->mr[2] > inv->caller->priority)
-        return invoke_bad_argument(inv, 2, 0, inv->caller->priority);
-    out->value = inv->mr[2];
-    if ((error = invoke_cap_argument(inv, 3, 0, &out->cap)) || !out->cap)
+    if ((error = invoke_value_argument(inv, THREAD_CONFIGURE_ARG_PRIORITY, inv->caller->priority,
+                                       &out->value)) ||
+        (error = invoke_cap_argument(inv, THREAD_CONFIGURE_ARG_FAULT_ENDPOINT, 0, &out->cap)) ||
+        !out->cap)
         return error;
     if (out->cap->cap.type != CAP_ENDPOINT)
         return ERR_WRONG_TYPE;
@@ -45,14 +45,17 @@ static long decode_configure(struct invocation *inv, struct thread_op *out)
    only, so a name can never forge a line of the kernel log it appears in. */
 static long decode_name(struct invocation *inv, struct thread_op *out)
 {
-    uint64_t length = inv->mr[0];
-    if (length > sizeof out->name - 1)
-        return invoke_bad_argument(inv, 0, 0, sizeof out->name - 1);
+    uint64_t length;
+    long error =
+        invoke_value_argument(inv, THREAD_SET_NAME_ARG_LENGTH, sizeof out->name - 1, &length);
+    if (error)
+        return error;
     memset(out->name, 0, sizeof out->name);
     for (uint64_t i = 0; i < length; i++) {
-        out->name[i] = (char)(inv->mr[1 + i / 8] >> (8 * (i % 8)));
+        unsigned arg = (unsigned)(THREAD_SET_NAME_ARG_BYTES + i / 8);
+        out->name[i] = (char)(inv->mr[arg] >> (8 * (i % 8)));
         if (out->name[i] < 0x20 || out->name[i] > 0x7e)
-            return invoke_bad_argument(inv, (unsigned)(1 + i / 8), 0x20, 0x7e);
+            return invoke_bad_argument(inv, arg, 0x20, 0x7e);
     }
     return ERR_OK;
 }
@@ -61,7 +64,7 @@ static long decode_name(struct invocation *inv, struct thread_op *out)
    per notification, and one notification per thread. */
 static long decode_bind(struct invocation *inv, struct thread *t, struct thread_op *out)
 {
-    long error = invoke_cap_argument(inv, 0, 0, &out->cap);
+    long error = invoke_cap_argument(inv, THREAD_BIND_NOTIFICATION_ARG_NOTIFICATION, 0, &out->cap);
     if (error || !out->cap)
         return error;
     if (out->cap->cap.type != CAP_NOTIFICATION)
@@ -84,15 +87,17 @@ long thread_decode(struct invocation *inv, struct thread_op *out)
     case THREAD_CONFIGURE:
         return decode_configure(inv, out);
     case THREAD_WRITE_REGISTERS:
-        if (inv->mr[0] >= USER_END)
-            return invoke_bad_argument(inv, 0, 0, USER_END - 1);
-        if (inv->mr[1] >= USER_SPACE_END)
-            return invoke_bad_argument(inv, 1, 0, USER_SPACE_END - 1);
-        if (inv->mr[4] >= USER_SPACE_END)
-            return invoke_bad_argument(inv, 4, 0, USER_SPACE_END - 1);
+        if ((error = invoke_value_argument(inv, THREAD_WRITE_REGISTERS_ARG_RIP, USER_END - 1,
+                                           &out->registers.rip)) ||
+            (error = invoke_value_argument(inv, THREAD_WRITE_REGISTERS_ARG_RSP, USER_SPACE_END - 1,
+                                           &out->registers.rsp)) ||
+            (error = invoke_value_argument(inv, THREAD_WRITE_REGISTERS_ARG_FS_BASE,
+                                           USER_SPACE_END - 1, &out->registers.fs_base)))
+            return error;
         if (!stopped(t))
             return ERR_NOT_PERMITTED; /* only a stopped thread's registers are written */
-        memcpy(out->registers, inv->mr, sizeof out->registers);
+        out->registers.rdi = inv->mr[THREAD_WRITE_REGISTERS_ARG_RDI];
+        out->registers.rsi = inv->mr[THREAD_WRITE_REGISTERS_ARG_RSI];
         return ERR_OK;
     case THREAD_RESUME:
         return thread_vspace_root(t) && thread_cspace(t) ? ERR_OK : ERR_NOT_PERMITTED;
@@ -100,12 +105,11 @@ long thread_decode(struct invocation *inv, struct thread_op *out)
     case THREAD_SUSPEND:
         return ERR_OK;
     case THREAD_SET_PRIORITY:
-        if (inv->mr[0] > inv->caller->priority)
-            return invoke_bad_argument(inv, 0, 0, inv->caller->priority);
-        out->value = inv->mr[0];
-        return ERR_OK;
+        return invoke_value_argument(inv, THREAD_SET_PRIORITY_ARG_PRIORITY, inv->caller->priority,
+                                     &out->value);
     case THREAD_SET_IPC_BUFFER:
-        if ((error = invoke_cap_argument(inv, 0, 0, &out->cap)) || !out->cap)
+        if ((error = invoke_cap_argument(inv, THREAD_SET_IPC_BUFFER_ARG_FRAME, 0, &out->cap)) ||
+            !out->cap)
             return error;
         if (out->cap->cap.type != CAP_FRAME || (out->cap->cap.flags & CAP_FLAG_DEVICE))
             return ERR_WRONG_TYPE; /* RAM only: the kernel reaches it by the direct map */
@@ -115,15 +119,10 @@ long thread_decode(struct invocation *inv, struct thread_op *out)
     case THREAD_BIND_NOTIFICATION:
         return decode_bind(inv, t, out);
     case THREAD_SET_TLS_BASE:
-        if (inv->mr[0] >= USER_SPACE_END)
-            return invoke_bad_argument(inv, 0, 0, USER_SPACE_END - 1);
-        out->value = inv->mr[0];
-        return ERR_OK;
+        return invoke_value_argument(inv, THREAD_SET_TLS_BASE_ARG_FS_BASE, USER_SPACE_END - 1,
+                                     &out->value);
     case THREAD_SET_AFFINITY:
-        if (inv->mr[0] >= cpu_count)
-            return invoke_bad_argument(inv, 0, 0, cpu_count - 1);
-        out->value = inv->mr[0];
-        return ERR_OK;
+        return invoke_value_argument(inv, THREAD_SET_AFFINITY_ARG_CPU, cpu_count - 1, &out->value);
     default:
         return ERR_INVALID_LABEL;
     }
@@ -156,19 +155,19 @@ long thread_invoke(struct invocation *inv)
         set_priority(t, (uint8_t)a.value);
         break;
     case THREAD_WRITE_REGISTERS:
-        t->context.rip = a.registers[0];
-        t->context.rsp = a.registers[1];
-        t->context.rdi = a.registers[2];
-        t->context.rsi = a.registers[3];
-        t->fs_base = a.registers[4];
+        t->context.rip = a.registers.rip;
+        t->context.rsp = a.registers.rsp;
+        t->context.rdi = a.registers.rdi;
+        t->context.rsi = a.registers.rsi;
+        t->fs_base = a.registers.fs_base;
         t->context.vector = 0; /* resume by iretq: every register as written */
         break;
     case THREAD_READ_REGISTERS:
-        invoke_reply(inv, 0, t->context.rip);
-        invoke_reply(inv, 1, t->context.rsp);
-        invoke_reply(inv, 2, t->context.rflags);
-        invoke_reply(inv, 3, t->context.rax);
-        invoke_reply(inv, 4, t->context.rdi);
+        invoke_reply(inv, THREAD_READ_REGISTERS_ANSWER_RIP, t->context.rip);
+        invoke_reply(inv, THREAD_READ_REGISTERS_ANSWER_RSP, t->context.rsp);
+        invoke_reply(inv, THREAD_READ_REGISTERS_ANSWER_RFLAGS, t->context.rflags);
+        invoke_reply(inv, THREAD_READ_REGISTERS_ANSWER_RAX, t->context.rax);
+        invoke_reply(inv, THREAD_READ_REGISTERS_ANSWER_RDI, t->context.rdi);
         break;
     case THREAD_RESUME:
         if (stopped(t))

@@ -95,15 +95,16 @@ long trace_decode(struct invocation *inv, struct debug_op *out)
                 return ERR_NOT_PERMITTED; /* DEBUG_TRACE_SET_BUFFER first, for each CPU */
         return trace_on ? ERR_NOT_PERMITTED : ERR_OK;
     }
-    if (out->value >= cpu_count)
-        return invoke_bad_argument(inv, 0, 0, cpu_count - 1);
-    if ((error = invoke_cap_argument(inv, 1, 0, &out->frame)))
+    if ((error = invoke_value_argument(inv, DEBUG_TRACE_SET_BUFFER_ARG_CPU, cpu_count - 1,
+                                       &out->value)) ||
+        (error = invoke_cap_argument(inv, DEBUG_TRACE_SET_BUFFER_ARG_FRAME, 0, &out->frame)))
         return error;
     const struct cap *frame = out->frame ? &out->frame->cap : 0;
     if (frame && (frame->type != CAP_FRAME || (frame->flags & CAP_FLAG_DEVICE)))
         return ERR_WRONG_TYPE; /* RAM only: the kernel writes it through the direct map */
     if (frame && frame->size != TRACE_BUFFER_BITS) /* a 4 KiB frame: too small */
-        return invoke_bad_argument(inv, 1, TRACE_BUFFER_BITS, TRACE_BUFFER_BITS);
+        return invoke_bad_argument(inv, DEBUG_TRACE_SET_BUFFER_ARG_FRAME, TRACE_BUFFER_BITS,
+                                   TRACE_BUFFER_BITS);
     if (frame && !(frame->rights & CAP_RIGHT_WRITE))
         return ERR_MISSING_RIGHT;
     return trace_on ? ERR_NOT_PERMITTED : ERR_OK; /* records would land in a lost buffer */
@@ -144,6 +145,6 @@ void trace_perform(struct invocation *inv, const struct debug_op *a)
         for (unsigned cpu = 0; cpu < cpu_count; cpu++)
             if (buffer_of(cpu))
                 written += buffer_of(cpu)->written;
-        invoke_reply(inv, 0, written);
+        invoke_reply(inv, DEBUG_TRACE_STOP_ANSWER_WRITTEN, written);
     }
 }

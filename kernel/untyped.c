@@ -22,19 +22,25 @@ long untyped_decode(struct invocation *inv, struct untyped_retype *out)
     if (inv->label != UNTYPED_RETYPE)
         return ERR_INVALID_LABEL;
     struct cap *ut = &inv->slot->cap;
-    uint64_t type = inv->mr[0], requested = inv->mr[1], dest = inv->mr[2], count = inv->mr[3];
+    uint64_t type = inv->mr[UNTYPED_RETYPE_ARG_TYPE],
+             requested = inv->mr[UNTYPED_RETYPE_ARG_SIZE_BITS];
+    uint64_t dest = inv->mr[UNTYPED_RETYPE_ARG_DEST], count = inv->mr[UNTYPED_RETYPE_ARG_COUNT];
     uint64_t min, max, slots = invoke_last_slot(inv->cspace) + 1;
     if (type == CAP_NULL || type >= CAP_TYPE_COUNT)
-        return invoke_bad_argument(inv, 0, CAP_UNTYPED, CAP_TYPE_COUNT - 1);
+        return invoke_bad_argument(inv, UNTYPED_RETYPE_ARG_TYPE, CAP_UNTYPED, CAP_TYPE_COUNT - 1);
     if (!object_size_bits((unsigned)type, requested, &out->bits, &min, &max))
-        return min == max ? invoke_bad_argument(inv, 0, CAP_UNTYPED, CAP_TYPE_COUNT - 1) /* type */
-                          : invoke_bad_argument(inv, 1, min, max);                       /* size */
+        return min == max /* only the type is wrong: the others have one size */
+                   ? invoke_bad_argument(inv, UNTYPED_RETYPE_ARG_TYPE, CAP_UNTYPED,
+                                         CAP_TYPE_COUNT - 1)
+                   : invoke_bad_argument(inv, UNTYPED_RETYPE_ARG_SIZE_BITS, min, max);
     if ((ut->flags & CAP_FLAG_DEVICE) && type != CAP_FRAME && type != CAP_UNTYPED)
-        return invoke_bad_argument(inv, 0, CAP_UNTYPED, CAP_FRAME); /* device memory */
+        return invoke_bad_argument(inv, UNTYPED_RETYPE_ARG_TYPE, CAP_UNTYPED,
+                                   CAP_FRAME); /* device */
     if (count == 0 || count > RETYPE_MAX_COUNT)
-        return invoke_bad_argument(inv, 3, 1, RETYPE_MAX_COUNT);
+        return invoke_bad_argument(inv, UNTYPED_RETYPE_ARG_COUNT, 1, RETYPE_MAX_COUNT);
     if (dest == 0 || dest >= slots || count > slots - dest) /* none fits: (1, 0) */
-        return invoke_bad_argument(inv, 2, 1, count < slots ? slots - count : 0);
+        return invoke_bad_argument(inv, UNTYPED_RETYPE_ARG_DEST, 1,
+                                   count < slots ? slots - count : 0);
     for (uint64_t i = 0; i < count; i++)
         if (cspace_slot(inv->cspace, dest + i)->cap.type != CAP_NULL)
             return ERR_SLOT_OCCUPIED;

@@ -154,8 +154,10 @@ long vspace_decode(struct invocation *inv, struct vspace_op *out)
     bool table = inv->label == VSPACE_MAP_TABLE;
     if (!table && inv->label != VSPACE_MAP_FRAME)
         return ERR_INVALID_LABEL;
-    struct cte *slot = invoke_lookup(inv->cspace, inv->mr[0], &error);
-    uint64_t vaddr = inv->mr[1], rights = inv->mr[2];
+    /* MAP_TABLE's arguments are MAP_FRAME's first two. */
+    struct cte *slot = invoke_lookup(inv->cspace, inv->mr[VSPACE_MAP_FRAME_ARG_FRAME], &error);
+    uint64_t vaddr = inv->mr[VSPACE_MAP_FRAME_ARG_ADDRESS];
+    uint64_t rights = inv->mr[VSPACE_MAP_FRAME_ARG_RIGHTS];
     *out = (struct vspace_op){slot, (struct vspace *)inv->slot->cap.object, 0, vaddr, rights, 0};
     if (!slot)
         return error;
@@ -163,9 +165,10 @@ long vspace_decode(struct invocation *inv, struct vspace_op *out)
         return ERR_WRONG_TYPE;
     uint64_t size = table ? 1 : 1ull << slot->cap.size;
     if (vaddr & (size - 1) || vaddr >= USER_END || USER_END - vaddr < size)
-        return invoke_bad_argument(inv, 1, 0, USER_END - size);
+        return invoke_bad_argument(inv, VSPACE_MAP_FRAME_ARG_ADDRESS, 0, USER_END - size);
     if (!table && (rights > CAP_RIGHTS_ALL || !(rights & CAP_RIGHT_READ)))
-        return invoke_bad_argument(inv, 2, CAP_RIGHT_READ, CAP_RIGHTS_ALL);
+        return invoke_bad_argument(inv, VSPACE_MAP_FRAME_ARG_RIGHTS, CAP_RIGHT_READ,
+                                   CAP_RIGHTS_ALL);
     if (!table && (rights & ~(uint64_t)slot->cap.rights & MAPPING_RIGHTS))
         return ERR_MISSING_RIGHT;
     if (mapped(&slot->cap))
@@ -202,7 +205,7 @@ long vspace_invoke(struct invocation *inv)
            revives. */
         memset(phys_to_virt(cap->object), 0, 4096);
         *a.entry = (cap->object & ADDR_MASK) | PTE_PRESENT | PTE_WRITABLE | PTE_USER;
-        invoke_reply(inv, 0, (uint64_t)a.level);
+        invoke_reply(inv, VSPACE_MAP_TABLE_ANSWER_LEVEL, (uint64_t)a.level);
     } else {
         *a.entry = (cap->object & ADDR_MASK) | frame_flags(cap, a.rights);
     }
@@ -216,14 +219,15 @@ long vspace_invoke(struct invocation *inv)
 long frame_decode(struct invocation *inv, struct vspace_op *out)
 {
     struct cap *cap = &inv->slot->cap;
-    uint64_t rights = inv->mr[0];
+    uint64_t rights = inv->mr[FRAME_PROTECT_ARG_RIGHTS];
     *out = (struct vspace_op){inv->slot, lookup(cap->mapping.vspace_id), 0, 0, rights, 0};
     switch (inv->label) {
     case FRAME_UNMAP:
         return ERR_OK;
     case FRAME_PROTECT:
         if (rights > CAP_RIGHTS_ALL || !(rights & CAP_RIGHT_READ))
-            return invoke_bad_argument(inv, 0, CAP_RIGHT_READ, CAP_RIGHTS_ALL);
+            return invoke_bad_argument(inv, FRAME_PROTECT_ARG_RIGHTS, CAP_RIGHT_READ,
+                                       CAP_RIGHTS_ALL);
         if (rights & ~(uint64_t)cap->rights & MAPPING_RIGHTS)
             return ERR_MISSING_RIGHT;
         if (!out->vs)
@@ -260,7 +264,7 @@ long frame_invoke(struct invocation *inv)
         *a.entry = (cap->object & ADDR_MASK) | frame_flags(cap, a.rights);
         flush(a.vs, cap->mapping.vaddr, false);
     } else {
-        invoke_reply(inv, 0, cap->object);
+        invoke_reply(inv, FRAME_PHYSICAL_ADDRESS_ANSWER_ADDRESS, cap->object);
     }
     return ERR_OK;
 }

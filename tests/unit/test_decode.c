@@ -46,13 +46,13 @@ enum {
     S_EP_NOSEND,
     S_NTFN,
     S_NTFN_NORECV,
-    S_FRAME,      /* 4 KiB, all rights */
-    S_FRAME_RO,   /* 4 KiB, read only */
-    S_BIG_FRAME,  /* 2 MiB, all rights */
+    S_FRAME,     /* 4 KiB, all rights */
+    S_FRAME_RO,  /* 4 KiB, read only */
+    S_BIG_FRAME, /* 2 MiB, all rights */
     S_TABLE,
-    S_OTHER_CS,   /* a second CSpace, of 4 slots */
+    S_OTHER_CS, /* a second CSpace, of 4 slots */
     S_VSPACE,
-    S_EMPTY,      /* always empty */
+    S_EMPTY, /* always empty */
 };
 
 static _Alignas(64) struct cte slots[SLOTS];
@@ -179,24 +179,32 @@ static void test_untyped_errors(void **state)
     struct untyped_retype out;
     inv = inv_of(S_UNTYPED, UNTYPED_RETYPE + 1000, CAP_ENDPOINT, 0, 1, 1, 0);
     expect_error(untyped_decode(&inv, &out), &inv, ERR_INVALID_LABEL);
-    expect_bad(retype(S_UNTYPED, CAP_NULL, 0, S_EMPTY, 1, &inv, &out), &inv, 0, CAP_UNTYPED,
-               CAP_TYPE_COUNT - 1);
-    expect_bad(retype(S_UNTYPED, 99, 0, S_EMPTY, 1, &inv, &out), &inv, 0, CAP_UNTYPED,
-               CAP_TYPE_COUNT - 1);
-    expect_bad(retype(S_UNTYPED, CAP_DEBUG, 0, S_EMPTY, 1, &inv, &out), &inv, 0, CAP_UNTYPED,
-               CAP_TYPE_COUNT - 1); /* not made by retype */
-    expect_bad(retype(S_UNTYPED, CAP_FRAME, 13, S_EMPTY, 1, &inv, &out), &inv, 1, 12, 21);
-    expect_bad(retype(S_UNTYPED, CAP_CSPACE, 1, S_EMPTY, 1, &inv, &out), &inv, 1, 2, 16);
-    expect_bad(retype(S_UNTYPED, CAP_UNTYPED, 48, S_EMPTY, 1, &inv, &out), &inv, 1, 12, 47);
-    expect_bad(retype(S_DEVICE, CAP_ENDPOINT, 0, S_EMPTY, 1, &inv, &out), &inv, 0, CAP_UNTYPED,
-               CAP_FRAME);
-    expect_bad(retype(S_UNTYPED, CAP_ENDPOINT, 0, S_EMPTY, 0, &inv, &out), &inv, 3, 1, 256);
-    expect_bad(retype(S_UNTYPED, CAP_ENDPOINT, 0, S_EMPTY, 257, &inv, &out), &inv, 3, 1, 256);
-    expect_bad(retype(S_UNTYPED, CAP_ENDPOINT, 0, 0, 1, &inv, &out), &inv, 2, 1, SLOTS - 1);
-    expect_bad(retype(S_UNTYPED, CAP_ENDPOINT, 0, SLOTS, 1, &inv, &out), &inv, 2, 1, SLOTS - 1);
-    expect_bad(retype(S_UNTYPED, CAP_ENDPOINT, 0, LAST_SLOT, 2, &inv, &out), &inv, 2, 1,
-               SLOTS - 2);
-    expect_bad(retype(S_UNTYPED, CAP_ENDPOINT, 0, 1, 100, &inv, &out), &inv, 2, 1, 0);
+    expect_bad(retype(S_UNTYPED, CAP_NULL, 0, S_EMPTY, 1, &inv, &out), &inv,
+               UNTYPED_RETYPE_ARG_TYPE, CAP_UNTYPED, CAP_TYPE_COUNT - 1);
+    expect_bad(retype(S_UNTYPED, 99, 0, S_EMPTY, 1, &inv, &out), &inv, UNTYPED_RETYPE_ARG_TYPE,
+               CAP_UNTYPED, CAP_TYPE_COUNT - 1);
+    expect_bad(retype(S_UNTYPED, CAP_DEBUG, 0, S_EMPTY, 1, &inv, &out), &inv,
+               UNTYPED_RETYPE_ARG_TYPE, CAP_UNTYPED, CAP_TYPE_COUNT - 1); /* not made by retype */
+    expect_bad(retype(S_UNTYPED, CAP_FRAME, 13, S_EMPTY, 1, &inv, &out), &inv,
+               UNTYPED_RETYPE_ARG_SIZE_BITS, 12, 21);
+    expect_bad(retype(S_UNTYPED, CAP_CSPACE, 1, S_EMPTY, 1, &inv, &out), &inv,
+               UNTYPED_RETYPE_ARG_SIZE_BITS, 2, 16);
+    expect_bad(retype(S_UNTYPED, CAP_UNTYPED, 48, S_EMPTY, 1, &inv, &out), &inv,
+               UNTYPED_RETYPE_ARG_SIZE_BITS, 12, 47);
+    expect_bad(retype(S_DEVICE, CAP_ENDPOINT, 0, S_EMPTY, 1, &inv, &out), &inv,
+               UNTYPED_RETYPE_ARG_TYPE, CAP_UNTYPED, CAP_FRAME);
+    expect_bad(retype(S_UNTYPED, CAP_ENDPOINT, 0, S_EMPTY, 0, &inv, &out), &inv,
+               UNTYPED_RETYPE_ARG_COUNT, 1, 256);
+    expect_bad(retype(S_UNTYPED, CAP_ENDPOINT, 0, S_EMPTY, 257, &inv, &out), &inv,
+               UNTYPED_RETYPE_ARG_COUNT, 1, 256);
+    expect_bad(retype(S_UNTYPED, CAP_ENDPOINT, 0, 0, 1, &inv, &out), &inv, UNTYPED_RETYPE_ARG_DEST,
+               1, SLOTS - 1);
+    expect_bad(retype(S_UNTYPED, CAP_ENDPOINT, 0, SLOTS, 1, &inv, &out), &inv,
+               UNTYPED_RETYPE_ARG_DEST, 1, SLOTS - 1);
+    expect_bad(retype(S_UNTYPED, CAP_ENDPOINT, 0, LAST_SLOT, 2, &inv, &out), &inv,
+               UNTYPED_RETYPE_ARG_DEST, 1, SLOTS - 2);
+    expect_bad(retype(S_UNTYPED, CAP_ENDPOINT, 0, 1, 100, &inv, &out), &inv,
+               UNTYPED_RETYPE_ARG_DEST, 1, 0);
     expect_error(retype(S_UNTYPED, CAP_ENDPOINT, 0, S_EMPTY - 1, 2, &inv, &out), &inv,
                  ERR_SLOT_OCCUPIED);
     expect_error(retype(S_UNTYPED, CAP_FRAME, 21, S_EMPTY, 1, &inv, &out), &inv,
@@ -263,21 +271,22 @@ static void test_cspace_copy_errors(void **state)
     for (uint64_t label = CSPACE_COPY; label <= CSPACE_MINT; label++) {
         uint64_t badge = 5;
         /* MR4, the source CSpace, comes first: it says what MR1 means. */
-        expect_bad(cspace_op(label, S_EMPTY, S_EP, all, badge, SLOTS, &inv, &out), &inv, 4, 0,
-                   LAST_SLOT);
+        expect_bad(cspace_op(label, S_EMPTY, S_EP, all, badge, SLOTS, &inv, &out), &inv,
+                   CSPACE_MINT_ARG_SOURCE_CSPACE, 0, LAST_SLOT);
         expect_error(cspace_op(label, S_EMPTY, S_EP, all, badge, S_EMPTY, &inv, &out), &inv,
                      ERR_EMPTY_SLOT);
         expect_error(cspace_op(label, S_EMPTY, S_EP, all, badge, S_EP, &inv, &out), &inv,
                      ERR_WRONG_TYPE);
-        expect_bad(cspace_op(label, 0, S_EP, all, badge, 0, &inv, &out), &inv, 0, 1, LAST_SLOT);
-        expect_bad(cspace_op(label, SLOTS, S_EP, all, badge, 0, &inv, &out), &inv, 0, 1,
-                   LAST_SLOT);
-        expect_bad(cspace_op(label, S_EMPTY, 0, all, badge, 0, &inv, &out), &inv, 1, 1,
-                   LAST_SLOT);
-        expect_bad(cspace_op(label, S_EMPTY, 4, all, badge, S_OTHER_CS, &inv, &out), &inv, 1, 1,
-                   3); /* the range of the source CSpace */
-        expect_bad(cspace_op(label, S_EMPTY, S_EP, 0x20, badge, 0, &inv, &out), &inv, 2, 0,
-                   CAP_RIGHTS_ALL);
+        expect_bad(cspace_op(label, 0, S_EP, all, badge, 0, &inv, &out), &inv, CSPACE_MINT_ARG_DEST,
+                   1, LAST_SLOT);
+        expect_bad(cspace_op(label, SLOTS, S_EP, all, badge, 0, &inv, &out), &inv,
+                   CSPACE_MINT_ARG_DEST, 1, LAST_SLOT);
+        expect_bad(cspace_op(label, S_EMPTY, 0, all, badge, 0, &inv, &out), &inv,
+                   CSPACE_MINT_ARG_SRC, 1, LAST_SLOT);
+        expect_bad(cspace_op(label, S_EMPTY, 4, all, badge, S_OTHER_CS, &inv, &out), &inv,
+                   CSPACE_MINT_ARG_SRC, 1, 3); /* the range of the source CSpace */
+        expect_bad(cspace_op(label, S_EMPTY, S_EP, 0x20, badge, 0, &inv, &out), &inv,
+                   CSPACE_MINT_ARG_RIGHTS, 0, CAP_RIGHTS_ALL);
         expect_error(cspace_op(label, S_EMPTY, S_EMPTY, all, badge, 0, &inv, &out), &inv,
                      ERR_EMPTY_SLOT);
         expect_error(cspace_op(label, S_NTFN, S_EP, all, badge, 0, &inv, &out), &inv,
@@ -291,8 +300,8 @@ static void test_cspace_copy_errors(void **state)
                  ERR_NOT_PERMITTED); /* only endpoints and notifications carry badges */
     expect_error(cspace_op(CSPACE_MINT, S_EMPTY, S_EP_BADGED, all, 5, 0, &inv, &out), &inv,
                  ERR_NOT_PERMITTED); /* minted once */
-    expect_bad(cspace_op(CSPACE_MINT, S_EMPTY, S_EP, all, 0, 0, &inv, &out), &inv, 3, 1,
-               UINT64_MAX);
+    expect_bad(cspace_op(CSPACE_MINT, S_EMPTY, S_EP, all, 0, 0, &inv, &out), &inv,
+               CSPACE_MINT_ARG_BADGE, 1, UINT64_MAX);
 }
 
 static void test_cspace_copy_decodes(void **state)
@@ -321,11 +330,12 @@ static void test_cspace_move(void **state)
     (void)state;
     struct invocation inv;
     struct cspace_op out;
-    expect_bad(cspace_op(CSPACE_MOVE, S_EMPTY, S_EP, 0, 0, SLOTS, &inv, &out), &inv, 4, 0,
+    expect_bad(cspace_op(CSPACE_MOVE, S_EMPTY, S_EP, 0, 0, SLOTS, &inv, &out), &inv,
+               CSPACE_MOVE_ARG_SOURCE_CSPACE, 0, LAST_SLOT);
+    expect_bad(cspace_op(CSPACE_MOVE, 0, S_EP, 0, 0, 0, &inv, &out), &inv, CSPACE_MOVE_ARG_DEST, 1,
                LAST_SLOT);
-    expect_bad(cspace_op(CSPACE_MOVE, 0, S_EP, 0, 0, 0, &inv, &out), &inv, 0, 1, LAST_SLOT);
-    expect_bad(cspace_op(CSPACE_MOVE, S_EMPTY, SLOTS, 0, 0, 0, &inv, &out), &inv, 1, 1,
-               LAST_SLOT);
+    expect_bad(cspace_op(CSPACE_MOVE, S_EMPTY, SLOTS, 0, 0, 0, &inv, &out), &inv,
+               CSPACE_MOVE_ARG_SRC, 1, LAST_SLOT);
     expect_error(cspace_op(CSPACE_MOVE, S_EMPTY, S_EMPTY, 0, 0, 0, &inv, &out), &inv,
                  ERR_EMPTY_SLOT);
     expect_error(cspace_op(CSPACE_MOVE, S_EP, S_NTFN, 0, 0, 0, &inv, &out), &inv,
@@ -342,17 +352,20 @@ static void test_cspace_slot_ops(void **state)
     struct invocation inv;
     struct cspace_op out;
     for (uint64_t label = CSPACE_DELETE; label <= CSPACE_REVOKE; label++) {
-        expect_bad(cspace_op(label, 0, 0, 0, 0, 0, &inv, &out), &inv, 0, 1, LAST_SLOT);
-        expect_bad(cspace_op(label, SLOTS, 0, 0, 0, 0, &inv, &out), &inv, 0, 1, LAST_SLOT);
+        expect_bad(cspace_op(label, 0, 0, 0, 0, 0, &inv, &out), &inv, CSPACE_DELETE_ARG_SLOT, 1,
+                   LAST_SLOT);
+        expect_bad(cspace_op(label, SLOTS, 0, 0, 0, 0, &inv, &out), &inv, CSPACE_DELETE_ARG_SLOT, 1,
+                   LAST_SLOT);
         expect_error(cspace_op(label, S_EMPTY, 0, 0, 0, 0, &inv, &out), &inv, ERR_EMPTY_SLOT);
         assert_int_equal(cspace_op(label, S_EP, 0, 0, 0, 0, &inv, &out), ERR_OK);
         assert_ptr_equal(out.slot, slot(S_EP));
     }
-    expect_bad(cspace_op(CSPACE_IDENTIFY, UINT64_MAX, 0, 0, 0, 0, &inv, &out), &inv, 0, 1,
-               LAST_SLOT);
+    expect_bad(cspace_op(CSPACE_IDENTIFY, UINT64_MAX, 0, 0, 0, 0, &inv, &out), &inv,
+               CSPACE_DELETE_ARG_SLOT, 1, LAST_SLOT);
     expect_error(cspace_op(CSPACE_IDENTIFY, S_EMPTY, 0, 0, 0, 0, &inv, &out), &inv, ERR_OK);
 
-    expect_bad(cspace_op(CSPACE_SAVE_REPLY, 0, 0, 0, 0, 0, &inv, &out), &inv, 0, 1, LAST_SLOT);
+    expect_bad(cspace_op(CSPACE_SAVE_REPLY, 0, 0, 0, 0, 0, &inv, &out), &inv,
+               CSPACE_DELETE_ARG_SLOT, 1, LAST_SLOT);
     expect_error(cspace_op(CSPACE_SAVE_REPLY, S_EP, 0, 0, 0, 0, &inv, &out), &inv,
                  ERR_SLOT_OCCUPIED);
     expect_error(cspace_op(CSPACE_SAVE_REPLY, S_EMPTY, 0, 0, 0, 0, &inv, &out), &inv,
@@ -387,15 +400,19 @@ static void test_thread_configure(void **state)
     struct invocation inv;
     struct thread_op out;
     uint64_t l = THREAD_CONFIGURE;
-    expect_bad(thread_op(l, 0, S_VSPACE, 0, 0, 0, &inv, &out), &inv, 0, 1, LAST_SLOT);
+    expect_bad(thread_op(l, 0, S_VSPACE, 0, 0, 0, &inv, &out), &inv, THREAD_CONFIGURE_ARG_CSPACE, 1,
+               LAST_SLOT);
     cte_delete(slot(S_NTFN));
-    expect_bad(thread_op(l, S_NTFN, S_VSPACE, 0, 0, 0, &inv, &out), &inv, 0, 1, LAST_SLOT);
-    expect_bad(thread_op(l, S_CSPACE, SLOTS, 0, 0, 0, &inv, &out), &inv, 1, 1, LAST_SLOT);
+    expect_bad(thread_op(l, S_NTFN, S_VSPACE, 0, 0, 0, &inv, &out), &inv,
+               THREAD_CONFIGURE_ARG_CSPACE, 1, LAST_SLOT);
+    expect_bad(thread_op(l, S_CSPACE, SLOTS, 0, 0, 0, &inv, &out), &inv,
+               THREAD_CONFIGURE_ARG_VSPACE, 1, LAST_SLOT);
     expect_error(thread_op(l, S_VSPACE, S_VSPACE, 0, 0, 0, &inv, &out), &inv, ERR_WRONG_TYPE);
     expect_error(thread_op(l, S_CSPACE, S_CSPACE, 0, 0, 0, &inv, &out), &inv, ERR_WRONG_TYPE);
-    expect_bad(thread_op(l, S_CSPACE, S_VSPACE, 101, 0, 0, &inv, &out), &inv, 2, 0, 100);
-    expect_bad(thread_op(l, S_CSPACE, S_VSPACE, 100, S_NTFN, 0, &inv, &out), &inv, 3, 0,
-               LAST_SLOT);
+    expect_bad(thread_op(l, S_CSPACE, S_VSPACE, 101, 0, 0, &inv, &out), &inv,
+               THREAD_CONFIGURE_ARG_PRIORITY, 0, 100);
+    expect_bad(thread_op(l, S_CSPACE, S_VSPACE, 100, S_NTFN, 0, &inv, &out), &inv,
+               THREAD_CONFIGURE_ARG_FAULT_ENDPOINT, 0, LAST_SLOT);
     expect_error(thread_op(l, S_CSPACE, S_VSPACE, 100, S_FRAME, 0, &inv, &out), &inv,
                  ERR_WRONG_TYPE);
     expect_error(thread_op(l, S_CSPACE, S_VSPACE, 100, S_EP_NOSEND, 0, &inv, &out), &inv,
@@ -417,18 +434,21 @@ static void test_thread_registers(void **state)
     struct invocation inv;
     struct thread_op out;
     uint64_t l = THREAD_WRITE_REGISTERS, end = USER_SPACE_END;
-    expect_bad(thread_op(l, USER_END, 0, 0, 0, 0, &inv, &out), &inv, 0, 0, USER_END - 1);
-    expect_bad(thread_op(l, 0x400000, end, 0, 0, 0, &inv, &out), &inv, 1, 0, end - 1);
-    expect_bad(thread_op(l, 0x400000, 0, 0, 0, end, &inv, &out), &inv, 4, 0, end - 1);
+    expect_bad(thread_op(l, USER_END, 0, 0, 0, 0, &inv, &out), &inv, THREAD_WRITE_REGISTERS_ARG_RIP,
+               0, USER_END - 1);
+    expect_bad(thread_op(l, 0x400000, end, 0, 0, 0, &inv, &out), &inv,
+               THREAD_WRITE_REGISTERS_ARG_RSP, 0, end - 1);
+    expect_bad(thread_op(l, 0x400000, 0, 0, 0, end, &inv, &out), &inv,
+               THREAD_WRITE_REGISTERS_ARG_FS_BASE, 0, end - 1);
     target->state = THREAD_RUNNABLE;
     expect_error(thread_op(l, 0x400000, 0, 0, 0, 0, &inv, &out), &inv, ERR_NOT_PERMITTED);
     target->state = THREAD_SUSPENDED;
     assert_int_equal(thread_op(l, 0x400000, 0x1000, 1, 2, end - 1, &inv, &out), ERR_OK);
-    assert_int_equal(out.registers[0], 0x400000);
-    assert_int_equal(out.registers[1], 0x1000);
-    assert_int_equal(out.registers[2], 1);
-    assert_int_equal(out.registers[3], 2);
-    assert_int_equal(out.registers[4], end - 1);
+    assert_int_equal(out.registers.rip, 0x400000);
+    assert_int_equal(out.registers.rsp, 0x1000);
+    assert_int_equal(out.registers.rdi, 1);
+    assert_int_equal(out.registers.rsi, 2);
+    assert_int_equal(out.registers.fs_base, end - 1);
 
     assert_int_equal(thread_op(THREAD_READ_REGISTERS, 0, 0, 0, 0, 0, &inv, &out), ERR_OK);
     assert_int_equal(thread_op(THREAD_SUSPEND, 0, 0, 0, 0, 0, &inv, &out), ERR_OK);
@@ -446,15 +466,16 @@ static void test_thread_values(void **state)
     (void)state;
     struct invocation inv;
     struct thread_op out;
-    expect_bad(thread_op(THREAD_SET_PRIORITY, 101, 0, 0, 0, 0, &inv, &out), &inv, 0, 0, 100);
+    expect_bad(thread_op(THREAD_SET_PRIORITY, 101, 0, 0, 0, 0, &inv, &out), &inv,
+               THREAD_SET_PRIORITY_ARG_PRIORITY, 0, 100);
     assert_int_equal(thread_op(THREAD_SET_PRIORITY, 100, 0, 0, 0, 0, &inv, &out), ERR_OK);
     assert_int_equal(out.value, 100);
-    expect_bad(thread_op(THREAD_SET_TLS_BASE, USER_SPACE_END, 0, 0, 0, 0, &inv, &out), &inv, 0, 0,
-               USER_SPACE_END - 1);
+    expect_bad(thread_op(THREAD_SET_TLS_BASE, USER_SPACE_END, 0, 0, 0, 0, &inv, &out), &inv,
+               THREAD_SET_TLS_BASE_ARG_FS_BASE, 0, USER_SPACE_END - 1);
     assert_int_equal(thread_op(THREAD_SET_TLS_BASE, 0x1234, 0, 0, 0, 0, &inv, &out), ERR_OK);
     assert_int_equal(out.value, 0x1234);
-    expect_bad(thread_op(THREAD_SET_AFFINITY, cpu_count, 0, 0, 0, 0, &inv, &out), &inv, 0, 0,
-               cpu_count - 1);
+    expect_bad(thread_op(THREAD_SET_AFFINITY, cpu_count, 0, 0, 0, 0, &inv, &out), &inv,
+               THREAD_SET_AFFINITY_ARG_CPU, 0, cpu_count - 1);
     assert_int_equal(thread_op(THREAD_SET_AFFINITY, 1, 0, 0, 0, 0, &inv, &out), ERR_OK);
     assert_int_equal(out.value, 1);
 }
@@ -465,10 +486,11 @@ static void test_thread_name(void **state)
     struct invocation inv;
     struct thread_op out;
     uint64_t l = THREAD_SET_NAME;
-    expect_bad(thread_op(l, 16, 0, 0, 0, 0, &inv, &out), &inv, 0, 0, 15);
-    expect_bad(thread_op(l, 3, 0x0a6968, 0, 0, 0, &inv, &out), &inv, 1, 0x20, 0x7e);
-    expect_bad(thread_op(l, 10, 0x6161616161616161, 0x7f61, 0, 0, &inv, &out), &inv, 2, 0x20,
-               0x7e); /* DEL in the tenth byte: MR2 */
+    expect_bad(thread_op(l, 16, 0, 0, 0, 0, &inv, &out), &inv, THREAD_SET_NAME_ARG_LENGTH, 0, 15);
+    expect_bad(thread_op(l, 3, 0x0a6968, 0, 0, 0, &inv, &out), &inv, THREAD_SET_NAME_ARG_BYTES,
+               0x20, 0x7e);
+    expect_bad(thread_op(l, 10, 0x6161616161616161, 0x7f61, 0, 0, &inv, &out), &inv,
+               THREAD_SET_NAME_ARG_BYTES + 1, 0x20, 0x7e); /* DEL in the tenth byte: MR2 */
     assert_int_equal(thread_op(l, 9, 0x6f77742d646c6f67, 0x21, 0, 0, &inv, &out), ERR_OK);
     assert_memory_equal(out.name, "gold-two!\0\0\0\0\0\0\0", 16);
 }
@@ -479,9 +501,11 @@ static void test_thread_ipc_buffer(void **state)
     struct invocation inv;
     struct thread_op out;
     uint64_t l = THREAD_SET_IPC_BUFFER;
-    expect_bad(thread_op(l, SLOTS, 0, 0, 0, 0, &inv, &out), &inv, 0, 0, LAST_SLOT);
+    expect_bad(thread_op(l, SLOTS, 0, 0, 0, 0, &inv, &out), &inv, THREAD_SET_IPC_BUFFER_ARG_FRAME,
+               0, LAST_SLOT);
     cte_delete(slot(S_NTFN));
-    expect_bad(thread_op(l, S_NTFN, 0, 0, 0, 0, &inv, &out), &inv, 0, 0, LAST_SLOT);
+    expect_bad(thread_op(l, S_NTFN, 0, 0, 0, 0, &inv, &out), &inv, THREAD_SET_IPC_BUFFER_ARG_FRAME,
+               0, LAST_SLOT);
     expect_error(thread_op(l, S_EP, 0, 0, 0, 0, &inv, &out), &inv, ERR_WRONG_TYPE);
     slot(S_BIG_FRAME)->cap.flags = CAP_FLAG_DEVICE;
     expect_error(thread_op(l, S_BIG_FRAME, 0, 0, 0, 0, &inv, &out), &inv, ERR_WRONG_TYPE);
@@ -498,7 +522,8 @@ static void test_thread_bind(void **state)
     struct invocation inv;
     struct thread_op out;
     uint64_t l = THREAD_BIND_NOTIFICATION;
-    expect_bad(thread_op(l, SLOTS, 0, 0, 0, 0, &inv, &out), &inv, 0, 0, LAST_SLOT);
+    expect_bad(thread_op(l, SLOTS, 0, 0, 0, 0, &inv, &out), &inv,
+               THREAD_BIND_NOTIFICATION_ARG_NOTIFICATION, 0, LAST_SLOT);
     expect_error(thread_op(l, S_EP, 0, 0, 0, 0, &inv, &out), &inv, ERR_WRONG_TYPE);
     expect_error(thread_op(l, S_NTFN_NORECV, 0, 0, 0, 0, &inv, &out), &inv, ERR_MISSING_RIGHT);
     assert_int_equal(thread_op(l, S_NTFN, 0, 0, 0, 0, &inv, &out), ERR_OK);
@@ -542,13 +567,18 @@ static void test_vspace_map_frame(void **state)
     expect_error(map(l, SLOTS, 0x400000, r, &inv, &out), &inv, ERR_INVALID_SLOT);
     expect_error(map(l, S_EMPTY, 0x400000, r, &inv, &out), &inv, ERR_EMPTY_SLOT);
     expect_error(map(l, S_TABLE, 0x400000, r, &inv, &out), &inv, ERR_WRONG_TYPE);
-    expect_bad(map(l, S_FRAME, 0x400001, r, &inv, &out), &inv, 1, 0, USER_END - 4096);
-    expect_bad(map(l, S_FRAME, USER_END, r, &inv, &out), &inv, 1, 0, USER_END - 4096);
-    expect_bad(map(l, S_BIG_FRAME, 0x401000, r, &inv, &out), &inv, 1, 0, USER_END - (2 << 20));
-    expect_bad(map(l, S_FRAME, 0x400000, 0, &inv, &out), &inv, 2, CAP_RIGHT_READ, all);
-    expect_bad(map(l, S_FRAME, 0x400000, CAP_RIGHT_WRITE, &inv, &out), &inv, 2, CAP_RIGHT_READ,
-               all);
-    expect_bad(map(l, S_FRAME, 0x400000, 0x21, &inv, &out), &inv, 2, CAP_RIGHT_READ, all);
+    expect_bad(map(l, S_FRAME, 0x400001, r, &inv, &out), &inv, VSPACE_MAP_FRAME_ARG_ADDRESS, 0,
+               USER_END - 4096);
+    expect_bad(map(l, S_FRAME, USER_END, r, &inv, &out), &inv, VSPACE_MAP_FRAME_ARG_ADDRESS, 0,
+               USER_END - 4096);
+    expect_bad(map(l, S_BIG_FRAME, 0x401000, r, &inv, &out), &inv, VSPACE_MAP_FRAME_ARG_ADDRESS, 0,
+               USER_END - (2 << 20));
+    expect_bad(map(l, S_FRAME, 0x400000, 0, &inv, &out), &inv, VSPACE_MAP_FRAME_ARG_RIGHTS,
+               CAP_RIGHT_READ, all);
+    expect_bad(map(l, S_FRAME, 0x400000, CAP_RIGHT_WRITE, &inv, &out), &inv,
+               VSPACE_MAP_FRAME_ARG_RIGHTS, CAP_RIGHT_READ, all);
+    expect_bad(map(l, S_FRAME, 0x400000, 0x21, &inv, &out), &inv, VSPACE_MAP_FRAME_ARG_RIGHTS,
+               CAP_RIGHT_READ, all);
     expect_error(map(l, S_FRAME_RO, 0x400000, r | CAP_RIGHT_WRITE, &inv, &out), &inv,
                  ERR_MISSING_RIGHT);
     /* PHYS and GRANT say nothing about a mapping: asking for them needs no such right. */
@@ -567,7 +597,8 @@ static void test_vspace_map_table(void **state)
     uint64_t l = VSPACE_MAP_TABLE;
     expect_error(map(l, S_EMPTY, 0x400000, 0, &inv, &out), &inv, ERR_EMPTY_SLOT);
     expect_error(map(l, S_FRAME, 0x400000, 0, &inv, &out), &inv, ERR_WRONG_TYPE);
-    expect_bad(map(l, S_TABLE, USER_END, 0, &inv, &out), &inv, 1, 0, USER_END - 1);
+    expect_bad(map(l, S_TABLE, USER_END, 0, &inv, &out), &inv, VSPACE_MAP_TABLE_ARG_ADDRESS, 0,
+               USER_END - 1);
     /* Into an empty VSpace it becomes the PDPT covering the first 512 GiB. */
     assert_int_equal(map(l, S_TABLE, 0x400123, 0, &inv, &out), ERR_OK);
     assert_int_equal(out.level, 2);
@@ -597,9 +628,10 @@ static void test_frame(void **state)
     struct vspace_op out;
     uint64_t r = CAP_RIGHT_READ;
     expect_error(frame_op(S_FRAME, 999, 0, &inv, &out), &inv, ERR_INVALID_LABEL);
-    expect_bad(frame_op(S_FRAME, FRAME_PROTECT, 0, &inv, &out), &inv, 0, r, CAP_RIGHTS_ALL);
-    expect_bad(frame_op(S_FRAME, FRAME_PROTECT, 0x20 | r, &inv, &out), &inv, 0, r,
+    expect_bad(frame_op(S_FRAME, FRAME_PROTECT, 0, &inv, &out), &inv, FRAME_PROTECT_ARG_RIGHTS, r,
                CAP_RIGHTS_ALL);
+    expect_bad(frame_op(S_FRAME, FRAME_PROTECT, 0x20 | r, &inv, &out), &inv,
+               FRAME_PROTECT_ARG_RIGHTS, r, CAP_RIGHTS_ALL);
     expect_error(frame_op(S_FRAME_RO, FRAME_PROTECT, r | CAP_RIGHT_EXEC, &inv, &out), &inv,
                  ERR_MISSING_RIGHT);
     expect_error(frame_op(S_FRAME, FRAME_PROTECT, r, &inv, &out), &inv, ERR_NOT_MAPPED);
@@ -622,18 +654,18 @@ static void test_irq_control(void **state)
     struct invocation inv = inv_of(S_EMPTY - 1, 999, 5, S_EMPTY, 0, 0, 0);
     expect_error(irq_control_decode(&inv, &out), &inv, ERR_INVALID_LABEL);
     inv = inv_of(S_EMPTY - 1, IRQ_CONTROL_GET, 24, S_EMPTY, 0, 0, 0);
-    expect_bad(irq_control_decode(&inv, &out), &inv, 0, 0, 23);
+    expect_bad(irq_control_decode(&inv, &out), &inv, IRQ_CONTROL_GET_ARG_GSI, 0, 23);
     /* No timer started on the host: its line is GSI 0, which is never issued. */
     inv = inv_of(S_EMPTY - 1, IRQ_CONTROL_GET, 0, S_EMPTY, 0, 0, 0);
-    expect_bad(irq_control_decode(&inv, &out), &inv, 0, 0, 23);
+    expect_bad(irq_control_decode(&inv, &out), &inv, IRQ_CONTROL_GET_ARG_GSI, 0, 23);
     inv = inv_of(S_EMPTY - 1, IRQ_CONTROL_GET, 5, 0, 0, 0, 0);
-    expect_bad(irq_control_decode(&inv, &out), &inv, 1, 1, LAST_SLOT);
+    expect_bad(irq_control_decode(&inv, &out), &inv, IRQ_CONTROL_GET_ARG_DEST, 1, LAST_SLOT);
     inv = inv_of(S_EMPTY - 1, IRQ_CONTROL_GET, 5, SLOTS, 0, 0, 0);
-    expect_bad(irq_control_decode(&inv, &out), &inv, 1, 1, LAST_SLOT);
+    expect_bad(irq_control_decode(&inv, &out), &inv, IRQ_CONTROL_GET_ARG_DEST, 1, LAST_SLOT);
     inv = inv_of(S_EMPTY - 1, IRQ_CONTROL_GET, 5, S_EP, 0, 0, 0);
     expect_error(irq_control_decode(&inv, &out), &inv, ERR_SLOT_OCCUPIED);
     inv = inv_of(S_EMPTY - 1, IRQ_CONTROL_GET, 5, S_EMPTY, 2, 0, 0);
-    expect_bad(irq_control_decode(&inv, &out), &inv, 2, 0, 1);
+    expect_bad(irq_control_decode(&inv, &out), &inv, IRQ_CONTROL_GET_ARG_LEVEL, 0, 1);
     inv = inv_of(S_EMPTY - 1, IRQ_CONTROL_GET, 5, S_EMPTY, 1, 0, 0);
     assert_int_equal(irq_control_decode(&inv, &out), ERR_OK);
     assert_int_equal(out.gsi, 5);
@@ -689,15 +721,19 @@ static void test_io_port_control(void **state)
     struct invocation inv = inv_of(c, 999, 0x70, 0x71, S_EMPTY, 0, 0);
     expect_error(io_port_control_decode(&inv, &out), &inv, ERR_INVALID_LABEL);
     inv = inv_of(c, IO_PORT_CONTROL_ISSUE, 0x10000, 0x10000, S_EMPTY, 0, 0);
-    expect_bad(io_port_control_decode(&inv, &out), &inv, 0, 0, 0xffff);
+    expect_bad(io_port_control_decode(&inv, &out), &inv, IO_PORT_CONTROL_ISSUE_ARG_FIRST, 0,
+               0xffff);
     inv = inv_of(c, IO_PORT_CONTROL_ISSUE, 0x80, 0x7f, S_EMPTY, 0, 0);
-    expect_bad(io_port_control_decode(&inv, &out), &inv, 1, 0x80, 0xffff);
+    expect_bad(io_port_control_decode(&inv, &out), &inv, IO_PORT_CONTROL_ISSUE_ARG_LAST, 0x80,
+               0xffff);
     inv = inv_of(c, IO_PORT_CONTROL_ISSUE, 0x80, 0x10000, S_EMPTY, 0, 0);
-    expect_bad(io_port_control_decode(&inv, &out), &inv, 1, 0x80, 0xffff);
+    expect_bad(io_port_control_decode(&inv, &out), &inv, IO_PORT_CONTROL_ISSUE_ARG_LAST, 0x80,
+               0xffff);
     inv = inv_of(c, IO_PORT_CONTROL_ISSUE, 0x3f, 0x40, S_EMPTY, 0, 0); /* the PIT's first port */
     expect_error(io_port_control_decode(&inv, &out), &inv, ERR_NOT_PERMITTED);
     inv = inv_of(c, IO_PORT_CONTROL_ISSUE, 0x70, 0x71, 0, 0, 0);
-    expect_bad(io_port_control_decode(&inv, &out), &inv, 2, 1, LAST_SLOT);
+    expect_bad(io_port_control_decode(&inv, &out), &inv, IO_PORT_CONTROL_ISSUE_ARG_DEST, 1,
+               LAST_SLOT);
     inv = inv_of(c, IO_PORT_CONTROL_ISSUE, 0x70, 0x71, S_EP, 0, 0);
     expect_error(io_port_control_decode(&inv, &out), &inv, ERR_SLOT_OCCUPIED);
     inv = inv_of(c, IO_PORT_CONTROL_ISSUE, 0x70, 0x71, S_EMPTY, 0, 0);
@@ -718,15 +754,16 @@ static void test_io_port(void **state)
     struct invocation inv = inv_of(S_EMPTY, 999, 0x70, 1, 0, 0, 0);
     expect_error(io_port_decode(&inv, &out), &inv, ERR_INVALID_LABEL);
     inv = inv_of(S_EMPTY, IO_PORT_IN, 0x70, 3, 0, 0, 0);
-    expect_bad(io_port_decode(&inv, &out), &inv, 1, 1, 4);
+    expect_bad(io_port_decode(&inv, &out), &inv, IO_PORT_OUT_ARG_WIDTH, 1, 4);
     inv = inv_of(S_EMPTY, IO_PORT_OUT, 0x72, 1, 0, 0, 0);
-    expect_bad(io_port_decode(&inv, &out), &inv, 0, 0x70, 0x71);
+    expect_bad(io_port_decode(&inv, &out), &inv, IO_PORT_OUT_ARG_PORT, 0x70, 0x71);
     inv = inv_of(S_EMPTY, IO_PORT_OUT, 0x6f, 1, 0, 0, 0);
-    expect_bad(io_port_decode(&inv, &out), &inv, 0, 0x70, 0x71);
+    expect_bad(io_port_decode(&inv, &out), &inv, IO_PORT_OUT_ARG_PORT, 0x70, 0x71);
     inv = inv_of(S_EMPTY, IO_PORT_IN, 0x71, 2, 0, 0, 0);
-    expect_bad(io_port_decode(&inv, &out), &inv, 0, 0x70, 0x70);
+    expect_bad(io_port_decode(&inv, &out), &inv, IO_PORT_OUT_ARG_PORT, 0x70, 0x70);
     inv = inv_of(S_EMPTY, IO_PORT_IN, 0x70, 4, 0, 0, 0);
-    expect_bad(io_port_decode(&inv, &out), &inv, 0, 0x70, 0x6e); /* no room for 4 bytes */
+    expect_bad(io_port_decode(&inv, &out), &inv, IO_PORT_OUT_ARG_PORT, 0x70,
+               0x6e); /* no room for 4 bytes */
     inv = inv_of(S_EMPTY, IO_PORT_OUT, 0x70, 2, 0x1234, 0, 0);
     assert_int_equal(io_port_decode(&inv, &out), ERR_OK);
     assert_int_equal(out.port, 0x70);
@@ -750,13 +787,14 @@ static void test_debug(void **state)
     struct debug_op out;
     put(S_EMPTY, (struct cap){.type = CAP_DEBUG});
     expect_error(debug_op(999, 0, 0, 0, &inv, &out), &inv, ERR_INVALID_LABEL);
-    expect_bad(debug_op(DEBUG_WRITE, 73, 0, 0, &inv, &out), &inv, 0, 0, 72);
+    expect_bad(debug_op(DEBUG_WRITE, 73, 0, 0, &inv, &out), &inv, DEBUG_WRITE_ARG_LENGTH, 0, 72);
     assert_int_equal(debug_op(DEBUG_WRITE, 10, 0x6f77206f6c6c6568, 0x0a64, &inv, &out), ERR_OK);
     assert_int_equal(out.value, 10);
     assert_memory_equal(out.text, "hello wod\n", 10);
     assert_int_equal(debug_op(DEBUG_EXIT, (uint64_t)-3, 0, 0, &inv, &out), ERR_OK);
     assert_int_equal((long)out.value, -3);
-    expect_bad(debug_op(DEBUG_CPU_STATS, cpu_count, 0, 0, &inv, &out), &inv, 0, 0, cpu_count - 1);
+    expect_bad(debug_op(DEBUG_CPU_STATS, cpu_count, 0, 0, &inv, &out), &inv,
+               DEBUG_CPU_STATS_ARG_CPU, 0, cpu_count - 1);
     assert_int_equal(debug_op(DEBUG_CPU_STATS, 1, 0, 0, &inv, &out), ERR_OK);
 }
 
@@ -767,13 +805,16 @@ static void test_trace(void **state)
     struct debug_op out;
     uint64_t l = DEBUG_TRACE_SET_BUFFER;
     put(S_EMPTY, (struct cap){.type = CAP_DEBUG});
-    expect_bad(debug_op(l, cpu_count, S_BIG_FRAME, 0, &inv, &out), &inv, 0, 0, cpu_count - 1);
-    expect_bad(debug_op(l, 0, SLOTS, 0, &inv, &out), &inv, 1, 0, LAST_SLOT);
+    expect_bad(debug_op(l, cpu_count, S_BIG_FRAME, 0, &inv, &out), &inv,
+               DEBUG_TRACE_SET_BUFFER_ARG_CPU, 0, cpu_count - 1);
+    expect_bad(debug_op(l, 0, SLOTS, 0, &inv, &out), &inv, DEBUG_TRACE_SET_BUFFER_ARG_FRAME, 0,
+               LAST_SLOT);
     cte_delete(slot(S_NTFN));
-    expect_bad(debug_op(l, 0, S_NTFN, 0, &inv, &out), &inv, 1, 0, LAST_SLOT);
+    expect_bad(debug_op(l, 0, S_NTFN, 0, &inv, &out), &inv, DEBUG_TRACE_SET_BUFFER_ARG_FRAME, 0,
+               LAST_SLOT);
     expect_error(debug_op(l, 0, S_EP, 0, &inv, &out), &inv, ERR_WRONG_TYPE);
-    expect_bad(debug_op(l, 0, S_FRAME, 0, &inv, &out), &inv, 1, TRACE_BUFFER_BITS,
-               TRACE_BUFFER_BITS);
+    expect_bad(debug_op(l, 0, S_FRAME, 0, &inv, &out), &inv, DEBUG_TRACE_SET_BUFFER_ARG_FRAME,
+               TRACE_BUFFER_BITS, TRACE_BUFFER_BITS);
     slot(S_BIG_FRAME)->cap.rights = CAP_RIGHT_READ;
     expect_error(debug_op(l, 0, S_BIG_FRAME, 0, &inv, &out), &inv, ERR_MISSING_RIGHT);
     slot(S_BIG_FRAME)->cap.flags = CAP_FLAG_DEVICE;
