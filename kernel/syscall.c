@@ -23,36 +23,21 @@
 
 uint64_t preempted_invocations;
 
-/* The handler of an invocation on the capability type. */
-static long invoke_type(struct invocation *inv)
-{
-    switch (inv->slot->cap.type) {
-    case CAP_UNTYPED:
-        return untyped_invoke(inv);
-    case CAP_CSPACE:
-        return cspace_invoke(inv);
-    case CAP_THREAD:
-        return thread_invoke(inv);
-    case CAP_DEBUG:
-        return debug_invoke(inv);
-    case CAP_VSPACE:
-        return vspace_invoke(inv);
-    case CAP_FRAME:
-        return frame_invoke(inv);
-    case CAP_PAGE_TABLE:
-        return page_table_invoke(inv);
-    case CAP_IRQ_CONTROL:
-        return irq_control_invoke(inv);
-    case CAP_IRQ_HANDLER:
-        return irq_handler_invoke(inv);
-    case CAP_IO_PORT_CONTROL:
-        return io_port_control_invoke(inv);
-    case CAP_IO_PORT:
-        return io_port_invoke(inv);
-    default:
-        return ERR_WRONG_TYPE;
-    }
-}
+/* The handler of the invocations on each capability type; Endpoint, Notification and Reply
+   capabilities have none (they are used by IPC). */
+static long (*const invoke_handlers[CAP_TYPE_COUNT])(struct invocation *inv) = {
+    [CAP_UNTYPED] = untyped_invoke,
+    [CAP_FRAME] = frame_invoke,
+    [CAP_VSPACE] = vspace_invoke,
+    [CAP_PAGE_TABLE] = page_table_invoke,
+    [CAP_THREAD] = thread_invoke,
+    [CAP_CSPACE] = cspace_invoke,
+    [CAP_IRQ_CONTROL] = irq_control_invoke,
+    [CAP_IRQ_HANDLER] = irq_handler_invoke,
+    [CAP_IO_PORT_CONTROL] = io_port_control_invoke,
+    [CAP_IO_PORT] = io_port_invoke,
+    [CAP_DEBUG] = debug_invoke,
+};
 
 /* SYS_CALL on a capability that is not an endpoint: an invocation. Its
    answer goes into the caller's message registers here, and nowhere else. */
@@ -63,7 +48,8 @@ static long invoke(struct thread *t, struct cte *slot)
        trailing argument is absent unless the caller sent it. */
     for (unsigned i = 0; i < MSG_REGISTERS && i < MSG_LENGTH(t->context.rsi); i++)
         inv.mr[i] = *thread_mr(&t->context, i);
-    long result = invoke_type(&inv);
+    long (*handler)(struct invocation *) = invoke_handlers[slot->cap.type];
+    long result = handler ? handler(&inv) : ERR_WRONG_TYPE;
     for (unsigned i = 0; i < inv.reply_length; i++)
         *thread_mr(&t->context, i) = inv.reply[i];
     return result;
