@@ -9,7 +9,7 @@
  * hardware, so the host unit tests run them as they are
  * (tests/unit/test_decode.c). Then the perform step does the work and
  * cannot fail. Answers (MR0...) go into the invocation; syscall.c copies
- * them to the caller.
+ * them to the caller. All of it runs with the kernel lock held.
  */
 #ifndef MISSIVE_INVOKE_H
 #define MISSIVE_INVOKE_H
@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "cap.h"
+#include "missive/abi.h"
 #include "object.h"
 
 struct thread;
@@ -29,7 +30,7 @@ struct invocation {
     struct cspace *cspace; /* the caller's: slot arguments name its slots */
     struct cte *slot;      /* the capability invoked */
     uint64_t label;
-    uint64_t mr[10]; /* MR0-MR9 as sent; 0 past the message's length */
+    uint64_t mr[MSG_REGISTERS]; /* MR0-MR9 as sent; 0 past the message's length */
     uint64_t reply[INVOKE_REPLY_MAX];
     unsigned reply_length; /* the answer is reply[0 .. reply_length) */
 };

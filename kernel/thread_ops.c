@@ -61,7 +61,8 @@ static long decode_name(struct invocation *inv, struct thread_op *out)
 }
 
 /* THREAD_BIND_NOTIFICATION: MR0 the notification (0: unbind). One thread
-   per notification, and one notification per thread. */
+   per notification, and one notification per thread. (notification_is_bound
+   forgets a binding whose capability is gone, which was void already.) */
 static long decode_bind(struct invocation *inv, struct thread *t, struct thread_op *out)
 {
     long error = invoke_cap_argument(inv, THREAD_BIND_NOTIFICATION_ARG_NOTIFICATION, 0, &out->cap);
