@@ -52,7 +52,7 @@ void vspace_register(struct vspace *vs, uint64_t root)
 
 struct vspace *vspace_create(void *mem)
 {
-    struct vspace *vs = (struct vspace *)((char *)mem + 4096);
+    struct vspace *vs = (struct vspace *)((char *)mem + PAGE_SIZE);
     vm_share_kernel_half(mem);
     vspace_register(vs, virt_to_phys(mem));
     return vs;
@@ -117,7 +117,7 @@ static void unmap(const struct cap *cap)
         flush(vs, cap->mapping.vaddr, cap->type == CAP_PAGE_TABLE);
     }
     if (cap->type == CAP_PAGE_TABLE) /* what was mapped through it is gone with it */
-        memset(phys_to_virt(cap->object), 0, 4096);
+        memset(phys_to_virt(cap->object), 0, PAGE_SIZE);
 }
 
 void vspace_cap_deleted(const struct cap *cap)
@@ -203,7 +203,7 @@ long vspace_invoke(struct invocation *inv)
         /* A table keeps its entries when unlinked from a VSpace that died:
            start it empty, so no mapping a frame capability no longer tracks
            revives. */
-        memset(phys_to_virt(cap->object), 0, 4096);
+        memset(phys_to_virt(cap->object), 0, PAGE_SIZE);
         *a.entry = (cap->object & ADDR_MASK) | PTE_PRESENT | PTE_WRITABLE | PTE_USER;
         invoke_reply(inv, VSPACE_MAP_TABLE_ANSWER_LEVEL, (uint64_t)a.level);
     } else {

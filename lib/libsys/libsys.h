@@ -41,6 +41,10 @@ extern struct missive_bad_argument invoke_last_bad_argument;
    (one per invocation, generated) are made of. */
 long invoke_call(uint64_t slot, uint64_t label, unsigned length, struct missive_msg *msg);
 
+/* The untyped invocation calls that came before the typed stubs: kept only
+   until servers/ and tests/ use libsys/invoke.h; new code must not call
+   them. */
+
 /* Invokes the capability in slot with label and up to 6 arguments (MR0-MR5);
    the answer's registers are left in *answer if it is not NULL. */
 long sys_invoke(uint64_t slot, uint64_t label, unsigned count, const uint64_t *args,

@@ -100,7 +100,7 @@ enum fault_mr {
    DEBUG_TRACE_START) is records[n % capacity]; once written exceeds
    capacity the oldest are overwritten. */
 #define TRACE_BUFFER_MAGIC 0x656361725476734dul /* "MsvTrace" */
-#define TRACE_BUFFER_BITS  21                   /* the frame's size: 2 MiB */
+#define TRACE_BUFFER_BITS  FRAME_LARGE_BITS     /* the frame's size: 2 MiB */
 
 /* trace_record.kind: what was delivered, and by which path. */
 enum trace_kind {
@@ -131,6 +131,25 @@ struct trace_buffer {
     unsigned long reserved[3];
     struct trace_record records[]; /* from byte 64 to the end of the frame */
 };
+
+/* Sizes of the objects retype makes (docs/abi.md, section 8.1), as log2 of
+   their bytes: what a caller of UNTYPED_RETYPE needs to know to carve an
+   Untyped, and what the kernel lays its objects out by. */
+#define PAGE_BITS         12 /* the page: the small frame, the unit of every mapping */
+#define PAGE_SIZE         (1ul << PAGE_BITS)
+#define FRAME_SMALL_BITS  PAGE_BITS
+#define FRAME_LARGE_BITS  21 /* 2 MiB */
+#define CTE_BITS          6  /* a capability slot: a CSpace of n slot bits is n + 6 bits */
+#define THREAD_BITS       12 /* a thread: its context, FPU state and links */
+#define ENDPOINT_BITS     6
+#define NOTIFICATION_BITS 6
+#define VSPACE_BITS       13 /* the top-level page table, then a page of bookkeeping */
+#define PAGE_TABLE_BITS   12
+#define CSPACE_MIN_BITS   2 /* slot bits: 4 slots (one unusable) */
+#define CSPACE_MAX_BITS   16
+#define UNTYPED_MIN_BITS  12
+#define UNTYPED_MAX_BITS  47
+#define RETYPE_MAX_COUNT  256 /* objects one UNTYPED_RETYPE makes at most */
 
 /* User address-space layout. */
 #define USER_BASE 0x400000ul /* programs are linked here */

@@ -194,9 +194,9 @@ static void test_untyped_errors(void **state)
     expect_bad(retype(S_DEVICE, CAP_ENDPOINT, 0, S_EMPTY, 1, &inv, &out), &inv,
                UNTYPED_RETYPE_ARG_TYPE, CAP_UNTYPED, CAP_FRAME);
     expect_bad(retype(S_UNTYPED, CAP_ENDPOINT, 0, S_EMPTY, 0, &inv, &out), &inv,
-               UNTYPED_RETYPE_ARG_COUNT, 1, 256);
-    expect_bad(retype(S_UNTYPED, CAP_ENDPOINT, 0, S_EMPTY, 257, &inv, &out), &inv,
-               UNTYPED_RETYPE_ARG_COUNT, 1, 256);
+               UNTYPED_RETYPE_ARG_COUNT, 1, RETYPE_MAX_COUNT);
+    expect_bad(retype(S_UNTYPED, CAP_ENDPOINT, 0, S_EMPTY, RETYPE_MAX_COUNT + 1, &inv, &out), &inv,
+               UNTYPED_RETYPE_ARG_COUNT, 1, RETYPE_MAX_COUNT);
     expect_bad(retype(S_UNTYPED, CAP_ENDPOINT, 0, 0, 1, &inv, &out), &inv, UNTYPED_RETYPE_ARG_DEST,
                1, SLOTS - 1);
     expect_bad(retype(S_UNTYPED, CAP_ENDPOINT, 0, SLOTS, 1, &inv, &out), &inv,
