@@ -524,6 +524,9 @@ static void test_thread_bind(void **state)
     uint64_t l = THREAD_BIND_NOTIFICATION;
     expect_bad(thread_op(l, SLOTS, 0, 0, 0, 0, &inv, &out), &inv,
                THREAD_BIND_NOTIFICATION_ARG_NOTIFICATION, 0, LAST_SLOT);
+    cte_delete(slot(S_EP_BADGED));
+    expect_bad(thread_op(l, S_EP_BADGED, 0, 0, 0, 0, &inv, &out), &inv,
+               THREAD_BIND_NOTIFICATION_ARG_NOTIFICATION, 0, LAST_SLOT); /* an empty slot */
     expect_error(thread_op(l, S_EP, 0, 0, 0, 0, &inv, &out), &inv, ERR_WRONG_TYPE);
     expect_error(thread_op(l, S_NTFN_NORECV, 0, 0, 0, 0, &inv, &out), &inv, ERR_MISSING_RIGHT);
     assert_int_equal(thread_op(l, S_NTFN, 0, 0, 0, 0, &inv, &out), ERR_OK);
@@ -612,6 +615,63 @@ static void test_vspace_map_table(void **state)
     /* A mapping in a VSpace that no longer exists counts as none. */
     slot(S_TABLE)->cap.mapping.vspace_id = vspace.id + 1;
     assert_int_equal(map(l, S_TABLE, 0x400000, 0, &inv, &out), ERR_OK);
+}
+
+/* Page tables below the PML4, in host memory: an entry holds a table's "physical" address,
+   host address - DIRECT_MAP_BASE, which fits the entry's address bits for any host address
+   below 2^47. */
+static _Alignas(4096) uint64_t pdpt[512], pd[512], pt[512];
+
+static uint64_t table_entry(void *table)
+{
+    return virt_to_phys(table) | PTE_PRESENT | PTE_WRITABLE | PTE_USER;
+}
+
+static void test_vspace_walk(void **state)
+{
+    (void)state;
+    struct invocation inv;
+    struct vspace_op out;
+    memset(pdpt, 0, sizeof pdpt), memset(pd, 0, sizeof pd), memset(pt, 0, sizeof pt);
+    pml4[0] = table_entry(pdpt);
+    /* A PDPT there: the table becomes the PD covering the first GiB. */
+    assert_int_equal(map(VSPACE_MAP_TABLE, S_TABLE, 0x401000, 0, &inv, &out), ERR_OK);
+    assert_int_equal(out.level, 1);
+    assert_ptr_equal(out.entry, &pdpt[0]);
+    assert_int_equal(out.vaddr, 0);
+    pdpt[0] = table_entry(pd);
+    assert_int_equal(map(VSPACE_MAP_TABLE, S_TABLE, 0x401000, 0, &inv, &out), ERR_OK);
+    assert_int_equal(out.level, 0);
+    assert_ptr_equal(out.entry, &pd[2]);
+    assert_int_equal(out.vaddr, 0x400000);
+    /* A 2 MiB frame covers the address: no table under it, no small frame in it. */
+    pd[2] = 0x600000 | PTE_PRESENT | PTE_HUGE;
+    expect_error(map(VSPACE_MAP_TABLE, S_TABLE, 0x401000, 0, &inv, &out), &inv, ERR_ALREADY_MAPPED);
+    expect_error(map(VSPACE_MAP_FRAME, S_FRAME, 0x401000, CAP_RIGHT_READ, &inv, &out), &inv,
+                 ERR_MISSING_TABLE);
+    expect_error(map(VSPACE_MAP_FRAME, S_BIG_FRAME, 0x400000, CAP_RIGHT_READ, &inv, &out), &inv,
+                 ERR_ALREADY_MAPPED);
+    /* Every level there. */
+    pd[2] = table_entry(pt);
+    expect_error(map(VSPACE_MAP_TABLE, S_TABLE, 0x401000, 0, &inv, &out), &inv, ERR_ALREADY_MAPPED);
+    assert_int_equal(map(VSPACE_MAP_FRAME, S_FRAME, 0x401000, CAP_RIGHT_READ, &inv, &out), ERR_OK);
+    assert_ptr_equal(out.entry, &pt[1]);
+    assert_ptr_equal(out.cap, slot(S_FRAME));
+    assert_int_equal(out.vaddr, 0x401000);
+    assert_int_equal(out.rights, CAP_RIGHT_READ);
+    pt[1] = 0x300000 | PTE_PRESENT;
+    expect_error(map(VSPACE_MAP_FRAME, S_FRAME, 0x401000, CAP_RIGHT_READ, &inv, &out), &inv,
+                 ERR_ALREADY_MAPPED);
+
+    /* FRAME_PROTECT finds the entry the capability mapped, if it still holds the frame. */
+    slot(S_FRAME)->cap.mapping = (struct cap_mapping){0x401000, vspace.id, 0};
+    inv = inv_of(S_FRAME, FRAME_PROTECT, CAP_RIGHT_READ, 0, 0, 0, 0);
+    expect_error(frame_decode(&inv, &out), &inv, ERR_NOT_MAPPED); /* another frame is there */
+    pt[1] = 0x200000 | PTE_PRESENT;
+    assert_int_equal(frame_decode(&inv, &out), ERR_OK);
+    assert_ptr_equal(out.entry, &pt[1]);
+    assert_ptr_equal(out.vs, &vspace);
+    assert_int_equal(out.rights, CAP_RIGHT_READ);
 }
 
 static long frame_op(unsigned frame, uint64_t label, uint64_t mr0, struct invocation *inv,
@@ -902,6 +962,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_thread_bind, thread_setup, teardown),
         cmocka_unit_test_setup_teardown(test_vspace_map_frame, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vspace_map_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vspace_walk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_frame, setup, teardown),
         cmocka_unit_test_setup_teardown(test_irq_control, setup, teardown),
         cmocka_unit_test_setup_teardown(test_irq_handler, setup, teardown),
