@@ -61,6 +61,7 @@ long io_port_control_invoke(struct invocation *inv)
     long error = io_port_control_decode(inv, &a);
     if (error)
         return error;
+    /* The union starts as a zero badge, so IDENTIFY's MR2 reads first | last << 16. */
     struct cap cap = {.type = CAP_IO_PORT, .rights = CAP_RIGHTS_ALL};
     cap.io_port.first = a.first;
     cap.io_port.last = a.last;

@@ -931,6 +931,35 @@ static void test_derive(void **state)
     assert_int_equal(endpoint.header.cap_count, before + 1);
 }
 
+/* CSPACE_IDENTIFY's MR2 and MR3 keep their meaning across the per-type union: the I/O port
+   range as first | last << 16, an IRQ handler's line as its size, a frame's mapped address. */
+static void test_identify(void **state)
+{
+    (void)state;
+    put(S_EMPTY - 1, (struct cap){.type = CAP_IO_PORT_CONTROL});
+    struct invocation inv = inv_of(S_EMPTY - 1, IO_PORT_CONTROL_ISSUE, 0x70, 0x71, S_EMPTY, 0, 0);
+    assert_int_equal(io_port_control_invoke(&inv), ERR_OK);
+    inv = inv_of(S_CSPACE, CSPACE_IDENTIFY, S_EMPTY, 0, 0, 0, 0);
+    assert_int_equal(cspace_invoke(&inv), ERR_OK);
+    assert_int_equal(inv.reply_length, 5);
+    assert_int_equal(inv.reply[CSPACE_IDENTIFY_ANSWER_TYPE], CAP_IO_PORT);
+    assert_int_equal(inv.reply[CSPACE_IDENTIFY_ANSWER_BADGE], 0x710070);
+    cte_delete(slot(S_EMPTY));
+
+    struct cap handler = {.type = CAP_IRQ_HANDLER};
+    handler.irq_handler.gsi = 9;
+    put(S_EMPTY, handler);
+    assert_int_equal(cspace_invoke(&inv), ERR_OK);
+    assert_int_equal(inv.reply[CSPACE_IDENTIFY_ANSWER_SIZE], 9);
+
+    slot(S_FRAME)->cap.mapping = (struct cap_mapping){0x401000, vspace.id, 0};
+    inv = inv_of(S_CSPACE, CSPACE_IDENTIFY, S_FRAME, 0, 0, 0, 0);
+    assert_int_equal(cspace_invoke(&inv), ERR_OK);
+    assert_int_equal(inv.reply[CSPACE_IDENTIFY_ANSWER_BADGE], 0x401000);
+    assert_int_equal(inv.reply[CSPACE_IDENTIFY_ANSWER_SIZE], 12);
+    assert_int_equal(inv.reply[CSPACE_IDENTIFY_ANSWER_PHYSICAL], 0); /* only an Untyped's */
+}
+
 /* Last: it registers every VSpace id there is (vspace_destroy needs a CPU to undo it). */
 static void test_untyped_no_vspace_ids(void **state)
 {
@@ -971,6 +1000,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_debug, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_derive, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_identify, setup, teardown),
         cmocka_unit_test_setup_teardown(test_untyped_no_vspace_ids, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
