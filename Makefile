@@ -219,7 +219,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ilib -Ikernel
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
-	shellargs ring procgrant tracedump ibstat ibargs
+	shellargs ring procgrant tracedump ibstat ibargs decode
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -238,6 +238,10 @@ unit_srcs_procgrant := lib/procgrant/procgrant.c
 unit_srcs_tracedump := lib/tracedump/tracedump.c
 unit_srcs_ibstat    := lib/ipcbench/stats.c
 unit_srcs_ibargs    := lib/ipcbench/args.c
+# The kernel's invocation decoders, compiled unchanged, with stubs for the scheduler and hardware.
+unit_srcs_decode    := $(addprefix kernel/,invoke.c cspace.c object.c untyped.c cspace_ops.c \
+	thread_ops.c vspace.c irq.c ioport.c reply.c trace.c debug.c notification.c) \
+	tests/unit/kernel_stubs.c
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)

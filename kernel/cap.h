@@ -30,16 +30,40 @@ struct object_header {
     uint16_t flags;
 };
 
-struct cap {
-    uint8_t type;     /* enum cap_type; CAP_NULL for an empty slot */
-    uint8_t rights;   /* CAP_RIGHT_* bits */
-    uint16_t flags;   /* per type: CAP_FLAG_* */
-    uint32_t size;    /* per type: size in bits (Untyped, Frame, CSpace), IRQ number, ... */
-    uint64_t object;  /* kernel address of the object (or of the memory, for Untyped/Frame) */
-    uint64_t badge;   /* Endpoint/Notification: the badge; Untyped: the free index (bytes
-                         used); Frame, PageTable: the virtual address it is mapped at */
-    uint64_t mapping; /* Frame, PageTable: the VSpace id it is mapped in (0: not mapped) */
+/* A Frame's or PageTable's mapping: held by the capability that mapped it, so one capability
+   maps at most once, and naming the VSpace by id, so a mapping can outlive its VSpace. */
+struct cap_mapping {
+    uint64_t vaddr;     /* where it is mapped; for a table, the base of the range it covers */
+    uint32_t vspace_id; /* the VSpace it is mapped in; 0: not mapped */
+    uint8_t level;      /* PageTable: 2 PDPT, 1 PD, 0 PT (what it was mapped as) */
 };
+
+/* What the last 16 bytes of a capability mean depends on its type: one member per type, all
+   zero in a new capability, and only the member of the capability's type is ever used. */
+struct cap {
+    uint8_t type;    /* enum cap_type; CAP_NULL for an empty slot */
+    uint8_t rights;  /* CAP_RIGHT_* bits */
+    uint16_t flags;  /* CAP_FLAG_* */
+    uint32_t size;   /* log2 of the object's size in bytes (a CSpace: of its slot count); 0 for
+                        the types that name no memory */
+    uint64_t object; /* kernel address of the object (or of the memory, for Untyped/Frame) */
+    union {
+        uint64_t badge; /* Endpoint, Notification: delivered with each message or signal */
+        struct {
+            uint64_t free_index; /* bytes used from the start (reset when childless) */
+            uint64_t zeroed_to;  /* a preempted retype's progress: zeroed up to here */
+        } untyped;
+        struct cap_mapping mapping; /* Frame, PageTable */
+        struct {
+            uint16_t first, last; /* the ports it covers, both included */
+        } io_port;
+        struct {
+            uint32_t gsi; /* the line it handles */
+        } irq_handler;
+    };
+};
+_Static_assert(sizeof(struct cap) == 32, "a capability is half a slot");
+_Static_assert(offsetof(struct cap, badge) == 16, "the IDENTIFY word and the fast path's badge");
 
 /* A capability slot. Empty slots have cap.type == CAP_NULL and no links. */
 struct cte {
@@ -78,6 +102,14 @@ bool cap_type_has_header(unsigned type);
    as for the boot Untyped), incrementing the object's cap_count when its
    type has a header. Needs: dest empty. */
 void cte_insert(struct cte *dest, const struct cap *cap, struct cte *parent);
+
+/* Installs in the empty slot dest a copy of src's capability as src's child:
+   the one way a capability is derived (copy, mint, IPC transfer, the copies
+   a thread, an IRQ line or the trace keep). Its rights are src's AND rights;
+   a non-zero badge mints it. Per-capability state stays with src: a copy of
+   a Frame or PageTable starts unmapped. Needs: dest empty, src occupied,
+   badge 0 unless src is an Endpoint or Notification. */
+void cte_derive(struct cte *dest, struct cte *src, unsigned rights, uint64_t badge);
 
 /* Deletes the capability in slot (no-op if empty): its children move up to
    its parent (keeping their order, placed where the slot was), it leaves

@@ -74,6 +74,18 @@ void cte_insert(struct cte *dest, const struct cap *cap, struct cte *parent)
     tree_epoch++;
 }
 
+/* Derives the copy src's capability would give (cap.h) and inserts it below src. */
+void cte_derive(struct cte *dest, struct cte *src, unsigned rights, uint64_t badge)
+{
+    struct cap cap = src->cap;
+    cap.rights &= (uint8_t)rights;
+    if (badge)
+        cap.badge = badge;
+    if (cap.type == CAP_FRAME || cap.type == CAP_PAGE_TABLE)
+        cap.mapping = (struct cap_mapping){0};
+    cte_insert(dest, &cap, src);
+}
+
 /* Deletes the cap in slot; an empty slot is left alone. Its children take its place in its
    parent's child list, in order (or become roots if it was a root), so the tree still says
    where their memory came from. The destroy hook runs last, on a copy of the cap, once the slot

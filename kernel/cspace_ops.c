@@ -1,8 +1,8 @@
 /*
  * CSpace invocations: copy, mint, move, delete, revoke and identify
- * capabilities in the CSpace invoked. The derivation tree itself is
- * cspace.c; this file decodes requests and applies the rules about what may
- * be derived from what.
+ * capabilities in the CSpace invoked, and save a reply into it (reply.c). The derivation tree
+ * itself is cspace.c; this file decodes requests and applies the rules about what may be derived
+ * from what.
  */
 #include "invoke.h"
 #include "missive/abi.h"
@@ -12,131 +12,119 @@
 /* Looks up slot index of cs: NULL if outside it (slot 0 is never usable). */
 static struct cte *slot_in(struct cspace *cs, uint64_t index)
 {
-    if (index == 0 || index >= (1ull << cs->slot_bits))
-        return 0;
-    return cspace_slot(cs, index);
+    return index == 0 || index > invoke_last_slot(cs) ? 0 : cspace_slot(cs, index);
 }
 
-/* The CSpace the source slot (MR1) of copy, mint and move is in: the one
-   invoked, or, if MR4 names a CSpace capability in the caller's CSpace,
-   that one. This is how a process manager fills a new process's CSpace
-   from its own. NULL (with the error returned) if MR4 names anything else. */
-static struct cspace *source_cspace(struct invocation *inv, struct cspace *invoked, long *error)
+/* Copy, mint and move: MR0 dest in the CSpace invoked, MR1 src in the one MR4 names (0: the
+   CSpace invoked; else a CSpace capability in the caller's, which is how a process manager
+   fills a new process's CSpace from its own), MR2 the rights mask, MR3 mint's badge. Untyped
+   capabilities cannot be copied (two holders could carve the same memory), nor badges changed
+   once set. */
+static long decode_derive(struct invocation *inv, struct cspace *cs, struct cspace_op *out)
 {
-    if (inv->mr[4] == 0)
-        return invoked;
-    struct cte *slot = invoke_lookup(inv->caller, inv->mr[4], error);
-    if (!slot) {
-        if (*error == ERR_INVALID_SLOT)
-            *error =
-                invoke_bad_argument(inv, 4, 0, (1ull << thread_cspace(inv->caller)->slot_bits) - 1);
-        return 0;
+    struct cspace *src_cs = cs;
+    if (inv->mr[CSPACE_MINT_ARG_SOURCE_CSPACE]) {
+        long error;
+        struct cte *c = invoke_lookup(inv->cspace, inv->mr[CSPACE_MINT_ARG_SOURCE_CSPACE], &error);
+        if (!c)
+            return error == ERR_INVALID_SLOT
+                       ? invoke_bad_argument(inv, CSPACE_MINT_ARG_SOURCE_CSPACE, 0,
+                                             invoke_last_slot(inv->cspace))
+                       : error;
+        if (c->cap.type != CAP_CSPACE)
+            return ERR_WRONG_TYPE;
+        src_cs = (struct cspace *)c->cap.object;
     }
-    if (slot->cap.type != CAP_CSPACE) {
-        *error = ERR_WRONG_TYPE;
-        return 0;
-    }
-    return (struct cspace *)slot->cap.object;
-}
-
-/* Copy and mint: a child of src in dest with rights cut to mask and, for
-   mint, a badge. Untyped capabilities cannot be copied (two holders could
-   carve the same memory), nor badges changed once set. */
-static long derive(struct invocation *inv, struct cspace *cs, bool mint)
-{
-    long error;
-    struct cspace *src_cs = source_cspace(inv, cs, &error);
-    if (!src_cs)
-        return error;
-    struct cte *dest = slot_in(cs, inv->mr[0]);
-    struct cte *src = slot_in(src_cs, inv->mr[1]);
-    uint64_t rights = inv->mr[2], badge = mint ? inv->mr[3] : 0;
-    if (!dest)
-        return invoke_bad_argument(inv, 0, 1, (1ull << cs->slot_bits) - 1);
-    if (!src)
-        return invoke_bad_argument(inv, 1, 1, (1ull << src_cs->slot_bits) - 1);
-    if (rights > CAP_RIGHTS_ALL)
-        return invoke_bad_argument(inv, 2, 0, CAP_RIGHTS_ALL);
-    if (src->cap.type == CAP_NULL)
+    out->src = slot_in(src_cs, inv->mr[CSPACE_MINT_ARG_SRC]);
+    if (!out->slot)
+        return invoke_bad_argument(inv, CSPACE_MINT_ARG_DEST, 1, invoke_last_slot(cs));
+    if (!out->src)
+        return invoke_bad_argument(inv, CSPACE_MINT_ARG_SRC, 1, invoke_last_slot(src_cs));
+    if (inv->label != CSPACE_MOVE && out->rights > CAP_RIGHTS_ALL)
+        return invoke_bad_argument(inv, CSPACE_MINT_ARG_RIGHTS, 0, CAP_RIGHTS_ALL);
+    if (out->src->cap.type == CAP_NULL)
         return ERR_EMPTY_SLOT;
-    if (dest->cap.type != CAP_NULL)
+    if (out->slot->cap.type != CAP_NULL)
         return ERR_SLOT_OCCUPIED;
-    if (!cap_type_copyable(src->cap.type))
+    if (inv->label == CSPACE_MOVE)
+        return ERR_OK;
+    if (!cap_type_copyable(out->src->cap.type))
         return ERR_NOT_PERMITTED;
-    if (mint) {
-        bool badged_type = src->cap.type == CAP_ENDPOINT || src->cap.type == CAP_NOTIFICATION;
-        if (!badged_type || src->cap.badge != 0)
-            return ERR_NOT_PERMITTED;
-        if (badge == 0)
-            return invoke_bad_argument(inv, 3, 1, UINT64_MAX);
-    }
-    struct cap cap = src->cap;
-    cap.rights &= (uint8_t)rights;
-    if (mint)
-        cap.badge = badge;
-    if (cap.type == CAP_FRAME) { /* a copy of a frame starts unmapped */
-        cap.badge = 0;
-        cap.mapping = 0;
-    }
-    cte_insert(dest, &cap, src);
+    if (inv->label == CSPACE_COPY)
+        return ERR_OK;
+    unsigned type = out->src->cap.type;
+    if ((type != CAP_ENDPOINT && type != CAP_NOTIFICATION) || out->src->cap.badge != 0)
+        return ERR_NOT_PERMITTED;
+    out->badge = inv->mr[CSPACE_MINT_ARG_BADGE];
+    if (out->badge == 0)
+        return invoke_bad_argument(inv, CSPACE_MINT_ARG_BADGE, 1, UINT64_MAX);
     return ERR_OK;
+}
+
+long cspace_decode(struct invocation *inv, struct cspace_op *out)
+{
+    struct cspace *cs = (struct cspace *)inv->slot->cap.object;
+    /* MR0 is the slot operated on (the destination) for every label. */
+    *out = (struct cspace_op){slot_in(cs, inv->mr[CSPACE_DELETE_ARG_SLOT]), 0,
+                              inv->mr[CSPACE_COPY_ARG_RIGHTS], 0};
+    switch (inv->label) {
+    case CSPACE_COPY:
+    case CSPACE_MINT:
+    case CSPACE_MOVE:
+        return decode_derive(inv, cs, out);
+    case CSPACE_DELETE:
+    case CSPACE_REVOKE:
+    case CSPACE_SAVE_REPLY:
+    case CSPACE_IDENTIFY:
+        if (!out->slot)
+            return invoke_bad_argument(inv, CSPACE_DELETE_ARG_SLOT, 1, invoke_last_slot(cs));
+        if (inv->label == CSPACE_IDENTIFY)
+            return ERR_OK; /* an empty slot too: its type is CAP_NULL */
+        if (inv->label != CSPACE_SAVE_REPLY)
+            return out->slot->cap.type == CAP_NULL ? ERR_EMPTY_SLOT : ERR_OK;
+        if (out->slot->cap.type != CAP_NULL)
+            return ERR_SLOT_OCCUPIED;
+        return inv->caller->reply_to ? ERR_OK : ERR_NO_REPLY;
+    default:
+        return ERR_INVALID_LABEL;
+    }
 }
 
 long cspace_invoke(struct invocation *inv)
 {
-    struct cspace *cs = (struct cspace *)inv->slot->cap.object;
-    uint64_t slots = 1ull << cs->slot_bits;
-    struct cte *a = slot_in(cs, inv->mr[0]);
+    struct cspace_op a;
+    long error = cspace_decode(inv, &a);
+    if (error)
+        return error;
+    const struct cap *cap = &a.slot->cap;
     switch (inv->label) {
     case CSPACE_COPY:
-        return derive(inv, cs, false);
     case CSPACE_MINT:
-        return derive(inv, cs, true);
-    case CSPACE_MOVE: {
-        long error;
-        struct cspace *src_cs = source_cspace(inv, cs, &error);
-        if (!src_cs)
-            return error;
-        struct cte *src = slot_in(src_cs, inv->mr[1]);
-        if (!a)
-            return invoke_bad_argument(inv, 0, 1, slots - 1);
-        if (!src)
-            return invoke_bad_argument(inv, 1, 1, (1ull << src_cs->slot_bits) - 1);
-        if (src->cap.type == CAP_NULL)
-            return ERR_EMPTY_SLOT;
-        if (a->cap.type != CAP_NULL)
-            return ERR_SLOT_OCCUPIED;
-        cte_move(a, src);
-        return ERR_OK;
-    }
+        cte_derive(a.slot, a.src, (unsigned)a.rights, a.badge);
+        break;
+    case CSPACE_MOVE:
+        cte_move(a.slot, a.src);
+        break;
     case CSPACE_DELETE:
-        if (!a)
-            return invoke_bad_argument(inv, 0, 1, slots - 1);
-        if (a->cap.type == CAP_NULL)
-            return ERR_EMPTY_SLOT;
-        cte_delete(a);
-        return ERR_OK;
+        cte_delete(a.slot);
+        break;
     case CSPACE_REVOKE:
-        if (!a)
-            return invoke_bad_argument(inv, 0, 1, slots - 1);
-        if (a->cap.type == CAP_NULL)
-            return ERR_EMPTY_SLOT;
-        invoke_reply_mr(inv, 0, cte_revoke(a));
-        return ERR_OK;
+        invoke_reply(inv, CSPACE_REVOKE_ANSWER_DELETED, cte_revoke(a.slot));
+        break;
     case CSPACE_SAVE_REPLY:
-        return reply_save(inv, cs);
-    case CSPACE_IDENTIFY:
-        if (!a)
-            return invoke_bad_argument(inv, 0, 1, slots - 1);
-        invoke_reply_mr(inv, 0, a->cap.type);
-        invoke_reply_mr(inv, 1, a->cap.rights);
-        invoke_reply_mr(inv, 2, a->cap.badge);
-        invoke_reply_mr(inv, 3, a->cap.size);
+        reply_save(inv->caller, a.slot);
+        break;
+    default: /* CSPACE_IDENTIFY */
+        invoke_reply(inv, CSPACE_IDENTIFY_ANSWER_TYPE, cap->type);
+        invoke_reply(inv, CSPACE_IDENTIFY_ANSWER_RIGHTS, cap->rights);
+        /* The badge, or what the type keeps in its place (cap.h). */
+        invoke_reply(inv, CSPACE_IDENTIFY_ANSWER_BADGE, cap->badge);
+        invoke_reply(inv, CSPACE_IDENTIFY_ANSWER_SIZE,
+                     cap->type == CAP_IRQ_HANDLER ? cap->irq_handler.gsi : cap->size);
         /* Where an Untyped lies is no secret (a memory manager aligns its
            blocks by it); a frame's address needs CAP_RIGHT_PHYS instead. */
-        invoke_reply_mr(inv, 4, a->cap.type == CAP_UNTYPED ? (uint64_t)a->cap.object : 0);
-        return ERR_OK;
-    default:
-        return ERR_INVALID_LABEL;
+        invoke_reply(inv, CSPACE_IDENTIFY_ANSWER_PHYSICAL,
+                     cap->type == CAP_UNTYPED ? cap->object : 0);
     }
+    return ERR_OK;
 }

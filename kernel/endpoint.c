@@ -57,10 +57,7 @@ static unsigned transfer_caps(struct thread *from, struct ipc_buffer *in, struct
         }
         if (!cap_type_copyable(type))
             continue;
-        struct cap copy = src->cap;
-        if (type == CAP_FRAME)
-            copy.mapping = copy.badge = 0;
-        cte_insert(dest, &copy, src);
+        cte_derive(dest, src, CAP_RIGHTS_ALL, 0);
         done++;
     }
     return done;

@@ -36,43 +36,67 @@ static void out(uint16_t port, unsigned width, uint32_t value)
         outl(port, value);
 }
 
-long io_port_control_invoke(struct invocation *inv)
+/* IO_PORT_CONTROL_ISSUE: MR0 the first port, MR1 the last, MR2 an empty slot for the
+   capability. Never a port the kernel drives. */
+long io_port_control_decode(struct invocation *inv, struct io_port_op *out)
 {
     if (inv->label != IO_PORT_CONTROL_ISSUE)
         return ERR_INVALID_LABEL;
-    uint64_t first = inv->mr[0], last = inv->mr[1], dest_index = inv->mr[2];
+    uint64_t first = inv->mr[IO_PORT_CONTROL_ISSUE_ARG_FIRST];
+    uint64_t last = inv->mr[IO_PORT_CONTROL_ISSUE_ARG_LAST];
     if (first > 0xffff)
-        return invoke_bad_argument(inv, 0, 0, 0xffff);
+        return invoke_bad_argument(inv, IO_PORT_CONTROL_ISSUE_ARG_FIRST, 0, 0xffff);
     if (last < first || last > 0xffff)
-        return invoke_bad_argument(inv, 1, first, 0xffff);
-    struct cspace *cs = thread_cspace(inv->caller);
-    if (dest_index == 0 || dest_index >= (1ull << cs->slot_bits))
-        return invoke_bad_argument(inv, 2, 1, (1ull << cs->slot_bits) - 1);
+        return invoke_bad_argument(inv, IO_PORT_CONTROL_ISSUE_ARG_LAST, first, 0xffff);
     for (unsigned i = 0; i < sizeof kernel_ports / sizeof kernel_ports[0]; i++)
         if (first <= kernel_ports[i].last && last >= kernel_ports[i].first)
             return ERR_NOT_PERMITTED;
-    struct cte *dest = cspace_slot(cs, dest_index);
-    if (dest->cap.type != CAP_NULL)
-        return ERR_SLOT_OCCUPIED;
-    struct cap cap = {.type = CAP_IO_PORT, .rights = CAP_RIGHTS_ALL, .badge = first | last << 16};
-    cte_insert(dest, &cap, inv->slot);
+    *out = (struct io_port_op){.first = (uint16_t)first, .last = (uint16_t)last};
+    return invoke_empty_argument(inv, IO_PORT_CONTROL_ISSUE_ARG_DEST, &out->dest);
+}
+
+long io_port_control_invoke(struct invocation *inv)
+{
+    struct io_port_op a;
+    long error = io_port_control_decode(inv, &a);
+    if (error)
+        return error;
+    /* The union starts as a zero badge, so IDENTIFY's MR2 reads first | last << 16. */
+    struct cap cap = {.type = CAP_IO_PORT, .rights = CAP_RIGHTS_ALL};
+    cap.io_port.first = a.first;
+    cap.io_port.last = a.last;
+    cte_insert(a.dest, &cap, inv->slot);
+    return ERR_OK;
+}
+
+/* IO_PORT_IN, IO_PORT_OUT: MR0 the port, MR1 the width in bytes (1, 2 or 4),
+   all inside the capability's range; OUT: MR2 the value. */
+long io_port_decode(struct invocation *inv, struct io_port_op *out)
+{
+    uint64_t first = inv->slot->cap.io_port.first, last = inv->slot->cap.io_port.last;
+    /* IN's arguments are OUT's first two. */
+    uint64_t port = inv->mr[IO_PORT_OUT_ARG_PORT], width = inv->mr[IO_PORT_OUT_ARG_WIDTH];
+    if (inv->label != IO_PORT_IN && inv->label != IO_PORT_OUT)
+        return ERR_INVALID_LABEL;
+    if (width != 1 && width != 2 && width != 4)
+        return invoke_bad_argument(inv, IO_PORT_OUT_ARG_WIDTH, 1, 4);
+    if (port < first || port > last || last - port < width - 1)
+        return invoke_bad_argument(inv, IO_PORT_OUT_ARG_PORT, first, last + 1 - width);
+    *out = (struct io_port_op){.port = (uint16_t)port,
+                               .width = (unsigned)width,
+                               .value = (uint32_t)inv->mr[IO_PORT_OUT_ARG_VALUE]};
     return ERR_OK;
 }
 
 long io_port_invoke(struct invocation *inv)
 {
-    uint64_t first = inv->slot->cap.badge & 0xffff, last = inv->slot->cap.badge >> 16;
-    uint64_t port = inv->mr[0], width = inv->mr[1];
-    if (inv->label != IO_PORT_IN && inv->label != IO_PORT_OUT)
-        return ERR_INVALID_LABEL;
-    if (width != 1 && width != 2 && width != 4)
-        return invoke_bad_argument(inv, 1, 1, 4);
-    if (port < first || port > last || last - port < width - 1)
-        return invoke_bad_argument(inv, 0, first, last + 1 - width);
-    if (inv->label == IO_PORT_IN) {
-        invoke_reply_mr(inv, 0, in((uint16_t)port, (unsigned)width));
-        return ERR_OK;
-    }
-    out((uint16_t)port, (unsigned)width, (uint32_t)inv->mr[2]);
+    struct io_port_op a;
+    long error = io_port_decode(inv, &a);
+    if (error)
+        return error;
+    if (inv->label == IO_PORT_IN)
+        invoke_reply(inv, IO_PORT_IN_ANSWER_VALUE, in(a.port, a.width));
+    else
+        out(a.port, a.width, a.value);
     return ERR_OK;
 }

@@ -123,60 +123,76 @@ bool irq_lines_bound(void)
     return false;
 }
 
-long irq_control_invoke(struct invocation *inv)
+/* IRQ_CONTROL_GET: MR0 the GSI, MR1 an empty slot for the handler, MR2 1 for a
+   level-triggered line, 0 for an edge-triggered one. One handler per line. */
+long irq_control_decode(struct invocation *inv, struct irq_op *out)
 {
+    long error;
     if (inv->label != IRQ_CONTROL_GET)
         return ERR_INVALID_LABEL;
-    uint64_t gsi = inv->mr[0], dest_index = inv->mr[1], level = inv->mr[2];
-    if (gsi >= IOAPIC_MAX_GSIS || gsi == timer_gsi)
-        return invoke_bad_argument(inv, 0, 0, IOAPIC_MAX_GSIS - 1); /* the timer's is taken */
-    struct cspace *cs = thread_cspace(inv->caller);
-    if (dest_index == 0 || dest_index >= (1ull << cs->slot_bits))
-        return invoke_bad_argument(inv, 1, 1, (1ull << cs->slot_bits) - 1);
-    if (level > 1)
-        return invoke_bad_argument(inv, 2, 0, 1);
-    struct cte *dest = cspace_slot(cs, dest_index);
-    if (dest->cap.type != CAP_NULL)
-        return ERR_SLOT_OCCUPIED;
-    if (lines[gsi].issued)
-        return ERR_NOT_PERMITTED; /* one handler per line */
-    lines[gsi].issued = true;
-    ioapic_route((unsigned)gsi, level, true);
-    struct cap cap = {.type = CAP_IRQ_HANDLER, .rights = CAP_RIGHTS_ALL, .size = (uint32_t)gsi};
-    cte_insert(dest, &cap, inv->slot);
+    uint64_t gsi = inv->mr[IRQ_CONTROL_GET_ARG_GSI], level;
+    if (gsi >= IOAPIC_MAX_GSIS || gsi == timer_gsi) /* the timer's is taken */
+        return invoke_bad_argument(inv, IRQ_CONTROL_GET_ARG_GSI, 0, IOAPIC_MAX_GSIS - 1);
+    if ((error = invoke_empty_argument(inv, IRQ_CONTROL_GET_ARG_DEST, &out->cap)) ||
+        (error = invoke_value_argument(inv, IRQ_CONTROL_GET_ARG_LEVEL, 1, &level)))
+        return error;
+    out->gsi = (unsigned)gsi;
+    out->level = level;
+    return lines[out->gsi].issued ? ERR_NOT_PERMITTED : ERR_OK;
+}
+
+long irq_control_invoke(struct invocation *inv)
+{
+    struct irq_op a;
+    long error = irq_control_decode(inv, &a);
+    if (error)
+        return error;
+    lines[a.gsi].issued = true;
+    ioapic_route(a.gsi, a.level, true);
+    struct cap cap = {.type = CAP_IRQ_HANDLER, .rights = CAP_RIGHTS_ALL};
+    cap.irq_handler.gsi = a.gsi;
+    cte_insert(a.cap, &cap, inv->slot);
     return ERR_OK;
+}
+
+/* IRQ_HANDLER_SET_NOTIFICATION: MR0 a notification with the send right.
+   IRQ_HANDLER_ACK: no arguments. */
+long irq_handler_decode(struct invocation *inv, struct irq_op *out)
+{
+    long error;
+    *out = (struct irq_op){0, inv->slot->cap.irq_handler.gsi, false};
+    if (inv->label == IRQ_HANDLER_ACK)
+        return ERR_OK;
+    if (inv->label != IRQ_HANDLER_SET_NOTIFICATION)
+        return ERR_INVALID_LABEL;
+    out->cap =
+        invoke_lookup(inv->cspace, inv->mr[IRQ_HANDLER_SET_NOTIFICATION_ARG_NOTIFICATION], &error);
+    if (!out->cap)
+        return error;
+    if (out->cap->cap.type != CAP_NOTIFICATION)
+        return ERR_WRONG_TYPE;
+    return out->cap->cap.rights & CAP_RIGHT_SEND ? ERR_OK : ERR_MISSING_RIGHT;
 }
 
 long irq_handler_invoke(struct invocation *inv)
 {
-    unsigned gsi = inv->slot->cap.size;
-    switch (inv->label) {
-    case IRQ_HANDLER_SET_NOTIFICATION: {
-        long error;
-        struct cte *n = invoke_lookup(inv->caller, inv->mr[0], &error);
-        if (!n)
-            return error;
-        if (n->cap.type != CAP_NOTIFICATION)
-            return ERR_WRONG_TYPE;
-        if (!(n->cap.rights & CAP_RIGHT_SEND))
-            return ERR_MISSING_RIGHT;
-        cte_delete(&lines[gsi].notification);
-        cte_insert(&lines[gsi].notification, &n->cap, n);
-        ioapic_mask(gsi, false);
-        return ERR_OK;
+    struct irq_op a;
+    long error = irq_handler_decode(inv, &a);
+    if (error)
+        return error;
+    if (inv->label == IRQ_HANDLER_SET_NOTIFICATION) {
+        cte_delete(&lines[a.gsi].notification);
+        cte_derive(&lines[a.gsi].notification, a.cap, CAP_RIGHTS_ALL, 0);
+        ioapic_mask(a.gsi, false);
+    } else if (lines[a.gsi].notification.cap.type == CAP_NOTIFICATION) { /* IRQ_HANDLER_ACK */
+        ioapic_mask(a.gsi, false);
     }
-    case IRQ_HANDLER_ACK:
-        if (lines[gsi].notification.cap.type == CAP_NOTIFICATION)
-            ioapic_mask(gsi, false);
-        return ERR_OK;
-    default:
-        return ERR_INVALID_LABEL;
-    }
+    return ERR_OK;
 }
 
 void irq_handler_deleted(const struct cap *cap)
 {
-    unsigned gsi = cap->size;
+    unsigned gsi = cap->irq_handler.gsi;
     if (gsi >= IOAPIC_MAX_GSIS)
         return;
     ioapic_mask(gsi, true);

@@ -18,18 +18,9 @@
 #include "missive/abi.h"
 #include "thread.h"
 
-long reply_save(struct invocation *inv, struct cspace *cs)
+void reply_save(struct thread *server, struct cte *dest)
 {
-    uint64_t index = inv->mr[0], slots = 1ull << cs->slot_bits;
-    if (index == 0 || index >= slots)
-        return invoke_bad_argument(inv, 0, 1, slots - 1);
-    struct cte *dest = cspace_slot(cs, index);
-    if (dest->cap.type != CAP_NULL)
-        return ERR_SLOT_OCCUPIED;
-    struct thread *server = inv->caller, *caller = server->reply_to;
-    if (!caller)
-        return ERR_NO_REPLY;
-
+    struct thread *caller = server->reply_to;
     server->reply_to = 0;
     caller->replier = 0;
     struct cap cap = {.type = CAP_REPLY, .object = (uint64_t)caller};
@@ -39,7 +30,6 @@ long reply_save(struct invocation *inv, struct cspace *cs)
         cap.rights = CAP_RIGHT_GRANT;
     cte_insert(dest, &cap, 0);
     caller->reply_cap = dest;
-    return ERR_OK;
 }
 
 void reply_send(struct thread *t, struct cte *slot)

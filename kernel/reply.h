@@ -7,13 +7,12 @@
 #define MISSIVE_REPLY_H
 
 #include "cap.h"
-#include "invoke.h"
 
 struct thread;
 
-/* CSPACE_SAVE_REPLY on cs: decodes MR0 (the slot) and moves the caller's
-   pending reply there. Returns 0 or an error; changes nothing on error. */
-long reply_save(struct invocation *inv, struct cspace *cs);
+/* CSPACE_SAVE_REPLY, decoded by cspace_ops.c: moves the reply server owes
+   into the empty slot dest. Needs: server->reply_to set. */
+void reply_save(struct thread *server, struct cte *dest);
 
 /* SYS_SEND or SYS_NB_SEND by t on the reply capability in slot: delivers
    t's message to the waiting caller and deletes the capability. t's RAX

@@ -166,19 +166,16 @@ int root_task_create(struct bootmem *bm, const struct mb2_info *info, const stru
     vm_map_user_page(bm, root, USER_IPC_BUFFER, buffer, true, false);
     cap = object_new(CAP_FRAME, (void *)buffer, FRAME_SMALL_BITS, false);
     cap.rights &= (uint8_t)~CAP_RIGHT_PHYS;
-    cap.badge = USER_IPC_BUFFER; /* mapped by the kernel, not by this capability */
+    cap.mapping.vaddr = USER_IPC_BUFFER; /* mapped by the kernel, not by this capability */
     cte_insert(cspace_slot(cs, ROOT_SLOT_IPC_BUFFER), &cap, 0);
-    cap.badge = 0;
-    cte_insert(&t->ipc_buffer_cap, &cap, cspace_slot(cs, ROOT_SLOT_IPC_BUFFER));
+    cte_derive(&t->ipc_buffer_cap, cspace_slot(cs, ROOT_SLOT_IPC_BUFFER), CAP_RIGHTS_ALL, 0);
     cap = (struct cap){.type = CAP_IRQ_CONTROL, .rights = CAP_RIGHTS_ALL};
     cte_insert(cspace_slot(cs, ROOT_SLOT_IRQ_CONTROL), &cap, 0);
     cap = (struct cap){.type = CAP_IO_PORT_CONTROL, .rights = CAP_RIGHTS_ALL};
     cte_insert(cspace_slot(cs, ROOT_SLOT_IO_PORT_CONTROL), &cap, 0);
 
-    cte_insert(&t->cspace_cap, &cspace_slot(cs, ROOT_SLOT_CSPACE)->cap,
-               cspace_slot(cs, ROOT_SLOT_CSPACE));
-    cte_insert(&t->vspace_cap, &cspace_slot(cs, ROOT_SLOT_VSPACE)->cap,
-               cspace_slot(cs, ROOT_SLOT_VSPACE));
+    cte_derive(&t->cspace_cap, cspace_slot(cs, ROOT_SLOT_CSPACE), CAP_RIGHTS_ALL, 0);
+    cte_derive(&t->vspace_cap, cspace_slot(cs, ROOT_SLOT_VSPACE), CAP_RIGHTS_ALL, 0);
     const char *base = path;
     for (const char *p = path; *p; p++)
         if (*p == '/')

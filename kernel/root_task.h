@@ -6,7 +6,7 @@
 
 /* Loads the program at path in the initrd into a new address space built
    from bm's frames, with a stack holding argv = {path, the words of args},
-   and makes its thread current. Returns 0, or -1 (after logging why) when the initrd has no valid
+   and makes its thread runnable. Returns 0, or -1 (after logging why) when the initrd has no valid
    root task; the kernel then has nothing to run. Boot CPU, boot time only. */
 int root_task_create(struct bootmem *bm, const struct mb2_info *info, const struct initrd *initrd,
                      const char *path, const char *args);

@@ -23,109 +23,36 @@
 
 uint64_t preempted_invocations;
 
-struct cte *invoke_lookup(struct thread *caller, uint64_t index, long *error)
-{
-    struct cspace *cs = thread_cspace(caller);
-    if (!cs || index == 0 || index >= (1ull << cs->slot_bits)) {
-        *error = ERR_INVALID_SLOT;
-        return 0;
-    }
-    struct cte *slot = cspace_slot(cs, index);
-    if (slot->cap.type == CAP_NULL) {
-        *error = ERR_EMPTY_SLOT;
-        return 0;
-    }
-    return slot;
-}
+/* The handler of the invocations on each capability type; Endpoint, Notification and Reply
+   capabilities have none (they are used by IPC). */
+static long (*const invoke_handlers[CAP_TYPE_COUNT])(struct invocation *inv) = {
+    [CAP_UNTYPED] = untyped_invoke,
+    [CAP_FRAME] = frame_invoke,
+    [CAP_VSPACE] = vspace_invoke,
+    [CAP_PAGE_TABLE] = page_table_invoke,
+    [CAP_THREAD] = thread_invoke,
+    [CAP_CSPACE] = cspace_invoke,
+    [CAP_IRQ_CONTROL] = irq_control_invoke,
+    [CAP_IRQ_HANDLER] = irq_handler_invoke,
+    [CAP_IO_PORT_CONTROL] = io_port_control_invoke,
+    [CAP_IO_PORT] = io_port_invoke,
+    [CAP_DEBUG] = debug_invoke,
+};
 
-long invoke_bad_argument(struct invocation *inv, unsigned argument, uint64_t min, uint64_t max)
-{
-    invoke_reply_mr(inv, 0, argument);
-    invoke_reply_mr(inv, 1, min);
-    invoke_reply_mr(inv, 2, max);
-    return ERR_INVALID_ARGUMENT;
-}
-
-void invoke_reply_mr(struct invocation *inv, unsigned i, uint64_t value)
-{
-    *thread_mr(&inv->caller->context, i) = value;
-}
-
-/* The debug console: text from user space until the console server owns
-   COM1, and a way for test programs to report how they ended. */
-long debug_invoke(struct invocation *inv)
-{
-    struct thread *t = inv->caller;
-    switch (inv->label) {
-    case DEBUG_WRITE: {
-        uint64_t length = inv->mr[0];
-        if (length > 8 * (MSG_REGISTERS - 1))
-            return invoke_bad_argument(inv, 0, 0, 8 * (MSG_REGISTERS - 1));
-        char text[8 * (MSG_REGISTERS - 1)];
-        for (uint64_t i = 0; i < length; i++)
-            text[i] = (char)(inv->mr[1 + i / 8] >> (8 * (i % 8)));
-        kprintf("%.*s", (int)length, text);
-        return ERR_OK;
-    }
-    case DEBUG_EXIT:
-        kprintf("thread '%s' exited with status %ld (uptime %lu ticks)\n", t->name,
-                (long)inv->mr[0], sched_ticks);
-        thread_stop(t);
-        return ERR_OK;
-    case DEBUG_CPU_STATS: {
-        uint64_t cpu = inv->mr[0];
-        if (cpu >= cpu_count)
-            return invoke_bad_argument(inv, 0, 0, cpu_count - 1);
-        invoke_reply_mr(inv, 0, sched_ticks);
-        invoke_reply_mr(inv, 1, cpus[cpu].busy_ticks);
-        invoke_reply_mr(inv, 2, cpus[cpu].idle_ticks);
-        invoke_reply_mr(inv, 3, sched_queued((unsigned)cpu));
-        invoke_reply_mr(inv, 4, t->cpu);
-        return ERR_OK;
-    }
-    case DEBUG_TRACE_SET_BUFFER:
-    case DEBUG_TRACE_START:
-    case DEBUG_TRACE_STOP:
-        return trace_invoke(inv);
-    default:
-        return ERR_INVALID_LABEL;
-    }
-}
-
-/* SYS_CALL on a capability that is not an endpoint: an invocation. */
+/* SYS_CALL on a capability that is not an endpoint: an invocation. Its
+   answer goes into the caller's message registers here, and nowhere else. */
 static long invoke(struct thread *t, struct cte *slot)
 {
-    struct invocation inv = {t, slot, MSG_LABEL(t->context.rsi), {0}};
+    struct invocation inv = {t, thread_cspace(t), slot, MSG_LABEL(t->context.rsi), {0}, {0}, 0};
     /* Arguments past the message's length read as 0, so an optional
        trailing argument is absent unless the caller sent it. */
     for (unsigned i = 0; i < MSG_REGISTERS && i < MSG_LENGTH(t->context.rsi); i++)
         inv.mr[i] = *thread_mr(&t->context, i);
-    switch (slot->cap.type) {
-    case CAP_UNTYPED:
-        return untyped_invoke(&inv);
-    case CAP_CSPACE:
-        return cspace_invoke(&inv);
-    case CAP_THREAD:
-        return thread_invoke(&inv);
-    case CAP_DEBUG:
-        return debug_invoke(&inv);
-    case CAP_VSPACE:
-        return vspace_invoke(&inv);
-    case CAP_FRAME:
-        return frame_invoke(&inv);
-    case CAP_PAGE_TABLE:
-        return page_table_invoke(&inv);
-    case CAP_IRQ_CONTROL:
-        return irq_control_invoke(&inv);
-    case CAP_IRQ_HANDLER:
-        return irq_handler_invoke(&inv);
-    case CAP_IO_PORT_CONTROL:
-        return io_port_control_invoke(&inv);
-    case CAP_IO_PORT:
-        return io_port_invoke(&inv);
-    default:
-        return ERR_WRONG_TYPE;
-    }
+    long (*handler)(struct invocation *) = invoke_handlers[slot->cap.type];
+    long result = handler ? handler(&inv) : ERR_WRONG_TYPE;
+    for (unsigned i = 0; i < inv.reply_length; i++)
+        *thread_mr(&t->context, i) = inv.reply[i];
+    return result;
 }
 
 /* The IPC system calls on the capability in slot; results go to t's RAX. */
@@ -195,7 +122,7 @@ void syscall_dispatch(struct thread *t, struct trap_frame *context)
     case SYS_NB_SEND:
     case SYS_RECV:
     case SYS_NB_RECV: {
-        struct cte *slot = invoke_lookup(t, context->rdi, &error);
+        struct cte *slot = invoke_lookup(thread_cspace(t), context->rdi, &error);
         if (!slot)
             context->rax = (uint64_t)error;
         else

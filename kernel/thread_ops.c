@@ -1,7 +1,8 @@
 /*
- * Thread invocations: configure (CSpace, VSpace, priority), registers,
- * resume, suspend, priority, TLS base, name. A thread can never raise a priority
- * above its own: the caller's priority bounds every priority it sets.
+ * Thread invocations: configure (CSpace, VSpace, priority, fault endpoint),
+ * registers, resume, suspend, priority, IPC buffer, name, notification
+ * binding, TLS base, affinity. A thread can never raise a priority above its
+ * own: the caller's priority bounds every priority it sets.
  */
 #include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/vm.h"
@@ -13,6 +14,121 @@
 #include "thread.h"
 #include "vspace.h"
 
+_Static_assert(sizeof(((struct thread *)0)->name) == sizeof(((struct thread_op *)0)->name),
+               "THREAD_SET_NAME decodes a whole name");
+
+static bool stopped(const struct thread *t)
+{
+    return t->state == THREAD_INACTIVE || t->state == THREAD_SUSPENDED;
+}
+
+/* THREAD_CONFIGURE: MR0 CSpace, MR1 VSpace, MR2 priority, MR3 fault endpoint (0: none). */
+static long decode_configure(struct invocation *inv, struct thread_op *out)
+{
+    long error;
+    if ((error = invoke_cap_argument(inv, THREAD_CONFIGURE_ARG_CSPACE, 1, &out->cspace)) ||
+        (error = invoke_cap_argument(inv, THREAD_CONFIGURE_ARG_VSPACE, 1, &out->vspace)))
+        return error;
+    if (out->cspace->cap.type != CAP_CSPACE || out->vspace->cap.type != CAP_VSPACE)
+        return ERR_WRONG_TYPE;
+    if ((error = invoke_value_argument(inv, THREAD_CONFIGURE_ARG_PRIORITY, inv->caller->priority,
+                                       &out->value)) ||
+        (error = invoke_cap_argument(inv, THREAD_CONFIGURE_ARG_FAULT_ENDPOINT, 0, &out->cap)) ||
+        !out->cap)
+        return error;
+    if (out->cap->cap.type != CAP_ENDPOINT)
+        return ERR_WRONG_TYPE;
+    return out->cap->cap.rights & CAP_RIGHT_SEND ? ERR_OK : ERR_MISSING_RIGHT;
+}
+
+/* THREAD_SET_NAME: MR0 length (0-15), MR1-MR2 the bytes. Printable ASCII
+   only, so a name can never forge a line of the kernel log it appears in. */
+static long decode_name(struct invocation *inv, struct thread_op *out)
+{
+    uint64_t length;
+    long error =
+        invoke_value_argument(inv, THREAD_SET_NAME_ARG_LENGTH, sizeof out->name - 1, &length);
+    if (error)
+        return error;
+    memset(out->name, 0, sizeof out->name);
+    for (uint64_t i = 0; i < length; i++) {
+        unsigned arg = (unsigned)(THREAD_SET_NAME_ARG_BYTES + i / 8);
+        out->name[i] = (char)(inv->mr[arg] >> (8 * (i % 8)));
+        if (out->name[i] < 0x20 || out->name[i] > 0x7e)
+            return invoke_bad_argument(inv, arg, 0x20, 0x7e);
+    }
+    return ERR_OK;
+}
+
+/* THREAD_BIND_NOTIFICATION: MR0 the notification (0: unbind). One thread
+   per notification, and one notification per thread. (notification_is_bound
+   forgets a binding whose capability is gone, which was void already.) */
+static long decode_bind(struct invocation *inv, struct thread *t, struct thread_op *out)
+{
+    long error = invoke_cap_argument(inv, THREAD_BIND_NOTIFICATION_ARG_NOTIFICATION, 0, &out->cap);
+    if (error || !out->cap)
+        return error;
+    if (out->cap->cap.type != CAP_NOTIFICATION)
+        return ERR_WRONG_TYPE;
+    if (!(out->cap->cap.rights & CAP_RIGHT_RECEIVE))
+        return ERR_MISSING_RIGHT;
+    struct notification *bound = t->bound_notification;
+    if (notification_is_bound((struct notification *)out->cap->cap.object) ||
+        (bound && notification_is_bound(bound) && bound->bound == t))
+        return ERR_NOT_PERMITTED;
+    return ERR_OK;
+}
+
+long thread_decode(struct invocation *inv, struct thread_op *out)
+{
+    struct thread *t = (struct thread *)inv->slot->cap.object;
+    long error;
+    *out = (struct thread_op){0};
+    switch (inv->label) {
+    case THREAD_CONFIGURE:
+        return decode_configure(inv, out);
+    case THREAD_WRITE_REGISTERS:
+        if ((error = invoke_value_argument(inv, THREAD_WRITE_REGISTERS_ARG_RIP, USER_END - 1,
+                                           &out->registers.rip)) ||
+            (error = invoke_value_argument(inv, THREAD_WRITE_REGISTERS_ARG_RSP, USER_SPACE_END - 1,
+                                           &out->registers.rsp)) ||
+            (error = invoke_value_argument(inv, THREAD_WRITE_REGISTERS_ARG_FS_BASE,
+                                           USER_SPACE_END - 1, &out->registers.fs_base)))
+            return error;
+        if (!stopped(t))
+            return ERR_NOT_PERMITTED; /* only a stopped thread's registers are written */
+        out->registers.rdi = inv->mr[THREAD_WRITE_REGISTERS_ARG_RDI];
+        out->registers.rsi = inv->mr[THREAD_WRITE_REGISTERS_ARG_RSI];
+        return ERR_OK;
+    case THREAD_RESUME:
+        return thread_vspace_root(t) && thread_cspace(t) ? ERR_OK : ERR_NOT_PERMITTED;
+    case THREAD_READ_REGISTERS:
+    case THREAD_SUSPEND:
+        return ERR_OK;
+    case THREAD_SET_PRIORITY:
+        return invoke_value_argument(inv, THREAD_SET_PRIORITY_ARG_PRIORITY, inv->caller->priority,
+                                     &out->value);
+    case THREAD_SET_IPC_BUFFER:
+        if ((error = invoke_cap_argument(inv, THREAD_SET_IPC_BUFFER_ARG_FRAME, 0, &out->cap)) ||
+            !out->cap)
+            return error;
+        if (out->cap->cap.type != CAP_FRAME || (out->cap->cap.flags & CAP_FLAG_DEVICE))
+            return ERR_WRONG_TYPE; /* RAM only: the kernel reaches it by the direct map */
+        return out->cap->cap.rights & CAP_RIGHT_WRITE ? ERR_OK : ERR_MISSING_RIGHT;
+    case THREAD_SET_NAME:
+        return decode_name(inv, out);
+    case THREAD_BIND_NOTIFICATION:
+        return decode_bind(inv, t, out);
+    case THREAD_SET_TLS_BASE:
+        return invoke_value_argument(inv, THREAD_SET_TLS_BASE_ARG_FS_BASE, USER_SPACE_END - 1,
+                                     &out->value);
+    case THREAD_SET_AFFINITY:
+        return invoke_value_argument(inv, THREAD_SET_AFFINITY_ARG_CPU, cpu_count - 1, &out->value);
+    default:
+        return ERR_INVALID_LABEL;
+    }
+}
+
 static void set_priority(struct thread *t, uint8_t priority)
 {
     sched_dequeue(t);
@@ -21,168 +137,70 @@ static void set_priority(struct thread *t, uint8_t priority)
         sched_enqueue(t);
 }
 
-static long configure(struct invocation *inv, struct thread *t)
-{
-    long error;
-    struct cte *cspace = invoke_lookup(inv->caller, inv->mr[0], &error);
-    if (!cspace)
-        return invoke_bad_argument(inv, 0, 1, (1ull << thread_cspace(inv->caller)->slot_bits) - 1);
-    struct cte *vspace = invoke_lookup(inv->caller, inv->mr[1], &error);
-    if (!vspace)
-        return invoke_bad_argument(inv, 1, 1, (1ull << thread_cspace(inv->caller)->slot_bits) - 1);
-    if (cspace->cap.type != CAP_CSPACE || vspace->cap.type != CAP_VSPACE)
-        return ERR_WRONG_TYPE;
-    if (inv->mr[2] > inv->caller->priority)
-        return invoke_bad_argument(inv, 2, 0, inv->caller->priority);
-    struct cte *fault = 0;
-    if (inv->mr[3]) {
-        fault = invoke_lookup(inv->caller, inv->mr[3], &error);
-        if (!fault)
-            return invoke_bad_argument(inv, 3, 0,
-                                       (1ull << thread_cspace(inv->caller)->slot_bits) - 1);
-        if (fault->cap.type != CAP_ENDPOINT)
-            return ERR_WRONG_TYPE;
-        if (!(fault->cap.rights & CAP_RIGHT_SEND))
-            return ERR_MISSING_RIGHT;
-    }
-
-    cte_delete(&t->cspace_cap);
-    cte_delete(&t->vspace_cap);
-    cte_delete(&t->fault_cap);
-    if (fault)
-        cte_insert(&t->fault_cap, &fault->cap, fault);
-    cte_insert(&t->cspace_cap, &cspace->cap, cspace);
-    cte_insert(&t->vspace_cap, &vspace->cap, vspace);
-    set_priority(t, (uint8_t)inv->mr[2]);
-    return ERR_OK;
-}
-
-/* THREAD_SET_NAME: MR0 length (0-15), MR1-MR2 the bytes. Printable ASCII
-   only, so a name can never forge a line of the kernel log it appears in. */
-static long set_name(struct invocation *inv, struct thread *t)
-{
-    uint64_t length = inv->mr[0];
-    if (length > sizeof t->name - 1)
-        return invoke_bad_argument(inv, 0, 0, sizeof t->name - 1);
-    char name[sizeof t->name] = {0};
-    for (uint64_t i = 0; i < length; i++) {
-        name[i] = (char)(inv->mr[1 + i / 8] >> (8 * (i % 8)));
-        if (name[i] < 0x20 || name[i] > 0x7e)
-            return invoke_bad_argument(inv, (unsigned)(1 + i / 8), 0x20, 0x7e);
-    }
-
-    memcpy(t->name, name, sizeof t->name);
-    return ERR_OK;
-}
-
-static bool stopped(const struct thread *t)
-{
-    return t->state == THREAD_INACTIVE || t->state == THREAD_SUSPENDED;
-}
-
 long thread_invoke(struct invocation *inv)
 {
     struct thread *t = (struct thread *)inv->slot->cap.object;
+    struct thread_op a;
+    long error = thread_decode(inv, &a);
+    if (error)
+        return error;
     switch (inv->label) {
     case THREAD_CONFIGURE:
-        return configure(inv, t);
+        cte_delete(&t->cspace_cap);
+        cte_delete(&t->vspace_cap);
+        cte_delete(&t->fault_cap);
+        if (a.cap)
+            cte_derive(&t->fault_cap, a.cap, CAP_RIGHTS_ALL, 0);
+        cte_derive(&t->cspace_cap, a.cspace, CAP_RIGHTS_ALL, 0);
+        cte_derive(&t->vspace_cap, a.vspace, CAP_RIGHTS_ALL, 0);
+        set_priority(t, (uint8_t)a.value);
+        break;
     case THREAD_WRITE_REGISTERS:
-        if (inv->mr[0] >= USER_END)
-            return invoke_bad_argument(inv, 0, 0, USER_END - 1);
-        if (inv->mr[1] >= USER_SPACE_END)
-            return invoke_bad_argument(inv, 1, 0, USER_SPACE_END - 1);
-        if (inv->mr[4] >= USER_SPACE_END)
-            return invoke_bad_argument(inv, 4, 0, USER_SPACE_END - 1);
-        if (!stopped(t))
-            return ERR_NOT_PERMITTED; /* only a stopped thread's registers are written */
-        t->context.rip = inv->mr[0];
-        t->context.rsp = inv->mr[1];
-        t->context.rdi = inv->mr[2];
-        t->context.rsi = inv->mr[3];
-        t->fs_base = inv->mr[4];
+        t->context.rip = a.registers.rip;
+        t->context.rsp = a.registers.rsp;
+        t->context.rdi = a.registers.rdi;
+        t->context.rsi = a.registers.rsi;
+        t->fs_base = a.registers.fs_base;
         t->context.vector = 0; /* resume by iretq: every register as written */
-        return ERR_OK;
+        break;
     case THREAD_READ_REGISTERS:
-        invoke_reply_mr(inv, 0, t->context.rip);
-        invoke_reply_mr(inv, 1, t->context.rsp);
-        invoke_reply_mr(inv, 2, t->context.rflags);
-        invoke_reply_mr(inv, 3, t->context.rax);
-        invoke_reply_mr(inv, 4, t->context.rdi);
-        return ERR_OK;
+        invoke_reply(inv, THREAD_READ_REGISTERS_ANSWER_RIP, t->context.rip);
+        invoke_reply(inv, THREAD_READ_REGISTERS_ANSWER_RSP, t->context.rsp);
+        invoke_reply(inv, THREAD_READ_REGISTERS_ANSWER_RFLAGS, t->context.rflags);
+        invoke_reply(inv, THREAD_READ_REGISTERS_ANSWER_RAX, t->context.rax);
+        invoke_reply(inv, THREAD_READ_REGISTERS_ANSWER_RDI, t->context.rdi);
+        break;
     case THREAD_RESUME:
-        if (!thread_vspace_root(t) || !thread_cspace(t))
-            return ERR_NOT_PERMITTED; /* not configured */
         if (stopped(t))
             thread_set_state(t, THREAD_RUNNABLE);
-        return ERR_OK;
+        break;
     case THREAD_SUSPEND:
         if (!stopped(t))
             thread_stop(t);
-        return ERR_OK;
+        break;
     case THREAD_SET_PRIORITY:
-        if (inv->mr[0] > inv->caller->priority)
-            return invoke_bad_argument(inv, 0, 0, inv->caller->priority);
-        set_priority(t, (uint8_t)inv->mr[0]);
-        return ERR_OK;
-    case THREAD_SET_IPC_BUFFER: {
-        struct cte *frame = 0;
-        long error;
-        if (inv->mr[0]) {
-            frame = invoke_lookup(inv->caller, inv->mr[0], &error);
-            if (!frame)
-                return invoke_bad_argument(inv, 0, 0,
-                                           (1ull << thread_cspace(inv->caller)->slot_bits) - 1);
-            if (frame->cap.type != CAP_FRAME || (frame->cap.flags & CAP_FLAG_DEVICE))
-                return ERR_WRONG_TYPE; /* RAM only: the kernel reaches it by the direct map */
-            if (!(frame->cap.rights & CAP_RIGHT_WRITE))
-                return ERR_MISSING_RIGHT;
-        }
+        set_priority(t, (uint8_t)a.value);
+        break;
+    case THREAD_SET_IPC_BUFFER:
         cte_delete(&t->ipc_buffer_cap);
-        if (frame) {
-            struct cap copy = frame->cap;
-            copy.mapping = 0; /* the thread's copy maps nothing */
-            copy.badge = 0;
-            cte_insert(&t->ipc_buffer_cap, &copy, frame);
-        }
-        return ERR_OK;
-    }
+        if (a.cap)
+            cte_derive(&t->ipc_buffer_cap, a.cap, CAP_RIGHTS_ALL, 0);
+        break;
     case THREAD_SET_NAME:
-        return set_name(inv, t);
-    case THREAD_BIND_NOTIFICATION: {
-        long error;
-        struct cte *n = 0;
-        if (inv->mr[0]) {
-            n = invoke_lookup(inv->caller, inv->mr[0], &error);
-            if (!n)
-                return invoke_bad_argument(inv, 0, 0,
-                                           (1ull << thread_cspace(inv->caller)->slot_bits) - 1);
-            if (n->cap.type != CAP_NOTIFICATION)
-                return ERR_WRONG_TYPE;
-            if (!(n->cap.rights & CAP_RIGHT_RECEIVE))
-                return ERR_MISSING_RIGHT;
-            if (notification_is_bound((struct notification *)n->cap.object) ||
-                (t->bound_notification && notification_is_bound(t->bound_notification) &&
-                 t->bound_notification->bound == t))
-                return ERR_NOT_PERMITTED; /* one thread per notification, and vice versa */
-        }
+        memcpy(t->name, a.name, sizeof t->name);
+        break;
+    case THREAD_BIND_NOTIFICATION:
         notification_unbind(t);
-        if (n) {
-            cte_insert(&t->bound_cap, &n->cap, n);
-            notification_bind((struct notification *)n->cap.object, t);
+        if (a.cap) {
+            cte_derive(&t->bound_cap, a.cap, CAP_RIGHTS_ALL, 0);
+            notification_bind((struct notification *)a.cap->cap.object, t);
         }
-        return ERR_OK;
-    }
+        break;
     case THREAD_SET_TLS_BASE:
-        if (inv->mr[0] >= USER_SPACE_END)
-            return invoke_bad_argument(inv, 0, 0, USER_SPACE_END - 1);
-        t->fs_base = inv->mr[0];
-        return ERR_OK;
-    case THREAD_SET_AFFINITY:
-        if (inv->mr[0] >= cpu_count)
-            return invoke_bad_argument(inv, 0, 0, cpu_count - 1);
-        thread_set_affinity(t, (unsigned)inv->mr[0]);
-        return ERR_OK;
-    default:
-        return ERR_INVALID_LABEL;
+        t->fs_base = a.value;
+        break;
+    default: /* THREAD_SET_AFFINITY */
+        thread_set_affinity(t, (unsigned)a.value);
     }
+    return ERR_OK;
 }

@@ -81,90 +81,70 @@ void trace_ipc(const struct thread *from, const struct thread *to, unsigned kind
     b->written++;
 }
 
-/* DEBUG_TRACE_SET_BUFFER: MR0 CPU, MR1 Frame slot or 0. */
-static long set_buffer(struct invocation *inv)
+/* DEBUG_TRACE_SET_BUFFER: MR0 CPU, MR1 a 2 MiB writable RAM Frame, or 0 for none; not while
+   tracing. DEBUG_TRACE_START: every online CPU needs a buffer. DEBUG_TRACE_STOP: only while
+   tracing. */
+long trace_decode(struct invocation *inv, struct debug_op *out)
 {
-    uint64_t cpu = inv->mr[0];
-    if (cpu >= cpu_count)
-        return invoke_bad_argument(inv, 0, 0, cpu_count - 1);
-    struct cte *frame = 0;
-    if (inv->mr[1]) {
-        long error;
-        frame = invoke_lookup(inv->caller, inv->mr[1], &error);
-        if (!frame)
-            return invoke_bad_argument(inv, 1, 0,
-                                       (1ull << thread_cspace(inv->caller)->slot_bits) - 1);
-        if (frame->cap.type != CAP_FRAME || (frame->cap.flags & CAP_FLAG_DEVICE))
-            return ERR_WRONG_TYPE; /* RAM only: the kernel writes it through the direct map */
-        if (frame->cap.size != TRACE_BUFFER_BITS) /* a 4 KiB frame: too small */
-            return invoke_bad_argument(inv, 1, TRACE_BUFFER_BITS, TRACE_BUFFER_BITS);
-        if (!(frame->cap.rights & CAP_RIGHT_WRITE))
-            return ERR_MISSING_RIGHT;
+    long error;
+    if (inv->label == DEBUG_TRACE_STOP)
+        return trace_on ? ERR_OK : ERR_NOT_PERMITTED;
+    if (inv->label == DEBUG_TRACE_START) {
+        for (unsigned cpu = 0; cpu < cpu_count && !trace_on; cpu++)
+            if (!buffer_of(cpu))
+                return ERR_NOT_PERMITTED; /* DEBUG_TRACE_SET_BUFFER first, for each CPU */
+        return trace_on ? ERR_NOT_PERMITTED : ERR_OK;
     }
-    if (trace_on)
-        return ERR_NOT_PERMITTED; /* records would land in a buffer nobody reads */
+    if ((error = invoke_value_argument(inv, DEBUG_TRACE_SET_BUFFER_ARG_CPU, cpu_count - 1,
+                                       &out->value)) ||
+        (error = invoke_cap_argument(inv, DEBUG_TRACE_SET_BUFFER_ARG_FRAME, 0, &out->frame)))
+        return error;
+    const struct cap *frame = out->frame ? &out->frame->cap : 0;
+    if (frame && (frame->type != CAP_FRAME || (frame->flags & CAP_FLAG_DEVICE)))
+        return ERR_WRONG_TYPE; /* RAM only: the kernel writes it through the direct map */
+    if (frame && frame->size != TRACE_BUFFER_BITS) /* a 4 KiB frame: too small */
+        return invoke_bad_argument(inv, DEBUG_TRACE_SET_BUFFER_ARG_FRAME, TRACE_BUFFER_BITS,
+                                   TRACE_BUFFER_BITS);
+    if (frame && !(frame->rights & CAP_RIGHT_WRITE))
+        return ERR_MISSING_RIGHT;
+    return trace_on ? ERR_NOT_PERMITTED : ERR_OK; /* records would land in a lost buffer */
+}
 
+/* DEBUG_TRACE_SET_BUFFER */
+static void set_buffer(unsigned cpu, struct cte *frame)
+{
     cte_delete(&trace_buffer_cap[cpu]);
     if (!frame)
-        return ERR_OK;
-    struct cap copy = frame->cap;
-    copy.mapping = 0; /* the kernel's copy maps nothing */
-    copy.badge = 0;
-    cte_insert(&trace_buffer_cap[cpu], &copy, frame);
-    struct trace_buffer *b = buffer_of((unsigned)cpu);
+        return;
+    cte_derive(&trace_buffer_cap[cpu], frame, CAP_RIGHTS_ALL, 0);
+    struct trace_buffer *b = buffer_of(cpu);
     memset(b, 0, sizeof *b);
     b->magic = TRACE_BUFFER_MAGIC;
     b->cpu = cpu;
     b->capacity = ((1ull << TRACE_BUFFER_BITS) - sizeof *b) / sizeof(struct trace_record);
-    return ERR_OK;
 }
 
-/* DEBUG_TRACE_START: every online CPU needs a buffer. */
-static long start(void)
+void trace_perform(struct invocation *inv, const struct debug_op *a)
 {
-    if (trace_on)
-        return ERR_NOT_PERMITTED;
-    for (unsigned cpu = 0; cpu < cpu_count; cpu++)
-        if (!buffer_of(cpu))
-            return ERR_NOT_PERMITTED; /* DEBUG_TRACE_SET_BUFFER first, for each CPU */
-
-    uint64_t now = rdtsc();
-    for (unsigned cpu = 0; cpu < cpu_count; cpu++) {
-        struct trace_buffer *b = buffer_of(cpu);
-        b->written = 0;
-        b->tsc_start = now;
-    }
-    trace_on = 1;
-    fastpath_set_traced(true);
-    return ERR_OK;
-}
-
-/* DEBUG_TRACE_STOP -> MR0 records written since the start. */
-static long stop(struct invocation *inv)
-{
-    if (!trace_on)
-        return ERR_NOT_PERMITTED;
-
-    trace_on = 0;
-    fastpath_set_traced(false);
-    uint64_t written = 0;
-    for (unsigned cpu = 0; cpu < cpu_count; cpu++)
-        if (buffer_of(cpu))
-            written += buffer_of(cpu)->written;
-    invoke_reply_mr(inv, 0, written);
-    return ERR_OK;
-}
-
-long trace_invoke(struct invocation *inv)
-{
+    uint64_t written = 0, now = rdtsc();
     switch (inv->label) {
     case DEBUG_TRACE_SET_BUFFER:
-        return set_buffer(inv);
+        set_buffer((unsigned)a->value, a->frame);
+        break;
     case DEBUG_TRACE_START:
-        return start();
-    case DEBUG_TRACE_STOP:
-        return stop(inv);
-    default:
-        return ERR_INVALID_LABEL;
+        for (unsigned cpu = 0; cpu < cpu_count; cpu++) {
+            buffer_of(cpu)->written = 0;
+            buffer_of(cpu)->tsc_start = now;
+        }
+        trace_on = 1;
+        fastpath_set_traced(true);
+        break;
+    default: /* DEBUG_TRACE_STOP -> MR0 records written since the start */
+        trace_on = 0;
+        fastpath_set_traced(false);
+        for (unsigned cpu = 0; cpu < cpu_count; cpu++)
+            if (buffer_of(cpu))
+                written += buffer_of(cpu)->written;
+        invoke_reply(inv, DEBUG_TRACE_STOP_ANSWER_WRITTEN, written);
     }
 }

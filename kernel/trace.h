@@ -32,9 +32,12 @@ extern uint8_t trace_on;
    under the tracer). */
 void trace_ipc(const struct thread *from, const struct thread *to, unsigned kind);
 
-/* Decodes and performs DEBUG_TRACE_SET_BUFFER, _START and _STOP (the
-   Debug capability's decoder hands them over). Needs: the kernel lock.
-   Returns ERR_OK or the error for the caller's RAX. */
-long trace_invoke(struct invocation *inv);
+/* DEBUG_TRACE_SET_BUFFER, _START and _STOP, which the Debug capability's
+   decoder and perform step (debug.c) hand over: trace_decode checks them
+   (returns ERR_OK or the error), trace_perform, after it, cannot fail.
+   Needs: the kernel lock. */
+struct debug_op;
+long trace_decode(struct invocation *inv, struct debug_op *out);
+void trace_perform(struct invocation *inv, const struct debug_op *a);
 
 #endif

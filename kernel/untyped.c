@@ -1,7 +1,7 @@
 /*
  * Untyped memory and retype: the only way kernel objects come to be after
  * boot. An Untyped capability covers 2^size bytes at a physical address and
- * remembers how much of it is used (the free index, in cap.badge); new
+ * remembers how much of it is used (its free index); new
  * objects are carved after the last, aligned to their size, so a retype
  * never overlaps a live child. When every child is gone the Untyped is
  * reset and its whole range is free again.
@@ -16,68 +16,83 @@
 
 #define ZERO_CHUNK (256ul * 1024) /* bytes zeroed between checks for interrupts */
 
-long untyped_invoke(struct invocation *inv)
+long untyped_decode(struct invocation *inv, struct untyped_retype *out)
 {
     if (inv->label != UNTYPED_RETYPE)
         return ERR_INVALID_LABEL;
     struct cap *ut = &inv->slot->cap;
-    uint64_t type = inv->mr[0], requested = inv->mr[1], dest = inv->mr[2], count = inv->mr[3];
-    bool device = ut->flags & CAP_FLAG_DEVICE;
-
-    /* Decode: each argument in order. */
-    unsigned bits;
-    uint64_t min, max;
+    uint64_t type = inv->mr[UNTYPED_RETYPE_ARG_TYPE],
+             requested = inv->mr[UNTYPED_RETYPE_ARG_SIZE_BITS];
+    uint64_t dest = inv->mr[UNTYPED_RETYPE_ARG_DEST], count = inv->mr[UNTYPED_RETYPE_ARG_COUNT];
+    uint64_t min, max, slots = invoke_last_slot(inv->cspace) + 1;
     if (type == CAP_NULL || type >= CAP_TYPE_COUNT)
-        return invoke_bad_argument(inv, 0, CAP_UNTYPED, CAP_TYPE_COUNT - 1);
-    if (!object_size_bits((unsigned)type, requested, &bits, &min, &max))
-        return min == max ? invoke_bad_argument(inv, 0, CAP_UNTYPED, CAP_TYPE_COUNT - 1) /* type */
-                          : invoke_bad_argument(inv, 1, min, max);                       /* size */
-    if (device && type != CAP_FRAME && type != CAP_UNTYPED)
-        return invoke_bad_argument(inv, 0, CAP_UNTYPED, CAP_FRAME); /* device memory */
-    struct cspace *cs = thread_cspace(inv->caller);
-    uint64_t slots = 1ull << cs->slot_bits;
+        return invoke_bad_argument(inv, UNTYPED_RETYPE_ARG_TYPE, CAP_UNTYPED, CAP_TYPE_COUNT - 1);
+    if (!object_size_bits((unsigned)type, requested, &out->bits, &min, &max))
+        return min == max /* only the type is wrong: the others have one size */
+                   ? invoke_bad_argument(inv, UNTYPED_RETYPE_ARG_TYPE, CAP_UNTYPED,
+                                         CAP_TYPE_COUNT - 1)
+                   : invoke_bad_argument(inv, UNTYPED_RETYPE_ARG_SIZE_BITS, min, max);
+    if ((ut->flags & CAP_FLAG_DEVICE) && type != CAP_FRAME && type != CAP_UNTYPED)
+        return invoke_bad_argument(inv, UNTYPED_RETYPE_ARG_TYPE, CAP_UNTYPED,
+                                   CAP_FRAME); /* device */
     if (count == 0 || count > RETYPE_MAX_COUNT)
-        return invoke_bad_argument(inv, 3, 1, RETYPE_MAX_COUNT);
-    if (dest == 0 || dest >= slots || count > slots - dest)
-        return invoke_bad_argument(inv, 2, 1, slots - count);
+        return invoke_bad_argument(inv, UNTYPED_RETYPE_ARG_COUNT, 1, RETYPE_MAX_COUNT);
+    if (dest == 0 || dest >= slots || count > slots - dest) /* none fits: (1, 0) */
+        return invoke_bad_argument(inv, UNTYPED_RETYPE_ARG_DEST, 1,
+                                   count < slots ? slots - count : 0);
     for (uint64_t i = 0; i < count; i++)
-        if (cspace_slot(cs, dest + i)->cap.type != CAP_NULL)
+        if (cspace_slot(inv->cspace, dest + i)->cap.type != CAP_NULL)
             return ERR_SLOT_OCCUPIED;
     if (type == CAP_VSPACE && count > vspace_ids_free())
         return ERR_NOT_ENOUGH_MEMORY; /* no VSpace ids left */
-    uint64_t size = 1ull << ut->size, object_size = 1ull << bits;
-    uint64_t used = cte_has_children(inv->slot) ? ut->badge : 0; /* reset when childless */
+    uint64_t size = 1ull << ut->size, object_size = 1ull << out->bits;
+    uint64_t used = cte_has_children(inv->slot) ? ut->untyped.free_index : 0; /* reset */
     uint64_t start = (used + object_size - 1) & ~(object_size - 1);
-    if (bits > ut->size || start > size || count > (size - start) >> bits)
+    if (out->bits > ut->size || start > size || count > (size - start) >> out->bits)
         return ERR_NOT_ENOUGH_MEMORY;
+    *out = (struct untyped_retype){(unsigned)type, out->bits, count, cspace_slot(inv->cspace, dest),
+                                   start};
+    return ERR_OK;
+}
 
-    /* Perform: cannot fail from here on, but zeroing a large range may stop
-       for an interrupt and resume when the call restarts; cap.mapping (unused
-       by Untyped otherwise) remembers how far [start, ...) is zeroed. Any
-       retype that completes clears it, so it never vouches for memory that
-       objects have used since. */
-    uint64_t phys = ut->object + start, bytes = count << bits;
+/* Carves the decoded objects; returns ERR_OK, or INVOKE_RESTART when it
+   stopped zeroing for an interrupt and the call must run again. */
+static long retype(struct cte *untyped, const struct untyped_retype *a)
+{
+    /* untyped.zeroed_to remembers how far [start, ...) is zeroed across
+       restarts. Any retype that completes clears it, so it never vouches
+       for memory that objects have used since. */
+    struct cap *ut = &untyped->cap;
+    bool device = ut->flags & CAP_FLAG_DEVICE;
+    uint64_t phys = ut->object + a->start, bytes = a->count << a->bits;
     /* An Untyped child is not zeroed: whatever is made from it later is. */
-    if (!device && type != CAP_UNTYPED) {
-        uint64_t done =
-            ut->mapping > start && ut->mapping - start < bytes ? ut->mapping - start : 0;
+    if (!device && a->type != CAP_UNTYPED) {
+        uint64_t zeroed = ut->untyped.zeroed_to;
+        uint64_t done = zeroed > a->start && zeroed - a->start < bytes ? zeroed - a->start : 0;
         while (done < bytes) {
             uint64_t n = bytes - done < ZERO_CHUNK ? bytes - done : ZERO_CHUNK;
             memset(phys_to_virt(phys + done), 0, n);
             done += n;
             if (done < bytes && apic_interrupt_pending()) {
-                ut->mapping = start + done;
+                ut->untyped.zeroed_to = a->start + done;
                 return INVOKE_RESTART;
             }
         }
     }
-    ut->mapping = 0;
-    for (uint64_t i = 0; i < count; i++, phys += object_size) {
-        bool memory = type == CAP_FRAME || type == CAP_UNTYPED || type == CAP_PAGE_TABLE;
-        void *at = memory ? (void *)phys : phys_to_virt(phys);
-        struct cap cap = object_new((unsigned)type, at, bits, device);
-        cte_insert(cspace_slot(cs, dest + i), &cap, inv->slot);
+    ut->untyped.zeroed_to = 0;
+    bool memory = a->type == CAP_FRAME || a->type == CAP_UNTYPED || a->type == CAP_PAGE_TABLE;
+    for (uint64_t i = 0; i < a->count; i++, phys += 1ull << a->bits) {
+        struct cap cap =
+            object_new(a->type, memory ? (void *)phys : phys_to_virt(phys), a->bits, device);
+        cte_insert(a->dest + i, &cap, untyped);
     }
-    ut->badge = start + (count << bits);
+    ut->untyped.free_index = a->start + bytes;
     return ERR_OK;
+}
+
+long untyped_invoke(struct invocation *inv)
+{
+    struct untyped_retype args;
+    long error = untyped_decode(inv, &args);
+    return error ? error : retype(inv->slot, &args);
 }

@@ -17,6 +17,8 @@
 
 #define VSPACE_SLOTS 4096
 #define ADDR_MASK    0x000ffffffffff000ull
+/* The rights a mapping has; the others say nothing about it. */
+#define MAPPING_RIGHTS (CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_EXEC)
 
 static struct vspace *vspace_table[VSPACE_SLOTS];
 static uint32_t next_id = 1;
@@ -103,16 +105,16 @@ static uint64_t *entry_at(struct vspace *vs, uint64_t vaddr, int level)
    holds that physical address (a later mapping may have replaced it). */
 static void unmap(const struct cap *cap)
 {
-    struct vspace *vs = lookup(cap->mapping);
+    struct vspace *vs = lookup(cap->mapping.vspace_id);
     if (!vs)
         return;
-    int level = cap->type == CAP_PAGE_TABLE     ? (int)(cap->flags >> 8) + 1
+    int level = cap->type == CAP_PAGE_TABLE     ? cap->mapping.level + 1
                 : cap->size == FRAME_LARGE_BITS ? 1
                                                 : 0;
-    uint64_t *e = entry_at(vs, cap->badge, level);
+    uint64_t *e = entry_at(vs, cap->mapping.vaddr, level);
     if (e && (*e & PTE_PRESENT) && (*e & ADDR_MASK) == (cap->object & ADDR_MASK)) {
         *e = 0;
-        flush(vs, cap->badge, cap->type == CAP_PAGE_TABLE);
+        flush(vs, cap->mapping.vaddr, cap->type == CAP_PAGE_TABLE);
     }
     if (cap->type == CAP_PAGE_TABLE) /* what was mapped through it is gone with it */
         memset(phys_to_virt(cap->object), 0, PAGE_SIZE);
@@ -120,13 +122,13 @@ static void unmap(const struct cap *cap)
 
 void vspace_cap_deleted(const struct cap *cap)
 {
-    if ((cap->type == CAP_FRAME || cap->type == CAP_PAGE_TABLE) && cap->mapping)
+    if ((cap->type == CAP_FRAME || cap->type == CAP_PAGE_TABLE) && cap->mapping.vspace_id)
         unmap(cap);
 }
 
 static bool mapped(const struct cap *cap)
 {
-    return cap->mapping && lookup(cap->mapping);
+    return cap->mapping.vspace_id && lookup(cap->mapping.vspace_id);
 }
 
 static uint64_t frame_flags(const struct cap *frame, uint64_t rights)
@@ -143,129 +145,134 @@ static uint64_t frame_flags(const struct cap *frame, uint64_t rights)
     return flags;
 }
 
-/* VSPACE_MAP_TABLE: the table becomes the first missing level for vaddr. */
-static long map_table(struct invocation *inv, struct vspace *vs)
+/* VSPACE_MAP_TABLE: MR0 the table, MR1 an address it is to cover; it becomes the first level
+   missing there. VSPACE_MAP_FRAME: MR0 the frame, MR1 the address, MR2 rights no wider than
+   its capability's. */
+long vspace_decode(struct invocation *inv, struct vspace_op *out)
 {
     long error;
-    struct cte *slot = invoke_lookup(inv->caller, inv->mr[0], &error);
-    uint64_t vaddr = inv->mr[1];
+    bool table = inv->label == VSPACE_MAP_TABLE;
+    if (!table && inv->label != VSPACE_MAP_FRAME)
+        return ERR_INVALID_LABEL;
+    /* MAP_TABLE's arguments are MAP_FRAME's first two. */
+    struct cte *slot = invoke_lookup(inv->cspace, inv->mr[VSPACE_MAP_FRAME_ARG_FRAME], &error);
+    uint64_t vaddr = inv->mr[VSPACE_MAP_FRAME_ARG_ADDRESS];
+    uint64_t rights = inv->mr[VSPACE_MAP_FRAME_ARG_RIGHTS];
+    *out = (struct vspace_op){slot, (struct vspace *)inv->slot->cap.object, 0, vaddr, rights, 0};
     if (!slot)
         return error;
-    if (slot->cap.type != CAP_PAGE_TABLE)
+    if (slot->cap.type != (table ? CAP_PAGE_TABLE : CAP_FRAME))
         return ERR_WRONG_TYPE;
-    if (vaddr >= USER_END)
-        return invoke_bad_argument(inv, 1, 0, USER_END - 1);
-    if (mapped(&slot->cap))
-        return ERR_ALREADY_MAPPED;
-    int level = 2; /* the level of the table vaddr lacks: 2 PDPT, 1 PD, 0 PT */
-    uint64_t *e;
-    while (level >= 0 && (e = entry_at(vs, vaddr, level + 1)) && (*e & PTE_PRESENT)) {
-        if (*e & PTE_HUGE)
-            return ERR_ALREADY_MAPPED; /* a 2 MiB frame covers it */
-        level--;
-    }
-    e = level < 0 ? 0 : entry_at(vs, vaddr, level + 1);
-    if (!e)
-        return ERR_ALREADY_MAPPED;
-    /* A table keeps its entries when unlinked from a VSpace that died: start
-       it empty, so no mapping a frame capability no longer tracks revives. */
-    memset(phys_to_virt(slot->cap.object), 0, PAGE_SIZE);
-    *e = (slot->cap.object & ADDR_MASK) | PTE_PRESENT | PTE_WRITABLE | PTE_USER;
-    uint64_t span = 1ull << (12 + 9 * (level + 1));
-    slot->cap.mapping = vs->id;
-    slot->cap.badge = vaddr & ~(span - 1);
-    slot->cap.flags = (uint16_t)((slot->cap.flags & 0xff) | (level << 8));
-    invoke_reply_mr(inv, 0, (uint64_t)level);
-    return ERR_OK;
-}
-
-/* VSPACE_MAP_FRAME: a frame at vaddr with rights no wider than its cap's. */
-static long map_frame(struct invocation *inv, struct vspace *vs)
-{
-    long error;
-    struct cte *slot = invoke_lookup(inv->caller, inv->mr[0], &error);
-    uint64_t vaddr = inv->mr[1], rights = inv->mr[2];
-    if (!slot)
-        return error;
-    if (slot->cap.type != CAP_FRAME)
-        return ERR_WRONG_TYPE;
-    uint64_t size = 1ull << slot->cap.size;
+    uint64_t size = table ? 1 : 1ull << slot->cap.size;
     if (vaddr & (size - 1) || vaddr >= USER_END || USER_END - vaddr < size)
-        return invoke_bad_argument(inv, 1, 0, USER_END - size);
-    if (rights > CAP_RIGHTS_ALL || !(rights & CAP_RIGHT_READ))
-        return invoke_bad_argument(inv, 2, CAP_RIGHT_READ, CAP_RIGHTS_ALL);
-    if (rights & ~(uint64_t)slot->cap.rights & (CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_EXEC))
+        return invoke_bad_argument(inv, VSPACE_MAP_FRAME_ARG_ADDRESS, 0, USER_END - size);
+    if (!table && (rights > CAP_RIGHTS_ALL || !(rights & CAP_RIGHT_READ)))
+        return invoke_bad_argument(inv, VSPACE_MAP_FRAME_ARG_RIGHTS, CAP_RIGHT_READ,
+                                   CAP_RIGHTS_ALL);
+    if (!table && (rights & ~(uint64_t)slot->cap.rights & MAPPING_RIGHTS))
         return ERR_MISSING_RIGHT;
     if (mapped(&slot->cap))
         return ERR_ALREADY_MAPPED;
-    uint64_t *e = entry_at(vs, vaddr, slot->cap.size == FRAME_LARGE_BITS ? 1 : 0);
-    if (!e)
-        return ERR_MISSING_TABLE;
-    if (*e & PTE_PRESENT)
-        return ERR_ALREADY_MAPPED;
-    *e = (slot->cap.object & ADDR_MASK) | frame_flags(&slot->cap, rights);
-    slot->cap.mapping = vs->id;
-    slot->cap.badge = vaddr;
-    return ERR_OK;
+    if (!table) {
+        out->entry = entry_at(out->vs, vaddr, slot->cap.size == FRAME_LARGE_BITS ? 1 : 0);
+        if (!out->entry)
+            return ERR_MISSING_TABLE;
+        return *out->entry & PTE_PRESENT ? ERR_ALREADY_MAPPED : ERR_OK;
+    }
+    uint64_t *e;
+    out->level = 2; /* the level of the table vaddr lacks: 2 PDPT, 1 PD, 0 PT */
+    while (out->level >= 0 && (e = entry_at(out->vs, vaddr, out->level + 1)) &&
+           (*e & PTE_PRESENT)) {
+        if (*e & PTE_HUGE)
+            return ERR_ALREADY_MAPPED; /* a 2 MiB frame covers it */
+        out->level--;
+    }
+    out->entry = out->level < 0 ? 0 : entry_at(out->vs, vaddr, out->level + 1);
+    out->vaddr = vaddr & ~((1ull << (12 + 9 * (out->level + 1))) - 1);
+    return out->entry ? ERR_OK : ERR_ALREADY_MAPPED;
 }
 
 long vspace_invoke(struct invocation *inv)
 {
-    struct vspace *vs = (struct vspace *)inv->slot->cap.object;
+    struct vspace_op a;
+    long error = vspace_decode(inv, &a);
+    if (error)
+        return error;
+    struct cap *cap = &a.cap->cap;
+    if (cap->type == CAP_PAGE_TABLE) {
+        /* A table keeps its entries when unlinked from a VSpace that died:
+           start it empty, so no mapping a frame capability no longer tracks
+           revives. */
+        memset(phys_to_virt(cap->object), 0, PAGE_SIZE);
+        *a.entry = (cap->object & ADDR_MASK) | PTE_PRESENT | PTE_WRITABLE | PTE_USER;
+        invoke_reply(inv, VSPACE_MAP_TABLE_ANSWER_LEVEL, (uint64_t)a.level);
+    } else {
+        *a.entry = (cap->object & ADDR_MASK) | frame_flags(cap, a.rights);
+    }
+    cap->mapping = (struct cap_mapping){a.vaddr, a.vs->id, (uint8_t)a.level};
+    return ERR_OK;
+}
+
+/* FRAME_PROTECT: MR0 the new rights, no wider than the capability's, for
+   the mapping it made. FRAME_UNMAP, FRAME_PHYSICAL_ADDRESS (with the PHYS
+   right): no arguments. */
+long frame_decode(struct invocation *inv, struct vspace_op *out)
+{
+    struct cap *cap = &inv->slot->cap;
+    uint64_t rights = inv->mr[FRAME_PROTECT_ARG_RIGHTS];
+    *out = (struct vspace_op){inv->slot, lookup(cap->mapping.vspace_id), 0, 0, rights, 0};
     switch (inv->label) {
-    case VSPACE_MAP_TABLE:
-        return map_table(inv, vs);
-    case VSPACE_MAP_FRAME:
-        return map_frame(inv, vs);
+    case FRAME_UNMAP:
+        return ERR_OK;
+    case FRAME_PROTECT:
+        if (rights > CAP_RIGHTS_ALL || !(rights & CAP_RIGHT_READ))
+            return invoke_bad_argument(inv, FRAME_PROTECT_ARG_RIGHTS, CAP_RIGHT_READ,
+                                       CAP_RIGHTS_ALL);
+        if (rights & ~(uint64_t)cap->rights & MAPPING_RIGHTS)
+            return ERR_MISSING_RIGHT;
+        if (!out->vs)
+            return ERR_NOT_MAPPED;
+        out->entry = entry_at(out->vs, cap->mapping.vaddr, cap->size == FRAME_LARGE_BITS ? 1 : 0);
+        if (!out->entry || (*out->entry & ADDR_MASK) != (cap->object & ADDR_MASK))
+            return ERR_NOT_MAPPED;
+        return ERR_OK;
+    case FRAME_PHYSICAL_ADDRESS:
+        return cap->rights & CAP_RIGHT_PHYS ? ERR_OK : ERR_MISSING_RIGHT;
     default:
         return ERR_INVALID_LABEL;
     }
+}
+
+/* Unmaps what cap mapped, if anything; FRAME_UNMAP and PAGE_TABLE_UNMAP. */
+static void unmap_cap(struct cap *cap)
+{
+    if (cap->mapping.vspace_id)
+        unmap(cap);
+    cap->mapping = (struct cap_mapping){0};
 }
 
 long frame_invoke(struct invocation *inv)
 {
+    struct vspace_op a;
+    long error = frame_decode(inv, &a);
+    if (error)
+        return error;
     struct cap *cap = &inv->slot->cap;
-    switch (inv->label) {
-    case FRAME_UNMAP:
-        if (cap->mapping)
-            unmap(cap);
-        cap->mapping = 0;
-        cap->badge = 0;
-        return ERR_OK;
-    case FRAME_PROTECT: {
-        uint64_t rights = inv->mr[0];
-        if (rights > CAP_RIGHTS_ALL || !(rights & CAP_RIGHT_READ))
-            return invoke_bad_argument(inv, 0, CAP_RIGHT_READ, CAP_RIGHTS_ALL);
-        if (rights & ~(uint64_t)cap->rights & (CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_EXEC))
-            return ERR_MISSING_RIGHT;
-        struct vspace *vs = lookup(cap->mapping);
-        if (!vs)
-            return ERR_NOT_MAPPED;
-        uint64_t *e = entry_at(vs, cap->badge, cap->size == FRAME_LARGE_BITS ? 1 : 0);
-        if (!e || (*e & ADDR_MASK) != (cap->object & ADDR_MASK))
-            return ERR_NOT_MAPPED;
-        *e = (cap->object & ADDR_MASK) | frame_flags(cap, rights);
-        flush(vs, cap->badge, false);
-        return ERR_OK;
+    if (inv->label == FRAME_UNMAP) {
+        unmap_cap(cap);
+    } else if (inv->label == FRAME_PROTECT) {
+        *a.entry = (cap->object & ADDR_MASK) | frame_flags(cap, a.rights);
+        flush(a.vs, cap->mapping.vaddr, false);
+    } else {
+        invoke_reply(inv, FRAME_PHYSICAL_ADDRESS_ANSWER_ADDRESS, cap->object);
     }
-    case FRAME_PHYSICAL_ADDRESS:
-        if (!(cap->rights & CAP_RIGHT_PHYS))
-            return ERR_MISSING_RIGHT;
-        invoke_reply_mr(inv, 0, cap->object);
-        return ERR_OK;
-    default:
-        return ERR_INVALID_LABEL;
-    }
+    return ERR_OK;
 }
 
 long page_table_invoke(struct invocation *inv)
 {
-    struct cap *cap = &inv->slot->cap;
-    if (inv->label != PAGE_TABLE_UNMAP)
+    if (inv->label != PAGE_TABLE_UNMAP) /* the whole decoding: no arguments */
         return ERR_INVALID_LABEL;
-    if (cap->mapping)
-        unmap(cap);
-    cap->mapping = 0;
-    cap->badge = 0;
+    unmap_cap(&inv->slot->cap);
     return ERR_OK;
 }

@@ -132,8 +132,9 @@ void trap_dispatch(struct trap_frame *frame)
 
 /* Called by trap_common for traps in user mode, on the CPU's kernel stack;
    frame is the current thread's saved context. A user exception is the
-   thread's own business: it never stops the kernel. Until fault endpoints
-   exist the thread is suspended with one log line. */
+   thread's own business: it never stops the kernel. It becomes a fault
+   message to the thread's fault endpoint; without one the thread is
+   suspended with one log line. */
 void trap_dispatch_user(struct trap_frame *frame)
 {
     /* NMI, double fault and machine check arrive on IST stacks and are never
