@@ -85,9 +85,12 @@ void cte_insert(struct cte *dest, const struct cap *cap, struct cte *parent);
    destroy hook runs. The slot is left empty. */
 void cte_delete(struct cte *slot);
 
-/* Deletes every descendant of slot, deepest first, leaving slot itself.
-   Returns the number of capabilities deleted. */
-size_t cte_revoke(struct cte *slot);
+/* Deletes descendants of slot, deepest first, leaving slot itself, doing at
+   most budget steps (a delete or a move down the tree; at least one delete
+   per call if any descendant is left). Adds the number it deleted to
+   *deleted; returns true when slot has no descendants left. Calling it again
+   goes on where it stopped. Needs: budget > 0. */
+bool cte_revoke(struct cte *slot, size_t budget, size_t *deleted);
 
 /* Moves the capability in src to the empty slot dest, with its place in the
    tree (parent, children and siblings now point at dest). src ends empty. */

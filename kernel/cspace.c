@@ -131,27 +131,37 @@ void cte_delete(struct cte *slot)
     }
 }
 
-/* Deletes every descendant of slot, leaves first, leaving slot itself; returns how many caps
-   it deleted itself (not those a destroy hook deleted). Iterative: the subtree may be deeper
-   than the kernel stack allows recursion. After each delete it climbs back to the deleted
-   leaf's parent, so the whole walk is linear; if a destroy hook changed the tree meanwhile that
-   parent may be gone or elsewhere, so it starts over from slot. If a hook deletes slot itself,
-   slot's remaining children have moved to slot's parent (cte_delete) and are left alone. */
-size_t cte_revoke(struct cte *slot)
+/* Deletes descendants of slot, leaves first, leaving slot itself, until none is left or budget
+   steps are used; adds how many caps it deleted itself (not those a destroy hook deleted) to
+   *deleted and returns true once slot has no children. A step is one delete or one move down
+   the tree, so a call does bounded work: a caller that stops between calls (to let an
+   interrupt in) loses nothing, the next call goes on with whatever is left below slot.
+   Iterative: the subtree may be deeper than the kernel stack allows recursion. After each
+   delete it climbs back to the deleted leaf's parent, so one call's walk is linear; if a
+   destroy hook changed the tree meanwhile that parent may be gone or elsewhere, so it starts
+   over from slot. When the budget runs out on the way down, the node reached is deleted
+   although it has children (they move up to its parent): so every call deletes at least one
+   cap, however deep the tree. If a hook deletes slot itself, slot's remaining children have
+   moved to slot's parent (cte_delete) and are left alone. Needs: budget > 0. */
+bool cte_revoke(struct cte *slot, size_t budget, size_t *deleted)
 {
-    size_t count = 0;
     struct cte *cur = slot;
-    while (slot->first_child) {
-        while (cur->first_child)
+    while (slot->first_child && budget > 0) {
+        while (cur->first_child && budget > 1) {
             cur = cur->first_child;
-        /* cur is a leaf below slot, so its parent is slot or inside the subtree. */
+            budget--;
+        }
+        if (cur == slot)
+            cur = slot->first_child; /* budget 1 at slot: delete its first child */
+        /* cur is below slot, so its parent is slot or inside the subtree. */
         struct cte *up = cur->parent;
         uint64_t before = tree_epoch;
         cte_delete(cur);
-        count++;
+        (*deleted)++;
+        budget--;
         cur = tree_epoch == before + 1 ? up : slot;
     }
-    return count;
+    return !slot->first_child;
 }
 
 /* Moves the cap in src into the empty slot dest with src's place in the tree: parent, siblings

@@ -4,10 +4,15 @@
  * cspace.c; this file decodes requests and applies the rules about what may
  * be derived from what.
  */
+#include "arch/x86_64/apic.h"
 #include "invoke.h"
 #include "missive/abi.h"
 #include "reply.h"
 #include "thread.h"
+
+/* Revoke steps (deletes or moves down the tree, cap.h) between checks for a pending interrupt:
+   about 15,000 instructions. */
+#define REVOKE_STEPS 128
 
 /* Looks up slot index of cs: NULL if outside it (slot 0 is never usable). */
 static struct cte *slot_in(struct cspace *cs, uint64_t index)
@@ -82,6 +87,26 @@ static long derive(struct invocation *inv, struct cspace *cs, bool mint)
     return ERR_OK;
 }
 
+/* Revokes slot a for t in bounded steps: between them a pending interrupt stops it, and the
+   call restarts (INVOKE_RESTART) and goes on with what is left below a. The count so far waits
+   in t for the restarted call, keyed by the slot so that a restart abandoned (its registers
+   rewritten) cannot add to another revoke's. Returns ERR_OK or INVOKE_RESTART; the count of
+   capabilities deleted goes to MR0. Needs: a occupied. */
+static long revoke(struct thread *t, struct cte *a)
+{
+    size_t deleted = t->revoking == a ? t->revoked : 0;
+    t->revoking = 0;
+    while (!cte_revoke(a, REVOKE_STEPS, &deleted)) {
+        if (apic_interrupt_pending()) {
+            t->revoking = a;
+            t->revoked = deleted;
+            return INVOKE_RESTART;
+        }
+    }
+    *thread_mr(&t->context, 0) = deleted;
+    return ERR_OK;
+}
+
 long cspace_invoke(struct invocation *inv)
 {
     struct cspace *cs = (struct cspace *)inv->slot->cap.object;
@@ -121,8 +146,7 @@ long cspace_invoke(struct invocation *inv)
             return invoke_bad_argument(inv, 0, 1, slots - 1);
         if (a->cap.type == CAP_NULL)
             return ERR_EMPTY_SLOT;
-        invoke_reply_mr(inv, 0, cte_revoke(a));
-        return ERR_OK;
+        return revoke(inv->caller, a);
     case CSPACE_SAVE_REPLY:
         return reply_save(inv, cs);
     case CSPACE_IDENTIFY:

@@ -46,6 +46,10 @@ long untyped_invoke(struct invocation *inv)
             return ERR_SLOT_OCCUPIED;
     if (type == CAP_VSPACE && count > vspace_ids_free())
         return ERR_NOT_ENOUGH_MEMORY; /* no VSpace ids left */
+    /* A reset reuses memory a dead CSpace still being reaped may lie in: that reaping ends
+       first, stopping for interrupts like the zeroing below. */
+    if (!cte_has_children(inv->slot) && !object_reap())
+        return INVOKE_RESTART;
     uint64_t size = 1ull << ut->size, object_size = 1ull << bits;
     uint64_t used = cte_has_children(inv->slot) ? ut->badge : 0; /* reset when childless */
     uint64_t start = (used + object_size - 1) & ~(object_size - 1);
