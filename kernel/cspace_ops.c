@@ -88,22 +88,22 @@ static long derive(struct invocation *inv, struct cspace *cs, bool mint)
 }
 
 /* Revokes slot a for t in bounded steps: between them a pending interrupt stops it, and the
-   call restarts (INVOKE_RESTART) and goes on with what is left below a. The count so far waits
-   in t for the restarted call, keyed by the slot so that a restart abandoned (its registers
-   rewritten) cannot add to another revoke's. Returns ERR_OK or INVOKE_RESTART; the count of
+   call restarts (INVOKE_RESTART) and goes on with what is left below a. Where it got waits in t
+   for the restarted call, keyed by the slot so that a restart abandoned (its registers
+   rewritten) cannot add to another revoke. Returns ERR_OK or INVOKE_RESTART; the count of
    capabilities deleted goes to MR0. Needs: a occupied. */
 static long revoke(struct thread *t, struct cte *a)
 {
-    size_t deleted = t->revoking == a ? t->revoked : 0;
+    if (t->revoking != a)
+        t->revoke_walk = (struct cte_revoke_walk){0};
     t->revoking = 0;
-    while (!cte_revoke(a, REVOKE_STEPS, &deleted)) {
+    while (!cte_revoke(a, REVOKE_STEPS, &t->revoke_walk)) {
         if (apic_interrupt_pending()) {
             t->revoking = a;
-            t->revoked = deleted;
             return INVOKE_RESTART;
         }
     }
-    *thread_mr(&t->context, 0) = deleted;
+    *thread_mr(&t->context, 0) = t->revoke_walk.deleted;
     return ERR_OK;
 }
 

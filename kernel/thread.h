@@ -76,9 +76,9 @@ struct thread {
     uint32_t id; /* unique since boot (until 2^32 threads were made): the IPC trace's */
 
     /* Long operations stopped for an interrupt (docs/kernel.md section 4). */
-    struct cte *revoking; /* the slot of a CSPACE_REVOKE to go on with, and ... */
-    uint64_t revoked;     /* ... how many capabilities it deleted so far (cspace_ops.c) */
-    uint8_t reaping;      /* owes CSpace reaping before it returns to user mode (thread.c) */
+    struct cte *revoking;               /* the slot of a CSPACE_REVOKE to go on with ... */
+    struct cte_revoke_walk revoke_walk; /* ... and how far it got (cspace_ops.c) */
+    uint8_t reaping; /* owes CSpace reaping before it returns to user mode (thread.c) */
 
     _Alignas(64) uint8_t fpu_state[1024]; /* xsave (or fxsave) image: THREAD_FPU_AREA */
 };

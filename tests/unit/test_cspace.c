@@ -111,9 +111,9 @@ static int teardown(void **state)
 /* Revokes slot in one call with no bound; returns how many caps it deleted. */
 static size_t revoke_all(struct cte *slot)
 {
-    size_t deleted = 0;
-    assert_true(cte_revoke(slot, SIZE_MAX, &deleted));
-    return deleted;
+    struct cte_revoke_walk walk = {0};
+    assert_true(cte_revoke(slot, SIZE_MAX, &walk));
+    return walk.deleted;
 }
 
 /* Revokes slot in calls of budget steps until it is done, as the kernel does between checks for
@@ -121,20 +121,21 @@ static size_t revoke_all(struct cte *slot)
    but the last deletes at least one cap and leaves a consistent tree behind. */
 static size_t revoke_in_steps(struct cte *slot, size_t budget, size_t *calls)
 {
-    size_t deleted = 0, n = 0;
+    struct cte_revoke_walk walk = {0};
+    size_t n = 0;
     for (;;) {
-        size_t before = deleted;
-        bool done = cte_revoke(slot, budget, &deleted);
+        size_t before = walk.deleted;
+        bool done = cte_revoke(slot, budget, &walk);
         n++;
-        assert_true(deleted - before <= budget);
+        assert_true(walk.deleted - before <= budget);
         if (done)
             break;
-        assert_true(deleted > before);
+        assert_true(walk.deleted > before);
         assert_true(cte_has_children(slot));
     }
     if (calls)
         *calls = n;
-    return deleted;
+    return walk.deleted;
 }
 
 static struct cap mkcap(unsigned type, uint64_t object, uint64_t badge)
@@ -970,24 +971,32 @@ static void test_revoke_partial_then_resume(void **state)
         cte_insert(&s[1 + 2 * i], &e, &s[0]);
         cte_insert(&s[2 + 2 * i], &e, &s[1 + 2 * i]);
     }
-    size_t deleted = 0;
-    assert_false(cte_revoke(&s[0], 4, &deleted));
+    struct cte_revoke_walk walk = {0};
+    assert_false(cte_revoke(&s[0], 4, &walk));
     /* Down to the first grandchild, delete it, delete its parent (now a leaf), down again. */
-    assert_int_equal(deleted, 2);
+    assert_int_equal(walk.deleted, 2);
     assert_true(is_empty(&s[1]) && is_empty(&s[2]));
     assert_int_equal(pool[3].cap_count, N - 2);
     check_tree(s, N);
-    assert_false(cte_revoke(&s[0], 4, &deleted));
-    assert_int_equal(deleted, 4);
+    /* Down to the next grandchild, delete it: the walk stops at its parent. */
+    assert_false(cte_revoke(&s[0], 3, &walk));
+    assert_int_equal(walk.deleted, 3);
+    assert_ptr_equal(walk.at, &s[3]);
     check_tree(s, N);
-    assert_true(cte_revoke(&s[0], SIZE_MAX, &deleted));
-    assert_int_equal(deleted, N - 1);
+    /* Someone else changes the tree between two steps, deleting where the walk stopped: the
+       next step starts over from the slot. */
+    cte_delete(&s[3]);
+    cte_delete(&s[10]);
+    assert_false(cte_revoke(&s[0], 3, &walk));
+    check_tree(s, N);
+    assert_true(cte_revoke(&s[0], SIZE_MAX, &walk));
+    assert_int_equal(walk.deleted, N - 3);
     assert_int_equal(pool[3].cap_count, 1);
     assert_int_equal(hook_calls, 0);
     check_tree(s, N);
     /* Nothing left: done at once, nothing counted. */
-    assert_true(cte_revoke(&s[0], 1, &deleted));
-    assert_int_equal(deleted, N - 1);
+    assert_true(cte_revoke(&s[0], 1, &walk));
+    assert_int_equal(walk.deleted, N - 3);
 }
 
 /* With a budget of one step every call deletes one cap, however deep the tree: the node reached
@@ -1025,6 +1034,14 @@ static void test_revoke_deep_chain_bounded(void **state)
         cte_insert(&s[i], &e, &s[i - 1]);
     assert_int_equal(revoke_small_stack_steps(&s[0], 128), DEEP - 1);
     assert_int_equal(pool[6].cap_count, 1);
+    check_tree(s, DEEP);
+    /* Each call goes on from where the last stopped instead of walking down from the top
+       again: about DEEP / 126 + DEEP / 128 calls, not DEEP. */
+    for (size_t i = 1; i < DEEP; i++)
+        cte_insert(&s[i], &e, &s[i - 1]);
+    size_t calls;
+    assert_int_equal(revoke_in_steps(&s[0], 128, &calls), DEEP - 1);
+    assert_true(calls < DEEP / 32);
     check_tree(s, DEEP);
     free(s);
 }
@@ -1543,10 +1560,11 @@ static void cs_revoke(int *target, struct cs_stats *st)
         ndesc += desc[i];
     hook_deleted_desc = hook_deleted_any = 0;
     /* In one call, or in small steps (whole CSpaces may die between them). */
-    size_t deleted = 0, budget = rnd_below(2) ? SIZE_MAX : 1 + rnd_below(8);
-    while (!cte_revoke(&cs[*target], budget, &deleted))
+    struct cte_revoke_walk walk = {0};
+    size_t budget = rnd_below(2) ? SIZE_MAX : 1 + rnd_below(8);
+    while (!cte_revoke(&cs[*target], budget, &walk))
         check_tree(cs, CN); /* consistent between the steps */
-    size_t got = deleted;
+    size_t got = walk.deleted;
     assert_false(cte_has_children(&cs[*target]));
     if (cs[*target].cap.type != CAP_NULL) {
         assert_int_equal(got + hook_deleted_desc, ndesc);
