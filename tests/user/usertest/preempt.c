@@ -32,7 +32,7 @@ enum {
 #define BIG_BITS    16
 #define BIG_SLOTS   (1ul << BIG_BITS)
 #define CHAIN       256
-#define RTC_RATE    3 /* 32768 >> (RTC_RATE - 1) = 8192 Hz */
+#define RTC_RATE    3                                 /* 32768 >> (RTC_RATE - 1) = 8192 Hz */
 #define PERIOD_NUM  (1000000000ull << (RTC_RATE - 1)) /* a tick every PERIOD_NUM / PERIOD_DEN */
 #define PERIOD_DEN  32768ull                          /* ns, which -icount makes instructions */
 #define CALIBRATION 16                                /* ticks to find the grid */
@@ -45,7 +45,7 @@ enum {
 enum phase { CALIBRATE, REVOKE, FILL, REAP, DONE };
 
 static volatile int phase;
-static volatile uint64_t spin_tsc;      /* the worker's last TSC while it spins */
+static volatile uint64_t spin_tsc;       /* the worker's last TSC while it spins */
 static volatile uint64_t mark[DONE + 1]; /* the TSC when the worker began each phase */
 static volatile long revoke_result, revoked, fill_result, reap_result, left_result, left;
 
@@ -70,8 +70,7 @@ static long fill(void)
 {
     for (uint64_t i = 1; i < BIG_SLOTS; i++) {
         bool head = i % CHAIN == 1;
-        uint64_t args[5] = {i, head ? P_EP : i - 1, CAP_RIGHTS_ALL, 0,
-                            head ? ROOT_SLOT_CSPACE : 0};
+        uint64_t args[5] = {i, head ? P_EP : i - 1, CAP_RIGHTS_ALL, 0, head ? ROOT_SLOT_CSPACE : 0};
         long r = sys_invoke(P_BIG, CSPACE_COPY, 5, args, 0);
         if (r != ERR_OK)
             return r;
