@@ -5,7 +5,8 @@
  *        -fno-sanitize-recover=all -fno-omit-frame-pointer -Ilib -Ikernel
  *        tests/unit/test_cspace.c kernel/cspace.c -lcmocka
  *
- * Besides hand-written cases: deep and wide trees (revoke must not recurse), a randomized test
+ * Besides hand-written cases: deep and wide trees (revoke must not recurse), revokes in bounded
+ * steps that resume where they stopped (or from the top when the tree changed), a randomized test
  * that checks every operation against a plain model (each slot's parent and ordered children,
  * the live caps per object, the destroy hook's calls), and a randomized test whose destroy hook
  * deletes slots like a CSpace tearing down its contents, checked by invariants. Headless caps
@@ -131,7 +132,6 @@ static size_t revoke_in_steps(struct cte *slot, size_t budget, size_t *calls)
         if (done)
             break;
         assert_true(walk.deleted > before);
-        assert_true(cte_has_children(slot));
     }
     if (calls)
         *calls = n;

@@ -27,6 +27,7 @@ enum {
     P_NTFN,
     P_PORTS,
     P_IRQ,
+    P_BIG2, /* another, reaped while this thread revokes what it holds */
 };
 
 #define BIG_BITS    16
@@ -42,12 +43,13 @@ enum {
    for interrupts are about 15,000 instructions; without the checks it is millions. */
 #define LATENCY_BOUND 100000
 
-enum phase { CALIBRATE, REVOKE, FILL, REAP, DONE };
+enum phase { CALIBRATE, REVOKE, FILL, REAP, DONE, REAP_AGAIN, REAPED };
 
 static volatile int phase;
 static volatile uint64_t spin_tsc;       /* the worker's last TSC while it spins */
 static volatile uint64_t mark[DONE + 1]; /* the TSC when the worker began each phase */
 static volatile long revoke_result, revoked, fill_result, reap_result, left_result, left;
+static volatile long reap2_result, left2_result, left2;
 
 static struct {
     uint64_t raised, woken;
@@ -62,16 +64,16 @@ static inline uint64_t tsc(void)
     return (uint64_t)hi << 32 | lo;
 }
 
-/* Fills slots 1 .. 2^16 - 1 of the big CSpace with capabilities derived from the endpoint:
+/* Fills slots 1 .. 2^16 - 1 of the CSpace in slot big with capabilities derived from the endpoint:
    256 chains of 256 copies (the last one 255), each chain's head a child of the endpoint, each
    other copy a child of the one before. (Not 65,535 children of the endpoint: a new child goes
    at the end of its parent's list, which takes a walk along its siblings.) */
-static long fill(void)
+static long fill(uint64_t big)
 {
     for (uint64_t i = 1; i < BIG_SLOTS; i++) {
         bool head = i % CHAIN == 1;
         uint64_t args[5] = {i, head ? P_EP : i - 1, CAP_RIGHTS_ALL, 0, head ? ROOT_SLOT_CSPACE : 0};
-        long r = sys_invoke(P_BIG, CSPACE_COPY, 5, args, 0);
+        long r = sys_invoke(big, CSPACE_COPY, 5, args, 0);
         if (r != ERR_OK)
             return r;
     }
@@ -88,7 +90,7 @@ static void worker(void)
     revoked = (long)m.mr[0];
     mark[FILL] = tsc();
     phase = FILL;
-    fill_result = fill();
+    fill_result = fill(P_BIG);
     mark[REAP] = tsc();
     phase = REAP;
     reap_result = cs(CSPACE_DELETE, P_BIG, 0, 0, 0);
@@ -97,8 +99,14 @@ static void worker(void)
     left_result = invoke(ROOT_SLOT_CSPACE, CSPACE_REVOKE, P_EP, 0, 0, 0, &m);
     left = (long)m.mr[0];
     phase = DONE;
-    for (;;)
+    while (phase != REAP_AGAIN)
         spin_tsc = tsc(); /* the CPU never idles: -icount time stays instructions */
+    reap2_result = cs(CSPACE_DELETE, P_BIG2, 0, 0, 0);
+    left2_result = invoke(ROOT_SLOT_CSPACE, CSPACE_REVOKE, P_EP, 0, 0, 0, &m);
+    left2 = (long)m.mr[0];
+    phase = REAPED;
+    for (;;)
+        spin_tsc = tsc();
 }
 
 static uint64_t rtc_read(uint64_t reg)
@@ -157,6 +165,35 @@ static int calibrate(int count)
     return fit;
 }
 
+/* Fills a second big CSpace, has the worker delete it, and at the first interrupt while the
+   kernel reaps it revokes the endpoint, whose descendants are in that CSpace's slots. Returns
+   how many capabilities that revoke deleted (negative: an error). */
+static long revoke_while_reaped(uint64_t ut)
+{
+    struct missive_msg m = {0};
+    long r = retype(ut, CAP_CSPACE, BIG_BITS, P_BIG2, 1);
+    if (r == ERR_OK)
+        r = fill(P_BIG2);
+    if (r != ERR_OK)
+        return r;
+    missive_syscall(SYS_NB_RECV, P_NTFN, 0, &m); /* nothing stale */
+    rtc_read(0x0c);
+    invoke(P_IRQ, IRQ_HANDLER_ACK, 0, 0, 0, 0, 0);
+    phase = REAP_AGAIN;
+    long deleted = -1;
+    while (phase != REAPED) {
+        if (missive_syscall(SYS_RECV, P_NTFN, 0, &m) != ERR_OK)
+            return -1;
+        if (phase == REAP_AGAIN && deleted < 0) {
+            r = invoke(ROOT_SLOT_CSPACE, CSPACE_REVOKE, P_EP, 0, 0, 0, &m);
+            deleted = r == ERR_OK ? (long)m.mr[0] : r;
+        }
+        rtc_read(0x0c);
+        invoke(P_IRQ, IRQ_HANDLER_ACK, 0, 0, 0, 0, 0);
+    }
+    return deleted;
+}
+
 struct worst {
     uint64_t count, max;
 };
@@ -170,7 +207,7 @@ static void account(struct worst *w, uint64_t latency)
 
 int preempt_figures(void)
 {
-    uint64_t ut = find_untyped(BIG_BITS + 7, false);
+    uint64_t ut = find_untyped(BIG_BITS + 8, false);
     check("an Untyped for a 2^16-slot CSpace", ut != 0, 1);
     if (!ut)
         return 1;
@@ -179,7 +216,7 @@ int preempt_figures(void)
     check("the notification", retype(ut, CAP_NOTIFICATION, 0, P_NTFN, 1), ERR_OK);
     check("the worker", retype(ut, CAP_THREAD, 0, P_WORKER, 1), ERR_OK);
     check("a copy here", cs(CSPACE_COPY, P_COPY, P_EP, CAP_RIGHTS_ALL, 0), ERR_OK);
-    check("65,535 more there", fill(), ERR_OK);
+    check("65,535 more there", fill(P_BIG), ERR_OK);
     check("the RTC's ports",
           invoke(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, 0x70, 0x71, P_PORTS, 0, 0),
           ERR_OK);
@@ -230,6 +267,7 @@ int preempt_figures(void)
             }
         }
     }
+    long concurrent = revoke_while_reaped(ut);
     invoke(P_WORKER, THREAD_SUSPEND, 0, 0, 0, 0, 0);
     rtc_write(0x8b, rtc_read(0x8b) & ~0x40ul);
     rtc_read(0x0c);
@@ -268,6 +306,16 @@ int preempt_figures(void)
            "instructions; %d ticks skipped as ambiguous\n",
            (unsigned long)other.count, (unsigned long)other.max, ambiguous);
     check("the revoke's worst latency is within the bound", revoke.max <= LATENCY_BOUND, 1);
+    /* While the worker's delete of another such CSpace was being reaped, this thread revoked
+       what its slots still held: it found some of them, the reaping the rest. */
+    check("a second CSpace deleted", reap2_result, ERR_OK);
+    check("revoking during its reaping finds what is not reaped yet",
+          concurrent > 0 && concurrent < (long)BIG_SLOTS - 1, 1);
+    check("nothing left after", left2_result, ERR_OK);
+    check("not one capability", left2, 0);
+    printf("usertest: preempt: a revoke between two batches of reaping deleted %ld of the 65535 "
+           "capabilities\n",
+           concurrent);
     check("the reaping's worst latency is within the bound", reap.max <= LATENCY_BOUND, 1);
     printf("usertest: preempt: %d passed, %d failed\n", checks - failures, failures);
     return failures != 0;
