@@ -22,7 +22,7 @@
 #define REAP_STEPS 128
 
 static struct cspace *reap_list;
-uint64_t reap_pushes;
+uint64_t object_dead_cspaces;
 
 bool object_size_bits(unsigned type, uint64_t requested, unsigned *bits, uint64_t *min,
                       uint64_t *max)
@@ -115,7 +115,7 @@ static void object_destroy(const struct cap *cap)
         cs->reap_next = reap_list;
         cs->reap_cursor = 1;
         reap_list = cs;
-        reap_pushes++;
+        object_dead_cspaces++;
         break;
     }
     default:

@@ -59,7 +59,7 @@ bool object_reap(void);
 
 /* How many CSpaces have died since boot: a system call that changed it owes
    the reaping (syscall.c, kernel_return_to_user). */
-extern uint64_t reap_pushes;
+extern uint64_t object_dead_cspaces;
 
 /* Installs object.c's teardown as cap_destroy_hook. */
 void object_init_hooks(void);

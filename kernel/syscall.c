@@ -177,7 +177,7 @@ void syscall_dispatch(struct thread *t, struct trap_frame *context)
     if (!t)
         return; /* another CPU took the thread away meanwhile and undid this call (smp_evict) */
     uint64_t number = context->rax;
-    uint64_t reap_pushes_before = reap_pushes;
+    uint64_t dead_cspaces_before = object_dead_cspaces;
     long error;
     switch (number) {
     case SYS_YIELD:
@@ -210,6 +210,6 @@ void syscall_dispatch(struct thread *t, struct trap_frame *context)
     /* A CSpace this call ended is reaped before the caller runs again (kernel_return_to_user),
        in batches with interrupts let in between. A caller that no longer runs leaves it to
        whoever next kills a CSpace, resets an Untyped or idles. */
-    if (reap_pushes != reap_pushes_before && t->state == THREAD_RUNNABLE)
+    if (object_dead_cspaces != dead_cspaces_before && t->state == THREAD_RUNNABLE)
         t->reaping = 1;
 }
