@@ -145,6 +145,11 @@ bool object_reap(void)
     return true;
 }
 
+bool object_reap_pending(void)
+{
+    return reap_list != 0;
+}
+
 /* Per-capability state: a frame's or table's mapping, an IRQ line. */
 static void object_cap_deleted(const struct cap *cap)
 {

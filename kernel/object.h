@@ -57,6 +57,9 @@ struct cap object_new(unsigned type, void *mem, unsigned size_bits, bool device)
    interrupt (calling it again goes on where it stopped). Holds the lock. */
 bool object_reap(void);
 
+/* True while a dead CSpace has slots left to delete. */
+bool object_reap_pending(void);
+
 /* How many CSpaces have died since boot: a system call that changed it owes
    the reaping (syscall.c, kernel_return_to_user). */
 extern uint64_t object_dead_cspaces;

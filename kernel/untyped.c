@@ -47,9 +47,12 @@ long untyped_invoke(struct invocation *inv)
     if (type == CAP_VSPACE && count > vspace_ids_free())
         return ERR_NOT_ENOUGH_MEMORY; /* no VSpace ids left */
     /* A reset reuses memory a dead CSpace still being reaped may lie in: that reaping ends
-       first, stopping for interrupts like the zeroing below. */
-    if (!cte_has_children(inv->slot) && !object_reap())
+       first, stopping for interrupts like the zeroing below. It may delete anything, the
+       caller and this Untyped included, so the call then starts again from the top. */
+    if (!cte_has_children(inv->slot) && object_reap_pending()) {
+        object_reap();
         return INVOKE_RESTART;
+    }
     uint64_t size = 1ull << ut->size, object_size = 1ull << bits;
     uint64_t used = cte_has_children(inv->slot) ? ut->badge : 0; /* reset when childless */
     uint64_t start = (used + object_size - 1) & ~(object_size - 1);

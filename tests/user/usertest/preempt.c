@@ -27,7 +27,9 @@ enum {
     P_NTFN,
     P_PORTS,
     P_IRQ,
-    P_BIG2, /* another, reaped while this thread revokes what it holds */
+    P_UT2,  /* an Untyped for ... */
+    P_BIG2, /* ... another, reaped while this thread revokes what it holds ... */
+    P_BIG3, /* ... and then reuses its memory for this one */
 };
 
 #define BIG_BITS    16
@@ -165,13 +167,21 @@ static int calibrate(int count)
     return fit;
 }
 
-/* Fills a second big CSpace, has the worker delete it, and at the first interrupt while the
-   kernel reaps it revokes the endpoint, whose descendants are in that CSpace's slots. Returns
-   how many capabilities that revoke deleted (negative: an error). */
+/* What the waiting thread did at its first interrupt while the kernel reaped the second
+   CSpace: revoked the endpoint, retyped the Untyped the CSpace was made from (its only child, so
+   the retype resets it and reuses the dead CSpace's memory), revoked again, deleted the new
+   CSpace. Results and counts; a count is negative until done. */
+static long concurrent_revoke, concurrent_revoked = -1, reuse_result, reuse_left_result,
+                               reuse_left = -1, reuse_delete_result;
+
+/* Fills a second big CSpace, made from an Untyped of its own, has the worker delete it and at
+   the first interrupt while the kernel reaps it, does what the comment above says. */
 static long revoke_while_reaped(uint64_t ut)
 {
     struct missive_msg m = {0};
-    long r = retype(ut, CAP_CSPACE, BIG_BITS, P_BIG2, 1);
+    long r = retype(ut, CAP_UNTYPED, BIG_BITS + 6, P_UT2, 1);
+    if (r == ERR_OK)
+        r = retype(P_UT2, CAP_CSPACE, BIG_BITS, P_BIG2, 1);
     if (r == ERR_OK)
         r = fill(P_BIG2);
     if (r != ERR_OK)
@@ -180,18 +190,21 @@ static long revoke_while_reaped(uint64_t ut)
     rtc_read(0x0c);
     invoke(P_IRQ, IRQ_HANDLER_ACK, 0, 0, 0, 0, 0);
     phase = REAP_AGAIN;
-    long deleted = -1;
     while (phase != REAPED) {
         if (missive_syscall(SYS_RECV, P_NTFN, 0, &m) != ERR_OK)
             return -1;
-        if (phase == REAP_AGAIN && deleted < 0) {
-            r = invoke(ROOT_SLOT_CSPACE, CSPACE_REVOKE, P_EP, 0, 0, 0, &m);
-            deleted = r == ERR_OK ? (long)m.mr[0] : r;
+        if (phase == REAP_AGAIN && concurrent_revoked < 0) {
+            concurrent_revoke = invoke(ROOT_SLOT_CSPACE, CSPACE_REVOKE, P_EP, 0, 0, 0, &m);
+            concurrent_revoked = (long)m.mr[0];
+            reuse_result = retype(P_UT2, CAP_CSPACE, BIG_BITS, P_BIG3, 1);
+            reuse_left_result = invoke(ROOT_SLOT_CSPACE, CSPACE_REVOKE, P_EP, 0, 0, 0, &m);
+            reuse_left = (long)m.mr[0];
+            reuse_delete_result = cs(CSPACE_DELETE, P_BIG3, 0, 0, 0);
         }
         rtc_read(0x0c);
         invoke(P_IRQ, IRQ_HANDLER_ACK, 0, 0, 0, 0, 0);
     }
-    return deleted;
+    return ERR_OK;
 }
 
 struct worst {
@@ -308,14 +321,20 @@ int preempt_figures(void)
     check("the revoke's worst latency is within the bound", revoke.max <= LATENCY_BOUND, 1);
     /* While the worker's delete of another such CSpace was being reaped, this thread revoked
        what its slots still held: it found some of them, the reaping the rest. */
-    check("a second CSpace deleted", reap2_result, ERR_OK);
-    check("revoking during its reaping finds what is not reaped yet",
-          concurrent > 0 && concurrent < (long)BIG_SLOTS - 1, 1);
-    check("nothing left after", left2_result, ERR_OK);
+    check("a second CSpace from its own Untyped, filled", concurrent, ERR_OK);
+    check("deleted", reap2_result, ERR_OK);
+    check("a revoke during its reaping", concurrent_revoke, ERR_OK);
+    check("finds what is not reaped yet",
+          concurrent_revoked > 0 && concurrent_revoked < (long)BIG_SLOTS - 1, 1);
+    check("its Untyped retyped meanwhile: the reaping ends first", reuse_result, ERR_OK);
+    check("nothing below the endpoint then", reuse_left_result, ERR_OK);
+    check("not one capability", reuse_left, 0);
+    check("the new CSpace deleted", reuse_delete_result, ERR_OK);
+    check("nothing left when the worker's delete returns", left2_result, ERR_OK);
     check("not one capability", left2, 0);
     printf("usertest: preempt: a revoke between two batches of reaping deleted %ld of the 65535 "
            "capabilities\n",
-           concurrent);
+           concurrent_revoked);
     check("the reaping's worst latency is within the bound", reap.max <= LATENCY_BOUND, 1);
     printf("usertest: preempt: %d passed, %d failed\n", checks - failures, failures);
     return failures != 0;
