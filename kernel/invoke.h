@@ -32,7 +32,8 @@ struct cte *invoke_lookup(struct thread *caller, uint64_t index, long *error);
    continues from the progress it recorded. Never seen by user space. */
 #define INVOKE_RESTART 1
 
-/* How often that has happened since boot (reported when idle). */
+/* How often that has happened since boot, with the stops of CSpace reaping
+   (thread.c's preemption point; reported when idle). */
 extern uint64_t preempted_invocations;
 
 /* Answers with error and, for ERR_INVALID_ARGUMENT, the argument and range. */
