@@ -117,9 +117,19 @@ void cte_derive(struct cte *dest, struct cte *src, unsigned rights, uint64_t bad
    destroy hook runs. The slot is left empty. */
 void cte_delete(struct cte *slot);
 
-/* Deletes every descendant of slot, deepest first, leaving slot itself.
-   Returns the number of capabilities deleted. */
-size_t cte_revoke(struct cte *slot);
+/* How far a revoke in steps got: zeroed before its first step. */
+struct cte_revoke_walk {
+    struct cte *at; /* where the last step stopped, valid ... */
+    uint64_t epoch; /* ... while the tree has not changed since */
+    size_t deleted; /* capabilities deleted so far */
+};
+
+/* Deletes descendants of slot, deepest first, leaving slot itself, doing at
+   most budget steps (a delete or a move down the tree; at least one delete
+   per call if any descendant is left). Counts the deletes in walk->deleted;
+   returns true when slot has no descendants left. Calling it again with the
+   same walk goes on where it stopped. Needs: budget > 0. */
+bool cte_revoke(struct cte *slot, size_t budget, struct cte_revoke_walk *walk);
 
 /* Moves the capability in src to the empty slot dest, with its place in the
    tree (parent, children and siblings now point at dest). src ends empty. */

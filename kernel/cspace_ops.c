@@ -4,10 +4,15 @@
  * itself is cspace.c; this file decodes requests and applies the rules about what may be derived
  * from what.
  */
+#include "arch/x86_64/apic.h"
 #include "invoke.h"
 #include "missive/abi.h"
 #include "reply.h"
 #include "thread.h"
+
+/* Revoke steps (deletes or moves down the tree, cap.h) between checks for a pending interrupt:
+   about 15,000 instructions. */
+#define REVOKE_STEPS 128
 
 /* Looks up slot index of cs: NULL if outside it (slot 0 is never usable). */
 static struct cte *slot_in(struct cspace *cs, uint64_t index)
@@ -61,6 +66,27 @@ static long decode_derive(struct invocation *inv, struct cspace *cs, struct cspa
     return ERR_OK;
 }
 
+/* Revokes slot a for t in bounded steps: between them a pending interrupt stops it, and the
+   call restarts (INVOKE_RESTART) and goes on with what is left below a. Where it got waits in t
+   for the restarted call, keyed by the slot so that a restart abandoned (its registers
+   rewritten) cannot add to another revoke. Returns ERR_OK or INVOKE_RESTART; the count of
+   capabilities deleted goes to MR0. Needs: a occupied. */
+static long revoke(struct invocation *inv, struct cte *a)
+{
+    struct thread *t = inv->caller;
+    if (t->revoking != a)
+        t->revoke_walk = (struct cte_revoke_walk){0};
+    t->revoking = 0;
+    while (!cte_revoke(a, REVOKE_STEPS, &t->revoke_walk)) {
+        if (apic_interrupt_pending()) {
+            t->revoking = a;
+            return INVOKE_RESTART;
+        }
+    }
+    invoke_reply(inv, CSPACE_REVOKE_ANSWER_DELETED, t->revoke_walk.deleted);
+    return ERR_OK;
+}
+
 long cspace_decode(struct invocation *inv, struct cspace_op *out)
 {
     struct cspace *cs = (struct cspace *)inv->slot->cap.object;
@@ -109,8 +135,7 @@ long cspace_invoke(struct invocation *inv)
         cte_delete(a.slot);
         break;
     case CSPACE_REVOKE:
-        invoke_reply(inv, CSPACE_REVOKE_ANSWER_DELETED, cte_revoke(a.slot));
-        break;
+        return revoke(inv, a.slot);
     case CSPACE_SAVE_REPLY:
         reply_save(inv->caller, a.slot);
         break;

@@ -40,7 +40,8 @@ struct invocation {
    continues from the progress it recorded. Never seen by user space. */
 #define INVOKE_RESTART 1
 
-/* How often that has happened since boot (reported when idle). */
+/* How often that has happened since boot, with the stops of CSpace reaping
+   (thread.c's preemption point; reported when idle). */
 extern uint64_t preempted_invocations;
 
 /* The highest slot number of cs. */

@@ -3,10 +3,12 @@
  * when the last capability to a headed object is deleted. Deleting a CSpace
  * deletes every capability in it, which can end more CSpaces: rather than
  * recurse on the small kernel stack, a dying CSpace goes on a list that
- * object_reap drains slot by slot.
+ * object_reap drains slot by slot, stopping for interrupts (docs/kernel.md
+ * section 4, "The CSpace reaping list").
  */
 #include "object.h"
 
+#include "arch/x86_64/apic.h"
 #include "arch/x86_64/vm.h"
 #include "endpoint.h"
 #include "irq.h"
@@ -16,7 +18,11 @@
 #include "thread.h"
 #include "vspace.h"
 
+/* Slots deleted between checks for a pending interrupt: about 10,000 instructions. */
+#define REAP_STEPS 128
+
 static struct cspace *reap_list;
+uint64_t object_dead_cspaces;
 
 bool object_size_bits(unsigned type, uint64_t requested, unsigned *bits, uint64_t *min,
                       uint64_t *max)
@@ -107,7 +113,9 @@ static void object_destroy(const struct cap *cap)
     case CAP_CSPACE: {
         struct cspace *cs = (struct cspace *)cap->object;
         cs->reap_next = reap_list;
+        cs->reap_cursor = 1;
         reap_list = cs;
+        object_dead_cspaces++;
         break;
     }
     default:
@@ -115,15 +123,31 @@ static void object_destroy(const struct cap *cap)
     }
 }
 
-void object_reap(void)
+/* Deletes the slots of the CSpaces on reap_list, REAP_STEPS at a time, until the list is empty
+   (true) or an interrupt is pending after a batch (false). Always the head first: a CSpace that
+   dies meanwhile goes on top and is finished before the one whose slot held it, and a CSpace
+   leaves the list only once its cursor is past its last slot. The cursor keeps the progress
+   across calls; between two deletes the tree is consistent, so whoever runs between two calls
+   finds the unreaped slots as ordinary capabilities, which it may delete or revoke (the reaper
+   then finds them empty). Holds the lock. */
+bool object_reap(void)
 {
-    while (reap_list) {
+    for (unsigned steps = 1; reap_list; steps++) {
         struct cspace *cs = reap_list;
-        reap_list = cs->reap_next;
-        uint64_t slots = 1ull << cs->slot_bits;
-        for (uint64_t i = 1; i < slots; i++)
-            cte_delete(cspace_slot(cs, i));
+        if (cs->reap_cursor > cs->last_slot) {
+            reap_list = cs->reap_next;
+            continue;
+        }
+        cte_delete(cspace_slot(cs, cs->reap_cursor++));
+        if (steps % REAP_STEPS == 0 && reap_list && apic_interrupt_pending())
+            return false;
     }
+    return true;
+}
+
+bool object_reap_pending(void)
+{
+    return reap_list != 0;
 }
 
 /* Per-capability state: a frame's or table's mapping, an IRQ line. */

@@ -21,6 +21,7 @@ struct cspace {
     uint32_t slot_bits;
     uint64_t last_slot;       /* (1 << slot_bits) - 1: the fast path's bound, kept ready */
     struct cspace *reap_next; /* on the list of CSpaces whose slots await deletion */
+    uint64_t reap_cursor;     /* there: the next slot to delete */
 };
 _Static_assert(sizeof(struct cspace) <= sizeof(struct cte), "a CSpace's header is its slot 0");
 
@@ -39,9 +40,17 @@ bool object_size_bits(unsigned type, uint64_t requested, unsigned *bits, uint64_
    by object_init), with all rights. */
 struct cap object_new(unsigned type, void *mem, unsigned size_bits, bool device);
 
-/* Deletes pending CSpace contents (see cap_destroy_hook in object.c). Called
-   once every invocation that may delete capabilities has finished. */
-void object_reap(void);
+/* Deletes pending CSpace contents (see cap_destroy_hook in object.c) in
+   batches; returns true once none is left, false if it stopped for a pending
+   interrupt (calling it again goes on where it stopped). Holds the lock. */
+bool object_reap(void);
+
+/* True while a dead CSpace has slots left to delete. */
+bool object_reap_pending(void);
+
+/* How many CSpaces have died since boot: a system call that changed it owes
+   the reaping (syscall.c, kernel_return_to_user). */
+extern uint64_t object_dead_cspaces;
 
 /* Installs object.c's teardown as cap_destroy_hook. */
 void object_init_hooks(void);

@@ -104,6 +104,7 @@ void syscall_dispatch(struct thread *t, struct trap_frame *context)
     if (!t)
         return; /* another CPU took the thread away meanwhile and undid this call (smp_evict) */
     uint64_t number = context->rax;
+    uint64_t dead_cspaces_before = object_dead_cspaces;
     long error;
     switch (number) {
     case SYS_YIELD:
@@ -133,5 +134,9 @@ void syscall_dispatch(struct thread *t, struct trap_frame *context)
         context->rax = (uint64_t)ERR_INVALID_SYSCALL;
         break;
     }
-    object_reap();
+    /* A CSpace this call ended is reaped before the caller runs again (kernel_return_to_user),
+       in batches with interrupts let in between. A caller that no longer runs leaves it to
+       whoever next kills a CSpace, resets an Untyped or idles. */
+    if (object_dead_cspaces != dead_cspaces_before && t->state == THREAD_RUNNABLE)
+        t->reaping = 1;
 }

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "missive/abi.h"
 #include "notification.h"
+#include "object.h"
 #include "reply.h"
 #include "sched.h"
 #include "smp.h"
@@ -205,6 +206,19 @@ void thread_set_affinity(struct thread *t, unsigned cpu)
         sched_enqueue(t);
 }
 
+/* Lets the interrupts pending on this CPU in, the kernel lock released meanwhile, as idle does
+   around hlt: the kernel's only preemption point. Nothing may be kept across it but what the
+   caller records in objects; afterwards the caller picks a thread again. Holds the lock on entry
+   and on return. */
+static void preemption_point(struct cpu_local *cpu)
+{
+    cpu->current = 0;
+    preempted_invocations++;
+    kernel_unlock();
+    cpu_take_pending_interrupts();
+    kernel_lock();
+}
+
 /* Waits, interrupts on and the kernel lock released, until an interrupt
    (a device, the tick, or another CPU's IPI when it queues a thread here)
    makes a thread runnable on this CPU. With qemu-exit (tests), a system
@@ -223,6 +237,10 @@ static void idle(void)
     uint64_t since = sched_ticks;
     irq_stop_local_timer();
     while (!sched_pick()) {
+        if (!object_reap()) { /* reaping nobody owes any more (syscall.c), between interrupts */
+            preemption_point(cpu);
+            continue;
+        }
         /* Checked at every wake-up: the last CPU to find nothing ends it. */
         if (qemu_exit_enabled && !sched_runnable_anywhere() && !irq_lines_bound()) {
             kprintf("kernel: no runnable threads; idle (IPC fast path taken %lu times, "
@@ -246,6 +264,15 @@ _Noreturn void kernel_return_to_user(void)
         t = sched_pick();
         if (!t) {
             idle();
+            continue;
+        }
+        if (t->reaping) {
+            /* It finishes the reaping its system call started before it runs again, at its own
+               priority; an interrupt pending after a batch may make another thread more urgent.
+               Then pick again: the reaping may have destroyed t. */
+            t->reaping = !object_reap();
+            if (t->reaping)
+                preemption_point(this_cpu());
             continue;
         }
         /* Every way into a context (syscall, trap, register writes) can leave

@@ -74,6 +74,12 @@ struct thread {
     uint64_t fault_mr[FAULT_MR_COUNT]; /* the fault message (missive/abi.h) */
     char name[16];                     /* THREAD_SET_NAME's, NUL-ended; "thread" at first */
     uint32_t id; /* unique since boot (until 2^32 threads were made): the IPC trace's */
+
+    /* Long operations stopped for an interrupt (docs/kernel.md section 4). */
+    struct cte *revoking;               /* the slot of a CSPACE_REVOKE to go on with ... */
+    struct cte_revoke_walk revoke_walk; /* ... and how far it got (cspace_ops.c) */
+    uint8_t reaping; /* owes CSpace reaping before it returns to user mode (thread.c) */
+
     _Alignas(64) uint8_t fpu_state[1024]; /* xsave (or fxsave) image: THREAD_FPU_AREA */
 };
 

@@ -62,6 +62,13 @@ static long retype(struct cte *untyped, const struct untyped_retype *a)
     /* untyped.zeroed_to remembers how far [start, ...) is zeroed across
        restarts. Any retype that completes clears it, so it never vouches
        for memory that objects have used since. */
+    /* A reset reuses memory a dead CSpace still being reaped may lie in: that reaping ends
+       first, stopping for interrupts like the zeroing below. It may delete anything, the
+       caller and this Untyped included, so the call then starts again from the top. */
+    if (!cte_has_children(untyped) && object_reap_pending()) {
+        object_reap();
+        return INVOKE_RESTART;
+    }
     struct cap *ut = &untyped->cap;
     bool device = ut->flags & CAP_FLAG_DEVICE;
     uint64_t phys = ut->object + a->start, bytes = a->count << a->bits;

@@ -254,6 +254,18 @@ def cases():
              expect=BOOTED + [r"^usertest: ipc: 10000 call/reply_recv round trips, \d+ TSC each",
                               r"^usertest: ipc: with the IPC trace on, \d+ TSC each$",
                               r"^thread 'usertest' exited with status 0"]),
+        # The interrupt-to-wake latency while a lower-priority thread revokes 65,536
+        # capabilities and the kernel reaps a 2^16-slot CSpace (docs/kernel.md section 4):
+        # under -icount shift=0 with the RTC on the same clock; the bound is asserted in usertest.
+        Case("user-preempt", initrd="test", cmdline="qemu-exit init=bin/usertest -- preempt",
+             qemu=["-icount", "shift=0", "-rtc", "clock=vm"], smp=1, forbid=NO_TROUBLE + [r"FAIL"],
+             timeout=180,
+             expect=BOOTED + [r"^usertest: preempt: revoke of 65536 capabilities: \d+ instructions, "
+                              r"\d+ interrupts, worst latency \d+ instructions$",
+                              r"^usertest: preempt: reaping a 65536-slot CSpace: \d+ instructions, "
+                              r"\d+ interrupts, worst latency \d+ instructions$",
+                              r"^usertest: preempt: \d+ passed, 0 failed$",
+                              r"^thread 'usertest' exited with status 0"]),
         # The boot figure: instructions from the kernel's entry to the shell's first prompt.
         Case("boot-figure", initrd="test", exit_status=None, timeout=120,
              cmdline="init=bin/procsrv -- manifest=etc/tests/boot-figure.manifest",

@@ -5,7 +5,8 @@
  *        -fno-sanitize-recover=all -fno-omit-frame-pointer -Ilib -Ikernel
  *        tests/unit/test_cspace.c kernel/cspace.c -lcmocka
  *
- * Besides hand-written cases: deep and wide trees (revoke must not recurse), a randomized test
+ * Besides hand-written cases: deep and wide trees (revoke must not recurse), revokes in bounded
+ * steps that resume where they stopped (or from the top when the tree changed), a randomized test
  * that checks every operation against a plain model (each slot's parent and ordered children,
  * the live caps per object, the destroy hook's calls), and a randomized test whose destroy hook
  * deletes slots like a CSpace tearing down its contents, checked by invariants. Headless caps
@@ -107,6 +108,35 @@ static int teardown(void **state)
 }
 
 /* ---- helpers -------------------------------------------------------------------------------- */
+
+/* Revokes slot in one call with no bound; returns how many caps it deleted. */
+static size_t revoke_all(struct cte *slot)
+{
+    struct cte_revoke_walk walk = {0};
+    assert_true(cte_revoke(slot, SIZE_MAX, &walk));
+    return walk.deleted;
+}
+
+/* Revokes slot in calls of budget steps until it is done, as the kernel does between checks for
+   interrupts; returns how many caps it deleted and, in *calls, how many calls it took. Every call
+   but the last deletes at least one cap and leaves a consistent tree behind. */
+static size_t revoke_in_steps(struct cte *slot, size_t budget, size_t *calls)
+{
+    struct cte_revoke_walk walk = {0};
+    size_t n = 0;
+    for (;;) {
+        size_t before = walk.deleted;
+        bool done = cte_revoke(slot, budget, &walk);
+        n++;
+        assert_true(walk.deleted - before <= budget);
+        if (done)
+            break;
+        assert_true(walk.deleted > before);
+    }
+    if (calls)
+        *calls = n;
+    return walk.deleted;
+}
 
 static struct cap mkcap(unsigned type, uint64_t object, uint64_t badge)
 {
@@ -503,7 +533,7 @@ static void test_hook_last_cap(void **state)
     assert_int_equal(pool[5].cap_count, 4);
     cte_delete(&s[5]);
     cte_delete(&s[3]);
-    assert_int_equal(cte_revoke(&s[1]), 1);
+    assert_int_equal(revoke_all(&s[1]), 1);
     assert_int_equal(hook_calls, 0);
     assert_int_equal(pool[5].cap_count, 1);
     cte_move(&s[6], &s[1]);
@@ -533,7 +563,7 @@ static void test_no_hook(void **state)
     struct cap e = objcap(CAP_THREAD, 2, 0);
     cte_insert(&s[0], &e, NULL);
     cte_insert(&s[1], &e, &s[0]);
-    assert_int_equal(cte_revoke(&s[0]), 1);
+    assert_int_equal(revoke_all(&s[0]), 1);
     cte_delete(&s[0]);
     assert_int_equal(pool[2].cap_count, 0);
     assert_int_equal(hook_calls, 0);
@@ -553,7 +583,7 @@ static void test_hook_never_headless(void **state)
             cte_insert(&s[0], &c, NULL);
             cte_insert(&s[1], &c, &s[0]);
             cte_insert(&s[2], &c, &s[1]);
-            assert_int_equal(cte_revoke(&s[0]), 2);
+            assert_int_equal(revoke_all(&s[0]), 2);
             cte_insert(&s[1], &c, &s[0]);
             cte_move(&s[2], &s[1]);
             cte_delete(&s[0]);
@@ -659,7 +689,7 @@ static void test_hook_deletes_during_revoke(void **state)
 
     /* Revoke deletes 5 first; the hook then deletes 1 (its parent), 2 and 3. Revoke itself
        deletes 5, 6, 7, 8 and 11. */
-    assert_int_equal(cte_revoke(&s[0]), 5);
+    assert_int_equal(revoke_all(&s[0]), 5);
     check_tree(s, N);
     check_counts(s, N, pool, POOL);
     assert_false(cte_has_children(&s[0]));
@@ -694,7 +724,7 @@ static void test_hook_deletes_revoked_slot(void **state)
     cte_insert(&s[2], &c1, &s[1]);
     cte_insert(&s[3], &u, &s[1]);
     cte_insert(&s[4], &u, &s[3]);
-    assert_int_equal(cte_revoke(&s[1]), 1);
+    assert_int_equal(revoke_all(&s[1]), 1);
     assert_true(is_empty(&s[1]));
     assert_true(is_empty(&s[2]));
     EXPECT_CHILDREN(&s[0], &s[3]);
@@ -729,7 +759,7 @@ static void test_revoke_order(void **state)
         struct cap c = objcap(CAP_ENDPOINT, (unsigned)i, 0);
         cte_insert(&s[i], &c, par[i] < 0 ? NULL : &s[par[i]]);
     }
-    assert_int_equal(cte_revoke(&s[0]), 5);
+    assert_int_equal(revoke_all(&s[0]), 5);
     assert_int_equal(order_n, 5);
     static const unsigned want[] = {2, 4, 3, 1, 5};
     for (size_t i = 0; i < 5; i++)
@@ -747,8 +777,8 @@ static void test_revoke_nothing(void **state)
     struct cap u = mkcap(CAP_UNTYPED, BAD_OBJECT, 0);
     cte_insert(&s[0], &u, NULL);
     cte_insert(&s[1], &u, &s[0]);
-    assert_int_equal(cte_revoke(&s[1]), 0);
-    assert_int_equal(cte_revoke(&s[2]), 0);
+    assert_int_equal(revoke_all(&s[1]), 0);
+    assert_int_equal(revoke_all(&s[2]), 0);
     EXPECT_CHILDREN(&s[0], &s[1]);
     check_tree(s, 3);
 }
@@ -757,21 +787,22 @@ static void test_revoke_nothing(void **state)
 
 struct revoke_job {
     struct cte *slot;
+    size_t budget; /* per call */
     size_t result;
 };
 
 static void *revoke_thread(void *arg)
 {
     struct revoke_job *job = arg;
-    job->result = cte_revoke(job->slot);
+    job->result = revoke_in_steps(job->slot, job->budget, NULL);
     return NULL;
 }
 
 /* Revokes on a thread with a 256 KiB stack: a kernel stack is small, and recursing once per
    level of a DEEP tree would need several megabytes. */
-static size_t revoke_small_stack(struct cte *slot)
+static size_t revoke_small_stack_steps(struct cte *slot, size_t budget)
 {
-    struct revoke_job job = {slot, 0};
+    struct revoke_job job = {slot, budget, 0};
     pthread_attr_t attr;
     pthread_t thread;
     assert_int_equal(pthread_attr_init(&attr), 0);
@@ -780,6 +811,11 @@ static size_t revoke_small_stack(struct cte *slot)
     assert_int_equal(pthread_join(thread, NULL), 0);
     pthread_attr_destroy(&attr);
     return job.result;
+}
+
+static size_t revoke_small_stack(struct cte *slot)
+{
+    return revoke_small_stack_steps(slot, SIZE_MAX);
 }
 
 /* A chain far deeper than any C stack could recurse through: copies of one endpoint. Revoking
@@ -879,7 +915,7 @@ static void test_revoke_deep_chain_mutating_hook(void **state)
     }
     chain_victims = &s[D];
     chain_nvictims = D;
-    assert_int_equal(cte_revoke(&s[0]), D - 1);
+    assert_int_equal(revoke_all(&s[0]), D - 1);
     assert_int_equal(hook_calls, D - 1);
     assert_int_equal(chain_nvictims, 1);
     check_tree(s, 2 * D);
@@ -910,13 +946,103 @@ static void test_revoke_wide(void **state)
     check_tree(s, N);
     assert_int_equal(pool[4].cap_count, 1 + W + W / 2);
     /* Revoke one child's subtree, then everything. */
-    assert_int_equal(cte_revoke(&s[1 + 3 * (W / 2)]), 2);
-    assert_int_equal(cte_revoke(&s[0]), 3 * W - 2);
+    assert_int_equal(revoke_all(&s[1 + 3 * (W / 2)]), 2);
+    assert_int_equal(revoke_all(&s[0]), 3 * W - 2);
     assert_int_equal(pool[4].cap_count, 1);
     assert_int_equal(hook_calls, 0);
     for (size_t i = 1; i < N; i++)
         assert_true(is_empty(&s[i]));
     check_tree(s, N);
+    free(s);
+}
+
+/* A bounded revoke stops with work left and says so; calling it again goes on where it stopped,
+   and the tree is sound in between. */
+static void test_revoke_partial_then_resume(void **state)
+{
+    (void)state;
+    enum { W = 10, N = 1 + 2 * W };
+    struct cte s[N] = {0};
+    g_slots = s;
+    g_nslots = N;
+    struct cap e = objcap(CAP_ENDPOINT, 3, 0);
+    cte_insert(&s[0], &e, NULL);
+    for (size_t i = 0; i < W; i++) {
+        cte_insert(&s[1 + 2 * i], &e, &s[0]);
+        cte_insert(&s[2 + 2 * i], &e, &s[1 + 2 * i]);
+    }
+    struct cte_revoke_walk walk = {0};
+    assert_false(cte_revoke(&s[0], 4, &walk));
+    /* Down to the first grandchild, delete it, delete its parent (now a leaf), down again. */
+    assert_int_equal(walk.deleted, 2);
+    assert_true(is_empty(&s[1]) && is_empty(&s[2]));
+    assert_int_equal(pool[3].cap_count, N - 2);
+    check_tree(s, N);
+    /* Down to the next grandchild, delete it: the walk stops at its parent. */
+    assert_false(cte_revoke(&s[0], 3, &walk));
+    assert_int_equal(walk.deleted, 3);
+    assert_ptr_equal(walk.at, &s[3]);
+    check_tree(s, N);
+    /* Someone else changes the tree between two steps, deleting where the walk stopped: the
+       next step starts over from the slot. */
+    cte_delete(&s[3]);
+    cte_delete(&s[10]);
+    assert_false(cte_revoke(&s[0], 3, &walk));
+    check_tree(s, N);
+    assert_true(cte_revoke(&s[0], SIZE_MAX, &walk));
+    assert_int_equal(walk.deleted, N - 3);
+    assert_int_equal(pool[3].cap_count, 1);
+    assert_int_equal(hook_calls, 0);
+    check_tree(s, N);
+    /* Nothing left: done at once, nothing counted. */
+    assert_true(cte_revoke(&s[0], 1, &walk));
+    assert_int_equal(walk.deleted, N - 3);
+}
+
+/* With a budget of one step every call deletes one cap, however deep the tree: the node reached
+   when the budget runs out goes even if it has children, which move up. */
+static void test_revoke_budget_one(void **state)
+{
+    (void)state;
+    enum { D = 1000 };
+    struct cte *s = calloc(D, sizeof *s);
+    assert_non_null(s);
+    struct cap e = objcap(CAP_ENDPOINT, 5, 0);
+    cte_insert(&s[0], &e, NULL);
+    for (size_t i = 1; i < D; i++)
+        cte_insert(&s[i], &e, &s[i - 1]);
+    size_t calls;
+    assert_int_equal(revoke_in_steps(&s[0], 1, &calls), D - 1);
+    assert_int_equal(calls, D - 1);
+    assert_int_equal(pool[5].cap_count, 1);
+    for (size_t i = 1; i < D; i++)
+        assert_true(is_empty(&s[i]));
+    check_tree(s, D);
+    free(s);
+}
+
+/* A chain deeper than any budget, revoked in bounded calls on a small stack: the calls go down
+   only as far as the budget allows, so each does bounded work, and together they delete all. */
+static void test_revoke_deep_chain_bounded(void **state)
+{
+    (void)state;
+    struct cte *s = calloc(DEEP, sizeof *s);
+    assert_non_null(s);
+    struct cap e = objcap(CAP_ENDPOINT, 6, 0);
+    cte_insert(&s[0], &e, NULL);
+    for (size_t i = 1; i < DEEP; i++)
+        cte_insert(&s[i], &e, &s[i - 1]);
+    assert_int_equal(revoke_small_stack_steps(&s[0], 128), DEEP - 1);
+    assert_int_equal(pool[6].cap_count, 1);
+    check_tree(s, DEEP);
+    /* Each call goes on from where the last stopped instead of walking down from the top
+       again: about DEEP / 126 + DEEP / 128 calls, not DEEP. */
+    for (size_t i = 1; i < DEEP; i++)
+        cte_insert(&s[i], &e, &s[i - 1]);
+    size_t calls;
+    assert_int_equal(revoke_in_steps(&s[0], 128, &calls), DEEP - 1);
+    assert_true(calls < DEEP / 32);
+    check_tree(s, DEEP);
     free(s);
 }
 
@@ -1258,8 +1384,11 @@ static void test_random_model(void **state)
             for (int i = 0; i < RN; i++)
                 revoke_parent[i] = m.parent[i];
             size_t want = m_revoke(x);
-            in_revoke = true;
-            size_t got = cte_revoke(&rs[x]);
+            /* Unbounded (leaves only, checked by the hook), or in small steps, which may delete
+               inner nodes when a walk down runs out of budget. */
+            size_t budget = rnd_below(2) ? SIZE_MAX : 1 + rnd_below(8);
+            in_revoke = budget == SIZE_MAX;
+            size_t got = revoke_in_steps(&rs[x], budget, NULL);
             in_revoke = false;
             assert_int_equal(got, want);
             assert_false(cte_has_children(&rs[x]));
@@ -1430,7 +1559,12 @@ static void cs_revoke(int *target, struct cs_stats *st)
     for (int i = 0; i < CN; i++)
         ndesc += desc[i];
     hook_deleted_desc = hook_deleted_any = 0;
-    size_t got = cte_revoke(&cs[*target]);
+    /* In one call, or in small steps (whole CSpaces may die between them). */
+    struct cte_revoke_walk walk = {0};
+    size_t budget = rnd_below(2) ? SIZE_MAX : 1 + rnd_below(8);
+    while (!cte_revoke(&cs[*target], budget, &walk))
+        check_tree(cs, CN); /* consistent between the steps */
+    size_t got = walk.deleted;
     assert_false(cte_has_children(&cs[*target]));
     if (cs[*target].cap.type != CAP_NULL) {
         assert_int_equal(got + hook_deleted_desc, ndesc);
@@ -1536,6 +1670,9 @@ int main(void)
         T(test_revoke_deep_chain_distinct),
         T(test_revoke_deep_chain_mutating_hook),
         T(test_revoke_wide),
+        T(test_revoke_partial_then_resume),
+        T(test_revoke_budget_one),
+        T(test_revoke_deep_chain_bounded),
         T(test_move_middle_sibling),
         T(test_move_with_children),
         T(test_move_root),

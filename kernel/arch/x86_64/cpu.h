@@ -135,6 +135,13 @@ static inline void cpu_idle_until_interrupt(void)
     __asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
+/* Opens a window of one instruction for interrupts: every interrupt pending
+   is taken here, on the kernel stack (a preemption point; thread.c). */
+static inline void cpu_take_pending_interrupts(void)
+{
+    __asm__ volatile("sti; nop; cli" ::: "memory");
+}
+
 /* The spin-wait hint. Every spin loop executes it: besides saving power it
    makes QEMU under -icount hand the turn to another vCPU, without which the
    one holding what we wait for may never run (shared/QEMU-NOTES.md). */

@@ -4,7 +4,8 @@
  *   CMDLINE="qemu-exit init=bin/usertest -- MODE"
  * Fault modes end in a fault the kernel must report and survive; "caps"
  * runs the capability and IPC suite (caps.c); "spin" checks that timer
- * interrupts preserve every register.
+ * interrupts preserve every register; "preempt" measures the interrupt
+ * latency during a long revoke and reaping (preempt.c).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -49,6 +50,8 @@ int main(int argc, char **argv)
         return trace_suite();
     if (!strcmp(mode, "ipc"))
         return ipc_figures();
+    if (!strcmp(mode, "preempt"))
+        return preempt_figures();
     if (!strcmp(mode, "spin"))
         return spin();
     if (!strcmp(mode, "null-write"))

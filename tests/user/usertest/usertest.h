@@ -11,6 +11,7 @@ int caps_suite(void);
 int transfer_suite(void);
 int ipc_figures(void);
 int trace_suite(void);
+int preempt_figures(void);
 
 /* Counts a check; prints a line if got differs from want. */
 extern int checks, failures;
