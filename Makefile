@@ -176,13 +176,26 @@ heap_bytes_usertest := 0x100000
 heap_bytes_fuzz := 0x100000
 heap_bytes_smptest := 0x100000
 
+# The in-system test programs link the test helper library (tests/user/lib/testlib.h), an
+# archive so that each gets only the parts it uses.
+TEST_PROGRAMS := tests/user/usertest tests/user/fuzz tests/user/proctest tests/user/consoletest \
+	tests/user/smptest
+TESTLIB_SRCS := $(wildcard tests/user/lib/*.c)
+TESTLIB := $(BUILD)/user/tests/user/lib/libtest.a
+$(BUILD)/user/tests/user/%.o: USER_CFLAGS += -Itests/user/lib
+$(TESTLIB): $(patsubst %.c,$(BUILD)/user/%.o,$(TESTLIB_SRCS))
+	rm -f $@
+	ar rcs $@ $^
+$(foreach p,$(TEST_PROGRAMS),$(eval user_libs_$(notdir $(p)) := $(TESTLIB)))
+
 user_objs = $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard $(1)/*.c) $(extra_srcs_$(notdir $(1)))) \
 	$(patsubst %.asm,$(BUILD)/user/%.o,$(wildcard $(1)/*.asm))
 define user_program
-$(BUILD)/bin/$(notdir $(1)): $(call user_objs,$(1)) $(LIBSYS_MISSIVE_OBJS) lib/libsys/user.ld Makefile
+$(BUILD)/bin/$(notdir $(1)): $(call user_objs,$(1)) $(user_libs_$(notdir $(1))) $(LIBSYS_MISSIVE_OBJS) \
+		lib/libsys/user.ld Makefile
 	@mkdir -p $$(@D)
 	ld --defsym=__heap_bytes=$(call heap_bytes,$(1)) $(USER_LDFLAGS) -o $$@ \
-		$(LIBSYS_MISSIVE_OBJS) $(call user_objs,$(1)) $(USER_LIBS)
+		$(LIBSYS_MISSIVE_OBJS) $(call user_objs,$(1)) $(user_libs_$(notdir $(1))) $(USER_LIBS)
 endef
 $(foreach p,$(USER_PROGRAMS),$(eval $(call user_program,$(p))))
 
@@ -321,7 +334,10 @@ $(BUILD)/compile_commands.json: Makefile
 		"gcc $(HOST_CFLAGS)" $(wildcard tests/unit/*.c) -- \
 		"gcc $(LINUXBENCH_CFLAGS)" tools/bench/linux/linuxbench.c -- \
 		"gcc $(USER_CFLAGS)" $(wildcard lib/libsys/*.c tests/picolibc/*.c) \
-			$(foreach p,$(USER_PROGRAMS),$(wildcard $(p)/*.c) $(extra_srcs_$(notdir $(p)))) > $@
+			$(foreach p,$(filter-out $(TEST_PROGRAMS),$(USER_PROGRAMS)),$(wildcard $(p)/*.c) \
+				$(extra_srcs_$(notdir $(p)))) -- \
+		"gcc $(USER_CFLAGS) -Itests/user/lib" $(TESTLIB_SRCS) \
+			$(foreach p,$(TEST_PROGRAMS),$(wildcard $(p)/*.c) $(extra_srcs_$(notdir $(p)))) > $@
 	@ln -sf $(BUILD)/compile_commands.json compile_commands.json
 
 format:

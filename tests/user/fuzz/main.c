@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "testlib.h"
 
 #define FUZZ_PRIORITY     50
 #define DEFAULT_CALLS     1000000
@@ -194,14 +195,6 @@ static uint64_t run_seed;
 static uint8_t boot_types[1 << ROOT_CSPACE_BITS]; /* the boot capabilities' types */
 
 /* --- used by every thread: no libc ------------------------------------------------ */
-
-/* Invokes slot with label and up to four arguments. */
-static long invoke(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2,
-                   uint64_t a3, struct missive_msg *answer)
-{
-    uint64_t args[4] = {a0, a1, a2, a3};
-    return sys_invoke(slot, label, 4, args, answer);
-}
 
 /* The type of the capability in slot of the CSpace cspace names, and its
    badge (CAP_TYPE_COUNT if the lookup fails). */
@@ -446,7 +439,7 @@ static void need(const char *what, long r)
 }
 
 /* Retypes count objects from ut into dest onwards. */
-static void retype(uint64_t ut, uint64_t type, uint64_t bits, uint64_t dest, uint64_t count)
+static void need_retype(uint64_t ut, uint64_t type, uint64_t bits, uint64_t dest, uint64_t count)
 {
     need("retype", invoke(ut, UNTYPED_RETYPE, type, bits, dest, count, 0));
 }
@@ -494,7 +487,7 @@ static void map_frame(uint64_t ut, uint64_t frame, uint64_t at)
             need("map an IPC buffer", r);
             return;
         }
-        retype(ut, CAP_PAGE_TABLE, 0, table, 1);
+        need_retype(ut, CAP_PAGE_TABLE, 0, table, 1);
         need("map a page table", invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, table, at, 0, 0, 0));
         table++;
     }
@@ -507,9 +500,9 @@ static void setup_partner(uint64_t ut, unsigned i, uint64_t cspace)
     struct partner *p = &partners[i];
     p->buffer = PARTNER_BUFFER(i);
     p->state = run_seed * 0x9e3779b97f4a7c15ull + i;
-    retype(ut, CAP_FRAME, 12, PARTNER_BUFFER_SLOT(i), 1);
+    need_retype(ut, CAP_FRAME, 12, PARTNER_BUFFER_SLOT(i), 1);
     map_frame(ut, PARTNER_BUFFER_SLOT(i), (uint64_t)PARTNER_BUFFER(i));
-    retype(ut, CAP_THREAD, 0, PRIV_PARTNERS + i, 1);
+    need_retype(ut, CAP_THREAD, 0, PRIV_PARTNERS + i, 1);
     prepare_thread_arg(PRIV_PARTNERS + i, cspace, FUZZ_PRIORITY, (void (*)(void))partner_main,
                        partner_stacks[i], sizeof partner_stacks[i], p);
     need("a partner's IPC buffer",
@@ -542,28 +535,28 @@ static void load(uint64_t receive_slot, const uint64_t *caps, unsigned count)
    waiting for the go-ahead at FUZZ_PRIORITY. */
 static void setup_phase1(uint64_t ut)
 {
-    retype(ut, CAP_CSPACE, C_BITS, PRIV_C, 1);
-    retype(ut, CAP_ENDPOINT, 0, PRIV_LOADER_EP, 1);
+    need_retype(ut, CAP_CSPACE, C_BITS, PRIV_C, 1);
+    need_retype(ut, CAP_ENDPOINT, 0, PRIV_LOADER_EP, 1);
     root_cs("loader receive cap", CSPACE_COPY, PRIV_LOADER_RECV, PRIV_LOADER_EP, CAP_RIGHT_RECEIVE,
             0);
-    retype(ut, CAP_ENDPOINT, 0, PRIV_E1, 1);
+    need_retype(ut, CAP_ENDPOINT, 0, PRIV_E1, 1);
     root_cs("mint E1", CSPACE_MINT, PRIV_E1_BADGED, PRIV_E1, CAP_RIGHT_SEND, 0x42);
     root_cs("copy E1", CSPACE_COPY, PRIV_E1_GRANT, PRIV_E1, CAP_RIGHT_SEND | CAP_RIGHT_GRANT, 0);
-    retype(ut, CAP_NOTIFICATION, 0, PRIV_N1, 1);
+    need_retype(ut, CAP_NOTIFICATION, 0, PRIV_N1, 1);
     root_cs("mint N1", CSPACE_MINT, PRIV_N1_A, PRIV_N1, CAP_RIGHT_SEND, 1);
     root_cs("mint N1", CSPACE_MINT, PRIV_N1_B, PRIV_N1, CAP_RIGHT_SEND, 1ull << 63);
-    retype(ut, CAP_THREAD, 0, PRIV_T1, 1);
-    retype(ut, CAP_FRAME, 12, PRIV_F1, 1);
+    need_retype(ut, CAP_THREAD, 0, PRIV_T1, 1);
+    need_retype(ut, CAP_FRAME, 12, PRIV_F1, 1);
     root_cs("copy F1", CSPACE_COPY, PRIV_F1_RO, PRIV_F1, CAP_RIGHT_READ, 0);
-    retype(ut, CAP_VSPACE, 0, PRIV_V1, 1);
-    retype(ut, CAP_CSPACE, 4, PRIV_D1, 1);
-    retype(ut, CAP_ENDPOINT, 0, PRIV_E2, 1);
+    need_retype(ut, CAP_VSPACE, 0, PRIV_V1, 1);
+    need_retype(ut, CAP_CSPACE, 4, PRIV_D1, 1);
+    need_retype(ut, CAP_ENDPOINT, 0, PRIV_E2, 1);
 
     /* The thread starts in the root CSpace at the loader's priority, with an
        IPC buffer the root task can write the receive slot into. */
-    retype(ut, CAP_FRAME, 12, PRIV_P1_BUFFER, 1);
+    need_retype(ut, CAP_FRAME, 12, PRIV_P1_BUFFER, 1);
     map_frame(ut, PRIV_P1_BUFFER, (uint64_t)P1_BUFFER);
-    retype(ut, CAP_THREAD, 0, PRIV_P1_THREAD, 1);
+    need_retype(ut, CAP_THREAD, 0, PRIV_P1_THREAD, 1);
     prepare_thread(PRIV_P1_THREAD, ROOT_SLOT_CSPACE, 255, phase1_main, p1_stack, sizeof p1_stack);
     need("phase 1's IPC buffer",
          invoke(PRIV_P1_THREAD, THREAD_SET_IPC_BUFFER, PRIV_P1_BUFFER, 0, 0, 0, 0));
@@ -639,7 +632,7 @@ static void setup_phase1(uint64_t ut)
    (slots 1 to boot_end - 1) and the harness's own. */
 static void setup_phase2(uint64_t ut, uint64_t boot_end)
 {
-    retype(ut, CAP_UNTYPED, RESERVE_BITS, PRIV_RESERVE, 1);
+    need_retype(ut, CAP_UNTYPED, RESERVE_BITS, PRIV_RESERVE, 1);
     env2.phase = 2;
     need("phase 2's capabilities", refill_phase2_once(&env2));
     if (env2.refilled !=
@@ -647,7 +640,7 @@ static void setup_phase2(uint64_t ut, uint64_t boot_end)
         env2.refill_errors)
         need("phase 2's capabilities", ERR_INVALID_ARGUMENT);
     env2.refilled = 0;
-    retype(ut, CAP_THREAD, 0, PRIV_P2_THREAD, 1);
+    need_retype(ut, CAP_THREAD, 0, PRIV_P2_THREAD, 1);
     prepare_thread(PRIV_P2_THREAD, ROOT_SLOT_CSPACE, FUZZ_PRIORITY, phase2_main, p2_stack,
                    sizeof p2_stack);
 
@@ -668,7 +661,7 @@ static void setup_phase2(uint64_t ut, uint64_t boot_end)
     env2.forbidden[env2.forbidden_count++] = (struct fuzz_range){1, boot_end};
     env2.forbidden[env2.forbidden_count++] = (struct fuzz_range){PRIV, 1ull << ROOT_CSPACE_BITS};
     env2.refill = refill_phase2;
-    retype(ut, CAP_FRAME, 12, PRIV_P2_BUFFER, 1);
+    need_retype(ut, CAP_FRAME, 12, PRIV_P2_BUFFER, 1);
     map_frame(ut, PRIV_P2_BUFFER, (uint64_t)P2_BUFFER);
     need("phase 2's IPC buffer",
          invoke(PRIV_P2_THREAD, THREAD_SET_IPC_BUFFER, PRIV_P2_BUFFER, 0, 0, 0, 0));
@@ -692,10 +685,10 @@ static void setup_phase2(uint64_t ut, uint64_t boot_end)
 /* The healthy pair: an endpoint nobody else sees, a server, a client. */
 static void setup_healthy(uint64_t ut)
 {
-    retype(ut, CAP_ENDPOINT, 0, PRIV_HEALTHY_EP, 1);
+    need_retype(ut, CAP_ENDPOINT, 0, PRIV_HEALTHY_EP, 1);
     root_cs("mint the client's cap", CSPACE_MINT, PRIV_HEALTHY_CLIENT_EP, PRIV_HEALTHY_EP,
             CAP_RIGHT_SEND, HEALTHY_BADGE);
-    retype(ut, CAP_THREAD, 0, PRIV_SERVER, 2);
+    need_retype(ut, CAP_THREAD, 0, PRIV_SERVER, 2);
     prepare_thread(PRIV_SERVER, ROOT_SLOT_CSPACE, FUZZ_PRIORITY, healthy_server, server_stack,
                    sizeof server_stack);
     prepare_thread(PRIV_CLIENT, ROOT_SLOT_CSPACE, FUZZ_PRIORITY, healthy_client, client_stack,
@@ -714,10 +707,10 @@ static void setup_watchdog(uint64_t ut)
                                    PRIV_RTC_PORTS, 0, 0));
     need("the RTC's interrupt",
          invoke(ROOT_SLOT_IRQ_CONTROL, IRQ_CONTROL_GET, RTC_IRQ, PRIV_RTC_IRQ, 0, 0, 0));
-    retype(ut, CAP_NOTIFICATION, 0, PRIV_RTC_NTFN, 1);
+    need_retype(ut, CAP_NOTIFICATION, 0, PRIV_RTC_NTFN, 1);
     need("bind the RTC's interrupt",
          invoke(PRIV_RTC_IRQ, IRQ_HANDLER_SET_NOTIFICATION, PRIV_RTC_NTFN, 0, 0, 0, 0));
-    retype(ut, CAP_THREAD, 0, PRIV_WATCHDOG, 1);
+    need_retype(ut, CAP_THREAD, 0, PRIV_WATCHDOG, 1);
     prepare_thread(PRIV_WATCHDOG, ROOT_SLOT_CSPACE, WATCHDOG_PRIORITY, watchdog, watchdog_stack,
                    sizeof watchdog_stack);
     if (setup_failures)
@@ -908,12 +901,8 @@ static int finish(const char *reason)
     suspend(PRIV_P2_THREAD);
     suspend(PRIV_CLIENT);
     suspend(PRIV_SERVER);
-    if (reason) {
-        printf("fuzz: 0 passed, 1 failed (%s)\n", reason);
-        return 1;
-    }
-    printf("fuzz: 1 passed, 0 failed\n");
-    return 0;
+    check_string("the verdict", reason ? reason : "passed", "passed");
+    return check_report(NULL);
 }
 
 /* Reads seed=N and calls=N from the arguments. */
@@ -933,7 +922,7 @@ static void parse_args(int argc, char **argv, uint64_t *seed, uint64_t *calls)
    2^bits bytes; false if there is none or too little room after them. */
 static bool find_boot_caps(unsigned bits, uint64_t *boot_end, uint64_t *ut)
 {
-    const struct boot_info *info = (const struct boot_info *)USER_BOOT_INFO;
+    const struct boot_info *info = setup_boot;
     if (info->magic != BOOT_INFO_MAGIC)
         return false;
     uint64_t ends[3] = {info->initrd_first + info->initrd_count,
@@ -943,16 +932,14 @@ static bool find_boot_caps(unsigned bits, uint64_t *boot_end, uint64_t *ut)
     for (int i = 0; i < 3; i++)
         if (ends[i] > *boot_end)
             *boot_end = ends[i];
-    *ut = 0;
-    for (uint64_t i = 0; i < info->untyped_count && i < BOOT_INFO_MAX_UNTYPED && !*ut; i++)
-        if (!info->untyped[i].device && info->untyped[i].size_bits >= bits)
-            *ut = info->untyped_first + i;
+    *ut = setup_find_untyped(bits, false);
     return *ut && *boot_end + 16 + P2_REGION + 256 <= PRIV;
 }
 
 int main(int argc, char **argv)
 {
     uint64_t seed = 1, calls = DEFAULT_CALLS, boot_end, ut;
+    check_init("fuzz");
     parse_args(argc, argv, &seed, &calls);
     uint64_t canary = fuzz_seed(seed);
     run_seed = seed;

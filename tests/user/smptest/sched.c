@@ -50,12 +50,20 @@ static void echo(uint64_t cpu)
 
 int fairness_suite(void)
 {
-    uint64_t threads = make(CAP_THREAD, 0, ncpus + 1);
-    echo_ep = make(CAP_ENDPOINT, 0, 1);
+    uint64_t threads = setup_objects(CAP_THREAD, 0, ncpus + 1);
+    echo_ep = setup_objects(CAP_ENDPOINT, 0, 1);
     for (unsigned cpu = 0; cpu < ncpus; cpu++)
-        check("start a busy thread", spawn(threads + cpu, 50, 0, cpu, busy_thread, cpu), ERR_OK);
-    check("start the interactive server", spawn(threads + ncpus, 50, 0, ncpus - 1, echo, ncpus - 1),
-          ERR_OK);
+        check("start a busy thread",
+              setup_thread_start(threads + cpu,
+                                 (struct setup_thread){.priority = 50, .pinned = true, .cpu = cpu},
+                                 busy_thread, cpu),
+              ERR_OK);
+    check(
+        "start the interactive server",
+        setup_thread_start(threads + ncpus,
+                           (struct setup_thread){.priority = 50, .pinned = true, .cpu = ncpus - 1},
+                           echo, ncpus - 1),
+        ERR_OK);
     check("join them at their priority",
           invoke(ROOT_SLOT_THREAD, THREAD_SET_PRIORITY, 50, 0, 0, 0, 0), ERR_OK);
     uint64_t worst = 0, wrong = 0;
@@ -94,7 +102,7 @@ int fairness_suite(void)
            CALLS, ncpus, (unsigned long)worst, BOUND_TICKS);
     for (unsigned i = 0; i <= ncpus; i++)
         check("suspend", invoke(threads + i, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
-    return report("fairness");
+    return check_report("fairness") != 0;
 }
 
 /* --- bad input ----------------------------------------------------------- */
@@ -151,7 +159,7 @@ static void blocker(uint64_t i)
 int bad_input_suite(void)
 {
     struct missive_msg m;
-    uint64_t threads = make(CAP_THREAD, 0, 2);
+    uint64_t threads = setup_objects(CAP_THREAD, 0, 2);
     long r = invoke(threads, THREAD_SET_AFFINITY, ncpus, 0, 0, 0, &m);
     check("affinity to a CPU that does not exist", r, ERR_INVALID_ARGUMENT);
     check("names the argument", (long)m.mr[0], 0);
@@ -160,7 +168,12 @@ int bad_input_suite(void)
           ERR_INVALID_ARGUMENT);
 
     /* Migrating a running thread, round all CPUs twice. */
-    check("start a spinner", spawn(threads, 255, 0, ncpus > 1 ? 1 : 0, spinner, 0), ERR_OK);
+    check("start a spinner",
+          setup_thread_start(
+              threads,
+              (struct setup_thread){.priority = 255, .pinned = true, .cpu = ncpus > 1 ? 1 : 0},
+              spinner, 0),
+          ERR_OK);
     int moved = 0;
     for (unsigned k = 0; k < 2 * ncpus; k++) {
         unsigned cpu = (k + 2) % ncpus;
@@ -187,12 +200,17 @@ int bad_input_suite(void)
 
     /* Deleting endpoints under threads blocked on them on every CPU. */
     unsigned count = 2 * ncpus > 32 ? 32 : 2 * ncpus;
-    doomed_ep = make(CAP_ENDPOINT, 0, 1);
-    doomed_call_ep = make(CAP_ENDPOINT, 0, 1);
-    blocked_done = make(CAP_NOTIFICATION, 0, 1);
-    uint64_t blockers = make(CAP_THREAD, 0, count);
+    doomed_ep = setup_objects(CAP_ENDPOINT, 0, 1);
+    doomed_call_ep = setup_objects(CAP_ENDPOINT, 0, 1);
+    blocked_done = setup_objects(CAP_NOTIFICATION, 0, 1);
+    uint64_t blockers = setup_objects(CAP_THREAD, 0, count);
     for (unsigned i = 0; i < count; i++)
-        check("start a blocker", spawn(blockers + i, 255, 0, i % ncpus, blocker, i), ERR_OK);
+        check("start a blocker",
+              setup_thread_start(
+                  blockers + i,
+                  (struct setup_thread){.priority = 255, .pinned = true, .cpu = i % ncpus}, blocker,
+                  i),
+              ERR_OK);
     uint64_t start = uptime();
     while ((ready < count || uptime() - start < 20) && uptime() - start < MAX_TICKS)
         yield(); /* the ones on this CPU run when I yield */
@@ -206,5 +224,5 @@ int bad_input_suite(void)
     check("every blocked thread woke with ERR_OBJECT_DELETED", deleted, (long)count);
     printf("smptest: bad: %d of %u moves seen, %d of %u blocked threads woken by the deletes\n",
            moved, 2 * ncpus, deleted, count);
-    return report("bad");
+    return check_report("bad") != 0;
 }

@@ -60,9 +60,10 @@ static long wait_fault(uint64_t fault_ep, struct missive_msg *m)
 int tlb_suite(void)
 {
     unsigned other = ncpus > 1 ? 1 : 0;
-    uint64_t frame = make(CAP_FRAME, 12, 1), alias = slots(1);
-    uint64_t table = make(CAP_PAGE_TABLE, 0, 1), fault_ep = make(CAP_ENDPOINT, 0, 1);
-    uint64_t threads = make(CAP_THREAD, 0, 2);
+    uint64_t frame = setup_objects(CAP_FRAME, 12, 1), alias = setup_slots(1);
+    uint64_t table = setup_objects(CAP_PAGE_TABLE, 0, 1),
+             fault_ep = setup_objects(CAP_ENDPOINT, 0, 1);
+    uint64_t threads = setup_objects(CAP_THREAD, 0, 2);
     struct missive_msg m;
     check("a page table", invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, table, PAGE, 0, 0, &m),
           ERR_OK);
@@ -80,7 +81,14 @@ int tlb_suite(void)
               invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, frame, PAGE, CAP_RIGHT_READ, 0, 0),
               ERR_OK);
         if (round == 0)
-            check("start the reader", spawn(threads, 255, fault_ep, other, reader, 0), ERR_OK);
+            check("start the reader",
+                  setup_thread_start(threads,
+                                     (struct setup_thread){.priority = 255,
+                                                           .fault_endpoint = fault_ep,
+                                                           .pinned = true,
+                                                           .cpu = other},
+                                     reader, 0),
+                  ERR_OK);
         else
             check("resume the reader", missive_syscall(SYS_REPLY, 0, MSG_TAG(0, 0, 0), &m), ERR_OK);
         wait_progress(&reads, 1000);
@@ -107,7 +115,14 @@ int tlb_suite(void)
           ERR_OK);
     for (int round = 0; round < ROUNDS; round++) {
         if (round == 0)
-            check("start the writer", spawn(threads + 1, 255, fault_ep, other, writer, 0), ERR_OK);
+            check("start the writer",
+                  setup_thread_start(threads + 1,
+                                     (struct setup_thread){.priority = 255,
+                                                           .fault_endpoint = fault_ep,
+                                                           .pinned = true,
+                                                           .cpu = other},
+                                     writer, 0),
+                  ERR_OK);
         else
             check("resume the writer", missive_syscall(SYS_REPLY, 0, MSG_TAG(0, 0, 0), &m), ERR_OK);
         wait_progress(&writes, 1000);
@@ -129,5 +144,5 @@ int tlb_suite(void)
     printf("smptest: tlb: reader on CPU %u: %d unmaps, %d faults, %d stale rounds; writer: %d "
            "protects, %d faults, %lu late writes\n",
            other, ROUNDS, faults, stale, ROUNDS, protect_faults, (unsigned long)moved);
-    return report("tlb");
+    return check_report("tlb") != 0;
 }

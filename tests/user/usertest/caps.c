@@ -93,27 +93,29 @@ static void test_syscall_and_slot_errors(void)
 static void test_boot_info(void)
 {
     struct missive_msg m;
-    check("boot info magic", boot->magic == BOOT_INFO_MAGIC, 1);
-    check("one to 16 CPUs", boot->cpu_count >= 1 && boot->cpu_count <= 16, 1);
-    check("the tick rate", (long)boot->tick_hz, 1000);
-    check("the initrd is mapped", boot->initrd_size > 0 && boot->initrd_count > 0, 1);
+    check("boot info magic", setup_boot->magic == BOOT_INFO_MAGIC, 1);
+    check("one to 16 CPUs", setup_boot->cpu_count >= 1 && setup_boot->cpu_count <= 16, 1);
+    check("the tick rate", (long)setup_boot->tick_hz, 1000);
+    check("the initrd is mapped", setup_boot->initrd_size > 0 && setup_boot->initrd_count > 0, 1);
     check("and starts with the newc magic", !memcmp((const void *)USER_INITRD, "070701", 6), 1);
     check("initrd frames are read-only",
-          invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, boot->initrd_first, 0, 0, 0, &m) == ERR_OK &&
+          invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, setup_boot->initrd_first, 0, 0, 0, &m) ==
+                  ERR_OK &&
               m.mr[0] == CAP_FRAME && m.mr[1] == CAP_RIGHT_READ,
           1);
     check("the boot info frame is read-only",
           invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, ROOT_SLOT_BOOT_INFO, 0, 0, 0, &m) == ERR_OK &&
               m.mr[1] == CAP_RIGHT_READ,
           1);
-    check("the memory map", boot->memory_count >= 3 && boot->memory[0].type == 1, 1);
-    check("an RSDP copy", boot->rsdp_size >= 20 && !memcmp(boot->rsdp, "RSD PTR ", 8), 1);
+    check("the memory map", setup_boot->memory_count >= 3 && setup_boot->memory[0].type == 1, 1);
+    check("an RSDP copy", setup_boot->rsdp_size >= 20 && !memcmp(setup_boot->rsdp, "RSD PTR ", 8),
+          1);
     uint64_t ram = 0;
-    for (uint64_t i = 0; i < boot->untyped_count; i++)
-        if (!boot->untyped[i].device)
-            ram += 1ul << boot->untyped[i].size_bits;
+    for (uint64_t i = 0; i < setup_boot->untyped_count; i++)
+        if (!setup_boot->untyped[i].device)
+            ram += 1ul << setup_boot->untyped[i].size_bits;
     check("hundreds of MiB of RAM as Untyped", ram > (400ul << 20), 1);
-    uint64_t dev = find_untyped(12, true);
+    uint64_t dev = setup_find_untyped(12, true);
     check("device memory as Untyped", dev != 0, 1);
     if (dev) {
         long r = invoke(dev, UNTYPED_RETYPE, CAP_ENDPOINT, 0, S_SPARE, 1, &m);
@@ -238,9 +240,6 @@ static void test_derivation(uint64_t ut)
 
 /* --- threads and endpoint IPC --------------------------------------------- */
 
-static _Alignas(16) uint8_t server_stack[8192];
-static _Alignas(16) uint8_t spin_stacks[2][4096];
-static _Alignas(16) uint8_t child_stack[4096];
 static volatile uint64_t server_badge, server_second_reply, server_woke_with;
 static volatile uint64_t spin_count[2];
 static volatile long child_results[8];
@@ -313,8 +312,8 @@ static void test_threads_and_ipc(uint64_t ut)
     check_bad_argument("non-canonical rsp", r, &m, 1, 0, 0x7fffffffffff);
 
     check("start the server",
-          start_thread(S_THREAD, ROOT_SLOT_CSPACE, 255, server, server_stack + sizeof server_stack,
-                       0),
+          setup_thread_start(S_THREAD, (struct setup_thread){.priority = 255},
+                             (void (*)(uint64_t))server, 0),
           ERR_OK);
     uint64_t regs[5] = {USER_BASE, 0, 0, 0, 0};
     check("write registers of a running thread",
@@ -360,8 +359,7 @@ static void test_fairness(uint64_t ut)
     check("retype two spinners", retype(ut, CAP_THREAD, 0, S_SPIN_A, 2), ERR_OK);
     for (uint64_t i = 0; i < 2; i++)
         check("start a spinner",
-              start_thread(S_SPIN_A + i, ROOT_SLOT_CSPACE, 10, (void (*)(void))spinner,
-                           spin_stacks[i] + sizeof spin_stacks[i], i),
+              setup_thread_start(S_SPIN_A + i, (struct setup_thread){.priority = 10}, spinner, i),
               ERR_OK);
     check("lower my priority to theirs",
           invoke(ROOT_SLOT_THREAD, THREAD_SET_PRIORITY, 10, 0, 0, 0, 0), ERR_OK);
@@ -384,8 +382,9 @@ static void test_confinement(uint64_t ut)
     check("retype a child thread", retype(ut, CAP_THREAD, 0, S_CHILD, 1), ERR_OK);
     check("retype an empty 16-slot CSpace", retype(ut, CAP_CSPACE, 4, S_CHILD_CSPACE, 1), ERR_OK);
     check("start the confined child",
-          start_thread(S_CHILD, S_CHILD_CSPACE, 10, confined_child,
-                       child_stack + sizeof child_stack, 0),
+          setup_thread_start(S_CHILD,
+                             (struct setup_thread){.cspace = S_CHILD_CSPACE, .priority = 10},
+                             (void (*)(uint64_t))confined_child, 0),
           ERR_OK);
     struct missive_msg m;
     for (int i = 0; i < SETTLE && !child_done; i++)
@@ -408,7 +407,6 @@ static void test_confinement(uint64_t ut)
 #define MAP_AT 0x10000000ul /* no table reaches it at start: the root task is at 4 MiB */
 
 static volatile int probe_before, probe_after;
-static _Alignas(16) uint8_t probe_stack[4096];
 
 /* Reads an address the root task has just unmapped: must fault. */
 static void probe(void)
@@ -501,7 +499,8 @@ static void test_vspace(uint64_t ut)
     check("delete the read-only copy (unmaps it)", cs(CSPACE_DELETE, S_FRAME_RO, 0, 0, 0), ERR_OK);
     check("retype a probe thread", retype(ut, CAP_THREAD, 0, S_PROBE, 1), ERR_OK);
     check("start it",
-          start_thread(S_PROBE, ROOT_SLOT_CSPACE, 255, probe, probe_stack + sizeof probe_stack, 0),
+          setup_thread_start(S_PROBE, (struct setup_thread){.priority = 255},
+                             (void (*)(uint64_t))probe, 0),
           ERR_OK);
     for (int i = 0; i < SETTLE && !probe_before; i++)
         missive_syscall(SYS_YIELD, 0, 0, &m);
@@ -715,12 +714,11 @@ static void test_irq(uint64_t ut)
 
 /* --- long messages and capability transfer ------------------------------------ */
 
-static _Alignas(16) uint8_t server2_stack[4096];
-
 /* Answers each call with the sum of its words, its length and the number
    of capabilities it carried; signals a received notification. */
-static void server2(struct ipc_buffer *buffer)
+static void server2(uint64_t buffer_address)
 {
+    struct ipc_buffer *buffer = (struct ipc_buffer *)buffer_address;
     struct missive_msg m = {0};
     buffer->receive_slot = S_RECEIVED;
     long r = missive_syscall(SYS_RECV, S_EP2, 0, &m);
@@ -772,8 +770,8 @@ static void test_long_messages(uint64_t ut)
     check("register it", invoke(S_SERVER2, THREAD_SET_IPC_BUFFER, S_SERVER2_BUFFER, 0, 0, 0, 0),
           ERR_OK);
     check("start server2",
-          start_thread(S_SERVER2, ROOT_SLOT_CSPACE, 255, (void (*)(void))server2,
-                       server2_stack + sizeof server2_stack, MAP_AT + 0x7000),
+          setup_thread_start(S_SERVER2, (struct setup_thread){.priority = 255}, server2,
+                             MAP_AT + 0x7000),
           ERR_OK);
     check("a 10-word call", long_call(S_EP2_NO_GRANT, 10, 0, &m), ERR_OK);
     check("summed in registers", (long)m.mr[0], 55);
@@ -802,7 +800,6 @@ static void test_long_messages(uint64_t ut)
 
 /* --- FPU/AVX state across preemption ------------------------------------------ */
 
-static _Alignas(16) uint8_t avx_stacks[2][4096];
 static volatile uint64_t avx_result[2]; /* 1 kept, 2 lost, 0 not done */
 
 /* Fills all four lanes of ymm1 with seed, spins long enough to be preempted
@@ -839,8 +836,7 @@ static void test_avx(uint64_t ut)
     check("retype two AVX threads", retype(ut, CAP_THREAD, 0, S_AVX, 2), ERR_OK);
     for (uint64_t i = 0; i < 2; i++)
         check("start an AVX thread",
-              start_thread(S_AVX + i, ROOT_SLOT_CSPACE, 10, (void (*)(void))avx_thread,
-                           avx_stacks[i] + sizeof avx_stacks[i], i),
+              setup_thread_start(S_AVX + i, (struct setup_thread){.priority = 10}, avx_thread, i),
               ERR_OK);
     /* Bounded by time, not by yields: with several CPUs on a loaded host the
        CPU running this loop may race far ahead of the ones running the AVX
@@ -857,7 +853,6 @@ static void test_avx(uint64_t ut)
 
 /* --- a thread bound to a notification ------------------------------------------ */
 
-static _Alignas(16) uint8_t server3_stack[4096];
 static volatile uint64_t server3_label, server3_badge, server3_events;
 static volatile long server3_error;
 
@@ -898,8 +893,8 @@ static void test_bound_notification(uint64_t ut)
     check("not twice", invoke(ROOT_SLOT_THREAD, THREAD_BIND_NOTIFICATION, S_BOUND_NTFN, 0, 0, 0, 0),
           ERR_NOT_PERMITTED);
     check("start server3",
-          start_thread(S_SERVER3, ROOT_SLOT_CSPACE, 10, server3,
-                       server3_stack + sizeof server3_stack, 0),
+          setup_thread_start(S_SERVER3, (struct setup_thread){.priority = 10},
+                             (void (*)(uint64_t))server3, 0),
           ERR_OK);
     for (int i = 0; i < 10; i++)
         missive_syscall(SYS_YIELD, 0, 0, &m); /* it now waits on its endpoint */
@@ -937,7 +932,7 @@ static void test_bound_notification(uint64_t ut)
    the restarts; the harness checks there were some). */
 static void test_long_retype(void)
 {
-    uint64_t big = find_untyped(26, false);
+    uint64_t big = setup_find_untyped(26, false);
     check("an Untyped of 64 MiB", big != 0, 1);
     if (!big)
         return;
@@ -953,7 +948,7 @@ static void test_long_retype(void)
 int caps_suite(void)
 {
     test_boot_info();
-    uint64_t ut = find_untyped(22, false);
+    uint64_t ut = setup_find_untyped(22, false);
     check("an Untyped of 4 MiB or more", ut != 0, 1);
     if (!ut)
         return 1;
@@ -980,6 +975,5 @@ int caps_suite(void)
     printf("usertest: caps: a long retype\n");
     test_long_retype();
     test_confinement(ut);
-    printf("usertest: caps: %d passed, %d failed\n", checks - failures, failures);
-    return failures;
+    return check_report("caps");
 }

@@ -35,8 +35,6 @@
 #define LABEL_REPLY  0x7200 /* + the call's label's low byte */
 #define LABEL_ROUND  0x7300 /* the wrap test's calls */
 
-static _Alignas(16) uint8_t server_stack[4096];
-
 static long debug(uint64_t label, uint64_t a0, uint64_t a1, struct missive_msg *m)
 {
     return invoke(ROOT_SLOT_DEBUG, label, a0, a1, 0, 0, m);
@@ -74,7 +72,7 @@ static void bad_arguments(unsigned cpus)
     check_bad_argument("an empty slot", r, &m, 1, 0, 4095);
     check("an endpoint is no buffer", debug(DEBUG_TRACE_SET_BUFFER, 0, S_EP, 0), ERR_WRONG_TYPE);
     check("an Untyped is no buffer", debug(DEBUG_TRACE_SET_BUFFER, 0, S_UT, 0), ERR_WRONG_TYPE);
-    if (find_untyped(12, true))
+    if (setup_find_untyped(12, true))
         check("device memory is no buffer", debug(DEBUG_TRACE_SET_BUFFER, 0, S_DEVICE, 0),
               ERR_WRONG_TYPE);
     r = debug(DEBUG_TRACE_SET_BUFFER, 0, S_SMALL, &m);
@@ -199,11 +197,12 @@ static void revoke_under_tracer(unsigned my_cpu)
 
 int trace_suite(void)
 {
-    unsigned cpus = (unsigned)boot->cpu_count;
+    unsigned cpus = (unsigned)setup_boot->cpu_count;
     struct missive_msg m;
     check("debug CPU stats", debug(DEBUG_CPU_STATS, 0, 0, &m), ERR_OK);
     unsigned my_cpu = (unsigned)m.mr[4];
-    uint64_t ut = find_untyped(TRACE_BUFFER_BITS + 5, false), device = find_untyped(12, true);
+    uint64_t ut = setup_find_untyped(TRACE_BUFFER_BITS + 5, false),
+             device = setup_find_untyped(12, true);
     check("an Untyped for the buffers", ut != 0, 1);
     if (!ut)
         return 1;
@@ -237,8 +236,8 @@ int trace_suite(void)
     check("name the client", sys_thread_set_name(ROOT_SLOT_THREAD, "tr-client"), ERR_OK);
     uint64_t aff[1] = {my_cpu}; /* the same CPU: the calls take the fast path */
     if (sys_invoke(S_SERVER, THREAD_SET_AFFINITY, 1, aff, 0) != ERR_OK ||
-        start_thread(S_SERVER, ROOT_SLOT_CSPACE, 255, server, server_stack + sizeof server_stack,
-                     0) != ERR_OK) {
+        setup_thread_start(S_SERVER, (struct setup_thread){.priority = 255},
+                           (void (*)(uint64_t))server, 0) != ERR_OK) {
         printf("usertest: trace: FAIL: the server did not start\n");
         return 1;
     }
@@ -249,6 +248,5 @@ int trace_suite(void)
     script(cpus, my_cpu);
     wrap(my_cpu);
     revoke_under_tracer(my_cpu);
-    printf("usertest: trace: %d passed, %d failed\n", checks - failures, failures);
-    return failures != 0;
+    return check_report("trace") != 0;
 }

@@ -92,7 +92,6 @@ static void test_identify_untyped(uint64_t parent_phys)
     check("a frame's address is not shown", (long)m.mr[4], 0);
 }
 
-static _Alignas(16) uint8_t server_stack[4096];
 static volatile uint64_t server_received_caps, server_reply_result;
 
 /* Receives one call on arg's endpoint slot with receive slot T_RECEIVED and
@@ -141,8 +140,8 @@ static void start_lender(uint64_t receive_ep)
     check("registered", invoke(T_SERVER, THREAD_SET_IPC_BUFFER, T_SERVER_BUFFER, 0, 0, 0, 0),
           ERR_OK);
     check("start it",
-          start_thread(T_SERVER, ROOT_SLOT_CSPACE, 255, (void (*)(void))lender_server,
-                       server_stack + sizeof server_stack, receive_ep),
+          setup_thread_start(T_SERVER, (struct setup_thread){.priority = 255}, lender_server,
+                             receive_ep),
           ERR_OK);
 }
 
@@ -196,7 +195,6 @@ static void test_reply_without_grant(void)
     check("suspend the server", invoke(T_SERVER, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
 }
 
-static _Alignas(16) uint8_t caller_stack[4096];
 static volatile long saver_results[4];
 
 /* The saving server: label 1 saves the reply and answers through it (MR0
@@ -249,8 +247,8 @@ static void test_saved_replies(void)
     check("an endpoint", retype(T_UT, CAP_ENDPOINT, 0, T_EP, 1), ERR_OK);
     check("the saving server", retype(T_UT, CAP_THREAD, 0, T_SERVER, 1), ERR_OK);
     check("start it",
-          start_thread(T_SERVER, ROOT_SLOT_CSPACE, 255, saver_server,
-                       server_stack + sizeof server_stack, 0),
+          setup_thread_start(T_SERVER, (struct setup_thread){.priority = 255},
+                             (void (*)(uint64_t))saver_server, 0),
           ERR_OK);
     check("no reply to save", invoke(ROOT_SLOT_CSPACE, CSPACE_SAVE_REPLY, T_SAVED, 0, 0, 0, 0),
           ERR_NO_REPLY);
@@ -276,8 +274,8 @@ static void test_saved_replies(void)
     saver_results[0] = 1;
     check("a calling thread", retype(T_UT, CAP_THREAD, 0, T_CALLER, 1), ERR_OK);
     check("start it",
-          start_thread(T_CALLER, ROOT_SLOT_CSPACE, 255, saved_caller,
-                       caller_stack + sizeof caller_stack, 0),
+          setup_thread_start(T_CALLER, (struct setup_thread){.priority = 255},
+                             (void (*)(uint64_t))saved_caller, 0),
           ERR_OK);
     missive_syscall(SYS_YIELD, 0, 0, &m); /* it calls; the server saves its reply */
     while (saver_results[0] != ERR_OK || caller_result != 1)
@@ -297,7 +295,7 @@ static void test_saved_replies(void)
 
 int transfer_suite(void)
 {
-    uint64_t ut = find_untyped(16, false);
+    uint64_t ut = setup_find_untyped(16, false);
     check("an Untyped of 64 KiB or more", ut != 0, 1);
     if (!ut)
         return 1;
@@ -305,7 +303,7 @@ int transfer_suite(void)
     invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, ut, 0, 0, 0, &m);
     uint64_t used = m.mr[2];
     check("a 64 KiB Untyped for the suite", retype(ut, CAP_UNTYPED, 16, T_UT, 1), ERR_OK);
-    uint64_t phys = boot->untyped[ut - boot->untyped_first].phys;
+    uint64_t phys = setup_boot->untyped[ut - setup_boot->untyped_first].phys;
     test_identify_untyped(phys + ((used + 0xffff) & ~0xfffful));
     test_cross_cspace();
     test_lend_untyped();
@@ -313,6 +311,5 @@ int transfer_suite(void)
     test_reply_without_grant();
     cs(CSPACE_REVOKE, T_UT, 0, 0, 0);
     test_saved_replies();
-    printf("usertest: transfer: %d passed, %d failed\n", checks - failures, failures);
-    return failures;
+    return check_report("transfer");
 }
