@@ -266,11 +266,12 @@ test: format-check unit-test bench-linux-check picolibc-test system-test rebuild
 
 # --- Linux side by side (docs/ipc-performance.md) ----------------------------------
 
-# Debian's kernel (tools/bench/linux/install-kernel.sh installs it when
-# missing) boots in the benchmark QEMU configuration with an initramfs whose
-# /init is linuxbench, once under -icount and once without; the CSVs go to
-# results/linux-{icount,wall}.csv, then compare.py writes results/compare.md.
-# LINUX_KERNEL=path boots another vmlinuz; BENCH_ITERATIONS sets the count.
+# Debian's kernel at a pinned version (tools/bench/linux/fetch-kernel.sh downloads the package
+# file and unpacks its vmlinuz into $(BENCH_LINUX)/debian; nothing is installed into the host)
+# boots in the benchmark QEMU configuration with an initramfs whose /init is linuxbench, once
+# under -icount and once without; the CSVs go to results/linux-{icount,wall}.csv, then
+# compare.py writes results/compare.md. LINUX_KERNEL=path boots another vmlinuz;
+# BENCH_ITERATIONS sets the count.
 BENCH_LINUX := $(BUILD)/bench-linux
 BENCH_ITERATIONS ?= 10000
 LINUX_KERNEL ?=
@@ -285,7 +286,8 @@ $(BENCH_LINUX)/initramfs.cpio: $(BENCH_LINUX)/linuxbench tools/bench/linux/mkini
 
 bench-linux: $(BENCH_LINUX)/initramfs.cpio | $(DEPS)
 	@kernel="$(LINUX_KERNEL)"; \
-	if [ -z "$$kernel" ]; then kernel=$$(bash tools/bench/linux/install-kernel.sh) || exit 1; fi; \
+	if [ -z "$$kernel" ]; then \
+		kernel=$$(bash tools/bench/linux/fetch-kernel.sh $(BENCH_LINUX)/debian) || exit 1; fi; \
 	python3 tools/bench/linux/run.py --kernel "$$kernel" --initrd $< --build $(BENCH_LINUX) \
 		--results results --iterations $(BENCH_ITERATIONS)
 	python3 tools/bench/compare.py --results results
