@@ -73,7 +73,7 @@ struct setup_thread {
     uint64_t cspace;
     uint64_t priority;
     uint64_t fault_endpoint;
-    bool pinned;     /* true: it runs on cpu only */
+    bool pinned; /* true: it runs on cpu only */
     unsigned cpu;
     void *stack_top; /* 16-byte aligned */
 };
