@@ -35,13 +35,12 @@ void check_string(const char *what, const char *got, const char *want)
     }
 }
 
-void check_bad_argument(const char *what, long r, const struct missive_msg *m, uint64_t argument,
-                        uint64_t min, uint64_t max)
+void check_bad_argument(const char *what, long r, uint64_t argument, uint64_t min, uint64_t max)
 {
     check(what, r, ERR_INVALID_ARGUMENT);
-    check(what, (long)m->mr[0], (long)argument);
-    check(what, (long)m->mr[1], (long)min);
-    check(what, (long)m->mr[2], (long)max);
+    check(what, (long)invoke_last_bad_argument.argument, (long)argument);
+    check(what, (long)invoke_last_bad_argument.min, (long)min);
+    check(what, (long)invoke_last_bad_argument.max, (long)max);
 }
 
 void check_fail(const char *format, ...)

@@ -1,7 +1,7 @@
 /*
  * What the root-task tests set up again and again (testlib.h): Untyped to
- * retype from, fresh slots, objects, threads; and the raw invocation
- * helpers. Only for a program that holds the root task's capabilities.
+ * retype from, fresh slots, objects, threads. Only for a program that
+ * holds the root task's capabilities.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -37,7 +37,7 @@ uint64_t setup_objects(uint64_t type, uint64_t size_bits, uint64_t count)
     for (uint64_t i = 0; i < setup_boot->untyped_count; i++) {
         if (setup_boot->untyped[i].device || setup_boot->untyped[i].size_bits < 20)
             continue;
-        if (retype(setup_boot->untyped_first + i, type, size_bits, first, count) == ERR_OK)
+        if (untyped_retype(setup_boot->untyped_first + i, type, size_bits, first, count) == ERR_OK)
             return first;
     }
     check_fail("no memory for %lu objects of type %lu", (unsigned long)count, (unsigned long)type);
@@ -53,32 +53,14 @@ long setup_thread_start(uint64_t slot, struct setup_thread how, void (*entry)(ui
             return ERR_NOT_ENOUGH_MEMORY;
         stack_top = stacks[stacks_used++] + SETUP_STACK_BYTES;
     }
-    long r = invoke(slot, THREAD_CONFIGURE, how.cspace ? how.cspace : ROOT_SLOT_CSPACE,
-                    ROOT_SLOT_VSPACE, how.priority, how.fault_endpoint, 0);
+    long r = thread_configure(slot, how.cspace ? how.cspace : ROOT_SLOT_CSPACE, ROOT_SLOT_VSPACE,
+                              how.priority, how.fault_endpoint);
     if (r == ERR_OK && how.pinned)
-        r = invoke(slot, THREAD_SET_AFFINITY, how.cpu, 0, 0, 0, 0);
+        r = thread_set_affinity(slot, how.cpu);
     /* rsp 8 below the top: as after a call, so entry's frame is aligned */
-    uint64_t regs[5] = {(uint64_t)entry, (uint64_t)(stack_top - 8), arg, 0, 0};
     if (r == ERR_OK)
-        r = sys_invoke(slot, THREAD_WRITE_REGISTERS, 5, regs, 0);
-    return r != ERR_OK ? r : invoke(slot, THREAD_RESUME, 0, 0, 0, 0, 0);
-}
-
-long invoke(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-            struct missive_msg *answer)
-{
-    uint64_t args[4] = {a0, a1, a2, a3};
-    return sys_invoke(slot, label, 4, args, answer);
-}
-
-long retype(uint64_t untyped, uint64_t type, uint64_t bits, uint64_t dest, uint64_t count)
-{
-    return invoke(untyped, UNTYPED_RETYPE, type, bits, dest, count, 0);
-}
-
-long cs(uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-    return invoke(ROOT_SLOT_CSPACE, label, a0, a1, a2, a3, 0);
+        r = thread_write_registers(slot, (uint64_t)entry, (uint64_t)(stack_top - 8), arg, 0, 0);
+    return r != ERR_OK ? r : thread_resume(slot);
 }
 
 long sys(long number, uint64_t slot, struct missive_msg *msg)

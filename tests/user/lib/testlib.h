@@ -8,14 +8,19 @@
  *           harness matches (tests/system/cases.py).
  * setup.c   what the root-task tests set up again and again: finding an
  *           Untyped, fresh slots, objects retyped into them, a thread
- *           started at a function; and the raw invocation helpers.
+ *           started at a function.
+ *
+ * The tests invoke kernel objects through libsys's typed stubs
+ * (libsys/invoke.h), which this header includes.
  */
 #ifndef TESTLIB_H
 #define TESTLIB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "libsys/invoke.h"
 #include "libsys/libsys.h"
 
 /* --- check.c ------------------------------------------------------------------ */
@@ -29,10 +34,11 @@ void check(const char *what, long got, long want);
 /* The same for two strings (compared with strcmp). */
 void check_string(const char *what, const char *got, const char *want);
 
-/* Checks an ERR_INVALID_ARGUMENT answer (r and the reply *m): which
-   argument, which range. Four checks. */
-void check_bad_argument(const char *what, long r, const struct missive_msg *m, uint64_t argument,
-                        uint64_t min, uint64_t max);
+/* Checks that r, an invocation's result, is ERR_INVALID_ARGUMENT, and that
+   the answer (invoke_last_bad_argument, libsys/libsys.h) names argument
+   (an index enum of libsys/invoke.h, <LABEL>_ARG_<NAME>) and the range min
+   to max. Four checks. */
+void check_bad_argument(const char *what, long r, uint64_t argument, uint64_t min, uint64_t max);
 
 /* Counts a failed check that has no got and want: prints "PROGRAM: FAIL: "
    and what (a printf format with its arguments). */
@@ -54,8 +60,10 @@ extern const struct boot_info *const setup_boot;
    2^bits bytes; 0 if there is none. */
 uint64_t setup_find_untyped(unsigned bits, bool device);
 
-/* setup_slots hands out the root CSpace's slots from here up; the suites'
+/* The root CSpace's slots: 1 to SETUP_ROOT_SLOTS - 1 (slot 0 is never
+   valid). setup_slots hands them out from SETUP_FIRST_SLOT up; the suites'
    own fixed slot numbers lie below. */
+#define SETUP_ROOT_SLOTS (1ul << ROOT_CSPACE_BITS)
 #define SETUP_FIRST_SLOT 3072
 
 /* count fresh empty slots of the root CSpace; returns the first. */
@@ -86,17 +94,6 @@ struct setup_thread {
 #define SETUP_STACK_BYTES 4096
 long setup_thread_start(uint64_t slot, struct setup_thread how, void (*entry)(uint64_t),
                         uint64_t arg);
-
-/* Invokes slot with label and four arguments (MR0-MR3); the answer is left
-   in *answer if it is not NULL. Returns the kernel's result. */
-long invoke(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-            struct missive_msg *answer);
-
-/* UNTYPED_RETYPE of untyped: count objects of type and size bits into dest on. */
-long retype(uint64_t untyped, uint64_t type, uint64_t bits, uint64_t dest, uint64_t count);
-
-/* Invokes the root CSpace with label and four arguments. */
-long cs(uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
 
 /* The system call number on slot with msg's tag and registers. */
 long sys(long number, uint64_t slot, struct missive_msg *msg);

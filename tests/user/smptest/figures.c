@@ -51,7 +51,7 @@ static void measure(uint64_t thread, unsigned cpu, uint64_t *round_trip, uint64_
     }
     *round_trip = (tsc() - start) / ROUNDS;
     *wake = wake_sum / ROUNDS;
-    check("suspend the server", invoke(thread, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+    check("suspend the server", thread_suspend(thread), ERR_OK);
 }
 
 int figures(void)

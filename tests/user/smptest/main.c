@@ -13,25 +13,27 @@
 
 unsigned ncpus;
 
+/* DEBUG_CPU_STATS of cpu (zeros if it fails). */
+static struct debug_cpu_stats cpu_stats(unsigned cpu)
+{
+    struct debug_cpu_stats stats = {0};
+    debug_cpu_stats(ROOT_SLOT_DEBUG, cpu, &stats);
+    return stats;
+}
+
 uint64_t uptime(void)
 {
-    struct missive_msg m;
-    invoke(ROOT_SLOT_DEBUG, DEBUG_CPU_STATS, 0, 0, 0, 0, &m);
-    return m.mr[0];
+    return cpu_stats(0).uptime;
 }
 
 uint64_t cpu_busy_ticks(unsigned cpu)
 {
-    struct missive_msg m;
-    invoke(ROOT_SLOT_DEBUG, DEBUG_CPU_STATS, cpu, 0, 0, 0, &m);
-    return m.mr[1];
+    return cpu_stats(cpu).busy;
 }
 
 uint64_t my_cpu(void)
 {
-    struct missive_msg m;
-    invoke(ROOT_SLOT_DEBUG, DEBUG_CPU_STATS, 0, 0, 0, 0, &m);
-    return m.mr[4];
+    return cpu_stats(0).caller_cpu;
 }
 
 uint64_t tsc(void)
@@ -60,10 +62,9 @@ _Noreturn void park(void)
 static void print_load(void)
 {
     for (unsigned cpu = 0; cpu < ncpus; cpu++) {
-        struct missive_msg m;
-        invoke(ROOT_SLOT_DEBUG, DEBUG_CPU_STATS, cpu, 0, 0, 0, &m);
+        struct debug_cpu_stats stats = cpu_stats(cpu);
         printf("smptest: cpu %u: %lu ticks busy, %lu idle, %lu runnable\n", cpu,
-               (unsigned long)m.mr[1], (unsigned long)m.mr[2], (unsigned long)m.mr[3]);
+               (unsigned long)stats.busy, (unsigned long)stats.idle, (unsigned long)stats.runnable);
     }
 }
 

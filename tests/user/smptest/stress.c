@@ -83,7 +83,7 @@ int stress_suite(void)
         pairs[i].ep = eps + i;
         pairs[i].client_ep = minted + i;
         check("mint a client capability",
-              cs(CSPACE_MINT, minted + i, eps + i, CAP_RIGHT_SEND, i + 1), ERR_OK);
+              cspace_mint(ROOT_SLOT_CSPACE, minted + i, eps + i, CAP_RIGHT_SEND, i + 1, 0), ERR_OK);
         check("start a server",
               setup_thread_start(
                   threads + 2 * i,

@@ -42,16 +42,15 @@ static void server(void)
 void test_endpoint_calls(uint64_t ut)
 {
     struct missive_msg m = {0};
-    check("retype an endpoint", retype(ut, CAP_ENDPOINT, 0, S_SERVER_EP, 1), ERR_OK);
+    check("retype an endpoint", untyped_retype(ut, CAP_ENDPOINT, 0, S_SERVER_EP, 1), ERR_OK);
     check("start the server",
           setup_thread_start(S_THREAD, (struct setup_thread){.priority = 255},
                              (void (*)(uint64_t))server, 0),
           ERR_OK);
-    uint64_t regs[5] = {USER_BASE, 0, 0, 0, 0};
     check("write registers of a running thread",
-          sys_invoke(S_THREAD, THREAD_WRITE_REGISTERS, 5, regs, 0), ERR_NOT_PERMITTED);
+          thread_write_registers(S_THREAD, USER_BASE, 0, 0, 0, 0), ERR_NOT_PERMITTED);
     check("mint the client's badged capability",
-          cs(CSPACE_MINT, S_CLIENT_EP, S_SERVER_EP, CAP_RIGHT_SEND, 7), ERR_OK);
+          cspace_mint(ROOT_SLOT_CSPACE, S_CLIENT_EP, S_SERVER_EP, CAP_RIGHT_SEND, 7, 0), ERR_OK);
     int bad = 0;
     for (uint64_t i = 0; i < 500; i++) {
         m.tag = MSG_TAG(3, 1, 0);
@@ -71,18 +70,18 @@ void test_endpoint_calls(uint64_t ut)
     check("a second reply is refused", (long)server_second_reply, ERR_NO_REPLY);
     check("call on a send-only cap works, recv does not", sys(SYS_NB_RECV, S_CLIENT_EP, &m),
           ERR_MISSING_RIGHT);
-    long r = invoke(S_THREAD, THREAD_READ_REGISTERS, 0, 0, 0, 0, &m);
-    check("read the server's registers", r, ERR_OK);
-    check("its rip is in the program", m.mr[0] >= USER_BASE && m.mr[0] < 0x1000000, 1);
+    struct thread_registers regs = {0};
+    check("read the server's registers", thread_read_registers(S_THREAD, &regs), ERR_OK);
+    check("its rip is in the program", regs.rip >= USER_BASE && regs.rip < 0x1000000, 1);
 
     /* Deleting the endpoint wakes the server blocked on it with an error. */
-    check("revoke the endpoint", cs(CSPACE_REVOKE, S_SERVER_EP, 0, 0, 0), ERR_OK);
-    check("delete the endpoint", cs(CSPACE_DELETE, S_SERVER_EP, 0, 0, 0), ERR_OK);
+    check("revoke the endpoint", cspace_revoke(ROOT_SLOT_CSPACE, S_SERVER_EP, NULL), ERR_OK);
+    check("delete the endpoint", cspace_delete(ROOT_SLOT_CSPACE, S_SERVER_EP), ERR_OK);
     for (int i = 0; i < SETTLE && !server_woke_with; i++)
         missive_syscall(SYS_YIELD, 0, 0, &m);
     check("the server woke with ERR_OBJECT_DELETED", (long)server_woke_with, ERR_OBJECT_DELETED);
-    check("suspend it", invoke(S_THREAD, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
-    check("delete the thread", cs(CSPACE_DELETE, S_THREAD, 0, 0, 0), ERR_OK);
+    check("suspend it", thread_suspend(S_THREAD), ERR_OK);
+    check("delete the thread", cspace_delete(ROOT_SLOT_CSPACE, S_THREAD), ERR_OK);
 }
 
 /* --- long messages and capability transfer ------------------------------------ */
@@ -102,8 +101,7 @@ static void server2(uint64_t buffer_address)
         if (caps) {
             struct missive_msg s = {0};
             missive_syscall(SYS_SEND, S_RECEIVED, 0, &s);
-            missive_syscall(SYS_CALL, ROOT_SLOT_CSPACE, MSG_TAG(CSPACE_DELETE, 1, 0),
-                            &(struct missive_msg){.mr = {S_RECEIVED}});
+            cspace_delete(ROOT_SLOT_CSPACE, S_RECEIVED);
         }
         m.mr[0] = r == ERR_OK ? sum : (uint64_t)r;
         m.mr[1] = length;
@@ -128,20 +126,21 @@ static long long_call(uint64_t slot, uint64_t length, uint64_t caps, struct miss
 void test_long_messages(uint64_t ut)
 {
     struct missive_msg m = {0};
-    check("retype an endpoint", retype(ut, CAP_ENDPOINT, 0, S_EP2, 1), ERR_OK);
-    check("a send-only copy", cs(CSPACE_MINT, S_EP2_NO_GRANT, S_EP2, CAP_RIGHT_SEND, 1), ERR_OK);
+    check("retype an endpoint", untyped_retype(ut, CAP_ENDPOINT, 0, S_EP2, 1), ERR_OK);
+    check("a send-only copy",
+          cspace_mint(ROOT_SLOT_CSPACE, S_EP2_NO_GRANT, S_EP2, CAP_RIGHT_SEND, 1, 0), ERR_OK);
     check("a send+grant copy",
-          cs(CSPACE_MINT, S_EP2_GRANT, S_EP2, CAP_RIGHT_SEND | CAP_RIGHT_GRANT, 2), ERR_OK);
-    check("retype server2", retype(ut, CAP_THREAD, 0, S_SERVER2, 1), ERR_OK);
-    check("and its IPC buffer", retype(ut, CAP_FRAME, 12, S_SERVER2_BUFFER, 1), ERR_OK);
+          cspace_mint(ROOT_SLOT_CSPACE, S_EP2_GRANT, S_EP2, CAP_RIGHT_SEND | CAP_RIGHT_GRANT, 2, 0),
+          ERR_OK);
+    check("retype server2", untyped_retype(ut, CAP_THREAD, 0, S_SERVER2, 1), ERR_OK);
+    check("and its IPC buffer", untyped_retype(ut, CAP_FRAME, PAGE_BITS, S_SERVER2_BUFFER, 1),
+          ERR_OK);
     check("map the buffer",
-          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_SERVER2_BUFFER, MAP_AT + 0x7000,
-                 CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0),
+          vspace_map_frame(ROOT_SLOT_VSPACE, S_SERVER2_BUFFER, MAP_AT + 0x7000,
+                           CAP_RIGHT_READ | CAP_RIGHT_WRITE),
           ERR_OK);
-    check("an IPC buffer must be a frame",
-          invoke(S_SERVER2, THREAD_SET_IPC_BUFFER, S_EP2, 0, 0, 0, 0), ERR_WRONG_TYPE);
-    check("register it", invoke(S_SERVER2, THREAD_SET_IPC_BUFFER, S_SERVER2_BUFFER, 0, 0, 0, 0),
-          ERR_OK);
+    check("an IPC buffer must be a frame", thread_set_ipc_buffer(S_SERVER2, S_EP2), ERR_WRONG_TYPE);
+    check("register it", thread_set_ipc_buffer(S_SERVER2, S_SERVER2_BUFFER), ERR_OK);
     check("start server2",
           setup_thread_start(S_SERVER2, (struct setup_thread){.priority = 255}, server2,
                              MAP_AT + 0x7000),
@@ -168,5 +167,5 @@ void test_long_messages(uint64_t ut)
     mine->caps[0] = S_EMPTY; /* an empty slot: nothing to send */
     check("an empty slot is skipped", long_call(S_EP2_GRANT, 1, 1, &m), ERR_OK);
     check("so none went", (long)m.mr[2], 0);
-    check("suspend server2", invoke(S_SERVER2, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+    check("suspend server2", thread_suspend(S_SERVER2), ERR_OK);
 }

@@ -10,9 +10,11 @@
 void test_notification_signals(uint64_t ut)
 {
     struct missive_msg m = {0};
-    check("retype a notification", retype(ut, CAP_NOTIFICATION, 0, S_NTFN, 1), ERR_OK);
-    check("mint badge 1", cs(CSPACE_MINT, S_NTFN_A, S_NTFN, CAP_RIGHT_SEND, 0x1), ERR_OK);
-    check("mint badge 4", cs(CSPACE_MINT, S_NTFN_B, S_NTFN, CAP_RIGHT_SEND, 0x4), ERR_OK);
+    check("retype a notification", untyped_retype(ut, CAP_NOTIFICATION, 0, S_NTFN, 1), ERR_OK);
+    check("mint badge 1", cspace_mint(ROOT_SLOT_CSPACE, S_NTFN_A, S_NTFN, CAP_RIGHT_SEND, 0x1, 0),
+          ERR_OK);
+    check("mint badge 4", cspace_mint(ROOT_SLOT_CSPACE, S_NTFN_B, S_NTFN, CAP_RIGHT_SEND, 0x4, 0),
+          ERR_OK);
     check("poll an empty notification", sys(SYS_NB_RECV, S_NTFN, &m), ERR_WOULD_BLOCK);
     check("signal 1", sys(SYS_SEND, S_NTFN_A, &m), ERR_OK);
     check("signal 4", sys(SYS_SEND, S_NTFN_B, &m), ERR_OK);
@@ -54,19 +56,18 @@ static void server3(void)
 void test_bound_notification(uint64_t ut)
 {
     struct missive_msg m = {0};
-    check("retype an endpoint", retype(ut, CAP_ENDPOINT, 0, S_EP3, 1), ERR_OK);
-    check("and a notification", retype(ut, CAP_NOTIFICATION, 0, S_BOUND_NTFN, 1), ERR_OK);
-    check("a signalling copy", cs(CSPACE_MINT, S_BOUND_SIGNAL, S_BOUND_NTFN, CAP_RIGHT_SEND, 0x10),
+    check("retype an endpoint", untyped_retype(ut, CAP_ENDPOINT, 0, S_EP3, 1), ERR_OK);
+    check("and a notification", untyped_retype(ut, CAP_NOTIFICATION, 0, S_BOUND_NTFN, 1), ERR_OK);
+    check("a signalling copy",
+          cspace_mint(ROOT_SLOT_CSPACE, S_BOUND_SIGNAL, S_BOUND_NTFN, CAP_RIGHT_SEND, 0x10, 0),
           ERR_OK);
-    check("retype server3", retype(ut, CAP_THREAD, 0, S_SERVER3, 1), ERR_OK);
-    check("binding needs a notification",
-          invoke(S_SERVER3, THREAD_BIND_NOTIFICATION, S_EP3, 0, 0, 0, 0), ERR_WRONG_TYPE);
-    check("binding needs the receive right",
-          invoke(S_SERVER3, THREAD_BIND_NOTIFICATION, S_BOUND_SIGNAL, 0, 0, 0, 0),
+    check("retype server3", untyped_retype(ut, CAP_THREAD, 0, S_SERVER3, 1), ERR_OK);
+    check("binding needs a notification", thread_bind_notification(S_SERVER3, S_EP3),
+          ERR_WRONG_TYPE);
+    check("binding needs the receive right", thread_bind_notification(S_SERVER3, S_BOUND_SIGNAL),
           ERR_MISSING_RIGHT);
-    check("bind it", invoke(S_SERVER3, THREAD_BIND_NOTIFICATION, S_BOUND_NTFN, 0, 0, 0, 0), ERR_OK);
-    check("not twice", invoke(ROOT_SLOT_THREAD, THREAD_BIND_NOTIFICATION, S_BOUND_NTFN, 0, 0, 0, 0),
-          ERR_NOT_PERMITTED);
+    check("bind it", thread_bind_notification(S_SERVER3, S_BOUND_NTFN), ERR_OK);
+    check("not twice", thread_bind_notification(ROOT_SLOT_THREAD, S_BOUND_NTFN), ERR_NOT_PERMITTED);
     check("start server3",
           setup_thread_start(S_SERVER3, (struct setup_thread){.priority = 10},
                              (void (*)(uint64_t))server3, 0),
@@ -84,20 +85,19 @@ void test_bound_notification(uint64_t ut)
     check("and is answered", (long)m.mr[0], 6);
     for (int i = 0; i < 10; i++)
         missive_syscall(SYS_YIELD, 0, 0, &m); /* back to waiting */
-    check("suspend server3 in its wait", invoke(S_SERVER3, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
-    check("resume it", invoke(S_SERVER3, THREAD_RESUME, 0, 0, 0, 0, 0), ERR_OK);
+    check("suspend server3 in its wait", thread_suspend(S_SERVER3), ERR_OK);
+    check("resume it", thread_resume(S_SERVER3), ERR_OK);
     for (int i = 0; i < SETTLE && !server3_error; i++)
         missive_syscall(SYS_YIELD, 0, 0, &m);
     check("its wait ended with ERR_INTERRUPTED", server3_error, ERR_INTERRUPTED);
-    check("suspend server3", invoke(S_SERVER3, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
-    check("unbind", invoke(S_SERVER3, THREAD_BIND_NOTIFICATION, 0, 0, 0, 0, 0), ERR_OK);
-    check("a copy to bind with", cs(CSPACE_COPY, S_BOUND_COPY, S_BOUND_NTFN, CAP_RIGHTS_ALL, 0),
-          ERR_OK);
-    check("bind through the copy",
-          invoke(S_SERVER3, THREAD_BIND_NOTIFICATION, S_BOUND_COPY, 0, 0, 0, 0), ERR_OK);
-    check("revoking the copy's source ends the binding", cs(CSPACE_REVOKE, S_BOUND_COPY, 0, 0, 0),
-          ERR_OK);
+    check("suspend server3", thread_suspend(S_SERVER3), ERR_OK);
+    check("unbind", thread_bind_notification(S_SERVER3, 0), ERR_OK);
+    check("a copy to bind with",
+          cspace_copy(ROOT_SLOT_CSPACE, S_BOUND_COPY, S_BOUND_NTFN, CAP_RIGHTS_ALL, 0), ERR_OK);
+    check("bind through the copy", thread_bind_notification(S_SERVER3, S_BOUND_COPY), ERR_OK);
+    check("revoking the copy's source ends the binding",
+          cspace_revoke(ROOT_SLOT_CSPACE, S_BOUND_COPY, NULL), ERR_OK);
     check("now another thread may bind it",
-          invoke(ROOT_SLOT_THREAD, THREAD_BIND_NOTIFICATION, S_BOUND_NTFN, 0, 0, 0, 0), ERR_OK);
-    check("and unbind", invoke(ROOT_SLOT_THREAD, THREAD_BIND_NOTIFICATION, 0, 0, 0, 0, 0), ERR_OK);
+          thread_bind_notification(ROOT_SLOT_THREAD, S_BOUND_NTFN), ERR_OK);
+    check("and unbind", thread_bind_notification(ROOT_SLOT_THREAD, 0), ERR_OK);
 }

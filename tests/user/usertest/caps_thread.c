@@ -13,21 +13,16 @@
    (test_endpoint_calls starts it). */
 void test_thread_configuration(uint64_t ut)
 {
-    struct missive_msg m = {0};
-    check("retype a thread", retype(ut, CAP_THREAD, 0, S_THREAD, 1), ERR_OK);
-    check("resume before configure", invoke(S_THREAD, THREAD_RESUME, 0, 0, 0, 0, 0),
-          ERR_NOT_PERMITTED);
-    long r = invoke(S_THREAD, THREAD_CONFIGURE, ROOT_SLOT_CSPACE, ROOT_SLOT_VSPACE, 256, 0, &m);
-    check_bad_argument("priority above the caller's", r, &m, 2, 0, 255);
+    check("retype a thread", untyped_retype(ut, CAP_THREAD, 0, S_THREAD, 1), ERR_OK);
+    check("resume before configure", thread_resume(S_THREAD), ERR_NOT_PERMITTED);
+    long r = thread_configure(S_THREAD, ROOT_SLOT_CSPACE, ROOT_SLOT_VSPACE, 256, 0);
+    check_bad_argument("priority above the caller's", r, THREAD_CONFIGURE_ARG_PRIORITY, 0, 255);
     check("configure with a non-CSpace",
-          invoke(S_THREAD, THREAD_CONFIGURE, ROOT_SLOT_DEBUG, ROOT_SLOT_VSPACE, 1, 0, 0),
-          ERR_WRONG_TYPE);
-    uint64_t bad_rip[5] = {0xffffffff80100000ul, 0, 0, 0, 0};
-    r = sys_invoke(S_THREAD, THREAD_WRITE_REGISTERS, 5, bad_rip, &m);
-    check_bad_argument("kernel rip", r, &m, 0, 0, USER_END - 1);
-    uint64_t bad_rsp[5] = {USER_BASE, 0x800000000000ul, 0, 0, 0};
-    r = sys_invoke(S_THREAD, THREAD_WRITE_REGISTERS, 5, bad_rsp, &m);
-    check_bad_argument("non-canonical rsp", r, &m, 1, 0, 0x7fffffffffff);
+          thread_configure(S_THREAD, ROOT_SLOT_DEBUG, ROOT_SLOT_VSPACE, 1, 0), ERR_WRONG_TYPE);
+    r = thread_write_registers(S_THREAD, 0xffffffff80100000ul, 0, 0, 0, 0);
+    check_bad_argument("kernel rip", r, THREAD_WRITE_REGISTERS_ARG_RIP, 0, USER_END - 1);
+    r = thread_write_registers(S_THREAD, USER_BASE, 0x800000000000ul, 0, 0, 0);
+    check_bad_argument("non-canonical rsp", r, THREAD_WRITE_REGISTERS_ARG_RSP, 0, 0x7fffffffffff);
 }
 
 /* --- faults to a handler ------------------------------------------------------- */
@@ -71,21 +66,21 @@ static void fault_kind(uint64_t kind)
 void test_fault_handler(uint64_t ut)
 {
     struct missive_msg m = {0};
-    check("retype a fault endpoint", retype(ut, CAP_ENDPOINT, 0, S_FAULT_EP, 1), ERR_OK);
-    check("badge it", cs(CSPACE_MINT, S_FAULT_EP_BADGED, S_FAULT_EP, CAP_RIGHT_SEND, 0x99), ERR_OK);
-    check("retype the faulting thread", retype(ut, CAP_THREAD, 0, S_FAULTER, 1), ERR_OK);
+    check("retype a fault endpoint", untyped_retype(ut, CAP_ENDPOINT, 0, S_FAULT_EP, 1), ERR_OK);
+    check("badge it",
+          cspace_mint(ROOT_SLOT_CSPACE, S_FAULT_EP_BADGED, S_FAULT_EP, CAP_RIGHT_SEND, 0x99, 0),
+          ERR_OK);
+    check("retype the faulting thread", untyped_retype(ut, CAP_THREAD, 0, S_FAULTER, 1), ERR_OK);
     check("a fault endpoint must be an endpoint",
-          invoke(S_FAULTER, THREAD_CONFIGURE, ROOT_SLOT_CSPACE, ROOT_SLOT_VSPACE, 10,
-                 ROOT_SLOT_DEBUG, 0),
+          thread_configure(S_FAULTER, ROOT_SLOT_CSPACE, ROOT_SLOT_VSPACE, 10, ROOT_SLOT_DEBUG),
           ERR_WRONG_TYPE);
     check("configure with the fault endpoint",
-          invoke(S_FAULTER, THREAD_CONFIGURE, ROOT_SLOT_CSPACE, ROOT_SLOT_VSPACE, 255,
-                 S_FAULT_EP_BADGED, 0),
+          thread_configure(S_FAULTER, ROOT_SLOT_CSPACE, ROOT_SLOT_VSPACE, 255, S_FAULT_EP_BADGED),
           ERR_OK);
-    uint64_t regs[5] = {(uint64_t)faulter, (uint64_t)(faulter_stack + sizeof faulter_stack - 8), 0,
-                        0, 0};
-    check("its registers", sys_invoke(S_FAULTER, THREAD_WRITE_REGISTERS, 5, regs, 0), ERR_OK);
-    check("start it", invoke(S_FAULTER, THREAD_RESUME, 0, 0, 0, 0, 0), ERR_OK);
+    uint64_t stack_top = (uint64_t)(faulter_stack + sizeof faulter_stack - 8);
+    check("its registers", thread_write_registers(S_FAULTER, (uint64_t)faulter, stack_top, 0, 0, 0),
+          ERR_OK);
+    check("start it", thread_resume(S_FAULTER), ERR_OK);
     check("receive its fault", missive_syscall(SYS_RECV, S_FAULT_EP, 0, &m), ERR_OK);
     check("a fault message", (long)MSG_LABEL(m.tag), FAULT_LABEL);
     check("from the badged endpoint", (long)m.badge, 0x99);
@@ -93,12 +88,11 @@ void test_fault_handler(uint64_t ut)
     check("at the address", (long)m.mr[FAULT_MR_ADDRESS], (long)(MAP_AT + 0x5000));
     check("a user read of a missing page", (long)m.mr[FAULT_MR_ERROR], 4);
     /* Be its pager: map a frame there, fill it, resume it. */
-    check("a page table for it",
-          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, S_TABLE, MAP_AT, 0, 0, 0), ERR_OK);
-    check("a frame for it", retype(ut, CAP_FRAME, 12, S_PAGER_FRAME, 1), ERR_OK);
+    check("a page table for it", vspace_map_table(ROOT_SLOT_VSPACE, S_TABLE, MAP_AT, NULL), ERR_OK);
+    check("a frame for it", untyped_retype(ut, CAP_FRAME, PAGE_BITS, S_PAGER_FRAME, 1), ERR_OK);
     check("map it",
-          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_PAGER_FRAME, MAP_AT + 0x5000,
-                 CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0),
+          vspace_map_frame(ROOT_SLOT_VSPACE, S_PAGER_FRAME, MAP_AT + 0x5000,
+                           CAP_RIGHT_READ | CAP_RIGHT_WRITE),
           ERR_OK);
     *(volatile uint64_t *)(MAP_AT + 0x5000) = 0xfeedf00d;
     m.tag = MSG_TAG(0, 0, 0);
@@ -107,7 +101,7 @@ void test_fault_handler(uint64_t ut)
         missive_syscall(SYS_YIELD, 0, 0, &m);
     check("it retried the read and went on", faulter_done, 1);
     check("and read what the pager wrote", (long)faulter_value, 0xfeedf00d);
-    check("suspend it", invoke(S_FAULTER, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+    check("suspend it", thread_suspend(S_FAULTER), ERR_OK);
 
     /* Each kind of exception reaches the handler with its vector; a reply
        with a non-zero label leaves the thread stopped. */
@@ -115,11 +109,10 @@ void test_fault_handler(uint64_t ut)
        path, but QEMU's TCG raises neither, so they cannot be tested here. */
     static const uint64_t kinds[] = {0, 3, 6, 13, 14, 16};
     for (unsigned k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-        uint64_t regs2[5] = {(uint64_t)fault_kind,
-                             (uint64_t)(faulter_stack + sizeof faulter_stack - 8), kinds[k], 0, 0};
         check("aim it at the next exception",
-              sys_invoke(S_FAULTER, THREAD_WRITE_REGISTERS, 5, regs2, 0), ERR_OK);
-        check("resume it", invoke(S_FAULTER, THREAD_RESUME, 0, 0, 0, 0, 0), ERR_OK);
+              thread_write_registers(S_FAULTER, (uint64_t)fault_kind, stack_top, kinds[k], 0, 0),
+              ERR_OK);
+        check("resume it", thread_resume(S_FAULTER), ERR_OK);
         long got = ERR_WOULD_BLOCK;
         for (int i = 0; i < SETTLE && got == ERR_WOULD_BLOCK; i++) {
             got = missive_syscall(SYS_NB_RECV, S_FAULT_EP, 0, &m);
@@ -129,7 +122,7 @@ void test_fault_handler(uint64_t ut)
         check("receive the fault", got, ERR_OK);
         if (got != ERR_OK) {
             printf("usertest: FAIL: exception %lu did not happen\n", (unsigned long)kinds[k]);
-            invoke(S_FAULTER, THREAD_SUSPEND, 0, 0, 0, 0, 0);
+            thread_suspend(S_FAULTER);
             continue;
         }
         check("its vector", (long)m.mr[FAULT_MR_VECTOR], (long)kinds[k]);
@@ -151,16 +144,14 @@ static void spinner(uint64_t index)
 /* Two threads spinning at one priority, and this one: all three progress. */
 void test_fairness(uint64_t ut)
 {
-    check("retype two spinners", retype(ut, CAP_THREAD, 0, S_SPIN_A, 2), ERR_OK);
+    check("retype two spinners", untyped_retype(ut, CAP_THREAD, 0, S_SPIN_A, 2), ERR_OK);
     for (uint64_t i = 0; i < 2; i++)
         check("start a spinner",
               setup_thread_start(S_SPIN_A + i, (struct setup_thread){.priority = 10}, spinner, i),
               ERR_OK);
-    check("lower my priority to theirs",
-          invoke(ROOT_SLOT_THREAD, THREAD_SET_PRIORITY, 10, 0, 0, 0, 0), ERR_OK);
-    struct missive_msg m;
-    long r = invoke(ROOT_SLOT_THREAD, THREAD_SET_PRIORITY, 11, 0, 0, 0, &m);
-    check_bad_argument("and no way back up", r, &m, 0, 0, 10);
+    check("lower my priority to theirs", thread_set_priority(ROOT_SLOT_THREAD, 10), ERR_OK);
+    long r = thread_set_priority(ROOT_SLOT_THREAD, 11);
+    check_bad_argument("and no way back up", r, THREAD_SET_PRIORITY_ARG_PRIORITY, 0, 10);
     uint64_t a0 = spin_count[0], b0 = spin_count[1];
     for (volatile uint64_t i = 0; i < 20000000; i++)
         ;
@@ -169,7 +160,7 @@ void test_fairness(uint64_t ut)
     printf("usertest: fairness: spinners counted %llu and %llu\n",
            (unsigned long long)spin_count[0], (unsigned long long)spin_count[1]);
     for (uint64_t i = 0; i < 2; i++)
-        check("suspend a spinner", invoke(S_SPIN_A + i, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+        check("suspend a spinner", thread_suspend(S_SPIN_A + i), ERR_OK);
 }
 
 /* --- FPU/AVX state across preemption ------------------------------------------ */
@@ -207,7 +198,7 @@ void test_avx(uint64_t ut)
         printf("usertest: caps: no AVX on this CPU; AVX state test skipped\n");
         return;
     }
-    check("retype two AVX threads", retype(ut, CAP_THREAD, 0, S_AVX, 2), ERR_OK);
+    check("retype two AVX threads", untyped_retype(ut, CAP_THREAD, 0, S_AVX, 2), ERR_OK);
     for (uint64_t i = 0; i < 2; i++)
         check("start an AVX thread",
               setup_thread_start(S_AVX + i, (struct setup_thread){.priority = 10}, avx_thread, i),
@@ -222,5 +213,5 @@ void test_avx(uint64_t ut)
     check("thread 1 kept its ymm1 across preemption", (long)avx_result[0], 1);
     check("thread 2 kept its ymm1 across preemption", (long)avx_result[1], 1);
     for (uint64_t i = 0; i < 2; i++)
-        check("suspend it", invoke(S_AVX + i, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+        check("suspend it", thread_suspend(S_AVX + i), ERR_OK);
 }

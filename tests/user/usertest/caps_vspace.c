@@ -23,83 +23,76 @@ static void probe(void)
 void test_vspace(uint64_t ut)
 {
     struct missive_msg m;
-    check("retype a frame", retype(ut, CAP_FRAME, 12, S_FRAME, 1), ERR_OK);
-    check("retype two page tables", retype(ut, CAP_PAGE_TABLE, 0, S_TABLE, 2), ERR_OK);
+    uint64_t level = 0, address = 0;
+    check("retype a frame", untyped_retype(ut, CAP_FRAME, PAGE_BITS, S_FRAME, 1), ERR_OK);
+    check("retype two page tables", untyped_retype(ut, CAP_PAGE_TABLE, 0, S_TABLE, 2), ERR_OK);
     check("a frame needs a table first",
-          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME, MAP_AT, CAP_RIGHT_READ, 0, 0),
-          ERR_MISSING_TABLE);
-    long r = invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, S_TABLE, MAP_AT, 0, 0, &m);
-    check("map a page table", r, ERR_OK);
-    check("it became the last level", (long)m.mr[0], 0);
-    check("no second table there",
-          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, S_TABLE2, MAP_AT, 0, 0, 0),
+          vspace_map_frame(ROOT_SLOT_VSPACE, S_FRAME, MAP_AT, CAP_RIGHT_READ), ERR_MISSING_TABLE);
+    check("map a page table", vspace_map_table(ROOT_SLOT_VSPACE, S_TABLE, MAP_AT, &level), ERR_OK);
+    check("it became the last level", (long)level, 0);
+    check("no second table there", vspace_map_table(ROOT_SLOT_VSPACE, S_TABLE2, MAP_AT, NULL),
           ERR_ALREADY_MAPPED);
-    check("a table cap maps once",
-          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, S_TABLE, 0x40000000, 0, 0, 0),
+    check("a table cap maps once", vspace_map_table(ROOT_SLOT_VSPACE, S_TABLE, 0x40000000, NULL),
           ERR_ALREADY_MAPPED);
-    check("page tables cannot be copied", cs(CSPACE_COPY, S_PROBE, S_TABLE, CAP_RIGHTS_ALL, 0),
-          ERR_NOT_PERMITTED);
-    r = invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, S_TABLE2, USER_END, 0, 0, &m);
-    check_bad_argument("a table in the kernel half", r, &m, 1, 0, USER_END - 1);
+    check("page tables cannot be copied",
+          cspace_copy(ROOT_SLOT_CSPACE, S_PROBE, S_TABLE, CAP_RIGHTS_ALL, 0), ERR_NOT_PERMITTED);
+    long r = vspace_map_table(ROOT_SLOT_VSPACE, S_TABLE2, USER_END, NULL);
+    check_bad_argument("a table in the kernel half", r, VSPACE_MAP_TABLE_ARG_ADDRESS, 0,
+                       USER_END - 1);
 
-    r = invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME, MAP_AT + 1, CAP_RIGHT_READ, 0, &m);
-    check_bad_argument("unaligned frame", r, &m, 1, 0, USER_END - 4096);
-    r = invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME, 0xffffffff80000000ul, CAP_RIGHT_READ, 0,
-               &m);
-    check_bad_argument("frame at a kernel address", r, &m, 1, 0, USER_END - 4096);
-    r = invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME, MAP_AT, CAP_RIGHT_WRITE, 0, &m);
-    check_bad_argument("frame without read", r, &m, 2, CAP_RIGHT_READ, CAP_RIGHTS_ALL);
+    r = vspace_map_frame(ROOT_SLOT_VSPACE, S_FRAME, MAP_AT + 1, CAP_RIGHT_READ);
+    check_bad_argument("unaligned frame", r, VSPACE_MAP_FRAME_ARG_ADDRESS, 0, USER_END - PAGE_SIZE);
+    r = vspace_map_frame(ROOT_SLOT_VSPACE, S_FRAME, 0xffffffff80000000ul, CAP_RIGHT_READ);
+    check_bad_argument("frame at a kernel address", r, VSPACE_MAP_FRAME_ARG_ADDRESS, 0,
+                       USER_END - PAGE_SIZE);
+    r = vspace_map_frame(ROOT_SLOT_VSPACE, S_FRAME, MAP_AT, CAP_RIGHT_WRITE);
+    check_bad_argument("frame without read", r, VSPACE_MAP_FRAME_ARG_RIGHTS, CAP_RIGHT_READ,
+                       CAP_RIGHTS_ALL);
     check("map the frame read-write",
-          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME, MAP_AT,
-                 CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0),
+          vspace_map_frame(ROOT_SLOT_VSPACE, S_FRAME, MAP_AT, CAP_RIGHT_READ | CAP_RIGHT_WRITE),
           ERR_OK);
     check("no frame over a frame",
-          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME, MAP_AT, CAP_RIGHT_READ, 0, 0),
-          ERR_ALREADY_MAPPED);
+          vspace_map_frame(ROOT_SLOT_VSPACE, S_FRAME, MAP_AT, CAP_RIGHT_READ), ERR_ALREADY_MAPPED);
     volatile uint64_t *page = (volatile uint64_t *)MAP_AT;
     check("a fresh frame is zero", (long)page[7], 0);
     page[7] = 0x5eed;
     check("and holds what is written", (long)page[7], 0x5eed);
 
-    check("copy the frame", cs(CSPACE_COPY, S_FRAME_COPY, S_FRAME, CAP_RIGHTS_ALL, 0), ERR_OK);
+    check("copy the frame", cspace_copy(ROOT_SLOT_CSPACE, S_FRAME_COPY, S_FRAME, CAP_RIGHTS_ALL, 0),
+          ERR_OK);
     check("map the copy at a second address",
-          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME_COPY, MAP_AT + 0x1000, CAP_RIGHT_READ,
-                 0, 0),
+          vspace_map_frame(ROOT_SLOT_VSPACE, S_FRAME_COPY, MAP_AT + 0x1000, CAP_RIGHT_READ),
           ERR_OK);
     check("both addresses show one frame", (long)((volatile uint64_t *)(MAP_AT + 0x1000))[7],
           0x5eed);
-    check("a read-only copy", cs(CSPACE_COPY, S_FRAME_RO, S_FRAME, CAP_RIGHT_READ, 0), ERR_OK);
+    check("a read-only copy", cspace_copy(ROOT_SLOT_CSPACE, S_FRAME_RO, S_FRAME, CAP_RIGHT_READ, 0),
+          ERR_OK);
     check("cannot map writable",
-          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME_RO, MAP_AT + 0x2000,
-                 CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0),
+          vspace_map_frame(ROOT_SLOT_VSPACE, S_FRAME_RO, MAP_AT + 0x2000,
+                           CAP_RIGHT_READ | CAP_RIGHT_WRITE),
           ERR_MISSING_RIGHT);
     check("nor executable",
-          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME_RO, MAP_AT + 0x2000,
-                 CAP_RIGHT_READ | CAP_RIGHT_EXEC, 0, 0),
+          vspace_map_frame(ROOT_SLOT_VSPACE, S_FRAME_RO, MAP_AT + 0x2000,
+                           CAP_RIGHT_READ | CAP_RIGHT_EXEC),
           ERR_MISSING_RIGHT);
-    check("nor learn its address", invoke(S_FRAME_RO, FRAME_PHYSICAL_ADDRESS, 0, 0, 0, 0, 0),
-          ERR_MISSING_RIGHT);
+    check("nor learn its address", frame_physical_address(S_FRAME_RO, NULL), ERR_MISSING_RIGHT);
     check("the full cap may",
-          invoke(S_FRAME, FRAME_PHYSICAL_ADDRESS, 0, 0, 0, 0, &m) == ERR_OK && m.mr[0] != 0 &&
-              (m.mr[0] & 0xfff) == 0,
+          frame_physical_address(S_FRAME, &address) == ERR_OK && address != 0 &&
+              address % PAGE_SIZE == 0,
           1);
-    check("protect the copy", invoke(S_FRAME_COPY, FRAME_PROTECT, CAP_RIGHT_READ, 0, 0, 0, 0),
-          ERR_OK);
+    check("protect the copy", frame_protect(S_FRAME_COPY, CAP_RIGHT_READ), ERR_OK);
     check("protect beyond the cap's rights",
-          invoke(S_FRAME_RO, FRAME_PROTECT, CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0, 0, 0),
-          ERR_MISSING_RIGHT);
-    check("protect an unmapped frame",
-          invoke(S_FRAME_RO, FRAME_PROTECT, CAP_RIGHT_READ, 0, 0, 0, 0), ERR_NOT_MAPPED);
+          frame_protect(S_FRAME_RO, CAP_RIGHT_READ | CAP_RIGHT_WRITE), ERR_MISSING_RIGHT);
+    check("protect an unmapped frame", frame_protect(S_FRAME_RO, CAP_RIGHT_READ), ERR_NOT_MAPPED);
 
     /* Map the read-only copy at +0x2000, then delete it: a thread reading
        there afterwards must fault, not see the frame. */
     check("map the read-only copy",
-          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME_RO, MAP_AT + 0x2000, CAP_RIGHT_READ, 0,
-                 0),
-          ERR_OK);
+          vspace_map_frame(ROOT_SLOT_VSPACE, S_FRAME_RO, MAP_AT + 0x2000, CAP_RIGHT_READ), ERR_OK);
     check("read through it", (long)((volatile uint64_t *)(MAP_AT + 0x2000))[7], 0x5eed);
-    check("delete the read-only copy (unmaps it)", cs(CSPACE_DELETE, S_FRAME_RO, 0, 0, 0), ERR_OK);
-    check("retype a probe thread", retype(ut, CAP_THREAD, 0, S_PROBE, 1), ERR_OK);
+    check("delete the read-only copy (unmaps it)", cspace_delete(ROOT_SLOT_CSPACE, S_FRAME_RO),
+          ERR_OK);
+    check("retype a probe thread", untyped_retype(ut, CAP_THREAD, 0, S_PROBE, 1), ERR_OK);
     check("start it",
           setup_thread_start(S_PROBE, (struct setup_thread){.priority = 255},
                              (void (*)(uint64_t))probe, 0),
@@ -108,22 +101,21 @@ void test_vspace(uint64_t ut)
         missive_syscall(SYS_YIELD, 0, 0, &m);
     check("the probe ran", probe_before, 1);
     check("and faulted on the unmapped page", probe_after, 0);
-    check("delete the probe", cs(CSPACE_DELETE, S_PROBE, 0, 0, 0), ERR_OK);
+    check("delete the probe", cspace_delete(ROOT_SLOT_CSPACE, S_PROBE), ERR_OK);
 
     /* A VSpace of its own: tables and frames map there too; deleting it
        leaves the capabilities that mapped into it harmless. */
-    check("retype a VSpace", retype(ut, CAP_VSPACE, 0, S_VSPACE, 1), ERR_OK);
-    check("unmap the first frame", invoke(S_FRAME, FRAME_UNMAP, 0, 0, 0, 0, 0), ERR_OK);
-    r = invoke(S_VSPACE, VSPACE_MAP_TABLE, S_TABLE2, MAP_AT, 0, 0, &m);
-    check("a new VSpace needs a PDPT first", r == ERR_OK && m.mr[0] == 2, 1);
+    check("retype a VSpace", untyped_retype(ut, CAP_VSPACE, 0, S_VSPACE, 1), ERR_OK);
+    check("unmap the first frame", frame_unmap(S_FRAME), ERR_OK);
+    r = vspace_map_table(S_VSPACE, S_TABLE2, MAP_AT, &level);
+    check("a new VSpace needs a PDPT first", r == ERR_OK && level == 2, 1);
     check("so the frame cannot map yet",
-          invoke(S_VSPACE, VSPACE_MAP_FRAME, S_FRAME, MAP_AT, CAP_RIGHT_READ, 0, 0),
-          ERR_MISSING_TABLE);
-    check("delete the VSpace", cs(CSPACE_DELETE, S_VSPACE, 0, 0, 0), ERR_OK);
-    check("a table of a dead VSpace can be deleted", cs(CSPACE_DELETE, S_TABLE2, 0, 0, 0), ERR_OK);
-    check("unmap the copy", invoke(S_FRAME_COPY, FRAME_UNMAP, 0, 0, 0, 0, 0), ERR_OK);
-    check("unmap the table", invoke(S_TABLE, PAGE_TABLE_UNMAP, 0, 0, 0, 0, 0), ERR_OK);
+          vspace_map_frame(S_VSPACE, S_FRAME, MAP_AT, CAP_RIGHT_READ), ERR_MISSING_TABLE);
+    check("delete the VSpace", cspace_delete(ROOT_SLOT_CSPACE, S_VSPACE), ERR_OK);
+    check("a table of a dead VSpace can be deleted", cspace_delete(ROOT_SLOT_CSPACE, S_TABLE2),
+          ERR_OK);
+    check("unmap the copy", frame_unmap(S_FRAME_COPY), ERR_OK);
+    check("unmap the table", page_table_unmap(S_TABLE), ERR_OK);
     check("remap the frame after its table went",
-          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_FRAME, MAP_AT, CAP_RIGHT_READ, 0, 0),
-          ERR_MISSING_TABLE);
+          vspace_map_frame(ROOT_SLOT_VSPACE, S_FRAME, MAP_AT, CAP_RIGHT_READ), ERR_MISSING_TABLE);
 }

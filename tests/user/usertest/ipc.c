@@ -46,17 +46,17 @@ static uint64_t traced_round_trips(void)
 {
     uint64_t ut = setup_find_untyped(TRACE_BUFFER_BITS + 5, false);
     uint64_t cpus = setup_boot->cpu_count;
-    if (!ut || cpus > 16 || retype(ut, CAP_FRAME, TRACE_BUFFER_BITS, S_TRACE, cpus) != ERR_OK)
+    if (!ut || cpus > 16 ||
+        untyped_retype(ut, CAP_FRAME, TRACE_BUFFER_BITS, S_TRACE, cpus) != ERR_OK)
         return 0;
     for (uint64_t cpu = 0; cpu < cpus; cpu++)
-        if (invoke(ROOT_SLOT_DEBUG, DEBUG_TRACE_SET_BUFFER, cpu, S_TRACE + cpu, 0, 0, 0) != ERR_OK)
+        if (debug_trace_set_buffer(ROOT_SLOT_DEBUG, cpu, S_TRACE + cpu) != ERR_OK)
             return 0;
-    if (invoke(ROOT_SLOT_DEBUG, DEBUG_TRACE_START, 0, 0, 0, 0, 0) != ERR_OK)
+    if (debug_trace_start(ROOT_SLOT_DEBUG) != ERR_OK)
         return 0;
     uint64_t each = round_trips();
-    struct missive_msg m;
-    if (invoke(ROOT_SLOT_DEBUG, DEBUG_TRACE_STOP, 0, 0, 0, 0, &m) != ERR_OK ||
-        m.mr[0] != 2 * ROUNDS)
+    uint64_t written = 0;
+    if (debug_trace_stop(ROOT_SLOT_DEBUG, &written) != ERR_OK || written != 2 * ROUNDS)
         return 0;
     return each;
 }
@@ -64,7 +64,8 @@ static uint64_t traced_round_trips(void)
 int ipc_figures(void)
 {
     uint64_t ut = setup_find_untyped(16, false);
-    if (!ut || retype(ut, CAP_ENDPOINT, 0, S_UT_EP, 1) || retype(ut, CAP_THREAD, 0, S_SERVER, 1) ||
+    if (!ut || untyped_retype(ut, CAP_ENDPOINT, 0, S_UT_EP, 1) ||
+        untyped_retype(ut, CAP_THREAD, 0, S_SERVER, 1) ||
         setup_thread_start(S_SERVER, (struct setup_thread){.priority = 255},
                            (void (*)(uint64_t))echo_server, 0)) {
         printf("usertest: ipc: FAIL: set-up\n");
