@@ -190,13 +190,26 @@ heap_bytes_usertest := 0x100000
 heap_bytes_fuzz := 0x100000
 heap_bytes_smptest := 0x100000
 
+# The in-system test programs link the test helper library (tests/user/lib/testlib.h), an
+# archive so that each gets only the parts it uses.
+TEST_PROGRAMS := tests/user/usertest tests/user/fuzz tests/user/proctest tests/user/consoletest \
+	tests/user/smptest
+TESTLIB_SRCS := $(wildcard tests/user/lib/*.c)
+TESTLIB := $(BUILD)/user/tests/user/lib/libtest.a
+$(BUILD)/user/tests/user/%.o: USER_CFLAGS += -Itests/user/lib
+$(TESTLIB): $(patsubst %.c,$(BUILD)/user/%.o,$(TESTLIB_SRCS))
+	rm -f $@
+	ar rcs $@ $^
+$(foreach p,$(TEST_PROGRAMS),$(eval user_libs_$(notdir $(p)) := $(TESTLIB)))
+
 user_objs = $(patsubst %.c,$(BUILD)/user/%.o,$(wildcard $(1)/*.c) $(extra_srcs_$(notdir $(1)))) \
 	$(patsubst %.asm,$(BUILD)/user/%.o,$(wildcard $(1)/*.asm))
 define user_program
-$(BUILD)/bin/$(notdir $(1)): $(call user_objs,$(1)) $(LIBSYS_MISSIVE_OBJS) lib/libsys/user.ld Makefile
+$(BUILD)/bin/$(notdir $(1)): $(call user_objs,$(1)) $(user_libs_$(notdir $(1))) $(LIBSYS_MISSIVE_OBJS) \
+		lib/libsys/user.ld Makefile
 	@mkdir -p $$(@D)
 	ld --defsym=__heap_bytes=$(call heap_bytes,$(1)) $(USER_LDFLAGS) -o $$@ \
-		$(LIBSYS_MISSIVE_OBJS) $(call user_objs,$(1)) $(USER_LIBS)
+		$(LIBSYS_MISSIVE_OBJS) $(call user_objs,$(1)) $(user_libs_$(notdir $(1))) $(USER_LIBS)
 endef
 $(foreach p,$(USER_PROGRAMS),$(eval $(call user_program,$(p))))
 
@@ -219,7 +232,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ilib -Ikernel
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
-	shellargs ring procgrant tracedump ibstat ibargs decode
+	shellargs ring procgrant tracedump ibstat ibargs decode invoke
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -242,6 +255,7 @@ unit_srcs_ibargs    := lib/ipcbench/args.c
 unit_srcs_decode    := $(addprefix kernel/,invoke.c cspace.c object.c untyped.c cspace_ops.c \
 	thread_ops.c vspace.c irq.c ioport.c reply.c trace.c debug.c notification.c) \
 	tests/unit/kernel_stubs.c
+unit_srcs_invoke    := lib/libsys/invoke.c
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)
@@ -250,6 +264,7 @@ $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
 	@set -e; for t in $^; do echo "== $$t"; $$t; done
 	python3 tools/trace/test_trace2json.py
+	@echo "== tests/unit/test_abigen.py"; python3 tests/unit/test_abigen.py
 	@echo "== tests/unit/test_plausible.py"; python3 tests/unit/test_plausible.py
 
 system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DEPS)
@@ -271,11 +286,12 @@ test: format-check abi-check unit-test bench-linux-check picolibc-test system-te
 
 # --- Linux side by side (docs/ipc-performance.md) ----------------------------------
 
-# Debian's kernel (tools/bench/linux/install-kernel.sh installs it when
-# missing) boots in the benchmark QEMU configuration with an initramfs whose
-# /init is linuxbench, once under -icount and once without; the CSVs go to
-# results/linux-{icount,wall}.csv, then compare.py writes results/compare.md.
-# LINUX_KERNEL=path boots another vmlinuz; BENCH_ITERATIONS sets the count.
+# Debian's kernel at a pinned version (tools/bench/linux/fetch-kernel.sh downloads the package
+# file and unpacks its vmlinuz into $(BENCH_LINUX)/debian; nothing is installed into the host)
+# boots in the benchmark QEMU configuration with an initramfs whose /init is linuxbench, once
+# under -icount and once without; the CSVs go to results/linux-{icount,wall}.csv, then
+# compare.py writes results/compare.md. LINUX_KERNEL=path boots another vmlinuz;
+# BENCH_ITERATIONS sets the count.
 BENCH_LINUX := $(BUILD)/bench-linux
 BENCH_ITERATIONS ?= 10000
 LINUX_KERNEL ?=
@@ -290,7 +306,8 @@ $(BENCH_LINUX)/initramfs.cpio: $(BENCH_LINUX)/linuxbench tools/bench/linux/mkini
 
 bench-linux: $(BENCH_LINUX)/initramfs.cpio | $(DEPS)
 	@kernel="$(LINUX_KERNEL)"; \
-	if [ -z "$$kernel" ]; then kernel=$$(bash tools/bench/linux/install-kernel.sh) || exit 1; fi; \
+	if [ -z "$$kernel" ]; then \
+		kernel=$$(bash tools/bench/linux/fetch-kernel.sh $(BENCH_LINUX)/debian) || exit 1; fi; \
 	python3 tools/bench/linux/run.py --kernel "$$kernel" --initrd $< --build $(BENCH_LINUX) \
 		--results results --iterations $(BENCH_ITERATIONS)
 	python3 tools/bench/compare.py --results results
@@ -339,7 +356,10 @@ $(BUILD)/compile_commands.json: Makefile
 		"gcc $(HOST_CFLAGS)" $(wildcard tests/unit/*.c) -- \
 		"gcc $(LINUXBENCH_CFLAGS)" tools/bench/linux/linuxbench.c -- \
 		"gcc $(USER_CFLAGS)" $(wildcard lib/libsys/*.c tests/picolibc/*.c) \
-			$(foreach p,$(USER_PROGRAMS),$(wildcard $(p)/*.c) $(extra_srcs_$(notdir $(p)))) > $@
+			$(foreach p,$(filter-out $(TEST_PROGRAMS),$(USER_PROGRAMS)),$(wildcard $(p)/*.c) \
+				$(extra_srcs_$(notdir $(p)))) -- \
+		"gcc $(USER_CFLAGS) -Itests/user/lib" $(TESTLIB_SRCS) \
+			$(foreach p,$(TEST_PROGRAMS),$(wildcard $(p)/*.c) $(extra_srcs_$(notdir $(p)))) > $@
 	@ln -sf $(BUILD)/compile_commands.json compile_commands.json
 
 # The invocation ABI from its one description (docs/abi.md, section 15): `make abi`

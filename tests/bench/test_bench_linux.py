@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Host checks of the Linux comparison's pieces (docs/ipc-performance.md,
 "Linux side by side"), without QEMU: linuxbench run as a plain program on
-this host, and compare.py on small CSVs made here.
+this host, compare.py on small CSVs made here, and fetch-kernel.sh with a
+stand-in apt-get (no network).
 
 Usage: test_bench_linux.py LINUXBENCH   (run by `make bench-linux-check`)
 """
@@ -17,6 +18,7 @@ import benchcsv  # noqa: E402
 
 LINUXBENCH = None  # set from the command line
 COMPARE = os.path.join(TOP, "tools", "bench", "compare.py")
+FETCH_KERNEL = os.path.join(TOP, "tools", "bench", "linux", "fetch-kernel.sh")
 
 
 class LinuxbenchOptions(unittest.TestCase):
@@ -117,6 +119,75 @@ class Compare(unittest.TestCase):
             text = self.compare(d)
         self.assertIn("linux-wall.csv`: unreadable (its header is not", text)
         self.assertIn("missive-wall.csv`: unreadable (ValueError", text)
+
+
+# Stands in for apt-get and sudo in FetchKernel: logs its arguments; as
+# `apt-get download PACKAGE=VERSION` it writes the file apt would name, with
+# content that is not the package, or fails if FAKE_APT_FAIL is set.
+FAKE_TOOL = """#!/bin/sh
+echo "$(basename "$0") $*" >> "$FAKE_LOG"
+[ -z "$FAKE_APT_FAIL" ] || exit 100
+if [ "$(basename "$0")" = apt-get ] && [ "$1" = download ]; then
+    for a in "$@"; do
+        case "$a" in *=*) printf 'not a package' > "${a%%=*}_${a#*=}_amd64.deb" ;; esac
+    done
+fi
+"""
+
+
+class FetchKernel(unittest.TestCase):
+    """fetch-kernel.sh only downloads (apt-get download of the pinned package
+    and version, no install, no sudo), and keeps nothing whose SHA-256 is not
+    the pinned one."""
+
+    def fetch(self, d, *args, fail=False):
+        bin_dir = os.path.join(d, "bin")
+        os.makedirs(bin_dir, exist_ok=True)
+        for tool in ("apt-get", "sudo"):
+            path = os.path.join(bin_dir, tool)
+            with open(path, "w") as f:
+                f.write(FAKE_TOOL)
+            os.chmod(path, 0o755)
+        env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ["PATH"],
+                   FAKE_LOG=os.path.join(d, "log"), FAKE_APT_FAIL="1" if fail else "")
+        r = subprocess.run(["bash", FETCH_KERNEL, *args], capture_output=True, text=True,
+                           env=env, timeout=60)
+        if not os.path.exists(env["FAKE_LOG"]):
+            return r, []
+        with open(env["FAKE_LOG"]) as f:
+            return r, f.read().splitlines()
+
+    def pins(self):
+        with open(FETCH_KERNEL) as f:
+            text = f.read()
+        return {k: text.split(f"\n{k}=", 1)[1].split("\n", 1)[0] for k in ("package", "version")}
+
+    def test_wrong_checksum(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "kernel")
+            r, log = self.fetch(d, out)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("does not have the pinned SHA-256", r.stderr)
+            self.assertEqual(os.listdir(out), [])  # the bad file is gone, nothing unpacked
+            pins = self.pins()
+            self.assertEqual(log, [f"apt-get download -q {pins['package']}={pins['version']}"])
+            self.assertEqual(r.stdout, "")
+
+    def test_download_fails(self):
+        with tempfile.TemporaryDirectory() as d:
+            r, log = self.fetch(d, os.path.join(d, "kernel"), fail=True)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("snapshot.debian.org", r.stderr)
+            self.assertIn("LINUX_KERNEL=PATH", r.stderr)
+            self.assertEqual(len(log), 1)
+            self.assertTrue(log[0].startswith("apt-get download "), log)
+
+    def test_usage(self):
+        with tempfile.TemporaryDirectory() as d:
+            r, log = self.fetch(d)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("usage: fetch-kernel.sh DIR", r.stderr)
+            self.assertEqual(log, [])
 
 
 if __name__ == "__main__":

@@ -17,19 +17,7 @@
 #include <string.h>
 
 #include "libsys/service.h"
-
-static int passed, failed;
-
-/* Records one check; prints only the failures. */
-static void check(const char *what, long got, long want)
-{
-    if (got == want) {
-        passed++;
-        return;
-    }
-    failed++;
-    printf("consoletest: FAIL %s: got %ld, want %ld\n", what, got, want);
-}
+#include "testlib.h"
 
 /* Sends a console request of label with the given words; returns the kernel result and
    leaves the reply in *r. */
@@ -275,12 +263,12 @@ static int test_shell_eof(void)
         printf("consoletest: eof: shell exited with status %lld\n", (long long)status);
         check("  status 0", (long)status, 0);
     }
-    printf("consoletest: eof: %d passed, %d failed\n", passed, failed);
-    return failed;
+    return check_report("eof");
 }
 
 int main(int argc, char **argv)
 {
+    check_init("consoletest");
     if (argc > 1 && strcmp(argv[1], "eof") == 0)
         return test_shell_eof();
     if (argc > 1)
@@ -290,6 +278,5 @@ int main(int argc, char **argv)
     test_fuzz();
     test_waiting_read();
     test_killed_reader();
-    printf("consoletest: %d passed, %d failed\n", passed, failed);
-    return failed;
+    return check_report(NULL);
 }

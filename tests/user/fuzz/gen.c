@@ -506,7 +506,7 @@ static void filter_slot_arguments(struct fuzz_env *env, struct fuzz_call *c, uin
     case UNTYPED_RETYPE: {
         /* Objects land in [MR2, MR2 + MR3): none of it may be the harness's
            (the kernel refuses a range that would not fit the CSpace). */
-        uint64_t count = mr[3] < 256 ? mr[3] : 256;
+        uint64_t count = mr[3] < RETYPE_MAX_COUNT ? mr[3] : RETYPE_MAX_COUNT;
         for (uint64_t i = 0; i < count && mr[2] + i >= mr[2]; i++)
             if (forbidden(env, mr[2] + i)) {
                 env->filtered++;

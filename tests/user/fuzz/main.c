@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "testlib.h"
 
 #define FUZZ_PRIORITY     50
 #define DEFAULT_CALLS     1000000
@@ -162,7 +163,7 @@ static const struct {
     uint8_t offset, type, bits;
 } p2_made[] = {
     {P2_EP, CAP_ENDPOINT, 0},      {P2_NTFN, CAP_NOTIFICATION, 0}, {P2_UNTYPED, CAP_UNTYPED, 16},
-    {P2_CSPACE, CAP_CSPACE, 4},    {P2_THREAD, CAP_THREAD, 0},     {P2_FRAME, CAP_FRAME, 12},
+    {P2_CSPACE, CAP_CSPACE, 4},    {P2_THREAD, CAP_THREAD, 0},     {P2_FRAME, CAP_FRAME, PAGE_BITS},
     {P2_TABLE, CAP_PAGE_TABLE, 0}, {P2_VSPACE, CAP_VSPACE, 0},
 };
 static const struct {
@@ -195,24 +196,16 @@ static uint8_t boot_types[1 << ROOT_CSPACE_BITS]; /* the boot capabilities' type
 
 /* --- used by every thread: no libc ------------------------------------------------ */
 
-/* Invokes slot with label and up to four arguments. */
-static long invoke(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2,
-                   uint64_t a3, struct missive_msg *answer)
-{
-    uint64_t args[4] = {a0, a1, a2, a3};
-    return sys_invoke(slot, label, 4, args, answer);
-}
-
 /* The type of the capability in slot of the CSpace cspace names, and its
    badge (CAP_TYPE_COUNT if the lookup fails). */
 static uint64_t slot_type(uint64_t cspace, uint64_t slot, uint64_t *badge)
 {
-    struct missive_msg m;
-    if (invoke(cspace, CSPACE_IDENTIFY, slot, 0, 0, 0, &m) != ERR_OK)
+    struct cspace_identity id;
+    if (cspace_identify(cspace, slot, &id) != ERR_OK)
         return CAP_TYPE_COUNT;
     if (badge)
-        *badge = m.mr[2];
-    return m.mr[0];
+        *badge = id.badge;
+    return id.type;
 }
 
 /* Yields n times. */
@@ -226,17 +219,17 @@ static void yield(int n)
 /* Reads register reg of the CMOS real-time clock (NMI stays enabled). */
 static uint64_t rtc_read(uint64_t reg)
 {
-    struct missive_msg m = {0};
-    invoke(PRIV_RTC_PORTS, IO_PORT_OUT, 0x70, 1, reg, 0, 0);
-    invoke(PRIV_RTC_PORTS, IO_PORT_IN, 0x71, 1, 0, 0, &m);
-    return m.mr[0] & 0xff;
+    uint64_t value = 0;
+    io_port_out(PRIV_RTC_PORTS, 0x70, 1, reg);
+    io_port_in(PRIV_RTC_PORTS, 0x71, 1, &value);
+    return value & 0xff;
 }
 
 /* Writes register reg of the real-time clock. */
 static void rtc_write(uint64_t reg, uint64_t value)
 {
-    invoke(PRIV_RTC_PORTS, IO_PORT_OUT, 0x70, 1, reg, 0, 0);
-    invoke(PRIV_RTC_PORTS, IO_PORT_OUT, 0x71, 1, value, 0, 0);
+    io_port_out(PRIV_RTC_PORTS, 0x70, 1, reg);
+    io_port_out(PRIV_RTC_PORTS, 0x71, 1, value);
 }
 
 /* --- threads other than the root task ------------------------------------------------ */
@@ -253,15 +246,15 @@ static void watchdog(void)
     for (;;) {
         missive_syscall(SYS_RECV, PRIV_RTC_NTFN, 0, &m);
         rtc_read(0x0c); /* lets the RTC interrupt again */
-        invoke(PRIV_RTC_IRQ, IRQ_HANDLER_ACK, 0, 0, 0, 0, 0);
+        irq_handler_ack(PRIV_RTC_IRQ);
         if (root_polls != last) {
             last = root_polls;
             quiet = 0;
         } else if (++quiet == WATCHDOG_LIMIT && !starved) {
             starved_healthy = healthy_ok;
             starved = 1;
-            invoke(PRIV_CLIENT, THREAD_SUSPEND, 0, 0, 0, 0, 0);
-            invoke(PRIV_SERVER, THREAD_SUSPEND, 0, 0, 0, 0, 0);
+            thread_suspend(PRIV_CLIENT);
+            thread_suspend(PRIV_SERVER);
         }
     }
 }
@@ -342,8 +335,7 @@ static void refill_phase1(struct fuzz_env *env)
     for (uint64_t i = 0; i < C_PREPARED_COUNT; i++) {
         if (slot_type(C_HARNESS, C_PREPARED + i, 0) != CAP_NULL)
             continue;
-        if (invoke(C_HARNESS, CSPACE_COPY, C_PREPARED + i, C_ORIGINALS + i, CAP_RIGHTS_ALL, 0, 0) ==
-            ERR_OK)
+        if (cspace_copy(C_HARNESS, C_PREPARED + i, C_ORIGINALS + i, CAP_RIGHTS_ALL, 0) == ERR_OK)
             env->refilled++;
         else
             env->refill_errors++;
@@ -359,7 +351,7 @@ static long refill_phase2_once(struct fuzz_env *env)
         uint64_t slot = P2(p2_made[i].offset);
         if (slot_type(ROOT_SLOT_CSPACE, slot, 0) != CAP_NULL)
             continue;
-        long r = invoke(PRIV_RESERVE, UNTYPED_RETYPE, p2_made[i].type, p2_made[i].bits, slot, 1, 0);
+        long r = untyped_retype(PRIV_RESERVE, p2_made[i].type, p2_made[i].bits, slot, 1);
         if (r != ERR_OK)
             return r;
         env->refilled++;
@@ -369,10 +361,10 @@ static long refill_phase2_once(struct fuzz_env *env)
         if (slot_type(ROOT_SLOT_CSPACE, slot, 0) != CAP_NULL ||
             slot_type(ROOT_SLOT_CSPACE, source, &badge) != p2_derived[i].type || badge)
             continue; /* the fuzzer moved something else into the source: leave it */
-        long r = p2_derived[i].badge ? invoke(ROOT_SLOT_CSPACE, CSPACE_MINT, slot, source,
-                                              p2_derived[i].rights, p2_derived[i].badge, 0)
-                                     : invoke(ROOT_SLOT_CSPACE, CSPACE_COPY, slot, source,
-                                              p2_derived[i].rights, 0, 0);
+        long r = p2_derived[i].badge
+                     ? cspace_mint(ROOT_SLOT_CSPACE, slot, source, p2_derived[i].rights,
+                                   p2_derived[i].badge, 0)
+                     : cspace_copy(ROOT_SLOT_CSPACE, slot, source, p2_derived[i].rights, 0);
         if (r == ERR_OK)
             env->refilled++;
         else
@@ -388,7 +380,7 @@ static void refill_phase2(struct fuzz_env *env)
     long r = refill_phase2_once(env);
     if (r == ERR_NOT_ENOUGH_MEMORY) {
         env->resets++;
-        if (invoke(ROOT_SLOT_CSPACE, CSPACE_REVOKE, PRIV_RESERVE, 0, 0, 0, 0) != ERR_OK)
+        if (cspace_revoke(ROOT_SLOT_CSPACE, PRIV_RESERVE, NULL) != ERR_OK)
             env->refill_errors++;
         r = refill_phase2_once(env);
     }
@@ -417,7 +409,7 @@ static void phase1_main(void)
             break;
         from = C_LOADER;
     }
-    if (invoke(C_HARNESS, CSPACE_DELETE, C_LOADER, 0, 0, 0, 0) != ERR_OK)
+    if (cspace_delete(C_HARNESS, C_LOADER) != ERR_OK)
         p1_errors++;
     fuzz_run(&env1);
     env1.done = 1;
@@ -446,16 +438,9 @@ static void need(const char *what, long r)
 }
 
 /* Retypes count objects from ut into dest onwards. */
-static void retype(uint64_t ut, uint64_t type, uint64_t bits, uint64_t dest, uint64_t count)
+static void need_retype(uint64_t ut, uint64_t type, uint64_t bits, uint64_t dest, uint64_t count)
 {
-    need("retype", invoke(ut, UNTYPED_RETYPE, type, bits, dest, count, 0));
-}
-
-/* A CSpace operation on the root CSpace. */
-static void root_cs(const char *what, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2,
-                    uint64_t a3)
-{
-    need(what, invoke(ROOT_SLOT_CSPACE, label, a0, a1, a2, a3, 0));
+    need("retype", untyped_retype(ut, type, bits, dest, count));
 }
 
 /* Configures a thread in the root VSpace and writes its registers: it
@@ -463,10 +448,10 @@ static void root_cs(const char *what, uint64_t label, uint64_t a0, uint64_t a1, 
 static void prepare_thread_arg(uint64_t slot, uint64_t cspace, uint64_t priority,
                                void (*entry)(void), uint8_t *stack, size_t stack_size, void *arg)
 {
-    need("configure a thread",
-         invoke(slot, THREAD_CONFIGURE, cspace, ROOT_SLOT_VSPACE, priority, 0, 0));
-    uint64_t regs[5] = {(uint64_t)entry, (uint64_t)(stack + stack_size) - 8, (uint64_t)arg, 0, 0};
-    need("write a thread's registers", sys_invoke(slot, THREAD_WRITE_REGISTERS, 5, regs, 0));
+    need("configure a thread", thread_configure(slot, cspace, ROOT_SLOT_VSPACE, priority, 0));
+    need("write a thread's registers",
+         thread_write_registers(slot, (uint64_t)entry, (uint64_t)(stack + stack_size) - 8,
+                                (uint64_t)arg, 0, 0));
 }
 
 /* As prepare_thread_arg, without an argument. */
@@ -479,7 +464,7 @@ static void prepare_thread(uint64_t slot, uint64_t cspace, uint64_t priority, vo
 /* Resumes a thread. */
 static void resume(uint64_t slot)
 {
-    need("resume a thread", invoke(slot, THREAD_RESUME, 0, 0, 0, 0, 0));
+    need("resume a thread", thread_resume(slot));
 }
 
 /* Maps a frame read-write into the root VSpace at an address near
@@ -488,14 +473,13 @@ static void map_frame(uint64_t ut, uint64_t frame, uint64_t at)
 {
     static uint64_t table = PRIV_TABLES;
     for (;;) {
-        long r = invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, frame, at,
-                        CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0);
+        long r = vspace_map_frame(ROOT_SLOT_VSPACE, frame, at, CAP_RIGHT_READ | CAP_RIGHT_WRITE);
         if (r != ERR_MISSING_TABLE || table == PRIV_TABLES + 3) {
             need("map an IPC buffer", r);
             return;
         }
-        retype(ut, CAP_PAGE_TABLE, 0, table, 1);
-        need("map a page table", invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, table, at, 0, 0, 0));
+        need_retype(ut, CAP_PAGE_TABLE, 0, table, 1);
+        need("map a page table", vspace_map_table(ROOT_SLOT_VSPACE, table, at, NULL));
         table++;
     }
 }
@@ -507,21 +491,25 @@ static void setup_partner(uint64_t ut, unsigned i, uint64_t cspace)
     struct partner *p = &partners[i];
     p->buffer = PARTNER_BUFFER(i);
     p->state = run_seed * 0x9e3779b97f4a7c15ull + i;
-    retype(ut, CAP_FRAME, 12, PARTNER_BUFFER_SLOT(i), 1);
+    need_retype(ut, CAP_FRAME, PAGE_BITS, PARTNER_BUFFER_SLOT(i), 1);
     map_frame(ut, PARTNER_BUFFER_SLOT(i), (uint64_t)PARTNER_BUFFER(i));
-    retype(ut, CAP_THREAD, 0, PRIV_PARTNERS + i, 1);
+    need_retype(ut, CAP_THREAD, 0, PRIV_PARTNERS + i, 1);
     prepare_thread_arg(PRIV_PARTNERS + i, cspace, FUZZ_PRIORITY, (void (*)(void))partner_main,
                        partner_stacks[i], sizeof partner_stacks[i], p);
     need("a partner's IPC buffer",
-         invoke(PRIV_PARTNERS + i, THREAD_SET_IPC_BUFFER, PARTNER_BUFFER_SLOT(i), 0, 0, 0, 0));
+         thread_set_ipc_buffer(PRIV_PARTNERS + i, PARTNER_BUFFER_SLOT(i)));
 }
 
 /* Resumes or suspends the partners of a phase. */
 static void partners_run(int phase, bool run)
 {
-    for (unsigned i = 0; i < PARTNERS; i++)
-        invoke(PRIV_PARTNERS + (phase - 1) * PARTNERS + i, run ? THREAD_RESUME : THREAD_SUSPEND, 0,
-               0, 0, 0, 0);
+    for (unsigned i = 0; i < PARTNERS; i++) {
+        uint64_t partner = PRIV_PARTNERS + (phase - 1) * PARTNERS + i;
+        if (run)
+            thread_resume(partner);
+        else
+            thread_suspend(partner);
+    }
 }
 
 /* Sends count capabilities from the root CSpace to phase 1's CSpace, from
@@ -542,47 +530,47 @@ static void load(uint64_t receive_slot, const uint64_t *caps, unsigned count)
    waiting for the go-ahead at FUZZ_PRIORITY. */
 static void setup_phase1(uint64_t ut)
 {
-    retype(ut, CAP_CSPACE, C_BITS, PRIV_C, 1);
-    retype(ut, CAP_ENDPOINT, 0, PRIV_LOADER_EP, 1);
-    root_cs("loader receive cap", CSPACE_COPY, PRIV_LOADER_RECV, PRIV_LOADER_EP, CAP_RIGHT_RECEIVE,
-            0);
-    retype(ut, CAP_ENDPOINT, 0, PRIV_E1, 1);
-    root_cs("mint E1", CSPACE_MINT, PRIV_E1_BADGED, PRIV_E1, CAP_RIGHT_SEND, 0x42);
-    root_cs("copy E1", CSPACE_COPY, PRIV_E1_GRANT, PRIV_E1, CAP_RIGHT_SEND | CAP_RIGHT_GRANT, 0);
-    retype(ut, CAP_NOTIFICATION, 0, PRIV_N1, 1);
-    root_cs("mint N1", CSPACE_MINT, PRIV_N1_A, PRIV_N1, CAP_RIGHT_SEND, 1);
-    root_cs("mint N1", CSPACE_MINT, PRIV_N1_B, PRIV_N1, CAP_RIGHT_SEND, 1ull << 63);
-    retype(ut, CAP_THREAD, 0, PRIV_T1, 1);
-    retype(ut, CAP_FRAME, 12, PRIV_F1, 1);
-    root_cs("copy F1", CSPACE_COPY, PRIV_F1_RO, PRIV_F1, CAP_RIGHT_READ, 0);
-    retype(ut, CAP_VSPACE, 0, PRIV_V1, 1);
-    retype(ut, CAP_CSPACE, 4, PRIV_D1, 1);
-    retype(ut, CAP_ENDPOINT, 0, PRIV_E2, 1);
+    need_retype(ut, CAP_CSPACE, C_BITS, PRIV_C, 1);
+    need_retype(ut, CAP_ENDPOINT, 0, PRIV_LOADER_EP, 1);
+    need("loader receive cap",
+         cspace_copy(ROOT_SLOT_CSPACE, PRIV_LOADER_RECV, PRIV_LOADER_EP, CAP_RIGHT_RECEIVE, 0));
+    need_retype(ut, CAP_ENDPOINT, 0, PRIV_E1, 1);
+    need("mint E1",
+         cspace_mint(ROOT_SLOT_CSPACE, PRIV_E1_BADGED, PRIV_E1, CAP_RIGHT_SEND, 0x42, 0));
+    need("copy E1", cspace_copy(ROOT_SLOT_CSPACE, PRIV_E1_GRANT, PRIV_E1,
+                                CAP_RIGHT_SEND | CAP_RIGHT_GRANT, 0));
+    need_retype(ut, CAP_NOTIFICATION, 0, PRIV_N1, 1);
+    need("mint N1", cspace_mint(ROOT_SLOT_CSPACE, PRIV_N1_A, PRIV_N1, CAP_RIGHT_SEND, 1, 0));
+    need("mint N1",
+         cspace_mint(ROOT_SLOT_CSPACE, PRIV_N1_B, PRIV_N1, CAP_RIGHT_SEND, 1ull << 63, 0));
+    need_retype(ut, CAP_THREAD, 0, PRIV_T1, 1);
+    need_retype(ut, CAP_FRAME, PAGE_BITS, PRIV_F1, 1);
+    need("copy F1", cspace_copy(ROOT_SLOT_CSPACE, PRIV_F1_RO, PRIV_F1, CAP_RIGHT_READ, 0));
+    need_retype(ut, CAP_VSPACE, 0, PRIV_V1, 1);
+    need_retype(ut, CAP_CSPACE, 4, PRIV_D1, 1);
+    need_retype(ut, CAP_ENDPOINT, 0, PRIV_E2, 1);
 
     /* The thread starts in the root CSpace at the loader's priority, with an
        IPC buffer the root task can write the receive slot into. */
-    retype(ut, CAP_FRAME, 12, PRIV_P1_BUFFER, 1);
+    need_retype(ut, CAP_FRAME, PAGE_BITS, PRIV_P1_BUFFER, 1);
     map_frame(ut, PRIV_P1_BUFFER, (uint64_t)P1_BUFFER);
-    retype(ut, CAP_THREAD, 0, PRIV_P1_THREAD, 1);
+    need_retype(ut, CAP_THREAD, 0, PRIV_P1_THREAD, 1);
     prepare_thread(PRIV_P1_THREAD, ROOT_SLOT_CSPACE, 255, phase1_main, p1_stack, sizeof p1_stack);
-    need("phase 1's IPC buffer",
-         invoke(PRIV_P1_THREAD, THREAD_SET_IPC_BUFFER, PRIV_P1_BUFFER, 0, 0, 0, 0));
+    need("phase 1's IPC buffer", thread_set_ipc_buffer(PRIV_P1_THREAD, PRIV_P1_BUFFER));
     if (setup_failures)
         return;
     /* On this CPU, so that the yields below let it reach its first receive
        before its CSpace changes under it: on another CPU it could still be
        on its way there, look in the new CSpace and never be loaded. */
-    struct missive_msg here = {0};
-    need("which CPU the root task is on",
-         invoke(ROOT_SLOT_DEBUG, DEBUG_CPU_STATS, 0, 0, 0, 0, &here));
-    need("phase 1 on the same CPU",
-         invoke(PRIV_P1_THREAD, THREAD_SET_AFFINITY, here.mr[4], 0, 0, 0, 0));
+    struct debug_cpu_stats here = {0};
+    need("which CPU the root task is on", debug_cpu_stats(ROOT_SLOT_DEBUG, 0, &here));
+    need("phase 1 on the same CPU", thread_set_affinity(PRIV_P1_THREAD, here.caller_cpu));
     resume(PRIV_P1_THREAD);
     for (int i = 0; i < 100 && !p1_waiting; i++)
         yield(1);
     yield(3); /* it runs at this priority: now it waits in its first receive */
     need("move phase 1 into its CSpace",
-         invoke(PRIV_P1_THREAD, THREAD_CONFIGURE, PRIV_C, ROOT_SLOT_VSPACE, 255, 0, 0));
+         thread_configure(PRIV_P1_THREAD, PRIV_C, ROOT_SLOT_VSPACE, 255, 0));
 
     static const uint64_t first[2] = {PRIV_C, PRIV_LOADER_RECV};
     load(C_HARNESS, first, 2);
@@ -598,8 +586,7 @@ static void setup_phase1(uint64_t ut)
             setup_failures++;
         }
     }
-    need("phase 1's priority",
-         invoke(PRIV_P1_THREAD, THREAD_SET_PRIORITY, FUZZ_PRIORITY, 0, 0, 0, 0));
+    need("phase 1's priority", thread_set_priority(PRIV_P1_THREAD, FUZZ_PRIORITY));
 
     env1.phase = 1;
     env1.cspace_slots = 1ull << C_BITS;
@@ -639,7 +626,7 @@ static void setup_phase1(uint64_t ut)
    (slots 1 to boot_end - 1) and the harness's own. */
 static void setup_phase2(uint64_t ut, uint64_t boot_end)
 {
-    retype(ut, CAP_UNTYPED, RESERVE_BITS, PRIV_RESERVE, 1);
+    need_retype(ut, CAP_UNTYPED, RESERVE_BITS, PRIV_RESERVE, 1);
     env2.phase = 2;
     need("phase 2's capabilities", refill_phase2_once(&env2));
     if (env2.refilled !=
@@ -647,7 +634,7 @@ static void setup_phase2(uint64_t ut, uint64_t boot_end)
         env2.refill_errors)
         need("phase 2's capabilities", ERR_INVALID_ARGUMENT);
     env2.refilled = 0;
-    retype(ut, CAP_THREAD, 0, PRIV_P2_THREAD, 1);
+    need_retype(ut, CAP_THREAD, 0, PRIV_P2_THREAD, 1);
     prepare_thread(PRIV_P2_THREAD, ROOT_SLOT_CSPACE, FUZZ_PRIORITY, phase2_main, p2_stack,
                    sizeof p2_stack);
 
@@ -668,10 +655,9 @@ static void setup_phase2(uint64_t ut, uint64_t boot_end)
     env2.forbidden[env2.forbidden_count++] = (struct fuzz_range){1, boot_end};
     env2.forbidden[env2.forbidden_count++] = (struct fuzz_range){PRIV, 1ull << ROOT_CSPACE_BITS};
     env2.refill = refill_phase2;
-    retype(ut, CAP_FRAME, 12, PRIV_P2_BUFFER, 1);
+    need_retype(ut, CAP_FRAME, PAGE_BITS, PRIV_P2_BUFFER, 1);
     map_frame(ut, PRIV_P2_BUFFER, (uint64_t)P2_BUFFER);
-    need("phase 2's IPC buffer",
-         invoke(PRIV_P2_THREAD, THREAD_SET_IPC_BUFFER, PRIV_P2_BUFFER, 0, 0, 0, 0));
+    need("phase 2's IPC buffer", thread_set_ipc_buffer(PRIV_P2_THREAD, PRIV_P2_BUFFER));
     env2.buffer = P2_BUFFER;
 
     /* Its partners use the endpoint and notification slots the refill
@@ -692,10 +678,10 @@ static void setup_phase2(uint64_t ut, uint64_t boot_end)
 /* The healthy pair: an endpoint nobody else sees, a server, a client. */
 static void setup_healthy(uint64_t ut)
 {
-    retype(ut, CAP_ENDPOINT, 0, PRIV_HEALTHY_EP, 1);
-    root_cs("mint the client's cap", CSPACE_MINT, PRIV_HEALTHY_CLIENT_EP, PRIV_HEALTHY_EP,
-            CAP_RIGHT_SEND, HEALTHY_BADGE);
-    retype(ut, CAP_THREAD, 0, PRIV_SERVER, 2);
+    need_retype(ut, CAP_ENDPOINT, 0, PRIV_HEALTHY_EP, 1);
+    need("mint the client's cap", cspace_mint(ROOT_SLOT_CSPACE, PRIV_HEALTHY_CLIENT_EP,
+                                              PRIV_HEALTHY_EP, CAP_RIGHT_SEND, HEALTHY_BADGE, 0));
+    need_retype(ut, CAP_THREAD, 0, PRIV_SERVER, 2);
     prepare_thread(PRIV_SERVER, ROOT_SLOT_CSPACE, FUZZ_PRIORITY, healthy_server, server_stack,
                    sizeof server_stack);
     prepare_thread(PRIV_CLIENT, ROOT_SLOT_CSPACE, FUZZ_PRIORITY, healthy_client, client_stack,
@@ -710,14 +696,12 @@ static void setup_healthy(uint64_t ut)
    a thread above the fuzzing threads. */
 static void setup_watchdog(uint64_t ut)
 {
-    need("the RTC's ports", invoke(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, 0x70, 0x71,
-                                   PRIV_RTC_PORTS, 0, 0));
-    need("the RTC's interrupt",
-         invoke(ROOT_SLOT_IRQ_CONTROL, IRQ_CONTROL_GET, RTC_IRQ, PRIV_RTC_IRQ, 0, 0, 0));
-    retype(ut, CAP_NOTIFICATION, 0, PRIV_RTC_NTFN, 1);
-    need("bind the RTC's interrupt",
-         invoke(PRIV_RTC_IRQ, IRQ_HANDLER_SET_NOTIFICATION, PRIV_RTC_NTFN, 0, 0, 0, 0));
-    retype(ut, CAP_THREAD, 0, PRIV_WATCHDOG, 1);
+    need("the RTC's ports",
+         io_port_control_issue(ROOT_SLOT_IO_PORT_CONTROL, 0x70, 0x71, PRIV_RTC_PORTS));
+    need("the RTC's interrupt", irq_control_get(ROOT_SLOT_IRQ_CONTROL, RTC_IRQ, PRIV_RTC_IRQ, 0));
+    need_retype(ut, CAP_NOTIFICATION, 0, PRIV_RTC_NTFN, 1);
+    need("bind the RTC's interrupt", irq_handler_set_notification(PRIV_RTC_IRQ, PRIV_RTC_NTFN));
+    need_retype(ut, CAP_THREAD, 0, PRIV_WATCHDOG, 1);
     prepare_thread(PRIV_WATCHDOG, ROOT_SLOT_CSPACE, WATCHDOG_PRIORITY, watchdog, watchdog_stack,
                    sizeof watchdog_stack);
     if (setup_failures)
@@ -732,12 +716,12 @@ static void setup_watchdog(uint64_t ut)
    keep the kernel from ending the run once every thread has stopped). */
 static void stop_watchdog(void)
 {
-    invoke(PRIV_WATCHDOG, THREAD_SUSPEND, 0, 0, 0, 0, 0);
-    if (invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, PRIV_RTC_PORTS, 0, 0, 0, 0) == ERR_OK) {
+    thread_suspend(PRIV_WATCHDOG);
+    if (cspace_identify(ROOT_SLOT_CSPACE, PRIV_RTC_PORTS, NULL) == ERR_OK) {
         rtc_write(0x8b, rtc_read(0x8b) & ~0x40ull);
         rtc_read(0x0c);
     }
-    invoke(ROOT_SLOT_CSPACE, CSPACE_DELETE, PRIV_RTC_IRQ, 0, 0, 0, 0);
+    cspace_delete(ROOT_SLOT_CSPACE, PRIV_RTC_IRQ);
 }
 
 /* --- running and reporting ---------------------------------------------------------- */
@@ -895,7 +879,7 @@ static int check_own_slots(uint64_t boot_end)
 /* Suspends a thread of the harness. */
 static void suspend(uint64_t slot)
 {
-    invoke(slot, THREAD_SUSPEND, 0, 0, 0, 0, 0);
+    thread_suspend(slot);
 }
 
 /* Ends the program: the verdict line, every thread of the harness stopped. */
@@ -908,12 +892,8 @@ static int finish(const char *reason)
     suspend(PRIV_P2_THREAD);
     suspend(PRIV_CLIENT);
     suspend(PRIV_SERVER);
-    if (reason) {
-        printf("fuzz: 0 passed, 1 failed (%s)\n", reason);
-        return 1;
-    }
-    printf("fuzz: 1 passed, 0 failed\n");
-    return 0;
+    check_string("the verdict", reason ? reason : "passed", "passed");
+    return check_report(NULL);
 }
 
 /* Reads seed=N and calls=N from the arguments. */
@@ -933,7 +913,7 @@ static void parse_args(int argc, char **argv, uint64_t *seed, uint64_t *calls)
    2^bits bytes; false if there is none or too little room after them. */
 static bool find_boot_caps(unsigned bits, uint64_t *boot_end, uint64_t *ut)
 {
-    const struct boot_info *info = (const struct boot_info *)USER_BOOT_INFO;
+    const struct boot_info *info = setup_boot;
     if (info->magic != BOOT_INFO_MAGIC)
         return false;
     uint64_t ends[3] = {info->initrd_first + info->initrd_count,
@@ -943,16 +923,14 @@ static bool find_boot_caps(unsigned bits, uint64_t *boot_end, uint64_t *ut)
     for (int i = 0; i < 3; i++)
         if (ends[i] > *boot_end)
             *boot_end = ends[i];
-    *ut = 0;
-    for (uint64_t i = 0; i < info->untyped_count && i < BOOT_INFO_MAX_UNTYPED && !*ut; i++)
-        if (!info->untyped[i].device && info->untyped[i].size_bits >= bits)
-            *ut = info->untyped_first + i;
+    *ut = setup_find_untyped(bits, false);
     return *ut && *boot_end + 16 + P2_REGION + 256 <= PRIV;
 }
 
 int main(int argc, char **argv)
 {
     uint64_t seed = 1, calls = DEFAULT_CALLS, boot_end, ut;
+    check_init("fuzz");
     parse_args(argc, argv, &seed, &calls);
     uint64_t canary = fuzz_seed(seed);
     run_seed = seed;
@@ -987,8 +965,7 @@ int main(int argc, char **argv)
     need("send the go-ahead",
          missive_syscall(SYS_SEND, PRIV_LOADER_EP, MSG_TAG(LOAD_GO, 0, 0), &m));
     partners_run(1, true);
-    need("lower my priority",
-         invoke(ROOT_SLOT_THREAD, THREAD_SET_PRIORITY, FUZZ_PRIORITY, 0, 0, 0, 0));
+    need("lower my priority", thread_set_priority(ROOT_SLOT_THREAD, FUZZ_PRIORITY));
     uint64_t h0 = healthy_ok, cycles1 = 0, cycles2 = 0;
     const char *why = wait_for(&env1, &cycles1);
     if (why)

@@ -66,7 +66,7 @@ int echo_client(int rounds)
     uint64_t slot = find_echo();
     check("the echo server is registered", slot != 0, 1);
     if (!slot)
-        return 1;
+        return check_report("echo-client") != 0;
     uint64_t servers[8], server = 0;
     unsigned seen = 0;
     int bad = 0;
@@ -87,7 +87,7 @@ int echo_client(int rounds)
     for (unsigned i = 0; i < seen; i++)
         printf(" %lu", (unsigned long)servers[i]);
     printf("\n");
-    return failures;
+    return check_report("echo-client") != 0;
 }
 
 /* Asks the echo server to crash, then waits for procsrv to restart it. */
@@ -96,7 +96,7 @@ int echo_crash(void)
     uint64_t slot = find_echo(), before = 0, after = 0;
     check("the echo server is registered", slot != 0, 1);
     if (!slot)
-        return 1;
+        return check_report("echo-crash") != 0;
     check("an echo", echo(slot, 1, &before), 0);
     struct missive_msg m = {0};
     long e = missive_syscall(SYS_CALL, slot, MSG_TAG(CRASH_LABEL, 0, 0), &m);
@@ -110,5 +110,5 @@ int echo_crash(void)
     check("as a new process", after != before, 1);
     printf("proctest: echo-crash: server %lu crashed, %lu answers\n", (unsigned long)before,
            (unsigned long)after);
-    return failures;
+    return check_report("echo-crash") != 0;
 }

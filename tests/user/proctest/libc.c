@@ -14,15 +14,6 @@ static int compare(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void check_string(const char *what, const char *got, const char *want)
-{
-    checks++;
-    if (strcmp(got, want) != 0) {
-        failures++;
-        printf("proctest: FAIL %s: got '%s', want '%s'\n", what, got, want);
-    }
-}
-
 int libc_suite(void)
 {
     char line[128];
@@ -81,5 +72,5 @@ int libc_suite(void)
     check("strtod inf", isinf(strtod("inf", 0)), 1);
     check("strtol", strtol("-12345", 0, 10), -12345);
     check("atoi", atoi("77"), 77);
-    return failures;
+    return check_report("libc") != 0;
 }

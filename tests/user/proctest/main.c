@@ -19,23 +19,6 @@
 #include "libsys/service.h"
 #include "proctest.h"
 
-int checks, failures;
-
-void check(const char *what, long got, long want)
-{
-    checks++;
-    if (got != want) {
-        failures++;
-        printf("proctest: FAIL %s: got %ld, want %ld\n", what, got, want);
-    }
-}
-
-static int report(const char *mode)
-{
-    printf("proctest: %s: %d passed, %d failed\n", mode, checks - failures, failures);
-    return failures != 0;
-}
-
 static int greedy(void)
 {
     size_t total = 0;
@@ -79,7 +62,7 @@ static int reaper(const char *name)
     printf("proctest: reaper: killed %s (process %lu); %lu KiB free before, %lu KiB after\n", name,
            (unsigned long)pid, (unsigned long)(before.free >> 10),
            (unsigned long)(after.free >> 10));
-    return report("reaper");
+    return check_report("reaper") != 0;
 }
 
 /* Replaces the server name by program while its clients call it. */
@@ -91,7 +74,7 @@ static int swapper(const char *name, const char *program)
     check("swap an unknown server", proc_swap("nobody", program, &pid), -SERVICE_NOT_FOUND);
     check("swap for a missing program", proc_swap(name, "bin/nothing", &pid), -SERVICE_NOT_FOUND);
     printf("proctest: swapper: %s now runs %s as process %lu\n", name, program, (unsigned long)pid);
-    return report("swapper");
+    return check_report("swapper") != 0;
 }
 
 static uint64_t rdtsc(void)
@@ -139,7 +122,7 @@ static int figures(void)
         "of one frame %llu instructions (median of %d)\n",
         (unsigned long long)tsc, (unsigned long long)spawn[RUNS / 2],
         (unsigned long long)wait[RUNS / 2], (unsigned long long)frame[RUNS / 2], RUNS);
-    return report("figures");
+    return check_report("figures") != 0;
 }
 
 /* The manifest's grants as proc_info lists them: device memory (mapped)
@@ -157,7 +140,7 @@ static int grants(void)
     check("a device memory grant", mmio != 0, 1);
     check("an endpoint grant", endpoint != 0, 1);
     if (!mmio || !endpoint)
-        return report("grants");
+        return check_report("grants") != 0;
     /* QEMU's standard VGA: its framebuffer BAR, where SeaBIOS puts it. */
     check("of the VGA framebuffer", (long)mmio->arg, 0xfd000000);
     volatile uint32_t *pixels = (volatile uint32_t *)mmio->arg2;
@@ -170,7 +153,7 @@ static int grants(void)
     struct request r = {.label = MEM_STATS};
     check("call memsrv through it", request_call(endpoint->slot, &r, 0, 0, 0), ERR_OK);
     check("memsrv answers", (long)r.label, SERVICE_OK);
-    return report("grants");
+    return check_report("grants") != 0;
 }
 
 static volatile int zero, one = 1;
@@ -206,7 +189,7 @@ static int spawn_child(void)
     check("spawn a crashing child", proc_spawn("bin/proctest", crash, &pid), 0);
     check("wait for it", proc_wait(pid, &status), 0);
     check("its status says page fault", (long)status, -(128 + 14));
-    return report("spawn");
+    return check_report("spawn") != 0;
 }
 
 static int clock_check(void)
@@ -220,14 +203,15 @@ static int clock_check(void)
     struct timespec ts;
     check("clock_gettime", clock_gettime(CLOCK_REALTIME, &ts), 0);
     check("it agrees", ts.tv_sec * 1000 + ts.tv_nsec / 1000000 >= (long)after, 1);
-    return report("clock");
+    return check_report("clock") != 0;
 }
 
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
+    check_init("proctest");
     if (!strcmp(mode, "libc"))
-        return libc_suite() || report("libc");
+        return libc_suite();
     if (!strcmp(mode, "greedy"))
         return greedy();
     if (!strcmp(mode, "crash-null"))
@@ -241,13 +225,13 @@ int main(int argc, char **argv)
     if (!strcmp(mode, "echo-server"))
         return echo_server(argc > 2 ? argv[2] : "1");
     if (!strcmp(mode, "echo-client"))
-        return echo_client(argc > 2 ? atoi(argv[2]) : 1000) || report("echo-client");
+        return echo_client(argc > 2 ? atoi(argv[2]) : 1000);
     if (!strcmp(mode, "echo-crash"))
-        return echo_crash() || report("echo-crash");
+        return echo_crash();
     if (!strcmp(mode, "fuzz-servers"))
-        return fuzz_servers(4000) || report("fuzz-servers");
+        return fuzz_servers(4000);
     if (!strcmp(mode, "bad-messages"))
-        return bad_messages() || report("bad-messages");
+        return bad_messages();
     if (!strcmp(mode, "reaper") && argc > 2)
         return reaper(argv[2]);
     if (!strcmp(mode, "swapper") && argc > 3)

@@ -1,9 +1,9 @@
-/* proctest's suites (one file each) and its check counter. */
+/* proctest's modes, one file each. A suite ends with its count line
+   (check_report, tests/user/lib/testlib.h) and returns 1 if a check failed. */
 #ifndef PROCTEST_H
 #define PROCTEST_H
 
-extern int checks, failures;
-void check(const char *what, long got, long want);
+#include "testlib.h"
 
 int libc_suite(void);
 int echo_server(const char *version);

@@ -33,7 +33,11 @@ static void timed_echo(uint64_t unused)
 /* Runs the calls against a server on cpu; returns the round trip and the wake-up latency. */
 static void measure(uint64_t thread, unsigned cpu, uint64_t *round_trip, uint64_t *wake)
 {
-    check("start the server", spawn(thread, 255, 0, cpu, timed_echo, 0), ERR_OK);
+    check("start the server",
+          setup_thread_start(thread,
+                             (struct setup_thread){.priority = 255, .pinned = true, .cpu = cpu},
+                             timed_echo, 0),
+          ERR_OK);
     struct missive_msg m = {0};
     for (int i = 0; i < 10; i++) { /* let it reach its receive */
         m.mr[0] = tsc();
@@ -47,13 +51,13 @@ static void measure(uint64_t thread, unsigned cpu, uint64_t *round_trip, uint64_
     }
     *round_trip = (tsc() - start) / ROUNDS;
     *wake = wake_sum / ROUNDS;
-    check("suspend the server", invoke(thread, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+    check("suspend the server", thread_suspend(thread), ERR_OK);
 }
 
 int figures(void)
 {
-    uint64_t threads = make(CAP_THREAD, 0, 2);
-    ep = make(CAP_ENDPOINT, 0, 1);
+    uint64_t threads = setup_objects(CAP_THREAD, 0, 2);
+    ep = setup_objects(CAP_ENDPOINT, 0, 1);
     uint64_t cross_rtt = 0, cross_wake = 0, local_rtt, local_wake;
     if (ncpus > 1)
         measure(threads, 1, &cross_rtt, &cross_wake);
@@ -62,5 +66,5 @@ int figures(void)
            "trip %lu, call to wake-up %lu (TSC, per call, %d calls)\n",
            (unsigned long)cross_rtt, (unsigned long)cross_wake, (unsigned long)local_rtt,
            (unsigned long)local_wake, ROUNDS);
-    return report("figures");
+    return check_report("figures") != 0;
 }

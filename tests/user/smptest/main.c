@@ -11,102 +11,29 @@
 
 #include "smptest.h"
 
-#define STACK_SIZE 4096
-#define STACKS     64
-#define FIRST_SLOT 2000
-
 unsigned ncpus;
-static int checks, failures;
-static uint64_t next_slot = FIRST_SLOT;
-static _Alignas(16) uint8_t stacks[STACKS][STACK_SIZE];
-static unsigned stacks_used;
 
-void check(const char *what, long got, long want)
+/* DEBUG_CPU_STATS of cpu (zeros if it fails). */
+static struct debug_cpu_stats cpu_stats(unsigned cpu)
 {
-    checks++;
-    if (got != want) {
-        failures++;
-        printf("smptest: FAIL %s: got %ld, want %ld\n", what, got, want);
-    }
-}
-
-int report(const char *suite)
-{
-    printf("smptest: %s: %d passed, %d failed\n", suite, checks - failures, failures);
-    return failures != 0;
-}
-
-long invoke(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-            struct missive_msg *answer)
-{
-    uint64_t args[4] = {a0, a1, a2, a3};
-    return sys_invoke(slot, label, 4, args, answer);
-}
-
-long cs(uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-    return invoke(ROOT_SLOT_CSPACE, label, a0, a1, a2, a3, 0);
-}
-
-uint64_t slots(uint64_t count)
-{
-    uint64_t first = next_slot;
-    next_slot += count;
-    return first;
-}
-
-uint64_t make(uint64_t type, uint64_t bits, uint64_t count)
-{
-    const struct boot_info *boot = (const struct boot_info *)USER_BOOT_INFO;
-    uint64_t first = next_slot;
-    next_slot += count;
-    for (uint64_t i = 0; i < boot->untyped_count; i++) {
-        if (boot->untyped[i].device || boot->untyped[i].size_bits < 20)
-            continue;
-        if (invoke(boot->untyped_first + i, UNTYPED_RETYPE, type, bits, first, count, 0) == ERR_OK)
-            return first;
-    }
-    printf("smptest: FAIL: no memory for %lu objects of type %lu\n", (unsigned long)count,
-           (unsigned long)type);
-    failures++;
-    return first;
-}
-
-long spawn(uint64_t slot, uint64_t priority, uint64_t fault_ep, unsigned cpu,
-           void (*entry)(uint64_t), uint64_t arg)
-{
-    if (stacks_used == STACKS)
-        return ERR_NOT_ENOUGH_MEMORY;
-    uint8_t *stack = stacks[stacks_used++];
-    long r =
-        invoke(slot, THREAD_CONFIGURE, ROOT_SLOT_CSPACE, ROOT_SLOT_VSPACE, priority, fault_ep, 0);
-    if (r == ERR_OK)
-        r = invoke(slot, THREAD_SET_AFFINITY, cpu, 0, 0, 0, 0);
-    uint64_t regs[5] = {(uint64_t)entry, (uint64_t)(stack + STACK_SIZE - 8), arg, 0, 0};
-    if (r == ERR_OK)
-        r = sys_invoke(slot, THREAD_WRITE_REGISTERS, 5, regs, 0);
-    return r != ERR_OK ? r : invoke(slot, THREAD_RESUME, 0, 0, 0, 0, 0);
+    struct debug_cpu_stats stats = {0};
+    debug_cpu_stats(ROOT_SLOT_DEBUG, cpu, &stats);
+    return stats;
 }
 
 uint64_t uptime(void)
 {
-    struct missive_msg m;
-    invoke(ROOT_SLOT_DEBUG, DEBUG_CPU_STATS, 0, 0, 0, 0, &m);
-    return m.mr[0];
+    return cpu_stats(0).uptime;
 }
 
 uint64_t cpu_busy_ticks(unsigned cpu)
 {
-    struct missive_msg m;
-    invoke(ROOT_SLOT_DEBUG, DEBUG_CPU_STATS, cpu, 0, 0, 0, &m);
-    return m.mr[1];
+    return cpu_stats(cpu).busy;
 }
 
 uint64_t my_cpu(void)
 {
-    struct missive_msg m;
-    invoke(ROOT_SLOT_DEBUG, DEBUG_CPU_STATS, 0, 0, 0, 0, &m);
-    return m.mr[4];
+    return cpu_stats(0).caller_cpu;
 }
 
 uint64_t tsc(void)
@@ -135,20 +62,19 @@ _Noreturn void park(void)
 static void print_load(void)
 {
     for (unsigned cpu = 0; cpu < ncpus; cpu++) {
-        struct missive_msg m;
-        invoke(ROOT_SLOT_DEBUG, DEBUG_CPU_STATS, cpu, 0, 0, 0, &m);
+        struct debug_cpu_stats stats = cpu_stats(cpu);
         printf("smptest: cpu %u: %lu ticks busy, %lu idle, %lu runnable\n", cpu,
-               (unsigned long)m.mr[1], (unsigned long)m.mr[2], (unsigned long)m.mr[3]);
+               (unsigned long)stats.busy, (unsigned long)stats.idle, (unsigned long)stats.runnable);
     }
 }
 
 int main(int argc, char **argv)
 {
-    const struct boot_info *boot = (const struct boot_info *)USER_BOOT_INFO;
-    ncpus = (unsigned)boot->cpu_count;
+    check_init("smptest");
+    ncpus = (unsigned)setup_boot->cpu_count;
     const char *mode = argc > 1 ? argv[1] : "";
     printf("smptest: mode '%s' on %u CPUs\n", mode, ncpus);
-    park_slot = make(CAP_ENDPOINT, 0, 1);
+    park_slot = setup_objects(CAP_ENDPOINT, 0, 1);
     int r;
     if (!strcmp(mode, "stress"))
         r = stress_suite();

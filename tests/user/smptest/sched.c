@@ -50,14 +50,21 @@ static void echo(uint64_t cpu)
 
 int fairness_suite(void)
 {
-    uint64_t threads = make(CAP_THREAD, 0, ncpus + 1);
-    echo_ep = make(CAP_ENDPOINT, 0, 1);
+    uint64_t threads = setup_objects(CAP_THREAD, 0, ncpus + 1);
+    echo_ep = setup_objects(CAP_ENDPOINT, 0, 1);
     for (unsigned cpu = 0; cpu < ncpus; cpu++)
-        check("start a busy thread", spawn(threads + cpu, 50, 0, cpu, busy_thread, cpu), ERR_OK);
-    check("start the interactive server", spawn(threads + ncpus, 50, 0, ncpus - 1, echo, ncpus - 1),
-          ERR_OK);
-    check("join them at their priority",
-          invoke(ROOT_SLOT_THREAD, THREAD_SET_PRIORITY, 50, 0, 0, 0, 0), ERR_OK);
+        check("start a busy thread",
+              setup_thread_start(threads + cpu,
+                                 (struct setup_thread){.priority = 50, .pinned = true, .cpu = cpu},
+                                 busy_thread, cpu),
+              ERR_OK);
+    check(
+        "start the interactive server",
+        setup_thread_start(threads + ncpus,
+                           (struct setup_thread){.priority = 50, .pinned = true, .cpu = ncpus - 1},
+                           echo, ncpus - 1),
+        ERR_OK);
+    check("join them at their priority", thread_set_priority(ROOT_SLOT_THREAD, 50), ERR_OK);
     uint64_t worst = 0, wrong = 0;
     unsigned mine = (unsigned)my_cpu(), server = ncpus - 1;
     for (int i = 0; i < CALLS; i++) {
@@ -93,8 +100,8 @@ int fairness_suite(void)
            "(bound %d)\n",
            CALLS, ncpus, (unsigned long)worst, BOUND_TICKS);
     for (unsigned i = 0; i <= ncpus; i++)
-        check("suspend", invoke(threads + i, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
-    return report("fairness");
+        check("suspend", thread_suspend(threads + i), ERR_OK);
+    return check_report("fairness") != 0;
 }
 
 /* --- bad input ----------------------------------------------------------- */
@@ -151,53 +158,62 @@ static void blocker(uint64_t i)
 int bad_input_suite(void)
 {
     struct missive_msg m;
-    uint64_t threads = make(CAP_THREAD, 0, 2);
-    long r = invoke(threads, THREAD_SET_AFFINITY, ncpus, 0, 0, 0, &m);
+    uint64_t threads = setup_objects(CAP_THREAD, 0, 2);
+    long r = thread_set_affinity(threads, ncpus);
     check("affinity to a CPU that does not exist", r, ERR_INVALID_ARGUMENT);
-    check("names the argument", (long)m.mr[0], 0);
-    check("and the CPUs there are", (long)m.mr[2], (long)ncpus - 1);
-    check("affinity to CPU 2^64-1", invoke(threads, THREAD_SET_AFFINITY, ~0ull, 0, 0, 0, 0),
-          ERR_INVALID_ARGUMENT);
+    check("names the argument", (long)invoke_last_bad_argument.argument,
+          THREAD_SET_AFFINITY_ARG_CPU);
+    check("and the CPUs there are", (long)invoke_last_bad_argument.max, (long)ncpus - 1);
+    check("affinity to CPU 2^64-1", thread_set_affinity(threads, ~0ull), ERR_INVALID_ARGUMENT);
 
     /* Migrating a running thread, round all CPUs twice. */
-    check("start a spinner", spawn(threads, 255, 0, ncpus > 1 ? 1 : 0, spinner, 0), ERR_OK);
+    check("start a spinner",
+          setup_thread_start(
+              threads,
+              (struct setup_thread){.priority = 255, .pinned = true, .cpu = ncpus > 1 ? 1 : 0},
+              spinner, 0),
+          ERR_OK);
     int moved = 0;
     for (unsigned k = 0; k < 2 * ncpus; k++) {
         unsigned cpu = (k + 2) % ncpus;
-        check("move the running spinner", invoke(threads, THREAD_SET_AFFINITY, cpu, 0, 0, 0, 0),
-              ERR_OK);
+        check("move the running spinner", thread_set_affinity(threads, cpu), ERR_OK);
         moved += runs_on(0, cpu);
     }
     check("it ran on every CPU it was moved to", moved, (long)(2 * ncpus));
     unsigned last = ncpus - 1;
-    check("move myself", invoke(ROOT_SLOT_THREAD, THREAD_SET_AFFINITY, last, 0, 0, 0, 0), ERR_OK);
+    check("move myself", thread_set_affinity(ROOT_SLOT_THREAD, last), ERR_OK);
     check("I run there now", (long)my_cpu(), (long)last);
-    check("and back", invoke(ROOT_SLOT_THREAD, THREAD_SET_AFFINITY, 0, 0, 0, 0, 0), ERR_OK);
+    check("and back", thread_set_affinity(ROOT_SLOT_THREAD, 0), ERR_OK);
     check("I run on CPU 0", (long)my_cpu(), 0);
 
     /* Suspending and deleting a thread that runs on another CPU. */
-    check("put it on the last CPU", invoke(threads, THREAD_SET_AFFINITY, last, 0, 0, 0, 0), ERR_OK);
+    check("put it on the last CPU", thread_set_affinity(threads, last), ERR_OK);
     check("it runs there", runs_on(0, last), 1);
-    check("suspend it while it runs", invoke(threads, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+    check("suspend it while it runs", thread_suspend(threads), ERR_OK);
     check("it stopped at once", stopped(0), 1);
-    check("resume it", invoke(threads, THREAD_RESUME, 0, 0, 0, 0, 0), ERR_OK);
+    check("resume it", thread_resume(threads), ERR_OK);
     check("it runs again", runs_on(0, last), 1);
-    check("delete it while it runs", cs(CSPACE_DELETE, threads, 0, 0, 0), ERR_OK);
+    check("delete it while it runs", cspace_delete(ROOT_SLOT_CSPACE, threads), ERR_OK);
     check("it stopped for good", stopped(0), 1);
 
     /* Deleting endpoints under threads blocked on them on every CPU. */
     unsigned count = 2 * ncpus > 32 ? 32 : 2 * ncpus;
-    doomed_ep = make(CAP_ENDPOINT, 0, 1);
-    doomed_call_ep = make(CAP_ENDPOINT, 0, 1);
-    blocked_done = make(CAP_NOTIFICATION, 0, 1);
-    uint64_t blockers = make(CAP_THREAD, 0, count);
+    doomed_ep = setup_objects(CAP_ENDPOINT, 0, 1);
+    doomed_call_ep = setup_objects(CAP_ENDPOINT, 0, 1);
+    blocked_done = setup_objects(CAP_NOTIFICATION, 0, 1);
+    uint64_t blockers = setup_objects(CAP_THREAD, 0, count);
     for (unsigned i = 0; i < count; i++)
-        check("start a blocker", spawn(blockers + i, 255, 0, i % ncpus, blocker, i), ERR_OK);
+        check("start a blocker",
+              setup_thread_start(
+                  blockers + i,
+                  (struct setup_thread){.priority = 255, .pinned = true, .cpu = i % ncpus}, blocker,
+                  i),
+              ERR_OK);
     uint64_t start = uptime();
     while ((ready < count || uptime() - start < 20) && uptime() - start < MAX_TICKS)
         yield(); /* the ones on this CPU run when I yield */
-    check("delete the receive endpoint", cs(CSPACE_DELETE, doomed_ep, 0, 0, 0), ERR_OK);
-    check("delete the call endpoint", cs(CSPACE_DELETE, doomed_call_ep, 0, 0, 0), ERR_OK);
+    check("delete the receive endpoint", cspace_delete(ROOT_SLOT_CSPACE, doomed_ep), ERR_OK);
+    check("delete the call endpoint", cspace_delete(ROOT_SLOT_CSPACE, doomed_call_ep), ERR_OK);
     while (__atomic_load_n(&woken, __ATOMIC_SEQ_CST) < count)
         missive_syscall(SYS_RECV, blocked_done, 0, &m);
     int deleted = 0;
@@ -206,5 +222,5 @@ int bad_input_suite(void)
     check("every blocked thread woke with ERR_OBJECT_DELETED", deleted, (long)count);
     printf("smptest: bad: %d of %u moves seen, %d of %u blocked threads woken by the deletes\n",
            moved, 2 * ncpus, deleted, count);
-    return report("bad");
+    return check_report("bad") != 0;
 }

@@ -74,18 +74,28 @@ static void client(uint64_t i)
 int stress_suite(void)
 {
     unsigned count = 2 * ncpus > MAX_PAIRS ? MAX_PAIRS : 2 * ncpus;
-    done_slot = make(CAP_NOTIFICATION, 0, 1);
-    uint64_t eps = make(CAP_ENDPOINT, 0, count);
-    uint64_t threads = make(CAP_THREAD, 0, 2 * count);
-    uint64_t minted = slots(count);
+    done_slot = setup_objects(CAP_NOTIFICATION, 0, 1);
+    uint64_t eps = setup_objects(CAP_ENDPOINT, 0, count);
+    uint64_t threads = setup_objects(CAP_THREAD, 0, 2 * count);
+    uint64_t minted = setup_slots(count);
     uint64_t start = uptime();
     for (unsigned i = 0; i < count; i++) {
         pairs[i].ep = eps + i;
         pairs[i].client_ep = minted + i;
         check("mint a client capability",
-              cs(CSPACE_MINT, minted + i, eps + i, CAP_RIGHT_SEND, i + 1), ERR_OK);
-        check("start a server", spawn(threads + 2 * i, 100, 0, (i + 1) % ncpus, server, i), ERR_OK);
-        check("start a client", spawn(threads + 2 * i + 1, 100, 0, i % ncpus, client, i), ERR_OK);
+              cspace_mint(ROOT_SLOT_CSPACE, minted + i, eps + i, CAP_RIGHT_SEND, i + 1, 0), ERR_OK);
+        check("start a server",
+              setup_thread_start(
+                  threads + 2 * i,
+                  (struct setup_thread){.priority = 100, .pinned = true, .cpu = (i + 1) % ncpus},
+                  server, i),
+              ERR_OK);
+        check("start a client",
+              setup_thread_start(
+                  threads + 2 * i + 1,
+                  (struct setup_thread){.priority = 100, .pinned = true, .cpu = i % ncpus}, client,
+                  i),
+              ERR_OK);
     }
     struct missive_msg m = {0};
     while (__atomic_load_n(&finished, __ATOMIC_SEQ_CST) < count)
@@ -103,5 +113,5 @@ int stress_suite(void)
            "in %lu ticks\n",
            count, ncpus, (unsigned long)answered, (unsigned long)served, (unsigned long)bad,
            (unsigned long)(uptime() - start));
-    return report("stress");
+    return check_report("stress") != 0;
 }

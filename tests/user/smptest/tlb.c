@@ -60,31 +60,36 @@ static long wait_fault(uint64_t fault_ep, struct missive_msg *m)
 int tlb_suite(void)
 {
     unsigned other = ncpus > 1 ? 1 : 0;
-    uint64_t frame = make(CAP_FRAME, 12, 1), alias = slots(1);
-    uint64_t table = make(CAP_PAGE_TABLE, 0, 1), fault_ep = make(CAP_ENDPOINT, 0, 1);
-    uint64_t threads = make(CAP_THREAD, 0, 2);
+    uint64_t frame = setup_objects(CAP_FRAME, PAGE_BITS, 1), alias = setup_slots(1);
+    uint64_t table = setup_objects(CAP_PAGE_TABLE, 0, 1),
+             fault_ep = setup_objects(CAP_ENDPOINT, 0, 1);
+    uint64_t threads = setup_objects(CAP_THREAD, 0, 2);
     struct missive_msg m;
-    check("a page table", invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, table, PAGE, 0, 0, &m),
-          ERR_OK);
-    check("copy the frame", cs(CSPACE_COPY, alias, frame, CAP_RIGHTS_ALL, 0), ERR_OK);
+    check("a page table", vspace_map_table(ROOT_SLOT_VSPACE, table, PAGE, NULL), ERR_OK);
+    check("copy the frame", cspace_copy(ROOT_SLOT_CSPACE, alias, frame, CAP_RIGHTS_ALL, 0), ERR_OK);
     check("map the alias",
-          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, alias, ALIAS, CAP_RIGHT_READ | CAP_RIGHT_WRITE,
-                 0, 0),
+          vspace_map_frame(ROOT_SLOT_VSPACE, alias, ALIAS, CAP_RIGHT_READ | CAP_RIGHT_WRITE),
           ERR_OK);
     volatile uint64_t *through_alias = (volatile uint64_t *)ALIAS;
 
     int faults = 0, stale = 0;
     for (int round = 0; round < ROUNDS; round++) {
         *through_alias = GOOD;
-        check("map the page",
-              invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, frame, PAGE, CAP_RIGHT_READ, 0, 0),
+        check("map the page", vspace_map_frame(ROOT_SLOT_VSPACE, frame, PAGE, CAP_RIGHT_READ),
               ERR_OK);
         if (round == 0)
-            check("start the reader", spawn(threads, 255, fault_ep, other, reader, 0), ERR_OK);
+            check("start the reader",
+                  setup_thread_start(threads,
+                                     (struct setup_thread){.priority = 255,
+                                                           .fault_endpoint = fault_ep,
+                                                           .pinned = true,
+                                                           .cpu = other},
+                                     reader, 0),
+                  ERR_OK);
         else
             check("resume the reader", missive_syscall(SYS_REPLY, 0, MSG_TAG(0, 0, 0), &m), ERR_OK);
         wait_progress(&reads, 1000);
-        check("unmap it under the reader", invoke(frame, FRAME_UNMAP, 0, 0, 0, 0, 0), ERR_OK);
+        check("unmap it under the reader", frame_unmap(frame), ERR_OK);
         *through_alias = STALE;
         long r = wait_fault(fault_ep, &m);
         check("the reader faulted", r, ERR_OK);
@@ -102,17 +107,22 @@ int tlb_suite(void)
     int protect_faults = 0;
     uint64_t moved = 0;
     check("map the page writable",
-          invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, frame, PAGE, CAP_RIGHT_READ | CAP_RIGHT_WRITE,
-                 0, 0),
+          vspace_map_frame(ROOT_SLOT_VSPACE, frame, PAGE, CAP_RIGHT_READ | CAP_RIGHT_WRITE),
           ERR_OK);
     for (int round = 0; round < ROUNDS; round++) {
         if (round == 0)
-            check("start the writer", spawn(threads + 1, 255, fault_ep, other, writer, 0), ERR_OK);
+            check("start the writer",
+                  setup_thread_start(threads + 1,
+                                     (struct setup_thread){.priority = 255,
+                                                           .fault_endpoint = fault_ep,
+                                                           .pinned = true,
+                                                           .cpu = other},
+                                     writer, 0),
+                  ERR_OK);
         else
             check("resume the writer", missive_syscall(SYS_REPLY, 0, MSG_TAG(0, 0, 0), &m), ERR_OK);
         wait_progress(&writes, 1000);
-        check("make it read-only under the writer",
-              invoke(frame, FRAME_PROTECT, CAP_RIGHT_READ, 0, 0, 0, 0), ERR_OK);
+        check("make it read-only under the writer", frame_protect(frame, CAP_RIGHT_READ), ERR_OK);
         uint64_t after = *through_alias;
         long r = wait_fault(fault_ep, &m);
         check("the writer faulted", r, ERR_OK);
@@ -121,13 +131,12 @@ int tlb_suite(void)
         protect_faults++;
         check("a write to a read-only page", (long)m.mr[FAULT_MR_ERROR], 7);
         moved += *through_alias != after;
-        check("writable again",
-              invoke(frame, FRAME_PROTECT, CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0, 0, 0), ERR_OK);
+        check("writable again", frame_protect(frame, CAP_RIGHT_READ | CAP_RIGHT_WRITE), ERR_OK);
     }
     check("no write landed after the protect returned", (long)moved, 0);
     missive_syscall(SYS_REPLY, 0, MSG_TAG(1, 0, 0), &m);
     printf("smptest: tlb: reader on CPU %u: %d unmaps, %d faults, %d stale rounds; writer: %d "
            "protects, %d faults, %lu late writes\n",
            other, ROUNDS, faults, stale, ROUNDS, protect_faults, (unsigned long)moved);
-    return report("tlb");
+    return check_report("tlb") != 0;
 }

@@ -31,16 +31,16 @@ static void waiter(uint64_t cpu)
 
 static uint64_t rtc_read(uint64_t reg)
 {
-    struct missive_msg m;
-    invoke(rtc_ports, IO_PORT_OUT, 0x70, 1, reg, 0, 0);
-    invoke(rtc_ports, IO_PORT_IN, 0x71, 1, 0, 0, &m);
-    return m.mr[0] & 0xff;
+    uint64_t value = 0;
+    io_port_out(rtc_ports, 0x70, 1, reg);
+    io_port_in(rtc_ports, 0x71, 1, &value);
+    return value & 0xff;
 }
 
 static void rtc_write(uint64_t reg, uint64_t value)
 {
-    invoke(rtc_ports, IO_PORT_OUT, 0x70, 1, reg, 0, 0);
-    invoke(rtc_ports, IO_PORT_OUT, 0x71, 1, value, 0, 0);
+    io_port_out(rtc_ports, 0x70, 1, reg);
+    io_port_out(rtc_ports, 0x71, 1, value);
 }
 
 static void irq_waiter(uint64_t unused)
@@ -52,7 +52,7 @@ static void irq_waiter(uint64_t unused)
         if (missive_syscall(SYS_RECV, rtc_ntfn, 0, &m) == ERR_OK)
             interrupts++;
         rtc_read(0x0c); /* reading register C lets the clock interrupt again */
-        invoke(rtc_irq, IRQ_HANDLER_ACK, 0, 0, 0, 0, 0);
+        irq_handler_ack(rtc_irq);
     }
     missive_syscall(SYS_SEND, answer_slot, 0, &m);
     park();
@@ -61,16 +61,20 @@ static void irq_waiter(uint64_t unused)
 int wake_suite(void)
 {
     struct missive_msg m = {0};
-    uint64_t raw = make(CAP_NOTIFICATION, 0, ncpus);
-    ntfns = slots(ncpus);
-    answer_slot = make(CAP_NOTIFICATION, 0, 1);
-    uint64_t threads = make(CAP_THREAD, 0, ncpus + 1);
+    uint64_t raw = setup_objects(CAP_NOTIFICATION, 0, ncpus);
+    ntfns = setup_slots(ncpus);
+    answer_slot = setup_objects(CAP_NOTIFICATION, 0, 1);
+    uint64_t threads = setup_objects(CAP_THREAD, 0, ncpus + 1);
     for (unsigned cpu = 0; cpu < ncpus; cpu++) {
         check("mint a badged notification",
-              cs(CSPACE_MINT, ntfns + cpu, raw + cpu, CAP_RIGHT_SEND | CAP_RIGHT_RECEIVE,
-                 1ull << cpu),
+              cspace_mint(ROOT_SLOT_CSPACE, ntfns + cpu, raw + cpu,
+                          CAP_RIGHT_SEND | CAP_RIGHT_RECEIVE, 1ull << cpu, 0),
               ERR_OK);
-        check("start a waiter", spawn(threads + cpu, 255, 0, cpu, waiter, cpu), ERR_OK);
+        check("start a waiter",
+              setup_thread_start(threads + cpu,
+                                 (struct setup_thread){.priority = 255, .pinned = true, .cpu = cpu},
+                                 waiter, cpu),
+              ERR_OK);
     }
     for (int round = 0; round < ROUNDS; round++) {
         for (unsigned cpu = 0; cpu < ncpus; cpu++) {
@@ -83,25 +87,27 @@ int wake_suite(void)
         all = all && got[cpu] == ROUNDS && wrong[cpu] == 0;
     check("every waiter woke for every signal, with its badge", all, 1);
 
-    rtc_ports = slots(1), rtc_irq = slots(1);
-    rtc_ntfn = make(CAP_NOTIFICATION, 0, 1);
+    rtc_ports = setup_slots(1), rtc_irq = setup_slots(1);
+    rtc_ntfn = setup_objects(CAP_NOTIFICATION, 0, 1);
     check("the clock's ports",
-          invoke(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, 0x70, 0x71, rtc_ports, 0, 0),
-          ERR_OK);
-    check("its IRQ", invoke(ROOT_SLOT_IRQ_CONTROL, IRQ_CONTROL_GET, 8, rtc_irq, 0, 0, 0), ERR_OK);
-    check("to the notification",
-          invoke(rtc_irq, IRQ_HANDLER_SET_NOTIFICATION, rtc_ntfn, 0, 0, 0, 0), ERR_OK);
-    check("start the IRQ waiter on the last CPU",
-          spawn(threads + ncpus, 255, 0, ncpus - 1, irq_waiter, 0), ERR_OK);
+          io_port_control_issue(ROOT_SLOT_IO_PORT_CONTROL, 0x70, 0x71, rtc_ports), ERR_OK);
+    check("its IRQ", irq_control_get(ROOT_SLOT_IRQ_CONTROL, 8, rtc_irq, 0), ERR_OK);
+    check("to the notification", irq_handler_set_notification(rtc_irq, rtc_ntfn), ERR_OK);
+    check(
+        "start the IRQ waiter on the last CPU",
+        setup_thread_start(threads + ncpus,
+                           (struct setup_thread){.priority = 255, .pinned = true, .cpu = ncpus - 1},
+                           irq_waiter, 0),
+        ERR_OK);
     rtc_write(0x8a, (rtc_read(0x8a) & 0xf0) | 0x06); /* 1024 Hz */
     rtc_write(0x8b, rtc_read(0x8b) | 0x40);          /* periodic interrupt on */
     check("the waiter's answer", missive_syscall(SYS_RECV, answer_slot, 0, &m), ERR_OK);
     rtc_write(0x8b, rtc_read(0x8b) & ~0x40ul);
     check("interrupts delivered", (long)interrupts, INTERRUPTS);
     check("to the last CPU", (long)irq_cpu, (long)ncpus - 1);
-    check("delete the handler", cs(CSPACE_DELETE, rtc_irq, 0, 0, 0), ERR_OK);
+    check("delete the handler", cspace_delete(ROOT_SLOT_CSPACE, rtc_irq), ERR_OK);
     printf("smptest: wake: %d signals to each of %u CPUs answered, %lu clock interrupts to a "
            "thread on CPU %lu\n",
            ROUNDS, ncpus, (unsigned long)interrupts, (unsigned long)irq_cpu);
-    return report("wake");
+    return check_report("wake") != 0;
 }

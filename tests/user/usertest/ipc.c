@@ -16,8 +16,6 @@
 #define S_SERVER 2001
 #define S_TRACE  2002 /* the trace buffers, one per CPU, from here */
 
-static _Alignas(16) uint8_t server_stack[4096];
-
 static inline uint64_t tsc(void)
 {
     uint32_t lo, hi;
@@ -46,38 +44,30 @@ static uint64_t round_trips(void)
    (docs/ipc-performance.md). Returns 0 if the buffers could not be had. */
 static uint64_t traced_round_trips(void)
 {
-    uint64_t ut = find_untyped(TRACE_BUFFER_BITS + 5, false);
-    uint64_t cpus = boot->cpu_count;
-    if (!ut || cpus > 16 || retype(ut, CAP_FRAME, TRACE_BUFFER_BITS, S_TRACE, cpus) != ERR_OK)
+    uint64_t ut = setup_find_untyped(TRACE_BUFFER_BITS + 5, false);
+    uint64_t cpus = setup_boot->cpu_count;
+    if (!ut || cpus > 16 ||
+        untyped_retype(ut, CAP_FRAME, TRACE_BUFFER_BITS, S_TRACE, cpus) != ERR_OK)
         return 0;
     for (uint64_t cpu = 0; cpu < cpus; cpu++)
-        if (invoke(ROOT_SLOT_DEBUG, DEBUG_TRACE_SET_BUFFER, cpu, S_TRACE + cpu, 0, 0, 0) != ERR_OK)
+        if (debug_trace_set_buffer(ROOT_SLOT_DEBUG, cpu, S_TRACE + cpu) != ERR_OK)
             return 0;
-    if (invoke(ROOT_SLOT_DEBUG, DEBUG_TRACE_START, 0, 0, 0, 0, 0) != ERR_OK)
+    if (debug_trace_start(ROOT_SLOT_DEBUG) != ERR_OK)
         return 0;
     uint64_t each = round_trips();
-    struct missive_msg m;
-    if (invoke(ROOT_SLOT_DEBUG, DEBUG_TRACE_STOP, 0, 0, 0, 0, &m) != ERR_OK ||
-        m.mr[0] != 2 * ROUNDS)
+    uint64_t written = 0;
+    if (debug_trace_stop(ROOT_SLOT_DEBUG, &written) != ERR_OK || written != 2 * ROUNDS)
         return 0;
     return each;
 }
 
 int ipc_figures(void)
 {
-    const struct boot_info *boot = (const struct boot_info *)USER_BOOT_INFO;
-    uint64_t ut = 0;
-    for (uint64_t i = 0; i < boot->untyped_count && !ut; i++)
-        if (!boot->untyped[i].device && boot->untyped[i].size_bits >= 16)
-            ut = boot->untyped_first + i;
-    uint64_t ep[4] = {CAP_ENDPOINT, 0, S_UT_EP, 1}, th[4] = {CAP_THREAD, 0, S_SERVER, 1};
-    uint64_t conf[3] = {ROOT_SLOT_CSPACE, ROOT_SLOT_VSPACE, 255};
-    uint64_t regs[5] = {(uint64_t)echo_server, (uint64_t)(server_stack + sizeof server_stack - 8)};
-    if (!ut || sys_invoke(ut, UNTYPED_RETYPE, 4, ep, 0) ||
-        sys_invoke(ut, UNTYPED_RETYPE, 4, th, 0) ||
-        sys_invoke(S_SERVER, THREAD_CONFIGURE, 3, conf, 0) ||
-        sys_invoke(S_SERVER, THREAD_WRITE_REGISTERS, 5, regs, 0) ||
-        sys_invoke(S_SERVER, THREAD_RESUME, 0, 0, 0)) {
+    uint64_t ut = setup_find_untyped(16, false);
+    if (!ut || untyped_retype(ut, CAP_ENDPOINT, 0, S_UT_EP, 1) ||
+        untyped_retype(ut, CAP_THREAD, 0, S_SERVER, 1) ||
+        setup_thread_start(S_SERVER, (struct setup_thread){.priority = 255},
+                           (void (*)(uint64_t))echo_server, 0)) {
         printf("usertest: ipc: FAIL: set-up\n");
         return 1;
     }

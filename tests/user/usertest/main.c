@@ -41,6 +41,7 @@ int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
     printf("usertest: mode '%s'\n", mode);
+    check_init("usertest");
     volatile int zero = 0, one = 1; /* volatile: keeps the compiler from folding faults away */
     if (!strcmp(mode, "caps"))
         return caps_suite();

@@ -35,13 +35,6 @@
 #define LABEL_REPLY  0x7200 /* + the call's label's low byte */
 #define LABEL_ROUND  0x7300 /* the wrap test's calls */
 
-static _Alignas(16) uint8_t server_stack[4096];
-
-static long debug(uint64_t label, uint64_t a0, uint64_t a1, struct missive_msg *m)
-{
-    return invoke(ROOT_SLOT_DEBUG, label, a0, a1, 0, 0, m);
-}
-
 static const struct trace_buffer *mapped(unsigned cpu)
 {
     return (const struct trace_buffer *)(TRACE_MAP_AT + ((uint64_t)cpu << TRACE_BUFFER_BITS));
@@ -66,32 +59,38 @@ static void server(void)
 static void bad_arguments(unsigned cpus)
 {
     struct missive_msg m;
-    long r = debug(DEBUG_TRACE_SET_BUFFER, cpus, S_BUFFER, &m);
-    check_bad_argument("a CPU past the last", r, &m, 0, 0, cpus - 1);
-    r = debug(DEBUG_TRACE_SET_BUFFER, 0, 4096, &m);
-    check_bad_argument("a slot past the CSpace", r, &m, 1, 0, 4095);
-    r = debug(DEBUG_TRACE_SET_BUFFER, 0, S_EMPTY, &m);
-    check_bad_argument("an empty slot", r, &m, 1, 0, 4095);
-    check("an endpoint is no buffer", debug(DEBUG_TRACE_SET_BUFFER, 0, S_EP, 0), ERR_WRONG_TYPE);
-    check("an Untyped is no buffer", debug(DEBUG_TRACE_SET_BUFFER, 0, S_UT, 0), ERR_WRONG_TYPE);
-    if (find_untyped(12, true))
-        check("device memory is no buffer", debug(DEBUG_TRACE_SET_BUFFER, 0, S_DEVICE, 0),
+    long r = debug_trace_set_buffer(ROOT_SLOT_DEBUG, cpus, S_BUFFER);
+    check_bad_argument("a CPU past the last", r, DEBUG_TRACE_SET_BUFFER_ARG_CPU, 0, cpus - 1);
+    r = debug_trace_set_buffer(ROOT_SLOT_DEBUG, 0, SETUP_ROOT_SLOTS);
+    check_bad_argument("a slot past the CSpace", r, DEBUG_TRACE_SET_BUFFER_ARG_FRAME, 0,
+                       SETUP_ROOT_SLOTS - 1);
+    r = debug_trace_set_buffer(ROOT_SLOT_DEBUG, 0, S_EMPTY);
+    check_bad_argument("an empty slot", r, DEBUG_TRACE_SET_BUFFER_ARG_FRAME, 0,
+                       SETUP_ROOT_SLOTS - 1);
+    check("an endpoint is no buffer", debug_trace_set_buffer(ROOT_SLOT_DEBUG, 0, S_EP),
+          ERR_WRONG_TYPE);
+    check("an Untyped is no buffer", debug_trace_set_buffer(ROOT_SLOT_DEBUG, 0, S_UT),
+          ERR_WRONG_TYPE);
+    if (setup_find_untyped(UNTYPED_MIN_BITS, true))
+        check("device memory is no buffer", debug_trace_set_buffer(ROOT_SLOT_DEBUG, 0, S_DEVICE),
               ERR_WRONG_TYPE);
-    r = debug(DEBUG_TRACE_SET_BUFFER, 0, S_SMALL, &m);
-    check_bad_argument("a 4 KiB frame is too small", r, &m, 1, TRACE_BUFFER_BITS,
-                       TRACE_BUFFER_BITS);
-    check("a read-only frame", debug(DEBUG_TRACE_SET_BUFFER, 0, S_READONLY, 0), ERR_MISSING_RIGHT);
-    check("stop while off", debug(DEBUG_TRACE_STOP, 0, 0, 0), ERR_NOT_PERMITTED);
-    check("start without buffers", debug(DEBUG_TRACE_START, 0, 0, 0), ERR_NOT_PERMITTED);
-    check("trace labels on a frame", invoke(S_SMALL, DEBUG_TRACE_START, 0, 0, 0, 0, 0),
+    r = debug_trace_set_buffer(ROOT_SLOT_DEBUG, 0, S_SMALL);
+    check_bad_argument("a 4 KiB frame is too small", r, DEBUG_TRACE_SET_BUFFER_ARG_FRAME,
+                       TRACE_BUFFER_BITS, TRACE_BUFFER_BITS);
+    check("a read-only frame", debug_trace_set_buffer(ROOT_SLOT_DEBUG, 0, S_READONLY),
+          ERR_MISSING_RIGHT);
+    check("stop while off", debug_trace_stop(ROOT_SLOT_DEBUG, NULL), ERR_NOT_PERMITTED);
+    check("start without buffers", debug_trace_start(ROOT_SLOT_DEBUG), ERR_NOT_PERMITTED);
+    check("trace labels on a frame", debug_trace_start(S_SMALL), ERR_INVALID_LABEL);
+    check("an unknown debug label", invoke_call(ROOT_SLOT_DEBUG, DEBUG_TRACE_STOP + 1, 0, &m),
           ERR_INVALID_LABEL);
-    check("an unknown debug label", debug(74, 0, 0, 0), ERR_INVALID_LABEL);
 
-    r = invoke(ROOT_SLOT_THREAD, THREAD_SET_NAME, 16, 0, 0, 0, &m);
-    check_bad_argument("a name of 16 bytes", r, &m, 0, 0, 15);
-    r = invoke(ROOT_SLOT_THREAD, THREAD_SET_NAME, 10, 0x4141414141414141, 0x0a41, 0, &m);
-    check_bad_argument("a newline in a name", r, &m, 2, 0x20, 0x7e);
-    r = invoke(ROOT_SLOT_THREAD, THREAD_SET_NAME, 3, 0x414141, 0, 0, &m);
+    r = thread_set_name(ROOT_SLOT_THREAD, 16, (const uint64_t[2]){0, 0});
+    check_bad_argument("a name of 16 bytes", r, THREAD_SET_NAME_ARG_LENGTH, 0, TRACE_NAME_MAX);
+    r = thread_set_name(ROOT_SLOT_THREAD, 10, (const uint64_t[2]){0x4141414141414141, 0x0a41});
+    /* the index of the register the bad byte is in: MR2 */
+    check_bad_argument("a newline in a name", r, THREAD_SET_NAME_ARG_BYTES + 1, 0x20, 0x7e);
+    r = thread_set_name(ROOT_SLOT_THREAD, 3, (const uint64_t[2]){0x414141, 0});
     check("a name of 3 bytes", r, ERR_OK);
 }
 
@@ -116,9 +115,9 @@ static void emit(const char *line, void *context)
    send through the slow path; then the dump. */
 static void script(unsigned cpus, unsigned my_cpu)
 {
-    check("start", debug(DEBUG_TRACE_START, 0, 0, 0), ERR_OK);
-    check("start twice", debug(DEBUG_TRACE_START, 0, 0, 0), ERR_NOT_PERMITTED);
-    check("no new buffer while on", debug(DEBUG_TRACE_SET_BUFFER, 0, S_BUFFER, 0),
+    check("start", debug_trace_start(ROOT_SLOT_DEBUG), ERR_OK);
+    check("start twice", debug_trace_start(ROOT_SLOT_DEBUG), ERR_NOT_PERMITTED);
+    check("no new buffer while on", debug_trace_set_buffer(ROOT_SLOT_DEBUG, 0, S_BUFFER),
           ERR_NOT_PERMITTED);
     struct missive_msg m = {0};
     m.mr[0] = 11;
@@ -128,10 +127,10 @@ static void script(unsigned cpus, unsigned my_cpu)
           ERR_OK);
     check("reply 2 says the length", (long)m.mr[1], 10);
     check("send", missive_syscall(SYS_SEND, S_EP_CLIENT, MSG_TAG(LABEL_SEND, 3, 0), &m), ERR_OK);
-    long r = debug(DEBUG_TRACE_STOP, 0, 0, &m);
-    check("stop", r, ERR_OK);
-    check("five records", (long)m.mr[0], 5);
-    check("stop twice", debug(DEBUG_TRACE_STOP, 0, 0, 0), ERR_NOT_PERMITTED);
+    uint64_t written = 0;
+    check("stop", debug_trace_stop(ROOT_SLOT_DEBUG, &written), ERR_OK);
+    check("five records", (long)written, 5);
+    check("stop twice", debug_trace_stop(ROOT_SLOT_DEBUG, NULL), ERR_NOT_PERMITTED);
 
     const struct trace_buffer *b = mapped(my_cpu);
     check("the buffer's magic", b->magic == TRACE_BUFFER_MAGIC, 1);
@@ -164,11 +163,11 @@ static void script(unsigned cpus, unsigned my_cpu)
 /* More records than the ring holds: the oldest are overwritten. */
 static void wrap(unsigned my_cpu)
 {
-    check("start again", debug(DEBUG_TRACE_START, 0, 0, 0), ERR_OK);
+    check("start again", debug_trace_start(ROOT_SLOT_DEBUG), ERR_OK);
     struct missive_msg m = {0};
     for (unsigned i = 0; i < WRAP_ROUNDS; i++)
         missive_syscall(SYS_CALL, S_EP_CLIENT, MSG_TAG(LABEL_ROUND, 0, 0), &m);
-    check("stop again", debug(DEBUG_TRACE_STOP, 0, 0, &m), ERR_OK);
+    check("stop again", debug_trace_stop(ROOT_SLOT_DEBUG, NULL), ERR_OK);
     const struct trace_buffer *b = mapped(my_cpu);
     check("the count restarted and went past the capacity", (long)b->written, 2 * WRAP_ROUNDS);
     const struct trace_record *last = &b->records[(b->written - 1) % b->capacity];
@@ -184,61 +183,61 @@ static void wrap(unsigned my_cpu)
 /* A buffer revoked while tracing: recording on that CPU just stops. */
 static void revoke_under_tracer(unsigned my_cpu)
 {
-    check("start once more", debug(DEBUG_TRACE_START, 0, 0, 0), ERR_OK);
+    check("start once more", debug_trace_start(ROOT_SLOT_DEBUG), ERR_OK);
     struct missive_msg m = {0};
     missive_syscall(SYS_CALL, S_EP_CLIENT, MSG_TAG(LABEL_ROUND, 0, 0), &m);
     check("two records", (long)mapped(my_cpu)->written, 2);
     /* The kernel's copy is a child of the buffer's capability. */
-    check("revoke the buffer", cs(CSPACE_REVOKE, S_BUFFER + my_cpu, 0, 0, 0), ERR_OK);
+    check("revoke the buffer", cspace_revoke(ROOT_SLOT_CSPACE, S_BUFFER + my_cpu, NULL), ERR_OK);
     check("a call after", missive_syscall(SYS_CALL, S_EP_CLIENT, MSG_TAG(LABEL_ROUND, 0, 0), &m),
           ERR_OK);
     check("recorded nowhere", (long)mapped(my_cpu)->written, 2);
-    check("stop with a buffer gone", debug(DEBUG_TRACE_STOP, 0, 0, 0), ERR_OK);
-    check("no start without it", debug(DEBUG_TRACE_START, 0, 0, 0), ERR_NOT_PERMITTED);
+    check("stop with a buffer gone", debug_trace_stop(ROOT_SLOT_DEBUG, NULL), ERR_OK);
+    check("no start without it", debug_trace_start(ROOT_SLOT_DEBUG), ERR_NOT_PERMITTED);
 }
 
 int trace_suite(void)
 {
-    unsigned cpus = (unsigned)boot->cpu_count;
-    struct missive_msg m;
-    check("debug CPU stats", debug(DEBUG_CPU_STATS, 0, 0, &m), ERR_OK);
-    unsigned my_cpu = (unsigned)m.mr[4];
-    uint64_t ut = find_untyped(TRACE_BUFFER_BITS + 5, false), device = find_untyped(12, true);
+    unsigned cpus = (unsigned)setup_boot->cpu_count;
+    struct debug_cpu_stats stats = {0};
+    check("debug CPU stats", debug_cpu_stats(ROOT_SLOT_DEBUG, 0, &stats), ERR_OK);
+    unsigned my_cpu = (unsigned)stats.caller_cpu;
+    uint64_t ut = setup_find_untyped(TRACE_BUFFER_BITS + 5, false),
+             device = setup_find_untyped(UNTYPED_MIN_BITS, true);
     check("an Untyped for the buffers", ut != 0, 1);
     if (!ut)
         return 1;
-    check("move it to a known slot", cs(CSPACE_MOVE, S_UT, ut, 0, 0), ERR_OK);
-    check("an endpoint", retype(S_UT, CAP_ENDPOINT, 0, S_EP, 1), ERR_OK);
-    check("a server thread", retype(S_UT, CAP_THREAD, 0, S_SERVER, 1), ERR_OK);
-    check("a small frame", retype(S_UT, CAP_FRAME, 12, S_SMALL, 1), ERR_OK);
-    check("buffers", retype(S_UT, CAP_FRAME, TRACE_BUFFER_BITS, S_BUFFER, cpus), ERR_OK);
-    check("a read-only copy", cs(CSPACE_COPY, S_READONLY, S_BUFFER, CAP_RIGHT_READ, 0), ERR_OK);
+    check("move it to a known slot", cspace_move(ROOT_SLOT_CSPACE, S_UT, ut, 0), ERR_OK);
+    check("an endpoint", untyped_retype(S_UT, CAP_ENDPOINT, 0, S_EP, 1), ERR_OK);
+    check("a server thread", untyped_retype(S_UT, CAP_THREAD, 0, S_SERVER, 1), ERR_OK);
+    check("a small frame", untyped_retype(S_UT, CAP_FRAME, PAGE_BITS, S_SMALL, 1), ERR_OK);
+    check("buffers", untyped_retype(S_UT, CAP_FRAME, TRACE_BUFFER_BITS, S_BUFFER, cpus), ERR_OK);
+    check("a read-only copy",
+          cspace_copy(ROOT_SLOT_CSPACE, S_READONLY, S_BUFFER, CAP_RIGHT_READ, 0), ERR_OK);
     if (device)
-        check("a device frame", retype(device, CAP_FRAME, 12, S_DEVICE, 1), ERR_OK);
-    check("a PDPT", retype(S_UT, CAP_PAGE_TABLE, 0, S_PDPT, 1), ERR_OK);
-    check("a PD", retype(S_UT, CAP_PAGE_TABLE, 0, S_PD, 1), ERR_OK);
-    check("map the PDPT", invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, S_PDPT, TRACE_MAP_AT, 0, 0, 0),
-          ERR_OK);
-    check("map the PD", invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, S_PD, TRACE_MAP_AT, 0, 0, 0),
-          ERR_OK);
+        check("a device frame", untyped_retype(device, CAP_FRAME, PAGE_BITS, S_DEVICE, 1), ERR_OK);
+    check("a PDPT", untyped_retype(S_UT, CAP_PAGE_TABLE, 0, S_PDPT, 1), ERR_OK);
+    check("a PD", untyped_retype(S_UT, CAP_PAGE_TABLE, 0, S_PD, 1), ERR_OK);
+    check("map the PDPT", vspace_map_table(ROOT_SLOT_VSPACE, S_PDPT, TRACE_MAP_AT, NULL), ERR_OK);
+    check("map the PD", vspace_map_table(ROOT_SLOT_VSPACE, S_PD, TRACE_MAP_AT, NULL), ERR_OK);
     for (unsigned cpu = 0; cpu < cpus; cpu++)
         check("map a buffer read-only",
-              invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, S_BUFFER + cpu, (uint64_t)mapped(cpu),
-                     CAP_RIGHT_READ, 0, 0),
+              vspace_map_frame(ROOT_SLOT_VSPACE, S_BUFFER + cpu, (uint64_t)mapped(cpu),
+                               CAP_RIGHT_READ),
               ERR_OK);
-    check("badge the client's endpoint", cs(CSPACE_MINT, S_EP_CLIENT, S_EP, CAP_RIGHTS_ALL, 0x5e),
-          ERR_OK);
+    check("badge the client's endpoint",
+          cspace_mint(ROOT_SLOT_CSPACE, S_EP_CLIENT, S_EP, CAP_RIGHTS_ALL, 0x5e, 0), ERR_OK);
 
     bad_arguments(cpus);
 
     for (unsigned cpu = 0; cpu < cpus; cpu++)
-        check("set a buffer", debug(DEBUG_TRACE_SET_BUFFER, cpu, S_BUFFER + cpu, 0), ERR_OK);
+        check("set a buffer", debug_trace_set_buffer(ROOT_SLOT_DEBUG, cpu, S_BUFFER + cpu), ERR_OK);
     check("the header", mapped(0)->magic == TRACE_BUFFER_MAGIC && mapped(0)->written == 0, 1);
     check("name the client", sys_thread_set_name(ROOT_SLOT_THREAD, "tr-client"), ERR_OK);
-    uint64_t aff[1] = {my_cpu}; /* the same CPU: the calls take the fast path */
-    if (sys_invoke(S_SERVER, THREAD_SET_AFFINITY, 1, aff, 0) != ERR_OK ||
-        start_thread(S_SERVER, ROOT_SLOT_CSPACE, 255, server, server_stack + sizeof server_stack,
-                     0) != ERR_OK) {
+    /* On the same CPU: the calls take the fast path. */
+    if (setup_thread_start(S_SERVER,
+                           (struct setup_thread){.priority = 255, .pinned = true, .cpu = my_cpu},
+                           (void (*)(uint64_t))server, 0) != ERR_OK) {
         printf("usertest: trace: FAIL: the server did not start\n");
         return 1;
     }
@@ -249,6 +248,5 @@ int trace_suite(void)
     script(cpus, my_cpu);
     wrap(my_cpu);
     revoke_under_tracer(my_cpu);
-    printf("usertest: trace: %d passed, %d failed\n", checks - failures, failures);
-    return failures != 0;
+    return check_report("trace") != 0;
 }

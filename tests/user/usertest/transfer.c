@@ -33,66 +33,62 @@ enum {
 static void test_cross_cspace(void)
 {
     struct missive_msg m = {0};
-    check("a 16-slot CSpace", retype(T_UT, CAP_CSPACE, 4, T_CSPACE, 1), ERR_OK);
-    check("an endpoint", retype(T_UT, CAP_ENDPOINT, 0, T_EP, 1), ERR_OK);
+    struct cspace_identity id = {0};
+    check("a 16-slot CSpace", untyped_retype(T_UT, CAP_CSPACE, 4, T_CSPACE, 1), ERR_OK);
+    check("an endpoint", untyped_retype(T_UT, CAP_ENDPOINT, 0, T_EP, 1), ERR_OK);
     check("copy into another CSpace",
-          sys_invoke5(T_CSPACE, CSPACE_COPY, 3, T_EP, CAP_RIGHTS_ALL, 0, ROOT_SLOT_CSPACE, 0),
-          ERR_OK);
-    check("it arrived", invoke(T_CSPACE, CSPACE_IDENTIFY, 3, 0, 0, 0, &m), ERR_OK);
-    check("as an endpoint", (long)m.mr[0], CAP_ENDPOINT);
+          cspace_copy(T_CSPACE, 3, T_EP, CAP_RIGHTS_ALL, ROOT_SLOT_CSPACE), ERR_OK);
+    check("it arrived", cspace_identify(T_CSPACE, 3, &id), ERR_OK);
+    check("as an endpoint", (long)id.type, CAP_ENDPOINT);
     check("mint into another CSpace",
-          sys_invoke5(T_CSPACE, CSPACE_MINT, 4, T_EP, CAP_RIGHT_SEND, 77, ROOT_SLOT_CSPACE, 0),
-          ERR_OK);
-    invoke(T_CSPACE, CSPACE_IDENTIFY, 4, 0, 0, 0, &m);
-    check("with its badge", (long)m.mr[2], 77);
-    check("and its rights", (long)m.mr[1], CAP_RIGHT_SEND);
-    check("move back out of it",
-          sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_MOVE, T_BACK, 4, 0, 0, T_CSPACE, 0), ERR_OK);
-    invoke(T_CSPACE, CSPACE_IDENTIFY, 4, 0, 0, 0, &m);
-    check("the source is empty", (long)m.mr[0], CAP_NULL);
-    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_BACK, 0, 0, 0, &m);
-    check("the destination has it", (long)m.mr[2], 77);
+          cspace_mint(T_CSPACE, 4, T_EP, CAP_RIGHT_SEND, 77, ROOT_SLOT_CSPACE), ERR_OK);
+    cspace_identify(T_CSPACE, 4, &id);
+    check("with its badge", (long)id.badge, 77);
+    check("and its rights", (long)id.rights, CAP_RIGHT_SEND);
+    check("move back out of it", cspace_move(ROOT_SLOT_CSPACE, T_BACK, 4, T_CSPACE), ERR_OK);
+    cspace_identify(T_CSPACE, 4, &id);
+    check("the source is empty", (long)id.type, CAP_NULL);
+    cspace_identify(ROOT_SLOT_CSPACE, T_BACK, &id);
+    check("the destination has it", (long)id.badge, 77);
 
-    long r = sys_invoke5(T_CSPACE, CSPACE_COPY, 5, T_EP, CAP_RIGHTS_ALL, 0, 4096, &m);
-    check_bad_argument("source CSpace outside the caller's", r, &m, 4, 0, 4095);
-    check("source CSpace slot empty",
-          sys_invoke5(T_CSPACE, CSPACE_COPY, 5, T_EP, CAP_RIGHTS_ALL, 0, T_SPARE, 0),
+    long r = cspace_copy(T_CSPACE, 5, T_EP, CAP_RIGHTS_ALL, SETUP_ROOT_SLOTS);
+    check_bad_argument("source CSpace outside the caller's", r, CSPACE_COPY_ARG_SOURCE_CSPACE, 0,
+                       SETUP_ROOT_SLOTS - 1);
+    check("source CSpace slot empty", cspace_copy(T_CSPACE, 5, T_EP, CAP_RIGHTS_ALL, T_SPARE),
           ERR_EMPTY_SLOT);
-    check("source CSpace not a CSpace",
-          sys_invoke5(T_CSPACE, CSPACE_COPY, 5, T_EP, CAP_RIGHTS_ALL, 0, T_EP, 0), ERR_WRONG_TYPE);
-    r = sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_MOVE, T_SPARE, 16, 0, 0, T_CSPACE, &m);
-    check_bad_argument("source slot past the source CSpace", r, &m, 1, 1, 15);
-    r = sys_invoke5(T_CSPACE, CSPACE_COPY, 16, T_EP, CAP_RIGHTS_ALL, 0, ROOT_SLOT_CSPACE, &m);
-    check_bad_argument("destination past the CSpace invoked", r, &m, 0, 1, 15);
+    check("source CSpace not a CSpace", cspace_copy(T_CSPACE, 5, T_EP, CAP_RIGHTS_ALL, T_EP),
+          ERR_WRONG_TYPE);
+    r = cspace_move(ROOT_SLOT_CSPACE, T_SPARE, 16, T_CSPACE);
+    check_bad_argument("source slot past the source CSpace", r, CSPACE_MOVE_ARG_SRC, 1, 15);
+    r = cspace_copy(T_CSPACE, 16, T_EP, CAP_RIGHTS_ALL, ROOT_SLOT_CSPACE);
+    check_bad_argument("destination past the CSpace invoked", r, CSPACE_COPY_ARG_DEST, 1, 15);
     check("an Untyped still cannot be copied across",
-          sys_invoke5(T_CSPACE, CSPACE_COPY, 6, T_UT, CAP_RIGHTS_ALL, 0, ROOT_SLOT_CSPACE, 0),
-          ERR_NOT_PERMITTED);
+          cspace_copy(T_CSPACE, 6, T_UT, CAP_RIGHTS_ALL, ROOT_SLOT_CSPACE), ERR_NOT_PERMITTED);
 
     /* MR4 outside the message's length is absent: a 4-word copy names a
        source in the CSpace invoked, whatever is in the register. */
     m = (struct missive_msg){.mr = {6, 3, CAP_RIGHTS_ALL, 0, T_EP}};
     check("a 4-word copy ignores MR4",
           missive_syscall(SYS_CALL, T_CSPACE, MSG_TAG(CSPACE_COPY, 4, 0), &m), ERR_OK);
-    invoke(T_CSPACE, CSPACE_IDENTIFY, 6, 0, 0, 0, &m);
-    check("and copied within the CSpace", (long)m.mr[0], CAP_ENDPOINT);
-    check("revoke the endpoint", cs(CSPACE_REVOKE, T_EP, 0, 0, 0), ERR_OK);
-    invoke(T_CSPACE, CSPACE_IDENTIFY, 3, 0, 0, 0, &m);
-    check("its copy in the other CSpace went too", (long)m.mr[0], CAP_NULL);
-    cs(CSPACE_DELETE, T_EP, 0, 0, 0);
-    cs(CSPACE_DELETE, T_BACK, 0, 0, 0);
+    cspace_identify(T_CSPACE, 6, &id);
+    check("and copied within the CSpace", (long)id.type, CAP_ENDPOINT);
+    check("revoke the endpoint", cspace_revoke(ROOT_SLOT_CSPACE, T_EP, NULL), ERR_OK);
+    cspace_identify(T_CSPACE, 3, &id);
+    check("its copy in the other CSpace went too", (long)id.type, CAP_NULL);
+    cspace_delete(ROOT_SLOT_CSPACE, T_EP);
+    cspace_delete(ROOT_SLOT_CSPACE, T_BACK);
 }
 
 static void test_identify_untyped(uint64_t parent_phys)
 {
-    struct missive_msg m = {0};
-    check("identify the suite's Untyped", cs(CSPACE_IDENTIFY, T_UT, 0, 0, 0), ERR_OK);
-    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_UT, 0, 0, 0, &m);
-    check("an Untyped's physical address is its boot one", m.mr[4] == parent_phys, 1);
-    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, ROOT_SLOT_IPC_BUFFER, 0, 0, 0, &m);
-    check("a frame's address is not shown", (long)m.mr[4], 0);
+    struct cspace_identity id = {0};
+    check("identify the suite's Untyped", cspace_identify(ROOT_SLOT_CSPACE, T_UT, NULL), ERR_OK);
+    cspace_identify(ROOT_SLOT_CSPACE, T_UT, &id);
+    check("an Untyped's physical address is its boot one", id.physical == parent_phys, 1);
+    cspace_identify(ROOT_SLOT_CSPACE, ROOT_SLOT_IPC_BUFFER, &id);
+    check("a frame's address is not shown", (long)id.physical, 0);
 }
 
-static _Alignas(16) uint8_t server_stack[4096];
 static volatile uint64_t server_received_caps, server_reply_result;
 
 /* Receives one call on arg's endpoint slot with receive slot T_RECEIVED and
@@ -107,7 +103,7 @@ static void lender_server(uint64_t receive_ep)
         server_received_caps = MSG_CAPS(m.tag);
         buffer->caps[0] = T_RECEIVED;
         server_reply_result = (uint64_t)missive_syscall(SYS_REPLY, 0, MSG_TAG(0, 0, 1), &m);
-        cs(CSPACE_DELETE, T_RECEIVED, 0, 0, 0); /* whatever stayed */
+        cspace_delete(ROOT_SLOT_CSPACE, T_RECEIVED); /* whatever stayed */
         receive_ep = T_EP_NO_GRANT;
     }
 }
@@ -116,13 +112,13 @@ static void lender_server(uint64_t receive_ep)
 static long map_with_tables(uint64_t frame, uint64_t address)
 {
     for (uint64_t table = T_TABLE;; table++) {
-        long r = invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, frame, address,
-                        CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0);
+        long r =
+            vspace_map_frame(ROOT_SLOT_VSPACE, frame, address, CAP_RIGHT_READ | CAP_RIGHT_WRITE);
         if (r != ERR_MISSING_TABLE || table > T_TABLE + 2)
             return r;
-        r = retype(T_UT, CAP_PAGE_TABLE, 0, table, 1);
+        r = untyped_retype(T_UT, CAP_PAGE_TABLE, 0, table, 1);
         if (r == ERR_OK)
-            r = invoke(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, table, address, 0, 0, 0);
+            r = vspace_map_table(ROOT_SLOT_VSPACE, table, address, NULL);
         if (r != ERR_OK)
             return r;
     }
@@ -132,29 +128,30 @@ static long map_with_tables(uint64_t frame, uint64_t address)
    receiving on receive_ep with its IPC buffer at T_MAP_AT. */
 static void start_lender(uint64_t receive_ep)
 {
-    check("an endpoint", retype(T_UT, CAP_ENDPOINT, 0, T_EP, 1), ERR_OK);
-    check("a receive-only copy", cs(CSPACE_COPY, T_EP_NO_GRANT, T_EP, CAP_RIGHT_RECEIVE, 0),
-          ERR_OK);
-    check("the server thread", retype(T_UT, CAP_THREAD, 0, T_SERVER, 1), ERR_OK);
-    check("its buffer", retype(T_UT, CAP_FRAME, 12, T_SERVER_BUFFER, 1), ERR_OK);
+    check("an endpoint", untyped_retype(T_UT, CAP_ENDPOINT, 0, T_EP, 1), ERR_OK);
+    check("a receive-only copy",
+          cspace_copy(ROOT_SLOT_CSPACE, T_EP_NO_GRANT, T_EP, CAP_RIGHT_RECEIVE, 0), ERR_OK);
+    check("the server thread", untyped_retype(T_UT, CAP_THREAD, 0, T_SERVER, 1), ERR_OK);
+    check("its buffer", untyped_retype(T_UT, CAP_FRAME, PAGE_BITS, T_SERVER_BUFFER, 1), ERR_OK);
     check("mapped", map_with_tables(T_SERVER_BUFFER, T_MAP_AT), ERR_OK);
-    check("registered", invoke(T_SERVER, THREAD_SET_IPC_BUFFER, T_SERVER_BUFFER, 0, 0, 0, 0),
-          ERR_OK);
+    check("registered", thread_set_ipc_buffer(T_SERVER, T_SERVER_BUFFER), ERR_OK);
     check("start it",
-          start_thread(T_SERVER, ROOT_SLOT_CSPACE, 255, (void (*)(void))lender_server,
-                       server_stack + sizeof server_stack, receive_ep),
+          setup_thread_start(T_SERVER, (struct setup_thread){.priority = 255}, lender_server,
+                             receive_ep),
           ERR_OK);
 }
 
 static void test_lend_untyped(void)
 {
     struct missive_msg m = {0};
+    struct cspace_identity id = {0};
     struct ipc_buffer *mine = (struct ipc_buffer *)USER_IPC_BUFFER;
     start_lender(T_EP);
 
-    check("a 4 KiB Untyped to lend", retype(T_UT, CAP_UNTYPED, 12, T_CHILD_UT, 1), ERR_OK);
-    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_CHILD_UT, 0, 0, 0, &m);
-    uint64_t phys = m.mr[4];
+    check("a 4 KiB Untyped to lend", untyped_retype(T_UT, CAP_UNTYPED, PAGE_BITS, T_CHILD_UT, 1),
+          ERR_OK);
+    cspace_identify(ROOT_SLOT_CSPACE, T_CHILD_UT, &id);
+    uint64_t phys = id.physical;
     mine->caps[0] = T_CHILD_UT;
     mine->receive_slot = T_RETURNED;
     m = (struct missive_msg){0};
@@ -163,18 +160,19 @@ static void test_lend_untyped(void)
     check("the server received one capability", (long)server_received_caps, 1);
     check("its reply carried one back", (long)MSG_CAPS(m.tag), 1);
     check("the reply went", (long)server_reply_result, ERR_OK);
-    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_CHILD_UT, 0, 0, 0, &m);
-    check("the Untyped moved: the sender's slot is empty", (long)m.mr[0], CAP_NULL);
-    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_RETURNED, 0, 0, 0, &m);
-    check("it came back in the receive slot", (long)m.mr[0], CAP_UNTYPED);
-    check("the same memory", m.mr[4] == phys, 1);
-    check("and can be retyped", retype(T_RETURNED, CAP_ENDPOINT, 0, T_SPARE, 1), ERR_OK);
-    check("revoke the parent", invoke(ROOT_SLOT_CSPACE, CSPACE_REVOKE, T_UT, 0, 0, 0, &m), ERR_OK);
-    check("it deleted what the suite made", m.mr[0] >= 8, 1);
-    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_RETURNED, 0, 0, 0, &m);
-    check("deletes the lent Untyped wherever it went", (long)m.mr[0], CAP_NULL);
-    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_SPARE, 0, 0, 0, &m);
-    check("and what was made from it", (long)m.mr[0], CAP_NULL);
+    cspace_identify(ROOT_SLOT_CSPACE, T_CHILD_UT, &id);
+    check("the Untyped moved: the sender's slot is empty", (long)id.type, CAP_NULL);
+    cspace_identify(ROOT_SLOT_CSPACE, T_RETURNED, &id);
+    check("it came back in the receive slot", (long)id.type, CAP_UNTYPED);
+    check("the same memory", id.physical == phys, 1);
+    check("and can be retyped", untyped_retype(T_RETURNED, CAP_ENDPOINT, 0, T_SPARE, 1), ERR_OK);
+    uint64_t deleted = 0;
+    check("revoke the parent", cspace_revoke(ROOT_SLOT_CSPACE, T_UT, &deleted), ERR_OK);
+    check("it deleted what the suite made", deleted >= 8, 1);
+    cspace_identify(ROOT_SLOT_CSPACE, T_RETURNED, &id);
+    check("deletes the lent Untyped wherever it went", (long)id.type, CAP_NULL);
+    cspace_identify(ROOT_SLOT_CSPACE, T_SPARE, &id);
+    check("and what was made from it", (long)id.type, CAP_NULL);
 }
 
 /* A server receiving through a capability without the grant right cannot
@@ -182,21 +180,21 @@ static void test_lend_untyped(void)
 static void test_reply_without_grant(void)
 {
     struct missive_msg m = {0};
+    struct cspace_identity id = {0};
     struct ipc_buffer *mine = (struct ipc_buffer *)USER_IPC_BUFFER;
     start_lender(T_EP_NO_GRANT);
-    check("an endpoint to send", retype(T_UT, CAP_ENDPOINT, 0, T_CHILD_UT, 1), ERR_OK);
+    check("an endpoint to send", untyped_retype(T_UT, CAP_ENDPOINT, 0, T_CHILD_UT, 1), ERR_OK);
     mine->caps[0] = T_CHILD_UT;
     mine->receive_slot = T_RETURNED;
     check("call carrying it", missive_syscall(SYS_CALL, T_EP, MSG_TAG(1, 0, 1), &m), ERR_OK);
     check("the server received it", (long)server_received_caps, 1);
     check("the reply carried nothing back", (long)MSG_CAPS(m.tag), 0);
-    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_RETURNED, 0, 0, 0, &m);
-    check("the receive slot stayed empty", (long)m.mr[0], CAP_NULL);
+    cspace_identify(ROOT_SLOT_CSPACE, T_RETURNED, &id);
+    check("the receive slot stayed empty", (long)id.type, CAP_NULL);
     mine->receive_slot = 0;
-    check("suspend the server", invoke(T_SERVER, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+    check("suspend the server", thread_suspend(T_SERVER), ERR_OK);
 }
 
-static _Alignas(16) uint8_t caller_stack[4096];
 static volatile long saver_results[4];
 
 /* The saving server: label 1 saves the reply and answers through it (MR0
@@ -210,18 +208,18 @@ static void saver_server(void)
     for (;;) {
         long label = (long)MSG_LABEL(m.tag), r = ERR_OK;
         if (label >= 1 && label <= 4) {
-            r = invoke(ROOT_SLOT_CSPACE, CSPACE_SAVE_REPLY, T_SAVED, 0, 0, 0, 0);
+            r = cspace_save_reply(ROOT_SLOT_CSPACE, T_SAVED);
             saver_results[0] = r;
-            saver_results[1] = invoke(ROOT_SLOT_CSPACE, CSPACE_SAVE_REPLY, T_SAVED2, 0, 0, 0, 0);
+            saver_results[1] = cspace_save_reply(ROOT_SLOT_CSPACE, T_SAVED2);
         }
         struct missive_msg a = {.mr = {42}};
         if (label == 1) {
             saver_results[2] = missive_syscall(SYS_SEND, T_SAVED, MSG_TAG(0, 1, 0), &a);
             saver_results[3] = missive_syscall(SYS_SEND, T_SAVED, MSG_TAG(0, 1, 0), &a);
         } else if (label == 2) {
-            cs(CSPACE_DELETE, T_SAVED, 0, 0, 0);
+            cspace_delete(ROOT_SLOT_CSPACE, T_SAVED);
         } else if (label == 3) {
-            cs(CSPACE_MOVE, T_SAVED2, T_SAVED, 0, 0);
+            cspace_move(ROOT_SLOT_CSPACE, T_SAVED2, T_SAVED, 0);
             saver_results[2] = missive_syscall(SYS_SEND, T_SAVED2, MSG_TAG(0, 1, 0), &a);
         } else if (label == 5) {
             r = missive_syscall(SYS_SEND, T_SAVED, MSG_TAG(0, 1, 0), &a);
@@ -246,16 +244,17 @@ static void saved_caller(void)
 static void test_saved_replies(void)
 {
     struct missive_msg m = {0};
-    check("an endpoint", retype(T_UT, CAP_ENDPOINT, 0, T_EP, 1), ERR_OK);
-    check("the saving server", retype(T_UT, CAP_THREAD, 0, T_SERVER, 1), ERR_OK);
+    struct cspace_identity id = {0};
+    check("an endpoint", untyped_retype(T_UT, CAP_ENDPOINT, 0, T_EP, 1), ERR_OK);
+    check("the saving server", untyped_retype(T_UT, CAP_THREAD, 0, T_SERVER, 1), ERR_OK);
     check("start it",
-          start_thread(T_SERVER, ROOT_SLOT_CSPACE, 255, saver_server,
-                       server_stack + sizeof server_stack, 0),
+          setup_thread_start(T_SERVER, (struct setup_thread){.priority = 255},
+                             (void (*)(uint64_t))saver_server, 0),
           ERR_OK);
-    check("no reply to save", invoke(ROOT_SLOT_CSPACE, CSPACE_SAVE_REPLY, T_SAVED, 0, 0, 0, 0),
-          ERR_NO_REPLY);
-    long r = invoke(ROOT_SLOT_CSPACE, CSPACE_SAVE_REPLY, 4096, 0, 0, 0, &m);
-    check_bad_argument("save into a slot past the CSpace", r, &m, 0, 1, 4095);
+    check("no reply to save", cspace_save_reply(ROOT_SLOT_CSPACE, T_SAVED), ERR_NO_REPLY);
+    long r = cspace_save_reply(ROOT_SLOT_CSPACE, SETUP_ROOT_SLOTS);
+    check_bad_argument("save into a slot past the CSpace", r, CSPACE_SAVE_REPLY_ARG_SLOT, 1,
+                       SETUP_ROOT_SLOTS - 1);
 
     m = (struct missive_msg){0};
     check("a call answered through a saved reply",
@@ -274,45 +273,44 @@ static void test_saved_replies(void)
     check("with its message", (long)m.mr[0], 42);
 
     saver_results[0] = 1;
-    check("a calling thread", retype(T_UT, CAP_THREAD, 0, T_CALLER, 1), ERR_OK);
+    check("a calling thread", untyped_retype(T_UT, CAP_THREAD, 0, T_CALLER, 1), ERR_OK);
     check("start it",
-          start_thread(T_CALLER, ROOT_SLOT_CSPACE, 255, saved_caller,
-                       caller_stack + sizeof caller_stack, 0),
+          setup_thread_start(T_CALLER, (struct setup_thread){.priority = 255},
+                             (void (*)(uint64_t))saved_caller, 0),
           ERR_OK);
     missive_syscall(SYS_YIELD, 0, 0, &m); /* it calls; the server saves its reply */
     while (saver_results[0] != ERR_OK || caller_result != 1)
         missive_syscall(SYS_YIELD, 0, 0, &m);
-    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, T_SAVED, 0, 0, 0, &m);
-    check("a reply capability", (long)m.mr[0], CAP_REPLY);
-    check("cannot be copied", cs(CSPACE_COPY, T_SAVED2, T_SAVED, CAP_RIGHTS_ALL, 0),
+    cspace_identify(ROOT_SLOT_CSPACE, T_SAVED, &id);
+    check("a reply capability", (long)id.type, CAP_REPLY);
+    check("cannot be copied", cspace_copy(ROOT_SLOT_CSPACE, T_SAVED2, T_SAVED, CAP_RIGHTS_ALL, 0),
           ERR_NOT_PERMITTED);
-    check("suspend the waiting caller", invoke(T_CALLER, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+    check("suspend the waiting caller", thread_suspend(T_CALLER), ERR_OK);
     check("its call was interrupted", caller_result, 1); /* it has not run since */
     m = (struct missive_msg){0};
     check("answer a caller that stopped waiting",
           missive_syscall(SYS_CALL, T_EP, MSG_TAG(5, 0, 0), &m), ERR_OK);
     check("the answer finds nobody", (long)m.mr[0], ERR_NO_REPLY);
-    check("stop the server", invoke(T_SERVER, THREAD_SUSPEND, 0, 0, 0, 0, 0), ERR_OK);
+    check("stop the server", thread_suspend(T_SERVER), ERR_OK);
 }
 
 int transfer_suite(void)
 {
-    uint64_t ut = find_untyped(16, false);
+    uint64_t ut = setup_find_untyped(16, false);
     check("an Untyped of 64 KiB or more", ut != 0, 1);
     if (!ut)
         return 1;
-    struct missive_msg m = {0};
-    invoke(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, ut, 0, 0, 0, &m);
-    uint64_t used = m.mr[2];
-    check("a 64 KiB Untyped for the suite", retype(ut, CAP_UNTYPED, 16, T_UT, 1), ERR_OK);
-    uint64_t phys = boot->untyped[ut - boot->untyped_first].phys;
+    struct cspace_identity id = {0};
+    cspace_identify(ROOT_SLOT_CSPACE, ut, &id);
+    uint64_t used = id.badge; /* how far the Untyped has been retyped */
+    check("a 64 KiB Untyped for the suite", untyped_retype(ut, CAP_UNTYPED, 16, T_UT, 1), ERR_OK);
+    uint64_t phys = setup_boot->untyped[ut - setup_boot->untyped_first].phys;
     test_identify_untyped(phys + ((used + 0xffff) & ~0xfffful));
     test_cross_cspace();
     test_lend_untyped();
-    cs(CSPACE_REVOKE, T_UT, 0, 0, 0);
+    cspace_revoke(ROOT_SLOT_CSPACE, T_UT, NULL);
     test_reply_without_grant();
-    cs(CSPACE_REVOKE, T_UT, 0, 0, 0);
+    cspace_revoke(ROOT_SLOT_CSPACE, T_UT, NULL);
     test_saved_replies();
-    printf("usertest: transfer: %d passed, %d failed\n", checks - failures, failures);
-    return failures;
+    return check_report("transfer");
 }

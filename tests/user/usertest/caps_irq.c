@@ -1,0 +1,81 @@
+/*
+ * usertest caps: I/O ports and interrupts. Which port ranges are issued,
+ * port access inside and outside a range; IRQ handlers, and real RTC
+ * interrupts delivered through a notification.
+ */
+#include <stdint.h>
+
+#include "caps.h"
+
+/* The CMOS real-time clock raises IRQ 8 periodically once told to: a
+   device interrupt QEMU delivers, through ports the root task is issued. */
+static uint64_t rtc_read(uint64_t reg)
+{
+    uint64_t value = 0;
+    io_port_out(S_RTC_PORTS, 0x70, 1, reg);
+    io_port_in(S_RTC_PORTS, 0x71, 1, &value);
+    return value & 0xff;
+}
+
+static void rtc_write(uint64_t reg, uint64_t value)
+{
+    io_port_out(S_RTC_PORTS, 0x70, 1, reg);
+    io_port_out(S_RTC_PORTS, 0x71, 1, value);
+}
+
+void test_irq(uint64_t ut)
+{
+    struct missive_msg m = {0};
+    check("the PICs' ports are not issued",
+          io_port_control_issue(ROOT_SLOT_IO_PORT_CONTROL, 0x20, 0x21, S_BAD_PORTS),
+          ERR_NOT_PERMITTED);
+    check("nor the QEMU exit port",
+          io_port_control_issue(ROOT_SLOT_IO_PORT_CONTROL, 0xf4, 0xf4, S_BAD_PORTS),
+          ERR_NOT_PERMITTED);
+    check("COM1 is, for the console server",
+          io_port_control_issue(ROOT_SLOT_IO_PORT_CONTROL, 0x3f8, 0x3ff, S_BAD_PORTS), ERR_OK);
+    cspace_delete(ROOT_SLOT_CSPACE, S_BAD_PORTS);
+    check("nor the PIT's",
+          io_port_control_issue(ROOT_SLOT_IO_PORT_CONTROL, 0x30, 0x50, S_BAD_PORTS),
+          ERR_NOT_PERMITTED);
+    long r = io_port_control_issue(ROOT_SLOT_IO_PORT_CONTROL, 0x80, 0x70, S_BAD_PORTS);
+    check_bad_argument("a backwards range", r, IO_PORT_CONTROL_ISSUE_ARG_LAST, 0x80, 0xffff);
+    check("issue the RTC's ports",
+          io_port_control_issue(ROOT_SLOT_IO_PORT_CONTROL, 0x70, 0x71, S_RTC_PORTS), ERR_OK);
+    r = io_port_in(S_RTC_PORTS, 0x72, 1, NULL);
+    check_bad_argument("a port outside the range", r, IO_PORT_IN_ARG_PORT, 0x70, 0x71);
+    r = io_port_in(S_RTC_PORTS, 0x71, 2, NULL);
+    check_bad_argument("a word running past it", r, IO_PORT_IN_ARG_PORT, 0x70, 0x70);
+    r = io_port_in(S_RTC_PORTS, 0x70, 3, NULL);
+    check_bad_argument("width 3", r, IO_PORT_IN_ARG_WIDTH, 1, 4);
+
+    r = irq_control_get(ROOT_SLOT_IRQ_CONTROL, 2, S_RTC_IRQ, 0);
+    check_bad_argument("the timer's line is the kernel's", r, IRQ_CONTROL_GET_ARG_GSI, 0, 23);
+    r = irq_control_get(ROOT_SLOT_IRQ_CONTROL, 24, S_RTC_IRQ, 0);
+    check_bad_argument("GSI 24", r, IRQ_CONTROL_GET_ARG_GSI, 0, 23);
+    check("a handler for IRQ 8", irq_control_get(ROOT_SLOT_IRQ_CONTROL, 8, S_RTC_IRQ, 0), ERR_OK);
+    check("only one per line", irq_control_get(ROOT_SLOT_IRQ_CONTROL, 8, S_BAD_PORTS, 0),
+          ERR_NOT_PERMITTED);
+    check("handlers cannot be copied",
+          cspace_copy(ROOT_SLOT_CSPACE, S_IRQ_COPY, S_RTC_IRQ, CAP_RIGHTS_ALL, 0),
+          ERR_NOT_PERMITTED);
+    check("a notification for it", untyped_retype(ut, CAP_NOTIFICATION, 0, S_RTC_NTFN, 1), ERR_OK);
+    check("bind it", irq_handler_set_notification(S_RTC_IRQ, S_RTC_NTFN), ERR_OK);
+    rtc_write(0x8a, (rtc_read(0x8a) & 0xf0) | 0x0f); /* rate 15: 2 Hz would be slow; */
+    rtc_write(0x8a, (rtc_read(0x8a) & 0xf0) | 0x06); /* rate 6: 1024 Hz */
+    rtc_write(0x8b, rtc_read(0x8b) | 0x40);          /* periodic interrupt on */
+    int delivered = 0;
+    for (int i = 0; i < 3; i++) {
+        if (missive_syscall(SYS_RECV, S_RTC_NTFN, 0, &m) == ERR_OK && m.badge == 0)
+            delivered++;
+        rtc_read(0x0c); /* reading register C lets the RTC interrupt again */
+        irq_handler_ack(S_RTC_IRQ);
+    }
+    check("three RTC interrupts arrived through the notification", delivered, 3);
+    rtc_write(0x8b, rtc_read(0x8b) & ~0x40ul);
+    rtc_read(0x0c);
+    check("delete the handler", cspace_delete(ROOT_SLOT_CSPACE, S_RTC_IRQ), ERR_OK);
+    check("the line can be issued again", irq_control_get(ROOT_SLOT_IRQ_CONTROL, 8, S_RTC_IRQ, 0),
+          ERR_OK);
+    check("and deleted", cspace_delete(ROOT_SLOT_CSPACE, S_RTC_IRQ), ERR_OK);
+}
