@@ -365,7 +365,7 @@ $(BUILD)/compile_commands.json: Makefile
 # The invocation ABI from its one description (docs/abi.md, section 15): `make abi`
 # regenerates the committed files; abi-check fails when they differ from what it would make.
 ABI_GENERATED_C := lib/missive/labels.h lib/libsys/invoke.h
-abi:
+abi: | $(DEPS)
 	python3 tools/abigen.py
 	clang-format -i $(ABI_GENERATED_C)
 

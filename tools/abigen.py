@@ -290,9 +290,9 @@ def gen_doc_table(objects):
             on = f"{TYPE_TITLES.get(obj.cap_type, obj.cap_type)}"
             if label.needs:
                 on += f" (`{label.needs}`)"
-            args = "; ".join(f"{w.registers()} {w.name}: {md(w.text)}"
-                             + (f" (`{w.needs}`)" if w.needs else "") for w in label.ins) or "-"
-            outs = "; ".join(f"MR{w.first} {w.name}: {md(w.text)}" for w in label.outs) or "-"
+            args = "<br>".join(f"{w.registers()} `{w.name}`: {md(w.text)}"
+                               + (f" (`{w.needs}`)" if w.needs else "") for w in label.ins) or "-"
+            outs = "<br>".join(f"MR{w.first} `{w.name}`: {md(w.text)}" for w in label.outs) or "-"
             out.append(f"| `{label.name}` | `{label.value:#x}` | {on} | {args} | {outs} | "
                        f"`{label.stub}` |")
     out += ["", DOC_END]
