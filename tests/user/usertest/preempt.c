@@ -74,38 +74,41 @@ static long fill(uint64_t big)
 {
     for (uint64_t i = 1; i < BIG_SLOTS; i++) {
         bool head = i % CHAIN == 1;
-        uint64_t args[5] = {i, head ? P_EP : i - 1, CAP_RIGHTS_ALL, 0, head ? ROOT_SLOT_CSPACE : 0};
-        long r = sys_invoke(big, CSPACE_COPY, 5, args, 0);
+        long r =
+            cspace_copy(big, i, head ? P_EP : i - 1, CAP_RIGHTS_ALL, head ? ROOT_SLOT_CSPACE : 0);
         if (r != ERR_OK)
             return r;
     }
     return ERR_OK;
 }
 
-static void worker(void)
+static void worker(uint64_t unused)
 {
+    (void)unused;
     while (phase == CALIBRATE)
         spin_tsc = tsc();
-    struct missive_msg m = {0};
+    uint64_t deleted = 0;
     mark[REVOKE] = tsc();
-    revoke_result = invoke(ROOT_SLOT_CSPACE, CSPACE_REVOKE, P_EP, 0, 0, 0, &m);
-    revoked = (long)m.mr[0];
+    revoke_result = cspace_revoke(ROOT_SLOT_CSPACE, P_EP, &deleted);
+    revoked = (long)deleted;
     mark[FILL] = tsc();
     phase = FILL;
     fill_result = fill(P_BIG);
     mark[REAP] = tsc();
     phase = REAP;
-    reap_result = cs(CSPACE_DELETE, P_BIG, 0, 0, 0);
+    reap_result = cspace_delete(ROOT_SLOT_CSPACE, P_BIG);
     mark[DONE] = tsc();
     /* Nothing is left below the endpoint: the reaping ended before the delete returned. */
-    left_result = invoke(ROOT_SLOT_CSPACE, CSPACE_REVOKE, P_EP, 0, 0, 0, &m);
-    left = (long)m.mr[0];
+    deleted = 0;
+    left_result = cspace_revoke(ROOT_SLOT_CSPACE, P_EP, &deleted);
+    left = (long)deleted;
     phase = DONE;
     while (phase != REAP_AGAIN)
         spin_tsc = tsc(); /* the CPU never idles: -icount time stays instructions */
-    reap2_result = cs(CSPACE_DELETE, P_BIG2, 0, 0, 0);
-    left2_result = invoke(ROOT_SLOT_CSPACE, CSPACE_REVOKE, P_EP, 0, 0, 0, &m);
-    left2 = (long)m.mr[0];
+    reap2_result = cspace_delete(ROOT_SLOT_CSPACE, P_BIG2);
+    deleted = 0;
+    left2_result = cspace_revoke(ROOT_SLOT_CSPACE, P_EP, &deleted);
+    left2 = (long)deleted;
     phase = REAPED;
     for (;;)
         spin_tsc = tsc();
@@ -113,16 +116,16 @@ static void worker(void)
 
 static uint64_t rtc_read(uint64_t reg)
 {
-    struct missive_msg m = {0};
-    invoke(P_PORTS, IO_PORT_OUT, 0x70, 1, reg, 0, 0);
-    invoke(P_PORTS, IO_PORT_IN, 0x71, 1, 0, 0, &m);
-    return m.mr[0] & 0xff;
+    uint64_t value = 0;
+    io_port_out(P_PORTS, 0x70, 1, reg);
+    io_port_in(P_PORTS, 0x71, 1, &value);
+    return value & 0xff;
 }
 
 static void rtc_write(uint64_t reg, uint64_t value)
 {
-    invoke(P_PORTS, IO_PORT_OUT, 0x70, 1, reg, 0, 0);
-    invoke(P_PORTS, IO_PORT_OUT, 0x71, 1, value, 0, 0);
+    io_port_out(P_PORTS, 0x70, 1, reg);
+    io_port_out(P_PORTS, 0x71, 1, value);
 }
 
 /* The RTC's grid: tick n at origin + n * PERIOD_NUM / PERIOD_DEN. */
@@ -179,30 +182,32 @@ static long concurrent_revoke, concurrent_revoked = -1, reuse_result, reuse_left
 static long revoke_while_reaped(uint64_t ut)
 {
     struct missive_msg m = {0};
-    long r = retype(ut, CAP_UNTYPED, BIG_BITS + 6, P_UT2, 1);
+    long r = untyped_retype(ut, CAP_UNTYPED, BIG_BITS + 6, P_UT2, 1);
     if (r == ERR_OK)
-        r = retype(P_UT2, CAP_CSPACE, BIG_BITS, P_BIG2, 1);
+        r = untyped_retype(P_UT2, CAP_CSPACE, BIG_BITS, P_BIG2, 1);
     if (r == ERR_OK)
         r = fill(P_BIG2);
     if (r != ERR_OK)
         return r;
     missive_syscall(SYS_NB_RECV, P_NTFN, 0, &m); /* nothing stale */
     rtc_read(0x0c);
-    invoke(P_IRQ, IRQ_HANDLER_ACK, 0, 0, 0, 0, 0);
+    irq_handler_ack(P_IRQ);
     phase = REAP_AGAIN;
     while (phase != REAPED) {
         if (missive_syscall(SYS_RECV, P_NTFN, 0, &m) != ERR_OK)
             return -1;
         if (phase == REAP_AGAIN && concurrent_revoked < 0) {
-            concurrent_revoke = invoke(ROOT_SLOT_CSPACE, CSPACE_REVOKE, P_EP, 0, 0, 0, &m);
-            concurrent_revoked = (long)m.mr[0];
-            reuse_result = retype(P_UT2, CAP_CSPACE, BIG_BITS, P_BIG3, 1);
-            reuse_left_result = invoke(ROOT_SLOT_CSPACE, CSPACE_REVOKE, P_EP, 0, 0, 0, &m);
-            reuse_left = (long)m.mr[0];
-            reuse_delete_result = cs(CSPACE_DELETE, P_BIG3, 0, 0, 0);
+            uint64_t deleted = 0;
+            concurrent_revoke = cspace_revoke(ROOT_SLOT_CSPACE, P_EP, &deleted);
+            concurrent_revoked = (long)deleted;
+            reuse_result = untyped_retype(P_UT2, CAP_CSPACE, BIG_BITS, P_BIG3, 1);
+            deleted = 0;
+            reuse_left_result = cspace_revoke(ROOT_SLOT_CSPACE, P_EP, &deleted);
+            reuse_left = (long)deleted;
+            reuse_delete_result = cspace_delete(ROOT_SLOT_CSPACE, P_BIG3);
         }
         rtc_read(0x0c);
-        invoke(P_IRQ, IRQ_HANDLER_ACK, 0, 0, 0, 0, 0);
+        irq_handler_ack(P_IRQ);
     }
     return ERR_OK;
 }
@@ -220,28 +225,28 @@ static void account(struct worst *w, uint64_t latency)
 
 int preempt_figures(void)
 {
-    uint64_t ut = find_untyped(BIG_BITS + 8, false);
+    uint64_t ut = setup_find_untyped(BIG_BITS + 8, false);
     check("an Untyped for a 2^16-slot CSpace", ut != 0, 1);
     if (!ut)
         return 1;
-    check("the CSpace", retype(ut, CAP_CSPACE, BIG_BITS, P_BIG, 1), ERR_OK);
-    check("the endpoint", retype(ut, CAP_ENDPOINT, 0, P_EP, 1), ERR_OK);
-    check("the notification", retype(ut, CAP_NOTIFICATION, 0, P_NTFN, 1), ERR_OK);
-    check("the worker", retype(ut, CAP_THREAD, 0, P_WORKER, 1), ERR_OK);
-    check("a copy here", cs(CSPACE_COPY, P_COPY, P_EP, CAP_RIGHTS_ALL, 0), ERR_OK);
+    check("the CSpace", untyped_retype(ut, CAP_CSPACE, BIG_BITS, P_BIG, 1), ERR_OK);
+    check("the endpoint", untyped_retype(ut, CAP_ENDPOINT, 0, P_EP, 1), ERR_OK);
+    check("the notification", untyped_retype(ut, CAP_NOTIFICATION, 0, P_NTFN, 1), ERR_OK);
+    check("the worker", untyped_retype(ut, CAP_THREAD, 0, P_WORKER, 1), ERR_OK);
+    check("a copy here", cspace_copy(ROOT_SLOT_CSPACE, P_COPY, P_EP, CAP_RIGHTS_ALL, 0), ERR_OK);
     check("65,535 more there", fill(P_BIG), ERR_OK);
-    check("the RTC's ports",
-          invoke(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, 0x70, 0x71, P_PORTS, 0, 0),
+    check("the RTC's ports", io_port_control_issue(ROOT_SLOT_IO_PORT_CONTROL, 0x70, 0x71, P_PORTS),
           ERR_OK);
-    check("its IRQ", invoke(ROOT_SLOT_IRQ_CONTROL, IRQ_CONTROL_GET, 8, P_IRQ, 0, 0, 0), ERR_OK);
-    check("to the notification", invoke(P_IRQ, IRQ_HANDLER_SET_NOTIFICATION, P_NTFN, 0, 0, 0, 0),
-          ERR_OK);
+    check("its IRQ", irq_control_get(ROOT_SLOT_IRQ_CONTROL, 8, P_IRQ, 0), ERR_OK);
+    check("to the notification", irq_handler_set_notification(P_IRQ, P_NTFN), ERR_OK);
     rtc_write(0x8a, (rtc_read(0x8a) & 0xf0) | RTC_RATE);
     rtc_write(0x8b, rtc_read(0x8b) | 0x40); /* periodic interrupt on */
     rtc_read(0x0c);
     check("start the worker",
-          start_thread(P_WORKER, ROOT_SLOT_CSPACE, 100, worker, worker_stack + sizeof worker_stack,
-                       0),
+          setup_thread_start(P_WORKER,
+                             (struct setup_thread){.priority = 100,
+                                                   .stack_top = worker_stack + sizeof worker_stack},
+                             worker, 0),
           ERR_OK);
 
     struct worst idle = {0}, revoke = {0}, reap = {0}, other = {0};
@@ -269,7 +274,7 @@ int preempt_figures(void)
         uint64_t before = tsc();
         rtc_read(0x0c); /* lets the RTC raise its line again at its next tick */
         uint64_t after = tsc();
-        invoke(P_IRQ, IRQ_HANDLER_ACK, 0, 0, 0, 0, 0);
+        irq_handler_ack(P_IRQ);
         next = 0;
         if (phase != CALIBRATE) {
             /* A tick between the two TSC reads may have come before or after the read. */
@@ -281,10 +286,11 @@ int preempt_figures(void)
         }
     }
     long concurrent = revoke_while_reaped(ut);
-    invoke(P_WORKER, THREAD_SUSPEND, 0, 0, 0, 0, 0);
+    thread_suspend(P_WORKER);
     rtc_write(0x8b, rtc_read(0x8b) & ~0x40ul);
     rtc_read(0x0c);
-    cs(CSPACE_DELETE, P_IRQ, 0, 0, 0); /* no line bound: the kernel may end the run when idle */
+    cspace_delete(ROOT_SLOT_CSPACE,
+                  P_IRQ); /* no line bound: the kernel may end the run when idle */
 
     for (int i = 0; i < n; i++) {
         uint64_t t = samples[i].raised, latency = samples[i].woken - t;
@@ -336,6 +342,5 @@ int preempt_figures(void)
            "capabilities\n",
            concurrent_revoked);
     check("the reaping's worst latency is within the bound", reap.max <= LATENCY_BOUND, 1);
-    printf("usertest: preempt: %d passed, %d failed\n", checks - failures, failures);
-    return failures != 0;
+    return check_report("preempt") != 0;
 }
