@@ -63,12 +63,10 @@ static void cmd_exit(int argc, char **argv, bool background)
     exit(0);
 }
 
-void shell_report(const char *name, const char *what, long e)
+void shell_report(const char *name, const char *what, struct result e)
 {
-    if (e <= LIBSYS_KERNEL_ERROR(0))
-        printf("%s: %s: kernel error %ld\n", name, what, e - LIBSYS_KERNEL_ERROR(0));
-    else
-        printf("%s: %s: %s\n", name, what, service_error_name((unsigned long)-e));
+    char line[120];
+    printf("%s: %s\n", name, result_format(line, sizeof line, what, e));
 }
 
 bool shell_parse_pid(const char *name, const char *arg, uint64_t *pid)

@@ -32,10 +32,10 @@ void cmd_ps(int argc, char **argv, bool background)
     printf("%5s  %-10s %10s %8s  %s\n", "PID", "STATE", "MEMORY", "RESTARTS", "NAME");
     for (uint64_t i = 0;; i++) {
         struct proc_entry p;
-        long e = proc_list(i, &p);
-        if (e == -SERVICE_NOT_FOUND)
+        struct result e = proc_list(i, &p);
+        if (result_is_service(e, SERVICE_NOT_FOUND))
             break;
-        if (e != 0) {
+        if (!result_is_ok(e)) {
             shell_report("ps", "cannot list", e);
             return;
         }
@@ -51,8 +51,8 @@ void cmd_kill(int argc, char **argv, bool background)
     uint64_t pid;
     if (!shell_parse_pid("kill", argv[1], &pid))
         return;
-    long e = proc_kill(pid);
-    if (e != 0)
+    struct result e = proc_kill(pid);
+    if (!result_is_ok(e))
         shell_report("kill", argv[1], e);
 }
 
@@ -61,8 +61,8 @@ static void wait_and_report(const char *name, uint64_t pid)
 {
     int64_t status;
     fflush(stdout);
-    long e = proc_wait(pid, &status);
-    if (e != 0) {
+    struct result e = proc_wait(pid, &status);
+    if (!result_is_ok(e)) {
         char what[32];
         snprintf(what, sizeof what, "pid %llu", (unsigned long long)pid);
         shell_report(name, what, e);
@@ -83,8 +83,8 @@ void cmd_run(int argc, char **argv, bool background)
     }
     uint64_t pid;
     fflush(stdout); /* what we printed comes before what it prints */
-    long e = proc_spawn(path, (const char *const *)&argv[2], &pid);
-    if (e != 0) {
+    struct result e = proc_spawn(path, (const char *const *)&argv[2], &pid);
+    if (!result_is_ok(e)) {
         shell_report("run", path, e);
         return;
     }
@@ -113,8 +113,8 @@ void cmd_swap(int argc, char **argv, bool background)
         return;
     }
     uint64_t pid;
-    long e = proc_swap(argv[1], path, &pid);
-    if (e != 0) {
+    struct result e = proc_swap(argv[1], path, &pid);
+    if (!result_is_ok(e)) {
         shell_report("swap", argv[1], e);
         return;
     }

@@ -160,7 +160,7 @@ extern char __heap_start[], __heap_end[];
 /* Maps heap memory: memsrv does it for everyone but itself (it cannot call
    itself), which provides its own definition. Weak, a GNU extension: the
    one way to let one program replace a libsys function at link time. */
-__attribute__((weak)) long libsys_heap_map(uint64_t address, uint64_t bytes)
+__attribute__((weak)) struct result libsys_heap_map(uint64_t address, uint64_t bytes)
 {
     return mem_map(address, bytes, CAP_RIGHT_READ | CAP_RIGHT_WRITE);
 }
@@ -185,7 +185,7 @@ void *sbrk(ptrdiff_t increment)
             return (void *)-1;
         }
         uintptr_t bytes = (want - mapped_end + HEAP_STEP - 1) & ~(HEAP_STEP - 1);
-        if (libsys_heap_map(mapped_end, bytes) != 0) {
+        if (!result_is_ok(libsys_heap_map(mapped_end, bytes))) {
             errno = ENOMEM;
             return (void *)-1;
         }
@@ -202,7 +202,7 @@ int clock_gettime(clockid_t clock, struct timespec *ts)
         errno = EINVAL;
         return -1;
     }
-    if (!libsys_proc_info() || proc_uptime_ms(&ms) != 0) {
+    if (!libsys_proc_info() || !result_is_ok(proc_uptime_ms(&ms))) {
         errno = ENOSYS;
         return -1;
     }
@@ -226,7 +226,7 @@ int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 
 int usleep(useconds_t us)
 {
-    if (!libsys_proc_info() || proc_sleep_ms((us + 999) / 1000) != 0) {
+    if (!libsys_proc_info() || !result_is_ok(proc_sleep_ms((us + 999) / 1000))) {
         errno = ENOSYS;
         return -1;
     }

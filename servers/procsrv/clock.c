@@ -81,8 +81,6 @@ uint64_t clock_ms(void)
 
 long clock_sleep(uint64_t ms)
 {
-    if (ms > UINT64_MAX / PROC_CLOCK_HZ)
-        return SERVICE_BAD_ARGUMENT;
     for (int i = 0; i < MAX_SLEEPERS; i++) {
         if (sleepers[i].reply)
             continue;
@@ -91,11 +89,11 @@ long clock_sleep(uint64_t ms)
             return SERVICE_TOO_MANY;
         if (sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_SAVE_REPLY, slot, 0, 0, 0, 0, 0) != ERR_OK) {
             slot_free(slot);
-            return SERVICE_BAD_ARGUMENT;
+            return SERVICE_INTERNAL;
         }
         sleepers[i].reply = slot;
         sleepers[i].wake_tick = ticks + (ms * PROC_CLOCK_HZ + 999) / 1000;
-        return -1;
+        return SERVER_NO_REPLY;
     }
     return SERVICE_TOO_MANY;
 }

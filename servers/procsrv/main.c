@@ -189,47 +189,52 @@ static void start_manifest(const char *path)
     }
 }
 
+/* The sender of a request: a running process, or NULL (requests are refused then). */
+static void *find_caller(struct server *s, uint64_t badge)
+{
+    (void)s;
+    struct process *p = process_find(badge);
+    return p && p->state == PROC_STATE_RUNNING ? p : 0;
+}
+
+static void clock_notified(struct server *s, uint64_t word)
+{
+    (void)s, (void)word;
+    clock_tick();
+}
+
+/* A thread's fault: the process ends (and is restarted if its manifest says so); the thread
+   is gone, so nothing answers the fault message. */
+static long fault(struct server_call *call)
+{
+    process_fault(call->badge, &call->in.msg);
+    return SERVER_NO_REPLY;
+}
+
+/* procsrv cannot give up: a receive that failed is tried again. */
+static bool receive_failed(struct server *s, long error)
+{
+    (void)s, (void)error;
+    return true;
+}
+
 /* The loop: requests, faults and clock ticks, one at a time. */
 static _Noreturn void serve(void)
 {
-    struct ipc_buffer *buffer = (struct ipc_buffer *)USER_IPC_BUFFER;
-    uint64_t receive = slot_alloc(), reply_cap = 0;
-    struct request r = {0};
-    buffer->receive_slot = receive;
-    long e = missive_syscall(SYS_RECV, procsrv_endpoint, 0, &r.msg);
-    for (;;) {
-        long status = -1;
-        if (reply_cap) {
-            slot_release(reply_cap);
-            reply_cap = 0;
-        }
-        uint64_t badge = r.msg.badge, label = MSG_LABEL(r.msg.tag);
-        uint64_t received = 0;
-        if (e == ERR_OK && MSG_CAPS(r.msg.tag)) {
-            received = receive; /* the handler owns it now */
-            receive = slot_alloc();
-        }
-        if (e != ERR_OK) {
-            /* a receive that failed: nothing to answer */
-        } else if (label == NOTIFICATION_LABEL) {
-            clock_tick();
-        } else if (label == FAULT_LABEL && MSG_LENGTH(r.msg.tag) == FAULT_MR_COUNT) {
-            process_fault(badge, &r.msg);
-        } else {
-            r.label = label;
-            r.length = MSG_LENGTH(r.msg.tag);
-            status = requests_handle(badge, &r, received, &reply_cap);
-        }
-        buffer->receive_slot = receive;
-        if (status < 0) {
-            e = missive_syscall(SYS_RECV, procsrv_endpoint, 0, &r.msg);
-        } else {
-            buffer->caps[0] = reply_cap;
-            uint64_t length = r.length < MSG_MAX_LENGTH ? r.length : MSG_MAX_LENGTH;
-            e = missive_syscall(SYS_REPLY_RECV, procsrv_endpoint,
-                                MSG_TAG(status, length, reply_cap ? 1 : 0), &r.msg);
-        }
-    }
+    static struct server server = {
+        .name = "procsrv",
+        .cspace = ROOT_SLOT_CSPACE,
+        .find_client = find_caller,
+        .notification = clock_notified,
+        .fault = fault,
+        .receive_failed = receive_failed,
+        .slot_alloc = slot_alloc,
+        .slot_free = slot_free,
+    };
+    server.endpoint = procsrv_endpoint;
+    server.ops = requests_table;
+    server.op_count = requests_count;
+    server_run(&server);
 }
 
 int main(int argc, char **argv)
