@@ -36,6 +36,7 @@ bool shell_parse_pid(const char *name, const char *arg, uint64_t *pid);
 /* Commands in proc_cmds.c. */
 void cmd_ps(int argc, char **argv, bool background);
 void cmd_kill(int argc, char **argv, bool background);
+void cmd_stop(int argc, char **argv, bool background);
 void cmd_run(int argc, char **argv, bool background);
 void cmd_wait(int argc, char **argv, bool background);
 void cmd_swap(int argc, char **argv, bool background);

@@ -165,6 +165,11 @@ struct result proc_kill(uint64_t pid)
     return proc_call1(PROC_KILL, pid, 0);
 }
 
+struct result proc_stop(uint64_t pid)
+{
+    return proc_call1(PROC_STOP, pid, 0);
+}
+
 struct result proc_swap(const char *name, const char *path, uint64_t *pid)
 {
     const char *strings[2] = {name, path};

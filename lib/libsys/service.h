@@ -55,6 +55,8 @@ struct result proc_spawn_env(const char *path, const char *const argv[], const c
                              uint64_t *pid);
 struct result proc_wait(uint64_t pid, int64_t *status);
 struct result proc_kill(uint64_t pid);
+/* PROC_STOP: ends pid for good (no restart; a server's endpoint and name go too). */
+struct result proc_stop(uint64_t pid);
 struct result proc_swap(const char *name, const char *path, uint64_t *pid);
 struct result proc_sleep_ms(uint64_t ms);
 struct result proc_uptime_ms(uint64_t *ms);

@@ -41,11 +41,24 @@ struct result result_bad_argument(unsigned argument, uint64_t min, uint64_t max)
 const char *result_kernel_error_name(long error)
 {
     static const char *const names[] = {
-        "ok",           "invalid system call", "invalid slot",     "empty slot",
-        "wrong type",   "missing right",       "invalid label",    "invalid argument",
-        "slot occupied", "not enough memory",  "not permitted",    "no reply",
-        "object deleted", "would block",       "already mapped",   "missing table",
-        "not mapped",   "interrupted",
+        "ok",
+        "invalid system call",
+        "invalid slot",
+        "empty slot",
+        "wrong type",
+        "missing right",
+        "invalid label",
+        "invalid argument",
+        "slot occupied",
+        "not enough memory",
+        "not permitted",
+        "no reply",
+        "object deleted",
+        "would block",
+        "already mapped",
+        "missing table",
+        "not mapped",
+        "interrupted",
     };
     if (error > 0 || -error >= (long)(sizeof names / sizeof names[0]))
         return "unknown error";
