@@ -19,7 +19,7 @@ DEPS    := $(BUILD)/.deps-installed
 .SECONDEXPANSION:
 
 .PHONY: FORCE all run run-uefi debug test unit-test picolibc-test system-test rebuild-check format \
-	format-check clean deps trace bench-linux bench-compare bench-linux-check bench bench-missive \
+	format-check abi abi-check clean deps trace bench-linux bench-compare bench-linux-check bench bench-missive \
 	bench-plot
 all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json
 
@@ -158,7 +158,7 @@ USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/f
 LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/posix.o $(BUILD)/user/lib/libsys/service.o \
 	$(BUILD)/user/lib/libsys/server.o $(BUILD)/user/lib/libsys/server_dispatch.o \
-	$(BUILD)/user/lib/result/result.o
+	$(BUILD)/user/lib/result/result.o $(BUILD)/user/lib/libsys/invoke.o
 USER_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
 
 # Pure library sources a program builds in besides its own directory.
@@ -251,7 +251,7 @@ trace: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DE
 rebuild-check: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio | $(DEPS)
 	bash tests/system/rebuild_check.sh $(BUILD)
 
-test: format-check unit-test bench-linux-check picolibc-test system-test rebuild-check
+test: format-check abi-check unit-test bench-linux-check picolibc-test system-test rebuild-check
 
 # --- Linux side by side (docs/ipc-performance.md) ----------------------------------
 
@@ -325,6 +325,23 @@ $(BUILD)/compile_commands.json: Makefile
 		"gcc $(USER_CFLAGS)" $(wildcard lib/libsys/*.c tests/picolibc/*.c) \
 			$(foreach p,$(USER_PROGRAMS),$(wildcard $(p)/*.c) $(extra_srcs_$(notdir $(p)))) > $@
 	@ln -sf $(BUILD)/compile_commands.json compile_commands.json
+
+# The invocation ABI from its one description (docs/abi.md, section 15): `make abi`
+# regenerates the committed files; abi-check fails when they differ from what it would make.
+ABI_GENERATED_C := lib/missive/labels.h lib/libsys/invoke.h
+abi:
+	python3 tools/abigen.py
+	clang-format -i $(ABI_GENERATED_C)
+
+abi-check: | $(DEPS)
+	@rm -rf $(BUILD)/abi-check && mkdir -p $(BUILD)/abi-check
+	@python3 tools/abigen.py --out $(BUILD)/abi-check
+	@set -e; for f in $(ABI_GENERATED_C); do \
+		clang-format --assume-filename=$$f < $(BUILD)/abi-check/$$f > $(BUILD)/abi-check/$$f.formatted; \
+		mv $(BUILD)/abi-check/$$f.formatted $(BUILD)/abi-check/$$f; done
+	@set -e; for f in $(ABI_GENERATED_C) docs/abi.md; do \
+		diff -u $$f $(BUILD)/abi-check/$$f || { echo "abi-check: $$f is stale: run make abi"; exit 1; }; done
+	@echo "abi-check: ok"
 
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')

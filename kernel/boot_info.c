@@ -13,8 +13,6 @@
 #include "sched.h"
 #include "string.h"
 
-#define PAGE_SIZE 4096ul
-
 _Static_assert(sizeof(struct boot_info) <= PAGE_SIZE, "the boot info fits a page");
 
 struct handover {

@@ -14,7 +14,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BOOTMEM_PAGE       4096u
+#include "missive/abi.h" /* PAGE_SIZE */
+
+#define BOOTMEM_PAGE       PAGE_SIZE
 #define BOOTMEM_MAX_RANGES 64
 #define BOOTMEM_NONE       UINT64_MAX
 

@@ -85,7 +85,7 @@ static void reserve_boot_memory(const struct mb2_info *info, uint64_t mbi_phys)
 static void check_direct_map(void)
 {
     const struct bootmem_range *top = &direct_map_cover.free[direct_map_cover.count - 1];
-    uint64_t pages[2] = {top->end - 4096, 0};
+    uint64_t pages[2] = {top->end - PAGE_SIZE, 0};
     for (unsigned i = 0; i < direct_map_cover.count; i++) {
         const struct bootmem_range *r = &direct_map_cover.free[i];
         if (r->end > (4ull << 30)) {

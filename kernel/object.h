@@ -10,19 +10,7 @@
 #include <stdint.h>
 
 #include "cap.h"
-
-#define CTE_BITS          6  /* a capability slot is 64 bytes */
-#define THREAD_BITS       12 /* a thread: its context, FPU state and links */
-#define ENDPOINT_BITS     6
-#define NOTIFICATION_BITS 6
-#define VSPACE_BITS       13 /* the top-level page table, then a page of bookkeeping */
-#define PAGE_TABLE_BITS   12
-#define CSPACE_MIN_BITS   2 /* 4 slots (one unusable) */
-#define CSPACE_MAX_BITS   16
-#define UNTYPED_MIN_BITS  12
-#define UNTYPED_MAX_BITS  47
-#define FRAME_SMALL_BITS  12
-#define FRAME_LARGE_BITS  21
+#include "missive/abi.h" /* the object sizes */
 
 _Static_assert(sizeof(struct cte) == 1 << CTE_BITS, "a slot is 64 bytes");
 

@@ -19,8 +19,6 @@
 #include "thread.h"
 #include "vspace.h"
 
-#define PAGE_SIZE 4096ul
-
 /* A zeroed frame from bm, or 0 (logged) when memory ran out. */
 static uint64_t zeroed_frame(struct bootmem *bm)
 {

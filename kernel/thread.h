@@ -77,7 +77,7 @@ struct thread {
     _Alignas(64) uint8_t fpu_state[1024]; /* xsave (or fxsave) image: THREAD_FPU_AREA */
 };
 
-_Static_assert(sizeof(struct thread) <= 4096, "a thread object is one page");
+_Static_assert(sizeof(struct thread) <= 1 << THREAD_BITS, "a thread fits its object");
 
 /* Sets up a zeroed thread object: inactive, priority 0, clean FPU state,
    the next thread id. Holds the lock. */

@@ -14,8 +14,7 @@
 #include "thread.h"
 #include "vspace.h"
 
-#define RETYPE_MAX_COUNT 256
-#define ZERO_CHUNK       (256ul * 1024) /* bytes zeroed between checks for interrupts */
+#define ZERO_CHUNK (256ul * 1024) /* bytes zeroed between checks for interrupts */
 
 long untyped_invoke(struct invocation *inv)
 {

@@ -50,7 +50,7 @@ void vspace_register(struct vspace *vs, uint64_t root)
 
 struct vspace *vspace_create(void *mem)
 {
-    struct vspace *vs = (struct vspace *)((char *)mem + 4096);
+    struct vspace *vs = (struct vspace *)((char *)mem + PAGE_SIZE);
     vm_share_kernel_half(mem);
     vspace_register(vs, virt_to_phys(mem));
     return vs;
@@ -115,7 +115,7 @@ static void unmap(const struct cap *cap)
         flush(vs, cap->badge, cap->type == CAP_PAGE_TABLE);
     }
     if (cap->type == CAP_PAGE_TABLE) /* what was mapped through it is gone with it */
-        memset(phys_to_virt(cap->object), 0, 4096);
+        memset(phys_to_virt(cap->object), 0, PAGE_SIZE);
 }
 
 void vspace_cap_deleted(const struct cap *cap)
@@ -169,7 +169,7 @@ static long map_table(struct invocation *inv, struct vspace *vs)
         return ERR_ALREADY_MAPPED;
     /* A table keeps its entries when unlinked from a VSpace that died: start
        it empty, so no mapping a frame capability no longer tracks revives. */
-    memset(phys_to_virt(slot->cap.object), 0, 4096);
+    memset(phys_to_virt(slot->cap.object), 0, PAGE_SIZE);
     *e = (slot->cap.object & ADDR_MASK) | PTE_PRESENT | PTE_WRITABLE | PTE_USER;
     uint64_t span = 1ull << (12 + 9 * (level + 1));
     slot->cap.mapping = vs->id;

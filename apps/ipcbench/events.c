@@ -145,18 +145,17 @@ static uint64_t ib_com2, ib_com2_irq;
 static long ib_irq_done(struct ib_ctx *c)
 {
     (void)c;
-    long e = sys_invoke5(ib_com2, IO_PORT_OUT, COM2_BASE + UART_IER, 1, 0, 0, 0, 0);
+    long e = io_port_out(ib_com2, COM2_BASE + UART_IER, 1, 0);
     if (e == ERR_OK)
-        e = sys_invoke5(ib_com2_irq, IRQ_HANDLER_ACK, 0, 0, 0, 0, 0, 0);
+        e = irq_handler_ack(ib_com2_irq);
     return e;
 }
 
 /* Reads a COM2 register; -1 on an error. */
 static long ib_com2_in(uint64_t reg)
 {
-    struct missive_msg m = {0};
-    long e = sys_invoke5(ib_com2, IO_PORT_IN, COM2_BASE + reg, 1, 0, 0, 0, &m);
-    return e == ERR_OK ? (long)m.mr[0] : -1;
+    uint64_t value;
+    return io_port_in(ib_com2, COM2_BASE + reg, 1, &value) == ERR_OK ? (long)value : -1;
 }
 
 /* From the helper's TSC before the invocation that enables COM2's interrupt to this thread's
@@ -171,12 +170,12 @@ static void ib_irq(struct ib_ctx *c)
         printf("ipcbench: irq-latency skipped: no grant of COM2 (ioports=0x2f8-0x2ff irq=3)\n");
         return;
     }
-    sys_invoke5(ib_com2, IO_PORT_OUT, COM2_BASE + UART_SCR, 1, 0x5a, 0, 0, 0);
+    io_port_out(ib_com2, COM2_BASE + UART_SCR, 1, 0x5a);
     if (ib_com2_in(UART_SCR) != 0x5a) {
         printf("ipcbench: irq-latency skipped: no UART at 0x2f8 (QEMU: a second -serial)\n");
         return;
     }
-    sys_invoke5(ib_com2, IO_PORT_OUT, COM2_BASE + UART_MCR, 1, MCR_LOOP | MCR_OUT2, 0, 0, 0);
+    io_port_out(ib_com2, COM2_BASE + UART_MCR, 1, MCR_LOOP | MCR_OUT2);
     ib_irq_done(c);
     ib_com2_in(UART_IIR);
     struct missive_msg poll = {0};

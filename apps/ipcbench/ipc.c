@@ -19,7 +19,7 @@ static void ib_server_thread(uint64_t helper)
 {
     ib_serve(&ib_thread_server);
     for (;;)
-        sys_invoke5(helper, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0);
+        thread_suspend(helper);
 }
 
 struct result ib_control(uint64_t ep, uint64_t label, uint64_t a0, uint64_t a1, uint64_t *answer)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ipcbench/args.h"
+#include "libsys/invoke.h"
 #include "proto/ipcbench.h"
 #include "result/result.h"
 #include "timing.h"

@@ -69,34 +69,33 @@ void ib_fpu_touch(void)
 struct result ib_helper_start(struct ib_ctx *c, void (*entry)(uint64_t), uint64_t arg,
                               uint64_t priority)
 {
-    long e = sys_invoke5(c->helper, THREAD_CONFIGURE, PROC_SLOT_CSPACE, PROC_SLOT_VSPACE, priority,
-                         0, 0, 0);
+    long e = thread_configure(c->helper, PROC_SLOT_CSPACE, PROC_SLOT_VSPACE, priority, 0);
     if (e == ERR_OK)
-        e = sys_invoke5(c->helper, THREAD_SET_AFFINITY, 0, 0, 0, 0, 0, 0);
+        e = thread_set_affinity(c->helper, 0);
     /* The stack's top less 8: as if entry had been called (SysV alignment); entry never
        returns. FS base 0: helpers touch no thread-local storage. */
-    uint64_t regs[5] = {(uint64_t)entry, (uint64_t)(helper_stack + HELPER_STACK - 8), arg, 0, 0};
     if (e == ERR_OK)
-        e = sys_invoke(c->helper, THREAD_WRITE_REGISTERS, 5, regs, 0);
+        e = thread_write_registers(c->helper, (uint64_t)entry,
+                                   (uint64_t)(helper_stack + HELPER_STACK - 8), arg, 0, 0);
     if (e == ERR_OK)
-        e = sys_invoke5(c->helper, THREAD_RESUME, 0, 0, 0, 0, 0, 0);
+        e = thread_resume(c->helper);
     return result_from_kernel(e, 0);
 }
 
 void ib_helper_stop(struct ib_ctx *c)
 {
-    sys_invoke5(c->helper, THREAD_SUSPEND, 0, 0, 0, 0, 0, 0);
+    thread_suspend(c->helper);
 }
 
 /* This thread's priority: configuring a thread above it fails with it as the upper limit. */
 static uint64_t ib_my_priority(uint64_t thread)
 {
-    struct missive_msg answer = {0};
-    long e = sys_invoke5(thread, THREAD_CONFIGURE, PROC_SLOT_CSPACE, PROC_SLOT_VSPACE, 255, 0, 0,
-                         &answer);
+    long e = thread_configure(thread, PROC_SLOT_CSPACE, PROC_SLOT_VSPACE, 255, 0);
     if (e == ERR_OK)
         return 255;
-    return e == ERR_INVALID_ARGUMENT && answer.mr[0] == 2 ? answer.mr[2] : 100;
+    bool priority_refused = e == ERR_INVALID_ARGUMENT &&
+                            invoke_last_bad_argument.argument == THREAD_CONFIGURE_ARG_PRIORITY;
+    return priority_refused ? invoke_last_bad_argument.max : 100;
 }
 
 /* Makes the helper thread, an endpoint and a notification from 64 KiB of memsrv's memory. */
@@ -111,11 +110,11 @@ static struct result ib_make_objects(struct ib_ctx *c)
     struct result r = mem_untyped(16, untyped);
     if (!result_is_ok(r))
         return r;
-    long e = sys_invoke5(untyped, UNTYPED_RETYPE, CAP_THREAD, 0, c->helper, 1, 0, 0);
+    long e = untyped_retype(untyped, CAP_THREAD, 0, c->helper, 1);
     if (e == 0)
-        e = sys_invoke5(untyped, UNTYPED_RETYPE, CAP_ENDPOINT, 0, c->endpoint, 1, 0, 0);
+        e = untyped_retype(untyped, CAP_ENDPOINT, 0, c->endpoint, 1);
     if (e == 0)
-        e = sys_invoke5(untyped, UNTYPED_RETYPE, CAP_NOTIFICATION, 0, c->notification, 1, 0, 0);
+        e = untyped_retype(untyped, CAP_NOTIFICATION, 0, c->notification, 1);
     return result_from_kernel(e, 0);
 }
 
@@ -177,8 +176,7 @@ int main(int argc, char **argv)
         }
     }
     /* CPU 0 for everything on one CPU; the server process moves there too. */
-    struct result e =
-        result_from_kernel(sys_invoke5(PROC_SLOT_THREAD, THREAD_SET_AFFINITY, 0, 0, 0, 0, 0, 0), 0);
+    struct result e = result_from_kernel(thread_set_affinity(PROC_SLOT_THREAD, 0), 0);
     if (result_is_ok(e))
         e = ib_make_objects(&c);
     if (!result_is_ok(e)) {

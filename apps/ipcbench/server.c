@@ -24,7 +24,7 @@ static void ib_server_took_cap(struct ib_server *s, uint64_t tag)
 static void ib_server_clean(struct ib_server *s)
 {
     for (unsigned i = 0; i < s->caps_taken && i < IPCBENCH_CAP_SLOTS; i++)
-        sys_invoke5(PROC_SLOT_CSPACE, CSPACE_DELETE, s->cap_slots[i], 0, 0, 0, 0, 0);
+        cspace_delete(PROC_SLOT_CSPACE, s->cap_slots[i]);
     s->caps_taken = 0;
     if (s->buffer)
         s->buffer->receive_slot = (s->flags & IPCBENCH_CAPS) ? s->cap_slots[0] : 0;
@@ -48,7 +48,7 @@ static uint64_t ib_server_control(struct ib_server *s, struct ibt_msg *m)
     case IPCBENCH_CPU:
         if (length < 1)
             return MSG_TAG(SERVICE_BAD_LENGTH, 0, 0);
-        if (sys_invoke5(s->thread, THREAD_SET_AFFINITY, m->mr[0], 0, 0, 0, 0, 0) != ERR_OK)
+        if (thread_set_affinity(s->thread, m->mr[0]) != ERR_OK)
             return MSG_TAG(SERVICE_BAD_ARGUMENT, 0, 0);
         return MSG_TAG(SERVICE_OK, 0, 0);
     case IPCBENCH_CLEAN:
@@ -95,10 +95,9 @@ int ib_server_main(void)
         return 1;
     }
     uint64_t untyped = libsys_alloc_slot(), endpoint = libsys_alloc_slot();
-    struct result e = mem_untyped(12, untyped);
+    struct result e = mem_untyped(UNTYPED_MIN_BITS, untyped); /* room for the endpoint */
     if (result_is_ok(e))
-        e = result_from_kernel(
-            sys_invoke5(untyped, UNTYPED_RETYPE, CAP_ENDPOINT, 0, endpoint, 1, 0, 0), 0);
+        e = result_from_kernel(untyped_retype(untyped, CAP_ENDPOINT, 0, endpoint, 1), 0);
     char name[PROTO_NAME_MAX + 1];
     snprintf(name, sizeof name, IPCBENCH_NAME_PREFIX "%lu", (unsigned long)info->pid);
     if (result_is_ok(e))

@@ -24,7 +24,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BUDDY_PAGE_BITS 12
+#include "missive/abi.h" /* PAGE_BITS: the buddy hands out frames */
+
+#define BUDDY_PAGE_BITS PAGE_BITS
 #define BUDDY_PAGE_SIZE (UINT64_C(1) << BUDDY_PAGE_BITS)
 #define BUDDY_MAX_ORDER 20
 #define BUDDY_NONE      UINT64_MAX

@@ -18,8 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "missive/abi.h" /* PAGE_SIZE: segments are mapped in pages */
+
 #define ELF_MAX_SEGMENTS 16
-#define ELF_PAGE_SIZE    4096u
+#define ELF_PAGE_SIZE    PAGE_SIZE
 
 /* Segment permissions; the same bits as p_flags (PF_X, PF_W, PF_R). */
 enum elf_seg_flags { ELF_SEG_X = 1, ELF_SEG_W = 2, ELF_SEG_R = 4 };

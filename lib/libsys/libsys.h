@@ -21,6 +21,30 @@ struct missive_msg {
 /* The raw system call (syscall.asm). Returns 0 or a negative error. */
 long missive_syscall(long number, uint64_t slot, uint64_t tag, struct missive_msg *msg);
 
+/* Which argument a kernel invocation refused with ERR_INVALID_ARGUMENT, and
+   the range it allows (MR0-MR2 of that answer; docs/abi.md, section 8). */
+struct missive_bad_argument {
+    uint64_t argument; /* the index enum of the description: <LABEL>_ARG_<NAME> */
+    uint64_t min, max;
+};
+
+/* The last ERR_INVALID_ARGUMENT answer invoke_call got in this program. One
+   per program, not per thread (helper threads may have no thread-local
+   storage): read it in the thread that got the error, before that thread
+   or another invokes again. For tests and diagnostics. */
+extern struct missive_bad_argument invoke_last_bad_argument;
+
+/* Invokes the capability in slot with label and the first length words of
+   msg->mr (SYS_CALL, MSG_TAG(label, length, 0)); msg gets the answer's
+   registers. Returns the kernel's result; on ERR_INVALID_ARGUMENT also
+   fills invoke_last_bad_argument. What the typed stubs of libsys/invoke.h
+   (one per invocation, generated) are made of. */
+long invoke_call(uint64_t slot, uint64_t label, unsigned length, struct missive_msg *msg);
+
+/* The untyped invocation calls that came before the typed stubs: kept only
+   until servers/ and tests/ use libsys/invoke.h; new code must not call
+   them. */
+
 /* Invokes the capability in slot with label and up to 6 arguments (MR0-MR5);
    the answer's registers are left in *answer if it is not NULL. */
 long sys_invoke(uint64_t slot, uint64_t label, unsigned count, const uint64_t *args,

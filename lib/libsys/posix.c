@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "libsys/invoke.h"
 #include "libsys/libsys.h"
 #include "libsys/service.h"
 
@@ -39,26 +40,24 @@ long sys_invoke5(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64
 
 long sys_thread_set_name(uint64_t thread_slot, const char *name)
 {
-    uint64_t args[3] = {0, 0, 0};
-    while (args[0] < TRACE_NAME_MAX && name[args[0]]) {
-        args[1 + args[0] / 8] |= (uint64_t)(unsigned char)name[args[0]] << (8 * (args[0] % 8));
-        args[0]++;
+    uint64_t length = 0, bytes[2] = {0, 0};
+    while (length < TRACE_NAME_MAX && name[length]) {
+        bytes[length / 8] |= (uint64_t)(unsigned char)name[length] << (8 * (length % 8));
+        length++;
     }
-    return sys_invoke(thread_slot, THREAD_SET_NAME, 3, args, 0);
+    return thread_set_name(thread_slot, length, bytes);
 }
 
 /* Writes to the kernel's debug console, 72 bytes a call. */
-static ssize_t debug_write(const unsigned char *p, size_t n)
+static ssize_t debug_console_write(const unsigned char *p, size_t n)
 {
     const size_t per_call = 8 * (MSG_REGISTERS - 1);
     for (size_t done = 0; done < n;) {
         size_t chunk = n - done < per_call ? n - done : per_call;
-        struct missive_msg msg = {0};
-        msg.mr[0] = chunk;
+        uint64_t bytes[MSG_REGISTERS - 1] = {0};
         for (size_t i = 0; i < chunk; i++)
-            msg.mr[1 + i / 8] |= (uint64_t)p[done + i] << (8 * (i % 8));
-        if (missive_syscall(SYS_CALL, libsys_debug_slot,
-                            MSG_TAG(DEBUG_WRITE, 1 + (chunk + 7) / 8, 0), &msg) != ERR_OK)
+            bytes[i / 8] |= (uint64_t)p[done + i] << (8 * (i % 8));
+        if (debug_write(libsys_debug_slot, chunk, bytes) != ERR_OK)
             return done ? (ssize_t)done : -1;
         done += chunk;
     }
@@ -92,7 +91,7 @@ ssize_t write(int fd, const void *buf, size_t n)
                 return (ssize_t)n;
         }
     }
-    ssize_t written = debug_write(p, n);
+    ssize_t written = debug_console_write(p, n);
     if (written < 0) {
         if (libsys_proc_info())
             return (ssize_t)n; /* nowhere to write: dropped, as by /dev/null */
@@ -148,7 +147,7 @@ _Noreturn void _exit(int status)
         missive_syscall(SYS_CALL, PROC_SLOT_PROCSRV, MSG_TAG(PROC_EXIT, 1, 0), &msg);
     }
     for (;;)
-        sys_invoke(libsys_debug_slot, DEBUG_EXIT, 1, &arg, 0);
+        debug_exit(libsys_debug_slot, arg);
 }
 
 /* The heap: the root task's is a fixed area in its image (it starts memsrv,
@@ -240,6 +239,5 @@ unsigned sleep(unsigned seconds)
 
 void libsys_set_thread_pointer(void *tp)
 {
-    uint64_t arg = (uint64_t)tp;
-    sys_invoke(libsys_thread_slot, THREAD_SET_TLS_BASE, 1, &arg, 0);
+    thread_set_tls_base(libsys_thread_slot, (uint64_t)tp);
 }

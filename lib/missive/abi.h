@@ -36,79 +36,10 @@ enum missive_syscall {
 #define MSG_MAX_LENGTH  64 /* MR10-MR63 travel in the IPC buffer */
 #define MSG_MAX_CAPS    3
 
-/* Invocation labels, per object type. Arguments are message registers;
-   capabilities are named by slot numbers in the caller's CSpace. */
-enum missive_label {
-    /* Untyped: MR0 type, MR1 size in bits (Untyped, Frame, CSpace), MR2 first
-       destination slot, MR3 count -> objects in slots MR2 .. MR2+MR3-1 */
-    UNTYPED_RETYPE = 1,
-    /* CSpace (invoked on a CSpace capability; slots are in that CSpace).
-       Copy, mint and move take the source from another CSpace if MR4 names
-       a CSpace capability in the caller's CSpace (0 or absent: this one). */
-    CSPACE_COPY = 10,   /* MR0 dest, MR1 src, MR2 rights mask, MR4 source CSpace */
-    CSPACE_MINT = 11,   /* MR0 dest, MR1 src, MR2 rights mask, MR3 badge, MR4 source CSpace */
-    CSPACE_MOVE = 12,   /* MR0 dest, MR1 src, MR4 source CSpace */
-    CSPACE_DELETE = 13, /* MR0 slot */
-    CSPACE_REVOKE = 14, /* MR0 slot: delete everything derived from it */
-    /* MR0 slot -> MR0 type, MR1 rights, MR2 badge, MR3 size, MR4 physical
-       address (Untyped only) */
-    CSPACE_IDENTIFY = 15,
-    /* MR0 slot: moves the reply the caller owes (the last call it received)
-       into a reply capability there; SYS_SEND on it answers later. */
-    CSPACE_SAVE_REPLY = 16,
-    /* Thread */
-    /* MR0 CSpace slot, MR1 VSpace slot, MR2 priority, MR3 fault endpoint slot (0: none) */
-    THREAD_CONFIGURE = 20,
-    THREAD_WRITE_REGISTERS = 21, /* MR0 rip, MR1 rsp, MR2 rdi, MR3 rsi, MR4 fs base */
-    THREAD_READ_REGISTERS = 22,  /* -> MR0 rip, MR1 rsp, MR2 rflags, MR3 rax, MR4 rdi */
-    THREAD_RESUME = 23,
-    THREAD_SUSPEND = 24,
-    THREAD_SET_PRIORITY = 25,   /* MR0 priority, at most the caller's own */
-    THREAD_SET_TLS_BASE = 26,   /* MR0 FS base */
-    THREAD_SET_IPC_BUFFER = 27, /* MR0 Frame slot (0: none): the thread's struct ipc_buffer */
-    /* MR0 Notification slot (0: unbind): a receive on any endpoint also ends
-       when it is signalled, with NOTIFICATION_LABEL and the word as badge */
-    THREAD_BIND_NOTIFICATION = 28,
-    /* VSpace: MR0 PageTable slot, MR1 address -> MR0 the level it became
-       (2 PDPT, 1 PD, 0 PT): the first table missing on the way to the address */
-    VSPACE_MAP_TABLE = 30,
-    VSPACE_MAP_FRAME = 31, /* MR0 Frame slot, MR1 address (aligned), MR2 rights (READ required) */
-    FRAME_UNMAP = 32,
-    FRAME_PROTECT = 33,          /* MR0 rights: remap with these */
-    FRAME_PHYSICAL_ADDRESS = 34, /* -> MR0; needs CAP_RIGHT_PHYS */
-    PAGE_TABLE_UNMAP = 35,
-    /* Debug console */
-    /* IRQ control: MR0 GSI (0-23, not the timer's), MR1 dest slot, MR2 1 for
-       level-triggered active-low (PCI), 0 for edge (ISA) -> an IRQ handler */
-    IRQ_CONTROL_GET = 50,
-    IRQ_HANDLER_SET_NOTIFICATION = 51, /* MR0 Notification slot: signalled with its badge */
-    IRQ_HANDLER_ACK = 52,              /* unmask the line after handling */
-    /* I/O ports: MR0 first, MR1 last, MR2 dest slot -> an I/O port capability */
-    IO_PORT_CONTROL_ISSUE = 55,
-    IO_PORT_IN = 56,  /* MR0 port, MR1 width (1, 2, 4) -> MR0 value */
-    IO_PORT_OUT = 57, /* MR0 port, MR1 width, MR2 value */
-    DEBUG_WRITE = 40, /* MR0 length (0-72), MR1-MR9 the bytes, little-endian */
-    DEBUG_EXIT = 41,  /* MR0 status: logs it and stops the calling thread */
-    /* SMP (docs/abi.md). Thread: MR0 CPU (below boot_info.cpu_count): the
-       thread runs only there from now on, taken off the CPU it runs on */
-    THREAD_SET_AFFINITY = 60,
-    /* Debug: MR0 CPU -> MR0 uptime in ticks, MR1 that CPU's busy ticks, MR2
-       its idle ticks, MR3 threads runnable there, MR4 the caller's CPU */
-    DEBUG_CPU_STATS = 61,
-    /* The IPC trace (docs/ipc-performance.md, "IPC trace"); on the Debug
-       capability. MR0 CPU (below boot_info.cpu_count), MR1 a 2 MiB Frame
-       slot with the write right, not device memory (0: none): the kernel
-       records that CPU's IPC into it (struct trace_buffer). Only while
-       tracing is off. */
-    DEBUG_TRACE_SET_BUFFER = 70,
-    /* Starts recording (every online CPU needs a buffer); each buffer's
-       header is reset: written 0, tsc_start now. */
-    DEBUG_TRACE_START = 71,
-    DEBUG_TRACE_STOP = 72, /* -> MR0 records written since the start, all CPUs */
-    /* Thread: MR0 length (0-15), MR1-MR2 the bytes (0x20-0x7e), little-endian:
-       the thread's name in kernel log lines and IPC trace records */
-    THREAD_SET_NAME = 73,
-};
+/* Invocation labels (enum missive_label), grouped by the object type they
+   are invoked on, and the message registers of each one's arguments and
+   answer: generated from lib/missive/invocations.txt (docs/abi.md). */
+#include "missive/labels.h"
 
 enum missive_error {
     ERR_OK = 0,
@@ -169,7 +100,7 @@ enum fault_mr {
    DEBUG_TRACE_START) is records[n % capacity]; once written exceeds
    capacity the oldest are overwritten. */
 #define TRACE_BUFFER_MAGIC 0x656361725476734dul /* "MsvTrace" */
-#define TRACE_BUFFER_BITS  21                   /* the frame's size: 2 MiB */
+#define TRACE_BUFFER_BITS  FRAME_LARGE_BITS     /* the frame's size: 2 MiB */
 
 /* trace_record.kind: what was delivered, and by which path. */
 enum trace_kind {
@@ -200,6 +131,25 @@ struct trace_buffer {
     unsigned long reserved[3];
     struct trace_record records[]; /* from byte 64 to the end of the frame */
 };
+
+/* Sizes of the objects retype makes (docs/abi.md, section 8.1), as log2 of
+   their bytes: what a caller of UNTYPED_RETYPE needs to know to carve an
+   Untyped, and what the kernel lays its objects out by. */
+#define PAGE_BITS         12 /* the page: the small frame, the unit of every mapping */
+#define PAGE_SIZE         (1ul << PAGE_BITS)
+#define FRAME_SMALL_BITS  PAGE_BITS
+#define FRAME_LARGE_BITS  21 /* 2 MiB */
+#define CTE_BITS          6  /* a capability slot: a CSpace of n slot bits is n + 6 bits */
+#define THREAD_BITS       12 /* a thread: its context, FPU state and links */
+#define ENDPOINT_BITS     6
+#define NOTIFICATION_BITS 6
+#define VSPACE_BITS       13 /* the top-level page table, then a page of bookkeeping */
+#define PAGE_TABLE_BITS   12
+#define CSPACE_MIN_BITS   2 /* slot bits: 4 slots (one unusable) */
+#define CSPACE_MAX_BITS   16
+#define UNTYPED_MIN_BITS  12
+#define UNTYPED_MAX_BITS  47
+#define RETYPE_MAX_COUNT  256 /* objects one UNTYPED_RETYPE makes at most */
 
 /* User address-space layout. */
 #define USER_BASE 0x400000ul /* programs are linked here */

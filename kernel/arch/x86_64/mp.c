@@ -14,11 +14,11 @@
 #include "irq.h"
 #include "lock.h"
 #include "log.h"
+#include "missive/abi.h"
 #include "string.h"
 #include "thread.h"
 
 #define EFER_LMA          (1u << 10)
-#define PAGE_SIZE         4096u
 #define AP_STACK_SIZE     16384
 #define DEFAULT_TIMER_GSI 2
 

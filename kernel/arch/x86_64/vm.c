@@ -9,9 +9,9 @@
 
 #include "arch/x86_64/cpu.h"
 #include "log.h"
+#include "missive/abi.h"
 #include "string.h"
 
-#define PAGE_SIZE    4096ull
 #define HUGE_SIZE    (2ull << 20)
 #define ADDR_MASK    0x000ffffffffff000ull
 #define BOOT_LIMIT   (4ull << 30)
