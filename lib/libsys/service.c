@@ -8,44 +8,6 @@
 
 #define CALL_RETRIES 8
 
-uint64_t request_word(const struct request *r, unsigned i)
-{
-    if (i < MSG_REGISTERS)
-        return r->msg.mr[i];
-    return i < MSG_MAX_LENGTH ? ((struct ipc_buffer *)USER_IPC_BUFFER)->mr[i] : 0;
-}
-
-void request_set_word(struct request *r, unsigned i, uint64_t value)
-{
-    if (i < MSG_REGISTERS)
-        r->msg.mr[i] = value;
-    else if (i < MSG_MAX_LENGTH)
-        ((struct ipc_buffer *)USER_IPC_BUFFER)->mr[i] = value;
-    if (i < MSG_MAX_LENGTH && i + 1 > r->length)
-        r->length = i + 1;
-}
-
-bool request_put_bytes(struct request *r, unsigned first, const void *bytes, size_t n)
-{
-    if (first > MSG_MAX_LENGTH || n > (MSG_MAX_LENGTH - first) * 8)
-        return false;
-    const unsigned char *p = bytes;
-    for (size_t i = 0; i < n; i += 8) {
-        uint64_t word = 0;
-        for (size_t j = 0; j < 8 && i + j < n; j++)
-            word |= (uint64_t)p[i + j] << (8 * j);
-        request_set_word(r, first + (unsigned)(i / 8), word);
-    }
-    return true;
-}
-
-void request_get_bytes(const struct request *r, unsigned first, void *out, size_t n)
-{
-    unsigned char *p = out;
-    for (size_t i = 0; i < n; i++)
-        p[i] = (unsigned char)(request_word(r, first + (unsigned)(i / 8)) >> (8 * (i % 8)));
-}
-
 long request_call(uint64_t slot, struct request *r, const uint64_t *caps, unsigned cap_count,
                   uint64_t receive_slot)
 {
@@ -73,14 +35,6 @@ long request_call(uint64_t slot, struct request *r, const uint64_t *caps, unsign
         r->length = MSG_LENGTH(r->msg.tag);
     }
     return result;
-}
-
-struct result request_result(long kernel_error, const struct request *r)
-{
-    uint64_t answer[SERVICE_BAD_ARGUMENT_LENGTH];
-    for (unsigned i = 0; i < SERVICE_BAD_ARGUMENT_LENGTH; i++)
-        answer[i] = i < r->length ? request_word(r, i) : 0;
-    return result_from_reply(kernel_error, r->label, answer);
 }
 
 /* Calls slot with r; on return r holds the reply. */

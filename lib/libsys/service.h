@@ -96,11 +96,15 @@ struct result mem_client_info(uint64_t index, uint64_t *client, uint64_t *quota,
 struct result libsys_heap_map(uint64_t address, uint64_t bytes);
 
 /* POSIX clocks, which picolibc declares only for RTEMS: both count from
-   boot at procsrv's clock's resolution (PROC_CLOCK_HZ). */
+   boot at procsrv's clock's resolution (PROC_CLOCK_HZ). (Host unit tests,
+   which build the pure parts of libsys against the host's C library, have
+   their own.) */
+#ifdef __PICOLIBC__
 #ifndef CLOCK_MONOTONIC
 #define CLOCK_MONOTONIC ((clockid_t)4) /* picolibc's value */
 #endif
 int clock_gettime(clockid_t clock, struct timespec *ts);
+#endif
 
 /* A fresh slot of this process's CSpace (from proc_info's free_slot up). */
 uint64_t libsys_alloc_slot(void);

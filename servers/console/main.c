@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "libsys/invoke.h"
 #include "libsys/server.h"
 #include "procgrant/procgrant.h"
 #include "ring.h"
@@ -63,7 +64,7 @@ static void console_say(struct console *c, const char *s)
    wakes with ERR_NO_REPLY). */
 static void delete_slot(uint64_t slot)
 {
-    sys_invoke(PROC_SLOT_CSPACE, CSPACE_DELETE, 1, &slot, 0);
+    cspace_delete(PROC_SLOT_CSPACE, slot);
 }
 
 /* Builds in *out a successful read answer with up to max queued bytes (at least one must be
@@ -177,8 +178,7 @@ static long handle_read(struct server_call *call)
         delete_slot(c->saved);
         c->reader_waiting = false;
     }
-    uint64_t arg = c->saved;
-    if (sys_invoke(PROC_SLOT_CSPACE, CSPACE_SAVE_REPLY, 1, &arg, 0) != ERR_OK)
+    if (cspace_save_reply(PROC_SLOT_CSPACE, c->saved) != ERR_OK)
         return SERVICE_INTERNAL;
     c->reader_waiting = true;
     c->reader_pid = call->badge;
@@ -191,7 +191,7 @@ static long handle_read(struct server_call *call)
    rather than being left behind with the line masked), and answers a waiting reader. */
 static void handle_interrupt(struct console *c)
 {
-    sys_invoke(c->irq, IRQ_HANDLER_ACK, 0, 0, 0);
+    irq_handler_ack(c->irq);
     for (size_t i = 0; i < DRAIN_MAX; i++) {
         int byte = uart_getc(&c->uart);
         if (byte < 0)
@@ -215,16 +215,15 @@ static void console_setup(struct console *c)
         console_fail("console: no I/O port grant for 0x3f8-0x3ff\n");
     if (!procgrant_irq(info, COM1_IRQ, &c->irq, &notification))
         console_fail("console: no grant of IRQ 4 with its notification\n");
-    uint64_t slot = PROC_SLOT_SERVICE;
-    struct missive_msg id;
-    if (sys_invoke(PROC_SLOT_CSPACE, CSPACE_IDENTIFY, 1, &slot, &id) != ERR_OK ||
-        id.mr[0] != CAP_ENDPOINT || !(id.mr[1] & CAP_RIGHT_RECEIVE))
+    struct cspace_identity id;
+    if (cspace_identify(PROC_SLOT_CSPACE, PROC_SLOT_SERVICE, &id) != ERR_OK ||
+        id.type != CAP_ENDPOINT || !(id.rights & CAP_RIGHT_RECEIVE))
         console_fail("console: no endpoint to serve on in PROC_SLOT_SERVICE\n");
     c->saved = libsys_alloc_slot();
     if (!c->saved)
         console_fail("console: no free slot for saved replies\n");
     ring_init(&c->input);
-    if (sys_invoke(PROC_SLOT_THREAD, THREAD_BIND_NOTIFICATION, 1, &notification, 0) != ERR_OK)
+    if (thread_bind_notification(PROC_SLOT_THREAD, notification) != ERR_OK)
         console_fail("console: cannot bind the IRQ notification\n");
     if (!uart_init(&c->uart, ports, COM1_BASE))
         console_fail("console: the COM1 ports do not answer\n");

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 
 #include "input/keymap.h"
+#include "ioport/ioport.h"
+#include "libsys/invoke.h"
 #include "libsys/service.h"
 #include "procgrant/procgrant.h"
 
@@ -45,27 +47,10 @@ struct kbd {
 
 static struct kbd kbd;
 
-/* Reads a byte from port through the capability in slot; -1 if the invocation fails. */
-static int port_in(uint64_t slot, uint64_t port)
-{
-    uint64_t args[2] = {port, 1};
-    struct missive_msg answer;
-    if (sys_invoke(slot, IO_PORT_IN, 2, args, &answer) != ERR_OK)
-        return -1;
-    return (int)(answer.mr[0] & 0xff);
-}
-
-/* Writes value to port through the capability in slot. */
-static void port_out(uint64_t slot, uint64_t port, uint8_t value)
-{
-    uint64_t args[3] = {port, 1, value};
-    sys_invoke(slot, IO_PORT_OUT, 3, args, 0);
-}
-
 /* The controller's status byte, 0 if it cannot be read. */
 static int kbd_status(struct kbd *k)
 {
-    int s = port_in(k->status_port, I8042_STATUS);
+    int s = ioport_in8(k->status_port, I8042_STATUS);
     return s < 0 ? 0 : s;
 }
 
@@ -83,7 +68,7 @@ static int read_byte(struct kbd *k)
 {
     for (unsigned i = 0; i < I8042_POLLS; i++)
         if (kbd_status(k) & STATUS_OUTPUT)
-            return port_in(k->data_port, I8042_DATA);
+            return ioport_in8(k->data_port, I8042_DATA);
     return -1;
 }
 
@@ -92,7 +77,7 @@ static bool send_command(struct kbd *k, uint8_t command)
 {
     if (!wait_writable(k))
         return false;
-    port_out(k->status_port, I8042_STATUS, command);
+    ioport_out8(k->status_port, I8042_STATUS, command);
     return true;
 }
 
@@ -100,7 +85,7 @@ static bool send_command(struct kbd *k, uint8_t command)
 static void flush_output(struct kbd *k)
 {
     for (unsigned i = 0; i < DRAIN_MAX && (kbd_status(k) & STATUS_OUTPUT); i++)
-        port_in(k->data_port, I8042_DATA);
+        ioport_in8(k->data_port, I8042_DATA);
 }
 
 /* Makes sure the controller interrupts on IRQ 1 and translates to set 1, with the keyboard
@@ -117,7 +102,7 @@ static bool i8042_init(struct kbd *k)
     config = (config | CONFIG_IRQ1 | CONFIG_TRANSLATE) & ~CONFIG_NO_CLOCK1;
     if (!send_command(k, CMD_WRITE_CONFIG) || !wait_writable(k))
         return false;
-    port_out(k->data_port, I8042_DATA, (uint8_t)config);
+    ioport_out8(k->data_port, I8042_DATA, (uint8_t)config);
     if (!send_command(k, CMD_ENABLE_PORT1))
         return false;
     flush_output(k);
@@ -158,7 +143,7 @@ static void drain(struct kbd *k)
         int status = kbd_status(k);
         if (!(status & STATUS_OUTPUT))
             break;
-        int code = port_in(k->data_port, I8042_DATA);
+        int code = ioport_in8(k->data_port, I8042_DATA);
         if (code >= 0 && !(status & STATUS_AUX))
             feed_scancode(k, (uint8_t)code);
     }
@@ -200,7 +185,7 @@ int main(void)
         }
         /* Acknowledge before reading, so a byte that comes while we read raises the line
            again instead of waiting behind a masked one. */
-        sys_invoke(k->irq, IRQ_HANDLER_ACK, 0, 0, 0);
+        irq_handler_ack(k->irq);
         drain(k);
         flush_input(k);
     }

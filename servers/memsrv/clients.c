@@ -95,7 +95,7 @@ static uint64_t client_table(void *context)
     if (!g)
         return 0;
     uint64_t slot = slots_alloc(1);
-    if (!slot || sys_invoke5(g->block.slot, UNTYPED_RETYPE, CAP_PAGE_TABLE, 0, slot, 1, 0, 0)) {
+    if (!slot || untyped_retype(g->block.slot, CAP_PAGE_TABLE, 0, slot, 1)) {
         if (slot)
             slots_free(slot, 1);
         grant_free(g);
@@ -112,7 +112,7 @@ static long map_block(struct client *c, struct grant *g, uint64_t address, uint6
     g->frames = slots_alloc(count);
     if (!g->frames)
         return SERVICE_TOO_MANY;
-    if (sys_invoke5(g->block.slot, UNTYPED_RETYPE, CAP_FRAME, 12, g->frames, count, 0, 0) != ERR_OK)
+    if (untyped_retype(g->block.slot, CAP_FRAME, FRAME_SMALL_BITS, g->frames, count) != ERR_OK)
         return SERVICE_NO_MEMORY;
     for (uint64_t i = 0; i < count; i++) {
         long r = pool_map(c->vspace, g->frames + i, address + i * PAGE, rights, client_table, c);
@@ -214,9 +214,9 @@ static long dma(struct server_call *call)
     uint64_t count = 1ull << order;
     g->frames = slots_alloc(count);
     status = g->frames ? SERVICE_OK : SERVICE_TOO_MANY;
-    for (uint64_t done = 0; status == SERVICE_OK && done < count; done += 256) {
-        uint64_t n = count - done < 256 ? count - done : 256;
-        if (sys_invoke5(g->block.slot, UNTYPED_RETYPE, CAP_FRAME, 12, g->frames + done, n, 0, 0))
+    for (uint64_t done = 0; status == SERVICE_OK && done < count; done += RETYPE_MAX_COUNT) {
+        uint64_t n = count - done < RETYPE_MAX_COUNT ? count - done : RETYPE_MAX_COUNT;
+        if (untyped_retype(g->block.slot, CAP_FRAME, FRAME_SMALL_BITS, g->frames + done, n))
             status = SERVICE_NO_MEMORY;
     }
     for (uint64_t i = 0; status == SERVICE_OK && i < count; i++) {
@@ -249,8 +249,7 @@ static long untyped(struct server_call *call)
     if (!g)
         return status;
     uint64_t slot = slots_alloc(1);
-    if (!slot ||
-        sys_invoke5(g->block.slot, UNTYPED_RETYPE, CAP_UNTYPED, bits, slot, 1, 0, 0) != ERR_OK) {
+    if (!slot || untyped_retype(g->block.slot, CAP_UNTYPED, bits, slot, 1) != ERR_OK) {
         if (slot)
             slots_free(slot, 1);
         grant_free(g);
@@ -277,12 +276,11 @@ static long client_add(struct server_call *call)
 static long client_vspace(struct server_call *call)
 {
     struct client *c = find_client(request_word(&call->in, 0));
-    struct missive_msg m = {0};
+    struct cspace_identity id;
     if (!c)
         return SERVICE_NOT_FOUND;
-    if (!call->received ||
-        sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, call->received, 0, 0, 0, 0, &m) ||
-        m.mr[0] != CAP_VSPACE || c->vspace)
+    if (!call->received || cspace_identify(ROOT_SLOT_CSPACE, call->received, &id) != ERR_OK ||
+        id.type != CAP_VSPACE || c->vspace)
         return server_bad_argument(call, SERVICE_ARGUMENT_CAP, 0, 0);
     c->vspace = call->received;
     call->received = 0;
@@ -298,7 +296,7 @@ static long client_remove(struct server_call *call)
         if (grants[i].kind != GRANT_FREE && grants[i].client == c->id)
             grant_free(&grants[i]);
     if (c->vspace) {
-        sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_DELETE, c->vspace, 0, 0, 0, 0, 0);
+        cspace_delete(ROOT_SLOT_CSPACE, c->vspace);
         slots_free(c->vspace, 1);
     }
     memset(c, 0, sizeof *c);

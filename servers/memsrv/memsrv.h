@@ -16,10 +16,11 @@
 #include <stdint.h>
 
 #include "buddy/buddy.h"
+#include "libsys/invoke.h"
 #include "libsys/libsys.h"
 #include "libsys/server.h"
 
-#define PAGE 4096ul
+#define PAGE PAGE_SIZE
 
 /* pool.c: memory, blocks and memsrv's own slots. */
 struct block {

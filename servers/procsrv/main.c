@@ -18,7 +18,7 @@ static const struct boot_info *const boot = (const struct boot_info *)USER_BOOT_
 static uint64_t split(uint64_t parent, unsigned bits)
 {
     uint64_t slot = slot_alloc();
-    if (slot && sys_invoke5(parent, UNTYPED_RETYPE, CAP_UNTYPED, bits, slot, 1, 0, 0) == ERR_OK)
+    if (slot && untyped_retype(parent, CAP_UNTYPED, bits, slot, 1) == ERR_OK)
         return slot;
     slot_free(slot);
     return 0;
@@ -43,9 +43,9 @@ static bool make_own_objects(void)
 {
     procsrv_endpoint = slot_alloc();
     uint64_t notification = slot_alloc();
-    if (sys_invoke5(procsrv_reserve, UNTYPED_RETYPE, CAP_ENDPOINT, 0, procsrv_endpoint, 1, 0, 0) ||
-        sys_invoke5(procsrv_reserve, UNTYPED_RETYPE, CAP_NOTIFICATION, 0, notification, 1, 0, 0) ||
-        sys_invoke5(ROOT_SLOT_THREAD, THREAD_BIND_NOTIFICATION, notification, 0, 0, 0, 0, 0))
+    if (untyped_retype(procsrv_reserve, CAP_ENDPOINT, 0, procsrv_endpoint, 1) ||
+        untyped_retype(procsrv_reserve, CAP_NOTIFICATION, 0, notification, 1) ||
+        thread_bind_notification(ROOT_SLOT_THREAD, notification))
         return false;
     clock_init(notification);
     return true;
@@ -55,8 +55,7 @@ static bool make_own_objects(void)
 static void give_to_memsrv(uint64_t memsrv_cspace, uint64_t slot, uint64_t *next, uint64_t *bytes,
                            unsigned bits)
 {
-    if (sys_invoke5(memsrv_cspace, CSPACE_MOVE, (*next)++, slot, 0, 0, ROOT_SLOT_CSPACE, 0) ==
-        ERR_OK) {
+    if (cspace_move(memsrv_cspace, (*next)++, slot, ROOT_SLOT_CSPACE) == ERR_OK) {
         *bytes += 1ull << bits;
         slot_free(slot);
     }
@@ -99,9 +98,9 @@ static bool start_memsrv(struct manifest_entry *entry)
         return false;
     memsrv_endpoint = slot_alloc();
     procsrv_memsrv = slot_alloc();
-    if (sys_invoke5(procsrv_reserve, UNTYPED_RETYPE, CAP_ENDPOINT, 0, memsrv_endpoint, 1, 0, 0) ||
-        sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_MINT, procsrv_memsrv, memsrv_endpoint,
-                    CAP_RIGHT_SEND | CAP_RIGHT_GRANT, PROC_PID_PROCSRV, 0, 0))
+    if (untyped_retype(procsrv_reserve, CAP_ENDPOINT, 0, memsrv_endpoint, 1) ||
+        cspace_mint(ROOT_SLOT_CSPACE, procsrv_memsrv, memsrv_endpoint,
+                    CAP_RIGHT_SEND | CAP_RIGHT_GRANT, PROC_PID_PROCSRV, 0))
         return false;
     names_set_service("memsrv", memsrv_endpoint, 0);
     long error;
@@ -128,7 +127,7 @@ static bool start_memsrv(struct manifest_entry *entry)
     printf("procsrv: %lu Untyped (%lu KiB) given to memsrv\n",
            (unsigned long)(next - MEM_UNTYPED_SLOT_FIRST), (unsigned long)(bytes >> 10));
     /* Only now may it run: on another CPU it would find its memory half given. */
-    return sys_invoke5(p->thread, THREAD_RESUME, 0, 0, 0, 0, 0, 0) == ERR_OK;
+    return thread_resume(p->thread) == ERR_OK;
 }
 
 /* The manifest's path: "manifest=PATH" among procsrv's arguments. */

@@ -45,7 +45,7 @@ static struct result memsrv_call(uint64_t label, uint64_t a0, uint64_t a1, uint6
 static void destroy(struct process *p)
 {
     if (p->untyped) {
-        sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_REVOKE, p->untyped, 0, 0, 0, 0, 0);
+        cspace_revoke(ROOT_SLOT_CSPACE, p->untyped, 0);
         if (p->pid != PROC_PID_MEMSRV)
             memsrv_call(MEM_CLIENT_REMOVE, p->pid, 0, 0, 0);
     }
@@ -101,8 +101,7 @@ static long launch(struct process *p, const char *extra, uint64_t extra_length, 
     printf("procsrv: started %s (%s) as process %lu (%lu KiB to start)\n", p->entry.name,
            p->entry.program, (unsigned long)p->pid, (unsigned long)(1ul << p->untyped_bits) >> 10);
     /* memsrv waits for its memory (start_memsrv resumes it). */
-    if (p->pid != PROC_PID_MEMSRV &&
-        sys_invoke5(p->thread, THREAD_RESUME, 0, 0, 0, 0, 0, 0) != ERR_OK) {
+    if (p->pid != PROC_PID_MEMSRV && thread_resume(p->thread) != ERR_OK) {
         printf("procsrv: cannot start %s: its thread would not start\n", p->entry.name);
         destroy(p);
         return -SERVICE_INTERNAL; /* procsrv's own failure, not the request's */
@@ -130,8 +129,7 @@ struct process *process_start(const struct manifest_entry *entry, uint64_t paren
         p->service = names_lookup(entry->name);
         if (!p->service) {
             p->service = slot_alloc();
-            if (sys_invoke5(procsrv_reserve, UNTYPED_RETYPE, CAP_ENDPOINT, 0, p->service, 1, 0,
-                            0) != ERR_OK) {
+            if (untyped_retype(procsrv_reserve, CAP_ENDPOINT, 0, p->service, 1) != ERR_OK) {
                 slot_free(p->service);
                 *error = -SERVICE_NO_MEMORY;
                 return 0;
@@ -153,7 +151,7 @@ static void release(struct process *p)
     if (p->service) {
         char name[sizeof p->entry.name];
         memcpy(name, p->entry.name, sizeof name);
-        sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_REVOKE, p->service, 0, 0, 0, 0, 0);
+        cspace_revoke(ROOT_SLOT_CSPACE, p->service, 0);
         names_set_service(name, 0, 0);
         slot_release(p->service);
     }

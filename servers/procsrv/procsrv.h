@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ioport/ioport.h"
+#include "libsys/invoke.h"
 #include "libsys/libsys.h"
 #include "libsys/server.h"
 #include "manifest/manifest.h"

@@ -97,7 +97,7 @@ static long wait_for(struct server_call *call)
     uint64_t slot = slot_alloc();
     if (!slot)
         return SERVICE_TOO_MANY;
-    if (sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_SAVE_REPLY, slot, 0, 0, 0, 0, 0) != ERR_OK) {
+    if (cspace_save_reply(ROOT_SLOT_CSPACE, slot) != ERR_OK) {
         slot_free(slot);
         return SERVICE_INTERNAL;
     }
@@ -155,12 +155,11 @@ static long list(struct server_call *call)
 static long register_name(struct server_call *call)
 {
     char name[PROTO_NAME_MAX + 1];
-    struct missive_msg m = {0};
+    struct cspace_identity id;
     if (!get_name(&call->in, name))
         return server_bad_argument(call, 0, 1, PROTO_NAME_MAX);
-    if (!call->received ||
-        sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, call->received, 0, 0, 0, 0, &m) != ERR_OK ||
-        m.mr[0] != CAP_ENDPOINT || m.mr[2] != 0)
+    if (!call->received || cspace_identify(ROOT_SLOT_CSPACE, call->received, &id) != ERR_OK ||
+        id.type != CAP_ENDPOINT || id.badge != 0)
         return server_bad_argument(call, SERVICE_ARGUMENT_CAP, 0, 0); /* an unbadged endpoint */
     long status = names_register(name, call->received, call->badge);
     if (status == SERVICE_OK)
@@ -179,8 +178,8 @@ static long lookup(struct server_call *call)
     uint64_t slot = slot_alloc();
     if (!slot)
         return SERVICE_TOO_MANY;
-    if (sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_MINT, slot, endpoint, CAP_RIGHT_SEND | CAP_RIGHT_GRANT,
-                    call->badge, 0, 0) != ERR_OK) {
+    if (cspace_mint(ROOT_SLOT_CSPACE, slot, endpoint, CAP_RIGHT_SEND | CAP_RIGHT_GRANT, call->badge,
+                    0) != ERR_OK) {
         slot_free(slot);
         return SERVICE_INTERNAL;
     }
@@ -267,13 +266,15 @@ static long cpu_stats(struct server_call *call)
 {
     const struct boot_info *boot = (const struct boot_info *)USER_BOOT_INFO;
     uint64_t cpu = request_word(&call->in, 0);
-    struct missive_msg m = {0};
+    struct debug_cpu_stats stats;
     if (cpu >= boot->cpu_count)
         return SERVICE_NOT_FOUND;
-    if (sys_invoke5(ROOT_SLOT_DEBUG, DEBUG_CPU_STATS, cpu, 0, 0, 0, 0, &m) != ERR_OK)
+    if (debug_cpu_stats(ROOT_SLOT_DEBUG, cpu, &stats) != ERR_OK)
         return SERVICE_INTERNAL;
-    for (unsigned i = 0; i < 4; i++)
-        request_set_word(&call->out, i, m.mr[i]);
+    request_set_word(&call->out, 0, stats.uptime);
+    request_set_word(&call->out, 1, stats.busy);
+    request_set_word(&call->out, 2, stats.idle);
+    request_set_word(&call->out, 3, stats.runnable);
     return SERVICE_OK;
 }
 
