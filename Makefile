@@ -42,7 +42,7 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-
 
 # Pure modules shared with host tests (and later with user space).
 KERNEL_LIB_SRCS := lib/mb2/mb2.c lib/cpio/cpio.c lib/elf/elf.c lib/fmt/fmt.c lib/cmdline/cmdline.c \
-	lib/acpi/madt.c
+	lib/acpi/madt.c lib/initstack/initstack.c
 KERNEL_C_SRCS   := $(wildcard kernel/*.c kernel/arch/x86_64/*.c) $(KERNEL_LIB_SRCS)
 KERNEL_ASM_SRCS := $(wildcard kernel/arch/x86_64/*.asm)
 KERNEL_OBJS     := $(patsubst %.c,$(BUILD)/kernel-obj/%.o,$(KERNEL_C_SRCS)) \
@@ -157,14 +157,14 @@ USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/f
 	tests/user/smptest apps/ipcbench
 LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/posix.o $(BUILD)/user/lib/libsys/service.o \
-	$(BUILD)/user/lib/libsys/request.o \
+	$(BUILD)/user/lib/libsys/request.o $(BUILD)/user/lib/wordpack/wordpack.o \
 	$(BUILD)/user/lib/libsys/server.o $(BUILD)/user/lib/libsys/server_dispatch.o \
 	$(BUILD)/user/lib/result/result.o $(BUILD)/user/lib/libsys/invoke.o
 USER_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
 
 # Pure library sources a program builds in besides its own directory.
 extra_srcs_procsrv := lib/manifest/manifest.c lib/cmdline/cmdline.c lib/elf/elf.c lib/cpio/cpio.c \
-	lib/tracedump/tracedump.c lib/ioport/ioport.c
+	lib/tracedump/tracedump.c lib/ioport/ioport.c lib/initstack/initstack.c
 extra_srcs_memsrv  := lib/buddy/buddy.c
 extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c
 extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c lib/ioport/ioport.c
@@ -208,7 +208,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ilib -Ikernel
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
-	shellargs ring procgrant tracedump ibstat ibargs result server ioport
+	shellargs ring procgrant tracedump ibstat ibargs result server ioport wordpack initstack
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -228,7 +228,10 @@ unit_srcs_tracedump := lib/tracedump/tracedump.c
 unit_srcs_ibstat    := lib/ipcbench/stats.c
 unit_srcs_ibargs    := lib/ipcbench/args.c
 unit_srcs_result    := lib/result/result.c
-unit_srcs_server    := lib/libsys/server_dispatch.c lib/libsys/request.c lib/result/result.c
+unit_srcs_server    := lib/libsys/server_dispatch.c lib/libsys/request.c lib/result/result.c \
+	lib/wordpack/wordpack.c
+unit_srcs_wordpack  := lib/wordpack/wordpack.c
+unit_srcs_initstack := lib/initstack/initstack.c
 unit_srcs_ioport    := lib/ioport/ioport.c
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)

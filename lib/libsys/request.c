@@ -3,6 +3,7 @@
  * tests compile it unchanged (they keep to the words in registers, MR0-MR9).
  */
 #include "libsys/service.h"
+#include "wordpack/wordpack.h"
 
 uint64_t request_word(const struct request *r, unsigned i)
 {
@@ -27,9 +28,8 @@ bool request_put_bytes(struct request *r, unsigned first, const void *bytes, siz
         return false;
     const unsigned char *p = bytes;
     for (size_t i = 0; i < n; i += 8) {
-        uint64_t word = 0;
-        for (size_t j = 0; j < 8 && i + j < n; j++)
-            word |= (uint64_t)p[i + j] << (8 * j);
+        uint64_t word;
+        wordpack_pack(&word, p + i, n - i < 8 ? n - i : 8);
         request_set_word(r, first + (unsigned)(i / 8), word);
     }
     return true;
@@ -38,8 +38,10 @@ bool request_put_bytes(struct request *r, unsigned first, const void *bytes, siz
 void request_get_bytes(const struct request *r, unsigned first, void *out, size_t n)
 {
     unsigned char *p = out;
-    for (size_t i = 0; i < n; i++)
-        p[i] = (unsigned char)(request_word(r, first + (unsigned)(i / 8)) >> (8 * (i % 8)));
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t word = request_word(r, first + (unsigned)(i / 8));
+        wordpack_unpack(p + i, &word, n - i < 8 ? n - i : 8);
+    }
 }
 
 struct result request_result(long kernel_error, const struct request *r)

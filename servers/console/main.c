@@ -19,6 +19,7 @@
 #include "procgrant/procgrant.h"
 #include "ring.h"
 #include "uart.h"
+#include "wordpack/wordpack.h"
 
 #define COM1_BASE 0x3f8
 #define COM1_IRQ  4
@@ -43,14 +44,9 @@ static struct console console;
    Used only before the UART works. */
 static _Noreturn void console_fail(const char *msg)
 {
-    struct missive_msg m = {0};
-    size_t n = strlen(msg);
-    if (n > 8 * (MSG_REGISTERS - 1))
-        n = 8 * (MSG_REGISTERS - 1);
-    m.mr[0] = n;
-    for (size_t i = 0; i < n; i++)
-        m.mr[1 + i / 8] |= (uint64_t)(unsigned char)msg[i] << (8 * (i % 8));
-    missive_syscall(SYS_CALL, PROC_SLOT_DEBUG, MSG_TAG(DEBUG_WRITE, 1 + (n + 7) / 8, 0), &m);
+    uint64_t bytes[WORDPACK_DEBUG_WORDS];
+    size_t n = wordpack_debug(bytes, msg, strlen(msg));
+    debug_write(PROC_SLOT_DEBUG, n, bytes);
     exit(1);
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "elf/elf.h"
+#include "initstack/initstack.h"
 #include "procsrv.h"
 
 #define WINDOW     0x7ffd00000000ul /* procsrv's page for filling frames */
@@ -69,7 +70,7 @@ static bool give(struct build *b, uint64_t slot, uint64_t dest)
         dest = b->next_slot++;
     }
     if (cspace_move(b->p->cspace, dest, slot, ROOT_SLOT_CSPACE) != ERR_OK)
-        return failed(b, -SERVICE_BAD_ARGUMENT, "a capability would not move");
+        return failed(b, -SERVICE_INTERNAL, "a capability would not move");
     slot_free(slot);
     return true;
 }
@@ -146,36 +147,6 @@ static bool load_segment(struct build *b, const uint8_t *file, const struct elf_
     return true;
 }
 
-/* Lays out argc, argv, the environment and the strings at the top of the
-   stack page (as the kernel does for the root task): args[0..argc) then
-   args[argc..argc+envc). Returns the initial RSP in the child, or 0 if they
-   do not fit. */
-static uint64_t build_stack(uint8_t page[PAGE], const char *const *args, unsigned argc,
-                            unsigned envc)
-{
-    uint64_t pos = PAGE, pointers[64];
-    if (argc + envc > 60)
-        return 0;
-    for (unsigned i = 0; i < argc + envc; i++) {
-        size_t n = strlen(args[i]) + 1;
-        if (n + 64 * 8 > pos)
-            return 0;
-        pos -= n;
-        memcpy(page + pos, args[i], n);
-        pointers[i] = USER_STACK_TOP - PAGE + pos;
-    }
-    pos = (pos - (argc + envc + 3) * 8) & ~15ul;
-    uint64_t *words = (uint64_t *)(page + pos);
-    words[0] = argc;
-    for (unsigned i = 0; i < argc; i++)
-        words[1 + i] = pointers[i];
-    words[1 + argc] = 0; /* end of argv */
-    for (unsigned i = 0; i < envc; i++)
-        words[2 + argc + i] = pointers[argc + i];
-    words[2 + argc + envc] = 0; /* end of the environment */
-    return USER_STACK_TOP - PAGE + pos;
-}
-
 /* The program's ELF, checked. */
 static bool parse(const struct manifest_entry *entry, struct elf_image *image, const void **file,
                   long *error, const char **why)
@@ -243,7 +214,7 @@ static bool mint(struct build *b, uint64_t src, uint64_t dest)
 {
     if (cspace_mint(b->p->cspace, dest, src, CAP_RIGHT_SEND | CAP_RIGHT_GRANT, b->p->pid,
                     ROOT_SLOT_CSPACE) != ERR_OK)
-        return failed(b, -SERVICE_BAD_ARGUMENT, "an endpoint would not mint");
+        return failed(b, -SERVICE_INTERNAL, "an endpoint would not mint");
     return true;
 }
 
@@ -314,7 +285,7 @@ static bool grant(struct build *b, struct proc_info *info)
     }
     if (e->debug && cspace_copy(b->p->cspace, PROC_SLOT_DEBUG, ROOT_SLOT_DEBUG, CAP_RIGHTS_ALL,
                                 ROOT_SLOT_CSPACE) != ERR_OK)
-        return failed(b, -SERVICE_BAD_ARGUMENT, "the debug console would not copy");
+        return failed(b, -SERVICE_INTERNAL, "the debug console would not copy");
     return true;
 }
 
@@ -323,7 +294,7 @@ static bool grant(struct build *b, struct proc_info *info)
 static bool copy_own(struct build *b, uint64_t src, uint64_t dest)
 {
     if (cspace_copy(b->p->cspace, dest, src, CAP_RIGHTS_ALL, ROOT_SLOT_CSPACE) != ERR_OK)
-        return failed(b, -SERVICE_BAD_ARGUMENT, "a capability would not copy");
+        return failed(b, -SERVICE_INTERNAL, "a capability would not copy");
     return true;
 }
 
@@ -351,27 +322,25 @@ static bool build(struct build *b, const char *extra, uint64_t extra_length)
         if (!load_segment(b, file, &image.segments[i]))
             return false;
 
-    /* The stack: argv[0] the program, then the manifest's arguments, then the spawner's. */
-    const char *args[64];
-    unsigned argc = 0, envc = 0, at = 0;
-    args[argc++] = p->entry.program;
-    for (unsigned i = 0; i < p->entry.argc && argc < 40; i++) {
-        args[argc++] = p->entry.args + at;
-        at += (unsigned)strlen(p->entry.args + at) + 1;
-    }
-    for (uint64_t x = 0; x < extra_length && argc < 40; x += strlen(extra + x) + 1)
-        args[argc++] = extra + x;
+    /* The stack (lib/initstack): argv[0] the program, then the manifest's arguments, then
+       the spawner's, then the environment. */
+    static uint8_t top[PAGE];
+    static struct initstack stack;
+    memset(top, 0, sizeof top);
+    initstack_init(&stack, top, USER_STACK_TOP - PAGE);
+    bool fits = initstack_add(&stack, p->entry.program, strlen(p->entry.program), false);
+    const char *at = p->entry.args;
+    for (unsigned i = 0; i < p->entry.argc; i++, at += strlen(at) + 1)
+        fits = fits && initstack_add(&stack, at, strlen(at), false);
+    for (uint64_t x = 0; x < extra_length; x += strlen(extra + x) + 1)
+        fits = fits && initstack_add(&stack, extra + x, strlen(extra + x), false);
     if (p->entry.envc)
         at += 1; /* the empty string between arguments and environment */
-    for (unsigned i = 0; i < p->entry.envc && argc + envc < 60; i++) {
-        args[argc + envc++] = p->entry.args + at;
-        at += (unsigned)strlen(p->entry.args + at) + 1;
-    }
-    static uint8_t top[PAGE];
-    memset(top, 0, sizeof top);
-    uint64_t rsp = build_stack(top, args, argc, envc);
-    if (!rsp)
-        return failed(b, -SERVICE_BAD_ARGUMENT, "its arguments do not fit");
+    for (unsigned i = 0; i < p->entry.envc; i++, at += strlen(at) + 1)
+        fits = fits && initstack_add(&stack, at, strlen(at), true);
+    if (!fits)
+        return failed(b, -SERVICE_BAD_ARGUMENT, "its arguments do not fit its stack's top page");
+    uint64_t rsp = initstack_finish(&stack);
     for (uint64_t page = STACK_BASE; page < USER_STACK_TOP - PAGE; page += PAGE)
         if (!add_page(b, page, CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0, 0, false))
             return false;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "initstack/initstack.h"
 #include "procsrv.h"
 
 /* The strings after MR0 (n bytes from MR1 on) into out (n <= max): SERVICE_OK, or a bad
@@ -70,6 +71,8 @@ static long spawn(struct server_call *call)
     }
     long error;
     struct process *p = process_start(&e, call->badge, 0, 0, &error);
+    if (!p && error == -SERVICE_BAD_ARGUMENT) /* the strings do not fit its stack */
+        return server_bad_argument(call, 1, 1, INITSTACK_MAX_STRINGS);
     if (!p)
         return -error;
     request_set_word(&call->out, 0, p->pid);

@@ -26,7 +26,7 @@ static void test_ok(void **state)
 static void test_sources_apart(void **state)
 {
     (void)state;
-    struct result kernel = result_from_kernel(-3, NULL); /* ERR_EMPTY_SLOT */
+    struct result kernel = result_from_kernel(-3, NULL);       /* ERR_EMPTY_SLOT */
     struct result server = result_from_reply(ERR_OK, 3, NULL); /* SERVICE_BAD_ARGUMENT */
     assert_int_equal(kernel.source, RESULT_KERNEL);
     assert_int_equal(server.source, RESULT_SERVICE);
@@ -72,9 +72,9 @@ static void test_format(void **state)
     (void)state;
     char out[100];
     const uint64_t answer[3] = {2, 1, 16};
-    assert_string_equal(
-        result_format(out, sizeof out, "procsrv", result_from_reply(0, SERVICE_BAD_ARGUMENT, answer)),
-        "procsrv: bad argument 2 (allowed 1..16)");
+    assert_string_equal(result_format(out, sizeof out, "procsrv",
+                                      result_from_reply(0, SERVICE_BAD_ARGUMENT, answer)),
+                        "procsrv: bad argument 2 (allowed 1..16)");
     assert_string_equal(
         result_format(out, sizeof out, "cspace", result_from_kernel(ERR_INVALID_ARGUMENT, answer)),
         "cspace: kernel: bad argument 2 (allowed 1..16)");

@@ -54,12 +54,9 @@ static long cap(struct server_call *call)
 }
 
 static const struct server_op ops[] = {
-    {OP_ECHO, 1, 0, 0, echo},
-    {OP_CLIENT, 0, 0, SERVER_CLIENT_ONLY, fails_after_writing},
-    {OP_ONLY_ONE, 2, 1, 0, echo},
-    {OP_BAD, 0, 0, 0, bad},
-    {OP_LATER, 0, 0, 0, later},
-    {OP_CAP, 0, 0, 0, cap},
+    {OP_ECHO, 1, 0, 0, echo},     {OP_CLIENT, 0, 0, SERVER_CLIENT_ONLY, fails_after_writing},
+    {OP_ONLY_ONE, 2, 1, 0, echo}, {OP_BAD, 0, 0, 0, bad},
+    {OP_LATER, 0, 0, 0, later},   {OP_CAP, 0, 0, 0, cap},
 };
 
 static int known_client = 1;
@@ -141,9 +138,9 @@ static void test_bad_argument(void **state)
     assert_int_equal(request_word(&c.out, SERVICE_MR_MIN), 1);
     assert_int_equal(request_word(&c.out, SERVICE_MR_MAX), 16);
     /* What the client makes of it. */
-    struct result r = request_result(ERR_OK, &(struct request){.label = SERVICE_BAD_ARGUMENT,
-                                                                .length = c.out.length,
-                                                                .msg = c.out.msg});
+    struct result r = request_result(
+        ERR_OK,
+        &(struct request){.label = SERVICE_BAD_ARGUMENT, .length = c.out.length, .msg = c.out.msg});
     assert_true(result_is_service(r, SERVICE_BAD_ARGUMENT));
     assert_int_equal(r.argument, 2);
     assert_int_equal(r.min, 1);
