@@ -16,8 +16,41 @@ static struct result raw(uint64_t slot, uint64_t label, unsigned length, const u
     return request_result(request_call(slot, &r, 0, 0, 0), &r);
 }
 
+/* A PROC_SPAWN of the n bytes of strings (path, NUL, arguments, each NUL-terminated). */
+static struct result spawn_raw(const char *strings, size_t n)
+{
+    struct request r = {.label = PROC_SPAWN};
+    request_set_word(&r, 0, n);
+    request_put_bytes(&r, 1, strings, n);
+    return request_result(request_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0), &r);
+}
+
+/* Spawns that procsrv refuses, each naming the argument at fault. */
+static void bad_spawns(void)
+{
+    check_bad_argument("procsrv: spawn of an empty path", spawn_raw("\0x", 3), 1);
+    static char strings[PROC_ARGUMENTS_BYTES];
+    size_t n = 0;
+    memcpy(strings, "bin/proctest", 13);
+    n = 13;
+    for (int i = 0; i < 60; i++) { /* 61 strings with the path: one over the stack's limit */
+        memcpy(strings + n, "a", 2);
+        n += 2;
+    }
+    struct result e = spawn_raw(strings, n);
+    check_bad_argument("procsrv: spawn of 61 strings", e, 1);
+    check("  allowed 1..60", e.min == 1 && e.max == 60, 1);
+    n = 13;
+    for (int i = 0; i < 30; i++) { /* 300 bytes of arguments, over the 255 a process takes */
+        memcpy(strings + n, "abcdefghi", 10);
+        n += 10;
+    }
+    check_bad_argument("procsrv: spawn of 300 bytes of arguments", spawn_raw(strings, n), 0);
+}
+
 int bad_messages(void)
 {
+    bad_spawns();
     const uint64_t P = PROC_SLOT_PROCSRV, M = PROC_SLOT_MEMSRV;
     check_status("procsrv: unknown label", raw(P, 999, 0, 0), SERVICE_BAD_LABEL);
     check_status("procsrv: label 0", raw(P, 0, 0, 0), SERVICE_BAD_LABEL);
