@@ -56,8 +56,26 @@ static void server_release(const struct server *s, uint64_t slot)
         s->slot_free(slot);
 }
 
+/* The loop of a server that waits on a notification alone: each signal's word goes to the
+   notification hook. */
+static _Noreturn void server_run_notifications(struct server *s)
+{
+    for (;;) {
+        struct missive_msg msg = {0};
+        long e = missive_syscall(SYS_RECV, s->endpoint, 0, &msg);
+        if (e == ERR_OK) {
+            if (s->notification)
+                s->notification(s, msg.badge);
+        } else if (e != ERR_INTERRUPTED && !(s->receive_failed ? s->receive_failed(s, e) : false)) {
+            exit(1);
+        }
+    }
+}
+
 _Noreturn void server_run(struct server *s)
 {
+    if (s->endpoint_is_notification)
+        server_run_notifications(s);
     static struct server_call call;
     uint64_t receive_slot = server_receive_slot(s);
     long status = SERVER_NO_REPLY;

@@ -58,7 +58,11 @@ struct server_op {
 struct server {
     const char *name;  /* for its lines */
     uint64_t endpoint; /* the slot it receives on */
-    uint64_t cspace;   /* its own CSpace's slot (deleting what it does not keep) */
+    /* A driver that takes no requests (kbd) waits on its notification instead: endpoint is
+       then a Notification, every signal goes to the notification hook, nothing is answered,
+       and ops may be empty. */
+    bool endpoint_is_notification;
+    uint64_t cspace; /* its own CSpace's slot (deleting what it does not keep) */
     const struct server_op *ops;
     unsigned op_count;
     void *context; /* the server's own state, for its handlers */

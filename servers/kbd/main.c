@@ -14,7 +14,7 @@
 #include "input/keymap.h"
 #include "ioport/ioport.h"
 #include "libsys/invoke.h"
-#include "libsys/service.h"
+#include "libsys/server.h"
 #include "procgrant/procgrant.h"
 
 #define I8042_DATA    0x60
@@ -170,23 +170,42 @@ static void kbd_setup(struct kbd *k)
     keymap_init(&k->keys);
 }
 
+/* IRQ 1: acknowledge before reading, so a byte that comes while we read raises the line again
+   instead of waiting behind a masked one; then take every byte and pass the keys on. */
+static void kbd_interrupt(struct server *s, uint64_t word)
+{
+    (void)word;
+    struct kbd *k = s->context;
+    irq_handler_ack(k->irq);
+    drain(k);
+    flush_input(k);
+}
+
+/* A wait on the IRQ's notification failed for another reason than a suspend: the grant is
+   unusable, so kbd says so and exits (procsrv restarts it if the manifest asks). */
+static bool kbd_wait_failed(struct server *s, long error)
+{
+    (void)s;
+    char why[80];
+    printf("kbd: cannot wait for IRQ 1 (%s)\n",
+           result_format(why, sizeof why, 0, result_from_kernel(error, 0)));
+    return false;
+}
+
 int main(void)
 {
     struct kbd *k = &kbd;
     kbd_setup(k);
     if (!i8042_init(k))
         printf("kbd: the i8042 controller does not answer; waiting for interrupts anyway\n");
-    for (;;) {
-        struct missive_msg m = {0};
-        long e = missive_syscall(SYS_RECV, k->notification, 0, &m);
-        if (e != ERR_OK && e != ERR_INTERRUPTED) {
-            printf("kbd: cannot wait for IRQ 1 (kernel error %ld)\n", e);
-            exit(1);
-        }
-        /* Acknowledge before reading, so a byte that comes while we read raises the line
-           again instead of waiting behind a masked one. */
-        irq_handler_ack(k->irq);
-        drain(k);
-        flush_input(k);
-    }
+    static struct server server = {
+        .name = "kbd",
+        .endpoint_is_notification = true,
+        .cspace = PROC_SLOT_CSPACE,
+        .context = &kbd,
+        .notification = kbd_interrupt,
+        .receive_failed = kbd_wait_failed,
+    };
+    server.endpoint = k->notification;
+    server_run(&server);
 }
