@@ -155,12 +155,22 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/fuzz \
 	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
 	tests/user/smptest apps/ipcbench
-LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(BUILD)/user/lib/libsys/syscall.o \
+# libsys beyond crt0 and start-up is an archive, so a program links only the parts it uses
+# (the console no server-side helpers it does not call, a client no server library).
+LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/posix.o $(BUILD)/user/lib/libsys/service.o \
 	$(BUILD)/user/lib/libsys/request.o $(BUILD)/user/lib/wordpack/wordpack.o \
 	$(BUILD)/user/lib/libsys/server.o $(BUILD)/user/lib/libsys/server_dispatch.o \
-	$(BUILD)/user/lib/result/result.o $(BUILD)/user/lib/libsys/invoke.o
-USER_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
+	$(BUILD)/user/lib/result/result.o $(BUILD)/user/lib/result/result_format.o \
+	$(BUILD)/user/lib/libsys/invoke.o
+LIBSYS_ARCHIVE := $(BUILD)/user/libsys.a
+LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(LIBSYS_ARCHIVE)
+$(LIBSYS_ARCHIVE): $(LIBSYS_ARCHIVE_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+LIBC_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
+USER_LIBS = -L$(PICOLIBC)/lib --start-group $(LIBSYS_ARCHIVE) -lc $(shell gcc -print-libgcc-file-name) \
+	--end-group
 
 # Pure library sources a program builds in besides its own directory.
 extra_srcs_procsrv := lib/manifest/manifest.c lib/cmdline/cmdline.c lib/elf/elf.c lib/cpio/cpio.c \
@@ -185,7 +195,7 @@ define user_program
 $(BUILD)/bin/$(notdir $(1)): $(call user_objs,$(1)) $(LIBSYS_MISSIVE_OBJS) lib/libsys/user.ld Makefile
 	@mkdir -p $$(@D)
 	ld --defsym=__heap_bytes=$(call heap_bytes,$(1)) $(USER_LDFLAGS) -o $$@ \
-		$(LIBSYS_MISSIVE_OBJS) $(call user_objs,$(1)) $(USER_LIBS)
+		$(LIBSYS_OBJS) $(call user_objs,$(1)) $(USER_LIBS)
 endef
 $(foreach p,$(USER_PROGRAMS),$(eval $(call user_program,$(p))))
 
@@ -195,7 +205,7 @@ $(foreach p,$(USER_PROGRAMS),$(eval $(call user_program,$(p))))
 PICOLIBC_TEST_OBJS := $(BUILD)/user/tests/picolibc/hello.o \
 	$(BUILD)/user/tests/picolibc/linux_stubs.o $(BUILD)/user/tests/picolibc/linux_syscall.o
 $(BUILD)/picolibc-hello: $(LIBSYS_OBJS) $(PICOLIBC_TEST_OBJS) lib/libsys/user.ld
-	ld $(USER_LDFLAGS) -o $@ $(LIBSYS_OBJS) $(PICOLIBC_TEST_OBJS) $(USER_LIBS)
+	ld $(USER_LDFLAGS) -o $@ $(LIBSYS_OBJS) $(PICOLIBC_TEST_OBJS) $(LIBC_LIBS)
 
 picolibc-test: $(BUILD)/picolibc-hello
 	bash tests/picolibc/check.sh $<
@@ -227,8 +237,9 @@ unit_srcs_procgrant := lib/procgrant/procgrant.c
 unit_srcs_tracedump := lib/tracedump/tracedump.c
 unit_srcs_ibstat    := lib/ipcbench/stats.c
 unit_srcs_ibargs    := lib/ipcbench/args.c
-unit_srcs_result    := lib/result/result.c
+unit_srcs_result    := lib/result/result.c lib/result/result_format.c
 unit_srcs_server    := lib/libsys/server_dispatch.c lib/libsys/request.c lib/result/result.c \
+	lib/result/result_format.c \
 	lib/wordpack/wordpack.c
 unit_srcs_wordpack  := lib/wordpack/wordpack.c
 unit_srcs_initstack := lib/initstack/initstack.c

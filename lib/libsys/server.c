@@ -3,12 +3,14 @@
  */
 #include "libsys/server.h"
 
+#include "libsys/invoke.h"
+
 #include <stdlib.h>
 
 /* Empties slot of s's CSpace (nothing happens if it is empty already). */
 static void server_delete(const struct server *s, uint64_t slot)
 {
-    sys_invoke(s->cspace, CSPACE_DELETE, 1, &slot, 0);
+    cspace_delete(s->cspace, slot);
 }
 
 /* A fresh slot for the capabilities of the next message (0: accept none). */
