@@ -340,7 +340,7 @@ $(BUILD)/compile_commands.json: Makefile
 		"gcc $(KERNEL_CFLAGS)" $(KERNEL_C_SRCS) -- \
 		"gcc $(HOST_CFLAGS)" $(wildcard tests/unit/*.c) -- \
 		"gcc $(LINUXBENCH_CFLAGS)" tools/bench/linux/linuxbench.c -- \
-		"gcc $(USER_CFLAGS)" $(wildcard lib/libsys/*.c tests/picolibc/*.c) \
+		"gcc $(USER_CFLAGS)" $(wildcard lib/libsys/*.c lib/result/*.c lib/wordpack/*.c tests/picolibc/*.c) \
 			$(foreach p,$(USER_PROGRAMS),$(wildcard $(p)/*.c) $(extra_srcs_$(notdir $(p)))) > $@
 	@ln -sf $(BUILD)/compile_commands.json compile_commands.json
 
