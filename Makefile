@@ -43,7 +43,10 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-
 # Pure modules shared with host tests (and later with user space).
 KERNEL_LIB_SRCS := lib/mb2/mb2.c lib/cpio/cpio.c lib/elf/elf.c lib/fmt/fmt.c lib/cmdline/cmdline.c \
 	lib/acpi/madt.c lib/initstack/initstack.c
-KERNEL_C_SRCS   := $(wildcard kernel/*.c kernel/arch/x86_64/*.c) $(KERNEL_LIB_SRCS)
+# asm_offsets.c is compiled only to assembly text, for the constants of the .asm files.
+ASM_OFFSETS_SRC := kernel/arch/x86_64/asm_offsets.c
+KERNEL_C_SRCS   := $(filter-out $(ASM_OFFSETS_SRC),$(wildcard kernel/*.c kernel/arch/x86_64/*.c)) \
+	$(KERNEL_LIB_SRCS)
 KERNEL_ASM_SRCS := $(wildcard kernel/arch/x86_64/*.asm)
 KERNEL_OBJS     := $(patsubst %.c,$(BUILD)/kernel-obj/%.o,$(KERNEL_C_SRCS)) \
                    $(patsubst %.asm,$(BUILD)/kernel-obj/%.o,$(KERNEL_ASM_SRCS))
@@ -56,14 +59,24 @@ $(BUILD)/kernel-obj/%.o: %.c Makefile | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/kernel-obj/%.o: %.asm Makefile | $(DEPS)
+# asm-offsets (docs/abi.md): the .asm files include constants and struct offsets taken from the
+# C headers, as NASM %defines extracted from the compiler's output for asm_offsets.c.
+ASM_OFFSETS := $(BUILD)/kernel-obj/asm_offsets.inc
+$(BUILD)/kernel-obj/asm_offsets.s: $(ASM_OFFSETS_SRC) Makefile | $(DEPS)
 	@mkdir -p $(@D)
-	nasm -f elf64 -g -F dwarf -MD $(@:.o=.d) -MP $< -o $@
+	gcc $(KERNEL_CFLAGS) -MMD -MP -S $< -o $@
+
+$(ASM_OFFSETS): $(BUILD)/kernel-obj/asm_offsets.s tools/asm_offsets.sh
+	sh tools/asm_offsets.sh $< $@
+
+$(BUILD)/kernel-obj/%.o: %.asm Makefile $(ASM_OFFSETS) | $(DEPS)
+	@mkdir -p $(@D)
+	nasm -f elf64 -g -F dwarf -I$(BUILD)/kernel-obj/ -MD $(@:.o=.d) -MP $< -o $@
 
 $(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/kernel.ld
 	ld $(KERNEL_LDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS)
 
--include $(KERNEL_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(BUILD)/kernel-obj/asm_offsets.d
 
 # --- initrd and ISO ------------------------------------------------------------
 
@@ -218,7 +231,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ilib -Ikernel
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
-	shellargs ring procgrant tracedump ibstat ibargs result server ioport wordpack initstack
+	shellargs ring procgrant tracedump ibstat ibargs invoke result server ioport wordpack initstack
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -237,10 +250,10 @@ unit_srcs_procgrant := lib/procgrant/procgrant.c
 unit_srcs_tracedump := lib/tracedump/tracedump.c
 unit_srcs_ibstat    := lib/ipcbench/stats.c
 unit_srcs_ibargs    := lib/ipcbench/args.c
+unit_srcs_invoke    := lib/libsys/invoke.c
 unit_srcs_result    := lib/result/result.c lib/result/result_format.c
 unit_srcs_server    := lib/libsys/server_dispatch.c lib/libsys/request.c lib/result/result.c \
-	lib/result/result_format.c \
-	lib/wordpack/wordpack.c
+	lib/result/result_format.c lib/wordpack/wordpack.c
 unit_srcs_wordpack  := lib/wordpack/wordpack.c
 unit_srcs_initstack := lib/initstack/initstack.c
 unit_srcs_ioport    := lib/ioport/ioport.c
@@ -252,6 +265,7 @@ $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
 	@set -e; for t in $^; do echo "== $$t"; $$t; done
 	python3 tools/trace/test_trace2json.py
+	@echo "== tests/unit/test_abigen.py"; python3 tests/unit/test_abigen.py
 	@echo "== tests/unit/test_plausible.py"; python3 tests/unit/test_plausible.py
 
 system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DEPS)
@@ -337,7 +351,7 @@ bench: bench-missive bench-linux
 $(BUILD)/compile_commands.json: Makefile
 	@mkdir -p $(@D)
 	@python3 tools/compile_commands.py "$(CURDIR)" \
-		"gcc $(KERNEL_CFLAGS)" $(KERNEL_C_SRCS) -- \
+		"gcc $(KERNEL_CFLAGS)" $(KERNEL_C_SRCS) $(ASM_OFFSETS_SRC) -- \
 		"gcc $(HOST_CFLAGS)" $(wildcard tests/unit/*.c) -- \
 		"gcc $(LINUXBENCH_CFLAGS)" tools/bench/linux/linuxbench.c -- \
 		"gcc $(USER_CFLAGS)" $(wildcard lib/libsys/*.c lib/result/*.c lib/wordpack/*.c tests/picolibc/*.c) \
@@ -347,7 +361,7 @@ $(BUILD)/compile_commands.json: Makefile
 # The invocation ABI from its one description (docs/abi.md, section 15): `make abi`
 # regenerates the committed files; abi-check fails when they differ from what it would make.
 ABI_GENERATED_C := lib/missive/labels.h lib/libsys/invoke.h
-abi:
+abi: | $(DEPS)
 	python3 tools/abigen.py
 	clang-format -i $(ABI_GENERATED_C)
 

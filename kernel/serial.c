@@ -7,8 +7,6 @@
 
 #include "arch/x86_64/cpu.h"
 
-#define COM1 0x3f8
-
 /* Programs the UART. Safe to call again (a panic does, in case the port was
    left in another state). */
 void serial_init(void)

@@ -80,7 +80,8 @@ class Object:
 
 
 def read_cap_types(path):
-    text = open(path, encoding="utf-8").read()
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
     body = re.search(r"enum cap_type\s*{(.*?)}", text, re.S)
     if not body:
         raise DescriptionError(f"{path}: no enum cap_type")
@@ -100,7 +101,9 @@ def parse_needs(tokens, where):
 def parse(path, cap_types):
     objects, labels, names = [], [], set()
     obj = label = None
-    for number, raw in enumerate(open(path, encoding="utf-8"), 1):
+    with open(path, encoding="utf-8") as f:
+        lines = f.readlines()
+    for number, raw in enumerate(lines, 1):
         where = f"{path}:{number}"
         line = raw.split("#", 1)[0].rstrip() if raw.lstrip().startswith("#") else raw.rstrip()
         if not line.strip():
@@ -287,9 +290,9 @@ def gen_doc_table(objects):
             on = f"{TYPE_TITLES.get(obj.cap_type, obj.cap_type)}"
             if label.needs:
                 on += f" (`{label.needs}`)"
-            args = "; ".join(f"{w.registers()} {w.name}: {md(w.text)}"
-                             + (f" (`{w.needs}`)" if w.needs else "") for w in label.ins) or "-"
-            outs = "; ".join(f"MR{w.first} {w.name}: {md(w.text)}" for w in label.outs) or "-"
+            args = "<br>".join(f"{w.registers()} `{w.name}`: {md(w.text)}"
+                               + (f" (`{w.needs}`)" if w.needs else "") for w in label.ins) or "-"
+            outs = "<br>".join(f"MR{w.first} `{w.name}`: {md(w.text)}" for w in label.outs) or "-"
             out.append(f"| `{label.name}` | `{label.value:#x}` | {on} | {args} | {outs} | "
                        f"`{label.stub}` |")
     out += ["", DOC_END]
@@ -319,7 +322,8 @@ def main():
     try:
         objects, labels = parse(os.path.join(args.root, DESCRIPTION),
                                 read_cap_types(os.path.join(args.root, CAPS)))
-        doc = open(os.path.join(args.root, DOC), encoding="utf-8").read()
+        with open(os.path.join(args.root, DOC), encoding="utf-8") as f:
+            doc = f.read()
         doc = replace_doc_table(doc, gen_doc_table(objects))
     except (DescriptionError, OSError) as e:
         print(f"abigen: {e}", file=sys.stderr)

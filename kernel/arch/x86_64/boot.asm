@@ -13,12 +13,14 @@
 ;   early frames by phys_to_virt before vm_init builds the real map), and the
 ;   kernel image window at 0xffffffff80000000.
 
+; The C constants used here (the bootloader's magic, control-register bits,
+; page-table entry bits and slots, COM1) come from asm_offsets.inc, generated
+; from their C definitions at build time (asm_offsets.c).
+%include "asm_offsets.inc"
+
 MB2_HEADER_MAGIC   equ 0xe85250d6
-MB2_LOADER_MAGIC   equ 0x36d76289
-KERNEL_VMA         equ 0xffffffff80000000
-DIRECT_MAP_PML4    equ 256             ; 0xffff800000000000 >> 39 & 511
-COM1               equ 0x3f8
 VGA_TEXT           equ 0xb8000
+BOOT_TABLE_ENTRY   equ PTE_PRESENT | PTE_WRITABLE
 
 section .multiboot2 progbits alloc noexec nowrite align=8
 mb2_header:
@@ -52,7 +54,7 @@ boot_entry32:
     mov edi, eax                                ; keep magic and boot info for kmain
     mov esi, ebx
 
-    cmp eax, MB2_LOADER_MAGIC
+    cmp eax, MB2_BOOTLOADER_MAGIC
     jne .not_multiboot2
 
     ; CPUID exists iff EFLAGS.ID (bit 21) can be flipped.
@@ -88,15 +90,15 @@ boot_entry32:
     rep stosd
     pop edi
 
-    mov dword [boot_pml4], boot_pdpt_low + 3                      ; present | writable
-    mov dword [boot_pml4 + DIRECT_MAP_PML4 * 8], boot_pdpt_low + 3
-    mov dword [boot_pml4 + 511 * 8], boot_pdpt_high + 3
-    mov dword [boot_pdpt_high + 510 * 8], boot_pd + 3            ; 0xffffffff80000000 -> 0
+    mov dword [boot_pml4], boot_pdpt_low + BOOT_TABLE_ENTRY
+    mov dword [boot_pml4 + DIRECT_MAP_PML4_INDEX * 8], boot_pdpt_low + BOOT_TABLE_ENTRY
+    mov dword [boot_pml4 + KERNEL_VMA_PML4_INDEX * 8], boot_pdpt_high + BOOT_TABLE_ENTRY
+    mov dword [boot_pdpt_high + KERNEL_VMA_PDPT_INDEX * 8], boot_pd + BOOT_TABLE_ENTRY ; KERNEL_VMA -> 0
     xor ecx, ecx
 .fill_pdpt:
     mov eax, ecx
     shl eax, 12
-    add eax, boot_pd + 3
+    add eax, boot_pd + BOOT_TABLE_ENTRY
     mov [boot_pdpt_low + ecx * 8], eax
     inc ecx
     cmp ecx, 4
@@ -105,7 +107,7 @@ boot_entry32:
 .fill_pd:                                       ; 2048 entries of 2 MiB = 4 GiB
     mov eax, ecx
     shl eax, 21
-    or eax, 0x83                                ; present | writable | page size
+    or eax, BOOT_TABLE_ENTRY | PTE_HUGE
     mov [boot_pd + ecx * 8], eax
     inc ecx
     cmp ecx, 2048
@@ -114,18 +116,18 @@ boot_entry32:
     mov eax, boot_pml4
     mov cr3, eax
     mov eax, cr4
-    or eax, 1 << 5                              ; PAE
+    or eax, CR4_PAE
     mov cr4, eax
-    mov ecx, 0xc0000080                         ; EFER
+    mov ecx, MSR_EFER
     rdmsr
-    or eax, 1 << 8                              ; LME
+    or eax, EFER_LME
     test ebp, 1 << 20
     jz .no_nx
-    or eax, 1 << 11                             ; NXE
+    or eax, EFER_NXE
 .no_nx:
     wrmsr
     mov eax, cr0
-    or eax, (1 << 31) | (1 << 16) | 1           ; PG | WP | PE
+    or eax, CR0_PG | CR0_WP | CR0_PE
     mov cr0, eax
 
     lgdt [boot_gdt_pointer]

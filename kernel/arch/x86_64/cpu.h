@@ -217,8 +217,11 @@ static inline void cpu_fault_on_bad_stack(void)
 }
 
 #define MSR_EFER   0xc0000080u
+#define EFER_LME   (1u << 8)
 #define EFER_NXE   (1u << 11)
+#define CR0_PE     (1u << 0)
 #define CR0_WP     (1u << 16)
+#define CR0_PG     (1u << 31)
 #define CR4_PAE    (1u << 5)
 #define CR4_PGE    (1u << 7)
 #define CR4_OSFXSR (1u << 9)

@@ -1,8 +1,7 @@
 /*
  * Per-CPU data, reached through the GS base while in the kernel (the entry
- * paths swap GS on every crossing from and to user mode). The offsets are
- * also used by the assembly entry code (entry.asm); the static assertions
- * keep the two in step.
+ * paths swap GS on every crossing from and to user mode). entry.asm reaches
+ * a few fields at offsets generated from this struct (asm_offsets.c).
  *
  * Who writes what: a CPU's own fields are changed by that CPU under the
  * kernel lock, or by the lock holder while the CPU is known to be out of
@@ -50,13 +49,6 @@ struct cpu_local {
     uint8_t *fpu_save_area;
     _Alignas(64) uint8_t fpu_scratch[THREAD_FPU_AREA];
 };
-
-#define CPU_LOCAL_KERNEL_STACK_TOP 8
-#define CPU_LOCAL_CONTEXT_END      16
-#define CPU_LOCAL_USER_RSP         24
-_Static_assert(offsetof(struct cpu_local, kernel_stack_top) == CPU_LOCAL_KERNEL_STACK_TOP, "asm");
-_Static_assert(offsetof(struct cpu_local, context_end) == CPU_LOCAL_CONTEXT_END, "asm");
-_Static_assert(offsetof(struct cpu_local, user_rsp) == CPU_LOCAL_USER_RSP, "asm");
 
 /* XCR0 as set when the CPU has XSAVE (x87, SSE and maybe AVX), else 0 (the
    kernel then uses fxsave). */

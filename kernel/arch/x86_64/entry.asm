@@ -1,21 +1,18 @@
 ; Crossing between user mode and the kernel.
 ;
 ; Missive's kernel is event-driven, like seL4's: each CPU has one kernel
-; stack, and a thread's user state lives in its thread object (struct
-; thread_context, the same layout as struct trap_frame). On entry the user
+; stack, and a thread's user state lives in its thread object (its context,
+; a struct trap_frame: arch/x86_64/trap.h). On entry the user
 ; registers are pushed straight into the current thread's context: the
 ; syscall path points RSP at the context's end itself, and for traps the TSS's
 ; RSP0 points there, so the CPU's own pushes land in it. Then RSP moves to
 ; the CPU's kernel stack and C runs. Every return to user mode goes through
 ; context_restore with the context of whichever thread runs next.
 ;
-; Offsets into struct cpu_local (arch/x86_64/cpu_local.h):
-%define CPU_KERNEL_STACK_TOP 8
-%define CPU_CONTEXT_END      16
-%define CPU_USER_RSP         24
-%define SEL_USER_DATA        0x1b
-%define SEL_USER_CODE        0x23
-%define VECTOR_SYSCALL       256
+; Offsets into struct cpu_local and struct trap_frame, and the C constants
+; used here, come from asm_offsets.inc, generated from the C definitions
+; at build time (asm_offsets.c).
+%include "asm_offsets.inc"
 
 bits 64
 section .text
@@ -25,43 +22,72 @@ extern trap_dispatch
 extern trap_dispatch_user
 extern kernel_return_to_user
 
+; PUSH_FIELD register, offset: pushes a register below the vector of a
+; trap frame, and fails the assembly unless it lands at that offset of
+; struct trap_frame. The pushes fill the frame downwards from the vector.
+%macro PUSH_FIELD 2
+    push %1
+%assign frame_pushed frame_pushed + 8
+%if TRAP_FRAME_VECTOR - frame_pushed != %2
+%error SAVE_GENERAL_REGISTERS: %1 does not land on its field of struct trap_frame
+%endif
+%endmacro
+
+; POP_FIELD register, offset: the same for the pops, upwards from offset 0.
+%macro POP_FIELD 2
+%if frame_popped != %2
+%error RESTORE_GENERAL_REGISTERS: %1 is not popped from its field of struct trap_frame
+%endif
+    pop %1
+%assign frame_popped frame_popped + 8
+%endmacro
+
 ; SAVE_GENERAL_REGISTERS: the order struct trap_frame expects (rax first,
 ; r15 last, so r15 ends at the lowest address).
 %macro SAVE_GENERAL_REGISTERS 0
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+%assign frame_pushed 0
+    PUSH_FIELD rax, TRAP_FRAME_RAX
+    PUSH_FIELD rbx, TRAP_FRAME_RBX
+    PUSH_FIELD rcx, TRAP_FRAME_RCX
+    PUSH_FIELD rdx, TRAP_FRAME_RDX
+    PUSH_FIELD rsi, TRAP_FRAME_RSI
+    PUSH_FIELD rdi, TRAP_FRAME_RDI
+    PUSH_FIELD rbp, TRAP_FRAME_RBP
+    PUSH_FIELD r8, TRAP_FRAME_R8
+    PUSH_FIELD r9, TRAP_FRAME_R9
+    PUSH_FIELD r10, TRAP_FRAME_R10
+    PUSH_FIELD r11, TRAP_FRAME_R11
+    PUSH_FIELD r12, TRAP_FRAME_R12
+    PUSH_FIELD r13, TRAP_FRAME_R13
+    PUSH_FIELD r14, TRAP_FRAME_R14
+    PUSH_FIELD r15, TRAP_FRAME_R15
+%if frame_pushed != TRAP_FRAME_VECTOR
+%error "SAVE_GENERAL_REGISTERS: struct trap_frame has other fields below the vector"
+%endif
 %endmacro
 
 %macro RESTORE_GENERAL_REGISTERS 0
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+%assign frame_popped 0
+    POP_FIELD r15, TRAP_FRAME_R15
+    POP_FIELD r14, TRAP_FRAME_R14
+    POP_FIELD r13, TRAP_FRAME_R13
+    POP_FIELD r12, TRAP_FRAME_R12
+    POP_FIELD r11, TRAP_FRAME_R11
+    POP_FIELD r10, TRAP_FRAME_R10
+    POP_FIELD r9, TRAP_FRAME_R9
+    POP_FIELD r8, TRAP_FRAME_R8
+    POP_FIELD rbp, TRAP_FRAME_RBP
+    POP_FIELD rdi, TRAP_FRAME_RDI
+    POP_FIELD rsi, TRAP_FRAME_RSI
+    POP_FIELD rdx, TRAP_FRAME_RDX
+    POP_FIELD rcx, TRAP_FRAME_RCX
+    POP_FIELD rbx, TRAP_FRAME_RBX
+    POP_FIELD rax, TRAP_FRAME_RAX
 %endmacro
+
+; Where RSP points once the general registers are pushed or popped: at the
+; vector. Offsets of the fields above it, from there.
+%define FROM_VECTOR(offset) ((offset) - TRAP_FRAME_VECTOR)
 
 ; Trap stubs: one per vector, so the vector number is known; vectors
 ; where the CPU pushes no error code push a zero to keep one layout.
@@ -90,21 +116,21 @@ trap_stub_%1:
 ; In both cases RSP is 16-byte aligned at the call: the CPU aligned it before
 ; its five pushes, and 2 + 15 more words keep it so.
 trap_common:
-    test qword [rsp + 24], 3            ; CS of the interrupted code: ring 3?
+    test qword [rsp + FROM_VECTOR(TRAP_FRAME_CS)], 3 ; the interrupted code's CS: ring 3?
     jnz .from_user
     SAVE_GENERAL_REGISTERS
     cld
     mov rdi, rsp
     call trap_dispatch
     RESTORE_GENERAL_REGISTERS
-    add rsp, 16                         ; vector and error code
+    add rsp, FROM_VECTOR(TRAP_FRAME_RIP) ; vector and error code
     iretq
 .from_user:
     swapgs
     SAVE_GENERAL_REGISTERS
     cld
     mov rdi, rsp
-    mov rsp, [gs:CPU_KERNEL_STACK_TOP]
+    mov rsp, [gs:CPU_LOCAL_KERNEL_STACK_TOP]
     xor ebp, ebp
     ; A trap keeps the user's RFLAGS.AC, which would switch SMAP's check off
     ; in the kernel; clac would do, but faults without SMAP. (syscall clears
@@ -119,18 +145,18 @@ trap_common:
 global syscall_entry
 syscall_entry:
     swapgs
-    mov [gs:CPU_USER_RSP], rsp
-    mov rsp, [gs:CPU_CONTEXT_END]
-    push qword SEL_USER_DATA            ; ss
-    push qword [gs:CPU_USER_RSP]        ; rsp
+    mov [gs:CPU_LOCAL_USER_RSP], rsp
+    mov rsp, [gs:CPU_LOCAL_CONTEXT_END]
+    push qword SEL_USER_DATA            ; ss (the CPU's order: trap.h checks it)
+    push qword [gs:CPU_LOCAL_USER_RSP]  ; rsp
     push r11                            ; rflags
     push qword SEL_USER_CODE            ; cs
     push rcx                            ; rip
     push qword 0                        ; error code
-    push qword VECTOR_SYSCALL           ; marks a context that may return by sysret
+    push qword TRAP_VECTOR_SYSCALL      ; marks a context that may return by sysret
     SAVE_GENERAL_REGISTERS              ; (FMASK cleared DF: no cld)
     mov rdi, rsp
-    mov rsp, [gs:CPU_KERNEL_STACK_TOP]
+    mov rsp, [gs:CPU_LOCAL_KERNEL_STACK_TOP]
     xor ebp, ebp                        ; backtraces end here
     call [rel syscall_handler]          ; fastpath.c: the fast path for this CPU, or its traced twin
     jmp kernel_return_to_user           ; C: picks the thread to run, never returns
@@ -143,17 +169,17 @@ global context_restore
 context_restore:
     mov rsp, rdi
     RESTORE_GENERAL_REGISTERS
-    cmp qword [rsp], VECTOR_SYSCALL
+    cmp qword [rsp], TRAP_VECTOR_SYSCALL
     jne .by_iret
     ; sysret: faster, but restores only RIP (from RCX) and RFLAGS (from R11);
     ; the ABI says a system call clobbers both registers.
-    mov rcx, [rsp + 16]                 ; rip
-    mov r11, [rsp + 32]                 ; rflags
-    mov rsp, [rsp + 40]                 ; user rsp
+    mov rcx, [rsp + FROM_VECTOR(TRAP_FRAME_RIP)]
+    mov r11, [rsp + FROM_VECTOR(TRAP_FRAME_RFLAGS)]
+    mov rsp, [rsp + FROM_VECTOR(TRAP_FRAME_RSP)] ; user rsp
     swapgs
     o64 sysret
 .by_iret:
-    add rsp, 16                         ; vector, error code
+    add rsp, FROM_VECTOR(TRAP_FRAME_RIP) ; vector, error code
     swapgs
     iretq
 
@@ -164,13 +190,13 @@ context_restore:
 ; syscall, so sysret suits it, and its RIP is a user address.
 global fastpath_exit
 fastpath_exit:
-    mov [gs:CPU_USER_RSP], rdi          ; scratch: no register is free below
+    mov [gs:CPU_LOCAL_USER_RSP], rdi    ; scratch: no register is free below
     mov rsp, rsi
     RESTORE_GENERAL_REGISTERS
-    mov rsp, [gs:CPU_USER_RSP]
-    mov rcx, [rsp + 17 * 8]             ; rip
-    mov r11, [rsp + 19 * 8]             ; rflags
-    mov rsp, [rsp + 20 * 8]             ; user rsp
+    mov rsp, [gs:CPU_LOCAL_USER_RSP]
+    mov rcx, [rsp + TRAP_FRAME_RIP]
+    mov r11, [rsp + TRAP_FRAME_RFLAGS]
+    mov rsp, [rsp + TRAP_FRAME_RSP]     ; user rsp
     swapgs
     o64 sysret
 

@@ -11,7 +11,7 @@
 #include "bootmem.h"
 #include "mb2/mb2.h"
 
-#define MP_TRAMPOLINE 0x8000 /* the AP start-up page; trampoline.asm says the same */
+#define MP_TRAMPOLINE 0x8000 /* the AP start-up page (trampoline.asm, through asm_offsets.c) */
 
 struct mp_config {
     unsigned cpu_count;              /* CPUs the MADT lists (1 without a usable MADT) */

@@ -11,7 +11,7 @@
 ; The blob runs at MP_TRAMPOLINE, not where it is linked, so every address
 ; in it is computed by AT().
 
-MP_TRAMPOLINE equ 0x8000                ; mp.h: MP_TRAMPOLINE
+%include "asm_offsets.inc"              ; MP_TRAMPOLINE, MSR_EFER, CR0_* (asm_offsets.c)
 %define AT(label) (MP_TRAMPOLINE + (label) - smp_trampoline_start)
 
 section .rodata
@@ -38,12 +38,12 @@ tr_protected:
     mov cr4, eax
     mov eax, [AT(smp_trampoline_cr3)]
     mov cr3, eax
-    mov ecx, 0xc0000080                 ; EFER
+    mov ecx, MSR_EFER
     mov eax, [AT(smp_trampoline_efer)]
     mov edx, [AT(smp_trampoline_efer) + 4]
     wrmsr
     mov eax, cr0
-    or eax, (1 << 31) | (1 << 16) | 1   ; PG | WP | PE
+    or eax, CR0_PG | CR0_WP | CR0_PE
     mov cr0, eax
     jmp 0x18:AT(tr_long)
 
