@@ -42,7 +42,7 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-
 
 # Pure modules shared with host tests (and later with user space).
 KERNEL_LIB_SRCS := lib/mb2/mb2.c lib/cpio/cpio.c lib/elf/elf.c lib/fmt/fmt.c lib/cmdline/cmdline.c \
-	lib/acpi/madt.c
+	lib/acpi/madt.c lib/initstack/initstack.c
 # asm_offsets.c is compiled only to assembly text, for the constants of the .asm files.
 ASM_OFFSETS_SRC := kernel/arch/x86_64/asm_offsets.c
 KERNEL_C_SRCS   := $(filter-out $(ASM_OFFSETS_SRC),$(wildcard kernel/*.c kernel/arch/x86_64/*.c)) \
@@ -168,17 +168,29 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/fuzz \
 	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
 	tests/user/smptest apps/ipcbench
-LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(BUILD)/user/lib/libsys/syscall.o \
+# libsys beyond crt0 and start-up is an archive, so a program links only the parts it uses
+# (the console no server-side helpers it does not call, a client no server library).
+LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/posix.o $(BUILD)/user/lib/libsys/service.o \
+	$(BUILD)/user/lib/libsys/request.o $(BUILD)/user/lib/wordpack/wordpack.o \
+	$(BUILD)/user/lib/libsys/server.o $(BUILD)/user/lib/libsys/server_dispatch.o \
+	$(BUILD)/user/lib/result/result.o $(BUILD)/user/lib/result/result_format.o \
 	$(BUILD)/user/lib/libsys/invoke.o
-USER_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
+LIBSYS_ARCHIVE := $(BUILD)/user/libsys.a
+LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(LIBSYS_ARCHIVE)
+$(LIBSYS_ARCHIVE): $(LIBSYS_ARCHIVE_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+LIBC_LIBS = -L$(PICOLIBC)/lib --start-group -lc $(shell gcc -print-libgcc-file-name) --end-group
+USER_LIBS = -L$(PICOLIBC)/lib --start-group $(LIBSYS_ARCHIVE) -lc $(shell gcc -print-libgcc-file-name) \
+	--end-group
 
 # Pure library sources a program builds in besides its own directory.
 extra_srcs_procsrv := lib/manifest/manifest.c lib/cmdline/cmdline.c lib/elf/elf.c lib/cpio/cpio.c \
-	lib/tracedump/tracedump.c
+	lib/tracedump/tracedump.c lib/ioport/ioport.c lib/initstack/initstack.c
 extra_srcs_memsrv  := lib/buddy/buddy.c
-extra_srcs_console := lib/procgrant/procgrant.c
-extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c
+extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c
+extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c lib/ioport/ioport.c
 extra_srcs_shell   := lib/lineedit/lineedit.c
 extra_srcs_usertest := lib/tracedump/tracedump.c
 extra_srcs_ipcbench := lib/ipcbench/stats.c lib/ipcbench/args.c lib/procgrant/procgrant.c
@@ -209,7 +221,7 @@ $(BUILD)/bin/$(notdir $(1)): $(call user_objs,$(1)) $(user_libs_$(notdir $(1))) 
 		lib/libsys/user.ld Makefile
 	@mkdir -p $$(@D)
 	ld --defsym=__heap_bytes=$(call heap_bytes,$(1)) $(USER_LDFLAGS) -o $$@ \
-		$(LIBSYS_MISSIVE_OBJS) $(call user_objs,$(1)) $(user_libs_$(notdir $(1))) $(USER_LIBS)
+		$(LIBSYS_OBJS) $(call user_objs,$(1)) $(user_libs_$(notdir $(1))) $(USER_LIBS)
 endef
 $(foreach p,$(USER_PROGRAMS),$(eval $(call user_program,$(p))))
 
@@ -219,7 +231,7 @@ $(foreach p,$(USER_PROGRAMS),$(eval $(call user_program,$(p))))
 PICOLIBC_TEST_OBJS := $(BUILD)/user/tests/picolibc/hello.o \
 	$(BUILD)/user/tests/picolibc/linux_stubs.o $(BUILD)/user/tests/picolibc/linux_syscall.o
 $(BUILD)/picolibc-hello: $(LIBSYS_OBJS) $(PICOLIBC_TEST_OBJS) lib/libsys/user.ld
-	ld $(USER_LDFLAGS) -o $@ $(LIBSYS_OBJS) $(PICOLIBC_TEST_OBJS) $(USER_LIBS)
+	ld $(USER_LDFLAGS) -o $@ $(LIBSYS_OBJS) $(PICOLIBC_TEST_OBJS) $(LIBC_LIBS)
 
 picolibc-test: $(BUILD)/picolibc-hello
 	bash tests/picolibc/check.sh $<
@@ -232,7 +244,8 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ilib -Ikernel
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
-	shellargs ring procgrant tracedump ibstat ibargs decode invoke
+	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
+	initstack
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -256,6 +269,12 @@ unit_srcs_decode    := $(addprefix kernel/,invoke.c cspace.c object.c untyped.c 
 	thread_ops.c vspace.c irq.c ioport.c reply.c trace.c debug.c notification.c) \
 	tests/unit/kernel_stubs.c
 unit_srcs_invoke    := lib/libsys/invoke.c
+unit_srcs_result    := lib/result/result.c lib/result/result_format.c
+unit_srcs_server    := lib/libsys/server_dispatch.c lib/libsys/request.c lib/result/result.c \
+	lib/result/result_format.c lib/wordpack/wordpack.c
+unit_srcs_wordpack  := lib/wordpack/wordpack.c
+unit_srcs_initstack := lib/initstack/initstack.c
+unit_srcs_ioport    := lib/ioport/ioport.c
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)
@@ -355,7 +374,7 @@ $(BUILD)/compile_commands.json: Makefile
 		"gcc $(KERNEL_CFLAGS)" $(KERNEL_C_SRCS) $(ASM_OFFSETS_SRC) -- \
 		"gcc $(HOST_CFLAGS)" $(wildcard tests/unit/*.c) -- \
 		"gcc $(LINUXBENCH_CFLAGS)" tools/bench/linux/linuxbench.c -- \
-		"gcc $(USER_CFLAGS)" $(wildcard lib/libsys/*.c tests/picolibc/*.c) \
+		"gcc $(USER_CFLAGS)" $(wildcard lib/libsys/*.c lib/result/*.c lib/wordpack/*.c tests/picolibc/*.c) \
 			$(foreach p,$(filter-out $(TEST_PROGRAMS),$(USER_PROGRAMS)),$(wildcard $(p)/*.c) \
 				$(extra_srcs_$(notdir $(p)))) -- \
 		"gcc $(USER_CFLAGS) -Itests/user/lib" $(TESTLIB_SRCS) \

@@ -11,6 +11,7 @@
 #include "arch/x86_64/vm.h"
 #include "cpio/cpio.h"
 #include "elf/elf.h"
+#include "initstack/initstack.h"
 #include "log.h"
 #include "missive/abi.h"
 #include "object.h"
@@ -54,24 +55,9 @@ static int load_segment(struct bootmem *bm, uint64_t root, const uint8_t *file,
     return 0;
 }
 
-#define ARGS_MAX 16
-
-/* Pushes the NUL-terminated copy of s[0..len) below *pos in the stack's top
-   page (at kernel address top) and returns its user address, or 0 if the
-   page's string area (the upper half) is full. */
-static uint64_t push_string(uint8_t *top, uint64_t *pos, const char *s, size_t len)
-{
-    if (len + 1 > *pos - PAGE_SIZE / 2)
-        return 0;
-    *pos -= len + 1;
-    memcpy(top + *pos, s, len);
-    top[*pos + len] = '\0';
-    return USER_STACK_TOP - PAGE_SIZE + *pos;
-}
-
 /* Maps the stack and lays out argc, argv (path, then the words of args) and
-   an empty envp on it as crt0 expects (docs/abi.md). Returns the initial
-   stack pointer (16-byte aligned), or 0. */
+   an empty envp on it as crt0 expects (lib/initstack, docs/abi.md). Returns
+   the initial stack pointer (16-byte aligned), or 0. */
 static uint64_t build_stack(struct bootmem *bm, uint64_t root, const char *path, const char *args)
 {
     uint64_t top_frame = 0;
@@ -83,10 +69,9 @@ static uint64_t build_stack(struct bootmem *bm, uint64_t root, const char *path,
         vm_map_user_page(bm, root, page, frame, true, false);
         top_frame = frame;
     }
-    uint8_t *top = phys_to_virt(top_frame);
-    uint64_t pos = PAGE_SIZE, argv[ARGS_MAX + 1];
-    size_t argc = 0;
-    argv[argc++] = push_string(top, &pos, path, strlen(path));
+    static struct initstack stack; /* once, at boot: kept off the kernel stack */
+    initstack_init(&stack, phys_to_virt(top_frame), USER_STACK_TOP - PAGE_SIZE);
+    initstack_add(&stack, path, strlen(path), false);
     for (const char *p = args; *p;) {
         while (*p == ' ' || *p == '\t')
             p++;
@@ -95,23 +80,13 @@ static uint64_t build_stack(struct bootmem *bm, uint64_t root, const char *path,
             p++;
         if (p == word)
             break;
-        uint64_t at = argc < ARGS_MAX ? push_string(top, &pos, word, (size_t)(p - word)) : 0;
-        if (!at) {
-            log_warn("root task: arguments beyond '%.*s' dropped (at most %d, 2 KiB)\n",
-                     (int)(p - word), word, ARGS_MAX);
+        if (!initstack_add(&stack, word, (size_t)(p - word), false)) {
+            log_warn("root task: arguments beyond '%.*s' dropped (at most %d, in one page)\n",
+                     (int)(p - word), word, INITSTACK_MAX_STRINGS);
             break;
         }
-        argv[argc++] = at;
     }
-    /* argc, argv[0..argc-1], NULL, envp NULL: argc + 3 words, RSP 16-aligned. */
-    pos = (pos - (argc + 3) * 8) & ~15ul;
-    uint64_t *words = (uint64_t *)(top + pos);
-    words[0] = argc;
-    for (size_t i = 0; i < argc; i++)
-        words[1 + i] = argv[i];
-    words[1 + argc] = 0;
-    words[2 + argc] = 0;
-    return USER_STACK_TOP - PAGE_SIZE + pos;
+    return initstack_finish(&stack);
 }
 
 int root_task_create(struct bootmem *bm, const struct mb2_info *info, const struct initrd *initrd,

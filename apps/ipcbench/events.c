@@ -68,7 +68,7 @@ static void ib_null(struct ib_ctx *c)
     for (uint64_t i = 0; i < c->args->warmup + c->args->iterations; i++) {
         long e = ibt_syscall(0, 0, &m);
         if (e != ERR_INVALID_SYSCALL) {
-            ib_fail(c, "null-syscall", e);
+            ib_fail(c, "null-syscall", result_from_kernel(e, 0));
             return;
         }
         if (i >= c->args->warmup)
@@ -81,8 +81,8 @@ static void ib_null(struct ib_ctx *c)
 /* Waits (m->number, on slot) for the helper warmup + iterations times; each sample is the
    time from the helper's TSC before its system call to this thread's after its own. A helper
    that did not run in between is an error. */
-static long ib_partner_loop(struct ib_ctx *c, uint64_t slot, struct ibt_msg *m,
-                            long (*after)(struct ib_ctx *))
+static struct result ib_partner_loop(struct ib_ctx *c, uint64_t slot, struct ibt_msg *m,
+                                     long (*after)(struct ib_ctx *))
 {
     uint64_t last = 0;
     /* a few rounds at least, so the helper has reached its loop before anything counts */
@@ -90,28 +90,30 @@ static long ib_partner_loop(struct ib_ctx *c, uint64_t slot, struct ibt_msg *m,
     for (uint64_t i = 0; i < warmup + c->args->iterations; i++) {
         long e = ibt_syscall(slot, 0, m);
         if (e != ERR_OK)
-            return e;
-        if (ib_partner.t_before == last)
-            return -3000; /* the helper did not run */
+            return result_from_kernel(e, 0);
+        if (ib_partner.t_before == last) {
+            printf("ipcbench: the helper thread did not run\n");
+            return result_from_reply(ERR_OK, SERVICE_INTERNAL, 0);
+        }
         last = ib_partner.t_before;
         if (i >= warmup)
             c->samples[0][i - warmup] = (int64_t)(m->t_after - ib_partner.t_before);
         if (after && (e = after(c)) != 0)
-            return e;
+            return result_from_kernel(e, 0);
     }
-    return 0;
+    return result_ok();
 }
 
 /* A switch by yield to a second thread of this address space, same priority, same CPU. */
 static void ib_yield(struct ib_ctx *c)
 {
     ib_partner = (struct ibt_msg){0};
-    long e = ib_helper_start(c, ib_yielder, 0, c->priority);
+    struct result e = ib_helper_start(c, ib_yielder, 0, c->priority);
     struct ibt_msg m = {.number = SYS_YIELD};
-    if (e == ERR_OK)
+    if (result_is_ok(e))
         e = ib_partner_loop(c, 0, &m, 0);
     ib_helper_stop(c);
-    if (e != 0)
+    if (!result_is_ok(e))
         ib_fail(c, "yield", e);
     else
         ib_report(c, IB_YIELD, ibargs_names[IB_YIELD], c->samples[0], c->args->iterations,
@@ -125,12 +127,12 @@ static void ib_notify(struct ib_ctx *c)
     missive_syscall(SYS_NB_RECV, c->notification, 0, &poll); /* nothing stale */
     ib_partner = (struct ibt_msg){0};
     ib_partner_slot = c->notification;
-    long e = ib_helper_start(c, ib_signaller, 0, c->priority - 1);
+    struct result e = ib_helper_start(c, ib_signaller, 0, c->priority - 1);
     struct ibt_msg m = {.number = SYS_RECV};
-    if (e == ERR_OK)
+    if (result_is_ok(e))
         e = ib_partner_loop(c, c->notification, &m, 0);
     ib_helper_stop(c);
-    if (e != 0)
+    if (!result_is_ok(e))
         ib_fail(c, "notify-wake", e);
     else
         ib_report(c, IB_NOTIFY_WAKE, ibargs_names[IB_NOTIFY_WAKE], c->samples[0],
@@ -180,13 +182,13 @@ static void ib_irq(struct ib_ctx *c)
     missive_syscall(SYS_NB_RECV, notification, 0, &poll); /* nothing stale */
     ib_partner = (struct ibt_msg){0};
     ib_partner_slot = ib_com2;
-    long e = ib_helper_start(c, ib_irq_trigger, 0, c->priority - 1);
+    struct result e = ib_helper_start(c, ib_irq_trigger, 0, c->priority - 1);
     struct ibt_msg m = {.number = SYS_RECV};
-    if (e == ERR_OK)
+    if (result_is_ok(e))
         e = ib_partner_loop(c, notification, &m, ib_irq_done);
     ib_helper_stop(c);
     ib_irq_done(c);
-    if (e != 0)
+    if (!result_is_ok(e))
         ib_fail(c, "irq-latency", e);
     else
         ib_report(c, IB_IRQ_LATENCY, ibargs_names[IB_IRQ_LATENCY], c->samples[0],

@@ -22,31 +22,32 @@ static void ib_server_thread(uint64_t helper)
         thread_suspend(helper);
 }
 
-long ib_control(uint64_t ep, uint64_t label, uint64_t a0, uint64_t a1, uint64_t *answer)
+struct result ib_control(uint64_t ep, uint64_t label, uint64_t a0, uint64_t a1, uint64_t *answer)
 {
     struct missive_msg m = {.mr = {a0, a1}};
     long e = missive_syscall(SYS_CALL, ep, MSG_TAG(label, 2, 0), &m);
-    if (e != ERR_OK)
-        return e;
-    if (MSG_LABEL(m.tag) != SERVICE_OK)
-        return -1000 - (long)MSG_LABEL(m.tag);
-    if (answer)
+    struct result r = result_from_reply(e, MSG_LABEL(m.tag), m.mr);
+    if (result_is_ok(r) && answer)
         *answer = m.mr[0];
-    return 0;
+    return r;
 }
 
 /* Has the server on ep clean up the capabilities it took; an error if one went missing. */
-static long ib_clean(uint64_t ep)
+static struct result ib_clean(uint64_t ep)
 {
     uint64_t missing = 0;
-    long e = ib_control(ep, IPCBENCH_CLEAN, 0, 0, &missing);
-    return e ? e : missing ? -2000 - (long)missing : 0;
+    struct result e = ib_control(ep, IPCBENCH_CLEAN, 0, 0, &missing);
+    if (result_is_ok(e) && missing) {
+        printf("ipcbench: the server lost %lu capabilities\n", (unsigned long)missing);
+        return result_from_reply(ERR_OK, SERVICE_INTERNAL, 0);
+    }
+    return e;
 }
 
 /* Calls the server on ep with messages of length words (and the notification's capability
    if caps), warm-up first; fills c->samples[0..2] with each call's one-way call, one-way
    reply_recv and round trip. The server must be set up already. 0 or an error. */
-static long ib_calls(struct ib_ctx *c, uint64_t ep, uint64_t length, bool fpu, bool caps)
+static struct result ib_calls(struct ib_ctx *c, uint64_t ep, uint64_t length, bool fpu, bool caps)
 {
     const uint64_t warmup = c->args->warmup, total = warmup + c->args->iterations;
     struct ipc_buffer *buffer = (struct ipc_buffer *)USER_IPC_BUFFER;
@@ -56,17 +57,17 @@ static long ib_calls(struct ib_ctx *c, uint64_t ep, uint64_t length, bool fpu, b
         buffer->caps[0] = c->notification;
     for (uint64_t i = 0; i < total; i++) {
         if (caps && i > 0 && i % IPCBENCH_CAP_SLOTS == 0) {
-            long e = ib_clean(ep);
-            if (e)
+            struct result e = ib_clean(ep);
+            if (!result_is_ok(e))
                 return e;
         }
         if (fpu)
             ib_fpu_touch();
         long e = ibt_syscall(ep, tag, &m);
         if (e != ERR_OK)
-            return e;
-        if (MSG_LABEL(m.tag) != IPCBENCH_MEASURE)
-            return -1000 - (long)MSG_LABEL(m.tag);
+            return result_from_kernel(e, 0);
+        if (MSG_LABEL(m.tag) != IPCBENCH_MEASURE) /* the server's error status */
+            return result_from_reply(ERR_OK, MSG_LABEL(m.tag), 0);
         if (i >= warmup) {
             uint64_t j = i - warmup;
             c->samples[0][j] = (int64_t)(m.mr[0] - m.t_before);
@@ -74,7 +75,7 @@ static long ib_calls(struct ib_ctx *c, uint64_t ep, uint64_t length, bool fpu, b
             c->samples[2][j] = (int64_t)(m.t_after - m.t_before);
         }
     }
-    return caps ? ib_clean(ep) : 0;
+    return caps ? ib_clean(ep) : result_ok();
 }
 
 /* Runs ib_calls after setting the server up (reply length, flags); reports each of the three
@@ -86,10 +87,10 @@ static void ib_series(struct ib_ctx *c, uint64_t ep, uint64_t length, uint64_t f
     /* The reply carries the server's two readings in MR0-MR1: at least two
        words when a one-way figure is wanted, else the length asked for. */
     uint64_t reply = (which[0] == IB_COUNT && which[1] == IB_COUNT) || length >= 2 ? length : 2;
-    long e = ib_control(ep, IPCBENCH_SETUP, caps ? 0 : reply, flags, 0);
-    if (e == 0)
+    struct result e = ib_control(ep, IPCBENCH_SETUP, caps ? 0 : reply, flags, 0);
+    if (result_is_ok(e))
         e = ib_calls(c, ep, length, fpu, caps);
-    if (e) {
+    if (!result_is_ok(e)) {
         ib_fail(c, names[2], e);
         return;
     }
@@ -128,15 +129,16 @@ static void ib_intra(struct ib_ctx *c)
     if (!ib_any(c, which))
         return;
     ib_thread_server = (struct ib_server){.endpoint = c->endpoint, .thread = c->helper};
-    long e = ib_helper_start(c, ib_server_thread, c->helper, c->priority);
-    if (e != ERR_OK) {
+    struct result e = ib_helper_start(c, ib_server_thread, c->helper, c->priority);
+    if (!result_is_ok(e)) {
         ib_fail(c, "starting the server thread", e);
         return;
     }
     ib_triple(c, c->endpoint, 0, which[0], which[1], which[2]);
     struct missive_msg m = {0};
-    e = missive_syscall(SYS_CALL, c->endpoint, MSG_TAG(IPCBENCH_EXIT, 0, 0), &m);
-    if (e != ERR_OK)
+    e = result_from_kernel(missive_syscall(SYS_CALL, c->endpoint, MSG_TAG(IPCBENCH_EXIT, 0, 0), &m),
+                           0);
+    if (!result_is_ok(e))
         ib_fail(c, "ending the server thread", e);
     ib_helper_stop(c);
 }
@@ -153,13 +155,13 @@ static void ib_cross(struct ib_ctx *c)
         printf("ipcbench: cross-cpu skipped: one CPU\n");
         return;
     }
-    long e = ib_control(c->server_ep, IPCBENCH_CPU, 1, 0, 0);
-    if (e == 0)
+    struct result e = ib_control(c->server_ep, IPCBENCH_CPU, 1, 0, 0);
+    if (result_is_ok(e))
         ib_series(c, c->server_ep, 0, 0, which, names);
     else
         ib_fail(c, "moving the server to CPU 1", e);
     e = ib_control(c->server_ep, IPCBENCH_CPU, 0, 0, 0);
-    if (e)
+    if (!result_is_ok(e))
         ib_fail(c, "moving the server back to CPU 0", e);
 }
 

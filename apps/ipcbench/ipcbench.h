@@ -13,6 +13,7 @@
 #include "ipcbench/args.h"
 #include "libsys/invoke.h"
 #include "proto/ipcbench.h"
+#include "result/result.h"
 #include "timing.h"
 
 /* The other end of the calls: a thread of this process, or `ipcbench --serve`. */
@@ -45,21 +46,22 @@ struct ib_ctx {
 void ib_report(struct ib_ctx *c, enum ib_bench b, const char *name, int64_t *v, uint64_t n,
                int64_t overhead);
 /* Prints one line saying what failed (a kernel or server error e) and counts it. */
-void ib_fail(struct ib_ctx *c, const char *what, long e);
+void ib_fail(struct ib_ctx *c, const char *what, struct result e);
 /* The overhead of the timing code: the least a _nop twin measures over the warm-up and
    iterations of c->args. stamped: ibt_stamped_nop rather than ibt_syscall_nop. */
 int64_t ib_overhead(const struct ib_ctx *c, bool stamped);
 /* (Re)starts c->helper at entry(arg) on its own stack, at priority, on CPU 0. */
-long ib_helper_start(struct ib_ctx *c, void (*entry)(uint64_t), uint64_t arg, uint64_t priority);
+struct result ib_helper_start(struct ib_ctx *c, void (*entry)(uint64_t), uint64_t arg,
+                              uint64_t priority);
 /* Stops c->helper (wherever it is: queued, blocked or running). */
 void ib_helper_stop(struct ib_ctx *c);
 /* Dirties the SSE registers (the *-fpu benchmarks). */
 void ib_fpu_touch(void);
 
 /* ipc.c */
-/* A control request (label, two words) to the server on ep; 0, a kernel error, or
-   -1000 - the server's status. *answer (if not NULL) gets the reply's MR0. */
-long ib_control(uint64_t ep, uint64_t label, uint64_t a0, uint64_t a1, uint64_t *answer);
+/* A control request (label, two words) to the server on ep. *answer (if not NULL) gets the
+   reply's MR0. */
+struct result ib_control(uint64_t ep, uint64_t label, uint64_t a0, uint64_t a1, uint64_t *answer);
 void ib_bench_ipc(struct ib_ctx *c);
 
 /* events.c */

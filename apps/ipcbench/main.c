@@ -35,9 +35,10 @@ void ib_report(struct ib_ctx *c, enum ib_bench b, const char *name, int64_t *v, 
     c->printed++;
 }
 
-void ib_fail(struct ib_ctx *c, const char *what, long e)
+void ib_fail(struct ib_ctx *c, const char *what, struct result e)
 {
-    printf("ipcbench: FAIL %s: error %ld\n", what, e);
+    char line[120];
+    printf("ipcbench: FAIL %s\n", result_format(line, sizeof line, what, e));
     fflush(stdout);
     c->failures++;
 }
@@ -65,7 +66,8 @@ void ib_fpu_touch(void)
     sink = sink * 1.0000001 + 0.5;
 }
 
-long ib_helper_start(struct ib_ctx *c, void (*entry)(uint64_t), uint64_t arg, uint64_t priority)
+struct result ib_helper_start(struct ib_ctx *c, void (*entry)(uint64_t), uint64_t arg,
+                              uint64_t priority)
 {
     long e = thread_configure(c->helper, PROC_SLOT_CSPACE, PROC_SLOT_VSPACE, priority, 0);
     if (e == ERR_OK)
@@ -77,7 +79,7 @@ long ib_helper_start(struct ib_ctx *c, void (*entry)(uint64_t), uint64_t arg, ui
                                    (uint64_t)(helper_stack + HELPER_STACK - 8), arg, 0, 0);
     if (e == ERR_OK)
         e = thread_resume(c->helper);
-    return e;
+    return result_from_kernel(e, 0);
 }
 
 void ib_helper_stop(struct ib_ctx *c)
@@ -97,35 +99,38 @@ static uint64_t ib_my_priority(uint64_t thread)
 }
 
 /* Makes the helper thread, an endpoint and a notification from 64 KiB of memsrv's memory. */
-static long ib_make_objects(struct ib_ctx *c)
+static struct result ib_make_objects(struct ib_ctx *c)
 {
     uint64_t untyped = libsys_alloc_slot();
     c->helper = libsys_alloc_slot();
     c->endpoint = libsys_alloc_slot();
     c->notification = libsys_alloc_slot();
-    long e = c->notification ? mem_untyped(16, untyped) : ERR_INVALID_SLOT;
-    if (e == 0)
-        e = untyped_retype(untyped, CAP_THREAD, 0, c->helper, 1);
+    if (!c->notification)
+        return result_from_kernel(ERR_INVALID_SLOT, 0);
+    struct result r = mem_untyped(16, untyped);
+    if (!result_is_ok(r))
+        return r;
+    long e = untyped_retype(untyped, CAP_THREAD, 0, c->helper, 1);
     if (e == 0)
         e = untyped_retype(untyped, CAP_ENDPOINT, 0, c->endpoint, 1);
     if (e == 0)
         e = untyped_retype(untyped, CAP_NOTIFICATION, 0, c->notification, 1);
-    return e;
+    return result_from_kernel(e, 0);
 }
 
 /* Spawns `PROGRAM --serve` and looks its endpoint up; 0 or an error. */
-static long ib_start_server(struct ib_ctx *c, const char *program)
+static struct result ib_start_server(struct ib_ctx *c, const char *program)
 {
     const char *args[] = {"--serve", NULL};
-    long e = proc_spawn(program, args, &c->server_pid);
-    if (e != 0)
+    struct result e = proc_spawn(program, args, &c->server_pid);
+    if (!result_is_ok(e))
         return e;
     char name[PROTO_NAME_MAX + 1];
     snprintf(name, sizeof name, IPCBENCH_NAME_PREFIX "%lu", (unsigned long)c->server_pid);
     uint64_t slot = libsys_alloc_slot();
     for (int i = 0; i < 500; i++) { /* it registers once it runs: up to 5 s */
         e = proc_lookup(name, slot);
-        if (e == 0) {
+        if (result_is_ok(e)) {
             c->server_ep = slot;
             return ib_control(slot, IPCBENCH_CPU, 0, 0, 0); /* beside this thread */
         }
@@ -138,12 +143,15 @@ static long ib_start_server(struct ib_ctx *c, const char *program)
 static void ib_stop_server(struct ib_ctx *c)
 {
     struct missive_msg m = {0};
-    long e = missive_syscall(SYS_CALL, c->server_ep, MSG_TAG(IPCBENCH_EXIT, 0, 0), &m);
+    struct result e = result_from_kernel(
+        missive_syscall(SYS_CALL, c->server_ep, MSG_TAG(IPCBENCH_EXIT, 0, 0), &m), 0);
     int64_t status = -1;
-    if (e == ERR_OK)
+    if (result_is_ok(e))
         e = proc_wait(c->server_pid, &status);
-    if (e != 0 || status != 0)
-        ib_fail(c, "ending the server process", e ? e : status);
+    if (!result_is_ok(e))
+        ib_fail(c, "ending the server process", e);
+    else if (status != 0)
+        printf("ipcbench: FAIL ending the server process: status %lld\n", (long long)status);
 }
 
 int main(int argc, char **argv)
@@ -168,17 +176,17 @@ int main(int argc, char **argv)
         }
     }
     /* CPU 0 for everything on one CPU; the server process moves there too. */
-    long e = thread_set_affinity(PROC_SLOT_THREAD, 0);
-    if (e == ERR_OK)
+    struct result e = result_from_kernel(thread_set_affinity(PROC_SLOT_THREAD, 0), 0);
+    if (result_is_ok(e))
         e = ib_make_objects(&c);
-    if (e != 0) {
-        printf("ipcbench: cannot make its threads and endpoints: error %ld\n", e);
+    if (!result_is_ok(e)) {
+        printf("ipcbench: %s\n", result_format(err, sizeof err, "cannot make its threads", e));
         return 1;
     }
     c.priority = ib_my_priority(c.helper);
     e = ib_start_server(&c, argv[0]);
-    if (e != 0) {
-        printf("ipcbench: cannot start its server (%s --serve): error %ld\n", argv[0], e);
+    if (!result_is_ok(e)) {
+        printf("ipcbench: %s\n", result_format(err, sizeof err, "cannot start its server", e));
         return 1;
     }
     printf("ipcbench: %lu iterations after %lu of warm-up, %u CPUs, priority %lu, server "

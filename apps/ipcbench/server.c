@@ -95,15 +95,17 @@ int ib_server_main(void)
         return 1;
     }
     uint64_t untyped = libsys_alloc_slot(), endpoint = libsys_alloc_slot();
-    long e = mem_untyped(UNTYPED_MIN_BITS, untyped); /* room for the endpoint */
-    if (e == 0)
-        e = untyped_retype(untyped, CAP_ENDPOINT, 0, endpoint, 1);
+    struct result e = mem_untyped(UNTYPED_MIN_BITS, untyped); /* room for the endpoint */
+    if (result_is_ok(e))
+        e = result_from_kernel(untyped_retype(untyped, CAP_ENDPOINT, 0, endpoint, 1), 0);
     char name[PROTO_NAME_MAX + 1];
     snprintf(name, sizeof name, IPCBENCH_NAME_PREFIX "%lu", (unsigned long)info->pid);
-    if (e == 0)
+    if (result_is_ok(e))
         e = proc_register(name, endpoint);
-    if (e != 0) {
-        printf("ipcbench: server: no endpoint to serve on (error %ld)\n", e);
+    if (!result_is_ok(e)) {
+        char why[100];
+        printf("ipcbench: server: no endpoint to serve on (%s)\n",
+               result_format(why, sizeof why, 0, e));
         return 1;
     }
     server.endpoint = endpoint;

@@ -18,7 +18,9 @@ static const struct shell_command commands[] = {
     {"help", "", "list the commands", 0, 0, false, cmd_help},
     {"echo", "[WORD...]", "print the words", 0, -1, false, cmd_echo},
     {"ps", "", "list the processes", 0, 0, false, cmd_ps},
-    {"kill", "PID", "end a process", 1, 1, false, cmd_kill},
+    {"kill", "PID", "end a process (one with a restart policy comes back)", 1, 1, false, cmd_kill},
+    {"stop", "[-f] NAME|PID", "end a process for good (-f: even the console)", 1, 2, false,
+     cmd_stop},
     {"run", "PROGRAM [ARG...] [&]", "start bin/PROGRAM; wait unless &", 1, -1, true, cmd_run},
     {"wait", "PID", "wait for a process started with run ... &", 1, 1, false, cmd_wait},
     {"swap", "NAME PROGRAM", "replace the server NAME by PROGRAM", 2, 2, false, cmd_swap},
@@ -63,12 +65,10 @@ static void cmd_exit(int argc, char **argv, bool background)
     exit(0);
 }
 
-void shell_report(const char *name, const char *what, long e)
+void shell_report(const char *name, const char *what, struct result e)
 {
-    if (e <= LIBSYS_KERNEL_ERROR(0))
-        printf("%s: %s: kernel error %ld\n", name, what, e - LIBSYS_KERNEL_ERROR(0));
-    else
-        printf("%s: %s: %s\n", name, what, service_error_name((unsigned long)-e));
+    char line[120];
+    printf("%s: %s\n", name, result_format(line, sizeof line, what, e));
 }
 
 bool shell_parse_pid(const char *name, const char *arg, uint64_t *pid)

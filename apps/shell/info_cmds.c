@@ -14,8 +14,8 @@ void cmd_mem(int argc, char **argv, bool background)
 {
     (void)argc, (void)argv, (void)background;
     struct mem_stats s;
-    long e = mem_stats(&s);
-    if (e != 0) {
+    struct result e = mem_stats(&s);
+    if (!result_is_ok(e)) {
         shell_report("mem", "statistics", e);
         return;
     }
@@ -32,9 +32,9 @@ void cmd_mem(int argc, char **argv, bool background)
     for (uint64_t i = 0;; i++) {
         uint64_t client, quota, used;
         e = mem_client_info(i, &client, &quota, &used);
-        if (e == -SERVICE_NOT_FOUND)
+        if (result_is_service(e, SERVICE_NOT_FOUND))
             break;
-        if (e != 0) {
+        if (!result_is_ok(e)) {
             shell_report("mem", "clients", e);
             return;
         }
@@ -50,10 +50,10 @@ void cmd_ls(int argc, char **argv, bool background)
     for (uint64_t i = 0;; i++) {
         char path[PROC_PATH_MAX + 1];
         uint64_t size;
-        long e = proc_file_list(i, path, sizeof path, &size);
-        if (e == -SERVICE_NOT_FOUND)
+        struct result e = proc_file_list(i, path, sizeof path, &size);
+        if (result_is_service(e, SERVICE_NOT_FOUND))
             break;
-        if (e != 0) {
+        if (!result_is_ok(e)) {
             shell_report("ls", "cannot list", e);
             return;
         }
@@ -72,8 +72,8 @@ void cmd_cat(int argc, char **argv, bool background)
     fflush(stdout);
     for (;;) {
         size_t got;
-        long e = proc_file_read(path, offset, chunk, sizeof chunk, &got);
-        if (e != 0) {
+        struct result e = proc_file_read(path, offset, chunk, sizeof chunk, &got);
+        if (!result_is_ok(e)) {
             shell_report("cat", argv[1], e);
             return;
         }
@@ -93,8 +93,8 @@ void cmd_uptime(int argc, char **argv, bool background)
 {
     (void)argc, (void)argv, (void)background;
     uint64_t ms;
-    long e = proc_uptime_ms(&ms);
-    if (e != 0) {
+    struct result e = proc_uptime_ms(&ms);
+    if (!result_is_ok(e)) {
         shell_report("uptime", "clock", e);
         return;
     }
@@ -108,10 +108,10 @@ void cmd_cpus(int argc, char **argv, bool background)
     printf("  CPU  BUSY  RUNNABLE\n");
     for (uint64_t cpu = 0;; cpu++) {
         struct proc_cpu c;
-        long e = proc_cpu_stats(cpu, &c);
-        if (e == -SERVICE_NOT_FOUND && cpu > 0)
+        struct result e = proc_cpu_stats(cpu, &c);
+        if (result_is_service(e, SERVICE_NOT_FOUND) && cpu > 0)
             break;
-        if (e != 0) {
+        if (!result_is_ok(e)) {
             shell_report("cpus", "statistics", e);
             return;
         }
@@ -127,10 +127,10 @@ void cmd_trace(int argc, char **argv, bool background)
 {
     (void)argc, (void)argv, (void)background;
     uint64_t records;
-    long e = proc_trace_dump(&records);
-    if (e == -SERVICE_NOT_FOUND)
+    struct result e = proc_trace_dump(&records);
+    if (result_is_service(e, SERVICE_NOT_FOUND))
         printf("trace: not tracing (boot with the procsrv argument trace: make trace)\n");
-    else if (e != 0)
+    else if (!result_is_ok(e))
         shell_report("trace", "dump", e);
     else
         printf("trace: %llu records\n", (unsigned long long)records);
@@ -145,7 +145,7 @@ void cmd_sleep(int argc, char **argv, bool background)
         printf("sleep: not a number of milliseconds: '%s'\n", argv[1]);
         return;
     }
-    long e = proc_sleep_ms(ms);
-    if (e != 0)
+    struct result e = proc_sleep_ms(ms);
+    if (!result_is_ok(e))
         shell_report("sleep", argv[1], e);
 }

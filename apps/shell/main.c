@@ -41,7 +41,7 @@ static ssize_t read_input(char *buf, size_t n)
         ssize_t got = read(0, buf, n);
         if (got >= 0 || errno != EBUSY)
             return got;
-        if (proc_sleep_ms(BUSY_RETRY_MS) != 0)
+        if (!result_is_ok(proc_sleep_ms(BUSY_RETRY_MS)))
             return -1;
     }
 }

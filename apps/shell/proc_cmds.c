@@ -3,6 +3,7 @@
  * swap. See shell.h.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "args.h"
 #include "libsys/service.h"
@@ -32,10 +33,10 @@ void cmd_ps(int argc, char **argv, bool background)
     printf("%5s  %-10s %10s %8s  %s\n", "PID", "STATE", "MEMORY", "RESTARTS", "NAME");
     for (uint64_t i = 0;; i++) {
         struct proc_entry p;
-        long e = proc_list(i, &p);
-        if (e == -SERVICE_NOT_FOUND)
+        struct result e = proc_list(i, &p);
+        if (result_is_service(e, SERVICE_NOT_FOUND))
             break;
-        if (e != 0) {
+        if (!result_is_ok(e)) {
             shell_report("ps", "cannot list", e);
             return;
         }
@@ -51,9 +52,60 @@ void cmd_kill(int argc, char **argv, bool background)
     uint64_t pid;
     if (!shell_parse_pid("kill", argv[1], &pid))
         return;
-    long e = proc_kill(pid);
-    if (e != 0)
+    struct result e = proc_kill(pid);
+    if (!result_is_ok(e))
         shell_report("kill", argv[1], e);
+}
+
+/* The process a word names: a pid, or the name of a running (or restarting) process. Fills
+ *entry; prints why and returns false if there is none. */
+static bool find_process(const char *command, const char *word, struct proc_entry *entry)
+{
+    uint64_t pid = 0;
+    bool by_pid = args_parse_u64(word, &pid);
+    for (uint64_t i = 0;; i++) {
+        struct result e = proc_list(i, entry);
+        if (result_is_service(e, SERVICE_NOT_FOUND))
+            break;
+        if (!result_is_ok(e)) {
+            shell_report(command, "cannot list", e);
+            return false;
+        }
+        bool live = entry->state == PROC_STATE_RUNNING || entry->state == PROC_STATE_RESTARTING;
+        if (live && (by_pid ? entry->pid == pid : strcmp(entry->name, word) == 0))
+            return true;
+    }
+    printf("%s: no process '%s'\n", command, word);
+    return false;
+}
+
+/* stop [-f] NAME|PID: ends it for good. The console this shell talks through is not stopped
+   without -f: with it gone the terminal is dead until the next boot. */
+void cmd_stop(int argc, char **argv, bool background)
+{
+    (void)background;
+    bool force = argc == 3 && strcmp(argv[1], "-f") == 0;
+    if (argc == 3 && !force) {
+        printf("stop: usage: stop [-f] NAME|PID\n");
+        return;
+    }
+    const char *word = argv[argc - 1];
+    struct proc_entry p;
+    if (!find_process("stop", word, &p))
+        return;
+    if (strcmp(p.name, "console") == 0 && !force) {
+        printf("stop: warning: process %llu is the console this shell runs on; stopped, it "
+               "stays stopped and this terminal goes dead\n"
+               "stop: not stopped; 'stop -f %s' stops it anyway ('kill %llu' restarts it)\n",
+               (unsigned long long)p.pid, word, (unsigned long long)p.pid);
+        return;
+    }
+    struct result e = proc_stop(p.pid);
+    if (!result_is_ok(e)) {
+        shell_report("stop", word, e);
+        return;
+    }
+    printf("stopped %s (pid %llu)\n", p.name, (unsigned long long)p.pid);
 }
 
 /* Waits for pid and prints how it ended. */
@@ -61,8 +113,8 @@ static void wait_and_report(const char *name, uint64_t pid)
 {
     int64_t status;
     fflush(stdout);
-    long e = proc_wait(pid, &status);
-    if (e != 0) {
+    struct result e = proc_wait(pid, &status);
+    if (!result_is_ok(e)) {
         char what[32];
         snprintf(what, sizeof what, "pid %llu", (unsigned long long)pid);
         shell_report(name, what, e);
@@ -83,8 +135,8 @@ void cmd_run(int argc, char **argv, bool background)
     }
     uint64_t pid;
     fflush(stdout); /* what we printed comes before what it prints */
-    long e = proc_spawn(path, (const char *const *)&argv[2], &pid);
-    if (e != 0) {
+    struct result e = proc_spawn(path, (const char *const *)&argv[2], &pid);
+    if (!result_is_ok(e)) {
         shell_report("run", path, e);
         return;
     }
@@ -113,8 +165,8 @@ void cmd_swap(int argc, char **argv, bool background)
         return;
     }
     uint64_t pid;
-    long e = proc_swap(argv[1], path, &pid);
-    if (e != 0) {
+    struct result e = proc_swap(argv[1], path, &pid);
+    if (!result_is_ok(e)) {
         shell_report("swap", argv[1], e);
         return;
     }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "result/result.h"
+
 /* A command: argv[0] is its name, argc >= 1. background is true if the line ended in a lone
    & (only run accepts that). */
 struct shell_command {
@@ -24,9 +26,8 @@ struct shell_command {
 /* Runs the command line in line (modified in place). Prints errors as one line each. */
 void shell_execute(char *line);
 
-/* Prints "name: what" for a failed libsys call result e (from lib/libsys/service.h: a
-   negative service error, or a kernel error shifted by LIBSYS_KERNEL_ERROR). */
-void shell_report(const char *name, const char *what, long e);
+/* Prints "name: what: why" for a failed libsys call's result e (result_format's words). */
+void shell_report(const char *name, const char *what, struct result e);
 
 /* Parses a process id argument; prints "name: not a process id: 'arg'" and returns false if
    it is not one. */
@@ -35,6 +36,7 @@ bool shell_parse_pid(const char *name, const char *arg, uint64_t *pid);
 /* Commands in proc_cmds.c. */
 void cmd_ps(int argc, char **argv, bool background);
 void cmd_kill(int argc, char **argv, bool background);
+void cmd_stop(int argc, char **argv, bool background);
 void cmd_run(int argc, char **argv, bool background);
 void cmd_wait(int argc, char **argv, bool background);
 void cmd_swap(int argc, char **argv, bool background);

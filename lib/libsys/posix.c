@@ -15,6 +15,7 @@
 #include "libsys/invoke.h"
 #include "libsys/libsys.h"
 #include "libsys/service.h"
+#include "wordpack/wordpack.h"
 
 uint64_t libsys_thread_slot = ROOT_SLOT_THREAD;
 uint64_t libsys_debug_slot = ROOT_SLOT_DEBUG;
@@ -41,22 +42,18 @@ long sys_invoke5(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64
 long sys_thread_set_name(uint64_t thread_slot, const char *name)
 {
     uint64_t length = 0, bytes[2] = {0, 0};
-    while (length < TRACE_NAME_MAX && name[length]) {
-        bytes[length / 8] |= (uint64_t)(unsigned char)name[length] << (8 * (length % 8));
+    while (length < TRACE_NAME_MAX && name[length])
         length++;
-    }
+    wordpack_pack(bytes, name, length);
     return thread_set_name(thread_slot, length, bytes);
 }
 
-/* Writes to the kernel's debug console, 72 bytes a call. */
+/* Writes to the kernel's debug console, WORDPACK_DEBUG_BYTES a call. */
 static ssize_t debug_console_write(const unsigned char *p, size_t n)
 {
-    const size_t per_call = 8 * (MSG_REGISTERS - 1);
     for (size_t done = 0; done < n;) {
-        size_t chunk = n - done < per_call ? n - done : per_call;
-        uint64_t bytes[MSG_REGISTERS - 1] = {0};
-        for (size_t i = 0; i < chunk; i++)
-            bytes[i / 8] |= (uint64_t)p[done + i] << (8 * (i % 8));
+        uint64_t bytes[WORDPACK_DEBUG_WORDS];
+        size_t chunk = wordpack_debug(bytes, p + done, n - done);
         if (debug_write(libsys_debug_slot, chunk, bytes) != ERR_OK)
             return done ? (ssize_t)done : -1;
         done += chunk;
@@ -159,7 +156,7 @@ extern char __heap_start[], __heap_end[];
 /* Maps heap memory: memsrv does it for everyone but itself (it cannot call
    itself), which provides its own definition. Weak, a GNU extension: the
    one way to let one program replace a libsys function at link time. */
-__attribute__((weak)) long libsys_heap_map(uint64_t address, uint64_t bytes)
+__attribute__((weak)) struct result libsys_heap_map(uint64_t address, uint64_t bytes)
 {
     return mem_map(address, bytes, CAP_RIGHT_READ | CAP_RIGHT_WRITE);
 }
@@ -184,7 +181,7 @@ void *sbrk(ptrdiff_t increment)
             return (void *)-1;
         }
         uintptr_t bytes = (want - mapped_end + HEAP_STEP - 1) & ~(HEAP_STEP - 1);
-        if (libsys_heap_map(mapped_end, bytes) != 0) {
+        if (!result_is_ok(libsys_heap_map(mapped_end, bytes))) {
             errno = ENOMEM;
             return (void *)-1;
         }
@@ -201,7 +198,7 @@ int clock_gettime(clockid_t clock, struct timespec *ts)
         errno = EINVAL;
         return -1;
     }
-    if (!libsys_proc_info() || proc_uptime_ms(&ms) != 0) {
+    if (!libsys_proc_info() || !result_is_ok(proc_uptime_ms(&ms))) {
         errno = ENOSYS;
         return -1;
     }
@@ -225,7 +222,7 @@ int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 
 int usleep(useconds_t us)
 {
-    if (!libsys_proc_info() || proc_sleep_ms((us + 999) / 1000) != 0) {
+    if (!libsys_proc_info() || !result_is_ok(proc_sleep_ms((us + 999) / 1000))) {
         errno = ENOSYS;
         return -1;
     }

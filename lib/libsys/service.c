@@ -8,44 +8,6 @@
 
 #define CALL_RETRIES 8
 
-uint64_t request_word(const struct request *r, unsigned i)
-{
-    if (i < MSG_REGISTERS)
-        return r->msg.mr[i];
-    return i < MSG_MAX_LENGTH ? ((struct ipc_buffer *)USER_IPC_BUFFER)->mr[i] : 0;
-}
-
-void request_set_word(struct request *r, unsigned i, uint64_t value)
-{
-    if (i < MSG_REGISTERS)
-        r->msg.mr[i] = value;
-    else if (i < MSG_MAX_LENGTH)
-        ((struct ipc_buffer *)USER_IPC_BUFFER)->mr[i] = value;
-    if (i < MSG_MAX_LENGTH && i + 1 > r->length)
-        r->length = i + 1;
-}
-
-bool request_put_bytes(struct request *r, unsigned first, const void *bytes, size_t n)
-{
-    if (first > MSG_MAX_LENGTH || n > (MSG_MAX_LENGTH - first) * 8)
-        return false;
-    const unsigned char *p = bytes;
-    for (size_t i = 0; i < n; i += 8) {
-        uint64_t word = 0;
-        for (size_t j = 0; j < 8 && i + j < n; j++)
-            word |= (uint64_t)p[i + j] << (8 * j);
-        request_set_word(r, first + (unsigned)(i / 8), word);
-    }
-    return true;
-}
-
-void request_get_bytes(const struct request *r, unsigned first, void *out, size_t n)
-{
-    unsigned char *p = out;
-    for (size_t i = 0; i < n; i++)
-        p[i] = (unsigned char)(request_word(r, first + (unsigned)(i / 8)) >> (8 * (i % 8)));
-}
-
 long request_call(uint64_t slot, struct request *r, const uint64_t *caps, unsigned cap_count,
                   uint64_t receive_slot)
 {
@@ -75,14 +37,11 @@ long request_call(uint64_t slot, struct request *r, const uint64_t *caps, unsign
     return result;
 }
 
-/* Calls slot; returns 0, -(service error) or a shifted kernel error. */
-static long service_call(uint64_t slot, struct request *r, const uint64_t *caps, unsigned count,
-                         uint64_t receive_slot)
+/* Calls slot with r; on return r holds the reply. */
+static struct result service_call(uint64_t slot, struct request *r, const uint64_t *caps,
+                                  unsigned count, uint64_t receive_slot)
 {
-    long result = request_call(slot, r, caps, count, receive_slot);
-    if (result != ERR_OK)
-        return LIBSYS_KERNEL_ERROR(result);
-    return -(long)r->label;
+    return request_result(request_call(slot, r, caps, count, receive_slot), r);
 }
 
 static struct request new_request(uint64_t label)
@@ -107,102 +66,107 @@ static bool put_strings(struct request *r, const char *const *strings, unsigned 
     return request_put_bytes(r, 1, bytes, n);
 }
 
-long proc_spawn(const char *path, const char *const argv[], uint64_t *pid)
+struct result proc_spawn(const char *path, const char *const argv[], uint64_t *pid)
 {
     return proc_spawn_env(path, argv, 0, pid);
 }
 
-long proc_spawn_env(const char *path, const char *const argv[], const char *const envp[],
-                    uint64_t *pid)
+struct result proc_spawn_env(const char *path, const char *const argv[], const char *const envp[],
+                             uint64_t *pid)
 {
     const char *strings[48];
     unsigned count = 0;
     strings[count++] = path;
     for (unsigned i = 0; argv && argv[i]; i++) {
         if (count == sizeof strings / sizeof strings[0] - 1)
-            return -SERVICE_BAD_ARGUMENT;
+            return result_bad_argument(0, 1, PROC_ARGUMENTS_BYTES);
         strings[count++] = argv[i];
     }
     if (envp && envp[0])
         strings[count++] = ""; /* arguments end, the environment begins */
     for (unsigned i = 0; envp && envp[i]; i++) {
         if (count == sizeof strings / sizeof strings[0])
-            return -SERVICE_BAD_ARGUMENT;
+            return result_bad_argument(0, 1, PROC_ARGUMENTS_BYTES);
         strings[count++] = envp[i];
     }
     struct request r = new_request(PROC_SPAWN);
     if (!put_strings(&r, strings, count))
-        return -SERVICE_BAD_ARGUMENT;
-    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
-    if (e == 0 && pid)
+        return result_bad_argument(0, 1, PROC_ARGUMENTS_BYTES);
+    struct result e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+    if (result_is_ok(e) && pid)
         *pid = r.msg.mr[0];
     return e;
 }
 
 /* A procsrv request of one word; *result (if not NULL) gets MR0 of the answer. */
-static long proc_call1(uint64_t label, uint64_t word, uint64_t *result)
+static struct result proc_call1(uint64_t label, uint64_t word, uint64_t *result)
 {
     struct request r = new_request(label);
     request_set_word(&r, 0, word);
-    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
-    if (e == 0 && result)
+    struct result e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+    if (result_is_ok(e) && result)
         *result = r.msg.mr[0];
     return e;
 }
 
-long proc_wait(uint64_t pid, int64_t *status)
+struct result proc_wait(uint64_t pid, int64_t *status)
 {
     return proc_call1(PROC_WAIT, pid, (uint64_t *)status);
 }
 
-long proc_kill(uint64_t pid)
+struct result proc_kill(uint64_t pid)
 {
     return proc_call1(PROC_KILL, pid, 0);
 }
 
-long proc_swap(const char *name, const char *path, uint64_t *pid)
+struct result proc_stop(uint64_t pid)
+{
+    return proc_call1(PROC_STOP, pid, 0);
+}
+
+struct result proc_swap(const char *name, const char *path, uint64_t *pid)
 {
     const char *strings[2] = {name, path};
     struct request r = new_request(PROC_SWAP);
     if (!put_strings(&r, strings, 2))
-        return -SERVICE_BAD_ARGUMENT;
-    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
-    if (e == 0 && pid)
+        return result_bad_argument(0, 1, PROC_ARGUMENTS_BYTES);
+    struct result e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+    if (result_is_ok(e) && pid)
         *pid = r.msg.mr[0];
     return e;
 }
 
-long proc_sleep_ms(uint64_t ms)
+struct result proc_sleep_ms(uint64_t ms)
 {
     return proc_call1(PROC_SLEEP, ms, 0);
 }
 
-long proc_uptime_ms(uint64_t *ms)
+struct result proc_uptime_ms(uint64_t *ms)
 {
     return proc_call1(PROC_UPTIME, 0, ms);
 }
 
-long proc_cpu_stats(uint64_t cpu, struct proc_cpu *out)
+struct result proc_cpu_stats(uint64_t cpu, struct proc_cpu *out)
 {
     struct request r = new_request(PROC_CPU_STATS);
     request_set_word(&r, 0, cpu);
-    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
-    if (e == 0)
+    struct result e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+    if (result_is_ok(e))
         *out = (struct proc_cpu){r.msg.mr[0], r.msg.mr[1], r.msg.mr[2], r.msg.mr[3]};
     return e;
 }
 
-long proc_trace_dump(uint64_t *records)
+struct result proc_trace_dump(uint64_t *records)
 {
     return proc_call1(PROC_TRACE_DUMP, 0, records);
 }
 
-long proc_list(uint64_t index, struct proc_entry *out)
+struct result proc_list(uint64_t index, struct proc_entry *out)
 {
     struct request r = new_request(PROC_LIST);
     request_set_word(&r, 0, index);
-    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
-    if (e == 0) {
+    struct result e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+    if (result_is_ok(e)) {
         out->pid = r.msg.mr[0];
         out->state = r.msg.mr[1];
         out->memory = r.msg.mr[2];
@@ -225,42 +189,42 @@ static bool put_name(struct request *r, const char *name)
     return request_put_bytes(r, 0, words, sizeof words);
 }
 
-long proc_register(const char *name, uint64_t slot)
+struct result proc_register(const char *name, uint64_t slot)
 {
     struct request r = new_request(PROC_REGISTER);
     if (!put_name(&r, name))
-        return -SERVICE_BAD_ARGUMENT;
+        return result_bad_argument(0, 1, PROTO_NAME_MAX);
     return service_call(PROC_SLOT_PROCSRV, &r, &slot, 1, 0);
 }
 
-long proc_lookup(const char *name, uint64_t slot)
+struct result proc_lookup(const char *name, uint64_t slot)
 {
     struct request r = new_request(PROC_LOOKUP);
     if (!put_name(&r, name))
-        return -SERVICE_BAD_ARGUMENT;
-    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, slot);
-    if (e == 0 && MSG_CAPS(r.msg.tag) != 1)
-        return -SERVICE_NOT_FOUND; /* the slot was not free */
+        return result_bad_argument(0, 1, PROTO_NAME_MAX);
+    struct result e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, slot);
+    if (result_is_ok(e) && MSG_CAPS(r.msg.tag) != 1)
+        return result_from_reply(ERR_OK, SERVICE_NOT_FOUND, 0); /* the slot was not free */
     return e;
 }
 
-long proc_file_list(uint64_t index, char *path, size_t path_size, uint64_t *size)
+struct result proc_file_list(uint64_t index, char *path, size_t path_size, uint64_t *size)
 {
     struct request r = new_request(PROC_FILE_LIST);
     request_set_word(&r, 0, index);
-    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
-    if (e != 0)
+    struct result e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+    if (!result_is_ok(e))
         return e;
     uint64_t n = r.msg.mr[1];
     if (n >= path_size || n > (MSG_MAX_LENGTH - 2) * 8)
-        return -SERVICE_BAD_ARGUMENT;
+        return result_bad_argument(1, 0, path_size - 1); /* the path would not fit */
     request_get_bytes(&r, 2, path, n);
     path[n] = 0;
     *size = r.msg.mr[0];
-    return 0;
+    return result_ok();
 }
 
-long proc_file_read(const char *path, uint64_t offset, void *buf, size_t n, size_t *got)
+struct result proc_file_read(const char *path, uint64_t offset, void *buf, size_t n, size_t *got)
 {
     struct request r = new_request(PROC_FILE_READ);
     size_t len = strlen(path);
@@ -268,19 +232,19 @@ long proc_file_read(const char *path, uint64_t offset, void *buf, size_t n, size
     request_set_word(&r, 1, n < PROC_FILE_CHUNK ? n : PROC_FILE_CHUNK);
     request_set_word(&r, 2, len);
     if (!request_put_bytes(&r, 3, path, len))
-        return -SERVICE_BAD_ARGUMENT;
-    long e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
-    if (e != 0)
+        return result_bad_argument(2, 1, PROC_PATH_MAX);
+    struct result e = service_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0);
+    if (!result_is_ok(e))
         return e;
     size_t count = r.msg.mr[0];
     if (count > n || count > PROC_FILE_CHUNK)
-        return -SERVICE_BAD_ARGUMENT;
+        return result_from_reply(ERR_OK, SERVICE_INTERNAL, 0); /* procsrv broke its protocol */
     request_get_bytes(&r, 1, buf, count);
     *got = count;
-    return 0;
+    return result_ok();
 }
 
-long mem_map(uint64_t address, uint64_t bytes, uint64_t rights)
+struct result mem_map(uint64_t address, uint64_t bytes, uint64_t rights)
 {
     struct request r = new_request(MEM_MAP);
     request_set_word(&r, 0, address);
@@ -289,40 +253,40 @@ long mem_map(uint64_t address, uint64_t bytes, uint64_t rights)
     return service_call(PROC_SLOT_MEMSRV, &r, 0, 0, 0);
 }
 
-long mem_unmap(uint64_t address)
+struct result mem_unmap(uint64_t address)
 {
     struct request r = new_request(MEM_UNMAP);
     request_set_word(&r, 0, address);
     return service_call(PROC_SLOT_MEMSRV, &r, 0, 0, 0);
 }
 
-long mem_dma(uint64_t address, uint64_t bytes, uint64_t *physical)
+struct result mem_dma(uint64_t address, uint64_t bytes, uint64_t *physical)
 {
     struct request r = new_request(MEM_DMA);
     request_set_word(&r, 0, address);
     request_set_word(&r, 1, bytes);
-    long e = service_call(PROC_SLOT_MEMSRV, &r, 0, 0, 0);
-    if (e == 0)
+    struct result e = service_call(PROC_SLOT_MEMSRV, &r, 0, 0, 0);
+    if (result_is_ok(e))
         *physical = r.msg.mr[0];
     return e;
 }
 
-long mem_untyped(unsigned size_bits, uint64_t slot)
+struct result mem_untyped(unsigned size_bits, uint64_t slot)
 {
     struct request r = new_request(MEM_UNTYPED);
     request_set_word(&r, 0, size_bits);
     request_set_word(&r, 1, 0);
-    long e = service_call(PROC_SLOT_MEMSRV, &r, 0, 0, slot);
-    if (e == 0 && MSG_CAPS(r.msg.tag) != 1)
-        return -SERVICE_NO_MEMORY;
+    struct result e = service_call(PROC_SLOT_MEMSRV, &r, 0, 0, slot);
+    if (result_is_ok(e) && MSG_CAPS(r.msg.tag) != 1)
+        return result_from_reply(ERR_OK, SERVICE_NO_MEMORY, 0); /* the slot was not free */
     return e;
 }
 
-long mem_stats(struct mem_stats *out)
+struct result mem_stats(struct mem_stats *out)
 {
     struct request r = new_request(MEM_STATS);
-    long e = service_call(PROC_SLOT_MEMSRV, &r, 0, 0, 0);
-    if (e != 0)
+    struct result e = service_call(PROC_SLOT_MEMSRV, &r, 0, 0, 0);
+    if (!result_is_ok(e))
         return e;
     out->total = r.msg.mr[0];
     out->free = r.msg.mr[1];
@@ -331,19 +295,19 @@ long mem_stats(struct mem_stats *out)
         struct request o = new_request(MEM_STATS_ORDER);
         request_set_word(&o, 0, order);
         e = service_call(PROC_SLOT_MEMSRV, &o, 0, 0, 0);
-        if (e != 0)
+        if (!result_is_ok(e))
             return e;
         out->free_blocks[order] = o.msg.mr[0];
     }
-    return 0;
+    return result_ok();
 }
 
-long mem_client_info(uint64_t index, uint64_t *client, uint64_t *quota, uint64_t *used)
+struct result mem_client_info(uint64_t index, uint64_t *client, uint64_t *quota, uint64_t *used)
 {
     struct request r = new_request(MEM_CLIENT_INFO);
     request_set_word(&r, 0, index);
-    long e = service_call(PROC_SLOT_MEMSRV, &r, 0, 0, 0);
-    if (e == 0) {
+    struct result e = service_call(PROC_SLOT_MEMSRV, &r, 0, 0, 0);
+    if (result_is_ok(e)) {
         *client = r.msg.mr[0];
         *quota = r.msg.mr[1];
         *used = r.msg.mr[2];

@@ -16,6 +16,7 @@
 #include "proto/console.h"
 #include "proto/mem.h"
 #include "proto/proc.h"
+#include "result/result.h"
 
 /* A request or reply of up to MSG_MAX_LENGTH words: words 0-9 travel in
    registers, the rest in this thread's IPC buffer. */
@@ -40,61 +41,70 @@ void request_get_bytes(const struct request *r, unsigned first, void *out, size_
 long request_call(uint64_t slot, struct request *r, const uint64_t *caps, unsigned cap_count,
                   uint64_t receive_slot);
 
-/* Each returns 0 or a negative number: -(SERVICE_* error) from the server,
-   or a kernel ERR_* below -100 (ERR_x - 100) if the call itself failed. */
-#define LIBSYS_KERNEL_ERROR(e) ((e)-100)
+/* The result of a request_call that returned kernel_error, with r the reply: the kernel's
+   error, or the server's status with a bad argument's index and range (result.h). */
+struct result request_result(long kernel_error, const struct request *r);
+
+/* Each call below returns a struct result (lib/result/result.h): success, the kernel's error
+   (the call itself failed) or the server's status; outputs are written only on success. */
 
 /* argv: the arguments after the program (NULL-terminated; NULL for none);
    envp: "KEY=VALUE" strings (NULL-terminated; NULL for none). */
-long proc_spawn(const char *path, const char *const argv[], uint64_t *pid);
-long proc_spawn_env(const char *path, const char *const argv[], const char *const envp[],
-                    uint64_t *pid);
-long proc_wait(uint64_t pid, int64_t *status);
-long proc_kill(uint64_t pid);
-long proc_swap(const char *name, const char *path, uint64_t *pid);
-long proc_sleep_ms(uint64_t ms);
-long proc_uptime_ms(uint64_t *ms);
+struct result proc_spawn(const char *path, const char *const argv[], uint64_t *pid);
+struct result proc_spawn_env(const char *path, const char *const argv[], const char *const envp[],
+                             uint64_t *pid);
+struct result proc_wait(uint64_t pid, int64_t *status);
+struct result proc_kill(uint64_t pid);
+/* PROC_STOP: ends pid for good (no restart; a server's endpoint and name go too). */
+struct result proc_stop(uint64_t pid);
+struct result proc_swap(const char *name, const char *path, uint64_t *pid);
+struct result proc_sleep_ms(uint64_t ms);
+struct result proc_uptime_ms(uint64_t *ms);
 /* One CPU's load: scheduler ticks since boot, busy and idle ticks, threads runnable. */
 struct proc_cpu {
     uint64_t uptime, busy, idle, runnable;
 };
-long proc_cpu_stats(uint64_t cpu, struct proc_cpu *out);
+struct result proc_cpu_stats(uint64_t cpu, struct proc_cpu *out);
 /* PROC_TRACE_DUMP: procsrv prints its IPC trace; *records says how many. */
-long proc_trace_dump(uint64_t *records);
-/* Fills info for the index-th process (0, 1, ...); -SERVICE_NOT_FOUND past the end. */
+struct result proc_trace_dump(uint64_t *records);
+/* Fills info for the index-th process (0, 1, ...); SERVICE_NOT_FOUND past the end. */
 struct proc_entry {
     uint64_t pid, state, memory, restarts, parent;
     char name[PROTO_NAME_MAX + 1];
 };
-long proc_list(uint64_t index, struct proc_entry *out);
+struct result proc_list(uint64_t index, struct proc_entry *out);
 /* Registers the endpoint in slot under name; looks one up into slot. */
-long proc_register(const char *name, uint64_t slot);
-long proc_lookup(const char *name, uint64_t slot);
+struct result proc_register(const char *name, uint64_t slot);
+struct result proc_lookup(const char *name, uint64_t slot);
 /* initrd files: the index-th file's path and size; read up to n bytes at offset. */
-long proc_file_list(uint64_t index, char *path, size_t path_size, uint64_t *size);
-long proc_file_read(const char *path, uint64_t offset, void *buf, size_t n, size_t *got);
+struct result proc_file_list(uint64_t index, char *path, size_t path_size, uint64_t *size);
+struct result proc_file_read(const char *path, uint64_t offset, void *buf, size_t n, size_t *got);
 
-long mem_map(uint64_t address, uint64_t bytes, uint64_t rights);
-long mem_unmap(uint64_t address);
-long mem_dma(uint64_t address, uint64_t bytes, uint64_t *physical);
-long mem_untyped(unsigned size_bits, uint64_t slot);
+struct result mem_map(uint64_t address, uint64_t bytes, uint64_t rights);
+struct result mem_unmap(uint64_t address);
+struct result mem_dma(uint64_t address, uint64_t bytes, uint64_t *physical);
+struct result mem_untyped(unsigned size_bits, uint64_t slot);
 struct mem_stats {
     uint64_t total, free, clients;
     uint64_t free_blocks[MEM_MAX_ORDER + 1];
 };
-long mem_stats(struct mem_stats *out);
-long mem_client_info(uint64_t index, uint64_t *client, uint64_t *quota, uint64_t *used);
+struct result mem_stats(struct mem_stats *out);
+struct result mem_client_info(uint64_t index, uint64_t *client, uint64_t *quota, uint64_t *used);
 
-/* Maps bytes of fresh memory at address for the heap (memsrv's MEM_MAP);
-   0 or an error. memsrv replaces it. */
-long libsys_heap_map(uint64_t address, uint64_t bytes);
+/* Maps bytes of fresh memory at address for the heap (memsrv's MEM_MAP). memsrv replaces
+   it. */
+struct result libsys_heap_map(uint64_t address, uint64_t bytes);
 
 /* POSIX clocks, which picolibc declares only for RTEMS: both count from
-   boot at procsrv's clock's resolution (PROC_CLOCK_HZ). */
+   boot at procsrv's clock's resolution (PROC_CLOCK_HZ). (Host unit tests,
+   which build the pure parts of libsys against the host's C library, have
+   their own.) */
+#ifdef __PICOLIBC__
 #ifndef CLOCK_MONOTONIC
 #define CLOCK_MONOTONIC ((clockid_t)4) /* picolibc's value */
 #endif
 int clock_gettime(clockid_t clock, struct timespec *ts);
+#endif
 
 /* A fresh slot of this process's CSpace (from proc_info's free_slot up). */
 uint64_t libsys_alloc_slot(void);

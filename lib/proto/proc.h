@@ -93,7 +93,7 @@ enum proc_label {
     PROC_SPAWN = 1,
     PROC_EXIT = 2,     /* MR0 status. No reply: the process ends. */
     PROC_WAIT = 3,     /* MR0 pid (a process the caller spawned) -> MR0 its exit status; waits */
-    PROC_KILL = 4,     /* MR0 pid: ends it; its memory returns to memsrv */
+    PROC_KILL = 4,     /* MR0 pid: ends it; its memory returns to memsrv (see PROC_STOP) */
     PROC_LIST = 5,     /* MR0 index (0, 1, ...) -> MR0 pid, MR1 state, MR2 memory bytes, MR3
                           restarts, MR4 parent pid, MR5-MR8 name; SERVICE_NOT_FOUND past the end */
     PROC_REGISTER = 6, /* MR0-MR3 name, capability 0 an endpoint: clients may now look it up */
@@ -119,6 +119,10 @@ enum proc_label {
        records on the console (lib/tracedump) -> MR0 records printed; SERVICE_NOT_FOUND if it
        was not tracing. Repeatable: the records stay until the next boot. */
     PROC_TRACE_DUMP = 14,
+    /* MR0 pid: ends it for good. PROC_KILL ends a process too, but a server or program the
+       boot manifest gave a restart policy (restart=N) comes back from a kill as from a crash;
+       a stopped one does not, and a stopped server's endpoint and name go with it. */
+    PROC_STOP = 15,
 };
 
 enum proc_state {

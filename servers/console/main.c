@@ -14,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libsys/service.h"
+#include "libsys/invoke.h"
+#include "libsys/server.h"
 #include "procgrant/procgrant.h"
 #include "ring.h"
 #include "uart.h"
+#include "wordpack/wordpack.h"
 
 #define COM1_BASE 0x3f8
 #define COM1_IRQ  4
@@ -42,14 +44,9 @@ static struct console console;
    Used only before the UART works. */
 static _Noreturn void console_fail(const char *msg)
 {
-    struct missive_msg m = {0};
-    size_t n = strlen(msg);
-    if (n > 8 * (MSG_REGISTERS - 1))
-        n = 8 * (MSG_REGISTERS - 1);
-    m.mr[0] = n;
-    for (size_t i = 0; i < n; i++)
-        m.mr[1 + i / 8] |= (uint64_t)(unsigned char)msg[i] << (8 * (i % 8));
-    missive_syscall(SYS_CALL, PROC_SLOT_DEBUG, MSG_TAG(DEBUG_WRITE, 1 + (n + 7) / 8, 0), &m);
+    uint64_t bytes[WORDPACK_DEBUG_WORDS];
+    size_t n = wordpack_debug(bytes, msg, strlen(msg));
+    debug_write(PROC_SLOT_DEBUG, n, bytes);
     exit(1);
 }
 
@@ -63,21 +60,7 @@ static void console_say(struct console *c, const char *s)
    wakes with ERR_NO_REPLY). */
 static void delete_slot(uint64_t slot)
 {
-    sys_invoke(PROC_SLOT_CSPACE, CSPACE_DELETE, 1, &slot, 0);
-}
-
-/* Starts a reply with status (a SERVICE_* value) and no words. */
-static void reply_status(struct request *out, uint64_t status)
-{
-    out->label = status;
-    out->length = 0;
-}
-
-/* Answers SERVICE_BAD_ARGUMENT naming argument index in MR0. */
-static void reply_bad_argument(struct request *out, uint64_t index)
-{
-    reply_status(out, SERVICE_BAD_ARGUMENT);
-    request_set_word(out, 0, index);
+    cspace_delete(PROC_SLOT_CSPACE, slot);
 }
 
 /* Builds in *out a successful read answer with up to max queued bytes (at least one must be
@@ -86,7 +69,7 @@ static size_t build_read_reply(struct console *c, struct request *out, uint64_t 
 {
     uint8_t bytes[CONSOLE_MAX_BYTES];
     size_t n = ring_peek(&c->input, bytes, max < sizeof bytes ? max : sizeof bytes);
-    reply_status(out, SERVICE_OK);
+    *out = (struct request){.label = SERVICE_OK};
     request_set_word(out, 0, n);
     request_put_bytes(out, 1, bytes, n);
     return n;
@@ -115,10 +98,10 @@ static bool process_alive(uint64_t pid)
 {
     for (uint64_t i = 0; i < 4096; i++) {
         struct proc_entry entry;
-        long e = proc_list(i, &entry);
-        if (e == -SERVICE_NOT_FOUND)
+        struct result e = proc_list(i, &entry);
+        if (result_is_service(e, SERVICE_NOT_FOUND))
             return false;
-        if (e != 0)
+        if (!result_is_ok(e))
             return true;
         if (entry.pid == pid)
             return entry.state == PROC_STATE_RUNNING;
@@ -126,108 +109,77 @@ static bool process_alive(uint64_t pid)
     return true;
 }
 
-/* The bytes of a write or input request (MR0 n, the bytes from MR1) into
-   bytes; false, with the error reply set, if n is more than the message
-   carries. */
-static bool take_bytes(const struct request *in, struct request *out,
-                       uint8_t bytes[CONSOLE_MAX_BYTES], uint64_t *n)
+/* The bytes of a write or input request (MR0 n, the bytes from MR1) into bytes; returns
+   SERVICE_OK, or SERVICE_BAD_ARGUMENT (MR0, 0 to the bytes the message carries) if n is
+   more than that. */
+static long take_bytes(struct server_call *call, uint8_t bytes[CONSOLE_MAX_BYTES], uint64_t *n)
 {
-    *n = request_word(in, 0);
-    if (*n > (in->length - 1) * 8) {
-        reply_bad_argument(out, 0);
-        return false;
-    }
-    request_get_bytes(in, 1, bytes, *n);
-    return true;
+    uint64_t room = (call->in.length - 1) * 8;
+    *n = request_word(&call->in, 0);
+    if (*n > room)
+        return server_bad_argument(call, 0, 0, room);
+    request_get_bytes(&call->in, 1, bytes, *n);
+    return SERVICE_OK;
 }
 
 /* CONSOLE_WRITE: MR0 n, the bytes from MR1 -> MR0 n. */
-static void handle_write(struct console *c, const struct request *in, struct request *out)
+static long handle_write(struct server_call *call)
 {
+    struct console *c = call->server->context;
     uint8_t bytes[CONSOLE_MAX_BYTES];
     uint64_t n;
-    if (!take_bytes(in, out, bytes, &n))
-        return;
+    long status = take_bytes(call, bytes, &n);
+    if (status != SERVICE_OK)
+        return status;
     uart_write(&c->uart, bytes, n);
-    reply_status(out, SERVICE_OK);
-    request_set_word(out, 0, n);
+    request_set_word(&call->out, 0, n);
+    return SERVICE_OK;
 }
 
 /* CONSOLE_INPUT: MR0 n, the bytes from MR1 -> MR0 how many were queued (the rest were
    dropped: the queue is full). */
-static void handle_input(struct console *c, const struct request *in, struct request *out)
+static long handle_input(struct server_call *call)
 {
+    struct console *c = call->server->context;
     uint8_t bytes[CONSOLE_MAX_BYTES];
     uint64_t n;
-    if (!take_bytes(in, out, bytes, &n))
-        return;
+    long status = take_bytes(call, bytes, &n);
+    if (status != SERVICE_OK)
+        return status;
     size_t queued = ring_put(&c->input, bytes, n);
     serve_waiting_reader(c);
-    reply_status(out, SERVICE_OK);
-    request_set_word(out, 0, queued);
+    request_set_word(&call->out, 0, queued);
+    return SERVICE_OK;
 }
 
-/* CONSOLE_READ: MR0 at most n bytes -> MR0 count, the bytes from MR1. Returns false if the
-   reply was saved to be sent when input comes. */
-static bool handle_read(struct console *c, uint64_t pid, const struct request *in,
-                        struct request *out)
+/* CONSOLE_READ: MR0 at most n bytes -> MR0 count, the bytes from MR1. No reply now (it was
+   saved) if no input is queued: it goes when input comes. */
+static long handle_read(struct server_call *call)
 {
-    uint64_t max = request_word(in, 0);
-    if (max == 0) {
-        reply_bad_argument(out, 0);
-        return true;
-    }
+    struct console *c = call->server->context;
+    uint64_t max = request_word(&call->in, 0);
+    if (max == 0)
+        return server_bad_argument(call, 0, 1, UINT64_MAX);
     if (max > CONSOLE_MAX_BYTES)
         max = CONSOLE_MAX_BYTES;
     if (ring_count(&c->input) > 0) {
-        ring_drop(&c->input, build_read_reply(c, out, max));
-        return true;
+        ring_drop(&c->input, build_read_reply(c, &call->out, max));
+        return SERVICE_OK;
     }
     if (c->reader_waiting) {
         /* A reader that was killed while it waited leaves its saved reply behind; it must
            not lock the console for its successor. */
-        if (c->reader_pid == pid || process_alive(c->reader_pid)) {
-            reply_status(out, SERVICE_BUSY);
-            return true;
-        }
+        if (c->reader_pid == call->badge || process_alive(c->reader_pid))
+            return SERVICE_BUSY;
         delete_slot(c->saved);
         c->reader_waiting = false;
     }
-    uint64_t arg = c->saved;
-    if (sys_invoke(PROC_SLOT_CSPACE, CSPACE_SAVE_REPLY, 1, &arg, 0) != ERR_OK) {
-        reply_status(out, SERVICE_BUSY);
-        return true;
-    }
+    if (cspace_save_reply(PROC_SLOT_CSPACE, c->saved) != ERR_OK)
+        return SERVICE_INTERNAL;
     c->reader_waiting = true;
-    c->reader_pid = pid;
+    c->reader_pid = call->badge;
     c->reader_max = max;
-    return false;
-}
-
-/* Carries out one request; fills *out with the reply. Returns false when no reply is to go
-   now (it was saved). */
-static bool dispatch(struct console *c, uint64_t pid, const struct request *in, struct request *out)
-{
-    switch (in->label) {
-    case CONSOLE_WRITE:
-    case CONSOLE_READ:
-    case CONSOLE_INPUT:
-        break;
-    default:
-        reply_status(out, SERVICE_BAD_LABEL);
-        return true;
-    }
-    if (in->length < 1) {
-        reply_status(out, SERVICE_BAD_LENGTH);
-        return true;
-    }
-    if (in->label == CONSOLE_WRITE)
-        handle_write(c, in, out);
-    else if (in->label == CONSOLE_INPUT)
-        handle_input(c, in, out);
-    else
-        return handle_read(c, pid, in, out);
-    return true;
+    return SERVER_NO_REPLY;
 }
 
 /* The UART interrupted: acknowledges the line, then moves every received byte into the input
@@ -235,7 +187,7 @@ static bool dispatch(struct console *c, uint64_t pid, const struct request *in, 
    rather than being left behind with the line masked), and answers a waiting reader. */
 static void handle_interrupt(struct console *c)
 {
-    sys_invoke(c->irq, IRQ_HANDLER_ACK, 0, 0, 0);
+    irq_handler_ack(c->irq);
     for (size_t i = 0; i < DRAIN_MAX; i++) {
         int byte = uart_getc(&c->uart);
         if (byte < 0)
@@ -259,66 +211,57 @@ static void console_setup(struct console *c)
         console_fail("console: no I/O port grant for 0x3f8-0x3ff\n");
     if (!procgrant_irq(info, COM1_IRQ, &c->irq, &notification))
         console_fail("console: no grant of IRQ 4 with its notification\n");
-    uint64_t slot = PROC_SLOT_SERVICE;
-    struct missive_msg id;
-    if (sys_invoke(PROC_SLOT_CSPACE, CSPACE_IDENTIFY, 1, &slot, &id) != ERR_OK ||
-        id.mr[0] != CAP_ENDPOINT || !(id.mr[1] & CAP_RIGHT_RECEIVE))
+    struct cspace_identity id;
+    if (cspace_identify(PROC_SLOT_CSPACE, PROC_SLOT_SERVICE, &id) != ERR_OK ||
+        id.type != CAP_ENDPOINT || !(id.rights & CAP_RIGHT_RECEIVE))
         console_fail("console: no endpoint to serve on in PROC_SLOT_SERVICE\n");
     c->saved = libsys_alloc_slot();
     if (!c->saved)
         console_fail("console: no free slot for saved replies\n");
     ring_init(&c->input);
-    if (sys_invoke(PROC_SLOT_THREAD, THREAD_BIND_NOTIFICATION, 1, &notification, 0) != ERR_OK)
+    if (thread_bind_notification(PROC_SLOT_THREAD, notification) != ERR_OK)
         console_fail("console: cannot bind the IRQ notification\n");
     if (!uart_init(&c->uart, ports, COM1_BASE))
         console_fail("console: the COM1 ports do not answer\n");
     handle_interrupt(c); /* bytes typed before now, and an interrupt already pending */
 }
 
-/* Receives on the service endpoint into *in (after sending the reply in *out if reply is
-   true); repeats a receive that was interrupted (a suspend and resume). Any other failure
-   means the endpoint is gone or unusable: the server says so and exits (procsrv restarts it
-   if the manifest asks). Returns the sender's badge. */
-static uint64_t receive(struct console *c, struct request *in, struct request *out, bool reply)
+/* The notification hook: the UART interrupted. */
+static void console_notified(struct server *s, uint64_t word)
 {
-    long e;
-    if (reply) {
-        in->msg = out->msg;
-        e = missive_syscall(SYS_REPLY_RECV, PROC_SLOT_SERVICE, MSG_TAG(out->label, out->length, 0),
-                            &in->msg);
-    } else {
-        e = missive_syscall(SYS_RECV, PROC_SLOT_SERVICE, 0, &in->msg);
-    }
-    while (e == ERR_INTERRUPTED)
-        e = missive_syscall(SYS_RECV, PROC_SLOT_SERVICE, 0, &in->msg);
-    if (e != ERR_OK) {
-        console_say(c, "console: cannot receive on the service endpoint; exiting\n");
-        exit(1);
-    }
-    in->label = MSG_LABEL(in->msg.tag);
-    in->length = MSG_LENGTH(in->msg.tag);
-    return in->msg.badge;
+    (void)word;
+    handle_interrupt(s->context);
 }
+
+/* A receive on the service endpoint failed: the endpoint is gone or unusable, so the server
+   says so and exits (procsrv restarts it if the manifest asks). */
+static bool console_receive_failed(struct server *s, long error)
+{
+    (void)error;
+    console_say(s->context, "console: cannot receive on the service endpoint; exiting\n");
+    return false;
+}
+
+static const struct server_op console_ops[] = {
+    {CONSOLE_WRITE, 1, 0, 0, handle_write},
+    {CONSOLE_READ, 1, 0, 0, handle_read},
+    {CONSOLE_INPUT, 1, 0, 0, handle_input},
+};
 
 int main(void)
 {
     struct console *c = &console;
     console_setup(c);
     console_say(c, "console: serving COM1\n");
-    struct request in = {0}, out = {0};
-    bool reply = false;
-    for (;;) {
-        uint64_t badge = receive(c, &in, &out, reply);
-        reply = false;
-        out = (struct request){0};
-        if (in.label == NOTIFICATION_LABEL && in.length == 0) {
-            handle_interrupt(c);
-            /* A real interrupt leaves no reply owed, and then this one goes nowhere; a client
-               that sent the notification label itself is told it is no request. */
-            reply_status(&out, SERVICE_BAD_LABEL);
-            reply = true;
-            continue;
-        }
-        reply = dispatch(c, badge, &in, &out);
-    }
+    static struct server server = {
+        .name = "console",
+        .endpoint = PROC_SLOT_SERVICE,
+        .cspace = PROC_SLOT_CSPACE,
+        .ops = console_ops,
+        .op_count = sizeof console_ops / sizeof console_ops[0],
+        .context = &console,
+        .notification = console_notified,
+        .receive_failed = console_receive_failed,
+    };
+    server_run(&server);
 }

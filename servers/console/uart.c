@@ -3,6 +3,7 @@
  */
 #include "uart.h"
 
+#include "ioport/ioport.h"
 #include "libsys/libsys.h"
 
 /* Register offsets from the base port (DLAB clear, as the kernel leaves it). */
@@ -25,18 +26,13 @@
 /* Reads the register at offset; returns -1 if the invocation fails. */
 static long uart_in(const struct uart *u, unsigned offset)
 {
-    uint64_t args[2] = {u->base + offset, 1};
-    struct missive_msg answer;
-    if (sys_invoke(u->ports, IO_PORT_IN, 2, args, &answer) != ERR_OK)
-        return -1;
-    return (long)(answer.mr[0] & 0xff);
+    return ioport_in8(u->ports, (uint16_t)(u->base + offset));
 }
 
 /* Writes value to the register at offset; returns the kernel's result. */
 static long uart_out(const struct uart *u, unsigned offset, uint8_t value)
 {
-    uint64_t args[3] = {u->base + offset, 1, value};
-    return sys_invoke(u->ports, IO_PORT_OUT, 3, args, 0);
+    return ioport_out8(u->ports, (uint16_t)(u->base + offset), value);
 }
 
 bool uart_init(struct uart *u, uint64_t slot, uint16_t base)

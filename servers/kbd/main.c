@@ -12,7 +12,9 @@
 #include <stdlib.h>
 
 #include "input/keymap.h"
-#include "libsys/service.h"
+#include "ioport/ioport.h"
+#include "libsys/invoke.h"
+#include "libsys/server.h"
 #include "procgrant/procgrant.h"
 
 #define I8042_DATA    0x60
@@ -45,27 +47,10 @@ struct kbd {
 
 static struct kbd kbd;
 
-/* Reads a byte from port through the capability in slot; -1 if the invocation fails. */
-static int port_in(uint64_t slot, uint64_t port)
-{
-    uint64_t args[2] = {port, 1};
-    struct missive_msg answer;
-    if (sys_invoke(slot, IO_PORT_IN, 2, args, &answer) != ERR_OK)
-        return -1;
-    return (int)(answer.mr[0] & 0xff);
-}
-
-/* Writes value to port through the capability in slot. */
-static void port_out(uint64_t slot, uint64_t port, uint8_t value)
-{
-    uint64_t args[3] = {port, 1, value};
-    sys_invoke(slot, IO_PORT_OUT, 3, args, 0);
-}
-
 /* The controller's status byte, 0 if it cannot be read. */
 static int kbd_status(struct kbd *k)
 {
-    int s = port_in(k->status_port, I8042_STATUS);
+    int s = ioport_in8(k->status_port, I8042_STATUS);
     return s < 0 ? 0 : s;
 }
 
@@ -83,7 +68,7 @@ static int read_byte(struct kbd *k)
 {
     for (unsigned i = 0; i < I8042_POLLS; i++)
         if (kbd_status(k) & STATUS_OUTPUT)
-            return port_in(k->data_port, I8042_DATA);
+            return ioport_in8(k->data_port, I8042_DATA);
     return -1;
 }
 
@@ -92,7 +77,7 @@ static bool send_command(struct kbd *k, uint8_t command)
 {
     if (!wait_writable(k))
         return false;
-    port_out(k->status_port, I8042_STATUS, command);
+    ioport_out8(k->status_port, I8042_STATUS, command);
     return true;
 }
 
@@ -100,7 +85,7 @@ static bool send_command(struct kbd *k, uint8_t command)
 static void flush_output(struct kbd *k)
 {
     for (unsigned i = 0; i < DRAIN_MAX && (kbd_status(k) & STATUS_OUTPUT); i++)
-        port_in(k->data_port, I8042_DATA);
+        ioport_in8(k->data_port, I8042_DATA);
 }
 
 /* Makes sure the controller interrupts on IRQ 1 and translates to set 1, with the keyboard
@@ -117,7 +102,7 @@ static bool i8042_init(struct kbd *k)
     config = (config | CONFIG_IRQ1 | CONFIG_TRANSLATE) & ~CONFIG_NO_CLOCK1;
     if (!send_command(k, CMD_WRITE_CONFIG) || !wait_writable(k))
         return false;
-    port_out(k->data_port, I8042_DATA, (uint8_t)config);
+    ioport_out8(k->data_port, I8042_DATA, (uint8_t)config);
     if (!send_command(k, CMD_ENABLE_PORT1))
         return false;
     flush_output(k);
@@ -158,7 +143,7 @@ static void drain(struct kbd *k)
         int status = kbd_status(k);
         if (!(status & STATUS_OUTPUT))
             break;
-        int code = port_in(k->data_port, I8042_DATA);
+        int code = ioport_in8(k->data_port, I8042_DATA);
         if (code >= 0 && !(status & STATUS_AUX))
             feed_scancode(k, (uint8_t)code);
     }
@@ -185,23 +170,42 @@ static void kbd_setup(struct kbd *k)
     keymap_init(&k->keys);
 }
 
+/* IRQ 1: acknowledge before reading, so a byte that comes while we read raises the line again
+   instead of waiting behind a masked one; then take every byte and pass the keys on. */
+static void kbd_interrupt(struct server *s, uint64_t word)
+{
+    (void)word;
+    struct kbd *k = s->context;
+    irq_handler_ack(k->irq);
+    drain(k);
+    flush_input(k);
+}
+
+/* A wait on the IRQ's notification failed for another reason than a suspend: the grant is
+   unusable, so kbd says so and exits (procsrv restarts it if the manifest asks). */
+static bool kbd_wait_failed(struct server *s, long error)
+{
+    (void)s;
+    char why[80];
+    printf("kbd: cannot wait for IRQ 1 (%s)\n",
+           result_format(why, sizeof why, 0, result_from_kernel(error, 0)));
+    return false;
+}
+
 int main(void)
 {
     struct kbd *k = &kbd;
     kbd_setup(k);
     if (!i8042_init(k))
         printf("kbd: the i8042 controller does not answer; waiting for interrupts anyway\n");
-    for (;;) {
-        struct missive_msg m = {0};
-        long e = missive_syscall(SYS_RECV, k->notification, 0, &m);
-        if (e != ERR_OK && e != ERR_INTERRUPTED) {
-            printf("kbd: cannot wait for IRQ 1 (kernel error %ld)\n", e);
-            exit(1);
-        }
-        /* Acknowledge before reading, so a byte that comes while we read raises the line
-           again instead of waiting behind a masked one. */
-        sys_invoke(k->irq, IRQ_HANDLER_ACK, 0, 0, 0);
-        drain(k);
-        flush_input(k);
-    }
+    static struct server server = {
+        .name = "kbd",
+        .endpoint_is_notification = true,
+        .cspace = PROC_SLOT_CSPACE,
+        .context = &kbd,
+        .notification = kbd_interrupt,
+        .receive_failed = kbd_wait_failed,
+    };
+    server.endpoint = k->notification;
+    server_run(&server);
 }

@@ -95,7 +95,7 @@ static uint64_t client_table(void *context)
     if (!g)
         return 0;
     uint64_t slot = slots_alloc(1);
-    if (!slot || sys_invoke5(g->block.slot, UNTYPED_RETYPE, CAP_PAGE_TABLE, 0, slot, 1, 0, 0)) {
+    if (!slot || untyped_retype(g->block.slot, CAP_PAGE_TABLE, 0, slot, 1)) {
         if (slot)
             slots_free(slot, 1);
         grant_free(g);
@@ -112,14 +112,14 @@ static long map_block(struct client *c, struct grant *g, uint64_t address, uint6
     g->frames = slots_alloc(count);
     if (!g->frames)
         return SERVICE_TOO_MANY;
-    if (sys_invoke5(g->block.slot, UNTYPED_RETYPE, CAP_FRAME, 12, g->frames, count, 0, 0) != ERR_OK)
+    if (untyped_retype(g->block.slot, CAP_FRAME, FRAME_SMALL_BITS, g->frames, count) != ERR_OK)
         return SERVICE_NO_MEMORY;
     for (uint64_t i = 0; i < count; i++) {
         long r = pool_map(c->vspace, g->frames + i, address + i * PAGE, rights, client_table, c);
         if (r == ERR_ALREADY_MAPPED)
             return SERVICE_EXISTS;
         if (r != ERR_OK)
-            return r == ERR_NOT_ENOUGH_MEMORY ? SERVICE_NO_MEMORY : SERVICE_BAD_ARGUMENT;
+            return r == ERR_NOT_ENOUGH_MEMORY ? SERVICE_NO_MEMORY : SERVICE_INTERNAL;
     }
     return SERVICE_OK;
 }
@@ -139,26 +139,30 @@ static bool unmap_group(struct client *c, uint64_t address)
     return found;
 }
 
-/* Checks an address range of a request: page aligned, non-empty, in user
-   space. MR0/MR1 are the arguments. */
-static bool valid_range(uint64_t address, uint64_t bytes)
+/* Checks the address range of a request (MR0 address, MR1 bytes, at most max_bytes):
+   page aligned and in user space. Returns SERVICE_OK or the bad argument, with its range. */
+static long check_range(struct server_call *call, uint64_t max_bytes)
 {
-    return bytes && !(address % PAGE) && !(bytes % PAGE) && address >= USER_BASE &&
-           address < USER_END && bytes <= USER_END - address;
+    uint64_t address = request_word(&call->in, 0), bytes = request_word(&call->in, 1);
+    if (address % PAGE || address < USER_BASE || address >= USER_END)
+        return server_bad_argument(call, 0, USER_BASE, USER_END - PAGE);
+    uint64_t room = USER_END - address < max_bytes ? USER_END - address : max_bytes;
+    if (!bytes || bytes % PAGE || bytes > room)
+        return server_bad_argument(call, 1, PAGE, room);
+    return SERVICE_OK;
 }
 
-static long map(struct client *c, struct request *r)
+static long map(struct server_call *call)
 {
-    uint64_t address = request_word(r, 0), bytes = request_word(r, 1), rights = request_word(r, 2);
-    if (!valid_range(address, bytes)) {
-        request_set_word(r, 0, 0);
-        return SERVICE_BAD_ARGUMENT;
-    }
-    if (!(rights & CAP_RIGHT_READ) ||
-        (rights & ~(uint64_t)(CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_EXEC))) {
-        request_set_word(r, 0, 2);
-        return SERVICE_BAD_ARGUMENT;
-    }
+    struct client *c = call->client;
+    uint64_t address = request_word(&call->in, 0), bytes = request_word(&call->in, 1);
+    uint64_t rights = request_word(&call->in, 2);
+    const uint64_t all = CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_EXEC;
+    long status = check_range(call, UINT64_MAX);
+    if (status != SERVICE_OK)
+        return status;
+    if (!(rights & CAP_RIGHT_READ) || (rights & ~all))
+        return server_bad_argument(call, 2, CAP_RIGHT_READ, all);
     if (!c->vspace)
         return SERVICE_DENIED;
     if (c->used + bytes > c->quota)
@@ -174,7 +178,6 @@ static long map(struct client *c, struct request *r)
         unsigned order = MAP_MAX_ORDER;
         while ((PAGE << order) > bytes - done)
             order--;
-        long status;
         struct grant *g = grant_new(c, order, GRANT_MAP, &status);
         if (g) {
             g->address = address;
@@ -189,17 +192,21 @@ static long map(struct client *c, struct request *r)
     return SERVICE_OK;
 }
 
-static long dma(struct client *c, struct request *r)
+static long unmap(struct server_call *call)
 {
-    uint64_t address = request_word(r, 0), bytes = request_word(r, 1);
-    if (!valid_range(address, bytes) || bytes > (PAGE << MEM_MAX_ORDER)) {
-        request_set_word(r, 0, bytes > (PAGE << MEM_MAX_ORDER) ? 1 : 0);
-        return SERVICE_BAD_ARGUMENT;
-    }
+    return unmap_group(call->client, request_word(&call->in, 0)) ? SERVICE_OK : SERVICE_NOT_FOUND;
+}
+
+static long dma(struct server_call *call)
+{
+    struct client *c = call->client;
+    uint64_t address = request_word(&call->in, 0), bytes = request_word(&call->in, 1);
+    long status = check_range(call, PAGE << MEM_MAX_ORDER);
+    if (status != SERVICE_OK)
+        return status;
     if (!c->vspace)
         return SERVICE_DENIED;
     unsigned order = buddy_order_for(bytes);
-    long status;
     struct grant *g = grant_new(c, order, GRANT_DMA, &status);
     if (!g)
         return status;
@@ -207,9 +214,9 @@ static long dma(struct client *c, struct request *r)
     uint64_t count = 1ull << order;
     g->frames = slots_alloc(count);
     status = g->frames ? SERVICE_OK : SERVICE_TOO_MANY;
-    for (uint64_t done = 0; status == SERVICE_OK && done < count; done += 256) {
-        uint64_t n = count - done < 256 ? count - done : 256;
-        if (sys_invoke5(g->block.slot, UNTYPED_RETYPE, CAP_FRAME, 12, g->frames + done, n, 0, 0))
+    for (uint64_t done = 0; status == SERVICE_OK && done < count; done += RETYPE_MAX_COUNT) {
+        uint64_t n = count - done < RETYPE_MAX_COUNT ? count - done : RETYPE_MAX_COUNT;
+        if (untyped_retype(g->block.slot, CAP_FRAME, FRAME_SMALL_BITS, g->frames + done, n))
             status = SERVICE_NO_MEMORY;
     }
     for (uint64_t i = 0; status == SERVICE_OK && i < count; i++) {
@@ -223,20 +230,18 @@ static long dma(struct client *c, struct request *r)
         grant_free(g);
         return status;
     }
-    request_set_word(r, 0, g->block.phys);
+    request_set_word(&call->out, 0, g->block.phys);
     return SERVICE_OK;
 }
 
-static long untyped(uint64_t badge, struct request *r, uint64_t *reply_cap)
+static long untyped(struct server_call *call)
 {
-    uint64_t bits = request_word(r, 0), for_client = request_word(r, 1);
-    if (bits < 12 || bits > 12 + MEM_MAX_ORDER) {
-        request_set_word(r, 0, 0);
-        return SERVICE_BAD_ARGUMENT;
-    }
-    if (for_client && badge != PROC_PID_PROCSRV)
+    uint64_t bits = request_word(&call->in, 0), for_client = request_word(&call->in, 1);
+    if (bits < 12 || bits > 12 + MEM_MAX_ORDER)
+        return server_bad_argument(call, 0, 12, 12 + MEM_MAX_ORDER);
+    if (for_client && call->badge != PROC_PID_PROCSRV)
         return SERVICE_DENIED;
-    struct client *c = find_client(for_client ? for_client : badge);
+    struct client *c = find_client(for_client ? for_client : call->badge);
     if (!c)
         return SERVICE_DENIED;
     long status;
@@ -244,20 +249,18 @@ static long untyped(uint64_t badge, struct request *r, uint64_t *reply_cap)
     if (!g)
         return status;
     uint64_t slot = slots_alloc(1);
-    if (!slot ||
-        sys_invoke5(g->block.slot, UNTYPED_RETYPE, CAP_UNTYPED, bits, slot, 1, 0, 0) != ERR_OK) {
+    if (!slot || untyped_retype(g->block.slot, CAP_UNTYPED, bits, slot, 1) != ERR_OK) {
         if (slot)
             slots_free(slot, 1);
         grant_free(g);
         return SERVICE_NO_MEMORY;
     }
-    *reply_cap = slot; /* moves to the caller with the reply */
-    return SERVICE_OK;
+    return server_reply_cap(call, slot); /* moves to the caller with the reply */
 }
 
-static long client_add(struct request *r)
+static long client_add(struct server_call *call)
 {
-    uint64_t id = request_word(r, 0), quota = request_word(r, 1);
+    uint64_t id = request_word(&call->in, 0), quota = request_word(&call->in, 1);
     if (!id || find_client(id))
         return SERVICE_EXISTS;
     for (int i = 0; i < MAX_CLIENTS; i++) {
@@ -269,70 +272,69 @@ static long client_add(struct request *r)
     return SERVICE_TOO_MANY;
 }
 
-/* Keeps the VSpace capability that came with the request (*received = 0). */
-static long client_vspace(struct request *r, uint64_t *received)
+/* Keeps the VSpace capability that came with the request. */
+static long client_vspace(struct server_call *call)
 {
-    struct client *c = find_client(request_word(r, 0));
-    struct missive_msg m = {0};
+    struct client *c = find_client(request_word(&call->in, 0));
+    struct cspace_identity id;
     if (!c)
         return SERVICE_NOT_FOUND;
-    if (!*received || sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, *received, 0, 0, 0, 0, &m) ||
-        m.mr[0] != CAP_VSPACE || c->vspace)
-        return SERVICE_BAD_ARGUMENT;
-    c->vspace = *received;
-    *received = 0;
+    if (!call->received || cspace_identify(ROOT_SLOT_CSPACE, call->received, &id) != ERR_OK ||
+        id.type != CAP_VSPACE || c->vspace)
+        return server_bad_argument(call, SERVICE_ARGUMENT_CAP, 0, 0);
+    c->vspace = call->received;
+    call->received = 0;
     return SERVICE_OK;
 }
 
-static long client_remove(struct request *r)
+static long client_remove(struct server_call *call)
 {
-    struct client *c = find_client(request_word(r, 0));
+    struct client *c = find_client(request_word(&call->in, 0));
     if (!c)
         return SERVICE_NOT_FOUND;
     for (int i = 0; i < grants_end; i++)
         if (grants[i].kind != GRANT_FREE && grants[i].client == c->id)
             grant_free(&grants[i]);
     if (c->vspace) {
-        sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_DELETE, c->vspace, 0, 0, 0, 0, 0);
+        cspace_delete(ROOT_SLOT_CSPACE, c->vspace);
         slots_free(c->vspace, 1);
     }
     memset(c, 0, sizeof *c);
     return SERVICE_OK;
 }
 
-static long stats(struct request *r)
+static long stats(struct server_call *call)
 {
     uint64_t count = 0;
     for (int i = 0; i < MAX_CLIENTS; i++)
         count += clients[i].id != 0;
-    request_set_word(r, 0, pool_total_bytes());
-    request_set_word(r, 1, pool_free_bytes());
-    request_set_word(r, 2, count);
+    request_set_word(&call->out, 0, pool_total_bytes());
+    request_set_word(&call->out, 1, pool_free_bytes());
+    request_set_word(&call->out, 2, count);
     for (unsigned order = 0; order < 7; order++)
-        request_set_word(r, 3 + order, pool_free_blocks(order));
+        request_set_word(&call->out, 3 + order, pool_free_blocks(order));
     return SERVICE_OK;
 }
 
-static long client_info(struct request *r)
+static long stats_order(struct server_call *call)
 {
-    uint64_t index = request_word(r, 0);
+    request_set_word(&call->out, 0, pool_free_blocks((unsigned)request_word(&call->in, 0)));
+    return SERVICE_OK;
+}
+
+static long client_info(struct server_call *call)
+{
+    uint64_t index = request_word(&call->in, 0);
     for (int i = 0; i < MAX_CLIENTS; i++) {
         if (clients[i].id && index-- == 0) {
-            request_set_word(r, 0, clients[i].id);
-            request_set_word(r, 1, clients[i].quota);
-            request_set_word(r, 2, clients[i].used);
+            request_set_word(&call->out, 0, clients[i].id);
+            request_set_word(&call->out, 1, clients[i].quota);
+            request_set_word(&call->out, 2, clients[i].used);
             return SERVICE_OK;
         }
     }
     return SERVICE_NOT_FOUND;
 }
-
-/* Words each request needs at least. */
-static const unsigned min_length[] = {
-    [MEM_MAP] = 3,           [MEM_UNMAP] = 1,         [MEM_DMA] = 2,         [MEM_UNTYPED] = 1,
-    [MEM_STATS] = 0,         [MEM_STATS_ORDER] = 1,   [MEM_CLIENT_INFO] = 1, [MEM_CLIENT_ADD] = 2,
-    [MEM_CLIENT_REMOVE] = 1, [MEM_CLIENT_VSPACE] = 1,
-};
 
 void clients_init(void)
 {
@@ -340,45 +342,23 @@ void clients_init(void)
     clients[0] = (struct client){PROC_PID_PROCSRV, 0, 0, 0};
 }
 
-long clients_request(uint64_t badge, struct request *r, uint64_t received, uint64_t *reply_cap)
+void *clients_find(struct server *s, uint64_t badge)
 {
-    uint64_t label = r->label;
-    long status;
-    if (label == 0 || label >= sizeof min_length / sizeof min_length[0])
-        status = SERVICE_BAD_LABEL;
-    else if (r->length < min_length[label])
-        status = SERVICE_BAD_LENGTH;
-    else if (label >= MEM_CLIENT_ADD && badge != PROC_PID_PROCSRV)
-        status = SERVICE_DENIED;
-    else if (label == MEM_CLIENT_ADD)
-        status = client_add(r);
-    else if (label == MEM_CLIENT_VSPACE)
-        status = client_vspace(r, &received);
-    else if (label == MEM_CLIENT_REMOVE)
-        status = client_remove(r);
-    else if (label == MEM_UNTYPED)
-        status = untyped(badge, r, reply_cap);
-    else if (label == MEM_STATS)
-        status = stats(r);
-    else if (label == MEM_STATS_ORDER)
-        status =
-            (request_set_word(r, 0, pool_free_blocks((unsigned)request_word(r, 0))), SERVICE_OK);
-    else if (label == MEM_CLIENT_INFO)
-        status = client_info(r);
-    else {
-        struct client *c = find_client(badge);
-        if (!c)
-            status = SERVICE_DENIED;
-        else if (label == MEM_MAP)
-            status = map(c, r);
-        else if (label == MEM_DMA)
-            status = dma(c, r);
-        else
-            status = unmap_group(c, request_word(r, 0)) ? SERVICE_OK : SERVICE_NOT_FOUND;
-    }
-    if (received) {
-        sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_DELETE, received, 0, 0, 0, 0, 0);
-        slots_free(received, 1);
-    }
-    return status;
+    (void)s;
+    return find_client(badge);
 }
+
+/* Mapping needs a known client; the client table is procsrv's to change. */
+const struct server_op clients_table[] = {
+    {MEM_MAP, 3, 0, SERVER_CLIENT_ONLY, map},
+    {MEM_UNMAP, 1, 0, SERVER_CLIENT_ONLY, unmap},
+    {MEM_DMA, 2, 0, SERVER_CLIENT_ONLY, dma},
+    {MEM_UNTYPED, 1, 0, 0, untyped},
+    {MEM_STATS, 0, 0, 0, stats},
+    {MEM_STATS_ORDER, 1, 0, 0, stats_order},
+    {MEM_CLIENT_INFO, 1, 0, 0, client_info},
+    {MEM_CLIENT_ADD, 2, PROC_PID_PROCSRV, 0, client_add},
+    {MEM_CLIENT_REMOVE, 1, PROC_PID_PROCSRV, 0, client_remove},
+    {MEM_CLIENT_VSPACE, 1, PROC_PID_PROCSRV, 0, client_vspace},
+};
+const unsigned clients_count = sizeof clients_table / sizeof clients_table[0];

@@ -11,11 +11,28 @@
 
 /* memsrv has no heap: it cannot ask itself for memory. Its bookkeeping is
    sized once, at start (pool.c). */
-long libsys_heap_map(uint64_t address, uint64_t bytes)
+struct result libsys_heap_map(uint64_t address, uint64_t bytes)
 {
     (void)address;
     (void)bytes;
-    return -SERVICE_NO_MEMORY;
+    return result_from_reply(ERR_OK, SERVICE_NO_MEMORY, 0);
+}
+
+/* memsrv cannot give up: a receive that failed is tried again. */
+static bool keep_serving(struct server *s, long error)
+{
+    (void)s, (void)error;
+    return true;
+}
+
+static uint64_t slot_alloc_one(void)
+{
+    return slots_alloc(1);
+}
+
+static void slot_free_one(uint64_t slot)
+{
+    slots_free(slot, 1);
 }
 
 int main(void)
@@ -26,33 +43,16 @@ int main(void)
         return 1;
     }
     clients_init();
-    struct ipc_buffer *buffer = (struct ipc_buffer *)USER_IPC_BUFFER;
-    uint64_t receive = slots_alloc(1), reply_cap = 0;
-    struct request r = {0};
-    buffer->receive_slot = receive;
-    long e = missive_syscall(SYS_RECV, PROC_SLOT_SERVICE, 0, &r.msg);
-    for (;;) {
-        if (reply_cap) { /* moved to the caller: the slot is empty again */
-            slots_free(reply_cap, 1);
-            reply_cap = 0;
-        }
-        uint64_t received = 0;
-        if (e == ERR_OK && MSG_CAPS(r.msg.tag)) {
-            received = receive;
-            receive = slots_alloc(1);
-        }
-        if (e != ERR_OK) {
-            buffer->receive_slot = receive;
-            e = missive_syscall(SYS_RECV, PROC_SLOT_SERVICE, 0, &r.msg);
-            continue;
-        }
-        r.label = MSG_LABEL(r.msg.tag);
-        r.length = MSG_LENGTH(r.msg.tag);
-        long status = clients_request(r.msg.badge, &r, received, &reply_cap);
-        buffer->receive_slot = receive;
-        buffer->caps[0] = reply_cap;
-        uint64_t length = r.length < MSG_MAX_LENGTH ? r.length : MSG_MAX_LENGTH;
-        e = missive_syscall(SYS_REPLY_RECV, PROC_SLOT_SERVICE,
-                            MSG_TAG(status, length, reply_cap ? 1 : 0), &r.msg);
-    }
+    static struct server server = {
+        .name = "memsrv",
+        .endpoint = PROC_SLOT_SERVICE,
+        .cspace = PROC_SLOT_CSPACE,
+        .find_client = clients_find,
+        .receive_failed = keep_serving,
+        .slot_alloc = slot_alloc_one,
+        .slot_free = slot_free_one,
+    };
+    server.ops = clients_table;
+    server.op_count = clients_count;
+    server_run(&server);
 }

@@ -16,10 +16,11 @@
 #include <stdint.h>
 
 #include "buddy/buddy.h"
+#include "libsys/invoke.h"
 #include "libsys/libsys.h"
-#include "libsys/service.h"
+#include "libsys/server.h"
 
-#define PAGE 4096ul
+#define PAGE PAGE_SIZE
 
 /* pool.c: memory, blocks and memsrv's own slots. */
 struct block {
@@ -51,9 +52,9 @@ long pool_map(uint64_t vspace, uint64_t frame, uint64_t address, uint64_t rights
 
 /* clients.c: the requests. */
 void clients_init(void);
-/* Handles one request from badge; returns the reply status, results in r.
-   received: a capability that came with it (0: none). *reply_cap: a slot
-   to move to the caller with the reply. */
-long clients_request(uint64_t badge, struct request *r, uint64_t received, uint64_t *reply_cap);
+/* The requests, for libsys's server library (server.h), and the badge-to-client lookup. */
+extern const struct server_op clients_table[];
+extern const unsigned clients_count;
+void *clients_find(struct server *s, uint64_t badge);
 
 #endif

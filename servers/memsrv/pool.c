@@ -73,7 +73,7 @@ static void forget_below(struct region *r, uint64_t phys, unsigned order)
 {
     if (order == 0)
         return;
-    uint64_t half = 1ull << (11 + order);
+    uint64_t half = 1ull << (PAGE_BITS - 1 + order);
     for (int i = 0; i < 2; i++) {
         uint32_t *child = node_at(r, phys + i * half, order - 1);
         if (*child) {
@@ -92,12 +92,12 @@ static uint64_t materialize(struct region *r, uint64_t phys, unsigned order)
     unsigned o = r->top;
     uint64_t at = r->phys;
     while (o > order) {
-        uint64_t half = 1ull << (11 + o);
+        uint64_t half = 1ull << (PAGE_BITS - 1 + o);
         uint32_t *left = node_at(r, at, o - 1);
         if (!*left) { /* not split yet */
             uint64_t pair = slots_alloc(2);
-            if (!pair || sys_invoke5(*node_at(r, at, o), UNTYPED_RETYPE, CAP_UNTYPED, 11 + o, pair,
-                                     2, 0, 0) != ERR_OK) {
+            if (!pair || untyped_retype(*node_at(r, at, o), CAP_UNTYPED, PAGE_BITS - 1 + o, pair,
+                                        2) != ERR_OK) {
                 if (pair)
                     slots_free(pair, 2);
                 return 0;
@@ -112,7 +112,7 @@ static uint64_t materialize(struct region *r, uint64_t phys, unsigned order)
     uint64_t slot = *node_at(r, phys, order);
     if (order > 0 && *node_at(r, phys, order - 1)) {
         /* Split before, all free now (the buddy says so): take it back whole. */
-        sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_REVOKE, slot, 0, 0, 0, 0, 0);
+        cspace_revoke(ROOT_SLOT_CSPACE, slot, 0);
         forget_below(r, phys, order);
     }
     return slot;
@@ -143,7 +143,7 @@ void pool_free(const struct block *b)
     for (unsigned i = 0; i < region_count; i++) {
         struct region *r = &regions[i];
         if (b->phys >= r->phys && b->phys < r->phys + (1ull << r->bits)) {
-            sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_REVOKE, b->slot, 0, 0, 0, 0, 0);
+            cspace_revoke(ROOT_SLOT_CSPACE, b->slot, 0);
             buddy_free(&r->buddy, b->phys, b->order);
             return;
         }
@@ -177,13 +177,13 @@ long pool_map(uint64_t vspace, uint64_t frame, uint64_t address, uint64_t rights
               uint64_t (*make_table)(void *context), void *context)
 {
     for (int level = 0; level < 4; level++) {
-        long r = sys_invoke5(vspace, VSPACE_MAP_FRAME, frame, address, rights, 0, 0, 0);
+        long r = vspace_map_frame(vspace, frame, address, rights);
         if (r != ERR_MISSING_TABLE)
             return r;
         uint64_t table = make_table(context);
         if (!table)
             return ERR_NOT_ENOUGH_MEMORY;
-        r = sys_invoke5(vspace, VSPACE_MAP_TABLE, table, address, 0, 0, 0, 0);
+        r = vspace_map_table(vspace, table, address, 0);
         if (r != ERR_OK)
             return r;
     }
@@ -201,7 +201,7 @@ static uint64_t boot_table(void *context)
 {
     (void)context;
     uint64_t slot = slots_alloc(1);
-    if (slot && sys_invoke5(boot_tables.untyped, UNTYPED_RETYPE, CAP_PAGE_TABLE, 0, slot, 1, 0, 0))
+    if (slot && untyped_retype(boot_tables.untyped, CAP_PAGE_TABLE, 0, slot, 1))
         return 0;
     return slot;
 }
@@ -221,15 +221,14 @@ bool pool_init(uint64_t first_free, unsigned cspace_bits)
     /* The regions procsrv moved in. */
     uint64_t need = 0, largest = 0;
     for (uint64_t s = MEM_UNTYPED_SLOT_FIRST; s < slot_count && region_count < MAX_REGIONS; s++) {
-        struct missive_msg m = {0};
-        if (sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_IDENTIFY, s, 0, 0, 0, 0, &m) != ERR_OK ||
-            m.mr[0] != CAP_UNTYPED)
+        struct cspace_identity id;
+        if (cspace_identify(ROOT_SLOT_CSPACE, s, &id) != ERR_OK || id.type != CAP_UNTYPED)
             break;
         slot_used[s / 64] |= 1ull << (s % 64);
-        if (m.mr[3] < 12 || m.mr[3] > 12 + BUDDY_MAX_ORDER)
+        if (id.size < PAGE_BITS || id.size > PAGE_BITS + BUDDY_MAX_ORDER)
             continue; /* not a size the buddy takes: left unused */
         struct region *r = &regions[region_count++];
-        *r = (struct region){.phys = m.mr[4], .slot = s, .bits = (unsigned)m.mr[3]};
+        *r = (struct region){.phys = id.physical, .slot = s, .bits = (unsigned)id.size};
         r->top = r->bits - 12;
         need += region_bookkeeping(r->bits);
         total_bytes += 1ull << r->bits;
@@ -251,7 +250,7 @@ bool pool_init(uint64_t first_free, unsigned cspace_bits)
     uint64_t at = big->slot;
     for (unsigned o = big->top; o > order; o--) {
         uint64_t pair = slots_alloc(2);
-        if (!pair || sys_invoke5(at, UNTYPED_RETYPE, CAP_UNTYPED, 11 + o, pair, 2, 0, 0) != ERR_OK)
+        if (!pair || untyped_retype(at, CAP_UNTYPED, PAGE_BITS - 1 + o, pair, 2) != ERR_OK)
             return false;
         chain[o - 1][0] = (uint32_t)pair;
         chain[o - 1][1] = (uint32_t)(pair + 1);
@@ -259,9 +258,9 @@ bool pool_init(uint64_t first_free, unsigned cspace_bits)
     }
     uint64_t frames = slots_alloc(pages);
     boot_tables.untyped = at;
-    for (uint64_t done = 0; done < pages; done += 256) {
-        uint64_t n = pages - done < 256 ? pages - done : 256;
-        if (!frames || sys_invoke5(at, UNTYPED_RETYPE, CAP_FRAME, 12, frames + done, n, 0, 0))
+    for (uint64_t done = 0; done < pages; done += RETYPE_MAX_COUNT) {
+        uint64_t n = pages - done < RETYPE_MAX_COUNT ? pages - done : RETYPE_MAX_COUNT;
+        if (!frames || untyped_retype(at, CAP_FRAME, FRAME_SMALL_BITS, frames + done, n))
             return false;
     }
     for (uint64_t i = 0; i < pages; i++)
@@ -290,7 +289,7 @@ bool pool_init(uint64_t first_free, unsigned cspace_bits)
         }
         for (unsigned o = r->top; o > order; o--) {
             *node_at(r, r->phys, o - 1) = chain[o - 1][0];
-            *node_at(r, r->phys + (1ull << (11 + o)), o - 1) = chain[o - 1][1];
+            *node_at(r, r->phys + (1ull << (PAGE_BITS - 1 + o)), o - 1) = chain[o - 1][1];
         }
         uint64_t kept = 1ull << (12 + order);
         buddy_add_range(&r->buddy, r->phys + kept, (1ull << r->bits) - kept);

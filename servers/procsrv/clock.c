@@ -21,34 +21,32 @@ static struct {
     uint64_t wake_tick;
 } sleepers[MAX_SLEEPERS];
 
-static uint64_t rtc_read(uint64_t reg)
+static uint8_t rtc_read(uint8_t reg)
 {
-    struct missive_msg m = {0};
-    sys_invoke5(ports, IO_PORT_OUT, RTC_INDEX, 1, reg, 0, 0, 0);
-    sys_invoke5(ports, IO_PORT_IN, RTC_DATA, 1, 0, 0, 0, &m);
-    return m.mr[0];
+    ioport_out8(ports, RTC_INDEX, reg);
+    int value = ioport_in8(ports, RTC_DATA);
+    return value < 0 ? 0 : (uint8_t)value;
 }
 
-static void rtc_write(uint64_t reg, uint64_t value)
+static void rtc_write(uint8_t reg, uint8_t value)
 {
-    sys_invoke5(ports, IO_PORT_OUT, RTC_INDEX, 1, reg, 0, 0, 0);
-    sys_invoke5(ports, IO_PORT_OUT, RTC_DATA, 1, value, 0, 0, 0);
+    ioport_out8(ports, RTC_INDEX, reg);
+    ioport_out8(ports, RTC_DATA, value);
 }
 
 bool clock_init(uint64_t notification)
 {
     ports = slot_alloc();
     handler = slot_alloc();
-    if (sys_invoke5(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, RTC_INDEX, RTC_DATA, ports, 0,
-                    0, 0) != ERR_OK ||
-        sys_invoke5(ROOT_SLOT_IRQ_CONTROL, IRQ_CONTROL_GET, 8, handler, 0, 0, 0, 0) != ERR_OK ||
-        sys_invoke5(handler, IRQ_HANDLER_SET_NOTIFICATION, notification, 0, 0, 0, 0, 0) != ERR_OK) {
+    if (io_port_control_issue(ROOT_SLOT_IO_PORT_CONTROL, RTC_INDEX, RTC_DATA, ports) != ERR_OK ||
+        irq_control_get(ROOT_SLOT_IRQ_CONTROL, 8, handler, 0) != ERR_OK ||
+        irq_handler_set_notification(handler, notification) != ERR_OK) {
         printf("procsrv: no RTC for the clock; sleeps and restarts will not time out\n");
         return false;
     }
     /* Register A, with NMIs left as they are (bit 7 of the index). */
-    rtc_write(0x8a, (rtc_read(0x8a) & 0xf0) | RTC_RATE_128_HZ);
-    rtc_write(0x8b, rtc_read(0x8b) | 0x40); /* periodic interrupt on */
+    rtc_write(0x8a, (uint8_t)((rtc_read(0x8a) & 0xf0) | RTC_RATE_128_HZ));
+    rtc_write(0x8b, (uint8_t)(rtc_read(0x8b) | 0x40)); /* periodic interrupt on */
     rtc_read(0x0c);
     return true;
 }
@@ -57,7 +55,7 @@ void clock_tick(void)
 {
     ticks++;
     rtc_read(0x0c); /* reading register C lets the RTC interrupt again */
-    sys_invoke5(handler, IRQ_HANDLER_ACK, 0, 0, 0, 0, 0, 0);
+    irq_handler_ack(handler);
     for (int i = 0; i < MAX_SLEEPERS; i++) {
         if (sleepers[i].reply && sleepers[i].wake_tick <= ticks) {
             struct missive_msg m = {0};
@@ -81,21 +79,19 @@ uint64_t clock_ms(void)
 
 long clock_sleep(uint64_t ms)
 {
-    if (ms > UINT64_MAX / PROC_CLOCK_HZ)
-        return SERVICE_BAD_ARGUMENT;
     for (int i = 0; i < MAX_SLEEPERS; i++) {
         if (sleepers[i].reply)
             continue;
         uint64_t slot = slot_alloc();
         if (!slot)
             return SERVICE_TOO_MANY;
-        if (sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_SAVE_REPLY, slot, 0, 0, 0, 0, 0) != ERR_OK) {
+        if (cspace_save_reply(ROOT_SLOT_CSPACE, slot) != ERR_OK) {
             slot_free(slot);
-            return SERVICE_BAD_ARGUMENT;
+            return SERVICE_INTERNAL;
         }
         sleepers[i].reply = slot;
         sleepers[i].wake_tick = ticks + (ms * PROC_CLOCK_HZ + 999) / 1000;
-        return -1;
+        return SERVER_NO_REPLY;
     }
     return SERVICE_TOO_MANY;
 }

@@ -59,10 +59,8 @@ uint64_t devices_frame(uint64_t phys)
             /* Two retypes of one half each: the first gets the lower half. */
             uint64_t lower = slot_alloc(), higher = slot_alloc();
             if (!lower || !higher ||
-                sys_invoke5(nodes[n].slot, UNTYPED_RETYPE, CAP_UNTYPED, half, lower, 1, 0, 0) !=
-                    ERR_OK ||
-                sys_invoke5(nodes[n].slot, UNTYPED_RETYPE, CAP_UNTYPED, half, higher, 1, 0, 0) !=
-                    ERR_OK) {
+                untyped_retype(nodes[n].slot, CAP_UNTYPED, half, lower, 1) != ERR_OK ||
+                untyped_retype(nodes[n].slot, CAP_UNTYPED, half, higher, 1) != ERR_OK) {
                 slot_release(lower);
                 slot_release(higher);
                 return 0;
@@ -78,7 +76,7 @@ uint64_t devices_frame(uint64_t phys)
     if (!nodes[n].frame) {
         uint64_t frame = slot_alloc();
         if (!frame ||
-            sys_invoke5(nodes[n].slot, UNTYPED_RETYPE, CAP_FRAME, 12, frame, 1, 0, 0) != ERR_OK) {
+            untyped_retype(nodes[n].slot, CAP_FRAME, FRAME_SMALL_BITS, frame, 1) != ERR_OK) {
             slot_free(frame);
             return 0;
         }

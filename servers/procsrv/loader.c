@@ -13,10 +13,11 @@
 #include <string.h>
 
 #include "elf/elf.h"
+#include "initstack/initstack.h"
 #include "procsrv.h"
 
 #define WINDOW     0x7ffd00000000ul /* procsrv's page for filling frames */
-#define PAGE       4096ul
+#define PAGE       PAGE_SIZE
 #define STACK_BASE (USER_STACK_TOP - PROC_STACK_SIZE)
 
 static uint64_t window_untyped; /* procsrv's own page tables for the window */
@@ -51,7 +52,7 @@ static uint64_t make(struct build *b, uint64_t type, uint64_t bits)
         failed(b, -SERVICE_TOO_MANY, "procsrv's CSpace is full");
         return 0;
     }
-    if (sys_invoke5(b->p->untyped, UNTYPED_RETYPE, type, bits, slot, 1, 0, 0) != ERR_OK) {
+    if (untyped_retype(b->p->untyped, type, bits, slot, 1) != ERR_OK) {
         slot_free(slot);
         failed(b, -SERVICE_NO_MEMORY, "its memory estimate was too small");
         return 0;
@@ -68,8 +69,8 @@ static bool give(struct build *b, uint64_t slot, uint64_t dest)
             return failed(b, -SERVICE_NO_MEMORY, "its CSpace is too small");
         dest = b->next_slot++;
     }
-    if (sys_invoke5(b->p->cspace, CSPACE_MOVE, dest, slot, 0, 0, ROOT_SLOT_CSPACE, 0) != ERR_OK)
-        return failed(b, -SERVICE_BAD_ARGUMENT, "a capability would not move");
+    if (cspace_move(b->p->cspace, dest, slot, ROOT_SLOT_CSPACE) != ERR_OK)
+        return failed(b, -SERVICE_INTERNAL, "a capability would not move");
     slot_free(slot);
     return true;
 }
@@ -79,7 +80,7 @@ static bool give(struct build *b, uint64_t slot, uint64_t dest)
 static bool map(struct build *b, uint64_t vspace, uint64_t frame, uint64_t address, uint64_t rights)
 {
     for (int level = 0; level < 4; level++) {
-        long r = sys_invoke5(vspace, VSPACE_MAP_FRAME, frame, address, rights, 0, 0, 0);
+        long r = vspace_map_frame(vspace, frame, address, rights);
         if (r == ERR_OK)
             return true;
         if (r != ERR_MISSING_TABLE)
@@ -89,10 +90,10 @@ static bool map(struct build *b, uint64_t vspace, uint64_t frame, uint64_t addre
             table = make(b, CAP_PAGE_TABLE, 0);
         } else {
             table = slot_alloc();
-            if (sys_invoke5(window_untyped, UNTYPED_RETYPE, CAP_PAGE_TABLE, 0, table, 1, 0, 0))
+            if (untyped_retype(window_untyped, CAP_PAGE_TABLE, 0, table, 1))
                 table = 0;
         }
-        if (!table || sys_invoke5(vspace, VSPACE_MAP_TABLE, table, address, 0, 0, 0, 0) != ERR_OK)
+        if (!table || vspace_map_table(vspace, table, address, 0) != ERR_OK)
             return b ? failed(b, -SERVICE_NO_MEMORY, "no page table") : false;
         if (b && !give(b, table, 0))
             return false;
@@ -106,7 +107,7 @@ static bool fill(struct build *b, uint64_t frame, uint64_t offset, const void *b
     if (!map(0, ROOT_SLOT_VSPACE, frame, WINDOW, CAP_RIGHT_READ | CAP_RIGHT_WRITE))
         return failed(b, -SERVICE_NO_MEMORY, "procsrv's window would not map");
     memcpy((char *)WINDOW + offset, bytes, n);
-    sys_invoke5(frame, FRAME_UNMAP, 0, 0, 0, 0, 0, 0);
+    frame_unmap(frame);
     return true;
 }
 
@@ -114,7 +115,7 @@ static bool fill(struct build *b, uint64_t frame, uint64_t offset, const void *b
 static uint64_t add_page(struct build *b, uint64_t address, uint64_t rights, uint64_t offset,
                          const void *bytes, size_t n, bool keep)
 {
-    uint64_t frame = make(b, CAP_FRAME, 12);
+    uint64_t frame = make(b, CAP_FRAME, FRAME_SMALL_BITS);
     if (!frame || (n && !fill(b, frame, offset, bytes, n)) ||
         !map(b, b->p->vspace, frame, address, rights) || (!keep && !give(b, frame, 0)))
         return 0;
@@ -144,36 +145,6 @@ static bool load_segment(struct build *b, const uint8_t *file, const struct elf_
             return false;
     }
     return true;
-}
-
-/* Lays out argc, argv, the environment and the strings at the top of the
-   stack page (as the kernel does for the root task): args[0..argc) then
-   args[argc..argc+envc). Returns the initial RSP in the child, or 0 if they
-   do not fit. */
-static uint64_t build_stack(uint8_t page[PAGE], const char *const *args, unsigned argc,
-                            unsigned envc)
-{
-    uint64_t pos = PAGE, pointers[64];
-    if (argc + envc > 60)
-        return 0;
-    for (unsigned i = 0; i < argc + envc; i++) {
-        size_t n = strlen(args[i]) + 1;
-        if (n + 64 * 8 > pos)
-            return 0;
-        pos -= n;
-        memcpy(page + pos, args[i], n);
-        pointers[i] = USER_STACK_TOP - PAGE + pos;
-    }
-    pos = (pos - (argc + envc + 3) * 8) & ~15ul;
-    uint64_t *words = (uint64_t *)(page + pos);
-    words[0] = argc;
-    for (unsigned i = 0; i < argc; i++)
-        words[1 + i] = pointers[i];
-    words[1 + argc] = 0; /* end of argv */
-    for (unsigned i = 0; i < envc; i++)
-        words[2 + argc + i] = pointers[argc + i];
-    words[2 + argc + envc] = 0; /* end of the environment */
-    return USER_STACK_TOP - PAGE + pos;
 }
 
 /* The program's ELF, checked. */
@@ -241,9 +212,9 @@ struct load_result loader_check(const struct manifest_entry *entry)
 /* Mints procsrv's slot src into the child's dest with the process's badge. */
 static bool mint(struct build *b, uint64_t src, uint64_t dest)
 {
-    if (sys_invoke5(b->p->cspace, CSPACE_MINT, dest, src, CAP_RIGHT_SEND | CAP_RIGHT_GRANT,
-                    b->p->pid, ROOT_SLOT_CSPACE, 0) != ERR_OK)
-        return failed(b, -SERVICE_BAD_ARGUMENT, "an endpoint would not mint");
+    if (cspace_mint(b->p->cspace, dest, src, CAP_RIGHT_SEND | CAP_RIGHT_GRANT, b->p->pid,
+                    ROOT_SLOT_CSPACE) != ERR_OK)
+        return failed(b, -SERVICE_INTERNAL, "an endpoint would not mint");
     return true;
 }
 
@@ -255,8 +226,8 @@ static bool grant(struct build *b, struct proc_info *info)
     uint64_t next = PROC_SLOT_GRANTS;
     for (unsigned i = 0; i < e->ioport_count; i++) {
         uint64_t slot = slot_alloc();
-        if (sys_invoke5(ROOT_SLOT_IO_PORT_CONTROL, IO_PORT_CONTROL_ISSUE, e->ioports[i].first,
-                        e->ioports[i].last, slot, 0, 0, 0) != ERR_OK) {
+        if (io_port_control_issue(ROOT_SLOT_IO_PORT_CONTROL, e->ioports[i].first,
+                                  e->ioports[i].last, slot) != ERR_OK) {
             slot_free(slot);
             return failed(b, -SERVICE_DENIED, "an I/O port range it asks for is the kernel's");
         }
@@ -269,13 +240,12 @@ static bool grant(struct build *b, struct proc_info *info)
         uint64_t handler = slot_alloc(), notification = make(b, CAP_NOTIFICATION, 0);
         if (!notification)
             return false;
-        if (sys_invoke5(ROOT_SLOT_IRQ_CONTROL, IRQ_CONTROL_GET, e->irqs[i], handler, 0, 0, 0, 0) !=
-            ERR_OK) {
+        if (irq_control_get(ROOT_SLOT_IRQ_CONTROL, e->irqs[i], handler, 0) != ERR_OK) {
             slot_free(handler);
             slot_release(notification);
             return failed(b, -SERVICE_BUSY, "an IRQ line it asks for is taken or the kernel's");
         }
-        sys_invoke5(handler, IRQ_HANDLER_SET_NOTIFICATION, notification, 0, 0, 0, 0, 0);
+        irq_handler_set_notification(handler, notification);
         info->grants[info->grant_count++] =
             (struct proc_grant){PROC_GRANT_IRQ, next, e->irqs[i], 0};
         info->grants[info->grant_count++] =
@@ -291,8 +261,7 @@ static bool grant(struct build *b, struct proc_info *info)
         for (uint64_t off = 0; off < e->mmio[i].size; off += PAGE, mmio_at += PAGE) {
             uint64_t original = devices_frame(e->mmio[i].base + off), copy = slot_alloc();
             if (!original || !copy ||
-                sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_COPY, copy, original, CAP_RIGHTS_ALL, 0, 0,
-                            0)) {
+                cspace_copy(ROOT_SLOT_CSPACE, copy, original, CAP_RIGHTS_ALL, 0)) {
                 slot_free(copy);
                 return failed(b, -SERVICE_DENIED,
                               "a device memory range it asks for is not "
@@ -314,9 +283,9 @@ static bool grant(struct build *b, struct proc_info *info)
         if (!mint(b, endpoint, next++))
             return false;
     }
-    if (e->debug && sys_invoke5(b->p->cspace, CSPACE_COPY, PROC_SLOT_DEBUG, ROOT_SLOT_DEBUG,
-                                CAP_RIGHTS_ALL, 0, ROOT_SLOT_CSPACE, 0) != ERR_OK)
-        return failed(b, -SERVICE_BAD_ARGUMENT, "the debug console would not copy");
+    if (e->debug && cspace_copy(b->p->cspace, PROC_SLOT_DEBUG, ROOT_SLOT_DEBUG, CAP_RIGHTS_ALL,
+                                ROOT_SLOT_CSPACE) != ERR_OK)
+        return failed(b, -SERVICE_INTERNAL, "the debug console would not copy");
     return true;
 }
 
@@ -324,9 +293,8 @@ static bool grant(struct build *b, struct proc_info *info)
    VSpace, thread) into the child's slot dest. */
 static bool copy_own(struct build *b, uint64_t src, uint64_t dest)
 {
-    if (sys_invoke5(b->p->cspace, CSPACE_COPY, dest, src, CAP_RIGHTS_ALL, 0, ROOT_SLOT_CSPACE, 0) !=
-        ERR_OK)
-        return failed(b, -SERVICE_BAD_ARGUMENT, "a capability would not copy");
+    if (cspace_copy(b->p->cspace, dest, src, CAP_RIGHTS_ALL, ROOT_SLOT_CSPACE) != ERR_OK)
+        return failed(b, -SERVICE_INTERNAL, "a capability would not copy");
     return true;
 }
 
@@ -354,27 +322,25 @@ static bool build(struct build *b, const char *extra, uint64_t extra_length)
         if (!load_segment(b, file, &image.segments[i]))
             return false;
 
-    /* The stack: argv[0] the program, then the manifest's arguments, then the spawner's. */
-    const char *args[64];
-    unsigned argc = 0, envc = 0, at = 0;
-    args[argc++] = p->entry.program;
-    for (unsigned i = 0; i < p->entry.argc && argc < 40; i++) {
-        args[argc++] = p->entry.args + at;
-        at += (unsigned)strlen(p->entry.args + at) + 1;
-    }
-    for (uint64_t x = 0; x < extra_length && argc < 40; x += strlen(extra + x) + 1)
-        args[argc++] = extra + x;
+    /* The stack (lib/initstack): argv[0] the program, then the manifest's arguments, then
+       the spawner's, then the environment. */
+    static uint8_t top[PAGE];
+    static struct initstack stack;
+    memset(top, 0, sizeof top);
+    initstack_init(&stack, top, USER_STACK_TOP - PAGE);
+    bool fits = initstack_add(&stack, p->entry.program, strlen(p->entry.program), false);
+    const char *at = p->entry.args;
+    for (unsigned i = 0; i < p->entry.argc; i++, at += strlen(at) + 1)
+        fits = fits && initstack_add(&stack, at, strlen(at), false);
+    for (uint64_t x = 0; x < extra_length; x += strlen(extra + x) + 1)
+        fits = fits && initstack_add(&stack, extra + x, strlen(extra + x), false);
     if (p->entry.envc)
         at += 1; /* the empty string between arguments and environment */
-    for (unsigned i = 0; i < p->entry.envc && argc + envc < 60; i++) {
-        args[argc + envc++] = p->entry.args + at;
-        at += (unsigned)strlen(p->entry.args + at) + 1;
-    }
-    static uint8_t top[PAGE];
-    memset(top, 0, sizeof top);
-    uint64_t rsp = build_stack(top, args, argc, envc);
-    if (!rsp)
-        return failed(b, -SERVICE_BAD_ARGUMENT, "its arguments do not fit");
+    for (unsigned i = 0; i < p->entry.envc; i++, at += strlen(at) + 1)
+        fits = fits && initstack_add(&stack, at, strlen(at), true);
+    if (!fits)
+        return failed(b, -SERVICE_BAD_ARGUMENT, "its arguments do not fit its stack's top page");
+    uint64_t rsp = initstack_finish(&stack);
     for (uint64_t page = STACK_BASE; page < USER_STACK_TOP - PAGE; page += PAGE)
         if (!add_page(b, page, CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0, 0, false))
             return false;
@@ -403,7 +369,7 @@ static bool build(struct build *b, const char *extra, uint64_t extra_length)
         return false;
 
     uint64_t buffer = add_page(b, USER_IPC_BUFFER, CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0, 0, true);
-    if (!buffer || sys_invoke5(p->thread, THREAD_SET_IPC_BUFFER, buffer, 0, 0, 0, 0, 0) != ERR_OK ||
+    if (!buffer || thread_set_ipc_buffer(p->thread, buffer) != ERR_OK ||
         !give(b, buffer, PROC_SLOT_IPC_BUFFER))
         return false;
     /* Whatever the loader used so far, the program gets the rest. */
@@ -414,22 +380,20 @@ static bool build(struct build *b, const char *extra, uint64_t extra_length)
 
     /* Its thread: faults come to procsrv with its badge. */
     uint64_t fault = slot_alloc();
-    if (!fault || sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_MINT, fault, procsrv_endpoint,
-                              CAP_RIGHT_SEND, p->pid, 0, 0) != ERR_OK) {
+    if (!fault || cspace_mint(ROOT_SLOT_CSPACE, fault, procsrv_endpoint, CAP_RIGHT_SEND, p->pid,
+                              0) != ERR_OK) {
         slot_free(fault);
         return failed(b, -SERVICE_TOO_MANY, "no fault endpoint");
     }
-    long r = sys_invoke5(p->thread, THREAD_CONFIGURE, p->cspace, p->vspace, p->entry.priority,
-                         fault, 0, 0);
+    long r = thread_configure(p->thread, p->cspace, p->vspace, p->entry.priority, fault);
     slot_release(fault);
     /* Its name in kernel log lines and the IPC trace; a name the kernel
        refuses leaves it "thread", which is harmless. */
     sys_thread_set_name(p->thread, p->entry.name);
     /* Not resumed here: with several CPUs it would run at once, before
        procsrv has told memsrv about it (launch resumes it after that). */
-    uint64_t regs[5] = {image.entry, rsp, 0, 0, 0};
-    if (r != ERR_OK || sys_invoke(p->thread, THREAD_WRITE_REGISTERS, 5, regs, 0) != ERR_OK)
-        return failed(b, -SERVICE_BAD_ARGUMENT, "its thread would not start");
+    if (r != ERR_OK || thread_write_registers(p->thread, image.entry, rsp, 0, 0, 0) != ERR_OK)
+        return failed(b, -SERVICE_INTERNAL, "its thread would not start");
     return true;
 }
 

@@ -18,7 +18,7 @@ static const struct boot_info *const boot = (const struct boot_info *)USER_BOOT_
 static uint64_t split(uint64_t parent, unsigned bits)
 {
     uint64_t slot = slot_alloc();
-    if (slot && sys_invoke5(parent, UNTYPED_RETYPE, CAP_UNTYPED, bits, slot, 1, 0, 0) == ERR_OK)
+    if (slot && untyped_retype(parent, CAP_UNTYPED, bits, slot, 1) == ERR_OK)
         return slot;
     slot_free(slot);
     return 0;
@@ -43,9 +43,9 @@ static bool make_own_objects(void)
 {
     procsrv_endpoint = slot_alloc();
     uint64_t notification = slot_alloc();
-    if (sys_invoke5(procsrv_reserve, UNTYPED_RETYPE, CAP_ENDPOINT, 0, procsrv_endpoint, 1, 0, 0) ||
-        sys_invoke5(procsrv_reserve, UNTYPED_RETYPE, CAP_NOTIFICATION, 0, notification, 1, 0, 0) ||
-        sys_invoke5(ROOT_SLOT_THREAD, THREAD_BIND_NOTIFICATION, notification, 0, 0, 0, 0, 0))
+    if (untyped_retype(procsrv_reserve, CAP_ENDPOINT, 0, procsrv_endpoint, 1) ||
+        untyped_retype(procsrv_reserve, CAP_NOTIFICATION, 0, notification, 1) ||
+        thread_bind_notification(ROOT_SLOT_THREAD, notification))
         return false;
     clock_init(notification);
     return true;
@@ -55,8 +55,7 @@ static bool make_own_objects(void)
 static void give_to_memsrv(uint64_t memsrv_cspace, uint64_t slot, uint64_t *next, uint64_t *bytes,
                            unsigned bits)
 {
-    if (sys_invoke5(memsrv_cspace, CSPACE_MOVE, (*next)++, slot, 0, 0, ROOT_SLOT_CSPACE, 0) ==
-        ERR_OK) {
+    if (cspace_move(memsrv_cspace, (*next)++, slot, ROOT_SLOT_CSPACE) == ERR_OK) {
         *bytes += 1ull << bits;
         slot_free(slot);
     }
@@ -99,9 +98,9 @@ static bool start_memsrv(struct manifest_entry *entry)
         return false;
     memsrv_endpoint = slot_alloc();
     procsrv_memsrv = slot_alloc();
-    if (sys_invoke5(procsrv_reserve, UNTYPED_RETYPE, CAP_ENDPOINT, 0, memsrv_endpoint, 1, 0, 0) ||
-        sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_MINT, procsrv_memsrv, memsrv_endpoint,
-                    CAP_RIGHT_SEND | CAP_RIGHT_GRANT, PROC_PID_PROCSRV, 0, 0))
+    if (untyped_retype(procsrv_reserve, CAP_ENDPOINT, 0, memsrv_endpoint, 1) ||
+        cspace_mint(ROOT_SLOT_CSPACE, procsrv_memsrv, memsrv_endpoint,
+                    CAP_RIGHT_SEND | CAP_RIGHT_GRANT, PROC_PID_PROCSRV, 0))
         return false;
     names_set_service("memsrv", memsrv_endpoint, 0);
     long error;
@@ -128,7 +127,7 @@ static bool start_memsrv(struct manifest_entry *entry)
     printf("procsrv: %lu Untyped (%lu KiB) given to memsrv\n",
            (unsigned long)(next - MEM_UNTYPED_SLOT_FIRST), (unsigned long)(bytes >> 10));
     /* Only now may it run: on another CPU it would find its memory half given. */
-    return sys_invoke5(p->thread, THREAD_RESUME, 0, 0, 0, 0, 0, 0) == ERR_OK;
+    return thread_resume(p->thread) == ERR_OK;
 }
 
 /* The manifest's path: "manifest=PATH" among procsrv's arguments. */
@@ -189,47 +188,52 @@ static void start_manifest(const char *path)
     }
 }
 
+/* The sender of a request: a running process, or NULL (requests are refused then). */
+static void *find_caller(struct server *s, uint64_t badge)
+{
+    (void)s;
+    struct process *p = process_find(badge);
+    return p && p->state == PROC_STATE_RUNNING ? p : 0;
+}
+
+static void clock_notified(struct server *s, uint64_t word)
+{
+    (void)s, (void)word;
+    clock_tick();
+}
+
+/* A thread's fault: the process ends (and is restarted if its manifest says so); the thread
+   is gone, so nothing answers the fault message. */
+static long fault(struct server_call *call)
+{
+    process_fault(call->badge, &call->in.msg);
+    return SERVER_NO_REPLY;
+}
+
+/* procsrv cannot give up: a receive that failed is tried again. */
+static bool receive_failed(struct server *s, long error)
+{
+    (void)s, (void)error;
+    return true;
+}
+
 /* The loop: requests, faults and clock ticks, one at a time. */
 static _Noreturn void serve(void)
 {
-    struct ipc_buffer *buffer = (struct ipc_buffer *)USER_IPC_BUFFER;
-    uint64_t receive = slot_alloc(), reply_cap = 0;
-    struct request r = {0};
-    buffer->receive_slot = receive;
-    long e = missive_syscall(SYS_RECV, procsrv_endpoint, 0, &r.msg);
-    for (;;) {
-        long status = -1;
-        if (reply_cap) {
-            slot_release(reply_cap);
-            reply_cap = 0;
-        }
-        uint64_t badge = r.msg.badge, label = MSG_LABEL(r.msg.tag);
-        uint64_t received = 0;
-        if (e == ERR_OK && MSG_CAPS(r.msg.tag)) {
-            received = receive; /* the handler owns it now */
-            receive = slot_alloc();
-        }
-        if (e != ERR_OK) {
-            /* a receive that failed: nothing to answer */
-        } else if (label == NOTIFICATION_LABEL) {
-            clock_tick();
-        } else if (label == FAULT_LABEL && MSG_LENGTH(r.msg.tag) == FAULT_MR_COUNT) {
-            process_fault(badge, &r.msg);
-        } else {
-            r.label = label;
-            r.length = MSG_LENGTH(r.msg.tag);
-            status = requests_handle(badge, &r, received, &reply_cap);
-        }
-        buffer->receive_slot = receive;
-        if (status < 0) {
-            e = missive_syscall(SYS_RECV, procsrv_endpoint, 0, &r.msg);
-        } else {
-            buffer->caps[0] = reply_cap;
-            uint64_t length = r.length < MSG_MAX_LENGTH ? r.length : MSG_MAX_LENGTH;
-            e = missive_syscall(SYS_REPLY_RECV, procsrv_endpoint,
-                                MSG_TAG(status, length, reply_cap ? 1 : 0), &r.msg);
-        }
-    }
+    static struct server server = {
+        .name = "procsrv",
+        .cspace = ROOT_SLOT_CSPACE,
+        .find_client = find_caller,
+        .notification = clock_notified,
+        .fault = fault,
+        .receive_failed = receive_failed,
+        .slot_alloc = slot_alloc,
+        .slot_free = slot_free,
+    };
+    server.endpoint = procsrv_endpoint;
+    server.ops = requests_table;
+    server.op_count = requests_count;
+    server_run(&server);
 }
 
 int main(int argc, char **argv)

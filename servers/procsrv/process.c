@@ -28,26 +28,24 @@ struct process *process_at(uint64_t index)
     return 0;
 }
 
-/* A request to memsrv on behalf of procsrv; returns its status (SERVICE_*)
-   or a kernel error shifted below -100. */
-static long memsrv_call(uint64_t label, uint64_t a0, uint64_t a1, uint64_t cap, uint64_t receive)
+/* A request to memsrv on behalf of procsrv. */
+static struct result memsrv_call(uint64_t label, uint64_t a0, uint64_t a1, uint64_t cap,
+                                 uint64_t receive)
 {
     struct request r = {.label = label};
     request_set_word(&r, 0, a0);
     request_set_word(&r, 1, a1);
     long e = request_call(procsrv_memsrv, &r, cap ? &cap : 0, cap ? 1 : 0, receive);
-    if (e != ERR_OK)
-        return LIBSYS_KERNEL_ERROR(e);
-    if (receive && r.label == SERVICE_OK && MSG_CAPS(r.msg.tag) != 1)
-        return SERVICE_NO_MEMORY;
-    return (long)r.label;
+    if (e == ERR_OK && receive && r.label == SERVICE_OK && MSG_CAPS(r.msg.tag) != 1)
+        return result_from_reply(ERR_OK, SERVICE_NO_MEMORY, 0);
+    return request_result(e, &r);
 }
 
 /* Deletes every object of p and gives its memory back; p's entry stays. */
 static void destroy(struct process *p)
 {
     if (p->untyped) {
-        sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_REVOKE, p->untyped, 0, 0, 0, 0, 0);
+        cspace_revoke(ROOT_SLOT_CSPACE, p->untyped, 0);
         if (p->pid != PROC_PID_MEMSRV)
             memsrv_call(MEM_CLIENT_REMOVE, p->pid, 0, 0, 0);
     }
@@ -76,21 +74,22 @@ static long launch(struct process *p, const char *extra, uint64_t extra_length, 
         p->untyped = memory;
         p->untyped_bits = memory_bits;
     } else {
-        long e = memsrv_call(MEM_CLIENT_ADD, p->pid, p->entry.quota, 0, 0);
+        struct result e = memsrv_call(MEM_CLIENT_ADD, p->pid, p->entry.quota, 0, 0);
         p->untyped = slot_alloc();
         p->untyped_bits = (unsigned)check.memory_bits;
-        if (e == SERVICE_OK)
+        if (result_is_ok(e))
             e = memsrv_call(MEM_UNTYPED, check.memory_bits, p->pid, 0, p->untyped);
-        if (e != SERVICE_OK) {
-            printf("procsrv: cannot start %s (%s): memsrv: %s\n", p->entry.name, p->entry.program,
-                   e < 0 ? "no answer" : service_error_name((unsigned long)e));
+        if (!result_is_ok(e)) {
+            char why[80];
+            printf("procsrv: cannot start %s (%s): %s\n", p->entry.name, p->entry.program,
+                   result_format(why, sizeof why, "memsrv", e));
             destroy(p);
-            return e == SERVICE_QUOTA ? -SERVICE_QUOTA : -SERVICE_NO_MEMORY;
+            return result_is_service(e, SERVICE_QUOTA) ? -SERVICE_QUOTA : -SERVICE_NO_MEMORY;
         }
     }
     struct load_result r = loader_start(p, extra, extra_length);
     if (!r.error && p->pid != PROC_PID_MEMSRV &&
-        memsrv_call(MEM_CLIENT_VSPACE, p->pid, 0, p->vspace, 0) != SERVICE_OK)
+        !result_is_ok(memsrv_call(MEM_CLIENT_VSPACE, p->pid, 0, p->vspace, 0)))
         r = (struct load_result){-SERVICE_NO_MEMORY, "memsrv refused its address space", 0};
     if (r.error) {
         printf("procsrv: cannot start %s (%s): %s\n", p->entry.name, p->entry.program, r.why);
@@ -102,11 +101,10 @@ static long launch(struct process *p, const char *extra, uint64_t extra_length, 
     printf("procsrv: started %s (%s) as process %lu (%lu KiB to start)\n", p->entry.name,
            p->entry.program, (unsigned long)p->pid, (unsigned long)(1ul << p->untyped_bits) >> 10);
     /* memsrv waits for its memory (start_memsrv resumes it). */
-    if (p->pid != PROC_PID_MEMSRV &&
-        sys_invoke5(p->thread, THREAD_RESUME, 0, 0, 0, 0, 0, 0) != ERR_OK) {
+    if (p->pid != PROC_PID_MEMSRV && thread_resume(p->thread) != ERR_OK) {
         printf("procsrv: cannot start %s: its thread would not start\n", p->entry.name);
         destroy(p);
-        return -SERVICE_BAD_ARGUMENT;
+        return -SERVICE_INTERNAL; /* procsrv's own failure, not the request's */
     }
     return 0;
 }
@@ -131,8 +129,7 @@ struct process *process_start(const struct manifest_entry *entry, uint64_t paren
         p->service = names_lookup(entry->name);
         if (!p->service) {
             p->service = slot_alloc();
-            if (sys_invoke5(procsrv_reserve, UNTYPED_RETYPE, CAP_ENDPOINT, 0, p->service, 1, 0,
-                            0) != ERR_OK) {
+            if (untyped_retype(procsrv_reserve, CAP_ENDPOINT, 0, p->service, 1) != ERR_OK) {
                 slot_free(p->service);
                 *error = -SERVICE_NO_MEMORY;
                 return 0;
@@ -154,14 +151,14 @@ static void release(struct process *p)
     if (p->service) {
         char name[sizeof p->entry.name];
         memcpy(name, p->entry.name, sizeof name);
-        sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_REVOKE, p->service, 0, 0, 0, 0, 0);
+        cspace_revoke(ROOT_SLOT_CSPACE, p->service, 0);
         names_set_service(name, 0, 0);
         slot_release(p->service);
     }
     memset(p, 0, sizeof *p);
 }
 
-void process_end(struct process *p, int64_t status, bool crashed)
+void process_end(struct process *p, int64_t status, bool restart)
 {
     uint64_t pid = p->pid;
     destroy(p);
@@ -174,7 +171,7 @@ void process_end(struct process *p, int64_t status, bool crashed)
                 release(&table[i]);
         }
     }
-    if (crashed && p->from_manifest && p->entry.restart) {
+    if (restart && p->from_manifest && p->entry.restart) {
         if (p->restarts < p->entry.restart) {
             uint64_t delay_ms = 100ull << (p->restarts < 5 ? p->restarts : 5);
             p->state = PROC_STATE_RESTARTING;
@@ -183,7 +180,7 @@ void process_end(struct process *p, int64_t status, bool crashed)
                    (unsigned long)delay_ms, p->restarts + 1, p->entry.restart);
         } else {
             p->state = PROC_STATE_FAILED;
-            printf("procsrv: %s crashed %u times; not restarting it\n", p->entry.name,
+            printf("procsrv: %s ended %u times; not restarting it\n", p->entry.name,
                    p->restarts + 1);
         }
         return;
@@ -235,6 +232,23 @@ void process_restart_due(void)
         if (launch(p, "", 0, 0, 0) != 0)
             process_end(p, -1, true); /* counts as another crash: back off further */
     }
+}
+
+void process_kill(struct process *p, bool stop)
+{
+    if (stop)
+        p->from_manifest = false; /* no restart; and with no parent, its entry goes */
+    process_end(p, -9, !stop);
+}
+
+struct process *process_server(const char *name)
+{
+    for (int i = 0; i < PROCSRV_MAX_PROCESSES; i++) {
+        struct process *p = &table[i];
+        if (p->pid && p->service && p->entry.server && strcmp(p->entry.name, name) == 0)
+            return p;
+    }
+    return 0;
 }
 
 /* PROC_SWAP's work: p's program replaced by program, on the same endpoint. */

@@ -14,8 +14,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ioport/ioport.h"
+#include "libsys/invoke.h"
 #include "libsys/libsys.h"
-#include "libsys/service.h"
+#include "libsys/server.h"
 #include "manifest/manifest.h"
 #include "proto/proc.h"
 
@@ -94,8 +96,15 @@ struct process *process_at(uint64_t index);
    one from memsrv. Returns it, or NULL with *error set. */
 struct process *process_start(const struct manifest_entry *entry, uint64_t parent, uint64_t memory,
                               unsigned memory_bits, long *error);
-/* Ends p: its objects and memory go; names it registered go. */
-void process_end(struct process *p, int64_t status, bool crashed);
+/* Ends p: its objects and memory go; names it registered go. A process the manifest started
+   with a restart policy (restart=N) comes back after a crash or a kill (restart), at most N
+   times. */
+void process_end(struct process *p, int64_t status, bool restart);
+/* PROC_KILL (stop false: restarted as after a crash, if its manifest entry says so) and
+   PROC_STOP (stop true: ended for good, and a server's endpoint and name with it). */
+void process_kill(struct process *p, bool stop);
+/* The running or restarting server the manifest named name, or NULL. */
+struct process *process_server(const char *name);
 void process_fault(uint64_t pid, const struct missive_msg *fault);
 /* Replaces the server p runs by program, on the same endpoint. */
 long process_swap(struct process *p, const char *program, uint64_t *new_pid);
@@ -104,12 +113,9 @@ uint64_t process_memory(uint64_t pid);
 /* Frees an exited process's entry once its status was collected. */
 void process_collect(struct process *p);
 void process_restart_due(void);
-/* requests.c: a request from process badge; returns the reply status
-   (SERVICE_*) with the results in r, or -1 if there is no reply now (it was
-   saved, or the caller is gone). received: the slot of a capability that
-   came with it (0: none), which the handler keeps or releases. *reply_cap:
-   a slot to send back with the reply (deleted after). */
-long requests_handle(uint64_t badge, struct request *r, uint64_t received, uint64_t *reply_cap);
+/* requests.c: procsrv's operations, for libsys's server library (server.h). */
+extern const struct server_op requests_table[];
+extern const unsigned requests_count;
 
 /* trace.c: the IPC trace, with the argument `trace`. */
 extern uint64_t trace_untyped; /* kept back from memsrv (0: none) */

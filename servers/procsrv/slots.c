@@ -36,6 +36,6 @@ void slot_release(uint64_t slot)
 {
     if (!slot)
         return;
-    sys_invoke5(ROOT_SLOT_CSPACE, CSPACE_DELETE, slot, 0, 0, 0, 0, 0);
+    cspace_delete(ROOT_SLOT_CSPACE, slot);
     slot_free(slot);
 }

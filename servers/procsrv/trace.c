@@ -28,14 +28,12 @@ static const struct trace_buffer *mapped(unsigned cpu)
 static bool map_read_only(uint64_t untyped, uint64_t frame, uint64_t address)
 {
     for (int level = 0; level < 4; level++) {
-        long r = sys_invoke5(ROOT_SLOT_VSPACE, VSPACE_MAP_FRAME, frame, address, CAP_RIGHT_READ, 0,
-                             0, 0);
+        long r = vspace_map_frame(ROOT_SLOT_VSPACE, frame, address, CAP_RIGHT_READ);
         if (r != ERR_MISSING_TABLE)
             return r == ERR_OK;
         uint64_t table = slot_alloc();
-        if (!table ||
-            sys_invoke5(untyped, UNTYPED_RETYPE, CAP_PAGE_TABLE, 0, table, 1, 0, 0) != ERR_OK ||
-            sys_invoke5(ROOT_SLOT_VSPACE, VSPACE_MAP_TABLE, table, address, 0, 0, 0, 0) != ERR_OK)
+        if (!table || untyped_retype(untyped, CAP_PAGE_TABLE, 0, table, 1) != ERR_OK ||
+            vspace_map_table(ROOT_SLOT_VSPACE, table, address, 0) != ERR_OK)
             return false;
     }
     return false;
@@ -64,15 +62,14 @@ bool trace_boot_start(uint64_t exclude)
     }
     for (unsigned cpu = 0; cpu < cpus; cpu++) {
         uint64_t frame = slot_alloc();
-        if (!frame ||
-            sys_invoke5(best, UNTYPED_RETYPE, CAP_FRAME, TRACE_BUFFER_BITS, frame, 1, 0, 0) ||
-            sys_invoke5(ROOT_SLOT_DEBUG, DEBUG_TRACE_SET_BUFFER, cpu, frame, 0, 0, 0, 0) ||
+        if (!frame || untyped_retype(best, CAP_FRAME, TRACE_BUFFER_BITS, frame, 1) ||
+            debug_trace_set_buffer(ROOT_SLOT_DEBUG, cpu, frame) ||
             !map_read_only(best, frame, (uint64_t)mapped(cpu))) {
             printf("procsrv: trace: the buffer for CPU %u would not set up; not tracing\n", cpu);
             return false;
         }
     }
-    long e = sys_invoke5(ROOT_SLOT_DEBUG, DEBUG_TRACE_START, 0, 0, 0, 0, 0, 0);
+    long e = debug_trace_start(ROOT_SLOT_DEBUG);
     if (e != ERR_OK) {
         printf("procsrv: trace: the kernel would not start tracing (%ld)\n", e);
         return false;
@@ -94,7 +91,7 @@ long trace_dump(struct request *r)
     if (!trace_untyped)
         return SERVICE_NOT_FOUND; /* booted without `trace` */
     /* Already stopped by an earlier dump: the records are still there. */
-    sys_invoke5(ROOT_SLOT_DEBUG, DEBUG_TRACE_STOP, 0, 0, 0, 0, 0, 0);
+    debug_trace_stop(ROOT_SLOT_DEBUG, 0);
     unsigned cpus = (unsigned)boot->cpu_count;
     uint64_t total = 0;
     tracedump_begin(cpus, emit, 0);

@@ -101,6 +101,29 @@ def shell_cases():
             r"^console is now bin/console, pid \d+$", r"^still here$"],
             check=lambda log: None if len(re.findall(r"^console: serving COM1$", log, re.M)) == 2
             else "expected a second console"),
+        # Killing the console the shell runs on (as a new user would try) leaves a working
+        # terminal: the manifest's restart=5 brings it back on the same endpoint, and the
+        # shell's read, lost with it, is retried on the new one.
+        shell_case("console-kill", ["kill 3\r", "echo back again\r", "ps\r"], [
+            r"^procsrv: process 3 \(console\) killed by process \d+$",
+            r"^procsrv: restarting console in 100 ms \(restart 1 of 5\)$",
+            r"^back again$", r"^ +\d+  running +\d+K +1  console$"],
+            check=lambda log: None if len(re.findall(r"^console: serving COM1$", log, re.M)) == 2
+            else "expected the console to come back"),
+        # stop ends a process for good; the shell warns instead of stopping its own console
+        # unless forced; a stopped console stays stopped.
+        shell_case("shell-stop", ["stop console\r", "stop nobody\r", "stop kbd\r", "ps\r",
+                                  "echo still here\r", "stop -f console\r"], [
+            r"^stop: warning: process 3 is the console this shell runs on; stopped, it stays "
+            r"stopped and this terminal goes dead$",
+            r"^stop: not stopped; 'stop -f console' stops it anyway \('kill 3' restarts it\)$",
+            r"^stop: no process 'nobody'$",
+            r"^procsrv: process 4 \(kbd\) stopped by process \d+$", r"^stopped kbd \(pid 4\)$",
+            r"^still here$", r"^procsrv: process 3 \(console\) stopped by process \d+$"],
+            check=lambda log: "kbd restarted" if re.search(r"restarting kbd", log)
+            else "the stopped console came back" if re.search(r"restarting console", log)
+            else "ps still lists kbd" if re.search(r"^ +\d+  running .*  kbd$", log, re.M)
+            else None),
         # Without a console the shell's first read is the end of input: it exits with 0.
         Case("shell-eof", initrd="test", exit_status=None, timeout=90, forbid=SHELL_TROUBLE,
              cmdline="init=bin/procsrv -- manifest=etc/tests/noconsole.manifest",

@@ -19,47 +19,44 @@
 #include "libsys/service.h"
 #include "testlib.h"
 
-/* Sends a console request of label with the given words; returns the kernel result and
-   leaves the reply in *r. */
-static long send_words(struct request *r, uint64_t label, const uint64_t *words, unsigned n)
+/* Sends a console request of label with the given words; leaves the reply in *r. */
+static struct result send_words(struct request *r, uint64_t label, const uint64_t *words,
+                                unsigned n)
 {
     *r = (struct request){.label = label};
     for (unsigned i = 0; i < n; i++)
         request_set_word(r, i, words[i]);
-    return request_call(PROC_SLOT_CONSOLE, r, 0, 0, 0);
+    r->length = n;
+    return request_result(request_call(PROC_SLOT_CONSOLE, r, 0, 0, 0), r);
 }
 
-/* Sends n bytes with label (CONSOLE_WRITE or CONSOLE_INPUT); returns the reply's status. */
-static long send_bytes(uint64_t label, const char *bytes, size_t n, uint64_t *answer)
+/* Sends n bytes with label (CONSOLE_WRITE or CONSOLE_INPUT). */
+static struct result send_bytes(uint64_t label, const char *bytes, size_t n, uint64_t *answer)
 {
     struct request r = {.label = label};
     request_set_word(&r, 0, n);
     request_put_bytes(&r, 1, bytes, n);
-    long e = request_call(PROC_SLOT_CONSOLE, &r, 0, 0, 0);
-    if (e != ERR_OK)
-        return LIBSYS_KERNEL_ERROR(e);
-    if (answer)
+    struct result e = request_result(request_call(PROC_SLOT_CONSOLE, &r, 0, 0, 0), &r);
+    if (result_is_ok(e) && answer)
         *answer = r.msg.mr[0];
-    return (long)r.label;
+    return e;
 }
 
-/* Reads up to max bytes into out (NUL-terminated); returns the status. */
-static long read_bytes(uint64_t max, char *out, size_t size)
+/* Reads up to max bytes into out (NUL-terminated). */
+static struct result read_bytes(uint64_t max, char *out, size_t size)
 {
     struct request r;
     uint64_t word = max;
-    long e = send_words(&r, CONSOLE_READ, &word, 1);
-    if (e != ERR_OK)
-        return LIBSYS_KERNEL_ERROR(e);
+    struct result e = send_words(&r, CONSOLE_READ, &word, 1);
     out[0] = '\0';
-    if (r.label == SERVICE_OK) {
+    if (result_is_ok(e)) {
         uint64_t n = r.msg.mr[0];
         if (n >= size)
             n = size - 1;
         request_get_bytes(&r, 1, out, n);
         out[n] = '\0';
     }
-    return (long)r.label;
+    return e;
 }
 
 /* Malformed requests: each gets its error, nothing else happens. */
@@ -67,31 +64,41 @@ static void test_malformed(void)
 {
     struct request r;
     uint64_t words[3] = {100, 0x41, 0};
-    check("no words: bad length", send_words(&r, CONSOLE_WRITE, words, 0), ERR_OK);
-    check("  status", (long)r.label, SERVICE_BAD_LENGTH);
-    check("unknown label", send_words(&r, 99, words, 1), ERR_OK);
-    check("  status", (long)r.label, SERVICE_BAD_LABEL);
-    check("label 0", send_words(&r, 0, words, 1), ERR_OK);
-    check("  status", (long)r.label, SERVICE_BAD_LABEL);
-    check("the notification label", send_words(&r, NOTIFICATION_LABEL, words, 0), ERR_OK);
-    check("  status", (long)r.label, SERVICE_BAD_LABEL);
-    check("write of 100 bytes in 2 words", send_words(&r, CONSOLE_WRITE, words, 2), ERR_OK);
-    check("  status", (long)r.label, SERVICE_BAD_ARGUMENT);
-    check("  names MR0", (long)r.msg.mr[0], 0);
+    check_status("no words: bad length", send_words(&r, CONSOLE_WRITE, words, 0),
+                 SERVICE_BAD_LENGTH);
+    check_status("unknown label", send_words(&r, 99, words, 1), SERVICE_BAD_LABEL);
+    check_status("label 0", send_words(&r, 0, words, 1), SERVICE_BAD_LABEL);
+    check_status("the largest label", send_words(&r, 0xffff, words, 1), SERVICE_BAD_LABEL);
+    check_status("the notification label", send_words(&r, NOTIFICATION_LABEL, words, 0),
+                 SERVICE_BAD_LABEL);
+    check_result_bad_range("write of 100 bytes in 2 words: MR0, 0-8 bytes",
+                           send_words(&r, CONSOLE_WRITE, words, 2), 0, 0, 8);
     words[0] = 17; /* 3 words carry 16 bytes */
-    check("input of 17 bytes in 3 words", send_words(&r, CONSOLE_INPUT, words, 3), ERR_OK);
-    check("  status", (long)r.label, SERVICE_BAD_ARGUMENT);
+    check_result_bad_range("input of 17 bytes in 3 words: MR0, 0-16 bytes",
+                           send_words(&r, CONSOLE_INPUT, words, 3), 0, 0, 16);
     words[0] = 0;
-    check("read of 0 bytes", send_words(&r, CONSOLE_READ, words, 1), ERR_OK);
-    check("  status", (long)r.label, SERVICE_BAD_ARGUMENT);
+    check_result_bad_range("read of 0 bytes: MR0, at least 1",
+                           send_words(&r, CONSOLE_READ, words, 1), 0, 1, UINT64_MAX);
     words[0] = UINT64_MAX;
-    check("write of 2^64-1 bytes", send_words(&r, CONSOLE_WRITE, words, 1), ERR_OK);
-    check("  status", (long)r.label, SERVICE_BAD_ARGUMENT);
+    check_result_bad_range("write of 2^64-1 bytes in 1 word: MR0, 0 bytes",
+                           send_words(&r, CONSOLE_WRITE, words, 1), 0, 0, 0);
+    check_status("input without words: bad length", send_words(&r, CONSOLE_INPUT, words, 0),
+                 SERVICE_BAD_LENGTH);
+    check_status("read without words: bad length", send_words(&r, CONSOLE_READ, words, 0),
+                 SERVICE_BAD_LENGTH);
+    words[0] = 9;
+    struct result e = send_words(&r, CONSOLE_INPUT, words, 2);
+    check_result_bad_range("input of 9 bytes in 2 words: MR0, 0-8 bytes", e, 0, 0, 8);
+    char line[80];
+    check("  printed as such",
+          strcmp(result_format(line, sizeof line, "console", e),
+                 "console: bad argument 0 (allowed 0..8)"),
+          0);
     uint64_t n = 0;
-    check("a good write after all that", send_bytes(CONSOLE_WRITE, "consoletest: ok\n", 16, &n),
-          SERVICE_OK);
+    check_status("a good write after all that",
+                 send_bytes(CONSOLE_WRITE, "consoletest: ok\n", 16, &n), SERVICE_OK);
     check("  answers the count", (long)n, 16);
-    check("an empty write", send_bytes(CONSOLE_WRITE, "", 0, &n), SERVICE_OK);
+    check_status("an empty write", send_bytes(CONSOLE_WRITE, "", 0, &n), SERVICE_OK);
     check("  answers 0", (long)n, 0);
 }
 
@@ -100,19 +107,19 @@ static void test_input_then_read(void)
 {
     char buf[600];
     uint64_t n = 0;
-    check("input abc", send_bytes(CONSOLE_INPUT, "abc", 3, &n), SERVICE_OK);
+    check_status("input abc", send_bytes(CONSOLE_INPUT, "abc", 3, &n), SERVICE_OK);
     check("  all queued", (long)n, 3);
-    check("read 2", read_bytes(2, buf, sizeof buf), SERVICE_OK);
+    check_status("read 2", read_bytes(2, buf, sizeof buf), SERVICE_OK);
     check("  gives ab", strcmp(buf, "ab"), 0);
-    check("read 10", read_bytes(10, buf, sizeof buf), SERVICE_OK);
+    check_status("read 10", read_bytes(10, buf, sizeof buf), SERVICE_OK);
     check("  gives c", strcmp(buf, "c"), 0);
     /* A long input (in the IPC buffer) comes back whole through a read of the maximum. */
     char big[CONSOLE_MAX_BYTES];
     for (size_t i = 0; i < sizeof big; i++)
         big[i] = (char)('a' + i % 26);
-    check("input 504 bytes", send_bytes(CONSOLE_INPUT, big, sizeof big, &n), SERVICE_OK);
+    check_status("input 504 bytes", send_bytes(CONSOLE_INPUT, big, sizeof big, &n), SERVICE_OK);
     check("  all queued", (long)n, (long)sizeof big);
-    check("read 1000", read_bytes(1000, buf, sizeof buf), SERVICE_OK);
+    check_status("read 1000", read_bytes(1000, buf, sizeof buf), SERVICE_OK);
     check("  gives 504 bytes", (long)strlen(buf), (long)sizeof big);
     check("  the same ones", memcmp(buf, big, sizeof big), 0);
 }
@@ -127,17 +134,16 @@ static uint64_t fuzz_random(void)
     return x;
 }
 
-/* Sends a request of label with length random words (MR0 = first) and returns the reply's
-   status, or -1 if the call itself failed; *answer gets MR0 of the reply. */
-static long fuzz_call(uint64_t label, unsigned length, uint64_t first, uint64_t *answer)
+/* Sends a request of label with length random words (MR0 = first); *answer gets MR0 of the
+   reply. */
+static struct result fuzz_call(uint64_t label, unsigned length, uint64_t first, uint64_t *answer)
 {
     struct request r = {.label = label};
     for (unsigned i = 0; i < length; i++)
         request_set_word(&r, i, i == 0 ? first : fuzz_random());
-    if (request_call(PROC_SLOT_CONSOLE, &r, 0, 0, 0) != ERR_OK)
-        return -1;
+    struct result e = request_result(request_call(PROC_SLOT_CONSOLE, &r, 0, 0, 0), &r);
     *answer = r.msg.mr[0];
-    return (long)r.label;
+    return e;
 }
 
 /* Thousands of random requests, malformed and not (but none that prints or that waits): each
@@ -150,7 +156,8 @@ static void test_fuzz(void)
     for (unsigned i = 0; i < rounds; i++) {
         unsigned length = (unsigned)(fuzz_random() % (MSG_MAX_LENGTH + 1));
         uint64_t room = length ? (length - 1) * 8ul : 0, label = fuzz_random() % 5;
-        long want, got;
+        enum service_error want;
+        struct result got;
         if (label == 0) { /* an unknown label */
             label = 4 + fuzz_random() % 0xfffc;
             want = SERVICE_BAD_LABEL;
@@ -161,7 +168,7 @@ static void test_fuzz(void)
         } else if (label == 2 && length) { /* input that fits: queued, up to the ring's room */
             want = SERVICE_OK;
             got = fuzz_call(CONSOLE_INPUT, length, fuzz_random() % (room + 1), &answer);
-            if (got == SERVICE_OK)
+            if (result_is_ok(got))
                 queued += answer;
         } else if (label == 3 || queued == 0) { /* input too long, or a read of 0 */
             bool input = label == 3;
@@ -172,20 +179,23 @@ static void test_fuzz(void)
             uint64_t max = 1 + fuzz_random() % CONSOLE_MAX_BYTES;
             want = SERVICE_OK;
             got = fuzz_call(CONSOLE_READ, length ? length : 1, max, &answer);
-            if (got == SERVICE_OK && (answer == 0 || answer > max || answer > queued))
+            if (result_is_ok(got) && (answer == 0 || answer > max || answer > queued))
                 wrong++;
-            if (got == SERVICE_OK)
+            if (result_is_ok(got))
                 queued -= answer < queued ? answer : queued;
         }
-        if (got != want) {
+        bool argument_named = !result_is_service(got, SERVICE_BAD_ARGUMENT) || got.argument == 0;
+        if (!result_has_status(got, want) || !argument_named) {
+            char line[120];
             if (wrong++ < 5)
-                printf("consoletest: fuzz round %u: label %lu, %u words: status %ld, want %ld\n", i,
-                       (unsigned long)label, length, got, want);
+                printf("consoletest: fuzz round %u: label %lu, %u words: %s, want %s\n", i,
+                       (unsigned long)label, length, result_format(line, sizeof line, 0, got),
+                       service_error_name(want));
         }
     }
     check("fuzz: every request answered as the protocol says", (long)wrong, 0);
     while (queued > 0) { /* give back what the fuzzing queued */
-        if (fuzz_call(CONSOLE_READ, 1, CONSOLE_MAX_BYTES, &answer) != SERVICE_OK || !answer)
+        if (!result_is_ok(fuzz_call(CONSOLE_READ, 1, CONSOLE_MAX_BYTES, &answer)) || !answer)
             break;
         queued -= answer < queued ? answer : queued;
     }
@@ -197,9 +207,9 @@ static uint64_t spawn_helper(const char *part)
 {
     const char *argv[] = {part, NULL};
     uint64_t pid = 0;
-    long e = proc_spawn("bin/consoletest", argv, &pid);
-    check("spawn a helper", e, 0);
-    return e == 0 ? pid : 0;
+    struct result e = proc_spawn("bin/consoletest", argv, &pid);
+    check_status("spawn a helper", e, SERVICE_OK);
+    return result_is_ok(e) ? pid : 0;
 }
 
 /* A read that finds nothing waits; a helper's read meanwhile is refused as busy; the
@@ -210,10 +220,10 @@ static void test_waiting_read(void)
     uint64_t pid = spawn_helper("busy-then-input");
     if (!pid)
         return;
-    check("the waiting read", read_bytes(sizeof buf, buf, sizeof buf), SERVICE_OK);
+    check_status("the waiting read", read_bytes(sizeof buf, buf, sizeof buf), SERVICE_OK);
     check("  gets the helper's input", strcmp(buf, "xyz"), 0);
     int64_t status = -1;
-    check("wait for the helper", proc_wait(pid, &status), 0);
+    check_status("wait for the helper", proc_wait(pid, &status), SERVICE_OK);
     check("  which saw SERVICE_BUSY", (long)status, 0);
 }
 
@@ -225,13 +235,13 @@ static void test_killed_reader(void)
     if (!reader)
         return;
     proc_sleep_ms(300); /* it now waits in its read */
-    check("kill the waiting reader", proc_kill(reader), 0);
+    check_status("kill the waiting reader", proc_kill(reader), SERVICE_OK);
     int64_t status;
     proc_wait(reader, &status);
     uint64_t injector = spawn_helper("input");
     if (!injector)
         return;
-    check("a new reader is served", read_bytes(sizeof buf, buf, sizeof buf), SERVICE_OK);
+    check_status("a new reader is served", read_bytes(sizeof buf, buf, sizeof buf), SERVICE_OK);
     check("  with the input", strcmp(buf, "xyz"), 0);
     proc_wait(injector, &status);
 }
@@ -241,14 +251,14 @@ static int helper(const char *part)
 {
     char buf[16];
     if (strcmp(part, "read") == 0)
-        return (int)read_bytes(sizeof buf, buf, sizeof buf); /* killed before it returns */
-    proc_sleep_ms(300);                                      /* the parent now waits in its read */
-    long busy = 0;
+        return result_is_ok(read_bytes(sizeof buf, buf, sizeof buf)); /* killed before */
+    proc_sleep_ms(300); /* the parent now waits in its read */
+    struct result busy = result_ok();
     if (strcmp(part, "busy-then-input") == 0)
         busy = read_bytes(sizeof buf, buf, sizeof buf);
     send_bytes(CONSOLE_INPUT, "xyz", 3, 0);
     if (strcmp(part, "busy-then-input") == 0)
-        return busy == SERVICE_BUSY ? 0 : 1;
+        return result_is_service(busy, SERVICE_BUSY) ? 0 : 1;
     return 0;
 }
 
@@ -257,9 +267,9 @@ static int test_shell_eof(void)
 {
     uint64_t pid = 0;
     int64_t status = -1;
-    check("spawn the shell", proc_spawn("bin/shell", NULL, &pid), 0);
+    check_status("spawn the shell", proc_spawn("bin/shell", NULL, &pid), SERVICE_OK);
     if (pid) {
-        check("wait for it", proc_wait(pid, &status), 0);
+        check_status("wait for it", proc_wait(pid, &status), SERVICE_OK);
         printf("consoletest: eof: shell exited with status %lld\n", (long long)status);
         check("  status 0", (long)status, 0);
     }

@@ -43,6 +43,42 @@ void check_bad_argument(const char *what, long r, uint64_t argument, uint64_t mi
     check(what, (long)invoke_last_bad_argument.max, (long)max);
 }
 
+void check_status(const char *what, struct result got, enum service_error want)
+{
+    if (result_has_status(got, want)) {
+        checks++;
+        return;
+    }
+    char line[120];
+    check_fail("%s: got %s, want %s", what, result_format(line, sizeof line, 0, got),
+               service_error_name(want));
+}
+
+void check_result_bad_argument(const char *what, struct result got, unsigned argument)
+{
+    if (result_is_service(got, SERVICE_BAD_ARGUMENT) && got.argument == argument) {
+        checks++;
+        return;
+    }
+    char line[120];
+    check_fail("%s: got %s, want bad argument %u", what, result_format(line, sizeof line, 0, got),
+               argument);
+}
+
+void check_result_bad_range(const char *what, struct result got, unsigned argument, uint64_t min,
+                            uint64_t max)
+{
+    if (result_is_service(got, SERVICE_BAD_ARGUMENT) && got.argument == argument &&
+        got.min == min && got.max == max) {
+        checks++;
+        return;
+    }
+    char line[120];
+    check_fail("%s: got %s, want bad argument %u (allowed %llu..%llu)", what,
+               result_format(line, sizeof line, 0, got), argument, (unsigned long long)min,
+               (unsigned long long)max);
+}
+
 void check_fail(const char *format, ...)
 {
     checks++;

@@ -22,6 +22,7 @@
 
 #include "libsys/invoke.h"
 #include "libsys/libsys.h"
+#include "result/result.h"
 
 /* --- check.c ------------------------------------------------------------------ */
 
@@ -40,6 +41,15 @@ void check_string(const char *what, const char *got, const char *want);
    to max. Four checks. */
 void check_bad_argument(const char *what, long r, uint64_t argument, uint64_t min, uint64_t max);
 
+/* Checks that got, a libsys client call's result (lib/result), is success
+   (want SERVICE_OK) or the server status want. */
+void check_status(const char *what, struct result got, enum service_error want);
+/* Checks that got is a server's bad-argument answer naming argument (its
+   index; SERVICE_ARGUMENT_CAP + i for the i-th capability sent). */
+void check_result_bad_argument(const char *what, struct result got, unsigned argument);
+/* The same, and that the allowed range it names is min to max. */
+void check_result_bad_range(const char *what, struct result got, unsigned argument, uint64_t min,
+                            uint64_t max);
 /* Counts a failed check that has no got and want: prints "PROGRAM: FAIL: "
    and what (a printf format with its arguments). */
 void check_fail(const char *format, ...);

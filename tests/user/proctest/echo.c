@@ -41,24 +41,31 @@ static uint64_t find_echo(void)
 {
     uint64_t slot = libsys_alloc_slot();
     for (int i = 0; i < 100; i++) {
-        if (proc_lookup("echo", slot) == 0)
+        if (result_is_ok(proc_lookup("echo", slot)))
             return slot;
         proc_sleep_ms(50);
     }
     return 0;
 }
 
-static long echo(uint64_t slot, uint64_t value, uint64_t *server)
+/* One echo call: false (with a line saying why) if it failed or the answer was wrong. */
+static bool echo(uint64_t slot, uint64_t value, uint64_t *server, bool quiet)
 {
     struct request r = {.label = ECHO_LABEL};
     request_set_word(&r, 0, value);
-    long e = request_call(slot, &r, 0, 0, 0);
-    if (e != ERR_OK)
-        return e;
-    if (r.label != SERVICE_OK)
-        return -1000 - (long)r.label;
+    struct result e = request_result(request_call(slot, &r, 0, 0, 0), &r);
+    char line[100];
+    if (!result_is_ok(e)) {
+        if (!quiet)
+            printf("proctest: echo %lu: %s\n", (unsigned long)value,
+                   result_format(line, sizeof line, "echo", e));
+        return false;
+    }
     *server = r.msg.mr[1];
-    return r.msg.mr[0] == value + 1 ? 0 : -2000;
+    if (r.msg.mr[0] != value + 1 && !quiet)
+        printf("proctest: echo %lu: answered %lu\n", (unsigned long)value,
+               (unsigned long)r.msg.mr[0]);
+    return r.msg.mr[0] == value + 1;
 }
 
 int echo_client(int rounds)
@@ -71,10 +78,8 @@ int echo_client(int rounds)
     unsigned seen = 0;
     int bad = 0;
     for (int i = 0; i < rounds; i++) {
-        long e = echo(slot, (uint64_t)i, &server);
-        if (e != 0) {
-            if (bad++ < 5)
-                printf("proctest: echo call %d failed: %ld\n", i, e);
+        if (!echo(slot, (uint64_t)i, &server, bad >= 5)) {
+            bad++;
             continue;
         }
         if (seen == 0 || (servers[seen - 1] != server && seen < 8))
@@ -97,16 +102,16 @@ int echo_crash(void)
     check("the echo server is registered", slot != 0, 1);
     if (!slot)
         return check_report("echo-crash") != 0;
-    check("an echo", echo(slot, 1, &before), 0);
+    check("an echo", echo(slot, 1, &before, false), 1);
     struct missive_msg m = {0};
     long e = missive_syscall(SYS_CALL, slot, MSG_TAG(CRASH_LABEL, 0, 0), &m);
     check("the crashing call is lost", SERVICE_CALL_LOST(e), 1);
-    long r = -1;
-    for (int i = 0; i < 50 && r != 0; i++) {
+    bool answered = false;
+    for (int i = 0; i < 50 && !answered; i++) {
         proc_sleep_ms(50);
-        r = echo(slot, 2, &after);
+        answered = echo(slot, 2, &after, true);
     }
-    check("the restarted server answers", r, 0);
+    check("the restarted server answers", answered, 1);
     check("as a new process", after != before, 1);
     printf("proctest: echo-crash: server %lu crashed, %lu answers\n", (unsigned long)before,
            (unsigned long)after);

@@ -46,7 +46,7 @@ static int reaper(const char *name)
     for (int tries = 0; tries < 400 && steady < 4; tries++) {
         proc_sleep_ms(50);
         pid = 0;
-        for (uint64_t i = 0; proc_list(i, &e) == 0 && !pid; i++)
+        for (uint64_t i = 0; result_is_ok(proc_list(i, &e)) && !pid; i++)
             if (!strcmp(e.name, name) && e.memory >= (3u << 20))
                 pid = e.pid;
         steady = pid && e.memory == last ? steady + 1 : 0;
@@ -54,11 +54,11 @@ static int reaper(const char *name)
     }
     check("the greedy process filled its quota", pid != 0, 1);
     struct mem_stats before, after;
-    check("memory statistics", mem_stats(&before), 0);
-    check("kill it", proc_kill(pid), 0);
-    check("memory statistics again", mem_stats(&after), 0);
+    check_status("memory statistics", mem_stats(&before), SERVICE_OK);
+    check_status("kill it", proc_kill(pid), SERVICE_OK);
+    check_status("memory statistics again", mem_stats(&after), SERVICE_OK);
     check("3 MiB or more came back", after.free - before.free >= (3u << 20), 1);
-    check("it is gone", proc_kill(pid), -SERVICE_NOT_FOUND);
+    check_status("it is gone", proc_kill(pid), SERVICE_NOT_FOUND);
     printf("proctest: reaper: killed %s (process %lu); %lu KiB free before, %lu KiB after\n", name,
            (unsigned long)pid, (unsigned long)(before.free >> 10),
            (unsigned long)(after.free >> 10));
@@ -70,9 +70,10 @@ static int swapper(const char *name, const char *program)
 {
     proc_sleep_ms(100);
     uint64_t pid;
-    check("swap", proc_swap(name, program, &pid), 0);
-    check("swap an unknown server", proc_swap("nobody", program, &pid), -SERVICE_NOT_FOUND);
-    check("swap for a missing program", proc_swap(name, "bin/nothing", &pid), -SERVICE_NOT_FOUND);
+    check_status("swap", proc_swap(name, program, &pid), SERVICE_OK);
+    check_status("swap an unknown server", proc_swap("nobody", program, &pid), SERVICE_NOT_FOUND);
+    check_status("swap for a missing program", proc_swap(name, "bin/nothing", &pid),
+                 SERVICE_NOT_FOUND);
     printf("proctest: swapper: %s now runs %s as process %lu\n", name, program, (unsigned long)pid);
     return check_report("swapper") != 0;
 }
@@ -95,14 +96,14 @@ static int figures(void)
         uint64_t pid;
         int64_t status;
         uint64_t t0 = rdtsc();
-        long e = proc_spawn("bin/proctest", args, &pid);
+        bool ok = result_is_ok(proc_spawn("bin/proctest", args, &pid));
         uint64_t t1 = rdtsc();
-        e |= proc_wait(pid, &status);
+        ok &= result_is_ok(proc_wait(pid, &status));
         uint64_t t2 = rdtsc();
-        e |= mem_map(0x60000000, 4096, CAP_RIGHT_READ | CAP_RIGHT_WRITE);
-        e |= mem_unmap(0x60000000);
+        ok &= result_is_ok(mem_map(0x60000000, 4096, CAP_RIGHT_READ | CAP_RIGHT_WRITE));
+        ok &= result_is_ok(mem_unmap(0x60000000));
         uint64_t t3 = rdtsc();
-        check("spawn, wait, map and unmap", e, 0);
+        check("spawn, wait, map and unmap", ok, 1);
         spawn[i] = t1 - t0;
         wait[i] = t2 - t1;
         frame[i] = t3 - t2;
@@ -173,21 +174,23 @@ static int spawn_child(void)
 {
     static const char *const args[] = {"libc", 0};
     uint64_t pid;
-    check("spawn proctest libc", proc_spawn("bin/proctest", args, &pid), 0);
+    check_status("spawn proctest libc", proc_spawn("bin/proctest", args, &pid), SERVICE_OK);
     int64_t status = -1;
-    check("wait for it", proc_wait(pid, &status), 0);
+    check_status("wait for it", proc_wait(pid, &status), SERVICE_OK);
     check("it exited with status 0", (long)status, 0);
-    check("a second wait finds nothing", proc_wait(pid, &status), -SERVICE_NOT_FOUND);
+    check_status("a second wait finds nothing", proc_wait(pid, &status), SERVICE_NOT_FOUND);
     static const char *const env_args[] = {"env", "two", 0};
     static const char *const env[] = {"MISSIVE_TEST=yes", "EMPTY=", 0};
-    check("spawn with an environment", proc_spawn_env("bin/proctest", env_args, env, &pid), 0);
-    check("wait for it", proc_wait(pid, &status), 0);
+    check_status("spawn with an environment", proc_spawn_env("bin/proctest", env_args, env, &pid),
+                 SERVICE_OK);
+    check_status("wait for it", proc_wait(pid, &status), SERVICE_OK);
     check("it saw its arguments and environment", (long)status, 0);
-    check("spawn a missing program", proc_spawn("bin/nothing", 0, &pid), -SERVICE_NOT_FOUND);
-    check("spawn a corrupt program", proc_spawn("bin/corrupt", 0, &pid), -SERVICE_BAD_PROGRAM);
+    check_status("spawn a missing program", proc_spawn("bin/nothing", 0, &pid), SERVICE_NOT_FOUND);
+    check_status("spawn a corrupt program", proc_spawn("bin/corrupt", 0, &pid),
+                 SERVICE_BAD_PROGRAM);
     static const char *const crash[] = {"crash-null", 0};
-    check("spawn a crashing child", proc_spawn("bin/proctest", crash, &pid), 0);
-    check("wait for it", proc_wait(pid, &status), 0);
+    check_status("spawn a crashing child", proc_spawn("bin/proctest", crash, &pid), SERVICE_OK);
+    check_status("wait for it", proc_wait(pid, &status), SERVICE_OK);
     check("its status says page fault", (long)status, -(128 + 14));
     return check_report("spawn") != 0;
 }
@@ -195,9 +198,9 @@ static int spawn_child(void)
 static int clock_check(void)
 {
     uint64_t before, after;
-    check("uptime", proc_uptime_ms(&before), 0);
-    check("sleep 200 ms", proc_sleep_ms(200), 0);
-    check("uptime again", proc_uptime_ms(&after), 0);
+    check_status("uptime", proc_uptime_ms(&before), SERVICE_OK);
+    check_status("sleep 200 ms", proc_sleep_ms(200), SERVICE_OK);
+    check_status("uptime again", proc_uptime_ms(&after), SERVICE_OK);
     check("200 ms or more passed", after - before >= 200, 1);
     check("but not 2 s", after - before < 2000, 1);
     struct timespec ts;

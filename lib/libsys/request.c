@@ -1,0 +1,53 @@
+/*
+ * Packing and unpacking a request's words and bytes (service.h): no system calls, so host
+ * tests compile it unchanged (they keep to the words in registers, MR0-MR9).
+ */
+#include "libsys/service.h"
+#include "wordpack/wordpack.h"
+
+uint64_t request_word(const struct request *r, unsigned i)
+{
+    if (i < MSG_REGISTERS)
+        return r->msg.mr[i];
+    return i < MSG_MAX_LENGTH ? ((struct ipc_buffer *)USER_IPC_BUFFER)->mr[i] : 0;
+}
+
+void request_set_word(struct request *r, unsigned i, uint64_t value)
+{
+    if (i < MSG_REGISTERS)
+        r->msg.mr[i] = value;
+    else if (i < MSG_MAX_LENGTH)
+        ((struct ipc_buffer *)USER_IPC_BUFFER)->mr[i] = value;
+    if (i < MSG_MAX_LENGTH && i + 1 > r->length)
+        r->length = i + 1;
+}
+
+bool request_put_bytes(struct request *r, unsigned first, const void *bytes, size_t n)
+{
+    if (first > MSG_MAX_LENGTH || n > (MSG_MAX_LENGTH - first) * 8)
+        return false;
+    const unsigned char *p = bytes;
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t word;
+        wordpack_pack(&word, p + i, n - i < 8 ? n - i : 8);
+        request_set_word(r, first + (unsigned)(i / 8), word);
+    }
+    return true;
+}
+
+void request_get_bytes(const struct request *r, unsigned first, void *out, size_t n)
+{
+    unsigned char *p = out;
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t word = request_word(r, first + (unsigned)(i / 8));
+        wordpack_unpack(p + i, &word, n - i < 8 ? n - i : 8);
+    }
+}
+
+struct result request_result(long kernel_error, const struct request *r)
+{
+    uint64_t answer[SERVICE_BAD_ARGUMENT_LENGTH];
+    for (unsigned i = 0; i < SERVICE_BAD_ARGUMENT_LENGTH; i++)
+        answer[i] = i < r->length ? request_word(r, i) : 0;
+    return result_from_reply(kernel_error, r->label, answer);
+}

@@ -1,0 +1,111 @@
+/*
+ * The server library's loop: receive, dispatch, reply and receive again. See server.h.
+ */
+#include "libsys/server.h"
+
+#include "libsys/invoke.h"
+
+#include <stdlib.h>
+
+/* Empties slot of s's CSpace (nothing happens if it is empty already). */
+static void server_delete(const struct server *s, uint64_t slot)
+{
+    cspace_delete(s->cspace, slot);
+}
+
+/* A fresh slot for the capabilities of the next message (0: accept none). */
+static uint64_t server_receive_slot(const struct server *s)
+{
+    return s->slot_alloc ? s->slot_alloc() : 0;
+}
+
+/* Receives into call (after answering with status and call->out, if status is not
+   SERVER_NO_REPLY), retrying interrupted receives; returns once a message came. */
+static void server_receive(struct server *s, struct server_call *call, long status,
+                           uint64_t receive_slot)
+{
+    struct ipc_buffer *buffer = (struct ipc_buffer *)USER_IPC_BUFFER;
+    struct missive_msg msg;
+    long e;
+    buffer->receive_slot = receive_slot;
+    if (status != SERVER_NO_REPLY) {
+        uint64_t length = call->out.length < MSG_MAX_LENGTH ? call->out.length : MSG_MAX_LENGTH;
+        buffer->caps[0] = call->reply_cap;
+        msg = call->out.msg;
+        e = missive_syscall(SYS_REPLY_RECV, s->endpoint,
+                            MSG_TAG(status, length, call->reply_cap ? 1 : 0), &msg);
+    } else {
+        e = missive_syscall(SYS_RECV, s->endpoint, 0, &msg);
+    }
+    while (e != ERR_OK) {
+        if (e != ERR_INTERRUPTED && !(s->receive_failed ? s->receive_failed(s, e) : false))
+            exit(1);
+        buffer->receive_slot = receive_slot;
+        e = missive_syscall(SYS_RECV, s->endpoint, 0, &msg);
+    }
+    call->in.msg = msg;
+    call->in.label = MSG_LABEL(msg.tag);
+    call->in.length = MSG_LENGTH(msg.tag);
+    call->badge = msg.badge;
+    call->received = MSG_CAPS(msg.tag) ? receive_slot : 0;
+}
+
+/* Deletes the capability left in slot and gives the slot back. */
+static void server_release(const struct server *s, uint64_t slot)
+{
+    server_delete(s, slot);
+    if (s->slot_free)
+        s->slot_free(slot);
+}
+
+/* The loop of a server that waits on a notification alone: each signal's word goes to the
+   notification hook. */
+static _Noreturn void server_run_notifications(struct server *s)
+{
+    for (;;) {
+        struct missive_msg msg = {0};
+        long e = missive_syscall(SYS_RECV, s->endpoint, 0, &msg);
+        if (e == ERR_OK) {
+            if (s->notification)
+                s->notification(s, msg.badge);
+        } else if (e != ERR_INTERRUPTED && !(s->receive_failed ? s->receive_failed(s, e) : false)) {
+            exit(1);
+        }
+    }
+}
+
+_Noreturn void server_run(struct server *s)
+{
+    if (s->endpoint_is_notification)
+        server_run_notifications(s);
+    static struct server_call call;
+    uint64_t receive_slot = server_receive_slot(s);
+    long status = SERVER_NO_REPLY;
+    for (;;) {
+        uint64_t sent_cap = status == SERVER_NO_REPLY ? 0 : call.reply_cap;
+        server_receive(s, &call, status, receive_slot);
+        if (sent_cap) /* the kernel copied it to the caller with the reply */
+            server_release(s, sent_cap);
+        call.out = (struct request){0};
+        call.reply_cap = 0;
+        if (call.in.label == NOTIFICATION_LABEL && call.in.length == 0) {
+            if (s->notification)
+                s->notification(s, call.badge);
+            /* A real notification leaves no reply owed, and this one goes nowhere; a client
+               that sent the label itself is told it is no request. */
+            status = SERVICE_BAD_LABEL;
+        } else if (call.in.label == FAULT_LABEL && call.in.length == FAULT_MR_COUNT && s->fault) {
+            status = s->fault(&call);
+        } else {
+            status = server_dispatch(s, &call);
+        }
+        if (call.received)
+            server_delete(s, call.received); /* not kept: the slot takes the next one */
+        else if (MSG_CAPS(call.in.msg.tag))
+            receive_slot = server_receive_slot(s); /* the handler kept it */
+        if (status == SERVER_NO_REPLY && call.reply_cap) {
+            server_release(s, call.reply_cap);
+            call.reply_cap = 0;
+        }
+    }
+}
