@@ -3,6 +3,11 @@
 # GNU cpio) from the manifests. Each manifest line is "ARCHIVE-PATH SOURCE";
 # SOURCE is relative to the repository, and "$BUILD/" in it means the build
 # directory. The archive is reproducible: sorted names, owner root, mtime 0.
+# Programs go in without their debug information (objcopy --strip-debug): the
+# kernel hands the root task every initrd page, so the boot pays for each
+# byte; gdb reads the symbols from the unstripped copies in BUILD/bin. A file
+# objcopy cannot read (data, or a test's deliberately broken ELF) goes in as
+# it is.
 set -euo pipefail
 build=$1 out=$2
 shift 2
@@ -23,7 +28,12 @@ while read -r path source rest || [ -n "${path:-}" ]; do
     case "$source" in /*) ;; *) source="$top/$source" ;; esac
     [ -f "$source" ] || { echo "$manifest:$lineno: no such file: $source" >&2; exit 1; }
     mkdir -p "$stage/$(dirname "$path")"
-    cp "$source" "$stage/$path"
+    if [ "$(head -c 4 "$source" | od -An -c | tr -d ' ')" = '177ELF' ] &&
+        objcopy --strip-debug "$source" "$stage/$path" 2>/dev/null; then
+        :
+    else
+        cp "$source" "$stage/$path"
+    fi
 done < "$manifest"
 done
 find "$stage" -exec touch -h -d @0 {} +
