@@ -54,12 +54,7 @@ void reply_cap_deleted(const struct cap *cap)
     if (!caller)
         return;
     caller->reply_cap = 0;
-    if (caller->fault_pending) { /* nobody will handle the fault: it stays stopped */
-        caller->fault_pending = 0;
-        thread_set_state(caller, THREAD_SUSPENDED);
-    } else {
-        thread_wake_with_error(caller, ERR_NO_REPLY);
-    }
+    thread_wake_with_error(caller, ERR_NO_REPLY); /* a fault nobody will handle: it stays stopped */
 }
 
 void reply_cap_moved(struct cte *dest)

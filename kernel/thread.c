@@ -164,35 +164,16 @@ struct ipc_buffer *thread_ipc_buffer(struct thread *t)
     return phys_to_virt(t->ipc_buffer_cap.cap.object);
 }
 
+/* The registers MR0-MR9 travel in (docs/abi.md), as offsets in a saved context. */
+#define MR_AT(reg) offsetof(struct trap_frame, reg)
+static const uint8_t mr_offsets[MSG_REGISTERS] = {MR_AT(rdx), MR_AT(r8),  MR_AT(r9),  MR_AT(r10),
+                                                  MR_AT(r12), MR_AT(r13), MR_AT(r14), MR_AT(r15),
+                                                  MR_AT(rbx), MR_AT(rbp)};
+#undef MR_AT
+
 uint64_t *thread_mr(struct trap_frame *c, unsigned i)
 {
-    switch (i) {
-    case 0:
-        return &c->rdx;
-    case 1:
-        return &c->r8;
-    case 2:
-        return &c->r9;
-    case 3:
-        return &c->r10;
-    case 4:
-        return &c->r12;
-    case 5:
-        return &c->r13;
-    case 6:
-        return &c->r14;
-    case 7:
-        return &c->r15;
-    case 8:
-        return &c->rbx;
-    default:
-        return &c->rbp;
-    }
-}
-
-struct thread *thread_current(void)
-{
-    return this_cpu()->current;
+    return (uint64_t *)((char *)c + mr_offsets[i]);
 }
 
 void thread_set_affinity(struct thread *t, unsigned cpu)

@@ -138,9 +138,6 @@ struct ipc_buffer *thread_ipc_buffer(struct thread *t);
 /* Message register i (0 <= i < MSG_REGISTERS) of a saved context. */
 uint64_t *thread_mr(struct trap_frame *context, unsigned i);
 
-/* The thread running in user mode on this CPU (or NULL while idle). */
-struct thread *thread_current(void);
-
 /* Saves t's FPU/SSE/AVX registers, which this CPU holds, into t. */
 static inline void thread_fpu_save(struct thread *t)
 {
