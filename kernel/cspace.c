@@ -27,16 +27,8 @@ bool cap_type_copyable(unsigned type)
    (Untyped, Frame, IRQ, I/O port, Reply, Debug) may hold any value in cap.object, even 0. */
 bool cap_type_has_header(unsigned type)
 {
-    switch (type) {
-    case CAP_VSPACE:
-    case CAP_THREAD:
-    case CAP_ENDPOINT:
-    case CAP_NOTIFICATION:
-    case CAP_CSPACE:
-        return true;
-    default:
-        return false;
-    }
+    return type == CAP_VSPACE || type == CAP_THREAD || type == CAP_ENDPOINT ||
+           type == CAP_NOTIFICATION || type == CAP_CSPACE;
 }
 
 static struct object_header *cap_header(const struct cap *cap)
@@ -52,12 +44,8 @@ void cte_insert(struct cte *dest, const struct cap *cap, struct cte *parent)
 {
     if (cap->type == CAP_NULL)
         return;
-    /* Copy first: cap may point into parent, never into the empty dest. */
-    dest->cap = *cap;
-    dest->parent = parent;
-    dest->first_child = NULL;
-    dest->next_sibling = NULL;
-    dest->prev_sibling = NULL;
+    /* No children or siblings yet. cap may point into parent, never into the empty dest. */
+    *dest = (struct cte){.cap = *cap, .parent = parent};
     if (parent) {
         struct cte *last = parent->first_child;
         if (!last) {

@@ -49,7 +49,7 @@ bool pit_wait_over(void)
 static uint32_t calibrate_local_timer(unsigned hz)
 {
     pit_wait_start(CALIBRATE_US);
-    lapic_timer_count_down();
+    lapic_timer_start(0xffffffffu, false);
     while (!pit_wait_over())
         cpu_pause();
     uint64_t elapsed = 0xffffffffu - lapic_timer_now();
@@ -76,12 +76,12 @@ void irq_init(struct bootmem *bm, unsigned hz, uint64_t ioapic_address, unsigned
 
 void irq_start_local_timer(void)
 {
-    lapic_timer_start(local_timer_count);
+    lapic_timer_start(local_timer_count, true);
 }
 
 void irq_stop_local_timer(void)
 {
-    lapic_timer_start(0); /* an initial count of 0 stops the timer */
+    lapic_timer_start(0, true); /* an initial count of 0 stops the timer */
 }
 
 struct irq_line {

@@ -35,9 +35,7 @@ void kernel_lock_check_release(void)
         panic("lock: CPU %u releases the kernel lock held by %u", this_cpu()->id,
               kernel_lock_word.owner);
 }
-#endif
 
-#ifdef MISSIVE_DEBUG
 void kernel_lock_assert_held(const char *function)
 {
     if (kernel_lock_word.owner != this_cpu()->id)

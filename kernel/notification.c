@@ -88,10 +88,9 @@ void notification_cancel(struct thread *t)
 
 bool notification_take_bound(struct thread *t)
 {
-    struct notification *n = t->bound_notification;
-    if (!n || bound_thread(n) != t || !n->pending)
+    if (!notification_bound_pending(t))
         return false;
-    deliver(t, take(n), true);
+    deliver(t, take(t->bound_notification), true);
     return true;
 }
 

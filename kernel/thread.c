@@ -238,6 +238,20 @@ static void idle(void)
     irq_start_local_timer();
 }
 
+/* Leaves the kernel into t, which must be runnable, queued on this CPU and
+   have a valid user context (the end of kernel_return_to_user). Releases
+   the kernel lock on the way out. */
+static _Noreturn void thread_enter_user(struct thread *t)
+{
+    /* Status flags, DF and AC (alignment checks a program asked for) only:
+       register writes and traps are not the only ways into a context, so
+       this path trusts none. (The fast path's contexts all come from
+       syscall, whose R11 is the thread's own RFLAGS.) */
+    t->context.rflags = (t->context.rflags & 0x40cd5) | RFLAGS_IF | 2;
+    thread_switch_in(this_cpu(), t, thread_vspace_root(t), cpu_fpu_features != 0);
+    context_restore(&t->context);
+}
+
 _Noreturn void kernel_return_to_user(void)
 {
     struct thread *t;
@@ -273,15 +287,4 @@ _Noreturn void kernel_return_to_user(void)
         thread_set_state(t, THREAD_SUSPENDED);
     }
     thread_enter_user(t);
-}
-
-_Noreturn void thread_enter_user(struct thread *t)
-{
-    /* Status flags, DF and AC (alignment checks a program asked for) only:
-       register writes and traps are not the only ways into a context, so
-       this path trusts none. (The fast path's contexts all come from
-       syscall, whose R11 is the thread's own RFLAGS.) */
-    t->context.rflags = (t->context.rflags & 0x40cd5) | RFLAGS_IF | 2;
-    thread_switch_in(this_cpu(), t, thread_vspace_root(t), cpu_fpu_features != 0);
-    context_restore(&t->context);
 }

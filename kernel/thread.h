@@ -188,11 +188,6 @@ thread_switch_in(struct cpu_local *cpu, struct thread *t, uint64_t root, bool xs
     kernel_unlock();
 }
 
-/* Leaves the kernel into t, which must be runnable, queued on this CPU and
-   have a valid user context (the end of kernel_return_to_user). Releases
-   the kernel lock on the way out. */
-_Noreturn void thread_enter_user(struct thread *t);
-
 /* Leaves the kernel into the thread the scheduler picks, else idles.
    Called at the end of every kernel entry (entry.asm) and at the end of
    boot. Interrupts off, the kernel lock held (released on the way out). */

@@ -84,22 +84,15 @@ void lapic_send(uint32_t apic_id, uint32_t command)
     lapic[LAPIC_ICR_LOW / 4] = command; /* writing the low word sends it */
 }
 
-void lapic_timer_count_down(void)
-{
-    lapic[LAPIC_TIMER_DIVIDE / 4] = LAPIC_DIVIDE_16;
-    lapic[LAPIC_LVT_TIMER / 4] = LAPIC_MASKED | LAPIC_TIMER_VECTOR;
-    lapic[LAPIC_TIMER_INIT / 4] = 0xffffffffu;
-}
-
 uint32_t lapic_timer_now(void)
 {
     return lapic[LAPIC_TIMER_NOW / 4];
 }
 
-void lapic_timer_start(uint32_t count)
+void lapic_timer_start(uint32_t count, bool periodic)
 {
     lapic[LAPIC_TIMER_DIVIDE / 4] = LAPIC_DIVIDE_16;
-    lapic[LAPIC_LVT_TIMER / 4] = LAPIC_PERIODIC | LAPIC_TIMER_VECTOR;
+    lapic[LAPIC_LVT_TIMER / 4] = (periodic ? LAPIC_PERIODIC : LAPIC_MASKED) | LAPIC_TIMER_VECTOR;
     lapic[LAPIC_TIMER_INIT / 4] = count;
 }
 
