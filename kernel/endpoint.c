@@ -6,11 +6,9 @@
  */
 #include "endpoint.h"
 
-#include "arch/x86_64/vm.h"
 #include "missive/abi.h"
 #include "notification.h"
 #include "object.h"
-#include "sched.h"
 #include "thread.h"
 #include "trace.h"
 

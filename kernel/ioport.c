@@ -7,7 +7,6 @@
 #include "arch/x86_64/cpu.h"
 #include "invoke.h"
 #include "missive/abi.h"
-#include "thread.h"
 
 /* Ports the kernel owns: PICs, PIT and the QEMU exit port. COM1 is shared:
    the console server owns its input and user output, and the kernel still

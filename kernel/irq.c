@@ -16,7 +16,6 @@
 #include "notification.h"
 #include "sched.h"
 #include "smp.h"
-#include "thread.h"
 
 #define PIT_HZ       1193182u
 #define PIT_CHANNEL0 0x40

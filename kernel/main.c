@@ -93,9 +93,7 @@ static void check_direct_map(void)
             break;
         }
     }
-    for (int i = 0; i < 2; i++) {
-        if (i == 1 && !pages[1])
-            break;
+    for (int i = 0; i < 2 && pages[i]; i++) { /* pages[0], the top page, is never 0 */
         volatile uint64_t *word = (volatile uint64_t *)phys_to_virt(pages[i] + 4088);
         uint64_t saved = *word;
         *word = 0x4d69737369766521ull ^ pages[i];

@@ -9,12 +9,10 @@
 #include "object.h"
 
 #include "arch/x86_64/apic.h"
-#include "arch/x86_64/vm.h"
 #include "endpoint.h"
 #include "irq.h"
 #include "notification.h"
 #include "reply.h"
-#include "string.h"
 #include "thread.h"
 #include "vspace.h"
 

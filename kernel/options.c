@@ -4,6 +4,7 @@
 #include "cmdline/cmdline.h"
 #include "log.h"
 #include "sched.h"
+#include "string.h"
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
@@ -60,17 +61,14 @@ static void parse_init(const struct cmdline_option *opt, struct boot_options *ou
         warn_option(opt, "expected a path in the initrd of 1 to 63 characters");
         return;
     }
-    for (size_t i = 0; i < opt->value_len; i++)
-        out->init[i] = opt->value[i];
+    memcpy(out->init, opt->value, opt->value_len);
     out->init[opt->value_len] = '\0';
 }
 
 void options_parse(const char *cmdline, struct boot_options *out)
 {
-    static const char default_init[] = "bin/procsrv";
     out->crash = CRASH_NONE;
-    for (size_t i = 0; i < sizeof default_init; i++)
-        out->init[i] = default_init[i];
+    memcpy(out->init, "bin/procsrv", sizeof "bin/procsrv");
     out->init_args = "";
     if (!cmdline)
         return;

@@ -7,7 +7,6 @@
 
 #include "boot_info.h"
 
-#include "arch/x86_64/gdt.h"
 #include "arch/x86_64/vm.h"
 #include "cpio/cpio.h"
 #include "elf/elf.h"

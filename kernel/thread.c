@@ -124,13 +124,10 @@ void thread_destroy(struct thread *t)
 
 void thread_wake_with_error(struct thread *t, long error)
 {
-    if (t->fault_pending) {
-        t->fault_pending = 0;
-        thread_set_state(t, THREAD_SUSPENDED);
-        return;
-    }
-    t->context.rax = (uint64_t)error;
-    thread_set_state(t, THREAD_RUNNABLE);
+    if (!t->fault_pending)
+        t->context.rax = (uint64_t)error;
+    thread_set_state(t, t->fault_pending ? THREAD_SUSPENDED : THREAD_RUNNABLE);
+    t->fault_pending = 0;
 }
 
 void thread_queue_append(struct thread_queue *q, struct thread *t)

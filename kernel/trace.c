@@ -21,7 +21,6 @@
 #include "cap.h"
 #include "fastpath.h"
 #include "invoke.h"
-#include "object.h"
 #include "string.h"
 #include "thread.h"
 

@@ -11,7 +11,6 @@
 #include "invoke.h"
 #include "missive/abi.h"
 #include "string.h"
-#include "thread.h"
 #include "vspace.h"
 
 #define ZERO_CHUNK (256ul * 1024) /* bytes zeroed between checks for interrupts */
