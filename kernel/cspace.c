@@ -74,6 +74,13 @@ void cte_derive(struct cte *dest, struct cte *src, unsigned rights, uint64_t bad
     cte_insert(dest, &cap, src);
 }
 
+void cte_replace(struct cte *slot, struct cte *src)
+{
+    cte_delete(slot);
+    if (src)
+        cte_derive(slot, src, CAP_RIGHTS_ALL, 0);
+}
+
 /* Deletes the cap in slot; an empty slot is left alone. Its children take its place in its
    parent's child list, in order (or become roots if it was a root), so the tree still says
    where their memory came from. The destroy hook runs last, on a copy of the cap, once the slot

@@ -11,8 +11,6 @@
 #include "cap.h"
 #include "thread.h"
 
-struct thread;
-
 struct endpoint {
     struct object_header header;
     uint32_t receivers; /* 1: the queue holds receivers, 0: senders (or nobody) */

@@ -180,8 +180,7 @@ long irq_handler_invoke(struct invocation *inv)
     if (error)
         return error;
     if (inv->label == IRQ_HANDLER_SET_NOTIFICATION) {
-        cte_delete(&lines[a.gsi].notification);
-        cte_derive(&lines[a.gsi].notification, a.cap, CAP_RIGHTS_ALL, 0);
+        cte_replace(&lines[a.gsi].notification, a.cap);
         ioapic_mask(a.gsi, false);
     } else if (lines[a.gsi].notification.cap.type == CAP_NOTIFICATION) { /* IRQ_HANDLER_ACK */
         ioapic_mask(a.gsi, false);

@@ -29,7 +29,7 @@ static const unsigned fixed_size_bits[CAP_TYPE_COUNT] = {[CAP_THREAD] = THREAD_B
                                                          [CAP_ENDPOINT] = ENDPOINT_BITS,
                                                          [CAP_NOTIFICATION] = NOTIFICATION_BITS};
 
-bool object_size_bits(unsigned type, uint64_t requested, unsigned *bits, uint64_t *min,
+bool object_size_bits(uint64_t type, uint64_t requested, unsigned *bits, uint64_t *min,
                       uint64_t *max)
 {
     *min = *max = 0;

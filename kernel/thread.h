@@ -28,11 +28,6 @@ enum thread_state {
     THREAD_SUSPENDED,            /* stopped: suspended, faulted with no handler, exited */
 };
 
-struct endpoint;
-struct notification;
-struct cspace;
-struct thread;
-
 /* A FIFO of threads waiting on an endpoint or notification, linked through
    their ipc_next/ipc_prev. */
 struct thread_queue {
@@ -105,7 +100,6 @@ void thread_wake_with_error(struct thread *t, long error);
    that runs it now if need be. Holds the lock. */
 void thread_set_affinity(struct thread *t, unsigned cpu);
 
-struct cpu_local;
 /* Saves the FPU registers of cpu's FPU owner into it; cpu owns none after.
    Runs on cpu itself. */
 void thread_fpu_release(struct cpu_local *cpu);

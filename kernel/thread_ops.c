@@ -146,13 +146,9 @@ long thread_invoke(struct invocation *inv)
         return error;
     switch (inv->label) {
     case THREAD_CONFIGURE:
-        cte_delete(&t->cspace_cap);
-        cte_delete(&t->vspace_cap);
-        cte_delete(&t->fault_cap);
-        if (a.cap)
-            cte_derive(&t->fault_cap, a.cap, CAP_RIGHTS_ALL, 0);
-        cte_derive(&t->cspace_cap, a.cspace, CAP_RIGHTS_ALL, 0);
-        cte_derive(&t->vspace_cap, a.vspace, CAP_RIGHTS_ALL, 0);
+        cte_replace(&t->cspace_cap, a.cspace);
+        cte_replace(&t->vspace_cap, a.vspace);
+        cte_replace(&t->fault_cap, a.cap);
         set_priority(t, (uint8_t)a.value);
         break;
     case THREAD_WRITE_REGISTERS:
@@ -182,9 +178,7 @@ long thread_invoke(struct invocation *inv)
         set_priority(t, (uint8_t)a.value);
         break;
     case THREAD_SET_IPC_BUFFER:
-        cte_delete(&t->ipc_buffer_cap);
-        if (a.cap)
-            cte_derive(&t->ipc_buffer_cap, a.cap, CAP_RIGHTS_ALL, 0);
+        cte_replace(&t->ipc_buffer_cap, a.cap);
         break;
     case THREAD_SET_NAME:
         memcpy(t->name, a.name, sizeof t->name);

@@ -112,10 +112,9 @@ long trace_decode(struct invocation *inv, struct debug_op *out)
 /* DEBUG_TRACE_SET_BUFFER */
 static void set_buffer(unsigned cpu, struct cte *frame)
 {
-    cte_delete(&trace_buffer_cap[cpu]);
+    cte_replace(&trace_buffer_cap[cpu], frame);
     if (!frame)
         return;
-    cte_derive(&trace_buffer_cap[cpu], frame, CAP_RIGHTS_ALL, 0);
     struct trace_buffer *b = buffer_of(cpu);
     memset(b, 0, sizeof *b);
     b->magic = TRACE_BUFFER_MAGIC;

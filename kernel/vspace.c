@@ -38,15 +38,11 @@ void vspace_register(struct vspace *vs, uint64_t root)
 {
     vs->header.type = CAP_VSPACE;
     vs->root = root;
-    for (;;) {
-        uint32_t id = next_id++;
-        if (id && !vspace_table[id % VSPACE_SLOTS]) {
-            vs->id = id;
-            vspace_table[id % VSPACE_SLOTS] = vs;
-            vspaces_live++;
-            return;
-        }
-    }
+    do
+        vs->id = next_id++;
+    while (!vs->id || vspace_table[vs->id % VSPACE_SLOTS]); /* never 0, nor a live VSpace's slot */
+    vspace_table[vs->id % VSPACE_SLOTS] = vs;
+    vspaces_live++;
 }
 
 struct vspace *vspace_create(void *mem)

@@ -91,11 +91,7 @@ void cpu_local_init(struct cpu_local *cpu, uint64_t kernel_stack_top)
     uint32_t regs[4];
     cpuid(7, 0, regs);
     int smep = (regs[1] >> 7) & 1, smap = (regs[1] >> 20) & 1;
-    if (smep)
-        cr4 |= CR4_SMEP;
-    if (smap)
-        cr4 |= CR4_SMAP;
-    write_cr4(cr4);
+    write_cr4(cr4 | (smep ? CR4_SMEP : 0) | (smap ? CR4_SMAP : 0));
     log_info("cpu %u: syscall at %p, SMEP %s, SMAP %s, FPU state by %s\n", cpu->id,
              (void *)syscall_entry, smep ? "on" : "absent", smap ? "on" : "absent",
              cpu_fpu_features & 0x4 ? "xsave (x87, SSE, AVX)"

@@ -91,8 +91,6 @@ void mp_discover(struct bootmem *bm, const struct bootmem *cover, const struct m
         log_warn("smp: only %u CPUs are supported\n", SMP_MAX_CPUS);
 }
 
-_Noreturn void mp_ap_main(struct cpu_local *cpu);
-
 /* An AP's first C code, on its own stack, still on the trampoline's page
    tables: the kernel's own tables, GDT, TSS, IDT, per-CPU data, local APIC
    and timer; then it says it is online and joins the scheduler. */
