@@ -30,6 +30,17 @@ long invoke_cap_argument(struct invocation *inv, unsigned arg, uint64_t min, str
     return *cap ? ERR_OK : invoke_bad_argument(inv, arg, min, invoke_last_slot(inv->cspace));
 }
 
+long invoke_typed_argument(struct invocation *inv, unsigned arg, uint64_t min, unsigned type,
+                           unsigned rights, struct cte **cap)
+{
+    long error = invoke_cap_argument(inv, arg, min, cap);
+    if (error || !*cap)
+        return error;
+    if ((*cap)->cap.type != type || ((*cap)->cap.flags & CAP_FLAG_DEVICE))
+        return ERR_WRONG_TYPE;
+    return ((*cap)->cap.rights & rights) == rights ? ERR_OK : ERR_MISSING_RIGHT;
+}
+
 long invoke_empty_argument(struct invocation *inv, unsigned arg, struct cte **slot)
 {
     uint64_t index = inv->mr[arg];

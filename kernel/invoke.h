@@ -59,6 +59,13 @@ struct cte *invoke_lookup(struct cspace *cs, uint64_t index, long *error);
    or the bad argument (arg, min, last slot) if it names no capability. */
 long invoke_cap_argument(struct invocation *inv, unsigned arg, uint64_t min, struct cte **cap);
 
+/* Decodes argument arg as invoke_cap_argument does, then checks the
+   capability given, if any: of type and not device memory (the kernel
+   reaches what it is given through the direct map), else ERR_WRONG_TYPE;
+   with every right in rights, else ERR_MISSING_RIGHT. */
+long invoke_typed_argument(struct invocation *inv, unsigned arg, uint64_t min, unsigned type,
+                           unsigned rights, struct cte **cap);
+
 /* Decodes argument arg as an empty slot of the caller's CSpace into *slot:
    else the bad argument (arg, 1, last slot), or ERR_SLOT_OCCUPIED. */
 long invoke_empty_argument(struct invocation *inv, unsigned arg, struct cte **slot);

@@ -156,9 +156,7 @@ void thread_queue_remove(struct thread_queue *q, struct thread *t)
 
 struct ipc_buffer *thread_ipc_buffer(struct thread *t)
 {
-    if (t->ipc_buffer_cap.cap.type != CAP_FRAME)
-        return 0;
-    return phys_to_virt(t->ipc_buffer_cap.cap.object);
+    return t->ipc_buffer_cap.cap.type == CAP_FRAME ? phys_to_virt(t->ipc_buffer_cap.cap.object) : 0;
 }
 
 /* The registers MR0-MR9 travel in (docs/abi.md), as offsets in a saved context. */
