@@ -12,10 +12,9 @@
 
 static const struct mb2_module *pick_module(const struct mb2_info *info)
 {
-    for (size_t i = 0; i < info->module_count; i++) {
+    for (size_t i = 0; i < info->module_count; i++)
         if (info->modules[i].cmdline && strcmp(info->modules[i].cmdline, "initrd") == 0)
             return &info->modules[i];
-    }
     return info->module_count ? &info->modules[0] : 0;
 }
 

@@ -121,12 +121,9 @@ static void report_firmware(const struct mb2_info *info)
 {
     if (info->has_framebuffer) {
         const struct mb2_framebuffer *fb = &info->framebuffer;
+        static const char *const types[] = {"indexed", "RGB", "EGA text"}; /* by mb2 type */
         log_info("framebuffer: %ux%u, %u bpp, pitch %u, type %s, at 0x%lx\n", fb->width, fb->height,
-                 fb->bpp, fb->pitch,
-                 fb->type == 1   ? "RGB"
-                 : fb->type == 2 ? "EGA text"
-                                 : "indexed",
-                 fb->addr);
+                 fb->bpp, fb->pitch, types[fb->type < 3 ? fb->type : 0], fb->addr);
     } else {
         log_info("framebuffer: none\n");
     }

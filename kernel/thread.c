@@ -19,8 +19,6 @@
 #include "smp.h"
 #include "string.h"
 
-#define RFLAGS_IF (1ul << 9)
-
 /* Each CPU's fpu_owner is the thread whose FPU/SSE/AVX registers are in
    it now. Switching saves and loads them eagerly on every change of thread
    (docs/kernel.md): one xsave/xrstor (or fxsave/fxrstor) pair is cheaper

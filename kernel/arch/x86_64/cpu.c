@@ -24,7 +24,6 @@
 #define CR0_CD             (1u << 30)
 #define CR4_OSXMMEXCPT     (1u << 10)
 #define RFLAGS_TF          (1u << 8)
-#define RFLAGS_IF          (1u << 9)
 #define RFLAGS_DF          (1u << 10)
 #define RFLAGS_AC          (1u << 18)
 

@@ -231,5 +231,6 @@ static inline void cpu_fault_on_bad_stack(void)
 #define CR4_OSFXSR (1u << 9)
 #define CR4_SMEP   (1u << 20)
 #define CR4_SMAP   (1u << 21)
+#define RFLAGS_IF  (1u << 9)
 
 #endif
