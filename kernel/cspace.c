@@ -44,8 +44,12 @@ void cte_insert(struct cte *dest, const struct cap *cap, struct cte *parent)
 {
     if (cap->type == CAP_NULL)
         return;
-    /* No children or siblings yet. cap may point into parent, never into the empty dest. */
-    *dest = (struct cte){.cap = *cap, .parent = parent};
+    /* Copy first: cap may point into parent, never into the empty dest. */
+    dest->cap = *cap;
+    dest->parent = parent;
+    dest->first_child = NULL;
+    dest->next_sibling = NULL;
+    dest->prev_sibling = NULL;
     if (parent) {
         struct cte *last = parent->first_child;
         if (!last) {

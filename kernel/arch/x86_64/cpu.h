@@ -13,14 +13,14 @@
 /* Port I/O of width 1, 2 or 4 bytes (the I/O port capability's widths). */
 static inline uint32_t port_in(uint16_t port, unsigned width)
 {
-    uint32_t value = 0;
+    uint32_t value; /* the instruction sets its low width bytes */
     if (width == 1)
-        __asm__ volatile("inb %1, %b0" : "+a"(value) : "Nd"(port));
+        __asm__ volatile("inb %1, %b0" : "=a"(value) : "Nd"(port));
     else if (width == 2)
-        __asm__ volatile("inw %1, %w0" : "+a"(value) : "Nd"(port));
+        __asm__ volatile("inw %1, %w0" : "=a"(value) : "Nd"(port));
     else
         __asm__ volatile("inl %1, %0" : "=a"(value) : "Nd"(port));
-    return value;
+    return width == 1 ? value & 0xff : width == 2 ? value & 0xffff : value;
 }
 
 static inline void port_out(uint16_t port, unsigned width, uint32_t value)

@@ -65,10 +65,13 @@ static uint64_t *walk(struct bootmem *bm, uint64_t root, uint64_t va, int level,
 static void map_range(struct bootmem *bm, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
 {
     while (size) {
-        bool huge = !(va & (HUGE_SIZE - 1)) && !(pa & (HUGE_SIZE - 1)) && size >= HUGE_SIZE;
-        uint64_t step = huge ? HUGE_SIZE : PAGE_SIZE;
-        *walk(bm, kernel_root, va, huge ? 1 : 0, KERNEL_TABLE) = pa | flags | (huge ? PTE_HUGE : 0);
-        va += step, pa += step, size -= step;
+        if (!(va & (HUGE_SIZE - 1)) && !(pa & (HUGE_SIZE - 1)) && size >= HUGE_SIZE) {
+            *walk(bm, kernel_root, va, 1, KERNEL_TABLE) = pa | flags | PTE_HUGE;
+            va += HUGE_SIZE, pa += HUGE_SIZE, size -= HUGE_SIZE;
+        } else {
+            *walk(bm, kernel_root, va, 0, KERNEL_TABLE) = pa | flags;
+            va += PAGE_SIZE, pa += PAGE_SIZE, size -= PAGE_SIZE;
+        }
     }
 }
 
