@@ -50,6 +50,12 @@ static inline uint64_t invoke_last_slot(const struct cspace *cs)
     return (1ull << cs->slot_bits) - 1;
 }
 
+/* Slot index of cs, empty or not: NULL if outside it (slot 0 is never usable). */
+static inline struct cte *invoke_slot(struct cspace *cs, uint64_t index)
+{
+    return index == 0 || index > invoke_last_slot(cs) ? 0 : cspace_slot(cs, index);
+}
+
 /* Returns the occupied slot numbered index in cs, or NULL with *error
    ERR_INVALID_SLOT (cs NULL, index 0 or past the end) or ERR_EMPTY_SLOT. */
 struct cte *invoke_lookup(struct cspace *cs, uint64_t index, long *error);

@@ -8,9 +8,7 @@
 #include "log.h"
 #include "smp.h"
 
-#define NO_OWNER 0xffffffffu
-
-struct kernel_lock_word kernel_lock_word = {0, NO_OWNER};
+struct kernel_lock_word kernel_lock_word = {0, ~0u}; /* no owner */
 
 void kernel_lock_wait(void)
 {

@@ -54,13 +54,11 @@ bool object_size_bits(uint64_t type, uint64_t requested, unsigned *bits, uint64_
 
 struct cap object_new(unsigned type, void *mem, unsigned size_bits, bool device)
 {
-    struct cap cap = {0};
-    cap.type = (uint8_t)type;
-    cap.rights = CAP_RIGHTS_ALL;
-    cap.object = (uint64_t)mem;
-    cap.size = size_bits;
-    if (device)
-        cap.flags |= CAP_FLAG_DEVICE;
+    struct cap cap = {.type = (uint8_t)type,
+                      .rights = CAP_RIGHTS_ALL,
+                      .flags = device ? CAP_FLAG_DEVICE : 0,
+                      .size = size_bits,
+                      .object = (uint64_t)mem};
     switch (type) {
     case CAP_CSPACE: {
         struct cspace *cs = mem;

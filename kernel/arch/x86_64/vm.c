@@ -34,12 +34,15 @@ uint64_t vm_zeroed_frame(struct bootmem *bm)
     return frame;
 }
 
-/* A zeroed page-table frame from the boot allocator. */
+/* A zeroed page-table frame from the boot allocator. (Not through vm_zeroed_frame: the larger
+   walk that makes would no longer be inlined into map_range, and the boot maps thousands of
+   pages through it.) */
 static uint64_t new_table(struct bootmem *bm)
 {
-    uint64_t frame = vm_zeroed_frame(bm);
-    if (!frame)
+    uint64_t frame = bootmem_alloc(bm, BOOT_LIMIT);
+    if (frame == BOOTMEM_NONE)
         panic("vm: out of memory for kernel page tables");
+    memset(phys_to_virt(frame), 0, PAGE_SIZE);
     table_bytes += PAGE_SIZE;
     return frame;
 }
