@@ -71,10 +71,9 @@ static void find_device_memory(struct bootmem *dev, const struct mb2_info *info)
 int boot_info_give(struct bootmem *bm, struct cspace *cs, uint64_t root,
                    const struct mb2_info *info, const struct initrd *initrd)
 {
-    uint64_t page = bootmem_alloc(bm, 4ul << 30);
-    if (page == BOOTMEM_NONE)
+    uint64_t page = vm_zeroed_frame(bm);
+    if (!page)
         return -1;
-    memset(phys_to_virt(page), 0, PAGE_SIZE);
     vm_map_user_page(bm, root, USER_BOOT_INFO, page, false, false);
     struct handover h = {cs, ROOT_SLOT_FIRST_FREE, 1ull << cs->slot_bits, phys_to_virt(page)};
     struct boot_info *bi = h.bi;

@@ -9,17 +9,12 @@ void bootmem_init(struct bootmem *bm)
     bm->total = bm->reserved = bm->used = bm->lost = 0;
 }
 
-static uint64_t range_bytes(const struct bootmem *bm)
+uint64_t bootmem_free_bytes(const struct bootmem *bm)
 {
     uint64_t sum = 0;
     for (unsigned i = 0; i < bm->count; i++)
         sum += bm->free[i].end - bm->free[i].base;
     return sum;
-}
-
-uint64_t bootmem_free_bytes(const struct bootmem *bm)
-{
-    return range_bytes(bm);
 }
 
 static void remove_at(struct bootmem *bm, unsigned i)
@@ -33,7 +28,7 @@ static void remove_at(struct bootmem *bm, unsigned i)
    overlaps or touches. Returns the bytes it added that were not free yet. */
 static uint64_t insert_range(struct bootmem *bm, uint64_t base, uint64_t end)
 {
-    uint64_t before = range_bytes(bm);
+    uint64_t before = bootmem_free_bytes(bm);
     unsigned i = 0;
     while (i < bm->count && bm->free[i].end < base)
         i++;
@@ -55,7 +50,7 @@ static uint64_t insert_range(struct bootmem *bm, uint64_t base, uint64_t end)
     bm->free[i].base = base;
     bm->free[i].end = end;
     bm->count++;
-    return range_bytes(bm) - before;
+    return bootmem_free_bytes(bm) - before;
 }
 
 void bootmem_add(struct bootmem *bm, uint64_t base, uint64_t length)
@@ -117,19 +112,11 @@ void bootmem_reserve(struct bootmem *bm, uint64_t base, uint64_t length)
     }
 }
 
+/* The lowest free frame is the first of the first range: ranges are sorted and each holds at
+   least a page, so a search for one page stops at the first range or finds nothing below limit. */
 uint64_t bootmem_alloc(struct bootmem *bm, uint64_t limit)
 {
-    if (bm->count == 0)
-        return BOOTMEM_NONE;
-    struct bootmem_range *r = &bm->free[0];
-    if (r->base > limit || limit - r->base < BOOTMEM_PAGE)
-        return BOOTMEM_NONE;
-    uint64_t frame = r->base;
-    r->base += BOOTMEM_PAGE;
-    if (r->base == r->end)
-        remove_at(bm, 0);
-    bm->used += BOOTMEM_PAGE;
-    return frame;
+    return bootmem_alloc_contiguous(bm, BOOTMEM_PAGE, limit);
 }
 
 uint64_t bootmem_alloc_contiguous(struct bootmem *bm, uint64_t size, uint64_t limit)

@@ -111,6 +111,11 @@ void cte_insert(struct cte *dest, const struct cap *cap, struct cte *parent);
    badge 0 unless src is an Endpoint or Notification. */
 void cte_derive(struct cte *dest, struct cte *src, unsigned rights, uint64_t badge);
 
+/* Replaces what a slot the kernel keeps for itself (a thread's, an IRQ
+   line's, the trace's) holds by a full copy of src's capability, or by
+   nothing when src is NULL. Needs: src occupied, and not below slot. */
+void cte_replace(struct cte *slot, struct cte *src);
+
 /* Deletes the capability in slot (no-op if empty): its children move up to
    its parent (keeping their order, placed where the slot was), it leaves
    the tree, and if it was the last capability to a headed object the

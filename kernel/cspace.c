@@ -27,16 +27,8 @@ bool cap_type_copyable(unsigned type)
    (Untyped, Frame, IRQ, I/O port, Reply, Debug) may hold any value in cap.object, even 0. */
 bool cap_type_has_header(unsigned type)
 {
-    switch (type) {
-    case CAP_VSPACE:
-    case CAP_THREAD:
-    case CAP_ENDPOINT:
-    case CAP_NOTIFICATION:
-    case CAP_CSPACE:
-        return true;
-    default:
-        return false;
-    }
+    return type == CAP_VSPACE || type == CAP_THREAD || type == CAP_ENDPOINT ||
+           type == CAP_NOTIFICATION || type == CAP_CSPACE;
 }
 
 static struct object_header *cap_header(const struct cap *cap)
@@ -84,6 +76,13 @@ void cte_derive(struct cte *dest, struct cte *src, unsigned rights, uint64_t bad
     if (cap.type == CAP_FRAME || cap.type == CAP_PAGE_TABLE)
         cap.mapping = (struct cap_mapping){0};
     cte_insert(dest, &cap, src);
+}
+
+void cte_replace(struct cte *slot, struct cte *src)
+{
+    cte_delete(slot);
+    if (src)
+        cte_derive(slot, src, CAP_RIGHTS_ALL, 0);
 }
 
 /* Deletes the cap in slot; an empty slot is left alone. Its children take its place in its

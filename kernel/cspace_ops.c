@@ -14,12 +14,6 @@
    about 15,000 instructions. */
 #define REVOKE_STEPS 128
 
-/* Looks up slot index of cs: NULL if outside it (slot 0 is never usable). */
-static struct cte *slot_in(struct cspace *cs, uint64_t index)
-{
-    return index == 0 || index > invoke_last_slot(cs) ? 0 : cspace_slot(cs, index);
-}
-
 /* Copy, mint and move: MR0 dest in the CSpace invoked, MR1 src in the one MR4 names (0: the
    CSpace invoked; else a CSpace capability in the caller's, which is how a process manager
    fills a new process's CSpace from its own), MR2 the rights mask, MR3 mint's badge. Untyped
@@ -40,7 +34,7 @@ static long decode_derive(struct invocation *inv, struct cspace *cs, struct cspa
             return ERR_WRONG_TYPE;
         src_cs = (struct cspace *)c->cap.object;
     }
-    out->src = slot_in(src_cs, inv->mr[CSPACE_MINT_ARG_SRC]);
+    out->src = invoke_slot(src_cs, inv->mr[CSPACE_MINT_ARG_SRC]);
     if (!out->slot)
         return invoke_bad_argument(inv, CSPACE_MINT_ARG_DEST, 1, invoke_last_slot(cs));
     if (!out->src)
@@ -91,7 +85,7 @@ long cspace_decode(struct invocation *inv, struct cspace_op *out)
 {
     struct cspace *cs = (struct cspace *)inv->slot->cap.object;
     /* MR0 is the slot operated on (the destination) for every label. */
-    *out = (struct cspace_op){slot_in(cs, inv->mr[CSPACE_DELETE_ARG_SLOT]), 0,
+    *out = (struct cspace_op){invoke_slot(cs, inv->mr[CSPACE_DELETE_ARG_SLOT]), 0,
                               inv->mr[CSPACE_COPY_ARG_RIGHTS], 0};
     switch (inv->label) {
     case CSPACE_COPY:

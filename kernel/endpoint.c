@@ -6,24 +6,17 @@
  */
 #include "endpoint.h"
 
-#include "arch/x86_64/vm.h"
 #include "missive/abi.h"
 #include "notification.h"
 #include "object.h"
-#include "sched.h"
 #include "thread.h"
 #include "trace.h"
 
-void endpoint_enqueue(struct endpoint *ep, struct thread *t)
+/* Appends t to ep's queue (the caller sets its state and ep->receivers). */
+static void endpoint_enqueue(struct endpoint *ep, struct thread *t)
 {
     t->ipc_endpoint = ep;
     thread_queue_append(&ep->queue, t);
-}
-
-void endpoint_dequeue(struct endpoint *ep, struct thread *t)
-{
-    thread_queue_remove(&ep->queue, t);
-    t->ipc_endpoint = 0;
 }
 
 /* Copies up to count capabilities named in from's buffer into to's receive
@@ -50,14 +43,12 @@ static unsigned transfer_caps(struct thread *from, struct ipc_buffer *in, struct
         unsigned type = src->cap.type;
         if (type == CAP_NULL || dest->cap.type != CAP_NULL)
             continue;
-        if (type == CAP_UNTYPED) {
+        if (type == CAP_UNTYPED)
             cte_move(dest, src);
-            done++;
+        else if (cap_type_copyable(type))
+            cte_derive(dest, src, CAP_RIGHTS_ALL, 0);
+        else
             continue;
-        }
-        if (!cap_type_copyable(type))
-            continue;
-        cte_derive(dest, src, CAP_RIGHTS_ALL, 0);
         done++;
     }
     return done;
@@ -68,12 +59,12 @@ static unsigned transfer_caps(struct thread *from, struct ipc_buffer *in, struct
    capability-transfer work), the message registers, the badge. */
 static void transfer(struct thread *from, struct thread *to, uint64_t badge)
 {
+    to->context.rdi = badge;
+    to->context.rax = ERR_OK;
     if (from->fault_pending) { /* the kernel speaks for a faulting thread */
         to->context.rsi = MSG_TAG(FAULT_LABEL, FAULT_MR_COUNT, 0);
         for (unsigned i = 0; i < FAULT_MR_COUNT; i++)
             *thread_mr(&to->context, i) = from->fault_mr[i];
-        to->context.rdi = badge;
-        to->context.rax = ERR_OK;
         return;
     }
     uint64_t tag = from->context.rsi;
@@ -91,8 +82,6 @@ static void transfer(struct thread *from, struct thread *to, uint64_t badge)
     if (MSG_CAPS(tag) && from->ipc_can_grant && in && out)
         caps = transfer_caps(from, in, to, out, (unsigned)MSG_CAPS(tag));
     to->context.rsi = MSG_TAG(MSG_LABEL(tag), length, caps);
-    to->context.rdi = badge;
-    to->context.rax = ERR_OK;
 }
 
 /* After a call was delivered: the caller waits for receiver's reply. A
@@ -116,9 +105,7 @@ void endpoint_send(struct thread *sender, struct endpoint *ep, uint64_t badge, b
     sender->ipc_can_grant = can_grant;
     if (ep->receivers && ep->queue.head) {
         struct thread *receiver = ep->queue.head;
-        endpoint_dequeue(ep, receiver);
-        if (!ep->queue.head)
-            ep->receivers = 0;
+        endpoint_cancel(receiver);
         transfer(sender, receiver, badge);
         if (trace_on)
             trace_ipc(sender, receiver, call ? TRACE_CALL : TRACE_SEND);
@@ -146,7 +133,7 @@ void endpoint_receive(struct thread *receiver, struct endpoint *ep, bool blockin
         return; /* a pending signal on its bound notification comes first */
     if (!ep->receivers && ep->queue.head) {
         struct thread *sender = ep->queue.head;
-        endpoint_dequeue(ep, sender);
+        endpoint_cancel(sender);
         transfer(sender, receiver, sender->ipc_badge);
         if (trace_on)
             trace_ipc(sender, receiver, sender->ipc_is_call ? TRACE_CALL : TRACE_SEND);
@@ -206,7 +193,8 @@ void endpoint_cancel(struct thread *t)
     struct endpoint *ep = t->ipc_endpoint;
     if (!ep)
         return;
-    endpoint_dequeue(ep, t);
+    thread_queue_remove(&ep->queue, t);
+    t->ipc_endpoint = 0;
     if (!ep->queue.head)
         ep->receivers = 0;
 }
@@ -215,8 +203,7 @@ void endpoint_destroy(struct endpoint *ep)
 {
     while (ep->queue.head) {
         struct thread *t = ep->queue.head;
-        endpoint_dequeue(ep, t);
+        endpoint_cancel(t); /* the last one leaves receivers 0 */
         thread_wake_with_error(t, ERR_OBJECT_DELETED);
     }
-    ep->receivers = 0;
 }

@@ -11,8 +11,6 @@
 #include "cap.h"
 #include "thread.h"
 
-struct thread;
-
 struct endpoint {
     struct object_header header;
     uint32_t receivers; /* 1: the queue holds receivers, 0: senders (or nobody) */
@@ -41,12 +39,8 @@ void endpoint_deliver_reply(struct thread *replier, struct thread *caller, bool 
    context; ERR_NO_REPLY in its RAX if there is none. */
 void endpoint_reply(struct thread *replier);
 
-/* Appends t to / removes t from ep's queue (the caller sets its state and
-   ep->receivers). Used by the slow path here and by fastpath.c. */
-void endpoint_enqueue(struct endpoint *ep, struct thread *t);
-void endpoint_dequeue(struct endpoint *ep, struct thread *t);
-
-/* Takes t (BLOCKED_SEND or BLOCKED_RECV) off its endpoint's queue. */
+/* Takes t (BLOCKED_SEND or BLOCKED_RECV) off its endpoint's queue; an emptied queue holds
+   senders from then on (receivers 0). (fastpath.c unrolls the queue operations.) */
 void endpoint_cancel(struct thread *t);
 
 /* Wakes every queued thread with ERR_OBJECT_DELETED. */

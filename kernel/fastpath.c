@@ -126,7 +126,7 @@ __attribute__((always_inline)) static inline bool fastpath_call(struct cpu_local
     struct thread *receiver = ep->queue.head;
     if (!ep->receivers || !receiver || receiver->reply_to)
         return false;
-    /* endpoint_dequeue of the head, unrolled. */
+    /* endpoint_cancel of the head, unrolled. */
     struct thread *next = receiver->ipc_next;
     ep->queue.head = next;
     if (next) {

@@ -12,17 +12,15 @@
 
 static const struct mb2_module *pick_module(const struct mb2_info *info)
 {
-    for (size_t i = 0; i < info->module_count; i++) {
+    for (size_t i = 0; i < info->module_count; i++)
         if (info->modules[i].cmdline && strcmp(info->modules[i].cmdline, "initrd") == 0)
             return &info->modules[i];
-    }
     return info->module_count ? &info->modules[0] : 0;
 }
 
 void initrd_init(const struct mb2_info *info, struct initrd *out)
 {
-    out->data = 0;
-    out->size = 0;
+    *out = (struct initrd){0};
     for (size_t i = 0; i < info->module_count; i++)
         log_info("module %zu: 0x%08x-0x%08x (%u bytes) '%s'\n", i, info->modules[i].start,
                  info->modules[i].end, info->modules[i].end - info->modules[i].start,

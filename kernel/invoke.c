@@ -8,11 +8,11 @@
 
 struct cte *invoke_lookup(struct cspace *cs, uint64_t index, long *error)
 {
-    if (!cs || index == 0 || index > invoke_last_slot(cs)) {
+    struct cte *slot = cs ? invoke_slot(cs, index) : 0;
+    if (!slot) {
         *error = ERR_INVALID_SLOT;
         return 0;
     }
-    struct cte *slot = cspace_slot(cs, index);
     if (slot->cap.type == CAP_NULL) {
         *error = ERR_EMPTY_SLOT;
         return 0;
@@ -30,12 +30,22 @@ long invoke_cap_argument(struct invocation *inv, unsigned arg, uint64_t min, str
     return *cap ? ERR_OK : invoke_bad_argument(inv, arg, min, invoke_last_slot(inv->cspace));
 }
 
+long invoke_typed_argument(struct invocation *inv, unsigned arg, uint64_t min, unsigned type,
+                           unsigned rights, struct cte **cap)
+{
+    long error = invoke_cap_argument(inv, arg, min, cap);
+    if (error || !*cap)
+        return error;
+    if ((*cap)->cap.type != type || ((*cap)->cap.flags & CAP_FLAG_DEVICE))
+        return ERR_WRONG_TYPE;
+    return ((*cap)->cap.rights & rights) == rights ? ERR_OK : ERR_MISSING_RIGHT;
+}
+
 long invoke_empty_argument(struct invocation *inv, unsigned arg, struct cte **slot)
 {
-    uint64_t index = inv->mr[arg];
-    if (index == 0 || index > invoke_last_slot(inv->cspace))
+    *slot = invoke_slot(inv->cspace, inv->mr[arg]);
+    if (!*slot)
         return invoke_bad_argument(inv, arg, 1, invoke_last_slot(inv->cspace));
-    *slot = cspace_slot(inv->cspace, index);
     return (*slot)->cap.type == CAP_NULL ? ERR_OK : ERR_SLOT_OCCUPIED;
 }
 

@@ -50,6 +50,12 @@ static inline uint64_t invoke_last_slot(const struct cspace *cs)
     return (1ull << cs->slot_bits) - 1;
 }
 
+/* Slot index of cs, empty or not: NULL if outside it (slot 0 is never usable). */
+static inline struct cte *invoke_slot(struct cspace *cs, uint64_t index)
+{
+    return index == 0 || index > invoke_last_slot(cs) ? 0 : cspace_slot(cs, index);
+}
+
 /* Returns the occupied slot numbered index in cs, or NULL with *error
    ERR_INVALID_SLOT (cs NULL, index 0 or past the end) or ERR_EMPTY_SLOT. */
 struct cte *invoke_lookup(struct cspace *cs, uint64_t index, long *error);
@@ -58,6 +64,13 @@ struct cte *invoke_lookup(struct cspace *cs, uint64_t index, long *error);
    With min 0 the argument may be 0, for none (*cap NULL). Returns ERR_OK,
    or the bad argument (arg, min, last slot) if it names no capability. */
 long invoke_cap_argument(struct invocation *inv, unsigned arg, uint64_t min, struct cte **cap);
+
+/* Decodes argument arg as invoke_cap_argument does, then checks the
+   capability given, if any: of type and not device memory (the kernel
+   reaches what it is given through the direct map), else ERR_WRONG_TYPE;
+   with every right in rights, else ERR_MISSING_RIGHT. */
+long invoke_typed_argument(struct invocation *inv, unsigned arg, uint64_t min, unsigned type,
+                           unsigned rights, struct cte **cap);
 
 /* Decodes argument arg as an empty slot of the caller's CSpace into *slot:
    else the bad argument (arg, 1, last slot), or ERR_SLOT_OCCUPIED. */

@@ -7,7 +7,6 @@
 #include "arch/x86_64/cpu.h"
 #include "invoke.h"
 #include "missive/abi.h"
-#include "thread.h"
 
 /* Ports the kernel owns: PICs, PIT and the QEMU exit port. COM1 is shared:
    the console server owns its input and user output, and the kernel still
@@ -16,25 +15,6 @@
 static const struct {
     uint16_t first, last;
 } kernel_ports[] = {{0x20, 0x21}, {0x40, 0x43}, {0xa0, 0xa1}, {0xf4, 0xf7}};
-
-static uint32_t in(uint16_t port, unsigned width)
-{
-    if (width == 1)
-        return inb(port);
-    if (width == 2)
-        return inw(port);
-    return inl(port);
-}
-
-static void out(uint16_t port, unsigned width, uint32_t value)
-{
-    if (width == 1)
-        outb(port, (uint8_t)value);
-    else if (width == 2)
-        outw(port, (uint16_t)value);
-    else
-        outl(port, value);
-}
 
 /* IO_PORT_CONTROL_ISSUE: MR0 the first port, MR1 the last, MR2 an empty slot for the
    capability. Never a port the kernel drives. */
@@ -95,8 +75,8 @@ long io_port_invoke(struct invocation *inv)
     if (error)
         return error;
     if (inv->label == IO_PORT_IN)
-        invoke_reply(inv, IO_PORT_IN_ANSWER_VALUE, in(a.port, a.width));
+        invoke_reply(inv, IO_PORT_IN_ANSWER_VALUE, port_in(a.port, a.width));
     else
-        out(a.port, a.width, a.value);
+        port_out(a.port, a.width, a.value);
     return ERR_OK;
 }

@@ -16,7 +16,6 @@
 #include "notification.h"
 #include "sched.h"
 #include "smp.h"
-#include "thread.h"
 
 #define PIT_HZ       1193182u
 #define PIT_CHANNEL0 0x40
@@ -49,7 +48,7 @@ bool pit_wait_over(void)
 static uint32_t calibrate_local_timer(unsigned hz)
 {
     pit_wait_start(CALIBRATE_US);
-    lapic_timer_count_down();
+    lapic_timer_start(0xffffffffu, false);
     while (!pit_wait_over())
         cpu_pause();
     uint64_t elapsed = 0xffffffffu - lapic_timer_now();
@@ -76,12 +75,12 @@ void irq_init(struct bootmem *bm, unsigned hz, uint64_t ioapic_address, unsigned
 
 void irq_start_local_timer(void)
 {
-    lapic_timer_start(local_timer_count);
+    lapic_timer_start(local_timer_count, true);
 }
 
 void irq_stop_local_timer(void)
 {
-    lapic_timer_start(0); /* an initial count of 0 stops the timer */
+    lapic_timer_start(0, true); /* an initial count of 0 stops the timer */
 }
 
 struct irq_line {
@@ -181,8 +180,7 @@ long irq_handler_invoke(struct invocation *inv)
     if (error)
         return error;
     if (inv->label == IRQ_HANDLER_SET_NOTIFICATION) {
-        cte_delete(&lines[a.gsi].notification);
-        cte_derive(&lines[a.gsi].notification, a.cap, CAP_RIGHTS_ALL, 0);
+        cte_replace(&lines[a.gsi].notification, a.cap);
         ioapic_mask(a.gsi, false);
     } else if (lines[a.gsi].notification.cap.type == CAP_NOTIFICATION) { /* IRQ_HANDLER_ACK */
         ioapic_mask(a.gsi, false);

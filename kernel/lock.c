@@ -8,9 +8,7 @@
 #include "log.h"
 #include "smp.h"
 
-#define NO_OWNER 0xffffffffu
-
-struct kernel_lock_word kernel_lock_word = {0, NO_OWNER};
+struct kernel_lock_word kernel_lock_word = {0, ~0u}; /* no owner */
 
 void kernel_lock_wait(void)
 {
@@ -35,9 +33,7 @@ void kernel_lock_check_release(void)
         panic("lock: CPU %u releases the kernel lock held by %u", this_cpu()->id,
               kernel_lock_word.owner);
 }
-#endif
 
-#ifdef MISSIVE_DEBUG
 void kernel_lock_assert_held(const char *function)
 {
     if (kernel_lock_word.owner != this_cpu()->id)

@@ -20,7 +20,6 @@ void klog(enum log_level level, const char *fmt, ...) __attribute__((format(prin
 #define log_error(...) klog(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...)  klog(LOG_WARN, __VA_ARGS__)
 #define log_info(...)  klog(LOG_INFO, __VA_ARGS__)
-#define log_debug(...) klog(LOG_DEBUG, __VA_ARGS__)
 
 /* Prints "KERNEL PANIC: <message>", a backtrace and halts this CPU forever
    (or ends QEMU when the qemu-exit option is on). */

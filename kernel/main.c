@@ -93,9 +93,7 @@ static void check_direct_map(void)
             break;
         }
     }
-    for (int i = 0; i < 2; i++) {
-        if (i == 1 && !pages[1])
-            break;
+    for (int i = 0; i < 2 && pages[i]; i++) { /* pages[0], the top page, is never 0 */
         volatile uint64_t *word = (volatile uint64_t *)phys_to_virt(pages[i] + 4088);
         uint64_t saved = *word;
         *word = 0x4d69737369766521ull ^ pages[i];
@@ -123,12 +121,9 @@ static void report_firmware(const struct mb2_info *info)
 {
     if (info->has_framebuffer) {
         const struct mb2_framebuffer *fb = &info->framebuffer;
+        static const char *const types[] = {"indexed", "RGB", "EGA text"}; /* by mb2 type */
         log_info("framebuffer: %ux%u, %u bpp, pitch %u, type %s, at 0x%lx\n", fb->width, fb->height,
-                 fb->bpp, fb->pitch,
-                 fb->type == 1   ? "RGB"
-                 : fb->type == 2 ? "EGA text"
-                                 : "indexed",
-                 fb->addr);
+                 fb->bpp, fb->pitch, types[fb->type < 3 ? fb->type : 0], fb->addr);
     } else {
         log_info("framebuffer: none\n");
     }

@@ -51,16 +51,14 @@ void notification_signal(struct notification *n, uint64_t badge)
     n->pending = 1;
     struct thread *t = n->waiters.head;
     struct thread *bound = bound_thread(n);
-    if (!t && bound && bound->state == THREAD_BLOCKED_RECV) {
+    if (t) {
+        queue_remove(n, t);
+        deliver(t, take(n), false);
+    } else if (bound && bound->state == THREAD_BLOCKED_RECV) {
         /* The bound thread waits on an endpoint: the signal ends that wait. */
         endpoint_cancel(bound);
         deliver(bound, take(n), true);
-        return;
     }
-    if (!t)
-        return;
-    queue_remove(n, t);
-    deliver(t, take(n), false);
 }
 
 void notification_wait(struct thread *t, struct notification *n, bool blocking)
@@ -88,10 +86,9 @@ void notification_cancel(struct thread *t)
 
 bool notification_take_bound(struct thread *t)
 {
-    struct notification *n = t->bound_notification;
-    if (!n || bound_thread(n) != t || !n->pending)
+    if (!notification_bound_pending(t))
         return false;
-    deliver(t, take(n), true);
+    deliver(t, take(t->bound_notification), true);
     return true;
 }
 

@@ -12,8 +12,6 @@
 #include "cap.h"
 #include "thread.h"
 
-struct thread;
-
 struct notification {
     struct object_header header;
     uint32_t pending; /* signalled since the last wait took the word (even with badge 0) */

@@ -9,12 +9,10 @@
 #include "object.h"
 
 #include "arch/x86_64/apic.h"
-#include "arch/x86_64/vm.h"
 #include "endpoint.h"
 #include "irq.h"
 #include "notification.h"
 #include "reply.h"
-#include "string.h"
 #include "thread.h"
 #include "vspace.h"
 
@@ -24,52 +22,43 @@
 static struct cspace *reap_list;
 uint64_t object_dead_cspaces;
 
-bool object_size_bits(unsigned type, uint64_t requested, unsigned *bits, uint64_t *min,
+/* The size in bits of each type retype makes in one size only; 0 for the others. */
+static const unsigned fixed_size_bits[CAP_TYPE_COUNT] = {[CAP_THREAD] = THREAD_BITS,
+                                                         [CAP_VSPACE] = VSPACE_BITS,
+                                                         [CAP_PAGE_TABLE] = PAGE_TABLE_BITS,
+                                                         [CAP_ENDPOINT] = ENDPOINT_BITS,
+                                                         [CAP_NOTIFICATION] = NOTIFICATION_BITS};
+
+bool object_size_bits(uint64_t type, uint64_t requested, unsigned *bits, uint64_t *min,
                       uint64_t *max)
 {
     *min = *max = 0;
+    *bits = (unsigned)requested;
     switch (type) {
     case CAP_UNTYPED:
         *min = UNTYPED_MIN_BITS, *max = UNTYPED_MAX_BITS;
-        *bits = (unsigned)requested;
         return requested >= *min && requested <= *max;
     case CAP_FRAME:
         *min = FRAME_SMALL_BITS, *max = FRAME_LARGE_BITS;
-        *bits = (unsigned)requested;
         return requested == FRAME_SMALL_BITS || requested == FRAME_LARGE_BITS;
     case CAP_CSPACE:
         *min = CSPACE_MIN_BITS, *max = CSPACE_MAX_BITS;
         *bits = (unsigned)requested + CTE_BITS;
         return requested >= *min && requested <= *max;
-    case CAP_THREAD:
-        *bits = THREAD_BITS;
-        return true;
-    case CAP_VSPACE:
-        *bits = VSPACE_BITS;
-        return true;
-    case CAP_PAGE_TABLE:
-        *bits = PAGE_TABLE_BITS;
-        return true;
-    case CAP_ENDPOINT:
-        *bits = ENDPOINT_BITS;
-        return true;
-    case CAP_NOTIFICATION:
-        *bits = NOTIFICATION_BITS;
-        return true;
     default:
-        return false; /* the other types are not made by retype (yet) */
+        /* The types not in the table are not made by retype (yet). */
+        *bits = type < CAP_TYPE_COUNT ? fixed_size_bits[type] : 0;
+        return *bits != 0;
     }
 }
 
 struct cap object_new(unsigned type, void *mem, unsigned size_bits, bool device)
 {
-    struct cap cap = {0};
-    cap.type = (uint8_t)type;
-    cap.rights = CAP_RIGHTS_ALL;
-    cap.object = (uint64_t)mem;
-    cap.size = size_bits;
-    if (device)
-        cap.flags |= CAP_FLAG_DEVICE;
+    struct cap cap = {.type = (uint8_t)type,
+                      .rights = CAP_RIGHTS_ALL,
+                      .flags = device ? CAP_FLAG_DEVICE : 0,
+                      .size = size_bits,
+                      .object = (uint64_t)mem};
     switch (type) {
     case CAP_CSPACE: {
         struct cspace *cs = mem;

@@ -32,8 +32,9 @@ static inline struct cte *cspace_slot(struct cspace *cs, uint64_t index)
 
 /* The size in bits of one object of type, given the size the caller asked
    for (used only by Untyped, Frame and CSpace); false if the pair is not
-   valid, with the allowed range in *min and *max. */
-bool object_size_bits(unsigned type, uint64_t requested, unsigned *bits, uint64_t *min,
+   valid, with the allowed range in *min and *max (both 0 when the type is
+   not one retype makes, whatever its value). */
+bool object_size_bits(uint64_t type, uint64_t requested, unsigned *bits, uint64_t *min,
                       uint64_t *max);
 
 /* The capability for a new object of type at mem (zeroed, already laid out

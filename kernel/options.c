@@ -4,31 +4,27 @@
 #include "cmdline/cmdline.h"
 #include "log.h"
 #include "sched.h"
+#include "string.h"
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
-static const struct {
-    const char *name;
-    enum crash_kind kind;
-} crash_names[] = {
-    {"page-fault", CRASH_PAGE_FAULT},
-    {"double-fault", CRASH_DOUBLE_FAULT},
-    {"divide", CRASH_DIVIDE},
-    {"invalid-opcode", CRASH_INVALID_OPCODE},
-    {"general-protection", CRASH_GENERAL_PROTECTION},
-    {"breakpoint", CRASH_BREAKPOINT},
-    {"write-text", CRASH_WRITE_TEXT},
-    {"execute-data", CRASH_EXECUTE_DATA},
-    {"lock-twice", CRASH_LOCK_TWICE},
+static const char *const crash_names[] = {
+    [CRASH_PAGE_FAULT] = "page-fault",
+    [CRASH_DOUBLE_FAULT] = "double-fault",
+    [CRASH_DIVIDE] = "divide",
+    [CRASH_INVALID_OPCODE] = "invalid-opcode",
+    [CRASH_GENERAL_PROTECTION] = "general-protection",
+    [CRASH_BREAKPOINT] = "breakpoint",
+    [CRASH_WRITE_TEXT] = "write-text",
+    [CRASH_EXECUTE_DATA] = "execute-data",
+    [CRASH_LOCK_TWICE] = "lock-twice",
 };
 
 static void warn_option(const struct cmdline_option *opt, const char *why)
 {
-    if (opt->value)
-        log_warn("cmdline: ignoring option '%.*s=%.*s': %s\n", (int)opt->key_len, opt->key,
-                 (int)opt->value_len, opt->value, why);
-    else
-        log_warn("cmdline: ignoring option '%.*s': %s\n", (int)opt->key_len, opt->key, why);
+    log_warn("cmdline: ignoring option '%.*s%s%.*s': %s\n", (int)opt->key_len, opt->key,
+             opt->value ? "=" : "", opt->value ? (int)opt->value_len : 0,
+             opt->value ? opt->value : "", why);
 }
 
 static void parse_loglevel(const struct cmdline_option *opt)
@@ -49,9 +45,9 @@ static void parse_loglevel(const struct cmdline_option *opt)
 
 static void parse_crash(const struct cmdline_option *opt, struct boot_options *out)
 {
-    for (unsigned i = 0; i < sizeof crash_names / sizeof crash_names[0]; i++) {
-        if (cmdline_value_is(opt, crash_names[i].name)) {
-            out->crash = crash_names[i].kind;
+    for (unsigned i = CRASH_NONE + 1; i < sizeof crash_names / sizeof crash_names[0]; i++) {
+        if (cmdline_value_is(opt, crash_names[i])) {
+            out->crash = (enum crash_kind)i;
             return;
         }
     }
@@ -65,17 +61,14 @@ static void parse_init(const struct cmdline_option *opt, struct boot_options *ou
         warn_option(opt, "expected a path in the initrd of 1 to 63 characters");
         return;
     }
-    for (size_t i = 0; i < opt->value_len; i++)
-        out->init[i] = opt->value[i];
+    memcpy(out->init, opt->value, opt->value_len);
     out->init[opt->value_len] = '\0';
 }
 
 void options_parse(const char *cmdline, struct boot_options *out)
 {
-    static const char default_init[] = "bin/procsrv";
     out->crash = CRASH_NONE;
-    for (size_t i = 0; i < sizeof default_init; i++)
-        out->init[i] = default_init[i];
+    memcpy(out->init, "bin/procsrv", sizeof "bin/procsrv");
     out->init_args = "";
     if (!cmdline)
         return;

@@ -36,10 +36,8 @@ void reply_send(struct thread *t, struct cte *slot)
 {
     struct thread *caller = (struct thread *)slot->cap.object;
     bool can_grant = slot->cap.rights & CAP_RIGHT_GRANT;
-    if (caller) {
-        caller->reply_cap = 0; /* so the deletion below wakes nobody */
-        slot->cap.object = 0;
-    }
+    if (caller)
+        reply_cancel(caller); /* slot answers nobody now: its deletion below wakes nobody */
     cte_delete(slot);
     if (!caller) {
         t->context.rax = (uint64_t)ERR_NO_REPLY;
@@ -54,12 +52,7 @@ void reply_cap_deleted(const struct cap *cap)
     if (!caller)
         return;
     caller->reply_cap = 0;
-    if (caller->fault_pending) { /* nobody will handle the fault: it stays stopped */
-        caller->fault_pending = 0;
-        thread_set_state(caller, THREAD_SUSPENDED);
-    } else {
-        thread_wake_with_error(caller, ERR_NO_REPLY);
-    }
+    thread_wake_with_error(caller, ERR_NO_REPLY); /* a fault nobody will handle: it stays stopped */
 }
 
 void reply_cap_moved(struct cte *dest)

@@ -7,7 +7,6 @@
 
 #include "boot_info.h"
 
-#include "arch/x86_64/gdt.h"
 #include "arch/x86_64/vm.h"
 #include "cpio/cpio.h"
 #include "elf/elf.h"
@@ -23,12 +22,9 @@
 /* A zeroed frame from bm, or 0 (logged) when memory ran out. */
 static uint64_t zeroed_frame(struct bootmem *bm)
 {
-    uint64_t frame = bootmem_alloc(bm, 4ull << 30);
-    if (frame == BOOTMEM_NONE) {
+    uint64_t frame = vm_zeroed_frame(bm);
+    if (!frame)
         log_error("root task: out of boot memory\n");
-        return 0;
-    }
-    memset(phys_to_virt(frame), 0, PAGE_SIZE);
     return frame;
 }
 

@@ -60,21 +60,30 @@ static void kick_for(const struct thread *t)
         smp_kick(t->cpu);
 }
 
+/* Puts t (runnable, not queued) at the back of its priority's queue on its CPU, or at the
+   front. */
+static void insert(struct thread *t, bool front)
+{
+    struct run_queue *rq = &run_queues[t->cpu];
+    unsigned p = t->priority;
+    struct thread *neighbour = front ? rq->head[p] : rq->tail[p];
+    t->sched_next = front ? neighbour : 0;
+    t->sched_prev = front ? 0 : neighbour;
+    if (!neighbour)
+        rq->head[p] = rq->tail[p] = t;
+    else if (front)
+        rq->head[p] = neighbour->sched_prev = t;
+    else
+        rq->tail[p] = neighbour->sched_next = t;
+    t->queued = 1;
+    mark_nonempty(rq, p);
+}
+
 void sched_enqueue(struct thread *t)
 {
     KERNEL_LOCK_ASSERT_HELD();
-    struct run_queue *rq = &run_queues[t->cpu];
-    unsigned p = t->priority;
     kick_for(t);
-    t->sched_next = 0;
-    t->sched_prev = rq->tail[p];
-    if (rq->tail[p])
-        rq->tail[p]->sched_next = t;
-    else
-        rq->head[p] = t;
-    rq->tail[p] = t;
-    t->queued = 1;
-    mark_nonempty(rq, p);
+    insert(t, false);
 }
 
 void sched_wake(struct thread *t)
@@ -106,24 +115,6 @@ void sched_dequeue(struct thread *t)
         mark_empty(rq, p);
 }
 
-/* Puts t (runnable, not queued, of this CPU) at the front of its queue,
-   with the slice it has left: the thread the fast path left running
-   unqueued, back in its place (sched_pick). */
-static void sched_enqueue_front(struct thread *t)
-{
-    struct run_queue *rq = &run_queues[t->cpu];
-    unsigned p = t->priority;
-    t->sched_prev = 0;
-    t->sched_next = rq->head[p];
-    if (rq->head[p])
-        rq->head[p]->sched_prev = t;
-    else
-        rq->tail[p] = t;
-    rq->head[p] = t;
-    t->queued = 1;
-    mark_nonempty(rq, p);
-}
-
 bool sched_switch_to_lower(struct thread *out, struct thread *in)
 {
     sched_dequeue(out); /* it blocks: out of the way of the test below */
@@ -139,7 +130,7 @@ struct thread *sched_pick(void)
        the front of its queue. */
     struct thread *running = cpu->current;
     if (running && running->state == THREAD_RUNNABLE && !running->queued && running->cpu == cpu->id)
-        sched_enqueue_front(running);
+        insert(running, true); /* with the slice it has left */
     for (;;) {
         int p = highest(rq);
         if (p < 0)

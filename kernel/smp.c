@@ -46,8 +46,7 @@ static void request(uint32_t mask, uint32_t requests, uint64_t root)
             continue;
         cpus[i].request_root = root;
         __atomic_store_n(&cpus[i].requests, requests, __ATOMIC_RELEASE);
-        lapic_send(cpus[i].apic_id, LAPIC_ICR_FIXED | IPI_VECTOR);
-        smp_ipis_sent++;
+        smp_kick(i);
     }
     for (unsigned i = 0; i < cpu_count; i++)
         while ((mask & (1u << i)) && __atomic_load_n(&cpus[i].requests, __ATOMIC_ACQUIRE))

@@ -5,20 +5,16 @@
  * lands in the caller's RAX; nothing a caller passes can fault the kernel.
  */
 #include "syscall.h"
-#include "arch/x86_64/cpu_local.h"
 #include "endpoint.h"
 #include "fastpath.h"
 #include "invoke.h"
 #include "irq.h"
-#include "lock.h"
-#include "log.h"
 #include "missive/abi.h"
 #include "notification.h"
 #include "object.h"
 #include "reply.h"
 #include "sched.h"
 #include "thread.h"
-#include "trace.h"
 #include "vspace.h"
 
 uint64_t preempted_invocations;

@@ -19,8 +19,6 @@
 #include "smp.h"
 #include "string.h"
 
-#define RFLAGS_IF (1ul << 9)
-
 /* Each CPU's fpu_owner is the thread whose FPU/SSE/AVX registers are in
    it now. Switching saves and loads them eagerly on every change of thread
    (docs/kernel.md): one xsave/xrstor (or fxsave/fxrstor) pair is cheaper
@@ -124,13 +122,10 @@ void thread_destroy(struct thread *t)
 
 void thread_wake_with_error(struct thread *t, long error)
 {
-    if (t->fault_pending) {
-        t->fault_pending = 0;
-        thread_set_state(t, THREAD_SUSPENDED);
-        return;
-    }
-    t->context.rax = (uint64_t)error;
-    thread_set_state(t, THREAD_RUNNABLE);
+    if (!t->fault_pending)
+        t->context.rax = (uint64_t)error;
+    thread_set_state(t, t->fault_pending ? THREAD_SUSPENDED : THREAD_RUNNABLE);
+    t->fault_pending = 0;
 }
 
 void thread_queue_append(struct thread_queue *q, struct thread *t)
@@ -159,40 +154,19 @@ void thread_queue_remove(struct thread_queue *q, struct thread *t)
 
 struct ipc_buffer *thread_ipc_buffer(struct thread *t)
 {
-    if (t->ipc_buffer_cap.cap.type != CAP_FRAME)
-        return 0;
-    return phys_to_virt(t->ipc_buffer_cap.cap.object);
+    return t->ipc_buffer_cap.cap.type == CAP_FRAME ? phys_to_virt(t->ipc_buffer_cap.cap.object) : 0;
 }
+
+/* The registers MR0-MR9 travel in (docs/abi.md), as offsets in a saved context. */
+#define MR_AT(reg) offsetof(struct trap_frame, reg)
+static const uint8_t mr_offsets[MSG_REGISTERS] = {MR_AT(rdx), MR_AT(r8),  MR_AT(r9),  MR_AT(r10),
+                                                  MR_AT(r12), MR_AT(r13), MR_AT(r14), MR_AT(r15),
+                                                  MR_AT(rbx), MR_AT(rbp)};
+#undef MR_AT
 
 uint64_t *thread_mr(struct trap_frame *c, unsigned i)
 {
-    switch (i) {
-    case 0:
-        return &c->rdx;
-    case 1:
-        return &c->r8;
-    case 2:
-        return &c->r9;
-    case 3:
-        return &c->r10;
-    case 4:
-        return &c->r12;
-    case 5:
-        return &c->r13;
-    case 6:
-        return &c->r14;
-    case 7:
-        return &c->r15;
-    case 8:
-        return &c->rbx;
-    default:
-        return &c->rbp;
-    }
-}
-
-struct thread *thread_current(void)
-{
-    return this_cpu()->current;
+    return (uint64_t *)((char *)c + mr_offsets[i]);
 }
 
 void thread_set_affinity(struct thread *t, unsigned cpu)
@@ -257,6 +231,20 @@ static void idle(void)
     irq_start_local_timer();
 }
 
+/* Leaves the kernel into t, which must be runnable, queued on this CPU and
+   have a valid user context (the end of kernel_return_to_user). Releases
+   the kernel lock on the way out. */
+static _Noreturn void thread_enter_user(struct thread *t)
+{
+    /* Status flags, DF and AC (alignment checks a program asked for) only:
+       register writes and traps are not the only ways into a context, so
+       this path trusts none. (The fast path's contexts all come from
+       syscall, whose R11 is the thread's own RFLAGS.) */
+    t->context.rflags = (t->context.rflags & 0x40cd5) | RFLAGS_IF | 2;
+    thread_switch_in(this_cpu(), t, thread_vspace_root(t), cpu_fpu_features != 0);
+    context_restore(&t->context);
+}
+
 _Noreturn void kernel_return_to_user(void)
 {
     struct thread *t;
@@ -292,15 +280,4 @@ _Noreturn void kernel_return_to_user(void)
         thread_set_state(t, THREAD_SUSPENDED);
     }
     thread_enter_user(t);
-}
-
-_Noreturn void thread_enter_user(struct thread *t)
-{
-    /* Status flags, DF and AC (alignment checks a program asked for) only:
-       register writes and traps are not the only ways into a context, so
-       this path trusts none. (The fast path's contexts all come from
-       syscall, whose R11 is the thread's own RFLAGS.) */
-    t->context.rflags = (t->context.rflags & 0x40cd5) | RFLAGS_IF | 2;
-    thread_switch_in(this_cpu(), t, thread_vspace_root(t), cpu_fpu_features != 0);
-    context_restore(&t->context);
 }

@@ -28,11 +28,6 @@ enum thread_state {
     THREAD_SUSPENDED,            /* stopped: suspended, faulted with no handler, exited */
 };
 
-struct endpoint;
-struct notification;
-struct cspace;
-struct thread;
-
 /* A FIFO of threads waiting on an endpoint or notification, linked through
    their ipc_next/ipc_prev. */
 struct thread_queue {
@@ -105,7 +100,6 @@ void thread_wake_with_error(struct thread *t, long error);
    that runs it now if need be. Holds the lock. */
 void thread_set_affinity(struct thread *t, unsigned cpu);
 
-struct cpu_local;
 /* Saves the FPU registers of cpu's FPU owner into it; cpu owns none after.
    Runs on cpu itself. */
 void thread_fpu_release(struct cpu_local *cpu);
@@ -137,9 +131,6 @@ struct ipc_buffer *thread_ipc_buffer(struct thread *t);
 
 /* Message register i (0 <= i < MSG_REGISTERS) of a saved context. */
 uint64_t *thread_mr(struct trap_frame *context, unsigned i);
-
-/* The thread running in user mode on this CPU (or NULL while idle). */
-struct thread *thread_current(void);
 
 /* Saves t's FPU/SSE/AVX registers, which this CPU holds, into t. */
 static inline void thread_fpu_save(struct thread *t)
@@ -190,11 +181,6 @@ thread_switch_in(struct cpu_local *cpu, struct thread *t, uint64_t root, bool xs
        before this CPU has answered a request from the kernel again (smp.c). */
     kernel_unlock();
 }
-
-/* Leaves the kernel into t, which must be runnable, queued on this CPU and
-   have a valid user context (the end of kernel_return_to_user). Releases
-   the kernel lock on the way out. */
-_Noreturn void thread_enter_user(struct thread *t);
 
 /* Leaves the kernel into the thread the scheduler picks, else idles.
    Called at the end of every kernel entry (entry.asm) and at the end of

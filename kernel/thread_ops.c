@@ -32,13 +32,10 @@ static long decode_configure(struct invocation *inv, struct thread_op *out)
     if (out->cspace->cap.type != CAP_CSPACE || out->vspace->cap.type != CAP_VSPACE)
         return ERR_WRONG_TYPE;
     if ((error = invoke_value_argument(inv, THREAD_CONFIGURE_ARG_PRIORITY, inv->caller->priority,
-                                       &out->value)) ||
-        (error = invoke_cap_argument(inv, THREAD_CONFIGURE_ARG_FAULT_ENDPOINT, 0, &out->cap)) ||
-        !out->cap)
+                                       &out->value)))
         return error;
-    if (out->cap->cap.type != CAP_ENDPOINT)
-        return ERR_WRONG_TYPE;
-    return out->cap->cap.rights & CAP_RIGHT_SEND ? ERR_OK : ERR_MISSING_RIGHT;
+    return invoke_typed_argument(inv, THREAD_CONFIGURE_ARG_FAULT_ENDPOINT, 0, CAP_ENDPOINT,
+                                 CAP_RIGHT_SEND, &out->cap);
 }
 
 /* THREAD_SET_NAME: MR0 length (0-15), MR1-MR2 the bytes. Printable ASCII
@@ -65,13 +62,10 @@ static long decode_name(struct invocation *inv, struct thread_op *out)
    forgets a binding whose capability is gone, which was void already.) */
 static long decode_bind(struct invocation *inv, struct thread *t, struct thread_op *out)
 {
-    long error = invoke_cap_argument(inv, THREAD_BIND_NOTIFICATION_ARG_NOTIFICATION, 0, &out->cap);
+    long error = invoke_typed_argument(inv, THREAD_BIND_NOTIFICATION_ARG_NOTIFICATION, 0,
+                                       CAP_NOTIFICATION, CAP_RIGHT_RECEIVE, &out->cap);
     if (error || !out->cap)
         return error;
-    if (out->cap->cap.type != CAP_NOTIFICATION)
-        return ERR_WRONG_TYPE;
-    if (!(out->cap->cap.rights & CAP_RIGHT_RECEIVE))
-        return ERR_MISSING_RIGHT;
     struct notification *bound = t->bound_notification;
     if (notification_is_bound((struct notification *)out->cap->cap.object) ||
         (bound && notification_is_bound(bound) && bound->bound == t))
@@ -109,12 +103,8 @@ long thread_decode(struct invocation *inv, struct thread_op *out)
         return invoke_value_argument(inv, THREAD_SET_PRIORITY_ARG_PRIORITY, inv->caller->priority,
                                      &out->value);
     case THREAD_SET_IPC_BUFFER:
-        if ((error = invoke_cap_argument(inv, THREAD_SET_IPC_BUFFER_ARG_FRAME, 0, &out->cap)) ||
-            !out->cap)
-            return error;
-        if (out->cap->cap.type != CAP_FRAME || (out->cap->cap.flags & CAP_FLAG_DEVICE))
-            return ERR_WRONG_TYPE; /* RAM only: the kernel reaches it by the direct map */
-        return out->cap->cap.rights & CAP_RIGHT_WRITE ? ERR_OK : ERR_MISSING_RIGHT;
+        return invoke_typed_argument(inv, THREAD_SET_IPC_BUFFER_ARG_FRAME, 0, CAP_FRAME,
+                                     CAP_RIGHT_WRITE, &out->cap); /* RAM only */
     case THREAD_SET_NAME:
         return decode_name(inv, out);
     case THREAD_BIND_NOTIFICATION:
@@ -146,13 +136,9 @@ long thread_invoke(struct invocation *inv)
         return error;
     switch (inv->label) {
     case THREAD_CONFIGURE:
-        cte_delete(&t->cspace_cap);
-        cte_delete(&t->vspace_cap);
-        cte_delete(&t->fault_cap);
-        if (a.cap)
-            cte_derive(&t->fault_cap, a.cap, CAP_RIGHTS_ALL, 0);
-        cte_derive(&t->cspace_cap, a.cspace, CAP_RIGHTS_ALL, 0);
-        cte_derive(&t->vspace_cap, a.vspace, CAP_RIGHTS_ALL, 0);
+        cte_replace(&t->cspace_cap, a.cspace);
+        cte_replace(&t->vspace_cap, a.vspace);
+        cte_replace(&t->fault_cap, a.cap);
         set_priority(t, (uint8_t)a.value);
         break;
     case THREAD_WRITE_REGISTERS:
@@ -182,9 +168,7 @@ long thread_invoke(struct invocation *inv)
         set_priority(t, (uint8_t)a.value);
         break;
     case THREAD_SET_IPC_BUFFER:
-        cte_delete(&t->ipc_buffer_cap);
-        if (a.cap)
-            cte_derive(&t->ipc_buffer_cap, a.cap, CAP_RIGHTS_ALL, 0);
+        cte_replace(&t->ipc_buffer_cap, a.cap);
         break;
     case THREAD_SET_NAME:
         memcpy(t->name, a.name, sizeof t->name);

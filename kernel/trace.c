@@ -21,7 +21,6 @@
 #include "cap.h"
 #include "fastpath.h"
 #include "invoke.h"
-#include "object.h"
 #include "string.h"
 #include "thread.h"
 
@@ -97,11 +96,10 @@ long trace_decode(struct invocation *inv, struct debug_op *out)
     }
     if ((error = invoke_value_argument(inv, DEBUG_TRACE_SET_BUFFER_ARG_CPU, cpu_count - 1,
                                        &out->value)) ||
-        (error = invoke_cap_argument(inv, DEBUG_TRACE_SET_BUFFER_ARG_FRAME, 0, &out->frame)))
+        (error = invoke_typed_argument(inv, DEBUG_TRACE_SET_BUFFER_ARG_FRAME, 0, CAP_FRAME, 0,
+                                       &out->frame))) /* RAM only; the rights after the size */
         return error;
     const struct cap *frame = out->frame ? &out->frame->cap : 0;
-    if (frame && (frame->type != CAP_FRAME || (frame->flags & CAP_FLAG_DEVICE)))
-        return ERR_WRONG_TYPE; /* RAM only: the kernel writes it through the direct map */
     if (frame && frame->size != TRACE_BUFFER_BITS) /* a 4 KiB frame: too small */
         return invoke_bad_argument(inv, DEBUG_TRACE_SET_BUFFER_ARG_FRAME, TRACE_BUFFER_BITS,
                                    TRACE_BUFFER_BITS);
@@ -113,10 +111,9 @@ long trace_decode(struct invocation *inv, struct debug_op *out)
 /* DEBUG_TRACE_SET_BUFFER */
 static void set_buffer(unsigned cpu, struct cte *frame)
 {
-    cte_delete(&trace_buffer_cap[cpu]);
+    cte_replace(&trace_buffer_cap[cpu], frame);
     if (!frame)
         return;
-    cte_derive(&trace_buffer_cap[cpu], frame, CAP_RIGHTS_ALL, 0);
     struct trace_buffer *b = buffer_of(cpu);
     memset(b, 0, sizeof *b);
     b->magic = TRACE_BUFFER_MAGIC;

@@ -11,7 +11,6 @@
 #include "invoke.h"
 #include "missive/abi.h"
 #include "string.h"
-#include "thread.h"
 #include "vspace.h"
 
 #define ZERO_CHUNK (256ul * 1024) /* bytes zeroed between checks for interrupts */
@@ -25,9 +24,7 @@ long untyped_decode(struct invocation *inv, struct untyped_retype *out)
              requested = inv->mr[UNTYPED_RETYPE_ARG_SIZE_BITS];
     uint64_t dest = inv->mr[UNTYPED_RETYPE_ARG_DEST], count = inv->mr[UNTYPED_RETYPE_ARG_COUNT];
     uint64_t min, max, slots = invoke_last_slot(inv->cspace) + 1;
-    if (type == CAP_NULL || type >= CAP_TYPE_COUNT)
-        return invoke_bad_argument(inv, UNTYPED_RETYPE_ARG_TYPE, CAP_UNTYPED, CAP_TYPE_COUNT - 1);
-    if (!object_size_bits((unsigned)type, requested, &out->bits, &min, &max))
+    if (!object_size_bits(type, requested, &out->bits, &min, &max))
         return min == max /* only the type is wrong: the others have one size */
                    ? invoke_bad_argument(inv, UNTYPED_RETYPE_ARG_TYPE, CAP_UNTYPED,
                                          CAP_TYPE_COUNT - 1)

@@ -16,7 +16,6 @@
 #include "thread.h"
 
 #define VSPACE_SLOTS 4096
-#define ADDR_MASK    0x000ffffffffff000ull
 /* The rights a mapping has; the others say nothing about it. */
 #define MAPPING_RIGHTS (CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_EXEC)
 
@@ -39,15 +38,11 @@ void vspace_register(struct vspace *vs, uint64_t root)
 {
     vs->header.type = CAP_VSPACE;
     vs->root = root;
-    for (;;) {
-        uint32_t id = next_id++;
-        if (id && !vspace_table[id % VSPACE_SLOTS]) {
-            vs->id = id;
-            vspace_table[id % VSPACE_SLOTS] = vs;
-            vspaces_live++;
-            return;
-        }
-    }
+    do
+        vs->id = next_id++;
+    while (!vs->id || vspace_table[vs->id % VSPACE_SLOTS]); /* never 0, nor a live VSpace's slot */
+    vspace_table[vs->id % VSPACE_SLOTS] = vs;
+    vspaces_live++;
 }
 
 struct vspace *vspace_create(void *mem)
@@ -96,7 +91,7 @@ static uint64_t *entry_at(struct vspace *vs, uint64_t vaddr, int level)
         uint64_t e = ((uint64_t *)phys_to_virt(table))[(vaddr >> (12 + 9 * l)) & 511];
         if (!(e & PTE_PRESENT) || (e & PTE_HUGE))
             return 0;
-        table = e & ADDR_MASK;
+        table = e & PTE_ADDRESS;
     }
     return (uint64_t *)phys_to_virt(table) + ((vaddr >> (12 + 9 * level)) & 511);
 }
@@ -112,7 +107,7 @@ static void unmap(const struct cap *cap)
                 : cap->size == FRAME_LARGE_BITS ? 1
                                                 : 0;
     uint64_t *e = entry_at(vs, cap->mapping.vaddr, level);
-    if (e && (*e & PTE_PRESENT) && (*e & ADDR_MASK) == (cap->object & ADDR_MASK)) {
+    if (e && (*e & PTE_PRESENT) && (*e & PTE_ADDRESS) == (cap->object & PTE_ADDRESS)) {
         *e = 0;
         flush(vs, cap->mapping.vaddr, cap->type == CAP_PAGE_TABLE);
     }
@@ -124,11 +119,6 @@ void vspace_cap_deleted(const struct cap *cap)
 {
     if ((cap->type == CAP_FRAME || cap->type == CAP_PAGE_TABLE) && cap->mapping.vspace_id)
         unmap(cap);
-}
-
-static bool mapped(const struct cap *cap)
-{
-    return cap->mapping.vspace_id && lookup(cap->mapping.vspace_id);
 }
 
 static uint64_t frame_flags(const struct cap *frame, uint64_t rights)
@@ -171,7 +161,7 @@ long vspace_decode(struct invocation *inv, struct vspace_op *out)
                                    CAP_RIGHTS_ALL);
     if (!table && (rights & ~(uint64_t)slot->cap.rights & MAPPING_RIGHTS))
         return ERR_MISSING_RIGHT;
-    if (mapped(&slot->cap))
+    if (lookup(slot->cap.mapping.vspace_id)) /* mapped (in a VSpace that still exists) */
         return ERR_ALREADY_MAPPED;
     if (!table) {
         out->entry = entry_at(out->vs, vaddr, slot->cap.size == FRAME_LARGE_BITS ? 1 : 0);
@@ -204,10 +194,10 @@ long vspace_invoke(struct invocation *inv)
            start it empty, so no mapping a frame capability no longer tracks
            revives. */
         memset(phys_to_virt(cap->object), 0, PAGE_SIZE);
-        *a.entry = (cap->object & ADDR_MASK) | PTE_PRESENT | PTE_WRITABLE | PTE_USER;
+        *a.entry = (cap->object & PTE_ADDRESS) | PTE_PRESENT | PTE_WRITABLE | PTE_USER;
         invoke_reply(inv, VSPACE_MAP_TABLE_ANSWER_LEVEL, (uint64_t)a.level);
     } else {
-        *a.entry = (cap->object & ADDR_MASK) | frame_flags(cap, a.rights);
+        *a.entry = (cap->object & PTE_ADDRESS) | frame_flags(cap, a.rights);
     }
     cap->mapping = (struct cap_mapping){a.vaddr, a.vs->id, (uint8_t)a.level};
     return ERR_OK;
@@ -233,7 +223,7 @@ long frame_decode(struct invocation *inv, struct vspace_op *out)
         if (!out->vs)
             return ERR_NOT_MAPPED;
         out->entry = entry_at(out->vs, cap->mapping.vaddr, cap->size == FRAME_LARGE_BITS ? 1 : 0);
-        if (!out->entry || (*out->entry & ADDR_MASK) != (cap->object & ADDR_MASK))
+        if (!out->entry || (*out->entry & PTE_ADDRESS) != (cap->object & PTE_ADDRESS))
             return ERR_NOT_MAPPED;
         return ERR_OK;
     case FRAME_PHYSICAL_ADDRESS:
@@ -246,8 +236,7 @@ long frame_decode(struct invocation *inv, struct vspace_op *out)
 /* Unmaps what cap mapped, if anything; FRAME_UNMAP and PAGE_TABLE_UNMAP. */
 static void unmap_cap(struct cap *cap)
 {
-    if (cap->mapping.vspace_id)
-        unmap(cap);
+    unmap(cap); /* nothing if it maps nothing: lookup(0) finds no VSpace */
     cap->mapping = (struct cap_mapping){0};
 }
 
@@ -261,7 +250,7 @@ long frame_invoke(struct invocation *inv)
     if (inv->label == FRAME_UNMAP) {
         unmap_cap(cap);
     } else if (inv->label == FRAME_PROTECT) {
-        *a.entry = (cap->object & ADDR_MASK) | frame_flags(cap, a.rights);
+        *a.entry = (cap->object & PTE_ADDRESS) | frame_flags(cap, a.rights);
         flush(a.vs, cap->mapping.vaddr, false);
     } else {
         invoke_reply(inv, FRAME_PHYSICAL_ADDRESS_ANSWER_ADDRESS, cap->object);

@@ -53,20 +53,16 @@ void lapic_eoi(void)
     stub_calls++;
 }
 
-void lapic_timer_count_down(void)
-{
-    stub_calls++;
-}
-
 uint32_t lapic_timer_now(void)
 {
     stub_calls++;
     return 0;
 }
 
-void lapic_timer_start(uint32_t count)
+void lapic_timer_start(uint32_t count, bool periodic)
 {
     (void)count;
+    (void)periodic;
     stub_calls++;
 }
 

@@ -361,6 +361,35 @@ static void test_insert_copy_of_parent(void **state)
     check_tree(s, 2);
 }
 
+/* cte_replace, as the kernel keeps its own copies: the old copy goes (the hook runs if it was the
+   last), a full copy of src becomes src's child, and NULL leaves the slot empty. */
+static void test_replace(void **state)
+{
+    (void)state;
+    struct cte s[4] = {0};
+    g_slots = s;
+    g_nslots = 4;
+    struct cap a = objcap(CAP_ENDPOINT, 1, 0), b = objcap(CAP_NOTIFICATION, 2, 0);
+    a.rights = CAP_RIGHT_SEND;
+    cte_insert(&s[0], &a, NULL);
+    cte_insert(&s[1], &b, NULL);
+    cte_replace(&s[2], &s[0]); /* into an empty slot */
+    expect_cap(&s[2].cap, &a);
+    struct cte *kids[] = {&s[2]};
+    expect_children(&s[0], 1, kids);
+    cte_delete(&s[0]);
+    cte_replace(&s[2], &s[1]); /* the last copy of a goes */
+    assert_int_equal(hook_calls, 1);
+    assert_int_equal(pool_deaths[1], 1);
+    expect_cap(&s[2].cap, &b);
+    assert_int_equal(pool[2].cap_count, 2);
+    cte_replace(&s[2], NULL);
+    assert_true(is_empty(&s[2]));
+    assert_int_equal(pool[2].cap_count, 1);
+    assert_int_equal(hook_calls, 1);
+    check_tree(s, 4);
+}
+
 /* Every headed type counts its caps, every headless one leaves its object alone (0 or a faulting
    address), and deleting them calls the hook only for the headed. */
 static void test_cap_count_headed_only(void **state)
@@ -1652,6 +1681,7 @@ int main(void)
         T(test_insert_root),
         T(test_insert_children_order),
         T(test_insert_copy_of_parent),
+        T(test_replace),
         T(test_cap_count_headed_only),
         T(test_insert_null_cap),
         T(test_delete_leaf),

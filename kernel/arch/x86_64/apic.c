@@ -35,12 +35,6 @@ static uint64_t ioapic_phys;
 static uint32_t ioapic_low[IOAPIC_MAX_GSIS]; /* the low words we programmed */
 static uint32_t irq_destination;             /* the boot CPU's APIC ID: it takes device IRQs */
 
-static uint32_t ioapic_read(uint32_t reg)
-{
-    ioapic[IOAPIC_REG_SELECT / 4] = reg;
-    return ioapic[IOAPIC_REG_WINDOW / 4];
-}
-
 static void ioapic_write(uint32_t reg, uint32_t value)
 {
     ioapic[IOAPIC_REG_SELECT / 4] = reg;
@@ -56,7 +50,8 @@ void apic_init(struct bootmem *bm, uint64_t ioapic_address)
     lapic_enable();
     irq_destination = lapic_id();
 
-    unsigned lines = ((ioapic_read(1) >> 16) & 0xff) + 1;
+    ioapic[IOAPIC_REG_SELECT / 4] = 1; /* the version register: bits 16-23 the last line */
+    unsigned lines = ((ioapic[IOAPIC_REG_WINDOW / 4] >> 16) & 0xff) + 1;
     for (unsigned gsi = 0; gsi < lines && gsi < IOAPIC_MAX_GSIS; gsi++)
         ioapic_route(gsi, gsi >= 16, true);
     log_info("apic: local APIC at 0x%lx, I/O APIC at 0x%lx with %u lines\n", base, ioapic_address,
@@ -84,22 +79,15 @@ void lapic_send(uint32_t apic_id, uint32_t command)
     lapic[LAPIC_ICR_LOW / 4] = command; /* writing the low word sends it */
 }
 
-void lapic_timer_count_down(void)
-{
-    lapic[LAPIC_TIMER_DIVIDE / 4] = LAPIC_DIVIDE_16;
-    lapic[LAPIC_LVT_TIMER / 4] = LAPIC_MASKED | LAPIC_TIMER_VECTOR;
-    lapic[LAPIC_TIMER_INIT / 4] = 0xffffffffu;
-}
-
 uint32_t lapic_timer_now(void)
 {
     return lapic[LAPIC_TIMER_NOW / 4];
 }
 
-void lapic_timer_start(uint32_t count)
+void lapic_timer_start(uint32_t count, bool periodic)
 {
     lapic[LAPIC_TIMER_DIVIDE / 4] = LAPIC_DIVIDE_16;
-    lapic[LAPIC_LVT_TIMER / 4] = LAPIC_PERIODIC | LAPIC_TIMER_VECTOR;
+    lapic[LAPIC_LVT_TIMER / 4] = (periodic ? LAPIC_PERIODIC : LAPIC_MASKED) | LAPIC_TIMER_VECTOR;
     lapic[LAPIC_TIMER_INIT / 4] = count;
 }
 

@@ -41,12 +41,11 @@ uint32_t lapic_id(void);
    first until the previous one has left. */
 void lapic_send(uint32_t apic_id, uint32_t command);
 
-/* The local timer, divided by 16: start a masked one-shot count down from
-   0xffffffff and read it (calibration), or tick periodically every count on
-   LAPIC_TIMER_VECTOR. */
-void lapic_timer_count_down(void);
+/* The local timer, divided by 16: tick periodically every count on
+   LAPIC_TIMER_VECTOR (count 0 stops it), or count down from count once,
+   masked, and read the count left (calibration). */
+void lapic_timer_start(uint32_t count, bool periodic);
 uint32_t lapic_timer_now(void);
-void lapic_timer_start(uint32_t count);
 
 /* Routes gsi to vector IRQ_VECTOR_BASE + gsi on the boot CPU, edge-triggered
    active-high (ISA) or level-triggered active-low (PCI), masked or not. */

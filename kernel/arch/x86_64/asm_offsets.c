@@ -50,12 +50,10 @@ void asm_offsets(void)
     ASM_OFFSET(TRAP_FRAME_RBX, trap_frame, rbx);
     ASM_OFFSET(TRAP_FRAME_RAX, trap_frame, rax);
     ASM_OFFSET(TRAP_FRAME_VECTOR, trap_frame, vector);
-    ASM_OFFSET(TRAP_FRAME_ERROR_CODE, trap_frame, error_code);
     ASM_OFFSET(TRAP_FRAME_RIP, trap_frame, rip);
     ASM_OFFSET(TRAP_FRAME_CS, trap_frame, cs);
     ASM_OFFSET(TRAP_FRAME_RFLAGS, trap_frame, rflags);
     ASM_OFFSET(TRAP_FRAME_RSP, trap_frame, rsp);
-    ASM_OFFSET(TRAP_FRAME_SS, trap_frame, ss);
     ASM_CONSTANT(TRAP_VECTOR_SYSCALL, TRAP_VECTOR_SYSCALL);
     ASM_CONSTANT(SEL_USER_DATA, SEL_USER_DATA);
     ASM_CONSTANT(SEL_USER_CODE, SEL_USER_CODE);

@@ -24,7 +24,6 @@
 #define CR0_CD             (1u << 30)
 #define CR4_OSXMMEXCPT     (1u << 10)
 #define RFLAGS_TF          (1u << 8)
-#define RFLAGS_IF          (1u << 9)
 #define RFLAGS_DF          (1u << 10)
 #define RFLAGS_AC          (1u << 18)
 
@@ -91,11 +90,7 @@ void cpu_local_init(struct cpu_local *cpu, uint64_t kernel_stack_top)
     uint32_t regs[4];
     cpuid(7, 0, regs);
     int smep = (regs[1] >> 7) & 1, smap = (regs[1] >> 20) & 1;
-    if (smep)
-        cr4 |= CR4_SMEP;
-    if (smap)
-        cr4 |= CR4_SMAP;
-    write_cr4(cr4);
+    write_cr4(cr4 | (smep ? CR4_SMEP : 0) | (smap ? CR4_SMAP : 0));
     log_info("cpu %u: syscall at %p, SMEP %s, SMAP %s, FPU state by %s\n", cpu->id,
              (void *)syscall_entry, smep ? "on" : "absent", smap ? "on" : "absent",
              cpu_fpu_features & 0x4 ? "xsave (x87, SSE, AVX)"

@@ -10,40 +10,37 @@
 
 #include <stdint.h>
 
-static inline void outb(uint16_t port, uint8_t value)
+/* Port I/O of width 1, 2 or 4 bytes (the I/O port capability's widths). */
+static inline uint32_t port_in(uint16_t port, unsigned width)
 {
-    __asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port));
+    uint32_t value; /* the instruction sets its low width bytes */
+    if (width == 1)
+        __asm__ volatile("inb %1, %b0" : "=a"(value) : "Nd"(port));
+    else if (width == 2)
+        __asm__ volatile("inw %1, %w0" : "=a"(value) : "Nd"(port));
+    else
+        __asm__ volatile("inl %1, %0" : "=a"(value) : "Nd"(port));
+    return width == 1 ? value & 0xff : width == 2 ? value & 0xffff : value;
+}
+
+static inline void port_out(uint16_t port, unsigned width, uint32_t value)
+{
+    if (width == 1)
+        __asm__ volatile("outb %b0, %1" : : "a"(value), "Nd"(port));
+    else if (width == 2)
+        __asm__ volatile("outw %w0, %1" : : "a"(value), "Nd"(port));
+    else
+        __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port));
 }
 
 static inline uint8_t inb(uint16_t port)
 {
-    uint8_t value;
-    __asm__ volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
-    return value;
+    return (uint8_t)port_in(port, 1);
 }
 
-static inline void outw(uint16_t port, uint16_t value)
+static inline void outb(uint16_t port, uint8_t value)
 {
-    __asm__ volatile("outw %0, %1" : : "a"(value), "Nd"(port));
-}
-
-static inline void outl(uint16_t port, uint32_t value)
-{
-    __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port));
-}
-
-static inline uint16_t inw(uint16_t port)
-{
-    uint16_t value;
-    __asm__ volatile("inw %1, %0" : "=a"(value) : "Nd"(port));
-    return value;
-}
-
-static inline uint32_t inl(uint16_t port)
-{
-    uint32_t value;
-    __asm__ volatile("inl %1, %0" : "=a"(value) : "Nd"(port));
-    return value;
+    port_out(port, 1, value);
 }
 
 static inline uint64_t rdmsr(uint32_t msr)
@@ -234,5 +231,6 @@ static inline void cpu_fault_on_bad_stack(void)
 #define CR4_OSFXSR (1u << 9)
 #define CR4_SMEP   (1u << 20)
 #define CR4_SMAP   (1u << 21)
+#define RFLAGS_IF  (1u << 9)
 
 #endif

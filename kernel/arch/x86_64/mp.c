@@ -91,8 +91,6 @@ void mp_discover(struct bootmem *bm, const struct bootmem *cover, const struct m
         log_warn("smp: only %u CPUs are supported\n", SMP_MAX_CPUS);
 }
 
-_Noreturn void mp_ap_main(struct cpu_local *cpu);
-
 /* An AP's first C code, on its own stack, still on the trampoline's page
    tables: the kernel's own tables, GDT, TSS, IDT, per-CPU data, local APIC
    and timer; then it says it is online and joins the scheduler. */
@@ -122,13 +120,9 @@ _Noreturn void mp_ap_main(struct cpu_local *cpu)
    comes on). Frames below 4 GiB: the AP loads CR3 in 32-bit mode. */
 static uint64_t trampoline_tables(struct bootmem *bm)
 {
-    uint64_t pml4 = bootmem_alloc(bm, 4ull << 30), pdpt = bootmem_alloc(bm, 4ull << 30),
-             pd = bootmem_alloc(bm, 4ull << 30);
-    if (pml4 == BOOTMEM_NONE || pdpt == BOOTMEM_NONE || pd == BOOTMEM_NONE)
+    uint64_t pml4 = vm_zeroed_frame(bm), pdpt = vm_zeroed_frame(bm), pd = vm_zeroed_frame(bm);
+    if (!pml4 || !pdpt || !pd)
         return 0;
-    memset(phys_to_virt(pml4), 0, PAGE_SIZE);
-    memset(phys_to_virt(pdpt), 0, PAGE_SIZE);
-    memset(phys_to_virt(pd), 0, PAGE_SIZE);
     vm_share_kernel_half(phys_to_virt(pml4));
     ((uint64_t *)phys_to_virt(pml4))[0] = pdpt | PTE_PRESENT | PTE_WRITABLE;
     ((uint64_t *)phys_to_virt(pdpt))[0] = pd | PTE_PRESENT | PTE_WRITABLE;

@@ -61,13 +61,11 @@ void trap_init(void)
 {
     for (int v = 0; v < 256; v++) {
         uint64_t handler = trap_stub_table[v];
-        idt[v].offset_low = handler & 0xffff;
-        idt[v].selector = SEL_KERNEL_CODE;
-        idt[v].ist = 0;
-        idt[v].type_attr = 0x8e; /* present, ring 0, 64-bit interrupt gate */
-        idt[v].offset_mid = (handler >> 16) & 0xffff;
-        idt[v].offset_high = (uint32_t)(handler >> 32);
-        idt[v].reserved = 0;
+        idt[v] = (struct idt_gate){.offset_low = handler & 0xffff,
+                                   .selector = SEL_KERNEL_CODE,
+                                   .type_attr = 0x8e, /* present, ring 0, 64-bit interrupt gate */
+                                   .offset_mid = (handler >> 16) & 0xffff,
+                                   .offset_high = (uint32_t)(handler >> 32)};
     }
     /* int3 and into are meant to be used from user mode: let ring 3 raise them. */
     idt[3].type_attr = idt[4].type_attr = 0xee;

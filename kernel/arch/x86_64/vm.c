@@ -13,7 +13,6 @@
 #include "string.h"
 
 #define HUGE_SIZE    (2ull << 20)
-#define ADDR_MASK    0x000ffffffffff000ull
 #define BOOT_LIMIT   (4ull << 30)
 #define KERNEL_TABLE (PTE_PRESENT | PTE_WRITABLE)
 #define USER_TABLE   (PTE_PRESENT | PTE_WRITABLE | PTE_USER)
@@ -26,7 +25,18 @@ extern char kernel_text_start[], kernel_text_end[];
 extern char kernel_rodata_start[], kernel_rodata_end[];
 extern char kernel_data_start[], kernel_data_end[];
 
-/* A zeroed page-table frame from the boot allocator. */
+uint64_t vm_zeroed_frame(struct bootmem *bm)
+{
+    uint64_t frame = bootmem_alloc(bm, BOOT_LIMIT);
+    if (frame == BOOTMEM_NONE)
+        return 0; /* frame 0 is never free: the first MiB is reserved */
+    memset(phys_to_virt(frame), 0, PAGE_SIZE);
+    return frame;
+}
+
+/* A zeroed page-table frame from the boot allocator. (Not through vm_zeroed_frame: the larger
+   walk that makes would no longer be inlined into map_range, and the boot maps thousands of
+   pages through it.) */
 static uint64_t new_table(struct bootmem *bm)
 {
     uint64_t frame = bootmem_alloc(bm, BOOT_LIMIT);
@@ -48,7 +58,7 @@ static uint64_t *walk(struct bootmem *bm, uint64_t root, uint64_t va, int level,
         uint64_t *entry = (uint64_t *)phys_to_virt(table) + ((va >> (12 + 9 * l)) & 511);
         if (!(*entry & PTE_PRESENT))
             *entry = new_table(bm) | table_flags;
-        table = *entry & ADDR_MASK;
+        table = *entry & PTE_ADDRESS;
     }
     return (uint64_t *)phys_to_virt(table) + ((va >> (12 + 9 * level)) & 511);
 }

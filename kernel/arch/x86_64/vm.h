@@ -25,6 +25,7 @@
 #define PTE_HUGE          (1ull << 7)
 #define PTE_GLOBAL        (1ull << 8)
 #define PTE_NX            (1ull << 63)
+#define PTE_ADDRESS       0x000ffffffffff000ull /* the bits of the physical address */
 
 static inline void *phys_to_virt(uint64_t phys)
 {
@@ -71,6 +72,10 @@ void vm_share_kernel_half(void *pml4);
 
 /* PTE_NX when the CPU has NX, else 0. */
 uint64_t vm_nx_bit(void);
+
+/* A zeroed frame below 4 GiB (where the boot direct map and 32-bit code
+   reach) from the boot allocator, or 0 when it has none. */
+uint64_t vm_zeroed_frame(struct bootmem *bm);
 
 /* A new, empty user address space: a top-level table sharing the kernel
    half of the kernel's. Returns its physical address. Boot-time only (it
