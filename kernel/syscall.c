@@ -39,14 +39,23 @@ static long (*const invoke_handlers[CAP_TYPE_COUNT])(struct invocation *inv) = {
    answer goes into the caller's message registers here, and nowhere else. */
 static long invoke(struct thread *t, struct cte *slot)
 {
-    struct invocation inv = {t, thread_cspace(t), slot, MSG_LABEL(t->context.rsi), {0}, {0}, 0};
+    /* Not an initializer: it would zero reply[], which only reply_length says is set. */
+    struct invocation inv;
+    inv.caller = t;
+    inv.cspace = thread_cspace(t);
+    inv.slot = slot;
+    inv.label = MSG_LABEL(t->context.rsi);
+    inv.reply_length = 0;
     /* Arguments past the message's length read as 0, so an optional
        trailing argument is absent unless the caller sent it. */
-    for (unsigned i = 0; i < MSG_REGISTERS && i < MSG_LENGTH(t->context.rsi); i++)
+    unsigned i = 0;
+    for (; i < MSG_REGISTERS && i < MSG_LENGTH(t->context.rsi); i++)
         inv.mr[i] = *thread_mr(&t->context, i);
+    for (; i < MSG_REGISTERS; i++)
+        inv.mr[i] = 0;
     long (*handler)(struct invocation *) = invoke_handlers[slot->cap.type];
     long result = handler ? handler(&inv) : ERR_WRONG_TYPE;
-    for (unsigned i = 0; i < inv.reply_length; i++)
+    for (i = 0; i < inv.reply_length; i++)
         *thread_mr(&t->context, i) = inv.reply[i];
     return result;
 }

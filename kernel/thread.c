@@ -157,17 +157,11 @@ struct ipc_buffer *thread_ipc_buffer(struct thread *t)
     return t->ipc_buffer_cap.cap.type == CAP_FRAME ? phys_to_virt(t->ipc_buffer_cap.cap.object) : 0;
 }
 
-/* The registers MR0-MR9 travel in (docs/abi.md), as offsets in a saved context. */
 #define MR_AT(reg) offsetof(struct trap_frame, reg)
-static const uint8_t mr_offsets[MSG_REGISTERS] = {MR_AT(rdx), MR_AT(r8),  MR_AT(r9),  MR_AT(r10),
+const uint8_t thread_mr_offsets[MSG_REGISTERS] = {MR_AT(rdx), MR_AT(r8),  MR_AT(r9),  MR_AT(r10),
                                                   MR_AT(r12), MR_AT(r13), MR_AT(r14), MR_AT(r15),
                                                   MR_AT(rbx), MR_AT(rbp)};
 #undef MR_AT
-
-uint64_t *thread_mr(struct trap_frame *c, unsigned i)
-{
-    return (uint64_t *)((char *)c + mr_offsets[i]);
-}
 
 void thread_set_affinity(struct thread *t, unsigned cpu)
 {

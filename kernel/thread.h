@@ -129,8 +129,15 @@ void thread_queue_remove(struct thread_queue *q, struct thread *t);
 /* The thread's IPC buffer (through the direct map), or NULL. */
 struct ipc_buffer *thread_ipc_buffer(struct thread *t);
 
-/* Message register i (0 <= i < MSG_REGISTERS) of a saved context. */
-uint64_t *thread_mr(struct trap_frame *context, unsigned i);
+/* Where MR0-MR9 travel in a saved context (docs/abi.md): byte offsets. */
+extern const uint8_t thread_mr_offsets[MSG_REGISTERS];
+
+/* Message register i (0 <= i < MSG_REGISTERS) of a saved context. Inline:
+   every slow-path system call reads and answers through it. */
+static inline uint64_t *thread_mr(struct trap_frame *context, unsigned i)
+{
+    return (uint64_t *)((char *)context + thread_mr_offsets[i]);
+}
 
 /* Saves t's FPU/SSE/AVX registers, which this CPU holds, into t. */
 static inline void thread_fpu_save(struct thread *t)
