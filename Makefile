@@ -407,5 +407,5 @@ format-check: | $(DEPS)
 
 clean:
 	rm -rf $(BUILD)/kernel-obj $(BUILD)/host $(BUILD)/user $(BUILD)/*.elf $(BUILD)/*.iso \
-		$(BUILD)/*.cpio $(BUILD)/system-test $(BUILD)/picolibc-hello $(BUILD)/bin $(BUILD)/trace.json \
+		$(BUILD)/*.cpio $(BUILD)/initrd-root* $(BUILD)/system-test $(BUILD)/picolibc-hello $(BUILD)/bin $(BUILD)/trace.json \
 		$(BENCH_LINUX)

@@ -12,7 +12,7 @@ set -euo pipefail
 build=$1 out=$2
 shift 2
 top=$(cd "$(dirname "$0")/.." && pwd)
-stage="$build/initrd-root"
+stage="$build/initrd-root-$(basename "$out" .cpio)" # one per archive: make -j builds two at once
 rm -rf "$stage"
 mkdir -p "$stage"
 for manifest in "$@"; do

@@ -82,13 +82,10 @@ long clock_sleep(uint64_t ms)
     for (int i = 0; i < MAX_SLEEPERS; i++) {
         if (sleepers[i].reply)
             continue;
-        uint64_t slot = slot_alloc();
-        if (!slot)
-            return SERVICE_TOO_MANY;
-        if (cspace_save_reply(ROOT_SLOT_CSPACE, slot) != ERR_OK) {
-            slot_free(slot);
-            return SERVICE_INTERNAL;
-        }
+        uint64_t slot;
+        long status = slot_save_reply(&slot);
+        if (status != SERVICE_OK)
+            return status;
         sleepers[i].reply = slot;
         sleepers[i].wake_tick = ticks + (ms * PROC_CLOCK_HZ + 999) / 1000;
         return SERVER_NO_REPLY;

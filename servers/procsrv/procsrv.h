@@ -52,6 +52,10 @@ uint64_t slot_alloc(void); /* 0 if full */
 void slot_free(uint64_t slot);
 /* Deletes whatever is in slot and frees it (slot 0 is ignored). */
 void slot_release(uint64_t slot);
+/* Saves the reply owed to the caller being served into a fresh slot, to answer later: returns
+   SERVICE_OK with the slot in *slot, or SERVICE_TOO_MANY (no slot free) or SERVICE_INTERNAL
+   with *slot 0. */
+long slot_save_reply(uint64_t *slot);
 
 /* files.c: the initrd. */
 void files_init(const void *archive, uint64_t size);

@@ -97,15 +97,8 @@ static long wait_for(struct server_call *call)
     }
     if (p->waiter)
         return SERVICE_BUSY;
-    uint64_t slot = slot_alloc();
-    if (!slot)
-        return SERVICE_TOO_MANY;
-    if (cspace_save_reply(ROOT_SLOT_CSPACE, slot) != ERR_OK) {
-        slot_free(slot);
-        return SERVICE_INTERNAL;
-    }
-    p->waiter = slot;
-    return SERVER_NO_REPLY;
+    long status = slot_save_reply(&p->waiter);
+    return status == SERVICE_OK ? SERVER_NO_REPLY : status;
 }
 
 /* PROC_KILL and PROC_STOP: ends process MR0; a killed server with a restart policy comes

@@ -39,3 +39,16 @@ void slot_release(uint64_t slot)
     cspace_delete(ROOT_SLOT_CSPACE, slot);
     slot_free(slot);
 }
+
+long slot_save_reply(uint64_t *slot)
+{
+    *slot = slot_alloc();
+    if (!*slot)
+        return SERVICE_TOO_MANY;
+    if (cspace_save_reply(ROOT_SLOT_CSPACE, *slot) != ERR_OK) {
+        slot_free(*slot);
+        *slot = 0;
+        return SERVICE_INTERNAL;
+    }
+    return SERVICE_OK;
+}
