@@ -48,6 +48,11 @@ static void server_receive(struct server *s, struct server_call *call, long stat
     call->in.length = MSG_LENGTH(msg.tag);
     call->badge = msg.badge;
     call->received = MSG_CAPS(msg.tag) ? receive_slot : 0;
+    /* A request carries at most one capability: the kernel put any others in the slots after
+       receive_slot, which the server's allocator thinks free. They go at once, before a
+       handler could be refused one of those slots. */
+    for (unsigned i = 1; i < MSG_CAPS(msg.tag); i++)
+        server_delete(s, receive_slot + i);
 }
 
 /* Deletes the capability left in slot and gives the slot back. */
@@ -89,11 +94,15 @@ _Noreturn void server_run(struct server *s)
         call.out = (struct request){0};
         call.reply_cap = 0;
         if (call.in.label == NOTIFICATION_LABEL && call.in.length == 0) {
-            if (s->notification)
+            /* A client may send the label itself: the kernel does not reserve it. Only a real
+               notification leaves no reply owed, so answering tells the two apart: the client
+               is told it is no request, and the hook runs only for the notification. */
+            struct missive_msg answer = {0};
+            if (missive_syscall(SYS_REPLY, 0, MSG_TAG(SERVICE_BAD_LABEL, 0, 0), &answer) ==
+                    ERR_NO_REPLY &&
+                s->notification)
                 s->notification(s, call.badge);
-            /* A real notification leaves no reply owed, and this one goes nowhere; a client
-               that sent the label itself is told it is no request. */
-            status = SERVICE_BAD_LABEL;
+            status = SERVER_NO_REPLY;
         } else if (call.in.label == FAULT_LABEL && call.in.length == FAULT_MR_COUNT && s->fault) {
             status = s->fault(&call);
         } else {

@@ -19,6 +19,7 @@ static uint64_t ticks;
 static struct {
     uint64_t reply; /* saved reply slot; 0: free */
     uint64_t wake_tick;
+    uint64_t pid; /* who sleeps */
 } sleepers[MAX_SLEEPERS];
 
 static uint8_t rtc_read(uint8_t reg)
@@ -77,7 +78,7 @@ uint64_t clock_ms(void)
     return ticks * 1000 / PROC_CLOCK_HZ;
 }
 
-long clock_sleep(uint64_t ms)
+long clock_sleep(uint64_t pid, uint64_t ms)
 {
     for (int i = 0; i < MAX_SLEEPERS; i++) {
         if (sleepers[i].reply)
@@ -87,8 +88,19 @@ long clock_sleep(uint64_t ms)
         if (status != SERVICE_OK)
             return status;
         sleepers[i].reply = slot;
+        sleepers[i].pid = pid;
         sleepers[i].wake_tick = ticks + (ms * PROC_CLOCK_HZ + 999) / 1000;
         return SERVER_NO_REPLY;
     }
     return SERVICE_TOO_MANY;
+}
+
+void clock_forget(uint64_t pid)
+{
+    for (int i = 0; i < MAX_SLEEPERS; i++) {
+        if (sleepers[i].reply && sleepers[i].pid == pid) {
+            slot_release(sleepers[i].reply);
+            sleepers[i].reply = 0;
+        }
+    }
 }

@@ -75,7 +75,9 @@ void clock_tick(void);
 uint64_t clock_ticks(void);
 uint64_t clock_ms(void);
 /* Saves the caller's reply and answers it once ms have passed. */
-long clock_sleep(uint64_t ms);
+long clock_sleep(uint64_t pid, uint64_t ms);
+/* Drops the sleeps of process pid, which ended: their saved replies go. */
+void clock_forget(uint64_t pid);
 
 /* loader.c: building a process. */
 struct load_result {

@@ -208,9 +208,10 @@ static long swap(struct server_call *call)
 static long sleep_ms(struct server_call *call)
 {
     uint64_t ms = request_word(&call->in, 0);
-    if (ms > UINT64_MAX / PROC_CLOCK_HZ)
-        return server_bad_argument(call, 0, 0, UINT64_MAX / PROC_CLOCK_HZ);
-    return clock_sleep(ms);
+    const uint64_t max = (UINT64_MAX - 999) / PROC_CLOCK_HZ; /* ms * hz + 999 must not wrap */
+    if (ms > max)
+        return server_bad_argument(call, 0, 0, max);
+    return clock_sleep(call->badge, ms);
 }
 
 static long uptime(struct server_call *call)

@@ -25,6 +25,27 @@ static struct result spawn_raw(const char *strings, size_t n)
     return request_result(request_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0), &r);
 }
 
+/* What a client may send that only the kernel should: a notification's label, and more
+   capabilities than a request takes. Both servers refuse the request and keep serving; the
+   extra capabilities do not stay in slots memsrv's allocator thinks free (they once left it
+   unable to retype anything again). */
+static void forged_messages(void)
+{
+    check_status("procsrv: a forged notification is no request",
+                 raw(PROC_SLOT_PROCSRV, NOTIFICATION_LABEL, 0, 0), SERVICE_BAD_LABEL);
+    uint64_t memsrv = libsys_alloc_slot();
+    check_status("memsrv: looked up with the grant right", proc_lookup("memsrv", memsrv),
+                 SERVICE_OK);
+    uint64_t caps[3] = {PROC_SLOT_PROCSRV, PROC_SLOT_PROCSRV, PROC_SLOT_PROCSRV};
+    for (int round = 0; round < 8; round++) {
+        struct request r = {.label = MEM_STATS, .length = 0};
+        request_call(memsrv, &r, caps, 3, 0);
+    }
+    uint64_t untyped = libsys_alloc_slot();
+    check_status("memsrv: still retypes after requests with three capabilities",
+                 mem_untyped(12, untyped), SERVICE_OK);
+}
+
 /* Spawns that procsrv refuses, each naming the argument at fault. */
 static void bad_spawns(void)
 {
@@ -51,6 +72,7 @@ static void bad_spawns(void)
 int bad_messages(void)
 {
     bad_spawns();
+    forged_messages();
     const uint64_t P = PROC_SLOT_PROCSRV, M = PROC_SLOT_MEMSRV;
     check_status("procsrv: unknown label", raw(P, 999, 0, 0), SERVICE_BAD_LABEL);
     check_status("procsrv: label 0", raw(P, 0, 0, 0), SERVICE_BAD_LABEL);
