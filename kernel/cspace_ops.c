@@ -114,8 +114,12 @@ long cspace_invoke(struct invocation *inv)
 {
     struct cspace_op a;
     long error = cspace_decode(inv, &a);
-    if (error)
+    if (error) {
+        /* A restarted revoke that no longer decodes (its slot emptied meanwhile) is over:
+           a later revoke of the same slot must not count what this one deleted. */
+        inv->caller->revoking = 0;
         return error;
+    }
     const struct cap *cap = &a.slot->cap;
     switch (inv->label) {
     case CSPACE_COPY:
