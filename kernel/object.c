@@ -19,7 +19,7 @@
 /* Slots deleted between checks for a pending interrupt: about 10,000 instructions. */
 #define REAP_STEPS 128
 
-static struct cspace *reap_list;
+struct cspace *object_reap_list;
 uint64_t object_dead_cspaces;
 
 /* The size in bits of each type retype makes in one size only; 0 for the others. */
@@ -101,9 +101,9 @@ static void object_destroy(const struct cap *cap)
         break;
     case CAP_CSPACE: {
         struct cspace *cs = (struct cspace *)cap->object;
-        cs->reap_next = reap_list;
+        cs->reap_next = object_reap_list;
         cs->reap_cursor = 1;
-        reap_list = cs;
+        object_reap_list = cs;
         object_dead_cspaces++;
         break;
     }
@@ -112,31 +112,26 @@ static void object_destroy(const struct cap *cap)
     }
 }
 
-/* Deletes the slots of the CSpaces on reap_list, REAP_STEPS at a time, until the list is empty
-   (true) or an interrupt is pending after a batch (false). Always the head first: a CSpace that
-   dies meanwhile goes on top and is finished before the one whose slot held it, and a CSpace
+/* Deletes the slots of the CSpaces on object_reap_list, REAP_STEPS at a time, until the list is
+   empty (true) or an interrupt is pending after a batch (false). Always the head first: a CSpace
+   that dies meanwhile goes on top and is finished before the one whose slot held it, and a CSpace
    leaves the list only once its cursor is past its last slot. The cursor keeps the progress
    across calls; between two deletes the tree is consistent, so whoever runs between two calls
    finds the unreaped slots as ordinary capabilities, which it may delete or revoke (the reaper
    then finds them empty). Holds the lock. */
 bool object_reap(void)
 {
-    for (unsigned steps = 1; reap_list; steps++) {
-        struct cspace *cs = reap_list;
+    for (unsigned steps = 1; object_reap_list; steps++) {
+        struct cspace *cs = object_reap_list;
         if (cs->reap_cursor > cs->last_slot) {
-            reap_list = cs->reap_next;
+            object_reap_list = cs->reap_next;
             continue;
         }
         cte_delete(cspace_slot(cs, cs->reap_cursor++));
-        if (steps % REAP_STEPS == 0 && reap_list && apic_interrupt_pending())
+        if (steps % REAP_STEPS == 0 && object_reap_list && apic_interrupt_pending())
             return false;
     }
     return true;
-}
-
-bool object_reap_pending(void)
-{
-    return reap_list != 0;
 }
 
 /* Per-capability state: a frame's or table's mapping, an IRQ line. */

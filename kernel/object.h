@@ -46,8 +46,15 @@ struct cap object_new(unsigned type, void *mem, unsigned size_bits, bool device)
    interrupt (calling it again goes on where it stopped). Holds the lock. */
 bool object_reap(void);
 
-/* True while a dead CSpace has slots left to delete. */
-bool object_reap_pending(void);
+/* The dead CSpaces whose slots are still to be deleted (object.c's). */
+extern struct cspace *object_reap_list;
+
+/* True while a dead CSpace has slots left to delete. Inline: the idle loop
+   asks at every wake-up. */
+static inline bool object_reap_pending(void)
+{
+    return object_reap_list != 0;
+}
 
 /* How many CSpaces have died since boot: a system call that changed it owes
    the reaping (syscall.c, kernel_return_to_user). */

@@ -205,7 +205,8 @@ static void idle(void)
     uint64_t since = sched_ticks;
     irq_stop_local_timer();
     while (!sched_pick()) {
-        if (!object_reap()) { /* reaping nobody owes any more (syscall.c), between interrupts */
+        if (object_reap_pending() &&
+            !object_reap()) { /* reaping nobody owes any more (syscall.c), between interrupts */
             preemption_point(cpu);
             continue;
         }
