@@ -216,22 +216,6 @@ static void yield(int n)
         missive_syscall(SYS_YIELD, 0, 0, &m);
 }
 
-/* Reads register reg of the CMOS real-time clock (NMI stays enabled). */
-static uint64_t rtc_read(uint64_t reg)
-{
-    uint64_t value = 0;
-    io_port_out(PRIV_RTC_PORTS, 0x70, 1, reg);
-    io_port_in(PRIV_RTC_PORTS, 0x71, 1, &value);
-    return value & 0xff;
-}
-
-/* Writes register reg of the real-time clock. */
-static void rtc_write(uint64_t reg, uint64_t value)
-{
-    io_port_out(PRIV_RTC_PORTS, 0x70, 1, reg);
-    io_port_out(PRIV_RTC_PORTS, 0x71, 1, value);
-}
-
 /* --- threads other than the root task ------------------------------------------------ */
 
 /* The watchdog, above the fuzzing threads: woken twice a second by the
@@ -245,7 +229,7 @@ static void watchdog(void)
     uint64_t last = root_polls, quiet = 0;
     for (;;) {
         missive_syscall(SYS_RECV, PRIV_RTC_NTFN, 0, &m);
-        rtc_read(0x0c); /* lets the RTC interrupt again */
+        setup_rtc_read(PRIV_RTC_PORTS, 0x0c); /* lets the RTC interrupt again */
         irq_handler_ack(PRIV_RTC_IRQ);
         if (root_polls != last) {
             last = root_polls;
@@ -707,9 +691,11 @@ static void setup_watchdog(uint64_t ut)
     if (setup_failures)
         return;
     resume(PRIV_WATCHDOG);
-    rtc_write(0x8a, (rtc_read(0x8a) & 0xf0) | 0x0f); /* rate 15: 2 Hz */
-    rtc_write(0x8b, rtc_read(0x8b) | 0x40);          /* periodic interrupt on */
-    rtc_read(0x0c);
+    setup_rtc_write(PRIV_RTC_PORTS, 0x8a,
+                    (setup_rtc_read(PRIV_RTC_PORTS, 0x8a) & 0xf0) | 0x0f); /* rate 15: 2 Hz */
+    setup_rtc_write(PRIV_RTC_PORTS, 0x8b,
+                    setup_rtc_read(PRIV_RTC_PORTS, 0x8b) | 0x40); /* periodic interrupt on */
+    setup_rtc_read(PRIV_RTC_PORTS, 0x0c);
 }
 
 /* Stops the watchdog and lets go of the interrupt line (a bound line would
@@ -718,8 +704,8 @@ static void stop_watchdog(void)
 {
     thread_suspend(PRIV_WATCHDOG);
     if (cspace_identify(ROOT_SLOT_CSPACE, PRIV_RTC_PORTS, NULL) == ERR_OK) {
-        rtc_write(0x8b, rtc_read(0x8b) & ~0x40ull);
-        rtc_read(0x0c);
+        setup_rtc_write(PRIV_RTC_PORTS, 0x8b, setup_rtc_read(PRIV_RTC_PORTS, 0x8b) & ~0x40ull);
+        setup_rtc_read(PRIV_RTC_PORTS, 0x0c);
     }
     cspace_delete(ROOT_SLOT_CSPACE, PRIV_RTC_IRQ);
 }

@@ -67,3 +67,17 @@ long sys(long number, uint64_t slot, struct missive_msg *msg)
 {
     return missive_syscall(number, slot, msg->tag, msg);
 }
+
+uint64_t setup_rtc_read(uint64_t ports, uint64_t reg)
+{
+    uint64_t value = 0;
+    io_port_out(ports, 0x70, 1, reg);
+    io_port_in(ports, 0x71, 1, &value);
+    return value & 0xff;
+}
+
+void setup_rtc_write(uint64_t ports, uint64_t reg, uint64_t value)
+{
+    io_port_out(ports, 0x70, 1, reg);
+    io_port_out(ports, 0x71, 1, value);
+}

@@ -105,6 +105,11 @@ struct setup_thread {
 long setup_thread_start(uint64_t slot, struct setup_thread how, void (*entry)(uint64_t),
                         uint64_t arg);
 
+/* Register reg of the CMOS real-time clock, read and written through ports,
+   an I/O port capability for 0x70-0x71 (NMIs stay as reg's bit 7 says). The
+   RTC's periodic interrupt (IRQ 8) is the device interrupt tests can make. */
+uint64_t setup_rtc_read(uint64_t ports, uint64_t reg);
+void setup_rtc_write(uint64_t ports, uint64_t reg, uint64_t value);
 /* The system call number on slot with msg's tag and registers. */
 long sys(long number, uint64_t slot, struct missive_msg *msg);
 

@@ -29,20 +29,6 @@ static void waiter(uint64_t cpu)
     }
 }
 
-static uint64_t rtc_read(uint64_t reg)
-{
-    uint64_t value = 0;
-    io_port_out(rtc_ports, 0x70, 1, reg);
-    io_port_in(rtc_ports, 0x71, 1, &value);
-    return value & 0xff;
-}
-
-static void rtc_write(uint64_t reg, uint64_t value)
-{
-    io_port_out(rtc_ports, 0x70, 1, reg);
-    io_port_out(rtc_ports, 0x71, 1, value);
-}
-
 static void irq_waiter(uint64_t unused)
 {
     (void)unused;
@@ -51,7 +37,7 @@ static void irq_waiter(uint64_t unused)
     while (interrupts < INTERRUPTS) {
         if (missive_syscall(SYS_RECV, rtc_ntfn, 0, &m) == ERR_OK)
             interrupts++;
-        rtc_read(0x0c); /* reading register C lets the clock interrupt again */
+        setup_rtc_read(rtc_ports, 0x0c); /* reading register C lets the clock interrupt again */
         irq_handler_ack(rtc_irq);
     }
     missive_syscall(SYS_SEND, answer_slot, 0, &m);
@@ -99,10 +85,11 @@ int wake_suite(void)
                            (struct setup_thread){.priority = 255, .pinned = true, .cpu = ncpus - 1},
                            irq_waiter, 0),
         ERR_OK);
-    rtc_write(0x8a, (rtc_read(0x8a) & 0xf0) | 0x06); /* 1024 Hz */
-    rtc_write(0x8b, rtc_read(0x8b) | 0x40);          /* periodic interrupt on */
+    setup_rtc_write(rtc_ports, 0x8a, (setup_rtc_read(rtc_ports, 0x8a) & 0xf0) | 0x06); /* 1024 Hz */
+    setup_rtc_write(rtc_ports, 0x8b,
+                    setup_rtc_read(rtc_ports, 0x8b) | 0x40); /* periodic interrupt on */
     check("the waiter's answer", missive_syscall(SYS_RECV, answer_slot, 0, &m), ERR_OK);
-    rtc_write(0x8b, rtc_read(0x8b) & ~0x40ul);
+    setup_rtc_write(rtc_ports, 0x8b, setup_rtc_read(rtc_ports, 0x8b) & ~0x40ul);
     check("interrupts delivered", (long)interrupts, INTERRUPTS);
     check("to the last CPU", (long)irq_cpu, (long)ncpus - 1);
     check("delete the handler", cspace_delete(ROOT_SLOT_CSPACE, rtc_irq), ERR_OK);

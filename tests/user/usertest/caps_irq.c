@@ -7,22 +7,6 @@
 
 #include "caps.h"
 
-/* The CMOS real-time clock raises IRQ 8 periodically once told to: a
-   device interrupt QEMU delivers, through ports the root task is issued. */
-static uint64_t rtc_read(uint64_t reg)
-{
-    uint64_t value = 0;
-    io_port_out(S_RTC_PORTS, 0x70, 1, reg);
-    io_port_in(S_RTC_PORTS, 0x71, 1, &value);
-    return value & 0xff;
-}
-
-static void rtc_write(uint64_t reg, uint64_t value)
-{
-    io_port_out(S_RTC_PORTS, 0x70, 1, reg);
-    io_port_out(S_RTC_PORTS, 0x71, 1, value);
-}
-
 void test_irq(uint64_t ut)
 {
     struct missive_msg m = {0};
@@ -61,19 +45,23 @@ void test_irq(uint64_t ut)
           ERR_NOT_PERMITTED);
     check("a notification for it", untyped_retype(ut, CAP_NOTIFICATION, 0, S_RTC_NTFN, 1), ERR_OK);
     check("bind it", irq_handler_set_notification(S_RTC_IRQ, S_RTC_NTFN), ERR_OK);
-    rtc_write(0x8a, (rtc_read(0x8a) & 0xf0) | 0x0f); /* rate 15: 2 Hz would be slow; */
-    rtc_write(0x8a, (rtc_read(0x8a) & 0xf0) | 0x06); /* rate 6: 1024 Hz */
-    rtc_write(0x8b, rtc_read(0x8b) | 0x40);          /* periodic interrupt on */
+    setup_rtc_write(S_RTC_PORTS, 0x8a,
+                    (setup_rtc_read(S_RTC_PORTS, 0x8a) & 0xf0) |
+                        0x0f); /* rate 15: 2 Hz would be slow; */
+    setup_rtc_write(S_RTC_PORTS, 0x8a,
+                    (setup_rtc_read(S_RTC_PORTS, 0x8a) & 0xf0) | 0x06); /* rate 6: 1024 Hz */
+    setup_rtc_write(S_RTC_PORTS, 0x8b,
+                    setup_rtc_read(S_RTC_PORTS, 0x8b) | 0x40); /* periodic interrupt on */
     int delivered = 0;
     for (int i = 0; i < 3; i++) {
         if (missive_syscall(SYS_RECV, S_RTC_NTFN, 0, &m) == ERR_OK && m.badge == 0)
             delivered++;
-        rtc_read(0x0c); /* reading register C lets the RTC interrupt again */
+        setup_rtc_read(S_RTC_PORTS, 0x0c); /* reading register C lets the RTC interrupt again */
         irq_handler_ack(S_RTC_IRQ);
     }
     check("three RTC interrupts arrived through the notification", delivered, 3);
-    rtc_write(0x8b, rtc_read(0x8b) & ~0x40ul);
-    rtc_read(0x0c);
+    setup_rtc_write(S_RTC_PORTS, 0x8b, setup_rtc_read(S_RTC_PORTS, 0x8b) & ~0x40ul);
+    setup_rtc_read(S_RTC_PORTS, 0x0c);
     check("delete the handler", cspace_delete(ROOT_SLOT_CSPACE, S_RTC_IRQ), ERR_OK);
     check("the line can be issued again", irq_control_get(ROOT_SLOT_IRQ_CONTROL, 8, S_RTC_IRQ, 0),
           ERR_OK);

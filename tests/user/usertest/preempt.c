@@ -114,20 +114,6 @@ static void worker(uint64_t unused)
         spin_tsc = tsc();
 }
 
-static uint64_t rtc_read(uint64_t reg)
-{
-    uint64_t value = 0;
-    io_port_out(P_PORTS, 0x70, 1, reg);
-    io_port_in(P_PORTS, 0x71, 1, &value);
-    return value & 0xff;
-}
-
-static void rtc_write(uint64_t reg, uint64_t value)
-{
-    io_port_out(P_PORTS, 0x70, 1, reg);
-    io_port_out(P_PORTS, 0x71, 1, value);
-}
-
 /* The RTC's grid: tick n at origin + n * PERIOD_NUM / PERIOD_DEN. */
 static uint64_t origin;
 
@@ -190,7 +176,7 @@ static long revoke_while_reaped(uint64_t ut)
     if (r != ERR_OK)
         return r;
     missive_syscall(SYS_NB_RECV, P_NTFN, 0, &m); /* nothing stale */
-    rtc_read(0x0c);
+    setup_rtc_read(P_PORTS, 0x0c);
     irq_handler_ack(P_IRQ);
     phase = REAP_AGAIN;
     while (phase != REAPED) {
@@ -206,7 +192,7 @@ static long revoke_while_reaped(uint64_t ut)
             reuse_left = (long)deleted;
             reuse_delete_result = cspace_delete(ROOT_SLOT_CSPACE, P_BIG3);
         }
-        rtc_read(0x0c);
+        setup_rtc_read(P_PORTS, 0x0c);
         irq_handler_ack(P_IRQ);
     }
     return ERR_OK;
@@ -239,9 +225,10 @@ int preempt_figures(void)
           ERR_OK);
     check("its IRQ", irq_control_get(ROOT_SLOT_IRQ_CONTROL, 8, P_IRQ, 0), ERR_OK);
     check("to the notification", irq_handler_set_notification(P_IRQ, P_NTFN), ERR_OK);
-    rtc_write(0x8a, (rtc_read(0x8a) & 0xf0) | RTC_RATE);
-    rtc_write(0x8b, rtc_read(0x8b) | 0x40); /* periodic interrupt on */
-    rtc_read(0x0c);
+    setup_rtc_write(P_PORTS, 0x8a, (setup_rtc_read(P_PORTS, 0x8a) & 0xf0) | RTC_RATE);
+    setup_rtc_write(P_PORTS, 0x8b,
+                    setup_rtc_read(P_PORTS, 0x8b) | 0x40); /* periodic interrupt on */
+    setup_rtc_read(P_PORTS, 0x0c);
     check("start the worker",
           setup_thread_start(P_WORKER,
                              (struct setup_thread){.priority = 100,
@@ -272,7 +259,7 @@ int preempt_figures(void)
             dropped++;
         }
         uint64_t before = tsc();
-        rtc_read(0x0c); /* lets the RTC raise its line again at its next tick */
+        setup_rtc_read(P_PORTS, 0x0c); /* lets the RTC raise its line again at its next tick */
         uint64_t after = tsc();
         irq_handler_ack(P_IRQ);
         next = 0;
@@ -287,8 +274,8 @@ int preempt_figures(void)
     }
     long concurrent = revoke_while_reaped(ut);
     thread_suspend(P_WORKER);
-    rtc_write(0x8b, rtc_read(0x8b) & ~0x40ul);
-    rtc_read(0x0c);
+    setup_rtc_write(P_PORTS, 0x8b, setup_rtc_read(P_PORTS, 0x8b) & ~0x40ul);
+    setup_rtc_read(P_PORTS, 0x0c);
     cspace_delete(ROOT_SLOT_CSPACE,
                   P_IRQ); /* no line bound: the kernel may end the run when idle */
 
