@@ -41,20 +41,6 @@ extern struct missive_bad_argument invoke_last_bad_argument;
    (one per invocation, generated) are made of. */
 long invoke_call(uint64_t slot, uint64_t label, unsigned length, struct missive_msg *msg);
 
-/* The untyped invocation calls that came before the typed stubs: kept only
-   until servers/ and tests/ use libsys/invoke.h; new code must not call
-   them. */
-
-/* Invokes the capability in slot with label and up to 6 arguments (MR0-MR5);
-   the answer's registers are left in *answer if it is not NULL. */
-long sys_invoke(uint64_t slot, uint64_t label, unsigned count, const uint64_t *args,
-                struct missive_msg *answer);
-
-/* The same with exactly five arguments (MR0-MR4), the shape most
-   invocations take. */
-long sys_invoke5(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-                 uint64_t a4, struct missive_msg *answer);
-
 /* Names the thread in slot (THREAD_SET_NAME): its first 15 bytes, which
    must be printable ASCII. Returns the kernel's answer. */
 long sys_thread_set_name(uint64_t thread_slot, const char *name);

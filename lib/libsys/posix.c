@@ -20,25 +20,6 @@
 uint64_t libsys_thread_slot = ROOT_SLOT_THREAD;
 uint64_t libsys_debug_slot = ROOT_SLOT_DEBUG;
 
-long sys_invoke(uint64_t slot, uint64_t label, unsigned count, const uint64_t *args,
-                struct missive_msg *answer)
-{
-    struct missive_msg msg = {0};
-    for (unsigned i = 0; i < count && i < MSG_REGISTERS; i++)
-        msg.mr[i] = args[i];
-    long r = missive_syscall(SYS_CALL, slot, MSG_TAG(label, count, 0), &msg);
-    if (answer)
-        *answer = msg;
-    return r;
-}
-
-long sys_invoke5(uint64_t slot, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-                 uint64_t a4, struct missive_msg *answer)
-{
-    uint64_t args[5] = {a0, a1, a2, a3, a4};
-    return sys_invoke(slot, label, 5, args, answer);
-}
-
 long sys_thread_set_name(uint64_t thread_slot, const char *name)
 {
     uint64_t length = 0, bytes[2] = {0, 0};
