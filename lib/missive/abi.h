@@ -162,6 +162,15 @@ struct trace_buffer {
 #define USER_BOOT_INFO  0x7ffff0020000ul /* the root task's struct boot_info, read-only */
 #define USER_INITRD     0x7ffe00000000ul /* the initrd archive, read-only */
 
+/* IRQ_CONTROL_GET's mode: how the line signals, as the MADT or a PCI route (_PRT) gives it.
+   ISA lines are 0 (edge, active-high); a PCI INTx line is usually level-triggered and
+   active-low, but the route says. */
+enum irq_mode {
+    IRQ_MODE_LEVEL = 1,      /* level-triggered (else edge) */
+    IRQ_MODE_ACTIVE_LOW = 2, /* active-low (else active-high) */
+};
+#define IRQ_MSI_ADDRESS 0xfee00000ul /* MSI address: this, the destination APIC id << 12 */
+
 /* The root task's CSpace at start (slot 0 is always empty). */
 enum root_slot {
     ROOT_SLOT_CSPACE = 1,
