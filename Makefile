@@ -167,7 +167,7 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 # with libsys (crt0, start-up, system calls) and picolibc into $(BUILD)/bin.
 USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/fuzz \
 	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
-	tests/user/smptest apps/ipcbench
+	tests/user/smptest apps/ipcbench servers/pci
 # libsys beyond crt0 and start-up is an archive, so a program links only the parts it uses
 # (the console no server-side helpers it does not call, a client no server library).
 LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
@@ -191,7 +191,8 @@ extra_srcs_procsrv := lib/manifest/manifest.c lib/cmdline/cmdline.c lib/elf/elf.
 extra_srcs_memsrv  := lib/buddy/buddy.c
 extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c
 extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c lib/ioport/ioport.c
-extra_srcs_shell   := lib/lineedit/lineedit.c
+extra_srcs_pci     := lib/pci/pci.c lib/procgrant/procgrant.c
+extra_srcs_shell   := lib/lineedit/lineedit.c lib/pci/pci.c
 extra_srcs_usertest := lib/tracedump/tracedump.c
 extra_srcs_ipcbench := lib/ipcbench/stats.c lib/ipcbench/args.c lib/procgrant/procgrant.c
 
@@ -245,7 +246,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
-	initstack
+	initstack pci
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -275,6 +276,7 @@ unit_srcs_server    := lib/libsys/server_dispatch.c lib/libsys/request.c lib/res
 unit_srcs_wordpack  := lib/wordpack/wordpack.c
 unit_srcs_initstack := lib/initstack/initstack.c
 unit_srcs_ioport    := lib/ioport/ioport.c
+unit_srcs_pci       := lib/pci/pci.c
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)

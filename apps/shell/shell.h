@@ -49,5 +49,7 @@ void cmd_uptime(int argc, char **argv, bool background);
 void cmd_cpus(int argc, char **argv, bool background);
 void cmd_trace(int argc, char **argv, bool background);
 void cmd_sleep(int argc, char **argv, bool background);
+/* pci_cmds.c */
+void cmd_lspci(int argc, char **argv, bool background);
 
 #endif

@@ -170,6 +170,10 @@ enum irq_mode {
     IRQ_MODE_ACTIVE_LOW = 2, /* active-low (else active-high) */
 };
 #define IRQ_MSI_ADDRESS 0xfee00000ul /* MSI address: this, the destination APIC id << 12 */
+/* The vectors IRQ_CONTROL_GET_MSI hands out (above the I/O APIC's 32-55, below the local
+   timer's): the MSI data the pci server accepts. */
+#define IRQ_MSI_VECTOR_FIRST 56
+#define IRQ_MSI_VECTOR_LAST  0xee
 
 /* The root task's CSpace at start (slot 0 is always empty). */
 enum root_slot {

@@ -52,6 +52,20 @@ enum proc_grant_kind {
     /* another server's endpoint, badged with this process's id: arg and arg2 hold the first
        16 bytes of its name (NUL-padded) */
     PROC_GRANT_ENDPOINT = 5,
+    /* A PCI driver's function (manifest pci=; docs/platform.md). Its INTx, when it has no MSI
+       or the manifest says msi=off, is a PROC_GRANT_IRQ (arg the GSI) with its notification. */
+    /* a memory BAR: slot its first frame (one per page, uncached), arg where it is mapped
+       (read-write), arg2 its size (page aligned) | the BAR's index */
+    PROC_GRANT_PCI_MEMORY = 8,
+    /* an I/O BAR: slot its I/O port capability, arg the first port, arg2 the last port | the
+       BAR's index << 16 */
+    PROC_GRANT_PCI_PORTS = 9,
+    /* an MSI handler: arg the MSI address and arg2 the data to give PCI_MSI_ENABLE; its
+       notification is the next grant */
+    PROC_GRANT_MSI = 10,
+    /* the pci server's endpoint, badged for this function alone (lib/proto/pci.h): arg the
+       function's address, arg2 vendor | device << 16 */
+    PROC_GRANT_PCI = 11,
 };
 
 /* Where a process finds the device memory the manifest grants it, one range after the
@@ -123,7 +137,14 @@ enum proc_label {
        boot manifest gave a restart policy (restart=N) comes back from a kill as from a crash;
        a stopped one does not, and a stopped server's endpoint and name go with it. */
     PROC_STOP = 15,
+    /* The pci server only, once per function it found: MR0 the function's address
+       (lib/proto/pci.h), MR1 vendor | device << 16, MR2 class << 16 | subclass << 8 | prog-if,
+       MR3 its interrupt word (PCI_IRQ_*), MR4-MR21 its six BARs (base, size, flags each) ->
+       MR0 the pid of the driver procsrv started for it (0: the manifest names none), MR1-MR4
+       the driver's name. procsrv answers without calling the pci server. */
+    PROC_PCI_DEVICE = 16,
 };
+#define PROC_PCI_DEVICE_LENGTH 22
 
 enum proc_state {
     PROC_STATE_RUNNING = 1,
