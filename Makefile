@@ -244,7 +244,7 @@ picolibc-test: $(BUILD)/picolibc-hello
 HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ilib -Ikernel
 # Each host test and the pure sources it tests.
-UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
+UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt acpitables keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
 	initstack pci
 unit_srcs_cpio    := lib/cpio/cpio.c
@@ -256,6 +256,7 @@ unit_srcs_elf     := lib/elf/elf.c
 unit_srcs_cspace  := kernel/cspace.c
 unit_srcs_buddy   := lib/buddy/buddy.c
 unit_srcs_madt    := lib/acpi/madt.c
+unit_srcs_acpitables := lib/acpi/tables.c
 unit_srcs_keymap  := lib/input/keymap.c
 unit_srcs_manifest := lib/manifest/manifest.c lib/cmdline/cmdline.c
 unit_srcs_lineedit := lib/lineedit/lineedit.c lib/input/keymap.c

@@ -50,8 +50,10 @@ static void give_untyped(struct handover *h, struct bootmem *set, bool device)
                  bootmem_free_bytes(set) / 1024, device ? "device" : "RAM");
 }
 
-/* The physical ranges below 4 GiB that are neither RAM nor firmware-reserved
-   nor the kernel's own devices (APICs) nor the framebuffer: device memory. */
+/* The physical ranges below 4 GiB that are neither RAM (nor bad or unknown) nor the
+   kernel's own devices (APICs) nor the framebuffer: device memory. Firmware
+   memory (reserved, ACPI reclaimable, ACPI NVS) is included: the ACPI tables
+   live there, and procsrv grants the acpi server read-only frames of them. */
 static void find_device_memory(struct bootmem *dev, const struct mb2_info *info)
 {
     bootmem_init(dev);
@@ -59,7 +61,8 @@ static void find_device_memory(struct bootmem *dev, const struct mb2_info *info)
     for (size_t i = 0; i < info->mmap_count; i++) {
         struct mb2_mmap_entry e;
         mb2_mmap_get(info, i, &e);
-        bootmem_reserve(dev, e.base, e.length);
+        if (e.type < MB2_MEM_RESERVED || e.type > MB2_MEM_NVS)
+            bootmem_reserve(dev, e.base, e.length);
     }
     bootmem_reserve(dev, apic_io_base(), PAGE_SIZE);
     bootmem_reserve(dev, apic_local_base(), PAGE_SIZE);

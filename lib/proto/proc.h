@@ -52,6 +52,14 @@ enum proc_grant_kind {
     /* another server's endpoint, badged with this process's id: arg and arg2 hold the first
        16 bytes of its name (NUL-padded) */
     PROC_GRANT_ENDPOINT = 5,
+    /* The manifest's `acpi` (the acpi server): firmware memory holding ACPI tables, read-only,
+       mapped at PROC_ACPI_BASE + its physical address: slot the first of its frames (one per
+       page), arg the first physical address, arg2 the end (exclusive), both page aligned. */
+    PROC_GRANT_ACPI_MEMORY = 6,
+    /* The manifest's `acpi`: slot a notification that tells procsrv the power button was
+       pressed (signal it: procsrv starts the shutdown sequence); arg the length of the RSDP
+       (20 or 36; 0: the boot loader found none), arg2 where its copy is mapped (read-only). */
+    PROC_GRANT_ACPI_ROOT = 7,
     /* A PCI driver's function (manifest pci=; docs/platform.md). Its INTx, when it has no MSI
        or the manifest says msi=off, is a PROC_GRANT_IRQ (arg the GSI) with its notification. */
     /* a memory BAR: slot its first frame (one per page, uncached), arg where it is mapped
@@ -67,6 +75,11 @@ enum proc_grant_kind {
        function's address, arg2 vendor | device << 16 */
     PROC_GRANT_PCI = 11,
 };
+
+/* Where the acpi server finds the firmware memory of PROC_GRANT_ACPI_MEMORY (physical
+   address + PROC_ACPI_BASE) and the page holding the RSDP's copy. */
+#define PROC_ACPI_BASE 0x500000000000ul
+#define PROC_ACPI_RSDP (PROC_ACPI_BASE - 0x1000ul)
 
 /* Where a process finds the device memory the manifest grants it, one range after the
    other. */
@@ -143,8 +156,21 @@ enum proc_label {
        MR0 the pid of the driver procsrv started for it (0: the manifest names none), MR1-MR4
        the driver's name. procsrv answers without calling the pci server. */
     PROC_PCI_DEVICE = 16,
+    /* The shutdown sequence (docs/platform.md): procsrv signals every server that asked to
+       hear of it (PROC_SHUTDOWN_NOTIFY), waits for each to answer PROC_SHUTDOWN_READY, at most
+       PROC_SHUTDOWN_WAIT_MS, then asks the acpi server to power off (or reset). The reply comes
+       at once (SERVICE_OK: the sequence started); SERVICE_NOT_FOUND: no acpi server, or it
+       found no way to power off (no ACPI); SERVICE_BUSY: a sequence is under way already. */
+    PROC_SHUTDOWN = 20,
+    PROC_REBOOT = 21,
+    /* Capability 0 a notification: procsrv signals it (its badge) when the shutdown
+       sequence starts; the caller then answers PROC_SHUTDOWN_READY once it is ready. */
+    PROC_SHUTDOWN_NOTIFY = 22,
+    PROC_SHUTDOWN_READY = 23, /* the caller is ready for the power to go */
 };
 #define PROC_PCI_DEVICE_LENGTH 22
+
+#define PROC_SHUTDOWN_WAIT_MS 2000 /* how long procsrv waits for PROC_SHUTDOWN_READY */
 
 enum proc_state {
     PROC_STATE_RUNNING = 1,
