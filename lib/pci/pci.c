@@ -14,8 +14,8 @@ static uint32_t config_read(const struct pci_access *a, const struct pci_functio
     return a->read(a->context, f->bus, f->device, f->function, offset, width);
 }
 
-static void config_write(const struct pci_access *a, const struct pci_function *f,
-                         unsigned offset, unsigned width, uint32_t value)
+static void config_write(const struct pci_access *a, const struct pci_function *f, unsigned offset,
+                         unsigned width, uint32_t value)
 {
     a->write(a->context, f->bus, f->device, f->function, offset, width, value);
 }
@@ -26,8 +26,8 @@ unsigned pci_swizzle(unsigned device, unsigned pin)
 }
 
 /* Sizes one BAR register at offset: writes all ones, reads the mask, puts the value back. */
-static uint32_t bar_mask(const struct pci_access *a, const struct pci_function *f,
-                         unsigned offset, uint32_t original)
+static uint32_t bar_mask(const struct pci_access *a, const struct pci_function *f, unsigned offset,
+                         uint32_t original)
 {
     config_write(a, f, offset, 4, 0xffffffffu);
     uint32_t mask = config_read(a, f, offset, 4);
@@ -142,9 +142,8 @@ enum pci_scan_status pci_scan(const struct pci_access *a, struct pci_function *o
         int bridge = queue_bridge[head++];
         for (unsigned device = 0; device < 32; device++) {
             for (unsigned function = 0; function < 8; function++) {
-                struct pci_function probe = {.bus = (uint8_t)bus,
-                                             .device = (uint8_t)device,
-                                             .function = (uint8_t)function};
+                struct pci_function probe = {
+                    .bus = (uint8_t)bus, .device = (uint8_t)device, .function = (uint8_t)function};
                 uint32_t vendor = config_read(a, &probe, PCI_VENDOR, 2);
                 if (vendor == 0xffff || vendor == 0) {
                     if (function == 0)

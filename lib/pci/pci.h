@@ -20,8 +20,8 @@
 struct pci_access {
     uint32_t (*read)(void *context, unsigned bus, unsigned device, unsigned function,
                      unsigned offset, unsigned width);
-    void (*write)(void *context, unsigned bus, unsigned device, unsigned function,
-                  unsigned offset, unsigned width, uint32_t value);
+    void (*write)(void *context, unsigned bus, unsigned device, unsigned function, unsigned offset,
+                  unsigned width, uint32_t value);
     void *context;
 };
 
@@ -39,9 +39,9 @@ enum pci_register {
     PCI_CAPABILITIES = 0x34,
     PCI_INTERRUPT_PIN = 0x3d,
 };
-#define PCI_COMMAND_IO         0x1
-#define PCI_COMMAND_MEMORY     0x2
-#define PCI_COMMAND_INTX_OFF   0x400
+#define PCI_COMMAND_IO          0x1
+#define PCI_COMMAND_MEMORY      0x2
+#define PCI_COMMAND_INTX_OFF    0x400
 #define PCI_STATUS_CAPABILITIES 0x10
 
 /* Capability ids. */
@@ -62,8 +62,8 @@ struct pci_function {
     uint8_t header_type; /* without the multi-function bit */
     uint16_t vendor, device_id;
     uint8_t class_code, subclass, prog_if, revision;
-    uint8_t interrupt_pin;   /* 1-4: INTA-INTD, 0: none */
-    uint8_t secondary_bus;   /* a bridge's */
+    uint8_t interrupt_pin; /* 1-4: INTA-INTD, 0: none */
+    uint8_t secondary_bus; /* a bridge's */
     /* Where its INTx arrives on bus 0: the device on bus 0 and the pin there, after the
        bridge swizzle of every bridge above it. */
     uint8_t root_device, root_pin;

@@ -17,7 +17,7 @@
 #define PCI_ADDRESS(bus, device, function) ((uint64_t)(bus) << 8 | (device) << 3 | (function))
 #define PCI_ADDRESS_BUS(a)                 (((a) >> 8) & 0xff)
 #define PCI_ADDRESS_DEVICE(a)              (((a) >> 3) & 0x1f)
-#define PCI_ADDRESS_FUNCTION(a)            ((a) & 7)
+#define PCI_ADDRESS_FUNCTION(a)            ((a)&7)
 #define PCI_ADDRESS_MAX                    0xffff
 
 /* The badge of a driver's endpoint: this bit and its function's address. Process ids (the
@@ -28,19 +28,19 @@
 
 /* A BAR's flags (struct pci_bar_word, the third word of each BAR). */
 enum pci_bar_flags {
-    PCI_BAR_IO = 1,          /* I/O ports (else memory) */
-    PCI_BAR_64 = 2,          /* a 64-bit memory BAR (the next BAR is its upper half) */
-    PCI_BAR_PREFETCH = 4,    /* prefetchable memory */
+    PCI_BAR_IO = 1,       /* I/O ports (else memory) */
+    PCI_BAR_64 = 2,       /* a 64-bit memory BAR (the next BAR is its upper half) */
+    PCI_BAR_PREFETCH = 4, /* prefetchable memory */
 };
 
 /* A function's interrupt, in one word (PROC_PCI_DEVICE's and PCI_INFO's): */
-#define PCI_IRQ_PIN(w)      ((w) & 7)            /* INTx pin 1-4 (A-D), 0: none */
-#define PCI_IRQ_ROUTED      (1ull << 3)          /* INTx is routed: the GSI and mode follow */
-#define PCI_IRQ_MSI         (1ull << 4)          /* it has an MSI capability */
-#define PCI_IRQ_MSIX        (1ull << 5)          /* it has an MSI-X capability */
-#define PCI_IRQ_GSI(w)      (((w) >> 8) & 0xff)  /* the I/O APIC line its INTx reaches */
-#define PCI_IRQ_MODE(w)     (((w) >> 16) & 3)    /* IRQ_MODE_* bits (missive/abi.h) */
-#define PCI_IRQ_WORD(pin, flags, gsi, mode)                                                    \
+#define PCI_IRQ_PIN(w)  ((w)&7)             /* INTx pin 1-4 (A-D), 0: none */
+#define PCI_IRQ_ROUTED  (1ull << 3)         /* INTx is routed: the GSI and mode follow */
+#define PCI_IRQ_MSI     (1ull << 4)         /* it has an MSI capability */
+#define PCI_IRQ_MSIX    (1ull << 5)         /* it has an MSI-X capability */
+#define PCI_IRQ_GSI(w)  (((w) >> 8) & 0xff) /* the I/O APIC line its INTx reaches */
+#define PCI_IRQ_MODE(w) (((w) >> 16) & 3)   /* IRQ_MODE_* bits (missive/abi.h) */
+#define PCI_IRQ_WORD(pin, flags, gsi, mode)                                                        \
     ((uint64_t)(pin) | (flags) | (uint64_t)(gsi) << 8 | (uint64_t)(mode) << 16)
 
 enum pci_label {

@@ -40,8 +40,7 @@ static void port_write(void *context, unsigned bus, unsigned device, unsigned fu
 }
 
 /* The byte address of a register in the ECAM window, or NULL outside the buses it covers. */
-static volatile uint8_t *ecam_at(unsigned bus, unsigned device, unsigned function,
-                                 unsigned offset)
+static volatile uint8_t *ecam_at(unsigned bus, unsigned device, unsigned function, unsigned offset)
 {
     if (bus < ecam_first_bus || bus > ecam_last_bus || offset >= 4096)
         return 0;

@@ -30,7 +30,7 @@ static long decode_address(struct server_call *call)
 }
 
 /* The device at the address in MR0 (decoded) if the caller is its driver; else NULL with
-   *status SERVICE_DENIED: another's function, or a caller that is no driver. */
+ *status SERVICE_DENIED: another's function, or a caller that is no driver. */
 static struct pci_device *own_device(struct server_call *call, long *status)
 {
     uint64_t address = request_word(&call->in, 0);
@@ -96,7 +96,8 @@ static long handle_read(struct server_call *call)
 static bool write_refused(const struct pci_function *f, unsigned offset, unsigned width)
 {
     unsigned end = offset + width;
-    bool placement = f->header_type == 1 ? offset < 0x30 && end > 0x10 : offset < 0x28 && end > 0x10;
+    bool placement =
+        f->header_type == 1 ? offset < 0x30 && end > 0x10 : offset < 0x28 && end > 0x10;
     unsigned rom = f->header_type == 1 ? 0x38 : 0x30;
     return placement || (offset < rom + 4 && end > rom) || (offset <= 0x34 && end > 0x34);
 }
@@ -183,10 +184,8 @@ static long handle_info(struct server_call *call)
 }
 
 const struct server_op requests_table[] = {
-    {PCI_LIST, 1, 0, 0, handle_list},
-    {PCI_CONFIG_READ, 3, 0, 0, handle_read},
-    {PCI_CONFIG_WRITE, 4, 0, 0, handle_write},
-    {PCI_MSI_ENABLE, 3, 0, 0, handle_msi},
+    {PCI_LIST, 1, 0, 0, handle_list},          {PCI_CONFIG_READ, 3, 0, 0, handle_read},
+    {PCI_CONFIG_WRITE, 4, 0, 0, handle_write}, {PCI_MSI_ENABLE, 3, 0, 0, handle_msi},
     {PCI_INFO, 1, 0, 0, handle_info},
 };
 const unsigned requests_count = sizeof requests_table / sizeof requests_table[0];

@@ -58,8 +58,24 @@ def lspci_case(name, machine, extra=()):
 BRIDGE = ["-device", "pci-bridge,id=br1,chassis_nr=1", "-device", "edu,bus=br1,addr=0x3"]
 
 
+def edu_case(name, machine, manifest, how, extra=("-device", "edu")):
+    """edutest, started for the edu device by its manifest, counts its interrupts (how: "MSI"
+    or "INTx") and is refused what is not its own."""
+    return Case(name, initrd="test", exit_status=None, timeout=60,
+                cmdline=f"qemu-exit init=bin/procsrv -- manifest=etc/tests/{manifest}.manifest",
+                qemu=["-machine", machine, *extra],
+                expect=[r"^procsrv: started edutest \(bin/edutest\) as process \d+",
+                        r"^edutest: function [0-9a-f]{2}:[0-9a-f]{2}\.\d, BAR 0 at ",
+                        rf"^edutest: 8 of 8 interrupts through {how} ",
+                        r"^edutest: [1-9]\d* passed, 0 failed$"],
+                forbid=[r"FAIL", r"KERNEL PANIC", r"killed$"])
+
+
 def pci_cases():
     return [
+        edu_case("pci-edu-msi", "pc", "edu", "MSI"),
+        edu_case("pci-edu-msi-q35", "q35", "edu", "MSI"),
+        edu_case("pci-edu-msi-bridge", "pc", "edu", "MSI", BRIDGE),
         lspci_case("pci-lspci", "pc"),
         lspci_case("pci-lspci-q35", "q35"),
         lspci_case("pci-lspci-bridge", "pc", BRIDGE),

@@ -65,9 +65,8 @@ static void fake_write(void *context, unsigned bus, unsigned device, unsigned fu
 
 static const struct pci_access access = {fake_read, fake_write, 0};
 
-static struct fake_function *add(unsigned bus, unsigned device, unsigned function,
-                                 uint16_t vendor, uint16_t id, uint32_t class_word,
-                                 uint8_t header_type)
+static struct fake_function *add(unsigned bus, unsigned device, unsigned function, uint16_t vendor,
+                                 uint16_t id, uint32_t class_word, uint8_t header_type)
 {
     struct fake_function *f = at(bus, device, function);
     memset(f, 0, sizeof *f);
