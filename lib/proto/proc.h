@@ -156,6 +156,12 @@ enum proc_label {
        MR0 the pid of the driver procsrv started for it (0: the manifest names none), MR1-MR4
        the driver's name. procsrv answers without calling the pci server. */
     PROC_PCI_DEVICE = 16,
+    /* The pci server only: MR0 the physical address of one bus's ECAM window (1 MiB, 1 MiB
+       aligned, below 2^40, device memory), MR1 the first of MR2 empty slots of the caller's
+       CSpace (at least PROC_PCI_ECAM_SLOTS) -> -: the window is mapped uncached, read-write,
+       at PROC_ECAM_BASE + its physical address; its frames and page tables go into those
+       slots. */
+    PROC_PCI_ECAM = 17,
     /* The shutdown sequence (docs/platform.md): procsrv signals every server that asked to
        hear of it (PROC_SHUTDOWN_NOTIFY), waits for each to answer PROC_SHUTDOWN_READY, at most
        PROC_SHUTDOWN_WAIT_MS, then asks the acpi server to power off (or reset). The reply comes
@@ -169,6 +175,8 @@ enum proc_label {
     PROC_SHUTDOWN_READY = 23, /* the caller is ready for the power to go */
 };
 #define PROC_PCI_DEVICE_LENGTH 22
+#define PROC_PCI_ECAM_SLOTS    (256 + 3) /* a bus's frames and up to three page tables */
+#define PROC_ECAM_BASE         0x680000000000ul
 
 #define PROC_SHUTDOWN_WAIT_MS 2000 /* how long procsrv waits for PROC_SHUTDOWN_READY */
 

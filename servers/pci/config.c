@@ -4,14 +4,19 @@
  */
 #include "pci.h"
 
+#include <stdio.h>
+
 #include "libsys/invoke.h"
+#include "proto/proc.h"
 
 #define CONFIG_ADDRESS 0xcf8
 #define CONFIG_DATA    0xcfc
 
 static uint64_t port_slot;
-static volatile uint8_t *ecam;
+static uint64_t ecam_base; /* the MCFG's base: bus n's window is at ecam_base + (n << 20) */
 static unsigned ecam_first_bus, ecam_last_bus;
+static bool (*ecam_map_bus)(uint64_t phys);
+static bool bus_mapped[256], bus_failed[256];
 
 static uint32_t ones(unsigned width)
 {
@@ -39,12 +44,24 @@ static void port_write(void *context, unsigned bus, unsigned device, unsigned fu
         io_port_out(port_slot, CONFIG_DATA + (offset & 3), width, value);
 }
 
-/* The byte address of a register in the ECAM window, or NULL outside the buses it covers. */
+/* The byte address of a register in the ECAM window, or NULL outside the buses it covers or
+   if its bus could not be mapped. A bus is mapped the first time it is touched. */
 static volatile uint8_t *ecam_at(unsigned bus, unsigned device, unsigned function, unsigned offset)
 {
-    if (bus < ecam_first_bus || bus > ecam_last_bus || offset >= 4096)
+    if (bus < ecam_first_bus || bus > ecam_last_bus || bus > 255 || offset >= 4096)
         return 0;
-    return ecam + ((uint64_t)(bus - ecam_first_bus) << 20 | device << 15 | function << 12 | offset);
+    uint64_t phys = ecam_base + ((uint64_t)bus << 20);
+    if (!bus_mapped[bus] && !bus_failed[bus]) {
+        bus_mapped[bus] = ecam_map_bus(phys);
+        bus_failed[bus] = !bus_mapped[bus];
+        if (bus_failed[bus])
+            printf("pci: warning: bus %u's ECAM window (0x%lx) could not be mapped; its "
+                   "functions are not seen\n",
+                   bus, (unsigned long)phys);
+    }
+    if (!bus_mapped[bus])
+        return 0;
+    return (volatile uint8_t *)(PROC_ECAM_BASE + phys) + (device << 15 | function << 12 | offset);
 }
 
 static uint32_t ecam_read(void *context, unsigned bus, unsigned device, unsigned function,
@@ -84,13 +101,16 @@ bool config_use_ports(uint64_t slot)
     if (!slot)
         return false;
     port_slot = slot;
+    ecam_map_bus = 0; /* ECAM did not work out: 256 bytes a function */
     pci_config = (struct pci_access){port_read, port_write, 0};
     return true;
 }
 
-void config_use_ecam(volatile uint8_t *address, unsigned first_bus, unsigned last_bus)
+void config_use_ecam(uint64_t base, unsigned first_bus, unsigned last_bus,
+                     bool (*map_bus)(uint64_t phys))
 {
-    ecam = address;
+    ecam_base = base;
+    ecam_map_bus = map_bus;
     ecam_first_bus = first_bus;
     ecam_last_bus = last_bus;
     pci_config = (struct pci_access){ecam_read, ecam_write, 0};
@@ -98,5 +118,5 @@ void config_use_ecam(volatile uint8_t *address, unsigned first_bus, unsigned las
 
 unsigned config_size(void)
 {
-    return ecam ? 4096 : 256;
+    return ecam_map_bus ? 4096 : 256;
 }

@@ -29,12 +29,15 @@ extern struct pci_device pci_devices[PCI_MAX_FUNCTIONS];
 extern unsigned pci_device_count;
 
 /* config.c: configuration space through ports 0xCF8-0xCFF (the capability in the grant) or
-   an ECAM window mapped at ecam_base. */
+   the MCFG's ECAM window, each bus's megabyte mapped (map_bus) when first touched, at
+   PROC_ECAM_BASE + its physical address. */
 extern struct pci_access pci_config;
 /* Uses the I/O port capability in slot; false if there is none. */
 bool config_use_ports(uint64_t slot);
-/* Uses the ECAM window mapped at address for buses first_bus..last_bus. */
-void config_use_ecam(volatile uint8_t *address, unsigned first_bus, unsigned last_bus);
+/* Uses the ECAM window at physical base (bus 0's place) for buses first_bus..last_bus;
+   map_bus(phys) maps one bus's megabyte, true if it did. */
+void config_use_ecam(uint64_t base, unsigned first_bus, unsigned last_bus,
+                     bool (*map_bus)(uint64_t phys));
 /* 256 bytes with ports, 4096 with ECAM. */
 unsigned config_size(void);
 

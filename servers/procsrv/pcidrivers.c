@@ -116,3 +116,63 @@ long pcidrivers_offered(struct server_call *call)
     }
     return SERVICE_OK;
 }
+
+/* Maps frame (procsrv's copy) at address in p, with page tables from p's own memory; the
+   tables move to p's slots from *slot on. */
+static long map_into(struct process *p, uint64_t frame, uint64_t address, uint64_t *slot,
+                     uint64_t end)
+{
+    for (int level = 0; level < 4; level++) {
+        long r = vspace_map_frame(p->vspace, frame, address, CAP_RIGHT_READ | CAP_RIGHT_WRITE);
+        if (r == ERR_OK)
+            return SERVICE_OK;
+        if (r != ERR_MISSING_TABLE || *slot >= end)
+            return SERVICE_INTERNAL;
+        uint64_t table = slot_alloc();
+        if (!table || untyped_retype(p->untyped, CAP_PAGE_TABLE, 0, table, 1) != ERR_OK) {
+            slot_free(table);
+            return SERVICE_NO_MEMORY;
+        }
+        if (vspace_map_table(p->vspace, table, address, 0) != ERR_OK ||
+            cspace_move(p->cspace, (*slot)++, table, ROOT_SLOT_CSPACE) != ERR_OK) {
+            slot_release(table);
+            return SERVICE_INTERNAL;
+        }
+        slot_free(table);
+    }
+    return SERVICE_INTERNAL;
+}
+
+long pcidrivers_map_ecam(struct server_call *call)
+{
+    uint64_t phys = request_word(&call->in, 0), first = request_word(&call->in, 1);
+    uint64_t count = request_word(&call->in, 2);
+    if (phys % (1u << 20) || phys >= 1ull << 40)
+        return server_bad_argument(call, 0, 0, (1ull << 40) - (1u << 20));
+    if (!first)
+        return server_bad_argument(call, 1, 1, UINT64_MAX);
+    if (count < PROC_PCI_ECAM_SLOTS)
+        return server_bad_argument(call, 2, PROC_PCI_ECAM_SLOTS, UINT64_MAX);
+    struct process *pci = process_server("pci");
+    if (!pci || pci->pid != call->badge)
+        return SERVICE_DENIED;
+    uint64_t slot = first, end = first + count;
+    for (uint64_t off = 0; off < (1u << 20); off += PAGE_SIZE) {
+        uint64_t original = devices_frame(phys + off), copy = slot_alloc();
+        if (!original || !copy ||
+            cspace_copy(ROOT_SLOT_CSPACE, copy, original, CAP_RIGHTS_ALL, 0)) {
+            slot_free(copy);
+            return SERVICE_DENIED; /* not device memory */
+        }
+        long status = map_into(pci, copy, PROC_ECAM_BASE + phys + off, &slot, end);
+        if (status == SERVICE_OK &&
+            (slot >= end || cspace_move(pci->cspace, slot++, copy, ROOT_SLOT_CSPACE)))
+            status = SERVICE_INTERNAL;
+        if (status != SERVICE_OK) {
+            slot_release(copy);
+            return status;
+        }
+        slot_free(copy);
+    }
+    return SERVICE_OK;
+}

@@ -140,6 +140,8 @@ void process_restart_due(void);
 bool pcidrivers_add(const struct manifest_entry *entry);
 /* PROC_PCI_DEVICE. */
 long pcidrivers_offered(struct server_call *call);
+/* PROC_PCI_ECAM. */
+long pcidrivers_map_ecam(struct server_call *call);
 
 /* requests.c: procsrv's operations, for libsys's server library (server.h). */
 extern const struct server_op requests_table[];

@@ -298,5 +298,6 @@ const struct server_op requests_table[] = {
     {PROC_CPU_STATS, 1, 0, SERVER_CLIENT_ONLY, cpu_stats},
     {PROC_TRACE_DUMP, 0, 0, SERVER_CLIENT_ONLY, dump_trace},
     {PROC_PCI_DEVICE, PROC_PCI_DEVICE_LENGTH, 0, SERVER_CLIENT_ONLY, pcidrivers_offered},
+    {PROC_PCI_ECAM, 3, 0, SERVER_CLIENT_ONLY, pcidrivers_map_ecam},
 };
 const unsigned requests_count = sizeof requests_table / sizeof requests_table[0];

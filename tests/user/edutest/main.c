@@ -77,8 +77,8 @@ static void refusals(uint64_t pci, uint64_t own)
                  pci_call(pci, PCI_CONFIG_WRITE, (uint64_t[]){own, 0x10, 4, 0}, 4, 0),
                  SERVICE_DENIED);
     check_result_bad_range("a width of 3",
-                           pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 0, 3}, 3, &value), 2,
-                           1, 4);
+                           pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 0, 3}, 3, &value), 2, 1,
+                           4);
     /* 256 bytes through the ports, 4096 with ECAM: past both. */
     check_result_bad_argument("an offset past the space",
                               pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 4096, 4}, 3, &value),
@@ -91,15 +91,13 @@ static void refusals(uint64_t pci, uint64_t own)
     check_status("reaches no configuration space",
                  pci_call(by_name, PCI_CONFIG_READ, (uint64_t[]){own, 0, 4}, 3, &value),
                  SERVICE_DENIED);
-    check_status("nor another device", pci_call(by_name, PCI_INFO, &other, 1, 0),
-                 SERVICE_DENIED);
+    check_status("nor another device", pci_call(by_name, PCI_INFO, &other, 1, 0), SERVICE_DENIED);
     struct request r = {.label = PROC_PCI_DEVICE};
     for (unsigned i = 0; i < PROC_PCI_DEVICE_LENGTH; i++)
         request_set_word(&r, i, 0);
     request_set_word(&r, 1, 0x11e81234); /* a device matching this very driver */
     check_status("procsrv starts drivers only for the pci server",
-                 request_result(request_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0), &r),
-                 SERVICE_DENIED);
+                 request_result(request_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0), &r), SERVICE_DENIED);
 }
 
 int main(void)
@@ -153,10 +151,10 @@ int main(void)
     pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 4, 2}, 3, &command);
     /* Bus mastering on (an MSI is a memory write by the device); the decode bits it tries to
        clear stay as firmware set them. */
-    check_status("bus mastering on",
-                 pci_call(pci, PCI_CONFIG_WRITE, (uint64_t[]){own, 4, 2, (command & ~3ul) | 4}, 4,
-                          0),
-                 SERVICE_OK);
+    check_status(
+        "bus mastering on",
+        pci_call(pci, PCI_CONFIG_WRITE, (uint64_t[]){own, 4, 2, (command & ~3ul) | 4}, 4, 0),
+        SERVICE_OK);
     pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 4, 2}, 3, &value);
     check("bus mastering is on, the decode bits unchanged", (long)value,
           (long)((command & 3) | (command & ~3ul) | 4));
