@@ -295,6 +295,9 @@ static bool grant_interrupt(struct build *b, struct proc_info *info, uint64_t *n
 static bool grant_device(struct build *b, struct proc_info *info, uint64_t *next, uint64_t *mmio_at)
 {
     const struct proc_device *d = &b->p->device;
+    /* Its slots: an I/O capability per BAR at most, the interrupt's two, the endpoint. */
+    if (*next + PCI_BARS + 3 > PROC_SLOT_GRANTS_END)
+        return failed(b, -SERVICE_TOO_MANY, "its manifest grants leave no room for its device");
     for (unsigned i = 0; i < PCI_BARS; i++) {
         uint64_t base = d->bars[i].base, size = d->bars[i].size;
         if (!size)

@@ -100,6 +100,29 @@ static void refusals(uint64_t pci, uint64_t own)
                  request_result(request_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0), &r), SERVICE_DENIED);
 }
 
+/* lspci's view: the pci server lists this function with this process as its driver. */
+static void listed_as_driver(uint64_t own, uint64_t pid)
+{
+    uint64_t endpoint = libsys_alloc_slot();
+    check_status("the pci server by name", proc_lookup("pci", endpoint), SERVICE_OK);
+    for (uint64_t i = 0; i < 256; i++) {
+        struct request r = {.label = PCI_LIST};
+        request_set_word(&r, 0, i);
+        struct result e = request_result(request_call(endpoint, &r, 0, 0, 0), &r);
+        if (!result_is_ok(e)) {
+            check_fail("its function is not listed (%lu functions)", (unsigned long)i);
+            return;
+        }
+        if (request_word(&r, 0) != own)
+            continue;
+        char name[PROTO_NAME_MAX + 1] = {0};
+        request_get_bytes(&r, 4, name, PROTO_NAME_MAX);
+        check("listed with this process as its driver", (long)request_word(&r, 3), (long)pid);
+        check_string("and its name", name, "edutest");
+        return;
+    }
+}
+
 int main(void)
 {
     check_init("edutest");
@@ -159,6 +182,7 @@ int main(void)
     check("bus mastering is on, the decode bits unchanged", (long)value,
           (long)((command & 3) | (command & ~3ul) | 4));
     refusals(pci, own);
+    listed_as_driver(own, info->pid);
 
     const char *how = "INTx";
     if (msi_address) {
