@@ -233,7 +233,7 @@ enum aml_status aml_string_new(struct aml *aml, const char *chars, size_t length
     struct aml_bytes *b = aml_bytes_new(aml, length);
     if (!b)
         return AML_ERR_NO_MEMORY;
-    if (length)
+    if (length && chars)
         memcpy(b->data, chars, length);
     out->type = AML_TYPE_STRING;
     out->u.bytes = b;
