@@ -341,8 +341,8 @@ int acpi_mcfg_parse(const void *table, size_t len, struct acpi_mcfg_entry *out, 
     unsigned n = 0;
     for (size_t off = MCFG_ENTRIES; len - off >= MCFG_ENTRY_LEN && n < max;
          off += MCFG_ENTRY_LEN, n++)
-        out[n] = (struct acpi_mcfg_entry){rd64(t + off), rd16(t + off + 8), t[off + 10],
-                                          t[off + 11]};
+        out[n] =
+            (struct acpi_mcfg_entry){rd64(t + off), rd16(t + off + 8), t[off + 10], t[off + 11]};
     return (int)n;
 }
 

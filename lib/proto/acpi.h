@@ -24,8 +24,9 @@
 
 #define ACPI_TABLE_CHUNK 480 /* bytes an ACPI_TABLE_READ answers at most (MR2-MR61) */
 #define ACPI_PATH_MAX    200 /* bytes of a namespace path an ACPI_DEVICE_LIST answers at most */
-#define ACPI_ID_BYTES    8   /* a _HID or _CID: an EISA id decoded ("PNP0A03") or a string,
-                                NUL-padded to 8 bytes, cut at 8 */
+#define ACPI_ID_BYTES                                                                              \
+    8 /* a _HID or _CID: an EISA id decoded ("PNP0A03") or a string,                               \
+         NUL-padded to 8 bytes, cut at 8 */
 
 enum acpi_label {
     /* MR0 index (0, 1, ...) -> MR0 signature, MR1 length, MR2 revision, MR3 physical address,
@@ -76,15 +77,16 @@ enum acpi_device_flags {
     ACPI_DEVICE_HAS_ADR = 2,
     ACPI_DEVICE_HAS_HID = 4,
     ACPI_DEVICE_HAS_CID = 8,
+    ACPI_DEVICE_STA_FAILED = 16, /* evaluating _STA failed (the server said why) */
 };
 
 enum acpi_info_flags {
-    ACPI_INFO_TABLES = 1,     /* an RSDP was found and its root table is valid */
-    ACPI_INFO_FADT = 2,       /* a valid FADT */
-    ACPI_INFO_NAMESPACE = 4,  /* the DSDT loaded into the AML interpreter */
-    ACPI_INFO_S5 = 8,         /* \_S5 found: power off possible */
-    ACPI_INFO_RESET_REG = 16, /* the FADT's reset register is usable (RESET_REG_SUP) */
-    ACPI_INFO_ACPI_MODE = 32, /* SCI_EN set (the server enabled ACPI mode, or it was on) */
+    ACPI_INFO_TABLES = 1,        /* an RSDP was found and its root table is valid */
+    ACPI_INFO_FADT = 2,          /* a valid FADT */
+    ACPI_INFO_NAMESPACE = 4,     /* the DSDT loaded into the AML interpreter */
+    ACPI_INFO_S5 = 8,            /* \_S5 found: power off possible */
+    ACPI_INFO_RESET_REG = 16,    /* the FADT's reset register is usable (RESET_REG_SUP) */
+    ACPI_INFO_ACPI_MODE = 32,    /* SCI_EN set (the server enabled ACPI mode, or it was on) */
     ACPI_INFO_POWER_BUTTON = 64, /* the fixed power button is enabled and the SCI handled */
 };
 

@@ -7,7 +7,7 @@
  */
 #include "procsrv.h"
 
-#define MAX_NODES 256
+#define MAX_NODES 2048 /* firmware memory for the acpi server splits into a node a page */
 
 struct device_node {
     uint64_t phys, slot;

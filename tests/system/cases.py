@@ -5,6 +5,8 @@ import re
 import sys
 from dataclasses import replace
 
+from acpi_cases import acpi_cases
+
 from common import (BOOTED, NO_TROUBLE, check_boot_trace, check_trace_script, OVMF_CODE, PANIC, PROMPT, REPO, SHELL_TROUBLE, SHELL_UP,
                     Case, boot_figure, check_ticks, check_usable, garbage, motd_size, panic_case,
                     proc_case, shell_case, smptest_case, user_fault_case)
@@ -394,6 +396,7 @@ def cases():
         panic_case("execute-data", "execute-data", "page fault (#PF)", 14, [
             r"^  page fault: protection violation, read, kernel mode, instruction fetch$"]),
         *shell_cases(),
+        *acpi_cases(),
         *ipcbench_cases(),
     ]
 

@@ -27,7 +27,7 @@ import tempfile
 import time
 
 from cases import all_cases
-from common import REPO
+from common import ACPI_TABLES, REPO
 
 
 def make_initrd(kind, good, workdir):
@@ -68,16 +68,24 @@ def make_iso(case, kernel, good_initrd, workdir):
 def run_qemu(case, iso, log_path, smp):
     """Boots iso; returns (exit status or None if stopped, seconds)."""
     cmd = ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg", "-cpu", "qemu64",
-           "-m", case.memory, "-smp", str(case.smp or smp), "-no-reboot", "-display", "none",
+           "-m", case.memory, "-smp", str(case.smp or smp), "-display", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-serial", f"file:{log_path}", "-cdrom", iso, *case.qemu]
+    if not case.reboot:
+        cmd.append("-no-reboot")
+    for name in case.acpi_tables:
+        path = os.path.join(os.path.dirname(log_path), "acpi", f"{name}.aml")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(ACPI_TABLES[name])
+        cmd += ["-acpitable", f"file={path}"]
     # Unix socket paths are limited to 107 bytes: keep it short, in /tmp.
     monitor_path = os.path.join(tempfile.gettempdir(), f"missive-{os.getpid()}-{case.name}.mon")
     if os.path.exists(monitor_path):
         os.remove(monitor_path)
     cmd += ["-monitor", f"unix:{monitor_path},server=on,wait=off" if case.monitor else "none"]
     qmp_path = monitor_path[:-4] + ".qmp"
-    if case.qmp_keys:
+    if case.qmp_keys or case.qmp_commands:
         if os.path.exists(qmp_path):
             os.remove(qmp_path)
         cmd += ["-qmp", f"unix:{qmp_path},server=on,wait=off"]
@@ -96,6 +104,7 @@ def run_qemu(case, iso, log_path, smp):
     status = None
     pending = list(case.monitor)
     keys = list(case.qmp_keys)
+    qmp_commands = list(case.qmp_commands)
     serial = connect_serial(serial_path, proc) if serial_path else None
     typing = list(case.typing)
     typed_at = 0  # log length when the last text was typed
@@ -117,6 +126,9 @@ def run_qemu(case, iso, log_path, smp):
         if keys and re.search(case.after_line, read_log(log_path), re.M):
             send_qmp_keys(qmp_path, keys)
             keys = []
+        if qmp_commands and re.search(case.after_line, read_log(log_path), re.M):
+            send_qmp(qmp_path, qmp_commands)
+            qmp_commands = []
         if case.exit_status is None and all_expected(case, read_log(log_path)):
             break
         if elapsed > case.timeout:
@@ -183,6 +195,14 @@ def send_monitor(path, commands):
 
 def send_qmp_keys(path, keys):
     """Presses keys ("h", "shift-h", "ret") through QMP send-key on the unix socket path."""
+    send_qmp(path, [{"execute": "send-key",
+                     "arguments": {"keys": [{"type": "qcode", "data": k} for k in key.split("-")]}}
+                    for key in keys], pause=0.1)
+
+
+def send_qmp(path, commands, pause=0.0):
+    """Sends QMP commands ({"execute": ..., "arguments": ...}) on the unix socket path, one
+    after the other's answer."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.connect(path)
         sock.settimeout(5)
@@ -203,9 +223,9 @@ def send_qmp_keys(path, keys):
 
         json.loads(stream.readline())  # the greeting
         command("qmp_capabilities")
-        for key in keys:
-            command("send-key", {"keys": [{"type": "qcode", "data": k} for k in key.split("-")]})
-            time.sleep(0.1)
+        for c in commands:
+            command(c["execute"], c.get("arguments"))
+            time.sleep(pause)
 
 
 def read_log(path):

@@ -434,10 +434,8 @@ static void test_fuzz(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rsdp),
-        cmocka_unit_test(test_scan_pc),
-        cmocka_unit_test(test_scan_xsdt),
-        cmocka_unit_test(test_scan_bad),
+        cmocka_unit_test(test_rsdp),      cmocka_unit_test(test_scan_pc),
+        cmocka_unit_test(test_scan_xsdt), cmocka_unit_test(test_scan_bad),
         cmocka_unit_test(test_fuzz),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
