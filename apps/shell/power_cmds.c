@@ -92,8 +92,8 @@ void cmd_acpi(int argc, char **argv, bool background)
         char sta[8] = "error";
         if (!(d.flags & ACPI_DEVICE_STA_FAILED))
             snprintf(sta, sizeof sta, "0x%02llx", (unsigned long long)d.sta);
-        printf("%-31s %-8s %-8s %-11s %s\n", d.path, d.hid[0] ? d.hid : "-",
-               d.cid[0] ? d.cid : "-", adr, sta);
+        printf("%-31s %-8s %-8s %-11s %s\n", d.path, d.hid[0] ? d.hid : "-", d.cid[0] ? d.cid : "-",
+               adr, sta);
     }
 }
 

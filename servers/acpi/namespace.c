@@ -87,28 +87,56 @@ static int mem_write(void *context, uint64_t address, unsigned width, uint64_t v
     return -1;
 }
 
-/* PCI_Config: the pci server's (servers/pci); refused here, with a line per access. */
-static int pci_refuse(struct aml_pci_address pci, uint16_t offset)
+/* PCI_Config. Configuration space is the pci server's, and the acpi server cannot ask it (the
+   pci server calls the acpi server for routes: each waiting for the other would stop both).
+   What QEMU's AML reads there is the link devices' routing registers (the PIIX's or ICH9's
+   PIRQ registers at 0x60-0x6b of the ISA/LPC bridge). So the acpi server reaches them itself,
+   through configuration mechanism #1 (ports 0xcf8-0xcff, which the pci server uses too), and
+   only while it answers ACPI_PCI_ROUTE: the pci server is then waiting for the answer, so the
+   two never use the index register at the same time. At any other time (start-up, the device
+   list) such an access is refused with a line saying so. */
+static bool pci_config_open;
+
+static int pci_access(struct aml_pci_address pci, uint16_t offset, unsigned width, uint64_t *value,
+                      bool write)
 {
-    printf("acpi: AML access to PCI configuration space of %x:%02x:%02x.%x offset 0x%x refused: "
-           "configuration space is the pci server's\n",
-           pci.segment, pci.bus, pci.device, pci.function, offset);
-    return -1;
+    static struct aml_pci_address last_refused = {0xffff, 0, 0, 0};
+    if (!pci_config_open || offset > 0xff || pci.segment != 0 || pci.device > 31 ||
+        pci.function > 7 || (width != 8 && width != 16 && width != 32) ||
+        (offset & (width / 8 - 1))) {
+        /* One line for a run of refusals on one function (each link reads its own byte). */
+        if (last_refused.segment == pci.segment && last_refused.bus == pci.bus &&
+            last_refused.device == pci.device && last_refused.function == pci.function)
+            return -1;
+        last_refused = pci;
+        printf("acpi: AML access to PCI configuration space of %x:%02x:%02x.%x offset 0x%x "
+               "refused: %s\n",
+               pci.segment, pci.bus, pci.device, pci.function, offset,
+               pci_config_open ? "outside what mechanism #1 reaches"
+                               : "configuration space is the pci server's outside a route request");
+        return -1;
+    }
+    uint64_t address = 0x80000000u | (uint32_t)pci.bus << 16 | (uint32_t)pci.device << 11 |
+                       (uint32_t)pci.function << 8 | (offset & 0xfcu);
+    if (ports_write(0xcf8, 32, address) != 0)
+        return -1;
+    uint16_t data = (uint16_t)(0xcfc + (offset & 3));
+    return write ? ports_write(data, width, *value) : ports_read(data, width, value);
 }
 
 static int pci_read(void *context, struct aml_pci_address pci, uint16_t offset, unsigned width,
                     uint64_t *value)
 {
-    (void)context, (void)width;
+    (void)context;
     *value = 0;
-    return pci_refuse(pci, offset);
+    return pci_access(pci, offset, width, value, false);
 }
 
 static int pci_write(void *context, struct aml_pci_address pci, uint16_t offset, unsigned width,
                      uint64_t value)
 {
-    (void)context, (void)width, (void)value;
-    return pci_refuse(pci, offset);
+    (void)context;
+    return pci_access(pci, offset, width, &value, true);
 }
 
 static void aml_log(void *context, enum aml_log_level level, const char *line)
@@ -488,7 +516,9 @@ long namespace_pci_route(struct server_call *call)
     if (!search.found)
         return SERVICE_NOT_FOUND;
     uint64_t gsi = 0, flags = 0;
+    pci_config_open = true; /* the caller waits for the answer (see pci_access) */
     long status = route_in(search.found, device, pin, &gsi, &flags);
+    pci_config_open = false;
     if (status != SERVICE_OK)
         return status;
     request_set_word(&call->out, 0, gsi);

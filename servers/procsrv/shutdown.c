@@ -12,8 +12,8 @@
  */
 #include <stdio.h>
 
-#include "proto/acpi.h"
 #include "procsrv.h"
+#include "proto/acpi.h"
 
 #define MAX_LISTENERS 16
 

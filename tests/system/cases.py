@@ -120,7 +120,7 @@ def shell_cases():
             r"stopped and this terminal goes dead$",
             r"^stop: not stopped; 'stop -f console' stops it anyway \('kill 3' restarts it\)$",
             r"^stop: no process 'nobody'$",
-            r"^procsrv: process 4 \(kbd\) stopped by process \d+$", r"^stopped kbd \(pid 4\)$",
+            r"^procsrv: process 5 \(kbd\) stopped by process \d+$", r"^stopped kbd \(pid 5\)$",
             r"^still here$", r"^procsrv: process 3 \(console\) stopped by process \d+$"],
             check=lambda log: "kbd restarted" if re.search(r"restarting kbd", log)
             else "the stopped console came back" if re.search(r"restarting console", log)
@@ -158,8 +158,9 @@ def cases():
                r"^memsrv: \d+ regions, \d+ KiB; bookkeeping \d+ KiB$",
                # then the console, the keyboard and the shell (docs/userspace.md)
                r"^procsrv: started console \(bin/console\) as process 3 ",
-               r"^procsrv: started kbd \(bin/kbd\) as process 4 ",
-               r"^procsrv: started shell \(bin/shell\) as process 5 ", *SHELL_UP]
+               r"^procsrv: started acpi \(bin/acpi\) as process 4 ",
+               r"^procsrv: started kbd \(bin/kbd\) as process 5 ",
+               r"^procsrv: started shell \(bin/shell\) as process 6 ", *SHELL_UP]
     memory_map = [r"^memory map \(\d+ entries\):$",
                   r"^  0x0000000000100000-0x[0-9a-f]{16} available$",
                   r"^memory: \d+ KiB usable, \d+ KiB reserved \(kernel, boot data\), "
