@@ -1,7 +1,8 @@
 /*
  * The shell's command table and the commands, split by what they talk to:
  * commands.c (the table, dispatch and the built-ins), proc_cmds.c (procsrv:
- * processes), info_cmds.c (memsrv's statistics, the initrd's files, time).
+ * processes), info_cmds.c (memsrv's statistics, the initrd's files, time), power_cmds.c (the
+ * acpi server, shutdown and reboot).
  */
 #ifndef MISSIVE_SHELL_H
 #define MISSIVE_SHELL_H
@@ -51,5 +52,10 @@ void cmd_trace(int argc, char **argv, bool background);
 void cmd_sleep(int argc, char **argv, bool background);
 /* pci_cmds.c */
 void cmd_lspci(int argc, char **argv, bool background);
+
+/* Commands in power_cmds.c. */
+void cmd_acpi(int argc, char **argv, bool background);
+void cmd_shutdown(int argc, char **argv, bool background);
+void cmd_reboot(int argc, char **argv, bool background);
 
 #endif

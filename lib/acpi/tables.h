@@ -62,6 +62,7 @@ struct acpi_fadt {
 };
 
 #define ACPI_FADT_RESET_REG_SUP (1u << 10)
+#define ACPI_FADT_TMR_VAL_EXT   (1u << 8) /* the PM timer counts 32 bits (else 24) */
 /* PM1 registers (ACPI 4.8.3): status and enable halves of PM1_EVT, and PM1_CNT. */
 #define ACPI_PM1_PWRBTN     (1u << 8) /* PWRBTN_STS in PM1_STS, PWRBTN_EN in PM1_EN */
 #define ACPI_PM1_SCI_EN     (1u << 0)

@@ -141,6 +141,22 @@ struct result proc_sleep_ms(uint64_t ms)
     return proc_call1(PROC_SLEEP, ms, 0);
 }
 
+struct result proc_shutdown(bool reboot)
+{
+    return proc_call1(reboot ? PROC_REBOOT : PROC_SHUTDOWN, 0, 0);
+}
+
+struct result proc_shutdown_notify(uint64_t notification)
+{
+    struct request r = new_request(PROC_SHUTDOWN_NOTIFY);
+    return service_call(PROC_SLOT_PROCSRV, &r, &notification, 1, 0);
+}
+
+struct result proc_shutdown_ready(void)
+{
+    return proc_call1(PROC_SHUTDOWN_READY, 0, 0);
+}
+
 struct result proc_uptime_ms(uint64_t *ms)
 {
     return proc_call1(PROC_UPTIME, 0, ms);

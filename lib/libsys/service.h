@@ -60,6 +60,12 @@ struct result proc_stop(uint64_t pid);
 struct result proc_swap(const char *name, const char *path, uint64_t *pid);
 struct result proc_sleep_ms(uint64_t ms);
 struct result proc_uptime_ms(uint64_t *ms);
+/* PROC_SHUTDOWN (or PROC_REBOOT): procsrv starts the shutdown sequence and answers at once. */
+struct result proc_shutdown(bool reboot);
+/* PROC_SHUTDOWN_NOTIFY: procsrv signals notification (a slot of the caller's) when a shutdown
+   starts; the caller then answers proc_shutdown_ready(). */
+struct result proc_shutdown_notify(uint64_t notification);
+struct result proc_shutdown_ready(void);
 /* One CPU's load: scheduler ticks since boot, busy and idle ticks, threads runnable. */
 struct proc_cpu {
     uint64_t uptime, busy, idle, runnable;

@@ -77,6 +77,7 @@ enum acpi_device_flags {
     ACPI_DEVICE_HAS_ADR = 2,
     ACPI_DEVICE_HAS_HID = 4,
     ACPI_DEVICE_HAS_CID = 8,
+    ACPI_DEVICE_STA_FAILED = 16, /* evaluating _STA failed (the server said why) */
 };
 
 enum acpi_info_flags {

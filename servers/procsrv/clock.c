@@ -39,9 +39,12 @@ bool clock_init(uint64_t notification)
 {
     ports = slot_alloc();
     handler = slot_alloc();
+    uint64_t badged = slot_alloc(); /* the tick's badge tells it from the power button's */
     if (io_port_control_issue(ROOT_SLOT_IO_PORT_CONTROL, RTC_INDEX, RTC_DATA, ports) != ERR_OK ||
         irq_control_get(ROOT_SLOT_IRQ_CONTROL, 8, handler, 0) != ERR_OK ||
-        irq_handler_set_notification(handler, notification) != ERR_OK) {
+        cspace_mint(ROOT_SLOT_CSPACE, badged, notification, CAP_RIGHT_SEND, PROCSRV_BADGE_CLOCK,
+                    0) != ERR_OK ||
+        irq_handler_set_notification(handler, badged) != ERR_OK) {
         printf("procsrv: no RTC for the clock; sleeps and restarts will not time out\n");
         return false;
     }

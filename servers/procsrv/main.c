@@ -8,7 +8,7 @@
 
 #include "procsrv.h"
 
-uint64_t procsrv_endpoint, memsrv_endpoint, procsrv_reserve;
+uint64_t procsrv_endpoint, memsrv_endpoint, procsrv_reserve, procsrv_notification;
 
 #define RESERVE_BITS 20 /* procsrv's own: endpoints, notification, window tables */
 
@@ -47,6 +47,7 @@ static bool make_own_objects(void)
         untyped_retype(procsrv_reserve, CAP_NOTIFICATION, 0, notification, 1) ||
         thread_bind_notification(ROOT_SLOT_THREAD, notification))
         return false;
+    procsrv_notification = notification;
     clock_init(notification);
     return true;
 }
@@ -202,10 +203,16 @@ static void *find_caller(struct server *s, uint64_t badge)
     return p && p->state == PROC_STATE_RUNNING ? p : 0;
 }
 
-static void clock_notified(struct server *s, uint64_t word)
+/* The clock's tick and the power button share procsrv's notification, told apart by badge. */
+static void notified(struct server *s, uint64_t word)
 {
-    (void)s, (void)word;
-    clock_tick();
+    (void)s;
+    if (word & PROCSRV_BADGE_POWER_BUTTON)
+        shutdown_power_button();
+    if (word & PROCSRV_BADGE_CLOCK) {
+        clock_tick();
+        shutdown_poll();
+    }
 }
 
 /* A thread's fault: the process ends (and is restarted if its manifest says so); the thread
@@ -230,7 +237,7 @@ static _Noreturn void serve(void)
         .name = "procsrv",
         .cspace = ROOT_SLOT_CSPACE,
         .find_client = find_caller,
-        .notification = clock_notified,
+        .notification = notified,
         .fault = fault,
         .receive_failed = receive_failed,
         .slot_alloc = slot_alloc,

@@ -178,6 +178,7 @@ void process_end(struct process *p, int64_t status, bool restart)
     uint64_t pid = p->pid;
     destroy(p);
     clock_forget(pid); /* a sleep it was killed in */
+    shutdown_forget(pid);
     p->status = status;
     /* Orphans: nobody will wait for them. */
     for (int i = 0; i < PROCSRV_MAX_PROCESSES; i++) {

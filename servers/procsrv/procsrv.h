@@ -25,10 +25,16 @@
 #define PROCSRV_MAX_PROCESSES 64
 
 /* procsrv's own CSpace slots (besides the boot ones of abi.h). */
-extern uint64_t procsrv_endpoint; /* requests and faults come here */
-extern uint64_t memsrv_endpoint;  /* memsrv's service endpoint (unbadged) */
-extern uint64_t procsrv_memsrv;   /* procsrv's own capability to memsrv (badged 1) */
-extern uint64_t procsrv_reserve;  /* procsrv's Untyped for endpoints and its own tables */
+extern uint64_t procsrv_endpoint;     /* requests and faults come here */
+extern uint64_t memsrv_endpoint;      /* memsrv's service endpoint (unbadged) */
+extern uint64_t procsrv_memsrv;       /* procsrv's own capability to memsrv (badged 1) */
+extern uint64_t procsrv_reserve;      /* procsrv's Untyped for endpoints and its own tables */
+extern uint64_t procsrv_notification; /* bound to procsrv's thread: the badges below */
+
+/* The badges of procsrv's bound notification: the clock's interrupt, and the acpi server's
+   power button (PROC_GRANT_ACPI_ROOT). */
+#define PROCSRV_BADGE_CLOCK        1
+#define PROCSRV_BADGE_POWER_BUTTON 2
 
 /* The PCI function a driver was started for (PROC_PCI_DEVICE's words), kept across its
    restarts: each start grants it again. */
@@ -80,6 +86,28 @@ bool files_at(uint64_t index, const char **path, uint64_t *path_length, uint64_t
 /* procsrv's frame capability for the device page at phys (4 KiB aligned),
    made on first use and kept; 0 if phys is not device memory. */
 uint64_t devices_frame(uint64_t phys);
+
+/* firmware.c: the firmware memory holding the ACPI tables (the manifest's acpi). */
+struct firmware_range {
+    uint64_t first, end; /* page aligned, end exclusive */
+};
+/* The ranges to grant, at most max; each between 1 MiB and 4 GiB (device Untyped). */
+unsigned firmware_acpi_ranges(struct firmware_range *out, unsigned max);
+/* Their pages in all. */
+uint64_t firmware_acpi_pages(void);
+
+/* shutdown.c: the shutdown sequence (PROC_SHUTDOWN, PROC_REBOOT, the power button). */
+/* PROC_SHUTDOWN and PROC_REBOOT (by label), PROC_SHUTDOWN_NOTIFY, PROC_SHUTDOWN_READY. */
+long shutdown_request(struct server_call *call);
+long shutdown_notify(struct server_call *call);
+long shutdown_ready(struct server_call *call);
+/* The power button was pressed (the acpi server signalled): starts a shutdown. */
+void shutdown_power_button(void);
+/* On each clock tick: powers off (or resets) once every registered server is ready or the
+   wait is over. */
+void shutdown_poll(void);
+/* Process pid ended: it is not waited for. */
+void shutdown_forget(uint64_t pid);
 
 /* clock.c: the RTC's periodic interrupt, counted. */
 bool clock_init(uint64_t notification);

@@ -5,6 +5,8 @@ import re
 import sys
 from dataclasses import replace
 
+from acpi_cases import acpi_cases
+
 from common import (BOOTED, NO_TROUBLE, check_boot_trace, check_trace_script, OVMF_CODE, PANIC, PROMPT, REPO, SHELL_TROUBLE, SHELL_UP,
                     Case, boot_figure, check_ticks, check_usable, garbage, motd_size, panic_case,
                     proc_case, shell_case, smptest_case, user_fault_case)
@@ -158,7 +160,8 @@ def cases():
                r"^memsrv: \d+ regions, \d+ KiB; bookkeeping \d+ KiB$",
                # then the console, the keyboard and the shell (docs/userspace.md)
                r"^procsrv: started console \(bin/console\) as process 3 ",
-               # (the pid after the servers the manifest starts before them)
+               r"^procsrv: started acpi \(bin/acpi\) as process 4 ",
+               # (the pid after the servers the manifest starts before them: pci, 5)
                r"^procsrv: started kbd \(bin/kbd\) as process \d+ ",
                r"^procsrv: started shell \(bin/shell\) as process \d+ ", *SHELL_UP]
     memory_map = [r"^memory map \(\d+ entries\):$",
@@ -397,6 +400,7 @@ def cases():
         panic_case("execute-data", "execute-data", "page fault (#PF)", 14, [
             r"^  page fault: protection violation, read, kernel mode, instruction fetch$"]),
         *shell_cases(),
+        *acpi_cases(),
         *ipcbench_cases(),
         *pci_cases(),
     ]

@@ -37,6 +37,11 @@ class Case:
     # regex matches the output that came after the previous step's text was sent.
     typing: list = field(default_factory=list)
     smp: int = None  # CPUs (-smp); None: the --smp option's (default 1)
+    # QMP commands ({"execute": ..., "arguments": ...}) sent once a line matches after_line.
+    qmp_commands: list = field(default_factory=list)
+    reboot: bool = False  # a guest reset restarts the machine (no -no-reboot)
+    # Extra ACPI tables (names of acpi_table_bytes) added with -acpitable, made in the build tree.
+    acpi_tables: list = field(default_factory=list)
 
 
 sys.path.insert(0, os.path.join(REPO, "tools", "trace"))
@@ -191,9 +196,9 @@ SHELL_TROUBLE = NO_TROUBLE + [r"FAIL", r"^fault:", r"no fault handler"]
 def shell_case(name, lines, expect, initrd="good", timeout=120, **kw):
     """Boots to the shell, types each of lines at a fresh prompt, and expects the lines in
     expect (besides the console and shell coming up); the machine is stopped after that."""
+    kw.setdefault("forbid", SHELL_TROUBLE)
     return Case(name, initrd=initrd, exit_status=None, timeout=timeout,
-                typing=[(PROMPT, line) for line in lines], expect=SHELL_UP + expect,
-                forbid=SHELL_TROUBLE, **kw)
+                typing=[(PROMPT, line) for line in lines], expect=SHELL_UP + expect, **kw)
 
 
 def garbage(seed, n):
@@ -216,3 +221,28 @@ def smptest_case(mode, cpus, expect=(), qemu=(), timeout=120.0):
         forbid=NO_TROUBLE + [r"FAIL"])
 
 
+
+
+def sdt(signature, aml, oem_table_id):
+    """An ACPI table: header (checksummed; QEMU recomputes length and checksum of -acpitable
+    tables anyway) and body."""
+    length = 36 + len(aml)
+    header = bytearray(signature.encode() + length.to_bytes(4, "little") + bytes([2, 0]) +
+                       b"MISSIV" + oem_table_id.encode().ljust(8) + (1).to_bytes(4, "little") +
+                       b"MSVE" + (1).to_bytes(4, "little"))
+    table = header + aml
+    table[9] = (-sum(table)) & 0xff
+    return bytes(table)
+
+
+# Hostile SSDTs for -acpitable, written by hand in AML (ACPI 6.4, chapter 20):
+ACPI_TABLES = {
+    # Name (\LPCN, 0); While (One) { Increment (\LPCN) } at the table's top level.
+    "loop": sdt("SSDT", bytes([0x08]) + b"\\LPCN" + bytes([0x00, 0xa2, 0x08, 0x01, 0x75]) +
+                b"\\LPCN", "LOOP"),
+    # Scope (\) whose package length (63 bytes) runs past the end of the table.
+    "past-end": sdt("SSDT", bytes([0x10, 0x3f]) + b"\\" + bytes([0x08]) + b"XXXX" + bytes([0]),
+                    "PASTEND"),
+    # Bytes that are no AML opcode.
+    "garbage": sdt("SSDT", bytes([0xff, 0xfe, 0xfd, 0x02, 0x03]), "GARBAGE"),
+}

@@ -27,7 +27,7 @@ import tempfile
 import time
 
 from cases import all_cases
-from common import REPO
+from common import ACPI_TABLES, REPO
 
 
 def make_initrd(kind, good, workdir):
@@ -68,16 +68,24 @@ def make_iso(case, kernel, good_initrd, workdir):
 def run_qemu(case, iso, log_path, smp):
     """Boots iso; returns (exit status or None if stopped, seconds)."""
     cmd = ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg", "-cpu", "qemu64",
-           "-m", case.memory, "-smp", str(case.smp or smp), "-no-reboot", "-display", "none",
+           "-m", case.memory, "-smp", str(case.smp or smp), "-display", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-serial", f"file:{log_path}", "-cdrom", iso, *case.qemu]
+    if not case.reboot:
+        cmd.append("-no-reboot")
+    for name in case.acpi_tables:
+        path = os.path.join(os.path.dirname(log_path), "acpi", f"{name}.aml")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(ACPI_TABLES[name])
+        cmd += ["-acpitable", f"file={path}"]
     # Unix socket paths are limited to 107 bytes: keep it short, in /tmp.
     monitor_path = os.path.join(tempfile.gettempdir(), f"missive-{os.getpid()}-{case.name}.mon")
     if os.path.exists(monitor_path):
         os.remove(monitor_path)
     cmd += ["-monitor", f"unix:{monitor_path},server=on,wait=off" if case.monitor else "none"]
     qmp_path = monitor_path[:-4] + ".qmp"
-    if case.qmp_keys or case.qmp_queries:
+    if case.qmp_keys or case.qmp_commands or case.qmp_queries:
         if os.path.exists(qmp_path):
             os.remove(qmp_path)
         cmd += ["-qmp", f"unix:{qmp_path},server=on,wait=off"]
@@ -96,6 +104,7 @@ def run_qemu(case, iso, log_path, smp):
     status = None
     pending = list(case.monitor)
     keys = list(case.qmp_keys)
+    qmp_commands = list(case.qmp_commands)
     queries, answers = list(case.qmp_queries), []
     serial = connect_serial(serial_path, proc) if serial_path else None
     typing = list(case.typing)
@@ -118,8 +127,12 @@ def run_qemu(case, iso, log_path, smp):
         if keys and re.search(case.after_line, read_log(log_path), re.M):
             send_qmp_keys(qmp_path, keys)
             keys = []
+        if qmp_commands and re.search(case.after_line, read_log(log_path), re.M):
+            send_qmp(qmp_path, qmp_commands)
+            qmp_commands = []
         if queries and re.search(case.after_line, read_log(log_path), re.M):
-            answers = [f"QMP {q} {json.dumps(a)}" for q, a in zip(queries, qmp_query(qmp_path, queries))]
+            returns = send_qmp(qmp_path, [{"execute": q} for q in queries])
+            answers = [f"QMP {q} {json.dumps(a)}" for q, a in zip(queries, returns)]
             queries = []
         if case.exit_status is None and not queries and all_expected(case, read_log(log_path)):
             break
@@ -136,7 +149,7 @@ def run_qemu(case, iso, log_path, smp):
     for path in (monitor_path, qmp_path):
         if os.path.exists(path):
             os.remove(path)
-    if answers:
+    if answers:  # after the serial output, on lines of their own
         with open(log_path, "a") as f:
             f.write("".join("\n" + a for a in answers) + "\n")
     return status, time.monotonic() - start, proc.stderr.read().decode(errors="replace")
@@ -190,18 +203,14 @@ def send_monitor(path, commands):
 
 def send_qmp_keys(path, keys):
     """Presses keys ("h", "shift-h", "ret") through QMP send-key on the unix socket path."""
-    qmp_session(path, [("send-key", {"keys": [{"type": "qcode", "data": k}
-                                              for k in key.split("-")]}) for key in keys], 0.1)
+    send_qmp(path, [{"execute": "send-key",
+                     "arguments": {"keys": [{"type": "qcode", "data": k} for k in key.split("-")]}}
+                    for key in keys], pause=0.1)
 
 
-def qmp_query(path, queries):
-    """The return values of QMP commands without arguments ("query-pci")."""
-    return qmp_session(path, [(q, None) for q in queries], 0)
-
-
-def qmp_session(path, commands, pause):
-    """Runs (command, arguments) pairs through QMP on the unix socket path, pause seconds
-    apart; returns their return values."""
+def send_qmp(path, commands, pause=0.0):
+    """Sends QMP commands ({"execute": ..., "arguments": ...}) on the unix socket path, one
+    after the other's answer; returns their return values."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.connect(path)
         sock.settimeout(5)
@@ -222,11 +231,11 @@ def qmp_session(path, commands, pause):
 
         json.loads(stream.readline())  # the greeting
         command("qmp_capabilities")
-        results = []
-        for execute, arguments in commands:
-            results.append(command(execute, arguments)["return"])
+        returns = []
+        for c in commands:
+            returns.append(command(c["execute"], c.get("arguments"))["return"])
             time.sleep(pause)
-        return results
+        return returns
 
 
 def read_log(path):

@@ -181,6 +181,18 @@ int main(void)
     pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 4, 2}, 3, &value);
     check("bus mastering is on, the decode bits unchanged", (long)value,
           (long)((command & 3) | (command & ~3ul) | 4));
+    /* PCI_INFO: what the pci server knows of it; the interrupt word says how INTx arrives. */
+    struct request info_reply = {.label = PCI_INFO};
+    request_set_word(&info_reply, 0, own);
+    check_status("its own information",
+                 request_result(request_call(pci, &info_reply, 0, 0, 0), &info_reply), SERVICE_OK);
+    uint64_t irq_word = request_word(&info_reply, 2);
+    check("the same ids", (long)request_word(&info_reply, 0), 0x11e81234);
+    check("BAR 0's size", (long)request_word(&info_reply, PCI_INFO_BAR_WORD + 1), 1 << 20);
+    check("it has MSI", (irq_word & PCI_IRQ_MSI) != 0, 1);
+    check("and pin INTA", PCI_IRQ_PIN(irq_word), 1);
+    if (!msi_address)
+        check("its INTx route is the GSI it was granted", (long)PCI_IRQ_GSI(irq_word), (long)gsi);
     refusals(pci, own);
     listed_as_driver(own, info->pid);
 
@@ -206,8 +218,10 @@ int main(void)
         printf("edutest: %u of %u interrupts through MSI (vector %lu)\n", arrived, ROUNDS,
                (unsigned long)msi_data);
     else
-        printf("edutest: %u of %u interrupts through INTx (GSI %lu)\n", arrived, ROUNDS,
-               (unsigned long)gsi);
+        printf("edutest: %u of %u interrupts through INTx (GSI %lu, %s-triggered, active-%s)\n",
+               arrived, ROUNDS, (unsigned long)gsi,
+               PCI_IRQ_MODE(irq_word) & IRQ_MODE_LEVEL ? "level" : "edge",
+               PCI_IRQ_MODE(irq_word) & IRQ_MODE_ACTIVE_LOW ? "low" : "high");
     (void)how;
     return check_report(0) ? 1 : 0;
 }
