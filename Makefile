@@ -190,7 +190,7 @@ extra_srcs_procsrv := lib/manifest/manifest.c lib/cmdline/cmdline.c lib/elf/elf.
 	lib/tracedump/tracedump.c lib/ioport/ioport.c lib/initstack/initstack.c
 extra_srcs_memsrv  := lib/buddy/buddy.c
 extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c
-extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c lib/ioport/ioport.c
+extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c lib/input/mouse.c lib/ioport/ioport.c
 extra_srcs_shell   := lib/lineedit/lineedit.c
 extra_srcs_usertest := lib/tracedump/tracedump.c
 extra_srcs_ipcbench := lib/ipcbench/stats.c lib/ipcbench/args.c lib/procgrant/procgrant.c
@@ -245,7 +245,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
-	initstack
+	initstack mouse
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -256,6 +256,7 @@ unit_srcs_cspace  := kernel/cspace.c
 unit_srcs_buddy   := lib/buddy/buddy.c
 unit_srcs_madt    := lib/acpi/madt.c
 unit_srcs_keymap  := lib/input/keymap.c
+unit_srcs_mouse   := lib/input/mouse.c lib/input/keymap.c
 unit_srcs_manifest := lib/manifest/manifest.c lib/cmdline/cmdline.c
 unit_srcs_lineedit := lib/lineedit/lineedit.c lib/input/keymap.c
 unit_srcs_shellargs := apps/shell/args.c
