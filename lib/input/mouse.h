@@ -20,16 +20,16 @@
 #define MOUSE_BYTE0_Y_OVERFLOW 0x80
 
 struct mouse_event {
-    int16_t dx;       /* -256..255, right positive */
-    int16_t dy;       /* -255..256, DOWN positive (screen coordinates) */
-    uint8_t buttons;  /* MOUSE_BYTE0_BUTTONS bits held */
-    bool overflow;    /* a counter overflowed: dx and dy are 0 (the motion is unknown) */
+    int16_t dx;      /* -256..255, right positive */
+    int16_t dy;      /* -255..256, DOWN positive (screen coordinates) */
+    uint8_t buttons; /* MOUSE_BYTE0_BUTTONS bits held */
+    bool overflow;   /* a counter overflowed: dx and dy are 0 (the motion is unknown) */
 };
 
 /* Decoder state; set up with mouse_init. */
 struct mouse_state {
     uint8_t bytes[3];
-    uint8_t count;     /* bytes of the current packet gathered */
+    uint8_t count;      /* bytes of the current packet gathered */
     uint32_t discarded; /* bytes thrown away to find a packet's start again */
 };
 

@@ -178,7 +178,8 @@ static void test_event_words(void **state)
     assert_true(input_event_unpack(input_event_pack(&in), &out));
     assert_true(out.overflow);
     in = (struct input_event){.type = INPUT_EVENT_KEY,
-                              .key = {.key = KEY_Q, .pressed = true,
+                              .key = {.key = KEY_Q,
+                                      .pressed = true,
                                       .modifiers = KEYMAP_MOD_SHIFT | KEYMAP_MOD_CAPS_LOCK,
                                       .ascii = 'q'}};
     uint64_t w = input_event_pack(&in);
@@ -208,12 +209,9 @@ static void test_event_words(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_motion),
-        cmocka_unit_test(test_buttons_alone),
-        cmocka_unit_test(test_overflow_drops_motion),
-        cmocka_unit_test(test_resync_after_lost_byte),
-        cmocka_unit_test(test_random_streams),
-        cmocka_unit_test(test_event_words),
+        cmocka_unit_test(test_every_motion),          cmocka_unit_test(test_buttons_alone),
+        cmocka_unit_test(test_overflow_drops_motion), cmocka_unit_test(test_resync_after_lost_byte),
+        cmocka_unit_test(test_random_streams),        cmocka_unit_test(test_event_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
