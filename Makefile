@@ -78,6 +78,15 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/kernel.ld
 
 -include $(KERNEL_OBJS:.o=.d) $(BUILD)/kernel-obj/asm_offsets.d
 
+# --- fonts -----------------------------------------------------------------------
+
+# Terminus from Debian's console-setup-linux, pinned and checksum-verified, unpacked into the
+# build tree (never installed into the host): docs/terminal.md.
+FONT_DIR := $(BUILD)/font
+FONTS := $(FONT_DIR)/ter-10x20.psf $(FONT_DIR)/ter-8x16.psf
+$(FONTS) &: tools/fetch-font.sh | $(DEPS)
+	bash tools/fetch-font.sh $(FONT_DIR)
+
 # --- initrd and ISO ------------------------------------------------------------
 
 manifest_sources = $(shell awk '!/^[ \t]*(\#|$$)/ {print $$2}' $(1) 2>/dev/null | sed 's|$$BUILD|$(BUILD)|')
@@ -245,7 +254,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
-	initstack mouse
+	initstack mouse psf vt
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -257,6 +266,9 @@ unit_srcs_buddy   := lib/buddy/buddy.c
 unit_srcs_madt    := lib/acpi/madt.c
 unit_srcs_keymap  := lib/input/keymap.c
 unit_srcs_mouse   := lib/input/mouse.c lib/input/keymap.c
+unit_srcs_psf     := lib/psf/psf.c lib/text/text.c
+unit_srcs_vt      := lib/vt/vt.c lib/vt/vt_render.c lib/psf/psf.c lib/text/text.c \
+	lib/lineedit/lineedit.c
 unit_srcs_manifest := lib/manifest/manifest.c lib/cmdline/cmdline.c
 unit_srcs_lineedit := lib/lineedit/lineedit.c lib/input/keymap.c
 unit_srcs_shellargs := apps/shell/args.c
@@ -276,6 +288,11 @@ unit_srcs_server    := lib/libsys/server_dispatch.c lib/libsys/request.c lib/res
 unit_srcs_wordpack  := lib/wordpack/wordpack.c
 unit_srcs_initstack := lib/initstack/initstack.c
 unit_srcs_ioport    := lib/ioport/ioport.c
+
+# The PSF parser's tests read the real fonts (tools/fetch-font.sh).
+$(BUILD)/host/test_psf $(BUILD)/host/test_vt: HOST_CFLAGS += \
+	-DPSF_TEST_FONT_DIR='"$(abspath $(BUILD))/font"'
+$(BUILD)/host/test_psf $(BUILD)/host/test_vt: $(FONTS)
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)
