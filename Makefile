@@ -246,7 +246,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
-	initstack blend
+	initstack blend compose
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -279,6 +279,8 @@ unit_srcs_ioport    := lib/ioport/ioport.c
 # blend_avx2.c alone is built with -mavx2 (lib/blend/blend_avx2.c says why), as an object of
 # its own; the test calls it only when the host has AVX2.
 unit_srcs_blend     := lib/blend/blend_scalar.c lib/blend/blend_sse2.c $(BUILD)/host/blend_avx2.o
+unit_srcs_compose   := lib/compose/compose.c lib/blend/blend_scalar.c lib/blend/blend_sse2.c \
+	$(BUILD)/host/blend_avx2.o
 $(BUILD)/host/blend_avx2.o: lib/blend/blend_avx2.c lib/blend/blend.h Makefile | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(HOST_CFLAGS) -mavx2 -c $< -o $@

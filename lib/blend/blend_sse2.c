@@ -17,10 +17,10 @@ static inline __m128i over4(__m128i d, __m128i s)
     /* each pixel's alpha in its four words, then 255 - alpha */
     __m128i a_lo = _mm_shufflehi_epi16(_mm_shufflelo_epi16(s_lo, 0xff), 0xff);
     __m128i a_hi = _mm_shufflehi_epi16(_mm_shufflelo_epi16(s_hi, 0xff), 0xff);
-    __m128i t_lo = _mm_add_epi16(
-        _mm_mullo_epi16(_mm_unpacklo_epi8(d, zero), _mm_sub_epi16(c255, a_lo)), c128);
-    __m128i t_hi = _mm_add_epi16(
-        _mm_mullo_epi16(_mm_unpackhi_epi8(d, zero), _mm_sub_epi16(c255, a_hi)), c128);
+    __m128i t_lo =
+        _mm_add_epi16(_mm_mullo_epi16(_mm_unpacklo_epi8(d, zero), _mm_sub_epi16(c255, a_lo)), c128);
+    __m128i t_hi =
+        _mm_add_epi16(_mm_mullo_epi16(_mm_unpackhi_epi8(d, zero), _mm_sub_epi16(c255, a_hi)), c128);
     t_lo = _mm_srli_epi16(_mm_add_epi16(t_lo, _mm_srli_epi16(t_lo, 8)), 8);
     t_hi = _mm_srli_epi16(_mm_add_epi16(t_hi, _mm_srli_epi16(t_hi, 8)), 8);
     return _mm_adds_epu8(s, _mm_packus_epi16(t_lo, t_hi));

@@ -107,8 +107,8 @@ static struct result reconnect(struct gfx_connection *c)
             return e;
     for (unsigned i = 0; i < GFX_MAX_WINDOWS; i++) {
         struct gfx_window *w = c->windows[i];
-        if (w && (!result_is_ok(e = create_window(c, w)) ||
-                  !result_is_ok(e = commit_once(c, w, 0, 0))))
+        if (w &&
+            (!result_is_ok(e = create_window(c, w)) || !result_is_ok(e = commit_once(c, w, 0, 0))))
             return e;
     }
     return result_ok();
@@ -138,8 +138,8 @@ struct result gfx_connect(struct gfx_connection *c)
     c->notification_badged = libsys_alloc_slot();
     if (!c->notification || !c->notification_badged)
         return result_from_reply(ERR_OK, SERVICE_NO_MEMORY, 0);
-    long k = cspace_mint(PROC_SLOT_CSPACE, c->notification_badged, c->notification,
-                         CAP_RIGHT_SEND, GFX_NOTIFY_EVENTS, 0);
+    long k = cspace_mint(PROC_SLOT_CSPACE, c->notification_badged, c->notification, CAP_RIGHT_SEND,
+                         GFX_NOTIFY_EVENTS, 0);
     if (k != ERR_OK)
         return result_from_kernel(k, 0);
     return connect_once(c);
@@ -179,8 +179,8 @@ static struct result make_frames(struct gfx_surface *s)
     return result_ok();
 }
 
-struct result gfx_surface_create(struct gfx_connection *c, struct gfx_surface *s,
-                                 uint32_t width, uint32_t height)
+struct result gfx_surface_create(struct gfx_connection *c, struct gfx_surface *s, uint32_t width,
+                                 uint32_t height)
 {
     memset(s, 0, sizeof *s);
     if (width == 0 || width > GFX_MAX_SIZE)

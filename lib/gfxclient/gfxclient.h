@@ -50,8 +50,8 @@ struct result gfx_connect(struct gfx_connection *c);
 
 /* Makes a width x height surface in fresh memory (zeroed: transparent), maps it at
    s->pixels and shares it. */
-struct result gfx_surface_create(struct gfx_connection *c, struct gfx_surface *s,
-                                 uint32_t width, uint32_t height);
+struct result gfx_surface_create(struct gfx_connection *c, struct gfx_surface *s, uint32_t width,
+                                 uint32_t height);
 
 /* Shows surface s in window w at x, y (the surface's top-left; the title bar is above it),
    with a title and minimum and maximum sizes (GFX_PACK(w, h); 0: none). Nothing shows
@@ -71,7 +71,7 @@ struct result gfx_window_move(struct gfx_connection *c, struct gfx_window *w, in
 struct result gfx_window_destroy(struct gfx_connection *c, struct gfx_window *w);
 
 /* Reads up to max (at most GFX_EVENTS_MAX) queued events into events; *count says how many,
-   *dropped (if not NULL) how many the compositor dropped since the last read. */
+ *dropped (if not NULL) how many the compositor dropped since the last read. */
 struct result gfx_events(struct gfx_connection *c, struct gfx_event *events, unsigned max,
                          unsigned *count, uint64_t *dropped);
 

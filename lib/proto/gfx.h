@@ -61,14 +61,14 @@ enum gfx_label {
     GFX_STATS = 10,
 };
 
-#define GFX_MAX_SIZE    8192               /* pixels, width and height */
-#define GFX_MAX_STRIDE  (4u * GFX_MAX_SIZE) /* bytes */
-#define GFX_MAX_FRAMES  64                 /* frames of one surface (128 MiB of 2 MiB ones) */
-#define GFX_MAX_DAMAGE  16                 /* rectangles of one commit */
-#define GFX_TITLE_MAX   64                 /* bytes of a title */
-#define GFX_MAX_SURFACES 8                 /* per client */
-#define GFX_MAX_WINDOWS 4                  /* per client */
-#define GFX_NOTIFY_EVENTS 1ul              /* the bit the compositor signals */
+#define GFX_MAX_SIZE      8192                /* pixels, width and height */
+#define GFX_MAX_STRIDE    (4u * GFX_MAX_SIZE) /* bytes */
+#define GFX_MAX_FRAMES    64                  /* frames of one surface (128 MiB of 2 MiB ones) */
+#define GFX_MAX_DAMAGE    16                  /* rectangles of one commit */
+#define GFX_TITLE_MAX     64                  /* bytes of a title */
+#define GFX_MAX_SURFACES  8                   /* per client */
+#define GFX_MAX_WINDOWS   4                   /* per client */
+#define GFX_NOTIFY_EVENTS 1ul                 /* the bit the compositor signals */
 
 /* Pixels: 32 bits, 0xAARRGGBB in a little-endian word (B, G, R, A in memory), colour
    premultiplied by alpha (each of R, G, B <= A). The framebuffer's own format is the same
@@ -80,16 +80,16 @@ static inline unsigned gfx_argb(unsigned a, unsigned r, unsigned g, unsigned b)
 
 /* A size word of GFX_WINDOW_CREATE and a rectangle's words of GFX_COMMIT. */
 #define GFX_PACK(low, high) ((unsigned long)(unsigned)(low) | (unsigned long)(unsigned)(high) << 32)
-#define GFX_LOW(word)       ((unsigned)((word) & 0xffffffffu))
+#define GFX_LOW(word)       ((unsigned)((word)&0xffffffffu))
 #define GFX_HIGH(word)      ((unsigned)((word) >> 32))
 
 /* --- decorations (drawn by the compositor; docs/graphics.md) -------------------------------- */
 
-#define GFX_TITLE_HEIGHT  20 /* pixels of the title bar, above the surface */
-#define GFX_BORDER        1  /* pixels of the border around title and surface */
-#define GFX_CLOSE_SIZE    14 /* the close button, a square at the title bar's right end */
-#define GFX_POINTER_W     12 /* the pointer's bitmap */
-#define GFX_POINTER_H     19
+#define GFX_TITLE_HEIGHT 20 /* pixels of the title bar, above the surface */
+#define GFX_BORDER       1  /* pixels of the border around title and surface */
+#define GFX_CLOSE_SIZE   14 /* the close button, a square at the title bar's right end */
+#define GFX_POINTER_W    12 /* the pointer's bitmap */
+#define GFX_POINTER_H    19
 
 /* --- events ------------------------------------------------------------------------------ */
 
@@ -97,10 +97,10 @@ enum gfx_event_type {
     /* code: the key (enum keymap_key, lib/input/keymap.h), flags: GFX_KEY_PRESSED |
        modifiers (KEYMAP_MOD_*) << 8, text: the byte a terminal sends (0: none) */
     GFX_EVENT_KEY = 1,
-    GFX_EVENT_POINTER = 2, /* x, y: the pointer in surface pixels (it moved over the window) */
-    GFX_EVENT_BUTTON = 3,  /* code: button (1 left, 2 right, 3 middle), flags: 1 pressed, x y */
-    GFX_EVENT_FOCUS = 4,   /* code: 1 gained, 0 lost */
-    GFX_EVENT_CLOSE = 5,   /* the close button was clicked: the client decides */
+    GFX_EVENT_POINTER = 2,   /* x, y: the pointer in surface pixels (it moved over the window) */
+    GFX_EVENT_BUTTON = 3,    /* code: button (1 left, 2 right, 3 middle), flags: 1 pressed, x y */
+    GFX_EVENT_FOCUS = 4,     /* code: 1 gained, 0 lost */
+    GFX_EVENT_CLOSE = 5,     /* the close button was clicked: the client decides */
     GFX_EVENT_CONFIGURE = 6, /* x, y: the window's size (width, height) */
 };
 
@@ -112,9 +112,9 @@ struct gfx_event {
     unsigned code, flags, text;
 };
 
-#define GFX_EVENT_WORDS  3
-#define GFX_EVENTS_MAX   20 /* per GFX_EVENTS reply: (64 - 2) / 3 words */
-#define GFX_EVENT_QUEUE  64 /* per client; beyond, events are dropped and counted */
+#define GFX_EVENT_WORDS 3
+#define GFX_EVENTS_MAX  20 /* per GFX_EVENTS reply: (64 - 2) / 3 words */
+#define GFX_EVENT_QUEUE 64 /* per client; beyond, events are dropped and counted */
 
 /* Packing: word 0 type | window << 32; word 1 x | y << 32 (int32 each); word 2 code (16
    bits) | flags << 16 (16 bits) | text << 32. */
