@@ -10,6 +10,7 @@ from common import (BOOTED, NO_TROUBLE, check_boot_trace, check_trace_script, OV
                     proc_case, shell_case, smptest_case, user_fault_case)
 
 sys.path.insert(0, os.path.join(REPO, "tools", "bench"))
+from input_cases import input_cases  # noqa: E402
 import benchcsv  # noqa: E402  (tools/bench: the result format and the plausibility checks)
 import plausible  # noqa: E402
 
@@ -395,6 +396,7 @@ def cases():
             r"^  page fault: protection violation, read, kernel mode, instruction fetch$"]),
         *shell_cases(),
         *ipcbench_cases(),
+        *input_cases(),
     ]
 
 

@@ -30,6 +30,11 @@ class Case:
     # Keys pressed through QMP send-key once a line matches after_line ("shift-h").
     qmp_keys: list = field(default_factory=list)
     after_line: str = r"^Missive: boot complete"
+    # QMP commands in steps: (regex, [{"execute": ..., "arguments": ...}, ...]) in order; each
+    # step's commands are sent once its regex matches the output after the previous step
+    # (input-send-event, screendump; a screendump's "filename" may hold {dir}, the case's
+    # work directory).
+    qmp: list = field(default_factory=list)
     # Typing on the serial console: (regex, text) steps in order; each text is sent once its
     # regex matches the output that came after the previous step's text was sent.
     typing: list = field(default_factory=list)

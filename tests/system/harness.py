@@ -77,7 +77,7 @@ def run_qemu(case, iso, log_path, smp):
         os.remove(monitor_path)
     cmd += ["-monitor", f"unix:{monitor_path},server=on,wait=off" if case.monitor else "none"]
     qmp_path = monitor_path[:-4] + ".qmp"
-    if case.qmp_keys:
+    if case.qmp_keys or case.qmp:
         if os.path.exists(qmp_path):
             os.remove(qmp_path)
         cmd += ["-qmp", f"unix:{qmp_path},server=on,wait=off"]
@@ -96,6 +96,8 @@ def run_qemu(case, iso, log_path, smp):
     status = None
     pending = list(case.monitor)
     keys = list(case.qmp_keys)
+    qmp_steps = list(case.qmp)
+    qmp_at = 0  # log length when the last QMP step was sent
     serial = connect_serial(serial_path, proc) if serial_path else None
     typing = list(case.typing)
     typed_at = 0  # log length when the last text was typed
@@ -117,6 +119,9 @@ def run_qemu(case, iso, log_path, smp):
         if keys and re.search(case.after_line, read_log(log_path), re.M):
             send_qmp_keys(qmp_path, keys)
             keys = []
+        while qmp_steps and re.search(qmp_steps[0][0], read_log(log_path)[qmp_at:], re.M):
+            qmp_at = len(read_log(log_path))
+            send_qmp(qmp_path, [fill_dir(c, os.path.dirname(log_path)) for c in qmp_steps.pop(0)[1]])
         if case.exit_status is None and all_expected(case, read_log(log_path)):
             break
         if elapsed > case.timeout:
@@ -179,6 +184,38 @@ def send_monitor(path, commands):
         for command in commands:
             sock.sendall(command.encode() + b"\n")
             time.sleep(0.2)
+
+
+def fill_dir(command, directory):
+    """command (a QMP command dict) with {dir} in its string arguments replaced."""
+    args = {k: v.replace("{dir}", directory) if isinstance(v, str) else v
+            for k, v in command.get("arguments", {}).items()}
+    return dict(command, arguments=args) if "arguments" in command else command
+
+
+def send_qmp(path, commands):
+    """Sends QMP commands (dicts with execute and arguments) on the unix socket path, each
+    after the answer to the one before."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.connect(path)
+        sock.settimeout(10)
+        stream = sock.makefile("rwb")
+
+        def command(message):
+            stream.write(json.dumps(message).encode() + b"\n")
+            stream.flush()
+            while True:  # skip events until the answer
+                answer = json.loads(stream.readline())
+                if "return" in answer or "error" in answer:
+                    if "error" in answer:
+                        raise RuntimeError(f"QMP {message['execute']}: {answer['error']}")
+                    return answer
+
+        json.loads(stream.readline())  # the greeting
+        command({"execute": "qmp_capabilities"})
+        for message in commands:
+            command(message)
+            time.sleep(0.05)
 
 
 def send_qmp_keys(path, keys):
