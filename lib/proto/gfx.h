@@ -18,47 +18,49 @@
 
 /* --- requests ---------------------------------------------------------------------------- */
 
+/* Labels from 16 on: the compositor's endpoint also takes the input protocol's (lib/proto/
+   input.h, labels 1-15) from the i8042 driver. */
 enum gfx_label {
     /* Capability 0: a Notification the compositor signals (bit GFX_NOTIFY_EVENTS) when the
        client's event queue goes from empty to not empty. Connecting again replaces it (and
        forgets the client's surfaces and windows).
        -> MR0 screen width, MR1 screen height, MR2 the compositor's instance (changes when it
        is restarted) */
-    GFX_CONNECT = 1,
+    GFX_CONNECT = 16,
     /* MR0 width (1..GFX_MAX_SIZE), MR1 height (1..GFX_MAX_SIZE), MR2 stride in bytes (4 *
        width .. GFX_MAX_STRIDE, a multiple of 4), MR3 frame count (1..GFX_MAX_FRAMES);
        capability 0: the first frame (4 KiB or 2 MiB of RAM, read right at least). Every frame
        of a surface has the first one's size; together they must hold stride * height bytes.
        -> MR0 the surface's id. The surface is complete (can be attached) once every frame has
        come (GFX_SURFACE_FRAME). */
-    GFX_SURFACE_CREATE = 2,
+    GFX_SURFACE_CREATE = 17,
     /* MR0 surface, MR1 index (1..count-1); capability 0: that frame */
-    GFX_SURFACE_FRAME = 3,
+    GFX_SURFACE_FRAME = 18,
     /* MR0 surface: forgotten (a window showing it shows nothing until another is attached) */
-    GFX_SURFACE_DESTROY = 4,
+    GFX_SURFACE_DESTROY = 19,
     /* MR0 surface (complete), MR1 x, MR2 y (of the surface's top-left on the screen, signed:
        int32 in the low half of the word), MR3 minimum size, MR4 maximum size (each width |
        height << 32; 0: none), MR5 title length (0..GFX_TITLE_MAX), the title from MR6 on
        -> MR0 the window's id. The window is the surface's size, which must lie within the
        minimum and maximum; it is mapped (shown) at its first GFX_COMMIT, on top, and
        focused. A configure event tells the size. */
-    GFX_WINDOW_CREATE = 5,
+    GFX_WINDOW_CREATE = 20,
     /* MR0 window: gone from the screen */
-    GFX_WINDOW_DESTROY = 6,
+    GFX_WINDOW_DESTROY = 21,
     /* MR0 window, MR1 surface to attach (0: keep the one attached), MR2 rectangle count n
        (0..GFX_MAX_DAMAGE; 0: the whole surface), then two words per rectangle from MR3:
        x | y << 32, width | height << 32, in surface pixels (clipped to the surface). The
        damaged pixels are read from the surface and shown. */
-    GFX_COMMIT = 7,
+    GFX_COMMIT = 22,
     /* -> MR0 events n (0..GFX_EVENTS_MAX), MR1 events dropped since the last read (queue
        full), then GFX_EVENT_WORDS words per event from MR2 (struct gfx_event's packing) */
-    GFX_EVENTS = 8,
+    GFX_EVENTS = 23,
     /* MR0 window, MR1 x, MR2 y (as GFX_WINDOW_CREATE) */
-    GFX_WINDOW_MOVE = 9,
+    GFX_WINDOW_MOVE = 24,
     /* -> MR0 windows shown, MR1 full compositions, MR2 partial ones, MR3 pixels composed,
        MR4 damage rectangles dropped by merging, MR5 the focused window's owner (pid) and id
        (pid << 32 | id), MR6 pointer x | y << 32 (for tests and the benchmark) */
-    GFX_STATS = 10,
+    GFX_STATS = 25,
 };
 
 #define GFX_MAX_SIZE      8192                /* pixels, width and height */
