@@ -184,7 +184,8 @@ LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/request.o $(BUILD)/user/lib/wordpack/wordpack.o \
 	$(BUILD)/user/lib/libsys/server.o $(BUILD)/user/lib/libsys/server_dispatch.o \
 	$(BUILD)/user/lib/result/result.o $(BUILD)/user/lib/result/result_format.o \
-	$(BUILD)/user/lib/libsys/invoke.o
+	$(BUILD)/user/lib/libsys/invoke.o $(BUILD)/user/lib/libsys/vmap.o \
+	$(BUILD)/user/lib/gfxclient/gfxclient.o
 LIBSYS_ARCHIVE := $(BUILD)/user/libsys.a
 LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(LIBSYS_ARCHIVE)
 $(LIBSYS_ARCHIVE): $(LIBSYS_ARCHIVE_OBJS)
@@ -254,7 +255,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
-	initstack mouse psf vt
+	initstack mouse psf vt blend compose
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -288,6 +289,14 @@ unit_srcs_server    := lib/libsys/server_dispatch.c lib/libsys/request.c lib/res
 unit_srcs_wordpack  := lib/wordpack/wordpack.c
 unit_srcs_initstack := lib/initstack/initstack.c
 unit_srcs_ioport    := lib/ioport/ioport.c
+# blend_avx2.c alone is built with -mavx2 (lib/blend/blend_avx2.c says why), as an object of
+# its own; the test calls it only when the host has AVX2.
+unit_srcs_blend     := lib/blend/blend_scalar.c lib/blend/blend_sse2.c $(BUILD)/host/blend_avx2.o
+unit_srcs_compose   := lib/compose/compose.c lib/blend/blend_scalar.c lib/blend/blend_sse2.c \
+	$(BUILD)/host/blend_avx2.o
+$(BUILD)/host/blend_avx2.o: lib/blend/blend_avx2.c lib/blend/blend.h Makefile | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(HOST_CFLAGS) -mavx2 -c $< -o $@
 
 # The PSF parser's tests read the real fonts (tools/fetch-font.sh).
 $(BUILD)/host/test_psf $(BUILD)/host/test_vt: HOST_CFLAGS += \

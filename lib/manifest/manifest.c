@@ -207,6 +207,10 @@ static enum manifest_result parse_option(struct token t, struct manifest_entry *
         e->debug = true;
         return MANIFEST_ENTRY;
     }
+    if (token_is(key, "framebuffer") && !eq) {
+        e->framebuffer = true;
+        return MANIFEST_ENTRY;
+    }
     if (!eq || value.len == 0)
         return fail(error,
                     token_is(key, "priority") || token_is(key, "quota") ||

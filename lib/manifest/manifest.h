@@ -12,8 +12,8 @@
  * mmio=BASE+SIZE[,...] (up to 4 device memory ranges, page aligned, at most
  * 16 MiB each), endpoints=NAME[,NAME...] (up to 4 servers started before
  * it, whose endpoints it gets as grants), restart=N (restarts after a crash,
- * 0-100, default 0), debug (the kernel debug console). '#' starts a comment. docs/protocols.md has
- * the details.
+ * 0-100, default 0), debug (the kernel debug console), framebuffer (the boot framebuffer). '#'
+ * starts a comment. docs/protocols.md has the details.
  *
  * Pure C (string.h only): procsrv and the host tests compile it unchanged.
  */
@@ -47,6 +47,7 @@ struct manifest_entry {
     unsigned cspace_bits;
     unsigned restart;
     bool debug;
+    bool framebuffer; /* the boot framebuffer's frames (the compositor) */
     unsigned ioport_count;
     struct manifest_range ioports[MANIFEST_MAX_IOPORTS];
     unsigned irq_count;

@@ -52,6 +52,13 @@ enum proc_grant_kind {
     /* another server's endpoint, badged with this process's id: arg and arg2 hold the first
        16 bytes of its name (NUL-padded) */
     PROC_GRANT_ENDPOINT = 5,
+    /* The boot framebuffer (manifest option framebuffer): slot the first of its frames (one
+       per page), arg its physical address, arg2 where its first page is mapped in
+       the process (read-write; the first pixel is at arg2 + arg % 4096); the next grant is its
+       mode */
+    PROC_GRANT_FRAMEBUFFER = 12,
+    /* arg width | height << 32 (pixels), arg2 pitch (bytes) | bits per pixel << 32 */
+    PROC_GRANT_FRAMEBUFFER_MODE = 13,
 };
 
 /* Where a process finds the device memory the manifest grants it, one range after the

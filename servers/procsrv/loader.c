@@ -175,6 +175,13 @@ static unsigned bits_for(uint64_t bytes)
     return bits;
 }
 
+/* The boot framebuffer's 4 KiB frames (0: none procsrv can give: not RGB or not 32 bpp). */
+static uint64_t framebuffer_pages(void)
+{
+    const struct boot_info *boot = (const struct boot_info *)USER_BOOT_INFO;
+    return boot->framebuffer_bpp == 32 ? boot->framebuffer_count : 0;
+}
+
 /* Pages, tables and CSpace size the program needs. */
 static void estimate(const struct manifest_entry *entry, const struct elf_image *image,
                      uint64_t *pages, uint64_t *cspace_bits, uint64_t *bytes)
@@ -188,6 +195,8 @@ static void estimate(const struct manifest_entry *entry, const struct elf_image 
     }
     uint64_t tables = 7 + span / (2ul << 20);
     *pages = image_pages + PROC_STACK_SIZE / PAGE + 2 + tables;
+    if (entry->framebuffer) /* its frames, and a page table per 2 MiB of them */
+        *pages += framebuffer_pages() + framebuffer_pages() / 512 + 2;
     uint64_t bits = entry->cspace_bits;
     while ((1ull << bits) < PROC_SLOT_MEMORY + *pages + 64)
         bits++;
@@ -199,6 +208,11 @@ static void estimate(const struct manifest_entry *entry, const struct elf_image 
 struct load_result loader_check(const struct manifest_entry *entry)
 {
     struct load_result result = {0, 0, 0};
+    if (entry->framebuffer && !framebuffer_pages()) {
+        result.error = -SERVICE_NOT_FOUND;
+        result.why = "there is no 32-bpp framebuffer (the graphics boot entry gives one)";
+        return result;
+    }
     struct elf_image image;
     const void *file;
     if (!parse(entry, &image, &file, &result.error, &result.why))
@@ -215,6 +229,30 @@ static bool mint(struct build *b, uint64_t src, uint64_t dest)
     if (cspace_mint(b->p->cspace, dest, src, CAP_RIGHT_SEND | CAP_RIGHT_GRANT, b->p->pid,
                     ROOT_SLOT_CSPACE) != ERR_OK)
         return failed(b, -SERVICE_INTERNAL, "an endpoint would not mint");
+    return true;
+}
+
+/* The manifest's framebuffer: copies of the kernel's frames, mapped read-write from at, and
+   the two grants that say where and what it is. */
+static bool grant_framebuffer(struct build *b, struct proc_info *info, uint64_t at)
+{
+    const struct boot_info *boot = (const struct boot_info *)USER_BOOT_INFO;
+    info->grants[info->grant_count++] =
+        (struct proc_grant){PROC_GRANT_FRAMEBUFFER, b->next_slot, boot->framebuffer_addr, at};
+    info->grants[info->grant_count++] =
+        (struct proc_grant){PROC_GRANT_FRAMEBUFFER_MODE, 0,
+                            boot->framebuffer_width | (uint64_t)boot->framebuffer_height << 32,
+                            boot->framebuffer_pitch | (uint64_t)boot->framebuffer_bpp << 32};
+    for (uint64_t i = 0; i < boot->framebuffer_count; i++, at += PAGE) {
+        uint64_t copy = slot_alloc();
+        if (!copy || cspace_copy(ROOT_SLOT_CSPACE, copy, boot->framebuffer_first + i,
+                                 CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0) != ERR_OK) {
+            slot_free(copy);
+            return failed(b, -SERVICE_INTERNAL, "a framebuffer frame would not copy");
+        }
+        if (!map(b, b->p->vspace, copy, at, CAP_RIGHT_READ | CAP_RIGHT_WRITE) || !give(b, copy, 0))
+            return false;
+    }
     return true;
 }
 
@@ -272,6 +310,8 @@ static bool grant(struct build *b, struct proc_info *info)
                 return false;
         }
     }
+    if (e->framebuffer && !grant_framebuffer(b, info, mmio_at))
+        return false;
     for (unsigned i = 0; i < e->endpoint_count; i++) {
         uint64_t endpoint = names_lookup(e->endpoints[i]);
         if (!endpoint)
