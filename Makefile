@@ -199,7 +199,8 @@ USER_LIBS = -L$(PICOLIBC)/lib --start-group $(LIBSYS_ARCHIVE) -lc $(shell gcc -p
 extra_srcs_procsrv := lib/manifest/manifest.c lib/cmdline/cmdline.c lib/elf/elf.c lib/cpio/cpio.c \
 	lib/tracedump/tracedump.c lib/ioport/ioport.c lib/initstack/initstack.c
 extra_srcs_memsrv  := lib/buddy/buddy.c
-extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c
+extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c lib/vt/vt.c lib/vt/vt_render.c \
+	lib/psf/psf.c lib/text/text.c lib/input/keymap.c
 extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c lib/input/mouse.c lib/ioport/ioport.c
 extra_srcs_shell   := lib/lineedit/lineedit.c
 extra_srcs_usertest := lib/tracedump/tracedump.c

@@ -12,16 +12,16 @@
  */
 #include "psf/psf.h"
 
-#define PSF1_HEADER      4
-#define PSF1_MODE_512    0x01
-#define PSF1_MODE_TABLE  0x06
-#define PSF1_SEPARATOR   0xffff
-#define PSF1_SEQUENCE    0xfffe
-#define PSF2_HEADER      32
-#define PSF2_FLAG_TABLE  0x01
-#define PSF2_SEPARATOR   0xff
-#define PSF2_SEQUENCE    0xfe
-#define UNICODE_MAX      0x10ffff
+#define PSF1_HEADER     4
+#define PSF1_MODE_512   0x01
+#define PSF1_MODE_TABLE 0x06
+#define PSF1_SEPARATOR  0xffff
+#define PSF1_SEQUENCE   0xfffe
+#define PSF2_HEADER     32
+#define PSF2_FLAG_TABLE 0x01
+#define PSF2_SEPARATOR  0xff
+#define PSF2_SEQUENCE   0xfe
+#define UNICODE_MAX     0x10ffff
 
 static uint32_t le32(const uint8_t *p)
 {

@@ -38,7 +38,7 @@ struct psf_font {
     uint32_t width, height; /* pixels */
     uint32_t bytes_per_row; /* (width + 7) / 8 */
     uint32_t bytes_per_glyph;
-    const uint8_t *glyphs; /* glyph_count * bytes_per_glyph bytes */
+    const uint8_t *glyphs;        /* glyph_count * bytes_per_glyph bytes */
     const uint8_t *unicode_table; /* NULL if the font has none */
     size_t unicode_table_size;
     uint32_t replacement; /* the glyph drawn for a code point the font lacks ('?', else 0) */

@@ -20,8 +20,8 @@ static int32_t min32(int32_t a, int32_t b)
     return a < b ? a : b;
 }
 
-void text_draw_glyph(const struct text_target *t, const struct psf_font *font, int32_t x,
-                     int32_t y, uint32_t cp, uint32_t fg, uint32_t bg, bool opaque)
+void text_draw_glyph(const struct text_target *t, const struct psf_font *font, int32_t x, int32_t y,
+                     uint32_t cp, uint32_t fg, uint32_t bg, bool opaque)
 {
     /* The visible part of the glyph's box, in 64 bits so a position near INT32_MAX cannot
        overflow. */
@@ -84,8 +84,8 @@ size_t text_utf8_next(const char *s, size_t n, uint32_t *cp)
     return len;
 }
 
-int32_t text_draw(const struct text_target *t, const struct psf_font *font, int32_t x,
-                  int32_t y, const char *utf8, size_t n, uint32_t fg, uint32_t bg, bool opaque)
+int32_t text_draw(const struct text_target *t, const struct psf_font *font, int32_t x, int32_t y,
+                  const char *utf8, size_t n, uint32_t fg, uint32_t bg, bool opaque)
 {
     size_t i = 0;
     while (i < n) {

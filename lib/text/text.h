@@ -31,13 +31,13 @@ struct text_target text_target(uint32_t *pixels, int32_t width, int32_t height, 
 
 /* Draws the glyph for code point cp with its top left corner at (x, y): set pixels fg, clear
    ones bg if opaque (else left alone). */
-void text_draw_glyph(const struct text_target *t, const struct psf_font *font, int32_t x,
-                     int32_t y, uint32_t cp, uint32_t fg, uint32_t bg, bool opaque);
+void text_draw_glyph(const struct text_target *t, const struct psf_font *font, int32_t x, int32_t y,
+                     uint32_t cp, uint32_t fg, uint32_t bg, bool opaque);
 
 /* Draws n bytes of UTF-8 text from (x, y) on one line (control characters and malformed
    bytes draw the font's replacement glyph); returns the x after the last glyph. */
-int32_t text_draw(const struct text_target *t, const struct psf_font *font, int32_t x,
-                  int32_t y, const char *utf8, size_t n, uint32_t fg, uint32_t bg, bool opaque);
+int32_t text_draw(const struct text_target *t, const struct psf_font *font, int32_t x, int32_t y,
+                  const char *utf8, size_t n, uint32_t fg, uint32_t bg, bool opaque);
 
 /* Decodes one code point from the n > 0 bytes at s; returns the bytes it took (at least 1).
    A malformed or cut-short sequence gives U+FFFD and takes one byte. */

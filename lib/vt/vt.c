@@ -5,7 +5,7 @@
  */
 #include "vt/vt.h"
 
-#define ESC 0x1b
+#define ESC                   0x1b
 #define REPLACEMENT_CHARACTER 0xfffd
 
 static const struct vt_cell blank_cell = {' ', VT_DEFAULT, VT_DEFAULT, 0};
@@ -239,21 +239,49 @@ static void csi_dispatch(struct vt *vt, uint8_t final)
         return;
     }
     switch (final) {
-    case 'A': move_cursor(vt, x, y - count_param(vt, 0)); break;
-    case 'B': move_cursor(vt, x, y + count_param(vt, 0)); break;
-    case 'C': move_cursor(vt, x + count_param(vt, 0), y); break;
-    case 'D': move_cursor(vt, x - count_param(vt, 0), y); break;
-    case 'E': move_cursor(vt, 0, y + count_param(vt, 0)); break;
-    case 'F': move_cursor(vt, 0, y - count_param(vt, 0)); break;
-    case 'G': move_cursor(vt, count_param(vt, 0) - 1, y); break;
-    case 'd': move_cursor(vt, x, count_param(vt, 0) - 1); break;
+    case 'A':
+        move_cursor(vt, x, y - count_param(vt, 0));
+        break;
+    case 'B':
+        move_cursor(vt, x, y + count_param(vt, 0));
+        break;
+    case 'C':
+        move_cursor(vt, x + count_param(vt, 0), y);
+        break;
+    case 'D':
+        move_cursor(vt, x - count_param(vt, 0), y);
+        break;
+    case 'E':
+        move_cursor(vt, 0, y + count_param(vt, 0));
+        break;
+    case 'F':
+        move_cursor(vt, 0, y - count_param(vt, 0));
+        break;
+    case 'G':
+        move_cursor(vt, count_param(vt, 0) - 1, y);
+        break;
+    case 'd':
+        move_cursor(vt, x, count_param(vt, 0) - 1);
+        break;
     case 'H':
-    case 'f': move_cursor(vt, count_param(vt, 1) - 1, count_param(vt, 0) - 1); break;
-    case 'J': erase_display(vt, vt->params[0]); break;
-    case 'K': erase_line(vt, vt->params[0]); break;
-    case 'm': set_graphics(vt); break;
-    case 'S': scroll_region(vt, vt->scroll_top, vt->scroll_bottom, count_param(vt, 0)); break;
-    case 'T': scroll_region(vt, vt->scroll_top, vt->scroll_bottom, -count_param(vt, 0)); break;
+    case 'f':
+        move_cursor(vt, count_param(vt, 1) - 1, count_param(vt, 0) - 1);
+        break;
+    case 'J':
+        erase_display(vt, vt->params[0]);
+        break;
+    case 'K':
+        erase_line(vt, vt->params[0]);
+        break;
+    case 'm':
+        set_graphics(vt);
+        break;
+    case 'S':
+        scroll_region(vt, vt->scroll_top, vt->scroll_bottom, count_param(vt, 0));
+        break;
+    case 'T':
+        scroll_region(vt, vt->scroll_top, vt->scroll_bottom, -count_param(vt, 0));
+        break;
     case 'r': {
         /* DECSTBM: the scrolling region (whole screen without parameters); cursor home. */
         int top = vt->param_count > 0 && vt->params[0] ? (int)vt->params[0] - 1 : 0;
@@ -266,9 +294,15 @@ static void csi_dispatch(struct vt *vt, uint8_t final)
         }
         break;
     }
-    case 's': vt->saved_x = x, vt->saved_y = y; break;
-    case 'u': move_cursor(vt, vt->saved_x, vt->saved_y); break;
-    default: vt->unknown++; break;
+    case 's':
+        vt->saved_x = x, vt->saved_y = y;
+        break;
+    case 'u':
+        move_cursor(vt, vt->saved_x, vt->saved_y);
+        break;
+    default:
+        vt->unknown++;
+        break;
     }
 }
 
@@ -286,9 +320,15 @@ static void full_reset(struct vt *vt)
 static void control(struct vt *vt, uint8_t b)
 {
     switch (b) {
-    case '\a': vt->bells++; break;
-    case '\b': move_cursor(vt, vt->cursor_x - 1, vt->cursor_y); break;
-    case '\t': move_cursor(vt, (vt->cursor_x / VT_TAB + 1) * VT_TAB, vt->cursor_y); break;
+    case '\a':
+        vt->bells++;
+        break;
+    case '\b':
+        move_cursor(vt, vt->cursor_x - 1, vt->cursor_y);
+        break;
+    case '\t':
+        move_cursor(vt, (vt->cursor_x / VT_TAB + 1) * VT_TAB, vt->cursor_y);
+        break;
     /* LF, VT and FF also return the carriage: the console sends program output as is, and
        programs end lines with a lone \n (the serial side adds the \r the same way). */
     case '\n':
@@ -297,8 +337,11 @@ static void control(struct vt *vt, uint8_t b)
         vt->cursor_x = 0;
         line_feed(vt);
         break;
-    case '\r': move_cursor(vt, 0, vt->cursor_y); break;
-    default: break; /* other controls do nothing */
+    case '\r':
+        move_cursor(vt, 0, vt->cursor_y);
+        break;
+    default:
+        break; /* other controls do nothing */
     }
 }
 
@@ -324,10 +367,18 @@ static void escape_byte(struct vt *vt, uint8_t b)
         for (int i = 0; i < VT_MAX_PARAMS; i++)
             vt->params[i] = 0;
         break;
-    case '7': vt->saved_x = vt->cursor_x, vt->saved_y = vt->cursor_y; break;
-    case '8': move_cursor(vt, vt->saved_x, vt->saved_y); break;
-    case 'c': full_reset(vt); break;
-    case 'D': line_feed(vt); break;
+    case '7':
+        vt->saved_x = vt->cursor_x, vt->saved_y = vt->cursor_y;
+        break;
+    case '8':
+        move_cursor(vt, vt->saved_x, vt->saved_y);
+        break;
+    case 'c':
+        full_reset(vt);
+        break;
+    case 'D':
+        line_feed(vt);
+        break;
     case 'E':
         vt->cursor_x = 0;
         line_feed(vt);
@@ -338,7 +389,9 @@ static void escape_byte(struct vt *vt, uint8_t b)
         else
             move_cursor(vt, vt->cursor_x, vt->cursor_y - 1);
         break;
-    default: vt->unknown++; break;
+    default:
+        vt->unknown++;
+        break;
     }
 }
 
@@ -425,13 +478,18 @@ static void feed(struct vt *vt, uint8_t b)
         return;
     }
     switch (vt->state) {
-    case VT_ESCAPE: escape_byte(vt, b); return;
-    case VT_CSI: csi_byte(vt, b); return;
+    case VT_ESCAPE:
+        escape_byte(vt, b);
+        return;
+    case VT_CSI:
+        csi_byte(vt, b);
+        return;
     case VT_UTF8:
         if (utf8_byte(vt, b))
             return;
         break; /* the byte broke a sequence: read it afresh below */
-    case VT_GROUND: break;
+    case VT_GROUND:
+        break;
     }
     if (b == 0x7f)
         return; /* DEL draws nothing */
@@ -492,7 +550,8 @@ size_t vt_row_text(const struct vt *vt, int y, char *out, size_t size)
             enc[2] = (char)(0x80 | (cp & 0x3f)), len = 3;
         else
             enc[0] = (char)(0xf0 | cp >> 18), enc[1] = (char)(0x80 | ((cp >> 12) & 0x3f)),
-            enc[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), enc[3] = (char)(0x80 | (cp & 0x3f)), len = 4;
+            enc[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), enc[3] = (char)(0x80 | (cp & 0x3f)),
+            len = 4;
         if (n + len >= size)
             break;
         for (size_t i = 0; i < len; i++)

@@ -42,28 +42,28 @@ struct vt {
     struct vt_cell *screen;     /* rows x cols, row-major */
     struct vt_cell *scrollback; /* a ring of scrollback_lines rows of cols */
     int scrollback_lines;
-    int history;       /* rows kept in the ring (at most scrollback_lines) */
-    int history_next;  /* the ring's row the next line scrolled off goes to */
-    int view;          /* rows the view is scrolled back into the history (0: the screen) */
+    int history;      /* rows kept in the ring (at most scrollback_lines) */
+    int history_next; /* the ring's row the next line scrolled off goes to */
+    int view;         /* rows the view is scrolled back into the history (0: the screen) */
     int cursor_x, cursor_y;
     bool wrap_pending; /* the last column was just written: the next character wraps first */
     bool cursor_visible;
     int saved_x, saved_y;
-    uint8_t fg, bg, attr; /* what new characters get */
+    uint8_t fg, bg, attr;          /* what new characters get */
     int scroll_top, scroll_bottom; /* the scrolling region, rows inclusive */
     /* Parser. */
     enum vt_parse_state state;
     bool escape_intermediate; /* an ESC sequence had an intermediate byte (0x20-0x2f) */
-    bool csi_private;       /* a '?' after CSI */
+    bool csi_private;         /* a '?' after CSI */
     unsigned params[VT_MAX_PARAMS];
-    int param_count;        /* parameters started (a digit or ';' seen) */
-    uint32_t utf8_cp;       /* the code point being gathered */
-    int utf8_left;          /* continuation bytes still expected */
-    uint32_t utf8_min;      /* the smallest value its length may encode */
+    int param_count;   /* parameters started (a digit or ';' seen) */
+    uint32_t utf8_cp;  /* the code point being gathered */
+    int utf8_left;     /* continuation bytes still expected */
+    uint32_t utf8_min; /* the smallest value its length may encode */
     /* Damage: rows changed since vt_take_damage, as a range (first > last: none). */
     int damage_first, damage_last;
-    uint64_t bells;        /* BEL received (the window may flash; counted for tests) */
-    uint64_t unknown;      /* sequences not understood (ignored) */
+    uint64_t bells;   /* BEL received (the window may flash; counted for tests) */
+    uint64_t unknown; /* sequences not understood (ignored) */
 };
 
 /* Sets up a cols x rows terminal (1..VT_MAX_COLS, 1..VT_MAX_ROWS) on cells, which must hold

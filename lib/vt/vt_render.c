@@ -36,7 +36,7 @@ void vt_render_rows(const struct vt *vt, const struct text_target *t, const stru
         for (int x = 0; x < vt->cols; x++) {
             uint32_t fg, bg;
             vt_cell_colours(vt, palette, x, y, &fg, &bg);
-            text_draw_glyph(t, font, x0 + x * (int32_t)font->width,
-                            y0 + y * (int32_t)font->height, vt_cell_at(vt, x, y).cp, fg, bg, true);
+            text_draw_glyph(t, font, x0 + x * (int32_t)font->width, y0 + y * (int32_t)font->height,
+                            vt_cell_at(vt, x, y).cp, fg, bg, true);
         }
 }

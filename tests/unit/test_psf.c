@@ -48,7 +48,8 @@ static uint32_t le32(const uint8_t *p)
 
 static void put32(uint8_t *p, uint32_t v)
 {
-    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
+    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16),
+    p[3] = (uint8_t)(v >> 24);
 }
 
 /* The real 10x20 font: geometry from its header, ASCII mapped to the glyphs its own table
@@ -190,21 +191,18 @@ static void test_forged_headers(void **state)
         uint32_t value;
         enum psf_error want;
     } cases[] = {
-        {4, 1, PSF_BAD_HEADER},           /* version */
-        {8, 31, PSF_BAD_HEADER},          /* header size below 32 */
-        {8, 0xffffffff, PSF_BAD_HEADER},  /* header past the end */
-        {12, 2, PSF_BAD_HEADER},          /* unknown flag */
-        {16, 0, PSF_BAD_SIZE},            /* no glyphs */
-        {16, 0x10000, PSF_BAD_SIZE},      /* too many */
-        {16, 0xffffffff, PSF_BAD_SIZE},   /* far too many */
-        {16, 600, PSF_TRUNCATED},         /* more than the file holds */
-        {20, 41, PSF_BAD_SIZE},           /* glyph size at odds with width x height */
-        {20, 0xffffffff, PSF_BAD_SIZE},
-        {24, 0, PSF_BAD_SIZE},            /* height */
-        {24, 129, PSF_BAD_SIZE},
-        {28, 0, PSF_BAD_SIZE},            /* width */
-        {28, 65, PSF_BAD_SIZE},
-        {0, 0x864ab573, PSF_BAD_MAGIC},
+        {4, 1, PSF_BAD_HEADER},          /* version */
+        {8, 31, PSF_BAD_HEADER},         /* header size below 32 */
+        {8, 0xffffffff, PSF_BAD_HEADER}, /* header past the end */
+        {12, 2, PSF_BAD_HEADER},         /* unknown flag */
+        {16, 0, PSF_BAD_SIZE},           /* no glyphs */
+        {16, 0x10000, PSF_BAD_SIZE},     /* too many */
+        {16, 0xffffffff, PSF_BAD_SIZE},  /* far too many */
+        {16, 600, PSF_TRUNCATED},        /* more than the file holds */
+        {20, 41, PSF_BAD_SIZE},          /* glyph size at odds with width x height */
+        {20, 0xffffffff, PSF_BAD_SIZE},  {24, 0, PSF_BAD_SIZE}, /* height */
+        {24, 129, PSF_BAD_SIZE},         {28, 0, PSF_BAD_SIZE}, /* width */
+        {28, 65, PSF_BAD_SIZE},          {0, 0x864ab573, PSF_BAD_MAGIC},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint8_t *copy = malloc(size);
@@ -226,7 +224,7 @@ static void test_forged_headers(void **state)
     assert_int_equal(psf_parse(&font, psf1, sizeof psf1), PSF_BAD_SIZE);
     psf1[3] = 8;
     assert_int_equal(psf_parse(&font, psf1, sizeof psf1), PSF_OK);
-    assert_int_equal(psf_glyph_index(&font, 'A'), 'A'); /* no table: the code point itself */
+    assert_int_equal(psf_glyph_index(&font, 'A'), 'A');  /* no table: the code point itself */
     assert_int_equal(psf_glyph_index(&font, 300), 0x3f); /* none: the replacement, glyph 0x3f (?) */
     psf1[2] = 1;
     assert_int_equal(psf_parse(&font, psf1, sizeof psf1), PSF_TRUNCATED);
@@ -266,8 +264,8 @@ static void test_unicode_tables(void **state)
     struct psf_font font;
     uint8_t *data;
     /* Glyph 0: 'x' and U+00E9 (two bytes); glyph 1: '?', a sequence (ignored), U+20AC. */
-    const uint8_t good[] = {'x', 0xc3, 0xa9, 0xff, '?', 0xfe, 'a', 0xcc, 0x81, 0xe2, 0x82, 0xac,
-                            0xff};
+    const uint8_t good[] = {'x',  0xc3, 0xa9, 0xff, '?',  0xfe, 'a',
+                            0xcc, 0x81, 0xe2, 0x82, 0xac, 0xff};
     assert_int_equal(parse_tiny(good, sizeof good, &font, &data), PSF_OK);
     assert_int_equal(psf_glyph_index(&font, 'x'), 0);
     assert_int_equal(psf_glyph_index(&font, 0xe9), 0);
@@ -351,8 +349,8 @@ static void test_text_draw(void **state)
     for (size_t i = 0; i < STRIDE * H; i++)
         buf[i] = 0;
     t.clip_x0 = 5, t.clip_y0 = 6, t.clip_x1 = 20, t.clip_y1 = 12;
-    const int32_t spots[] = {INT32_MIN, -1000000, -25, -9, -1, 0, 7, 15, 19, 55, 63, 64, 1000000,
-                             INT32_MAX - 5, INT32_MAX};
+    const int32_t spots[] = {INT32_MIN, -1000000, -25,           -9,       -1, 0, 7, 15, 19, 55, 63,
+                             64,        1000000,  INT32_MAX - 5, INT32_MAX};
     for (size_t i = 0; i < sizeof spots / sizeof spots[0]; i++)
         for (size_t j = 0; j < sizeof spots / sizeof spots[0]; j++)
             text_draw(&t, &font, spots[i], spots[j], "#M@", 3, fg, bg, true);

@@ -146,7 +146,9 @@ static void test_cursor_movement(void **state)
     assert_row(&vt, 3, "      %");
     put(&vt, "\x1b[s\x1b[H\x1b[u&");
     assert_row(&vt, 3, "      %&");
-    put(&vt, "\x1b" "7\x1b[1;1H\x1b" "8'");
+    put(&vt, "\x1b"
+             "7\x1b[1;1H\x1b"
+             "8'");
     assert_row(&vt, 3, "      %&'");
     put(&vt, "\x1b[2E^\x1b[F~");
     assert_row(&vt, 4, "^                  !");
@@ -193,8 +195,8 @@ static void test_colours(void **state)
     } want[] = {
         {0, p[VT_PALETTE_FG], p[VT_PALETTE_BG]},
         {1, p[1], p[VT_PALETTE_BG]},
-        {2, p[9], p[2]},  /* bold red: bright red */
-        {3, p[2], p[9]},  /* reversed */
+        {2, p[9], p[2]}, /* bold red: bright red */
+        {3, p[2], p[9]}, /* reversed */
         {4, p[VT_PALETTE_FG], p[VT_PALETTE_BG]},
         {5, p[15], p[12]},
         {6, p[VT_PALETTE_FG], p[VT_PALETTE_BG]},
@@ -215,7 +217,7 @@ static void test_colours(void **state)
     uint64_t unknown = vt.unknown;
     put(&vt, "\x1b[38;5;100m\x1b[?1049h\x1b[>c\x1b(B\x1b#8");
     assert_true(vt.unknown > unknown);
-    assert_row(&vt, 0, "abcdefghi"); /* and nothing of them was drawn */
+    assert_row(&vt, 0, "abcdefghi");     /* and nothing of them was drawn */
     assert_int_equal(vt.bg, VT_DEFAULT); /* 38;5;100 did not set SGR 100 */
     assert_int_equal(vt.attr, 0);
 }
@@ -225,15 +227,16 @@ static void test_utf8(void **state)
     (void)state;
     struct vt vt;
     vt_init(&vt, COLS, ROWS, cells, HISTORY);
-    put(&vt, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80|\xc3|\x80|\xc0\xaf|\xed\xa0\x80|\xe2\x82\x1b[C!");
+    put(&vt,
+        "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80|\xc3|\x80|\xc0\xaf|\xed\xa0\x80|\xe2\x82\x1b[C!");
     assert_int_equal(vt_cell_at(&vt, 0, 0).cp, 0xe9);
     assert_int_equal(vt_cell_at(&vt, 1, 0).cp, 0x20ac);
     assert_int_equal(vt_cell_at(&vt, 2, 0).cp, 0x1f600);
     assert_int_equal(vt_cell_at(&vt, 3, 0).cp, '|');
     assert_int_equal(vt_cell_at(&vt, 4, 0).cp, 0xfffd); /* cut short by '|' */
     assert_int_equal(vt_cell_at(&vt, 5, 0).cp, '|');
-    assert_int_equal(vt_cell_at(&vt, 6, 0).cp, 0xfffd); /* stray continuation */
-    assert_int_equal(vt_cell_at(&vt, 8, 0).cp, 0xfffd); /* overlong */
+    assert_int_equal(vt_cell_at(&vt, 6, 0).cp, 0xfffd);  /* stray continuation */
+    assert_int_equal(vt_cell_at(&vt, 8, 0).cp, 0xfffd);  /* overlong */
     assert_int_equal(vt_cell_at(&vt, 10, 0).cp, 0xfffd); /* surrogate */
     assert_int_equal(vt_cell_at(&vt, 12, 0).cp, 0xfffd); /* cut by ESC, which still works */
     assert_int_equal(vt_cell_at(&vt, 14, 0).cp, '!');
@@ -288,7 +291,8 @@ static void test_scroll_region(void **state)
     assert_row(&vt, 1, "c");
     put(&vt, "\x1b[3;2r"); /* top below bottom: refused */
     assert_int_equal(vt.scroll_top, 0);
-    put(&vt, "\x1b" "c");
+    put(&vt, "\x1b"
+             "c");
     for (int y = 0; y < ROWS; y++)
         assert_row(&vt, y, "");
 }
@@ -312,9 +316,9 @@ static void test_lineedit_session(void **state)
     static char hist[LINEEDIT_HISTORY_BYTES(8, 70)];
     char line[70];
     struct lineedit le;
-    const char *keys[] = {"a", "b", "x", " ", "\x7f", "\x1b[D", "\x1b[C", "\x1b[A", "\x1b[B",
-                          "\x01", "\x05", "\x0b", "\x15", "\x17", "\x04", "\x1b[3~", "\x1b[H",
-                          "\x1b[F", "\r", "\x03", "Q", "z"};
+    const char *keys[] = {"a",      "b",      "x",    " ",    "\x7f", "\x1b[D", "\x1b[C", "\x1b[A",
+                          "\x1b[B", "\x01",   "\x05", "\x0b", "\x15", "\x17",   "\x04",   "\x1b[3~",
+                          "\x1b[H", "\x1b[F", "\r",   "\x03", "Q",    "z"};
     srand(99);
     for (int seed = 0; seed < 20; seed++) {
         vt_init(&s.vt, 80, 24, big, 50);
@@ -401,18 +405,24 @@ static void test_render(void **state)
     assert_int_equal(fg, vt_default_palette[2]);
     vt_cell_colours(&vt, vt_default_palette, 2, 1, &fg, &bg);
     assert_int_equal(bg, vt_default_palette[VT_PALETTE_FG]); /* the cursor */
-    assert_int_equal(pixels[0], 0); /* outside the cells: untouched */
+    assert_int_equal(pixels[0], 0);                          /* outside the cells: untouched */
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_init_limits),      cmocka_unit_test(test_text_and_newlines),
-        cmocka_unit_test(test_wrap),             cmocka_unit_test(test_scroll_and_scrollback),
-        cmocka_unit_test(test_cursor_movement),  cmocka_unit_test(test_erase),
-        cmocka_unit_test(test_colours),          cmocka_unit_test(test_utf8),
-        cmocka_unit_test(test_damage),           cmocka_unit_test(test_scroll_region),
-        cmocka_unit_test(test_lineedit_session), cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_init_limits),
+        cmocka_unit_test(test_text_and_newlines),
+        cmocka_unit_test(test_wrap),
+        cmocka_unit_test(test_scroll_and_scrollback),
+        cmocka_unit_test(test_cursor_movement),
+        cmocka_unit_test(test_erase),
+        cmocka_unit_test(test_colours),
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_damage),
+        cmocka_unit_test(test_scroll_region),
+        cmocka_unit_test(test_lineedit_session),
+        cmocka_unit_test(test_random_bytes),
         cmocka_unit_test(test_render),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
