@@ -139,8 +139,8 @@ void compose_title_bar(uint32_t *out, int width, bool focused)
     uint32_t colour = focused ? COMPOSE_TITLE_FOCUSED : COMPOSE_TITLE;
     for (int i = 0; i < width * GFX_TITLE_HEIGHT; i++)
         out[i] = colour;
-    struct compose_rect c = compose_rect_intersect(compose_close_button(width),
-                                                   (struct compose_rect){0, 0, width, GFX_TITLE_HEIGHT});
+    struct compose_rect c = compose_rect_intersect(
+        compose_close_button(width), (struct compose_rect){0, 0, width, GFX_TITLE_HEIGHT});
     for (int y = c.y; y < c.y + c.height; y++)
         for (int x = c.x; x < c.x + c.width; x++)
             out[y * width + x] = COMPOSE_CLOSE;

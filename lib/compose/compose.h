@@ -65,13 +65,13 @@ void compose_region(uint32_t *dst, uint32_t dst_stride, struct compose_rect clip
 
 /* --- decorations and the pointer (the host's reference draws the same) ------------------ */
 
-#define COMPOSE_BACKGROUND     0xff2e3440u /* the desktop */
-#define COMPOSE_BORDER         0xff101010u
-#define COMPOSE_TITLE_FOCUSED  0xff3b6ea5u
-#define COMPOSE_TITLE          0xff707070u
-#define COMPOSE_TITLE_TEXT     0xffffffffu
-#define COMPOSE_CLOSE          0xffc0392bu
-#define COMPOSE_TITLE_TEXT_X   6 /* the title's first glyph, from the title bar's left */
+#define COMPOSE_BACKGROUND    0xff2e3440u /* the desktop */
+#define COMPOSE_BORDER        0xff101010u
+#define COMPOSE_TITLE_FOCUSED 0xff3b6ea5u
+#define COMPOSE_TITLE         0xff707070u
+#define COMPOSE_TITLE_TEXT    0xffffffffu
+#define COMPOSE_CLOSE         0xffc0392bu
+#define COMPOSE_TITLE_TEXT_X  6 /* the title's first glyph, from the title bar's left */
 
 /* Draws a title bar of width x GFX_TITLE_HEIGHT pixels into out (stride width): its colour,
    the close button (a GFX_CLOSE_SIZE square, 3 pixels from the right and top edges). The

@@ -83,7 +83,7 @@ static void test_compose_reference(void **state)
         b[i] = i % 3 ? 0xff00ff00u : 0x40004000u;
     struct compose_layer layers[] = {
         {{5, 5, 20, 10}, a, 20, 0, false},
-        {{-5, 8, 15, 25}, b, 15, 0, false},      /* partly off the left edge */
+        {{-5, 8, 15, 25}, b, 15, 0, false},         /* partly off the left edge */
         {{30, 0, 20, 4}, 0, 0, 0x80808080u, false}, /* a translucent solid, off the right */
         {{0, 28, 40, 2}, 0, 0, 0xff123456u, true},
     };
@@ -105,8 +105,8 @@ static void test_compose_reference(void **state)
     /* composed in two halves, as two damage rectangles would be */
     compose_region(screen, W, (struct compose_rect){0, 0, W, 13}, COMPOSE_BACKGROUND, layers, 4,
                    blend_over_scalar);
-    compose_region(screen, W, (struct compose_rect){0, 13, W, H - 13}, COMPOSE_BACKGROUND,
-                   layers, 4, blend_over_sse2);
+    compose_region(screen, W, (struct compose_rect){0, 13, W, H - 13}, COMPOSE_BACKGROUND, layers,
+                   4, blend_over_sse2);
     assert_memory_equal(screen, want, sizeof want);
 }
 
@@ -133,8 +133,8 @@ static void test_decorations(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rects),         cmocka_unit_test(test_damage_merge),
-        cmocka_unit_test(test_damage_full),   cmocka_unit_test(test_compose_reference),
+        cmocka_unit_test(test_rects),       cmocka_unit_test(test_damage_merge),
+        cmocka_unit_test(test_damage_full), cmocka_unit_test(test_compose_reference),
         cmocka_unit_test(test_decorations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
