@@ -176,7 +176,7 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 # with libsys (crt0, start-up, system calls) and picolibc into $(BUILD)/bin.
 USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/fuzz \
 	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
-	tests/user/smptest apps/ipcbench tests/user/inputtest
+	tests/user/smptest apps/ipcbench servers/compositor tests/user/gfxtest tests/user/inputtest
 # libsys beyond crt0 and start-up is an archive, so a program links only the parts it uses
 # (the console no server-side helpers it does not call, a client no server library).
 LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
@@ -203,6 +203,11 @@ extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c lib/vt/vt.c 
 	lib/psf/psf.c lib/text/text.c lib/input/keymap.c
 extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c lib/input/mouse.c lib/ioport/ioport.c
 extra_srcs_shell   := lib/lineedit/lineedit.c
+BLEND_SRCS := lib/blend/blend_scalar.c lib/blend/blend_sse2.c lib/blend/blend_avx2.c
+extra_srcs_compositor := lib/compose/compose.c $(BLEND_SRCS)
+extra_srcs_gfxtest := $(BLEND_SRCS)
+# Only this file may hold AVX2 code (lib/blend/blend_avx2.c says why).
+$(BUILD)/user/lib/blend/blend_avx2.o: USER_CFLAGS += -mavx2
 extra_srcs_usertest := lib/tracedump/tracedump.c
 extra_srcs_ipcbench := lib/ipcbench/stats.c lib/ipcbench/args.c lib/procgrant/procgrant.c
 
@@ -216,7 +221,7 @@ heap_bytes_smptest := 0x100000
 # The in-system test programs link the test helper library (tests/user/lib/testlib.h), an
 # archive so that each gets only the parts it uses.
 TEST_PROGRAMS := tests/user/usertest tests/user/fuzz tests/user/proctest tests/user/consoletest \
-	tests/user/smptest tests/user/inputtest
+	tests/user/smptest tests/user/inputtest tests/user/gfxtest
 TESTLIB_SRCS := $(wildcard tests/user/lib/*.c)
 TESTLIB := $(BUILD)/user/tests/user/lib/libtest.a
 $(BUILD)/user/tests/user/%.o: USER_CFLAGS += -Itests/user/lib

@@ -107,8 +107,9 @@ static struct result reconnect(struct gfx_connection *c)
             return e;
     for (unsigned i = 0; i < GFX_MAX_WINDOWS; i++) {
         struct gfx_window *w = c->windows[i];
-        if (w &&
-            (!result_is_ok(e = create_window(c, w)) || !result_is_ok(e = commit_once(c, w, 0, 0))))
+        if (w && !result_is_ok(e = create_window(c, w)))
+            return e;
+        if (w && w->committed && !result_is_ok(e = commit_once(c, w, 0, 0)))
             return e;
     }
     return result_ok();
@@ -263,6 +264,8 @@ struct result gfx_commit(struct gfx_connection *c, struct gfx_window *w,
         e = commit_once(c, w, rects, n);
         if (attempt == 0 && lost(e) && result_is_ok(reconnect(c)))
             continue; /* the reconnect committed it whole; the retry is harmless */
+        if (result_is_ok(e))
+            w->committed = true;
         return e;
     }
 }

@@ -31,6 +31,7 @@ struct gfx_window {
     int x, y;
     uint64_t min_size, max_size; /* GFX_PACK(width, height); 0: none */
     char title[GFX_TITLE_MAX + 1];
+    bool committed; /* once: a reconnect shows it again */
 };
 
 struct gfx_connection {

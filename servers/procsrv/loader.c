@@ -195,10 +195,12 @@ static void estimate(const struct manifest_entry *entry, const struct elf_image 
     }
     uint64_t tables = 7 + span / (2ul << 20);
     *pages = image_pages + PROC_STACK_SIZE / PAGE + 2 + tables;
-    if (entry->framebuffer) /* its frames, and a page table per 2 MiB of them */
-        *pages += framebuffer_pages() + framebuffer_pages() / 512 + 2;
+    /* The framebuffer's frames take slots but no memory; their page tables (one per 2 MiB)
+       take both. */
+    uint64_t device_frames = entry->framebuffer ? framebuffer_pages() : 0;
+    *pages += device_frames ? device_frames / 512 + 2 : 0;
     uint64_t bits = entry->cspace_bits;
-    while ((1ull << bits) < PROC_SLOT_MEMORY + *pages + 64)
+    while ((1ull << bits) < PROC_SLOT_MEMORY + *pages + device_frames + 64)
         bits++;
     *cspace_bits = bits;
     uint64_t objects = (1ull << (bits + 6)) + 3 * PAGE + (*pages + 1) * PAGE;
