@@ -176,7 +176,7 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 # with libsys (crt0, start-up, system calls) and picolibc into $(BUILD)/bin.
 USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/fuzz \
 	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
-	tests/user/smptest apps/ipcbench servers/compositor tests/user/gfxtest tests/user/inputtest
+	tests/user/smptest apps/ipcbench servers/compositor tests/user/gfxtest tests/user/inputtest apps/clock
 # libsys beyond crt0 and start-up is an archive, so a program links only the parts it uses
 # (the console no server-side helpers it does not call, a client no server library).
 LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
@@ -203,6 +203,7 @@ extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c lib/vt/vt.c 
 	lib/psf/psf.c lib/text/text.c lib/input/keymap.c
 extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c lib/input/mouse.c lib/ioport/ioport.c
 extra_srcs_shell   := lib/lineedit/lineedit.c
+extra_srcs_clock   := lib/psf/psf.c
 BLEND_SRCS := lib/blend/blend_scalar.c lib/blend/blend_sse2.c lib/blend/blend_avx2.c
 extra_srcs_compositor := lib/compose/compose.c $(BLEND_SRCS)
 extra_srcs_gfxtest := $(BLEND_SRCS)
