@@ -24,6 +24,8 @@ gfxmode=${MISSIVE_GFXMODE:-1024x768x32}
 cat > "$root/boot/grub/grub.cfg" <<CFG
 set timeout=0
 set default=$default
+# UEFI: the GOP driver gives the framebuffer (GRUB loads no video driver by itself).
+if [ "\$grub_platform" = "efi" ]; then insmod efi_gop; fi
 menuentry "Missive" {
     # BIOS: keep VGA text mode so the screen shows early messages. UEFI has
     # no text mode; GRUB sets the graphics mode the kernel's header asks for.
@@ -36,7 +38,7 @@ menuentry "Missive" {
 }
 menuentry "Missive (graphics)" {
     multiboot2 /boot/kernel.elf $cmdline
-    set gfxpayload=$gfxmode
+    set gfxpayload=$gfxmode,auto
     $module
     boot
 }
