@@ -21,6 +21,10 @@ fi
 default=0
 [ "${MISSIVE_GRAPHICS:-0}" = 1 ] && default=1
 gfxmode=${MISSIVE_GFXMODE:-1024x768x32}
+# The graphics entry starts the desktop (etc/gui.manifest) unless the command line names what
+# init gets after "--" itself (the tests' own manifests).
+gfx_cmdline=$cmdline
+case " $cmdline " in *" -- "*) ;; *) gfx_cmdline="$cmdline -- manifest=etc/gui.manifest" ;; esac
 cat > "$root/boot/grub/grub.cfg" <<CFG
 set timeout=0
 set default=$default
@@ -37,7 +41,7 @@ menuentry "Missive" {
     boot
 }
 menuentry "Missive (graphics)" {
-    multiboot2 /boot/kernel.elf $cmdline
+    multiboot2 /boot/kernel.elf $gfx_cmdline
     set gfxpayload=$gfxmode,auto
     $module
     boot
