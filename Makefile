@@ -18,7 +18,7 @@ DEPS    := $(BUILD)/.deps-installed
 # Host test rules name their sources through a variable: $$(unit_srcs_$$*).
 .SECONDEXPANSION:
 
-.PHONY: FORCE all run run-uefi debug test unit-test picolibc-test system-test rebuild-check format \
+.PHONY: FORCE all run run-gui run-uefi debug test unit-test picolibc-test system-test rebuild-check format \
 	format-check abi abi-check clean deps trace bench-linux bench-compare bench-linux-check bench bench-missive \
 	bench-plot
 all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json
@@ -129,6 +129,21 @@ QEMU := qemu-system-x86_64 -machine $(MACHINE) $(QEMU_ACCEL) -m $(MEM) -smp $(SM
 # The serial console is this terminal; Ctrl-A X quits QEMU.
 run: $(BUILD)/missive.iso
 	$(QEMU) -serial mon:stdio -cdrom $<
+
+# The graphics boot entry (etc/gui.manifest: the compositor on a 1024x768 framebuffer, kbd
+# sending it keys and the mouse) in QEMU's window: GTK where there is a DISPLAY, else VNC on
+# localhost:5900 (display :0). UEFI=1 boots it through OVMF (GOP). The serial console stays
+# on this terminal.
+$(BUILD)/missive-gui.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio tools/mkiso.sh $(BUILD)/cmdline.txt
+	MISSIVE_GRAPHICS=1 bash tools/mkiso.sh $@ $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(CMDLINE)
+
+GUI_DISPLAY = $(if $(DISPLAY),-display gtk,-display vnc=localhost:0)
+OVMF_DRIVE := -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE)
+GUI_FIRMWARE = $(if $(filter 1,$(UEFI)),$(OVMF_DRIVE))
+run-gui: $(BUILD)/missive-gui.iso
+	@test -z "$(filter 1,$(UEFI))" -o -f $(OVMF_CODE) || { echo "run-gui: no OVMF firmware at $(OVMF_CODE)"; exit 1; }
+	@test -n "$(DISPLAY)" || echo "run-gui: no DISPLAY: QEMU's screen is on VNC, localhost:5900"
+	$(QEMU) $(GUI_FIRMWARE) $(GUI_DISPLAY) -serial mon:stdio -cdrom $<
 
 run-uefi: $(BUILD)/missive.iso
 	@test -f $(OVMF_CODE) || { echo "run-uefi: no OVMF firmware at $(OVMF_CODE) (apt-get install ovmf)"; exit 1; }

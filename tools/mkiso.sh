@@ -21,9 +21,15 @@ fi
 default=0
 [ "${MISSIVE_GRAPHICS:-0}" = 1 ] && default=1
 gfxmode=${MISSIVE_GFXMODE:-1024x768x32}
+# The graphics entry starts the desktop (etc/gui.manifest) unless the command line names what
+# init gets after "--" itself (the tests' own manifests).
+gfx_cmdline=$cmdline
+case " $cmdline " in *" -- "*) ;; *) gfx_cmdline="$cmdline -- manifest=etc/gui.manifest" ;; esac
 cat > "$root/boot/grub/grub.cfg" <<CFG
 set timeout=0
 set default=$default
+# UEFI: the GOP driver gives the framebuffer (GRUB loads no video driver by itself).
+if [ "\$grub_platform" = "efi" ]; then insmod efi_gop; fi
 menuentry "Missive" {
     # BIOS: keep VGA text mode so the screen shows early messages. UEFI has
     # no text mode; GRUB sets the graphics mode the kernel's header asks for.
@@ -35,8 +41,8 @@ menuentry "Missive" {
     boot
 }
 menuentry "Missive (graphics)" {
-    multiboot2 /boot/kernel.elf $cmdline
-    set gfxpayload=$gfxmode
+    multiboot2 /boot/kernel.elf $gfx_cmdline
+    set gfxpayload=$gfxmode,auto
     $module
     boot
 }

@@ -117,9 +117,8 @@ static void key(const struct key_event *k)
     if (!comp.focus)
         return;
     unsigned flags = (k->pressed ? GFX_KEY_PRESSED : 0) | (unsigned)k->modifiers << 8;
-    clients_post(comp.focus->owner,
-                 &(struct gfx_event){GFX_EVENT_KEY, comp.focus->id, 0, 0, k->key, flags,
-                                     (unsigned)(uint8_t)k->ascii});
+    clients_post(comp.focus->owner, &(struct gfx_event){GFX_EVENT_KEY, comp.focus->id, 0, 0, k->key,
+                                                        flags, (unsigned)(uint8_t)k->ascii});
 }
 
 /* INPUT_EVENTS: MR0 n, n events from MR1. */

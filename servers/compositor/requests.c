@@ -30,8 +30,8 @@ static struct cspace_identity identify(const struct server_call *call)
 static bool map_frame(const struct client *c, struct surface *s, unsigned index, uint64_t slot)
 {
     uint64_t base =
-        COMP_SURFACE_BASE + (uint64_t)(c->index * GFX_MAX_SURFACES + (unsigned)(s - c->surfaces)) *
-                                COMP_SURFACE_SPAN;
+        COMP_SURFACE_BASE +
+        (uint64_t)(c->index * GFX_MAX_SURFACES + (unsigned)(s - c->surfaces)) * COMP_SURFACE_SPAN;
     if (vmap_frame(slot, base + ((uint64_t)index << s->frame_bits), CAP_RIGHT_READ) != ERR_OK)
         return false;
     s->frames[index] = slot;
@@ -50,7 +50,8 @@ static long handle_connect(struct server_call *call)
     struct client *c = call->client;
     if (c)
         clients_reset(c);
-    else if (!(c = clients_add(call->badge)) && (!clients_sweep() || !(c = clients_add(call->badge))))
+    else if (!(c = clients_add(call->badge)) &&
+             (!clients_sweep() || !(c = clients_add(call->badge))))
         return SERVICE_TOO_MANY;
     if (c->notification)
         slots_put(c->notification);
@@ -102,8 +103,11 @@ static long handle_surface_create(struct server_call *call)
             s = &c->surfaces[i];
     if (!s)
         return SERVICE_TOO_MANY;
-    *s = (struct surface){.used = true, .width = (uint32_t)width, .height = (uint32_t)height,
-                          .stride = (uint32_t)stride, .frame_bits = bits,
+    *s = (struct surface){.used = true,
+                          .width = (uint32_t)width,
+                          .height = (uint32_t)height,
+                          .stride = (uint32_t)stride,
+                          .frame_bits = bits,
                           .frame_count = (unsigned)count};
     if (!map_frame(c, s, 0, call->received)) {
         memset(s, 0, sizeof *s);
@@ -170,8 +174,7 @@ static long handle_surface_destroy(struct server_call *call)
 
 /* Whether a surface of width x height fits the sizes (GFX_PACK; 0: none); *which gets the
    argument (3 min, 4 max) it breaks. */
-static bool size_fits(uint64_t width, uint64_t height, uint64_t min, uint64_t max,
-                      unsigned *which)
+static bool size_fits(uint64_t width, uint64_t height, uint64_t min, uint64_t max, unsigned *which)
 {
     *which = 3;
     if (min && (width < GFX_LOW(min) || height < GFX_HIGH(min)))
@@ -200,16 +203,20 @@ static long handle_window_create(struct server_call *call)
             w = &c->windows[i];
     if (!w)
         return SERVICE_TOO_MANY;
-    *w = (struct window){.used = true, .owner = c, .id = (unsigned)(w - c->windows) + 1,
-                         .surface = s, .x = (int)(int32_t)GFX_LOW(word(call, 1)),
-                         .y = (int)(int32_t)GFX_LOW(word(call, 2)), .width = (int)s->width,
-                         .height = (int)s->height, .min_size = word(call, 3),
+    *w = (struct window){.used = true,
+                         .owner = c,
+                         .id = (unsigned)(w - c->windows) + 1,
+                         .surface = s,
+                         .x = (int)(int32_t)GFX_LOW(word(call, 1)),
+                         .y = (int)(int32_t)GFX_LOW(word(call, 2)),
+                         .width = (int)s->width,
+                         .height = (int)s->height,
+                         .min_size = word(call, 3),
                          .max_size = word(call, 4)};
     request_get_bytes(&call->in, 6, w->title, n);
     w->title[n] = 0;
     screen_clamp(w->width, w->height, &w->x, &w->y);
-    clients_post(c, &(struct gfx_event){GFX_EVENT_CONFIGURE, w->id, w->width, w->height, 0, 0,
-                                        0});
+    clients_post(c, &(struct gfx_event){GFX_EVENT_CONFIGURE, w->id, w->width, w->height, 0, 0, 0});
     request_set_word(&call->out, 0, w->id);
     return SERVICE_OK;
 }
@@ -330,8 +337,7 @@ static long handle_stats(struct server_call *call)
     request_set_word(&call->out, 2, comp.partial_compositions);
     request_set_word(&call->out, 3, comp.pixels_composed);
     request_set_word(&call->out, 4, comp.damage.merged);
-    request_set_word(&call->out, 5,
-                     comp.focus ? comp.focus->owner->pid << 32 | comp.focus->id : 0);
+    request_set_word(&call->out, 5, comp.focus ? comp.focus->owner->pid << 32 | comp.focus->id : 0);
     request_set_word(&call->out, 6, GFX_PACK(comp.pointer_x, comp.pointer_y));
     return SERVICE_OK;
 }

@@ -107,14 +107,14 @@ static unsigned scene_layers(struct compose_layer *layers)
         const struct window *w = comp.stack[i];
         struct compose_rect f = screen_window_frame(w);
         int inner_h = w->height + GFX_TITLE_HEIGHT;
-        layers[n++] = (struct compose_layer){{f.x, f.y, f.width, GFX_BORDER}, 0, 0,
-                                             COMPOSE_BORDER, true};
-        layers[n++] = (struct compose_layer){{f.x, f.y + f.height - GFX_BORDER, f.width,
-                                              GFX_BORDER}, 0, 0, COMPOSE_BORDER, true};
-        layers[n++] = (struct compose_layer){{f.x, f.y + GFX_BORDER, GFX_BORDER, inner_h}, 0, 0,
-                                             COMPOSE_BORDER, true};
-        layers[n++] = (struct compose_layer){{w->x + w->width, f.y + GFX_BORDER, GFX_BORDER,
-                                              inner_h}, 0, 0, COMPOSE_BORDER, true};
+        layers[n++] =
+            (struct compose_layer){{f.x, f.y, f.width, GFX_BORDER}, 0, 0, COMPOSE_BORDER, true};
+        layers[n++] = (struct compose_layer){
+            {f.x, f.y + f.height - GFX_BORDER, f.width, GFX_BORDER}, 0, 0, COMPOSE_BORDER, true};
+        layers[n++] = (struct compose_layer){
+            {f.x, f.y + GFX_BORDER, GFX_BORDER, inner_h}, 0, 0, COMPOSE_BORDER, true};
+        layers[n++] = (struct compose_layer){
+            {w->x + w->width, f.y + GFX_BORDER, GFX_BORDER, inner_h}, 0, 0, COMPOSE_BORDER, true};
         struct compose_rect bar = {w->x, w->y - GFX_TITLE_HEIGHT, w->width, GFX_TITLE_HEIGHT};
         if (w->title_bar)
             layers[n++] = (struct compose_layer){bar, w->title_bar, (uint32_t)w->width, 0, true};
@@ -122,12 +122,17 @@ static unsigned scene_layers(struct compose_layer *layers)
             layers[n++] = (struct compose_layer){bar, 0, 0, COMPOSE_TITLE, true};
         if (w->surface && w->surface->pixels)
             layers[n++] = (struct compose_layer){{w->x, w->y, w->width, w->height},
-                                                 w->surface->pixels, w->surface->stride / 4, 0,
+                                                 w->surface->pixels,
+                                                 w->surface->stride / 4,
+                                                 0,
                                                  false};
     }
-    layers[n++] = (struct compose_layer){
-        {comp.pointer_x, comp.pointer_y, GFX_POINTER_W, GFX_POINTER_H}, comp.pointer_pixels,
-        GFX_POINTER_W, 0, false};
+    layers[n++] =
+        (struct compose_layer){{comp.pointer_x, comp.pointer_y, GFX_POINTER_W, GFX_POINTER_H},
+                               comp.pointer_pixels,
+                               GFX_POINTER_W,
+                               0,
+                               false};
     return n;
 }
 

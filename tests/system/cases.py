@@ -11,6 +11,7 @@ from common import (BOOTED, NO_TROUBLE, check_boot_trace, check_trace_script, OV
 
 sys.path.insert(0, os.path.join(REPO, "tools", "bench"))
 from input_cases import input_cases  # noqa: E402
+from gfx_cases import gfx_cases  # noqa: E402
 import benchcsv  # noqa: E402  (tools/bench: the result format and the plausibility checks)
 import plausible  # noqa: E402
 
@@ -397,6 +398,7 @@ def cases():
         *shell_cases(),
         *ipcbench_cases(),
         *input_cases(),
+        *gfx_cases(),
     ]
 
 

@@ -39,6 +39,13 @@ class Case:
     # regex matches the output that came after the previous step's text was sent.
     typing: list = field(default_factory=list)
     smp: int = None  # CPUs (-smp); None: the --smp option's (default 1)
+    # Boot grub.cfg's graphics entry (MISSIVE_GRAPHICS=1 for tools/mkiso.sh: a 1024x768x32
+    # framebuffer) instead of the text one.
+    graphics: bool = False
+
+
+# Where the harness writes each case's log (and screendumps): set by harness.py.
+OUTDIR = None
 
 
 sys.path.insert(0, os.path.join(REPO, "tools", "trace"))

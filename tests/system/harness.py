@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 
+import common
 from cases import all_cases
 from common import REPO
 
@@ -60,8 +61,9 @@ def make_initrd(kind, good, workdir):
 def make_iso(case, kernel, good_initrd, workdir):
     initrd = make_initrd(case.initrd, good_initrd, workdir)
     iso = os.path.join(workdir, f"{case.name}.iso")
+    env = dict(os.environ, MISSIVE_GRAPHICS="1" if case.graphics else "0")
     subprocess.run(["bash", os.path.join(REPO, "tools", "mkiso.sh"), iso, kernel,
-                    initrd or "-", *case.cmdline.split(" ")], check=True)
+                    initrd or "-", *case.cmdline.split(" ")], check=True, env=env)
     return iso
 
 
@@ -335,6 +337,7 @@ def main():
     initrd = os.path.join(build, "initrd.cpio")
     outdir = os.path.join(build, "system-test")
     os.makedirs(outdir, exist_ok=True)
+    common.OUTDIR = outdir
     passed = failed = 0
     with tempfile.TemporaryDirectory() as workdir:
         for case in selected:

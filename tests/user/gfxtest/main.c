@@ -51,9 +51,9 @@ static int scene(void)
     need("commit one", gfx_commit(&conn, &w1, 0, 0));
 
     need("surface two", gfx_surface_create(&conn, &s2, 200, 150));
-    gfx_fill(&s2, 0, 0, 200, 150, 0x80008000);     /* half green over window one */
-    gfx_fill(&s2, 50, 40, 60, 50, 0xffffff00);     /* opaque yellow */
-    gfx_fill(&s2, 120, 90, 60, 40, 0x00000000);    /* a hole */
+    gfx_fill(&s2, 0, 0, 200, 150, 0x80008000);  /* half green over window one */
+    gfx_fill(&s2, 50, 40, 60, 50, 0xffffff00);  /* opaque yellow */
+    gfx_fill(&s2, 120, 90, 60, 40, 0x00000000); /* a hole */
     need("window two", gfx_window_create(&conn, &w2, &s2, "two", 260, 200, 0, 0));
     need("commit two", gfx_commit(&conn, &w2, 0, 0));
 
@@ -125,21 +125,21 @@ static int faults(void)
 
     /* absurd surfaces: each refused, naming the argument */
     check_result_bad_range("width 0", surface_raw(0, 10, 40, 1, frame), 0, 1, GFX_MAX_SIZE);
-    check_result_bad_range("100000 x 100000", surface_raw(100000, 100000, 400000, 1, frame), 0,
-                           1, GFX_MAX_SIZE);
+    check_result_bad_range("100000 x 100000", surface_raw(100000, 100000, 400000, 1, frame), 0, 1,
+                           GFX_MAX_SIZE);
     check_result_bad_range("height 100000", surface_raw(10, 100000, 40, 1, frame), 1, 1,
                            GFX_MAX_SIZE);
     check_result_bad_range("stride below the width", surface_raw(100, 10, 396, 1, frame), 2, 400,
                            GFX_MAX_STRIDE);
     check_result_bad_range("frame count 0", surface_raw(10, 10, 40, 0, frame), 3, 1,
                            GFX_MAX_FRAMES);
-    check_result_bad_range("no capability", surface_raw(10, 10, 40, 1, 0),
-                           SERVICE_ARGUMENT_CAP, 0, 0);
+    check_result_bad_range("no capability", surface_raw(10, 10, 40, 1, 0), SERVICE_ARGUMENT_CAP, 0,
+                           0);
     check_result_bad_range("a notification, not a frame",
                            surface_raw(10, 10, 40, 1, conn.notification_badged),
                            SERVICE_ARGUMENT_CAP, 0, 0);
-    check_result_bad_range("one 4 KiB frame for 100 x 100", surface_raw(100, 100, 400, 1, frame),
-                           3, 10, GFX_MAX_FRAMES);
+    check_result_bad_range("one 4 KiB frame for 100 x 100", surface_raw(100, 100, 400, 1, frame), 3,
+                           10, GFX_MAX_FRAMES);
     check_status("a surface that fits", surface_raw(32, 32, 128, 1, frame), SERVICE_OK);
 
     /* windows */
@@ -148,14 +148,13 @@ static int faults(void)
     need("surface", gfx_surface_create(&conn, &s, 100, 80));
     gfx_fill(&s, 0, 0, 100, 80, 0xff804020);
     check_result_bad_argument("a surface bigger than the maximum",
-                              gfx_window_create(&conn, &w, &s, "w", 10, 40, 0,
-                                                GFX_PACK(50, 50)),
+                              gfx_window_create(&conn, &w, &s, "w", 10, 40, 0, GFX_PACK(50, 50)),
                               4);
     check_result_bad_argument("smaller than the minimum",
                               gfx_window_create(&conn, &w, &s, "w", 10, 40, GFX_PACK(200, 10), 0),
                               3);
-    need("window", gfx_window_create(&conn, &w, &s, "faults", 10, 40, GFX_PACK(50, 50),
-                                     GFX_PACK(400, 400)));
+    need("window",
+         gfx_window_create(&conn, &w, &s, "faults", 10, 40, GFX_PACK(50, 50), GFX_PACK(400, 400)));
     need("commit", gfx_commit(&conn, &w, 0, 0));
     uint64_t shown = stats_word(0);
     check("one window shown", shown >= 1, 1);
