@@ -216,6 +216,9 @@ def send_qmp(path, commands):
         json.loads(stream.readline())  # the greeting
         command({"execute": "qmp_capabilities"})
         for message in commands:
+            if "sleep" in message:  # not QMP: a pause between two commands
+                time.sleep(message["sleep"])
+                continue
             command(message)
             time.sleep(0.05)
 
