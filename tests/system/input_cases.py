@@ -2,9 +2,10 @@
 (docs/input.md, docs/terminal.md): mouse and key events from QMP through kbd, and the
 terminal window and the clock on screendumps, read back by the host (terminal_reference)."""
 import os
+from dataclasses import replace
 
 import common
-from common import BOOTED, Case
+from common import BOOTED, OVMF_CODE, Case
 import terminal_reference as ref
 
 
@@ -49,7 +50,7 @@ def check_terminal_window(log):
     """term-1: the terminal shows the shell's greeting under the clock, which is blended over
     it and moves (term-1b differs there); term-2: after a click on the terminal's title (it is
     raised and focused), the keys typed reached the shell through it, and a drag of the title
-    moved it by (60, 40): every row read back exactly there."""
+    moved it by (60, 40): every row read back exactly there; term-3a/3: the scrollback."""
     build = os.path.dirname(common.OUTDIR)
     err = ref.check_terminal(build, dump("term-1"), ["Missive shell; type help"])
     if err:
@@ -79,11 +80,22 @@ def check_terminal_window(log):
     if c[tip[1]][tip[0]] != (0, 0, 0) or (0, 0, 0) in (c[tip[1]][tip[0] - 1],
                                                       c[tip[1] - 1][tip[0]]):
         return f"term-2: the pointer's tip is not at {tip}"
+    # The scrollback: help's 18 lines scrolled the greeting off the screen (term-3a); Shift-
+    # PageUp brings it back into view, and the cursor is not drawn while the view is back.
+    moved = (ref.TERM_X + 60, ref.TERM_Y + 40)
+    greeting = "Missive shell; type help"
+    before, _ = ref.read_terminal(build, dump("term-3a"), *moved)
+    if greeting in before or "  exit                         leave the shell" not in before:
+        return f"term-3a: expected help's lines and the greeting scrolled off: {before}"
+    after, cursor = ref.read_terminal(build, dump("term-3"), *moved)
+    if greeting not in after or cursor is not None:
+        return f"term-3: Shift-PageUp did not show the greeting without the cursor: {after}"
+    print(f"     scrollback: the greeting back at row {after.index(greeting)} after Shift-PageUp")
     return None
 
 
 def input_cases():
-    return [
+    listed = [
         # kbd with a compositor's endpoint turns the mouse on and sends every event there;
         # inputtest stands in for the compositor and prints them (tests/user/inputtest). QEMU
         # splits a motion beyond 127 counts into several packets: the sums must come out
@@ -109,7 +121,7 @@ def input_cases():
         # over it. The pointer is sent to the corner (the compositor clamps it there), then to
         # the terminal's title bar (x 400, y 38: the surface is at y 48 under a 20-pixel
         # title); a click raises and focuses the terminal, keys typed reach the shell, a drag
-        # moves the window.
+        # moves the window, Shift-PageUp scrolls its view back.
         Case("terminal-window", graphics=True, exit_status=None, timeout=120,
              cmdline="-- manifest=etc/gui.manifest",
              qmp=[(r"clock: window at 664,440$",
@@ -119,7 +131,11 @@ def input_cases():
                     *typed("\recho typed-in-window\r")]),
                   (r"^typed-in-window$",
                    [sleep(0.5), button("left", True), rel(60, 40), sleep(0.3),
-                    button("left", False), sleep(1.0), screendump("term-2")])],
+                    button("left", False), sleep(1.0), screendump("term-2"),
+                    *typed("help\r")]),
+                  (r"^quote words with spaces",
+                   [sleep(1.0), screendump("term-3a"), key("shift-pgup"), sleep(1.0),
+                    screendump("term-3")])],
              expect=[r"^console: terminal window on \(waiting for the compositor\)$",
                      r"^compositor: 1024x768 framebuffer", r"clock: window at 664,440$",
                      r"^missive> echo typed-in-window$", r"^typed-in-window$"],
@@ -127,3 +143,7 @@ def input_cases():
                      r"no terminal window", r"no mouse"],
              check=check_terminal_window),
     ]
+    # The same under UEFI (q35, OVMF's GOP framebuffer).
+    terminal = [c for c in listed if c.name == "terminal-window"][0]
+    return listed + [replace(terminal, name="terminal-window-uefi", timeout=180, qemu=[
+        "-machine", "q35", "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}"])]
