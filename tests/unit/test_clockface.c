@@ -82,7 +82,8 @@ static void test_draw(void **state)
         uint32_t g = psf_glyph_index(&font, (uint8_t)text[i]);
         for (int y = 0; y < 20 * FACE_SCALE; y++)
             for (int x = 0; x < 10 * FACE_SCALE; x++) {
-                bool set = psf_pixel(&font, g, (uint32_t)(x / FACE_SCALE), (uint32_t)(y / FACE_SCALE));
+                bool set =
+                    psf_pixel(&font, g, (uint32_t)(x / FACE_SCALE), (uint32_t)(y / FACE_SCALE));
                 uint32_t p = pixels[(FACE_MARGIN + y) * STRIDE + x0 + i * 10 * FACE_SCALE + x];
                 assert_int_equal(p, set ? FACE_DIGITS : FACE_PANEL);
             }
