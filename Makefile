@@ -18,7 +18,7 @@ DEPS    := $(BUILD)/.deps-installed
 # Host test rules name their sources through a variable: $$(unit_srcs_$$*).
 .SECONDEXPANSION:
 
-.PHONY: FORCE all run run-uefi debug test unit-test picolibc-test system-test rebuild-check format \
+.PHONY: FORCE all run run-gui run-uefi debug test unit-test picolibc-test system-test rebuild-check format \
 	format-check abi abi-check clean deps fuzz fuzz-check trace bench-linux bench-compare bench-linux-check bench bench-missive \
 	bench-plot
 all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json
@@ -78,6 +78,15 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/kernel.ld
 
 -include $(KERNEL_OBJS:.o=.d) $(BUILD)/kernel-obj/asm_offsets.d
 
+# --- fonts -----------------------------------------------------------------------
+
+# Terminus from Debian's console-setup-linux, pinned and checksum-verified, unpacked into the
+# build tree (never installed into the host): docs/terminal.md.
+FONT_DIR := $(BUILD)/font
+FONTS := $(FONT_DIR)/ter-10x20.psf $(FONT_DIR)/ter-8x16.psf
+$(FONTS) &: tools/fetch-font.sh | $(DEPS)
+	bash tools/fetch-font.sh $(FONT_DIR)
+
 # --- initrd and ISO ------------------------------------------------------------
 
 manifest_sources = $(shell awk '!/^[ \t]*(\#|$$)/ {print $$2}' $(1) 2>/dev/null | sed 's|$$BUILD|$(BUILD)|')
@@ -120,6 +129,21 @@ QEMU := qemu-system-x86_64 -machine $(MACHINE) $(QEMU_ACCEL) -m $(MEM) -smp $(SM
 # The serial console is this terminal; Ctrl-A X quits QEMU.
 run: $(BUILD)/missive.iso
 	$(QEMU) -serial mon:stdio -cdrom $<
+
+# The graphics boot entry (etc/gui.manifest: the compositor on a 1024x768 framebuffer, kbd
+# sending it keys and the mouse) in QEMU's window: GTK where there is a DISPLAY, else VNC on
+# localhost:5900 (display :0). UEFI=1 boots it through OVMF (GOP). The serial console stays
+# on this terminal.
+$(BUILD)/missive-gui.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio tools/mkiso.sh $(BUILD)/cmdline.txt
+	MISSIVE_GRAPHICS=1 bash tools/mkiso.sh $@ $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(CMDLINE)
+
+GUI_DISPLAY = $(if $(DISPLAY),-display gtk,-display vnc=localhost:0)
+OVMF_DRIVE := -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE)
+GUI_FIRMWARE = $(if $(filter 1,$(UEFI)),$(OVMF_DRIVE))
+run-gui: $(BUILD)/missive-gui.iso
+	@test -z "$(filter 1,$(UEFI))" -o -f $(OVMF_CODE) || { echo "run-gui: no OVMF firmware at $(OVMF_CODE)"; exit 1; }
+	@test -n "$(DISPLAY)" || echo "run-gui: no DISPLAY: QEMU's screen is on VNC, localhost:5900"
+	$(QEMU) $(GUI_FIRMWARE) $(GUI_DISPLAY) -serial mon:stdio -cdrom $<
 
 run-uefi: $(BUILD)/missive.iso
 	@test -f $(OVMF_CODE) || { echo "run-uefi: no OVMF firmware at $(OVMF_CODE) (apt-get install ovmf)"; exit 1; }
@@ -167,7 +191,8 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 # with libsys (crt0, start-up, system calls) and picolibc into $(BUILD)/bin.
 USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/fuzz \
 	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
-	tests/user/smptest apps/ipcbench servers/acpi servers/pci tests/user/edutest
+	tests/user/smptest apps/ipcbench servers/acpi servers/pci tests/user/edutest \
+	servers/compositor tests/user/gfxtest tests/user/inputtest apps/clock
 # libsys beyond crt0 and start-up is an archive, so a program links only the parts it uses
 # (the console no server-side helpers it does not call, a client no server library).
 LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
@@ -175,7 +200,9 @@ LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/request.o $(BUILD)/user/lib/wordpack/wordpack.o \
 	$(BUILD)/user/lib/libsys/server.o $(BUILD)/user/lib/libsys/server_dispatch.o \
 	$(BUILD)/user/lib/result/result.o $(BUILD)/user/lib/result/result_format.o \
-	$(BUILD)/user/lib/libsys/invoke.o $(BUILD)/user/lib/libsys/acpi_client.o
+	$(BUILD)/user/lib/libsys/invoke.o $(BUILD)/user/lib/libsys/acpi_client.o \
+	$(BUILD)/user/lib/libsys/vmap.o \
+	$(BUILD)/user/lib/gfxclient/gfxclient.o
 LIBSYS_ARCHIVE := $(BUILD)/user/libsys.a
 LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(LIBSYS_ARCHIVE)
 $(LIBSYS_ARCHIVE): $(LIBSYS_ARCHIVE_OBJS)
@@ -192,10 +219,17 @@ extra_srcs_procsrv := lib/manifest/manifest.c lib/cmdline/cmdline.c lib/elf/elf.
 extra_srcs_memsrv  := lib/buddy/buddy.c
 extra_srcs_acpi    := lib/acpi/tables.c lib/acpi/madt.c lib/procgrant/procgrant.c \
 	$(wildcard lib/aml/*.c)
-extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c
-extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c lib/ioport/ioport.c
 extra_srcs_pci     := lib/pci/pci.c lib/procgrant/procgrant.c
 extra_srcs_shell   := lib/lineedit/lineedit.c lib/pci/pci.c
+extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c lib/vt/vt.c lib/vt/vt_render.c \
+	lib/psf/psf.c lib/text/text.c lib/input/keymap.c
+extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c lib/input/mouse.c lib/ioport/ioport.c
+extra_srcs_clock   := lib/psf/psf.c
+BLEND_SRCS := lib/blend/blend_scalar.c lib/blend/blend_sse2.c lib/blend/blend_avx2.c
+extra_srcs_compositor := lib/compose/compose.c $(BLEND_SRCS)
+extra_srcs_gfxtest := $(BLEND_SRCS)
+# Only this file may hold AVX2 code (lib/blend/blend_avx2.c says why).
+$(BUILD)/user/lib/blend/blend_avx2.o: USER_CFLAGS += -mavx2
 extra_srcs_usertest := lib/tracedump/tracedump.c
 extra_srcs_ipcbench := lib/ipcbench/stats.c lib/ipcbench/args.c lib/procgrant/procgrant.c
 
@@ -209,7 +243,7 @@ heap_bytes_smptest := 0x100000
 # The in-system test programs link the test helper library (tests/user/lib/testlib.h), an
 # archive so that each gets only the parts it uses.
 TEST_PROGRAMS := tests/user/usertest tests/user/fuzz tests/user/proctest tests/user/consoletest \
-	tests/user/smptest tests/user/edutest
+	tests/user/smptest tests/user/edutest tests/user/inputtest tests/user/gfxtest
 TESTLIB_SRCS := $(wildcard tests/user/lib/*.c)
 TESTLIB := $(BUILD)/user/tests/user/lib/libtest.a
 $(BUILD)/user/tests/user/%.o: USER_CFLAGS += -Itests/user/lib
@@ -249,7 +283,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt acpitables keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
-	initstack aml pci
+	initstack aml pci mouse psf vt blend compose clockface
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -261,6 +295,11 @@ unit_srcs_buddy   := lib/buddy/buddy.c
 unit_srcs_madt    := lib/acpi/madt.c
 unit_srcs_acpitables := lib/acpi/tables.c
 unit_srcs_keymap  := lib/input/keymap.c
+unit_srcs_mouse   := lib/input/mouse.c lib/input/keymap.c
+unit_srcs_psf     := lib/psf/psf.c lib/text/text.c
+unit_srcs_clockface := apps/clock/face.c lib/psf/psf.c
+unit_srcs_vt      := lib/vt/vt.c lib/vt/vt_render.c lib/psf/psf.c lib/text/text.c \
+	lib/lineedit/lineedit.c
 unit_srcs_manifest := lib/manifest/manifest.c lib/cmdline/cmdline.c
 unit_srcs_lineedit := lib/lineedit/lineedit.c lib/input/keymap.c
 unit_srcs_shellargs := apps/shell/args.c
@@ -293,6 +332,19 @@ $(BUILD)/aml/%.aml: tests/aml/%.asl | $(DEPS)
 $(BUILD)/host/test_aml: $(AML_TABLES)
 $(BUILD)/host/test_aml: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS)) \
 	-DAML_TABLE_DIR='"$(abspath $(BUILD))/aml"'
+# blend_avx2.c alone is built with -mavx2 (lib/blend/blend_avx2.c says why), as an object of
+# its own; the test calls it only when the host has AVX2.
+unit_srcs_blend     := lib/blend/blend_scalar.c lib/blend/blend_sse2.c $(BUILD)/host/blend_avx2.o
+unit_srcs_compose   := lib/compose/compose.c lib/blend/blend_scalar.c lib/blend/blend_sse2.c \
+	$(BUILD)/host/blend_avx2.o
+$(BUILD)/host/blend_avx2.o: lib/blend/blend_avx2.c lib/blend/blend.h Makefile | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(HOST_CFLAGS) -mavx2 -c $< -o $@
+
+# The PSF parser's tests read the real fonts (tools/fetch-font.sh).
+FONT_TESTS := $(BUILD)/host/test_psf $(BUILD)/host/test_vt $(BUILD)/host/test_clockface
+$(FONT_TESTS): HOST_CFLAGS += -DPSF_TEST_FONT_DIR='"$(abspath $(BUILD))/font"'
+$(FONT_TESTS): $(FONTS)
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)
@@ -303,6 +355,7 @@ unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
 	python3 tools/trace/test_trace2json.py
 	@echo "== tests/unit/test_abigen.py"; python3 tests/unit/test_abigen.py
 	@echo "== tests/unit/test_plausible.py"; python3 tests/unit/test_plausible.py
+	@echo "== tests/unit/test_psf_py.py"; python3 tests/unit/test_psf_py.py $(FONT_DIR)
 
 system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DEPS)
 	python3 tests/system/harness.py --build $(BUILD) --smp $(SMP) $(if $(CASES),--cases $(CASES))

@@ -15,14 +15,34 @@ if [ "$initrd" != "-" ]; then
     cp "$initrd" "$root/boot/initrd.cpio"
     module="module2 /boot/initrd.cpio initrd"
 fi
+# Two entries: the text console (default: the VGA error screen stays readable) and the
+# graphics one, for the compositor (docs/boot.md); MISSIVE_GRAPHICS=1 makes the graphics
+# entry the default, with the mode MISSIVE_GFXMODE (1024x768x32).
+default=0
+[ "${MISSIVE_GRAPHICS:-0}" = 1 ] && default=1
+gfxmode=${MISSIVE_GFXMODE:-1024x768x32}
+# The graphics entry starts the desktop (etc/gui.manifest) unless the command line names what
+# init gets after "--" itself (the tests' own manifests).
+gfx_cmdline=$cmdline
+case " $cmdline " in *" -- "*) ;; *) gfx_cmdline="$cmdline -- manifest=etc/gui.manifest" ;; esac
 cat > "$root/boot/grub/grub.cfg" <<CFG
 set timeout=0
-set default=0
+set default=$default
+# UEFI: the GOP driver gives the framebuffer (GRUB loads no video driver by itself).
+if [ "\$grub_platform" = "efi" ]; then insmod efi_gop; fi
 menuentry "Missive" {
     # BIOS: keep VGA text mode so the screen shows early messages. UEFI has
     # no text mode; GRUB sets the graphics mode the kernel's header asks for.
-    if [ "\$grub_platform" = "pc" ]; then set gfxpayload=text; fi
+    # gfxpayload comes after multiboot2, which sets it from the header's
+    # framebuffer tag.
     multiboot2 /boot/kernel.elf $cmdline
+    if [ "\$grub_platform" = "pc" ]; then set gfxpayload=text; fi
+    $module
+    boot
+}
+menuentry "Missive (graphics)" {
+    multiboot2 /boot/kernel.elf $gfx_cmdline
+    set gfxpayload=$gfxmode,auto
     $module
     boot
 }

@@ -248,6 +248,10 @@ static enum manifest_result parse_option(struct token t, struct manifest_entry *
         e->acpi = true;
         return MANIFEST_ENTRY;
     }
+    if (token_is(key, "framebuffer") && !eq) {
+        e->framebuffer = true;
+        return MANIFEST_ENTRY;
+    }
     if (!eq || value.len == 0)
         return fail(error,
                     token_is(key, "priority") || token_is(key, "quota") ||

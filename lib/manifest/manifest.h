@@ -17,8 +17,8 @@
  * procsrv of the power button: the acpi server's), pci=CC.SS.PP (class, subclass and prog-if,
  * hex) or pci=VVVV:DDDD (vendor and device id, hex): a driver, started once per matching PCI
  * function with that function's resources (docs/platform.md), msi=on|off (a driver's
- * interrupt: MSI when the function has it, the default, or INTx always). '#' starts a comment.
- * docs/processes.md has the details.
+ * interrupt: MSI when the function has it, the default, or INTx always), framebuffer (the
+ * boot framebuffer: the compositor's). '#' starts a comment. docs/processes.md has the details.
  *
  * Pure C (string.h only): procsrv and the host tests compile it unchanged.
  */
@@ -59,6 +59,7 @@ struct manifest_entry {
     unsigned restart;
     bool debug;
     bool acpi; /* the ACPI tables' memory, the RSDP and the power-button notification */
+    bool framebuffer; /* the boot framebuffer's frames (the compositor) */
     unsigned ioport_count;
     struct manifest_range ioports[MANIFEST_MAX_IOPORTS];
     unsigned irq_count;

@@ -38,3 +38,23 @@ bool procgrant_irq(const struct proc_info *info, uint64_t line, uint64_t *handle
     }
     return false;
 }
+
+uint64_t procgrant_endpoint(const struct proc_info *info, const char *name)
+{
+    char want[16] = {0};
+    for (unsigned i = 0; i < sizeof want && name[i]; i++)
+        want[i] = name[i];
+    for (uint64_t i = 0; i < grant_count(info); i++) {
+        const struct proc_grant *g = &info->grants[i];
+        if (g->kind != PROC_GRANT_ENDPOINT)
+            continue;
+        bool same = true;
+        for (unsigned j = 0; j < sizeof want && same; j++) {
+            unsigned long word = j < 8 ? g->arg : g->arg2;
+            same = (char)(word >> (8 * (j % 8))) == want[j];
+        }
+        if (same)
+            return g->slot;
+    }
+    return 0;
+}

@@ -23,4 +23,9 @@ uint64_t procgrant_ports(const struct proc_info *info, uint64_t first, uint64_t 
 bool procgrant_irq(const struct proc_info *info, uint64_t line, uint64_t *handler,
                    uint64_t *notification);
 
+/* Returns the slot of the PROC_GRANT_ENDPOINT grant (the manifest's endpoints=NAME) for the
+   server registered as name, or 0 if there is none. The grant holds the name's first 16 bytes
+   only, so longer names compare by those. */
+uint64_t procgrant_endpoint(const struct proc_info *info, const char *name);
+
 #endif

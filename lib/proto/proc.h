@@ -74,6 +74,13 @@ enum proc_grant_kind {
     /* the pci server's endpoint, badged for this function alone (lib/proto/pci.h): arg the
        function's address, arg2 vendor | device << 16 */
     PROC_GRANT_PCI = 11,
+    /* The boot framebuffer (manifest option framebuffer): slot the first of its frames (one
+       per page), arg its physical address, arg2 where its first page is mapped in
+       the process (read-write; the first pixel is at arg2 + arg % 4096); the next grant is its
+       mode */
+    PROC_GRANT_FRAMEBUFFER = 12,
+    /* arg width | height << 32 (pixels), arg2 pitch (bytes) | bits per pixel << 32 */
+    PROC_GRANT_FRAMEBUFFER_MODE = 13,
 };
 
 /* Where the acpi server finds the firmware memory of PROC_GRANT_ACPI_MEMORY (physical

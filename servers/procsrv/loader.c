@@ -175,6 +175,13 @@ static unsigned bits_for(uint64_t bytes)
     return bits;
 }
 
+/* The boot framebuffer's 4 KiB frames (0: none procsrv can give: not RGB or not 32 bpp). */
+static uint64_t framebuffer_pages(void)
+{
+    const struct boot_info *boot = (const struct boot_info *)USER_BOOT_INFO;
+    return boot->framebuffer_bpp == 32 ? boot->framebuffer_count : 0;
+}
+
 /* Pages, tables and CSpace size the program needs. */
 static void estimate(const struct manifest_entry *entry, const struct elf_image *image,
                      uint64_t *pages, uint64_t *cspace_bits, uint64_t *bytes)
@@ -190,8 +197,12 @@ static void estimate(const struct manifest_entry *entry, const struct elf_image 
     *pages = image_pages + PROC_STACK_SIZE / PAGE + 2 + tables;
     if (entry->acpi) /* the frames of the ACPI grant, the RSDP's page, their tables */
         *pages += firmware_acpi_pages() + 1 + 3 + firmware_acpi_pages() / 512;
+    /* The framebuffer's frames take slots but no memory; their page tables (one per 2 MiB)
+       take both. */
+    uint64_t device_frames = entry->framebuffer ? framebuffer_pages() : 0;
+    *pages += device_frames ? device_frames / 512 + 2 : 0;
     uint64_t bits = entry->cspace_bits;
-    while ((1ull << bits) < PROC_SLOT_MEMORY + *pages + 64)
+    while ((1ull << bits) < PROC_SLOT_MEMORY + *pages + device_frames + 64)
         bits++;
     *cspace_bits = bits;
     uint64_t objects = (1ull << (bits + 6)) + 3 * PAGE + (*pages + 1) * PAGE;
@@ -201,6 +212,11 @@ static void estimate(const struct manifest_entry *entry, const struct elf_image 
 struct load_result loader_check(const struct manifest_entry *entry)
 {
     struct load_result result = {0, 0, 0};
+    if (entry->framebuffer && !framebuffer_pages()) {
+        result.error = -SERVICE_NOT_FOUND;
+        result.why = "there is no 32-bpp framebuffer (the graphics boot entry gives one)";
+        return result;
+    }
     struct elf_image image;
     const void *file;
     if (!parse(entry, &image, &file, &result.error, &result.why))
@@ -366,6 +382,30 @@ static bool grant_acpi(struct build *b, struct proc_info *info, uint64_t *next)
     return true;
 }
 
+/* The manifest's framebuffer: copies of the kernel's frames, mapped read-write from at, and
+   the two grants that say where and what it is. */
+static bool grant_framebuffer(struct build *b, struct proc_info *info, uint64_t at)
+{
+    const struct boot_info *boot = (const struct boot_info *)USER_BOOT_INFO;
+    info->grants[info->grant_count++] =
+        (struct proc_grant){PROC_GRANT_FRAMEBUFFER, b->next_slot, boot->framebuffer_addr, at};
+    info->grants[info->grant_count++] =
+        (struct proc_grant){PROC_GRANT_FRAMEBUFFER_MODE, 0,
+                            boot->framebuffer_width | (uint64_t)boot->framebuffer_height << 32,
+                            boot->framebuffer_pitch | (uint64_t)boot->framebuffer_bpp << 32};
+    for (uint64_t i = 0; i < boot->framebuffer_count; i++, at += PAGE) {
+        uint64_t copy = slot_alloc();
+        if (!copy || cspace_copy(ROOT_SLOT_CSPACE, copy, boot->framebuffer_first + i,
+                                 CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0) != ERR_OK) {
+            slot_free(copy);
+            return failed(b, -SERVICE_INTERNAL, "a framebuffer frame would not copy");
+        }
+        if (!map(b, b->p->vspace, copy, at, CAP_RIGHT_READ | CAP_RIGHT_WRITE) || !give(b, copy, 0))
+            return false;
+    }
+    return true;
+}
+
 /* The manifest's grants, into the child's grant slots and info->grants. */
 static bool grant(struct build *b, struct proc_info *info)
 {
@@ -419,6 +459,11 @@ static bool grant(struct build *b, struct proc_info *info)
                 !give(b, copy, 0))
                 return false;
         }
+    }
+    if (e->framebuffer) {
+        if (!grant_framebuffer(b, info, mmio_at))
+            return false;
+        mmio_at += framebuffer_pages() * PAGE; /* a PCI driver's BARs come after it */
     }
     for (unsigned i = 0; i < e->endpoint_count; i++) {
         uint64_t endpoint = names_lookup(e->endpoints[i]);

@@ -14,6 +14,8 @@ from common import (BOOTED, NO_TROUBLE, check_boot_trace, check_trace_script, OV
 from pci_cases import pci_cases  # noqa: E402  (the PCI cases, docs/platform.md)
 
 sys.path.insert(0, os.path.join(REPO, "tools", "bench"))
+from input_cases import input_cases  # noqa: E402
+from gfx_cases import gfx_cases  # noqa: E402
 import benchcsv  # noqa: E402  (tools/bench: the result format and the plausibility checks)
 import plausible  # noqa: E402
 
@@ -403,6 +405,8 @@ def cases():
         *acpi_cases(),
         *ipcbench_cases(),
         *pci_cases(),
+        *input_cases(),
+        *gfx_cases(),
     ]
 
 

@@ -33,6 +33,11 @@ class Case:
     # each answer is appended to the log as a line "QMP <command> <JSON of its return>".
     qmp_queries: list = field(default_factory=list)
     after_line: str = r"^Missive: boot complete"
+    # QMP commands in steps: (regex, [{"execute": ..., "arguments": ...}, ...]) in order; each
+    # step's commands are sent once its regex matches the output after the previous step
+    # (input-send-event, screendump; a screendump's "filename" may hold {dir}, the case's
+    # work directory).
+    qmp: list = field(default_factory=list)
     # Typing on the serial console: (regex, text) steps in order; each text is sent once its
     # regex matches the output that came after the previous step's text was sent.
     typing: list = field(default_factory=list)
@@ -42,6 +47,13 @@ class Case:
     reboot: bool = False  # a guest reset restarts the machine (no -no-reboot)
     # Extra ACPI tables (names of acpi_table_bytes) added with -acpitable, made in the build tree.
     acpi_tables: list = field(default_factory=list)
+    # Boot grub.cfg's graphics entry (MISSIVE_GRAPHICS=1 for tools/mkiso.sh: a 1024x768x32
+    # framebuffer) instead of the text one.
+    graphics: bool = False
+
+
+# Where the harness writes each case's log (and screendumps): set by harness.py.
+OUTDIR = None
 
 
 sys.path.insert(0, os.path.join(REPO, "tools", "trace"))

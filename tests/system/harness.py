@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 
+import common
 from cases import all_cases
 from common import ACPI_TABLES, REPO
 
@@ -60,8 +61,9 @@ def make_initrd(kind, good, workdir):
 def make_iso(case, kernel, good_initrd, workdir):
     initrd = make_initrd(case.initrd, good_initrd, workdir)
     iso = os.path.join(workdir, f"{case.name}.iso")
+    env = dict(os.environ, MISSIVE_GRAPHICS="1" if case.graphics else "0")
     subprocess.run(["bash", os.path.join(REPO, "tools", "mkiso.sh"), iso, kernel,
-                    initrd or "-", *case.cmdline.split(" ")], check=True)
+                    initrd or "-", *case.cmdline.split(" ")], check=True, env=env)
     return iso
 
 
@@ -85,7 +87,7 @@ def run_qemu(case, iso, log_path, smp):
         os.remove(monitor_path)
     cmd += ["-monitor", f"unix:{monitor_path},server=on,wait=off" if case.monitor else "none"]
     qmp_path = monitor_path[:-4] + ".qmp"
-    if case.qmp_keys or case.qmp_commands or case.qmp_queries:
+    if case.qmp_keys or case.qmp_commands or case.qmp_queries or case.qmp:
         if os.path.exists(qmp_path):
             os.remove(qmp_path)
         cmd += ["-qmp", f"unix:{qmp_path},server=on,wait=off"]
@@ -104,8 +106,10 @@ def run_qemu(case, iso, log_path, smp):
     status = None
     pending = list(case.monitor)
     keys = list(case.qmp_keys)
-    qmp_commands = list(case.qmp_commands)
     queries, answers = list(case.qmp_queries), []
+    # qmp_commands is the one step sent once after_line matches.
+    qmp_steps = ([(case.after_line, case.qmp_commands)] if case.qmp_commands else []) + list(case.qmp)
+    qmp_at = 0  # log length when the last QMP step was sent
     serial = connect_serial(serial_path, proc) if serial_path else None
     typing = list(case.typing)
     typed_at = 0  # log length when the last text was typed
@@ -127,14 +131,15 @@ def run_qemu(case, iso, log_path, smp):
         if keys and re.search(case.after_line, read_log(log_path), re.M):
             send_qmp_keys(qmp_path, keys)
             keys = []
-        if qmp_commands and re.search(case.after_line, read_log(log_path), re.M):
-            send_qmp(qmp_path, qmp_commands)
-            qmp_commands = []
         if queries and re.search(case.after_line, read_log(log_path), re.M):
             returns = send_qmp(qmp_path, [{"execute": q} for q in queries])
             answers = [f"QMP {q} {json.dumps(a)}" for q, a in zip(queries, returns)]
             queries = []
-        if case.exit_status is None and not queries and all_expected(case, read_log(log_path)):
+        while qmp_steps and re.search(qmp_steps[0][0], read_log(log_path)[qmp_at:], re.M):
+            qmp_at = len(read_log(log_path))
+            send_qmp(qmp_path, [fill_dir(c, os.path.dirname(log_path)) for c in qmp_steps.pop(0)[1]])
+        if (case.exit_status is None and not queries and not qmp_steps
+                and all_expected(case, read_log(log_path))):
             break
         if elapsed > case.timeout:
             break
@@ -201,6 +206,13 @@ def send_monitor(path, commands):
             time.sleep(0.2)
 
 
+def fill_dir(command, directory):
+    """command (a QMP command dict) with {dir} in its string arguments replaced."""
+    args = {k: v.replace("{dir}", directory) if isinstance(v, str) else v
+            for k, v in command.get("arguments", {}).items()}
+    return dict(command, arguments=args) if "arguments" in command else command
+
+
 def send_qmp_keys(path, keys):
     """Presses keys ("h", "shift-h", "ret") through QMP send-key on the unix socket path."""
     send_qmp(path, [{"execute": "send-key",
@@ -208,9 +220,10 @@ def send_qmp_keys(path, keys):
                     for key in keys], pause=0.1)
 
 
-def send_qmp(path, commands, pause=0.0):
+def send_qmp(path, commands, pause=0.05):
     """Sends QMP commands ({"execute": ..., "arguments": ...}) on the unix socket path, one
-    after the other's answer; returns their return values."""
+    after the other's answer, pause seconds apart; {"sleep": seconds} in the list is not a
+    command but a longer pause. Returns the commands' return values."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.connect(path)
         sock.settimeout(5)
@@ -233,6 +246,9 @@ def send_qmp(path, commands, pause=0.0):
         command("qmp_capabilities")
         returns = []
         for c in commands:
+            if "sleep" in c:
+                time.sleep(c["sleep"])
+                continue
             returns.append(command(c["execute"], c.get("arguments"))["return"])
             time.sleep(pause)
         return returns
@@ -328,6 +344,7 @@ def main():
     initrd = os.path.join(build, "initrd.cpio")
     outdir = os.path.join(build, "system-test")
     os.makedirs(outdir, exist_ok=True)
+    common.OUTDIR = outdir
     passed = failed = 0
     with tempfile.TemporaryDirectory() as workdir:
         for case in selected:

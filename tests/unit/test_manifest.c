@@ -50,7 +50,7 @@ static void test_full_entry(void **state)
     (void)state;
     struct manifest_entry e;
     assert_int_equal(parse("server console bin/console priority=180 quota=2M cspace=10 "
-                           "ioports=0x3f8-0x3ff,0x60 irq=4,1 restart=5 debug acpi "
+                           "ioports=0x3f8-0x3ff,0x60 irq=4,1 restart=5 debug acpi framebuffer "
                            "mmio=0xfebf0000+4K,0xb8000+0x8000 endpoints=memsrv,kbd -- -v two",
                            &e),
                      MANIFEST_ENTRY);
@@ -79,6 +79,7 @@ static void test_full_entry(void **state)
     assert_int_equal(e.restart, 5);
     assert_true(e.debug);
     assert_true(e.acpi);
+    assert_true(e.framebuffer);
     assert_int_equal(e.argc, 2);
     assert_string_equal(e.args, "-v");
     assert_string_equal(e.args + 3, "two");
@@ -96,6 +97,7 @@ static void test_defaults_and_comments(void **state)
     assert_int_equal(e.restart, 0);
     assert_false(e.debug);
     assert_false(e.acpi);
+    assert_false(e.framebuffer);
     assert_int_equal(e.argc, 0);
     assert_int_equal(parse("", &e), MANIFEST_EMPTY);
     assert_int_equal(parse("   \t\r", &e), MANIFEST_EMPTY);

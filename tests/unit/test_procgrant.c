@@ -93,12 +93,40 @@ static void test_count_is_respected(void **state)
     assert_false(procgrant_irq(&info, 0, &handler, &notification));
 }
 
+/* An endpoint grant as procsrv's loader writes it: the name's first 16 bytes, NUL-padded,
+   in arg and arg2. */
+static void add_endpoint(uint64_t slot, const char *name)
+{
+    uint64_t words[2] = {0, 0};
+    memcpy(words, name, strlen(name) < 16 ? strlen(name) : 16);
+    add(PROC_GRANT_ENDPOINT, slot, words[0], words[1]);
+}
+
+static void test_endpoint(void **state)
+{
+    (void)state;
+    setup_kbd_two_ranges();
+    assert_int_equal(procgrant_endpoint(&info, "compositor"), 0);
+    add_endpoint(20, "memsrv");
+    add_endpoint(21, "compositor");
+    add_endpoint(22, "a-name-of-more-than-16");
+    assert_int_equal(procgrant_endpoint(&info, "compositor"), 21);
+    assert_int_equal(procgrant_endpoint(&info, "memsrv"), 20);
+    assert_int_equal(procgrant_endpoint(&info, "composito"), 0); /* a prefix is not the name */
+    assert_int_equal(procgrant_endpoint(&info, "compositorx"), 0);
+    assert_int_equal(procgrant_endpoint(&info, "a-name-of-more-than-16"), 22);
+    assert_int_equal(procgrant_endpoint(&info, ""), 0);
+    info.grant_count = 4; /* entries past the count are not looked at */
+    assert_int_equal(procgrant_endpoint(&info, "memsrv"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ports),
         cmocka_unit_test(test_irq),
         cmocka_unit_test(test_count_is_respected),
+        cmocka_unit_test(test_endpoint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

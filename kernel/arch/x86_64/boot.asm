@@ -33,9 +33,13 @@ mb2_header:
     dd 12                                       ; address, whatever the ELF entry says
     dd boot_entry32
     align 8
-    dw 4, 0                                     ; console flags: EGA text is fine. No
-    dd 12                                       ; framebuffer tag: under BIOS that would
-    dd 2                                        ; hide the VGA text screen (docs/boot.md)
+    dw 4, 0                                     ; console flags: EGA text is fine
+    dd 12
+    dd 2
+    align 8
+    dw 5, 1                                     ; framebuffer tag, optional (flag 1): any
+    dd 20                                       ; size, 32 bpp. grub.cfg's text entry keeps
+    dd 0, 0, 32                                 ; VGA text (gfxpayload=text; docs/boot.md)
     align 8
     dw 6, 0                                     ; module alignment: page-aligned modules
     dd 8
