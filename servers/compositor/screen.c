@@ -36,13 +36,19 @@ void screen_clamp(int width, int height, int *x, int *y)
     *y = *y < min_y ? min_y : *y > max_y ? max_y : *y;
 }
 
-void screen_remove(struct window *w)
+/* Takes w out of the stacking order (the focus stays). */
+static void unstack(struct window *w)
 {
     unsigned j = 0;
     for (unsigned i = 0; i < comp.stack_count; i++)
         if (comp.stack[i] != w)
             comp.stack[j++] = comp.stack[i];
     comp.stack_count = j;
+}
+
+void screen_remove(struct window *w)
+{
+    unstack(w);
     if (comp.dragging == w)
         comp.dragging = 0;
     if (comp.focus == w) {
@@ -54,7 +60,7 @@ void screen_remove(struct window *w)
 
 void screen_raise(struct window *w)
 {
-    screen_remove(w);
+    unstack(w);
     comp.stack[comp.stack_count++] = w;
     screen_damage_window(w);
 }

@@ -148,3 +148,13 @@ def compare(path, screen):
     got = rgb[3 * i:3 * i + 3].hex()
     return (f"{len(bad)} pixels differ from the host's reference; the first at "
             f"({i % width}, {i // width}): got #{got}, want #{screen.pixels[i] & 0xffffff:06x}")
+
+
+def gfxtest_input_dragged(width, height):
+    """gfxtest input's two windows after gfx-input clicked a, typed, and dragged a's title by
+    (100, 50): a raised and focused at (200, 150) over b, the pointer at (250, 140)."""
+    screen = Screen(width, height)
+    screen.window(200, 160, surface(200, 150, 0x80224488), False)
+    screen.window(200, 150, surface(200, 150, 0xff884422), True)
+    screen.pointer(250, 140)
+    return screen
