@@ -78,6 +78,15 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/kernel.ld
 
 -include $(KERNEL_OBJS:.o=.d) $(BUILD)/kernel-obj/asm_offsets.d
 
+# --- fonts -----------------------------------------------------------------------
+
+# Terminus from Debian's console-setup-linux, pinned and checksum-verified, unpacked into the
+# build tree (never installed into the host): docs/terminal.md.
+FONT_DIR := $(BUILD)/font
+FONTS := $(FONT_DIR)/ter-10x20.psf $(FONT_DIR)/ter-8x16.psf
+$(FONTS) &: tools/fetch-font.sh | $(DEPS)
+	bash tools/fetch-font.sh $(FONT_DIR)
+
 # --- initrd and ISO ------------------------------------------------------------
 
 manifest_sources = $(shell awk '!/^[ \t]*(\#|$$)/ {print $$2}' $(1) 2>/dev/null | sed 's|$$BUILD|$(BUILD)|')
@@ -182,7 +191,7 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 # with libsys (crt0, start-up, system calls) and picolibc into $(BUILD)/bin.
 USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/fuzz \
 	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
-	tests/user/smptest apps/ipcbench servers/compositor tests/user/gfxtest tests/user/inputtest
+	tests/user/smptest apps/ipcbench servers/compositor tests/user/gfxtest tests/user/inputtest apps/clock
 # libsys beyond crt0 and start-up is an archive, so a program links only the parts it uses
 # (the console no server-side helpers it does not call, a client no server library).
 LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
@@ -205,9 +214,11 @@ USER_LIBS = -L$(PICOLIBC)/lib --start-group $(LIBSYS_ARCHIVE) -lc $(shell gcc -p
 extra_srcs_procsrv := lib/manifest/manifest.c lib/cmdline/cmdline.c lib/elf/elf.c lib/cpio/cpio.c \
 	lib/tracedump/tracedump.c lib/ioport/ioport.c lib/initstack/initstack.c
 extra_srcs_memsrv  := lib/buddy/buddy.c
-extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c
+extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c lib/vt/vt.c lib/vt/vt_render.c \
+	lib/psf/psf.c lib/text/text.c lib/input/keymap.c
 extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c lib/input/mouse.c lib/ioport/ioport.c
 extra_srcs_shell   := lib/lineedit/lineedit.c
+extra_srcs_clock   := lib/psf/psf.c
 BLEND_SRCS := lib/blend/blend_scalar.c lib/blend/blend_sse2.c lib/blend/blend_avx2.c
 extra_srcs_compositor := lib/compose/compose.c $(BLEND_SRCS)
 extra_srcs_gfxtest := $(BLEND_SRCS)
@@ -266,7 +277,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
-	initstack mouse blend compose
+	initstack mouse psf vt blend compose
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -278,6 +289,9 @@ unit_srcs_buddy   := lib/buddy/buddy.c
 unit_srcs_madt    := lib/acpi/madt.c
 unit_srcs_keymap  := lib/input/keymap.c
 unit_srcs_mouse   := lib/input/mouse.c lib/input/keymap.c
+unit_srcs_psf     := lib/psf/psf.c lib/text/text.c
+unit_srcs_vt      := lib/vt/vt.c lib/vt/vt_render.c lib/psf/psf.c lib/text/text.c \
+	lib/lineedit/lineedit.c
 unit_srcs_manifest := lib/manifest/manifest.c lib/cmdline/cmdline.c
 unit_srcs_lineedit := lib/lineedit/lineedit.c lib/input/keymap.c
 unit_srcs_shellargs := apps/shell/args.c
@@ -305,6 +319,11 @@ unit_srcs_compose   := lib/compose/compose.c lib/blend/blend_scalar.c lib/blend/
 $(BUILD)/host/blend_avx2.o: lib/blend/blend_avx2.c lib/blend/blend.h Makefile | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(HOST_CFLAGS) -mavx2 -c $< -o $@
+
+# The PSF parser's tests read the real fonts (tools/fetch-font.sh).
+$(BUILD)/host/test_psf $(BUILD)/host/test_vt: HOST_CFLAGS += \
+	-DPSF_TEST_FONT_DIR='"$(abspath $(BUILD))/font"'
+$(BUILD)/host/test_psf $(BUILD)/host/test_vt: $(FONTS)
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)

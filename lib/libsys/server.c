@@ -30,7 +30,11 @@ static void server_receive(struct server *s, struct server_call *call, long stat
     buffer->receive_slot = receive_slot;
     if (status != SERVER_NO_REPLY) {
         uint64_t length = call->out.length < MSG_MAX_LENGTH ? call->out.length : MSG_MAX_LENGTH;
-        buffer->caps[0] = call->reply_cap;
+        /* Only a reply that carries a capability touches the buffer's capability words: a
+           server's second thread sharing the buffer (the console's terminal helper) may have
+           its own request's there. */
+        if (call->reply_cap)
+            buffer->caps[0] = call->reply_cap;
         msg = call->out.msg;
         e = missive_syscall(SYS_REPLY_RECV, s->endpoint,
                             MSG_TAG(status, length, call->reply_cap ? 1 : 0), &msg);

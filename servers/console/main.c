@@ -8,6 +8,10 @@
  * queues in a ring until one reader takes it. A read that finds no input is
  * answered later through a saved reply capability.
  *
+ * Started with the argument `terminal` (the graphics manifest), it also shows
+ * everything written in a terminal window on the compositor and takes the keys
+ * typed into that window as input (terminal.c, docs/terminal.md).
+ *
  * The server never uses stdio: printf would call itself through
  * PROC_SLOT_CONSOLE. Its own messages go straight to the UART.
  */
@@ -18,6 +22,7 @@
 #include "libsys/server.h"
 #include "procgrant/procgrant.h"
 #include "ring.h"
+#include "terminal.h"
 #include "uart.h"
 #include "wordpack/wordpack.h"
 
@@ -132,6 +137,7 @@ static long handle_write(struct server_call *call)
     if (status != SERVICE_OK)
         return status;
     uart_write(&c->uart, bytes, n);
+    terminal_output(bytes, n);
     request_set_word(&call->out, 0, n);
     return SERVICE_OK;
 }
@@ -199,8 +205,9 @@ static void handle_interrupt(struct console *c)
 }
 
 /* Finds the grants, binds the notification to this thread and turns the UART's receive
-   interrupt on. Exits if something the server needs is missing. */
-static void console_setup(struct console *c)
+   interrupt on; with `terminal` among args, starts the terminal window. Exits if something
+   the server needs is missing. */
+static void console_setup(struct console *c, int argc, char **argv)
 {
     const struct proc_info *info = libsys_proc_info();
     if (!info)
@@ -223,14 +230,27 @@ static void console_setup(struct console *c)
         console_fail("console: cannot bind the IRQ notification\n");
     if (!uart_init(&c->uart, ports, COM1_BASE))
         console_fail("console: the COM1 ports do not answer\n");
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "terminal") != 0)
+            continue;
+        const char *failure = terminal_start(notification);
+        console_say(c, failure ? "console: no terminal window: " : "console: terminal window on");
+        console_say(c, failure ? failure : " (waiting for the compositor)");
+        console_say(c, "\n");
+    }
     handle_interrupt(c); /* bytes typed before now, and an interrupt already pending */
 }
 
-/* The notification hook: the UART interrupted. */
+/* The notification hook: the UART interrupted, or keys were typed into the terminal window
+   (TERMINAL_INPUT_BIT). Both are looked at whatever the word: a look that finds nothing
+   costs little. */
 static void console_notified(struct server *s, uint64_t word)
 {
     (void)word;
-    handle_interrupt(s->context);
+    struct console *c = s->context;
+    handle_interrupt(c);
+    if (terminal_take_input(&c->input))
+        serve_waiting_reader(c);
 }
 
 /* A receive on the service endpoint failed: the endpoint is gone or unusable, so the server
@@ -248,10 +268,10 @@ static const struct server_op console_ops[] = {
     {CONSOLE_INPUT, 1, 0, 0, handle_input},
 };
 
-int main(void)
+int main(int argc, char **argv)
 {
     struct console *c = &console;
-    console_setup(c);
+    console_setup(c, argc, argv);
     console_say(c, "console: serving COM1\n");
     static struct server server = {
         .name = "console",

@@ -1,0 +1,317 @@
+/*
+ * The terminal window. See terminal.h and docs/terminal.md.
+ *
+ * Shared between the console's thread and the helper: the terminal emulator (vt), its damage,
+ * and the queue of typed bytes, under one spinlock; the helper's notification slot, written
+ * once before the console thread may read it. Sharing the IPC buffer: both threads of the
+ * process have the one at USER_IPC_BUFFER (libsys reads words past MR9 there), so the helper
+ * keeps every message it sends or receives within the ten words that travel in registers
+ * (GFX_EVENTS asks for two events at most), and the console's thread, a server that sends
+ * no capabilities with its replies, never writes the buffer's capability words the helper's
+ * requests use (lib/libsys/server.c writes caps[0] only for a reply that carries one).
+ */
+#include "terminal.h"
+
+#include <picotls.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "gfxclient/gfxclient.h"
+#include "input/keymap.h"
+#include "libsys/invoke.h"
+#include "libsys/service.h"
+#include "psf/psf.h"
+#include "vt/vt.h"
+#include "vt/vt_render.h"
+
+#define FONT_PATH       "etc/font.psf"
+#define FONT_MAX        65536 /* bytes: Terminus 10x20 with its table is 22,818 */
+#define TERM_COLS       80
+#define TERM_ROWS       24
+#define TERM_SCROLLBACK 500
+#define TERM_X          24 /* where the window's surface goes on the screen */
+#define TERM_Y          48
+#define TERM_TITLE      "Terminal"
+#define HELPER_PRIORITY 150 /* below the drivers and the compositor, above programs */
+#define HELPER_STACK    (32 * 1024)
+#define HELPER_TLS      4096
+#define WAKE_OUTPUT     4ul /* the helper's notification bit for "the terminal changed" */
+#define EVENTS_PER_CALL 2   /* 2 + 3 * 2 words: the reply stays in registers */
+#define SCROLL_STEP     (TERM_ROWS / 2)
+
+struct terminal {
+    atomic_flag lock;
+    bool running;
+    struct vt vt;
+    struct ring typed; /* bytes from the window's keys, for the console thread */
+    struct psf_font font;
+    uint64_t console_wake; /* a send copy of the console thread's notification, badge 2 */
+    /* The helper's own. */
+    uint64_t thread;
+    _Atomic uint64_t helper_wake; /* a send copy of the helper's notification; 0 before */
+    struct gfx_connection gfx;
+    struct gfx_surface surface;
+    struct gfx_window window;
+};
+
+static struct terminal term;
+static struct vt_cell cells[VT_CELLS(TERM_COLS, TERM_ROWS, TERM_SCROLLBACK)];
+static uint8_t font_bytes[FONT_MAX];
+static _Alignas(16) uint8_t helper_stack[HELPER_STACK];
+static _Alignas(64) uint8_t helper_tls[HELPER_TLS + sizeof(void *)];
+
+extern char __tdata_size[], __tbss_size[], __tls_align[]; /* lib/libsys/user.ld */
+
+/* The lock is held for memory work only (feeding bytes, drawing rows), never across a system
+   call, so spinning is short; pause lets the other vCPU run under QEMU's icount. */
+static void lock(struct terminal *t)
+{
+    while (atomic_flag_test_and_set_explicit(&t->lock, memory_order_acquire))
+        __asm__ volatile("pause"); /* asm: the spin-wait hint C has no word for */
+}
+
+static void unlock(struct terminal *t)
+{
+    atomic_flag_clear_explicit(&t->lock, memory_order_release);
+}
+
+/* Signals the notification in slot (its badge's bits). */
+static void signal(uint64_t slot)
+{
+    struct missive_msg msg = {0};
+    if (slot)
+        missive_syscall(SYS_SEND, slot, 0, &msg);
+}
+
+bool terminal_running(void)
+{
+    return term.running;
+}
+
+void terminal_output(const void *bytes, size_t n)
+{
+    if (!term.running)
+        return;
+    lock(&term);
+    vt_write(&term.vt, bytes, n);
+    unlock(&term);
+    signal(atomic_load(&term.helper_wake));
+}
+
+size_t terminal_take_input(struct ring *input)
+{
+    if (!term.running)
+        return 0;
+    uint8_t bytes[256];
+    lock(&term);
+    size_t room = RING_SIZE - ring_count(input);
+    size_t n = ring_peek(&term.typed, bytes, room < sizeof bytes ? room : sizeof bytes);
+    ring_drop(&term.typed, n);
+    bool more = ring_count(&term.typed) > 0 && n == sizeof bytes;
+    unlock(&term);
+    ring_put(input, bytes, n);
+    if (more)
+        signal(term.console_wake); /* come back for the rest */
+    return n;
+}
+
+/* --- the helper thread ------------------------------------------------------------------- */
+
+/* Draws the damaged rows into the surface (under the lock) and commits them. */
+static void draw(struct terminal *t)
+{
+    int first, last;
+    lock(t);
+    bool damaged = vt_take_damage(&t->vt, &first, &last);
+    if (damaged) {
+        struct text_target target = text_target(t->surface.pixels, (int32_t)t->surface.width,
+                                                (int32_t)t->surface.height,
+                                                t->surface.stride / 4);
+        vt_render_rows(&t->vt, &target, &t->font, vt_default_palette, 0, 0, first, last);
+    }
+    unlock(t);
+    if (!damaged)
+        return;
+    struct gfx_rect rect = {0, first * (int)t->font.height, (int)t->surface.width,
+                            (last - first + 1) * (int)t->font.height};
+    gfx_commit(&t->gfx, &t->window, &rect, 1);
+}
+
+/* A key typed into the window: Shift-PageUp/PageDown scroll the view through the scrollback
+   (as in xterm); anything else becomes the bytes a terminal sends, queued for the console. */
+static void key(struct terminal *t, const struct gfx_event *e)
+{
+    struct key_event k = {.key = (uint16_t)e->code,
+                          .pressed = e->flags & GFX_KEY_PRESSED,
+                          .modifiers = (uint8_t)(e->flags >> 8),
+                          .ascii = (char)e->text};
+    if (!k.pressed)
+        return;
+    if ((k.modifiers & KEYMAP_MOD_SHIFT) && (k.key == KEY_PAGE_UP || k.key == KEY_PAGE_DOWN)) {
+        lock(t);
+        vt_scroll_view(&t->vt, k.key == KEY_PAGE_UP ? SCROLL_STEP : -SCROLL_STEP);
+        unlock(t);
+        return;
+    }
+    char bytes[8];
+    size_t n = keymap_to_terminal(&k, bytes);
+    if (n == 0)
+        return;
+    lock(t);
+    ring_put(&t->typed, bytes, n);
+    unlock(t);
+    signal(t->console_wake);
+}
+
+/* Reads and handles every queued event of the window. */
+static void take_events(struct terminal *t)
+{
+    for (;;) {
+        struct gfx_event events[EVENTS_PER_CALL];
+        unsigned count = 0;
+        if (!result_is_ok(gfx_events(&t->gfx, events, EVENTS_PER_CALL, &count, 0)) || !count)
+            return;
+        for (unsigned i = 0; i < count; i++)
+            if (events[i].type == GFX_EVENT_KEY)
+                key(t, &events[i]);
+        /* The close button: the terminal is the console's and stays (the close is not
+           obeyed); focus, pointer and configure events need nothing. */
+    }
+}
+
+/* One try at connecting, making the surface and the window. */
+static bool connect_once(struct terminal *t)
+{
+    if (!result_is_ok(gfx_connect(&t->gfx)))
+        return false;
+    struct cspace_identity id;
+    if (cspace_identify(PROC_SLOT_CSPACE, t->gfx.endpoint, &id) != ERR_OK ||
+        id.type != CAP_ENDPOINT)
+        return false;
+    uint32_t width = TERM_COLS * t->font.width, height = TERM_ROWS * t->font.height;
+    return result_is_ok(gfx_surface_create(&t->gfx, &t->surface, width, height)) &&
+           result_is_ok(gfx_window_create(&t->gfx, &t->window, &t->surface, TERM_TITLE, TERM_X,
+                                          TERM_Y, 0, 0));
+}
+
+/* Connects (retrying while the compositor starts: the console starts first), makes the
+   surface and the window, and gives the console thread the way to wake this one. A try can
+   also fail for a reason that passes: the console's thread, serving a request, resets the
+   shared IPC buffer's receive slot between this thread's setting it and its call, and the
+   capability it asked for (the compositor's endpoint, memory) is not taken. The next try
+   then works; what the failed one made stays unused. */
+static bool helper_connect(struct terminal *t)
+{
+    for (unsigned tries = 0; !connect_once(t); tries++) {
+        if (tries == 1000) /* about 100 s: no compositor is coming */
+            return false;
+        proc_sleep_ms(100);
+    }
+    uint64_t wake = libsys_alloc_slot();
+    if (!wake || cspace_mint(PROC_SLOT_CSPACE, wake, t->gfx.notification, CAP_RIGHT_SEND,
+                             WAKE_OUTPUT, 0) != ERR_OK)
+        return false;
+    lock(t);
+    vt_scroll_view(&t->vt, 0);
+    t->vt.damage_first = 0, t->vt.damage_last = TERM_ROWS - 1; /* the first draw is whole */
+    unlock(t);
+    atomic_store(&t->helper_wake, wake);
+    return true;
+}
+
+/* The helper: connect, then draw and take events whenever the compositor or the console's
+   thread signals. Never returns; on a failure it stops (the console goes on with COM1). */
+static void helper_main(uint64_t arg)
+{
+    struct terminal *t = (struct terminal *)arg;
+    if (!helper_connect(t)) {
+        thread_suspend(t->thread);
+        return;
+    }
+    for (;;) {
+        draw(t);
+        take_events(t);
+        struct missive_msg msg = {0};
+        missive_syscall(SYS_RECV, t->gfx.notification, 0, &msg);
+    }
+}
+
+/* Sets the helper's thread-local storage up as libsys's start-up does the main thread's
+   (x86_64 variant II: the block just below the thread pointer, which points at itself). */
+static uint64_t helper_tls_pointer(void)
+{
+    uintptr_t align = (uintptr_t)__tls_align ? (uintptr_t)__tls_align : 1;
+    uintptr_t size = ((uintptr_t)__tdata_size + (uintptr_t)__tbss_size + align - 1) & ~(align - 1);
+    if (size > HELPER_TLS || align > 64)
+        return 0;
+    uintptr_t tp = ((uintptr_t)helper_tls + size + align - 1) & ~(align - 1);
+    _init_tls((void *)(tp - size));
+    *(uintptr_t *)tp = tp;
+    return tp;
+}
+
+/* Reads the font file from the initrd into font_bytes; returns its size, 0 on failure. */
+static size_t read_font(void)
+{
+    size_t total = 0;
+    for (;;) {
+        size_t got = 0;
+        size_t want = FONT_MAX - total < PROC_FILE_CHUNK ? FONT_MAX - total : PROC_FILE_CHUNK;
+        if (want == 0 || !result_is_ok(proc_file_read(FONT_PATH, total, font_bytes + total, want,
+                                                      &got)))
+            return 0;
+        if (got == 0)
+            return total;
+        total += got;
+    }
+}
+
+/* Makes the helper thread and starts it. */
+static const char *start_helper(struct terminal *t)
+{
+    uint64_t untyped = libsys_alloc_slot();
+    t->thread = libsys_alloc_slot();
+    if (!t->thread || !result_is_ok(mem_untyped(THREAD_BITS, untyped)) ||
+        untyped_retype(untyped, CAP_THREAD, 0, t->thread, 1) != ERR_OK)
+        return "no memory for the terminal's thread";
+    uint64_t tp = helper_tls_pointer();
+    if (!tp)
+        return "thread-local storage too large for the terminal's thread";
+    /* rsp 8 below the top: as after a call, so the entry's frame is aligned */
+    if (thread_configure(t->thread, PROC_SLOT_CSPACE, PROC_SLOT_VSPACE, HELPER_PRIORITY, 0) !=
+            ERR_OK ||
+        thread_set_ipc_buffer(t->thread, PROC_SLOT_IPC_BUFFER) != ERR_OK ||
+        thread_set_tls_base(t->thread, tp) != ERR_OK ||
+        thread_write_registers(t->thread, (uint64_t)helper_main,
+                               (uint64_t)(helper_stack + HELPER_STACK - 8), (uint64_t)t, 0,
+                               0) != ERR_OK)
+        return "the terminal's thread cannot be set up";
+    sys_thread_set_name(t->thread, "console-term");
+    if (thread_resume(t->thread) != ERR_OK)
+        return "the terminal's thread does not start";
+    return 0;
+}
+
+const char *terminal_start(uint64_t notification)
+{
+    struct terminal *t = &term;
+    size_t size = read_font();
+    if (size == 0)
+        return "no font (" FONT_PATH ")";
+    enum psf_error e = psf_parse(&t->font, font_bytes, size);
+    if (e != PSF_OK)
+        return psf_error_name(e);
+    if (!vt_init(&t->vt, TERM_COLS, TERM_ROWS, cells, TERM_SCROLLBACK))
+        return "the terminal's size is out of range";
+    ring_init(&t->typed);
+    atomic_flag_clear(&t->lock);
+    t->console_wake = libsys_alloc_slot();
+    if (!t->console_wake || cspace_mint(PROC_SLOT_CSPACE, t->console_wake, notification,
+                                        CAP_RIGHT_SEND, TERMINAL_INPUT_BIT, 0) != ERR_OK)
+        return "the console's notification cannot be minted";
+    t->running = true; /* output from here on goes into the terminal too */
+    const char *failure = start_helper(t);
+    if (failure)
+        t->running = false;
+    return failure;
+}
