@@ -220,7 +220,7 @@ extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c lib/input/mou
 extra_srcs_shell   := lib/lineedit/lineedit.c
 extra_srcs_clock   := lib/psf/psf.c
 BLEND_SRCS := lib/blend/blend_scalar.c lib/blend/blend_sse2.c lib/blend/blend_avx2.c
-extra_srcs_compositor := lib/compose/compose.c $(BLEND_SRCS)
+extra_srcs_compositor := lib/compose/compose.c $(BLEND_SRCS) lib/psf/psf.c lib/text/text.c
 extra_srcs_gfxtest := $(BLEND_SRCS)
 # Only this file may hold AVX2 code (lib/blend/blend_avx2.c says why).
 $(BUILD)/user/lib/blend/blend_avx2.o: USER_CFLAGS += -mavx2

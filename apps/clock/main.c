@@ -15,12 +15,12 @@
 #include "gfxclient/gfxclient.h"
 #include "libsys/service.h"
 
-#define FONT_PATH  "etc/font.psf"
-#define FONT_MAX   65536
-#define FRAME_MS   250
-#define DEFAULT_X  664
-#define DEFAULT_Y  440
-#define WAIT_MS    5000
+#define FONT_PATH "etc/font.psf"
+#define FONT_MAX  65536
+#define FRAME_MS  250
+#define DEFAULT_X 664
+#define DEFAULT_Y 440
+#define WAIT_MS   5000
 
 static uint8_t font_bytes[FONT_MAX];
 
@@ -29,10 +29,9 @@ static size_t read_font(void)
 {
     size_t total = 0, got;
     while (total < FONT_MAX &&
-           result_is_ok(proc_file_read(FONT_PATH, total, font_bytes + total,
-                                       FONT_MAX - total < PROC_FILE_CHUNK ? FONT_MAX - total
-                                                                          : PROC_FILE_CHUNK,
-                                       &got)) &&
+           result_is_ok(proc_file_read(
+               FONT_PATH, total, font_bytes + total,
+               FONT_MAX - total < PROC_FILE_CHUNK ? FONT_MAX - total : PROC_FILE_CHUNK, &got)) &&
            got > 0)
         total += got;
     return total;

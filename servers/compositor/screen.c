@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "compositor.h"
+#include "text/text.h"
 
 struct compose_rect screen_window_frame(const struct window *w)
 {
@@ -72,8 +73,17 @@ void screen_draw_title(struct window *w)
         w->title_bar = malloc((size_t)w->width * GFX_TITLE_HEIGHT * 4);
         w->title_bar_width = w->title_bar ? w->width : 0;
     }
-    if (w->title_bar)
+    if (w->title_bar) {
         compose_title_bar(w->title_bar, w->width, w == comp.focus);
+        /* The title, clipped where the close button begins. */
+        struct text_target t =
+            text_target(w->title_bar, w->width, GFX_TITLE_HEIGHT, (size_t)w->width);
+        t.clip_x1 = compose_close_button(w->width).x - COMPOSE_TITLE_TEXT_X / 2;
+        if (comp.font.glyph_count)
+            text_draw(&t, &comp.font, COMPOSE_TITLE_TEXT_X,
+                      (GFX_TITLE_HEIGHT - (int32_t)comp.font.height) / 2, w->title,
+                      strlen(w->title), COMPOSE_TITLE_TEXT, 0, false);
+    }
     struct compose_rect bar = {w->x, w->y - GFX_TITLE_HEIGHT, w->width, GFX_TITLE_HEIGHT};
     screen_damage(bar);
 }

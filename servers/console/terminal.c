@@ -125,8 +125,7 @@ static void draw(struct terminal *t)
     bool damaged = vt_take_damage(&t->vt, &first, &last);
     if (damaged) {
         struct text_target target = text_target(t->surface.pixels, (int32_t)t->surface.width,
-                                                (int32_t)t->surface.height,
-                                                t->surface.stride / 4);
+                                                (int32_t)t->surface.height, t->surface.stride / 4);
         vt_render_rows(&t->vt, &target, &t->font, vt_default_palette, 0, 0, first, last);
     }
     unlock(t);
@@ -257,8 +256,8 @@ static size_t read_font(void)
     for (;;) {
         size_t got = 0;
         size_t want = FONT_MAX - total < PROC_FILE_CHUNK ? FONT_MAX - total : PROC_FILE_CHUNK;
-        if (want == 0 || !result_is_ok(proc_file_read(FONT_PATH, total, font_bytes + total, want,
-                                                      &got)))
+        if (want == 0 ||
+            !result_is_ok(proc_file_read(FONT_PATH, total, font_bytes + total, want, &got)))
             return 0;
         if (got == 0)
             return total;
