@@ -71,18 +71,18 @@ static unsigned scene(struct compose_layer *l, int px, int py)
         struct compose_rect f = {x - 1, y - GFX_TITLE_HEIGHT - 1, WIN_W + 2,
                                  WIN_H + GFX_TITLE_HEIGHT + 2};
         l[n++] = (struct compose_layer){{f.x, f.y, f.width, 1}, 0, 0, COMPOSE_BORDER, true};
-        l[n++] = (struct compose_layer){{f.x, f.y + f.height - 1, f.width, 1}, 0, 0,
-                                        COMPOSE_BORDER, true};
-        l[n++] = (struct compose_layer){{f.x, f.y + 1, 1, f.height - 2}, 0, 0, COMPOSE_BORDER,
-                                        true};
-        l[n++] = (struct compose_layer){{x + WIN_W, f.y + 1, 1, f.height - 2}, 0, 0,
-                                        COMPOSE_BORDER, true};
-        l[n++] = (struct compose_layer){{x, y - GFX_TITLE_HEIGHT, WIN_W, GFX_TITLE_HEIGHT},
-                                        bars[i], WIN_W, 0, true};
+        l[n++] = (struct compose_layer){
+            {f.x, f.y + f.height - 1, f.width, 1}, 0, 0, COMPOSE_BORDER, true};
+        l[n++] =
+            (struct compose_layer){{f.x, f.y + 1, 1, f.height - 2}, 0, 0, COMPOSE_BORDER, true};
+        l[n++] = (struct compose_layer){
+            {x + WIN_W, f.y + 1, 1, f.height - 2}, 0, 0, COMPOSE_BORDER, true};
+        l[n++] = (struct compose_layer){
+            {x, y - GFX_TITLE_HEIGHT, WIN_W, GFX_TITLE_HEIGHT}, bars[i], WIN_W, 0, true};
         l[n++] = (struct compose_layer){{x, y, WIN_W, WIN_H}, windows[i], WIN_W, 0, false};
     }
-    l[n++] = (struct compose_layer){{px, py, GFX_POINTER_W, GFX_POINTER_H}, pointer,
-                                    GFX_POINTER_W, 0, false};
+    l[n++] = (struct compose_layer){
+        {px, py, GFX_POINTER_W, GFX_POINTER_H}, pointer, GFX_POINTER_W, 0, false};
     return n;
 }
 
@@ -115,8 +115,7 @@ static void bench_compose(blend_over_fn blend)
         uint64_t t = rdtsc();
         n = scene(layers, x + 5, y + 3);
         update((struct compose_rect){x, y, GFX_POINTER_W, GFX_POINTER_H}, layers, n, blend);
-        update((struct compose_rect){x + 5, y + 3, GFX_POINTER_W, GFX_POINTER_H}, layers, n,
-               blend);
+        update((struct compose_rect){x + 5, y + 3, GFX_POINTER_W, GFX_POINTER_H}, layers, n, blend);
         t = rdtsc() - t;
         best = t < best ? t : best;
     }

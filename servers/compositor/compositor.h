@@ -111,8 +111,6 @@ void screen_damage(struct compose_rect r);
 void screen_damage_window(const struct window *w);
 /* Composes every damaged rectangle and copies it to the framebuffer (clients swept first). */
 void screen_update(void);
-/* Composes the whole screen into a buffer (for the benchmark and a full redraw). */
-void screen_compose(uint32_t *out, struct compose_rect clip);
 void screen_raise(struct window *w);
 void screen_remove(struct window *w);
 void screen_focus(struct window *w);

@@ -152,13 +152,6 @@ static unsigned scene_layers(struct compose_layer *layers)
     return n;
 }
 
-void screen_compose(uint32_t *out, struct compose_rect clip)
-{
-    static struct compose_layer layers[COMP_MAX_WINDOWS * 6 + 1];
-    unsigned n = scene_layers(layers);
-    compose_region(out, (uint32_t)comp.width, clip, COMPOSE_BACKGROUND, layers, n, comp.blend);
-}
-
 void screen_update(void)
 {
     clients_sweep();
