@@ -9,6 +9,8 @@
  *             prints "gfxtest: faults: N passed, M failed"
  *   crasher   shows a window, then dies of a page fault (faults spawns it)
  *   blend     the SIMD blends against the scalar one on random pixels, in the guest
+ *   input     two overlapping windows, then prints every event it gets (gfx-input moves the
+ *             mouse, clicks, drags and types through QMP)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,6 +218,43 @@ static int crasher(void)
     return 0;
 }
 
+/* --- input ------------------------------------------------------------------------------- */
+
+static _Noreturn void input(void)
+{
+    static struct gfx_surface sa, sb;
+    static struct gfx_window wa, wb;
+    need("connect", gfx_connect(&conn));
+    need("surface a", gfx_surface_create(&conn, &sa, 200, 150));
+    gfx_fill(&sa, 0, 0, 200, 150, 0xff884422);
+    need("window a", gfx_window_create(&conn, &wa, &sa, "a", 100, 100, 0, 0));
+    need("commit a", gfx_commit(&conn, &wa, 0, 0));
+    need("surface b", gfx_surface_create(&conn, &sb, 200, 150));
+    gfx_fill(&sb, 0, 0, 200, 150, 0x80224488);
+    need("window b", gfx_window_create(&conn, &wb, &sb, "b", 200, 160, 0, 0));
+    need("commit b", gfx_commit(&conn, &wb, 0, 0));
+    struct gfx_event events[GFX_EVENTS_MAX];
+    unsigned n;
+    need("events", gfx_events(&conn, events, GFX_EVENTS_MAX, &n, 0)); /* configure, focus */
+    printf("gfxtest: input ready\n");
+    static const char *const names[] = {"?",     "key",   "pointer",  "button",
+                                        "focus", "close", "configure"};
+    for (;;) {
+        gfx_wait(&conn);
+        do {
+            need("events", gfx_events(&conn, events, GFX_EVENTS_MAX, &n, 0));
+            for (unsigned i = 0; i < n; i++) {
+                const struct gfx_event *e = &events[i];
+                if (e->type == GFX_EVENT_POINTER)
+                    continue; /* many; the screendump shows where the pointer is */
+                printf("gfxtest: %s window %u at %d,%d code %u flags %u text %u\n",
+                       names[e->type < 7 ? e->type : 0], e->window, e->x, e->y, e->code, e->flags,
+                       e->text);
+            }
+        } while (n == GFX_EVENTS_MAX);
+    }
+}
+
 /* --- blend -------------------------------------------------------------------------------- */
 
 static int blend(void)
@@ -259,6 +298,8 @@ int main(int argc, char **argv)
         return crasher();
     if (strcmp(mode, "blend") == 0)
         return blend();
-    printf("usage: gfxtest scene|faults|crasher|blend\n");
+    if (strcmp(mode, "input") == 0)
+        input();
+    printf("usage: gfxtest scene|faults|crasher|blend|input\n");
     return 2;
 }
