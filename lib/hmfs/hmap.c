@@ -337,14 +337,6 @@ int hmfs_map_delete(struct hmfs *fs, struct hmfs_mapref *map, uint64_t owner, ui
         return rc;
     if (bucket_find(d.bucket, hash, key, key_len) < 0)
         return HMFS_ERR_NOENT;
-    if (map->count == 1) {
-        /* The last record: the whole map goes (its blocks lose their only parent). */
-        rc = hmfs_block_unref(fs, &map->root, owner, 0);
-        if (rc)
-            return rc;
-        memset(map, 0, sizeof *map);
-        return HMFS_OK;
-    }
     rc = descend(fs, map, owner, hash, true, &d);
     if (rc)
         return rc;
@@ -353,6 +345,13 @@ int hmfs_map_delete(struct hmfs *fs, struct hmfs_mapref *map, uint64_t owner, ui
         return hmfs_fail(fs, HMFS_ERR_CORRUPT, d.slot->blockno, owner, "record vanished");
     bucket_remove(d.bucket, (size_t)offset);
     map->count--;
+    if (map->count == 0) {
+        /* The last record went: so does the whole map (no record is left to hold a child). */
+        rc = hmfs_block_unref(fs, &map->root, owner, 0);
+        if (rc)
+            return rc;
+        memset(map, 0, sizeof *map);
+    }
     return HMFS_OK;
 }
 

@@ -80,17 +80,22 @@ int hmfs_inode_mut(struct hmfs *fs, unsigned tree, uint64_t ino, struct hmfs_ino
     return rc;
 }
 
-/* Drops an inode whose last name went: its map's blocks and its record. */
-static int inode_drop(struct hmfs *fs, unsigned tree, const struct hmfs_inode *inode)
+/* Drops an inode whose last name went: its map's blocks and its record. The record's bucket is
+   made writable first: the reference to the map that is dropped must be the writable copy's
+   (while a snapshot shares the bucket, the map stays the snapshot's). */
+static int inode_drop(struct hmfs *fs, unsigned tree, uint64_t ino)
 {
-    if (inode->map.root.blockno != 0) {
-        int rc = hmfs_block_unref(fs, &inode->map.root, inode->ino, 0);
+    struct hmfs_inode *ip;
+    int rc = hmfs_inode_mut(fs, tree, ino, &ip);
+    if (rc)
+        return rc;
+    if (ip->map.root.blockno != 0) {
+        rc = hmfs_block_unref(fs, &ip->map.root, ino, 0);
         if (rc)
             return rc;
+        memset(&ip->map, 0, sizeof ip->map);
     }
-    fs->super_dirty = true;
-    return hmfs_map_delete(fs, inode_map(fs, tree), HMFS_OWNER_INODES, hmfs_hash_u64(inode->ino),
-                           &inode->ino, 8);
+    return hmfs_map_delete(fs, inode_map(fs, tree), HMFS_OWNER_INODES, hmfs_hash_u64(ino), &ino, 8);
 }
 
 static int dir_get(struct hmfs *fs, unsigned tree, uint64_t dir, struct hmfs_inode *out)
@@ -280,7 +285,7 @@ static int entry_remove(struct hmfs *fs, unsigned tree, uint64_t dir, const char
 static int unlink_inode(struct hmfs *fs, unsigned tree, const struct hmfs_inode *inode)
 {
     if (inode->nlink <= 1 || inode->type == HMFS_INODE_DIR)
-        return inode_drop(fs, tree, inode);
+        return inode_drop(fs, tree, inode->ino);
     struct hmfs_inode *ip;
     int rc = hmfs_inode_mut(fs, tree, inode->ino, &ip);
     if (rc == HMFS_OK)

@@ -109,6 +109,8 @@ int hmfs_map_put(struct hmfs *fs, struct hmfs_mapref *map, uint8_t kind, uint64_
    or the end of the step. */
 int hmfs_map_mut(struct hmfs *fs, struct hmfs_mapref *map, uint64_t owner, uint64_t hash,
                  const void *key, size_t key_len, uint8_t **value);
+/* Removes a record; the blocks its value points to keep their references (the caller drops
+   them). The map's blocks all go with its last record. */
 int hmfs_map_delete(struct hmfs *fs, struct hmfs_mapref *map, uint64_t owner, uint64_t hash,
                     const void *key, size_t key_len);
 /* The first record after the cursor in (hash, key) order: with after_key NULL, the first with
