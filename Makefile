@@ -245,7 +245,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
-	initstack hmfs hmfs_fsx hmfs_powercut
+	initstack hmfs hmfs_fsx hmfs_powercut hmfs_corrupt
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -280,6 +280,7 @@ HMFS_SRCS := $(addprefix lib/hmfs/,crc32c.c crc32c_hw.c block.c hmap.c inode.c f
 unit_srcs_hmfs      := $(HMFS_SRCS) tests/unit/hmfs/memdev.c
 unit_srcs_hmfs_fsx  := $(unit_srcs_hmfs)
 unit_srcs_hmfs_powercut := $(unit_srcs_hmfs)
+unit_srcs_hmfs_corrupt := $(unit_srcs_hmfs)
 # The HMFS tests use the C library's string.h, not the kernel's (-Ikernel would find that one).
 $(BUILD)/host/test_hmfs $(BUILD)/host/test_hmfs_%: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 

@@ -452,6 +452,7 @@ static int check_pass(const struct hmfs_device *dev, const struct hmfs_check_opt
     struct hmfs_options mount = {options->cache_blocks, NULL};
     /* The newest well-formed superblock: if mounting passes it over, that is a finding. */
     uint64_t newest = 0;
+    int newest_slot = -1;
     uint8_t block[HMFS_BLOCK_SIZE];
     for (unsigned i = 0; i < HMFS_RING_SIZE; i++) {
         struct hmfs_header h;
@@ -461,12 +462,24 @@ static int check_pass(const struct hmfs_device *dev, const struct hmfs_check_opt
         }
         memcpy(&h, block, sizeof h);
         if (h.crc == hmfs_block_crc(block) && h.magic == HMFS_MAGIC && h.type == HMFS_TYPE_SUPER &&
-            h.blockno == i && h.gen > newest)
+            h.blockno == i && h.gen > newest) {
             newest = h.gen;
+            newest_slot = (int)i;
+        }
     }
     int rc = hmfs_mount(dev, &mount, &c.fs);
     if (rc == HMFS_ERR_NOMEM)
         return rc;
+    if (newest_slot >= 0 && (rc != HMFS_OK || c.fs->super.header.gen != newest)) {
+        struct hmfs *newest_fs;
+        struct hmfs_problem p = {0, 0, 0, NULL};
+        if (hmfs_mount_slot(dev, &mount, newest_slot, &newest_fs, &p) == HMFS_OK)
+            hmfs_unmount_discard(newest_fs);
+        else
+            finding(&c, "superblock of generation %llu: block %llu (inode %llu): %s",
+                    (unsigned long long)newest, (unsigned long long)p.block,
+                    (unsigned long long)p.inode, p.what ? p.what : "unreadable");
+    }
     if (rc) {
         finding(&c, "no superblock with complete trees: %s", hmfs_error_name(rc));
         return HMFS_OK;

@@ -130,9 +130,10 @@ int hmfs_commit(struct hmfs *fs);
 int hmfs_walk_trees(struct hmfs *fs, bool data);
 /* Frees the volume without committing. */
 void hmfs_unmount_discard(struct hmfs *fs);
-/* hmfs_mount, but only from ring slot only_slot when it is >= 0. */
+/* hmfs_mount, but only from ring slot only_slot when it is >= 0; on failure *problem (if not
+   NULL) says what was wrong with the last superblock tried. */
 int hmfs_mount_slot(const struct hmfs_device *dev, const struct hmfs_options *options,
-                    int only_slot, struct hmfs **out);
+                    int only_slot, struct hmfs **out, struct hmfs_problem *problem);
 int hmfs_tree_writable(struct hmfs *fs, unsigned tree);
 int hmfs_tree_readable(struct hmfs *fs, unsigned tree);
 

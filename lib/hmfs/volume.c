@@ -329,7 +329,7 @@ static bool super_valid(const uint8_t *block, unsigned slot, uint64_t device_blo
 }
 
 int hmfs_mount_slot(const struct hmfs_device *dev, const struct hmfs_options *options,
-                    int only_slot, struct hmfs **out)
+                    int only_slot, struct hmfs **out, struct hmfs_problem *problem)
 {
     uint8_t block[HMFS_BLOCK_SIZE];
     struct hmfs_super supers[HMFS_RING_SIZE];
@@ -368,13 +368,15 @@ int hmfs_mount_slot(const struct hmfs_device *dev, const struct hmfs_options *op
             return HMFS_OK;
         }
         error = rc;
+        if (problem)
+            *problem = fs->problem;
         volume_free(fs);
     }
 }
 
 int hmfs_mount(const struct hmfs_device *dev, const struct hmfs_options *options, struct hmfs **out)
 {
-    return hmfs_mount_slot(dev, options, -1, out);
+    return hmfs_mount_slot(dev, options, -1, out, NULL);
 }
 
 int hmfs_unmount(struct hmfs *fs)

@@ -152,8 +152,7 @@ static void model_free(struct model *m)
 
 static void random_path(struct run *r, char *out)
 {
-    snprintf(out, PATH_MAX_, "%s/%s", parents[rng_below(&r->rng, 5)],
-             names[rng_below(&r->rng, 7)]);
+    snprintf(out, PATH_MAX_, "%s/%s", parents[rng_below(&r->rng, 5)], names[rng_below(&r->rng, 7)]);
 }
 
 /* An existing node of the kind asked for, or -1. */
@@ -228,8 +227,7 @@ static void verify_tree(struct run *r, unsigned tree, const struct model *m)
         if (i < MAX_NODES && (!m->nodes[i].used || !m->nodes[i].dir))
             continue;
         uint64_t dir, cookie = 0;
-        EXPECT(r, hmfs_resolve(r->fs, tree, i < MAX_NODES ? m->nodes[i].path : "/", &dir),
-               HMFS_OK);
+        EXPECT(r, hmfs_resolve(r->fs, tree, i < MAX_NODES ? m->nodes[i].path : "/", &dir), HMFS_OK);
         struct hmfs_dirent e;
         unsigned count = 0;
         while (hmfs_readdir(r->fs, tree, dir, &cookie, &e) == HMFS_OK)
@@ -362,9 +360,7 @@ static void op_rename(struct run *r)
         want = r->model.nodes[src].dir ? HMFS_ERR_EXIST : HMFS_ERR_ISDIR;
     else if (dst >= 0 && r->model.nodes[src].dir)
         want = HMFS_ERR_NOTDIR;
-    EXPECT(r,
-           hmfs_rename(r->fs, 0, fd, strrchr(from, '/') + 1, td, strrchr(to, '/') + 1),
-           want);
+    EXPECT(r, hmfs_rename(r->fs, 0, fd, strrchr(from, '/') + 1, td, strrchr(to, '/') + 1), want);
     if (want != HMFS_OK || dst == src)
         return;
     if (dst >= 0)

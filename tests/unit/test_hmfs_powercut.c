@@ -90,8 +90,8 @@ static int rec_read(void *context, uint64_t block, void *data)
 struct promise {
     char path[48];
     uint64_t seed, size;
-    uint64_t synced_at;  /* the write count when the fsync that covered it returned */
-    uint64_t delete_at;  /* the write count when its deletion began (UINT64_MAX: never) */
+    uint64_t synced_at; /* the write count when the fsync that covered it returned */
+    uint64_t delete_at; /* the write count when its deletion began (UINT64_MAX: never) */
 };
 
 struct workload {
@@ -102,8 +102,8 @@ struct workload {
     uint64_t writes; /* in all */
 };
 
-static void put_file(struct hmfs *fs, uint64_t dir, const char *name, uint64_t seed,
-                     uint64_t size, uint64_t *rng)
+static void put_file(struct hmfs *fs, uint64_t dir, const char *name, uint64_t seed, uint64_t size,
+                     uint64_t *rng)
 {
     uint64_t ino;
     assert_int_equal(hmfs_create(fs, 0, dir, name, &ino), HMFS_OK);
@@ -189,7 +189,8 @@ static void run_workload(struct recorder *r, uint64_t seed, unsigned rounds, str
     w->writes = r->count;
 }
 
-/* ---- cutting ---------------------------------------------------------------------------------- */
+/* ---- cutting ----------------------------------------------------------------------------------
+ */
 
 /* Whether the volume on m keeps every promise due at a cut after write n. */
 static void check_promises(struct memdev *m, const struct workload *w, uint64_t n, uint64_t seed,
@@ -236,8 +237,7 @@ static void check_promises(struct memdev *m, const struct workload *w, uint64_t 
 /* Cuts after every write of the record (every stride-th), under the policy for unflushed
    writes: 0 none survive, 1 all do, 2 a random subset. Returns the cut points checked. */
 static uint64_t cut_everywhere(const struct recorder *r, const uint8_t *base,
-                               const struct workload *w, uint64_t seed, int policy,
-                               uint64_t stride)
+                               const struct workload *w, uint64_t seed, int policy, uint64_t stride)
 {
     size_t bytes = (size_t)DEVICE_BLOCKS * HMFS_BLOCK_SIZE;
     /* m's contents are what the flushes made durable; a cut adds the surviving unflushed
@@ -253,8 +253,7 @@ static uint64_t cut_everywhere(const struct recorder *r, const uint8_t *base,
     for (uint64_t n = 0; n <= r->count; n++) {
         /* Flushes before the cut made everything before them durable. A flush that followed
            write n-1 is taken as not done (the harder case), except at the very end. */
-        while (next_flush < r->flush_count &&
-               (r->flushes[next_flush] < n || n == r->count)) {
+        while (next_flush < r->flush_count && (r->flushes[next_flush] < n || n == r->count)) {
             for (; flushed < r->flushes[next_flush]; flushed++) {
                 const struct logged_write *lw = &r->writes[flushed];
                 memcpy(durable + lw->block * HMFS_BLOCK_SIZE, lw->data, HMFS_BLOCK_SIZE);
