@@ -18,10 +18,10 @@ DEPS    := $(BUILD)/.deps-installed
 # Host test rules name their sources through a variable: $$(unit_srcs_$$*).
 .SECONDEXPANSION:
 
-.PHONY: FORCE all run run-uefi debug test unit-test picolibc-test system-test rebuild-check format \
+.PHONY: FORCE all hmfs-tools hmfs-powercut run run-uefi debug test unit-test picolibc-test system-test rebuild-check format \
 	format-check abi abi-check clean deps trace bench-linux bench-compare bench-linux-check bench bench-missive \
 	bench-plot
-all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json
+all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json $(HMFS_TOOLS)
 
 # --- dependencies ------------------------------------------------------------
 
@@ -133,6 +133,23 @@ $(BUILD)/gdbinit: tools/gdbinit.in
 debug: $(BUILD)/missive.iso $(BUILD)/gdbinit
 	@echo "QEMU is waiting for gdb on localhost:1234: run 'gdb -x $(BUILD)/gdbinit'"
 	$(QEMU) -serial mon:stdio -cdrom $< -s -S
+
+# --- host tools: HMFS (docs/hmfs.md) --------------------------------------------------------
+
+# mkfs.hmfs and fsck.hmfs, from the same lib/hmfs the tests compile.
+HMFS_LIB_SRCS := $(addprefix lib/hmfs/,crc32c.c crc32c_hw.c block.c hmap.c inode.c file.c \
+	volume.c check.c)
+HMFS_TOOL_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -Ilib -Itools/hmfs
+HMFS_TOOLS := $(BUILD)/tools/mkfs.hmfs $(BUILD)/tools/fsck.hmfs $(BUILD)/tools/hmfs-cat
+HMFS_TOOL_DEPS := tools/hmfs/filedev.c tools/hmfs/filedev.h $(HMFS_LIB_SRCS) $(wildcard lib/hmfs/*.h) \
+	Makefile
+$(BUILD)/tools/%.hmfs: tools/hmfs/%.c $(HMFS_TOOL_DEPS)
+	@mkdir -p $(@D)
+	gcc $(HMFS_TOOL_CFLAGS) -o $@ $< tools/hmfs/filedev.c $(HMFS_LIB_SRCS)
+$(BUILD)/tools/hmfs-%: tools/hmfs/%.c $(HMFS_TOOL_DEPS)
+	@mkdir -p $(@D)
+	gcc $(HMFS_TOOL_CFLAGS) -o $@ $< tools/hmfs/filedev.c $(HMFS_LIB_SRCS)
+hmfs-tools: $(HMFS_TOOLS)
 
 # --- user space: picolibc --------------------------------------------------------
 
@@ -276,8 +293,7 @@ unit_srcs_wordpack  := lib/wordpack/wordpack.c
 unit_srcs_initstack := lib/initstack/initstack.c
 unit_srcs_ioport    := lib/ioport/ioport.c
 # HMFS (docs/hmfs.md): the library, and the tests' in-memory device.
-HMFS_SRCS := $(addprefix lib/hmfs/,crc32c.c crc32c_hw.c block.c hmap.c inode.c file.c volume.c check.c)
-unit_srcs_hmfs      := $(HMFS_SRCS) tests/unit/hmfs/memdev.c
+unit_srcs_hmfs      := $(HMFS_LIB_SRCS) tests/unit/hmfs/memdev.c
 unit_srcs_hmfs_fsx  := $(unit_srcs_hmfs)
 unit_srcs_hmfs_powercut := $(unit_srcs_hmfs)
 unit_srcs_hmfs_corrupt := $(unit_srcs_hmfs)
@@ -288,11 +304,17 @@ $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(HOST_CFLAGS) -o $@ $< $(unit_srcs_$*) -lcmocka
 
-unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
-	@set -e; for t in $^; do echo "== $$t"; $$t; done
+unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t)) $(HMFS_TOOLS)
+	@set -e; for t in $(filter $(BUILD)/host/%,$^); do echo "== $$t"; $$t; done
+	@echo "== tests/unit/test_hmfs_tools.py"; python3 tests/unit/test_hmfs_tools.py $(BUILD)/tools
 	python3 tools/trace/test_trace2json.py
 	@echo "== tests/unit/test_abigen.py"; python3 tests/unit/test_abigen.py
 	@echo "== tests/unit/test_plausible.py"; python3 tests/unit/test_plausible.py
+
+# The power-cut test at full length: more workloads, every write, all three ways of losing
+# unflushed writes (tests/unit/test_hmfs_powercut.c); some minutes.
+hmfs-powercut: $(BUILD)/host/test_hmfs_powercut
+	HMFS_POWERCUT_LONG=1 $<
 
 system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DEPS)
 	python3 tests/system/harness.py --build $(BUILD) --smp $(SMP) $(if $(CASES),--cases $(CASES))

@@ -178,8 +178,7 @@ static void test_bit_flips(void **state)
                    damage was at a root and it mounted the commit before (fsck says so). */
                 assert_true(st.degraded || st.generation < im.generation);
                 if (st.degraded)
-                    assert_int_equal(hmfs_create(fs, 0, HMFS_ROOT_INO, "x", NULL),
-                                     HMFS_ERR_ROFS);
+                    assert_int_equal(hmfs_create(fs, 0, HMFS_ROOT_INO, "x", NULL), HMFS_ERR_ROFS);
             }
             hmfs_unmount(fs);
         } else {
