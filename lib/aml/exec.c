@@ -635,12 +635,10 @@ enum aml_status aml_exec_target(struct aml_exec *ex, uint32_t end, struct aml_ta
         struct aml_node *node = aml_resolve(ex, &name);
         if (!node)
             return aml_fail_at(ex, c, start, AML_ERR_NOT_FOUND, "the target does not exist");
-        if (node->type != AML_TYPE_METHOD) {
-            out->kind = TARGET_NODE;
-            out->node = node;
-            return AML_OK;
-        }
-        ex->pos = start; /* a method call that should give a reference */
+        /* A method here is the object itself (ObjectType, RefOf), never a call. */
+        out->kind = TARGET_NODE;
+        out->node = node;
+        return AML_OK;
     }
     if (c == OP_DEREF_OF) { /* DerefOf(ref) as a target is the object ref designates */
         ex->pos++;
@@ -857,11 +855,16 @@ enum aml_status aml_deref(struct aml_exec *ex, const struct aml_value *reference
     switch (r->kind) {
     case AML_REFERENCE_NODE:
         return aml_node_value(ex, r->node, out);
-    case AML_REFERENCE_PACKAGE:
+    case AML_REFERENCE_PACKAGE: {
         if (r->index >= r->package->count)
             return AML_ERR_INDEX;
-        *out = aml_value_share(&r->package->elements[r->index]);
+        /* An element that names an object (a name in the package) gives that object. */
+        const struct aml_value *e = &r->package->elements[r->index];
+        if (e->type == AML_TYPE_REFERENCE && e->u.ref->kind == AML_REFERENCE_NODE)
+            return aml_node_value(ex, e->u.ref->node, out);
+        *out = aml_value_share(e);
         return AML_OK;
+    }
     default:
         if (r->index >= r->bytes->length)
             return AML_ERR_INDEX;
