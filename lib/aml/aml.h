@@ -133,6 +133,8 @@ struct aml_limits {
                                      default 4 MiB */
     uint32_t max_sleep_ms;        /* one Sleep is cut to this; default 100 */
     uint32_t max_stall_us;        /* one Stall is cut to this; default 100 */
+    uint32_t max_total_sleep_ms;  /* Sleep and Stall of one evaluation in all, past which it
+                                     fails (AML_ERR_LIMIT); default 1000 */
 };
 
 /* The defaults above, filled in. */

@@ -74,8 +74,10 @@ static void exec_begin(struct aml *aml, struct aml_exec *ex, struct aml_frame *f
     ex->aml = aml;
     ex->frame = frame;
     ex->error.opcode = AML_NO_OPCODE;
-    if (aml->active++ == 0)
+    if (aml->active++ == 0) {
         aml->operations = 0;
+        aml->slept_us = 0;
+    }
 }
 
 /* Ends it: releases the mutexes it still holds, hands its error out. */

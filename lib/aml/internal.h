@@ -119,6 +119,7 @@ struct aml {
     /* The evaluation under way (nested ones, for a PCI region's _ADR, share it). */
     unsigned active;     /* evaluations in progress: the outermost resets the counts */
     uint64_t operations; /* opcodes (and field accesses) of the outermost evaluation */
+    uint64_t slept_us;   /* Sleep and Stall of the outermost evaluation */
     bool resolving_pci;  /* a PCI region's address is being resolved: no second one */
 };
 

@@ -16,6 +16,7 @@ void aml_limits_default(struct aml_limits *limits)
     limits->max_memory = 4u << 20;
     limits->max_sleep_ms = 100;
     limits->max_stall_us = 100;
+    limits->max_total_sleep_ms = 1000;
 }
 
 /* Zero fields of the caller's limits take the defaults. */
@@ -38,6 +39,8 @@ static void limits_fill(struct aml_limits *limits, const struct aml_limits *give
         limits->max_sleep_ms = given->max_sleep_ms;
     if (given->max_stall_us)
         limits->max_stall_us = given->max_stall_us;
+    if (given->max_total_sleep_ms)
+        limits->max_total_sleep_ms = given->max_total_sleep_ms;
 }
 
 struct aml_node *aml_node_lookup_child(const struct aml_node *parent, const char name[4])
