@@ -283,7 +283,7 @@ AML_TABLES := $(patsubst tests/aml/%.asl,$(BUILD)/aml/%.aml,$(wildcard tests/aml
 unit_srcs_aml := $(AML_SRCS)
 $(BUILD)/aml/%.aml: tests/aml/%.asl | $(DEPS)
 	@mkdir -p $(@D)
-	@iasl -of -p $(basename $@) $< > $(basename $@).log 2>&1 || { cat $(basename $@).log; exit 1; }
+	@iasl -of -p $(basename $@) $< > $(basename $@).log 2>&1 || { cat $(basename $@).log; rm -f $@; exit 1; }
 $(BUILD)/host/test_aml: $(AML_TABLES)
 $(BUILD)/host/test_aml: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS)) \
 	-DAML_TABLE_DIR='"$(abspath $(BUILD))/aml"'

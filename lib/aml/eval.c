@@ -36,7 +36,7 @@ const char *aml_status_name(enum aml_status status)
     case AML_ERR_DEPTH:
         return "nesting too deep";
     case AML_ERR_LIMIT:
-        return "too many operations";
+        return "limit reached";
     case AML_ERR_ARGUMENT:
         return "bad argument";
     case AML_ERR_HOST:
