@@ -125,7 +125,8 @@ struct aml_host {
 
 /* Every bound of one evaluation (and of one table load). Zero in a field means its default. */
 struct aml_limits {
-    uint32_t max_depth;           /* nested terms and method calls together; default 64 */
+    uint32_t max_depth;           /* nested terms and method calls together; default 48 (the
+                                     C stack needs about 0.5 KiB a level: docs/platform.md) */
     uint32_t max_call_depth;      /* nested method calls; default 16 */
     uint64_t max_operations;      /* opcodes executed per evaluation or load; default 1000000 */
     uint64_t max_loop_iterations; /* iterations of one While; default 100000 */

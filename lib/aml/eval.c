@@ -181,15 +181,19 @@ enum aml_status aml_evaluate(struct aml *aml, struct aml_node *scope, const char
     } else if (count > AML_MAX_ARGS || (count && !args)) {
         s = aml_fail_at(&ex, AML_NO_OPCODE, 0, AML_ERR_ARGUMENT, "more than 7 arguments");
     } else if (node->type == AML_TYPE_METHOD) {
-        struct aml_value call_args[AML_MAX_ARGS] = {{0}};
+        struct aml_frame *call = aml_alloc(aml, sizeof(*call));
+        s = call ? AML_OK : AML_ERR_NO_MEMORY;
         for (unsigned i = 0; i < count && s == AML_OK; i++)
-            s = aml_value_copy(aml, &args[i], &call_args[i]);
+            s = aml_value_copy(aml, &args[i], &call->args[i]);
         if (s == AML_OK && node->object.method.builtin && count < node->object.method.arg_count)
             s = AML_ERR_ARGUMENT;
-        if (s == AML_OK)
-            s = aml_call(&ex, node, call_args, count, &value);
-        for (unsigned i = 0; i < count; i++)
-            aml_value_free(aml, &call_args[i]);
+        if (s == AML_OK) {
+            s = aml_call(&ex, node, call, &value);
+        } else if (call) {
+            for (unsigned i = 0; i < count; i++)
+                aml_value_free(aml, &call->args[i]);
+            aml_free(aml, call);
+        }
     } else {
         s = aml_node_value(&ex, node, &value);
     }

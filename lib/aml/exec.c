@@ -476,15 +476,19 @@ static enum aml_status exec_name_term(struct aml_exec *ex, uint32_t start, uint3
                            "no object by that name");
     if (node->type != AML_TYPE_METHOD)
         return aml_node_value(ex, node, out);
-    struct aml_value args[AML_MAX_ARGS] = {0};
+    struct aml_frame *frame = aml_alloc(ex->aml, sizeof(*frame));
+    if (!frame)
+        return AML_ERR_NO_MEMORY;
     unsigned count = node->object.method.arg_count;
     for (unsigned i = 0; i < count && s == AML_OK; i++)
-        s = aml_exec_operand(ex, end, &args[i]);
-    if (s == AML_OK)
-        s = aml_call(ex, node, args, count, out);
-    for (unsigned i = 0; i < count; i++)
-        aml_value_free(ex->aml, &args[i]);
-    return s;
+        s = aml_exec_operand(ex, end, &frame->args[i]);
+    if (s != AML_OK) {
+        for (unsigned i = 0; i < count; i++)
+            aml_value_free(ex->aml, &frame->args[i]);
+        aml_free(ex->aml, frame);
+        return s;
+    }
+    return aml_call(ex, node, frame, out);
 }
 
 enum aml_status aml_exec_term(struct aml_exec *ex, uint32_t end, struct aml_value *out)
@@ -873,46 +877,42 @@ enum aml_status aml_deref(struct aml_exec *ex, const struct aml_value *reference
     }
 }
 
-enum aml_status aml_call(struct aml_exec *ex, struct aml_node *method, struct aml_value *args,
-                         unsigned count, struct aml_value *out)
+enum aml_status aml_call(struct aml_exec *ex, struct aml_node *method, struct aml_frame *frame,
+                         struct aml_value *out)
 {
     struct aml *aml = ex->aml;
     const struct aml_method *m = &method->object.method;
-    if (m->builtin)
-        return count < 1 ? AML_ERR_ARGUMENT : m->builtin(aml, args, out);
-    if (ex->call_depth >= aml->limits.max_call_depth)
-        return aml_fail_at(ex, AML_NO_OPCODE, ex->pos, AML_ERR_DEPTH,
-                           "method calls nest deeper than max_call_depth");
-    struct aml_frame *frame = aml_alloc(aml, sizeof(*frame));
-    if (!frame)
-        return AML_ERR_NO_MEMORY;
     enum aml_status s = AML_OK;
-    for (unsigned i = 0; i < count && i < AML_MAX_ARGS && s == AML_OK; i++)
-        frame->args[i] = aml_value_share(&args[i]);
-    frame->scope = method;
-    frame->method = method;
-    struct aml_frame *saved_frame = ex->frame;
-    struct aml_table *saved_table = ex->table;
-    uint32_t saved_pos = ex->pos;
-    ex->frame = frame;
-    ex->table = m->table;
-    ex->pos = m->start;
-    ex->call_depth++;
-    s = aml_exec_term_list(ex, m->end);
-    ex->call_depth--;
-    if (s == AML_OK) {
-        if (frame->flow == FLOW_RETURN)
-            *out = aml_value_share(&frame->return_value);
-        else
-            *out = aml_integer(0);
+    if (m->builtin) {
+        s = m->builtin(aml, frame->args, out);
+    } else if (ex->call_depth >= aml->limits.max_call_depth) {
+        s = aml_fail_at(ex, AML_NO_OPCODE, ex->pos, AML_ERR_DEPTH,
+                        "method calls nest deeper than max_call_depth");
+    } else {
+        frame->scope = method;
+        frame->method = method;
+        struct aml_frame *saved_frame = ex->frame;
+        struct aml_table *saved_table = ex->table;
+        uint32_t saved_pos = ex->pos;
+        ex->frame = frame;
+        ex->table = m->table;
+        ex->pos = m->start;
+        ex->call_depth++;
+        s = aml_exec_term_list(ex, m->end);
+        ex->call_depth--;
+        if (s == AML_OK)
+            *out =
+                frame->flow == FLOW_RETURN ? aml_value_share(&frame->return_value) : aml_integer(0);
+        ex->frame = saved_frame;
+        ex->table = saved_table;
+        ex->pos = saved_pos;
     }
-    /* The method's own objects go when it returns (in reverse order of definition, so a
-       child defined after its parent... is deleted with it first). */
+    /* The method's own objects go when it returns, newest first (a child before its
+       parent). */
     while (frame->temporaries) {
         struct aml_node *n = frame->temporaries;
         frame->temporaries = n->temporary_next;
-        if (!n->detached)
-            aml_node_delete(aml, n);
+        aml_node_delete(aml, n);
     }
     for (unsigned i = 0; i < AML_MAX_ARGS; i++)
         aml_value_free(aml, &frame->args[i]);
@@ -920,8 +920,5 @@ enum aml_status aml_call(struct aml_exec *ex, struct aml_node *method, struct am
         aml_value_free(aml, &frame->locals[i]);
     aml_value_free(aml, &frame->return_value);
     aml_free(aml, frame);
-    ex->frame = saved_frame;
-    ex->table = saved_table;
-    ex->pos = saved_pos;
     return s;
 }

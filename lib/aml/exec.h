@@ -198,9 +198,11 @@ enum aml_status aml_node_value(struct aml_exec *ex, struct aml_node *node, struc
 /* The value a reference designates (DerefOf). */
 enum aml_status aml_deref(struct aml_exec *ex, const struct aml_value *reference,
                           struct aml_value *out);
-/* Runs a method with args already evaluated; *out gets its return value (Integer 0 if none). */
-enum aml_status aml_call(struct aml_exec *ex, struct aml_node *method, struct aml_value *args,
-                         unsigned count, struct aml_value *out);
+/* Runs a method in frame (from aml_alloc, zeroed, its args filled by the caller) and frees the
+   frame; *out gets the return value (Integer 0 if none). The frame lives in the interpreter's
+   memory, not on the C stack, which nested calls would otherwise use up. */
+enum aml_status aml_call(struct aml_exec *ex, struct aml_node *method, struct aml_frame *frame,
+                         struct aml_value *out);
 /* Runs the terms in [ex->pos, end) until the end or a Break, Continue or Return. */
 enum aml_status aml_exec_term_list(struct aml_exec *ex, uint32_t end);
 /* Makes a named object under the frame's scope for name; records method temporaries. */

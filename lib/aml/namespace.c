@@ -9,7 +9,7 @@
 
 void aml_limits_default(struct aml_limits *limits)
 {
-    limits->max_depth = 64;
+    limits->max_depth = 48;
     limits->max_call_depth = 16;
     limits->max_operations = 1000000;
     limits->max_loop_iterations = 100000;
@@ -281,26 +281,25 @@ struct aml_node *aml_node_next(const struct aml_node *node)
 
 size_t aml_node_path(const struct aml_node *node, char *out, size_t size)
 {
-    /* Collect the segments from the node up, then write them root first. */
-    const struct aml_node *chain[256];
-    size_t depth = 0;
-    for (const struct aml_node *n = node; n && n->parent && depth < 256; n = n->parent)
-        chain[depth++] = n;
-    size_t length = 0;
-    char text[256 * 5 + 2];
-    text[length++] = '\\';
-    for (size_t i = depth; i-- > 0;) {
-        memcpy(text + length, chain[i]->name, 4);
-        length += 4;
-        if (i)
-            text[length++] = '.';
+    /* Measured first, then written from its end back to the root: no buffer on the stack (this
+       runs on the error path, at the deepest point of an evaluation). */
+    size_t length = 1;
+    for (const struct aml_node *n = node; n && n->parent; n = n->parent)
+        length += n->parent->parent ? 5 : 4;
+    if (size == 0)
+        return length;
+    size_t at = length;
+    out[length < size ? length : size - 1] = '\0';
+    for (const struct aml_node *n = node; n && n->parent; n = n->parent) {
+        at -= 4;
+        for (size_t i = 0; i < 4; i++)
+            if (at + i < size - 1)
+                out[at + i] = n->name[i];
+        if (n->parent->parent && --at < size - 1)
+            out[at] = '.';
     }
-    text[length] = '\0';
-    if (size) {
-        size_t n = length < size - 1 ? length : size - 1;
-        memcpy(out, text, n);
-        out[n] = '\0';
-    }
+    if (size > 1)
+        out[0] = '\\';
     return length;
 }
 

@@ -13,6 +13,7 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "BOUNDS", 1)
     Method (MUTA, 0) { MUTB () }
     Method (MUTB, 0) { MUTA () }
     Method (DEEP, 1) { If (Arg0) { Return (DEEP (Arg0 - 1) + 1) } Return (0) }
+    Method (CHAN, 1) { If (Arg0) { CHAN (Arg0 - 1) } }
     Method (HPKG, 0) { Local0 = 0xFFFFFFFF Return (Package (Local0) {}) }
     Method (HPK2, 0) { Local0 = 0x10000000 Return (Package (Local0) {}) }
     Method (HBUF, 0) { Local0 = 0xFFFFFFFF Return (Buffer (Local0) {}) }
@@ -37,8 +38,10 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "BOUNDS", 1)
         Package () { "LOOC", "error:limit reached" },
         Package () { "RECU", "error:nesting too deep", 0 },
         Package () { "MUTA", "error:nesting too deep" },
-        Package () { "DEEP", 15, 15 },
-        Package () { "DEEP", "error:nesting too deep", 16 },
+        Package () { "DEEP", 11, 11 },          /* 4 nested terms a call: within max_depth */
+        Package () { "DEEP", "error:nesting too deep", 12 },
+        Package () { "CHAN", 0, 15 },            /* 16 calls: max_call_depth */
+        Package () { "CHAN", "error:nesting too deep", 16 },
         Package () { "HPKG", "error:out of memory" },
         Package () { "HPK2", "error:out of memory" },
         Package () { "HBUF", "error:out of memory" },

@@ -768,7 +768,7 @@ static void test_corruptions(void **state)
     free(f);
 }
 
-/* 100 nested Add terms: past max_depth (64), refused before the C stack could grow further. */
+/* 100 nested Add terms: past max_depth (48), refused before the C stack could grow further. */
 static void test_nesting_depth(void **state)
 {
     (void)state;
