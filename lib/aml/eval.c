@@ -58,7 +58,7 @@ size_t aml_error_format(const struct aml_error *error, char *out, size_t size)
         snprintf(where, sizeof(where), "%s+0x%x: ", error->table, (unsigned)error->offset);
     char opcode[32] = "";
     if (error->opcode != AML_NO_OPCODE)
-        snprintf(opcode, sizeof(opcode), " at opcode 0x%x", (unsigned)error->opcode);
+        snprintf(opcode, sizeof(opcode), " (opcode 0x%x)", (unsigned)error->opcode);
     char method[AML_ERROR_PATH_MAX + 8] = "";
     if (error->method[0])
         snprintf(method, sizeof(method), " in %s", error->method);

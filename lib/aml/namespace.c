@@ -193,6 +193,8 @@ enum aml_status aml_namespace_init(struct aml *aml)
     if ((s = aml_node_new(aml, aml->root, "_REV", AML_TYPE_INTEGER, &n)) != AML_OK)
         return s;
     n->value = aml_integer(2);
+    if ((s = aml_node_new(aml, aml->root, "_GL_", AML_TYPE_MUTEX, &n)) != AML_OK)
+        return s;
     if ((s = aml_node_new(aml, aml->root, "_OSI", AML_TYPE_METHOD, &n)) != AML_OK)
         return s;
     n->object.method.arg_count = 1;

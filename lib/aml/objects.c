@@ -402,6 +402,7 @@ enum aml_status aml_exec_object(struct aml_exec *ex, uint16_t op, uint32_t start
         return aml_fail_at(ex, op, start, AML_ERR_UNSUPPORTED,
                            "Load, LoadTable, Unload and DataTableRegion are not supported");
     default:
-        return aml_fail_at(ex, op, start, AML_ERR_BAD_OPCODE, "unknown opcode");
+        return aml_fail_at(ex, op, start, AML_ERR_BAD_OPCODE,
+                           "no such opcode in ACPI 6.4 (or outside the supported subset)");
     }
 }

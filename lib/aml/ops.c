@@ -582,6 +582,7 @@ enum aml_status aml_exec_operator(struct aml_exec *ex, uint16_t op, uint32_t sta
     case OP_CREATE_QWORD_FIELD:
         return aml_exec_create_field(ex, op, end);
     default:
-        return aml_fail_at(ex, op, start, AML_ERR_BAD_OPCODE, "unknown opcode");
+        return aml_fail_at(ex, op, start, AML_ERR_BAD_OPCODE,
+                           "no such opcode in ACPI 6.4 (or outside the supported subset)");
     }
 }
