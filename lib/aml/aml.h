@@ -177,7 +177,8 @@ struct aml_value;
 struct aml_package {
     uint32_t refs;
     size_t count;
-    struct aml_value *elements; /* count of them */
+    struct aml_value *elements;    /* count of them */
+    struct aml_package *dead_next; /* internal: the list of packages being freed */
 };
 
 struct aml_reference; /* internal */

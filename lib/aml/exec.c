@@ -703,6 +703,7 @@ static enum aml_status store_node(struct aml_exec *ex, struct aml_node *node,
             return s;
         struct aml_bytes *to = node->value.u.bytes, *from = converted.u.bytes;
         if (from->length <= to->length) {
+            aml_charge(aml, to->length);
             memmove(to->data, from->data, from->length);
             memset(to->data + from->length, 0, to->length - from->length);
             aml_value_free(aml, &converted);

@@ -214,6 +214,7 @@ static enum aml_status exec_match(struct aml_exec *ex, uint32_t end, struct aml_
         *out = aml_integer(ex->aml->integer_mask);
         for (uint64_t i = start; i < package.u.package->count; i++) {
             const struct aml_value *e = &package.u.package->elements[i];
+            aml_charge(ex->aml, 64);
             if (e->type != AML_TYPE_INTEGER && e->type != AML_TYPE_STRING &&
                 e->type != AML_TYPE_BUFFER)
                 continue;

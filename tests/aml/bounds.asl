@@ -31,6 +31,29 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "BOUNDS", 1)
     Method (BTYP, 0) { Local0 = Package () { 1 } Return (Add (Local0, 1)) }
     Method (SLPL, 0) { While (One) { Sleep (100) } Return (0) }
     Method (OKAY, 0) { Return (DEEP (10)) }
+    Method (NEST, 0)        /* packages nested by copying: the copy refuses past max_depth */
+    {
+        Local0 = Package () { 0 }
+        While (One) { Local1 = Package () { 0 } Store (Local0, Index (Local1, 0)) Local0 = Local1 }
+        Return (0)
+    }
+    Method (NESR, 0)        /* references chained without end: freed without recursion */
+    {
+        Local0 = Package () { 0 }
+        While (One)
+        {
+            Local1 = Package () { 0 }
+            Store (Index (Local0, 0), Index (Local1, 0))
+            Local0 = Local1
+        }
+        Return (0)
+    }
+    Method (BIGC, 0)        /* a megabyte copied again and again: the copies count */
+    {
+        Local0 = Buffer (0x100000) {}
+        While (One) { Local1 = Local0 }
+        Return (0)
+    }
 
     Name (EXPT, Package () {
         Package () { "LOOP", "error:limit reached" },
@@ -54,6 +77,9 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "BOUNDS", 1)
         Package () { "BSZI", "error:wrong type" },
         Package () { "BTYP", "error:wrong type" },
         Package () { "SLPL", "error:limit reached" },
+        Package () { "NEST", "error:nesting too deep" },
+        Package () { "NESR", "error:out of memory" },
+        Package () { "BIGC", "error:limit reached" },
         Package () { "OKAY", 10 },
     })
 }
