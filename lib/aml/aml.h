@@ -332,6 +332,15 @@ enum aml_status aml_device_adr(struct aml *aml, struct aml_node *device, uint64_
 enum aml_status aml_device_sta(struct aml *aml, struct aml_node *device, uint64_t *sta,
                                struct aml_error *error);
 
+/*
+ * Runs the initialization ACPI 6.4 (6.5.1) asks for after the tables are loaded: \_INI if there
+ * is one, then depth first every Device's (and Processor's) _INI when its _STA says present or
+ * functioning; the devices below one neither present nor functioning are skipped. A failure
+ * does not stop the others: each goes to the host's log (AML_LOG_WARNING, the formatted error).
+ * Returns how many _INI methods (and _STA evaluations) failed.
+ */
+size_t aml_initialize(struct aml *aml);
+
 #define AML_STA_PRESENT 0x1u
 #define AML_STA_ENABLED 0x2u
 #define AML_STA_SHOWN   0x4u

@@ -24,6 +24,26 @@ DefinitionBlock ("", "SSDT", 2, "MISSIV", "OBJECTS", 1)
         ThermalZone (TZ00) { Method (_TMP) { Return (3000) } }
     }
     Scope (\_SB.DEV1) { Name (ADDL, 0x99) }
+
+    /* aml_initialize: \_INI, then each present device's _INI; not below an absent one. */
+    Name (INIC, 0)
+    Method (_INI) { INIC += 1 }
+    Scope (\_SB)
+    {
+        Device (ABS0)
+        {
+            Method (_STA) { Return (0) }
+            Method (_INI) { INIC += 0x100 }
+            Device (KID0) { Method (_INI) { INIC += 0x1000 } }
+        }
+        Device (FUN0)           /* functioning, not present: its children are */
+        {
+            Method (_STA) { Return (8) }
+            Method (_INI) { INIC += 0x10000 }
+            Device (KID1) { Method (_INI) { INIC += 0x10 } }
+        }
+        Device (BAD0) { Method (_INI) { Fatal (0, 0, 0) } }
+    }
     Mutex (MTX0, 0)
     Mutex (MTX1, 15)
     Event (EVT0)

@@ -580,6 +580,20 @@ static void test_host_services(void **state)
     free(f);
 }
 
+static void test_initialize(void **state)
+{
+    (void)state;
+    struct fake *f = calloc(1, sizeof(*f));
+    struct aml *aml = load(f, "objects.aml", NULL);
+    assert_int_equal(aml_initialize(aml), 1); /* BAD0's _INI executes Fatal */
+    uint64_t count;
+    struct aml_error error;
+    assert_int_equal(aml_evaluate_integer(aml, NULL, "\\INIC", &count, &error), AML_OK);
+    assert_int_equal(count, 0x11); /* \_INI and KID1's: not ABS0's, KID0's or FUN0's */
+    aml_destroy(aml);
+    free(f);
+}
+
 /* --- hand-made tables: what iasl will not emit --------------------------------------------------
  */
 
@@ -1074,6 +1088,7 @@ int main(void)
         cmocka_unit_test(test_qemu_link_devices),
         cmocka_unit_test(test_qemu_io_notify_and_devices),
         cmocka_unit_test(test_host_services),
+        cmocka_unit_test(test_initialize),
         cmocka_unit_test(test_unknown_opcode),
         cmocka_unit_test(test_bad_headers_and_lengths),
         cmocka_unit_test(test_truncations),
