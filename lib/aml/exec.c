@@ -371,7 +371,10 @@ static enum aml_status exec_while(struct aml_exec *ex, uint32_t start, uint32_t 
             return s;
         if (!predicate)
             break;
-        if ((s = aml_exec_term_list(ex, pkg_end)) != AML_OK)
+        ex->frame->loops++;
+        s = aml_exec_term_list(ex, pkg_end);
+        ex->frame->loops--;
+        if (s != AML_OK)
             return s;
         if (ex->frame->flow == FLOW_BREAK) {
             ex->frame->flow = FLOW_NEXT;
@@ -566,10 +569,11 @@ enum aml_status aml_exec_term(struct aml_exec *ex, uint32_t end, struct aml_valu
         s = exec_while(ex, start, end);
         break;
     case OP_BREAK:
-        ex->frame->flow = FLOW_BREAK;
-        break;
     case OP_CONTINUE:
-        ex->frame->flow = FLOW_CONTINUE;
+        if (ex->frame->loops == 0)
+            s = aml_fail_at(ex, op, start, AML_ERR_BAD_OPCODE, "Break or Continue outside a While");
+        else
+            ex->frame->flow = op == OP_BREAK ? FLOW_BREAK : FLOW_CONTINUE;
         break;
     case OP_RETURN: {
         struct aml_value r = {0};

@@ -129,6 +129,7 @@ struct aml_frame {
     struct aml_node *temporaries; /* nodes created by the method: deleted when it returns */
     struct aml_value return_value;
     enum aml_flow flow;
+    uint32_t loops; /* While bodies running: Break and Continue need one */
 };
 
 #define AML_MAX_HELD_MUTEXES 16

@@ -649,6 +649,23 @@ static void test_unknown_opcode(void **state)
     free(f);
 }
 
+/* Break outside a While (iasl refuses to emit it): an error, not a silent end of the method. */
+static void test_break_outside_while(void **state)
+{
+    (void)state;
+    static const uint8_t body[] = {0x14, 0x07, 'B', 'R', 'K', 'X', 0x00, 0xA5};
+    uint8_t table[64];
+    size_t length = make_table(table, body, sizeof(body));
+    struct aml *aml;
+    assert_int_equal(aml_create(NULL, NULL, &aml), AML_OK);
+    struct aml_error error;
+    assert_int_equal(aml_load_table(aml, table, length, &error), AML_OK);
+    assert_int_equal(aml_evaluate(aml, NULL, "\\BRKX", NULL, 0, NULL, &error), AML_ERR_BAD_OPCODE);
+    assert_int_equal(error.opcode, 0xA5);
+    assert_int_equal(error.offset, 43);
+    aml_destroy(aml);
+}
+
 static void test_bad_headers_and_lengths(void **state)
 {
     (void)state;
@@ -1090,6 +1107,7 @@ int main(void)
         cmocka_unit_test(test_host_services),
         cmocka_unit_test(test_initialize),
         cmocka_unit_test(test_unknown_opcode),
+        cmocka_unit_test(test_break_outside_while),
         cmocka_unit_test(test_bad_headers_and_lengths),
         cmocka_unit_test(test_truncations),
         cmocka_unit_test(test_corruptions),
