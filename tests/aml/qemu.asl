@@ -57,6 +57,20 @@ DefinitionBlock ("", "DSDT", 1, "MISSIV", "QEMUPC", 1)
                     Package () { 0x0002FFFF, 0, LNKB, 0 },
                 })
             }
+            Method (_OSC, 4)    /* the ACPI specification's host bridge _OSC, as q35 has */
+            {
+                CreateDWordField (Arg3, 0, CDW1)
+                If (LEqual (Arg0, ToUUID ("33db4d5b-1ff7-401c-9657-7441c03dd766")))
+                {
+                    CreateDWordField (Arg3, 8, CDW3)
+                    Local0 = And (CDW3, 0x1E)
+                    If (LNotEqual (Arg1, 1)) { CDW1 |= 0x08 }
+                    If (LNotEqual (CDW3, Local0)) { CDW1 |= 0x10 }
+                    CDW3 = Local0
+                }
+                Else { CDW1 |= 0x04 }
+                Return (Arg3)
+            }
             Device (ISA)
             {
                 Name (_ADR, 0x00010000)

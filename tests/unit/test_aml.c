@@ -535,6 +535,40 @@ static void test_qemu_io_notify_and_devices(void **state)
     free(f);
 }
 
+/* _OSC with the PCI host bridge UUID: the capabilities buffer comes back with what the
+   firmware grants (the caller's own buffer is not changed: arguments are copies). */
+static void test_qemu_osc(void **state)
+{
+    (void)state;
+    struct fake *f = calloc(1, sizeof(*f));
+    struct aml *aml = load(f, "qemu.aml", NULL);
+    static const uint8_t uuid[16] = {0x5b, 0x4d, 0xdb, 0x33, 0xf7, 0x1f, 0x1c, 0x40,
+                                     0x96, 0x57, 0x74, 0x41, 0xc0, 0x3d, 0xd7, 0x66};
+    static const uint8_t caps[12] = {0, 0, 0, 0, 0x1F, 0, 0, 0, 0x1F, 0, 0, 0};
+    struct aml_value args[4], result;
+    assert_int_equal(aml_buffer_new(aml, uuid, sizeof(uuid), &args[0]), AML_OK);
+    args[1] = aml_integer(1);
+    args[2] = aml_integer(3);
+    assert_int_equal(aml_buffer_new(aml, caps, sizeof(caps), &args[3]), AML_OK);
+    struct aml_error error;
+    assert_int_equal(aml_evaluate(aml, NULL, "\\_SB.PCI0._OSC", args, 4, &result, &error), AML_OK);
+    size_t length;
+    const uint8_t *out = aml_value_data(&result, &length);
+    assert_int_equal(length, 12);
+    assert_int_equal(out[0], 0x10); /* capabilities masked */
+    assert_int_equal(out[8], 0x1E);
+    assert_int_equal(aml_value_data(&args[3], NULL)[8], 0x1F);
+    aml_value_free(aml, &result);
+    args[0].u.bytes->data[0] ^= 1; /* another UUID */
+    assert_int_equal(aml_evaluate(aml, NULL, "\\_SB.PCI0._OSC", args, 4, &result, &error), AML_OK);
+    assert_int_equal(aml_value_data(&result, NULL)[0], 0x04);
+    aml_value_free(aml, &result);
+    aml_value_free(aml, &args[0]);
+    aml_value_free(aml, &args[3]);
+    aml_destroy(aml);
+    free(f);
+}
+
 /* --- what reached the host from objects.aml --------------------------------------------------- */
 
 static void test_host_services(void **state)
@@ -1104,6 +1138,7 @@ int main(void)
         cmocka_unit_test(test_qemu_sleep_state_and_routing),
         cmocka_unit_test(test_qemu_link_devices),
         cmocka_unit_test(test_qemu_io_notify_and_devices),
+        cmocka_unit_test(test_qemu_osc),
         cmocka_unit_test(test_host_services),
         cmocka_unit_test(test_initialize),
         cmocka_unit_test(test_unknown_opcode),
