@@ -173,7 +173,9 @@ struct aml_target {
 enum aml_status aml_fail_at(struct aml_exec *ex, uint16_t op, uint32_t start, enum aml_status s,
                             const char *message);
 
-/* Decoding (exec.c). Each reads at ex->pos and stops at end (AML_ERR_TRUNCATED past it). */
+/* Decoding (decode.c). Each reads at ex->pos and stops at end (AML_ERR_TRUNCATED past it). */
+/* Whether byte c starts a NameString (a lead character, \, ^, or a dual or multi prefix). */
+bool aml_name_start(uint8_t c);
 enum aml_status aml_read_byte(struct aml_exec *ex, uint32_t end, uint8_t *out);
 enum aml_status aml_read_le(struct aml_exec *ex, uint32_t end, unsigned bytes, uint64_t *out);
 enum aml_status aml_read_pkg_length(struct aml_exec *ex, uint32_t end, uint32_t *pkg_end);
