@@ -19,7 +19,7 @@ DEPS    := $(BUILD)/.deps-installed
 .SECONDEXPANSION:
 
 .PHONY: FORCE all hmfs-tools hmfs-powercut run run-uefi debug test unit-test picolibc-test system-test rebuild-check format \
-	format-check abi abi-check clean deps trace bench-linux bench-compare bench-linux-check bench bench-missive \
+	format-check abi abi-check clean deps fuzz fuzz-check trace bench-linux bench-compare bench-linux-check bench bench-missive \
 	bench-plot
 all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json $(HMFS_TOOLS)
 
@@ -262,7 +262,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
-	initstack hmfs hmfs_fsx hmfs_powercut hmfs_corrupt
+	initstack aml hmfs hmfs_fsx hmfs_powercut hmfs_corrupt
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -292,6 +292,18 @@ unit_srcs_server    := lib/libsys/server_dispatch.c lib/libsys/request.c lib/res
 unit_srcs_wordpack  := lib/wordpack/wordpack.c
 unit_srcs_initstack := lib/initstack/initstack.c
 unit_srcs_ioport    := lib/ioport/ioport.c
+# The AML interpreter, tested with the ASL cases of tests/aml compiled by iasl into $(BUILD)/aml
+# (-of: no constant folding, so each operator reaches the interpreter as written). Its sources
+# include the C library's <string.h>, not kernel/'s: no -Ikernel.
+AML_SRCS   := $(wildcard lib/aml/*.c)
+AML_TABLES := $(patsubst tests/aml/%.asl,$(BUILD)/aml/%.aml,$(wildcard tests/aml/*.asl))
+unit_srcs_aml := $(AML_SRCS) tests/unit/aml_fake.c tests/unit/aml_robustness.c
+$(BUILD)/aml/%.aml: tests/aml/%.asl | $(DEPS)
+	@mkdir -p $(@D)
+	@iasl -of -p $(basename $@) $< > $(basename $@).log 2>&1 || { cat $(basename $@).log; rm -f $@; exit 1; }
+$(BUILD)/host/test_aml: $(AML_TABLES)
+$(BUILD)/host/test_aml: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS)) \
+	-DAML_TABLE_DIR='"$(abspath $(BUILD))/aml"'
 # HMFS (docs/hmfs.md): the library, and the tests' in-memory device.
 unit_srcs_hmfs      := $(HMFS_LIB_SRCS) tests/unit/hmfs/memdev.c
 unit_srcs_hmfs_fsx  := $(unit_srcs_hmfs)
@@ -331,7 +343,50 @@ trace: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DE
 rebuild-check: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio | $(DEPS)
 	bash tests/system/rebuild_check.sh $(BUILD)
 
-test: format-check abi-check unit-test bench-linux-check picolibc-test system-test rebuild-check
+test: format-check abi-check unit-test fuzz-check bench-linux-check picolibc-test system-test \
+	rebuild-check
+
+# --- fuzzing (docs/testing.md) -----------------------------------------------------------------
+
+# libFuzzer targets, built with Debian's clang: tests/fuzz/fuzz_NAME.c is target NAME, linked with
+# $(fuzz_srcs_NAME) and seeded with $(fuzz_seeds_NAME) (files) besides tests/fuzz/corpus_NAME/ if
+# there is one. A new target is that file and one fuzz_srcs_NAME line. `make fuzz` runs each for
+# FUZZ_SECONDS and keeps its corpus in $(BUILD)/fuzz/corpus_NAME between runs; fuzz-check (part of
+# `make test`) runs each for FUZZ_CHECK_SECONDS from its seeds alone. Any crash, sanitizer report,
+# timeout or out-of-memory fails them and leaves the input in $(BUILD)/fuzz/NAME-crash-*.
+FUZZ_SECONDS       ?= 600
+FUZZ_CHECK_SECONDS ?= 30
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CFLAGS  := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -Ilib
+FUZZ_FLAGS   := -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
+fuzz_srcs_aml  := $(AML_SRCS)
+fuzz_seeds_aml := $(AML_TABLES)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_srcs_$$*) Makefile | $(DEPS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(fuzz_srcs_$*)
+
+# $(1): the target, $(2): seconds, $(3): the corpus directory (emptied first if $(4) is "fresh").
+define fuzz_run
+	@mkdir -p $(3) $(BUILD)/fuzz/seeds_$(1)
+	@$(if $(filter fresh,$(4)),rm -rf $(3)/*;) rm -rf $(BUILD)/fuzz/seeds_$(1)/*
+	@$(if $(strip $(fuzz_seeds_$(1))),cp $(fuzz_seeds_$(1)) $(BUILD)/fuzz/seeds_$(1)/;) \
+		$(if $(wildcard tests/fuzz/corpus_$(1)/*),cp tests/fuzz/corpus_$(1)/* $(BUILD)/fuzz/seeds_$(1)/;) true
+	@echo "== fuzz $(1): $(2) s"
+	$(BUILD)/fuzz/fuzz_$(1) $(FUZZ_FLAGS) -max_total_time=$(2) \
+		-artifact_prefix=$(BUILD)/fuzz/$(1)-crash- $(3) $(BUILD)/fuzz/seeds_$(1) \
+		> $(BUILD)/fuzz/$(1).log 2>&1 || { tail -n 60 $(BUILD)/fuzz/$(1).log; exit 1; }
+	@grep -E '^stat::number_of_executed_units|^Done' $(BUILD)/fuzz/$(1).log || true
+
+endef
+
+fuzz: $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/fuzz_$(t)) $(foreach t,$(FUZZ_TARGETS),$(fuzz_seeds_$(t)))
+	$(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t),$(FUZZ_SECONDS),$(BUILD)/fuzz/corpus_$(t),keep))
+
+fuzz-check: $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/fuzz_$(t)) \
+		$(foreach t,$(FUZZ_TARGETS),$(fuzz_seeds_$(t)))
+	$(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t),$(FUZZ_CHECK_SECONDS),$(BUILD)/fuzz/check_$(t),fresh))
 
 # --- Linux side by side (docs/ipc-performance.md) ----------------------------------
 
@@ -438,4 +493,4 @@ format-check: | $(DEPS)
 clean:
 	rm -rf $(BUILD)/kernel-obj $(BUILD)/host $(BUILD)/user $(BUILD)/*.elf $(BUILD)/*.iso \
 		$(BUILD)/*.cpio $(BUILD)/initrd-root* $(BUILD)/system-test $(BUILD)/picolibc-hello $(BUILD)/bin $(BUILD)/trace.json \
-		$(BENCH_LINUX)
+		$(BENCH_LINUX) $(BUILD)/aml $(BUILD)/fuzz

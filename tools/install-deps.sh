@@ -15,6 +15,8 @@ packages=(
     libcmocka-dev                   # host unit tests
     gdb                             # make debug
     clang-format                    # make format, make format-check
+    acpica-tools                    # iasl: the AML test tables (tests/aml)
+    clang libclang-rt-14-dev        # libFuzzer: make fuzz, make fuzz-check
 )
 
 missing=()
