@@ -362,6 +362,7 @@ FUZZ_CFLAGS  := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer,address,
 FUZZ_FLAGS   := -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
 fuzz_srcs_aml  := $(AML_SRCS)
 fuzz_seeds_aml := $(AML_TABLES)
+fuzz_srcs_hmfs := $(HMFS_LIB_SRCS) tests/unit/hmfs/memdev.c
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)
