@@ -18,11 +18,11 @@ DEPS    := $(BUILD)/.deps-installed
 # Host test rules name their sources through a variable: $$(unit_srcs_$$*).
 .SECONDEXPANSION:
 
-.PHONY: FORCE all run run-gui run-uefi debug test unit-test picolibc-test system-test rebuild-check format \
-	format-check abi abi-check clean deps fuzz fuzz-check trace bench-linux bench-compare bench-linux-check bench \
-	bench-missive bench-gfx \
+.PHONY: FORCE all hmfs-tools hmfs-powercut run run-gui run-uefi debug test unit-test picolibc-test \
+	system-test rebuild-check format format-check abi abi-check clean deps fuzz fuzz-check trace \
+	bench-linux bench-compare bench-linux-check bench bench-missive bench-gfx \
 	bench-plot
-all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json
+all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json $(HMFS_TOOLS)
 
 # --- dependencies ------------------------------------------------------------
 
@@ -159,6 +159,23 @@ debug: $(BUILD)/missive.iso $(BUILD)/gdbinit
 	@echo "QEMU is waiting for gdb on localhost:1234: run 'gdb -x $(BUILD)/gdbinit'"
 	$(QEMU) -serial mon:stdio -cdrom $< -s -S
 
+# --- host tools: HMFS (docs/hmfs.md) --------------------------------------------------------
+
+# mkfs.hmfs and fsck.hmfs, from the same lib/hmfs the tests compile.
+HMFS_LIB_SRCS := $(addprefix lib/hmfs/,crc32c.c crc32c_hw.c block.c hmap.c inode.c file.c \
+	volume.c check.c)
+HMFS_TOOL_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -Ilib -Itools/hmfs
+HMFS_TOOLS := $(BUILD)/tools/mkfs.hmfs $(BUILD)/tools/fsck.hmfs $(BUILD)/tools/hmfs-cat
+HMFS_TOOL_DEPS := tools/hmfs/filedev.c tools/hmfs/filedev.h $(HMFS_LIB_SRCS) $(wildcard lib/hmfs/*.h) \
+	Makefile
+$(BUILD)/tools/%.hmfs: tools/hmfs/%.c $(HMFS_TOOL_DEPS)
+	@mkdir -p $(@D)
+	gcc $(HMFS_TOOL_CFLAGS) -o $@ $< tools/hmfs/filedev.c $(HMFS_LIB_SRCS)
+$(BUILD)/tools/hmfs-%: tools/hmfs/%.c $(HMFS_TOOL_DEPS)
+	@mkdir -p $(@D)
+	gcc $(HMFS_TOOL_CFLAGS) -o $@ $< tools/hmfs/filedev.c $(HMFS_LIB_SRCS)
+hmfs-tools: $(HMFS_TOOLS)
+
 # --- user space: picolibc --------------------------------------------------------
 
 PICOLIBC := $(BUILD)/picolibc/install
@@ -285,7 +302,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt acpitables keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
-	initstack aml pci mouse psf vt blend compose clockface
+	initstack aml pci mouse psf vt blend compose clockface hmfs hmfs_fsx hmfs_powercut hmfs_corrupt
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -327,10 +344,10 @@ unit_srcs_pci       := lib/pci/pci.c
 # include the C library's <string.h>, not kernel/'s: no -Ikernel.
 AML_SRCS   := $(wildcard lib/aml/*.c)
 AML_TABLES := $(patsubst tests/aml/%.asl,$(BUILD)/aml/%.aml,$(wildcard tests/aml/*.asl))
-unit_srcs_aml := $(AML_SRCS)
+unit_srcs_aml := $(AML_SRCS) tests/unit/aml_fake.c tests/unit/aml_robustness.c
 $(BUILD)/aml/%.aml: tests/aml/%.asl | $(DEPS)
 	@mkdir -p $(@D)
-	@iasl -of -p $(basename $@) $< > $(basename $@).log 2>&1 || { cat $(basename $@).log; exit 1; }
+	@iasl -of -p $(basename $@) $< > $(basename $@).log 2>&1 || { cat $(basename $@).log; rm -f $@; exit 1; }
 $(BUILD)/host/test_aml: $(AML_TABLES)
 $(BUILD)/host/test_aml: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS)) \
 	-DAML_TABLE_DIR='"$(abspath $(BUILD))/aml"'
@@ -347,17 +364,30 @@ $(BUILD)/host/blend_avx2.o: lib/blend/blend_avx2.c lib/blend/blend.h Makefile | 
 FONT_TESTS := $(BUILD)/host/test_psf $(BUILD)/host/test_vt $(BUILD)/host/test_clockface
 $(FONT_TESTS): HOST_CFLAGS += -DPSF_TEST_FONT_DIR='"$(abspath $(BUILD))/font"'
 $(FONT_TESTS): $(FONTS)
+# HMFS (docs/hmfs.md): the library, and the tests' in-memory device.
+unit_srcs_hmfs      := $(HMFS_LIB_SRCS) tests/unit/hmfs/memdev.c
+unit_srcs_hmfs_fsx  := $(unit_srcs_hmfs)
+unit_srcs_hmfs_powercut := $(unit_srcs_hmfs)
+unit_srcs_hmfs_corrupt := $(unit_srcs_hmfs)
+# The HMFS tests use the C library's string.h, not the kernel's (-Ikernel would find that one).
+$(BUILD)/host/test_hmfs $(BUILD)/host/test_hmfs_%: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(HOST_CFLAGS) -o $@ $< $(unit_srcs_$*) -lcmocka
 
-unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
-	@set -e; for t in $^; do echo "== $$t"; $$t; done
+unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t)) $(HMFS_TOOLS)
+	@set -e; for t in $(filter $(BUILD)/host/%,$^); do echo "== $$t"; $$t; done
+	@echo "== tests/unit/test_hmfs_tools.py"; python3 tests/unit/test_hmfs_tools.py $(BUILD)/tools
 	python3 tools/trace/test_trace2json.py
 	@echo "== tests/unit/test_abigen.py"; python3 tests/unit/test_abigen.py
 	@echo "== tests/unit/test_plausible.py"; python3 tests/unit/test_plausible.py
 	@echo "== tests/unit/test_psf_py.py"; python3 tests/unit/test_psf_py.py $(FONT_DIR)
+
+# The power-cut test at full length: more workloads, every write, all three ways of losing
+# unflushed writes (tests/unit/test_hmfs_powercut.c); some minutes.
+hmfs-powercut: $(BUILD)/host/test_hmfs_powercut
+	HMFS_POWERCUT_LONG=1 $<
 
 system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DEPS)
 	python3 tests/system/harness.py --build $(BUILD) --smp $(SMP) $(if $(CASES),--cases $(CASES))
@@ -393,6 +423,7 @@ FUZZ_CFLAGS  := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer,address,
 FUZZ_FLAGS   := -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
 fuzz_srcs_aml  := $(AML_SRCS)
 fuzz_seeds_aml := $(AML_TABLES)
+fuzz_srcs_hmfs := $(HMFS_LIB_SRCS) tests/unit/hmfs/memdev.c
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)

@@ -1,0 +1,146 @@
+/*
+ * HMFS internals shared by the library's files (not for users: they include hmfs.h).
+ *
+ * block.c: the block cache, checksummed reads, allocation and reference counts, copy-on-write.
+ * hmap.c: the extendible hash maps (tables and buckets).
+ * inode.c, file.c: inodes, directories, file data. volume.c: format, mount, commit, trees.
+ * check.c: the full check behind fsck.hmfs.
+ */
+#ifndef MISSIVE_HMFS_INTERNAL_H
+#define MISSIVE_HMFS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hmfs/hmfs.h"
+
+/* Cache entries an operation may use beyond cache_blocks: the most blocks one step of an
+   operation touches (4 map paths of at most 10 blocks each, splits, the data block). */
+#define HMFS_OP_BLOCKS 96u
+/* Blocks one step of an operation may allocate, at most: it checks they are free first so
+   that it never runs out half-way (6 map changes of 10 path blocks and 3 for a split, and a
+   data block). */
+#define HMFS_STEP_BLOCKS 80u
+/* Blocks kept back for operations that free space (unlink, rmdir, truncate, tree delete): a
+   full volume can still be emptied. */
+#define HMFS_RESERVE_BLOCKS (2u * HMFS_STEP_BLOCKS)
+
+struct hmfs_cache_entry {
+    uint64_t blockno;
+    uint64_t used; /* the access clock when last used, for LRU */
+    uint64_t op;   /* the operation step that last used it: not evicted during that step */
+    bool valid;
+    bool dirty;    /* written in this transaction: pinned until the commit */
+    uint8_t *data; /* HMFS_BLOCK_SIZE bytes */
+};
+
+struct hmfs {
+    struct hmfs_device dev;
+    struct hmfs_options options;
+    uint64_t blocks;
+    uint64_t txn;            /* the generation being built: the last commit's + 1 */
+    struct hmfs_super super; /* the trees as they are now (in memory) */
+    bool super_dirty;        /* the trees changed since the last commit */
+    unsigned slot;           /* the ring slot of the last commit */
+    /* One reference count per block (see docs/hmfs.md "Free space"): 0 = free. */
+    uint8_t *refs;
+    /* One bit per block freed in this transaction but still in the last commit's trees. */
+    uint8_t *pending;
+    uint64_t used; /* blocks with a reference count above 0 */
+    uint64_t pending_count;
+    uint64_t cursor; /* where the next allocation search starts */
+    struct hmfs_cache_entry *cache;
+    unsigned cache_size; /* entries: cache_blocks + HMFS_OP_BLOCKS */
+    uint64_t clock;      /* cache access clock */
+    uint64_t op;         /* current operation step */
+    uint64_t dirty_count;
+    uint64_t changes; /* counts changes to the uncommitted state (see hmfs_step_end) */
+    bool stopped;
+    bool degraded; /* the mount found damaged blocks: read-only (see walk in volume.c) */
+    struct hmfs_problem degraded_problem; /* the first of them */
+    struct hmfs_problem problem;
+};
+
+/* One child pointer in a block, with the owner and level the child must have. */
+struct hmfs_child {
+    struct hmfs_bptr *ptr; /* points into the parent block */
+    uint64_t owner;
+    uint8_t level;
+};
+
+/* block.c */
+int hmfs_fail(struct hmfs *fs, int error, uint64_t block, uint64_t inode, const char *what);
+int hmfs_stop(struct hmfs *fs, int error);
+int hmfs_step_end(struct hmfs *fs, uint64_t changes_before, int rc);
+int hmfs_step(struct hmfs *fs);
+int hmfs_reserve(struct hmfs *fs, uint64_t blocks, bool freeing);
+int hmfs_verify(struct hmfs *fs, const uint8_t *block, const struct hmfs_bptr *ptr, uint64_t owner,
+                uint8_t level);
+int hmfs_block_get(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level,
+                   uint8_t **out);
+int hmfs_block_copy(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level,
+                    uint8_t *out);
+int hmfs_block_mut(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner, uint8_t level,
+                   uint8_t **out);
+int hmfs_block_new(struct hmfs *fs, uint8_t type, uint8_t kind, uint64_t owner,
+                   struct hmfs_bptr *ptr, uint8_t **out);
+int hmfs_block_unref(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level);
+int hmfs_block_ref(struct hmfs *fs, uint64_t blockno);
+size_t hmfs_children(uint8_t *block, struct hmfs_child *out);
+size_t hmfs_distinct_children(uint8_t *block, struct hmfs_child *out);
+struct hmfs_cache_entry *hmfs_cache_find(struct hmfs *fs, uint64_t blockno);
+uint32_t hmfs_block_crc(const uint8_t *block);
+int hmfs_check_bucket(const uint8_t *block);
+
+/* hmap.c: maps keyed by (hash, key bytes). owner is the owner of the map's blocks. */
+uint64_t hmfs_hash_name(const char *name, size_t length);
+uint64_t hmfs_hash_u64(uint64_t key);
+uint64_t hmfs_hash_block_index(uint64_t index);
+uint8_t hmfs_slot(uint64_t hash, unsigned level);
+/* Copies the value of key into value (value_max bytes at most; *value_len its length). */
+int hmfs_map_get(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner, uint64_t hash,
+                 const void *key, size_t key_len, void *value, size_t value_max, size_t *value_len);
+/* Inserts (or with replace, also overwrites) a record. HMFS_ERR_EXIST if there and !replace. */
+int hmfs_map_put(struct hmfs *fs, struct hmfs_mapref *map, uint8_t kind, uint64_t owner,
+                 uint64_t hash, const void *key, size_t key_len, const void *value,
+                 size_t value_len, bool replace);
+/* A pointer to the value of key in a bucket made writable; valid until the next map change
+   or the end of the step. */
+int hmfs_map_mut(struct hmfs *fs, struct hmfs_mapref *map, uint64_t owner, uint64_t hash,
+                 const void *key, size_t key_len, uint8_t **value);
+/* Removes a record; the blocks its value points to keep their references (the caller drops
+   them). The map's blocks all go with its last record. */
+int hmfs_map_delete(struct hmfs *fs, struct hmfs_mapref *map, uint64_t owner, uint64_t hash,
+                    const void *key, size_t key_len);
+/* The first record after the cursor in (hash, key) order: with after_key NULL, the first with
+   a hash >= *hash; else the first after (*hash, after_key). Its key and value are copied out
+   and *hash set to its hash. Starts a new step for each bucket it reads (hold no pointers). */
+int hmfs_map_next(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner, uint64_t *hash,
+                  const void *after_key, size_t after_len, void *key, size_t key_max,
+                  size_t *key_len, void *value, size_t value_max, size_t *value_len);
+
+/* inode.c */
+int hmfs_inode_get(struct hmfs *fs, unsigned tree, uint64_t ino, struct hmfs_inode *out);
+int hmfs_inode_mut(struct hmfs *fs, unsigned tree, uint64_t ino, struct hmfs_inode **out);
+
+/* volume.c */
+int hmfs_commit(struct hmfs *fs);
+/* Rebuilds the reference counts by walking every tree (reading data blocks too with data). */
+int hmfs_walk_trees(struct hmfs *fs, bool data);
+/* Frees the volume without committing. */
+void hmfs_unmount_discard(struct hmfs *fs);
+/* hmfs_mount, but only from ring slot only_slot when it is >= 0; on failure *problem (if not
+   NULL) says what was wrong with the last superblock tried. */
+int hmfs_mount_slot(const struct hmfs_device *dev, const struct hmfs_options *options,
+                    int only_slot, struct hmfs **out, struct hmfs_problem *problem);
+int hmfs_tree_writable(struct hmfs *fs, unsigned tree);
+int hmfs_tree_readable(struct hmfs *fs, unsigned tree);
+
+/* Record layout helpers. */
+static inline uint8_t *hmfs_record_key(uint8_t *record)
+{
+    return record + HMFS_RECORD_SIZE;
+}
+
+#endif
