@@ -89,6 +89,10 @@ DefinitionBlock ("", "SSDT", 2, "MISSIV", "OBJECTS", 1)
     Method (TREV, 0) { Return (Revision) }
     Method (TDBG, 0) { Store ("hello from AML", Debug) Debug = 0x1234 Return (0) }
     Method (TFTL, 0) { Fatal (1, 0x12345678, 9) Return (0) }
+    Method (TBPT, 0) { BreakPoint Noop Return (3) }
+    Name (TBLB, Buffer (4) {})
+    Method (TLOD, 0) { Load (TBLB, Local0) Return (0) }
+    Method (TDTR, 0) { DataTableRegion (DTR0, "DSDT", "", "") Return (0) }
     Method (TOSI, 0) { Return (\_OSI ("Windows 2009")) }
     Method (TOSN, 0) { Return (\_OSI ("Linux")) }
     Method (TRV2, 0) { Return (\_REV) }
@@ -130,6 +134,9 @@ DefinitionBlock ("", "SSDT", 2, "MISSIV", "OBJECTS", 1)
         Package () { "TREV", 1 },
         Package () { "TDBG", 0 },
         Package () { "TFTL", "error:Fatal executed" },
+        Package () { "TBPT", 3 },
+        Package () { "TLOD", "error:not supported" },
+        Package () { "TDTR", "error:not supported" },
         Package () { "TOSI", 0xFFFFFFFFFFFFFFFF },
         Package () { "TOSN", 0 },
         Package () { "TRV2", 2 },

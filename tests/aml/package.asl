@@ -71,6 +71,11 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "PACKAGE", 1)
         Local0 = Package () { 1, 5, 10, 15, 20 }
         Return (Match (Local0, MEQ, 10, MTR, 0, 3))
     }
+    Method (TMLG, 0)
+    {
+        Local0 = Package () { 1, 5, 10, 15, 20 }
+        Return (Match (Local0, MLE, 12, MGT, 6, 0))
+    }
     Method (TMAE, 0) { Return (Match (Package () { "a", "b" }, MEQ, "b", MTR, 0, 0)) }
     Method (TOTI, 0) { Return (ObjectType (INT0)) }
     Method (TOTS, 0) { Local0 = "s" Return (ObjectType (Local0)) }
@@ -117,6 +122,7 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "PACKAGE", 1)
         Package () { "TMAT", 2 },
         Package () { "TMAS", 0xFFFFFFFFFFFFFFFF },
         Package () { "TMAE", 1 },
+        Package () { "TMLG", 2 },
         Package () { "TOTI", 1 },
         Package () { "TOTS", 2 },
         Package () { "TOTB", 3 },

@@ -56,6 +56,7 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "STRINGS", 1)
     Method (TLOS, 0) { Return (LEqual ("abc", "abcd")) }
     Method (TSBI, 0) { Local0 = "12" Return (Add (Local0, 1)) }   /* implicit: hex */
     Method (TIXO, 0) { Return (Index ("abc", 3)) }
+    Method (TSTS, 0) { Local0 = "abc" Store (0x5A, Index (Local0, 1)) Return (Local0) }
 
     Name (EXPT, Package () {
         Package () { "TSTR", "Missive" },
@@ -88,5 +89,6 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "STRINGS", 1)
         Package () { "TLOS", 0 },
         Package () { "TSBI", 0x13 },
         Package () { "TIXO", "error:index out of range" },
+        Package () { "TSTS", "aZc" },
     })
 }
