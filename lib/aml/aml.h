@@ -107,7 +107,8 @@ struct aml_host {
                     uint64_t *value);
     int (*pci_write)(void *context, struct aml_pci_address pci, uint16_t offset, unsigned width,
                      uint64_t value);
-    /* Notify(node, value) executed by AML. */
+    /* Notify(node, value) executed by AML; node may be gone once the evaluation ends (a
+       method's own objects are). No callback may call into the interpreter. */
     void (*notify)(void *context, struct aml_node *node, uint64_t value);
     /* Sleep(ms) and Stall(us); the interpreter caps both (aml_limits). */
     void (*sleep)(void *context, uint64_t milliseconds);
@@ -128,7 +129,9 @@ struct aml_limits {
     uint32_t max_depth;           /* nested terms and method calls together; default 48 (the
                                      C stack needs about 0.5 KiB a level: docs/platform.md) */
     uint32_t max_call_depth;      /* nested method calls; default 16 */
-    uint64_t max_operations;      /* opcodes executed per evaluation or load; default 1000000 */
+    uint64_t max_operations;      /* opcodes executed per evaluation or load, with field
+                                     accesses and one per 64 bytes copied, compared or
+                                     allocated; default 1000000 */
     uint64_t max_loop_iterations; /* iterations of one While; default 100000 */
     size_t max_memory;            /* bytes held by the interpreter in all, namespace included;
                                      default 4 MiB */

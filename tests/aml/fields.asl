@@ -19,6 +19,12 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "FIELDS", 1)
     Field (MEM0, WordAcc, NoLock, WriteAsZeros) { Offset (6), MZ0, 4 }
     Field (MEM0, QWordAcc, NoLock, Preserve) { Offset (0x10), MQQ, 64 }
     Field (MEM0, DWordAcc, NoLock, Preserve) { Offset (8), , 4, MSP, 8 }
+    Field (MEM0, AnyAcc, Lock, Preserve)        /* Lock: no Global Lock to take here */
+    {
+        Offset (0x20), AY0, 16,
+        AccessAs (DWordAcc), AD0, 32,
+    }
+    Field (MEM0, BufferAcc, NoLock, Preserve) { Offset (0x28), BA0, 16 }
 
     Method (TBYT, 0)
     {
@@ -32,6 +38,7 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "FIELDS", 1)
     Method (TSPN, 0) { MD2 = 0xFFFFFFFF MSP = 0 Return (MD2) }   /* bits 4-11 of a dword */
     Method (TQWD, 0) { MQQ = 0x0123456789ABCDEF Return (MQ0) }
     Method (TBIG, 0) { Return (SizeOf (MX0)) }                     /* 72 bits: a buffer */
+    Method (TANY, 0) { AY0 = 0x1234 AD0 = 0x89ABCDEF BA0 = 0x5678 Return (AD0 + AY0 + BA0) }
 
     OperationRegion (IO00, SystemIO, 0x70, 0x4)
     Field (IO00, ByteAcc, NoLock, Preserve) { IDX0, 8, DAT0, 8 }
@@ -104,6 +111,7 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "FIELDS", 1)
         Package () { "TSPN", 0xFFFFF00F },
         Package () { "TQWD", 0x0123456789ABCDEF },
         Package () { "TBIG", 9 },
+        Package () { "TANY", 0x89ABCDEF + 0x1234 + 0x5678 },
         Package () { "TIDX", 0x13 },
         Package () { "TIDR", 0x5A },
         Package () { "TBNK", 0x0331 },

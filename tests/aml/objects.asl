@@ -79,7 +79,7 @@ DefinitionBlock ("", "SSDT", 2, "MISSIV", "OBJECTS", 1)
         Return (Local0 * 0x10 + And (Local1, 1))
     }
     Method (TNTF, 0) { Notify (\_SB.DEV1, 0x80) Notify (\_SB.CPU0, 0x81) Return (2) }
-    Method (TSLP, 0) { Sleep (10) Stall (20) Sleep (100000) Return (1) }
+    Method (TSLP, 0) { Sleep (10) Stall (20) Sleep (100000) Stall (255) Return (1) }
     Method (TTMR, 0)
     {
         Local0 = Timer
@@ -87,8 +87,20 @@ DefinitionBlock ("", "SSDT", 2, "MISSIV", "OBJECTS", 1)
         Return (LGreater (Local1, Local0))
     }
     Method (TREV, 0) { Return (Revision) }
-    Method (TDBG, 0) { Store ("hello from AML", Debug) Debug = 0x1234 Return (0) }
+    Method (TDBG, 0)
+    {
+        Store (Buffer () { 1, 0xAB }, Debug)
+        Store (Package () { 1, 2 }, Debug)
+        Store (RefOf (MTX0), Debug)
+        Store ("hello from AML", Debug)
+        Debug = 0x1234
+        Return (0)
+    }
     Method (TFTL, 0) { Fatal (1, 0x12345678, 9) Return (0) }
+    Method (TBPT, 0) { BreakPoint Noop Return (3) }
+    Name (TBLB, Buffer (4) {})
+    Method (TLOD, 0) { Load (TBLB, Local0) Return (0) }
+    Method (TDTR, 0) { DataTableRegion (DTR0, "DSDT", "", "") Return (0) }
     Method (TOSI, 0) { Return (\_OSI ("Windows 2009")) }
     Method (TOSN, 0) { Return (\_OSI ("Linux")) }
     Method (TRV2, 0) { Return (\_REV) }
@@ -130,6 +142,9 @@ DefinitionBlock ("", "SSDT", 2, "MISSIV", "OBJECTS", 1)
         Package () { "TREV", 1 },
         Package () { "TDBG", 0 },
         Package () { "TFTL", "error:Fatal executed" },
+        Package () { "TBPT", 3 },
+        Package () { "TLOD", "error:not supported" },
+        Package () { "TDTR", "error:not supported" },
         Package () { "TOSI", 0xFFFFFFFFFFFFFFFF },
         Package () { "TOSN", 0 },
         Package () { "TRV2", 2 },

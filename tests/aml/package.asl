@@ -71,6 +71,11 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "PACKAGE", 1)
         Local0 = Package () { 1, 5, 10, 15, 20 }
         Return (Match (Local0, MEQ, 10, MTR, 0, 3))
     }
+    Method (TMLG, 0)
+    {
+        Local0 = Package () { 1, 5, 10, 15, 20 }
+        Return (Match (Local0, MLE, 12, MGT, 6, 0))
+    }
     Method (TMAE, 0) { Return (Match (Package () { "a", "b" }, MEQ, "b", MTR, 0, 0)) }
     Method (TOTI, 0) { Return (ObjectType (INT0)) }
     Method (TOTS, 0) { Local0 = "s" Return (ObjectType (Local0)) }
@@ -93,6 +98,24 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "PACKAGE", 1)
         Return (SOBJ)
     }
     Method (TALI, 0) { Return (ALI0) }
+    Name (PKGT, Package () { 1 })
+    Method (TSPK, 0)     /* Store into a named package: a copy of the source */
+    {
+        Local0 = Package () { 7, 8 }
+        Store (Local0, PKGT)
+        Store (9, Index (Local0, 0))
+        Return (PKGT)
+    }
+    Method (TCPL, 0) { CopyObject (PKG0, Local0) Return (SizeOf (Local0)) }
+    Method (TLAL, 0)     /* a method's own Alias, Field and region go when it returns */
+    {
+        Name (LNAM, 0x44)
+        Alias (LNAM, LALI)
+        OperationRegion (LREG, SystemMemory, 0x100, 4)
+        Field (LREG, ByteAcc, NoLock, Preserve) { LFLD, 8 }
+        LFLD = LALI
+        Return (LFLD)
+    }
     Method (TPNE, 0) { Return (Package () { 1, Package () { 2 } }) }
     Method (TEMP, 0) { Local0 = Package () {} Return (SizeOf (Local0)) }
 
@@ -117,6 +140,7 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "PACKAGE", 1)
         Package () { "TMAT", 2 },
         Package () { "TMAS", 0xFFFFFFFFFFFFFFFF },
         Package () { "TMAE", 1 },
+        Package () { "TMLG", 2 },
         Package () { "TOTI", 1 },
         Package () { "TOTS", 2 },
         Package () { "TOTB", 3 },
@@ -127,6 +151,10 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "PACKAGE", 1)
         Package () { "TCOB", 2 },
         Package () { "TSCV", 0x20 },
         Package () { "TALI", 0x77 },
+        Package () { "TSPK", Package () { 7, 8 } },
+        Package () { "TCPL", 4 },
+        Package () { "TLAL", 0x44 },
+        Package () { "TLAL", 0x44 },
         Package () { "TPNE", Package () { 1, Package () { 2 } } },
         Package () { "TEMP", 0 },
     })

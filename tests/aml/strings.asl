@@ -56,6 +56,24 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "STRINGS", 1)
     Method (TLOS, 0) { Return (LEqual ("abc", "abcd")) }
     Method (TSBI, 0) { Local0 = "12" Return (Add (Local0, 1)) }   /* implicit: hex */
     Method (TIXO, 0) { Return (Index ("abc", 3)) }
+    Method (TSBG, 0)     /* a longer source replaces the named buffer */
+    {
+        Name (BUFS, Buffer (2) { 1, 2 })
+        Store (Buffer () { 3, 4, 5 }, BUFS)
+        Return (BUFS)
+    }
+    Method (TSSS, 0)     /* a named string takes a copy of a string */
+    {
+        Name (STRS, "old")
+        Local0 = "new"
+        Store (Local0, STRS)
+        Store (0x4E, Index (Local0, 0))
+        Return (Concatenate (STRS, Local0))
+    }
+    Method (THXS, 0) { Return (ToHexString ("as is")) }
+    Method (TDCS, 0) { Return (ToDecimalString ("as is")) }
+    Method (TCSB, 0) { Return (Concatenate ("b=", Buffer () { 0xA, 0xFF })) }
+    Method (TSTS, 0) { Local0 = "abc" Store (0x5A, Index (Local0, 1)) Return (Local0) }
 
     Name (EXPT, Package () {
         Package () { "TSTR", "Missive" },
@@ -88,5 +106,11 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "STRINGS", 1)
         Package () { "TLOS", 0 },
         Package () { "TSBI", 0x13 },
         Package () { "TIXO", "error:index out of range" },
+        Package () { "TSTS", "aZc" },
+        Package () { "TSBG", Buffer () { 3, 4, 5 } },
+        Package () { "TSSS", "newNew" },
+        Package () { "THXS", "as is" },
+        Package () { "TDCS", "as is" },
+        Package () { "TCSB", "b=0x0A 0xFF" },
     })
 }

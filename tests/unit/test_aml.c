@@ -367,8 +367,8 @@ static void test_host_services(void **state)
     assert_ptr_equal(f->notified[1], aml_find(aml, NULL, "\\_SB.CPU0"));
     assert_int_equal(f->notify_values[1], 0x81);
     assert_int_equal(aml_evaluate(aml, NULL, "\\TSLP", NULL, 0, NULL, &error), AML_OK);
-    assert_int_equal(f->slept_ms, 10 + 100); /* Sleep (100000) cut to max_sleep_ms */
-    assert_int_equal(f->stalled_us, 20);
+    assert_int_equal(f->slept_ms, 10 + 100);   /* Sleep (100000) cut to max_sleep_ms */
+    assert_int_equal(f->stalled_us, 20 + 100); /* Stall (255) cut to max_stall_us */
     assert_int_equal(aml_evaluate(aml, NULL, "\\TDBG", NULL, 0, NULL, &error), AML_OK);
     assert_string_equal(f->last_debug, "0x1234");
 
