@@ -18,7 +18,7 @@ DEPS    := $(BUILD)/.deps-installed
 # Host test rules name their sources through a variable: $$(unit_srcs_$$*).
 .SECONDEXPANSION:
 
-.PHONY: FORCE all hmfs-tools hmfs-powercut run run-gui run-uefi debug test unit-test picolibc-test \
+.PHONY: FORCE all hmfs-tools hmfs-powercut run run-gui run-uefi usb debug test unit-test picolibc-test \
 	system-test rebuild-check format format-check abi abi-check clean deps fuzz fuzz-check trace \
 	bench-linux bench-compare bench-linux-check bench bench-missive bench-gfx \
 	bench-plot
@@ -149,6 +149,11 @@ run-gui: $(BUILD)/missive-gui.iso
 run-uefi: $(BUILD)/missive.iso
 	@test -f $(OVMF_CODE) || { echo "run-uefi: no OVMF firmware at $(OVMF_CODE) (apt-get install ovmf)"; exit 1; }
 	$(QEMU) -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) -serial mon:stdio -cdrom $<
+
+# Writes the (hybrid) ISO to a USB stick: `make usb DEV=/dev/sdX`, the whole disk. tools/usb.sh
+# refuses a partition, a mounted disk and the disk the host runs from, and asks before writing.
+usb: $(BUILD)/missive.iso
+	bash tools/usb.sh $< "$(DEV)"
 
 # QEMU stops at the first instruction and waits for gdb on :1234; in another
 # terminal run `gdb -x build/gdbinit` (or `make debug GDB=1` to start both).
@@ -383,6 +388,7 @@ unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t)) $(HMFS_TOOLS)
 	@echo "== tests/unit/test_abigen.py"; python3 tests/unit/test_abigen.py
 	@echo "== tests/unit/test_plausible.py"; python3 tests/unit/test_plausible.py
 	@echo "== tests/unit/test_psf_py.py"; python3 tests/unit/test_psf_py.py $(FONT_DIR)
+	@echo "== tests/unit/test_usb.sh"; bash tests/unit/test_usb.sh
 
 # The power-cut test at full length: more workloads, every write, all three ways of losing
 # unflushed writes (tests/unit/test_hmfs_powercut.c); some minutes.
