@@ -198,7 +198,10 @@ def user_fault_case(mode, name, vector, detail):
         forbid=[r"KERNEL PANIC", r"usertest: FAIL", r"exited with status"])
 
 
-PROMPT = r"missive> $"  # the shell waits for a line (the end of the output so far)
+# The shell waits for a line. Not anchored at the end of the output: servers that are still
+# starting (acpi, pci) may print after the prompt; a typing step looks only at the output that
+# came after the previous step's text, so any prompt there is a new one.
+PROMPT = r"missive> "
 # The console's own first line is not waited for: it writes COM1 byte by byte, so with
 # several CPUs procsrv's lines (through the kernel) may land in the middle of it.
 SHELL_UP = [r"^Missive shell; type help$"]
