@@ -49,7 +49,9 @@ def lspci_case(name, machine, extra=()):
     return Case(name, exit_status=None, timeout=120, qemu=["-machine", machine, *extra],
                 typing=[(PROMPT, "lspci\r"), (PROMPT, "echo lspci-done\r")],
                 expect=SHELL_UP + [r"^pci: \d+ functions on \d+ buses, through ",
-                                   r"^00:00\.0 8086:[0-9a-f]{4} 06\.00\.00 Host bridge",
+                                   r"^00:00\.0 8086:[0-9a-f]{4} 06\.00\.00 Host bridge: Intel Corporation "
+                                   + ("440FX - 82441FX PMC \\[Natoma\\]$" if machine == "pc"
+                                      else "82G33/G31/P35/P31 Express DRAM Controller$"),
                                    r"^lspci-done$"],
                 forbid=SHELL_TROUBLE, qmp_queries=["query-pci"],
                 check=lspci_matches_qmp(bool(extra)))
