@@ -122,8 +122,9 @@ struct vspace_op {     /* VSpace and Frame invocations */
 };
 struct irq_op {
     struct cte *cap; /* CONTROL_GET: the empty slot; SET_NOTIFICATION: the notification */
-    unsigned gsi;
-    bool level; /* CONTROL_GET: level-triggered */
+    unsigned gsi;    /* the line: a GSI, or IOAPIC_MAX_GSIS and up for MSI vectors */
+    unsigned mode;   /* CONTROL_GET: IRQ_MODE_* bits */
+    unsigned cpu;    /* CONTROL_GET_MSI: the CPU it interrupts */
 };
 struct io_port_op {
     uint16_t first, last; /* ISSUE: the range */

@@ -3,7 +3,10 @@
  * handler capability, issued through the IRQ control capability. The
  * handler names a Notification: when the line fires the kernel masks it and
  * signals the notification with its badge; the driver handles the device
- * and acknowledges through the handler, which unmasks the line.
+ * and acknowledges through the handler, which unmasks the line. An MSI
+ * handler owns a vector above the I/O APIC's instead: the device (programmed
+ * by the pci server) writes the vector to a CPU's local APIC; the kernel
+ * cannot mask it, so it only signals, and acknowledging does nothing.
  */
 #include "irq.h"
 
@@ -65,7 +68,7 @@ void irq_init(struct bootmem *bm, unsigned hz, uint64_t ioapic_address, unsigned
     outb(PIT_COMMAND, 0x34); /* channel 0, lobyte/hibyte, mode 2 (rate generator) */
     outb(PIT_CHANNEL0, divisor & 0xff);
     outb(PIT_CHANNEL0, divisor >> 8);
-    ioapic_route(timer_gsi, false, false);
+    ioapic_route(timer_gsi, 0, false);
     log_info("timer: PIT at %u Hz (divisor %u) on GSI %u, time slice %u ticks\n", hz, divisor,
              timer_gsi, TIMESLICE_TICKS);
     log_info("timer: local APIC timers at %u Hz: %u counts (by 16) a tick, against the PIT\n", hz,
@@ -88,7 +91,10 @@ struct irq_line {
     struct cte notification; /* copy of the Notification capability to signal */
 };
 
-static struct irq_line lines[IOAPIC_MAX_GSIS];
+/* Lines 0 to IOAPIC_MAX_GSIS - 1 are the I/O APIC's GSIs, the rest MSI vectors
+   (IRQ_VECTOR_BASE + line), up to the local timer's vector. */
+#define IRQ_LINES (LAPIC_TIMER_VECTOR - IRQ_VECTOR_BASE)
+static struct irq_line lines[IRQ_LINES];
 
 void irq_handle(uint64_t vector)
 {
@@ -101,8 +107,9 @@ void irq_handle(uint64_t vector)
         smp_serve_requests(); /* and the way out reschedules: a kick needs no more */
     } else if (gsi == timer_gsi) {
         sched_ticks++;
-    } else if (gsi < IOAPIC_MAX_GSIS && lines[gsi].notification.cap.type == CAP_NOTIFICATION) {
-        ioapic_mask(gsi, true); /* until the driver acknowledges */
+    } else if (gsi < IRQ_LINES && lines[gsi].notification.cap.type == CAP_NOTIFICATION) {
+        if (gsi < IOAPIC_MAX_GSIS)
+            ioapic_mask(gsi, true); /* until the driver acknowledges */
         notification_signal((struct notification *)lines[gsi].notification.cap.object,
                             lines[gsi].notification.cap.badge);
     } else if (gsi < IOAPIC_MAX_GSIS) {
@@ -116,27 +123,40 @@ void irq_handle(uint64_t vector)
 
 bool irq_lines_bound(void)
 {
-    for (unsigned gsi = 0; gsi < IOAPIC_MAX_GSIS; gsi++)
+    for (unsigned gsi = 0; gsi < IRQ_LINES; gsi++)
         if (lines[gsi].notification.cap.type == CAP_NOTIFICATION)
             return true;
     return false;
 }
 
-/* IRQ_CONTROL_GET: MR0 the GSI, MR1 an empty slot for the handler, MR2 1 for a
-   level-triggered line, 0 for an edge-triggered one. One handler per line. */
+/* IRQ_CONTROL_GET: MR0 the GSI, MR1 an empty slot for the handler, MR2 its
+   IRQ_MODE_* bits. One handler per line. IRQ_CONTROL_GET_MSI: MR0 a CPU, MR1
+   an empty slot; the first free MSI vector (ERR_NOT_PERMITTED: none left). */
 long irq_control_decode(struct invocation *inv, struct irq_op *out)
 {
     long error;
+    if (inv->label == IRQ_CONTROL_GET_MSI) {
+        uint64_t cpu = inv->mr[IRQ_CONTROL_GET_MSI_ARG_CPU];
+        if (cpu >= cpu_count)
+            return invoke_bad_argument(inv, IRQ_CONTROL_GET_MSI_ARG_CPU, 0, cpu_count - 1);
+        if ((error = invoke_empty_argument(inv, IRQ_CONTROL_GET_MSI_ARG_DEST, &out->cap)))
+            return error;
+        out->cpu = (unsigned)cpu;
+        for (out->gsi = IOAPIC_MAX_GSIS; out->gsi < IRQ_LINES; out->gsi++)
+            if (!lines[out->gsi].issued)
+                return ERR_OK;
+        return ERR_NOT_PERMITTED;
+    }
     if (inv->label != IRQ_CONTROL_GET)
         return ERR_INVALID_LABEL;
     uint64_t gsi = inv->mr[IRQ_CONTROL_GET_ARG_GSI], level;
     if (gsi >= IOAPIC_MAX_GSIS || gsi == timer_gsi) /* the timer's is taken */
         return invoke_bad_argument(inv, IRQ_CONTROL_GET_ARG_GSI, 0, IOAPIC_MAX_GSIS - 1);
     if ((error = invoke_empty_argument(inv, IRQ_CONTROL_GET_ARG_DEST, &out->cap)) ||
-        (error = invoke_value_argument(inv, IRQ_CONTROL_GET_ARG_LEVEL, 1, &level)))
+        (error = invoke_value_argument(inv, IRQ_CONTROL_GET_ARG_MODE, 3, &level)))
         return error;
     out->gsi = (unsigned)gsi;
-    out->level = level;
+    out->mode = (unsigned)level;
     return lines[out->gsi].issued ? ERR_NOT_PERMITTED : ERR_OK;
 }
 
@@ -147,7 +167,13 @@ long irq_control_invoke(struct invocation *inv)
     if (error)
         return error;
     lines[a.gsi].issued = true;
-    ioapic_route(a.gsi, a.level, true);
+    if (inv->label == IRQ_CONTROL_GET_MSI) {
+        invoke_reply(inv, IRQ_CONTROL_GET_MSI_ANSWER_ADDRESS,
+                     IRQ_MSI_ADDRESS | (uint64_t)cpus[a.cpu].apic_id << 12);
+        invoke_reply(inv, IRQ_CONTROL_GET_MSI_ANSWER_DATA, IRQ_VECTOR_BASE + a.gsi);
+    } else {
+        ioapic_route(a.gsi, a.mode, true);
+    }
     struct cap cap = {.type = CAP_IRQ_HANDLER, .rights = CAP_RIGHTS_ALL};
     cap.irq_handler.gsi = a.gsi;
     cte_insert(a.cap, &cap, inv->slot);
@@ -159,7 +185,7 @@ long irq_control_invoke(struct invocation *inv)
 long irq_handler_decode(struct invocation *inv, struct irq_op *out)
 {
     long error;
-    *out = (struct irq_op){0, inv->slot->cap.irq_handler.gsi, false};
+    *out = (struct irq_op){0, inv->slot->cap.irq_handler.gsi, 0, 0};
     if (inv->label == IRQ_HANDLER_ACK)
         return ERR_OK;
     if (inv->label != IRQ_HANDLER_SET_NOTIFICATION)
@@ -181,8 +207,10 @@ long irq_handler_invoke(struct invocation *inv)
         return error;
     if (inv->label == IRQ_HANDLER_SET_NOTIFICATION) {
         cte_replace(&lines[a.gsi].notification, a.cap);
-        ioapic_mask(a.gsi, false);
-    } else if (lines[a.gsi].notification.cap.type == CAP_NOTIFICATION) { /* IRQ_HANDLER_ACK */
+        if (a.gsi < IOAPIC_MAX_GSIS)
+            ioapic_mask(a.gsi, false);
+    } else if (a.gsi < IOAPIC_MAX_GSIS &&
+               lines[a.gsi].notification.cap.type == CAP_NOTIFICATION) { /* IRQ_HANDLER_ACK */
         ioapic_mask(a.gsi, false);
     }
     return ERR_OK;
@@ -191,9 +219,10 @@ long irq_handler_invoke(struct invocation *inv)
 void irq_handler_deleted(const struct cap *cap)
 {
     unsigned gsi = cap->irq_handler.gsi;
-    if (gsi >= IOAPIC_MAX_GSIS)
+    if (gsi >= IRQ_LINES)
         return;
-    ioapic_mask(gsi, true);
+    if (gsi < IOAPIC_MAX_GSIS)
+        ioapic_mask(gsi, true);
     cte_delete(&lines[gsi].notification);
     lines[gsi].issued = false;
 }

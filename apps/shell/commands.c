@@ -35,6 +35,7 @@ static const struct shell_command commands[] = {
      false, cmd_acpi},
     {"shutdown", "", "power the machine off", 0, 0, false, cmd_shutdown},
     {"reboot", "", "reset the machine", 0, 0, false, cmd_reboot},
+    {"lspci", "", "list the PCI functions and their drivers", 0, 0, false, cmd_lspci},
     {"exit", "", "leave the shell", 0, 0, false, cmd_exit},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

@@ -50,6 +50,8 @@ void cmd_uptime(int argc, char **argv, bool background);
 void cmd_cpus(int argc, char **argv, bool background);
 void cmd_trace(int argc, char **argv, bool background);
 void cmd_sleep(int argc, char **argv, bool background);
+/* pci_cmds.c */
+void cmd_lspci(int argc, char **argv, bool background);
 
 /* Commands in power_cmds.c. */
 void cmd_acpi(int argc, char **argv, bool background);

@@ -27,6 +27,11 @@ struct cspace_identity {
     uint64_t type, rights, badge, size, physical;
 };
 
+/* The answer of IRQ_CONTROL_GET_MSI. */
+struct irq_msi {
+    uint64_t address, data;
+};
+
 /* The answer of DEBUG_CPU_STATS. */
 struct debug_cpu_stats {
     uint64_t uptime, busy, idle, runnable, caller_cpu;
@@ -300,12 +305,28 @@ static inline long cspace_save_reply(uint64_t cspace, uint64_t slot)
 /* IRQ_CONTROL_GET: makes an IRQ handler capability for a line.
    gsi (MR0): GSI, 0 to 23, not 2.
    dest (MR1): destination slot.
-   level (MR2): 1 level-triggered active-low (PCI), 0 edge-triggered (ISA). */
-static inline long irq_control_get(uint64_t irq_control, uint64_t gsi, uint64_t dest,
-                                   uint64_t level)
+   mode (MR2): IRQ_MODE_* bits: 0 edge active-high (ISA), 3 level active-low (PCI). */
+static inline long irq_control_get(uint64_t irq_control, uint64_t gsi, uint64_t dest, uint64_t mode)
 {
-    struct missive_msg msg = {.mr = {[0] = gsi, [1] = dest, [2] = level}};
+    struct missive_msg msg = {.mr = {[0] = gsi, [1] = dest, [2] = mode}};
     return invoke_call(irq_control, IRQ_CONTROL_GET, 3, &msg);
+}
+
+/* IRQ_CONTROL_GET_MSI: makes an IRQ handler capability for a free MSI vector.
+   cpu (MR0): the CPU it interrupts, 0 (the boot CPU) to the last.
+   dest (MR1): destination slot.
+   -> address (MR0): the MSI address to program.
+   -> data (MR1): the MSI data to program (the vector, edge-triggered, fixed delivery). */
+static inline long irq_control_get_msi(uint64_t irq_control, uint64_t cpu, uint64_t dest,
+                                       struct irq_msi *answer)
+{
+    struct missive_msg msg = {.mr = {[0] = cpu, [1] = dest}};
+    long result = invoke_call(irq_control, IRQ_CONTROL_GET_MSI, 2, &msg);
+    if (result == ERR_OK && answer) {
+        answer->address = msg.mr[0];
+        answer->data = msg.mr[1];
+    }
+    return result;
 }
 
 /* IRQ_HANDLER_SET_NOTIFICATION: the notification the line signals; unmasks it.

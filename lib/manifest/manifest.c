@@ -196,6 +196,43 @@ static bool endpoint_item(struct token t, struct manifest_entry *e)
     return true;
 }
 
+/* Exactly `digits` hex digits at t (from offset at) into *value. */
+static bool hex_field(struct token t, size_t at, size_t digits, uint32_t *value)
+{
+    *value = 0;
+    if (at + digits > t.len)
+        return false;
+    for (size_t i = at; i < at + digits; i++) {
+        char c = t.start[i];
+        unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+                     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+                                            : 16u;
+        if (d == 16)
+            return false;
+        *value = *value << 4 | d;
+    }
+    return true;
+}
+
+/* "CC.SS.PP" (class) or "VVVV:DDDD" (vendor:device), hex. */
+static bool parse_pci(struct token v, struct manifest_entry *e)
+{
+    uint32_t a, b, c;
+    if (v.len == 8 && v.start[2] == '.' && v.start[5] == '.' && hex_field(v, 0, 2, &a) &&
+        hex_field(v, 3, 2, &b) && hex_field(v, 6, 2, &c)) {
+        e->pci = MANIFEST_PCI_CLASS;
+        e->pci_match = a << 16 | b << 8 | c;
+        return true;
+    }
+    if (v.len == 9 && v.start[4] == ':' && hex_field(v, 0, 4, &a) && hex_field(v, 5, 4, &b)) {
+        e->pci = MANIFEST_PCI_ID;
+        e->pci_match = a | b << 16;
+        return true;
+    }
+    return false;
+}
+
 /* Applies one key=value (or a bare flag) to entry. */
 static enum manifest_result parse_option(struct token t, struct manifest_entry *e, char *error)
 {
@@ -216,7 +253,8 @@ static enum manifest_result parse_option(struct token t, struct manifest_entry *
                     token_is(key, "priority") || token_is(key, "quota") ||
                             token_is(key, "cspace") || token_is(key, "ioports") ||
                             token_is(key, "irq") || token_is(key, "restart") ||
-                            token_is(key, "mmio") || token_is(key, "endpoints")
+                            token_is(key, "mmio") || token_is(key, "endpoints") ||
+                            token_is(key, "pci") || token_is(key, "msi")
                         ? "missing value in"
                         : "unknown option",
                     t);
@@ -247,6 +285,13 @@ static enum manifest_result parse_option(struct token t, struct manifest_entry *
     } else if (token_is(key, "endpoints")) {
         if (!each_item(value, e, endpoint_item))
             return fail(error, "endpoints must be up to 4 server names, not", value);
+    } else if (token_is(key, "pci")) {
+        if (!parse_pci(value, e))
+            return fail(error, "pci must be CC.SS.PP or VVVV:DDDD (hex), not", value);
+    } else if (token_is(key, "msi")) {
+        if (!token_is(value, "on") && !token_is(value, "off"))
+            return fail(error, "msi must be on or off, not", value);
+        e->no_msi = token_is(value, "off");
     } else if (token_is(key, "restart")) {
         if (!parse_number(value.start, value.len, 100, &n))
             return fail(error, "restart must be 0-100, not", value);

@@ -12,10 +12,13 @@
  * mmio=BASE+SIZE[,...] (up to 4 device memory ranges, page aligned, at most
  * 16 MiB each), endpoints=NAME[,NAME...] (up to 4 servers started before
  * it, whose endpoints it gets as grants), restart=N (restarts after a crash,
- * 0-100, default 0), debug (the kernel debug console), acpi (read-only
+ * 0-100, default 0), debug (the kernel debug console), acpi (the acpi server's: read-only
  * firmware memory holding the ACPI tables, the RSDP's copy and the notification that tells
- * procsrv of the power button: the acpi server's). '#' starts a comment. docs/protocols.md has
- * the details.
+ * procsrv of the power button), pci=CC.SS.PP (class, subclass and
+ * prog-if, hex) or pci=VVVV:DDDD (vendor and device id, hex): a driver, started once per
+ * matching PCI function with that function's resources (docs/platform.md), msi=on|off (a
+ * driver's interrupt: MSI when the function has it, the default, or INTx always). '#' starts a
+ * comment. docs/processes.md has the details.
  *
  * Pure C (string.h only): procsrv and the host tests compile it unchanged.
  */
@@ -40,6 +43,12 @@ struct manifest_range {
     uint32_t first, last;
 };
 
+enum manifest_pci {
+    MANIFEST_PCI_NONE = 0,
+    MANIFEST_PCI_CLASS = 1, /* pci_match: class << 16 | subclass << 8 | prog-if */
+    MANIFEST_PCI_ID = 2,    /* pci_match: vendor | device << 16 */
+};
+
 struct manifest_entry {
     bool server;
     char name[MANIFEST_NAME_MAX + 1];
@@ -60,6 +69,9 @@ struct manifest_entry {
     } mmio[MANIFEST_MAX_MMIO];
     unsigned endpoint_count;
     char endpoints[MANIFEST_MAX_ENDPOINTS][MANIFEST_NAME_MAX + 1];
+    unsigned pci; /* enum manifest_pci */
+    uint32_t pci_match;
+    bool no_msi;   /* msi=off */
     unsigned argc; /* arguments after "--" */
     unsigned envc; /* environment strings (PROC_SPAWN only), after the arguments in args */
     char args[MANIFEST_ARGS_MAX + 1]; /* each NUL-terminated, one after the other */

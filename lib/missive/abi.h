@@ -162,6 +162,19 @@ struct trace_buffer {
 #define USER_BOOT_INFO  0x7ffff0020000ul /* the root task's struct boot_info, read-only */
 #define USER_INITRD     0x7ffe00000000ul /* the initrd archive, read-only */
 
+/* IRQ_CONTROL_GET's mode: how the line signals, as the MADT or a PCI route (_PRT) gives it.
+   ISA lines are 0 (edge, active-high); a PCI INTx line is usually level-triggered and
+   active-low, but the route says. */
+enum irq_mode {
+    IRQ_MODE_LEVEL = 1,      /* level-triggered (else edge) */
+    IRQ_MODE_ACTIVE_LOW = 2, /* active-low (else active-high) */
+};
+#define IRQ_MSI_ADDRESS 0xfee00000ul /* MSI address: this, the destination APIC id << 12 */
+/* The vectors IRQ_CONTROL_GET_MSI hands out (above the I/O APIC's 32-55, below the local
+   timer's): the MSI data the pci server accepts. */
+#define IRQ_MSI_VECTOR_FIRST 56
+#define IRQ_MSI_VECTOR_LAST  0xee
+
 /* The root task's CSpace at start (slot 0 is always empty). */
 enum root_slot {
     ROOT_SLOT_CSPACE = 1,

@@ -48,7 +48,8 @@ enum missive_label {
     CSPACE_IDENTIFY = 0x805,   /* what a slot holds */
     CSPACE_SAVE_REPLY = 0x806, /* moves the reply the caller owes into a reply capability */
     /* IRQ control (CAP_IRQ_CONTROL) */
-    IRQ_CONTROL_GET = 0x900, /* makes an IRQ handler capability for a line */
+    IRQ_CONTROL_GET = 0x900,     /* makes an IRQ handler capability for a line */
+    IRQ_CONTROL_GET_MSI = 0x901, /* makes an IRQ handler capability for a free MSI vector */
     /* IRQ handler (CAP_IRQ_HANDLER) */
     IRQ_HANDLER_SET_NOTIFICATION = 0xa00, /* the notification the line signals; unmasks it */
     IRQ_HANDLER_ACK = 0xa01,              /* unmasks the line after handling */
@@ -198,9 +199,21 @@ enum cspace_save_reply_arg {
 };
 
 enum irq_control_get_arg {
-    IRQ_CONTROL_GET_ARG_GSI = 0,   /* GSI, 0 to 23, not 2 */
-    IRQ_CONTROL_GET_ARG_DEST = 1,  /* destination slot */
-    IRQ_CONTROL_GET_ARG_LEVEL = 2, /* 1 level-triggered active-low (PCI), 0 edge-triggered (ISA) */
+    IRQ_CONTROL_GET_ARG_GSI = 0,  /* GSI, 0 to 23, not 2 */
+    IRQ_CONTROL_GET_ARG_DEST = 1, /* destination slot */
+    /* IRQ_MODE_* bits: 0 edge active-high (ISA), 3 level active-low (PCI) */
+    IRQ_CONTROL_GET_ARG_MODE = 2,
+};
+
+enum irq_control_get_msi_arg {
+    IRQ_CONTROL_GET_MSI_ARG_CPU = 0,  /* the CPU it interrupts, 0 (the boot CPU) to the last */
+    IRQ_CONTROL_GET_MSI_ARG_DEST = 1, /* destination slot */
+};
+
+enum irq_control_get_msi_answer {
+    IRQ_CONTROL_GET_MSI_ANSWER_ADDRESS = 0, /* the MSI address to program */
+    /* the MSI data to program (the vector, edge-triggered, fixed delivery) */
+    IRQ_CONTROL_GET_MSI_ANSWER_DATA = 1,
 };
 
 enum irq_handler_set_notification_arg {

@@ -60,6 +60,20 @@ enum proc_grant_kind {
        pressed (signal it: procsrv starts the shutdown sequence); arg the length of the RSDP
        (20 or 36; 0: the boot loader found none), arg2 where its copy is mapped (read-only). */
     PROC_GRANT_ACPI_ROOT = 7,
+    /* A PCI driver's function (manifest pci=; docs/platform.md). Its INTx, when it has no MSI
+       or the manifest says msi=off, is a PROC_GRANT_IRQ (arg the GSI) with its notification. */
+    /* a memory BAR: slot its first frame (one per page, uncached), arg where it is mapped
+       (read-write), arg2 its size (page aligned) | the BAR's index */
+    PROC_GRANT_PCI_MEMORY = 8,
+    /* an I/O BAR: slot its I/O port capability, arg the first port, arg2 the last port | the
+       BAR's index << 16 */
+    PROC_GRANT_PCI_PORTS = 9,
+    /* an MSI handler: arg the MSI address and arg2 the data to give PCI_MSI_ENABLE; its
+       notification is the next grant */
+    PROC_GRANT_MSI = 10,
+    /* the pci server's endpoint, badged for this function alone (lib/proto/pci.h): arg the
+       function's address, arg2 vendor | device << 16 */
+    PROC_GRANT_PCI = 11,
 };
 
 /* Where the acpi server finds the firmware memory of PROC_GRANT_ACPI_MEMORY (physical
@@ -136,6 +150,18 @@ enum proc_label {
        boot manifest gave a restart policy (restart=N) comes back from a kill as from a crash;
        a stopped one does not, and a stopped server's endpoint and name go with it. */
     PROC_STOP = 15,
+    /* The pci server only, once per function it found: MR0 the function's address
+       (lib/proto/pci.h), MR1 vendor | device << 16, MR2 class << 16 | subclass << 8 | prog-if,
+       MR3 its interrupt word (PCI_IRQ_*), MR4-MR21 its six BARs (base, size, flags each) ->
+       MR0 the pid of the driver procsrv started for it (0: the manifest names none), MR1-MR4
+       the driver's name. procsrv answers without calling the pci server. */
+    PROC_PCI_DEVICE = 16,
+    /* The pci server only: MR0 the physical address of one bus's ECAM window (1 MiB, 1 MiB
+       aligned, below 2^40, device memory), MR1 the first of MR2 empty slots of the caller's
+       CSpace (at least PROC_PCI_ECAM_SLOTS) -> -: the window is mapped uncached, read-write,
+       at PROC_ECAM_BASE + its physical address; its frames and page tables go into those
+       slots. */
+    PROC_PCI_ECAM = 17,
     /* The shutdown sequence (docs/platform.md): procsrv signals every server that asked to
        hear of it (PROC_SHUTDOWN_NOTIFY), waits for each to answer PROC_SHUTDOWN_READY, at most
        PROC_SHUTDOWN_WAIT_MS, then asks the acpi server to power off (or reset). The reply comes
@@ -148,6 +174,9 @@ enum proc_label {
     PROC_SHUTDOWN_NOTIFY = 22,
     PROC_SHUTDOWN_READY = 23, /* the caller is ready for the power to go */
 };
+#define PROC_PCI_DEVICE_LENGTH 22
+#define PROC_PCI_ECAM_SLOTS    (256 + 3) /* a bus's frames and up to three page tables */
+#define PROC_ECAM_BASE         0x680000000000ul
 
 #define PROC_SHUTDOWN_WAIT_MS 2000 /* how long procsrv waits for PROC_SHUTDOWN_READY */
 

@@ -7,7 +7,7 @@
  */
 #include "procsrv.h"
 
-#define MAX_NODES 2048 /* firmware memory for the acpi server splits into a node a page */
+#define MAX_NODES 4096 /* a PCI driver's 1 MiB BAR alone splits into 512 */
 
 struct device_node {
     uint64_t phys, slot;

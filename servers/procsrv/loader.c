@@ -254,6 +254,118 @@ static bool grant_acpi(struct build *b, struct proc_info *info, uint64_t *next)
     return true;
 }
 
+/* Adds a grant to info, refusing past PROC_MAX_GRANTS. */
+static bool note(struct build *b, struct proc_info *info, struct proc_grant g)
+{
+    if (info->grant_count == PROC_MAX_GRANTS)
+        return failed(b, -SERVICE_TOO_MANY, "it has more grants than fit its info page");
+    info->grants[info->grant_count++] = g;
+    return true;
+}
+
+/* A memory BAR, mapped at *mmio_at page by page; the frames go to the child. A BAR smaller
+   than a page shares its page with other devices' registers, so it is not granted. */
+static bool grant_memory_bar(struct build *b, struct proc_info *info, unsigned index, uint64_t base,
+                             uint64_t size, uint64_t *mmio_at)
+{
+    if (size < PAGE || base % PAGE) {
+        printf("procsrv: %s: BAR %u (%lu bytes at 0x%lx) is smaller than a page; not granted\n",
+               b->p->entry.name, index, (unsigned long)size, (unsigned long)base);
+        return true;
+    }
+    if (!note(b, info,
+              (struct proc_grant){PROC_GRANT_PCI_MEMORY, b->next_slot, *mmio_at, size | index}))
+        return false;
+    for (uint64_t off = 0; off < size; off += PAGE, *mmio_at += PAGE) {
+        uint64_t original = devices_frame(base + off), copy = slot_alloc();
+        if (!original || !copy ||
+            cspace_copy(ROOT_SLOT_CSPACE, copy, original, CAP_RIGHTS_ALL, 0)) {
+            slot_free(copy);
+            return failed(b, -SERVICE_DENIED, "a BAR of its device is not device memory");
+        }
+        if (!map(b, b->p->vspace, copy, *mmio_at, CAP_RIGHT_READ | CAP_RIGHT_WRITE) ||
+            !give(b, copy, 0))
+            return false;
+    }
+    return true;
+}
+
+/* Its interrupt: MSI if the function has it (and the manifest does not say msi=off), else
+   INTx as the pci server routed it. A line another driver holds leaves it without one. */
+static bool grant_interrupt(struct build *b, struct proc_info *info, uint64_t *next)
+{
+    const struct proc_device *d = &b->p->device;
+    bool msi = (d->irq_word & PCI_IRQ_MSI) && !b->p->entry.no_msi;
+    if (!msi && !(d->irq_word & PCI_IRQ_ROUTED))
+        return true;
+    uint64_t handler = slot_alloc(), notification = make(b, CAP_NOTIFICATION, 0);
+    if (!handler || !notification) {
+        slot_free(handler);
+        return failed(b, -SERVICE_TOO_MANY, "no slot for its interrupt");
+    }
+    struct irq_msi pair = {0, 0};
+    long r = msi ? irq_control_get_msi(ROOT_SLOT_IRQ_CONTROL, 0, handler, &pair)
+                 : irq_control_get(ROOT_SLOT_IRQ_CONTROL, PCI_IRQ_GSI(d->irq_word), handler,
+                                   PCI_IRQ_MODE(d->irq_word));
+    if (r != ERR_OK) {
+        printf("procsrv: %s: %s is taken; it gets no interrupt\n", b->p->entry.name,
+               msi ? "every MSI vector" : "its INTx line");
+        slot_free(handler);
+        slot_release(notification);
+        return true;
+    }
+    irq_handler_set_notification(handler, notification);
+    struct proc_grant g =
+        msi ? (struct proc_grant){PROC_GRANT_MSI, *next, pair.address, pair.data}
+            : (struct proc_grant){PROC_GRANT_IRQ, *next, PCI_IRQ_GSI(d->irq_word), 0};
+    if (!note(b, info, g) ||
+        !note(b, info, (struct proc_grant){PROC_GRANT_NOTIFICATION, *next + 1, g.arg, 0}) ||
+        !give(b, handler, *next) || !give(b, notification, *next + 1))
+        return false;
+    *next += 2;
+    return true;
+}
+
+/* A PCI driver's function: its BARs, its interrupt, and the pci server's endpoint badged for
+   this function alone. */
+static bool grant_device(struct build *b, struct proc_info *info, uint64_t *next, uint64_t *mmio_at)
+{
+    const struct proc_device *d = &b->p->device;
+    /* Its slots: an I/O capability per BAR at most, the interrupt's two, the endpoint. */
+    if (*next + PCI_BARS + 3 > PROC_SLOT_GRANTS_END)
+        return failed(b, -SERVICE_TOO_MANY, "its manifest grants leave no room for its device");
+    for (unsigned i = 0; i < PCI_BARS; i++) {
+        uint64_t base = d->bars[i].base, size = d->bars[i].size;
+        if (!size)
+            continue;
+        if (!(d->bars[i].flags & PCI_BAR_IO)) {
+            if (!grant_memory_bar(b, info, i, base, size, mmio_at))
+                return false;
+            continue;
+        }
+        uint64_t slot = slot_alloc();
+        if (!slot || io_port_control_issue(ROOT_SLOT_IO_PORT_CONTROL, base, base + size - 1,
+                                           slot) != ERR_OK) {
+            slot_free(slot);
+            return failed(b, -SERVICE_DENIED, "an I/O BAR of its device is the kernel's");
+        }
+        if (!note(b, info,
+                  (struct proc_grant){PROC_GRANT_PCI_PORTS, *next, base,
+                                      (base + size - 1) | (uint64_t)i << 16}) ||
+            !give(b, slot, (*next)++))
+            return false;
+    }
+    if (!grant_interrupt(b, info, next))
+        return false;
+    uint64_t pci = names_lookup("pci");
+    if (!pci)
+        return failed(b, -SERVICE_NOT_FOUND, "the pci server is not registered");
+    if (cspace_mint(b->p->cspace, *next, pci, CAP_RIGHT_SEND, PCI_BADGE_FUNCTION | d->address,
+                    ROOT_SLOT_CSPACE) != ERR_OK)
+        return failed(b, -SERVICE_INTERNAL, "the pci server's endpoint would not mint");
+    return note(b, info, (struct proc_grant){PROC_GRANT_PCI, (*next)++, d->address, d->ids});
+}
+
 /* The manifest's grants, into the child's grant slots and info->grants. */
 static bool grant(struct build *b, struct proc_info *info)
 {
@@ -320,6 +432,8 @@ static bool grant(struct build *b, struct proc_info *info)
             return false;
     }
     if (e->acpi && !grant_acpi(b, info, &next))
+        return false;
+    if (p->device.present && !grant_device(b, info, &next, &mmio_at))
         return false;
     if (e->debug && cspace_copy(b->p->cspace, PROC_SLOT_DEBUG, ROOT_SLOT_DEBUG, CAP_RIGHTS_ALL,
                                 ROOT_SLOT_CSPACE) != ERR_OK)

@@ -184,6 +184,12 @@ static void start_manifest(const char *path)
     for (unsigned i = 0; i < count; i++) {
         if (&entries[i] == memsrv)
             continue;
+        if (entries[i].pci) { /* started when the pci server finds its function */
+            if (!pcidrivers_add(&entries[i]))
+                printf("procsrv: error: too many PCI drivers; %s is not started\n",
+                       entries[i].name);
+            continue;
+        }
         long e;
         process_start(&entries[i], 0, 0, 0, &e);
     }

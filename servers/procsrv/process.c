@@ -109,8 +109,9 @@ static long launch(struct process *p, const char *extra, uint64_t extra_length, 
     return 0;
 }
 
-struct process *process_start(const struct manifest_entry *entry, uint64_t parent, uint64_t memory,
-                              unsigned memory_bits, long *error)
+/* process_start's and process_start_driver's work. */
+static struct process *start(const struct manifest_entry *entry, uint64_t parent, uint64_t memory,
+                             unsigned memory_bits, const struct proc_device *device, long *error)
 {
     struct process *p = 0;
     for (int i = 0; i < PROCSRV_MAX_PROCESSES && !p; i++)
@@ -125,6 +126,8 @@ struct process *process_start(const struct manifest_entry *entry, uint64_t paren
     p->entry = *entry;
     p->parent = parent;
     p->from_manifest = parent == 0;
+    if (device)
+        p->device = *device;
     if (entry->server) {
         p->service = names_lookup(entry->name);
         if (!p->service) {
@@ -143,6 +146,18 @@ struct process *process_start(const struct manifest_entry *entry, uint64_t paren
         return 0;
     }
     return p;
+}
+
+struct process *process_start(const struct manifest_entry *entry, uint64_t parent, uint64_t memory,
+                              unsigned memory_bits, long *error)
+{
+    return start(entry, parent, memory, memory_bits, 0, error);
+}
+
+struct process *process_start_driver(const struct manifest_entry *entry,
+                                     const struct proc_device *device, long *error)
+{
+    return start(entry, 0, 0, 0, device, error);
 }
 
 /* Frees p's entry; a server's endpoint goes too, waking its waiting clients. */

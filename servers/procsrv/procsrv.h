@@ -19,6 +19,7 @@
 #include "libsys/libsys.h"
 #include "libsys/server.h"
 #include "manifest/manifest.h"
+#include "proto/pci.h"
 #include "proto/proc.h"
 
 #define PROCSRV_MAX_PROCESSES 64
@@ -35,6 +36,16 @@ extern uint64_t procsrv_notification; /* bound to procsrv's thread: the badges b
 #define PROCSRV_BADGE_CLOCK        1
 #define PROCSRV_BADGE_POWER_BUTTON 2
 
+/* The PCI function a driver was started for (PROC_PCI_DEVICE's words), kept across its
+   restarts: each start grants it again. */
+struct proc_device {
+    bool present;
+    uint64_t address, ids, class_word, irq_word;
+    struct {
+        uint64_t base, size, flags;
+    } bars[PCI_BARS];
+};
+
 struct process {
     uint64_t pid; /* 0: a free entry */
     uint64_t parent;
@@ -48,8 +59,9 @@ struct process {
     uint64_t service; /* a server's endpoint: made by procsrv, kept across restarts and swaps */
     int64_t status;   /* exit status, once EXITED */
     unsigned restarts;
-    uint64_t restart_tick; /* when RESTARTING: the clock tick to start it again at */
-    uint64_t waiter;       /* a saved reply of a PROC_WAIT for it (0: none) */
+    uint64_t restart_tick;     /* when RESTARTING: the clock tick to start it again at */
+    uint64_t waiter;           /* a saved reply of a PROC_WAIT for it (0: none) */
+    struct proc_device device; /* a PCI driver's function */
 };
 
 /* slots.c: procsrv's CSpace. */
@@ -130,6 +142,9 @@ struct process *process_at(uint64_t index);
    one from memsrv. Returns it, or NULL with *error set. */
 struct process *process_start(const struct manifest_entry *entry, uint64_t parent, uint64_t memory,
                               unsigned memory_bits, long *error);
+/* Starts a PCI driver for entry with the resources of device (granted at each start). */
+struct process *process_start_driver(const struct manifest_entry *entry,
+                                     const struct proc_device *device, long *error);
 /* Ends p: its objects and memory go; names it registered go. A process the manifest started
    with a restart policy (restart=N) comes back after a crash or a kill (restart), at most N
    times. */
@@ -147,6 +162,15 @@ uint64_t process_memory(uint64_t pid);
 /* Frees an exited process's entry once its status was collected. */
 void process_collect(struct process *p);
 void process_restart_due(void);
+/* pcidrivers.c: the manifest's PCI drivers (pci=), started as the pci server finds their
+   functions. */
+/* Keeps entry (a manifest line with pci=) to match functions against; false if full. */
+bool pcidrivers_add(const struct manifest_entry *entry);
+/* PROC_PCI_DEVICE. */
+long pcidrivers_offered(struct server_call *call);
+/* PROC_PCI_ECAM. */
+long pcidrivers_map_ecam(struct server_call *call);
+
 /* requests.c: procsrv's operations, for libsys's server library (server.h). */
 extern const struct server_op requests_table[];
 extern const unsigned requests_count;

@@ -301,5 +301,7 @@ const struct server_op requests_table[] = {
     {PROC_REBOOT, 0, 0, SERVER_CLIENT_ONLY, shutdown_request},
     {PROC_SHUTDOWN_NOTIFY, 0, 0, SERVER_CLIENT_ONLY, shutdown_notify},
     {PROC_SHUTDOWN_READY, 0, 0, SERVER_CLIENT_ONLY, shutdown_ready},
+    {PROC_PCI_DEVICE, PROC_PCI_DEVICE_LENGTH, 0, SERVER_CLIENT_ONLY, pcidrivers_offered},
+    {PROC_PCI_ECAM, 3, 0, SERVER_CLIENT_ONLY, pcidrivers_map_ecam},
 };
 const unsigned requests_count = sizeof requests_table / sizeof requests_table[0];

@@ -2,6 +2,7 @@
 off from the shell and from QEMU's power button (QMP system_powerdown), reboot, hostile SSDTs
 added with -acpitable, and a machine without ACPI."""
 import re
+from dataclasses import replace
 
 from common import PROMPT, SHELL_TROUBLE, SHELL_UP, Case, shell_case
 
@@ -86,6 +87,19 @@ def acpi_cases():
                                r"^procsrv: shutting down \(the power button\)"]),
         power_off_case("power-button-q35", Q35, qmp=["system_powerdown"],
                        expect=[r"^acpi: power button pressed; telling procsrv$"]),
+        # Two servers asked to hear of a shutdown: procsrv tells both, waits for the one that
+        # answers and at most 2 s for the one that does not, then powers off.
+        replace(power_off_case("power-listeners", [], ["shutdown\r"], expect=[
+            r"^proctest: shutdown-listener: registered \(ready\)$",
+            r"^proctest: shutdown-listener: registered \(silent\)$",
+            r"^procsrv: shutting down \(asked by process\): telling 2 servers, waiting up to "
+            r"2000 ms$",
+            r"^proctest: shutdown-listener: ready$",
+            r"^procsrv: 1 server not ready after 2000 ms; going on$"]),
+            initrd="test", cmdline="init=bin/procsrv -- manifest=etc/tests/shutdown.manifest",
+            check=lambda log: None if len(re.findall(
+                r"^proctest: shutdown-listener: told of the shutdown", log, re.M)) == 2
+            else "expected both listeners to be told"),
         # reboot: the prompt comes a second time after the reset.
         Case("power-reboot", reboot=True, exit_status=None, timeout=120,
              typing=[(PROMPT, "reboot\r")],

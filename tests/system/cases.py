@@ -11,6 +11,8 @@ from common import (BOOTED, NO_TROUBLE, check_boot_trace, check_trace_script, OV
                     Case, boot_figure, check_ticks, check_usable, garbage, motd_size, panic_case,
                     proc_case, shell_case, smptest_case, user_fault_case)
 
+from pci_cases import pci_cases  # noqa: E402  (the PCI cases, docs/platform.md)
+
 sys.path.insert(0, os.path.join(REPO, "tools", "bench"))
 import benchcsv  # noqa: E402  (tools/bench: the result format and the plausibility checks)
 import plausible  # noqa: E402
@@ -120,7 +122,7 @@ def shell_cases():
             r"stopped and this terminal goes dead$",
             r"^stop: not stopped; 'stop -f console' stops it anyway \('kill 3' restarts it\)$",
             r"^stop: no process 'nobody'$",
-            r"^procsrv: process 5 \(kbd\) stopped by process \d+$", r"^stopped kbd \(pid 5\)$",
+            r"^procsrv: process \d+ \(kbd\) stopped by process \d+$", r"^stopped kbd \(pid \d+\)$",
             r"^still here$", r"^procsrv: process 3 \(console\) stopped by process \d+$"],
             check=lambda log: "kbd restarted" if re.search(r"restarting kbd", log)
             else "the stopped console came back" if re.search(r"restarting console", log)
@@ -159,8 +161,9 @@ def cases():
                # then the console, the keyboard and the shell (docs/userspace.md)
                r"^procsrv: started console \(bin/console\) as process 3 ",
                r"^procsrv: started acpi \(bin/acpi\) as process 4 ",
-               r"^procsrv: started kbd \(bin/kbd\) as process 5 ",
-               r"^procsrv: started shell \(bin/shell\) as process 6 ", *SHELL_UP]
+               # (the pid after the servers the manifest starts before them)
+               r"^procsrv: started kbd \(bin/kbd\) as process \d+ ",
+               r"^procsrv: started shell \(bin/shell\) as process \d+ ", *SHELL_UP]
     memory_map = [r"^memory map \(\d+ entries\):$",
                   r"^  0x0000000000100000-0x[0-9a-f]{16} available$",
                   r"^memory: \d+ KiB usable, \d+ KiB reserved \(kernel, boot data\), "
@@ -399,6 +402,7 @@ def cases():
         *shell_cases(),
         *acpi_cases(),
         *ipcbench_cases(),
+        *pci_cases(),
     ]
 
 

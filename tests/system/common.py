@@ -29,6 +29,9 @@ class Case:
     monitor: list = field(default_factory=list)
     # Keys pressed through QMP send-key once a line matches after_line ("shift-h").
     qmp_keys: list = field(default_factory=list)
+    # QMP commands (without arguments, e.g. "query-pci") run once a line matches after_line;
+    # each answer is appended to the log as a line "QMP <command> <JSON of its return>".
+    qmp_queries: list = field(default_factory=list)
     after_line: str = r"^Missive: boot complete"
     # Typing on the serial console: (regex, text) steps in order; each text is sent once its
     # regex matches the output that came after the previous step's text was sent.

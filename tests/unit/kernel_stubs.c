@@ -42,9 +42,9 @@ void ioapic_mask(unsigned gsi, bool masked)
     stub_calls++;
 }
 
-void ioapic_route(unsigned gsi, bool level_low, bool masked)
+void ioapic_route(unsigned gsi, unsigned mode, bool masked)
 {
-    (void)gsi, (void)level_low, (void)masked;
+    (void)gsi, (void)mode, (void)masked;
     stub_calls++;
 }
 

@@ -724,12 +724,12 @@ static void test_irq_control(void **state)
     expect_bad(irq_control_decode(&inv, &out), &inv, IRQ_CONTROL_GET_ARG_DEST, 1, LAST_SLOT);
     inv = inv_of(S_EMPTY - 1, IRQ_CONTROL_GET, 5, S_EP, 0, 0, 0);
     expect_error(irq_control_decode(&inv, &out), &inv, ERR_SLOT_OCCUPIED);
-    inv = inv_of(S_EMPTY - 1, IRQ_CONTROL_GET, 5, S_EMPTY, 2, 0, 0);
-    expect_bad(irq_control_decode(&inv, &out), &inv, IRQ_CONTROL_GET_ARG_LEVEL, 0, 1);
-    inv = inv_of(S_EMPTY - 1, IRQ_CONTROL_GET, 5, S_EMPTY, 1, 0, 0);
+    inv = inv_of(S_EMPTY - 1, IRQ_CONTROL_GET, 5, S_EMPTY, 4, 0, 0);
+    expect_bad(irq_control_decode(&inv, &out), &inv, IRQ_CONTROL_GET_ARG_MODE, 0, 3);
+    inv = inv_of(S_EMPTY - 1, IRQ_CONTROL_GET, 5, S_EMPTY, IRQ_MODE_LEVEL, 0, 0);
     assert_int_equal(irq_control_decode(&inv, &out), ERR_OK);
     assert_int_equal(out.gsi, 5);
-    assert_true(out.level);
+    assert_int_equal(out.mode, IRQ_MODE_LEVEL);
     assert_ptr_equal(out.cap, slot(S_EMPTY));
 
     /* Once issued (perform, with the I/O APIC stubbed), the line is taken. */
@@ -742,6 +742,46 @@ static void test_irq_control(void **state)
     expect_error(irq_control_decode(&inv, &out), &inv, ERR_NOT_PERMITTED);
     irq_handler_deleted(&slot(S_EMPTY)->cap); /* frees the line again */
     stub_calls = 0;
+}
+
+/* MSI: a CPU in range, an empty slot; each handler gets its own vector above the I/O APIC's,
+   its address names the CPU's local APIC, and deleting it frees the vector. */
+static void test_irq_msi(void **state)
+{
+    (void)state;
+    struct irq_op out;
+    put(S_EMPTY - 1, (struct cap){.type = CAP_IRQ_CONTROL});
+    struct invocation inv = inv_of(S_EMPTY - 1, IRQ_CONTROL_GET_MSI, 2, S_EMPTY, 0, 0, 0);
+    expect_bad(irq_control_decode(&inv, &out), &inv, IRQ_CONTROL_GET_MSI_ARG_CPU, 0, 1);
+    inv = inv_of(S_EMPTY - 1, IRQ_CONTROL_GET_MSI, 1, 0, 0, 0, 0);
+    expect_bad(irq_control_decode(&inv, &out), &inv, IRQ_CONTROL_GET_MSI_ARG_DEST, 1, LAST_SLOT);
+    inv = inv_of(S_EMPTY - 1, IRQ_CONTROL_GET_MSI, 1, S_EP, 0, 0, 0);
+    expect_error(irq_control_decode(&inv, &out), &inv, ERR_SLOT_OCCUPIED);
+    cpus[1].apic_id = 3;
+    inv = inv_of(S_EMPTY - 1, IRQ_CONTROL_GET_MSI, 1, S_EMPTY, 0, 0, 0);
+    assert_int_equal(irq_control_invoke(&inv), ERR_OK);
+    assert_int_equal(slot(S_EMPTY)->cap.type, CAP_IRQ_HANDLER);
+    assert_int_equal(inv.reply[IRQ_CONTROL_GET_MSI_ANSWER_ADDRESS], 0xfee03000);
+    uint64_t first = inv.reply[IRQ_CONTROL_GET_MSI_ANSWER_DATA];
+    assert_int_equal(first, 32 + 24); /* the first vector past the GSIs' */
+    cte_delete(slot(S_EP_NOSEND));
+    inv = inv_of(S_EMPTY - 1, IRQ_CONTROL_GET_MSI, 0, S_EP_NOSEND, 0, 0, 0);
+    assert_int_equal(irq_control_invoke(&inv), ERR_OK);
+    assert_int_equal(inv.reply[IRQ_CONTROL_GET_MSI_ANSWER_DATA], first + 1);
+    /* Acknowledging an MSI handler touches no I/O APIC line. */
+    stub_calls = 0;
+    inv = inv_of(S_EMPTY, IRQ_HANDLER_ACK, 0, 0, 0, 0, 0);
+    assert_int_equal(irq_handler_invoke(&inv), ERR_OK);
+    assert_int_equal(stub_calls, 0);
+    irq_handler_deleted(&slot(S_EMPTY)->cap);
+    cte_delete(slot(S_EMPTY));
+    inv = inv_of(S_EMPTY - 1, IRQ_CONTROL_GET_MSI, 0, S_EMPTY, 0, 0, 0);
+    assert_int_equal(irq_control_invoke(&inv), ERR_OK);
+    assert_int_equal(inv.reply[IRQ_CONTROL_GET_MSI_ANSWER_DATA], first); /* freed, reused */
+    irq_handler_deleted(&slot(S_EMPTY)->cap);
+    cte_delete(slot(S_EMPTY));
+    irq_handler_deleted(&slot(S_EP_NOSEND)->cap);
+    cte_delete(slot(S_EP_NOSEND));
 }
 
 static void test_irq_handler(void **state)
@@ -994,6 +1034,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vspace_walk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_frame, setup, teardown),
         cmocka_unit_test_setup_teardown(test_irq_control, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_irq_msi, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_irq_msi, setup, teardown),
         cmocka_unit_test_setup_teardown(test_irq_handler, setup, teardown),
         cmocka_unit_test_setup_teardown(test_io_port_control, setup, teardown),
         cmocka_unit_test_setup_teardown(test_io_port, setup, teardown),

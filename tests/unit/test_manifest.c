@@ -178,6 +178,29 @@ static void test_errors(void **state)
     expect_error(long_args, "arguments too long");
 }
 
+/* pci= names a driver's functions by class or by vendor:device; msi=off keeps it on INTx. */
+static void test_pci(void **state)
+{
+    (void)state;
+    struct manifest_entry e;
+    assert_int_equal(parse("program ahci bin/ahci pci=01.06.01", &e), MANIFEST_ENTRY);
+    assert_int_equal(e.pci, MANIFEST_PCI_CLASS);
+    assert_int_equal(e.pci_match, 0x010601);
+    assert_false(e.no_msi);
+    assert_int_equal(parse("program edu bin/edu pci=1234:11E8 msi=off", &e), MANIFEST_ENTRY);
+    assert_int_equal(e.pci, MANIFEST_PCI_ID);
+    assert_int_equal(e.pci_match, 0x11e81234);
+    assert_true(e.no_msi);
+    assert_int_equal(parse("program edu bin/edu msi=on", &e), MANIFEST_ENTRY);
+    assert_int_equal(e.pci, MANIFEST_PCI_NONE);
+    expect_error("program x bin/x pci=1.6.1",
+                 "pci must be CC.SS.PP or VVVV:DDDD (hex), not '1.6.1'");
+    expect_error("program x bin/x pci=1234:11g8", "pci must be CC.SS.PP or VVVV:DDDD (hex), not");
+    expect_error("program x bin/x pci=01.06.01x", "pci must be CC.SS.PP or VVVV:DDDD (hex), not");
+    expect_error("program x bin/x pci=", "missing value in 'pci='");
+    expect_error("program x bin/x msi=no", "msi must be on or off, not 'no'");
+}
+
 static void test_lines(void **state)
 {
     (void)state;
@@ -244,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_full_entry), cmocka_unit_test(test_defaults_and_comments),
         cmocka_unit_test(test_sizes),      cmocka_unit_test(test_errors),
         cmocka_unit_test(test_lines),      cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_pci),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/vm.h"
 #include "log.h"
+#include "missive/abi.h"
 
 #define MSR_APIC_BASE      0x1bu
 #define APIC_BASE_ENABLE   (1u << 11)
@@ -53,7 +54,7 @@ void apic_init(struct bootmem *bm, uint64_t ioapic_address)
     ioapic[IOAPIC_REG_SELECT / 4] = 1; /* the version register: bits 16-23 the last line */
     unsigned lines = ((ioapic[IOAPIC_REG_WINDOW / 4] >> 16) & 0xff) + 1;
     for (unsigned gsi = 0; gsi < lines && gsi < IOAPIC_MAX_GSIS; gsi++)
-        ioapic_route(gsi, gsi >= 16, true);
+        ioapic_route(gsi, gsi >= 16 ? IRQ_MODE_LEVEL | IRQ_MODE_ACTIVE_LOW : 0, true);
     log_info("apic: local APIC at 0x%lx, I/O APIC at 0x%lx with %u lines\n", base, ioapic_address,
              lines);
 }
@@ -91,11 +92,11 @@ void lapic_timer_start(uint32_t count, bool periodic)
     lapic[LAPIC_TIMER_INIT / 4] = count;
 }
 
-void ioapic_route(unsigned gsi, bool level_low, bool masked)
+void ioapic_route(unsigned gsi, unsigned mode, bool masked)
 {
     uint32_t low = IRQ_VECTOR_BASE + gsi; /* fixed delivery, physical destination */
-    if (level_low)
-        low |= IOAPIC_LEVEL | IOAPIC_ACTIVE_LOW;
+    low |= (mode & IRQ_MODE_LEVEL ? IOAPIC_LEVEL : 0) |
+           (mode & IRQ_MODE_ACTIVE_LOW ? IOAPIC_ACTIVE_LOW : 0);
     if (masked)
         low |= IOAPIC_MASKED;
     ioapic_low[gsi] = low;

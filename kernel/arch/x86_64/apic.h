@@ -47,9 +47,9 @@ void lapic_send(uint32_t apic_id, uint32_t command);
 void lapic_timer_start(uint32_t count, bool periodic);
 uint32_t lapic_timer_now(void);
 
-/* Routes gsi to vector IRQ_VECTOR_BASE + gsi on the boot CPU, edge-triggered
-   active-high (ISA) or level-triggered active-low (PCI), masked or not. */
-void ioapic_route(unsigned gsi, bool level_low, bool masked);
+/* Routes gsi to vector IRQ_VECTOR_BASE + gsi on the boot CPU with the trigger
+   and polarity of mode (IRQ_MODE_* bits of abi.h), masked or not. */
+void ioapic_route(unsigned gsi, unsigned mode, bool masked);
 void ioapic_mask(unsigned gsi, bool masked);
 
 /* True if an interrupt is waiting to be delivered to this CPU: long kernel

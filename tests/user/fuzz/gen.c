@@ -312,6 +312,7 @@ static const uint16_t labels[] = {
     FRAME_PHYSICAL_ADDRESS,
     PAGE_TABLE_UNMAP,
     IRQ_CONTROL_GET,
+    IRQ_CONTROL_GET_MSI,
     IRQ_HANDLER_SET_NOTIFICATION,
     IRQ_HANDLER_ACK,
     IO_PORT_CONTROL_ISSUE,
@@ -529,6 +530,7 @@ static void filter_slot_arguments(struct fuzz_env *env, struct fuzz_call *c, uin
         mr[0] = filter(env, mr[0]);
         break;
     case IRQ_CONTROL_GET:
+    case IRQ_CONTROL_GET_MSI:
         mr[1] = filter(env, mr[1]);
         break;
     case IO_PORT_CONTROL_ISSUE:

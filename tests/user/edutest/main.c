@@ -1,0 +1,213 @@
+/*
+ * edutest: a test driver for QEMU's edu device (-device edu, 1234:11e8), started by procsrv
+ * because the test manifest names it with pci=1234:11e8. It checks what a driver gets: its
+ * BAR 0 mapped (the identification register, the liveness register, the factorial unit), its
+ * own configuration space and no other function's, and its interrupt, raised by writing 0x60
+ * and acknowledged at 0x64, counted as it arrives through MSI or, with msi=off in the
+ * manifest, through INTx routed by the acpi server's _PRT. docs/platform.md, "PCI".
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "libsys/service.h"
+#include "proto/pci.h"
+#include "testlib.h"
+
+#define EDU_ID         0x00 /* 0xRRrr00ed: major, minor version, 0xed */
+#define EDU_LIVENESS   0x04 /* reads back the complement of what was written */
+#define EDU_FACTORIAL  0x08
+#define EDU_STATUS     0x20 /* bit 0: computing */
+#define EDU_IRQ_STATUS 0x24
+#define EDU_IRQ_RAISE  0x60
+#define EDU_IRQ_ACK    0x64
+#define ROUNDS         8
+
+static volatile uint32_t *bar0;
+
+static uint32_t reg(unsigned offset)
+{
+    return bar0[offset / 4];
+}
+
+static void set_reg(unsigned offset, uint32_t value)
+{
+    bar0[offset / 4] = value;
+}
+
+/* A request to the pci server through endpoint. */
+static struct result pci_call(uint64_t endpoint, uint64_t label, const uint64_t *words,
+                              unsigned count, uint64_t *answer)
+{
+    struct request r = {.label = label};
+    for (unsigned i = 0; i < count; i++)
+        request_set_word(&r, i, words[i]);
+    struct result e = request_result(request_call(endpoint, &r, 0, 0, 0), &r);
+    if (answer && result_is_ok(e))
+        *answer = request_word(&r, 0);
+    return e;
+}
+
+/* Waits (up to two seconds) for the notification; true if it was signalled. */
+static bool wait_signal(uint64_t notification)
+{
+    for (int i = 0; i < 2000; i++) {
+        struct missive_msg m = {0};
+        if (missive_syscall(SYS_NB_RECV, notification, 0, &m) == ERR_OK)
+            return true;
+        proc_sleep_ms(1);
+    }
+    return false;
+}
+
+/* What a driver must be refused: another function's configuration space and information,
+   the BARs of its own, an MSI address outside the local APICs', the pci server reached by
+   name (badged with the pid, no function), and procsrv's device offers. */
+static void refusals(uint64_t pci, uint64_t own)
+{
+    uint64_t value = 0, other = PCI_ADDRESS(0, 0, 0);
+    check_status("another function's configuration space",
+                 pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){other, 0, 4}, 3, &value),
+                 SERVICE_DENIED);
+    check_status("another function's information", pci_call(pci, PCI_INFO, &other, 1, 0),
+                 SERVICE_DENIED);
+    check_status("writing another function's command register",
+                 pci_call(pci, PCI_CONFIG_WRITE, (uint64_t[]){other, 4, 2, 0}, 4, 0),
+                 SERVICE_DENIED);
+    check_status("moving its own BAR 0",
+                 pci_call(pci, PCI_CONFIG_WRITE, (uint64_t[]){own, 0x10, 4, 0}, 4, 0),
+                 SERVICE_DENIED);
+    check_result_bad_range("a width of 3",
+                           pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 0, 3}, 3, &value), 2, 1,
+                           4);
+    /* 256 bytes through the ports, 4096 with ECAM: past both. */
+    check_result_bad_argument("an offset past the space",
+                              pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 4096, 4}, 3, &value),
+                              1);
+    check_result_bad_argument(
+        "an MSI address outside the local APICs'",
+        pci_call(pci, PCI_MSI_ENABLE, (uint64_t[]){own, 0x1000, IRQ_MSI_VECTOR_FIRST}, 3, 0), 1);
+    uint64_t by_name = libsys_alloc_slot();
+    check_status("the pci server by name", proc_lookup("pci", by_name), SERVICE_OK);
+    check_status("reaches no configuration space",
+                 pci_call(by_name, PCI_CONFIG_READ, (uint64_t[]){own, 0, 4}, 3, &value),
+                 SERVICE_DENIED);
+    check_status("nor another device", pci_call(by_name, PCI_INFO, &other, 1, 0), SERVICE_DENIED);
+    struct request r = {.label = PROC_PCI_DEVICE};
+    for (unsigned i = 0; i < PROC_PCI_DEVICE_LENGTH; i++)
+        request_set_word(&r, i, 0);
+    request_set_word(&r, 1, 0x11e81234); /* a device matching this very driver */
+    check_status("procsrv starts drivers only for the pci server",
+                 request_result(request_call(PROC_SLOT_PROCSRV, &r, 0, 0, 0), &r), SERVICE_DENIED);
+}
+
+/* lspci's view: the pci server lists this function with this process as its driver. */
+static void listed_as_driver(uint64_t own, uint64_t pid)
+{
+    uint64_t endpoint = libsys_alloc_slot();
+    check_status("the pci server by name", proc_lookup("pci", endpoint), SERVICE_OK);
+    for (uint64_t i = 0; i < 256; i++) {
+        struct request r = {.label = PCI_LIST};
+        request_set_word(&r, 0, i);
+        struct result e = request_result(request_call(endpoint, &r, 0, 0, 0), &r);
+        if (!result_is_ok(e)) {
+            check_fail("its function is not listed (%lu functions)", (unsigned long)i);
+            return;
+        }
+        if (request_word(&r, 0) != own)
+            continue;
+        char name[PROTO_NAME_MAX + 1] = {0};
+        request_get_bytes(&r, 4, name, PROTO_NAME_MAX);
+        check("listed with this process as its driver", (long)request_word(&r, 3), (long)pid);
+        check_string("and its name", name, "edutest");
+        return;
+    }
+}
+
+int main(void)
+{
+    check_init("edutest");
+    const struct proc_info *info = libsys_proc_info();
+    uint64_t pci = 0, own = 0, handler = 0, notification = 0, msi_address = 0, msi_data = 0;
+    uint64_t gsi = ~0ull, bar_size = 0;
+    for (unsigned i = 0; info && i < info->grant_count && i < PROC_MAX_GRANTS; i++) {
+        const struct proc_grant *g = &info->grants[i];
+        if (g->kind == PROC_GRANT_PCI) {
+            pci = g->slot;
+            own = g->arg;
+        } else if (g->kind == PROC_GRANT_PCI_MEMORY && (g->arg2 & 0xfff) == 0) {
+            bar0 = (volatile uint32_t *)g->arg;
+            bar_size = g->arg2 & ~0xffful;
+        } else if (g->kind == PROC_GRANT_MSI) {
+            handler = g->slot;
+            msi_address = g->arg;
+            msi_data = g->arg2;
+        } else if (g->kind == PROC_GRANT_IRQ) {
+            handler = g->slot;
+            gsi = g->arg;
+        } else if (g->kind == PROC_GRANT_NOTIFICATION) {
+            notification = g->slot;
+        }
+    }
+    if (!pci || !bar0 || !handler || !notification) {
+        check_fail("missing grants: pci %lu, BAR 0 %p, interrupt %lu, notification %lu",
+                   (unsigned long)pci, (void *)bar0, (unsigned long)handler,
+                   (unsigned long)notification);
+        return check_report(0) ? 1 : 0;
+    }
+    printf("edutest: function %02lx:%02lx.%lu, BAR 0 at %p (%lu KiB)\n",
+           (unsigned long)PCI_ADDRESS_BUS(own), (unsigned long)PCI_ADDRESS_DEVICE(own),
+           (unsigned long)PCI_ADDRESS_FUNCTION(own), (void *)bar0, (unsigned long)bar_size >> 10);
+    check("BAR 0 is 1 MiB", (long)bar_size, 1 << 20);
+    check("the identification register", reg(EDU_ID) & 0xff, 0xed);
+    set_reg(EDU_LIVENESS, 0x12345678);
+    check("the liveness register", reg(EDU_LIVENESS), (long)(uint32_t)~0x12345678u);
+    set_reg(EDU_FACTORIAL, 5);
+    for (int i = 0; i < 1000 && (reg(EDU_STATUS) & 1); i++)
+        proc_sleep_ms(1);
+    check("5! from the factorial unit", reg(EDU_FACTORIAL), 120);
+
+    uint64_t value = 0;
+    check_status("its own configuration space",
+                 pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 0, 4}, 3, &value), SERVICE_OK);
+    check("its vendor and device id", (long)value, 0x11e81234);
+    uint64_t command = 0;
+    pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 4, 2}, 3, &command);
+    /* Bus mastering on (an MSI is a memory write by the device); the decode bits it tries to
+       clear stay as firmware set them. */
+    check_status(
+        "bus mastering on",
+        pci_call(pci, PCI_CONFIG_WRITE, (uint64_t[]){own, 4, 2, (command & ~3ul) | 4}, 4, 0),
+        SERVICE_OK);
+    pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 4, 2}, 3, &value);
+    check("bus mastering is on, the decode bits unchanged", (long)value,
+          (long)((command & 3) | (command & ~3ul) | 4));
+    refusals(pci, own);
+    listed_as_driver(own, info->pid);
+
+    const char *how = "INTx";
+    if (msi_address) {
+        how = "MSI";
+        check_status("MSI enabled",
+                     pci_call(pci, PCI_MSI_ENABLE, (uint64_t[]){own, msi_address, msi_data}, 3, 0),
+                     SERVICE_OK);
+    }
+    unsigned arrived = 0;
+    for (unsigned i = 0; i < ROUNDS; i++) {
+        set_reg(EDU_IRQ_RAISE, 1u << i);
+        if (!wait_signal(notification))
+            break;
+        if (reg(EDU_IRQ_STATUS) & (1u << i))
+            arrived++;
+        set_reg(EDU_IRQ_ACK, reg(EDU_IRQ_STATUS));
+        irq_handler_ack(handler);
+    }
+    check("interrupts arrived", arrived, ROUNDS);
+    if (msi_address)
+        printf("edutest: %u of %u interrupts through MSI (vector %lu)\n", arrived, ROUNDS,
+               (unsigned long)msi_data);
+    else
+        printf("edutest: %u of %u interrupts through INTx (GSI %lu)\n", arrived, ROUNDS,
+               (unsigned long)gsi);
+    (void)how;
+    return check_report(0) ? 1 : 0;
+}
