@@ -285,10 +285,10 @@ unit_srcs_ioport    := lib/ioport/ioport.c
 # include the C library's <string.h>, not kernel/'s: no -Ikernel.
 AML_SRCS   := $(wildcard lib/aml/*.c)
 AML_TABLES := $(patsubst tests/aml/%.asl,$(BUILD)/aml/%.aml,$(wildcard tests/aml/*.asl))
-unit_srcs_aml := $(AML_SRCS)
+unit_srcs_aml := $(AML_SRCS) tests/unit/aml_fake.c tests/unit/aml_robustness.c
 $(BUILD)/aml/%.aml: tests/aml/%.asl | $(DEPS)
 	@mkdir -p $(@D)
-	@iasl -of -p $(basename $@) $< > $(basename $@).log 2>&1 || { cat $(basename $@).log; exit 1; }
+	@iasl -of -p $(basename $@) $< > $(basename $@).log 2>&1 || { cat $(basename $@).log; rm -f $@; exit 1; }
 $(BUILD)/host/test_aml: $(AML_TABLES)
 $(BUILD)/host/test_aml: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS)) \
 	-DAML_TABLE_DIR='"$(abspath $(BUILD))/aml"'
