@@ -87,6 +87,10 @@ TEST_INITRD_SOURCES := $(call manifest_sources,initrd/test-manifest)
 $(BUILD)/initrd.cpio: initrd/manifest tools/mkinitrd.sh $(INITRD_SOURCES) | $(DEPS)
 	bash tools/mkinitrd.sh $(BUILD) $@ initrd/manifest
 
+# lspci's vendor and device names (etc/pci.ids): Debian's pci.ids, pinned and checked.
+$(BUILD)/pci.ids: tools/pciids.sh | $(DEPS)
+	bash tools/pciids.sh $(BUILD)/pciids $@
+
 # A program cut short, for the tests of procsrv's ELF checks.
 $(BUILD)/corrupt-elf: $(BUILD)/bin/proctest
 	head -c 3000 $< > $@
@@ -195,7 +199,7 @@ extra_srcs_acpi    := lib/acpi/tables.c lib/acpi/madt.c lib/procgrant/procgrant.
 extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c
 extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c lib/ioport/ioport.c
 extra_srcs_pci     := lib/pci/pci.c lib/procgrant/procgrant.c
-extra_srcs_shell   := lib/lineedit/lineedit.c lib/pci/pci.c
+extra_srcs_shell   := lib/lineedit/lineedit.c lib/pci/pci.c lib/pci/pciids.c
 extra_srcs_usertest := lib/tracedump/tracedump.c
 extra_srcs_ipcbench := lib/ipcbench/stats.c lib/ipcbench/args.c lib/procgrant/procgrant.c
 
@@ -249,7 +253,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt acpitables keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
-	initstack aml pci
+	initstack aml pci pciids
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -293,6 +297,9 @@ $(BUILD)/host/test_aml: $(AML_TABLES)
 $(BUILD)/host/test_aml: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS)) \
 	-DAML_TABLE_DIR='"$(abspath $(BUILD))/aml"'
 unit_srcs_pci       := lib/pci/pci.c
+unit_srcs_pciids    := lib/pci/pciids.c
+# It and its test include the C library's <string.h>, not kernel/'s.
+$(BUILD)/host/test_pciids: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)

@@ -31,11 +31,11 @@ static const struct shell_command commands[] = {
     {"cpus", "", "each CPU's load", 0, 0, false, cmd_cpus},
     {"sleep", "MS", "wait MS milliseconds", 1, 1, false, cmd_sleep},
     {"trace", "", "print the IPC trace (booted with trace)", 0, 0, false, cmd_trace},
+    {"lspci", "", "list the PCI functions and their drivers", 0, 0, false, cmd_lspci},
     {"acpi", "[route BUS DEV PIN]", "the ACPI tables and devices; a PCI interrupt's route", 0, 4,
      false, cmd_acpi},
     {"shutdown", "", "power the machine off", 0, 0, false, cmd_shutdown},
     {"reboot", "", "reset the machine", 0, 0, false, cmd_reboot},
-    {"lspci", "", "list the PCI functions and their drivers", 0, 0, false, cmd_lspci},
     {"exit", "", "leave the shell", 0, 0, false, cmd_exit},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

@@ -12,13 +12,13 @@
  * mmio=BASE+SIZE[,...] (up to 4 device memory ranges, page aligned, at most
  * 16 MiB each), endpoints=NAME[,NAME...] (up to 4 servers started before
  * it, whose endpoints it gets as grants), restart=N (restarts after a crash,
- * 0-100, default 0), debug (the kernel debug console), acpi (the acpi server's: read-only
+ * 0-100, default 0), debug (the kernel debug console), acpi (read-only
  * firmware memory holding the ACPI tables, the RSDP's copy and the notification that tells
- * procsrv of the power button), pci=CC.SS.PP (class, subclass and
- * prog-if, hex) or pci=VVVV:DDDD (vendor and device id, hex): a driver, started once per
- * matching PCI function with that function's resources (docs/platform.md), msi=on|off (a
- * driver's interrupt: MSI when the function has it, the default, or INTx always). '#' starts a
- * comment. docs/processes.md has the details.
+ * procsrv of the power button: the acpi server's), pci=CC.SS.PP (class, subclass and prog-if,
+ * hex) or pci=VVVV:DDDD (vendor and device id, hex): a driver, started once per matching PCI
+ * function with that function's resources (docs/platform.md), msi=on|off (a driver's
+ * interrupt: MSI when the function has it, the default, or INTx always). '#' starts a comment.
+ * docs/processes.md has the details.
  *
  * Pure C (string.h only): procsrv and the host tests compile it unchanged.
  */

@@ -220,40 +220,6 @@ static bool mint(struct build *b, uint64_t src, uint64_t dest)
     return true;
 }
 
-/* The manifest's acpi: read-only frames of the firmware memory holding the ACPI tables, mapped
-   at PROC_ACPI_BASE + their physical address; a read-only page with the RSDP's copy; a badged
-   copy of procsrv's notification for the power button (the grant slot *next). */
-static bool grant_acpi(struct build *b, struct proc_info *info, uint64_t *next)
-{
-    const struct boot_info *boot = (const struct boot_info *)USER_BOOT_INFO;
-    struct firmware_range ranges[BOOT_INFO_MAX_MEMORY];
-    unsigned n = firmware_acpi_ranges(ranges, BOOT_INFO_MAX_MEMORY);
-    for (unsigned i = 0; i < n && info->grant_count + 1 < PROC_MAX_GRANTS; i++) {
-        info->grants[info->grant_count++] = (struct proc_grant){
-            PROC_GRANT_ACPI_MEMORY, b->next_slot, ranges[i].first, ranges[i].end};
-        for (uint64_t phys = ranges[i].first; phys < ranges[i].end; phys += PAGE) {
-            uint64_t original = devices_frame(phys), copy = slot_alloc();
-            if (!original || !copy ||
-                cspace_copy(ROOT_SLOT_CSPACE, copy, original, CAP_RIGHT_READ, 0)) {
-                slot_free(copy);
-                return failed(b, -SERVICE_INTERNAL, "firmware memory is not device memory");
-            }
-            if (!map(b, b->p->vspace, copy, PROC_ACPI_BASE + phys, CAP_RIGHT_READ) ||
-                !give(b, copy, 0))
-                return false;
-        }
-    }
-    if (boot->rsdp_size &&
-        !add_page(b, PROC_ACPI_RSDP, CAP_RIGHT_READ, 0, boot->rsdp, boot->rsdp_size, false))
-        return false;
-    if (cspace_mint(b->p->cspace, *next, procsrv_notification, CAP_RIGHT_SEND,
-                    PROCSRV_BADGE_POWER_BUTTON, ROOT_SLOT_CSPACE) != ERR_OK)
-        return failed(b, -SERVICE_INTERNAL, "the power-button notification would not mint");
-    info->grants[info->grant_count++] =
-        (struct proc_grant){PROC_GRANT_ACPI_ROOT, (*next)++, boot->rsdp_size, PROC_ACPI_RSDP};
-    return true;
-}
-
 /* Adds a grant to info, refusing past PROC_MAX_GRANTS. */
 static bool note(struct build *b, struct proc_info *info, struct proc_grant g)
 {
@@ -364,6 +330,40 @@ static bool grant_device(struct build *b, struct proc_info *info, uint64_t *next
                     ROOT_SLOT_CSPACE) != ERR_OK)
         return failed(b, -SERVICE_INTERNAL, "the pci server's endpoint would not mint");
     return note(b, info, (struct proc_grant){PROC_GRANT_PCI, (*next)++, d->address, d->ids});
+}
+
+/* The manifest's acpi: read-only frames of the firmware memory holding the ACPI tables, mapped
+   at PROC_ACPI_BASE + their physical address; a read-only page with the RSDP's copy; a badged
+   copy of procsrv's notification for the power button (the grant slot *next). */
+static bool grant_acpi(struct build *b, struct proc_info *info, uint64_t *next)
+{
+    const struct boot_info *boot = (const struct boot_info *)USER_BOOT_INFO;
+    struct firmware_range ranges[BOOT_INFO_MAX_MEMORY];
+    unsigned n = firmware_acpi_ranges(ranges, BOOT_INFO_MAX_MEMORY);
+    for (unsigned i = 0; i < n && info->grant_count + 1 < PROC_MAX_GRANTS; i++) {
+        info->grants[info->grant_count++] = (struct proc_grant){
+            PROC_GRANT_ACPI_MEMORY, b->next_slot, ranges[i].first, ranges[i].end};
+        for (uint64_t phys = ranges[i].first; phys < ranges[i].end; phys += PAGE) {
+            uint64_t original = devices_frame(phys), copy = slot_alloc();
+            if (!original || !copy ||
+                cspace_copy(ROOT_SLOT_CSPACE, copy, original, CAP_RIGHT_READ, 0)) {
+                slot_free(copy);
+                return failed(b, -SERVICE_INTERNAL, "firmware memory is not device memory");
+            }
+            if (!map(b, b->p->vspace, copy, PROC_ACPI_BASE + phys, CAP_RIGHT_READ) ||
+                !give(b, copy, 0))
+                return false;
+        }
+    }
+    if (boot->rsdp_size &&
+        !add_page(b, PROC_ACPI_RSDP, CAP_RIGHT_READ, 0, boot->rsdp, boot->rsdp_size, false))
+        return false;
+    if (cspace_mint(b->p->cspace, *next, procsrv_notification, CAP_RIGHT_SEND,
+                    PROCSRV_BADGE_POWER_BUTTON, ROOT_SLOT_CSPACE) != ERR_OK)
+        return failed(b, -SERVICE_INTERNAL, "the power-button notification would not mint");
+    info->grants[info->grant_count++] =
+        (struct proc_grant){PROC_GRANT_ACPI_ROOT, (*next)++, boot->rsdp_size, PROC_ACPI_RSDP};
+    return true;
 }
 
 /* The manifest's grants, into the child's grant slots and info->grants. */

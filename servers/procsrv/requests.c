@@ -297,11 +297,11 @@ const struct server_op requests_table[] = {
     {PROC_FILE_READ, 3, 0, SERVER_CLIENT_ONLY, file_read},
     {PROC_CPU_STATS, 1, 0, SERVER_CLIENT_ONLY, cpu_stats},
     {PROC_TRACE_DUMP, 0, 0, SERVER_CLIENT_ONLY, dump_trace},
+    {PROC_PCI_DEVICE, PROC_PCI_DEVICE_LENGTH, 0, SERVER_CLIENT_ONLY, pcidrivers_offered},
+    {PROC_PCI_ECAM, 3, 0, SERVER_CLIENT_ONLY, pcidrivers_map_ecam},
     {PROC_SHUTDOWN, 0, 0, SERVER_CLIENT_ONLY, shutdown_request},
     {PROC_REBOOT, 0, 0, SERVER_CLIENT_ONLY, shutdown_request},
     {PROC_SHUTDOWN_NOTIFY, 0, 0, SERVER_CLIENT_ONLY, shutdown_notify},
     {PROC_SHUTDOWN_READY, 0, 0, SERVER_CLIENT_ONLY, shutdown_ready},
-    {PROC_PCI_DEVICE, PROC_PCI_DEVICE_LENGTH, 0, SERVER_CLIENT_ONLY, pcidrivers_offered},
-    {PROC_PCI_ECAM, 3, 0, SERVER_CLIENT_ONLY, pcidrivers_map_ecam},
 };
 const unsigned requests_count = sizeof requests_table / sizeof requests_table[0];

@@ -161,7 +161,7 @@ def cases():
                # then the console, the keyboard and the shell (docs/userspace.md)
                r"^procsrv: started console \(bin/console\) as process 3 ",
                r"^procsrv: started acpi \(bin/acpi\) as process 4 ",
-               # (the pid after the servers the manifest starts before them)
+               # (the pid after the servers the manifest starts before them: pci, 5)
                r"^procsrv: started kbd \(bin/kbd\) as process \d+ ",
                r"^procsrv: started shell \(bin/shell\) as process \d+ ", *SHELL_UP]
     memory_map = [r"^memory map \(\d+ entries\):$",

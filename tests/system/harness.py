@@ -85,7 +85,7 @@ def run_qemu(case, iso, log_path, smp):
         os.remove(monitor_path)
     cmd += ["-monitor", f"unix:{monitor_path},server=on,wait=off" if case.monitor else "none"]
     qmp_path = monitor_path[:-4] + ".qmp"
-    if case.qmp_keys or case.qmp_queries or case.qmp_commands:
+    if case.qmp_keys or case.qmp_commands or case.qmp_queries:
         if os.path.exists(qmp_path):
             os.remove(qmp_path)
         cmd += ["-qmp", f"unix:{qmp_path},server=on,wait=off"]
@@ -128,10 +128,11 @@ def run_qemu(case, iso, log_path, smp):
             send_qmp_keys(qmp_path, keys)
             keys = []
         if qmp_commands and re.search(case.after_line, read_log(log_path), re.M):
-            qmp_session(qmp_path, [(c["execute"], c.get("arguments")) for c in qmp_commands], 0)
+            send_qmp(qmp_path, qmp_commands)
             qmp_commands = []
         if queries and re.search(case.after_line, read_log(log_path), re.M):
-            answers = [f"QMP {q} {json.dumps(a)}" for q, a in zip(queries, qmp_query(qmp_path, queries))]
+            returns = send_qmp(qmp_path, [{"execute": q} for q in queries])
+            answers = [f"QMP {q} {json.dumps(a)}" for q, a in zip(queries, returns)]
             queries = []
         if case.exit_status is None and not queries and all_expected(case, read_log(log_path)):
             break
@@ -148,7 +149,7 @@ def run_qemu(case, iso, log_path, smp):
     for path in (monitor_path, qmp_path):
         if os.path.exists(path):
             os.remove(path)
-    if answers:
+    if answers:  # after the serial output, on lines of their own
         with open(log_path, "a") as f:
             f.write("".join("\n" + a for a in answers) + "\n")
     return status, time.monotonic() - start, proc.stderr.read().decode(errors="replace")
@@ -202,18 +203,14 @@ def send_monitor(path, commands):
 
 def send_qmp_keys(path, keys):
     """Presses keys ("h", "shift-h", "ret") through QMP send-key on the unix socket path."""
-    qmp_session(path, [("send-key", {"keys": [{"type": "qcode", "data": k}
-                                              for k in key.split("-")]}) for key in keys], 0.1)
+    send_qmp(path, [{"execute": "send-key",
+                     "arguments": {"keys": [{"type": "qcode", "data": k} for k in key.split("-")]}}
+                    for key in keys], pause=0.1)
 
 
-def qmp_query(path, queries):
-    """The return values of QMP commands without arguments ("query-pci")."""
-    return qmp_session(path, [(q, None) for q in queries], 0)
-
-
-def qmp_session(path, commands, pause):
-    """Runs (command, arguments) pairs through QMP on the unix socket path, pause seconds
-    apart; returns their return values."""
+def send_qmp(path, commands, pause=0.0):
+    """Sends QMP commands ({"execute": ..., "arguments": ...}) on the unix socket path, one
+    after the other's answer; returns their return values."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.connect(path)
         sock.settimeout(5)
@@ -234,11 +231,11 @@ def qmp_session(path, commands, pause):
 
         json.loads(stream.readline())  # the greeting
         command("qmp_capabilities")
-        results = []
-        for execute, arguments in commands:
-            results.append(command(execute, arguments)["return"])
+        returns = []
+        for c in commands:
+            returns.append(command(c["execute"], c.get("arguments"))["return"])
             time.sleep(pause)
-        return results
+        return returns
 
 
 def read_log(path):
