@@ -284,22 +284,22 @@ unit_srcs_server    := lib/libsys/server_dispatch.c lib/libsys/request.c lib/res
 unit_srcs_wordpack  := lib/wordpack/wordpack.c
 unit_srcs_initstack := lib/initstack/initstack.c
 unit_srcs_ioport    := lib/ioport/ioport.c
-unit_srcs_pci       := lib/pci/pci.c
-unit_srcs_pciids    := lib/pci/pciids.c
-# It and its test include the C library's <string.h>, not kernel/'s.
-$(BUILD)/host/test_pciids: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 # The AML interpreter, tested with the ASL cases of tests/aml compiled by iasl into $(BUILD)/aml
 # (-of: no constant folding, so each operator reaches the interpreter as written). Its sources
 # include the C library's <string.h>, not kernel/'s: no -Ikernel.
 AML_SRCS   := $(wildcard lib/aml/*.c)
 AML_TABLES := $(patsubst tests/aml/%.asl,$(BUILD)/aml/%.aml,$(wildcard tests/aml/*.asl))
-unit_srcs_aml := $(AML_SRCS)
+unit_srcs_aml := $(AML_SRCS) tests/unit/aml_fake.c tests/unit/aml_robustness.c
 $(BUILD)/aml/%.aml: tests/aml/%.asl | $(DEPS)
 	@mkdir -p $(@D)
-	@iasl -of -p $(basename $@) $< > $(basename $@).log 2>&1 || { cat $(basename $@).log; exit 1; }
+	@iasl -of -p $(basename $@) $< > $(basename $@).log 2>&1 || { cat $(basename $@).log; rm -f $@; exit 1; }
 $(BUILD)/host/test_aml: $(AML_TABLES)
 $(BUILD)/host/test_aml: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS)) \
 	-DAML_TABLE_DIR='"$(abspath $(BUILD))/aml"'
+unit_srcs_pci       := lib/pci/pci.c
+unit_srcs_pciids    := lib/pci/pciids.c
+# It and its test include the C library's <string.h>, not kernel/'s.
+$(BUILD)/host/test_pciids: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)
@@ -345,6 +345,7 @@ FUZZ_CFLAGS  := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=fuzzer,address,
 FUZZ_FLAGS   := -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
 fuzz_srcs_aml  := $(AML_SRCS)
 fuzz_seeds_aml := $(AML_TABLES)
+fuzz_srcs_acpitables := lib/acpi/tables.c
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)

@@ -107,7 +107,8 @@ struct aml_host {
                     uint64_t *value);
     int (*pci_write)(void *context, struct aml_pci_address pci, uint16_t offset, unsigned width,
                      uint64_t value);
-    /* Notify(node, value) executed by AML. */
+    /* Notify(node, value) executed by AML; node may be gone once the evaluation ends (a
+       method's own objects are). No callback may call into the interpreter. */
     void (*notify)(void *context, struct aml_node *node, uint64_t value);
     /* Sleep(ms) and Stall(us); the interpreter caps both (aml_limits). */
     void (*sleep)(void *context, uint64_t milliseconds);
@@ -125,14 +126,19 @@ struct aml_host {
 
 /* Every bound of one evaluation (and of one table load). Zero in a field means its default. */
 struct aml_limits {
-    uint32_t max_depth;           /* nested terms and method calls together; default 64 */
+    uint32_t max_depth;           /* nested terms and method calls together; default 48 (the
+                                     C stack needs about 0.5 KiB a level: docs/platform.md) */
     uint32_t max_call_depth;      /* nested method calls; default 16 */
-    uint64_t max_operations;      /* opcodes executed per evaluation or load; default 1000000 */
+    uint64_t max_operations;      /* opcodes executed per evaluation or load, with field
+                                     accesses and one per 64 bytes copied, compared or
+                                     allocated; default 1000000 */
     uint64_t max_loop_iterations; /* iterations of one While; default 100000 */
     size_t max_memory;            /* bytes held by the interpreter in all, namespace included;
                                      default 4 MiB */
     uint32_t max_sleep_ms;        /* one Sleep is cut to this; default 100 */
     uint32_t max_stall_us;        /* one Stall is cut to this; default 100 */
+    uint32_t max_total_sleep_ms;  /* Sleep and Stall of one evaluation in all, past which it
+                                     fails (AML_ERR_LIMIT); default 1000 */
 };
 
 /* The defaults above, filled in. */
@@ -174,7 +180,8 @@ struct aml_value;
 struct aml_package {
     uint32_t refs;
     size_t count;
-    struct aml_value *elements; /* count of them */
+    struct aml_value *elements;    /* count of them */
+    struct aml_package *dead_next; /* internal: the list of packages being freed */
 };
 
 struct aml_reference; /* internal */
@@ -327,6 +334,15 @@ enum aml_status aml_device_adr(struct aml *aml, struct aml_node *device, uint64_
 /* The device's _STA; a device without one is present and working: 0xF. */
 enum aml_status aml_device_sta(struct aml *aml, struct aml_node *device, uint64_t *sta,
                                struct aml_error *error);
+
+/*
+ * Runs the initialization ACPI 6.4 (6.5.1) asks for after the tables are loaded: \_INI if there
+ * is one, then depth first every Device's (and Processor's) _INI when its _STA says present or
+ * functioning; the devices below one neither present nor functioning are skipped. A failure
+ * does not stop the others: each goes to the host's log (AML_LOG_WARNING, the formatted error).
+ * Returns how many _INI methods (and _STA evaluations) failed.
+ */
+size_t aml_initialize(struct aml *aml);
 
 #define AML_STA_PRESENT 0x1u
 #define AML_STA_ENABLED 0x2u

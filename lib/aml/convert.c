@@ -202,6 +202,7 @@ enum aml_status aml_compare(struct aml *aml, const struct aml_value *a, const st
         *order = x < y ? -1 : x > y;
     } else {
         size_t la = a->u.bytes->length, lb = other.u.bytes->length;
+        aml_charge(aml, la < lb ? la : lb);
         int c = memcmp(a->u.bytes->data, other.u.bytes->data, la < lb ? la : lb);
         *order = c ? (c < 0 ? -1 : 1) : (la < lb ? -1 : la > lb);
     }

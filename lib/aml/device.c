@@ -92,3 +92,49 @@ enum aml_status aml_device_sta(struct aml *aml, struct aml_node *device, uint64_
     }
     return aml_evaluate_integer(aml, device, "_STA", sta, error);
 }
+
+/* Evaluates node's _INI if it has one; a failure is logged and counted. */
+static size_t run_ini(struct aml *aml, struct aml_node *node)
+{
+    if (!aml_find(aml, node, "_INI"))
+        return 0;
+    struct aml_error error;
+    if (aml_evaluate(aml, node, "_INI", NULL, 0, NULL, &error) == AML_OK)
+        return 0;
+    if (aml->host.log) {
+        char line[256];
+        aml_error_format(&error, line, sizeof(line));
+        aml->host.log(aml->host.context, AML_LOG_WARNING, line);
+    }
+    return 1;
+}
+
+size_t aml_initialize(struct aml *aml)
+{
+    size_t failed = run_ini(aml, aml->root);
+    /* Depth first without recursion; a device neither present nor functioning is not entered. */
+    struct aml_node *n = aml->root->child;
+    while (n) {
+        bool enter = true;
+        if (n->type == AML_TYPE_DEVICE || n->type == AML_TYPE_PROCESSOR) {
+            uint64_t sta;
+            struct aml_error error;
+            if (aml_device_sta(aml, n, &sta, &error) != AML_OK) {
+                failed++;
+                sta = 0;
+            }
+            if (sta & (AML_STA_PRESENT | AML_STA_WORKING))
+                failed += (sta & AML_STA_PRESENT) ? run_ini(aml, n) : 0;
+            else
+                enter = false;
+        }
+        if (enter && n->child) {
+            n = n->child;
+            continue;
+        }
+        while (n != aml->root && !n->next)
+            n = n->parent;
+        n = n == aml->root ? NULL : n->next;
+    }
+    return failed;
+}

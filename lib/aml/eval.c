@@ -36,7 +36,7 @@ const char *aml_status_name(enum aml_status status)
     case AML_ERR_DEPTH:
         return "nesting too deep";
     case AML_ERR_LIMIT:
-        return "too many operations";
+        return "limit reached";
     case AML_ERR_ARGUMENT:
         return "bad argument";
     case AML_ERR_HOST:
@@ -58,7 +58,7 @@ size_t aml_error_format(const struct aml_error *error, char *out, size_t size)
         snprintf(where, sizeof(where), "%s+0x%x: ", error->table, (unsigned)error->offset);
     char opcode[32] = "";
     if (error->opcode != AML_NO_OPCODE)
-        snprintf(opcode, sizeof(opcode), " at opcode 0x%x", (unsigned)error->opcode);
+        snprintf(opcode, sizeof(opcode), " (opcode 0x%x)", (unsigned)error->opcode);
     char method[AML_ERROR_PATH_MAX + 8] = "";
     if (error->method[0])
         snprintf(method, sizeof(method), " in %s", error->method);
@@ -74,8 +74,10 @@ static void exec_begin(struct aml *aml, struct aml_exec *ex, struct aml_frame *f
     ex->aml = aml;
     ex->frame = frame;
     ex->error.opcode = AML_NO_OPCODE;
-    if (aml->active++ == 0)
+    if (aml->active++ == 0) {
         aml->operations = 0;
+        aml->slept_us = 0;
+    }
 }
 
 /* Ends it: releases the mutexes it still holds, hands its error out. */
@@ -179,15 +181,19 @@ enum aml_status aml_evaluate(struct aml *aml, struct aml_node *scope, const char
     } else if (count > AML_MAX_ARGS || (count && !args)) {
         s = aml_fail_at(&ex, AML_NO_OPCODE, 0, AML_ERR_ARGUMENT, "more than 7 arguments");
     } else if (node->type == AML_TYPE_METHOD) {
-        struct aml_value call_args[AML_MAX_ARGS] = {{0}};
+        struct aml_frame *call = aml_alloc(aml, sizeof(*call));
+        s = call ? AML_OK : AML_ERR_NO_MEMORY;
         for (unsigned i = 0; i < count && s == AML_OK; i++)
-            s = aml_value_copy(aml, &args[i], &call_args[i]);
+            s = aml_value_copy(aml, &args[i], &call->args[i]);
         if (s == AML_OK && node->object.method.builtin && count < node->object.method.arg_count)
             s = AML_ERR_ARGUMENT;
-        if (s == AML_OK)
-            s = aml_call(&ex, node, call_args, count, &value);
-        for (unsigned i = 0; i < count; i++)
-            aml_value_free(aml, &call_args[i]);
+        if (s == AML_OK) {
+            s = aml_call(&ex, node, call, &value);
+        } else if (call) {
+            for (unsigned i = 0; i < count; i++)
+                aml_value_free(aml, &call->args[i]);
+            aml_free(aml, call);
+        }
     } else {
         s = aml_node_value(&ex, node, &value);
     }

@@ -1,192 +1,11 @@
 /*
- * The executor's core: decoding (bytes, package lengths, names), the dispatch of one term,
- * term lists and control flow, data objects, targets and Store, method calls.
+ * The executor's core: the dispatch of one term, term lists and control flow (If, While,
+ * Break, Continue, Return), data objects (integers, strings, buffers, packages), the
+ * definitions of Name, Alias, Scope, Method and External, and method calls by name.
  */
 #include <string.h>
 
 #include "aml/exec.h"
-
-enum aml_status aml_fail_at(struct aml_exec *ex, uint16_t op, uint32_t start, enum aml_status s,
-                            const char *message)
-{
-    if (s == AML_OK || ex->error.status != AML_OK)
-        return s;
-    struct aml_error *e = &ex->error;
-    e->status = s;
-    e->opcode = op;
-    e->offset = start;
-    if (ex->table)
-        memcpy(e->table, ex->table->signature, 5);
-    if (ex->frame && ex->frame->method)
-        aml_node_path(ex->frame->method, e->method, sizeof(e->method));
-    const char *text = message ? message : aml_status_name(s);
-    size_t n = strlen(text);
-    if (n >= sizeof(e->message))
-        n = sizeof(e->message) - 1;
-    memcpy(e->message, text, n);
-    e->message[n] = '\0';
-    return s;
-}
-
-enum aml_status aml_read_byte(struct aml_exec *ex, uint32_t end, uint8_t *out)
-{
-    if (ex->pos >= end)
-        return aml_fail_at(ex, AML_NO_OPCODE, ex->pos, AML_ERR_TRUNCATED,
-                           "the term runs past the end of its scope or table");
-    *out = ex->table->data[ex->pos++];
-    return AML_OK;
-}
-
-enum aml_status aml_read_le(struct aml_exec *ex, uint32_t end, unsigned bytes, uint64_t *out)
-{
-    if (end - ex->pos < bytes || ex->pos > end)
-        return aml_fail_at(ex, AML_NO_OPCODE, ex->pos, AML_ERR_TRUNCATED,
-                           "an integer runs past the end of its scope or table");
-    uint64_t v = 0;
-    for (unsigned i = 0; i < bytes; i++)
-        v |= (uint64_t)ex->table->data[ex->pos + i] << (8 * i);
-    ex->pos += bytes;
-    *out = v;
-    return AML_OK;
-}
-
-/* PkgLength (20.2.4): the first byte's top two bits count the bytes that follow; the length
-   counts from the PkgLength's own first byte and must end within end. */
-enum aml_status aml_read_pkg_length(struct aml_exec *ex, uint32_t end, uint32_t *pkg_end)
-{
-    uint32_t start = ex->pos;
-    uint8_t lead;
-    enum aml_status s = aml_read_byte(ex, end, &lead);
-    if (s != AML_OK)
-        return s;
-    unsigned follow = lead >> 6;
-    uint64_t length = follow ? (lead & 0x0F) : (lead & 0x3F);
-    for (unsigned i = 0; i < follow; i++) {
-        uint8_t b;
-        if ((s = aml_read_byte(ex, end, &b)) != AML_OK)
-            return s;
-        length |= (uint64_t)b << (4 + 8 * i);
-    }
-    if (length < ex->pos - start || length > end - start)
-        return aml_fail_at(ex, AML_NO_OPCODE, start, AML_ERR_TRUNCATED,
-                           "a package length runs past the end of its scope or table");
-    *pkg_end = start + (uint32_t)length;
-    return AML_OK;
-}
-
-static bool lead_name_char(uint8_t c)
-{
-    return (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static bool name_char(uint8_t c)
-{
-    return lead_name_char(c) || (c >= '0' && c <= '9');
-}
-
-/* Whether byte starts a NameString. */
-static bool name_start(uint8_t c)
-{
-    return lead_name_char(c) || c == OP_ROOT || c == OP_PARENT || c == OP_DUAL_NAME ||
-           c == OP_MULTI_NAME;
-}
-
-enum aml_status aml_read_name(struct aml_exec *ex, uint32_t end, struct aml_name *name)
-{
-    memset(name, 0, sizeof(*name));
-    uint32_t start = ex->pos;
-    uint8_t c;
-    enum aml_status s = aml_read_byte(ex, end, &c);
-    if (s != AML_OK)
-        return s;
-    if (c == OP_ROOT) {
-        name->root = true;
-        if ((s = aml_read_byte(ex, end, &c)) != AML_OK)
-            return s;
-    } else {
-        while (c == OP_PARENT) {
-            name->parents++;
-            if ((s = aml_read_byte(ex, end, &c)) != AML_OK)
-                return s;
-        }
-    }
-    if (c == 0x00) { /* NullName */
-        return AML_OK;
-    } else if (c == OP_DUAL_NAME) {
-        name->count = 2;
-    } else if (c == OP_MULTI_NAME) {
-        if ((s = aml_read_byte(ex, end, &c)) != AML_OK)
-            return s;
-        name->count = c;
-    } else {
-        name->count = 1;
-        ex->pos--; /* c is the segment's first character */
-    }
-    if ((uint64_t)name->count * 4 > end - ex->pos)
-        return aml_fail_at(ex, AML_NO_OPCODE, start, AML_ERR_TRUNCATED,
-                           "a name runs past the end of its scope or table");
-    name->segments = ex->table->data + ex->pos;
-    for (uint32_t i = 0; i < name->count * 4; i++)
-        if (!(i % 4 == 0 ? lead_name_char(name->segments[i]) : name_char(name->segments[i])))
-            return aml_fail_at(ex, AML_NO_OPCODE, ex->pos + i, AML_ERR_BAD_OPCODE,
-                               "a name segment holds a character names may not have");
-    ex->pos += name->count * 4;
-    return AML_OK;
-}
-
-/* The node that name's last segment goes into (or is looked up in), without search rules. */
-static struct aml_node *name_parent(struct aml_exec *ex, const struct aml_name *name)
-{
-    struct aml_node *n = name->root ? ex->aml->root : ex->frame->scope;
-    for (uint32_t i = 0; i < name->parents; i++) {
-        if (!n->parent)
-            return NULL;
-        n = n->parent;
-    }
-    for (uint32_t i = 0; i + 1 < name->count; i++) {
-        n = aml_node_resolve(aml_node_lookup_child(n, (const char *)name->segments + 4 * i));
-        if (!n)
-            return NULL;
-    }
-    return n;
-}
-
-struct aml_node *aml_resolve(struct aml_exec *ex, const struct aml_name *name)
-{
-    if (name->count == 0)
-        return name->root ? ex->aml->root : NULL;
-    const char *last = (const char *)name->segments + 4 * (name->count - 1);
-    if (name->count == 1 && !name->root && name->parents == 0) {
-        /* A lone segment searches the scope and then each scope above it (5.3). */
-        for (struct aml_node *n = ex->frame->scope; n; n = n->parent) {
-            struct aml_node *found = aml_node_lookup_child(n, last);
-            if (found)
-                return aml_node_resolve(found);
-        }
-        return NULL;
-    }
-    struct aml_node *parent = name_parent(ex, name);
-    return parent ? aml_node_resolve(aml_node_lookup_child(parent, last)) : NULL;
-}
-
-enum aml_status aml_define(struct aml_exec *ex, const struct aml_name *name, enum aml_type type,
-                           struct aml_node **out)
-{
-    if (name->count == 0)
-        return AML_ERR_ARGUMENT;
-    struct aml_node *parent = name_parent(ex, name);
-    if (!parent)
-        return AML_ERR_NOT_FOUND;
-    enum aml_status s = aml_node_new(
-        ex->aml, parent, (const char *)name->segments + 4 * (name->count - 1), type, out);
-    if (s != AML_OK)
-        return s;
-    if (ex->frame->method) {
-        (*out)->temporary_next = ex->frame->temporaries;
-        ex->frame->temporaries = *out;
-    }
-    return AML_OK;
-}
 
 enum aml_status aml_exec_term_list(struct aml_exec *ex, uint32_t end)
 {
@@ -289,7 +108,7 @@ static enum aml_status exec_package(struct aml_exec *ex, uint16_t op, uint32_t s
             return aml_fail_at(ex, op, start, AML_ERR_INDEX,
                                "Package: more elements than its count");
         struct aml_value *e = &p->elements[i];
-        if (name_start(ex->table->data[ex->pos])) {
+        if (aml_name_start(ex->table->data[ex->pos])) {
             struct aml_name name;
             uint32_t name_at = ex->pos;
             if ((s = aml_read_name(ex, pkg_end, &name)) != AML_OK)
@@ -371,7 +190,10 @@ static enum aml_status exec_while(struct aml_exec *ex, uint32_t start, uint32_t 
             return s;
         if (!predicate)
             break;
-        if ((s = aml_exec_term_list(ex, pkg_end)) != AML_OK)
+        ex->frame->loops++;
+        s = aml_exec_term_list(ex, pkg_end);
+        ex->frame->loops--;
+        if (s != AML_OK)
             return s;
         if (ex->frame->flow == FLOW_BREAK) {
             ex->frame->flow = FLOW_NEXT;
@@ -476,15 +298,19 @@ static enum aml_status exec_name_term(struct aml_exec *ex, uint32_t start, uint3
                            "no object by that name");
     if (node->type != AML_TYPE_METHOD)
         return aml_node_value(ex, node, out);
-    struct aml_value args[AML_MAX_ARGS] = {0};
+    struct aml_frame *frame = aml_alloc(ex->aml, sizeof(*frame));
+    if (!frame)
+        return AML_ERR_NO_MEMORY;
     unsigned count = node->object.method.arg_count;
     for (unsigned i = 0; i < count && s == AML_OK; i++)
-        s = aml_exec_operand(ex, end, &args[i]);
-    if (s == AML_OK)
-        s = aml_call(ex, node, args, count, out);
-    for (unsigned i = 0; i < count; i++)
-        aml_value_free(ex->aml, &args[i]);
-    return s;
+        s = aml_exec_operand(ex, end, &frame->args[i]);
+    if (s != AML_OK) {
+        for (unsigned i = 0; i < count; i++)
+            aml_value_free(ex->aml, &frame->args[i]);
+        aml_free(ex->aml, frame);
+        return s;
+    }
+    return aml_call(ex, node, frame, out);
 }
 
 enum aml_status aml_exec_term(struct aml_exec *ex, uint32_t end, struct aml_value *out)
@@ -506,7 +332,7 @@ enum aml_status aml_exec_term(struct aml_exec *ex, uint32_t end, struct aml_valu
         return aml_fail_at(ex, op, start, AML_ERR_DEPTH, "terms nest deeper than max_depth");
     ex->depth++;
     uint64_t v;
-    if (name_start((uint8_t)op) && op < 0x100) {
+    if (aml_name_start((uint8_t)op) && op < 0x100) {
         ex->pos = start;
         s = exec_name_term(ex, start, end, out);
         ex->depth--;
@@ -562,10 +388,11 @@ enum aml_status aml_exec_term(struct aml_exec *ex, uint32_t end, struct aml_valu
         s = exec_while(ex, start, end);
         break;
     case OP_BREAK:
-        ex->frame->flow = FLOW_BREAK;
-        break;
     case OP_CONTINUE:
-        ex->frame->flow = FLOW_CONTINUE;
+        if (ex->frame->loops == 0)
+            s = aml_fail_at(ex, op, start, AML_ERR_BAD_OPCODE, "Break or Continue outside a While");
+        else
+            ex->frame->flow = op == OP_BREAK ? FLOW_BREAK : FLOW_CONTINUE;
         break;
     case OP_RETURN: {
         struct aml_value r = {0};
@@ -596,329 +423,4 @@ enum aml_status aml_exec_term(struct aml_exec *ex, uint32_t end, struct aml_valu
     }
     ex->depth--;
     return s == AML_OK ? s : aml_fail_at(ex, op, start, s, NULL);
-}
-
-enum aml_status aml_exec_target(struct aml_exec *ex, uint32_t end, struct aml_target *out)
-{
-    memset(out, 0, sizeof(*out));
-    uint32_t start = ex->pos;
-    if (ex->pos >= end)
-        return aml_fail_at(ex, AML_NO_OPCODE, ex->pos, AML_ERR_TRUNCATED, "a target is missing");
-    uint8_t c = ex->table->data[ex->pos];
-    if (c == 0x00) {
-        ex->pos++;
-        out->kind = TARGET_NONE;
-        return AML_OK;
-    }
-    if (c >= OP_LOCAL0 && c <= OP_LOCAL7) {
-        ex->pos++;
-        out->kind = TARGET_LOCAL;
-        out->index = c - OP_LOCAL0;
-        return AML_OK;
-    }
-    if (c >= OP_ARG0 && c <= OP_ARG6) {
-        ex->pos++;
-        out->kind = TARGET_ARG;
-        out->index = c - OP_ARG0;
-        return AML_OK;
-    }
-    if (c == OP_EXT && end - ex->pos >= 2 && ex->table->data[ex->pos + 1] == 0x31) {
-        ex->pos += 2;
-        out->kind = TARGET_DEBUG;
-        return AML_OK;
-    }
-    enum aml_status s;
-    if (name_start(c)) {
-        struct aml_name name;
-        if ((s = aml_read_name(ex, end, &name)) != AML_OK)
-            return s;
-        struct aml_node *node = aml_resolve(ex, &name);
-        if (!node)
-            return aml_fail_at(ex, c, start, AML_ERR_NOT_FOUND, "the target does not exist");
-        if (node->type != AML_TYPE_METHOD) {
-            out->kind = TARGET_NODE;
-            out->node = node;
-            return AML_OK;
-        }
-        ex->pos = start; /* a method call that should give a reference */
-    }
-    if (c == OP_DEREF_OF) { /* DerefOf(ref) as a target is the object ref designates */
-        ex->pos++;
-        s = aml_exec_operand(ex, end, &out->reference);
-    } else {
-        s = aml_exec_operand(ex, end, &out->reference);
-    }
-    if (s != AML_OK)
-        return s;
-    if (out->reference.type == AML_TYPE_STRING) { /* a path, as DerefOf accepts */
-        struct aml_node *node =
-            aml_find(ex->aml, ex->frame->scope, (const char *)out->reference.u.bytes->data);
-        aml_value_free(ex->aml, &out->reference);
-        if (!node)
-            return aml_fail_at(ex, c, start, AML_ERR_NOT_FOUND, "the target path does not exist");
-        out->kind = TARGET_NODE;
-        out->node = node;
-        return AML_OK;
-    }
-    if (out->reference.type != AML_TYPE_REFERENCE) {
-        aml_value_free(ex->aml, &out->reference);
-        return aml_fail_at(ex, c, start, AML_ERR_TYPE, "the target is not a reference");
-    }
-    out->kind = TARGET_REFERENCE;
-    return AML_OK;
-}
-
-void aml_target_free(struct aml_exec *ex, struct aml_target *target)
-{
-    aml_value_free(ex->aml, &target->reference);
-}
-
-/* Store into a named object: converted to the type it holds (19.3.5.8); a Buffer keeps its
-   length when the source fits (the rest zeroed), a field unit or buffer field is written. */
-static enum aml_status store_node(struct aml_exec *ex, struct aml_node *node,
-                                  const struct aml_value *value)
-{
-    struct aml *aml = ex->aml;
-    struct aml_value converted = {0};
-    enum aml_status s;
-    switch (node->type) {
-    case AML_TYPE_INTEGER:
-    case AML_TYPE_STRING:
-        if ((s = aml_convert(aml, value, node->type, &converted)) != AML_OK)
-            return s;
-        if (converted.type == AML_TYPE_STRING && value->type == AML_TYPE_STRING) {
-            struct aml_value copy;
-            s = aml_value_copy(aml, &converted, &copy);
-            aml_value_free(aml, &converted);
-            if (s != AML_OK)
-                return s;
-            converted = copy;
-        }
-        aml_value_replace(aml, &node->value, converted);
-        return AML_OK;
-    case AML_TYPE_BUFFER: {
-        if ((s = aml_convert(aml, value, AML_TYPE_BUFFER, &converted)) != AML_OK)
-            return s;
-        struct aml_bytes *to = node->value.u.bytes, *from = converted.u.bytes;
-        if (from->length <= to->length) {
-            memmove(to->data, from->data, from->length);
-            memset(to->data + from->length, 0, to->length - from->length);
-            aml_value_free(aml, &converted);
-            return AML_OK;
-        }
-        struct aml_value copy;
-        s = aml_value_copy(aml, &converted, &copy);
-        aml_value_free(aml, &converted);
-        if (s == AML_OK)
-            aml_value_replace(aml, &node->value, copy);
-        return s;
-    }
-    case AML_TYPE_FIELD_UNIT:
-    case AML_TYPE_BUFFER_FIELD:
-        return aml_field_write(aml, node, value);
-    case AML_TYPE_PACKAGE:
-    case AML_TYPE_REFERENCE:
-    case AML_TYPE_UNINITIALIZED:
-        if ((s = aml_value_copy(aml, value, &converted)) != AML_OK)
-            return s;
-        aml_value_replace(aml, &node->value, converted);
-        node->type = converted.type;
-        return AML_OK;
-    default:
-        return AML_ERR_TYPE;
-    }
-}
-
-/* Store through a reference: to the node, the package element (which takes the value's type)
-   or the byte of a buffer or string. */
-static enum aml_status store_reference(struct aml_exec *ex, struct aml_reference *r,
-                                       const struct aml_value *value)
-{
-    struct aml_value copy;
-    uint64_t integer;
-    enum aml_status s;
-    switch (r->kind) {
-    case AML_REFERENCE_NODE:
-        return store_node(ex, r->node, value);
-    case AML_REFERENCE_PACKAGE:
-        if (r->index >= r->package->count)
-            return AML_ERR_INDEX;
-        if ((s = aml_value_copy(ex->aml, value, &copy)) != AML_OK)
-            return s;
-        aml_value_replace(ex->aml, &r->package->elements[r->index], copy);
-        return AML_OK;
-    default:
-        if (r->index >= r->bytes->length)
-            return AML_ERR_INDEX;
-        if ((s = aml_to_integer(ex->aml, value, &integer)) != AML_OK)
-            return s;
-        r->bytes->data[r->index] = (uint8_t)integer;
-        return AML_OK;
-    }
-}
-
-enum aml_status aml_store(struct aml_exec *ex, struct aml_target *target,
-                          const struct aml_value *value)
-{
-    struct aml_value copy;
-    enum aml_status s;
-    struct aml_value *slot;
-    switch (target->kind) {
-    case TARGET_NONE:
-        return AML_OK;
-    case TARGET_DEBUG: {
-        char line[160];
-        aml_value_describe(ex->aml, value, line, sizeof(line));
-        if (ex->aml->host.log)
-            ex->aml->host.log(ex->aml->host.context, AML_LOG_DEBUG, line);
-        return AML_OK;
-    }
-    case TARGET_NODE:
-        return store_node(ex, target->node, value);
-    case TARGET_REFERENCE:
-        return store_reference(ex, target->reference.u.ref, value);
-    case TARGET_ARG:
-        slot = &ex->frame->args[target->index];
-        if (slot->type == AML_TYPE_REFERENCE) /* an argument passed by RefOf: store through */
-            return store_reference(ex, slot->u.ref, value);
-        break;
-    default:
-        slot = &ex->frame->locals[target->index];
-        break;
-    }
-    if ((s = aml_value_copy(ex->aml, value, &copy)) != AML_OK)
-        return s;
-    aml_value_replace(ex->aml, slot, copy);
-    return AML_OK;
-}
-
-enum aml_status aml_copy_object(struct aml_exec *ex, struct aml_target *target,
-                                const struct aml_value *value)
-{
-    struct aml_value copy;
-    enum aml_status s;
-    struct aml_node *node = target->kind == TARGET_NODE ? target->node : NULL;
-    if (target->kind == TARGET_REFERENCE && target->reference.u.ref->kind == AML_REFERENCE_NODE)
-        node = target->reference.u.ref->node;
-    if (!node)
-        return target->kind == TARGET_ARG || target->kind == TARGET_LOCAL ||
-                       target->kind == TARGET_NONE || target->kind == TARGET_DEBUG ||
-                       target->kind == TARGET_REFERENCE
-                   ? aml_store(ex, target, value)
-                   : AML_ERR_TYPE;
-    switch (node->type) {
-    case AML_TYPE_INTEGER:
-    case AML_TYPE_STRING:
-    case AML_TYPE_BUFFER:
-    case AML_TYPE_PACKAGE:
-    case AML_TYPE_REFERENCE:
-    case AML_TYPE_UNINITIALIZED:
-        if ((s = aml_value_copy(ex->aml, value, &copy)) != AML_OK)
-            return s;
-        aml_value_replace(ex->aml, &node->value, copy);
-        node->type = copy.type;
-        return AML_OK;
-    default:
-        return store_node(ex, node, value);
-    }
-}
-
-enum aml_status aml_node_value(struct aml_exec *ex, struct aml_node *node, struct aml_value *out)
-{
-    switch (node->type) {
-    case AML_TYPE_INTEGER:
-    case AML_TYPE_STRING:
-    case AML_TYPE_BUFFER:
-    case AML_TYPE_PACKAGE:
-    case AML_TYPE_REFERENCE:
-        *out = aml_value_share(&node->value);
-        return AML_OK;
-    case AML_TYPE_FIELD_UNIT:
-    case AML_TYPE_BUFFER_FIELD:
-        return aml_field_read(ex->aml, node, out);
-    case AML_TYPE_UNINITIALIZED:
-        return AML_ERR_NOT_FOUND; /* a deleted object */
-    default:
-        return aml_node_reference(ex->aml, node, out);
-    }
-}
-
-enum aml_status aml_deref(struct aml_exec *ex, const struct aml_value *reference,
-                          struct aml_value *out)
-{
-    if (reference->type == AML_TYPE_STRING) {
-        struct aml_node *node =
-            aml_find(ex->aml, ex->frame->scope, (const char *)reference->u.bytes->data);
-        return node ? aml_node_value(ex, node, out) : AML_ERR_NOT_FOUND;
-    }
-    if (reference->type != AML_TYPE_REFERENCE)
-        return AML_ERR_TYPE;
-    const struct aml_reference *r = reference->u.ref;
-    switch (r->kind) {
-    case AML_REFERENCE_NODE:
-        return aml_node_value(ex, r->node, out);
-    case AML_REFERENCE_PACKAGE:
-        if (r->index >= r->package->count)
-            return AML_ERR_INDEX;
-        *out = aml_value_share(&r->package->elements[r->index]);
-        return AML_OK;
-    default:
-        if (r->index >= r->bytes->length)
-            return AML_ERR_INDEX;
-        *out = aml_integer(r->bytes->data[r->index]);
-        return AML_OK;
-    }
-}
-
-enum aml_status aml_call(struct aml_exec *ex, struct aml_node *method, struct aml_value *args,
-                         unsigned count, struct aml_value *out)
-{
-    struct aml *aml = ex->aml;
-    const struct aml_method *m = &method->object.method;
-    if (m->builtin)
-        return count < 1 ? AML_ERR_ARGUMENT : m->builtin(aml, args, out);
-    if (ex->call_depth >= aml->limits.max_call_depth)
-        return aml_fail_at(ex, AML_NO_OPCODE, ex->pos, AML_ERR_DEPTH,
-                           "method calls nest deeper than max_call_depth");
-    struct aml_frame *frame = aml_alloc(aml, sizeof(*frame));
-    if (!frame)
-        return AML_ERR_NO_MEMORY;
-    enum aml_status s = AML_OK;
-    for (unsigned i = 0; i < count && i < AML_MAX_ARGS && s == AML_OK; i++)
-        frame->args[i] = aml_value_share(&args[i]);
-    frame->scope = method;
-    frame->method = method;
-    struct aml_frame *saved_frame = ex->frame;
-    struct aml_table *saved_table = ex->table;
-    uint32_t saved_pos = ex->pos;
-    ex->frame = frame;
-    ex->table = m->table;
-    ex->pos = m->start;
-    ex->call_depth++;
-    s = aml_exec_term_list(ex, m->end);
-    ex->call_depth--;
-    if (s == AML_OK) {
-        if (frame->flow == FLOW_RETURN)
-            *out = aml_value_share(&frame->return_value);
-        else
-            *out = aml_integer(0);
-    }
-    /* The method's own objects go when it returns (in reverse order of definition, so a
-       child defined after its parent... is deleted with it first). */
-    while (frame->temporaries) {
-        struct aml_node *n = frame->temporaries;
-        frame->temporaries = n->temporary_next;
-        if (!n->detached)
-            aml_node_delete(aml, n);
-    }
-    for (unsigned i = 0; i < AML_MAX_ARGS; i++)
-        aml_value_free(aml, &frame->args[i]);
-    for (unsigned i = 0; i < AML_MAX_LOCALS; i++)
-        aml_value_free(aml, &frame->locals[i]);
-    aml_value_free(aml, &frame->return_value);
-    aml_free(aml, frame);
-    ex->frame = saved_frame;
-    ex->table = saved_table;
-    ex->pos = saved_pos;
-    return s;
 }

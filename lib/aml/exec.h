@@ -129,6 +129,7 @@ struct aml_frame {
     struct aml_node *temporaries; /* nodes created by the method: deleted when it returns */
     struct aml_value return_value;
     enum aml_flow flow;
+    uint32_t loops; /* While bodies running: Break and Continue need one */
 };
 
 #define AML_MAX_HELD_MUTEXES 16
@@ -172,7 +173,9 @@ struct aml_target {
 enum aml_status aml_fail_at(struct aml_exec *ex, uint16_t op, uint32_t start, enum aml_status s,
                             const char *message);
 
-/* Decoding (exec.c). Each reads at ex->pos and stops at end (AML_ERR_TRUNCATED past it). */
+/* Decoding (decode.c). Each reads at ex->pos and stops at end (AML_ERR_TRUNCATED past it). */
+/* Whether byte c starts a NameString (a lead character, \, ^, or a dual or multi prefix). */
+bool aml_name_start(uint8_t c);
 enum aml_status aml_read_byte(struct aml_exec *ex, uint32_t end, uint8_t *out);
 enum aml_status aml_read_le(struct aml_exec *ex, uint32_t end, unsigned bytes, uint64_t *out);
 enum aml_status aml_read_pkg_length(struct aml_exec *ex, uint32_t end, uint32_t *pkg_end);
@@ -198,9 +201,11 @@ enum aml_status aml_node_value(struct aml_exec *ex, struct aml_node *node, struc
 /* The value a reference designates (DerefOf). */
 enum aml_status aml_deref(struct aml_exec *ex, const struct aml_value *reference,
                           struct aml_value *out);
-/* Runs a method with args already evaluated; *out gets its return value (Integer 0 if none). */
-enum aml_status aml_call(struct aml_exec *ex, struct aml_node *method, struct aml_value *args,
-                         unsigned count, struct aml_value *out);
+/* Runs a method in frame (from aml_alloc, zeroed, its args filled by the caller) and frees the
+   frame; *out gets the return value (Integer 0 if none). The frame lives in the interpreter's
+   memory, not on the C stack, which nested calls would otherwise use up. */
+enum aml_status aml_call(struct aml_exec *ex, struct aml_node *method, struct aml_frame *frame,
+                         struct aml_value *out);
 /* Runs the terms in [ex->pos, end) until the end or a Break, Continue or Return. */
 enum aml_status aml_exec_term_list(struct aml_exec *ex, uint32_t end);
 /* Makes a named object under the frame's scope for name; records method temporaries. */

@@ -251,6 +251,7 @@ enum aml_status aml_field_read(struct aml *aml, struct aml_node *field, struct a
         if (b->bit_offset + b->bit_length > (uint64_t)b->buffer->length * 8) {
             s = AML_ERR_INDEX;
         } else {
+            aml_charge(aml, b->bit_length);
             for (uint64_t i = 0; i < b->bit_length; i++)
                 put_bits(data, i, 1, get_bits(b->buffer->data, b->bit_offset + i, 1));
         }
@@ -292,6 +293,7 @@ enum aml_status aml_field_write(struct aml *aml, struct aml_node *field,
             if (b->bit_offset + b->bit_length > (uint64_t)b->buffer->length * 8) {
                 s = AML_ERR_INDEX;
             } else {
+                aml_charge(aml, b->bit_length);
                 for (uint64_t i = 0; i < b->bit_length; i++)
                     put_bits(b->buffer->data, b->bit_offset + i, 1,
                              get_bits(data.u.bytes->data, i, 1));

@@ -104,6 +104,7 @@ struct aml_reference {
     struct aml_bytes *bytes;     /* counted */
     bool is_string;
     size_t index;
+    struct aml_reference *dead_next; /* the list of references being freed */
 };
 
 struct aml {
@@ -119,6 +120,7 @@ struct aml {
     /* The evaluation under way (nested ones, for a PCI region's _ADR, share it). */
     unsigned active;     /* evaluations in progress: the outermost resets the counts */
     uint64_t operations; /* opcodes (and field accesses) of the outermost evaluation */
+    uint64_t slept_us;   /* Sleep and Stall of the outermost evaluation */
     bool resolving_pci;  /* a PCI region's address is being resolved: no second one */
 };
 
@@ -136,10 +138,16 @@ struct aml_bytes *aml_bytes_new(struct aml *aml, size_t length);
 struct aml_package *aml_package_new(struct aml *aml, size_t count);
 struct aml_reference *aml_reference_new(struct aml *aml, enum aml_reference_kind kind);
 
+/* Adds work done outside the opcodes (copying, comparing, bits of a buffer field: about one
+   unit per 64 bytes) to the evaluation's count of operations, which the next opcode checks
+   against max_operations: so a loop cannot repeat large copies without bound. */
+void aml_charge(struct aml *aml, uint64_t bytes);
+
 /* Another counted holder of the same value (no copy of its contents). */
 struct aml_value aml_value_share(const struct aml_value *value);
 /* A copy whose string, buffer or package (deep, elements too) is new: what Store makes.
-   References and node values are shared. */
+   References and node values are shared. Packages nested deeper than max_depth are refused
+   (AML_ERR_DEPTH): the copy recurses. */
 enum aml_status aml_value_copy(struct aml *aml, const struct aml_value *value,
                                struct aml_value *out);
 /* Frees what *target holds and moves value into it. */

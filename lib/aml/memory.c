@@ -28,6 +28,7 @@ void *aml_alloc(struct aml *aml, size_t bytes)
     if (!a)
         return NULL;
     memset(a, 0, total);
+    aml_charge(aml, total); /* work in proportion to the size follows an allocation */
     a->size = total;
     a->next = aml->allocations;
     if (a->next)
@@ -110,57 +111,77 @@ struct aml_reference *aml_reference_new(struct aml *aml, enum aml_reference_kind
     return r;
 }
 
+void aml_charge(struct aml *aml, uint64_t bytes)
+{
+    aml->operations += bytes / 64;
+}
+
 static void bytes_release(struct aml *aml, struct aml_bytes *b)
 {
     if (b && --b->refs == 0)
         aml_free(aml, b);
 }
 
-static void package_release(struct aml *aml, struct aml_package *p);
+/* Packages and references whose count reached zero, to be freed. Releasing is iterative, not
+   recursive: hostile AML can chain references and nest packages (Package () { Local0 } in a
+   loop) as deep as its memory lets it, far deeper than the C stack would go. */
+struct dead_lists {
+    struct aml_package *packages;
+    struct aml_reference *references;
+};
 
-static void reference_release(struct aml *aml, struct aml_reference *r)
+static void drop(struct aml *aml, struct aml_value *value, struct dead_lists *dead)
 {
-    if (!r || --r->refs)
-        return;
-    package_release(aml, r->package);
-    bytes_release(aml, r->bytes);
-    if (r->node)
-        aml_node_unref(aml, r->node);
-    aml_free(aml, r);
-}
-
-/* Releasing a package releases its elements; nested packages recurse, but a package can only
-   nest as deep as the terms that built it (max_depth), and a cycle (through references) is
-   broken by the count never reaching zero: aml_destroy frees those. */
-static void package_release(struct aml *aml, struct aml_package *p)
-{
-    if (!p || --p->refs)
-        return;
-    for (size_t i = 0; i < p->count; i++)
-        aml_value_free(aml, &p->elements[i]);
-    aml_free(aml, p->elements);
-    aml_free(aml, p);
-}
-
-void aml_value_free(struct aml *aml, struct aml_value *value)
-{
-    if (!value)
-        return;
     switch (value->type) {
     case AML_TYPE_STRING:
     case AML_TYPE_BUFFER:
         bytes_release(aml, value->u.bytes);
         break;
     case AML_TYPE_PACKAGE:
-        package_release(aml, value->u.package);
+        if (--value->u.package->refs == 0) {
+            value->u.package->dead_next = dead->packages;
+            dead->packages = value->u.package;
+        }
         break;
     case AML_TYPE_REFERENCE:
-        reference_release(aml, value->u.ref);
+        if (--value->u.ref->refs == 0) {
+            value->u.ref->dead_next = dead->references;
+            dead->references = value->u.ref;
+        }
         break;
     default:
         break;
     }
     memset(value, 0, sizeof(*value));
+}
+
+void aml_value_free(struct aml *aml, struct aml_value *value)
+{
+    if (!value)
+        return;
+    struct dead_lists dead = {NULL, NULL};
+    drop(aml, value, &dead);
+    while (dead.packages || dead.references) {
+        if (dead.references) {
+            struct aml_reference *r = dead.references;
+            dead.references = r->dead_next;
+            if (r->package) {
+                struct aml_value holder = {.type = AML_TYPE_PACKAGE, .u = {.package = r->package}};
+                drop(aml, &holder, &dead);
+            }
+            bytes_release(aml, r->bytes);
+            if (r->node)
+                aml_node_unref(aml, r->node);
+            aml_free(aml, r);
+        } else {
+            struct aml_package *p = dead.packages;
+            dead.packages = p->dead_next;
+            for (size_t i = 0; i < p->count; i++)
+                drop(aml, &p->elements[i], &dead);
+            aml_free(aml, p->elements);
+            aml_free(aml, p);
+        }
+    }
 }
 
 struct aml_value aml_value_share(const struct aml_value *value)
@@ -182,10 +203,12 @@ struct aml_value aml_value_share(const struct aml_value *value)
     return *value;
 }
 
-enum aml_status aml_value_copy(struct aml *aml, const struct aml_value *value,
-                               struct aml_value *out)
+static enum aml_status value_copy(struct aml *aml, const struct aml_value *value,
+                                  struct aml_value *out, uint32_t depth)
 {
     memset(out, 0, sizeof(*out));
+    if (depth > aml->limits.max_depth)
+        return AML_ERR_DEPTH;
     switch (value->type) {
     case AML_TYPE_STRING:
     case AML_TYPE_BUFFER: {
@@ -205,8 +228,7 @@ enum aml_status aml_value_copy(struct aml *aml, const struct aml_value *value,
         out->type = AML_TYPE_PACKAGE;
         out->u.package = p;
         for (size_t i = 0; i < from->count; i++) {
-            /* Nested packages are copied too (their depth is bounded as for release). */
-            enum aml_status s = aml_value_copy(aml, &from->elements[i], &p->elements[i]);
+            enum aml_status s = value_copy(aml, &from->elements[i], &p->elements[i], depth + 1);
             if (s != AML_OK) {
                 aml_value_free(aml, out);
                 return s;
@@ -218,6 +240,12 @@ enum aml_status aml_value_copy(struct aml *aml, const struct aml_value *value,
         *out = aml_value_share(value);
         return AML_OK;
     }
+}
+
+enum aml_status aml_value_copy(struct aml *aml, const struct aml_value *value,
+                               struct aml_value *out)
+{
+    return value_copy(aml, value, out, 0);
 }
 
 void aml_value_replace(struct aml *aml, struct aml_value *target, struct aml_value value)

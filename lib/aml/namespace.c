@@ -9,13 +9,14 @@
 
 void aml_limits_default(struct aml_limits *limits)
 {
-    limits->max_depth = 64;
+    limits->max_depth = 48;
     limits->max_call_depth = 16;
     limits->max_operations = 1000000;
     limits->max_loop_iterations = 100000;
     limits->max_memory = 4u << 20;
     limits->max_sleep_ms = 100;
     limits->max_stall_us = 100;
+    limits->max_total_sleep_ms = 1000;
 }
 
 /* Zero fields of the caller's limits take the defaults. */
@@ -38,6 +39,8 @@ static void limits_fill(struct aml_limits *limits, const struct aml_limits *give
         limits->max_sleep_ms = given->max_sleep_ms;
     if (given->max_stall_us)
         limits->max_stall_us = given->max_stall_us;
+    if (given->max_total_sleep_ms)
+        limits->max_total_sleep_ms = given->max_total_sleep_ms;
 }
 
 struct aml_node *aml_node_lookup_child(const struct aml_node *parent, const char name[4])
@@ -190,6 +193,8 @@ enum aml_status aml_namespace_init(struct aml *aml)
     if ((s = aml_node_new(aml, aml->root, "_REV", AML_TYPE_INTEGER, &n)) != AML_OK)
         return s;
     n->value = aml_integer(2);
+    if ((s = aml_node_new(aml, aml->root, "_GL_", AML_TYPE_MUTEX, &n)) != AML_OK)
+        return s;
     if ((s = aml_node_new(aml, aml->root, "_OSI", AML_TYPE_METHOD, &n)) != AML_OK)
         return s;
     n->object.method.arg_count = 1;
@@ -278,26 +283,25 @@ struct aml_node *aml_node_next(const struct aml_node *node)
 
 size_t aml_node_path(const struct aml_node *node, char *out, size_t size)
 {
-    /* Collect the segments from the node up, then write them root first. */
-    const struct aml_node *chain[256];
-    size_t depth = 0;
-    for (const struct aml_node *n = node; n && n->parent && depth < 256; n = n->parent)
-        chain[depth++] = n;
-    size_t length = 0;
-    char text[256 * 5 + 2];
-    text[length++] = '\\';
-    for (size_t i = depth; i-- > 0;) {
-        memcpy(text + length, chain[i]->name, 4);
-        length += 4;
-        if (i)
-            text[length++] = '.';
+    /* Measured first, then written from its end back to the root: no buffer on the stack (this
+       runs on the error path, at the deepest point of an evaluation). */
+    size_t length = 1;
+    for (const struct aml_node *n = node; n && n->parent; n = n->parent)
+        length += n->parent->parent ? 5 : 4;
+    if (size == 0)
+        return length;
+    size_t at = length;
+    out[length < size ? length : size - 1] = '\0';
+    for (const struct aml_node *n = node; n && n->parent; n = n->parent) {
+        at -= 4;
+        for (size_t i = 0; i < 4; i++)
+            if (at + i < size - 1)
+                out[at + i] = n->name[i];
+        if (n->parent->parent && --at < size - 1)
+            out[at] = '.';
     }
-    text[length] = '\0';
-    if (size) {
-        size_t n = length < size - 1 ? length : size - 1;
-        memcpy(out, text, n);
-        out[n] = '\0';
-    }
+    if (size > 1)
+        out[0] = '\\';
     return length;
 }
 

@@ -346,14 +346,22 @@ enum aml_status aml_exec_object(struct aml_exec *ex, uint16_t op, uint32_t start
     }
     case OP_STALL:
     case OP_SLEEP:
+        /* Each is cut to its cap, and all of an evaluation's waiting together is bounded, so
+           that a loop of Sleeps cannot hold the server for long. */
         if ((s = aml_exec_integer(ex, end, &v)) != AML_OK)
             return s;
+        if (op == OP_SLEEP && v > aml->limits.max_sleep_ms)
+            v = aml->limits.max_sleep_ms;
+        if (op == OP_STALL && v > aml->limits.max_stall_us)
+            v = aml->limits.max_stall_us;
+        aml->slept_us += op == OP_SLEEP ? v * 1000 : v;
+        if (aml->slept_us > (uint64_t)aml->limits.max_total_sleep_ms * 1000)
+            return aml_fail_at(ex, op, start, AML_ERR_LIMIT,
+                               "Sleep and Stall took longer than max_total_sleep_ms");
         if (op == OP_SLEEP && aml->host.sleep)
-            aml->host.sleep(aml->host.context,
-                            v < aml->limits.max_sleep_ms ? v : aml->limits.max_sleep_ms);
+            aml->host.sleep(aml->host.context, v);
         if (op == OP_STALL && aml->host.stall)
-            aml->host.stall(aml->host.context,
-                            v < aml->limits.max_stall_us ? v : aml->limits.max_stall_us);
+            aml->host.stall(aml->host.context, v);
         return AML_OK;
     case OP_ACQUIRE:
         return exec_acquire(ex, end, out);
@@ -394,6 +402,7 @@ enum aml_status aml_exec_object(struct aml_exec *ex, uint16_t op, uint32_t start
         return aml_fail_at(ex, op, start, AML_ERR_UNSUPPORTED,
                            "Load, LoadTable, Unload and DataTableRegion are not supported");
     default:
-        return aml_fail_at(ex, op, start, AML_ERR_BAD_OPCODE, "unknown opcode");
+        return aml_fail_at(ex, op, start, AML_ERR_BAD_OPCODE,
+                           "no such opcode in ACPI 6.4 (or outside the supported subset)");
     }
 }

@@ -214,6 +214,7 @@ static enum aml_status exec_match(struct aml_exec *ex, uint32_t end, struct aml_
         *out = aml_integer(ex->aml->integer_mask);
         for (uint64_t i = start; i < package.u.package->count; i++) {
             const struct aml_value *e = &package.u.package->elements[i];
+            aml_charge(ex->aml, 64);
             if (e->type != AML_TYPE_INTEGER && e->type != AML_TYPE_STRING &&
                 e->type != AML_TYPE_BUFFER)
                 continue;
@@ -582,6 +583,7 @@ enum aml_status aml_exec_operator(struct aml_exec *ex, uint16_t op, uint32_t sta
     case OP_CREATE_QWORD_FIELD:
         return aml_exec_create_field(ex, op, end);
     default:
-        return aml_fail_at(ex, op, start, AML_ERR_BAD_OPCODE, "unknown opcode");
+        return aml_fail_at(ex, op, start, AML_ERR_BAD_OPCODE,
+                           "no such opcode in ACPI 6.4 (or outside the supported subset)");
     }
 }

@@ -13,7 +13,8 @@
  * check what the interpreter did. Further tests take the QEMU-shaped table (qemu.aml) through
  * what the acpi server does with it (_PRT, link devices, _S5, _PIC), hand-make the bytes iasl
  * will not emit (an unknown opcode, truncated tables, lengths past the end), corrupt tables
- * byte by byte, and decode and encode resource templates.
+ * byte by byte, and decode and encode resource templates (those are in aml_robustness.c; the
+ * fake host is aml_fake.c).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -31,225 +32,7 @@
 
 #include "aml/aml.h"
 #include "aml/resource.h"
-
-#ifndef AML_TABLE_DIR
-#error "AML_TABLE_DIR must name the directory of the compiled test tables"
-#endif
-
-/* --- the fake host ------------------------------------------------------------------------- */
-
-#define FAKE_MEMORY   0x10000
-#define FAKE_LOG      512
-#define FAKE_NOTIFIES 16
-
-struct access {
-    char space; /* 'm', 'i', 'p' */
-    bool write;
-    uint64_t address; /* memory address, port, or (device << 16 | function << 8) + offset */
-    unsigned width;
-    uint64_t value;
-};
-
-struct fake {
-    uint8_t memory[FAKE_MEMORY];
-    uint8_t io[0x10000];
-    uint8_t pci[32 * 8][256];
-    struct access log[FAKE_LOG];
-    size_t log_count;
-    struct aml_node *notified[FAKE_NOTIFIES];
-    uint64_t notify_values[FAKE_NOTIFIES];
-    size_t notify_count;
-    char last_debug[160];
-    uint64_t slept_ms, stalled_us;
-    uint64_t clock;
-};
-
-static void record(struct fake *f, char space, bool write, uint64_t address, unsigned width,
-                   uint64_t value)
-{
-    if (f->log_count < FAKE_LOG)
-        f->log[f->log_count++] = (struct access){space, write, address, width, value};
-}
-
-static uint64_t bytes_read(const uint8_t *p, unsigned width)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < width / 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
-static void bytes_write(uint8_t *p, unsigned width, uint64_t v)
-{
-    for (unsigned i = 0; i < width / 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static int fake_mem_read(void *c, uint64_t address, unsigned width, uint64_t *value)
-{
-    struct fake *f = c;
-    if (address >= FAKE_MEMORY || width / 8 > FAKE_MEMORY - address)
-        return -1;
-    *value = bytes_read(f->memory + address, width);
-    record(f, 'm', false, address, width, *value);
-    return 0;
-}
-
-static int fake_mem_write(void *c, uint64_t address, unsigned width, uint64_t value)
-{
-    struct fake *f = c;
-    if (address >= FAKE_MEMORY || width / 8 > FAKE_MEMORY - address)
-        return -1;
-    bytes_write(f->memory + address, width, value);
-    record(f, 'm', true, address, width, value);
-    return 0;
-}
-
-static int fake_io_read(void *c, uint16_t port, unsigned width, uint64_t *value)
-{
-    struct fake *f = c;
-    if (port + width / 8 > 0x10000u)
-        return -1;
-    *value = bytes_read(f->io + port, width);
-    record(f, 'i', false, port, width, *value);
-    return 0;
-}
-
-static int fake_io_write(void *c, uint16_t port, unsigned width, uint64_t value)
-{
-    struct fake *f = c;
-    if (port + width / 8 > 0x10000u)
-        return -1;
-    bytes_write(f->io + port, width, value);
-    record(f, 'i', true, port, width, value);
-    return 0;
-}
-
-static uint8_t *fake_pci(struct fake *f, struct aml_pci_address a, uint16_t offset, unsigned width)
-{
-    if (a.segment || a.bus || a.device >= 32 || a.function >= 8 || offset + width / 8 > 256)
-        return NULL;
-    return &f->pci[a.device * 8 + a.function][offset];
-}
-
-static int fake_pci_read(void *c, struct aml_pci_address a, uint16_t offset, unsigned width,
-                         uint64_t *value)
-{
-    struct fake *f = c;
-    uint8_t *p = fake_pci(f, a, offset, width);
-    if (!p)
-        return -1;
-    *value = bytes_read(p, width);
-    record(f, 'p', false, (uint64_t)a.device << 16 | (uint64_t)a.function << 8 | offset, width,
-           *value);
-    return 0;
-}
-
-static int fake_pci_write(void *c, struct aml_pci_address a, uint16_t offset, unsigned width,
-                          uint64_t value)
-{
-    struct fake *f = c;
-    uint8_t *p = fake_pci(f, a, offset, width);
-    if (!p)
-        return -1;
-    bytes_write(p, width, value);
-    record(f, 'p', true, (uint64_t)a.device << 16 | (uint64_t)a.function << 8 | offset, width,
-           value);
-    return 0;
-}
-
-static void fake_notify(void *c, struct aml_node *node, uint64_t value)
-{
-    struct fake *f = c;
-    if (f->notify_count < FAKE_NOTIFIES) {
-        f->notified[f->notify_count] = node;
-        f->notify_values[f->notify_count++] = value;
-    }
-}
-
-static void fake_sleep(void *c, uint64_t ms)
-{
-    ((struct fake *)c)->slept_ms += ms;
-}
-
-static void fake_stall(void *c, uint64_t us)
-{
-    ((struct fake *)c)->stalled_us += us;
-}
-
-static void fake_log(void *c, enum aml_log_level level, const char *line)
-{
-    struct fake *f = c;
-    if (level == AML_LOG_DEBUG)
-        snprintf(f->last_debug, sizeof(f->last_debug), "%s", line);
-}
-
-static uint64_t fake_timer(void *c)
-{
-    return ((struct fake *)c)->clock += 1000;
-}
-
-static struct aml_host fake_host(struct fake *f)
-{
-    return (struct aml_host){
-        .context = f,
-        .io_read = fake_io_read,
-        .io_write = fake_io_write,
-        .mem_read = fake_mem_read,
-        .mem_write = fake_mem_write,
-        .pci_read = fake_pci_read,
-        .pci_write = fake_pci_write,
-        .notify = fake_notify,
-        .sleep = fake_sleep,
-        .stall = fake_stall,
-        .log = fake_log,
-        .timer = fake_timer,
-    };
-}
-
-/* --- tables ---------------------------------------------------------------------------------- */
-
-/* The compiled table name (e.g. "qemu.aml") in an exact-size heap buffer, so ASan catches any
-   read past it. */
-static uint8_t *read_table(const char *name, size_t *length)
-{
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", AML_TABLE_DIR, name);
-    FILE *file = fopen(path, "rb");
-    if (!file) {
-        print_error("cannot open %s\n", path);
-        fail();
-    }
-    fseek(file, 0, SEEK_END);
-    long size = ftell(file);
-    fseek(file, 0, SEEK_SET);
-    uint8_t *data = malloc((size_t)size);
-    assert_non_null(data);
-    assert_int_equal(fread(data, 1, (size_t)size, file), (size_t)size);
-    fclose(file);
-    *length = (size_t)size;
-    return data;
-}
-
-/* A fresh interpreter with table name loaded (it must load cleanly). */
-static struct aml *load(struct fake *f, const char *name, const struct aml_limits *limits)
-{
-    struct aml_host host = fake_host(f);
-    struct aml *aml;
-    assert_int_equal(aml_create(&host, limits, &aml), AML_OK);
-    size_t length;
-    uint8_t *table = read_table(name, &length);
-    struct aml_error error;
-    enum aml_status s = aml_load_table(aml, table, length, &error);
-    if (s != AML_OK) {
-        char text[256];
-        aml_error_format(&error, text, sizeof(text));
-        print_error("%s: %s\n", name, text);
-    }
-    assert_int_equal(s, AML_OK);
-    free(table);
-    return aml;
-}
+#include "aml_fake.h"
 
 /* --- expectations ---------------------------------------------------------------------------- */
 
@@ -351,9 +134,281 @@ static void test_expectations(void **state)
     assert_int_equal(failures, 0);
 }
 
-static void test_placeholder(void **state)
+/* --- the QEMU-shaped table, as the acpi server uses it --------------------------------------- */
+
+static const struct aml_value *element(const struct aml_value *package, size_t i)
+{
+    const struct aml_value *e = aml_package_element(package, i);
+    assert_non_null(e);
+    return e;
+}
+
+static uint64_t integer_element(const struct aml_value *package, size_t i)
+{
+    const struct aml_value *e = element(package, i);
+    assert_int_equal(e->type, AML_TYPE_INTEGER);
+    return e->u.integer;
+}
+
+static void test_qemu_sleep_state_and_routing(void **state)
 {
     (void)state;
+    struct fake *f = calloc(1, sizeof(*f));
+    struct aml *aml = load(f, "qemu.aml", NULL);
+    assert_int_equal(aml_integer_width(aml), 32); /* a revision-1 DSDT, like QEMU's */
+    struct aml_value v;
+    struct aml_error error;
+    assert_int_equal(aml_evaluate(aml, NULL, "\\_S5", NULL, 0, &v, &error), AML_OK);
+    assert_int_equal(aml_package_count(&v), 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(integer_element(&v, i), 0); /* SLP_TYP 0 for S5 */
+    aml_value_free(aml, &v);
+
+    /* Before \_PIC(1): PIC routes through the link devices. */
+    struct aml_node *lnka = aml_find(aml, NULL, "\\_SB.LNKA");
+    assert_non_null(lnka);
+    assert_int_equal(aml_evaluate(aml, NULL, "\\_SB.PCI0._PRT", NULL, 0, &v, &error), AML_OK);
+    assert_int_equal(aml_package_count(&v), 3);
+    const struct aml_value *route = element(&v, 0);
+    assert_int_equal(integer_element(route, 0), 0x0001FFFF);
+    assert_int_equal(integer_element(route, 1), 0);
+    assert_ptr_equal(aml_value_node(element(route, 2)), lnka);
+    assert_int_equal(integer_element(route, 3), 0);
+    aml_value_free(aml, &v);
+
+    /* After \_PIC(1): GSIs of the I/O APIC, no link device. */
+    struct aml_value apic = aml_integer(1);
+    assert_int_equal(aml_evaluate(aml, NULL, "\\_PIC", &apic, 1, NULL, &error), AML_OK);
+    assert_int_equal(aml_evaluate(aml, NULL, "\\_SB.PCI0._PRT", NULL, 0, &v, &error), AML_OK);
+    route = element(&v, 1);
+    assert_int_equal(integer_element(route, 2), 0);
+    assert_null(aml_value_node(element(route, 2)));
+    assert_int_equal(integer_element(route, 3), 17);
+    aml_value_free(aml, &v);
+    aml_destroy(aml);
+    free(f);
+}
+
+/* The link device's routing register: PCI 0:1.0 offset 0x60 + n, as the interpreter wrote it. */
+static void test_qemu_link_devices(void **state)
+{
+    (void)state;
+    struct fake *f = calloc(1, sizeof(*f));
+    struct aml *aml = load(f, "qemu.aml", NULL);
+    uint8_t *routing = &f->pci[1 * 8 + 0][0x60];
+    routing[0] = 0x80; /* LNKA disabled, as firmware leaves it */
+    routing[1] = 0x80;
+    struct aml_node *lnka = aml_find(aml, NULL, "\\_SB.LNKA");
+    struct aml_node *lnkb = aml_find(aml, NULL, "\\_SB.LNKB");
+    struct aml_error error;
+    uint64_t sta;
+    assert_int_equal(aml_device_sta(aml, lnka, &sta, &error), AML_OK);
+    assert_int_equal(sta, 0x09);
+    char hid[AML_ID_MAX];
+    assert_int_equal(aml_device_hid(aml, lnka, hid, &error), AML_OK);
+    assert_string_equal(hid, "PNP0C0F");
+
+    struct aml_node *links[] = {lnka, lnkb};
+    enum aml_resource_type kinds[] = {AML_RESOURCE_EXTENDED_IRQ, AML_RESOURCE_IRQ};
+    for (int l = 0; l < 2; l++) {
+        struct aml_value prs, crs;
+        assert_int_equal(aml_evaluate(aml, links[l], "_PRS", NULL, 0, &prs, &error), AML_OK);
+        size_t length, count;
+        const uint8_t *bytes = aml_value_data(&prs, &length);
+        struct aml_resource r[4];
+        assert_int_equal(aml_resource_decode(bytes, length, r, 4, &count, NULL), AML_OK);
+        assert_int_equal(count, 1);
+        assert_int_equal(r[0].type, kinds[l]);
+        assert_int_equal(r[0].u.irq.count, 3);
+        assert_int_equal(r[0].u.irq.interrupts[2], 11);
+        assert_true(r[0].u.irq.level);
+        assert_true(r[0].u.irq.shared);
+        assert_int_equal(r[0].u.irq.active_low, l == 1);
+
+        /* Choose IRQ 11 through _SRS: the routing register takes it. */
+        uint8_t srs[16];
+        size_t srs_length;
+        assert_int_equal(aml_resource_encode_irq(&r[0], 11, srs, sizeof(srs), &srs_length), AML_OK);
+        struct aml_value arg;
+        assert_int_equal(aml_buffer_new(aml, srs, srs_length, &arg), AML_OK);
+        f->log_count = 0;
+        assert_int_equal(aml_evaluate(aml, links[l], "_SRS", &arg, 1, NULL, &error), AML_OK);
+        aml_value_free(aml, &arg);
+        assert_int_equal(routing[l], 11);
+        bool wrote = false;
+        for (size_t i = 0; i < f->log_count; i++)
+            wrote = wrote || (f->log[i].space == 'p' && f->log[i].write &&
+                              f->log[i].address == (0x10000u | (0x60u + l)) &&
+                              f->log[i].width == 8 && f->log[i].value == 11);
+        assert_true(wrote);
+
+        /* _CRS now reports it, and the link is enabled. */
+        assert_int_equal(aml_evaluate(aml, links[l], "_CRS", NULL, 0, &crs, &error), AML_OK);
+        bytes = aml_value_data(&crs, &length);
+        assert_int_equal(aml_resource_decode(bytes, length, r, 4, &count, NULL), AML_OK);
+        assert_int_equal(count, 1);
+        assert_int_equal(r[0].u.irq.count, 1);
+        assert_int_equal(r[0].u.irq.interrupts[0], 11);
+        assert_int_equal(aml_device_sta(aml, links[l], &sta, &error), AML_OK);
+        assert_int_equal(sta, 0x0B);
+        aml_value_free(aml, &prs);
+        aml_value_free(aml, &crs);
+        assert_int_equal(aml_evaluate(aml, links[l], "_DIS", NULL, 0, NULL, &error), AML_OK);
+        assert_int_equal(routing[l], 0x80 | 11);
+    }
+    aml_destroy(aml);
+    free(f);
+}
+
+static void test_qemu_io_notify_and_devices(void **state)
+{
+    (void)state;
+    struct fake *f = calloc(1, sizeof(*f));
+    struct aml *aml = load(f, "qemu.aml", NULL);
+    struct aml_error error;
+    f->log_count = 0;
+    assert_int_equal(aml_evaluate(aml, NULL, "\\PWRO", NULL, 0, NULL, &error), AML_OK);
+    assert_int_equal(f->log_count, 1); /* a whole word: written without reading first */
+    assert_int_equal(f->log[0].space, 'i');
+    assert_true(f->log[0].write);
+    assert_int_equal(f->log[0].address, 0x604);
+    assert_int_equal(f->log[0].width, 16);
+    assert_int_equal(f->log[0].value, 0x2000);
+
+    assert_int_equal(aml_evaluate(aml, NULL, "\\_GPE._E01", NULL, 0, NULL, &error), AML_OK);
+    assert_int_equal(f->notify_count, 1);
+    assert_ptr_equal(f->notified[0], aml_find(aml, NULL, "\\_SB.PCI0"));
+    assert_int_equal(f->notify_values[0], 0);
+
+    /* The devices the acpi server lists, with their identities. */
+    struct aml_node *pci = aml_find(aml, NULL, "\\_SB_.PCI0");
+    char path[64], hid[AML_ID_MAX];
+    aml_node_path(pci, path, sizeof(path));
+    assert_string_equal(path, "\\_SB_.PCI0");
+    assert_int_equal(aml_device_hid(aml, pci, hid, &error), AML_OK);
+    assert_string_equal(hid, "PNP0A03");
+    uint64_t adr, sta;
+    struct aml_node *isa = aml_find(aml, pci, "ISA");
+    assert_int_equal(aml_device_adr(aml, isa, &adr, &error), AML_OK);
+    assert_int_equal(adr, 0x00010000);
+    assert_int_equal(aml_device_hid(aml, isa, hid, &error), AML_ERR_NOT_FOUND);
+    assert_int_equal(aml_device_sta(aml, isa, &sta, &error), AML_OK);
+    assert_int_equal(sta, 0x0F); /* no _STA: present */
+    struct aml_value crs;
+    assert_int_equal(aml_evaluate(aml, pci, "_CRS", NULL, 0, &crs, &error), AML_OK);
+    size_t length, count;
+    const uint8_t *bytes = aml_value_data(&crs, &length);
+    struct aml_resource r[8];
+    assert_int_equal(aml_resource_decode(bytes, length, r, 8, &count, NULL), AML_OK);
+    assert_int_equal(count, 4);
+    assert_int_equal(r[0].type, AML_RESOURCE_ADDRESS);
+    assert_int_equal(r[0].u.address.bits, 16);
+    assert_int_equal(r[0].u.address.space, AML_ADDRESS_BUS);
+    assert_int_equal(r[0].u.address.maximum, 0xFF);
+    assert_int_equal(r[1].type, AML_RESOURCE_IO);
+    assert_int_equal(r[1].u.range.minimum, 0xCF8);
+    assert_int_equal(r[1].u.range.length, 8);
+    assert_int_equal(r[2].u.address.bits, 32);
+    assert_int_equal(r[2].u.address.minimum, 0xA0000);
+    assert_int_equal(r[3].u.address.bits, 64);
+    assert_int_equal(r[3].u.address.minimum, 0x100000000);
+    assert_int_equal(r[3].u.address.length, 0x80000000);
+    aml_value_free(aml, &crs);
+    aml_destroy(aml);
+    free(f);
+}
+
+/* _OSC with the PCI host bridge UUID: the capabilities buffer comes back with what the
+   firmware grants (the caller's own buffer is not changed: arguments are copies). */
+static void test_qemu_osc(void **state)
+{
+    (void)state;
+    struct fake *f = calloc(1, sizeof(*f));
+    struct aml *aml = load(f, "qemu.aml", NULL);
+    static const uint8_t uuid[16] = {0x5b, 0x4d, 0xdb, 0x33, 0xf7, 0x1f, 0x1c, 0x40,
+                                     0x96, 0x57, 0x74, 0x41, 0xc0, 0x3d, 0xd7, 0x66};
+    static const uint8_t caps[12] = {0, 0, 0, 0, 0x1F, 0, 0, 0, 0x1F, 0, 0, 0};
+    struct aml_value args[4], result;
+    assert_int_equal(aml_buffer_new(aml, uuid, sizeof(uuid), &args[0]), AML_OK);
+    args[1] = aml_integer(1);
+    args[2] = aml_integer(3);
+    assert_int_equal(aml_buffer_new(aml, caps, sizeof(caps), &args[3]), AML_OK);
+    struct aml_error error;
+    assert_int_equal(aml_evaluate(aml, NULL, "\\_SB.PCI0._OSC", args, 4, &result, &error), AML_OK);
+    size_t length;
+    const uint8_t *out = aml_value_data(&result, &length);
+    assert_int_equal(length, 12);
+    assert_int_equal(out[0], 0x10); /* capabilities masked */
+    assert_int_equal(out[8], 0x1E);
+    assert_int_equal(aml_value_data(&args[3], NULL)[8], 0x1F);
+    aml_value_free(aml, &result);
+    args[0].u.bytes->data[0] ^= 1; /* another UUID */
+    assert_int_equal(aml_evaluate(aml, NULL, "\\_SB.PCI0._OSC", args, 4, &result, &error), AML_OK);
+    assert_int_equal(aml_value_data(&result, NULL)[0], 0x04);
+    aml_value_free(aml, &result);
+    aml_value_free(aml, &args[0]);
+    aml_value_free(aml, &args[3]);
+    aml_destroy(aml);
+    free(f);
+}
+
+/* --- what reached the host from objects.aml --------------------------------------------------- */
+
+static void test_host_services(void **state)
+{
+    (void)state;
+    struct fake *f = calloc(1, sizeof(*f));
+    struct aml *aml = load(f, "objects.aml", NULL);
+    struct aml_error error;
+    assert_int_equal(aml_evaluate(aml, NULL, "\\TNTF", NULL, 0, NULL, &error), AML_OK);
+    assert_int_equal(f->notify_count, 2);
+    assert_ptr_equal(f->notified[0], aml_find(aml, NULL, "\\_SB.DEV1"));
+    assert_int_equal(f->notify_values[0], 0x80);
+    assert_ptr_equal(f->notified[1], aml_find(aml, NULL, "\\_SB.CPU0"));
+    assert_int_equal(f->notify_values[1], 0x81);
+    assert_int_equal(aml_evaluate(aml, NULL, "\\TSLP", NULL, 0, NULL, &error), AML_OK);
+    assert_int_equal(f->slept_ms, 10 + 100);   /* Sleep (100000) cut to max_sleep_ms */
+    assert_int_equal(f->stalled_us, 20 + 100); /* Stall (255) cut to max_stall_us */
+    assert_int_equal(aml_evaluate(aml, NULL, "\\TDBG", NULL, 0, NULL, &error), AML_OK);
+    assert_string_equal(f->last_debug, "0x1234");
+
+    /* A method's objects go when it returns, and their memory with them. */
+    size_t before = aml_memory_used(aml);
+    assert_int_equal(aml_evaluate(aml, NULL, "\\TLCL", NULL, 0, NULL, &error), AML_OK);
+    assert_null(aml_find(aml, NULL, "\\TLCL.TMP0"));
+    assert_null(aml_find(aml, NULL, "\\TLCL.TDEV"));
+    assert_int_equal(aml_memory_used(aml), before);
+
+    /* _CID as a package of an EISA id and a string. */
+    char cids[4][AML_ID_MAX];
+    size_t count;
+    struct aml_node *dev1 = aml_find(aml, NULL, "\\_SB.DEV1");
+    assert_int_equal(aml_device_cids(aml, dev1, cids, 4, &count, &error), AML_OK);
+    assert_int_equal(count, 2);
+    assert_string_equal(cids[0], "PNP0A03");
+    assert_string_equal(cids[1], "ACPI0003");
+    uint64_t sta;
+    assert_int_equal(aml_device_sta(aml, dev1, &sta, &error), AML_OK);
+    assert_int_equal(sta, 0x0B);
+    char hid[AML_ID_MAX];
+    assert_int_equal(aml_device_hid(aml, aml_find(aml, dev1, "CHLD"), hid, &error), AML_OK);
+    assert_string_equal(hid, "QEMU0002");
+    aml_destroy(aml);
+    free(f);
+}
+
+static void test_initialize(void **state)
+{
+    (void)state;
+    struct fake *f = calloc(1, sizeof(*f));
+    struct aml *aml = load(f, "objects.aml", NULL);
+    assert_int_equal(aml_initialize(aml), 1); /* BAD0's _INI executes Fatal */
+    uint64_t count;
+    struct aml_error error;
+    assert_int_equal(aml_evaluate_integer(aml, NULL, "\\INIC", &count, &error), AML_OK);
+    assert_int_equal(count, 0x11); /* \_INI and KID1's: not ABS0's, KID0's or FUN0's */
+    aml_destroy(aml);
+    free(f);
 }
 
 /* --- main --------------------------------------------------------------------------------------
@@ -384,7 +439,21 @@ int main(void)
     closedir(dir);
     qsort(names, tables, sizeof(names[0]), compare_names);
     static const struct CMUnitTest fixed[] = {
-        cmocka_unit_test(test_placeholder),
+        cmocka_unit_test(test_qemu_sleep_state_and_routing),
+        cmocka_unit_test(test_qemu_link_devices),
+        cmocka_unit_test(test_qemu_io_notify_and_devices),
+        cmocka_unit_test(test_qemu_osc),
+        cmocka_unit_test(test_host_services),
+        cmocka_unit_test(test_initialize),
+        cmocka_unit_test(test_unknown_opcode),
+        cmocka_unit_test(test_break_outside_while),
+        cmocka_unit_test(test_bad_headers_and_lengths),
+        cmocka_unit_test(test_truncations),
+        cmocka_unit_test(test_corruptions),
+        cmocka_unit_test(test_nesting_depth),
+        cmocka_unit_test(test_memory_budget),
+        cmocka_unit_test(test_namespace_api),
+        cmocka_unit_test(test_resources),
     };
     size_t fixed_count = sizeof(fixed) / sizeof(fixed[0]);
     struct CMUnitTest *tests = calloc(tables + fixed_count, sizeof(*tests));
