@@ -97,6 +97,10 @@ TEST_INITRD_SOURCES := $(call manifest_sources,initrd/test-manifest)
 $(BUILD)/initrd.cpio: initrd/manifest tools/mkinitrd.sh $(INITRD_SOURCES) | $(DEPS)
 	bash tools/mkinitrd.sh $(BUILD) $@ initrd/manifest
 
+# lspci's vendor and device names (etc/pci.ids): Debian's pci.ids, pinned and checked.
+$(BUILD)/pci.ids: tools/pciids.sh | $(DEPS)
+	bash tools/pciids.sh $(BUILD)/pciids $@
+
 # A program cut short, for the tests of procsrv's ELF checks.
 $(BUILD)/corrupt-elf: $(BUILD)/bin/proctest
 	head -c 3000 $< > $@
@@ -243,7 +247,7 @@ extra_srcs_memsrv  := lib/buddy/buddy.c
 extra_srcs_acpi    := lib/acpi/tables.c lib/acpi/madt.c lib/procgrant/procgrant.c \
 	$(wildcard lib/aml/*.c)
 extra_srcs_pci     := lib/pci/pci.c lib/procgrant/procgrant.c
-extra_srcs_shell   := lib/lineedit/lineedit.c lib/pci/pci.c
+extra_srcs_shell   := lib/lineedit/lineedit.c lib/pci/pci.c lib/pci/pciids.c
 extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c lib/vt/vt.c lib/vt/vt_render.c \
 	lib/psf/psf.c lib/text/text.c lib/input/keymap.c
 extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c lib/input/mouse.c lib/ioport/ioport.c
@@ -307,7 +311,8 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt acpitables keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
-	initstack aml pci mouse psf vt blend compose clockface hmfs hmfs_fsx hmfs_powercut hmfs_corrupt
+	initstack aml pci pciids mouse psf vt blend compose clockface hmfs hmfs_fsx hmfs_powercut \
+	hmfs_corrupt
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -343,7 +348,6 @@ unit_srcs_server    := lib/libsys/server_dispatch.c lib/libsys/request.c lib/res
 unit_srcs_wordpack  := lib/wordpack/wordpack.c
 unit_srcs_initstack := lib/initstack/initstack.c
 unit_srcs_ioport    := lib/ioport/ioport.c
-unit_srcs_pci       := lib/pci/pci.c
 # The AML interpreter, tested with the ASL cases of tests/aml compiled by iasl into $(BUILD)/aml
 # (-of: no constant folding, so each operator reaches the interpreter as written). Its sources
 # include the C library's <string.h>, not kernel/'s: no -Ikernel.
@@ -376,6 +380,10 @@ unit_srcs_hmfs_powercut := $(unit_srcs_hmfs)
 unit_srcs_hmfs_corrupt := $(unit_srcs_hmfs)
 # The HMFS tests use the C library's string.h, not the kernel's (-Ikernel would find that one).
 $(BUILD)/host/test_hmfs $(BUILD)/host/test_hmfs_%: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
+unit_srcs_pci       := lib/pci/pci.c
+unit_srcs_pciids    := lib/pci/pciids.c
+# It and its test include the C library's <string.h>, not kernel/'s.
+$(BUILD)/host/test_pciids: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)
@@ -430,6 +438,7 @@ FUZZ_FLAGS   := -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats
 fuzz_srcs_aml  := $(AML_SRCS)
 fuzz_seeds_aml := $(AML_TABLES)
 fuzz_srcs_hmfs := $(HMFS_LIB_SRCS) tests/unit/hmfs/memdev.c
+fuzz_srcs_acpitables := lib/acpi/tables.c
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)

@@ -95,6 +95,46 @@ unsigned pci_read_capabilities(const struct pci_access *a, struct pci_function *
     return n;
 }
 
+bool pci_write_allowed(const struct pci_function *f, unsigned offset, unsigned width)
+{
+    unsigned end = offset + width;
+    bool placement =
+        f->header_type == 1 ? offset < 0x30 && end > 0x10 : offset < 0x28 && end > 0x10;
+    unsigned rom = f->header_type == 1 ? 0x38 : PCI_ROM_BAR;
+    bool rom_bar = offset < rom + 4 && end > rom;
+    bool pointer = offset <= PCI_CAPABILITIES && end > PCI_CAPABILITIES;
+    return !placement && !rom_bar && !pointer;
+}
+
+uint32_t pci_keep_decode(unsigned offset, unsigned width, uint32_t value, uint32_t command)
+{
+    if (offset > PCI_COMMAND || offset + width <= PCI_COMMAND)
+        return value;
+    unsigned shift = 8 * (PCI_COMMAND - offset);
+    uint32_t decode = (uint32_t)(PCI_COMMAND_IO | PCI_COMMAND_MEMORY) << shift;
+    return (value & ~decode) | ((command << shift) & decode);
+}
+
+bool pci_msi_enable(const struct pci_access *a, const struct pci_function *f, uint64_t address,
+                    uint32_t data)
+{
+    unsigned cap = f->cap_msi;
+    if (!cap)
+        return false;
+    uint32_t control = config_read(a, f, cap + 2, 2);
+    bool wide = control & 0x80, maskable = control & 0x100;
+    config_write(a, f, cap + 4, 4, (uint32_t)address);
+    if (wide)
+        config_write(a, f, cap + 8, 4, (uint32_t)(address >> 32));
+    config_write(a, f, cap + (wide ? 12 : 8), 2, data);
+    if (maskable)
+        config_write(a, f, cap + (wide ? 16 : 12), 4, 0);
+    /* One message (multiple message enable 0), enabled. */
+    config_write(a, f, cap + 2, 2, (control & ~0x70u) | 1);
+    config_write(a, f, PCI_COMMAND, 2, config_read(a, f, PCI_COMMAND, 2) | PCI_COMMAND_INTX_OFF);
+    return true;
+}
+
 /* Reads one present function's header into f (bus, device, function set). */
 static void read_function(const struct pci_access *a, struct pci_function *f, int bridge,
                           const struct pci_function *list)

@@ -94,6 +94,21 @@ void pci_size_bars(const struct pci_access *access, struct pci_function *f);
    points outside ends there. Returns the entries read. */
 unsigned pci_read_capabilities(const struct pci_access *access, struct pci_function *f);
 
+/* True if a driver may write width bytes at offset of f's configuration space: not what
+   places the function in the address spaces (the BARs, the ROM BAR, a bridge's bus numbers and
+   windows) nor the capability pointer. */
+bool pci_write_allowed(const struct pci_function *f, unsigned offset, unsigned width);
+
+/* value, a write of width bytes at offset, with the command register's I/O and memory decode
+   bits (where the write covers them) kept as they are in command. */
+uint32_t pci_keep_decode(unsigned offset, unsigned width, uint32_t value, uint32_t command);
+
+/* Programs f's MSI capability with address and data (32- or 64-bit layout; the vector
+   unmasked if it has per-vector masking), enables one message and turns INTx off. False if f
+   has no MSI capability. */
+bool pci_msi_enable(const struct pci_access *access, const struct pci_function *f, uint64_t address,
+                    uint32_t data);
+
 /* The pin on the bridge's side for a device behind it (the PCI-to-PCI bridge swizzle):
    pin 1-4 of device dev becomes ((pin - 1 + dev) % 4) + 1. */
 unsigned pci_swizzle(unsigned device, unsigned pin);

@@ -29,6 +29,7 @@ struct acpi_server {
     /* The namespace. */
     struct aml *aml;
     unsigned aml_errors;
+    unsigned sta_deferred; /* devices whose _STA needs PCI configuration space (the links) */
     unsigned device_count;
     uint8_t slp_typa, slp_typb; /* from \_S5 */
 };

@@ -96,24 +96,24 @@ static int mem_write(void *context, uint64_t address, unsigned width, uint64_t v
    two never use the index register at the same time. At any other time (start-up, the device
    list) such an access is refused with a line saying so. */
 static bool pci_config_open;
+static unsigned pci_refusals; /* accesses refused while closed (a device's _STA then waits) */
 
 static int pci_access(struct aml_pci_address pci, uint16_t offset, unsigned width, uint64_t *value,
                       bool write)
 {
-    static struct aml_pci_address last_refused = {0xffff, 0, 0, 0};
-    if (!pci_config_open || offset > 0xff || pci.segment != 0 || pci.device > 31 ||
-        pci.function > 7 || (width != 8 && width != 16 && width != 32) ||
-        (offset & (width / 8 - 1))) {
-        /* One line for a run of refusals on one function (each link reads its own byte). */
-        if (last_refused.segment == pci.segment && last_refused.bus == pci.bus &&
-            last_refused.device == pci.device && last_refused.function == pci.function)
-            return -1;
-        last_refused = pci;
+    if (!pci_config_open) {
+        /* Said once: QEMU's links each read a byte of it at start and for the device list. */
+        if (pci_refusals++ == 0)
+            printf("acpi: the AML reads PCI configuration space (%x:%02x:%02x.%x offset 0x%x): "
+                   "served only while answering a route (docs/platform.md); refused until then\n",
+                   pci.segment, pci.bus, pci.device, pci.function, offset);
+        return -1;
+    }
+    if (offset > 0xff || pci.segment != 0 || pci.device > 31 || pci.function > 7 ||
+        (width != 8 && width != 16 && width != 32) || (offset & (width / 8 - 1))) {
         printf("acpi: AML access to PCI configuration space of %x:%02x:%02x.%x offset 0x%x "
-               "refused: %s\n",
-               pci.segment, pci.bus, pci.device, pci.function, offset,
-               pci_config_open ? "outside what mechanism #1 reaches"
-                               : "configuration space is the pci server's outside a route request");
+               "(%u bits) refused: outside what mechanism #1 reaches\n",
+               pci.segment, pci.bus, pci.device, pci.function, offset, width);
         return -1;
     }
     uint64_t address = 0x80000000u | (uint32_t)pci.bus << 16 | (uint32_t)pci.device << 11 |
@@ -199,11 +199,18 @@ static void initialise(struct acpi_server *a, struct aml_node *node, unsigned de
         if (a->device_count < MAX_DEVICES)
             devices[a->device_count] = child;
         a->device_count++;
+        unsigned refusals = pci_refusals;
         if (aml_device_sta(a->aml, child, &sta, &error) != AML_OK) {
-            /* Listed, not initialised; its children may still be there (ACPI 6.3.7). */
-            char path[ACPI_PATH_MAX];
-            aml_node_path(child, path, sizeof path);
-            report(path, &error);
+            /* Listed, not initialised; its children may still be there (ACPI 6.3.7). A _STA
+               that failed only because configuration space is closed now (a link device) is
+               counted apart: it is not the AML's fault. */
+            if (error.status == AML_ERR_HOST && pci_refusals != refusals) {
+                a->sta_deferred++;
+            } else {
+                char path[ACPI_PATH_MAX];
+                aml_node_path(child, path, sizeof path);
+                report(path, &error);
+            }
             sta = AML_STA_WORKING;
         }
         if (sta & AML_STA_PRESENT) {
@@ -284,8 +291,9 @@ void namespace_load(struct acpi_server *a)
         report("\\_SB_._INI", &error);
     initialise(a, aml_root(a->aml), 0);
     read_s5(a);
-    printf("acpi: namespace: %u devices, %u AML errors, %zu KiB; \\_S5 %s\n", a->device_count,
-           a->aml_errors, aml_memory_used(a->aml) / 1024,
+    printf("acpi: namespace: %u devices (%u whose _STA needs PCI configuration space), %u AML "
+           "errors, %zu KiB; \\_S5 %s\n",
+           a->device_count, a->sta_deferred, a->aml_errors, aml_memory_used(a->aml) / 1024,
            a->flags & ACPI_INFO_S5 ? "found" : "missing");
 }
 

@@ -91,17 +91,6 @@ static long handle_read(struct server_call *call)
     return SERVICE_OK;
 }
 
-/* Registers a driver may not write: what places the function in the address spaces (BARs,
-   the ROM BAR, a bridge's bus numbers and windows) and the capability pointer. */
-static bool write_refused(const struct pci_function *f, unsigned offset, unsigned width)
-{
-    unsigned end = offset + width;
-    bool placement =
-        f->header_type == 1 ? offset < 0x30 && end > 0x10 : offset < 0x28 && end > 0x10;
-    unsigned rom = f->header_type == 1 ? 0x38 : 0x30;
-    return placement || (offset < rom + 4 && end > rom) || (offset <= 0x34 && end > 0x34);
-}
-
 static long handle_write(struct server_call *call)
 {
     unsigned offset, width;
@@ -114,17 +103,11 @@ static long handle_write(struct server_call *call)
     if (!d)
         return status;
     const struct pci_function *f = &d->f;
-    if (write_refused(f, offset, width))
+    if (!pci_write_allowed(f, offset, width))
         return SERVICE_DENIED;
     uint32_t value = (uint32_t)request_word(&call->in, 3);
-    if (offset <= PCI_COMMAND && offset + width > PCI_COMMAND) {
-        /* The decode bits stay as firmware left them: the driver may set bus mastering,
-           INTx off and the rest, but not switch its BARs off and on. */
-        unsigned shift = 8 * (PCI_COMMAND - offset);
-        uint32_t decode = (uint32_t)(PCI_COMMAND_IO | PCI_COMMAND_MEMORY) << shift;
-        uint32_t now = pci_config.read(0, f->bus, f->device, f->function, PCI_COMMAND, 2) << shift;
-        value = (value & ~decode) | (now & decode);
-    }
+    uint32_t command = pci_config.read(0, f->bus, f->device, f->function, PCI_COMMAND, 2);
+    value = pci_keep_decode(offset, width, value, command);
     pci_config.write(0, f->bus, f->device, f->function, offset, width, value);
     return SERVICE_OK;
 }
@@ -142,23 +125,10 @@ static long handle_msi(struct server_call *call)
     struct pci_device *d = own_device(call, &status);
     if (!d)
         return status;
-    const struct pci_function *f = &d->f;
-    if (!f->cap_msi)
+    /* Decoded: the address is the local APICs' window, the data one of the kernel's MSI
+       vectors. */
+    if (!pci_msi_enable(&pci_config, &d->f, address, (uint32_t)data))
         return SERVICE_NOT_FOUND;
-    const struct pci_access *a = &pci_config;
-    unsigned cap = f->cap_msi, bus = f->bus, dev = f->device, fn = f->function;
-    uint32_t control = a->read(0, bus, dev, fn, cap + 2, 2);
-    bool wide = control & 0x80, maskable = control & 0x100;
-    a->write(0, bus, dev, fn, cap + 4, 4, (uint32_t)address);
-    if (wide)
-        a->write(0, bus, dev, fn, cap + 8, 4, 0);
-    a->write(0, bus, dev, fn, cap + (wide ? 12 : 8), 2, (uint32_t)data);
-    if (maskable)
-        a->write(0, bus, dev, fn, cap + (wide ? 16 : 12), 4, 0); /* the one vector unmasked */
-    /* One message (MME 0), enabled; INTx off so the device does not signal both ways. */
-    a->write(0, bus, dev, fn, cap + 2, 2, (control & ~0x70u) | 1);
-    uint32_t command = a->read(0, bus, dev, fn, PCI_COMMAND, 2);
-    a->write(0, bus, dev, fn, PCI_COMMAND, 2, command | PCI_COMMAND_INTX_OFF);
     return SERVICE_OK;
 }
 

@@ -49,7 +49,9 @@ def lspci_case(name, machine, extra=()):
     return Case(name, exit_status=None, timeout=120, qemu=["-machine", machine, *extra],
                 typing=[(PROMPT, "lspci\r"), (PROMPT, "echo lspci-done\r")],
                 expect=SHELL_UP + [r"^pci: \d+ functions on \d+ buses, through ",
-                                   r"^00:00\.0 8086:[0-9a-f]{4} 06\.00\.00 Host bridge",
+                                   r"^00:00\.0 8086:[0-9a-f]{4} 06\.00\.00 Host bridge: Intel Corporation "
+                                   + ("440FX - 82441FX PMC \\[Natoma\\]$" if machine == "pc"
+                                      else "82G33/G31/P35/P31 Express DRAM Controller$"),
                                    r"^lspci-done$"],
                 forbid=SHELL_TROUBLE, qmp_queries=["query-pci"],
                 check=lspci_matches_qmp(bool(extra)))
@@ -71,8 +73,36 @@ def edu_case(name, machine, manifest, how, extra=("-device", "edu")):
                 forbid=[r"FAIL", r"KERNEL PANIC", r"killed$"])
 
 
+def two_edu_case():
+    """Two edu devices: the one manifest line starts a driver for each (edutest, edutest-2),
+    each with its own function and MSI vector."""
+    return Case("pci-edu-two", initrd="test", exit_status=None, timeout=60,
+                cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/edu.manifest",
+                qemu=["-device", "edu", "-device", "edu"],
+                expect=[r"^procsrv: started edutest \(bin/edutest\) as process \d+",
+                        r"^procsrv: started edutest-2 \(bin/edutest\) as process \d+",
+                        r"^edutest: 8 of 8 interrupts through MSI ",
+                        r"^edutest-2: 8 of 8 interrupts through MSI ",
+                        r"^edutest: [1-9]\d* passed, 0 failed$",
+                        r"^edutest-2: [1-9]\d* passed, 0 failed$"],
+                forbid=[r"FAIL", r"KERNEL PANIC", r"killed$"],
+                check=lambda log: None if len(set(re.findall(
+                    r"through MSI \(vector (\d+)\)", log))) == 2
+                else "expected each driver's interrupts on a vector of its own")
+
+
 def pci_cases():
     return [
+        Case("pci-restart", initrd="test", exit_status=None, timeout=60,
+             cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/edu-restart.manifest",
+             qemu=["-device", "edu"],
+             expect=[r"^procsrv: restarting pci in 100 ms \(restart 1 of 1\)$",
+                     r"^edutest: 8 of 8 interrupts through MSI ",
+                     r"^edutest: [1-9]\d* passed, 0 failed$"],
+             forbid=[r"FAIL", r"KERNEL PANIC", r"started edutest-2"],
+             check=lambda log: None if len(re.findall(r"^pci: \d+ functions", log, re.M)) == 2
+             else "expected the pci server to walk the buses twice"),
+        two_edu_case(),
         edu_case("pci-edu-msi", "pc", "edu", "MSI"),
         edu_case("pci-edu-msi-q35", "q35", "edu", "MSI"),
         edu_case("pci-edu-msi-bridge", "pc", "edu", "MSI", BRIDGE),

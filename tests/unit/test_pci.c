@@ -232,6 +232,84 @@ static void test_swizzle_and_names(void **state)
     assert_string_equal(pci_class_name(0x42, 0), "unknown");
 }
 
+/* What a driver may write: not the BARs, the ROM BAR, a bridge's windows, the pointer. */
+static void test_write_allowed(void **state)
+{
+    (void)state;
+    struct pci_function device = {.header_type = 0}, bridge = {.header_type = 1};
+    assert_true(pci_write_allowed(&device, PCI_COMMAND, 2));
+    assert_true(pci_write_allowed(&device, 0x0c, 4)); /* cache line, latency, ... */
+    assert_false(pci_write_allowed(&device, 0x10, 4));
+    assert_false(pci_write_allowed(&device, 0x24, 4));
+    assert_false(pci_write_allowed(&device, 0x0f, 2)); /* runs into BAR 0 */
+    assert_true(pci_write_allowed(&device, 0x28, 4));  /* CardBus CIS pointer */
+    assert_false(pci_write_allowed(&device, 0x30, 1));
+    assert_false(pci_write_allowed(&device, 0x33, 1));
+    assert_false(pci_write_allowed(&device, 0x34, 1));
+    assert_true(pci_write_allowed(&device, 0x3c, 1));  /* interrupt line */
+    assert_true(pci_write_allowed(&device, 0x40, 4));  /* capabilities: the device's own */
+    assert_false(pci_write_allowed(&bridge, 0x18, 4)); /* bus numbers */
+    assert_false(pci_write_allowed(&bridge, 0x2c, 4)); /* prefetchable window, upper limit */
+    assert_false(pci_write_allowed(&bridge, 0x38, 4)); /* its ROM BAR */
+    assert_true(pci_write_allowed(&bridge, 0x30, 0));  /* nothing at all */
+    assert_true(pci_write_allowed(&bridge, 0x3e, 2));  /* bridge control */
+}
+
+/* Command writes keep the decode bits, whatever the width and offset of the write. */
+static void test_keep_decode(void **state)
+{
+    (void)state;
+    assert_int_equal(pci_keep_decode(PCI_COMMAND, 2, 0x0004, 0x0003), 0x0007);
+    assert_int_equal(pci_keep_decode(PCI_COMMAND, 2, 0x0407, 0x0000), 0x0404);
+    assert_int_equal(pci_keep_decode(PCI_COMMAND, 1, 0x00, 0x0002), 0x02);
+    assert_int_equal(pci_keep_decode(PCI_COMMAND, 4, 0xffff0004, 0x0001), 0xffff0005);
+    assert_int_equal(pci_keep_decode(0x05, 1, 0x04, 0x0000), 0x04); /* misses bits 0-1 */
+    assert_int_equal(pci_keep_decode(0x00, 4, 0x12345678, 0x0003), 0x12345678);
+}
+
+/* MSI: the address and data where the capability's layout puts them, one message, enabled,
+   the vector unmasked, INTx off; nothing without an MSI capability. */
+static void test_msi_enable(void **state)
+{
+    (void)state;
+    build();
+    struct pci_function list[16];
+    unsigned count = 0;
+    pci_scan(&access, list, 16, &count);
+    struct fake_function *edu = at(1, 2, 0);
+    /* 64-bit, per-vector masking, four messages capable, all masked. */
+    uint16_t control = 0x80 | 0x100 | (2 << 1);
+    memcpy(&edu->config[0x42], &control, 2);
+    memset(&edu->config[0x50], 0xff, 4); /* the mask bits (where the PCIe capability was) */
+    assert_true(pci_msi_enable(&access, &list[5], 0x1fee01000ull, 0x38));
+    uint32_t low, high, mask;
+    uint16_t data, enabled, command;
+    memcpy(&low, &edu->config[0x44], 4);
+    memcpy(&high, &edu->config[0x48], 4);
+    memcpy(&data, &edu->config[0x4c], 2);
+    memcpy(&mask, &edu->config[0x50], 4);
+    memcpy(&enabled, &edu->config[0x42], 2);
+    memcpy(&command, &edu->config[PCI_COMMAND], 2);
+    assert_int_equal(low, 0xfee01000);
+    assert_int_equal(high, 1);
+    assert_int_equal(data, 0x38);
+    assert_int_equal(mask, 0);
+    assert_int_equal(enabled, control | 1);
+    assert_int_equal(command & PCI_COMMAND_INTX_OFF, PCI_COMMAND_INTX_OFF);
+    /* 32-bit: the data right after the address. */
+    control = 0;
+    memcpy(&edu->config[0x42], &control, 2);
+    memset(&edu->config[0x44], 0, 12);
+    assert_true(pci_msi_enable(&access, &list[5], 0xfee00000, 0x40));
+    memcpy(&low, &edu->config[0x44], 4);
+    memcpy(&data, &edu->config[0x48], 2);
+    memcpy(&enabled, &edu->config[0x42], 2);
+    assert_int_equal(low, 0xfee00000);
+    assert_int_equal(data, 0x40);
+    assert_int_equal(enabled, 1);
+    assert_false(pci_msi_enable(&access, &list[1], 0xfee00000, 0x40)); /* no MSI */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +318,9 @@ int main(void)
         cmocka_unit_test(test_capabilities),
         cmocka_unit_test(test_full),
         cmocka_unit_test(test_swizzle_and_names),
+        cmocka_unit_test(test_write_allowed),
+        cmocka_unit_test(test_keep_decode),
+        cmocka_unit_test(test_msi_enable),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

@@ -92,6 +92,11 @@ static void refusals(uint64_t pci, uint64_t own)
                  pci_call(by_name, PCI_CONFIG_READ, (uint64_t[]){own, 0, 4}, 3, &value),
                  SERVICE_DENIED);
     check_status("nor another device", pci_call(by_name, PCI_INFO, &other, 1, 0), SERVICE_DENIED);
+    check_status("an unknown request", pci_call(pci, 99, &own, 1, 0), SERVICE_BAD_LABEL);
+    check_status("a read without its width", pci_call(pci, PCI_CONFIG_READ, &own, 1, &value),
+                 SERVICE_BAD_LENGTH);
+    check_result_bad_range("an address that cannot be",
+                           pci_call(pci, PCI_INFO, (uint64_t[]){0x10000}, 1, 0), 0, 0, 0xffff);
     struct request r = {.label = PROC_PCI_DEVICE};
     for (unsigned i = 0; i < PROC_PCI_DEVICE_LENGTH; i++)
         request_set_word(&r, i, 0);
@@ -118,15 +123,38 @@ static void listed_as_driver(uint64_t own, uint64_t pid)
         char name[PROTO_NAME_MAX + 1] = {0};
         request_get_bytes(&r, 4, name, PROTO_NAME_MAX);
         check("listed with this process as its driver", (long)request_word(&r, 3), (long)pid);
-        check_string("and its name", name, "edutest");
+        check_string("and its name", name, libsys_proc_info()->name);
         return;
     }
 }
 
-int main(void)
+/* With the argument restart-pci: the pci server is killed and comes back (restart=1 in the
+   manifest); it walks the buses again and offers every function again, and procsrv keeps this
+   driver rather than start another. The badged endpoint outlives the server. */
+static void restart_pci(uint64_t pci, uint64_t own, uint64_t pid)
 {
-    check_init("edutest");
+    struct proc_entry entry;
+    uint64_t pci_pid = 0;
+    for (uint64_t i = 0; result_is_ok(proc_list(i, &entry)); i++)
+        if (strcmp(entry.name, "pci") == 0)
+            pci_pid = entry.pid;
+    check_status("the pci server killed", proc_kill(pci_pid), SERVICE_OK);
+    proc_sleep_ms(300); /* its restart back-off is 100 ms */
+    uint64_t value = 0;
+    check_status("its configuration space through the new server",
+                 pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 0, 4}, 3, &value), SERVICE_OK);
+    check("its vendor and device id again", (long)value, 0x11e81234);
+    listed_as_driver(own, pid);
+}
+
+int main(int argc, char **argv)
+{
     const struct proc_info *info = libsys_proc_info();
+    /* Its lines start with its process's name: a second edu device's driver is edutest-2. */
+    static char name[PROTO_NAME_MAX + 1] = "edutest";
+    if (info)
+        memcpy(name, info->name, sizeof name - 1);
+    check_init(name);
     uint64_t pci = 0, own = 0, handler = 0, notification = 0, msi_address = 0, msi_data = 0;
     uint64_t gsi = ~0ull, bar_size = 0;
     for (unsigned i = 0; info && i < info->grant_count && i < PROC_MAX_GRANTS; i++) {
@@ -154,7 +182,7 @@ int main(void)
                    (unsigned long)notification);
         return check_report(0) ? 1 : 0;
     }
-    printf("edutest: function %02lx:%02lx.%lu, BAR 0 at %p (%lu KiB)\n",
+    printf("%s: function %02lx:%02lx.%lu, BAR 0 at %p (%lu KiB)\n", name,
            (unsigned long)PCI_ADDRESS_BUS(own), (unsigned long)PCI_ADDRESS_DEVICE(own),
            (unsigned long)PCI_ADDRESS_FUNCTION(own), (void *)bar0, (unsigned long)bar_size >> 10);
     check("BAR 0 is 1 MiB", (long)bar_size, 1 << 20);
@@ -214,11 +242,13 @@ int main(void)
         irq_handler_ack(handler);
     }
     check("interrupts arrived", arrived, ROUNDS);
+    if (argc > 1 && strcmp(argv[1], "restart-pci") == 0)
+        restart_pci(pci, own, info->pid);
     if (msi_address)
-        printf("edutest: %u of %u interrupts through MSI (vector %lu)\n", arrived, ROUNDS,
+        printf("%s: %u of %u interrupts through MSI (vector %lu)\n", name, arrived, ROUNDS,
                (unsigned long)msi_data);
     else
-        printf("edutest: %u of %u interrupts through INTx (GSI %lu, %s-triggered, active-%s)\n",
+        printf("%s: %u of %u interrupts through INTx (GSI %lu, %s-triggered, active-%s)\n", name,
                arrived, ROUNDS, (unsigned long)gsi,
                PCI_IRQ_MODE(irq_word) & IRQ_MODE_LEVEL ? "level" : "edge",
                PCI_IRQ_MODE(irq_word) & IRQ_MODE_ACTIVE_LOW ? "low" : "high");

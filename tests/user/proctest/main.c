@@ -8,6 +8,7 @@
  *   echo-server VERSION / echo-client N   the swap test's two ends
  *   bad-messages   malformed requests to procsrv and memsrv
  *   clock     sleeps and reads the monotonic clock
+ *   shutdown-listener ready|silent   hears of a shutdown (PROC_SHUTDOWN_NOTIFY) and answers or not
  * Each prints "proctest: MODE: N passed, M failed" (or what it did).
  */
 #include <stdio.h>
@@ -243,6 +244,8 @@ int main(int argc, char **argv)
         return grants();
     if (!strcmp(mode, "figures"))
         return figures();
+    if (!strcmp(mode, "shutdown-listener") && argc > 2)
+        return shutdown_listener(argv[2]);
     if (!strcmp(mode, "exit"))
         return 0;
     if (!strcmp(mode, "env")) /* exits 0 if spawned with "env two" and spawn_child's environment */

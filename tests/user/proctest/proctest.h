@@ -12,4 +12,7 @@ int echo_crash(void);
 int bad_messages(void);
 int fuzz_servers(unsigned rounds);
 
+/* listener.c */
+int shutdown_listener(const char *how);
+
 #endif
