@@ -278,7 +278,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 # Each host test and the pure sources it tests.
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
-	initstack mouse psf vt blend compose
+	initstack mouse psf vt blend compose clockface
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -291,6 +291,7 @@ unit_srcs_madt    := lib/acpi/madt.c
 unit_srcs_keymap  := lib/input/keymap.c
 unit_srcs_mouse   := lib/input/mouse.c lib/input/keymap.c
 unit_srcs_psf     := lib/psf/psf.c lib/text/text.c
+unit_srcs_clockface := apps/clock/face.c lib/psf/psf.c
 unit_srcs_vt      := lib/vt/vt.c lib/vt/vt_render.c lib/psf/psf.c lib/text/text.c \
 	lib/lineedit/lineedit.c
 unit_srcs_manifest := lib/manifest/manifest.c lib/cmdline/cmdline.c
@@ -322,9 +323,9 @@ $(BUILD)/host/blend_avx2.o: lib/blend/blend_avx2.c lib/blend/blend.h Makefile | 
 	gcc $(HOST_CFLAGS) -mavx2 -c $< -o $@
 
 # The PSF parser's tests read the real fonts (tools/fetch-font.sh).
-$(BUILD)/host/test_psf $(BUILD)/host/test_vt: HOST_CFLAGS += \
-	-DPSF_TEST_FONT_DIR='"$(abspath $(BUILD))/font"'
-$(BUILD)/host/test_psf $(BUILD)/host/test_vt: $(FONTS)
+FONT_TESTS := $(BUILD)/host/test_psf $(BUILD)/host/test_vt $(BUILD)/host/test_clockface
+$(FONT_TESTS): HOST_CFLAGS += -DPSF_TEST_FONT_DIR='"$(abspath $(BUILD))/font"'
+$(FONT_TESTS): $(FONTS)
 
 $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)
@@ -335,6 +336,7 @@ unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
 	python3 tools/trace/test_trace2json.py
 	@echo "== tests/unit/test_abigen.py"; python3 tests/unit/test_abigen.py
 	@echo "== tests/unit/test_plausible.py"; python3 tests/unit/test_plausible.py
+	@echo "== tests/unit/test_psf_py.py"; python3 tests/unit/test_psf_py.py $(FONT_DIR)
 
 system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DEPS)
 	python3 tests/system/harness.py --build $(BUILD) --smp $(SMP) $(if $(CASES),--cases $(CASES))

@@ -124,7 +124,7 @@ def run_qemu(case, iso, log_path, smp):
         while qmp_steps and re.search(qmp_steps[0][0], read_log(log_path)[qmp_at:], re.M):
             qmp_at = len(read_log(log_path))
             send_qmp(qmp_path, [fill_dir(c, os.path.dirname(log_path)) for c in qmp_steps.pop(0)[1]])
-        if case.exit_status is None and all_expected(case, read_log(log_path)):
+        if case.exit_status is None and not qmp_steps and all_expected(case, read_log(log_path)):
             break
         if elapsed > case.timeout:
             break
@@ -216,6 +216,9 @@ def send_qmp(path, commands):
         json.loads(stream.readline())  # the greeting
         command({"execute": "qmp_capabilities"})
         for message in commands:
+            if "sleep" in message:  # not QMP: a pause between two commands
+                time.sleep(message["sleep"])
+                continue
             command(message)
             time.sleep(0.05)
 

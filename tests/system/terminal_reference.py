@@ -86,6 +86,12 @@ class Reader:
         return text, cursor
 
 
+def read_terminal(build, path, x0=TERM_X, y0=TERM_Y):
+    """The terminal's rows and cursor on the screendump at path (Reader.terminal)."""
+    _, _, rows = read_ppm(path)
+    return Reader(build).terminal(rows, x0, y0)
+
+
 def check_terminal(build, path, want_rows, cursor_after=None, x0=TERM_X, y0=TERM_Y):
     """Checks that the terminal on the screendump at path shows want_rows (consecutive rows,
     exactly, each pixel) somewhere, with the cursor right after the last one's text if
