@@ -19,7 +19,7 @@ DEPS    := $(BUILD)/.deps-installed
 .SECONDEXPANSION:
 
 .PHONY: FORCE all run run-gui run-uefi debug test unit-test picolibc-test system-test rebuild-check format \
-	format-check abi abi-check clean deps trace bench-linux bench-compare bench-linux-check bench bench-missive \
+	format-check abi abi-check clean deps trace bench-linux bench-compare bench-linux-check bench bench-missive bench-gfx \
 	bench-plot
 all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json
 
@@ -191,7 +191,7 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 # with libsys (crt0, start-up, system calls) and picolibc into $(BUILD)/bin.
 USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/fuzz \
 	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
-	tests/user/smptest apps/ipcbench servers/compositor tests/user/gfxtest tests/user/inputtest apps/clock
+	tests/user/smptest apps/ipcbench servers/compositor tests/user/gfxtest apps/gfxbench tests/user/inputtest apps/clock
 # libsys beyond crt0 and start-up is an archive, so a program links only the parts it uses
 # (the console no server-side helpers it does not call, a client no server library).
 LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
@@ -220,8 +220,9 @@ extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c lib/input/mou
 extra_srcs_shell   := lib/lineedit/lineedit.c
 extra_srcs_clock   := lib/psf/psf.c
 BLEND_SRCS := lib/blend/blend_scalar.c lib/blend/blend_sse2.c lib/blend/blend_avx2.c
-extra_srcs_compositor := lib/compose/compose.c $(BLEND_SRCS)
+extra_srcs_compositor := lib/compose/compose.c $(BLEND_SRCS) lib/psf/psf.c lib/text/text.c
 extra_srcs_gfxtest := $(BLEND_SRCS)
+extra_srcs_gfxbench := lib/compose/compose.c $(BLEND_SRCS)
 # Only this file may hold AVX2 code (lib/blend/blend_avx2.c says why).
 $(BUILD)/user/lib/blend/blend_avx2.o: USER_CFLAGS += -mavx2
 extra_srcs_usertest := lib/tracedump/tracedump.c
@@ -410,6 +411,11 @@ bench-plot:
 	@$(PLOT_PYTHON) -c 'import matplotlib' 2>/dev/null || { sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 		$$sudo apt-get install -y -q --no-install-recommends python3-matplotlib; }
 	$(PLOT_PYTHON) tools/bench/plot.py --results results --out docs/img
+
+# The compositor's figures (docs/graphics.md): gfxbench under -icount shift=0 and wall clock,
+# -cpu max for AVX2, into results/gfx.md.
+bench-gfx: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio | $(DEPS)
+	python3 tools/bench/gfx.py --build $(BUILD) --results results
 
 # Everything of docs/ipc-performance.md: Missive's figures, Linux's, and
 # the table of both (results/compare.md).

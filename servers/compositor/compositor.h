@@ -19,6 +19,7 @@
 #include "compose/compose.h"
 #include "libsys/server.h"
 #include "proto/gfx.h"
+#include "psf/psf.h"
 
 #define COMP_MAX_CLIENTS 16
 #define COMP_MAX_WINDOWS (COMP_MAX_CLIENTS * GFX_MAX_WINDOWS)
@@ -78,6 +79,7 @@ struct compositor {
     blend_over_fn blend;
     enum blend_kind blend_kind;
     uint64_t instance;
+    struct psf_font font; /* the titles' (etc/font.psf); glyph_count 0: titles have no text */
     /* counters (GFX_STATS) */
     uint64_t full_compositions, partial_compositions, pixels_composed;
 };
@@ -109,8 +111,6 @@ void screen_damage(struct compose_rect r);
 void screen_damage_window(const struct window *w);
 /* Composes every damaged rectangle and copies it to the framebuffer (clients swept first). */
 void screen_update(void);
-/* Composes the whole screen into a buffer (for the benchmark and a full redraw). */
-void screen_compose(uint32_t *out, struct compose_rect clip);
 void screen_raise(struct window *w);
 void screen_remove(struct window *w);
 void screen_focus(struct window *w);

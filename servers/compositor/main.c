@@ -28,6 +28,33 @@ static bool find_framebuffer(const struct proc_info *info)
     return false;
 }
 
+/* Reads the titles' font from the initrd (etc/font.psf); without it titles have no text. */
+static void load_font(void)
+{
+    static const char path[] = "etc/font.psf";
+    size_t size = 0, capacity = 0;
+    uint8_t *data = 0;
+    for (;;) {
+        if (size + PROC_FILE_CHUNK > capacity) {
+            capacity = capacity ? capacity * 2 : 64 * 1024;
+            uint8_t *bigger = realloc(data, capacity);
+            if (!bigger)
+                break;
+            data = bigger;
+        }
+        size_t got = 0;
+        if (!result_is_ok(proc_file_read(path, size, data + size, PROC_FILE_CHUNK, &got)) ||
+            got == 0)
+            break;
+        size += got;
+    }
+    enum psf_error e = size ? psf_parse(&comp.font, data, size) : PSF_TOO_SHORT;
+    if (e != PSF_OK) {
+        printf("compositor: %s: %s; titles without text\n", path, psf_error_name(e));
+        comp.font.glyph_count = 0;
+    }
+}
+
 /* The compositor goes on whatever a receive says: clients must not be able to stop it. */
 static bool keep_serving(struct server *s, long error)
 {
@@ -48,6 +75,7 @@ int main(void)
         printf("compositor: error: no memory for a %dx%d back buffer\n", comp.width, comp.height);
         return 1;
     }
+    load_font();
     comp.blend = blend_best(&comp.blend_kind);
     comp.instance = info->pid;
     comp.pointer_x = comp.width / 2;

@@ -10,8 +10,6 @@
 #include "libsys/vmap.h"
 #include "proto/input.h"
 
-#define SERVICE_ARGUMENT_CAP0 SERVICE_ARGUMENT_CAP
-
 static uint64_t word(const struct server_call *call, unsigned i)
 {
     return request_word(&call->in, i);
@@ -46,7 +44,7 @@ static long handle_connect(struct server_call *call)
 {
     struct cspace_identity id = identify(call);
     if (id.type != CAP_NOTIFICATION || !(id.rights & CAP_RIGHT_SEND))
-        return server_bad_argument(call, SERVICE_ARGUMENT_CAP0, 0, 0);
+        return server_bad_argument(call, SERVICE_ARGUMENT_CAP, 0, 0);
     struct client *c = call->client;
     if (c)
         clients_reset(c);
@@ -92,7 +90,7 @@ static long handle_surface_create(struct server_call *call)
         return server_bad_argument(call, 3, 1, GFX_MAX_FRAMES);
     unsigned bits = 0;
     if (!frame_ok(call, &bits))
-        return server_bad_argument(call, SERVICE_ARGUMENT_CAP0, 0, 0);
+        return server_bad_argument(call, SERVICE_ARGUMENT_CAP, 0, 0);
     uint64_t needed = (stride * height + (1ul << bits) - 1) >> bits;
     if (count < needed)
         return server_bad_argument(call, 3, needed, GFX_MAX_FRAMES);
@@ -147,7 +145,7 @@ static long handle_surface_frame(struct server_call *call)
         return SERVICE_EXISTS;
     unsigned bits = s->frame_bits;
     if (!frame_ok(call, &bits))
-        return server_bad_argument(call, SERVICE_ARGUMENT_CAP0, 0, 0);
+        return server_bad_argument(call, SERVICE_ARGUMENT_CAP, 0, 0);
     if (!map_frame(c, s, (unsigned)index, call->received))
         return SERVICE_NO_MEMORY;
     call->received = 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "compositor.h"
+#include "text/text.h"
 
 struct compose_rect screen_window_frame(const struct window *w)
 {
@@ -36,13 +37,19 @@ void screen_clamp(int width, int height, int *x, int *y)
     *y = *y < min_y ? min_y : *y > max_y ? max_y : *y;
 }
 
-void screen_remove(struct window *w)
+/* Takes w out of the stacking order (the focus stays). */
+static void unstack(struct window *w)
 {
     unsigned j = 0;
     for (unsigned i = 0; i < comp.stack_count; i++)
         if (comp.stack[i] != w)
             comp.stack[j++] = comp.stack[i];
     comp.stack_count = j;
+}
+
+void screen_remove(struct window *w)
+{
+    unstack(w);
     if (comp.dragging == w)
         comp.dragging = 0;
     if (comp.focus == w) {
@@ -54,7 +61,7 @@ void screen_remove(struct window *w)
 
 void screen_raise(struct window *w)
 {
-    screen_remove(w);
+    unstack(w);
     comp.stack[comp.stack_count++] = w;
     screen_damage_window(w);
 }
@@ -66,8 +73,17 @@ void screen_draw_title(struct window *w)
         w->title_bar = malloc((size_t)w->width * GFX_TITLE_HEIGHT * 4);
         w->title_bar_width = w->title_bar ? w->width : 0;
     }
-    if (w->title_bar)
+    if (w->title_bar) {
         compose_title_bar(w->title_bar, w->width, w == comp.focus);
+        /* The title, clipped where the close button begins. */
+        struct text_target t =
+            text_target(w->title_bar, w->width, GFX_TITLE_HEIGHT, (size_t)w->width);
+        t.clip_x1 = compose_close_button(w->width).x - COMPOSE_TITLE_TEXT_X / 2;
+        if (comp.font.glyph_count)
+            text_draw(&t, &comp.font, COMPOSE_TITLE_TEXT_X,
+                      (GFX_TITLE_HEIGHT - (int32_t)comp.font.height) / 2, w->title,
+                      strlen(w->title), COMPOSE_TITLE_TEXT, 0, false);
+    }
     struct compose_rect bar = {w->x, w->y - GFX_TITLE_HEIGHT, w->width, GFX_TITLE_HEIGHT};
     screen_damage(bar);
 }
@@ -134,13 +150,6 @@ static unsigned scene_layers(struct compose_layer *layers)
                                0,
                                false};
     return n;
-}
-
-void screen_compose(uint32_t *out, struct compose_rect clip)
-{
-    static struct compose_layer layers[COMP_MAX_WINDOWS * 6 + 1];
-    unsigned n = scene_layers(layers);
-    compose_region(out, (uint32_t)comp.width, clip, COMPOSE_BACKGROUND, layers, n, comp.blend);
 }
 
 void screen_update(void)

@@ -2,11 +2,17 @@
 each window's border, title bar and close button, its surface blended with a reference "over"
 written here (not the guest's), and the pointer; compared with a QMP screendump (PPM) pixel for
 pixel. The colours and sizes are the ones lib/compose/compose.h and lib/proto/gfx.h fix; the
-pointer's bitmap is read from lib/compose/compose.c."""
+pointer's bitmap is read from lib/compose/compose.c, the titles' glyphs from the font the guest
+has (build/font/ter-10x20.psf, read by tools/psf.py)."""
 import os
 import re
+import sys
 
+import common
 from common import REPO
+
+sys.path.insert(0, os.path.join(REPO, "tools"))
+from psf import PSF  # noqa: E402
 
 BACKGROUND = 0xff2e3440
 BORDER = 0xff101010
@@ -16,6 +22,17 @@ CLOSE = 0xffc0392b
 TITLE_HEIGHT = 20
 BORDER_WIDTH = 1
 CLOSE_SIZE = 14
+TITLE_TEXT = 0xffffffff
+TITLE_TEXT_X = 6
+_font = None
+
+
+def font():
+    global _font
+    if _font is None:
+        build = os.path.dirname(common.OUTDIR) if common.OUTDIR else os.path.join(REPO, "build")
+        _font = PSF.load(os.path.join(build, "font", "ter-10x20.psf"))
+    return _font
 
 
 def over(dst, src):
@@ -49,7 +66,21 @@ class Screen:
             for xx in range(max(x, 0), min(x + w, self.width)):
                 self.pixels[row + xx] = over(self.pixels[row + xx], colour) if blend else colour
 
-    def window(self, x, y, surface, focused):
+    def title(self, x, y, w, text):
+        """The title's glyphs on the bar at x, y (w wide), cut where the close button starts."""
+        f = font()
+        clip = x + w - CLOSE_SIZE - 3 - TITLE_TEXT_X // 2
+        gx, gy = x + TITLE_TEXT_X, y + (TITLE_HEIGHT - f.height) // 2
+        for ch in text:
+            g = f.glyph_index(ord(ch))
+            for py in range(f.height):
+                for px in range(f.width):
+                    sx, sy = gx + px, gy + py
+                    if f.pixel(g, px, py) and x <= sx < clip and 0 <= sy < self.height:
+                        self.pixels[sy * self.width + sx] = TITLE_TEXT
+            gx += f.width
+
+    def window(self, x, y, surface, focused, title=""):
         """surface: rows of premultiplied pixels; x, y its top-left on the screen."""
         h, w = len(surface), len(surface[0])
         fx, fy = x - BORDER_WIDTH, y - TITLE_HEIGHT - BORDER_WIDTH
@@ -60,6 +91,7 @@ class Screen:
         self.fill(fx + fw - BORDER_WIDTH, fy, BORDER_WIDTH, fh, BORDER)
         self.fill(x, y - TITLE_HEIGHT, w, TITLE_HEIGHT, TITLE_FOCUSED if focused else TITLE)
         self.fill(x + w - CLOSE_SIZE - 3, y - TITLE_HEIGHT + 3, CLOSE_SIZE, CLOSE_SIZE, CLOSE)
+        self.title(x, y - TITLE_HEIGHT, w, title)
         for sy in range(h):
             if not 0 <= y + sy < self.height:
                 continue
@@ -101,9 +133,9 @@ def gfxtest_scene(width, height):
             three[y][x] = a << 24 | (a // 2) << 16 | (y * a // 48) << 8 | a // 8
     # the white block was drawn but not damaged: not shown; the cyan one was
     paint(three, 40, 30, 8, 8, 0xff00ffff)
-    screen.window(100, 120, one, False)
-    screen.window(260, 200, two, False)
-    screen.window(600, 500, three, True)
+    screen.window(100, 120, one, False, "one")
+    screen.window(260, 200, two, False, "two")
+    screen.window(600, 500, three, True, "three")
     screen.pointer(width // 2, height // 2)
     return screen
 
@@ -148,3 +180,13 @@ def compare(path, screen):
     got = rgb[3 * i:3 * i + 3].hex()
     return (f"{len(bad)} pixels differ from the host's reference; the first at "
             f"({i % width}, {i // width}): got #{got}, want #{screen.pixels[i] & 0xffffff:06x}")
+
+
+def gfxtest_input_dragged(width, height):
+    """gfxtest input's two windows after gfx-input clicked a, typed, and dragged a's title by
+    (100, 50): a raised and focused at (200, 150) over b, the pointer at (250, 140)."""
+    screen = Screen(width, height)
+    screen.window(200, 160, surface(200, 150, 0x80224488), False, "b")
+    screen.window(200, 150, surface(200, 150, 0xff884422), True, "a")
+    screen.pointer(250, 140)
+    return screen

@@ -5,10 +5,13 @@
  *             and stays, so the windows stay
  *   faults    refused requests (absurd surfaces, capabilities that are not frames or too
  *             small, bad windows and damage), a window far off screen, one never committed, a
- *             flood of damage, a client that crashes, the compositor killed and restarted;
+ *             flood of damage, events never read, a client that crashes, the compositor
+ *             killed and restarted;
  *             prints "gfxtest: faults: N passed, M failed"
  *   crasher   shows a window, then dies of a page fault (faults spawns it)
  *   blend     the SIMD blends against the scalar one on random pixels, in the guest
+ *   input     two overlapping windows, then prints every event it gets (gfx-input moves the
+ *             mouse, clicks, drags and types through QMP)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +183,21 @@ static int faults(void)
     check("400 flooding commits answered", flood_ok, 400);
     check("damage merged", stats_word(4) > 0, 1);
 
+    /* a client that never reads its events: its queue is bounded, the rest dropped and
+       counted (each window made posts a configure event) */
+    for (int i = 0; i < 80; i++) {
+        static struct gfx_window t;
+        if (result_is_ok(gfx_window_create(&conn, &t, &big, "queue", 40, 40, 0, 0)))
+            gfx_window_destroy(&conn, &t);
+    }
+    struct gfx_event events[GFX_EVENTS_MAX];
+    unsigned got;
+    uint64_t dropped;
+    need("events", gfx_events(&conn, events, GFX_EVENTS_MAX, &got, &dropped));
+    check("a full queue gives 20 events a read", got, GFX_EVENTS_MAX);
+    check("the rest were dropped and counted", dropped >= 16, 1);
+    check("the last kept is a configure event", events[got - 1].type, GFX_EVENT_CONFIGURE);
+
     /* a client that crashes loses its windows and nothing else */
     uint64_t child;
     const char *const args[] = {"crasher", 0};
@@ -214,6 +232,43 @@ static int crasher(void)
     printf("gfxtest: crasher shown; crashing\n");
     *(volatile int *)0 = 1;
     return 0;
+}
+
+/* --- input ------------------------------------------------------------------------------- */
+
+static _Noreturn void input(void)
+{
+    static struct gfx_surface sa, sb;
+    static struct gfx_window wa, wb;
+    need("connect", gfx_connect(&conn));
+    need("surface a", gfx_surface_create(&conn, &sa, 200, 150));
+    gfx_fill(&sa, 0, 0, 200, 150, 0xff884422);
+    need("window a", gfx_window_create(&conn, &wa, &sa, "a", 100, 100, 0, 0));
+    need("commit a", gfx_commit(&conn, &wa, 0, 0));
+    need("surface b", gfx_surface_create(&conn, &sb, 200, 150));
+    gfx_fill(&sb, 0, 0, 200, 150, 0x80224488);
+    need("window b", gfx_window_create(&conn, &wb, &sb, "b", 200, 160, 0, 0));
+    need("commit b", gfx_commit(&conn, &wb, 0, 0));
+    struct gfx_event events[GFX_EVENTS_MAX];
+    unsigned n;
+    need("events", gfx_events(&conn, events, GFX_EVENTS_MAX, &n, 0)); /* configure, focus */
+    printf("gfxtest: input ready\n");
+    static const char *const names[] = {"?",     "key",   "pointer",  "button",
+                                        "focus", "close", "configure"};
+    for (;;) {
+        gfx_wait(&conn);
+        do {
+            need("events", gfx_events(&conn, events, GFX_EVENTS_MAX, &n, 0));
+            for (unsigned i = 0; i < n; i++) {
+                const struct gfx_event *e = &events[i];
+                if (e->type == GFX_EVENT_POINTER)
+                    continue; /* many; the screendump shows where the pointer is */
+                printf("gfxtest: %s window %u at %d,%d code %u flags %u text %u\n",
+                       names[e->type < 7 ? e->type : 0], e->window, e->x, e->y, e->code, e->flags,
+                       e->text);
+            }
+        } while (n == GFX_EVENTS_MAX);
+    }
 }
 
 /* --- blend -------------------------------------------------------------------------------- */
@@ -259,6 +314,8 @@ int main(int argc, char **argv)
         return crasher();
     if (strcmp(mode, "blend") == 0)
         return blend();
-    printf("usage: gfxtest scene|faults|crasher|blend\n");
+    if (strcmp(mode, "input") == 0)
+        input();
+    printf("usage: gfxtest scene|faults|crasher|blend|input\n");
     return 2;
 }
