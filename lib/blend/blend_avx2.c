@@ -19,7 +19,7 @@ static inline __m256i over8(__m256i d, __m256i s)
     __m256i inverse = _mm256_sub_epi32(c255, _mm256_srli_epi32(s, 24));
     inverse = _mm256_or_si256(inverse, _mm256_slli_epi32(inverse, 16)); /* in both 16-bit halves */
     __m256i even = _mm256_and_si256(d, low_bytes);
-    __m256i odd = _mm256_and_si256(_mm256_srli_epi16(d, 8), low_bytes);
+    __m256i odd = _mm256_srli_epi16(d, 8); /* the shift leaves the high bytes 0 */
     even = _mm256_add_epi16(_mm256_mullo_epi16(even, inverse), c128);
     odd = _mm256_add_epi16(_mm256_mullo_epi16(odd, inverse), c128);
     even = _mm256_srli_epi16(_mm256_add_epi16(even, _mm256_srli_epi16(even, 8)), 8);

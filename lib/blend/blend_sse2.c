@@ -19,7 +19,7 @@ static inline __m128i over4(__m128i d, __m128i s)
     __m128i inverse = _mm_sub_epi32(c255, _mm_srli_epi32(s, 24));
     inverse = _mm_or_si128(inverse, _mm_slli_epi32(inverse, 16)); /* in both 16-bit halves */
     __m128i even = _mm_and_si128(d, low_bytes);
-    __m128i odd = _mm_and_si128(_mm_srli_epi16(d, 8), low_bytes);
+    __m128i odd = _mm_srli_epi16(d, 8); /* the shift leaves the high bytes 0 */
     even = _mm_add_epi16(_mm_mullo_epi16(even, inverse), c128);
     odd = _mm_add_epi16(_mm_mullo_epi16(odd, inverse), c128);
     even = _mm_srli_epi16(_mm_add_epi16(even, _mm_srli_epi16(even, 8)), 8);

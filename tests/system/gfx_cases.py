@@ -56,7 +56,10 @@ def input_case():
                key("b")]),
              # the picture, then the compositor's key: b comes up
              (typed_b, [screendump("gfx-input"), key("alt-tab")]),
-             (line.format("focus", 2, 0, 0, 1, 0, 0), [key("c")])],
+             (line.format("focus", 2, 0, 0, 1, 0, 0), [key("c")]),
+             # b's close button (b at 200,160: the button at 383-396, 143-156) from (250, 140)
+             (line.format("key", 2, 0, 0, 3, 0, 0),
+              [rel(140, 10), button("left", True), button("left", False)])],
         expect=BOOTED + [
             r"^kbd: PS/2 mouse on, events to the compositor$",
             line.format("focus", 1, 0, 0, 1, 0, 0), line.format("focus", 2, 0, 0, 0, 0, 0),
@@ -64,7 +67,7 @@ def input_case():
             line.format("key", 1, 0, 0, 1, 1, 97), line.format("key", 1, 0, 0, 1, 0, 0),
             line.format("key", 1, 0, 0, 2, 1, 98),
             line.format("focus", 2, 0, 0, 1, 0, 0), line.format("focus", 1, 0, 0, 0, 0, 0),
-            line.format("key", 2, 0, 0, 3, 1, 99)],
+            line.format("key", 2, 0, 0, 3, 1, 99), line.format("close", 2, 0, 0, 0, 0, 0)],
         forbid=GFX_TROUBLE + [r"^gfxtest: key window 2 .* text 9[78]$",
                               # a click on the focused window's title does not move the focus
                               r"^gfxtest: focus window 1 at 0,0 code 1 .*\n"
@@ -78,7 +81,8 @@ def input_case():
 def gfx_cases():
     return [
         # The mouse moves the pointer, a click raises and focuses, keys reach the focused
-        # window only, dragging a title moves the window, Alt-Tab is the compositor's.
+        # window only, dragging a title moves the window, Alt-Tab is the compositor's, the
+        # close button tells the client.
         input_case(),
         # gfxtest draws three windows (opaque, translucent, a hole, a gradient of alpha,
         # a block changed but not damaged); the screendump must equal the host's picture.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs gfxbench (apps/gfxbench) on Missive in QEMU with -cpu max (AVX2), once under
 -icount shift=0 (guest instructions) and once without (wall clock: TCG's rdtsc is the host's
-TSC), and writes the table docs/graphics.md shows (`make bench-gfx`).
+TSC; three boots, the least of each figure), and writes the table docs/graphics.md shows (`make bench-gfx`).
 
     python3 tools/bench/gfx.py --build build [--results results]
 """
@@ -51,7 +51,13 @@ def main():
                     "loglevel=warn", "init=bin/procsrv", "--", "manifest=etc/gfxbench.manifest"],
                    check=True, stdout=subprocess.DEVNULL)
     icount = boot(iso, os.path.join(args.build, "gfxbench-icount.log"), True)
-    wall = boot(iso, os.path.join(args.build, "gfxbench-wall.log"), False)
+    # Wall clock on a shared host is noisy: the least of three boots, each the least of its
+    # three runs.
+    wall = {}
+    for i in range(3):
+        for name, value in boot(iso, os.path.join(args.build, f"gfxbench-wall{i}.log"),
+                                False).items():
+            wall[name] = min(wall.get(name, value), value)
     hz = benchcsv.host_tsc_hz()
     rows = ["| operation | pixels | instructions | instructions/pixel | wall (ms) | Mpixel/s | MB/s |",
             "|---|---|---|---|---|---|---|"]

@@ -5,7 +5,8 @@
  *             and stays, so the windows stay
  *   faults    refused requests (absurd surfaces, capabilities that are not frames or too
  *             small, bad windows and damage), a window far off screen, one never committed, a
- *             flood of damage, a client that crashes, the compositor killed and restarted;
+ *             flood of damage, events never read, a client that crashes, the compositor
+ *             killed and restarted;
  *             prints "gfxtest: faults: N passed, M failed"
  *   crasher   shows a window, then dies of a page fault (faults spawns it)
  *   blend     the SIMD blends against the scalar one on random pixels, in the guest
@@ -181,6 +182,21 @@ static int faults(void)
         flood_ok += result_is_ok(gfx_commit(&conn, &w, flood, GFX_MAX_DAMAGE));
     check("400 flooding commits answered", flood_ok, 400);
     check("damage merged", stats_word(4) > 0, 1);
+
+    /* a client that never reads its events: its queue is bounded, the rest dropped and
+       counted (each window made posts a configure event) */
+    for (int i = 0; i < 80; i++) {
+        static struct gfx_window t;
+        if (result_is_ok(gfx_window_create(&conn, &t, &big, "queue", 40, 40, 0, 0)))
+            gfx_window_destroy(&conn, &t);
+    }
+    struct gfx_event events[GFX_EVENTS_MAX];
+    unsigned got;
+    uint64_t dropped;
+    need("events", gfx_events(&conn, events, GFX_EVENTS_MAX, &got, &dropped));
+    check("a full queue gives 20 events a read", got, GFX_EVENTS_MAX);
+    check("the rest were dropped and counted", dropped >= 16, 1);
+    check("the last kept is a configure event", events[got - 1].type, GFX_EVENT_CONFIGURE);
 
     /* a client that crashes loses its windows and nothing else */
     uint64_t child;
