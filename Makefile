@@ -137,8 +137,8 @@ debug: $(BUILD)/missive.iso $(BUILD)/gdbinit
 # --- host tools: HMFS (docs/hmfs.md) --------------------------------------------------------
 
 # mkfs.hmfs and fsck.hmfs, from the same lib/hmfs the tests compile.
-HMFS_LIB_SRCS := $(addprefix lib/hmfs/,crc32c.c crc32c_hw.c block.c hmap.c inode.c file.c \
-	volume.c check.c)
+HMFS_LIB_SRCS := $(addprefix lib/hmfs/,crc32c.c crc32c_hw.c block.c verify.c hmap.c inode.c \
+	file.c volume.c check.c)
 HMFS_TOOL_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -Ilib -Itools/hmfs
 HMFS_TOOLS := $(BUILD)/tools/mkfs.hmfs $(BUILD)/tools/fsck.hmfs $(BUILD)/tools/hmfs-cat \
 	$(BUILD)/tools/hmfs-fuse
