@@ -5,7 +5,7 @@
  * (the library is not thread-safe); fsync commits, and so does unmounting (fusermount3 -u).
  */
 #define FUSE_USE_VERSION 31
-#define _POSIX_C_SOURCE 200809L
+#define _POSIX_C_SOURCE  200809L
 #include <errno.h>
 #include <fuse.h>
 #include <stdio.h>
