@@ -171,18 +171,24 @@ debug: $(BUILD)/missive.iso $(BUILD)/gdbinit
 # --- host tools: HMFS (docs/hmfs.md) --------------------------------------------------------
 
 # mkfs.hmfs and fsck.hmfs, from the same lib/hmfs the tests compile.
-HMFS_LIB_SRCS := $(addprefix lib/hmfs/,crc32c.c crc32c_hw.c block.c hmap.c inode.c file.c \
-	volume.c check.c)
+HMFS_LIB_SRCS := $(addprefix lib/hmfs/,crc32c.c crc32c_hw.c block.c verify.c hmap.c inode.c \
+	file.c volume.c check.c)
 HMFS_TOOL_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -Ilib -Itools/hmfs
-HMFS_TOOLS := $(BUILD)/tools/mkfs.hmfs $(BUILD)/tools/fsck.hmfs $(BUILD)/tools/hmfs-cat
+HMFS_TOOLS := $(BUILD)/tools/mkfs.hmfs $(BUILD)/tools/fsck.hmfs $(BUILD)/tools/hmfs-cat \
+	$(BUILD)/tools/hmfs-fuse
 HMFS_TOOL_DEPS := tools/hmfs/filedev.c tools/hmfs/filedev.h $(HMFS_LIB_SRCS) $(wildcard lib/hmfs/*.h) \
 	Makefile
-$(BUILD)/tools/%.hmfs: tools/hmfs/%.c $(HMFS_TOOL_DEPS)
+$(BUILD)/tools/%.hmfs: tools/hmfs/%.c $(HMFS_TOOL_DEPS) | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(HMFS_TOOL_CFLAGS) -o $@ $< tools/hmfs/filedev.c $(HMFS_LIB_SRCS)
-$(BUILD)/tools/hmfs-%: tools/hmfs/%.c $(HMFS_TOOL_DEPS)
+$(BUILD)/tools/hmfs-%: tools/hmfs/%.c $(HMFS_TOOL_DEPS) | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(HMFS_TOOL_CFLAGS) -o $@ $< tools/hmfs/filedev.c $(HMFS_LIB_SRCS)
+# hmfs-fuse: Debian's libfuse3 (tools/install-deps.sh).
+$(BUILD)/tools/hmfs-fuse: tools/hmfs/fuse.c $(HMFS_TOOL_DEPS) | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(HMFS_TOOL_CFLAGS) $$(pkg-config --cflags fuse3) -o $@ $< tools/hmfs/filedev.c \
+		$(HMFS_LIB_SRCS) $$(pkg-config --libs fuse3)
 hmfs-tools: $(HMFS_TOOLS)
 
 # --- user space: picolibc --------------------------------------------------------
@@ -392,6 +398,7 @@ $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t)) $(HMFS_TOOLS)
 	@set -e; for t in $(filter $(BUILD)/host/%,$^); do echo "== $$t"; $$t; done
 	@echo "== tests/unit/test_hmfs_tools.py"; python3 tests/unit/test_hmfs_tools.py $(BUILD)/tools
+	@echo "== tests/unit/test_hmfs_fuse.py"; python3 tests/unit/test_hmfs_fuse.py $(BUILD)/tools
 	python3 tools/trace/test_trace2json.py
 	@echo "== tests/unit/test_abigen.py"; python3 tests/unit/test_abigen.py
 	@echo "== tests/unit/test_plausible.py"; python3 tests/unit/test_plausible.py

@@ -17,6 +17,7 @@ packages=(
     clang-format                    # make format, make format-check
     acpica-tools                    # iasl: the AML test tables (tests/aml)
     clang libclang-rt-14-dev        # libFuzzer: make fuzz, make fuzz-check
+    libfuse3-dev fuse3 pkg-config   # hmfs-fuse (tools/hmfs) and its test
 )
 
 missing=()

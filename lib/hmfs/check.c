@@ -201,7 +201,8 @@ static bool list_inodes(struct checker *c, unsigned t, const char *name, struct 
         }
         l->items[l->count++] = inode;
     }
-    qsort(l->items, l->count, sizeof *l->items, by_ino);
+    if (l->count > 1)
+        qsort(l->items, l->count, sizeof *l->items, by_ino);
     l->links = calloc(l->count + 1, sizeof *l->links);
     l->subdirs = calloc(l->count + 1, sizeof *l->subdirs);
     return l->links && l->subdirs;

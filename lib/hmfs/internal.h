@@ -2,6 +2,7 @@
  * HMFS internals shared by the library's files (not for users: they include hmfs.h).
  *
  * block.c: the block cache, checksummed reads, allocation and reference counts, copy-on-write.
+ * verify.c: the checks of each block read against its pointer and its map's rules.
  * hmap.c: the extendible hash maps (tables and buckets).
  * inode.c, file.c: inodes, directories, file data. volume.c: format, mount, commit, trees.
  * check.c: the full check behind fsck.hmfs.
@@ -52,8 +53,12 @@ struct hmfs {
     uint64_t cursor; /* where the next allocation search starts */
     struct hmfs_cache_entry *cache;
     unsigned cache_size; /* entries: cache_blocks + HMFS_OP_BLOCKS */
-    uint64_t clock;      /* cache access clock */
-    uint64_t op;         /* current operation step */
+    /* The cache's index by block number: open addressing, linear probing; each slot holds a
+       valid entry's index + 1, or 0. index_size is a power of two, at least 2 * cache_size. */
+    uint32_t *index;
+    size_t index_size;
+    uint64_t clock; /* cache access clock */
+    uint64_t op;    /* current operation step */
     uint64_t dirty_count;
     uint64_t changes; /* counts changes to the uncommitted state (see hmfs_step_end) */
     bool stopped;
@@ -91,6 +96,10 @@ size_t hmfs_children(uint8_t *block, struct hmfs_child *out);
 size_t hmfs_distinct_children(uint8_t *block, struct hmfs_child *out);
 struct hmfs_cache_entry *hmfs_cache_find(struct hmfs *fs, uint64_t blockno);
 uint32_t hmfs_block_crc(const uint8_t *block);
+
+/* verify.c */
+int hmfs_verify(struct hmfs *fs, const uint8_t *block, const struct hmfs_bptr *ptr, uint64_t owner,
+                uint8_t level);
 int hmfs_check_bucket(const uint8_t *block);
 
 /* hmap.c: maps keyed by (hash, key bytes). owner is the owner of the map's blocks. */

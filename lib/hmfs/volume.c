@@ -46,6 +46,7 @@ static void volume_free(struct hmfs *fs)
         for (unsigned i = 0; i < fs->cache_size; i++)
             free(fs->cache[i].data);
     free(fs->cache);
+    free(fs->index);
     free(fs->refs);
     free(fs->pending);
     free(fs);
@@ -85,7 +86,11 @@ static int volume_new(const struct hmfs_device *dev, const struct hmfs_options *
     fs->pending = malloc((size_t)(blocks + 7) / 8);
     fs->cache_size = fs->options.cache_blocks + HMFS_OP_BLOCKS;
     fs->cache = calloc(fs->cache_size, sizeof *fs->cache);
-    bool ok = fs->refs && fs->pending && fs->cache;
+    fs->index_size = 1;
+    while (fs->index_size < 2 * (size_t)fs->cache_size)
+        fs->index_size *= 2;
+    fs->index = calloc(fs->index_size, sizeof *fs->index);
+    bool ok = fs->refs && fs->pending && fs->cache && fs->index;
     for (unsigned i = 0; ok && i < fs->cache_size; i++)
         ok = (fs->cache[i].data = malloc(HMFS_BLOCK_SIZE)) != NULL;
     if (!ok) {

@@ -350,6 +350,41 @@ static void test_superblock_ring(void **state)
     memdev_free(&m);
 }
 
+/* ---- device errors while committing ------------------------------------------------------ */
+
+static void test_write_error_stops(void **state)
+{
+    (void)state;
+    struct memdev m;
+    struct hmfs *fs = fresh(&m, 1024, 64);
+    uint64_t a, b;
+    assert_int_equal(hmfs_create(fs, 0, ROOT, "a", &a), HMFS_OK);
+    write_pattern(fs, 0, a, 1, 0, 30000);
+    assert_int_equal(hmfs_sync(fs), HMFS_OK);
+    /* The device fails a few writes into the next commit: the volume stops, refuses every
+       call, and what was committed is all there after the power comes back. */
+    assert_int_equal(hmfs_create(fs, 0, ROOT, "b", &b), HMFS_OK);
+    write_pattern(fs, 0, b, 2, 0, 30000);
+    m.cut_after = m.writes + 3;
+    assert_int_equal(hmfs_sync(fs), HMFS_ERR_IO);
+    struct hmfs_problem p = hmfs_problem(fs);
+    assert_int_equal(p.error, HMFS_ERR_IO);
+    assert_string_equal(p.what, "write failed");
+    assert_int_equal(hmfs_create(fs, 0, ROOT, "c", NULL), HMFS_ERR_STOPPED);
+    assert_int_equal(hmfs_read(fs, 0, a, 0, &(char){0}, 1, &(size_t){0}), HMFS_ERR_STOPPED);
+    assert_int_equal(hmfs_sync(fs), HMFS_ERR_STOPPED);
+    assert_int_equal(hmfs_unmount(fs), HMFS_ERR_STOPPED);
+    memdev_power_on(&m, 0);
+    assert_int_equal(hmfs_mount(&m.dev, NULL, &fs), HMFS_OK);
+    uint64_t x;
+    assert_int_equal(hmfs_resolve(fs, 0, "/a", &x), HMFS_OK);
+    assert_pattern(fs, 0, x, 1, 0, 30000);
+    assert_int_equal(hmfs_resolve(fs, 0, "/b", &x), HMFS_ERR_NOENT);
+    assert_int_equal(hmfs_unmount(fs), HMFS_OK);
+    assert_clean(&m);
+    memdev_free(&m);
+}
+
 /* ---- snapshots and clones ------------------------------------------------------------------- */
 
 static void test_snapshots(void **state)
@@ -550,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_inode_table_and_block_map),
         cmocka_unit_test(test_full_disk),
         cmocka_unit_test(test_superblock_ring),
+        cmocka_unit_test(test_write_error_stops),
         cmocka_unit_test(test_snapshots),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_fsck_repairs),

@@ -1,7 +1,9 @@
 /*
  * A seeded, reproducible exerciser of lib/hmfs in the style of fsx: thousands of random
  * operations (create, mkdir, write at random offsets, truncate, rename, unlink, rmdir, sync,
- * remount, snapshot, snapshot delete) on a volume in memory, each one's answer and every read
+ * remount, snapshot, snapshot delete, clone and clone delete) on a volume in memory, on the
+ * main tree and on a writable clone of it that changes alongside (their shared blocks copied
+ * and freed from both sides), each one's answer and every read
  * checked against a model kept in memory; snapshots are checked against the model as it was
  * when they were taken. A small cache makes blocks leave it and commits happen on their own.
  * Periodically the whole tree is compared with the model and the reference counts with a walk
@@ -54,6 +56,13 @@ struct run {
     struct model model;
     struct snap snaps[MAX_SNAPS];
     unsigned snap_serial;
+    /* A writable clone of the main tree, changed alongside it, and the tree the next
+       operation works on. */
+    bool has_fork;
+    unsigned fork;
+    struct model fork_model;
+    unsigned tree;
+    struct model *cur;
 };
 
 static const char *const parents[] = {"", "/a", "/b", "/a/c", "/b/c"};
@@ -160,7 +169,7 @@ static long random_node(struct run *r, bool dir)
 {
     long found[MAX_NODES], n = 0;
     for (long i = 0; i < MAX_NODES; i++)
-        if (r->model.nodes[i].used && r->model.nodes[i].dir == dir)
+        if (r->cur->nodes[i].used && r->cur->nodes[i].dir == dir)
             found[n++] = i;
     return n ? found[rng_below(&r->rng, (uint64_t)n)] : -1;
 }
@@ -241,14 +250,16 @@ static void op_create(struct run *r, bool dir)
     char path[PATH_MAX_];
     random_path(r, path);
     uint64_t d;
-    if (!parent_dir(r, 0, &r->model, path, &d))
+    if (!parent_dir(r, r->tree, r->cur, path, &d))
         return;
     const char *name = strrchr(path, '/') + 1;
-    int want = model_find(&r->model, path) >= 0 ? HMFS_ERR_EXIST : HMFS_OK;
-    EXPECT(r, dir ? hmfs_mkdir(r->fs, 0, d, name, NULL) : hmfs_create(r->fs, 0, d, name, NULL),
+    int want = model_find(r->cur, path) >= 0 ? HMFS_ERR_EXIST : HMFS_OK;
+    EXPECT(r,
+           dir ? hmfs_mkdir(r->fs, r->tree, d, name, NULL)
+               : hmfs_create(r->fs, r->tree, d, name, NULL),
            want);
     if (want == HMFS_OK)
-        model_add(&r->model, path, dir);
+        model_add(r->cur, path, dir);
 }
 
 static void op_write(struct run *r)
@@ -256,15 +267,15 @@ static void op_write(struct run *r)
     long i = random_node(r, false);
     if (i < 0)
         return;
-    struct node *n = &r->model.nodes[i];
+    struct node *n = &r->cur->nodes[i];
     uint64_t ino;
-    EXPECT(r, hmfs_resolve(r->fs, 0, n->path, &ino), HMFS_OK);
+    EXPECT(r, hmfs_resolve(r->fs, r->tree, n->path, &ino), HMFS_OK);
     size_t offset = rng_below(&r->rng, MAX_OFFSET), length = 1 + rng_below(&r->rng, MAX_LENGTH);
     uint8_t *buf = malloc(length);
     for (size_t k = 0; k < length; k++)
         buf[k] = (uint8_t)rng_next(&r->rng);
     size_t done;
-    EXPECT(r, hmfs_write(r->fs, 0, ino, offset, buf, length, &done), HMFS_OK);
+    EXPECT(r, hmfs_write(r->fs, r->tree, ino, offset, buf, length, &done), HMFS_OK);
     if (offset + length > n->size) {
         n->data = realloc(n->data, offset + length);
         memset(n->data + n->size, 0, offset + length - n->size);
@@ -279,11 +290,11 @@ static void op_truncate(struct run *r)
     long i = random_node(r, false);
     if (i < 0)
         return;
-    struct node *n = &r->model.nodes[i];
+    struct node *n = &r->cur->nodes[i];
     uint64_t ino;
-    EXPECT(r, hmfs_resolve(r->fs, 0, n->path, &ino), HMFS_OK);
+    EXPECT(r, hmfs_resolve(r->fs, r->tree, n->path, &ino), HMFS_OK);
     size_t size = rng_below(&r->rng, MAX_OFFSET + MAX_LENGTH);
-    EXPECT(r, hmfs_truncate(r->fs, 0, ino, size), HMFS_OK);
+    EXPECT(r, hmfs_truncate(r->fs, r->tree, ino, size), HMFS_OK);
     if (size > n->size) {
         n->data = realloc(n->data, size);
         memset(n->data + n->size, 0, size - n->size);
@@ -296,14 +307,14 @@ static void op_read(struct run *r)
     long i = random_node(r, false);
     if (i < 0)
         return;
-    struct node *n = &r->model.nodes[i];
+    struct node *n = &r->cur->nodes[i];
     uint64_t ino;
-    EXPECT(r, hmfs_resolve(r->fs, 0, n->path, &ino), HMFS_OK);
+    EXPECT(r, hmfs_resolve(r->fs, r->tree, n->path, &ino), HMFS_OK);
     size_t offset = rng_below(&r->rng, MAX_OFFSET + MAX_LENGTH),
            length = rng_below(&r->rng, MAX_LENGTH);
     uint8_t *buf = malloc(length + 1);
     size_t done;
-    EXPECT(r, hmfs_read(r->fs, 0, ino, offset, buf, length, &done), HMFS_OK);
+    EXPECT(r, hmfs_read(r->fs, r->tree, ino, offset, buf, length, &done), HMFS_OK);
     size_t want = offset >= n->size ? 0 : (n->size - offset < length ? n->size - offset : length);
     assert_int_equal(done, want);
     if (want && memcmp(buf, n->data + offset, want) != 0)
@@ -317,22 +328,23 @@ static void op_remove(struct run *r, bool dir)
     char path[PATH_MAX_];
     random_path(r, path);
     uint64_t d;
-    if (!parent_dir(r, 0, &r->model, path, &d))
+    if (!parent_dir(r, r->tree, r->cur, path, &d))
         return;
-    long i = model_find(&r->model, path);
+    long i = model_find(r->cur, path);
     int want = HMFS_OK;
     if (i < 0)
         want = HMFS_ERR_NOENT;
-    else if (dir && !r->model.nodes[i].dir)
+    else if (dir && !r->cur->nodes[i].dir)
         want = HMFS_ERR_NOTDIR;
-    else if (!dir && r->model.nodes[i].dir)
+    else if (!dir && r->cur->nodes[i].dir)
         want = HMFS_ERR_ISDIR;
-    else if (dir && has_children(&r->model, path))
+    else if (dir && has_children(r->cur, path))
         want = HMFS_ERR_NOTEMPTY;
     const char *name = strrchr(path, '/') + 1;
-    EXPECT(r, dir ? hmfs_rmdir(r->fs, 0, d, name) : hmfs_unlink(r->fs, 0, d, name), want);
+    EXPECT(r, dir ? hmfs_rmdir(r->fs, r->tree, d, name) : hmfs_unlink(r->fs, r->tree, d, name),
+           want);
     if (want == HMFS_OK)
-        model_remove(&r->model, i);
+        model_remove(r->cur, i);
 }
 
 static void op_rename(struct run *r)
@@ -341,33 +353,34 @@ static void op_rename(struct run *r)
     random_path(r, from);
     random_path(r, to);
     uint64_t fd, td;
-    if (!parent_dir(r, 0, &r->model, from, &fd) || !parent_dir(r, 0, &r->model, to, &td))
+    if (!parent_dir(r, r->tree, r->cur, from, &fd) || !parent_dir(r, r->tree, r->cur, to, &td))
         return;
-    long src = model_find(&r->model, from), dst = model_find(&r->model, to);
+    long src = model_find(r->cur, from), dst = model_find(r->cur, to);
     char to_parent[PATH_MAX_];
     parent_of(to, to_parent);
     size_t fl = strlen(from);
     int want = HMFS_OK;
     if (src < 0)
         want = HMFS_ERR_NOENT;
-    else if (r->model.nodes[src].dir &&
+    else if (r->cur->nodes[src].dir &&
              (strcmp(to_parent, from) == 0 ||
               (strncmp(to_parent, from, fl) == 0 && to_parent[fl] == '/')))
         want = HMFS_ERR_INVAL;
     else if (dst == src)
         want = HMFS_OK;
-    else if (dst >= 0 && r->model.nodes[dst].dir)
-        want = r->model.nodes[src].dir ? HMFS_ERR_EXIST : HMFS_ERR_ISDIR;
-    else if (dst >= 0 && r->model.nodes[src].dir)
+    else if (dst >= 0 && r->cur->nodes[dst].dir)
+        want = r->cur->nodes[src].dir ? HMFS_ERR_EXIST : HMFS_ERR_ISDIR;
+    else if (dst >= 0 && r->cur->nodes[src].dir)
         want = HMFS_ERR_NOTDIR;
-    EXPECT(r, hmfs_rename(r->fs, 0, fd, strrchr(from, '/') + 1, td, strrchr(to, '/') + 1), want);
+    EXPECT(r, hmfs_rename(r->fs, r->tree, fd, strrchr(from, '/') + 1, td, strrchr(to, '/') + 1),
+           want);
     if (want != HMFS_OK || dst == src)
         return;
     if (dst >= 0)
-        model_remove(&r->model, dst);
+        model_remove(r->cur, dst);
     /* The node and everything below it move. */
     for (int i = 0; i < MAX_NODES; i++) {
-        struct node *n = &r->model.nodes[i];
+        struct node *n = &r->cur->nodes[i];
         if (n->used && strncmp(n->path, from, fl) == 0 && (n->path[fl] == '/' || !n->path[fl])) {
             char moved[PATH_MAX_ * 2];
             snprintf(moved, sizeof moved, "%s%s", to, n->path + fl);
@@ -406,12 +419,28 @@ static void op_snapshot(struct run *r)
     }
     struct snap *s = &r->snaps[free_slot];
     snprintf(s->name, sizeof s->name, "snap%u", r->snap_serial++);
-    EXPECT(r, hmfs_snapshot_create(r->fs, 0, s->name), HMFS_OK);
+    EXPECT(r, hmfs_snapshot_create(r->fs, r->tree, s->name), HMFS_OK);
     s->used = true;
-    model_copy(&s->model, &r->model);
+    model_copy(&s->model, r->cur);
 }
 
 static uint64_t env_or(const char *name, uint64_t fallback);
+
+/* Makes a writable clone of the main tree, or checks the one there is and deletes it. */
+static void op_fork(struct run *r)
+{
+    if (!r->has_fork) {
+        EXPECT(r, hmfs_clone(r->fs, 0, "fork"), HMFS_OK);
+        EXPECT(r, hmfs_tree_find(r->fs, "fork", &r->fork), HMFS_OK);
+        model_copy(&r->fork_model, &r->model);
+        r->has_fork = true;
+        return;
+    }
+    verify_tree(r, r->fork, &r->fork_model);
+    EXPECT(r, hmfs_tree_delete(r->fs, "fork"), HMFS_OK);
+    model_free(&r->fork_model);
+    r->has_fork = false;
+}
 
 static void run_fsx(uint64_t seed, unsigned ops, unsigned cache)
 {
@@ -424,6 +453,9 @@ static void run_fsx(uint64_t seed, unsigned ops, unsigned cache)
     struct hmfs_options o = {cache, NULL};
     assert_int_equal(hmfs_mount(&r->m.dev, &o, &r->fs), HMFS_OK);
     for (r->op = 0; r->op < ops; r->op++) {
+        bool on_fork = r->has_fork && rng_below(&r->rng, 3) == 0;
+        r->tree = on_fork ? r->fork : 0;
+        r->cur = on_fork ? &r->fork_model : &r->model;
         unsigned pick = (unsigned)rng_below(&r->rng, 100);
         if (pick < 12)
             op_create(r, false);
@@ -448,15 +480,21 @@ static void run_fsx(uint64_t seed, unsigned ops, unsigned cache)
             EXPECT(r, hmfs_mount(&r->m.dev, &o, &r->fs), HMFS_OK);
         } else if (pick < 97) {
             op_snapshot(r);
+        } else if (pick < 98) {
+            op_fork(r);
         }
         if (getenv("HMFS_FSX_TRACE"))
             fprintf(stderr, "op %llu: pick %u\n", (unsigned long long)r->op, pick);
         if (r->op % check_every == check_every - 1) {
             verify_tree(r, 0, &r->model);
+            if (r->has_fork)
+                verify_tree(r, r->fork, &r->fork_model);
             EXPECT(r, hmfs_check_refs(r->fs), HMFS_OK);
         }
     }
     verify_tree(r, 0, &r->model);
+    if (r->has_fork)
+        verify_tree(r, r->fork, &r->fork_model);
     for (int i = 0; i < MAX_SNAPS; i++)
         if (r->snaps[i].used)
             verify_snapshot(r, &r->snaps[i]);
@@ -468,6 +506,7 @@ static void run_fsx(uint64_t seed, unsigned ops, unsigned cache)
     if (cr.errors)
         fail_msg("seed %llu: fsck found %u errors", (unsigned long long)seed, cr.errors);
     model_free(&r->model);
+    model_free(&r->fork_model);
     for (int i = 0; i < MAX_SNAPS; i++)
         model_free(&r->snaps[i].model);
     memdev_free(&r->m);
