@@ -187,3 +187,24 @@ enum aml_status aml_define(struct aml_exec *ex, const struct aml_name *name, enu
     }
     return AML_OK;
 }
+
+enum aml_status aml_fail_name(struct aml_exec *ex, uint16_t op, uint32_t start, const char *what,
+                              const struct aml_name *name)
+{
+    char text[AML_ERROR_MESSAGE_MAX];
+    size_t n = 0, room = sizeof(text);
+    for (size_t i = 0; what[i] && n < room - 1; i++)
+        text[n++] = what[i];
+    if (name->root && n < room - 1)
+        text[n++] = '\\';
+    for (uint32_t i = 0; i < name->parents && n < room - 1; i++)
+        text[n++] = '^';
+    for (uint32_t i = 0; i < name->count && n + 5 < room; i++) {
+        if (i)
+            text[n++] = '.';
+        memcpy(text + n, name->segments + 4 * i, 4);
+        n += 4;
+    }
+    text[n] = '\0';
+    return aml_fail_at(ex, op, start, AML_ERR_NOT_FOUND, text);
+}

@@ -249,7 +249,7 @@ static enum aml_status exec_namespace_op(struct aml_exec *ex, uint16_t op, uint3
             return s;
         struct aml_node *target = aml_resolve(ex, &name);
         if (!target)
-            return aml_fail_at(ex, op, start, AML_ERR_NOT_FOUND, "Alias: no such source object");
+            return aml_fail_name(ex, op, start, "Alias: no object ", &name);
         if ((s = aml_define(ex, &alias, target->type, &node)) != AML_OK)
             return aml_fail_at(ex, op, start, s, "Alias: cannot define the name");
         node->alias_of = target;
@@ -259,7 +259,7 @@ static enum aml_status exec_namespace_op(struct aml_exec *ex, uint16_t op, uint3
     case OP_SCOPE:
         node = aml_resolve(ex, &name);
         if (!node)
-            return aml_fail_at(ex, op, start, AML_ERR_NOT_FOUND, "Scope: no such object");
+            return aml_fail_name(ex, op, start, "Scope: no object ", &name);
         return exec_in_scope(ex, node, pkg_end);
     case OP_METHOD: {
         uint8_t flags;
@@ -294,8 +294,7 @@ static enum aml_status exec_name_term(struct aml_exec *ex, uint32_t start, uint3
         return AML_OK; /* NullName */
     struct aml_node *node = aml_resolve(ex, &name);
     if (!node)
-        return aml_fail_at(ex, ex->table->data[start], start, AML_ERR_NOT_FOUND,
-                           "no object by that name");
+        return aml_fail_name(ex, ex->table->data[start], start, "no object ", &name);
     if (node->type != AML_TYPE_METHOD)
         return aml_node_value(ex, node, out);
     struct aml_frame *frame = aml_alloc(ex->aml, sizeof(*frame));

@@ -173,6 +173,10 @@ struct aml_target {
 enum aml_status aml_fail_at(struct aml_exec *ex, uint16_t op, uint32_t start, enum aml_status s,
                             const char *message);
 
+/* AML_ERR_NOT_FOUND with a message of what and the name ("no object \_SB_.XYZ0"). */
+enum aml_status aml_fail_name(struct aml_exec *ex, uint16_t op, uint32_t start, const char *what,
+                              const struct aml_name *name);
+
 /* Decoding (decode.c). Each reads at ex->pos and stops at end (AML_ERR_TRUNCATED past it). */
 /* Whether byte c starts a NameString (a lead character, \, ^, or a dual or multi prefix). */
 bool aml_name_start(uint8_t c);

@@ -42,7 +42,7 @@ enum aml_status aml_exec_target(struct aml_exec *ex, uint32_t end, struct aml_ta
             return s;
         struct aml_node *node = aml_resolve(ex, &name);
         if (!node)
-            return aml_fail_at(ex, c, start, AML_ERR_NOT_FOUND, "the target does not exist");
+            return aml_fail_name(ex, c, start, "no target ", &name);
         /* A method here is the object itself (ObjectType, RefOf), never a call. */
         out->kind = TARGET_NODE;
         out->node = node;

@@ -57,6 +57,7 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "FIELDS", 1)
     {
         Name (_HID, EisaId ("PNP0A03"))
         Name (_BBN, 0)
+        Name (_SEG, 0)
         Device (SF8)
         {
             Name (_ADR, 0x00030001)

@@ -106,6 +106,10 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "PACKAGE", 1)
         Store (9, Index (Local0, 0))
         Return (PKGT)
     }
+    Method (TINX, 0) { Local0 = Package () { 5 } Increment (Index (Local0, 0)) Return (DerefOf (Index (Local0, 0))) }
+    Method (TOTA, 1) { Return (ObjectType (Arg0)) }
+    Method (TOTG, 0) { Return (ObjectType (Debug)) }
+    Method (TRRF, 0) { Local0 = RefOf (INT0) Return (DerefOf (RefOf (Local0))) }
     Method (TCPL, 0) { CopyObject (PKG0, Local0) Return (SizeOf (Local0)) }
     Method (TLAL, 0)     /* a method's own Alias, Field and region go when it returns */
     {
@@ -153,6 +157,11 @@ DefinitionBlock ("", "DSDT", 2, "MISSIV", "PACKAGE", 1)
         Package () { "TALI", 0x77 },
         Package () { "TSPK", Package () { 7, 8 } },
         Package () { "TCPL", 4 },
+        Package () { "TINX", 6 },
+        Package () { "TOTA", 2, "s" },
+        Package () { "TOTA", 3, Buffer () { 1 } },
+        Package () { "TOTG", 16 },
+        Package () { "TRRF", 0x77 },
         Package () { "TLAL", 0x44 },
         Package () { "TLAL", 0x44 },
         Package () { "TPNE", Package () { 1, Package () { 2 } } },

@@ -3,10 +3,11 @@
  *
  * The input is a definition block. It is loaded as given (which exercises the header checks),
  * then once more with its header's length set to the input's size, so that mutations of the
- * body are not all refused at the header. Every method the table defined is then evaluated
- * with a few integer arguments, every Device's _HID/_CID/_ADR/_STA read, and every buffer a
- * method returns decoded as a resource template, all under small limits so that an input runs
- * in milliseconds. The host pretends: ports and memory read 0xFF..., writes go nowhere.
+ * body are not all refused at the header. After aml_initialize (\_INI and the devices' _INI),
+ * every method the table defined is evaluated with seven integer arguments, every Device's
+ * _HID/_CID/_ADR/_STA read, and every buffer a method returns decoded as a resource template,
+ * all under small limits so that an input runs in milliseconds. The host pretends: a read gives
+ * a value that varies with the address, a write goes nowhere.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -137,6 +138,7 @@ static void run(const uint8_t *table, size_t size)
         abort();
     struct aml_error error;
     aml_load_table(aml, table, size, &error); /* a failed load leaves what it defined */
+    aml_initialize(aml);
     exercise(aml);
     aml_destroy(aml);
 }

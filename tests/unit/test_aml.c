@@ -371,6 +371,10 @@ static void test_host_services(void **state)
     assert_int_equal(f->stalled_us, 20 + 100); /* Stall (255) cut to max_stall_us */
     assert_int_equal(aml_evaluate(aml, NULL, "\\TDBG", NULL, 0, NULL, &error), AML_OK);
     assert_string_equal(f->last_debug, "0x1234");
+    /* A name that does not resolve is named in the error. */
+    assert_int_equal(aml_evaluate(aml, NULL, "\\TNFD", NULL, 0, NULL, &error), AML_ERR_NOT_FOUND);
+    assert_string_equal(error.message, "no object \\_SB_.NONE");
+    assert_string_equal(error.method, "\\TNFD");
 
     /* A method's objects go when it returns, and their memory with them. */
     size_t before = aml_memory_used(aml);
