@@ -84,13 +84,42 @@ void clients_reset(struct client *c)
     c->dropped = 0;
 }
 
+/* The queue's i-th event from the oldest. */
+static struct gfx_event *queued(struct client *c, unsigned i)
+{
+    return &c->queue[(c->head + i) % GFX_EVENT_QUEUE];
+}
+
+/* Makes room in a full queue by dropping its oldest pointer motion; false if it has none. */
+static bool drop_motion(struct client *c)
+{
+    for (unsigned i = 0; i < c->queued; i++)
+        if (queued(c, i)->type == GFX_EVENT_POINTER) {
+            for (unsigned j = i; j + 1 < c->queued; j++)
+                *queued(c, j) = *queued(c, j + 1);
+            c->queued--;
+            c->dropped++;
+            return true;
+        }
+    return false;
+}
+
 void clients_post(struct client *c, const struct gfx_event *e)
 {
-    if (c->queued == GFX_EVENT_QUEUE) {
+    /* Motion is compressed: a pointer event replaces one for the same window at the end of
+       the queue, and a full queue gives up motion before keys, buttons and the rest. */
+    if (e->type == GFX_EVENT_POINTER && c->queued) {
+        struct gfx_event *last = queued(c, c->queued - 1);
+        if (last->type == GFX_EVENT_POINTER && last->window == e->window) {
+            *last = *e;
+            return;
+        }
+    }
+    if (c->queued == GFX_EVENT_QUEUE && (e->type == GFX_EVENT_POINTER || !drop_motion(c))) {
         c->dropped++;
         return;
     }
-    c->queue[(c->head + c->queued) % GFX_EVENT_QUEUE] = *e;
+    *queued(c, c->queued) = *e;
     if (c->queued++ == 0 && c->notification) {
         /* A notification signal never blocks (GFX_CONNECT checked the type). */
         struct missive_msg msg = {0};

@@ -96,7 +96,9 @@ void *clients_find(struct server *s, uint64_t badge);
 struct client *clients_add(uint64_t pid);
 /* Forgets c's windows (damaging where they were) and surfaces, deletes its capabilities. */
 void clients_reset(struct client *c);
-/* Queues an event for c and signals it if the queue was empty; drops it when full. */
+/* Queues an event for c and signals it if the queue was empty. Pointer motion is compressed
+   (a motion event replaces the one at the queue's end for the same window); a full queue
+   drops its oldest motion to take another event, else drops the new one (counted). */
 void clients_post(struct client *c, const struct gfx_event *e);
 /* Clients whose frames are gone (the process ended) lose everything; true if any did. */
 bool clients_sweep(void);
