@@ -90,6 +90,18 @@ long pcidrivers_offered(struct server_call *call)
     if (!pci || pci->pid != call->badge)
         return SERVICE_DENIED;
     request_set_word(&call->out, 0, 0);
+    /* A restarted pci server offers every function again: one with a driver already (running
+       or waiting for its restart) keeps it. */
+    for (uint64_t i = 0; process_at(i); i++) {
+        const struct process *p = process_at(i);
+        if (p->device.present && p->device.address == d.address) {
+            request_set_word(&call->out, 0, p->pid);
+            for (unsigned w = 0; w < PROTO_NAME_WORDS; w++)
+                request_set_word(&call->out, 1 + w, 0);
+            request_put_bytes(&call->out, 1, p->entry.name, strlen(p->entry.name));
+            return SERVICE_OK;
+        }
+    }
     for (unsigned i = 0; i < driver_count; i++) {
         if (!matches(&drivers[i], &d))
             continue;

@@ -186,7 +186,9 @@ def user_fault_case(mode, name, vector, detail):
         forbid=[r"KERNEL PANIC", r"usertest: FAIL", r"exited with status"])
 
 
-PROMPT = r"missive> $"  # the shell waits for a line (the end of the output so far)
+# The shell waits for a line: its prompt ends the output so far, but for whole lines that the
+# servers still starting beside it (acpi, pci) may print after it on several CPUs.
+PROMPT = r"missive> (?:(?:acpi|pci): .*\n)*$"
 # The console's own first line is not waited for: it writes COM1 byte by byte, so with
 # several CPUs procsrv's lines (through the kernel) may land in the middle of it.
 SHELL_UP = [r"^Missive shell; type help$"]

@@ -93,6 +93,15 @@ def two_edu_case():
 
 def pci_cases():
     return [
+        Case("pci-restart", initrd="test", exit_status=None, timeout=60,
+             cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/edu-restart.manifest",
+             qemu=["-device", "edu"],
+             expect=[r"^procsrv: restarting pci in 100 ms \(restart 1 of 1\)$",
+                     r"^edutest: 8 of 8 interrupts through MSI ",
+                     r"^edutest: [1-9]\d* passed, 0 failed$"],
+             forbid=[r"FAIL", r"KERNEL PANIC", r"started edutest-2"],
+             check=lambda log: None if len(re.findall(r"^pci: \d+ functions", log, re.M)) == 2
+             else "expected the pci server to walk the buses twice"),
         two_edu_case(),
         edu_case("pci-edu-msi", "pc", "edu", "MSI"),
         edu_case("pci-edu-msi-q35", "q35", "edu", "MSI"),

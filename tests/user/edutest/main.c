@@ -128,7 +128,26 @@ static void listed_as_driver(uint64_t own, uint64_t pid)
     }
 }
 
-int main(void)
+/* With the argument restart-pci: the pci server is killed and comes back (restart=1 in the
+   manifest); it walks the buses again and offers every function again, and procsrv keeps this
+   driver rather than start another. The badged endpoint outlives the server. */
+static void restart_pci(uint64_t pci, uint64_t own, uint64_t pid)
+{
+    struct proc_entry entry;
+    uint64_t pci_pid = 0;
+    for (uint64_t i = 0; result_is_ok(proc_list(i, &entry)); i++)
+        if (strcmp(entry.name, "pci") == 0)
+            pci_pid = entry.pid;
+    check_status("the pci server killed", proc_kill(pci_pid), SERVICE_OK);
+    proc_sleep_ms(300); /* its restart back-off is 100 ms */
+    uint64_t value = 0;
+    check_status("its configuration space through the new server",
+                 pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 0, 4}, 3, &value), SERVICE_OK);
+    check("its vendor and device id again", (long)value, 0x11e81234);
+    listed_as_driver(own, pid);
+}
+
+int main(int argc, char **argv)
 {
     const struct proc_info *info = libsys_proc_info();
     /* Its lines start with its process's name: a second edu device's driver is edutest-2. */
@@ -223,6 +242,8 @@ int main(void)
         irq_handler_ack(handler);
     }
     check("interrupts arrived", arrived, ROUNDS);
+    if (argc > 1 && strcmp(argv[1], "restart-pci") == 0)
+        restart_pci(pci, own, info->pid);
     if (msi_address)
         printf("%s: %u of %u interrupts through MSI (vector %lu)\n", name, arrived, ROUNDS,
                (unsigned long)msi_data);
