@@ -53,6 +53,8 @@ int ports_gas_write(const struct acpi_gas *gas, uint64_t value);
 /* Waits about us microseconds on the ACPI PM timer, without asking procsrv (which may be
    waiting for this server's answer). */
 void ports_delay_us(uint64_t us);
+/* A monotonic time in 100 ns units from the PM timer (the AML's Timer). */
+uint64_t ports_time_100ns(void);
 
 /* power.c: ACPI mode, the power button, S5 and reset. */
 /* Enables ACPI mode and the fixed power button with its SCI. */

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "acpi.h"
 #include "aml/resource.h"
@@ -152,12 +151,12 @@ static void aml_sleep(void *context, uint64_t ms)
     ports_delay_us(ms * 1000);
 }
 
+/* The AML Timer: 100 ns units from the ACPI PM timer (ports.c), never from procsrv's clock
+   (procsrv may be waiting for this server's answer). */
 static uint64_t aml_timer(void *context)
 {
     (void)context;
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 10000000u + (uint64_t)t.tv_nsec / 100u;
+    return ports_time_100ns();
 }
 
 /* One line for an AML error, naming the table or object. */

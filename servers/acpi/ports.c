@@ -84,3 +84,16 @@ void ports_delay_us(uint64_t us)
         if (ports_gas_read(&f->pm_tmr, &now) != 0 || ((now - start) & mask) >= ticks)
             return;
 }
+
+uint64_t ports_time_100ns(void)
+{
+    static uint64_t last, ticks, calls;
+    const struct acpi_fadt *f = &acpi.tables.fadt;
+    uint64_t mask = f->flags & ACPI_FADT_TMR_VAL_EXT ? 0xffffffffu : 0xffffffu, now;
+    if (ports_gas_read(&f->pm_tmr, &now) != 0)
+        return ++calls;           /* no PM timer: at least it goes forward */
+    ticks += (now - last) & mask; /* a wrap between calls (4.7 s at 24 bits) is lost: the
+                                     Timer only has to go forward */
+    last = now;
+    return ticks / 3579545u * 10000000u + ticks % 3579545u * 10000000u / 3579545u + calls;
+}

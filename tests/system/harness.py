@@ -28,7 +28,7 @@ import time
 
 import common
 from cases import all_cases
-from common import ACPI_TABLES, REPO
+from common import ACPI_TABLES, PROMPT, REPO
 
 
 def make_initrd(kind, good, workdir):
@@ -113,6 +113,7 @@ def run_qemu(case, iso, log_path, smp):
     serial = connect_serial(serial_path, proc) if serial_path else None
     typing = list(case.typing)
     typed_at = 0  # log length when the last text was typed
+    seen, still_since = 0, time.monotonic()  # the log's length, and since when it is that
     while True:
         try:
             status = proc.wait(timeout=0.2)
@@ -122,7 +123,10 @@ def run_qemu(case, iso, log_path, smp):
         elapsed = time.monotonic() - start
         if serial:
             drain_serial(serial, log_path)
-            while typing and re.search(typing[0][0], read_log(log_path)[typed_at:], re.M):
+            if len(read_log(log_path)) != seen:
+                seen, still_since = len(read_log(log_path)), time.monotonic()
+            while typing and typing_due(typing[0][0], read_log(log_path)[typed_at:],
+                                        time.monotonic() - still_since > 1.0):
                 typed_at = len(read_log(log_path))
                 serial.sendall(typing.pop(0)[1].encode())
         if pending and re.search(case.after_line, read_log(log_path), re.M):
@@ -158,6 +162,16 @@ def run_qemu(case, iso, log_path, smp):
         with open(log_path, "a") as f:
             f.write("".join("\n" + a for a in answers) + "\n")
     return status, time.monotonic() - start, proc.stderr.read().decode(errors="replace")
+
+
+def typing_due(pattern, text, still):
+    """Whether to type the next text: its pattern matches what came since the last text was
+    typed; or, for the shell's prompt, the prompt came but other servers' lines, printed on
+    other CPUs while the shell started, followed it on its line, and the output has been still
+    for a second (still): the shell waits for a line all the same."""
+    if re.search(pattern, text, re.M):
+        return True
+    return pattern == PROMPT and still and "missive> " in text
 
 
 def connect_serial(path, proc):
