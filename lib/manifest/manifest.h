@@ -58,7 +58,7 @@ struct manifest_entry {
     unsigned cspace_bits;
     unsigned restart;
     bool debug;
-    bool acpi; /* the ACPI tables' memory, the RSDP and the power-button notification */
+    bool acpi;        /* the ACPI tables' memory, the RSDP and the power-button notification */
     bool framebuffer; /* the boot framebuffer's frames (the compositor) */
     unsigned ioport_count;
     struct manifest_range ioports[MANIFEST_MAX_IOPORTS];
