@@ -310,10 +310,19 @@ struct result gfx_window_destroy(struct gfx_connection *c, struct gfx_window *w)
 struct result gfx_events(struct gfx_connection *c, struct gfx_event *events, unsigned max,
                          unsigned *count, uint64_t *dropped)
 {
+    /* The compositor takes off its queue only what is asked for: the rest stays for the next
+       read. */
+    uint64_t want = max < GFX_EVENTS_MAX ? max : GFX_EVENTS_MAX;
+    if (want == 0) {
+        *count = 0;
+        return result_ok();
+    }
     struct request r = {.label = GFX_EVENTS};
+    request_set_word(&r, 0, want);
     struct result e = request_result(request_call(c->endpoint, &r, 0, 0, 0), &r);
     if (lost(e) && result_is_ok(reconnect(c))) {
         r = (struct request){.label = GFX_EVENTS};
+        request_set_word(&r, 0, want);
         e = request_result(request_call(c->endpoint, &r, 0, 0, 0), &r);
     }
     *count = 0;

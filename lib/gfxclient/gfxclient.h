@@ -71,8 +71,9 @@ struct result gfx_commit(struct gfx_connection *c, struct gfx_window *w,
 struct result gfx_window_move(struct gfx_connection *c, struct gfx_window *w, int x, int y);
 struct result gfx_window_destroy(struct gfx_connection *c, struct gfx_window *w);
 
-/* Reads up to max (at most GFX_EVENTS_MAX) queued events into events; *count says how many,
- *dropped (if not NULL) how many the compositor dropped since the last read. */
+/* Reads up to max (at most GFX_EVENTS_MAX) queued events into events, leaving the others
+   queued; *count says how many, *dropped (if not NULL) how many the compositor dropped
+   since the last read. */
 struct result gfx_events(struct gfx_connection *c, struct gfx_event *events, unsigned max,
                          unsigned *count, uint64_t *dropped);
 

@@ -52,8 +52,10 @@ enum gfx_label {
        x | y << 32, width | height << 32, in surface pixels (clipped to the surface). The
        damaged pixels are read from the surface and shown. */
     GFX_COMMIT = 22,
-    /* -> MR0 events n (0..GFX_EVENTS_MAX), MR1 events dropped since the last read (queue
-       full), then GFX_EVENT_WORDS words per event from MR2 (struct gfx_event's packing) */
+    /* MR0 at most this many (1..GFX_EVENTS_MAX; 0 or no MR0: GFX_EVENTS_MAX; events beyond
+       stay queued) -> MR0 events n (0..GFX_EVENTS_MAX), MR1 events dropped since the last
+       read (queue full), then GFX_EVENT_WORDS words per event from MR2 (struct gfx_event's
+       packing) */
     GFX_EVENTS = 23,
     /* MR0 window, MR1 x, MR2 y (as GFX_WINDOW_CREATE) */
     GFX_WINDOW_MOVE = 24,

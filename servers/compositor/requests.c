@@ -288,14 +288,19 @@ static long handle_commit(struct server_call *call)
     return SERVICE_OK;
 }
 
-/* GFX_EVENTS: up to GFX_EVENTS_MAX queued events. */
+/* GFX_EVENTS: MR0 at most this many (0 or none: GFX_EVENTS_MAX) queued events. A client
+   that reads few at a time (the console's terminal thread keeps its replies in registers)
+   leaves the others queued, not lost. */
 static long handle_events(struct server_call *call)
 {
     struct client *c = call->client;
+    uint64_t max = call->in.length > 0 ? request_word(&call->in, 0) : 0;
+    if (max == 0 || max > GFX_EVENTS_MAX)
+        max = GFX_EVENTS_MAX;
     unsigned n = 0;
     request_set_word(&call->out, 1, c->dropped);
     c->dropped = 0;
-    while (c->queued && n < GFX_EVENTS_MAX) {
+    while (c->queued && n < max) {
         unsigned long w[GFX_EVENT_WORDS];
         gfx_event_pack(&c->queue[c->head], w);
         for (unsigned j = 0; j < GFX_EVENT_WORDS; j++)

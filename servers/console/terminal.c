@@ -76,7 +76,7 @@ static void unlock(struct terminal *t)
 }
 
 /* Signals the notification in slot (its badge's bits). */
-static void signal(uint64_t slot)
+static void wake(uint64_t slot)
 {
     struct missive_msg msg = {0};
     if (slot)
@@ -95,7 +95,7 @@ void terminal_output(const void *bytes, size_t n)
     lock(&term);
     vt_write(&term.vt, bytes, n);
     unlock(&term);
-    signal(atomic_load(&term.helper_wake));
+    wake(atomic_load(&term.helper_wake));
 }
 
 size_t terminal_take_input(struct ring *input)
@@ -111,7 +111,7 @@ size_t terminal_take_input(struct ring *input)
     unlock(&term);
     ring_put(input, bytes, n);
     if (more)
-        signal(term.console_wake); /* come back for the rest */
+        wake(term.console_wake); /* come back for the rest */
     return n;
 }
 
@@ -159,7 +159,7 @@ static void key(struct terminal *t, const struct gfx_event *e)
     lock(t);
     ring_put(&t->typed, bytes, n);
     unlock(t);
-    signal(t->console_wake);
+    wake(t->console_wake);
 }
 
 /* Reads and handles every queued event of the window. */
