@@ -9,6 +9,8 @@
  */
 #include "acpi/madt.h"
 
+#include "acpi/bytes.h"
+
 #define RSDP_V1_LEN     20
 #define RSDP_V2_LEN     36
 #define SDT_HEADER_LEN  36
@@ -26,41 +28,6 @@
 #define MADT_ISO_LEN            10
 #define MADT_LAPIC_OVERRIDE_LEN 12
 #define MADT_X2APIC_LEN         16
-
-/* Little-endian readers: byte-wise, because ACPI tables carry no alignment guarantee. */
-static uint16_t rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-/* True if the n bytes at p equal the n bytes of s (no libc memcmp in the kernel). */
-static bool bytes_eq(const uint8_t *p, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] != (uint8_t)s[i])
-            return false;
-    }
-    return true;
-}
-
-/* True if the n bytes at p sum to 0 modulo 256, the ACPI checksum rule. */
-static bool checksum_ok(const uint8_t *p, size_t n)
-{
-    uint8_t sum = 0;
-    for (size_t i = 0; i < n; i++)
-        sum = (uint8_t)(sum + p[i]);
-    return sum == 0;
-}
 
 /* Zeroes *info byte by byte (no memset: the kernel has no libc). */
 static void info_clear(struct madt_info *info)
@@ -89,14 +56,15 @@ static const uint8_t *map_sdt(acpi_map_fn map, void *ctx, uint64_t phys, const c
                               uint32_t min_len, uint32_t *len_out, bool *sig_seen)
 {
     const uint8_t *hdr = map_range(map, ctx, phys, SDT_HEADER_LEN);
-    if (hdr == NULL || !bytes_eq(hdr, sig, 4))
+    if (hdr == NULL || !acpi_bytes_equal(hdr, sig, 4))
         return NULL;
     *sig_seen = true;
-    uint32_t len = rd32(hdr + 4);
+    uint32_t len = acpi_read32(hdr + 4);
     if (len < min_len || len > ACPI_MAX_TABLE_LEN)
         return NULL;
     const uint8_t *t = map_range(map, ctx, phys, len);
-    if (t == NULL || !bytes_eq(t, sig, 4) || rd32(t + 4) != len || !checksum_ok(t, len))
+    if (t == NULL || !acpi_bytes_equal(t, sig, 4) || acpi_read32(t + 4) != len ||
+        !acpi_sum_is_zero(t, len))
         return NULL; /* re-checked on the full mapping: the header mapping may be a different copy
                       */
     *len_out = len;
@@ -139,9 +107,9 @@ static uint8_t entry_min_len(uint8_t type)
  * ACPI_OK, ACPI_ERR_MADT for a malformed entry, or ACPI_ERR_NO_CPUS. */
 static int parse_madt(const uint8_t *t, uint32_t len, struct madt_info *out)
 {
-    out->lapic_address = rd32(t + 36);
+    out->lapic_address = acpi_read32(t + 36);
     out->lapic_address64 = out->lapic_address;
-    out->pcat_compat = (rd32(t + 40) & 1) != 0;
+    out->pcat_compat = (acpi_read32(t + 40) & 1) != 0;
 
     uint32_t off = MADT_HEADER_LEN;
     while (off < len) {
@@ -157,15 +125,15 @@ static int parse_madt(const uint8_t *t, uint32_t len, struct madt_info *out)
         /* Longer-than-fixed entries are accepted: later ACPI revisions may append fields. */
         switch (type) {
         case MADT_LAPIC:
-            if (rd32(e + 4) & 1)
+            if (acpi_read32(e + 4) & 1)
                 add_cpu(out, e[2], e[3], false);
             break;
         case MADT_IOAPIC:
             if (out->ioapic_count < MADT_MAX_IOAPICS) {
                 struct madt_ioapic *io = &out->ioapics[out->ioapic_count++];
                 io->id = e[2];
-                io->address = rd32(e + 4);
-                io->gsi_base = rd32(e + 8);
+                io->address = acpi_read32(e + 4);
+                io->gsi_base = acpi_read32(e + 8);
             }
             break;
         case MADT_ISO:
@@ -173,16 +141,16 @@ static int parse_madt(const uint8_t *t, uint32_t len, struct madt_info *out)
                 struct madt_override *o = &out->overrides[out->override_count++];
                 o->bus = e[2];
                 o->source_irq = e[3];
-                o->gsi = rd32(e + 4);
-                o->flags = rd16(e + 8);
+                o->gsi = acpi_read32(e + 4);
+                o->flags = acpi_read16(e + 8);
             }
             break;
         case MADT_LAPIC_OVERRIDE:
-            out->lapic_address64 = rd64(e + 4);
+            out->lapic_address64 = acpi_read64(e + 4);
             break;
         case MADT_X2APIC:
-            if (rd32(e + 8) & 1)
-                add_cpu(out, (uint8_t)rd32(e + 12), rd32(e + 4), true);
+            if (acpi_read32(e + 8) & 1)
+                add_cpu(out, (uint8_t)acpi_read32(e + 12), acpi_read32(e + 4), true);
             break;
         default:
             out->unknown_entries++;
@@ -197,18 +165,18 @@ static int parse_madt(const uint8_t *t, uint32_t len, struct madt_info *out)
  * set, or ACPI_ERR_RSDP / ACPI_ERR_ROOT (no usable root address). */
 static int check_rsdp(const uint8_t *r, size_t rsdp_len, uint64_t *root_phys, bool *xsdt)
 {
-    if (r == NULL || rsdp_len < RSDP_V1_LEN || !bytes_eq(r, "RSD PTR ", 8) ||
-        !checksum_ok(r, RSDP_V1_LEN))
+    if (r == NULL || rsdp_len < RSDP_V1_LEN || !acpi_bytes_equal(r, "RSD PTR ", 8) ||
+        !acpi_sum_is_zero(r, RSDP_V1_LEN))
         return ACPI_ERR_RSDP;
     *xsdt = false;
-    *root_phys = rd32(r + 16);
+    *root_phys = acpi_read32(r + 16);
     if (r[15] >= 2) {
         if (rsdp_len < RSDP_V2_LEN)
             return ACPI_ERR_RSDP;
-        uint32_t len = rd32(r + 20);
-        if (len < RSDP_V2_LEN || len > rsdp_len || !checksum_ok(r, len))
+        uint32_t len = acpi_read32(r + 20);
+        if (len < RSDP_V2_LEN || len > rsdp_len || !acpi_sum_is_zero(r, len))
             return ACPI_ERR_RSDP;
-        uint64_t x = rd64(r + 24);
+        uint64_t x = acpi_read64(r + 24);
         if (x != 0) {
             *xsdt = true;
             *root_phys = x;
@@ -226,7 +194,7 @@ static int find_and_parse(const uint8_t *root, uint32_t root_len, bool xsdt, acp
     bool apic_seen = false;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *ep = root + SDT_HEADER_LEN + i * esize;
-        uint64_t phys = xsdt ? rd64(ep) : rd32(ep);
+        uint64_t phys = xsdt ? acpi_read64(ep) : acpi_read32(ep);
         if (phys == 0)
             continue;
         uint32_t len = 0;

@@ -6,6 +6,8 @@
  */
 #include "acpi/tables.h"
 
+#include "acpi/bytes.h"
+
 #define RSDP_V1_LEN 20
 #define RSDP_V2_LEN 36
 
@@ -41,30 +43,6 @@
 #define MCFG_ENTRY_LEN 16
 #define HPET_LEN       56
 
-static uint16_t rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static bool same(const void *a, const char *b, size_t n)
-{
-    const uint8_t *p = a;
-    for (size_t i = 0; i < n; i++)
-        if (p[i] != (uint8_t)b[i])
-            return false;
-    return true;
-}
-
 static void copy(void *dest, const void *src, size_t n)
 {
     uint8_t *d = dest;
@@ -82,11 +60,7 @@ static void zero(void *dest, size_t n)
 
 bool acpi_checksum_ok(const void *p, size_t len)
 {
-    const uint8_t *b = p;
-    uint8_t sum = 0;
-    for (size_t i = 0; i < len; i++)
-        sum = (uint8_t)(sum + b[i]);
-    return sum == 0;
+    return acpi_sum_is_zero(p, len);
 }
 
 /* Maps len bytes at phys unless the range wraps (the map function need not check that). */
@@ -102,21 +76,22 @@ int acpi_rsdp_root(const void *rsdp, size_t len, uint64_t *root, bool *xsdt)
     const uint8_t *p = rsdp;
     *root = 0;
     *xsdt = false;
-    if (!p || len < RSDP_V1_LEN || !same(p, "RSD PTR ", 8) || !acpi_checksum_ok(p, RSDP_V1_LEN))
+    if (!p || len < RSDP_V1_LEN || !acpi_bytes_equal(p, "RSD PTR ", 8) ||
+        !acpi_checksum_ok(p, RSDP_V1_LEN))
         return ACPI_ERR_RSDP;
     if (p[15] >= 2) {
         if (len < RSDP_V2_LEN)
             return ACPI_ERR_RSDP;
-        uint32_t length = rd32(p + 20);
+        uint32_t length = acpi_read32(p + 20);
         if (length < RSDP_V2_LEN || length > len || !acpi_checksum_ok(p, length))
             return ACPI_ERR_RSDP;
-        if (rd64(p + 24)) {
-            *root = rd64(p + 24);
+        if (acpi_read64(p + 24)) {
+            *root = acpi_read64(p + 24);
             *xsdt = true;
             return ACPI_OK;
         }
     }
-    *root = rd32(p + 16);
+    *root = acpi_read32(p + 16);
     return *root ? ACPI_OK : ACPI_ERR_RSDP;
 }
 
@@ -132,7 +107,7 @@ static const uint8_t *map_table(acpi_map_fn map, void *ctx, uint64_t phys, char 
         return NULL;
     }
     copy(sig4, h, 4);
-    *length = rd32(h + 4);
+    *length = acpi_read32(h + 4);
     if (*length < ACPI_SDT_HEADER_LEN) {
         *why = "length shorter than a table header";
         return NULL;
@@ -146,7 +121,8 @@ static const uint8_t *map_table(acpi_map_fn map, void *ctx, uint64_t phys, char 
         *why = "length runs past the end of the firmware memory granted";
         return NULL;
     }
-    if (!same(t, sig4, 4)) { /* the map function gave another copy: refuse rather than guess */
+    if (!acpi_bytes_equal(t, sig4,
+                          4)) { /* the map function gave another copy: refuse rather than guess */
         *why = "changed while read";
         return NULL;
     }
@@ -182,7 +158,7 @@ static void keep(struct acpi_tables *out, const uint8_t *t, uint64_t phys, uint3
     copy(e->oem_table_id, t + 16, 8);
     e->instance = 0;
     for (unsigned i = 0; i < out->count; i++)
-        if (same(out->tables[i].signature, e->signature, 4))
+        if (acpi_bytes_equal(out->tables[i].signature, e->signature, 4))
             e->instance++;
     out->count++;
 }
@@ -209,7 +185,7 @@ static void scan_entry(uint64_t phys, acpi_map_fn map, void *map_ctx, acpi_warn_
         refuse(out, warn, warn_ctx, sig, phys, why);
         return;
     }
-    if (same(sig, "FACP", 4)) {
+    if (acpi_bytes_equal(sig, "FACP", 4)) {
         struct acpi_fadt fadt;
         if (!acpi_fadt_parse(t, length, &fadt)) {
             refuse(out, warn, warn_ctx, sig, phys, "shorter than a revision-1 FADT");
@@ -223,9 +199,9 @@ static void scan_entry(uint64_t phys, acpi_map_fn map, void *map_ctx, acpi_warn_
         if (!fadt.dsdt || already_kept(out, fadt.dsdt))
             return;
         const uint8_t *d = map_table(map, map_ctx, fadt.dsdt, sig, &length, &why);
-        if (d && !same(sig, "DSDT", 4))
+        if (d && !acpi_bytes_equal(sig, "DSDT", 4))
             why = "the FADT's DSDT is not a DSDT";
-        if (d && same(sig, "DSDT", 4))
+        if (d && acpi_bytes_equal(sig, "DSDT", 4))
             keep(out, d, fadt.dsdt, length, warn, warn_ctx);
         else
             refuse(out, warn, warn_ctx, "DSDT", fadt.dsdt, why);
@@ -246,7 +222,7 @@ int acpi_tables_scan(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *m
     uint32_t length = 0;
     const char *why = "";
     const uint8_t *r = map_table(map, map_ctx, root, sig, &length, &why);
-    if (r && !same(sig, xsdt ? "XSDT" : "RSDT", 4)) {
+    if (r && !acpi_bytes_equal(sig, xsdt ? "XSDT" : "RSDT", 4)) {
         r = NULL;
         why = "wrong signature for the root table";
     }
@@ -258,7 +234,7 @@ int acpi_tables_scan(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *m
     out->root_phys = root;
     size_t entry = xsdt ? 8 : 4;
     for (size_t off = ACPI_SDT_HEADER_LEN; length - off >= entry; off += entry) {
-        uint64_t phys = xsdt ? rd64(r + off) : rd32(r + off);
+        uint64_t phys = xsdt ? acpi_read64(r + off) : acpi_read32(r + off);
         /* The root's mapping may not survive the map function's next call: read the address
            first, then map the root again for the next entry. */
         scan_entry(phys, map, map_ctx, warn, warn_ctx, out);
@@ -273,14 +249,15 @@ const struct acpi_table *acpi_tables_find(const struct acpi_tables *t, const cha
                                           unsigned instance)
 {
     for (unsigned i = 0; i < t->count; i++)
-        if (same(t->tables[i].signature, signature, 4) && t->tables[i].instance == instance)
+        if (acpi_bytes_equal(t->tables[i].signature, signature, 4) &&
+            t->tables[i].instance == instance)
             return &t->tables[i];
     return NULL;
 }
 
 static struct acpi_gas gas_at(const uint8_t *p)
 {
-    return (struct acpi_gas){p[0], p[1], p[2], p[3], rd64(p + 4)};
+    return (struct acpi_gas){p[0], p[1], p[2], p[3], acpi_read64(p + 4)};
 }
 
 static struct acpi_gas gas_io(uint32_t port, uint8_t bytes)
@@ -292,9 +269,9 @@ static struct acpi_gas gas_io(uint32_t port, uint8_t bytes)
    32-bit port at offset legacy of length bytes. */
 static struct acpi_gas block(const uint8_t *t, size_t len, size_t x, size_t legacy, uint8_t bytes)
 {
-    if (len >= x + GAS_LEN && rd64(t + x + 4))
+    if (len >= x + GAS_LEN && acpi_read64(t + x + 4))
         return gas_at(t + x);
-    return gas_io(rd32(t + legacy), bytes);
+    return gas_io(acpi_read32(t + legacy), bytes);
 }
 
 bool acpi_fadt_parse(const void *table, size_t len, struct acpi_fadt *out)
@@ -305,14 +282,14 @@ bool acpi_fadt_parse(const void *table, size_t len, struct acpi_fadt *out)
         return false;
     out->revision = t[8];
     out->length = (uint32_t)len;
-    out->facs = rd32(t + FADT_FIRMWARE_CTRL);
-    out->dsdt = rd32(t + FADT_DSDT);
-    if (len >= FADT_X_FACS + 8 && rd64(t + FADT_X_FACS))
-        out->facs = rd64(t + FADT_X_FACS);
-    if (len >= FADT_X_DSDT + 8 && rd64(t + FADT_X_DSDT))
-        out->dsdt = rd64(t + FADT_X_DSDT);
-    out->sci_int = rd16(t + FADT_SCI_INT);
-    out->smi_cmd = rd32(t + FADT_SMI_CMD);
+    out->facs = acpi_read32(t + FADT_FIRMWARE_CTRL);
+    out->dsdt = acpi_read32(t + FADT_DSDT);
+    if (len >= FADT_X_FACS + 8 && acpi_read64(t + FADT_X_FACS))
+        out->facs = acpi_read64(t + FADT_X_FACS);
+    if (len >= FADT_X_DSDT + 8 && acpi_read64(t + FADT_X_DSDT))
+        out->dsdt = acpi_read64(t + FADT_X_DSDT);
+    out->sci_int = acpi_read16(t + FADT_SCI_INT);
+    out->smi_cmd = acpi_read32(t + FADT_SMI_CMD);
     out->acpi_enable = t[FADT_ACPI_ENABLE];
     out->acpi_disable = t[FADT_ACPI_DISABLE];
     out->pm1_evt_len = t[FADT_PM1_EVT_LEN];
@@ -323,7 +300,7 @@ bool acpi_fadt_parse(const void *table, size_t len, struct acpi_fadt *out)
     out->pm1a_cnt = block(t, len, FADT_X_PM1A_CNT, FADT_PM1A_CNT, out->pm1_cnt_len);
     out->pm1b_cnt = block(t, len, FADT_X_PM1B_CNT, FADT_PM1B_CNT, out->pm1_cnt_len);
     out->pm_tmr = block(t, len, FADT_X_PM_TMR, FADT_PM_TMR, out->pm_tmr_len);
-    out->flags = rd32(t + FADT_FLAGS);
+    out->flags = acpi_read32(t + FADT_FLAGS);
     if (len >= FADT_RESET_VALUE + 1) {
         out->reset_reg = gas_at(t + FADT_RESET_REG);
         out->reset_value = t[FADT_RESET_VALUE];
@@ -341,8 +318,8 @@ int acpi_mcfg_parse(const void *table, size_t len, struct acpi_mcfg_entry *out, 
     unsigned n = 0;
     for (size_t off = MCFG_ENTRIES; len - off >= MCFG_ENTRY_LEN && n < max;
          off += MCFG_ENTRY_LEN, n++)
-        out[n] =
-            (struct acpi_mcfg_entry){rd64(t + off), rd16(t + off + 8), t[off + 10], t[off + 11]};
+        out[n] = (struct acpi_mcfg_entry){acpi_read64(t + off), acpi_read16(t + off + 8),
+                                          t[off + 10], t[off + 11]};
     return (int)n;
 }
 
@@ -352,9 +329,9 @@ bool acpi_hpet_parse(const void *table, size_t len, struct acpi_hpet *out)
     zero(out, sizeof *out);
     if (len < HPET_LEN)
         return false;
-    out->event_timer_block_id = rd32(t + 36);
+    out->event_timer_block_id = acpi_read32(t + 36);
     out->address = gas_at(t + 40);
     out->number = t[52];
-    out->min_tick = rd16(t + 53);
+    out->min_tick = acpi_read16(t + 53);
     return true;
 }

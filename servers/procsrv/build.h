@@ -29,8 +29,7 @@ uint64_t build_make(struct build *b, uint64_t type, uint64_t bits);
 bool build_give(struct build *b, uint64_t slot, uint64_t dest);
 /* Maps frame at address in vspace, adding the page tables that are missing (b 0: procsrv's
    own window). */
-bool build_map(struct build *b, uint64_t vspace, uint64_t frame, uint64_t address,
-               uint64_t rights);
+bool build_map(struct build *b, uint64_t vspace, uint64_t frame, uint64_t address, uint64_t rights);
 /* A new frame at address in the child, holding n bytes at offset; given to it unless keep. */
 uint64_t build_add_page(struct build *b, uint64_t address, uint64_t rights, uint64_t offset,
                         const void *bytes, size_t n, bool keep);

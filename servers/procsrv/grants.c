@@ -98,7 +98,8 @@ static bool grant_device(struct build *b, struct proc_info *info, uint64_t *next
     const struct proc_device *d = &b->p->device;
     /* Its slots: an I/O capability per BAR at most, the interrupt's two, the endpoint. */
     if (*next + PCI_BARS + 3 > PROC_SLOT_GRANTS_END)
-        return build_failed(b, -SERVICE_TOO_MANY, "its manifest grants leave no room for its device");
+        return build_failed(b, -SERVICE_TOO_MANY,
+                            "its manifest grants leave no room for its device");
     for (unsigned i = 0; i < PCI_BARS; i++) {
         uint64_t base = d->bars[i].base, size = d->bars[i].size;
         if (!size)
@@ -183,7 +184,8 @@ static bool grant_framebuffer(struct build *b, struct proc_info *info, uint64_t 
             slot_free(copy);
             return build_failed(b, -SERVICE_INTERNAL, "a framebuffer frame would not copy");
         }
-        if (!build_map(b, b->p->vspace, copy, at, CAP_RIGHT_READ | CAP_RIGHT_WRITE) || !build_give(b, copy, 0))
+        if (!build_map(b, b->p->vspace, copy, at, CAP_RIGHT_READ | CAP_RIGHT_WRITE) ||
+            !build_give(b, copy, 0))
             return false;
     }
     return true;
@@ -200,7 +202,8 @@ bool build_grants(struct build *b, struct proc_info *info)
         if (io_port_control_issue(ROOT_SLOT_IO_PORT_CONTROL, e->ioports[i].first,
                                   e->ioports[i].last, slot) != ERR_OK) {
             slot_free(slot);
-            return build_failed(b, -SERVICE_DENIED, "an I/O port range it asks for is the kernel's");
+            return build_failed(b, -SERVICE_DENIED,
+                                "an I/O port range it asks for is the kernel's");
         }
         info->grants[info->grant_count++] =
             (struct proc_grant){PROC_GRANT_IO_PORTS, next, e->ioports[i].first, e->ioports[i].last};
@@ -214,7 +217,8 @@ bool build_grants(struct build *b, struct proc_info *info)
         if (irq_control_get(ROOT_SLOT_IRQ_CONTROL, e->irqs[i], handler, 0) != ERR_OK) {
             slot_free(handler);
             slot_release(notification);
-            return build_failed(b, -SERVICE_BUSY, "an IRQ line it asks for is taken or the kernel's");
+            return build_failed(b, -SERVICE_BUSY,
+                                "an IRQ line it asks for is taken or the kernel's");
         }
         irq_handler_set_notification(handler, notification);
         info->grants[info->grant_count++] =
@@ -235,8 +239,8 @@ bool build_grants(struct build *b, struct proc_info *info)
                 cspace_copy(ROOT_SLOT_CSPACE, copy, original, CAP_RIGHTS_ALL, 0)) {
                 slot_free(copy);
                 return build_failed(b, -SERVICE_DENIED,
-                              "a device memory range it asks for is not "
-                              "device memory");
+                                    "a device memory range it asks for is not "
+                                    "device memory");
             }
             if (!build_map(b, p->vspace, copy, mmio_at, CAP_RIGHT_READ | CAP_RIGHT_WRITE) ||
                 !build_give(b, copy, 0))
@@ -268,4 +272,3 @@ bool build_grants(struct build *b, struct proc_info *info)
         return build_failed(b, -SERVICE_INTERNAL, "the debug console would not copy");
     return true;
 }
-
