@@ -93,6 +93,12 @@ def acpi_cases():
                                r"^procsrv: shutting down \(the power button\)"]),
         power_off_case("power-button-q35", Q35, qmp=["system_powerdown"],
                        expect=[r"^acpi: power button pressed; telling procsrv$"]),
+        # The graphics boot (etc/gui.manifest) has the acpi server too: the power button ends
+        # QEMU from the desktop.
+        replace(power_off_case("power-button-gui", [], qmp=["system_powerdown"],
+                               expect=[r"^acpi: power button pressed; telling procsrv$"]),
+                graphics=True, cmdline="-- manifest=etc/gui.manifest",
+                after_line=r"clock: window at \d+,\d+$"),
         # Two servers asked to hear of a shutdown: procsrv tells both, waits for the one that
         # answers and at most 2 s for the one that does not, then powers off.
         replace(power_off_case("power-listeners", [], ["shutdown\r"], expect=[
