@@ -56,6 +56,17 @@ static long decode_access(struct server_call *call, unsigned *offset, unsigned *
     return SERVICE_OK;
 }
 
+/* A configuration access, decoded in argument order (the address MR0, offset MR1, width
+   MR2), to the caller's own function: the device, or NULL with *status saying why. */
+static struct pci_device *decode_config_access(struct server_call *call, unsigned *offset,
+                                               unsigned *width, long *status)
+{
+    *status = decode_address(call);
+    if (*status == SERVICE_OK)
+        *status = decode_access(call, offset, width);
+    return *status == SERVICE_OK ? own_device(call, status) : 0;
+}
+
 static long handle_list(struct server_call *call)
 {
     uint64_t index = request_word(&call->in, 0);
@@ -77,12 +88,8 @@ static long handle_list(struct server_call *call)
 static long handle_read(struct server_call *call)
 {
     unsigned offset, width;
-    long status = decode_address(call);
-    if (status == SERVICE_OK)
-        status = decode_access(call, &offset, &width);
-    if (status != SERVICE_OK)
-        return status;
-    struct pci_device *d = own_device(call, &status);
+    long status;
+    struct pci_device *d = decode_config_access(call, &offset, &width, &status);
     if (!d)
         return status;
     const struct pci_function *f = &d->f;
@@ -94,12 +101,8 @@ static long handle_read(struct server_call *call)
 static long handle_write(struct server_call *call)
 {
     unsigned offset, width;
-    long status = decode_address(call);
-    if (status == SERVICE_OK)
-        status = decode_access(call, &offset, &width);
-    if (status != SERVICE_OK)
-        return status;
-    struct pci_device *d = own_device(call, &status);
+    long status;
+    struct pci_device *d = decode_config_access(call, &offset, &width, &status);
     if (!d)
         return status;
     const struct pci_function *f = &d->f;
