@@ -5,6 +5,7 @@ reads back as text only if every one of its pixels is right."""
 import os
 import sys
 
+import gfx_reference  # the PPM reader the graphics cases use
 from common import REPO
 
 sys.path.insert(0, os.path.join(REPO, "tools"))
@@ -22,24 +23,7 @@ CLOCK_DIGITS = (0xFF, 0xFF, 0xFF)
 
 def read_ppm(path):
     """(width, height, rows of (r, g, b)) of a binary PPM (P6, maxval 255)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    fields, pos = [], 0
-    while len(fields) < 4:
-        while data[pos:pos + 1].isspace():
-            pos += 1
-        if data[pos:pos + 1] == b"#":
-            pos = data.index(b"\n", pos)
-            continue
-        end = pos
-        while not data[end:end + 1].isspace():
-            end += 1
-        fields.append(data[pos:end])
-        pos = end
-    if fields[0] != b"P6" or fields[3] != b"255":
-        raise ValueError(f"{path}: not a P6 PPM of maxval 255")
-    width, height = int(fields[1]), int(fields[2])
-    pixels = data[pos + 1:]
+    width, height, pixels = gfx_reference.read_ppm(path)
     rows = [[tuple(pixels[(y * width + x) * 3:(y * width + x) * 3 + 3]) for x in range(width)]
             for y in range(height)]
     return width, height, rows
