@@ -85,7 +85,7 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/kernel.ld
 # build tree (never installed into the host): docs/terminal.md.
 FONT_DIR := $(BUILD)/font
 FONTS := $(FONT_DIR)/ter-10x20.psf $(FONT_DIR)/ter-8x16.psf
-$(FONTS) &: tools/fetch-font.sh | $(DEPS)
+$(FONTS) &: tools/fetch-font.sh tools/fetch-deb.sh | $(DEPS)
 	bash tools/fetch-font.sh $(FONT_DIR)
 
 # --- initrd and ISO ------------------------------------------------------------
@@ -98,7 +98,7 @@ $(BUILD)/initrd.cpio: initrd/manifest tools/mkinitrd.sh $(INITRD_SOURCES) | $(DE
 	bash tools/mkinitrd.sh $(BUILD) $@ initrd/manifest
 
 # lspci's vendor and device names (etc/pci.ids): Debian's pci.ids, pinned and checked.
-$(BUILD)/pci.ids: tools/pciids.sh | $(DEPS)
+$(BUILD)/pci.ids: tools/pciids.sh tools/fetch-deb.sh | $(DEPS)
 	bash tools/pciids.sh $(BUILD)/pciids $@
 
 # A program cut short, for the tests of procsrv's ELF checks.

@@ -12,31 +12,14 @@ set -euo pipefail
 
 PACKAGE=console-setup-linux
 VERSION=1.221
-DEB=${PACKAGE}_${VERSION}_all.deb
 SHA256=65fac4777b0d36e48d90c577ba296c9ceeb051210aa1bf405925e2bf6bc6fecd
 
 out=$(realpath -m "${1:-build/font}")
 stamp="$out/.stamp-$VERSION"
 [ -f "$stamp" ] && exit 0
 
-mkdir -p "$out/download"
-if ! echo "$SHA256  $out/download/$DEB" | sha256sum -c --status 2>/dev/null; then
-    echo "font: fetching $PACKAGE $VERSION (apt-get download)"
-    rm -f "$out/download/$DEB"
-    # apt-get download writes into the current directory; a stale package list may not know
-    # the version yet, so update once and retry.
-    (cd "$out/download" && { apt-get download -q "$PACKAGE=$VERSION" 2>/dev/null ||
-        { apt-get update -q >/dev/null && apt-get download -q "$PACKAGE=$VERSION"; }; })
-fi
-if ! echo "$SHA256  $out/download/$DEB" | sha256sum -c --status; then
-    echo "font: checksum mismatch for $DEB (expected $SHA256)" >&2
-    sha256sum "$out/download/$DEB" >&2
-    exit 1
-fi
-
-rm -rf "$out/deb"
-dpkg-deb -x "$out/download/$DEB" "$out/deb"
-fonts="$out/deb/usr/share/consolefonts"
+bash "$(dirname "$0")/fetch-deb.sh" font "$PACKAGE" "$VERSION" "$SHA256" "$out/download"
+fonts="$out/download/x/usr/share/consolefonts"
 gunzip -c "$fonts/Uni2-Terminus20x10.psf.gz" > "$out/ter-10x20.psf"
 gunzip -c "$fonts/Uni2-Terminus16.psf.gz" > "$out/ter-8x16.psf"
 touch "$stamp"

@@ -6,25 +6,11 @@
 set -euo pipefail
 
 VERSION=0.0~2023.04.11-1
-DEB=pci.ids_${VERSION}_all.deb
 SHA256=eac5f889128f3f53100be7f16f9a7dd5aade7499fa9571f53a6c1cfa0bf4565d
 
 dir=$(realpath -m "${1:-build/pciids}")
 out=$(realpath -m "${2:-build/pci.ids}")
-mkdir -p "$dir"
-if ! echo "$SHA256  $dir/$DEB" | sha256sum -c --status 2>/dev/null; then
-    echo "pciids: fetching the Debian package pci.ids $VERSION"
-    rm -f "$dir/$DEB"
-    (cd "$dir" && apt-get download -q "pci.ids=$VERSION" >/dev/null 2>&1) ||
-        (apt-get update -q >/dev/null && cd "$dir" && apt-get download -q "pci.ids=$VERSION")
-fi
-if ! echo "$SHA256  $dir/$DEB" | sha256sum -c --status; then
-    echo "pciids: checksum mismatch for $DEB (expected $SHA256)" >&2
-    sha256sum "$dir/$DEB" >&2
-    exit 1
-fi
-rm -rf "$dir/x"
-dpkg-deb -x "$dir/$DEB" "$dir/x"
+bash "$(dirname "$0")/fetch-deb.sh" pciids pci.ids "$VERSION" "$SHA256" "$dir"
 python3 - "$dir/x/usr/share/misc/pci.ids" "$out" <<'PY'
 import sys
 kept = []
