@@ -50,6 +50,13 @@ class Case:
     # Boot grub.cfg's graphics entry (MISSIVE_GRAPHICS=1 for tools/mkiso.sh: a 1024x768x32
     # framebuffer) instead of the text one.
     graphics: bool = False
+    # Disk images made in the case's directory before QEMU starts (its path is {dir} in the
+    # qemu arguments): (file name, size in bytes, fill), fill None (zeros) or a function(path)
+    # that writes the file after it was made at that size.
+    disks: list = field(default_factory=list)
+    # A function(directory, log) -> error string or None, run after QEMU ended when every other
+    # check passed (to read the disk images back).
+    after: object = None
 
 
 # Where the harness writes each case's log (and screendumps): set by harness.py.

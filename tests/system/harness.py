@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -67,12 +68,29 @@ def make_iso(case, kernel, good_initrd, workdir):
     return iso
 
 
+def case_directory(case, log_path):
+    """The case's own directory beside its log ({dir} in its qemu arguments), made afresh with
+    the case's disk images in it."""
+    directory = os.path.join(os.path.dirname(log_path), case.name)
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory)
+    for name, size, fill in case.disks:
+        path = os.path.join(directory, name)
+        with open(path, "wb") as f:
+            f.truncate(size)
+        if fill:
+            fill(path)
+    return directory
+
+
 def run_qemu(case, iso, log_path, smp):
     """Boots iso; returns (exit status or None if stopped, seconds)."""
+    directory = case_directory(case, log_path)
     cmd = ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg", "-cpu", "qemu64",
            "-m", case.memory, "-smp", str(case.smp or smp), "-display", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-           "-serial", f"file:{log_path}", "-cdrom", iso, *case.qemu]
+           "-serial", f"file:{log_path}", "-cdrom", iso,
+           *(a.replace("{dir}", directory) for a in case.qemu)]
     if not case.reboot:
         cmd.append("-no-reboot")
     for name in case.acpi_tables:
@@ -326,6 +344,10 @@ def judge(case, status, elapsed, log):
         problems.append(f"QEMU exited (status {status}); expected the machine to halt")
     if case.check and not problems:
         err = case.check(log)
+        if err:
+            problems.append(err)
+    if case.after and not problems:
+        err = case.after(os.path.join(common.OUTDIR, case.name), log)
         if err:
             problems.append(err)
     return problems
