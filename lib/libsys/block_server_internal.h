@@ -34,7 +34,7 @@ struct block_session_state {
     uint64_t wait_slot, close_slot;
     uint64_t *physical; /* frame_count addresses */
     volatile struct block_ring *ring;
-    uint8_t *region; /* mapped here (driver map_regions), else NULL */
+    uint8_t *region;           /* mapped here (driver map_regions), else NULL */
     uint32_t sq_head, cq_tail; /* the server's own copies: the ring's may be scribbled on */
     unsigned started;          /* requests the driver holds */
     uint32_t generation;       /* tells a new session in this entry from an ended one */

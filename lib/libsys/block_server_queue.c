@@ -106,8 +106,8 @@ static bool take_one(struct block_server *bs, unsigned index)
     const struct block_disk_info *disk = &bs->driver->disks[s->disk];
     struct block_check_disk geometry = {disk->sector_size, disk->sectors, disk->max_bytes,
                                         (disk->flags & BLOCK_INFO_READ_ONLY) != 0};
-    uint32_t status = block_check_request(&sub, &geometry,
-                                          (uint64_t)s->frame_count << s->frame_bits);
+    uint32_t status =
+        block_check_request(&sub, &geometry, (uint64_t)s->frame_count << s->frame_bits);
     if (status == BLOCK_OK && (disk->flags & BLOCK_INFO_FAILED))
         status = BLOCK_ERROR_NO_DEVICE;
     if (status != BLOCK_OK) {
@@ -134,8 +134,8 @@ void block_session_pump(struct block_server *bs, unsigned index)
         s->ring->server_need_wake = 1;
         full_barrier();
         uint32_t tail = s->ring->sq_tail;
-        if (tail == s->sq_head || block_ring_count(s->ring->cq_head, s->cq_tail) + s->started >=
-                                      BLOCK_RING_ENTRIES)
+        if (tail == s->sq_head ||
+            block_ring_count(s->ring->cq_head, s->cq_tail) + s->started >= BLOCK_RING_ENTRIES)
             return;
         s->ring->server_need_wake = 0;
     }
@@ -150,8 +150,8 @@ bool block_session_has_completions(const struct block_session_state *s)
 static void answer_wait(struct block_session_state *s, long status)
 {
     struct missive_msg msg = {.mr = {[0] = s->cq_tail}};
-    long e = missive_syscall(SYS_SEND, s->wait_slot, MSG_TAG(status, status == SERVICE_OK, 0),
-                             &msg);
+    long e =
+        missive_syscall(SYS_SEND, s->wait_slot, MSG_TAG(status, status == SERVICE_OK, 0), &msg);
     if (e != ERR_OK)
         cspace_delete(PROC_SLOT_CSPACE, s->wait_slot);
     s->waiting = false;
