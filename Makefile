@@ -234,7 +234,8 @@ LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/server.o $(BUILD)/user/lib/libsys/server_dispatch.o \
 	$(BUILD)/user/lib/result/result.o $(BUILD)/user/lib/result/result_format.o \
 	$(BUILD)/user/lib/libsys/invoke.o $(BUILD)/user/lib/libsys/acpi_client.o \
-	$(BUILD)/user/lib/libsys/vmap.o \
+	$(BUILD)/user/lib/libsys/vmap.o $(BUILD)/user/lib/libsys/block_server.o \
+	$(BUILD)/user/lib/libsys/block_server_queue.o $(BUILD)/user/lib/block/block_check.o \
 	$(BUILD)/user/lib/gfxclient/gfxclient.o
 LIBSYS_ARCHIVE := $(BUILD)/user/libsys.a
 LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(LIBSYS_ARCHIVE)
@@ -318,7 +319,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt acpitables keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
 	initstack aml pci pciids mouse psf vt blend compose clockface hmfs hmfs_fsx hmfs_powercut \
-	hmfs_corrupt ahci
+	hmfs_corrupt block ahci
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -389,6 +390,7 @@ $(BUILD)/host/test_hmfs $(BUILD)/host/test_hmfs_%: HOST_CFLAGS := $(filter-out -
 unit_srcs_pci       := lib/pci/pci.c
 unit_srcs_ahci      := lib/ahci/identify.c lib/ahci/command.c
 unit_srcs_pciids    := lib/pci/pciids.c
+unit_srcs_block     := lib/block/block_check.c
 # It and its test include the C library's <string.h>, not kernel/'s.
 $(BUILD)/host/test_pciids: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 
