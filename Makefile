@@ -225,7 +225,8 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/fuzz \
 	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
 	tests/user/smptest apps/ipcbench servers/acpi servers/pci tests/user/edutest \
-	servers/compositor tests/user/gfxtest apps/gfxbench tests/user/inputtest apps/clock
+	servers/compositor tests/user/gfxtest apps/gfxbench tests/user/inputtest apps/clock \
+	servers/ahci
 # libsys beyond crt0 and start-up is an archive, so a program links only the parts it uses
 # (the console no server-side helpers it does not call, a client no server library).
 LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
@@ -254,6 +255,7 @@ extra_srcs_memsrv  := lib/buddy/buddy.c
 extra_srcs_acpi    := lib/acpi/tables.c lib/acpi/madt.c lib/procgrant/procgrant.c \
 	$(wildcard lib/aml/*.c)
 extra_srcs_pci     := lib/pci/pci.c lib/procgrant/procgrant.c
+extra_srcs_ahci    := lib/ahci/identify.c lib/ahci/command.c
 extra_srcs_shell   := lib/lineedit/lineedit.c lib/pci/pci.c lib/pci/pciids.c
 extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c lib/vt/vt.c lib/vt/vt_render.c \
 	lib/psf/psf.c lib/text/text.c lib/input/keymap.c

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "block/block_check.h"
+
 /* --- the HBA's generic registers (byte offsets into ABAR, BAR 5) -------------------------- */
 
 #define AHCI_CAP  0x00
@@ -208,11 +210,10 @@ uint32_t ahci_max_sectors(const struct ahci_io_mode *mode);
 bool ahci_fis_build(uint8_t fis[64], const struct ahci_io_mode *mode, enum ahci_io_kind kind,
                     uint64_t lba, uint32_t count, unsigned tag, bool fua, uint8_t *command);
 
-/* Fills prd with the pieces of [offset, offset + bytes) of a buffer made of frames of
-   2^frame_bits bytes at the physical addresses frames[0..frame_count), merging pieces that are
-   physically contiguous (at most AHCI_PRD_MAX_BYTES each). Returns the entries used, or 0 if
-   the range is empty, odd, outside the frames, or needs more than max entries. */
-unsigned ahci_prd_build(struct ahci_prd *prd, unsigned max, const uint64_t *frames,
-                        size_t frame_count, unsigned frame_bits, uint64_t offset, uint64_t bytes);
+/* Fills prd with a request's physically contiguous pieces (lib/block's segments, in order),
+   each split into entries of at most AHCI_PRD_MAX_BYTES. Returns the entries used, or 0 if
+   there are none, a piece is empty or odd in address or length, or more than max are needed. */
+unsigned ahci_prd_build(struct ahci_prd *prd, unsigned max, const struct block_segment *segments,
+                        unsigned count);
 
 #endif

@@ -84,40 +84,25 @@ bool ahci_fis_build(uint8_t fis[64], const struct ahci_io_mode *mode, enum ahci_
     return queued;
 }
 
-unsigned ahci_prd_build(struct ahci_prd *prd, unsigned max, const uint64_t *frames,
-                        size_t frame_count, unsigned frame_bits, uint64_t offset, uint64_t bytes)
+unsigned ahci_prd_build(struct ahci_prd *prd, unsigned max, const struct block_segment *segments,
+                        unsigned count)
 {
-    uint64_t frame_size = 1ull << frame_bits;
-    if (bytes == 0 || (bytes & 1) || (offset & 1) || frame_bits >= 64 ||
-        offset / frame_size >= frame_count || bytes > frame_count * frame_size - offset)
-        return 0;
     unsigned used = 0;
-    while (bytes > 0) {
-        uint64_t within = offset & (frame_size - 1);
-        uint64_t piece = frame_size - within < bytes ? frame_size - within : bytes;
-        uint64_t address = frames[offset >> frame_bits] + within;
-        /* Physically contiguous with the previous entry, and room left in it: grow that. */
-        if (used > 0) {
-            struct ahci_prd *last = &prd[used - 1];
-            uint64_t last_bytes = (last->count & 0x3fffff) + 1ull;
-            if (last->address + last_bytes == address && last_bytes + piece <= AHCI_PRD_MAX_BYTES) {
-                last->count = (uint32_t)(last_bytes + piece - 1);
-                offset += piece;
-                bytes -= piece;
-                continue;
-            }
-        }
-        /* A piece larger than one entry takes several (2 MiB frames are below the limit). */
-        if (piece > AHCI_PRD_MAX_BYTES)
-            piece = AHCI_PRD_MAX_BYTES;
-        if (used == max)
+    for (unsigned i = 0; i < count; i++) {
+        uint64_t address = segments[i].physical, bytes = segments[i].bytes;
+        if (bytes == 0 || (bytes & 1) || (address & 1))
             return 0;
-        prd[used].address = address;
-        prd[used].zero = 0;
-        prd[used].count = (uint32_t)(piece - 1);
-        used++;
-        offset += piece;
-        bytes -= piece;
+        while (bytes > 0) {
+            uint64_t piece = bytes < AHCI_PRD_MAX_BYTES ? bytes : AHCI_PRD_MAX_BYTES;
+            if (used == max)
+                return 0;
+            prd[used].address = address;
+            prd[used].zero = 0;
+            prd[used].count = (uint32_t)(piece - 1);
+            used++;
+            address += piece;
+            bytes -= piece;
+        }
     }
     return used;
 }

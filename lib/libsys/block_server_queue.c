@@ -185,6 +185,8 @@ void block_server_settle(struct block_server *bs)
             block_session_pump(bs, (bs->next_pump + i) % BLOCK_MAX_SESSIONS);
         bs->next_pump = (bs->next_pump + 1) % BLOCK_MAX_SESSIONS;
     }
+    if (bs->driver->kick)
+        bs->driver->kick(bs);
     for (unsigned i = 0; i < BLOCK_MAX_SESSIONS; i++) {
         struct block_session_state *s = &bs->sessions[i];
         if (!s->used)

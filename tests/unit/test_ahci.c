@@ -237,33 +237,29 @@ static void test_prd(void **state)
 {
     (void)state;
     struct ahci_prd prd[8];
-    /* Frames 0 and 1 contiguous, 2 elsewhere, 3 right after 2. */
-    const uint64_t frames[] = {0x100000, 0x101000, 0x500000, 0x501000};
-    assert_int_equal(ahci_prd_build(prd, 8, frames, 4, 12, 512, 4096 * 3), 2);
+    const struct block_segment two[] = {{0x100200, 8192 - 512}, {0x500000, 4096 + 512}};
+    assert_int_equal(ahci_prd_build(prd, 8, two, 2), 2);
     assert_int_equal(prd[0].address, 0x100200);
     assert_int_equal(prd[0].count, 8192 - 512 - 1);
+    assert_int_equal(prd[0].zero, 0);
     assert_int_equal(prd[1].address, 0x500000);
     assert_int_equal(prd[1].count, 4096 + 512 - 1);
-    /* One sector in the last frame. */
-    assert_int_equal(ahci_prd_build(prd, 8, frames, 4, 12, 4 * 4096 - 512, 512), 1);
-    assert_int_equal(prd[0].address, 0x501e00);
-    /* Out of the frames, odd, empty, too many entries. */
-    assert_int_equal(ahci_prd_build(prd, 8, frames, 4, 12, 4 * 4096 - 512, 1024), 0);
-    assert_int_equal(ahci_prd_build(prd, 8, frames, 4, 12, 4 * 4096, 512), 0);
-    assert_int_equal(ahci_prd_build(prd, 8, frames, 4, 12, 0, 511), 0);
-    assert_int_equal(ahci_prd_build(prd, 8, frames, 4, 12, 0, 0), 0);
-    assert_int_equal(ahci_prd_build(prd, 1, frames, 4, 12, 0, 4096 * 3), 0);
-    assert_int_equal(ahci_prd_build(prd, 8, frames, 4, 12, ~0ull - 4095, 512), 0);
-    /* Scattered frames: one entry each. */
-    const uint64_t scattered[] = {0x9000, 0x3000, 0x7000};
-    assert_int_equal(ahci_prd_build(prd, 8, scattered, 3, 12, 0, 3 * 4096), 3);
-    assert_int_equal(prd[2].address, 0x7000);
-    /* 2 MiB frames, contiguous: merged up to 4 MiB an entry. */
-    const uint64_t big[] = {0x40000000, 0x40200000, 0x40400000};
-    assert_int_equal(ahci_prd_build(prd, 8, big, 3, 21, 0, 3 << 21), 2);
+    /* A piece over 4 MiB takes several entries. */
+    const struct block_segment big[] = {{0x40000000, 9u << 20}};
+    assert_int_equal(ahci_prd_build(prd, 8, big, 1), 3);
     assert_int_equal(prd[0].count, (4u << 20) - 1);
     assert_int_equal(prd[1].address, 0x40400000);
-    assert_int_equal(prd[1].count, (2u << 20) - 1);
+    assert_int_equal(prd[2].address, 0x40800000);
+    assert_int_equal(prd[2].count, (1u << 20) - 1);
+    assert_int_equal(ahci_prd_build(prd, 2, big, 1), 0); /* more entries than there is room */
+    /* Nothing, an empty piece, odd lengths and addresses. */
+    assert_int_equal(ahci_prd_build(prd, 8, two, 0), 0);
+    const struct block_segment empty[] = {{0x1000, 0}};
+    assert_int_equal(ahci_prd_build(prd, 8, empty, 1), 0);
+    const struct block_segment odd[] = {{0x1000, 511}};
+    assert_int_equal(ahci_prd_build(prd, 8, odd, 1), 0);
+    const struct block_segment odd_address[] = {{0x1001, 512}};
+    assert_int_equal(ahci_prd_build(prd, 8, odd_address, 1), 0);
 }
 
 int main(void)
