@@ -117,8 +117,7 @@ static unsigned free_session(struct block_server *bs)
                 return i;
         for (unsigned i = 0; i < BLOCK_MAX_SESSIONS; i++) {
             struct block_session_state *s = &bs->sessions[i];
-            if (s->used &&
-                (!capability_is(s->slots + SESSION_SLOT_RING, CAP_FRAME, 0, 0) || s->broken))
+            if (s->used && (!block_session_alive(s) || s->broken))
                 s->gone = true;
         }
         block_server_settle(bs);
@@ -193,8 +192,8 @@ static long handle_open(struct server_call *call)
         cspace_move(PROC_SLOT_CSPACE, slots + SESSION_SLOT_RING, call->received + 1, 0) ||
         cspace_move(PROC_SLOT_CSPACE, slots + SESSION_SLOT_CLIENT, call->received, 0) ||
         vmap_frame(slots + SESSION_SLOT_RING, ring_at, CAP_RIGHT_READ | CAP_RIGHT_WRITE) ||
-        cspace_mint(PROC_SLOT_CSPACE, doorbell, bs->notification, CAP_RIGHT_SEND,
-                    1ull << index, 0)) {
+        cspace_mint(PROC_SLOT_CSPACE, doorbell, bs->notification, CAP_RIGHT_SEND, 1ull << index,
+                    0)) {
         cspace_delete(PROC_SLOT_CSPACE, slots + SESSION_SLOT_RING);
         cspace_delete(PROC_SLOT_CSPACE, slots + SESSION_SLOT_CLIENT);
         block_slots_give(bs, slots, SESSION_SLOT_FRAMES + count);
@@ -293,8 +292,13 @@ static long handle_stats(struct server_call *call)
     unsigned open = 0;
     for (unsigned i = 0; i < BLOCK_MAX_SESSIONS; i++)
         open += bs->sessions[i].used;
-    uint64_t words[] = {bs->driver->disk_count, open, bs->completed, bs->failed, bs->retries,
-                        bs->resets, bs->cut_off};
+    uint64_t words[] = {bs->driver->disk_count,
+                        open,
+                        bs->completed,
+                        bs->failed,
+                        bs->retries,
+                        bs->resets,
+                        bs->cut_off};
     for (unsigned i = 0; i < sizeof words / sizeof words[0]; i++)
         request_set_word(&call->out, i, words[i]);
     call->out.length = sizeof words / sizeof words[0];
@@ -313,9 +317,11 @@ static long handle_wait(struct server_call *call)
         return status;
     if (!s->ready)
         return server_bad_argument(call, 0, 0, 0);
-    block_session_pump(bs, (unsigned)(s - bs->sessions));
-    if (s->broken)
+    block_server_settle(bs); /* takes its submissions; what completed at once is posted */
+    if (s->broken) {
+        s->closing = true; /* told now: it goes */
         return server_bad_argument(call, 0, 0, 0);
+    }
     if (block_session_has_completions(s)) {
         request_set_word(&call->out, 0, s->cq_tail);
         call->out.length = 1;
@@ -331,12 +337,12 @@ static long handle_wait(struct server_call *call)
 
 /* Every request answers after the rings have moved on: what it changed may let requests go
    to the driver or completions to clients. */
-#define BLOCK_HANDLER(name, inner)                                                                \
-    static long name(struct server_call *call)                                                   \
-    {                                                                                            \
-        long status = inner(call);                                                               \
-        block_server_settle(call->server->context);                                              \
-        return status;                                                                           \
+#define BLOCK_HANDLER(name, inner)                                                                 \
+    static long name(struct server_call *call)                                                     \
+    {                                                                                              \
+        long status = inner(call);                                                                 \
+        block_server_settle(call->server->context);                                                \
+        return status;                                                                             \
     }
 BLOCK_HANDLER(info_request, handle_info)
 BLOCK_HANDLER(open_request, handle_open)
@@ -376,8 +382,7 @@ struct block_server *block_server_create(const struct block_server_driver *drive
     if (!bs || !untyped || !notification || !result_is_ok(mem_untyped(PAGE_BITS, untyped)) ||
         untyped_retype(untyped, CAP_NOTIFICATION, 0, notification, 1) != ERR_OK ||
         thread_bind_notification(PROC_SLOT_THREAD, notification) != ERR_OK) {
-        printf("%s: no notification for the block server (out of memory or slots)\n",
-               driver->name);
+        printf("%s: no notification for the block server (out of memory or slots)\n", driver->name);
         free(bs);
         return 0;
     }

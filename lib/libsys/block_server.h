@@ -48,14 +48,14 @@ struct block_server; /* opaque; libsys/block_server.c */
 /* One request, checked, as the driver's start hook sees it. Valid only during that call: copy
    what is needed (the segments go into the device's scatter list). */
 struct block_server_request {
-    unsigned id;     /* what block_server_complete takes */
-    unsigned disk;   /* index into the driver's disks */
-    uint8_t op;      /* BLOCK_OP_READ, BLOCK_OP_WRITE or BLOCK_OP_FLUSH */
-    uint8_t flags;   /* BLOCK_FLAG_FUA on a write the disk does itself (BLOCK_INFO_FUA) */
-    uint32_t count;  /* sectors (0 for a flush) */
+    unsigned id;    /* what block_server_complete takes */
+    unsigned disk;  /* index into the driver's disks */
+    uint8_t op;     /* BLOCK_OP_READ, BLOCK_OP_WRITE or BLOCK_OP_FLUSH */
+    uint8_t flags;  /* BLOCK_FLAG_FUA on a write the disk does itself (BLOCK_INFO_FUA) */
+    uint32_t count; /* sectors (0 for a flush) */
     uint64_t lba;
-    uint64_t bytes;  /* count * sector size */
-    void *data;      /* the bytes in this process (driver map_regions only; else NULL) */
+    uint64_t bytes; /* count * sector size */
+    void *data;     /* the bytes in this process (driver map_regions only; else NULL) */
     unsigned segment_count;
     const struct block_segment *segments; /* physical pieces, in order, adjacent ones merged */
 };

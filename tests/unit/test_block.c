@@ -12,10 +12,8 @@
 
 #include "block/block_check.h"
 
-static const struct block_check_disk disk = {.sector_size = 512,
-                                             .sectors = 1000,
-                                             .max_bytes = 64 * 1024,
-                                             .read_only = false};
+static const struct block_check_disk disk = {
+    .sector_size = 512, .sectors = 1000, .max_bytes = 64 * 1024, .read_only = false};
 
 static struct block_submission request(uint8_t op, uint32_t count, uint64_t lba, uint64_t offset)
 {
