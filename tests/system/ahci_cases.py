@@ -6,7 +6,7 @@ import os
 import re
 import struct
 
-from common import PROMPT, SHELL_TROUBLE, SHELL_UP, Case
+from common import PROMPT, REPO, SHELL_TROUBLE, SHELL_UP, Case
 
 SECTOR = 512
 MASK = (1 << 64) - 1
@@ -114,9 +114,11 @@ once = "off"
 
 def ahci_case(name, qemu, lines, expect, disks=(), timeout=150, forbid=(), manifest="ahci",
               **kw):
-    """Boots the ahci manifest with the disks and types lines at the shell."""
-    return Case(name, initrd="test", timeout=timeout, exit_status=None,
-                cmdline=f"qemu-exit init=bin/procsrv -- manifest=etc/tests/{manifest}.manifest",
+    """Boots the ahci manifest (None: the boot manifest, as make run does) with the disks and
+    types lines at the shell."""
+    cmdline = "qemu-exit" + (f" init=bin/procsrv -- manifest=etc/tests/{manifest}.manifest"
+                             if manifest else "")
+    return Case(name, initrd="test", timeout=timeout, exit_status=None, cmdline=cmdline,
                 qemu=list(qemu), disks=list(disks),
                 typing=[(PROMPT, line) for line in lines] + [(PROMPT, "echo ahci-done\r")],
                 expect=SHELL_UP + [STARTED] + list(expect) + [r"^ahci-done$"],
@@ -131,8 +133,32 @@ def ok(server, disk, first, count, depth, what):
     return OK.format(server=server, disk=disk, first=first, count=count, depth=depth, what=what)
 
 
+def motd_at_sector_0(directory, log):
+    """After make run's boot: the image starts with etc/motd, as blk wrote it."""
+    with open(os.path.join(REPO, "initrd", "files", "motd"), "rb") as f:
+        motd = f.read()
+    with open(os.path.join(directory, "disk.img"), "rb") as f:
+        if f.read(len(motd)) != motd:
+            return "disk.img does not start with etc/motd"
+    print(f"     disk.img holds etc/motd ({len(motd)} bytes) at sector 0")
+    return None
+
+
 def ahci_cases():
     return [
+        # The boot manifest's driver on make run's disk (the Makefile's QEMU_DISK on pc):
+        # listed by disks, written by blk, read back by the host.
+        ahci_case("ahci-boot-disk", ["-device", "ahci,id=ahci0", "-drive",
+                                     "if=none,id=disk0,file={dir}/disk.img,format=raw",
+                                     "-device", "ide-hd,drive=disk0,bus=ahci0.0"], [
+            "disks\r",
+            "blk write ahci 0 0 etc/motd\r",
+            "blk cmp ahci 0 0 etc/motd\r",
+        ], [
+            r"^ahci +0  QEMU HARDDISK +QM\d+ +64 MiB  131072 x 512 ncq cache fua$",
+            r"^blk: wrote \d+ bytes of etc/motd at sector 0$",
+            r"^blk: same \d+ bytes of etc/motd at sector 0$",
+        ], disks=[("disk.img", MIB64, None)], manifest=None, after=motd_at_sector_0),
         # IDENTIFY on pc, the host's pattern read at depths 1 and 32, the guest's written at
         # depth 32 and checked by the host after QEMU ends; the sectors around it untouched.
         ahci_case("ahci-pc", pc_disks("a.img"), [
