@@ -1,7 +1,10 @@
 """The block protocol's system tests on the ramdisk (docs/protocols.md, "Block devices"): the
 shell's disks and blk, blocktest's pattern at queue depths 1 and 32, its bad-input suite and
 concurrent clients, and a ramdisk swapped or killed under a stream of writes (each request
-completes exactly once; the data goes with a ramdisk, so it is not read back there)."""
+completes exactly once; the data goes with a ramdisk, so it is not read back there); the AHCI
+driver swapped for a second copy of its program under a stream of writes, whose acknowledged
+data reads back (its kill under a stream is ahci_cases.py's ahci-intx-kill)."""
+from ahci_cases import MIB64, ahci_case, image_has_pattern, pc_disks
 from common import PROMPT, SHELL_TROUBLE, SHELL_UP, Case
 
 MANIFEST = "qemu-exit init=bin/procsrv -- manifest=etc/tests/block.manifest"
@@ -77,4 +80,16 @@ def block_cases():
             r"^blocktest: stream: [1-9]\d* passed, 0 failed$",
             r"^blocktest: ok ramdisk disk 0: sectors 0\+1024 at depth 4 written verified$",
         ]),
+        ahci_case("block-ahci-swap", pc_disks("a.img"), [
+            "run blocktest stream ahci 0 1500 swap=bin/ahci-v2\r",
+            "disks\r",
+        ], [
+            r"^procsrv: swapped ahci: process \d+ replaced by \d+ running bin/ahci-v2$",
+            r"^blocktest: stream: 1500 writes, 1500 completed exactly once, [1-9]\d* reopens$",
+            r"^blocktest: stream: every acknowledged write read back$",
+            r"^blocktest: stream: [1-9]\d* passed, 0 failed$",
+            r"^ahci +0  QEMU HARDDISK",
+        ], disks=[("a.img", MIB64, None)], timeout=200,
+            # blocktest's stream writes seed 77's pattern on 8 sectors a write from sector 0
+            after=image_has_pattern("a.img", 77, 0, 1500 * 8)),
     ]
