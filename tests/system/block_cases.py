@@ -72,6 +72,7 @@ def block_cases():
             "run blocktest stream ramdisk 0 1500 swap=bin/ramdisk-v2\r",
             "run blocktest stream ramdisk 0 1500 kill\r",
             "run blocktest pattern ramdisk 0 3 4 1024\r",
+            "run blocktest idle ramdisk2 0 swap=bin/ramdisk-v2\r",
         ], [
             r"^procsrv: swapped ramdisk: process \d+ replaced by \d+ running bin/ramdisk-v2$",
             r"^blocktest: stream: 1500 writes, 1500 completed exactly once, [1-9]\d* reopens$",
@@ -79,6 +80,9 @@ def block_cases():
             r"^procsrv: process \d+ \(ramdisk\) killed by process \d+$",
             r"^blocktest: stream: [1-9]\d* passed, 0 failed$",
             r"^blocktest: ok ramdisk disk 0: sectors 0\+1024 at depth 4 written verified$",
+            r"^blocktest: idle: the server went while the session was idle; the next requests "
+            r"went to the new instance$",
+            r"^blocktest: idle: [1-9]\d* passed, 0 failed$",
         ]),
         ahci_case("block-ahci-swap", pc_disks("a.img"), [
             "run blocktest stream ahci 0 1500 swap=bin/ahci-v2\r",
