@@ -225,19 +225,27 @@ def ahci_cases():
                   ], disks=[("a.img", MIB64, None), ("b.img", MIB64, None), ("c.img", MIB64, None)],
                   timeout=240),
         # INTx instead of MSI (msi=off), on q35 (GSI 16-23 through _PRT); and the driver
-        # killed in the middle of a stream of writes: procsrv restarts it for the same
-        # controller, the client library opens the disk again and submits again what was in
-        # flight, every request completes once and what was acknowledged reads back.
+        # killed, then swapped for another binary, in the middle of a stream of writes: procsrv
+        # starts it again for the same controller, the client library opens the disk again and
+        # submits again what was in flight, every request completes once and what was
+        # acknowledged reads back; the pattern written before (elsewhere) is still there.
         ahci_case("ahci-intx-kill", q35_disks("a.img"), [
-            "run blocktest pattern ahci 0 51 32 2048\r",
+            "run blocktest write ahci 0 51 32 20000 2048\r",
             "run blocktest stream ahci 0 1500 kill\r",
+            "run blocktest stream ahci 0 1500 swap=bin/ahci-v2\r",
+            "run blocktest verify ahci 0 51 32 20000 2048\r",
         ], [
             r"^ahci: serving 1 disk, interrupts through INTx$",
-            ok("ahci", 0, 0, 2048, 32, " written verified"),
+            ok("ahci", 0, 20000, 2048, 32, " written"),
             r"^procsrv: process \d+ \(ahci\) killed by process \d+$",
             r"^blocktest: stream: 1500 writes, 1500 completed exactly once, [1-9]\d* reopens$",
             r"^blocktest: stream: [1-9]\d* passed, 0 failed$",
-        ], disks=[("a.img", MIB64, None)], manifest="ahci-intx", timeout=200),
+            r"^procsrv: swapped ahci: process \d+ replaced by \d+ running bin/ahci-v2$",
+            r"^blocktest: stream: every acknowledged write read back$",
+            ok("ahci", 0, 20000, 2048, 32, " verified"),
+        ], disks=[("a.img", MIB64, None)], manifest="ahci-intx", timeout=200,
+            check=lambda log: None if log.count("every acknowledged write read back") == 2
+            else "expected both streams (kill and swap) to read back what was acknowledged"),
         # A sector that cannot be read (blkdebug): its request is retried after port restarts,
         # then fails alone with an I/O error and a line naming the disk and the LBA; the
         # sectors around it read, a batch at depth 32 on the rest of the disk goes on, writes
