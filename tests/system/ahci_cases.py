@@ -203,14 +203,17 @@ def ahci_cases():
             after=all_of(image_has_pattern("a.img", 23, 5000, 1000),
                          image_has_pattern("b.img", 24, 100, 1948))),
         # Three disks: two on q35's built-in controller, one on an added -device ahci, which
-        # the pci server finds first (its driver is ahci, the built-in one's ahci-2), with
-        # several clients at once on each in turn and then on all three together.
+        # the pci server finds first (its driver is ahci, the built-in one's ahci-2): clients
+        # on all three at once (two runs in the background), then the bad-input suite and
+        # clients that leave with requests in flight, after which the driver still serves.
         ahci_case("ahci-three-disks",
                   q35_disks("a.img", "b.img") + pc_disks("c.img", controller="ahci1"), [
                       "disks\r",
+                      "run blocktest clients ahci-2 0 2 &\r",
+                      "run blocktest clients ahci-2 1 2 &\r",
                       "run blocktest clients ahci 0 3\r",
-                      "run blocktest clients ahci-2 0 2\r",
-                      "run blocktest clients ahci-2 1 2\r",
+                      "run blocktest bad ahci 0\r",
+                      "run blocktest orphans ahci 0 3\r",
                       "run blocktest pattern ahci-2 1 31 32 4096\r",
                   ], [
                       r"^procsrv: started ahci-2 \(bin/ahci\) as process \d+",
@@ -221,23 +224,38 @@ def ahci_cases():
                       r"^blocktest: 3 clients at once on ahci disk 0: each read back its own data$",
                       r"^blocktest: 2 clients at once on ahci-2 disk 0: each read back its own data$",
                       r"^blocktest: 2 clients at once on ahci-2 disk 1: each read back its own data$",
+                      r"^blocktest: bad input on ahci disk 0: each refused, the server goes on$",
+                      r"^blocktest: bad: [1-9]\d* passed, 0 failed$",
+                      r"^blocktest: 3 clients left with requests in flight; their sessions were "
+                      r"reclaimed, the server goes on$",
                       ok("ahci-2", 1, 0, 4096, 32, " written verified"),
                   ], disks=[("a.img", MIB64, None), ("b.img", MIB64, None), ("c.img", MIB64, None)],
-                  timeout=240),
+                  timeout=240,
+                  check=lambda log: None if len(re.findall(r"^blocktest: clients: \d+ passed, 0 failed$",
+                                                           log, re.M)) == 3
+                  else "expected three clean runs of blocktest clients"),
         # INTx instead of MSI (msi=off), on q35 (GSI 16-23 through _PRT); and the driver
-        # killed in the middle of a stream of writes: procsrv restarts it for the same
-        # controller, the client library opens the disk again and submits again what was in
-        # flight, every request completes once and what was acknowledged reads back.
+        # killed, then swapped for another binary, in the middle of a stream of writes: procsrv
+        # starts it again for the same controller, the client library opens the disk again and
+        # submits again what was in flight, every request completes once and what was
+        # acknowledged reads back; the pattern written before (elsewhere) is still there.
         ahci_case("ahci-intx-kill", q35_disks("a.img"), [
-            "run blocktest pattern ahci 0 51 32 2048\r",
+            "run blocktest write ahci 0 51 32 20000 2048\r",
             "run blocktest stream ahci 0 1500 kill\r",
+            "run blocktest stream ahci 0 1500 swap=bin/ahci-v2\r",
+            "run blocktest verify ahci 0 51 32 20000 2048\r",
         ], [
             r"^ahci: serving 1 disk, interrupts through INTx$",
-            ok("ahci", 0, 0, 2048, 32, " written verified"),
+            ok("ahci", 0, 20000, 2048, 32, " written"),
             r"^procsrv: process \d+ \(ahci\) killed by process \d+$",
             r"^blocktest: stream: 1500 writes, 1500 completed exactly once, [1-9]\d* reopens$",
             r"^blocktest: stream: [1-9]\d* passed, 0 failed$",
-        ], disks=[("a.img", MIB64, None)], manifest="ahci-intx", timeout=200),
+            r"^procsrv: swapped ahci: process \d+ replaced by \d+ running bin/ahci-v2$",
+            r"^blocktest: stream: every acknowledged write read back$",
+            ok("ahci", 0, 20000, 2048, 32, " verified"),
+        ], disks=[("a.img", MIB64, None)], manifest="ahci-intx", timeout=200,
+            check=lambda log: None if log.count("every acknowledged write read back") == 2
+            else "expected both streams (kill and swap) to read back what was acknowledged"),
         # A sector that cannot be read (blkdebug): its request is retried after port restarts,
         # then fails alone with an I/O error and a line naming the disk and the LBA; the
         # sectors around it read, a batch at depth 32 on the rest of the disk goes on, writes

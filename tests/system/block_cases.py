@@ -1,10 +1,8 @@
 """The block protocol's system tests on the ramdisk (docs/protocols.md, "Block devices"): the
 shell's disks and blk, blocktest's pattern at queue depths 1 and 32, its bad-input suite and
 concurrent clients, and a ramdisk swapped or killed under a stream of writes (each request
-completes exactly once; the data goes with a ramdisk, so it is not read back there); the AHCI
-driver swapped for a second copy of its program under a stream of writes, whose acknowledged
-data reads back (its kill under a stream is ahci_cases.py's ahci-intx-kill)."""
-from ahci_cases import MIB64, ahci_case, image_has_pattern, pc_disks
+completes exactly once; the data goes with a ramdisk, so it is not read back there). The same
+on an AHCI disk, whose acknowledged data reads back, is ahci_cases.py's ahci-intx-kill."""
 from common import PROMPT, SHELL_TROUBLE, SHELL_UP, Case
 
 MANIFEST = "qemu-exit init=bin/procsrv -- manifest=etc/tests/block.manifest"
@@ -84,16 +82,4 @@ def block_cases():
             r"went to the new instance$",
             r"^blocktest: idle: [1-9]\d* passed, 0 failed$",
         ]),
-        ahci_case("block-ahci-swap", pc_disks("a.img"), [
-            "run blocktest stream ahci 0 1500 swap=bin/ahci-v2\r",
-            "disks\r",
-        ], [
-            r"^procsrv: swapped ahci: process \d+ replaced by \d+ running bin/ahci-v2$",
-            r"^blocktest: stream: 1500 writes, 1500 completed exactly once, [1-9]\d* reopens$",
-            r"^blocktest: stream: every acknowledged write read back$",
-            r"^blocktest: stream: [1-9]\d* passed, 0 failed$",
-            r"^ahci +0  QEMU HARDDISK",
-        ], disks=[("a.img", MIB64, None)], timeout=200,
-            # blocktest's stream writes seed 77's pattern on 8 sectors a write from sector 0
-            after=image_has_pattern("a.img", 77, 0, 1500 * 8)),
     ]
