@@ -139,10 +139,10 @@ static uint32_t raw_status(struct raw *r, struct block_submission s)
 
 /* Waits (BLOCK_WAIT, which answers at once while completions are unconsumed, then a pause)
    until r's completion queue holds n entries not consumed: a disk completes in its own time.
-   Returns whether they came within a few seconds. */
+   Returns whether they came within ten seconds. */
 static bool raw_wait_for(struct raw *r, uint32_t n)
 {
-    for (int tries = 0; tries < 400; tries++) {
+    for (int tries = 0; tries < 1000; tries++) {
         if (!result_is_ok(raw_call(r, BLOCK_WAIT)))
             return false;
         if (r->ring->cq_tail - r->ring->cq_head >= n)
@@ -358,7 +358,7 @@ int blocktest_orphans(const char *server, unsigned disk, unsigned n)
     /* A disk may still be finishing the writes of the last to leave: the session goes when the
        driver gives them back. */
     unsigned opened = 0;
-    for (int tries = 0; tries < 20 && opened != BLOCK_MAX_SESSIONS; tries++) {
+    for (int tries = 0; tries < 50 && opened != BLOCK_MAX_SESSIONS; tries++) {
         if (tries)
             proc_sleep_ms(100);
         opened = too_many(endpoint, disk);
