@@ -375,6 +375,10 @@ static void port_error(struct ahci_port *p, uint32_t is, bool timed_out)
     uint32_t tfd = port_read(p, AHCI_PX_TFD);
     uint32_t in_flight = p->issued_queued | p->issued_plain;
     bool queued = p->issued_queued != 0;
+    printf("ahci: disk %u (port %u): %s with %u command%s in flight (PxIS 0x%x, status 0x%x, "
+           "error 0x%x); restarting the port\n",
+           p->disk, p->index, timed_out ? "time-out" : "error", bit_count(in_flight),
+           bit_count(in_flight) == 1 ? "" : "s", is, tfd & 0xff, (tfd >> 8) & 0xff);
     if (in_flight && !(in_flight & (in_flight - 1))) {
         unsigned slot = lowest_bit(in_flight);
         struct ahci_slot *s = &p->slots[slot];
@@ -399,7 +403,6 @@ static void port_error(struct ahci_port *p, uint32_t is, bool timed_out)
         p->suspect_mask |= 1u << slot;
     }
     p->issued_queued = p->issued_plain = 0;
-    (void)is;
     /* Restart: QEMU keeps an NCQ tag that failed in use until a COMRESET, as real devices
        keep the queue halted, so NCQ errors and time-outs always reset the link. */
     p->reset_wanted = p->reset_wanted || timed_out || queued;
