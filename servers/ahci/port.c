@@ -27,7 +27,6 @@
 #define STARTUP_WAIT_MS 10000 /* BSY after power-up, and IDENTIFY, at most (bounded waits) */
 #define STOP_MS         500
 #define RESET_WAIT_MS   10000
-#define SERR_BENIGN     ((1u << 16) | (1u << 26)) /* PhyRdy and COMINIT changes: link events */
 
 _Static_assert(IDENTIFY_OFFSET + 512 <= AHCI_PORT_DMA, "a port's DMA memory holds it all");
 
@@ -425,20 +424,24 @@ void port_interrupt(struct ahci_port *p)
         restart_step(p);
         return;
     }
-    uint32_t serr = port_read(p, AHCI_PX_SERR);
-    bool link_lost = (is & (AHCI_PX_IS_PCS | AHCI_PX_IS_PRCS)) &&
-                     AHCI_SSTS_DET(port_read(p, AHCI_PX_SSTS)) != AHCI_SSTS_DET_READY;
-    if ((is & AHCI_PX_IS_ERRORS) || (port_read(p, AHCI_PX_TFD) & AHCI_TFD_ERR) ||
-        (serr & ~SERR_BENIGN) || link_lost) {
-        if (link_lost)
-            p->reset_wanted = true;
+    /* A link event: PxSERR's diagnostics cleared (PCS stays set until they are), and a link
+       that went away is an error that only a COMRESET may mend. */
+    bool link_lost = false;
+    if (is & (AHCI_PX_IS_PCS | AHCI_PX_IS_PRCS)) {
+        port_write(p, AHCI_PX_SERR, port_read(p, AHCI_PX_SERR));
+        link_lost = AHCI_SSTS_DET(port_read(p, AHCI_PX_SSTS)) != AHCI_SSTS_DET_READY;
+    }
+    if ((is & AHCI_PX_IS_ERRORS) || link_lost) {
+        p->reset_wanted = p->reset_wanted || link_lost;
         port_error(p, is, false);
         return;
     }
-    if (serr)
-        port_write(p, AHCI_PX_SERR, serr);
-    uint32_t done = (p->issued_queued & ~port_read(p, AHCI_PX_SACT)) |
-                    (p->issued_plain & ~port_read(p, AHCI_PX_CI));
+    /* The hot path: one read of PxSACT (or PxCI) finds every command that ended. */
+    uint32_t done = 0;
+    if (p->issued_queued)
+        done |= p->issued_queued & ~port_read(p, AHCI_PX_SACT);
+    if (p->issued_plain)
+        done |= p->issued_plain & ~port_read(p, AHCI_PX_CI);
     for (uint32_t m = done; m; m &= m - 1)
         ended(p, lowest_bit(m));
     port_kick(p);
