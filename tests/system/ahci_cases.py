@@ -309,6 +309,24 @@ def ahci_cases():
                       r"4 resets, 0 sessions cut off$",
                   ], disks=[("a.img", MIB64, fill_pattern(41, 0, 4096)),
                             ("errors.conf", 0, text_file(READ_ERROR_AT_1000))]),
+        # The same read error without NCQ (ncq=off, INTx): READ DMA EXT fails alone, is retried
+        # and fails; the rest of the disk reads, and writes go on.
+        ahci_case("ahci-read-error-dma", ["-device", "ahci,id=ahci0"] +
+                  blkdebug_disk("a.img", "errors.conf"), [
+                      "blk read ahci 0 1000\r",
+                      "run blocktest verify ahci 0 41 8 1001 1000\r",
+                      "run blocktest pattern ahci 0 43 8 900\r",
+                  ], [
+                      r"^ahci: port 0: QEMU HARDDISK, serial QM\d+, 131072 sectors of 512 bytes, "
+                      r"no NCQ, ",
+                      r"^ahci: disk 0 \(port 0, QEMU HARDDISK\): I/O error at LBA 1000 "
+                      r"\(1 sector\) after 3 retries ",
+                      r"^blk: sector 1000: I/O error$",
+                      ok("ahci", 0, 1001, 1000, 8, " verified"),
+                      ok("ahci", 0, 0, 900, 8, " written verified"),
+                  ], disks=[("a.img", MIB64, fill_pattern(41, 0, 4096)),
+                            ("errors.conf", 0, text_file(READ_ERROR_AT_1000))],
+                  manifest="ahci-intx"),
         # A disk too slow for the time-out (QEMU throttles it to 4 requests a second; the test
         # manifest's I/O time-out is 3 s): commands queued 32 deep time out, the port is reset
         # (COMRESET), the commands go again one at a time (no retry is counted: none was alone
