@@ -230,16 +230,15 @@ def ahci_cases():
                                image_has_pattern("c.img", 76, 8192, 2048))),
         # Three disks: two on q35's built-in controller, one on an added -device ahci, which
         # the pci server finds first (its driver is ahci, the built-in one's ahci-2): clients
-        # on all three at once (two runs in the background), then clients that leave with
-        # requests in flight, after which the driver still serves. (blocktest bad runs on the
-        # ramdisk: its stalled-client check expects all 64 reads done at once, which a real
-        # disk, 32 commands at a time, does only when it is quick enough.)
+        # on all three at once (two runs in the background), then the bad-input suite and
+        # clients that leave with requests in flight, after which the driver still serves.
         ahci_case("ahci-three-disks",
                   q35_disks("a.img", "b.img") + pc_disks("c.img", controller="ahci1"), [
                       "disks\r",
                       "run blocktest clients ahci-2 0 2 &\r",
                       "run blocktest clients ahci-2 1 2 &\r",
                       "run blocktest clients ahci 0 3\r",
+                      "run blocktest bad ahci 0\r",
                       "run blocktest orphans ahci 0 3\r",
                       "run blocktest pattern ahci-2 1 31 32 4096\r",
                   ], [
@@ -251,6 +250,8 @@ def ahci_cases():
                       r"^blocktest: 3 clients at once on ahci disk 0: each read back its own data$",
                       r"^blocktest: 2 clients at once on ahci-2 disk 0: each read back its own data$",
                       r"^blocktest: 2 clients at once on ahci-2 disk 1: each read back its own data$",
+                      r"^blocktest: bad input on ahci disk 0: each refused, the server goes on$",
+                      r"^blocktest: bad: [1-9]\d* passed, 0 failed$",
                       r"^blocktest: 3 clients left with requests in flight; their sessions were "
                       r"reclaimed, the server goes on$",
                       ok("ahci-2", 1, 0, 4096, 32, " written verified"),
