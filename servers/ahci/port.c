@@ -1,5 +1,6 @@
 /*
- * A port's command slots and state machine (docs/disks.md, "The driver"). Requests become
+ * A port's command slots and state machine (docs/disks.md, "Requests: the hot path" and
+ * "Errors, time-outs and the port state machine"). Requests become
  * commands in free slots (port_submit builds the FIS and the PRDs in the slot's table), go to
  * the HBA in batches (port_kick), end through the interrupt (port_interrupt) and time out on
  * the watchdog's ticks (port_tick).
@@ -27,11 +28,11 @@
 #define STARTUP_WAIT_MS 10000 /* BSY after power-up, and IDENTIFY, at most (bounded waits) */
 #define STOP_MS         500
 #define RESET_WAIT_MS   10000
-#define SERR_BENIGN     ((1u << 16) | (1u << 26)) /* PhyRdy and COMINIT changes: link events */
 
 _Static_assert(IDENTIFY_OFFSET + 512 <= AHCI_PORT_DMA, "a port's DMA memory holds it all");
 
 struct ahci_timeouts ahci_timeouts = {30000, 60000, 10000};
+bool ahci_no_ncq;
 
 /* Ticks from now until ms have passed (rounded up, and one more: the current tick is part
    gone). */
@@ -114,9 +115,13 @@ const char *port_bring_up(struct ahci_port *p)
         return "an ATAPI device (CD or DVD drive)";
     port_write(p, AHCI_PX_CMD, port_read(p, AHCI_PX_CMD) | AHCI_PX_CMD_ST);
     const char *why = identify(p);
-    if (why)
+    if (why) {
+        /* Not a disk this driver can use: its engines stop and its memory goes back. */
+        port_write(p, AHCI_PX_CMD, port_read(p, AHCI_PX_CMD) & ~(AHCI_PX_CMD_ST | AHCI_PX_CMD_FRE));
+        mem_unmap(address);
         return why;
-    p->mode.ncq = p->id.ncq && (ahci_hba.cap & AHCI_CAP_SNCQ);
+    }
+    p->mode.ncq = p->id.ncq && (ahci_hba.cap & AHCI_CAP_SNCQ) && !ahci_no_ncq;
     p->mode.lba48 = p->id.lba48;
     p->mode.fua = p->id.fua;
     p->depth = ahci_hba.slots < AHCI_SLOTS ? ahci_hba.slots : AHCI_SLOTS;
@@ -128,11 +133,6 @@ const char *port_bring_up(struct ahci_port *p)
     port_write(p, AHCI_PX_IE, AHCI_PX_IE_USED);
     p->state = PORT_RUNNING;
     return NULL;
-}
-
-unsigned port_free_slots(const struct ahci_port *p)
-{
-    return p->state == PORT_FAILED ? 0 : bit_count(p->free_mask);
 }
 
 bool port_busy(const struct ahci_port *p)
@@ -375,6 +375,10 @@ static void port_error(struct ahci_port *p, uint32_t is, bool timed_out)
     uint32_t tfd = port_read(p, AHCI_PX_TFD);
     uint32_t in_flight = p->issued_queued | p->issued_plain;
     bool queued = p->issued_queued != 0;
+    printf("ahci: disk %u (port %u): %s with %u command%s in flight (PxIS 0x%x, status 0x%x, "
+           "error 0x%x); restarting the port\n",
+           p->disk, p->index, timed_out ? "time-out" : "error", bit_count(in_flight),
+           bit_count(in_flight) == 1 ? "" : "s", is, tfd & 0xff, (tfd >> 8) & 0xff);
     if (in_flight && !(in_flight & (in_flight - 1))) {
         unsigned slot = lowest_bit(in_flight);
         struct ahci_slot *s = &p->slots[slot];
@@ -399,7 +403,6 @@ static void port_error(struct ahci_port *p, uint32_t is, bool timed_out)
         p->suspect_mask |= 1u << slot;
     }
     p->issued_queued = p->issued_plain = 0;
-    (void)is;
     /* Restart: QEMU keeps an NCQ tag that failed in use until a COMRESET, as real devices
        keep the queue halted, so NCQ errors and time-outs always reset the link. */
     p->reset_wanted = p->reset_wanted || timed_out || queued;
@@ -422,20 +425,24 @@ void port_interrupt(struct ahci_port *p)
         restart_step(p);
         return;
     }
-    uint32_t serr = port_read(p, AHCI_PX_SERR);
-    bool link_lost = (is & (AHCI_PX_IS_PCS | AHCI_PX_IS_PRCS)) &&
-                     AHCI_SSTS_DET(port_read(p, AHCI_PX_SSTS)) != AHCI_SSTS_DET_READY;
-    if ((is & AHCI_PX_IS_ERRORS) || (port_read(p, AHCI_PX_TFD) & AHCI_TFD_ERR) ||
-        (serr & ~SERR_BENIGN) || link_lost) {
-        if (link_lost)
-            p->reset_wanted = true;
+    /* A link event: PxSERR's diagnostics cleared (PCS stays set until they are), and a link
+       that went away is an error that only a COMRESET may mend. */
+    bool link_lost = false;
+    if (is & (AHCI_PX_IS_PCS | AHCI_PX_IS_PRCS)) {
+        port_write(p, AHCI_PX_SERR, port_read(p, AHCI_PX_SERR));
+        link_lost = AHCI_SSTS_DET(port_read(p, AHCI_PX_SSTS)) != AHCI_SSTS_DET_READY;
+    }
+    if ((is & AHCI_PX_IS_ERRORS) || link_lost) {
+        p->reset_wanted = p->reset_wanted || link_lost;
         port_error(p, is, false);
         return;
     }
-    if (serr)
-        port_write(p, AHCI_PX_SERR, serr);
-    uint32_t done = (p->issued_queued & ~port_read(p, AHCI_PX_SACT)) |
-                    (p->issued_plain & ~port_read(p, AHCI_PX_CI));
+    /* The hot path: one read of PxSACT (or PxCI) finds every command that ended. */
+    uint32_t done = 0;
+    if (p->issued_queued)
+        done |= p->issued_queued & ~port_read(p, AHCI_PX_SACT);
+    if (p->issued_plain)
+        done |= p->issued_plain & ~port_read(p, AHCI_PX_CI);
     for (uint32_t m = done; m; m &= m - 1)
         ended(p, lowest_bit(m));
     port_kick(p);
