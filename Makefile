@@ -225,7 +225,8 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/fuzz \
 	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
 	tests/user/smptest apps/ipcbench servers/acpi servers/pci tests/user/edutest \
-	servers/compositor tests/user/gfxtest apps/gfxbench tests/user/inputtest apps/clock
+	servers/compositor tests/user/gfxtest apps/gfxbench tests/user/inputtest apps/clock \
+	servers/hmfs tests/user/fstest
 # libsys beyond crt0 and start-up is an archive, so a program links only the parts it uses
 # (the console no server-side helpers it does not call, a client no server library).
 LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
@@ -258,6 +259,9 @@ extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c lib/vt/vt.c 
 	lib/psf/psf.c lib/text/text.c lib/input/keymap.c
 extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c lib/input/mouse.c lib/ioport/ioport.c
 extra_srcs_clock   := lib/psf/psf.c
+extra_srcs_hmfs    := $(HMFS_LIB_SRCS) lib/fsserve/fsserve.c lib/fsserve/bcache.c
+# Until the block client (lib/libsys/block.c) is merged, hmfs opens memory disks only.
+$(BUILD)/user/servers/hmfs/device.o: USER_CFLAGS += $(if $(wildcard lib/libsys/block.c),-DHMFSD_BLOCK_CLIENT)
 BLEND_SRCS := lib/blend/blend_scalar.c lib/blend/blend_sse2.c lib/blend/blend_avx2.c
 extra_srcs_compositor := lib/compose/compose.c $(BLEND_SRCS) lib/psf/psf.c lib/text/text.c
 extra_srcs_gfxtest := $(BLEND_SRCS)
@@ -277,7 +281,7 @@ heap_bytes_smptest := 0x100000
 # The in-system test programs link the test helper library (tests/user/lib/testlib.h), an
 # archive so that each gets only the parts it uses.
 TEST_PROGRAMS := tests/user/usertest tests/user/fuzz tests/user/proctest tests/user/consoletest \
-	tests/user/smptest tests/user/edutest tests/user/inputtest tests/user/gfxtest
+	tests/user/smptest tests/user/edutest tests/user/inputtest tests/user/gfxtest tests/user/fstest
 TESTLIB_SRCS := $(wildcard tests/user/lib/*.c)
 TESTLIB := $(BUILD)/user/tests/user/lib/libtest.a
 $(BUILD)/user/tests/user/%.o: USER_CFLAGS += -Itests/user/lib

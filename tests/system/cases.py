@@ -16,6 +16,7 @@ from pci_cases import pci_cases  # noqa: E402  (the PCI cases, docs/platform.md)
 sys.path.insert(0, os.path.join(REPO, "tools", "bench"))
 from input_cases import input_cases  # noqa: E402
 from gfx_cases import gfx_cases  # noqa: E402
+from hmfs_cases import hmfs_cases  # noqa: E402  (the file server's, docs/hmfs.md)
 import benchcsv  # noqa: E402  (tools/bench: the result format and the plausibility checks)
 import plausible  # noqa: E402
 
@@ -407,6 +408,7 @@ def cases():
         *pci_cases(),
         *input_cases(),
         *gfx_cases(),
+        *hmfs_cases(),
     ]
 
 
