@@ -10,7 +10,7 @@
 #include "hmfsd.h"
 #include "libsys/block.h"
 
-#define REGION_BYTES (512u << 10) /* the block session's buffer region */
+#define REGION_BYTES (2u << 20) /* the block session's buffer region: one 2 MiB frame */
 
 /* --- memory ------------------------------------------------------------------------------ */
 
@@ -40,10 +40,6 @@ static int memory_flush(void *context)
 }
 
 /* --- a block server's disk ------------------------------------------------------------------ */
-
-/* Until libsys's block client (libsys/block.c, the wt-block branch) is merged, the Makefile
-   leaves HMFSD_BLOCK_CLIENT undefined and only memory disks open. */
-#ifdef HMFSD_BLOCK_CLIENT
 
 struct block_disk {
     struct block_session *session;
@@ -81,8 +77,6 @@ static int disk_flush(void *context)
     long e = block_flush(d->session);
     return e ? block_failed(d, "flush", 0, e) : 0;
 }
-
-#endif
 
 /* --- lib/hmfs's device over the cache --------------------------------------------------------- */
 
@@ -139,9 +133,6 @@ const char *device_open(const char *kind, const char *which)
         snprintf(description, sizeof description, "memory (%llu blocks)",
                  (unsigned long long)number);
     } else {
-#ifndef HMFSD_BLOCK_CLIENT
-        return "this build has no block client";
-#else
         static struct block_disk d;
         snprintf(d.name, sizeof d.name, "%s %llu", kind, (unsigned long long)number);
         long e = block_open(kind, (unsigned)number, REGION_BYTES, &d.session);
@@ -161,7 +152,6 @@ const char *device_open(const char *kind, const char *which)
             disk_flush};
         snprintf(description, sizeof description, "%s (%llu blocks)", d.name,
                  (unsigned long long)backend.block_count);
-#endif
     }
     hmfsd.cache = bcache_new(&backend, HMFSD_CACHE_BLOCKS);
     if (!hmfsd.cache)
