@@ -236,7 +236,8 @@ long handle_fsck(struct server_call *call)
     struct report r = {client_bytes(call->client, word(call, 0), word(call, 1)), word(call, 1), 0};
     if (!r.bytes)
         return server_bad_argument(call, 0, 0, 0);
-    int rc = volume_commit("fsck");
+    /* Commit first so the check sees every change (a degraded volume has none to commit). */
+    int rc = hmfsd.dirty ? volume_commit("fsck") : 0;
     if (rc)
         return fail(call->client, rc, 0, "");
     /* The check reads the committed volume through the cache, so it sees the disk: no dirty
