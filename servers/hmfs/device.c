@@ -9,7 +9,10 @@
 
 #include "hmfsd.h"
 #include "libsys/block.h"
+#include "libsys/service.h"
 
+#define OPEN_TRIES   30 /* a block server that is not there yet: tries, OPEN_WAIT_MS apart */
+#define OPEN_WAIT_MS 500
 #define REGION_BYTES (2u << 20) /* the block session's buffer region: one 2 MiB frame */
 
 /* --- memory ------------------------------------------------------------------------------ */
@@ -135,7 +138,12 @@ const char *device_open(const char *kind, const char *which)
     } else {
         static struct block_disk d;
         snprintf(d.name, sizeof d.name, "%s %llu", kind, (unsigned long long)number);
+        /* A driver the pci server starts may come up after this server: wait for its name. */
         long e = block_open(kind, (unsigned)number, REGION_BYTES, &d.session);
+        for (unsigned tries = 0; e == -(long)SERVICE_NOT_FOUND && tries < OPEN_TRIES; tries++) {
+            proc_sleep_ms(OPEN_WAIT_MS);
+            e = block_open(kind, (unsigned)number, REGION_BYTES, &d.session);
+        }
         if (e) {
             snprintf(description, sizeof description, "cannot open %s (%ld)", d.name, e);
             return description;

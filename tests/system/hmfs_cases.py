@@ -35,6 +35,18 @@ def damage_named(log):
     return None
 
 
+def fsck_clean(image):
+    """An after-check: the host's fsck.hmfs finds image clean."""
+    def after(directory, log):
+        r = subprocess.run([os.path.join(BUILD, "tools", "fsck.hmfs"), "-n",
+                            os.path.join(directory, image)], capture_output=True, text=True)
+        if r.returncode != 0 or " 0 errors" not in r.stdout:
+            return f"fsck.hmfs on {image}: status {r.returncode}: {r.stdout.strip()[-300:]}"
+        print(f"     fsck.hmfs: {r.stdout.strip().splitlines()[-1]}")
+        return None
+    return after
+
+
 def hmfs_cases():
     return [
         Case("hmfs-ops", initrd="test", exit_status=None, timeout=120,
@@ -59,4 +71,18 @@ def hmfs_cases():
                      r"^fstest: damaged: [1-9]\d* passed, 0 failed$"],
              forbid=[r"FAIL", r"KERNEL PANIC", r"killed$", r"hmfs: error"],
              check=damage_named),
+        # Two boots on one AHCI disk: written, shut down (a reboot through procsrv's sequence),
+        # read back; then the host's fsck.hmfs on the image is clean.
+        Case("hmfs-persist", initrd="test", exit_status=0, timeout=180, reboot=True,
+             cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/hmfs-persist.manifest",
+             qemu=["-device", "ahci,id=ahci0", "-drive",
+                   "if=none,id=d0,file={dir}/disk.img,format=raw",
+                   "-device", "ide-hd,drive=d0,bus=ahci0.0"],
+             disks=[("disk.img", 64 << 20, None)],
+             expect=[r"^hmfs: ahci 0 \(16384 blocks\) holds no HMFS: formatting it",
+                     r"^fstest: persist-write: [1-9]\d* passed, 0 failed$",
+                     r"^hmfs: shutdown: committed and unmounted",
+                     r"^hmfs: mounted ahci 0 \(16384 blocks\): generation [1-9]",
+                     r"^fstest: persist-read: [1-9]\d* passed, 0 failed$"],
+             forbid=FORBID, after=fsck_clean("disk.img")),
     ]

@@ -11,6 +11,7 @@
  *                      back by unlink
  *   write SERVER       the persistence test's first boot: files written and fsynced
  *   read SERVER        its second boot: the files as written
+ *   persist SERVER     write, or read if the files are there (one case, a reboot between)
  *   damaged SERVER     the corruption test: damaged.bin fails with an I/O error naming it,
  *                      the other files read; fsck finds the damage
  *   intruder SERVER H  (spawned by ops) another client: handle H is not its own
@@ -427,6 +428,24 @@ static void test_read(struct fs_client *c)
     test_fsck(c);
 }
 
+/* The persistence test (two boots on one disk): the first writes and reboots through procsrv's
+   shutdown sequence, the second finds the files, checks them and powers off. */
+static void test_persist(struct fs_client *c)
+{
+    struct fs_stat st;
+    struct result r = fs_stat(c, 0, "/kept/notes.txt", &st);
+    if (r.source == RESULT_SERVICE && r.code == FS_ERROR_NOT_FOUND) {
+        test_write(c);
+        int failed = check_report("persist-write");
+        if (!failed)
+            proc_shutdown(true); /* hmfs commits and unmounts before the reset */
+        return;
+    }
+    test_read(c);
+    check_report("persist-read");
+    proc_shutdown(false);
+}
+
 /* The corruption test: files made by the host (tests/system/hmfs_cases.py). */
 static void test_damaged(struct fs_client *c)
 {
@@ -507,6 +526,9 @@ int main(int argc, char **argv)
         test_write(c);
     } else if (!strcmp(mode, "read")) {
         test_read(c);
+    } else if (!strcmp(mode, "persist")) {
+        test_persist(c);
+        return 0;
     } else if (!strcmp(mode, "damaged")) {
         test_damaged(c);
     } else {
