@@ -18,7 +18,7 @@ DEPS    := $(BUILD)/.deps-installed
 # Host test rules name their sources through a variable: $$(unit_srcs_$$*).
 .SECONDEXPANSION:
 
-.PHONY: FORCE all hmfs-tools hmfs-powercut run run-gui run-uefi usb debug test unit-test picolibc-test \
+.PHONY: FORCE all hmfs-tools hmfs-powercut run run-gui disk disk-clean run-uefi usb debug test unit-test picolibc-test \
 	system-test rebuild-check format format-check abi abi-check clean deps fuzz fuzz-check trace \
 	bench-linux bench-compare bench-linux-check bench bench-missive bench-gfx \
 	bench-plot
@@ -136,9 +136,28 @@ endif
 QEMU := qemu-system-x86_64 -machine $(MACHINE) $(QEMU_ACCEL) -m $(MEM) -smp $(SMP) \
 	-no-reboot -display none -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMUFLAGS)
 
+# The persistent disk of `make run` (docs/hmfs.md): an HMFS volume made by the host's
+# mkfs.hmfs on first use, from initrd/disk (a README) and the initrd's etc/ files, then kept
+# across runs (never remade while it exists; `make disk-clean` starts again). QEMU attaches it
+# as the first disk of an AHCI controller, which the boot manifest's hmfs serves.
+DISK_IMG := $(BUILD)/disk.img
+DISK_SIZE := 64M
+RUN_DISK = -device ahci,id=ahci0 -drive if=none,id=disk0,file=$(DISK_IMG),format=raw \
+	-device ide-hd,drive=disk0,bus=ahci0.0
+$(DISK_IMG): | $(BUILD)/tools/mkfs.hmfs
+	rm -rf $(BUILD)/disk-root
+	mkdir -p $(BUILD)/disk-root/etc
+	cp initrd/disk/README $(BUILD)/disk-root/README
+	cp initrd/files/motd initrd/boot.manifest initrd/gui.manifest initrd/bench.manifest \
+		$(BUILD)/disk-root/etc/
+	$(BUILD)/tools/mkfs.hmfs $@ $(DISK_SIZE) -d $(BUILD)/disk-root
+disk: $(DISK_IMG)
+disk-clean:
+	rm -f $(DISK_IMG)
+
 # The serial console is this terminal; Ctrl-A X quits QEMU.
-run: $(BUILD)/missive.iso
-	$(QEMU) -serial mon:stdio -cdrom $<
+run: $(BUILD)/missive.iso | $(DISK_IMG)
+	$(QEMU) -serial mon:stdio -cdrom $< $(RUN_DISK)
 
 # The graphics boot entry (etc/gui.manifest: the compositor on a 1024x768 framebuffer, kbd
 # sending it keys and the mouse) in QEMU's window: GTK where there is a DISPLAY, else VNC on
@@ -150,10 +169,10 @@ $(BUILD)/missive-gui.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio tools/mkiso.s
 GUI_DISPLAY = $(if $(DISPLAY),-display gtk,-display vnc=localhost:0)
 OVMF_DRIVE := -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE)
 GUI_FIRMWARE = $(if $(filter 1,$(UEFI)),$(OVMF_DRIVE))
-run-gui: $(BUILD)/missive-gui.iso
+run-gui: $(BUILD)/missive-gui.iso | $(DISK_IMG)
 	@test -z "$(filter 1,$(UEFI))" -o -f $(OVMF_CODE) || { echo "run-gui: no OVMF firmware at $(OVMF_CODE)"; exit 1; }
 	@test -n "$(DISPLAY)" || echo "run-gui: no DISPLAY: QEMU's screen is on VNC, localhost:5900"
-	$(QEMU) $(GUI_FIRMWARE) $(GUI_DISPLAY) -serial mon:stdio -cdrom $<
+	$(QEMU) $(GUI_FIRMWARE) $(GUI_DISPLAY) -serial mon:stdio -cdrom $< $(RUN_DISK)
 
 run-uefi: $(BUILD)/missive.iso
 	@test -f $(OVMF_CODE) || { echo "run-uefi: no OVMF firmware at $(OVMF_CODE) (apt-get install ovmf)"; exit 1; }

@@ -6,7 +6,7 @@ import os
 import re
 import subprocess
 
-from common import REPO, Case
+from common import PROMPT, REPO, SHELL_TROUBLE, SHELL_UP, Case
 
 BUILD = os.environ.get("MISSIVE_BUILD", os.path.join(REPO, "build"))
 
@@ -47,6 +47,17 @@ def fsck_clean(image):
     return after
 
 
+def run_disk(path):
+    """A disk made as `make run` makes build/disk.img (the Makefile's disk rule)."""
+    os.remove(path)  # the harness made it empty; the rule makes only a missing image
+    subprocess.run(["make", "-s", f"BUILD={BUILD}", f"DISK_IMG={path}", path], cwd=REPO,
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+RUN_DISK = ["-device", "ahci,id=ahci0", "-drive", "if=none,id=d0,file={dir}/disk.img,format=raw",
+            "-device", "ide-hd,drive=d0,bus=ahci0.0"]
+
+
 def hmfs_cases():
     return [
         Case("hmfs-ops", initrd="test", exit_status=None, timeout=120,
@@ -85,4 +96,12 @@ def hmfs_cases():
                      r"^hmfs: mounted ahci 0 \(16384 blocks\): generation [1-9]",
                      r"^fstest: persist-read: [1-9]\d* passed, 0 failed$"],
              forbid=FORBID, after=fsck_clean("disk.img")),
+        # `make run`'s machine: the boot manifest starts the AHCI driver and hmfs on its first
+        # disk, a volume made by mkfs.hmfs with the README and etc/.
+        Case("hmfs-run-disk", exit_status=None, timeout=120, qemu=RUN_DISK,
+             disks=[("disk.img", 0, run_disk)],
+             typing=[(PROMPT, "echo run-disk-up\r")],
+             expect=SHELL_UP + [r"hmfs: mounted ahci 0 \(16384 blocks\): generation [1-9]\d*, ",
+                                r"^run-disk-up$"],
+             forbid=SHELL_TROUBLE + [r"hmfs: error"], after=fsck_clean("disk.img")),
     ]
