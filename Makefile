@@ -234,7 +234,7 @@ LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/server.o $(BUILD)/user/lib/libsys/server_dispatch.o \
 	$(BUILD)/user/lib/result/result.o $(BUILD)/user/lib/result/result_format.o \
 	$(BUILD)/user/lib/libsys/invoke.o $(BUILD)/user/lib/libsys/acpi_client.o \
-	$(BUILD)/user/lib/libsys/vmap.o \
+	$(BUILD)/user/lib/libsys/vmap.o $(BUILD)/user/lib/libsys/fs_client.o \
 	$(BUILD)/user/lib/gfxclient/gfxclient.o
 LIBSYS_ARCHIVE := $(BUILD)/user/libsys.a
 LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(LIBSYS_ARCHIVE)
