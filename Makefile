@@ -199,7 +199,7 @@ $(PICOLIBC)/.stamp: tools/picolibc.sh tools/picolibc-cross.txt | $(DEPS)
 	touch $@
 
 USER_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -ffreestanding -fno-pic -fno-pie \
-	-fno-stack-protector -nostdinc -isystem $(PICOLIBC)/include \
+	-fno-stack-protector -nostdinc -Ilib/libsys/include -isystem $(PICOLIBC)/include \
 	-isystem $(shell gcc -print-file-name=include) -Ilib
 USER_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T lib/libsys/user.ld
 LIBSYS_OBJS := $(BUILD)/user/lib/libsys/crt0.o $(BUILD)/user/lib/libsys/start.o
@@ -235,6 +235,10 @@ LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/result/result.o $(BUILD)/user/lib/result/result_format.o \
 	$(BUILD)/user/lib/libsys/invoke.o $(BUILD)/user/lib/libsys/acpi_client.o \
 	$(BUILD)/user/lib/libsys/vmap.o $(BUILD)/user/lib/libsys/fs_client.o \
+	$(BUILD)/user/lib/libsys/files.o $(BUILD)/user/lib/libsys/initrd_files.o \
+	$(BUILD)/user/lib/libsys/hmfs_files.o $(BUILD)/user/lib/libsys/dir.o \
+	$(BUILD)/user/lib/fspath/fspath.o $(BUILD)/user/lib/fdtable/fdtable.o \
+	$(BUILD)/user/lib/fserrno/fserrno.o \
 	$(BUILD)/user/lib/gfxclient/gfxclient.o
 LIBSYS_ARCHIVE := $(BUILD)/user/libsys.a
 LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(LIBSYS_ARCHIVE)
@@ -318,7 +322,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt acpitables keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
 	initstack aml pci pciids mouse psf vt blend compose clockface hmfs hmfs_fsx hmfs_powercut \
-	hmfs_corrupt fspath fdtable
+	hmfs_corrupt fspath fdtable fserrno
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -389,8 +393,9 @@ $(BUILD)/host/test_hmfs $(BUILD)/host/test_hmfs_%: HOST_CFLAGS := $(filter-out -
 unit_srcs_pci       := lib/pci/pci.c
 unit_srcs_fspath    := lib/fspath/fspath.c
 unit_srcs_fdtable   := lib/fdtable/fdtable.c
+unit_srcs_fserrno   := lib/fserrno/fserrno.c
 # The C library's <string.h>, not kernel/'s.
-$(BUILD)/host/test_fspath $(BUILD)/host/test_fdtable: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
+$(BUILD)/host/test_fspath $(BUILD)/host/test_fdtable $(BUILD)/host/test_fserrno: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 unit_srcs_pciids    := lib/pci/pciids.c
 # It and its test include the C library's <string.h>, not kernel/'s.
 $(BUILD)/host/test_pciids: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))

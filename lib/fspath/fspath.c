@@ -72,6 +72,22 @@ enum fspath_where fspath_where(const char *path, const char **rest)
     return FSPATH_HMFS;
 }
 
+enum fspath_tree fspath_tree(const char *path, const char **name, size_t *name_length,
+                             const char **inner)
+{
+    size_t n = sizeof FSPATH_SNAP_DIR - 1;
+    *inner = path;
+    if (strncmp(path, FSPATH_SNAP_DIR, n) != 0 || (path[n] != '\0' && path[n] != '/'))
+        return FSPATH_MAIN;
+    if (path[n] == '\0')
+        return FSPATH_SNAP_TOP;
+    *name = path + n + 1;
+    const char *slash = strchr(*name, '/');
+    *name_length = slash ? (size_t)(slash - *name) : strlen(*name);
+    *inner = *name + *name_length;
+    return FSPATH_SNAP_TREE;
+}
+
 bool fspath_child(const char *dir, const char *file, const char **name, size_t *length,
                   bool *is_dir)
 {

@@ -37,6 +37,20 @@ enum fspath_where {
    /initrd itself, "etc/motd"). */
 enum fspath_where fspath_where(const char *path, const char **rest);
 
+#define FSPATH_SNAP_DIR "/.snap" /* the HMFS volume's snapshots and clones, each by name */
+
+enum fspath_tree {
+    FSPATH_MAIN,      /* the main tree */
+    FSPATH_SNAP_TOP,  /* /.snap itself: the list of snapshots */
+    FSPATH_SNAP_TREE, /* /.snap/NAME/...: inside the tree NAME */
+};
+
+/* Which tree of the HMFS volume the normalised HMFS path is in: for FSPATH_SNAP_TREE *name
+   and *name_length name the tree and *inner is the path inside it ("" for its root, "/x/y");
+   for FSPATH_MAIN *inner is path. */
+enum fspath_tree fspath_tree(const char *path, const char **name, size_t *name_length,
+                             const char **inner);
+
 /* Whether the initrd file name file ("etc/motd") lies inside the initrd directory dir ("" the
    top, "etc" a directory): then *name is the first component of file below dir, *length its
    length, and *is_dir whether more components follow it (it is a directory of the initrd). */

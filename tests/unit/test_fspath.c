@@ -85,6 +85,24 @@ static void test_where(void **state)
     assert_int_equal(fspath_where("/a/initrd", &rest), FSPATH_HMFS);
 }
 
+static void test_tree(void **state)
+{
+    (void)state;
+    const char *name = NULL, *inner;
+    size_t length = 0;
+    assert_int_equal(fspath_tree("/a/b", &name, &length, &inner), FSPATH_MAIN);
+    assert_string_equal(inner, "/a/b");
+    assert_int_equal(fspath_tree("/.snapx", &name, &length, &inner), FSPATH_MAIN);
+    assert_int_equal(fspath_tree("/.snap", &name, &length, &inner), FSPATH_SNAP_TOP);
+    assert_int_equal(fspath_tree("/.snap/monday", &name, &length, &inner), FSPATH_SNAP_TREE);
+    assert_int_equal(length, 6);
+    assert_memory_equal(name, "monday", 6);
+    assert_string_equal(inner, "");
+    assert_int_equal(fspath_tree("/.snap/m/x/y", &name, &length, &inner), FSPATH_SNAP_TREE);
+    assert_int_equal(length, 1);
+    assert_string_equal(inner, "/x/y");
+}
+
 static void test_child(void **state)
 {
     (void)state;
@@ -162,7 +180,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalize), cmocka_unit_test(test_too_long),
         cmocka_unit_test(test_where),     cmocka_unit_test(test_child),
-        cmocka_unit_test(test_last),      cmocka_unit_test(test_random),
+        cmocka_unit_test(test_last),      cmocka_unit_test(test_tree),
+        cmocka_unit_test(test_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
