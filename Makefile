@@ -323,7 +323,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt acpitables keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
 	initstack aml pci pciids mouse psf vt blend compose clockface hmfs hmfs_fsx hmfs_powercut \
-	hmfs_corrupt fspath fdtable fserrno
+	hmfs_corrupt fsserve fspath fdtable fserrno
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -391,6 +391,9 @@ unit_srcs_hmfs_powercut := $(unit_srcs_hmfs)
 unit_srcs_hmfs_corrupt := $(unit_srcs_hmfs)
 # The HMFS tests use the C library's string.h, not the kernel's (-Ikernel would find that one).
 $(BUILD)/host/test_hmfs $(BUILD)/host/test_hmfs_%: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
+# The file server's pure parts (servers/hmfs): hmfs.h for the error names only.
+unit_srcs_fsserve   := lib/fsserve/fsserve.c lib/fsserve/bcache.c
+$(BUILD)/host/test_fsserve: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 unit_srcs_pci       := lib/pci/pci.c
 unit_srcs_fspath    := lib/fspath/fspath.c
 unit_srcs_fdtable   := lib/fdtable/fdtable.c
