@@ -135,6 +135,10 @@ static void fsx_write(unsigned slot, bool append)
                fsx_missing_errno(slot, false));
     if (fd < 0)
         return;
+    if (append && f->size >= FSX_MAX_SIZE) { /* full: the model holds no more */
+        fsx_expect("close", path, close(fd), 0);
+        return;
+    }
     size_t offset = append ? f->size : fsx_below((unsigned)(f->size + 4096 + 1));
     if (offset >= FSX_MAX_SIZE)
         offset = FSX_MAX_SIZE - 1;
