@@ -11,8 +11,11 @@
 #include <string.h>
 
 #include "libsys/files.h"
+#include "libsys/fs_client.h"
 
 enum dir_kind { DIR_HMFS, DIR_INITRD, DIR_SNAPSHOTS };
+
+#define DIR_BATCH 16 /* HMFS entries one request fetches */
 
 struct libsys_dir {
     enum dir_kind kind;
@@ -22,8 +25,10 @@ struct libsys_dir {
     bool done;                 /* the file system's own entries are all listed */
     bool root_initrd_listed;
     uint64_t cookie;
-    char initrd_dir[FSPATH_MAX]; /* DIR_INITRD: the directory inside the initrd */
-    struct dirent entry;         /* what readdir returns */
+    char initrd_dir[FSPATH_MAX];      /* DIR_INITRD: the directory inside the initrd */
+    struct fs_entry batch[DIR_BATCH]; /* DIR_HMFS: fetched, batch_at.. not yet returned */
+    unsigned batch_count, batch_at;
+    struct dirent entry; /* what readdir returns */
 };
 
 DIR *opendir(const char *path)
@@ -95,6 +100,24 @@ static int dir_initrd_next(DIR *d)
     return 0;
 }
 
+/* The next HMFS entry, from the batch or a new one: 1, 0 at the end, or -errno. */
+static int dir_hmfs_next(DIR *d)
+{
+    if (d->batch_at == d->batch_count) {
+        int got = hmfs_files_readdir(&d->hmfs, &d->cookie, d->batch, DIR_BATCH);
+        if (got <= 0)
+            return got;
+        d->batch_count = (unsigned)got;
+        d->batch_at = 0;
+    }
+    const struct fs_entry *e = &d->batch[d->batch_at++];
+    d->entry.d_ino = (ino_t)e->inode;
+    d->entry.d_type = e->type == FS_TYPE_DIR ? DT_DIR : DT_REG;
+    strncpy(d->entry.d_name, e->name, sizeof d->entry.d_name - 1);
+    d->entry.d_name[sizeof d->entry.d_name - 1] = '\0';
+    return 1;
+}
+
 struct dirent *readdir(DIR *d)
 {
     int got = 0;
@@ -107,7 +130,7 @@ struct dirent *readdir(DIR *d)
             got = hmfs_files_snapshot_next(&d->cookie, &d->entry);
             break;
         default:
-            got = d->has_handle ? hmfs_files_readdir(&d->hmfs, &d->cookie, &d->entry) : 0;
+            got = d->has_handle ? dir_hmfs_next(d) : 0;
             break;
         }
         if (got < 0) {
@@ -131,6 +154,7 @@ struct dirent *readdir(DIR *d)
 void rewinddir(DIR *d)
 {
     d->cookie = 0;
+    d->batch_count = d->batch_at = 0;
     d->done = false;
     d->root_initrd_listed = false;
 }

@@ -60,10 +60,12 @@ int hmfs_files_mkdir(const char *rest);
 int hmfs_files_unlink(const char *rest);
 int hmfs_files_rmdir(const char *rest);
 int hmfs_files_rename(const char *old_rest, const char *new_rest);
-/* The next entry of the directory handle e from *cookie: 1 with the entry, 0 at the end, or
-   -errno. */
+/* Up to max entries of the directory handle e from *cookie (advanced) into out: how many (0 at
+   the end), or -errno. */
 struct dirent;
-int hmfs_files_readdir(struct fdtable_entry *e, uint64_t *cookie, struct dirent *out);
+struct fs_entry;
+int hmfs_files_readdir(struct fdtable_entry *e, uint64_t *cookie, struct fs_entry *out,
+                       unsigned max);
 /* The next snapshot or clone (the list /.snap shows) from *cookie: 1, 0 at the end, -errno. */
 int hmfs_files_snapshot_next(uint64_t *cookie, struct dirent *out);
 

@@ -332,24 +332,18 @@ int hmfs_files_rename(const char *old_rest, const char *new_rest)
     return result_is_ok(r) ? 0 : hmfs_error(r);
 }
 
-int hmfs_files_readdir(struct fdtable_entry *e, uint64_t *cookie, struct dirent *out)
+int hmfs_files_readdir(struct fdtable_entry *e, uint64_t *cookie, struct fs_entry *out,
+                       unsigned max)
 {
     struct fs_client *c;
     int error = hmfs_client(&c);
     if (error)
         return error;
-    struct fs_entry entry;
     unsigned count = 0;
-    struct result r = fs_readdir(c, e->handle, cookie, &entry, 1, &count);
+    struct result r = fs_readdir(c, e->handle, cookie, out, max, &count);
     if (!result_is_ok(r))
         return hmfs_error(r);
-    if (count == 0)
-        return 0;
-    out->d_ino = (ino_t)entry.inode;
-    out->d_type = entry.type == FS_TYPE_DIR ? DT_DIR : DT_REG;
-    strncpy(out->d_name, entry.name, sizeof out->d_name - 1);
-    out->d_name[sizeof out->d_name - 1] = '\0';
-    return 1;
+    return (int)count;
 }
 
 int hmfs_files_snapshot_next(uint64_t *cookie, struct dirent *out)

@@ -437,6 +437,55 @@ static void fsx_step(void)
         fsx_stdio(slot);
 }
 
+/* A directory of FSX_MANY names, listed (twice, with rewinddir between) in the batches readdir
+   fetches: each name exactly once; then emptied and removed. */
+#define FSX_MANY 200
+static void fsx_many_names(void)
+{
+    char dir[256], path[320], label[320];
+    snprintf(dir, sizeof dir, "%s/many", model.top);
+    fsx_expect("mkdir", dir, mkdir(dir, 0755), 0);
+    for (unsigned i = 0; i < FSX_MANY; i++) {
+        snprintf(path, sizeof path, "%s/name-%03u", dir, i);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+        fsx_expect("create", path, fd, 0);
+        if (fd >= 0)
+            close(fd);
+    }
+    DIR *d = opendir(dir);
+    fsx_expect("opendir", dir, d ? 0 : -1, 0);
+    if (!d)
+        return;
+    for (int round = 0; round < 2; round++) {
+        static unsigned char seen[FSX_MANY];
+        unsigned others = 0;
+        memset(seen, 0, sizeof seen);
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            char *end;
+            unsigned long i = strtoul(e->d_name + 5, &end, 10);
+            if (strncmp(e->d_name, "name-", 5) == 0 && !*end && i < FSX_MANY)
+                seen[i]++;
+            else
+                others++;
+        }
+        unsigned once = 0;
+        for (unsigned i = 0; i < FSX_MANY; i++)
+            once += seen[i] == 1;
+        snprintf(label, sizeof label, "readdir %s (round %d): names listed once", dir, round);
+        check(label, once, FSX_MANY);
+        snprintf(label, sizeof label, "readdir %s (round %d): other names", dir, round);
+        check(label, others, 0);
+        rewinddir(d);
+    }
+    closedir(d);
+    for (unsigned i = 0; i < FSX_MANY; i++) {
+        snprintf(path, sizeof path, "%s/name-%03u", dir, i);
+        fsx_expect("unlink", path, unlink(path), 0);
+    }
+    fsx_expect("rmdir", dir, rmdir(dir), 0);
+}
+
 /* At the end: every slot read whole and every directory listed. */
 static void fsx_final_check(void)
 {
@@ -475,6 +524,7 @@ int fsx_run(uint64_t seed, unsigned long ops, const char *top)
         check_fail("mkdir %s: %s", top, strerror(errno));
         return check_report("run");
     }
+    fsx_many_names();
     for (fsx_op = 1; fsx_op <= ops; fsx_op++) {
         fsx_step();
         if (check_failures() >= FSX_SHOWN) {
