@@ -105,6 +105,11 @@ $(BUILD)/pci.ids: tools/pciids.sh tools/fetch-deb.sh | $(DEPS)
 $(BUILD)/corrupt-elf: $(BUILD)/bin/proctest
 	head -c 3000 $< > $@
 
+# The corruption test's image (tests/system/hmfs_image.py): HMFS with a data block and a
+# directory block damaged, and a JSON file naming them.
+$(BUILD)/hmfs-damaged.img: tests/system/hmfs_image.py $(BUILD)/tools/mkfs.hmfs
+	python3 $< $(BUILD)/tools $@
+
 # The test initrd: the real one plus the in-system test programs.
 $(BUILD)/initrd-test.cpio: initrd/manifest initrd/test-manifest tools/mkinitrd.sh \
 		$(INITRD_SOURCES) $(TEST_INITRD_SOURCES) | $(DEPS)
@@ -226,6 +231,7 @@ USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/f
 	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
 	tests/user/smptest apps/ipcbench servers/acpi servers/pci tests/user/edutest \
 	servers/compositor tests/user/gfxtest apps/gfxbench tests/user/inputtest apps/clock \
+	servers/ahci servers/ramdisk tests/user/blocktest servers/hmfs tests/user/fstest \
 	tests/user/fsx
 # libsys beyond crt0 and start-up is an archive, so a program links only the parts it uses
 # (the console no server-side helpers it does not call, a client no server library).
@@ -235,7 +241,9 @@ LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/server.o $(BUILD)/user/lib/libsys/server_dispatch.o \
 	$(BUILD)/user/lib/result/result.o $(BUILD)/user/lib/result/result_format.o \
 	$(BUILD)/user/lib/libsys/invoke.o $(BUILD)/user/lib/libsys/acpi_client.o \
-	$(BUILD)/user/lib/libsys/vmap.o $(BUILD)/user/lib/libsys/fs_client.o \
+	$(BUILD)/user/lib/libsys/vmap.o $(BUILD)/user/lib/libsys/block_server.o \
+	$(BUILD)/user/lib/libsys/block_server_queue.o $(BUILD)/user/lib/block/block_check.o \
+	$(BUILD)/user/lib/libsys/block.o $(BUILD)/user/lib/libsys/fs_client.o \
 	$(BUILD)/user/lib/libsys/files.o $(BUILD)/user/lib/libsys/initrd_files.o \
 	$(BUILD)/user/lib/libsys/hmfs_files.o $(BUILD)/user/lib/libsys/dir.o \
 	$(BUILD)/user/lib/fspath/fspath.o $(BUILD)/user/lib/fdtable/fdtable.o \
@@ -258,11 +266,13 @@ extra_srcs_memsrv  := lib/buddy/buddy.c
 extra_srcs_acpi    := lib/acpi/tables.c lib/acpi/madt.c lib/procgrant/procgrant.c \
 	$(wildcard lib/aml/*.c)
 extra_srcs_pci     := lib/pci/pci.c lib/procgrant/procgrant.c
+extra_srcs_ahci    := lib/ahci/identify.c lib/ahci/command.c
 extra_srcs_shell   := lib/lineedit/lineedit.c lib/pci/pci.c lib/pci/pciids.c
 extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c lib/vt/vt.c lib/vt/vt_render.c \
 	lib/psf/psf.c lib/text/text.c lib/input/keymap.c
 extra_srcs_kbd     := lib/procgrant/procgrant.c lib/input/keymap.c lib/input/mouse.c lib/ioport/ioport.c
 extra_srcs_clock   := lib/psf/psf.c
+extra_srcs_hmfs    := $(HMFS_LIB_SRCS) lib/fsserve/fsserve.c lib/fsserve/bcache.c
 BLEND_SRCS := lib/blend/blend_scalar.c lib/blend/blend_sse2.c lib/blend/blend_avx2.c
 extra_srcs_compositor := lib/compose/compose.c $(BLEND_SRCS) lib/psf/psf.c lib/text/text.c
 extra_srcs_gfxtest := $(BLEND_SRCS)
@@ -282,7 +292,8 @@ heap_bytes_smptest := 0x100000
 # The in-system test programs link the test helper library (tests/user/lib/testlib.h), an
 # archive so that each gets only the parts it uses.
 TEST_PROGRAMS := tests/user/usertest tests/user/fuzz tests/user/proctest tests/user/consoletest \
-	tests/user/smptest tests/user/edutest tests/user/inputtest tests/user/gfxtest tests/user/fsx
+	tests/user/smptest tests/user/edutest tests/user/inputtest tests/user/gfxtest tests/user/blocktest \
+	tests/user/fstest tests/user/fsx
 TESTLIB_SRCS := $(wildcard tests/user/lib/*.c)
 TESTLIB := $(BUILD)/user/tests/user/lib/libtest.a
 $(BUILD)/user/tests/user/%.o: USER_CFLAGS += -Itests/user/lib
@@ -323,7 +334,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt acpitables keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
 	initstack aml pci pciids mouse psf vt blend compose clockface hmfs hmfs_fsx hmfs_powercut \
-	hmfs_corrupt fsserve fspath fdtable fserrno
+	hmfs_corrupt block ahci fsserve fspath fdtable fserrno
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -395,12 +406,14 @@ $(BUILD)/host/test_hmfs $(BUILD)/host/test_hmfs_%: HOST_CFLAGS := $(filter-out -
 unit_srcs_fsserve   := lib/fsserve/fsserve.c lib/fsserve/bcache.c
 $(BUILD)/host/test_fsserve: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 unit_srcs_pci       := lib/pci/pci.c
+unit_srcs_ahci      := lib/ahci/identify.c lib/ahci/command.c
 unit_srcs_fspath    := lib/fspath/fspath.c
 unit_srcs_fdtable   := lib/fdtable/fdtable.c
 unit_srcs_fserrno   := lib/fserrno/fserrno.c
 # The C library's <string.h>, not kernel/'s.
 $(BUILD)/host/test_fspath $(BUILD)/host/test_fdtable $(BUILD)/host/test_fserrno: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 unit_srcs_pciids    := lib/pci/pciids.c
+unit_srcs_block     := lib/block/block_check.c
 # It and its test include the C library's <string.h>, not kernel/'s.
 $(BUILD)/host/test_pciids: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 

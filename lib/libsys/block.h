@@ -50,11 +50,13 @@ void *block_region(const struct block_session *s); /* the region, region_bytes l
 size_t block_region_bytes(const struct block_session *s);
 
 /* Queues one request (lib/proto/block.h's fields; the tag is the caller's). Waits while
-   BLOCK_RING_ENTRIES are in flight. Returns 0 or a negative error (the session is gone and
-   cannot be opened again). */
+   BLOCK_RING_ENTRIES are in flight. Returns 0 or a negative error: -SERVICE_BUSY when
+   BLOCK_RING_ENTRIES requests completed and were not reaped yet; another when the session is
+   gone and cannot be opened again. Errors are -SERVICE_* (lib/proto/service.h). */
 long block_submit(struct block_session *s, const struct block_submission *request);
 /* Rings the doorbell for everything queued since the last call (block_submit does not, so
-   a batch costs one signal). */
+   a batch costs one signal), if the server asked for one (need_wake). A caller about to wait
+   in block_reap may leave it out: the wait takes the queued requests too. */
 void block_kick(struct block_session *s);
 /* Waits until at least one request has completed (if any is in flight) and copies up to max
    completions into out: returns how many (0: nothing was in flight), or a negative error. */

@@ -160,6 +160,17 @@ uint64_t fs_instance(const struct fs_client *c)
     return c->instance;
 }
 
+void *fs_buffer(struct fs_client *c, size_t *bytes)
+{
+    *bytes = c->buffer_bytes;
+    return c->buffer;
+}
+
+uint64_t fs_endpoint(const struct fs_client *c)
+{
+    return c->endpoint;
+}
+
 /* Calls the server with r; on success r holds the reply. */
 static struct result call(struct fs_client *c, struct request *r)
 {
@@ -336,6 +347,7 @@ struct result fs_readdir(struct fs_client *c, uint64_t handle, uint64_t *cookie,
     request_set_word(&r, 1, *cookie);
     request_set_word(&r, 2, 0);
     request_set_word(&r, 3, room);
+    request_set_word(&r, 4, max);
     struct result e = call(c, &r);
     if (!result_is_ok(e))
         return e;

@@ -34,6 +34,11 @@ struct result fs_default(struct fs_client **out);
 void fs_disconnect(struct fs_client *c);
 /* The server's instance from the connect (handles die with the instance). */
 uint64_t fs_instance(const struct fs_client *c);
+/* The shared buffer (*bytes long) and the server's endpoint, for a request this library does
+   not make (tests sending what the library never would: a NUL inside a path, a range past the
+   buffer). */
+void *fs_buffer(struct fs_client *c, size_t *bytes);
+uint64_t fs_endpoint(const struct fs_client *c);
 
 struct fs_stat {
     uint64_t inode;

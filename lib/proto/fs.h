@@ -94,23 +94,23 @@ enum fs_label {
     FS_STAT = 0x67,
     /* MR0 handle -> as FS_STAT. */
     FS_FSTAT = 0x68,
-    /* MR0 handle (a directory), MR1 cookie (0 to start), MR2 buffer offset, MR3 length ->
-       MR0 entries written there (struct fs_dirent records, back to back), MR1 the cookie to
-       continue from, MR2 1 once the last entry has been listed (else 0). Entries come in
-       hash order; a cookie stays valid across changes of the directory (an entry added or
-       removed meanwhile may or may not be listed). The length must hold one record of the
-       longest name (FS_DIRENT_MAX) at least. */
+    /* MR0 handle (a directory), MR1 cookie (0 to start), MR2 buffer offset (a multiple of 8),
+       MR3 length, MR4 the most records wanted (1..) -> MR0 entries written there (struct fs_dirent
+       records, back to back), MR1 the cookie to continue from, MR2 1 once the last entry has been
+       listed (else 0). Entries come in hash order; a cookie stays valid across changes of the
+       directory (an entry added or removed meanwhile may or may not be listed). The length must
+       hold one record of the longest name (FS_DIRENT_MAX) at least. */
     FS_READDIR = 0x69,
     /* MR0 tree, MR1 path offset, MR2 path length -> MR0 inode. */
     FS_MKDIR = 0x6a,
     /* MR0 tree, MR1 path offset, MR2 path length: a file (FS_ERROR_IS_DIR for a directory).
-       Open handles of it go on reading and writing the file until closed. */
+       Open handles of it fail with FS_ERROR_NOT_FOUND from then on. */
     FS_UNLINK = 0x6b,
     /* MR0 tree, MR1 path offset, MR2 path length: an empty directory, not the root. */
     FS_RMDIR = 0x6c,
     /* MR0 tree, MR1 old path offset, MR2 its length, MR3 new path offset, MR4 its length.
        Replaces an existing file at the new path (an existing directory there:
-       FS_ERROR_EXISTS); a directory cannot move into itself or below (FS_ERROR_INVALID). */
+       FS_ERROR_IS_DIR); a directory cannot move into itself or below (FS_ERROR_INVALID). */
     FS_RENAME = 0x6d,
     /* MR0 handle (opened for writing), MR1 the new size. */
     FS_TRUNCATE = 0x6e,

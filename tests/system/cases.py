@@ -12,10 +12,13 @@ from common import (BOOTED, NO_TROUBLE, check_boot_trace, check_trace_script, OV
                     proc_case, shell_case, smptest_case, user_fault_case)
 
 from pci_cases import pci_cases  # noqa: E402  (the PCI cases, docs/platform.md)
+from ahci_cases import ahci_cases  # noqa: E402  (the AHCI driver's, docs/disks.md)
+from block_cases import block_cases  # noqa: E402  (the block protocol, docs/protocols.md)
 
 sys.path.insert(0, os.path.join(REPO, "tools", "bench"))
 from input_cases import input_cases  # noqa: E402
 from gfx_cases import gfx_cases  # noqa: E402
+from hmfs_cases import hmfs_cases  # noqa: E402  (the file server's, docs/hmfs.md)
 import benchcsv  # noqa: E402  (tools/bench: the result format and the plausibility checks)
 import plausible  # noqa: E402
 
@@ -406,8 +409,11 @@ def cases():
         *acpi_cases(),
         *ipcbench_cases(),
         *pci_cases(),
+        *ahci_cases(),
+        *block_cases(),
         *input_cases(),
         *gfx_cases(),
+        *hmfs_cases(),
     ]
 
 
