@@ -18,6 +18,7 @@ from block_cases import block_cases  # noqa: E402  (the block protocol, docs/pro
 sys.path.insert(0, os.path.join(REPO, "tools", "bench"))
 from input_cases import input_cases  # noqa: E402
 from gfx_cases import gfx_cases  # noqa: E402
+from posix_cases import posix_cases  # noqa: E402  (the POSIX file calls, docs/userspace.md)
 from hmfs_cases import hmfs_cases  # noqa: E402  (the file server's, docs/hmfs.md)
 import benchcsv  # noqa: E402  (tools/bench: the result format and the plausibility checks)
 import plausible  # noqa: E402
@@ -414,6 +415,7 @@ def cases():
         *input_cases(),
         *gfx_cases(),
         *hmfs_cases(),
+        *posix_cases(),
     ]
 
 

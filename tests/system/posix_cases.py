@@ -79,8 +79,8 @@ AHCI_DISK = ["-drive", "if=none,id=d0,file={dir}/disk.img,format=raw",
 
 
 def powercut_case(n):
-    """The n-th power cut: its seed is n, its moment 0.2 to 2.5 s into the workload (seeded)."""
-    moment = random.Random(1000 + n).uniform(0.2, 2.5)
+    """The n-th power cut: its seed is n, its moment 0.1 to 1.8 s into the workload (seeded)."""
+    moment = random.Random(1000 + n).uniform(0.1, 1.8)
     return Case(f"powercut-{n}", initrd="test", exit_status=None, timeout=60,
                 cmdline="init=bin/procsrv -- manifest=etc/tests/powercut.manifest",
                 qemu=AHCI_DISK, disks=[("disk.img", POWERCUT_DISK_BYTES, mkfs)],
