@@ -136,28 +136,32 @@ endif
 QEMU := qemu-system-x86_64 -machine $(MACHINE) $(QEMU_ACCEL) -m $(MEM) -smp $(SMP) \
 	-no-reboot -display none -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMUFLAGS)
 
-# The persistent disk of `make run` (docs/hmfs.md): an HMFS volume made by the host's
-# mkfs.hmfs on first use, from initrd/disk (a README) and the initrd's etc/ files, then kept
-# across runs (never remade while it exists; `make disk-clean` starts again). QEMU attaches it
-# as the first disk of an AHCI controller, which the boot manifest's hmfs serves.
-DISK_IMG := $(BUILD)/disk.img
-DISK_SIZE := 64M
-RUN_DISK = -device ahci,id=ahci0 -drive if=none,id=disk0,file=$(DISK_IMG),format=raw \
-	-device ide-hd,drive=disk0,bus=ahci0.0
-$(DISK_IMG): | $(BUILD)/tools/mkfs.hmfs
+# The disk `make run` (and run-gui, run-uefi, debug) attaches (docs/disks.md, docs/hmfs.md): an
+# HMFS volume made on first use by the host's mkfs.hmfs from initrd/disk (a README) and the
+# initrd's etc/ files, then kept across runs (never remade while it exists; `make disk-clean`
+# starts again), so what a user writes stays. On q35 it goes on the built-in AHCI controller's
+# port 0, on pc on an added one (-device ahci); the manifest's ahci driver serves it, and hmfs
+# mounts it.
+DISK_IMAGE ?= $(BUILD)/disk.img
+DISK_SIZE  ?= 64M
+$(DISK_IMAGE): | $(BUILD)/tools/mkfs.hmfs
+	@mkdir -p $(@D)
 	rm -rf $(BUILD)/disk-root
 	mkdir -p $(BUILD)/disk-root/etc
 	cp initrd/disk/README $(BUILD)/disk-root/README
 	cp initrd/files/motd initrd/boot.manifest initrd/gui.manifest initrd/bench.manifest \
 		$(BUILD)/disk-root/etc/
 	$(BUILD)/tools/mkfs.hmfs $@ $(DISK_SIZE) -d $(BUILD)/disk-root
-disk: $(DISK_IMG)
+disk: $(DISK_IMAGE)
 disk-clean:
-	rm -f $(DISK_IMG)
+	rm -f $(DISK_IMAGE)
+DISK_BUS  = $(if $(filter q35,$(MACHINE)),ide.0,ahci0.0)
+QEMU_DISK = $(if $(filter q35,$(MACHINE)),,-device ahci,id=ahci0) \
+	-drive if=none,id=disk0,file=$(DISK_IMAGE),format=raw -device ide-hd,drive=disk0,bus=$(DISK_BUS)
 
 # The serial console is this terminal; Ctrl-A X quits QEMU.
-run: $(BUILD)/missive.iso | $(DISK_IMG)
-	$(QEMU) -serial mon:stdio -cdrom $< $(RUN_DISK)
+run: $(BUILD)/missive.iso | $(DISK_IMAGE)
+	$(QEMU) $(QEMU_DISK) -serial mon:stdio -cdrom $<
 
 # The graphics boot entry (etc/gui.manifest: the compositor on a 1024x768 framebuffer, kbd
 # sending it keys and the mouse) in QEMU's window: GTK where there is a DISPLAY, else VNC on
@@ -169,14 +173,15 @@ $(BUILD)/missive-gui.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio tools/mkiso.s
 GUI_DISPLAY = $(if $(DISPLAY),-display gtk,-display vnc=localhost:0)
 OVMF_DRIVE := -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE)
 GUI_FIRMWARE = $(if $(filter 1,$(UEFI)),$(OVMF_DRIVE))
-run-gui: $(BUILD)/missive-gui.iso | $(DISK_IMG)
+run-gui: $(BUILD)/missive-gui.iso | $(DISK_IMAGE)
 	@test -z "$(filter 1,$(UEFI))" -o -f $(OVMF_CODE) || { echo "run-gui: no OVMF firmware at $(OVMF_CODE)"; exit 1; }
 	@test -n "$(DISPLAY)" || echo "run-gui: no DISPLAY: QEMU's screen is on VNC, localhost:5900"
-	$(QEMU) $(GUI_FIRMWARE) $(GUI_DISPLAY) -serial mon:stdio -cdrom $< $(RUN_DISK)
+	$(QEMU) $(GUI_FIRMWARE) $(GUI_DISPLAY) $(QEMU_DISK) -serial mon:stdio -cdrom $<
 
-run-uefi: $(BUILD)/missive.iso
+run-uefi: $(BUILD)/missive.iso | $(DISK_IMAGE)
 	@test -f $(OVMF_CODE) || { echo "run-uefi: no OVMF firmware at $(OVMF_CODE) (apt-get install ovmf)"; exit 1; }
-	$(QEMU) -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) -serial mon:stdio -cdrom $<
+	$(QEMU) -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) $(QEMU_DISK) -serial mon:stdio \
+		-cdrom $<
 
 # Writes the (hybrid) ISO to a USB stick: `make usb DEV=/dev/sdX`, the whole disk. tools/usb.sh
 # refuses a partition, a mounted disk and the disk the host runs from, and asks before writing.
@@ -188,9 +193,9 @@ usb: $(BUILD)/missive.iso
 $(BUILD)/gdbinit: tools/gdbinit.in
 	sed 's|@KERNEL@|$(abspath $(BUILD))/kernel.elf|' $< > $@
 
-debug: $(BUILD)/missive.iso $(BUILD)/gdbinit
+debug: $(BUILD)/missive.iso $(BUILD)/gdbinit | $(DISK_IMAGE)
 	@echo "QEMU is waiting for gdb on localhost:1234: run 'gdb -x $(BUILD)/gdbinit'"
-	$(QEMU) -serial mon:stdio -cdrom $< -s -S
+	$(QEMU) $(QEMU_DISK) -serial mon:stdio -cdrom $< -s -S
 
 # --- host tools: HMFS (docs/hmfs.md) --------------------------------------------------------
 

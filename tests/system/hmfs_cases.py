@@ -50,7 +50,7 @@ def fsck_clean(image):
 def run_disk(path):
     """A disk made as `make run` makes build/disk.img (the Makefile's disk rule)."""
     os.remove(path)  # the harness made it empty; the rule makes only a missing image
-    subprocess.run(["make", "-s", f"BUILD={BUILD}", f"DISK_IMG={path}", path], cwd=REPO,
+    subprocess.run(["make", "-s", f"BUILD={BUILD}", f"DISK_IMAGE={path}", path], cwd=REPO,
                    check=True, stdout=subprocess.DEVNULL)
 
 
