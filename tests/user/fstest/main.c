@@ -12,6 +12,7 @@
  *   write SERVER       the persistence test's first boot: files written and fsynced
  *   read SERVER        its second boot: the files as written
  *   persist SERVER     write, or read if the files are there (one case, a reboot between)
+ *   periodic SERVER    a write without an fsync is committed on the server's clock
  *   damaged SERVER     the corruption test: damaged.bin fails with an I/O error naming it,
  *                      the other files read; fsck finds the damage
  *   intruder SERVER H  (spawned by ops) another client: handle H is not its own
@@ -446,6 +447,28 @@ static void test_persist(struct fs_client *c)
     proc_shutdown(false);
 }
 
+/* The commit policy: data written without an fsync is committed within HMFSD_COMMIT_MS (5 s)
+   and a tick; the case then cuts the power and the host reads the file. */
+static void test_periodic(struct fs_client *c)
+{
+    struct fs_statfs before, now;
+    expect("statfs", fs_statfs(c, &before), 0);
+    uint64_t h;
+    expect("create", fs_open(c, 0, "/periodic.txt", FS_OPEN_WRITE | FS_OPEN_CREATE, &h, 0), 0);
+    size_t done;
+    expect("write", fs_write(c, h, 0, "committed on its own\n", 21, &done, 0), 0);
+    expect("close", fs_close(c, h), 0);
+    uint64_t waited = 0;
+    do {
+        proc_sleep_ms(250);
+        waited += 250;
+        expect("statfs", fs_statfs(c, &now), 0);
+    } while (now.generation == before.generation && waited < 12000);
+    check("a commit came without an fsync", now.generation > before.generation, 1);
+    check("  within the policy's 5 s and a tick", waited <= 7000, 1);
+    printf("fstest: periodic: committed after %llu ms\n", (unsigned long long)waited);
+}
+
 /* The corruption test: files made by the host (tests/system/hmfs_cases.py). */
 static void test_damaged(struct fs_client *c)
 {
@@ -526,6 +549,8 @@ int main(int argc, char **argv)
         test_write(c);
     } else if (!strcmp(mode, "read")) {
         test_read(c);
+    } else if (!strcmp(mode, "periodic")) {
+        test_periodic(c);
     } else if (!strcmp(mode, "persist")) {
         test_persist(c);
         return 0;
