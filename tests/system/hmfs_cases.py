@@ -20,6 +20,30 @@ def damaged_image(path):
     hmfs_image.make(os.path.join(BUILD, "tools"), path)
 
 
+def clean_image(path):
+    """hmfs_image.py's image without damage (the JSON names the file's data block)."""
+    hmfs_image.make(os.path.join(BUILD, "tools"), path, damage=False)
+
+
+def blkdebug_config(path):
+    """QEMU's blkdebug rule: every read of the first sector of the data block the JSON beside
+    disk.img names fails with EIO (the disk is made first: Case.disks are in order)."""
+    with open(os.path.join(os.path.dirname(path), "disk.img.json")) as f:
+        sector = json.load(f)["data_block"] * 8
+    with open(path, "w") as f:
+        f.write(f'[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "{sector}"\n'
+                'once = "off"\n')
+
+
+def io_error_named(directory, log):
+    """Check: the I/O error named the block the disk failed."""
+    with open(os.path.join(directory, "disk.img.json")) as f:
+        block = json.load(f)["data_block"]
+    if not re.search(rf"^fstest: ioerror: /damaged\.bin: I/O error at block {block} ", log, re.M):
+        return f"the read error did not name /damaged.bin and block {block}"
+    return None
+
+
 def damage_named(directory, log):
     """After-check: the blocks hmfs_image.py damaged are the ones the guest named (the file's
     read, the directory's, and its fsck) and the ones the host's fsck.hmfs names."""
@@ -116,6 +140,18 @@ def hmfs_cases():
                      r"^fstest: damaged: [1-9]\d* passed, 0 failed$"],
              forbid=[r"FAIL", r"KERNEL PANIC", r"killed$", r"hmfs: error"],
              after=damage_named),
+        # A disk that fails reads of one block (QEMU's blkdebug): an I/O error naming the file
+        # and the block; the others read.
+        Case("hmfs-read-error", initrd="test", exit_status=None, timeout=120,
+             cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/hmfs-ioerror.manifest",
+             qemu=["-device", "ahci,id=ahci0", "-drive",
+                   "if=none,id=d0,driver=raw,file.driver=blkdebug,"
+                   "file.config={dir}/blkdebug.cfg,file.image.filename={dir}/disk.img",
+                   "-device", "ide-hd,drive=d0,bus=ahci0.0"],
+             disks=[("disk.img", 0, clean_image), ("blkdebug.cfg", 0, blkdebug_config)],
+             expect=[r"^hmfs: I/O error reading /damaged\.bin ",
+                     r"^fstest: ioerror: [1-9]\d* passed, 0 failed$"],
+             forbid=FORBID, after=io_error_named),
         # Two boots on one AHCI disk: written, shut down (a reboot through procsrv's sequence),
         # read back; then the host's fsck.hmfs on the image is clean.
         Case("hmfs-persist", initrd="test", exit_status=0, timeout=180, reboot=True,
