@@ -136,9 +136,22 @@ endif
 QEMU := qemu-system-x86_64 -machine $(MACHINE) $(QEMU_ACCEL) -m $(MEM) -smp $(SMP) \
 	-no-reboot -display none -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMUFLAGS)
 
+# The disk `make run` (and run-gui, run-uefi, debug) attaches (docs/disks.md): made on first
+# use, then kept across runs, so what a user writes stays. This recipe alone says what a new
+# disk holds (64 MiB of zeros for now). On q35 it goes on the built-in AHCI controller's port 0,
+# on pc on an added one (-device ahci); the manifest's ahci driver serves it.
+DISK_IMAGE ?= $(BUILD)/disk.img
+DISK_SIZE  ?= 64M
+$(DISK_IMAGE):
+	@mkdir -p $(@D)
+	truncate -s $(DISK_SIZE) $@
+DISK_BUS  = $(if $(filter q35,$(MACHINE)),ide.0,ahci0.0)
+QEMU_DISK = $(if $(filter q35,$(MACHINE)),,-device ahci,id=ahci0) \
+	-drive if=none,id=disk0,file=$(DISK_IMAGE),format=raw -device ide-hd,drive=disk0,bus=$(DISK_BUS)
+
 # The serial console is this terminal; Ctrl-A X quits QEMU.
-run: $(BUILD)/missive.iso
-	$(QEMU) -serial mon:stdio -cdrom $<
+run: $(BUILD)/missive.iso | $(DISK_IMAGE)
+	$(QEMU) $(QEMU_DISK) -serial mon:stdio -cdrom $<
 
 # The graphics boot entry (etc/gui.manifest: the compositor on a 1024x768 framebuffer, kbd
 # sending it keys and the mouse) in QEMU's window: GTK where there is a DISPLAY, else VNC on
@@ -150,14 +163,15 @@ $(BUILD)/missive-gui.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio tools/mkiso.s
 GUI_DISPLAY = $(if $(DISPLAY),-display gtk,-display vnc=localhost:0)
 OVMF_DRIVE := -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE)
 GUI_FIRMWARE = $(if $(filter 1,$(UEFI)),$(OVMF_DRIVE))
-run-gui: $(BUILD)/missive-gui.iso
+run-gui: $(BUILD)/missive-gui.iso | $(DISK_IMAGE)
 	@test -z "$(filter 1,$(UEFI))" -o -f $(OVMF_CODE) || { echo "run-gui: no OVMF firmware at $(OVMF_CODE)"; exit 1; }
 	@test -n "$(DISPLAY)" || echo "run-gui: no DISPLAY: QEMU's screen is on VNC, localhost:5900"
-	$(QEMU) $(GUI_FIRMWARE) $(GUI_DISPLAY) -serial mon:stdio -cdrom $<
+	$(QEMU) $(GUI_FIRMWARE) $(GUI_DISPLAY) $(QEMU_DISK) -serial mon:stdio -cdrom $<
 
-run-uefi: $(BUILD)/missive.iso
+run-uefi: $(BUILD)/missive.iso | $(DISK_IMAGE)
 	@test -f $(OVMF_CODE) || { echo "run-uefi: no OVMF firmware at $(OVMF_CODE) (apt-get install ovmf)"; exit 1; }
-	$(QEMU) -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) -serial mon:stdio -cdrom $<
+	$(QEMU) -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) $(QEMU_DISK) -serial mon:stdio \
+		-cdrom $<
 
 # Writes the (hybrid) ISO to a USB stick: `make usb DEV=/dev/sdX`, the whole disk. tools/usb.sh
 # refuses a partition, a mounted disk and the disk the host runs from, and asks before writing.
@@ -169,9 +183,9 @@ usb: $(BUILD)/missive.iso
 $(BUILD)/gdbinit: tools/gdbinit.in
 	sed 's|@KERNEL@|$(abspath $(BUILD))/kernel.elf|' $< > $@
 
-debug: $(BUILD)/missive.iso $(BUILD)/gdbinit
+debug: $(BUILD)/missive.iso $(BUILD)/gdbinit | $(DISK_IMAGE)
 	@echo "QEMU is waiting for gdb on localhost:1234: run 'gdb -x $(BUILD)/gdbinit'"
-	$(QEMU) -serial mon:stdio -cdrom $< -s -S
+	$(QEMU) $(QEMU_DISK) -serial mon:stdio -cdrom $< -s -S
 
 # --- host tools: HMFS (docs/hmfs.md) --------------------------------------------------------
 

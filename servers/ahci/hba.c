@@ -133,10 +133,11 @@ const char *hba_start(volatile uint32_t *abar)
         char queue[16] = "no NCQ";
         if (p->mode.ncq)
             snprintf(queue, sizeof queue, "NCQ %u", p->depth);
-        printf("ahci: port %u: %s, serial %s, %llu sectors of %u bytes, %s%s\n", n,
+        printf("ahci: port %u: %s, serial %s, %llu sector%s of %u bytes, %s%s\n", n,
                p->id.model[0] ? p->id.model : "(no model)",
                p->id.serial[0] ? p->id.serial : "(none)", (unsigned long long)p->id.sectors,
-               p->id.sector_size, queue, p->id.write_cache ? ", write cache" : "");
+               p->id.sectors == 1 ? "" : "s", p->id.sector_size, queue,
+               p->id.write_cache ? ", write cache" : "");
     }
     ahci_hba.port_count = found;
     hba_write(AHCI_IS, ~0u);

@@ -379,11 +379,11 @@ static void port_error(struct ahci_port *p, uint32_t is, bool timed_out)
         unsigned slot = lowest_bit(in_flight);
         struct ahci_slot *s = &p->slots[slot];
         if (s->retries >= AHCI_RETRIES) {
-            printf("ahci: disk %u (port %u, %s): %s at LBA %llu (%u sectors) after %u retries "
+            printf("ahci: disk %u (port %u, %s): %s at LBA %llu (%u sector%s) after %u retries "
                    "(status 0x%x, error 0x%x)\n",
                    p->disk, p->index, p->id.model, timed_out ? "time-out" : "I/O error",
-                   (unsigned long long)s->lba, s->count, AHCI_RETRIES, tfd & 0xff,
-                   (tfd >> 8) & 0xff);
+                   (unsigned long long)s->lba, s->count, s->count == 1 ? "" : "s", AHCI_RETRIES,
+                   tfd & 0xff, (tfd >> 8) & 0xff);
             finish(p, slot, timed_out ? BLOCK_ERROR_TIMEOUT : BLOCK_ERROR_IO);
             in_flight = 0;
         } else {

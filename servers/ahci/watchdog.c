@@ -2,8 +2,9 @@
  * The watchdog: a second thread that gives the driver its ticks. The kernel's receives have no
  * time-out, so the driver's one thread, waiting for requests, doorbells and interrupts, cannot
  * also wait for time; this thread sleeps (PROC_SLEEP) for AHCI_TICK_MS each time the driver arms
- * it and then signals the driver's notification with its tick bit (AHCI_BIT_TICK). The driver arms it only
- * while a command is in flight or a port is restarting, so an idle driver is not woken at all.
+ * it and then signals the driver's notification with its tick bit (AHCI_BIT_TICK). The driver arms
+ * it only while a command is in flight or a port is restarting, so an idle driver is not woken at
+ * all.
  *
  * The thread shares the process's IPC buffer with the main thread. It only makes register-only
  * system calls (raw missive_syscall: no capabilities, no words past MR9), so it never reads or
