@@ -91,7 +91,7 @@ def powercut_case(n):
 
 
 def fsx_case():
-    """fsx through the POSIX calls on a volume in the hmfs server's memory: two runs at once,
+    """fsx through the POSIX calls on HMFS on a ramdisk: two runs at once,
     5,000 operations each."""
     return Case("posix-fsx", initrd="test", exit_status=None, timeout=180,
                 cmdline="init=bin/procsrv -- manifest=etc/tests/fsx.manifest",
