@@ -310,8 +310,8 @@ int hmfs_files_rmdir(const char *rest)
     int error = hmfs_locate(rest, &c, &tree, &inner);
     if (error)
         return error == -EROFS ? -EBUSY : error;
-    if (inner[0] == '\0' && tree != 0)
-        return -EBUSY; /* a snapshot's root: delete the snapshot instead */
+    if (inner[0] == '\0' || strcmp(inner, "/") == 0)
+        return -EBUSY; /* a tree's root: it stays (a snapshot is deleted with snap delete) */
     struct result r = fs_rmdir(c, (unsigned)tree, inner);
     return result_is_ok(r) ? 0 : hmfs_error(r);
 }

@@ -97,6 +97,7 @@ def fsx_case():
                 cmdline="init=bin/procsrv -- manifest=etc/tests/fsx.manifest",
                 expect=[r"^fsx: seed 7: 5000 operations on /fsx-7$",
                         r"^fsx: seed 8: 5000 operations on /fsx-8$",
+                        r"^fsx: posix: [1-9]\d* passed, 0 failed$",
                         r"^fsx: run: [1-9]\d* passed, 0 failed$"],
                 forbid=[r"FAIL", r"^fsx: stopping"],
                 check=lambda log: None if len(re.findall(
