@@ -18,7 +18,7 @@ DEPS    := $(BUILD)/.deps-installed
 # Host test rules name their sources through a variable: $$(unit_srcs_$$*).
 .SECONDEXPANSION:
 
-.PHONY: FORCE all hmfs-tools hmfs-powercut hmfs-powercut-qemu run run-gui run-uefi usb debug test unit-test picolibc-test \
+.PHONY: FORCE all hmfs-tools hmfs-powercut hmfs-powercut-qemu run run-gui disk disk-clean run-uefi usb debug test unit-test picolibc-test \
 	system-test rebuild-check format format-check abi abi-check clean deps fuzz fuzz-check trace \
 	bench-linux bench-compare bench-linux-check bench bench-missive bench-gfx \
 	bench-plot
@@ -136,15 +136,25 @@ endif
 QEMU := qemu-system-x86_64 -machine $(MACHINE) $(QEMU_ACCEL) -m $(MEM) -smp $(SMP) \
 	-no-reboot -display none -device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMUFLAGS)
 
-# The disk `make run` (and run-gui, run-uefi, debug) attaches (docs/disks.md): made on first
-# use, then kept across runs, so what a user writes stays. This recipe alone says what a new
-# disk holds (64 MiB of zeros for now). On q35 it goes on the built-in AHCI controller's port 0,
-# on pc on an added one (-device ahci); the manifest's ahci driver serves it.
+# The disk `make run` (and run-gui, run-uefi, debug) attaches (docs/disks.md, docs/hmfs.md): an
+# HMFS volume made on first use by the host's mkfs.hmfs from initrd/disk (a README) and the
+# initrd's etc/ files, then kept across runs (never remade while it exists; `make disk-clean`
+# starts again), so what a user writes stays. On q35 it goes on the built-in AHCI controller's
+# port 0, on pc on an added one (-device ahci); the manifest's ahci driver serves it, and hmfs
+# mounts it.
 DISK_IMAGE ?= $(BUILD)/disk.img
 DISK_SIZE  ?= 64M
-$(DISK_IMAGE):
+$(DISK_IMAGE): | $(BUILD)/tools/mkfs.hmfs
 	@mkdir -p $(@D)
-	truncate -s $(DISK_SIZE) $@
+	rm -rf $(BUILD)/disk-root
+	mkdir -p $(BUILD)/disk-root/etc
+	cp initrd/disk/README $(BUILD)/disk-root/README
+	cp initrd/files/motd initrd/boot.manifest initrd/gui.manifest initrd/bench.manifest \
+		$(BUILD)/disk-root/etc/
+	$(BUILD)/tools/mkfs.hmfs $@ $(DISK_SIZE) -d $(BUILD)/disk-root
+disk: $(DISK_IMAGE)
+disk-clean:
+	rm -f $(DISK_IMAGE)
 DISK_BUS  = $(if $(filter q35,$(MACHINE)),ide.0,ahci0.0)
 QEMU_DISK = $(if $(filter q35,$(MACHINE)),,-device ahci,id=ahci0) \
 	-drive if=none,id=disk0,file=$(DISK_IMAGE),format=raw -device ide-hd,drive=disk0,bus=$(DISK_BUS)

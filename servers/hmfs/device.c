@@ -144,6 +144,10 @@ const char *device_open(const char *kind, const char *which)
             proc_sleep_ms(OPEN_WAIT_MS);
             e = block_open(kind, (unsigned)number, REGION_BYTES, &d.session);
         }
+        if (e == -(long)SERVICE_NOT_FOUND) {
+            snprintf(description, sizeof description, "no disk %s", d.name);
+            return description;
+        }
         if (e) {
             snprintf(description, sizeof description, "cannot open %s (%ld)", d.name, e);
             return description;

@@ -161,6 +161,11 @@ static uint64_t clock_seconds(void)
 int main(int argc, char **argv)
 {
     const char *why = device_open(argc > 1 ? argv[1] : 0, argc > 2 ? argv[2] : 0);
+    if (why && !strncmp(why, "no disk", 7)) {
+        /* The boot manifest names the first AHCI disk; a machine without one has no files. */
+        printf("hmfs: %s: not serving files\n", why);
+        return 0;
+    }
     if (why) {
         printf("hmfs: error: %s\n", why);
         return 1;
@@ -174,10 +179,14 @@ int main(int argc, char **argv)
         if (!rc)
             rc = hmfs_mount(&hmfsd.device, &options, &hmfsd.fs);
     }
+    if (rc && !format && !device_has_hmfs()) {
+        printf("hmfs: %s holds no HMFS volume: not serving files (make one with mkfs.hmfs, or "
+               "give hmfs \"format\" in the manifest)\n",
+               hmfsd.disk);
+        return 0;
+    }
     if (rc) {
-        struct hmfs_problem p = {0};
         printf("hmfs: error: cannot mount %s: %s\n", hmfsd.disk, hmfs_error_name(rc));
-        (void)p;
         return 1;
     }
     struct hmfs_statfs st;

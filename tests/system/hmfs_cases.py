@@ -6,7 +6,7 @@ import os
 import re
 import subprocess
 
-from common import REPO, Case
+from common import PROMPT, REPO, SHELL_TROUBLE, SHELL_UP, Case
 
 BUILD = os.environ.get("MISSIVE_BUILD", os.path.join(REPO, "build"))
 
@@ -47,6 +47,29 @@ def fsck_clean(image):
     return after
 
 
+def run_disk(path):
+    """A disk made as `make run` makes build/disk.img (the Makefile's disk rule)."""
+    os.remove(path)  # the harness made it empty; the rule makes only a missing image
+    subprocess.run(["make", "-s", f"BUILD={BUILD}", f"DISK_IMAGE={path}", path], cwd=REPO,
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+RUN_DISK = ["-device", "ahci,id=ahci0", "-drive", "if=none,id=d0,file={dir}/disk.img,format=raw",
+            "-device", "ide-hd,drive=d0,bus=ahci0.0"]
+
+
+def note_kept(directory, log):
+    """After-check of hmfs-shell-persist: the image is clean and holds what the shell wrote."""
+    err = fsck_clean("disk.img")(directory, log)
+    if err:
+        return err
+    got = subprocess.run([os.path.join(BUILD, "tools", "hmfs-cat"),
+                          os.path.join(directory, "disk.img"), "/note.txt"], capture_output=True)
+    if got.stdout != b"kept across boots\n":
+        return f"/note.txt on the image holds {got.stdout!r} ({got.stderr!r})"
+    return None
+
+
 def hmfs_cases():
     return [
         Case("hmfs-ops", initrd="test", exit_status=None, timeout=120,
@@ -85,4 +108,23 @@ def hmfs_cases():
                      r"^hmfs: mounted ahci 0 \(16384 blocks\): generation [1-9]",
                      r"^fstest: persist-read: [1-9]\d* passed, 0 failed$"],
              forbid=FORBID, after=fsck_clean("disk.img")),
+        # `make run`'s machine: the boot manifest starts the AHCI driver and hmfs on its first
+        # disk, a volume made by mkfs.hmfs with the README and etc/.
+        Case("hmfs-run-disk", exit_status=None, timeout=120, qemu=RUN_DISK,
+             disks=[("disk.img", 0, run_disk)],
+             typing=[(PROMPT, "echo run-disk-up\r")],
+             expect=SHELL_UP + [r"hmfs: mounted ahci 0 \(16384 blocks\): generation [1-9]\d*, ",
+                                r"^run-disk-up$"],
+             forbid=SHELL_TROUBLE + [r"hmfs: error"], after=fsck_clean("disk.img")),
+        # What a user writes in the shell is there after the next boot: `make run`'s disk,
+        # a file written with echo, a reboot through the shutdown sequence, cat, shutdown.
+        Case("hmfs-shell-persist", exit_status=0, timeout=180, reboot=True, qemu=RUN_DISK,
+             disks=[("disk.img", 0, run_disk)],
+             typing=[(PROMPT, "echo kept across boots > /note.txt\r"),
+                     (PROMPT, "reboot\r"),
+                     (r"Missive shell; type help", "cat /note.txt\r"),
+                     (r"^kept across boots", "shutdown\r")],
+             expect=SHELL_UP + [r"hmfs: shutdown: committed and unmounted",
+                                r"^kept across boots$"],
+             forbid=SHELL_TROUBLE + [r"hmfs: error"], after=note_kept),
     ]
