@@ -305,7 +305,9 @@ static long handle_stats(struct server_call *call)
     return SERVICE_OK;
 }
 
-/* BLOCK_WAIT: takes the session's submissions; answers when it has completions. */
+/* BLOCK_WAIT: takes the session's submissions; answers when it has completions. It settles
+   itself, before it looks (so what completes at once is answered at once, with no saved
+   reply), and nothing after. */
 static long handle_wait(struct server_call *call)
 {
     struct block_server *bs = call->server->context;
@@ -349,12 +351,11 @@ BLOCK_HANDLER(open_request, handle_open)
 BLOCK_HANDLER(share_request, handle_share)
 BLOCK_HANDLER(close_request, handle_close)
 BLOCK_HANDLER(stats_request, handle_stats)
-BLOCK_HANDLER(wait_request, handle_wait)
 
 static const struct server_op block_ops[] = {
     {BLOCK_INFO, 1, 0, 0, info_request},   {BLOCK_OPEN, 3, 0, 0, open_request},
     {BLOCK_SHARE, 2, 0, 0, share_request}, {BLOCK_CLOSE, 1, 0, 0, close_request},
-    {BLOCK_STATS, 0, 0, 0, stats_request}, {BLOCK_WAIT, 2, 0, 0, wait_request},
+    {BLOCK_STATS, 0, 0, 0, stats_request}, {BLOCK_WAIT, 2, 0, 0, handle_wait},
 };
 
 /* The bound notification fired: doorbells (bits 0..31) and the driver's bits (32..63). */
@@ -389,6 +390,8 @@ struct block_server *block_server_create(const struct block_server_driver *drive
     for (unsigned i = 0; i < driver->disk_count; i++) /* a driver's mistake, said at once */
         if (driver->disks[i].max_bytes > BLOCK_SERVER_MAX_BYTES)
             driver->disks[i].max_bytes = BLOCK_SERVER_MAX_BYTES;
+    for (unsigned i = 0; i < BLOCK_SERVER_MAX_STARTED; i++)
+        bs->free_ids[bs->free_id_count++] = BLOCK_SERVER_MAX_STARTED - 1 - i;
     bs->driver = driver;
     bs->notification = notification;
     bs->instance = libsys_proc_info()->pid;

@@ -64,6 +64,8 @@ struct block_server {
     uint64_t instance;     /* this process's id: a restarted server has another */
     struct block_session_state sessions[BLOCK_MAX_SESSIONS];
     struct block_started started[BLOCK_SERVER_MAX_STARTED];
+    unsigned free_ids[BLOCK_SERVER_MAX_STARTED]; /* entries of started not in use, a stack */
+    unsigned free_id_count;
     unsigned next_pump; /* where the next round of taking submissions starts (fairness) */
     bool driver_full;   /* the driver refused a request: offer again after a completion */
     struct block_free_run free_runs[BLOCK_SERVER_FREE_RUNS];

@@ -1,7 +1,8 @@
 """The block protocol's system tests on the ramdisk (docs/protocols.md, "Block devices"): the
 shell's disks and blk, blocktest's pattern at queue depths 1 and 32, its bad-input suite and
 concurrent clients, and a ramdisk swapped or killed under a stream of writes (each request
-completes exactly once; the data goes with a ramdisk, so it is not read back there)."""
+completes exactly once; the data goes with a ramdisk, so it is not read back there). The same
+on an AHCI disk, whose acknowledged data reads back, is ahci_cases.py's ahci-intx-kill."""
 from common import PROMPT, SHELL_TROUBLE, SHELL_UP, Case
 
 MANIFEST = "qemu-exit init=bin/procsrv -- manifest=etc/tests/block.manifest"
@@ -69,6 +70,7 @@ def block_cases():
             "run blocktest stream ramdisk 0 1500 swap=bin/ramdisk-v2\r",
             "run blocktest stream ramdisk 0 1500 kill\r",
             "run blocktest pattern ramdisk 0 3 4 1024\r",
+            "run blocktest idle ramdisk2 0 swap=bin/ramdisk-v2\r",
         ], [
             r"^procsrv: swapped ramdisk: process \d+ replaced by \d+ running bin/ramdisk-v2$",
             r"^blocktest: stream: 1500 writes, 1500 completed exactly once, [1-9]\d* reopens$",
@@ -76,5 +78,8 @@ def block_cases():
             r"^procsrv: process \d+ \(ramdisk\) killed by process \d+$",
             r"^blocktest: stream: [1-9]\d* passed, 0 failed$",
             r"^blocktest: ok ramdisk disk 0: sectors 0\+1024 at depth 4 written verified$",
+            r"^blocktest: idle: the server went while the session was idle; the next requests "
+            r"went to the new instance$",
+            r"^blocktest: idle: [1-9]\d* passed, 0 failed$",
         ]),
     ]

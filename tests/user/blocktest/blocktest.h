@@ -9,6 +9,8 @@
  *                                       killed a third of the way: every request completes
  *                                       exactly once, and what was acknowledged reads back
  *                                       (not on a ramdisk, whose contents go with it)
+ *   idle SERVER DISK swap=PROGRAM|kill   the server swapped or killed while a session is
+ *                                       idle: its next requests reach the new instance
  *   bad SERVER DISK                      every bad input (bad.c)
  *   orphans SERVER DISK N                N clients leave with requests in flight (bad.c)
  * The pattern: the 8-byte little-endian word at byte offset 8n of the disk is

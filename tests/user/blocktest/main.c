@@ -291,6 +291,24 @@ static void stream(const char *server, unsigned disk, unsigned count, const char
     }
 }
 
+/* idle: a session left idle while its server is swapped for program (or killed: "kill")
+   learns it at its next request, which the library carries to the new instance. */
+static void idle(const char *server, unsigned disk, const char *how)
+{
+    static uint8_t buffer[4096];
+    struct block_session *s = open_for(server, disk, 1);
+    if (!s)
+        return;
+    check("a read before", block_read(s, 0, buffer, sizeof buffer), 0);
+    fault(server, how);
+    check("a read after, from the new instance", block_read(s, 0, buffer, sizeof buffer), 0);
+    check("a write after", block_write(s, 0, buffer, sizeof buffer, true), 0);
+    check("the session was opened again once", block_reopen_count(s), 1);
+    printf("blocktest: idle: %s; the next requests went to the new instance\n",
+           check_failures() ? "FAILED" : "the server went while the session was idle");
+    block_close(s);
+}
+
 /* A number argument, or exits with the usage. */
 static uint64_t number(const char *s)
 {
@@ -307,7 +325,9 @@ static _Noreturn void usage(void)
 {
     printf("blocktest: usage: blocktest pattern SERVER DISK SEED DEPTH [SECTORS] | write|verify "
            "SERVER DISK SEED DEPTH FIRST COUNT | clients SERVER DISK N | stream SERVER DISK "
-           "COUNT [swap=PROGRAM|kill] | bad SERVER DISK | orphans SERVER DISK N\n");
+           "COUNT [swap=PROGRAM|kill] | idle SERVER DISK swap=PROGRAM|kill | bad SERVER DISK | "
+           "orphans "
+           "SERVER DISK N\n");
     exit(2);
 }
 
@@ -336,6 +356,8 @@ int main(int argc, char **argv)
         blocktest_bad(server, disk);
     } else if (strcmp(what, "orphans") == 0 && argc == 5) {
         blocktest_orphans(server, disk, (unsigned)number(argv[4]));
+    } else if (strcmp(what, "idle") == 0 && argc == 5) {
+        idle(server, disk, argv[4]);
     } else if (strcmp(what, "hold") == 0) {
         return blocktest_hold(server, disk);
     } else {
