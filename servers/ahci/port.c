@@ -27,7 +27,6 @@
 #define STARTUP_WAIT_MS 10000 /* BSY after power-up, and IDENTIFY, at most (bounded waits) */
 #define STOP_MS         500
 #define RESET_WAIT_MS   10000
-#define SERR_BENIGN     ((1u << 16) | (1u << 26)) /* PhyRdy and COMINIT changes: link events */
 
 _Static_assert(IDENTIFY_OFFSET + 512 <= AHCI_PORT_DMA, "a port's DMA memory holds it all");
 
@@ -375,6 +374,10 @@ static void port_error(struct ahci_port *p, uint32_t is, bool timed_out)
     uint32_t tfd = port_read(p, AHCI_PX_TFD);
     uint32_t in_flight = p->issued_queued | p->issued_plain;
     bool queued = p->issued_queued != 0;
+    printf("ahci: disk %u (port %u): %s with %u command%s in flight (PxIS 0x%x, status 0x%x, "
+           "error 0x%x); restarting the port\n",
+           p->disk, p->index, timed_out ? "time-out" : "error", bit_count(in_flight),
+           bit_count(in_flight) == 1 ? "" : "s", is, tfd & 0xff, (tfd >> 8) & 0xff);
     if (in_flight && !(in_flight & (in_flight - 1))) {
         unsigned slot = lowest_bit(in_flight);
         struct ahci_slot *s = &p->slots[slot];
@@ -399,7 +402,6 @@ static void port_error(struct ahci_port *p, uint32_t is, bool timed_out)
         p->suspect_mask |= 1u << slot;
     }
     p->issued_queued = p->issued_plain = 0;
-    (void)is;
     /* Restart: QEMU keeps an NCQ tag that failed in use until a COMRESET, as real devices
        keep the queue halted, so NCQ errors and time-outs always reset the link. */
     p->reset_wanted = p->reset_wanted || timed_out || queued;
@@ -422,20 +424,24 @@ void port_interrupt(struct ahci_port *p)
         restart_step(p);
         return;
     }
-    uint32_t serr = port_read(p, AHCI_PX_SERR);
-    bool link_lost = (is & (AHCI_PX_IS_PCS | AHCI_PX_IS_PRCS)) &&
-                     AHCI_SSTS_DET(port_read(p, AHCI_PX_SSTS)) != AHCI_SSTS_DET_READY;
-    if ((is & AHCI_PX_IS_ERRORS) || (port_read(p, AHCI_PX_TFD) & AHCI_TFD_ERR) ||
-        (serr & ~SERR_BENIGN) || link_lost) {
-        if (link_lost)
-            p->reset_wanted = true;
+    /* A link event: PxSERR's diagnostics cleared (PCS stays set until they are), and a link
+       that went away is an error that only a COMRESET may mend. */
+    bool link_lost = false;
+    if (is & (AHCI_PX_IS_PCS | AHCI_PX_IS_PRCS)) {
+        port_write(p, AHCI_PX_SERR, port_read(p, AHCI_PX_SERR));
+        link_lost = AHCI_SSTS_DET(port_read(p, AHCI_PX_SSTS)) != AHCI_SSTS_DET_READY;
+    }
+    if ((is & AHCI_PX_IS_ERRORS) || link_lost) {
+        p->reset_wanted = p->reset_wanted || link_lost;
         port_error(p, is, false);
         return;
     }
-    if (serr)
-        port_write(p, AHCI_PX_SERR, serr);
-    uint32_t done = (p->issued_queued & ~port_read(p, AHCI_PX_SACT)) |
-                    (p->issued_plain & ~port_read(p, AHCI_PX_CI));
+    /* The hot path: one read of PxSACT (or PxCI) finds every command that ended. */
+    uint32_t done = 0;
+    if (p->issued_queued)
+        done |= p->issued_queued & ~port_read(p, AHCI_PX_SACT);
+    if (p->issued_plain)
+        done |= p->issued_plain & ~port_read(p, AHCI_PX_CI);
     for (uint32_t m = done; m; m &= m - 1)
         ended(p, lowest_bit(m));
     port_kick(p);

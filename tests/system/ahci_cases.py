@@ -269,6 +269,7 @@ def ahci_cases():
                       "run blocktest pattern ahci 0 42 32 900\r",
                       "blk stats ahci\r",
                   ], [
+                      r"^ahci: disk 0 \(port 0\): error with 1 command in flight \(PxIS 0x",
                       r"^ahci: disk 0 \(port 0, QEMU HARDDISK\): I/O error at LBA 1000 "
                       r"\(1 sector\) after 3 retries \(status 0x[0-9a-f]+, error 0x[0-9a-f]+\)$",
                       r"^blk: sector 1000: I/O error$",
@@ -280,6 +281,22 @@ def ahci_cases():
                       r"4 resets, 0 sessions cut off$",
                   ], disks=[("a.img", MIB64, fill_pattern(41, 0, 4096)),
                             ("errors.conf", 0, text_file(READ_ERROR_AT_1000))]),
+        # A disk too slow for the time-out (QEMU throttles it to 4 requests a second; the test
+        # manifest's I/O time-out is 3 s): commands queued 32 deep time out, the port is reset
+        # (COMRESET), the commands go again one at a time (no retry is counted: none was alone
+        # when it timed out), and every one completes well.
+        ahci_case("ahci-timeout", ["-device", "ahci,id=ahci0", "-drive",
+                                   "if=none,id=slow,file={dir}/a.img,format=raw,"
+                                   "throttling.iops-total=4",
+                                   "-device", "ide-hd,drive=slow,bus=ahci0.0"], [
+            "run blocktest verify ahci 0 61 32 0 256\r",
+            "blk stats ahci\r",
+        ], [
+            r"^ahci: disk 0 \(port 0\): time-out with \d+ commands in flight \(PxIS 0x0, ",
+            ok("ahci", 0, 0, 256, 32, " verified"),
+            r"^blk: ahci: 1 disks, 0 sessions, \d+ requests done, 0 failed, \d+ retries, "
+            r"[1-9]\d* resets, 0 sessions cut off$",
+        ], disks=[("a.img", MIB64, fill_pattern(61, 0, 256))], timeout=120),
         # No disk at all: said once, and the driver waits (the shell still lists no disks).
         ahci_case("ahci-no-disk", ["-device", "ahci"], ["disks\r"], [
             r"^ahci: no disks on this controller; waiting$", r"^disks: 0 disks$"],
