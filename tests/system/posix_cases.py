@@ -111,7 +111,7 @@ def shell_files_case():
         "mkdir /docs\r", "echo hello disk > /docs/a.txt\r", "echo second line >> /docs/a.txt\r",
         "cat /docs/a.txt\r", "cp /docs/a.txt /docs/b.txt\r", "mv /docs/b.txt /c.txt\r",
         "ls -l /docs\r", "ls /\r", "cd /docs\r", "pwd\r", "cat a.txt ../c.txt\r",
-        "cp /initrd/etc/motd motd\r", "cat motd\r", "rm /c.txt\r", "cat /c.txt\r",
+        "cp /initrd/etc/motd motd\r", "cat motd\r", "cp motd /docs/motd\r", "rm /c.txt\r", "cat /c.txt\r",
         "rmdir /docs\r", "echo x > /initrd/etc/x\r", "rm /initrd/etc/motd\r",
         "mkdir /docs/a.txt/x\r", "snap create before\r", "echo changed > /docs/a.txt\r",
         "snap list\r", "cat /.snap/before/docs/a.txt\r", "snap mount before\r",
@@ -123,7 +123,7 @@ def shell_files_case():
                 expect=SHELL_UP + [
                     r"^hello disk$", r"^second line$", r"^-  +23  a\.txt$", r"^/docs$",
                     r"^initrd/$", r"^docs/$", r"^c\.txt$",
-                    r"^Welcome to Missive",
+                    r"^Welcome to Missive", r"^cp: motd and /docs/motd are the same file$",
                     r"^cat: /c\.txt: No such file or directory$",
                     r"^rmdir: /docs: Directory not empty$",
                     r"^echo: /initrd/etc/x: Read-only file system$",

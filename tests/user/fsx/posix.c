@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -92,6 +93,14 @@ static void posix_directories(const char *top)
     expect_errno("chdir", chdir(path), 0);
     check_string("getcwd", getcwd(cwd, sizeof cwd) ? cwd : "(error)", path);
     expect_errno("getcwd into a short buffer", getcwd(cwd, 3) ? 0 : -1, ERANGE);
+    char *allocated = getcwd(NULL, 0);
+    check_string("getcwd(NULL, 0)", allocated ? allocated : "(error)", path);
+    free(allocated);
+    struct stat a, b;
+    check("one file by two paths: same st_dev and st_ino",
+          stat(path, &a) == 0 && stat(".", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino,
+          1);
+    check("/initrd is another device", stat("/initrd", &b) == 0 && a.st_dev != b.st_dev, 1);
     fd = open("rel", O_WRONLY | O_CREAT, 0644);
     check("create by a relative path", fd >= 0, 1);
     close(fd);
