@@ -105,11 +105,6 @@ $(BUILD)/pci.ids: tools/pciids.sh tools/fetch-deb.sh | $(DEPS)
 $(BUILD)/corrupt-elf: $(BUILD)/bin/proctest
 	head -c 3000 $< > $@
 
-# The corruption test's image (tests/system/hmfs_image.py): HMFS with a data block and a
-# directory block damaged, and a JSON file naming them.
-$(BUILD)/hmfs-damaged.img: tests/system/hmfs_image.py $(BUILD)/tools/mkfs.hmfs
-	python3 $< $(BUILD)/tools $@
-
 # The test initrd: the real one plus the in-system test programs.
 $(BUILD)/initrd-test.cpio: initrd/manifest initrd/test-manifest tools/mkinitrd.sh \
 		$(INITRD_SOURCES) $(TEST_INITRD_SOURCES) | $(DEPS)

@@ -225,8 +225,13 @@ int bcache_read(struct bcache *c, uint64_t block, void *data)
     while (count < c->window && block + count < c->b.block_count && find(c, block + count) == NONE)
         count++;
     c->last_miss = block + count;
-    if (c->b.read(c->b.context, block, count, c->run))
-        return -1;
+    if (c->b.read(c->b.context, block, count, c->run)) {
+        /* A block read ahead may be the bad one: the one asked for alone decides. */
+        if (count == 1 || c->b.read(c->b.context, block, 1, c->run))
+            return -1;
+        count = 1;
+        c->window = 1;
+    }
     for (unsigned k = count; k-- > 0;) {
         /* The asked-for block last, so it is the newest. */
         int e = take_entry(c, block + k);

@@ -3,7 +3,9 @@
  * blocks), least recently used out first, write-back (a write only marks the block dirty;
  * dirty blocks go to the device, sorted and merged into runs, at a flush, a FUA write, or when
  * a quarter of the cache is dirty or a dirty block must make room) and readahead (a miss that
- * follows the previous miss reads a growing run ahead, up to the backend's largest request).
+ * follows the previous miss reads a growing run ahead, up to the backend's largest request; a
+ * run that fails is read again as the one block asked for, so a bad block read ahead fails
+ * only its own reads).
  *
  * It sits between lib/hmfs (whose struct hmfs_device it serves: bcache_read and friends have
  * its callbacks' meaning) and the disk (struct bcache_backend). Semantics the filesystem

@@ -52,8 +52,7 @@ static void client_reset(struct hmfsd_client *c)
     c->index = index;
 }
 
-/* Forgets clients whose first frame is gone (their process ended); returns how many. */
-static unsigned clients_sweep(void)
+unsigned clients_sweep(void)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < FS_MAX_CLIENTS; i++) {

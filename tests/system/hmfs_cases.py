@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 
+import hmfs_image
 from common import PROMPT, REPO, SHELL_TROUBLE, SHELL_UP, Case
 
 BUILD = os.environ.get("MISSIVE_BUILD", os.path.join(REPO, "build"))
@@ -13,10 +14,40 @@ BUILD = os.environ.get("MISSIVE_BUILD", os.path.join(REPO, "build"))
 FORBID = [r"FAIL", r"KERNEL PANIC", r"killed$", r"hmfs: error"]
 
 
-def damage_named(log):
-    """A check: the blocks hmfs_image.py damaged are the ones the guest named (the file's read,
-    the directory's, and its fsck) and the ones the host's fsck.hmfs names."""
-    image = os.path.join(BUILD, "hmfs-damaged.img")
+def damaged_image(path):
+    """The corruption test's disk: tests/system/hmfs_image.py's image, and beside it a JSON
+    file naming the two damaged blocks."""
+    hmfs_image.make(os.path.join(BUILD, "tools"), path)
+
+
+def clean_image(path):
+    """hmfs_image.py's image without damage (the JSON names the file's data block)."""
+    hmfs_image.make(os.path.join(BUILD, "tools"), path, damage=False)
+
+
+def blkdebug_config(path):
+    """QEMU's blkdebug rule: every read of the first sector of the data block the JSON beside
+    disk.img names fails with EIO (the disk is made first: Case.disks are in order)."""
+    with open(os.path.join(os.path.dirname(path), "disk.img.json")) as f:
+        sector = json.load(f)["data_block"] * 8
+    with open(path, "w") as f:
+        f.write(f'[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "{sector}"\n'
+                'once = "off"\n')
+
+
+def io_error_named(directory, log):
+    """Check: the I/O error named the block the disk failed."""
+    with open(os.path.join(directory, "disk.img.json")) as f:
+        block = json.load(f)["data_block"]
+    if not re.search(rf"^fstest: ioerror: /damaged\.bin: I/O error at block {block} ", log, re.M):
+        return f"the read error did not name /damaged.bin and block {block}"
+    return None
+
+
+def damage_named(directory, log):
+    """After-check: the blocks hmfs_image.py damaged are the ones the guest named (the file's
+    read, the directory's, and its fsck) and the ones the host's fsck.hmfs names."""
+    image = os.path.join(directory, "disk.img")
     with open(image + ".json") as f:
         blocks = json.load(f)
     data, meta = blocks["data_block"], blocks["meta_block"]
@@ -54,8 +85,9 @@ def run_disk(path):
                    check=True, stdout=subprocess.DEVNULL)
 
 
-RUN_DISK = ["-device", "ahci,id=ahci0", "-drive", "if=none,id=d0,file={dir}/disk.img,format=raw",
-            "-device", "ide-hd,drive=d0,bus=ahci0.0"]
+AHCI_DISK = ["-device", "ahci,id=ahci0", "-drive", "if=none,id=d0,file={dir}/disk.img,format=raw",
+             "-device", "ide-hd,drive=d0,bus=ahci0.0"]
+RUN_DISK = AHCI_DISK  # as the Makefile's QEMU_DISK on pc
 
 
 def note_kept(directory, log):
@@ -67,6 +99,19 @@ def note_kept(directory, log):
                           os.path.join(directory, "disk.img"), "/note.txt"], capture_output=True)
     if got.stdout != b"kept across boots\n":
         return f"/note.txt on the image holds {got.stdout!r} ({got.stderr!r})"
+    return None
+
+
+def periodic_kept(directory, log):
+    """After-check of hmfs-periodic: after the power cut, the image is clean and holds the file
+    that was written without an fsync (the server's periodic commit)."""
+    err = fsck_clean("disk.img")(directory, log)
+    if err:
+        return err
+    got = subprocess.run([os.path.join(BUILD, "tools", "hmfs-cat"),
+                          os.path.join(directory, "disk.img"), "/periodic.txt"], capture_output=True)
+    if got.stdout != b"committed on its own\n":
+        return f"/periodic.txt on the image holds {got.stdout!r} ({got.stderr!r})"
     return None
 
 
@@ -89,18 +134,29 @@ def hmfs_cases():
              forbid=FORBID),
         Case("hmfs-damaged", initrd="test", exit_status=None, timeout=120,
              cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/hmfs-damaged.manifest",
-             expect=[r"^hmfs: mounted ramdisk 0 .*degraded",
+             qemu=AHCI_DISK, disks=[("disk.img", 0, damaged_image)],
+             expect=[r"^hmfs: mounted ahci 0 .*degraded",
                      r"^hmfs: corrupt reading /damaged\.bin ",
                      r"^fstest: damaged: [1-9]\d* passed, 0 failed$"],
              forbid=[r"FAIL", r"KERNEL PANIC", r"killed$", r"hmfs: error"],
-             check=damage_named),
+             after=damage_named),
+        # A disk that fails reads of one block (QEMU's blkdebug): an I/O error naming the file
+        # and the block; the others read.
+        Case("hmfs-read-error", initrd="test", exit_status=None, timeout=120,
+             cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/hmfs-ioerror.manifest",
+             qemu=["-device", "ahci,id=ahci0", "-drive",
+                   "if=none,id=d0,driver=raw,file.driver=blkdebug,"
+                   "file.config={dir}/blkdebug.cfg,file.image.filename={dir}/disk.img",
+                   "-device", "ide-hd,drive=d0,bus=ahci0.0"],
+             disks=[("disk.img", 0, clean_image), ("blkdebug.cfg", 0, blkdebug_config)],
+             expect=[r"^hmfs: I/O error reading /damaged\.bin ",
+                     r"^fstest: ioerror: [1-9]\d* passed, 0 failed$"],
+             forbid=FORBID, after=io_error_named),
         # Two boots on one AHCI disk: written, shut down (a reboot through procsrv's sequence),
         # read back; then the host's fsck.hmfs on the image is clean.
         Case("hmfs-persist", initrd="test", exit_status=0, timeout=180, reboot=True,
              cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/hmfs-persist.manifest",
-             qemu=["-device", "ahci,id=ahci0", "-drive",
-                   "if=none,id=d0,file={dir}/disk.img,format=raw",
-                   "-device", "ide-hd,drive=d0,bus=ahci0.0"],
+             qemu=AHCI_DISK,
              disks=[("disk.img", 64 << 20, None)],
              expect=[r"^hmfs: ahci 0 \(16384 blocks\) holds no HMFS: formatting it",
                      r"^fstest: persist-write: [1-9]\d* passed, 0 failed$",
@@ -108,6 +164,16 @@ def hmfs_cases():
                      r"^hmfs: mounted ahci 0 \(16384 blocks\): generation [1-9]",
                      r"^fstest: persist-read: [1-9]\d* passed, 0 failed$"],
              forbid=FORBID, after=fsck_clean("disk.img")),
+        # The commit policy: a write without an fsync is committed on the server's clock; the
+        # power is then cut and the host finds the file.
+        Case("hmfs-periodic", initrd="test", exit_status=None, timeout=120,
+             cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/hmfs-periodic.manifest",
+             qemu=AHCI_DISK,
+             disks=[("disk.img", 64 << 20, None)],
+             expect=[r"^fstest: periodic: committed after \d+ ms",
+                     r"^fstest: periodic: [1-9]\d* passed, 0 failed$"],
+             kill_after=(r"^fstest: periodic: [1-9]\d* passed", 0.5),
+             forbid=FORBID, after=periodic_kept),
         # `make run`'s machine: the boot manifest starts the AHCI driver and hmfs on its first
         # disk, a volume made by mkfs.hmfs with the README and etc/.
         Case("hmfs-run-disk", exit_status=None, timeout=120, qemu=RUN_DISK,

@@ -26,7 +26,9 @@ def files():
     return made
 
 
-def make(tools, image):
+def make(tools, image, damage=True):
+    """The image; with damage False, nothing is flipped (the JSON still names the blocks, for a
+    test that makes the disk fail reading one)."""
     with tempfile.TemporaryDirectory() as tmp:
         for path, data in files().items():
             full = os.path.join(tmp, path)
@@ -40,7 +42,8 @@ def make(tools, image):
         # A data block: the file's bytes after the block's header.
         at = disk.find(files()["damaged.bin"][20000:20100])
         assert at > 0, "the damaged file's bytes are not in the image"
-        disk[at] ^= 0x10
+        if damage:
+            disk[at] ^= 0x10
         data_block = at // BLOCK
         # A metadata block: a bucket of a directory other than the root (/sub's).
         meta_block = None
@@ -50,7 +53,8 @@ def make(tools, image):
                 meta_block = b
                 break
         assert meta_block is not None, "no directory bucket of /sub in the image"
-        disk[meta_block * BLOCK + 200] ^= 0x01
+        if damage:
+            disk[meta_block * BLOCK + 200] ^= 0x01
         f.seek(0)
         f.write(disk)
     with open(image + ".json", "w") as f:

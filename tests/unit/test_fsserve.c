@@ -116,6 +116,7 @@ static void test_handles(void **state)
 
 #define DISK_BLOCKS 256
 struct disk {
+    long bad_block;                               /* reads that include it fail (-1: none) */
     uint8_t blocks[DISK_BLOCKS][BCACHE_BLOCK];    /* durable */
     uint8_t volatile_[DISK_BLOCKS][BCACHE_BLOCK]; /* written, not flushed */
     bool pending[DISK_BLOCKS];
@@ -126,7 +127,8 @@ struct disk {
 static int disk_read(void *context, uint64_t block, unsigned count, void *data)
 {
     struct disk *d = context;
-    if (d->fail || block + count > DISK_BLOCKS)
+    if (d->fail || block + count > DISK_BLOCKS ||
+        (d->bad_block >= (long)block && d->bad_block < (long)(block + count)))
         return -1;
     for (unsigned i = 0; i < count; i++)
         memcpy((uint8_t *)data + i * BCACHE_BLOCK,
@@ -187,6 +189,7 @@ static void test_cache_write_back(void **state)
 {
     (void)state;
     struct disk *d = calloc(1, sizeof *d);
+    d->bad_block = -1;
     struct bcache *c = new_cache(d, 64);
     uint8_t in[BCACHE_BLOCK], out[BCACHE_BLOCK];
     for (unsigned b = 10; b < 15; b++) {
@@ -226,6 +229,7 @@ static void test_cache_pressure(void **state)
 {
     (void)state;
     struct disk *d = calloc(1, sizeof *d);
+    d->bad_block = -1;
     struct bcache *c = new_cache(d, 16);
     uint8_t in[BCACHE_BLOCK], out[BCACHE_BLOCK];
     /* A quarter of the cache dirty: written back on its own. */
@@ -253,6 +257,7 @@ static void test_cache_readahead(void **state)
 {
     (void)state;
     struct disk *d = calloc(1, sizeof *d);
+    d->bad_block = -1;
     for (unsigned b = 0; b < DISK_BLOCKS; b++)
         fill(d->blocks[b], b);
     struct bcache *c = new_cache(d, 64);
@@ -289,6 +294,21 @@ static void test_cache_failure(void **state)
     struct disk *d = calloc(1, sizeof *d);
     struct bcache *c = new_cache(d, 16);
     uint8_t out[BCACHE_BLOCK];
+    /* A bad block inside a readahead run fails only its own read. */
+    d->bad_block = 3;
+    for (unsigned b = 0; b < 3; b++)
+        assert_int_equal(bcache_read(c, b, out), 0);
+    assert_int_not_equal(bcache_read(c, 3, out), 0);
+    assert_int_equal(bcache_read(c, 4, out), 0);
+    /* A good block whose readahead run holds the bad one still reads. */
+    d->bad_block = 14;
+    unsigned calls = d->read_calls;
+    for (unsigned b = 10; b < 14; b++)
+        assert_int_equal(bcache_read(c, b, out), 0);
+    /* 10, then 11-12, then 13-16 failed (not counted) and 13 was read alone */
+    assert_int_equal(d->read_calls, calls + 3);
+    assert_int_not_equal(bcache_read(c, 14, out), 0);
+    d->bad_block = -1;
     d->fail = true;
     assert_int_not_equal(bcache_read(c, 5, out), 0);
     assert_int_equal(bcache_write(c, 5, out), 0); /* only cached */

@@ -12,8 +12,10 @@
  *   write SERVER       the persistence test's first boot: files written and fsynced
  *   read SERVER        its second boot: the files as written
  *   persist SERVER     write, or read if the files are there (one case, a reboot between)
+ *   periodic SERVER    a write without an fsync is committed on the server's clock
  *   damaged SERVER     the corruption test: damaged.bin fails with an I/O error naming it,
  *                      the other files read; fsck finds the damage
+ *   ioerror SERVER     the read-error test: the disk fails reads of /damaged.bin's block
  *   intruder SERVER H  (spawned by ops) another client: handle H is not its own
  *   worker SERVER K    (spawned by ops) one of the clients at once: its own file, checked
  *
@@ -446,6 +448,28 @@ static void test_persist(struct fs_client *c)
     proc_shutdown(false);
 }
 
+/* The commit policy: data written without an fsync is committed within HMFSD_COMMIT_MS (5 s)
+   and a tick; the case then cuts the power and the host reads the file. */
+static void test_periodic(struct fs_client *c)
+{
+    struct fs_statfs before, now;
+    expect("statfs", fs_statfs(c, &before), 0);
+    uint64_t h;
+    expect("create", fs_open(c, 0, "/periodic.txt", FS_OPEN_WRITE | FS_OPEN_CREATE, &h, 0), 0);
+    size_t done;
+    expect("write", fs_write(c, h, 0, "committed on its own\n", 21, &done, 0), 0);
+    expect("close", fs_close(c, h), 0);
+    uint64_t waited = 0;
+    do {
+        proc_sleep_ms(250);
+        waited += 250;
+        expect("statfs", fs_statfs(c, &now), 0);
+    } while (now.generation == before.generation && waited < 12000);
+    check("a commit came without an fsync", now.generation > before.generation, 1);
+    check("  within the policy's 5 s and two ticks", waited <= 8000, 1);
+    printf("fstest: periodic: committed after %llu ms\n", (unsigned long long)waited);
+}
+
 /* The corruption test: files made by the host (tests/system/hmfs_cases.py). */
 static void test_damaged(struct fs_client *c)
 {
@@ -503,6 +527,41 @@ static void test_damaged(struct fs_client *c)
     printf("fstest: fsck: %llu errors\n", (unsigned long long)f.errors);
 }
 
+/* The read-error test: the disk fails every read of one data block of /damaged.bin (QEMU's
+   blkdebug): an I/O error naming the file, the other files read, the volume not degraded. */
+static void test_ioerror(struct fs_client *c)
+{
+    uint64_t h;
+    expect("open the file on the bad sectors", fs_open(c, 0, "/damaged.bin", FS_OPEN_READ, &h, 0),
+           0);
+    static uint8_t data[65536];
+    size_t got = 0, total = 0;
+    struct result r;
+    do {
+        r = fs_read(c, h, total, data + total, sizeof data - total, &got);
+        total += got;
+    } while (result_is_ok(r) && got && total < sizeof data);
+    check("reading it fails with an I/O error", r.source == RESULT_SERVICE && r.code == FS_ERROR_IO,
+          1);
+    struct fs_problem p;
+    expect("the problem", fs_problem(c, &p), 0);
+    check_string("the problem names the file", p.path, "/damaged.bin");
+    printf("fstest: ioerror: %s: %s at block %llu (inode %llu)\n", p.path, fs_error_name(p.error),
+           (unsigned long long)p.block, (unsigned long long)p.inode);
+    fs_close(c, h);
+    for (unsigned i = 0; i < 3; i++) {
+        char path[32], text[64] = {0}, want[64];
+        snprintf(path, sizeof path, "/good-%u.txt", i);
+        expect(path, fs_open(c, 0, path, FS_OPEN_READ, &h, 0), 0);
+        expect("read a good file", fs_read(c, h, 0, text, sizeof text - 1, &got), 0);
+        snprintf(want, sizeof want, "good file %u\n", i);
+        check_string("a good file reads", text, want);
+        fs_close(c, h);
+    }
+    struct fs_stat st;
+    expect("a file below /sub reads", fs_stat(c, 0, "/sub/inner.txt", &st), 0);
+}
+
 int main(int argc, char **argv)
 {
     check_init("fstest");
@@ -526,9 +585,13 @@ int main(int argc, char **argv)
         test_write(c);
     } else if (!strcmp(mode, "read")) {
         test_read(c);
+    } else if (!strcmp(mode, "periodic")) {
+        test_periodic(c);
     } else if (!strcmp(mode, "persist")) {
         test_persist(c);
         return 0;
+    } else if (!strcmp(mode, "ioerror")) {
+        test_ioerror(c);
     } else if (!strcmp(mode, "damaged")) {
         test_damaged(c);
     } else {
