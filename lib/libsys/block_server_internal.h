@@ -67,6 +67,7 @@ struct block_server {
     unsigned free_ids[BLOCK_SERVER_MAX_STARTED]; /* entries of started not in use, a stack */
     unsigned free_id_count;
     unsigned next_pump; /* where the next round of taking submissions starts (fairness) */
+    uint32_t used_mask; /* bit i: sessions[i].used, so settle visits the sessions in use only */
     bool driver_full;   /* the driver refused a request: offer again after a completion */
     struct block_free_run free_runs[BLOCK_SERVER_FREE_RUNS];
     unsigned free_run_count;
