@@ -32,6 +32,8 @@ struct ahci_timeouts {
     uint32_t io_ms, flush_ms, other_ms;
 };
 extern struct ahci_timeouts ahci_timeouts;
+/* The manifest's ncq=off (tests): READ/WRITE DMA EXT even where NCQ is there. */
+extern bool ahci_no_ncq;
 
 enum slot_state {
     SLOT_FREE = 0,
@@ -155,8 +157,6 @@ void port_interrupt(struct ahci_port *p);
 void port_tick(struct ahci_port *p);
 /* Whether anything is in flight or a restart is under way (the watchdog must tick). */
 bool port_busy(const struct ahci_port *p);
-/* Slots free for port_submit. */
-unsigned port_free_slots(const struct ahci_port *p);
 
 /* main.c: the block server (lib/libsys/block_server.h) the completions go to; a port gave
    up (its disk is marked BLOCK_INFO_FAILED). */

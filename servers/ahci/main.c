@@ -7,7 +7,8 @@
  * the requests' physical pieces (port.c) and completes them from its interrupt.
  *
  * Arguments (the manifest's `-- ...`), for tests: timeout-io=MS, timeout-flush=MS,
- * timeout-other=MS replace the time-outs (30 s, 60 s, 10 s).
+ * timeout-other=MS replace the time-outs (30 s, 60 s, 10 s); ncq=off drives every disk with
+ * READ/WRITE DMA EXT, as a disk without NCQ is driven.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,9 +194,11 @@ static struct block_server_driver driver = {
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
-        if (!timeout_argument(argv[i], "timeout-io", &ahci_timeouts.io_ms) &&
-            !timeout_argument(argv[i], "timeout-flush", &ahci_timeouts.flush_ms) &&
-            !timeout_argument(argv[i], "timeout-other", &ahci_timeouts.other_ms))
+        if (strcmp(argv[i], "ncq=off") == 0)
+            ahci_no_ncq = true;
+        else if (!timeout_argument(argv[i], "timeout-io", &ahci_timeouts.io_ms) &&
+                 !timeout_argument(argv[i], "timeout-flush", &ahci_timeouts.flush_ms) &&
+                 !timeout_argument(argv[i], "timeout-other", &ahci_timeouts.other_ms))
             printf("ahci: unknown argument '%s' ignored\n", argv[i]);
     struct grants g = find_grants(libsys_proc_info());
     if (!g.pci || !g.abar) {

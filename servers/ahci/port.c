@@ -1,5 +1,6 @@
 /*
- * A port's command slots and state machine (docs/disks.md, "The driver"). Requests become
+ * A port's command slots and state machine (docs/disks.md, "Requests: the hot path" and
+ * "Errors, time-outs and the port state machine"). Requests become
  * commands in free slots (port_submit builds the FIS and the PRDs in the slot's table), go to
  * the HBA in batches (port_kick), end through the interrupt (port_interrupt) and time out on
  * the watchdog's ticks (port_tick).
@@ -31,6 +32,7 @@
 _Static_assert(IDENTIFY_OFFSET + 512 <= AHCI_PORT_DMA, "a port's DMA memory holds it all");
 
 struct ahci_timeouts ahci_timeouts = {30000, 60000, 10000};
+bool ahci_no_ncq;
 
 /* Ticks from now until ms have passed (rounded up, and one more: the current tick is part
    gone). */
@@ -113,9 +115,13 @@ const char *port_bring_up(struct ahci_port *p)
         return "an ATAPI device (CD or DVD drive)";
     port_write(p, AHCI_PX_CMD, port_read(p, AHCI_PX_CMD) | AHCI_PX_CMD_ST);
     const char *why = identify(p);
-    if (why)
+    if (why) {
+        /* Not a disk this driver can use: its engines stop and its memory goes back. */
+        port_write(p, AHCI_PX_CMD, port_read(p, AHCI_PX_CMD) & ~(AHCI_PX_CMD_ST | AHCI_PX_CMD_FRE));
+        mem_unmap(address);
         return why;
-    p->mode.ncq = p->id.ncq && (ahci_hba.cap & AHCI_CAP_SNCQ);
+    }
+    p->mode.ncq = p->id.ncq && (ahci_hba.cap & AHCI_CAP_SNCQ) && !ahci_no_ncq;
     p->mode.lba48 = p->id.lba48;
     p->mode.fua = p->id.fua;
     p->depth = ahci_hba.slots < AHCI_SLOTS ? ahci_hba.slots : AHCI_SLOTS;
@@ -127,11 +133,6 @@ const char *port_bring_up(struct ahci_port *p)
     port_write(p, AHCI_PX_IE, AHCI_PX_IE_USED);
     p->state = PORT_RUNNING;
     return NULL;
-}
-
-unsigned port_free_slots(const struct ahci_port *p)
-{
-    return p->state == PORT_FAILED ? 0 : bit_count(p->free_mask);
 }
 
 bool port_busy(const struct ahci_port *p)

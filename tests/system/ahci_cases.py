@@ -202,6 +202,32 @@ def ahci_cases():
                   ("b.img", 1 << 20, fill_pattern(22, 0, 2048)), ("tiny.img", 100, lambda path: open(path, "r+b").write(b"tiny"))],
             after=all_of(image_has_pattern("a.img", 23, 5000, 1000),
                          image_has_pattern("b.img", 24, 100, 1948))),
+        # pc with two added controllers (drivers ahci and ahci-2), two disks on the first and
+        # one on the second: the host's pattern read on all three at once, the guest's written
+        # on all three at once and checked by the host after QEMU ends.
+        ahci_case("ahci-pc-two-controllers",
+                  pc_disks("a.img", "b.img") + pc_disks("c.img", controller="ahci1"), [
+                      "run blocktest verify ahci 0 71 32 0 4096 &\r",
+                      "run blocktest verify ahci 1 72 32 0 4096 &\r",
+                      "run blocktest verify ahci-2 0 73 32 0 4096\r",
+                      "run blocktest write ahci 0 74 32 8192 2048 &\r",
+                      "run blocktest write ahci 1 75 16 8192 2048 &\r",
+                      "run blocktest write ahci-2 0 76 32 8192 2048\r",
+                      "echo wait\r",
+                  ], [
+                      r"^procsrv: started ahci-2 \(bin/ahci\) as process \d+",
+                      ok("ahci", 0, 0, 4096, 32, " verified"),
+                      ok("ahci", 1, 0, 4096, 32, " verified"),
+                      ok("ahci-2", 0, 0, 4096, 32, " verified"),
+                      ok("ahci", 0, 8192, 2048, 32, " written"),
+                      ok("ahci", 1, 8192, 2048, 16, " written"),
+                      ok("ahci-2", 0, 8192, 2048, 32, " written"),
+                  ], disks=[("a.img", MIB64, fill_pattern(71, 0, 4096)),
+                            ("b.img", MIB64, fill_pattern(72, 0, 4096)),
+                            ("c.img", MIB64, fill_pattern(73, 0, 4096))],
+                  after=all_of(image_has_pattern("a.img", 74, 8192, 2048),
+                               image_has_pattern("b.img", 75, 8192, 2048),
+                               image_has_pattern("c.img", 76, 8192, 2048))),
         # Three disks: two on q35's built-in controller, one on an added -device ahci, which
         # the pci server finds first (its driver is ahci, the built-in one's ahci-2): clients
         # on all three at once (two runs in the background), then the bad-input suite and
@@ -234,7 +260,8 @@ def ahci_cases():
                   check=lambda log: None if len(re.findall(r"^blocktest: clients: \d+ passed, 0 failed$",
                                                            log, re.M)) == 3
                   else "expected three clean runs of blocktest clients"),
-        # INTx instead of MSI (msi=off), on q35 (GSI 16-23 through _PRT); and the driver
+        # INTx instead of MSI (msi=off), on q35 (GSI 16-23 through _PRT), and no NCQ (ncq=off:
+        # READ/WRITE DMA EXT, several unqueued commands in PxCI at once); and the driver
         # killed, then swapped for another binary, in the middle of a stream of writes: procsrv
         # starts it again for the same controller, the client library opens the disk again and
         # submits again what was in flight, every request completes once and what was
@@ -245,6 +272,8 @@ def ahci_cases():
             "run blocktest stream ahci 0 1500 swap=bin/ahci-v2\r",
             "run blocktest verify ahci 0 51 32 20000 2048\r",
         ], [
+            r"^ahci: port 0: QEMU HARDDISK, serial QM\d+, 131072 sectors of 512 bytes, no NCQ, "
+            r"write cache$",
             r"^ahci: serving 1 disk, interrupts through INTx$",
             ok("ahci", 0, 20000, 2048, 32, " written"),
             r"^procsrv: process \d+ \(ahci\) killed by process \d+$",
@@ -281,6 +310,24 @@ def ahci_cases():
                       r"4 resets, 0 sessions cut off$",
                   ], disks=[("a.img", MIB64, fill_pattern(41, 0, 4096)),
                             ("errors.conf", 0, text_file(READ_ERROR_AT_1000))]),
+        # The same read error without NCQ (ncq=off, INTx): READ DMA EXT fails alone, is retried
+        # and fails; the rest of the disk reads, and writes go on.
+        ahci_case("ahci-read-error-dma", ["-device", "ahci,id=ahci0"] +
+                  blkdebug_disk("a.img", "errors.conf"), [
+                      "blk read ahci 0 1000\r",
+                      "run blocktest verify ahci 0 41 8 1001 1000\r",
+                      "run blocktest pattern ahci 0 43 8 900\r",
+                  ], [
+                      r"^ahci: port 0: QEMU HARDDISK, serial QM\d+, 131072 sectors of 512 bytes, "
+                      r"no NCQ, ",
+                      r"^ahci: disk 0 \(port 0, QEMU HARDDISK\): I/O error at LBA 1000 "
+                      r"\(1 sector\) after 3 retries ",
+                      r"^blk: sector 1000: I/O error$",
+                      ok("ahci", 0, 1001, 1000, 8, " verified"),
+                      ok("ahci", 0, 0, 900, 8, " written verified"),
+                  ], disks=[("a.img", MIB64, fill_pattern(41, 0, 4096)),
+                            ("errors.conf", 0, text_file(READ_ERROR_AT_1000))],
+                  manifest="ahci-intx"),
         # A disk too slow for the time-out (QEMU throttles it to 4 requests a second; the test
         # manifest's I/O time-out is 3 s): commands queued 32 deep time out, the port is reset
         # (COMRESET), the commands go again one at a time (no retry is counted: none was alone
