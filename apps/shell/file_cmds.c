@@ -198,6 +198,12 @@ void cmd_cp(int argc, char **argv, bool background)
     (void)argc, (void)background;
     char path[FSPATH_MAX];
     const char *target = into_directory(argv[1], argv[2], path, sizeof path);
+    struct stat from, to;
+    if (stat(argv[1], &from) == 0 && stat(target, &to) == 0 && from.st_dev == to.st_dev &&
+        from.st_ino == to.st_ino) {
+        printf("cp: %s and %s are the same file\n", argv[1], target);
+        return; /* opening the target would empty the source */
+    }
     int in = open(argv[1], O_RDONLY);
     if (in < 0) {
         file_report("cp", argv[1]);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -188,6 +189,7 @@ int fstat(int fd, struct stat *st)
     switch (e->kind) {
     case FDTABLE_CONSOLE:
         st->st_mode = S_IFCHR | 0620;
+        st->st_dev = FILES_DEV_CONSOLE;
         st->st_nlink = 1;
         return 0;
     case FDTABLE_INITRD:
@@ -305,15 +307,21 @@ int chdir(const char *path)
     return 0;
 }
 
+/* The current directory into buf (size bytes); with buf NULL, into memory from malloc of size
+   bytes, or of just enough when size is 0 (as glibc and the BSDs do). */
 char *getcwd(char *buf, size_t size)
 {
     size_t n = strlen(files_cwd) + 1;
-    if (!buf || size == 0) {
-        errno = buf ? EINVAL : EFAULT;
+    if (buf && size == 0) {
+        errno = EINVAL;
         return NULL;
     }
-    if (n > size) {
+    if (n > (size ? size : n)) {
         errno = ERANGE;
+        return NULL;
+    }
+    if (!buf && !(buf = malloc(size ? size : n))) {
+        errno = ENOMEM;
         return NULL;
     }
     memcpy(buf, files_cwd, n);

@@ -24,6 +24,12 @@
 ssize_t libsys_console_write(const void *buf, size_t n);
 ssize_t libsys_console_read(void *buf, size_t n);
 
+/* st_dev of what stat describes: a file is the same as another when both st_dev and st_ino
+   are. */
+#define FILES_DEV_CONSOLE 1
+#define FILES_DEV_INITRD  2
+#define FILES_DEV_HMFS    16 /* + the tree's index */
+
 /* A path resolved: normalised, and split by file system. */
 struct files_path {
     char full[FSPATH_MAX];   /* absolute and normalised */

@@ -183,10 +183,11 @@ ssize_t hmfs_files_write(struct fdtable_entry *e, const void *buf, size_t n)
     return (ssize_t)done;
 }
 
-/* Fills st from the server's answer. */
-static void hmfs_fill_stat(const struct fs_stat *f, struct stat *st)
+/* Fills st from the server's answer about a file of tree. */
+static void hmfs_fill_stat(const struct fs_stat *f, uint64_t tree, struct stat *st)
 {
     memset(st, 0, sizeof *st);
+    st->st_dev = (dev_t)(FILES_DEV_HMFS + tree);
     st->st_ino = (ino_t)f->inode;
     st->st_mode = f->type == FS_TYPE_DIR ? S_IFDIR | 0755 : S_IFREG | 0644;
     st->st_nlink = (nlink_t)f->links;
@@ -200,6 +201,7 @@ static void hmfs_fill_stat(const struct fs_stat *f, struct stat *st)
 static void hmfs_snap_top_stat(struct stat *st)
 {
     memset(st, 0, sizeof *st);
+    st->st_dev = FILES_DEV_HMFS;
     st->st_mode = S_IFDIR | 0555;
     st->st_nlink = 2;
     st->st_blksize = 4096;
@@ -234,7 +236,7 @@ int hmfs_files_stat(const char *rest, struct stat *st)
     struct result r = fs_stat(c, (unsigned)tree, inner, &f);
     if (!result_is_ok(r))
         return hmfs_error(r);
-    hmfs_fill_stat(&f, st);
+    hmfs_fill_stat(&f, (uint64_t)tree, st);
     return 0;
 }
 
@@ -252,7 +254,7 @@ int hmfs_files_fstat(struct fdtable_entry *e, struct stat *st)
     struct result r = fs_fstat(c, e->handle, &f);
     if (!result_is_ok(r))
         return hmfs_error(r);
-    hmfs_fill_stat(&f, st);
+    hmfs_fill_stat(&f, e->size, st);
     return 0;
 }
 
@@ -310,8 +312,8 @@ int hmfs_files_rmdir(const char *rest)
     int error = hmfs_locate(rest, &c, &tree, &inner);
     if (error)
         return error == -EROFS ? -EBUSY : error;
-    if (inner[0] == '\0' && tree != 0)
-        return -EBUSY; /* a snapshot's root: delete the snapshot instead */
+    if (inner[0] == '\0' || strcmp(inner, "/") == 0)
+        return -EBUSY; /* a tree's root: it stays (a snapshot is deleted with snap delete) */
     struct result r = fs_rmdir(c, (unsigned)tree, inner);
     return result_is_ok(r) ? 0 : hmfs_error(r);
 }

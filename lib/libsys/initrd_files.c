@@ -122,6 +122,7 @@ ssize_t initrd_files_read(struct fdtable_entry *e, void *buf, size_t n)
 static void initrd_fill_stat(uint64_t index, struct stat *st)
 {
     memset(st, 0, sizeof *st);
+    st->st_dev = FILES_DEV_INITRD;
     st->st_blksize = 512;
     if (index == INITRD_DIR_HANDLE) {
         st->st_mode = S_IFDIR | 0555;

@@ -59,12 +59,19 @@ def make_initrd(kind, good, workdir):
     return path
 
 
+ISO_CACHE = {}  # (initrd, cmdline, graphics) -> an ISO already made this run
+
+
 def make_iso(case, kernel, good_initrd, workdir):
+    key = (case.initrd, case.cmdline, case.graphics)
+    if key in ISO_CACHE:  # many cases boot the same image (the power cuts): made once
+        return ISO_CACHE[key]
     initrd = make_initrd(case.initrd, good_initrd, workdir)
     iso = os.path.join(workdir, f"{case.name}.iso")
     env = dict(os.environ, MISSIVE_GRAPHICS="1" if case.graphics else "0")
     subprocess.run(["bash", os.path.join(REPO, "tools", "mkiso.sh"), iso, kernel,
                     initrd or "-", *case.cmdline.split(" ")], check=True, env=env)
+    ISO_CACHE[key] = iso
     return iso
 
 

@@ -86,9 +86,10 @@ def check_terminal_window(log):
     if c[tip[1]][tip[0]] != (0, 0, 0) or (0, 0, 0) in (c[tip[1]][tip[0] - 1],
                                                       c[tip[1] - 1][tip[0]]):
         return f"term-2: the pointer's tip is not at {tip}"
-    # The scrollback (the pointer moved out of the way, to the screen's corner): help's 18
-    # lines scrolled the greeting off the screen (term-3a); Shift-PageUp brings it back into
-    # view, and the cursor is not drawn while the view is back.
+    # The scrollback (the pointer moved out of the way, to the screen's corner): help's lines
+    # scrolled the greeting off the screen (term-3a); Shift-PageUp, three times (half a screen
+    # each; help is longer than a screen), brings it back into view, and the cursor is not
+    # drawn while the view is back.
     moved = (ref.TERM_X + 60, ref.TERM_Y + 40)
     greeting = "Missive shell; type help"
     before, _ = ref.read_terminal(build, dump("term-3a"), *moved)
@@ -141,7 +142,8 @@ def input_cases():
                     button("left", False), sleep(1.0), screendump("term-2"),
                     rel(700, 700), *typed("help\r")]),
                   (r"^quote words with spaces",
-                   [sleep(1.0), screendump("term-3a"), key("shift-pgup"), sleep(1.0),
+                   [sleep(1.0), screendump("term-3a"), key("shift-pgup"), sleep(0.3),
+                    key("shift-pgup"), sleep(0.3), key("shift-pgup"), sleep(1.0),
                     screendump("term-3")])],
              expect=[r"^console: terminal window on \(waiting for the compositor\)$",
                      r"compositor: 1024x768 framebuffer", r"clock: window at 664,440$",

@@ -91,12 +91,13 @@ def powercut_case(n):
 
 
 def fsx_case():
-    """fsx through the POSIX calls on a volume in the hmfs server's memory: two runs at once,
+    """fsx through the POSIX calls on HMFS on a ramdisk: two runs at once,
     5,000 operations each."""
     return Case("posix-fsx", initrd="test", exit_status=None, timeout=180,
                 cmdline="init=bin/procsrv -- manifest=etc/tests/fsx.manifest",
                 expect=[r"^fsx: seed 7: 5000 operations on /fsx-7$",
                         r"^fsx: seed 8: 5000 operations on /fsx-8$",
+                        r"^fsx: posix: [1-9]\d* passed, 0 failed$",
                         r"^fsx: run: [1-9]\d* passed, 0 failed$"],
                 forbid=[r"FAIL", r"^fsx: stopping"],
                 check=lambda log: None if len(re.findall(
@@ -110,7 +111,7 @@ def shell_files_case():
         "mkdir /docs\r", "echo hello disk > /docs/a.txt\r", "echo second line >> /docs/a.txt\r",
         "cat /docs/a.txt\r", "cp /docs/a.txt /docs/b.txt\r", "mv /docs/b.txt /c.txt\r",
         "ls -l /docs\r", "ls /\r", "cd /docs\r", "pwd\r", "cat a.txt ../c.txt\r",
-        "cp /initrd/etc/motd motd\r", "cat motd\r", "rm /c.txt\r", "cat /c.txt\r",
+        "cp /initrd/etc/motd motd\r", "cat motd\r", "cp motd /docs/motd\r", "rm /c.txt\r", "cat /c.txt\r",
         "rmdir /docs\r", "echo x > /initrd/etc/x\r", "rm /initrd/etc/motd\r",
         "mkdir /docs/a.txt/x\r", "snap create before\r", "echo changed > /docs/a.txt\r",
         "snap list\r", "cat /.snap/before/docs/a.txt\r", "snap mount before\r",
@@ -122,7 +123,7 @@ def shell_files_case():
                 expect=SHELL_UP + [
                     r"^hello disk$", r"^second line$", r"^-  +23  a\.txt$", r"^/docs$",
                     r"^initrd/$", r"^docs/$", r"^c\.txt$",
-                    r"^Welcome to Missive",
+                    r"^Welcome to Missive", r"^cp: motd and /docs/motd are the same file$",
                     r"^cat: /c\.txt: No such file or directory$",
                     r"^rmdir: /docs: Directory not empty$",
                     r"^echo: /initrd/etc/x: Read-only file system$",

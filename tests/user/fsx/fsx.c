@@ -524,6 +524,7 @@ int fsx_run(uint64_t seed, unsigned long ops, const char *top)
         check_fail("mkdir %s: %s", top, strerror(errno));
         return check_report("run");
     }
+    posix_checks(top);
     fsx_many_names();
     for (fsx_op = 1; fsx_op <= ops; fsx_op++) {
         fsx_step();

@@ -16,6 +16,10 @@ uint64_t fsx_random(uint64_t *state);
    failures, after the count line "fsx: run: N passed, M failed". */
 int fsx_run(uint64_t seed, unsigned long ops, const char *top);
 
+/* The POSIX calls' edges (posix.c), in top (which must exist), then the count line
+   "fsx: posix: N passed, M failed". */
+void posix_checks(const char *top);
+
 /* Writes files in top for ever, each fsynced and then logged ("powercut: synced ...") and
    never touched again, among changes that are not synced; returns only on an error. */
 int powercut_run(uint64_t seed, const char *top);
