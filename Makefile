@@ -21,7 +21,7 @@ DEPS    := $(BUILD)/.deps-installed
 .PHONY: FORCE all hmfs-tools hmfs-powercut run run-gui run-uefi usb debug test unit-test picolibc-test \
 	system-test rebuild-check format format-check abi abi-check clean deps fuzz fuzz-check trace \
 	bench-linux bench-compare bench-linux-check bench bench-missive bench-gfx \
-	bench-plot
+	bench-plot bench-disk bench-disk-check
 all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json $(HMFS_TOOLS)
 
 # --- dependencies ------------------------------------------------------------
@@ -318,7 +318,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt acpitables keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
 	initstack aml pci pciids mouse psf vt blend compose clockface hmfs hmfs_fsx hmfs_powercut \
-	hmfs_corrupt
+	hmfs_corrupt diskbench
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -387,6 +387,9 @@ unit_srcs_hmfs_corrupt := $(unit_srcs_hmfs)
 # The HMFS tests use the C library's string.h, not the kernel's (-Ikernel would find that one).
 $(BUILD)/host/test_hmfs $(BUILD)/host/test_hmfs_%: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 unit_srcs_pci       := lib/pci/pci.c
+# The disk benchmark's workload (docs/disk-performance.md); the C library's string.h.
+unit_srcs_diskbench := lib/diskbench/diskbench.c
+$(BUILD)/host/test_diskbench: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 unit_srcs_pciids    := lib/pci/pciids.c
 # It and its test include the C library's <string.h>, not kernel/'s.
 $(BUILD)/host/test_pciids: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
@@ -425,8 +428,8 @@ trace: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DE
 rebuild-check: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio | $(DEPS)
 	bash tests/system/rebuild_check.sh $(BUILD)
 
-test: format-check abi-check unit-test fuzz-check bench-linux-check picolibc-test system-test \
-	rebuild-check
+test: format-check abi-check unit-test fuzz-check bench-linux-check bench-disk-check picolibc-test \
+	system-test rebuild-check
 
 # --- fuzzing (docs/testing.md) -----------------------------------------------------------------
 
@@ -509,6 +512,42 @@ bench-linux-check: $(BENCH_LINUX)/linuxbench
 bench-compare:
 	python3 tools/bench/compare.py --results results
 
+# --- the disk against Linux (docs/disk-performance.md) ------------------------------
+
+# linuxdisk (the rows of lib/diskbench on /dev/sda through io_uring) is /init of an initramfs
+# that also holds the pinned kernel package's modules for q35's AHCI disk and for ext4, in the
+# order they load; tools/bench/disk.py boots it and Missive's diskbench in the one QEMU
+# configuration of tools/bench/storage.py, under -icount and without, and writes
+# results/disk-*.csv and results/disk.md. Debian's kernel only (the modules come from it).
+BENCH_DISK := $(BUILD)/bench-disk
+LINUXDISK_MODULES := scsi_common scsi_mod libata libahci ahci crct10dif_common \
+	crct10dif_generic crc-t10dif crc64 crc64_rocksoft_generic crc64-rocksoft t10-pi sd_mod \
+	crc16 crc32c_generic mbcache jbd2 ext4
+LINUXDISK_SRCS := tools/bench/linux/linuxdisk.c lib/diskbench/diskbench.c
+
+$(BENCH_DISK)/linuxdisk: $(LINUXDISK_SRCS) lib/diskbench/diskbench.h Makefile | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(LINUXBENCH_CFLAGS) -Ilib -o $@ $(LINUXDISK_SRCS)
+
+$(BENCH_DISK)/initramfs.cpio: $(BENCH_DISK)/linuxdisk tools/bench/linux/mkinitramfs.sh \
+		tools/bench/linux/fetch-kernel.sh
+	@modules=$$(bash tools/bench/linux/fetch-kernel.sh $(BENCH_LINUX)/debian \
+		$(LINUXDISK_MODULES) | tail -n +2) && [ -n "$$modules" ] || exit 1; \
+	bash tools/bench/linux/mkinitramfs.sh $< $@ $$modules
+
+bench-disk: $(BENCH_DISK)/initramfs.cpio $(PICOLIBC)/.stamp | $(DEPS)
+	$(MAKE) BUILD=$(BENCH_BUILD) DEBUG=0 PICOLIBC=$(PICOLIBC) $(BENCH_BUILD)/kernel.elf \
+		$(BENCH_BUILD)/initrd.cpio
+	@kernel=$$(bash tools/bench/linux/fetch-kernel.sh $(BENCH_LINUX)/debian) || exit 1; \
+	python3 tools/bench/disk.py --build $(BENCH_DISK) --missive-build $(BENCH_BUILD) \
+		--linux-kernel "$$kernel" --linux-initrd $(BENCH_DISK)/initramfs.cpio --results results
+
+# Host checks of the disk benchmark's pieces without QEMU (a few seconds): linuxdisk run as a
+# plain program on an image file (usage errors, the check-sized rows, a failed check), and
+# disk.py's parsing and table. diskbench in Missive is the system-test case diskbench.
+bench-disk-check: $(BENCH_DISK)/linuxdisk
+	python3 tests/bench/test_bench_disk.py $<
+
 # --- benchmarks ------------------------------------------------------------------
 
 # ipcbench on a release kernel (DEBUG=0) built in its own directory, so the normal build is
@@ -582,4 +621,4 @@ format-check: | $(DEPS)
 clean:
 	rm -rf $(BUILD)/kernel-obj $(BUILD)/host $(BUILD)/user $(BUILD)/*.elf $(BUILD)/*.iso \
 		$(BUILD)/*.cpio $(BUILD)/initrd-root* $(BUILD)/system-test $(BUILD)/picolibc-hello $(BUILD)/bin $(BUILD)/trace.json \
-		$(BENCH_LINUX) $(BUILD)/aml $(BUILD)/fuzz
+		$(BENCH_LINUX) $(BENCH_DISK) $(BUILD)/aml $(BUILD)/fuzz
