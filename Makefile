@@ -21,7 +21,7 @@ DEPS    := $(BUILD)/.deps-installed
 .PHONY: FORCE all hmfs-tools hmfs-powercut run run-gui run-uefi usb debug test unit-test picolibc-test \
 	system-test rebuild-check format format-check abi abi-check clean deps fuzz fuzz-check trace \
 	bench-linux bench-compare bench-linux-check bench bench-missive bench-gfx \
-	bench-plot bench-disk bench-disk-check
+	bench-plot bench-disk bench-disk-check bench-fs
 all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json $(HMFS_TOOLS)
 
 # --- dependencies ------------------------------------------------------------
@@ -318,7 +318,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt acpitables keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
 	initstack aml pci pciids mouse psf vt blend compose clockface hmfs hmfs_fsx hmfs_powercut \
-	hmfs_corrupt diskbench
+	hmfs_corrupt diskbench fsbench
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -390,6 +390,9 @@ unit_srcs_pci       := lib/pci/pci.c
 # The disk benchmark's workload (docs/disk-performance.md); the C library's string.h.
 unit_srcs_diskbench := lib/diskbench/diskbench.c
 $(BUILD)/host/test_diskbench: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
+# The filesystem benchmark's rows (docs/fs-performance.md), run in a temporary directory.
+unit_srcs_fsbench := lib/fsbench/fsbench.c lib/diskbench/diskbench.c
+$(BUILD)/host/test_fsbench: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 unit_srcs_pciids    := lib/pci/pciids.c
 # It and its test include the C library's <string.h>, not kernel/'s.
 $(BUILD)/host/test_pciids: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
@@ -523,9 +526,9 @@ BENCH_DISK := $(BUILD)/bench-disk
 LINUXDISK_MODULES := scsi_common scsi_mod libata libahci ahci crct10dif_common \
 	crct10dif_generic crc-t10dif crc64 crc64_rocksoft_generic crc64-rocksoft t10-pi sd_mod \
 	crc16 crc32c_generic mbcache jbd2 ext4
-LINUXDISK_SRCS := tools/bench/linux/linuxdisk.c lib/diskbench/diskbench.c
+LINUXDISK_SRCS := tools/bench/linux/linuxdisk.c lib/diskbench/diskbench.c lib/fsbench/fsbench.c
 
-$(BENCH_DISK)/linuxdisk: $(LINUXDISK_SRCS) lib/diskbench/diskbench.h Makefile | $(DEPS)
+$(BENCH_DISK)/linuxdisk: $(LINUXDISK_SRCS) lib/diskbench/diskbench.h lib/fsbench/fsbench.h Makefile | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(LINUXBENCH_CFLAGS) -Ilib -o $@ $(LINUXDISK_SRCS)
 
@@ -535,12 +538,25 @@ $(BENCH_DISK)/initramfs.cpio: $(BENCH_DISK)/linuxdisk tools/bench/linux/mkinitra
 		$(LINUXDISK_MODULES) | tail -n +2) && [ -n "$$modules" ] || exit 1; \
 	bash tools/bench/linux/mkinitramfs.sh $< $@ $$modules
 
+# BENCH_SYSTEMS=linux (or missive) runs one side only.
+BENCH_SYSTEMS ?= linux,missive
 bench-disk: $(BENCH_DISK)/initramfs.cpio $(PICOLIBC)/.stamp | $(DEPS)
 	$(MAKE) BUILD=$(BENCH_BUILD) DEBUG=0 PICOLIBC=$(PICOLIBC) $(BENCH_BUILD)/kernel.elf \
 		$(BENCH_BUILD)/initrd.cpio
 	@kernel=$$(bash tools/bench/linux/fetch-kernel.sh $(BENCH_LINUX)/debian) || exit 1; \
 	python3 tools/bench/disk.py --build $(BENCH_DISK) --missive-build $(BENCH_BUILD) \
-		--linux-kernel "$$kernel" --linux-initrd $(BENCH_DISK)/initramfs.cpio --results results
+		--linux-kernel "$$kernel" --linux-initrd $(BENCH_DISK)/initramfs.cpio --results results \
+		--systems $(BENCH_SYSTEMS)
+
+# HMFS against ext4 (docs/fs-performance.md): the same machinery, the rows of lib/fsbench; the
+# host's mkfs.ext4 and mkfs.hmfs make the image before each boot.
+bench-fs: $(BENCH_DISK)/initramfs.cpio $(PICOLIBC)/.stamp $(HMFS_TOOLS) | $(DEPS)
+	$(MAKE) BUILD=$(BENCH_BUILD) DEBUG=0 PICOLIBC=$(PICOLIBC) $(BENCH_BUILD)/kernel.elf \
+		$(BENCH_BUILD)/initrd.cpio
+	@kernel=$$(bash tools/bench/linux/fetch-kernel.sh $(BENCH_LINUX)/debian) || exit 1; \
+	python3 tools/bench/fs.py --build $(BENCH_DISK) --missive-build $(BENCH_BUILD) \
+		--mkfs-hmfs $(BUILD)/tools/mkfs.hmfs --linux-kernel "$$kernel" \
+		--linux-initrd $(BENCH_DISK)/initramfs.cpio --results results --systems $(BENCH_SYSTEMS)
 
 # Host checks of the disk benchmark's pieces without QEMU (a few seconds): linuxdisk run as a
 # plain program on an image file (usage errors, the check-sized rows, a failed check), and

@@ -15,6 +15,7 @@ import unittest
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, "tools", "bench"))
 import disk  # noqa: E402
+import storage  # noqa: E402
 
 LINUXDISK = None  # set from the command line
 CHECK_AREA = 4 << 20
@@ -24,7 +25,7 @@ class LinuxdiskOptions(unittest.TestCase):
     """Bad input gives the usage text and status 2, and nothing is measured."""
 
     def test_bad_options(self):
-        for args in (["-x"], ["-z", "huge"], ["-r", "0"], ["-r", "11"], ["extra"]):
+        for args in (["-x"], ["-z", "huge"], ["-r", "0"], ["-r", "11"], ["-m", "net"], ["extra"]):
             with self.subTest(args=args):
                 r = subprocess.run([LINUXDISK, *args], capture_output=True, text=True,
                                    timeout=60)
@@ -53,7 +54,7 @@ class LinuxdiskRun(unittest.TestCase):
     def test_rows(self):
         r = self.run_disk(8 << 20, "-r", "2")
         self.assertEqual(r.returncode, 0, r.stderr)
-        lines = disk.parse(r.stdout)
+        lines = storage.parse(r.stdout, "DISK")
         self.assertEqual([line[1] for line in lines], disk.ROWS * 2)
         expected = {"seq-write-128k-qd1": 32, "seq-read-128k-qd1": 32,
                     "seq-write-128k-qd32": 32, "seq-read-128k-qd32": 32,
@@ -75,7 +76,7 @@ class LinuxdiskRun(unittest.TestCase):
     def test_spinner(self):
         r = self.run_disk(8 << 20, "-s")
         self.assertEqual(r.returncode, 0, r.stderr)
-        lines = disk.parse(r.stdout)
+        lines = storage.parse(r.stdout, "DISK")
         self.assertEqual([line[1] for line in lines], disk.ROWS)
         # The spinner runs in the lowest class beside the rows: it counts, in multiples of its
         # three instructions, and never more than the ticks of the row.
@@ -90,6 +91,26 @@ class LinuxdiskRun(unittest.TestCase):
         self.assertNotIn("DISK,", r.stdout)
 
 
+class LinuxdiskFilesystemRows(unittest.TestCase):
+    """-m fs on a directory of this host (no mount): every lib/fsbench row, in order, with its
+    operation counts at the check size, and the directory left with the big file only."""
+
+    def test_fs_rows(self):
+        with tempfile.TemporaryDirectory() as d:
+            r = subprocess.run([LINUXDISK, "-m", "fs", "-d", d, "-z", "check", "-s"],
+                               capture_output=True, text=True, timeout=120)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            lines = storage.parse(r.stdout, "FS")
+            self.assertEqual([line[1] for line in lines],
+                             ["write-fsync-64m", "read-64m", "create-10k", "stat-10k",
+                              "list-10k", "delete-10k"])
+            counts = [(line[2], line[3]) for line in lines]
+            self.assertEqual(counts, [(8, 1 << 20), (8, 1 << 20)] + [(100, 0)] * 4)
+            self.assertEqual(sorted(os.listdir(os.path.join(d, "bench"))), ["big", "dir"])
+            self.assertEqual(os.listdir(os.path.join(d, "bench", "dir")), [])
+            self.assertEqual(os.path.getsize(os.path.join(d, "bench", "big")), 1 << 20)
+
+
 class Parsing(unittest.TestCase):
     """disk.py reads both systems' lines, keeps the best of repeated rows, and its table
     divides the right figures."""
@@ -101,14 +122,14 @@ class Parsing(unittest.TestCase):
            "DISK,broken,1,2\n")
 
     def test_parse_and_best(self):
-        lines = disk.parse(self.LOG)
+        lines = storage.parse(self.LOG, "DISK")
         self.assertEqual(len(lines), 4)
-        b = disk.best(lines)
+        b = storage.best(lines)
         self.assertEqual(b[("ahci", "rand-read-4k-qd1")][4], 8000000)
         self.assertEqual(b[("disk", "rand-read-4k-qd1")][4], 40960000)
 
     def test_table(self):
-        lines = disk.best(disk.parse(self.LOG))
+        lines = storage.best(storage.parse(self.LOG, "DISK"))
         results = {("missive", "icount"): {k: v for k, v in lines.items() if k[0] != "disk"},
                    ("linux", "icount"): {k: v for k, v in lines.items() if k[0] == "disk"},
                    ("missive", "wall"): lines, ("linux", "wall"): lines, "tsc_hz": 1e9}

@@ -18,7 +18,6 @@ table results/disk.md; exits non-zero if a boot fails, a row is missing or a che
             [--systems linux,missive] [--modes icount,wall] [--size full|check] [--repeats N]
 """
 import argparse
-import csv
 import os
 import re
 import subprocess
@@ -31,29 +30,11 @@ import storage  # noqa: E402
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ROWS = ["seq-write-128k-qd1", "seq-read-128k-qd1", "seq-write-128k-qd32", "seq-read-128k-qd32",
         "rand-read-4k-qd1", "rand-read-4k-qd32"]
-LINE = re.compile(r"^DISK,(?:(\w+):)?([a-z0-9-]+),(\d+),(\d+),(\d+),(\d+)\s*$", re.M)
 
 LINUX_DONE = re.compile(r"^# linuxdisk: done", re.M)
 LINUX_TROUBLE = re.compile(r"Kernel panic.*|^linuxdisk: (?!powering off).*", re.M)
 MISSIVE_DONE = re.compile(r"^diskbench: done, (\d+) failed", re.M)
 MISSIVE_TROUBLE = re.compile(r"KERNEL PANIC.*|^fault:.*|.*killed$|^diskbench: FAIL.*", re.M)
-
-
-def parse(text):
-    """The DISK lines of a log: [(target, row, requests, bytes, ticks, spin ticks)]. Missive
-    names the target (ahci: or ramdisk:) before the row; Linux's lines have none (its disk)."""
-    return [(m[0] or "disk", m[1], int(m[2]), int(m[3]), int(m[4]), int(m[5]))
-            for m in LINE.findall(text)]
-
-
-def best(lines):
-    """{(target, row): line} keeping, of repeated rows, the one of least ticks."""
-    out = {}
-    for line in lines:
-        key = line[:2]
-        if key not in out or line[4] < out[key][4]:
-            out[key] = line
-    return out
 
 
 def boot_linux(args, mode):
@@ -100,55 +81,27 @@ def boot_missive(args, mode):
     return text, error
 
 
-def write_results(args, system, mode, lines, tsc_hz):
-    """results/disk-SYSTEM-MODE.csv: one row per target and row."""
-    path = os.path.join(args.results, f"disk-{system}-{mode}.csv")
-    os.makedirs(args.results, exist_ok=True)
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        if mode == "icount":
-            w.writerow(["target", "row", "requests", "bytes", "ticks", "spin_ticks",
-                        "instructions_per_request"])
-            for t, row, req, nbytes, ticks, spin in lines.values():
-                w.writerow([t, row, req, nbytes, ticks, spin, f"{(ticks - spin) / req:.1f}"])
-        else:
-            w.writerow(["target", "row", "requests", "bytes", "ticks", "seconds", "mib_per_s",
-                        "requests_per_s"])
-            for t, row, req, nbytes, ticks, _ in lines.values():
-                s = ticks / tsc_hz
-                w.writerow([t, row, req, nbytes, ticks, f"{s:.6f}", f"{nbytes / s / 2**20:.2f}",
-                            f"{req / s:.1f}"])
-    print(f"bench-disk: wrote {path}")
-
-
-def fmt(v, digits=0):
-    return "—" if v is None else f"{v:,.{digits}f}"
-
-
 def table(results):
-    """The markdown of results/disk.md from {(system, mode): {(target, row): line}}."""
+    """The markdown of results/disk.md from {(system, mode): {(target, row): line}} and the
+    host's TSC frequency (results["tsc_hz"])."""
     def get(system, mode, target, row):
         return results.get((system, mode), {}).get((target, row))
 
-    def instructions(line):
-        return None if line is None else (line[4] - line[5]) / line[2]
+    def mib_s(line):
+        s = storage.seconds(line, results.get("tsc_hz"))
+        return None if s is None else line[3] / s / 2**20
 
-    def mib_s(line, hz):
-        return None if line is None or not hz else line[3] / (line[4] / hz) / 2**20
-
-    hz = results.get("tsc_hz")
+    f = storage.fmt
     out = ["| row | Linux MiB/s | Missive MiB/s | Missive ÷ Linux | Linux instructions/request "
            "| Missive instructions/request | Missive ÷ Linux | ramdisk instructions/request |",
            "|---|--:|--:|--:|--:|--:|--:|--:|"]
     for row in ROWS:
-        lw, mw = get("linux", "wall", "disk", row), get("missive", "wall", "ahci", row)
-        li, mi = get("linux", "icount", "disk", row), get("missive", "icount", "ahci", row)
-        ri = get("missive", "icount", "ramdisk", row)
-        tl, tm = mib_s(lw, hz), mib_s(mw, hz)
-        il, im = instructions(li), instructions(mi)
-        out.append(f"| `{row}` | {fmt(tl, 1)} | {fmt(tm, 1)} | "
-                   f"{fmt(tm / tl, 2) + '×' if tl and tm else '—'} | {fmt(il)} | {fmt(im)} | "
-                   f"{fmt(im / il, 2) + '×' if il and im else '—'} | {fmt(instructions(ri))} |")
+        tl, tm = mib_s(get("linux", "wall", "disk", row)), mib_s(get("missive", "wall", "ahci", row))
+        il = storage.instructions(get("linux", "icount", "disk", row))
+        im = storage.instructions(get("missive", "icount", "ahci", row))
+        ir = storage.instructions(get("missive", "icount", "ramdisk", row))
+        out.append(f"| `{row}` | {f(tl, 1)} | {f(tm, 1)} | {storage.ratio(tm, tl)} | {f(il)} "
+                   f"| {f(im)} | {storage.ratio(im, il)} | {f(ir)} |")
     return out
 
 
@@ -177,7 +130,7 @@ def main():
             text, error = (boot_linux if system == "linux" else boot_missive)(args, mode)
             for line in storage.guest_comments(text, "# "):
                 print(f"bench-disk: {system} {mode}: guest {line}")
-            lines = best(parse(text))
+            lines = storage.best(storage.parse(text, "DISK"))
             targets = ["disk"] if system == "linux" else ["ahci"] + (
                 ["ramdisk"] if mode == "icount" else [])
             missing = [f"{t}:{r}" for t in targets for r in ROWS if (t, r) not in lines]
@@ -192,7 +145,8 @@ def main():
                 results["tsc_hz"] = benchcsv.host_tsc_hz()
                 print(f"bench-disk: host TSC {results['tsc_hz'] / 1e9:.3f} GHz")
             if not args.no_write:
-                write_results(args, system, mode, lines, results.get("tsc_hz"))
+                storage.write_csv(os.path.join(args.results, f"disk-{system}-{mode}.csv"), mode,
+                                  lines, results.get("tsc_hz"))
     lines = table(results)
     print("\n".join(lines))
     if not args.no_write:

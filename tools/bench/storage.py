@@ -10,6 +10,7 @@ one CPU, TCG; the disk a sparse raw file in the build tree, attached with cache=
 aio=threads. Missive boots from an ISO (-cdrom, which q35 puts on the controller's port 2 as
 an ATAPI drive); Linux boots with -kernel and has q35's empty CD drive at the same place.
 """
+import csv
 import os
 import re
 import subprocess
@@ -95,3 +96,61 @@ LINE_CHARS = re.compile(r"[^ -~]")
 def guest_comments(text, prefix):
     """The guest's '# ' lines, for the run's record."""
     return [LINE_CHARS.sub("", line) for line in text.splitlines() if line.startswith(prefix)]
+
+
+def parse(text, prefix):
+    """The result lines of a log (PREFIX,[TARGET:]ROW,COUNT,BYTES,TICKS,SPIN; prefix DISK or
+    FS): [(target, row, count, bytes, ticks, spin ticks)]. Missive names the target (ahci:,
+    ramdisk:, hmfs:) before the row; Linux's lines have none ("disk")."""
+    line = re.compile(rf"^{prefix},(?:(\w+):)?([a-z0-9-]+),(\d+),(\d+),(\d+),(\d+)\s*$", re.M)
+    return [(m[0] or "disk", m[1], int(m[2]), int(m[3]), int(m[4]), int(m[5]))
+            for m in line.findall(text)]
+
+
+def best(lines):
+    """{(target, row): line} keeping, of repeated rows, the one of least ticks."""
+    out = {}
+    for line in lines:
+        key = line[:2]
+        if key not in out or line[4] < out[key][4]:
+            out[key] = line
+    return out
+
+
+def instructions(line):
+    """Guest instructions per request or operation of an icount line: the ticks less what the
+    idle spinner ran, over the count."""
+    return None if line is None else (line[4] - line[5]) / line[2]
+
+
+def seconds(line, tsc_hz):
+    return None if line is None or not tsc_hz else line[4] / tsc_hz
+
+
+def write_csv(path, mode, lines, tsc_hz):
+    """One CSV of a system's run in mode (icount: instructions per request; wall: seconds,
+    MiB/s and requests per second from the host's TSC frequency)."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        if mode == "icount":
+            w.writerow(["target", "row", "count", "bytes", "ticks", "spin_ticks",
+                        "instructions_per_request"])
+            for line in lines.values():
+                w.writerow(list(line) + [f"{instructions(line):.1f}"])
+        else:
+            w.writerow(["target", "row", "count", "bytes", "ticks", "seconds", "mib_per_s",
+                        "requests_per_s"])
+            for line in lines.values():
+                s = seconds(line, tsc_hz)
+                w.writerow(list(line[:5]) + [f"{s:.6f}", f"{line[3] / s / 2**20:.2f}",
+                                             f"{line[2] / s:.1f}"])
+    print(f"wrote {path}")
+
+
+def fmt(v, digits=0):
+    return "—" if v is None else f"{v:,.{digits}f}"
+
+
+def ratio(a, b):
+    return f"{a / b:,.2f}×" if a and b else "—"

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "diskbench/diskbench.h"
+#include "fsbench/fsbench.h"
 
 #define DEBUG_EXIT_PORT 0xf4 /* isa-debug-exit (QEMU-NOTES) */
 #define MODULE_DIR      "/modules"
@@ -302,6 +303,15 @@ static pid_t start_spinner(volatile uint64_t *counter)
     _exit(0); /* not reached */
 }
 
+/* Ends the spinner (pid 0: none runs). */
+static void stop_spinner(pid_t spinner)
+{
+    if (spinner > 0) {
+        kill(spinner, SIGKILL);
+        waitpid(spinner, NULL, 0);
+    }
+}
+
 /* --- the rows ------------------------------------------------------------------------- */
 
 /* Runs every row repeats times through ring, printing a DISK line each; the spinner's count
@@ -337,11 +347,61 @@ static void run_rows(struct uring *ring, const struct diskbench_size *size, int 
     }
 }
 
+/* --- the filesystem rows ------------------------------------------------------------- */
+
+#define FS_MOUNT "/mnt"
+
+/* Mounts device (ext4) on FS_MOUNT, runs every fsbench row repeats times in FS_MOUNT/bench
+   (each pass leaves the directory empty and the big file to be replaced by the next),
+   printing an FS line each, and unmounts. The page cache is dropped before each read of the
+   big file. A device that is a directory (a host run) is used as it is, without mounting or
+   dropping anything. A failed row ends the run. */
+static void run_fs_rows(const char *device, const struct fsbench_size *size, int repeats,
+                        volatile uint64_t *spins, uint8_t *buffer)
+{
+    struct stat st;
+    int directory = stat(device, &st) == 0 && S_ISDIR(st.st_mode);
+    char root[FSBENCH_PATH_MAX - 20];
+    snprintf(root, sizeof root, "%s/bench", directory ? device : FS_MOUNT);
+    if (!directory && mount(device, FS_MOUNT, "ext4", 0, NULL) != 0)
+        die("mount ext4");
+    if (mkdir(root, 0755) != 0 && errno != EEXIST)
+        die(root);
+    for (int r = 0; r < repeats; r++) {
+        for (int row = 0; row < FSBENCH_ROW_COUNT; row++) {
+            if (row == FSBENCH_READ && !directory) {
+                sync();
+                if (!write_sysfs("/proc/sys/vm/drop_caches", "3"))
+                    die("drop_caches");
+            }
+            struct fsbench_outcome out;
+            uint64_t s0 = spins ? *spins : 0;
+            uint64_t t0 = ticks();
+            bool ok = fsbench_run((enum fsbench_row)row, root, size, buffer, &out);
+            uint64_t t1 = ticks();
+            uint64_t s1 = spins ? *spins : 0;
+            if (!ok) {
+                fprintf(stderr, "linuxdisk: %s: %s\n", fsbench_row_names[row], out.error);
+                finish(1);
+            }
+            char line[FSBENCH_LINE_MAX];
+            fsbench_format(line, fsbench_row_names[row], out.operations, out.bytes, t1 - t0,
+                           (s1 - s0) * DISKBENCH_SPIN_INSTRUCTIONS);
+            printf("%s\n", line);
+            fflush(stdout);
+        }
+    }
+    if (!directory && umount(FS_MOUNT) != 0)
+        die("umount");
+}
+
 static void usage(void)
 {
-    fprintf(stderr, "usage: linuxdisk [-d DEVICE] [-z full|check] [-s] [-r REPEATS]\n"
-                    "  -d  the raw disk (default /dev/sda)\n"
-                    "  -z  full: 256 MiB sequential, 4096 random reads; check: 4 MiB, 64\n"
+    fprintf(stderr, "usage: linuxdisk [-m disk|fs] [-d DEVICE] [-z full|check] [-s] [-r N]\n"
+                    "  -m  disk: the raw disk's rows (default); fs: the ext4 rows on it\n"
+                    "  -d  the disk (default /dev/sda); with -m fs a directory is used as it is\n"
+                    "  -z  full: 256 MiB sequential, 4096 random reads, 64 MiB file, 10,000\n"
+                    "      files; check: 4 MiB, 64, 1 MiB, 100\n"
                     "  -s  run the idle spinner (for -icount runs: diskbench.h)\n"
                     "  -r  run all rows this many times (1..10, default 1)\n");
     finish(2);
@@ -352,15 +412,24 @@ int main(int argc, char **argv)
     set_up_process_one();
     const char *device = "/dev/sda";
     struct diskbench_size size;
+    struct fsbench_size fs_size;
     diskbench_size_named("full", &size);
-    int spin = 0, repeats = 1, opt;
-    while ((opt = getopt(argc, argv, "d:z:sr:")) != -1) {
+    fsbench_size_named("full", &fs_size);
+    int spin = 0, repeats = 1, fs = 0, opt;
+    while ((opt = getopt(argc, argv, "m:d:z:sr:")) != -1) {
         switch (opt) {
+        case 'm':
+            if (strcmp(optarg, "disk") != 0 && strcmp(optarg, "fs") != 0) {
+                fprintf(stderr, "linuxdisk: unknown set '%s' (disk, fs)\n", optarg);
+                usage();
+            }
+            fs = strcmp(optarg, "fs") == 0;
+            break;
         case 'd':
             device = optarg;
             break;
         case 'z':
-            if (!diskbench_size_named(optarg, &size)) {
+            if (!diskbench_size_named(optarg, &size) || !fsbench_size_named(optarg, &fs_size)) {
                 fprintf(stderr, "linuxdisk: unknown size '%s' (full, check)\n", optarg);
                 usage();
             }
@@ -401,15 +470,6 @@ int main(int argc, char **argv)
     print_sysfs(sysdir, "queue/scheduler");
     print_sysfs(sysdir, "queue/max_sectors_kb");
 
-    int fd = open(device, O_RDWR | O_DIRECT | O_CLOEXEC);
-    if (fd < 0)
-        die(device);
-    off_t disk_bytes = lseek(fd, 0, SEEK_END);
-    if (disk_bytes < (off_t)size.area_bytes) {
-        fprintf(stderr, "linuxdisk: %s has %lld bytes, the rows need %llu\n", device,
-                (long long)disk_bytes, (unsigned long long)size.area_bytes);
-        finish(1);
-    }
     uint8_t *buffer = mmap(NULL, DISKBENCH_BUFFER_BYTES, PROT_READ | PROT_WRITE,
                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     volatile uint64_t *spins =
@@ -421,14 +481,27 @@ int main(int argc, char **argv)
     CPU_SET(0, &cpu0);
     if (sched_setaffinity(0, sizeof cpu0, &cpu0) != 0)
         die("sched_setaffinity");
-    struct uring ring;
-    uring_init(&ring, fd, buffer);
-    pid_t spinner = spin ? start_spinner(spins) : 0;
-    printf("# linuxdisk: %s, io_uring, %s\n", device, spin ? "idle spinner" : "no spinner");
-    run_rows(&ring, &size, repeats, spin ? spins : NULL);
-    if (spinner > 0) {
-        kill(spinner, SIGKILL);
-        waitpid(spinner, NULL, 0);
+    if (fs) {
+        pid_t spinner = spin ? start_spinner(spins) : 0;
+        printf("# linuxdisk: ext4 on %s, %s\n", device, spin ? "idle spinner" : "no spinner");
+        run_fs_rows(device, &fs_size, repeats, spin ? spins : NULL, buffer);
+        stop_spinner(spinner);
+    } else {
+        int fd = open(device, O_RDWR | O_DIRECT | O_CLOEXEC);
+        if (fd < 0)
+            die(device);
+        off_t disk_bytes = lseek(fd, 0, SEEK_END);
+        if (disk_bytes < (off_t)size.area_bytes) {
+            fprintf(stderr, "linuxdisk: %s has %lld bytes, the rows need %llu\n", device,
+                    (long long)disk_bytes, (unsigned long long)size.area_bytes);
+            finish(1);
+        }
+        struct uring ring;
+        uring_init(&ring, fd, buffer);
+        pid_t spinner = spin ? start_spinner(spins) : 0;
+        printf("# linuxdisk: %s, io_uring, %s\n", device, spin ? "idle spinner" : "no spinner");
+        run_rows(&ring, &size, repeats, spin ? spins : NULL);
+        stop_spinner(spinner);
     }
     printf("# linuxdisk: done\n");
     finish(0);
