@@ -225,7 +225,8 @@ $(BUILD)/user/%.o: %.asm Makefile | $(DEPS)
 USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/fuzz \
 	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
 	tests/user/smptest apps/ipcbench servers/acpi servers/pci tests/user/edutest \
-	servers/compositor tests/user/gfxtest apps/gfxbench tests/user/inputtest apps/clock
+	servers/compositor tests/user/gfxtest apps/gfxbench tests/user/inputtest apps/clock \
+	servers/ramdisk tests/user/blocktest
 # libsys beyond crt0 and start-up is an archive, so a program links only the parts it uses
 # (the console no server-side helpers it does not call, a client no server library).
 LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
@@ -234,7 +235,9 @@ LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/server.o $(BUILD)/user/lib/libsys/server_dispatch.o \
 	$(BUILD)/user/lib/result/result.o $(BUILD)/user/lib/result/result_format.o \
 	$(BUILD)/user/lib/libsys/invoke.o $(BUILD)/user/lib/libsys/acpi_client.o \
-	$(BUILD)/user/lib/libsys/vmap.o \
+	$(BUILD)/user/lib/libsys/vmap.o $(BUILD)/user/lib/libsys/block_server.o \
+	$(BUILD)/user/lib/libsys/block_server_queue.o $(BUILD)/user/lib/block/block_check.o \
+	$(BUILD)/user/lib/libsys/block.o \
 	$(BUILD)/user/lib/gfxclient/gfxclient.o
 LIBSYS_ARCHIVE := $(BUILD)/user/libsys.a
 LIBSYS_MISSIVE_OBJS := $(LIBSYS_OBJS) $(LIBSYS_ARCHIVE)
@@ -277,7 +280,7 @@ heap_bytes_smptest := 0x100000
 # The in-system test programs link the test helper library (tests/user/lib/testlib.h), an
 # archive so that each gets only the parts it uses.
 TEST_PROGRAMS := tests/user/usertest tests/user/fuzz tests/user/proctest tests/user/consoletest \
-	tests/user/smptest tests/user/edutest tests/user/inputtest tests/user/gfxtest
+	tests/user/smptest tests/user/edutest tests/user/inputtest tests/user/gfxtest tests/user/blocktest
 TESTLIB_SRCS := $(wildcard tests/user/lib/*.c)
 TESTLIB := $(BUILD)/user/tests/user/lib/libtest.a
 $(BUILD)/user/tests/user/%.o: USER_CFLAGS += -Itests/user/lib
@@ -318,7 +321,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt acpitables keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
 	initstack aml pci pciids mouse psf vt blend compose clockface hmfs hmfs_fsx hmfs_powercut \
-	hmfs_corrupt diskbench fsbench
+	hmfs_corrupt block
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -388,12 +391,14 @@ unit_srcs_hmfs_corrupt := $(unit_srcs_hmfs)
 $(BUILD)/host/test_hmfs $(BUILD)/host/test_hmfs_%: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 unit_srcs_pci       := lib/pci/pci.c
 # The disk benchmark's workload (docs/disk-performance.md); the C library's string.h.
+UNIT_TESTS += diskbench fsbench
 unit_srcs_diskbench := lib/diskbench/diskbench.c
 $(BUILD)/host/test_diskbench: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 # The filesystem benchmark's rows (docs/fs-performance.md), run in a temporary directory.
 unit_srcs_fsbench := lib/fsbench/fsbench.c lib/diskbench/diskbench.c
 $(BUILD)/host/test_fsbench: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 unit_srcs_pciids    := lib/pci/pciids.c
+unit_srcs_block     := lib/block/block_check.c
 # It and its test include the C library's <string.h>, not kernel/'s.
 $(BUILD)/host/test_pciids: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 

@@ -52,6 +52,9 @@ void cmd_trace(int argc, char **argv, bool background);
 void cmd_sleep(int argc, char **argv, bool background);
 /* pci_cmds.c */
 void cmd_lspci(int argc, char **argv, bool background);
+/* blk_cmds.c: the block servers' disks */
+void cmd_disks(int argc, char **argv, bool background);
+void cmd_blk(int argc, char **argv, bool background);
 
 /* Commands in power_cmds.c. */
 void cmd_acpi(int argc, char **argv, bool background);

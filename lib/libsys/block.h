@@ -50,8 +50,9 @@ void *block_region(const struct block_session *s); /* the region, region_bytes l
 size_t block_region_bytes(const struct block_session *s);
 
 /* Queues one request (lib/proto/block.h's fields; the tag is the caller's). Waits while
-   BLOCK_RING_ENTRIES are in flight. Returns 0 or a negative error (the session is gone and
-   cannot be opened again). */
+   BLOCK_RING_ENTRIES are in flight. Returns 0 or a negative error: -SERVICE_BUSY when
+   BLOCK_RING_ENTRIES requests completed and were not reaped yet; another when the session is
+   gone and cannot be opened again. Errors are -SERVICE_* (lib/proto/service.h). */
 long block_submit(struct block_session *s, const struct block_submission *request);
 /* Rings the doorbell for everything queued since the last call (block_submit does not, so
    a batch costs one signal). */

@@ -52,10 +52,12 @@ static void server_receive(struct server *s, struct server_call *call, long stat
     call->in.length = MSG_LENGTH(msg.tag);
     call->badge = msg.badge;
     call->received = MSG_CAPS(msg.tag) ? receive_slot : 0;
-    /* A request carries at most one capability: the kernel put any others in the slots after
-       receive_slot, which the server's allocator thinks free. They go at once, before a
+    /* A request carries at most receive_caps capabilities: the kernel put any others in the
+       slots after those, which the server's allocator thinks free. They go at once, before a
        handler could be refused one of those slots. */
-    for (unsigned i = 1; i < MSG_CAPS(msg.tag); i++)
+    unsigned accepted = s->receive_caps > 1 ? s->receive_caps : 1;
+    call->received_count = MSG_CAPS(msg.tag) < accepted ? MSG_CAPS(msg.tag) : accepted;
+    for (unsigned i = accepted; i < MSG_CAPS(msg.tag); i++)
         server_delete(s, receive_slot + i);
 }
 
@@ -113,7 +115,8 @@ _Noreturn void server_run(struct server *s)
             status = server_dispatch(s, &call);
         }
         if (call.received)
-            server_delete(s, call.received); /* not kept: the slot takes the next one */
+            for (unsigned i = 0; i < call.received_count; i++) /* not kept: the slots take */
+                server_delete(s, call.received + i);           /* the next ones */
         else if (MSG_CAPS(call.in.msg.tag))
             receive_slot = server_receive_slot(s); /* the handler kept it */
         if (status == SERVER_NO_REPLY && call.reply_cap) {

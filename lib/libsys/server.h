@@ -27,15 +27,17 @@ struct server;
 /* One message being served. */
 struct server_call {
     struct server *server;
-    uint64_t badge;     /* the sender's badge: its process id */
-    void *client;       /* the server's record of the sender (server.find_client), or NULL */
-    struct request in;  /* the request: label, length, words */
-    struct request out; /* the reply's words (its label is the handler's status). Words past
-                           MR9 share the IPC buffer with the request's: read those first */
-    uint64_t received;  /* the slot of a capability that came with it (0: none); a handler
-                           that keeps it sets this to 0, else it is deleted after */
-    uint64_t reply_cap; /* a slot whose capability goes with the reply (0: none); the slot is
-                           emptied and given back (server.slot_free) after */
+    uint64_t badge;          /* the sender's badge: its process id */
+    void *client;            /* the server's record of the sender (server.find_client), or NULL */
+    struct request in;       /* the request: label, length, words */
+    struct request out;      /* the reply's words (its label is the handler's status). Words past
+                                MR9 share the IPC buffer with the request's: read those first */
+    uint64_t received;       /* the slot of a capability that came with it (0: none); a handler
+                                that keeps it sets this to 0, else it is deleted after */
+    unsigned received_count; /* capabilities that came, in received and the slots after it
+                                (at most the server's receive_caps) */
+    uint64_t reply_cap;      /* a slot whose capability goes with the reply (0: none); the slot is
+                                emptied and given back (server.slot_free) after */
 };
 
 /* Handles call; returns the reply's status (SERVICE_OK with the results in call->out, a
@@ -79,6 +81,10 @@ struct server {
     bool (*receive_failed)(struct server *s, long error);
     /* Slots for capabilities that come with requests (NULL: the server accepts none), and
        where emptied ones go back. */
+    /* Capabilities one request may bring (0 means 1). Above 1, slot_alloc must answer the
+       first of that many consecutive empty slots, and a handler that keeps any moves them
+       elsewhere (cspace_move): the loop empties them all after the handler. */
+    unsigned receive_caps;
     uint64_t (*slot_alloc)(void);
     void (*slot_free)(uint64_t slot);
 };

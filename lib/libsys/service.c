@@ -190,6 +190,7 @@ struct result proc_list(uint64_t index, struct proc_entry *out)
         out->parent = r.msg.mr[4];
         request_get_bytes(&r, 5, out->name, PROTO_NAME_WORDS * 8);
         out->name[PROTO_NAME_MAX] = 0;
+        out->flags = r.length > 9 ? r.msg.mr[9] : 0;
     }
     return e;
 }

@@ -76,6 +76,7 @@ struct result proc_trace_dump(uint64_t *records);
 /* Fills info for the index-th process (0, 1, ...); SERVICE_NOT_FOUND past the end. */
 struct proc_entry {
     uint64_t pid, state, memory, restarts, parent;
+    uint64_t flags; /* PROC_FLAG_* */
     char name[PROTO_NAME_MAX + 1];
 };
 struct result proc_list(uint64_t index, struct proc_entry *out);

@@ -252,6 +252,10 @@ static enum manifest_result parse_option(struct token t, struct manifest_entry *
         e->framebuffer = true;
         return MANIFEST_ENTRY;
     }
+    if (token_is(key, "block") && !eq) {
+        e->block = true;
+        return MANIFEST_ENTRY;
+    }
     if (!eq || value.len == 0)
         return fail(error,
                     token_is(key, "priority") || token_is(key, "quota") ||

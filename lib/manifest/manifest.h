@@ -18,7 +18,8 @@
  * hex) or pci=VVVV:DDDD (vendor and device id, hex): a driver, started once per matching PCI
  * function with that function's resources (docs/platform.md), msi=on|off (a driver's
  * interrupt: MSI when the function has it, the default, or INTx always), framebuffer (the
- * boot framebuffer: the compositor's). '#' starts a comment. docs/processes.md has the details.
+ * boot framebuffer: the compositor's), block (a block server: PROC_LIST's flags say so, for
+ * clients that look for disks). '#' starts a comment. docs/processes.md has the details.
  *
  * Pure C (string.h only): procsrv and the host tests compile it unchanged.
  */
@@ -60,6 +61,7 @@ struct manifest_entry {
     bool debug;
     bool acpi;        /* the ACPI tables' memory, the RSDP and the power-button notification */
     bool framebuffer; /* the boot framebuffer's frames (the compositor) */
+    bool block;       /* a block server (lib/proto/block.h): PROC_LIST says so */
     unsigned ioport_count;
     struct manifest_range ioports[MANIFEST_MAX_IOPORTS];
     unsigned irq_count;

@@ -63,6 +63,15 @@ enum block_label {
        retries, MR5 port or controller resets, MR6 sessions cut off for a bad ring (for the
        shell and tests) */
     BLOCK_STATS = 0x44,
+    /* MR0 session, MR1 the instance BLOCK_OPEN answered: a doorbell and a wait in one call.
+       The server takes the session's new submissions (as on a doorbell) and answers once the
+       completion queue holds an entry the client has not consumed (at once if it does) -> MR0
+       the completion queue's tail. SERVICE_NOT_FOUND: no such session of the caller's in this
+       instance (the server restarted or ended the session: open again); SERVICE_BUSY: another
+       BLOCK_WAIT on the session waits already. Why a call: a server that ends drops the
+       reply, so a client waiting here learns from the kernel that its server went
+       (SERVICE_CALL_LOST) without polling (docs/protocols.md, "Replaceability"). */
+    BLOCK_WAIT = 0x45,
 };
 
 #define BLOCK_INFO_WRITE_CACHE 1u  /* the disk has a volatile write cache: FLUSH matters */

@@ -129,7 +129,8 @@ enum proc_label {
     PROC_WAIT = 3,     /* MR0 pid (a process the caller spawned) -> MR0 its exit status; waits */
     PROC_KILL = 4,     /* MR0 pid: ends it; its memory returns to memsrv (see PROC_STOP) */
     PROC_LIST = 5,     /* MR0 index (0, 1, ...) -> MR0 pid, MR1 state, MR2 memory bytes, MR3
-                          restarts, MR4 parent pid, MR5-MR8 name; SERVICE_NOT_FOUND past the end */
+                          restarts, MR4 parent pid, MR5-MR8 name, MR9 flags (PROC_FLAG_*);
+                          SERVICE_NOT_FOUND past the end */
     PROC_REGISTER = 6, /* MR0-MR3 name, capability 0 an endpoint: clients may now look it up */
     PROC_LOOKUP = 7,   /* MR0-MR3 name -> capability 0: the endpoint, badged with the caller's
                           id; SERVICE_NOT_FOUND (try again later: servers start in order) */
@@ -186,6 +187,9 @@ enum proc_label {
 #define PROC_ECAM_BASE         0x680000000000ul
 
 #define PROC_SHUTDOWN_WAIT_MS 2000 /* how long procsrv waits for PROC_SHUTDOWN_READY */
+
+/* PROC_LIST's flags: what the manifest says a process serves. */
+#define PROC_FLAG_BLOCK 1ul /* a block server (manifest option block; lib/proto/block.h) */
 
 enum proc_state {
     PROC_STATE_RUNNING = 1,

@@ -145,6 +145,7 @@ static long list(struct server_call *call)
     char name[PROTO_NAME_WORDS * 8] = {0};
     memcpy(name, p->entry.name, strlen(p->entry.name));
     request_put_bytes(out, 5, name, sizeof name);
+    request_set_word(out, 9, p->entry.block ? PROC_FLAG_BLOCK : 0);
     return SERVICE_OK;
 }
 

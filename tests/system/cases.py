@@ -12,6 +12,7 @@ from common import (BOOTED, NO_TROUBLE, check_boot_trace, check_trace_script, OV
                     proc_case, shell_case, smptest_case, user_fault_case)
 
 from pci_cases import pci_cases  # noqa: E402  (the PCI cases, docs/platform.md)
+from block_cases import block_cases  # noqa: E402  (the block protocol, docs/protocols.md)
 
 sys.path.insert(0, os.path.join(REPO, "tools", "bench"))
 from input_cases import input_cases  # noqa: E402
@@ -405,6 +406,7 @@ def cases():
         *acpi_cases(),
         *ipcbench_cases(),
         *pci_cases(),
+        *block_cases(),
         *input_cases(),
         *gfx_cases(),
     ]

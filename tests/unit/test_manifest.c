@@ -49,11 +49,12 @@ static void test_full_entry(void **state)
 {
     (void)state;
     struct manifest_entry e;
-    assert_int_equal(parse("server console bin/console priority=180 quota=2M cspace=10 "
-                           "ioports=0x3f8-0x3ff,0x60 irq=4,1 restart=5 debug acpi framebuffer "
-                           "mmio=0xfebf0000+4K,0xb8000+0x8000 endpoints=memsrv,kbd -- -v two",
-                           &e),
-                     MANIFEST_ENTRY);
+    assert_int_equal(
+        parse("server console bin/console priority=180 quota=2M cspace=10 "
+              "ioports=0x3f8-0x3ff,0x60 irq=4,1 restart=5 debug acpi framebuffer block "
+              "mmio=0xfebf0000+4K,0xb8000+0x8000 endpoints=memsrv,kbd -- -v two",
+              &e),
+        MANIFEST_ENTRY);
     assert_int_equal(e.mmio_count, 2);
     assert_int_equal(e.mmio[0].base, 0xfebf0000);
     assert_int_equal(e.mmio[0].size, 4096);
@@ -80,6 +81,7 @@ static void test_full_entry(void **state)
     assert_true(e.debug);
     assert_true(e.acpi);
     assert_true(e.framebuffer);
+    assert_true(e.block);
     assert_int_equal(e.argc, 2);
     assert_string_equal(e.args, "-v");
     assert_string_equal(e.args + 3, "two");
@@ -98,6 +100,7 @@ static void test_defaults_and_comments(void **state)
     assert_false(e.debug);
     assert_false(e.acpi);
     assert_false(e.framebuffer);
+    assert_false(e.block);
     assert_int_equal(e.argc, 0);
     assert_int_equal(parse("", &e), MANIFEST_EMPTY);
     assert_int_equal(parse("   \t\r", &e), MANIFEST_EMPTY);

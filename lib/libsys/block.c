@@ -1,0 +1,523 @@
+/*
+ * The block client (block.h): discovery, sessions, the rings, blocking reads and writes, and
+ * surviving a server that restarts or is swapped.
+ *
+ * Tags: the library puts its own tag in every submission, the index of the request's entry in
+ * the session's in-flight table, and keeps the caller's tag there; so a completion names
+ * exactly one request, and after a reopen the requests still in flight are submitted again
+ * from that table. Waiting is BLOCK_WAIT, a call: if the server ends meanwhile, the kernel
+ * ends the call (lib/proto/block.h), and the library reopens the disk.
+ */
+#include "libsys/block.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "block/block_check.h"
+#include "libsys/invoke.h"
+#include "libsys/service.h"
+#include "libsys/vmap.h"
+
+/* Where sessions' rings and regions are mapped in a client, one window after the other. */
+#define BLOCK_CLIENT_BASE   0x540000000000ul
+#define BLOCK_CLIENT_WINDOW (4ul << 30) /* a ring page, then the region (at most 2 GiB) */
+#define BLOCK_ENDPOINTS     8           /* servers whose endpoints are kept */
+#define BLOCK_OPEN_TRIES    50          /* a restarting server gets a second to come back */
+#define BLOCK_SPARES        4 /* closed sessions whose memory and slots wait for the next open */
+
+struct block_request_entry {
+    bool used;
+    struct block_submission request; /* tag: the caller's */
+};
+
+struct block_session {
+    char server[PROTO_NAME_MAX + 1];
+    unsigned disk;
+    uint64_t endpoint;
+    uint64_t notification, notification_badged, doorbell, ring_frame;
+    volatile struct block_ring *ring;
+    unsigned frame_bits, frame_count;
+    uint64_t first_frame;
+    uint8_t *region;
+    size_t region_bytes;
+    uint64_t session, instance;
+    struct block_disk_info info;
+    struct block_request_entry entries[BLOCK_RING_ENTRIES];
+    unsigned in_flight;
+    uint32_t sq_tail, cq_head;
+    struct block_completion pending[BLOCK_RING_ENTRIES]; /* completed, not yet reaped */
+    unsigned pending_count;
+    unsigned reopens;
+};
+
+static struct {
+    char name[PROTO_NAME_MAX + 1];
+    uint64_t slot;
+} endpoints[BLOCK_ENDPOINTS];
+static unsigned next_window;
+/* Slots are never given back to libsys (it only counts up), so a program that opens and closes
+   again and again (the shell's blk) reuses a closed session's objects: ring, notification,
+   region, mapped where they were. */
+static struct block_session *spares[BLOCK_SPARES];
+
+/* A kernel error or a server status as the library's negative answer. */
+static long failure(struct result e)
+{
+    if (e.source == RESULT_SERVICE)
+        return -e.code;
+    return -(long)SERVICE_INTERNAL;
+}
+
+/* The endpoint of server (looked up once, then kept), or 0 with *error set. */
+static uint64_t server_endpoint(const char *server, long *error)
+{
+    unsigned free_entry = BLOCK_ENDPOINTS;
+    for (unsigned i = 0; i < BLOCK_ENDPOINTS; i++) {
+        if (endpoints[i].slot && strcmp(endpoints[i].name, server) == 0)
+            return endpoints[i].slot;
+        if (!endpoints[i].slot && free_entry == BLOCK_ENDPOINTS)
+            free_entry = i;
+    }
+    if (strlen(server) > PROTO_NAME_MAX) {
+        *error = -(long)SERVICE_NOT_FOUND;
+        return 0;
+    }
+    unsigned i = free_entry == BLOCK_ENDPOINTS ? 0 : free_entry; /* full: forget the first */
+    uint64_t slot = endpoints[i].slot ? endpoints[i].slot : libsys_alloc_slot();
+    cspace_delete(PROC_SLOT_CSPACE, slot);
+    endpoints[i].slot = 0;
+    struct result e = proc_lookup(server, slot);
+    if (!slot || !result_is_ok(e)) {
+        *error = slot ? failure(e) : -(long)SERVICE_TOO_MANY;
+        return 0;
+    }
+    strcpy(endpoints[i].name, server);
+    endpoints[i].slot = slot;
+    return slot;
+}
+
+bool block_server_name(unsigned n, char *name)
+{
+    char seen[16][PROTO_NAME_MAX + 1];
+    unsigned found = 0;
+    struct proc_entry p;
+    for (uint64_t i = 0; result_is_ok(proc_list(i, &p)); i++) {
+        if (!(p.flags & PROC_FLAG_BLOCK) ||
+            (p.state != PROC_STATE_RUNNING && p.state != PROC_STATE_RESTARTING))
+            continue;
+        bool again = false;
+        for (unsigned j = 0; j < found && j < 16; j++)
+            again |= strcmp(seen[j], p.name) == 0;
+        if (again)
+            continue;
+        if (found == n) {
+            strcpy(name, p.name);
+            return true;
+        }
+        if (found < 16)
+            strcpy(seen[found], p.name);
+        found++;
+    }
+    return false;
+}
+
+/* BLOCK_INFO on endpoint. */
+static long info_call(uint64_t endpoint, unsigned disk, struct block_disk_info *info)
+{
+    struct request r = {.label = BLOCK_INFO};
+    request_set_word(&r, 0, disk);
+    struct result e = request_result(request_call(endpoint, &r, 0, 0, 0), &r);
+    if (!result_is_ok(e))
+        return failure(e);
+    memset(info, 0, sizeof *info);
+    info->sector_size = (uint32_t)request_word(&r, 0);
+    info->sectors = request_word(&r, 1);
+    info->flags = (uint32_t)request_word(&r, 2);
+    info->depth = (uint32_t)request_word(&r, 3);
+    info->max_bytes = (uint32_t)request_word(&r, 4);
+    request_get_bytes(&r, 5, info->model, BLOCK_MODEL_BYTES);
+    request_get_bytes(&r, 10, info->serial, BLOCK_SERIAL_BYTES);
+    if (info->sector_size != 512 && info->sector_size != 4096)
+        return -(long)SERVICE_INTERNAL; /* not a block server we can talk to */
+    return 0;
+}
+
+long block_disk_info(const char *server, unsigned disk, struct block_disk_info *info)
+{
+    long error = 0;
+    uint64_t endpoint = server_endpoint(server, &error);
+    return endpoint ? info_call(endpoint, disk, info) : error;
+}
+
+/* A kernel object of type (4 KiB or less) in a fresh slot; 0 on failure. */
+static uint64_t make_small(unsigned type, unsigned bits)
+{
+    uint64_t untyped = libsys_alloc_slot(), slot = libsys_alloc_slot();
+    if (!untyped || !slot || !result_is_ok(mem_untyped(PAGE_BITS, untyped)) ||
+        untyped_retype(untyped, type, bits, slot, 1) != ERR_OK)
+        return 0;
+    return slot;
+}
+
+/* Makes s's region (frame_bits, frame_count set) and maps it at address. */
+static long make_region(struct block_session *s, uint64_t address)
+{
+    uint64_t first = libsys_alloc_slot();
+    for (unsigned i = 1; i < s->frame_count; i++)
+        if (libsys_alloc_slot() != first + i)
+            return -(long)SERVICE_TOO_MANY;
+    unsigned bits = s->frame_bits;
+    unsigned per_untyped = 1;
+    if (bits == PAGE_BITS) { /* one Untyped for all, a power of two of pages */
+        while ((1ul << bits) < (uint64_t)s->frame_count << PAGE_BITS)
+            bits++;
+        per_untyped = s->frame_count;
+    }
+    for (unsigned i = 0; i < s->frame_count; i += per_untyped) {
+        uint64_t untyped = libsys_alloc_slot();
+        struct result e = mem_untyped(bits, untyped);
+        if (!result_is_ok(e))
+            return failure(e);
+        if (untyped_retype(untyped, CAP_FRAME, s->frame_bits, first + i, per_untyped) != ERR_OK)
+            return -(long)SERVICE_NO_MEMORY;
+    }
+    s->first_frame = first;
+    for (unsigned i = 0; i < s->frame_count; i++)
+        if (vmap_frame(first + i, address + ((uint64_t)i << s->frame_bits),
+                       CAP_RIGHT_READ | CAP_RIGHT_WRITE) != ERR_OK)
+            return -(long)SERVICE_NO_MEMORY;
+    s->region = (uint8_t *)address;
+    return 0;
+}
+
+/* Opens s's disk on its server (again, after a restart): BLOCK_OPEN and BLOCK_SHARE. */
+static long open_session(struct block_session *s)
+{
+    struct request r = {.label = BLOCK_OPEN};
+    request_set_word(&r, 0, s->disk);
+    request_set_word(&r, 1, s->frame_bits);
+    request_set_word(&r, 2, s->frame_count);
+    uint64_t caps[2] = {s->notification_badged, s->ring_frame};
+    cspace_delete(PROC_SLOT_CSPACE, s->doorbell);
+    struct result e = request_result(request_call(s->endpoint, &r, caps, 2, s->doorbell), &r);
+    if (!result_is_ok(e))
+        return failure(e);
+    s->session = request_word(&r, 0);
+    s->instance = request_word(&r, 1);
+    s->sq_tail = s->cq_head = 0;
+    for (unsigned f = 0; f < s->frame_count; f += MSG_MAX_CAPS) {
+        r = (struct request){.label = BLOCK_SHARE};
+        request_set_word(&r, 0, s->session);
+        request_set_word(&r, 1, f);
+        uint64_t frames[MSG_MAX_CAPS];
+        unsigned n = s->frame_count - f < MSG_MAX_CAPS ? s->frame_count - f : MSG_MAX_CAPS;
+        for (unsigned i = 0; i < n; i++)
+            frames[i] = s->first_frame + f + i;
+        e = request_result(request_call(s->endpoint, &r, frames, n, 0), &r);
+        if (!result_is_ok(e))
+            return failure(e);
+    }
+    return 0;
+}
+
+long block_open(const char *server, unsigned disk, size_t region_bytes, struct block_session **out)
+{
+    *out = 0;
+    long error = 0;
+    uint64_t endpoint = server_endpoint(server, &error);
+    if (!endpoint)
+        return error;
+    struct block_session *s = calloc(1, sizeof *s);
+    if (!s)
+        return -(long)SERVICE_NO_MEMORY;
+    strcpy(s->server, server);
+    s->disk = disk;
+    s->endpoint = endpoint;
+    if ((error = info_call(endpoint, disk, &s->info)) != 0)
+        goto fail;
+    s->frame_bits = region_bytes >= (2ul << 20) ? FRAME_LARGE_BITS : PAGE_BITS;
+    if (region_bytes == 0 || region_bytes > ((uint64_t)BLOCK_REGION_MAX_FRAMES << s->frame_bits) ||
+        (s->frame_bits == PAGE_BITS && region_bytes > (4ul << 20))) {
+        error = -(long)SERVICE_BAD_ARGUMENT;
+        goto fail;
+    }
+    s->frame_count = (unsigned)((region_bytes + (1ul << s->frame_bits) - 1) >> s->frame_bits);
+    s->region_bytes = (size_t)s->frame_count << s->frame_bits;
+    for (unsigned i = 0; i < BLOCK_SPARES; i++) {
+        struct block_session *spare = spares[i];
+        if (!spare || spare->frame_bits != s->frame_bits || spare->frame_count != s->frame_count)
+            continue;
+        spares[i] = 0;
+        s->notification = spare->notification;
+        s->notification_badged = spare->notification_badged;
+        s->ring_frame = spare->ring_frame;
+        s->ring = spare->ring;
+        s->doorbell = spare->doorbell;
+        s->first_frame = spare->first_frame;
+        s->region = spare->region;
+        free(spare);
+        if ((error = open_session(s)) != 0)
+            goto fail;
+        *out = s;
+        return 0;
+    }
+    uint64_t window = BLOCK_CLIENT_BASE + next_window++ * BLOCK_CLIENT_WINDOW;
+    s->notification = make_small(CAP_NOTIFICATION, 0);
+    s->notification_badged = libsys_alloc_slot();
+    s->ring_frame = make_small(CAP_FRAME, PAGE_BITS);
+    s->doorbell = libsys_alloc_slot();
+    error = -(long)SERVICE_NO_MEMORY;
+    if (!s->notification || !s->notification_badged || !s->ring_frame || !s->doorbell ||
+        cspace_mint(PROC_SLOT_CSPACE, s->notification_badged, s->notification, CAP_RIGHT_SEND, 1,
+                    0) != ERR_OK ||
+        vmap_frame(s->ring_frame, window, CAP_RIGHT_READ | CAP_RIGHT_WRITE) != ERR_OK)
+        goto fail;
+    s->ring = (volatile struct block_ring *)window;
+    if ((error = make_region(s, window + (2ul << 30))) != 0 || (error = open_session(s)) != 0)
+        goto fail;
+    *out = s;
+    return 0;
+fail:
+    free(s); /* its slots and memory stay with the process: a failed open is rare */
+    return error;
+}
+
+const struct block_disk_info *block_info(const struct block_session *s)
+{
+    return &s->info;
+}
+
+void *block_region(const struct block_session *s)
+{
+    return s->region;
+}
+
+size_t block_region_bytes(const struct block_session *s)
+{
+    return s->region_bytes;
+}
+
+unsigned block_in_flight(const struct block_session *s)
+{
+    return s->in_flight;
+}
+
+unsigned block_reopen_count(const struct block_session *s)
+{
+    return s->reopens;
+}
+
+/* Puts the request of entry i in the ring (there is room: at most BLOCK_RING_ENTRIES are in
+   flight, and the server consumed what it completed). */
+static void enqueue(struct block_session *s, unsigned i)
+{
+    struct block_submission sub = s->entries[i].request;
+    sub.tag = i;
+    memcpy((void *)&s->ring->sq[block_ring_slot(s->sq_tail)], &sub, sizeof sub);
+    atomic_thread_fence(memory_order_release);
+    s->ring->sq_tail = ++s->sq_tail;
+}
+
+/* Moves the completions the ring holds into pending: each names an entry in flight, which is
+   then free. A server's nonsense (a tag of no request in flight) is dropped. */
+static void harvest(struct block_session *s)
+{
+    uint32_t tail = s->ring->cq_tail;
+    if (!block_ring_sane(s->cq_head, tail))
+        return; /* a broken server: the reopen that follows starts a fresh ring */
+    atomic_thread_fence(memory_order_acquire);
+    while (s->cq_head != tail) {
+        struct block_completion c;
+        memcpy(&c, (const void *)&s->ring->cq[block_ring_slot(s->cq_head)], sizeof c);
+        s->ring->cq_head = ++s->cq_head;
+        if (c.tag >= BLOCK_RING_ENTRIES || !s->entries[c.tag].used)
+            continue;
+        s->entries[c.tag].used = false;
+        s->in_flight--;
+        s->pending[s->pending_count++] =
+            (struct block_completion){.tag = s->entries[c.tag].request.tag, .status = c.status};
+    }
+}
+
+/* The server restarted (or ended the session): keeps what it completed, opens the disk
+   again and submits again every request still in flight. */
+static long reopen(struct block_session *s)
+{
+    harvest(s);
+    long error = -(long)SERVICE_NOT_FOUND;
+    for (int tries = 0; tries < BLOCK_OPEN_TRIES; tries++) {
+        error = open_session(s);
+        if (error == 0 || error == -(long)SERVICE_BAD_ARGUMENT)
+            break;
+        proc_sleep_ms(20);
+    }
+    if (error != 0)
+        return error;
+    s->reopens++;
+    for (unsigned i = 0; i < BLOCK_RING_ENTRIES; i++)
+        if (s->entries[i].used)
+            enqueue(s, i);
+    return 0;
+}
+
+/* BLOCK_WAIT until the ring holds completions, reopening the disk when the server went. */
+static long wait_completions(struct block_session *s)
+{
+    for (;;) {
+        struct request r = {.label = BLOCK_WAIT};
+        request_set_word(&r, 0, s->session);
+        request_set_word(&r, 1, s->instance);
+        long k = request_call(s->endpoint, &r, 0, 0, 0);
+        struct result e = request_result(k, &r);
+        if (result_is_ok(e))
+            return 0;
+        if (!SERVICE_CALL_LOST(k) && !result_is_service(e, SERVICE_NOT_FOUND) &&
+            !result_is_service(e, SERVICE_BAD_ARGUMENT))
+            return failure(e);
+        long error = reopen(s);
+        if (error != 0)
+            return error;
+        if (s->pending_count)
+            return 0;
+    }
+}
+
+long block_submit(struct block_session *s, const struct block_submission *request)
+{
+    /* Completions not yet reaped hold their place too: pending never overflows. */
+    while (s->in_flight + s->pending_count >= BLOCK_RING_ENTRIES) {
+        if (s->in_flight == 0)
+            return -(long)SERVICE_BUSY; /* the caller must reap first */
+        long error = wait_completions(s);
+        if (error != 0)
+            return error;
+        harvest(s);
+    }
+    unsigned i = 0;
+    while (s->entries[i].used)
+        i++;
+    s->entries[i] = (struct block_request_entry){true, *request};
+    s->in_flight++;
+    enqueue(s, i);
+    return 0;
+}
+
+void block_kick(struct block_session *s)
+{
+    atomic_thread_fence(memory_order_seq_cst); /* sq_tail out before need_wake is read */
+    if (!s->ring->server_need_wake)
+        return;
+    s->ring->server_need_wake = 0;
+    struct missive_msg msg = {0};
+    /* A doorbell that is gone means the server went: the next wait reopens. */
+    missive_syscall(SYS_SEND, s->doorbell, 0, &msg);
+}
+
+long block_reap(struct block_session *s, struct block_completion *out, unsigned max)
+{
+    harvest(s);
+    while (s->pending_count == 0 && s->in_flight > 0) {
+        long error = wait_completions(s);
+        if (error != 0)
+            return error;
+        harvest(s);
+    }
+    unsigned n = s->pending_count < max ? s->pending_count : max;
+    memcpy(out, s->pending, n * sizeof *out);
+    memmove(s->pending, s->pending + n, (s->pending_count - n) * sizeof *out);
+    s->pending_count -= n;
+    return n;
+}
+
+/* Runs one request alone and waits for it: 0 or the failed request's answer. */
+static long run_one(struct block_session *s, const struct block_submission *request)
+{
+    if (s->in_flight || s->pending_count)
+        return -(long)SERVICE_BUSY; /* the blocking calls do not mix with queued ones */
+    long error = block_submit(s, request);
+    if (error != 0)
+        return error;
+    block_kick(s);
+    struct block_completion c;
+    long n = block_reap(s, &c, 1);
+    if (n < 0)
+        return n;
+    return c.status == BLOCK_OK ? 0 : -(long)(BLOCK_STATUS_BASE + c.status);
+}
+
+/* The bytes one blocking request moves at most. */
+static size_t chunk_bytes(const struct block_session *s)
+{
+    return s->region_bytes < s->info.max_bytes ? s->region_bytes : s->info.max_bytes;
+}
+
+long block_read(struct block_session *s, uint64_t lba, void *buffer, size_t bytes)
+{
+    uint8_t *to = buffer;
+    while (bytes > 0) {
+        size_t n = bytes < chunk_bytes(s) ? bytes : chunk_bytes(s);
+        struct block_submission r = {.op = BLOCK_OP_READ,
+                                     .count = (uint32_t)(n / s->info.sector_size),
+                                     .lba = lba};
+        long error = run_one(s, &r);
+        if (error != 0)
+            return error;
+        memcpy(to, s->region, n);
+        to += n;
+        bytes -= n;
+        lba += n / s->info.sector_size;
+    }
+    return 0;
+}
+
+long block_write(struct block_session *s, uint64_t lba, const void *buffer, size_t bytes, bool fua)
+{
+    const uint8_t *from = buffer;
+    while (bytes > 0) {
+        size_t n = bytes < chunk_bytes(s) ? bytes : chunk_bytes(s);
+        memcpy(s->region, from, n);
+        struct block_submission r = {.op = BLOCK_OP_WRITE,
+                                     .flags = fua ? BLOCK_FLAG_FUA : 0,
+                                     .count = (uint32_t)(n / s->info.sector_size),
+                                     .lba = lba};
+        long error = run_one(s, &r);
+        if (error != 0)
+            return error;
+        from += n;
+        bytes -= n;
+        lba += n / s->info.sector_size;
+    }
+    return 0;
+}
+
+long block_flush(struct block_session *s)
+{
+    struct block_submission r = {.op = BLOCK_OP_FLUSH};
+    return run_one(s, &r);
+}
+
+void block_close(struct block_session *s)
+{
+    struct block_completion done[8];
+    while (s->in_flight > 0 && block_reap(s, done, 8) > 0)
+        ;
+    struct request r = {.label = BLOCK_CLOSE};
+    request_set_word(&r, 0, s->session);
+    request_call(s->endpoint, &r, 0, 0, 0);
+    /* The server has let go of the ring and the region: they wait for the next open, or go. */
+    for (unsigned i = 0; i < BLOCK_SPARES; i++) {
+        if (!spares[i]) {
+            spares[i] = s;
+            s->in_flight = s->pending_count = 0;
+            memset(s->entries, 0, sizeof s->entries);
+            return;
+        }
+    }
+    for (unsigned i = 0; i < s->frame_count; i++)
+        cspace_delete(PROC_SLOT_CSPACE, s->first_frame + i);
+    uint64_t slots[] = {s->ring_frame, s->notification_badged, s->notification, s->doorbell};
+    for (unsigned i = 0; i < sizeof slots / sizeof slots[0]; i++)
+        cspace_delete(PROC_SLOT_CSPACE, slots[i]);
+    free(s);
+}

@@ -1,0 +1,87 @@
+/*
+ * What the two halves of the block server library share: block_server.c (the control
+ * requests, sessions, slots) and block_server_queue.c (the rings: taking submissions, posting
+ * completions, waking clients). Not for drivers: they use block_server.h.
+ */
+#ifndef MISSIVE_LIBSYS_BLOCK_SERVER_INTERNAL_H
+#define MISSIVE_LIBSYS_BLOCK_SERVER_INTERNAL_H
+
+#include "libsys/block_server.h"
+#include "libsys/server.h"
+
+/* Where sessions' rings and regions are mapped in the server (between the ACPI window and
+   device memory, proto/proc.h). A region takes at most BLOCK_REGION_MAX_FRAMES 2 MiB frames. */
+#define BLOCK_SERVER_RING_BASE   0x580000000000ul
+#define BLOCK_SERVER_REGION_BASE 0x590000000000ul
+#define BLOCK_SERVER_REGION_SPAN (1ul << 31)
+
+/* A session's slots, one run: the ring frame, the client's notification, then the frames. */
+enum { SESSION_SLOT_RING = 0, SESSION_SLOT_CLIENT = 1, SESSION_SLOT_FRAMES = 2 };
+
+struct block_session_state {
+    bool used;
+    bool ready;   /* every region frame came: requests are taken */
+    bool broken;  /* its ring made no sense: the next call that names it is told, then it goes */
+    bool closing; /* BLOCK_CLOSE came: it goes once the driver gave back every request */
+    bool gone;    /* the client went away (its frames vanished): it goes likewise */
+    bool woken;   /* completions were posted since the client was last woken */
+    bool waiting; /* a BLOCK_WAIT's reply is saved in wait_slot */
+    bool close_waiting; /* a BLOCK_CLOSE's reply is saved in close_slot */
+    uint64_t owner;     /* the client's badge */
+    unsigned disk;
+    unsigned frame_bits, frame_count, frames_received;
+    uint64_t slots; /* the first of 2 + frame_count */
+    uint64_t wait_slot, close_slot;
+    uint64_t *physical; /* frame_count addresses */
+    volatile struct block_ring *ring;
+    uint8_t *region;           /* mapped here (driver map_regions), else NULL */
+    uint32_t sq_head, cq_tail; /* the server's own copies: the ring's may be scribbled on */
+    unsigned started;          /* requests the driver holds */
+    uint32_t generation;       /* tells a new session in this entry from an ended one */
+};
+
+struct block_started {
+    bool used;
+    unsigned session;
+    uint32_t generation;
+    uint64_t tag;
+};
+
+struct block_free_run {
+    uint64_t first, count;
+};
+
+#define BLOCK_SERVER_FREE_RUNS 96
+
+struct block_server {
+    const struct block_server_driver *driver;
+    struct server server;
+    uint64_t notification; /* bound to the service thread; badged copies go out */
+    uint64_t instance;     /* this process's id: a restarted server has another */
+    struct block_session_state sessions[BLOCK_MAX_SESSIONS];
+    struct block_started started[BLOCK_SERVER_MAX_STARTED];
+    unsigned next_pump; /* where the next round of taking submissions starts (fairness) */
+    bool driver_full;   /* the driver refused a request: offer again after a completion */
+    struct block_free_run free_runs[BLOCK_SERVER_FREE_RUNS];
+    unsigned free_run_count;
+    /* BLOCK_STATS */
+    uint64_t completed, failed, retries, resets, cut_off;
+};
+
+/* block_server.c */
+uint64_t block_slots_take(struct block_server *bs, uint64_t count);
+void block_slots_give(struct block_server *bs, uint64_t first, uint64_t count);
+
+/* block_server_queue.c */
+/* Takes what every ready session has submitted (as far as the driver and each completion
+   queue have room), then wakes the clients that got completions and lets go of the sessions
+   that ended. Called after every event. */
+void block_server_settle(struct block_server *bs);
+/* Takes session's submissions (no waking). */
+void block_session_pump(struct block_server *bs, unsigned session);
+/* Whether session's completion queue holds entries the client has not consumed. */
+bool block_session_has_completions(const struct block_session_state *s);
+/* Lets go of the session: unmaps and deletes its ring and frames, answers what waits. */
+void block_session_release(struct block_server *bs, unsigned session);
+
+#endif

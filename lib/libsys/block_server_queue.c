@@ -1,0 +1,240 @@
+/*
+ * The block server library's rings (block_server.h): taking a session's submissions, checking
+ * each, handing the good ones to the driver, posting completions and waking clients by the
+ * need_wake rule of lib/proto/block.h. The ring frame is shared with a client that may write
+ * anything at any time, so every index and entry is read once into the server's own copy and
+ * judged there.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libsys/block_server_internal.h"
+#include "libsys/invoke.h"
+
+/* A full barrier: the need_wake rule stores a flag and then reads an index (and the other side
+   the other way round); a store may not pass the load. */
+static void full_barrier(void)
+{
+    atomic_thread_fence(memory_order_seq_cst);
+}
+
+/* Ends session s because its ring made no sense (the client only). */
+static void break_session(struct block_server *bs, struct block_session_state *s)
+{
+    if (!s->broken)
+        bs->cut_off++;
+    s->broken = true;
+    s->woken = true; /* a waiting BLOCK_WAIT is told */
+}
+
+/* Posts one completion to s (there is room: see take_one) and publishes it. */
+static void post(struct block_session_state *s, uint64_t tag, uint32_t status)
+{
+    volatile struct block_completion *c = &s->ring->cq[block_ring_slot(s->cq_tail)];
+    c->tag = tag;
+    c->status = status;
+    c->zero = 0;
+    atomic_thread_fence(memory_order_release); /* the entry before the index */
+    s->ring->cq_tail = ++s->cq_tail;
+    s->woken = true;
+}
+
+/* A free entry of the started table, or BLOCK_SERVER_MAX_STARTED. */
+static unsigned started_entry(const struct block_server *bs)
+{
+    for (unsigned i = 0; i < BLOCK_SERVER_MAX_STARTED; i++)
+        if (!bs->started[i].used)
+            return i;
+    return BLOCK_SERVER_MAX_STARTED;
+}
+
+/* Hands the checked submission sub of session index to the driver; false if it has no room
+   (nothing changed then). */
+static bool start(struct block_server *bs, unsigned index, const struct block_submission *sub)
+{
+    static struct block_segment segments[BLOCK_SERVER_MAX_SEGMENTS];
+    struct block_session_state *s = &bs->sessions[index];
+    const struct block_disk_info *disk = &bs->driver->disks[s->disk];
+    unsigned id = started_entry(bs);
+    if (id == BLOCK_SERVER_MAX_STARTED)
+        return false;
+    struct block_server_request r = {.id = id,
+                                     .disk = s->disk,
+                                     .op = sub->op,
+                                     .flags = sub->flags,
+                                     .count = sub->count,
+                                     .lba = sub->lba,
+                                     .bytes = (uint64_t)sub->count * disk->sector_size,
+                                     .segments = segments};
+    if (r.bytes) {
+        r.segment_count = block_segments(s->physical, s->frame_count, s->frame_bits, sub->offset,
+                                         r.bytes, segments, BLOCK_SERVER_MAX_SEGMENTS);
+        r.data = s->region ? s->region + sub->offset : 0;
+    }
+    bs->started[id] = (struct block_started){true, index, s->generation, sub->tag};
+    s->started++;
+    if (!bs->driver->start(bs, &r)) {
+        bs->started[id].used = false;
+        s->started--;
+        bs->driver_full = true;
+        return false;
+    }
+    return true;
+}
+
+/* Takes one submission of session index if there is one and room for it: true if it took
+   one (and should be asked again). */
+static bool take_one(struct block_server *bs, unsigned index)
+{
+    struct block_session_state *s = &bs->sessions[index];
+    volatile struct block_ring *ring = s->ring;
+    uint32_t tail = ring->sq_tail, cq_head = ring->cq_head;
+    if (!block_ring_sane(s->sq_head, tail) || !block_ring_sane(cq_head, s->cq_tail)) {
+        break_session(bs, s);
+        return false;
+    }
+    /* Every request taken gets a completion: those posted and not consumed, and those the
+       driver holds, must leave room for it. A client that never consumes stalls only here. */
+    if (block_ring_count(cq_head, s->cq_tail) + s->started >= BLOCK_RING_ENTRIES)
+        return false;
+    if (tail == s->sq_head)
+        return false;
+    atomic_thread_fence(memory_order_acquire); /* the entry after the index */
+    struct block_submission sub;
+    memcpy(&sub, (const void *)&ring->sq[block_ring_slot(s->sq_head)], sizeof sub);
+    const struct block_disk_info *disk = &bs->driver->disks[s->disk];
+    struct block_check_disk geometry = {disk->sector_size, disk->sectors, disk->max_bytes,
+                                        (disk->flags & BLOCK_INFO_READ_ONLY) != 0};
+    uint32_t status =
+        block_check_request(&sub, &geometry, (uint64_t)s->frame_count << s->frame_bits);
+    if (status == BLOCK_OK && (disk->flags & BLOCK_INFO_FAILED))
+        status = BLOCK_ERROR_NO_DEVICE;
+    if (status != BLOCK_OK) {
+        post(s, sub.tag, status);
+        bs->failed++;
+    } else if (!start(bs, index, &sub)) {
+        return false;
+    }
+    ring->sq_head = ++s->sq_head;
+    return true;
+}
+
+void block_session_pump(struct block_server *bs, unsigned index)
+{
+    struct block_session_state *s = &bs->sessions[index];
+    if (!s->used || !s->ready || s->broken || s->closing || s->gone)
+        return;
+    for (;;) {
+        while (take_one(bs, index))
+            ;
+        if (s->broken || bs->driver_full)
+            return;
+        /* About to stop: ask for a doorbell, then look once more (lib/proto/block.h). */
+        s->ring->server_need_wake = 1;
+        full_barrier();
+        uint32_t tail = s->ring->sq_tail;
+        if (tail == s->sq_head ||
+            block_ring_count(s->ring->cq_head, s->cq_tail) + s->started >= BLOCK_RING_ENTRIES)
+            return;
+        s->ring->server_need_wake = 0;
+    }
+}
+
+bool block_session_has_completions(const struct block_session_state *s)
+{
+    return s->ring && s->ring->cq_head != s->cq_tail;
+}
+
+/* Answers the BLOCK_WAIT saved for s with status (and the completion tail). */
+static void answer_wait(struct block_session_state *s, long status)
+{
+    struct missive_msg msg = {.mr = {[0] = s->cq_tail}};
+    long e =
+        missive_syscall(SYS_SEND, s->wait_slot, MSG_TAG(status, status == SERVICE_OK, 0), &msg);
+    if (e != ERR_OK)
+        cspace_delete(PROC_SLOT_CSPACE, s->wait_slot);
+    s->waiting = false;
+}
+
+/* Wakes s's client after completions: its saved BLOCK_WAIT, else its notification if it
+   asked (client_need_wake). A client whose notification is gone went away. */
+static void wake(struct block_session_state *s)
+{
+    s->woken = false;
+    if (s->waiting) {
+        if (s->broken)
+            answer_wait(s, SERVICE_NOT_FOUND);
+        else if (block_session_has_completions(s))
+            answer_wait(s, SERVICE_OK);
+        return;
+    }
+    if (s->broken || !s->ring->client_need_wake)
+        return;
+    s->ring->client_need_wake = 0;
+    struct missive_msg msg = {0};
+    if (missive_syscall(SYS_SEND, s->slots + SESSION_SLOT_CLIENT, 0, &msg) == ERR_EMPTY_SLOT)
+        s->gone = true;
+}
+
+void block_server_settle(struct block_server *bs)
+{
+    for (int round = 0; round < 2; round++) {
+        bs->driver_full = false;
+        for (unsigned i = 0; i < BLOCK_MAX_SESSIONS && !bs->driver_full; i++)
+            block_session_pump(bs, (bs->next_pump + i) % BLOCK_MAX_SESSIONS);
+        bs->next_pump = (bs->next_pump + 1) % BLOCK_MAX_SESSIONS;
+    }
+    for (unsigned i = 0; i < BLOCK_MAX_SESSIONS; i++) {
+        struct block_session_state *s = &bs->sessions[i];
+        if (!s->used)
+            continue;
+        if (s->woken)
+            wake(s);
+        if ((s->closing || s->gone) && s->started == 0)
+            block_session_release(bs, i);
+    }
+}
+
+void block_server_complete(struct block_server *bs, unsigned id, uint32_t status)
+{
+    if (id >= BLOCK_SERVER_MAX_STARTED || !bs->started[id].used)
+        return;
+    struct block_started *r = &bs->started[id];
+    struct block_session_state *s = &bs->sessions[r->session];
+    r->used = false;
+    bs->driver_full = false;
+    if (status == BLOCK_OK)
+        bs->completed++;
+    else
+        bs->failed++;
+    if (!s->used || s->generation != r->generation)
+        return;
+    s->started--;
+    if (!s->broken && !s->gone)
+        post(s, r->tag, status);
+}
+
+void block_session_release(struct block_server *bs, unsigned index)
+{
+    struct block_session_state *s = &bs->sessions[index];
+    if (s->waiting)
+        answer_wait(s, SERVICE_NOT_FOUND);
+    if (s->close_waiting) {
+        struct missive_msg msg = {0};
+        if (missive_syscall(SYS_SEND, s->close_slot, MSG_TAG(SERVICE_OK, 0, 0), &msg) != ERR_OK)
+            cspace_delete(PROC_SLOT_CSPACE, s->close_slot);
+    }
+    uint64_t run = SESSION_SLOT_FRAMES + s->frame_count;
+    for (uint64_t i = 0; i < run; i++) {
+        if (i == SESSION_SLOT_RING || (i >= SESSION_SLOT_FRAMES && s->region))
+            frame_unmap(s->slots + i);
+        cspace_delete(PROC_SLOT_CSPACE, s->slots + i);
+    }
+    block_slots_give(bs, s->slots, run);
+    block_slots_give(bs, s->wait_slot, 1);
+    block_slots_give(bs, s->close_slot, 1);
+    free(s->physical);
+    uint32_t generation = s->generation + 1;
+    *s = (struct block_session_state){.generation = generation};
+}

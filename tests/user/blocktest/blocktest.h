@@ -1,0 +1,34 @@
+/*
+ * blocktest: the block protocol's in-system test client (docs/testing.md), for the ramdisk
+ * and for real disks (servers/ahci). Subcommands (main.c):
+ *   pattern SERVER DISK SEED DEPTH [SECTORS]  write the pattern, read it back, at DEPTH
+ *   write|verify SERVER DISK SEED DEPTH FIRST COUNT   one half of that, on sectors
+ *                                       [FIRST, FIRST + COUNT): the host checks the image
+ *   clients SERVER DISK N                N processes at once, each on its own sectors
+ *   stream SERVER DISK COUNT [swap=PROGRAM|kill]  a stream of writes; the server swapped or
+ *                                       killed a third of the way: every request completes
+ *                                       exactly once, and what was acknowledged reads back
+ *                                       (not on a ramdisk, whose contents go with it)
+ *   bad SERVER DISK                      every bad input (bad.c)
+ * The pattern: the 8-byte little-endian word at byte offset 8n of the disk is
+ * blocktest_word(seed, n) (splitmix64 of seed + n * golden ratio), so a host can check it.
+ */
+#ifndef BLOCKTEST_H
+#define BLOCKTEST_H
+
+#include <stdint.h>
+
+#include "libsys/block.h"
+
+static inline uint64_t blocktest_word(uint64_t seed, uint64_t n)
+{
+    uint64_t z = seed + n * 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* bad.c: the bad-input suite on server's disk; returns the failures. */
+int blocktest_bad(const char *server, unsigned disk);
+
+#endif
