@@ -226,7 +226,7 @@ USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/f
 	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
 	tests/user/smptest apps/ipcbench servers/acpi servers/pci tests/user/edutest \
 	servers/compositor tests/user/gfxtest apps/gfxbench tests/user/inputtest apps/clock \
-	servers/ramdisk tests/user/blocktest
+	servers/ramdisk tests/user/blocktest apps/diskbench
 # libsys beyond crt0 and start-up is an archive, so a program links only the parts it uses
 # (the console no server-side helpers it does not call, a client no server library).
 LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
@@ -268,6 +268,7 @@ extra_srcs_gfxbench := lib/compose/compose.c $(BLEND_SRCS)
 # Only this file may hold AVX2 code (lib/blend/blend_avx2.c says why).
 $(BUILD)/user/lib/blend/blend_avx2.o: USER_CFLAGS += -mavx2
 extra_srcs_usertest := lib/tracedump/tracedump.c
+extra_srcs_diskbench := lib/diskbench/diskbench.c
 extra_srcs_ipcbench := lib/ipcbench/stats.c lib/ipcbench/args.c lib/procgrant/procgrant.c
 
 # The static heap in a program's image: only the root task has one.

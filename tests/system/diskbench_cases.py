@@ -1,0 +1,42 @@
+"""The disk benchmark's program in the system (docs/disk-performance.md): diskbench at its
+check size runs every row, twice, on each disk it is given, reads back what it wrote and prints
+the lines tools/bench/disk.py parses. No figure is checked: `make bench-disk` measures."""
+import re
+
+from common import Case
+
+ROWS = ["seq-write-128k-qd1", "seq-read-128k-qd1", "seq-write-128k-qd32", "seq-read-128k-qd32",
+        "rand-read-4k-qd1", "rand-read-4k-qd32"]
+# Requests of each row at the check size (lib/diskbench: 4 MiB in 128 KiB requests, 64 random
+# 4 KiB reads at depth 1 and 256 at depth 32).
+REQUESTS = {"seq-write-128k-qd1": 32, "seq-read-128k-qd1": 32, "seq-write-128k-qd32": 32,
+            "seq-read-128k-qd32": 32, "rand-read-4k-qd1": 64, "rand-read-4k-qd32": 256}
+
+
+def rows_twice(target):
+    """A check(log) that every row ran twice on target, in order, with its requests and bytes,
+    and a positive tick count."""
+    def check(log):
+        lines = re.findall(rf"^DISK,{target}:([a-z0-9-]+),(\d+),(\d+),(\d+),(\d+)$", log, re.M)
+        if [name for name, *_ in lines] != ROWS * 2:
+            return f"{target}: rows {[name for name, *_ in lines]}, expected every row twice"
+        for name, requests, nbytes, ticks, _ in lines:
+            size = 4096 if name.startswith("rand") else 131072
+            if int(requests) != REQUESTS[name] or int(nbytes) != int(requests) * size:
+                return f"{target}:{name}: {requests} requests of {nbytes} bytes"
+            if int(ticks) <= 0:
+                return f"{target}:{name}: no time passed"
+        return None
+    return check
+
+
+def diskbench_cases():
+    return [
+        Case("diskbench-check", exit_status=None, timeout=90,
+             cmdline="qemu-exit init=bin/procsrv -- manifest=etc/diskbench-check.manifest",
+             expect=[r"^# diskbench: disk rows, idle spinner, 2 passes$",
+                     r"^# ramdisk:0: Missive ramdisk, 16384 sectors of 512 bytes",
+                     r"^diskbench: done, 0 failed$"],
+             forbid=[r"FAIL", r"KERNEL PANIC", r"^fault:"],
+             check=rows_twice("ramdisk")),
+    ]
