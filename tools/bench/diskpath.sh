@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# diskpath.sh [MANIFEST [SERVER [SKIP [STEPS]]]]: counts where the instructions of Missive's
+# disk path go (docs/disk-performance.md). Builds the release kernel and initrd in build/bench,
+# boots etc/MANIFEST.manifest (default diskbench-check: the rows at the check size on a
+# ramdisk) in the benchmark's QEMU configuration under -icount shift=0 with a disk image,
+# single-steps STEPS instructions (default 30000) with gdb from the SKIP-th request diskbench
+# queues (default 140: the check size's 128 sequential requests, then into the 4 KiB random
+# reads at queue depth 1), and prints the instructions per request by program and function
+# (tools/bench/diskpath.py); SERVER (default ramdisk) names the driver's program.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+manifest=${1:-diskbench-check} server=${2:-ramdisk}
+build=build/bench
+make -s BUILD=$build DEBUG=0 $build/kernel.elf $build/initrd.cpio
+work=$(mktemp -d "${TMPDIR:-/tmp}/diskpath.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+bash tools/mkiso.sh "$work/trace.iso" $build/kernel.elf $build/initrd.cpio \
+    loglevel=warn init=bin/procsrv -- manifest=etc/$manifest.manifest >/dev/null
+truncate -s 512M "$work/disk.img"
+address=$(nm $build/bin/diskbench | awk '$3 == "db_queue" {print $1}')
+code=$(python3 - "$build/bin/diskbench" "$address" <<'PY'
+import subprocess, sys
+elf, address = sys.argv[1], int(sys.argv[2], 16)
+out = subprocess.run(["objdump", "-s", "--start-address=%#x" % address,
+                      "--stop-address=%#x" % (address + 8), elf], capture_output=True,
+                     text=True, check=True).stdout.splitlines()[-1].split()
+print("%#x" % int.from_bytes(bytes.fromhex(out[1] + out[2]), "little"))
+PY
+)
+port=$((20000 + RANDOM % 20000))
+qemu-system-x86_64 -machine q35 -accel tcg -cpu qemu64 -m 512M -smp 1 -no-reboot -display none \
+    -monitor none -icount shift=0 -serial "file:$work/serial.log" \
+    -drive if=none,id=benchdisk,file="$work/disk.img",format=raw,cache=writeback,aio=threads \
+    -device ide-hd,drive=benchdisk,bus=ide.0 -cdrom "$work/trace.iso" -gdb tcp::$port -S &
+qemu=$!
+OUT="$work/trace.txt" PORT=$port ADDRESS=$address CODE=$code SKIP=${3:-140} STEPS=${4:-30000} \
+    timeout 900 gdb -batch -nx -x tools/bench/diskpath-gdb.py > "$work/gdb.log" 2>&1 ||
+    { cat "$work/gdb.log"; kill $qemu 2>/dev/null; exit 1; }
+wait $qemu 2>/dev/null || true
+python3 tools/bench/diskpath.py "$work/trace.txt" $build/kernel.elf $build/bin/diskbench \
+    $build/bin/$server
