@@ -179,10 +179,15 @@ static void wake(struct block_session_state *s)
 
 void block_server_settle(struct block_server *bs)
 {
+    /* settle runs for every doorbell, call and interrupt, and most sessions are free: those are
+       passed over here, without a call each (docs/disk-performance.md measured it). */
     for (int round = 0; round < 2; round++) {
         bs->driver_full = false;
-        for (unsigned i = 0; i < BLOCK_MAX_SESSIONS && !bs->driver_full; i++)
-            block_session_pump(bs, (bs->next_pump + i) % BLOCK_MAX_SESSIONS);
+        for (unsigned i = 0; i < BLOCK_MAX_SESSIONS && !bs->driver_full; i++) {
+            unsigned index = (bs->next_pump + i) % BLOCK_MAX_SESSIONS;
+            if (bs->sessions[index].used)
+                block_session_pump(bs, index);
+        }
         bs->next_pump = (bs->next_pump + 1) % BLOCK_MAX_SESSIONS;
     }
     for (unsigned i = 0; i < BLOCK_MAX_SESSIONS; i++) {
