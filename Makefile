@@ -226,7 +226,7 @@ USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/f
 	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
 	tests/user/smptest apps/ipcbench servers/acpi servers/pci tests/user/edutest \
 	servers/compositor tests/user/gfxtest apps/gfxbench tests/user/inputtest apps/clock \
-	servers/ramdisk tests/user/blocktest apps/diskbench
+	servers/ahci servers/ramdisk tests/user/blocktest apps/diskbench
 # libsys beyond crt0 and start-up is an archive, so a program links only the parts it uses
 # (the console no server-side helpers it does not call, a client no server library).
 LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
@@ -256,6 +256,7 @@ extra_srcs_memsrv  := lib/buddy/buddy.c
 extra_srcs_acpi    := lib/acpi/tables.c lib/acpi/madt.c lib/procgrant/procgrant.c \
 	$(wildcard lib/aml/*.c)
 extra_srcs_pci     := lib/pci/pci.c lib/procgrant/procgrant.c
+extra_srcs_ahci    := lib/ahci/identify.c lib/ahci/command.c
 extra_srcs_shell   := lib/lineedit/lineedit.c lib/pci/pci.c lib/pci/pciids.c
 extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c lib/vt/vt.c lib/vt/vt_render.c \
 	lib/psf/psf.c lib/text/text.c lib/input/keymap.c
@@ -322,7 +323,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt acpitables keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
 	initstack aml pci pciids mouse psf vt blend compose clockface hmfs hmfs_fsx hmfs_powercut \
-	hmfs_corrupt block
+	hmfs_corrupt block ahci
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -398,6 +399,7 @@ $(BUILD)/host/test_diskbench: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS
 # The filesystem benchmark's rows (docs/fs-performance.md), run in a temporary directory.
 unit_srcs_fsbench := lib/fsbench/fsbench.c lib/diskbench/diskbench.c
 $(BUILD)/host/test_fsbench: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
+unit_srcs_ahci      := lib/ahci/identify.c lib/ahci/command.c
 unit_srcs_pciids    := lib/pci/pciids.c
 unit_srcs_block     := lib/block/block_check.c
 # It and its test include the C library's <string.h>, not kernel/'s.

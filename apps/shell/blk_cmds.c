@@ -14,9 +14,9 @@
 #include "libsys/service.h"
 #include "shell.h"
 
-#define BLK_REGION      (64u * 1024) /* the session's region: blk moves at most this at once */
-#define BLK_READ_MAX    8            /* sectors blk read dumps at most */
-#define BLK_SECTOR_MAX  4096
+#define BLK_REGION     (64u * 1024) /* the session's region: blk moves at most this at once */
+#define BLK_READ_MAX   8            /* sectors blk read dumps at most */
+#define BLK_SECTOR_MAX 4096
 
 /* What a negative answer of the block library means, for a line. */
 static const char *blk_error(long e)
@@ -169,10 +169,10 @@ static void blk_stats(const char *server)
     }
     printf("blk: %s: %llu disks, %llu sessions, %llu requests done, %llu failed, %llu retries, "
            "%llu resets, %llu sessions cut off\n",
-           server, (unsigned long long)request_word(&r, 0),
-           (unsigned long long)request_word(&r, 1), (unsigned long long)request_word(&r, 2),
-           (unsigned long long)request_word(&r, 3), (unsigned long long)request_word(&r, 4),
-           (unsigned long long)request_word(&r, 5), (unsigned long long)request_word(&r, 6));
+           server, (unsigned long long)request_word(&r, 0), (unsigned long long)request_word(&r, 1),
+           (unsigned long long)request_word(&r, 2), (unsigned long long)request_word(&r, 3),
+           (unsigned long long)request_word(&r, 4), (unsigned long long)request_word(&r, 5),
+           (unsigned long long)request_word(&r, 6));
 }
 
 void cmd_blk(int argc, char **argv, bool background)
@@ -192,8 +192,8 @@ void cmd_blk(int argc, char **argv, bool background)
     }
     uint64_t lba, count = 1;
     if (!args_parse_u64(argv[4], &lba) ||
-        (read && argc == 6 && (!args_parse_u64(argv[5], &count) || count < 1 ||
-                               count > BLK_READ_MAX))) {
+        (read && argc == 6 &&
+         (!args_parse_u64(argv[5], &count) || count < 1 || count > BLK_READ_MAX))) {
         printf("blk: LBA a number, COUNT 1..%u\n", BLK_READ_MAX);
         return;
     }

@@ -438,8 +438,7 @@ static long run_one(struct block_session *s, const struct block_submission *requ
     long error = block_submit(s, request);
     if (error != 0)
         return error;
-    block_kick(s);
-    struct block_completion c;
+    struct block_completion c; /* no doorbell: the wait (BLOCK_WAIT) takes the request */
     long n = block_reap(s, &c, 1);
     if (n < 0)
         return n;
@@ -457,9 +456,8 @@ long block_read(struct block_session *s, uint64_t lba, void *buffer, size_t byte
     uint8_t *to = buffer;
     while (bytes > 0) {
         size_t n = bytes < chunk_bytes(s) ? bytes : chunk_bytes(s);
-        struct block_submission r = {.op = BLOCK_OP_READ,
-                                     .count = (uint32_t)(n / s->info.sector_size),
-                                     .lba = lba};
+        struct block_submission r = {
+            .op = BLOCK_OP_READ, .count = (uint32_t)(n / s->info.sector_size), .lba = lba};
         long error = run_one(s, &r);
         if (error != 0)
             return error;

@@ -55,7 +55,8 @@ size_t block_region_bytes(const struct block_session *s);
    gone and cannot be opened again. Errors are -SERVICE_* (lib/proto/service.h). */
 long block_submit(struct block_session *s, const struct block_submission *request);
 /* Rings the doorbell for everything queued since the last call (block_submit does not, so
-   a batch costs one signal). */
+   a batch costs one signal), if the server asked for one (need_wake). A caller about to wait
+   in block_reap may leave it out: the wait takes the queued requests too. */
 void block_kick(struct block_session *s);
 /* Waits until at least one request has completed (if any is in flight) and copies up to max
    completions into out: returns how many (0: nothing was in flight), or a negative error. */

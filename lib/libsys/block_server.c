@@ -117,8 +117,7 @@ static unsigned free_session(struct block_server *bs)
                 return i;
         for (unsigned i = 0; i < BLOCK_MAX_SESSIONS; i++) {
             struct block_session_state *s = &bs->sessions[i];
-            if (s->used &&
-                (!capability_is(s->slots + SESSION_SLOT_RING, CAP_FRAME, 0, 0) || s->broken))
+            if (s->used && (!block_session_alive(s) || s->broken))
                 s->gone = true;
         }
         block_server_settle(bs);
@@ -318,7 +317,7 @@ static long handle_wait(struct server_call *call)
         return status;
     if (!s->ready)
         return server_bad_argument(call, 0, 0, 0);
-    block_session_pump(bs, (unsigned)(s - bs->sessions));
+    block_server_settle(bs); /* takes its submissions; what completed at once is posted */
     if (s->broken) {
         s->closing = true; /* told now: it goes */
         return server_bad_argument(call, 0, 0, 0);

@@ -37,7 +37,11 @@ struct block_session_state {
     uint8_t *region;           /* mapped here (driver map_regions), else NULL */
     uint32_t sq_head, cq_tail; /* the server's own copies: the ring's may be scribbled on */
     unsigned started;          /* requests the driver holds */
-    uint32_t generation;       /* tells a new session in this entry from an ended one */
+    /* Completions the driver reported, not yet in the ring: the ring is only touched after
+       settle saw it is still there (block_session_alive). */
+    struct block_completion done[BLOCK_RING_ENTRIES];
+    unsigned done_count;
+    uint32_t generation; /* tells a new session in this entry from an ended one */
 };
 
 struct block_started {
@@ -79,6 +83,9 @@ void block_slots_give(struct block_server *bs, uint64_t first, uint64_t count);
 void block_server_settle(struct block_server *bs);
 /* Takes session's submissions (no waking). */
 void block_session_pump(struct block_server *bs, unsigned session);
+/* Whether s's ring frame is still there: a client that died took its memory with it (and
+   the kernel our mapping), so its ring must not be touched again. */
+bool block_session_alive(const struct block_session_state *s);
 /* Whether session's completion queue holds entries the client has not consumed. */
 bool block_session_has_completions(const struct block_session_state *s);
 /* Lets go of the session: unmaps and deletes its ring and frames, answers what waits. */

@@ -96,7 +96,7 @@ static bool take_one(struct block_server *bs, unsigned index)
     }
     /* Every request taken gets a completion: those posted and not consumed, and those the
        driver holds, must leave room for it. A client that never consumes stalls only here. */
-    if (block_ring_count(cq_head, s->cq_tail) + s->started >= BLOCK_RING_ENTRIES)
+    if (block_ring_count(cq_head, s->cq_tail) + s->started + s->done_count >= BLOCK_RING_ENTRIES)
         return false;
     if (tail == s->sq_head)
         return false;
@@ -134,11 +134,26 @@ void block_session_pump(struct block_server *bs, unsigned index)
         s->ring->server_need_wake = 1;
         full_barrier();
         uint32_t tail = s->ring->sq_tail;
-        if (tail == s->sq_head ||
-            block_ring_count(s->ring->cq_head, s->cq_tail) + s->started >= BLOCK_RING_ENTRIES)
+        uint32_t used = block_ring_count(s->ring->cq_head, s->cq_tail) + s->started + s->done_count;
+        if (tail == s->sq_head || used >= BLOCK_RING_ENTRIES)
             return;
         s->ring->server_need_wake = 0;
     }
+}
+
+bool block_session_alive(const struct block_session_state *s)
+{
+    struct cspace_identity id;
+    return cspace_identify(PROC_SLOT_CSPACE, s->slots + SESSION_SLOT_RING, &id) == ERR_OK &&
+           id.type == CAP_FRAME;
+}
+
+/* Moves the completions the driver reported into s's ring (there is room: see take_one). */
+static void flush_done(struct block_session_state *s)
+{
+    for (unsigned i = 0; i < s->done_count; i++)
+        post(s, s->done[i].tag, s->done[i].status);
+    s->done_count = 0;
 }
 
 bool block_session_has_completions(const struct block_session_state *s)
@@ -179,6 +194,13 @@ static void wake(struct block_session_state *s)
 
 void block_server_settle(struct block_server *bs)
 {
+    for (unsigned i = 0; i < BLOCK_MAX_SESSIONS; i++) {
+        struct block_session_state *s = &bs->sessions[i];
+        if (s->used && !s->gone && !block_session_alive(s))
+            s->gone = true;
+        if (s->used && !s->gone && !s->broken)
+            flush_done(s);
+    }
     /* settle runs for every doorbell, call and interrupt, and most sessions are free: those are
        passed over here, without a call each (docs/disk-performance.md measured it). */
     for (int round = 0; round < 2; round++) {
@@ -190,11 +212,13 @@ void block_server_settle(struct block_server *bs)
         }
         bs->next_pump = (bs->next_pump + 1) % BLOCK_MAX_SESSIONS;
     }
+    if (bs->driver->kick)
+        bs->driver->kick(bs);
     for (unsigned i = 0; i < BLOCK_MAX_SESSIONS; i++) {
         struct block_session_state *s = &bs->sessions[i];
         if (!s->used)
             continue;
-        if (s->woken)
+        if (s->woken && !s->gone)
             wake(s);
         if ((s->closing || s->gone) && s->started == 0)
             block_session_release(bs, i);
@@ -217,7 +241,7 @@ void block_server_complete(struct block_server *bs, unsigned id, uint32_t status
         return;
     s->started--;
     if (!s->broken && !s->gone)
-        post(s, r->tag, status);
+        s->done[s->done_count++] = (struct block_completion){.tag = r->tag, .status = status};
 }
 
 void block_session_release(struct block_server *bs, unsigned index)

@@ -15,11 +15,11 @@
 #include "libsys/block_server.h"
 #include "libsys/service.h"
 
-#define RAMDISK_BASE       0x30000000000ul /* above the heap (proto/proc.h) */
-#define RAMDISK_MAX        (1ul << 30)
-#define RAMDISK_MAP_PIECE  (4ul << 20) /* memsrv's largest block */
-#define RAMDISK_MAX_BYTES  (1u << 20)  /* the largest request it declares */
-#define RAMDISK_SECTOR     512
+#define RAMDISK_BASE      0x30000000000ul /* above the heap (proto/proc.h) */
+#define RAMDISK_MAX       (1ul << 30)
+#define RAMDISK_MAP_PIECE (4ul << 20) /* memsrv's largest block */
+#define RAMDISK_MAX_BYTES (1u << 20)  /* the largest request it declares */
+#define RAMDISK_SECTOR    512
 
 static uint8_t *const memory = (uint8_t *)RAMDISK_BASE;
 static struct block_disk_info disk = {.sector_size = RAMDISK_SECTOR,
@@ -95,8 +95,8 @@ int main(int argc, char **argv)
     }
     for (uint64_t at = 0; at < size; at += RAMDISK_MAP_PIECE) {
         uint64_t piece = size - at < RAMDISK_MAP_PIECE ? size - at : RAMDISK_MAP_PIECE;
-        struct result e = mem_map(RAMDISK_BASE + at, (piece + 4095) & ~4095ul,
-                                  CAP_RIGHT_READ | CAP_RIGHT_WRITE);
+        struct result e =
+            mem_map(RAMDISK_BASE + at, (piece + 4095) & ~4095ul, CAP_RIGHT_READ | CAP_RIGHT_WRITE);
         if (!result_is_ok(e)) {
             printf("ramdisk: no memory for %llu bytes (the manifest's quota=)\n",
                    (unsigned long long)size);

@@ -55,10 +55,14 @@ def block_cases():
         ]),
         block_case("block-bad-input", [
             "run blocktest bad ramdisk 0\r",
+            "run blocktest orphans ramdisk 0 3\r",
             "run blocktest pattern ramdisk 0 5 16 4096\r",
         ], [
             r"^blocktest: bad input on ramdisk disk 0: each refused, the server goes on$",
             r"^blocktest: bad: [1-9]\d* passed, 0 failed$",
+            r"^blocktest: 3 clients left with requests in flight; their sessions were reclaimed, "
+            r"the server goes on$",
+            r"^blocktest: orphans: [1-9]\d* passed, 0 failed$",
             r"^blocktest: ok ramdisk disk 0: sectors 0\+4096 at depth 16 written verified$",
         ]),
         block_case("block-replace", [

@@ -12,6 +12,7 @@ from common import (BOOTED, NO_TROUBLE, check_boot_trace, check_trace_script, OV
                     proc_case, shell_case, smptest_case, user_fault_case)
 
 from pci_cases import pci_cases  # noqa: E402  (the PCI cases, docs/platform.md)
+from ahci_cases import ahci_cases  # noqa: E402  (the AHCI driver's, docs/disks.md)
 from block_cases import block_cases  # noqa: E402  (the block protocol, docs/protocols.md)
 from diskbench_cases import diskbench_cases  # noqa: E402  (docs/disk-performance.md)
 
@@ -407,6 +408,7 @@ def cases():
         *acpi_cases(),
         *ipcbench_cases(),
         *pci_cases(),
+        *ahci_cases(),
         *block_cases(),
         *diskbench_cases(),
         *input_cases(),

@@ -72,8 +72,8 @@ static struct result raw_open_with(struct raw *r, uint64_t disk, uint64_t bits, 
     request_set_word(&q, 1, bits);
     request_set_word(&q, 2, count);
     cspace_delete(PROC_SLOT_CSPACE, r->doorbell);
-    struct result e = request_result(request_call(r->endpoint, &q, caps, cap_count, r->doorbell),
-                                     &q);
+    struct result e =
+        request_result(request_call(r->endpoint, &q, caps, cap_count, r->doorbell), &q);
     if (result_is_ok(e)) {
         r->session = request_word(&q, 0);
         r->instance = request_word(&q, 1);
@@ -151,12 +151,10 @@ static void bad_control(uint64_t endpoint, unsigned disk)
     }
     uint64_t caps[2] = {r.notification, r.ring_frame};
     check_result_bad_argument("open: no such disk", raw_open_with(&r, 99, 12, 4, caps, 2), 0);
-    check_result_bad_range("open: frame size", raw_open_with(&r, disk, 13, 4, caps, 2), 1, 12,
-                           21);
+    check_result_bad_range("open: frame size", raw_open_with(&r, disk, 13, 4, caps, 2), 1, 12, 21);
     check_result_bad_argument("open: no frames", raw_open_with(&r, disk, 12, 0, caps, 2), 2);
     check_result_bad_argument("open: too many frames",
-                              raw_open_with(&r, disk, 12, BLOCK_REGION_MAX_FRAMES + 1, caps, 2),
-                              2);
+                              raw_open_with(&r, disk, 12, BLOCK_REGION_MAX_FRAMES + 1, caps, 2), 2);
     check_result_bad_argument("open: no capabilities", raw_open_with(&r, disk, 12, 4, caps, 0),
                               SERVICE_ARGUMENT_CAP);
     uint64_t swapped[2] = {r.ring_frame, r.notification};
@@ -164,8 +162,7 @@ static void bad_control(uint64_t endpoint, unsigned disk)
                               raw_open_with(&r, disk, 12, 4, swapped, 2), SERVICE_ARGUMENT_CAP);
     uint64_t no_ring[2] = {r.notification, r.notification};
     check_result_bad_argument("open: a notification for the ring",
-                              raw_open_with(&r, disk, 12, 4, no_ring, 2),
-                              SERVICE_ARGUMENT_CAP + 1);
+                              raw_open_with(&r, disk, 12, 4, no_ring, 2), SERVICE_ARGUMENT_CAP + 1);
     check_status("open", raw_open(&r, disk), SERVICE_OK);
     /* Frames without CAP_RIGHT_PHYS, and of the wrong size. */
     uint64_t no_phys = libsys_alloc_slot();
@@ -173,8 +170,8 @@ static void bad_control(uint64_t endpoint, unsigned disk)
     check_result_bad_argument("share: a frame without PHYS", raw_share(&r, 0, &no_phys, 1),
                               SERVICE_ARGUMENT_CAP);
     uint64_t large = make(CAP_FRAME, FRAME_LARGE_BITS, FRAME_LARGE_BITS, 1);
-    check_result_bad_argument("share: a 2 MiB frame in a 4 KiB region",
-                              raw_share(&r, 0, &large, 1), SERVICE_ARGUMENT_CAP);
+    check_result_bad_argument("share: a 2 MiB frame in a 4 KiB region", raw_share(&r, 0, &large, 1),
+                              SERVICE_ARGUMENT_CAP);
     uint64_t good[2] = {r.frames, no_phys};
     check_result_bad_argument("share: the second frame without PHYS", raw_share(&r, 0, good, 2),
                               SERVICE_ARGUMENT_CAP + 1);
@@ -201,14 +198,17 @@ static void bad_requests(uint64_t endpoint, unsigned disk, uint64_t sectors, uin
     } cases[] = {
         {"a read", {.op = BLOCK_OP_READ, .count = 1, .lba = 0}, BLOCK_OK},
         {"past the end", {.op = BLOCK_OP_READ, .count = 1, .lba = sectors}, BLOCK_ERROR_RANGE},
-        {"across the end", {.op = BLOCK_OP_WRITE, .count = 2, .lba = sectors - 1},
+        {"across the end",
+         {.op = BLOCK_OP_WRITE, .count = 2, .lba = sectors - 1},
          BLOCK_ERROR_RANGE},
         {"zero length", {.op = BLOCK_OP_READ, .count = 0}, BLOCK_ERROR_RANGE},
-        {"an overflowing lba", {.op = BLOCK_OP_READ, .count = 2, .lba = UINT64_MAX},
+        {"an overflowing lba",
+         {.op = BLOCK_OP_READ, .count = 2, .lba = UINT64_MAX},
          BLOCK_ERROR_RANGE},
         {"too large", {.op = BLOCK_OP_READ, .count = UINT32_MAX}, BLOCK_ERROR_RANGE},
         {"misaligned", {.op = BLOCK_OP_READ, .count = 1, .offset = 1}, BLOCK_ERROR_ALIGNMENT},
-        {"outside the region", {.op = BLOCK_OP_READ, .count = 1, .offset = region},
+        {"outside the region",
+         {.op = BLOCK_OP_READ, .count = 1, .offset = region},
          BLOCK_ERROR_REGION},
         {"across the region's end",
          {.op = BLOCK_OP_READ, .count = 2, .offset = region - sector},
@@ -245,8 +245,7 @@ static void bad_rings(uint64_t endpoint, const char *server, unsigned disk)
     for (unsigned i = 0; i < 10; i++) /* the completion queue is full: these must wait */
         raw_submit(&r, (struct block_submission){.op = BLOCK_OP_READ, .count = 1, .tag = 64 + i});
     check_status("a wait with the completions unconsumed", raw_call(&r, BLOCK_WAIT), SERVICE_OK);
-    check("requests taken while the completion queue is full", r.ring->sq_head,
-          BLOCK_RING_ENTRIES);
+    check("requests taken while the completion queue is full", r.ring->sq_head, BLOCK_RING_ENTRIES);
     check("completions posted", r.ring->cq_tail, BLOCK_RING_ENTRIES);
     struct block_session *s = 0;
     check("another client opens meanwhile", block_open(server, disk, 64 * 1024, &s), 0);
@@ -264,18 +263,19 @@ static void bad_rings(uint64_t endpoint, const char *server, unsigned disk)
     check_status("the cut-off session is gone", raw_call(&r, BLOCK_WAIT), SERVICE_NOT_FOUND);
     g.ring->cq_head = 5000;
     raw_submit(&g, (struct block_submission){.op = BLOCK_OP_READ, .count = 1});
-    check_result_bad_argument("a completion index ahead of the server's",
-                              raw_call(&g, BLOCK_WAIT), 0);
+    check_result_bad_argument("a completion index ahead of the server's", raw_call(&g, BLOCK_WAIT),
+                              0);
 }
 
-/* Sessions until the table is full: SERVICE_TOO_MANY, and once they close, room again. */
-static void too_many(uint64_t endpoint, unsigned disk)
+/* Sessions until the table is full: SERVICE_TOO_MANY, and once they close, room again. Returns
+   how many opened. */
+static unsigned too_many(uint64_t endpoint, unsigned disk)
 {
     static struct raw sessions[BLOCK_MAX_SESSIONS + 1];
     struct raw base;
     if (!raw_make(&base, endpoint)) {
         check_fail("no memory for the sessions");
-        return;
+        return 0;
     }
     unsigned opened = 0;
     struct result e = result_ok();
@@ -296,14 +296,63 @@ static void too_many(uint64_t endpoint, unsigned disk)
     again.doorbell = libsys_alloc_slot();
     check_status("a session once they closed", raw_open(&again, disk), SERVICE_OK);
     raw_call(&again, BLOCK_CLOSE);
+    return opened;
+}
+
+/* The restarts procsrv counted for the server named name. */
+static uint64_t restarts(const char *name)
+{
+    struct proc_entry p;
+    for (uint64_t i = 0; result_is_ok(proc_list(i, &p)); i++)
+        if (strcmp(p.name, name) == 0)
+            return p.restarts;
+    return 0;
+}
+
+int blocktest_hold(const char *server, unsigned disk)
+{
+    struct block_session *s = 0;
+    if (block_open(server, disk, 64 * 1024, &s) != 0)
+        return 1;
+    for (unsigned i = 0; i < 16; i++) {
+        struct block_submission w = {
+            .op = BLOCK_OP_WRITE, .count = 8, .lba = 64 + 8 * i, .offset = 4096 * i, .tag = i};
+        block_submit(s, &w);
+    }
+    block_kick(s);
+    return 0; /* gone with 16 writes in flight, its session never closed */
+}
+
+int blocktest_orphans(const char *server, unsigned disk, unsigned n)
+{
+    uint64_t endpoint = libsys_alloc_slot(), before = restarts(server);
+    if (!result_is_ok(proc_lookup(server, endpoint))) {
+        check_fail("no block server %s", server);
+        return check_failures();
+    }
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t pid;
+        int64_t status = -1;
+        const char *argv[] = {"hold", server, "0", 0};
+        argv[2] = disk == 0 ? "0" : "1";
+        check_status("spawn a client that leaves", proc_spawn("bin/blocktest", argv, &pid),
+                     SERVICE_OK);
+        check_status("wait for it", proc_wait(pid, &status), SERVICE_OK);
+        check("its status", (long)status, 0);
+    }
+    check("sessions open once the clients that left are reclaimed", too_many(endpoint, disk),
+          BLOCK_MAX_SESSIONS);
+    check("server restarts", (long)(restarts(server) - before), 0);
+    printf("blocktest: %u clients left with requests in flight; %s\n", n,
+           check_failures() ? "FAILED" : "their sessions were reclaimed, the server goes on");
+    return check_failures();
 }
 
 int blocktest_bad(const char *server, unsigned disk)
 {
     uint64_t endpoint = libsys_alloc_slot();
     struct block_disk_info info;
-    if (!result_is_ok(proc_lookup(server, endpoint)) ||
-        block_disk_info(server, disk, &info) != 0) {
+    if (!result_is_ok(proc_lookup(server, endpoint)) || block_disk_info(server, disk, &info) != 0) {
         check_fail("no block server %s with a disk %u", server, disk);
         return check_failures();
     }

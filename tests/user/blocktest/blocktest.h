@@ -10,6 +10,7 @@
  *                                       exactly once, and what was acknowledged reads back
  *                                       (not on a ramdisk, whose contents go with it)
  *   bad SERVER DISK                      every bad input (bad.c)
+ *   orphans SERVER DISK N                N clients leave with requests in flight (bad.c)
  * The pattern: the 8-byte little-endian word at byte offset 8n of the disk is
  * blocktest_word(seed, n) (splitmix64 of seed + n * golden ratio), so a host can check it.
  */
@@ -30,5 +31,10 @@ static inline uint64_t blocktest_word(uint64_t seed, uint64_t n)
 
 /* bad.c: the bad-input suite on server's disk; returns the failures. */
 int blocktest_bad(const char *server, unsigned disk);
+/* bad.c: n clients (blocktest hold) open a session, submit writes and exit without waiting or
+   closing; then the whole session table opens (theirs were reclaimed) and the server did not
+   restart. */
+int blocktest_orphans(const char *server, unsigned disk, unsigned n);
+int blocktest_hold(const char *server, unsigned disk);
 
 #endif

@@ -105,8 +105,8 @@ static uint64_t run_pattern(struct block_session *s, uint8_t op, uint64_t seed, 
                        count_of[slot], block_status_name(done[i].status));
                 failed += count_of[slot];
             } else if (op == BLOCK_OP_READ) {
-                failed += mismatches(region + slot * slot_bytes, seed, lba_of[slot],
-                                     count_of[slot], sector);
+                failed += mismatches(region + slot * slot_bytes, seed, lba_of[slot], count_of[slot],
+                                     sector);
             }
             free_slots[free_count++] = slot;
         }
@@ -149,9 +149,8 @@ static void pattern(const char *server, unsigned disk, uint64_t seed, unsigned d
         return;
     }
     if (write)
-        check("sectors written wrong", (long)run_pattern(s, BLOCK_OP_WRITE, seed, depth, first,
-                                                          count),
-              0);
+        check("sectors written wrong",
+              (long)run_pattern(s, BLOCK_OP_WRITE, seed, depth, first, count), 0);
     if (verify)
         check("sectors read back wrong",
               (long)run_pattern(s, BLOCK_OP_READ, seed, depth, first, count), 0);
@@ -232,8 +231,8 @@ static void stream(const char *server, unsigned disk, unsigned count, const char
         while (next < count && free_count > 0) {
             unsigned slot = free_slots[--free_count];
             slot_of[next] = slot;
-            fill(region + slot * slot_bytes, seed, (uint64_t)next * STREAM_SECTORS,
-                 STREAM_SECTORS, sector);
+            fill(region + slot * slot_bytes, seed, (uint64_t)next * STREAM_SECTORS, STREAM_SECTORS,
+                 sector);
             struct block_submission r = {.op = BLOCK_OP_WRITE,
                                          .count = STREAM_SECTORS,
                                          .lba = (uint64_t)next * STREAM_SECTORS,
@@ -308,7 +307,7 @@ static _Noreturn void usage(void)
 {
     printf("blocktest: usage: blocktest pattern SERVER DISK SEED DEPTH [SECTORS] | write|verify "
            "SERVER DISK SEED DEPTH FIRST COUNT | clients SERVER DISK N | stream SERVER DISK "
-           "COUNT [swap=PROGRAM|kill] | bad SERVER DISK\n");
+           "COUNT [swap=PROGRAM|kill] | bad SERVER DISK | orphans SERVER DISK N\n");
     exit(2);
 }
 
@@ -335,6 +334,10 @@ int main(int argc, char **argv)
         stream(server, disk, (unsigned)number(argv[4]), argc > 5 ? argv[5] : 0);
     } else if (strcmp(what, "bad") == 0) {
         blocktest_bad(server, disk);
+    } else if (strcmp(what, "orphans") == 0 && argc == 5) {
+        blocktest_orphans(server, disk, (unsigned)number(argv[4]));
+    } else if (strcmp(what, "hold") == 0) {
+        return blocktest_hold(server, disk);
     } else {
         usage();
     }

@@ -1,0 +1,244 @@
+/*
+ * The AHCI driver (docs/disks.md): started by procsrv for a SATA controller in AHCI mode (PCI
+ * class 01.06.01, the manifest's pci=01.06.01) with its ABAR (BAR 5), its interrupt (MSI, or
+ * INTx with msi=off) and its function's configuration space. It takes the controller (hba.c),
+ * then serves every disk it found through the block server library (lib/libsys/block_server.h):
+ * the library checks and hands over requests (start), the driver builds commands straight from
+ * the requests' physical pieces (port.c) and completes them from its interrupt.
+ *
+ * Arguments (the manifest's `-- ...`), for tests: timeout-io=MS, timeout-flush=MS,
+ * timeout-other=MS replace the time-outs (30 s, 60 s, 10 s).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "libsys/block_server.h"
+#include "libsys/invoke.h"
+#include "libsys/service.h"
+#include "proto/pci.h"
+
+#define PCI_COMMAND        0x04
+#define PCI_COMMAND_MEMORY 0x2
+#define PCI_COMMAND_MASTER 0x4
+#define ABAR_INDEX         5
+
+struct block_server *ahci_server;
+static struct block_disk_info disks[AHCI_MAX_PORTS];
+static uint64_t irq_handler;
+
+/* What procsrv granted: the pci server's endpoint for this function, the ABAR, the interrupt. */
+struct grants {
+    uint64_t pci, address;
+    volatile uint32_t *abar;
+    uint64_t handler, msi_address, msi_data;
+    bool msi;
+};
+
+static struct grants find_grants(const struct proc_info *info)
+{
+    struct grants g = {0};
+    for (unsigned i = 0; info && i < info->grant_count && i < PROC_MAX_GRANTS; i++) {
+        const struct proc_grant *e = &info->grants[i];
+        if (e->kind == PROC_GRANT_PCI) {
+            g.pci = e->slot;
+            g.address = e->arg;
+        } else if (e->kind == PROC_GRANT_PCI_MEMORY && (e->arg2 & 0xfff) == ABAR_INDEX) {
+            g.abar = (volatile uint32_t *)e->arg;
+        } else if (e->kind == PROC_GRANT_MSI) {
+            g.handler = e->slot;
+            g.msi = true;
+            g.msi_address = e->arg;
+            g.msi_data = e->arg2;
+        } else if (e->kind == PROC_GRANT_IRQ) {
+            g.handler = e->slot;
+        }
+    }
+    return g;
+}
+
+/* A request to the pci server for this function: words in, the first answer word out. */
+static struct result pci_call(uint64_t endpoint, uint64_t label, const uint64_t *words,
+                              unsigned count, uint64_t *answer)
+{
+    struct request r = {.label = label};
+    for (unsigned i = 0; i < count; i++)
+        request_set_word(&r, i, words[i]);
+    struct result e = request_result(request_call(endpoint, &r, 0, 0, 0), &r);
+    if (answer && result_is_ok(e))
+        *answer = request_word(&r, 0);
+    return e;
+}
+
+/* Memory decoding and bus mastering on: the HBA reads and writes memory by DMA, and an MSI is
+   a memory write too. */
+static bool enable_bus_master(const struct grants *g)
+{
+    uint64_t command = 0;
+    if (!result_is_ok(pci_call(g->pci, PCI_CONFIG_READ, (uint64_t[]){g->address, PCI_COMMAND, 2}, 3,
+                               &command)))
+        return false;
+    command |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+    return result_is_ok(pci_call(g->pci, PCI_CONFIG_WRITE,
+                                 (uint64_t[]){g->address, PCI_COMMAND, 2, command}, 4, 0));
+}
+
+/* Parses a "name=MS" argument into *ms; true if it was one. */
+static bool timeout_argument(const char *arg, const char *name, uint32_t *ms)
+{
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0 || arg[n] != '=')
+        return false;
+    unsigned long value = strtoul(arg + n + 1, 0, 10);
+    if (value >= 100 && value <= 600000)
+        *ms = (uint32_t)value;
+    else
+        printf("ahci: %s must be 100-600000 ms, not '%s'; kept %u\n", name, arg + n + 1, *ms);
+    return true;
+}
+
+void disk_failed(const struct ahci_port *p)
+{
+    disks[p->disk].flags |= BLOCK_INFO_FAILED;
+}
+
+/* The library's start hook: r becomes a command in a free slot of its disk's port. */
+static bool start(struct block_server *bs, const struct block_server_request *r)
+{
+    (void)bs;
+    struct ahci_port *p = ahci_hba.ports[r->disk];
+    struct port_io io = {
+        .op = r->op,
+        .fua = (r->flags & BLOCK_FLAG_FUA) != 0,
+        .lba = r->lba,
+        .count = r->count,
+        .segments = r->segments,
+        .segment_count = r->segment_count,
+        .cookie = r->id,
+    };
+    int status = port_submit(p, &io);
+    if (status == PORT_SUBMIT_FULL)
+        return false;
+    if (status != BLOCK_OK)
+        block_server_complete(ahci_server, r->id, (uint32_t)status);
+    return true;
+}
+
+/* Asks for a tick while any port has work in flight or is restarting. */
+static void arm_if_busy(void)
+{
+    for (unsigned i = 0; i < ahci_hba.port_count; i++) {
+        if (port_busy(ahci_hba.ports[i])) {
+            watchdog_arm();
+            return;
+        }
+    }
+}
+
+/* The library's kick hook: what start queued goes to the HBA. */
+static void kick(struct block_server *bs)
+{
+    (void)bs;
+    for (unsigned i = 0; i < ahci_hba.port_count; i++)
+        port_kick(ahci_hba.ports[i]);
+    arm_if_busy();
+}
+
+/* The library's interrupt hook: the HBA's interrupt (looked at on every wake-up: a tick and
+   an interrupt may come as one) and the watchdog's tick. */
+static void interrupt(struct block_server *bs, uint32_t bits)
+{
+    (void)bs;
+    if (bits & (1u << AHCI_BIT_TICK)) {
+        watchdog_fired();
+        ahci_hba.tick++;
+        for (unsigned i = 0; i < ahci_hba.port_count; i++)
+            port_tick(ahci_hba.ports[i]);
+    }
+    uint32_t is = hba_read(AHCI_IS);
+    for (unsigned i = 0; i < ahci_hba.port_count; i++)
+        if (is & (1u << ahci_hba.ports[i]->index))
+            port_interrupt(ahci_hba.ports[i]);
+    if (is)
+        hba_write(AHCI_IS, is);
+    if (bits & (1u << AHCI_BIT_IRQ))
+        irq_handler_ack(irq_handler);
+    arm_if_busy();
+}
+
+/* The BLOCK_INFO entry of port p's disk. */
+static void describe(struct block_disk_info *d, const struct ahci_port *p)
+{
+    d->sector_size = p->id.sector_size;
+    d->sectors = p->id.sectors;
+    d->flags = (p->id.write_cache ? BLOCK_INFO_WRITE_CACHE : 0) |
+               (p->mode.ncq || p->mode.fua ? BLOCK_INFO_FUA : 0) |
+               (p->mode.ncq ? BLOCK_INFO_NCQ : 0);
+    d->depth = p->mode.ncq ? p->depth : 1;
+    uint64_t most = (uint64_t)ahci_max_sectors(&p->mode) * p->id.sector_size;
+    d->max_bytes = (uint32_t)(most < AHCI_MAX_REQUEST ? most : AHCI_MAX_REQUEST);
+    snprintf(d->model, sizeof d->model, "%s", p->id.model);
+    snprintf(d->serial, sizeof d->serial, "%s", p->id.serial);
+}
+
+static struct block_server_driver driver = {
+    .name = "ahci",
+    .disks = disks,
+    .start = start,
+    .interrupt = interrupt,
+    .kick = kick,
+};
+
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!timeout_argument(argv[i], "timeout-io", &ahci_timeouts.io_ms) &&
+            !timeout_argument(argv[i], "timeout-flush", &ahci_timeouts.flush_ms) &&
+            !timeout_argument(argv[i], "timeout-other", &ahci_timeouts.other_ms))
+            printf("ahci: unknown argument '%s' ignored\n", argv[i]);
+    struct grants g = find_grants(libsys_proc_info());
+    if (!g.pci || !g.abar) {
+        printf("ahci: no controller granted (the manifest starts it with pci=01.06.01); "
+               "stopping\n");
+        return 1;
+    }
+    if (!enable_bus_master(&g)) {
+        printf("ahci: bus mastering could not be enabled; stopping\n");
+        return 1;
+    }
+    const char *why = hba_start(g.abar);
+    if (why) {
+        printf("ahci: %s; stopping\n", why);
+        return 1;
+    }
+    for (unsigned i = 0; i < ahci_hba.port_count; i++)
+        describe(&disks[i], ahci_hba.ports[i]);
+    driver.disk_count = ahci_hba.port_count;
+    ahci_server = block_server_create(&driver);
+    if (!ahci_server)
+        return 1;
+    irq_handler = g.handler;
+    uint64_t irq_bit = block_server_driver_notification(ahci_server, AHCI_BIT_IRQ);
+    if (!g.handler || !irq_bit || irq_handler_set_notification(g.handler, irq_bit) != ERR_OK) {
+        printf("ahci: no interrupt; stopping\n");
+        return 1;
+    }
+    if (g.msi &&
+        !result_is_ok(pci_call(g.pci, PCI_MSI_ENABLE,
+                               (uint64_t[]){g.address, g.msi_address, g.msi_data}, 3, 0))) {
+        printf("ahci: MSI could not be enabled; stopping\n");
+        return 1;
+    }
+    why = watchdog_start(block_server_driver_notification(ahci_server, AHCI_BIT_TICK));
+    if (why) {
+        printf("ahci: %s; stopping\n", why);
+        return 1;
+    }
+    if (ahci_hba.port_count == 0)
+        printf("ahci: no disks on this controller; waiting\n");
+    else
+        printf("ahci: serving %u disk%s, interrupts through %s\n", ahci_hba.port_count,
+               ahci_hba.port_count == 1 ? "" : "s", g.msi ? "MSI" : "INTx");
+    block_server_run(ahci_server);
+}

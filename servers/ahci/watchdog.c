@@ -1,0 +1,81 @@
+/*
+ * The watchdog: a second thread that gives the driver its ticks. The kernel's receives have no
+ * time-out, so the driver's one thread, waiting for requests, doorbells and interrupts, cannot
+ * also wait for time; this thread sleeps (PROC_SLEEP) for AHCI_TICK_MS each time the driver arms
+ * it and then signals the driver's notification with its tick bit (AHCI_BIT_TICK). The driver arms it only
+ * while a command is in flight or a port is restarting, so an idle driver is not woken at all.
+ *
+ * The thread shares the process's IPC buffer with the main thread. It only makes register-only
+ * system calls (raw missive_syscall: no capabilities, no words past MR9), so it never reads or
+ * writes that buffer, and it touches no thread-local storage (no C library calls).
+ */
+#include <stdatomic.h>
+
+#include "driver.h"
+#include "libsys/invoke.h"
+#include "libsys/service.h"
+
+#define WATCHDOG_PRIORITY 160
+#define WATCHDOG_STACK    4096
+
+static _Alignas(16) uint8_t watchdog_stack[WATCHDOG_STACK];
+static uint64_t own_notification; /* armed through it */
+static uint64_t driver_tick;      /* the driver's notification, badged with its tick bit */
+static bool armed;                /* the main thread's own record: a tick is coming */
+
+/* The thread: wait to be armed, sleep, signal; for ever. */
+static _Noreturn void watchdog_main(void)
+{
+    for (;;) {
+        struct missive_msg m = {0};
+        missive_syscall(SYS_RECV, own_notification, 0, &m);
+        m = (struct missive_msg){.mr = {AHCI_TICK_MS}};
+        missive_syscall(SYS_CALL, PROC_SLOT_PROCSRV, MSG_TAG(PROC_SLEEP, 1, 0), &m);
+        m = (struct missive_msg){0};
+        missive_syscall(SYS_SEND, driver_tick, 0, &m);
+    }
+}
+
+/* A kernel object of type (size 2^bits) made from memory memsrv lends; 0 if none. */
+static uint64_t make_object(unsigned type, unsigned bits)
+{
+    uint64_t untyped = libsys_alloc_slot(), object = libsys_alloc_slot();
+    if (!untyped || !object || !result_is_ok(mem_untyped(bits, untyped)) ||
+        untyped_retype(untyped, type, 0, object, 1) != ERR_OK)
+        return 0;
+    return object;
+}
+
+const char *watchdog_start(uint64_t tick)
+{
+    own_notification = make_object(CAP_NOTIFICATION, PAGE_BITS);
+    uint64_t thread = make_object(CAP_THREAD, PAGE_BITS);
+    driver_tick = tick;
+    if (!own_notification || !thread || !driver_tick)
+        return "no memory for the watchdog thread";
+    /* rsp 8 below the top: as after a call, so the entry's frame is aligned */
+    if (thread_configure(thread, PROC_SLOT_CSPACE, PROC_SLOT_VSPACE, WATCHDOG_PRIORITY, 0) !=
+            ERR_OK ||
+        thread_set_ipc_buffer(thread, PROC_SLOT_IPC_BUFFER) != ERR_OK ||
+        thread_write_registers(thread, (uint64_t)watchdog_main,
+                               (uint64_t)(watchdog_stack + WATCHDOG_STACK - 8), 0, 0, 0) != ERR_OK)
+        return "the watchdog thread cannot be set up";
+    sys_thread_set_name(thread, "ahci-watchdog");
+    if (thread_resume(thread) != ERR_OK)
+        return "the watchdog thread does not start";
+    return NULL;
+}
+
+void watchdog_arm(void)
+{
+    if (armed)
+        return;
+    armed = true;
+    struct missive_msg m = {0};
+    missive_syscall(SYS_SEND, own_notification, 0, &m);
+}
+
+void watchdog_fired(void)
+{
+    armed = false;
+}
