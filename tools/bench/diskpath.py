@@ -43,25 +43,25 @@ def main():
     names = {who: symbolize(elf, groups[who])
              for who, elf in (("kernel", kernel), ("client", client), ("server", server))}
     start = pairs[0][0]
-    requests = 0
-    counts = collections.Counter()
-    for rip, cr3 in pairs:
-        if rip == start and cr3 == client_cr3:
-            requests += 1
-        who = "kernel" if rip >= KERNEL_BASE else ("client" if cr3 == client_cr3 else "server")
-        name = names[who].get(rip, "?")
-        if name == "db_spinner":
-            continue
-        counts[(who, name)] += 1
+
+    def who_of(rip, cr3):
+        return "kernel" if rip >= KERNEL_BASE else ("client" if cr3 == client_cr3 else "server")
+
+    # A request starts where the client enters db_queue; an interrupt taken at that instruction
+    # shows it twice in a row, which is one start.
+    starts = [i for i, (rip, cr3) in enumerate(pairs)
+              if rip == start and cr3 == client_cr3 and (i == 0 or pairs[i - 1] != pairs[i])]
+    requests = len(starts)
     # The last request is cut short by the end of the trace: count whole ones only.
-    last = max(i for i, (rip, cr3) in enumerate(pairs) if rip == start and cr3 == client_cr3)
+    last = starts[-1]
     whole = collections.Counter()
     for rip, cr3 in pairs[:last]:
-        who = "kernel" if rip >= KERNEL_BASE else ("client" if cr3 == client_cr3 else "server")
-        name = names[who].get(rip, "?")
+        name = names[who_of(rip, cr3)].get(rip, "?")
         if name != "db_spinner":
-            whole[(who, name)] += 1
+            whole[(who_of(rip, cr3), name)] += 1
     n = requests - 1
+    if n < 1:
+        sys.exit(f"diskpath: the trace holds no whole request ({requests} started); more steps")
     total = sum(whole.values())
     print(f"{n} whole requests, {total / n:,.0f} instructions each (idle spinner left out)")
     by_who = collections.Counter()
@@ -69,6 +69,21 @@ def main():
         by_who[who] += c
     for who in ("client", "kernel", "server"):
         print(f"  {who:7s} {by_who[who] / n:8,.0f}")
+    # Calls per request: how often each function's first instruction in the trace (its entry,
+    # for the functions that matter) ran.
+    first = {}
+    for rip, cr3 in pairs[:last]:
+        key = (who_of(rip, cr3), names[who_of(rip, cr3)].get(rip, "?"))
+        first[key] = min(first.get(key, rip), rip)
+    entries = collections.Counter()
+    for rip, cr3 in pairs[:last]:
+        key = (who_of(rip, cr3), names[who_of(rip, cr3)].get(rip, "?"))
+        if rip == first[key]:
+            entries[key] += 1
+    print("entries per request (system calls: kernel syscall_entry; interrupts: trap_common):")
+    for key in [("kernel", "syscall_entry"), ("kernel", "trap_common")] + [
+            k for k, _ in entries.most_common() if k[0] != "kernel"][:12]:
+        print(f"  {entries[key] / n:8,.1f}  {key[0]:7s} {key[1]}")
     print("by function (per request):")
     for (who, name), c in whole.most_common():
         if c / n >= 5:

@@ -13,7 +13,7 @@ manifest=${1:-diskbench-check} server=${2:-ramdisk}
 build=build/bench
 make -s BUILD=$build DEBUG=0 $build/kernel.elf $build/initrd.cpio
 work=$(mktemp -d "${TMPDIR:-/tmp}/diskpath.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 bash tools/mkiso.sh "$work/trace.iso" $build/kernel.elf $build/initrd.cpio \
     loglevel=warn init=bin/procsrv -- manifest=etc/$manifest.manifest >/dev/null
 truncate -s 512M "$work/disk.img"
@@ -27,13 +27,18 @@ out = subprocess.run(["objdump", "-s", "--start-address=%#x" % address,
 print("%#x" % int.from_bytes(bytes.fromhex(out[1] + out[2]), "little"))
 PY
 )
+spinner=($(nm -S $build/bin/diskbench | awk '$4 == "db_spinner" {print $1, $2}'))
+spin_start=${spinner[0]}
+spin_end=$(printf '%x' $((0x${spinner[0]} + 0x${spinner[1]})))
+trap_entry=$(nm $build/kernel.elf | awk '$3 == "trap_common" {print $1}')
 port=$((20000 + RANDOM % 20000))
 qemu-system-x86_64 -machine q35 -accel tcg -cpu qemu64 -m 512M -smp 1 -no-reboot -display none \
     -monitor none -icount shift=0 -serial "file:$work/serial.log" \
     -drive if=none,id=benchdisk,file="$work/disk.img",format=raw,cache=writeback,aio=threads \
     -device ide-hd,drive=benchdisk,bus=ide.0 -cdrom "$work/trace.iso" -gdb tcp::$port -S &
 qemu=$!
-OUT="$work/trace.txt" PORT=$port ADDRESS=$address CODE=$code SKIP=${3:-140} STEPS=${4:-30000} \
+OUT="$work/trace.txt" PORT=$port ADDRESS=$address CODE=$code SPIN_START=$spin_start \
+    SPIN_END=$spin_end TRAP=$trap_entry SKIP=${3:-140} STEPS=${4:-30000} \
     timeout 900 gdb -batch -nx -x tools/bench/diskpath-gdb.py > "$work/gdb.log" 2>&1 ||
     { cat "$work/gdb.log"; kill $qemu 2>/dev/null; exit 1; }
 wait $qemu 2>/dev/null || true
