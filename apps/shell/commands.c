@@ -16,7 +16,8 @@ static void cmd_exit(int argc, char **argv, bool background);
 
 static const struct shell_command commands[] = {
     {"help", "", "list the commands", 0, 0, false, cmd_help},
-    {"echo", "[WORD...]", "print the words", 0, -1, false, cmd_echo},
+    {"echo", "[WORD...] [> FILE]", "print the words (> or >> FILE: into FILE)", 0, -1, false,
+     cmd_echo},
     {"ps", "", "list the processes", 0, 0, false, cmd_ps},
     {"kill", "PID", "end a process (one with a restart policy comes back)", 1, 1, false, cmd_kill},
     {"stop", "[-f] NAME|PID", "end a process for good (-f: even the console)", 1, 2, false,
@@ -25,8 +26,20 @@ static const struct shell_command commands[] = {
     {"wait", "PID", "wait for a process started with run ... &", 1, 1, false, cmd_wait},
     {"swap", "NAME PROGRAM", "replace the server NAME by PROGRAM", 2, 2, false, cmd_swap},
     {"mem", "", "memory statistics and each client's use", 0, 0, false, cmd_mem},
-    {"ls", "", "list the files of the initrd", 0, 0, false, cmd_ls},
-    {"cat", "FILE", "print a file of the initrd", 1, 1, false, cmd_cat},
+    {"ls", "[-l] [PATH...]", "list a directory (/ the disk, /initrd the initrd)", 0, -1, false,
+     cmd_ls},
+    {"cat", "FILE...", "print files", 1, -1, false, cmd_cat},
+    {"cd", "[DIR]", "change the current directory (default /)", 0, 1, false, cmd_cd},
+    {"pwd", "", "print the current directory", 0, 0, false, cmd_pwd},
+    {"mkdir", "DIR...", "make directories", 1, -1, false, cmd_mkdir},
+    {"rm", "FILE...", "remove files", 1, -1, false, cmd_rm},
+    {"rmdir", "DIR...", "remove empty directories", 1, -1, false, cmd_rmdir},
+    {"mv", "FROM TO", "rename or move a file or directory", 2, 2, false, cmd_mv},
+    {"cp", "FROM TO", "copy a file", 2, 2, false, cmd_cp},
+    {"df", "", "the disk's size and use", 0, 0, false, cmd_df},
+    {"snap", "create|list|delete|mount [NAME]", "snapshots of the disk (at /.snap/NAME)", 1, 2,
+     false, cmd_snap},
+    {"fsck", "", "check the disk (read-only)", 0, 0, false, cmd_fsck},
     {"uptime", "", "time since the clock started", 0, 0, false, cmd_uptime},
     {"cpus", "", "each CPU's load", 0, 0, false, cmd_cpus},
     {"sleep", "MS", "wait MS milliseconds", 1, 1, false, cmd_sleep},
@@ -56,10 +69,15 @@ static void cmd_help(int argc, char **argv, bool background)
     printf("quote words with spaces: \"like this\"; keys: arrows, Ctrl-A/E/U/K/W, Ctrl-C\n");
 }
 
-/* echo: the words, separated by one space. */
+/* echo: the words, separated by one space; with "> FILE" or ">> FILE" as its last two words,
+   into FILE (emptied first, or appended to). */
 static void cmd_echo(int argc, char **argv, bool background)
 {
     (void)background;
+    if (argc >= 3 && (strcmp(argv[argc - 2], ">") == 0 || strcmp(argv[argc - 2], ">>") == 0)) {
+        shell_echo_to_file(argc - 2, argv, argv[argc - 2][1] ? "a" : "w", argv[argc - 1]);
+        return;
+    }
     for (int i = 1; i < argc; i++)
         printf("%s%s", argv[i], i + 1 < argc ? " " : "");
     printf("\n");

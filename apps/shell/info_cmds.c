@@ -1,6 +1,6 @@
 /*
- * The commands that report on the system: mem (memsrv), ls and cat (the
- * initrd, through procsrv), uptime and sleep (procsrv's clock). See shell.h.
+ * The commands that report on the system: mem (memsrv), uptime and sleep (procsrv's clock).
+ * See shell.h.
  */
 #include <stdio.h>
 #include <unistd.h>
@@ -41,51 +41,6 @@ void cmd_mem(int argc, char **argv, bool background)
         printf("%8llu %11lluK %11lluK\n", (unsigned long long)client,
                (unsigned long long)(quota / 1024), (unsigned long long)(used / 1024));
     }
-}
-
-/* ls: every file of the initrd with its size. */
-void cmd_ls(int argc, char **argv, bool background)
-{
-    (void)argc, (void)argv, (void)background;
-    for (uint64_t i = 0;; i++) {
-        char path[PROC_PATH_MAX + 1];
-        uint64_t size;
-        struct result e = proc_file_list(i, path, sizeof path, &size);
-        if (result_is_service(e, SERVICE_NOT_FOUND))
-            break;
-        if (!result_is_ok(e)) {
-            shell_report("ls", "cannot list", e);
-            return;
-        }
-        printf("%10llu  %s\n", (unsigned long long)size, path);
-    }
-}
-
-/* cat FILE: the file's bytes as they are, a chunk at a time. */
-void cmd_cat(int argc, char **argv, bool background)
-{
-    (void)argc, (void)background;
-    const char *path = args_file_path(argv[1]);
-    char chunk[PROC_FILE_CHUNK];
-    uint64_t offset = 0;
-    char last = '\n';
-    fflush(stdout);
-    for (;;) {
-        size_t got;
-        struct result e = proc_file_read(path, offset, chunk, sizeof chunk, &got);
-        if (!result_is_ok(e)) {
-            shell_report("cat", argv[1], e);
-            return;
-        }
-        if (got == 0)
-            break;
-        if (write(1, chunk, got) < 0)
-            return;
-        last = chunk[got - 1];
-        offset += got;
-    }
-    if (last != '\n')
-        printf("\n"); /* so the prompt starts a line of its own */
 }
 
 /* uptime: seconds with three decimals. */

@@ -1,5 +1,6 @@
 /*
- * The system-level functions picolibc calls, over Missive's servers:
+ * The system-level functions picolibc calls, over Missive's servers (the file calls are in
+ * files.c):
  * stdout/stderr to the console server (the kernel's debug console before
  * it runs, and in the root task), stdin from it, the heap from memsrv, exit
  * to procsrv, clocks from procsrv's clock. Plus libsys's platform hooks.
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "libsys/files.h"
 #include "libsys/invoke.h"
 #include "libsys/libsys.h"
 #include "libsys/service.h"
@@ -42,12 +44,10 @@ static ssize_t debug_console_write(const unsigned char *p, size_t n)
     return (ssize_t)n;
 }
 
-ssize_t write(int fd, const void *buf, size_t n)
+/* What descriptors 1 and 2 write (files.c): the console server, or the kernel's debug console
+   before it runs and in the root task. */
+ssize_t libsys_console_write(const void *buf, size_t n)
 {
-    if (fd != 1 && fd != 2) {
-        errno = EBADF;
-        return -1;
-    }
     const unsigned char *p = buf;
     if (libsys_proc_info()) {
         for (size_t done = 0; done < n;) {
@@ -78,12 +78,9 @@ ssize_t write(int fd, const void *buf, size_t n)
     return written;
 }
 
-ssize_t read(int fd, void *buf, size_t n)
+/* What descriptor 0 reads (files.c): the console server's input. */
+ssize_t libsys_console_read(void *buf, size_t n)
 {
-    if (fd != 0) {
-        errno = EBADF;
-        return -1;
-    }
     if (!libsys_proc_info() || n == 0)
         return 0; /* the root task has no console input */
     struct request r = {.label = CONSOLE_READ};
@@ -100,21 +97,6 @@ ssize_t read(int fd, void *buf, size_t n)
         count = n;
     request_get_bytes(&r, 1, buf, count);
     return (ssize_t)count;
-}
-
-off_t lseek(int fd, off_t offset, int whence)
-{
-    (void)fd;
-    (void)offset;
-    (void)whence;
-    errno = ESPIPE;
-    return -1;
-}
-
-int close(int fd)
-{
-    (void)fd;
-    return 0;
 }
 
 _Noreturn void _exit(int status)

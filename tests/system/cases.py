@@ -19,6 +19,7 @@ from diskbench_cases import diskbench_cases  # noqa: E402  (docs/disk-performanc
 sys.path.insert(0, os.path.join(REPO, "tools", "bench"))
 from input_cases import input_cases  # noqa: E402
 from gfx_cases import gfx_cases  # noqa: E402
+from hmfs_cases import hmfs_cases  # noqa: E402  (the file server's, docs/hmfs.md)
 import benchcsv  # noqa: E402  (tools/bench: the result format and the plausibility checks)
 import plausible  # noqa: E402
 
@@ -72,7 +73,8 @@ def shell_cases():
     return [
         shell_case("shell-commands", [
             "help\r", 'echo hello "big  world" x""y\r', "frobnicate\r", "kill abc\r",
-            "kill\r", "echo a &\r", 'echo "open\r', "ps\r", "ls\r", "cat /etc/motd\r",
+            "kill\r", "echo a &\r", 'echo "open\r', "ps\r", "ls -l /initrd/etc\r", "ls /initrd\r",
+            "cat /initrd/etc/motd\r",
             "sleep 200\r", "uptime\r", "mem\r", "cpus\r", "run nothing\r", "run /etc/motd\r",
             "wait 999\r", "swap nothing shell\r", "echo done\r"], [
             r"^  run PROGRAM \[ARG\.\.\.\] \[&\] +start bin/PROGRAM", r"^  exit +leave the shell$",
@@ -82,7 +84,7 @@ def shell_cases():
             r"^echo: cannot run in the background", r"^shell: missing closing quote$",
             r"^  PID  STATE +MEMORY RESTARTS  NAME$", r"^ +\d+  running +\d+K +0  console$",
             r"^ +\d+  running +\d+K +0  kbd$", r"^ +\d+  running +\d+K +0  shell$",
-            r"^ +\d+  bin/shell$", r"^ +\d+  etc/motd$", "^" + re.escape(motd) + "$",
+            r"^bin/$", r"^etc/$", r"^-  +\d+  motd$", "^" + re.escape(motd) + "$",
             r"^up \d+\.\d{3} s$", r"^memory: \d+ KiB total, \d+ KiB free, \d+ clients$",
             r"^  4K:\d+ 8K:\d+ .* 4M:\d+$", r"^  CLIENT +QUOTA +USED$",
             r"^  CPU  BUSY  RUNNABLE$", r"^ +0 +\d+% +\d+$",
@@ -140,7 +142,7 @@ def shell_cases():
                               r"^consoletest: eof: 3 passed, 0 failed$"]),
         # The boot and a few commands traced by procsrv (its argument trace), dumped by the
         # shell's trace command, turned into JSON by tools/trace: `make trace` runs this.
-        shell_case("trace-boot", ["ps\r", "ls\r", "cat /etc/motd\r", "echo traced\r", "trace\r"], [
+        shell_case("trace-boot", ["ps\r", "ls /initrd\r", "cat /initrd/etc/motd\r", "echo traced\r", "trace\r"], [
             r"^procsrv: tracing IPC into \d+ buffer\(s\) of 32767 records$", r"^traced$",
             r"^TRACE-BEGIN \d+$", r"^TRACE-END [1-9]\d*$", r"^trace: [1-9]\d* records$"],
             cmdline="qemu-exit -- trace", check=check_boot_trace),
@@ -413,6 +415,7 @@ def cases():
         *diskbench_cases(),
         *input_cases(),
         *gfx_cases(),
+        *hmfs_cases(),
     ]
 
 

@@ -57,6 +57,9 @@ class Case:
     # A function(directory, log) -> error string or None, run after QEMU ended when every other
     # check passed (to read the disk images back).
     after: object = None
+    # A power cut: (regex, seconds): QEMU is killed (SIGKILL) that many seconds after a line
+    # matches; set exit_status None.
+    kill_after: tuple = None
 
 
 # Where the harness writes each case's log (and screendumps): set by harness.py.

@@ -132,13 +132,20 @@ def run_qemu(case, iso, log_path, smp):
     typing = list(case.typing)
     typed_at = 0  # log length when the last text was typed
     seen, still_since = 0, time.monotonic()  # the log's length, and since when it is that
+    kill_at = None  # when to cut the power (case.kill_after)
     while True:
         try:
-            status = proc.wait(timeout=0.2)
+            status = proc.wait(timeout=min(0.2, max(0.0, kill_at - time.monotonic()))
+                               if kill_at else 0.2)
             break
         except subprocess.TimeoutExpired:
             pass
         elapsed = time.monotonic() - start
+        if case.kill_after and kill_at is None and re.search(case.kill_after[0],
+                                                             read_log(log_path), re.M):
+            kill_at = time.monotonic() + case.kill_after[1]
+        if kill_at and time.monotonic() >= kill_at:
+            break  # killed below, as a timeout is
         if serial:
             drain_serial(serial, log_path)
             if len(read_log(log_path)) != seen:
@@ -160,7 +167,7 @@ def run_qemu(case, iso, log_path, smp):
         while qmp_steps and re.search(qmp_steps[0][0], read_log(log_path)[qmp_at:], re.M):
             qmp_at = len(read_log(log_path))
             send_qmp(qmp_path, [fill_dir(c, os.path.dirname(log_path)) for c in qmp_steps.pop(0)[1]])
-        if (case.exit_status is None and not queries and not qmp_steps
+        if (case.exit_status is None and not queries and not qmp_steps and not case.kill_after
                 and all_expected(case, read_log(log_path))):
             break
         if elapsed > case.timeout:

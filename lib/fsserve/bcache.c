@@ -1,0 +1,292 @@
+/*
+ * The block cache. See bcache.h. Entries live in one array with a hash chain each and a
+ * doubly linked LRU list (indices, -1 for none); their data in one allocation beside.
+ */
+#include "fsserve/bcache.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE (-1)
+
+struct entry {
+    uint64_t block;
+    bool valid, dirty;
+    int hash_next;
+    int older, newer; /* the LRU list */
+};
+
+struct bcache {
+    struct bcache_backend b;
+    unsigned capacity, buckets; /* buckets: a power of two */
+    struct entry *entries;
+    uint8_t *data; /* capacity blocks */
+    int *heads;    /* hash chains */
+    int oldest, newest;
+    uint8_t *run; /* max_run blocks: a readahead's or a write-back's staging */
+    int *order;   /* capacity indices: the write-back's sort */
+    uint64_t last_miss;
+    unsigned window; /* blocks the next sequential miss reads */
+    unsigned readahead_max;
+    struct bcache_stats stats;
+};
+
+struct bcache *bcache_new(const struct bcache_backend *backend, unsigned capacity)
+{
+    if (capacity < 16 || !backend->max_run)
+        return 0;
+    struct bcache *c = calloc(1, sizeof *c);
+    if (!c)
+        return 0;
+    c->b = *backend;
+    c->capacity = capacity;
+    c->buckets = 1;
+    while (c->buckets < 2 * capacity)
+        c->buckets *= 2;
+    c->readahead_max = backend->max_run < capacity / 4 ? backend->max_run : capacity / 4;
+    c->entries = calloc(capacity, sizeof *c->entries);
+    c->data = malloc((size_t)capacity * BCACHE_BLOCK);
+    c->heads = malloc(c->buckets * sizeof *c->heads);
+    c->run = malloc((size_t)backend->max_run * BCACHE_BLOCK);
+    c->order = malloc(capacity * sizeof *c->order);
+    if (!c->entries || !c->data || !c->heads || !c->run || !c->order) {
+        bcache_free(c);
+        return 0;
+    }
+    for (unsigned i = 0; i < c->buckets; i++)
+        c->heads[i] = NONE;
+    /* Every entry starts invalid on the LRU list, oldest first, so free ones are found there. */
+    c->oldest = 0;
+    c->newest = (int)capacity - 1;
+    for (unsigned i = 0; i < capacity; i++) {
+        c->entries[i].hash_next = NONE;
+        c->entries[i].older = i ? (int)i - 1 : NONE;
+        c->entries[i].newer = i + 1 < capacity ? (int)i + 1 : NONE;
+    }
+    c->window = 1;
+    c->last_miss = UINT64_MAX;
+    return c;
+}
+
+void bcache_free(struct bcache *c)
+{
+    if (!c)
+        return;
+    free(c->entries);
+    free(c->data);
+    free(c->heads);
+    free(c->run);
+    free(c->order);
+    free(c);
+}
+
+static unsigned bucket(const struct bcache *c, uint64_t block)
+{
+    return (unsigned)((block * 0x9e3779b97f4a7c15ull) >> 32) & (c->buckets - 1);
+}
+
+static uint8_t *entry_data(struct bcache *c, int i)
+{
+    return c->data + (size_t)i * BCACHE_BLOCK;
+}
+
+static int find(const struct bcache *c, uint64_t block)
+{
+    for (int i = c->heads[bucket(c, block)]; i != NONE; i = c->entries[i].hash_next)
+        if (c->entries[i].block == block)
+            return i;
+    return NONE;
+}
+
+static void lru_unlink(struct bcache *c, int i)
+{
+    struct entry *e = &c->entries[i];
+    if (e->older != NONE)
+        c->entries[e->older].newer = e->newer;
+    else
+        c->oldest = e->newer;
+    if (e->newer != NONE)
+        c->entries[e->newer].older = e->older;
+    else
+        c->newest = e->older;
+}
+
+/* Makes entry i the most recently used. */
+static void touch(struct bcache *c, int i)
+{
+    if (c->newest == i)
+        return;
+    lru_unlink(c, i);
+    c->entries[i].older = c->newest;
+    c->entries[i].newer = NONE;
+    c->entries[c->newest].newer = i;
+    c->newest = i;
+}
+
+static void hash_remove(struct bcache *c, int i)
+{
+    int *at = &c->heads[bucket(c, c->entries[i].block)];
+    while (*at != i)
+        at = &c->entries[*at].hash_next;
+    *at = c->entries[i].hash_next;
+}
+
+/* Writes every dirty block, sorted by block and merged into runs of up to max_run. */
+static int write_back(struct bcache *c)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < c->capacity; i++)
+        if (c->entries[i].valid && c->entries[i].dirty)
+            c->order[n++] = (int)i;
+    /* Insertion sort keeps this free of qsort's lack of a context argument; n is bounded by
+       a quarter of the cache most of the time, and runs come in order mostly. */
+    for (unsigned i = 1; i < n; i++) {
+        int v = c->order[i];
+        unsigned j = i;
+        while (j > 0 && c->entries[c->order[j - 1]].block > c->entries[v].block) {
+            c->order[j] = c->order[j - 1];
+            j--;
+        }
+        c->order[j] = v;
+    }
+    for (unsigned i = 0; i < n;) {
+        uint64_t first = c->entries[c->order[i]].block;
+        unsigned count = 0;
+        while (i + count < n && count < c->b.max_run &&
+               c->entries[c->order[i + count]].block == first + count) {
+            memcpy(c->run + (size_t)count * BCACHE_BLOCK, entry_data(c, c->order[i + count]),
+                   BCACHE_BLOCK);
+            count++;
+        }
+        if (c->b.write(c->b.context, first, count, c->run, false))
+            return -1;
+        for (unsigned k = 0; k < count; k++)
+            c->entries[c->order[i + k]].dirty = false;
+        c->stats.writes += count;
+        c->stats.write_runs++;
+        c->stats.dirty -= count;
+        i += count;
+    }
+    return 0;
+}
+
+/* A free entry for block (the least recently used one, written back first if dirty), on the
+   hash chain and newest in the LRU list, its data for the caller to fill; NONE if a
+   write-back failed. */
+static int take_entry(struct bcache *c, uint64_t block)
+{
+    int i = c->oldest;
+    if (c->entries[i].valid && c->entries[i].dirty && write_back(c))
+        return NONE;
+    if (c->entries[i].valid)
+        hash_remove(c, i);
+    struct entry *e = &c->entries[i];
+    e->block = block;
+    e->valid = true; /* on its hash chain: the caller fills its data before anything else */
+    e->dirty = false;
+    unsigned h = bucket(c, block);
+    e->hash_next = c->heads[h];
+    c->heads[h] = i;
+    touch(c, i);
+    return i;
+}
+
+/* Forgets entry i (oldest in the LRU list from now on). */
+static void drop(struct bcache *c, int i)
+{
+    hash_remove(c, i);
+    c->entries[i].valid = false;
+    lru_unlink(c, i);
+    c->entries[i].newer = c->oldest;
+    c->entries[i].older = NONE;
+    if (c->oldest != NONE)
+        c->entries[c->oldest].older = i;
+    else
+        c->newest = i;
+    c->oldest = i;
+}
+
+int bcache_read(struct bcache *c, uint64_t block, void *data)
+{
+    int i = find(c, block);
+    if (i != NONE) {
+        c->stats.hits++;
+        touch(c, i);
+        memcpy(data, entry_data(c, i), BCACHE_BLOCK);
+        return 0;
+    }
+    c->stats.misses++;
+    /* A miss right after the last one's run reads further ahead each time. */
+    if (block == c->last_miss)
+        c->window = c->window * 2 < c->readahead_max ? c->window * 2 : c->readahead_max;
+    else
+        c->window = 1;
+    unsigned count = 1;
+    while (count < c->window && block + count < c->b.block_count && find(c, block + count) == NONE)
+        count++;
+    c->last_miss = block + count;
+    if (c->b.read(c->b.context, block, count, c->run))
+        return -1;
+    for (unsigned k = count; k-- > 0;) {
+        /* The asked-for block last, so it is the newest. */
+        int e = take_entry(c, block + k);
+        if (e == NONE)
+            return -1;
+        memcpy(entry_data(c, e), c->run + (size_t)k * BCACHE_BLOCK, BCACHE_BLOCK);
+    }
+    c->stats.readahead += count - 1;
+    memcpy(data, c->run, BCACHE_BLOCK);
+    return 0;
+}
+
+int bcache_write(struct bcache *c, uint64_t block, const void *data)
+{
+    int i = find(c, block);
+    if (i == NONE) {
+        i = take_entry(c, block);
+        if (i == NONE)
+            return -1;
+    } else {
+        touch(c, i);
+    }
+    memcpy(entry_data(c, i), data, BCACHE_BLOCK);
+    if (!c->entries[i].dirty) {
+        c->entries[i].dirty = true;
+        c->stats.dirty++;
+    }
+    if (c->stats.dirty >= c->capacity / 4)
+        return write_back(c);
+    return 0;
+}
+
+int bcache_write_fua(struct bcache *c, uint64_t block, const void *data)
+{
+    if (write_back(c))
+        return -1;
+    int i = find(c, block);
+    if (i != NONE)
+        drop(c, i); /* the disk's copy is the one from now on */
+    c->stats.writes++;
+    c->stats.write_runs++;
+    return c->b.write(c->b.context, block, 1, data, true);
+}
+
+int bcache_flush(struct bcache *c)
+{
+    if (write_back(c))
+        return -1;
+    c->stats.flushes++;
+    return c->b.flush(c->b.context);
+}
+
+void bcache_drop_clean(struct bcache *c)
+{
+    for (unsigned i = 0; i < c->capacity; i++)
+        if (c->entries[i].valid && !c->entries[i].dirty)
+            drop(c, (int)i);
+}
+
+struct bcache_stats bcache_stats(const struct bcache *c)
+{
+    return c->stats;
+}

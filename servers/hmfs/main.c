@@ -1,0 +1,208 @@
+/*
+ * servers/hmfs: mounts the volume on the disk its arguments name, serves the file protocol
+ * (lib/proto/fs.h) on the server library, commits on its policy (every fsync; dirty data at
+ * most HMFSD_COMMIT_MS old, on a clock a helper thread ticks; when lib/hmfs's cache fills),
+ * and commits and unmounts on procsrv's shutdown. Manifest arguments:
+ *
+ *   -- ramdisk 0 [format]     the first disk of the block server "ramdisk" (or "ahci", ...)
+ *   -- memory 4096 [format]   a volume in the server's memory (tests)
+ *
+ * "format" makes an empty volume when the disk holds no HMFS superblock (never over one,
+ * even a damaged one: fsck is for that).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "hmfsd.h"
+#include "libsys/invoke.h"
+#include "proto/proc.h"
+
+#define BADGE_SHUTDOWN  1u
+#define BADGE_TICK      2u
+#define TICK_MS         1000
+#define TICKER_STACK    4096
+#define TICKER_PRIORITY 100
+
+struct hmfsd hmfsd;
+
+static bool shutting_down;
+static uint64_t tick_slot;
+static _Alignas(16) uint8_t ticker_stack[TICKER_STACK];
+
+static const struct server_op ops[] = {
+    {FS_CONNECT, 2, 0, 0, handle_connect},
+    {FS_SHARE, 1, 0, SERVER_CLIENT_ONLY, handle_share},
+    {FS_DISCONNECT, 0, 0, SERVER_CLIENT_ONLY, handle_disconnect},
+    {FS_OPEN, 4, 0, SERVER_CLIENT_ONLY, handle_open},
+    {FS_CLOSE, 1, 0, SERVER_CLIENT_ONLY, handle_close},
+    {FS_READ, 4, 0, SERVER_CLIENT_ONLY, handle_read},
+    {FS_WRITE, 4, 0, SERVER_CLIENT_ONLY, handle_write},
+    {FS_STAT, 3, 0, SERVER_CLIENT_ONLY, handle_stat},
+    {FS_FSTAT, 1, 0, SERVER_CLIENT_ONLY, handle_fstat},
+    {FS_READDIR, 5, 0, SERVER_CLIENT_ONLY, handle_readdir},
+    {FS_MKDIR, 3, 0, SERVER_CLIENT_ONLY, handle_mkdir},
+    {FS_UNLINK, 3, 0, SERVER_CLIENT_ONLY, handle_unlink},
+    {FS_RMDIR, 3, 0, SERVER_CLIENT_ONLY, handle_rmdir},
+    {FS_RENAME, 5, 0, SERVER_CLIENT_ONLY, handle_rename},
+    {FS_TRUNCATE, 2, 0, SERVER_CLIENT_ONLY, handle_truncate},
+    {FS_FSYNC, 1, 0, SERVER_CLIENT_ONLY, handle_fsync},
+    {FS_SYNC, 0, 0, SERVER_CLIENT_ONLY, handle_sync},
+    {FS_STATFS, 0, 0, SERVER_CLIENT_ONLY, handle_statfs},
+    {FS_SNAPSHOT_CREATE, 3, 0, SERVER_CLIENT_ONLY, handle_snapshot_create},
+    {FS_SNAPSHOT_LIST, 1, 0, SERVER_CLIENT_ONLY, handle_snapshot_list},
+    {FS_SNAPSHOT_DELETE, 2, 0, SERVER_CLIENT_ONLY, handle_snapshot_delete},
+    {FS_SNAPSHOT_MOUNT, 2, 0, SERVER_CLIENT_ONLY, handle_snapshot_mount},
+    {FS_SNAPSHOT_CLONE, 3, 0, SERVER_CLIENT_ONLY, handle_snapshot_clone},
+    {FS_FSCK, 2, 0, SERVER_CLIENT_ONLY, handle_fsck},
+    {FS_PROBLEM, 0, 0, SERVER_CLIENT_ONLY, handle_problem},
+};
+
+/* The helper thread: ticks the server's notification every TICK_MS. It uses only raw system
+   calls with register-only messages, so it never touches the IPC buffer it shares with the
+   server's thread (whose receive slot a library call would reset). */
+static void ticker_main(uint64_t arg)
+{
+    (void)arg;
+    for (;;) {
+        struct missive_msg msg = {.mr = {[0] = TICK_MS}};
+        missive_syscall(SYS_CALL, PROC_SLOT_PROCSRV, MSG_TAG(PROC_SLEEP, 1, 0), &msg);
+        struct missive_msg none = {0};
+        missive_syscall(SYS_SEND, tick_slot, 0, &none);
+    }
+}
+
+/* A kernel object of type (size bits) from a fresh Untyped into a fresh slot; 0 on failure. */
+static uint64_t make_object(unsigned type, unsigned bits)
+{
+    uint64_t untyped = libsys_alloc_slot(), slot = libsys_alloc_slot();
+    if (!untyped || !slot || !result_is_ok(mem_untyped(bits, untyped)) ||
+        untyped_retype(untyped, type, 0, slot, 1) != ERR_OK)
+        return 0;
+    return slot;
+}
+
+/* A copy of notification badged badge, for another to signal; 0 on failure. */
+static uint64_t badged(uint64_t notification, uint64_t badge)
+{
+    uint64_t slot = libsys_alloc_slot();
+    if (!slot ||
+        cspace_mint(PROC_SLOT_CSPACE, slot, notification, CAP_RIGHT_SEND, badge, 0) != ERR_OK)
+        return 0;
+    return slot;
+}
+
+/* The notification bound to this thread: procsrv signals shutdown on it, the ticker ticks.
+   Returns why not, or NULL. */
+static const char *start_notifications(void)
+{
+    uint64_t notification = make_object(CAP_NOTIFICATION, PAGE_BITS);
+    if (!notification || thread_bind_notification(PROC_SLOT_THREAD, notification) != ERR_OK)
+        return "no notification";
+    uint64_t shutdown = badged(notification, BADGE_SHUTDOWN);
+    if (!shutdown || !result_is_ok(proc_shutdown_notify(shutdown)))
+        return "procsrv did not take the shutdown notification";
+    tick_slot = badged(notification, BADGE_TICK);
+    uint64_t thread = make_object(CAP_THREAD, THREAD_BITS);
+    if (!tick_slot || !thread ||
+        thread_configure(thread, PROC_SLOT_CSPACE, PROC_SLOT_VSPACE, TICKER_PRIORITY, 0) !=
+            ERR_OK ||
+        thread_set_ipc_buffer(thread, PROC_SLOT_IPC_BUFFER) != ERR_OK ||
+        thread_write_registers(thread, (uint64_t)ticker_main,
+                               (uint64_t)(ticker_stack + TICKER_STACK - 8), 0, 0, 0) != ERR_OK)
+        return "no ticker thread";
+    sys_thread_set_name(thread, "hmfs-ticker");
+    if (thread_resume(thread) != ERR_OK)
+        return "the ticker thread does not start";
+    return 0;
+}
+
+/* The bound notification fired: shutdown (commit, unmount, say ready) and the clock. */
+static void notified(struct server *s, uint64_t word)
+{
+    (void)s;
+    if ((word & BADGE_SHUTDOWN) && !shutting_down) {
+        shutting_down = true;
+        int rc = hmfs_unmount(hmfsd.fs);
+        struct bcache_stats st = bcache_stats(hmfsd.cache);
+        printf("hmfs: shutdown: %s (%llu commits; cache %llu hits, %llu misses, %llu read "
+               "ahead, %llu blocks written in %llu runs)\n",
+               rc ? hmfs_error_name(rc) : "committed and unmounted",
+               (unsigned long long)hmfsd.commits + 1, (unsigned long long)st.hits,
+               (unsigned long long)st.misses, (unsigned long long)st.readahead,
+               (unsigned long long)st.writes, (unsigned long long)st.write_runs);
+        hmfsd.fs = 0;
+        proc_shutdown_ready();
+    }
+    if ((word & BADGE_TICK) && hmfsd.fs) {
+        uint64_t now = 0;
+        if (result_is_ok(proc_uptime_ms(&now)))
+            volume_commit_due(now);
+    }
+}
+
+/* After shutdown the volume is gone: every request but the connection ones is refused. */
+static void *find_client(struct server *s, uint64_t badge)
+{
+    return shutting_down ? 0 : clients_find(s, badge);
+}
+
+static bool keep_serving(struct server *s, long error)
+{
+    (void)s, (void)error;
+    return true;
+}
+
+static uint64_t clock_seconds(void)
+{
+    uint64_t ms = 0;
+    return result_is_ok(proc_uptime_ms(&ms)) ? ms / 1000 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *why = device_open(argc > 1 ? argv[1] : 0, argc > 2 ? argv[2] : 0);
+    if (why) {
+        printf("hmfs: error: %s\n", why);
+        return 1;
+    }
+    bool format = argc > 3 && !strcmp(argv[3], "format");
+    struct hmfs_options options = {.cache_blocks = HMFSD_HMFS_CACHE, .clock = clock_seconds};
+    int rc = hmfs_mount(&hmfsd.device, &options, &hmfsd.fs);
+    if (rc && format && !device_has_hmfs()) {
+        printf("hmfs: %s holds no HMFS: formatting it\n", hmfsd.disk);
+        rc = hmfs_format(&hmfsd.device);
+        if (!rc)
+            rc = hmfs_mount(&hmfsd.device, &options, &hmfsd.fs);
+    }
+    if (rc) {
+        struct hmfs_problem p = {0};
+        printf("hmfs: error: cannot mount %s: %s\n", hmfsd.disk, hmfs_error_name(rc));
+        (void)p;
+        return 1;
+    }
+    struct hmfs_statfs st;
+    hmfs_statfs(hmfsd.fs, &st);
+    uint64_t now = 0;
+    proc_uptime_ms(&now);
+    hmfsd.instance = now + 1;
+    printf("hmfs: mounted %s: generation %llu, %llu of %llu blocks used, %u trees%s\n", hmfsd.disk,
+           (unsigned long long)st.generation, (unsigned long long)st.used_blocks,
+           (unsigned long long)st.block_count, st.trees,
+           st.degraded ? " (degraded: read-only, run fsck)" : "");
+    why = start_notifications();
+    if (why)
+        printf("hmfs: warning: %s (no periodic commits or clean shutdown)\n", why);
+    static struct server server = {
+        .name = "hmfs",
+        .endpoint = PROC_SLOT_SERVICE,
+        .cspace = PROC_SLOT_CSPACE,
+        .ops = ops,
+        .op_count = sizeof ops / sizeof ops[0],
+        .find_client = find_client,
+        .notification = notified,
+        .receive_failed = keep_serving,
+        .slot_alloc = slots_get,
+        .slot_free = slots_put,
+    };
+    server_run(&server);
+}

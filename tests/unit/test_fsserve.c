@@ -1,0 +1,312 @@
+/*
+ * Host unit tests for lib/fsserve: the error map, paths and tree names as requests name them,
+ * handles by badge (closed, another client's, reused slots), and the block cache (a read sees
+ * the last write, write-back merges runs and happens only at a flush, a FUA write or under
+ * pressure, readahead grows on sequential misses, a failing disk is reported).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsserve/bcache.h"
+#include "fsserve/fsserve.h"
+#include "hmfs/hmfs.h"
+
+static void test_error_map(void **state)
+{
+    (void)state;
+    assert_int_equal(fsserve_error(HMFS_OK), 0);
+    assert_int_equal(fsserve_error(HMFS_ERR_NOSPC), FS_ERROR_NO_SPACE);
+    assert_int_equal(fsserve_error(HMFS_ERR_ROFS), FS_ERROR_READ_ONLY);
+    assert_int_equal(fsserve_error(HMFS_ERR_CORRUPT), FS_ERROR_CORRUPT);
+    assert_int_equal(fsserve_error(HMFS_ERR_STOPPED), FS_ERROR_STOPPED);
+    assert_int_equal(fsserve_error(999), FS_ERROR_IO);
+    /* Every hmfs error has a status of its own range and a name. */
+    for (int e = 1; e < HMFS_ERR_COUNT; e++) {
+        unsigned s = fsserve_error(e);
+        assert_true(s >= FS_ERROR_BASE && s < FS_ERROR_END);
+        assert_string_not_equal(fs_error_name(s), "unknown error");
+    }
+    assert_string_equal(fs_error_name(SERVICE_DENIED), "not permitted");
+    assert_string_equal(fs_error_name(FS_ERROR_BAD_HANDLE), "bad handle");
+}
+
+static void test_paths(void **state)
+{
+    (void)state;
+    char out[FS_PATH_MAX + 1];
+    assert_int_equal(fsserve_path_copy("a/b", 3, out), 0);
+    assert_string_equal(out, "a/b");
+    assert_int_equal(fsserve_path_copy("a\0b", 3, out), FS_ERROR_BAD_NAME);
+    static char long_path[FS_PATH_MAX + 1];
+    memset(long_path, 'x', sizeof long_path);
+    assert_int_equal(fsserve_path_copy(long_path, FS_PATH_MAX, out), 0);
+    assert_int_equal(fsserve_path_copy(long_path, FS_PATH_MAX + 1, out), FS_ERROR_NAME_TOO_LONG);
+
+    const char *parent, *name;
+    char p1[] = "/dir/sub/file";
+    assert_int_equal(fsserve_path_split(p1, &parent, &name), 0);
+    assert_string_equal(parent, "/dir/sub");
+    assert_string_equal(name, "file");
+    char p2[] = "file//";
+    assert_int_equal(fsserve_path_split(p2, &parent, &name), 0);
+    assert_string_equal(parent, "");
+    assert_string_equal(name, "file");
+    char p3[] = "/";
+    assert_int_equal(fsserve_path_split(p3, &parent, &name), FS_ERROR_BAD_NAME);
+    char p4[] = "a/..";
+    assert_int_equal(fsserve_path_split(p4, &parent, &name), FS_ERROR_BAD_NAME);
+    char p5[] = "";
+    assert_int_equal(fsserve_path_split(p5, &parent, &name), FS_ERROR_BAD_NAME);
+
+    char tree[FS_TREE_NAME_MAX + 1];
+    assert_int_equal(fsserve_tree_name_copy("snap1", 5, tree), 0);
+    assert_string_equal(tree, "snap1");
+    assert_int_equal(fsserve_tree_name_copy("", 0, tree), FS_ERROR_BAD_NAME);
+    assert_int_equal(fsserve_tree_name_copy("a/b", 3, tree), FS_ERROR_BAD_NAME);
+    assert_int_equal(fsserve_tree_name_copy("a\0b", 3, tree), FS_ERROR_BAD_NAME);
+    assert_int_equal(fsserve_tree_name_copy(long_path, FS_TREE_NAME_MAX + 1, tree),
+                     FS_ERROR_NAME_TOO_LONG);
+}
+
+static void test_handles(void **state)
+{
+    (void)state;
+    static struct fsserve_handles t;
+    memset(&t, 0, sizeof t);
+    uint64_t a, b;
+    struct fsserve_handle *ha = fsserve_handle_new(&t, 7, &a);
+    assert_non_null(ha);
+    ha->tree = 3;
+    struct fsserve_handle *hb = fsserve_handle_new(&t, 8, &b);
+    assert_non_null(hb);
+    assert_int_not_equal(a, 0);
+    assert_int_not_equal(a, b);
+    assert_ptr_equal(fsserve_handle_get(&t, 7, a), ha);
+    assert_null(fsserve_handle_get(&t, 8, a)); /* another client's */
+    assert_null(fsserve_handle_get(&t, 7, a + 1));
+    assert_null(fsserve_handle_get(&t, 7, ~0ull));
+    assert_true(fsserve_handle_in_tree(&t, 3));
+    fsserve_handle_close(ha);
+    assert_null(fsserve_handle_get(&t, 7, a)); /* after close */
+    assert_false(fsserve_handle_in_tree(&t, 3));
+    /* The slot is reused with another number: the old one stays dead. */
+    uint64_t c;
+    assert_ptr_equal(fsserve_handle_new(&t, 7, &c), ha);
+    assert_int_not_equal(c, a);
+    assert_null(fsserve_handle_get(&t, 7, a));
+    assert_non_null(fsserve_handle_get(&t, 7, c));
+    /* A full table, then a client's handles closed at once. */
+    unsigned opened = 2;
+    uint64_t id;
+    while (fsserve_handle_new(&t, 9, &id))
+        opened++;
+    assert_int_equal(opened, FS_MAX_HANDLES);
+    assert_int_equal(fsserve_handle_close_owner(&t, 9), FS_MAX_HANDLES - 2);
+    assert_non_null(fsserve_handle_get(&t, 8, b));
+}
+
+/* --- the block cache over a disk in memory that counts what it is asked ------------------- */
+
+#define DISK_BLOCKS 256
+struct disk {
+    uint8_t blocks[DISK_BLOCKS][BCACHE_BLOCK];    /* durable */
+    uint8_t volatile_[DISK_BLOCKS][BCACHE_BLOCK]; /* written, not flushed */
+    bool pending[DISK_BLOCKS];
+    unsigned reads, read_calls, writes, write_calls, flushes, fua;
+    bool fail;
+};
+
+static int disk_read(void *context, uint64_t block, unsigned count, void *data)
+{
+    struct disk *d = context;
+    if (d->fail || block + count > DISK_BLOCKS)
+        return -1;
+    for (unsigned i = 0; i < count; i++)
+        memcpy((uint8_t *)data + i * BCACHE_BLOCK,
+               d->pending[block + i] ? d->volatile_[block + i] : d->blocks[block + i],
+               BCACHE_BLOCK);
+    d->reads += count;
+    d->read_calls++;
+    return 0;
+}
+
+static int disk_flush(void *context)
+{
+    struct disk *d = context;
+    for (unsigned i = 0; i < DISK_BLOCKS; i++)
+        if (d->pending[i]) {
+            memcpy(d->blocks[i], d->volatile_[i], BCACHE_BLOCK);
+            d->pending[i] = false;
+        }
+    d->flushes++;
+    return 0;
+}
+
+static int disk_write(void *context, uint64_t block, unsigned count, const void *data, bool fua)
+{
+    struct disk *d = context;
+    if (d->fail || block + count > DISK_BLOCKS)
+        return -1;
+    for (unsigned i = 0; i < count; i++) {
+        memcpy(d->volatile_[block + i], (const uint8_t *)data + i * BCACHE_BLOCK, BCACHE_BLOCK);
+        d->pending[block + i] = true;
+    }
+    d->writes += count;
+    d->write_calls++;
+    if (fua) {
+        d->fua++;
+        for (unsigned i = 0; i < count; i++) {
+            memcpy(d->blocks[block + i], d->volatile_[block + i], BCACHE_BLOCK);
+            d->pending[block + i] = false;
+        }
+    }
+    return 0;
+}
+
+static struct bcache *new_cache(struct disk *d, unsigned capacity)
+{
+    struct bcache_backend b = {d, DISK_BLOCKS, 8, disk_read, disk_write, disk_flush};
+    struct bcache *c = bcache_new(&b, capacity);
+    assert_non_null(c);
+    return c;
+}
+
+static void fill(uint8_t *block, unsigned value)
+{
+    memset(block, (int)value, BCACHE_BLOCK);
+}
+
+static void test_cache_write_back(void **state)
+{
+    (void)state;
+    struct disk *d = calloc(1, sizeof *d);
+    struct bcache *c = new_cache(d, 64);
+    uint8_t in[BCACHE_BLOCK], out[BCACHE_BLOCK];
+    for (unsigned b = 10; b < 15; b++) {
+        fill(in, b);
+        assert_int_equal(bcache_write(c, b, in), 0);
+    }
+    assert_int_equal(d->writes, 0); /* nothing reaches the disk before a flush */
+    assert_int_equal(bcache_read(c, 12, out), 0);
+    fill(in, 12);
+    assert_memory_equal(in, out, BCACHE_BLOCK);
+    assert_int_equal(d->reads, 0);
+    fill(in, 99);
+    assert_int_equal(bcache_write(c, 40, in), 0);
+    assert_int_equal(bcache_flush(c), 0);
+    /* Blocks 10-14 as one run, 40 alone; then durable. */
+    assert_int_equal(d->writes, 6);
+    assert_int_equal(d->write_calls, 2);
+    assert_int_equal(d->flushes, 1);
+    fill(in, 13);
+    assert_memory_equal(d->blocks[13], in, BCACHE_BLOCK);
+    assert_int_equal(bcache_stats(c).dirty, 0);
+    /* A FUA write: the dirty blocks before it first, then it, durable. */
+    fill(in, 1);
+    assert_int_equal(bcache_write(c, 20, in), 0);
+    fill(in, 2);
+    assert_int_equal(bcache_write_fua(c, 0, in), 0);
+    assert_int_equal(d->fua, 1);
+    assert_memory_equal(d->blocks[0], in, BCACHE_BLOCK);
+    assert_true(d->pending[20]); /* written before the FUA one (a flush makes it durable) */
+    assert_int_equal(bcache_read(c, 0, out), 0);
+    assert_memory_equal(in, out, BCACHE_BLOCK);
+    bcache_free(c);
+    free(d);
+}
+
+static void test_cache_pressure(void **state)
+{
+    (void)state;
+    struct disk *d = calloc(1, sizeof *d);
+    struct bcache *c = new_cache(d, 16);
+    uint8_t in[BCACHE_BLOCK], out[BCACHE_BLOCK];
+    /* A quarter of the cache dirty: written back on its own. */
+    for (unsigned b = 0; b < 4; b++) {
+        fill(in, b + 1);
+        assert_int_equal(bcache_write(c, 100 + b, in), 0);
+    }
+    assert_int_equal(d->writes, 4);
+    assert_int_equal(d->write_calls, 1);
+    /* Far more blocks than the cache holds: every one reads back as written. */
+    for (unsigned b = 0; b < 200; b++) {
+        fill(in, b);
+        assert_int_equal(bcache_write(c, b, in), 0);
+    }
+    for (unsigned b = 0; b < 200; b++) {
+        assert_int_equal(bcache_read(c, b, out), 0);
+        fill(in, b);
+        assert_memory_equal(in, out, BCACHE_BLOCK);
+    }
+    bcache_free(c);
+    free(d);
+}
+
+static void test_cache_readahead(void **state)
+{
+    (void)state;
+    struct disk *d = calloc(1, sizeof *d);
+    for (unsigned b = 0; b < DISK_BLOCKS; b++)
+        fill(d->blocks[b], b);
+    struct bcache *c = new_cache(d, 64);
+    uint8_t in[BCACHE_BLOCK], out[BCACHE_BLOCK];
+    for (unsigned b = 0; b < 64; b++) {
+        assert_int_equal(bcache_read(c, b, out), 0);
+        fill(in, b);
+        assert_memory_equal(in, out, BCACHE_BLOCK);
+    }
+    /* 1, 2, 4, 8, 8, ... blocks a miss: far fewer reads than blocks. */
+    assert_true(d->read_calls <= 12);
+    assert_true(d->reads >= 64 && d->reads <= 64 + 8); /* the last miss read ahead too */
+    assert_true(bcache_stats(c).readahead >= 48);
+    /* A random read reads one block. */
+    unsigned before = d->reads;
+    assert_int_equal(bcache_read(c, 200, out), 0);
+    assert_int_equal(d->reads, before + 1);
+    /* Readahead never replaces a dirty block with the disk's copy. */
+    fill(in, 77);
+    assert_int_equal(bcache_write(c, 203, in), 0);
+    assert_int_equal(bcache_read(c, 201, out), 0);
+    assert_int_equal(bcache_read(c, 202, out), 0);
+    assert_int_equal(bcache_read(c, 203, out), 0);
+    assert_memory_equal(in, out, BCACHE_BLOCK);
+    /* Past the end of the disk nothing is read ahead. */
+    assert_int_equal(bcache_read(c, DISK_BLOCKS - 1, out), 0);
+    bcache_free(c);
+    free(d);
+}
+
+static void test_cache_failure(void **state)
+{
+    (void)state;
+    struct disk *d = calloc(1, sizeof *d);
+    struct bcache *c = new_cache(d, 16);
+    uint8_t out[BCACHE_BLOCK];
+    d->fail = true;
+    assert_int_not_equal(bcache_read(c, 5, out), 0);
+    assert_int_equal(bcache_write(c, 5, out), 0); /* only cached */
+    assert_int_not_equal(bcache_flush(c), 0);
+    d->fail = false;
+    assert_int_equal(bcache_flush(c), 0); /* still dirty: written now */
+    assert_int_equal(d->writes, 1);
+    bcache_free(c);
+    free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_error_map),      cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_handles),        cmocka_unit_test(test_cache_write_back),
+        cmocka_unit_test(test_cache_pressure), cmocka_unit_test(test_cache_readahead),
+        cmocka_unit_test(test_cache_failure),
+    };
+    return cmocka_run_group_tests(tests, 0, 0);
+}

@@ -1,0 +1,23 @@
+/*
+ * The in-system fsx (fsx.c) and the power-cut workload (powercut.c), run by main.c.
+ */
+#ifndef MISSIVE_FSX_H
+#define MISSIVE_FSX_H
+
+#include <stdint.h>
+
+#define FSX_SHOWN 20 /* failures after which a run stops */
+
+/* The generator both use (splitmix64): the next number of *state. The host's check of a power
+   cut (tests/system/powercut_cases.py) computes the same sequence. */
+uint64_t fsx_random(uint64_t *state);
+
+/* ops random operations from seed in the directory top (made if missing); returns the
+   failures, after the count line "fsx: run: N passed, M failed". */
+int fsx_run(uint64_t seed, unsigned long ops, const char *top);
+
+/* Writes files in top for ever, each fsynced and then logged ("powercut: synced ...") and
+   never touched again, among changes that are not synced; returns only on an error. */
+int powercut_run(uint64_t seed, const char *top);
+
+#endif
