@@ -281,7 +281,7 @@ extra_srcs_gfxbench := lib/compose/compose.c $(BLEND_SRCS)
 $(BUILD)/user/lib/blend/blend_avx2.o: USER_CFLAGS += -mavx2
 extra_srcs_usertest := lib/tracedump/tracedump.c
 USER_PROGRAMS += apps/diskbench
-extra_srcs_diskbench := lib/diskbench/diskbench.c
+extra_srcs_diskbench := lib/diskbench/diskbench.c lib/fsbench/fsbench.c
 extra_srcs_ipcbench := lib/ipcbench/stats.c lib/ipcbench/args.c lib/procgrant/procgrant.c
 
 # The static heap in a program's image: only the root task has one.

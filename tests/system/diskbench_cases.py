@@ -1,6 +1,8 @@
-"""The disk benchmark's program in the system (docs/disk-performance.md): diskbench at its
-check size runs every row, twice, on each disk it is given, reads back what it wrote and prints
-the lines tools/bench/disk.py parses. No figure is checked: `make bench-disk` measures."""
+"""The storage benchmarks' program in the system (docs/disk-performance.md,
+docs/fs-performance.md): diskbench at its check size runs every disk row, twice, on each disk it
+is given, and every filesystem row, twice, on HMFS; it reads back what it wrote and prints the
+lines tools/bench/disk.py and fs.py parse. No figure is checked: `make bench-disk` and
+`make bench-fs` measure."""
 import re
 
 from common import Case
@@ -42,6 +44,22 @@ def stamped(directory, log):
     return None
 
 
+FS_ROWS = ["write-fsync-64m", "read-64m", "create-10k", "stat-10k", "list-10k", "delete-10k"]
+
+
+def fs_rows_twice(log):
+    """Every filesystem row twice, in order, with the check size's counts (lib/fsbench: a
+    1 MiB file in 128 KiB chunks, 100 files)."""
+    lines = re.findall(r"^FS,hmfs:([a-z0-9-]+),(\d+),(\d+),(\d+),(\d+)$", log, re.M)
+    if [name for name, *_ in lines] != FS_ROWS * 2:
+        return f"hmfs: rows {[name for name, *_ in lines]}, expected every row twice"
+    for name, operations, nbytes, ticks, _ in lines:
+        expected = (8, 1 << 20) if name in FS_ROWS[:2] else (100, 0)
+        if (int(operations), int(nbytes)) != expected or int(ticks) <= 0:
+            return f"hmfs:{name}: {operations} operations, {nbytes} bytes, {ticks} ticks"
+    return None
+
+
 def diskbench_cases():
     return [
         Case("diskbench-check", exit_status=None, timeout=90,
@@ -56,4 +74,13 @@ def diskbench_cases():
              forbid=[r"FAIL", r"KERNEL PANIC", r"^fault:"],
              check=lambda log: rows_twice("ahci")(log) or rows_twice("ramdisk")(log),
              after=stamped),
+        Case("fsbench-check", exit_status=None, timeout=120,
+             cmdline="qemu-exit init=bin/procsrv -- manifest=etc/fsbench-check.manifest",
+             qemu=["-machine", "q35", "-drive", "if=none,id=d0,file={dir}/disk.img,format=raw",
+                   "-device", "ide-hd,drive=d0,bus=ide.0"],
+             disks=[("disk.img", 64 << 20, None)],
+             expect=[r"^# diskbench: filesystem rows, idle spinner, 2 passes$",
+                     r"^diskbench: done, 0 failed$"],
+             forbid=[r"FAIL", r"KERNEL PANIC", r"^fault:"],
+             check=fs_rows_twice),
     ]

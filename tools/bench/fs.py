@@ -59,7 +59,8 @@ def boot_missive(args, mode):
     log = os.path.join(args.build, f"missive-fs-{mode}.log")
     image = os.path.join(args.build, "fs.img")
     storage.fresh_image(image)
-    subprocess.run([args.mkfs_hmfs, image], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([args.mkfs_hmfs, image, f"{storage.DISK_BYTES >> 20}M"], check=True,
+                   stdout=subprocess.DEVNULL)
     name = "fsbench-check" if args.size == "check" else (
         "fsbench" if mode == "icount" else "fsbench-wall")
     iso = os.path.join(args.missive_build, f"{name}.iso")
