@@ -215,6 +215,7 @@ static long handle_open(struct server_call *call)
                                       .ring = (volatile struct block_ring *)ring_at,
                                       .generation = s->generation};
     memset((void *)s->ring, 0, 1ul << PAGE_BITS);
+    bs->used_mask |= 1u << index;
     request_set_word(&call->out, 0, index + 1);
     request_set_word(&call->out, 1, bs->instance);
     call->out.length = 2;

@@ -65,6 +65,7 @@ struct block_server {
     struct block_session_state sessions[BLOCK_MAX_SESSIONS];
     struct block_started started[BLOCK_SERVER_MAX_STARTED];
     unsigned next_pump; /* where the next round of taking submissions starts (fairness) */
+    uint32_t used_mask; /* bit i: sessions[i].used, so settle visits the sessions in use only */
     bool driver_full;   /* the driver refused a request: offer again after a completion */
     struct block_free_run free_runs[BLOCK_SERVER_FREE_RUNS];
     unsigned free_run_count;

@@ -192,32 +192,46 @@ static void wake(struct block_session_state *s)
         s->gone = true;
 }
 
+_Static_assert(BLOCK_MAX_SESSIONS == 32, "used_mask has a bit per session");
+
+/* The index of the lowest set bit of bits (not 0). __builtin_ctz is one instruction (bsf);
+   C11 has no portable way to say it. */
+static unsigned lowest_bit(uint32_t bits)
+{
+    return (unsigned)__builtin_ctz(bits);
+}
+
+/* used rotated right by n (0..31): bit k says whether session (n + k) % 32 is in use. */
+static uint32_t rotate_right(uint32_t used, unsigned n)
+{
+    return n ? (used >> n) | (used << (32 - n)) : used;
+}
+
 void block_server_settle(struct block_server *bs)
 {
-    for (unsigned i = 0; i < BLOCK_MAX_SESSIONS; i++) {
-        struct block_session_state *s = &bs->sessions[i];
-        if (s->used && !s->gone && !block_session_alive(s))
+    /* settle runs for every doorbell, call and interrupt, and most sessions are free: only the
+       sessions in use (used_mask) are visited (docs/disk-performance.md measured the walk over
+       all of them at a thousand instructions a settle). */
+    for (uint32_t left = bs->used_mask; left; left &= left - 1) {
+        struct block_session_state *s = &bs->sessions[lowest_bit(left)];
+        if (!s->gone && !block_session_alive(s))
             s->gone = true;
-        if (s->used && !s->gone && !s->broken)
+        if (!s->gone && !s->broken)
             flush_done(s);
     }
-    /* settle runs for every doorbell, call and interrupt, and most sessions are free: those are
-       passed over here, without a call each (docs/disk-performance.md measured it). */
     for (int round = 0; round < 2; round++) {
         bs->driver_full = false;
-        for (unsigned i = 0; i < BLOCK_MAX_SESSIONS && !bs->driver_full; i++) {
-            unsigned index = (bs->next_pump + i) % BLOCK_MAX_SESSIONS;
-            if (bs->sessions[index].used)
-                block_session_pump(bs, index);
-        }
+        /* In order from next_pump, as before: fairness between sessions. */
+        uint32_t left = rotate_right(bs->used_mask, bs->next_pump);
+        for (; left && !bs->driver_full; left &= left - 1)
+            block_session_pump(bs, (bs->next_pump + lowest_bit(left)) % BLOCK_MAX_SESSIONS);
         bs->next_pump = (bs->next_pump + 1) % BLOCK_MAX_SESSIONS;
     }
     if (bs->driver->kick)
         bs->driver->kick(bs);
-    for (unsigned i = 0; i < BLOCK_MAX_SESSIONS; i++) {
+    for (uint32_t left = bs->used_mask; left; left &= left - 1) {
+        unsigned i = lowest_bit(left);
         struct block_session_state *s = &bs->sessions[i];
-        if (!s->used)
-            continue;
         if (s->woken && !s->gone)
             wake(s);
         if ((s->closing || s->gone) && s->started == 0)
@@ -266,4 +280,5 @@ void block_session_release(struct block_server *bs, unsigned index)
     free(s->physical);
     uint32_t generation = s->generation + 1;
     *s = (struct block_session_state){.generation = generation};
+    bs->used_mask &= ~(1u << index);
 }
