@@ -15,6 +15,7 @@ import unittest
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, "tools", "bench"))
 import disk  # noqa: E402
+import fs  # noqa: E402
 import storage  # noqa: E402
 
 LINUXDISK = None  # set from the command line
@@ -144,6 +145,33 @@ class Parsing(unittest.TestCase):
         self.assertEqual(cells[5], "1,953")
         self.assertEqual(cells[6], "0.20×")
         self.assertEqual(cells[7], "1,000")
+
+
+
+
+class FsTable(unittest.TestCase):
+    """fs.py's table: MiB/s for the big file's rows, operations per second for the others, and
+    instructions per operation with the spinner left out."""
+
+    def test_table(self):
+        log = ("FS,write-fsync-64m,512,67108864,2000000000,0\n"
+               "FS,hmfs:write-fsync-64m,512,67108864,1000000000,0\n"
+               "FS,create-10k,10000,0,500000000,100000000\n"
+               "FS,hmfs:create-10k,10000,0,1000000000,0\n")
+        lines = storage.best(storage.parse(log, "FS"))
+        linux = {k: v for k, v in lines.items() if k[0] == "disk"}
+        missive = {k: v for k, v in lines.items() if k[0] == "hmfs"}
+        results = {("linux", "icount"): linux, ("linux", "wall"): linux,
+                   ("missive", "icount"): missive, ("missive", "wall"): missive, "tsc_hz": 1e9}
+        rows = {r.split("|")[1].strip(): [c.strip() for c in r.split("|")[1:-1]]
+                for r in fs.table(results) if r.startswith("| `")}
+        # 64 MiB in 2 s and in 1 s; 512 chunks: 3,906,250 and 1,953,125 instructions each.
+        self.assertEqual(rows["`write-fsync-64m`"][1:], ["MiB/s", "32.0", "64.0", "2.00×",
+                                                          "3,906,250", "1,953,125", "0.50×"])
+        # 10,000 files in 0.5 s and 1 s; (500M - 100M spun) / 10,000 = 40,000 against 100,000.
+        self.assertEqual(rows["`create-10k`"][1:], ["operations/s", "20,000.0", "10,000.0",
+                                                     "0.50×", "40,000", "100,000", "2.50×"])
+        self.assertEqual(rows["`stat-10k`"][2:], ["—"] * 6)
 
 
 if __name__ == "__main__":

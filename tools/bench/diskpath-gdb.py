@@ -3,10 +3,10 @@
 # there, since every program is linked at the same address), then single-steps STEPS
 # instructions and writes each one's RIP and CR3 to OUT, one "rip cr3" pair a line.
 #
-# QEMU holds interrupts back while gdb single-steps, so waiting for the disk is not stepped
-# through: when the client's idle spinner (SPIN_START..SPIN_END) runs, the guest continues
-# freely to the kernel's next interrupt entry (TRAP, trap_common), where stepping goes on; the
-# spinner's own instructions are not part of the path anyway.
+# Waiting for the disk is not stepped through: when the client's idle spinner
+# (SPIN_START..SPIN_END) runs, the guest continues freely to the kernel's next interrupt entry
+# (TRAP, trap_common), where stepping goes on; the spinner's own instructions are not part of
+# the path anyway.
 import os
 
 import gdb
@@ -19,6 +19,10 @@ skip = int(os.environ.get("SKIP", "140"))
 steps = int(os.environ.get("STEPS", "30000"))
 gdb.execute("set pagination off")
 gdb.execute("target remote :" + os.environ["PORT"])
+# Interrupts are let through while stepping (QEMU's sstep flags: ENABLE | NOTIMER), so a disk
+# completion that arrives while another thread (the driver's watchdog, procsrv) is stepped is
+# taken; QEMU's timers stay still during a step, or a tick would come with every one.
+gdb.execute("maint packet Qqemu.sstep=0x5")
 gdb.execute(f"hbreak *{address:#x} if *(unsigned long long *){address:#x} == {code:#x}")
 gdb.execute(f"ignore 1 {skip}")
 gdb.execute("continue")
