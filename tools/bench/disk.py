@@ -115,7 +115,7 @@ def main():
     ap.add_argument("--systems", default="linux,missive")
     ap.add_argument("--modes", default="icount,wall")
     ap.add_argument("--size", default="full", choices=["full", "check"])
-    ap.add_argument("--repeats", type=int, default=3, help="passes over the rows (wall)")
+    ap.add_argument("--repeats", type=int, default=5, help="passes over the rows (wall)")
     ap.add_argument("--timeout", type=float, default=1200, help="seconds per boot")
     ap.add_argument("--no-write", action="store_true", help="check only: no results files")
     args = ap.parse_args()

@@ -3,7 +3,9 @@
 # there, since every program is linked at the same address), then single-steps STEPS
 # instructions and writes each one's RIP and CR3 to OUT, one "rip cr3" pair a line.
 #
-# Waiting for the disk is not stepped through: when the client's idle spinner
+# QEMU holds interrupts and timers back while gdb steps (its default; letting them through
+# makes a timer tick or a time-polling server fill the trace), so waiting for the disk is not
+# stepped through: when the client's idle spinner
 # (SPIN_START..SPIN_END) runs, the guest continues freely to the kernel's next interrupt entry
 # (TRAP, trap_common), where stepping goes on; the spinner's own instructions are not part of
 # the path anyway.
@@ -19,10 +21,6 @@ skip = int(os.environ.get("SKIP", "140"))
 steps = int(os.environ.get("STEPS", "30000"))
 gdb.execute("set pagination off")
 gdb.execute("target remote :" + os.environ["PORT"])
-# Interrupts are let through while stepping (QEMU's sstep flags: ENABLE | NOTIMER), so a disk
-# completion that arrives while another thread (the driver's watchdog, procsrv) is stepped is
-# taken; QEMU's timers stay still during a step, or a tick would come with every one.
-gdb.execute("maint packet Qqemu.sstep=0x5")
 gdb.execute(f"hbreak *{address:#x} if *(unsigned long long *){address:#x} == {code:#x}")
 gdb.execute(f"ignore 1 {skip}")
 gdb.execute("continue")

@@ -47,10 +47,12 @@ def main():
     def who_of(rip, cr3):
         return "kernel" if rip >= KERNEL_BASE else ("client" if cr3 == client_cr3 else "server")
 
-    # A request starts where the client enters db_queue; an interrupt taken at that instruction
-    # shows it twice in a row, which is one start.
+    # A request starts where the client enters db_queue from its own code; coming back there
+    # from an interrupt (the kernel before it) or showing it twice in a row (an interrupt taken
+    # at that instruction) is the same start.
     starts = [i for i, (rip, cr3) in enumerate(pairs)
-              if rip == start and cr3 == client_cr3 and (i == 0 or pairs[i - 1] != pairs[i])]
+              if rip == start and cr3 == client_cr3 and
+              (i == 0 or (pairs[i - 1] != pairs[i] and pairs[i - 1][0] < KERNEL_BASE))]
     requests = len(starts)
     # The last request is cut short by the end of the trace: count whole ones only.
     last = starts[-1]
