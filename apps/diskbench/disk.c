@@ -32,11 +32,14 @@ static int db_queue(void *context, unsigned slot, enum diskbench_op op, uint64_t
 }
 
 /* diskbench_io's complete: one doorbell for what was queued, then the completions (at
-   least one). A failed request is printed and ends the row. */
+   least one). When nothing but the requests just queued is in flight, block_reap must wait,
+   and its wait (BLOCK_WAIT) takes the queued requests itself (lib/libsys/block.h): the
+   doorbell is left out then, so that submitting and waiting are one call, as Linux's
+   io_uring_enter makes them. A failed request is printed and ends the row. */
 static int db_complete(void *context, unsigned queued, unsigned *slots, unsigned max)
 {
     struct db_disk *d = context;
-    if (queued)
+    if (queued && block_in_flight(d->session) > queued)
         block_kick(d->session);
     struct block_completion done[DISKBENCH_MAX_DEPTH];
     long n = block_reap(d->session, done, max < DISKBENCH_MAX_DEPTH ? max : DISKBENCH_MAX_DEPTH);
