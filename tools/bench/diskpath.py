@@ -1,20 +1,27 @@
 #!/usr/bin/env python3
-"""diskpath.py TRACE KERNEL CLIENT SERVER: where the instructions of Missive's disk path go
-(docs/disk-performance.md, "Where the instructions go").
+"""diskpath.py TRACE KERNEL CLIENT SERVER[,SERVER...]: where the instructions of Missive's
+disk (or file) path go (docs/disk-performance.md, "Where the instructions go").
 
 TRACE holds "rip cr3" pairs, one per single-stepped instruction (tools/bench/diskpath-gdb.py),
-starting at a call of the client's db_queue. Each instruction is charged to the innermost
-function it belongs to (inlined ones included, through addr2line -i): kernel addresses to
-KERNEL, user addresses in the address space the trace started in to CLIENT (diskbench), in any
-other to SERVER (the driver); the idle spinner's instructions are left out. Prints, per
-request (from one db_queue call to the next), the average by program and function, and the
-total by part.
+starting at a call of the client's entry function (db_queue for the disk rows). Each
+instruction is charged to the innermost function it belongs to (inlined ones included,
+through addr2line -i): kernel addresses to KERNEL, user addresses in the address space the
+trace started in to CLIENT (diskbench), those of any other address space to the SERVER whose
+code they fit (every program is linked at the same address, so each address space's executed
+addresses are matched against each server's instruction boundaries, from objdump); the idle
+spinner's instructions are left out.
+
+Prints, per request (from one entry to the next), the average by program and function, calls
+per request of the functions that matter, and the total by program; a trace that holds fewer
+than two entries (a file operation is long) is reported as a whole instead.
 """
 import collections
+import re
 import subprocess
 import sys
 
 KERNEL_BASE = 0xFFFF800000000000
+INSTRUCTION = re.compile(r"^\s+([0-9a-f]+):\t", re.M)
 
 
 def symbolize(elf, addresses):
@@ -32,64 +39,82 @@ def symbolize(elf, addresses):
     return names
 
 
+def instruction_starts(elf):
+    """The addresses where an instruction of elf's code starts."""
+    text = subprocess.run(["objdump", "-d", "--no-show-raw-insn", elf], capture_output=True,
+                          text=True, check=True).stdout
+    return {int(a, 16) for a in INSTRUCTION.findall(text)}
+
+
 def main():
-    trace, kernel, client, server = sys.argv[1:5]
+    trace, kernel, client, servers = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(",")
     pairs = [tuple(int(x, 16) for x in line.split()) for line in open(trace) if line.strip()]
     client_cr3 = pairs[0][1]
-    groups = {"kernel": set(), "client": set(), "server": set()}
+    # Which program each other address space runs: the server whose instruction boundaries
+    # hold the most of its executed addresses.
+    spaces = collections.defaultdict(set)
     for rip, cr3 in pairs:
-        who = "kernel" if rip >= KERNEL_BASE else ("client" if cr3 == client_cr3 else "server")
-        groups[who].add(rip)
-    names = {who: symbolize(elf, groups[who])
-             for who, elf in (("kernel", kernel), ("client", client), ("server", server))}
-    start = pairs[0][0]
+        if rip < KERNEL_BASE and cr3 != client_cr3:
+            spaces[cr3].add(rip)
+    starts_of = {elf: instruction_starts(elf) for elf in servers}
+    program = {cr3: max(servers, key=lambda elf: len(addresses & starts_of[elf]))
+               for cr3, addresses in spaces.items()}
 
     def who_of(rip, cr3):
-        return "kernel" if rip >= KERNEL_BASE else ("client" if cr3 == client_cr3 else "server")
+        if rip >= KERNEL_BASE:
+            return "kernel"
+        return "client" if cr3 == client_cr3 else program[cr3].rsplit("/", 1)[-1]
 
-    # A request starts where the client enters db_queue from its own code; coming back there
-    # from an interrupt (the kernel before it) or showing it twice in a row (an interrupt taken
-    # at that instruction) is the same start.
+    elves = {"kernel": kernel, "client": client}
+    elves.update({elf.rsplit("/", 1)[-1]: elf for elf in servers})
+    groups = collections.defaultdict(set)
+    for rip, cr3 in pairs:
+        groups[who_of(rip, cr3)].add(rip)
+    names = {who: symbolize(elves[who], groups[who]) for who in groups}
+
+    # A request starts where the client enters the entry function from its own code; coming
+    # back there from an interrupt (the kernel before it) or showing it twice in a row (an
+    # interrupt taken at that instruction) is the same start.
+    start = pairs[0][0]
     starts = [i for i, (rip, cr3) in enumerate(pairs)
               if rip == start and cr3 == client_cr3 and
               (i == 0 or (pairs[i - 1] != pairs[i] and pairs[i - 1][0] < KERNEL_BASE))]
-    requests = len(starts)
-    # The last request is cut short by the end of the trace: count whole ones only.
-    last = starts[-1]
-    whole = collections.Counter()
-    for rip, cr3 in pairs[:last]:
-        name = names[who_of(rip, cr3)].get(rip, "?")
-        if name != "db_spinner":
-            whole[(who_of(rip, cr3), name)] += 1
-    n = requests - 1
-    if n < 1:
-        sys.exit(f"diskpath: the trace holds no whole request ({requests} started); more steps")
-    total = sum(whole.values())
-    print(f"{n} whole requests, {total / n:,.0f} instructions each (idle spinner left out)")
-    by_who = collections.Counter()
-    for (who, _), c in whole.items():
-        by_who[who] += c
-    for who in ("client", "kernel", "server"):
-        print(f"  {who:7s} {by_who[who] / n:8,.0f}")
-    # Calls per request: how often each function's first instruction in the trace (its entry,
-    # for the functions that matter) ran.
-    first = {}
-    for rip, cr3 in pairs[:last]:
+    whole_trace = len(starts) < 2
+    end = len(pairs) if whole_trace else starts[-1]
+    n = 1 if whole_trace else len(starts) - 1
+    counts, entries, first = collections.Counter(), collections.Counter(), {}
+    keyed = []
+    for rip, cr3 in pairs[:end]:
         key = (who_of(rip, cr3), names[who_of(rip, cr3)].get(rip, "?"))
+        keyed.append((rip, key))
         first[key] = min(first.get(key, rip), rip)
-    entries = collections.Counter()
-    for rip, cr3 in pairs[:last]:
-        key = (who_of(rip, cr3), names[who_of(rip, cr3)].get(rip, "?"))
+    for rip, key in keyed:
+        if key[1] == "db_spinner":
+            continue
+        counts[key] += 1
         if rip == first[key]:
             entries[key] += 1
+    total = sum(counts.values())
+    if whole_trace:
+        print(f"the whole trace (no second entry in it): {total:,} instructions "
+              "(idle spinner left out)")
+    else:
+        print(f"{n} whole requests, {total / n:,.0f} instructions each (idle spinner left out)")
+    by_who = collections.Counter()
+    for (who, _), c in counts.items():
+        by_who[who] += c
+    for who, c in by_who.most_common():
+        print(f"  {who:9s} {c / n:10,.0f}")
+    # Calls: how often each function's first instruction in the trace (its entry, for the
+    # functions that matter) ran.
     print("entries per request (system calls: kernel syscall_entry; interrupts: trap_common):")
     for key in [("kernel", "syscall_entry"), ("kernel", "trap_common")] + [
             k for k, _ in entries.most_common() if k[0] != "kernel"][:12]:
-        print(f"  {entries[key] / n:8,.1f}  {key[0]:7s} {key[1]}")
+        print(f"  {entries[key] / n:8,.1f}  {key[0]:9s} {key[1]}")
     print("by function (per request):")
-    for (who, name), c in whole.most_common():
-        if c / n >= 5:
-            print(f"  {c / n:8,.1f}  {who:7s} {name}")
+    for (who, name), c in counts.most_common():
+        if c / n >= 5 and c / total >= 0.002:
+            print(f"  {c / n:10,.1f}  {who:9s} {name}")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# diskpath.sh [MANIFEST [SERVER [SKIP [STEPS]]]]: counts where the instructions of Missive's
+# diskpath.sh [MANIFEST [SERVERS [SKIP [STEPS]]]]: counts where the instructions of Missive's
 # disk path go (docs/disk-performance.md). Builds the release kernel and initrd in build/bench,
-# boots etc/MANIFEST.manifest (default diskbench-check: the rows at the check size on a
-# ramdisk) in the benchmark's QEMU configuration under -icount shift=0 with a disk image,
-# single-steps STEPS instructions (default 30000) with gdb from the SKIP-th request diskbench
-# queues (default 140: the check size's 128 sequential requests, then into the 4 KiB random
-# reads at queue depth 1), and prints the instructions per request by program and function
-# (tools/bench/diskpath.py); SERVER (default ramdisk) names the driver's program.
+# boots etc/MANIFEST.manifest (default diskbench-check: the rows at the check size on the AHCI
+# disk, then a ramdisk) in the benchmark's QEMU configuration under -icount shift=0 with a
+# 512 MiB disk image, single-steps STEPS instructions (default 30000) with gdb from the SKIP-th
+# call of diskbench's FUNCTION (default db_queue, SKIP 140: the check size's 128 sequential
+# requests, then into the 4 KiB random reads at queue depth 1 on the AHCI disk), and prints the
+# instructions per request by program and function (tools/bench/diskpath.py). SERVERS (default
+# ahci) names the other programs the path runs through, comma-separated (ahci,hmfs for the
+# file rows: MANIFEST fsbench-check, FUNCTION=read).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-manifest=${1:-diskbench-check} server=${2:-ramdisk}
+manifest=${1:-diskbench-check} servers=${2:-ahci}
+function=${FUNCTION:-db_queue}
 build=build/bench
 make -s BUILD=$build DEBUG=0 $build/kernel.elf $build/initrd.cpio
 work=$(mktemp -d "${TMPDIR:-/tmp}/diskpath.XXXXXX")
@@ -17,7 +20,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/diskpath.XXXXXX")
 bash tools/mkiso.sh "$work/trace.iso" $build/kernel.elf $build/initrd.cpio \
     loglevel=warn init=bin/procsrv -- manifest=etc/$manifest.manifest >/dev/null
 truncate -s 512M "$work/disk.img"
-address=$(nm $build/bin/diskbench | awk '$3 == "db_queue" {print $1}')
+address=$(nm $build/bin/diskbench | awk -v f="$function" '$3 == f {print $1}')
+[ -n "$address" ] || { echo "diskpath: diskbench has no function $function" >&2; exit 1; }
 code=$(python3 - "$build/bin/diskbench" "$address" <<'PY'
 import subprocess, sys
 elf, address = sys.argv[1], int(sys.argv[2], 16)
@@ -43,4 +47,4 @@ OUT="$work/trace.txt" PORT=$port ADDRESS=$address CODE=$code SPIN_START=$spin_st
     { cat "$work/gdb.log"; kill $qemu 2>/dev/null; exit 1; }
 wait $qemu 2>/dev/null || true
 python3 tools/bench/diskpath.py "$work/trace.txt" $build/kernel.elf $build/bin/diskbench \
-    $build/bin/$server
+    $(echo "$servers" | sed "s|[^,]*|$build/bin/&|g")
