@@ -21,7 +21,7 @@ DEPS    := $(BUILD)/.deps-installed
 .PHONY: FORCE all hmfs-tools hmfs-powercut hmfs-powercut-qemu run run-gui disk disk-clean run-uefi usb debug test unit-test picolibc-test \
 	system-test rebuild-check format format-check abi abi-check clean deps fuzz fuzz-check trace \
 	bench-linux bench-compare bench-linux-check bench bench-missive bench-gfx \
-	bench-plot
+	bench-plot bench-disk bench-disk-check bench-fs
 all: $(BUILD)/missive.iso $(BUILD)/compile_commands.json $(HMFS_TOOLS)
 
 # --- dependencies ------------------------------------------------------------
@@ -299,6 +299,8 @@ extra_srcs_gfxbench := lib/compose/compose.c $(BLEND_SRCS)
 # Only this file may hold AVX2 code (lib/blend/blend_avx2.c says why).
 $(BUILD)/user/lib/blend/blend_avx2.o: USER_CFLAGS += -mavx2
 extra_srcs_usertest := lib/tracedump/tracedump.c
+USER_PROGRAMS += apps/diskbench
+extra_srcs_diskbench := lib/diskbench/diskbench.c lib/fsbench/fsbench.c
 extra_srcs_ipcbench := lib/ipcbench/stats.c lib/ipcbench/args.c lib/procgrant/procgrant.c
 
 # The static heap in a program's image: only the root task has one.
@@ -425,6 +427,13 @@ $(BUILD)/host/test_hmfs $(BUILD)/host/test_hmfs_%: HOST_CFLAGS := $(filter-out -
 unit_srcs_fsserve   := lib/fsserve/fsserve.c lib/fsserve/bcache.c
 $(BUILD)/host/test_fsserve: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 unit_srcs_pci       := lib/pci/pci.c
+# The disk benchmark's workload (docs/disk-performance.md); the C library's string.h.
+UNIT_TESTS += diskbench fsbench
+unit_srcs_diskbench := lib/diskbench/diskbench.c
+$(BUILD)/host/test_diskbench: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
+# The filesystem benchmark's rows (docs/fs-performance.md), run in a temporary directory.
+unit_srcs_fsbench := lib/fsbench/fsbench.c lib/diskbench/diskbench.c
+$(BUILD)/host/test_fsbench: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 unit_srcs_ahci      := lib/ahci/identify.c lib/ahci/command.c
 unit_srcs_fspath    := lib/fspath/fspath.c
 unit_srcs_fdtable   := lib/fdtable/fdtable.c
@@ -479,8 +488,8 @@ trace: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DE
 rebuild-check: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio | $(DEPS)
 	bash tests/system/rebuild_check.sh $(BUILD)
 
-test: format-check abi-check unit-test fuzz-check bench-linux-check picolibc-test system-test \
-	rebuild-check
+test: format-check abi-check unit-test fuzz-check bench-linux-check bench-disk-check picolibc-test \
+	system-test rebuild-check
 
 # --- fuzzing (docs/testing.md) -----------------------------------------------------------------
 
@@ -563,6 +572,55 @@ bench-linux-check: $(BENCH_LINUX)/linuxbench
 bench-compare:
 	python3 tools/bench/compare.py --results results
 
+# --- the disk against Linux (docs/disk-performance.md) ------------------------------
+
+# linuxdisk (the rows of lib/diskbench on /dev/sda through io_uring) is /init of an initramfs
+# that also holds the pinned kernel package's modules for q35's AHCI disk and for ext4, in the
+# order they load; tools/bench/disk.py boots it and Missive's diskbench in the one QEMU
+# configuration of tools/bench/storage.py, under -icount and without, and writes
+# results/disk-*.csv and results/disk.md. Debian's kernel only (the modules come from it).
+BENCH_DISK := $(BUILD)/bench-disk
+LINUXDISK_MODULES := scsi_common scsi_mod libata libahci ahci crct10dif_common \
+	crct10dif_generic crc-t10dif crc64 crc64_rocksoft_generic crc64-rocksoft t10-pi sd_mod \
+	crc16 crc32c_generic mbcache jbd2 ext4
+LINUXDISK_SRCS := tools/bench/linux/linuxdisk.c lib/diskbench/diskbench.c lib/fsbench/fsbench.c
+
+$(BENCH_DISK)/linuxdisk: $(LINUXDISK_SRCS) lib/diskbench/diskbench.h lib/fsbench/fsbench.h Makefile | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(LINUXBENCH_CFLAGS) -Ilib -o $@ $(LINUXDISK_SRCS)
+
+$(BENCH_DISK)/initramfs.cpio: $(BENCH_DISK)/linuxdisk tools/bench/linux/mkinitramfs.sh \
+		tools/bench/linux/fetch-kernel.sh
+	@modules=$$(bash tools/bench/linux/fetch-kernel.sh $(BENCH_LINUX)/debian \
+		$(LINUXDISK_MODULES) | tail -n +2) && [ -n "$$modules" ] || exit 1; \
+	bash tools/bench/linux/mkinitramfs.sh $< $@ $$modules
+
+# BENCH_SYSTEMS=linux (or missive) runs one side only.
+BENCH_SYSTEMS ?= linux,missive
+bench-disk: $(BENCH_DISK)/initramfs.cpio $(PICOLIBC)/.stamp | $(DEPS)
+	$(MAKE) BUILD=$(BENCH_BUILD) DEBUG=0 PICOLIBC=$(PICOLIBC) $(BENCH_BUILD)/kernel.elf \
+		$(BENCH_BUILD)/initrd.cpio
+	@kernel=$$(bash tools/bench/linux/fetch-kernel.sh $(BENCH_LINUX)/debian) || exit 1; \
+	python3 tools/bench/disk.py --build $(BENCH_DISK) --missive-build $(BENCH_BUILD) \
+		--linux-kernel "$$kernel" --linux-initrd $(BENCH_DISK)/initramfs.cpio --results results \
+		--systems $(BENCH_SYSTEMS)
+
+# HMFS against ext4 (docs/fs-performance.md): the same machinery, the rows of lib/fsbench; the
+# host's mkfs.ext4 and mkfs.hmfs make the image before each boot.
+bench-fs: $(BENCH_DISK)/initramfs.cpio $(PICOLIBC)/.stamp $(HMFS_TOOLS) | $(DEPS)
+	$(MAKE) BUILD=$(BENCH_BUILD) DEBUG=0 PICOLIBC=$(PICOLIBC) $(BENCH_BUILD)/kernel.elf \
+		$(BENCH_BUILD)/initrd.cpio
+	@kernel=$$(bash tools/bench/linux/fetch-kernel.sh $(BENCH_LINUX)/debian) || exit 1; \
+	python3 tools/bench/fs.py --build $(BENCH_DISK) --missive-build $(BENCH_BUILD) \
+		--mkfs-hmfs $(BUILD)/tools/mkfs.hmfs --linux-kernel "$$kernel" \
+		--linux-initrd $(BENCH_DISK)/initramfs.cpio --results results --systems $(BENCH_SYSTEMS)
+
+# Host checks of the disk benchmark's pieces without QEMU (a few seconds): linuxdisk run as a
+# plain program on an image file (usage errors, the check-sized rows, a failed check), and
+# disk.py's parsing and table. diskbench in Missive is the system-test case diskbench.
+bench-disk-check: $(BENCH_DISK)/linuxdisk
+	python3 tests/bench/test_bench_disk.py $<
+
 # --- benchmarks ------------------------------------------------------------------
 
 # ipcbench on a release kernel (DEBUG=0) built in its own directory, so the normal build is
@@ -636,4 +694,4 @@ format-check: | $(DEPS)
 clean:
 	rm -rf $(BUILD)/kernel-obj $(BUILD)/host $(BUILD)/user $(BUILD)/*.elf $(BUILD)/*.iso \
 		$(BUILD)/*.cpio $(BUILD)/initrd-root* $(BUILD)/system-test $(BUILD)/picolibc-hello $(BUILD)/bin $(BUILD)/trace.json \
-		$(BENCH_LINUX) $(BUILD)/aml $(BUILD)/fuzz
+		$(BENCH_LINUX) $(BENCH_DISK) $(BUILD)/aml $(BUILD)/fuzz

@@ -14,6 +14,7 @@ from common import (BOOTED, NO_TROUBLE, check_boot_trace, check_trace_script, OV
 from pci_cases import pci_cases  # noqa: E402  (the PCI cases, docs/platform.md)
 from ahci_cases import ahci_cases  # noqa: E402  (the AHCI driver's, docs/disks.md)
 from block_cases import block_cases  # noqa: E402  (the block protocol, docs/protocols.md)
+from diskbench_cases import diskbench_cases  # noqa: E402  (docs/disk-performance.md)
 
 sys.path.insert(0, os.path.join(REPO, "tools", "bench"))
 from input_cases import input_cases  # noqa: E402
@@ -412,6 +413,7 @@ def cases():
         *pci_cases(),
         *ahci_cases(),
         *block_cases(),
+        *diskbench_cases(),
         *input_cases(),
         *gfx_cases(),
         *hmfs_cases(),

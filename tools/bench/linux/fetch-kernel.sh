@@ -5,7 +5,11 @@
 # checked against the one below, and its vmlinuz taken out of it with
 # dpkg-deb into DIR (in the build tree). Prints the vmlinuz's path.
 #
-# Usage: fetch-kernel.sh DIR
+# Usage: fetch-kernel.sh DIR [MODULE...]
+#
+# With MODULE names (file names without .ko, e.g. ahci), those modules of the same package are
+# taken out too (into DIR/lib/modules/...), and their paths printed after the image's, one a
+# line, in the order given (make bench-disk's initramfs loads them in that order).
 #
 # The pin: linux-image-amd64's candidate on 2026-12-06 (apt-cache policy
 # linux-image-amd64; bookworm-security), its SHA256 as apt-cache show gives
@@ -19,8 +23,9 @@ sha256=14d219d01e1283261817d961dbb3895cb5b4288d0de10e0ba0632a0d993e15bf
 # Where the package's data puts the image.
 image=boot/vmlinuz-${package#linux-image-}
 
-[ $# -eq 1 ] || { echo "usage: fetch-kernel.sh DIR" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: fetch-kernel.sh DIR [MODULE...]" >&2; exit 2; }
 dir=$1
+shift
 deb=$dir/${package}_${version}_amd64.deb
 mkdir -p "$dir"
 
@@ -56,3 +61,20 @@ if [ ! -f "$dir/$image" ] || [ "$deb" -nt "$dir/$image" ]; then
     touch "$dir/$image"
 fi
 echo "$dir/$image"
+
+# The modules: one pass over the data archive for all that are missing or older than the
+# package.
+missing=()
+for m in "$@"; do
+    found=$(find "$dir/lib/modules" -name "$m.ko" 2>/dev/null | head -1) || true
+    if [ -z "$found" ] || [ "$deb" -nt "$found" ]; then missing+=("*/$m.ko"); fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir" --wildcards "${missing[@]}"
+    for m in "$@"; do find "$dir/lib/modules" -name "$m.ko" -exec touch {} +; done
+fi
+for m in "$@"; do
+    found=$(find "$dir/lib/modules" -name "$m.ko" | head -1)
+    [ -n "$found" ] || { echo "fetch-kernel: $package has no module $m.ko" >&2; exit 1; }
+    echo "$found"
+done

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# diskpath.sh [MANIFEST [SERVERS [SKIP [STEPS]]]]: counts where the instructions of Missive's
+# disk path go (docs/disk-performance.md). Builds the release kernel and initrd in build/bench,
+# boots etc/MANIFEST.manifest (default diskbench-check: the rows at the check size on the AHCI
+# disk, then a ramdisk) in the benchmark's QEMU configuration under -icount shift=0 with a
+# 512 MiB disk image, single-steps STEPS instructions (default 30000) with gdb from the SKIP-th
+# call of diskbench's FUNCTION (default db_queue, SKIP 140: the check size's 128 sequential
+# requests, then into the 4 KiB random reads at queue depth 1 on the AHCI disk), and prints the
+# instructions per request by program and function (tools/bench/diskpath.py). SERVERS (default
+# ahci) names the other programs the path runs through, comma-separated (ahci,hmfs for the
+# file rows: MANIFEST fsbench-check, FUNCTION=read).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+manifest=${1:-diskbench-check} servers=${2:-ahci}
+function=${FUNCTION:-db_queue}
+build=build/bench
+make -s BUILD=$build DEBUG=0 $build/kernel.elf $build/initrd.cpio
+work=$(mktemp -d "${TMPDIR:-/tmp}/diskpath.XXXXXX")
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
+bash tools/mkiso.sh "$work/trace.iso" $build/kernel.elf $build/initrd.cpio \
+    loglevel=warn init=bin/procsrv -- manifest=etc/$manifest.manifest >/dev/null
+truncate -s 512M "$work/disk.img"
+address=$(nm $build/bin/diskbench | awk -v f="$function" '$3 == f {print $1}')
+[ -n "$address" ] || { echo "diskpath: diskbench has no function $function" >&2; exit 1; }
+code=$(python3 - "$build/bin/diskbench" "$address" <<'PY'
+import subprocess, sys
+elf, address = sys.argv[1], int(sys.argv[2], 16)
+out = subprocess.run(["objdump", "-s", "--start-address=%#x" % address,
+                      "--stop-address=%#x" % (address + 8), elf], capture_output=True,
+                     text=True, check=True).stdout.splitlines()[-1].split()
+print("%#x" % int.from_bytes(bytes.fromhex(out[1] + out[2]), "little"))
+PY
+)
+spinner=($(nm -S $build/bin/diskbench | awk '$4 == "db_spinner" {print $1, $2}'))
+spin_start=${spinner[0]}
+spin_end=$(printf '%x' $((0x${spinner[0]} + 0x${spinner[1]})))
+trap_entry=$(nm $build/kernel.elf | awk '$3 == "trap_common" {print $1}')
+port=$((20000 + RANDOM % 20000))
+qemu-system-x86_64 -machine q35 -accel tcg -cpu qemu64 -m 512M -smp 1 -no-reboot -display none \
+    -monitor none -icount shift=0 -serial "file:$work/serial.log" \
+    -drive if=none,id=benchdisk,file="$work/disk.img",format=raw,cache=writeback,aio=threads \
+    -device ide-hd,drive=benchdisk,bus=ide.0 -cdrom "$work/trace.iso" -gdb tcp::$port -S &
+qemu=$!
+OUT="$work/trace.txt" PORT=$port ADDRESS=$address CODE=$code SPIN_START=$spin_start \
+    SPIN_END=$spin_end TRAP=$trap_entry SKIP=${3:-140} STEPS=${4:-30000} \
+    timeout 900 gdb -batch -nx -x tools/bench/diskpath-gdb.py > "$work/gdb.log" 2>&1 ||
+    { cat "$work/gdb.log"; kill $qemu 2>/dev/null; exit 1; }
+wait $qemu 2>/dev/null || true
+python3 tools/bench/diskpath.py "$work/trace.txt" $build/kernel.elf $build/bin/diskbench \
+    $(echo "$servers" | sed "s|[^,]*|$build/bin/&|g")
