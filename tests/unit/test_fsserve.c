@@ -2,7 +2,8 @@
  * Host unit tests for lib/fsserve: the error map, paths and tree names as requests name them,
  * handles by badge (closed, another client's, reused slots), and the block cache (a read sees
  * the last write, write-back merges runs and happens only at a flush, a FUA write or under
- * pressure, readahead grows on sequential misses, a failing disk is reported).
+ * pressure, readahead grows on sequential misses and keeps its blocks when it evicts dirty ones,
+ * a failing disk is reported).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -288,6 +289,41 @@ static void test_cache_readahead(void **state)
     free(d);
 }
 
+/* A readahead that must write dirty blocks back to make room keeps the blocks it read: each
+   read-ahead block reads back as the disk's, each dirty block reaches the disk as written. */
+static void test_cache_readahead_evicts_dirty(void **state)
+{
+    (void)state;
+    struct disk *d = calloc(1, sizeof *d);
+    d->bad_block = -1;
+    for (unsigned b = 0; b < DISK_BLOCKS; b++)
+        fill(d->blocks[b], b);
+    struct bcache *c = new_cache(d, 64);
+    uint8_t in[BCACHE_BLOCK], out[BCACHE_BLOCK];
+    /* 15 dirty blocks (one short of the quarter that writes back): the oldest entries. */
+    for (unsigned b = 20; b < 35; b++) {
+        fill(in, 0xe0 ^ b);
+        assert_int_equal(bcache_write(c, b, in), 0);
+    }
+    assert_int_equal(d->writes, 0);
+    /* A sequential scan: its runs of 8 soon need the dirty entries' room. */
+    for (unsigned b = 100; b < 180; b++) {
+        assert_int_equal(bcache_read(c, b, out), 0);
+        fill(in, b);
+        assert_memory_equal(in, out, BCACHE_BLOCK);
+    }
+    assert_int_equal(d->writes, 15);
+    assert_true(bcache_stats(c).readahead >= 40);
+    for (unsigned b = 20; b < 35; b++) {
+        fill(in, 0xe0 ^ b);
+        assert_memory_equal(d->volatile_[b], in, BCACHE_BLOCK);
+        assert_int_equal(bcache_read(c, b, out), 0);
+        assert_memory_equal(in, out, BCACHE_BLOCK);
+    }
+    bcache_free(c);
+    free(d);
+}
+
 static void test_cache_failure(void **state)
 {
     (void)state;
@@ -326,7 +362,7 @@ int main(void)
         cmocka_unit_test(test_error_map),      cmocka_unit_test(test_paths),
         cmocka_unit_test(test_handles),        cmocka_unit_test(test_cache_write_back),
         cmocka_unit_test(test_cache_pressure), cmocka_unit_test(test_cache_readahead),
-        cmocka_unit_test(test_cache_failure),
+        cmocka_unit_test(test_cache_failure),  cmocka_unit_test(test_cache_readahead_evicts_dirty),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }
