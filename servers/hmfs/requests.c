@@ -317,13 +317,16 @@ long handle_readdir(struct server_call *call)
             return fail(call->client, rc, h->tree, h->path);
         }
         size_t n = strlen(d.name);
+        /* The record goes into the client's memory, which it may change under us: the offset
+           advances by what was meant, never by what is read back. */
+        uint16_t record = (uint16_t)FS_DIRENT_SIZE(n);
         struct fs_dirent *out = (struct fs_dirent *)(bytes + at);
         out->inode = d.ino;
         out->type = d.type == HMFS_INODE_DIR ? FS_TYPE_DIR : FS_TYPE_FILE;
         out->name_length = (uint16_t)n;
-        out->record_length = (uint16_t)FS_DIRENT_SIZE(n);
+        out->record_length = record;
         memcpy(out->name, d.name, n + 1);
-        at += out->record_length;
+        at += record;
         records++;
         cookie = next;
     }
