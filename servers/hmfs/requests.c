@@ -336,8 +336,9 @@ long handle_readdir(struct server_call *call)
     return SERVICE_OK;
 }
 
-/* The decoding MKDIR, UNLINK and RMDIR share: MR0 tree, MR1-MR2 path, split into the parent's
-   inode (*dir) and the last name. 0 or the status to answer. */
+/* The decoding MKDIR, UNLINK and RMDIR share: MR0 tree, MR1-MR2 path into path (kept whole,
+   for the messages and FS_PROBLEM), the parent's inode (*dir) and the last name (*name, in a
+   static copy split). 0 or the status to answer. */
 static long name_request(struct server_call *call, char *path, unsigned *tree, uint64_t *dir,
                          const char **name)
 {
@@ -346,13 +347,13 @@ static long name_request(struct server_call *call, char *path, unsigned *tree, u
         return status;
     *tree = (unsigned)word(call, 0);
     const char *parent;
-    static char whole[FS_PATH_MAX + 1];
-    strcpy(whole, path);
-    if ((status = fsserve_path_split(path, &parent, name)))
+    static char split[FS_PATH_MAX + 1];
+    strcpy(split, path);
+    if ((status = fsserve_path_split(split, &parent, name)))
         return status;
     int rc = hmfs_resolve(hmfsd.fs, *tree, parent, dir);
     if (rc)
-        return fail(call->client, rc, *tree, whole);
+        return fail(call->client, rc, *tree, path);
     if (volume_tree_read_only(*tree))
         return FS_ERROR_READ_ONLY;
     return 0;
@@ -372,7 +373,7 @@ long handle_mkdir(struct server_call *call)
     if (rc == HMFS_ERR_NOSPC && space_pressure())
         rc = hmfs_mkdir(hmfsd.fs, tree, dir, name, &ino);
     if (rc)
-        return fail(call->client, rc, tree, name);
+        return fail(call->client, rc, tree, path);
     volume_changed();
     request_set_word(&call->out, 0, ino);
     return SERVICE_OK;
@@ -390,7 +391,7 @@ long handle_unlink(struct server_call *call)
         return status;
     int rc = hmfs_unlink(hmfsd.fs, tree, dir, name);
     if (rc)
-        return fail(call->client, rc, tree, name);
+        return fail(call->client, rc, tree, path);
     volume_changed();
     return SERVICE_OK;
 }
@@ -407,7 +408,7 @@ long handle_rmdir(struct server_call *call)
         return status;
     int rc = hmfs_rmdir(hmfsd.fs, tree, dir, name);
     if (rc)
-        return fail(call->client, rc, tree, name);
+        return fail(call->client, rc, tree, path);
     volume_changed();
     return SERVICE_OK;
 }
@@ -420,21 +421,26 @@ long handle_rename(struct server_call *call)
     if (status || (status = take_path(call, 1, from)) || (status = take_path(call, 3, to)))
         return status;
     unsigned tree = (unsigned)word(call, 0);
+    /* Split copies: from and to stay whole for the messages and FS_PROBLEM. */
+    static char from_split[FS_PATH_MAX + 1], to_split[FS_PATH_MAX + 1];
+    strcpy(from_split, from);
+    strcpy(to_split, to);
     const char *from_parent, *from_name, *to_parent, *to_name;
-    if ((status = fsserve_path_split(from, &from_parent, &from_name)) ||
-        (status = fsserve_path_split(to, &to_parent, &to_name)))
+    if ((status = fsserve_path_split(from_split, &from_parent, &from_name)) ||
+        (status = fsserve_path_split(to_split, &to_parent, &to_name)))
         return status;
     uint64_t from_dir, to_dir;
     int rc = hmfs_resolve(hmfsd.fs, tree, from_parent, &from_dir);
-    if (!rc)
-        rc = hmfs_resolve(hmfsd.fs, tree, to_parent, &to_dir);
     if (rc)
-        return fail(call->client, rc, tree, from_parent);
+        return fail(call->client, rc, tree, from);
+    rc = hmfs_resolve(hmfsd.fs, tree, to_parent, &to_dir);
+    if (rc)
+        return fail(call->client, rc, tree, to);
     if (volume_tree_read_only(tree))
         return FS_ERROR_READ_ONLY;
     rc = hmfs_rename(hmfsd.fs, tree, from_dir, from_name, to_dir, to_name);
-    if (rc)
-        return fail(call->client, rc, tree, from_name);
+    if (rc) /* either side's blocks may be the bad ones: the file moved is named */
+        return fail(call->client, rc, tree, from);
     volume_changed();
     return SERVICE_OK;
 }
