@@ -77,6 +77,16 @@ unsigned fsserve_tree_name_copy(const char *name, size_t length, char *out)
     return 0;
 }
 
+void fsserve_printable(const char *text, char *out, size_t size)
+{
+    size_t i = 0;
+    for (; text[i] && i + 1 < size; i++) {
+        unsigned char b = (unsigned char)text[i];
+        out[i] = b < 0x20 || b == 0x7f ? '?' : (char)b;
+    }
+    out[i] = 0;
+}
+
 /* A handle's number: its generation above the slot's index (FS_MAX_HANDLES <= 1 << 12). */
 #define HANDLE_INDEX_BITS 12
 _Static_assert(FS_MAX_HANDLES <= 1u << HANDLE_INDEX_BITS, "handle numbers hold the index");

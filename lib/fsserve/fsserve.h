@@ -30,6 +30,11 @@ unsigned fsserve_path_split(char *path, const char **parent, const char **name);
    or FS_ERROR_BAD_NAME (empty, with '/' or NUL). */
 unsigned fsserve_tree_name_copy(const char *name, size_t length, char *out);
 
+/* Copies text (a client's path, a name from the disk) into out (size bytes, >= 1), cut to
+   size - 1 and NUL-terminated, with every byte below 0x20 and 0x7f (DEL) as '?': so what a
+   client names cannot move the console's cursor, start an escape sequence or forge a line. */
+void fsserve_printable(const char *text, char *out, size_t size);
+
 /* --- handles ------------------------------------------------------------------------------ */
 
 struct fsserve_handle {

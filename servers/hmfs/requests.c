@@ -25,8 +25,10 @@ long fail(struct hmfsd_client *c, int error, unsigned tree, const char *path)
 {
     if (error == HMFS_ERR_IO || error == HMFS_ERR_CORRUPT) {
         struct hmfs_problem p = hmfs_problem(hmfsd.fs);
+        static char shown[FS_PATH_MAX + 1]; /* the client's bytes, control bytes as '?' */
+        fsserve_printable(path ? path : "", shown, sizeof shown);
         printf("hmfs: %s reading %s%s (tree %u, inode %llu): block %llu: %s\n",
-               hmfs_error_name(error), path && *path == '/' ? "" : "/", path ? path : "", tree,
+               hmfs_error_name(error), *shown == '/' ? "" : "/", shown, tree,
                (unsigned long long)p.inode, (unsigned long long)p.block, p.what ? p.what : "");
         if (c) {
             c->has_problem = true;

@@ -221,7 +221,10 @@ struct report {
 static void report_line(void *context, const char *message)
 {
     struct report *r = context;
-    printf("hmfs: fsck: %s\n", message);
+    /* A message may quote a name from the disk: any bytes. */
+    static char shown[512];
+    fsserve_printable(message, shown, sizeof shown);
+    printf("hmfs: fsck: %s\n", shown);
     size_t n = strlen(message);
     if (r->used + n + 1 > r->room)
         return;

@@ -74,6 +74,15 @@ static void test_paths(void **state)
     assert_int_equal(fsserve_tree_name_copy("a\0b", 3, tree), FS_ERROR_BAD_NAME);
     assert_int_equal(fsserve_tree_name_copy(long_path, FS_TREE_NAME_MAX + 1, tree),
                      FS_ERROR_NAME_TOO_LONG);
+
+    /* What the console shows: control bytes and DEL as '?', the rest as is, cut to fit. */
+    char shown[16];
+    fsserve_printable("/a\x1b[2Jb\nhmfs: x\x7f\xc3\xa9", shown, sizeof shown);
+    assert_string_equal(shown, "/a?[2Jb?hmfs: x");
+    fsserve_printable("ok\t\xc3\xa9", shown, sizeof shown);
+    assert_string_equal(shown, "ok?\xc3\xa9");
+    fsserve_printable("", shown, 1);
+    assert_string_equal(shown, "");
 }
 
 static void test_handles(void **state)
