@@ -85,9 +85,10 @@ enum fs_label {
        read into the buffer (fewer at the end of the file). Needs FS_OPEN_READ. */
     FS_READ = 0x65,
     /* MR0 handle, MR1 file offset (ignored with FS_OPEN_APPEND: the end of the file), MR2
-       buffer offset, MR3 length (0..FS_IO_MAX) -> MR0 bytes written (fewer only with
-       FS_ERROR_NO_SPACE, which is then not reported: the next write reports it), MR1 the file
-       offset written at, MR2 the file's size after. Needs FS_OPEN_WRITE. */
+       buffer offset, MR3 length (0..FS_IO_MAX) -> MR0 bytes written (fewer when an error,
+       such as FS_ERROR_NO_SPACE or FS_ERROR_IO, stopped the write after some bytes: it is
+       then not reported, the next write meets it), MR1 the file offset written at, MR2 the
+       file's size after. Needs FS_OPEN_WRITE. */
     FS_WRITE = 0x66,
     /* MR0 tree, MR1 path offset, MR2 path length -> struct fs_stat's words in MR0-MR5
        (enum fs_stat_mr). */

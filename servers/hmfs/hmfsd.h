@@ -24,7 +24,9 @@
 
 #define HMFSD_CACHE_BLOCKS 2048 /* the block cache: 8 MiB */
 #define HMFSD_HMFS_CACHE   1024 /* blocks lib/hmfs keeps between operations (its dirty ones) */
-#define HMFSD_COMMIT_MS    5000 /* dirty data is committed at most this long after */
+/* Dirty data is committed this long after the first change, at the first tick past it: at
+   most HMFSD_COMMIT_MS + one tick (main.c's TICK_MS) late. */
+#define HMFSD_COMMIT_MS 5000
 
 struct hmfsd_client {
     bool used;
@@ -103,7 +105,8 @@ long handle_snapshot_mount(struct server_call *call);
 long handle_snapshot_clone(struct server_call *call);
 long handle_fsck(struct server_call *call);
 long handle_problem(struct server_call *call);
-/* Notes a change (the commit policy's clock starts). */
+/* Notes a change: the first since a commit starts the commit policy's clock at the uptime now
+   (at the next tick if procsrv does not answer). */
 void volume_changed(void);
 /* Commits if dirty data is older than HMFSD_COMMIT_MS; now_ms from the caller. */
 void volume_commit_due(uint64_t now_ms);

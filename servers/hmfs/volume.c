@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hmfsd.h"
+#include "libsys/service.h"
 
 static uint64_t word(const struct server_call *call, unsigned i)
 {
@@ -16,7 +17,10 @@ void volume_changed(void)
 {
     if (!hmfsd.dirty) {
         hmfsd.dirty = true;
-        hmfsd.dirty_since_ms = 0; /* the next look at the clock starts it */
+        /* One call to procsrv a commit period: the clock starts now, so the bound is
+           HMFSD_COMMIT_MS and a tick, not two. 0 (no answer) leaves it to the next tick. */
+        uint64_t now = 0;
+        hmfsd.dirty_since_ms = result_is_ok(proc_uptime_ms(&now)) ? now : 0;
     }
 }
 
