@@ -93,6 +93,12 @@ _Static_assert(FS_MAX_HANDLES <= 1u << HANDLE_INDEX_BITS, "handle numbers hold t
 
 struct fsserve_handle *fsserve_handle_new(struct fsserve_handles *t, uint64_t owner, uint64_t *id)
 {
+    unsigned held = 0;
+    for (unsigned i = 0; i < FS_MAX_HANDLES; i++)
+        if (t->slots[i].used && t->slots[i].owner == owner)
+            held++;
+    if (held >= FS_MAX_CLIENT_HANDLES)
+        return 0;
     for (unsigned i = 0; i < FS_MAX_HANDLES; i++) {
         struct fsserve_handle *h = &t->slots[i];
         if (h->used)

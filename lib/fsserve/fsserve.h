@@ -52,7 +52,8 @@ struct fsserve_handles {
 };
 
 /* A free handle for owner, its number in *id (never 0): the slot (the caller fills tree, inode,
-   flags, path), or NULL when all FS_MAX_HANDLES are open. */
+   flags, path), or NULL when all FS_MAX_HANDLES are open or owner has FS_MAX_CLIENT_HANDLES
+   open. */
 struct fsserve_handle *fsserve_handle_new(struct fsserve_handles *t, uint64_t owner, uint64_t *id);
 /* owner's open handle numbered id, or NULL (never opened, closed, or another owner's). */
 struct fsserve_handle *fsserve_handle_get(struct fsserve_handles *t, uint64_t owner, uint64_t id);

@@ -112,14 +112,21 @@ static void test_handles(void **state)
     assert_int_not_equal(c, a);
     assert_null(fsserve_handle_get(&t, 7, a));
     assert_non_null(fsserve_handle_get(&t, 7, c));
-    /* A full table, then a client's handles closed at once. */
-    unsigned opened = 2;
+    /* One client holds at most FS_MAX_CLIENT_HANDLES: client 7 has one already. */
+    unsigned opened = 1;
     uint64_t id;
-    while (fsserve_handle_new(&t, 9, &id))
+    while (fsserve_handle_new(&t, 7, &id))
         opened++;
+    assert_int_equal(opened, FS_MAX_CLIENT_HANDLES);
+    /* Others still open, until the table is full; then a client's handles closed at once. */
+    uint64_t owner = 100;
+    for (opened = 1 + FS_MAX_CLIENT_HANDLES; fsserve_handle_new(&t, owner, &id); opened++)
+        if (opened % FS_MAX_CLIENT_HANDLES == 0)
+            owner++;
     assert_int_equal(opened, FS_MAX_HANDLES);
-    assert_int_equal(fsserve_handle_close_owner(&t, 9), FS_MAX_HANDLES - 2);
+    assert_int_equal(fsserve_handle_close_owner(&t, 7), FS_MAX_CLIENT_HANDLES);
     assert_non_null(fsserve_handle_get(&t, 8, b));
+    assert_non_null(fsserve_handle_new(&t, 7, &id)); /* room again */
 }
 
 /* --- the block cache over a disk in memory that counts what it is asked ------------------- */
