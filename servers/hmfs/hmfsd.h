@@ -57,6 +57,12 @@ struct hmfsd {
 
 extern struct hmfsd hmfsd;
 
+/* Word i of call's request. */
+static inline uint64_t word(const struct server_call *call, unsigned i)
+{
+    return request_word(&call->in, i);
+}
+
 /* device.c: the disk under the cache. Opens what args name ("memory BLOCKS", or a block
    server's name and a disk index), sets hmfsd.device over a new cache: NULL, or why not. */
 const char *device_open(const char *kind, const char *which);
@@ -73,6 +79,12 @@ void slots_put(uint64_t slot);
 /* The bytes [offset, offset + length) of c's buffer, or NULL if they are not all in frames
    received. */
 uint8_t *client_bytes(struct hmfsd_client *c, uint64_t offset, uint64_t length);
+/* Copies the bytes at words first, first + 1 (offset, length) of call out of the client's
+   buffer into out (most + 1 bytes) with copy (fsserve_path_copy, fsserve_tree_name_copy: it
+   checks them): 0, FS_ERROR_NAME_TOO_LONG past most, SERVICE_BAD_ARGUMENT (already set) for
+   bytes outside the buffer, or copy's status. */
+long take_bytes(struct server_call *call, unsigned first, uint64_t most,
+                unsigned (*copy)(const char *, size_t, char *), char *out);
 long handle_connect(struct server_call *call);
 long handle_share(struct server_call *call);
 long handle_disconnect(struct server_call *call);

@@ -8,17 +8,12 @@
 
 #include "hmfsd.h"
 
-static uint64_t word(const struct server_call *call, unsigned i)
+/* The one retry every allocating request makes: true when rc is HMFS_ERR_NOSPC and a commit
+   was made (there was something to commit: the blocks changes freed since the last commit are
+   free only after it), so the caller tries once more. */
+static bool retry_after_no_space(int rc)
 {
-    return request_word(&call->in, i);
-}
-
-/* The volume ran out of space: commits if there is something to commit (the blocks changes
-   freed since the last commit are free only after it); true if it did, so the caller tries
-   once more. */
-static bool space_pressure(void)
-{
-    return hmfsd.dirty && volume_commit("no space") == 0;
+    return rc == HMFS_ERR_NOSPC && hmfsd.dirty && volume_commit("no space") == 0;
 }
 
 long fail(struct hmfsd_client *c, int error, unsigned tree, const char *path)
@@ -41,17 +36,11 @@ long fail(struct hmfsd_client *c, int error, unsigned tree, const char *path)
     return (long)fsserve_error(error);
 }
 
-/* Copies the path at words first, first + 1 (offset, length) of call out of the client's
-   buffer into out: 0, SERVICE_BAD_ARGUMENT (already set) or an FS_ERROR_*. */
+/* The path at words first, first + 1 of call into out (FS_PATH_MAX + 1 bytes): 0 or the
+   status (take_bytes). */
 static long take_path(struct server_call *call, unsigned first, char *out)
 {
-    uint64_t offset = word(call, first), length = word(call, first + 1);
-    if (length > FS_PATH_MAX)
-        return FS_ERROR_NAME_TOO_LONG;
-    const uint8_t *bytes = client_bytes(call->client, offset, length);
-    if (!bytes)
-        return server_bad_argument(call, first, 0, 0);
-    return fsserve_path_copy((const char *)bytes, length, out);
+    return take_bytes(call, first, FS_PATH_MAX, fsserve_path_copy, out);
 }
 
 /* A tree index in word i of call: 0, or the bad argument set. */
@@ -97,7 +86,7 @@ static int create_file(unsigned tree, char *path, uint64_t *ino)
     int rc = hmfs_resolve(hmfsd.fs, tree, parent, &dir);
     if (!rc)
         rc = hmfs_create(hmfsd.fs, tree, dir, name, ino);
-    if (rc == HMFS_ERR_NOSPC && space_pressure())
+    if (retry_after_no_space(rc))
         rc = hmfs_create(hmfsd.fs, tree, dir, name, ino);
     return rc;
 }
@@ -234,7 +223,7 @@ long handle_write(struct server_call *call)
     size_t done = 0;
     if (length) {
         rc = hmfs_write(hmfsd.fs, h->tree, h->inode, offset, bytes, length, &done);
-        if (rc == HMFS_ERR_NOSPC && space_pressure()) {
+        if (retry_after_no_space(rc)) {
             /* Blocks freed since the last commit come back with a commit: try the rest. */
             size_t more = 0;
             rc = hmfs_write(hmfsd.fs, h->tree, h->inode, offset + done, bytes + done, length - done,
@@ -372,7 +361,7 @@ long handle_mkdir(struct server_call *call)
     if (status)
         return status;
     int rc = hmfs_mkdir(hmfsd.fs, tree, dir, name, &ino);
-    if (rc == HMFS_ERR_NOSPC && space_pressure())
+    if (retry_after_no_space(rc))
         rc = hmfs_mkdir(hmfsd.fs, tree, dir, name, &ino);
     if (rc)
         return fail(call->client, rc, tree, path);

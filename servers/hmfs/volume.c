@@ -8,11 +8,6 @@
 #include "hmfsd.h"
 #include "libsys/service.h"
 
-static uint64_t word(const struct server_call *call, unsigned i)
-{
-    return request_word(&call->in, i);
-}
-
 void volume_changed(void)
 {
     if (!hmfsd.dirty) {
@@ -109,13 +104,7 @@ long handle_statfs(struct server_call *call)
 /* The tree name at words first, first + 1 of call into out: 0 or the status. */
 static long take_tree_name(struct server_call *call, unsigned first, char *out)
 {
-    uint64_t length = word(call, first + 1);
-    if (length > FS_TREE_NAME_MAX)
-        return FS_ERROR_NAME_TOO_LONG;
-    const uint8_t *bytes = client_bytes(call->client, word(call, first), length);
-    if (!bytes)
-        return server_bad_argument(call, first, 0, 0);
-    return fsserve_tree_name_copy((const char *)bytes, length, out);
+    return take_bytes(call, first, FS_TREE_NAME_MAX, fsserve_tree_name_copy, out);
 }
 
 /* FS_SNAPSHOT_CREATE: MR0 tree, MR1-MR2 name. */
