@@ -174,7 +174,7 @@ enum ahci_identify_error {
     AHCI_IDENTIFY_NO_LBA,       /* no LBA addressing */
     AHCI_IDENTIFY_BAD_CHECKSUM, /* word 255's integrity byte does not sum to 0 */
     AHCI_IDENTIFY_NO_SECTORS,   /* a capacity of 0 */
-    AHCI_IDENTIFY_SECTOR_SIZE,  /* a logical sector size that is not 512-65536 and even */
+    AHCI_IDENTIFY_SECTOR_SIZE,  /* a logical sector size other than 512 or 4096 */
 };
 
 /* Decodes the 256 words of IDENTIFY DEVICE data; returns AHCI_IDENTIFY_OK with out filled,

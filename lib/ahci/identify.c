@@ -59,10 +59,11 @@ enum ahci_identify_error ahci_identify_parse(const uint16_t words[256], struct a
         out->sectors = (uint64_t)words[60] | (uint64_t)words[61] << 16;
     out->sector_size = 512;
     /* Word 106: valid when bit 14 is set and bit 15 clear; bit 12: words 117-118 give the
-       logical sector's size in words. */
+       logical sector's size in words. The block protocol promises its clients 512 or 4096
+       (lib/proto/block.h), and they refuse others: any other size fails the port here. */
     if ((words[106] & 0xc000) == 0x4000 && (words[106] & (1u << 12))) {
         uint32_t size_words = (uint32_t)words[117] | (uint32_t)words[118] << 16;
-        if (size_words < 256 || size_words > 32768)
+        if (size_words != 256 && size_words != 2048)
             return AHCI_IDENTIFY_SECTOR_SIZE;
         out->sector_size = size_words * 2;
     }
@@ -90,7 +91,7 @@ const char *ahci_identify_error_text(enum ahci_identify_error e)
     case AHCI_IDENTIFY_NO_SECTORS:
         return "a capacity of 0 sectors";
     case AHCI_IDENTIFY_SECTOR_SIZE:
-        return "an unusable logical sector size";
+        return "a logical sector size other than 512 or 4096 bytes";
     }
     return "unknown error";
 }

@@ -23,8 +23,11 @@ struct bcache {
     uint8_t *data; /* capacity blocks */
     int *heads;    /* hash chains */
     int oldest, newest;
-    uint8_t *run; /* max_run blocks: a readahead's or a write-back's staging */
-    int *order;   /* capacity indices: the write-back's sort */
+    uint8_t *run; /* max_run blocks: a readahead's staging */
+    /* max_run blocks: a write-back's staging, apart from run because a readahead's take_entry
+       may write back while run still holds the blocks it read */
+    uint8_t *wb;
+    int *order; /* capacity indices: the write-back's sort */
     uint64_t last_miss;
     unsigned window; /* blocks the next sequential miss reads */
     unsigned readahead_max;
@@ -48,8 +51,9 @@ struct bcache *bcache_new(const struct bcache_backend *backend, unsigned capacit
     c->data = malloc((size_t)capacity * BCACHE_BLOCK);
     c->heads = malloc(c->buckets * sizeof *c->heads);
     c->run = malloc((size_t)backend->max_run * BCACHE_BLOCK);
+    c->wb = malloc((size_t)backend->max_run * BCACHE_BLOCK);
     c->order = malloc(capacity * sizeof *c->order);
-    if (!c->entries || !c->data || !c->heads || !c->run || !c->order) {
+    if (!c->entries || !c->data || !c->heads || !c->run || !c->wb || !c->order) {
         bcache_free(c);
         return 0;
     }
@@ -76,6 +80,7 @@ void bcache_free(struct bcache *c)
     free(c->data);
     free(c->heads);
     free(c->run);
+    free(c->wb);
     free(c->order);
     free(c);
 }
@@ -154,11 +159,11 @@ static int write_back(struct bcache *c)
         unsigned count = 0;
         while (i + count < n && count < c->b.max_run &&
                c->entries[c->order[i + count]].block == first + count) {
-            memcpy(c->run + (size_t)count * BCACHE_BLOCK, entry_data(c, c->order[i + count]),
+            memcpy(c->wb + (size_t)count * BCACHE_BLOCK, entry_data(c, c->order[i + count]),
                    BCACHE_BLOCK);
             count++;
         }
-        if (c->b.write(c->b.context, first, count, c->run, false))
+        if (c->b.write(c->b.context, first, count, c->wb, false))
             return -1;
         for (unsigned k = 0; k < count; k++)
             c->entries[c->order[i + k]].dirty = false;

@@ -77,12 +77,28 @@ unsigned fsserve_tree_name_copy(const char *name, size_t length, char *out)
     return 0;
 }
 
+void fsserve_printable(const char *text, char *out, size_t size)
+{
+    size_t i = 0;
+    for (; text[i] && i + 1 < size; i++) {
+        unsigned char b = (unsigned char)text[i];
+        out[i] = b < 0x20 || b == 0x7f ? '?' : (char)b;
+    }
+    out[i] = 0;
+}
+
 /* A handle's number: its generation above the slot's index (FS_MAX_HANDLES <= 1 << 12). */
 #define HANDLE_INDEX_BITS 12
 _Static_assert(FS_MAX_HANDLES <= 1u << HANDLE_INDEX_BITS, "handle numbers hold the index");
 
 struct fsserve_handle *fsserve_handle_new(struct fsserve_handles *t, uint64_t owner, uint64_t *id)
 {
+    unsigned held = 0;
+    for (unsigned i = 0; i < FS_MAX_HANDLES; i++)
+        if (t->slots[i].used && t->slots[i].owner == owner)
+            held++;
+    if (held >= FS_MAX_CLIENT_HANDLES)
+        return 0;
     for (unsigned i = 0; i < FS_MAX_HANDLES; i++) {
         struct fsserve_handle *h = &t->slots[i];
         if (h->used)

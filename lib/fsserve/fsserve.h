@@ -30,6 +30,11 @@ unsigned fsserve_path_split(char *path, const char **parent, const char **name);
    or FS_ERROR_BAD_NAME (empty, with '/' or NUL). */
 unsigned fsserve_tree_name_copy(const char *name, size_t length, char *out);
 
+/* Copies text (a client's path, a name from the disk) into out (size bytes, >= 1), cut to
+   size - 1 and NUL-terminated, with every byte below 0x20 and 0x7f (DEL) as '?': so what a
+   client names cannot move the console's cursor, start an escape sequence or forge a line. */
+void fsserve_printable(const char *text, char *out, size_t size);
+
 /* --- handles ------------------------------------------------------------------------------ */
 
 struct fsserve_handle {
@@ -47,7 +52,8 @@ struct fsserve_handles {
 };
 
 /* A free handle for owner, its number in *id (never 0): the slot (the caller fills tree, inode,
-   flags, path), or NULL when all FS_MAX_HANDLES are open. */
+   flags, path), or NULL when all FS_MAX_HANDLES are open or owner has FS_MAX_CLIENT_HANDLES
+   open. */
 struct fsserve_handle *fsserve_handle_new(struct fsserve_handles *t, uint64_t owner, uint64_t *id);
 /* owner's open handle numbered id, or NULL (never opened, closed, or another owner's). */
 struct fsserve_handle *fsserve_handle_get(struct fsserve_handles *t, uint64_t owner, uint64_t id);

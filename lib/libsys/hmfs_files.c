@@ -40,9 +40,10 @@ static int hmfs_client(struct fs_client **c)
     return result_is_service(r, SERVICE_NOT_FOUND) ? -ENODEV : hmfs_error(r);
 }
 
-/* The tree and path inside it that the HMFS path rest names: 0, or -errno (ENOENT for an
-   unknown snapshot, EISDIR-like cases left to the caller: /.snap itself is *tree -1). A tree's
-   name is copied into name (FS_TREE_NAME_MAX + 1 bytes). */
+/* The tree (*tree) and the path inside it (*inner) that the HMFS path rest names: 0, or
+   -errno (ENOENT for an unknown snapshot or a name past FS_TREE_NAME_MAX, else the server's
+   answer to FS_SNAPSHOT_MOUNT). /.snap itself is no tree: *tree is -1 and the caller decides
+   what that means for its call. */
 static int hmfs_tree(struct fs_client *c, const char *rest, int *tree, const char **inner)
 {
     const char *name;

@@ -50,10 +50,13 @@
 #define FS_NAME_MAX      255u  /* bytes of one component (HMFS_NAME_MAX) */
 #define FS_TREE_NAME_MAX 39u   /* bytes of a snapshot's or clone's name (HMFS_TREE_NAME_MAX) */
 #define FS_MAX_TREES     32u
-#define FS_MAX_FRAMES    64u         /* frames of one client's buffer */
-#define FS_MAX_CLIENTS   32u         /* connections at once */
-#define FS_MAX_HANDLES   256u        /* open handles at once, over all clients */
-#define FS_IO_MAX        (16u << 20) /* bytes one FS_READ or FS_WRITE moves at most */
+#define FS_MAX_FRAMES    64u  /* frames of one client's buffer */
+#define FS_MAX_CLIENTS   32u  /* connections at once */
+#define FS_MAX_HANDLES   256u /* open handles at once, over all clients */
+/* Open handles of one client at once: so one client cannot hold the whole table (POSIX
+   programs have 64 descriptors, 3 of them the console's, so they never meet it). */
+#define FS_MAX_CLIENT_HANDLES 64u
+#define FS_IO_MAX             (16u << 20) /* bytes one FS_READ or FS_WRITE moves at most */
 
 /* Labels from 0x60 on, apart from every other protocol's (block: 0x40). */
 enum fs_label {
@@ -85,9 +88,10 @@ enum fs_label {
        read into the buffer (fewer at the end of the file). Needs FS_OPEN_READ. */
     FS_READ = 0x65,
     /* MR0 handle, MR1 file offset (ignored with FS_OPEN_APPEND: the end of the file), MR2
-       buffer offset, MR3 length (0..FS_IO_MAX) -> MR0 bytes written (fewer only with
-       FS_ERROR_NO_SPACE, which is then not reported: the next write reports it), MR1 the file
-       offset written at, MR2 the file's size after. Needs FS_OPEN_WRITE. */
+       buffer offset, MR3 length (0..FS_IO_MAX) -> MR0 bytes written (fewer when an error,
+       such as FS_ERROR_NO_SPACE or FS_ERROR_IO, stopped the write after some bytes: it is
+       then not reported, the next write meets it), MR1 the file offset written at, MR2 the
+       file's size after. Needs FS_OPEN_WRITE. */
     FS_WRITE = 0x66,
     /* MR0 tree, MR1 path offset, MR2 path length -> struct fs_stat's words in MR0-MR5
        (enum fs_stat_mr). */
@@ -189,7 +193,8 @@ enum fs_error {
     FS_ERROR_BAD_HANDLE,               /* not open, closed, or another client's */
     FS_ERROR_ACCESS,                   /* the handle was not opened for that (read, write) */
     FS_ERROR_TOO_BIG,                  /* past the largest file */
-    FS_ERROR_TOO_MANY,                 /* FS_MAX_TREES trees, or FS_MAX_HANDLES handles */
+    FS_ERROR_TOO_MANY,                 /* FS_MAX_TREES trees, FS_MAX_HANDLES handles, or
+                                          FS_MAX_CLIENT_HANDLES of this client's */
     FS_ERROR_COLLISION,                /* the name's hash equals another's in the directory */
     FS_ERROR_STOPPED,                  /* the volume stopped after an I/O error: nothing more
                                           is written until it is mounted again */

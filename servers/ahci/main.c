@@ -178,7 +178,11 @@ static void describe(struct block_disk_info *d, const struct ahci_port *p)
                (p->mode.ncq ? BLOCK_INFO_NCQ : 0);
     d->depth = p->mode.ncq ? p->depth : 1;
     uint64_t most = (uint64_t)ahci_max_sectors(&p->mode) * p->id.sector_size;
-    d->max_bytes = (uint32_t)(most < AHCI_MAX_REQUEST ? most : AHCI_MAX_REQUEST);
+    if (most > AHCI_MAX_REQUEST)
+        most = AHCI_MAX_REQUEST;
+    /* The protocol promises whole sectors (lib/proto/block.h); the cap is one for 512 and
+       4096, the only sizes ahci_identify_parse lets through, but the promise is kept here. */
+    d->max_bytes = (uint32_t)(most - most % p->id.sector_size);
     snprintf(d->model, sizeof d->model, "%s", p->id.model);
     snprintf(d->serial, sizeof d->serial, "%s", p->id.serial);
 }

@@ -85,6 +85,18 @@ static struct hmfsd_client *client_add(uint64_t pid)
     return 0;
 }
 
+long take_bytes(struct server_call *call, unsigned first, uint64_t most,
+                unsigned (*copy)(const char *, size_t, char *), char *out)
+{
+    uint64_t offset = word(call, first), length = word(call, first + 1);
+    if (length > most)
+        return FS_ERROR_NAME_TOO_LONG;
+    const uint8_t *bytes = client_bytes(call->client, offset, length);
+    if (!bytes)
+        return server_bad_argument(call, first, 0, 0);
+    return copy((const char *)bytes, length, out);
+}
+
 uint8_t *client_bytes(struct hmfsd_client *c, uint64_t offset, uint64_t length)
 {
     uint64_t received = (uint64_t)c->frames_received << c->frame_bits;

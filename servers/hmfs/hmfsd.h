@@ -24,7 +24,9 @@
 
 #define HMFSD_CACHE_BLOCKS 2048 /* the block cache: 8 MiB */
 #define HMFSD_HMFS_CACHE   1024 /* blocks lib/hmfs keeps between operations (its dirty ones) */
-#define HMFSD_COMMIT_MS    5000 /* dirty data is committed at most this long after */
+/* Dirty data is committed this long after the first change, at the first tick past it: at
+   most HMFSD_COMMIT_MS + one tick (main.c's TICK_MS) late. */
+#define HMFSD_COMMIT_MS 5000
 
 struct hmfsd_client {
     bool used;
@@ -55,6 +57,12 @@ struct hmfsd {
 
 extern struct hmfsd hmfsd;
 
+/* Word i of call's request. */
+static inline uint64_t word(const struct server_call *call, unsigned i)
+{
+    return request_word(&call->in, i);
+}
+
 /* device.c: the disk under the cache. Opens what args name ("memory BLOCKS", or a block
    server's name and a disk index), sets hmfsd.device over a new cache: NULL, or why not. */
 const char *device_open(const char *kind, const char *which);
@@ -71,6 +79,12 @@ void slots_put(uint64_t slot);
 /* The bytes [offset, offset + length) of c's buffer, or NULL if they are not all in frames
    received. */
 uint8_t *client_bytes(struct hmfsd_client *c, uint64_t offset, uint64_t length);
+/* Copies the bytes at words first, first + 1 (offset, length) of call out of the client's
+   buffer into out (most + 1 bytes) with copy (fsserve_path_copy, fsserve_tree_name_copy: it
+   checks them): 0, FS_ERROR_NAME_TOO_LONG past most, SERVICE_BAD_ARGUMENT (already set) for
+   bytes outside the buffer, or copy's status. */
+long take_bytes(struct server_call *call, unsigned first, uint64_t most,
+                unsigned (*copy)(const char *, size_t, char *), char *out);
 long handle_connect(struct server_call *call);
 long handle_share(struct server_call *call);
 long handle_disconnect(struct server_call *call);
@@ -103,7 +117,8 @@ long handle_snapshot_mount(struct server_call *call);
 long handle_snapshot_clone(struct server_call *call);
 long handle_fsck(struct server_call *call);
 long handle_problem(struct server_call *call);
-/* Notes a change (the commit policy's clock starts). */
+/* Notes a change: the first since a commit starts the commit policy's clock at the uptime now
+   (at the next tick if procsrv does not answer). */
 void volume_changed(void);
 /* Commits if dirty data is older than HMFSD_COMMIT_MS; now_ms from the caller. */
 void volume_commit_due(uint64_t now_ms);

@@ -1,7 +1,8 @@
 /*
  * servers/hmfs: mounts the volume on the disk its arguments name, serves the file protocol
  * (lib/proto/fs.h) on the server library, commits on its policy (every fsync; dirty data at
- * most HMFSD_COMMIT_MS old, on a clock a helper thread ticks; when lib/hmfs's cache fills),
+ * most HMFSD_COMMIT_MS and a tick old, on a clock a helper thread ticks; when lib/hmfs's cache
+ * fills),
  * and commits and unmounts on procsrv's shutdown. Manifest arguments:
  *
  *   -- ramdisk 0 [format]     the first disk of the block server "ramdisk" (or "ahci", ...)

@@ -8,25 +8,22 @@
 
 #include "hmfsd.h"
 
-static uint64_t word(const struct server_call *call, unsigned i)
+/* The one retry every allocating request makes: true when rc is HMFS_ERR_NOSPC and a commit
+   was made (there was something to commit: the blocks changes freed since the last commit are
+   free only after it), so the caller tries once more. */
+static bool retry_after_no_space(int rc)
 {
-    return request_word(&call->in, i);
-}
-
-/* The volume ran out of space: commits if there is something to commit (the blocks changes
-   freed since the last commit are free only after it); true if it did, so the caller tries
-   once more. */
-static bool space_pressure(void)
-{
-    return hmfsd.dirty && volume_commit("no space") == 0;
+    return rc == HMFS_ERR_NOSPC && hmfsd.dirty && volume_commit("no space") == 0;
 }
 
 long fail(struct hmfsd_client *c, int error, unsigned tree, const char *path)
 {
     if (error == HMFS_ERR_IO || error == HMFS_ERR_CORRUPT) {
         struct hmfs_problem p = hmfs_problem(hmfsd.fs);
+        static char shown[FS_PATH_MAX + 1]; /* the client's bytes, control bytes as '?' */
+        fsserve_printable(path ? path : "", shown, sizeof shown);
         printf("hmfs: %s reading %s%s (tree %u, inode %llu): block %llu: %s\n",
-               hmfs_error_name(error), path && *path == '/' ? "" : "/", path ? path : "", tree,
+               hmfs_error_name(error), *shown == '/' ? "" : "/", shown, tree,
                (unsigned long long)p.inode, (unsigned long long)p.block, p.what ? p.what : "");
         if (c) {
             c->has_problem = true;
@@ -39,17 +36,11 @@ long fail(struct hmfsd_client *c, int error, unsigned tree, const char *path)
     return (long)fsserve_error(error);
 }
 
-/* Copies the path at words first, first + 1 (offset, length) of call out of the client's
-   buffer into out: 0, SERVICE_BAD_ARGUMENT (already set) or an FS_ERROR_*. */
+/* The path at words first, first + 1 of call into out (FS_PATH_MAX + 1 bytes): 0 or the
+   status (take_bytes). */
 static long take_path(struct server_call *call, unsigned first, char *out)
 {
-    uint64_t offset = word(call, first), length = word(call, first + 1);
-    if (length > FS_PATH_MAX)
-        return FS_ERROR_NAME_TOO_LONG;
-    const uint8_t *bytes = client_bytes(call->client, offset, length);
-    if (!bytes)
-        return server_bad_argument(call, first, 0, 0);
-    return fsserve_path_copy((const char *)bytes, length, out);
+    return take_bytes(call, first, FS_PATH_MAX, fsserve_path_copy, out);
 }
 
 /* A tree index in word i of call: 0, or the bad argument set. */
@@ -95,7 +86,7 @@ static int create_file(unsigned tree, char *path, uint64_t *ino)
     int rc = hmfs_resolve(hmfsd.fs, tree, parent, &dir);
     if (!rc)
         rc = hmfs_create(hmfsd.fs, tree, dir, name, ino);
-    if (rc == HMFS_ERR_NOSPC && space_pressure())
+    if (retry_after_no_space(rc))
         rc = hmfs_create(hmfsd.fs, tree, dir, name, ino);
     return rc;
 }
@@ -232,7 +223,7 @@ long handle_write(struct server_call *call)
     size_t done = 0;
     if (length) {
         rc = hmfs_write(hmfsd.fs, h->tree, h->inode, offset, bytes, length, &done);
-        if (rc == HMFS_ERR_NOSPC && space_pressure()) {
+        if (retry_after_no_space(rc)) {
             /* Blocks freed since the last commit come back with a commit: try the rest. */
             size_t more = 0;
             rc = hmfs_write(hmfsd.fs, h->tree, h->inode, offset + done, bytes + done, length - done,
@@ -317,13 +308,16 @@ long handle_readdir(struct server_call *call)
             return fail(call->client, rc, h->tree, h->path);
         }
         size_t n = strlen(d.name);
+        /* The record goes into the client's memory, which it may change under us: the offset
+           advances by what was meant, never by what is read back. */
+        uint16_t record = (uint16_t)FS_DIRENT_SIZE(n);
         struct fs_dirent *out = (struct fs_dirent *)(bytes + at);
         out->inode = d.ino;
         out->type = d.type == HMFS_INODE_DIR ? FS_TYPE_DIR : FS_TYPE_FILE;
         out->name_length = (uint16_t)n;
-        out->record_length = (uint16_t)FS_DIRENT_SIZE(n);
+        out->record_length = record;
         memcpy(out->name, d.name, n + 1);
-        at += out->record_length;
+        at += record;
         records++;
         cookie = next;
     }
@@ -333,8 +327,9 @@ long handle_readdir(struct server_call *call)
     return SERVICE_OK;
 }
 
-/* The decoding MKDIR, UNLINK and RMDIR share: MR0 tree, MR1-MR2 path, split into the parent's
-   inode (*dir) and the last name. 0 or the status to answer. */
+/* The decoding MKDIR, UNLINK and RMDIR share: MR0 tree, MR1-MR2 path into path (kept whole,
+   for the messages and FS_PROBLEM), the parent's inode (*dir) and the last name (*name, in a
+   static copy split). 0 or the status to answer. */
 static long name_request(struct server_call *call, char *path, unsigned *tree, uint64_t *dir,
                          const char **name)
 {
@@ -343,13 +338,13 @@ static long name_request(struct server_call *call, char *path, unsigned *tree, u
         return status;
     *tree = (unsigned)word(call, 0);
     const char *parent;
-    static char whole[FS_PATH_MAX + 1];
-    strcpy(whole, path);
-    if ((status = fsserve_path_split(path, &parent, name)))
+    static char split[FS_PATH_MAX + 1];
+    strcpy(split, path);
+    if ((status = fsserve_path_split(split, &parent, name)))
         return status;
     int rc = hmfs_resolve(hmfsd.fs, *tree, parent, dir);
     if (rc)
-        return fail(call->client, rc, *tree, whole);
+        return fail(call->client, rc, *tree, path);
     if (volume_tree_read_only(*tree))
         return FS_ERROR_READ_ONLY;
     return 0;
@@ -366,10 +361,10 @@ long handle_mkdir(struct server_call *call)
     if (status)
         return status;
     int rc = hmfs_mkdir(hmfsd.fs, tree, dir, name, &ino);
-    if (rc == HMFS_ERR_NOSPC && space_pressure())
+    if (retry_after_no_space(rc))
         rc = hmfs_mkdir(hmfsd.fs, tree, dir, name, &ino);
     if (rc)
-        return fail(call->client, rc, tree, name);
+        return fail(call->client, rc, tree, path);
     volume_changed();
     request_set_word(&call->out, 0, ino);
     return SERVICE_OK;
@@ -387,7 +382,7 @@ long handle_unlink(struct server_call *call)
         return status;
     int rc = hmfs_unlink(hmfsd.fs, tree, dir, name);
     if (rc)
-        return fail(call->client, rc, tree, name);
+        return fail(call->client, rc, tree, path);
     volume_changed();
     return SERVICE_OK;
 }
@@ -404,7 +399,7 @@ long handle_rmdir(struct server_call *call)
         return status;
     int rc = hmfs_rmdir(hmfsd.fs, tree, dir, name);
     if (rc)
-        return fail(call->client, rc, tree, name);
+        return fail(call->client, rc, tree, path);
     volume_changed();
     return SERVICE_OK;
 }
@@ -417,21 +412,26 @@ long handle_rename(struct server_call *call)
     if (status || (status = take_path(call, 1, from)) || (status = take_path(call, 3, to)))
         return status;
     unsigned tree = (unsigned)word(call, 0);
+    /* Split copies: from and to stay whole for the messages and FS_PROBLEM. */
+    static char from_split[FS_PATH_MAX + 1], to_split[FS_PATH_MAX + 1];
+    strcpy(from_split, from);
+    strcpy(to_split, to);
     const char *from_parent, *from_name, *to_parent, *to_name;
-    if ((status = fsserve_path_split(from, &from_parent, &from_name)) ||
-        (status = fsserve_path_split(to, &to_parent, &to_name)))
+    if ((status = fsserve_path_split(from_split, &from_parent, &from_name)) ||
+        (status = fsserve_path_split(to_split, &to_parent, &to_name)))
         return status;
     uint64_t from_dir, to_dir;
     int rc = hmfs_resolve(hmfsd.fs, tree, from_parent, &from_dir);
-    if (!rc)
-        rc = hmfs_resolve(hmfsd.fs, tree, to_parent, &to_dir);
     if (rc)
-        return fail(call->client, rc, tree, from_parent);
+        return fail(call->client, rc, tree, from);
+    rc = hmfs_resolve(hmfsd.fs, tree, to_parent, &to_dir);
+    if (rc)
+        return fail(call->client, rc, tree, to);
     if (volume_tree_read_only(tree))
         return FS_ERROR_READ_ONLY;
     rc = hmfs_rename(hmfsd.fs, tree, from_dir, from_name, to_dir, to_name);
-    if (rc)
-        return fail(call->client, rc, tree, from_name);
+    if (rc) /* either side's blocks may be the bad ones: the file moved is named */
+        return fail(call->client, rc, tree, from);
     volume_changed();
     return SERVICE_OK;
 }

@@ -6,17 +6,16 @@
 #include <string.h>
 
 #include "hmfsd.h"
-
-static uint64_t word(const struct server_call *call, unsigned i)
-{
-    return request_word(&call->in, i);
-}
+#include "libsys/service.h"
 
 void volume_changed(void)
 {
     if (!hmfsd.dirty) {
         hmfsd.dirty = true;
-        hmfsd.dirty_since_ms = 0; /* the next look at the clock starts it */
+        /* One call to procsrv a commit period: the clock starts now, so the bound is
+           HMFSD_COMMIT_MS and a tick, not two. 0 (no answer) leaves it to the next tick. */
+        uint64_t now = 0;
+        hmfsd.dirty_since_ms = result_is_ok(proc_uptime_ms(&now)) ? now : 0;
     }
 }
 
@@ -105,13 +104,7 @@ long handle_statfs(struct server_call *call)
 /* The tree name at words first, first + 1 of call into out: 0 or the status. */
 static long take_tree_name(struct server_call *call, unsigned first, char *out)
 {
-    uint64_t length = word(call, first + 1);
-    if (length > FS_TREE_NAME_MAX)
-        return FS_ERROR_NAME_TOO_LONG;
-    const uint8_t *bytes = client_bytes(call->client, word(call, first), length);
-    if (!bytes)
-        return server_bad_argument(call, first, 0, 0);
-    return fsserve_tree_name_copy((const char *)bytes, length, out);
+    return take_bytes(call, first, FS_TREE_NAME_MAX, fsserve_tree_name_copy, out);
 }
 
 /* FS_SNAPSHOT_CREATE: MR0 tree, MR1-MR2 name. */
@@ -221,7 +214,10 @@ struct report {
 static void report_line(void *context, const char *message)
 {
     struct report *r = context;
-    printf("hmfs: fsck: %s\n", message);
+    /* A message may quote a name from the disk: any bytes. */
+    static char shown[512];
+    fsserve_printable(message, shown, sizeof shown);
+    printf("hmfs: fsck: %s\n", shown);
     size_t n = strlen(message);
     if (r->used + n + 1 > r->room)
         return;

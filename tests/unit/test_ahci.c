@@ -97,10 +97,17 @@ static void test_identify_big_and_4k(void **state)
     w[106] = 0xffff;
     assert_int_equal(ahci_identify_parse(w, &id), AHCI_IDENTIFY_OK);
     assert_int_equal(id.sector_size, 512);
-    /* A logical sector of 100 words is no sector size. */
+    /* A logical sector of 100 words is no sector size; 520 (a valid ATA size) and 1024 and
+       8192 bytes are not ones the block protocol carries: the port fails. */
     w[106] = (1u << 14) | (1u << 12);
-    w[117] = 100;
-    assert_int_equal(ahci_identify_parse(w, &id), AHCI_IDENTIFY_SECTOR_SIZE);
+    static const uint16_t refused[] = {100, 260, 512, 4096, 0};
+    for (unsigned i = 0; i < sizeof refused / sizeof *refused; i++) {
+        w[117] = refused[i];
+        assert_int_equal(ahci_identify_parse(w, &id), AHCI_IDENTIFY_SECTOR_SIZE);
+    }
+    w[117] = 256;
+    assert_int_equal(ahci_identify_parse(w, &id), AHCI_IDENTIFY_OK);
+    assert_int_equal(id.sector_size, 512);
 }
 
 static void test_identify_old_disk(void **state)
@@ -163,7 +170,7 @@ static void test_identify_bad(void **state)
             qemu_disk(w, 4096);
             w[i] ^= (uint16_t)(1u << bit);
             if (ahci_identify_parse(w, &id) == AHCI_IDENTIFY_OK) {
-                assert_true(id.sector_size >= 512 && id.sector_size <= 65536);
+                assert_true(id.sector_size == 512 || id.sector_size == 4096);
                 assert_true(id.queue_depth >= 1 && id.queue_depth <= 32);
                 assert_true(id.sectors > 0);
             }

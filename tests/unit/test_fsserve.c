@@ -2,7 +2,8 @@
  * Host unit tests for lib/fsserve: the error map, paths and tree names as requests name them,
  * handles by badge (closed, another client's, reused slots), and the block cache (a read sees
  * the last write, write-back merges runs and happens only at a flush, a FUA write or under
- * pressure, readahead grows on sequential misses, a failing disk is reported).
+ * pressure, readahead grows on sequential misses and keeps its blocks when it evicts dirty ones,
+ * a failing disk is reported).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -73,6 +74,15 @@ static void test_paths(void **state)
     assert_int_equal(fsserve_tree_name_copy("a\0b", 3, tree), FS_ERROR_BAD_NAME);
     assert_int_equal(fsserve_tree_name_copy(long_path, FS_TREE_NAME_MAX + 1, tree),
                      FS_ERROR_NAME_TOO_LONG);
+
+    /* What the console shows: control bytes and DEL as '?', the rest as is, cut to fit. */
+    char shown[16];
+    fsserve_printable("/a\x1b[2Jb\nhmfs: x\x7f\xc3\xa9", shown, sizeof shown);
+    assert_string_equal(shown, "/a?[2Jb?hmfs: x");
+    fsserve_printable("ok\t\xc3\xa9", shown, sizeof shown);
+    assert_string_equal(shown, "ok?\xc3\xa9");
+    fsserve_printable("", shown, 1);
+    assert_string_equal(shown, "");
 }
 
 static void test_handles(void **state)
@@ -102,14 +112,21 @@ static void test_handles(void **state)
     assert_int_not_equal(c, a);
     assert_null(fsserve_handle_get(&t, 7, a));
     assert_non_null(fsserve_handle_get(&t, 7, c));
-    /* A full table, then a client's handles closed at once. */
-    unsigned opened = 2;
+    /* One client holds at most FS_MAX_CLIENT_HANDLES: client 7 has one already. */
+    unsigned opened = 1;
     uint64_t id;
-    while (fsserve_handle_new(&t, 9, &id))
+    while (fsserve_handle_new(&t, 7, &id))
         opened++;
+    assert_int_equal(opened, FS_MAX_CLIENT_HANDLES);
+    /* Others still open, until the table is full; then a client's handles closed at once. */
+    uint64_t owner = 100;
+    for (opened = 1 + FS_MAX_CLIENT_HANDLES; fsserve_handle_new(&t, owner, &id); opened++)
+        if (opened % FS_MAX_CLIENT_HANDLES == 0)
+            owner++;
     assert_int_equal(opened, FS_MAX_HANDLES);
-    assert_int_equal(fsserve_handle_close_owner(&t, 9), FS_MAX_HANDLES - 2);
+    assert_int_equal(fsserve_handle_close_owner(&t, 7), FS_MAX_CLIENT_HANDLES);
     assert_non_null(fsserve_handle_get(&t, 8, b));
+    assert_non_null(fsserve_handle_new(&t, 7, &id)); /* room again */
 }
 
 /* --- the block cache over a disk in memory that counts what it is asked ------------------- */
@@ -288,6 +305,41 @@ static void test_cache_readahead(void **state)
     free(d);
 }
 
+/* A readahead that must write dirty blocks back to make room keeps the blocks it read: each
+   read-ahead block reads back as the disk's, each dirty block reaches the disk as written. */
+static void test_cache_readahead_evicts_dirty(void **state)
+{
+    (void)state;
+    struct disk *d = calloc(1, sizeof *d);
+    d->bad_block = -1;
+    for (unsigned b = 0; b < DISK_BLOCKS; b++)
+        fill(d->blocks[b], b);
+    struct bcache *c = new_cache(d, 64);
+    uint8_t in[BCACHE_BLOCK], out[BCACHE_BLOCK];
+    /* 15 dirty blocks (one short of the quarter that writes back): the oldest entries. */
+    for (unsigned b = 20; b < 35; b++) {
+        fill(in, 0xe0 ^ b);
+        assert_int_equal(bcache_write(c, b, in), 0);
+    }
+    assert_int_equal(d->writes, 0);
+    /* A sequential scan: its runs of 8 soon need the dirty entries' room. */
+    for (unsigned b = 100; b < 180; b++) {
+        assert_int_equal(bcache_read(c, b, out), 0);
+        fill(in, b);
+        assert_memory_equal(in, out, BCACHE_BLOCK);
+    }
+    assert_int_equal(d->writes, 15);
+    assert_true(bcache_stats(c).readahead >= 40);
+    for (unsigned b = 20; b < 35; b++) {
+        fill(in, 0xe0 ^ b);
+        assert_memory_equal(d->volatile_[b], in, BCACHE_BLOCK);
+        assert_int_equal(bcache_read(c, b, out), 0);
+        assert_memory_equal(in, out, BCACHE_BLOCK);
+    }
+    bcache_free(c);
+    free(d);
+}
+
 static void test_cache_failure(void **state)
 {
     (void)state;
@@ -326,7 +378,7 @@ int main(void)
         cmocka_unit_test(test_error_map),      cmocka_unit_test(test_paths),
         cmocka_unit_test(test_handles),        cmocka_unit_test(test_cache_write_back),
         cmocka_unit_test(test_cache_pressure), cmocka_unit_test(test_cache_readahead),
-        cmocka_unit_test(test_cache_failure),
+        cmocka_unit_test(test_cache_failure),  cmocka_unit_test(test_cache_readahead_evicts_dirty),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }
