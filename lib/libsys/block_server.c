@@ -395,6 +395,13 @@ struct block_server *block_server_create(const struct block_server_driver *drive
         bs->free_ids[bs->free_id_count++] = BLOCK_SERVER_MAX_STARTED - 1 - i;
     bs->driver = driver;
     bs->notification = notification;
+    bs->resume = libsys_alloc_slot();
+    if (!bs->resume ||
+        cspace_mint(PROC_SLOT_CSPACE, bs->resume, notification, CAP_RIGHT_SEND, 1, 0) != ERR_OK) {
+        printf("%s: no notification for the block server (out of slots)\n", driver->name);
+        free(bs);
+        return 0;
+    }
     bs->instance = libsys_proc_info()->pid;
     bs->server = (struct server){.name = driver->name,
                                  .endpoint = PROC_SLOT_SERVICE,
