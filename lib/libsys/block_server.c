@@ -152,6 +152,8 @@ static long decode_open(struct server_call *call)
     struct block_server *bs = call->server->context;
     uint64_t disk = request_word(&call->in, 0), bits = request_word(&call->in, 1);
     uint64_t count = request_word(&call->in, 2);
+    if (bs->driver->disk_count == 0)
+        return SERVICE_NOT_FOUND; /* no range to name: disk_count - 1 would wrap */
     if (disk >= bs->driver->disk_count)
         return server_bad_argument(call, 0, 0, bs->driver->disk_count - 1);
     if (bits != FRAME_SMALL_BITS && bits != FRAME_LARGE_BITS)
