@@ -24,7 +24,7 @@
 #define BLOCK_CLIENT_WINDOW (4ul << 30) /* a ring page, then the region (at most 2 GiB) */
 #define BLOCK_ENDPOINTS     8           /* servers whose endpoints are kept */
 #define BLOCK_OPEN_TRIES    50          /* a restarting server gets a second to come back */
-#define BLOCK_SPARES        4 /* closed sessions whose memory and slots wait for the next open */
+#define BLOCK_SPARES           4 /* closed sessions whose memory and slots wait for the next open */
 
 struct block_request_entry {
     bool used;
@@ -453,6 +453,8 @@ static size_t chunk_bytes(const struct block_session *s)
 
 long block_read(struct block_session *s, uint64_t lba, void *buffer, size_t bytes)
 {
+    if (bytes % s->info.sector_size)
+        return -(long)SERVICE_BAD_ARGUMENT; /* a partial sector would be rounded down: lost */
     uint8_t *to = buffer;
     while (bytes > 0) {
         size_t n = bytes < chunk_bytes(s) ? bytes : chunk_bytes(s);
@@ -471,6 +473,8 @@ long block_read(struct block_session *s, uint64_t lba, void *buffer, size_t byte
 
 long block_write(struct block_session *s, uint64_t lba, const void *buffer, size_t bytes, bool fua)
 {
+    if (bytes % s->info.sector_size)
+        return -(long)SERVICE_BAD_ARGUMENT; /* a partial sector would be rounded down: lost */
     const uint8_t *from = buffer;
     while (bytes > 0) {
         size_t n = bytes < chunk_bytes(s) ? bytes : chunk_bytes(s);
