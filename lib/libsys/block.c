@@ -23,7 +23,11 @@
 #define BLOCK_CLIENT_BASE   0x540000000000ul
 #define BLOCK_CLIENT_WINDOW (4ul << 30) /* a ring page, then the region (at most 2 GiB) */
 #define BLOCK_ENDPOINTS     8           /* servers whose endpoints are kept */
-#define BLOCK_OPEN_TRIES    50          /* a restarting server gets a second to come back */
+/* A restarting server is waited for about 30 s (an AHCI driver resets the HBA and spins each
+   port up, up to 10 s a port): 20 ms, doubling to 500 ms a try. */
+#define BLOCK_OPEN_WAIT_MS     30000
+#define BLOCK_OPEN_FIRST_MS    20
+#define BLOCK_OPEN_MAX_STEP_MS 500
 #define BLOCK_SPARES           4 /* closed sessions whose memory and slots wait for the next open */
 
 struct block_request_entry {
@@ -346,11 +350,12 @@ static long reopen(struct block_session *s)
 {
     harvest(s);
     long error = -(long)SERVICE_NOT_FOUND;
-    for (int tries = 0; tries < BLOCK_OPEN_TRIES; tries++) {
+    for (unsigned waited = 0, step = BLOCK_OPEN_FIRST_MS;; waited += step) {
         error = open_session(s);
-        if (error == 0 || error == -(long)SERVICE_BAD_ARGUMENT)
+        if (error == 0 || error == -(long)SERVICE_BAD_ARGUMENT || waited >= BLOCK_OPEN_WAIT_MS)
             break;
-        proc_sleep_ms(20);
+        proc_sleep_ms(step);
+        step = step * 2 < BLOCK_OPEN_MAX_STEP_MS ? step * 2 : BLOCK_OPEN_MAX_STEP_MS;
     }
     if (error != 0)
         return error;
