@@ -53,6 +53,7 @@ struct block_session {
     struct block_completion pending[BLOCK_RING_ENTRIES]; /* completed, not yet reaped */
     unsigned pending_count;
     unsigned reopens;
+    bool failed; /* the disk reopened was not this one: every request fails (see reopen) */
 };
 
 static struct {
@@ -195,6 +196,16 @@ static long make_region(struct block_session *s, uint64_t address)
     return 0;
 }
 
+/* BLOCK_CLOSE of s's session (named with its instance, so a stale one reaches nothing);
+   returns once the server let go of it and of every request it had taken. */
+static void close_session(struct block_session *s)
+{
+    struct request r = {.label = BLOCK_CLOSE};
+    request_set_word(&r, 0, s->session);
+    request_set_word(&r, 1, s->instance);
+    request_call(s->endpoint, &r, 0, 0, 0);
+}
+
 /* Opens s's disk on its server (again, after a restart): BLOCK_OPEN and BLOCK_SHARE. */
 static long open_session(struct block_session *s)
 {
@@ -214,13 +225,16 @@ static long open_session(struct block_session *s)
         r = (struct request){.label = BLOCK_SHARE};
         request_set_word(&r, 0, s->session);
         request_set_word(&r, 1, f);
+        request_set_word(&r, 2, s->instance);
         uint64_t frames[MSG_MAX_CAPS];
         unsigned n = s->frame_count - f < MSG_MAX_CAPS ? s->frame_count - f : MSG_MAX_CAPS;
         for (unsigned i = 0; i < n; i++)
             frames[i] = s->first_frame + f + i;
         e = request_result(request_call(s->endpoint, &r, frames, n, 0), &r);
-        if (!result_is_ok(e))
+        if (!result_is_ok(e)) {
+            close_session(s); /* a half-open session would hold a table entry for good */
             return failure(e);
+        }
     }
     return 0;
 }
@@ -344,14 +358,54 @@ static void harvest(struct block_session *s)
     }
 }
 
-/* The server restarted (or ended the session): keeps what it completed, opens the disk
-   again and submits again every request still in flight. */
-static long reopen(struct block_session *s)
+/* Whether now (BLOCK_INFO after a reopen) is the disk the session was opened on: the same
+   geometry, model and serial. cut_off: the same server instance (it ended only the session);
+   otherwise a ramdisk (BLOCK_INFO_RAM) is not the same disk even if it looks it, because its
+   contents went with the old instance. */
+static bool same_disk(const struct block_disk_info *then, const struct block_disk_info *now,
+                      bool cut_off)
+{
+    return then->sector_size == now->sector_size && then->sectors == now->sectors &&
+           memcmp(then->model, now->model, BLOCK_MODEL_BYTES) == 0 &&
+           memcmp(then->serial, now->serial, BLOCK_SERIAL_BYTES) == 0 &&
+           (cut_off || !(now->flags & BLOCK_INFO_RAM));
+}
+
+/* Fails s for good: every request in flight completes with BLOCK_ERROR_NO_DEVICE, and so
+   will every later one (block_submit), rather than go to a disk it was not meant for. */
+static void fail_session(struct block_session *s)
+{
+    s->failed = true;
+    for (unsigned i = 0; i < BLOCK_RING_ENTRIES; i++) {
+        if (!s->entries[i].used)
+            continue;
+        s->entries[i].used = false;
+        s->pending[s->pending_count++] = (struct block_completion){.tag = s->entries[i].request.tag,
+                                                                   .status = BLOCK_ERROR_NO_DEVICE};
+    }
+    s->in_flight = 0;
+}
+
+/* The server restarted (or ended the session: cut_off, the same instance): keeps what it
+   completed, opens the disk again and submits again every request still in flight, if it is
+   still the same disk (same_disk); if not, the session fails (fail_session) and 0 is
+   returned with the failures pending. */
+static long reopen(struct block_session *s, bool cut_off)
 {
     harvest(s);
+    if (cut_off) /* the old requests may still be doing DMA into the region: wait them out */
+        close_session(s);
     long error = -(long)SERVICE_NOT_FOUND;
     for (unsigned waited = 0, step = BLOCK_OPEN_FIRST_MS;; waited += step) {
-        error = open_session(s);
+        struct block_disk_info now;
+        error = info_call(s->endpoint, s->disk, &now);
+        if (error == -(long)SERVICE_NOT_FOUND ||
+            (error == 0 && !same_disk(&s->info, &now, cut_off))) {
+            fail_session(s); /* no such disk now, or another one */
+            return 0;
+        }
+        if (error == 0)
+            error = open_session(s);
         if (error == 0 || error == -(long)SERVICE_BAD_ARGUMENT || waited >= BLOCK_OPEN_WAIT_MS)
             break;
         proc_sleep_ms(step);
@@ -377,13 +431,13 @@ static long wait_completions(struct block_session *s)
         struct result e = request_result(k, &r);
         if (result_is_ok(e))
             return 0;
-        if (!SERVICE_CALL_LOST(k) && !result_is_service(e, SERVICE_NOT_FOUND) &&
-            !result_is_service(e, SERVICE_BAD_ARGUMENT))
+        bool cut_off = result_is_service(e, SERVICE_BAD_ARGUMENT);
+        if (!SERVICE_CALL_LOST(k) && !result_is_service(e, SERVICE_NOT_FOUND) && !cut_off)
             return failure(e);
-        long error = reopen(s);
+        long error = reopen(s, cut_off);
         if (error != 0)
             return error;
-        if (s->pending_count)
+        if (s->pending_count || s->failed)
             return 0;
     }
 }
@@ -398,6 +452,11 @@ long block_submit(struct block_session *s, const struct block_submission *reques
         if (error != 0)
             return error;
         harvest(s);
+    }
+    if (s->failed) { /* completes at once, where the caller reaps it */
+        s->pending[s->pending_count++] =
+            (struct block_completion){.tag = request->tag, .status = BLOCK_ERROR_NO_DEVICE};
+        return 0;
     }
     unsigned i = 0;
     while (s->entries[i].used)
@@ -509,9 +568,8 @@ void block_close(struct block_session *s)
     struct block_completion done[8];
     while (s->in_flight > 0 && block_reap(s, done, 8) > 0)
         ;
-    struct request r = {.label = BLOCK_CLOSE};
-    request_set_word(&r, 0, s->session);
-    request_call(s->endpoint, &r, 0, 0, 0);
+    if (!s->failed)
+        close_session(s); /* a stale instance is answered SERVICE_NOT_FOUND, nothing closed */
     /* The server has let go of the ring and the region: they wait for the next open, or go. */
     for (unsigned i = 0; i < BLOCK_SPARES; i++) {
         if (!spares[i]) {

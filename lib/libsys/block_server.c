@@ -229,6 +229,8 @@ static long handle_share(struct server_call *call)
 {
     struct block_server *bs = call->server->context;
     long status;
+    if (request_word(&call->in, 2) != bs->instance)
+        return SERVICE_NOT_FOUND; /* a session of an earlier instance: never another's */
     struct block_session_state *s = caller_session(call, 0, &status);
     if (!s)
         return status;
@@ -269,14 +271,20 @@ static long handle_share(struct server_call *call)
     return SERVICE_OK;
 }
 
-/* BLOCK_CLOSE: answered once the driver has given back the session's requests. */
+/* BLOCK_CLOSE: answered once the driver has given back the session's requests. A session
+   cut off for a bad ring (closing already) may be closed too: that is how its client learns
+   that the old requests no longer touch its region before it opens again. */
 static long handle_close(struct server_call *call)
 {
     struct block_server *bs = call->server->context;
-    long status;
-    struct block_session_state *s = caller_session(call, 0, &status);
-    if (!s)
-        return status;
+    uint64_t number = request_word(&call->in, 0);
+    if (request_word(&call->in, 1) != bs->instance)
+        return SERVICE_NOT_FOUND; /* a session of an earlier instance: never another's */
+    if (number < 1 || number > BLOCK_MAX_SESSIONS)
+        return server_bad_argument(call, 0, 1, BLOCK_MAX_SESSIONS);
+    struct block_session_state *s = &bs->sessions[number - 1];
+    if (!s->used || s->owner != call->badge || s->gone || s->close_waiting)
+        return SERVICE_NOT_FOUND;
     s->closing = true;
     if (s->started == 0) {
         block_session_release(bs, (unsigned)(s - bs->sessions));
@@ -357,7 +365,7 @@ BLOCK_HANDLER(stats_request, handle_stats)
 
 static const struct server_op block_ops[] = {
     {BLOCK_INFO, 1, 0, 0, info_request},   {BLOCK_OPEN, 3, 0, 0, open_request},
-    {BLOCK_SHARE, 2, 0, 0, share_request}, {BLOCK_CLOSE, 1, 0, 0, close_request},
+    {BLOCK_SHARE, 3, 0, 0, share_request}, {BLOCK_CLOSE, 2, 0, 0, close_request},
     {BLOCK_STATS, 0, 0, 0, stats_request}, {BLOCK_WAIT, 2, 0, 0, handle_wait},
 };
 

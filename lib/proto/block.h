@@ -51,13 +51,16 @@ enum block_label {
        The session takes requests once all its region frames have come (BLOCK_SHARE).
        SERVICE_TOO_MANY: no session free; SERVICE_BUSY: the disk failed. */
     BLOCK_OPEN = 0x41,
-    /* MR0 session, MR1 index of the first frame sent (0..count-1); capabilities 0-2: the
-       region's next frames (1 to 3, in order; each of the frame size BLOCK_OPEN named, RAM,
-       read-write, with CAP_RIGHT_PHYS) -> MR0 frames received so far */
+    /* MR0 session, MR1 index of the first frame sent (0..count-1), MR2 the instance
+       BLOCK_OPEN answered; capabilities 0-2: the region's next frames (1 to 3, in order; each
+       of the frame size BLOCK_OPEN named, RAM, read-write, with CAP_RIGHT_PHYS) -> MR0 frames
+       received so far. SERVICE_NOT_FOUND: another instance's session (as BLOCK_WAIT). */
     BLOCK_SHARE = 0x42,
-    /* MR0 session: requests in flight finish (their completions are posted), then the session
-       is gone and the server has let go of the ring and the region (unmapped, capabilities
-       deleted), so the client may reuse that memory. */
+    /* MR0 session, MR1 the instance BLOCK_OPEN answered: requests in flight finish (their
+       completions are posted), then the session is gone and the server has let go of the ring
+       and the region (unmapped, capabilities deleted), so the client may reuse that memory. A
+       session cut off for a bad ring can still be closed this way (to learn when its requests
+       are over). SERVICE_NOT_FOUND: another instance's session, or none of the caller's. */
     BLOCK_CLOSE = 0x43,
     /* -> MR0 disks, MR1 sessions open, MR2 requests completed, MR3 requests failed, MR4
        retries, MR5 port or controller resets, MR6 sessions cut off for a bad ring (for the

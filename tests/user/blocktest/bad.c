@@ -93,6 +93,7 @@ static struct result raw_share(struct raw *r, uint64_t index, const uint64_t *fr
     struct request q = {.label = BLOCK_SHARE};
     request_set_word(&q, 0, r->session);
     request_set_word(&q, 1, index);
+    request_set_word(&q, 2, r->instance);
     return request_result(request_call(r->endpoint, &q, frames, n, 0), &q);
 }
 
@@ -243,6 +244,7 @@ static void bad_requests(uint64_t endpoint, unsigned disk, uint64_t sectors, uin
     struct raw other = r;
     other.instance ^= 0x5555;
     check_status("wait with another instance", raw_call(&other, BLOCK_WAIT), SERVICE_NOT_FOUND);
+    check_status("close with another instance", raw_call(&other, BLOCK_CLOSE), SERVICE_NOT_FOUND);
     check_status("close", raw_call(&r, BLOCK_CLOSE), SERVICE_OK);
 }
 
@@ -276,6 +278,8 @@ static void bad_rings(uint64_t endpoint, const char *server, unsigned disk)
     r.ring->sq_tail = r.ring->sq_head + 1000;
     check_result_bad_argument("a submission index 1000 ahead", raw_call(&r, BLOCK_WAIT), 0);
     check_status("the cut-off session is gone", raw_call(&r, BLOCK_WAIT), SERVICE_NOT_FOUND);
+    check_status("the cut-off session closes", raw_call(&r, BLOCK_CLOSE), SERVICE_OK);
+    check_status("and then is no more", raw_call(&r, BLOCK_CLOSE), SERVICE_NOT_FOUND);
     g.ring->cq_head = 5000;
     raw_submit(&g, (struct block_submission){.op = BLOCK_OP_READ, .count = 1});
     check_result_bad_argument("a completion index ahead of the server's", raw_call(&g, BLOCK_WAIT),
