@@ -125,6 +125,30 @@ static unsigned free_session(struct block_server *bs)
     return BLOCK_MAX_SESSIONS;
 }
 
+/* Whether owner may open one more session: fewer than BLOCK_CLIENT_SESSIONS, so that one
+   client cannot take the whole table. At the limit, its sessions never shared whole (a
+   client that gave up half way, or crashed inside block_open) are let go first: they have
+   no requests, and their owner is the one asking. */
+static bool owner_has_room(struct block_server *bs, uint64_t owner)
+{
+    unsigned held = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        held = 0;
+        for (unsigned i = 0; i < BLOCK_MAX_SESSIONS; i++) {
+            struct block_session_state *s = &bs->sessions[i];
+            if (!s->used || s->owner != owner)
+                continue;
+            if (pass == 1 && !s->ready && s->started == 0 && !s->close_waiting)
+                block_session_release(bs, i);
+            else
+                held++;
+        }
+        if (held < BLOCK_CLIENT_SESSIONS)
+            return true;
+    }
+    return false;
+}
+
 /* --- requests --------------------------------------------------------------------------- */
 
 /* BLOCK_INFO: MR0 disk -> its geometry, model and serial. */
@@ -180,6 +204,8 @@ static long handle_open(struct server_call *call)
     long status = decode_open(call);
     if (status != SERVICE_OK)
         return status;
+    if (!owner_has_room(bs, call->badge))
+        return SERVICE_QUOTA;
     unsigned index = free_session(bs);
     if (index == BLOCK_MAX_SESSIONS)
         return SERVICE_TOO_MANY;

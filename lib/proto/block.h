@@ -49,7 +49,9 @@ enum block_label {
        it restarts: a client that sees another instance knows its sessions are gone);
        capability 0: the doorbell, a notification to signal after adding submissions.
        The session takes requests once all its region frames have come (BLOCK_SHARE).
-       SERVICE_TOO_MANY: no session free; SERVICE_BUSY: the disk failed. */
+       SERVICE_TOO_MANY: no session free; SERVICE_QUOTA: the caller holds
+       BLOCK_CLIENT_SESSIONS already (those it never shared whole are let go first);
+       SERVICE_NOT_FOUND: the server has no disks; SERVICE_BUSY: the disk failed. */
     BLOCK_OPEN = 0x41,
     /* MR0 session, MR1 index of the first frame sent (0..count-1), MR2 the instance
        BLOCK_OPEN answered; capabilities 0-2: the region's next frames (1 to 3, in order; each
@@ -88,6 +90,7 @@ enum block_label {
 #define BLOCK_SERIAL_BYTES 20
 
 #define BLOCK_MAX_SESSIONS      32   /* per server, over all its disks */
+#define BLOCK_CLIENT_SESSIONS   8    /* per client (badge) and server: SERVICE_QUOTA past it */
 #define BLOCK_REGION_MAX_FRAMES 1024 /* frames of one session's buffer region */
 
 /* --- the ring frame ---------------------------------------------------------------------- */
