@@ -424,9 +424,14 @@ struct block_server *block_server_create(const struct block_server_driver *drive
         free(bs);
         return 0;
     }
-    for (unsigned i = 0; i < driver->disk_count; i++) /* a driver's mistake, said at once */
-        if (driver->disks[i].max_bytes > BLOCK_SERVER_MAX_BYTES)
+    for (unsigned i = 0; i < driver->disk_count; i++) { /* a driver's mistake, said at once */
+        if (driver->disks[i].max_bytes > BLOCK_SERVER_MAX_BYTES) {
+            printf("%s: disk %u: largest request %u bytes, more than the block server takes: "
+                   "%lu\n",
+                   driver->name, i, driver->disks[i].max_bytes, BLOCK_SERVER_MAX_BYTES);
             driver->disks[i].max_bytes = BLOCK_SERVER_MAX_BYTES;
+        }
+    }
     for (unsigned i = 0; i < BLOCK_SERVER_MAX_STARTED; i++)
         bs->free_ids[bs->free_id_count++] = BLOCK_SERVER_MAX_STARTED - 1 - i;
     bs->driver = driver;

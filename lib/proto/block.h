@@ -104,8 +104,9 @@ enum block_op {
 
 #define BLOCK_FLAG_FUA 1u /* a write: on stable media when it completes */
 
-/* A request: 32 bytes, written by the client. offset and count * sector size must be
-   multiples of the sector size (and the request inside the region and the disk). */
+/* A request: 32 bytes, written by the client. offset must be a multiple of the sector size,
+   count * sector size at most the disk's largest request (BLOCK_INFO MR4), and the request
+   inside the region and the disk. */
 struct block_submission {
     uint8_t op;     /* enum block_op */
     uint8_t flags;  /* BLOCK_FLAG_* */
