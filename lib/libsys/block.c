@@ -16,6 +16,7 @@
 
 #include "block/block_check.h"
 #include "libsys/invoke.h"
+#include "libsys/objects.h"
 #include "libsys/service.h"
 #include "libsys/vmap.h"
 
@@ -158,40 +159,16 @@ long block_disk_info(const char *server, unsigned disk, struct block_disk_info *
 /* A kernel object of type (4 KiB or less) in a fresh slot; 0 on failure. */
 static uint64_t make_small(unsigned type, unsigned bits)
 {
-    uint64_t untyped = libsys_alloc_slot(), slot = libsys_alloc_slot();
-    if (!untyped || !slot || !result_is_ok(mem_untyped(PAGE_BITS, untyped)) ||
-        untyped_retype(untyped, type, bits, slot, 1) != ERR_OK)
-        return 0;
-    return slot;
+    uint64_t slot;
+    return result_is_ok(libsys_make_object(type, bits, &slot)) ? slot : 0;
 }
 
 /* Makes s's region (frame_bits, frame_count set) and maps it at address. */
 static long make_region(struct block_session *s, uint64_t address)
 {
-    uint64_t first = libsys_alloc_slot();
-    for (unsigned i = 1; i < s->frame_count; i++)
-        if (libsys_alloc_slot() != first + i)
-            return -(long)SERVICE_TOO_MANY;
-    unsigned bits = s->frame_bits;
-    unsigned per_untyped = 1;
-    if (bits == PAGE_BITS) { /* one Untyped for all, a power of two of pages */
-        while ((1ul << bits) < (uint64_t)s->frame_count << PAGE_BITS)
-            bits++;
-        per_untyped = s->frame_count;
-    }
-    for (unsigned i = 0; i < s->frame_count; i += per_untyped) {
-        uint64_t untyped = libsys_alloc_slot();
-        struct result e = mem_untyped(bits, untyped);
-        if (!result_is_ok(e))
-            return failure(e);
-        if (untyped_retype(untyped, CAP_FRAME, s->frame_bits, first + i, per_untyped) != ERR_OK)
-            return -(long)SERVICE_NO_MEMORY;
-    }
-    s->first_frame = first;
-    for (unsigned i = 0; i < s->frame_count; i++)
-        if (vmap_frame(first + i, address + ((uint64_t)i << s->frame_bits),
-                       CAP_RIGHT_READ | CAP_RIGHT_WRITE) != ERR_OK)
-            return -(long)SERVICE_NO_MEMORY;
+    struct result e = libsys_make_frames(s->frame_bits, s->frame_count, address, &s->first_frame);
+    if (!result_is_ok(e))
+        return e.source == RESULT_SERVICE ? -(long)e.code : -(long)SERVICE_NO_MEMORY;
     s->region = (uint8_t *)address;
     return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "libsys/block_server_internal.h"
 #include "libsys/invoke.h"
+#include "libsys/objects.h"
 #include "libsys/vmap.h"
 
 /* The one block server of this process, for the server library's slot hooks (which take no
@@ -416,9 +417,8 @@ static bool receive_failed(struct server *server, long error)
 struct block_server *block_server_create(const struct block_server_driver *driver)
 {
     struct block_server *bs = calloc(1, sizeof *bs);
-    uint64_t untyped = libsys_alloc_slot(), notification = libsys_alloc_slot();
-    if (!bs || !untyped || !notification || !result_is_ok(mem_untyped(PAGE_BITS, untyped)) ||
-        untyped_retype(untyped, CAP_NOTIFICATION, 0, notification, 1) != ERR_OK ||
+    uint64_t notification = 0;
+    if (!bs || !result_is_ok(libsys_make_object(CAP_NOTIFICATION, 0, &notification)) ||
         thread_bind_notification(PROC_SLOT_THREAD, notification) != ERR_OK) {
         printf("%s: no notification for the block server (out of memory or slots)\n", driver->name);
         free(bs);
