@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "libsys/invoke.h"
+#include "libsys/objects.h"
 #include "libsys/service.h"
 #include "libsys/vmap.h"
 
@@ -20,11 +21,8 @@ static uint64_t next_map = GFX_CLIENT_MAP_BASE;
 /* A kernel object of type from a fresh 4 KiB Untyped into a fresh slot; 0 on failure. */
 static uint64_t make_small(unsigned type)
 {
-    uint64_t untyped = libsys_alloc_slot(), slot = libsys_alloc_slot();
-    if (!untyped || !slot || !result_is_ok(mem_untyped(PAGE_BITS, untyped)) ||
-        untyped_retype(untyped, type, 0, slot, 1) != ERR_OK)
-        return 0;
-    return slot;
+    uint64_t slot;
+    return result_is_ok(libsys_make_object(type, 0, &slot)) ? slot : 0;
 }
 
 static struct result connect_once(struct gfx_connection *c)
@@ -149,32 +147,10 @@ struct result gfx_connect(struct gfx_connection *c)
 /* Makes the frames of s (frame_bits and frame_count set) in this process's memory. */
 static struct result make_frames(struct gfx_surface *s)
 {
-    uint64_t first = libsys_alloc_slot();
-    for (unsigned i = 1; i < s->frame_count; i++)
-        if (libsys_alloc_slot() != first + i)
-            return result_from_reply(ERR_OK, SERVICE_TOO_MANY, 0);
-    if (s->frame_bits == PAGE_BITS) {
-        unsigned bits = PAGE_BITS;
-        while ((1ul << bits) < (uint64_t)s->frame_count << PAGE_BITS)
-            bits++;
-        uint64_t untyped = libsys_alloc_slot();
-        struct result e = mem_untyped(bits, untyped);
-        if (!result_is_ok(e))
-            return e;
-        long k = untyped_retype(untyped, CAP_FRAME, PAGE_BITS, first, s->frame_count);
-        if (k != ERR_OK)
-            return result_from_kernel(k, 0);
-    } else {
-        for (unsigned i = 0; i < s->frame_count; i++) {
-            uint64_t untyped = libsys_alloc_slot();
-            struct result e = mem_untyped(s->frame_bits, untyped);
-            if (!result_is_ok(e))
-                return e;
-            long k = untyped_retype(untyped, CAP_FRAME, s->frame_bits, first + i, 1);
-            if (k != ERR_OK)
-                return result_from_kernel(k, 0);
-        }
-    }
+    uint64_t first;
+    struct result e = libsys_make_frames(s->frame_bits, s->frame_count, 0, &first);
+    if (!result_is_ok(e))
+        return e;
     for (unsigned i = 0; i < s->frame_count; i++)
         s->frames[i] = first + i;
     return result_ok();

@@ -16,6 +16,7 @@
 
 #include "block/block_check.h"
 #include "libsys/invoke.h"
+#include "libsys/objects.h"
 #include "libsys/service.h"
 #include "libsys/vmap.h"
 
@@ -23,8 +24,12 @@
 #define BLOCK_CLIENT_BASE   0x540000000000ul
 #define BLOCK_CLIENT_WINDOW (4ul << 30) /* a ring page, then the region (at most 2 GiB) */
 #define BLOCK_ENDPOINTS     8           /* servers whose endpoints are kept */
-#define BLOCK_OPEN_TRIES    50          /* a restarting server gets a second to come back */
-#define BLOCK_SPARES        4 /* closed sessions whose memory and slots wait for the next open */
+/* A restarting server is waited for about 30 s (an AHCI driver resets the HBA and spins each
+   port up, up to 10 s a port): 20 ms, doubling to 500 ms a try. */
+#define BLOCK_OPEN_WAIT_MS     30000
+#define BLOCK_OPEN_FIRST_MS    20
+#define BLOCK_OPEN_MAX_STEP_MS 500
+#define BLOCK_SPARES           4 /* closed sessions whose memory and slots wait for the next open */
 
 struct block_request_entry {
     bool used;
@@ -49,6 +54,7 @@ struct block_session {
     struct block_completion pending[BLOCK_RING_ENTRIES]; /* completed, not yet reaped */
     unsigned pending_count;
     unsigned reopens;
+    bool failed; /* the disk reopened was not this one: every request fails (see reopen) */
 };
 
 static struct {
@@ -153,42 +159,28 @@ long block_disk_info(const char *server, unsigned disk, struct block_disk_info *
 /* A kernel object of type (4 KiB or less) in a fresh slot; 0 on failure. */
 static uint64_t make_small(unsigned type, unsigned bits)
 {
-    uint64_t untyped = libsys_alloc_slot(), slot = libsys_alloc_slot();
-    if (!untyped || !slot || !result_is_ok(mem_untyped(PAGE_BITS, untyped)) ||
-        untyped_retype(untyped, type, bits, slot, 1) != ERR_OK)
-        return 0;
-    return slot;
+    uint64_t slot;
+    return result_is_ok(libsys_make_object(type, bits, &slot)) ? slot : 0;
 }
 
 /* Makes s's region (frame_bits, frame_count set) and maps it at address. */
 static long make_region(struct block_session *s, uint64_t address)
 {
-    uint64_t first = libsys_alloc_slot();
-    for (unsigned i = 1; i < s->frame_count; i++)
-        if (libsys_alloc_slot() != first + i)
-            return -(long)SERVICE_TOO_MANY;
-    unsigned bits = s->frame_bits;
-    unsigned per_untyped = 1;
-    if (bits == PAGE_BITS) { /* one Untyped for all, a power of two of pages */
-        while ((1ul << bits) < (uint64_t)s->frame_count << PAGE_BITS)
-            bits++;
-        per_untyped = s->frame_count;
-    }
-    for (unsigned i = 0; i < s->frame_count; i += per_untyped) {
-        uint64_t untyped = libsys_alloc_slot();
-        struct result e = mem_untyped(bits, untyped);
-        if (!result_is_ok(e))
-            return failure(e);
-        if (untyped_retype(untyped, CAP_FRAME, s->frame_bits, first + i, per_untyped) != ERR_OK)
-            return -(long)SERVICE_NO_MEMORY;
-    }
-    s->first_frame = first;
-    for (unsigned i = 0; i < s->frame_count; i++)
-        if (vmap_frame(first + i, address + ((uint64_t)i << s->frame_bits),
-                       CAP_RIGHT_READ | CAP_RIGHT_WRITE) != ERR_OK)
-            return -(long)SERVICE_NO_MEMORY;
+    struct result e = libsys_make_frames(s->frame_bits, s->frame_count, address, &s->first_frame);
+    if (!result_is_ok(e))
+        return e.source == RESULT_SERVICE ? -(long)e.code : -(long)SERVICE_NO_MEMORY;
     s->region = (uint8_t *)address;
     return 0;
+}
+
+/* BLOCK_CLOSE of s's session (named with its instance, so a stale one reaches nothing);
+   returns once the server let go of it and of every request it had taken. */
+static void close_session(struct block_session *s)
+{
+    struct request r = {.label = BLOCK_CLOSE};
+    request_set_word(&r, 0, s->session);
+    request_set_word(&r, 1, s->instance);
+    request_call(s->endpoint, &r, 0, 0, 0);
 }
 
 /* Opens s's disk on its server (again, after a restart): BLOCK_OPEN and BLOCK_SHARE. */
@@ -210,13 +202,16 @@ static long open_session(struct block_session *s)
         r = (struct request){.label = BLOCK_SHARE};
         request_set_word(&r, 0, s->session);
         request_set_word(&r, 1, f);
+        request_set_word(&r, 2, s->instance);
         uint64_t frames[MSG_MAX_CAPS];
         unsigned n = s->frame_count - f < MSG_MAX_CAPS ? s->frame_count - f : MSG_MAX_CAPS;
         for (unsigned i = 0; i < n; i++)
             frames[i] = s->first_frame + f + i;
         e = request_result(request_call(s->endpoint, &r, frames, n, 0), &r);
-        if (!result_is_ok(e))
+        if (!result_is_ok(e)) {
+            close_session(s); /* a half-open session would hold a table entry for good */
             return failure(e);
+        }
     }
     return 0;
 }
@@ -340,17 +335,58 @@ static void harvest(struct block_session *s)
     }
 }
 
-/* The server restarted (or ended the session): keeps what it completed, opens the disk
-   again and submits again every request still in flight. */
-static long reopen(struct block_session *s)
+/* Whether now (BLOCK_INFO after a reopen) is the disk the session was opened on: the same
+   geometry, model and serial. cut_off: the same server instance (it ended only the session);
+   otherwise a ramdisk (BLOCK_INFO_RAM) is not the same disk even if it looks it, because its
+   contents went with the old instance. */
+static bool same_disk(const struct block_disk_info *then, const struct block_disk_info *now,
+                      bool cut_off)
+{
+    return then->sector_size == now->sector_size && then->sectors == now->sectors &&
+           memcmp(then->model, now->model, BLOCK_MODEL_BYTES) == 0 &&
+           memcmp(then->serial, now->serial, BLOCK_SERIAL_BYTES) == 0 &&
+           (cut_off || !(now->flags & BLOCK_INFO_RAM));
+}
+
+/* Fails s for good: every request in flight completes with BLOCK_ERROR_NO_DEVICE, and so
+   will every later one (block_submit), rather than go to a disk it was not meant for. */
+static void fail_session(struct block_session *s)
+{
+    s->failed = true;
+    for (unsigned i = 0; i < BLOCK_RING_ENTRIES; i++) {
+        if (!s->entries[i].used)
+            continue;
+        s->entries[i].used = false;
+        s->pending[s->pending_count++] = (struct block_completion){.tag = s->entries[i].request.tag,
+                                                                   .status = BLOCK_ERROR_NO_DEVICE};
+    }
+    s->in_flight = 0;
+}
+
+/* The server restarted (or ended the session: cut_off, the same instance): keeps what it
+   completed, opens the disk again and submits again every request still in flight, if it is
+   still the same disk (same_disk); if not, the session fails (fail_session) and 0 is
+   returned with the failures pending. */
+static long reopen(struct block_session *s, bool cut_off)
 {
     harvest(s);
+    if (cut_off) /* the old requests may still be doing DMA into the region: wait them out */
+        close_session(s);
     long error = -(long)SERVICE_NOT_FOUND;
-    for (int tries = 0; tries < BLOCK_OPEN_TRIES; tries++) {
-        error = open_session(s);
-        if (error == 0 || error == -(long)SERVICE_BAD_ARGUMENT)
+    for (unsigned waited = 0, step = BLOCK_OPEN_FIRST_MS;; waited += step) {
+        struct block_disk_info now;
+        error = info_call(s->endpoint, s->disk, &now);
+        if (error == -(long)SERVICE_NOT_FOUND ||
+            (error == 0 && !same_disk(&s->info, &now, cut_off))) {
+            fail_session(s); /* no such disk now, or another one */
+            return 0;
+        }
+        if (error == 0)
+            error = open_session(s);
+        if (error == 0 || error == -(long)SERVICE_BAD_ARGUMENT || waited >= BLOCK_OPEN_WAIT_MS)
             break;
-        proc_sleep_ms(20);
+        proc_sleep_ms(step);
+        step = step * 2 < BLOCK_OPEN_MAX_STEP_MS ? step * 2 : BLOCK_OPEN_MAX_STEP_MS;
     }
     if (error != 0)
         return error;
@@ -372,13 +408,13 @@ static long wait_completions(struct block_session *s)
         struct result e = request_result(k, &r);
         if (result_is_ok(e))
             return 0;
-        if (!SERVICE_CALL_LOST(k) && !result_is_service(e, SERVICE_NOT_FOUND) &&
-            !result_is_service(e, SERVICE_BAD_ARGUMENT))
+        bool cut_off = result_is_service(e, SERVICE_BAD_ARGUMENT);
+        if (!SERVICE_CALL_LOST(k) && !result_is_service(e, SERVICE_NOT_FOUND) && !cut_off)
             return failure(e);
-        long error = reopen(s);
+        long error = reopen(s, cut_off);
         if (error != 0)
             return error;
-        if (s->pending_count)
+        if (s->pending_count || s->failed)
             return 0;
     }
 }
@@ -393,6 +429,11 @@ long block_submit(struct block_session *s, const struct block_submission *reques
         if (error != 0)
             return error;
         harvest(s);
+    }
+    if (s->failed) { /* completes at once, where the caller reaps it */
+        s->pending[s->pending_count++] =
+            (struct block_completion){.tag = request->tag, .status = BLOCK_ERROR_NO_DEVICE};
+        return 0;
     }
     unsigned i = 0;
     while (s->entries[i].used)
@@ -453,6 +494,8 @@ static size_t chunk_bytes(const struct block_session *s)
 
 long block_read(struct block_session *s, uint64_t lba, void *buffer, size_t bytes)
 {
+    if (bytes % s->info.sector_size)
+        return -(long)SERVICE_BAD_ARGUMENT; /* a partial sector would be rounded down: lost */
     uint8_t *to = buffer;
     while (bytes > 0) {
         size_t n = bytes < chunk_bytes(s) ? bytes : chunk_bytes(s);
@@ -471,6 +514,8 @@ long block_read(struct block_session *s, uint64_t lba, void *buffer, size_t byte
 
 long block_write(struct block_session *s, uint64_t lba, const void *buffer, size_t bytes, bool fua)
 {
+    if (bytes % s->info.sector_size)
+        return -(long)SERVICE_BAD_ARGUMENT; /* a partial sector would be rounded down: lost */
     const uint8_t *from = buffer;
     while (bytes > 0) {
         size_t n = bytes < chunk_bytes(s) ? bytes : chunk_bytes(s);
@@ -500,9 +545,8 @@ void block_close(struct block_session *s)
     struct block_completion done[8];
     while (s->in_flight > 0 && block_reap(s, done, 8) > 0)
         ;
-    struct request r = {.label = BLOCK_CLOSE};
-    request_set_word(&r, 0, s->session);
-    request_call(s->endpoint, &r, 0, 0, 0);
+    if (!s->failed)
+        close_session(s); /* a stale instance is answered SERVICE_NOT_FOUND, nothing closed */
     /* The server has let go of the ring and the region: they wait for the next open, or go. */
     for (unsigned i = 0; i < BLOCK_SPARES; i++) {
         if (!spares[i]) {

@@ -64,8 +64,8 @@ long block_reap(struct block_session *s, struct block_completion *out, unsigned 
 unsigned block_in_flight(const struct block_session *s);
 
 /* Blocking, through the region (copied in and out in chunks): bytes a multiple of the sector
-   size. Returns 0, -(BLOCK_ERROR_* + BLOCK_STATUS_BASE) for a failed request, or another
-   negative error. */
+   size (else -SERVICE_BAD_ARGUMENT, nothing moved). Returns 0, -(BLOCK_ERROR_* +
+   BLOCK_STATUS_BASE) for a failed request, or another negative error. */
 #define BLOCK_STATUS_BASE 1000
 long block_read(struct block_session *s, uint64_t lba, void *buffer, size_t bytes);
 long block_write(struct block_session *s, uint64_t lba, const void *buffer, size_t bytes, bool fua);

@@ -9,6 +9,7 @@
 
 #include "libsys/block_server_internal.h"
 #include "libsys/invoke.h"
+#include "libsys/objects.h"
 #include "libsys/vmap.h"
 
 /* The one block server of this process, for the server library's slot hooks (which take no
@@ -125,6 +126,30 @@ static unsigned free_session(struct block_server *bs)
     return BLOCK_MAX_SESSIONS;
 }
 
+/* Whether owner may open one more session: fewer than BLOCK_CLIENT_SESSIONS, so that one
+   client cannot take the whole table. At the limit, its sessions never shared whole (a
+   client that gave up half way, or crashed inside block_open) are let go first: they have
+   no requests, and their owner is the one asking. */
+static bool owner_has_room(struct block_server *bs, uint64_t owner)
+{
+    unsigned held = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        held = 0;
+        for (unsigned i = 0; i < BLOCK_MAX_SESSIONS; i++) {
+            struct block_session_state *s = &bs->sessions[i];
+            if (!s->used || s->owner != owner)
+                continue;
+            if (pass == 1 && !s->ready && s->started == 0 && !s->close_waiting)
+                block_session_release(bs, i);
+            else
+                held++;
+        }
+        if (held < BLOCK_CLIENT_SESSIONS)
+            return true;
+    }
+    return false;
+}
+
 /* --- requests --------------------------------------------------------------------------- */
 
 /* BLOCK_INFO: MR0 disk -> its geometry, model and serial. */
@@ -152,6 +177,8 @@ static long decode_open(struct server_call *call)
     struct block_server *bs = call->server->context;
     uint64_t disk = request_word(&call->in, 0), bits = request_word(&call->in, 1);
     uint64_t count = request_word(&call->in, 2);
+    if (bs->driver->disk_count == 0)
+        return SERVICE_NOT_FOUND; /* no range to name: disk_count - 1 would wrap */
     if (disk >= bs->driver->disk_count)
         return server_bad_argument(call, 0, 0, bs->driver->disk_count - 1);
     if (bits != FRAME_SMALL_BITS && bits != FRAME_LARGE_BITS)
@@ -178,6 +205,8 @@ static long handle_open(struct server_call *call)
     long status = decode_open(call);
     if (status != SERVICE_OK)
         return status;
+    if (!owner_has_room(bs, call->badge))
+        return SERVICE_QUOTA;
     unsigned index = free_session(bs);
     if (index == BLOCK_MAX_SESSIONS)
         return SERVICE_TOO_MANY;
@@ -227,6 +256,8 @@ static long handle_share(struct server_call *call)
 {
     struct block_server *bs = call->server->context;
     long status;
+    if (request_word(&call->in, 2) != bs->instance)
+        return SERVICE_NOT_FOUND; /* a session of an earlier instance: never another's */
     struct block_session_state *s = caller_session(call, 0, &status);
     if (!s)
         return status;
@@ -267,14 +298,20 @@ static long handle_share(struct server_call *call)
     return SERVICE_OK;
 }
 
-/* BLOCK_CLOSE: answered once the driver has given back the session's requests. */
+/* BLOCK_CLOSE: answered once the driver has given back the session's requests. A session
+   cut off for a bad ring (closing already) may be closed too: that is how its client learns
+   that the old requests no longer touch its region before it opens again. */
 static long handle_close(struct server_call *call)
 {
     struct block_server *bs = call->server->context;
-    long status;
-    struct block_session_state *s = caller_session(call, 0, &status);
-    if (!s)
-        return status;
+    uint64_t number = request_word(&call->in, 0);
+    if (request_word(&call->in, 1) != bs->instance)
+        return SERVICE_NOT_FOUND; /* a session of an earlier instance: never another's */
+    if (number < 1 || number > BLOCK_MAX_SESSIONS)
+        return server_bad_argument(call, 0, 1, BLOCK_MAX_SESSIONS);
+    struct block_session_state *s = &bs->sessions[number - 1];
+    if (!s->used || s->owner != call->badge || s->gone || s->close_waiting)
+        return SERVICE_NOT_FOUND;
     s->closing = true;
     if (s->started == 0) {
         block_session_release(bs, (unsigned)(s - bs->sessions));
@@ -355,7 +392,7 @@ BLOCK_HANDLER(stats_request, handle_stats)
 
 static const struct server_op block_ops[] = {
     {BLOCK_INFO, 1, 0, 0, info_request},   {BLOCK_OPEN, 3, 0, 0, open_request},
-    {BLOCK_SHARE, 2, 0, 0, share_request}, {BLOCK_CLOSE, 1, 0, 0, close_request},
+    {BLOCK_SHARE, 3, 0, 0, share_request}, {BLOCK_CLOSE, 2, 0, 0, close_request},
     {BLOCK_STATS, 0, 0, 0, stats_request}, {BLOCK_WAIT, 2, 0, 0, handle_wait},
 };
 
@@ -380,21 +417,32 @@ static bool receive_failed(struct server *server, long error)
 struct block_server *block_server_create(const struct block_server_driver *driver)
 {
     struct block_server *bs = calloc(1, sizeof *bs);
-    uint64_t untyped = libsys_alloc_slot(), notification = libsys_alloc_slot();
-    if (!bs || !untyped || !notification || !result_is_ok(mem_untyped(PAGE_BITS, untyped)) ||
-        untyped_retype(untyped, CAP_NOTIFICATION, 0, notification, 1) != ERR_OK ||
+    uint64_t notification = 0;
+    if (!bs || !result_is_ok(libsys_make_object(CAP_NOTIFICATION, 0, &notification)) ||
         thread_bind_notification(PROC_SLOT_THREAD, notification) != ERR_OK) {
         printf("%s: no notification for the block server (out of memory or slots)\n", driver->name);
         free(bs);
         return 0;
     }
-    for (unsigned i = 0; i < driver->disk_count; i++) /* a driver's mistake, said at once */
-        if (driver->disks[i].max_bytes > BLOCK_SERVER_MAX_BYTES)
+    for (unsigned i = 0; i < driver->disk_count; i++) { /* a driver's mistake, said at once */
+        if (driver->disks[i].max_bytes > BLOCK_SERVER_MAX_BYTES) {
+            printf("%s: disk %u: largest request %u bytes, more than the block server takes: "
+                   "%lu\n",
+                   driver->name, i, driver->disks[i].max_bytes, BLOCK_SERVER_MAX_BYTES);
             driver->disks[i].max_bytes = BLOCK_SERVER_MAX_BYTES;
+        }
+    }
     for (unsigned i = 0; i < BLOCK_SERVER_MAX_STARTED; i++)
         bs->free_ids[bs->free_id_count++] = BLOCK_SERVER_MAX_STARTED - 1 - i;
     bs->driver = driver;
     bs->notification = notification;
+    bs->resume = libsys_alloc_slot();
+    if (!bs->resume ||
+        cspace_mint(PROC_SLOT_CSPACE, bs->resume, notification, CAP_RIGHT_SEND, 1, 0) != ERR_OK) {
+        printf("%s: no notification for the block server (out of slots)\n", driver->name);
+        free(bs);
+        return 0;
+    }
     bs->instance = libsys_proc_info()->pid;
     bs->server = (struct server){.name = driver->name,
                                  .endpoint = PROC_SLOT_SERVICE,

@@ -5,9 +5,10 @@
  *
  * The library owns the service thread's loop (on the server library, server.h): it answers
  * BLOCK_INFO, BLOCK_OPEN, BLOCK_SHARE, BLOCK_CLOSE, BLOCK_STATS and BLOCK_WAIT; keeps the
- * session table (BLOCK_MAX_SESSIONS); checks every frame a client shares (RAM, the size the
- * session named, CAP_RIGHT_PHYS) and reads its physical address; maps the ring frame; consumes
- * submissions, checks each (lib/block/block_check.h) and fails the bad ones itself, so the
+ * session table (BLOCK_MAX_SESSIONS); checks every frame a client shares (a frame of the size
+ * the session named, read-write, with CAP_RIGHT_PHYS; not that it is RAM, which a frame
+ * capability does not tell the server) and reads its physical address; maps the ring frame;
+ * consumes submissions, checks each (lib/block/block_check.h) and fails the bad ones itself, so the
  * driver only ever sees a request that fits the disk, the region and its own limits; posts
  * completions and wakes clients by the need_wake rule; and ends a session whose ring indices
  * make no sense (that client only).

@@ -62,6 +62,7 @@ struct block_server {
     struct server server;
     uint64_t notification; /* bound to the service thread; badged copies go out */
     uint64_t instance;     /* this process's id: a restarted server has another */
+    uint64_t resume;       /* notification, badged as a doorbell: a pump left work over */
     struct block_session_state sessions[BLOCK_MAX_SESSIONS];
     struct block_started started[BLOCK_SERVER_MAX_STARTED];
     unsigned free_ids[BLOCK_SERVER_MAX_STARTED]; /* entries of started not in use, a stack */

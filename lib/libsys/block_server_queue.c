@@ -87,22 +87,37 @@ static bool start(struct block_server *bs, unsigned index, const struct block_su
     return true;
 }
 
+/* Whether s's completion queue has room for one more request's completion, given the
+   client's cq_head (read once by the caller and already found sane): every request taken gets
+   a completion, so those posted and not consumed, those the driver holds and those reported
+   but not yet posted all count. A client that never consumes stalls only itself. */
+static bool session_room(const struct block_session_state *s, uint32_t cq_head)
+{
+    return block_ring_count(cq_head, s->cq_tail) + s->started + s->done_count < BLOCK_RING_ENTRIES;
+}
+
+/* Reads s's ring indices once into *tail and *cq_head; false (and the session broken) if
+   they make no sense, so session_room and the submission count can trust them. */
+static bool read_indices(struct block_server *bs, struct block_session_state *s, uint32_t *tail,
+                         uint32_t *cq_head)
+{
+    *tail = s->ring->sq_tail;
+    *cq_head = s->ring->cq_head;
+    if (!block_ring_sane(s->sq_head, *tail) || !block_ring_sane(*cq_head, s->cq_tail)) {
+        break_session(bs, s);
+        return false;
+    }
+    return true;
+}
+
 /* Takes one submission of session index if there is one and room for it: true if it took
    one (and should be asked again). */
 static bool take_one(struct block_server *bs, unsigned index)
 {
     struct block_session_state *s = &bs->sessions[index];
     volatile struct block_ring *ring = s->ring;
-    uint32_t tail = ring->sq_tail, cq_head = ring->cq_head;
-    if (!block_ring_sane(s->sq_head, tail) || !block_ring_sane(cq_head, s->cq_tail)) {
-        break_session(bs, s);
-        return false;
-    }
-    /* Every request taken gets a completion: those posted and not consumed, and those the
-       driver holds, must leave room for it. A client that never consumes stalls only here. */
-    if (block_ring_count(cq_head, s->cq_tail) + s->started + s->done_count >= BLOCK_RING_ENTRIES)
-        return false;
-    if (tail == s->sq_head)
+    uint32_t tail, cq_head;
+    if (!read_indices(bs, s, &tail, &cq_head) || !session_room(s, cq_head) || tail == s->sq_head)
         return false;
     atomic_thread_fence(memory_order_acquire); /* the entry after the index */
     struct block_submission sub;
@@ -129,20 +144,30 @@ void block_session_pump(struct block_server *bs, unsigned index)
     struct block_session_state *s = &bs->sessions[index];
     if (!s->used || !s->ready || s->broken || s->closing || s->gone)
         return;
-    for (;;) {
-        while (take_one(bs, index))
-            ;
+    /* The ring is the client's: one that submits nonsense (completed at once) and consumes
+       each completion as fast as it comes could keep this loop going forever. So a session
+       gets at most a ring's worth of takes per pump, and one more look after asking for a
+       doorbell; what is left waits for the next settle, which resume makes sure comes. */
+    for (unsigned pass = 0, budget = BLOCK_RING_ENTRIES; pass < 2; pass++) {
+        while (budget > 0 && take_one(bs, index))
+            budget--;
         if (s->broken || bs->driver_full)
             return;
         /* About to stop: ask for a doorbell, then look once more (lib/proto/block.h). */
         s->ring->server_need_wake = 1;
         full_barrier();
-        uint32_t tail = s->ring->sq_tail;
-        uint32_t used = block_ring_count(s->ring->cq_head, s->cq_tail) + s->started + s->done_count;
-        if (tail == s->sq_head || used >= BLOCK_RING_ENTRIES)
+        uint32_t tail, cq_head;
+        if (!read_indices(bs, s, &tail, &cq_head) || tail == s->sq_head ||
+            !session_room(s, cq_head))
             return;
+        if (budget == 0 || pass == 1)
+            break; /* need_wake stays 1: a doorbell is welcome too */
         s->ring->server_need_wake = 0;
     }
+    /* Work is left and the client may not ring (it saw need_wake 0): signal ourselves so the
+       service thread answers other calls first and then settles again. */
+    struct missive_msg msg = {0};
+    missive_syscall(SYS_SEND, bs->resume, 0, &msg);
 }
 
 bool block_session_alive(const struct block_session_state *s)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "libsys/invoke.h"
+#include "libsys/objects.h"
 #include "libsys/vmap.h"
 
 /* Where connections' buffers are mapped in a client: one 128 MiB region after the other. */
@@ -49,33 +50,13 @@ static struct result status_result(unsigned long s)
 /* Makes c's frames (frame_bits, frame_count set) and maps them at consecutive addresses. */
 static struct result make_buffer(struct fs_client *c)
 {
-    uint64_t first = libsys_alloc_slot();
-    for (unsigned i = 1; i < c->frame_count; i++)
-        if (libsys_alloc_slot() != first + i)
-            return status_result(SERVICE_TOO_MANY);
-    for (unsigned i = 0; i < c->frame_count;) {
-        /* 4 KiB frames come from one Untyped; 2 MiB frames one Untyped each. */
-        unsigned n = c->frame_bits == PAGE_BITS ? c->frame_count : 1, bits = c->frame_bits;
-        while ((1ul << bits) < (uint64_t)n << c->frame_bits)
-            bits++;
-        uint64_t untyped = libsys_alloc_slot();
-        struct result e = mem_untyped(bits, untyped);
-        if (!result_is_ok(e))
-            return e;
-        long k = untyped_retype(untyped, CAP_FRAME, c->frame_bits, first + i, n);
-        if (k != ERR_OK)
-            return result_from_kernel(k, 0);
-        i += n;
-    }
-    uint64_t at = next_map;
+    uint64_t at = next_map, first;
     next_map += FS_CLIENT_MAP_STEP;
-    for (unsigned i = 0; i < c->frame_count; i++) {
+    struct result e = libsys_make_frames(c->frame_bits, c->frame_count, at, &first);
+    if (!result_is_ok(e))
+        return e;
+    for (unsigned i = 0; i < c->frame_count; i++)
         c->frames[i] = first + i;
-        long k = vmap_frame(c->frames[i], at + ((uint64_t)i << c->frame_bits),
-                            CAP_RIGHT_READ | CAP_RIGHT_WRITE);
-        if (k != ERR_OK)
-            return result_from_kernel(k, 0);
-    }
     c->buffer = (uint8_t *)at;
     c->buffer_bytes = (size_t)c->frame_count << c->frame_bits;
     return result_ok();

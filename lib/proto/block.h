@@ -49,15 +49,20 @@ enum block_label {
        it restarts: a client that sees another instance knows its sessions are gone);
        capability 0: the doorbell, a notification to signal after adding submissions.
        The session takes requests once all its region frames have come (BLOCK_SHARE).
-       SERVICE_TOO_MANY: no session free; SERVICE_BUSY: the disk failed. */
+       SERVICE_TOO_MANY: no session free; SERVICE_QUOTA: the caller holds
+       BLOCK_CLIENT_SESSIONS already (those it never shared whole are let go first);
+       SERVICE_NOT_FOUND: the server has no disks; SERVICE_BUSY: the disk failed. */
     BLOCK_OPEN = 0x41,
-    /* MR0 session, MR1 index of the first frame sent (0..count-1); capabilities 0-2: the
-       region's next frames (1 to 3, in order; each of the frame size BLOCK_OPEN named, RAM,
-       read-write, with CAP_RIGHT_PHYS) -> MR0 frames received so far */
+    /* MR0 session, MR1 index of the first frame sent (0..count-1), MR2 the instance
+       BLOCK_OPEN answered; capabilities 0-2: the region's next frames (1 to 3, in order; each
+       of the frame size BLOCK_OPEN named, RAM, read-write, with CAP_RIGHT_PHYS) -> MR0 frames
+       received so far. SERVICE_NOT_FOUND: another instance's session (as BLOCK_WAIT). */
     BLOCK_SHARE = 0x42,
-    /* MR0 session: requests in flight finish (their completions are posted), then the session
-       is gone and the server has let go of the ring and the region (unmapped, capabilities
-       deleted), so the client may reuse that memory. */
+    /* MR0 session, MR1 the instance BLOCK_OPEN answered: requests in flight finish (their
+       completions are posted), then the session is gone and the server has let go of the ring
+       and the region (unmapped, capabilities deleted), so the client may reuse that memory. A
+       session cut off for a bad ring can still be closed this way (to learn when its requests
+       are over). SERVICE_NOT_FOUND: another instance's session, or none of the caller's. */
     BLOCK_CLOSE = 0x43,
     /* -> MR0 disks, MR1 sessions open, MR2 requests completed, MR3 requests failed, MR4
        retries, MR5 port or controller resets, MR6 sessions cut off for a bad ring (for the
@@ -85,6 +90,7 @@ enum block_label {
 #define BLOCK_SERIAL_BYTES 20
 
 #define BLOCK_MAX_SESSIONS      32   /* per server, over all its disks */
+#define BLOCK_CLIENT_SESSIONS   8    /* per client (badge) and server: SERVICE_QUOTA past it */
 #define BLOCK_REGION_MAX_FRAMES 1024 /* frames of one session's buffer region */
 
 /* --- the ring frame ---------------------------------------------------------------------- */
@@ -98,8 +104,9 @@ enum block_op {
 
 #define BLOCK_FLAG_FUA 1u /* a write: on stable media when it completes */
 
-/* A request: 32 bytes, written by the client. offset and count * sector size must be
-   multiples of the sector size (and the request inside the region and the disk). */
+/* A request: 32 bytes, written by the client. offset must be a multiple of the sector size,
+   count * sector size at most the disk's largest request (BLOCK_INFO MR4), and the request
+   inside the region and the disk. */
 struct block_submission {
     uint8_t op;     /* enum block_op */
     uint8_t flags;  /* BLOCK_FLAG_* */

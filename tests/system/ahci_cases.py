@@ -277,7 +277,8 @@ def ahci_cases():
             r"^ahci: serving 1 disk, interrupts through INTx$",
             ok("ahci", 0, 20000, 2048, 32, " written"),
             r"^procsrv: process \d+ \(ahci\) killed by process \d+$",
-            r"^blocktest: stream: 1500 writes, 1500 completed exactly once, [1-9]\d* reopens$",
+            r"^blocktest: stream: 1500 writes, 1500 completed exactly once, 0 failed, "
+            r"[1-9]\d* reopens$",
             r"^blocktest: stream: [1-9]\d* passed, 0 failed$",
             r"^procsrv: swapped ahci: process \d+ replaced by \d+ running bin/ahci-v2$",
             r"^blocktest: stream: every acknowledged write read back$",

@@ -1,7 +1,8 @@
 """The block protocol's system tests on the ramdisk (docs/protocols.md, "Block devices"): the
 shell's disks and blk, blocktest's pattern at queue depths 1 and 32, its bad-input suite and
 concurrent clients, and a ramdisk swapped or killed under a stream of writes (each request
-completes exactly once; the data goes with a ramdisk, so it is not read back there). The same
+completes exactly once; the data goes with a ramdisk, so its session fails cleanly with
+BLOCK_ERROR_NO_DEVICE instead of writing into the new, empty one). The same
 on an AHCI disk, whose acknowledged data reads back, is ahci_cases.py's ahci-intx-kill."""
 from common import PROMPT, SHELL_TROUBLE, SHELL_UP, Case
 
@@ -73,13 +74,14 @@ def block_cases():
             "run blocktest idle ramdisk2 0 swap=bin/ramdisk-v2\r",
         ], [
             r"^procsrv: swapped ramdisk: process \d+ replaced by \d+ running bin/ramdisk-v2$",
-            r"^blocktest: stream: 1500 writes, 1500 completed exactly once, [1-9]\d* reopens$",
-            r"^blocktest: stream: data not read back: a ramdisk's contents go with its server$",
+            r"^blocktest: stream: 1500 writes, 1500 completed exactly once, [1-9]\d* failed, "
+            r"0 reopens$",
+            r"^blocktest: stream: the session failed: a ramdisk's contents go with its server$",
             r"^procsrv: process \d+ \(ramdisk\) killed by process \d+$",
             r"^blocktest: stream: [1-9]\d* passed, 0 failed$",
             r"^blocktest: ok ramdisk disk 0: sectors 0\+1024 at depth 4 written verified$",
-            r"^blocktest: idle: the server went while the session was idle; the next requests "
-            r"went to the new instance$",
+            r"^blocktest: idle: the server went while the session was idle; the ramdisk's "
+            r"session failed cleanly$",
             r"^blocktest: idle: [1-9]\d* passed, 0 failed$",
         ]),
     ]
