@@ -14,6 +14,7 @@
 
 #include "driver.h"
 #include "libsys/invoke.h"
+#include "libsys/objects.h"
 #include "libsys/service.h"
 
 #define WATCHDOG_PRIORITY 160
@@ -37,14 +38,11 @@ static _Noreturn void watchdog_main(void)
     }
 }
 
-/* A kernel object of type (size 2^bits) made from memory memsrv lends; 0 if none. */
+/* A kernel object of type (libsys_make_object's), or 0 when memsrv lends no memory. */
 static uint64_t make_object(unsigned type, unsigned bits)
 {
-    uint64_t untyped = libsys_alloc_slot(), object = libsys_alloc_slot();
-    if (!untyped || !object || !result_is_ok(mem_untyped(bits, untyped)) ||
-        untyped_retype(untyped, type, 0, object, 1) != ERR_OK)
-        return 0;
-    return object;
+    uint64_t slot;
+    return result_is_ok(libsys_make_object(type, bits, &slot)) ? slot : 0;
 }
 
 const char *watchdog_start(uint64_t tick)

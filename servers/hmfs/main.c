@@ -16,6 +16,7 @@
 
 #include "hmfsd.h"
 #include "libsys/invoke.h"
+#include "libsys/objects.h"
 #include "proto/proc.h"
 
 #define BADGE_SHUTDOWN  1u
@@ -72,14 +73,11 @@ static void ticker_main(uint64_t arg)
     }
 }
 
-/* A kernel object of type (size bits) from a fresh Untyped into a fresh slot; 0 on failure. */
+/* A kernel object of type (libsys_make_object's), or 0 when memsrv lends no memory. */
 static uint64_t make_object(unsigned type, unsigned bits)
 {
-    uint64_t untyped = libsys_alloc_slot(), slot = libsys_alloc_slot();
-    if (!untyped || !slot || !result_is_ok(mem_untyped(bits, untyped)) ||
-        untyped_retype(untyped, type, 0, slot, 1) != ERR_OK)
-        return 0;
-    return slot;
+    uint64_t slot;
+    return result_is_ok(libsys_make_object(type, bits, &slot)) ? slot : 0;
 }
 
 /* A copy of notification badged badge, for another to signal; 0 on failure. */
