@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "libsys/invoke.h"
+
 #define CALL_RETRIES 8
 
 long request_call(uint64_t slot, struct request *r, const uint64_t *caps, unsigned cap_count,
@@ -336,6 +338,25 @@ const struct proc_info *libsys_proc_info(void)
 {
     const struct proc_info *info = (const struct proc_info *)USER_PROC_INFO;
     return info->magic == PROC_INFO_MAGIC ? info : 0;
+}
+
+/* Slots given back (a server forgetting a client's frames), taken again before fresh ones:
+   a long-running server would otherwise run out of CSpace. */
+static uint64_t returned_slots[256];
+static unsigned returned_count;
+
+uint64_t libsys_get_slot(void)
+{
+    return returned_count ? returned_slots[--returned_count] : libsys_alloc_slot();
+}
+
+void libsys_put_slot(uint64_t slot)
+{
+    if (!slot)
+        return;
+    cspace_delete(PROC_SLOT_CSPACE, slot);
+    if (returned_count < sizeof returned_slots / sizeof returned_slots[0])
+        returned_slots[returned_count++] = slot;
 }
 
 uint64_t libsys_alloc_slot(void)

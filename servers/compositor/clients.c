@@ -14,24 +14,6 @@
 
 struct client clients[COMP_MAX_CLIENTS];
 
-/* Slots given back (a frame forgotten), taken again before new ones. */
-static uint64_t free_slots[256];
-static unsigned free_count;
-
-uint64_t slots_get(void)
-{
-    return free_count ? free_slots[--free_count] : libsys_alloc_slot();
-}
-
-void slots_put(uint64_t slot)
-{
-    if (!slot)
-        return;
-    cspace_delete(PROC_SLOT_CSPACE, slot);
-    if (free_count < sizeof free_slots / sizeof free_slots[0])
-        free_slots[free_count++] = slot;
-}
-
 void *clients_find(struct server *s, uint64_t badge)
 {
     (void)s;
@@ -59,7 +41,7 @@ void surface_destroy(struct surface *s)
     for (unsigned i = 0; i < s->frame_count; i++)
         if (s->frames[i]) {
             frame_unmap(s->frames[i]);
-            slots_put(s->frames[i]);
+            libsys_put_slot(s->frames[i]);
         }
     memset(s, 0, sizeof *s);
 }
@@ -154,7 +136,7 @@ bool clients_sweep(void)
         struct client *c = &clients[i];
         if (c->used && !client_alive(c)) {
             clients_reset(c);
-            slots_put(c->notification);
+            libsys_put_slot(c->notification);
             c->used = false;
             any = true;
         }

@@ -103,8 +103,6 @@ void clients_post(struct client *c, const struct gfx_event *e);
 /* Clients whose frames are gone (the process ended) lose everything; true if any did. */
 bool clients_sweep(void);
 void surface_destroy(struct surface *s);
-uint64_t slots_get(void);
-void slots_put(uint64_t slot);
 
 /* screen.c */
 /* The window's footprint with decorations: border, title bar, surface. */

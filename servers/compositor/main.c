@@ -91,8 +91,8 @@ int main(void)
         .cspace = PROC_SLOT_CSPACE,
         .find_client = clients_find,
         .receive_failed = keep_serving,
-        .slot_alloc = slots_get,
-        .slot_free = slots_put,
+        .slot_alloc = libsys_get_slot,
+        .slot_free = libsys_put_slot,
     };
     server.ops = requests_table;
     server.op_count = requests_count;

@@ -52,7 +52,7 @@ static long handle_connect(struct server_call *call)
              (!clients_sweep() || !(c = clients_add(call->badge))))
         return SERVICE_TOO_MANY;
     if (c->notification)
-        slots_put(c->notification);
+        libsys_put_slot(c->notification);
     c->notification = call->received;
     call->received = 0;
     request_set_word(&call->out, 0, (uint64_t)comp.width);

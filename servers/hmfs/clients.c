@@ -12,23 +12,6 @@
 #include "libsys/invoke.h"
 #include "libsys/vmap.h"
 
-static uint64_t free_slots[128];
-static unsigned free_count;
-
-uint64_t slots_get(void)
-{
-    return free_count ? free_slots[--free_count] : libsys_alloc_slot();
-}
-
-void slots_put(uint64_t slot)
-{
-    if (!slot)
-        return;
-    cspace_delete(PROC_SLOT_CSPACE, slot);
-    if (free_count < sizeof free_slots / sizeof free_slots[0])
-        free_slots[free_count++] = slot;
-}
-
 void *clients_find(struct server *s, uint64_t badge)
 {
     (void)s;
@@ -45,7 +28,7 @@ static void client_reset(struct hmfsd_client *c)
     for (unsigned i = 0; i < c->frame_count; i++)
         if (c->frames[i]) {
             frame_unmap(c->frames[i]);
-            slots_put(c->frames[i]);
+            libsys_put_slot(c->frames[i]);
         }
     unsigned index = c->index;
     memset(c, 0, sizeof *c);

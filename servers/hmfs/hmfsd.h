@@ -74,8 +74,6 @@ void *clients_find(struct server *s, uint64_t badge);
 /* Forgets clients whose first frame is gone (their process ended), with their handles;
    returns how many. */
 unsigned clients_sweep(void);
-uint64_t slots_get(void);
-void slots_put(uint64_t slot);
 /* The bytes [offset, offset + length) of c's buffer, or NULL if they are not all in frames
    received. */
 uint8_t *client_bytes(struct hmfsd_client *c, uint64_t offset, uint64_t length);

@@ -209,8 +209,8 @@ int main(int argc, char **argv)
         .find_client = find_client,
         .notification = notified,
         .receive_failed = keep_serving,
-        .slot_alloc = slots_get,
-        .slot_free = slots_put,
+        .slot_alloc = libsys_get_slot,
+        .slot_free = libsys_put_slot,
     };
     server_run(&server);
 }

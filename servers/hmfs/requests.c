@@ -370,8 +370,10 @@ long handle_mkdir(struct server_call *call)
     return SERVICE_OK;
 }
 
-/* FS_UNLINK: MR0 tree, MR1-MR2 path. */
-long handle_unlink(struct server_call *call)
+/* FS_UNLINK and FS_RMDIR (MR0 tree, MR1-MR2 path): removes the name with remove (hmfs_unlink
+   or hmfs_rmdir, which tell a file from a directory). */
+static long remove_request(struct server_call *call,
+                           int (*remove)(struct hmfs *, unsigned, uint64_t, const char *))
 {
     char path[FS_PATH_MAX + 1];
     unsigned tree;
@@ -380,28 +382,21 @@ long handle_unlink(struct server_call *call)
     long status = name_request(call, path, &tree, &dir, &name);
     if (status)
         return status;
-    int rc = hmfs_unlink(hmfsd.fs, tree, dir, name);
+    int rc = remove(hmfsd.fs, tree, dir, name);
     if (rc)
         return fail(call->client, rc, tree, path);
     volume_changed();
     return SERVICE_OK;
 }
 
-/* FS_RMDIR: MR0 tree, MR1-MR2 path. */
+long handle_unlink(struct server_call *call)
+{
+    return remove_request(call, hmfs_unlink);
+}
+
 long handle_rmdir(struct server_call *call)
 {
-    char path[FS_PATH_MAX + 1];
-    unsigned tree;
-    uint64_t dir;
-    const char *name;
-    long status = name_request(call, path, &tree, &dir, &name);
-    if (status)
-        return status;
-    int rc = hmfs_rmdir(hmfsd.fs, tree, dir, name);
-    if (rc)
-        return fail(call->client, rc, tree, path);
-    volume_changed();
-    return SERVICE_OK;
+    return remove_request(call, hmfs_rmdir);
 }
 
 /* FS_RENAME: MR0 tree, MR1-MR2 old path, MR3-MR4 new path. */
