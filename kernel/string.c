@@ -1,6 +1,7 @@
 /*
- * The four memory functions GCC may emit calls to even in freestanding code
- * (struct copies, zero-initialisation). Byte loops, but whole words by
+ * The memory functions GCC emits calls to in freestanding code (struct copies,
+ * zero-initialisation; memmove and memcmp it has never needed here: a call would fail the
+ * link), and the two string functions the kernel uses. Byte loops, but whole words by
  * `rep stosq`/`rep movsq` (arch/x86_64/cpu.h) where both ends allow it:
  * retyping zeroes every object, and long messages are copied word by word.
  */
@@ -29,20 +30,6 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
     return dst;
 }
 
-void *memmove(void *dst, const void *src, size_t n)
-{
-    unsigned char *d = dst;
-    const unsigned char *s = src;
-    if (d < s) {
-        while (n--)
-            *d++ = *s++;
-    } else {
-        while (n--)
-            d[n] = s[n];
-    }
-    return dst;
-}
-
 void *memset(void *dst, int c, size_t n)
 {
     if (words_aligned(dst, dst, n)) {
@@ -53,15 +40,6 @@ void *memset(void *dst, int c, size_t n)
     while (n--)
         *d++ = (unsigned char)c;
     return dst;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-    const unsigned char *x = a, *y = b;
-    for (; n; n--, x++, y++)
-        if (*x != *y)
-            return *x - *y;
-    return 0;
 }
 
 size_t strlen(const char *s)

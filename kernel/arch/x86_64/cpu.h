@@ -159,11 +159,7 @@ static inline void *cpu_read_gs_self(void)
     return self;
 }
 
-/* Stores value into words 8-byte words from dst, and copies words 8-byte
-   words from src to dst (not overlapping): `rep stosq`/`rep movsq`, one
-   instruction per word where a C loop takes three or four (string.c; the
-   kernel zeroes every object it makes, so this is most of a retype's and
-   of the boot's cost). */
+/* rep stosq / rep movsq (not overlapping) of 8-byte words: one instruction a word (string.c). */
 static inline void cpu_store_words(void *dst, uint64_t value, size_t words)
 {
     __asm__ volatile("rep stosq" : "+D"(dst), "+c"(words) : "a"(value) : "memory");
