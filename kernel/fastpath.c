@@ -117,12 +117,10 @@ fastpath_deliver(struct cpu_local *cpu, struct thread *from, struct thread *to,
 __attribute__((always_inline)) static inline bool copy_longer(bool longer, struct thread *from,
                                                               struct thread *to, uint64_t length)
 {
-    if (!longer)
-        return true;
     struct ipc_buffer *in = thread_ipc_buffer(from), *out = thread_ipc_buffer(to);
-    if (in && out)
+    if (longer && in && out)
         cpu_copy_words(&out->mr[MSG_REGISTERS], &in->mr[MSG_REGISTERS], length - MSG_REGISTERS);
-    return in && out;
+    return !longer || (in && out);
 }
 
 __attribute__((always_inline)) static inline bool
@@ -195,8 +193,7 @@ fastpath_syscall_body(struct trap_frame *c, bool call, bool traced, bool xsave)
     kernel_lock();
     struct cpu_local *cpu = this_cpu();
     struct thread *t = cpu->current;
-    /* Past the registers (up to MSG_MAX_LENGTH, no capabilities: then shape is the length) in
-       a copy of its own, so that a register-only message pays nothing for the longer ones. */
+    /* Longer messages (shape: the length) in a copy of their own: the others pay nothing. */
     uint64_t shape = c->rsi & ((3ul << 8) | 0x7f);
     if (t && (shape <= MSG_REGISTERS
                   ? (call ? fastpath_call(cpu, t, c, traced, xsave, false, shape)
