@@ -396,7 +396,9 @@ static const struct server_op block_ops[] = {
     {BLOCK_STATS, 0, 0, 0, stats_request}, {BLOCK_WAIT, 2, 0, 0, handle_wait},
 };
 
-/* The bound notification fired: doorbells (bits 0..31) and the driver's bits (32..63). */
+/* The bound notification fired: doorbells (bits 0..31) and the driver's bits (32..63). Any
+   word is safe (server.h's notification_any_word): a client that sends the label itself
+   arrives here with its badge, a process id, which at worst asks for a settle. */
 static void notified(struct server *server, uint64_t word)
 {
     struct block_server *bs = server->context;
@@ -451,6 +453,7 @@ struct block_server *block_server_create(const struct block_server_driver *drive
                                  .op_count = sizeof block_ops / sizeof block_ops[0],
                                  .context = bs,
                                  .notification = notified,
+                                 .notification_any_word = true,
                                  .receive_failed = receive_failed,
                                  .slot_alloc = receive_slots,
                                  .slot_free = reply_slot_free,

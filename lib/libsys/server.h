@@ -73,6 +73,14 @@ struct server {
     void *(*find_client)(struct server *s, uint64_t badge);
     /* The thread's bound notification fired with word (its badge). */
     void (*notification)(struct server *s, uint64_t word);
+    /* The notification hook copes with any word. A client can reach it anyway: a SYS_SEND
+       (no reply owed) labelled NOTIFICATION_LABEL arrives as a notification whose word is the
+       client's badge. So the loop need not tell a real notification from a forged call with a
+       SYS_REPLY of its own before the hook: it runs the hook and answers SERVICE_BAD_LABEL in
+       the next receive (SYS_REPLY_RECV), which answers a forged call and, after a real
+       notification, owes nobody and only receives. One system call less a notification (the
+       block servers' interrupts, docs/disk-performance.md). */
+    bool notification_any_word;
     /* A fault message (FAULT_LABEL) of the thread call->badge names; returns a status as a
        handler does (0 resumes the thread, SERVER_NO_REPLY or another leaves it stopped). */
     long (*fault)(struct server_call *call);
