@@ -397,10 +397,16 @@ static long reopen(struct block_session *s, bool cut_off)
     return 0;
 }
 
-/* BLOCK_WAIT until the ring holds completions, reopening the disk when the server went. */
+/* BLOCK_WAIT until the ring holds completions, reopening the disk when the server went.
+   A lost call is not enough to reopen: a server that keeps the wait's reply owed in its
+   thread, unsaved (lib/libsys/block_server.c), loses it to any other client's call, and
+   request_call calls again. Only a server's answer (another instance: SERVICE_NOT_FOUND)
+   says it went; a restarted server gives it at once, a dead one's endpoint waits for its
+   successor as BLOCK_INFO would. After BLOCK_LOST_CALLS lost in a row it reopens anyway. */
+#define BLOCK_LOST_CALLS 4
 static long wait_completions(struct block_session *s)
 {
-    for (;;) {
+    for (unsigned lost = 0;;) {
         struct request r = {.label = BLOCK_WAIT};
         request_set_word(&r, 0, s->session);
         request_set_word(&r, 1, s->instance);
@@ -408,6 +414,9 @@ static long wait_completions(struct block_session *s)
         struct result e = request_result(k, &r);
         if (result_is_ok(e))
             return 0;
+        if (SERVICE_CALL_LOST(k) && ++lost < BLOCK_LOST_CALLS)
+            continue;
+        lost = 0;
         bool cut_off = result_is_service(e, SERVICE_BAD_ARGUMENT);
         if (!SERVICE_CALL_LOST(k) && !result_is_service(e, SERVICE_NOT_FOUND) && !cut_off)
             return failure(e);

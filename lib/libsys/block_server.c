@@ -350,6 +350,7 @@ static long handle_wait(struct server_call *call)
 {
     struct block_server *bs = call->server->context;
     long status;
+    block_owed_dropped(bs); /* this call ended it */
     if (request_word(&call->in, 1) != bs->instance)
         return SERVICE_NOT_FOUND;
     struct block_session_state *s = caller_session(call, 0, &status);
@@ -369,9 +370,22 @@ static long handle_wait(struct server_call *call)
     }
     if (s->waiting)
         return SERVICE_BUSY;
-    if (cspace_save_reply(PROC_SLOT_CSPACE, s->wait_slot) != ERR_OK)
-        return SERVICE_INTERNAL;
     s->waiting = true;
+    if (bs->used_mask == 1u << (s - bs->sessions) && bs->save_waits == 0) {
+        /* The only session: its reply stays owed in the thread, unsaved, and the notification
+           that brings its completion answers it (notified_answer). Another call would end
+           it (block_owed_dropped), so with other sessions about it is saved. */
+        s->wait_owed = true;
+        bs->owed = (unsigned)(s - bs->sessions) + 1;
+        bs->owed_answer = SERVER_NO_REPLY;
+        return SERVER_NO_REPLY;
+    }
+    if (bs->save_waits)
+        bs->save_waits--;
+    if (cspace_save_reply(PROC_SLOT_CSPACE, s->wait_slot) != ERR_OK) {
+        s->waiting = false;
+        return SERVICE_INTERNAL;
+    }
     return SERVER_NO_REPLY;
 }
 
@@ -380,6 +394,7 @@ static long handle_wait(struct server_call *call)
 #define BLOCK_HANDLER(name, inner)                                                                 \
     static long name(struct server_call *call)                                                     \
     {                                                                                              \
+        block_owed_dropped(call->server->context); /* this call ended it */                        \
         long status = inner(call);                                                                 \
         block_server_settle(call->server->context);                                                \
         return status;                                                                             \
@@ -406,6 +421,25 @@ static void notified(struct server *server, uint64_t word)
     if (driver_bits && bs->driver->interrupt)
         bs->driver->interrupt(bs, driver_bits);
     block_server_settle(bs); /* a doorbell only asks for what settle does for every session */
+}
+
+/* The bound notification fired (notified), and the answer to the BLOCK_WAIT the thread owes
+   unsaved, if settle readied it: the loop's next receive (SYS_REPLY_RECV) sends it. Nothing
+   owed: SERVICE_BAD_LABEL, which answers a client that sent the label itself, if any. */
+static long notified_answer(struct server_call *call)
+{
+    struct block_server *bs = call->server->context;
+    notified(call->server, call->badge);
+    if (!bs->owed)
+        return SERVICE_BAD_LABEL;
+    long status = bs->owed_answer;
+    if (status == SERVER_NO_REPLY)
+        return SERVER_NO_REPLY; /* still owed: a later notification answers it */
+    bs->owed = 0;
+    bs->owed_answer = SERVER_NO_REPLY;
+    request_set_word(&call->out, 0, bs->owed_tail);
+    call->out.length = status == SERVICE_OK;
+    return status;
 }
 
 /* A receive failed: the server goes on (a client that vanished mid-call is no reason). */
@@ -446,6 +480,7 @@ struct block_server *block_server_create(const struct block_server_driver *drive
         return 0;
     }
     bs->instance = libsys_proc_info()->pid;
+    bs->owed_answer = SERVER_NO_REPLY;
     bs->server = (struct server){.name = driver->name,
                                  .endpoint = PROC_SLOT_SERVICE,
                                  .cspace = PROC_SLOT_CSPACE,
@@ -454,6 +489,7 @@ struct block_server *block_server_create(const struct block_server_driver *drive
                                  .context = bs,
                                  .notification = notified,
                                  .notification_any_word = true,
+                                 .notification_answer = notified_answer,
                                  .receive_failed = receive_failed,
                                  .slot_alloc = receive_slots,
                                  .slot_free = reply_slot_free,

@@ -201,16 +201,50 @@ static void answer_wait(struct block_session_state *s, long status)
     s->waiting = false;
 }
 
-/* Wakes s's client after completions: its saved BLOCK_WAIT, else its notification if it
+/* Readies the answer to the BLOCK_WAIT of s that the service thread owes unsaved: the
+   notification hook returns it (block_server.c), so the loop answers and receives in one
+   system call. */
+static void answer_owed(struct block_server *bs, struct block_session_state *s, long status)
+{
+    bs->owed_answer = status;
+    bs->owed_tail = s->cq_tail;
+    s->waiting = false;
+    s->wait_owed = false;
+}
+
+/* Answers s's waiting BLOCK_WAIT, saved or owed. */
+static void answer_waiting(struct block_server *bs, struct block_session_state *s, long status)
+{
+    if (s->wait_owed)
+        answer_owed(bs, s, status);
+    else
+        answer_wait(s, status);
+}
+
+void block_owed_dropped(struct block_server *bs)
+{
+    if (!bs->owed)
+        return;
+    struct block_session_state *s = &bs->sessions[bs->owed - 1];
+    if (s->wait_owed) {
+        s->waiting = false;
+        s->wait_owed = false;
+    }
+    bs->owed = 0;
+    bs->owed_answer = SERVER_NO_REPLY;
+    bs->save_waits = BLOCK_MAX_SESSIONS * 2; /* others call meanwhile: save for a while */
+}
+
+/* Wakes s's client after completions: its waiting BLOCK_WAIT, else its notification if it
    asked (client_need_wake). A client whose notification is gone went away. */
-static void wake(struct block_session_state *s)
+static void wake(struct block_server *bs, struct block_session_state *s)
 {
     s->woken = false;
     if (s->waiting) {
         if (s->broken)
-            answer_wait(s, SERVICE_NOT_FOUND);
+            answer_waiting(bs, s, SERVICE_NOT_FOUND);
         else if (block_session_has_completions(s))
-            answer_wait(s, SERVICE_OK);
+            answer_waiting(bs, s, SERVICE_OK);
         return;
     }
     if (s->broken || !s->ring->client_need_wake)
@@ -264,7 +298,7 @@ void block_server_settle(struct block_server *bs)
         if (!s->gone && !s->broken)
             flush_done(s); /* what completed while the sessions were pumped (a ramdisk: all) */
         if (s->woken && !s->gone)
-            wake(s);
+            wake(bs, s);
         if ((s->closing || s->gone) && s->started == 0)
             block_session_release(bs, i);
     }
@@ -293,7 +327,7 @@ void block_session_release(struct block_server *bs, unsigned index)
 {
     struct block_session_state *s = &bs->sessions[index];
     if (s->waiting)
-        answer_wait(s, SERVICE_NOT_FOUND);
+        answer_waiting(bs, s, SERVICE_NOT_FOUND);
     if (s->close_waiting) {
         struct missive_msg msg = {0};
         if (missive_syscall(SYS_SEND, s->close_slot, MSG_TAG(SERVICE_OK, 0, 0), &msg) != ERR_OK)

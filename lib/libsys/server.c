@@ -101,9 +101,14 @@ _Noreturn void server_run(struct server *s)
         call.reply_cap = 0;
         if (call.in.label == NOTIFICATION_LABEL && call.in.length == 0 &&
             s->notification_any_word) {
-            if (s->notification) /* a forged call is answered by the next receive */
-                s->notification(s, call.badge);
-            status = SERVICE_BAD_LABEL;
+            call.server = s;
+            if (s->notification_answer) {
+                status = s->notification_answer(&call);
+            } else {
+                if (s->notification) /* a forged call is answered by the next receive */
+                    s->notification(s, call.badge);
+                status = SERVICE_BAD_LABEL;
+            }
         } else if (call.in.label == NOTIFICATION_LABEL && call.in.length == 0) {
             /* A client may send the label itself: the kernel does not reserve it. Only a real
                notification leaves no reply owed, so answering tells the two apart: the client

@@ -81,6 +81,15 @@ struct server {
        notification, owes nobody and only receives. One system call less a notification (the
        block servers' interrupts, docs/disk-performance.md). */
     bool notification_any_word;
+    /* With notification_any_word, instead of notification: the bound notification fired with
+       word call->badge. Returns what answers the call the thread still owes, as a handler
+       does (status, call->out): the kernel keeps one reply owed in the thread until it is
+       answered or the next call arrives (which ends it with ERR_NO_REPLY, and request_call
+       calls again), so a handler may leave its reply owed, unsaved (SERVER_NO_REPLY), and
+       answer it here in the receive that follows: one system call for the answer and the
+       next receive, and no CSPACE_SAVE_REPLY. SERVER_NO_REPLY keeps owing; SERVICE_BAD_LABEL
+       when the hook owes nothing of its own (it answers a forged call). */
+    long (*notification_answer)(struct server_call *call);
     /* A fault message (FAULT_LABEL) of the thread call->badge names; returns a status as a
        handler does (0 resumes the thread, SERVER_NO_REPLY or another leaves it stopped). */
     long (*fault)(struct server_call *call);
