@@ -314,8 +314,19 @@ static void enqueue(struct block_session *s, unsigned i)
     s->ring->sq_tail = ++s->sq_tail;
 }
 
-/* Moves the completions the ring holds into pending: each names an entry in flight, which is
-   then free. A server's nonsense (a tag of no request in flight) is dropped. */
+/* Moves the completion of the request tagged tag (the library's tag) into pending; the entry
+   is then free. A server's nonsense (a tag of no request in flight) is dropped. */
+static void take_completion(struct block_session *s, uint64_t tag, uint32_t status)
+{
+    if (tag >= BLOCK_RING_ENTRIES || !s->entries[tag].used)
+        return;
+    s->entries[tag].used = false;
+    s->in_flight--;
+    s->pending[s->pending_count++] =
+        (struct block_completion){.tag = s->entries[tag].request.tag, .status = status};
+}
+
+/* Moves the completions the ring holds into pending (take_completion). */
 static void harvest(struct block_session *s)
 {
     uint32_t tail = s->ring->cq_tail;
@@ -326,13 +337,16 @@ static void harvest(struct block_session *s)
         struct block_completion c;
         memcpy(&c, (const void *)&s->ring->cq[block_ring_slot(s->cq_head)], sizeof c);
         s->ring->cq_head = ++s->cq_head;
-        if (c.tag >= BLOCK_RING_ENTRIES || !s->entries[c.tag].used)
-            continue;
-        s->entries[c.tag].used = false;
-        s->in_flight--;
-        s->pending[s->pending_count++] =
-            (struct block_completion){.tag = s->entries[c.tag].request.tag, .status = c.status};
+        take_completion(s, c.tag, c.status);
     }
+}
+
+/* Takes the completions a BLOCK_WAIT answer r carries (lib/proto/block.h), if any. */
+static void take_carried(struct block_session *s, const struct request *r)
+{
+    uint64_t n = r->length >= 2 ? request_word(r, 1) : 0;
+    for (uint64_t i = 0; i < n && i < BLOCK_WAIT_CARRIED && 3 + 2 * i < r->length; i++)
+        take_completion(s, request_word(r, 2 + 2 * i), (uint32_t)request_word(r, 3 + 2 * i));
 }
 
 /* Whether now (BLOCK_INFO after a reopen) is the disk the session was opened on: the same
@@ -412,8 +426,10 @@ static long wait_completions(struct block_session *s)
         request_set_word(&r, 1, s->instance);
         long k = request_call(s->endpoint, &r, 0, 0, 0);
         struct result e = request_result(k, &r);
-        if (result_is_ok(e))
+        if (result_is_ok(e)) {
+            take_carried(s, &r);
             return 0;
+        }
         if (SERVICE_CALL_LOST(k) && ++lost < BLOCK_LOST_CALLS)
             continue;
         lost = 0;

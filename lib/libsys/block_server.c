@@ -420,7 +420,9 @@ static void notified(struct server *server, uint64_t word)
     uint32_t driver_bits = (uint32_t)(word >> 32);
     if (driver_bits && bs->driver->interrupt)
         bs->driver->interrupt(bs, driver_bits);
+    bs->driver_event = (uint32_t)word == 0; /* no doorbell: see carry_in_answer */
     block_server_settle(bs); /* a doorbell only asks for what settle does for every session */
+    bs->driver_event = false;
 }
 
 /* The bound notification fired (notified), and the answer to the BLOCK_WAIT the thread owes
@@ -437,8 +439,16 @@ static long notified_answer(struct server_call *call)
         return SERVER_NO_REPLY; /* still owed: a later notification answers it */
     bs->owed = 0;
     bs->owed_answer = SERVER_NO_REPLY;
+    if (status != SERVICE_OK)
+        return status;
     request_set_word(&call->out, 0, bs->owed_tail);
-    call->out.length = status == SERVICE_OK;
+    request_set_word(&call->out, 1, bs->owed_carried_count);
+    for (unsigned i = 0; i < bs->owed_carried_count; i++) {
+        request_set_word(&call->out, 2 + 2 * i, bs->owed_carried[i].tag);
+        request_set_word(&call->out, 3 + 2 * i, bs->owed_carried[i].status);
+    }
+    call->out.length = 2 + 2 * bs->owed_carried_count;
+    bs->owed_carried_count = 0;
     return status;
 }
 

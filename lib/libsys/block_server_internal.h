@@ -76,8 +76,12 @@ struct block_server {
        its session, or 0. Any call that arrives ends it (the kernel answers ERR_NO_REPLY and
        the client's request_call calls again), so handlers forget it (block_owed_dropped). */
     unsigned owed;
-    long owed_answer;    /* its answer once ready (SERVER_NO_REPLY: not yet) */
-    uint32_t owed_tail;  /* and the completion tail that goes with it */
+    long owed_answer;   /* its answer once ready (SERVER_NO_REPLY: not yet) */
+    uint32_t owed_tail; /* and the completion tail that goes with it */
+    /* and the completions it carries instead of the ring (lib/proto/block.h) */
+    struct block_completion owed_carried[BLOCK_WAIT_CARRIED];
+    unsigned owed_carried_count;
+    bool driver_event;   /* the settle under way is for the driver's bits alone (no doorbell) */
     unsigned save_waits; /* after a drop: the next BLOCK_WAITs are saved, not owed */
     struct block_free_run free_runs[BLOCK_SERVER_FREE_RUNS];
     unsigned free_run_count;

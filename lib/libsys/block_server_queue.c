@@ -208,6 +208,7 @@ static void answer_owed(struct block_server *bs, struct block_session_state *s, 
 {
     bs->owed_answer = status;
     bs->owed_tail = s->cq_tail;
+    bs->owed_carried_count = 0;
     s->waiting = false;
     s->wait_owed = false;
 }
@@ -255,6 +256,29 @@ static void wake(struct block_server *bs, struct block_session_state *s)
         s->gone = true;
 }
 
+/* Whether s's completions can go in the answer to its owed BLOCK_WAIT instead of its ring, so
+   this settle need not touch the ring at all: a settle for the driver's bits alone (an
+   interrupt or a tick, no doorbell), a client waiting in a BLOCK_WAIT the thread owes, and
+   few enough completions for one answer. Its submissions are not taken then either: its
+   client waits (one thread per session in the library), and a client that submits from
+   another thread rings the doorbell, as server_need_wake (set by every pump that stops) asks,
+   and that doorbell's settle takes them. */
+static bool carry_in_answer(const struct block_server *bs, const struct block_session_state *s)
+{
+    return bs->driver_event && s->wait_owed && !s->broken && !s->gone && !s->closing &&
+           s->done_count > 0 && s->done_count <= BLOCK_WAIT_CARRIED;
+}
+
+/* Readies the answer to s's owed BLOCK_WAIT with its reported completions in it. */
+static void carry(struct block_server *bs, struct block_session_state *s)
+{
+    answer_owed(bs, s, SERVICE_OK);
+    for (unsigned i = 0; i < s->done_count; i++)
+        bs->owed_carried[i] = s->done[i];
+    bs->owed_carried_count = s->done_count;
+    s->done_count = 0;
+}
+
 _Static_assert(BLOCK_MAX_SESSIONS == 32, "used_mask has a bit per session");
 
 /* The index of the lowest set bit of bits (not 0). __builtin_ctz is one instruction (bsf);
@@ -275,24 +299,39 @@ void block_server_settle(struct block_server *bs)
     /* settle runs for every doorbell, call and interrupt, and most sessions are free: only the
        sessions in use (used_mask) are visited (docs/disk-performance.md measured the walk over
        all of them at a thousand instructions a settle). */
+    uint32_t carried = 0; /* sessions whose ring this settle leaves alone (carry_in_answer) */
     for (uint32_t left = bs->used_mask; left; left &= left - 1) {
-        struct block_session_state *s = &bs->sessions[lowest_bit(left)];
+        unsigned i = lowest_bit(left);
+        struct block_session_state *s = &bs->sessions[i];
+        if (carry_in_answer(bs, s)) {
+            carry(bs, s);
+            carried |= 1u << i;
+            continue;
+        }
+        /* Every ring this settle touches is looked at first: the client may have gone (or
+           revoked the frame) while the server waited (docs/disk-performance.md). */
         if (!s->gone && !block_session_alive(s))
             s->gone = true;
         if (!s->gone && !s->broken)
             flush_done(s);
     }
+    uint32_t pumped = bs->used_mask & ~carried;
     for (int round = 0; round < 2; round++) {
         bs->driver_full = false;
         /* In order from next_pump, as before: fairness between sessions. */
-        uint32_t left = rotate_right(bs->used_mask, bs->next_pump);
+        uint32_t left = rotate_right(pumped, bs->next_pump);
         for (; left && !bs->driver_full; left &= left - 1)
             block_session_pump(bs, (bs->next_pump + lowest_bit(left)) % BLOCK_MAX_SESSIONS);
         bs->next_pump = (bs->next_pump + 1) % BLOCK_MAX_SESSIONS;
+        /* Every pump that ended drained its session or asked for a doorbell: a second round
+           finds more only where the driver refused a request (and may have room again if it
+           completes at once), starting from the next session for fairness. */
+        if (!bs->driver_full)
+            break;
     }
     if (bs->driver->kick)
         bs->driver->kick(bs);
-    for (uint32_t left = bs->used_mask; left; left &= left - 1) {
+    for (uint32_t left = pumped; left; left &= left - 1) {
         unsigned i = lowest_bit(left);
         struct block_session_state *s = &bs->sessions[i];
         if (!s->gone && !s->broken)
