@@ -88,5 +88,35 @@ def swap_load_case():
                 after=fsck_clean)
 
 
+def bad_swaps_case():
+    """Swaps that cannot hold, under fsx: a missing program and a file that is not a program
+    (refused before the driver is touched), a program that is not a block driver (it exits at
+    once) and one that crashes at start (both undone: the driver they replaced comes back on
+    the next clock tick). The workload goes on without an error."""
+    fsx_done = r"^fsx: run: [1-9]\d* passed, 0 failed$"
+    undone = r"^procsrv: ahci \(bin/proctest-crash\) ended after a swap; starting bin/ahci again$"
+    return Case("swap-bad-input", initrd="test", exit_status=None, timeout=180,
+                cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/swap-hmfs.manifest",
+                qemu=AHCI_DISK, disks=[("disk.img", DISK_BYTES, mkfs)],
+                typing=[(r"^hmfs: mounted ahci 0 ", "\r"), (PROMPT, "run fsx 5 3000 /fsx-5 &\r"),
+                        (PROMPT, "swap ahci bin/nosuch\r"),
+                        (PROMPT, "swap ahci bin/corrupt\r"),
+                        (PROMPT, "swap ahci bin/proctest-v2\r"),
+                        (r"ended after a swap", "swap ahci bin/proctest-crash\r"),
+                        (r"ended after a swap", "disks\r")],
+                expect=SHELL_UP + [
+                    r"^procsrv: cannot swap ahci for bin/nosuch: no such program in the initrd$",
+                    r"^swap: ahci: not found$", r"^procsrv: cannot swap ahci for bin/corrupt: ",
+                    r"^swap: ahci: bad program$",
+                    r"^procsrv: swapped ahci: process \d+ replaced by \d+ running "
+                    r"bin/proctest-v2$",
+                    r"^procsrv: ahci \(bin/proctest-v2\) ended after a swap; starting bin/ahci "
+                    r"again$",
+                    r"^procsrv: process \d+ \(ahci\) thread main: page fault ", undone,
+                    r"^ahci +0  QEMU HARDDISK +QM\d+ +64 MiB ",
+                    r"^fsx: seed 5: 3000 operations on /fsx-5$", fsx_done],
+                forbid=FORBID, check=busy_throughout(undone, [fsx_done], 2), after=fsck_clean)
+
+
 def swap_cases():
-    return [swap_load_case()]
+    return [swap_load_case(), bad_swaps_case()]
