@@ -21,6 +21,7 @@ from input_cases import input_cases  # noqa: E402
 from gfx_cases import gfx_cases  # noqa: E402
 from posix_cases import posix_cases  # noqa: E402  (the POSIX file calls, docs/userspace.md)
 from hmfs_cases import hmfs_cases  # noqa: E402  (the file server's, docs/hmfs.md)
+from swap_cases import swap_cases  # noqa: E402  (driver replacement, docs/processes.md)
 import benchcsv  # noqa: E402  (tools/bench: the result format and the plausibility checks)
 import plausible  # noqa: E402
 
@@ -418,6 +419,7 @@ def cases():
         *gfx_cases(),
         *hmfs_cases(),
         *posix_cases(),
+        *swap_cases(),
     ]
 
 

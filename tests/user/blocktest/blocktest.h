@@ -13,6 +13,12 @@
  *   idle SERVER DISK swap=PROGRAM|kill   the server swapped or killed while a session is
  *                                       idle: its next requests reach the new instance
  *   bad SERVER DISK                      every bad input (bad.c)
+ *   swaps SERVER DISK N PROGRAM-A PROGRAM-B [kill]  swaps the server N times, to A and B in
+ *                                       turn, each new instance serving a while, then kills
+ *                                       it (swap.c): its clients are other programs
+ *   pause SERVER DISK N swap=PROGRAM|kill  N writes at depth 1, the server swapped (or
+ *                                       killed) half-way: the longest gap between two
+ *                                       completions, in rdtsc ticks (swap.c)
  *   orphans SERVER DISK N                N clients leave with requests in flight (bad.c)
  * The pattern: the 8-byte little-endian word at byte offset 8n of the disk is
  * blocktest_word(seed, n) (splitmix64 of seed + n * golden ratio), so a host can check it.
@@ -20,6 +26,7 @@
 #ifndef BLOCKTEST_H
 #define BLOCKTEST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "libsys/block.h"
@@ -39,5 +46,12 @@ int blocktest_bad(const char *server, unsigned disk);
    restart. */
 int blocktest_orphans(const char *server, unsigned disk, unsigned n);
 int blocktest_hold(const char *server, unsigned disk);
+
+/* swap.c: the process id of the running server named name (0: none). */
+uint64_t blocktest_server_pid(const char *name);
+/* swap.c: the swaps and pause subcommands; each returns the failures. */
+int blocktest_swaps(const char *server, unsigned disk, unsigned count, const char *first,
+                    const char *second, bool kill);
+int blocktest_pause(const char *server, unsigned disk, unsigned count, const char *how);
 
 #endif

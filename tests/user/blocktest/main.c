@@ -196,16 +196,6 @@ static void clients(const char *server, const char *disk, unsigned n)
            check_failures() ? "FAILED" : "each read back its own data");
 }
 
-/* The process id of the server named name (0: none running). */
-static uint64_t server_pid(const char *name)
-{
-    struct proc_entry p;
-    for (uint64_t i = 0; result_is_ok(proc_list(i, &p)); i++)
-        if (strcmp(p.name, name) == 0 && p.state == PROC_STATE_RUNNING)
-            return p.pid;
-    return 0;
-}
-
 /* Swaps server for program ("swap=PROGRAM") or kills it ("kill"). */
 static void fault(const char *server, const char *how)
 {
@@ -213,7 +203,7 @@ static void fault(const char *server, const char *how)
         uint64_t pid = 0;
         check_status("swap the server", proc_swap(server, how + 5, &pid), SERVICE_OK);
     } else {
-        check_status("kill the server", proc_kill(server_pid(server)), SERVICE_OK);
+        check_status("kill the server", proc_kill(blocktest_server_pid(server)), SERVICE_OK);
     }
     printf("blocktest: stream: %s (%s) while writes were in flight\n", server, how);
 }
@@ -357,8 +347,8 @@ static _Noreturn void usage(void)
            "SERVER DISK SEED DEPTH FIRST COUNT | write-fua SERVER DISK SEED DEPTH FIRST COUNT | "
            "clients SERVER DISK N | stream SERVER DISK "
            "COUNT [swap=PROGRAM|kill] | idle SERVER DISK swap=PROGRAM|kill | bad SERVER DISK | "
-           "orphans "
-           "SERVER DISK N\n");
+           "orphans SERVER DISK N | swaps SERVER DISK N PROGRAM-A PROGRAM-B [kill] | pause "
+           "SERVER DISK N swap=PROGRAM|kill\n");
     exit(2);
 }
 
@@ -390,6 +380,11 @@ int main(int argc, char **argv)
         blocktest_orphans(server, disk, (unsigned)number(argv[4]));
     } else if (strcmp(what, "idle") == 0 && argc == 5) {
         idle(server, disk, argv[4]);
+    } else if (strcmp(what, "swaps") == 0 && (argc == 7 || argc == 8)) {
+        blocktest_swaps(server, disk, (unsigned)number(argv[4]), argv[5], argv[6],
+                        argc == 8 && strcmp(argv[7], "kill") == 0);
+    } else if (strcmp(what, "pause") == 0 && argc == 6) {
+        blocktest_pause(server, disk, (unsigned)number(argv[4]), argv[5]);
     } else if (strcmp(what, "hold") == 0) {
         return blocktest_hold(server, disk);
     } else {
