@@ -424,6 +424,7 @@ static long wait_completions(struct block_session *s)
         struct request r = {.label = BLOCK_WAIT};
         request_set_word(&r, 0, s->session);
         request_set_word(&r, 1, s->instance);
+        request_set_word(&r, 2, BLOCK_WAIT_CARRIED);
         long k = request_call(s->endpoint, &r, 0, 0, 0);
         struct result e = request_result(k, &r);
         if (result_is_ok(e)) {

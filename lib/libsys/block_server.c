@@ -371,6 +371,8 @@ static long handle_wait(struct server_call *call)
     if (s->waiting)
         return SERVICE_BUSY;
     s->waiting = true;
+    uint64_t carry = call->in.length > 2 ? request_word(&call->in, 2) : 0;
+    s->wait_carry = carry < BLOCK_WAIT_CARRIED ? (unsigned)carry : BLOCK_WAIT_CARRIED;
     if (bs->used_mask == 1u << (s - bs->sessions) && bs->save_waits == 0) {
         /* The only session: its reply stays owed in the thread, unsaved, and the notification
            that brings its completion answers it (notified_answer). Another call would end

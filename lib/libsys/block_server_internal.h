@@ -28,8 +28,9 @@ struct block_session_state {
     bool waiting;   /* a BLOCK_WAIT waits: its reply saved in wait_slot, or owed (wait_owed) */
     bool wait_owed; /* that reply is the one the service thread owes, unsaved (block_server
                        owed) */
-    bool close_waiting; /* a BLOCK_CLOSE's reply is saved in close_slot */
-    uint64_t owner;     /* the client's badge */
+    unsigned wait_carry; /* completions that wait takes in its answer (its MR2) */
+    bool close_waiting;  /* a BLOCK_CLOSE's reply is saved in close_slot */
+    uint64_t owner;      /* the client's badge */
     unsigned disk;
     unsigned frame_bits, frame_count, frames_received;
     uint64_t slots; /* the first of 2 + frame_count */

@@ -266,7 +266,7 @@ static void wake(struct block_server *bs, struct block_session_state *s)
 static bool carry_in_answer(const struct block_server *bs, const struct block_session_state *s)
 {
     return bs->driver_event && s->wait_owed && !s->broken && !s->gone && !s->closing &&
-           s->done_count > 0 && s->done_count <= BLOCK_WAIT_CARRIED;
+           s->done_count > 0 && s->done_count <= s->wait_carry;
 }
 
 /* Readies the answer to s's owed BLOCK_WAIT with its reported completions in it. */

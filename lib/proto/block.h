@@ -68,13 +68,15 @@ enum block_label {
        retries, MR5 port or controller resets, MR6 sessions cut off for a bad ring (for the
        shell and tests) */
     BLOCK_STATS = 0x44,
-    /* MR0 session, MR1 the instance BLOCK_OPEN answered: a doorbell and a wait in one call.
+    /* MR0 session, MR1 the instance BLOCK_OPEN answered, MR2 (optional, else 0) how many
+       completions the caller takes in the answer (0..BLOCK_WAIT_CARRIED): a doorbell and a
+       wait in one call.
        The server takes the session's new submissions (as on a doorbell) and answers once the
        completion queue holds an entry the client has not consumed (at once if it does), or
        completions come in the answer itself -> MR0 the completion queue's tail, MR1 how many
-       completions the answer carries (0..BLOCK_WAIT_CARRIED; none if the answer is one word
-       long), MR2 + 2i and MR3 + 2i the i-th one's tag and status: those are not in the ring
-       (a server answering after an interrupt need not touch the ring then). SERVICE_NOT_FOUND: no
+       completions the answer carries (at most MR2's; none if the answer is one word long),
+       MR2 + 2i and MR3 + 2i the i-th one's tag and status: those are not in the ring (a
+       server answering after an interrupt need not touch the ring then). SERVICE_NOT_FOUND: no
        such session of the caller's in this instance (the server restarted or ended the session:
        open again); SERVICE_BUSY: another BLOCK_WAIT on the session waits already. Why a call: a
        server that ends drops the reply, so a client waiting here learns from the kernel that its
