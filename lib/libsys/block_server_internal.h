@@ -28,9 +28,10 @@ struct block_session_state {
     bool waiting;   /* a BLOCK_WAIT waits: its reply saved in wait_slot, or owed (wait_owed) */
     bool wait_owed; /* that reply is the one the service thread owes, unsaved (block_server
                        owed) */
-    unsigned wait_carry; /* completions that wait takes in its answer (its MR2) */
-    bool close_waiting;  /* a BLOCK_CLOSE's reply is saved in close_slot */
-    uint64_t owner;      /* the client's badge */
+    unsigned wait_carry;    /* completions that wait takes in its answer (its MR2) */
+    uint64_t wait_sequence; /* the last BLOCK_WAIT submission taken (its MR7) */
+    bool close_waiting;     /* a BLOCK_CLOSE's reply is saved in close_slot */
+    uint64_t owner;         /* the client's badge */
     unsigned disk;
     unsigned frame_bits, frame_count, frames_received;
     uint64_t slots; /* the first of 2 + frame_count */
@@ -108,6 +109,12 @@ bool block_session_alive(const struct block_session_state *s);
 bool block_session_has_completions(const struct block_session_state *s);
 /* Lets go of the session: unmaps and deletes its ring and frames, answers what waits. */
 void block_session_release(struct block_server *bs, unsigned session);
+/* BLOCK_WAIT's own submission sub, sequence number sequence, for session index (ready, not
+   broken): started or failed at once (its completion in done: true), or not taken (false:
+   the session is not the only one or has requests in flight, or the driver is full). Touches
+   no ring. */
+bool block_wait_take(struct block_server *bs, unsigned index, const struct block_submission *sub,
+                     uint64_t sequence);
 /* A call arrived: the BLOCK_WAIT the service thread owed unsaved (if any) was ended by the
    kernel; its session no longer waits (its client calls again). */
 void block_owed_dropped(struct block_server *bs);

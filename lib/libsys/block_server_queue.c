@@ -110,6 +110,45 @@ static bool read_indices(struct block_server *bs, struct block_session_state *s,
     return true;
 }
 
+/* sub's status before the disk: its checks (lib/block/block_check.h) and the disk's state. */
+static uint32_t check(const struct block_server *bs, const struct block_session_state *s,
+                      const struct block_submission *sub)
+{
+    const struct block_disk_info *disk = &bs->driver->disks[s->disk];
+    struct block_check_disk geometry = {disk->sector_size, disk->sectors, disk->max_bytes,
+                                        (disk->flags & BLOCK_INFO_READ_ONLY) != 0};
+    uint32_t status =
+        block_check_request(sub, &geometry, (uint64_t)s->frame_count << s->frame_bits);
+    if (status == BLOCK_OK && (disk->flags & BLOCK_INFO_FAILED))
+        status = BLOCK_ERROR_NO_DEVICE;
+    return status;
+}
+
+bool block_wait_take(struct block_server *bs, unsigned index, const struct block_submission *sub,
+                     uint64_t sequence)
+{
+    struct block_session_state *s = &bs->sessions[index];
+    if (bs->used_mask != 1u << index || s->started || s->done_count || s->closing || s->gone)
+        return false;
+    /* A driver that copies (map_regions) touches the client's region: as a ring, it is
+       looked at first. A DMA driver only hands the device physical addresses. */
+    if (bs->driver->map_regions && !block_session_alive(s)) {
+        s->gone = true;
+        return false;
+    }
+    uint32_t status = check(bs, s, sub);
+    if (status != BLOCK_OK) {
+        s->done[s->done_count++] = (struct block_completion){.tag = sub->tag, .status = status};
+        bs->failed++;
+    } else if (!start(bs, index, sub)) {
+        return false;
+    } else if (bs->driver->kick) {
+        bs->driver->kick(bs);
+    }
+    s->wait_sequence = sequence;
+    return true;
+}
+
 /* Takes one submission of session index if there is one and room for it: true if it took
    one (and should be asked again). */
 static bool take_one(struct block_server *bs, unsigned index)
@@ -122,13 +161,7 @@ static bool take_one(struct block_server *bs, unsigned index)
     atomic_thread_fence(memory_order_acquire); /* the entry after the index */
     struct block_submission sub;
     memcpy(&sub, (const void *)&ring->sq[block_ring_slot(s->sq_head)], sizeof sub);
-    const struct block_disk_info *disk = &bs->driver->disks[s->disk];
-    struct block_check_disk geometry = {disk->sector_size, disk->sectors, disk->max_bytes,
-                                        (disk->flags & BLOCK_INFO_READ_ONLY) != 0};
-    uint32_t status =
-        block_check_request(&sub, &geometry, (uint64_t)s->frame_count << s->frame_bits);
-    if (status == BLOCK_OK && (disk->flags & BLOCK_INFO_FAILED))
-        status = BLOCK_ERROR_NO_DEVICE;
+    uint32_t status = check(bs, s, &sub);
     if (status != BLOCK_OK) {
         post(s, sub.tag, status);
         bs->failed++;
