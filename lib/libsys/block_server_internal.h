@@ -111,8 +111,7 @@ bool block_session_has_completions(const struct block_session_state *s);
 void block_session_release(struct block_server *bs, unsigned session);
 /* BLOCK_WAIT's own submission sub, sequence number sequence, for session index (ready, not
    broken): started or failed at once (its completion in done: true), or not taken (false:
-   the session is not the only one or has requests in flight, or the driver is full). Touches
-   no ring. */
+   the session has requests in flight, or the driver is full). Touches no ring. */
 bool block_wait_take(struct block_server *bs, unsigned index, const struct block_submission *sub,
                      uint64_t sequence);
 /* A call arrived: the BLOCK_WAIT the service thread owed unsaved (if any) was ended by the

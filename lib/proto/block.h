@@ -72,9 +72,9 @@ enum block_label {
        completions the caller takes in the answer (0..BLOCK_WAIT_CARRIED), and optionally
        (length 8) MR3-MR6 one submission (struct block_submission's 32 bytes) with MR7 its
        sequence number (not 0, a new one for each new submission): a doorbell and a wait in one
-       call. A submission in the message is taken without the ring when the session is the
-       server's only one and has no request in flight (else SERVICE_BUSY, nothing taken: put
-       it in the ring and wait again); MR2 must then be at least 1, and a call that repeats the
+       call. A submission in the message is taken without the ring when the session has no
+       request in flight on the server (else SERVICE_BUSY, nothing taken: put it in the ring
+       and wait again); MR2 must then be at least 1, and a call that repeats the
        last sequence number taken (request_call calling again after a lost reply) takes
        nothing new.
        The server takes the session's new submissions (as on a doorbell) and answers once the
