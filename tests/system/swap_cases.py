@@ -98,7 +98,7 @@ def bad_swaps_case():
     return Case("swap-bad-input", initrd="test", exit_status=None, timeout=180,
                 cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/swap-hmfs.manifest",
                 qemu=AHCI_DISK, disks=[("disk.img", DISK_BYTES, mkfs)],
-                typing=[(r"^hmfs: mounted ahci 0 ", "\r"), (PROMPT, "run fsx 5 3000 /fsx-5 &\r"),
+                typing=[(r"^hmfs: mounted ahci 0 ", "\r"), (PROMPT, "run fsx 5 12000 /fsx-5 &\r"),
                         (PROMPT, "swap ahci bin/nosuch\r"),
                         (PROMPT, "swap ahci bin/corrupt\r"),
                         (PROMPT, "swap ahci bin/proctest-v2\r"),
@@ -114,7 +114,7 @@ def bad_swaps_case():
                     r"again$",
                     r"^procsrv: process \d+ \(ahci\) thread main: page fault ", undone,
                     r"^ahci +0  QEMU HARDDISK +QM\d+ +64 MiB ",
-                    r"^fsx: seed 5: 3000 operations on /fsx-5$", fsx_done],
+                    r"^fsx: seed 5: 12000 operations on /fsx-5$", fsx_done],
                 forbid=FORBID, check=busy_throughout(undone, [fsx_done], 2), after=fsck_clean)
 
 
