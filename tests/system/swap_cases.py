@@ -73,8 +73,8 @@ def swap_load_case():
     return Case("swap-hmfs-load", initrd="test", exit_status=None, timeout=240,
                 cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/swap-hmfs.manifest",
                 qemu=AHCI_DISK, disks=[("disk.img", DISK_BYTES, mkfs)],
-                typing=[(r"^hmfs: mounted ahci 0 ", "\r"), (PROMPT, "run fsx 7 8000 /fsx-7 &\r"),
-                        (PROMPT, "run fsx bigfile 9 12 8 /big &\r"),
+                typing=[(r"^hmfs: mounted ahci 0 ", "\r"), (PROMPT, "run fsx 7 30000 /fsx-7 &\r"),
+                        (PROMPT, "run fsx bigfile 9 12 24 /big &\r"),
                         (PROMPT, "run blocktest swaps ahci 0 10 bin/ahci-v2 bin/ahci kill\r")],
                 expect=SHELL_UP + [
                     r"^hmfs: mounted ahci 0 ",
@@ -82,8 +82,8 @@ def swap_load_case():
                     r"^procsrv: process \d+ \(ahci\) killed by process \d+$",
                     r"^procsrv: restarting ahci in \d+ ms",
                     swaps, r"^blocktest: swaps: [1-9]\d* passed, 0 failed$",
-                    r"^fsx: seed 7: 8000 operations on /fsx-7$", fsx_done,
-                    r"^fsx: bigfile: /big, 12 MiB, read back and compared 8 times$", big_done],
+                    r"^fsx: seed 7: 30000 operations on /fsx-7$", fsx_done,
+                    r"^fsx: bigfile: /big, 12 MiB, read back and compared 24 times$", big_done],
                 forbid=FORBID, check=busy_throughout(swaps, [fsx_done, big_done], 10),
                 after=fsck_clean)
 
