@@ -356,7 +356,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt acpitables keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
 	initstack aml pci pciids mouse psf vt blend compose clockface hmfs hmfs_fsx hmfs_powercut \
-	hmfs_corrupt block ahci fsserve fspath fdtable fserrno
+	hmfs_corrupt block ahci nvme fsserve fspath fdtable fserrno
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -436,6 +436,7 @@ $(BUILD)/host/test_diskbench: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS
 unit_srcs_fsbench := lib/fsbench/fsbench.c lib/diskbench/diskbench.c
 $(BUILD)/host/test_fsbench: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 unit_srcs_ahci      := lib/ahci/identify.c lib/ahci/command.c
+unit_srcs_nvme      := lib/nvme/identify.c lib/nvme/command.c
 unit_srcs_fspath    := lib/fspath/fspath.c
 unit_srcs_fdtable   := lib/fdtable/fdtable.c
 unit_srcs_fserrno   := lib/fserrno/fserrno.c
