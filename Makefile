@@ -250,7 +250,7 @@ USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/f
 	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
 	tests/user/smptest apps/ipcbench servers/acpi servers/pci tests/user/edutest \
 	servers/compositor tests/user/gfxtest apps/gfxbench tests/user/inputtest apps/clock \
-	servers/ahci servers/ramdisk tests/user/blocktest servers/hmfs tests/user/fstest \
+	servers/ahci servers/nvme servers/ramdisk tests/user/blocktest servers/hmfs tests/user/fstest \
 	tests/user/fsx
 # libsys beyond crt0 and start-up is an archive, so a program links only the parts it uses
 # (the console no server-side helpers it does not call, a client no server library).
@@ -260,7 +260,7 @@ LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/server.o $(BUILD)/user/lib/libsys/server_dispatch.o \
 	$(BUILD)/user/lib/result/result.o $(BUILD)/user/lib/result/result_format.o \
 	$(BUILD)/user/lib/libsys/invoke.o $(BUILD)/user/lib/libsys/acpi_client.o \
-	$(BUILD)/user/lib/libsys/vmap.o $(BUILD)/user/lib/libsys/objects.o \
+	$(BUILD)/user/lib/libsys/vmap.o $(BUILD)/user/lib/libsys/objects.o $(BUILD)/user/lib/libsys/watchdog.o \
 	$(BUILD)/user/lib/libsys/block_server.o \
 	$(BUILD)/user/lib/libsys/block_server_queue.o $(BUILD)/user/lib/block/block_check.o \
 	$(BUILD)/user/lib/libsys/block.o $(BUILD)/user/lib/libsys/fs_client.o \
@@ -287,6 +287,7 @@ extra_srcs_acpi    := lib/acpi/tables.c lib/acpi/madt.c lib/procgrant/procgrant.
 	$(wildcard lib/aml/*.c)
 extra_srcs_pci     := lib/pci/pci.c lib/procgrant/procgrant.c
 extra_srcs_ahci    := lib/ahci/identify.c lib/ahci/command.c
+extra_srcs_nvme    := lib/nvme/identify.c lib/nvme/command.c
 extra_srcs_shell   := lib/lineedit/lineedit.c lib/pci/pci.c lib/pci/pciids.c
 extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c lib/vt/vt.c lib/vt/vt_render.c \
 	lib/psf/psf.c lib/text/text.c lib/input/keymap.c
