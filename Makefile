@@ -136,7 +136,7 @@ QEMU := qemu-system-x86_64 -machine $(MACHINE) $(QEMU_ACCEL) -m $(MEM) -smp $(SM
 # initrd's etc/ files, then kept across runs (never remade while it exists; `make disk-clean`
 # starts again), so what a user writes stays. On q35 it goes on the built-in AHCI controller's
 # port 0, on pc on an added one (-device ahci); the manifest's ahci driver serves it, and hmfs
-# mounts it.
+# mounts it. `make run DISK=nvme` attaches it to an NVMe controller (servers/nvme) instead.
 DISK_IMAGE ?= $(BUILD)/disk.img
 DISK_SIZE  ?= 64M
 $(DISK_IMAGE): | $(BUILD)/tools/mkfs.hmfs
@@ -150,9 +150,14 @@ $(DISK_IMAGE): | $(BUILD)/tools/mkfs.hmfs
 disk: $(DISK_IMAGE)
 disk-clean:
 	rm -f $(DISK_IMAGE)
+# DISK=nvme attaches it as an NVMe controller's namespace instead (servers/nvme serves it).
+DISK      ?= ahci
 DISK_BUS  = $(if $(filter q35,$(MACHINE)),ide.0,ahci0.0)
-QEMU_DISK = $(if $(filter q35,$(MACHINE)),,-device ahci,id=ahci0) \
+QEMU_AHCI_DISK = $(if $(filter q35,$(MACHINE)),,-device ahci,id=ahci0) \
 	-drive if=none,id=disk0,file=$(DISK_IMAGE),format=raw -device ide-hd,drive=disk0,bus=$(DISK_BUS)
+QEMU_NVME_DISK = -drive if=none,id=disk0,file=$(DISK_IMAGE),format=raw \
+	-device nvme,serial=missive-disk,drive=disk0
+QEMU_DISK = $(if $(filter nvme,$(DISK)),$(QEMU_NVME_DISK),$(QEMU_AHCI_DISK))
 
 # The serial console is this terminal; Ctrl-A X quits QEMU.
 run: $(BUILD)/missive.iso | $(DISK_IMAGE)

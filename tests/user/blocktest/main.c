@@ -59,6 +59,10 @@ static unsigned mismatches(const uint8_t *buffer, uint64_t seed, uint64_t lba, u
 /* Writes (op BLOCK_OP_WRITE) or reads and checks (BLOCK_OP_READ) the pattern on sectors
    [first, first + count), depth requests in flight, each 1..16 sectors. Returns the sectors
    that failed (or mismatched). */
+/* The flags of pattern writes: BLOCK_FLAG_FUA for "write-fua" (every write forced to stable
+   media, then a flush), else 0. */
+static uint8_t write_flags;
+
 static uint64_t run_pattern(struct block_session *s, uint8_t op, uint64_t seed, unsigned depth,
                             uint64_t first, uint64_t count)
 {
@@ -82,8 +86,12 @@ static uint64_t run_pattern(struct block_session *s, uint8_t op, uint64_t seed, 
             count_of[slot] = n;
             if (op == BLOCK_OP_WRITE)
                 fill(region + slot * slot_bytes, seed, next, n, sector);
-            struct block_submission r = {
-                .op = op, .count = n, .lba = next, .offset = slot * slot_bytes, .tag = slot};
+            struct block_submission r = {.op = op,
+                                         .flags = op == BLOCK_OP_WRITE ? write_flags : 0,
+                                         .count = n,
+                                         .lba = next,
+                                         .offset = slot * slot_bytes,
+                                         .tag = slot};
             long e = block_submit(s, &r);
             if (e != 0) {
                 check_fail("submit at sector %llu: error %ld", (unsigned long long)next, e);
@@ -151,12 +159,15 @@ static void pattern(const char *server, unsigned disk, uint64_t seed, unsigned d
     if (write)
         check("sectors written wrong",
               (long)run_pattern(s, BLOCK_OP_WRITE, seed, depth, first, count), 0);
+    if (write && write_flags)
+        check("a flush", block_flush(s), 0);
     if (verify)
         check("sectors read back wrong",
               (long)run_pattern(s, BLOCK_OP_READ, seed, depth, first, count), 0);
-    printf("blocktest: %s %s disk %u: sectors %llu+%llu at depth %u%s%s\n",
+    printf("blocktest: %s %s disk %u: sectors %llu+%llu at depth %u%s%s%s\n",
            check_failures() ? "FAILED" : "ok", server, disk, (unsigned long long)first,
-           (unsigned long long)count, depth, write ? " written" : "", verify ? " verified" : "");
+           (unsigned long long)count, depth, write ? " written" : "",
+           write && write_flags ? " fua flushed" : "", verify ? " verified" : "");
     block_close(s);
 }
 
@@ -343,7 +354,8 @@ static uint64_t number(const char *s)
 static _Noreturn void usage(void)
 {
     printf("blocktest: usage: blocktest pattern SERVER DISK SEED DEPTH [SECTORS] | write|verify "
-           "SERVER DISK SEED DEPTH FIRST COUNT | clients SERVER DISK N | stream SERVER DISK "
+           "SERVER DISK SEED DEPTH FIRST COUNT | write-fua SERVER DISK SEED DEPTH FIRST COUNT | "
+           "clients SERVER DISK N | stream SERVER DISK "
            "COUNT [swap=PROGRAM|kill] | idle SERVER DISK swap=PROGRAM|kill | bad SERVER DISK | "
            "orphans "
            "SERVER DISK N\n");
@@ -367,6 +379,10 @@ int main(int argc, char **argv)
                 number(argv[7]), what[0] != 'v', what[0] != 'w' || what[1] == 'o');
         if (strcmp(what, "worker") == 0)
             return check_failures();
+    } else if (strcmp(what, "write-fua") == 0 && argc == 8) {
+        write_flags = BLOCK_FLAG_FUA;
+        pattern(server, disk, number(argv[4]), (unsigned)number(argv[5]), number(argv[6]),
+                number(argv[7]), true, true);
     } else if (strcmp(what, "clients") == 0 && argc == 5) {
         clients(server, argv[3], (unsigned)number(argv[4]));
     } else if (strcmp(what, "stream") == 0 && argc >= 5) {
