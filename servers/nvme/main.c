@@ -288,7 +288,15 @@ int main(int argc, char **argv)
         printf("nvme: bus mastering could not be enabled; stopping\n");
         return 1;
     }
-    const char *why = controller_start(g.bar, 0);
+    /* MSI-X before the controller makes its queues: QEMU 7.2 ties a completion queue to its
+       vector only if MSI-X is on when the queue is created (msix_vector_use in nvme_init_cq);
+       a queue made before never signals. */
+    const char *why = g.msi ? enable_msix(&g) : NULL;
+    if (why) {
+        printf("nvme: MSI-X: %s; stopping\n", why);
+        return 1;
+    }
+    why = controller_start(g.bar, 0);
     if (why) {
         printf("nvme: %s; stopping\n", why);
         return 1;
@@ -303,10 +311,6 @@ int main(int argc, char **argv)
     uint64_t irq_bit = block_server_driver_notification(nvme_server, NVME_BIT_IRQ);
     if (!g.handler || !irq_bit || irq_handler_set_notification(g.handler, irq_bit) != ERR_OK) {
         printf("nvme: no interrupt; stopping\n");
-        return 1;
-    }
-    if (g.msi && (why = enable_msix(&g)) != NULL) {
-        printf("nvme: MSI-X: %s; stopping\n", why);
         return 1;
     }
     why = libsys_watchdog_start(block_server_driver_notification(nvme_server, NVME_BIT_TICK),
