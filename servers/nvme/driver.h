@@ -35,7 +35,8 @@ extern struct nvme_timeouts nvme_timeouts;
 
 struct nvme_slot {
     bool busy;
-    uint8_t retries;
+    bool sent;               /* in the submission queue (else built, waiting for queue_kick) */
+    uint8_t retries;         /* errors or time-outs it had alone */
     uint32_t disk;           /* index into nvme.disks */
     uint64_t lba;            /* for the log line naming a failure */
     uint32_t count;          /* blocks */
@@ -76,7 +77,9 @@ struct nvme_controller {
     uint8_t *identify; /* 4 KiB */
     uint64_t *lists;   /* NVME_SLOTS lists of NVME_LIST_ENTRIES */
     unsigned slot_count;
-    uint64_t free_mask; /* slots free */
+    uint64_t free_mask;    /* slots free */
+    uint64_t waiting_mask; /* built, not yet in the submission queue */
+    uint64_t suspect_mask; /* in flight at a reset: sent again one at a time (queue.c) */
     struct nvme_slot slots[NVME_SLOTS];
     struct nvme_disk disks[NVME_MAX_DISKS];
     unsigned disk_count;
@@ -123,10 +126,11 @@ struct queue_io {
     unsigned segment_count;
     unsigned cookie;
 };
-/* Builds io's command in a free slot and queues it. Returns BLOCK_OK, QUEUE_FULL, or a
-   BLOCK_ERROR_* status for a request that fails at once. */
+/* Builds io's command in a free slot; it goes to the controller at the next queue_kick.
+   Returns BLOCK_OK, QUEUE_FULL, or a BLOCK_ERROR_* status for a request that fails at once. */
 int queue_submit(const struct queue_io *io);
-/* Rings the submission doorbell once for everything queued since the last kick. */
+/* Sends what waits (all of it, or after a reset the next suspect alone) and rings the
+   submission doorbell once. */
 void queue_kick(void);
 /* Consumes the completion queue (and rings its head doorbell). */
 void queue_interrupt(void);

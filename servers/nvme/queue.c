@@ -9,8 +9,10 @@
  * (nvme_status_retryable) is sent again up to NVME_RETRIES times, then fails with the block
  * status it maps to and a line naming the namespace and the LBA; one that cannot pass (LBA out
  * of range, a read-only range) fails at once. A time-out, or CSTS.CFS, resets the controller
- * (controller_reset) and sends every command that was in flight again, each counting a retry;
- * a controller that does not come back fails its disks.
+ * (controller_reset); every command that was in flight becomes a suspect, and the suspects are
+ * sent again one at a time (new requests wait), so a time-out can be blamed on one command: a
+ * suspect that times out alone counts a retry and fails with BLOCK_ERROR_TIMEOUT after
+ * NVME_RETRIES. A controller that does not come back fails its disks.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -53,6 +55,8 @@ static void finish(unsigned slot, uint32_t status)
     struct nvme_slot *s = &nvme.slots[slot];
     s->busy = false;
     nvme.free_mask |= 1ull << slot;
+    nvme.suspect_mask &= ~(1ull << slot);
+    nvme.waiting_mask &= ~(1ull << slot);
     block_server_complete(nvme_server, s->cookie, status);
 }
 
@@ -78,6 +82,7 @@ int queue_submit(const struct queue_io *io)
                       io->count, io->fua, prp1, prp2);
     }
     s->busy = true;
+    s->sent = false;
     s->retries = 0;
     s->disk = io->disk;
     s->lba = io->lba;
@@ -85,13 +90,36 @@ int queue_submit(const struct queue_io *io)
     s->cookie = io->cookie;
     s->deadline = slot_deadline(s);
     nvme.free_mask &= ~(1ull << slot);
-    controller_push(&s->command);
+    nvme.waiting_mask |= 1ull << slot;
     return BLOCK_OK;
+}
+
+/* Puts slot's command in the submission queue. */
+static void send(unsigned slot)
+{
+    struct nvme_slot *s = &nvme.slots[slot];
+    s->sent = true;
+    nvme.waiting_mask &= ~(1ull << slot);
+    s->deadline = slot_deadline(s);
+    controller_push(&s->command);
 }
 
 void queue_kick(void)
 {
-    if (!nvme.tail_moved || nvme.state != NVME_RUNNING)
+    if (nvme.state != NVME_RUNNING)
+        return;
+    if (nvme.suspect_mask) {
+        /* After a reset: the suspects one at a time, nothing else. */
+        bool one_out = false;
+        for (uint64_t m = nvme.suspect_mask; m; m &= m - 1)
+            one_out = one_out || nvme.slots[lowest_bit(m)].sent;
+        if (!one_out)
+            send(lowest_bit(nvme.suspect_mask));
+    } else {
+        for (uint64_t m = nvme.waiting_mask; m; m &= m - 1)
+            send(lowest_bit(m));
+    }
+    if (!nvme.tail_moved)
         return;
     nvme.tail_moved = false;
     atomic_thread_fence(memory_order_release); /* the entries are in memory before the doorbell */
@@ -116,8 +144,7 @@ static void command_failed(unsigned slot, uint16_t status)
     if (nvme_status_retryable(status) && s->retries < NVME_RETRIES) {
         s->retries++;
         block_server_count_retry(nvme_server);
-        s->deadline = slot_deadline(s);
-        controller_push(&s->command);
+        send(slot);
         return;
     }
     printf("nvme: disk %u (namespace %u): %s at LBA %llu (%u block%s)%s\n", s->disk,
@@ -140,7 +167,7 @@ void queue_interrupt(void)
         uint16_t cid = c->cid;
         nvme_cq_advance(&nvme.io_cursor);
         consumed = true;
-        if (cid >= nvme.slot_count || !nvme.slots[cid].busy) {
+        if (cid >= nvme.slot_count || !nvme.slots[cid].busy || !nvme.slots[cid].sent) {
             printf("nvme: a completion for command %u, which is not in flight; ignored\n", cid);
             continue;
         }
@@ -155,37 +182,42 @@ void queue_interrupt(void)
     queue_kick(); /* retries */
 }
 
-/* Resets the controller and sends again what was in flight (each a retry; past
-   NVME_RETRIES it fails with BLOCK_ERROR_TIMEOUT). */
+/* Resets the controller; what was in flight becomes suspects, sent again one at a time. A
+   command that was alone in flight counts a retry, and past NVME_RETRIES fails with
+   BLOCK_ERROR_TIMEOUT. */
 static void recover(const char *why)
 {
-    unsigned in_flight = 0;
+    uint64_t in_flight = 0;
     for (unsigned slot = 0; slot < nvme.slot_count; slot++)
-        in_flight += nvme.slots[slot].busy;
-    printf("nvme: %s with %u command%s in flight; resetting the controller\n", why, in_flight,
-           in_flight == 1 ? "" : "s");
+        if (nvme.slots[slot].busy && nvme.slots[slot].sent)
+            in_flight |= 1ull << slot;
+    unsigned count = (unsigned)__builtin_popcountll(in_flight);
+    printf("nvme: %s with %u command%s in flight; resetting the controller\n", why, count,
+           count == 1 ? "" : "s");
     block_server_count_reset(nvme_server);
     if (!controller_reset()) {
         controller_failed("the controller did not come back from a reset");
         return;
     }
-    for (unsigned slot = 0; slot < nvme.slot_count; slot++) {
+    if (count == 1) {
+        unsigned slot = lowest_bit(in_flight);
         struct nvme_slot *s = &nvme.slots[slot];
-        if (!s->busy)
-            continue;
         if (s->retries >= NVME_RETRIES) {
             printf("nvme: disk %u (namespace %u): time-out at LBA %llu (%u block%s) after %u "
                    "retries\n",
                    s->disk, nvme.disks[s->disk].nsid, (unsigned long long)s->lba, s->count,
                    s->count == 1 ? "" : "s", NVME_RETRIES);
             finish(slot, BLOCK_ERROR_TIMEOUT);
-            continue;
+            in_flight = 0;
+        } else {
+            s->retries++;
+            block_server_count_retry(nvme_server);
         }
-        s->retries++;
-        block_server_count_retry(nvme_server);
-        s->deadline = slot_deadline(s);
-        controller_push(&s->command);
     }
+    for (uint64_t m = in_flight; m; m &= m - 1)
+        nvme.slots[lowest_bit(m)].sent = false;
+    nvme.waiting_mask |= in_flight;
+    nvme.suspect_mask |= in_flight;
     queue_kick();
 }
 
@@ -198,7 +230,8 @@ void queue_tick(void)
         return;
     }
     for (unsigned slot = 0; slot < nvme.slot_count; slot++) {
-        if (nvme.slots[slot].busy && nvme.slots[slot].deadline <= nvme.tick) {
+        if (nvme.slots[slot].busy && nvme.slots[slot].sent &&
+            nvme.slots[slot].deadline <= nvme.tick) {
             queue_interrupt(); /* it may have ended just now */
             if (nvme.slots[slot].busy)
                 recover("time-out");

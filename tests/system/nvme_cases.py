@@ -6,7 +6,8 @@ swapped in the middle of a stream; HMFS on NVMe across a reboot; make run DISK=n
 and one image on AHCI and NVMe at once (share-rw=on)."""
 import os
 
-from ahci_cases import MIB64, all_of, fill_pattern, image_has_pattern, ok
+from ahci_cases import (MIB64, READ_ERROR_AT_1000, all_of, fill_pattern, image_has_pattern, ok,
+                        text_file)
 from common import PROMPT, SHELL_TROUBLE, SHELL_UP, Case
 from hmfs_cases import FORBID, fsck_clean, run_disk
 
@@ -57,7 +58,7 @@ def nvme_cases():
             r"^nvme: NVMe 1\.4, QEMU NVMe Ctrl, serial nvme-serial-0, firmware [\d.]+, "
             r"256 namespaces, 65-entry I/O queue, largest transfer 512 KiB, write cache$",
             r"^nvme: namespace 1: 131072 blocks of 512 bytes \(disk 0\)$",
-            r"^nvme: serving 1 namespace, interrupts through (MSI-X|INTx)$",
+            r"^nvme: serving 1 namespace, interrupts through MSI-X$",
             r"Non-Volatile memory controller.*QEMU NVM Express Controller",
             r"^nvme +0  QEMU NVMe Ctrl +nvme-serial-0 +64 MiB  131072 x 512 cache fua$",
             ok("nvme", 0, 0, 2048, 1, " verified"),
@@ -70,9 +71,10 @@ def nvme_cases():
             after=all_of(image_has_pattern("a.img", 9, 20000, 4096,
                                            untouched=[(19990, 10), (24096, 10)]),
                          image_has_pattern("a.img", 10, 30000, 1024))),
-        # Two namespaces on one controller (one of 4096-byte blocks) and a second controller
-        # (driver nvme-2), on q35: the host's pattern read on all three at once, the guest's
-        # written on all three and checked by the host after QEMU ends.
+        # Two namespaces on one controller and a second controller (driver nvme-2) of
+        # 4096-byte blocks, on q35 with INTx (msi=off; GSI 16-23 through _PRT): the host's
+        # pattern read on all three at once, the guest's written on all three and checked by
+        # the host after QEMU ends.
         nvme_case("nvme-q35-two",
                   ["-machine", "q35"] + nvme_namespaces("a.img", "b.img") +
                   ["-drive", "if=none,id=big,file={dir}/c.img,format=raw",
@@ -87,6 +89,7 @@ def nvme_cases():
                       "run blocktest write nvme-2 0 76 32 1024 256\r",
                       "echo wait\r",
                   ], [
+                      r"^nvme: serving 2 namespaces, interrupts through INTx$",
                       r"^procsrv: started nvme-2 \(bin/nvme\) as process \d+",
                       r"^nvme: namespace 2: 131072 blocks of 512 bytes \(disk 1\)$",
                       r"^nvme: namespace 1: 16384 blocks of 4096 bytes \(disk 0\)$",
@@ -102,7 +105,8 @@ def nvme_cases():
                             ("c.img", MIB64, fill_4k(73, 0, 512))],
                   after=all_of(image_has_pattern("a.img", 74, 8192, 2048),
                                image_has_pattern("b.img", 75, 8192, 2048),
-                               image_has_4k("c.img", 76, 1024, 256)), timeout=200),
+                               image_has_4k("c.img", 76, 1024, 256)), timeout=200,
+                  manifest="nvme-intx"),
         # The block protocol's bad input against the real device, clients that leave with
         # requests in flight; then the driver killed, and swapped for another binary, in the
         # middle of a stream of writes: procsrv starts it again, the client library opens the
@@ -126,6 +130,45 @@ def nvme_cases():
         ], disks=[("a.img", MIB64, None)], timeout=200,
             check=lambda log: None if log.count("every acknowledged write read back") == 2
             else "expected both streams (kill and swap) to read back what was acknowledged"),
+        # A block that cannot be read (blkdebug): QEMU answers "unrecovered read error", the
+        # command is sent again NVME_RETRIES times, then fails alone with an I/O error and a
+        # line naming the namespace and the LBA; the blocks around it read, a batch at depth 32
+        # goes on, writes too, and the stats count the retries.
+        nvme_case("nvme-read-error", [
+            "-drive", "if=none,id=bad,driver=raw,file.driver=blkdebug,"
+                      "file.config={dir}/errors.conf,file.image.filename={dir}/a.img",
+            "-device", "nvme,serial=bad-blocks,drive=bad"], [
+                "blk read nvme 0 1000\r",
+                "blk read nvme 0 999\r",
+                "run blocktest verify nvme 0 41 32 1001 3000\r",
+                "run blocktest pattern nvme 0 42 32 900\r",
+                "blk stats nvme\r",
+            ], [
+                r"^nvme: disk 0 \(namespace 1\): unrecovered read error at LBA 1000 \(1 block\) "
+                r"after retries$",
+                r"^blk: sector 1000: I/O error$",
+                r"^0007ce00  ",
+                ok("nvme", 0, 1001, 3000, 32, " verified"),
+                ok("nvme", 0, 0, 900, 32, " written verified"),
+                r"^blk: nvme: 1 disks, 0 sessions, \d+ requests done, 1 failed, 3 retries, "
+                r"0 resets, 0 sessions cut off$",
+            ], disks=[("a.img", MIB64, fill_pattern(41, 0, 4096)),
+                      ("errors.conf", 0, text_file(READ_ERROR_AT_1000))]),
+        # A disk too slow for the time-out (QEMU throttles it to 4 requests a second; the test
+        # manifest's I/O time-out is 3 s): commands queued 32 deep time out, the controller is
+        # reset (CC.EN off and on, its queues made again), the commands go again one at a time,
+        # and every one completes well.
+        nvme_case("nvme-timeout", [
+            "-drive", "if=none,id=slow,file={dir}/a.img,format=raw,throttling.iops-total=4",
+            "-device", "nvme,serial=slow,drive=slow"], [
+                "run blocktest verify nvme 0 61 32 0 256\r",
+                "blk stats nvme\r",
+            ], [
+                r"^nvme: time-out with \d+ commands in flight; resetting the controller$",
+                ok("nvme", 0, 0, 256, 32, " verified"),
+                r"^blk: nvme: 1 disks, 0 sessions, \d+ requests done, 0 failed, \d+ retries, "
+                r"[1-9]\d* resets, 0 sessions cut off$",
+            ], disks=[("a.img", MIB64, fill_pattern(61, 0, 256))], timeout=120),
         # One image on an AHCI disk and an NVMe namespace at once (QEMU needs share-rw=on on
         # both devices; without it the second device fails to take the image's write lock):
         # written through AHCI and flushed, read back through NVMe, and the other way round.
