@@ -590,7 +590,7 @@ bench-compare:
 BENCH_DISK := $(BUILD)/bench-disk
 LINUXDISK_MODULES := scsi_common scsi_mod libata libahci ahci crct10dif_common \
 	crct10dif_generic crc-t10dif crc64 crc64_rocksoft_generic crc64-rocksoft t10-pi sd_mod \
-	crc16 crc32c_generic mbcache jbd2 ext4
+	crc16 crc32c_generic mbcache jbd2 ext4 nvme-core nvme
 LINUXDISK_SRCS := tools/bench/linux/linuxdisk.c lib/diskbench/diskbench.c lib/fsbench/fsbench.c
 
 $(BENCH_DISK)/linuxdisk: $(LINUXDISK_SRCS) lib/diskbench/diskbench.h lib/fsbench/fsbench.h Makefile | $(DEPS)
