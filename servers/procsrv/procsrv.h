@@ -62,6 +62,9 @@ struct process {
     uint64_t restart_tick;     /* when RESTARTING: the clock tick to start it again at */
     uint64_t waiter;           /* a saved reply of a PROC_WAIT for it (0: none) */
     struct proc_device device; /* a PCI driver's function */
+    /* The program a swap replaced, while the swapped-in one has not ended yet: if it ends on
+       its own (exits or faults), the swap did not hold and this one is started again. */
+    char swapped_from[MANIFEST_PROGRAM_MAX + 1];
 };
 
 /* slots.c: procsrv's CSpace. */

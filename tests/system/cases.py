@@ -22,6 +22,7 @@ from input_cases import input_cases  # noqa: E402
 from gfx_cases import gfx_cases  # noqa: E402
 from posix_cases import posix_cases  # noqa: E402  (the POSIX file calls, docs/userspace.md)
 from hmfs_cases import hmfs_cases  # noqa: E402  (the file server's, docs/hmfs.md)
+from swap_cases import swap_cases  # noqa: E402  (driver replacement, docs/processes.md)
 import benchcsv  # noqa: E402  (tools/bench: the result format and the plausibility checks)
 import plausible  # noqa: E402
 
@@ -287,6 +288,10 @@ def cases():
                               r"^proctest: figures: [1-9]\d* passed, 0 failed$"]),
         # The round trip of docs/kernel.md section 9 (usertest ipc), under icount; the IPC
         # trace compiled in but off must not change it (docs/ipc-performance.md).
+        Case("user-slowpath", initrd="test", cmdline="qemu-exit init=bin/usertest -- slowpath",
+             forbid=NO_TROUBLE + [r"FAIL"],
+             expect=BOOTED + [r"^usertest: slowpath: 300 rounds, 0 failed$",
+                              r"^thread 'usertest' exited with status 0"]),
         Case("user-ipc-figure", initrd="test", cmdline="qemu-exit init=bin/usertest -- ipc",
              qemu=["-icount", "shift=0"], forbid=NO_TROUBLE + [r"FAIL"], timeout=120,
              expect=BOOTED + [r"^usertest: ipc: 10000 call/reply_recv round trips, \d+ TSC each",
@@ -420,6 +425,7 @@ def cases():
         *gfx_cases(),
         *hmfs_cases(),
         *posix_cases(),
+        *swap_cases(),
     ]
 
 

@@ -44,8 +44,9 @@ def nvme_case(name, qemu, lines, expect, disks=(), timeout=150, forbid=(), manif
 def nvme_cases():
     return [
         # One controller on pc: IDENTIFY, lspci and disks name it; the host's pattern read at
-        # depths 1 and 32, the guest's written at depth 32 (and with FUA at depth 8, then a
-        # flush) and checked by the host after QEMU ends, the sectors around them untouched.
+        # depths 1 and 32, the guest's written at depth 32 (and with FUA at depth 8) and
+        # checked by the host after QEMU ends, the sectors around them untouched; blk's write
+        # (which flushes after it) and compare.
         nvme_case("nvme-pc", nvme_disk("a.img"), [
             "lspci\r",
             "disks\r",
@@ -53,6 +54,9 @@ def nvme_cases():
             "run blocktest verify nvme 0 7 32 0 8192\r",
             "run blocktest write nvme 0 9 32 20000 4096\r",
             "run blocktest write-fua nvme 0 10 8 30000 1024\r",
+            "run blocktest verify nvme 0 10 8 30000 1024\r",
+            "blk write nvme 0 40000 etc/motd\r",
+            "blk cmp nvme 0 40000 etc/motd\r",
             "blk stats nvme\r",
         ], [
             r"^nvme: NVMe 1\.4, QEMU NVMe Ctrl, serial nvme-serial-0, firmware [\d.]+, "
@@ -64,7 +68,10 @@ def nvme_cases():
             ok("nvme", 0, 0, 2048, 1, " verified"),
             ok("nvme", 0, 0, 8192, 32, " verified"),
             ok("nvme", 0, 20000, 4096, 32, " written"),
-            ok("nvme", 0, 30000, 1024, 8, " written fua flushed verified"),
+            ok("nvme", 0, 30000, 1024, 8, r" written \(FUA\)"),
+            ok("nvme", 0, 30000, 1024, 8, " verified"),
+            r"^blk: wrote \d+ bytes of etc/motd at sector 40000$",
+            r"^blk: same \d+ bytes of etc/motd at sector 40000$",
             r"^blk: nvme: 1 disks, 0 sessions, \d+ requests done, 0 failed, 0 retries, "
             r"0 resets, 0 sessions cut off$",
         ], disks=[("a.img", MIB64, fill_pattern(7, 0, 8192))],
@@ -171,7 +178,7 @@ def nvme_cases():
             ], disks=[("a.img", MIB64, fill_pattern(61, 0, 256))], timeout=120),
         # One image on an AHCI disk and an NVMe namespace at once (QEMU needs share-rw=on on
         # both devices; without it the second device fails to take the image's write lock):
-        # written through AHCI and flushed, read back through NVMe, and the other way round.
+        # written through AHCI with FUA, read back through NVMe, and the other way round.
         nvme_case("nvme-ahci-shared", ["-device", "ahci,id=ahci0",
                                        "-drive", "if=none,id=s0,file={dir}/a.img,format=raw",
                                        "-device", "ide-hd,drive=s0,bus=ahci0.0,share-rw=on"] +
@@ -181,9 +188,9 @@ def nvme_cases():
                       "run blocktest write-fua nvme 0 82 32 4096 2048\r",
                       "run blocktest verify ahci 0 82 32 4096 2048\r",
                   ], [
-                      ok("ahci", 0, 0, 2048, 32, " written fua flushed verified"),
+                      ok("ahci", 0, 0, 2048, 32, r" written \(FUA\)"),
                       ok("nvme", 0, 0, 2048, 32, " verified"),
-                      ok("nvme", 0, 4096, 2048, 32, " written fua flushed verified"),
+                      ok("nvme", 0, 4096, 2048, 32, r" written \(FUA\)"),
                       ok("ahci", 0, 4096, 2048, 32, " verified"),
                   ], disks=[("a.img", MIB64, None)],
             after=all_of(image_has_pattern("a.img", 81, 0, 2048),

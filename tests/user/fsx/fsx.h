@@ -24,4 +24,9 @@ void posix_checks(const char *top);
    never touched again, among changes that are not synced; returns only on an error. */
 int powercut_run(uint64_t seed, const char *top);
 
+/* A file of mib MiB (more than the server's cache) written, then read back and compared rounds
+   times, a chunk rewritten and fsynced between rounds (bigfile.c); returns the failures, after
+   the count line "fsx: bigfile: N passed, M failed". */
+int bigfile_run(uint64_t seed, unsigned mib, unsigned rounds, const char *path);
+
 #endif
