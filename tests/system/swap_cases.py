@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 
+import posix_cases
 from common import PROMPT, REPO, SHELL_TROUBLE, SHELL_UP, Case
 
 BUILD = os.environ.get("MISSIVE_BUILD", os.path.join(REPO, "build"))
@@ -118,5 +119,35 @@ def bad_swaps_case():
                 forbid=FORBID, check=busy_throughout(undone, [fsx_done], 2), after=fsck_clean)
 
 
+def synced_after_kills(log):
+    """Check: files were fsynced (and logged) after the first kill and after the last
+    restart, so kills fell among commits and the workload went on after them."""
+    first = line_at(log, r"^procsrv: process \d+ \(ahci\) killed by process \d+$")
+    last = line_at(log, r"^blocktest: kills: ahci killed ")
+    synced = [m.start() for m in re.finditer(r"^powercut: synced ", log, re.M)]
+    if not any(first < at < last for at in synced) or not any(at > last for at in synced):
+        return "no file was synced between the kills and after them"
+    return None
+
+
+def crash_in_commit_case():
+    """The driver killed (a crash: procsrv restarts it) six times while the power-cut workload
+    writes file after file, each fsynced (a commit) and then logged, among unsynced churn; then
+    the power is cut. Every logged file reads back whole on the host and fsck.hmfs -n is
+    clean (posix_cases.check_powercut)."""
+    return Case("swap-crash-commit", initrd="test", exit_status=None, timeout=120,
+                cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/swap-hmfs.manifest",
+                qemu=AHCI_DISK, disks=[("disk.img", posix_cases.POWERCUT_DISK_BYTES,
+                                        posix_cases.mkfs)],
+                typing=[(r"^hmfs: mounted ahci 0 ", "\r"), (PROMPT, "run fsx powercut 3 &\r"),
+                        (PROMPT, "run blocktest kills ahci 0 6\r")],
+                expect=SHELL_UP + [r"^powercut: writing in /pc, seed 3$",
+                                   r"^blocktest: kills: ahci killed 6 times under its clients$",
+                                   r"^blocktest: kills: [1-9]\d* passed, 0 failed$"],
+                forbid=FORBID + [r"^powercut: (open|write|fsync|mkdir) "],
+                kill_after=(r"^blocktest: kills: [1-9]\d* passed", 0.5), check=synced_after_kills,
+                after=posix_cases.check_powercut)
+
+
 def swap_cases():
-    return [swap_load_case(), bad_swaps_case()]
+    return [swap_load_case(), bad_swaps_case(), crash_in_commit_case()]
