@@ -89,6 +89,35 @@ def swap_load_case():
                 after=fsck_clean)
 
 
+def all_checks(*checks):
+    def check(log):
+        for c in checks:
+            error = c(log)
+            if error:
+                return error
+        return None
+    return check
+
+
+def memory_given_back(log):
+    """Check: the memory of every ended driver instance went back to memsrv (the shell's mem,
+    typed last, lists no such client) once the driver serving now had reset the controller
+    (PROC_DEVICE_RESET; docs/platform.md, "A driver's death"), and the one serving now holds
+    some."""
+    started = [int(p) for p in re.findall(r"^procsrv: started ahci \(\S+\) as process (\d+)",
+                                          log, re.M)]
+    at = log.rfind("> mem\n")
+    clients = [int(c) for c in re.findall(r"^ +(\d+) +\d+K +\d+K$", log[at:], re.M)]
+    if at < 0 or not clients or len(started) < 2:
+        return "no mem listing after the swaps"
+    if started[-1] not in clients:
+        return f"the driver serving now (process {started[-1]}) is not among memsrv's clients"
+    kept = [pid for pid in started[:-1] if pid in clients]
+    if kept:
+        return f"memsrv still lends memory to ended driver instances {kept}"
+    return None
+
+
 def bad_swaps_case():
     """Swaps that cannot hold, under fsx: a missing program and a file that is not a program
     (refused before the driver is touched), a program that is not a block driver (it exits at
@@ -104,7 +133,7 @@ def bad_swaps_case():
                         (PROMPT, "swap ahci bin/corrupt\r"),
                         (PROMPT, "swap ahci bin/proctest-v2\r"),
                         (r"ended after a swap", "swap ahci bin/proctest-crash\r"),
-                        (r"ended after a swap", "disks\r")],
+                        (r"ended after a swap", "disks\r"), (PROMPT, "mem\r")],
                 expect=SHELL_UP + [
                     r"^procsrv: cannot swap ahci for bin/nosuch: no such program in the initrd$",
                     r"^swap: ahci: not found$", r"^procsrv: cannot swap ahci for bin/corrupt: ",
@@ -116,7 +145,9 @@ def bad_swaps_case():
                     r"^procsrv: process \d+ \(ahci\) thread main: page fault ", undone,
                     r"^ahci +0  QEMU HARDDISK +QM\d+ +64 MiB ",
                     r"^fsx: seed 5: 3000 operations on /fsx-5$", fsx_done],
-                forbid=FORBID, check=busy_throughout(undone, [fsx_done], 2), after=fsck_clean)
+                forbid=FORBID, check=all_checks(busy_throughout(undone, [fsx_done], 2),
+                                                memory_given_back),
+                after=fsck_clean)
 
 
 def synced_after_kills(log):
