@@ -52,9 +52,10 @@ KERNEL_ASM_SRCS := $(wildcard kernel/arch/x86_64/*.asm)
 KERNEL_OBJS     := $(patsubst %.c,$(BUILD)/kernel-obj/%.o,$(KERNEL_C_SRCS)) \
                    $(patsubst %.asm,$(BUILD)/kernel-obj/%.o,$(KERNEL_ASM_SRCS))
 
-# The IPC fast path spends no instructions on a frame pointer (every
-# instruction counts there: docs/ipc-performance.md); backtraces stop at it.
+# The IPC fast path and the system-call dispatch spend no instructions on a frame pointer
+# (every instruction counts there: docs/ipc-performance.md); backtraces stop at them.
 $(BUILD)/kernel-obj/kernel/fastpath.o: KERNEL_CFLAGS += -fomit-frame-pointer
+$(BUILD)/kernel-obj/kernel/syscall.o: KERNEL_CFLAGS += -fomit-frame-pointer
 
 $(BUILD)/kernel-obj/%.o: %.c Makefile | $(DEPS)
 	@mkdir -p $(@D)

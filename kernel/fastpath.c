@@ -177,50 +177,49 @@ __attribute__((always_inline)) static inline bool fastpath_reply_recv(struct cpu
     return true;
 }
 
-/* The entry points below: traced and xsave are constants, so each is
-   compiled with or without the trace hook, for one way of switching FPU
-   state. */
-__attribute__((always_inline)) static inline void fastpath_syscall_body(struct trap_frame *c,
-                                                                        bool traced, bool xsave)
+/* call, traced, xsave: constants, one compiled variant each (entry.asm sorts by number). */
+__attribute__((always_inline)) static inline void
+fastpath_syscall_body(struct trap_frame *c, bool call, bool traced, bool xsave)
 {
     kernel_lock();
     struct cpu_local *cpu = this_cpu();
     struct thread *t = cpu->current;
-    if (t && (c->rax == SYS_CALL
-                  ? fastpath_call(cpu, t, c, traced, xsave)
-                  : c->rax == SYS_REPLY_RECV && fastpath_reply_recv(cpu, t, c, traced, xsave)))
+    if (t && (call ? fastpath_call(cpu, t, c, traced, xsave)
+                   : fastpath_reply_recv(cpu, t, c, traced, xsave)))
         return;
+    /* Declined: invocations (calls on other capabilities) come here. */
+    uint64_t changes = cpu->run_queue_changes;
     syscall_dispatch(t, c);
+    syscall_return_at_once(cpu, t, changes);
 }
 
-/* fxsave (CPUs without XSAVE) and xsave; each with the trace hook or not.
-   syscall_handler points at the one that suits (fastpath_set_traced). */
-static void fastpath_syscall_fxsave(struct trap_frame *c)
-{
-    fastpath_syscall_body(c, false, false);
-}
+/* The variants: fastpath_set_traced picks the pair for the CPU's FPU switch and tracing. */
+#define FASTPATH_VARIANT(name, call, traced, xsave)                                                \
+    static void name(struct trap_frame *c)                                                         \
+    {                                                                                              \
+        fastpath_syscall_body(c, call, traced, xsave);                                             \
+    }
+FASTPATH_VARIANT(fastpath_call_fxsave, true, false, false)
+FASTPATH_VARIANT(fastpath_call_xsave, true, false, true)
+FASTPATH_VARIANT(fastpath_call_fxsave_traced, true, true, false)
+FASTPATH_VARIANT(fastpath_call_xsave_traced, true, true, true)
+FASTPATH_VARIANT(fastpath_reply_recv_fxsave, false, false, false)
+FASTPATH_VARIANT(fastpath_reply_recv_xsave, false, false, true)
+FASTPATH_VARIANT(fastpath_reply_recv_fxsave_traced, false, true, false)
+FASTPATH_VARIANT(fastpath_reply_recv_xsave_traced, false, true, true)
 
-static void fastpath_syscall_xsave(struct trap_frame *c)
-{
-    fastpath_syscall_body(c, false, true);
-}
+void (*fastpath_call_handler)(struct trap_frame *) = fastpath_call_fxsave;
+void (*fastpath_reply_recv_handler)(struct trap_frame *) = fastpath_reply_recv_fxsave;
 
-static void fastpath_syscall_fxsave_traced(struct trap_frame *c)
-{
-    fastpath_syscall_body(c, true, false);
-}
-
-static void fastpath_syscall_xsave_traced(struct trap_frame *c)
-{
-    fastpath_syscall_body(c, true, true);
-}
-
-void (*syscall_handler)(struct trap_frame *) = fastpath_syscall_fxsave;
+/* [call][xsave][traced] */
+static void (*const fastpath_variants[2][2][2])(struct trap_frame *) = {
+    {{fastpath_reply_recv_fxsave, fastpath_reply_recv_fxsave_traced},
+     {fastpath_reply_recv_xsave, fastpath_reply_recv_xsave_traced}},
+    {{fastpath_call_fxsave, fastpath_call_fxsave_traced},
+     {fastpath_call_xsave, fastpath_call_xsave_traced}}};
 
 void fastpath_set_traced(bool traced)
 {
-    if (cpu_fpu_features)
-        syscall_handler = traced ? fastpath_syscall_xsave_traced : fastpath_syscall_xsave;
-    else
-        syscall_handler = traced ? fastpath_syscall_fxsave_traced : fastpath_syscall_fxsave;
+    fastpath_call_handler = fastpath_variants[1][cpu_fpu_features != 0][traced];
+    fastpath_reply_recv_handler = fastpath_variants[0][cpu_fpu_features != 0][traced];
 }

@@ -77,6 +77,7 @@ static void insert(struct thread *t, bool front)
         rq->tail[p] = neighbour->sched_next = t;
     t->queued = 1;
     mark_nonempty(rq, p);
+    cpus[t->cpu].run_queue_changes++;
 }
 
 void sched_enqueue(struct thread *t)
@@ -90,8 +91,10 @@ void sched_wake(struct thread *t)
 {
     if (!t->queued)
         sched_enqueue(t);
-    else
+    else {
         kick_for(t); /* still queued from before it blocked (lazily) */
+        cpus[t->cpu].run_queue_changes++;
+    }
 }
 
 void sched_dequeue(struct thread *t)

@@ -1,14 +1,28 @@
 /*
- * The four memory functions GCC may emit calls to even in freestanding code
- * (struct copies, zero-initialisation). Simple byte loops: the kernel never
- * copies much, and clarity beats speed here.
+ * The memory functions GCC emits calls to in freestanding code (struct copies,
+ * zero-initialisation; memmove and memcmp it has never needed here: a call would fail the
+ * link), and the two string functions the kernel uses. Byte loops, but whole words by
+ * `rep stosq`/`rep movsq` (arch/x86_64/cpu.h) where both ends allow it:
+ * retyping zeroes every object, and long messages are copied word by word.
  */
 #include <stddef.h>
+#include <stdint.h>
 
+#include "arch/x86_64/cpu.h"
 #include "string.h"
+
+/* Both addresses and the length are whole words. */
+static int words_aligned(const void *a, const void *b, size_t n)
+{
+    return (((uintptr_t)a | (uintptr_t)b | n) & 7) == 0;
+}
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
+    if (words_aligned(dst, src, n)) {
+        cpu_copy_words(dst, src, n / 8);
+        return dst;
+    }
     unsigned char *d = dst;
     const unsigned char *s = src;
     while (n--)
@@ -16,35 +30,16 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
     return dst;
 }
 
-void *memmove(void *dst, const void *src, size_t n)
-{
-    unsigned char *d = dst;
-    const unsigned char *s = src;
-    if (d < s) {
-        while (n--)
-            *d++ = *s++;
-    } else {
-        while (n--)
-            d[n] = s[n];
-    }
-    return dst;
-}
-
 void *memset(void *dst, int c, size_t n)
 {
+    if (words_aligned(dst, dst, n)) {
+        cpu_store_words(dst, (uint8_t)c * 0x0101010101010101ull, n / 8);
+        return dst;
+    }
     unsigned char *d = dst;
     while (n--)
         *d++ = (unsigned char)c;
     return dst;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-    const unsigned char *x = a, *y = b;
-    for (; n; n--, x++, y++)
-        if (*x != *y)
-            return *x - *y;
-    return 0;
 }
 
 size_t strlen(const char *s)

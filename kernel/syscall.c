@@ -60,48 +60,101 @@ static long invoke(struct thread *t, struct cte *slot)
     return result;
 }
 
-/* The IPC system calls on the capability in slot; results go to t's RAX. */
-static void ipc(struct thread *t, uint64_t number, struct cte *slot)
+/* Each system call decodes its capability (RDI) and checks its right before it changes
+   anything; results go to t's RAX. */
+
+/* The occupied slot RDI names in t's CSpace, or NULL with the error in t's RAX. */
+static struct cte *syscall_slot(struct thread *t)
 {
+    long error;
+    struct cte *slot = invoke_lookup(thread_cspace(t), t->context.rdi, &error);
+    if (!slot)
+        t->context.rax = (uint64_t)error;
+    return slot;
+}
+
+/* A send or call to an endpoint; capabilities go only with the grant right. */
+static void send_to_endpoint(struct thread *t, struct cap *cap, bool call, bool blocking)
+{
+    bool grant = cap->rights & CAP_RIGHT_GRANT;
+    if (!(cap->rights & CAP_RIGHT_SEND) || (MSG_CAPS(t->context.rsi) && !grant))
+        t->context.rax = (uint64_t)ERR_MISSING_RIGHT;
+    else
+        endpoint_send(t, (struct endpoint *)cap->object, cap->badge, call, blocking, grant);
+}
+
+/* SYS_CALL: on an endpoint, else an invocation of the capability's object. */
+static void sys_call(struct thread *t)
+{
+    struct cte *slot = syscall_slot(t);
+    if (!slot)
+        return;
+    if (slot->cap.type == CAP_ENDPOINT) {
+        send_to_endpoint(t, &slot->cap, true, true);
+        return;
+    }
+    long result = invoke(t, slot);
+    if (result == INVOKE_RESTART) {
+        /* Re-execute the syscall instruction (2 bytes) once the interrupt
+           is handled; every register as the caller left it (by iretq). */
+        t->context.rip -= 2;
+        t->context.vector = 0;
+        preempted_invocations++;
+    } else {
+        t->context.rax = (uint64_t)result;
+    }
+}
+
+/* SYS_SEND, SYS_NB_SEND: to an endpoint, a notification (signal) or a reply capability. */
+static void send(struct thread *t, bool blocking)
+{
+    struct cte *slot = syscall_slot(t);
+    if (!slot)
+        return;
     struct cap *cap = &slot->cap;
-    bool blocking = number != SYS_NB_SEND && number != SYS_NB_RECV;
-    bool sending = number == SYS_CALL || number == SYS_SEND || number == SYS_NB_SEND;
-    uint8_t right = sending ? CAP_RIGHT_SEND : CAP_RIGHT_RECEIVE;
     if (cap->type == CAP_ENDPOINT) {
-        bool grant = cap->rights & CAP_RIGHT_GRANT;
-        if (!(cap->rights & right) || (sending && MSG_CAPS(t->context.rsi) && !grant)) {
-            t->context.rax = (uint64_t)ERR_MISSING_RIGHT; /* nothing is transferred */
-        } else if (sending) {
-            endpoint_send(t, (struct endpoint *)cap->object, cap->badge, number == SYS_CALL,
-                          blocking, grant);
-        } else {
-            endpoint_receive(t, (struct endpoint *)cap->object, blocking, grant);
-        }
-    } else if (cap->type == CAP_NOTIFICATION && number != SYS_CALL) {
-        if (!(cap->rights & right)) {
+        send_to_endpoint(t, cap, false, blocking);
+    } else if (cap->type == CAP_NOTIFICATION) {
+        if (!(cap->rights & CAP_RIGHT_SEND)) {
             t->context.rax = (uint64_t)ERR_MISSING_RIGHT;
-        } else if (sending) {
+        } else {
             notification_signal((struct notification *)cap->object, cap->badge);
             t->context.rax = ERR_OK;
-        } else {
-            notification_wait(t, (struct notification *)cap->object, blocking);
         }
-    } else if (cap->type == CAP_REPLY && (number == SYS_SEND || number == SYS_NB_SEND)) {
+    } else if (cap->type == CAP_REPLY) {
         reply_send(t, slot);
-    } else if (number == SYS_CALL) {
-        long result = invoke(t, slot);
-        if (result == INVOKE_RESTART) {
-            /* Re-execute the syscall instruction (2 bytes) once the interrupt
-               is handled; every register as the caller left it (by iretq). */
-            t->context.rip -= 2;
-            t->context.vector = 0;
-            preempted_invocations++;
-        } else {
-            t->context.rax = (uint64_t)result;
-        }
     } else {
         t->context.rax = (uint64_t)ERR_WRONG_TYPE;
     }
+}
+
+/* SYS_RECV and SYS_NB_RECV: from an endpoint, or a notification's wait (poll). */
+static void receive(struct thread *t, bool blocking)
+{
+    struct cte *slot = syscall_slot(t);
+    if (!slot)
+        return;
+    struct cap *cap = &slot->cap;
+    if (cap->type != CAP_ENDPOINT && cap->type != CAP_NOTIFICATION)
+        t->context.rax = (uint64_t)ERR_WRONG_TYPE;
+    else if (!(cap->rights & CAP_RIGHT_RECEIVE))
+        t->context.rax = (uint64_t)ERR_MISSING_RIGHT;
+    else if (cap->type == CAP_ENDPOINT)
+        endpoint_receive(t, (struct endpoint *)cap->object, blocking,
+                         cap->rights & CAP_RIGHT_GRANT);
+    else
+        notification_wait(t, (struct notification *)cap->object, blocking);
+}
+
+_Noreturn void syscall_slow(struct trap_frame *context)
+{
+    kernel_lock();
+    struct cpu_local *cpu = this_cpu();
+    struct thread *t = cpu->current;
+    uint64_t changes = cpu->run_queue_changes;
+    syscall_dispatch(t, context);
+    syscall_return_at_once(cpu, t, changes);
+    kernel_return_to_user();
 }
 
 void syscall_dispatch(struct thread *t, struct trap_frame *context)
@@ -109,34 +162,33 @@ void syscall_dispatch(struct thread *t, struct trap_frame *context)
     if (!t)
         return; /* another CPU took the thread away meanwhile and undid this call (smp_evict) */
     uint64_t number = context->rax;
+    if (number >= SYS_COUNT) {
+        context->rax = (uint64_t)ERR_INVALID_SYSCALL;
+        return;
+    }
     uint64_t dead_cspaces_before = object_dead_cspaces;
-    long error;
-    switch (number) {
-    case SYS_YIELD:
-        sched_yield(t);
-        context->rax = ERR_OK;
+    switch (number) { /* dense: the compiler makes it a table of jumps */
+    case SYS_CALL:
+        sys_call(t);
         break;
-    case SYS_REPLY:
-        endpoint_reply(t);
+    case SYS_SEND:
+    case SYS_NB_SEND:
+        send(t, number == SYS_SEND);
         break;
     case SYS_REPLY_RECV:
         if (t->reply_to)
             endpoint_reply(t);
         /* fall through - then receive */
-    case SYS_CALL:
-    case SYS_SEND:
-    case SYS_NB_SEND:
     case SYS_RECV:
-    case SYS_NB_RECV: {
-        struct cte *slot = invoke_lookup(thread_cspace(t), context->rdi, &error);
-        if (!slot)
-            context->rax = (uint64_t)error;
-        else
-            ipc(t, number == SYS_REPLY_RECV ? SYS_RECV : number, slot);
+    case SYS_NB_RECV:
+        receive(t, number != SYS_NB_RECV);
         break;
-    }
-    default:
-        context->rax = (uint64_t)ERR_INVALID_SYSCALL;
+    case SYS_REPLY:
+        endpoint_reply(t);
+        break;
+    case SYS_YIELD:
+        sched_yield(t);
+        context->rax = ERR_OK;
         break;
     }
     /* A CSpace this call ended is reaped before the caller runs again (kernel_return_to_user),

@@ -2,7 +2,12 @@
 #ifndef MISSIVE_SYSCALL_H
 #define MISSIVE_SYSCALL_H
 
+#include <stdint.h>
+
+#include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/trap.h"
+#include "lock.h"
+#include "thread.h"
 
 struct thread;
 
@@ -11,5 +16,24 @@ struct thread;
    another CPU took the thread away meanwhile (smp_evict): nothing to do.
    Kernel lock held; the way out (kernel_return_to_user) releases it. */
 void syscall_dispatch(struct thread *t, struct trap_frame *context);
+
+/* Every system call but SYS_CALL and SYS_REPLY_RECV (entry.asm): takes the lock, dispatches,
+   leaves by syscall_return_at_once or kernel_return_to_user. */
+_Noreturn void syscall_slow(struct trap_frame *context);
+
+/* Leaves into t by sysret at once (lock released) if kernel_return_to_user would enter t with
+   nothing to load (docs/ipc-performance.md, "The slow path"); else returns. changes: cpu's
+   run_queue_changes before the call, unchanged if nothing was queued or woken here. */
+__attribute__((always_inline)) static inline void
+syscall_return_at_once(struct cpu_local *cpu, struct thread *t, uint64_t changes)
+{
+    if (t && cpu->current == t && cpu->run_queue_changes == changes &&
+        t->state == THREAD_RUNNABLE && t->cpu == cpu->id && !t->reaping &&
+        t->context.vector == TRAP_VECTOR_SYSCALL && thread_vspace_root(t) == cpu->loaded_root &&
+        t->fs_base == cpu->loaded_fs_base && cpu->fpu_owner == t) {
+        kernel_unlock();
+        context_restore(&t->context);
+    }
+}
 
 #endif

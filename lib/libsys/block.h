@@ -54,9 +54,10 @@ size_t block_region_bytes(const struct block_session *s);
    BLOCK_RING_ENTRIES requests completed and were not reaped yet; another when the session is
    gone and cannot be opened again. Errors are -SERVICE_* (lib/proto/service.h). */
 long block_submit(struct block_session *s, const struct block_submission *request);
-/* Rings the doorbell for everything queued since the last call (block_submit does not, so
-   a batch costs one signal), if the server asked for one (need_wake). A caller about to wait
-   in block_reap may leave it out: the wait takes the queued requests too. */
+/* Puts what was queued in the ring (block_submit holds the last request back, so that a
+   wait for it alone can carry it in the call: lib/proto/block.h's BLOCK_WAIT) and rings the
+   doorbell, if the server asked for one (need_wake): one signal a batch. A caller about to
+   wait in block_reap may leave it out: the wait takes the queued requests too. */
 void block_kick(struct block_session *s);
 /* Waits until at least one request has completed (if any is in flight) and copies up to max
    completions into out: returns how many (0: nothing was in flight), or a negative error. */

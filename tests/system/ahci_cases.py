@@ -166,6 +166,7 @@ def ahci_cases():
             "run blocktest verify ahci 0 7 1 0 2048\r",
             "run blocktest verify ahci 0 7 32 0 8192\r",
             "run blocktest write ahci 0 9 32 20000 4096\r",
+            "run blocktest write-fua ahci 0 10 8 30000 1024\r",
         ], [
             r"^ahci: port 0: QEMU HARDDISK, serial QM\d+, 131072 sectors of 512 bytes, NCQ 32, "
             r"write cache$",
@@ -174,8 +175,11 @@ def ahci_cases():
             ok("ahci", 0, 0, 2048, 1, " verified"),
             ok("ahci", 0, 0, 8192, 32, " verified"),
             ok("ahci", 0, 20000, 4096, 32, " written"),
+            ok("ahci", 0, 30000, 1024, 8, r" written \(FUA\)"),
         ], disks=[("a.img", MIB64, fill_pattern(7, 0, 8192))],
-            after=image_has_pattern("a.img", 9, 20000, 4096, untouched=[(19990, 10), (24096, 10)])),
+            after=all_of(image_has_pattern("a.img", 9, 20000, 4096,
+                                           untouched=[(19990, 10), (24096, 10)]),
+                         image_has_pattern("a.img", 10, 30000, 1024))),
         # q35's built-in controller with two disks (the boot CD on port 2 skipped), both read
         # and written; an image smaller than a sector, which QEMU rounds up to one sector (its
         # missing bytes read as zeros): a disk of one sector, and nothing past it.
@@ -268,6 +272,7 @@ def ahci_cases():
         # acknowledged reads back; the pattern written before (elsewhere) is still there.
         ahci_case("ahci-intx-kill", q35_disks("a.img"), [
             "run blocktest write ahci 0 51 32 20000 2048\r",
+            "run blocktest write-fua ahci 0 53 4 30000 512\r",
             "run blocktest stream ahci 0 1500 kill\r",
             "run blocktest stream ahci 0 1500 swap=bin/ahci-v2\r",
             "run blocktest verify ahci 0 51 32 20000 2048\r",
@@ -276,6 +281,7 @@ def ahci_cases():
             r"write cache$",
             r"^ahci: serving 1 disk, interrupts through INTx$",
             ok("ahci", 0, 20000, 2048, 32, " written"),
+            ok("ahci", 0, 30000, 512, 4, r" written \(FUA\)"),
             r"^procsrv: process \d+ \(ahci\) killed by process \d+$",
             r"^blocktest: stream: 1500 writes, 1500 completed exactly once, 0 failed, "
             r"[1-9]\d* reopens$",
@@ -284,6 +290,7 @@ def ahci_cases():
             r"^blocktest: stream: every acknowledged write read back$",
             ok("ahci", 0, 20000, 2048, 32, " verified"),
         ], disks=[("a.img", MIB64, None)], manifest="ahci-intx", timeout=200,
+            after=image_has_pattern("a.img", 53, 30000, 512),
             check=lambda log: None if log.count("every acknowledged write read back") == 2
             else "expected both streams (kill and swap) to read back what was acknowledged"),
         # A sector that cannot be read (blkdebug): its request is retried after port restarts,

@@ -287,6 +287,10 @@ def cases():
                               r"^proctest: figures: [1-9]\d* passed, 0 failed$"]),
         # The round trip of docs/kernel.md section 9 (usertest ipc), under icount; the IPC
         # trace compiled in but off must not change it (docs/ipc-performance.md).
+        Case("user-slowpath", initrd="test", cmdline="qemu-exit init=bin/usertest -- slowpath",
+             forbid=NO_TROUBLE + [r"FAIL"],
+             expect=BOOTED + [r"^usertest: slowpath: 300 rounds, 0 failed$",
+                              r"^thread 'usertest' exited with status 0"]),
         Case("user-ipc-figure", initrd="test", cmdline="qemu-exit init=bin/usertest -- ipc",
              qemu=["-icount", "shift=0"], forbid=NO_TROUBLE + [r"FAIL"], timeout=120,
              expect=BOOTED + [r"^usertest: ipc: 10000 call/reply_recv round trips, \d+ TSC each",

@@ -8,6 +8,7 @@ kernel function it belongs to (inlined ones included, through addr2line -i),
 and functions to the parts of docs/ipc-performance.md. Prints a table per
 kernel entry: part, instructions.
 """
+import os
 import subprocess
 import sys
 
@@ -65,7 +66,7 @@ def main():
         elif run:
             entries.append(run)
             run = []
-    for n, run in enumerate(entries[:4]):
+    for n, run in enumerate(entries[:int(os.environ.get("ENTRIES", "4"))]):
         totals = {}
         for p in run:
             part = PARTS.get(names.get(p, "?"), "other: " + names.get(p, "?"))

@@ -4,7 +4,8 @@
 # build/bench, boots it under QEMU's -icount shift=0 with the test initrd
 # and init=INIT (default: bin/usertest -- ipc, a call/reply_recv loop),
 # single-steps 1000 instructions from the 400th system call with gdb, and
-# prints the instructions of four kernel entries by part of the path.
+# prints the instructions of four kernel entries (ENTRIES=N: N) by part of
+# the path. SKIP and STEPS (environment) move and widen the window.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=build/bench

@@ -8,6 +8,7 @@
 #ifndef MISSIVE_ARCH_CPU_H
 #define MISSIVE_ARCH_CPU_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Port I/O of width 1, 2 or 4 bytes (the I/O port capability's widths). */
@@ -156,6 +157,17 @@ static inline void *cpu_read_gs_self(void)
        GS; the fast path reads it once and passes the pointer on. */
     __asm__ volatile("mov %%gs:0, %0" : "=r"(self));
     return self;
+}
+
+/* rep stosq / rep movsq (not overlapping) of 8-byte words: one instruction a word (string.c). */
+static inline void cpu_store_words(void *dst, uint64_t value, size_t words)
+{
+    __asm__ volatile("rep stosq" : "+D"(dst), "+c"(words) : "a"(value) : "memory");
+}
+
+static inline void cpu_copy_words(void *dst, const void *src, size_t words)
+{
+    __asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(words) : : "memory");
 }
 
 static inline void cpu_invlpg(uint64_t vaddr)

@@ -43,6 +43,8 @@ struct cpu_local {
     uint64_t *trap_stack;     /* this CPU's TSS RSP0: where a trap from user mode saves */
     uint64_t busy_ticks;      /* local timer ticks that found a thread running */
     uint64_t idle_ticks;      /* and that found the CPU idle */
+    /* Threads queued or woken here (sched.c; syscall_return_at_once reads it). */
+    uint64_t run_queue_changes;
     /* Where the FPU registers go when they are switched out: fpu_owner's
        image, or fpu_scratch while there is no owner, so that the switch
        needs no test for that case (thread_switch_in). */

@@ -17,7 +17,9 @@
 bits 64
 section .text
 
-extern syscall_handler
+extern fastpath_call_handler
+extern fastpath_reply_recv_handler
+extern syscall_slow
 extern trap_dispatch
 extern trap_dispatch_user
 extern kernel_return_to_user
@@ -158,8 +160,20 @@ syscall_entry:
     mov rdi, rsp
     mov rsp, [gs:CPU_LOCAL_KERNEL_STACK_TOP]
     xor ebp, ebp                        ; backtraces end here
-    call [rel syscall_handler]          ; fastpath.c: the fast path for this CPU, or its traced twin
+    ; By number (RAX, still the caller's): the two calls the fast path may take go to it
+    ; (fastpath.c: the variant for this CPU, or its traced twin), the others straight to the
+    ; slow path, which saves no register for the fast path's sake and never returns.
+    test rax, rax                       ; SYS_CALL
+    jz .call
+    cmp rax, SYS_REPLY_RECV
+    jne .slow
+    call [rel fastpath_reply_recv_handler]
     jmp kernel_return_to_user           ; C: picks the thread to run, never returns
+.call:
+    call [rel fastpath_call_handler]
+    jmp kernel_return_to_user
+.slow:
+    call syscall_slow                   ; syscall.c
 
 ; context_restore(struct trap_frame *context): loads a user context and
 ; leaves the kernel. Interrupts are off; GS holds the kernel's base. The

@@ -4,6 +4,7 @@
  *   pattern SERVER DISK SEED DEPTH [SECTORS]  write the pattern, read it back, at DEPTH
  *   write|verify SERVER DISK SEED DEPTH FIRST COUNT   one half of that, on sectors
  *                                       [FIRST, FIRST + COUNT): the host checks the image
+ *   write-fua SERVER DISK SEED DEPTH FIRST COUNT  write, every request a FUA write
  *   clients SERVER DISK N                N processes at once, each on its own sectors
  *   stream SERVER DISK COUNT [swap=PROGRAM|kill]  a stream of writes; the server swapped or
  *                                       killed a third of the way: every request completes

@@ -86,3 +86,53 @@ int ipc_figures(void)
     printf("usertest: ipc: with the IPC trace on, %llu TSC each\n", (unsigned long long)traced);
     return 0;
 }
+
+#define SLOW_ROUNDS  300
+#define S_SLOW_NTFN  2010
+#define S_SLOW_FRAME 2011
+#define S_SLOW_UT    2012
+#define S_SLOW_TABLE 2013 /* three page tables from here */
+#define S_SLOW_CHILD 2020
+#define SLOW_ADDRESS 0x50000000ul
+
+/* usertest slowpath: system calls the fast path declines, round after round, for
+   tools/bench/pathtrace.sh (`pathtrace.sh bin/usertest -- slowpath`): the null system call,
+   a notification's signal with nobody waiting, cspace_identify, a frame's map and unmap, and
+   untyped_retype of one frame and its delete. Each must answer as documented; the figures
+   themselves are ipcbench's. */
+int slowpath_loop(void)
+{
+    uint64_t ut = setup_find_untyped(16, false);
+    if (!ut || untyped_retype(ut, CAP_NOTIFICATION, 0, S_SLOW_NTFN, 1) ||
+        untyped_retype(ut, CAP_FRAME, 12, S_SLOW_FRAME, 1) ||
+        untyped_retype(ut, CAP_UNTYPED, 14, S_SLOW_UT, 1) ||
+        untyped_retype(ut, CAP_PAGE_TABLE, 0, S_SLOW_TABLE, 3)) {
+        printf("usertest: slowpath: FAIL: set-up\n");
+        return 1;
+    }
+    uint64_t level = 3;
+    /* the levels missing on the way to SLOW_ADDRESS, down to the last (0) */
+    for (int i = 0; i < 3 && level != 0; i++)
+        if (vspace_map_table(ROOT_SLOT_VSPACE, S_SLOW_TABLE + i, SLOW_ADDRESS, &level) != ERR_OK)
+            break;
+    struct missive_msg m = {0};
+    struct cspace_identity id;
+    unsigned failures = 0, failed[7] = {0};
+    for (int i = 0; i < SLOW_ROUNDS; i++) {
+        failed[0] += missive_syscall(SYS_COUNT, 0, 0, &m) != ERR_INVALID_SYSCALL;
+        failed[1] += missive_syscall(SYS_SEND, S_SLOW_NTFN, 0, &m) != ERR_OK;
+        failed[2] += cspace_identify(ROOT_SLOT_CSPACE, S_SLOW_NTFN, &id) != ERR_OK;
+        failed[3] += vspace_map_frame(ROOT_SLOT_VSPACE, S_SLOW_FRAME, SLOW_ADDRESS,
+                                      CAP_RIGHT_READ | CAP_RIGHT_WRITE) != ERR_OK;
+        failed[4] += frame_unmap(S_SLOW_FRAME) != ERR_OK;
+        failed[5] += untyped_retype(S_SLOW_UT, CAP_FRAME, 12, S_SLOW_CHILD, 1) != ERR_OK;
+        failed[6] += cspace_delete(ROOT_SLOT_CSPACE, S_SLOW_CHILD) != ERR_OK;
+    }
+    for (int op = 0; op < 7; op++) {
+        if (failed[op])
+            printf("usertest: slowpath: FAIL: operation %d failed %u times\n", op, failed[op]);
+        failures += failed[op];
+    }
+    printf("usertest: slowpath: %d rounds, %u failed\n", SLOW_ROUNDS, failures);
+    return failures != 0;
+}

@@ -51,6 +51,8 @@ int main(int argc, char **argv)
         return trace_suite();
     if (!strcmp(mode, "ipc"))
         return ipc_figures();
+    if (!strcmp(mode, "slowpath"))
+        return slowpath_loop();
     if (!strcmp(mode, "preempt"))
         return preempt_figures();
     if (!strcmp(mode, "spin"))

@@ -10,5 +10,6 @@ int transfer_suite(void);
 int ipc_figures(void);
 int trace_suite(void);
 int preempt_figures(void);
+int slowpath_loop(void);
 
 #endif
