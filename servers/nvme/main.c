@@ -301,6 +301,8 @@ int main(int argc, char **argv)
         printf("nvme: %s; stopping\n", why);
         return 1;
     }
+    /* The reset stopped every queue an earlier driver left: its memory may go. */
+    proc_device_reset();
     for (unsigned i = 0; i < nvme.disk_count; i++)
         describe(&disks[i], i);
     driver.disk_count = nvme.disk_count;
