@@ -74,8 +74,8 @@ def swap_load_case(driver="ahci"):
     and the big file: swap-hmfs-load (AHCI) and swap-hmfs-load-nvme."""
     swaps = (rf"^blocktest: swaps: {driver} swapped 10 times and killed once under its "
              rf"clients$")
-    fsx_done = r"^fsx: run: [1-9]\d* passed, 0 failed$"
-    big_done = r"^fsx: bigfile: [1-9]\d* passed, 0 failed$"
+    fsx_done = r"fsx: run: [1-9]\d* passed, 0 failed$"
+    big_done = r"fsx: bigfile: [1-9]\d* passed, 0 failed$"
     nvme = driver == "nvme"
     return Case("swap-hmfs-load" + ("-nvme" if nvme else ""), initrd="test", exit_status=None,
                 timeout=240,
@@ -94,8 +94,8 @@ def swap_load_case(driver="ahci"):
                     rf"^procsrv: process \d+ \({driver}\) killed by process \d+$",
                     rf"^procsrv: restarting {driver} in \d+ ms",
                     swaps, r"^blocktest: swaps: [1-9]\d* passed, 0 failed$",
-                    r"^fsx: seed 7: 12000 operations on /fsx-7$", fsx_done,
-                    r"^fsx: bigfile: /big, 12 MiB, read back and compared 10 times$", big_done],
+                    r"fsx: seed 7: 12000 operations on /fsx-7$", fsx_done,
+                    r"fsx: bigfile: /big, 12 MiB, read back and compared 10 times$", big_done],
                 forbid=FORBID, check=busy_throughout(swaps, [fsx_done, big_done], 10, driver),
                 after=fsck_clean)
 
@@ -134,7 +134,7 @@ def bad_swaps_case():
     (refused before the driver is touched), a program that is not a block driver (it exits at
     once) and one that crashes at start (both undone: the driver they replaced comes back on
     the next clock tick). The workload goes on without an error."""
-    fsx_done = r"^fsx: run: [1-9]\d* passed, 0 failed$"
+    fsx_done = r"fsx: run: [1-9]\d* passed, 0 failed$"
     undone = r"^procsrv: ahci \(bin/proctest-crash\) ended after a swap; starting bin/ahci again$"
     return Case("swap-bad-input", initrd="test", exit_status=None, timeout=180,
                 cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/swap-hmfs.manifest",
@@ -155,7 +155,7 @@ def bad_swaps_case():
                     r"again$",
                     r"^procsrv: process \d+ \(ahci\) thread main: page fault ", undone,
                     r"^ahci +0  QEMU HARDDISK +QM\d+ +64 MiB ",
-                    r"^fsx: seed 5: 3000 operations on /fsx-5$", fsx_done],
+                    r"fsx: seed 5: 3000 operations on /fsx-5$", fsx_done],
                 forbid=FORBID, check=all_checks(busy_throughout(undone, [fsx_done], 2),
                                                 memory_given_back),
                 after=fsck_clean)
@@ -208,6 +208,52 @@ def pause_case():
                 forbid=FORBID)
 
 
+def move_case():
+    """HMFS moved from the AHCI driver to the NVMe driver while mounted and busy: one image
+    attached both as an AHCI disk and as an NVMe namespace (share-rw=on; QEMU 7.2 allows it),
+    fsx and the big file running; moves to a missing server and disk refused (the volume stays
+    where it is), then `fsmove nvme 0` (FS_MOVE: hmfs commits, then the block library moves
+    its idle session), then the AHCI driver stopped for good. The workloads go on
+    without an error and finish after both; the image is clean."""
+    moved = r"^fsmove: the volume is on nvme disk 0 now$"
+    stopped = r"^procsrv: process \d+ \(ahci\) stopped by process \d+$"
+    fsx_done = r"fsx: run: [1-9]\d* passed, 0 failed$"
+    big_done = r"fsx: bigfile: [1-9]\d* passed, 0 failed$"
+
+    def after_both(log):
+        end = max(line_at(log, moved), line_at(log, stopped))
+        for w in (fsx_done, big_done):
+            if line_at(log, w) < end:
+                return f"/{w}/ finished before the move and the stop: not busy throughout"
+        return None
+    return Case("swap-hmfs-move", initrd="test", exit_status=None, timeout=180,
+                cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/swap-hmfs-move.manifest",
+                qemu=["-device", "ahci,id=ahci0",
+                      "-drive", "if=none,id=d0,file={dir}/disk.img,format=raw",
+                      "-device", "ide-hd,drive=d0,bus=ahci0.0,share-rw=on",
+                      "-drive", "if=none,id=n0,file={dir}/disk.img,format=raw",
+                      "-device", "nvme,id=nvme0,serial=move-nvme,drive=n0,share-rw=on"],
+                disks=[("disk.img", DISK_BYTES, mkfs)],
+                typing=[(r"hmfs: mounted ahci 0 ", "\r"),
+                        (PROMPT, "run fsx 4 6000 /fsx-4 &\r"),
+                        (PROMPT, "run fsx bigfile 6 12 6 /big &\r"),
+                        (PROMPT, "fsmove nosuch 0\r"), (PROMPT, "fsmove nvme 3\r"),
+                        (PROMPT, "sleep 1500\r"), (PROMPT, "fsmove nvme 0\r"),
+                        (PROMPT, "stop ahci\r"), (PROMPT, "blk stats nvme\r")],
+                expect=SHELL_UP + [r"hmfs: mounted ahci 0 ",
+                                   r"^hmfs: cannot move to nosuch disk 0 \(-\d+\)$",
+                                   r"^fsmove: nosuch: not found$",
+                                   r"^hmfs: cannot move to nvme disk 3 \(-\d+\)$",
+                                   r"^fsmove: nvme: not found$", r"^hmfs: moved to nvme disk 0$",
+                                   moved, stopped,
+                                   r"^blk: nvme: 1 disks, 1 sessions, [1-9]\d* requests done, "
+                                   r"0 failed",
+                                   r"fsx: seed 4: 6000 operations on /fsx-4$", fsx_done,
+                                   r"fsx: bigfile: /big, 12 MiB, read back and compared 6 "
+                                   r"times$", big_done],
+                forbid=FORBID, check=after_both, after=fsck_clean)
+
+
 def swap_cases():
     return [swap_load_case(), swap_load_case("nvme"), bad_swaps_case(), crash_in_commit_case(),
-            pause_case()]
+            pause_case(), move_case()]
