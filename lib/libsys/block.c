@@ -11,6 +11,7 @@
 #include "libsys/block.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +72,20 @@ static unsigned next_window;
    again and again (the shell's blk) reuses a closed session's objects: ring, notification,
    region, mapped where they were. */
 static struct block_session *spares[BLOCK_SPARES];
+/* The sessions open now, for block_move_sessions (a client holds a few at most). */
+#define BLOCK_OPEN_MAX 16
+static struct block_session *opened[BLOCK_OPEN_MAX];
+
+/* Notes s as open (a client past BLOCK_OPEN_MAX open sessions cannot move the others). */
+static void note_opened(struct block_session *s, bool open)
+{
+    for (unsigned i = 0; i < BLOCK_OPEN_MAX; i++) {
+        if (open ? !opened[i] : opened[i] == s) {
+            opened[i] = open ? s : 0;
+            return;
+        }
+    }
+}
 
 /* A kernel error or a server status as the library's negative answer. */
 static long failure(struct result e)
@@ -259,6 +274,7 @@ long block_open(const char *server, unsigned disk, size_t region_bytes, struct b
         free(spare);
         if ((error = open_session(s)) != 0)
             goto fail;
+        note_opened(s, true);
         *out = s;
         return 0;
     }
@@ -276,6 +292,7 @@ long block_open(const char *server, unsigned disk, size_t region_bytes, struct b
     s->ring = (volatile struct block_ring *)window;
     if ((error = make_region(s, window + (2ul << 30))) != 0 || (error = open_session(s)) != 0)
         goto fail;
+    note_opened(s, true);
     *out = s;
     return 0;
 fail:
@@ -602,8 +619,57 @@ long block_flush(struct block_session *s)
     return run_one(s, &r);
 }
 
+/* Moves s, idle, to disk of the server at endpoint: the old server lets go of the session
+   (BLOCK_CLOSE), the new one gets the same ring and region (open_session). On failure s stays
+   on the old server (opened there again). */
+static long move_session(struct block_session *s, const char *server, uint64_t endpoint,
+                         unsigned disk)
+{
+    if (s->in_flight || s->pending_count || s->failed)
+        return -(long)SERVICE_BUSY; /* quiesce first: nothing in flight or unreaped */
+    struct block_disk_info now;
+    long error = info_call(endpoint, disk, &now);
+    if (error != 0)
+        return error;
+    if (now.sector_size != s->info.sector_size || now.sectors != s->info.sectors)
+        return -(long)SERVICE_BAD_ARGUMENT; /* not the same image: another size */
+    close_session(s);
+    uint64_t old_endpoint = s->endpoint;
+    unsigned old_disk = s->disk;
+    s->endpoint = endpoint;
+    s->disk = disk;
+    if ((error = open_session(s)) != 0) {
+        s->endpoint = old_endpoint;
+        s->disk = old_disk;
+        if (open_session(s) != 0)
+            fail_session(s);
+        return error;
+    }
+    snprintf(s->server, sizeof s->server, "%s", server);
+    s->info = now;
+    return 0;
+}
+
+long block_move_sessions(const char *server, unsigned disk)
+{
+    long error = 0;
+    uint64_t endpoint = server_endpoint(server, &error);
+    if (!endpoint)
+        return error;
+    long moved = 0;
+    for (unsigned i = 0; i < BLOCK_OPEN_MAX; i++) {
+        if (!opened[i])
+            continue;
+        if ((error = move_session(opened[i], server, endpoint, disk)) != 0)
+            return error;
+        moved++;
+    }
+    return moved;
+}
+
 void block_close(struct block_session *s)
 {
+    note_opened(s, false);
     struct block_completion done[8];
     while (s->in_flight > 0 && block_reap(s, done, 8) > 0)
         ;

@@ -72,6 +72,13 @@ long block_read(struct block_session *s, uint64_t lba, void *buffer, size_t byte
 long block_write(struct block_session *s, uint64_t lba, const void *buffer, size_t bytes, bool fua);
 long block_flush(struct block_session *s);
 
+/* Moves every session this process has open to disk of server (HMFS's FS_MOVE: the same image
+   attached to another controller, docs/processes.md): each must be idle (nothing in flight or
+   unreaped: else -SERVICE_BUSY) and the new disk the same size (else -SERVICE_BAD_ARGUMENT);
+   the old server lets go of it and the new one takes the same ring and region. Returns the
+   sessions moved, or a negative error (the session it failed on stays where it was). */
+long block_move_sessions(const char *server, unsigned disk);
+
 /* How many times this session was opened again after its server restarted. */
 unsigned block_reopen_count(const struct block_session *s);
 

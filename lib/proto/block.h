@@ -1,6 +1,6 @@
 /*
  * The block protocol (docs/protocols.md, "Block devices"): what every block server speaks
- * (servers/ahci, servers/ramdisk, later servers/nvme), so a client (the filesystem, the
+ * (servers/ahci, servers/nvme, servers/ramdisk), so a client (the filesystem, the
  * shell's `blk`, the benchmark) works on any of them unchanged.
  *
  * Control requests are calls on the server's endpoint (found by the server's name; the shell's

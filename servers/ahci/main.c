@@ -223,6 +223,8 @@ int main(int argc, char **argv)
         printf("ahci: %s; stopping\n", why);
         return 1;
     }
+    /* The HBA reset stopped every command an earlier driver left: its memory may go. */
+    proc_device_reset();
     for (unsigned i = 0; i < ahci_hba.port_count; i++)
         describe(&disks[i], ahci_hba.ports[i]);
     driver.disk_count = ahci_hba.port_count;

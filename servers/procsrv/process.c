@@ -41,12 +41,37 @@ static struct result memsrv_call(uint64_t label, uint64_t a0, uint64_t a1, uint6
     return request_result(e, &r);
 }
 
-/* Deletes every object of p and gives its memory back; p's entry stays. */
+/* A PCI driver's memory after it ended: its device may still be writing into it (the
+   commands it had in flight, its received-FIS area), and nothing can stop the device before
+   the next driver resets it (procsrv never calls the pci server, which owns the command
+   register), so memsrv gets the memory back only then (process_device_reset). Past
+   PROCSRV_HELD_MAX instances that never reset it, the memory is kept for good. */
+static void hold_memory(struct process *p)
+{
+    if (p->held_count < PROCSRV_HELD_MAX) {
+        p->held[p->held_count++] = p->pid;
+        return;
+    }
+    printf("procsrv: %s: the memory of process %lu is kept for good: its device was not reset\n",
+           p->entry.name, (unsigned long)p->pid);
+}
+
+void process_device_reset(struct process *p)
+{
+    for (unsigned i = 0; i < p->held_count; i++)
+        memsrv_call(MEM_CLIENT_REMOVE, p->held[i], 0, 0, 0);
+    p->held_count = 0;
+}
+
+/* Deletes every object of p and gives its memory back (a PCI driver's: once its device is
+   reset, hold_memory); p's entry stays. */
 static void destroy(struct process *p)
 {
     if (p->untyped) {
         cspace_revoke(ROOT_SLOT_CSPACE, p->untyped, 0);
-        if (p->pid != PROC_PID_MEMSRV)
+        if (p->device.present)
+            hold_memory(p);
+        else if (p->pid != PROC_PID_MEMSRV)
             memsrv_call(MEM_CLIENT_REMOVE, p->pid, 0, 0, 0);
     }
     slot_free(p->cspace);

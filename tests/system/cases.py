@@ -13,6 +13,7 @@ from common import (BOOTED, NO_TROUBLE, check_boot_trace, check_trace_script, OV
 
 from pci_cases import pci_cases  # noqa: E402  (the PCI cases, docs/platform.md)
 from ahci_cases import ahci_cases  # noqa: E402  (the AHCI driver's, docs/disks.md)
+from nvme_cases import nvme_cases  # noqa: E402  (the NVMe driver's, docs/disks.md)
 from block_cases import block_cases  # noqa: E402  (the block protocol, docs/protocols.md)
 from diskbench_cases import diskbench_cases  # noqa: E402  (docs/disk-performance.md)
 
@@ -417,6 +418,7 @@ def cases():
         *ipcbench_cases(),
         *pci_cases(),
         *ahci_cases(),
+        *nvme_cases(),
         *block_cases(),
         *diskbench_cases(),
         *input_cases(),

@@ -16,6 +16,8 @@
  *   swaps SERVER DISK N PROGRAM-A PROGRAM-B [kill]  swaps the server N times, to A and B in
  *                                       turn, each new instance serving a while, then kills
  *                                       it (swap.c): its clients are other programs
+ *   kills SERVER DISK N                  kills the server N times, each restarted instance
+ *                                       serving a while (swap.c)
  *   pause SERVER DISK N swap=PROGRAM|kill  N writes at depth 1, the server swapped (or
  *                                       killed) half-way: the longest gap between two
  *                                       completions, in rdtsc ticks (swap.c)
@@ -52,6 +54,7 @@ uint64_t blocktest_server_pid(const char *name);
 /* swap.c: the swaps and pause subcommands; each returns the failures. */
 int blocktest_swaps(const char *server, unsigned disk, unsigned count, const char *first,
                     const char *second, bool kill);
+int blocktest_kills(const char *server, unsigned disk, unsigned count);
 int blocktest_pause(const char *server, unsigned disk, unsigned count, const char *how);
 
 #endif

@@ -347,7 +347,8 @@ static _Noreturn void usage(void)
            "SERVER DISK SEED DEPTH FIRST COUNT | write-fua SERVER DISK SEED DEPTH FIRST COUNT | "
            "clients SERVER DISK N | stream SERVER DISK "
            "COUNT [swap=PROGRAM|kill] | idle SERVER DISK swap=PROGRAM|kill | bad SERVER DISK | "
-           "orphans SERVER DISK N | swaps SERVER DISK N PROGRAM-A PROGRAM-B [kill] | pause "
+           "orphans SERVER DISK N | swaps SERVER DISK N PROGRAM-A PROGRAM-B [kill] | kills SERVER "
+           "DISK N | pause "
            "SERVER DISK N swap=PROGRAM|kill\n");
     exit(2);
 }
@@ -383,6 +384,8 @@ int main(int argc, char **argv)
     } else if (strcmp(what, "swaps") == 0 && (argc == 7 || argc == 8)) {
         blocktest_swaps(server, disk, (unsigned)number(argv[4]), argv[5], argv[6],
                         argc == 8 && strcmp(argv[7], "kill") == 0);
+    } else if (strcmp(what, "kills") == 0 && argc == 5) {
+        blocktest_kills(server, disk, (unsigned)number(argv[4]));
     } else if (strcmp(what, "pause") == 0 && argc == 6) {
         blocktest_pause(server, disk, (unsigned)number(argv[4]), argv[5]);
     } else if (strcmp(what, "hold") == 0) {

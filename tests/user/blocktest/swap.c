@@ -1,8 +1,9 @@
 /*
  * blocktest's driver replacement subcommands (docs/processes.md, "Swapping a block driver"):
  * swaps, which swaps a block server again and again (and kills it) while other programs use
- * its disk, and pause, which measures the longest gap between two completed writes of a
- * stream at queue depth 1 across a swap (tools/bench/swap.py reads its line).
+ * its disk, kills, which only kills it again and again (a crash each time), and pause, which
+ * measures the longest gap between two completed writes of a stream at queue depth 1 across a swap
+ * (tools/bench/swap.py reads its line).
  */
 #include <stdio.h>
 #include <string.h>
@@ -54,6 +55,19 @@ int blocktest_swaps(const char *server, unsigned disk, unsigned count, const cha
     proc_sleep_ms(SWAPS_SERVING_MS);
     printf("blocktest: swaps: %s swapped %u times%s under its clients%s\n", server, count,
            kill ? " and killed once" : "", check_failures() ? ": FAILED" : "");
+    return check_failures();
+}
+
+int blocktest_kills(const char *server, unsigned disk, unsigned count)
+{
+    check("the server serves before", serving(server, disk), 1);
+    for (unsigned i = 0; i < count && i < SWAPS_MAX; i++) {
+        proc_sleep_ms(SWAPS_SERVING_MS / 2);
+        check_status("kill the server", proc_kill(blocktest_server_pid(server)), SERVICE_OK);
+        check("the restarted instance serves", serving(server, disk), 1);
+    }
+    printf("blocktest: kills: %s killed %u times under its clients%s\n", server, count,
+           check_failures() ? ": FAILED" : "");
     return check_failures();
 }
 
