@@ -83,10 +83,10 @@ def swap_load_case(driver="ahci"):
                         + ("-nvme" if nvme else "") + ".manifest",
                 qemu=NVME_DISK if nvme else AHCI_DISK, disks=[("disk.img", DISK_BYTES, mkfs)],
                 typing=[(rf"hmfs: mounted {driver} 0 ", "\r"),
-                        (PROMPT, "run fsx 7 12000 /fsx-7 &\r"),
-                        (PROMPT, "run fsx bigfile 9 12 10 /big &\r"),
+                        (PROMPT, "run fsx 7 3000 /fsx-7 /stop &\r"),
+                        (PROMPT, "run fsx bigfile 9 12 2 /big /stop &\r"),
                         (PROMPT, f"run blocktest swaps {driver} 0 10 bin/{driver}-v2 bin/{driver} "
-                                 "kill\r")],
+                                 "kill stop=/stop\r")],
                 expect=SHELL_UP + [
                     rf"hmfs: mounted {driver} 0 ",
                     rf"^procsrv: swapped {driver}: process \d+ replaced by \d+ running "
@@ -94,8 +94,8 @@ def swap_load_case(driver="ahci"):
                     rf"^procsrv: process \d+ \({driver}\) killed by process \d+$",
                     rf"^procsrv: restarting {driver} in \d+ ms",
                     swaps, r"^blocktest: swaps: [1-9]\d* passed, 0 failed$",
-                    r"fsx: seed 7: 12000 operations on /fsx-7$", fsx_done,
-                    r"fsx: bigfile: /big, 12 MiB, read back and compared 10 times$", big_done],
+                    r"fsx: seed 7: \d+ operations on /fsx-7$", fsx_done,
+                    r"fsx: bigfile: /big, 12 MiB, read back and compared \d+ times$", big_done],
                 forbid=FORBID, check=busy_throughout(swaps, [fsx_done, big_done], 10, driver),
                 after=fsck_clean)
 
@@ -139,12 +139,13 @@ def bad_swaps_case():
     return Case("swap-bad-input", initrd="test", exit_status=None, timeout=180,
                 cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/swap-hmfs.manifest",
                 qemu=AHCI_DISK, disks=[("disk.img", DISK_BYTES, mkfs)],
-                typing=[(r"hmfs: mounted ahci 0 ", "\r"), (PROMPT, "run fsx 5 12000 /fsx-5 &\r"),
+                typing=[(r"hmfs: mounted ahci 0 ", "\r"), (PROMPT, "run fsx 5 1000 /fsx-5 /stop &\r"),
                         (PROMPT, "swap ahci bin/nosuch\r"),
                         (PROMPT, "swap ahci bin/corrupt\r"),
                         (PROMPT, "swap ahci bin/proctest-v2\r"),
                         (r"ended after a swap", "swap ahci bin/proctest-crash\r"),
-                        (r"ended after a swap", "disks\r"), (PROMPT, "mem\r")],
+                        (r"ended after a swap", "disks\r"), (PROMPT, "mem\r"),
+                        (PROMPT, "echo the swaps are over > /stop\r")],
                 expect=SHELL_UP + [
                     r"^procsrv: cannot swap ahci for bin/nosuch: no such program in the initrd$",
                     r"^swap: ahci: not found$", r"^procsrv: cannot swap ahci for bin/corrupt: ",
@@ -155,7 +156,7 @@ def bad_swaps_case():
                     r"again$",
                     r"^procsrv: process \d+ \(ahci\) thread main: page fault ", undone,
                     r"^ahci +0  QEMU HARDDISK +QM\d+ +64 MiB ",
-                    r"fsx: seed 5: 12000 operations on /fsx-5$", fsx_done],
+                    r"fsx: seed 5: \d+ operations on /fsx-5$", fsx_done],
                 forbid=FORBID, check=all_checks(busy_throughout(undone, [fsx_done], 2),
                                                 memory_given_back),
                 after=fsck_clean)
@@ -235,11 +236,12 @@ def move_case():
                       "-device", "nvme,id=nvme0,serial=move-nvme,drive=n0,share-rw=on"],
                 disks=[("disk.img", DISK_BYTES, mkfs)],
                 typing=[(r"hmfs: mounted ahci 0 ", "\r"),
-                        (PROMPT, "run fsx 4 6000 /fsx-4 &\r"),
-                        (PROMPT, "run fsx bigfile 6 12 6 /big &\r"),
+                        (PROMPT, "run fsx 4 1000 /fsx-4 /stop &\r"),
+                        (PROMPT, "run fsx bigfile 6 12 1 /big /stop &\r"),
                         (PROMPT, "fsmove nosuch 0\r"), (PROMPT, "fsmove nvme 3\r"),
                         (PROMPT, "sleep 1500\r"), (PROMPT, "fsmove nvme 0\r"),
-                        (PROMPT, "stop ahci\r"), (PROMPT, "blk stats nvme\r")],
+                        (PROMPT, "stop ahci\r"), (PROMPT, "blk stats nvme\r"),
+                        (PROMPT, "echo moved > /stop\r")],
                 expect=SHELL_UP + [r"hmfs: mounted ahci 0 ",
                                    r"^hmfs: cannot move to nosuch disk 0 \(-\d+\)$",
                                    r"^fsmove: nosuch: not found$",
@@ -248,8 +250,8 @@ def move_case():
                                    moved, stopped,
                                    r"^blk: nvme: 1 disks, 1 sessions, [1-9]\d* requests done, "
                                    r"0 failed",
-                                   r"fsx: seed 4: 6000 operations on /fsx-4$", fsx_done,
-                                   r"fsx: bigfile: /big, 12 MiB, read back and compared 6 "
+                                   r"fsx: seed 4: \d+ operations on /fsx-4$", fsx_done,
+                                   r"fsx: bigfile: /big, 12 MiB, read back and compared \d+ "
                                    r"times$", big_done],
                 forbid=FORBID, check=after_both, after=fsck_clean)
 

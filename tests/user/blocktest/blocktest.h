@@ -13,9 +13,10 @@
  *   idle SERVER DISK swap=PROGRAM|kill   the server swapped or killed while a session is
  *                                       idle: its next requests reach the new instance
  *   bad SERVER DISK                      every bad input (bad.c)
- *   swaps SERVER DISK N PROGRAM-A PROGRAM-B [kill]  swaps the server N times, to A and B in
- *                                       turn, each new instance serving a while, then kills
- *                                       it (swap.c): its clients are other programs
+ *   swaps SERVER DISK N PROGRAM-A PROGRAM-B [kill] [stop=PATH]  swaps the server N times, to
+ *                                       A and B in turn, each new instance serving a while,
+ *                                       then kills it, then makes the file PATH (the
+ *                                       workload's signal to finish: fsx's UNTIL) (swap.c)
  *   kills SERVER DISK N                  kills the server N times, each restarted instance
  *                                       serving a while (swap.c)
  *   pause SERVER DISK N swap=PROGRAM|kill  N writes at depth 1, the server swapped (or
@@ -53,7 +54,7 @@ int blocktest_hold(const char *server, unsigned disk);
 uint64_t blocktest_server_pid(const char *name);
 /* swap.c: the swaps and pause subcommands; each returns the failures. */
 int blocktest_swaps(const char *server, unsigned disk, unsigned count, const char *first,
-                    const char *second, bool kill);
+                    const char *second, bool kill, const char *stop);
 int blocktest_kills(const char *server, unsigned disk, unsigned count);
 int blocktest_pause(const char *server, unsigned disk, unsigned count, const char *how);
 

@@ -347,7 +347,8 @@ static _Noreturn void usage(void)
            "SERVER DISK SEED DEPTH FIRST COUNT | write-fua SERVER DISK SEED DEPTH FIRST COUNT | "
            "clients SERVER DISK N | stream SERVER DISK "
            "COUNT [swap=PROGRAM|kill] | idle SERVER DISK swap=PROGRAM|kill | bad SERVER DISK | "
-           "orphans SERVER DISK N | swaps SERVER DISK N PROGRAM-A PROGRAM-B [kill] | kills SERVER "
+           "orphans SERVER DISK N | swaps SERVER DISK N PROGRAM-A PROGRAM-B [kill] [stop=PATH] | "
+           "kills SERVER "
            "DISK N | pause "
            "SERVER DISK N swap=PROGRAM|kill\n");
     exit(2);
@@ -381,9 +382,18 @@ int main(int argc, char **argv)
         blocktest_orphans(server, disk, (unsigned)number(argv[4]));
     } else if (strcmp(what, "idle") == 0 && argc == 5) {
         idle(server, disk, argv[4]);
-    } else if (strcmp(what, "swaps") == 0 && (argc == 7 || argc == 8)) {
-        blocktest_swaps(server, disk, (unsigned)number(argv[4]), argv[5], argv[6],
-                        argc == 8 && strcmp(argv[7], "kill") == 0);
+    } else if (strcmp(what, "swaps") == 0 && argc >= 7 && argc <= 9) {
+        bool kill = false;
+        const char *stop = 0;
+        for (int i = 7; i < argc; i++) {
+            if (strcmp(argv[i], "kill") == 0)
+                kill = true;
+            else if (strncmp(argv[i], "stop=", 5) == 0)
+                stop = argv[i] + 5;
+            else
+                usage();
+        }
+        blocktest_swaps(server, disk, (unsigned)number(argv[4]), argv[5], argv[6], kill, stop);
     } else if (strcmp(what, "kills") == 0 && argc == 5) {
         blocktest_kills(server, disk, (unsigned)number(argv[4]));
     } else if (strcmp(what, "pause") == 0 && argc == 6) {

@@ -5,8 +5,10 @@
  * measures the longest gap between two completed writes of a stream at queue depth 1 across a swap
  * (tools/bench/swap.py reads its line).
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "blocktest.h"
 #include "libsys/service.h"
@@ -35,7 +37,7 @@ static bool serving(const char *server, unsigned disk)
 }
 
 int blocktest_swaps(const char *server, unsigned disk, unsigned count, const char *first,
-                    const char *second, bool kill)
+                    const char *second, bool kill, const char *stop)
 {
     if (count > SWAPS_MAX)
         count = SWAPS_MAX;
@@ -55,6 +57,12 @@ int blocktest_swaps(const char *server, unsigned disk, unsigned count, const cha
     proc_sleep_ms(SWAPS_SERVING_MS);
     printf("blocktest: swaps: %s swapped %u times%s under its clients%s\n", server, count,
            kill ? " and killed once" : "", check_failures() ? ": FAILED" : "");
+    if (stop) { /* the workload's signal: it finishes only now, so every swap fell under it */
+        int fd = open(stop, O_WRONLY | O_CREAT, 0644);
+        check("make the stop file", fd >= 0, 1);
+        if (fd >= 0)
+            close(fd);
+    }
     return check_failures();
 }
 

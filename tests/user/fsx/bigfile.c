@@ -77,7 +77,7 @@ static unsigned bigfile_compare(int fd, uint64_t seed, unsigned chunks, unsigned
     return bad;
 }
 
-int bigfile_run(uint64_t seed, unsigned mib, unsigned rounds, const char *path)
+int bigfile_run(uint64_t seed, unsigned mib, unsigned rounds, const char *path, const char *until)
 {
     unsigned chunks = mib * (1024u * 1024 / BIGFILE_CHUNK);
     if (chunks == 0 || chunks > BIGFILE_MAX_CHUNKS) {
@@ -96,7 +96,9 @@ int bigfile_run(uint64_t seed, unsigned mib, unsigned rounds, const char *path)
         }
     check("fsync after writing the file", fsync(fd), 0);
     uint64_t state = seed;
-    for (unsigned round = 1; round <= rounds && check_failures() < FSX_SHOWN; round++) {
+    unsigned round = 1;
+    for (; (round <= rounds || (until && !fsx_exists(until))) && check_failures() < FSX_SHOWN;
+         round++) {
         check("chunks read back wrong", bigfile_compare(fd, seed, chunks, round), 0);
         unsigned chunk = (unsigned)(fsx_random(&state) % chunks);
         bigfile_version[chunk]++;
@@ -104,6 +106,6 @@ int bigfile_run(uint64_t seed, unsigned mib, unsigned rounds, const char *path)
         check("fsync after the rewrite", fsync(fd), 0);
     }
     check("close", close(fd), 0);
-    printf("fsx: bigfile: %s, %u MiB, read back and compared %u times\n", path, mib, rounds);
+    printf("fsx: bigfile: %s, %u MiB, read back and compared %u times\n", path, mib, round - 1);
     return check_report("bigfile");
 }
