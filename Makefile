@@ -137,7 +137,7 @@ QEMU := qemu-system-x86_64 -machine $(MACHINE) $(QEMU_ACCEL) -m $(MEM) -smp $(SM
 # initrd's etc/ files, then kept across runs (never remade while it exists; `make disk-clean`
 # starts again), so what a user writes stays. On q35 it goes on the built-in AHCI controller's
 # port 0, on pc on an added one (-device ahci); the manifest's ahci driver serves it, and hmfs
-# mounts it.
+# mounts it. `make run DISK=nvme` attaches it to an NVMe controller (servers/nvme) instead.
 DISK_IMAGE ?= $(BUILD)/disk.img
 DISK_SIZE  ?= 64M
 $(DISK_IMAGE): | $(BUILD)/tools/mkfs.hmfs
@@ -151,9 +151,14 @@ $(DISK_IMAGE): | $(BUILD)/tools/mkfs.hmfs
 disk: $(DISK_IMAGE)
 disk-clean:
 	rm -f $(DISK_IMAGE)
+# DISK=nvme attaches it as an NVMe controller's namespace instead (servers/nvme serves it).
+DISK      ?= ahci
 DISK_BUS  = $(if $(filter q35,$(MACHINE)),ide.0,ahci0.0)
-QEMU_DISK = $(if $(filter q35,$(MACHINE)),,-device ahci,id=ahci0) \
+QEMU_AHCI_DISK = $(if $(filter q35,$(MACHINE)),,-device ahci,id=ahci0) \
 	-drive if=none,id=disk0,file=$(DISK_IMAGE),format=raw -device ide-hd,drive=disk0,bus=$(DISK_BUS)
+QEMU_NVME_DISK = -drive if=none,id=disk0,file=$(DISK_IMAGE),format=raw \
+	-device nvme,serial=missive-disk,drive=disk0
+QEMU_DISK = $(if $(filter nvme,$(DISK)),$(QEMU_NVME_DISK),$(QEMU_AHCI_DISK))
 
 # The serial console is this terminal; Ctrl-A X quits QEMU.
 run: $(BUILD)/missive.iso | $(DISK_IMAGE)
@@ -251,7 +256,7 @@ USER_PROGRAMS := servers/procsrv servers/memsrv tests/user/usertest tests/user/f
 	tests/user/proctest servers/console servers/kbd apps/shell tests/user/consoletest \
 	tests/user/smptest apps/ipcbench servers/acpi servers/pci tests/user/edutest \
 	servers/compositor tests/user/gfxtest apps/gfxbench tests/user/inputtest apps/clock \
-	servers/ahci servers/ramdisk tests/user/blocktest servers/hmfs tests/user/fstest \
+	servers/ahci servers/nvme servers/ramdisk tests/user/blocktest servers/hmfs tests/user/fstest \
 	tests/user/fsx
 # libsys beyond crt0 and start-up is an archive, so a program links only the parts it uses
 # (the console no server-side helpers it does not call, a client no server library).
@@ -261,7 +266,7 @@ LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/server.o $(BUILD)/user/lib/libsys/server_dispatch.o \
 	$(BUILD)/user/lib/result/result.o $(BUILD)/user/lib/result/result_format.o \
 	$(BUILD)/user/lib/libsys/invoke.o $(BUILD)/user/lib/libsys/acpi_client.o \
-	$(BUILD)/user/lib/libsys/vmap.o $(BUILD)/user/lib/libsys/objects.o \
+	$(BUILD)/user/lib/libsys/vmap.o $(BUILD)/user/lib/libsys/objects.o $(BUILD)/user/lib/libsys/watchdog.o \
 	$(BUILD)/user/lib/libsys/block_server.o \
 	$(BUILD)/user/lib/libsys/block_server_queue.o $(BUILD)/user/lib/block/block_check.o \
 	$(BUILD)/user/lib/libsys/block.o $(BUILD)/user/lib/libsys/fs_client.o \
@@ -288,6 +293,7 @@ extra_srcs_acpi    := lib/acpi/tables.c lib/acpi/madt.c lib/procgrant/procgrant.
 	$(wildcard lib/aml/*.c)
 extra_srcs_pci     := lib/pci/pci.c lib/procgrant/procgrant.c
 extra_srcs_ahci    := lib/ahci/identify.c lib/ahci/command.c
+extra_srcs_nvme    := lib/nvme/identify.c lib/nvme/command.c
 extra_srcs_shell   := lib/lineedit/lineedit.c lib/pci/pci.c lib/pci/pciids.c
 extra_srcs_console := lib/procgrant/procgrant.c lib/ioport/ioport.c lib/vt/vt.c lib/vt/vt_render.c \
 	lib/psf/psf.c lib/text/text.c lib/input/keymap.c
@@ -357,7 +363,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt acpitables keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
 	initstack aml pci pciids mouse psf vt blend compose clockface hmfs hmfs_fsx hmfs_powercut \
-	hmfs_corrupt block ahci fsserve fspath fdtable fserrno
+	hmfs_corrupt block ahci nvme fsserve fspath fdtable fserrno
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -437,6 +443,7 @@ $(BUILD)/host/test_diskbench: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS
 unit_srcs_fsbench := lib/fsbench/fsbench.c lib/diskbench/diskbench.c
 $(BUILD)/host/test_fsbench: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 unit_srcs_ahci      := lib/ahci/identify.c lib/ahci/command.c
+unit_srcs_nvme      := lib/nvme/identify.c lib/nvme/command.c
 unit_srcs_fspath    := lib/fspath/fspath.c
 unit_srcs_fdtable   := lib/fdtable/fdtable.c
 unit_srcs_fserrno   := lib/fserrno/fserrno.c
@@ -584,7 +591,7 @@ bench-compare:
 BENCH_DISK := $(BUILD)/bench-disk
 LINUXDISK_MODULES := scsi_common scsi_mod libata libahci ahci crct10dif_common \
 	crct10dif_generic crc-t10dif crc64 crc64_rocksoft_generic crc64-rocksoft t10-pi sd_mod \
-	crc16 crc32c_generic mbcache jbd2 ext4
+	crc16 crc32c_generic mbcache jbd2 ext4 nvme-core nvme
 LINUXDISK_SRCS := tools/bench/linux/linuxdisk.c lib/diskbench/diskbench.c lib/fsbench/fsbench.c
 
 $(BENCH_DISK)/linuxdisk: $(LINUXDISK_SRCS) lib/diskbench/diskbench.h lib/fsbench/fsbench.h Makefile | $(DEPS)

@@ -37,6 +37,8 @@ static const struct shell_command commands[] = {
     {"mv", "FROM TO", "rename or move a file or directory", 2, 2, false, cmd_mv},
     {"cp", "FROM TO", "copy a file", 2, 2, false, cmd_cp},
     {"df", "", "the disk's size and use", 0, 0, false, cmd_df},
+    {"fsmove", "SERVER DISK", "the file server goes on with its volume on another controller", 2, 2,
+     false, cmd_fsmove},
     {"snap", "create|list|delete|mount [NAME]", "snapshots of the disk (at /.snap/NAME)", 1, 2,
      false, cmd_snap},
     {"fsck", "", "check the disk (read-only)", 0, 0, false, cmd_fsck},

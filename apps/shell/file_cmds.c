@@ -261,6 +261,27 @@ void file_result(const char *name, const char *what, struct result r)
 }
 
 /* df: the volume's size, use and state. */
+/* fsmove SERVER DISK: FS_MOVE (the same image attached to another controller). */
+void cmd_fsmove(int argc, char **argv, bool background)
+{
+    (void)argc, (void)background;
+    char *end;
+    unsigned long disk = strtoul(argv[2], &end, 10);
+    if (!argv[2][0] || *end || disk > 31) {
+        printf("fsmove: not a disk number (0-31): '%s'\n", argv[2]);
+        return;
+    }
+    struct fs_client *c = file_client("fsmove");
+    if (!c)
+        return;
+    struct result r = fs_move(c, argv[1], (unsigned)disk);
+    if (!result_is_ok(r)) {
+        file_result("fsmove", argv[1], r);
+        return;
+    }
+    printf("fsmove: the volume is on %s disk %lu now\n", argv[1], disk);
+}
+
 void cmd_df(int argc, char **argv, bool background)
 {
     (void)argc, (void)argv, (void)background;

@@ -60,6 +60,7 @@ void cmd_rmdir(int argc, char **argv, bool background);
 void cmd_mv(int argc, char **argv, bool background);
 void cmd_cp(int argc, char **argv, bool background);
 void cmd_df(int argc, char **argv, bool background);
+void cmd_fsmove(int argc, char **argv, bool background);
 void cmd_snap(int argc, char **argv, bool background);
 void cmd_fsck(int argc, char **argv, bool background);
 /* echo's words (argv[1..argc-1]) as one line into path, opened with fopen's mode ("w" for >,

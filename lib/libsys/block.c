@@ -11,6 +11,7 @@
 #include "libsys/block.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,11 @@ struct block_session {
     struct block_request_entry entries[BLOCK_RING_ENTRIES];
     unsigned in_flight;
     uint32_t sq_tail, cq_head;
+    /* 1 + the entry submitted last and not yet in the ring (0: none): the next BLOCK_WAIT
+       carries it (lib/proto/block.h), block_kick or the next block_submit puts it in the
+       ring. */
+    unsigned unpublished;
+    uint64_t wait_sequence; /* unpublished's sequence number (one per request, not per try) */
     struct block_completion pending[BLOCK_RING_ENTRIES]; /* completed, not yet reaped */
     unsigned pending_count;
     unsigned reopens;
@@ -66,6 +72,20 @@ static unsigned next_window;
    again and again (the shell's blk) reuses a closed session's objects: ring, notification,
    region, mapped where they were. */
 static struct block_session *spares[BLOCK_SPARES];
+/* The sessions open now, for block_move_sessions (a client holds a few at most). */
+#define BLOCK_OPEN_MAX 16
+static struct block_session *opened[BLOCK_OPEN_MAX];
+
+/* Notes s as open (a client past BLOCK_OPEN_MAX open sessions cannot move the others). */
+static void note_opened(struct block_session *s, bool open)
+{
+    for (unsigned i = 0; i < BLOCK_OPEN_MAX; i++) {
+        if (open ? !opened[i] : opened[i] == s) {
+            opened[i] = open ? s : 0;
+            return;
+        }
+    }
+}
 
 /* A kernel error or a server status as the library's negative answer. */
 static long failure(struct result e)
@@ -254,6 +274,7 @@ long block_open(const char *server, unsigned disk, size_t region_bytes, struct b
         free(spare);
         if ((error = open_session(s)) != 0)
             goto fail;
+        note_opened(s, true);
         *out = s;
         return 0;
     }
@@ -271,6 +292,7 @@ long block_open(const char *server, unsigned disk, size_t region_bytes, struct b
     s->ring = (volatile struct block_ring *)window;
     if ((error = make_region(s, window + (2ul << 30))) != 0 || (error = open_session(s)) != 0)
         goto fail;
+    note_opened(s, true);
     *out = s;
     return 0;
 fail:
@@ -314,8 +336,29 @@ static void enqueue(struct block_session *s, unsigned i)
     s->ring->sq_tail = ++s->sq_tail;
 }
 
-/* Moves the completions the ring holds into pending: each names an entry in flight, which is
-   then free. A server's nonsense (a tag of no request in flight) is dropped. */
+/* Puts the request held back for the next BLOCK_WAIT (if any) in the ring after all. */
+static void publish(struct block_session *s)
+{
+    if (!s->unpublished)
+        return;
+    unsigned i = s->unpublished - 1;
+    s->unpublished = 0;
+    enqueue(s, i);
+}
+
+/* Moves the completion of the request tagged tag (the library's tag) into pending; the entry
+   is then free. A server's nonsense (a tag of no request in flight) is dropped. */
+static void take_completion(struct block_session *s, uint64_t tag, uint32_t status)
+{
+    if (tag >= BLOCK_RING_ENTRIES || !s->entries[tag].used)
+        return;
+    s->entries[tag].used = false;
+    s->in_flight--;
+    s->pending[s->pending_count++] =
+        (struct block_completion){.tag = s->entries[tag].request.tag, .status = status};
+}
+
+/* Moves the completions the ring holds into pending (take_completion). */
 static void harvest(struct block_session *s)
 {
     uint32_t tail = s->ring->cq_tail;
@@ -326,13 +369,16 @@ static void harvest(struct block_session *s)
         struct block_completion c;
         memcpy(&c, (const void *)&s->ring->cq[block_ring_slot(s->cq_head)], sizeof c);
         s->ring->cq_head = ++s->cq_head;
-        if (c.tag >= BLOCK_RING_ENTRIES || !s->entries[c.tag].used)
-            continue;
-        s->entries[c.tag].used = false;
-        s->in_flight--;
-        s->pending[s->pending_count++] =
-            (struct block_completion){.tag = s->entries[c.tag].request.tag, .status = c.status};
+        take_completion(s, c.tag, c.status);
     }
+}
+
+/* Takes the completions a BLOCK_WAIT answer r carries (lib/proto/block.h), if any. */
+static void take_carried(struct block_session *s, const struct request *r)
+{
+    uint64_t n = r->length >= 2 ? request_word(r, 1) : 0;
+    for (uint64_t i = 0; i < n && i < BLOCK_WAIT_CARRIED && 3 + 2 * i < r->length; i++)
+        take_completion(s, request_word(r, 2 + 2 * i), (uint32_t)request_word(r, 3 + 2 * i));
 }
 
 /* Whether now (BLOCK_INFO after a reopen) is the disk the session was opened on: the same
@@ -353,6 +399,7 @@ static bool same_disk(const struct block_disk_info *then, const struct block_dis
 static void fail_session(struct block_session *s)
 {
     s->failed = true;
+    s->unpublished = 0;
     for (unsigned i = 0; i < BLOCK_RING_ENTRIES; i++) {
         if (!s->entries[i].used)
             continue;
@@ -370,7 +417,8 @@ static void fail_session(struct block_session *s)
 static long reopen(struct block_session *s, bool cut_off)
 {
     harvest(s);
-    if (cut_off) /* the old requests may still be doing DMA into the region: wait them out */
+    s->unpublished = 0; /* it goes again below, with every request in flight */
+    if (cut_off)        /* the old requests may still be doing DMA into the region: wait them out */
         close_session(s);
     long error = -(long)SERVICE_NOT_FOUND;
     for (unsigned waited = 0, step = BLOCK_OPEN_FIRST_MS;; waited += step) {
@@ -397,17 +445,45 @@ static long reopen(struct block_session *s, bool cut_off)
     return 0;
 }
 
-/* BLOCK_WAIT until the ring holds completions, reopening the disk when the server went. */
+/* BLOCK_WAIT until the ring holds completions, reopening the disk when the server went.
+   A lost call is not enough to reopen: a server that keeps the wait's reply owed in its
+   thread, unsaved (lib/libsys/block_server.c), loses it to any other client's call, and
+   request_call calls again. Only a server's answer (another instance: SERVICE_NOT_FOUND)
+   says it went; a restarted server gives it at once, a dead one's endpoint waits for its
+   successor as BLOCK_INFO would. After BLOCK_LOST_CALLS lost in a row it reopens anyway. */
+#define BLOCK_LOST_CALLS 4
 static long wait_completions(struct block_session *s)
 {
-    for (;;) {
+    for (unsigned lost = 0;;) {
         struct request r = {.label = BLOCK_WAIT};
         request_set_word(&r, 0, s->session);
         request_set_word(&r, 1, s->instance);
+        request_set_word(&r, 2, BLOCK_WAIT_CARRIED);
+        if (s->in_flight > 1)
+            publish(s);       /* the server takes a call's own request only when it is the one */
+        if (s->unpublished) { /* the request goes in the call: the server need not read the ring */
+            struct block_submission sub = s->entries[s->unpublished - 1].request;
+            uint64_t words[4];
+            sub.tag = s->unpublished - 1;
+            memcpy(words, &sub, sizeof words);
+            for (unsigned i = 0; i < 4; i++)
+                request_set_word(&r, 3 + i, words[i]);
+            request_set_word(&r, 7, s->wait_sequence); /* the same on every try */
+        }
         long k = request_call(s->endpoint, &r, 0, 0, 0);
         struct result e = request_result(k, &r);
-        if (result_is_ok(e))
+        if (result_is_ok(e)) {
+            s->unpublished = 0; /* taken (or answered) */
+            take_carried(s, &r);
             return 0;
+        }
+        if (s->unpublished && result_is_service(e, SERVICE_BUSY)) {
+            publish(s); /* not taken: through the ring, and wait again */
+            continue;
+        }
+        if (SERVICE_CALL_LOST(k) && ++lost < BLOCK_LOST_CALLS)
+            continue;
+        lost = 0;
         bool cut_off = result_is_service(e, SERVICE_BAD_ARGUMENT);
         if (!SERVICE_CALL_LOST(k) && !result_is_service(e, SERVICE_NOT_FOUND) && !cut_off)
             return failure(e);
@@ -440,12 +516,15 @@ long block_submit(struct block_session *s, const struct block_submission *reques
         i++;
     s->entries[i] = (struct block_request_entry){true, *request};
     s->in_flight++;
-    enqueue(s, i);
+    publish(s); /* the one before goes in the ring: only the last waits for BLOCK_WAIT */
+    s->unpublished = i + 1;
+    s->wait_sequence++;
     return 0;
 }
 
 void block_kick(struct block_session *s)
 {
+    publish(s);
     atomic_thread_fence(memory_order_seq_cst); /* sq_tail out before need_wake is read */
     if (!s->ring->server_need_wake)
         return;
@@ -540,8 +619,57 @@ long block_flush(struct block_session *s)
     return run_one(s, &r);
 }
 
+/* Moves s, idle, to disk of the server at endpoint: the old server lets go of the session
+   (BLOCK_CLOSE), the new one gets the same ring and region (open_session). On failure s stays
+   on the old server (opened there again). */
+static long move_session(struct block_session *s, const char *server, uint64_t endpoint,
+                         unsigned disk)
+{
+    if (s->in_flight || s->pending_count || s->failed)
+        return -(long)SERVICE_BUSY; /* quiesce first: nothing in flight or unreaped */
+    struct block_disk_info now;
+    long error = info_call(endpoint, disk, &now);
+    if (error != 0)
+        return error;
+    if (now.sector_size != s->info.sector_size || now.sectors != s->info.sectors)
+        return -(long)SERVICE_BAD_ARGUMENT; /* not the same image: another size */
+    close_session(s);
+    uint64_t old_endpoint = s->endpoint;
+    unsigned old_disk = s->disk;
+    s->endpoint = endpoint;
+    s->disk = disk;
+    if ((error = open_session(s)) != 0) {
+        s->endpoint = old_endpoint;
+        s->disk = old_disk;
+        if (open_session(s) != 0)
+            fail_session(s);
+        return error;
+    }
+    snprintf(s->server, sizeof s->server, "%s", server);
+    s->info = now;
+    return 0;
+}
+
+long block_move_sessions(const char *server, unsigned disk)
+{
+    long error = 0;
+    uint64_t endpoint = server_endpoint(server, &error);
+    if (!endpoint)
+        return error;
+    long moved = 0;
+    for (unsigned i = 0; i < BLOCK_OPEN_MAX; i++) {
+        if (!opened[i])
+            continue;
+        if ((error = move_session(opened[i], server, endpoint, disk)) != 0)
+            return error;
+        moved++;
+    }
+    return moved;
+}
+
 void block_close(struct block_session *s)
 {
+    note_opened(s, false);
     struct block_completion done[8];
     while (s->in_flight > 0 && block_reap(s, done, 8) > 0)
         ;
@@ -551,7 +679,7 @@ void block_close(struct block_session *s)
     for (unsigned i = 0; i < BLOCK_SPARES; i++) {
         if (!spares[i]) {
             spares[i] = s;
-            s->in_flight = s->pending_count = 0;
+            s->in_flight = s->pending_count = s->unpublished = 0;
             memset(s->entries, 0, sizeof s->entries);
             return;
         }

@@ -54,9 +54,10 @@ size_t block_region_bytes(const struct block_session *s);
    BLOCK_RING_ENTRIES requests completed and were not reaped yet; another when the session is
    gone and cannot be opened again. Errors are -SERVICE_* (lib/proto/service.h). */
 long block_submit(struct block_session *s, const struct block_submission *request);
-/* Rings the doorbell for everything queued since the last call (block_submit does not, so
-   a batch costs one signal), if the server asked for one (need_wake). A caller about to wait
-   in block_reap may leave it out: the wait takes the queued requests too. */
+/* Puts what was queued in the ring (block_submit holds the last request back, so that a
+   wait for it alone can carry it in the call: lib/proto/block.h's BLOCK_WAIT) and rings the
+   doorbell, if the server asked for one (need_wake): one signal a batch. A caller about to
+   wait in block_reap may leave it out: the wait takes the queued requests too. */
 void block_kick(struct block_session *s);
 /* Waits until at least one request has completed (if any is in flight) and copies up to max
    completions into out: returns how many (0: nothing was in flight), or a negative error. */
@@ -70,6 +71,13 @@ unsigned block_in_flight(const struct block_session *s);
 long block_read(struct block_session *s, uint64_t lba, void *buffer, size_t bytes);
 long block_write(struct block_session *s, uint64_t lba, const void *buffer, size_t bytes, bool fua);
 long block_flush(struct block_session *s);
+
+/* Moves every session this process has open to disk of server (HMFS's FS_MOVE: the same image
+   attached to another controller, docs/processes.md): each must be idle (nothing in flight or
+   unreaped: else -SERVICE_BUSY) and the new disk the same size (else -SERVICE_BAD_ARGUMENT);
+   the old server lets go of it and the new one takes the same ring and region. Returns the
+   sessions moved, or a negative error (the session it failed on stays where it was). */
+long block_move_sessions(const char *server, unsigned disk);
 
 /* How many times this session was opened again after its server restarted. */
 unsigned block_reopen_count(const struct block_session *s);

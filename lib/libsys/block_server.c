@@ -343,6 +343,68 @@ static long handle_stats(struct server_call *call)
     return SERVICE_OK;
 }
 
+/* BLOCK_WAIT's submission in MR3..MR6 and its sequence number in MR7 (lib/proto/block.h). */
+#define BLOCK_WAIT_SUBMITTING_LENGTH 8
+
+/* Answers call with s's reported completions carried (at most BLOCK_WAIT_CARRIED; the
+   caller asked for them), not through the ring. */
+static long answer_carried(struct server_call *call, struct block_session_state *s)
+{
+    request_set_word(&call->out, 0, s->cq_tail);
+    request_set_word(&call->out, 1, s->done_count);
+    for (unsigned i = 0; i < s->done_count; i++) {
+        request_set_word(&call->out, 2 + 2 * i, s->done[i].tag);
+        request_set_word(&call->out, 3 + 2 * i, s->done[i].status);
+    }
+    call->out.length = 2 + 2 * s->done_count;
+    s->done_count = 0;
+    return SERVICE_OK;
+}
+
+/* BLOCK_WAIT with a submission of its own (s ready, carry its MR2). Sets *wait when the
+   caller is to wait as for any request (it was taken, and the settle after the interrupt
+   answers with its completion); else returns the answer: at once (it failed its checks, or a
+   ramdisk did it) or SERVICE_BUSY (not taken). The depth-1 path: no ring touched. A call
+   repeating the last sequence number is one request_call made again after a lost reply:
+   nothing new is taken, and it is answered as a plain BLOCK_WAIT. */
+static long take_submitted(struct server_call *call, struct block_session_state *s, uint64_t carry,
+                           bool *wait)
+{
+    struct block_server *bs = call->server->context;
+    uint64_t sequence = request_word(&call->in, 7);
+    if (carry < 1 || carry > BLOCK_WAIT_CARRIED)
+        return server_bad_argument(call, 2, 1, BLOCK_WAIT_CARRIED);
+    if (sequence == 0)
+        return server_bad_argument(call, 7, 1, UINT64_MAX);
+    if (s->broken) {
+        s->closing = true;
+        return server_bad_argument(call, 0, 0, 0);
+    }
+    if (sequence == s->wait_sequence) { /* a repeat: wait for what is there */
+        block_server_settle(bs);
+        if (block_session_has_completions(s)) {
+            request_set_word(&call->out, 0, s->cq_tail);
+            call->out.length = 1;
+            return SERVICE_OK;
+        }
+        *wait = true;
+        return SERVICE_OK;
+    }
+    if (s->waiting)
+        return SERVICE_BUSY;
+    struct block_submission sub;
+    uint64_t words[4];
+    for (unsigned i = 0; i < 4; i++)
+        words[i] = request_word(&call->in, 3 + i);
+    memcpy(&sub, words, sizeof sub);
+    if (!block_wait_take(bs, (unsigned)(s - bs->sessions), &sub, sequence))
+        return SERVICE_BUSY;
+    if (s->done_count)
+        return answer_carried(call, s); /* one request: carry is at least 1 */
+    *wait = true;
+    return SERVICE_OK;
+}
+
 /* BLOCK_WAIT: takes the session's submissions; answers when it has completions. It settles
    itself, before it looks (so what completes at once is answered at once, with no saved
    reply), and nothing after. */
@@ -350,6 +412,7 @@ static long handle_wait(struct server_call *call)
 {
     struct block_server *bs = call->server->context;
     long status;
+    block_owed_dropped(bs); /* this call ended it */
     if (request_word(&call->in, 1) != bs->instance)
         return SERVICE_NOT_FOUND;
     struct block_session_state *s = caller_session(call, 0, &status);
@@ -357,21 +420,43 @@ static long handle_wait(struct server_call *call)
         return status;
     if (!s->ready)
         return server_bad_argument(call, 0, 0, 0);
-    block_server_settle(bs); /* takes its submissions; what completed at once is posted */
-    if (s->broken) {
-        s->closing = true; /* told now: it goes */
-        return server_bad_argument(call, 0, 0, 0);
-    }
-    if (block_session_has_completions(s)) {
-        request_set_word(&call->out, 0, s->cq_tail);
-        call->out.length = 1;
-        return SERVICE_OK;
+    uint64_t carry = call->in.length > 2 ? request_word(&call->in, 2) : 0;
+    if (call->in.length >= BLOCK_WAIT_SUBMITTING_LENGTH) {
+        bool wait = false;
+        long answer = take_submitted(call, s, carry, &wait);
+        if (!wait)
+            return answer; /* at once, or not taken (SERVICE_BUSY) */
+    } else {
+        block_server_settle(bs); /* takes its submissions; what completed at once is posted */
+        if (s->broken) {
+            s->closing = true; /* told now: it goes */
+            return server_bad_argument(call, 0, 0, 0);
+        }
+        if (block_session_has_completions(s)) {
+            request_set_word(&call->out, 0, s->cq_tail);
+            call->out.length = 1;
+            return SERVICE_OK;
+        }
     }
     if (s->waiting)
         return SERVICE_BUSY;
-    if (cspace_save_reply(PROC_SLOT_CSPACE, s->wait_slot) != ERR_OK)
-        return SERVICE_INTERNAL;
     s->waiting = true;
+    s->wait_carry = carry < BLOCK_WAIT_CARRIED ? (unsigned)carry : BLOCK_WAIT_CARRIED;
+    if (bs->used_mask == 1u << (s - bs->sessions) && bs->save_waits == 0) {
+        /* The only session: its reply stays owed in the thread, unsaved, and the notification
+           that brings its completion answers it (notified_answer). Another call would end
+           it (block_owed_dropped), so with other sessions about it is saved. */
+        s->wait_owed = true;
+        bs->owed = (unsigned)(s - bs->sessions) + 1;
+        bs->owed_answer = SERVER_NO_REPLY;
+        return SERVER_NO_REPLY;
+    }
+    if (bs->save_waits)
+        bs->save_waits--;
+    if (cspace_save_reply(PROC_SLOT_CSPACE, s->wait_slot) != ERR_OK) {
+        s->waiting = false;
+        return SERVICE_INTERNAL;
+    }
     return SERVER_NO_REPLY;
 }
 
@@ -380,6 +465,7 @@ static long handle_wait(struct server_call *call)
 #define BLOCK_HANDLER(name, inner)                                                                 \
     static long name(struct server_call *call)                                                     \
     {                                                                                              \
+        block_owed_dropped(call->server->context); /* this call ended it */                        \
         long status = inner(call);                                                                 \
         block_server_settle(call->server->context);                                                \
         return status;                                                                             \
@@ -396,14 +482,45 @@ static const struct server_op block_ops[] = {
     {BLOCK_STATS, 0, 0, 0, stats_request}, {BLOCK_WAIT, 2, 0, 0, handle_wait},
 };
 
-/* The bound notification fired: doorbells (bits 0..31) and the driver's bits (32..63). */
+/* The bound notification fired: doorbells (bits 0..31) and the driver's bits (32..63). Any
+   word is safe (server.h's notification_any_word): a client that sends the label itself
+   arrives here with its badge, a process id, which at worst asks for a settle. */
 static void notified(struct server *server, uint64_t word)
 {
     struct block_server *bs = server->context;
     uint32_t driver_bits = (uint32_t)(word >> 32);
     if (driver_bits && bs->driver->interrupt)
         bs->driver->interrupt(bs, driver_bits);
+    bs->driver_event = (uint32_t)word == 0; /* no doorbell: see carry_in_answer */
     block_server_settle(bs); /* a doorbell only asks for what settle does for every session */
+    bs->driver_event = false;
+}
+
+/* The bound notification fired (notified), and the answer to the BLOCK_WAIT the thread owes
+   unsaved, if settle readied it: the loop's next receive (SYS_REPLY_RECV) sends it. Nothing
+   owed: SERVICE_BAD_LABEL, which answers a client that sent the label itself, if any. */
+static long notified_answer(struct server_call *call)
+{
+    struct block_server *bs = call->server->context;
+    notified(call->server, call->badge);
+    if (!bs->owed)
+        return SERVICE_BAD_LABEL;
+    long status = bs->owed_answer;
+    if (status == SERVER_NO_REPLY)
+        return SERVER_NO_REPLY; /* still owed: a later notification answers it */
+    bs->owed = 0;
+    bs->owed_answer = SERVER_NO_REPLY;
+    if (status != SERVICE_OK)
+        return status;
+    request_set_word(&call->out, 0, bs->owed_tail);
+    request_set_word(&call->out, 1, bs->owed_carried_count);
+    for (unsigned i = 0; i < bs->owed_carried_count; i++) {
+        request_set_word(&call->out, 2 + 2 * i, bs->owed_carried[i].tag);
+        request_set_word(&call->out, 3 + 2 * i, bs->owed_carried[i].status);
+    }
+    call->out.length = 2 + 2 * bs->owed_carried_count;
+    bs->owed_carried_count = 0;
+    return status;
 }
 
 /* A receive failed: the server goes on (a client that vanished mid-call is no reason). */
@@ -444,6 +561,7 @@ struct block_server *block_server_create(const struct block_server_driver *drive
         return 0;
     }
     bs->instance = libsys_proc_info()->pid;
+    bs->owed_answer = SERVER_NO_REPLY;
     bs->server = (struct server){.name = driver->name,
                                  .endpoint = PROC_SLOT_SERVICE,
                                  .cspace = PROC_SLOT_CSPACE,
@@ -451,6 +569,8 @@ struct block_server *block_server_create(const struct block_server_driver *drive
                                  .op_count = sizeof block_ops / sizeof block_ops[0],
                                  .context = bs,
                                  .notification = notified,
+                                 .notification_any_word = true,
+                                 .notification_answer = notified_answer,
                                  .receive_failed = receive_failed,
                                  .slot_alloc = receive_slots,
                                  .slot_free = reply_slot_free,

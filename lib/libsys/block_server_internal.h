@@ -20,14 +20,18 @@ enum { SESSION_SLOT_RING = 0, SESSION_SLOT_CLIENT = 1, SESSION_SLOT_FRAMES = 2 }
 
 struct block_session_state {
     bool used;
-    bool ready;   /* every region frame came: requests are taken */
-    bool broken;  /* its ring made no sense: the next call that names it is told, then it goes */
-    bool closing; /* BLOCK_CLOSE came: it goes once the driver gave back every request */
-    bool gone;    /* the client went away (its frames vanished): it goes likewise */
-    bool woken;   /* completions were posted since the client was last woken */
-    bool waiting; /* a BLOCK_WAIT's reply is saved in wait_slot */
-    bool close_waiting; /* a BLOCK_CLOSE's reply is saved in close_slot */
-    uint64_t owner;     /* the client's badge */
+    bool ready;     /* every region frame came: requests are taken */
+    bool broken;    /* its ring made no sense: the next call that names it is told, then it goes */
+    bool closing;   /* BLOCK_CLOSE came: it goes once the driver gave back every request */
+    bool gone;      /* the client went away (its frames vanished): it goes likewise */
+    bool woken;     /* completions were posted since the client was last woken */
+    bool waiting;   /* a BLOCK_WAIT waits: its reply saved in wait_slot, or owed (wait_owed) */
+    bool wait_owed; /* that reply is the one the service thread owes, unsaved (block_server
+                       owed) */
+    unsigned wait_carry;    /* completions that wait takes in its answer (its MR2) */
+    uint64_t wait_sequence; /* the last BLOCK_WAIT submission taken (its MR7) */
+    bool close_waiting;     /* a BLOCK_CLOSE's reply is saved in close_slot */
+    uint64_t owner;         /* the client's badge */
     unsigned disk;
     unsigned frame_bits, frame_count, frames_received;
     uint64_t slots; /* the first of 2 + frame_count */
@@ -70,6 +74,17 @@ struct block_server {
     unsigned next_pump; /* where the next round of taking submissions starts (fairness) */
     uint32_t used_mask; /* bit i: sessions[i].used, so settle visits the sessions in use only */
     bool driver_full;   /* the driver refused a request: offer again after a completion */
+    /* The BLOCK_WAIT the service thread owes unsaved (server.h's notification_answer): 1 +
+       its session, or 0. Any call that arrives ends it (the kernel answers ERR_NO_REPLY and
+       the client's request_call calls again), so handlers forget it (block_owed_dropped). */
+    unsigned owed;
+    long owed_answer;   /* its answer once ready (SERVER_NO_REPLY: not yet) */
+    uint32_t owed_tail; /* and the completion tail that goes with it */
+    /* and the completions it carries instead of the ring (lib/proto/block.h) */
+    struct block_completion owed_carried[BLOCK_WAIT_CARRIED];
+    unsigned owed_carried_count;
+    bool driver_event;   /* the settle under way is for the driver's bits alone (no doorbell) */
+    unsigned save_waits; /* after a drop: the next BLOCK_WAITs are saved, not owed */
     struct block_free_run free_runs[BLOCK_SERVER_FREE_RUNS];
     unsigned free_run_count;
     /* BLOCK_STATS */
@@ -94,5 +109,13 @@ bool block_session_alive(const struct block_session_state *s);
 bool block_session_has_completions(const struct block_session_state *s);
 /* Lets go of the session: unmaps and deletes its ring and frames, answers what waits. */
 void block_session_release(struct block_server *bs, unsigned session);
+/* BLOCK_WAIT's own submission sub, sequence number sequence, for session index (ready, not
+   broken): started or failed at once (its completion in done: true), or not taken (false:
+   the session has requests in flight, or the driver is full). Touches no ring. */
+bool block_wait_take(struct block_server *bs, unsigned index, const struct block_submission *sub,
+                     uint64_t sequence);
+/* A call arrived: the BLOCK_WAIT the service thread owed unsaved (if any) was ended by the
+   kernel; its session no longer waits (its client calls again). */
+void block_owed_dropped(struct block_server *bs);
 
 #endif

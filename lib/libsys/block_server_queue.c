@@ -110,6 +110,45 @@ static bool read_indices(struct block_server *bs, struct block_session_state *s,
     return true;
 }
 
+/* sub's status before the disk: its checks (lib/block/block_check.h) and the disk's state. */
+static uint32_t check(const struct block_server *bs, const struct block_session_state *s,
+                      const struct block_submission *sub)
+{
+    const struct block_disk_info *disk = &bs->driver->disks[s->disk];
+    struct block_check_disk geometry = {disk->sector_size, disk->sectors, disk->max_bytes,
+                                        (disk->flags & BLOCK_INFO_READ_ONLY) != 0};
+    uint32_t status =
+        block_check_request(sub, &geometry, (uint64_t)s->frame_count << s->frame_bits);
+    if (status == BLOCK_OK && (disk->flags & BLOCK_INFO_FAILED))
+        status = BLOCK_ERROR_NO_DEVICE;
+    return status;
+}
+
+bool block_wait_take(struct block_server *bs, unsigned index, const struct block_submission *sub,
+                     uint64_t sequence)
+{
+    struct block_session_state *s = &bs->sessions[index];
+    if (s->started || s->done_count || s->closing || s->gone)
+        return false;
+    /* A driver that copies (map_regions) touches the client's region: as a ring, it is
+       looked at first. A DMA driver only hands the device physical addresses. */
+    if (bs->driver->map_regions && !block_session_alive(s)) {
+        s->gone = true;
+        return false;
+    }
+    uint32_t status = check(bs, s, sub);
+    if (status != BLOCK_OK) {
+        s->done[s->done_count++] = (struct block_completion){.tag = sub->tag, .status = status};
+        bs->failed++;
+    } else if (!start(bs, index, sub)) {
+        return false;
+    } else if (bs->driver->kick) {
+        bs->driver->kick(bs);
+    }
+    s->wait_sequence = sequence;
+    return true;
+}
+
 /* Takes one submission of session index if there is one and room for it: true if it took
    one (and should be asked again). */
 static bool take_one(struct block_server *bs, unsigned index)
@@ -122,13 +161,7 @@ static bool take_one(struct block_server *bs, unsigned index)
     atomic_thread_fence(memory_order_acquire); /* the entry after the index */
     struct block_submission sub;
     memcpy(&sub, (const void *)&ring->sq[block_ring_slot(s->sq_head)], sizeof sub);
-    const struct block_disk_info *disk = &bs->driver->disks[s->disk];
-    struct block_check_disk geometry = {disk->sector_size, disk->sectors, disk->max_bytes,
-                                        (disk->flags & BLOCK_INFO_READ_ONLY) != 0};
-    uint32_t status =
-        block_check_request(&sub, &geometry, (uint64_t)s->frame_count << s->frame_bits);
-    if (status == BLOCK_OK && (disk->flags & BLOCK_INFO_FAILED))
-        status = BLOCK_ERROR_NO_DEVICE;
+    uint32_t status = check(bs, s, &sub);
     if (status != BLOCK_OK) {
         post(s, sub.tag, status);
         bs->failed++;
@@ -201,16 +234,51 @@ static void answer_wait(struct block_session_state *s, long status)
     s->waiting = false;
 }
 
-/* Wakes s's client after completions: its saved BLOCK_WAIT, else its notification if it
+/* Readies the answer to the BLOCK_WAIT of s that the service thread owes unsaved: the
+   notification hook returns it (block_server.c), so the loop answers and receives in one
+   system call. */
+static void answer_owed(struct block_server *bs, struct block_session_state *s, long status)
+{
+    bs->owed_answer = status;
+    bs->owed_tail = s->cq_tail;
+    bs->owed_carried_count = 0;
+    s->waiting = false;
+    s->wait_owed = false;
+}
+
+/* Answers s's waiting BLOCK_WAIT, saved or owed. */
+static void answer_waiting(struct block_server *bs, struct block_session_state *s, long status)
+{
+    if (s->wait_owed)
+        answer_owed(bs, s, status);
+    else
+        answer_wait(s, status);
+}
+
+void block_owed_dropped(struct block_server *bs)
+{
+    if (!bs->owed)
+        return;
+    struct block_session_state *s = &bs->sessions[bs->owed - 1];
+    if (s->wait_owed) {
+        s->waiting = false;
+        s->wait_owed = false;
+    }
+    bs->owed = 0;
+    bs->owed_answer = SERVER_NO_REPLY;
+    bs->save_waits = BLOCK_MAX_SESSIONS * 2; /* others call meanwhile: save for a while */
+}
+
+/* Wakes s's client after completions: its waiting BLOCK_WAIT, else its notification if it
    asked (client_need_wake). A client whose notification is gone went away. */
-static void wake(struct block_session_state *s)
+static void wake(struct block_server *bs, struct block_session_state *s)
 {
     s->woken = false;
     if (s->waiting) {
         if (s->broken)
-            answer_wait(s, SERVICE_NOT_FOUND);
+            answer_waiting(bs, s, SERVICE_NOT_FOUND);
         else if (block_session_has_completions(s))
-            answer_wait(s, SERVICE_OK);
+            answer_waiting(bs, s, SERVICE_OK);
         return;
     }
     if (s->broken || !s->ring->client_need_wake)
@@ -219,6 +287,29 @@ static void wake(struct block_session_state *s)
     struct missive_msg msg = {0};
     if (missive_syscall(SYS_SEND, s->slots + SESSION_SLOT_CLIENT, 0, &msg) == ERR_EMPTY_SLOT)
         s->gone = true;
+}
+
+/* Whether s's completions can go in the answer to its owed BLOCK_WAIT instead of its ring, so
+   this settle need not touch the ring at all: a settle for the driver's bits alone (an
+   interrupt or a tick, no doorbell), a client waiting in a BLOCK_WAIT the thread owes, and
+   few enough completions for one answer. Its submissions are not taken then either: its
+   client waits (one thread per session in the library), and a client that submits from
+   another thread rings the doorbell, as server_need_wake (set by every pump that stops) asks,
+   and that doorbell's settle takes them. */
+static bool carry_in_answer(const struct block_server *bs, const struct block_session_state *s)
+{
+    return bs->driver_event && s->wait_owed && !s->broken && !s->gone && !s->closing &&
+           s->done_count > 0 && s->done_count <= s->wait_carry;
+}
+
+/* Readies the answer to s's owed BLOCK_WAIT with its reported completions in it. */
+static void carry(struct block_server *bs, struct block_session_state *s)
+{
+    answer_owed(bs, s, SERVICE_OK);
+    for (unsigned i = 0; i < s->done_count; i++)
+        bs->owed_carried[i] = s->done[i];
+    bs->owed_carried_count = s->done_count;
+    s->done_count = 0;
 }
 
 _Static_assert(BLOCK_MAX_SESSIONS == 32, "used_mask has a bit per session");
@@ -241,30 +332,45 @@ void block_server_settle(struct block_server *bs)
     /* settle runs for every doorbell, call and interrupt, and most sessions are free: only the
        sessions in use (used_mask) are visited (docs/disk-performance.md measured the walk over
        all of them at a thousand instructions a settle). */
+    uint32_t carried = 0; /* sessions whose ring this settle leaves alone (carry_in_answer) */
     for (uint32_t left = bs->used_mask; left; left &= left - 1) {
-        struct block_session_state *s = &bs->sessions[lowest_bit(left)];
+        unsigned i = lowest_bit(left);
+        struct block_session_state *s = &bs->sessions[i];
+        if (carry_in_answer(bs, s)) {
+            carry(bs, s);
+            carried |= 1u << i;
+            continue;
+        }
+        /* Every ring this settle touches is looked at first: the client may have gone (or
+           revoked the frame) while the server waited (docs/disk-performance.md). */
         if (!s->gone && !block_session_alive(s))
             s->gone = true;
         if (!s->gone && !s->broken)
             flush_done(s);
     }
+    uint32_t pumped = bs->used_mask & ~carried;
     for (int round = 0; round < 2; round++) {
         bs->driver_full = false;
         /* In order from next_pump, as before: fairness between sessions. */
-        uint32_t left = rotate_right(bs->used_mask, bs->next_pump);
+        uint32_t left = rotate_right(pumped, bs->next_pump);
         for (; left && !bs->driver_full; left &= left - 1)
             block_session_pump(bs, (bs->next_pump + lowest_bit(left)) % BLOCK_MAX_SESSIONS);
         bs->next_pump = (bs->next_pump + 1) % BLOCK_MAX_SESSIONS;
+        /* Every pump that ended drained its session or asked for a doorbell: a second round
+           finds more only where the driver refused a request (and may have room again if it
+           completes at once), starting from the next session for fairness. */
+        if (!bs->driver_full)
+            break;
     }
     if (bs->driver->kick)
         bs->driver->kick(bs);
-    for (uint32_t left = bs->used_mask; left; left &= left - 1) {
+    for (uint32_t left = pumped; left; left &= left - 1) {
         unsigned i = lowest_bit(left);
         struct block_session_state *s = &bs->sessions[i];
         if (!s->gone && !s->broken)
             flush_done(s); /* what completed while the sessions were pumped (a ramdisk: all) */
         if (s->woken && !s->gone)
-            wake(s);
+            wake(bs, s);
         if ((s->closing || s->gone) && s->started == 0)
             block_session_release(bs, i);
     }
@@ -293,7 +399,7 @@ void block_session_release(struct block_server *bs, unsigned index)
 {
     struct block_session_state *s = &bs->sessions[index];
     if (s->waiting)
-        answer_wait(s, SERVICE_NOT_FOUND);
+        answer_waiting(bs, s, SERVICE_NOT_FOUND);
     if (s->close_waiting) {
         struct missive_msg msg = {0};
         if (missive_syscall(SYS_SEND, s->close_slot, MSG_TAG(SERVICE_OK, 0, 0), &msg) != ERR_OK)

@@ -412,6 +412,17 @@ struct result fs_sync(struct fs_client *c)
     return call(c, &r);
 }
 
+struct result fs_move(struct fs_client *c, const char *server, unsigned disk)
+{
+    struct request r = {.label = FS_MOVE};
+    request_set_word(&r, 0, disk);
+    for (unsigned w = 0; w < PROTO_NAME_WORDS; w++)
+        request_set_word(&r, 1 + w, 0);
+    size_t n = strlen(server);
+    request_put_bytes(&r, 1, server, n < PROTO_NAME_MAX ? n : PROTO_NAME_MAX);
+    return call(c, &r);
+}
+
 struct result fs_statfs(struct fs_client *c, struct fs_statfs *out)
 {
     struct request r = {.label = FS_STATFS};

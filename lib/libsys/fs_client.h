@@ -83,6 +83,9 @@ struct result fs_rename(struct fs_client *c, unsigned tree, const char *old_path
 struct result fs_truncate(struct fs_client *c, uint64_t handle, uint64_t size);
 struct result fs_fsync(struct fs_client *c, uint64_t handle);
 struct result fs_sync(struct fs_client *c);
+/* FS_MOVE: the server commits and goes on with the volume on disk of server (the same image
+   attached to another controller). */
+struct result fs_move(struct fs_client *c, const char *server, unsigned disk);
 
 struct fs_statfs {
     uint64_t block_size, blocks, used, free, generation, trees, flags; /* FS_STATFS_* */

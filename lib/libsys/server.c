@@ -99,7 +99,17 @@ _Noreturn void server_run(struct server *s)
             server_release(s, sent_cap);
         call.out = (struct request){0};
         call.reply_cap = 0;
-        if (call.in.label == NOTIFICATION_LABEL && call.in.length == 0) {
+        if (call.in.label == NOTIFICATION_LABEL && call.in.length == 0 &&
+            s->notification_any_word) {
+            call.server = s;
+            if (s->notification_answer) {
+                status = s->notification_answer(&call);
+            } else {
+                if (s->notification) /* a forged call is answered by the next receive */
+                    s->notification(s, call.badge);
+                status = SERVICE_BAD_LABEL;
+            }
+        } else if (call.in.label == NOTIFICATION_LABEL && call.in.length == 0) {
             /* A client may send the label itself: the kernel does not reserve it. Only a real
                notification leaves no reply owed, so answering tells the two apart: the client
                is told it is no request, and the hook runs only for the notification. */

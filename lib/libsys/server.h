@@ -73,6 +73,23 @@ struct server {
     void *(*find_client)(struct server *s, uint64_t badge);
     /* The thread's bound notification fired with word (its badge). */
     void (*notification)(struct server *s, uint64_t word);
+    /* The notification hook copes with any word. A client can reach it anyway: a SYS_SEND
+       (no reply owed) labelled NOTIFICATION_LABEL arrives as a notification whose word is the
+       client's badge. So the loop need not tell a real notification from a forged call with a
+       SYS_REPLY of its own before the hook: it runs the hook and answers SERVICE_BAD_LABEL in
+       the next receive (SYS_REPLY_RECV), which answers a forged call and, after a real
+       notification, owes nobody and only receives. One system call less a notification (the
+       block servers' interrupts, docs/disk-performance.md). */
+    bool notification_any_word;
+    /* With notification_any_word, instead of notification: the bound notification fired with
+       word call->badge. Returns what answers the call the thread still owes, as a handler
+       does (status, call->out): the kernel keeps one reply owed in the thread until it is
+       answered or the next call arrives (which ends it with ERR_NO_REPLY, and request_call
+       calls again), so a handler may leave its reply owed, unsaved (SERVER_NO_REPLY), and
+       answer it here in the receive that follows: one system call for the answer and the
+       next receive, and no CSPACE_SAVE_REPLY. SERVER_NO_REPLY keeps owing; SERVICE_BAD_LABEL
+       when the hook owes nothing of its own (it answers a forged call). */
+    long (*notification_answer)(struct server_call *call);
     /* A fault message (FAULT_LABEL) of the thread call->badge names; returns a status as a
        handler does (0 resumes the thread, SERVER_NO_REPLY or another leaves it stopped). */
     long (*fault)(struct server_call *call);

@@ -159,6 +159,11 @@ struct result proc_shutdown_ready(void)
     return proc_call1(PROC_SHUTDOWN_READY, 0, 0);
 }
 
+struct result proc_device_reset(void)
+{
+    return proc_call1(PROC_DEVICE_RESET, 0, 0);
+}
+
 struct result proc_uptime_ms(uint64_t *ms)
 {
     return proc_call1(PROC_UPTIME, 0, ms);

@@ -66,6 +66,9 @@ struct result proc_shutdown(bool reboot);
    starts; the caller then answers proc_shutdown_ready(). */
 struct result proc_shutdown_notify(uint64_t notification);
 struct result proc_shutdown_ready(void);
+/* PROC_DEVICE_RESET: a PCI driver tells procsrv its device is reset (no DMA for an earlier
+   driver of it is under way), so the memory of earlier drivers may be reused. */
+struct result proc_device_reset(void);
 /* One CPU's load: scheduler ticks since boot, busy and idle ticks, threads runnable. */
 struct proc_cpu {
     uint64_t uptime, busy, idle, runnable;

@@ -1,6 +1,6 @@
 /*
  * The block protocol (docs/protocols.md, "Block devices"): what every block server speaks
- * (servers/ahci, servers/ramdisk, later servers/nvme), so a client (the filesystem, the
+ * (servers/ahci, servers/nvme, servers/ramdisk), so a client (the filesystem, the
  * shell's `blk`, the benchmark) works on any of them unchanged.
  *
  * Control requests are calls on the server's endpoint (found by the server's name; the shell's
@@ -68,16 +68,29 @@ enum block_label {
        retries, MR5 port or controller resets, MR6 sessions cut off for a bad ring (for the
        shell and tests) */
     BLOCK_STATS = 0x44,
-    /* MR0 session, MR1 the instance BLOCK_OPEN answered: a doorbell and a wait in one call.
+    /* MR0 session, MR1 the instance BLOCK_OPEN answered, MR2 (optional, else 0) how many
+       completions the caller takes in the answer (0..BLOCK_WAIT_CARRIED), and optionally
+       (length 8) MR3-MR6 one submission (struct block_submission's 32 bytes) with MR7 its
+       sequence number (not 0, a new one for each new submission): a doorbell and a wait in one
+       call. A submission in the message is taken without the ring when the session has no
+       request in flight on the server (else SERVICE_BUSY, nothing taken: put it in the ring
+       and wait again); MR2 must then be at least 1, and a call that repeats the
+       last sequence number taken (request_call calling again after a lost reply) takes
+       nothing new.
        The server takes the session's new submissions (as on a doorbell) and answers once the
-       completion queue holds an entry the client has not consumed (at once if it does) -> MR0
-       the completion queue's tail. SERVICE_NOT_FOUND: no such session of the caller's in this
-       instance (the server restarted or ended the session: open again); SERVICE_BUSY: another
-       BLOCK_WAIT on the session waits already. Why a call: a server that ends drops the
-       reply, so a client waiting here learns from the kernel that its server went
-       (SERVICE_CALL_LOST) without polling (docs/protocols.md, "Replaceability"). */
+       completion queue holds an entry the client has not consumed (at once if it does), or
+       completions come in the answer itself -> MR0 the completion queue's tail, MR1 how many
+       completions the answer carries (at most MR2's; none if the answer is one word long),
+       MR2 + 2i and MR3 + 2i the i-th one's tag and status: those are not in the ring (a
+       server answering after an interrupt need not touch the ring then). SERVICE_NOT_FOUND: no
+       such session of the caller's in this instance (the server restarted or ended the session:
+       open again); SERVICE_BUSY: another BLOCK_WAIT on the session waits already. Why a call: a
+       server that ends drops the reply, so a client waiting here learns from the kernel that its
+       server went (SERVICE_CALL_LOST) without polling (docs/protocols.md, "Replaceability"). */
     BLOCK_WAIT = 0x45,
 };
+
+#define BLOCK_WAIT_CARRIED 4 /* completions a BLOCK_WAIT answer carries at most (MR2-MR9) */
 
 #define BLOCK_INFO_WRITE_CACHE 1u  /* the disk has a volatile write cache: FLUSH matters */
 #define BLOCK_INFO_FUA         2u  /* BLOCK_FLAG_FUA is done by the device (else: write+flush) */

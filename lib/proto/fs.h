@@ -155,6 +155,12 @@ enum fs_label {
        by (length in MR10, bytes from MR11, cut to FS_PROBLEM_PATH); FS_ERROR_NOT_FOUND if it
        met none. */
     FS_PROBLEM = 0x78,
+    /* MR0 disk, MR1-MR4 a block server's name: the server commits, then goes on with the
+       volume on that disk (the same image attached to another controller: an NVMe namespace
+       beside an AHCI disk, share-rw=on) -> -. SERVICE_BAD_ARGUMENT (1) for no name, SERVICE_
+       DENIED for a volume in memory; the block library's answer (SERVICE_NOT_FOUND, BUSY,
+       BAD_ARGUMENT: another size) if the move failed, the volume then still on its disk. */
+    FS_MOVE = 0x79,
 };
 
 /* FS_OPEN flags. */

@@ -181,6 +181,11 @@ enum proc_label {
        sequence starts; the caller then answers PROC_SHUTDOWN_READY once it is ready. */
     PROC_SHUTDOWN_NOTIFY = 22,
     PROC_SHUTDOWN_READY = 23, /* the caller is ready for the power to go */
+    /* A PCI driver only (procsrv started it for a function): it has reset its device, which
+       no longer writes into memory by DMA for an earlier driver of that function -> -: the
+       memory of those drivers, which procsrv kept from memsrv since they ended, goes back
+       (docs/platform.md, "A driver's death"). SERVICE_DENIED from any other process. */
+    PROC_DEVICE_RESET = 24,
 };
 #define PROC_PCI_DEVICE_LENGTH 22
 #define PROC_PCI_ECAM_SLOTS    (256 + 3) /* a bus's frames and up to three page tables */

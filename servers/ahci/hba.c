@@ -64,6 +64,15 @@ static void port_line(const struct ahci_port *p, const char *what)
     printf("ahci: port %u: %s\n", p->index, what);
 }
 
+/* Whether any port stopped shows a device (PxSSTS.DET not 0). */
+static bool any_device(struct ahci_port *ports, const bool *stopped)
+{
+    for (unsigned n = 0; n < AHCI_MAX_PORTS; n++)
+        if (stopped[n] && AHCI_SSTS_DET(port_read(&ports[n], AHCI_PX_SSTS)) != 0)
+            return true;
+    return false;
+}
+
 const char *hba_start(volatile uint32_t *abar)
 {
     ahci_hba.regs = abar;
@@ -84,9 +93,13 @@ const char *hba_start(volatile uint32_t *abar)
            ahci_hba.slots, ahci_hba.cap & AHCI_CAP_SNCQ ? ", NCQ" : "",
            ahci_hba.cap & AHCI_CAP_S64A ? ", 64-bit" : "");
 
-    /* Every implemented port stopped, spun up and COMRESET at once, so the waits overlap. */
+    /* Every implemented port stopped (and, with staggered spin-up, spun up and COMRESET) at
+       once, so the waits overlap. Without staggered spin-up the HBA reset above sent every
+       port a COMRESET itself (AHCI 10.4.3), so the driver sends none and does not wait the
+       milliseconds one takes: a driver swapped or restarted is serving again sooner (the
+       swap pause, docs/disk-performance.md). */
     static struct ahci_port ports[AHCI_MAX_PORTS];
-    bool stopped[AHCI_MAX_PORTS] = {false};
+    bool stopped[AHCI_MAX_PORTS] = {false}, staggered = (ahci_hba.cap & AHCI_CAP_SSS) != 0;
     for (unsigned n = 0; n < AHCI_MAX_PORTS; n++) {
         if (!(implemented & (1u << n)))
             continue;
@@ -98,17 +111,22 @@ const char *hba_start(volatile uint32_t *abar)
             port_line(p, "its engines would not stop; skipped");
             continue;
         }
-        if (ahci_hba.cap & AHCI_CAP_SSS)
-            port_write(p, AHCI_PX_CMD, port_read(p, AHCI_PX_CMD) | AHCI_PX_CMD_SUD);
+        if (!staggered)
+            continue;
+        port_write(p, AHCI_PX_CMD, port_read(p, AHCI_PX_CMD) | AHCI_PX_CMD_SUD);
         port_write(p, AHCI_PX_SCTL, (port_read(p, AHCI_PX_SCTL) & ~0xfu) | AHCI_SCTL_DET_RESET);
     }
-    proc_sleep_ms(COMRESET_MS);
-    for (unsigned n = 0; n < AHCI_MAX_PORTS; n++)
-        if (stopped[n])
-            port_write(&ports[n], AHCI_PX_SCTL, port_read(&ports[n], AHCI_PX_SCTL) & ~0xfu);
+    if (staggered) {
+        proc_sleep_ms(COMRESET_MS);
+        for (unsigned n = 0; n < AHCI_MAX_PORTS; n++)
+            if (stopped[n])
+                port_write(&ports[n], AHCI_PX_SCTL, port_read(&ports[n], AHCI_PX_SCTL) & ~0xfu);
+    }
     /* A device answers COMRESET with DET 1 at once and 3 once the link is up. An empty port
-       stays at 0: it is not waited for. */
-    proc_sleep_ms(COMRESET_MS);
+       stays at 0: it is not waited for, unless no port shows a device yet (the COMRESET may
+       still be on its way): then once, COMRESET_MS later, they are all looked at again. */
+    if (staggered || !any_device(ports, stopped))
+        proc_sleep_ms(COMRESET_MS);
     unsigned found = 0;
     for (unsigned n = 0; n < AHCI_MAX_PORTS; n++) {
         if (!stopped[n])

@@ -28,6 +28,10 @@
 struct block_server *ahci_server;
 static struct block_disk_info disks[AHCI_MAX_PORTS];
 static uint64_t irq_handler;
+/* INTx: the kernel masks the line at each interrupt until irq_handler_ack. An MSI cannot be
+   masked, and acknowledging one does nothing (kernel/irq.c): a system call saved on every
+   interrupt. */
+static bool irq_needs_ack;
 
 /* What procsrv granted: the pci server's endpoint for this function, the ABAR, the interrupt. */
 struct grants {
@@ -163,7 +167,7 @@ static void interrupt(struct block_server *bs, uint32_t bits)
             port_interrupt(ahci_hba.ports[i]);
     if (is)
         hba_write(AHCI_IS, is);
-    if (bits & (1u << AHCI_BIT_IRQ))
+    if ((bits & (1u << AHCI_BIT_IRQ)) && irq_needs_ack)
         irq_handler_ack(irq_handler);
     arm_if_busy();
 }
@@ -219,6 +223,8 @@ int main(int argc, char **argv)
         printf("ahci: %s; stopping\n", why);
         return 1;
     }
+    /* The HBA reset stopped every command an earlier driver left: its memory may go. */
+    proc_device_reset();
     for (unsigned i = 0; i < ahci_hba.port_count; i++)
         describe(&disks[i], ahci_hba.ports[i]);
     driver.disk_count = ahci_hba.port_count;
@@ -226,6 +232,7 @@ int main(int argc, char **argv)
     if (!ahci_server)
         return 1;
     irq_handler = g.handler;
+    irq_needs_ack = !g.msi;
     uint64_t irq_bit = block_server_driver_notification(ahci_server, AHCI_BIT_IRQ);
     if (!g.handler || !irq_bit || irq_handler_set_notification(g.handler, irq_bit) != ERR_OK) {
         printf("ahci: no interrupt; stopping\n");

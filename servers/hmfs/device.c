@@ -103,6 +103,25 @@ static int cache_flush(void *context)
     return bcache_flush(context);
 }
 
+/* Opens disk number of the first block server in kinds that has it: kinds is one name or
+   several separated by commas ("ahci,nvme": the boot manifest's line, so make run's disk is
+   mounted on AHCI or on NVMe, DISK=nvme). d->name then names the one opened. Returns
+   block_open's answer for the last name tried. */
+static long open_first(const char *kinds, unsigned number, struct block_disk *d)
+{
+    long e = -(long)SERVICE_NOT_FOUND;
+    for (const char *at = kinds; *at && e == -(long)SERVICE_NOT_FOUND;) {
+        size_t n = strcspn(at, ",");
+        char name[PROTO_NAME_MAX + 1];
+        snprintf(name, sizeof name, "%.*s", (int)n, at);
+        e = block_open(name, number, REGION_BYTES, &d->session);
+        if (e == 0)
+            snprintf(d->name, sizeof d->name, "%s %u", name, number);
+        at += n + (at[n] == ',');
+    }
+    return e;
+}
+
 /* Parses a decimal number; false if s is not one. */
 static bool parse_number(const char *s, uint64_t *out)
 {
@@ -139,10 +158,10 @@ const char *device_open(const char *kind, const char *which)
         static struct block_disk d;
         snprintf(d.name, sizeof d.name, "%s %llu", kind, (unsigned long long)number);
         /* A driver the pci server starts may come up after this server: wait for its name. */
-        long e = block_open(kind, (unsigned)number, REGION_BYTES, &d.session);
+        long e = open_first(kind, (unsigned)number, &d);
         for (unsigned tries = 0; e == -(long)SERVICE_NOT_FOUND && tries < OPEN_TRIES; tries++) {
             proc_sleep_ms(OPEN_WAIT_MS);
-            e = block_open(kind, (unsigned)number, REGION_BYTES, &d.session);
+            e = open_first(kind, (unsigned)number, &d);
         }
         if (e == -(long)SERVICE_NOT_FOUND) {
             snprintf(description, sizeof description, "no disk %s", d.name);

@@ -115,6 +115,7 @@ long handle_snapshot_mount(struct server_call *call);
 long handle_snapshot_clone(struct server_call *call);
 long handle_fsck(struct server_call *call);
 long handle_problem(struct server_call *call);
+long handle_move(struct server_call *call);
 /* Notes a change: the first since a commit starts the commit policy's clock at the uptime now
    (at the next tick if procsrv does not answer). */
 void volume_changed(void);

@@ -57,6 +57,7 @@ static const struct server_op ops[] = {
     {FS_SNAPSHOT_CLONE, 3, 0, SERVER_CLIENT_ONLY, handle_snapshot_clone},
     {FS_FSCK, 2, 0, SERVER_CLIENT_ONLY, handle_fsck},
     {FS_PROBLEM, 0, 0, SERVER_CLIENT_ONLY, handle_problem},
+    {FS_MOVE, 5, 0, SERVER_CLIENT_ONLY, handle_move},
 };
 
 /* The helper thread: ticks the server's notification every TICK_MS. It uses only raw system

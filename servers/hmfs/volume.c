@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hmfsd.h"
+#include "libsys/block.h"
 #include "libsys/service.h"
 
 void volume_changed(void)
@@ -77,6 +78,28 @@ long handle_fsync(struct server_call *call)
 long handle_sync(struct server_call *call)
 {
     return commit_for(call, "sync");
+}
+
+/* FS_MOVE: MR0 disk, MR1-MR4 a block server's name. Committed first, so nothing is in
+   flight or dirty: the block library then moves the session (block_move_sessions). */
+long handle_move(struct server_call *call)
+{
+    char server[PROTO_NAME_MAX + 1];
+    request_get_bytes(&call->in, 1, server, PROTO_NAME_MAX);
+    server[PROTO_NAME_MAX] = 0;
+    if (!server[0])
+        return server_bad_argument(call, 1, 1, PROTO_NAME_WORDS);
+    long status = commit_for(call, "move");
+    if (status != SERVICE_OK)
+        return status;
+    long moved = block_move_sessions(server, (unsigned)word(call, 0));
+    if (moved <= 0) {
+        printf("hmfs: cannot move to %s disk %llu (%ld)\n", server,
+               (unsigned long long)word(call, 0), moved);
+        return moved ? -moved : SERVICE_DENIED;
+    }
+    printf("hmfs: moved to %s disk %llu\n", server, (unsigned long long)word(call, 0));
+    return SERVICE_OK;
 }
 
 /* FS_STATFS */

@@ -55,12 +55,14 @@ static bool grant_memory_bar(struct build *b, struct proc_info *info, unsigned i
     return true;
 }
 
-/* Its interrupt: MSI if the function has it (and the manifest does not say msi=off), else
-   INTx as the pci server routed it. A line another driver holds leaves it without one. */
+/* Its interrupt: MSI if the function has MSI or MSI-X (and the manifest does not say msi=off),
+   else INTx as the pci server routed it. An MSI-X message is the same address and data as an
+   MSI one: the driver writes them into its table entry (docs/platform.md). A line another
+   driver holds leaves it without one. */
 static bool grant_interrupt(struct build *b, struct proc_info *info, uint64_t *next)
 {
     const struct proc_device *d = &b->p->device;
-    bool msi = (d->irq_word & PCI_IRQ_MSI) && !b->p->entry.no_msi;
+    bool msi = (d->irq_word & (PCI_IRQ_MSI | PCI_IRQ_MSIX)) && !b->p->entry.no_msi;
     if (!msi && !(d->irq_word & PCI_IRQ_ROUTED))
         return true;
     uint64_t handler = slot_alloc(), notification = build_make(b, CAP_NOTIFICATION, 0);

@@ -41,12 +41,37 @@ static struct result memsrv_call(uint64_t label, uint64_t a0, uint64_t a1, uint6
     return request_result(e, &r);
 }
 
-/* Deletes every object of p and gives its memory back; p's entry stays. */
+/* A PCI driver's memory after it ended: its device may still be writing into it (the
+   commands it had in flight, its received-FIS area), and nothing can stop the device before
+   the next driver resets it (procsrv never calls the pci server, which owns the command
+   register), so memsrv gets the memory back only then (process_device_reset). Past
+   PROCSRV_HELD_MAX instances that never reset it, the memory is kept for good. */
+static void hold_memory(struct process *p)
+{
+    if (p->held_count < PROCSRV_HELD_MAX) {
+        p->held[p->held_count++] = p->pid;
+        return;
+    }
+    printf("procsrv: %s: the memory of process %lu is kept for good: its device was not reset\n",
+           p->entry.name, (unsigned long)p->pid);
+}
+
+void process_device_reset(struct process *p)
+{
+    for (unsigned i = 0; i < p->held_count; i++)
+        memsrv_call(MEM_CLIENT_REMOVE, p->held[i], 0, 0, 0);
+    p->held_count = 0;
+}
+
+/* Deletes every object of p and gives its memory back (a PCI driver's: once its device is
+   reset, hold_memory); p's entry stays. */
 static void destroy(struct process *p)
 {
     if (p->untyped) {
         cspace_revoke(ROOT_SLOT_CSPACE, p->untyped, 0);
-        if (p->pid != PROC_PID_MEMSRV)
+        if (p->device.present)
+            hold_memory(p);
+        else if (p->pid != PROC_PID_MEMSRV)
             memsrv_call(MEM_CLIENT_REMOVE, p->pid, 0, 0, 0);
     }
     slot_free(p->cspace);
@@ -173,6 +198,22 @@ static void release(struct process *p)
     memset(p, 0, sizeof *p);
 }
 
+/* A server swapped in that ended on its own (an exit, a fault: not a kill or a stop) before
+   it was swapped again: the swap did not hold, so the program it replaced comes back at the
+   next clock tick (the block clients wait meanwhile; docs/processes.md). True if so. */
+static bool undo_swap(struct process *p)
+{
+    if (!p->swapped_from[0] || !p->from_manifest)
+        return false;
+    printf("procsrv: %s (%s) ended after a swap; starting %s again\n", p->entry.name,
+           p->entry.program, p->swapped_from);
+    memcpy(p->entry.program, p->swapped_from, sizeof p->entry.program);
+    p->swapped_from[0] = 0;
+    p->state = PROC_STATE_RESTARTING;
+    p->restart_tick = clock_ticks();
+    return true;
+}
+
 void process_end(struct process *p, int64_t status, bool restart)
 {
     uint64_t pid = p->pid;
@@ -188,6 +229,8 @@ void process_end(struct process *p, int64_t status, bool restart)
                 release(&table[i]);
         }
     }
+    if (undo_swap(p))
+        return;
     if (restart && p->from_manifest && p->entry.restart) {
         if (p->restarts < p->entry.restart) {
             uint64_t delay_ms = 100ull << (p->restarts < 5 ? p->restarts : 5);
@@ -255,6 +298,7 @@ void process_kill(struct process *p, bool stop)
 {
     if (stop)
         p->from_manifest = false; /* no restart; and with no parent, its entry goes */
+    p->swapped_from[0] = 0;       /* killed on purpose: it comes back as it is */
     process_end(p, -9, !stop);
 }
 
@@ -281,11 +325,13 @@ long process_swap(struct process *p, const char *program, uint64_t *new_pid)
     uint64_t old = p->pid;
     if (p->state == PROC_STATE_RUNNING)
         destroy(p);
+    memcpy(p->swapped_from, p->entry.program, sizeof p->swapped_from);
     p->entry = next;
     p->restarts = 0;
     long e = launch(p, "", 0, 0, 0);
     if (e) {
-        p->state = PROC_STATE_FAILED;
+        if (!undo_swap(p)) /* the old program comes back if it can */
+            p->state = PROC_STATE_FAILED;
         return e;
     }
     printf("procsrv: swapped %s: process %lu replaced by %lu running %s\n", p->entry.name,

@@ -23,6 +23,7 @@
 #include "proto/proc.h"
 
 #define PROCSRV_MAX_PROCESSES 64
+#define PROCSRV_HELD_MAX      8 /* ended instances of one PCI driver whose memory is kept */
 
 /* procsrv's own CSpace slots (besides the boot ones of abi.h). */
 extern uint64_t procsrv_endpoint;     /* requests and faults come here */
@@ -62,6 +63,13 @@ struct process {
     uint64_t restart_tick;     /* when RESTARTING: the clock tick to start it again at */
     uint64_t waiter;           /* a saved reply of a PROC_WAIT for it (0: none) */
     struct proc_device device; /* a PCI driver's function */
+    /* The program a swap replaced, while the swapped-in one has not ended yet: if it ends on
+       its own (exits or faults), the swap did not hold and this one is started again. */
+    char swapped_from[MANIFEST_PROGRAM_MAX + 1];
+    /* A PCI driver's earlier instances whose memory memsrv has not got back yet: their device
+       may still write into it until the next instance reset it (PROC_DEVICE_RESET). */
+    uint64_t held[PROCSRV_HELD_MAX];
+    unsigned held_count;
 };
 
 /* slots.c: procsrv's CSpace. */
@@ -152,6 +160,8 @@ void process_end(struct process *p, int64_t status, bool restart);
 /* PROC_KILL (stop false: restarted as after a crash, if its manifest entry says so) and
    PROC_STOP (stop true: ended for good, and a server's endpoint and name with it). */
 void process_kill(struct process *p, bool stop);
+/* PROC_DEVICE_RESET's work: the memory of p's earlier instances goes back to memsrv. */
+void process_device_reset(struct process *p);
 /* The running or restarting server the manifest named name, or NULL. */
 struct process *process_server(const char *name);
 void process_fault(uint64_t pid, const struct missive_msg *fault);

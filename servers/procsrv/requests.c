@@ -206,6 +206,16 @@ static long swap(struct server_call *call)
     return SERVICE_OK;
 }
 
+/* PROC_DEVICE_RESET: the caller, a PCI driver, reset its device. */
+static long device_reset(struct server_call *call)
+{
+    struct process *p = process_find(call->badge);
+    if (!p || !p->device.present || p->state != PROC_STATE_RUNNING)
+        return SERVICE_DENIED;
+    process_device_reset(p);
+    return SERVICE_OK;
+}
+
 static long sleep_ms(struct server_call *call)
 {
     uint64_t ms = request_word(&call->in, 0);
@@ -304,5 +314,6 @@ const struct server_op requests_table[] = {
     {PROC_REBOOT, 0, 0, SERVER_CLIENT_ONLY, shutdown_request},
     {PROC_SHUTDOWN_NOTIFY, 0, 0, SERVER_CLIENT_ONLY, shutdown_notify},
     {PROC_SHUTDOWN_READY, 0, 0, SERVER_CLIENT_ONLY, shutdown_ready},
+    {PROC_DEVICE_RESET, 0, 0, SERVER_CLIENT_ONLY, device_reset},
 };
 const unsigned requests_count = sizeof requests_table / sizeof requests_table[0];

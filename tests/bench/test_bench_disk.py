@@ -134,8 +134,8 @@ class Parsing(unittest.TestCase):
         results = {("missive", "icount"): {k: v for k, v in lines.items() if k[0] != "disk"},
                    ("linux", "icount"): {k: v for k, v in lines.items() if k[0] == "disk"},
                    ("missive", "wall"): lines, ("linux", "wall"): lines, "tsc_hz": 1e9}
-        row = [t for t in disk.table(results) if "`rand-read-4k-qd1`" in t][0]
-        cells = [c.strip() for c in row.split("|")[1:-1]]
+        row = [t for t in disk.table(results) if t.startswith("| AHCI | `rand-read-4k-qd1`")][0]
+        cells = [c.strip() for c in row.split("|")[2:-1]]
         # Linux: 16 MiB in 40.96 ms; Missive: in 8 ms; instructions 10,000 against 1,953
         # (8,000,000 / 4096), the ramdisk 1,000.
         self.assertEqual(cells[1], "390.6")
@@ -145,6 +145,21 @@ class Parsing(unittest.TestCase):
         self.assertEqual(cells[5], "1,953")
         self.assertEqual(cells[6], "0.20×")
         self.assertEqual(cells[7], "1,000")
+
+    def test_table_nvme(self):
+        """The NVMe rows: Missive's nvme: lines against Linux's (renamed nvme: by disk.py)."""
+        log = ("DISK,nvme:seq-read-128k-qd32,2048,268435456,1000000000,0\n"
+               "DISK,nvme:seq-read-128k-qd32,2048,268435456,500000000,0\n")
+        lines = storage.best(storage.parse(log, "DISK"))
+        results = {("missive", "wall"): lines, ("linux", "wall"): {
+            ("nvme", "seq-read-128k-qd32"): ("nvme", "seq-read-128k-qd32", 2048, 268435456,
+                                             1000000000, 0)}, "tsc_hz": 1e9}
+        row = [t for t in disk.table(results)
+               if t.startswith("| NVMe | `seq-read-128k-qd32`")][0]
+        cells = [c.strip() for c in row.split("|")[2:-1]]
+        self.assertEqual(cells[1], "256.0")
+        self.assertEqual(cells[2], "512.0")
+        self.assertEqual(cells[3], "2.00×")
 
 
 

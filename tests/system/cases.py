@@ -13,6 +13,7 @@ from common import (BOOTED, NO_TROUBLE, check_boot_trace, check_trace_script, OV
 
 from pci_cases import pci_cases  # noqa: E402  (the PCI cases, docs/platform.md)
 from ahci_cases import ahci_cases  # noqa: E402  (the AHCI driver's, docs/disks.md)
+from nvme_cases import nvme_cases  # noqa: E402  (the NVMe driver's, docs/disks.md)
 from block_cases import block_cases  # noqa: E402  (the block protocol, docs/protocols.md)
 from diskbench_cases import diskbench_cases  # noqa: E402  (docs/disk-performance.md)
 
@@ -21,6 +22,7 @@ from input_cases import input_cases  # noqa: E402
 from gfx_cases import gfx_cases  # noqa: E402
 from posix_cases import posix_cases  # noqa: E402  (the POSIX file calls, docs/userspace.md)
 from hmfs_cases import hmfs_cases  # noqa: E402  (the file server's, docs/hmfs.md)
+from swap_cases import swap_cases  # noqa: E402  (driver replacement, docs/processes.md)
 import benchcsv  # noqa: E402  (tools/bench: the result format and the plausibility checks)
 import plausible  # noqa: E402
 
@@ -416,12 +418,14 @@ def cases():
         *ipcbench_cases(),
         *pci_cases(),
         *ahci_cases(),
+        *nvme_cases(),
         *block_cases(),
         *diskbench_cases(),
         *input_cases(),
         *gfx_cases(),
         *hmfs_cases(),
         *posix_cases(),
+        *swap_cases(),
     ]
 
 

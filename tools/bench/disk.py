@@ -2,9 +2,11 @@
 """`make bench-disk`: Missive against Linux on the same emulated disk in the same QEMU
 configuration (storage.py), in one run; docs/disk-performance.md tells the method.
 
-Both systems run the rows of lib/diskbench (the same requests, data and checks): Missive's
-apps/diskbench over the block protocol to its AHCI driver (and, for the protocol's own cost,
-to the ramdisk), Linux's linuxdisk over io_uring to /dev/sda. Each system boots twice:
+Both systems run the rows of lib/diskbench (the same requests, data and checks) on two disks,
+an AHCI disk and an NVMe namespace, both attached in every boot: Missive's apps/diskbench over
+the block protocol to its AHCI and NVMe drivers (and, for the protocol's own cost, to the
+ramdisk), Linux's linuxdisk over io_uring to /dev/sda and (a second boot) /dev/nvme0n1. Each
+system boots twice per disk set:
 
   icount  under -icount shift=0 with the idle spinner (diskbench.h): guest instructions per
           request, (ticks - spin ticks) / requests;
@@ -37,19 +39,35 @@ MISSIVE_DONE = re.compile(r"^diskbench: done, (\d+) failed", re.M)
 MISSIVE_TROUBLE = re.compile(r"KERNEL PANIC.*|^fault:.*|.*killed$|^diskbench: FAIL.*", re.M)
 
 
-def boot_linux(args, mode):
-    log = os.path.join(args.build, f"linux-{mode}.log")
-    image = os.path.join(args.build, "disk.img")
+def disks(args):
+    """Both disks' QEMU arguments, each a fresh image."""
+    image, nvme = os.path.join(args.build, "disk.img"), os.path.join(args.build, "nvme.img")
     storage.fresh_image(image)
-    guest = f"-z {args.size}" + (" -s" if mode == "icount" else f" -r {args.repeats}")
+    storage.fresh_image(nvme)
+    return storage.disk_args(image) + storage.nvme_args(nvme)
+
+
+def boot_linux(args, mode, device="/dev/sda"):
+    name = "linux" if device == "/dev/sda" else "linux-nvme"
+    log = os.path.join(args.build, f"{name}-{mode}.log")
+    guest = f"-d {device} -z {args.size}" + (" -s" if mode == "icount" else f" -r {args.repeats}")
     cmd = storage.QEMU + (["-icount", "shift=0"] if mode == "icount" else []) + \
-        storage.disk_args(image) + \
+        disks(args) + \
         ["-kernel", args.linux_kernel, "-initrd", args.linux_initrd,
          "-append", f"console=ttyS0 quiet -- {guest}", "-serial", f"file:{log}"]
-    print(f"bench-disk: linux {mode}: {' '.join(cmd)}", flush=True)
+    print(f"bench-disk: {name} {mode}: {' '.join(cmd)}", flush=True)
     text, error = storage.boot(cmd, log, LINUX_DONE, LINUX_TROUBLE, args.timeout,
-                               f"bench-disk: linux {mode}")
+                               f"bench-disk: {name} {mode}")
     return text, error
+
+
+def boot_linux_both(args, mode):
+    """Linux on /dev/sda, then on /dev/nvme0n1 (its lines, which name no target, named nvme:
+    here): one log text, the first error."""
+    text, error = boot_linux(args, mode)
+    nvme_text, nvme_error = boot_linux(args, mode, "/dev/nvme0n1")
+    nvme_text = re.sub(r"^DISK,", "DISK,nvme:", nvme_text, flags=re.M)
+    return text + nvme_text, error or nvme_error
 
 
 def missive_iso(args, mode):
@@ -67,11 +85,9 @@ def missive_iso(args, mode):
 
 def boot_missive(args, mode):
     log = os.path.join(args.build, f"missive-{mode}.log")
-    image = os.path.join(args.build, "disk.img")
-    storage.fresh_image(image)
     iso = missive_iso(args, mode)
     cmd = storage.QEMU + (["-icount", "shift=0"] if mode == "icount" else []) + \
-        storage.disk_args(image) + ["-cdrom", iso, "-serial", f"file:{log}"]
+        disks(args) + ["-cdrom", iso, "-serial", f"file:{log}"]
     print(f"bench-disk: missive {mode}: {' '.join(cmd)}", flush=True)
     text, error = storage.boot(cmd, log, MISSIVE_DONE, MISSIVE_TROUBLE, args.timeout,
                                f"bench-disk: missive {mode}")
@@ -92,16 +108,19 @@ def table(results):
         return None if s is None else line[3] / s / 2**20
 
     f = storage.fmt
-    out = ["| row | Linux MiB/s | Missive MiB/s | Missive ÷ Linux | Linux instructions/request "
-           "| Missive instructions/request | Missive ÷ Linux | ramdisk instructions/request |",
-           "|---|--:|--:|--:|--:|--:|--:|--:|"]
-    for row in ROWS:
-        tl, tm = mib_s(get("linux", "wall", "disk", row)), mib_s(get("missive", "wall", "ahci", row))
-        il = storage.instructions(get("linux", "icount", "disk", row))
-        im = storage.instructions(get("missive", "icount", "ahci", row))
-        ir = storage.instructions(get("missive", "icount", "ramdisk", row))
-        out.append(f"| `{row}` | {f(tl, 1)} | {f(tm, 1)} | {storage.ratio(tm, tl)} | {f(il)} "
-                   f"| {f(im)} | {storage.ratio(im, il)} | {f(ir)} |")
+    out = ["| disk | row | Linux MiB/s | Missive MiB/s | Missive ÷ Linux "
+           "| Linux instructions/request | Missive instructions/request | Missive ÷ Linux "
+           "| ramdisk instructions/request |",
+           "|---|---|--:|--:|--:|--:|--:|--:|--:|"]
+    for disk, linux_target, target in (("AHCI", "disk", "ahci"), ("NVMe", "nvme", "nvme")):
+        for row in ROWS:
+            tl = mib_s(get("linux", "wall", linux_target, row))
+            tm = mib_s(get("missive", "wall", target, row))
+            il = storage.instructions(get("linux", "icount", linux_target, row))
+            im = storage.instructions(get("missive", "icount", target, row))
+            ir = storage.instructions(get("missive", "icount", "ramdisk", row))
+            out.append(f"| {disk} | `{row}` | {f(tl, 1)} | {f(tm, 1)} | {storage.ratio(tm, tl)} "
+                       f"| {f(il)} | {f(im)} | {storage.ratio(im, il)} | {f(ir)} |")
     return out
 
 
@@ -127,11 +146,11 @@ def main():
     results, failed = {}, False
     for mode in modes:
         for system in systems:
-            text, error = (boot_linux if system == "linux" else boot_missive)(args, mode)
+            text, error = (boot_linux_both if system == "linux" else boot_missive)(args, mode)
             for line in storage.guest_comments(text, "# "):
                 print(f"bench-disk: {system} {mode}: guest {line}")
             lines = storage.best(storage.parse(text, "DISK"))
-            targets = ["disk"] if system == "linux" else ["ahci"] + (
+            targets = ["disk", "nvme"] if system == "linux" else ["ahci", "nvme"] + (
                 ["ramdisk"] if mode == "icount" else [])
             missing = [f"{t}:{r}" for t in targets for r in ROWS if (t, r) not in lines]
             if error or missing:

@@ -142,6 +142,34 @@ static uint32_t raw_status(struct raw *r, struct block_submission s)
     return c.tag == s.tag ? c.status : 98;
 }
 
+/* Submits s in a BLOCK_WAIT of its own (sequence number sequence, carry completions asked
+   for): its completion's status, from the answer or the ring (99 if none came). *call gets
+   the call's result. */
+static uint32_t raw_status_in_call(struct raw *r, struct block_submission s, uint64_t sequence,
+                                   uint64_t carry, struct result *call)
+{
+    struct request q = {.label = BLOCK_WAIT};
+    uint64_t words[4];
+    memcpy(words, &s, sizeof words);
+    request_set_word(&q, 0, r->session);
+    request_set_word(&q, 1, r->instance);
+    request_set_word(&q, 2, carry);
+    for (unsigned i = 0; i < 4; i++)
+        request_set_word(&q, 3 + i, words[i]);
+    request_set_word(&q, 7, sequence);
+    *call = request_result(request_call(r->endpoint, &q, 0, 0, 0), &q);
+    if (!result_is_ok(*call))
+        return 99;
+    if (q.length >= 4 && request_word(&q, 1) == 1)
+        return request_word(&q, 2) == s.tag ? (uint32_t)request_word(&q, 3) : 98;
+    uint32_t head = r->ring->cq_head;
+    if (head == r->ring->cq_tail)
+        return 99;
+    struct block_completion c = r->ring->cq[head % BLOCK_RING_ENTRIES];
+    r->ring->cq_head = head + 1;
+    return c.tag == s.tag ? c.status : 98;
+}
+
 /* Waits (BLOCK_WAIT, which answers at once while completions are unconsumed, then a pause)
    until r's completion queue holds n entries not consumed: a disk completes in its own time.
    Returns whether they came within ten seconds. */
@@ -244,7 +272,18 @@ static void bad_requests(uint64_t endpoint, unsigned disk, uint64_t sectors, uin
         char what[64];
         snprintf(what, sizeof what, "request %s", cases[i].what);
         check(what, raw_status(&r, cases[i].s), cases[i].want);
+        /* The same in the wait's own message (lib/proto/block.h): checked alike. */
+        struct result call;
+        snprintf(what, sizeof what, "request in the call: %s", cases[i].what);
+        check(what, raw_status_in_call(&r, cases[i].s, 1000 + i, 1, &call), cases[i].want);
+        check_status(what, call, SERVICE_OK);
     }
+    struct result call;
+    struct block_submission read = {.op = BLOCK_OP_READ, .count = 1, .tag = 7};
+    raw_status_in_call(&r, read, 5000, 0, &call);
+    check_result_bad_argument("a request in the call that carries no completion", call, 2);
+    raw_status_in_call(&r, read, 0, 1, &call);
+    check_result_bad_argument("a request in the call with sequence number 0", call, 7);
     struct raw other = r;
     other.instance ^= 0x5555;
     check_status("wait with another instance", raw_call(&other, BLOCK_WAIT), SERVICE_NOT_FOUND);

@@ -4,6 +4,7 @@
  *   pattern SERVER DISK SEED DEPTH [SECTORS]  write the pattern, read it back, at DEPTH
  *   write|verify SERVER DISK SEED DEPTH FIRST COUNT   one half of that, on sectors
  *                                       [FIRST, FIRST + COUNT): the host checks the image
+ *   write-fua SERVER DISK SEED DEPTH FIRST COUNT  write, every request a FUA write
  *   clients SERVER DISK N                N processes at once, each on its own sectors
  *   stream SERVER DISK COUNT [swap=PROGRAM|kill]  a stream of writes; the server swapped or
  *                                       killed a third of the way: every request completes
@@ -12,6 +13,15 @@
  *   idle SERVER DISK swap=PROGRAM|kill   the server swapped or killed while a session is
  *                                       idle: its next requests reach the new instance
  *   bad SERVER DISK                      every bad input (bad.c)
+ *   swaps SERVER DISK N PROGRAM-A PROGRAM-B [kill] [stop=PATH]  swaps the server N times, to
+ *                                       A and B in turn, each new instance serving a while,
+ *                                       then kills it, then makes the file PATH (the
+ *                                       workload's signal to finish: fsx's UNTIL) (swap.c)
+ *   kills SERVER DISK N                  kills the server N times, each restarted instance
+ *                                       serving a while (swap.c)
+ *   pause SERVER DISK N swap=PROGRAM|kill  N writes at depth 1, the server swapped (or
+ *                                       killed) half-way: the longest gap between two
+ *                                       completions, in rdtsc ticks (swap.c)
  *   orphans SERVER DISK N                N clients leave with requests in flight (bad.c)
  * The pattern: the 8-byte little-endian word at byte offset 8n of the disk is
  * blocktest_word(seed, n) (splitmix64 of seed + n * golden ratio), so a host can check it.
@@ -19,6 +29,7 @@
 #ifndef BLOCKTEST_H
 #define BLOCKTEST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "libsys/block.h"
@@ -38,5 +49,13 @@ int blocktest_bad(const char *server, unsigned disk);
    restart. */
 int blocktest_orphans(const char *server, unsigned disk, unsigned n);
 int blocktest_hold(const char *server, unsigned disk);
+
+/* swap.c: the process id of the running server named name (0: none). */
+uint64_t blocktest_server_pid(const char *name);
+/* swap.c: the swaps and pause subcommands; each returns the failures. */
+int blocktest_swaps(const char *server, unsigned disk, unsigned count, const char *first,
+                    const char *second, bool kill, const char *stop);
+int blocktest_kills(const char *server, unsigned disk, unsigned count);
+int blocktest_pause(const char *server, unsigned disk, unsigned count, const char *how);
 
 #endif

@@ -56,11 +56,11 @@ static unsigned mismatches(const uint8_t *buffer, uint64_t seed, uint64_t lba, u
     return bad;
 }
 
-/* Writes (op BLOCK_OP_WRITE) or reads and checks (BLOCK_OP_READ) the pattern on sectors
-   [first, first + count), depth requests in flight, each 1..16 sectors. Returns the sectors
-   that failed (or mismatched). */
-static uint64_t run_pattern(struct block_session *s, uint8_t op, uint64_t seed, unsigned depth,
-                            uint64_t first, uint64_t count)
+/* Writes (op BLOCK_OP_WRITE, each with flags: BLOCK_FLAG_FUA or 0) or reads and checks
+   (BLOCK_OP_READ) the pattern on sectors [first, first + count), depth requests in flight,
+   each 1..16 sectors. Returns the sectors that failed (or mismatched). */
+static uint64_t run_pattern(struct block_session *s, uint8_t op, uint8_t flags, uint64_t seed,
+                            unsigned depth, uint64_t first, uint64_t count)
 {
     const struct block_disk_info *info = block_info(s);
     uint32_t sector = info->sector_size;
@@ -82,8 +82,12 @@ static uint64_t run_pattern(struct block_session *s, uint8_t op, uint64_t seed, 
             count_of[slot] = n;
             if (op == BLOCK_OP_WRITE)
                 fill(region + slot * slot_bytes, seed, next, n, sector);
-            struct block_submission r = {
-                .op = op, .count = n, .lba = next, .offset = slot * slot_bytes, .tag = slot};
+            struct block_submission r = {.op = op,
+                                         .flags = flags,
+                                         .count = n,
+                                         .lba = next,
+                                         .offset = slot * slot_bytes,
+                                         .tag = slot};
             long e = block_submit(s, &r);
             if (e != 0) {
                 check_fail("submit at sector %llu: error %ld", (unsigned long long)next, e);
@@ -128,9 +132,10 @@ static struct block_session *open_for(const char *server, unsigned disk, unsigne
     return s;
 }
 
-/* write, verify, pattern: the pattern on [first, first + count) at depth. */
+/* write, write-fua, verify, pattern: the pattern on [first, first + count) at depth (the
+   writes with BLOCK_FLAG_FUA if fua). */
 static void pattern(const char *server, unsigned disk, uint64_t seed, unsigned depth,
-                    uint64_t first, uint64_t count, bool write, bool verify)
+                    uint64_t first, uint64_t count, bool write, bool verify, bool fua)
 {
     if (depth < 1 || depth > BLOCK_RING_ENTRIES) {
         check_fail("depth %u: 1..%u", depth, BLOCK_RING_ENTRIES);
@@ -150,13 +155,19 @@ static void pattern(const char *server, unsigned disk, uint64_t seed, unsigned d
     }
     if (write)
         check("sectors written wrong",
-              (long)run_pattern(s, BLOCK_OP_WRITE, seed, depth, first, count), 0);
+              (long)run_pattern(s, BLOCK_OP_WRITE, fua ? BLOCK_FLAG_FUA : 0, seed, depth, first,
+                                count),
+              0);
     if (verify)
         check("sectors read back wrong",
-              (long)run_pattern(s, BLOCK_OP_READ, seed, depth, first, count), 0);
+              (long)run_pattern(s, BLOCK_OP_READ, 0, seed, depth, first, count), 0);
     printf("blocktest: %s %s disk %u: sectors %llu+%llu at depth %u%s%s\n",
            check_failures() ? "FAILED" : "ok", server, disk, (unsigned long long)first,
-           (unsigned long long)count, depth, write ? " written" : "", verify ? " verified" : "");
+           (unsigned long long)count, depth,
+           !write ? ""
+           : fua  ? " written (FUA)"
+                  : " written",
+           verify ? " verified" : "");
     block_close(s);
 }
 
@@ -185,16 +196,6 @@ static void clients(const char *server, const char *disk, unsigned n)
            check_failures() ? "FAILED" : "each read back its own data");
 }
 
-/* The process id of the server named name (0: none running). */
-static uint64_t server_pid(const char *name)
-{
-    struct proc_entry p;
-    for (uint64_t i = 0; result_is_ok(proc_list(i, &p)); i++)
-        if (strcmp(p.name, name) == 0 && p.state == PROC_STATE_RUNNING)
-            return p.pid;
-    return 0;
-}
-
 /* Swaps server for program ("swap=PROGRAM") or kills it ("kill"). */
 static void fault(const char *server, const char *how)
 {
@@ -202,7 +203,7 @@ static void fault(const char *server, const char *how)
         uint64_t pid = 0;
         check_status("swap the server", proc_swap(server, how + 5, &pid), SERVICE_OK);
     } else {
-        check_status("kill the server", proc_kill(server_pid(server)), SERVICE_OK);
+        check_status("kill the server", proc_kill(blocktest_server_pid(server)), SERVICE_OK);
     }
     printf("blocktest: stream: %s (%s) while writes were in flight\n", server, how);
 }
@@ -291,7 +292,7 @@ static void stream(const char *server, unsigned disk, unsigned count, const char
     struct block_session *r = open_for(server, disk, STREAM_DEPTH);
     if (r) {
         check("stream: sectors read back wrong",
-              (long)run_pattern(r, BLOCK_OP_READ, seed, STREAM_DEPTH, 0,
+              (long)run_pattern(r, BLOCK_OP_READ, 0, seed, STREAM_DEPTH, 0,
                                 (uint64_t)count * STREAM_SECTORS),
               0);
         printf("blocktest: stream: every acknowledged write read back\n");
@@ -343,10 +344,13 @@ static uint64_t number(const char *s)
 static _Noreturn void usage(void)
 {
     printf("blocktest: usage: blocktest pattern SERVER DISK SEED DEPTH [SECTORS] | write|verify "
-           "SERVER DISK SEED DEPTH FIRST COUNT | clients SERVER DISK N | stream SERVER DISK "
+           "SERVER DISK SEED DEPTH FIRST COUNT | write-fua SERVER DISK SEED DEPTH FIRST COUNT | "
+           "clients SERVER DISK N | stream SERVER DISK "
            "COUNT [swap=PROGRAM|kill] | idle SERVER DISK swap=PROGRAM|kill | bad SERVER DISK | "
-           "orphans "
-           "SERVER DISK N\n");
+           "orphans SERVER DISK N | swaps SERVER DISK N PROGRAM-A PROGRAM-B [kill] [stop=PATH] | "
+           "kills SERVER "
+           "DISK N | pause "
+           "SERVER DISK N swap=PROGRAM|kill\n");
     exit(2);
 }
 
@@ -359,12 +363,13 @@ int main(int argc, char **argv)
     unsigned disk = (unsigned)number(argv[3]);
     if (strcmp(what, "pattern") == 0 && argc >= 6) {
         pattern(server, disk, number(argv[4]), (unsigned)number(argv[5]), 0,
-                argc > 6 ? number(argv[6]) : 0, true, true);
-    } else if ((strcmp(what, "write") == 0 || strcmp(what, "verify") == 0 ||
-                strcmp(what, "worker") == 0) &&
+                argc > 6 ? number(argv[6]) : 0, true, true, false);
+    } else if ((strcmp(what, "write") == 0 || strcmp(what, "write-fua") == 0 ||
+                strcmp(what, "verify") == 0 || strcmp(what, "worker") == 0) &&
                argc == 8) {
         pattern(server, disk, number(argv[4]), (unsigned)number(argv[5]), number(argv[6]),
-                number(argv[7]), what[0] != 'v', what[0] != 'w' || what[1] == 'o');
+                number(argv[7]), what[0] != 'v', what[0] != 'w' || what[1] == 'o',
+                strcmp(what, "write-fua") == 0);
         if (strcmp(what, "worker") == 0)
             return check_failures();
     } else if (strcmp(what, "clients") == 0 && argc == 5) {
@@ -377,6 +382,22 @@ int main(int argc, char **argv)
         blocktest_orphans(server, disk, (unsigned)number(argv[4]));
     } else if (strcmp(what, "idle") == 0 && argc == 5) {
         idle(server, disk, argv[4]);
+    } else if (strcmp(what, "swaps") == 0 && argc >= 7 && argc <= 9) {
+        bool kill = false;
+        const char *stop = 0;
+        for (int i = 7; i < argc; i++) {
+            if (strcmp(argv[i], "kill") == 0)
+                kill = true;
+            else if (strncmp(argv[i], "stop=", 5) == 0)
+                stop = argv[i] + 5;
+            else
+                usage();
+        }
+        blocktest_swaps(server, disk, (unsigned)number(argv[4]), argv[5], argv[6], kill, stop);
+    } else if (strcmp(what, "kills") == 0 && argc == 5) {
+        blocktest_kills(server, disk, (unsigned)number(argv[4]));
+    } else if (strcmp(what, "pause") == 0 && argc == 6) {
+        blocktest_pause(server, disk, (unsigned)number(argv[4]), argv[5]);
     } else if (strcmp(what, "hold") == 0) {
         return blocktest_hold(server, disk);
     } else {

@@ -508,7 +508,13 @@ static void fsx_final_check(void)
     }
 }
 
-int fsx_run(uint64_t seed, unsigned long ops, const char *top)
+int fsx_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+int fsx_run(uint64_t seed, unsigned long ops, const char *top, const char *until)
 {
     fsx_state = seed;
     model.top = top;
@@ -526,7 +532,8 @@ int fsx_run(uint64_t seed, unsigned long ops, const char *top)
     }
     posix_checks(top);
     fsx_many_names();
-    for (fsx_op = 1; fsx_op <= ops; fsx_op++) {
+    for (fsx_op = 1; fsx_op <= ops || (until && (fsx_op % FSX_UNTIL_EVERY || !fsx_exists(until)));
+         fsx_op++) {
         fsx_step();
         if (check_failures() >= FSX_SHOWN) {
             printf("fsx: stopping at operation %lu after %d failures\n", fsx_op, check_failures());

@@ -1,0 +1,146 @@
+/*
+ * The NVMe driver's hardware layer (docs/disks.md, "NVMe"): the controller (controller.c:
+ * reset, admin queue, IDENTIFY, the I/O queue pair, recovery by reset, shutdown) and the I/O
+ * queue's command slots (queue.c: submitting, completing, errors, retries, time-outs). The
+ * block protocol's side is the block server library's (lib/libsys/block_server.h), plugged in
+ * by main.c; the pure parts (registers, IDENTIFY, commands, PRPs, status codes) in lib/nvme.
+ *
+ * One thread serves everything: requests, doorbells, interrupts, ticks and the shutdown signal
+ * arrive through the block server library's loop, so no state here needs a lock.
+ */
+#ifndef NVME_DRIVER_H
+#define NVME_DRIVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nvme/nvme.h"
+#include "proto/block.h"
+
+#define NVME_SLOTS         64         /* I/O commands in flight at most (the ring's depth) */
+#define NVME_ADMIN_ENTRIES 16         /* admin queue entries (start-up and recovery only) */
+#define NVME_MAX_DISKS     8          /* namespaces served */
+#define NVME_TICK_MS       100        /* the watchdog's period while anything is in flight */
+#define NVME_RETRIES       3          /* a failed or timed-out command is tried again this often */
+#define NVME_MAX_REQUEST   (1u << 20) /* bytes, advertised in BLOCK_INFO (below MDTS's) */
+#define NVME_LIST_BYTES    2048       /* one command's PRP list: 256 entries, 1 MiB misaligned */
+#define NVME_LIST_ENTRIES  (NVME_LIST_BYTES / 8)
+
+/* Time-outs in milliseconds (as the AHCI driver's: 30 s for I/O, 60 s for a flush), changeable
+   from the manifest for tests. */
+struct nvme_timeouts {
+    uint32_t io_ms, flush_ms;
+};
+extern struct nvme_timeouts nvme_timeouts;
+
+struct nvme_slot {
+    bool busy;
+    bool sent;               /* in the submission queue (else built, waiting for queue_kick) */
+    uint8_t retries;         /* errors or time-outs it had alone */
+    uint32_t disk;           /* index into nvme.disks */
+    uint64_t lba;            /* for the log line naming a failure */
+    uint32_t count;          /* blocks */
+    uint64_t deadline;       /* the tick it times out at */
+    unsigned cookie;         /* the block server library's request id */
+    struct nvme_sqe command; /* kept to send again after an error or a reset */
+};
+
+struct nvme_disk {
+    uint32_t nsid;
+    struct nvme_namespace_id ns;
+};
+
+enum nvme_state {
+    NVME_RUNNING = 1,
+    NVME_FAILED, /* gave up: every request fails with BLOCK_ERROR_NO_DEVICE */
+};
+
+struct nvme_controller {
+    volatile uint32_t *regs;
+    struct nvme_cap cap;
+    struct nvme_controller_id id;
+    enum nvme_state state;
+    uint16_t vector; /* the interrupt vector the I/O completion queue uses (MSI-X entry 0) */
+    /* DMA memory: queues, IDENTIFY buffer, PRP lists */
+    uint8_t *dma;
+    uint64_t dma_phys;
+    struct nvme_sqe *admin_sq;
+    struct nvme_cqe *admin_cq;
+    uint32_t admin_tail;
+    struct nvme_cq_cursor admin_cursor;
+    struct nvme_sqe *io_sq;
+    struct nvme_cqe *io_cq;
+    uint32_t io_entries; /* both I/O queues' entries: slots + 1 */
+    uint32_t io_tail;
+    bool tail_moved; /* entries added since the last doorbell */
+    struct nvme_cq_cursor io_cursor;
+    uint8_t *identify; /* 4 KiB */
+    uint64_t *lists;   /* NVME_SLOTS lists of NVME_LIST_ENTRIES */
+    unsigned slot_count;
+    uint64_t free_mask;    /* slots free */
+    uint64_t waiting_mask; /* built, not yet in the submission queue */
+    uint64_t suspect_mask; /* in flight at a reset: sent again one at a time (queue.c) */
+    struct nvme_slot slots[NVME_SLOTS];
+    struct nvme_disk disks[NVME_MAX_DISKS];
+    unsigned disk_count;
+    uint64_t tick;
+    uint64_t resets;
+};
+
+extern struct nvme_controller nvme;
+
+static inline uint32_t reg_read(unsigned offset)
+{
+    return nvme.regs[offset / 4];
+}
+
+static inline void reg_write(unsigned offset, uint32_t value)
+{
+    nvme.regs[offset / 4] = value;
+}
+
+/* controller.c */
+/* Takes the controller: DMA memory, reset, admin queue, enable, IDENTIFY, the I/O queue pair,
+   the namespaces. Waits (bounded by CAP.TO, with PROC_SLEEP) only here and in a recovery.
+   Returns NULL or why the controller cannot be used. */
+const char *controller_start(volatile uint32_t *bar, uint16_t vector);
+/* After a time-out or a fatal status: disables and enables the controller again and makes
+   its queues anew (the slots' commands are then sent again by queue.c). false: it would not
+   come back. */
+bool controller_reset(void);
+/* Normal shutdown (CC.SHN), waiting for CSTS.SHST complete at most CAP.TO. */
+void controller_shutdown(void);
+/* Writes entry e at the I/O submission queue's tail (the doorbell waits for queue_kick). */
+void controller_push(const struct nvme_sqe *e);
+
+/* queue.c */
+#define QUEUE_FULL (-1)
+/* A request from the block server library, checked already. */
+struct queue_io {
+    uint8_t op; /* BLOCK_OP_* */
+    bool fua;
+    unsigned disk;
+    uint64_t lba;
+    uint32_t count;
+    const struct block_segment *segments;
+    unsigned segment_count;
+    unsigned cookie;
+};
+/* Builds io's command in a free slot; it goes to the controller at the next queue_kick.
+   Returns BLOCK_OK, QUEUE_FULL, or a BLOCK_ERROR_* status for a request that fails at once. */
+int queue_submit(const struct queue_io *io);
+/* Sends what waits (all of it, or after a reset the next suspect alone) and rings the
+   submission doorbell once. */
+void queue_kick(void);
+/* Consumes the completion queue (and rings its head doorbell). */
+void queue_interrupt(void);
+/* A watchdog tick: time-outs, a controller that reports a fatal status. */
+void queue_tick(void);
+/* Whether anything is in flight (the watchdog must tick). */
+bool queue_busy(void);
+
+/* main.c */
+extern struct block_server *nvme_server;
+void disks_failed(void);
+
+#endif

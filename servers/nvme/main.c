@@ -1,0 +1,333 @@
+/*
+ * The NVMe driver (docs/disks.md, "NVMe"): started by procsrv for an NVM Express controller
+ * (PCI class 01.08.02, the manifest's pci=01.08.02) with its BAR 0, its interrupt and its
+ * function's configuration space. It takes the controller (controller.c), then serves every
+ * active namespace it can use as a disk through the block server library
+ * (lib/libsys/block_server.h): the library checks and hands over requests (start), the driver
+ * builds commands with PRPs straight from the requests' physical pieces (queue.c) and completes
+ * them from its interrupt: MSI-X entry 0 when the function has MSI-X and procsrv gave an MSI
+ * vector, else INTx.
+ *
+ * One I/O queue pair, not one per CPU: the block server library serves every session from one
+ * thread, so a second queue would be filled by the same CPU; per-CPU queues pay off only with
+ * per-CPU service threads (docs/disks.md says more).
+ *
+ * Arguments (the manifest's `-- ...`), for tests: timeout-io=MS and timeout-flush=MS replace
+ * the time-outs (30 s, 60 s).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "libsys/block_server.h"
+#include "libsys/invoke.h"
+#include "libsys/service.h"
+#include "libsys/watchdog.h"
+#include "proto/pci.h"
+
+#define PCI_COMMAND           0x04
+#define PCI_COMMAND_MEMORY    0x2
+#define PCI_COMMAND_MASTER    0x4
+#define PCI_COMMAND_INTX_OFF  0x400
+#define BAR_INDEX             0
+#define PCI_CAP_POINTER       0x34
+#define PCI_CAP_MSIX          0x11
+#define MSIX_CONTROL_ENABLE   (1u << 15)
+#define MSIX_CONTROL_MASK_ALL (1u << 14)
+#define SHUTDOWN_QUIET_TICKS  2 /* no request for this long after the signal: shut down */
+
+/* The driver's bits on the block server's notification. */
+#define NVME_BIT_IRQ      0
+#define NVME_BIT_TICK     1
+#define NVME_BIT_SHUTDOWN 2
+
+struct block_server *nvme_server;
+static struct block_disk_info disks[NVME_MAX_DISKS];
+static uint64_t irq_handler;
+static bool shutting_down;
+static uint64_t started, started_at_last_tick;
+static unsigned quiet_ticks;
+
+/* What procsrv granted: the pci server's endpoint for this function, BAR 0, the interrupt. */
+struct grants {
+    uint64_t pci, address;
+    volatile uint32_t *bar;
+    uint64_t bar_bytes;
+    uint64_t handler, msi_address, msi_data;
+    bool msi;
+};
+
+static struct grants find_grants(const struct proc_info *info)
+{
+    struct grants g = {0};
+    for (unsigned i = 0; info && i < info->grant_count && i < PROC_MAX_GRANTS; i++) {
+        const struct proc_grant *e = &info->grants[i];
+        if (e->kind == PROC_GRANT_PCI) {
+            g.pci = e->slot;
+            g.address = e->arg;
+        } else if (e->kind == PROC_GRANT_PCI_MEMORY && (e->arg2 & 0xfff) == BAR_INDEX) {
+            g.bar = (volatile uint32_t *)e->arg;
+            g.bar_bytes = e->arg2 & ~0xfffull;
+        } else if (e->kind == PROC_GRANT_MSI) {
+            g.handler = e->slot;
+            g.msi = true;
+            g.msi_address = e->arg;
+            g.msi_data = e->arg2;
+        } else if (e->kind == PROC_GRANT_IRQ) {
+            g.handler = e->slot;
+        }
+    }
+    return g;
+}
+
+/* A request to the pci server for this function: words in, the first answer word out. */
+static struct result pci_call(uint64_t endpoint, uint64_t label, const uint64_t *words,
+                              unsigned count, uint64_t *answer)
+{
+    struct request r = {.label = label};
+    for (unsigned i = 0; i < count; i++)
+        request_set_word(&r, i, words[i]);
+    struct result e = request_result(request_call(endpoint, &r, 0, 0, 0), &r);
+    if (answer && result_is_ok(e))
+        *answer = request_word(&r, 0);
+    return e;
+}
+
+static bool config_read(const struct grants *g, unsigned offset, unsigned width, uint64_t *value)
+{
+    return result_is_ok(
+        pci_call(g->pci, PCI_CONFIG_READ, (uint64_t[]){g->address, offset, width}, 3, value));
+}
+
+static bool config_write(const struct grants *g, unsigned offset, unsigned width, uint64_t value)
+{
+    return result_is_ok(
+        pci_call(g->pci, PCI_CONFIG_WRITE, (uint64_t[]){g->address, offset, width, value}, 4, 0));
+}
+
+/* Memory decoding and bus mastering on: the controller reads and writes memory by DMA, and
+   an MSI-X message is a memory write too. intx_off: INTx disabled (MSI-X in use). */
+static bool enable_bus_master(const struct grants *g, bool intx_off)
+{
+    uint64_t command = 0;
+    if (!config_read(g, PCI_COMMAND, 2, &command))
+        return false;
+    command |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+    if (intx_off)
+        command |= PCI_COMMAND_INTX_OFF;
+    return config_write(g, PCI_COMMAND, 2, command);
+}
+
+/* MSI-X with one vector (PCI 3.0 section 6.8.2): table entry 0 in the BAR (this driver's own
+   memory) gets the address and data procsrv's MSI grant names, unmasked; then the capability's
+   enable bit through the pci server. Returns why not, or NULL. */
+static const char *enable_msix(const struct grants *g)
+{
+    uint64_t at = 0, id = 0, control = 0, table = 0;
+    if (!config_read(g, PCI_CAP_POINTER, 1, &at))
+        return "its capability list cannot be read";
+    for (unsigned hops = 0; at >= 0x40 && at < 0x100 && hops < 48; hops++) {
+        if (!config_read(g, (unsigned)at, 1, &id))
+            return "its capability list cannot be read";
+        if (id == PCI_CAP_MSIX)
+            break;
+        if (!config_read(g, (unsigned)at + 1, 1, &at))
+            return "its capability list cannot be read";
+    }
+    if (id != PCI_CAP_MSIX || at < 0x40 || at >= 0x100)
+        return "it has no MSI-X capability";
+    if (!config_read(g, (unsigned)at + 2, 2, &control) ||
+        !config_read(g, (unsigned)at + 4, 4, &table))
+        return "its MSI-X capability cannot be read";
+    uint64_t offset = table & ~7ull;
+    if ((table & 7) != BAR_INDEX || offset + 16 > g->bar_bytes)
+        return "its MSI-X table is not inside BAR 0";
+    volatile uint32_t *entry = g->bar + offset / 4;
+    entry[0] = (uint32_t)g->msi_address;
+    entry[1] = (uint32_t)(g->msi_address >> 32);
+    entry[2] = (uint32_t)g->msi_data;
+    entry[3] = 0; /* unmasked */
+    if (!config_write(g, (unsigned)at + 2, 2,
+                      (control | MSIX_CONTROL_ENABLE) & ~(uint64_t)MSIX_CONTROL_MASK_ALL))
+        return "the pci server refused to enable MSI-X";
+    return NULL;
+}
+
+/* Parses a "name=MS" argument into *ms; true if it was one. */
+static bool timeout_argument(const char *arg, const char *name, uint32_t *ms)
+{
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0 || arg[n] != '=')
+        return false;
+    unsigned long value = strtoul(arg + n + 1, 0, 10);
+    if (value >= 100 && value <= 600000)
+        *ms = (uint32_t)value;
+    else
+        printf("nvme: %s must be 100-600000 ms, not '%s'; kept %u\n", name, arg + n + 1, *ms);
+    return true;
+}
+
+void disks_failed(void)
+{
+    for (unsigned i = 0; i < nvme.disk_count; i++)
+        disks[i].flags |= BLOCK_INFO_FAILED;
+}
+
+/* The library's start hook: r becomes a command in a free slot. */
+static bool start(struct block_server *bs, const struct block_server_request *r)
+{
+    (void)bs;
+    struct queue_io io = {
+        .op = r->op,
+        .fua = (r->flags & BLOCK_FLAG_FUA) != 0,
+        .disk = r->disk,
+        .lba = r->lba,
+        .count = r->count,
+        .segments = r->segments,
+        .segment_count = r->segment_count,
+        .cookie = r->id,
+    };
+    int status = queue_submit(&io);
+    if (status == QUEUE_FULL)
+        return false;
+    started++;
+    if (status != BLOCK_OK)
+        block_server_complete(nvme_server, r->id, (uint32_t)status);
+    return true;
+}
+
+/* Asks for a tick while anything is in flight or a shutdown waits for quiet. */
+static void arm_if_busy(void)
+{
+    if (queue_busy() || (shutting_down && quiet_ticks < SHUTDOWN_QUIET_TICKS))
+        libsys_watchdog_arm();
+}
+
+static void kick(struct block_server *bs)
+{
+    (void)bs;
+    queue_kick();
+    arm_if_busy();
+}
+
+/* The shutdown sequence (procsrv's signal): the file servers commit first, so the controller
+   is shut down (CC.SHN) once no request has come for SHUTDOWN_QUIET_TICKS ticks. */
+static void shutdown_tick(void)
+{
+    if (started != started_at_last_tick || queue_busy()) {
+        started_at_last_tick = started;
+        quiet_ticks = 0;
+        return;
+    }
+    if (++quiet_ticks == SHUTDOWN_QUIET_TICKS) {
+        controller_shutdown();
+        proc_shutdown_ready();
+    }
+}
+
+/* The library's interrupt hook: completions (looked for on every wake-up: a tick and an
+   interrupt may come as one), the watchdog's tick, the shutdown signal. */
+static void interrupt(struct block_server *bs, uint32_t bits)
+{
+    (void)bs;
+    queue_interrupt();
+    if (bits & (1u << NVME_BIT_IRQ))
+        irq_handler_ack(irq_handler);
+    if (bits & (1u << NVME_BIT_SHUTDOWN) && !shutting_down) {
+        shutting_down = true;
+        started_at_last_tick = started;
+    }
+    if (bits & (1u << NVME_BIT_TICK)) {
+        libsys_watchdog_fired();
+        nvme.tick++;
+        queue_tick();
+        if (shutting_down && quiet_ticks < SHUTDOWN_QUIET_TICKS)
+            shutdown_tick();
+    }
+    arm_if_busy();
+}
+
+/* The BLOCK_INFO entry of disk i. */
+static void describe(struct block_disk_info *d, unsigned i)
+{
+    const struct nvme_disk *n = &nvme.disks[i];
+    d->sector_size = n->ns.block_size;
+    d->sectors = n->ns.blocks;
+    d->flags = (nvme.id.write_cache ? BLOCK_INFO_WRITE_CACHE : 0) | BLOCK_INFO_FUA;
+    d->depth = nvme.slot_count;
+    uint64_t most = NVME_MAX_REQUEST;
+    if (nvme.id.max_transfer && nvme.id.max_transfer < most)
+        most = nvme.id.max_transfer;
+    d->max_bytes = (uint32_t)(most - most % n->ns.block_size);
+    snprintf(d->model, sizeof d->model, "%s", nvme.id.model);
+    snprintf(d->serial, sizeof d->serial, "%s", nvme.id.serial);
+}
+
+static struct block_server_driver driver = {
+    .name = "nvme",
+    .disks = disks,
+    .start = start,
+    .interrupt = interrupt,
+    .kick = kick,
+};
+
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!timeout_argument(argv[i], "timeout-io", &nvme_timeouts.io_ms) &&
+            !timeout_argument(argv[i], "timeout-flush", &nvme_timeouts.flush_ms))
+            printf("nvme: unknown argument '%s' ignored\n", argv[i]);
+    struct grants g = find_grants(libsys_proc_info());
+    if (!g.pci || !g.bar || g.bar_bytes < 0x2000) {
+        printf("nvme: no controller granted (the manifest starts it with pci=01.08.02); "
+               "stopping\n");
+        return 1;
+    }
+    if (!enable_bus_master(&g, g.msi)) {
+        printf("nvme: bus mastering could not be enabled; stopping\n");
+        return 1;
+    }
+    /* MSI-X before the controller makes its queues: QEMU 7.2 ties a completion queue to its
+       vector only if MSI-X is on when the queue is created (msix_vector_use in nvme_init_cq);
+       a queue made before never signals. */
+    const char *why = g.msi ? enable_msix(&g) : NULL;
+    if (why) {
+        printf("nvme: MSI-X: %s; stopping\n", why);
+        return 1;
+    }
+    why = controller_start(g.bar, 0);
+    if (why) {
+        printf("nvme: %s; stopping\n", why);
+        return 1;
+    }
+    /* The reset stopped every queue an earlier driver left: its memory may go. */
+    proc_device_reset();
+    for (unsigned i = 0; i < nvme.disk_count; i++)
+        describe(&disks[i], i);
+    driver.disk_count = nvme.disk_count;
+    nvme_server = block_server_create(&driver);
+    if (!nvme_server)
+        return 1;
+    irq_handler = g.handler;
+    uint64_t irq_bit = block_server_driver_notification(nvme_server, NVME_BIT_IRQ);
+    if (!g.handler || !irq_bit || irq_handler_set_notification(g.handler, irq_bit) != ERR_OK) {
+        printf("nvme: no interrupt; stopping\n");
+        return 1;
+    }
+    why = libsys_watchdog_start(block_server_driver_notification(nvme_server, NVME_BIT_TICK),
+                                NVME_TICK_MS, "nvme-watchdog");
+    if (why) {
+        printf("nvme: %s; stopping\n", why);
+        return 1;
+    }
+    uint64_t shutdown = block_server_driver_notification(nvme_server, NVME_BIT_SHUTDOWN);
+    if (!shutdown || !result_is_ok(proc_shutdown_notify(shutdown)))
+        printf("nvme: warning: procsrv did not take the shutdown notification\n");
+    if (nvme.disk_count == 0)
+        printf("nvme: no namespace it can serve; waiting\n");
+    else
+        printf("nvme: serving %u namespace%s, interrupts through %s\n", nvme.disk_count,
+               nvme.disk_count == 1 ? "" : "s", g.msi ? "MSI-X" : "INTx");
+    block_server_run(nvme_server);
+}
