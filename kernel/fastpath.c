@@ -111,20 +111,31 @@ fastpath_deliver(struct cpu_local *cpu, struct thread *from, struct thread *to,
     sched_wake(to);
 }
 
-__attribute__((always_inline)) static inline bool fastpath_call(struct cpu_local *cpu,
-                                                                struct thread *t,
-                                                                struct trap_frame *c, bool traced,
-                                                                bool xsave)
+/* A message of length words past the registers (longer, a constant): its other words go from
+   from's IPC buffer to to's, one instruction a word; false, copying nothing, unless both have
+   one. */
+__attribute__((always_inline)) static inline bool copy_longer(bool longer, struct thread *from,
+                                                              struct thread *to, uint64_t length)
 {
-    uint64_t tag = c->rsi;
-    if ((tag & ((3ul << 8) | 0x7f)) > MSG_REGISTERS) /* capabilities, or past the registers */
-        return false;
+    if (!longer)
+        return true;
+    struct ipc_buffer *in = thread_ipc_buffer(from), *out = thread_ipc_buffer(to);
+    if (in && out)
+        cpu_copy_words(&out->mr[MSG_REGISTERS], &in->mr[MSG_REGISTERS], length - MSG_REGISTERS);
+    return in && out;
+}
+
+__attribute__((always_inline)) static inline bool
+fastpath_call(struct cpu_local *cpu, struct thread *t, struct trap_frame *c, bool traced,
+              bool xsave, bool longer, uint64_t length)
+{
     const struct cap *cap = endpoint_lookup(t, c->rdi, CAP_RIGHT_SEND);
     if (!cap)
         return false;
     struct endpoint *ep = (struct endpoint *)cap->object;
     struct thread *receiver = ep->queue.head;
-    if (!ep->receivers || !receiver || receiver->reply_to)
+    if (!ep->receivers || !receiver || receiver->reply_to ||
+        !copy_longer(longer, t, receiver, length))
         return false;
     /* endpoint_cancel of the head, unrolled. */
     struct thread *next = receiver->ipc_next;
@@ -143,13 +154,12 @@ __attribute__((always_inline)) static inline bool fastpath_call(struct cpu_local
     return true;
 }
 
-__attribute__((always_inline)) static inline bool fastpath_reply_recv(struct cpu_local *cpu,
-                                                                      struct thread *t,
-                                                                      struct trap_frame *c,
-                                                                      bool traced, bool xsave)
+__attribute__((always_inline)) static inline bool
+fastpath_reply_recv(struct cpu_local *cpu, struct thread *t, struct trap_frame *c, bool traced,
+                    bool xsave, bool longer, uint64_t length)
 {
     struct thread *caller = t->reply_to;
-    if (!caller || caller->fault_pending || (c->rsi & ((3ul << 8) | 0x7f)) > MSG_REGISTERS)
+    if (!caller || caller->fault_pending)
         return false;
     const struct cap *cap = endpoint_lookup(t, c->rdi, CAP_RIGHT_RECEIVE);
     if (!cap)
@@ -157,7 +167,8 @@ __attribute__((always_inline)) static inline bool fastpath_reply_recv(struct cpu
     struct endpoint *ep = (struct endpoint *)cap->object;
     /* A sender already waiting is the slow path's to deliver. */
     if ((!ep->receivers && ep->queue.head) ||
-        (t->bound_notification && notification_bound_pending(t)))
+        (t->bound_notification && notification_bound_pending(t)) ||
+        !copy_longer(longer, t, caller, length))
         return false;
     t->reply_to = 0;
     caller->replier = 0;
@@ -184,8 +195,15 @@ fastpath_syscall_body(struct trap_frame *c, bool call, bool traced, bool xsave)
     kernel_lock();
     struct cpu_local *cpu = this_cpu();
     struct thread *t = cpu->current;
-    if (t && (call ? fastpath_call(cpu, t, c, traced, xsave)
-                   : fastpath_reply_recv(cpu, t, c, traced, xsave)))
+    /* Past the registers (up to MSG_MAX_LENGTH, no capabilities: then shape is the length) in
+       a copy of its own, so that a register-only message pays nothing for the longer ones. */
+    uint64_t shape = c->rsi & ((3ul << 8) | 0x7f);
+    if (t && (shape <= MSG_REGISTERS
+                  ? (call ? fastpath_call(cpu, t, c, traced, xsave, false, shape)
+                          : fastpath_reply_recv(cpu, t, c, traced, xsave, false, shape))
+                  : shape <= MSG_MAX_LENGTH &&
+                        (call ? fastpath_call(cpu, t, c, traced, xsave, true, shape)
+                              : fastpath_reply_recv(cpu, t, c, traced, xsave, true, shape))))
         return;
     /* Declined: invocations (calls on other capabilities) come here. */
     uint64_t changes = cpu->run_queue_changes;

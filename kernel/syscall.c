@@ -37,7 +37,7 @@ static long (*const invoke_handlers[CAP_TYPE_COUNT])(struct invocation *inv) = {
 
 /* SYS_CALL on a capability that is not an endpoint: an invocation. Its
    answer goes into the caller's message registers here, and nowhere else. */
-static long invoke(struct thread *t, struct cte *slot)
+static void invoke(struct thread *t, struct cte *slot)
 {
     /* Not an initializer: it would zero reply[], which only reply_length says is set. */
     struct invocation inv;
@@ -57,7 +57,15 @@ static long invoke(struct thread *t, struct cte *slot)
     long result = handler ? handler(&inv) : ERR_WRONG_TYPE;
     for (i = 0; i < inv.reply_length; i++)
         *thread_mr(&t->context, i) = inv.reply[i];
-    return result;
+    if (result != INVOKE_RESTART) {
+        t->context.rax = (uint64_t)result;
+        return;
+    }
+    /* Re-execute the syscall instruction (2 bytes) once the interrupt
+       is handled; every register as the caller left it (by iretq). */
+    t->context.rip -= 2;
+    t->context.vector = 0;
+    preempted_invocations++;
 }
 
 /* Each system call decodes its capability (RDI) and checks its right before it changes
@@ -73,59 +81,29 @@ static struct cte *syscall_slot(struct thread *t)
     return slot;
 }
 
-/* A send or call to an endpoint; capabilities go only with the grant right. */
-static void send_to_endpoint(struct thread *t, struct cap *cap, bool call, bool blocking)
-{
-    bool grant = cap->rights & CAP_RIGHT_GRANT;
-    if (!(cap->rights & CAP_RIGHT_SEND) || (MSG_CAPS(t->context.rsi) && !grant))
-        t->context.rax = (uint64_t)ERR_MISSING_RIGHT;
-    else
-        endpoint_send(t, (struct endpoint *)cap->object, cap->badge, call, blocking, grant);
-}
-
-/* SYS_CALL: on an endpoint, else an invocation of the capability's object. */
-static void sys_call(struct thread *t)
-{
-    struct cte *slot = syscall_slot(t);
-    if (!slot)
-        return;
-    if (slot->cap.type == CAP_ENDPOINT) {
-        send_to_endpoint(t, &slot->cap, true, true);
-        return;
-    }
-    long result = invoke(t, slot);
-    if (result == INVOKE_RESTART) {
-        /* Re-execute the syscall instruction (2 bytes) once the interrupt
-           is handled; every register as the caller left it (by iretq). */
-        t->context.rip -= 2;
-        t->context.vector = 0;
-        preempted_invocations++;
-    } else {
-        t->context.rax = (uint64_t)result;
-    }
-}
-
-/* SYS_SEND, SYS_NB_SEND: to an endpoint, a notification (signal) or a reply capability. */
-static void send(struct thread *t, bool blocking)
+/* SYS_CALL (an invocation unless on an endpoint), SYS_SEND and SYS_NB_SEND: to an endpoint
+   (capabilities only with the grant right), a notification (signal) or a reply capability. */
+static void send(struct thread *t, bool call, bool blocking)
 {
     struct cte *slot = syscall_slot(t);
     if (!slot)
         return;
     struct cap *cap = &slot->cap;
-    if (cap->type == CAP_ENDPOINT) {
-        send_to_endpoint(t, cap, false, blocking);
-    } else if (cap->type == CAP_NOTIFICATION) {
-        if (!(cap->rights & CAP_RIGHT_SEND)) {
-            t->context.rax = (uint64_t)ERR_MISSING_RIGHT;
-        } else {
-            notification_signal((struct notification *)cap->object, cap->badge);
-            t->context.rax = ERR_OK;
-        }
-    } else if (cap->type == CAP_REPLY) {
+    bool grant = cap->rights & CAP_RIGHT_GRANT;
+    if (cap->type == CAP_ENDPOINT && (cap->rights & CAP_RIGHT_SEND) &&
+        (grant || !MSG_CAPS(t->context.rsi)))
+        endpoint_send(t, (struct endpoint *)cap->object, cap->badge, call, blocking, grant);
+    else if (call && cap->type != CAP_ENDPOINT)
+        invoke(t, slot);
+    else if (cap->type == CAP_NOTIFICATION && (cap->rights & CAP_RIGHT_SEND)) {
+        notification_signal((struct notification *)cap->object, cap->badge);
+        t->context.rax = ERR_OK;
+    } else if (cap->type == CAP_REPLY)
         reply_send(t, slot);
-    } else {
-        t->context.rax = (uint64_t)ERR_WRONG_TYPE;
-    }
+    else
+        t->context.rax = (uint64_t)(cap->type == CAP_ENDPOINT || cap->type == CAP_NOTIFICATION
+                                        ? ERR_MISSING_RIGHT
+                                        : ERR_WRONG_TYPE);
 }
 
 /* SYS_RECV and SYS_NB_RECV: from an endpoint, or a notification's wait (poll). */
@@ -169,11 +147,9 @@ void syscall_dispatch(struct thread *t, struct trap_frame *context)
     uint64_t dead_cspaces_before = object_dead_cspaces;
     switch (number) { /* dense: the compiler makes it a table of jumps */
     case SYS_CALL:
-        sys_call(t);
-        break;
     case SYS_SEND:
     case SYS_NB_SEND:
-        send(t, number == SYS_SEND);
+        send(t, number == SYS_CALL, number != SYS_NB_SEND);
         break;
     case SYS_REPLY_RECV:
         if (t->reply_to)

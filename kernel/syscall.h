@@ -21,9 +21,8 @@ void syscall_dispatch(struct thread *t, struct trap_frame *context);
    leaves by syscall_return_at_once or kernel_return_to_user. */
 _Noreturn void syscall_slow(struct trap_frame *context);
 
-/* Leaves into t by sysret at once (lock released) if kernel_return_to_user would enter t with
-   nothing to load (docs/ipc-performance.md, "The slow path"); else returns. changes: cpu's
-   run_queue_changes before the call, unchanged if nothing was queued or woken here. */
+/* Leaves into t by sysret (lock released) if kernel_return_to_user would enter it with nothing
+   to load and cpu->run_queue_changes is still changes (docs/ipc-performance.md); else returns. */
 __attribute__((always_inline)) static inline void
 syscall_return_at_once(struct cpu_local *cpu, struct thread *t, uint64_t changes)
 {

@@ -152,11 +152,6 @@ void thread_queue_remove(struct thread_queue *q, struct thread *t)
     t->ipc_next = t->ipc_prev = 0;
 }
 
-struct ipc_buffer *thread_ipc_buffer(struct thread *t)
-{
-    return t->ipc_buffer_cap.cap.type == CAP_FRAME ? phys_to_virt(t->ipc_buffer_cap.cap.object) : 0;
-}
-
 #define MR_AT(reg) offsetof(struct trap_frame, reg)
 const uint8_t thread_mr_offsets[MSG_REGISTERS] = {MR_AT(rdx), MR_AT(r8),  MR_AT(r9),  MR_AT(r10),
                                                   MR_AT(r12), MR_AT(r13), MR_AT(r14), MR_AT(r15),

@@ -13,6 +13,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/trap.h"
+#include "arch/x86_64/vm.h"
 #include "cap.h"
 #include "lock.h"
 #include "missive/abi.h"
@@ -127,7 +128,10 @@ void thread_queue_append(struct thread_queue *q, struct thread *t);
 void thread_queue_remove(struct thread_queue *q, struct thread *t);
 
 /* The thread's IPC buffer (through the direct map), or NULL. */
-struct ipc_buffer *thread_ipc_buffer(struct thread *t);
+static inline struct ipc_buffer *thread_ipc_buffer(struct thread *t)
+{
+    return t->ipc_buffer_cap.cap.type == CAP_FRAME ? phys_to_virt(t->ipc_buffer_cap.cap.object) : 0;
+}
 
 /* Where MR0-MR9 travel in a saved context (docs/abi.md): byte offsets. */
 extern const uint8_t thread_mr_offsets[MSG_REGISTERS];

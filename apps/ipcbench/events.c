@@ -78,6 +78,28 @@ static void ib_null(struct ib_ctx *c)
               ib_overhead(c, false));
 }
 
+/* Times system call m->number on slot with tag and m's words warmup + iterations times, each
+   answering ERR_OK; after (untimed, if not NULL) undoes what it did. Reports it as b. */
+static void ib_invocation(struct ib_ctx *c, enum ib_bench b, uint64_t slot, uint64_t tag,
+                          const struct ibt_msg *m, long (*after)(struct ib_ctx *))
+{
+    if (!c->args->selected[b])
+        return;
+    for (uint64_t i = 0; i < c->args->warmup + c->args->iterations; i++) {
+        struct ibt_msg each = *m;
+        long e = ibt_syscall(slot, tag, &each);
+        if (e == ERR_OK && after)
+            e = after(c);
+        if (e != ERR_OK) {
+            ib_fail(c, ibargs_names[b], result_from_kernel(e, 0));
+            return;
+        }
+        if (i >= c->args->warmup)
+            c->samples[0][i - c->args->warmup] = (int64_t)(each.t_after - each.t_before);
+    }
+    ib_report(c, b, ibargs_names[b], c->samples[0], c->args->iterations, ib_overhead(c, false));
+}
+
 /* Waits (m->number, on slot) for the helper warmup + iterations times; each sample is the
    time from the helper's TSC before its system call to this thread's after its own. A helper
    that did not run in between is an error. */
@@ -193,6 +215,61 @@ static void ib_irq(struct ib_ctx *c)
     else
         ib_report(c, IB_IRQ_LATENCY, ibargs_names[IB_IRQ_LATENCY], c->samples[0],
                   c->args->iterations, ib_overhead(c, false));
+    struct ibt_msg ack = {.number = SYS_CALL};
+    ib_invocation(c, IB_IRQ_HANDLER_ACK, ib_com2_irq, MSG_TAG(IRQ_HANDLER_ACK, 0, 0), &ack, 0);
+}
+
+#define IB_MAP_AT 0x50000000ul /* where frame-map maps its frame (its tables made first) */
+
+static uint64_t ib_frame, ib_retyped;
+
+static long ib_unmap(struct ib_ctx *c)
+{
+    (void)c;
+    return frame_unmap(ib_frame);
+}
+
+static long ib_delete_retyped(struct ib_ctx *c)
+{
+    (void)c;
+    return cspace_delete(PROC_SLOT_CSPACE, ib_retyped);
+}
+
+/* Invocations and system calls the fast path declines (docs/ipc-performance.md, "The slow
+   path"): a signal nobody waits for, cspace_identify, a frame's map (unmapped untimed) and
+   the retype of one frame from a 16 KiB Untyped (deleted untimed). */
+static void ib_slow_path(struct ib_ctx *c)
+{
+    struct ibt_msg m = {.number = SYS_SEND};
+    ib_invocation(c, IB_NOTIFICATION_SIGNAL, c->notification, 0, &m, 0);
+    m = (struct ibt_msg){.number = SYS_CALL, .mr = {c->notification}};
+    ib_invocation(c, IB_CSPACE_IDENTIFY, PROC_SLOT_CSPACE, MSG_TAG(CSPACE_IDENTIFY, 1, 0), &m, 0);
+    uint64_t untyped = libsys_alloc_slot(), small = libsys_alloc_slot(), level = 3;
+    ib_frame = libsys_alloc_slot();
+    ib_retyped = libsys_alloc_slot();
+    struct result r = mem_untyped(16, untyped);
+    long e = ERR_OK;
+    if (result_is_ok(r))
+        e = untyped_retype(untyped, CAP_FRAME, 12, ib_frame, 1);
+    if (result_is_ok(r) && e == ERR_OK) /* its only child, so that deleting a frame resets it */
+        e = untyped_retype(untyped, CAP_UNTYPED, 14, small, 1);
+    /* the tables missing on the way to IB_MAP_AT, down to the last level (0) */
+    for (int i = 0; result_is_ok(r) && e == ERR_OK && i < 3 && level != 0; i++) {
+        uint64_t table = libsys_alloc_slot();
+        e = untyped_retype(untyped, CAP_PAGE_TABLE, 0, table, 1);
+        if (e == ERR_OK)
+            e = vspace_map_table(PROC_SLOT_VSPACE, table, IB_MAP_AT, &level);
+    }
+    if (!result_is_ok(r) || e != ERR_OK) {
+        ib_fail(c, "frame-map's set-up", result_is_ok(r) ? result_from_kernel(e, 0) : r);
+        return;
+    }
+    m = (struct ibt_msg){.number = SYS_CALL,
+                         .mr = {ib_frame, IB_MAP_AT, CAP_RIGHT_READ | CAP_RIGHT_WRITE}};
+    ib_invocation(c, IB_FRAME_MAP, PROC_SLOT_VSPACE, MSG_TAG(VSPACE_MAP_FRAME, 3, 0), &m, ib_unmap);
+    m = (struct ibt_msg){.number = SYS_CALL, .mr = {CAP_FRAME, 12, ib_retyped, 1}};
+    ib_invocation(c, IB_UNTYPED_RETYPE_FRAME, small, MSG_TAG(UNTYPED_RETYPE, 4, 0), &m,
+                  ib_delete_retyped);
 }
 
 void ib_bench_events(struct ib_ctx *c)
@@ -203,6 +280,7 @@ void ib_bench_events(struct ib_ctx *c)
         ib_yield(c);
     if (c->args->selected[IB_NOTIFY_WAKE])
         ib_notify(c);
-    if (c->args->selected[IB_IRQ_LATENCY])
+    if (c->args->selected[IB_IRQ_LATENCY] || c->args->selected[IB_IRQ_HANDLER_ACK])
         ib_irq(c);
+    ib_slow_path(c);
 }

@@ -25,6 +25,11 @@ const char *const ibargs_names[IB_COUNT] = {
     [IB_CALL_RTT_CAP1] = "call-rtt-cap1",
     [IB_NOTIFY_WAKE] = "notify-wake",
     [IB_IRQ_LATENCY] = "irq-latency",
+    [IB_NOTIFICATION_SIGNAL] = "notification-signal",
+    [IB_CSPACE_IDENTIFY] = "cspace-identify",
+    [IB_FRAME_MAP] = "frame-map",
+    [IB_UNTYPED_RETYPE_FRAME] = "untyped-retype-frame",
+    [IB_IRQ_HANDLER_ACK] = "irq-handler-ack",
 };
 
 const char ibargs_usage[] =
@@ -32,7 +37,8 @@ const char ibargs_usage[] =
     "[--sizes N,... (0-64 words)]; NAME: null-syscall yield call-oneway-inter-as "
     "replyrecv-oneway-inter-as call-rtt-inter-as (and -intra-as, -inter-as-fpu) "
     "call-oneway-cross-cpu call-rtt-cross-cpu call-rtt-len-N call-rtt-cap1 notify-wake "
-    "irq-latency";
+    "irq-latency notification-signal cspace-identify frame-map untyped-retype-frame "
+    "irq-handler-ack";
 
 static const unsigned ibargs_default_sizes[] = {0, 1, 2, 4, 8, 10, 16, 32, 64};
 

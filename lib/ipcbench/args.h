@@ -33,6 +33,11 @@ enum ib_bench {
     IB_CALL_RTT_CAP1,
     IB_NOTIFY_WAKE,
     IB_IRQ_LATENCY,
+    IB_NOTIFICATION_SIGNAL, /* invocations and system calls the fast path declines */
+    IB_CSPACE_IDENTIFY,
+    IB_FRAME_MAP,
+    IB_UNTYPED_RETYPE_FRAME,
+    IB_IRQ_HANDLER_ACK,
     IB_COUNT
 };
 

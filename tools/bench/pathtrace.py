@@ -16,8 +16,10 @@ KERNEL_BASE = 0xFFFF800000000000
 # innermost function -> part of the path
 PARTS = {
     "syscall_entry": "entry (syscall, save registers, stack switch)",
-    "fastpath_syscall_fxsave": "dispatch, C prologue",
-    "fastpath_syscall_xsave": "dispatch, C prologue",
+    "fastpath_call_fxsave": "dispatch, C prologue",
+    "fastpath_reply_recv_fxsave": "dispatch, C prologue",
+    "fastpath_call_xsave": "dispatch, C prologue",
+    "fastpath_reply_recv_xsave": "dispatch, C prologue",
     "fastpath_syscall_body": "dispatch, C prologue",
     "cpu_read_gs_self": "dispatch, C prologue",
     "kernel_lock": "kernel lock",

@@ -167,5 +167,18 @@ void test_long_messages(uint64_t ut)
     mine->caps[0] = S_EMPTY; /* an empty slot: nothing to send */
     check("an empty slot is skipped", long_call(S_EP2_GRANT, 1, 1, &m), ERR_OK);
     check("so none went", (long)m.mr[2], 0);
+    /* Every length 0-64 (11-64 take the fast path's copy between the IPC buffers), without
+       capabilities and with one (the slow path), with the grant right and without. */
+    unsigned wrong = 0;
+    for (uint64_t length = 0; length <= MSG_MAX_LENGTH; length++) {
+        mine->caps[0] = S_NTFN_A;
+        wrong += long_call(S_EP2_NO_GRANT, length, 0, &m) != ERR_OK ||
+                 m.mr[0] != length * (length + 1) / 2 || m.mr[1] != length || m.mr[2] != 0;
+        wrong += long_call(S_EP2_GRANT, length, 1, &m) != ERR_OK ||
+                 m.mr[0] != length * (length + 1) / 2 || m.mr[1] != length || m.mr[2] != 1 ||
+                 sys(SYS_NB_RECV, S_MOVED, &m) != ERR_OK;
+        wrong += long_call(S_EP2_NO_GRANT, length, 1, &m) != ERR_MISSING_RIGHT;
+    }
+    check("every length 0-64, with a capability and without, arrives whole", (long)wrong, 0);
     check("suspend server2", thread_suspend(S_SERVER2), ERR_OK);
 }
