@@ -49,12 +49,12 @@ def line_at(log, pattern):
     return m.start() if m else -1
 
 
-def busy_throughout(swaps_line, workload_lines, swaps):
+def busy_throughout(swaps_line, workload_lines, swaps, driver="ahci"):
     """Check: the driver was swapped swaps times, and every workload was still running when the
     swapper finished (its count line comes after the swapper's), so each swap fell under load."""
     def check(log):
-        n = len(re.findall(r"^procsrv: swapped ahci: process \d+ replaced by \d+ running ", log,
-                           re.M))
+        n = len(re.findall(rf"^procsrv: swapped {driver}: process \d+ replaced by \d+ running ",
+                           log, re.M))
         if n != swaps:
             return f"expected {swaps} swaps, saw {n}"
         end = line_at(log, swaps_line)
@@ -65,27 +65,38 @@ def busy_throughout(swaps_line, workload_lines, swaps):
     return check
 
 
-def swap_load_case():
-    """10 swaps (to a second copy of the driver and back) and a kill, under fsx and the big
-    file."""
-    swaps = r"^blocktest: swaps: ahci swapped 10 times and killed once under its clients$"
+NVME_DISK = ["-drive", "if=none,id=n0,file={dir}/disk.img,format=raw",
+             "-device", "nvme,id=nvme0,serial=swap-nvme,drive=n0"]
+
+
+def swap_load_case(driver="ahci"):
+    """10 swaps of driver (to a second copy of it in the initrd and back) and a kill, under fsx
+    and the big file: swap-hmfs-load (AHCI) and swap-hmfs-load-nvme."""
+    swaps = (rf"^blocktest: swaps: {driver} swapped 10 times and killed once under its "
+             rf"clients$")
     fsx_done = r"^fsx: run: [1-9]\d* passed, 0 failed$"
     big_done = r"^fsx: bigfile: [1-9]\d* passed, 0 failed$"
-    return Case("swap-hmfs-load", initrd="test", exit_status=None, timeout=240,
-                cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/swap-hmfs.manifest",
-                qemu=AHCI_DISK, disks=[("disk.img", DISK_BYTES, mkfs)],
-                typing=[(r"hmfs: mounted ahci 0 ", "\r"), (PROMPT, "run fsx 7 20000 /fsx-7 &\r"),
-                        (PROMPT, "run fsx bigfile 9 12 16 /big &\r"),
-                        (PROMPT, "run blocktest swaps ahci 0 10 bin/ahci-v2 bin/ahci kill\r")],
+    nvme = driver == "nvme"
+    return Case("swap-hmfs-load" + ("-nvme" if nvme else ""), initrd="test", exit_status=None,
+                timeout=240,
+                cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/swap-hmfs"
+                        + ("-nvme" if nvme else "") + ".manifest",
+                qemu=NVME_DISK if nvme else AHCI_DISK, disks=[("disk.img", DISK_BYTES, mkfs)],
+                typing=[(rf"hmfs: mounted {driver} 0 ", "\r"),
+                        (PROMPT, "run fsx 7 12000 /fsx-7 &\r"),
+                        (PROMPT, "run fsx bigfile 9 12 10 /big &\r"),
+                        (PROMPT, f"run blocktest swaps {driver} 0 10 bin/{driver}-v2 bin/{driver} "
+                                 "kill\r")],
                 expect=SHELL_UP + [
-                    r"hmfs: mounted ahci 0 ",
-                    r"^procsrv: swapped ahci: process \d+ replaced by \d+ running bin/ahci-v2$",
-                    r"^procsrv: process \d+ \(ahci\) killed by process \d+$",
-                    r"^procsrv: restarting ahci in \d+ ms",
+                    rf"hmfs: mounted {driver} 0 ",
+                    rf"^procsrv: swapped {driver}: process \d+ replaced by \d+ running "
+                    rf"bin/{driver}-v2$",
+                    rf"^procsrv: process \d+ \({driver}\) killed by process \d+$",
+                    rf"^procsrv: restarting {driver} in \d+ ms",
                     swaps, r"^blocktest: swaps: [1-9]\d* passed, 0 failed$",
-                    r"^fsx: seed 7: 20000 operations on /fsx-7$", fsx_done,
-                    r"^fsx: bigfile: /big, 12 MiB, read back and compared 16 times$", big_done],
-                forbid=FORBID, check=busy_throughout(swaps, [fsx_done, big_done], 10),
+                    r"^fsx: seed 7: 12000 operations on /fsx-7$", fsx_done,
+                    r"^fsx: bigfile: /big, 12 MiB, read back and compared 10 times$", big_done],
+                forbid=FORBID, check=busy_throughout(swaps, [fsx_done, big_done], 10, driver),
                 after=fsck_clean)
 
 
@@ -198,4 +209,5 @@ def pause_case():
 
 
 def swap_cases():
-    return [swap_load_case(), bad_swaps_case(), crash_in_commit_case(), pause_case()]
+    return [swap_load_case(), swap_load_case("nvme"), bad_swaps_case(), crash_in_commit_case(),
+            pause_case()]
