@@ -45,6 +45,10 @@
 struct block_server *nvme_server;
 static struct block_disk_info disks[NVME_MAX_DISKS];
 static uint64_t irq_handler;
+/* INTx: the kernel masks the line at each interrupt until irq_handler_ack. An MSI(-X) cannot
+   be masked, and acknowledging one does nothing (kernel/irq.c): a system call saved on every
+   interrupt. */
+static bool irq_needs_ack;
 static bool shutting_down;
 static uint64_t started, started_at_last_tick;
 static unsigned quiet_ticks;
@@ -232,7 +236,7 @@ static void interrupt(struct block_server *bs, uint32_t bits)
 {
     (void)bs;
     queue_interrupt();
-    if (bits & (1u << NVME_BIT_IRQ))
+    if ((bits & (1u << NVME_BIT_IRQ)) && irq_needs_ack)
         irq_handler_ack(irq_handler);
     if (bits & (1u << NVME_BIT_SHUTDOWN) && !shutting_down) {
         shutting_down = true;
@@ -310,6 +314,7 @@ int main(int argc, char **argv)
     if (!nvme_server)
         return 1;
     irq_handler = g.handler;
+    irq_needs_ack = !g.msi;
     uint64_t irq_bit = block_server_driver_notification(nvme_server, NVME_BIT_IRQ);
     if (!g.handler || !irq_bit || irq_handler_set_notification(g.handler, irq_bit) != ERR_OK) {
         printf("nvme: no interrupt; stopping\n");

@@ -18,6 +18,7 @@ table results/disk.md; exits non-zero if a boot fails, a row is missing or a che
 
     disk.py --build DIR [--missive-build DIR] [--linux-kernel VMLINUZ --linux-initrd CPIO]
             [--systems linux,missive] [--modes icount,wall] [--size full|check] [--repeats N]
+            [--nvme-ioeventfd]
 """
 import argparse
 import os
@@ -44,7 +45,7 @@ def disks(args):
     image, nvme = os.path.join(args.build, "disk.img"), os.path.join(args.build, "nvme.img")
     storage.fresh_image(image)
     storage.fresh_image(nvme)
-    return storage.disk_args(image) + storage.nvme_args(nvme)
+    return storage.disk_args(image) + storage.nvme_args(nvme, args.nvme_ioeventfd)
 
 
 def boot_linux(args, mode, device="/dev/sda"):
@@ -137,6 +138,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=5, help="passes over the rows (wall)")
     ap.add_argument("--timeout", type=float, default=1200, help="seconds per boot")
     ap.add_argument("--no-write", action="store_true", help="check only: no results files")
+    ap.add_argument("--nvme-ioeventfd", action="store_true",
+                    help="the NVMe controller with QEMU's ioeventfd=on (both systems)")
     args = ap.parse_args()
     systems, modes = args.systems.split(","), args.modes.split(",")
     if "linux" in systems and not (args.linux_kernel and args.linux_initrd):
