@@ -96,6 +96,7 @@ static void test_crc32c(void **state)
     (void)state;
     assert_int_equal(hmfs_crc32c_software("123456789", 9), 0xe3069283u);
     assert_int_equal(hmfs_crc32c_software("", 0), 0);
+    assert_int_equal(hmfs_crc32c_bytewise("123456789", 9), 0xe3069283u);
     hmfs_crc32c_fn hw = hmfs_crc32c_hardware();
 #if defined(__x86_64__)
     assert_non_null(hw); /* every x86_64 host that runs these tests has SSE4.2 */
@@ -114,6 +115,26 @@ static void test_crc32c(void **state)
     hmfs_crc32c_set(hw);
     assert_int_equal(hmfs_crc32c(buf, 100), hmfs_crc32c_software(buf, 100));
     hmfs_crc32c_set(NULL);
+}
+
+/* The slicing-by-8 loop against the byte-at-a-time definition: random bytes at every
+   alignment, lengths across the 8-byte steps and whole blocks. */
+static void test_crc32c_slicing(void **state)
+{
+    (void)state;
+    uint64_t rng = 7;
+    uint8_t buf[HMFS_BLOCK_SIZE + 17];
+    for (int round = 0; round < 3000; round++) {
+        size_t start = rng_below(&rng, 17);
+        size_t length = round < 64 ? (size_t)round : rng_below(&rng, HMFS_BLOCK_SIZE + 1);
+        for (size_t i = 0; i < sizeof buf; i++)
+            buf[i] = (uint8_t)rng_next(&rng);
+        assert_int_equal(hmfs_crc32c_software(buf + start, length),
+                         hmfs_crc32c_bytewise(buf + start, length));
+    }
+    memset(buf, 0xff, sizeof buf);
+    assert_int_equal(hmfs_crc32c_software(buf + 3, HMFS_BLOCK_SIZE - 4),
+                     hmfs_crc32c_bytewise(buf + 3, HMFS_BLOCK_SIZE - 4));
 }
 
 /* ---- hash maps ----------------------------------------------------------------------------- */
@@ -581,6 +602,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crc32c),
+        cmocka_unit_test(test_crc32c_slicing),
         cmocka_unit_test(test_directory_splits),
         cmocka_unit_test(test_inode_table_and_block_map),
         cmocka_unit_test(test_full_disk),
