@@ -446,3 +446,75 @@ int hmfs_map_next(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner
         start = next;
     }
 }
+
+/* The records of a bucket from hash start on, as offsets sorted by hash: how many (at most
+   HMFS_BUCKET_SPACE / HMFS_RECORD_SIZE, the most a verified bucket holds). */
+static unsigned bucket_sorted_from(uint8_t *bucket, uint64_t start, uint16_t *offsets,
+                                   uint64_t *hashes)
+{
+    struct hmfs_bucket_body *body = body_of(bucket);
+    size_t offset = 0;
+    unsigned n = 0;
+    for (unsigned i = 0; i < body->count; i++) {
+        struct hmfs_record r;
+        memcpy(&r, bucket + HMFS_BUCKET_OFFSET + offset, HMFS_RECORD_SIZE);
+        if (r.hash >= start) {
+            /* Insertion sort: a bucket's records mostly arrive in no order, but they are few. */
+            unsigned j = n++;
+            while (j > 0 && hashes[j - 1] > r.hash) {
+                hashes[j] = hashes[j - 1];
+                offsets[j] = offsets[j - 1];
+                j--;
+            }
+            hashes[j] = r.hash;
+            offsets[j] = (uint16_t)offset;
+        }
+        offset += record_size(r.key_len, r.value_len);
+    }
+    return n;
+}
+
+int hmfs_map_scan(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner, uint64_t *hash,
+                  bool (*visit)(void *context, uint64_t hash, const uint8_t *key, size_t key_len,
+                                const uint8_t *value, size_t value_len),
+                  void *context)
+{
+    if (map->root.blockno == 0)
+        return HMFS_ERR_NOENT;
+    uint64_t start = *hash;
+    static uint16_t offsets[HMFS_BUCKET_SPACE / HMFS_RECORD_SIZE];
+    static uint64_t hashes[HMFS_BUCKET_SPACE / HMFS_RECORD_SIZE];
+    for (;;) {
+        fs->op++; /* a step per bucket: a long scan does not fill the cache */
+        struct descent d;
+        int rc = descend(fs, (struct hmfs_mapref *)map, owner, start, false, &d);
+        if (rc)
+            return rc;
+        unsigned n = bucket_sorted_from(d.bucket, start, offsets, hashes);
+        for (unsigned i = 0; i < n; i++) {
+            uint8_t *rec = d.bucket + HMFS_BUCKET_OFFSET + offsets[i];
+            struct hmfs_record r;
+            memcpy(&r, rec, HMFS_RECORD_SIZE);
+            if (!visit(context, r.hash, rec + HMFS_RECORD_SIZE, r.key_len,
+                       rec + align8(HMFS_RECORD_SIZE + r.key_len), r.value_len)) {
+                *hash = r.hash;
+                return HMFS_OK;
+            }
+        }
+        /* The bucket is done: go on from the first hash past its slots (as hmfs_map_next). */
+        struct hmfs_bucket_body *body = body_of(d.bucket);
+        unsigned span_bits = 64u - HMFS_TABLE_BITS * d.level;
+        uint64_t upper = d.level == 0 ? 0 : start & ~((UINT64_C(1) << span_bits) - 1);
+        unsigned end = body->prefix + (1u << (HMFS_TABLE_BITS - body->depth));
+        if (end < HMFS_TABLE_SLOTS) {
+            start = upper + ((uint64_t)end << (span_bits - HMFS_TABLE_BITS));
+            continue;
+        }
+        if (d.level == 0)
+            return HMFS_ERR_NOENT;
+        uint64_t next = upper + (UINT64_C(1) << span_bits);
+        if (next == 0)
+            return HMFS_ERR_NOENT;
+        start = next;
+    }
+}

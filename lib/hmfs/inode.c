@@ -460,3 +460,63 @@ int hmfs_readdir(struct hmfs *fs, unsigned tree, uint64_t dir, uint64_t *cookie,
     *cookie = hash + 1;
     return HMFS_OK;
 }
+
+/* hmfs_readdir_many's state between the map's records and the caller's visit. */
+struct readdir_walk {
+    struct hmfs *fs;
+    uint64_t dir;
+    bool (*visit)(void *context, const struct hmfs_dirent *entry, uint64_t next_cookie);
+    void *context;
+    bool corrupt;
+    struct hmfs_dirent entry;
+};
+
+/* One directory record to the caller's visit, checked as hmfs_readdir's copy checks it. */
+static bool readdir_record(void *context, uint64_t hash, const uint8_t *key, size_t key_len,
+                           const uint8_t *value, size_t value_len)
+{
+    struct readdir_walk *w = context;
+    struct hmfs_dirent_value v;
+    if (key_len == 0 || key_len > HMFS_NAME_MAX || value_len != sizeof v) {
+        w->corrupt = true;
+        return false;
+    }
+    memcpy(&v, value, sizeof v);
+    memcpy(w->entry.name, key, key_len);
+    w->entry.name[key_len] = '\0';
+    w->entry.ino = v.ino;
+    w->entry.type = v.type;
+    return w->visit(w->context, &w->entry, hash + 1);
+}
+
+int hmfs_readdir_many(struct hmfs *fs, unsigned tree, uint64_t dir, uint64_t *cookie,
+                      bool (*visit)(void *context, const struct hmfs_dirent *entry,
+                                    uint64_t next_cookie),
+                      void *context)
+{
+    int rc = hmfs_tree_readable(fs, tree);
+    if (rc)
+        return rc;
+    fs->op++;
+    struct hmfs_inode d;
+    rc = dir_get(fs, tree, dir, &d);
+    if (rc)
+        return rc;
+    if (*cookie == UINT64_MAX)
+        return HMFS_ERR_NOENT;
+    static struct readdir_walk w;
+    w.fs = fs;
+    w.dir = dir;
+    w.visit = visit;
+    w.context = context;
+    w.corrupt = false;
+    uint64_t hash = *cookie;
+    rc = hmfs_map_scan(fs, &d.map, dir, &hash, readdir_record, &w);
+    if (w.corrupt)
+        return hmfs_fail(fs, HMFS_ERR_CORRUPT, 0, dir, "directory record too long");
+    if (rc == HMFS_OK)
+        *cookie = hash; /* the entry visit refused: the next call starts with it */
+    else if (rc == HMFS_ERR_NOENT)
+        *cookie = UINT64_MAX;
+    return rc;
+}

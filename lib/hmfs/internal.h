@@ -29,8 +29,8 @@
 
 struct hmfs_cache_entry {
     uint64_t blockno;
-    uint64_t used; /* the access clock when last used, for LRU */
-    uint64_t op;   /* the operation step that last used it: not evicted during that step */
+    uint64_t op;     /* the operation step that last used it: not evicted during that step */
+    bool referenced; /* used since the eviction hand last passed it (a second chance) */
     bool valid;
     bool dirty;    /* written in this transaction: pinned until the commit */
     uint8_t *data; /* HMFS_BLOCK_SIZE bytes */
@@ -57,8 +57,8 @@ struct hmfs {
        valid entry's index + 1, or 0. index_size is a power of two, at least 2 * cache_size. */
     uint32_t *index;
     size_t index_size;
-    uint64_t clock; /* cache access clock */
-    uint64_t op;    /* current operation step */
+    unsigned hand; /* the eviction's clock hand: the entry it looks at next */
+    uint64_t op;   /* current operation step */
     uint64_t dirty_count;
     uint64_t changes; /* counts changes to the uncommitted state (see hmfs_step_end) */
     bool stopped;
@@ -128,6 +128,17 @@ int hmfs_map_delete(struct hmfs *fs, struct hmfs_mapref *map, uint64_t owner, ui
 int hmfs_map_next(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner, uint64_t *hash,
                   const void *after_key, size_t after_len, void *key, size_t key_max,
                   size_t *key_len, void *value, size_t value_max, size_t *value_len);
+
+/* Visits the records from hash *hash on in hash order (a map's hashes must be distinct: a
+   directory's are, by its collision check; the inode table's are a bijection), one bucket per
+   step, handing visit pointers into the bucket (valid during the call only; the map must not
+   change) until visit returns false: HMFS_OK with *hash that record's hash (not consumed), or
+   HMFS_ERR_NOENT after the last record. Costs one descent and one sort per bucket where
+   hmfs_map_next costs a descent and a whole bucket's scan per record. */
+int hmfs_map_scan(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner, uint64_t *hash,
+                  bool (*visit)(void *context, uint64_t hash, const uint8_t *key, size_t key_len,
+                                const uint8_t *value, size_t value_len),
+                  void *context);
 
 /* inode.c */
 int hmfs_inode_get(struct hmfs *fs, unsigned tree, uint64_t ino, struct hmfs_inode *out);

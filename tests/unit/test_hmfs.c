@@ -139,6 +139,48 @@ static void test_crc32c_slicing(void **state)
 
 /* ---- hash maps ----------------------------------------------------------------------------- */
 
+/* Directory entries as listed, for comparing hmfs_readdir with hmfs_readdir_many. */
+struct listing {
+    unsigned count, room;
+    char **names;
+    uint64_t *inodes, *cookies;
+};
+
+static void listing_add(struct listing *l, const struct hmfs_dirent *e, uint64_t cookie)
+{
+    l->names = realloc(l->names, (l->count + 1) * sizeof *l->names);
+    l->inodes = realloc(l->inodes, (l->count + 1) * sizeof *l->inodes);
+    l->cookies = realloc(l->cookies, (l->count + 1) * sizeof *l->cookies);
+    assert_non_null(l->names);
+    assert_non_null(l->inodes);
+    assert_non_null(l->cookies);
+    l->names[l->count] = malloc(strlen(e->name) + 1);
+    assert_non_null(l->names[l->count]);
+    strcpy(l->names[l->count], e->name);
+    l->inodes[l->count] = e->ino;
+    l->cookies[l->count] = cookie;
+    l->count++;
+}
+
+/* hmfs_readdir_many's visit: takes entries until the listing's room is reached. */
+static bool listing_visit(void *context, const struct hmfs_dirent *e, uint64_t next_cookie)
+{
+    struct listing *l = context;
+    if (l->count >= l->room)
+        return false;
+    listing_add(l, e, next_cookie);
+    return true;
+}
+
+static void listing_free(struct listing *l)
+{
+    for (unsigned i = 0; i < l->count; i++)
+        free(l->names[i]);
+    free(l->names);
+    free(l->inodes);
+    free(l->cookies);
+}
+
 static void test_directory_splits(void **state)
 {
     (void)state;
@@ -186,6 +228,36 @@ static void test_directory_splits(void **state)
     }
     assert_int_equal(count, N);
     free(seen);
+    /* readdir_many, stopped every few entries and resumed from its cookie, gives the same
+       entries in the same order as readdir one at a time. */
+    for (unsigned batch = 1; batch <= 700; batch = batch * 3 + 4) {
+        struct listing all = {0}, many = {0};
+        cookie = 0;
+        while (hmfs_readdir(fs, 0, dir, &cookie, &e) == HMFS_OK)
+            listing_add(&all, &e, cookie);
+        cookie = 0;
+        int rc;
+        do {
+            many.room = many.count + batch;
+            rc = hmfs_readdir_many(fs, 0, dir, &cookie, listing_visit, &many);
+            assert_true(rc == HMFS_OK || rc == HMFS_ERR_NOENT);
+            assert_true(rc == HMFS_ERR_NOENT || many.count == many.room);
+        } while (rc == HMFS_OK);
+        assert_int_equal(many.count, N);
+        assert_int_equal(all.count, N);
+        for (unsigned i = 0; i < N; i++) {
+            assert_string_equal(many.names[i], all.names[i]);
+            assert_int_equal(many.inodes[i], all.inodes[i]);
+            assert_int_equal(many.cookies[i], all.cookies[i]);
+        }
+        /* At the end, the cookie lists nothing more. */
+        many.room = many.count + 1;
+        assert_int_equal(hmfs_readdir_many(fs, 0, dir, &cookie, listing_visit, &many),
+                         HMFS_ERR_NOENT);
+        assert_int_equal(many.count, N);
+        listing_free(&all);
+        listing_free(&many);
+    }
     /* Emptied, the directory's map goes whole; the inode table keeps its (empty) buckets (maps
        do not merge buckets), so a second round adds only the few splits the new inode numbers'
        hashes need, and no block leaks (hmfs_check_refs). */

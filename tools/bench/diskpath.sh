@@ -8,7 +8,8 @@
 # requests, then into the 4 KiB random reads at queue depth 1 on the AHCI disk), and prints the
 # instructions per request by program and function (tools/bench/diskpath.py). SERVERS (default
 # ahci) names the other programs the path runs through, comma-separated (ahci,hmfs for the
-# file rows: MANIFEST fsbench-check, FUNCTION=read).
+# file rows: MANIFEST fsbench-check, FUNCTION=read; MANIFEST fsbench with MKFS=1 for the full
+# size, SKIP 600 for a read of the big file from the disk, 10100 for a stat).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 manifest=${1:-diskbench-check} servers=${2:-ahci}
@@ -20,6 +21,10 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/diskpath.XXXXXX")
 bash tools/mkiso.sh "$work/trace.iso" $build/kernel.elf $build/initrd.cpio \
     loglevel=warn init=bin/procsrv -- manifest=etc/$manifest.manifest >/dev/null
 truncate -s 512M "$work/disk.img"
+# MKFS=1: the disk made by the host's mkfs.hmfs (for manifests whose hmfs does not format, as
+# fsbench's at the full size: MANIFEST fsbench, SERVERS ahci,hmfs, FUNCTION=read).
+[ -z "${MKFS:-}" ] || { make -s build/tools/mkfs.hmfs && rm -f "$work/disk.img" &&
+    build/tools/mkfs.hmfs "$work/disk.img" 512M >/dev/null; }
 address=$(nm $build/bin/diskbench | awk -v f="$function" '$3 == f {print $1}')
 [ -n "$address" ] || { echo "diskpath: diskbench has no function $function" >&2; exit 1; }
 code=$(python3 - "$build/bin/diskbench" "$address" <<'PY'
