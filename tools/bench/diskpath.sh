@@ -15,7 +15,8 @@ cd "$(dirname "$0")/../.."
 manifest=${1:-diskbench-check} servers=${2:-ahci}
 function=${FUNCTION:-db_queue}
 build=build/bench
-make -s BUILD=$build DEBUG=0 $build/kernel.elf $build/initrd.cpio
+# picolibc as make bench-disk and bench-fs build it (build/picolibc), not a second copy.
+make -s BUILD=$build DEBUG=0 PICOLIBC=build/picolibc/install $build/kernel.elf $build/initrd.cpio
 work=$(mktemp -d "${TMPDIR:-/tmp}/diskpath.XXXXXX")
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 bash tools/mkiso.sh "$work/trace.iso" $build/kernel.elf $build/initrd.cpio \
