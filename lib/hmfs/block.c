@@ -282,7 +282,7 @@ size_t hmfs_children(uint8_t *block, struct hmfs_child *out)
     for (unsigned i = 0; i < body.count; i++) {
         uint8_t *rec = block + HMFS_BUCKET_OFFSET + offset;
         struct hmfs_record r;
-        memcpy(&r, rec, HMFS_RECORD_SIZE);
+        r = hmfs_record_get(rec);
         uint8_t *value = rec + align8(HMFS_RECORD_SIZE + r.key_len);
         if (h->kind == HMFS_KIND_INODES) {
             struct hmfs_inode *ino = (struct hmfs_inode *)value;

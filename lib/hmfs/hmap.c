@@ -80,7 +80,7 @@ static long bucket_find(uint8_t *bucket, uint64_t hash, const void *key, size_t 
     for (unsigned i = 0; i < body->count; i++) {
         uint8_t *rec = bucket + HMFS_BUCKET_OFFSET + offset;
         struct hmfs_record r;
-        memcpy(&r, rec, HMFS_RECORD_SIZE);
+        r = hmfs_record_get(rec);
         if (r.hash == hash && r.key_len == key_len &&
             memcmp(rec + HMFS_RECORD_SIZE, key, key_len) == 0)
             return (long)offset;
@@ -94,7 +94,7 @@ static void bucket_remove(uint8_t *bucket, size_t offset)
     struct hmfs_bucket_body *body = body_of(bucket);
     uint8_t *rec = bucket + HMFS_BUCKET_OFFSET + offset;
     struct hmfs_record r;
-    memcpy(&r, rec, HMFS_RECORD_SIZE);
+    r = hmfs_record_get(rec);
     size_t size = record_size(r.key_len, r.value_len);
     memmove(rec, rec + size, body->bytes - offset - size);
     memset(bucket + HMFS_BUCKET_OFFSET + body->bytes - size, 0, size);
@@ -189,7 +189,7 @@ int hmfs_map_get(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner,
         return HMFS_ERR_NOENT;
     uint8_t *rec = d.bucket + HMFS_BUCKET_OFFSET + offset;
     struct hmfs_record r;
-    memcpy(&r, rec, HMFS_RECORD_SIZE);
+    r = hmfs_record_get(rec);
     size_t n = r.value_len < value_max ? r.value_len : value_max;
     memcpy(value, rec + align8(HMFS_RECORD_SIZE + key_len), n);
     if (value_len)
@@ -254,7 +254,7 @@ static int split(struct hmfs *fs, struct hmfs_mapref *map, uint8_t kind, uint64_
     size_t offset = 0;
     for (unsigned i = 0; i < count; i++) {
         struct hmfs_record r;
-        memcpy(&r, old + offset, HMFS_RECORD_SIZE);
+        r = hmfs_record_get(old + offset);
         const uint8_t *key = old + offset + HMFS_RECORD_SIZE;
         const uint8_t *value = old + offset + align8(HMFS_RECORD_SIZE + r.key_len);
         uint8_t *to = hmfs_slot(r.hash, body->level) >= hb->prefix ? high : d->bucket;
@@ -292,7 +292,7 @@ int hmfs_map_put(struct hmfs *fs, struct hmfs_mapref *map, uint8_t kind, uint64_
                 return HMFS_ERR_EXIST;
             uint8_t *rec = d.bucket + HMFS_BUCKET_OFFSET + offset;
             struct hmfs_record r;
-            memcpy(&r, rec, HMFS_RECORD_SIZE);
+            r = hmfs_record_get(rec);
             if (r.value_len == value_len) {
                 memcpy(rec + align8(HMFS_RECORD_SIZE + key_len), value, value_len);
                 return HMFS_OK;
@@ -400,12 +400,12 @@ int hmfs_map_next(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner
         for (unsigned i = 0; i < body->count; i++) {
             uint8_t *rec = d.bucket + HMFS_BUCKET_OFFSET + offset;
             struct hmfs_record r;
-            memcpy(&r, rec, HMFS_RECORD_SIZE);
+            r = hmfs_record_get(rec);
             const uint8_t *k = rec + HMFS_RECORD_SIZE;
             if (after_cursor(r.hash, k, r.key_len, start, after, after_len)) {
                 struct hmfs_record b;
                 if (best >= 0)
-                    memcpy(&b, d.bucket + HMFS_BUCKET_OFFSET + best, HMFS_RECORD_SIZE);
+                    b = hmfs_record_get(d.bucket + HMFS_BUCKET_OFFSET + best);
                 if (best < 0 ||
                     record_before(r.hash, k, r.key_len, b.hash,
                                   d.bucket + HMFS_BUCKET_OFFSET + best + HMFS_RECORD_SIZE,
@@ -419,7 +419,7 @@ int hmfs_map_next(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner
         if (best >= 0) {
             uint8_t *rec = d.bucket + HMFS_BUCKET_OFFSET + best;
             struct hmfs_record r;
-            memcpy(&r, rec, HMFS_RECORD_SIZE);
+            r = hmfs_record_get(rec);
             if (r.key_len > key_max || r.value_len > value_max)
                 return hmfs_fail(fs, HMFS_ERR_CORRUPT, d.slot->blockno, owner, "record too long");
             memcpy(key, rec + HMFS_RECORD_SIZE, r.key_len);
@@ -457,7 +457,7 @@ static unsigned bucket_sorted_from(uint8_t *bucket, uint64_t start, uint16_t *of
     unsigned n = 0;
     for (unsigned i = 0; i < body->count; i++) {
         struct hmfs_record r;
-        memcpy(&r, bucket + HMFS_BUCKET_OFFSET + offset, HMFS_RECORD_SIZE);
+        r = hmfs_record_get(bucket + HMFS_BUCKET_OFFSET + offset);
         if (r.hash >= start) {
             /* Insertion sort: a bucket's records mostly arrive in no order, but they are few. */
             unsigned j = n++;
@@ -494,7 +494,7 @@ int hmfs_map_scan(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner
         for (unsigned i = 0; i < n; i++) {
             uint8_t *rec = d.bucket + HMFS_BUCKET_OFFSET + offsets[i];
             struct hmfs_record r;
-            memcpy(&r, rec, HMFS_RECORD_SIZE);
+            r = hmfs_record_get(rec);
             if (!visit(context, r.hash, rec + HMFS_RECORD_SIZE, r.key_len,
                        rec + align8(HMFS_RECORD_SIZE + r.key_len), r.value_len)) {
                 *hash = r.hash;

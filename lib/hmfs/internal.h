@@ -157,6 +157,28 @@ int hmfs_mount_slot(const struct hmfs_device *dev, const struct hmfs_options *op
 int hmfs_tree_writable(struct hmfs *fs, unsigned tree);
 int hmfs_tree_readable(struct hmfs *fs, unsigned tree);
 
+/* Little-endian integers at p, at any alignment (the format's byte order). Byte arithmetic,
+   which the compiler turns into one load: in the freestanding build memcpy is no builtin, so a
+   memcpy into a variable is a call that copies a few bytes one at a time, and the bucket scans
+   read a record header per record. */
+static inline uint64_t hmfs_le64(const uint8_t *p)
+{
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+           (uint64_t)p[7] << 56;
+}
+
+static inline uint16_t hmfs_le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* The header of the record at rec (HMFS_RECORD_SIZE bytes, packed). */
+static inline struct hmfs_record hmfs_record_get(const uint8_t *rec)
+{
+    return (struct hmfs_record){hmfs_le64(rec), hmfs_le16(rec + 8), hmfs_le16(rec + 10)};
+}
+
 /* Record layout helpers. */
 static inline uint8_t *hmfs_record_key(uint8_t *record)
 {

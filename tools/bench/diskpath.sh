@@ -9,7 +9,7 @@
 # instructions per request by program and function (tools/bench/diskpath.py). SERVERS (default
 # ahci) names the other programs the path runs through, comma-separated (ahci,hmfs for the
 # file rows: MANIFEST fsbench-check, FUNCTION=read; MANIFEST fsbench with MKFS=1 for the full
-# size, SKIP 600 for a read of the big file from the disk, 10100 for a stat).
+# size, SKIP 300 for a read of the big file from the disk; CPU=Nehalem as bench-fs runs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 manifest=${1:-diskbench-check} servers=${2:-ahci}
@@ -42,7 +42,7 @@ spin_start=${spinner[0]}
 spin_end=$(printf '%x' $((0x${spinner[0]} + 0x${spinner[1]})))
 trap_entry=$(nm $build/kernel.elf | awk '$3 == "trap_common" {print $1}')
 port=$((20000 + RANDOM % 20000))
-qemu-system-x86_64 -machine q35 -accel tcg -cpu qemu64 -m 512M -smp 1 -no-reboot -display none \
+qemu-system-x86_64 -machine q35 -accel tcg -cpu ${CPU:-qemu64} -m 512M -smp 1 -no-reboot -display none \
     -monitor none -icount shift=0 -serial "file:$work/serial.log" \
     -drive if=none,id=benchdisk,file="$work/disk.img",format=raw,cache=writeback,aio=threads \
     -device ide-hd,drive=benchdisk,bus=ide.0 -cdrom "$work/trace.iso" -gdb tcp::$port -S &
