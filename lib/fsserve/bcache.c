@@ -228,14 +228,14 @@ static int read_run(struct bcache *c, uint64_t block, unsigned count, const uint
     return c->b.read(c->b.context, block, count, c->run);
 }
 
-int bcache_read(struct bcache *c, uint64_t block, void *data)
+/* The entry holding block, read (with readahead) if it is not cached: NONE on failure. */
+static int lookup(struct bcache *c, uint64_t block)
 {
     int i = find(c, block);
     if (i != NONE) {
         c->stats.hits++;
         touch(c, i);
-        memcpy(data, entry_data(c, i), BCACHE_BLOCK);
-        return 0;
+        return i;
     }
     c->stats.misses++;
     /* A miss right after the last one's run reads further ahead each time. */
@@ -251,20 +251,35 @@ int bcache_read(struct bcache *c, uint64_t block, void *data)
     if (read_run(c, block, count, &run)) {
         /* A block read ahead may be the bad one: the one asked for alone decides. */
         if (count == 1 || read_run(c, block, 1, &run))
-            return -1;
+            return NONE;
         count = 1;
         c->window = 1;
     }
+    int e = NONE;
     for (unsigned k = count; k-- > 0;) {
         /* The asked-for block last, so it is the newest. */
-        int e = take_entry(c, block + k);
+        e = take_entry(c, block + k);
         if (e == NONE)
-            return -1;
+            return NONE;
         memcpy(entry_data(c, e), run + (size_t)k * BCACHE_BLOCK, BCACHE_BLOCK);
     }
     c->stats.readahead += count - 1;
-    memcpy(data, run, BCACHE_BLOCK);
+    return e;
+}
+
+int bcache_read(struct bcache *c, uint64_t block, void *data)
+{
+    int i = lookup(c, block);
+    if (i == NONE)
+        return -1;
+    memcpy(data, entry_data(c, i), BCACHE_BLOCK);
     return 0;
+}
+
+const void *bcache_peek(struct bcache *c, uint64_t block)
+{
+    int i = lookup(c, block);
+    return i == NONE ? NULL : entry_data(c, i);
 }
 
 int bcache_write(struct bcache *c, uint64_t block, const void *data)

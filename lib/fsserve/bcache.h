@@ -53,6 +53,9 @@ struct bcache *bcache_new(const struct bcache_backend *backend, unsigned capacit
 void bcache_free(struct bcache *c);
 
 int bcache_read(struct bcache *c, uint64_t block, void *data);
+/* bcache_read without the copy: the cached block's bytes, valid until the next call into the
+   cache; NULL if the read failed. */
+const void *bcache_peek(struct bcache *c, uint64_t block);
 int bcache_write(struct bcache *c, uint64_t block, const void *data);
 /* Writes every dirty block, then this one with FUA. */
 int bcache_write_fua(struct bcache *c, uint64_t block, const void *data);

@@ -237,6 +237,30 @@ int hmfs_block_get(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner,
     return HMFS_OK;
 }
 
+int hmfs_data_peek(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner,
+                   const uint8_t **out)
+{
+    if (!fs->dev.peek || hmfs_cache_find(fs, ptr->blockno)) {
+        uint8_t *data;
+        int rc = hmfs_block_get(fs, ptr, owner, 0, &data);
+        *out = data;
+        return rc;
+    }
+    int rc = pointer_check(fs, ptr, owner);
+    if (rc)
+        return rc;
+    if (ptr->gen == fs->txn)
+        return hmfs_fail(fs, HMFS_ERR_CORRUPT, ptr->blockno, owner, "new block not in the cache");
+    const uint8_t *data = fs->dev.peek(fs->dev.context, ptr->blockno);
+    if (!data)
+        return hmfs_fail(fs, HMFS_ERR_IO, ptr->blockno, owner, "read failed");
+    rc = hmfs_verify(fs, data, ptr, owner, 0);
+    if (rc)
+        return rc;
+    *out = data;
+    return HMFS_OK;
+}
+
 /* Copies the block ptr leads to into out, verified, without taking a cache entry (for walks
    over many blocks). */
 int hmfs_block_copy(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level,

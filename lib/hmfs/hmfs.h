@@ -59,6 +59,11 @@ struct hmfs_device {
     int (*write_fua)(void *context, uint64_t block, const void *data);
     /* Makes every completed write durable. */
     int (*flush)(void *context);
+    /* Optional (NULL: read into the library's cache): the block's bytes in the device's own
+       memory (a cache of its own), valid until the next call of the device; NULL if the read
+       failed. A file's data is read through it, verified and copied straight to the caller,
+       so the library's cache neither copies it a second time nor holds it. */
+    const void *(*peek)(void *context, uint64_t block);
 };
 
 /* What went wrong, for HMFS_ERR_IO and HMFS_ERR_CORRUPT. */

@@ -84,6 +84,11 @@ int hmfs_verify(struct hmfs *fs, const uint8_t *block, const struct hmfs_bptr *p
                 uint8_t level);
 int hmfs_block_get(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level,
                    uint8_t **out);
+/* A file's data block ptr leads to, verified, for reading only until the next device call:
+   from the library's cache if it is there, else from the device's own memory (dev.peek) without
+   taking a cache entry, else read into the cache as hmfs_block_get does. */
+int hmfs_data_peek(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner,
+                   const uint8_t **out);
 int hmfs_block_copy(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level,
                     uint8_t *out);
 int hmfs_block_mut(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner, uint8_t level,

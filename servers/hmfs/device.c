@@ -224,6 +224,11 @@ static int cache_write_fua(void *context, uint64_t block, const void *data)
     return bcache_write_fua(context, block, data);
 }
 
+static const void *cache_peek(void *context, uint64_t block)
+{
+    return bcache_peek(context, block);
+}
+
 static int cache_flush(void *context)
 {
     return bcache_flush(context);
@@ -310,8 +315,13 @@ const char *device_open(const char *kind, const char *which)
     hmfsd.cache = bcache_new(&backend, HMFSD_CACHE_BLOCKS);
     if (!hmfsd.cache)
         return "no memory for the block cache";
-    hmfsd.device = (struct hmfs_device){hmfsd.cache, backend.block_count, cache_read,
-                                        cache_write, cache_write_fua,     cache_flush};
+    hmfsd.device = (struct hmfs_device){.context = hmfsd.cache,
+                                        .block_count = backend.block_count,
+                                        .read = cache_read,
+                                        .write = cache_write,
+                                        .write_fua = cache_write_fua,
+                                        .flush = cache_flush,
+                                        .peek = cache_peek};
     hmfsd.disk = description;
     return 0;
 }
