@@ -65,6 +65,15 @@ struct hmfs {
     bool degraded; /* the mount found damaged blocks: read-only (see walk in volume.c) */
     struct hmfs_problem degraded_problem; /* the first of them */
     struct hmfs_problem problem;
+    /* hmfs_resolve's memo: the directory the last path's directory part (up to and with its
+       last '/') led to, so a run of requests in one directory walks only the last name.
+       Anything that can change what a directory path leads to (rename, rmdir, the trees'
+       operations) forgets it (hmfs_resolve_forget). */
+    bool memo_valid;
+    unsigned memo_tree;
+    uint64_t memo_ino;
+    size_t memo_length;
+    char memo_path[HMFS_NAME_MAX + 1];
 };
 
 /* One child pointer in a block, with the owner and level the child must have. */
@@ -146,6 +155,8 @@ int hmfs_map_scan(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner
                   void *context);
 
 /* inode.c */
+/* Forgets hmfs_resolve's memo (a directory may have moved or gone). */
+void hmfs_resolve_forget(struct hmfs *fs);
 int hmfs_inode_get(struct hmfs *fs, unsigned tree, uint64_t ino, struct hmfs_inode *out);
 int hmfs_inode_mut(struct hmfs *fs, unsigned tree, uint64_t ino, struct hmfs_inode **out);
 

@@ -291,6 +291,61 @@ static void test_directory_splits(void **state)
     memdev_free(&m);
 }
 
+/* hmfs_resolve's memo of the last directory part never outlives a change of what a path
+   leads to: renames, rmdirs and trees made or deleted in between are seen. */
+static void test_resolve_memo(void **state)
+{
+    (void)state;
+    struct memdev m;
+    struct hmfs *fs = fresh(&m, 4096, 64);
+    uint64_t d, e, f, g, ino;
+    assert_int_equal(hmfs_mkdir(fs, 0, ROOT, "d", &d), HMFS_OK);
+    assert_int_equal(hmfs_mkdir(fs, 0, d, "e", &e), HMFS_OK);
+    assert_int_equal(hmfs_create(fs, 0, e, "f", &f), HMFS_OK);
+    assert_int_equal(hmfs_create(fs, 0, e, "g", &g), HMFS_OK);
+    assert_int_equal(hmfs_resolve(fs, 0, "/d/e/f", &ino), HMFS_OK);
+    assert_int_equal(ino, f);
+    assert_int_equal(hmfs_resolve(fs, 0, "/d/e/g", &ino), HMFS_OK); /* from the memo */
+    assert_int_equal(ino, g);
+    assert_int_equal(hmfs_resolve(fs, 0, "/d/e/x", &ino), HMFS_ERR_NOENT);
+    assert_int_equal(hmfs_resolve(fs, 0, "/d/e/f/x", &ino), HMFS_ERR_NOTDIR);
+    assert_int_equal(hmfs_resolve(fs, 0, "/d/e/f/y", &ino), HMFS_ERR_NOTDIR);
+    /* A rename moves the directory: the old path is gone, the new one leads to it. */
+    assert_int_equal(hmfs_resolve(fs, 0, "/d/e/f", &ino), HMFS_OK);
+    assert_int_equal(hmfs_rename(fs, 0, d, "e", ROOT, "moved"), HMFS_OK);
+    assert_int_equal(hmfs_resolve(fs, 0, "/d/e/f", &ino), HMFS_ERR_NOENT);
+    assert_int_equal(hmfs_resolve(fs, 0, "/moved/f", &ino), HMFS_OK);
+    assert_int_equal(ino, f);
+    /* An rmdir: a directory of the same name made again is another one. */
+    assert_int_equal(hmfs_unlink(fs, 0, e, "f"), HMFS_OK);
+    assert_int_equal(hmfs_unlink(fs, 0, e, "g"), HMFS_OK);
+    assert_int_equal(hmfs_resolve(fs, 0, "/moved/g", &ino), HMFS_ERR_NOENT);
+    assert_int_equal(hmfs_rmdir(fs, 0, ROOT, "moved"), HMFS_OK);
+    assert_int_equal(hmfs_resolve(fs, 0, "/moved/g", &ino), HMFS_ERR_NOENT);
+    uint64_t again;
+    assert_int_equal(hmfs_mkdir(fs, 0, ROOT, "moved", &again), HMFS_OK);
+    assert_int_equal(hmfs_create(fs, 0, again, "g", &g), HMFS_OK);
+    assert_int_equal(hmfs_resolve(fs, 0, "/moved/g", &ino), HMFS_OK);
+    assert_int_equal(ino, g);
+    /* Trees: a snapshot's paths are its own, and a deleted one's index made again is new. */
+    assert_int_equal(hmfs_snapshot_create(fs, 0, "snap"), HMFS_OK);
+    unsigned snap;
+    assert_int_equal(hmfs_tree_find(fs, "snap", &snap), HMFS_OK);
+    assert_int_equal(hmfs_resolve(fs, snap, "/moved/g", &ino), HMFS_OK);
+    assert_int_equal(hmfs_unlink(fs, 0, again, "g"), HMFS_OK);
+    assert_int_equal(hmfs_resolve(fs, 0, "/moved/g", &ino), HMFS_ERR_NOENT);
+    assert_int_equal(hmfs_resolve(fs, snap, "/moved/g", &ino), HMFS_OK);
+    assert_int_equal(hmfs_tree_delete(fs, "snap"), HMFS_OK);
+    assert_int_equal(hmfs_rename(fs, 0, ROOT, "moved", ROOT, "other"), HMFS_OK);
+    assert_int_equal(hmfs_snapshot_create(fs, 0, "snap2"), HMFS_OK);
+    unsigned snap2;
+    assert_int_equal(hmfs_tree_find(fs, "snap2", &snap2), HMFS_OK);
+    assert_int_equal(hmfs_resolve(fs, snap2, "/moved/g", &ino), HMFS_ERR_NOENT);
+    assert_int_equal(hmfs_resolve(fs, snap2, "/other", &ino), HMFS_OK);
+    assert_int_equal(hmfs_unmount(fs), HMFS_OK);
+    memdev_free(&m);
+}
+
 static void test_inode_table_and_block_map(void **state)
 {
     (void)state;
@@ -675,6 +730,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crc32c),
         cmocka_unit_test(test_crc32c_slicing),
+        cmocka_unit_test(test_resolve_memo),
         cmocka_unit_test(test_directory_splits),
         cmocka_unit_test(test_inode_table_and_block_map),
         cmocka_unit_test(test_full_disk),
