@@ -89,6 +89,16 @@ static long bucket_find(uint8_t *bucket, uint64_t hash, const void *key, size_t 
     return -1;
 }
 
+/* Moves n bytes from `from` down to `to` (to < from, the ranges may overlap) in chunks of
+   from - to bytes, which never overlap one another, by memcpy: the C library's memmove goes a
+   byte at a time, about five instructions a byte, and a removal moves the rest of a bucket. */
+static void move_down(uint8_t *to, const uint8_t *from, size_t n)
+{
+    size_t chunk = (size_t)(from - to);
+    for (size_t done = 0; done < n; done += chunk)
+        memcpy(to + done, from + done, n - done < chunk ? n - done : chunk);
+}
+
 static void bucket_remove(uint8_t *bucket, size_t offset)
 {
     struct hmfs_bucket_body *body = body_of(bucket);
@@ -96,7 +106,7 @@ static void bucket_remove(uint8_t *bucket, size_t offset)
     struct hmfs_record r;
     r = hmfs_record_get(rec);
     size_t size = record_size(r.key_len, r.value_len);
-    memmove(rec, rec + size, body->bytes - offset - size);
+    move_down(rec, rec + size, body->bytes - offset - size);
     memset(bucket + HMFS_BUCKET_OFFSET + body->bytes - size, 0, size);
     body->bytes = (uint16_t)(body->bytes - size);
     body->count--;
