@@ -93,7 +93,10 @@ static void note_writes(struct block_disk *d, const struct block_completion *don
 static int drain(struct block_disk *d)
 {
     struct block_completion done[BLOCK_RING_ENTRIES];
-    block_kick(d->session);
+    /* No doorbell when nothing is in flight: a read's drain would wake the server for an empty
+       ring. */
+    if (block_in_flight(d->session) > 0)
+        block_kick(d->session);
     while (block_in_flight(d->session) > 0) {
         long n = block_reap(d->session, done, BLOCK_RING_ENTRIES);
         if (n < 0)
