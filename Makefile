@@ -585,13 +585,14 @@ bench-compare:
 
 # linuxdisk (the rows of lib/diskbench on /dev/sda through io_uring) is /init of an initramfs
 # that also holds the pinned kernel package's modules for q35's AHCI disk and for ext4, in the
-# order they load; tools/bench/disk.py boots it and Missive's diskbench in the one QEMU
+# order they load (crc32c-intel only where the CPU has SSE4.2: bench-fs's CPU, not
+# bench-disk's); tools/bench/disk.py boots it and Missive's diskbench in the one QEMU
 # configuration of tools/bench/storage.py, under -icount and without, and writes
 # results/disk-*.csv and results/disk.md. Debian's kernel only (the modules come from it).
 BENCH_DISK := $(BUILD)/bench-disk
 LINUXDISK_MODULES := scsi_common scsi_mod libata libahci ahci crct10dif_common \
 	crct10dif_generic crc-t10dif crc64 crc64_rocksoft_generic crc64-rocksoft t10-pi sd_mod \
-	crc16 crc32c_generic mbcache jbd2 ext4 nvme-core nvme
+	crc16 crc32c_generic crc32c-intel mbcache jbd2 ext4 nvme-core nvme
 LINUXDISK_SRCS := tools/bench/linux/linuxdisk.c lib/diskbench/diskbench.c lib/fsbench/fsbench.c
 
 $(BENCH_DISK)/linuxdisk: $(LINUXDISK_SRCS) lib/diskbench/diskbench.h lib/fsbench/fsbench.h Makefile | $(DEPS)

@@ -156,14 +156,17 @@ static int write_back(struct bcache *c)
     }
     for (unsigned i = 0; i < n;) {
         uint64_t first = c->entries[c->order[i]].block;
-        unsigned count = 0;
+        unsigned count = 1;
         while (i + count < n && count < c->b.max_run &&
-               c->entries[c->order[i + count]].block == first + count) {
-            memcpy(c->wb + (size_t)count * BCACHE_BLOCK, entry_data(c, c->order[i + count]),
-                   BCACHE_BLOCK);
+               c->entries[c->order[i + count]].block == first + count)
             count++;
-        }
-        if (c->b.write(c->b.context, first, count, c->wb, false))
+        /* Straight into the backend's memory where it offers it: one copy on the way out. */
+        uint8_t *run = c->b.stage ? c->b.stage(c->b.context, count) : c->wb;
+        if (!run)
+            return -1;
+        for (unsigned k = 0; k < count; k++)
+            memcpy(run + (size_t)k * BCACHE_BLOCK, entry_data(c, c->order[i + k]), BCACHE_BLOCK);
+        if (c->b.write(c->b.context, first, count, run, false))
             return -1;
         for (unsigned k = 0; k < count; k++)
             c->entries[c->order[i + k]].dirty = false;
@@ -211,14 +214,28 @@ static void drop(struct bcache *c, int i)
     c->oldest = i;
 }
 
-int bcache_read(struct bcache *c, uint64_t block, void *data)
+/* Reads count blocks from block: *run points at them (the backend's view, or the cache's
+   staging), 0 or non-zero on failure. */
+static int read_run(struct bcache *c, uint64_t block, unsigned count, const uint8_t **run)
+{
+    if (c->b.read_view) {
+        const void *view;
+        int rc = c->b.read_view(c->b.context, block, count, &view);
+        *run = view;
+        return rc;
+    }
+    *run = c->run;
+    return c->b.read(c->b.context, block, count, c->run);
+}
+
+/* The entry holding block, read (with readahead) if it is not cached: NONE on failure. */
+static int lookup(struct bcache *c, uint64_t block)
 {
     int i = find(c, block);
     if (i != NONE) {
         c->stats.hits++;
         touch(c, i);
-        memcpy(data, entry_data(c, i), BCACHE_BLOCK);
-        return 0;
+        return i;
     }
     c->stats.misses++;
     /* A miss right after the last one's run reads further ahead each time. */
@@ -230,23 +247,39 @@ int bcache_read(struct bcache *c, uint64_t block, void *data)
     while (count < c->window && block + count < c->b.block_count && find(c, block + count) == NONE)
         count++;
     c->last_miss = block + count;
-    if (c->b.read(c->b.context, block, count, c->run)) {
+    const uint8_t *run;
+    if (read_run(c, block, count, &run)) {
         /* A block read ahead may be the bad one: the one asked for alone decides. */
-        if (count == 1 || c->b.read(c->b.context, block, 1, c->run))
-            return -1;
+        if (count == 1 || read_run(c, block, 1, &run))
+            return NONE;
         count = 1;
         c->window = 1;
     }
+    int e = NONE;
     for (unsigned k = count; k-- > 0;) {
         /* The asked-for block last, so it is the newest. */
-        int e = take_entry(c, block + k);
+        e = take_entry(c, block + k);
         if (e == NONE)
-            return -1;
-        memcpy(entry_data(c, e), c->run + (size_t)k * BCACHE_BLOCK, BCACHE_BLOCK);
+            return NONE;
+        memcpy(entry_data(c, e), run + (size_t)k * BCACHE_BLOCK, BCACHE_BLOCK);
     }
     c->stats.readahead += count - 1;
-    memcpy(data, c->run, BCACHE_BLOCK);
+    return e;
+}
+
+int bcache_read(struct bcache *c, uint64_t block, void *data)
+{
+    int i = lookup(c, block);
+    if (i == NONE)
+        return -1;
+    memcpy(data, entry_data(c, i), BCACHE_BLOCK);
     return 0;
+}
+
+const void *bcache_peek(struct bcache *c, uint64_t block)
+{
+    int i = lookup(c, block);
+    return i == NONE ? NULL : entry_data(c, i);
 }
 
 int bcache_write(struct bcache *c, uint64_t block, const void *data)

@@ -29,6 +29,14 @@ struct bcache_backend {
     int (*read)(void *context, uint64_t block, unsigned count, void *data);
     int (*write)(void *context, uint64_t block, unsigned count, const void *data, bool fua);
     int (*flush)(void *context);
+    /* Optional (NULL: the cache stages runs in its own memory, and read and write copy).
+       stage: where a write of count blocks (<= max_run) should be put, in the backend's own
+       memory (a disk's buffer region), NULL on failure; the cache fills it and passes it to
+       write, which then moves nothing. read_view: reads count blocks into the backend's memory
+       and points *data at them, valid until the next read or read_view (stage and write must
+       leave them alone: a readahead may write dirty blocks back before it has taken them). */
+    void *(*stage)(void *context, unsigned count);
+    int (*read_view)(void *context, uint64_t block, unsigned count, const void **data);
 };
 
 struct bcache_stats {
@@ -45,6 +53,9 @@ struct bcache *bcache_new(const struct bcache_backend *backend, unsigned capacit
 void bcache_free(struct bcache *c);
 
 int bcache_read(struct bcache *c, uint64_t block, void *data);
+/* bcache_read without the copy: the cached block's bytes, valid until the next call into the
+   cache; NULL if the read failed. */
+const void *bcache_peek(struct bcache *c, uint64_t block);
 int bcache_write(struct bcache *c, uint64_t block, const void *data);
 /* Writes every dirty block, then this one with FUA. */
 int bcache_write_fua(struct bcache *c, uint64_t block, const void *data);

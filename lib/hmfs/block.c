@@ -109,8 +109,11 @@ static void cache_forget(struct hmfs *fs, struct hmfs_cache_entry *e)
     e->dirty = false;
 }
 
-/* A free cache entry: an empty one, or the least recently used clean one not used in this
-   step. NULL (and the problem set) if every entry is dirty or in use. */
+/* A free cache entry: the first the clock hand meets that is empty, or clean, not used in
+   this step and not used since the hand last passed it (CLOCK, an approximation of least
+   recently used that costs a few entries per miss where a search for the oldest looked at
+   every entry). Two turns of the hand find any clean entry outside the step. NULL (and the
+   problem set) if every entry is dirty or in use. */
 static struct hmfs_cache_entry *cache_take(struct hmfs *fs, uint64_t blockno)
 {
     /* A block is never cached twice: an old copy of it goes first. */
@@ -118,13 +121,16 @@ static struct hmfs_cache_entry *cache_take(struct hmfs *fs, uint64_t blockno)
     if (best)
         cache_forget(fs, best);
     best = NULL;
-    for (unsigned i = 0; i < fs->cache_size; i++) {
-        struct hmfs_cache_entry *e = &fs->cache[i];
-        if (!e->valid) {
+    for (unsigned n = 0; n < 2 * fs->cache_size && !best; n++) {
+        struct hmfs_cache_entry *e = &fs->cache[fs->hand];
+        fs->hand = fs->hand + 1 < fs->cache_size ? fs->hand + 1 : 0;
+        if (!e->valid)
             best = e;
-            break;
-        }
-        if (!e->dirty && e->op != fs->op && (!best || e->used < best->used))
+        else if (e->dirty || e->op == fs->op)
+            continue;
+        else if (e->referenced)
+            e->referenced = false;
+        else
             best = e;
     }
     if (!best) {
@@ -135,7 +141,7 @@ static struct hmfs_cache_entry *cache_take(struct hmfs *fs, uint64_t blockno)
     best->valid = true;
     best->dirty = false;
     best->blockno = blockno;
-    best->used = ++fs->clock;
+    best->referenced = true;
     best->op = fs->op;
     index_insert(fs, best);
     return best;
@@ -208,7 +214,7 @@ int hmfs_block_get(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner,
         rc = cached_matches(fs, e, ptr, owner, level);
         if (rc)
             return rc;
-        e->used = ++fs->clock;
+        e->referenced = true;
         e->op = fs->op;
         *out = e->data;
         return HMFS_OK;
@@ -228,6 +234,30 @@ int hmfs_block_get(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner,
         return rc;
     }
     *out = e->data;
+    return HMFS_OK;
+}
+
+int hmfs_data_peek(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner,
+                   const uint8_t **out)
+{
+    if (!fs->dev.peek || hmfs_cache_find(fs, ptr->blockno)) {
+        uint8_t *data;
+        int rc = hmfs_block_get(fs, ptr, owner, 0, &data);
+        *out = data;
+        return rc;
+    }
+    int rc = pointer_check(fs, ptr, owner);
+    if (rc)
+        return rc;
+    if (ptr->gen == fs->txn)
+        return hmfs_fail(fs, HMFS_ERR_CORRUPT, ptr->blockno, owner, "new block not in the cache");
+    const uint8_t *data = fs->dev.peek(fs->dev.context, ptr->blockno);
+    if (!data)
+        return hmfs_fail(fs, HMFS_ERR_IO, ptr->blockno, owner, "read failed");
+    rc = hmfs_verify(fs, data, ptr, owner, 0);
+    if (rc)
+        return rc;
+    *out = data;
     return HMFS_OK;
 }
 
@@ -276,7 +306,7 @@ size_t hmfs_children(uint8_t *block, struct hmfs_child *out)
     for (unsigned i = 0; i < body.count; i++) {
         uint8_t *rec = block + HMFS_BUCKET_OFFSET + offset;
         struct hmfs_record r;
-        memcpy(&r, rec, HMFS_RECORD_SIZE);
+        r = hmfs_record_get(rec);
         uint8_t *value = rec + align8(HMFS_RECORD_SIZE + r.key_len);
         if (h->kind == HMFS_KIND_INODES) {
             struct hmfs_inode *ino = (struct hmfs_inode *)value;

@@ -106,7 +106,7 @@ static void walk_block(struct checker *c, const char *tree, const struct hmfs_bp
         uint64_t mask = level == 0 ? 0 : ~((UINT64_C(1) << (64 - HMFS_TABLE_BITS * level)) - 1);
         for (unsigned i = 0; i < body.count; i++) {
             struct hmfs_record r;
-            memcpy(&r, block + HMFS_BUCKET_OFFSET + offset, HMFS_RECORD_SIZE);
+            r = hmfs_record_get(block + HMFS_BUCKET_OFFSET + offset);
             if ((r.hash & mask) != prefix) {
                 finding(c, "tree '%s': bucket %llu holds a record of another table's hash", tree,
                         (unsigned long long)b);

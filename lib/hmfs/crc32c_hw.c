@@ -8,16 +8,34 @@
 #if defined(__x86_64__) && defined(__SSE2__)
 #include <cpuid.h>
 #include <nmmintrin.h>
-#include <string.h>
+
+/* The 8 bytes at p as a little-endian word, the order the instruction takes them in. Byte
+   arithmetic the compiler makes one load of: memcpy would be a call in the freestanding build,
+   which copies 8 bytes one at a time. */
+static inline uint64_t load_le64(const uint8_t *p)
+{
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+           (uint64_t)p[7] << 56;
+}
 
 __attribute__((target("sse4.2"))) static uint32_t crc_sse42(const void *data, size_t length)
 {
     const uint8_t *bytes = data;
     uint64_t crc = 0xffffffffu;
+    /* Four words a turn: the loop's own instructions (an add, a compare, a branch) once per 32
+       bytes instead of per 8, which is most of what a block's checksum costs besides the
+       crc32 instructions themselves. */
+    while (length >= 32) {
+        crc = _mm_crc32_u64(crc, load_le64(bytes));
+        crc = _mm_crc32_u64(crc, load_le64(bytes + 8));
+        crc = _mm_crc32_u64(crc, load_le64(bytes + 16));
+        crc = _mm_crc32_u64(crc, load_le64(bytes + 24));
+        bytes += 32;
+        length -= 32;
+    }
     while (length >= 8) {
-        uint64_t word;
-        memcpy(&word, bytes, 8);
-        crc = _mm_crc32_u64(crc, word);
+        crc = _mm_crc32_u64(crc, load_le64(bytes));
         bytes += 8;
         length -= 8;
     }

@@ -49,8 +49,8 @@ int hmfs_read(struct hmfs *fs, unsigned tree, uint64_t ino, uint64_t offset, voi
         } else if (rc) {
             return rc;
         } else {
-            uint8_t *data;
-            rc = hmfs_block_get(fs, &ptr, ino, 0, &data);
+            const uint8_t *data;
+            rc = hmfs_data_peek(fs, &ptr, ino, &data);
             if (rc)
                 return rc;
             memcpy(out + *done, data + HMFS_HEADER_SIZE + in_block, n);

@@ -80,7 +80,7 @@ static long bucket_find(uint8_t *bucket, uint64_t hash, const void *key, size_t 
     for (unsigned i = 0; i < body->count; i++) {
         uint8_t *rec = bucket + HMFS_BUCKET_OFFSET + offset;
         struct hmfs_record r;
-        memcpy(&r, rec, HMFS_RECORD_SIZE);
+        r = hmfs_record_get(rec);
         if (r.hash == hash && r.key_len == key_len &&
             memcmp(rec + HMFS_RECORD_SIZE, key, key_len) == 0)
             return (long)offset;
@@ -89,14 +89,24 @@ static long bucket_find(uint8_t *bucket, uint64_t hash, const void *key, size_t 
     return -1;
 }
 
+/* Moves n bytes from `from` down to `to` (to < from, the ranges may overlap) in chunks of
+   from - to bytes, which never overlap one another, by memcpy: the C library's memmove goes a
+   byte at a time, about five instructions a byte, and a removal moves the rest of a bucket. */
+static void move_down(uint8_t *to, const uint8_t *from, size_t n)
+{
+    size_t chunk = (size_t)(from - to);
+    for (size_t done = 0; done < n; done += chunk)
+        memcpy(to + done, from + done, n - done < chunk ? n - done : chunk);
+}
+
 static void bucket_remove(uint8_t *bucket, size_t offset)
 {
     struct hmfs_bucket_body *body = body_of(bucket);
     uint8_t *rec = bucket + HMFS_BUCKET_OFFSET + offset;
     struct hmfs_record r;
-    memcpy(&r, rec, HMFS_RECORD_SIZE);
+    r = hmfs_record_get(rec);
     size_t size = record_size(r.key_len, r.value_len);
-    memmove(rec, rec + size, body->bytes - offset - size);
+    move_down(rec, rec + size, body->bytes - offset - size);
     memset(bucket + HMFS_BUCKET_OFFSET + body->bytes - size, 0, size);
     body->bytes = (uint16_t)(body->bytes - size);
     body->count--;
@@ -189,7 +199,7 @@ int hmfs_map_get(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner,
         return HMFS_ERR_NOENT;
     uint8_t *rec = d.bucket + HMFS_BUCKET_OFFSET + offset;
     struct hmfs_record r;
-    memcpy(&r, rec, HMFS_RECORD_SIZE);
+    r = hmfs_record_get(rec);
     size_t n = r.value_len < value_max ? r.value_len : value_max;
     memcpy(value, rec + align8(HMFS_RECORD_SIZE + key_len), n);
     if (value_len)
@@ -254,7 +264,7 @@ static int split(struct hmfs *fs, struct hmfs_mapref *map, uint8_t kind, uint64_
     size_t offset = 0;
     for (unsigned i = 0; i < count; i++) {
         struct hmfs_record r;
-        memcpy(&r, old + offset, HMFS_RECORD_SIZE);
+        r = hmfs_record_get(old + offset);
         const uint8_t *key = old + offset + HMFS_RECORD_SIZE;
         const uint8_t *value = old + offset + align8(HMFS_RECORD_SIZE + r.key_len);
         uint8_t *to = hmfs_slot(r.hash, body->level) >= hb->prefix ? high : d->bucket;
@@ -292,7 +302,7 @@ int hmfs_map_put(struct hmfs *fs, struct hmfs_mapref *map, uint8_t kind, uint64_
                 return HMFS_ERR_EXIST;
             uint8_t *rec = d.bucket + HMFS_BUCKET_OFFSET + offset;
             struct hmfs_record r;
-            memcpy(&r, rec, HMFS_RECORD_SIZE);
+            r = hmfs_record_get(rec);
             if (r.value_len == value_len) {
                 memcpy(rec + align8(HMFS_RECORD_SIZE + key_len), value, value_len);
                 return HMFS_OK;
@@ -400,12 +410,12 @@ int hmfs_map_next(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner
         for (unsigned i = 0; i < body->count; i++) {
             uint8_t *rec = d.bucket + HMFS_BUCKET_OFFSET + offset;
             struct hmfs_record r;
-            memcpy(&r, rec, HMFS_RECORD_SIZE);
+            r = hmfs_record_get(rec);
             const uint8_t *k = rec + HMFS_RECORD_SIZE;
             if (after_cursor(r.hash, k, r.key_len, start, after, after_len)) {
                 struct hmfs_record b;
                 if (best >= 0)
-                    memcpy(&b, d.bucket + HMFS_BUCKET_OFFSET + best, HMFS_RECORD_SIZE);
+                    b = hmfs_record_get(d.bucket + HMFS_BUCKET_OFFSET + best);
                 if (best < 0 ||
                     record_before(r.hash, k, r.key_len, b.hash,
                                   d.bucket + HMFS_BUCKET_OFFSET + best + HMFS_RECORD_SIZE,
@@ -419,7 +429,7 @@ int hmfs_map_next(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner
         if (best >= 0) {
             uint8_t *rec = d.bucket + HMFS_BUCKET_OFFSET + best;
             struct hmfs_record r;
-            memcpy(&r, rec, HMFS_RECORD_SIZE);
+            r = hmfs_record_get(rec);
             if (r.key_len > key_max || r.value_len > value_max)
                 return hmfs_fail(fs, HMFS_ERR_CORRUPT, d.slot->blockno, owner, "record too long");
             memcpy(key, rec + HMFS_RECORD_SIZE, r.key_len);
@@ -434,6 +444,78 @@ int hmfs_map_next(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner
         uint64_t upper = d.level == 0 ? 0 : start & ~((UINT64_C(1) << span_bits) - 1);
         unsigned end = body->prefix + (1u << (HMFS_TABLE_BITS - body->depth));
         after = NULL;
+        if (end < HMFS_TABLE_SLOTS) {
+            start = upper + ((uint64_t)end << (span_bits - HMFS_TABLE_BITS));
+            continue;
+        }
+        if (d.level == 0)
+            return HMFS_ERR_NOENT;
+        uint64_t next = upper + (UINT64_C(1) << span_bits);
+        if (next == 0)
+            return HMFS_ERR_NOENT;
+        start = next;
+    }
+}
+
+/* The records of a bucket from hash start on, as offsets sorted by hash: how many (at most
+   HMFS_BUCKET_SPACE / HMFS_RECORD_SIZE, the most a verified bucket holds). */
+static unsigned bucket_sorted_from(uint8_t *bucket, uint64_t start, uint16_t *offsets,
+                                   uint64_t *hashes)
+{
+    struct hmfs_bucket_body *body = body_of(bucket);
+    size_t offset = 0;
+    unsigned n = 0;
+    for (unsigned i = 0; i < body->count; i++) {
+        struct hmfs_record r;
+        r = hmfs_record_get(bucket + HMFS_BUCKET_OFFSET + offset);
+        if (r.hash >= start) {
+            /* Insertion sort: a bucket's records mostly arrive in no order, but they are few. */
+            unsigned j = n++;
+            while (j > 0 && hashes[j - 1] > r.hash) {
+                hashes[j] = hashes[j - 1];
+                offsets[j] = offsets[j - 1];
+                j--;
+            }
+            hashes[j] = r.hash;
+            offsets[j] = (uint16_t)offset;
+        }
+        offset += record_size(r.key_len, r.value_len);
+    }
+    return n;
+}
+
+int hmfs_map_scan(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner, uint64_t *hash,
+                  bool (*visit)(void *context, uint64_t hash, const uint8_t *key, size_t key_len,
+                                const uint8_t *value, size_t value_len),
+                  void *context)
+{
+    if (map->root.blockno == 0)
+        return HMFS_ERR_NOENT;
+    uint64_t start = *hash;
+    static uint16_t offsets[HMFS_BUCKET_SPACE / HMFS_RECORD_SIZE];
+    static uint64_t hashes[HMFS_BUCKET_SPACE / HMFS_RECORD_SIZE];
+    for (;;) {
+        fs->op++; /* a step per bucket: a long scan does not fill the cache */
+        struct descent d;
+        int rc = descend(fs, (struct hmfs_mapref *)map, owner, start, false, &d);
+        if (rc)
+            return rc;
+        unsigned n = bucket_sorted_from(d.bucket, start, offsets, hashes);
+        for (unsigned i = 0; i < n; i++) {
+            uint8_t *rec = d.bucket + HMFS_BUCKET_OFFSET + offsets[i];
+            struct hmfs_record r;
+            r = hmfs_record_get(rec);
+            if (!visit(context, r.hash, rec + HMFS_RECORD_SIZE, r.key_len,
+                       rec + align8(HMFS_RECORD_SIZE + r.key_len), r.value_len)) {
+                *hash = r.hash;
+                return HMFS_OK;
+            }
+        }
+        /* The bucket is done: go on from the first hash past its slots (as hmfs_map_next). */
+        struct hmfs_bucket_body *body = body_of(d.bucket);
+        unsigned span_bits = 64u - HMFS_TABLE_BITS * d.level;
+        uint64_t upper = d.level == 0 ? 0 : start & ~((UINT64_C(1) << span_bits) - 1);
+        unsigned end = body->prefix + (1u << (HMFS_TABLE_BITS - body->depth));
         if (end < HMFS_TABLE_SLOTS) {
             start = upper + ((uint64_t)end << (span_bits - HMFS_TABLE_BITS));
             continue;

@@ -59,6 +59,11 @@ struct hmfs_device {
     int (*write_fua)(void *context, uint64_t block, const void *data);
     /* Makes every completed write durable. */
     int (*flush)(void *context);
+    /* Optional (NULL: read into the library's cache): the block's bytes in the device's own
+       memory (a cache of its own), valid until the next call of the device; NULL if the read
+       failed. A file's data is read through it, verified and copied straight to the caller,
+       so the library's cache neither copies it a second time nor holds it. */
+    const void *(*peek)(void *context, uint64_t block);
 };
 
 /* What went wrong, for HMFS_ERR_IO and HMFS_ERR_CORRUPT. */
@@ -148,6 +153,17 @@ int hmfs_stat(struct hmfs *fs, unsigned tree, uint64_t ino, struct hmfs_stat *ou
 /* The entry after *cookie (0 to start) in hash order; HMFS_ERR_NOENT after the last. */
 int hmfs_readdir(struct hmfs *fs, unsigned tree, uint64_t dir, uint64_t *cookie,
                  struct hmfs_dirent *out);
+/* The entries of dir from *cookie on (0 for the first), in the order hmfs_readdir gives them,
+   each handed to visit with the cookie that continues after it (the entry is valid during
+   the call only) until visit returns false:
+   HMFS_OK with *cookie naming the refused entry (the next call starts with it), or
+   HMFS_ERR_NOENT after the last entry (*cookie then past the end), or an error with *cookie
+   unchanged. Reads each of the directory's buckets once, where hmfs_readdir reads one per
+   entry; visit must not change the volume. */
+int hmfs_readdir_many(struct hmfs *fs, unsigned tree, uint64_t dir, uint64_t *cookie,
+                      bool (*visit)(void *context, const struct hmfs_dirent *entry,
+                                    uint64_t next_cookie),
+                      void *context);
 int hmfs_statfs(struct hmfs *fs, struct hmfs_statfs *out);
 
 /* Trees. Names are 1..HMFS_TREE_NAME_MAX bytes without '/'; the main tree is "". */

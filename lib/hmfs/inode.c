@@ -152,12 +152,29 @@ int hmfs_lookup(struct hmfs *fs, unsigned tree, uint64_t dir, const char *name, 
     return rc;
 }
 
+void hmfs_resolve_forget(struct hmfs *fs)
+{
+    fs->memo_valid = false;
+}
+
 int hmfs_resolve(struct hmfs *fs, unsigned tree, const char *path, uint64_t *ino)
 {
     int rc = hmfs_tree_readable(fs, tree);
     if (rc)
         return rc;
     uint64_t at = HMFS_ROOT_INO;
+    /* The directory part: through the last '/' that a name follows. */
+    const char *slash = strrchr(path, '/');
+    size_t prefix = slash && slash[1] ? (size_t)(slash - path) + 1 : 0;
+    if (prefix > sizeof fs->memo_path)
+        prefix = 0; /* too long to keep */
+    if (prefix && fs->memo_valid && fs->memo_tree == tree && fs->memo_length == prefix &&
+        memcmp(fs->memo_path, path, prefix) == 0) {
+        at = fs->memo_ino;
+        path += prefix;
+        prefix = 0; /* nothing more to note */
+    }
+    const char *directory_end = prefix ? slash : NULL;
     while (*path) {
         while (*path == '/')
             path++;
@@ -184,6 +201,13 @@ int hmfs_resolve(struct hmfs *fs, unsigned tree, const char *path, uint64_t *ino
             at = e.ino;
         }
         path += n;
+        if (path == directory_end) {
+            memcpy(fs->memo_path, directory_end + 1 - prefix, prefix);
+            fs->memo_length = prefix;
+            fs->memo_tree = tree;
+            fs->memo_ino = at;
+            fs->memo_valid = true;
+        }
     }
     *ino = at;
     return HMFS_OK;
@@ -331,6 +355,7 @@ int hmfs_unlink(struct hmfs *fs, unsigned tree, uint64_t dir, const char *name)
 
 int hmfs_rmdir(struct hmfs *fs, unsigned tree, uint64_t dir, const char *name)
 {
+    hmfs_resolve_forget(fs);
     return remove_node(fs, tree, dir, name, true);
 }
 
@@ -355,6 +380,7 @@ static int not_below(struct hmfs *fs, unsigned tree, uint64_t dir, uint64_t at)
 int hmfs_rename(struct hmfs *fs, unsigned tree, uint64_t old_dir, const char *old_name,
                 uint64_t new_dir, const char *new_name)
 {
+    hmfs_resolve_forget(fs);
     size_t old_len, new_len;
     int rc = begin_change(fs, tree, old_name, &old_len, false);
     if (rc == HMFS_OK)
@@ -459,4 +485,64 @@ int hmfs_readdir(struct hmfs *fs, unsigned tree, uint64_t dir, uint64_t *cookie,
     out->type = v.type;
     *cookie = hash + 1;
     return HMFS_OK;
+}
+
+/* hmfs_readdir_many's state between the map's records and the caller's visit. */
+struct readdir_walk {
+    struct hmfs *fs;
+    uint64_t dir;
+    bool (*visit)(void *context, const struct hmfs_dirent *entry, uint64_t next_cookie);
+    void *context;
+    bool corrupt;
+    struct hmfs_dirent entry;
+};
+
+/* One directory record to the caller's visit, checked as hmfs_readdir's copy checks it. */
+static bool readdir_record(void *context, uint64_t hash, const uint8_t *key, size_t key_len,
+                           const uint8_t *value, size_t value_len)
+{
+    struct readdir_walk *w = context;
+    struct hmfs_dirent_value v;
+    if (key_len == 0 || key_len > HMFS_NAME_MAX || value_len != sizeof v) {
+        w->corrupt = true;
+        return false;
+    }
+    memcpy(&v, value, sizeof v);
+    memcpy(w->entry.name, key, key_len);
+    w->entry.name[key_len] = '\0';
+    w->entry.ino = v.ino;
+    w->entry.type = v.type;
+    return w->visit(w->context, &w->entry, hash + 1);
+}
+
+int hmfs_readdir_many(struct hmfs *fs, unsigned tree, uint64_t dir, uint64_t *cookie,
+                      bool (*visit)(void *context, const struct hmfs_dirent *entry,
+                                    uint64_t next_cookie),
+                      void *context)
+{
+    int rc = hmfs_tree_readable(fs, tree);
+    if (rc)
+        return rc;
+    fs->op++;
+    struct hmfs_inode d;
+    rc = dir_get(fs, tree, dir, &d);
+    if (rc)
+        return rc;
+    if (*cookie == UINT64_MAX)
+        return HMFS_ERR_NOENT;
+    static struct readdir_walk w;
+    w.fs = fs;
+    w.dir = dir;
+    w.visit = visit;
+    w.context = context;
+    w.corrupt = false;
+    uint64_t hash = *cookie;
+    rc = hmfs_map_scan(fs, &d.map, dir, &hash, readdir_record, &w);
+    if (w.corrupt)
+        return hmfs_fail(fs, HMFS_ERR_CORRUPT, 0, dir, "directory record too long");
+    if (rc == HMFS_OK)
+        *cookie = hash; /* the entry visit refused: the next call starts with it */
+    else if (rc == HMFS_ERR_NOENT)
+        *cookie = UINT64_MAX;
+    return rc;
 }

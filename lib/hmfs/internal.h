@@ -29,8 +29,8 @@
 
 struct hmfs_cache_entry {
     uint64_t blockno;
-    uint64_t used; /* the access clock when last used, for LRU */
-    uint64_t op;   /* the operation step that last used it: not evicted during that step */
+    uint64_t op;     /* the operation step that last used it: not evicted during that step */
+    bool referenced; /* used since the eviction hand last passed it (a second chance) */
     bool valid;
     bool dirty;    /* written in this transaction: pinned until the commit */
     uint8_t *data; /* HMFS_BLOCK_SIZE bytes */
@@ -57,14 +57,23 @@ struct hmfs {
        valid entry's index + 1, or 0. index_size is a power of two, at least 2 * cache_size. */
     uint32_t *index;
     size_t index_size;
-    uint64_t clock; /* cache access clock */
-    uint64_t op;    /* current operation step */
+    unsigned hand; /* the eviction's clock hand: the entry it looks at next */
+    uint64_t op;   /* current operation step */
     uint64_t dirty_count;
     uint64_t changes; /* counts changes to the uncommitted state (see hmfs_step_end) */
     bool stopped;
     bool degraded; /* the mount found damaged blocks: read-only (see walk in volume.c) */
     struct hmfs_problem degraded_problem; /* the first of them */
     struct hmfs_problem problem;
+    /* hmfs_resolve's memo: the directory the last path's directory part (up to and with its
+       last '/') led to, so a run of requests in one directory walks only the last name.
+       Anything that can change what a directory path leads to (rename, rmdir, the trees'
+       operations) forgets it (hmfs_resolve_forget). */
+    bool memo_valid;
+    unsigned memo_tree;
+    uint64_t memo_ino;
+    size_t memo_length;
+    char memo_path[HMFS_NAME_MAX + 1];
 };
 
 /* One child pointer in a block, with the owner and level the child must have. */
@@ -84,6 +93,11 @@ int hmfs_verify(struct hmfs *fs, const uint8_t *block, const struct hmfs_bptr *p
                 uint8_t level);
 int hmfs_block_get(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level,
                    uint8_t **out);
+/* A file's data block ptr leads to, verified, for reading only until the next device call:
+   from the library's cache if it is there, else from the device's own memory (dev.peek) without
+   taking a cache entry, else read into the cache as hmfs_block_get does. */
+int hmfs_data_peek(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner,
+                   const uint8_t **out);
 int hmfs_block_copy(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level,
                     uint8_t *out);
 int hmfs_block_mut(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner, uint8_t level,
@@ -129,7 +143,20 @@ int hmfs_map_next(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner
                   const void *after_key, size_t after_len, void *key, size_t key_max,
                   size_t *key_len, void *value, size_t value_max, size_t *value_len);
 
+/* Visits the records from hash *hash on in hash order (a map's hashes must be distinct: a
+   directory's are, by its collision check; the inode table's are a bijection), one bucket per
+   step, handing visit pointers into the bucket (valid during the call only; the map must not
+   change) until visit returns false: HMFS_OK with *hash that record's hash (not consumed), or
+   HMFS_ERR_NOENT after the last record. Costs one descent and one sort per bucket where
+   hmfs_map_next costs a descent and a whole bucket's scan per record. */
+int hmfs_map_scan(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner, uint64_t *hash,
+                  bool (*visit)(void *context, uint64_t hash, const uint8_t *key, size_t key_len,
+                                const uint8_t *value, size_t value_len),
+                  void *context);
+
 /* inode.c */
+/* Forgets hmfs_resolve's memo (a directory may have moved or gone). */
+void hmfs_resolve_forget(struct hmfs *fs);
 int hmfs_inode_get(struct hmfs *fs, unsigned tree, uint64_t ino, struct hmfs_inode *out);
 int hmfs_inode_mut(struct hmfs *fs, unsigned tree, uint64_t ino, struct hmfs_inode **out);
 
@@ -145,6 +172,28 @@ int hmfs_mount_slot(const struct hmfs_device *dev, const struct hmfs_options *op
                     int only_slot, struct hmfs **out, struct hmfs_problem *problem);
 int hmfs_tree_writable(struct hmfs *fs, unsigned tree);
 int hmfs_tree_readable(struct hmfs *fs, unsigned tree);
+
+/* Little-endian integers at p, at any alignment (the format's byte order). Byte arithmetic,
+   which the compiler turns into one load: in the freestanding build memcpy is no builtin, so a
+   memcpy into a variable is a call that copies a few bytes one at a time, and the bucket scans
+   read a record header per record. */
+static inline uint64_t hmfs_le64(const uint8_t *p)
+{
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+           (uint64_t)p[7] << 56;
+}
+
+static inline uint16_t hmfs_le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* The header of the record at rec (HMFS_RECORD_SIZE bytes, packed). */
+static inline struct hmfs_record hmfs_record_get(const uint8_t *rec)
+{
+    return (struct hmfs_record){hmfs_le64(rec), hmfs_le16(rec + 8), hmfs_le16(rec + 10)};
+}
 
 /* Record layout helpers. */
 static inline uint8_t *hmfs_record_key(uint8_t *record)

@@ -60,7 +60,7 @@ static const char *bucket_problem(const uint8_t *block, uint64_t blocks)
         if (offset + HMFS_RECORD_SIZE > body.bytes)
             return "record past the bucket's end";
         const uint8_t *rec = block + HMFS_BUCKET_OFFSET + offset;
-        memcpy(&r, rec, HMFS_RECORD_SIZE);
+        r = hmfs_record_get(rec);
         size_t size = record_size(r.key_len, r.value_len);
         if (offset + size > body.bytes)
             return "record past the bucket's end";

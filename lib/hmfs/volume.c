@@ -499,16 +499,19 @@ static int fork_tree(struct hmfs *fs, unsigned source, const char *name, bool re
 
 int hmfs_snapshot_create(struct hmfs *fs, unsigned tree, const char *name)
 {
+    hmfs_resolve_forget(fs);
     return fork_tree(fs, tree, name, true);
 }
 
 int hmfs_clone(struct hmfs *fs, unsigned source, const char *name)
 {
+    hmfs_resolve_forget(fs);
     return fork_tree(fs, source, name, false);
 }
 
 int hmfs_tree_delete(struct hmfs *fs, const char *name)
 {
+    hmfs_resolve_forget(fs);
     unsigned t;
     if (fs->stopped)
         return HMFS_ERR_STOPPED;

@@ -15,7 +15,7 @@
 
 enum dir_kind { DIR_HMFS, DIR_INITRD, DIR_SNAPSHOTS };
 
-#define DIR_BATCH 16 /* HMFS entries one request fetches */
+#define DIR_BATCH 64 /* HMFS entries one request fetches: a request per 64 names */
 
 struct libsys_dir {
     enum dir_kind kind;

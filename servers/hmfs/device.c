@@ -13,7 +13,9 @@
 
 #define OPEN_TRIES   30 /* a block server that is not there yet: tries, OPEN_WAIT_MS apart */
 #define OPEN_WAIT_MS 500
-#define REGION_BYTES (2u << 20) /* the block session's buffer region: one 2 MiB frame */
+/* The block session's buffer region: two 2 MiB frames, a read area of the largest request
+   and a ring for write-back's runs in flight (block_disk). */
+#define REGION_BYTES (4u << 20)
 
 /* --- memory ------------------------------------------------------------------------------ */
 
@@ -44,11 +46,29 @@ static int memory_flush(void *context)
 
 /* --- a block server's disk ------------------------------------------------------------------ */
 
+/*
+ * The session's buffer region is split in two: a read area the size of the largest request
+ * (reads land there and the cache copies them out: read_view), and a write ring the rest.
+ * Write-back's runs are staged in the ring (stage) and submitted without waiting, many in
+ * flight, so the cache goes on while the disk writes; they are waited for all at once where
+ * order matters: before a flush (a commit's new blocks are all on the disk before the flush
+ * that precedes its superblock), before a FUA write, before a read (a read of a block whose
+ * write is in flight could return the old contents), and before the ring wraps. A write that
+ * fails is said on the console when it is reaped, and from then on every flush and FUA write
+ * fails, so no superblock can point at blocks that never reached the disk.
+ */
 struct block_disk {
     struct block_session *session;
+    uint8_t *region;
     uint64_t sectors_per_block;
+    size_t read_bytes;          /* the read area: the region's first read_bytes */
+    size_t write_at, write_end; /* the write ring: [read_bytes, write_end), the next run at */
+    uint8_t *staged;            /* the run stage handed out last (write then copies nothing) */
+    bool write_failed;          /* a write-back's request failed: no more flushes */
     char name[PROTO_NAME_MAX + 16];
 };
+
+#define READ_TAG UINT64_MAX /* a read's tag; a write's is its first block */
 
 /* Says on the console what failed (the block names the place for fsck and the user). */
 static int block_failed(struct block_disk *d, const char *what, uint64_t block, long error)
@@ -58,26 +78,135 @@ static int block_failed(struct block_disk *d, const char *what, uint64_t block, 
     return -1;
 }
 
+/* Notes the outcome of reaped write completions (a failed one for good). */
+static void note_writes(struct block_disk *d, const struct block_completion *done, long n)
+{
+    for (long i = 0; i < n; i++)
+        if (done[i].status != BLOCK_OK) {
+            d->write_failed = true;
+            block_failed(d, "write", done[i].tag, -(long)(BLOCK_STATUS_BASE + done[i].status));
+        }
+}
+
+/* Waits for every request in flight (all writes: reads are waited for at once): 0, or -1 if
+   the session failed or a write ever failed. */
+static int drain(struct block_disk *d)
+{
+    struct block_completion done[BLOCK_RING_ENTRIES];
+    /* No doorbell when nothing is in flight: a read's drain would wake the server for an empty
+       ring. */
+    if (block_in_flight(d->session) > 0)
+        block_kick(d->session);
+    while (block_in_flight(d->session) > 0) {
+        long n = block_reap(d->session, done, BLOCK_RING_ENTRIES);
+        if (n < 0)
+            return block_failed(d, "wait for writes", 0, n);
+        note_writes(d, done, n);
+    }
+    d->write_at = d->read_bytes;
+    return d->write_failed ? -1 : 0;
+}
+
+/* Queues one request for count blocks at block from offset of the region (reaping finished
+   writes first while half the ring is taken): 0 or the error. */
+static long submit(struct block_disk *d, uint8_t op, uint8_t flags, uint64_t block, unsigned count,
+                   size_t offset, uint64_t tag)
+{
+    while (block_in_flight(d->session) >= BLOCK_RING_ENTRIES / 2) {
+        struct block_completion done[BLOCK_RING_ENTRIES];
+        long n = block_reap(d->session, done, BLOCK_RING_ENTRIES);
+        if (n < 0)
+            return n;
+        note_writes(d, done, n);
+    }
+    struct block_submission r = {.op = op,
+                                 .flags = flags,
+                                 .count = (uint32_t)(count * d->sectors_per_block),
+                                 .lba = block * d->sectors_per_block,
+                                 .offset = offset,
+                                 .tag = tag};
+    return block_submit(d->session, &r);
+}
+
+/* Runs one request alone (nothing else in flight) and waits for it: 0 or the error. */
+static long run_alone(struct block_disk *d, uint8_t op, uint8_t flags, uint64_t block,
+                      unsigned count, size_t offset)
+{
+    long e = submit(d, op, flags, block, count, offset, READ_TAG);
+    if (e)
+        return e;
+    struct block_completion c;
+    long n = block_reap(d->session, &c, 1);
+    if (n < 0)
+        return n;
+    return c.status == BLOCK_OK ? 0 : -(long)(BLOCK_STATUS_BASE + c.status);
+}
+
+static int disk_read_view(void *context, uint64_t block, unsigned count, const void **data)
+{
+    struct block_disk *d = context;
+    if (drain(d) && !d->write_failed)
+        return -1; /* the session is gone (a failed write is the flush's to report) */
+    long e = run_alone(d, BLOCK_OP_READ, 0, block, count, 0);
+    if (e)
+        return block_failed(d, "read", block, e);
+    *data = d->region;
+    return 0;
+}
+
 static int disk_read(void *context, uint64_t block, unsigned count, void *data)
 {
     struct block_disk *d = context;
-    long e =
-        block_read(d->session, block * d->sectors_per_block, data, (size_t)count * BCACHE_BLOCK);
-    return e ? block_failed(d, "read", block, e) : 0;
+    const void *view;
+    if (disk_read_view(d, block, count, &view))
+        return -1;
+    memcpy(data, view, (size_t)count * BCACHE_BLOCK);
+    return 0;
+}
+
+static void *disk_stage(void *context, unsigned count)
+{
+    struct block_disk *d = context;
+    size_t bytes = (size_t)count * BCACHE_BLOCK;
+    if (d->write_at + bytes > d->write_end && drain(d))
+        return NULL; /* the ring is full: wrapping waits for what is in it */
+    d->staged = d->region + d->write_at;
+    return d->staged;
 }
 
 static int disk_write(void *context, uint64_t block, unsigned count, const void *data, bool fua)
 {
     struct block_disk *d = context;
-    long e = block_write(d->session, block * d->sectors_per_block, data,
-                         (size_t)count * BCACHE_BLOCK, fua);
-    return e ? block_failed(d, "write", block, e) : 0;
+    size_t bytes = (size_t)count * BCACHE_BLOCK;
+    if (fua) {
+        /* Durable with everything before it: what is in flight lands first. */
+        if (drain(d))
+            return -1;
+        memcpy(d->region + d->write_at, data, bytes);
+        long e = run_alone(d, BLOCK_OP_WRITE, BLOCK_FLAG_FUA, block, count, d->write_at);
+        return e ? block_failed(d, "write", block, e) : 0;
+    }
+    if (data != d->staged) {
+        void *at = disk_stage(d, count);
+        if (!at)
+            return -1;
+        memcpy(at, data, bytes);
+    }
+    d->staged = NULL;
+    long e = submit(d, BLOCK_OP_WRITE, 0, block, count, d->write_at, block);
+    if (e)
+        return block_failed(d, "write", block, e);
+    d->write_at += bytes;
+    block_kick(d->session); /* the disk starts on it while the cache goes on */
+    return 0;
 }
 
 static int disk_flush(void *context)
 {
     struct block_disk *d = context;
-    long e = block_flush(d->session);
+    if (drain(d))
+        return -1;
+    long e = run_alone(d, BLOCK_OP_FLUSH, 0, 0, 0, 0);
     return e ? block_failed(d, "flush", 0, e) : 0;
 }
 
@@ -96,6 +225,11 @@ static int cache_write(void *context, uint64_t block, const void *data)
 static int cache_write_fua(void *context, uint64_t block, const void *data)
 {
     return bcache_write_fua(context, block, data);
+}
+
+static const void *cache_peek(void *context, uint64_t block)
+{
+    return bcache_peek(context, block);
 }
 
 static int cache_flush(void *context)
@@ -151,7 +285,12 @@ const char *device_open(const char *kind, const char *which)
         m.blocks = calloc(number, BCACHE_BLOCK);
         if (!m.blocks)
             return "no memory for the memory disk";
-        backend = (struct bcache_backend){&m, number, 64, memory_read, memory_write, memory_flush};
+        backend = (struct bcache_backend){.context = &m,
+                                          .block_count = number,
+                                          .max_run = 64,
+                                          .read = memory_read,
+                                          .write = memory_write,
+                                          .flush = memory_flush};
         snprintf(description, sizeof description, "memory (%llu blocks)",
                  (unsigned long long)number);
     } else {
@@ -176,19 +315,35 @@ const char *device_open(const char *kind, const char *which)
             return "the disk's sector size does not divide 4096";
         d.sectors_per_block = BCACHE_BLOCK / info->sector_size;
         unsigned run = info->max_bytes / BCACHE_BLOCK;
-        if (run > REGION_BYTES / BCACHE_BLOCK)
-            run = REGION_BYTES / BCACHE_BLOCK;
-        backend = (struct bcache_backend){
-            &d,        info->sectors / d.sectors_per_block, run ? run : 1, disk_read, disk_write,
-            disk_flush};
+        if (run > REGION_BYTES / 4 / BCACHE_BLOCK)
+            run = REGION_BYTES / 4 / BCACHE_BLOCK;
+        if (run == 0)
+            run = 1;
+        d.region = block_region(d.session);
+        d.read_bytes = (size_t)run * BCACHE_BLOCK;
+        d.write_at = d.read_bytes;
+        d.write_end = block_region_bytes(d.session);
+        backend = (struct bcache_backend){.context = &d,
+                                          .block_count = info->sectors / d.sectors_per_block,
+                                          .max_run = run,
+                                          .read = disk_read,
+                                          .write = disk_write,
+                                          .flush = disk_flush,
+                                          .stage = disk_stage,
+                                          .read_view = disk_read_view};
         snprintf(description, sizeof description, "%s (%llu blocks)", d.name,
                  (unsigned long long)backend.block_count);
     }
     hmfsd.cache = bcache_new(&backend, HMFSD_CACHE_BLOCKS);
     if (!hmfsd.cache)
         return "no memory for the block cache";
-    hmfsd.device = (struct hmfs_device){hmfsd.cache, backend.block_count, cache_read,
-                                        cache_write, cache_write_fua,     cache_flush};
+    hmfsd.device = (struct hmfs_device){.context = hmfsd.cache,
+                                        .block_count = backend.block_count,
+                                        .read = cache_read,
+                                        .write = cache_write,
+                                        .write_fua = cache_write_fua,
+                                        .flush = cache_flush,
+                                        .peek = cache_peek};
     hmfsd.disk = description;
     return 0;
 }

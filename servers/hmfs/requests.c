@@ -276,6 +276,36 @@ long handle_fstat(struct server_call *call)
     return SERVICE_OK;
 }
 
+/* A READDIR reply being filled: the client's buffer, its room, the records' count and limit,
+   and the cookie after the last record placed. */
+struct readdir_reply {
+    uint8_t *bytes;
+    uint64_t length, at, records, most, cookie;
+};
+
+/* Places one entry in the client's buffer if the reply has room for the largest record and
+   the count allows one more; false to stop (the entry is then the next call's first). */
+static bool readdir_place(void *context, const struct hmfs_dirent *d, uint64_t next_cookie)
+{
+    struct readdir_reply *r = context;
+    if (r->records >= r->most || r->at + FS_DIRENT_MAX > r->length)
+        return false;
+    size_t n = strlen(d->name);
+    /* The record goes into the client's memory, which it may change under us: the offset
+       advances by what was meant, never by what is read back. */
+    uint16_t record = (uint16_t)FS_DIRENT_SIZE(n);
+    struct fs_dirent *out = (struct fs_dirent *)(r->bytes + r->at);
+    out->inode = d->ino;
+    out->type = d->type == HMFS_INODE_DIR ? FS_TYPE_DIR : FS_TYPE_FILE;
+    out->name_length = (uint16_t)n;
+    out->record_length = record;
+    memcpy(out->name, d->name, n + 1);
+    r->at += record;
+    r->records++;
+    r->cookie = next_cookie;
+    return true;
+}
+
 /* FS_READDIR: MR0 handle, MR1 cookie, MR2 buffer offset, MR3 length, MR4 most records. */
 long handle_readdir(struct server_call *call)
 {
@@ -293,36 +323,20 @@ long handle_readdir(struct server_call *call)
         return server_bad_argument(call, 4, 1, UINT64_MAX);
     if (!(h->flags & FS_OPEN_DIRECTORY))
         return FS_ERROR_NOT_DIR;
-    uint64_t at = 0, records = 0, end = 0;
-    static struct hmfs_dirent d;
-    while (records < most && at + FS_DIRENT_MAX <= length) {
-        uint64_t next = cookie;
-        int rc = hmfs_readdir(hmfsd.fs, h->tree, h->inode, &next, &d);
-        if (rc == HMFS_ERR_NOENT) {
-            end = 1;
-            break;
-        }
-        if (rc) {
-            if (records)
-                break; /* what was listed goes; the next call meets the error */
-            return fail(call->client, rc, h->tree, h->path);
-        }
-        size_t n = strlen(d.name);
-        /* The record goes into the client's memory, which it may change under us: the offset
-           advances by what was meant, never by what is read back. */
-        uint16_t record = (uint16_t)FS_DIRENT_SIZE(n);
-        struct fs_dirent *out = (struct fs_dirent *)(bytes + at);
-        out->inode = d.ino;
-        out->type = d.type == HMFS_INODE_DIR ? FS_TYPE_DIR : FS_TYPE_FILE;
-        out->name_length = (uint16_t)n;
-        out->record_length = record;
-        memcpy(out->name, d.name, n + 1);
-        at += record;
-        records++;
-        cookie = next;
-    }
-    request_set_word(&call->out, 0, records);
-    request_set_word(&call->out, 1, cookie);
+    struct readdir_reply r = {bytes, length, 0, 0, most, cookie};
+    uint64_t next = cookie, end = 0;
+    /* One pass over the directory's buckets for the whole reply. */
+    int rc = hmfs_readdir_many(hmfsd.fs, h->tree, h->inode, &next, readdir_place, &r);
+    if (rc == HMFS_ERR_NOENT) {
+        end = 1;
+        r.cookie = next;
+    } else if (rc == HMFS_OK) {
+        r.cookie = next;
+    } else if (!r.records) {
+        return fail(call->client, rc, h->tree, h->path);
+    } /* else what was listed goes (r.cookie after it); the next call meets the error */
+    request_set_word(&call->out, 0, r.records);
+    request_set_word(&call->out, 1, r.cookie);
     request_set_word(&call->out, 2, end);
     return SERVICE_OK;
 }

@@ -139,7 +139,14 @@ struct disk {
     bool pending[DISK_BLOCKS];
     unsigned reads, read_calls, writes, write_calls, flushes, fua;
     bool fail;
+    /* The optional hooks (stage, read_view), as a disk with a buffer region offers them: runs
+       are staged in one area and read views land in another. */
+    uint8_t stage_area[8][BCACHE_BLOCK], view_area[8][BCACHE_BLOCK];
+    unsigned staged_writes, views;
 };
+
+/* Whether new_cache gives the cache the optional hooks: every cache test runs both ways. */
+static bool with_hooks;
 
 static int disk_read(void *context, uint64_t block, unsigned count, void *data)
 {
@@ -173,6 +180,8 @@ static int disk_write(void *context, uint64_t block, unsigned count, const void 
     struct disk *d = context;
     if (d->fail || block + count > DISK_BLOCKS)
         return -1;
+    if (data == (const void *)d->stage_area)
+        d->staged_writes++;
     for (unsigned i = 0; i < count; i++) {
         memcpy(d->volatile_[block + i], (const uint8_t *)data + i * BCACHE_BLOCK, BCACHE_BLOCK);
         d->pending[block + i] = true;
@@ -189,9 +198,36 @@ static int disk_write(void *context, uint64_t block, unsigned count, const void 
     return 0;
 }
 
+static void *disk_stage(void *context, unsigned count)
+{
+    struct disk *d = context;
+    assert_true(count >= 1 && count <= 8);
+    /* Leftovers of an earlier run must not reach the disk: the cache fills all of it. */
+    memset(d->stage_area, 0xa5, sizeof d->stage_area);
+    return d->stage_area;
+}
+
+static int disk_read_view(void *context, uint64_t block, unsigned count, const void **data)
+{
+    struct disk *d = context;
+    assert_true(count >= 1 && count <= 8);
+    d->views++;
+    *data = d->view_area;
+    return disk_read(context, block, count, d->view_area);
+}
+
 static struct bcache *new_cache(struct disk *d, unsigned capacity)
 {
-    struct bcache_backend b = {d, DISK_BLOCKS, 8, disk_read, disk_write, disk_flush};
+    struct bcache_backend b = {.context = d,
+                               .block_count = DISK_BLOCKS,
+                               .max_run = 8,
+                               .read = disk_read,
+                               .write = disk_write,
+                               .flush = disk_flush};
+    if (with_hooks) {
+        b.stage = disk_stage;
+        b.read_view = disk_read_view;
+    }
     struct bcache *c = bcache_new(&b, capacity);
     assert_non_null(c);
     return c;
@@ -372,13 +408,61 @@ static void test_cache_failure(void **state)
     free(d);
 }
 
+/* The cache tests again with the backend's hooks: the same results, the runs staged in the
+   backend's memory and the reads taken from its view. */
+static void test_cache_with_hooks(void **state)
+{
+    with_hooks = true;
+    test_cache_write_back(state);
+    test_cache_pressure(state);
+    test_cache_readahead(state);
+    test_cache_failure(state);
+    test_cache_readahead_evicts_dirty(state);
+    with_hooks = false;
+}
+
+/* The hooks are used: write-back's runs go out from the stage, misses read through the view. */
+static void test_cache_hooks_used(void **state)
+{
+    (void)state;
+    with_hooks = true;
+    struct disk *d = calloc(1, sizeof *d);
+    d->bad_block = -1;
+    struct bcache *c = new_cache(d, 64);
+    uint8_t in[BCACHE_BLOCK], out[BCACHE_BLOCK];
+    for (unsigned b = 0; b < 12; b++) {
+        fill(in, b + 1);
+        assert_int_equal(bcache_write(c, b, in), 0);
+    }
+    assert_int_equal(bcache_flush(c), 0);
+    assert_int_equal(d->staged_writes, 2); /* 8 + 4: max_run is 8 */
+    assert_int_equal(d->write_calls, 2);
+    bcache_drop_clean(c);
+    for (unsigned b = 0; b < 12; b++) {
+        assert_int_equal(bcache_read(c, b, out), 0);
+        fill(in, b + 1);
+        assert_memory_equal(in, out, BCACHE_BLOCK);
+    }
+    assert_int_equal(d->views, d->read_calls);
+    assert_true(d->views > 0);
+    bcache_free(c);
+    free(d);
+    with_hooks = false;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_error_map),      cmocka_unit_test(test_paths),
-        cmocka_unit_test(test_handles),        cmocka_unit_test(test_cache_write_back),
-        cmocka_unit_test(test_cache_pressure), cmocka_unit_test(test_cache_readahead),
-        cmocka_unit_test(test_cache_failure),  cmocka_unit_test(test_cache_readahead_evicts_dirty),
+        cmocka_unit_test(test_error_map),
+        cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_handles),
+        cmocka_unit_test(test_cache_write_back),
+        cmocka_unit_test(test_cache_pressure),
+        cmocka_unit_test(test_cache_readahead),
+        cmocka_unit_test(test_cache_failure),
+        cmocka_unit_test(test_cache_readahead_evicts_dirty),
+        cmocka_unit_test(test_cache_with_hooks),
+        cmocka_unit_test(test_cache_hooks_used),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

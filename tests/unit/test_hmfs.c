@@ -96,6 +96,7 @@ static void test_crc32c(void **state)
     (void)state;
     assert_int_equal(hmfs_crc32c_software("123456789", 9), 0xe3069283u);
     assert_int_equal(hmfs_crc32c_software("", 0), 0);
+    assert_int_equal(hmfs_crc32c_bytewise("123456789", 9), 0xe3069283u);
     hmfs_crc32c_fn hw = hmfs_crc32c_hardware();
 #if defined(__x86_64__)
     assert_non_null(hw); /* every x86_64 host that runs these tests has SSE4.2 */
@@ -116,7 +117,69 @@ static void test_crc32c(void **state)
     hmfs_crc32c_set(NULL);
 }
 
+/* The slicing-by-8 loop against the byte-at-a-time definition: random bytes at every
+   alignment, lengths across the 8-byte steps and whole blocks. */
+static void test_crc32c_slicing(void **state)
+{
+    (void)state;
+    uint64_t rng = 7;
+    uint8_t buf[HMFS_BLOCK_SIZE + 17];
+    for (int round = 0; round < 3000; round++) {
+        size_t start = rng_below(&rng, 17);
+        size_t length = round < 64 ? (size_t)round : rng_below(&rng, HMFS_BLOCK_SIZE + 1);
+        for (size_t i = 0; i < sizeof buf; i++)
+            buf[i] = (uint8_t)rng_next(&rng);
+        assert_int_equal(hmfs_crc32c_software(buf + start, length),
+                         hmfs_crc32c_bytewise(buf + start, length));
+    }
+    memset(buf, 0xff, sizeof buf);
+    assert_int_equal(hmfs_crc32c_software(buf + 3, HMFS_BLOCK_SIZE - 4),
+                     hmfs_crc32c_bytewise(buf + 3, HMFS_BLOCK_SIZE - 4));
+}
+
 /* ---- hash maps ----------------------------------------------------------------------------- */
+
+/* Directory entries as listed, for comparing hmfs_readdir with hmfs_readdir_many. */
+struct listing {
+    unsigned count, room;
+    char **names;
+    uint64_t *inodes, *cookies;
+};
+
+static void listing_add(struct listing *l, const struct hmfs_dirent *e, uint64_t cookie)
+{
+    l->names = realloc(l->names, (l->count + 1) * sizeof *l->names);
+    l->inodes = realloc(l->inodes, (l->count + 1) * sizeof *l->inodes);
+    l->cookies = realloc(l->cookies, (l->count + 1) * sizeof *l->cookies);
+    assert_non_null(l->names);
+    assert_non_null(l->inodes);
+    assert_non_null(l->cookies);
+    l->names[l->count] = malloc(strlen(e->name) + 1);
+    assert_non_null(l->names[l->count]);
+    strcpy(l->names[l->count], e->name);
+    l->inodes[l->count] = e->ino;
+    l->cookies[l->count] = cookie;
+    l->count++;
+}
+
+/* hmfs_readdir_many's visit: takes entries until the listing's room is reached. */
+static bool listing_visit(void *context, const struct hmfs_dirent *e, uint64_t next_cookie)
+{
+    struct listing *l = context;
+    if (l->count >= l->room)
+        return false;
+    listing_add(l, e, next_cookie);
+    return true;
+}
+
+static void listing_free(struct listing *l)
+{
+    for (unsigned i = 0; i < l->count; i++)
+        free(l->names[i]);
+    free(l->names);
+    free(l->inodes);
+    free(l->cookies);
+}
 
 static void test_directory_splits(void **state)
 {
@@ -165,6 +228,36 @@ static void test_directory_splits(void **state)
     }
     assert_int_equal(count, N);
     free(seen);
+    /* readdir_many, stopped every few entries and resumed from its cookie, gives the same
+       entries in the same order as readdir one at a time. */
+    for (unsigned batch = 1; batch <= 700; batch = batch * 3 + 4) {
+        struct listing all = {0}, many = {0};
+        cookie = 0;
+        while (hmfs_readdir(fs, 0, dir, &cookie, &e) == HMFS_OK)
+            listing_add(&all, &e, cookie);
+        cookie = 0;
+        int rc;
+        do {
+            many.room = many.count + batch;
+            rc = hmfs_readdir_many(fs, 0, dir, &cookie, listing_visit, &many);
+            assert_true(rc == HMFS_OK || rc == HMFS_ERR_NOENT);
+            assert_true(rc == HMFS_ERR_NOENT || many.count == many.room);
+        } while (rc == HMFS_OK);
+        assert_int_equal(many.count, N);
+        assert_int_equal(all.count, N);
+        for (unsigned i = 0; i < N; i++) {
+            assert_string_equal(many.names[i], all.names[i]);
+            assert_int_equal(many.inodes[i], all.inodes[i]);
+            assert_int_equal(many.cookies[i], all.cookies[i]);
+        }
+        /* At the end, the cookie lists nothing more. */
+        many.room = many.count + 1;
+        assert_int_equal(hmfs_readdir_many(fs, 0, dir, &cookie, listing_visit, &many),
+                         HMFS_ERR_NOENT);
+        assert_int_equal(many.count, N);
+        listing_free(&all);
+        listing_free(&many);
+    }
     /* Emptied, the directory's map goes whole; the inode table keeps its (empty) buckets (maps
        do not merge buckets), so a second round adds only the few splits the new inode numbers'
        hashes need, and no block leaks (hmfs_check_refs). */
@@ -195,6 +288,61 @@ static void test_directory_splits(void **state)
     assert_int_equal(hmfs_check_refs(fs), HMFS_OK);
     assert_int_equal(hmfs_unmount(fs), HMFS_OK);
     assert_clean(&m);
+    memdev_free(&m);
+}
+
+/* hmfs_resolve's memo of the last directory part never outlives a change of what a path
+   leads to: renames, rmdirs and trees made or deleted in between are seen. */
+static void test_resolve_memo(void **state)
+{
+    (void)state;
+    struct memdev m;
+    struct hmfs *fs = fresh(&m, 4096, 64);
+    uint64_t d, e, f, g, ino;
+    assert_int_equal(hmfs_mkdir(fs, 0, ROOT, "d", &d), HMFS_OK);
+    assert_int_equal(hmfs_mkdir(fs, 0, d, "e", &e), HMFS_OK);
+    assert_int_equal(hmfs_create(fs, 0, e, "f", &f), HMFS_OK);
+    assert_int_equal(hmfs_create(fs, 0, e, "g", &g), HMFS_OK);
+    assert_int_equal(hmfs_resolve(fs, 0, "/d/e/f", &ino), HMFS_OK);
+    assert_int_equal(ino, f);
+    assert_int_equal(hmfs_resolve(fs, 0, "/d/e/g", &ino), HMFS_OK); /* from the memo */
+    assert_int_equal(ino, g);
+    assert_int_equal(hmfs_resolve(fs, 0, "/d/e/x", &ino), HMFS_ERR_NOENT);
+    assert_int_equal(hmfs_resolve(fs, 0, "/d/e/f/x", &ino), HMFS_ERR_NOTDIR);
+    assert_int_equal(hmfs_resolve(fs, 0, "/d/e/f/y", &ino), HMFS_ERR_NOTDIR);
+    /* A rename moves the directory: the old path is gone, the new one leads to it. */
+    assert_int_equal(hmfs_resolve(fs, 0, "/d/e/f", &ino), HMFS_OK);
+    assert_int_equal(hmfs_rename(fs, 0, d, "e", ROOT, "moved"), HMFS_OK);
+    assert_int_equal(hmfs_resolve(fs, 0, "/d/e/f", &ino), HMFS_ERR_NOENT);
+    assert_int_equal(hmfs_resolve(fs, 0, "/moved/f", &ino), HMFS_OK);
+    assert_int_equal(ino, f);
+    /* An rmdir: a directory of the same name made again is another one. */
+    assert_int_equal(hmfs_unlink(fs, 0, e, "f"), HMFS_OK);
+    assert_int_equal(hmfs_unlink(fs, 0, e, "g"), HMFS_OK);
+    assert_int_equal(hmfs_resolve(fs, 0, "/moved/g", &ino), HMFS_ERR_NOENT);
+    assert_int_equal(hmfs_rmdir(fs, 0, ROOT, "moved"), HMFS_OK);
+    assert_int_equal(hmfs_resolve(fs, 0, "/moved/g", &ino), HMFS_ERR_NOENT);
+    uint64_t again;
+    assert_int_equal(hmfs_mkdir(fs, 0, ROOT, "moved", &again), HMFS_OK);
+    assert_int_equal(hmfs_create(fs, 0, again, "g", &g), HMFS_OK);
+    assert_int_equal(hmfs_resolve(fs, 0, "/moved/g", &ino), HMFS_OK);
+    assert_int_equal(ino, g);
+    /* Trees: a snapshot's paths are its own, and a deleted one's index made again is new. */
+    assert_int_equal(hmfs_snapshot_create(fs, 0, "snap"), HMFS_OK);
+    unsigned snap;
+    assert_int_equal(hmfs_tree_find(fs, "snap", &snap), HMFS_OK);
+    assert_int_equal(hmfs_resolve(fs, snap, "/moved/g", &ino), HMFS_OK);
+    assert_int_equal(hmfs_unlink(fs, 0, again, "g"), HMFS_OK);
+    assert_int_equal(hmfs_resolve(fs, 0, "/moved/g", &ino), HMFS_ERR_NOENT);
+    assert_int_equal(hmfs_resolve(fs, snap, "/moved/g", &ino), HMFS_OK);
+    assert_int_equal(hmfs_tree_delete(fs, "snap"), HMFS_OK);
+    assert_int_equal(hmfs_rename(fs, 0, ROOT, "moved", ROOT, "other"), HMFS_OK);
+    assert_int_equal(hmfs_snapshot_create(fs, 0, "snap2"), HMFS_OK);
+    unsigned snap2;
+    assert_int_equal(hmfs_tree_find(fs, "snap2", &snap2), HMFS_OK);
+    assert_int_equal(hmfs_resolve(fs, snap2, "/moved/g", &ino), HMFS_ERR_NOENT);
+    assert_int_equal(hmfs_resolve(fs, snap2, "/other", &ino), HMFS_OK);
+    assert_int_equal(hmfs_unmount(fs), HMFS_OK);
     memdev_free(&m);
 }
 
@@ -581,6 +729,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crc32c),
+        cmocka_unit_test(test_crc32c_slicing),
+        cmocka_unit_test(test_resolve_memo),
         cmocka_unit_test(test_directory_splits),
         cmocka_unit_test(test_inode_table_and_block_map),
         cmocka_unit_test(test_full_disk),

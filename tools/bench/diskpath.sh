@@ -8,18 +8,24 @@
 # requests, then into the 4 KiB random reads at queue depth 1 on the AHCI disk), and prints the
 # instructions per request by program and function (tools/bench/diskpath.py). SERVERS (default
 # ahci) names the other programs the path runs through, comma-separated (ahci,hmfs for the
-# file rows: MANIFEST fsbench-check, FUNCTION=read).
+# file rows: MANIFEST fsbench-check, FUNCTION=read; MANIFEST fsbench with MKFS=1 for the full
+# size, SKIP 300 for a read of the big file from the disk; CPU=Nehalem as bench-fs runs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 manifest=${1:-diskbench-check} servers=${2:-ahci}
 function=${FUNCTION:-db_queue}
 build=build/bench
-make -s BUILD=$build DEBUG=0 $build/kernel.elf $build/initrd.cpio
+# picolibc as make bench-disk and bench-fs build it (build/picolibc), not a second copy.
+make -s BUILD=$build DEBUG=0 PICOLIBC=build/picolibc/install $build/kernel.elf $build/initrd.cpio
 work=$(mktemp -d "${TMPDIR:-/tmp}/diskpath.XXXXXX")
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 bash tools/mkiso.sh "$work/trace.iso" $build/kernel.elf $build/initrd.cpio \
     loglevel=warn init=bin/procsrv -- manifest=etc/$manifest.manifest >/dev/null
 truncate -s 512M "$work/disk.img"
+# MKFS=1: the disk made by the host's mkfs.hmfs (for manifests whose hmfs does not format, as
+# fsbench's at the full size: MANIFEST fsbench, SERVERS ahci,hmfs, FUNCTION=read).
+[ -z "${MKFS:-}" ] || { make -s build/tools/mkfs.hmfs && rm -f "$work/disk.img" &&
+    build/tools/mkfs.hmfs "$work/disk.img" 512M >/dev/null; }
 address=$(nm $build/bin/diskbench | awk -v f="$function" '$3 == f {print $1}')
 [ -n "$address" ] || { echo "diskpath: diskbench has no function $function" >&2; exit 1; }
 code=$(python3 - "$build/bin/diskbench" "$address" <<'PY'
@@ -36,7 +42,7 @@ spin_start=${spinner[0]}
 spin_end=$(printf '%x' $((0x${spinner[0]} + 0x${spinner[1]})))
 trap_entry=$(nm $build/kernel.elf | awk '$3 == "trap_common" {print $1}')
 port=$((20000 + RANDOM % 20000))
-qemu-system-x86_64 -machine q35 -accel tcg -cpu qemu64 -m 512M -smp 1 -no-reboot -display none \
+qemu-system-x86_64 -machine q35 -accel tcg -cpu ${CPU:-qemu64} -m 512M -smp 1 -no-reboot -display none \
     -monitor none -icount shift=0 -serial "file:$work/serial.log" \
     -drive if=none,id=benchdisk,file="$work/disk.img",format=raw,cache=writeback,aio=threads \
     -device ide-hd,drive=benchdisk,bus=ide.0 -cdrom "$work/trace.iso" -gdb tcp::$port -S &

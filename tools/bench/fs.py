@@ -35,6 +35,16 @@ LINUX_TROUBLE = re.compile(r"Kernel panic.*|^linuxdisk: (?!powering off).*|EXT4-
                            re.M)
 MISSIVE_DONE = re.compile(r"^diskbench: done, (\d+) failed", re.M)
 MISSIVE_TROUBLE = re.compile(r"KERNEL PANIC.*|^fault:.*|.*killed$|^diskbench: FAIL.*", re.M)
+# The CPU of both systems: QEMU's Nehalem, the first x86_64 with SSE4.2, instead of the storage
+# benchmarks' qemu64, so each checksums with the crc32 instruction as on any x86_64 of the last
+# fifteen years (HMFS every block, lib/hmfs/crc32c_hw.c; ext4 its metadata, through the
+# crc32c-intel module linuxdisk loads) rather than with a table in software
+# (docs/fs-performance.md, "Method"). A whole CPU model, not qemu64 with +sse4.2: glibc picks
+# its string functions by CPUID, and its SSE4.2 ones use SSSE3 too.
+CPU = "Nehalem"
+QEMU = [CPU if arg == "qemu64" else arg for arg in storage.QEMU]
+assert CPU in QEMU, "storage.QEMU names -cpu qemu64"
+
 # The ext4 the host's mkfs.ext4 makes: 4 KiB blocks, inode tables and journal written now
 # (not lazily by a kernel thread while the rows run); everything else its defaults.
 MKFS_EXT4 = ["mkfs.ext4", "-q", "-F", "-b", "4096", "-E", "lazy_itable_init=0,lazy_journal_init=0"]
@@ -46,7 +56,7 @@ def boot_linux(args, mode):
     storage.fresh_image(image)
     subprocess.run(MKFS_EXT4 + [image], check=True)
     guest = f"-m fs -z {args.size}" + (" -s" if mode == "icount" else f" -r {args.repeats}")
-    cmd = storage.QEMU + (["-icount", "shift=0"] if mode == "icount" else []) + \
+    cmd = QEMU + (["-icount", "shift=0"] if mode == "icount" else []) + \
         storage.disk_args(image) + \
         ["-kernel", args.linux_kernel, "-initrd", args.linux_initrd,
          "-append", f"console=ttyS0 quiet -- {guest}", "-serial", f"file:{log}"]
@@ -69,7 +79,7 @@ def boot_missive(args, mode):
                     os.path.join(args.missive_build, "initrd.cpio"),
                     "loglevel=warn", "init=bin/procsrv", "--", f"manifest=etc/{name}.manifest"],
                    check=True, stdout=subprocess.DEVNULL)
-    cmd = storage.QEMU + (["-icount", "shift=0"] if mode == "icount" else []) + \
+    cmd = QEMU + (["-icount", "shift=0"] if mode == "icount" else []) + \
         storage.disk_args(image) + ["-cdrom", iso, "-serial", f"file:{log}"]
     print(f"bench-fs: missive {mode}: {' '.join(cmd)}", flush=True)
     text, error = storage.boot(cmd, log, MISSIVE_DONE, MISSIVE_TROUBLE, args.timeout,

@@ -52,7 +52,7 @@ bool filedev_open(struct filedev *f, const char *path, bool writable)
         return false;
     }
     f->dev = (struct hmfs_device){
-        f, (uint64_t)st.st_size / HMFS_BLOCK_SIZE, fd_read, fd_write, fd_write_fua, fd_flush};
+        f, (uint64_t)st.st_size / HMFS_BLOCK_SIZE, fd_read, fd_write, fd_write_fua, fd_flush, NULL};
     return true;
 }
 

@@ -15,6 +15,15 @@ static int md_read(void *context, uint64_t block, void *data)
     return 0;
 }
 
+/* The block in place (the peek hook: file data is read through it), failing as md_read. */
+static const void *md_peek(void *context, uint64_t block)
+{
+    struct memdev *m = context;
+    if (m->cut || block >= m->blocks || block == m->fail_read)
+        return NULL;
+    return m->volatile_ + block * HMFS_BLOCK_SIZE;
+}
+
 static int md_write(void *context, uint64_t block, const void *data)
 {
     struct memdev *m = context;
@@ -60,7 +69,7 @@ void memdev_init(struct memdev *m, uint64_t blocks)
     m->unflushed = calloc(blocks, sizeof *m->unflushed);
     m->cut_after = UINT64_MAX;
     m->fail_read = UINT64_MAX;
-    m->dev = (struct hmfs_device){m, blocks, md_read, md_write, md_write_fua, md_flush};
+    m->dev = (struct hmfs_device){m, blocks, md_read, md_write, md_write_fua, md_flush, md_peek};
 }
 
 void memdev_free(struct memdev *m)

@@ -106,7 +106,9 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 }
 
 /* Loads every *.ko of MODULE_DIR in name order (the initramfs names them NN-name.ko in
-   dependency order). A module already there is fine; any other failure ends the run. */
+   dependency order). A module already there is fine, and so is one for hardware this machine
+   lacks (ENODEV: crc32c-intel on a CPU without SSE4.2, where crc32c_generic serves); any other
+   failure ends the run. */
 static void load_modules(void)
 {
     struct dirent **names;
@@ -122,7 +124,7 @@ static void load_modules(void)
             int fd = open(path, O_RDONLY | O_CLOEXEC);
             if (fd < 0)
                 die(path);
-            if (syscall(SYS_finit_module, fd, "", 0) != 0 && errno != EEXIST) {
+            if (syscall(SYS_finit_module, fd, "", 0) != 0 && errno != EEXIST && errno != ENODEV) {
                 fprintf(stderr, "linuxdisk: loading %s: %s\n", path, strerror(errno));
                 finish(1);
             }
