@@ -6,7 +6,7 @@ import os
 import re
 import struct
 
-from common import PROMPT, REPO, SHELL_TROUBLE, SHELL_UP, Case
+from common import LATE_INTERRUPT_OK, PROMPT, REPO, SHELL_TROUBLE, SHELL_UP, Case
 
 SECTOR = 512
 MASK = (1 << 64) - 1
@@ -112,11 +112,6 @@ once = "off"
 """
 
 
-# A driver killed or swapped with commands in flight: the HBA's interrupt for one of them can
-# arrive after the driver's handler went with it; the kernel says so and drops it (an MSI) or
-# masks the line until the next driver takes it (INTx). Every other warning is trouble.
-LATE_INTERRUPT_OK = [p for p in SHELL_TROUBLE if p != r"^warning:"] + [
-    r"^warning:(?! irq: (unexpected vector \d+|interrupt on GSI \d+ with no handler; masked)$)"]
 
 
 def ahci_case(name, qemu, lines, expect, disks=(), timeout=150, forbid=(), manifest="ahci",

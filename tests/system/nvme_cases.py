@@ -8,7 +8,7 @@ import os
 
 from ahci_cases import (MIB64, READ_ERROR_AT_1000, all_of, fill_pattern, image_has_pattern, ok,
                         text_file)
-from common import PROMPT, SHELL_TROUBLE, SHELL_UP, Case
+from common import LATE_INTERRUPT_OK, PROMPT, SHELL_TROUBLE, SHELL_UP, Case
 from hmfs_cases import FORBID, fsck_clean, run_disk
 
 STARTED = r"^procsrv: started nvme \(bin/nvme\) as process \d+"
@@ -27,13 +27,6 @@ def nvme_namespaces(*images, controller="nvme0", serial="nvme-ns"):
         args += ["-drive", f"if=none,id={controller}n{i},file={{dir}}/{image},format=raw",
                  "-device", f"nvme-ns,drive={controller}n{i},bus={controller},nsid={i + 1}"]
     return args
-
-
-# A driver killed or swapped with commands in flight: the controller's MSI-X for one of them can
-# arrive after the driver's vector went with it, and the kernel says so and drops it (as
-# swap_cases.py allows; docs/platform.md, "A driver's death"). Every other warning is trouble.
-LATE_INTERRUPT_OK = [p for p in SHELL_TROUBLE if p != r"^warning:"] + [
-    r"^warning:(?! irq: unexpected vector \d+$)"]
 
 
 def nvme_case(name, qemu, lines, expect, disks=(), timeout=150, forbid=(), manifest="nvme",

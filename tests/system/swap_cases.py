@@ -7,18 +7,15 @@ import re
 import subprocess
 
 import posix_cases
-from common import BOOTED, PROMPT, REPO, SHELL_TROUBLE, SHELL_UP, Case
+from common import BOOTED, LATE_INTERRUPT_OK, PROMPT, REPO, SHELL_UP, Case
 
 BUILD = os.environ.get("MISSIVE_BUILD", os.path.join(REPO, "build"))
 DISK_BYTES = 64 << 20
 AHCI_DISK = ["-device", "ahci,id=ahci0", "-drive", "if=none,id=d0,file={dir}/disk.img,format=raw",
              "-device", "ide-hd,drive=d0,bus=ahci0.0"]
-# The kernel's "warning: irq: unexpected vector N" is allowed: the controller's MSI for a command
-# the dead driver had in flight can arrive after its vector went with it (docs/platform.md,
-# "A driver's death"); the kernel says so and drops it. Every other warning is trouble.
-FORBID = [p for p in SHELL_TROUBLE if p != r"^warning:"] + [
-    r"^warning:(?! irq: unexpected vector \d+$)", r"^fsx: stopping", r"^hmfs: .*failed",
-    r"hmfs: error"]
+# A late interrupt of a dead driver is allowed (common.LATE_INTERRUPT_OK); fsx or hmfs
+# failing is not.
+FORBID = LATE_INTERRUPT_OK + [r"^fsx: stopping", r"^hmfs: .*failed", r"hmfs: error"]
 
 
 def tools():
