@@ -398,8 +398,11 @@ def cases():
             ("execute-stack", "page fault (#PF)", 14, r"address 0x7fffefff[0-9a-f]{4}, error 0x15"),
             ("privileged", "general protection fault (#GP)", 13, r"address 0x0, error 0x0"),
         ]],
-        # An NMI (from the QEMU monitor) is handled on its IST stack.
+        # An NMI (from the QEMU monitor) is handled on its IST stack. It is sent once the shell
+        # prompts: earlier, servers still printing (through their own port grants) would mix
+        # their characters into the panic's lines.
         Case("nmi", cmdline="loglevel=error", monitor=["nmi"], exit_status=None, timeout=30,
+             after_line=PROMPT,
              expect=[r"^Missive: boot complete",
                      r"^KERNEL PANIC: non-maskable interrupt \(NMI\), vector 2, in (kernel|user) mode$",
                      r"^  rip 0x[0-9a-f]{16}  cs  0x00(08|23)", r"^System halted\.$"]),
