@@ -412,7 +412,6 @@ static long handle_wait(struct server_call *call)
 {
     struct block_server *bs = call->server->context;
     long status;
-    block_owed_dropped(bs); /* this call ended it */
     if (request_word(&call->in, 1) != bs->instance)
         return SERVICE_NOT_FOUND;
     struct block_session_state *s = caller_session(call, 0, &status);
@@ -465,7 +464,6 @@ static long handle_wait(struct server_call *call)
 #define BLOCK_HANDLER(name, inner)                                                                 \
     static long name(struct server_call *call)                                                     \
     {                                                                                              \
-        block_owed_dropped(call->server->context); /* this call ended it */                        \
         long status = inner(call);                                                                 \
         block_server_settle(call->server->context);                                                \
         return status;                                                                             \
@@ -505,6 +503,21 @@ static long notified_answer(struct server_call *call)
     notified(call->server, call->badge);
     if (!bs->owed)
         return SERVICE_BAD_LABEL;
+    if ((uint32_t)call->badge != 0 && bs->owed_answer == SERVER_NO_REPLY) {
+        /* A doorbell, or a client's call labelled as a notification: the two look alike, and
+           a call has ended the owed reply in the kernel, so what answers now goes to that
+           caller. Holding on would hand it the next interrupt's carried completions, which
+           are in no ring: the owed client, calling again, would wait for them for ever. So
+           the owed wait is answered now, carrying nothing (its completions stay in the ring);
+           a real owed client just waits again. */
+        struct block_session_state *s = &bs->sessions[bs->owed - 1];
+        s->waiting = false;
+        s->wait_owed = false;
+        bs->owed_answer = SERVICE_OK;
+        bs->owed_tail = s->cq_tail;
+        bs->owed_carried_count = 0;
+        bs->save_waits = BLOCK_MAX_SESSIONS * 2; /* a forger calling again gains nothing */
+    }
     long status = bs->owed_answer;
     if (status == SERVER_NO_REPLY)
         return SERVER_NO_REPLY; /* still owed: a later notification answers it */
@@ -521,6 +534,12 @@ static long notified_answer(struct server_call *call)
     call->out.length = 2 + 2 * bs->owed_carried_count;
     bs->owed_carried_count = 0;
     return status;
+}
+
+/* Any call ended the BLOCK_WAIT reply the thread owed unsaved (server.h's call_arrived). */
+static void call_arrived(struct server *server)
+{
+    block_owed_dropped(server->context);
 }
 
 /* A receive failed: the server goes on (a client that vanished mid-call is no reason). */
@@ -571,6 +590,7 @@ struct block_server *block_server_create(const struct block_server_driver *drive
                                  .notification = notified,
                                  .notification_any_word = true,
                                  .notification_answer = notified_answer,
+                                 .call_arrived = call_arrived,
                                  .receive_failed = receive_failed,
                                  .slot_alloc = receive_slots,
                                  .slot_free = reply_slot_free,

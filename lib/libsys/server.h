@@ -90,6 +90,10 @@ struct server {
        next receive, and no CSPACE_SAVE_REPLY. SERVER_NO_REPLY keeps owing; SERVICE_BAD_LABEL
        when the hook owes nothing of its own (it answers a forged call). */
     long (*notification_answer)(struct server_call *call);
+    /* A call reached server_dispatch (any label, well formed or not): the kernel has just
+       ended whatever reply the thread still owed (notification_answer's), so the hook forgets
+       it. Runs before the checks, because a malformed call ends that reply as well. */
+    void (*call_arrived)(struct server *s);
     /* A fault message (FAULT_LABEL) of the thread call->badge names; returns a status as a
        handler does (0 resumes the thread, SERVER_NO_REPLY or another leaves it stopped). */
     long (*fault)(struct server_call *call);

@@ -33,6 +33,8 @@ long server_dispatch(struct server *s, struct server_call *call)
     call->server = s;
     call->out = (struct request){0};
     call->reply_cap = 0;
+    if (s->call_arrived) /* before any check: a refused call ended the owed reply too */
+        s->call_arrived(s);
     call->client = s->find_client ? s->find_client(s, call->badge) : 0;
     const struct server_op *op = find_op(s, call->in.label);
     long status;

@@ -1,10 +1,10 @@
 /*
- * A watchdog thread for a driver's time-outs (servers/nvme; the same scheme as servers/ahci's
- * watchdog.c, which could move onto it). The kernel's receives have no time-out, so a driver's
- * one service thread, waiting for requests, doorbells and interrupts, cannot also wait for time:
- * this second thread sleeps (PROC_SLEEP) period_ms each time the driver arms it, then signals
- * the driver's notification (a badged copy: block_server_driver_notification). The driver arms
- * it only while something is in flight, so an idle driver is not woken at all.
+ * A watchdog thread for a driver's time-outs (servers/ahci, servers/nvme). The kernel's receives
+ * have no time-out, so a driver's one service thread, waiting for requests, doorbells and
+ * interrupts, cannot also wait for time: this second thread sleeps (PROC_SLEEP) period_ms each time
+ * the driver arms it, then signals the driver's notification (a badged copy:
+ * block_server_driver_notification). The driver arms it only while something is in flight, so an
+ * idle driver is not woken at all.
  *
  * The thread shares the process's IPC buffer with the main thread. It only makes register-only
  * system calls (no capabilities, no words past MR9), so it never reads or writes that buffer,

@@ -159,7 +159,8 @@ enum fs_label {
        volume on that disk (the same image attached to another controller: an NVMe namespace
        beside an AHCI disk, share-rw=on) -> -. SERVICE_BAD_ARGUMENT (1) for no name, SERVICE_
        DENIED for a volume in memory; the block library's answer (SERVICE_NOT_FOUND, BUSY,
-       BAD_ARGUMENT: another size) if the move failed, the volume then still on its disk. */
+       BAD_ARGUMENT: another size, or another image) if the move failed, the volume then still on
+       its disk. */
     FS_MOVE = 0x79,
 };
 

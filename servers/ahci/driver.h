@@ -2,9 +2,9 @@
  * The AHCI driver's hardware layer (docs/disks.md): the controller (hba.c: BIOS/OS handoff,
  * reset, AHCI mode, the ports found), each port's state machine and command slots (port.c:
  * issuing, completing, errors, time-outs, restarts), and the watchdog thread that gives the
- * driver its ticks (watchdog.c). The block protocol's side (sessions, rings) is the block server
- * library's (lib/libsys/block_server.h), plugged in by main.c; the pure parts (registers, IDENTIFY,
- * FISes, PRDs) in lib/ahci.
+ * driver its ticks (lib/libsys/watchdog.c). The block protocol's side (sessions, rings) is the
+ * block server library's (lib/libsys/block_server.h), plugged in by main.c; the pure parts
+ * (registers, IDENTIFY, FISes, PRDs) in lib/ahci.
  *
  * One thread serves everything: requests, doorbells, interrupts and ticks arrive through the
  * server library's loop (main.c), so no state here needs a lock. Nothing waits while the
@@ -162,12 +162,6 @@ bool port_busy(const struct ahci_port *p);
    up (its disk is marked BLOCK_INFO_FAILED). */
 extern struct block_server *ahci_server;
 void disk_failed(const struct ahci_port *p);
-
-/* watchdog.c: starts the thread, which signals tick (a badged copy of the driver's
-   notification) AHCI_TICK_MS after each watchdog_arm; watchdog_fired says the tick came. */
-const char *watchdog_start(uint64_t tick);
-void watchdog_arm(void);
-void watchdog_fired(void);
 
 /* The driver's bits on the block server's notification. */
 #define AHCI_BIT_IRQ  0

@@ -18,6 +18,7 @@
 #include "libsys/block_server.h"
 #include "libsys/invoke.h"
 #include "libsys/service.h"
+#include "libsys/watchdog.h"
 #include "proto/pci.h"
 
 #define PCI_COMMAND        0x04
@@ -135,7 +136,7 @@ static void arm_if_busy(void)
 {
     for (unsigned i = 0; i < ahci_hba.port_count; i++) {
         if (port_busy(ahci_hba.ports[i])) {
-            watchdog_arm();
+            libsys_watchdog_arm();
             return;
         }
     }
@@ -156,7 +157,7 @@ static void interrupt(struct block_server *bs, uint32_t bits)
 {
     (void)bs;
     if (bits & (1u << AHCI_BIT_TICK)) {
-        watchdog_fired();
+        libsys_watchdog_fired();
         ahci_hba.tick++;
         for (unsigned i = 0; i < ahci_hba.port_count; i++)
             port_tick(ahci_hba.ports[i]);
@@ -244,7 +245,8 @@ int main(int argc, char **argv)
         printf("ahci: MSI could not be enabled; stopping\n");
         return 1;
     }
-    why = watchdog_start(block_server_driver_notification(ahci_server, AHCI_BIT_TICK));
+    why = libsys_watchdog_start(block_server_driver_notification(ahci_server, AHCI_BIT_TICK),
+                                AHCI_TICK_MS, "ahci-watchdog");
     if (why) {
         printf("ahci: %s; stopping\n", why);
         return 1;

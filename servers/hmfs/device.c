@@ -66,7 +66,12 @@ struct block_disk {
     uint8_t *staged;            /* the run stage handed out last (write then copies nothing) */
     bool write_failed;          /* a write-back's request failed: no more flushes */
     char name[PROTO_NAME_MAX + 16];
+    char server[PROTO_NAME_MAX + 1]; /* the block server it is on, and its disk number */
+    unsigned disk;
 };
+
+/* The block server's disk under the cache, or NULL (a memory disk): for device_move. */
+static struct block_disk *block_device;
 
 #define READ_TAG UINT64_MAX /* a read's tag; a write's is its first block */
 
@@ -249,8 +254,11 @@ static long open_first(const char *kinds, unsigned number, struct block_disk *d)
         char name[PROTO_NAME_MAX + 1];
         snprintf(name, sizeof name, "%.*s", (int)n, at);
         e = block_open(name, number, REGION_BYTES, &d->session);
-        if (e == 0)
+        if (e == 0) {
             snprintf(d->name, sizeof d->name, "%s %u", name, number);
+            snprintf(d->server, sizeof d->server, "%s", name);
+            d->disk = number;
+        }
         at += n + (at[n] == ',');
     }
     return e;
@@ -320,6 +328,7 @@ const char *device_open(const char *kind, const char *which)
         if (run == 0)
             run = 1;
         d.region = block_region(d.session);
+        block_device = &d;
         d.read_bytes = (size_t)run * BCACHE_BLOCK;
         d.write_at = d.read_bytes;
         d.write_end = block_region_bytes(d.session);
@@ -359,4 +368,44 @@ bool device_has_hmfs(void)
             return true;
     }
     return false;
+}
+
+/* Reads d's superblock ring (blocks 0 to HMFS_RING_SIZE - 1) from the disk itself, past the
+   cache, into ring: 0 or -1. A block at a time: the read area may hold only one. */
+static int read_ring(struct block_disk *d, uint8_t *ring)
+{
+    for (unsigned i = 0; i < HMFS_RING_SIZE; i++) {
+        const void *view;
+        if (disk_read_view(d, i, 1, &view))
+            return -1;
+        memcpy(ring + (size_t)i * BCACHE_BLOCK, view, BCACHE_BLOCK);
+    }
+    return 0;
+}
+
+long device_move(const char *server, unsigned disk)
+{
+    struct block_disk *d = block_device;
+    if (!d)
+        return -(long)SERVICE_DENIED; /* a volume in memory */
+    /* Only the size is the block library's to check: the superblock ring, committed and
+       identical on both, is what says the other disk holds this very image. Another disk
+       of the same size would have the cache's blocks written over its own. */
+    static uint8_t before[HMFS_RING_SIZE * BCACHE_BLOCK], after[HMFS_RING_SIZE * BCACHE_BLOCK];
+    if (read_ring(d, before))
+        return -(long)SERVICE_INTERNAL;
+    long moved = block_move_sessions(server, disk);
+    if (moved <= 0)
+        return moved ? moved : -(long)SERVICE_DENIED;
+    if (read_ring(d, after) == 0 && memcmp(before, after, sizeof before) == 0) {
+        snprintf(d->name, sizeof d->name, "%s %u", server, disk);
+        snprintf(d->server, sizeof d->server, "%s", server);
+        d->disk = disk;
+        return moved;
+    }
+    printf("hmfs: %s disk %u does not hold this volume (its superblocks differ); back to %s\n",
+           server, disk, d->name);
+    if (block_move_sessions(d->server, d->disk) <= 0)
+        printf("hmfs: cannot go back to %s\n", d->name); /* later requests fail, reopening */
+    return -(long)SERVICE_BAD_ARGUMENT;
 }

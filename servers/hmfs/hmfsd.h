@@ -68,6 +68,11 @@ static inline uint64_t word(const struct server_call *call, unsigned i)
 const char *device_open(const char *kind, const char *which);
 /* Whether the disk holds an HMFS superblock in its ring (any magic, valid or not). */
 bool device_has_hmfs(void);
+/* FS_MOVE's move: every block session to disk of server, if that disk holds this volume (the
+   same image: its superblock ring as the one under the cache has it; else it goes back,
+   -SERVICE_BAD_ARGUMENT). The sessions moved, or block_move_sessions' error (-SERVICE_DENIED
+   for a memory disk). Nothing in flight or dirty: a commit comes first. */
+long device_move(const char *server, unsigned disk);
 
 /* clients.c */
 void *clients_find(struct server *s, uint64_t badge);

@@ -81,7 +81,7 @@ long handle_sync(struct server_call *call)
 }
 
 /* FS_MOVE: MR0 disk, MR1-MR4 a block server's name. Committed first, so nothing is in
-   flight or dirty: the block library then moves the session (block_move_sessions). */
+   flight or dirty: then the session moves if that disk holds this volume (device_move). */
 long handle_move(struct server_call *call)
 {
     char server[PROTO_NAME_MAX + 1];
@@ -92,7 +92,7 @@ long handle_move(struct server_call *call)
     long status = commit_for(call, "move");
     if (status != SERVICE_OK)
         return status;
-    long moved = block_move_sessions(server, (unsigned)word(call, 0));
+    long moved = device_move(server, (unsigned)word(call, 0));
     if (moved <= 0) {
         printf("hmfs: cannot move to %s disk %llu (%ld)\n", server,
                (unsigned long long)word(call, 0), moved);

@@ -209,7 +209,8 @@ def pause_case():
 def move_case():
     """HMFS moved from the AHCI driver to the NVMe driver while mounted and busy: one image
     attached both as an AHCI disk and as an NVMe namespace (share-rw=on; QEMU 7.2 allows it),
-    fsx and the big file running; moves to a missing server and disk refused (the volume stays
+    fsx and the big file running; moves to a missing server and disk, and to another disk of
+    the same size (a blank one: not this volume's superblocks), refused (the volume stays
     where it is), then `fsmove nvme 0` (FS_MOVE: hmfs commits, then the block library moves
     its idle session), then the AHCI driver stopped for good. The workloads go on
     without an error and finish after both; the image is clean."""
@@ -229,13 +230,16 @@ def move_case():
                 qemu=["-device", "ahci,id=ahci0",
                       "-drive", "if=none,id=d0,file={dir}/disk.img,format=raw",
                       "-device", "ide-hd,drive=d0,bus=ahci0.0,share-rw=on",
+                      "-drive", "if=none,id=d1,file={dir}/other.img,format=raw",
+                      "-device", "ide-hd,drive=d1,bus=ahci0.1",
                       "-drive", "if=none,id=n0,file={dir}/disk.img,format=raw",
                       "-device", "nvme,id=nvme0,serial=move-nvme,drive=n0,share-rw=on"],
-                disks=[("disk.img", DISK_BYTES, mkfs)],
+                disks=[("disk.img", DISK_BYTES, mkfs), ("other.img", DISK_BYTES, None)],
                 typing=[(r"hmfs: mounted ahci 0 ", "\r"),
                         (PROMPT, "run fsx 4 1000 /fsx-4 /stop &\r"),
                         (PROMPT, "run fsx bigfile 6 12 1 /big /stop &\r"),
                         (PROMPT, "fsmove nosuch 0\r"), (PROMPT, "fsmove nvme 3\r"),
+                        (PROMPT, "fsmove ahci 1\r"),
                         (PROMPT, "sleep 1500\r"), (PROMPT, "fsmove nvme 0\r"),
                         (PROMPT, "stop ahci\r"), (PROMPT, "blk stats nvme\r"),
                         (PROMPT, "echo moved > /stop\r")],
@@ -243,7 +247,11 @@ def move_case():
                                    r"^hmfs: cannot move to nosuch disk 0 \(-\d+\)$",
                                    r"^fsmove: nosuch: not found$",
                                    r"^hmfs: cannot move to nvme disk 3 \(-\d+\)$",
-                                   r"^fsmove: nvme: not found$", r"^hmfs: moved to nvme disk 0$",
+                                   r"^fsmove: nvme: not found$",
+                                   r"^hmfs: ahci disk 1 does not hold this volume \(its "
+                                   r"superblocks differ\); back to ahci 0$",
+                                   r"^hmfs: cannot move to ahci disk 1 \(-\d+\)$",
+                                   r"^hmfs: moved to nvme disk 0$",
                                    moved, stopped,
                                    r"^blk: nvme: 1 disks, 1 sessions, [1-9]\d* requests done, "
                                    r"0 failed",

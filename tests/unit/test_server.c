@@ -115,6 +115,35 @@ static void test_check_order(void **state)
     assert_int_equal(handled, 1);
 }
 
+static int arrivals;
+
+/* Counts the calls server_dispatch saw arrive. */
+static void count_arrival(struct server *s)
+{
+    assert_ptr_equal(s, &server);
+    arrivals++;
+}
+
+/* call_arrived runs for every call, refused ones too (each ended a reply the thread owed),
+   and before the handler. */
+static void test_call_arrived(void **state)
+{
+    (void)state;
+    struct server_call c;
+    server.call_arrived = count_arrival;
+    arrivals = 0;
+    assert_int_equal(call(&c, 99, 0, 7), SERVICE_BAD_LABEL);
+    assert_int_equal(arrivals, 1);
+    assert_int_equal(call(&c, OP_ECHO, 0, 7), SERVICE_BAD_LENGTH);
+    assert_int_equal(arrivals, 2);
+    assert_int_equal(call(&c, OP_CLIENT, 0, 3), SERVICE_DENIED);
+    assert_int_equal(arrivals, 3);
+    assert_int_equal(call(&c, OP_ECHO, 1, 3), SERVICE_OK);
+    assert_int_equal(arrivals, 4);
+    assert_int_equal(handled, 1);
+    server.call_arrived = NULL;
+}
+
 /* An error carries no words and no capability. */
 static void test_error_has_no_words(void **state)
 {
@@ -162,11 +191,9 @@ static void test_no_reply_and_capability(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dispatch),
-        cmocka_unit_test(test_check_order),
-        cmocka_unit_test(test_error_has_no_words),
-        cmocka_unit_test(test_bad_argument),
-        cmocka_unit_test(test_no_reply_and_capability),
+        cmocka_unit_test(test_dispatch),     cmocka_unit_test(test_check_order),
+        cmocka_unit_test(test_call_arrived), cmocka_unit_test(test_error_has_no_words),
+        cmocka_unit_test(test_bad_argument), cmocka_unit_test(test_no_reply_and_capability),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
