@@ -90,10 +90,14 @@ def powercut_case(n):
                 kill_after=(r"^powercut: writing in", moment), after=check_powercut)
 
 
-def fsx_case():
+def fsx_case(name="posix-fsx", smp=None):
     """fsx through the POSIX calls on HMFS on a ramdisk: two runs at once,
-    5,000 operations each."""
-    return Case("posix-fsx", initrd="test", exit_status=None, timeout=180,
+    5,000 operations each. posix-fsx-smp2 runs them on two CPUs, where the
+    two clients' calls and the server's replies cross CPUs all the time: it
+    caught the fast path's direct switch reading a replying server's context
+    after another CPU had written the next client's request into it (the
+    client got that request's label as its reply: EIO, EBADF)."""
+    return Case(name, initrd="test", smp=smp, exit_status=None, timeout=180,
                 cmdline="init=bin/procsrv -- manifest=etc/tests/fsx.manifest",
                 expect=[r"^fsx: seed 7: 5000 operations on /fsx-7$",
                         r"^fsx: seed 8: 5000 operations on /fsx-8$",
@@ -146,4 +150,5 @@ def shell_files_case():
 
 def posix_cases():
     cuts = int(os.environ.get("POWERCUT_CUTS", "20"))
-    return [shell_files_case(), fsx_case()] + [powercut_case(n) for n in range(1, cuts + 1)]
+    return ([shell_files_case(), fsx_case(), fsx_case("posix-fsx-smp2", smp=2)]
+            + [powercut_case(n) for n in range(1, cuts + 1)])

@@ -197,15 +197,15 @@ context_restore:
     swapgs
     iretq
 
-; fastpath_exit(struct trap_frame *to, struct trap_frame *from): the fast
-; path's direct switch (fastpath.c). The receiver (to) gets the message
-; straight from the sender's saved context (from): the message registers,
-; RAX, RDI and RSI; only RIP, RFLAGS and RSP are its own. to was saved by
-; syscall, so sysret suits it, and its RIP is a user address.
+; fastpath_exit(struct trap_frame *to): the fast path's direct switch
+; (fastpath.c). The receiver's context (to) holds the message already (copied
+; under the kernel lock: the sender's may be rewritten by another CPU once
+; the lock is free). to was saved by syscall, so sysret suits it, and its
+; RIP is a user address.
 global fastpath_exit
 fastpath_exit:
     mov [gs:CPU_LOCAL_USER_RSP], rdi    ; scratch: no register is free below
-    mov rsp, rsi
+    mov rsp, rdi
     RESTORE_GENERAL_REGISTERS
     mov rsp, [gs:CPU_LOCAL_USER_RSP]
     mov rcx, [rsp + TRAP_FRAME_RIP]
