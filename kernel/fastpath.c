@@ -6,15 +6,17 @@
  * receiver still owing a reply, a notification to deliver first) it
  * declines before changing anything, and the slow path handles the call.
  *
- * The message registers are copied into the receiver's context under the
- * kernel lock. When the thread that gets the message can run here and now
- * (this CPU, at least as urgent as anything queued), the fast path then
- * switches to it directly (fastpath_exit, entry.asm, sysret from that
- * context). The sender's context is not read after the lock is released: a
- * server that replied is already queued as a receiver, and another CPU may
- * write the next client's message into its context at once (posix-fsx-smp2
- * caught clients getting the other client's request as their reply).
- * Otherwise the receiver is queued, which interrupts its CPU if that idles.
+ * When the thread that gets the message can run here and now (this CPU, at
+ * least as urgent as anything queued), the fast path switches to it
+ * directly, and the message never leaves the sender's saved context:
+ * fastpath_exit (entry.asm) loads the message registers from there, and
+ * only the receiver's RIP, RFLAGS and RSP from the receiver, and releases
+ * the kernel lock only after that: a sender that replied is already queued
+ * as a receiver, and another CPU may write the next client's message into
+ * its context as soon as the lock is free (posix-fsx-smp2 caught clients
+ * getting the other client's request as their reply when the lock was
+ * released before). Otherwise the message is copied into the receiver's
+ * context and the receiver queued, which interrupts its CPU if that idles.
  */
 #include "fastpath.h"
 
@@ -30,9 +32,10 @@
 #include "thread.h"
 #include "trace.h"
 
-/* In entry.asm: leaves the kernel by sysret into the thread whose context (saved by syscall,
-   holding the message already) is to. Kernel lock released. */
-_Noreturn void fastpath_exit(struct trap_frame *to);
+/* In entry.asm: leaves the kernel by sysret into the thread whose context (saved by syscall) is
+   to, with the message registers, RAX, RDI and RSI of from. Needs the kernel lock held; releases
+   it once from is read. */
+_Noreturn void fastpath_exit(struct trap_frame *to, struct trap_frame *from);
 
 uint64_t fastpath_count;
 
@@ -103,13 +106,12 @@ fastpath_deliver(struct cpu_local *cpu, struct thread *from, struct thread *to,
     if (to->context.vector != TRAP_VECTOR_SYSCALL)
         panic("fastpath: thread '%s' waits with a context not saved by syscall", to->name);
 #endif
-    /* Copied under the kernel lock, even for a direct switch: see atop this file. */
-    copy_message(&to->context, message);
     uint64_t root = thread_vspace_root(to);
     if (to->cpu == from->cpu && root && sched_switch_to(from, to)) {
         thread_switch_in(cpu, to, root, xsave);
-        fastpath_exit(&to->context);
+        fastpath_exit(&to->context, message);
     }
+    copy_message(&to->context, message);
     sched_dequeue(from);
     sched_wake(to);
 }

@@ -232,6 +232,9 @@ static _Noreturn void thread_enter_user(struct thread *t)
        syscall, whose R11 is the thread's own RFLAGS.) */
     t->context.rflags = (t->context.rflags & 0x40cd5) | RFLAGS_IF | 2;
     thread_switch_in(this_cpu(), t, thread_vspace_root(t), cpu_fpu_features != 0);
+    /* From here on this CPU touches only t's context, which nobody frees
+       before this CPU has answered a request from the kernel again (smp.c). */
+    kernel_unlock();
     context_restore(&t->context);
 }
 

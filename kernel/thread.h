@@ -154,9 +154,10 @@ static inline void thread_fpu_save(struct thread *t)
 
 /* Makes t this CPU's current thread and loads what of it is not in its
    saved context (FPU registers, address space, FS base, the stack traps
-   save its context on), then releases the kernel lock: the last step
-   before leaving the kernel into t (thread_enter_user, and the fast path's
-   direct switch). Needs: t runnable and of this CPU, with a valid user
+   save its context on): the last step but releasing the kernel lock before
+   leaving the kernel into t (thread_enter_user, and the fast path's direct
+   switch, which must read the sender's context before it releases the lock:
+   fastpath.c). Needs: the kernel lock held; t runnable and of this CPU, with a valid user
    context; root is its page-table root (not 0); xsave says whether this CPU switches FPU state by
    xsave (cpu_fpu_features not 0) or fxsave, a constant in the fast path's variants (fastpath.c). */
 __attribute__((always_inline)) static inline void
@@ -188,9 +189,6 @@ thread_switch_in(struct cpu_local *cpu, struct thread *t, uint64_t root, bool xs
     }
     cpu->context_end = (uint64_t)(&t->context + 1);
     *cpu->trap_stack = cpu->context_end;
-    /* From here on this CPU touches only t's context, which nobody frees
-       before this CPU has answered a request from the kernel again (smp.c). */
-    kernel_unlock();
 }
 
 /* Leaves the kernel into the thread the scheduler picks, else idles.

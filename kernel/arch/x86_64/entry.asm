@@ -17,12 +17,8 @@
 bits 64
 section .text
 
-extern fastpath_call_handler
-extern fastpath_reply_recv_handler
-extern syscall_slow
-extern trap_dispatch
-extern trap_dispatch_user
-extern kernel_return_to_user
+extern fastpath_call_handler, fastpath_reply_recv_handler, syscall_slow, trap_dispatch
+extern trap_dispatch_user, kernel_return_to_user, kernel_lock_word
 
 ; PUSH_FIELD register, offset: pushes a register below the vector of a
 ; trap frame, and fails the assembly unless it lands at that offset of
@@ -197,16 +193,21 @@ context_restore:
     swapgs
     iretq
 
-; fastpath_exit(struct trap_frame *to): the fast path's direct switch
-; (fastpath.c). The receiver's context (to) holds the message already (copied
-; under the kernel lock: the sender's may be rewritten by another CPU once
-; the lock is free). to was saved by syscall, so sysret suits it, and its
-; RIP is a user address.
+; fastpath_exit(struct trap_frame *to, struct trap_frame *from): the fast
+; path's direct switch (fastpath.c). The receiver (to) gets the message
+; straight from the sender's saved context (from): the message registers,
+; RAX, RDI and RSI; only RIP, RFLAGS and RSP are its own. to was saved by
+; syscall, so sysret suits it, and its RIP is a user address. Entered with
+; the kernel lock held, released only once from is read (kernel_unlock's
+; two stores, owner first as in debug builds: from may be rewritten by
+; another CPU once the lock is free, fastpath.c).
 global fastpath_exit
 fastpath_exit:
     mov [gs:CPU_LOCAL_USER_RSP], rdi    ; scratch: no register is free below
-    mov rsp, rdi
+    mov rsp, rsi
     RESTORE_GENERAL_REGISTERS
+    mov dword [rel kernel_lock_word + 4], -1
+    mov dword [rel kernel_lock_word], 0
     mov rsp, [gs:CPU_LOCAL_USER_RSP]
     mov rcx, [rsp + TRAP_FRAME_RIP]
     mov r11, [rsp + TRAP_FRAME_RFLAGS]
