@@ -17,14 +17,12 @@
 #include "driver.h"
 #include "libsys/block_server.h"
 #include "libsys/invoke.h"
+#include "libsys/pci_driver.h"
 #include "libsys/service.h"
 #include "libsys/watchdog.h"
 #include "proto/pci.h"
 
-#define PCI_COMMAND        0x04
-#define PCI_COMMAND_MEMORY 0x2
-#define PCI_COMMAND_MASTER 0x4
-#define ABAR_INDEX         5
+#define ABAR_INDEX 5
 
 struct block_server *ahci_server;
 static struct block_disk_info disks[AHCI_MAX_PORTS];
@@ -33,62 +31,6 @@ static uint64_t irq_handler;
    masked, and acknowledging one does nothing (kernel/irq.c): a system call saved on every
    interrupt. */
 static bool irq_needs_ack;
-
-/* What procsrv granted: the pci server's endpoint for this function, the ABAR, the interrupt. */
-struct grants {
-    uint64_t pci, address;
-    volatile uint32_t *abar;
-    uint64_t handler, msi_address, msi_data;
-    bool msi;
-};
-
-static struct grants find_grants(const struct proc_info *info)
-{
-    struct grants g = {0};
-    for (unsigned i = 0; info && i < info->grant_count && i < PROC_MAX_GRANTS; i++) {
-        const struct proc_grant *e = &info->grants[i];
-        if (e->kind == PROC_GRANT_PCI) {
-            g.pci = e->slot;
-            g.address = e->arg;
-        } else if (e->kind == PROC_GRANT_PCI_MEMORY && (e->arg2 & 0xfff) == ABAR_INDEX) {
-            g.abar = (volatile uint32_t *)e->arg;
-        } else if (e->kind == PROC_GRANT_MSI) {
-            g.handler = e->slot;
-            g.msi = true;
-            g.msi_address = e->arg;
-            g.msi_data = e->arg2;
-        } else if (e->kind == PROC_GRANT_IRQ) {
-            g.handler = e->slot;
-        }
-    }
-    return g;
-}
-
-/* A request to the pci server for this function: words in, the first answer word out. */
-static struct result pci_call(uint64_t endpoint, uint64_t label, const uint64_t *words,
-                              unsigned count, uint64_t *answer)
-{
-    struct request r = {.label = label};
-    for (unsigned i = 0; i < count; i++)
-        request_set_word(&r, i, words[i]);
-    struct result e = request_result(request_call(endpoint, &r, 0, 0, 0), &r);
-    if (answer && result_is_ok(e))
-        *answer = request_word(&r, 0);
-    return e;
-}
-
-/* Memory decoding and bus mastering on: the HBA reads and writes memory by DMA, and an MSI is
-   a memory write too. */
-static bool enable_bus_master(const struct grants *g)
-{
-    uint64_t command = 0;
-    if (!result_is_ok(pci_call(g->pci, PCI_CONFIG_READ, (uint64_t[]){g->address, PCI_COMMAND, 2}, 3,
-                               &command)))
-        return false;
-    command |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
-    return result_is_ok(pci_call(g->pci, PCI_CONFIG_WRITE,
-                                 (uint64_t[]){g->address, PCI_COMMAND, 2, command}, 4, 0));
-}
 
 /* Parses a "name=MS" argument into *ms; true if it was one. */
 static bool timeout_argument(const char *arg, const char *name, uint32_t *ms)
@@ -209,17 +151,17 @@ int main(int argc, char **argv)
                  !timeout_argument(argv[i], "timeout-flush", &ahci_timeouts.flush_ms) &&
                  !timeout_argument(argv[i], "timeout-other", &ahci_timeouts.other_ms))
             printf("ahci: unknown argument '%s' ignored\n", argv[i]);
-    struct grants g = find_grants(libsys_proc_info());
-    if (!g.pci || !g.abar) {
+    struct pci_driver_grants g = pci_driver_find_grants(libsys_proc_info(), ABAR_INDEX);
+    if (!g.pci || !g.bar) {
         printf("ahci: no controller granted (the manifest starts it with pci=01.06.01); "
                "stopping\n");
         return 1;
     }
-    if (!enable_bus_master(&g)) {
+    if (!pci_driver_enable_bus_master(&g, false)) {
         printf("ahci: bus mastering could not be enabled; stopping\n");
         return 1;
     }
-    const char *why = hba_start(g.abar);
+    const char *why = hba_start(g.bar);
     if (why) {
         printf("ahci: %s; stopping\n", why);
         return 1;
@@ -240,8 +182,8 @@ int main(int argc, char **argv)
         return 1;
     }
     if (g.msi &&
-        !result_is_ok(pci_call(g.pci, PCI_MSI_ENABLE,
-                               (uint64_t[]){g.address, g.msi_address, g.msi_data}, 3, 0))) {
+        !result_is_ok(pci_driver_call(g.pci, PCI_MSI_ENABLE,
+                                      (uint64_t[]){g.address, g.msi_address, g.msi_data}, 3, 0))) {
         printf("ahci: MSI could not be enabled; stopping\n");
         return 1;
     }

@@ -22,14 +22,11 @@
 #include "driver.h"
 #include "libsys/block_server.h"
 #include "libsys/invoke.h"
+#include "libsys/pci_driver.h"
 #include "libsys/service.h"
 #include "libsys/watchdog.h"
 #include "proto/pci.h"
 
-#define PCI_COMMAND           0x04
-#define PCI_COMMAND_MEMORY    0x2
-#define PCI_COMMAND_MASTER    0x4
-#define PCI_COMMAND_INTX_OFF  0x400
 #define BAR_INDEX             0
 #define PCI_CAP_POINTER       0x34
 #define PCI_CAP_MSIX          0x11
@@ -53,96 +50,26 @@ static bool shutting_down;
 static uint64_t started, started_at_last_tick;
 static unsigned quiet_ticks;
 
-/* What procsrv granted: the pci server's endpoint for this function, BAR 0, the interrupt. */
-struct grants {
-    uint64_t pci, address;
-    volatile uint32_t *bar;
-    uint64_t bar_bytes;
-    uint64_t handler, msi_address, msi_data;
-    bool msi;
-};
-
-static struct grants find_grants(const struct proc_info *info)
-{
-    struct grants g = {0};
-    for (unsigned i = 0; info && i < info->grant_count && i < PROC_MAX_GRANTS; i++) {
-        const struct proc_grant *e = &info->grants[i];
-        if (e->kind == PROC_GRANT_PCI) {
-            g.pci = e->slot;
-            g.address = e->arg;
-        } else if (e->kind == PROC_GRANT_PCI_MEMORY && (e->arg2 & 0xfff) == BAR_INDEX) {
-            g.bar = (volatile uint32_t *)e->arg;
-            g.bar_bytes = e->arg2 & ~0xfffull;
-        } else if (e->kind == PROC_GRANT_MSI) {
-            g.handler = e->slot;
-            g.msi = true;
-            g.msi_address = e->arg;
-            g.msi_data = e->arg2;
-        } else if (e->kind == PROC_GRANT_IRQ) {
-            g.handler = e->slot;
-        }
-    }
-    return g;
-}
-
-/* A request to the pci server for this function: words in, the first answer word out. */
-static struct result pci_call(uint64_t endpoint, uint64_t label, const uint64_t *words,
-                              unsigned count, uint64_t *answer)
-{
-    struct request r = {.label = label};
-    for (unsigned i = 0; i < count; i++)
-        request_set_word(&r, i, words[i]);
-    struct result e = request_result(request_call(endpoint, &r, 0, 0, 0), &r);
-    if (answer && result_is_ok(e))
-        *answer = request_word(&r, 0);
-    return e;
-}
-
-static bool config_read(const struct grants *g, unsigned offset, unsigned width, uint64_t *value)
-{
-    return result_is_ok(
-        pci_call(g->pci, PCI_CONFIG_READ, (uint64_t[]){g->address, offset, width}, 3, value));
-}
-
-static bool config_write(const struct grants *g, unsigned offset, unsigned width, uint64_t value)
-{
-    return result_is_ok(
-        pci_call(g->pci, PCI_CONFIG_WRITE, (uint64_t[]){g->address, offset, width, value}, 4, 0));
-}
-
-/* Memory decoding and bus mastering on: the controller reads and writes memory by DMA, and
-   an MSI-X message is a memory write too. intx_off: INTx disabled (MSI-X in use). */
-static bool enable_bus_master(const struct grants *g, bool intx_off)
-{
-    uint64_t command = 0;
-    if (!config_read(g, PCI_COMMAND, 2, &command))
-        return false;
-    command |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
-    if (intx_off)
-        command |= PCI_COMMAND_INTX_OFF;
-    return config_write(g, PCI_COMMAND, 2, command);
-}
-
 /* MSI-X with one vector (PCI 3.0 section 6.8.2): table entry 0 in the BAR (this driver's own
    memory) gets the address and data procsrv's MSI grant names, unmasked; then the capability's
    enable bit through the pci server. Returns why not, or NULL. */
-static const char *enable_msix(const struct grants *g)
+static const char *enable_msix(const struct pci_driver_grants *g)
 {
     uint64_t at = 0, id = 0, control = 0, table = 0;
-    if (!config_read(g, PCI_CAP_POINTER, 1, &at))
+    if (!pci_driver_config_read(g, PCI_CAP_POINTER, 1, &at))
         return "its capability list cannot be read";
     for (unsigned hops = 0; at >= 0x40 && at < 0x100 && hops < 48; hops++) {
-        if (!config_read(g, (unsigned)at, 1, &id))
+        if (!pci_driver_config_read(g, (unsigned)at, 1, &id))
             return "its capability list cannot be read";
         if (id == PCI_CAP_MSIX)
             break;
-        if (!config_read(g, (unsigned)at + 1, 1, &at))
+        if (!pci_driver_config_read(g, (unsigned)at + 1, 1, &at))
             return "its capability list cannot be read";
     }
     if (id != PCI_CAP_MSIX || at < 0x40 || at >= 0x100)
         return "it has no MSI-X capability";
-    if (!config_read(g, (unsigned)at + 2, 2, &control) ||
-        !config_read(g, (unsigned)at + 4, 4, &table))
+    if (!pci_driver_config_read(g, (unsigned)at + 2, 2, &control) ||
+        !pci_driver_config_read(g, (unsigned)at + 4, 4, &table))
         return "its MSI-X capability cannot be read";
     uint64_t offset = table & ~7ull;
     if ((table & 7) != BAR_INDEX || offset + 16 > g->bar_bytes)
@@ -152,8 +79,9 @@ static const char *enable_msix(const struct grants *g)
     entry[1] = (uint32_t)(g->msi_address >> 32);
     entry[2] = (uint32_t)g->msi_data;
     entry[3] = 0; /* unmasked */
-    if (!config_write(g, (unsigned)at + 2, 2,
-                      (control | MSIX_CONTROL_ENABLE) & ~(uint64_t)MSIX_CONTROL_MASK_ALL))
+    if (!pci_driver_config_write(g, (unsigned)at + 2, 2,
+                                 (control | MSIX_CONTROL_ENABLE) &
+                                     ~(uint64_t)MSIX_CONTROL_MASK_ALL))
         return "the pci server refused to enable MSI-X";
     return NULL;
 }
@@ -282,13 +210,13 @@ int main(int argc, char **argv)
         if (!timeout_argument(argv[i], "timeout-io", &nvme_timeouts.io_ms) &&
             !timeout_argument(argv[i], "timeout-flush", &nvme_timeouts.flush_ms))
             printf("nvme: unknown argument '%s' ignored\n", argv[i]);
-    struct grants g = find_grants(libsys_proc_info());
+    struct pci_driver_grants g = pci_driver_find_grants(libsys_proc_info(), BAR_INDEX);
     if (!g.pci || !g.bar || g.bar_bytes < 0x2000) {
         printf("nvme: no controller granted (the manifest starts it with pci=01.08.02); "
                "stopping\n");
         return 1;
     }
-    if (!enable_bus_master(&g, g.msi)) {
+    if (!pci_driver_enable_bus_master(&g, g.msi)) {
         printf("nvme: bus mastering could not be enabled; stopping\n");
         return 1;
     }

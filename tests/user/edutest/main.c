@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "libsys/pci_driver.h"
 #include "libsys/service.h"
 #include "proto/pci.h"
 #include "testlib.h"
@@ -34,19 +35,6 @@ static void set_reg(unsigned offset, uint32_t value)
     bar0[offset / 4] = value;
 }
 
-/* A request to the pci server through endpoint. */
-static struct result pci_call(uint64_t endpoint, uint64_t label, const uint64_t *words,
-                              unsigned count, uint64_t *answer)
-{
-    struct request r = {.label = label};
-    for (unsigned i = 0; i < count; i++)
-        request_set_word(&r, i, words[i]);
-    struct result e = request_result(request_call(endpoint, &r, 0, 0, 0), &r);
-    if (answer && result_is_ok(e))
-        *answer = request_word(&r, 0);
-    return e;
-}
-
 /* Waits (up to two seconds) for the notification; true if it was signalled. */
 static bool wait_signal(uint64_t notification)
 {
@@ -66,37 +54,40 @@ static void refusals(uint64_t pci, uint64_t own)
 {
     uint64_t value = 0, other = PCI_ADDRESS(0, 0, 0);
     check_status("another function's configuration space",
-                 pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){other, 0, 4}, 3, &value),
+                 pci_driver_call(pci, PCI_CONFIG_READ, (uint64_t[]){other, 0, 4}, 3, &value),
                  SERVICE_DENIED);
-    check_status("another function's information", pci_call(pci, PCI_INFO, &other, 1, 0),
+    check_status("another function's information", pci_driver_call(pci, PCI_INFO, &other, 1, 0),
                  SERVICE_DENIED);
     check_status("writing another function's command register",
-                 pci_call(pci, PCI_CONFIG_WRITE, (uint64_t[]){other, 4, 2, 0}, 4, 0),
+                 pci_driver_call(pci, PCI_CONFIG_WRITE, (uint64_t[]){other, 4, 2, 0}, 4, 0),
                  SERVICE_DENIED);
     check_status("moving its own BAR 0",
-                 pci_call(pci, PCI_CONFIG_WRITE, (uint64_t[]){own, 0x10, 4, 0}, 4, 0),
+                 pci_driver_call(pci, PCI_CONFIG_WRITE, (uint64_t[]){own, 0x10, 4, 0}, 4, 0),
                  SERVICE_DENIED);
-    check_result_bad_range("a width of 3",
-                           pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 0, 3}, 3, &value), 2, 1,
-                           4);
+    check_result_bad_range(
+        "a width of 3", pci_driver_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 0, 3}, 3, &value),
+        2, 1, 4);
     /* 256 bytes through the ports, 4096 with ECAM: past both. */
-    check_result_bad_argument("an offset past the space",
-                              pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 4096, 4}, 3, &value),
-                              1);
+    check_result_bad_argument(
+        "an offset past the space",
+        pci_driver_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 4096, 4}, 3, &value), 1);
     check_result_bad_argument(
         "an MSI address outside the local APICs'",
-        pci_call(pci, PCI_MSI_ENABLE, (uint64_t[]){own, 0x1000, IRQ_MSI_VECTOR_FIRST}, 3, 0), 1);
+        pci_driver_call(pci, PCI_MSI_ENABLE, (uint64_t[]){own, 0x1000, IRQ_MSI_VECTOR_FIRST}, 3, 0),
+        1);
     uint64_t by_name = libsys_alloc_slot();
     check_status("the pci server by name", proc_lookup("pci", by_name), SERVICE_OK);
     check_status("reaches no configuration space",
-                 pci_call(by_name, PCI_CONFIG_READ, (uint64_t[]){own, 0, 4}, 3, &value),
+                 pci_driver_call(by_name, PCI_CONFIG_READ, (uint64_t[]){own, 0, 4}, 3, &value),
                  SERVICE_DENIED);
-    check_status("nor another device", pci_call(by_name, PCI_INFO, &other, 1, 0), SERVICE_DENIED);
-    check_status("an unknown request", pci_call(pci, 99, &own, 1, 0), SERVICE_BAD_LABEL);
-    check_status("a read without its width", pci_call(pci, PCI_CONFIG_READ, &own, 1, &value),
+    check_status("nor another device", pci_driver_call(by_name, PCI_INFO, &other, 1, 0),
+                 SERVICE_DENIED);
+    check_status("an unknown request", pci_driver_call(pci, 99, &own, 1, 0), SERVICE_BAD_LABEL);
+    check_status("a read without its width", pci_driver_call(pci, PCI_CONFIG_READ, &own, 1, &value),
                  SERVICE_BAD_LENGTH);
     check_result_bad_range("an address that cannot be",
-                           pci_call(pci, PCI_INFO, (uint64_t[]){0x10000}, 1, 0), 0, 0, 0xffff);
+                           pci_driver_call(pci, PCI_INFO, (uint64_t[]){0x10000}, 1, 0), 0, 0,
+                           0xffff);
     struct request r = {.label = PROC_PCI_DEVICE};
     for (unsigned i = 0; i < PROC_PCI_DEVICE_LENGTH; i++)
         request_set_word(&r, i, 0);
@@ -142,7 +133,8 @@ static void restart_pci(uint64_t pci, uint64_t own, uint64_t pid)
     proc_sleep_ms(300); /* its restart back-off is 100 ms */
     uint64_t value = 0;
     check_status("its configuration space through the new server",
-                 pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 0, 4}, 3, &value), SERVICE_OK);
+                 pci_driver_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 0, 4}, 3, &value),
+                 SERVICE_OK);
     check("its vendor and device id again", (long)value, 0x11e81234);
     listed_as_driver(own, pid);
 }
@@ -155,27 +147,11 @@ int main(int argc, char **argv)
     if (info)
         memcpy(name, info->name, sizeof name - 1);
     check_init(name);
-    uint64_t pci = 0, own = 0, handler = 0, notification = 0, msi_address = 0, msi_data = 0;
-    uint64_t gsi = ~0ull, bar_size = 0;
-    for (unsigned i = 0; info && i < info->grant_count && i < PROC_MAX_GRANTS; i++) {
-        const struct proc_grant *g = &info->grants[i];
-        if (g->kind == PROC_GRANT_PCI) {
-            pci = g->slot;
-            own = g->arg;
-        } else if (g->kind == PROC_GRANT_PCI_MEMORY && (g->arg2 & 0xfff) == 0) {
-            bar0 = (volatile uint32_t *)g->arg;
-            bar_size = g->arg2 & ~0xffful;
-        } else if (g->kind == PROC_GRANT_MSI) {
-            handler = g->slot;
-            msi_address = g->arg;
-            msi_data = g->arg2;
-        } else if (g->kind == PROC_GRANT_IRQ) {
-            handler = g->slot;
-            gsi = g->arg;
-        } else if (g->kind == PROC_GRANT_NOTIFICATION) {
-            notification = g->slot;
-        }
-    }
+    struct pci_driver_grants g = pci_driver_find_grants(info, 0);
+    uint64_t pci = g.pci, own = g.address, handler = g.handler, notification = g.notification;
+    uint64_t msi_address = g.msi_address, msi_data = g.msi_data, gsi = g.gsi,
+             bar_size = g.bar_bytes;
+    bar0 = g.bar;
     if (!pci || !bar0 || !handler || !notification) {
         check_fail("missing grants: pci %lu, BAR 0 %p, interrupt %lu, notification %lu",
                    (unsigned long)pci, (void *)bar0, (unsigned long)handler,
@@ -196,17 +172,18 @@ int main(int argc, char **argv)
 
     uint64_t value = 0;
     check_status("its own configuration space",
-                 pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 0, 4}, 3, &value), SERVICE_OK);
+                 pci_driver_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 0, 4}, 3, &value),
+                 SERVICE_OK);
     check("its vendor and device id", (long)value, 0x11e81234);
     uint64_t command = 0;
-    pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 4, 2}, 3, &command);
+    pci_driver_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 4, 2}, 3, &command);
     /* Bus mastering on (an MSI is a memory write by the device); the decode bits it tries to
        clear stay as firmware set them. */
     check_status(
         "bus mastering on",
-        pci_call(pci, PCI_CONFIG_WRITE, (uint64_t[]){own, 4, 2, (command & ~3ul) | 4}, 4, 0),
+        pci_driver_call(pci, PCI_CONFIG_WRITE, (uint64_t[]){own, 4, 2, (command & ~3ul) | 4}, 4, 0),
         SERVICE_OK);
-    pci_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 4, 2}, 3, &value);
+    pci_driver_call(pci, PCI_CONFIG_READ, (uint64_t[]){own, 4, 2}, 3, &value);
     check("bus mastering is on, the decode bits unchanged", (long)value,
           (long)((command & 3) | (command & ~3ul) | 4));
     /* PCI_INFO: what the pci server knows of it; the interrupt word says how INTx arrives. */
@@ -227,9 +204,10 @@ int main(int argc, char **argv)
     const char *how = "INTx";
     if (msi_address) {
         how = "MSI";
-        check_status("MSI enabled",
-                     pci_call(pci, PCI_MSI_ENABLE, (uint64_t[]){own, msi_address, msi_data}, 3, 0),
-                     SERVICE_OK);
+        check_status(
+            "MSI enabled",
+            pci_driver_call(pci, PCI_MSI_ENABLE, (uint64_t[]){own, msi_address, msi_data}, 3, 0),
+            SERVICE_OK);
     }
     unsigned arrived = 0;
     for (unsigned i = 0; i < ROUNDS; i++) {
