@@ -14,15 +14,15 @@
 
 /* What procsrv granted; a field is 0 (gsi ~0) when its grant is absent. */
 struct pci_driver_grants {
-    uint64_t pci, address;     /* PROC_GRANT_PCI: the pci server's endpoint, the function */
-    volatile uint32_t *bar;    /* PROC_GRANT_PCI_MEMORY of the BAR asked for: where it is mapped */
-    uint64_t bar_bytes;        /* and its size */
-    uint64_t handler;          /* the IRQ handler of PROC_GRANT_MSI or PROC_GRANT_IRQ */
-    bool msi;                  /* PROC_GRANT_MSI: the handler is an MSI vector's */
-    uint64_t msi_address;      /* and the message's address */
-    uint64_t msi_data;         /* and data */
-    uint64_t gsi;              /* PROC_GRANT_IRQ: the line (GSI) */
-    uint64_t notification;     /* PROC_GRANT_NOTIFICATION: the notification the handler signals */
+    uint64_t pci, address;  /* PROC_GRANT_PCI: the pci server's endpoint, the function */
+    volatile uint32_t *bar; /* PROC_GRANT_PCI_MEMORY of the BAR asked for: where it is mapped */
+    uint64_t bar_bytes;     /* and its size */
+    uint64_t handler;       /* the IRQ handler of PROC_GRANT_MSI or PROC_GRANT_IRQ */
+    bool msi;               /* PROC_GRANT_MSI: the handler is an MSI vector's */
+    uint64_t msi_address;   /* and the message's address */
+    uint64_t msi_data;      /* and data */
+    uint64_t gsi;           /* PROC_GRANT_IRQ: the line (GSI) */
+    uint64_t notification;  /* PROC_GRANT_NOTIFICATION: the notification the handler signals */
 };
 
 /* Walks info's grants (info may be NULL: nothing found) for bar_index's memory BAR, the pci
