@@ -107,6 +107,9 @@ struct proc_info {
     unsigned long grant_count;
     struct proc_grant grants[PROC_MAX_GRANTS];
     char name[PROTO_NAME_MAX + 1];
+    /* Instances of the same entry that ran before this one (it was restarted or swapped in):
+       0 at its first start. A driver says less on the console when it is not 0. */
+    unsigned long earlier;
 };
 
 /* Process ids: procsrv is 1, memsrv 2; 0 is never a process. */

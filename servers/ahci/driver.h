@@ -123,8 +123,10 @@ static inline void port_write(struct ahci_port *p, unsigned offset, uint32_t val
 
 /* hba.c: takes the controller from the firmware, resets it, enables AHCI mode and interrupts,
    and brings up every implemented port with an ATA disk behind it (IDENTIFY included).
-   Waits (bounded, with PROC_SLEEP) only here, before serving. Returns an error text or NULL. */
-const char *hba_start(volatile uint32_t *abar);
+   Waits (bounded, with PROC_SLEEP) only here, before serving. quiet (a restart or a swap):
+   the controller's line and each disk's are not said again, failures are. Returns an error
+   text or NULL. */
+const char *hba_start(volatile uint32_t *abar, bool quiet);
 
 /* port.c */
 /* Sets up a port's DMA memory and starts it (start-up only: waits are PROC_SLEEPs). Returns

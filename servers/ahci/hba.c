@@ -73,7 +73,7 @@ static bool any_device(struct ahci_port *ports, const bool *stopped)
     return false;
 }
 
-const char *hba_start(volatile uint32_t *abar)
+const char *hba_start(volatile uint32_t *abar, bool quiet)
 {
     ahci_hba.regs = abar;
     take_from_bios();
@@ -88,10 +88,11 @@ const char *hba_start(volatile uint32_t *abar)
     ahci_hba.slots = AHCI_CAP_NCS(ahci_hba.cap);
     uint32_t implemented = hba_read(AHCI_PI);
     uint32_t version = hba_read(AHCI_VS);
-    printf("ahci: AHCI %x.%x%x, %u ports (implemented 0x%x), %u command slots%s%s\n", version >> 16,
-           (version >> 8) & 0xff, version & 0xff, AHCI_CAP_NP(ahci_hba.cap) + 1, implemented,
-           ahci_hba.slots, ahci_hba.cap & AHCI_CAP_SNCQ ? ", NCQ" : "",
-           ahci_hba.cap & AHCI_CAP_S64A ? ", 64-bit" : "");
+    if (!quiet)
+        printf("ahci: AHCI %x.%x%x, %u ports (implemented 0x%x), %u command slots%s%s\n",
+               version >> 16, (version >> 8) & 0xff, version & 0xff, AHCI_CAP_NP(ahci_hba.cap) + 1,
+               implemented, ahci_hba.slots, ahci_hba.cap & AHCI_CAP_SNCQ ? ", NCQ" : "",
+               ahci_hba.cap & AHCI_CAP_S64A ? ", 64-bit" : "");
 
     /* Every implemented port stopped (and, with staggered spin-up, spun up and COMRESET) at
        once, so the waits overlap. Without staggered spin-up the HBA reset above sent every
@@ -140,6 +141,8 @@ const char *hba_start(volatile uint32_t *abar)
             continue;
         }
         const char *why = port_bring_up(p);
+        if (why && quiet && port_read(p, AHCI_PX_SIG) == AHCI_SIG_ATAPI)
+            continue; /* said at the first start: no disk, nothing wrong */
         if (why) {
             char line[160];
             snprintf(line, sizeof line, "%s; skipped", why);
@@ -148,6 +151,8 @@ const char *hba_start(volatile uint32_t *abar)
         }
         p->disk = found;
         ahci_hba.ports[found++] = p;
+        if (quiet)
+            continue;
         char queue[16] = "no NCQ";
         if (p->mode.ncq)
             snprintf(queue, sizeof queue, "NCQ %u", p->depth);

@@ -161,7 +161,10 @@ int main(int argc, char **argv)
         printf("ahci: bus mastering could not be enabled; stopping\n");
         return 1;
     }
-    const char *why = hba_start(g.bar);
+    /* A restart or a swap says one line (what it serves), not the controller's and every
+       disk's again: each console line lengthens the swap pause (docs/disk-performance.md).
+       Failures are said every time. */
+    const char *why = hba_start(g.bar, libsys_proc_info()->earlier != 0);
     if (why) {
         printf("ahci: %s; stopping\n", why);
         return 1;

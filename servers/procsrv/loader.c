@@ -291,6 +291,7 @@ static bool build(struct build *b, const char *extra, uint64_t extra_length)
     info.tick_hz = boot->tick_hz;
     info.cpu_count = boot->cpu_count;
     info.cspace_bits = cspace_bits;
+    info.earlier = p->launches;
     memcpy(info.name, p->entry.name, sizeof info.name);
     if (!build_mint(b, procsrv_endpoint, PROC_SLOT_PROCSRV) ||
         (memsrv_endpoint && !build_mint(b, memsrv_endpoint, PROC_SLOT_MEMSRV)))

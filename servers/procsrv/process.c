@@ -84,9 +84,10 @@ static void destroy(struct process *p)
 }
 
 /* Borrows memory for p (a new pid each time) and builds it. On failure
-   everything is undone; returns 0 or -(SERVICE_*). */
+   everything is undone; returns 0 or -(SERVICE_*). swap: process_swap says the one line
+   (a console line costs the swap pause about 0.1 ms of TCG; docs/disk-performance.md). */
 static long launch(struct process *p, const char *extra, uint64_t extra_length, uint64_t memory,
-                   unsigned memory_bits)
+                   unsigned memory_bits, bool swap)
 {
     struct load_result check = loader_check(&p->entry);
     if (check.error) {
@@ -123,14 +124,17 @@ static long launch(struct process *p, const char *extra, uint64_t extra_length, 
     }
     /* Said before it runs: on another CPU its own first lines would
        otherwise mix with this one on the shared serial line. */
-    printf("procsrv: started %s (%s) as process %lu (%lu KiB to start)\n", p->entry.name,
-           p->entry.program, (unsigned long)p->pid, (unsigned long)(1ul << p->untyped_bits) >> 10);
+    if (!swap)
+        printf("procsrv: started %s (%s) as process %lu (%lu KiB to start)\n", p->entry.name,
+               p->entry.program, (unsigned long)p->pid,
+               (unsigned long)(1ul << p->untyped_bits) >> 10);
     /* memsrv waits for its memory (start_memsrv resumes it). */
     if (p->pid != PROC_PID_MEMSRV && thread_resume(p->thread) != ERR_OK) {
         printf("procsrv: cannot start %s: its thread would not start\n", p->entry.name);
         destroy(p);
         return -SERVICE_INTERNAL; /* procsrv's own failure, not the request's */
     }
+    p->launches++;
     return 0;
 }
 
@@ -165,7 +169,7 @@ static struct process *start(const struct manifest_entry *entry, uint64_t parent
             names_set_service(entry->name, p->service, 0);
         }
     }
-    *error = launch(p, "", 0, memory, memory_bits);
+    *error = launch(p, "", 0, memory, memory_bits, false);
     if (*error) {
         memset(p, 0, sizeof *p);
         return 0;
@@ -289,7 +293,7 @@ void process_restart_due(void)
         if (p->state != PROC_STATE_RESTARTING || p->restart_tick > clock_ticks())
             continue;
         p->restarts++;
-        if (launch(p, "", 0, 0, 0) != 0)
+        if (launch(p, "", 0, 0, 0, false) != 0)
             process_end(p, -1, true); /* counts as another crash: back off further */
     }
 }
@@ -328,7 +332,7 @@ long process_swap(struct process *p, const char *program, uint64_t *new_pid)
     memcpy(p->swapped_from, p->entry.program, sizeof p->swapped_from);
     p->entry = next;
     p->restarts = 0;
-    long e = launch(p, "", 0, 0, 0);
+    long e = launch(p, "", 0, 0, 0, true);
     if (e) {
         if (!undo_swap(p)) /* the old program comes back if it can */
             p->state = PROC_STATE_FAILED;

@@ -60,6 +60,7 @@ struct process {
     uint64_t service; /* a server's endpoint: made by procsrv, kept across restarts and swaps */
     int64_t status;   /* exit status, once EXITED */
     unsigned restarts;
+    unsigned launches;         /* instances of this entry started so far (proc_info.earlier) */
     uint64_t restart_tick;     /* when RESTARTING: the clock tick to start it again at */
     uint64_t waiter;           /* a saved reply of a PROC_WAIT for it (0: none) */
     struct proc_device device; /* a PCI driver's function */

@@ -112,8 +112,8 @@ def memory_given_back(log):
     typed last, lists no such client) once the driver serving now had reset the controller
     (PROC_DEVICE_RESET; docs/platform.md, "A driver's death"), and the one serving now holds
     some."""
-    started = [int(p) for p in re.findall(r"^procsrv: started ahci \(\S+\) as process (\d+)",
-                                          log, re.M)]
+    started = [int(p) for p in re.findall(r"^procsrv: (?:started ahci \(\S+\) as process|swapped "
+                                          r"ahci: process \d+ replaced by) (\d+)", log, re.M)]
     at = log.rfind("> mem\n")
     clients = [int(c) for c in re.findall(r"^ +(\d+) +\d+K +\d+K$", log[at:], re.M)]
     if at < 0 or not clients or len(started) < 2:
