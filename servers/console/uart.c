@@ -9,7 +9,6 @@
 /* Register offsets from the base port (DLAB clear, as the kernel leaves it). */
 #define UART_DATA 0 /* RBR when read, THR when written */
 #define UART_IER  1
-#define UART_IIR  2
 #define UART_MCR  4
 #define UART_LSR  5
 
@@ -19,8 +18,6 @@
 #define MCR_OUT2         0x08 /* routes the UART's interrupt to the PIC/IOAPIC pin */
 #define LSR_DATA_READY   0x01
 #define LSR_THR_EMPTY    0x20
-#define IIR_FIFO_ON      0xc0 /* both bits: a 16550A with its FIFOs on (the kernel turned them on) */
-#define FIFO_BYTES       16
 
 /* Polls of LSR before a byte is given up: far more than the ~87 us one byte takes at
    115200 baud, even under TCG. */
@@ -43,37 +40,29 @@ bool uart_init(struct uart *u, uint64_t slot, uint16_t base)
     u->ports = slot;
     u->base = base;
     u->last_cr = false;
-    u->room = 0;
     if (uart_in(u, UART_LSR) < 0)
         return false;
-    long iir = uart_in(u, UART_IIR);
-    u->fifo = iir >= 0 && (iir & IIR_FIFO_ON) == IIR_FIFO_ON ? FIFO_BYTES : 1;
     if (uart_out(u, UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT2) != ERR_OK)
         return false;
     return uart_out(u, UART_IER, IER_RX_AVAILABLE) == ERR_OK;
 }
 
-/* Writes one byte once the transmitter has room (or after UART_TX_POLLS). With the FIFOs on,
-   LSR's THR empty means the whole transmit FIFO is: 16 bytes go before LSR is read again, so a
-   line costs about one I/O port call a byte instead of two. */
-static void uart_putc(struct uart *u, uint8_t c)
+/* Writes one byte once the transmit holding register is free (or after UART_TX_POLLS). */
+static void uart_putc(const struct uart *u, uint8_t c)
 {
-    for (unsigned i = 0; !u->room && i < UART_TX_POLLS; i++) {
+    for (unsigned i = 0; i < UART_TX_POLLS; i++) {
         long lsr = uart_in(u, UART_LSR);
         if (lsr < 0)
             return;
         if (lsr & LSR_THR_EMPTY)
-            u->room = u->fifo;
+            break;
     }
-    if (u->room)
-        u->room--;
     uart_out(u, UART_DATA, c);
 }
 
 void uart_write(struct uart *u, const void *bytes, size_t n)
 {
     const uint8_t *p = bytes;
-    u->room = 0; /* LSR read again first: the kernel may have written since the last call */
     for (size_t i = 0; i < n; i++) {
         if (p[i] == '\n' && !u->last_cr)
             uart_putc(u, '\r');

@@ -15,8 +15,6 @@ struct uart {
     uint64_t ports; /* slot of the I/O port capability covering base..base+7 */
     uint16_t base;  /* 0x3f8 for COM1 */
     bool last_cr;   /* the last byte written was '\r' (so a '\n' after it needs no other) */
-    unsigned fifo;  /* bytes the transmitter takes once LSR says it is empty: 16 or 1 */
-    unsigned room;  /* bytes uart_write may still write before it reads LSR again */
 };
 
 /* Sets up *u for the UART at base reached through the capability in slot, and enables its
@@ -25,9 +23,8 @@ struct uart {
 bool uart_init(struct uart *u, uint64_t slot, uint16_t base);
 
 /* Writes n bytes, "\n" as "\r\n" (unless the byte before it was '\r'). Waits for the
-   transmitter to be empty before each run of 16 bytes (its FIFO; before each byte if the FIFOs
-   are off), but gives a byte up after a bounded number of polls so a missing or wedged UART
-   cannot hang the server. */
+   transmitter before each byte, but gives a byte up after a bounded number of polls so a
+   missing or wedged UART cannot hang the server. */
 void uart_write(struct uart *u, const void *bytes, size_t n);
 
 /* Reads one received byte; returns it (0-255), or -1 if none is waiting. */
