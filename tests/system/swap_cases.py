@@ -111,9 +111,10 @@ def memory_given_back(log):
     """Check: the memory of every ended driver instance went back to memsrv (the shell's mem,
     typed last, lists no such client) once the driver serving now had reset the controller
     (PROC_DEVICE_RESET; docs/platform.md, "A driver's death"), and the one serving now holds
-    some."""
-    started = [int(p) for p in re.findall(r"^procsrv: (?:started ahci \(\S+\) as process|swapped "
-                                          r"ahci: process \d+ replaced by) (\d+)", log, re.M)]
+    some. Every instance counts, a swapped-in one too, and a line may follow the shell's prompt
+    on the same line (with two CPUs the prompt and procsrv's line race)."""
+    started = [int(p) for p in re.findall(r"procsrv: (?:started ahci \(\S+\) as process|swapped "
+                                          r"ahci: process \d+ replaced by) (\d+)", log)]
     at = log.rfind("> mem\n")
     clients = [int(c) for c in re.findall(r"^ +(\d+) +\d+K +\d+K$", log[at:], re.M)]
     if at < 0 or not clients or len(started) < 2:
