@@ -2,8 +2,8 @@
 fs.py) share: the one QEMU configuration both systems boot in, a fresh disk image per boot, the
 boot of each system (Missive from an ISO whose procsrv starts a benchmark manifest, Linux with
 linuxdisk as /init), their command-line options, what is read from each boot's log, and the
-host's TSC (benchcsv.host_tsc_hz). Booting and watching the serial log (make_iso, boot) serve
-run_missive.py and swap.py too.
+host's TSC (benchcsv.host_tsc_hz). Booting and watching the serial log (boot) serves
+run_missive.py and swap.py too, and making a benchmark's ISO (make_iso) run_missive.py.
 
 The configuration (docs/disk-performance.md, "Method"): QEMU's q35 machine with its built-in
 AHCI controller (ich9-ahci, 6 ports, NCQ: the controller a modern PC has, and the one Missive's
@@ -18,11 +18,9 @@ import csv
 import os
 import re
 import subprocess
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import benchcsv  # noqa: E402
+import benchcsv  # tools/bench, on the path of every script that imports this one
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
