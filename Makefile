@@ -558,9 +558,12 @@ BENCH_ITERATIONS ?= 10000
 LINUX_KERNEL ?=
 LINUXBENCH_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -static
 
-$(BENCH_LINUX)/linuxbench: tools/bench/linux/linuxbench.c Makefile | $(DEPS)
+# guest.c: what linuxbench and linuxdisk share as /init (the TSC, powering off, the console).
+LINUXBENCH_SRCS := tools/bench/linux/linuxbench.c tools/bench/linux/guest.c
+
+$(BENCH_LINUX)/linuxbench: $(LINUXBENCH_SRCS) tools/bench/linux/guest.h Makefile | $(DEPS)
 	@mkdir -p $(@D)
-	gcc $(LINUXBENCH_CFLAGS) -o $@ $< -lm
+	gcc $(LINUXBENCH_CFLAGS) -o $@ $(LINUXBENCH_SRCS) -lm
 
 $(BENCH_LINUX)/initramfs.cpio: $(BENCH_LINUX)/linuxbench tools/bench/linux/mkinitramfs.sh
 	bash tools/bench/linux/mkinitramfs.sh $< $@
@@ -594,9 +597,11 @@ BENCH_DISK := $(BUILD)/bench-disk
 LINUXDISK_MODULES := scsi_common scsi_mod libata libahci ahci crct10dif_common \
 	crct10dif_generic crc-t10dif crc64 crc64_rocksoft_generic crc64-rocksoft t10-pi sd_mod \
 	crc16 crc32c_generic crc32c-intel mbcache jbd2 ext4 nvme-core nvme
-LINUXDISK_SRCS := tools/bench/linux/linuxdisk.c lib/diskbench/diskbench.c lib/fsbench/fsbench.c
+LINUXDISK_SRCS := tools/bench/linux/linuxdisk.c tools/bench/linux/guest.c \
+	lib/diskbench/diskbench.c lib/fsbench/fsbench.c
 
-$(BENCH_DISK)/linuxdisk: $(LINUXDISK_SRCS) lib/diskbench/diskbench.h lib/fsbench/fsbench.h Makefile | $(DEPS)
+$(BENCH_DISK)/linuxdisk: $(LINUXDISK_SRCS) lib/diskbench/diskbench.h lib/fsbench/fsbench.h \
+		tools/bench/linux/guest.h Makefile | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(LINUXBENCH_CFLAGS) -Ilib -o $@ $(LINUXDISK_SRCS)
 
@@ -670,7 +675,7 @@ $(BUILD)/compile_commands.json: Makefile
 	@python3 tools/compile_commands.py "$(CURDIR)" \
 		"gcc $(KERNEL_CFLAGS)" $(KERNEL_C_SRCS) $(ASM_OFFSETS_SRC) -- \
 		"gcc $(HOST_CFLAGS)" $(wildcard tests/unit/*.c) -- \
-		"gcc $(LINUXBENCH_CFLAGS)" tools/bench/linux/linuxbench.c -- \
+		"gcc $(LINUXBENCH_CFLAGS)" $(LINUXBENCH_SRCS) -- \
 		"gcc $(USER_CFLAGS)" $(wildcard lib/libsys/*.c lib/result/*.c lib/wordpack/*.c tests/picolibc/*.c) \
 			$(foreach p,$(filter-out $(TEST_PROGRAMS),$(USER_PROGRAMS)),$(wildcard $(p)/*.c) \
 				$(extra_srcs_$(notdir $(p)))) -- \

@@ -1,71 +1,13 @@
 """The AHCI driver's system tests (docs/disks.md): real emulated disks on QEMU's AHCI
 controllers, pc (-device ahci) and q35 (the built-in one, whose boot CD and empty drive are
 ATAPI and skipped). The host writes blocktest's pattern into raw images before QEMU starts and
-checks what the guest wrote after QEMU ended; blkdebug makes chosen sectors fail."""
+checks what the guest wrote after QEMU ended (disk_cases.py); blkdebug makes chosen sectors fail."""
 import os
 import re
-import struct
 
-from common import LATE_INTERRUPT_OK, PROMPT, REPO, SHELL_TROUBLE, SHELL_UP, Case
-
-SECTOR = 512
-MASK = (1 << 64) - 1
-STARTED = r"^procsrv: started ahci \(bin/ahci\) as process \d+"
-
-
-def pattern_word(seed, n):
-    """blocktest_word (tests/user/blocktest/blocktest.h): splitmix64 of seed + n * phi."""
-    z = (seed + n * 0x9e3779b97f4a7c15) & MASK
-    z = ((z ^ (z >> 30)) * 0xbf58476d1ce4e5b9) & MASK
-    z = ((z ^ (z >> 27)) * 0x94d049bb133111eb) & MASK
-    return z ^ (z >> 31)
-
-
-def pattern_bytes(seed, first_sector, sectors):
-    words = SECTOR // 8
-    start = first_sector * words
-    return struct.pack(f"<{sectors * words}Q",
-                       *(pattern_word(seed, n) for n in range(start, start + sectors * words)))
-
-
-def fill_pattern(seed, first, count):
-    """A disk fill (Case.disks): the pattern of seed on sectors [first, first + count)."""
-    def fill(path):
-        with open(path, "r+b") as f:
-            f.seek(first * SECTOR)
-            f.write(pattern_bytes(seed, first, count))
-    return fill
-
-
-def image_has_pattern(image, seed, first, count, untouched=()):
-    """An after-check: sectors [first, first + count) of image hold seed's pattern, and each
-    (first, count) range of untouched is still zeros."""
-    def after(directory, log):
-        with open(os.path.join(directory, image), "rb") as f:
-            f.seek(first * SECTOR)
-            got = f.read(count * SECTOR)
-            want = pattern_bytes(seed, first, count)
-            if got != want:
-                bad = next(i for i in range(len(want)) if got[i:i + 1] != want[i:i + 1])
-                return (f"{image}: sector {first + bad // SECTOR} differs from the pattern at "
-                        f"byte {bad % SECTOR}")
-            for start, n in untouched:
-                f.seek(start * SECTOR)
-                if f.read(n * SECTOR) != bytes(n * SECTOR):
-                    return f"{image}: sectors {start}+{n} were written, and should not have been"
-        print(f"     {image}: sectors {first}+{count} hold the guest's pattern")
-        return None
-    return after
-
-
-def all_of(*checks):
-    def after(directory, log):
-        for check in checks:
-            error = check(directory, log)
-            if error:
-                return error
-        return None
-    return after
+from common import LATE_INTERRUPT_OK, REPO
+from disk_cases import (MIB64, READ_ERROR_AT_1000, all_of, driver_case, fill_pattern,
+                        image_has_pattern, ok, text_file)
 
 
 def pc_disks(*images, controller="ahci0"):
@@ -95,44 +37,10 @@ def blkdebug_disk(image, config, controller="ahci0", port=0):
             "-device", f"ide-hd,drive=bad{port},bus={controller}.{port}"]
 
 
-def text_file(text):
-    """A Case.disks fill that makes the file hold text (a blkdebug configuration)."""
-    def fill(path):
-        with open(path, "w") as f:
-            f.write(text)
-    return fill
-
-
-# blkdebug (QEMU 7.2): reads of sector 1000 fail with EIO, every time.
-READ_ERROR_AT_1000 = """[inject-error]
-event = "read_aio"
-errno = "5"
-sector = "1000"
-once = "off"
-"""
-
-
-
-
-def ahci_case(name, qemu, lines, expect, disks=(), timeout=150, forbid=(), manifest="ahci",
-              trouble=SHELL_TROUBLE, **kw):
+def ahci_case(name, qemu, lines, expect, manifest="ahci", **kw):
     """Boots the ahci manifest (None: the boot manifest, as make run does) with the disks and
-    types lines at the shell."""
-    cmdline = "qemu-exit" + (f" init=bin/procsrv -- manifest=etc/tests/{manifest}.manifest"
-                             if manifest else "")
-    return Case(name, initrd="test", timeout=timeout, exit_status=None, cmdline=cmdline,
-                qemu=list(qemu), disks=list(disks),
-                typing=[(PROMPT, line) for line in lines] + [(PROMPT, "echo ahci-done\r")],
-                expect=SHELL_UP + [STARTED] + list(expect) + [r"^ahci-done$"],
-                forbid=list(trouble) + list(forbid), **kw)
-
-
-MIB64 = 64 << 20
-OK = r"^blocktest: ok {server} disk {disk}: sectors {first}\+{count} at depth {depth}{what}$"
-
-
-def ok(server, disk, first, count, depth, what):
-    return OK.format(server=server, disk=disk, first=first, count=count, depth=depth, what=what)
+    types lines at the shell (disk_cases.driver_case)."""
+    return driver_case("ahci", name, qemu, lines, expect, manifest=manifest, **kw)
 
 
 def motd_at_sector_0(directory, log):

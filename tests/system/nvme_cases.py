@@ -4,14 +4,10 @@ what the guest wrote after QEMU ended, as ahci_cases.py does for AHCI; two names
 controllers; the block protocol's bad input against the real device; the driver killed and
 swapped in the middle of a stream; HMFS on NVMe across a reboot; make run DISK=nvme's machine;
 and one image on AHCI and NVMe at once (share-rw=on)."""
-import os
-
-from ahci_cases import (MIB64, READ_ERROR_AT_1000, all_of, fill_pattern, image_has_pattern, ok,
-                        text_file)
 from common import LATE_INTERRUPT_OK, PROMPT, SHELL_TROUBLE, SHELL_UP, Case
+from disk_cases import (MIB64, READ_ERROR_AT_1000, all_of, driver_case, fill_pattern,
+                        image_has_pattern, ok, text_file)
 from hmfs_cases import FORBID, fsck_clean, run_disk
-
-STARTED = r"^procsrv: started nvme \(bin/nvme\) as process \d+"
 
 
 def nvme_disk(image, controller="nvme0", serial="nvme-serial-0", extra=""):
@@ -29,17 +25,10 @@ def nvme_namespaces(*images, controller="nvme0", serial="nvme-ns"):
     return args
 
 
-def nvme_case(name, qemu, lines, expect, disks=(), timeout=150, forbid=(), manifest="nvme",
-              trouble=SHELL_TROUBLE, **kw):
+def nvme_case(name, qemu, lines, expect, manifest="nvme", **kw):
     """Boots the nvme manifest (None: the boot manifest) with the disks and types lines at the
-    shell."""
-    cmdline = "qemu-exit" + (f" init=bin/procsrv -- manifest=etc/tests/{manifest}.manifest"
-                             if manifest else "")
-    return Case(name, initrd="test", timeout=timeout, exit_status=None, cmdline=cmdline,
-                qemu=list(qemu), disks=list(disks),
-                typing=[(PROMPT, line) for line in lines] + [(PROMPT, "echo nvme-done\r")],
-                expect=SHELL_UP + [STARTED] + list(expect) + [r"^nvme-done$"],
-                forbid=list(trouble) + list(forbid), **kw)
+    shell (disk_cases.driver_case)."""
+    return driver_case("nvme", name, qemu, lines, expect, manifest=manifest, **kw)
 
 
 def nvme_cases():

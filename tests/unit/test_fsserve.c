@@ -50,39 +50,63 @@ static void test_paths(void **state)
     assert_int_equal(fsserve_path_copy(long_path, FS_PATH_MAX, out), 0);
     assert_int_equal(fsserve_path_copy(long_path, FS_PATH_MAX + 1, out), FS_ERROR_NAME_TOO_LONG);
 
-    const char *parent, *name;
-    char p1[] = "/dir/sub/file";
-    assert_int_equal(fsserve_path_split(p1, &parent, &name), 0);
-    assert_string_equal(parent, "/dir/sub");
-    assert_string_equal(name, "file");
-    char p2[] = "file//";
-    assert_int_equal(fsserve_path_split(p2, &parent, &name), 0);
-    assert_string_equal(parent, "");
-    assert_string_equal(name, "file");
-    char p3[] = "/";
-    assert_int_equal(fsserve_path_split(p3, &parent, &name), FS_ERROR_BAD_NAME);
-    char p4[] = "a/..";
-    assert_int_equal(fsserve_path_split(p4, &parent, &name), FS_ERROR_BAD_NAME);
-    char p5[] = "";
-    assert_int_equal(fsserve_path_split(p5, &parent, &name), FS_ERROR_BAD_NAME);
+    /* Splits: (path, status, parent, name). */
+    static const struct {
+        const char *path;
+        unsigned status;
+        const char *parent, *name;
+    } splits[] = {
+        {"/dir/sub/file", 0, "/dir/sub", "file"}, {"file//", 0, "", "file"},
+        {"/", FS_ERROR_BAD_NAME, NULL, NULL},     {"a/..", FS_ERROR_BAD_NAME, NULL, NULL},
+        {"", FS_ERROR_BAD_NAME, NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof splits / sizeof splits[0]; i++) {
+        char path[32];
+        const char *parent, *name;
+        strcpy(path, splits[i].path);
+        assert_int_equal(fsserve_path_split(path, &parent, &name), splits[i].status);
+        if (splits[i].status == 0) {
+            assert_string_equal(parent, splits[i].parent);
+            assert_string_equal(name, splits[i].name);
+        }
+    }
 
+    /* Tree names: (name, length, status). */
+    static const struct {
+        const char *name;
+        size_t length;
+        unsigned status;
+    } trees[] = {
+        {"snap1", 5, 0},
+        {"", 0, FS_ERROR_BAD_NAME},
+        {"a/b", 3, FS_ERROR_BAD_NAME},
+        {"a\0b", 3, FS_ERROR_BAD_NAME},
+        {long_path, FS_TREE_NAME_MAX + 1, FS_ERROR_NAME_TOO_LONG},
+    };
     char tree[FS_TREE_NAME_MAX + 1];
-    assert_int_equal(fsserve_tree_name_copy("snap1", 5, tree), 0);
-    assert_string_equal(tree, "snap1");
-    assert_int_equal(fsserve_tree_name_copy("", 0, tree), FS_ERROR_BAD_NAME);
-    assert_int_equal(fsserve_tree_name_copy("a/b", 3, tree), FS_ERROR_BAD_NAME);
-    assert_int_equal(fsserve_tree_name_copy("a\0b", 3, tree), FS_ERROR_BAD_NAME);
-    assert_int_equal(fsserve_tree_name_copy(long_path, FS_TREE_NAME_MAX + 1, tree),
-                     FS_ERROR_NAME_TOO_LONG);
+    for (size_t i = 0; i < sizeof trees / sizeof trees[0]; i++) {
+        assert_int_equal(fsserve_tree_name_copy(trees[i].name, trees[i].length, tree),
+                         trees[i].status);
+        if (trees[i].status == 0)
+            assert_string_equal(tree, trees[i].name);
+    }
 
-    /* What the console shows: control bytes and DEL as '?', the rest as is, cut to fit. */
-    char shown[16];
-    fsserve_printable("/a\x1b[2Jb\nhmfs: x\x7f\xc3\xa9", shown, sizeof shown);
-    assert_string_equal(shown, "/a?[2Jb?hmfs: x");
-    fsserve_printable("ok\t\xc3\xa9", shown, sizeof shown);
-    assert_string_equal(shown, "ok?\xc3\xa9");
-    fsserve_printable("", shown, 1);
-    assert_string_equal(shown, "");
+    /* What the console shows: control bytes and DEL as '?', the rest as is, cut to fit
+       (in, room, shown). */
+    static const struct {
+        const char *in;
+        size_t room;
+        const char *shown;
+    } shows[] = {
+        {"/a\x1b[2Jb\nhmfs: x\x7f\xc3\xa9", 16, "/a?[2Jb?hmfs: x"},
+        {"ok\t\xc3\xa9", 16, "ok?\xc3\xa9"},
+        {"", 1, ""},
+    };
+    for (size_t i = 0; i < sizeof shows / sizeof shows[0]; i++) {
+        char shown[16];
+        fsserve_printable(shows[i].in, shown, shows[i].room);
+        assert_string_equal(shown, shows[i].shown);
+    }
 }
 
 static void test_handles(void **state)
@@ -238,21 +262,47 @@ static void fill(uint8_t *block, unsigned value)
     memset(block, (int)value, BCACHE_BLOCK);
 }
 
+/* A disk for the cache tests, no block bad; with filled, block b holds fill(b). */
+static struct disk *new_disk(bool filled)
+{
+    struct disk *d = calloc(1, sizeof *d);
+    assert_non_null(d);
+    d->bad_block = -1;
+    for (unsigned b = 0; filled && b < DISK_BLOCKS; b++)
+        fill(d->blocks[b], b);
+    return d;
+}
+
+/* Writes blocks [first, end) through c, block b filled with (b + offset) ^ mask. */
+static void write_blocks(struct bcache *c, unsigned first, unsigned end, int offset, unsigned mask)
+{
+    uint8_t in[BCACHE_BLOCK];
+    for (unsigned b = first; b < end; b++) {
+        fill(in, (b + (unsigned)offset) ^ mask);
+        assert_int_equal(bcache_write(c, b, in), 0);
+    }
+}
+
+/* Reads blocks [first, end) through c: block b must hold (b + offset) ^ mask. */
+static void expect_blocks(struct bcache *c, unsigned first, unsigned end, int offset, unsigned mask)
+{
+    uint8_t in[BCACHE_BLOCK], out[BCACHE_BLOCK];
+    for (unsigned b = first; b < end; b++) {
+        assert_int_equal(bcache_read(c, b, out), 0);
+        fill(in, (b + (unsigned)offset) ^ mask);
+        assert_memory_equal(in, out, BCACHE_BLOCK);
+    }
+}
+
 static void test_cache_write_back(void **state)
 {
     (void)state;
-    struct disk *d = calloc(1, sizeof *d);
-    d->bad_block = -1;
+    struct disk *d = new_disk(false);
     struct bcache *c = new_cache(d, 64);
     uint8_t in[BCACHE_BLOCK], out[BCACHE_BLOCK];
-    for (unsigned b = 10; b < 15; b++) {
-        fill(in, b);
-        assert_int_equal(bcache_write(c, b, in), 0);
-    }
+    write_blocks(c, 10, 15, 0, 0);
     assert_int_equal(d->writes, 0); /* nothing reaches the disk before a flush */
-    assert_int_equal(bcache_read(c, 12, out), 0);
-    fill(in, 12);
-    assert_memory_equal(in, out, BCACHE_BLOCK);
+    expect_blocks(c, 12, 13, 0, 0);
     assert_int_equal(d->reads, 0);
     fill(in, 99);
     assert_int_equal(bcache_write(c, 40, in), 0);
@@ -281,27 +331,15 @@ static void test_cache_write_back(void **state)
 static void test_cache_pressure(void **state)
 {
     (void)state;
-    struct disk *d = calloc(1, sizeof *d);
-    d->bad_block = -1;
+    struct disk *d = new_disk(false);
     struct bcache *c = new_cache(d, 16);
-    uint8_t in[BCACHE_BLOCK], out[BCACHE_BLOCK];
-    /* A quarter of the cache dirty: written back on its own. */
-    for (unsigned b = 0; b < 4; b++) {
-        fill(in, b + 1);
-        assert_int_equal(bcache_write(c, 100 + b, in), 0);
-    }
+    /* A quarter of the cache dirty (blocks 100-103 holding 1-4): written back on its own. */
+    write_blocks(c, 100, 104, -99, 0);
     assert_int_equal(d->writes, 4);
     assert_int_equal(d->write_calls, 1);
     /* Far more blocks than the cache holds: every one reads back as written. */
-    for (unsigned b = 0; b < 200; b++) {
-        fill(in, b);
-        assert_int_equal(bcache_write(c, b, in), 0);
-    }
-    for (unsigned b = 0; b < 200; b++) {
-        assert_int_equal(bcache_read(c, b, out), 0);
-        fill(in, b);
-        assert_memory_equal(in, out, BCACHE_BLOCK);
-    }
+    write_blocks(c, 0, 200, 0, 0);
+    expect_blocks(c, 0, 200, 0, 0);
     bcache_free(c);
     free(d);
 }
@@ -309,17 +347,10 @@ static void test_cache_pressure(void **state)
 static void test_cache_readahead(void **state)
 {
     (void)state;
-    struct disk *d = calloc(1, sizeof *d);
-    d->bad_block = -1;
-    for (unsigned b = 0; b < DISK_BLOCKS; b++)
-        fill(d->blocks[b], b);
+    struct disk *d = new_disk(true);
     struct bcache *c = new_cache(d, 64);
     uint8_t in[BCACHE_BLOCK], out[BCACHE_BLOCK];
-    for (unsigned b = 0; b < 64; b++) {
-        assert_int_equal(bcache_read(c, b, out), 0);
-        fill(in, b);
-        assert_memory_equal(in, out, BCACHE_BLOCK);
-    }
+    expect_blocks(c, 0, 64, 0, 0);
     /* 1, 2, 4, 8, 8, ... blocks a miss: far fewer reads than blocks. */
     assert_true(d->read_calls <= 12);
     assert_true(d->reads >= 64 && d->reads <= 64 + 8); /* the last miss read ahead too */
@@ -346,32 +377,21 @@ static void test_cache_readahead(void **state)
 static void test_cache_readahead_evicts_dirty(void **state)
 {
     (void)state;
-    struct disk *d = calloc(1, sizeof *d);
-    d->bad_block = -1;
-    for (unsigned b = 0; b < DISK_BLOCKS; b++)
-        fill(d->blocks[b], b);
+    struct disk *d = new_disk(true);
     struct bcache *c = new_cache(d, 64);
-    uint8_t in[BCACHE_BLOCK], out[BCACHE_BLOCK];
+    uint8_t in[BCACHE_BLOCK];
     /* 15 dirty blocks (one short of the quarter that writes back): the oldest entries. */
-    for (unsigned b = 20; b < 35; b++) {
-        fill(in, 0xe0 ^ b);
-        assert_int_equal(bcache_write(c, b, in), 0);
-    }
+    write_blocks(c, 20, 35, 0, 0xe0);
     assert_int_equal(d->writes, 0);
     /* A sequential scan: its runs of 8 soon need the dirty entries' room. */
-    for (unsigned b = 100; b < 180; b++) {
-        assert_int_equal(bcache_read(c, b, out), 0);
-        fill(in, b);
-        assert_memory_equal(in, out, BCACHE_BLOCK);
-    }
+    expect_blocks(c, 100, 180, 0, 0);
     assert_int_equal(d->writes, 15);
     assert_true(bcache_stats(c).readahead >= 40);
     for (unsigned b = 20; b < 35; b++) {
         fill(in, 0xe0 ^ b);
         assert_memory_equal(d->volatile_[b], in, BCACHE_BLOCK);
-        assert_int_equal(bcache_read(c, b, out), 0);
-        assert_memory_equal(in, out, BCACHE_BLOCK);
     }
+    expect_blocks(c, 20, 35, 0, 0xe0);
     bcache_free(c);
     free(d);
 }
@@ -379,7 +399,7 @@ static void test_cache_readahead_evicts_dirty(void **state)
 static void test_cache_failure(void **state)
 {
     (void)state;
-    struct disk *d = calloc(1, sizeof *d);
+    struct disk *d = new_disk(false);
     struct bcache *c = new_cache(d, 16);
     uint8_t out[BCACHE_BLOCK];
     /* A bad block inside a readahead run fails only its own read. */
@@ -412,12 +432,12 @@ static void test_cache_failure(void **state)
    backend's memory and the reads taken from its view. */
 static void test_cache_with_hooks(void **state)
 {
+    static void (*const cache_tests[])(void **) = {test_cache_write_back, test_cache_pressure,
+                                                   test_cache_readahead, test_cache_failure,
+                                                   test_cache_readahead_evicts_dirty};
     with_hooks = true;
-    test_cache_write_back(state);
-    test_cache_pressure(state);
-    test_cache_readahead(state);
-    test_cache_failure(state);
-    test_cache_readahead_evicts_dirty(state);
+    for (size_t i = 0; i < sizeof cache_tests / sizeof cache_tests[0]; i++)
+        cache_tests[i](state);
     with_hooks = false;
 }
 
@@ -426,23 +446,14 @@ static void test_cache_hooks_used(void **state)
 {
     (void)state;
     with_hooks = true;
-    struct disk *d = calloc(1, sizeof *d);
-    d->bad_block = -1;
+    struct disk *d = new_disk(false);
     struct bcache *c = new_cache(d, 64);
-    uint8_t in[BCACHE_BLOCK], out[BCACHE_BLOCK];
-    for (unsigned b = 0; b < 12; b++) {
-        fill(in, b + 1);
-        assert_int_equal(bcache_write(c, b, in), 0);
-    }
+    write_blocks(c, 0, 12, 1, 0);
     assert_int_equal(bcache_flush(c), 0);
     assert_int_equal(d->staged_writes, 2); /* 8 + 4: max_run is 8 */
     assert_int_equal(d->write_calls, 2);
     bcache_drop_clean(c);
-    for (unsigned b = 0; b < 12; b++) {
-        assert_int_equal(bcache_read(c, b, out), 0);
-        fill(in, b + 1);
-        assert_memory_equal(in, out, BCACHE_BLOCK);
-    }
+    expect_blocks(c, 0, 12, 1, 0);
     assert_int_equal(d->views, d->read_calls);
     assert_true(d->views > 0);
     bcache_free(c);

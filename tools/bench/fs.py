@@ -16,25 +16,20 @@ fails or a row is missing.
           --linux-initrd CPIO] [--systems linux,missive] [--modes icount,wall]
           [--size full|check] [--repeats N]
 """
-import argparse
+import functools
 import os
 import re
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import benchcsv  # noqa: E402
 import storage  # noqa: E402
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ROWS = ["write-fsync-64m", "read-64m", "create-10k", "stat-10k", "list-10k", "delete-10k"]
 BYTE_ROWS = {"write-fsync-64m", "read-64m"}  # shown in MiB/s; the others in operations/s
 
-LINUX_DONE = re.compile(r"^# linuxdisk: done", re.M)
-LINUX_TROUBLE = re.compile(r"Kernel panic.*|^linuxdisk: (?!powering off).*|EXT4-fs error.*",
-                           re.M)
-MISSIVE_DONE = re.compile(r"^diskbench: done, (\d+) failed", re.M)
-MISSIVE_TROUBLE = re.compile(r"KERNEL PANIC.*|^fault:.*|.*killed$|^diskbench: FAIL.*", re.M)
+LINUX_TROUBLE = re.compile(storage.LINUX_TROUBLE.pattern + r"|EXT4-fs error.*", re.M)
+
 # The CPU of both systems: QEMU's Nehalem, the first x86_64 with SSE4.2, instead of the storage
 # benchmarks' qemu64, so each checksums with the crc32 instruction as on any x86_64 of the last
 # fifteen years (HMFS every block, lib/hmfs/crc32c_hw.c; ext4 its metadata, through the
@@ -51,50 +46,30 @@ MKFS_EXT4 = ["mkfs.ext4", "-q", "-F", "-b", "4096", "-E", "lazy_itable_init=0,la
 
 
 def boot_linux(args, mode):
-    log = os.path.join(args.build, f"linux-fs-{mode}.log")
     image = os.path.join(args.build, "fs.img")
     storage.fresh_image(image)
     subprocess.run(MKFS_EXT4 + [image], check=True)
-    guest = f"-m fs -z {args.size}" + (" -s" if mode == "icount" else f" -r {args.repeats}")
-    cmd = QEMU + (["-icount", "shift=0"] if mode == "icount" else []) + \
-        storage.disk_args(image) + \
-        ["-kernel", args.linux_kernel, "-initrd", args.linux_initrd,
-         "-append", f"console=ttyS0 quiet -- {guest}", "-serial", f"file:{log}"]
-    print(f"bench-fs: linux {mode}: {' '.join(cmd)}", flush=True)
-    return storage.boot(cmd, log, LINUX_DONE, LINUX_TROUBLE, args.timeout,
-                        f"bench-fs: linux {mode}")
+    return storage.boot_linux(args, mode, QEMU, storage.disk_args(image), "-m fs",
+                              os.path.join(args.build, f"linux-fs-{mode}.log"),
+                              f"bench-fs: linux {mode}", LINUX_TROUBLE)
 
 
 def boot_missive(args, mode):
-    log = os.path.join(args.build, f"missive-fs-{mode}.log")
     image = os.path.join(args.build, "fs.img")
     storage.fresh_image(image)
     subprocess.run([args.mkfs_hmfs, image, f"{storage.DISK_BYTES >> 20}M"], check=True,
                    stdout=subprocess.DEVNULL)
     name = "fsbench-check" if args.size == "check" else (
         "fsbench" if mode == "icount" else "fsbench-wall")
-    iso = os.path.join(args.missive_build, f"{name}.iso")
-    subprocess.run(["bash", os.path.join(REPO, "tools", "mkiso.sh"), iso,
-                    os.path.join(args.missive_build, "kernel.elf"),
-                    os.path.join(args.missive_build, "initrd.cpio"),
-                    "loglevel=warn", "init=bin/procsrv", "--", f"manifest=etc/{name}.manifest"],
-                   check=True, stdout=subprocess.DEVNULL)
-    cmd = QEMU + (["-icount", "shift=0"] if mode == "icount" else []) + \
-        storage.disk_args(image) + ["-cdrom", iso, "-serial", f"file:{log}"]
-    print(f"bench-fs: missive {mode}: {' '.join(cmd)}", flush=True)
-    text, error = storage.boot(cmd, log, MISSIVE_DONE, MISSIVE_TROUBLE, args.timeout,
-                               f"bench-fs: missive {mode}")
-    done = MISSIVE_DONE.search(text)
-    if not error and done and done.group(1) != "0":
-        error = f"diskbench reports {done.group(1)} failures"
-    return text, error
+    return storage.boot_missive(args, mode, QEMU, storage.disk_args(image), name,
+                                os.path.join(args.build, f"missive-fs-{mode}.log"),
+                                f"bench-fs: missive {mode}")
 
 
 def table(results):
     """The markdown of results/fs.md from {(system, mode): {(target, row): line}} and the
     host's TSC frequency (results["tsc_hz"])."""
-    def get(system, mode, target, row):
-        return results.get((system, mode), {}).get((target, row))
+    get = functools.partial(storage.result, results)  # get(system, mode, target, row)
 
     def rate(line, row):
         s = storage.seconds(line, results.get("tsc_hz"))
@@ -117,52 +92,26 @@ def table(results):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--build", default="build/bench-disk", help="logs and the disk image")
-    ap.add_argument("--missive-build", default="build/bench", help="kernel.elf, initrd.cpio")
+    ap = storage.arguments(__doc__, repeats=3, timeout=1800)
     ap.add_argument("--mkfs-hmfs", default="build/tools/mkfs.hmfs")
-    ap.add_argument("--linux-kernel")
-    ap.add_argument("--linux-initrd")
-    ap.add_argument("--results", default="results")
-    ap.add_argument("--systems", default="linux,missive")
-    ap.add_argument("--modes", default="icount,wall")
-    ap.add_argument("--size", default="full", choices=["full", "check"])
-    ap.add_argument("--repeats", type=int, default=3, help="passes over the rows (wall)")
-    ap.add_argument("--timeout", type=float, default=1800, help="seconds per boot")
-    args = ap.parse_args()
-    systems, modes = args.systems.split(","), args.modes.split(",")
-    if "linux" in systems and not (args.linux_kernel and args.linux_initrd):
-        ap.error("linux needs --linux-kernel and --linux-initrd")
-    os.makedirs(args.build, exist_ok=True)
+    args, systems, modes = storage.parse_arguments(ap)
 
     results, failed = {}, False
     for mode in modes:
         for system in systems:
             text, error = (boot_linux if system == "linux" else boot_missive)(args, mode)
-            for line in storage.guest_comments(text, "# "):
-                print(f"bench-fs: {system} {mode}: guest {line}")
-            lines = storage.best(storage.parse(text, "FS"))
             target = "disk" if system == "linux" else "hmfs"
-            missing = [r for r in ROWS if (target, r) not in lines]
-            if error or missing:
-                print(f"bench-fs: {system} {mode}: FAILED: "
-                      f"{error or 'missing rows ' + ', '.join(missing)}\n{storage.tail(text)}")
-                failed = True
-                if not lines:
-                    continue
+            lines, problem = storage.take(f"bench-fs: {system} {mode}", text, error, "FS",
+                                          [(target, r) for r in ROWS])
+            failed |= problem is not None
+            if not lines:
+                continue
             results[(system, mode)] = lines
-            if mode == "wall" and "tsc_hz" not in results:
-                results["tsc_hz"] = benchcsv.host_tsc_hz()
-                print(f"bench-fs: host TSC {results['tsc_hz'] / 1e9:.3f} GHz")
+            if mode == "wall":
+                storage.note_tsc(results, "bench-fs")
             storage.write_csv(os.path.join(args.results, f"fs-{system}-{mode}.csv"), mode, lines,
                               results.get("tsc_hz"))
-    lines = table(results)
-    print("\n".join(lines))
-    path = os.path.join(args.results, "fs.md")
-    os.makedirs(args.results, exist_ok=True)
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print(f"bench-fs: wrote {path}")
+    storage.write_table(table(results), os.path.join(args.results, "fs.md"), "bench-fs")
     return 1 if failed else 0
 
 

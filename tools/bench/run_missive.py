@@ -16,69 +16,28 @@ figures (plausible.py) fail too, wall-clock ones only warn (TCG's timing is nois
 import argparse
 import os
 import re
-import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchcsv  # noqa: E402
 import plausible  # noqa: E402
+import storage  # noqa: E402  (booting and watching the serial log)
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DONE = re.compile(r"^ipcbench: done, (\d+) benchmarks, (\d+) failed", re.M)
 TROUBLE = re.compile(r"KERNEL PANIC|^fault:|killed$|ipcbench: (FAIL|cannot|no memory)", re.M)
 
 
-def make_iso(build):
-    iso = os.path.join(build, "bench.iso")
-    subprocess.run(["bash", os.path.join(REPO, "tools", "mkiso.sh"), iso,
-                    os.path.join(build, "kernel.elf"), os.path.join(build, "initrd.cpio"),
-                    "loglevel=warn", "init=bin/procsrv", "--", "manifest=etc/bench.manifest"],
-                   check=True, stdout=subprocess.DEVNULL)
-    return iso
-
-
-def read(path):
-    try:
-        with open(path, "rb") as f:
-            return f.read().decode(errors="replace").replace("\r\n", "\n")
-    except FileNotFoundError:
-        return ""
-
-
 def boot(iso, log, mode, smp, timeout):
     """Boots iso until ipcbench is done, trouble shows or timeout; returns (log text, error)."""
-    if os.path.exists(log):
-        os.remove(log)
     cmd = ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg", "-cpu", "qemu64",
            "-m", "512M", "-smp", str(smp), "-no-reboot", "-display", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-serial", f"file:{log}", "-serial", "null", "-monitor", "none", "-cdrom", iso]
     if mode == "icount":
         cmd += ["-icount", "shift=0"]
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    error = None
-    while True:
-        time.sleep(0.5)
-        text = read(log)
-        if DONE.search(text):
-            break
-        if TROUBLE.search(text):
-            time.sleep(1)  # the rest of the report
-            error = "trouble: " + TROUBLE.search(read(log)).group(0)
-            break
-        if proc.poll() is not None:
-            error = f"QEMU ended with status {proc.returncode}: {proc.stderr.read().decode()}"
-            break
-        if time.monotonic() - start > timeout:
-            error = f"timed out after {timeout} s"
-            break
-    if proc.poll() is None:
-        proc.kill()
-        proc.wait()
-    print(f"bench-missive: {mode}: {time.monotonic() - start:.0f} s, log {log}")
-    return read(log), error
+    # ipcbench does not power off: QEMU is stopped as soon as it is done.
+    return storage.boot(cmd, log, DONE, TROUBLE, timeout, f"bench-missive: {mode}", poll=0.5,
+                        grace=0)
 
 
 def main():
@@ -89,7 +48,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--smp", type=int, default=2)
     args = ap.parse_args()
-    iso = make_iso(args.build)
+    iso = storage.make_iso(args.build, "bench", "etc/bench.manifest")
     failed = False
     tsc_hz = None
     for mode in args.modes.split(","):

@@ -15,7 +15,7 @@
  * with both processes pinned to CPU 0 (-1cpu) or to CPUs 0 and 1 (-2cpu).
  * Each benchmark prints one line in the format tools/bench/benchcsv.py parses:
  *   CSV,<name>,<iterations>,<min>,<median>,<mean>,<p99>,<stddev>,<overhead>
- * Run as process 1, it ends the machine when done (finish()).
+ * Run as process 1, it ends the machine when done (guest_finish()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,22 +29,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/io.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "guest.h"
+
+const char guest_program[] = "linuxbench";
 
 /* A system call number no Linux x86_64 kernel assigns: the kernel's entry
  * code checks it against the table's size and returns -ENOSYS. */
 #define ENOSYS_NR 1000
-
-/* isa-debug-exit's port (QEMU-NOTES): how a failure ends QEMU. */
-#define DEBUG_EXIT_PORT 0xf4
 
 enum transport { PIPE, UNIX_SOCKET, FUTEX };
 static const char *const transport_names[] = {"pipe", "unix", "futex"};
@@ -60,35 +58,12 @@ struct pingpong {
     long rounds;       /* warm-up plus measured rounds the child answers */
 };
 
-/* Returns the time stamp counter, after all earlier instructions finished
- * (lfence keeps rdtsc from being hoisted above the measured operation). */
-static inline uint64_t ticks(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
-    return ((uint64_t)hi << 32) | lo;
-}
-
-/* Prints a message with errno's text and ends the program (powering off
- * when it is process 1, through finish()). */
-static void die(const char *what);
-
-/* Pins the calling process to one CPU; dies if the CPU cannot be had. */
-static void pin_to_cpu(int cpu)
-{
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    if (sched_setaffinity(0, sizeof set, &set) != 0)
-        die("sched_setaffinity");
-}
-
 /* Writes exactly one byte to fd or dies. */
 static void send_byte(int fd)
 {
     char c = 'x';
     if (write(fd, &c, 1) != 1)
-        die("write");
+        guest_die("write");
 }
 
 /* Reads exactly one byte from fd or dies (end of file included). */
@@ -96,7 +71,7 @@ static void recv_byte(int fd)
 {
     char c;
     if (read(fd, &c, 1) != 1)
-        die("read");
+        guest_die("read");
 }
 
 /* futex(2) on a word in shared (not process-private) memory: the two
@@ -112,7 +87,7 @@ static void futex_wait_while(atomic_int *word, int val)
 {
     while (atomic_load(word) == val)
         if (futex_op(word, FUTEX_WAIT, val) != 0 && errno != EAGAIN && errno != EINTR)
-            die("futex wait");
+            guest_die("futex wait");
 }
 
 /* Stores val in *word and wakes one waiter on it (there may be none: the
@@ -121,7 +96,7 @@ static void futex_set_and_wake(atomic_int *word, int val)
 {
     atomic_store(word, val);
     if (futex_op(word, FUTEX_WAKE, 1) < 0)
-        die("futex wake");
+        guest_die("futex wake");
 }
 
 /* The parent's send half of one round. */
@@ -161,7 +136,7 @@ static void parent_recv(struct pingpong *pp)
  * exits. It never returns. */
 static void child_loop(struct pingpong *pp, int cpu, int stamping)
 {
-    pin_to_cpu(cpu);
+    guest_pin_to_cpu(cpu);
     for (long i = 0; i < pp->rounds; i++) {
         switch (pp->transport) {
         case PIPE:
@@ -175,7 +150,7 @@ static void child_loop(struct pingpong *pp, int cpu, int stamping)
             break;
         }
         if (stamping)
-            pp->stamps[i] = ticks();
+            pp->stamps[i] = guest_ticks();
         switch (pp->transport) {
         case PIPE:
             send_byte(pp->to_parent[1]);
@@ -245,9 +220,9 @@ static uint64_t loop_overhead(uint64_t *s, long n, long warmup)
 {
     void (*volatile op)(void) = nop_op;
     for (long i = 0; i < warmup + n; i++) {
-        uint64_t t0 = ticks();
+        uint64_t t0 = guest_ticks();
         op();
-        uint64_t t1 = ticks();
+        uint64_t t1 = guest_ticks();
         if (i >= warmup)
             s[i - warmup] = t1 - t0;
     }
@@ -285,18 +260,18 @@ static void bench_syscall(const char *name, void (*op)(void), void (*twin)(void)
 {
     void (*volatile f)(void) = twin;
     for (long i = 0; i < warmup + n; i++) {
-        uint64_t t0 = ticks();
+        uint64_t t0 = guest_ticks();
         f();
-        uint64_t t1 = ticks();
+        uint64_t t1 = guest_ticks();
         if (i >= warmup)
             s[i - warmup] = t1 - t0;
     }
     uint64_t overhead = min_of(s, n);
     f = op;
     for (long i = 0; i < warmup + n; i++) {
-        uint64_t t0 = ticks();
+        uint64_t t0 = guest_ticks();
         f();
-        uint64_t t1 = ticks();
+        uint64_t t1 = guest_ticks();
         if (i >= warmup)
             s[i - warmup] = t1 - t0;
     }
@@ -310,11 +285,11 @@ static void open_channel(struct pingpong *pp)
     switch (pp->transport) {
     case PIPE:
         if (pipe(pp->to_child) != 0 || pipe(pp->to_parent) != 0)
-            die("pipe");
+            guest_die("pipe");
         break;
     case UNIX_SOCKET:
         if (socketpair(AF_UNIX, SOCK_STREAM, 0, pp->sock) != 0)
-            die("socketpair");
+            guest_die("socketpair");
         break;
     case FUTEX:
         atomic_store(pp->futex, 0);
@@ -355,26 +330,26 @@ static void bench_pingpong(struct pingpong *pp, enum transport t, int child_cpu,
     pp->transport = t;
     pp->rounds = warmup + n;
     open_channel(pp);
-    pin_to_cpu(0);
+    guest_pin_to_cpu(0);
     uint64_t overhead = loop_overhead(s, n, warmup);
 
     fflush(stdout); /* so the child does not inherit unwritten output */
     pid_t child = fork();
     if (child < 0)
-        die("fork");
+        guest_die("fork");
     if (child == 0)
         child_loop(pp, child_cpu, oneway);
     for (long i = 0; i < warmup + n; i++) {
-        uint64_t t0 = ticks();
+        uint64_t t0 = guest_ticks();
         parent_send(pp);
         parent_recv(pp);
-        uint64_t t1 = ticks();
+        uint64_t t1 = guest_ticks();
         if (i >= warmup)
             s[i - warmup] = oneway ? pp->stamps[i] - t0 : t1 - t0;
     }
     int status;
     if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        die("the ping-pong partner failed");
+        guest_die("the ping-pong partner failed");
     close_channel(pp);
     report(name, s, n, overhead);
 }
@@ -415,9 +390,9 @@ static int bring_cpu_online(int cpu)
     fflush(stdout);
     pid_t spinner = fork();
     if (spinner < 0)
-        die("fork");
+        guest_die("fork");
     if (spinner == 0) {
-        pin_to_cpu(0);
+        guest_pin_to_cpu(0);
         for (;;)
             __asm__ volatile("pause");
     }
@@ -435,49 +410,14 @@ static int bring_cpu_online(int cpu)
  * mitigation (page-table isolation among them). */
 static void print_environment(void)
 {
-    struct utsname u;
-    if (uname(&u) == 0)
-        printf("# kernel %s %s %s\n", u.sysname, u.release, u.version);
+    guest_print_kernel();
     printf("# CPUs: %ld configured, %ld online\n", sysconf(_SC_NPROCESSORS_CONF),
            sysconf(_SC_NPROCESSORS_ONLN));
-    const char *dir = "/sys/devices/system/cpu/vulnerabilities/";
     static const char *const names[] = {"meltdown", "spectre_v1", "spectre_v2",
                                         "mds",      "retbleed",   "spec_store_bypass"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        char path[128], line[256];
-        snprintf(path, sizeof path, "%s%s", dir, names[i]);
-        FILE *f = fopen(path, "r");
-        if (f && fgets(line, sizeof line, f))
-            printf("# %s: %s", names[i], line);
-        if (f)
-            fclose(f);
-    }
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        guest_print_file("/sys/devices/system/cpu/vulnerabilities", names[i]);
     fflush(stdout);
-}
-
-/* Ends the program: as process 1 ends the machine, otherwise exits with
- * code. A failure (code != 0) is written to the isa-debug-exit port first,
- * so that QEMU's exit status, (code << 1) | 1, tells the host; success, or
- * a machine without that device, powers off (QEMU's status 0). */
-static void finish(int code)
-{
-    fflush(stdout);
-    fflush(stderr);
-    if (getpid() != 1)
-        exit(code);
-    if (code != 0 && ioperm(DEBUG_EXIT_PORT, 1, 1) == 0)
-        outb((unsigned char)code, DEBUG_EXIT_PORT);
-    printf("linuxbench: powering off\n");
-    fflush(stdout);
-    reboot(RB_POWER_OFF);
-    for (;;) /* process 1 must not exit: the kernel would panic */
-        pause();
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "linuxbench: %s: %s\n", what, strerror(errno));
-    finish(1);
 }
 
 /* Prints how to call the program on stderr and finishes with status 2. */
@@ -489,7 +429,7 @@ static void usage(void)
                     "  -s  the 1-CPU set (null system calls and the *-1cpu ping-pongs),\n"
                     "      the 2-CPU set (*-2cpu), or both (default all: the 2-CPU set\n"
                     "      only if CPU 1 is there); CPU 1 is brought online if offline\n");
-    finish(2);
+    guest_finish(2);
 }
 
 /* Parses a count between lo and hi or gives the usage error. */
@@ -512,12 +452,7 @@ static void ensure_console(void)
     if (fcntl(1, F_GETFD) != -1)
         return;
     mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
-    int fd = open("/dev/console", O_RDWR);
-    if (fd < 0)
-        finish(1);
-    for (int i = 0; i < 3; i++)
-        if (fd != i)
-            dup2(fd, i);
+    guest_open_console();
 }
 
 /* Parses the options (the kernel passes the words after "--" on its
@@ -566,20 +501,20 @@ int main(int argc, char **argv)
     void *shared =
         mmap(NULL, shared_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (!samples || shared == MAP_FAILED)
-        die("memory for the samples");
+        guest_die("memory for the samples");
     pp.stamps = (uint64_t *)shared;
     pp.futex = (atomic_int *)(pp.stamps + warmup + n);
 
     /* Every CPU QEMU gives is online for both sets, as in Missive's benchmark
      * boot; the 1-CPU set leaves CPU 1 idle. */
-    pin_to_cpu(0);
+    guest_pin_to_cpu(0);
     int two = sysconf(_SC_NPROCESSORS_CONF) > 1 && bring_cpu_online(1) &&
               sysconf(_SC_NPROCESSORS_ONLN) > 1;
     printf("# online CPUs: %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
     if (want2 && !two) {
         if (demand2) {
             fprintf(stderr, "linuxbench: the 2-CPU set needs CPU 1 online\n");
-            finish(1);
+            guest_finish(1);
         }
         printf("# CPU 1 is not there: the 2-CPU set is skipped\n");
         want2 = 0;
@@ -596,6 +531,6 @@ int main(int argc, char **argv)
                 bench_pingpong(&pp, (enum transport)t, cpu, oneway, samples, n, warmup);
     }
     printf("# linuxbench: done\n");
-    finish(0);
+    guest_finish(0);
     return 0;
 }

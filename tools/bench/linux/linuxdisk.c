@@ -13,8 +13,8 @@
  *
  *   linuxdisk [-d DEVICE] [-z full|check] [-s] [-r REPEATS]
  *
- * Run as process 1 it ends the machine when done (finish()): powered off on success, a failure
- * code through isa-debug-exit otherwise.
+ * Run as process 1 it ends the machine when done (guest_finish(), guest.h): powered off on
+ * success, a failure code through isa-debug-exit otherwise.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -27,57 +27,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/io.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "diskbench/diskbench.h"
 #include "fsbench/fsbench.h"
+#include "guest.h"
 
-#define DEBUG_EXIT_PORT 0xf4 /* isa-debug-exit (QEMU-NOTES) */
-#define MODULE_DIR      "/modules"
-#define DISK_WAIT_MS    30000 /* how long the disk may take to appear after the modules */
+const char guest_program[] = "linuxdisk";
 
-/* Returns the time stamp counter after all earlier instructions finished. */
-static inline uint64_t ticks(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
-    return ((uint64_t)hi << 32) | lo;
-}
-
-/* Ends the program: as process 1 ends the machine (a failure code through isa-debug-exit
-   first, so QEMU's status is (code << 1) | 1), otherwise exits with code. */
-static void finish(int code)
-{
-    fflush(stdout);
-    fflush(stderr);
-    if (getpid() != 1)
-        exit(code);
-    if (code != 0 && ioperm(DEBUG_EXIT_PORT, 1, 1) == 0)
-        outb((unsigned char)code, DEBUG_EXIT_PORT);
-    printf("linuxdisk: powering off\n");
-    fflush(stdout);
-    reboot(RB_POWER_OFF);
-    for (;;) /* process 1 must not exit: the kernel would panic */
-        pause();
-}
-
-/* Reports what failed with errno's text and finishes with code 1. */
-static void die(const char *what)
-{
-    fprintf(stderr, "linuxdisk: %s: %s\n", what, strerror(errno));
-    finish(1);
-}
+#define MODULE_DIR   "/modules"
+#define DISK_WAIT_MS 30000 /* how long the disk may take to appear after the modules */
 
 /* Opens the console on fds 0-2 if they are not open (as /init they are not): devtmpfs is
    mounted on /dev, which the disk's node needs too. Mounts proc and sysfs for the module and
@@ -91,12 +58,7 @@ static void set_up_process_one(void)
     mount("sysfs", "/sys", "sysfs", 0, NULL);
     if (fcntl(1, F_GETFD) != -1)
         return;
-    int fd = open("/dev/console", O_RDWR);
-    if (fd < 0)
-        finish(1);
-    for (int i = 0; i < 3; i++)
-        if (fd != i)
-            dup2(fd, i);
+    guest_open_console();
 }
 
 /* Orders directory entries by name for scandir. */
@@ -123,10 +85,10 @@ static void load_modules(void)
             snprintf(path, sizeof path, "%s/%s", MODULE_DIR, name);
             int fd = open(path, O_RDONLY | O_CLOEXEC);
             if (fd < 0)
-                die(path);
+                guest_die(path);
             if (syscall(SYS_finit_module, fd, "", 0) != 0 && errno != EEXIST && errno != ENODEV) {
                 fprintf(stderr, "linuxdisk: loading %s: %s\n", path, strerror(errno));
-                finish(1);
+                guest_finish(1);
             }
             close(fd);
         }
@@ -143,22 +105,10 @@ static void wait_for(const char *path)
     for (int waited = 0; access(path, F_OK) != 0; waited += 10) {
         if (waited >= DISK_WAIT_MS) {
             fprintf(stderr, "linuxdisk: %s did not appear within %d ms\n", path, DISK_WAIT_MS);
-            finish(1);
+            guest_finish(1);
         }
         nanosleep(&tick, NULL);
     }
-}
-
-/* Prints sysfs file dir/name as a "# " line (nothing if it cannot be read). */
-static void print_sysfs(const char *dir, const char *name)
-{
-    char path[256], line[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "r");
-    if (f && fgets(line, sizeof line, f))
-        printf("# %s: %s", name, line);
-    if (f)
-        fclose(f);
 }
 
 /* Writes value into a sysfs file; false if it cannot. */
@@ -192,7 +142,7 @@ static void uring_init(struct uring *ring, int disk_fd, uint8_t *buffer)
     memset(&p, 0, sizeof p);
     ring->fd = (int)syscall(__NR_io_uring_setup, DISKBENCH_MAX_DEPTH, &p);
     if (ring->fd < 0)
-        die("io_uring_setup");
+        guest_die("io_uring_setup");
     size_t sq_bytes = p.sq_off.array + p.sq_entries * sizeof(unsigned);
     size_t cq_bytes = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
     int single = (p.features & IORING_FEAT_SINGLE_MMAP) != 0;
@@ -206,7 +156,7 @@ static void uring_init(struct uring *ring, int disk_fd, uint8_t *buffer)
     ring->sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
                       MAP_SHARED | MAP_POPULATE, ring->fd, IORING_OFF_SQES);
     if (sq == MAP_FAILED || cq == MAP_FAILED || ring->sqes == MAP_FAILED)
-        die("mapping the io_uring");
+        guest_die("mapping the io_uring");
     ring->sq_head = (unsigned *)(sq + p.sq_off.head);
     ring->sq_tail = (unsigned *)(sq + p.sq_off.tail);
     ring->sq_mask = (unsigned *)(sq + p.sq_off.ring_mask);
@@ -218,9 +168,9 @@ static void uring_init(struct uring *ring, int disk_fd, uint8_t *buffer)
     ring->buffer = buffer;
     struct iovec iov = {buffer, DISKBENCH_BUFFER_BYTES};
     if (syscall(__NR_io_uring_register, ring->fd, IORING_REGISTER_BUFFERS, &iov, 1) != 0)
-        die("io_uring_register buffers");
+        guest_die("io_uring_register buffers");
     if (syscall(__NR_io_uring_register, ring->fd, IORING_REGISTER_FILES, &disk_fd, 1) != 0)
-        die("io_uring_register files");
+        guest_die("io_uring_register files");
 }
 
 /* diskbench_io's queue: one fixed-buffer read or write on the fixed file, in the next
@@ -290,14 +240,14 @@ static pid_t start_spinner(volatile uint64_t *counter)
     fflush(stdout);
     pid_t pid = fork();
     if (pid < 0)
-        die("fork");
+        guest_die("fork");
     if (pid > 0)
         return pid;
     /* It ends with its parent, however that ends (a host run cut short included). */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     struct sched_param none = {0};
     if (sched_setscheduler(0, SCHED_IDLE, &none) != 0)
-        die("sched_setscheduler SCHED_IDLE");
+        guest_die("sched_setscheduler SCHED_IDLE");
     __asm__ volatile("1: pause\n\t"
                      "addq $1, (%0)\n\t"
                      "jmp 1b" ::"r"(counter)
@@ -326,19 +276,19 @@ static void run_rows(struct uring *ring, const struct diskbench_size *size, int 
         for (int i = 0; i < DISKBENCH_ROW_COUNT; i++) {
             const struct diskbench_row *row = &diskbench_rows[i];
             uint64_t s0 = spins ? *spins : 0;
-            uint64_t t0 = ticks();
+            uint64_t t0 = guest_ticks();
             struct diskbench_outcome out = diskbench_run(row, size, &io);
-            uint64_t t1 = ticks();
+            uint64_t t1 = guest_ticks();
             uint64_t s1 = spins ? *spins : 0;
             if (out.error != 0) {
                 fprintf(stderr, "linuxdisk: %s: failed after %llu requests\n", row->name,
                         (unsigned long long)out.requests);
-                finish(1);
+                guest_finish(1);
             }
             if (out.bad_blocks != 0) {
                 fprintf(stderr, "linuxdisk: %s: %llu blocks read back wrong\n", row->name,
                         (unsigned long long)out.bad_blocks);
-                finish(1);
+                guest_finish(1);
             }
             char line[DISKBENCH_LINE_MAX];
             diskbench_format(line, row->name, out.requests, out.bytes, t1 - t0,
@@ -366,25 +316,25 @@ static void run_fs_rows(const char *device, const struct fsbench_size *size, int
     char root[FSBENCH_PATH_MAX - 20];
     snprintf(root, sizeof root, "%s/bench", directory ? device : FS_MOUNT);
     if (!directory && mount(device, FS_MOUNT, "ext4", 0, NULL) != 0)
-        die("mount ext4");
+        guest_die("mount ext4");
     if (mkdir(root, 0755) != 0 && errno != EEXIST)
-        die(root);
+        guest_die(root);
     for (int r = 0; r < repeats; r++) {
         for (int row = 0; row < FSBENCH_ROW_COUNT; row++) {
             if (row == FSBENCH_READ && !directory) {
                 sync();
                 if (!write_sysfs("/proc/sys/vm/drop_caches", "3"))
-                    die("drop_caches");
+                    guest_die("drop_caches");
             }
             struct fsbench_outcome out;
             uint64_t s0 = spins ? *spins : 0;
-            uint64_t t0 = ticks();
+            uint64_t t0 = guest_ticks();
             bool ok = fsbench_run((enum fsbench_row)row, root, size, buffer, &out);
-            uint64_t t1 = ticks();
+            uint64_t t1 = guest_ticks();
             uint64_t s1 = spins ? *spins : 0;
             if (!ok) {
                 fprintf(stderr, "linuxdisk: %s: %s\n", fsbench_row_names[row], out.error);
-                finish(1);
+                guest_finish(1);
             }
             char line[FSBENCH_LINE_MAX];
             fsbench_format(line, fsbench_row_names[row], out.operations, out.bytes, t1 - t0,
@@ -394,7 +344,7 @@ static void run_fs_rows(const char *device, const struct fsbench_size *size, int
         }
     }
     if (!directory && umount(FS_MOUNT) != 0)
-        die("umount");
+        guest_die("umount");
 }
 
 static void usage(void)
@@ -406,7 +356,7 @@ static void usage(void)
                     "      files; check: 4 MiB, 64, 1 MiB, 100\n"
                     "  -s  run the idle spinner (for -icount runs: diskbench.h)\n"
                     "  -r  run all rows this many times (1..10, default 1)\n");
-    finish(2);
+    guest_finish(2);
 }
 
 int main(int argc, char **argv)
@@ -463,26 +413,20 @@ int main(int argc, char **argv)
     snprintf(path, sizeof path, "%s/queue/scheduler", sysdir);
     if (getpid() == 1 && !write_sysfs(path, "none"))
         printf("# could not set %s to none\n", path);
-    struct utsname u;
-    if (uname(&u) == 0)
-        printf("# kernel %s %s %s\n", u.sysname, u.release, u.version);
-    print_sysfs(sysdir, "size");
-    print_sysfs(sysdir, "device/model");
-    print_sysfs(sysdir, "device/queue_depth");
-    print_sysfs(sysdir, "queue/scheduler");
-    print_sysfs(sysdir, "queue/max_sectors_kb");
+    guest_print_kernel();
+    guest_print_file(sysdir, "size");
+    guest_print_file(sysdir, "device/model");
+    guest_print_file(sysdir, "device/queue_depth");
+    guest_print_file(sysdir, "queue/scheduler");
+    guest_print_file(sysdir, "queue/max_sectors_kb");
 
     uint8_t *buffer = mmap(NULL, DISKBENCH_BUFFER_BYTES, PROT_READ | PROT_WRITE,
                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     volatile uint64_t *spins =
         mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     if (buffer == MAP_FAILED || spins == MAP_FAILED)
-        die("memory for the buffers");
-    cpu_set_t cpu0;
-    CPU_ZERO(&cpu0);
-    CPU_SET(0, &cpu0);
-    if (sched_setaffinity(0, sizeof cpu0, &cpu0) != 0)
-        die("sched_setaffinity");
+        guest_die("memory for the buffers");
+    guest_pin_to_cpu(0);
     if (fs) {
         pid_t spinner = spin ? start_spinner(spins) : 0;
         printf("# linuxdisk: ext4 on %s, %s\n", device, spin ? "idle spinner" : "no spinner");
@@ -491,12 +435,12 @@ int main(int argc, char **argv)
     } else {
         int fd = open(device, O_RDWR | O_DIRECT | O_CLOEXEC);
         if (fd < 0)
-            die(device);
+            guest_die(device);
         off_t disk_bytes = lseek(fd, 0, SEEK_END);
         if (disk_bytes < (off_t)size.area_bytes) {
             fprintf(stderr, "linuxdisk: %s has %lld bytes, the rows need %llu\n", device,
                     (long long)disk_bytes, (unsigned long long)size.area_bytes);
-            finish(1);
+            guest_finish(1);
         }
         struct uring ring;
         uring_init(&ring, fd, buffer);
@@ -506,6 +450,6 @@ int main(int argc, char **argv)
         stop_spinner(spinner);
     }
     printf("# linuxdisk: done\n");
-    finish(0);
+    guest_finish(0);
     return 0;
 }
