@@ -373,12 +373,14 @@ static void harvest(struct block_session *s)
     }
 }
 
-/* Takes the completions a BLOCK_WAIT answer r carries (lib/proto/block.h), if any. */
-static void take_carried(struct block_session *s, const struct request *r)
+/* Takes the completions a BLOCK_WAIT answer m of length words carries (lib/proto/block.h), if
+   any: all in registers (2 + 2 * BLOCK_WAIT_CARRIED words at most). */
+_Static_assert(2 + 2 * BLOCK_WAIT_CARRIED <= MSG_REGISTERS, "carried completions in registers");
+static void take_carried(struct block_session *s, const struct missive_msg *m, uint64_t length)
 {
-    uint64_t n = r->length >= 2 ? request_word(r, 1) : 0;
-    for (uint64_t i = 0; i < n && i < BLOCK_WAIT_CARRIED && 3 + 2 * i < r->length; i++)
-        take_completion(s, request_word(r, 2 + 2 * i), (uint32_t)request_word(r, 3 + 2 * i));
+    uint64_t n = length >= 2 ? m->mr[1] : 0;
+    for (uint64_t i = 0; i < n && i < BLOCK_WAIT_CARRIED && 3 + 2 * i < length; i++)
+        take_completion(s, m->mr[2 + 2 * i], (uint32_t)m->mr[3 + 2 * i]);
 }
 
 /* Whether now (BLOCK_INFO after a reopen) is the disk the session was opened on: the same
@@ -445,38 +447,63 @@ static long reopen(struct block_session *s, bool cut_off)
     return 0;
 }
 
+/* BLOCK_WAIT's words for s into m (its MR0-MR7 are registers: the call needs no IPC buffer
+   words, lib/proto/block.h), with the request held back for it, if any. Returns the length. */
+#define BLOCK_WAIT_RETRIES 8 /* a lost call is made again this often, as request_call does */
+static unsigned wait_message(struct block_session *s, struct missive_msg *m)
+{
+    m->mr[0] = s->session;
+    m->mr[1] = s->instance;
+    m->mr[2] = BLOCK_WAIT_CARRIED;
+    if (!s->unpublished)
+        return 3;
+    struct block_submission sub = s->entries[s->unpublished - 1].request;
+    sub.tag = s->unpublished - 1;
+    _Static_assert(sizeof sub == 4 * sizeof(uint64_t), "a submission is MR3-MR6");
+    memcpy(&m->mr[3], &sub, sizeof sub);
+    m->mr[7] = s->wait_sequence; /* the same on every try */
+    return 8;
+}
+
+/* One BLOCK_WAIT for s, made again while it is lost (up to BLOCK_WAIT_RETRIES times, as
+   request_call would): the kernel's result, the answer in *m. Made here rather than with
+   request_call, which keeps IPC-buffer words and copies the message for its retries: every
+   request at queue depth 1 waits once. */
+static long wait_call(struct block_session *s, struct missive_msg *m)
+{
+    struct ipc_buffer *buffer = (struct ipc_buffer *)USER_IPC_BUFFER;
+    buffer->receive_slot = 0; /* the answer brings no capability (a server's loop may set it) */
+    long k = ERR_OK;
+    for (int attempt = 0; attempt < BLOCK_WAIT_RETRIES; attempt++) {
+        unsigned length = wait_message(s, m);
+        k = missive_syscall(SYS_CALL, s->endpoint, MSG_TAG(BLOCK_WAIT, length, 0), m);
+        if (!SERVICE_CALL_LOST(k))
+            break;
+    }
+    return k;
+}
+
 /* BLOCK_WAIT until the ring holds completions, reopening the disk when the server went.
    A lost call is not enough to reopen: a server that keeps the wait's reply owed in its
    thread, unsaved (lib/libsys/block_server.c), loses it to any other client's call, and
-   request_call calls again. Only a server's answer (another instance: SERVICE_NOT_FOUND)
+   wait_call calls again. Only a server's answer (another instance: SERVICE_NOT_FOUND)
    says it went; a restarted server gives it at once, a dead one's endpoint waits for its
    successor as BLOCK_INFO would. After BLOCK_LOST_CALLS lost in a row it reopens anyway. */
 #define BLOCK_LOST_CALLS 4
 static long wait_completions(struct block_session *s)
 {
     for (unsigned lost = 0;;) {
-        struct request r = {.label = BLOCK_WAIT};
-        request_set_word(&r, 0, s->session);
-        request_set_word(&r, 1, s->instance);
-        request_set_word(&r, 2, BLOCK_WAIT_CARRIED);
         if (s->in_flight > 1)
-            publish(s);       /* the server takes a call's own request only when it is the one */
-        if (s->unpublished) { /* the request goes in the call: the server need not read the ring */
-            struct block_submission sub = s->entries[s->unpublished - 1].request;
-            uint64_t words[4];
-            sub.tag = s->unpublished - 1;
-            memcpy(words, &sub, sizeof words);
-            for (unsigned i = 0; i < 4; i++)
-                request_set_word(&r, 3 + i, words[i]);
-            request_set_word(&r, 7, s->wait_sequence); /* the same on every try */
-        }
-        long k = request_call(s->endpoint, &r, 0, 0, 0);
-        struct result e = request_result(k, &r);
-        if (result_is_ok(e)) {
+            publish(s); /* the server takes a call's own request only when it is the one */
+        struct missive_msg m = {0};
+        long k = wait_call(s, &m);
+        if (k == ERR_OK && MSG_LABEL(m.tag) == SERVICE_OK) {
             s->unpublished = 0; /* taken (or answered) */
-            take_carried(s, &r);
+            take_carried(s, &m, MSG_LENGTH(m.tag));
             return 0;
         }
+        struct request r = {.label = MSG_LABEL(m.tag), .length = MSG_LENGTH(m.tag), .msg = m};
+        struct result e = request_result(k, &r);
         if (s->unpublished && result_is_service(e, SERVICE_BUSY)) {
             publish(s); /* not taken: through the ring, and wait again */
             continue;
