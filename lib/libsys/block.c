@@ -568,7 +568,8 @@ long block_reap(struct block_session *s, struct block_completion *out, unsigned 
         long error = wait_completions(s);
         if (error != 0)
             return error;
-        harvest(s);
+        if (s->pending_count == 0) /* the answer carried none: they are in the ring */
+            harvest(s);
     }
     unsigned n = s->pending_count < max ? s->pending_count : max;
     memcpy(out, s->pending, n * sizeof *out);

@@ -349,7 +349,7 @@ void block_server_settle(struct block_server *bs)
             flush_done(s);
     }
     uint32_t pumped = bs->used_mask & ~carried;
-    for (int round = 0; round < 2; round++) {
+    for (int round = 0; round < 2 && pumped; round++) {
         bs->driver_full = false;
         /* In order from next_pump, as before: fairness between sessions. */
         uint32_t left = rotate_right(pumped, bs->next_pump);

@@ -96,8 +96,9 @@ _Noreturn void server_run(struct server *s)
         server_receive(s, &call, status, receive_slot);
         if (sent_cap) /* the kernel copied it to the caller with the reply */
             server_release(s, sent_cap);
-        call.out = (struct request){0};
         call.reply_cap = 0;
+        if (call.in.label == NOTIFICATION_LABEL || call.in.label == FAULT_LABEL)
+            call.out = (struct request){0}; /* server_dispatch clears it for the others */
         if (call.in.label == NOTIFICATION_LABEL && call.in.length == 0 &&
             s->notification_any_word) {
             call.server = s;
