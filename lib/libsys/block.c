@@ -7,6 +7,9 @@
  * exactly one request, and after a reopen the requests still in flight are submitted again
  * from that table. Waiting is BLOCK_WAIT, a call: if the server ends meanwhile, the kernel
  * ends the call (lib/proto/block.h), and the library reopens the disk.
+ *
+ * Small copies of fixed size are __builtin_memcpy: -ffreestanding makes every memcpy a library
+ * call, and these run for every request (as in the server library's block_server*.c).
  */
 #include "libsys/block.h"
 
@@ -331,7 +334,7 @@ static void enqueue(struct block_session *s, unsigned i)
 {
     struct block_submission sub = s->entries[i].request;
     sub.tag = i;
-    memcpy((void *)&s->ring->sq[block_ring_slot(s->sq_tail)], &sub, sizeof sub);
+    __builtin_memcpy((void *)&s->ring->sq[block_ring_slot(s->sq_tail)], &sub, sizeof sub);
     atomic_thread_fence(memory_order_release);
     s->ring->sq_tail = ++s->sq_tail;
 }
@@ -367,7 +370,7 @@ static void harvest(struct block_session *s)
     atomic_thread_fence(memory_order_acquire);
     while (s->cq_head != tail) {
         struct block_completion c;
-        memcpy(&c, (const void *)&s->ring->cq[block_ring_slot(s->cq_head)], sizeof c);
+        __builtin_memcpy(&c, (const void *)&s->ring->cq[block_ring_slot(s->cq_head)], sizeof c);
         s->ring->cq_head = ++s->cq_head;
         take_completion(s, c.tag, c.status);
     }
@@ -460,7 +463,7 @@ static unsigned wait_message(struct block_session *s, struct missive_msg *m)
     struct block_submission sub = s->entries[s->unpublished - 1].request;
     sub.tag = s->unpublished - 1;
     _Static_assert(sizeof sub == 4 * sizeof(uint64_t), "a submission is MR3-MR6");
-    memcpy(&m->mr[3], &sub, sizeof sub);
+    __builtin_memcpy(&m->mr[3], &sub, sizeof sub);
     m->mr[7] = s->wait_sequence; /* the same on every try */
     return 8;
 }
@@ -571,9 +574,12 @@ long block_reap(struct block_session *s, struct block_completion *out, unsigned 
         if (s->pending_count == 0) /* the answer carried none: they are in the ring */
             harvest(s);
     }
+    /* By hand: a few entries (one at queue depth 1), where a library call costs more. */
     unsigned n = s->pending_count < max ? s->pending_count : max;
-    memcpy(out, s->pending, n * sizeof *out);
-    memmove(s->pending, s->pending + n, (s->pending_count - n) * sizeof *out);
+    for (unsigned i = 0; i < n; i++)
+        out[i] = s->pending[i];
+    for (unsigned i = n; i < s->pending_count; i++)
+        s->pending[i - n] = s->pending[i];
     s->pending_count -= n;
     return n;
 }
