@@ -10,6 +10,9 @@
 # ahci) names the other programs the path runs through, comma-separated (ahci,hmfs for the
 # file rows: MANIFEST fsbench-check, FUNCTION=read; MANIFEST fsbench with MKFS=1 for the full
 # size, SKIP 300 for a read of the big file from the disk; CPU=Nehalem as bench-fs runs).
+# With one server (the disk rows) any third program runs unstepped to the next interrupt
+# (diskpath-gdb.py): MANIFEST diskbench, SKIP 12000 steps through the full-size rows' 4 KiB
+# reads at queue depth 1 (docs/disk-performance.md, "The path instruction by instruction").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 manifest=${1:-diskbench-check} servers=${2:-ahci}
@@ -41,13 +44,13 @@ print("%#x" % int.from_bytes(bytes.fromhex(out[1] + out[2]), "little"))
 PY
 }
 code=$(code_at $build/bin/diskbench $address)
-# The first server's SERVER_FUNCTION (default block_server_complete): its address space is the
-# other one the path runs in; any third is run freely (diskpath-gdb.py).
-first_server=${servers%%,*}
-server_address=$(nm $build/bin/$first_server |
+# One server: its SERVER_FUNCTION (default block_server_complete) tells its address space, the
+# other one the path runs in; any third is run freely (diskpath-gdb.py). Several (the file
+# rows): every program is stepped, as before.
+server_address= server_code=
+[ "$servers" != "${servers%%,*}" ] || server_address=$(nm $build/bin/$servers |
     awk -v f="${SERVER_FUNCTION:-block_server_complete}" '$3 == f {print $1}')
-server_code=
-[ -z "$server_address" ] || server_code=$(code_at $build/bin/$first_server $server_address)
+[ -z "$server_address" ] || server_code=$(code_at $build/bin/$servers $server_address)
 spinner=($(nm -S $build/bin/diskbench | awk '$4 == "db_spinner" {print $1, $2}'))
 spin_start=${spinner[0]}
 spin_end=$(printf '%x' $((0x${spinner[0]} + 0x${spinner[1]})))
