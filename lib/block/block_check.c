@@ -48,6 +48,11 @@ unsigned block_segments(const uint64_t *frame_physical, unsigned frame_count, un
     uint64_t region_bytes = (uint64_t)frame_count << frame_bits;
     if (bytes == 0 || offset >= region_bytes || bytes > region_bytes - offset)
         return 0;
+    uint64_t first_inside = offset & (frame_bytes - 1);
+    if (bytes <= frame_bytes - first_inside && max > 0) { /* inside one frame: most requests */
+        out[0] = (struct block_segment){frame_physical[offset >> frame_bits] + first_inside, bytes};
+        return 1;
+    }
     unsigned n = 0;
     while (bytes > 0) {
         uint64_t inside = offset & (frame_bytes - 1);

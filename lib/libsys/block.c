@@ -7,6 +7,9 @@
  * exactly one request, and after a reopen the requests still in flight are submitted again
  * from that table. Waiting is BLOCK_WAIT, a call: if the server ends meanwhile, the kernel
  * ends the call (lib/proto/block.h), and the library reopens the disk.
+ *
+ * Small copies of fixed size are __builtin_memcpy: -ffreestanding makes every memcpy a library
+ * call, and these run for every request (as in the server library's block_server*.c).
  */
 #include "libsys/block.h"
 
@@ -331,7 +334,7 @@ static void enqueue(struct block_session *s, unsigned i)
 {
     struct block_submission sub = s->entries[i].request;
     sub.tag = i;
-    memcpy((void *)&s->ring->sq[block_ring_slot(s->sq_tail)], &sub, sizeof sub);
+    __builtin_memcpy((void *)&s->ring->sq[block_ring_slot(s->sq_tail)], &sub, sizeof sub);
     atomic_thread_fence(memory_order_release);
     s->ring->sq_tail = ++s->sq_tail;
 }
@@ -367,18 +370,20 @@ static void harvest(struct block_session *s)
     atomic_thread_fence(memory_order_acquire);
     while (s->cq_head != tail) {
         struct block_completion c;
-        memcpy(&c, (const void *)&s->ring->cq[block_ring_slot(s->cq_head)], sizeof c);
+        __builtin_memcpy(&c, (const void *)&s->ring->cq[block_ring_slot(s->cq_head)], sizeof c);
         s->ring->cq_head = ++s->cq_head;
         take_completion(s, c.tag, c.status);
     }
 }
 
-/* Takes the completions a BLOCK_WAIT answer r carries (lib/proto/block.h), if any. */
-static void take_carried(struct block_session *s, const struct request *r)
+/* Takes the completions a BLOCK_WAIT answer m of length words carries (lib/proto/block.h), if
+   any: all in registers (2 + 2 * BLOCK_WAIT_CARRIED words at most). */
+_Static_assert(2 + 2 * BLOCK_WAIT_CARRIED <= MSG_REGISTERS, "carried completions in registers");
+static void take_carried(struct block_session *s, const struct missive_msg *m, uint64_t length)
 {
-    uint64_t n = r->length >= 2 ? request_word(r, 1) : 0;
-    for (uint64_t i = 0; i < n && i < BLOCK_WAIT_CARRIED && 3 + 2 * i < r->length; i++)
-        take_completion(s, request_word(r, 2 + 2 * i), (uint32_t)request_word(r, 3 + 2 * i));
+    uint64_t n = length >= 2 ? m->mr[1] : 0;
+    for (uint64_t i = 0; i < n && i < BLOCK_WAIT_CARRIED && 3 + 2 * i < length; i++)
+        take_completion(s, m->mr[2 + 2 * i], (uint32_t)m->mr[3 + 2 * i]);
 }
 
 /* Whether now (BLOCK_INFO after a reopen) is the disk the session was opened on: the same
@@ -445,38 +450,63 @@ static long reopen(struct block_session *s, bool cut_off)
     return 0;
 }
 
+/* BLOCK_WAIT's words for s into m (its MR0-MR7 are registers: the call needs no IPC buffer
+   words, lib/proto/block.h), with the request held back for it, if any. Returns the length. */
+#define BLOCK_WAIT_RETRIES 8 /* a lost call is made again this often, as request_call does */
+static unsigned wait_message(struct block_session *s, struct missive_msg *m)
+{
+    m->mr[0] = s->session;
+    m->mr[1] = s->instance;
+    m->mr[2] = BLOCK_WAIT_CARRIED;
+    if (!s->unpublished)
+        return 3;
+    struct block_submission sub = s->entries[s->unpublished - 1].request;
+    sub.tag = s->unpublished - 1;
+    _Static_assert(sizeof sub == 4 * sizeof(uint64_t), "a submission is MR3-MR6");
+    __builtin_memcpy(&m->mr[3], &sub, sizeof sub);
+    m->mr[7] = s->wait_sequence; /* the same on every try */
+    return 8;
+}
+
+/* One BLOCK_WAIT for s, made again while it is lost (up to BLOCK_WAIT_RETRIES times, as
+   request_call would): the kernel's result, the answer in *m. Made here rather than with
+   request_call, which keeps IPC-buffer words and copies the message for its retries: every
+   request at queue depth 1 waits once. */
+static long wait_call(struct block_session *s, struct missive_msg *m)
+{
+    struct ipc_buffer *buffer = (struct ipc_buffer *)USER_IPC_BUFFER;
+    buffer->receive_slot = 0; /* the answer brings no capability (a server's loop may set it) */
+    long k = ERR_OK;
+    for (int attempt = 0; attempt < BLOCK_WAIT_RETRIES; attempt++) {
+        unsigned length = wait_message(s, m);
+        k = missive_syscall(SYS_CALL, s->endpoint, MSG_TAG(BLOCK_WAIT, length, 0), m);
+        if (!SERVICE_CALL_LOST(k))
+            break;
+    }
+    return k;
+}
+
 /* BLOCK_WAIT until the ring holds completions, reopening the disk when the server went.
    A lost call is not enough to reopen: a server that keeps the wait's reply owed in its
    thread, unsaved (lib/libsys/block_server.c), loses it to any other client's call, and
-   request_call calls again. Only a server's answer (another instance: SERVICE_NOT_FOUND)
+   wait_call calls again. Only a server's answer (another instance: SERVICE_NOT_FOUND)
    says it went; a restarted server gives it at once, a dead one's endpoint waits for its
    successor as BLOCK_INFO would. After BLOCK_LOST_CALLS lost in a row it reopens anyway. */
 #define BLOCK_LOST_CALLS 4
 static long wait_completions(struct block_session *s)
 {
     for (unsigned lost = 0;;) {
-        struct request r = {.label = BLOCK_WAIT};
-        request_set_word(&r, 0, s->session);
-        request_set_word(&r, 1, s->instance);
-        request_set_word(&r, 2, BLOCK_WAIT_CARRIED);
         if (s->in_flight > 1)
-            publish(s);       /* the server takes a call's own request only when it is the one */
-        if (s->unpublished) { /* the request goes in the call: the server need not read the ring */
-            struct block_submission sub = s->entries[s->unpublished - 1].request;
-            uint64_t words[4];
-            sub.tag = s->unpublished - 1;
-            memcpy(words, &sub, sizeof words);
-            for (unsigned i = 0; i < 4; i++)
-                request_set_word(&r, 3 + i, words[i]);
-            request_set_word(&r, 7, s->wait_sequence); /* the same on every try */
-        }
-        long k = request_call(s->endpoint, &r, 0, 0, 0);
-        struct result e = request_result(k, &r);
-        if (result_is_ok(e)) {
+            publish(s); /* the server takes a call's own request only when it is the one */
+        struct missive_msg m = {0};
+        long k = wait_call(s, &m);
+        if (k == ERR_OK && MSG_LABEL(m.tag) == SERVICE_OK) {
             s->unpublished = 0; /* taken (or answered) */
-            take_carried(s, &r);
+            take_carried(s, &m, MSG_LENGTH(m.tag));
             return 0;
         }
+        struct request r = {.label = MSG_LABEL(m.tag), .length = MSG_LENGTH(m.tag), .msg = m};
+        struct result e = request_result(k, &r);
         if (s->unpublished && result_is_service(e, SERVICE_BUSY)) {
             publish(s); /* not taken: through the ring, and wait again */
             continue;
@@ -541,11 +571,15 @@ long block_reap(struct block_session *s, struct block_completion *out, unsigned 
         long error = wait_completions(s);
         if (error != 0)
             return error;
-        harvest(s);
+        if (s->pending_count == 0) /* the answer carried none: they are in the ring */
+            harvest(s);
     }
+    /* By hand: a few entries (one at queue depth 1), where a library call costs more. */
     unsigned n = s->pending_count < max ? s->pending_count : max;
-    memcpy(out, s->pending, n * sizeof *out);
-    memmove(s->pending, s->pending + n, (s->pending_count - n) * sizeof *out);
+    for (unsigned i = 0; i < n; i++)
+        out[i] = s->pending[i];
+    for (unsigned i = n; i < s->pending_count; i++)
+        s->pending[i - n] = s->pending[i];
     s->pending_count -= n;
     return n;
 }

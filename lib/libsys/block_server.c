@@ -396,7 +396,7 @@ static long take_submitted(struct server_call *call, struct block_session_state 
     uint64_t words[4];
     for (unsigned i = 0; i < 4; i++)
         words[i] = request_word(&call->in, 3 + i);
-    memcpy(&sub, words, sizeof sub);
+    __builtin_memcpy(&sub, words, sizeof sub);
     if (!block_wait_take(bs, (unsigned)(s - bs->sessions), &sub, sequence))
         return SERVICE_BUSY;
     if (s->done_count)
@@ -474,10 +474,11 @@ BLOCK_HANDLER(share_request, handle_share)
 BLOCK_HANDLER(close_request, handle_close)
 BLOCK_HANDLER(stats_request, handle_stats)
 
+/* BLOCK_WAIT first: the table is searched in order, and it comes with every request. */
 static const struct server_op block_ops[] = {
-    {BLOCK_INFO, 1, 0, 0, info_request},   {BLOCK_OPEN, 3, 0, 0, open_request},
-    {BLOCK_SHARE, 3, 0, 0, share_request}, {BLOCK_CLOSE, 2, 0, 0, close_request},
-    {BLOCK_STATS, 0, 0, 0, stats_request}, {BLOCK_WAIT, 2, 0, 0, handle_wait},
+    {BLOCK_WAIT, 2, 0, 0, handle_wait},    {BLOCK_INFO, 1, 0, 0, info_request},
+    {BLOCK_OPEN, 3, 0, 0, open_request},   {BLOCK_SHARE, 3, 0, 0, share_request},
+    {BLOCK_CLOSE, 2, 0, 0, close_request}, {BLOCK_STATS, 0, 0, 0, stats_request},
 };
 
 /* The bound notification fired: doorbells (bits 0..31) and the driver's bits (32..63). Any

@@ -79,9 +79,10 @@ struct block_server_driver {
     /* The driver's notification fired with bits (bit i: block_server_driver_notification(bs,
        i)'s signal). NULL: no interrupts. */
     void (*interrupt)(struct block_server *bs, uint32_t bits);
-    /* Called after each round of start calls (NULL: none): a driver that queues what start
-       took hands it all to the device here, in one go (servers/ahci writes PxSACT and PxCI
-       once for a batch). */
+    /* Called after each round of start calls and after every call of the interrupt hook
+       (NULL: none): a driver that queues what start took hands it all to the device here, in
+       one go (servers/ahci writes PxSACT and PxCI once for a batch), and what its interrupt
+       hook made ready (a retry, a flush after a write) likewise. */
     void (*kick)(struct block_server *bs);
     void *context; /* the driver's own, for its hooks (block_server_context) */
 };

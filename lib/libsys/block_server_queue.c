@@ -160,7 +160,7 @@ static bool take_one(struct block_server *bs, unsigned index)
         return false;
     atomic_thread_fence(memory_order_acquire); /* the entry after the index */
     struct block_submission sub;
-    memcpy(&sub, (const void *)&ring->sq[block_ring_slot(s->sq_head)], sizeof sub);
+    __builtin_memcpy(&sub, (const void *)&ring->sq[block_ring_slot(s->sq_head)], sizeof sub);
     uint32_t status = check(bs, s, &sub);
     if (status != BLOCK_OK) {
         post(s, sub.tag, status);
@@ -349,7 +349,7 @@ void block_server_settle(struct block_server *bs)
             flush_done(s);
     }
     uint32_t pumped = bs->used_mask & ~carried;
-    for (int round = 0; round < 2; round++) {
+    for (int round = 0; round < 2 && pumped; round++) {
         bs->driver_full = false;
         /* In order from next_pump, as before: fairness between sessions. */
         uint32_t left = rotate_right(pumped, bs->next_pump);

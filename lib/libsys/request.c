@@ -1,26 +1,9 @@
 /*
- * Packing and unpacking a request's words and bytes (service.h): no system calls, so host
- * tests compile it unchanged (they keep to the words in registers, MR0-MR9).
+ * Packing and unpacking a request's bytes (service.h, where its words are, inline): no system
+ * calls, so host tests compile it unchanged (they keep to the words in registers, MR0-MR9).
  */
 #include "libsys/service.h"
 #include "wordpack/wordpack.h"
-
-uint64_t request_word(const struct request *r, unsigned i)
-{
-    if (i < MSG_REGISTERS)
-        return r->msg.mr[i];
-    return i < MSG_MAX_LENGTH ? ((struct ipc_buffer *)USER_IPC_BUFFER)->mr[i] : 0;
-}
-
-void request_set_word(struct request *r, unsigned i, uint64_t value)
-{
-    if (i < MSG_REGISTERS)
-        r->msg.mr[i] = value;
-    else if (i < MSG_MAX_LENGTH)
-        ((struct ipc_buffer *)USER_IPC_BUFFER)->mr[i] = value;
-    if (i < MSG_MAX_LENGTH && i + 1 > r->length)
-        r->length = i + 1;
-}
 
 bool request_put_bytes(struct request *r, unsigned first, const void *bytes, size_t n)
 {

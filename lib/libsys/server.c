@@ -25,7 +25,7 @@ static void server_receive(struct server *s, struct server_call *call, long stat
                            uint64_t receive_slot)
 {
     struct ipc_buffer *buffer = (struct ipc_buffer *)USER_IPC_BUFFER;
-    struct missive_msg msg;
+    struct missive_msg *msg = &call->in.msg; /* the answer goes out of it, the request comes in */
     long e;
     buffer->receive_slot = receive_slot;
     if (status != SERVER_NO_REPLY) {
@@ -35,29 +35,28 @@ static void server_receive(struct server *s, struct server_call *call, long stat
            its own request's there. */
         if (call->reply_cap)
             buffer->caps[0] = call->reply_cap;
-        msg = call->out.msg;
+        *msg = call->out.msg;
         e = missive_syscall(SYS_REPLY_RECV, s->endpoint,
-                            MSG_TAG(status, length, call->reply_cap ? 1 : 0), &msg);
+                            MSG_TAG(status, length, call->reply_cap ? 1 : 0), msg);
     } else {
-        e = missive_syscall(SYS_RECV, s->endpoint, 0, &msg);
+        e = missive_syscall(SYS_RECV, s->endpoint, 0, msg);
     }
     while (e != ERR_OK) {
         if (e != ERR_INTERRUPTED && !(s->receive_failed ? s->receive_failed(s, e) : false))
             exit(1);
         buffer->receive_slot = receive_slot;
-        e = missive_syscall(SYS_RECV, s->endpoint, 0, &msg);
+        e = missive_syscall(SYS_RECV, s->endpoint, 0, msg);
     }
-    call->in.msg = msg;
-    call->in.label = MSG_LABEL(msg.tag);
-    call->in.length = MSG_LENGTH(msg.tag);
-    call->badge = msg.badge;
-    call->received = MSG_CAPS(msg.tag) ? receive_slot : 0;
+    call->in.label = MSG_LABEL(msg->tag);
+    call->in.length = MSG_LENGTH(msg->tag);
+    call->badge = msg->badge;
+    call->received = MSG_CAPS(msg->tag) ? receive_slot : 0;
     /* A request carries at most receive_caps capabilities: the kernel put any others in the
        slots after those, which the server's allocator thinks free. They go at once, before a
        handler could be refused one of those slots. */
     unsigned accepted = s->receive_caps > 1 ? s->receive_caps : 1;
-    call->received_count = MSG_CAPS(msg.tag) < accepted ? MSG_CAPS(msg.tag) : accepted;
-    for (unsigned i = accepted; i < MSG_CAPS(msg.tag); i++)
+    call->received_count = MSG_CAPS(msg->tag) < accepted ? MSG_CAPS(msg->tag) : accepted;
+    for (unsigned i = accepted; i < MSG_CAPS(msg->tag); i++)
         server_delete(s, receive_slot + i);
 }
 
@@ -97,8 +96,9 @@ _Noreturn void server_run(struct server *s)
         server_receive(s, &call, status, receive_slot);
         if (sent_cap) /* the kernel copied it to the caller with the reply */
             server_release(s, sent_cap);
-        call.out = (struct request){0};
         call.reply_cap = 0;
+        if (call.in.label == NOTIFICATION_LABEL || call.in.label == FAULT_LABEL)
+            call.out = (struct request){0}; /* server_dispatch clears it for the others */
         if (call.in.label == NOTIFICATION_LABEL && call.in.length == 0 &&
             s->notification_any_word) {
             call.server = s;

@@ -26,9 +26,26 @@ struct request {
     struct missive_msg msg;
 };
 
-/* Word i of a received or prepared message (MR i). */
-uint64_t request_word(const struct request *r, unsigned i);
-void request_set_word(struct request *r, unsigned i, uint64_t value);
+/* Word i of a received or prepared message (MR i); 0 past MSG_MAX_LENGTH. Inline: servers and
+   clients read and write a few words per request, and a call each cost more than the access. */
+static inline uint64_t request_word(const struct request *r, unsigned i)
+{
+    if (i < MSG_REGISTERS)
+        return r->msg.mr[i];
+    return i < MSG_MAX_LENGTH ? ((struct ipc_buffer *)USER_IPC_BUFFER)->mr[i] : 0;
+}
+
+/* Sets word i (MR i; nothing past MSG_MAX_LENGTH) and makes the request at least i + 1 long. */
+static inline void request_set_word(struct request *r, unsigned i, uint64_t value)
+{
+    if (i < MSG_REGISTERS)
+        r->msg.mr[i] = value;
+    else if (i < MSG_MAX_LENGTH)
+        ((struct ipc_buffer *)USER_IPC_BUFFER)->mr[i] = value;
+    if (i < MSG_MAX_LENGTH && i + 1 > r->length)
+        r->length = i + 1;
+}
+
 /* Packs n bytes from word `first` on; returns false if they do not fit. */
 bool request_put_bytes(struct request *r, unsigned first, const void *bytes, size_t n);
 /* Unpacks n bytes from word `first` on into out (n must fit). */

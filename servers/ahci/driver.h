@@ -153,7 +153,8 @@ int port_submit(struct ahci_port *p, const struct port_io *io);
 /* Hands the commands built since the last kick to the HBA, as the rules allow (queued and
    unqueued commands never mixed, a flush alone, one at a time after an error). */
 void port_kick(struct ahci_port *p);
-/* The port's interrupt: completions, errors and restarts. */
+/* The port's interrupt: completions, errors and restarts; what it readies goes to the HBA at
+   the next port_kick (the block server library kicks after every interrupt). */
 void port_interrupt(struct ahci_port *p);
 /* A watchdog tick: time-outs and restart steps. */
 void port_tick(struct ahci_port *p);

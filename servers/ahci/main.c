@@ -73,28 +73,24 @@ static bool start(struct block_server *bs, const struct block_server_request *r)
     return true;
 }
 
-/* Asks for a tick while any port has work in flight or is restarting. */
-static void arm_if_busy(void)
-{
-    for (unsigned i = 0; i < ahci_hba.port_count; i++) {
-        if (port_busy(ahci_hba.ports[i])) {
-            libsys_watchdog_arm();
-            return;
-        }
-    }
-}
-
-/* The library's kick hook: what start queued goes to the HBA. */
+/* The library's kick hook: what start queued goes to the HBA, and a tick is asked for while
+   any port has work in flight or is restarting. The library kicks after every event, the
+   interrupt hook's included (its settle), so this is the one place that arms. */
 static void kick(struct block_server *bs)
 {
     (void)bs;
-    for (unsigned i = 0; i < ahci_hba.port_count; i++)
+    bool busy = false;
+    for (unsigned i = 0; i < ahci_hba.port_count; i++) {
         port_kick(ahci_hba.ports[i]);
-    arm_if_busy();
+        busy = busy || port_busy(ahci_hba.ports[i]);
+    }
+    if (busy)
+        libsys_watchdog_arm();
 }
 
 /* The library's interrupt hook: the HBA's interrupt (looked at on every wake-up: a tick and
-   an interrupt may come as one) and the watchdog's tick. */
+   an interrupt may come as one) and the watchdog's tick. What the ports took out of service
+   and what waits goes to the HBA at the kick that follows (the library's settle). */
 static void interrupt(struct block_server *bs, uint32_t bits)
 {
     (void)bs;
@@ -112,7 +108,6 @@ static void interrupt(struct block_server *bs, uint32_t bits)
         hba_write(AHCI_IS, is);
     if ((bits & (1u << AHCI_BIT_IRQ)) && irq_needs_ack)
         irq_handler_ack(irq_handler);
-    arm_if_busy();
 }
 
 /* The BLOCK_INFO entry of port p's disk. */

@@ -445,7 +445,7 @@ void port_interrupt(struct ahci_port *p)
         done |= p->issued_plain & ~port_read(p, AHCI_PX_CI);
     for (uint32_t m = done; m; m &= m - 1)
         ended(p, lowest_bit(m));
-    port_kick(p);
+    /* What waits (a flush after a FUA write) goes at the library's kick after this event. */
 }
 
 void port_tick(struct ahci_port *p)

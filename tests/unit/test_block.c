@@ -111,6 +111,11 @@ static void segments_split_at_frames_and_merge(void **state)
     assert_int_equal(block_segments(frames, 4, 12, 512, 1024, out, 8), 1);
     assert_int_equal(out[0].physical, 0x10200);
     assert_int_equal(out[0].bytes, 1024);
+    /* Up to a frame's end is still one piece; no room at all is no answer. */
+    assert_int_equal(block_segments(frames, 4, 12, 3 * 4096 + 512, 4096 - 512, out, 8), 1);
+    assert_int_equal(out[0].physical, 0x41200);
+    assert_int_equal(out[0].bytes, 4096 - 512);
+    assert_int_equal(block_segments(frames, 4, 12, 512, 1024, out, 0), 0);
     /* Across all four: frames 0-1 and 2-3 are adjacent. */
     assert_int_equal(block_segments(frames, 4, 12, 512, 4 * 4096 - 512, out, 8), 2);
     assert_int_equal(out[0].physical, 0x10200);

@@ -10,6 +10,9 @@
 # ahci) names the other programs the path runs through, comma-separated (ahci,hmfs for the
 # file rows: MANIFEST fsbench-check, FUNCTION=read; MANIFEST fsbench with MKFS=1 for the full
 # size, SKIP 300 for a read of the big file from the disk; CPU=Nehalem as bench-fs runs).
+# With one server (the disk rows) any third program runs unstepped to the next interrupt
+# (diskpath-gdb.py): MANIFEST diskbench, SKIP 12000 steps through the full-size rows' 4 KiB
+# reads at queue depth 1 (docs/disk-performance.md, "The path instruction by instruction").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 manifest=${1:-diskbench-check} servers=${2:-ahci}
@@ -28,7 +31,10 @@ truncate -s 512M "$work/disk.img"
     build/tools/mkfs.hmfs "$work/disk.img" 512M >/dev/null; }
 address=$(nm $build/bin/diskbench | awk -v f="$function" '$3 == f {print $1}')
 [ -n "$address" ] || { echo "diskpath: diskbench has no function $function" >&2; exit 1; }
-code=$(python3 - "$build/bin/diskbench" "$address" <<'PY'
+# The first 8 bytes of the code at address $2 of program $1 (the breakpoints' condition: every
+# program is linked at the same address).
+code_at() {
+    python3 - "$1" "$2" <<'PY'
 import subprocess, sys
 elf, address = sys.argv[1], int(sys.argv[2], 16)
 out = subprocess.run(["objdump", "-s", "--start-address=%#x" % address,
@@ -36,7 +42,15 @@ out = subprocess.run(["objdump", "-s", "--start-address=%#x" % address,
                      text=True, check=True).stdout.splitlines()[-1].split()
 print("%#x" % int.from_bytes(bytes.fromhex(out[1] + out[2]), "little"))
 PY
-)
+}
+code=$(code_at $build/bin/diskbench $address)
+# One server: its SERVER_FUNCTION (default block_server_complete) tells its address space, the
+# other one the path runs in; any third is run freely (diskpath-gdb.py). Several (the file
+# rows): every program is stepped, as before.
+server_address= server_code=
+[ "$servers" != "${servers%%,*}" ] || server_address=$(nm $build/bin/$servers |
+    awk -v f="${SERVER_FUNCTION:-block_server_complete}" '$3 == f {print $1}')
+[ -z "$server_address" ] || server_code=$(code_at $build/bin/$servers $server_address)
 spinner=($(nm -S $build/bin/diskbench | awk '$4 == "db_spinner" {print $1, $2}'))
 spin_start=${spinner[0]}
 spin_end=$(printf '%x' $((0x${spinner[0]} + 0x${spinner[1]})))
@@ -48,7 +62,7 @@ qemu-system-x86_64 -machine q35 -accel tcg -cpu ${CPU:-qemu64} -m 512M -smp 1 -n
     -device ide-hd,drive=benchdisk,bus=ide.0 -cdrom "$work/trace.iso" -gdb tcp::$port -S &
 qemu=$!
 OUT="$work/trace.txt" PORT=$port ADDRESS=$address CODE=$code SPIN_START=$spin_start \
-    SPIN_END=$spin_end TRAP=$trap_entry SKIP=${3:-140} STEPS=${4:-30000} \
+    SPIN_END=$spin_end SERVER_ADDRESS=$server_address SERVER_CODE=$server_code TRAP=$trap_entry SKIP=${3:-140} STEPS=${4:-30000} \
     timeout 900 gdb -batch -nx -x tools/bench/diskpath-gdb.py > "$work/gdb.log" 2>&1 ||
     { cat "$work/gdb.log"; kill $qemu 2>/dev/null; exit 1; }
 wait $qemu 2>/dev/null || true
