@@ -200,14 +200,15 @@ static void idle_wait(struct cpu_local *cpu, uint64_t poll)
 }
 
 /* Waits, without ticks, until an interrupt or another CPU makes a thread runnable here (the
-   caller found none), polling once first. With qemu-exit (tests), a system where nothing can
-   run and no device line can wake anyone is finished: QEMU ends as after a normal boot. */
+   caller found none), polling once first if there is another CPU. With qemu-exit (tests), a
+   system where nothing can run and no device line can wake anyone is finished: QEMU ends as
+   after a normal boot. Holds the lock on entry and on return. */
 static void idle(void)
 {
     struct cpu_local *cpu = this_cpu();
     cpu->current = 0;
     irq_stop_local_timer();
-    for (uint64_t poll = sched_idle_poll; !sched_pick(); poll = 0) {
+    for (uint64_t poll = cpu_count > 1 ? sched_idle_poll : 0; !sched_pick(); poll = 0) {
         if (object_reap_pending() &&
             !object_reap()) { /* reaping nobody owes any more (syscall.c), between interrupts */
             preemption_point(cpu);

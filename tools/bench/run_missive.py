@@ -3,7 +3,7 @@
 docs/ipc-performance.md).
 
     python3 tools/bench/run_missive.py --build build/bench [--results results]
-        [--modes icount,wall] [--timeout 900] [--smp 2]
+        [--modes icount,wall] [--timeout 900] [--smp 2] [--kernel-args 'idlepoll=0']
 
 For each mode boots BUILD/bench.iso (made here from BUILD/kernel.elf and BUILD/initrd.cpio,
 procsrv starting etc/bench.manifest) headless with -smp 2 and COM2 (a second -serial, for
@@ -29,11 +29,12 @@ DONE = re.compile(r"^ipcbench: done, (\d+) benchmarks, (\d+) failed", re.M)
 TROUBLE = re.compile(r"KERNEL PANIC|^fault:|killed$|ipcbench: (FAIL|cannot|no memory)", re.M)
 
 
-def make_iso(build):
+def make_iso(build, kernel_args=""):
     iso = os.path.join(build, "bench.iso")
     subprocess.run(["bash", os.path.join(REPO, "tools", "mkiso.sh"), iso,
                     os.path.join(build, "kernel.elf"), os.path.join(build, "initrd.cpio"),
-                    "loglevel=warn", "init=bin/procsrv", "--", "manifest=etc/bench.manifest"],
+                    "loglevel=warn", *kernel_args.split(), "init=bin/procsrv", "--",
+                    "manifest=etc/bench.manifest"],
                    check=True, stdout=subprocess.DEVNULL)
     return iso
 
@@ -88,8 +89,10 @@ def main():
     ap.add_argument("--modes", default="icount,wall")
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--smp", type=int, default=2)
+    ap.add_argument("--kernel-args", default="",
+                    help="more kernel options, e.g. idlepoll=0 (docs/smp.md)")
     args = ap.parse_args()
-    iso = make_iso(args.build)
+    iso = make_iso(args.build, args.kernel_args)
     failed = False
     tsc_hz = None
     for mode in args.modes.split(","):
