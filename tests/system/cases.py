@@ -233,7 +233,7 @@ def cases():
              forbid=[r"booting"]),
         Case("cmdline-malformed", exit_status=None,
              cmdline='qemu-exit loglevel=loud frobnicate=1 crash=nothing =x qemu-exit=3 '
-                     'loglevel "quoted=a b" crash tick=5 tick=0x10000000000000000 init=',
+                     'loglevel "quoted=a b" crash tick=5 tick=0x10000000000000000 idlepoll=-1 init=',
              expect=BOOTED + listing + [
                  r"^warning: cmdline: ignoring option 'loglevel=loud': expected error, warn, "
                  r"info, debug or 0-3$",
@@ -246,6 +246,8 @@ def cases():
                  r"^warning: cmdline: ignoring option 'crash': expected page-fault",
                  r"^warning: cmdline: ignoring option 'tick=5': expected a tick rate from 20 to "
                  r"10000 Hz$",
+                 r"^warning: cmdline: ignoring option 'idlepoll=-1': expected a number of TSC "
+                 r"ticks$",
                  r"^warning: cmdline: ignoring option 'tick=0x10000000000000000': expected a tick",
                  r"^warning: cmdline: ignoring option 'init=': expected a path",
                  r"^timer: PIT at 1000 Hz"] + procsrv,
