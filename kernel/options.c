@@ -104,6 +104,9 @@ void options_parse(const char *cmdline, struct boot_options *out)
                 sched_hz = (unsigned)hz;
             else
                 warn_option(&opt, "expected a tick rate from 20 to 10000 Hz");
+        } else if (cmdline_key_is(&opt, "idlepoll")) {
+            if (!opt.value || !cmdline_parse_u64(opt.value, opt.value_len, &sched_idle_poll))
+                warn_option(&opt, "expected a number of TSC ticks");
         } else {
             warn_option(&opt, "unknown option");
         }

@@ -1,6 +1,5 @@
-/* Fixed-priority round robin, one run queue per CPU, with lazy queue
-   updates for the IPC fast path; see sched.h. Caller holds the kernel
-   lock. */
+/* Fixed-priority round robin, one run queue per CPU, with lazy queue updates for the IPC fast path;
+   see sched.h. Caller holds the kernel lock. */
 #include "sched.h"
 
 #include "arch/x86_64/cpu_local.h"
@@ -10,10 +9,10 @@
 
 volatile uint64_t sched_ticks;
 unsigned sched_hz = 1000;
+uint64_t sched_idle_poll = 100000;
 
-/* One CPU's run queues, lazily kept (sched.h, sched_switch_to): a queue
-   may hold threads that have blocked since, and a CPU may run a thread that
-   is not queued. */
+/* One CPU's run queues, lazily kept (sched.h, sched_switch_to): a queue may hold threads that have
+   blocked since, and a CPU may run a thread that is not queued. */
 struct run_queue {
     struct thread *head[PRIORITY_COUNT];
     struct thread *tail[PRIORITY_COUNT];
@@ -47,21 +46,20 @@ static void mark_empty(struct run_queue *rq, unsigned p)
         rq->nonempty_words &= ~(1ull << (p / 64));
 }
 
-/* Interrupts t's CPU (if it is another) when that idles or runs something
-   less urgent than t, so that it looks again. One that runs something as
-   urgent finds t at its next tick. What it runs is what counts, not its
-   queue, which may hold threads that blocked since. */
+/* Interrupts t's CPU (if it is another) when that idles or runs something less urgent than t, so
+   that it looks again; one polling (thread.c idle) sees its flag cleared instead. One that runs
+   something as urgent finds t at its next tick. What it runs counts, not its queue (lazy). */
 static void kick_for(const struct thread *t)
 {
     if (t->cpu == this_cpu()->id)
         return;
     const struct thread *running = cpus[t->cpu].current;
     if (!running || running->state != THREAD_RUNNABLE || running->priority < t->priority)
-        smp_kick(t->cpu);
+        if (!__atomic_exchange_n(&cpus[t->cpu].polling, 0, __ATOMIC_ACQ_REL))
+            smp_kick(t->cpu);
 }
 
-/* Puts t (runnable, not queued) at the back of its priority's queue on its CPU, or at the
-   front. */
+/* Puts t (runnable, not queued) at the back of its priority's queue on its CPU, or at the front. */
 static void insert(struct thread *t, bool front)
 {
     struct run_queue *rq = &run_queues[t->cpu];
@@ -128,9 +126,8 @@ struct thread *sched_pick(void)
 {
     struct cpu_local *cpu = this_cpu();
     struct run_queue *rq = &run_queues[cpu->id];
-    /* A thread the fast path switched to runs unqueued; it is the most
-       urgent here (or was, until something now queued), so it goes back to
-       the front of its queue. */
+    /* A thread the fast path switched to runs unqueued; it is the most urgent here (or was, until
+       something now queued), so it goes back to the front of its queue. */
     struct thread *running = cpu->current;
     if (running && running->state == THREAD_RUNNABLE && !running->queued && running->cpu == cpu->id)
         insert(running, true); /* with the slice it has left */
@@ -166,11 +163,10 @@ static unsigned runnable_on(unsigned cpu, unsigned limit)
 
 bool sched_runnable_anywhere(void)
 {
-    /* Cheap, as the idle loop asks on every wake-up: only a CPU's own fast
-       path leaves blocked threads in its queue, and only while it runs
-       something (going idle, sched_pick takes them all out). So an idle
-       CPU's queue is exact, a CPU running a runnable thread has work, and
-       only a CPU in between needs its queues walked. */
+    /* Cheap, as the idle loop asks on every wake-up: only a CPU's own fast path leaves blocked
+       threads in its queue, and only while it runs something (going idle, sched_pick takes them all
+       out). So an idle CPU's queue is exact, a CPU running a runnable thread has work, and only a
+       CPU in between needs its queues walked. */
     for (unsigned cpu = 0; cpu < cpu_count; cpu++) {
         const struct thread *running = cpus[cpu].current;
         if (running && running->state == THREAD_RUNNABLE)

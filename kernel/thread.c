@@ -19,11 +19,10 @@
 #include "smp.h"
 #include "string.h"
 
-/* Each CPU's fpu_owner is the thread whose FPU/SSE/AVX registers are in
-   it now. Switching saves and loads them eagerly on every change of thread
-   (docs/kernel.md): one xsave/xrstor (or fxsave/fxrstor) pair is cheaper
-   than taking #NM traps for the many programs (picolibc's printf among
-   them) that use SSE. */
+/* Each CPU's fpu_owner is the thread whose FPU/SSE/AVX registers are in it now. Switching saves and
+   loads them eagerly on every change of thread (docs/kernel.md): one xsave/xrstor (or
+   fxsave/fxrstor) pair is cheaper than taking #NM traps for the many programs (picolibc's printf
+   among them) that use SSE. */
 
 void thread_fpu_release(struct cpu_local *cpu)
 {
@@ -58,17 +57,13 @@ void thread_init(struct thread *t)
 void thread_set_state(struct thread *t, enum thread_state state)
 {
     t->state = state;
-    if (state == THREAD_RUNNABLE) {
-        /* The slice is not refilled on waking: a pair of threads calling each
-           other would otherwise never use one up and starve their peers. */
-        sched_wake(t);
-    } else {
+    if (state == THREAD_RUNNABLE)
+        sched_wake(t); /* slice not refilled: two threads calling each other would starve peers */
+    else
         sched_dequeue(t);
-    }
 }
 
-/* Takes t out of whatever it waits in: endpoint queue, notification, a
-   pending reply either way. */
+/* Takes t out of whatever it waits in: endpoint queue, notification, a pending reply either way. */
 static void thread_cancel_ipc(struct thread *t)
 {
     if (t->state == THREAD_BLOCKED_SEND || t->state == THREAD_BLOCKED_RECV)
@@ -182,24 +177,38 @@ static void preemption_point(struct cpu_local *cpu)
     kernel_lock();
 }
 
-/* Waits, interrupts on and the kernel lock released, until an interrupt
-   (a device, the tick, or another CPU's IPI when it queues a thread here)
-   makes a thread runnable on this CPU. With qemu-exit (tests), a system
-   where nothing can run on any CPU and no device line can wake anyone is
-   finished: end QEMU as after a normal boot. Holds the lock on entry and
-   on return. */
+/* Waits, the kernel lock released, until something may have been queued here: polls (pause,
+   interrupts taken) for poll TSC ticks, then halts until an interrupt. A waker finding polling
+   set clears it instead of sending an IPI (sched.c); the exchange decides which came first. A
+   queue change since the caller's pick (changes) ends the wait. Lock held on entry and return. */
+static void idle_wait(struct cpu_local *cpu, uint64_t poll)
+{
+    uint64_t changes = cpu->run_queue_changes, start = rdtsc();
+    __atomic_store_n(&cpu->polling, 1, __ATOMIC_SEQ_CST);
+    kernel_unlock();
+    while (cpu->polling && cpu->run_queue_changes == changes && rdtsc() - start < poll) {
+        cpu_take_pending_interrupts(); /* a device's, or a request (smp.c) */
+        cpu_pause();
+    }
+    if (__atomic_exchange_n(&cpu->polling, 0, __ATOMIC_ACQ_REL) &&
+        cpu->run_queue_changes == changes) {
+        uint64_t since = sched_ticks;
+        cpu_idle_until_interrupt(); /* an IPI sent after the exchange ends it */
+        cpu->idle_ticks += sched_ticks - since;
+    }
+    kernel_lock();
+}
+
+/* Waits, without ticks, until an interrupt or another CPU makes a thread runnable here (the
+   caller found none), polling once first if there is another CPU. With qemu-exit (tests), a
+   system where nothing can run and no device line can wake anyone is finished: QEMU ends as
+   after a normal boot. Holds the lock on entry and on return. */
 static void idle(void)
 {
     struct cpu_local *cpu = this_cpu();
     cpu->current = 0;
-    if (sched_pick())
-        return;
-    /* No ticks while idle: the CPU sleeps until an IPI or a device wakes it
-       (and stays off the kernel lock meanwhile). Idle time is counted in
-       the PIT's ticks. */
-    uint64_t since = sched_ticks;
     irq_stop_local_timer();
-    while (!sched_pick()) {
+    for (uint64_t poll = cpu_count > 1 ? sched_idle_poll : 0; !sched_pick(); poll = 0) {
         if (object_reap_pending() &&
             !object_reap()) { /* reaping nobody owes any more (syscall.c), between interrupts */
             preemption_point(cpu);
@@ -212,24 +221,18 @@ static void idle(void)
                     fastpath_count, preempted_invocations, smp_ipis_sent);
             machine_stop(EXIT_CODE_BOOT_OK);
         }
-        /* An IPI sent after the unlock stays pending and ends the hlt. */
-        kernel_unlock();
-        cpu_idle_until_interrupt();
-        kernel_lock();
+        idle_wait(cpu, poll);
     }
-    cpu->idle_ticks += sched_ticks - since;
     irq_start_local_timer();
 }
 
-/* Leaves the kernel into t, which must be runnable, queued on this CPU and
-   have a valid user context (the end of kernel_return_to_user). Releases
-   the kernel lock on the way out. */
+/* Leaves the kernel into t, which must be runnable, queued on this CPU and have a valid user
+   context (the end of kernel_return_to_user). Releases the kernel lock on the way out. */
 static _Noreturn void thread_enter_user(struct thread *t)
 {
-    /* Status flags, DF and AC (alignment checks a program asked for) only:
-       register writes and traps are not the only ways into a context, so
-       this path trusts none. (The fast path's contexts all come from
-       syscall, whose R11 is the thread's own RFLAGS.) */
+    /* Status flags, DF and AC (alignment checks a program asked for) only: register writes and
+       traps are not the only ways into a context, so this path trusts none. (The fast path's
+       contexts all come from syscall, whose R11 is the thread's own RFLAGS.) */
     t->context.rflags = (t->context.rflags & 0x40cd5) | RFLAGS_IF | 2;
     thread_switch_in(this_cpu(), t, thread_vspace_root(t), cpu_fpu_features != 0);
     /* From here on this CPU touches only t's context, which nobody frees
@@ -256,10 +259,9 @@ _Noreturn void kernel_return_to_user(void)
                 preemption_point(this_cpu());
             continue;
         }
-        /* Every way into a context (syscall, trap, register writes) can leave
-           only user addresses here; checking again is cheap insurance against
-           returning to ring 3 with a kernel or non-canonical RIP, which sysret
-           and iretq would fault on in ring 0. */
+        /* Every way into a context (syscall, trap, register writes) can leave only user addresses
+           here; checking again is cheap insurance against returning to ring 3 with a kernel or
+           non-canonical RIP, which sysret and iretq would fault on in ring 0. */
         if (!thread_vspace_root(t)) {
             /* Its VSpace capability was revoked while it could run: like a
                fault with no handler, the thread stops with one line. */

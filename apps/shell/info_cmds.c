@@ -56,11 +56,13 @@ void cmd_uptime(int argc, char **argv, bool background)
     printf("up %llu.%03llu s\n", (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
 }
 
-/* cpus: each CPU's share of busy ticks since boot and its runnable threads. */
+/* cpus: each CPU's share of busy ticks since boot, the share of uptime it spent halted (the
+   kernel's idle ticks: an idle CPU polls briefly, then halts; docs/smp.md) and its runnable
+   threads. */
 void cmd_cpus(int argc, char **argv, bool background)
 {
     (void)argc, (void)argv, (void)background;
-    printf("  CPU  BUSY  RUNNABLE\n");
+    printf("  CPU  BUSY  HALTED  RUNNABLE\n");
     for (uint64_t cpu = 0;; cpu++) {
         struct proc_cpu c;
         struct result e = proc_cpu_stats(cpu, &c);
@@ -71,8 +73,9 @@ void cmd_cpus(int argc, char **argv, bool background)
             return;
         }
         uint64_t total = c.busy + c.idle;
-        printf("  %3llu  %3llu%%  %8llu\n", (unsigned long long)cpu,
+        printf("  %3llu  %3llu%%  %5llu%%  %8llu\n", (unsigned long long)cpu,
                (unsigned long long)(total ? c.busy * 100 / total : 0),
+               (unsigned long long)(c.uptime ? c.idle * 100 / c.uptime : 0),
                (unsigned long long)c.runnable);
     }
 }

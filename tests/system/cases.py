@@ -90,9 +90,15 @@ def shell_cases():
             r"^bin/$", r"^etc/$", r"^-  +\d+  motd$", "^" + re.escape(motd) + "$",
             r"^up \d+\.\d{3} s$", r"^memory: \d+ KiB total, \d+ KiB free, \d+ clients$",
             r"^  4K:\d+ 8K:\d+ .* 4M:\d+$", r"^  CLIENT +QUOTA +USED$",
-            r"^  CPU  BUSY  RUNNABLE$", r"^ +0 +\d+% +\d+$",
+            r"^  CPU  BUSY  HALTED  RUNNABLE$", r"^ +0 +\d+% +\d+% +\d+$",
             r"^run: bin/nothing: not found$", r"^run: etc/motd: bad program$",
             r"^wait: pid 999: ", r"^swap: nothing: not found$", r"^done$"]),
+        # An idle system halts its CPUs: after 4 s with nothing to do, each of the two has spent
+        # at least half its uptime halted (an idle CPU polls for a thread only briefly first,
+        # docs/smp.md; with an endless poll, idlepoll=10^12, the share is near 0 % and this fails).
+        shell_case("shell-idle-halted", ["sleep 4000\r", "cpus\r"], [
+            r"^  CPU  BUSY  HALTED  RUNNABLE$", r"^ +0 +\d+% +([5-9]\d|100)% +\d+$",
+            r"^ +1 +\d+% +([5-9]\d|100)% +\d+$"], smp=2),
         # Editing keys over the serial line, history, Ctrl-C, an overlong line, then 3000
         # random bytes: the shell must still run the next line.
         # The random bytes (about 2,250 once UTF-8 encoded) stay below the console's 4 KiB
@@ -227,7 +233,7 @@ def cases():
              forbid=[r"booting"]),
         Case("cmdline-malformed", exit_status=None,
              cmdline='qemu-exit loglevel=loud frobnicate=1 crash=nothing =x qemu-exit=3 '
-                     'loglevel "quoted=a b" crash tick=5 tick=0x10000000000000000 init=',
+                     'loglevel "quoted=a b" crash tick=5 tick=0x10000000000000000 idlepoll=-1 init=',
              expect=BOOTED + listing + [
                  r"^warning: cmdline: ignoring option 'loglevel=loud': expected error, warn, "
                  r"info, debug or 0-3$",
@@ -240,6 +246,8 @@ def cases():
                  r"^warning: cmdline: ignoring option 'crash': expected page-fault",
                  r"^warning: cmdline: ignoring option 'tick=5': expected a tick rate from 20 to "
                  r"10000 Hz$",
+                 r"^warning: cmdline: ignoring option 'idlepoll=-1': expected a number of TSC "
+                 r"ticks$",
                  r"^warning: cmdline: ignoring option 'tick=0x10000000000000000': expected a tick",
                  r"^warning: cmdline: ignoring option 'init=': expected a path",
                  r"^timer: PIT at 1000 Hz"] + procsrv,

@@ -3,7 +3,7 @@
 docs/ipc-performance.md).
 
     python3 tools/bench/run_missive.py --build build/bench [--results results]
-        [--modes icount,wall] [--timeout 900] [--smp 2]
+        [--modes icount,wall] [--timeout 900] [--smp 2] [--kernel-args 'idlepoll=0']
 
 For each mode boots BUILD/bench.iso (made here from BUILD/kernel.elf and BUILD/initrd.cpio,
 procsrv starting etc/bench.manifest) headless with -smp 2 and COM2 (a second -serial, for
@@ -47,8 +47,11 @@ def main():
     ap.add_argument("--modes", default="icount,wall")
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--smp", type=int, default=2)
+    ap.add_argument("--kernel-args", default="",
+                    help="more kernel options, e.g. idlepoll=0 (docs/smp.md)")
     args = ap.parse_args()
-    iso = storage.make_iso(args.build, "bench", "etc/bench.manifest")
+    iso = storage.make_iso(args.build, "bench", "etc/bench.manifest",
+                           kernel_args=args.kernel_args)
     failed = False
     tsc_hz = None
     for mode in args.modes.split(","):

@@ -60,13 +60,15 @@ def icount(mode):
     return ["-icount", "shift=0"] if mode == "icount" else []
 
 
-def make_iso(build, name, manifest, initrd="initrd.cpio"):
+def make_iso(build, name, manifest, initrd="initrd.cpio", kernel_args=""):
     """BUILD/NAME.iso from BUILD/kernel.elf and BUILD/INITRD, procsrv starting manifest (a
-    path in the initrd), the kernel logging warnings only; returns its path."""
+    path in the initrd), the kernel logging warnings only, with kernel_args (more kernel
+    options, space-separated); returns its path."""
     iso = os.path.join(build, f"{name}.iso")
     subprocess.run(["bash", os.path.join(REPO, "tools", "mkiso.sh"), iso,
                     os.path.join(build, "kernel.elf"), os.path.join(build, initrd),
-                    "loglevel=warn", "init=bin/procsrv", "--", f"manifest={manifest}"],
+                    "loglevel=warn", *kernel_args.split(), "init=bin/procsrv", "--",
+                    f"manifest={manifest}"],
                    check=True, stdout=subprocess.DEVNULL)
     return iso
 

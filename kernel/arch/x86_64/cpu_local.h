@@ -34,6 +34,7 @@ struct cpu_local {
     volatile uint32_t requests;     /* SMP_REQUEST_* bits another CPU waits for (smp.h) */
     volatile uint64_t request_root; /* the address space a TLB or unload request is about */
     volatile uint8_t online;
+    volatile uint8_t polling; /* idle, watching for a wake-up that then needs no IPI (sched.c) */
     /* Start-up: the AP sets 1 when it arrives, the boot CPU 2 when it gives
        up waiting; whoever is first decides whether the AP joins (mp.c). */
     uint8_t claimed;
@@ -42,7 +43,7 @@ struct cpu_local {
     uint64_t loaded_fs_base;  /* what this CPU's FS base MSR holds */
     uint64_t *trap_stack;     /* this CPU's TSS RSP0: where a trap from user mode saves */
     uint64_t busy_ticks;      /* local timer ticks that found a thread running */
-    uint64_t idle_ticks;      /* and that found the CPU idle */
+    uint64_t idle_ticks;      /* PIT ticks it spent halted */
     /* Threads queued or woken here (sched.c; syscall_return_at_once reads it). */
     uint64_t run_queue_changes;
     /* Where the FPU registers go when they are switched out: fpu_owner's
