@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "driver.h"
+#include "libsys/block_driver.h"
 #include "libsys/block_server.h"
 #include "libsys/invoke.h"
 #include "libsys/pci_driver.h"
@@ -84,20 +85,6 @@ static const char *enable_msix(const struct pci_driver_grants *g)
                                      ~(uint64_t)MSIX_CONTROL_MASK_ALL))
         return "the pci server refused to enable MSI-X";
     return NULL;
-}
-
-/* Parses a "name=MS" argument into *ms; true if it was one. */
-static bool timeout_argument(const char *arg, const char *name, uint32_t *ms)
-{
-    size_t n = strlen(name);
-    if (strncmp(arg, name, n) != 0 || arg[n] != '=')
-        return false;
-    unsigned long value = strtoul(arg + n + 1, 0, 10);
-    if (value >= 100 && value <= 600000)
-        *ms = (uint32_t)value;
-    else
-        printf("nvme: %s must be 100-600000 ms, not '%s'; kept %u\n", name, arg + n + 1, *ms);
-    return true;
 }
 
 void disks_failed(void)
@@ -207,8 +194,9 @@ static struct block_server_driver driver = {
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
-        if (!timeout_argument(argv[i], "timeout-io", &nvme_timeouts.io_ms) &&
-            !timeout_argument(argv[i], "timeout-flush", &nvme_timeouts.flush_ms))
+        if (!block_driver_timeout_argument("nvme", argv[i], "timeout-io", &nvme_timeouts.io_ms) &&
+            !block_driver_timeout_argument("nvme", argv[i], "timeout-flush",
+                                           &nvme_timeouts.flush_ms))
             printf("nvme: unknown argument '%s' ignored\n", argv[i]);
     struct pci_driver_grants g = pci_driver_find_grants(libsys_proc_info(), BAR_INDEX);
     if (!g.pci || !g.bar || g.bar_bytes < 0x2000) {
@@ -238,22 +226,12 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < nvme.disk_count; i++)
         describe(&disks[i], i);
     driver.disk_count = nvme.disk_count;
-    nvme_server = block_server_create(&driver);
-    if (!nvme_server)
-        return 1;
     irq_handler = g.handler;
     irq_needs_ack = !g.msi;
-    uint64_t irq_bit = block_server_driver_notification(nvme_server, NVME_BIT_IRQ);
-    if (!g.handler || !irq_bit || irq_handler_set_notification(g.handler, irq_bit) != ERR_OK) {
-        printf("nvme: no interrupt; stopping\n");
+    nvme_server = block_driver_setup(&driver, g.handler, NVME_BIT_IRQ, NVME_BIT_TICK, NVME_TICK_MS,
+                                     "nvme-watchdog");
+    if (!nvme_server)
         return 1;
-    }
-    why = libsys_watchdog_start(block_server_driver_notification(nvme_server, NVME_BIT_TICK),
-                                NVME_TICK_MS, "nvme-watchdog");
-    if (why) {
-        printf("nvme: %s; stopping\n", why);
-        return 1;
-    }
     uint64_t shutdown = block_server_driver_notification(nvme_server, NVME_BIT_SHUTDOWN);
     if (!shutdown || !result_is_ok(proc_shutdown_notify(shutdown)))
         printf("nvme: warning: procsrv did not take the shutdown notification\n");
