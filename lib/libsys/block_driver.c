@@ -20,8 +20,7 @@ bool block_driver_timeout_argument(const char *driver, const char *arg, const ch
     if (value >= 100 && value <= 600000)
         *ms = (uint32_t)value;
     else
-        printf("%s: %s must be 100-600000 ms, not '%s'; kept %u\n", driver, name, arg + n + 1,
-               *ms);
+        printf("%s: %s must be 100-600000 ms, not '%s'; kept %u\n", driver, name, arg + n + 1, *ms);
     return true;
 }
 
@@ -37,9 +36,8 @@ struct block_server *block_driver_setup(const struct block_server_driver *driver
         printf("%s: no interrupt; stopping\n", driver->name);
         return 0;
     }
-    const char *why =
-        libsys_watchdog_start(block_server_driver_notification(bs, tick_bit), tick_ms,
-                              watchdog_name);
+    const char *why = libsys_watchdog_start(block_server_driver_notification(bs, tick_bit), tick_ms,
+                                            watchdog_name);
     if (why) {
         printf("%s: %s; stopping\n", driver->name, why);
         return 0;

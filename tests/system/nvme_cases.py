@@ -172,11 +172,36 @@ def nvme_cases():
                 "run blocktest verify nvme 0 61 32 0 256\r",
                 "blk stats nvme\r",
             ], [
+                r"^nvme: time-out of command \d+ on queue 1; Abort answered: not aborted$",
                 r"^nvme: time-out with \d+ commands in flight; resetting the controller$",
                 ok("nvme", 0, 0, 256, 32, " verified"),
                 r"^blk: nvme: 1 disks, 0 sessions, \d+ requests done, 0 failed, \d+ retries, "
                 r"[1-9]\d* resets, 0 sessions cut off$",
             ], disks=[("a.img", MIB64, fill_pattern(61, 0, 256))], timeout=120),
+        # Two CPUs: one I/O queue pair each (Set Features grants QEMU's 64; two are made), a
+        # client on each CPU (blocktest cpu=N) writing, then verifying, 32 deep at once; each
+        # session's requests go to its own pair, and the driver's count line shows both pairs
+        # completed commands; the host checks both ranges after QEMU ends.
+        nvme_case("nvme-smp2-queues", nvme_disk("a.img"), [
+            "run blocktest write nvme 0 91 32 0 8192 cpu=0 &\r",
+            "run blocktest write nvme 0 92 32 8192 8192 cpu=1\r",
+            "run blocktest verify nvme 0 93 32 16384 4096 cpu=1 &\r",
+            "run blocktest verify nvme 0 94 32 20480 4096 cpu=0\r",
+            "echo wait\r",
+        ], [
+            r"^nvme: 2 I/O queue pairs \(2 wanted\)$",
+            r"^blocktest: on CPU 0$",
+            r"^blocktest: on CPU 1$",
+            ok("nvme", 0, 0, 8192, 32, " written"),
+            ok("nvme", 0, 8192, 8192, 32, " written"),
+            r"^nvme: completed by queue pair: 1: [1-9]\d* 2: [1-9]\d*$",
+            ok("nvme", 0, 16384, 4096, 32, " verified"),
+            ok("nvme", 0, 20480, 4096, 32, " verified"),
+        ], disks=[("a.img", MIB64, all_fill(fill_pattern(93, 16384, 4096),
+                                             fill_pattern(94, 20480, 4096)))],
+            smp=2, timeout=200,
+            after=all_of(image_has_pattern("a.img", 91, 0, 8192),
+                         image_has_pattern("a.img", 92, 8192, 8192))),
         # One image on an AHCI disk and an NVMe namespace at once (QEMU needs share-rw=on on
         # both devices; without it the second device fails to take the image's write lock):
         # written through AHCI with FUA, read back through NVMe, and the other way round.
@@ -220,6 +245,14 @@ def nvme_cases():
                                 r"^on nvme$", r"^run-disk-up$"],
              forbid=SHELL_TROUBLE + [r"hmfs: error"]),
     ]
+
+
+def all_fill(*fills):
+    """A disk fill (Case.disks) doing each of fills in turn."""
+    def fill(path):
+        for f in fills:
+            f(path)
+    return fill
 
 
 def fill_4k(seed, first, count):
