@@ -159,8 +159,9 @@ void queue_interrupt(void);
 void queue_tick(void);
 /* Whether anything is in flight (the watchdog must tick). */
 bool queue_busy(void);
-/* Logs how many commands each queue pair completed, if any did since the last line and there
-   are several pairs. */
+/* Logs how many commands each queue pair completed, if nvme_log_queues, any did since the last
+   line and there are several pairs (queue_tick calls it when nothing is in flight). */
+extern bool nvme_log_queues;
 void queue_log_counts(void);
 
 /* main.c */

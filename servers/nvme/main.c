@@ -13,7 +13,8 @@
  * thread (docs/disks.md, "Queue pairs"). With INTx, one pair.
  *
  * Arguments (the manifest's `-- ...`), for tests: timeout-io=MS and timeout-flush=MS replace
- * the time-outs (30 s, 60 s).
+ * the time-outs (30 s, 60 s); log-queues logs the commands each I/O queue pair completed
+ * whenever the driver goes idle (queue_log_counts).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,9 +196,12 @@ static struct block_server_driver driver = {
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
-        if (!block_driver_timeout_argument("nvme", argv[i], "timeout-io", &nvme_timeouts.io_ms) &&
-            !block_driver_timeout_argument("nvme", argv[i], "timeout-flush",
-                                           &nvme_timeouts.flush_ms))
+        if (strcmp(argv[i], "log-queues") == 0)
+            nvme_log_queues = true;
+        else if (!block_driver_timeout_argument("nvme", argv[i], "timeout-io",
+                                                &nvme_timeouts.io_ms) &&
+                 !block_driver_timeout_argument("nvme", argv[i], "timeout-flush",
+                                                &nvme_timeouts.flush_ms))
             printf("nvme: unknown argument '%s' ignored\n", argv[i]);
     struct pci_driver_grants g = pci_driver_find_grants(libsys_proc_info(), BAR_INDEX);
     if (!g.pci || !g.bar || g.bar_bytes < 0x2000) {

@@ -28,6 +28,7 @@
 #include "libsys/service.h"
 
 struct nvme_timeouts nvme_timeouts = {30000, 60000};
+bool nvme_log_queues;
 
 /* Ticks from now until ms have passed (rounded up, and one more: the current tick is part
    gone). */
@@ -225,7 +226,7 @@ void queue_log_counts(void)
     uint64_t total = 0;
     for (unsigned i = 0; i < nvme.queue_count; i++)
         total += nvme.queues[i].completed;
-    if (nvme.queue_count < 2 || total == logged)
+    if (!nvme_log_queues || nvme.queue_count < 2 || total == logged)
         return;
     logged = total;
     char line[160];
