@@ -104,14 +104,16 @@ int queue_submit(const struct queue_io *io)
     return BLOCK_OK;
 }
 
-/* Puts slot's command in the submission queue. */
+/* Puts slot's command in its pair's submission queue. */
 static void send(unsigned slot)
 {
     struct nvme_slot *s = &nvme.slots[slot];
     s->sent = true;
     nvme.waiting_mask &= ~(1ull << slot);
     s->deadline = slot_deadline(s);
-    controller_push(&nvme.queues[s->queue < nvme.queue_count ? s->queue : 0], &s->command);
+    if (s->queue >= nvme.queue_count) /* a reset granted fewer pairs than before */
+        s->queue = 0;
+    controller_push(&nvme.queues[s->queue], &s->command);
 }
 
 void queue_kick(void)
