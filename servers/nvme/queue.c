@@ -295,6 +295,7 @@ static bool abort_command(unsigned slot)
                              : "answered: not aborted");
         return false;
     }
+    printf("nvme: time-out of command %u on queue %u; Abort answered: aborted\n", slot, q->qid);
     for (uint32_t waited = 0; s->aborting && waited < NVME_ABORT_MS; waited += 10) {
         queue_interrupt();
         if (s->aborting)
@@ -302,11 +303,9 @@ static bool abort_command(unsigned slot)
     }
     if (s->aborting) {
         s->aborting = false;
-        printf("nvme: time-out of command %u on queue %u; aborted, but it did not complete\n", slot,
-               q->qid);
+        printf("nvme: command %u on queue %u did not complete after its Abort\n", slot, q->qid);
         return false;
     }
-    printf("nvme: time-out of command %u on queue %u; aborted\n", slot, q->qid);
     return true;
 }
 
