@@ -1,7 +1,7 @@
 /*
  * The NVMe driver's hardware layer (docs/disks.md, "NVMe"): the controller (controller.c:
- * reset, admin queue, IDENTIFY, the I/O queue pair, recovery by reset, shutdown) and the I/O
- * queue's command slots (queue.c: submitting, completing, errors, retries, time-outs). The
+ * reset, admin queue, IDENTIFY, the I/O queue pairs, Abort, recovery by reset, shutdown) and
+ * the I/O queues' command slots (queue.c: submitting, completing, errors, retries, time-outs). The
  * block protocol's side is the block server library's (lib/libsys/block_server.h), plugged in
  * by main.c; the pure parts (registers, IDENTIFY, commands, PRPs, status codes) in lib/nvme.
  *
