@@ -3,26 +3,10 @@
  * servers/nvme each did in main.c.
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "libsys/block_driver.h"
 #include "libsys/invoke.h"
 #include "libsys/watchdog.h"
-
-bool block_driver_timeout_argument(const char *driver, const char *arg, const char *name,
-                                   uint32_t *ms)
-{
-    size_t n = strlen(name);
-    if (strncmp(arg, name, n) != 0 || arg[n] != '=')
-        return false;
-    unsigned long value = strtoul(arg + n + 1, 0, 10);
-    if (value >= 100 && value <= 600000)
-        *ms = (uint32_t)value;
-    else
-        printf("%s: %s must be 100-600000 ms, not '%s'; kept %u\n", driver, name, arg + n + 1, *ms);
-    return true;
-}
 
 struct block_server *block_driver_setup(const struct block_server_driver *driver,
                                         uint64_t irq_handler, unsigned irq_bit, unsigned tick_bit,

@@ -1,7 +1,7 @@
 /*
  * What the DMA block drivers (servers/ahci, servers/nvme) set up the same way around the block
- * server library (block_server.h): their time-out arguments, and the block server with its
- * interrupt and watchdog bits wired (docs/disks.md, "Interrupts and time").
+ * server library (block_server.h): the block server with its interrupt and watchdog bits wired
+ * (docs/disks.md, "Interrupts and time"). Their time-out arguments: lib/block/block_args.h.
  */
 #ifndef MISSIVE_LIBSYS_BLOCK_DRIVER_H
 #define MISSIVE_LIBSYS_BLOCK_DRIVER_H
@@ -10,11 +10,6 @@
 #include <stdint.h>
 
 #include "libsys/block_server.h"
-
-/* Parses arg as "name=MS" into *ms (100-600000; out of range: kept, with a line naming
-   driver); true if arg was that argument at all. */
-bool block_driver_timeout_argument(const char *driver, const char *arg, const char *name,
-                                   uint32_t *ms);
 
 /* Makes driver's block server (block_server_create), binds the IRQ handler (a slot; 0: none) to
    driver bit irq_bit and starts the libsys watchdog (period tick_ms, thread watchdog_name) on

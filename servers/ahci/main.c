@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "block/block_args.h"
 #include "driver.h"
 #include "libsys/block_driver.h"
 #include "libsys/block_server.h"
@@ -134,12 +135,10 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "ncq=off") == 0)
             ahci_no_ncq = true;
-        else if (!block_driver_timeout_argument("ahci", argv[i], "timeout-io",
-                                                &ahci_timeouts.io_ms) &&
-                 !block_driver_timeout_argument("ahci", argv[i], "timeout-flush",
-                                                &ahci_timeouts.flush_ms) &&
-                 !block_driver_timeout_argument("ahci", argv[i], "timeout-other",
-                                                &ahci_timeouts.other_ms))
+        else if (!block_timeout_argument("ahci", argv[i], "timeout-io", &ahci_timeouts.io_ms) &&
+                 !block_timeout_argument("ahci", argv[i], "timeout-flush",
+                                         &ahci_timeouts.flush_ms) &&
+                 !block_timeout_argument("ahci", argv[i], "timeout-other", &ahci_timeouts.other_ms))
             printf("ahci: unknown argument '%s' ignored\n", argv[i]);
     struct pci_driver_grants g = pci_driver_find_grants(libsys_proc_info(), ABAR_INDEX);
     if (!g.pci || !g.bar) {

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "block/block_args.h"
 #include "driver.h"
 #include "libsys/block_driver.h"
 #include "libsys/block_server.h"
@@ -198,10 +199,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "log-queues") == 0)
             nvme_log_queues = true;
-        else if (!block_driver_timeout_argument("nvme", argv[i], "timeout-io",
-                                                &nvme_timeouts.io_ms) &&
-                 !block_driver_timeout_argument("nvme", argv[i], "timeout-flush",
-                                                &nvme_timeouts.flush_ms))
+        else if (!block_timeout_argument("nvme", argv[i], "timeout-io", &nvme_timeouts.io_ms) &&
+                 !block_timeout_argument("nvme", argv[i], "timeout-flush", &nvme_timeouts.flush_ms))
             printf("nvme: unknown argument '%s' ignored\n", argv[i]);
     struct pci_driver_grants g = pci_driver_find_grants(libsys_proc_info(), BAR_INDEX);
     if (!g.pci || !g.bar || g.bar_bytes < 0x2000) {
