@@ -268,8 +268,9 @@ LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/invoke.o $(BUILD)/user/lib/libsys/acpi_client.o \
 	$(BUILD)/user/lib/libsys/pci_driver.o \
 	$(BUILD)/user/lib/libsys/vmap.o $(BUILD)/user/lib/libsys/objects.o $(BUILD)/user/lib/libsys/watchdog.o \
-	$(BUILD)/user/lib/libsys/block_server.o \
+	$(BUILD)/user/lib/libsys/block_server.o $(BUILD)/user/lib/libsys/block_driver.o \
 	$(BUILD)/user/lib/libsys/block_server_queue.o $(BUILD)/user/lib/block/block_check.o \
+	$(BUILD)/user/lib/block/block_args.o \
 	$(BUILD)/user/lib/libsys/block.o $(BUILD)/user/lib/libsys/fs_client.o \
 	$(BUILD)/user/lib/libsys/files.o $(BUILD)/user/lib/libsys/initrd_files.o \
 	$(BUILD)/user/lib/libsys/hmfs_files.o $(BUILD)/user/lib/libsys/dir.o \
@@ -438,6 +439,10 @@ $(BUILD)/host/test_fsserve: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 unit_srcs_pci       := lib/pci/pci.c
 # The disk benchmark's workload (docs/disk-performance.md); the C library's string.h.
 UNIT_TESTS += diskbench fsbench
+# The block drivers' time-out arguments (lib/block/block_args.c).
+UNIT_TESTS += block_args
+unit_srcs_block_args := lib/block/block_args.c
+$(BUILD)/host/test_block_args: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 unit_srcs_diskbench := lib/diskbench/diskbench.c
 $(BUILD)/host/test_diskbench: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS))
 # The filesystem benchmark's rows (docs/fs-performance.md), run in a temporary directory.

@@ -55,6 +55,9 @@ struct block_server_request {
     uint8_t flags;  /* BLOCK_FLAG_FUA on a write the disk does itself (BLOCK_INFO_FUA) */
     uint32_t count; /* sectors (0 for a flush) */
     uint64_t lba;
+    /* The session it came from (0..BLOCK_MAX_SESSIONS-1): a driver with several device queues
+       spreads sessions over them (servers/nvme). */
+    unsigned session;
     uint64_t bytes; /* count * sector size */
     void *data;     /* the bytes in this process (driver map_regions only; else NULL) */
     unsigned segment_count;

@@ -65,6 +65,7 @@ static bool start(struct block_server *bs, unsigned index, const struct block_su
         return false;
     struct block_server_request r = {.id = id,
                                      .disk = s->disk,
+                                     .session = index,
                                      .op = sub->op,
                                      .flags = sub->flags,
                                      .count = sub->count,

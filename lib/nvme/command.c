@@ -92,6 +92,19 @@ void nvme_build_set_queues(struct nvme_sqe *e, uint16_t cid, uint16_t sq, uint16
     e->cdw11 = (uint32_t)(cq - 1) << 16 | (uint32_t)(sq - 1);
 }
 
+unsigned nvme_queues_granted(uint32_t result, unsigned asked)
+{
+    unsigned sq = (result & 0xffffu) + 1, cq = (result >> 16) + 1;
+    unsigned granted = sq < cq ? sq : cq;
+    return granted < asked ? granted : asked;
+}
+
+void nvme_build_abort(struct nvme_sqe *e, uint16_t cid, uint16_t sqid, uint16_t command_cid)
+{
+    begin(e, NVME_ADMIN_ABORT, cid, 0);
+    e->cdw10 = (uint32_t)command_cid << 16 | sqid;
+}
+
 void nvme_build_rw(struct nvme_sqe *e, bool write, uint16_t cid, uint32_t nsid, uint64_t lba,
                    uint32_t count, bool fua, uint64_t prp1, uint64_t prp2)
 {

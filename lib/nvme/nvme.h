@@ -137,6 +137,18 @@ void nvme_build_create_sq(struct nvme_sqe *e, uint16_t cid, uint16_t qid, uint32
                           uint64_t phys, uint16_t cqid);
 /* Asks for sq submission and cq completion queues (Number of Queues, 1-based counts). */
 void nvme_build_set_queues(struct nvme_sqe *e, uint16_t cid, uint16_t sq, uint16_t cq);
+/* The I/O queue pairs to use after Set Features (Number of Queues) answered result (its DW0:
+   NSQA in bits 0-15, NCQA in 16-31, both 0-based): the smaller of the two granted counts and
+   asked. */
+unsigned nvme_queues_granted(uint32_t result, unsigned asked);
+/* Abort (NVMe 1.4 section 5.1) of command command_cid in submission queue sqid. */
+void nvme_build_abort(struct nvme_sqe *e, uint16_t cid, uint16_t sqid, uint16_t command_cid);
+/* Whether an Abort that succeeded with result (its DW0) aborted the command: bit 0 clear (the
+   command then completes with NVME_SC_ABORT_REQUESTED); set: it was not aborted. */
+static inline bool nvme_abort_done(uint32_t result)
+{
+    return (result & 1u) == 0;
+}
 
 /* A read or write of count (1..65536) blocks at lba of namespace nsid, with its PRPs. */
 void nvme_build_rw(struct nvme_sqe *e, bool write, uint16_t cid, uint32_t nsid, uint64_t lba,
@@ -191,6 +203,8 @@ static inline void nvme_cq_advance(struct nvme_cq_cursor *c)
 #define NVME_STATUS_SC(s)  ((s)&0xffu)
 #define NVME_STATUS_SCT(s) (((s) >> 8) & 7u)
 #define NVME_STATUS_DNR(s) (((s) >> 14) & 1u)
+
+#define NVME_SC_ABORT_REQUESTED 0x07 /* generic: the command was aborted by an Abort */
 
 enum nvme_sct { NVME_SCT_GENERIC = 0, NVME_SCT_COMMAND = 1, NVME_SCT_MEDIA = 2, NVME_SCT_PATH = 3 };
 

@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "block/block_args.h"
 #include "driver.h"
+#include "libsys/block_driver.h"
 #include "libsys/block_server.h"
 #include "libsys/invoke.h"
 #include "libsys/pci_driver.h"
@@ -31,20 +33,6 @@ static uint64_t irq_handler;
    masked, and acknowledging one does nothing (kernel/irq.c): a system call saved on every
    interrupt. */
 static bool irq_needs_ack;
-
-/* Parses a "name=MS" argument into *ms; true if it was one. */
-static bool timeout_argument(const char *arg, const char *name, uint32_t *ms)
-{
-    size_t n = strlen(name);
-    if (strncmp(arg, name, n) != 0 || arg[n] != '=')
-        return false;
-    unsigned long value = strtoul(arg + n + 1, 0, 10);
-    if (value >= 100 && value <= 600000)
-        *ms = (uint32_t)value;
-    else
-        printf("ahci: %s must be 100-600000 ms, not '%s'; kept %u\n", name, arg + n + 1, *ms);
-    return true;
-}
 
 void disk_failed(const struct ahci_port *p)
 {
@@ -145,9 +133,10 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "ncq=off") == 0)
             ahci_no_ncq = true;
-        else if (!timeout_argument(argv[i], "timeout-io", &ahci_timeouts.io_ms) &&
-                 !timeout_argument(argv[i], "timeout-flush", &ahci_timeouts.flush_ms) &&
-                 !timeout_argument(argv[i], "timeout-other", &ahci_timeouts.other_ms))
+        else if (!block_timeout_argument("ahci", argv[i], "timeout-io", &ahci_timeouts.io_ms) &&
+                 !block_timeout_argument("ahci", argv[i], "timeout-flush",
+                                         &ahci_timeouts.flush_ms) &&
+                 !block_timeout_argument("ahci", argv[i], "timeout-other", &ahci_timeouts.other_ms))
             printf("ahci: unknown argument '%s' ignored\n", argv[i]);
     struct pci_driver_grants g = pci_driver_find_grants(libsys_proc_info(), ABAR_INDEX);
     if (!g.pci || !g.bar) {
@@ -172,31 +161,23 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < ahci_hba.port_count; i++)
         describe(&disks[i], ahci_hba.ports[i]);
     driver.disk_count = ahci_hba.port_count;
-    ahci_server = block_server_create(&driver);
-    if (!ahci_server)
-        return 1;
     irq_handler = g.handler;
     irq_needs_ack = !g.msi;
-    uint64_t irq_bit = block_server_driver_notification(ahci_server, AHCI_BIT_IRQ);
-    if (!g.handler || !irq_bit || irq_handler_set_notification(g.handler, irq_bit) != ERR_OK) {
-        printf("ahci: no interrupt; stopping\n");
+    ahci_server = block_driver_setup(&driver, g.handler, AHCI_BIT_IRQ, AHCI_BIT_TICK, AHCI_TICK_MS,
+                                     "ahci-watchdog");
+    if (!ahci_server)
         return 1;
-    }
     if (g.msi &&
         !result_is_ok(pci_driver_call(g.pci, PCI_MSI_ENABLE,
                                       (uint64_t[]){g.address, g.msi_address, g.msi_data}, 3, 0))) {
         printf("ahci: MSI could not be enabled; stopping\n");
         return 1;
     }
-    why = libsys_watchdog_start(block_server_driver_notification(ahci_server, AHCI_BIT_TICK),
-                                AHCI_TICK_MS, "ahci-watchdog");
-    if (why) {
-        printf("ahci: %s; stopping\n", why);
-        return 1;
-    }
-    if (!quiet && ahci_hba.port_count == 0) /* a restart said it at the first start */
+    if (quiet) /* the first start said it */
+        ;
+    else if (ahci_hba.port_count == 0)
         printf("ahci: no disks on this controller; waiting\n");
-    else if (!quiet)
+    else
         printf("ahci: serving %u disk%s, interrupts through %s\n", ahci_hba.port_count,
                ahci_hba.port_count == 1 ? "" : "s", g.msi ? "MSI" : "INTx");
     block_server_run(ahci_server);

@@ -1,9 +1,10 @@
 /*
  * The controller (NVMe 1.4 section 7.6.1, "Initialization", and 7.6.2, "Shutdown"): disable,
  * wait for CSTS.RDY to clear, the admin queue, enable, wait for CSTS.RDY, IDENTIFY the
- * controller and its active namespaces, ask for one I/O queue pair and create it. The same
- * steps (without IDENTIFY) recover the controller after a time-out. The only places the
- * driver waits, each wait bounded by CAP.TO or ADMIN_MS.
+ * controller and its active namespaces, ask for I/O queue pairs (Set Features, Number of
+ * Queues) and create as many as were granted, up to the number wanted. The same steps (without
+ * IDENTIFY) recover the controller after a time-out; Abort is sent here too. The only places
+ * the driver waits, each wait bounded by CAP.TO or ADMIN_MS.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -16,16 +17,17 @@
 #define NVME_DMA_SIZE (256u * 1024)
 #define ADMIN_SQ_AT   0x0000
 #define ADMIN_CQ_AT   0x1000
-#define IO_SQ_AT      0x2000 /* 65 entries of 64 bytes: two pages */
-#define IO_CQ_AT      0x4000
-#define IDENTIFY_AT   0x5000
-#define LISTS_AT      0x6000
+#define IDENTIFY_AT   0x2000
+#define LISTS_AT      0x3000
+#define QUEUES_AT     (LISTS_AT + NVME_SLOTS * NVME_LIST_BYTES) /* the I/O queue pairs */
+#define QUEUE_BYTES   0x3000 /* one pair: the SQ (65 entries of 64 bytes, two pages), the CQ */
+#define QUEUE_CQ_AT   0x2000 /* the CQ's page in a pair's */
 #define POLL_MS       10
 #define ADMIN_MS      5000 /* an admin command answers within this */
 
-_Static_assert((NVME_SLOTS + 1) * NVME_SQE_BYTES <= IO_CQ_AT - IO_SQ_AT, "the I/O SQ fits");
-_Static_assert((NVME_SLOTS + 1) * NVME_CQE_BYTES <= IDENTIFY_AT - IO_CQ_AT, "the I/O CQ fits");
-_Static_assert(LISTS_AT + NVME_SLOTS * NVME_LIST_BYTES <= NVME_DMA_SIZE, "the lists fit");
+_Static_assert((NVME_SLOTS + 1) * NVME_SQE_BYTES <= QUEUE_CQ_AT, "an I/O SQ fits");
+_Static_assert((NVME_SLOTS + 1) * NVME_CQE_BYTES <= QUEUE_BYTES - QUEUE_CQ_AT, "an I/O CQ fits");
+_Static_assert(QUEUES_AT + NVME_MAX_QUEUES * QUEUE_BYTES <= NVME_DMA_SIZE, "the queues fit");
 _Static_assert(NVME_PAGE % NVME_LIST_BYTES == 0, "no PRP list crosses a page");
 
 struct nvme_controller nvme;
@@ -50,8 +52,9 @@ static bool wait_status(uint32_t mask, uint32_t want, uint32_t ms)
 }
 
 /* Sends e on the admin queue and waits for its completion (polling: the admin queue is used
-   only here). Returns the status field (0: success), or -1 when no answer came in ADMIN_MS. */
-static int admin(struct nvme_sqe *e)
+   only here). Returns the status field (0: success), or -1 when no answer came in ADMIN_MS;
+   *result (if not NULL) gets the completion's DW0. */
+static int admin_result(struct nvme_sqe *e, uint32_t *result)
 {
     static uint16_t cid;
     e->cid = ++cid;
@@ -65,11 +68,14 @@ static int admin(struct nvme_sqe *e)
         if (nvme_cq_ready(&nvme.admin_cursor, status)) {
             atomic_thread_fence(memory_order_acquire);
             uint16_t got = c->cid;
+            uint32_t dw0 = c->result;
             nvme_cq_advance(&nvme.admin_cursor);
             reg_write(nvme_doorbell(&nvme.cap, 0, true), nvme.admin_cursor.head);
-            if (got == e->cid)
-                return status >> 1;
-            continue; /* a stale answer (a command of before a reset): not ours */
+            if (got != e->cid)
+                continue; /* a stale answer (a command of before a reset): not ours */
+            if (result)
+                *result = dw0;
+            return status >> 1;
         }
         if (waited >= ADMIN_MS)
             return -1;
@@ -78,6 +84,12 @@ static int admin(struct nvme_sqe *e)
             waited += POLL_MS;
         }
     }
+}
+
+/* admin_result without the DW0. */
+static int admin(struct nvme_sqe *e)
+{
+    return admin_result(e, 0);
 }
 
 /* Disables the controller and waits for it to stop. */
@@ -107,26 +119,51 @@ static const char *enable(void)
     return NULL;
 }
 
-/* One I/O queue pair (qid 1) made on the controller, empty. */
+/* Creates queue pair q (qid index + 1), empty, its CQ on nvme.vector; NULL or why not. */
+static const char *make_queue(unsigned index)
+{
+    struct nvme_queue *q = &nvme.queues[index];
+    uint64_t at = QUEUES_AT + (uint64_t)index * QUEUE_BYTES;
+    q->sq = (struct nvme_sqe *)(nvme.dma + at);
+    q->cq = (struct nvme_cqe *)(nvme.dma + at + QUEUE_CQ_AT);
+    q->qid = (uint16_t)(index + 1);
+    memset(q->sq, 0, nvme.io_entries * NVME_SQE_BYTES);
+    memset(q->cq, 0, nvme.io_entries * NVME_CQE_BYTES);
+    q->tail = 0;
+    q->tail_moved = false;
+    nvme_cq_start(&q->cursor, nvme.io_entries);
+    struct nvme_sqe e;
+    nvme_build_create_cq(&e, 0, q->qid, nvme.io_entries, nvme.dma_phys + at + QUEUE_CQ_AT,
+                         nvme.vector);
+    int s = admin(&e);
+    if (s != 0)
+        return s < 0 ? "Create I/O Completion Queue got no answer" : nvme_status_name((uint16_t)s);
+    nvme_build_create_sq(&e, 0, q->qid, nvme.io_entries, nvme.dma_phys + at, q->qid);
+    if ((s = admin(&e)) != 0)
+        return s < 0 ? "Create I/O Submission Queue got no answer" : nvme_status_name((uint16_t)s);
+    return NULL;
+}
+
+/* Asks for nvme.queues_wanted I/O queue pairs (Set Features, Number of Queues) and makes as many
+   as were granted (one if the controller did not answer; after a reset never more than
+   before, since the slots' queues stay). */
 static const char *make_io_queues(void)
 {
     struct nvme_sqe e;
-    nvme_build_set_queues(&e, 0, 1, 1);
-    int s = admin(&e);
+    uint32_t result = 0;
+    unsigned want = nvme.queue_count ? nvme.queue_count : nvme.queues_wanted;
+    nvme_build_set_queues(&e, 0, (uint16_t)want, (uint16_t)want);
+    int s = admin_result(&e, &result);
+    unsigned granted = s == 0 ? nvme_queues_granted(result, want) : 1;
     if (s != 0)
-        printf("nvme: warning: Set Features (queues) answered %s\n",
+        printf("nvme: warning: Set Features (queues) answered %s; one queue pair\n",
                s < 0 ? "nothing" : nvme_status_name((uint16_t)s));
-    memset(nvme.io_sq, 0, nvme.io_entries * NVME_SQE_BYTES);
-    memset(nvme.io_cq, 0, nvme.io_entries * NVME_CQE_BYTES);
-    nvme.io_tail = 0;
-    nvme.tail_moved = false;
-    nvme_cq_start(&nvme.io_cursor, nvme.io_entries);
-    nvme_build_create_cq(&e, 0, 1, nvme.io_entries, nvme.dma_phys + IO_CQ_AT, nvme.vector);
-    if ((s = admin(&e)) != 0)
-        return s < 0 ? "Create I/O Completion Queue got no answer" : nvme_status_name((uint16_t)s);
-    nvme_build_create_sq(&e, 0, 1, nvme.io_entries, nvme.dma_phys + IO_SQ_AT, 1);
-    if ((s = admin(&e)) != 0)
-        return s < 0 ? "Create I/O Submission Queue got no answer" : nvme_status_name((uint16_t)s);
+    for (unsigned i = 0; i < granted; i++) {
+        const char *why = make_queue(i);
+        if (why)
+            return why;
+    }
+    nvme.queue_count = granted;
     return NULL;
 }
 
@@ -171,10 +208,11 @@ static void find_namespaces(void)
     }
 }
 
-const char *controller_start(volatile uint32_t *bar, uint16_t vector)
+const char *controller_start(volatile uint32_t *bar, uint16_t vector, unsigned queues)
 {
     nvme.regs = bar;
     nvme.vector = vector;
+    nvme.queues_wanted = queues < 1 ? 1 : queues > NVME_MAX_QUEUES ? NVME_MAX_QUEUES : queues;
     uint64_t cap = (uint64_t)reg_read(NVME_REG_CAP) | (uint64_t)reg_read(NVME_REG_CAP + 4) << 32;
     enum nvme_cap_error ce = nvme_cap_decode(cap, &nvme.cap);
     if (ce != NVME_CAP_OK)
@@ -184,8 +222,6 @@ const char *controller_start(volatile uint32_t *bar, uint16_t vector)
     nvme.dma = (uint8_t *)NVME_DMA_BASE;
     nvme.admin_sq = (struct nvme_sqe *)(nvme.dma + ADMIN_SQ_AT);
     nvme.admin_cq = (struct nvme_cqe *)(nvme.dma + ADMIN_CQ_AT);
-    nvme.io_sq = (struct nvme_sqe *)(nvme.dma + IO_SQ_AT);
-    nvme.io_cq = (struct nvme_cqe *)(nvme.dma + IO_CQ_AT);
     nvme.identify = nvme.dma + IDENTIFY_AT;
     nvme.lists = (uint64_t *)(nvme.dma + LISTS_AT);
     nvme.io_entries = nvme.cap.max_entries < NVME_SLOTS + 1 ? nvme.cap.max_entries : NVME_SLOTS + 1;
@@ -212,6 +248,8 @@ const char *controller_start(volatile uint32_t *bar, uint16_t vector)
     why = make_io_queues();
     if (why)
         return why;
+    printf("nvme: %u I/O queue pair%s (%u wanted)\n", nvme.queue_count,
+           nvme.queue_count == 1 ? "" : "s", nvme.queues_wanted);
     nvme.state = NVME_RUNNING;
     return NULL;
 }
@@ -248,9 +286,19 @@ void controller_shutdown(void)
     }
 }
 
-void controller_push(const struct nvme_sqe *e)
+void controller_push(struct nvme_queue *q, const struct nvme_sqe *e)
 {
-    nvme.io_sq[nvme.io_tail] = *e;
-    nvme.io_tail = (nvme.io_tail + 1) % nvme.io_entries;
-    nvme.tail_moved = true;
+    q->sq[q->tail] = *e;
+    q->tail = (q->tail + 1) % nvme.io_entries;
+    q->tail_moved = true;
+}
+
+int controller_abort(const struct nvme_queue *q, uint16_t cid, bool *aborted)
+{
+    struct nvme_sqe e;
+    uint32_t result = 1;
+    nvme_build_abort(&e, 0, q->qid, cid);
+    int s = admin_result(&e, &result);
+    *aborted = s == 0 && nvme_abort_done(result);
+    return s;
 }

@@ -1,12 +1,15 @@
 /*
  * The NVMe driver's hardware layer (docs/disks.md, "NVMe"): the controller (controller.c:
- * reset, admin queue, IDENTIFY, the I/O queue pair, recovery by reset, shutdown) and the I/O
- * queue's command slots (queue.c: submitting, completing, errors, retries, time-outs). The
+ * reset, admin queue, IDENTIFY, the I/O queue pairs, Abort, recovery by reset, shutdown) and
+ * the I/O queues' command slots (queue.c: submitting, completing, errors, retries, time-outs). The
  * block protocol's side is the block server library's (lib/libsys/block_server.h), plugged in
  * by main.c; the pure parts (registers, IDENTIFY, commands, PRPs, status codes) in lib/nvme.
  *
  * One thread serves everything: requests, doorbells, interrupts, ticks and the shutdown signal
- * arrive through the block server library's loop, so no state here needs a lock.
+ * arrive through the block server library's loop, so no state here needs a lock. With MSI-X
+ * it makes one I/O queue pair per CPU (as many as the controller grants), each session's
+ * requests going to one pair (session index mod pairs); all completion queues share the one
+ * MSI-X vector procsrv grants, and the thread drains them all (docs/disks.md says why).
  */
 #ifndef NVME_DRIVER_H
 #define NVME_DRIVER_H
@@ -25,6 +28,8 @@
 #define NVME_MAX_REQUEST   (1u << 20) /* bytes, advertised in BLOCK_INFO (below MDTS's) */
 #define NVME_LIST_BYTES    2048       /* one command's PRP list: 256 entries, 1 MiB misaligned */
 #define NVME_LIST_ENTRIES  (NVME_LIST_BYTES / 8)
+#define NVME_MAX_QUEUES    8    /* I/O queue pairs at most (one per CPU, up to this) */
+#define NVME_ABORT_MS      1000 /* an aborted command completes within this, else a reset */
 
 /* Time-outs in milliseconds (as the AHCI driver's: 30 s for I/O, 60 s for a flush), changeable
    from the manifest for tests. */
@@ -36,13 +41,26 @@ extern struct nvme_timeouts nvme_timeouts;
 struct nvme_slot {
     bool busy;
     bool sent;               /* in the submission queue (else built, waiting for queue_kick) */
+    bool aborting;           /* timed out, an Abort sent: its completion is awaited */
     uint8_t retries;         /* errors or time-outs it had alone */
+    uint8_t queue;           /* index into nvme.queues it goes to */
     uint32_t disk;           /* index into nvme.disks */
     uint64_t lba;            /* for the log line naming a failure */
     uint32_t count;          /* blocks */
     uint64_t deadline;       /* the tick it times out at */
     unsigned cookie;         /* the block server library's request id */
     struct nvme_sqe command; /* kept to send again after an error or a reset */
+};
+
+/* One I/O queue pair (qid = index + 1), its completion queue on the one interrupt vector. */
+struct nvme_queue {
+    struct nvme_sqe *sq;
+    struct nvme_cqe *cq;
+    uint16_t qid;
+    uint32_t tail;
+    bool tail_moved; /* entries added since the last doorbell */
+    struct nvme_cq_cursor cursor;
+    uint64_t completed; /* commands it completed (the log's per-queue count) */
 };
 
 struct nvme_disk {
@@ -60,7 +78,7 @@ struct nvme_controller {
     struct nvme_cap cap;
     struct nvme_controller_id id;
     enum nvme_state state;
-    uint16_t vector; /* the interrupt vector the I/O completion queue uses (MSI-X entry 0) */
+    uint16_t vector; /* the interrupt vector the I/O completion queues use (MSI-X entry 0) */
     /* DMA memory: queues, IDENTIFY buffer, PRP lists */
     uint8_t *dma;
     uint64_t dma_phys;
@@ -68,12 +86,10 @@ struct nvme_controller {
     struct nvme_cqe *admin_cq;
     uint32_t admin_tail;
     struct nvme_cq_cursor admin_cursor;
-    struct nvme_sqe *io_sq;
-    struct nvme_cqe *io_cq;
-    uint32_t io_entries; /* both I/O queues' entries: slots + 1 */
-    uint32_t io_tail;
-    bool tail_moved; /* entries added since the last doorbell */
-    struct nvme_cq_cursor io_cursor;
+    uint32_t io_entries;    /* every I/O queue's entries: slots + 1 (all slots fit in one) */
+    unsigned queues_wanted; /* pairs asked for: min(CPUs, NVME_MAX_QUEUES) with MSI-X, else 1 */
+    unsigned queue_count;   /* pairs made (what the controller granted, at most wanted) */
+    struct nvme_queue queues[NVME_MAX_QUEUES];
     uint8_t *identify; /* 4 KiB */
     uint64_t *lists;   /* NVME_SLOTS lists of NVME_LIST_ENTRIES */
     unsigned slot_count;
@@ -100,18 +116,22 @@ static inline void reg_write(unsigned offset, uint32_t value)
 }
 
 /* controller.c */
-/* Takes the controller: DMA memory, reset, admin queue, enable, IDENTIFY, the I/O queue pair,
-   the namespaces. Waits (bounded by CAP.TO, with PROC_SLEEP) only here and in a recovery.
-   Returns NULL or why the controller cannot be used. */
-const char *controller_start(volatile uint32_t *bar, uint16_t vector);
+/* Takes the controller: DMA memory, reset, admin queue, enable, IDENTIFY, up to queues I/O
+   queue pairs (as many as it grants), the namespaces. Waits (bounded by CAP.TO, with
+   PROC_SLEEP) only here, in an Abort and in a recovery. Returns NULL or why the controller
+   cannot be used. */
+const char *controller_start(volatile uint32_t *bar, uint16_t vector, unsigned queues);
 /* After a time-out or a fatal status: disables and enables the controller again and makes
    its queues anew (the slots' commands are then sent again by queue.c). false: it would not
    come back. */
 bool controller_reset(void);
 /* Normal shutdown (CC.SHN), waiting for CSTS.SHST complete at most CAP.TO. */
 void controller_shutdown(void);
-/* Writes entry e at the I/O submission queue's tail (the doorbell waits for queue_kick). */
-void controller_push(const struct nvme_sqe *e);
+/* Writes entry e at I/O queue q's submission tail (the doorbell waits for queue_kick). */
+void controller_push(struct nvme_queue *q, const struct nvme_sqe *e);
+/* Sends Abort for command cid of queue q (polled, at most ADMIN_MS): the Abort's status (0:
+   success, then *aborted says whether the command was), or -1 for no answer. */
+int controller_abort(const struct nvme_queue *q, uint16_t cid, bool *aborted);
 
 /* queue.c */
 #define QUEUE_FULL (-1)
@@ -125,6 +145,7 @@ struct queue_io {
     const struct block_segment *segments;
     unsigned segment_count;
     unsigned cookie;
+    unsigned queue; /* the queue pair (below nvme.queue_count) */
 };
 /* Builds io's command in a free slot; it goes to the controller at the next queue_kick.
    Returns BLOCK_OK, QUEUE_FULL, or a BLOCK_ERROR_* status for a request that fails at once. */
@@ -132,12 +153,16 @@ int queue_submit(const struct queue_io *io);
 /* Sends what waits (all of it, or after a reset the next suspect alone) and rings the
    submission doorbell once. */
 void queue_kick(void);
-/* Consumes the completion queue (and rings its head doorbell). */
+/* Consumes every completion queue (and rings each one's head doorbell it moved). */
 void queue_interrupt(void);
 /* A watchdog tick: time-outs, a controller that reports a fatal status. */
 void queue_tick(void);
 /* Whether anything is in flight (the watchdog must tick). */
 bool queue_busy(void);
+/* Logs how many commands each queue pair completed, if nvme_log_queues, any did since the last
+   line and there are several pairs (queue_tick calls it when nothing is in flight). */
+extern bool nvme_log_queues;
+void queue_log_counts(void);
 
 /* main.c */
 extern struct block_server *nvme_server;

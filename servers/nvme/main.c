@@ -8,18 +8,21 @@
  * them from its interrupt: MSI-X entry 0 when the function has MSI-X and procsrv gave an MSI
  * vector, else INTx.
  *
- * One I/O queue pair, not one per CPU: the block server library serves every session from one
- * thread, so a second queue would be filled by the same CPU; per-CPU queues pay off only with
- * per-CPU service threads (docs/disks.md says more).
+ * With MSI-X, one I/O queue pair per CPU (as many as the controller grants), a session's
+ * requests going to pair (session index mod pairs); all on MSI-X entry 0 and served by the one
+ * thread (docs/disks.md, "Queue pairs"). With INTx, one pair.
  *
  * Arguments (the manifest's `-- ...`), for tests: timeout-io=MS and timeout-flush=MS replace
- * the time-outs (30 s, 60 s).
+ * the time-outs (30 s, 60 s); log-queues logs the commands each I/O queue pair completed
+ * whenever the driver goes idle (queue_log_counts).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "block/block_args.h"
 #include "driver.h"
+#include "libsys/block_driver.h"
 #include "libsys/block_server.h"
 #include "libsys/invoke.h"
 #include "libsys/pci_driver.h"
@@ -86,20 +89,6 @@ static const char *enable_msix(const struct pci_driver_grants *g)
     return NULL;
 }
 
-/* Parses a "name=MS" argument into *ms; true if it was one. */
-static bool timeout_argument(const char *arg, const char *name, uint32_t *ms)
-{
-    size_t n = strlen(name);
-    if (strncmp(arg, name, n) != 0 || arg[n] != '=')
-        return false;
-    unsigned long value = strtoul(arg + n + 1, 0, 10);
-    if (value >= 100 && value <= 600000)
-        *ms = (uint32_t)value;
-    else
-        printf("nvme: %s must be 100-600000 ms, not '%s'; kept %u\n", name, arg + n + 1, *ms);
-    return true;
-}
-
 void disks_failed(void)
 {
     for (unsigned i = 0; i < nvme.disk_count; i++)
@@ -119,6 +108,7 @@ static bool start(struct block_server *bs, const struct block_server_request *r)
         .segments = r->segments,
         .segment_count = r->segment_count,
         .cookie = r->id,
+        .queue = r->session % nvme.queue_count,
     };
     int status = queue_submit(&io);
     if (status == QUEUE_FULL)
@@ -207,8 +197,10 @@ static struct block_server_driver driver = {
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
-        if (!timeout_argument(argv[i], "timeout-io", &nvme_timeouts.io_ms) &&
-            !timeout_argument(argv[i], "timeout-flush", &nvme_timeouts.flush_ms))
+        if (strcmp(argv[i], "log-queues") == 0)
+            nvme_log_queues = true;
+        else if (!block_timeout_argument("nvme", argv[i], "timeout-io", &nvme_timeouts.io_ms) &&
+                 !block_timeout_argument("nvme", argv[i], "timeout-flush", &nvme_timeouts.flush_ms))
             printf("nvme: unknown argument '%s' ignored\n", argv[i]);
     struct pci_driver_grants g = pci_driver_find_grants(libsys_proc_info(), BAR_INDEX);
     if (!g.pci || !g.bar || g.bar_bytes < 0x2000) {
@@ -228,7 +220,7 @@ int main(int argc, char **argv)
         printf("nvme: MSI-X: %s; stopping\n", why);
         return 1;
     }
-    why = controller_start(g.bar, 0);
+    why = controller_start(g.bar, 0, g.msi ? (unsigned)libsys_proc_info()->cpu_count : 1);
     if (why) {
         printf("nvme: %s; stopping\n", why);
         return 1;
@@ -238,22 +230,12 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < nvme.disk_count; i++)
         describe(&disks[i], i);
     driver.disk_count = nvme.disk_count;
-    nvme_server = block_server_create(&driver);
-    if (!nvme_server)
-        return 1;
     irq_handler = g.handler;
     irq_needs_ack = !g.msi;
-    uint64_t irq_bit = block_server_driver_notification(nvme_server, NVME_BIT_IRQ);
-    if (!g.handler || !irq_bit || irq_handler_set_notification(g.handler, irq_bit) != ERR_OK) {
-        printf("nvme: no interrupt; stopping\n");
+    nvme_server = block_driver_setup(&driver, g.handler, NVME_BIT_IRQ, NVME_BIT_TICK, NVME_TICK_MS,
+                                     "nvme-watchdog");
+    if (!nvme_server)
         return 1;
-    }
-    why = libsys_watchdog_start(block_server_driver_notification(nvme_server, NVME_BIT_TICK),
-                                NVME_TICK_MS, "nvme-watchdog");
-    if (why) {
-        printf("nvme: %s; stopping\n", why);
-        return 1;
-    }
     uint64_t shutdown = block_server_driver_notification(nvme_server, NVME_BIT_SHUTDOWN);
     if (!shutdown || !result_is_ok(proc_shutdown_notify(shutdown)))
         printf("nvme: warning: procsrv did not take the shutdown notification\n");

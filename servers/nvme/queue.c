@@ -1,18 +1,23 @@
 /*
- * The I/O queue pair's command slots (docs/disks.md, "NVMe"): requests become commands in free
- * slots (the slot index is the command id), go to the controller in batches (one submission
- * doorbell per round), end through the interrupt (every new completion consumed, then one
- * completion-head doorbell: QEMU stalls a queue whose head is never rung) and time out on the
- * watchdog's ticks.
+ * The I/O queue pairs' command slots (docs/disks.md, "NVMe"): requests become commands in free
+ * slots (the slot index is the command id, unique over all pairs; each slot goes to the pair its
+ * request names), go to the controller in batches (one submission doorbell per pair and round),
+ * end through the interrupt (every new completion of every pair consumed, then one
+ * completion-head doorbell per pair that moved: QEMU stalls a queue whose head is never rung)
+ * and time out on the watchdog's ticks.
  *
  * Errors, as the AHCI driver handles them: a completion with an error status that may pass
  * (nvme_status_retryable) is sent again up to NVME_RETRIES times, then fails with the block
  * status it maps to and a line naming the namespace and the LBA; one that cannot pass (LBA out
- * of range, a read-only range) fails at once. A time-out, or CSTS.CFS, resets the controller
- * (controller_reset); every command that was in flight becomes a suspect, and the suspects are
- * sent again one at a time (new requests wait), so a time-out can be blamed on one command: a
- * suspect that times out alone counts a retry and fails with BLOCK_ERROR_TIMEOUT after
- * NVME_RETRIES. A controller that does not come back fails its disks.
+ * of range, a read-only range) fails at once. A command past its deadline is aborted first
+ * (Abort, NVMe 1.4 section 5.1): if the controller aborts it and it completes within
+ * NVME_ABORT_MS, it counts a retry and goes again (after NVME_RETRIES it fails with
+ * BLOCK_ERROR_TIMEOUT), with no reset. An Abort refused or not answered, an aborted command that
+ * does not complete, or CSTS.CFS, resets the controller (controller_reset); every command that was
+ * in flight becomes a suspect, and the suspects are sent again one at a time (new requests wait),
+ * so a time-out can be blamed on one command: a suspect that times out alone counts a retry and
+ * fails with BLOCK_ERROR_TIMEOUT after NVME_RETRIES. A controller that does not come back fails its
+ * disks.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,8 +25,10 @@
 
 #include "driver.h"
 #include "libsys/block_server.h"
+#include "libsys/service.h"
 
 struct nvme_timeouts nvme_timeouts = {30000, 60000};
+bool nvme_log_queues;
 
 /* Ticks from now until ms have passed (rounded up, and one more: the current tick is part
    gone). */
@@ -54,6 +61,7 @@ static void finish(unsigned slot, uint32_t status)
 {
     struct nvme_slot *s = &nvme.slots[slot];
     s->busy = false;
+    s->aborting = false;
     nvme.free_mask |= 1ull << slot;
     nvme.suspect_mask &= ~(1ull << slot);
     nvme.waiting_mask &= ~(1ull << slot);
@@ -83,7 +91,9 @@ int queue_submit(const struct queue_io *io)
     }
     s->busy = true;
     s->sent = false;
+    s->aborting = false;
     s->retries = 0;
+    s->queue = (uint8_t)(io->queue < nvme.queue_count ? io->queue : 0);
     s->disk = io->disk;
     s->lba = io->lba;
     s->count = io->count;
@@ -94,14 +104,16 @@ int queue_submit(const struct queue_io *io)
     return BLOCK_OK;
 }
 
-/* Puts slot's command in the submission queue. */
+/* Puts slot's command in its pair's submission queue. */
 static void send(unsigned slot)
 {
     struct nvme_slot *s = &nvme.slots[slot];
     s->sent = true;
     nvme.waiting_mask &= ~(1ull << slot);
     s->deadline = slot_deadline(s);
-    controller_push(&s->command);
+    if (s->queue >= nvme.queue_count) /* a reset granted fewer pairs than before */
+        s->queue = 0;
+    controller_push(&nvme.queues[s->queue], &s->command);
 }
 
 void queue_kick(void)
@@ -119,11 +131,17 @@ void queue_kick(void)
         for (uint64_t m = nvme.waiting_mask; m; m &= m - 1)
             send(lowest_bit(m));
     }
-    if (!nvme.tail_moved)
-        return;
-    nvme.tail_moved = false;
-    atomic_thread_fence(memory_order_release); /* the entries are in memory before the doorbell */
-    reg_write(nvme_doorbell(&nvme.cap, 1, false), nvme.io_tail);
+    bool fenced = false;
+    for (unsigned i = 0; i < nvme.queue_count; i++) {
+        struct nvme_queue *q = &nvme.queues[i];
+        if (!q->tail_moved)
+            continue;
+        q->tail_moved = false;
+        if (!fenced) /* the entries are in memory before the doorbell */
+            atomic_thread_fence(memory_order_release);
+        fenced = true;
+        reg_write(nvme_doorbell(&nvme.cap, q->qid, false), q->tail);
+    }
 }
 
 /* Gives up on the controller: everything fails, from now on too. */
@@ -141,7 +159,17 @@ static void controller_failed(const char *why)
 static void command_failed(unsigned slot, uint16_t status)
 {
     struct nvme_slot *s = &nvme.slots[slot];
-    if (nvme_status_retryable(status) && s->retries < NVME_RETRIES) {
+    bool aborted = s->aborting && status == NVME_SC_ABORT_REQUESTED;
+    s->aborting = false;
+    if (aborted && s->retries >= NVME_RETRIES) {
+        printf("nvme: disk %u (namespace %u): time-out at LBA %llu (%u block%s) after %u "
+               "retries\n",
+               s->disk, nvme.disks[s->disk].nsid, (unsigned long long)s->lba, s->count,
+               s->count == 1 ? "" : "s", NVME_RETRIES);
+        finish(slot, BLOCK_ERROR_TIMEOUT);
+        return;
+    }
+    if (aborted || (nvme_status_retryable(status) && s->retries < NVME_RETRIES)) {
         s->retries++;
         block_server_count_retry(nvme_server);
         send(slot);
@@ -153,24 +181,27 @@ static void command_failed(unsigned slot, uint16_t status)
     finish(slot, nvme_status_block(status));
 }
 
-void queue_interrupt(void)
+/* Consumes queue q's new completions; whether there were any (its head doorbell rung). */
+static bool drain(struct nvme_queue *q)
 {
-    if (nvme.state != NVME_RUNNING)
-        return;
     bool consumed = false;
     for (;;) {
-        volatile struct nvme_cqe *c = &nvme.io_cq[nvme.io_cursor.head];
+        volatile struct nvme_cqe *c = &q->cq[q->cursor.head];
         uint16_t status = c->status;
-        if (!nvme_cq_ready(&nvme.io_cursor, status))
+        if (!nvme_cq_ready(&q->cursor, status))
             break;
         atomic_thread_fence(memory_order_acquire);
         uint16_t cid = c->cid;
-        nvme_cq_advance(&nvme.io_cursor);
+        nvme_cq_advance(&q->cursor);
         consumed = true;
-        if (cid >= nvme.slot_count || !nvme.slots[cid].busy || !nvme.slots[cid].sent) {
-            printf("nvme: a completion for command %u, which is not in flight; ignored\n", cid);
+        if (cid >= nvme.slot_count || !nvme.slots[cid].busy || !nvme.slots[cid].sent ||
+            nvme.slots[cid].queue != q->qid - 1) {
+            printf("nvme: a completion for command %u on queue %u, which is not in flight there; "
+                   "ignored\n",
+                   cid, q->qid);
             continue;
         }
+        q->completed++;
         status >>= 1;
         if (status == 0)
             finish(cid, BLOCK_OK);
@@ -178,8 +209,34 @@ void queue_interrupt(void)
             command_failed(cid, status);
     }
     if (consumed)
-        reg_write(nvme_doorbell(&nvme.cap, 1, true), nvme.io_cursor.head);
+        reg_write(nvme_doorbell(&nvme.cap, q->qid, true), q->cursor.head);
+    return consumed;
+}
+
+void queue_interrupt(void)
+{
+    if (nvme.state != NVME_RUNNING)
+        return;
+    for (unsigned i = 0; i < nvme.queue_count; i++)
+        drain(&nvme.queues[i]);
     queue_kick(); /* retries */
+}
+
+void queue_log_counts(void)
+{
+    static uint64_t logged;
+    uint64_t total = 0;
+    for (unsigned i = 0; i < nvme.queue_count; i++)
+        total += nvme.queues[i].completed;
+    if (!nvme_log_queues || nvme.queue_count < 2 || total == logged)
+        return;
+    logged = total;
+    char line[160];
+    int at = snprintf(line, sizeof line, "nvme: completed by queue pair:");
+    for (unsigned i = 0; i < nvme.queue_count && at > 0 && (size_t)at < sizeof line; i++)
+        at += snprintf(line + at, sizeof line - (size_t)at, " %u: %llu", nvme.queues[i].qid,
+                       (unsigned long long)nvme.queues[i].completed);
+    printf("%s\n", line);
 }
 
 /* Resets the controller; what was in flight becomes suspects, sent again one at a time. A
@@ -221,6 +278,37 @@ static void recover(const char *why)
     queue_kick();
 }
 
+/* Slot timed out: Abort it. true if the controller aborted it and its completion came (it was
+   then sent again or failed by command_failed); false: the controller must be reset. */
+static bool abort_command(unsigned slot)
+{
+    struct nvme_slot *s = &nvme.slots[slot];
+    const struct nvme_queue *q = &nvme.queues[s->queue];
+    bool aborted = false;
+    s->aborting = true;
+    int status = controller_abort(q, (uint16_t)slot, &aborted);
+    if (!aborted) {
+        s->aborting = false;
+        printf("nvme: time-out of command %u on queue %u; Abort %s\n", slot, q->qid,
+               status < 0    ? "got no answer"
+               : status != 0 ? nvme_status_name((uint16_t)status)
+                             : "answered: not aborted");
+        return false;
+    }
+    printf("nvme: time-out of command %u on queue %u; Abort answered: aborted\n", slot, q->qid);
+    for (uint32_t waited = 0; s->aborting && waited < NVME_ABORT_MS; waited += 10) {
+        queue_interrupt();
+        if (s->aborting)
+            proc_sleep_ms(10);
+    }
+    if (s->aborting) {
+        s->aborting = false;
+        printf("nvme: command %u on queue %u did not complete after its Abort\n", slot, q->qid);
+        return false;
+    }
+    return true;
+}
+
 void queue_tick(void)
 {
     if (nvme.state != NVME_RUNNING)
@@ -233,9 +321,11 @@ void queue_tick(void)
         if (nvme.slots[slot].busy && nvme.slots[slot].sent &&
             nvme.slots[slot].deadline <= nvme.tick) {
             queue_interrupt(); /* it may have ended just now */
-            if (nvme.slots[slot].busy)
+            if (nvme.slots[slot].busy && !abort_command(slot))
                 recover("time-out");
             return;
         }
     }
+    if (!queue_busy())
+        queue_log_counts();
 }

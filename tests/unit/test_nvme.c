@@ -288,6 +288,28 @@ static void test_commands(void **state)
     nvme_build_set_queues(&e, 5, 1, 1);
     assert_int_equal(e.cdw10, NVME_FEATURE_QUEUES);
     assert_int_equal(e.cdw11, 0);
+    nvme_build_set_queues(&e, 5, 2, 2);
+    assert_int_equal(e.cdw11, 1u << 16 | 1);
+    nvme_build_abort(&e, 6, 2, 37);
+    assert_int_equal(e.opcode, NVME_ADMIN_ABORT);
+    assert_int_equal(e.cid, 6);
+    assert_int_equal(e.nsid, 0);
+    assert_int_equal(e.cdw10, 37u << 16 | 2);
+    assert_true(nvme_abort_done(0));
+    assert_false(nvme_abort_done(1)); /* QEMU 7.2's answer: not aborted */
+}
+
+/* Set Features (Number of Queues): the pairs granted are the smaller of NSQA and NCQA (0-based),
+   and never more than asked. */
+static void test_queues_granted(void **state)
+{
+    (void)state;
+    assert_int_equal(nvme_queues_granted(63u << 16 | 63, 2), 2); /* QEMU: 64 each */
+    assert_int_equal(nvme_queues_granted(0, 2), 1);
+    assert_int_equal(nvme_queues_granted(3u << 16 | 1, 8), 2); /* fewer SQs than CQs */
+    assert_int_equal(nvme_queues_granted(0u << 16 | 5, 8), 1); /* fewer CQs */
+    assert_int_equal(nvme_queues_granted(0xffffu << 16 | 0xffff, 8), 8);
+    assert_int_equal(nvme_status_block(NVME_SC_ABORT_REQUESTED), BLOCK_ERROR_IO);
 }
 
 static void test_prp(void **state)
@@ -388,6 +410,7 @@ int main(void)
         cmocka_unit_test(test_identify_namespace_flipped),
         cmocka_unit_test(test_active_namespaces),
         cmocka_unit_test(test_commands),
+        cmocka_unit_test(test_queues_granted),
         cmocka_unit_test(test_prp),
         cmocka_unit_test(test_cq_phase),
         cmocka_unit_test(test_status),

@@ -350,13 +350,29 @@ static _Noreturn void usage(void)
            "orphans SERVER DISK N | swaps SERVER DISK N PROGRAM-A PROGRAM-B [kill] [stop=PATH] | "
            "kills SERVER "
            "DISK N | pause "
-           "SERVER DISK N swap=PROGRAM|kill\n");
+           "SERVER DISK N swap=PROGRAM|kill; any of them ending in cpu=N runs on CPU N\n");
     exit(2);
+}
+
+/* A last argument cpu=N: the thread moves to CPU N first (THREAD_SET_AFFINITY), so clients
+   on several CPUs can be made (nvme-smp2-queues); it is then dropped from the arguments. */
+static int place(int argc, char **argv)
+{
+    if (argc < 2 || strncmp(argv[argc - 1], "cpu=", 4) != 0)
+        return argc;
+    uint64_t cpu = number(argv[argc - 1] + 4);
+    long r = thread_set_affinity(PROC_SLOT_THREAD, cpu);
+    if (r != ERR_OK)
+        printf("blocktest: cannot move to CPU %llu (%ld)\n", (unsigned long long)cpu, r);
+    else
+        printf("blocktest: on CPU %llu\n", (unsigned long long)cpu);
+    return argc - 1;
 }
 
 int main(int argc, char **argv)
 {
     check_init("blocktest");
+    argc = place(argc, argv);
     if (argc < 4)
         usage();
     const char *what = argv[1], *server = argv[2];
