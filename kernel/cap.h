@@ -36,6 +36,7 @@ struct cap_mapping {
     uint64_t vaddr;     /* where it is mapped; for a table, the base of the range it covers */
     uint32_t vspace_id; /* the VSpace it is mapped in; 0: not mapped */
     uint8_t level;      /* PageTable: 2 PDPT, 1 PD, 0 PT (what it was mapped as) */
+    uint8_t rights;     /* Frame: the mapping's CAP_RIGHT_* (an IPC buffer must be writable) */
 };
 
 /* What the last 16 bytes of a capability mean depends on its type: one member per type, all

@@ -118,11 +118,11 @@ fastpath_deliver(struct cpu_local *cpu, struct thread *from, struct thread *to,
 
 /* A message of length words past the registers (longer, a constant): its other words go from
    from's IPC buffer to to's, one instruction a word; false, copying nothing, unless both have
-   one. */
+   one and to's is one it may write (else the slow path tells the sender). */
 __attribute__((always_inline)) static inline bool copy_longer(bool longer, struct thread *from,
                                                               struct thread *to, uint64_t length)
 {
-    struct ipc_buffer *in = thread_ipc_buffer(from), *out = thread_ipc_buffer(to);
+    struct ipc_buffer *in = thread_ipc_buffer(from), *out = thread_receive_buffer(to);
     if (longer && in && out)
         cpu_copy_words(&out->mr[MSG_REGISTERS], &in->mr[MSG_REGISTERS], length - MSG_REGISTERS);
     return !longer || (in && out);
