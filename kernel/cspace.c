@@ -78,6 +78,17 @@ void cte_derive(struct cte *dest, struct cte *src, unsigned rights, uint64_t bad
     cte_insert(dest, &cap, src);
 }
 
+/* cte_insert appends to the emptied list at once; the old children follow the copy. */
+void cte_derive_first(struct cte *dest, struct cte *src)
+{
+    struct cte *first = src->first_child;
+    src->first_child = NULL;
+    cte_derive(dest, src, CAP_RIGHTS_ALL, 0);
+    dest->next_sibling = first;
+    if (first)
+        first->prev_sibling = dest;
+}
+
 void cte_replace(struct cte *slot, struct cte *src)
 {
     cte_delete(slot);

@@ -24,29 +24,29 @@ static void endpoint_enqueue(struct endpoint *ep, struct thread *t)
    there is only ever one per range, moves instead (it keeps its place in the
    derivation tree, so whoever retyped it can still revoke it). Skips any
    that cannot go (empty or untransferable source, full or invalid
-   destination). Returns how many went. */
-static unsigned transfer_caps(struct thread *from, struct ipc_buffer *in, struct thread *to,
-                              struct ipc_buffer *out, unsigned count)
+   destination). Returns how many went. The fast path's too. */
+unsigned endpoint_transfer_caps(struct thread *from, struct ipc_buffer *in, struct thread *to,
+                                struct ipc_buffer *out, unsigned count)
 {
     unsigned done = 0;
-    if (!thread_cspace(from) || !thread_cspace(to))
-        return 0;
+    struct cspace *src_cs = thread_cspace(from), *dest_cs = thread_cspace(to);
     uint64_t dest_index = out->receive_slot;
-    uint64_t dest_slots = 1ull << thread_cspace(to)->slot_bits;
-    uint64_t src_slots = 1ull << thread_cspace(from)->slot_bits;
-    for (unsigned i = 0; i < count && dest_index; i++) {
+    if (!src_cs || !dest_cs || !dest_index)
+        return 0;
+    for (unsigned i = 0; i < count; i++) {
         uint64_t src_index = in->caps[i];
-        if (src_index == 0 || src_index >= src_slots || dest_index + done >= dest_slots)
+        /* last_slot: the slot count less one, so index - 1 wraps for slot 0. */
+        if (src_index - 1 >= src_cs->last_slot || dest_index + done - 1 >= dest_cs->last_slot)
             continue;
-        struct cte *src = cspace_slot(thread_cspace(from), src_index);
-        struct cte *dest = cspace_slot(thread_cspace(to), dest_index + done);
+        struct cte *src = cspace_slot(src_cs, src_index);
+        struct cte *dest = cspace_slot(dest_cs, dest_index + done);
         unsigned type = src->cap.type;
         if (type == CAP_NULL || dest->cap.type != CAP_NULL)
             continue;
         if (type == CAP_UNTYPED)
             cte_move(dest, src);
         else if (cap_type_copyable(type))
-            cte_derive(dest, src, CAP_RIGHTS_ALL, 0);
+            cte_derive_first(dest, src);
         else
             continue;
         done++;
@@ -88,7 +88,7 @@ static long transfer(struct thread *from, struct thread *to, uint64_t badge)
         out->mr[i] = in->mr[i];
     unsigned caps = 0;
     if (MSG_CAPS(tag) && from->ipc_can_grant && in)
-        caps = transfer_caps(from, in, to, out, (unsigned)MSG_CAPS(tag));
+        caps = endpoint_transfer_caps(from, in, to, out, (unsigned)MSG_CAPS(tag));
     to->context.rsi = MSG_TAG(MSG_LABEL(tag), length, caps);
     return ERR_OK;
 }
