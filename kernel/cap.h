@@ -93,11 +93,20 @@ extern cap_moved_fn cap_moved_hook;
 
 /* True if a capability of the type may be copied (copy, mint, IPC
    transfer). Not: Untyped, PageTable, IRQ handler and Reply, of which there
-   is one capability per memory range, table, line and reply. */
-bool cap_type_copyable(unsigned type);
+   is one capability per memory range, table, line and reply. Inline: every IPC transfer asks. */
+static inline bool cap_type_copyable(unsigned type)
+{
+    return type != CAP_UNTYPED && type != CAP_PAGE_TABLE && type != CAP_IRQ_HANDLER &&
+           type != CAP_REPLY;
+}
 
-/* True if the type's objects carry a struct object_header. */
-bool cap_type_has_header(unsigned type);
+/* True for exactly the types whose object starts with a struct object_header. The others
+   (Untyped, Frame, IRQ, I/O port, Reply, Debug) may hold any value in cap.object, even 0. */
+static inline bool cap_type_has_header(unsigned type)
+{
+    return type == CAP_VSPACE || type == CAP_THREAD || type == CAP_ENDPOINT ||
+           type == CAP_NOTIFICATION || type == CAP_CSPACE;
+}
 
 /* Installs cap in the empty slot dest as a child of parent (NULL for a root,
    as for the boot Untyped), incrementing the object's cap_count when its

@@ -116,19 +116,19 @@ fastpath_deliver(struct cpu_local *cpu, struct thread *from, struct thread *to,
     sched_wake(to);
 }
 
-/* A message that needs the IPC buffers (longer, a constant; shape: its tag's length and caps
-   fields): words past the registers go from from's buffer to to's, one instruction a word, and
-   capabilities as the slow path sends them (grant: from may send them), their count then in
-   from's tag, which to gets. False, changing nothing, unless both have a buffer, to's one it
-   may write, and capabilities go with grant (else the slow path says why). The last test of
-   both operations: what it changes stays. */
+/* A message that needs the IPC buffers (longer, a constant: 1 words past the registers, 2 also
+   capabilities; shape: the tag's length and caps fields): the words go from from's buffer to
+   to's, one instruction a word, the capabilities as the slow path sends them (grant: from may),
+   their count then in from's tag, which to gets. False, changing nothing, unless both have a
+   buffer, to's one it may write, and capabilities have grant (else the slow path says why).
+   The last test of both operations: what it changes stays. */
 __attribute__((always_inline)) static inline bool
-copy_longer(bool longer, struct thread *from, struct thread *to, uint64_t shape, bool grant)
+copy_longer(int longer, struct thread *from, struct thread *to, uint64_t shape, bool grant)
 {
     if (!longer)
         return true;
     struct ipc_buffer *in = thread_ipc_buffer(from), *out = thread_receive_buffer(to);
-    unsigned caps = (unsigned)(shape >> 8), length = shape & 0x7f;
+    unsigned caps = longer == 2 ? (unsigned)(shape >> 8) : 0, length = shape & 0x7f;
     if (!in || !out || (caps && !grant))
         return false;
     if (length > MSG_REGISTERS)
@@ -141,7 +141,7 @@ copy_longer(bool longer, struct thread *from, struct thread *to, uint64_t shape,
 
 __attribute__((always_inline)) static inline bool
 fastpath_call(struct cpu_local *cpu, struct thread *t, struct trap_frame *c, bool traced,
-              bool xsave, bool longer, uint64_t shape)
+              bool xsave, int longer, uint64_t shape)
 {
     const struct cap *cap = endpoint_lookup(t, c->rdi, CAP_RIGHT_SEND);
     if (!cap)
@@ -170,7 +170,7 @@ fastpath_call(struct cpu_local *cpu, struct thread *t, struct trap_frame *c, boo
 
 __attribute__((always_inline)) static inline bool
 fastpath_reply_recv(struct cpu_local *cpu, struct thread *t, struct trap_frame *c, bool traced,
-                    bool xsave, bool longer, uint64_t shape)
+                    bool xsave, int longer, uint64_t shape)
 {
     struct thread *caller = t->reply_to;
     if (!caller || caller->fault_pending)
@@ -206,9 +206,8 @@ typedef bool longer_fn(struct cpu_local *cpu, struct thread *t, struct trap_fram
                        uint64_t shape);
 
 /* call, traced, xsave: constants, one compiled variant each (entry.asm sorts by number).
-   Messages that need the IPC buffers (shape: the length and caps fields) go to longer, the
-   variant's copy out of line: its call of endpoint_transfer_caps would cost the register-only
-   path saved registers. */
+   Messages with capabilities go to longer, the variant's copy out of line: its call of
+   endpoint_transfer_caps would cost the other paths saved registers. */
 __attribute__((always_inline)) static inline void
 fastpath_syscall_body(struct trap_frame *c, bool call, bool traced, bool xsave, longer_fn *longer)
 {
@@ -216,10 +215,13 @@ fastpath_syscall_body(struct trap_frame *c, bool call, bool traced, bool xsave, 
     struct cpu_local *cpu = this_cpu();
     struct thread *t = cpu->current;
     uint64_t shape = c->rsi & ((3ul << 8) | 0x7f);
-    if (t && (shape <= MSG_REGISTERS
-                  ? (call ? fastpath_call(cpu, t, c, traced, xsave, false, shape)
-                          : fastpath_reply_recv(cpu, t, c, traced, xsave, false, shape))
-                  : (shape & 0x7f) <= MSG_MAX_LENGTH && longer(cpu, t, c, shape)))
+    if (t &&
+        (shape <= MSG_REGISTERS ? (call ? fastpath_call(cpu, t, c, traced, xsave, 0, shape)
+                                        : fastpath_reply_recv(cpu, t, c, traced, xsave, 0, shape))
+         : shape <= MSG_MAX_LENGTH
+             ? (call ? fastpath_call(cpu, t, c, traced, xsave, 1, shape)
+                     : fastpath_reply_recv(cpu, t, c, traced, xsave, 1, shape))
+             : (shape & 0x7f) <= MSG_MAX_LENGTH && longer(cpu, t, c, shape)))
         return;
     /* Declined: invocations (calls on other capabilities) come here. */
     uint64_t changes = cpu->run_queue_changes;
@@ -232,8 +234,8 @@ fastpath_syscall_body(struct trap_frame *c, bool call, bool traced, bool xsave, 
     __attribute__((noinline)) static bool name##_longer(struct cpu_local *cpu, struct thread *t,   \
                                                         struct trap_frame *c, uint64_t shape)      \
     {                                                                                              \
-        return call ? fastpath_call(cpu, t, c, traced, xsave, true, shape)                         \
-                    : fastpath_reply_recv(cpu, t, c, traced, xsave, true, shape);                  \
+        return call ? fastpath_call(cpu, t, c, traced, xsave, 2, shape)                            \
+                    : fastpath_reply_recv(cpu, t, c, traced, xsave, 2, shape);                     \
     }                                                                                              \
     static void name(struct trap_frame *c)                                                         \
     {                                                                                              \
