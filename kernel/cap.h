@@ -121,9 +121,8 @@ void cte_insert(struct cte *dest, const struct cap *cap, struct cte *parent);
    badge 0 unless src is an Endpoint or Notification. */
 void cte_derive(struct cte *dest, struct cte *src, unsigned rights, uint64_t badge);
 
-/* cte_derive with all of src's rights, the copy placed first among src's children rather than
-   last: a constant cost however many copies src has (IPC transfer, which derives below the
-   sender's capability at every message). */
+/* cte_derive with all rights, the copy first among src's children, not last: a constant cost
+   however many copies src has (IPC transfer derives below the sender's capability). */
 void cte_derive_first(struct cte *dest, struct cte *src);
 
 /* Replaces what a slot the kernel keeps for itself (a thread's, an IRQ

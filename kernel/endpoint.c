@@ -54,12 +54,8 @@ unsigned endpoint_transfer_caps(struct thread *from, struct ipc_buffer *in, stru
     return done;
 }
 
-/* Copies the message from one context to another: the tag (its length cut
-   to 64, or to the registers when the sender has no IPC buffer), the message
-   registers, the words and capabilities of the IPC buffers, the badge. Needs
-   to's buffer for words past the registers or for capabilities the sender may
-   grant: without one it may write (thread_receive_buffer) nothing is changed
-   and it returns ERR_NOT_MAPPED. */
+/* Copies the message from one context to another (docs/abi.md section 4). To's buffer, if the
+   message needs it, must be one it may write, else nothing changes: ERR_NOT_MAPPED. */
 static long transfer(struct thread *from, struct thread *to, uint64_t badge)
 {
     if (from->fault_pending) { /* the kernel speaks for a faulting thread */

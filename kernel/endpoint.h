@@ -43,10 +43,8 @@ void endpoint_reply(struct thread *replier);
    senders from then on (receivers 0). (fastpath.c unrolls the queue operations.) */
 void endpoint_cancel(struct thread *t);
 
-/* Transfers up to count capabilities named in in->caps from from's CSpace to to's, from
-   out->receive_slot on (docs/abi.md section 6); returns how many went. Needs: out is to's
-   buffer, one it may write. */
-struct ipc_buffer;
+/* Sends up to count capabilities of in->caps to out->receive_slot on (docs/abi.md section 6);
+   returns how many went. Needs: out is to's buffer, one it may write. */
 unsigned endpoint_transfer_caps(struct thread *from, struct ipc_buffer *in, struct thread *to,
                                 struct ipc_buffer *out, unsigned count);
 

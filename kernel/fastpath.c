@@ -116,12 +116,9 @@ fastpath_deliver(struct cpu_local *cpu, struct thread *from, struct thread *to,
     sched_wake(to);
 }
 
-/* A message that needs the IPC buffers (longer, a constant: 1 words past the registers, 2 also
-   capabilities; shape: the tag's length and caps fields): the words go from from's buffer to
-   to's, one instruction a word, the capabilities as the slow path sends them (grant: from may),
-   their count then in from's tag, which to gets. False, changing nothing, unless both have a
-   buffer, to's one it may write, and capabilities have grant (else the slow path says why).
-   The last test of both operations: what it changes stays. */
+/* longer (a constant): 1 words past the registers, 2 also capabilities (with grant), their
+   count then in from's tag, which to gets. False, changing nothing, unless both have a buffer,
+   to's one it may write. The last test of both operations: what it changes stays. */
 __attribute__((always_inline)) static inline bool
 copy_longer(int longer, struct thread *from, struct thread *to, uint64_t shape, bool grant)
 {
@@ -202,8 +199,7 @@ fastpath_reply_recv(struct cpu_local *cpu, struct thread *t, struct trap_frame *
     return true;
 }
 
-typedef bool longer_fn(struct cpu_local *cpu, struct thread *t, struct trap_frame *c,
-                       uint64_t shape);
+typedef bool longer_fn(struct cpu_local *, struct thread *, struct trap_frame *, uint64_t);
 
 /* call, traced, xsave: constants, one compiled variant each (entry.asm sorts by number).
    Messages with capabilities go to longer, the variant's copy out of line: its call of

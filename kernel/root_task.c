@@ -137,8 +137,7 @@ int root_task_create(struct bootmem *bm, const struct mb2_info *info, const stru
     vm_map_user_page(bm, root, USER_IPC_BUFFER, buffer, true, false);
     cap = object_new(CAP_FRAME, (void *)buffer, FRAME_SMALL_BITS, false);
     cap.rights &= (uint8_t)~CAP_RIGHT_PHYS;
-    /* The kernel mapped it; the capability says so, as VSPACE_MAP_FRAME's would (an IPC buffer
-       must be mapped writable by the capability it was registered with: thread.h). */
+    /* Mapped by the kernel; recorded as VSPACE_MAP_FRAME would (thread_receive_buffer). */
     cap.mapping =
         (struct cap_mapping){USER_IPC_BUFFER, vs->id, 0, CAP_RIGHT_READ | CAP_RIGHT_WRITE};
     cte_insert(cspace_slot(cs, ROOT_SLOT_IPC_BUFFER), &cap, 0);

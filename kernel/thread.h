@@ -133,10 +133,8 @@ static inline struct ipc_buffer *thread_ipc_buffer(struct thread *t)
     return t->ipc_buffer_cap.cap.type == CAP_FRAME ? phys_to_virt(t->ipc_buffer_cap.cap.object) : 0;
 }
 
-/* The thread's IPC buffer if the kernel may write into it, else NULL: the frame capability it
-   was registered with (the parent of the thread's copy; deleting it moves the copy up to an
-   Untyped or another frame capability) must be mapped writable in the thread's own VSpace, so
-   a buffer revoked, unmapped or made read-only takes no words (docs/kernel.md section 9). */
+/* The thread's IPC buffer if the kernel may write into it: the frame capability it was
+   registered with (its copy's parent) mapped writable in its own VSpace (kernel.md section 9). */
 static inline struct ipc_buffer *thread_receive_buffer(struct thread *t)
 {
     const struct cte *reg = t->ipc_buffer_cap.parent;
