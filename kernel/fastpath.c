@@ -1,10 +1,10 @@
 /*
  * The IPC fast path (docs/ipc-performance.md): call and reply_recv with a
- * register-only message when the other side already waits. It does what
- * endpoint.c would do with nothing general in the way. Anything else
- * (capabilities to transfer, long messages, faults, nobody waiting, a
- * receiver still owing a reply, a notification to deliver first) it
- * declines before changing anything, and the slow path handles the call.
+ * message of up to 64 words and 3 capabilities when the other side already
+ * waits. It does what endpoint.c would do with nothing general in the way.
+ * Anything else (faults, nobody waiting, a receiver still owing a reply, a
+ * notification to deliver first, an IPC buffer missing) it declines before
+ * changing anything, and the slow path handles the call.
  *
  * When the thread that gets the message can run here and now (this CPU, at
  * least as urgent as anything queued), the fast path switches to it
