@@ -19,41 +19,6 @@ static void endpoint_enqueue(struct endpoint *ep, struct thread *t)
     thread_queue_append(&ep->queue, t);
 }
 
-/* Copies up to count capabilities named in from's buffer into to's receive
-   slots, as children of the originals; an Untyped capability, of which
-   there is only ever one per range, moves instead (it keeps its place in the
-   derivation tree, so whoever retyped it can still revoke it). Skips any
-   that cannot go (empty or untransferable source, full or invalid
-   destination). Returns how many went. The fast path's too. */
-unsigned endpoint_transfer_caps(struct thread *from, struct ipc_buffer *in, struct thread *to,
-                                struct ipc_buffer *out, unsigned count)
-{
-    unsigned done = 0;
-    struct cspace *src_cs = thread_cspace(from), *dest_cs = thread_cspace(to);
-    uint64_t dest_index = out->receive_slot;
-    if (!src_cs || !dest_cs || !dest_index)
-        return 0;
-    for (unsigned i = 0; i < count; i++) {
-        uint64_t src_index = in->caps[i];
-        /* last_slot: the slot count less one, so index - 1 wraps for slot 0. */
-        if (src_index - 1 >= src_cs->last_slot || dest_index + done - 1 >= dest_cs->last_slot)
-            continue;
-        struct cte *src = cspace_slot(src_cs, src_index);
-        struct cte *dest = cspace_slot(dest_cs, dest_index + done);
-        unsigned type = src->cap.type;
-        if (type == CAP_NULL || dest->cap.type != CAP_NULL)
-            continue;
-        if (type == CAP_UNTYPED)
-            cte_move(dest, src);
-        else if (cap_type_copyable(type))
-            cte_derive_first(dest, src);
-        else
-            continue;
-        done++;
-    }
-    return done;
-}
-
 /* Copies the message from one context to another (docs/abi.md section 4). To's buffer, if the
    message needs it, must be one it may write, else nothing changes: ERR_NOT_MAPPED. */
 static long transfer(struct thread *from, struct thread *to, uint64_t badge)
