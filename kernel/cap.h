@@ -36,6 +36,7 @@ struct cap_mapping {
     uint64_t vaddr;     /* where it is mapped; for a table, the base of the range it covers */
     uint32_t vspace_id; /* the VSpace it is mapped in; 0: not mapped */
     uint8_t level;      /* PageTable: 2 PDPT, 1 PD, 0 PT (what it was mapped as) */
+    uint8_t rights;     /* Frame: the mapping's CAP_RIGHT_* (an IPC buffer must be writable) */
 };
 
 /* What the last 16 bytes of a capability mean depends on its type: one member per type, all
@@ -92,11 +93,20 @@ extern cap_moved_fn cap_moved_hook;
 
 /* True if a capability of the type may be copied (copy, mint, IPC
    transfer). Not: Untyped, PageTable, IRQ handler and Reply, of which there
-   is one capability per memory range, table, line and reply. */
-bool cap_type_copyable(unsigned type);
+   is one capability per memory range, table, line and reply. Inline: every IPC transfer asks. */
+static inline bool cap_type_copyable(unsigned type)
+{
+    return type != CAP_UNTYPED && type != CAP_PAGE_TABLE && type != CAP_IRQ_HANDLER &&
+           type != CAP_REPLY;
+}
 
-/* True if the type's objects carry a struct object_header. */
-bool cap_type_has_header(unsigned type);
+/* True for exactly the types whose object starts with a struct object_header. The others
+   (Untyped, Frame, IRQ, I/O port, Reply, Debug) may hold any value in cap.object, even 0. */
+static inline bool cap_type_has_header(unsigned type)
+{
+    return type == CAP_VSPACE || type == CAP_THREAD || type == CAP_ENDPOINT ||
+           type == CAP_NOTIFICATION || type == CAP_CSPACE;
+}
 
 /* Installs cap in the empty slot dest as a child of parent (NULL for a root,
    as for the boot Untyped), incrementing the object's cap_count when its
@@ -110,6 +120,10 @@ void cte_insert(struct cte *dest, const struct cap *cap, struct cte *parent);
    a Frame or PageTable starts unmapped. Needs: dest empty, src occupied,
    badge 0 unless src is an Endpoint or Notification. */
 void cte_derive(struct cte *dest, struct cte *src, unsigned rights, uint64_t badge);
+
+/* cte_derive with all rights, the copy first among src's children, not last: a constant cost
+   however many copies src has (IPC transfer derives below the sender's capability). */
+void cte_derive_first(struct cte *dest, struct cte *src);
 
 /* Replaces what a slot the kernel keeps for itself (a thread's, an IRQ
    line's, the trace's) holds by a full copy of src's capability, or by

@@ -17,20 +17,6 @@ static uint64_t tree_epoch;
 
 static const struct cte empty_cte;
 
-bool cap_type_copyable(unsigned type)
-{
-    return type != CAP_UNTYPED && type != CAP_PAGE_TABLE && type != CAP_IRQ_HANDLER &&
-           type != CAP_REPLY;
-}
-
-/* True for exactly the types whose object starts with a struct object_header. The others
-   (Untyped, Frame, IRQ, I/O port, Reply, Debug) may hold any value in cap.object, even 0. */
-bool cap_type_has_header(unsigned type)
-{
-    return type == CAP_VSPACE || type == CAP_THREAD || type == CAP_ENDPOINT ||
-           type == CAP_NOTIFICATION || type == CAP_CSPACE;
-}
-
 static struct object_header *cap_header(const struct cap *cap)
 {
     return (struct object_header *)(uintptr_t)cap->object;
@@ -76,6 +62,20 @@ void cte_derive(struct cte *dest, struct cte *src, unsigned rights, uint64_t bad
     if (cap.type == CAP_FRAME || cap.type == CAP_PAGE_TABLE)
         cap.mapping = (struct cap_mapping){0};
     cte_insert(dest, &cap, src);
+}
+
+/* cte_derive and cte_insert in one, without their rights, badge and NULL-cap cases. */
+void cte_derive_first(struct cte *dest, struct cte *src)
+{
+    *dest = (struct cte){src->cap, src, NULL, src->first_child, NULL};
+    if (dest->cap.type == CAP_FRAME || dest->cap.type == CAP_PAGE_TABLE)
+        dest->cap.mapping = (struct cap_mapping){0};
+    if (src->first_child)
+        src->first_child->prev_sibling = dest;
+    src->first_child = dest;
+    if (cap_type_has_header(dest->cap.type))
+        cap_header(&dest->cap)->cap_count++;
+    tree_epoch++;
 }
 
 void cte_replace(struct cte *slot, struct cte *src)

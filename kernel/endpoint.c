@@ -19,69 +19,39 @@ static void endpoint_enqueue(struct endpoint *ep, struct thread *t)
     thread_queue_append(&ep->queue, t);
 }
 
-/* Copies up to count capabilities named in from's buffer into to's receive
-   slots, as children of the originals; an Untyped capability, of which
-   there is only ever one per range, moves instead (it keeps its place in the
-   derivation tree, so whoever retyped it can still revoke it). Skips any
-   that cannot go (empty or untransferable source, full or invalid
-   destination). Returns how many went. */
-static unsigned transfer_caps(struct thread *from, struct ipc_buffer *in, struct thread *to,
-                              struct ipc_buffer *out, unsigned count)
+/* Copies the message from one context to another (docs/abi.md section 4). To's buffer, if the
+   message needs it, must be one it may write, else nothing changes: ERR_NOT_MAPPED. */
+static long transfer(struct thread *from, struct thread *to, uint64_t badge)
 {
-    unsigned done = 0;
-    if (!thread_cspace(from) || !thread_cspace(to))
-        return 0;
-    uint64_t dest_index = out->receive_slot;
-    uint64_t dest_slots = 1ull << thread_cspace(to)->slot_bits;
-    uint64_t src_slots = 1ull << thread_cspace(from)->slot_bits;
-    for (unsigned i = 0; i < count && dest_index; i++) {
-        uint64_t src_index = in->caps[i];
-        if (src_index == 0 || src_index >= src_slots || dest_index + done >= dest_slots)
-            continue;
-        struct cte *src = cspace_slot(thread_cspace(from), src_index);
-        struct cte *dest = cspace_slot(thread_cspace(to), dest_index + done);
-        unsigned type = src->cap.type;
-        if (type == CAP_NULL || dest->cap.type != CAP_NULL)
-            continue;
-        if (type == CAP_UNTYPED)
-            cte_move(dest, src);
-        else if (cap_type_copyable(type))
-            cte_derive(dest, src, CAP_RIGHTS_ALL, 0);
-        else
-            continue;
-        done++;
-    }
-    return done;
-}
-
-/* Copies the message from one context to another: the tag with its length
-   cut to what registers carry (the IPC buffer's words come with the
-   capability-transfer work), the message registers, the badge. */
-static void transfer(struct thread *from, struct thread *to, uint64_t badge)
-{
-    to->context.rdi = badge;
-    to->context.rax = ERR_OK;
     if (from->fault_pending) { /* the kernel speaks for a faulting thread */
         to->context.rsi = MSG_TAG(FAULT_LABEL, FAULT_MR_COUNT, 0);
         for (unsigned i = 0; i < FAULT_MR_COUNT; i++)
             *thread_mr(&to->context, i) = from->fault_mr[i];
-        return;
+        to->context.rdi = badge;
+        to->context.rax = ERR_OK;
+        return ERR_OK;
     }
     uint64_t tag = from->context.rsi;
     uint64_t length = MSG_LENGTH(tag);
-    struct ipc_buffer *in = thread_ipc_buffer(from), *out = thread_ipc_buffer(to);
+    struct ipc_buffer *in = thread_ipc_buffer(from), *out = 0;
     if (length > MSG_MAX_LENGTH)
         length = MSG_MAX_LENGTH;
-    if (length > MSG_REGISTERS && !(in && out))
-        length = MSG_REGISTERS;
+    if (!in)
+        length = length > MSG_REGISTERS ? MSG_REGISTERS : length;
+    else if ((length > MSG_REGISTERS || (MSG_CAPS(tag) && from->ipc_can_grant)) &&
+             !(out = thread_receive_buffer(to)))
+        return ERR_NOT_MAPPED;
+    to->context.rdi = badge;
+    to->context.rax = ERR_OK;
     for (unsigned i = 0; i < length && i < MSG_REGISTERS; i++)
         *thread_mr(&to->context, i) = *thread_mr(&from->context, i);
     for (uint64_t i = MSG_REGISTERS; i < length; i++)
         out->mr[i] = in->mr[i];
     unsigned caps = 0;
-    if (MSG_CAPS(tag) && from->ipc_can_grant && in && out)
-        caps = transfer_caps(from, in, to, out, (unsigned)MSG_CAPS(tag));
+    if (MSG_CAPS(tag) && from->ipc_can_grant && in)
+        caps = endpoint_transfer_caps(from, in, to, out, (unsigned)MSG_CAPS(tag));
     to->context.rsi = MSG_TAG(MSG_LABEL(tag), length, caps);
+    return ERR_OK;
 }
 
 /* After a call was delivered: the caller waits for receiver's reply. A
@@ -105,8 +75,12 @@ void endpoint_send(struct thread *sender, struct endpoint *ep, uint64_t badge, b
     sender->ipc_can_grant = can_grant;
     if (ep->receivers && ep->queue.head) {
         struct thread *receiver = ep->queue.head;
+        long error = transfer(sender, receiver, badge);
+        if (error) { /* the receiver waits on, untouched */
+            sender->context.rax = (uint64_t)error;
+            return;
+        }
         endpoint_cancel(receiver);
-        transfer(sender, receiver, badge);
         if (trace_on)
             trace_ipc(sender, receiver, call ? TRACE_CALL : TRACE_SEND);
         thread_set_state(receiver, THREAD_RUNNABLE);
@@ -134,7 +108,12 @@ void endpoint_receive(struct thread *receiver, struct endpoint *ep, bool blockin
     if (!ep->receivers && ep->queue.head) {
         struct thread *sender = ep->queue.head;
         endpoint_cancel(sender);
-        transfer(sender, receiver, sender->ipc_badge);
+        long error = transfer(sender, receiver, sender->ipc_badge);
+        if (error) { /* both are told: the sender's message is not delivered */
+            thread_wake_with_error(sender, error);
+            receiver->context.rax = (uint64_t)error;
+            return;
+        }
         if (trace_on)
             trace_ipc(sender, receiver, sender->ipc_is_call ? TRACE_CALL : TRACE_SEND);
         if (sender->ipc_is_call) {
@@ -172,6 +151,7 @@ void endpoint_deliver_reply(struct thread *replier, struct thread *caller, bool 
 {
     replier->context.rax = ERR_OK;
     replier->ipc_can_grant = can_grant;
+    long error;
     if (caller->fault_pending) {
         /* A fault's answer: label 0 resumes the thread (its registers as they
            were: it retries the instruction), anything else leaves it stopped. */
@@ -182,7 +162,11 @@ void endpoint_deliver_reply(struct thread *replier, struct thread *caller, bool 
                          MSG_LABEL(replier->context.rsi) == 0 ? THREAD_RUNNABLE : THREAD_SUSPENDED);
         return;
     }
-    transfer(replier, caller, 0);
+    if ((error = transfer(replier, caller, 0))) { /* the reply is used up: both are told */
+        replier->context.rax = (uint64_t)error;
+        thread_wake_with_error(caller, error);
+        return;
+    }
     if (trace_on)
         trace_ipc(replier, caller, TRACE_REPLY);
     thread_set_state(caller, THREAD_RUNNABLE);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cap.h"
+#include "object.h"
 #include "thread.h"
 
 struct endpoint {
@@ -42,6 +43,43 @@ void endpoint_reply(struct thread *replier);
 /* Takes t (BLOCKED_SEND or BLOCKED_RECV) off its endpoint's queue; an emptied queue holds
    senders from then on (receivers 0). (fastpath.c unrolls the queue operations.) */
 void endpoint_cancel(struct thread *t);
+
+/* Copies up to count capabilities named in from's buffer into to's receive
+   slots, as children of the originals; an Untyped capability, of which
+   there is only ever one per range, moves instead (it keeps its place in the
+   derivation tree, so whoever retyped it can still revoke it). Skips any
+   that cannot go (empty or untransferable source, full or invalid
+   destination). Returns how many went. Needs: out is to's buffer, one it may write. Inline:
+   the fast path's capability variant makes no call for it. */
+__attribute__((always_inline)) static inline unsigned
+endpoint_transfer_caps(struct thread *from, struct ipc_buffer *in, struct thread *to,
+                       struct ipc_buffer *out, unsigned count)
+{
+    unsigned done = 0;
+    struct cspace *src_cs = thread_cspace(from), *dest_cs = thread_cspace(to);
+    uint64_t dest_index = out->receive_slot;
+    if (!src_cs || !dest_cs || !dest_index)
+        return 0;
+    for (unsigned i = 0; i < count; i++) {
+        uint64_t src_index = in->caps[i];
+        /* last_slot: the slot count less one, so index - 1 wraps for slot 0. */
+        if (src_index - 1 >= src_cs->last_slot || dest_index + done - 1 >= dest_cs->last_slot)
+            continue;
+        struct cte *src = cspace_slot(src_cs, src_index);
+        struct cte *dest = cspace_slot(dest_cs, dest_index + done);
+        unsigned type = src->cap.type;
+        if (type == CAP_NULL || dest->cap.type != CAP_NULL)
+            continue;
+        if (type == CAP_UNTYPED)
+            cte_move(dest, src);
+        else if (cap_type_copyable(type))
+            cte_derive_first(dest, src);
+        else
+            continue;
+        done++;
+    }
+    return done;
+}
 
 /* Wakes every queued thread with ERR_OBJECT_DELETED. */
 void endpoint_destroy(struct endpoint *ep);

@@ -1,10 +1,10 @@
 /*
  * The IPC fast path (docs/ipc-performance.md): call and reply_recv with a
- * register-only message when the other side already waits. It does what
- * endpoint.c would do with nothing general in the way. Anything else
- * (capabilities to transfer, long messages, faults, nobody waiting, a
- * receiver still owing a reply, a notification to deliver first) it
- * declines before changing anything, and the slow path handles the call.
+ * message of up to 64 words and 3 capabilities when the other side already
+ * waits. It does what endpoint.c would do with nothing general in the way.
+ * Anything else (faults, nobody waiting, a receiver still owing a reply, a
+ * notification to deliver first, an IPC buffer missing) it declines before
+ * changing anything, and the slow path handles the call.
  *
  * When the thread that gets the message can run here and now (this CPU, at
  * least as urgent as anything queued), the fast path switches to it
@@ -116,21 +116,29 @@ fastpath_deliver(struct cpu_local *cpu, struct thread *from, struct thread *to,
     sched_wake(to);
 }
 
-/* A message of length words past the registers (longer, a constant): its other words go from
-   from's IPC buffer to to's, one instruction a word; false, copying nothing, unless both have
-   one. */
-__attribute__((always_inline)) static inline bool copy_longer(bool longer, struct thread *from,
-                                                              struct thread *to, uint64_t length)
+/* longer (a constant): 1 words past the registers, 2 also capabilities (with grant), their
+   count then in from's tag, which to gets. False, changing nothing, unless both have a buffer,
+   to's one it may write. The last test of both operations: what it changes stays. */
+__attribute__((always_inline)) static inline bool
+copy_longer(int longer, struct thread *from, struct thread *to, uint64_t shape, bool grant)
 {
-    struct ipc_buffer *in = thread_ipc_buffer(from), *out = thread_ipc_buffer(to);
-    if (longer && in && out)
+    if (!longer)
+        return true;
+    struct ipc_buffer *in = thread_ipc_buffer(from), *out = thread_receive_buffer(to);
+    unsigned caps = longer == 2 ? (unsigned)(shape >> 8) : 0, length = shape & 0x7f;
+    if (!in || !out || (caps && !grant))
+        return false;
+    if (length > MSG_REGISTERS)
         cpu_copy_words(&out->mr[MSG_REGISTERS], &in->mr[MSG_REGISTERS], length - MSG_REGISTERS);
-    return !longer || (in && out);
+    if (caps)
+        from->context.rsi = (from->context.rsi & ~(3ul << 8)) |
+                            (uint64_t)endpoint_transfer_caps(from, in, to, out, caps) << 8;
+    return true;
 }
 
 __attribute__((always_inline)) static inline bool
 fastpath_call(struct cpu_local *cpu, struct thread *t, struct trap_frame *c, bool traced,
-              bool xsave, bool longer, uint64_t length)
+              bool xsave, int longer, uint64_t shape)
 {
     const struct cap *cap = endpoint_lookup(t, c->rdi, CAP_RIGHT_SEND);
     if (!cap)
@@ -138,7 +146,7 @@ fastpath_call(struct cpu_local *cpu, struct thread *t, struct trap_frame *c, boo
     struct endpoint *ep = (struct endpoint *)cap->object;
     struct thread *receiver = ep->queue.head;
     if (!ep->receivers || !receiver || receiver->reply_to ||
-        !copy_longer(longer, t, receiver, length))
+        !copy_longer(longer, t, receiver, shape, cap->rights & CAP_RIGHT_GRANT))
         return false;
     /* endpoint_cancel of the head, unrolled. */
     struct thread *next = receiver->ipc_next;
@@ -159,7 +167,7 @@ fastpath_call(struct cpu_local *cpu, struct thread *t, struct trap_frame *c, boo
 
 __attribute__((always_inline)) static inline bool
 fastpath_reply_recv(struct cpu_local *cpu, struct thread *t, struct trap_frame *c, bool traced,
-                    bool xsave, bool longer, uint64_t length)
+                    bool xsave, int longer, uint64_t shape)
 {
     struct thread *caller = t->reply_to;
     if (!caller || caller->fault_pending)
@@ -171,7 +179,7 @@ fastpath_reply_recv(struct cpu_local *cpu, struct thread *t, struct trap_frame *
     /* A sender already waiting is the slow path's to deliver. */
     if ((!ep->receivers && ep->queue.head) ||
         (t->bound_notification && notification_bound_pending(t)) ||
-        !copy_longer(longer, t, caller, length))
+        !copy_longer(longer, t, caller, shape, t->ipc_reply_can_grant))
         return false;
     t->reply_to = 0;
     caller->replier = 0;
@@ -191,21 +199,25 @@ fastpath_reply_recv(struct cpu_local *cpu, struct thread *t, struct trap_frame *
     return true;
 }
 
-/* call, traced, xsave: constants, one compiled variant each (entry.asm sorts by number). */
+typedef bool longer_fn(struct cpu_local *, struct thread *, struct trap_frame *, uint64_t);
+
+/* call, traced, xsave: constants, one compiled variant each (entry.asm sorts by number).
+   Messages with capabilities go to longer, the variant's copy out of line: its call of
+   endpoint_transfer_caps would cost the other paths saved registers. */
 __attribute__((always_inline)) static inline void
-fastpath_syscall_body(struct trap_frame *c, bool call, bool traced, bool xsave)
+fastpath_syscall_body(struct trap_frame *c, bool call, bool traced, bool xsave, longer_fn *longer)
 {
     kernel_lock();
     struct cpu_local *cpu = this_cpu();
     struct thread *t = cpu->current;
-    /* Longer messages (shape: the length) in a copy of their own: the others pay nothing. */
     uint64_t shape = c->rsi & ((3ul << 8) | 0x7f);
-    if (t && (shape <= MSG_REGISTERS
-                  ? (call ? fastpath_call(cpu, t, c, traced, xsave, false, shape)
-                          : fastpath_reply_recv(cpu, t, c, traced, xsave, false, shape))
-                  : shape <= MSG_MAX_LENGTH &&
-                        (call ? fastpath_call(cpu, t, c, traced, xsave, true, shape)
-                              : fastpath_reply_recv(cpu, t, c, traced, xsave, true, shape))))
+    if (t &&
+        (shape <= MSG_REGISTERS ? (call ? fastpath_call(cpu, t, c, traced, xsave, 0, shape)
+                                        : fastpath_reply_recv(cpu, t, c, traced, xsave, 0, shape))
+         : shape <= MSG_MAX_LENGTH
+             ? (call ? fastpath_call(cpu, t, c, traced, xsave, 1, shape)
+                     : fastpath_reply_recv(cpu, t, c, traced, xsave, 1, shape))
+             : (shape & 0x7f) <= MSG_MAX_LENGTH && longer(cpu, t, c, shape)))
         return;
     /* Declined: invocations (calls on other capabilities) come here. */
     uint64_t changes = cpu->run_queue_changes;
@@ -215,9 +227,15 @@ fastpath_syscall_body(struct trap_frame *c, bool call, bool traced, bool xsave)
 
 /* The variants: fastpath_set_traced picks the pair for the CPU's FPU switch and tracing. */
 #define FASTPATH_VARIANT(name, call, traced, xsave)                                                \
+    __attribute__((noinline)) static bool name##_longer(struct cpu_local *cpu, struct thread *t,   \
+                                                        struct trap_frame *c, uint64_t shape)      \
+    {                                                                                              \
+        return call ? fastpath_call(cpu, t, c, traced, xsave, 2, shape)                            \
+                    : fastpath_reply_recv(cpu, t, c, traced, xsave, 2, shape);                     \
+    }                                                                                              \
     static void name(struct trap_frame *c)                                                         \
     {                                                                                              \
-        fastpath_syscall_body(c, call, traced, xsave);                                             \
+        fastpath_syscall_body(c, call, traced, xsave, name##_longer);                              \
     }
 FASTPATH_VARIANT(fastpath_call_fxsave, true, false, false)
 FASTPATH_VARIANT(fastpath_call_xsave, true, false, true)

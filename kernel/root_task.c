@@ -137,7 +137,9 @@ int root_task_create(struct bootmem *bm, const struct mb2_info *info, const stru
     vm_map_user_page(bm, root, USER_IPC_BUFFER, buffer, true, false);
     cap = object_new(CAP_FRAME, (void *)buffer, FRAME_SMALL_BITS, false);
     cap.rights &= (uint8_t)~CAP_RIGHT_PHYS;
-    cap.mapping.vaddr = USER_IPC_BUFFER; /* mapped by the kernel, not by this capability */
+    /* Mapped by the kernel; recorded as VSPACE_MAP_FRAME would (thread_receive_buffer). */
+    cap.mapping =
+        (struct cap_mapping){USER_IPC_BUFFER, vs->id, 0, CAP_RIGHT_READ | CAP_RIGHT_WRITE};
     cte_insert(cspace_slot(cs, ROOT_SLOT_IPC_BUFFER), &cap, 0);
     cte_derive(&t->ipc_buffer_cap, cspace_slot(cs, ROOT_SLOT_IPC_BUFFER), CAP_RIGHTS_ALL, 0);
     cap = (struct cap){.type = CAP_IRQ_CONTROL, .rights = CAP_RIGHTS_ALL};

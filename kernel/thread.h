@@ -127,10 +127,22 @@ static inline uint64_t thread_vspace_root(const struct thread *t)
 void thread_queue_append(struct thread_queue *q, struct thread *t);
 void thread_queue_remove(struct thread_queue *q, struct thread *t);
 
-/* The thread's IPC buffer (through the direct map), or NULL. */
+/* The thread's IPC buffer (through the direct map), or NULL: what the kernel reads from. */
 static inline struct ipc_buffer *thread_ipc_buffer(struct thread *t)
 {
     return t->ipc_buffer_cap.cap.type == CAP_FRAME ? phys_to_virt(t->ipc_buffer_cap.cap.object) : 0;
+}
+
+/* The thread's IPC buffer if the kernel may write into it: the frame capability it was
+   registered with (its copy's parent) mapped writable in its own VSpace (kernel.md section 9). */
+static inline struct ipc_buffer *thread_receive_buffer(struct thread *t)
+{
+    const struct cte *reg = t->ipc_buffer_cap.parent;
+    if (t->ipc_buffer_cap.cap.type != CAP_FRAME || !reg || reg->cap.type != CAP_FRAME ||
+        !(reg->cap.mapping.rights & CAP_RIGHT_WRITE) || t->vspace_cap.cap.type != CAP_VSPACE ||
+        reg->cap.mapping.vspace_id != ((struct vspace *)t->vspace_cap.cap.object)->id)
+        return 0;
+    return phys_to_virt(t->ipc_buffer_cap.cap.object);
 }
 
 /* Where MR0-MR9 travel in a saved context (docs/abi.md): byte offsets. */

@@ -199,7 +199,7 @@ long vspace_invoke(struct invocation *inv)
     } else {
         *a.entry = (cap->object & PTE_ADDRESS) | frame_flags(cap, a.rights);
     }
-    cap->mapping = (struct cap_mapping){a.vaddr, a.vs->id, (uint8_t)a.level};
+    cap->mapping = (struct cap_mapping){a.vaddr, a.vs->id, (uint8_t)a.level, (uint8_t)a.rights};
     return ERR_OK;
 }
 
@@ -251,6 +251,7 @@ long frame_invoke(struct invocation *inv)
         unmap_cap(cap);
     } else if (inv->label == FRAME_PROTECT) {
         *a.entry = (cap->object & PTE_ADDRESS) | frame_flags(cap, a.rights);
+        cap->mapping.rights = (uint8_t)a.rights;
         flush(a.vs, cap->mapping.vaddr, false);
     } else {
         invoke_reply(inv, FRAME_PHYSICAL_ADDRESS_ANSWER_ADDRESS, cap->object);

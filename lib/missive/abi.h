@@ -59,7 +59,7 @@ enum missive_error {
     ERR_WOULD_BLOCK = -13,      /* a non-blocking call found nobody to rendezvous with */
     ERR_ALREADY_MAPPED = -14,   /* the address (or the capability) is mapped already */
     ERR_MISSING_TABLE = -15,    /* no page table reaches the address: map one first */
-    ERR_NOT_MAPPED = -16,       /* the frame is not mapped */
+    ERR_NOT_MAPPED = -16,       /* the frame is not mapped (or the receiver's IPC buffer is not) */
     ERR_INTERRUPTED = -17,      /* the thread was suspended while it waited */
 };
 

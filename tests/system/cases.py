@@ -365,6 +365,12 @@ def cases():
              forbid=NO_TROUBLE + [r"FAIL"],
              expect=BOOTED + [r"^usertest: transfer: [3-9]\d passed, 0 failed$",
                               r"^thread 'usertest' exited with status 0"]),
+        # Messages that need the receiver's IPC buffer: every length 0-64 with 0-3 capabilities,
+        # and a receiver whose buffer is read-only, unmapped or revoked (ipcbuf.c).
+        Case("user-ipcbuf", initrd="test", cmdline="qemu-exit init=bin/usertest -- ipcbuf",
+             forbid=NO_TROUBLE + [r"FAIL"],
+             expect=BOOTED + [r"^usertest: ipcbuf: [5-9]\d passed, 0 failed$",
+                              r"^thread 'usertest' exited with status 0"]),
         # Every system call and invocation, success and error paths (caps.c).
         Case("user-caps", initrd="test", cmdline="qemu-exit init=bin/usertest -- caps",
              qemu=["-cpu", "max"], forbid=NO_TROUBLE + [r"FAIL"],

@@ -348,6 +348,31 @@ static void test_insert_children_order(void **state)
     check_tree(s, 5);
 }
 
+/* cte_derive_first puts the copy first, before the older children, linked both ways, with the
+   source's capability and no mapping; into an empty list it is the only child. */
+static void test_derive_first(void **state)
+{
+    (void)state;
+    struct cte s[5] = {0};
+    struct cap f = mkcap(CAP_FRAME, BAD_OBJECT, 0);
+    f.mapping = (struct cap_mapping){0x1000, 7, 0, CAP_RIGHT_READ};
+    cte_insert(&s[0], &f, NULL);
+    cte_derive_first(&s[1], &s[0]);
+    EXPECT_CHILDREN(&s[0], &s[1]);
+    cte_insert(&s[2], &f, &s[0]);
+    cte_derive_first(&s[3], &s[0]);
+    cte_derive_first(&s[4], &s[0]);
+    EXPECT_CHILDREN(&s[0], &s[4], &s[3], &s[1], &s[2]);
+    assert_int_equal(s[3].cap.type, CAP_FRAME);
+    assert_int_equal(s[3].cap.object, BAD_OBJECT);
+    assert_int_equal(s[3].cap.mapping.vspace_id, 0);
+    assert_false(cte_has_children(&s[4]));
+    check_tree(s, 5);
+    cte_delete(&s[3]);
+    EXPECT_CHILDREN(&s[0], &s[4], &s[1], &s[2]);
+    check_tree(s, 5);
+}
+
 /* Inserting a cap that is itself in the parent (the usual copy) works: the cap is read first. */
 static void test_insert_copy_of_parent(void **state)
 {
@@ -1680,6 +1705,7 @@ int main(void)
         T(test_has_header),
         T(test_insert_root),
         T(test_insert_children_order),
+        T(test_derive_first),
         T(test_insert_copy_of_parent),
         T(test_replace),
         T(test_cap_count_headed_only),

@@ -588,7 +588,7 @@ static void test_vspace_map_frame(void **state)
     expect_error(map(l, S_FRAME_RO, 0x400000, r | CAP_RIGHT_PHYS, &inv, &out), &inv,
                  ERR_MISSING_TABLE);
     expect_error(map(l, S_FRAME, 0x400000, r, &inv, &out), &inv, ERR_MISSING_TABLE);
-    slot(S_FRAME)->cap.mapping = (struct cap_mapping){0x800000, vspace.id, 0};
+    slot(S_FRAME)->cap.mapping = (struct cap_mapping){0x800000, vspace.id, 0, 0};
     expect_error(map(l, S_FRAME, 0x400000, r, &inv, &out), &inv, ERR_ALREADY_MAPPED);
 }
 
@@ -610,7 +610,7 @@ static void test_vspace_map_table(void **state)
     assert_ptr_equal(out.vs, &vspace);
     assert_int_equal(map(l, S_TABLE, 0x7f8000000000, 0, &inv, &out), ERR_OK);
     assert_ptr_equal(out.entry, &pml4[255]);
-    slot(S_TABLE)->cap.mapping = (struct cap_mapping){0, vspace.id, 2};
+    slot(S_TABLE)->cap.mapping = (struct cap_mapping){0, vspace.id, 2, 0};
     expect_error(map(l, S_TABLE, 0x400000, 0, &inv, &out), &inv, ERR_ALREADY_MAPPED);
     /* A mapping in a VSpace that no longer exists counts as none. */
     slot(S_TABLE)->cap.mapping.vspace_id = vspace.id + 1;
@@ -664,7 +664,7 @@ static void test_vspace_walk(void **state)
                  ERR_ALREADY_MAPPED);
 
     /* FRAME_PROTECT finds the entry the capability mapped, if it still holds the frame. */
-    slot(S_FRAME)->cap.mapping = (struct cap_mapping){0x401000, vspace.id, 0};
+    slot(S_FRAME)->cap.mapping = (struct cap_mapping){0x401000, vspace.id, 0, 0};
     inv = inv_of(S_FRAME, FRAME_PROTECT, CAP_RIGHT_READ, 0, 0, 0, 0);
     expect_error(frame_decode(&inv, &out), &inv, ERR_NOT_MAPPED); /* another frame is there */
     pt[1] = 0x200000 | PTE_PRESENT;
@@ -696,7 +696,7 @@ static void test_frame(void **state)
                  ERR_MISSING_RIGHT);
     expect_error(frame_op(S_FRAME, FRAME_PROTECT, r, &inv, &out), &inv, ERR_NOT_MAPPED);
     /* Mapped by the capability's record, but the entry's table is not there any more. */
-    slot(S_FRAME)->cap.mapping = (struct cap_mapping){0x400000, vspace.id, 0};
+    slot(S_FRAME)->cap.mapping = (struct cap_mapping){0x400000, vspace.id, 0, 0};
     expect_error(frame_op(S_FRAME, FRAME_PROTECT, r, &inv, &out), &inv, ERR_NOT_MAPPED);
     expect_error(frame_op(S_FRAME_RO, FRAME_PHYSICAL_ADDRESS, 0, &inv, &out), &inv,
                  ERR_MISSING_RIGHT);
@@ -942,7 +942,7 @@ static void test_derive(void **state)
 {
     (void)state;
     /* A copy of a mapped frame starts unmapped, with the rights cut. */
-    slot(S_FRAME)->cap.mapping = (struct cap_mapping){0x400000, vspace.id, 0};
+    slot(S_FRAME)->cap.mapping = (struct cap_mapping){0x400000, vspace.id, 0, 0};
     cte_derive(slot(S_EMPTY), slot(S_FRAME), CAP_RIGHT_READ | CAP_RIGHT_GRANT, 0);
     struct cap *copy = &slot(S_EMPTY)->cap;
     assert_int_equal(copy->type, CAP_FRAME);
@@ -955,7 +955,7 @@ static void test_derive(void **state)
     assert_int_equal(slot(S_FRAME)->cap.mapping.vaddr, 0x400000); /* the original keeps it */
     cte_delete(slot(S_EMPTY));
     /* A table too. */
-    slot(S_TABLE)->cap.mapping = (struct cap_mapping){0x40000000, vspace.id, 1};
+    slot(S_TABLE)->cap.mapping = (struct cap_mapping){0x40000000, vspace.id, 1, 0};
     cte_derive(slot(S_EMPTY), slot(S_TABLE), CAP_RIGHTS_ALL, 0);
     assert_int_equal(slot(S_EMPTY)->cap.mapping.vspace_id, 0);
     assert_int_equal(slot(S_EMPTY)->cap.mapping.level, 0);
@@ -992,7 +992,7 @@ static void test_identify(void **state)
     assert_int_equal(cspace_invoke(&inv), ERR_OK);
     assert_int_equal(inv.reply[CSPACE_IDENTIFY_ANSWER_SIZE], 9);
 
-    slot(S_FRAME)->cap.mapping = (struct cap_mapping){0x401000, vspace.id, 0};
+    slot(S_FRAME)->cap.mapping = (struct cap_mapping){0x401000, vspace.id, 0, 0};
     inv = inv_of(S_CSPACE, CSPACE_IDENTIFY, S_FRAME, 0, 0, 0, 0);
     assert_int_equal(cspace_invoke(&inv), ERR_OK);
     assert_int_equal(inv.reply[CSPACE_IDENTIFY_ANSWER_BADGE], 0x401000);

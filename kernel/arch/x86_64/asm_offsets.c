@@ -15,6 +15,7 @@
 #include "arch/x86_64/mp.h"
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/vm.h"
+#include "lock.h"
 #include "mb2/mb2.h"
 #include "serial.h"
 
@@ -58,6 +59,8 @@ void asm_offsets(void)
     ASM_CONSTANT(SYS_REPLY_RECV, SYS_REPLY_RECV);
     ASM_CONSTANT(SEL_USER_DATA, SEL_USER_DATA);
     ASM_CONSTANT(SEL_USER_CODE, SEL_USER_CODE);
+    ASM_OFFSET(KERNEL_LOCK_HELD, kernel_lock_word, held); /* fastpath_exit's release */
+    ASM_OFFSET(KERNEL_LOCK_OWNER, kernel_lock_word, owner);
 
     /* boot.asm and trampoline.asm: entering long mode. */
     ASM_CONSTANT(MB2_BOOTLOADER_MAGIC, MB2_BOOTLOADER_MAGIC);

@@ -206,8 +206,8 @@ fastpath_exit:
     mov [gs:CPU_LOCAL_USER_RSP], rdi    ; scratch: no register is free below
     mov rsp, rsi
     RESTORE_GENERAL_REGISTERS
-    mov dword [rel kernel_lock_word + 4], -1
-    mov dword [rel kernel_lock_word], 0
+    mov dword [rel kernel_lock_word + KERNEL_LOCK_OWNER], -1
+    mov dword [rel kernel_lock_word + KERNEL_LOCK_HELD], 0
     mov rsp, [gs:CPU_LOCAL_USER_RSP]
     mov rcx, [rsp + TRAP_FRAME_RIP]
     mov r11, [rsp + TRAP_FRAME_RFLAGS]

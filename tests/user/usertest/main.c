@@ -47,6 +47,8 @@ int main(int argc, char **argv)
         return caps_suite();
     if (!strcmp(mode, "transfer"))
         return transfer_suite();
+    if (!strcmp(mode, "ipcbuf"))
+        return ipcbuf_suite();
     if (!strcmp(mode, "trace"))
         return trace_suite();
     if (!strcmp(mode, "ipc"))

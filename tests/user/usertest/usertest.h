@@ -7,6 +7,7 @@
 
 int caps_suite(void);
 int transfer_suite(void);
+int ipcbuf_suite(void);
 int ipc_figures(void);
 int trace_suite(void);
 int preempt_figures(void);
