@@ -22,8 +22,8 @@ static void test_timeout_argument(void **state)
     assert_true(block_timeout_argument("nvme", "timeout-io=600000", "timeout-io", &ms));
     assert_int_equal(ms, 600000);
     /* ours, but refused: the value kept */
-    const char *bad[] = {"timeout-io=99", "timeout-io=600001", "timeout-io=", "timeout-io=12x",
-                         "timeout-io=-5", "timeout-io=99999999999999999999"};
+    const char *bad[] = {"timeout-io=99",  "timeout-io=600001", "timeout-io=",
+                         "timeout-io=12x", "timeout-io=-5",     "timeout-io=99999999999999999999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ms = 4000;
         assert_true(block_timeout_argument("ahci", bad[i], "timeout-io", &ms));
