@@ -68,12 +68,21 @@ struct block_disk {
     char name[PROTO_NAME_MAX + 16];
     char server[PROTO_NAME_MAX + 1]; /* the block server it is on, and its disk number */
     unsigned disk;
+    struct device_waits waits; /* what the cache waited for (device_waits) */
 };
 
 /* The block server's disk under the cache, or NULL (a memory disk): for device_move. */
 static struct block_disk *block_device;
 
 #define READ_TAG UINT64_MAX /* a read's tag; a write's is its first block */
+
+/* The time stamp counter (no C for it): the waits' clock. */
+static uint64_t ticks(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
+    return (uint64_t)hi << 32 | lo;
+}
 
 /* Says on the console what failed (the block names the place for fsck and the user). */
 static int block_failed(struct block_disk *d, const char *what, uint64_t block, long error)
@@ -98,6 +107,7 @@ static void note_writes(struct block_disk *d, const struct block_completion *don
 static int drain(struct block_disk *d)
 {
     struct block_completion done[BLOCK_RING_ENTRIES];
+    uint64_t start = ticks();
     /* No doorbell when nothing is in flight: a read's drain would wake the server for an empty
        ring. */
     if (block_in_flight(d->session) > 0)
@@ -107,7 +117,9 @@ static int drain(struct block_disk *d)
         if (n < 0)
             return block_failed(d, "wait for writes", 0, n);
         note_writes(d, done, n);
+        d->waits.drains++;
     }
+    d->waits.drain_ticks += ticks() - start;
     d->write_at = d->read_bytes;
     return d->write_failed ? -1 : 0;
 }
@@ -152,7 +164,11 @@ static int disk_read_view(void *context, uint64_t block, unsigned count, const v
     struct block_disk *d = context;
     if (drain(d) && !d->write_failed)
         return -1; /* the session is gone (a failed write is the flush's to report) */
+    uint64_t start = ticks();
     long e = run_alone(d, BLOCK_OP_READ, 0, block, count, 0);
+    d->waits.reads++;
+    d->waits.read_blocks += count;
+    d->waits.read_ticks += ticks() - start;
     if (e)
         return block_failed(d, "read", block, e);
     *data = d->region;
@@ -188,7 +204,10 @@ static int disk_write(void *context, uint64_t block, unsigned count, const void 
         if (drain(d))
             return -1;
         memcpy(d->region + d->write_at, data, bytes);
+        uint64_t start = ticks();
         long e = run_alone(d, BLOCK_OP_WRITE, BLOCK_FLAG_FUA, block, count, d->write_at);
+        d->waits.fuas++;
+        d->waits.fua_ticks += ticks() - start;
         return e ? block_failed(d, "write", block, e) : 0;
     }
     if (data != d->staged) {
@@ -211,7 +230,10 @@ static int disk_flush(void *context)
     struct block_disk *d = context;
     if (drain(d))
         return -1;
+    uint64_t start = ticks();
     long e = run_alone(d, BLOCK_OP_FLUSH, 0, 0, 0, 0);
+    d->waits.flushes++;
+    d->waits.flush_ticks += ticks() - start;
     return e ? block_failed(d, "flush", 0, e) : 0;
 }
 
@@ -355,6 +377,11 @@ const char *device_open(const char *kind, const char *which)
                                         .peek = cache_peek};
     hmfsd.disk = description;
     return 0;
+}
+
+struct device_waits device_waits(void)
+{
+    return block_device ? block_device->waits : (struct device_waits){0};
 }
 
 bool device_has_hmfs(void)
