@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NONE (-1)
+#define NONE           (-1)
 #define BCACHE_STREAMS 4 /* sequential readers the readahead follows at once */
 
 /* A sequential reader: the block after its last run, and that run's window. */

@@ -399,7 +399,7 @@ static void test_cache_failure(void **state)
     d->bad_block = -1;
     d->fail = true;
     assert_int_not_equal(bcache_read(c, 30, out), 0); /* not cached (5 is: 4 read ahead) */
-    assert_int_equal(bcache_write(c, 5, out), 0); /* only cached */
+    assert_int_equal(bcache_write(c, 5, out), 0);     /* only cached */
     assert_int_not_equal(bcache_flush(c), 0);
     d->fail = false;
     assert_int_equal(bcache_flush(c), 0); /* still dirty: written now */
