@@ -76,14 +76,6 @@ static struct block_disk *block_device;
 
 #define READ_TAG UINT64_MAX /* a read's tag; a write's is its first block */
 
-/* The time stamp counter (no C for it): the waits' clock. */
-static uint64_t ticks(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
-    return (uint64_t)hi << 32 | lo;
-}
-
 /* Says on the console what failed (the block names the place for fsck and the user). */
 static int block_failed(struct block_disk *d, const char *what, uint64_t block, long error)
 {
@@ -107,7 +99,7 @@ static void note_writes(struct block_disk *d, const struct block_completion *don
 static int drain(struct block_disk *d)
 {
     struct block_completion done[BLOCK_RING_ENTRIES];
-    uint64_t start = ticks();
+    uint64_t start = ticks_now();
     /* No doorbell when nothing is in flight: a read's drain would wake the server for an empty
        ring. */
     if (block_in_flight(d->session) > 0)
@@ -119,7 +111,7 @@ static int drain(struct block_disk *d)
         note_writes(d, done, n);
         d->waits.drains++;
     }
-    d->waits.drain_ticks += ticks() - start;
+    d->waits.drain_ticks += ticks_now() - start;
     d->write_at = d->read_bytes;
     return d->write_failed ? -1 : 0;
 }
@@ -164,11 +156,11 @@ static int disk_read_view(void *context, uint64_t block, unsigned count, const v
     struct block_disk *d = context;
     if (drain(d) && !d->write_failed)
         return -1; /* the session is gone (a failed write is the flush's to report) */
-    uint64_t start = ticks();
+    uint64_t start = ticks_now();
     long e = run_alone(d, BLOCK_OP_READ, 0, block, count, 0);
     d->waits.reads++;
     d->waits.read_blocks += count;
-    d->waits.read_ticks += ticks() - start;
+    d->waits.read_ticks += ticks_now() - start;
     if (e)
         return block_failed(d, "read", block, e);
     *data = d->region;
@@ -204,10 +196,10 @@ static int disk_write(void *context, uint64_t block, unsigned count, const void 
         if (drain(d))
             return -1;
         memcpy(d->region + d->write_at, data, bytes);
-        uint64_t start = ticks();
+        uint64_t start = ticks_now();
         long e = run_alone(d, BLOCK_OP_WRITE, BLOCK_FLAG_FUA, block, count, d->write_at);
         d->waits.fuas++;
-        d->waits.fua_ticks += ticks() - start;
+        d->waits.fua_ticks += ticks_now() - start;
         return e ? block_failed(d, "write", block, e) : 0;
     }
     if (data != d->staged) {
@@ -230,10 +222,10 @@ static int disk_flush(void *context)
     struct block_disk *d = context;
     if (drain(d))
         return -1;
-    uint64_t start = ticks();
+    uint64_t start = ticks_now();
     long e = run_alone(d, BLOCK_OP_FLUSH, 0, 0, 0, 0);
     d->waits.flushes++;
-    d->waits.flush_ticks += ticks() - start;
+    d->waits.flush_ticks += ticks_now() - start;
     return e ? block_failed(d, "flush", 0, e) : 0;
 }
 
