@@ -87,7 +87,7 @@ long device_move(const char *server, unsigned disk);
 /* What the cache waited for on a block server's disk since it was opened (rdtsc ticks): reads
    (each a request of blocks blocks), flushes and FUA writes, and write-back's drains. */
 struct device_waits {
-    uint64_t reads, read_blocks, read_ticks;
+    uint64_t reads, read_blocks, read_ticks, ahead_hits; /* ahead_hits: runs read ahead, used */
     uint64_t flushes, flush_ticks, fuas, fua_ticks, drains, drain_ticks;
 };
 /* Zero for a memory disk. */

@@ -132,13 +132,13 @@ static void notified(struct server *s, uint64_t word)
                (unsigned long long)st.misses, (unsigned long long)st.readahead,
                (unsigned long long)st.writes, (unsigned long long)st.write_runs);
         struct device_waits w = device_waits();
-        printf("hmfs: waits (Mticks): %llu reads of %llu blocks %llu; %llu flushes %llu; %llu "
-               "FUA writes %llu; %llu drains %llu\n",
+        printf("hmfs: waits (Mticks): %llu reads of %llu blocks %llu (%llu runs read ahead); "
+               "%llu flushes %llu; %llu FUA writes %llu; %llu drains %llu\n",
                (unsigned long long)w.reads, (unsigned long long)w.read_blocks,
-               (unsigned long long)(w.read_ticks >> 20), (unsigned long long)w.flushes,
-               (unsigned long long)(w.flush_ticks >> 20), (unsigned long long)w.fuas,
-               (unsigned long long)(w.fua_ticks >> 20), (unsigned long long)w.drains,
-               (unsigned long long)(w.drain_ticks >> 20));
+               (unsigned long long)(w.read_ticks >> 20), (unsigned long long)w.ahead_hits,
+               (unsigned long long)w.flushes, (unsigned long long)(w.flush_ticks >> 20),
+               (unsigned long long)w.fuas, (unsigned long long)(w.fua_ticks >> 20),
+               (unsigned long long)w.drains, (unsigned long long)(w.drain_ticks >> 20));
         hmfsd.fs = 0;
         proc_shutdown_ready();
     }
