@@ -7,7 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NONE (-1)
+#define NONE           (-1)
+#define BCACHE_STREAMS 4 /* sequential readers the readahead follows at once */
+
+/* A sequential reader: the block after its last run, and that run's window. */
+struct bcache_stream {
+    uint64_t next; /* UINT64_MAX: none */
+    unsigned window;
+    uint64_t used; /* the stream clock at its last run */
+};
 
 struct entry {
     uint64_t block;
@@ -28,8 +36,9 @@ struct bcache {
        may write back while run still holds the blocks it read */
     uint8_t *wb;
     int *order; /* capacity indices: the write-back's sort */
-    uint64_t last_miss;
-    unsigned window; /* blocks the next sequential miss reads */
+    struct bcache_stream streams[BCACHE_STREAMS];
+    uint64_t stream_clock; /* bumped at each run of a stream: their ages */
+    uint64_t lone_next;    /* the block after the last lone miss */
     unsigned readahead_max;
     struct bcache_stats stats;
 };
@@ -67,8 +76,9 @@ struct bcache *bcache_new(const struct bcache_backend *backend, unsigned capacit
         c->entries[i].older = i ? (int)i - 1 : NONE;
         c->entries[i].newer = i + 1 < capacity ? (int)i + 1 : NONE;
     }
-    c->window = 1;
-    c->last_miss = UINT64_MAX;
+    for (unsigned i = 0; i < BCACHE_STREAMS; i++)
+        c->streams[i] = (struct bcache_stream){.next = UINT64_MAX, .window = 1};
+    c->lone_next = UINT64_MAX;
     return c;
 }
 
@@ -228,6 +238,57 @@ static int read_run(struct bcache *c, uint64_t block, unsigned count, const uint
     return c->b.read(c->b.context, block, count, c->run);
 }
 
+/* The blocks a miss at block reads, and the readahead's state after it. A miss at or just
+   past the end of a stream's last run (within its window: the blocks between were cached)
+   reads twice as far ahead as that run did, up to readahead_max; a miss right after a lone
+   miss starts a stream in the place of the least recently extended one; any other miss reads
+   its one block. Several streams, so the metadata reads between a big file's runs (a lone
+   block, or two neighbours) do not cut its readahead back to one block. */
+static unsigned run_length(struct bcache *c, uint64_t block)
+{
+    struct bcache_stream *s = NULL;
+    unsigned window = 1;
+    for (unsigned i = 0; i < BCACHE_STREAMS && !s; i++)
+        if (c->streams[i].next != UINT64_MAX && block >= c->streams[i].next &&
+            block - c->streams[i].next < c->streams[i].window) {
+            s = &c->streams[i];
+            window = s->window * 2;
+        }
+    if (!s && block == c->lone_next) {
+        s = &c->streams[0];
+        for (unsigned i = 1; i < BCACHE_STREAMS; i++)
+            if (c->streams[i].used < s->used)
+                s = &c->streams[i];
+        window = 2;
+    }
+    if (window > c->readahead_max)
+        window = c->readahead_max;
+    if (window > c->b.block_count - block)
+        window = (unsigned)(c->b.block_count - block);
+    /* Cached blocks inside the run are read over (their copies are kept); at its end they
+       are left out. */
+    unsigned count = window;
+    while (count > 1 && find(c, block + count - 1) != NONE)
+        count--;
+    if (s && window > 1) {
+        s->window = window;
+        s->next = block + count;
+        s->used = ++c->stream_clock;
+    } else {
+        c->lone_next = block + 1;
+    }
+    return count;
+}
+
+/* Forgets the stream whose run from block failed (its next miss reads one block). */
+static void stream_failed(struct bcache *c, uint64_t block, unsigned count)
+{
+    for (unsigned i = 0; i < BCACHE_STREAMS; i++)
+        if (c->streams[i].next == block + count)
+            c->streams[i].next = UINT64_MAX;
+    c->lone_next = block + 1;
+}
+
 /* The entry holding block, read (with readahead) if it is not cached: NONE on failure. */
 static int lookup(struct bcache *c, uint64_t block)
 {
@@ -238,32 +299,27 @@ static int lookup(struct bcache *c, uint64_t block)
         return i;
     }
     c->stats.misses++;
-    /* A miss right after the last one's run reads further ahead each time. */
-    if (block == c->last_miss)
-        c->window = c->window * 2 < c->readahead_max ? c->window * 2 : c->readahead_max;
-    else
-        c->window = 1;
-    unsigned count = 1;
-    while (count < c->window && block + count < c->b.block_count && find(c, block + count) == NONE)
-        count++;
-    c->last_miss = block + count;
+    unsigned count = run_length(c, block);
     const uint8_t *run;
     if (read_run(c, block, count, &run)) {
         /* A block read ahead may be the bad one: the one asked for alone decides. */
+        stream_failed(c, block, count);
         if (count == 1 || read_run(c, block, 1, &run))
             return NONE;
         count = 1;
-        c->window = 1;
     }
     int e = NONE;
     for (unsigned k = count; k-- > 0;) {
-        /* The asked-for block last, so it is the newest. */
+        /* A block cached already keeps its copy (a dirty one is newer than the disk's). The
+           asked-for block last, so it is the newest. */
+        if (k > 0 && find(c, block + k) != NONE)
+            continue;
         e = take_entry(c, block + k);
         if (e == NONE)
             return NONE;
         memcpy(entry_data(c, e), run + (size_t)k * BCACHE_BLOCK, BCACHE_BLOCK);
+        c->stats.readahead += k > 0;
     }
-    c->stats.readahead += count - 1;
     return e;
 }
 

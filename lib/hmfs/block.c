@@ -147,6 +147,12 @@ static struct hmfs_cache_entry *cache_take(struct hmfs *fs, uint64_t blockno)
     return best;
 }
 
+void hmfs_cache_release(struct hmfs *fs, struct hmfs_cache_entry *e)
+{
+    if (!e->dirty)
+        cache_forget(fs, e);
+}
+
 /* Drops blockno from the cache, if it is there. */
 static void cache_drop(struct hmfs *fs, uint64_t blockno)
 {

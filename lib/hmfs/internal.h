@@ -109,6 +109,9 @@ int hmfs_block_ref(struct hmfs *fs, uint64_t blockno);
 size_t hmfs_children(uint8_t *block, struct hmfs_child *out);
 size_t hmfs_distinct_children(uint8_t *block, struct hmfs_child *out);
 struct hmfs_cache_entry *hmfs_cache_find(struct hmfs *fs, uint64_t blockno);
+/* Gives a clean entry's room back at once (a committed data block: the device has it, and the
+   cache's room is better spent on the maps' blocks a big write comes back to). */
+void hmfs_cache_release(struct hmfs *fs, struct hmfs_cache_entry *e);
 uint32_t hmfs_block_crc(const uint8_t *block);
 
 /* verify.c */

@@ -148,6 +148,10 @@ static int flush_block(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner)
     ptr->crc = crc;
     e->dirty = false;
     fs->dirty_count--;
+    /* A file's data block is read again through the device's cache (hmfs_data_peek), not
+       this one: its entry goes now rather than push out map blocks the next writes need. */
+    if (((const struct hmfs_header *)e->data)->type == HMFS_TYPE_DATA)
+        hmfs_cache_release(fs, e);
     return HMFS_OK;
 }
 

@@ -113,8 +113,13 @@ static int dir_hmfs_next(DIR *d)
     const struct fs_entry *e = &d->batch[d->batch_at++];
     d->entry.d_ino = (ino_t)e->inode;
     d->entry.d_type = e->type == FS_TYPE_DIR ? DT_DIR : DT_REG;
-    strncpy(d->entry.d_name, e->name, sizeof d->entry.d_name - 1);
-    d->entry.d_name[sizeof d->entry.d_name - 1] = '\0';
+    /* The name and its NUL only: strncpy would fill the rest of d_name's 256 bytes with zeros,
+       a byte at a time in picolibc (most of a listing's instructions per name). */
+    size_t length = strlen(e->name); /* NUL-terminated by fs_readdir, FS_NAME_MAX at most */
+    if (length > sizeof d->entry.d_name - 1)
+        length = sizeof d->entry.d_name - 1;
+    memcpy(d->entry.d_name, e->name, length);
+    d->entry.d_name[length] = '\0';
     return 1;
 }
 

@@ -47,8 +47,12 @@ static int memory_flush(void *context)
 /* --- a block server's disk ------------------------------------------------------------------ */
 
 /*
- * The session's buffer region is split in two: a read area the size of the largest request
- * (reads land there and the cache copies them out: read_view), and a write ring the rest.
+ * The session's buffer region is split in three: two read areas the size of the largest
+ * request (reads land there and the cache copies them out: read_view), and a write ring the
+ * rest. A read of a full run (the cache's readahead at its largest: a stream) submits the
+ * next run into the other area without waiting for it; the cache's next read of those blocks
+ * waits for it then (by then the disk has mostly read it) and submits the one after. A write
+ * of a block of that run while it is pending makes it stale: the read is then done again.
  * Write-back's runs are staged in the ring (stage) and submitted without waiting, many in
  * flight, so the cache goes on while the disk writes; they are waited for all at once where
  * order matters: before a flush (a commit's new blocks are all on the disk before the flush
@@ -61,19 +65,36 @@ struct block_disk {
     struct block_session *session;
     uint8_t *region;
     uint64_t sectors_per_block;
-    size_t read_bytes;          /* the read area: the region's first read_bytes */
+    size_t read_bytes; /* the read areas: the region's first read_bytes */
+    size_t run_bytes;  /* one read area: the largest request (two of them) */
+    unsigned run;      /* blocks of the largest request */
+    uint64_t block_count;
+    /* The run read ahead of a stream: the next full run, submitted after a full run's read
+       and waited for only when the cache asks for it (so the disk reads it while the server
+       copies out the one before); stale if a write of its blocks went out since. */
+    struct {
+        bool pending, in_flight, stale;
+        unsigned area;
+        long status;
+        uint64_t block;
+        unsigned count;
+    } ahead;
+    bool alone_done; /* run_alone's request completed, with alone_status */
+    long alone_status;
     size_t write_at, write_end; /* the write ring: [read_bytes, write_end), the next run at */
     uint8_t *staged;            /* the run stage handed out last (write then copies nothing) */
     bool write_failed;          /* a write-back's request failed: no more flushes */
     char name[PROTO_NAME_MAX + 16];
     char server[PROTO_NAME_MAX + 1]; /* the block server it is on, and its disk number */
     unsigned disk;
+    struct device_waits waits; /* what the cache waited for (device_waits) */
 };
 
 /* The block server's disk under the cache, or NULL (a memory disk): for device_move. */
 static struct block_disk *block_device;
 
-#define READ_TAG UINT64_MAX /* a read's tag; a write's is its first block */
+#define READ_TAG  UINT64_MAX       /* run_alone's tag; a write's is its first block */
+#define AHEAD_TAG (UINT64_MAX - 1) /* the read ahead's */
 
 /* Says on the console what failed (the block names the place for fsck and the user). */
 static int block_failed(struct block_disk *d, const char *what, uint64_t block, long error)
@@ -83,31 +104,52 @@ static int block_failed(struct block_disk *d, const char *what, uint64_t block, 
     return -1;
 }
 
-/* Notes the outcome of reaped write completions (a failed one for good). */
-static void note_writes(struct block_disk *d, const struct block_completion *done, long n)
+/* Waits for at least one completion and notes each: run_alone's and the read ahead's
+   outcome, a write's failure for good. 0 or the session's error. */
+static long reap_some(struct block_disk *d)
 {
-    for (long i = 0; i < n; i++)
-        if (done[i].status != BLOCK_OK) {
+    struct block_completion done[BLOCK_RING_ENTRIES];
+    long n = block_reap(d->session, done, BLOCK_RING_ENTRIES);
+    if (n < 0)
+        return n;
+    for (long i = 0; i < n; i++) {
+        long status = done[i].status == BLOCK_OK ? 0 : -(long)(BLOCK_STATUS_BASE + done[i].status);
+        if (done[i].tag == READ_TAG) {
+            d->alone_done = true;
+            d->alone_status = status;
+        } else if (done[i].tag == AHEAD_TAG) {
+            d->ahead.in_flight = false;
+            d->ahead.status = status;
+        } else if (status) {
             d->write_failed = true;
-            block_failed(d, "write", done[i].tag, -(long)(BLOCK_STATUS_BASE + done[i].status));
+            block_failed(d, "write", done[i].tag, status);
         }
+    }
+    return 0;
+}
+
+/* Requests in flight besides the read ahead. */
+static unsigned others_in_flight(const struct block_disk *d)
+{
+    return block_in_flight(d->session) - (d->ahead.in_flight ? 1u : 0u);
 }
 
 /* Waits for every request in flight (all writes: reads are waited for at once): 0, or -1 if
    the session failed or a write ever failed. */
 static int drain(struct block_disk *d)
 {
-    struct block_completion done[BLOCK_RING_ENTRIES];
+    uint64_t start = ticks_now();
     /* No doorbell when nothing is in flight: a read's drain would wake the server for an empty
-       ring. */
-    if (block_in_flight(d->session) > 0)
+       ring. The read ahead is not waited for (it was kicked when it was submitted). */
+    if (others_in_flight(d) > 0)
         block_kick(d->session);
-    while (block_in_flight(d->session) > 0) {
-        long n = block_reap(d->session, done, BLOCK_RING_ENTRIES);
+    while (others_in_flight(d) > 0) {
+        long n = reap_some(d);
         if (n < 0)
             return block_failed(d, "wait for writes", 0, n);
-        note_writes(d, done, n);
+        d->waits.drains++;
     }
+    d->waits.drain_ticks += ticks_now() - start;
     d->write_at = d->read_bytes;
     return d->write_failed ? -1 : 0;
 }
@@ -118,11 +160,9 @@ static long submit(struct block_disk *d, uint8_t op, uint8_t flags, uint64_t blo
                    size_t offset, uint64_t tag)
 {
     while (block_in_flight(d->session) >= BLOCK_RING_ENTRIES / 2) {
-        struct block_completion done[BLOCK_RING_ENTRIES];
-        long n = block_reap(d->session, done, BLOCK_RING_ENTRIES);
+        long n = reap_some(d);
         if (n < 0)
             return n;
-        note_writes(d, done, n);
     }
     struct block_submission r = {.op = op,
                                  .flags = flags,
@@ -140,11 +180,70 @@ static long run_alone(struct block_disk *d, uint8_t op, uint8_t flags, uint64_t 
     long e = submit(d, op, flags, block, count, offset, READ_TAG);
     if (e)
         return e;
-    struct block_completion c;
-    long n = block_reap(d->session, &c, 1);
-    if (n < 0)
-        return n;
-    return c.status == BLOCK_OK ? 0 : -(long)(BLOCK_STATUS_BASE + c.status);
+    d->alone_done = false;
+    while (!d->alone_done) { /* the read ahead's completion may come first */
+        long n = reap_some(d);
+        if (n < 0)
+            return n;
+    }
+    return d->alone_status;
+}
+
+/* Waits until the read ahead is not in flight: 0 or the session's error. */
+static long settle(struct block_disk *d)
+{
+    while (d->ahead.in_flight) {
+        long n = reap_some(d);
+        if (n < 0)
+            return n;
+    }
+    return 0;
+}
+
+/* Submits the read of count blocks at block into read area `area`, ahead of the cache's asking
+   (nothing if a read ahead is pending or the run passes the disk's end). */
+static void read_ahead(struct block_disk *d, uint64_t block, unsigned count, unsigned area)
+{
+    if (d->ahead.pending || block + count > d->block_count)
+        return;
+    if (submit(d, BLOCK_OP_READ, 0, block, count, area * d->run_bytes, AHEAD_TAG))
+        return; /* not read ahead: the cache's read will say what is wrong */
+    block_kick(d->session);
+    d->ahead.pending = d->ahead.in_flight = true;
+    d->ahead.stale = false;
+    d->ahead.area = area;
+    d->ahead.block = block;
+    d->ahead.count = count;
+    d->waits.reads++;
+    d->waits.read_blocks += count;
+}
+
+/* The read ahead's blocks, if they hold [block, block + count) and no write of theirs went out
+   since: 1 with *data set, 0 if not (a read of half a run or more forgets the read ahead, so
+   the next can start; a smaller one leaves it pending), or the session's error. */
+static long take_ahead(struct block_disk *d, uint64_t block, unsigned count, const void **data)
+{
+    if (!d->ahead.pending)
+        return 0;
+    if (block < d->ahead.block || block + count > d->ahead.block + d->ahead.count) {
+        if (count < d->run / 2)
+            return 0; /* a lone block (a map's): the stream's run stays pending */
+        /* Another stream, or this one past what was read ahead: that read goes. */
+        long e = settle(d);
+        d->ahead.pending = false;
+        return e;
+    }
+    long e = settle(d);
+    if (e)
+        return e;
+    d->ahead.pending = false;
+    if (d->ahead.stale || d->ahead.status)
+        return 0; /* read again alone: a failed block then fails only its own read */
+    *data = d->region + d->ahead.area * d->run_bytes + (block - d->ahead.block) * BCACHE_BLOCK;
+    d->waits.ahead_hits++;
+    /* The next run, into the other area (this one is the cache's view until its next read). */
+    read_ahead(d, d->ahead.block + d->ahead.count, d->ahead.count, 1 - d->ahead.area);
+    return 1;
 }
 
 static int disk_read_view(void *context, uint64_t block, unsigned count, const void **data)
@@ -152,10 +251,25 @@ static int disk_read_view(void *context, uint64_t block, unsigned count, const v
     struct block_disk *d = context;
     if (drain(d) && !d->write_failed)
         return -1; /* the session is gone (a failed write is the flush's to report) */
-    long e = run_alone(d, BLOCK_OP_READ, 0, block, count, 0);
-    if (e)
+    uint64_t start = ticks_now();
+    long e = take_ahead(d, block, count, data);
+    if (e == 0) {
+        /* Alone, into the area a pending read ahead does not hold. */
+        unsigned area = d->ahead.pending ? 1 - d->ahead.area : 0;
+        e = run_alone(d, BLOCK_OP_READ, 0, block, count, area * d->run_bytes);
+        d->waits.reads++;
+        d->waits.read_blocks += count;
+        if (e == 0) {
+            *data = d->region + area * d->run_bytes;
+            /* A run of half the largest or more is a stream's (the cache's readahead doubles
+               up to the largest): the next full run. */
+            if (count >= d->run / 2 && d->run >= 2)
+                read_ahead(d, block + count, d->run, 1 - area);
+        }
+    }
+    d->waits.read_ticks += ticks_now() - start;
+    if (e < 0)
         return block_failed(d, "read", block, e);
-    *data = d->region;
     return 0;
 }
 
@@ -183,12 +297,18 @@ static int disk_write(void *context, uint64_t block, unsigned count, const void 
 {
     struct block_disk *d = context;
     size_t bytes = (size_t)count * BCACHE_BLOCK;
+    if (d->ahead.pending && block < d->ahead.block + d->ahead.count &&
+        d->ahead.block < block + count)
+        d->ahead.stale = true; /* it may hold the old contents or the new */
     if (fua) {
         /* Durable with everything before it: what is in flight lands first. */
         if (drain(d))
             return -1;
         memcpy(d->region + d->write_at, data, bytes);
+        uint64_t start = ticks_now();
         long e = run_alone(d, BLOCK_OP_WRITE, BLOCK_FLAG_FUA, block, count, d->write_at);
+        d->waits.fuas++;
+        d->waits.fua_ticks += ticks_now() - start;
         return e ? block_failed(d, "write", block, e) : 0;
     }
     if (data != d->staged) {
@@ -211,7 +331,10 @@ static int disk_flush(void *context)
     struct block_disk *d = context;
     if (drain(d))
         return -1;
+    uint64_t start = ticks_now();
     long e = run_alone(d, BLOCK_OP_FLUSH, 0, 0, 0, 0);
+    d->waits.flushes++;
+    d->waits.flush_ticks += ticks_now() - start;
     return e ? block_failed(d, "flush", 0, e) : 0;
 }
 
@@ -329,8 +452,11 @@ const char *device_open(const char *kind, const char *which)
             run = 1;
         d.region = block_region(d.session);
         block_device = &d;
-        d.read_bytes = (size_t)run * BCACHE_BLOCK;
+        d.run = run;
+        d.run_bytes = (size_t)run * BCACHE_BLOCK;
+        d.read_bytes = 2 * d.run_bytes; /* two read areas: a run and the one read ahead */
         d.write_at = d.read_bytes;
+        d.block_count = info->sectors / d.sectors_per_block;
         d.write_end = block_region_bytes(d.session);
         backend = (struct bcache_backend){.context = &d,
                                           .block_count = info->sectors / d.sectors_per_block,
@@ -355,6 +481,11 @@ const char *device_open(const char *kind, const char *which)
                                         .peek = cache_peek};
     hmfsd.disk = description;
     return 0;
+}
+
+struct device_waits device_waits(void)
+{
+    return block_device ? block_device->waits : (struct device_waits){0};
 }
 
 bool device_has_hmfs(void)
@@ -392,7 +523,7 @@ long device_move(const char *server, unsigned disk)
        identical on both, is what says the other disk holds this very image. Another disk
        of the same size would have the cache's blocks written over its own. */
     static uint8_t before[HMFS_RING_SIZE * BCACHE_BLOCK], after[HMFS_RING_SIZE * BCACHE_BLOCK];
-    if (read_ring(d, before))
+    if (read_ring(d, before) || settle(d)) /* nothing in flight: the read ahead either */
         return -(long)SERVICE_INTERNAL;
     long moved = block_move_sessions(server, disk);
     if (moved <= 0)

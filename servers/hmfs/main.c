@@ -131,6 +131,14 @@ static void notified(struct server *s, uint64_t word)
                (unsigned long long)hmfsd.commits + 1, (unsigned long long)st.hits,
                (unsigned long long)st.misses, (unsigned long long)st.readahead,
                (unsigned long long)st.writes, (unsigned long long)st.write_runs);
+        struct device_waits w = device_waits();
+        printf("hmfs: waits (Mticks): %llu reads of %llu blocks %llu (%llu runs read ahead); "
+               "%llu flushes %llu; %llu FUA writes %llu; %llu drains %llu\n",
+               (unsigned long long)w.reads, (unsigned long long)w.read_blocks,
+               (unsigned long long)(w.read_ticks >> 20), (unsigned long long)w.ahead_hits,
+               (unsigned long long)w.flushes, (unsigned long long)(w.flush_ticks >> 20),
+               (unsigned long long)w.fuas, (unsigned long long)(w.fua_ticks >> 20),
+               (unsigned long long)w.drains, (unsigned long long)(w.drain_ticks >> 20));
         hmfsd.fs = 0;
         proc_shutdown_ready();
     }
@@ -159,12 +167,52 @@ static uint64_t clock_seconds(void)
     return result_is_ok(proc_uptime_ms(&ms)) ? ms / 1000 : 0;
 }
 
+/* The least ticks of CHECKSUM_TRIES checksums of block by crc. */
+#define CHECKSUM_TRIES 8
+static uint64_t checksum_ticks(hmfs_crc32c_fn crc, const uint8_t *block)
+{
+    uint64_t least = UINT64_MAX;
+    for (unsigned i = 0; i < CHECKSUM_TRIES; i++) {
+        uint64_t start = ticks_now();
+        volatile uint32_t sum = crc(block, HMFS_BLOCK_SIZE);
+        (void)sum;
+        uint64_t took = ticks_now() - start;
+        if (took < least)
+            least = took;
+    }
+    return least;
+}
+
+/* Sets the faster of the two checksum implementations on this CPU (both give the same
+   values), timed on a block, as Linux's raid6 picks its algorithm at boot: SSE4.2's crc32
+   instruction on any real x86_64 with it; the table where the instruction is there but slow,
+   as under QEMU's TCG, whose crc32 helper goes a bit at a time (64 steps an instruction:
+   27 us a block against the table's 7 us on the development host; docs/fs-performance.md).
+   Under -icount the clock counts instructions, and the instruction wins. Says what it chose
+   into why (for the mount message). */
+static void choose_checksum(char *why, size_t size)
+{
+    static uint8_t block[HMFS_BLOCK_SIZE];
+    for (size_t i = 0; i < sizeof block; i++)
+        block[i] = (uint8_t)(i * 131 + 7);
+    hmfs_crc32c_fn hardware = hmfs_crc32c_hardware();
+    if (!hardware) {
+        hmfs_crc32c_set(NULL);
+        snprintf(why, size, "table (no SSE4.2)");
+        return;
+    }
+    uint64_t table = checksum_ticks(hmfs_crc32c_software, block);
+    uint64_t instruction = checksum_ticks(hardware, block);
+    hmfs_crc32c_set(instruction <= table ? hardware : NULL);
+    snprintf(why, size, "%s (a block in %llu ticks by SSE4.2's crc32, %llu by table)",
+             instruction <= table ? "SSE4.2's crc32" : "table", (unsigned long long)instruction,
+             (unsigned long long)table);
+}
+
 int main(int argc, char **argv)
 {
-    /* SSE4.2's crc32 instruction for every block's checksum where the CPU has it (not on
-       QEMU's qemu64: the portable slicing-by-8 loop then). */
-    hmfs_crc32c_fn hardware = hmfs_crc32c_hardware();
-    hmfs_crc32c_set(hardware);
+    char checksum[96];
+    choose_checksum(checksum, sizeof checksum);
     const char *why = device_open(argc > 1 ? argv[1] : 0, argc > 2 ? argv[2] : 0);
     if (why && !strncmp(why, "no disk", 7)) {
         /* The boot manifest names the first AHCI disk; a machine without one has no files. */
@@ -203,8 +251,7 @@ int main(int argc, char **argv)
            "by %s\n",
            hmfsd.disk, (unsigned long long)st.generation, (unsigned long long)st.used_blocks,
            (unsigned long long)st.block_count, st.trees,
-           st.degraded ? " (degraded: read-only, run fsck)" : "",
-           hardware ? "SSE4.2's crc32" : "table");
+           st.degraded ? " (degraded: read-only, run fsck)" : "", checksum);
     why = start_notifications();
     if (why)
         printf("hmfs: warning: %s (no periodic commits or clean shutdown)\n", why);

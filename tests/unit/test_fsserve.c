@@ -3,7 +3,8 @@
  * handles by badge (closed, another client's, reused slots), and the block cache (a read sees
  * the last write, write-back merges runs and happens only at a flush, a FUA write or under
  * pressure, readahead grows on sequential misses and keeps its blocks when it evicts dirty ones,
- * a failing disk is reported).
+ * follows a stream across lone misses elsewhere and reads over cached blocks, a failing disk is
+ * reported).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -372,6 +373,42 @@ static void test_cache_readahead(void **state)
     free(d);
 }
 
+/* A big file's reads between its metadata's: lone misses elsewhere (even two neighbours) leave
+   the stream's readahead as it was, and a run reads over blocks cached already, keeping their
+   copies (a dirty one is newer than the disk's). */
+static void test_cache_readahead_streams(void **state)
+{
+    (void)state;
+    struct disk *d = calloc(1, sizeof *d);
+    d->bad_block = -1;
+    for (unsigned b = 0; b < DISK_BLOCKS; b++)
+        fill(d->blocks[b], b);
+    struct bcache *c = new_cache(d, 128);
+    uint8_t in[BCACHE_BLOCK], out[BCACHE_BLOCK];
+    /* Cached before the scan: 40 dirty, 41 clean. */
+    fill(in, 0x5a);
+    assert_int_equal(bcache_write(c, 40, in), 0);
+    assert_int_equal(bcache_read(c, 41, out), 0);
+    unsigned calls = d->read_calls, lone = 0;
+    for (unsigned b = 0; b < 96; b++) {
+        assert_int_equal(bcache_read(c, b, out), 0);
+        fill(in, b == 40 ? 0x5a : b);
+        assert_memory_equal(in, out, BCACHE_BLOCK);
+        if (b % 8 == 7) { /* a map bucket, then its neighbour, far away */
+            assert_int_equal(bcache_read(c, 200 + 2 * b / 8 * 2, out), 0);
+            assert_int_equal(bcache_read(c, 201 + 2 * b / 8 * 2, out), 0);
+            lone += 2;
+        }
+    }
+    /* The stream: 1, 2, 4, then runs of 8 (12 of them for the rest), besides the lone
+       misses' own reads (at most one each). Restarting at 1 after each lone miss would take
+       four reads per eight blocks. */
+    assert_true(d->read_calls - calls <= 3 + 12 + 1 + lone);
+    assert_true(bcache_stats(c).readahead >= 80);
+    bcache_free(c);
+    free(d);
+}
+
 /* A readahead that must write dirty blocks back to make room keeps the blocks it read: each
    read-ahead block reads back as the disk's, each dirty block reaches the disk as written. */
 static void test_cache_readahead_evicts_dirty(void **state)
@@ -418,8 +455,8 @@ static void test_cache_failure(void **state)
     assert_int_not_equal(bcache_read(c, 14, out), 0);
     d->bad_block = -1;
     d->fail = true;
-    assert_int_not_equal(bcache_read(c, 5, out), 0);
-    assert_int_equal(bcache_write(c, 5, out), 0); /* only cached */
+    assert_int_not_equal(bcache_read(c, 30, out), 0); /* not cached (5 is: 4 read ahead) */
+    assert_int_equal(bcache_write(c, 5, out), 0);     /* only cached */
     assert_int_not_equal(bcache_flush(c), 0);
     d->fail = false;
     assert_int_equal(bcache_flush(c), 0); /* still dirty: written now */
@@ -432,9 +469,12 @@ static void test_cache_failure(void **state)
    backend's memory and the reads taken from its view. */
 static void test_cache_with_hooks(void **state)
 {
-    static void (*const cache_tests[])(void **) = {test_cache_write_back, test_cache_pressure,
-                                                   test_cache_readahead, test_cache_failure,
-                                                   test_cache_readahead_evicts_dirty};
+    static void (*const cache_tests[])(void **) = {test_cache_write_back,
+                                                   test_cache_pressure,
+                                                   test_cache_readahead,
+                                                   test_cache_failure,
+                                                   test_cache_readahead_evicts_dirty,
+                                                   test_cache_readahead_streams};
     with_hooks = true;
     for (size_t i = 0; i < sizeof cache_tests / sizeof cache_tests[0]; i++)
         cache_tests[i](state);
@@ -472,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_cache_readahead),
         cmocka_unit_test(test_cache_failure),
         cmocka_unit_test(test_cache_readahead_evicts_dirty),
+        cmocka_unit_test(test_cache_readahead_streams),
         cmocka_unit_test(test_cache_with_hooks),
         cmocka_unit_test(test_cache_hooks_used),
     };
