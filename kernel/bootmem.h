@@ -49,15 +49,13 @@ void bootmem_reserve(struct bootmem *bm, uint64_t base, uint64_t length);
    below limit, or BOOTMEM_NONE. The frame is not zeroed. */
 uint64_t bootmem_alloc(struct bootmem *bm, uint64_t limit);
 
-/* Returns the base of size bytes (rounded up to pages) of contiguous free
-   memory wholly below limit, from the first range that has them, or
-   BOOTMEM_NONE. */
+/* Returns the base of size bytes (rounded up to pages) of contiguous free memory wholly below
+   limit, from the first range that has them, or BOOTMEM_NONE. */
 uint64_t bootmem_alloc_contiguous(struct bootmem *bm, uint64_t size, uint64_t limit);
 
-/* Takes the largest naturally aligned power-of-two block (4 KiB to
-   2^max_bits) at the start of the lowest free range: its base and size in
-   bits. False when nothing is free. Used to hand all remaining memory to
-   the root task as Untyped capabilities; the blocks are not counted as used. */
+/* Takes the largest naturally aligned power-of-two block (4 KiB to 2^max_bits) at the start of the
+   lowest free range: its base and size in bits. False when nothing is free. Used to hand all
+   remaining memory to the root task as Untyped capabilities; the blocks are not counted as used. */
 bool bootmem_take_block(struct bootmem *bm, unsigned max_bits, uint64_t *base, unsigned *bits);
 
 /* Bytes still free. */

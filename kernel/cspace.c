@@ -144,18 +144,17 @@ void cte_delete(struct cte *slot)
 
 /* Deletes descendants of slot, leaves first, leaving slot itself, until none is left or budget
    steps are used; counts the caps it deleted itself (not those a destroy hook deleted) in
-   walk->deleted and returns true once slot has no children. A step is one delete or one move
-   down the tree, so a call does bounded work, and a caller that stops between calls (to let an
-   interrupt in) loses nothing: the next call goes on with whatever is left below slot, from
-   where the last one stopped (walk->at) if the tree has not changed since, else from slot.
-   Iterative: the subtree may be deeper than the kernel stack allows recursion. After each
-   delete it climbs back to the deleted leaf's parent, so the walk is linear; if a destroy hook
-   changed the tree meanwhile that parent may be gone or elsewhere, so it starts over from slot.
-   When the budget runs out on the way down, the node reached is deleted although it has
-   children (they move up to its parent): so every call deletes at least one cap, however deep
-   the tree. If a hook deletes slot itself, slot's remaining children have moved to slot's
-   parent (cte_delete) and are left alone. Needs: budget > 0; walk zeroed before the first call
-   for slot, and given to no other slot's revoke meanwhile. */
+   walk->deleted and returns true once slot has no children. A step is one delete or one move down
+   the tree, so a call does bounded work, and a caller that stops between calls (to let an interrupt
+   in) loses nothing: the next call goes on with whatever is left below slot, from where the last
+   one stopped (walk->at) if the tree has not changed since, else from slot. Iterative: the subtree
+   may be deeper than the kernel stack allows recursion. After each delete it climbs back to the
+   deleted leaf's parent, so the walk is linear; if a destroy hook changed the tree meanwhile that
+   parent may be gone or elsewhere, so it starts over from slot. When the budget runs out on the way
+   down, the node reached is deleted although it has children (they move up to its parent): so every
+   call deletes at least one cap, however deep the tree. If a hook deletes slot itself, slot's
+   remaining children have moved to slot's parent (cte_delete) and are left alone. Needs: budget >
+   0; walk zeroed before the first call for slot, and given to no other slot's revoke meanwhile. */
 bool cte_revoke(struct cte *slot, size_t budget, struct cte_revoke_walk *walk)
 {
     struct cte *cur = walk->at && walk->epoch == tree_epoch ? walk->at : slot;

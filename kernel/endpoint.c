@@ -54,9 +54,8 @@ static long transfer(struct thread *from, struct thread *to, uint64_t badge)
     return ERR_OK;
 }
 
-/* After a call was delivered: the caller waits for receiver's reply. A
-   reply receiver still owed (it took a new call without answering the last)
-   is lost, and its caller is told so. */
+/* After a call was delivered: the caller waits for receiver's reply. A reply receiver still owed
+   (it took a new call without answering the last) is lost, and its caller is told so. */
 static void link_reply(struct thread *caller, struct thread *receiver)
 {
     if (receiver->reply_to) {

@@ -8,10 +8,9 @@
 #include "invoke.h"
 #include "missive/abi.h"
 
-/* Ports the kernel owns: PICs, PIT and the QEMU exit port. COM1 is shared:
-   the console server owns its input and user output, and the kernel still
-   writes its own log lines there (a byte at a time, polling, so the two
-   interleave only between characters). */
+/* Ports the kernel owns: PICs, PIT and the QEMU exit port. COM1 is shared: the console server owns
+   its input and user output, and the kernel still writes its own log lines there (a byte at a time,
+   polling, so the two interleave only between characters). */
 static const struct {
     uint16_t first, last;
 } kernel_ports[] = {{0x20, 0x21}, {0x40, 0x43}, {0xa0, 0xa1}, {0xf4, 0xf7}};

@@ -27,10 +27,9 @@
 
 #include "arch/x86_64/cpu_local.h"
 
-/* Inline (forced, a GCC attribute: the compiler's size heuristics
-   sometimes decline), as every system call takes and releases it and the
-   fast path's budget is a few instructions for both; the rest is in
-   lock.c. */
+/* Inline (forced, a GCC attribute: the compiler's size heuristics sometimes decline), as every
+   system call takes and releases it and the fast path's budget is a few instructions for both; the
+   rest is in lock.c. */
 extern struct kernel_lock_word {
     volatile uint32_t held;
     volatile uint32_t owner; /* the holder's CPU index, or ~0 (debug builds only) */

@@ -30,10 +30,9 @@ static inline struct cte *cspace_slot(struct cspace *cs, uint64_t index)
     return (struct cte *)cs + index;
 }
 
-/* The size in bits of one object of type, given the size the caller asked
-   for (used only by Untyped, Frame and CSpace); false if the pair is not
-   valid, with the allowed range in *min and *max (both 0 when the type is
-   not one retype makes, whatever its value). */
+/* The size in bits of one object of type, given the size the caller asked for (used only by
+   Untyped, Frame and CSpace); false if the pair is not valid, with the allowed range in *min and
+   *max (both 0 when the type is not one retype makes, whatever its value). */
 bool object_size_bits(uint64_t type, uint64_t requested, unsigned *bits, uint64_t *min,
                       uint64_t *max);
 

@@ -24,10 +24,9 @@ void smp_serve_requests(void);
    (SMP_REQUEST_TLB or _UNLOAD) and waits until they have. Holds the lock. */
 void smp_shootdown(uint64_t root, uint32_t request);
 
-/* Makes sure t runs on no other CPU and that no CPU holds its FPU
-   registers (they are in t->fpu_state): before a thread is stopped, moved
-   to another CPU or destroyed. A CPU that was running t leaves it; a system
-   call t was entering there is undone, to run again when t next runs.
+/* Makes sure t runs on no other CPU and that no CPU holds its FPU registers (they are in
+   t->fpu_state): before a thread is stopped, moved to another CPU or destroyed. A CPU that was
+   running t leaves it; a system call t was entering there is undone, to run again when t next runs.
    Holds the lock. */
 void smp_evict(struct thread *t);
 

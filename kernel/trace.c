@@ -41,10 +41,9 @@ static struct trace_buffer *buffer_of(unsigned cpu)
     return cap->type == CAP_FRAME ? phys_to_virt(cap->object) : 0;
 }
 
-/* A thread's name into a record. A loop of known length over pointers that
-   cannot overlap (restrict), which the compiler turns into four moves; the
-   kernel's memcpy is a byte loop, and this runs twice per message while
-   tracing. */
+/* A thread's name into a record. A loop of known length over pointers that cannot overlap
+   (restrict), which the compiler turns into four moves; the kernel's memcpy is a byte loop, and
+   this runs twice per message while tracing. */
 static inline void copy_name(char *restrict to, const char *restrict from)
 {
     for (unsigned i = 0; i < TRACE_NAME_MAX; i++)

@@ -56,9 +56,8 @@ long untyped_decode(struct invocation *inv, struct untyped_retype *out)
    stopped zeroing for an interrupt and the call must run again. */
 static long retype(struct cte *untyped, const struct untyped_retype *a)
 {
-    /* untyped.zeroed_to remembers how far [start, ...) is zeroed across
-       restarts. Any retype that completes clears it, so it never vouches
-       for memory that objects have used since. */
+    /* untyped.zeroed_to remembers how far [start, ...) is zeroed across restarts. Any retype that
+       completes clears it, so it never vouches for memory that objects have used since. */
     /* A reset reuses memory a dead CSpace still being reaped may lie in: that reaping ends
        first, stopping for interrupts like the zeroing below. It may delete anything, the
        caller and this Untyped included, so the call then starts again from the top. */

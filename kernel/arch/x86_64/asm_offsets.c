@@ -19,10 +19,9 @@
 #include "mb2/mb2.h"
 #include "serial.h"
 
-/* Puts "#asm-constant NAME $VALUE" into the compiler's assembly output. GNU
-   inline assembly (an extension) because nothing in plain C makes the
-   compiler print the value of a constant expression; "i" makes a value
-   that is not a compile-time constant an error. */
+/* Puts "#asm-constant NAME $VALUE" into the compiler's assembly output. GNU inline assembly (an
+   extension) because nothing in plain C makes the compiler print the value of a constant
+   expression; "i" makes a value that is not a compile-time constant an error. */
 #define ASM_CONSTANT(name, value)                                                                  \
     __asm__ volatile("\n#asm-constant " #name " %0" : : "i"((unsigned long)(value)))
 #define ASM_OFFSET(name, type, field) ASM_CONSTANT(name, offsetof(struct type, field))
@@ -74,8 +73,7 @@ void asm_offsets(void)
     ASM_CONSTANT(PTE_PRESENT, PTE_PRESENT);
     ASM_CONSTANT(PTE_WRITABLE, PTE_WRITABLE);
     ASM_CONSTANT(PTE_HUGE, PTE_HUGE);
-    /* The PML4 slot of the direct map, and the PML4 and PDPT slots of the
-       kernel image's window. */
+    /* The PML4 slot of the direct map, and the PML4 and PDPT slots of the kernel image's window. */
     ASM_CONSTANT(DIRECT_MAP_PML4_INDEX, (DIRECT_MAP_BASE >> 39) & 511);
     ASM_CONSTANT(KERNEL_VMA_PML4_INDEX, (KERNEL_VMA >> 39) & 511);
     ASM_CONSTANT(KERNEL_VMA_PDPT_INDEX, (KERNEL_VMA >> 30) & 511);
