@@ -1,8 +1,7 @@
 /*
- * The boot-time frame allocator: hands out 4 KiB physical frames for the
- * kernel's own early structures (page tables, the root task's first
- * objects) and never frees. It keeps a sorted list of free physical
- * ranges built from the firmware memory map minus what is in use (the kernel
+ * The boot-time frame allocator: hands out 4 KiB physical frames for the kernel's own early
+ * structures (page tables, the root task's first objects) and never frees. It keeps a sorted list
+ * of free physical ranges built from the firmware memory map minus what is in use (the kernel
  * image, boot modules, the boot information, the first MiB).
  *
  * Pure C with no kernel dependencies, so host unit tests compile it as is.

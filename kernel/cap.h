@@ -1,14 +1,12 @@
 /*
  * Capabilities and the derivation tree (docs/kernel.md).
  *
- * A capability is a typed, unforgeable reference to a kernel object with
- * rights and, for endpoints and notifications, a badge. It lives in a slot
- * (struct cte) of a CSpace; user programs name it by slot number. Slots are
- * linked into one derivation tree: every capability made from another (a
- * copy, a mint, an object retyped from Untyped) is a child of its source.
- * Revoking a capability deletes its whole subtree; deleting one moves its
- * children up to its parent, so the tree keeps saying which memory (which
- * Untyped) every object came from.
+ * A capability is a typed, unforgeable reference to a kernel object with rights and, for endpoints
+ * and notifications, a badge. It lives in a slot (struct cte) of a CSpace; user programs name it by
+ * slot number. Slots are linked into one derivation tree: every capability made from another (a
+ * copy, a mint, an object retyped from Untyped) is a child of its source. Revoking a capability
+ * deletes its whole subtree; deleting one moves its children up to its parent, so the tree keeps
+ * saying which memory (which Untyped) every object came from.
  *
  * This file and cspace.c are pure C: the host unit tests compile them as is.
  */

@@ -1,8 +1,7 @@
 /*
- * CSpace invocations: copy, mint, move, delete, revoke and identify
- * capabilities in the CSpace invoked, and save a reply into it (reply.c). The derivation tree
- * itself is cspace.c; this file decodes requests and applies the rules about what may be derived
- * from what.
+ * CSpace invocations: copy, mint, move, delete, revoke and identify capabilities in the CSpace
+ * invoked, and save a reply into it (reply.c). The derivation tree itself is cspace.c; this file
+ * decodes requests and applies the rules about what may be derived from what.
  */
 #include "arch/x86_64/apic.h"
 #include "invoke.h"

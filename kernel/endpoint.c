@@ -1,8 +1,7 @@
 /*
- * Endpoint IPC, the slow path: every case, in plain C. The message is the
- * tag (RSI) and MR0-MR9 (registers) of the sender's saved context, copied
- * into the receiver's with the badge in RDI. The kernel never blocks: a
- * thread that must wait is queued and the scheduler runs someone else.
+ * Endpoint IPC, the slow path: every case, in plain C. The message is the tag (RSI) and MR0-MR9
+ * (registers) of the sender's saved context, copied into the receiver's with the badge in RDI. The
+ * kernel never blocks: a thread that must wait is queued and the scheduler runs someone else.
  */
 #include "endpoint.h"
 

@@ -1,22 +1,19 @@
 /*
- * The IPC fast path (docs/ipc-performance.md): call and reply_recv with a
- * message of up to 64 words and 3 capabilities when the other side already
- * waits. It does what endpoint.c would do with nothing general in the way.
- * Anything else (faults, nobody waiting, a receiver still owing a reply, a
- * notification to deliver first, an IPC buffer missing) it declines before
- * changing anything, and the slow path handles the call.
+ * The IPC fast path (docs/ipc-performance.md): call and reply_recv with a message of up to 64 words
+ * and 3 capabilities when the other side already waits. It does what endpoint.c would do with
+ * nothing general in the way. Anything else (faults, nobody waiting, a receiver still owing a
+ * reply, a notification to deliver first, an IPC buffer missing) it declines before changing
+ * anything, and the slow path handles the call.
  *
- * When the thread that gets the message can run here and now (this CPU, at
- * least as urgent as anything queued), the fast path switches to it
- * directly, and the message never leaves the sender's saved context:
- * fastpath_exit (entry.asm) loads the message registers from there, and
- * only the receiver's RIP, RFLAGS and RSP from the receiver, and releases
- * the kernel lock only after that: a sender that replied is already queued
- * as a receiver, and another CPU may write the next client's message into
- * its context as soon as the lock is free (posix-fsx-smp2 caught clients
- * getting the other client's request as their reply when the lock was
- * released before). Otherwise the message is copied into the receiver's
- * context and the receiver queued, which interrupts its CPU if that idles.
+ * When the thread that gets the message can run here and now (this CPU, at least as urgent as
+ * anything queued), the fast path switches to it directly, and the message never leaves the
+ * sender's saved context: fastpath_exit (entry.asm) loads the message registers from there, and
+ * only the receiver's RIP, RFLAGS and RSP from the receiver, and releases the kernel lock only
+ * after that: a sender that replied is already queued as a receiver, and another CPU may write the
+ * next client's message into its context as soon as the lock is free (posix-fsx-smp2 caught clients
+ * getting the other client's request as their reply when the lock was released before). Otherwise
+ * the message is copied into the receiver's context and the receiver queued, which interrupts its
+ * CPU if that idles.
  */
 #include "fastpath.h"
 

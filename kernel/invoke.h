@@ -1,15 +1,13 @@
 /*
- * Invocations: operations on kernel objects, requested by SYS_CALL on their
- * capabilities (docs/abi.md). Each object type handles its own labels in its
- * own file in two steps. Its decoder checks every argument in order and
- * writes them, checked, into a struct; on a failed check it returns the
- * error and, for ERR_INVALID_ARGUMENT, records which argument failed and
- * the range allowed (invoke_bad_argument). Decoders read the invocation and
- * the objects it names, and call nothing that needs the scheduler or the
- * hardware, so the host unit tests run them as they are
- * (tests/unit/test_decode.c). Then the perform step does the work and
- * cannot fail. Answers (MR0...) go into the invocation; syscall.c copies
- * them to the caller. All of it runs with the kernel lock held.
+ * Invocations: operations on kernel objects, requested by SYS_CALL on their capabilities
+ * (docs/abi.md). Each object type handles its own labels in its own file in two steps. Its decoder
+ * checks every argument in order and writes them, checked, into a struct; on a failed check it
+ * returns the error and, for ERR_INVALID_ARGUMENT, records which argument failed and the range
+ * allowed (invoke_bad_argument). Decoders read the invocation and the objects it names, and call
+ * nothing that needs the scheduler or the hardware, so the host unit tests run them as they are
+ * (tests/unit/test_decode.c). Then the perform step does the work and cannot fail. Answers (MR0...)
+ * go into the invocation; syscall.c copies them to the caller. All of it runs with the kernel lock
+ * held.
  */
 #ifndef MISSIVE_INVOKE_H
 #define MISSIVE_INVOKE_H

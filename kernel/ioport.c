@@ -1,8 +1,7 @@
 /*
- * I/O port capabilities: the I/O port control capability issues a
- * capability for a range of ports, through which a driver reads and writes
- * them (ring 3 has no direct port access: the TSS has no I/O bitmap). Ports
- * the kernel drives itself are never issued.
+ * I/O port capabilities: the I/O port control capability issues a capability for a range of ports,
+ * through which a driver reads and writes them (ring 3 has no direct port access: the TSS has no
+ * I/O bitmap). Ports the kernel drives itself are never issued.
  */
 #include "arch/x86_64/cpu.h"
 #include "invoke.h"

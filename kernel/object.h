@@ -1,7 +1,6 @@
 /*
- * Kernel objects made from Untyped memory: their sizes, their set-up after
- * retype, and their teardown when the last capability to them goes
- * (docs/kernel.md has the table of types).
+ * Kernel objects made from Untyped memory: their sizes, their set-up after retype, and their
+ * teardown when the last capability to them goes (docs/kernel.md has the table of types).
  */
 #ifndef MISSIVE_OBJECT_H
 #define MISSIVE_OBJECT_H

@@ -1,9 +1,8 @@
 /*
- * What one CPU asks of the others (docs/kernel.md section 13): wake up and
- * reschedule, flush a TLB, let go of an address space, hand over a thread's
- * FPU registers. Only the holder of the kernel lock asks, and it waits until
- * each CPU asked has done it; a CPU does it in its IPI handler or while it
- * spins for the kernel lock, so the holder never waits for the lock itself.
+ * What one CPU asks of the others (docs/kernel.md section 13): wake up and reschedule, flush a TLB,
+ * let go of an address space, hand over a thread's FPU registers. Only the holder of the kernel
+ * lock asks, and it waits until each CPU asked has done it; a CPU does it in its IPI handler or
+ * while it spins for the kernel lock, so the holder never waits for the lock itself.
  */
 #ifndef MISSIVE_SMP_H
 #define MISSIVE_SMP_H

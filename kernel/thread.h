@@ -1,8 +1,7 @@
 /*
- * Thread objects (4 KiB, made from Untyped; the root task's by the kernel at
- * boot). A thread's user registers live in it, and entry.asm saves them
- * straight into it; its CSpace and VSpace are held through capability copies
- * in its own slots, so neither can die while the thread uses it.
+ * Thread objects (4 KiB, made from Untyped; the root task's by the kernel at boot). A thread's user
+ * registers live in it, and entry.asm saves them straight into it; its CSpace and VSpace are held
+ * through capability copies in its own slots, so neither can die while the thread uses it.
  */
 #ifndef MISSIVE_THREAD_H
 #define MISSIVE_THREAD_H

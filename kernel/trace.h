@@ -1,8 +1,7 @@
 /*
- * The IPC trace: a record per IPC message delivered, written into a ring
- * buffer per CPU that user space provides as a 2 MiB Frame (struct
- * trace_buffer, lib/missive/abi.h) and controls through the Debug
- * capability (DEBUG_TRACE_*). docs/ipc-performance.md, "IPC trace".
+ * The IPC trace: a record per IPC message delivered, written into a ring buffer per CPU that user
+ * space provides as a 2 MiB Frame (struct trace_buffer, lib/missive/abi.h) and controls through the
+ * Debug capability (DEBUG_TRACE_*). docs/ipc-performance.md, "IPC trace".
  *
  * The hooks in the IPC paths are one line each,
  *     if (trace_on) trace_ipc(sender, receiver, kind);

@@ -1,10 +1,9 @@
 /*
- * Untyped memory and retype: the only way kernel objects come to be after
- * boot. An Untyped capability covers 2^size bytes at a physical address and
- * remembers how much of it is used (its free index); new
- * objects are carved after the last, aligned to their size, so a retype
- * never overlaps a live child. When every child is gone the Untyped is
- * reset and its whole range is free again.
+ * Untyped memory and retype: the only way kernel objects come to be after boot. An Untyped
+ * capability covers 2^size bytes at a physical address and remembers how much of it is used (its
+ * free index); new objects are carved after the last, aligned to their size, so a retype never
+ * overlaps a live child. When every child is gone the Untyped is reset and its whole range is free
+ * again.
  */
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/vm.h"

@@ -1,7 +1,6 @@
 /*
- * VSpace, PageTable and Frame invocations; see vspace.h. Every argument is
- * checked before the page tables change; user mappings never touch the
- * kernel half, which every VSpace shares.
+ * VSpace, PageTable and Frame invocations; see vspace.h. Every argument is checked before the page
+ * tables change; user mappings never touch the kernel half, which every VSpace shares.
  */
 #include "vspace.h"
 

@@ -1,9 +1,8 @@
 /*
- * The local APIC (end of interrupt, its timer, IPIs) and the I/O APIC
- * (routing device interrupt lines, GSIs, to vectors). The legacy 8259 PICs
- * stay masked. Vector map (docs/kernel.md): 32 + GSI for GSIs 0-23,
- * LAPIC_TIMER_VECTOR for each CPU's tick, IPI_VECTOR for requests between
- * CPUs, APIC_SPURIOUS_VECTOR for the local APIC's spurious interrupts.
+ * The local APIC (end of interrupt, its timer, IPIs) and the I/O APIC (routing device interrupt
+ * lines, GSIs, to vectors). The legacy 8259 PICs stay masked. Vector map (docs/kernel.md): 32 + GSI
+ * for GSIs 0-23, LAPIC_TIMER_VECTOR for each CPU's tick, IPI_VECTOR for requests between CPUs,
+ * APIC_SPURIOUS_VECTOR for the local APIC's spurious interrupts.
  */
 #ifndef MISSIVE_ARCH_APIC_H
 #define MISSIVE_ARCH_APIC_H

@@ -1,11 +1,10 @@
 /*
- * The constants and structure offsets the assembly files use, taken from
- * their C definitions at build time, as Linux's asm-offsets does. The
- * Makefile compiles this file to assembly text only (-S; it is never
- * assembled, linked or run) and tools/asm_offsets.sh turns each marker line
- * into a NASM %define in $(BUILD)/kernel-obj/asm_offsets.inc, which the
- * .asm files include. So a change to struct trap_frame or struct cpu_local
- * changes what entry.asm reads, and no .asm file repeats a C constant.
+ * The constants and structure offsets the assembly files use, taken from their C definitions at
+ * build time, as Linux's asm-offsets does. The Makefile compiles this file to assembly text only
+ * (-S; it is never assembled, linked or run) and tools/asm_offsets.sh turns each marker line into a
+ * NASM %define in $(BUILD)/kernel-obj/asm_offsets.inc, which the .asm files include. So a change to
+ * struct trap_frame or struct cpu_local changes what entry.asm reads, and no .asm file repeats a C
+ * constant.
  */
 #include <stddef.h>
 

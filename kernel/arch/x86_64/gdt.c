@@ -1,12 +1,11 @@
 /*
  * The GDT, the TSS and the interrupt stacks, one set per CPU.
  *
- * Long mode ignores segment bases and limits, so the GDT only fixes
- * privilege levels and the selector layout syscall/sysret expect. The TSS
- * holds the stacks the CPU switches to: RSP0 for traps from user mode (set
- * per thread later) and the IST stacks, which double fault, NMI and machine
- * check always use so they get a good stack even when the current one is the
- * reason for the fault.
+ * Long mode ignores segment bases and limits, so the GDT only fixes privilege levels and the
+ * selector layout syscall/sysret expect. The TSS holds the stacks the CPU switches to: RSP0 for
+ * traps from user mode (set per thread later) and the IST stacks, which double fault, NMI and
+ * machine check always use so they get a good stack even when the current one is the reason for the
+ * fault.
  */
 #include "arch/x86_64/gdt.h"
 

@@ -1,10 +1,9 @@
 /*
- * The IDT and exception handling. An exception in the kernel is a kernel
- * bug: it is reported with everything needed to find it (vector, error code,
- * CR2, all registers, a backtrace) and the machine stops. An exception in
- * user mode is the thread's: it goes to the thread's fault endpoint as a
- * message, or (with none) the thread is stopped with one log line. Device
- * interrupts go to irq.c. See docs/kernel.md.
+ * The IDT and exception handling. An exception in the kernel is a kernel bug: it is reported with
+ * everything needed to find it (vector, error code, CR2, all registers, a backtrace) and the
+ * machine stops. An exception in user mode is the thread's: it goes to the thread's fault endpoint
+ * as a message, or (with none) the thread is stopped with one log line. Device interrupts go to
+ * irq.c. See docs/kernel.md.
  */
 #include "arch/x86_64/trap.h"
 
