@@ -116,9 +116,28 @@ void cte_insert(struct cte *dest, const struct cap *cap, struct cte *parent);
    0 unless src is an Endpoint or Notification. */
 void cte_derive(struct cte *dest, struct cte *src, unsigned rights, uint64_t badge);
 
+/* Bumped by every change to the tree (cspace.c: cte_revoke's walk relies on it). */
+extern uint64_t cte_tree_epoch;
+
 /* cte_derive with all rights, the copy first among src's children, not last: a constant cost
-   however many copies src has (IPC transfer derives below the sender's capability). */
-void cte_derive_first(struct cte *dest, struct cte *src);
+   however many copies src has (IPC transfer derives below the sender's capability). Inline: the
+   fast path's capability variant then calls nothing per capability. */
+static inline void cte_derive_first(struct cte *dest, struct cte *src)
+{
+    struct cte *next = src->first_child;
+    dest->cap = src->cap;
+    if (dest->cap.type == CAP_FRAME || dest->cap.type == CAP_PAGE_TABLE)
+        dest->cap.mapping = (struct cap_mapping){0};
+    dest->parent = src;
+    dest->first_child = dest->prev_sibling = NULL;
+    dest->next_sibling = next;
+    if (next)
+        next->prev_sibling = dest;
+    src->first_child = dest;
+    if (cap_type_has_header(dest->cap.type))
+        ((struct object_header *)(uintptr_t)dest->cap.object)->cap_count++;
+    cte_tree_epoch++;
+}
 
 /* Replaces what a slot the kernel keeps for itself (a thread's, an IRQ
    line's, the trace's) holds by a full copy of src's capability, or by
