@@ -52,18 +52,15 @@ __attribute__((always_inline)) static inline unsigned
 endpoint_transfer_caps(struct thread *from, struct ipc_buffer *in, struct thread *to,
                        struct ipc_buffer *out, unsigned count)
 {
-    unsigned done = 0;
     struct cspace *src_cs = thread_cspace(from), *dest_cs = thread_cspace(to);
-    uint64_t dest_index = out->receive_slot;
-    if (!src_cs || !dest_cs || !dest_index)
+    uint64_t first = out->receive_slot, next = first; /* receive slot 0: none */
+    if (!src_cs || !dest_cs)
         return 0;
-    for (unsigned i = 0; i < count; i++) {
-        uint64_t src_index = in->caps[i];
+    for (const uint64_t *name = in->caps; name < in->caps + count; name++) {
         /* last_slot: the slot count less one, so index - 1 wraps for slot 0. */
-        if (src_index - 1 >= src_cs->last_slot || dest_index + done - 1 >= dest_cs->last_slot)
+        if (*name - 1 >= src_cs->last_slot || next - 1 >= dest_cs->last_slot)
             continue;
-        struct cte *src = cspace_slot(src_cs, src_index);
-        struct cte *dest = cspace_slot(dest_cs, dest_index + done);
+        struct cte *src = cspace_slot(src_cs, *name), *dest = cspace_slot(dest_cs, next);
         unsigned type = src->cap.type;
         if (type == CAP_NULL || dest->cap.type != CAP_NULL)
             continue;
@@ -73,9 +70,9 @@ endpoint_transfer_caps(struct thread *from, struct ipc_buffer *in, struct thread
             cte_derive_first(dest, src);
         else
             continue;
-        done++;
+        next++;
     }
-    return done;
+    return (unsigned)(next - first);
 }
 
 /* Wakes every queued thread with ERR_OBJECT_DELETED. */
