@@ -1,8 +1,7 @@
 /*
- * The boot-time frame allocator: hands out 4 KiB physical frames for the
- * kernel's own early structures (page tables, the root task's first
- * objects) and never frees. It keeps a sorted list of free physical
- * ranges built from the firmware memory map minus what is in use (the kernel
+ * The boot-time frame allocator: hands out 4 KiB physical frames for the kernel's own early
+ * structures (page tables, the root task's first objects) and never frees. It keeps a sorted list
+ * of free physical ranges built from the firmware memory map minus what is in use (the kernel
  * image, boot modules, the boot information, the first MiB).
  *
  * Pure C with no kernel dependencies, so host unit tests compile it as is.
@@ -49,15 +48,13 @@ void bootmem_reserve(struct bootmem *bm, uint64_t base, uint64_t length);
    below limit, or BOOTMEM_NONE. The frame is not zeroed. */
 uint64_t bootmem_alloc(struct bootmem *bm, uint64_t limit);
 
-/* Returns the base of size bytes (rounded up to pages) of contiguous free
-   memory wholly below limit, from the first range that has them, or
-   BOOTMEM_NONE. */
+/* Returns the base of size bytes (rounded up to pages) of contiguous free memory wholly below
+   limit, from the first range that has them, or BOOTMEM_NONE. */
 uint64_t bootmem_alloc_contiguous(struct bootmem *bm, uint64_t size, uint64_t limit);
 
-/* Takes the largest naturally aligned power-of-two block (4 KiB to
-   2^max_bits) at the start of the lowest free range: its base and size in
-   bits. False when nothing is free. Used to hand all remaining memory to
-   the root task as Untyped capabilities; the blocks are not counted as used. */
+/* Takes the largest naturally aligned power-of-two block (4 KiB to 2^max_bits) at the start of the
+   lowest free range: its base and size in bits. False when nothing is free. Used to hand all
+   remaining memory to the root task as Untyped capabilities; the blocks are not counted as used. */
 bool bootmem_take_block(struct bootmem *bm, unsigned max_bits, uint64_t *base, unsigned *bits);
 
 /* Bytes still free. */

@@ -1,14 +1,12 @@
 /*
  * Capabilities and the derivation tree (docs/kernel.md).
  *
- * A capability is a typed, unforgeable reference to a kernel object with
- * rights and, for endpoints and notifications, a badge. It lives in a slot
- * (struct cte) of a CSpace; user programs name it by slot number. Slots are
- * linked into one derivation tree: every capability made from another (a
- * copy, a mint, an object retyped from Untyped) is a child of its source.
- * Revoking a capability deletes its whole subtree; deleting one moves its
- * children up to its parent, so the tree keeps saying which memory (which
- * Untyped) every object came from.
+ * A capability is a typed, unforgeable reference to a kernel object with rights and, for endpoints
+ * and notifications, a badge. It lives in a slot (struct cte) of a CSpace; user programs name it by
+ * slot number. Slots are linked into one derivation tree: every capability made from another (a
+ * copy, a mint, an object retyped from Untyped) is a child of its source. Revoking a capability
+ * deletes its whole subtree; deleting one moves its children up to its parent, so the tree keeps
+ * saying which memory (which Untyped) every object came from.
  *
  * This file and cspace.c are pure C: the host unit tests compile them as is.
  */
@@ -75,9 +73,8 @@ struct cte {
     struct cte *prev_sibling;
 };
 
-/* Called when the last capability to an object with a header is deleted
-   (cap_count reached 0), so the object's type can tear it down. Set by the
-   kernel; host tests install their own. */
+/* Called when the last capability to an object with a header is deleted (cap_count reached 0), so
+   the object's type can tear it down. Set by the kernel; host tests install their own. */
 typedef void (*cap_destroy_fn)(const struct cap *cap);
 extern cap_destroy_fn cap_destroy_hook;
 
@@ -108,32 +105,48 @@ static inline bool cap_type_has_header(unsigned type)
            type == CAP_NOTIFICATION || type == CAP_CSPACE;
 }
 
-/* Installs cap in the empty slot dest as a child of parent (NULL for a root,
-   as for the boot Untyped), incrementing the object's cap_count when its
-   type has a header. Needs: dest empty. */
+/* Installs cap in the empty slot dest as a child of parent (NULL for a root, as for the boot
+   Untyped), incrementing the object's cap_count when its type has a header. Needs: dest empty. */
 void cte_insert(struct cte *dest, const struct cap *cap, struct cte *parent);
 
-/* Installs in the empty slot dest a copy of src's capability as src's child:
-   the one way a capability is derived (copy, mint, IPC transfer, the copies
-   a thread, an IRQ line or the trace keep). Its rights are src's AND rights;
-   a non-zero badge mints it. Per-capability state stays with src: a copy of
-   a Frame or PageTable starts unmapped. Needs: dest empty, src occupied,
-   badge 0 unless src is an Endpoint or Notification. */
+/* Installs in the empty slot dest a copy of src's capability as src's child: the one way a
+   capability is derived (copy, mint, IPC transfer, the copies a thread, an IRQ line or the trace
+   keep). Its rights are src's AND rights; a non-zero badge mints it. Per-capability state stays
+   with src: a copy of a Frame or PageTable starts unmapped. Needs: dest empty, src occupied, badge
+   0 unless src is an Endpoint or Notification. */
 void cte_derive(struct cte *dest, struct cte *src, unsigned rights, uint64_t badge);
 
+/* Bumped by every change to the tree (cspace.c: cte_revoke's walk relies on it). */
+extern uint64_t cte_tree_epoch;
+
 /* cte_derive with all rights, the copy first among src's children, not last: a constant cost
-   however many copies src has (IPC transfer derives below the sender's capability). */
-void cte_derive_first(struct cte *dest, struct cte *src);
+   however many copies src has (IPC transfer derives below the sender's capability). Inline: the
+   fast path's capability variant then calls nothing per capability. */
+static inline void cte_derive_first(struct cte *dest, struct cte *src)
+{
+    struct cte *next = src->first_child;
+    dest->cap = src->cap;
+    if (dest->cap.type == CAP_FRAME || dest->cap.type == CAP_PAGE_TABLE)
+        dest->cap.mapping = (struct cap_mapping){0};
+    dest->parent = src;
+    dest->first_child = dest->prev_sibling = NULL;
+    dest->next_sibling = next;
+    if (next)
+        next->prev_sibling = dest;
+    src->first_child = dest;
+    if (cap_type_has_header(dest->cap.type))
+        ((struct object_header *)(uintptr_t)dest->cap.object)->cap_count++;
+    cte_tree_epoch++;
+}
 
 /* Replaces what a slot the kernel keeps for itself (a thread's, an IRQ
    line's, the trace's) holds by a full copy of src's capability, or by
    nothing when src is NULL. Needs: src occupied, and not below slot. */
 void cte_replace(struct cte *slot, struct cte *src);
 
-/* Deletes the capability in slot (no-op if empty): its children move up to
-   its parent (keeping their order, placed where the slot was), it leaves
-   the tree, and if it was the last capability to a headed object the
-   destroy hook runs. The slot is left empty. */
+/* Deletes the capability in slot (no-op if empty): its children move up to its parent (keeping
+   their order, placed where the slot was), it leaves the tree, and if it was the last capability to
+   a headed object the destroy hook runs. The slot is left empty. */
 void cte_delete(struct cte *slot);
 
 /* How far a revoke in steps got: zeroed before its first step. */
@@ -143,11 +156,10 @@ struct cte_revoke_walk {
     size_t deleted; /* capabilities deleted so far */
 };
 
-/* Deletes descendants of slot, deepest first, leaving slot itself, doing at
-   most budget steps (a delete or a move down the tree; at least one delete
-   per call if any descendant is left). Counts the deletes in walk->deleted;
-   returns true when slot has no descendants left. Calling it again with the
-   same walk goes on where it stopped. Needs: budget > 0. */
+/* Deletes descendants of slot, deepest first, leaving slot itself, doing at most budget steps (a
+   delete or a move down the tree; at least one delete per call if any descendant is left). Counts
+   the deletes in walk->deleted; returns true when slot has no descendants left. Calling it again
+   with the same walk goes on where it stopped. Needs: budget > 0. */
 bool cte_revoke(struct cte *slot, size_t budget, struct cte_revoke_walk *walk);
 
 /* Moves the capability in src to the empty slot dest, with its place in the

@@ -11,9 +11,9 @@ cap_destroy_fn cap_destroy_hook = NULL;
 cap_destroy_fn cap_deleted_hook = NULL;
 cap_moved_fn cap_moved_hook = NULL;
 
-/* Bumped by every change to the tree. cte_revoke keeps a pointer into the subtree across a
-   delete, and a destroy hook may change the tree under it; the count tells it whether it did. */
-static uint64_t tree_epoch;
+/* cte_revoke keeps a pointer into the subtree across a delete, and a destroy hook may change the
+   tree under it; the count tells it whether it did. */
+uint64_t cte_tree_epoch;
 
 static const struct cte empty_cte;
 
@@ -49,7 +49,7 @@ void cte_insert(struct cte *dest, const struct cap *cap, struct cte *parent)
     }
     if (cap_type_has_header(dest->cap.type))
         cap_header(&dest->cap)->cap_count++;
-    tree_epoch++;
+    cte_tree_epoch++;
 }
 
 /* Derives the copy src's capability would give (cap.h) and inserts it below src. */
@@ -62,20 +62,6 @@ void cte_derive(struct cte *dest, struct cte *src, unsigned rights, uint64_t bad
     if (cap.type == CAP_FRAME || cap.type == CAP_PAGE_TABLE)
         cap.mapping = (struct cap_mapping){0};
     cte_insert(dest, &cap, src);
-}
-
-/* cte_derive and cte_insert in one, without their rights, badge and NULL-cap cases. */
-void cte_derive_first(struct cte *dest, struct cte *src)
-{
-    *dest = (struct cte){src->cap, src, NULL, src->first_child, NULL};
-    if (dest->cap.type == CAP_FRAME || dest->cap.type == CAP_PAGE_TABLE)
-        dest->cap.mapping = (struct cap_mapping){0};
-    if (src->first_child)
-        src->first_child->prev_sibling = dest;
-    src->first_child = dest;
-    if (cap_type_has_header(dest->cap.type))
-        cap_header(&dest->cap)->cap_count++;
-    tree_epoch++;
 }
 
 void cte_replace(struct cte *slot, struct cte *src)
@@ -129,7 +115,7 @@ void cte_delete(struct cte *slot)
 
     struct cap cap = slot->cap;
     *slot = empty_cte;
-    tree_epoch++;
+    cte_tree_epoch++;
 
     if (cap_deleted_hook)
         cap_deleted_hook(&cap);
@@ -144,21 +130,20 @@ void cte_delete(struct cte *slot)
 
 /* Deletes descendants of slot, leaves first, leaving slot itself, until none is left or budget
    steps are used; counts the caps it deleted itself (not those a destroy hook deleted) in
-   walk->deleted and returns true once slot has no children. A step is one delete or one move
-   down the tree, so a call does bounded work, and a caller that stops between calls (to let an
-   interrupt in) loses nothing: the next call goes on with whatever is left below slot, from
-   where the last one stopped (walk->at) if the tree has not changed since, else from slot.
-   Iterative: the subtree may be deeper than the kernel stack allows recursion. After each
-   delete it climbs back to the deleted leaf's parent, so the walk is linear; if a destroy hook
-   changed the tree meanwhile that parent may be gone or elsewhere, so it starts over from slot.
-   When the budget runs out on the way down, the node reached is deleted although it has
-   children (they move up to its parent): so every call deletes at least one cap, however deep
-   the tree. If a hook deletes slot itself, slot's remaining children have moved to slot's
-   parent (cte_delete) and are left alone. Needs: budget > 0; walk zeroed before the first call
-   for slot, and given to no other slot's revoke meanwhile. */
+   walk->deleted and returns true once slot has no children. A step is one delete or one move down
+   the tree, so a call does bounded work, and a caller that stops between calls (to let an interrupt
+   in) loses nothing: the next call goes on with whatever is left below slot, from where the last
+   one stopped (walk->at) if the tree has not changed since, else from slot. Iterative: the subtree
+   may be deeper than the kernel stack allows recursion. After each delete it climbs back to the
+   deleted leaf's parent, so the walk is linear; if a destroy hook changed the tree meanwhile that
+   parent may be gone or elsewhere, so it starts over from slot. When the budget runs out on the way
+   down, the node reached is deleted although it has children (they move up to its parent): so every
+   call deletes at least one cap, however deep the tree. If a hook deletes slot itself, slot's
+   remaining children have moved to slot's parent (cte_delete) and are left alone. Needs: budget >
+   0; walk zeroed before the first call for slot, and given to no other slot's revoke meanwhile. */
 bool cte_revoke(struct cte *slot, size_t budget, struct cte_revoke_walk *walk)
 {
-    struct cte *cur = walk->at && walk->epoch == tree_epoch ? walk->at : slot;
+    struct cte *cur = walk->at && walk->epoch == cte_tree_epoch ? walk->at : slot;
     while (slot->first_child && budget > 0) {
         while (cur->first_child && budget > 1) {
             cur = cur->first_child;
@@ -168,14 +153,14 @@ bool cte_revoke(struct cte *slot, size_t budget, struct cte_revoke_walk *walk)
             cur = slot->first_child; /* budget 1 at slot: delete its first child */
         /* cur is below slot, so its parent is slot or inside the subtree. */
         struct cte *up = cur->parent;
-        uint64_t before = tree_epoch;
+        uint64_t before = cte_tree_epoch;
         cte_delete(cur);
         walk->deleted++;
         budget--;
-        cur = tree_epoch == before + 1 ? up : slot;
+        cur = cte_tree_epoch == before + 1 ? up : slot;
     }
     walk->at = cur;
-    walk->epoch = tree_epoch;
+    walk->epoch = cte_tree_epoch;
     return !slot->first_child;
 }
 
@@ -197,7 +182,7 @@ void cte_move(struct cte *dest, struct cte *src)
     for (struct cte *c = dest->first_child; c; c = c->next_sibling)
         c->parent = dest;
     *src = empty_cte;
-    tree_epoch++;
+    cte_tree_epoch++;
     if (cap_moved_hook)
         cap_moved_hook(dest);
 }

@@ -1,8 +1,7 @@
 /*
- * CSpace invocations: copy, mint, move, delete, revoke and identify
- * capabilities in the CSpace invoked, and save a reply into it (reply.c). The derivation tree
- * itself is cspace.c; this file decodes requests and applies the rules about what may be derived
- * from what.
+ * CSpace invocations: copy, mint, move, delete, revoke and identify capabilities in the CSpace
+ * invoked, and save a reply into it (reply.c). The derivation tree itself is cspace.c; this file
+ * decodes requests and applies the rules about what may be derived from what.
  */
 #include "arch/x86_64/apic.h"
 #include "invoke.h"
@@ -14,11 +13,10 @@
    about 15,000 instructions. */
 #define REVOKE_STEPS 128
 
-/* Copy, mint and move: MR0 dest in the CSpace invoked, MR1 src in the one MR4 names (0: the
-   CSpace invoked; else a CSpace capability in the caller's, which is how a process manager
-   fills a new process's CSpace from its own), MR2 the rights mask, MR3 mint's badge. Untyped
-   capabilities cannot be copied (two holders could carve the same memory), nor badges changed
-   once set. */
+/* Copy, mint and move: MR0 dest in the CSpace invoked, MR1 src in the one MR4 names (0: the CSpace
+   invoked; else a CSpace capability in the caller's, which is how a process manager fills a new
+   process's CSpace from its own), MR2 the rights mask, MR3 mint's badge. Untyped capabilities
+   cannot be copied (two holders could carve the same memory), nor badges changed once set. */
 static long decode_derive(struct invocation *inv, struct cspace *cs, struct cspace_op *out)
 {
     struct cspace *src_cs = cs;

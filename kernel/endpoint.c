@@ -1,8 +1,7 @@
 /*
- * Endpoint IPC, the slow path: every case, in plain C. The message is the
- * tag (RSI) and MR0-MR9 (registers) of the sender's saved context, copied
- * into the receiver's with the badge in RDI. The kernel never blocks: a
- * thread that must wait is queued and the scheduler runs someone else.
+ * Endpoint IPC, the slow path: every case, in plain C. The message is the tag (RSI) and MR0-MR9
+ * (registers) of the sender's saved context, copied into the receiver's with the badge in RDI. The
+ * kernel never blocks: a thread that must wait is queued and the scheduler runs someone else.
  */
 #include "endpoint.h"
 
@@ -54,9 +53,8 @@ static long transfer(struct thread *from, struct thread *to, uint64_t badge)
     return ERR_OK;
 }
 
-/* After a call was delivered: the caller waits for receiver's reply. A
-   reply receiver still owed (it took a new call without answering the last)
-   is lost, and its caller is told so. */
+/* After a call was delivered: the caller waits for receiver's reply. A reply receiver still owed
+   (it took a new call without answering the last) is lost, and its caller is told so. */
 static void link_reply(struct thread *caller, struct thread *receiver)
 {
     if (receiver->reply_to) {

@@ -18,10 +18,9 @@ struct endpoint {
     struct thread_queue queue;
 };
 
-/* sender sends its message (tag and registers in its context, long words
-   and capabilities in its IPC buffer) with badge; capabilities travel only
-   with can_grant. With call, it then waits for the reply. Without a receiver waiting, it
-   queues (blocking) or gets ERR_WOULD_BLOCK. */
+/* sender sends its message (tag and registers in its context, long words and capabilities in its
+   IPC buffer) with badge; capabilities travel only with can_grant. With call, it then waits for the
+   reply. Without a receiver waiting, it queues (blocking) or gets ERR_WOULD_BLOCK. */
 void endpoint_send(struct thread *sender, struct endpoint *ep, uint64_t badge, bool call,
                    bool blocking, bool can_grant);
 
@@ -30,10 +29,9 @@ void endpoint_send(struct thread *sender, struct endpoint *ep, uint64_t badge, b
    grant right, so its reply may carry capabilities. */
 void endpoint_receive(struct thread *receiver, struct endpoint *ep, bool blocking, bool can_grant);
 
-/* Delivers replier's message as the answer to caller, which waits for it
-   (BLOCKED_REPLY, no longer linked to anyone): a fault's answer resumes or
-   stops the faulted thread; anything else is copied (with capabilities if
-   can_grant) and wakes it. */
+/* Delivers replier's message as the answer to caller, which waits for it (BLOCKED_REPLY, no longer
+   linked to anyone): a fault's answer resumes or stops the faulted thread; anything else is copied
+   (with capabilities if can_grant) and wakes it. */
 void endpoint_deliver_reply(struct thread *replier, struct thread *caller, bool can_grant);
 
 /* replier answers the call it received last with the message in its
@@ -44,29 +42,25 @@ void endpoint_reply(struct thread *replier);
    senders from then on (receivers 0). (fastpath.c unrolls the queue operations.) */
 void endpoint_cancel(struct thread *t);
 
-/* Copies up to count capabilities named in from's buffer into to's receive
-   slots, as children of the originals; an Untyped capability, of which
-   there is only ever one per range, moves instead (it keeps its place in the
-   derivation tree, so whoever retyped it can still revoke it). Skips any
-   that cannot go (empty or untransferable source, full or invalid
-   destination). Returns how many went. Needs: out is to's buffer, one it may write. Inline:
-   the fast path's capability variant makes no call for it. */
+/* Copies up to count capabilities named in from's buffer into to's receive slots, as children of
+   the originals; an Untyped capability, of which there is only ever one per range, moves instead
+   (it keeps its place in the derivation tree, so whoever retyped it can still revoke it). Skips any
+   that cannot go (empty or untransferable source, full or invalid destination). Returns how many
+   went. Needs: out is to's buffer, one it may write. Inline: the fast path's capability variant
+   makes no call for it. */
 __attribute__((always_inline)) static inline unsigned
 endpoint_transfer_caps(struct thread *from, struct ipc_buffer *in, struct thread *to,
                        struct ipc_buffer *out, unsigned count)
 {
-    unsigned done = 0;
     struct cspace *src_cs = thread_cspace(from), *dest_cs = thread_cspace(to);
-    uint64_t dest_index = out->receive_slot;
-    if (!src_cs || !dest_cs || !dest_index)
+    uint64_t first = out->receive_slot, next = first; /* receive slot 0: none */
+    if (!src_cs || !dest_cs)
         return 0;
-    for (unsigned i = 0; i < count; i++) {
-        uint64_t src_index = in->caps[i];
+    for (const uint64_t *name = in->caps; name < in->caps + count; name++) {
         /* last_slot: the slot count less one, so index - 1 wraps for slot 0. */
-        if (src_index - 1 >= src_cs->last_slot || dest_index + done - 1 >= dest_cs->last_slot)
+        if (*name - 1 >= src_cs->last_slot || next - 1 >= dest_cs->last_slot)
             continue;
-        struct cte *src = cspace_slot(src_cs, src_index);
-        struct cte *dest = cspace_slot(dest_cs, dest_index + done);
+        struct cte *src = cspace_slot(src_cs, *name), *dest = cspace_slot(dest_cs, next);
         unsigned type = src->cap.type;
         if (type == CAP_NULL || dest->cap.type != CAP_NULL)
             continue;
@@ -76,9 +70,9 @@ endpoint_transfer_caps(struct thread *from, struct ipc_buffer *in, struct thread
             cte_derive_first(dest, src);
         else
             continue;
-        done++;
+        next++;
     }
-    return done;
+    return (unsigned)(next - first);
 }
 
 /* Wakes every queued thread with ERR_OBJECT_DELETED. */

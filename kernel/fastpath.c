@@ -1,22 +1,19 @@
 /*
- * The IPC fast path (docs/ipc-performance.md): call and reply_recv with a
- * message of up to 64 words and 3 capabilities when the other side already
- * waits. It does what endpoint.c would do with nothing general in the way.
- * Anything else (faults, nobody waiting, a receiver still owing a reply, a
- * notification to deliver first, an IPC buffer missing) it declines before
- * changing anything, and the slow path handles the call.
+ * The IPC fast path (docs/ipc-performance.md): call and reply_recv with a message of up to 64 words
+ * and 3 capabilities when the other side already waits. It does what endpoint.c would do with
+ * nothing general in the way. Anything else (faults, nobody waiting, a receiver still owing a
+ * reply, a notification to deliver first, an IPC buffer missing) it declines before changing
+ * anything, and the slow path handles the call.
  *
- * When the thread that gets the message can run here and now (this CPU, at
- * least as urgent as anything queued), the fast path switches to it
- * directly, and the message never leaves the sender's saved context:
- * fastpath_exit (entry.asm) loads the message registers from there, and
- * only the receiver's RIP, RFLAGS and RSP from the receiver, and releases
- * the kernel lock only after that: a sender that replied is already queued
- * as a receiver, and another CPU may write the next client's message into
- * its context as soon as the lock is free (posix-fsx-smp2 caught clients
- * getting the other client's request as their reply when the lock was
- * released before). Otherwise the message is copied into the receiver's
- * context and the receiver queued, which interrupts its CPU if that idles.
+ * When the thread that gets the message can run here and now (this CPU, at least as urgent as
+ * anything queued), the fast path switches to it directly, and the message never leaves the
+ * sender's saved context: fastpath_exit (entry.asm) loads the message registers from there, and
+ * only the receiver's RIP, RFLAGS and RSP from the receiver, and releases the kernel lock only
+ * after that: a sender that replied is already queued as a receiver, and another CPU may write the
+ * next client's message into its context as soon as the lock is free (posix-fsx-smp2 caught clients
+ * getting the other client's request as their reply when the lock was released before). Otherwise
+ * the message is copied into the receiver's context and the receiver queued, which interrupts its
+ * CPU if that idles.
  */
 #include "fastpath.h"
 
@@ -61,8 +58,7 @@ static void copy_message(struct trap_frame *to, const struct trap_frame *from)
 static inline const struct cap *endpoint_lookup(const struct thread *t, uint64_t slot,
                                                 unsigned right)
 {
-    /* thread_cspace, without its NULL test: a CSpace capability always
-       names an object. */
+    /* thread_cspace, without its NULL test: a CSpace capability always names an object. */
     if (t->cspace_cap.cap.type != CAP_CSPACE)
         return 0;
     struct cspace *cs = (struct cspace *)t->cspace_cap.cap.object;
@@ -75,10 +71,9 @@ static inline const struct cap *endpoint_lookup(const struct thread *t, uint64_t
     return cap;
 }
 
-/* The last step of both operations, once the IPC state is final: from (the
-   running thread) becomes state, and to, which now holds the message in
-   from's context with RAX 0 and RDI badge, runs. Switches straight to it
-   when the scheduler would pick it; else queues it and returns, and the
+/* The last step of both operations, once the IPC state is final: from (the running thread) becomes
+   state, and to, which now holds the message in from's context with RAX 0 and RDI badge, runs.
+   Switches straight to it when the scheduler would pick it; else queues it and returns, and the
    caller leaves through kernel_return_to_user. */
 /* always_inline (a GCC attribute): both operations end here, and a call
    with its own prologue costs the fast path a tenth of its budget. */
@@ -96,12 +91,11 @@ fastpath_deliver(struct cpu_local *cpu, struct thread *from, struct thread *to,
     fastpath_count++;
     from->state = state;
     to->state = THREAD_RUNNABLE;
-    /* fastpath_exit leaves by sysret, which needs a context saved by
-       syscall. to's is: a thread blocks receiving, or waiting for a reply,
-       only by a system call (a fault's wait for its answer is excluded
-       above, and only stopped threads get their registers written). Debug
-       builds check it. A thread whose VSpace was revoked while it waited
-       goes through kernel_return_to_user, which stops it. */
+    /* fastpath_exit leaves by sysret, which needs a context saved by syscall. to's is: a thread
+       blocks receiving, or waiting for a reply, only by a system call (a fault's wait for its
+       answer is excluded above, and only stopped threads get their registers written). Debug builds
+       check it. A thread whose VSpace was revoked while it waited goes through
+       kernel_return_to_user, which stops it. */
 #ifdef MISSIVE_DEBUG
     if (to->context.vector != TRAP_VECTOR_SYSCALL)
         panic("fastpath: thread '%s' waits with a context not saved by syscall", to->name);

@@ -15,11 +15,10 @@ struct thread;
 extern void (*fastpath_call_handler)(struct trap_frame *);
 extern void (*fastpath_reply_recv_handler)(struct trap_frame *);
 
-/* Points the two handlers at the variants for this machine's FPU switch
-   (cpu_fpu_features, which must be set: boot calls it once before the
-   first system call), with the trace hook or without. Kernel lock held.
-   Another CPU entering meanwhile may still take the previous one for that
-   one system call (so a trace may miss a message at its very start). */
+/* Points the two handlers at the variants for this machine's FPU switch (cpu_fpu_features, which
+   must be set: boot calls it once before the first system call), with the trace hook or without.
+   Kernel lock held. Another CPU entering meanwhile may still take the previous one for that one
+   system call (so a trace may miss a message at its very start). */
 void fastpath_set_traced(bool traced);
 
 /* Calls and replies the fast path has handled since boot. */

@@ -1,7 +1,6 @@
 /*
- * Finding and listing the initrd. The archive is untrusted input: the cpio
- * reader (lib/cpio) bounds every read, and a bad archive only costs the
- * files after the damage, never the boot.
+ * Finding and listing the initrd. The archive is untrusted input: the cpio reader (lib/cpio) bounds
+ * every read, and a bad archive only costs the files after the damage, never the boot.
  */
 #include "initrd.h"
 

@@ -11,10 +11,9 @@ struct initrd {
     size_t size;
 };
 
-/* Picks the initrd among the boot modules (the one whose command line is
-   "initrd", else the first), lists every file in it with its size, and
-   reports a malformed archive without stopping the boot. Returns the
-   module in *out (data NULL when absent or unusable). Needs the direct map. */
+/* Picks the initrd among the boot modules (the one whose command line is "initrd", else the first),
+   lists every file in it with its size, and reports a malformed archive without stopping the boot.
+   Returns the module in *out (data NULL when absent or unusable). Needs the direct map. */
 void initrd_init(const struct mb2_info *info, struct initrd *out);
 
 #endif

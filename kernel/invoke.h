@@ -1,15 +1,13 @@
 /*
- * Invocations: operations on kernel objects, requested by SYS_CALL on their
- * capabilities (docs/abi.md). Each object type handles its own labels in its
- * own file in two steps. Its decoder checks every argument in order and
- * writes them, checked, into a struct; on a failed check it returns the
- * error and, for ERR_INVALID_ARGUMENT, records which argument failed and
- * the range allowed (invoke_bad_argument). Decoders read the invocation and
- * the objects it names, and call nothing that needs the scheduler or the
- * hardware, so the host unit tests run them as they are
- * (tests/unit/test_decode.c). Then the perform step does the work and
- * cannot fail. Answers (MR0...) go into the invocation; syscall.c copies
- * them to the caller. All of it runs with the kernel lock held.
+ * Invocations: operations on kernel objects, requested by SYS_CALL on their capabilities
+ * (docs/abi.md). Each object type handles its own labels in its own file in two steps. Its decoder
+ * checks every argument in order and writes them, checked, into a struct; on a failed check it
+ * returns the error and, for ERR_INVALID_ARGUMENT, records which argument failed and the range
+ * allowed (invoke_bad_argument). Decoders read the invocation and the objects it names, and call
+ * nothing that needs the scheduler or the hardware, so the host unit tests run them as they are
+ * (tests/unit/test_decode.c). Then the perform step does the work and cannot fail. Answers (MR0...)
+ * go into the invocation; syscall.c copies them to the caller. All of it runs with the kernel lock
+ * held.
  */
 #ifndef MISSIVE_INVOKE_H
 #define MISSIVE_INVOKE_H
@@ -65,10 +63,9 @@ struct cte *invoke_lookup(struct cspace *cs, uint64_t index, long *error);
    or the bad argument (arg, min, last slot) if it names no capability. */
 long invoke_cap_argument(struct invocation *inv, unsigned arg, uint64_t min, struct cte **cap);
 
-/* Decodes argument arg as invoke_cap_argument does, then checks the
-   capability given, if any: of type and not device memory (the kernel
-   reaches what it is given through the direct map), else ERR_WRONG_TYPE;
-   with every right in rights, else ERR_MISSING_RIGHT. */
+/* Decodes argument arg as invoke_cap_argument does, then checks the capability given, if any: of
+   type and not device memory (the kernel reaches what it is given through the direct map), else
+   ERR_WRONG_TYPE; with every right in rights, else ERR_MISSING_RIGHT. */
 long invoke_typed_argument(struct invocation *inv, unsigned arg, uint64_t min, unsigned type,
                            unsigned rights, struct cte **cap);
 
@@ -80,8 +77,7 @@ long invoke_empty_argument(struct invocation *inv, unsigned arg, struct cte **sl
    argument (arg, 0, max). */
 long invoke_value_argument(struct invocation *inv, unsigned arg, uint64_t max, uint64_t *value);
 
-/* Records that argument failed, with the range allowed; returns
-   ERR_INVALID_ARGUMENT. */
+/* Records that argument failed, with the range allowed; returns ERR_INVALID_ARGUMENT. */
 long invoke_bad_argument(struct invocation *inv, unsigned argument, uint64_t min, uint64_t max);
 
 /* Sets answer register i (below INVOKE_REPLY_MAX). */

@@ -1,17 +1,15 @@
 /*
- * I/O port capabilities: the I/O port control capability issues a
- * capability for a range of ports, through which a driver reads and writes
- * them (ring 3 has no direct port access: the TSS has no I/O bitmap). Ports
- * the kernel drives itself are never issued.
+ * I/O port capabilities: the I/O port control capability issues a capability for a range of ports,
+ * through which a driver reads and writes them (ring 3 has no direct port access: the TSS has no
+ * I/O bitmap). Ports the kernel drives itself are never issued.
  */
 #include "arch/x86_64/cpu.h"
 #include "invoke.h"
 #include "missive/abi.h"
 
-/* Ports the kernel owns: PICs, PIT and the QEMU exit port. COM1 is shared:
-   the console server owns its input and user output, and the kernel still
-   writes its own log lines there (a byte at a time, polling, so the two
-   interleave only between characters). */
+/* Ports the kernel owns: PICs, PIT and the QEMU exit port. COM1 is shared: the console server owns
+   its input and user output, and the kernel still writes its own log lines there (a byte at a time,
+   polling, so the two interleave only between characters). */
 static const struct {
     uint16_t first, last;
 } kernel_ports[] = {{0x20, 0x21}, {0x40, 0x43}, {0xa0, 0xa1}, {0xf4, 0xf7}};

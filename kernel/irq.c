@@ -1,12 +1,10 @@
 /*
- * Interrupts; see irq.h. A device line (GSI) belongs to at most one IRQ
- * handler capability, issued through the IRQ control capability. The
- * handler names a Notification: when the line fires the kernel masks it and
- * signals the notification with its badge; the driver handles the device
- * and acknowledges through the handler, which unmasks the line. An MSI
- * handler owns a vector above the I/O APIC's instead: the device (programmed
- * by the pci server) writes the vector to a CPU's local APIC; the kernel
- * cannot mask it, so it only signals, and acknowledging does nothing.
+ * Interrupts; see irq.h. A device line (GSI) belongs to at most one IRQ handler capability, issued
+ * through the IRQ control capability. The handler names a Notification: when the line fires the
+ * kernel masks it and signals the notification with its badge; the driver handles the device and
+ * acknowledges through the handler, which unmasks the line. An MSI handler owns a vector above the
+ * I/O APIC's instead: the device (programmed by the pci server) writes the vector to a CPU's local
+ * APIC; the kernel cannot mask it, so it only signals, and acknowledging does nothing.
  */
 #include "irq.h"
 

@@ -18,8 +18,7 @@
    idle). */
 void irq_init(struct bootmem *bm, unsigned hz, uint64_t ioapic_address, unsigned timer_gsi);
 
-/* Starts this CPU's local APIC timer at the calibrated rate (application
-   processors). */
+/* Starts this CPU's local APIC timer at the calibrated rate (application processors). */
 void irq_start_local_timer(void);
 
 /* Stops this CPU's local timer (while it idles). */

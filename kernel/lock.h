@@ -1,23 +1,18 @@
 /*
- * The big kernel lock (docs/kernel.md section 13). Every kernel entry that
- * touches shared state (system call, exception, interrupt) takes it and the
- * exit to user mode or to the idle halt releases it, so the object code
- * keeps its single-threaded reasoning, as in seL4. A test-and-test-and-set
- * lock, not a ticket lock: under QEMU's TCG more vCPUs than host cores is
- * the usual case, and a FIFO hand-over to a waiter the host has descheduled
- * stalls every CPU (with 8 vCPUs on 2 cores, ticket hand-overs fell to a few
- * hundred a second); here whichever waiter runs takes the lock. The price
- * is fairness between waiters, which the short critical sections make
- * cheap; time-slice ticks that change nothing shared take no lock at all
- * (sched_tick_quick).
+ * The big kernel lock (docs/kernel.md section 13). Every kernel entry that touches shared state
+ * (system call, exception, interrupt) takes it and the exit to user mode or to the idle halt
+ * releases it, so the object code keeps its single-threaded reasoning, as in seL4. A
+ * test-and-test-and-set lock, not a ticket lock: under QEMU's TCG more vCPUs than host cores is the
+ * usual case, and a FIFO hand-over to a waiter the host has descheduled stalls every CPU (with 8
+ * vCPUs on 2 cores, ticket hand-overs fell to a few hundred a second); here whichever waiter runs
+ * takes the lock. The price is fairness between waiters, which the short critical sections make
+ * cheap; time-slice ticks that change nothing shared take no lock at all (sched_tick_quick).
  *
- * A CPU waiting for the lock keeps serving the requests the holder may be
- * waiting for (TLB flushes, FPU hand-over; smp.c): the holder can ask other
- * CPUs for those without deadlock.
+ * A CPU waiting for the lock keeps serving the requests the holder may be waiting for (TLB flushes,
+ * FPU hand-over; smp.c): the holder can ask other CPUs for those without deadlock.
  *
- * Debug builds (MISSIVE_DEBUG) remember the owner and check it: taking the
- * lock twice on one CPU, releasing it without holding it, and code that
- * needs the lock running without it all panic.
+ * Debug builds (MISSIVE_DEBUG) remember the owner and check it: taking the lock twice on one CPU,
+ * releasing it without holding it, and code that needs the lock running without it all panic.
  */
 #ifndef MISSIVE_LOCK_H
 #define MISSIVE_LOCK_H
@@ -27,10 +22,9 @@
 
 #include "arch/x86_64/cpu_local.h"
 
-/* Inline (forced, a GCC attribute: the compiler's size heuristics
-   sometimes decline), as every system call takes and releases it and the
-   fast path's budget is a few instructions for both; the rest is in
-   lock.c. */
+/* Inline (forced, a GCC attribute: the compiler's size heuristics sometimes decline), as every
+   system call takes and releases it and the fast path's budget is a few instructions for both; the
+   rest is in lock.c. */
 extern struct kernel_lock_word {
     volatile uint32_t held;
     volatile uint32_t owner; /* the holder's CPU index, or ~0 (debug builds only) */

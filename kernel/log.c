@@ -36,9 +36,8 @@ void klog(enum log_level level, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Walks saved frame pointers (the kernel is built with them) while they
-   stay inside the kernel image window; a bad chain ends the walk rather than
-   faulting inside the panic path. */
+/* Walks saved frame pointers (the kernel is built with them) while they stay inside the kernel
+   image window; a bad chain ends the walk rather than faulting inside the panic path. */
 void log_backtrace(unsigned long rbp)
 {
     kprintf("  backtrace:");

@@ -79,9 +79,8 @@ static void reserve_boot_memory(const struct mb2_info *info, uint64_t mbi_phys)
         log_warn("boot: %lu bytes of RAM unusable (memory map too fragmented)\n", boot_memory.lost);
 }
 
-/* Writes and reads back the last word of the highest RAM page, and of the
-   first page above 4 GiB if there is RAM there, through the direct map:
-   proof that the direct map reaches all of memory. */
+/* Writes and reads back the last word of the highest RAM page, and of the first page above 4 GiB if
+   there is RAM there, through the direct map: proof that the direct map reaches all of memory. */
 static void check_direct_map(void)
 {
     const struct bootmem_range *top = &direct_map_cover.free[direct_map_cover.count - 1];

@@ -1,7 +1,6 @@
 /*
- * Notifications: asynchronous signals as a word of bits. Signalling ORs the
- * capability's badge into the word; waiting returns the word (in RDI) and
- * clears it, or blocks until a signal comes.
+ * Notifications: asynchronous signals as a word of bits. Signalling ORs the capability's badge into
+ * the word; waiting returns the word (in RDI) and clears it, or blocks until a signal comes.
  */
 #ifndef MISSIVE_NOTIFICATION_H
 #define MISSIVE_NOTIFICATION_H

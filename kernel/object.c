@@ -1,10 +1,9 @@
 /*
- * Object sizes, creation and teardown. Teardown runs from cap_destroy_hook
- * when the last capability to a headed object is deleted. Deleting a CSpace
- * deletes every capability in it, which can end more CSpaces: rather than
- * recurse on the small kernel stack, a dying CSpace goes on a list that
- * object_reap drains slot by slot, stopping for interrupts (docs/kernel.md
- * section 4, "The CSpace reaping list").
+ * Object sizes, creation and teardown. Teardown runs from cap_destroy_hook when the last capability
+ * to a headed object is deleted. Deleting a CSpace deletes every capability in it, which can end
+ * more CSpaces: rather than recurse on the small kernel stack, a dying CSpace goes on a list that
+ * object_reap drains slot by slot, stopping for interrupts (docs/kernel.md section 4, "The CSpace
+ * reaping list").
  */
 #include "object.h"
 

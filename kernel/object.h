@@ -1,7 +1,6 @@
 /*
- * Kernel objects made from Untyped memory: their sizes, their set-up after
- * retype, and their teardown when the last capability to them goes
- * (docs/kernel.md has the table of types).
+ * Kernel objects made from Untyped memory: their sizes, their set-up after retype, and their
+ * teardown when the last capability to them goes (docs/kernel.md has the table of types).
  */
 #ifndef MISSIVE_OBJECT_H
 #define MISSIVE_OBJECT_H
@@ -30,10 +29,9 @@ static inline struct cte *cspace_slot(struct cspace *cs, uint64_t index)
     return (struct cte *)cs + index;
 }
 
-/* The size in bits of one object of type, given the size the caller asked
-   for (used only by Untyped, Frame and CSpace); false if the pair is not
-   valid, with the allowed range in *min and *max (both 0 when the type is
-   not one retype makes, whatever its value). */
+/* The size in bits of one object of type, given the size the caller asked for (used only by
+   Untyped, Frame and CSpace); false if the pair is not valid, with the allowed range in *min and
+   *max (both 0 when the type is not one retype makes, whatever its value). */
 bool object_size_bits(uint64_t type, uint64_t requested, unsigned *bits, uint64_t *min,
                       uint64_t *max);
 

@@ -1,15 +1,13 @@
 /*
- * Saved replies. A call leaves the receiver owing one reply, held in the
- * thread itself (reply_to) so the common case needs no slot and no
- * allocation. A server that must answer later (a read that waits for input,
- * a wait for a process to exit) moves that debt into a capability with
- * CSPACE_SAVE_REPLY, takes other calls meanwhile, and answers by sending on
- * the capability, which then disappears (as seL4's SaveCaller did).
+ * Saved replies. A call leaves the receiver owing one reply, held in the thread itself (reply_to)
+ * so the common case needs no slot and no allocation. A server that must answer later (a read that
+ * waits for input, a wait for a process to exit) moves that debt into a capability with
+ * CSPACE_SAVE_REPLY, takes other calls meanwhile, and answers by sending on the capability, which
+ * then disappears (as seL4's SaveCaller did).
  *
- * The capability points at the caller; the caller points back at the slot
- * (reply_cap), kept right on a move by the moved hook, so that whichever
- * side goes first can tell the other: a caller that stops waiting leaves a
- * capability that answers nobody, and a capability deleted unused wakes its
+ * The capability points at the caller; the caller points back at the slot (reply_cap), kept right
+ * on a move by the moved hook, so that whichever side goes first can tell the other: a caller that
+ * stops waiting leaves a capability that answers nobody, and a capability deleted unused wakes its
  * caller with ERR_NO_REPLY. No reply capability is ever copied.
  */
 #include "reply.h"

@@ -1,7 +1,6 @@
 /*
- * Saved replies (reply.c): a server that cannot answer a call at once moves
- * the one-shot reply into a capability slot and answers later by sending on
- * it. docs/abi.md section 5.
+ * Saved replies (reply.c): a server that cannot answer a call at once moves the one-shot reply into
+ * a capability slot and answers later by sending on it. docs/abi.md section 5.
  */
 #ifndef MISSIVE_REPLY_H
 #define MISSIVE_REPLY_H

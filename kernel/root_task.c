@@ -1,7 +1,6 @@
 /*
- * Creating the root task, the one user process the kernel starts itself.
- * Its ELF image is untrusted input like any file: lib/elf validates every
- * header and segment before a byte is mapped.
+ * Creating the root task, the one user process the kernel starts itself. Its ELF image is untrusted
+ * input like any file: lib/elf validates every header and segment before a byte is mapped.
  */
 #include "root_task.h"
 

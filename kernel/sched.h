@@ -1,10 +1,9 @@
 /*
- * The scheduler: fixed-priority preemptive round robin (docs/kernel.md).
- * Runnable threads wait in one FIFO queue per priority; the highest
- * non-empty priority runs, and a thread that uses up its time slice goes to
- * the back of its queue. Each CPU has its own run queues and runs only the
- * threads whose `cpu` names it; a thread changes CPU only when its affinity
- * is set. Everything here needs the kernel lock.
+ * The scheduler: fixed-priority preemptive round robin (docs/kernel.md). Runnable threads wait in
+ * one FIFO queue per priority; the highest non-empty priority runs, and a thread that uses up its
+ * time slice goes to the back of its queue. Each CPU has its own run queues and runs only the
+ * threads whose `cpu` names it; a thread changes CPU only when its affinity is set. Everything here
+ * needs the kernel lock.
  */
 #ifndef MISSIVE_SCHED_H
 #define MISSIVE_SCHED_H

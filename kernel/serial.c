@@ -1,7 +1,6 @@
 /*
- * COM1 at 115200 8N1, polled. The kernel's only console until a console
- * server owns the port; polling keeps it usable from any context, including
- * a panic with interrupts off.
+ * COM1 at 115200 8N1, polled. The kernel's only console until a console server owns the port;
+ * polling keeps it usable from any context, including a panic with interrupts off.
  */
 #include "serial.h"
 

@@ -1,8 +1,7 @@
 /*
- * Requests between CPUs; see smp.h. The requester sets bits in the target's
- * cpu_local.requests, sends IPI_VECTOR and spins (with pause) until the
- * target has cleared them. The target serves them in its IPI handler, or
- * earlier if it is spinning for the kernel lock. Because only the lock
+ * Requests between CPUs; see smp.h. The requester sets bits in the target's cpu_local.requests,
+ * sends IPI_VECTOR and spins (with pause) until the target has cleared them. The target serves them
+ * in its IPI handler, or earlier if it is spinning for the kernel lock. Because only the lock
  * holder asks, one request at a time is in flight per target.
  */
 #include "smp.h"

@@ -1,9 +1,8 @@
 /*
- * What one CPU asks of the others (docs/kernel.md section 13): wake up and
- * reschedule, flush a TLB, let go of an address space, hand over a thread's
- * FPU registers. Only the holder of the kernel lock asks, and it waits until
- * each CPU asked has done it; a CPU does it in its IPI handler or while it
- * spins for the kernel lock, so the holder never waits for the lock itself.
+ * What one CPU asks of the others (docs/kernel.md section 13): wake up and reschedule, flush a TLB,
+ * let go of an address space, hand over a thread's FPU registers. Only the holder of the kernel
+ * lock asks, and it waits until each CPU asked has done it; a CPU does it in its IPI handler or
+ * while it spins for the kernel lock, so the holder never waits for the lock itself.
  */
 #ifndef MISSIVE_SMP_H
 #define MISSIVE_SMP_H
@@ -24,10 +23,9 @@ void smp_serve_requests(void);
    (SMP_REQUEST_TLB or _UNLOAD) and waits until they have. Holds the lock. */
 void smp_shootdown(uint64_t root, uint32_t request);
 
-/* Makes sure t runs on no other CPU and that no CPU holds its FPU
-   registers (they are in t->fpu_state): before a thread is stopped, moved
-   to another CPU or destroyed. A CPU that was running t leaves it; a system
-   call t was entering there is undone, to run again when t next runs.
+/* Makes sure t runs on no other CPU and that no CPU holds its FPU registers (they are in
+   t->fpu_state): before a thread is stopped, moved to another CPU or destroyed. A CPU that was
+   running t leaves it; a system call t was entering there is undone, to run again when t next runs.
    Holds the lock. */
 void smp_evict(struct thread *t);
 

@@ -1,9 +1,8 @@
 /*
- * The memory functions GCC emits calls to in freestanding code (struct copies,
- * zero-initialisation; not memmove or memcmp: a call would fail the link) and two string
- * functions. Byte loops, but whole words by
- * `rep stosq`/`rep movsq` (arch/x86_64/cpu.h) where both ends allow it:
- * retyping zeroes every object, and long messages are copied word by word.
+ * The memory functions GCC emits calls to in freestanding code (struct copies, zero-initialisation;
+ * not memmove or memcmp: a call would fail the link) and two string functions. Byte loops, but
+ * whole words by `rep stosq`/`rep movsq` (arch/x86_64/cpu.h) where both ends allow it: retyping
+ * zeroes every object, and long messages are copied word by word.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,7 @@
 /*
- * System call dispatch (lib/missive/abi.h): finds the capability named in
- * RDI in the caller's CSpace and routes the call to IPC (endpoints,
- * notifications) or to the object type's invocation decoder. Every error
- * lands in the caller's RAX; nothing a caller passes can fault the kernel.
+ * System call dispatch (lib/missive/abi.h): finds the capability named in RDI in the caller's
+ * CSpace and routes the call to IPC (endpoints, notifications) or to the object type's invocation
+ * decoder. Every error lands in the caller's RAX; nothing a caller passes can fault the kernel.
  */
 #include "syscall.h"
 #include "endpoint.h"

@@ -11,10 +11,9 @@
 
 struct thread;
 
-/* Carries out the system call t made, whose saved context is context (its
-   own), with RAX the call number; results go to the context. t is NULL if
-   another CPU took the thread away meanwhile (smp_evict): nothing to do.
-   Kernel lock held; the way out (kernel_return_to_user) releases it. */
+/* Carries out the system call t made, whose saved context is context (its own), with RAX the call
+   number; results go to the context. t is NULL if another CPU took the thread away meanwhile
+   (smp_evict): nothing to do. Kernel lock held; the way out (kernel_return_to_user) releases it. */
 void syscall_dispatch(struct thread *t, struct trap_frame *context);
 
 /* Every system call but SYS_CALL and SYS_REPLY_RECV (entry.asm): takes the lock, dispatches,

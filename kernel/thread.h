@@ -1,8 +1,7 @@
 /*
- * Thread objects (4 KiB, made from Untyped; the root task's by the kernel at
- * boot). A thread's user registers live in it, and entry.asm saves them
- * straight into it; its CSpace and VSpace are held through capability copies
- * in its own slots, so neither can die while the thread uses it.
+ * Thread objects (4 KiB, made from Untyped; the root task's by the kernel at boot). A thread's user
+ * registers live in it, and entry.asm saves them straight into it; its CSpace and VSpace are held
+ * through capability copies in its own slots, so neither can die while the thread uses it.
  */
 #ifndef MISSIVE_THREAD_H
 #define MISSIVE_THREAD_H
@@ -89,8 +88,7 @@ void thread_init(struct thread *t);
    every queue, drops its CSpace and VSpace copies. */
 void thread_destroy(struct thread *t);
 
-/* Stops t: out of any IPC (a caller it owes a reply gets ERR_OBJECT_DELETED)
-   and suspended. */
+/* Stops t: out of any IPC (a caller it owes a reply gets ERR_OBJECT_DELETED) and suspended. */
 void thread_stop(struct thread *t);
 
 /* Ends t's wait with error in its RAX; a thread waiting to deliver a fault
@@ -101,17 +99,15 @@ void thread_wake_with_error(struct thread *t, long error);
    that runs it now if need be. Holds the lock. */
 void thread_set_affinity(struct thread *t, unsigned cpu);
 
-/* Saves the FPU registers of cpu's FPU owner into it; cpu owns none after.
-   Runs on cpu itself. */
+/* Saves the FPU registers of cpu's FPU owner into it; cpu owns none after. Runs on cpu itself. */
 void thread_fpu_release(struct cpu_local *cpu);
 
 /* Makes t runnable (queued) or not, keeping the run queue in step. */
 void thread_set_state(struct thread *t, enum thread_state state);
 
-/* The thread's CSpace and the physical address of its top-level page table,
-   read through its own capability copies every time: revoking the
-   capabilities it was configured with takes them from it at once. NULL / 0
-   when it has none. */
+/* The thread's CSpace and the physical address of its top-level page table, read through its own
+   capability copies every time: revoking the capabilities it was configured with takes them from it
+   at once. NULL / 0 when it has none. */
 static inline struct cspace *thread_cspace(const struct thread *t)
 {
     return t->cspace_cap.cap.type == CAP_CSPACE ? (struct cspace *)t->cspace_cap.cap.object : 0;

@@ -1,8 +1,7 @@
 /*
- * Thread invocations: configure (CSpace, VSpace, priority, fault endpoint),
- * registers, resume, suspend, priority, IPC buffer, name, notification
- * binding, TLS base, affinity. A thread can never raise a priority above its
- * own: the caller's priority bounds every priority it sets.
+ * Thread invocations: configure (CSpace, VSpace, priority, fault endpoint), registers, resume,
+ * suspend, priority, IPC buffer, name, notification binding, TLS base, affinity. A thread can never
+ * raise a priority above its own: the caller's priority bounds every priority it sets.
  */
 #include "arch/x86_64/cpu_local.h"
 #include "arch/x86_64/vm.h"

@@ -1,17 +1,14 @@
 /*
- * The IPC trace (trace.h). Each CPU's buffer is a 2 MiB Frame that user
- * space retyped and handed over; the kernel holds its own copy of the
- * capability (a child of the caller's, like a thread's IPC buffer), so the
- * memory cannot go back to its Untyped while the kernel may write it, and
- * a revoke that deletes the copy simply ends recording on that CPU. The
- * frame is reached through the direct map. Everything runs under the
- * kernel lock, so a CPU's ring has one writer at a time.
+ * The IPC trace (trace.h). Each CPU's buffer is a 2 MiB Frame that user space retyped and handed
+ * over; the kernel holds its own copy of the capability (a child of the caller's, like a thread's
+ * IPC buffer), so the memory cannot go back to its Untyped while the kernel may write it, and a
+ * revoke that deletes the copy simply ends recording on that CPU. The frame is reached through the
+ * direct map. Everything runs under the kernel lock, so a CPU's ring has one writer at a time.
  *
- * Why frames from user space and not a copy-out call: no kernel memory is
- * set aside for a feature most boots never use (no allocation policy in
- * the kernel), the holder reads records by mapping the frame, with no
- * system call per record, and records survive until it looks, as with
- * seL4's benchmark log buffer.
+ * Why frames from user space and not a copy-out call: no kernel memory is set aside for a feature
+ * most boots never use (no allocation policy in the kernel), the holder reads records by mapping
+ * the frame, with no system call per record, and records survive until it looks, as with seL4's
+ * benchmark log buffer.
  */
 #include "trace.h"
 
@@ -41,10 +38,9 @@ static struct trace_buffer *buffer_of(unsigned cpu)
     return cap->type == CAP_FRAME ? phys_to_virt(cap->object) : 0;
 }
 
-/* A thread's name into a record. A loop of known length over pointers that
-   cannot overlap (restrict), which the compiler turns into four moves; the
-   kernel's memcpy is a byte loop, and this runs twice per message while
-   tracing. */
+/* A thread's name into a record. A loop of known length over pointers that cannot overlap
+   (restrict), which the compiler turns into four moves; the kernel's memcpy is a byte loop, and
+   this runs twice per message while tracing. */
 static inline void copy_name(char *restrict to, const char *restrict from)
 {
     for (unsigned i = 0; i < TRACE_NAME_MAX; i++)

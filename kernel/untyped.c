@@ -1,10 +1,9 @@
 /*
- * Untyped memory and retype: the only way kernel objects come to be after
- * boot. An Untyped capability covers 2^size bytes at a physical address and
- * remembers how much of it is used (its free index); new
- * objects are carved after the last, aligned to their size, so a retype
- * never overlaps a live child. When every child is gone the Untyped is
- * reset and its whole range is free again.
+ * Untyped memory and retype: the only way kernel objects come to be after boot. An Untyped
+ * capability covers 2^size bytes at a physical address and remembers how much of it is used (its
+ * free index); new objects are carved after the last, aligned to their size, so a retype never
+ * overlaps a live child. When every child is gone the Untyped is reset and its whole range is free
+ * again.
  */
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/vm.h"
@@ -56,9 +55,8 @@ long untyped_decode(struct invocation *inv, struct untyped_retype *out)
    stopped zeroing for an interrupt and the call must run again. */
 static long retype(struct cte *untyped, const struct untyped_retype *a)
 {
-    /* untyped.zeroed_to remembers how far [start, ...) is zeroed across
-       restarts. Any retype that completes clears it, so it never vouches
-       for memory that objects have used since. */
+    /* untyped.zeroed_to remembers how far [start, ...) is zeroed across restarts. Any retype that
+       completes clears it, so it never vouches for memory that objects have used since. */
     /* A reset reuses memory a dead CSpace still being reaped may lie in: that reaping ends
        first, stopping for interrupts like the zeroing below. It may delete anything, the
        caller and this Untyped included, so the call then starts again from the top. */

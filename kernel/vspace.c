@@ -1,7 +1,6 @@
 /*
- * VSpace, PageTable and Frame invocations; see vspace.h. Every argument is
- * checked before the page tables change; user mappings never touch the
- * kernel half, which every VSpace shares.
+ * VSpace, PageTable and Frame invocations; see vspace.h. Every argument is checked before the page
+ * tables change; user mappings never touch the kernel half, which every VSpace shares.
  */
 #include "vspace.h"
 
@@ -69,9 +68,8 @@ void vspace_destroy(struct vspace *vs)
     smp_shootdown(vs->root, SMP_REQUEST_UNLOAD);
 }
 
-/* After changing vs's tables: the TLB only caches the space that is loaded,
-   here and on every CPU that has it loaded, which flush before this returns
-   (the TLB shootdown). */
+/* After changing vs's tables: the TLB only caches the space that is loaded, here and on every CPU
+   that has it loaded, which flush before this returns (the TLB shootdown). */
 static void flush(struct vspace *vs, uint64_t vaddr, bool whole)
 {
     if (this_cpu()->loaded_root == vs->root) {
@@ -190,9 +188,8 @@ long vspace_invoke(struct invocation *inv)
         return error;
     struct cap *cap = &a.cap->cap;
     if (cap->type == CAP_PAGE_TABLE) {
-        /* A table keeps its entries when unlinked from a VSpace that died:
-           start it empty, so no mapping a frame capability no longer tracks
-           revives. */
+        /* A table keeps its entries when unlinked from a VSpace that died: start it empty, so no
+           mapping a frame capability no longer tracks revives. */
         memset(phys_to_virt(cap->object), 0, PAGE_SIZE);
         *a.entry = (cap->object & PTE_ADDRESS) | PTE_PRESENT | PTE_WRITABLE | PTE_USER;
         invoke_reply(inv, VSPACE_MAP_TABLE_ANSWER_LEVEL, (uint64_t)a.level);
@@ -203,9 +200,8 @@ long vspace_invoke(struct invocation *inv)
     return ERR_OK;
 }
 
-/* FRAME_PROTECT: MR0 the new rights, no wider than the capability's, for
-   the mapping it made. FRAME_UNMAP, FRAME_PHYSICAL_ADDRESS (with the PHYS
-   right): no arguments. */
+/* FRAME_PROTECT: MR0 the new rights, no wider than the capability's, for the mapping it made.
+   FRAME_UNMAP, FRAME_PHYSICAL_ADDRESS (with the PHYS right): no arguments. */
 long frame_decode(struct invocation *inv, struct vspace_op *out)
 {
     struct cap *cap = &inv->slot->cap;

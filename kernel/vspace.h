@@ -1,9 +1,8 @@
 /*
- * Address spaces: VSpace objects (a top-level page table plus a page of
- * bookkeeping), the page tables mapped into them, and frames mapped at user
- * addresses (docs/kernel.md). Mapping state lives in the capability used to
- * map (a frame capability maps at most once; copy it to map it twice), and
- * names the VSpace by id, so a mapping outliving its VSpace is harmless.
+ * Address spaces: VSpace objects (a top-level page table plus a page of bookkeeping), the page
+ * tables mapped into them, and frames mapped at user addresses (docs/kernel.md). Mapping state
+ * lives in the capability used to map (a frame capability maps at most once; copy it to map it
+ * twice), and names the VSpace by id, so a mapping outliving its VSpace is harmless.
  */
 #ifndef MISSIVE_VSPACE_H
 #define MISSIVE_VSPACE_H

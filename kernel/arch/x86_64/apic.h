@@ -1,9 +1,8 @@
 /*
- * The local APIC (end of interrupt, its timer, IPIs) and the I/O APIC
- * (routing device interrupt lines, GSIs, to vectors). The legacy 8259 PICs
- * stay masked. Vector map (docs/kernel.md): 32 + GSI for GSIs 0-23,
- * LAPIC_TIMER_VECTOR for each CPU's tick, IPI_VECTOR for requests between
- * CPUs, APIC_SPURIOUS_VECTOR for the local APIC's spurious interrupts.
+ * The local APIC (end of interrupt, its timer, IPIs) and the I/O APIC (routing device interrupt
+ * lines, GSIs, to vectors). The legacy 8259 PICs stay masked. Vector map (docs/kernel.md): 32 + GSI
+ * for GSIs 0-23, LAPIC_TIMER_VECTOR for each CPU's tick, IPI_VECTOR for requests between CPUs,
+ * APIC_SPURIOUS_VECTOR for the local APIC's spurious interrupts.
  */
 #ifndef MISSIVE_ARCH_APIC_H
 #define MISSIVE_ARCH_APIC_H
@@ -30,8 +29,7 @@
    each aimed at this CPU. Boot CPU, interrupts off. */
 void apic_init(struct bootmem *bm, uint64_t ioapic_address);
 
-/* Enables this CPU's local APIC (application processors; apic_init does it
-   for the boot CPU). */
+/* Enables this CPU's local APIC (application processors; apic_init does it for the boot CPU). */
 void lapic_enable(void);
 
 /* This CPU's local APIC ID. */
@@ -41,9 +39,8 @@ uint32_t lapic_id(void);
    first until the previous one has left. */
 void lapic_send(uint32_t apic_id, uint32_t command);
 
-/* The local timer, divided by 16: tick periodically every count on
-   LAPIC_TIMER_VECTOR (count 0 stops it), or count down from count once,
-   masked, and read the count left (calibration). */
+/* The local timer, divided by 16: tick periodically every count on LAPIC_TIMER_VECTOR (count 0
+   stops it), or count down from count once, masked, and read the count left (calibration). */
 void lapic_timer_start(uint32_t count, bool periodic);
 uint32_t lapic_timer_now(void);
 

@@ -1,11 +1,10 @@
 /*
- * The constants and structure offsets the assembly files use, taken from
- * their C definitions at build time, as Linux's asm-offsets does. The
- * Makefile compiles this file to assembly text only (-S; it is never
- * assembled, linked or run) and tools/asm_offsets.sh turns each marker line
- * into a NASM %define in $(BUILD)/kernel-obj/asm_offsets.inc, which the
- * .asm files include. So a change to struct trap_frame or struct cpu_local
- * changes what entry.asm reads, and no .asm file repeats a C constant.
+ * The constants and structure offsets the assembly files use, taken from their C definitions at
+ * build time, as Linux's asm-offsets does. The Makefile compiles this file to assembly text only
+ * (-S; it is never assembled, linked or run) and tools/asm_offsets.sh turns each marker line into a
+ * NASM %define in $(BUILD)/kernel-obj/asm_offsets.inc, which the .asm files include. So a change to
+ * struct trap_frame or struct cpu_local changes what entry.asm reads, and no .asm file repeats a C
+ * constant.
  */
 #include <stddef.h>
 
@@ -19,10 +18,9 @@
 #include "mb2/mb2.h"
 #include "serial.h"
 
-/* Puts "#asm-constant NAME $VALUE" into the compiler's assembly output. GNU
-   inline assembly (an extension) because nothing in plain C makes the
-   compiler print the value of a constant expression; "i" makes a value
-   that is not a compile-time constant an error. */
+/* Puts "#asm-constant NAME $VALUE" into the compiler's assembly output. GNU inline assembly (an
+   extension) because nothing in plain C makes the compiler print the value of a constant
+   expression; "i" makes a value that is not a compile-time constant an error. */
 #define ASM_CONSTANT(name, value)                                                                  \
     __asm__ volatile("\n#asm-constant " #name " %0" : : "i"((unsigned long)(value)))
 #define ASM_OFFSET(name, type, field) ASM_CONSTANT(name, offsetof(struct type, field))
@@ -74,8 +72,7 @@ void asm_offsets(void)
     ASM_CONSTANT(PTE_PRESENT, PTE_PRESENT);
     ASM_CONSTANT(PTE_WRITABLE, PTE_WRITABLE);
     ASM_CONSTANT(PTE_HUGE, PTE_HUGE);
-    /* The PML4 slot of the direct map, and the PML4 and PDPT slots of the
-       kernel image's window. */
+    /* The PML4 slot of the direct map, and the PML4 and PDPT slots of the kernel image's window. */
     ASM_CONSTANT(DIRECT_MAP_PML4_INDEX, (DIRECT_MAP_BASE >> 39) & 511);
     ASM_CONSTANT(KERNEL_VMA_PML4_INDEX, (KERNEL_VMA >> 39) & 511);
     ASM_CONSTANT(KERNEL_VMA_PDPT_INDEX, (KERNEL_VMA >> 30) & 511);

@@ -1,7 +1,6 @@
 /*
- * Per-CPU set-up: the GS base, the syscall MSRs, and the CPU features the
- * kernel turns on when they exist (SSE and XSAVE for user programs, SMEP,
- * SMAP).
+ * Per-CPU set-up: the GS base, the syscall MSRs, and the CPU features the kernel turns on when they
+ * exist (SSE and XSAVE for user programs, SMEP, SMAP).
  */
 #include "arch/x86_64/cpu_local.h"
 

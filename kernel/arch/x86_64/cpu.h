@@ -1,9 +1,8 @@
 /*
- * Wrappers for the x86_64 instructions C cannot express: port I/O, control
- * registers, MSRs, CPUID, descriptor tables. They use GNU inline assembly, a
- * compiler extension: the alternative, a NASM function per instruction, costs
- * a call on paths (port I/O, CR reads) where a single instruction is the point.
- * Every use of inline assembly in the kernel is kept in this header.
+ * Wrappers for the x86_64 instructions C cannot express: port I/O, control registers, MSRs, CPUID,
+ * descriptor tables. They use GNU inline assembly, a compiler extension: the alternative, a NASM
+ * function per instruction, costs a call on paths (port I/O, CR reads) where a single instruction
+ * is the point. Every use of inline assembly in the kernel is kept in this header.
  */
 #ifndef MISSIVE_ARCH_CPU_H
 #define MISSIVE_ARCH_CPU_H

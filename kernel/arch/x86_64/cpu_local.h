@@ -3,10 +3,9 @@
  * paths swap GS on every crossing from and to user mode). entry.asm reaches
  * a few fields at offsets generated from this struct (asm_offsets.c).
  *
- * Who writes what: a CPU's own fields are changed by that CPU under the
- * kernel lock, or by the lock holder while the CPU is known to be out of
- * user mode (smp.c, smp_evict). `requests` is the exception: the lock holder
- * sets bits in it and the CPU clears them, lock or no lock.
+ * Who writes what: a CPU's own fields are changed by that CPU under the kernel lock, or by the lock
+ * holder while the CPU is known to be out of user mode (smp.c, smp_evict). `requests` is the
+ * exception: the lock holder sets bits in it and the CPU clears them, lock or no lock.
  */
 #ifndef MISSIVE_ARCH_CPU_LOCAL_H
 #define MISSIVE_ARCH_CPU_LOCAL_H

@@ -1,12 +1,11 @@
 /*
  * The GDT, the TSS and the interrupt stacks, one set per CPU.
  *
- * Long mode ignores segment bases and limits, so the GDT only fixes
- * privilege levels and the selector layout syscall/sysret expect. The TSS
- * holds the stacks the CPU switches to: RSP0 for traps from user mode (set
- * per thread later) and the IST stacks, which double fault, NMI and machine
- * check always use so they get a good stack even when the current one is the
- * reason for the fault.
+ * Long mode ignores segment bases and limits, so the GDT only fixes privilege levels and the
+ * selector layout syscall/sysret expect. The TSS holds the stacks the CPU switches to: RSP0 for
+ * traps from user mode (set per thread later) and the IST stacks, which double fault, NMI and
+ * machine check always use so they get a good stack even when the current one is the reason for the
+ * fault.
  */
 #include "arch/x86_64/gdt.h"
 
@@ -39,16 +38,14 @@ static struct cpu_tables {
     _Alignas(16) uint8_t ist_stacks[3][IST_STACK_SIZE];
 } tables[SMP_MAX_CPUS];
 
-/* Builds a flat code/data descriptor: access byte and flags are all that
-   matter in long mode. */
+/* Builds a flat code/data descriptor: access byte and flags are all that matter in long mode. */
 static uint64_t segment(uint8_t access, uint8_t flags)
 {
     return 0xffffull | ((uint64_t)access << 40) | ((uint64_t)(flags | 0xf) << 48);
 }
 
-/* Loads CPU cpu's GDT and TSS and reloads every segment register.
-   Needs: nothing but a working stack. After it, the boot (or trampoline)
-   GDT in low memory is no longer referenced. */
+/* Loads CPU cpu's GDT and TSS and reloads every segment register. Needs: nothing but a working
+   stack. After it, the boot (or trampoline) GDT in low memory is no longer referenced. */
 void gdt_init(unsigned cpu)
 {
     struct tss *tss = &tables[cpu].tss;

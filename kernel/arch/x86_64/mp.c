@@ -162,12 +162,11 @@ static bool wait_online(struct cpu_local *cpu, unsigned us)
     return true;
 }
 
-/* A start-up IPI, and a second one if the first went unheard (the sequence
-   Intel's MP specification gives, after the INIT and its 10 ms), then up to
-   half a second (a busy host may run an AP's virtual CPU late). If the AP
-   has not claimed its slot by then, the boot CPU claims it: an AP arriving
-   later halts at once (mp_ap_main). Once the AP has claimed it, it comes
-   online in bounded time, so the wait is then unbounded. */
+/* A start-up IPI, and a second one if the first went unheard (the sequence Intel's MP specification
+   gives, after the INIT and its 10 ms), then up to half a second (a busy host may run an AP's
+   virtual CPU late). If the AP has not claimed its slot by then, the boot CPU claims it: an AP
+   arriving later halts at once (mp_ap_main). Once the AP has claimed it, it comes online in bounded
+   time, so the wait is then unbounded. */
 static bool start_ap(struct cpu_local *cpu)
 {
     trampoline_set(smp_trampoline_stack, cpu->kernel_stack_top);

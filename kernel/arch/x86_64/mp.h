@@ -20,10 +20,9 @@ struct mp_config {
     unsigned timer_gsi; /* where ISA IRQ 0 (the PIT) arrives */
 };
 
-/* Reads the MADT through the RSDP GRUB passed (tables in the direct map
-   cover, else mapped from bm) and fills *out. Missing or malformed tables
-   are a warning, and *out then describes one CPU, the I/O APIC at
-   0xfec00000 and the PIT on GSI 2 (QEMU's wiring). Needs vm_init. */
+/* Reads the MADT through the RSDP GRUB passed (tables in the direct map cover, else mapped from bm)
+   and fills *out. Missing or malformed tables are a warning, and *out then describes one CPU, the
+   I/O APIC at 0xfec00000 and the PIT on GSI 2 (QEMU's wiring). Needs vm_init. */
 void mp_discover(struct bootmem *bm, const struct bootmem *cover, const struct mb2_info *info,
                  struct mp_config *out);
 

@@ -1,10 +1,9 @@
 /*
- * The IDT and exception handling. An exception in the kernel is a kernel
- * bug: it is reported with everything needed to find it (vector, error code,
- * CR2, all registers, a backtrace) and the machine stops. An exception in
- * user mode is the thread's: it goes to the thread's fault endpoint as a
- * message, or (with none) the thread is stopped with one log line. Device
- * interrupts go to irq.c. See docs/kernel.md.
+ * The IDT and exception handling. An exception in the kernel is a kernel bug: it is reported with
+ * everything needed to find it (vector, error code, CR2, all registers, a backtrace) and the
+ * machine stops. An exception in user mode is the thread's: it goes to the thread's fault endpoint
+ * as a message, or (with none) the thread is stopped with one log line. Device interrupts go to
+ * irq.c. See docs/kernel.md.
  */
 #include "arch/x86_64/trap.h"
 
@@ -75,8 +74,7 @@ void trap_init(void)
     trap_load_idt();
 }
 
-/* Every CPU shares the one IDT (the IST numbers select each CPU's own
-   stacks through its TSS). */
+/* Every CPU shares the one IDT (the IST numbers select each CPU's own stacks through its TSS). */
 void trap_load_idt(void)
 {
     struct descriptor_pointer pointer = {sizeof idt - 1, (uint64_t)idt};
@@ -92,8 +90,7 @@ static void describe_page_fault(uint64_t error)
             error & 8 ? ", reserved bit set" : "");
 }
 
-/* Prints the full register state of a trap and stops the machine.
-   Never returns. */
+/* Prints the full register state of a trap and stops the machine. Never returns. */
 static _Noreturn void trap_report_and_stop(struct trap_frame *f)
 {
     const char *name = f->vector < 32 && exception_names[f->vector] ? exception_names[f->vector]
@@ -116,9 +113,8 @@ static _Noreturn void trap_report_and_stop(struct trap_frame *f)
     machine_stop(EXIT_CODE_PANIC);
 }
 
-/* Called by trap_common for traps in kernel mode, interrupts off. The only
-   interrupts the kernel takes are while idle, without the kernel lock;
-   anything else is a bug. */
+/* Called by trap_common for traps in kernel mode, interrupts off. The only interrupts the kernel
+   takes are while idle, without the kernel lock; anything else is a bug. */
 void trap_dispatch(struct trap_frame *frame)
 {
     if (frame->vector < IRQ_VECTOR_BASE)
@@ -128,11 +124,10 @@ void trap_dispatch(struct trap_frame *frame)
     kernel_unlock();
 }
 
-/* Called by trap_common for traps in user mode, on the CPU's kernel stack;
-   frame is the current thread's saved context. A user exception is the
-   thread's own business: it never stops the kernel. It becomes a fault
-   message to the thread's fault endpoint; without one the thread is
-   suspended with one log line. */
+/* Called by trap_common for traps in user mode, on the CPU's kernel stack; frame is the current
+   thread's saved context. A user exception is the thread's own business: it never stops the kernel.
+   It becomes a fault message to the thread's fault endpoint; without one the thread is suspended
+   with one log line. */
 void trap_dispatch_user(struct trap_frame *frame)
 {
     /* NMI, double fault and machine check arrive on IST stacks and are never

@@ -38,13 +38,11 @@ static inline uint64_t virt_to_phys(const void *virt)
     return (uint64_t)virt - DIRECT_MAP_BASE;
 }
 
-/* Builds the kernel's page tables from frames of bm: the direct map over
-   each free range of cover (a bootmem used as a sorted, disjoint set of
-   physical ranges; 2 MiB pages where alignment allows)
-   and the kernel image with per-section permissions; then switches to them,
-   dropping the boot identity map. Needs: boot page tables active, every
-   frame bm hands out below 4 GiB (the boot direct map's reach).
-   Panics if bm runs dry. */
+/* Builds the kernel's page tables from frames of bm: the direct map over each free range of cover
+   (a bootmem used as a sorted, disjoint set of physical ranges; 2 MiB pages where alignment allows)
+   and the kernel image with per-section permissions; then switches to them, dropping the boot
+   identity map. Needs: boot page tables active, every frame bm hands out below 4 GiB (the boot
+   direct map's reach). Panics if bm runs dry. */
 void vm_init(struct bootmem *bm, const struct bootmem *cover);
 
 /* Physical address of the kernel's top-level page table. */
@@ -53,10 +51,9 @@ uint64_t vm_kernel_root(void);
 /* Bytes of page tables vm_init allocated, for the boot report. */
 uint64_t vm_table_bytes(void);
 
-/* Maps the 4 KiB page of device registers holding pa, uncached, at the next
-   free address of the MMIO window and returns pa's kernel address. Boot
-   time only (tables from bm); the window is in the kernel's top PML4
-   slot, which every address space shares. */
+/* Maps the 4 KiB page of device registers holding pa, uncached, at the next free address of the
+   MMIO window and returns pa's kernel address. Boot time only (tables from bm); the window is in
+   the kernel's top PML4 slot, which every address space shares. */
 void *vm_map_mmio(struct bootmem *bm, uint64_t pa);
 
 /* Maps [pa, pa + len) read-only (firmware tables outside the direct map)
