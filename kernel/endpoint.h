@@ -53,14 +53,16 @@ endpoint_transfer_caps(struct thread *from, struct ipc_buffer *in, struct thread
                        struct ipc_buffer *out, unsigned count)
 {
     struct cspace *src_cs = thread_cspace(from), *dest_cs = thread_cspace(to);
-    uint64_t first = out->receive_slot, next = first; /* receive slot 0: none */
+    uint64_t first = *(volatile uint64_t *)&out->receive_slot, next = first; /* 0: none */
     if (!src_cs || !dest_cs)
         return 0;
     for (const uint64_t *name = in->caps; name < in->caps + count; name++) {
+        /* Read once: another thread of the sender may rewrite its buffer meanwhile. */
+        uint64_t index = *(const volatile uint64_t *)name;
         /* last_slot: the slot count less one, so index - 1 wraps for slot 0. */
-        if (*name - 1 >= src_cs->last_slot || next - 1 >= dest_cs->last_slot)
+        if (index - 1 >= src_cs->last_slot || next - 1 >= dest_cs->last_slot)
             continue;
-        struct cte *src = cspace_slot(src_cs, *name), *dest = cspace_slot(dest_cs, next);
+        struct cte *src = cspace_slot(src_cs, index), *dest = cspace_slot(dest_cs, next);
         unsigned type = src->cap.type;
         if (type == CAP_NULL || dest->cap.type != CAP_NULL)
             continue;

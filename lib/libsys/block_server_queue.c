@@ -161,6 +161,7 @@ static bool take_one(struct block_server *bs, unsigned index)
         return false;
     atomic_thread_fence(memory_order_acquire); /* the entry after the index */
     struct block_submission sub;
+    /* Inline, not picolibc's memcpy: -ffreestanding makes each a call (block.c). */
     __builtin_memcpy(&sub, (const void *)&ring->sq[block_ring_slot(s->sq_head)], sizeof sub);
     uint32_t status = check(bs, s, &sub);
     if (status != BLOCK_OK) {

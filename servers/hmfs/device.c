@@ -525,6 +525,7 @@ long device_move(const char *server, unsigned disk)
     static uint8_t before[HMFS_RING_SIZE * BCACHE_BLOCK], after[HMFS_RING_SIZE * BCACHE_BLOCK];
     if (read_ring(d, before) || settle(d)) /* nothing in flight: the read ahead either */
         return -(long)SERVICE_INTERNAL;
+    d->ahead.pending = false; /* read_ring below may reuse its area; read again if needed */
     long moved = block_move_sessions(server, disk);
     if (moved <= 0)
         return moved ? moved : -(long)SERVICE_DENIED;

@@ -159,7 +159,8 @@ static void controller_failed(const char *why)
 static void command_failed(unsigned slot, uint16_t status)
 {
     struct nvme_slot *s = &nvme.slots[slot];
-    bool aborted = s->aborting && status == NVME_SC_ABORT_REQUESTED;
+    bool aborted = s->aborting && NVME_STATUS_SCT(status) == 0 &&
+                   NVME_STATUS_SC(status) == NVME_SC_ABORT_REQUESTED; /* DNR, M, CRD aside */
     s->aborting = false;
     if (aborted && s->retries >= NVME_RETRIES) {
         printf("nvme: disk %u (namespace %u): time-out at LBA %llu (%u block%s) after %u "
@@ -321,7 +322,10 @@ void queue_tick(void)
         if (nvme.slots[slot].busy && nvme.slots[slot].sent &&
             nvme.slots[slot].deadline <= nvme.tick) {
             queue_interrupt(); /* it may have ended just now */
-            if (nvme.slots[slot].busy && !abort_command(slot))
+            if (!nvme.slots[slot].busy || abort_command(slot))
+                return;
+            queue_interrupt(); /* it may have ended while the Abort was refused */
+            if (nvme.slots[slot].busy)
                 recover("time-out");
             return;
         }
