@@ -109,13 +109,19 @@ static bool capability_is(uint64_t slot, uint64_t type, uint64_t rights, uint64_
 
 /* A free entry of the session table, after reclaiming those whose client went away (its ring
    frame vanished with its memory) or that were cut off and never asked again: its index, or
-   BLOCK_MAX_SESSIONS. */
+   BLOCK_MAX_SESSIONS. Entries are taken in turn, not lowest first, so that clients opening one
+   after another get different ones (a driver may spread sessions over its queues by index) and
+   a closed session's number is not at once another's. */
 static unsigned free_session(struct block_server *bs)
 {
     for (int pass = 0; pass < 2; pass++) {
-        for (unsigned i = 0; i < BLOCK_MAX_SESSIONS; i++)
-            if (!bs->sessions[i].used)
+        for (unsigned n = 0; n < BLOCK_MAX_SESSIONS; n++) {
+            unsigned i = (bs->next_session + n) % BLOCK_MAX_SESSIONS;
+            if (!bs->sessions[i].used) {
+                bs->next_session = (i + 1) % BLOCK_MAX_SESSIONS;
                 return i;
+            }
+        }
         for (unsigned i = 0; i < BLOCK_MAX_SESSIONS; i++) {
             struct block_session_state *s = &bs->sessions[i];
             if (s->used && (!block_session_alive(s) || s->broken))

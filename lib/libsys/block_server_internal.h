@@ -68,6 +68,7 @@ struct block_server {
     uint64_t instance;     /* this process's id: a restarted server has another */
     uint64_t resume;       /* notification, badged as a doorbell: a pump left work over */
     struct block_session_state sessions[BLOCK_MAX_SESSIONS];
+    unsigned next_session; /* where free_session looks first: entries are taken in turn */
     struct block_started started[BLOCK_SERVER_MAX_STARTED];
     unsigned free_ids[BLOCK_SERVER_MAX_STARTED]; /* entries of started not in use, a stack */
     unsigned free_id_count;
