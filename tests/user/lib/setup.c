@@ -81,3 +81,18 @@ void setup_rtc_write(uint64_t ports, uint64_t reg, uint64_t value)
     io_port_out(ports, 0x70, 1, reg);
     io_port_out(ports, 0x71, 1, value);
 }
+
+long setup_map_with_tables(uint64_t frame, uint64_t address, uint64_t ut, uint64_t table_first)
+{
+    for (uint64_t table = table_first;; table++) {
+        long r =
+            vspace_map_frame(ROOT_SLOT_VSPACE, frame, address, CAP_RIGHT_READ | CAP_RIGHT_WRITE);
+        if (r != ERR_MISSING_TABLE || table > table_first + 2)
+            return r;
+        r = untyped_retype(ut, CAP_PAGE_TABLE, 0, table, 1);
+        if (r == ERR_OK)
+            r = vspace_map_table(ROOT_SLOT_VSPACE, table, address, NULL);
+        if (r != ERR_OK)
+            return r;
+    }
+}

@@ -110,6 +110,9 @@ long setup_thread_start(uint64_t slot, struct setup_thread how, void (*entry)(ui
    RTC's periodic interrupt (IRQ 8) is the device interrupt tests can make. */
 uint64_t setup_rtc_read(uint64_t ports, uint64_t reg);
 void setup_rtc_write(uint64_t ports, uint64_t reg, uint64_t value);
+/* Maps frame read-write at address in the root VSpace, retyping page tables from ut into
+   slots table_first.. (up to three) as they are missing: ERR_OK or the first error. */
+long setup_map_with_tables(uint64_t frame, uint64_t address, uint64_t ut, uint64_t table_first);
 /* The system call number on slot with msg's tag and registers. */
 long sys(long number, uint64_t slot, struct missive_msg *msg);
 

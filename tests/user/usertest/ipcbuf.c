@@ -312,22 +312,6 @@ static void test_mid_call(void)
     check("suspend the second client", thread_suspend(B_CLIENT2), ERR_OK);
 }
 
-/* Maps frame at address, adding page tables from B_UT as they are missing. */
-static long map_with_tables(uint64_t frame, uint64_t address)
-{
-    for (uint64_t table = B_TABLE;; table++) {
-        long r =
-            vspace_map_frame(ROOT_SLOT_VSPACE, frame, address, CAP_RIGHT_READ | CAP_RIGHT_WRITE);
-        if (r != ERR_MISSING_TABLE || table > B_TABLE + 2)
-            return r;
-        r = untyped_retype(B_UT, CAP_PAGE_TABLE, 0, table, 1);
-        if (r == ERR_OK)
-            r = vspace_map_table(ROOT_SLOT_VSPACE, table, address, NULL);
-        if (r != ERR_OK)
-            return r;
-    }
-}
-
 int ipcbuf_suite(void)
 {
     uint64_t ut = setup_find_untyped(16, false);
@@ -348,7 +332,7 @@ int ipcbuf_suite(void)
               ERR_OK);
     check("the server thread", untyped_retype(B_UT, CAP_THREAD, 0, B_SERVER, 1), ERR_OK);
     check("its buffer", untyped_retype(B_UT, CAP_FRAME, PAGE_BITS, B_SERVER_BUF, 1), ERR_OK);
-    check("mapped", map_with_tables(B_SERVER_BUF, B_MAP_AT), ERR_OK);
+    check("mapped", setup_map_with_tables(B_SERVER_BUF, B_MAP_AT, B_UT, B_TABLE), ERR_OK);
     check("registered", thread_set_ipc_buffer(B_SERVER, B_SERVER_BUF), ERR_OK);
     check("start it",
           setup_thread_start(B_SERVER, (struct setup_thread){.priority = 255}, server, 0), ERR_OK);

@@ -108,22 +108,6 @@ static void lender_server(uint64_t receive_ep)
     }
 }
 
-/* Maps frame at address, adding page tables from T_UT as they are missing. */
-static long map_with_tables(uint64_t frame, uint64_t address)
-{
-    for (uint64_t table = T_TABLE;; table++) {
-        long r =
-            vspace_map_frame(ROOT_SLOT_VSPACE, frame, address, CAP_RIGHT_READ | CAP_RIGHT_WRITE);
-        if (r != ERR_MISSING_TABLE || table > T_TABLE + 2)
-            return r;
-        r = untyped_retype(T_UT, CAP_PAGE_TABLE, 0, table, 1);
-        if (r == ERR_OK)
-            r = vspace_map_table(ROOT_SLOT_VSPACE, table, address, NULL);
-        if (r != ERR_OK)
-            return r;
-    }
-}
-
 /* An endpoint (T_EP, and T_EP_NO_GRANT receive-only) and lender_server
    receiving on receive_ep with its IPC buffer at T_MAP_AT. */
 static void start_lender(uint64_t receive_ep)
@@ -133,7 +117,7 @@ static void start_lender(uint64_t receive_ep)
           cspace_copy(ROOT_SLOT_CSPACE, T_EP_NO_GRANT, T_EP, CAP_RIGHT_RECEIVE, 0), ERR_OK);
     check("the server thread", untyped_retype(T_UT, CAP_THREAD, 0, T_SERVER, 1), ERR_OK);
     check("its buffer", untyped_retype(T_UT, CAP_FRAME, PAGE_BITS, T_SERVER_BUFFER, 1), ERR_OK);
-    check("mapped", map_with_tables(T_SERVER_BUFFER, T_MAP_AT), ERR_OK);
+    check("mapped", setup_map_with_tables(T_SERVER_BUFFER, T_MAP_AT, T_UT, T_TABLE), ERR_OK);
     check("registered", thread_set_ipc_buffer(T_SERVER, T_SERVER_BUFFER), ERR_OK);
     check("start it",
           setup_thread_start(T_SERVER, (struct setup_thread){.priority = 255}, lender_server,
