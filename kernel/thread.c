@@ -207,6 +207,8 @@ static void idle(void)
 {
     struct cpu_local *cpu = this_cpu();
     cpu->current = 0;
+    if (sched_pick()) /* before the timer is stopped: no LAPIC writes for nothing */
+        return;
     irq_stop_local_timer();
     for (uint64_t poll = cpu_count > 1 ? sched_idle_poll : 0; !sched_pick(); poll = 0) {
         if (object_reap_pending() &&
