@@ -269,9 +269,12 @@ LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/pci_driver.o \
 	$(BUILD)/user/lib/libsys/vmap.o $(BUILD)/user/lib/libsys/objects.o $(BUILD)/user/lib/libsys/watchdog.o \
 	$(BUILD)/user/lib/libsys/block_server.o $(BUILD)/user/lib/libsys/block_driver.o \
+	$(BUILD)/user/lib/libsys/block_server_session.o $(BUILD)/user/lib/libsys/block_server_wait.o \
 	$(BUILD)/user/lib/libsys/block_server_queue.o $(BUILD)/user/lib/block/block_check.o \
 	$(BUILD)/user/lib/block/block_args.o \
-	$(BUILD)/user/lib/libsys/block.o $(BUILD)/user/lib/libsys/fs_client.o \
+	$(BUILD)/user/lib/libsys/block.o $(BUILD)/user/lib/libsys/block_ring.o \
+	$(BUILD)/user/lib/libsys/block_reopen.o $(BUILD)/user/lib/libsys/block_sync.o \
+	$(BUILD)/user/lib/libsys/fs_client.o \
 	$(BUILD)/user/lib/libsys/files.o $(BUILD)/user/lib/libsys/initrd_files.o \
 	$(BUILD)/user/lib/libsys/hmfs_files.o $(BUILD)/user/lib/libsys/dir.o \
 	$(BUILD)/user/lib/fspath/fspath.o $(BUILD)/user/lib/fdtable/fdtable.o \

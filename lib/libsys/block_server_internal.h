@@ -1,7 +1,8 @@
 /*
- * What the two halves of the block server library share: block_server.c (the control
- * requests, sessions, slots) and block_server_queue.c (the rings: taking submissions, posting
- * completions, waking clients). Not for drivers: they use block_server.h.
+ * What the parts of the block server library share: block_server.c (set-up, notifications,
+ * slots), block_server_session.c (the control requests, the session table),
+ * block_server_wait.c (BLOCK_WAIT) and block_server_queue.c (the rings: taking submissions,
+ * posting completions, waking clients). Not for drivers: they use block_server.h.
  */
 #ifndef MISSIVE_LIBSYS_BLOCK_SERVER_INTERNAL_H
 #define MISSIVE_LIBSYS_BLOCK_SERVER_INTERNAL_H
@@ -93,8 +94,23 @@ struct block_server {
 };
 
 /* block_server.c */
+/* count empty slots in a row (kept runs first, else fresh from libsys), or 0. */
 uint64_t block_slots_take(struct block_server *bs, uint64_t count);
+/* Gives a run of slots back for block_slots_take. */
 void block_slots_give(struct block_server *bs, uint64_t first, uint64_t count);
+
+/* block_server_session.c: the control requests (their handlers, lib/proto/block.h), and the
+   caller's session named by MR word, or NULL with *status the answer. */
+struct block_session_state *block_caller_session(struct server_call *call, unsigned word,
+                                                 long *status);
+long block_handle_info(struct server_call *call);
+long block_handle_open(struct server_call *call);
+long block_handle_share(struct server_call *call);
+long block_handle_close(struct server_call *call);
+long block_handle_stats(struct server_call *call);
+
+/* block_server_wait.c: BLOCK_WAIT's handler. */
+long block_handle_wait(struct server_call *call);
 
 /* block_server_queue.c */
 /* Takes what every ready session has submitted (as far as the driver and each completion
