@@ -38,6 +38,7 @@ static unsigned next_window;
    again and again (the shell's blk) reuses a closed session's objects: ring, notification,
    region, mapped where they were. */
 static struct block_session *spares[BLOCK_SPARES];
+static unsigned cpu_said; /* block_set_cpu's CPU + 1; 0: none */
 /* The sessions open now, for block_move_sessions (a client holds a few at most). */
 struct block_session *block_opened[BLOCK_OPEN_MAX];
 
@@ -175,6 +176,8 @@ long block_open_session(struct block_session *s)
     request_set_word(&r, 0, s->disk);
     request_set_word(&r, 1, s->frame_bits);
     request_set_word(&r, 2, s->frame_count);
+    if (cpu_said)
+        request_set_word(&r, 3, cpu_said);
     uint64_t caps[2] = {s->notification_badged, s->ring_frame};
     cspace_delete(PROC_SLOT_CSPACE, s->doorbell);
     struct result e = request_result(request_call(s->endpoint, &r, caps, 2, s->doorbell), &r);
@@ -263,6 +266,11 @@ long block_open(const char *server, unsigned disk, size_t region_bytes, struct b
 fail:
     free(s); /* its slots and memory stay with the process: a failed open is rare */
     return error;
+}
+
+void block_set_cpu(unsigned cpu)
+{
+    cpu_said = cpu < BLOCK_MAX_CPUS ? cpu + 1 : 0;
 }
 
 const struct block_disk_info *block_info(const struct block_session *s)

@@ -79,6 +79,12 @@ long block_flush(struct block_session *s);
    sessions moved, or a negative error (the session it failed on stays where it was). */
 long block_move_sessions(const char *server, unsigned disk);
 
+/* The CPU this process uses its block sessions from (the caller set its threads' affinity
+   there), told to servers in every later BLOCK_OPEN (and reopen), so that a driver with a
+   device queue per CPU (servers/nvme) gives them that CPU's queue. Not called: not said, and
+   the server chooses. */
+void block_set_cpu(unsigned cpu);
+
 /* How many times this session was opened again after its server restarted. */
 unsigned block_reopen_count(const struct block_session *s);
 

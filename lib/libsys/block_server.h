@@ -58,6 +58,9 @@ struct block_server_request {
     /* The session it came from (0..BLOCK_MAX_SESSIONS-1): a driver with several device queues
        spreads sessions over them (servers/nvme). */
     unsigned session;
+    /* The client's CPU + 1 as its BLOCK_OPEN said (0: not said): a driver with a queue per
+       CPU gives the request that CPU's queue (servers/nvme). */
+    unsigned cpu;
     uint64_t bytes; /* count * sector size */
     void *data;     /* the bytes in this process (driver map_regions only; else NULL) */
     unsigned segment_count;

@@ -34,6 +34,7 @@ struct block_session_state {
     bool close_waiting;     /* a BLOCK_CLOSE's reply is saved in close_slot */
     uint64_t owner;         /* the client's badge */
     unsigned disk;
+    unsigned cpu; /* BLOCK_OPEN's MR3: the client's CPU + 1, 0 if not said */
     unsigned frame_bits, frame_count, frames_received;
     uint64_t slots; /* the first of 2 + frame_count */
     uint64_t wait_slot, close_slot;

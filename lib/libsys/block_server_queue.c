@@ -66,6 +66,7 @@ static bool start(struct block_server *bs, unsigned index, const struct block_su
     struct block_server_request r = {.id = id,
                                      .disk = s->disk,
                                      .session = index,
+                                     .cpu = s->cpu,
                                      .op = sub->op,
                                      .flags = sub->flags,
                                      .count = sub->count,

@@ -16,7 +16,7 @@
    answer: SERVICE_BAD_ARGUMENT for a number out of range or a session cut off for a bad ring
    (then it goes), SERVICE_NOT_FOUND for one that is not the caller's. *status says which. */
 struct block_session_state *block_caller_session(struct server_call *call, unsigned word,
-                                                  long *status)
+                                                 long *status)
 {
     struct block_server *bs = call->server->context;
     uint64_t number = request_word(&call->in, word);
@@ -155,6 +155,8 @@ long block_handle_open(struct server_call *call)
         return SERVICE_TOO_MANY;
     struct block_session_state *s = &bs->sessions[index];
     unsigned count = (unsigned)request_word(&call->in, 2);
+    uint64_t said = call->in.length > 3 ? request_word(&call->in, 3) : 0;
+    unsigned cpu = said <= BLOCK_MAX_CPUS ? (unsigned)said : 0; /* nonsense: not said */
     uint64_t slots = block_slots_take(bs, SESSION_SLOT_FRAMES + count);
     uint64_t wait_slot = block_slots_take(bs, 1), close_slot = block_slots_take(bs, 1);
     uint64_t doorbell = block_slots_take(bs, 1);
@@ -178,6 +180,7 @@ long block_handle_open(struct server_call *call)
     *s = (struct block_session_state){.used = true,
                                       .owner = call->badge,
                                       .disk = (unsigned)request_word(&call->in, 0),
+                                      .cpu = cpu,
                                       .frame_bits = (unsigned)request_word(&call->in, 1),
                                       .frame_count = count,
                                       .slots = slots,

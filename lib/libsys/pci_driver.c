@@ -29,6 +29,8 @@ struct pci_driver_grants pci_driver_find_grants(const struct proc_info *info, un
         } else if (e->kind == PROC_GRANT_IRQ) {
             g.handler = e->slot;
             g.gsi = e->arg;
+        } else if (e->kind == PROC_GRANT_MSIX_VECTOR && g.extra_vectors < PROC_MSIX_VECTORS - 1) {
+            g.extra[g.extra_vectors++] = (struct pci_driver_vector){e->slot, e->arg, e->arg2};
         } else if (e->kind == PROC_GRANT_NOTIFICATION) {
             g.notification = e->slot;
         }

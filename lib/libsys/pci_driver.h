@@ -23,10 +23,17 @@ struct pci_driver_grants {
     uint64_t msi_data;      /* and data */
     uint64_t gsi;           /* PROC_GRANT_IRQ: the line (GSI) */
     uint64_t notification;  /* PROC_GRANT_NOTIFICATION: the notification the handler signals */
+    /* PROC_GRANT_MSIX_VECTOR: an MSI-X function's further vectors; vector n (1..) interrupts
+       CPU n, its handler bound to no notification yet. */
+    unsigned extra_vectors;
+    struct pci_driver_vector {
+        uint64_t handler, msi_address, msi_data;
+    } extra[PROC_MSIX_VECTORS - 1];
 };
 
 /* Walks info's grants (info may be NULL: nothing found) for bar_index's memory BAR, the pci
-   server's endpoint and the interrupt; a later grant of a kind replaces an earlier one. */
+   server's endpoint and the interrupt (and an MSI-X function's further vectors, in order); a
+   later grant of another kind replaces an earlier one. */
 struct pci_driver_grants pci_driver_find_grants(const struct proc_info *info, unsigned bar_index);
 
 /* One request label to the pci server through endpoint, with count words (at most a request's

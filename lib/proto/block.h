@@ -42,7 +42,9 @@ enum block_label {
        BLOCK_INFO_FAILED) so indices stay stable while the server runs. */
     BLOCK_INFO = 0x40,
     /* Opens a session on a disk. MR0 disk index, MR1 the buffer region's frame size in bits
-       (12 or 21), MR2 its frame count (1..BLOCK_REGION_MAX_FRAMES); capability 0: the client's
+       (12 or 21), MR2 its frame count (1..BLOCK_REGION_MAX_FRAMES), MR3 (optional, else 0) the
+       CPU the client runs on + 1 (0: not said; a driver with a device queue per CPU gives the
+       session that CPU's queue, servers/nvme; others ignore it); capability 0: the client's
        notification (the server signals it, badge as minted, when it adds completions);
        capability 1: the ring frame (4 KiB RAM, read-write), which the server zeroes.
        -> MR0 the session (1..BLOCK_MAX_SESSIONS), MR1 the server's instance (changes when
@@ -103,6 +105,7 @@ enum block_label {
 #define BLOCK_SERIAL_BYTES 20
 
 #define BLOCK_MAX_SESSIONS      32   /* per server, over all its disks */
+#define BLOCK_MAX_CPUS          64   /* BLOCK_OPEN's MR3 names a CPU below this, else none */
 #define BLOCK_CLIENT_SESSIONS   8    /* per client (badge) and server: SERVICE_QUOTA past it */
 #define BLOCK_REGION_MAX_FRAMES 1024 /* frames of one session's buffer region */
 

@@ -81,7 +81,14 @@ enum proc_grant_kind {
     PROC_GRANT_FRAMEBUFFER = 12,
     /* arg width | height << 32 (pixels), arg2 pitch (bytes) | bits per pixel << 32 */
     PROC_GRANT_FRAMEBUFFER_MODE = 13,
+    /* An MSI-X function's further vectors, after its PROC_GRANT_MSI (which interrupts CPU 0):
+       the n-th of these interrupts CPU n (one per CPU, PROC_MSIX_VECTORS in all at most, fewer
+       when the kernel has no vector left): slot its MSI handler (no notification comes with it:
+       the driver binds one), arg the MSI address and arg2 the data for its MSI-X table entry
+       n. A driver that uses one vector ignores them. */
+    PROC_GRANT_MSIX_VECTOR = 14,
 };
+#define PROC_MSIX_VECTORS 8
 
 /* Where the acpi server finds the firmware memory of PROC_GRANT_ACPI_MEMORY (physical
    address + PROC_ACPI_BASE) and the page holding the RSDP's copy. */

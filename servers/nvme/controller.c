@@ -119,7 +119,8 @@ static const char *enable(void)
     return NULL;
 }
 
-/* Creates queue pair q (qid index + 1), empty, its CQ on nvme.vector; NULL or why not. */
+/* Creates queue pair q (qid index + 1), empty, its CQ on MSI-X vector index mod
+   nvme.vector_count; NULL or why not. */
 static const char *make_queue(unsigned index)
 {
     struct nvme_queue *q = &nvme.queues[index];
@@ -134,7 +135,7 @@ static const char *make_queue(unsigned index)
     nvme_cq_start(&q->cursor, nvme.io_entries);
     struct nvme_sqe e;
     nvme_build_create_cq(&e, 0, q->qid, nvme.io_entries, nvme.dma_phys + at + QUEUE_CQ_AT,
-                         nvme.vector);
+                         (uint16_t)(index % nvme.vector_count));
     int s = admin(&e);
     if (s != 0)
         return s < 0 ? "Create I/O Completion Queue got no answer" : nvme_status_name((uint16_t)s);
@@ -208,10 +209,10 @@ static void find_namespaces(void)
     }
 }
 
-const char *controller_start(volatile uint32_t *bar, uint16_t vector, unsigned queues)
+const char *controller_start(volatile uint32_t *bar, unsigned vectors, unsigned queues)
 {
     nvme.regs = bar;
-    nvme.vector = vector;
+    nvme.vector_count = vectors < 1 ? 1 : vectors;
     nvme.queues_wanted = queues < 1 ? 1 : queues > NVME_MAX_QUEUES ? NVME_MAX_QUEUES : queues;
     uint64_t cap = (uint64_t)reg_read(NVME_REG_CAP) | (uint64_t)reg_read(NVME_REG_CAP + 4) << 32;
     enum nvme_cap_error ce = nvme_cap_decode(cap, &nvme.cap);

@@ -7,9 +7,11 @@
  *
  * One thread serves everything: requests, doorbells, interrupts, ticks and the shutdown signal
  * arrive through the block server library's loop, so no state here needs a lock. With MSI-X
- * it makes one I/O queue pair per CPU (as many as the controller grants), each session's
- * requests going to one pair (session index mod pairs); all completion queues share the one
- * MSI-X vector procsrv grants, and the thread drains them all (docs/disks.md says why).
+ * it makes one I/O queue pair per CPU (as many as the controller grants), each pair's
+ * completion queue on its own MSI-X vector, which procsrv routes to that CPU (pair i, vector i,
+ * CPU i); a session's requests go to the pair of the CPU its client named at BLOCK_OPEN (else
+ * session index mod pairs). The one thread drains every pair (docs/disks.md says why and
+ * what is missing: a service thread per pair).
  */
 #ifndef NVME_DRIVER_H
 #define NVME_DRIVER_H
@@ -52,7 +54,8 @@ struct nvme_slot {
     struct nvme_sqe command; /* kept to send again after an error or a reset */
 };
 
-/* One I/O queue pair (qid = index + 1), its completion queue on the one interrupt vector. */
+/* One I/O queue pair (qid = index + 1), its completion queue on MSI-X vector index mod
+   nvme.vector_count. */
 struct nvme_queue {
     struct nvme_sqe *sq;
     struct nvme_cqe *cq;
@@ -78,7 +81,8 @@ struct nvme_controller {
     struct nvme_cap cap;
     struct nvme_controller_id id;
     enum nvme_state state;
-    uint16_t vector; /* the interrupt vector the I/O completion queues use (MSI-X entry 0) */
+    unsigned vector_count; /* MSI-X entries programmed (1 with INTx): pair i's CQ uses i mod this */
+    uint64_t interrupts[NVME_MAX_QUEUES]; /* per vector: interrupts seen (the log's count) */
     /* DMA memory: queues, IDENTIFY buffer, PRP lists */
     uint8_t *dma;
     uint64_t dma_phys;
@@ -120,7 +124,7 @@ static inline void reg_write(unsigned offset, uint32_t value)
    queue pairs (as many as it grants), the namespaces. Waits (bounded by CAP.TO, with
    PROC_SLEEP) only here, in an Abort and in a recovery. Returns NULL or why the controller
    cannot be used. */
-const char *controller_start(volatile uint32_t *bar, uint16_t vector, unsigned queues);
+const char *controller_start(volatile uint32_t *bar, unsigned vectors, unsigned queues);
 /* After a time-out or a fatal status: disables and enables the controller again and makes
    its queues anew (the slots' commands are then sent again by queue.c). false: it would not
    come back. */
@@ -159,8 +163,9 @@ void queue_interrupt(void);
 void queue_tick(void);
 /* Whether anything is in flight (the watchdog must tick). */
 bool queue_busy(void);
-/* Logs how many commands each queue pair completed, if nvme_log_queues, any did since the last
-   line and there are several pairs (queue_tick calls it when nothing is in flight). */
+/* Logs how many commands each queue pair completed and how many interrupts each vector
+   brought, if nvme_log_queues, any did since the last line and there are several pairs
+   (queue_tick calls it when nothing is in flight). */
 extern bool nvme_log_queues;
 void queue_log_counts(void);
 

@@ -5,12 +5,14 @@
  * active namespace it can use as a disk through the block server library
  * (lib/libsys/block_server.h): the library checks and hands over requests (start), the driver
  * builds commands with PRPs straight from the requests' physical pieces (queue.c) and completes
- * them from its interrupt: MSI-X entry 0 when the function has MSI-X and procsrv gave an MSI
- * vector, else INTx.
+ * them from its interrupts: MSI-X when the function has MSI-X and procsrv gave MSI vectors,
+ * else INTx.
  *
- * With MSI-X, one I/O queue pair per CPU (as many as the controller grants), a session's
- * requests going to pair (session index mod pairs); all on MSI-X entry 0 and served by the one
- * thread (docs/disks.md, "Queue pairs"). With INTx, one pair.
+ * With MSI-X, one I/O queue pair per CPU (as many as the controller grants), pair i's
+ * completion queue on MSI-X entry i, whose vector procsrv routes to CPU i (PROC_GRANT_MSI, then
+ * one PROC_GRANT_MSIX_VECTOR per further CPU); a session's requests go to the pair of the CPU
+ * its client named in BLOCK_OPEN (block_set_cpu), else to pair (session index mod pairs). One
+ * thread serves them all (docs/disks.md, "Queue pairs"). With INTx, one pair.
  *
  * Arguments (the manifest's `-- ...`), for tests: timeout-io=MS and timeout-flush=MS replace
  * the time-outs (30 s, 60 s); log-queues logs the commands each I/O queue pair completed
@@ -41,6 +43,7 @@
 #define NVME_BIT_IRQ      0
 #define NVME_BIT_TICK     1
 #define NVME_BIT_SHUTDOWN 2
+#define NVME_BIT_VECTOR   3 /* MSI-X vectors 1.. (vector 0 is NVME_BIT_IRQ): bits 3.. */
 
 struct block_server *nvme_server;
 static struct block_disk_info disks[NVME_MAX_DISKS];
@@ -52,11 +55,15 @@ static bool irq_needs_ack;
 static bool shutting_down;
 static uint64_t started, started_at_last_tick;
 static unsigned quiet_ticks;
+/* log-queues: the pair + 1 each session's requests were last logged going to. */
+static unsigned logged_queue[BLOCK_MAX_SESSIONS];
 
-/* MSI-X with one vector (PCI 3.0 section 6.8.2): table entry 0 in the BAR (this driver's own
-   memory) gets the address and data procsrv's MSI grant names, unmasked; then the capability's
-   enable bit through the pci server. Returns why not, or NULL. */
-static const char *enable_msix(const struct pci_driver_grants *g)
+/* MSI-X (PCI 3.0 section 6.8.2): table entry i in the BAR (this driver's own memory) gets the
+   address and data of procsrv's i-th MSI grant (vector 0 its PROC_GRANT_MSI, then its
+   PROC_GRANT_MSIX_VECTORs), unmasked, for as many entries as the table has; then the
+   capability's enable bit through the pci server. Sets *vectors to the entries programmed.
+   Returns why not, or NULL. */
+static const char *enable_msix(const struct pci_driver_grants *g, unsigned *vectors)
 {
     uint64_t at = 0, id = 0, control = 0, table = 0;
     if (!pci_driver_config_read(g, PCI_CAP_POINTER, 1, &at))
@@ -77,11 +84,21 @@ static const char *enable_msix(const struct pci_driver_grants *g)
     uint64_t offset = table & ~7ull;
     if ((table & 7) != BAR_INDEX || offset + 16 > g->bar_bytes)
         return "its MSI-X table is not inside BAR 0";
-    volatile uint32_t *entry = g->bar + offset / 4;
-    entry[0] = (uint32_t)g->msi_address;
-    entry[1] = (uint32_t)(g->msi_address >> 32);
-    entry[2] = (uint32_t)g->msi_data;
-    entry[3] = 0; /* unmasked */
+    unsigned table_size = (unsigned)(control & 0x7ff) + 1;
+    unsigned n = 1 + g->extra_vectors < table_size ? 1 + g->extra_vectors : table_size;
+    if (n > NVME_MAX_QUEUES)
+        n = NVME_MAX_QUEUES;
+    if (offset + 16ull * n > g->bar_bytes)
+        n = 1;
+    for (unsigned i = 0; i < n; i++) {
+        volatile uint32_t *entry = g->bar + offset / 4 + 4 * i;
+        uint64_t address = i ? g->extra[i - 1].msi_address : g->msi_address;
+        entry[0] = (uint32_t)address;
+        entry[1] = (uint32_t)(address >> 32);
+        entry[2] = (uint32_t)(i ? g->extra[i - 1].msi_data : g->msi_data);
+        entry[3] = 0; /* unmasked */
+    }
+    *vectors = n;
     if (!pci_driver_config_write(g, (unsigned)at + 2, 2,
                                  (control | MSIX_CONTROL_ENABLE) &
                                      ~(uint64_t)MSIX_CONTROL_MASK_ALL))
@@ -99,6 +116,12 @@ void disks_failed(void)
 static bool start(struct block_server *bs, const struct block_server_request *r)
 {
     (void)bs;
+    unsigned queue = (r->cpu ? r->cpu - 1 : r->session) % nvme.queue_count;
+    if (nvme_log_queues && r->cpu && logged_queue[r->session] != queue + 1) {
+        logged_queue[r->session] = queue + 1; /* once per session and pair: the test's proof */
+        printf("nvme: session %u from CPU %u: queue pair %u\n", r->session + 1, r->cpu - 1,
+               queue + 1);
+    }
     struct queue_io io = {
         .op = r->op,
         .fua = (r->flags & BLOCK_FLAG_FUA) != 0,
@@ -108,7 +131,7 @@ static bool start(struct block_server *bs, const struct block_server_request *r)
         .segments = r->segments,
         .segment_count = r->segment_count,
         .cookie = r->id,
-        .queue = r->session % nvme.queue_count,
+        .queue = queue,
     };
     int status = queue_submit(&io);
     if (status == QUEUE_FULL)
@@ -154,6 +177,11 @@ static void interrupt(struct block_server *bs, uint32_t bits)
 {
     (void)bs;
     queue_interrupt();
+    if (bits & (1u << NVME_BIT_IRQ))
+        nvme.interrupts[0]++;
+    for (unsigned v = 1; v < nvme.vector_count; v++)
+        if (bits & (1u << (NVME_BIT_VECTOR + v - 1)))
+            nvme.interrupts[v]++;
     if ((bits & (1u << NVME_BIT_IRQ)) && irq_needs_ack)
         irq_handler_ack(irq_handler);
     if (bits & (1u << NVME_BIT_SHUTDOWN) && !shutting_down) {
@@ -215,12 +243,13 @@ int main(int argc, char **argv)
     /* MSI-X before the controller makes its queues: QEMU 7.2 ties a completion queue to its
        vector only if MSI-X is on when the queue is created (msix_vector_use in nvme_init_cq);
        a queue made before never signals. */
-    const char *why = g.msi ? enable_msix(&g) : NULL;
+    unsigned vectors = 1;
+    const char *why = g.msi ? enable_msix(&g, &vectors) : NULL;
     if (why) {
         printf("nvme: MSI-X: %s; stopping\n", why);
         return 1;
     }
-    why = controller_start(g.bar, 0, g.msi ? (unsigned)libsys_proc_info()->cpu_count : 1);
+    why = controller_start(g.bar, vectors, g.msi ? (unsigned)libsys_proc_info()->cpu_count : 1);
     if (why) {
         printf("nvme: %s; stopping\n", why);
         return 1;
@@ -236,13 +265,21 @@ int main(int argc, char **argv)
                                      "nvme-watchdog");
     if (!nvme_server)
         return 1;
+    for (unsigned v = 1; v < nvme.vector_count; v++) { /* each further vector: its own bit */
+        uint64_t bit = block_server_driver_notification(nvme_server, NVME_BIT_VECTOR + v - 1);
+        if (!bit || irq_handler_set_notification(g.extra[v - 1].handler, bit) != ERR_OK) {
+            printf("nvme: MSI-X vector %u cannot be bound; stopping\n", v);
+            return 1;
+        }
+    }
     uint64_t shutdown = block_server_driver_notification(nvme_server, NVME_BIT_SHUTDOWN);
     if (!shutdown || !result_is_ok(proc_shutdown_notify(shutdown)))
         printf("nvme: warning: procsrv did not take the shutdown notification\n");
     if (nvme.disk_count == 0)
         printf("nvme: no namespace it can serve; waiting\n");
     else
-        printf("nvme: serving %u namespace%s, interrupts through %s\n", nvme.disk_count,
-               nvme.disk_count == 1 ? "" : "s", g.msi ? "MSI-X" : "INTx");
+        printf("nvme: serving %u namespace%s, interrupts through %s (%u vector%s)\n",
+               nvme.disk_count, nvme.disk_count == 1 ? "" : "s", g.msi ? "MSI-X" : "INTx",
+               nvme.vector_count, nvme.vector_count == 1 ? "" : "s");
     block_server_run(nvme_server);
 }

@@ -238,6 +238,11 @@ void queue_log_counts(void)
         at += snprintf(line + at, sizeof line - (size_t)at, " %u: %llu", nvme.queues[i].qid,
                        (unsigned long long)nvme.queues[i].completed);
     printf("%s\n", line);
+    at = snprintf(line, sizeof line, "nvme: interrupts by vector:");
+    for (unsigned i = 0; i < nvme.vector_count && at > 0 && (size_t)at < sizeof line; i++)
+        at += snprintf(line + at, sizeof line - (size_t)at, " %u: %llu", i,
+                       (unsigned long long)nvme.interrupts[i]);
+    printf("%s\n", line);
 }
 
 /* Resets the controller; what was in flight becomes suspects, sent again one at a time. A

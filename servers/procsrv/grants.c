@@ -55,6 +55,31 @@ static bool grant_memory_bar(struct build *b, struct proc_info *info, unsigned i
     return true;
 }
 
+/* An MSI-X function's vectors past the first, one per CPU (1, 2, ...) up to PROC_MSIX_VECTORS,
+   each routed to its CPU, so that a driver can give each CPU a queue with its own interrupt
+   (servers/nvme). Stops quietly when the kernel has no vector left or the grant slots run out
+   (one stays for the pci server's endpoint): the driver then has fewer. */
+static bool grant_msix_vectors(struct build *b, struct proc_info *info, uint64_t *next)
+{
+    const struct boot_info *boot = (const struct boot_info *)USER_BOOT_INFO;
+    for (uint64_t cpu = 1; cpu < boot->cpu_count && cpu < PROC_MSIX_VECTORS; cpu++) {
+        if (*next + 1 >= PROC_SLOT_GRANTS_END || info->grant_count + 1 >= PROC_MAX_GRANTS)
+            return true;
+        uint64_t handler = slot_alloc();
+        struct irq_msi pair = {0, 0};
+        if (!handler || irq_control_get_msi(ROOT_SLOT_IRQ_CONTROL, cpu, handler, &pair) != ERR_OK) {
+            slot_free(handler);
+            return true;
+        }
+        if (!note(b, info,
+                  (struct proc_grant){PROC_GRANT_MSIX_VECTOR, *next, pair.address, pair.data}) ||
+            !build_give(b, handler, *next))
+            return false;
+        (*next)++;
+    }
+    return true;
+}
+
 /* Its interrupt: MSI if the function has MSI or MSI-X (and the manifest does not say msi=off),
    else INTx as the pci server routed it. An MSI-X message is the same address and data as an
    MSI one: the driver writes them into its table entry (docs/platform.md). A line another
@@ -90,7 +115,7 @@ static bool grant_interrupt(struct build *b, struct proc_info *info, uint64_t *n
         !build_give(b, handler, *next) || !build_give(b, notification, *next + 1))
         return false;
     *next += 2;
-    return true;
+    return !msi || !(d->irq_word & PCI_IRQ_MSIX) || grant_msix_vectors(b, info, next);
 }
 
 /* A PCI driver's function: its BARs, its interrupt, and the pci server's endpoint badged for

@@ -58,7 +58,7 @@ def nvme_cases():
             r"^nvme: NVMe 1\.4, QEMU NVMe Ctrl, serial nvme-serial-0, firmware [\d.]+, "
             r"256 namespaces, 65-entry I/O queue, largest transfer 512 KiB, write cache$",
             r"^nvme: namespace 1: 131072 blocks of 512 bytes \(disk 0\)$",
-            r"^nvme: serving 1 namespace, interrupts through MSI-X$",
+            r"^nvme: serving 1 namespace, interrupts through MSI-X \(1 vector\)$",
             r"Non-Volatile memory controller.*QEMU NVM Express Controller",
             r"^nvme +0  QEMU NVMe Ctrl +nvme-serial-0 +64 MiB  131072 x 512 cache fua$",
             ok("nvme", 0, 0, 2048, 1, " verified"),
@@ -92,7 +92,7 @@ def nvme_cases():
                       "run blocktest write nvme-2 0 76 32 1024 256\r",
                       "echo wait\r",
                   ], [
-                      r"^nvme: serving 2 namespaces, interrupts through INTx$",
+                      r"^nvme: serving 2 namespaces, interrupts through INTx \(1 vector\)$",
                       r"^procsrv: started nvme-2 \(bin/nvme\) as process \d+",
                       r"^nvme: namespace 2: 131072 blocks of 512 bytes \(disk 1\)$",
                       r"^nvme: namespace 1: 16384 blocks of 4096 bytes \(disk 0\)$",
@@ -173,10 +173,13 @@ def nvme_cases():
                 r"^blk: nvme: 1 disks, 0 sessions, \d+ requests done, 0 failed, \d+ retries, "
                 r"[1-9]\d* resets, 0 sessions cut off$",
             ], disks=[("a.img", MIB64, fill_pattern(61, 0, 256))], timeout=120),
-        # Two CPUs: one I/O queue pair each (Set Features grants QEMU's 64; two are made), a
-        # client on each CPU (blocktest cpu=N) writing, then verifying, 32 deep at once; each
-        # session's requests go to its own pair, and the driver's count line shows both pairs
-        # completed commands; the host checks both ranges after QEMU ends.
+        # Two CPUs: one I/O queue pair each (Set Features grants QEMU's 64; two are made), each
+        # pair's completion queue on its own MSI-X vector (procsrv grants one per CPU, routed to
+        # that CPU), a client on each CPU (blocktest cpu=N, which names its CPU in BLOCK_OPEN)
+        # writing, then verifying, 32 deep at once; each session's requests go to its CPU's
+        # pair (the driver logs each session's CPU and pair once), and the driver's count lines
+        # show both pairs completed commands and both vectors interrupted; the host checks both
+        # ranges after QEMU ends.
         nvme_case("nvme-smp2-queues", nvme_disk("a.img"), [
             "run blocktest write nvme 0 91 32 0 32768 cpu=0 &\r",
             "run blocktest write nvme 0 92 32 32768 32768 cpu=1\r",
@@ -185,9 +188,13 @@ def nvme_cases():
             "echo wait\r",
         ], [
             r"nvme: 2 I/O queue pairs \(2 wanted\)$",
+            r"^nvme: serving 1 namespace, interrupts through MSI-X \(2 vectors\)$",
             r"^blocktest: on CPU 0$",
             r"^blocktest: on CPU 1$",
+            r"nvme: session \d+ from CPU 0: queue pair 1$",
+            r"nvme: session \d+ from CPU 1: queue pair 2$",
             r"nvme: completed by queue pair: 1: [1-9]\d* 2: [1-9]\d*$",
+            r"nvme: interrupts by vector: 0: [1-9]\d* 1: [1-9]\d*$",
         ], disks=[("a.img", MIB64, all_fill(fill_pattern(93, 65536, 16384),
                                              fill_pattern(94, 81920, 16384)))],
             smp=2, timeout=300,

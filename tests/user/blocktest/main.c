@@ -366,6 +366,8 @@ static int place(int argc, char **argv)
         printf("blocktest: cannot move to CPU %llu (%ld)\n", (unsigned long long)cpu, r);
     else
         printf("blocktest: on CPU %llu\n", (unsigned long long)cpu);
+    if (r == ERR_OK)
+        block_set_cpu((unsigned)cpu); /* its sessions get this CPU's queue (servers/nvme) */
     return argc - 1;
 }
 
