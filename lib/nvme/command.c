@@ -121,6 +121,39 @@ void nvme_build_flush(struct nvme_sqe *e, uint16_t cid, uint32_t nsid)
     begin(e, NVME_IO_FLUSH, cid, nsid);
 }
 
+/* One SGL descriptor's second half: length (bytes 8-11), reserved, identifier (byte 15). */
+static uint64_t sgl_tail(uint64_t length, uint8_t identifier)
+{
+    return length | (uint64_t)identifier << 56;
+}
+
+unsigned nvme_sgl_build(const struct block_segment *segments, unsigned count, uint8_t *list,
+                        unsigned list_bytes, uint64_t list_phys, uint64_t *dptr1, uint64_t *dptr2)
+{
+    if (count == 0)
+        return 0;
+    for (unsigned i = 0; i < count; i++)
+        if (segments[i].bytes == 0 || segments[i].bytes > UINT32_MAX || segments[i].physical % 4 ||
+            segments[i].bytes % 4 ||
+            segments[i].physical + segments[i].bytes < segments[i].physical)
+            return 0;
+    if (count == 1) {
+        *dptr1 = segments[0].physical;
+        *dptr2 = sgl_tail(segments[0].bytes, NVME_SGL_DATA_BLOCK);
+        return 1;
+    }
+    if ((uint64_t)count * NVME_SGL_BYTES > list_bytes || list_phys % 4)
+        return 0;
+    for (unsigned i = 0; i < count; i++) { /* little-endian, as the controller reads it */
+        uint64_t words[2] = {segments[i].physical,
+                             sgl_tail(segments[i].bytes, NVME_SGL_DATA_BLOCK)};
+        memcpy(list + (size_t)i * NVME_SGL_BYTES, words, sizeof words);
+    }
+    *dptr1 = list_phys;
+    *dptr2 = sgl_tail((uint64_t)count * NVME_SGL_BYTES, NVME_SGL_LAST_SEGMENT);
+    return count;
+}
+
 unsigned nvme_prp_build(const struct block_segment *segments, unsigned count, uint64_t *list,
                         unsigned list_max, uint64_t list_phys, uint64_t *prp1, uint64_t *prp2)
 {

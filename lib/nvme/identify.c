@@ -53,6 +53,7 @@ enum nvme_identify_error nvme_identify_controller(const uint8_t *data, uint32_t 
     ascii_field(data + 64, NVME_FIRMWARE_BYTES, out->firmware);
     out->controller = le16(data + 78);
     out->write_cache = data[525] & 1;
+    out->sgl = (le32(data + 536) & 3) != 0; /* 01b: any alignment; 10b: dwords (ours are) */
     out->namespaces = le32(data + 516);
     if (!entry_size_ok(data[512], NVME_SQES_LOG) || !entry_size_ok(data[513], NVME_CQES_LOG))
         return NVME_IDENTIFY_ENTRY_SIZE;

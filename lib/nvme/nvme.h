@@ -155,7 +155,25 @@ void nvme_build_rw(struct nvme_sqe *e, bool write, uint16_t cid, uint32_t nsid, 
                    uint32_t count, bool fua, uint64_t prp1, uint64_t prp2);
 void nvme_build_flush(struct nvme_sqe *e, uint16_t cid, uint32_t nsid);
 
-/* --- PRPs ------------------------------------------------------------------------------------ */
+/* --- PRPs and SGLs --------------------------------------------------------------------------- */
+
+/* A command's flags (CDW0 bits 15:14, PSDT) when its data pointer is an SGL (NVMe 1.4 section
+   4.4), its metadata pointer (unused) a plain address. */
+#define NVME_PSDT_SGL         0x40
+#define NVME_SGL_DATA_BLOCK   0x00 /* SGL identifier: a data block, an address */
+#define NVME_SGL_LAST_SEGMENT 0x30 /* SGL identifier: the last segment, a list of descriptors */
+#define NVME_SGL_BYTES        16   /* one descriptor */
+
+/* The SGL of a transfer made of segments[0..count), in order: one data block descriptor in the
+   command's data pointer (*dptr1 the address, *dptr2 the length and identifier; they go where
+   nvme_build_rw puts PRP1 and PRP2) when there is one piece, else a last-segment descriptor
+   naming list (at list_phys, list_bytes long) with a data block descriptor per piece. Unlike
+   PRPs, a piece may start and end anywhere dword-aligned, and a physically contiguous piece of
+   any length is one descriptor (PRPs name every page). Returns the descriptors written (1 for a
+   lone piece), or 0 when a piece is empty, misaligned, 4 GiB or more or past the end of the
+   address space, or the list is too small: the caller then uses PRPs. */
+unsigned nvme_sgl_build(const struct block_segment *segments, unsigned count, uint8_t *list,
+                        unsigned list_bytes, uint64_t list_phys, uint64_t *dptr1, uint64_t *dptr2);
 
 /* The PRPs of a transfer made of the physically contiguous pieces segments[0..count), in order
    (lib/block's segments): PRP1 the first byte; PRP2 0 (one page), the second page (two), or
@@ -233,6 +251,7 @@ struct nvme_controller_id {
     uint64_t max_transfer; /* bytes per command (from MDTS and MPSMIN); 0: no limit */
     uint32_t namespaces;   /* NN: the highest namespace id */
     bool write_cache;      /* VWC: a volatile write cache (FLUSH matters) */
+    bool sgl;              /* SGLS bits 1:0 not 0: NVM commands take SGLs (nvme_sgl_build) */
     uint16_t controller;   /* CNTLID */
 };
 

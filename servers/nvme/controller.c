@@ -239,12 +239,12 @@ const char *controller_start(volatile uint32_t *bar, unsigned vectors, unsigned 
     if (ie != NVME_IDENTIFY_OK)
         return nvme_identify_error_text(ie);
     printf("nvme: NVMe %u.%u, %s, serial %s, firmware %s, %u namespace%s, %u-entry I/O queue, "
-           "largest transfer %llu KiB%s\n",
+           "largest transfer %llu KiB%s%s\n",
            vs >> 16, (vs >> 8) & 0xff, nvme.id.model[0] ? nvme.id.model : "(no model)",
            nvme.id.serial[0] ? nvme.id.serial : "(none)", nvme.id.firmware, nvme.id.namespaces,
            nvme.id.namespaces == 1 ? "" : "s", nvme.io_entries,
            (unsigned long long)(nvme.id.max_transfer ? nvme.id.max_transfer / 1024 : 0),
-           nvme.id.write_cache ? ", write cache" : "");
+           nvme.id.write_cache ? ", write cache" : "", nvme.id.sgl ? ", SGLs" : "");
     find_namespaces();
     why = make_io_queues();
     if (why)

@@ -167,6 +167,9 @@ bool queue_busy(void);
    brought, if nvme_log_queues, any did since the last line and there are several pairs
    (queue_tick calls it when nothing is in flight). */
 extern bool nvme_log_queues;
+/* SGLs for reads and writes where the controller takes them (the argument prp turns them off,
+   to compare). */
+extern bool nvme_use_sgl;
 void queue_log_counts(void);
 
 /* main.c */

@@ -29,6 +29,7 @@
 
 struct nvme_timeouts nvme_timeouts = {30000, 60000};
 bool nvme_log_queues;
+bool nvme_use_sgl = true;
 
 /* Ticks from now until ms have passed (rounded up, and one more: the current tick is part
    gone). */
@@ -83,11 +84,18 @@ int queue_submit(const struct queue_io *io)
         uint64_t prp1, prp2;
         uint64_t *list = nvme.lists + (size_t)slot * NVME_LIST_ENTRIES;
         uint64_t list_phys = nvme.dma_phys + (uint64_t)((uint8_t *)list - nvme.dma);
-        if (!nvme_prp_build(io->segments, io->segment_count, list, NVME_LIST_ENTRIES, list_phys,
-                            &prp1, &prp2))
+        /* An SGL where the controller takes one: a contiguous piece is one descriptor, where
+           PRPs name each of its pages (32 for 128 KiB), for the driver and the controller. */
+        bool sgl = nvme.id.sgl && nvme_use_sgl &&
+                   nvme_sgl_build(io->segments, io->segment_count, (uint8_t *)list, NVME_LIST_BYTES,
+                                  list_phys, &prp1, &prp2);
+        if (!sgl && !nvme_prp_build(io->segments, io->segment_count, list, NVME_LIST_ENTRIES,
+                                    list_phys, &prp1, &prp2))
             return BLOCK_ERROR_REGION;
         nvme_build_rw(&s->command, io->op == BLOCK_OP_WRITE, (uint16_t)slot, d->nsid, io->lba,
                       io->count, io->fua, prp1, prp2);
+        if (sgl)
+            s->command.flags |= NVME_PSDT_SGL;
     }
     s->busy = true;
     s->sent = false;

@@ -56,7 +56,7 @@ def nvme_cases():
             "blk stats nvme\r",
         ], [
             r"^nvme: NVMe 1\.4, QEMU NVMe Ctrl, serial nvme-serial-0, firmware [\d.]+, "
-            r"256 namespaces, 65-entry I/O queue, largest transfer 512 KiB, write cache$",
+            r"256 namespaces, 65-entry I/O queue, largest transfer 512 KiB, write cache, SGLs$",
             r"^nvme: namespace 1: 131072 blocks of 512 bytes \(disk 0\)$",
             r"^nvme: serving 1 namespace, interrupts through MSI-X \(1 vector\)$",
             r"Non-Volatile memory controller.*QEMU NVM Express Controller",

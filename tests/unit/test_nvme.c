@@ -83,6 +83,7 @@ static void qemu_controller(uint8_t *d)
     d[516] = 0; /* NN 256 */
     d[517] = 1;
     d[525] = 1;
+    d[536] = 1; /* SGLS: SGLs, no alignment required */
 }
 
 static void test_identify_controller(void **state)
@@ -99,6 +100,13 @@ static void test_identify_controller(void **state)
     assert_int_equal(id.namespaces, 256);
     assert_int_equal(id.max_transfer, 4096u << 7);
     assert_true(id.write_cache);
+    assert_true(id.sgl);
+    d[536] = 0;
+    assert_int_equal(nvme_identify_controller(d, 4096, &id), NVME_IDENTIFY_OK);
+    assert_false(id.sgl);
+    d[536] = 2; /* dword alignment and granularity: ours are */
+    assert_int_equal(nvme_identify_controller(d, 4096, &id), NVME_IDENTIFY_OK);
+    assert_true(id.sgl);
     d[77] = 0;
     assert_int_equal(nvme_identify_controller(d, 4096, &id), NVME_IDENTIFY_OK);
     assert_int_equal(id.max_transfer, 0);
@@ -353,6 +361,39 @@ static void test_prp(void **state)
     assert_int_equal(nvme_prp_build(wraps, 1, list, 512, lp, &prp1, &prp2), 0);
 }
 
+static void test_sgl(void **state)
+{
+    (void)state;
+    uint8_t list[2048];
+    uint64_t d1, d2, w[2];
+    const uint64_t lp = 0x900000;
+    /* one contiguous piece, 1 MiB, misaligned by 512: one data block descriptor inline */
+    struct block_segment big[] = {{0x100200, 1u << 20}};
+    assert_int_equal(nvme_sgl_build(big, 1, list, sizeof list, lp, &d1, &d2), 1);
+    assert_int_equal(d1, 0x100200);
+    assert_int_equal(d2, (uint64_t)(1u << 20)); /* length; identifier 0: data block */
+    /* pieces anywhere (no page rules): a last segment naming a list of data blocks */
+    struct block_segment three[] = {{0x20000, 0x800}, {0x30200, 0x1000}, {0x80000, 0x200}};
+    assert_int_equal(nvme_sgl_build(three, 3, list, sizeof list, lp, &d1, &d2), 3);
+    assert_int_equal(d1, lp);
+    assert_int_equal(d2, 48 | (uint64_t)NVME_SGL_LAST_SEGMENT << 56);
+    memcpy(w, list + 16, sizeof w);
+    assert_int_equal(w[0], 0x30200);
+    assert_int_equal(w[1], 0x1000);
+    memcpy(w, list + 32, sizeof w);
+    assert_int_equal(w[0], 0x80000);
+    assert_int_equal(w[1], 0x200);
+    /* refusals: no list room, empty, odd, none, past the end of the address space */
+    assert_int_equal(nvme_sgl_build(three, 3, list, 32, lp, &d1, &d2), 0);
+    struct block_segment empty[] = {{0x10000, 0}};
+    assert_int_equal(nvme_sgl_build(empty, 1, list, sizeof list, lp, &d1, &d2), 0);
+    struct block_segment odd[] = {{0x10001, 0x200}};
+    assert_int_equal(nvme_sgl_build(odd, 1, list, sizeof list, lp, &d1, &d2), 0);
+    assert_int_equal(nvme_sgl_build(big, 0, list, sizeof list, lp, &d1, &d2), 0);
+    struct block_segment wraps[] = {{UINT64_MAX - 0xfff, 0x2000}};
+    assert_int_equal(nvme_sgl_build(wraps, 1, list, sizeof list, lp, &d1, &d2), 0);
+}
+
 static void test_cq_phase(void **state)
 {
     (void)state;
@@ -412,6 +453,7 @@ int main(void)
         cmocka_unit_test(test_commands),
         cmocka_unit_test(test_queues_granted),
         cmocka_unit_test(test_prp),
+        cmocka_unit_test(test_sgl),
         cmocka_unit_test(test_cq_phase),
         cmocka_unit_test(test_status),
     };
