@@ -71,6 +71,13 @@ struct process {
        may still write into it until the next instance reset it (PROC_DEVICE_RESET). */
     uint64_t held[PROCSRV_HELD_MAX];
     unsigned held_count;
+    /* A swap prepared before the handover (process_swap): in the old instance's entry, the new
+       instance's (prepared) and the swap's caller's saved reply; in the new instance's, the
+       entry it replaces. The new instance runs at PROC_PREPARE_PRIORITY without its device
+       until PROC_TAKE_OVER (process_take_over). */
+    struct process *prepared;
+    uint64_t swap_reply;
+    struct process *replaces;
 };
 
 /* slots.c: procsrv's CSpace. */
@@ -166,8 +173,14 @@ void process_device_reset(struct process *p);
 /* The running or restarting server the manifest named name, or NULL. */
 struct process *process_server(const char *name);
 void process_fault(uint64_t pid, const struct missive_msg *fault);
-/* Replaces the server p runs by program, on the same endpoint. */
+/* Replaces the server p runs by program, on the same endpoint: 0 (done, *new_pid set),
+   PROCSRV_SWAP_PREPARED (the caller's reply is saved: answered at the handover, or when the
+   new instance ends before it) or -(SERVICE_*). */
+#define PROCSRV_SWAP_PREPARED 1
 long process_swap(struct process *p, const char *program, uint64_t *new_pid);
+/* PROC_TAKE_OVER from p: SERVICE_OK (at once for a process that replaces none; for a swap's
+   new instance, once the old one has ended) or SERVICE_DENIED (not a PCI driver). */
+long process_take_over(struct process *p);
 /* Bytes memsrv has lent pid. */
 uint64_t process_memory(uint64_t pid);
 /* Frees an exited process's entry once its status was collected. */
