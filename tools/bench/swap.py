@@ -34,7 +34,10 @@ LINE = re.compile(r"^blocktest: pause: .* gap across it (\d+) ticks, longest gap
                   r"longest before it (\d+) ticks", re.M)
 GAP = re.compile(r"^blocktest: pause: gap (\d+) ticks from tsc (\d+) to (\d+)$", re.M)
 ASKED = re.compile(r"^blocktest: swapafter: .* asked at tsc (\d+), answered at tsc (\d+)$", re.M)
-DONE = re.compile(r"^blocktest: pause: \d+ passed, \d+ failed$", re.M)
+# Both programs done (the swapper says its line a second after the swap, the writer may end
+# before or after it).
+DONE = re.compile(r"(?=.*^blocktest: pause: \d+ passed, \d+ failed$)"
+                  r"(?=.*^blocktest: swapafter: \d+ passed, \d+ failed$)", re.M | re.S)
 TROUBLE = re.compile(r"KERNEL PANIC|^fault:|FAIL", re.M)
 
 
