@@ -83,11 +83,9 @@ static void destroy(struct process *p)
     names_drop_owner(p->pid);
 }
 
-/* Borrows memory for p (a new pid each time) and builds it. On failure
-   everything is undone; returns 0 or -(SERVICE_*). swap: process_swap says the one line
-   (a console line costs the swap pause about 0.1 ms of TCG; docs/disk-performance.md). */
-static long launch(struct process *p, const char *extra, uint64_t extra_length, uint64_t memory,
-                   unsigned memory_bits, bool swap)
+/* launch's first half: checks p's program and borrows its memory (a new pid each time). On
+   failure everything is undone; returns 0 or -(SERVICE_*). */
+static long launch_begin(struct process *p, uint64_t memory, unsigned memory_bits)
 {
     struct load_result check = loader_check(&p->entry);
     if (check.error) {
@@ -113,7 +111,15 @@ static long launch(struct process *p, const char *extra, uint64_t extra_length, 
             return result_is_service(e, SERVICE_QUOTA) ? -SERVICE_QUOTA : -SERVICE_NO_MEMORY;
         }
     }
-    struct load_result r = loader_start(p, extra, extra_length);
+    return 0;
+}
+
+/* launch's second half, once p is built (r: how that went): memsrv learns its address space
+   and it is resumed. On failure everything is undone; returns 0 or -(SERVICE_*). swap:
+   process_swap says the one line (a console line costs the swap pause about 0.1 ms of TCG;
+   docs/disk-performance.md). */
+static long launch_end(struct process *p, struct load_result r, bool swap)
+{
     if (!r.error && p->pid != PROC_PID_MEMSRV &&
         !result_is_ok(memsrv_call(MEM_CLIENT_VSPACE, p->pid, 0, p->vspace, 0)))
         r = (struct load_result){-SERVICE_NO_MEMORY, "memsrv refused its address space", 0};
@@ -137,6 +143,17 @@ static long launch(struct process *p, const char *extra, uint64_t extra_length, 
     p->launches++;
     return 0;
 }
+
+/* Borrows memory for p (a new pid each time) and builds it. On failure
+   everything is undone; returns 0 or -(SERVICE_*). */
+static long launch(struct process *p, const char *extra, uint64_t extra_length, uint64_t memory,
+                   unsigned memory_bits, bool swap)
+{
+    long e = launch_begin(p, memory, memory_bits);
+    return e ? e : launch_end(p, loader_start(p, extra, extra_length), swap);
+}
+
+static struct process *staging; /* a swap's instance being built in stages, or NULL */
 
 /* A free entry of the table, or NULL. */
 static struct process *free_entry(void)
@@ -243,6 +260,8 @@ static void prepared_failed(struct process *q, const char *why)
 {
     struct process *p = q->replaces;
     uint64_t pid = q->pid;
+    if (staging == q)
+        staging = 0;
     printf("procsrv: cannot swap %s for %s: process %lu %s; %s serves on\n", p->entry.name,
            q->entry.program, (unsigned long)pid, why, p->entry.program);
     destroy(q);
@@ -370,9 +389,10 @@ static bool swap_prepared(const struct process *p)
 }
 
 /* A swap prepared before the handover (docs/processes.md, "Swapping a block driver"): the new
-   instance is built and started at PROC_PREPARE_PRIORITY while p still serves; it ends p
-   itself with PROC_TAKE_OVER once it has prepared what does not need the device. The caller's
-   reply is saved for then. */
+   instance is built a stage at a time (process_build_step, as the pump wakes procsrv: only
+   while no client is ready to run) and started at PROC_PREPARE_PRIORITY while p still serves;
+   it ends p itself with PROC_TAKE_OVER once it has prepared what does not need the device. The
+   caller's reply is saved for then. */
 static long prepare_swap(struct process *p, const struct manifest_entry *next)
 {
     struct process *q = free_entry();
@@ -387,18 +407,41 @@ static long prepare_swap(struct process *p, const struct manifest_entry *next)
     q->service = p->service;
     q->launches = p->launches;
     q->replaces = p;
-    long e = launch(q, "", 0, 0, 0, true);
+    long e = launch_begin(q, 0, 0);
     if (e) {
         memset(q, 0, sizeof *q);
         return e;
     }
-    q->entry.priority = next->priority; /* its own from PROC_TAKE_OVER on */
     p->prepared = q;
     if (slot_save_reply(&p->swap_reply) != SERVICE_OK) {
         prepared_failed(q, "was ended: procsrv could not keep the request's reply");
         return -SERVICE_TOO_MANY;
     }
+    staging = q;
+    loader_begin(q);
+    procsrv_pump_wake();
     return PROCSRV_SWAP_PREPARED;
+}
+
+void process_build_step(void)
+{
+    struct process *q = staging;
+    if (!q)
+        return;
+    struct load_result r = {0, 0, 0};
+    int more = loader_step(&r);
+    if (more > 0) {
+        procsrv_pump_wake();
+        return;
+    }
+    staging = 0;
+    if (more == 0)
+        r = (struct load_result){0, 0, 0};
+    if (launch_end(q, r, true) != 0) { /* said why; undone */
+        prepared_failed(q, "could not be built");
+        return;
+    }
+    q->entry.priority = q->replaces->entry.priority; /* its own from PROC_TAKE_OVER on */
 }
 
 long process_take_over(struct process *q)
