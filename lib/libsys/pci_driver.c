@@ -3,6 +3,8 @@
  */
 #include "libsys/pci_driver.h"
 
+#include "libsys/service.h"
+
 #include "proto/pci.h"
 
 #define PCI_COMMAND          0x04
@@ -66,6 +68,11 @@ bool pci_driver_config_write(const struct pci_driver_grants *g, unsigned offset,
 
 bool pci_driver_enable_bus_master(const struct pci_driver_grants *g, bool intx_off)
 {
+    /* A swap's new instance waits here until the old one has ended (PROC_TAKE_OVER): every
+       driver enables bus mastering before it touches its device, so none can reset a device
+       another instance still drives, whether or not it knows of swaps. */
+    if (!result_is_ok(proc_take_over()))
+        return false;
     uint64_t command = 0;
     if (!pci_driver_config_read(g, PCI_COMMAND, 2, &command))
         return false;

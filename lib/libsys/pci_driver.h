@@ -54,7 +54,9 @@ bool pci_driver_config_write(const struct pci_driver_grants *g, unsigned offset,
 
 /* Memory decoding and bus mastering on in g's command register (read, then written with the
    bits added: the device reads and writes memory by DMA, and an MSI is a memory write too);
-   intx_off: INTx disabled as well. True if both calls succeeded (no write if the read failed). */
+   intx_off: INTx disabled as well. True if both calls succeeded (no write if the read failed).
+   First it sends PROC_TAKE_OVER: a swap's new instance waits there until the old one is gone
+   (docs/processes.md), so what a driver does before this call must not touch the device. */
 bool pci_driver_enable_bus_master(const struct pci_driver_grants *g, bool intx_off);
 
 #endif

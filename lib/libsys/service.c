@@ -164,6 +164,11 @@ struct result proc_device_reset(void)
     return proc_call1(PROC_DEVICE_RESET, 0, 0);
 }
 
+struct result proc_take_over(void)
+{
+    return proc_call1(PROC_TAKE_OVER, 0, 0);
+}
+
 struct result proc_uptime_ms(uint64_t *ms)
 {
     return proc_call1(PROC_UPTIME, 0, ms);

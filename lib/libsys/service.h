@@ -86,6 +86,9 @@ struct result proc_shutdown_ready(void);
 /* PROC_DEVICE_RESET: a PCI driver tells procsrv its device is reset (no DMA for an earlier
    driver of it is under way), so the memory of earlier drivers may be reused. */
 struct result proc_device_reset(void);
+/* PROC_TAKE_OVER: a PCI driver is about to touch its device; a swap's new instance waits here
+   until procsrv has ended the old one (pci_driver_enable_bus_master sends it). */
+struct result proc_take_over(void);
 /* One CPU's load: scheduler ticks since boot, busy and idle ticks, threads runnable. */
 struct proc_cpu {
     uint64_t uptime, busy, idle, runnable;

@@ -80,6 +80,7 @@ struct ahci_port {
     uint32_t issued_queued; /* SLOT_ISSUED, NCQ */
     uint32_t issued_plain;  /* SLOT_ISSUED, not queued */
     uint32_t suspect_mask;  /* slots to try again one at a time */
+    uint32_t seen_sig;      /* PxSIG as hba_prepare read it (0: not read) */
     enum port_state state;
     uint64_t state_deadline; /* tick */
     bool reset_wanted;       /* the restart must COMRESET (a time-out, BSY stuck) */
@@ -127,11 +128,21 @@ static inline void port_write(struct ahci_port *p, unsigned offset, uint32_t val
    the controller's line and each disk's are not said again, failures are. Returns an error
    text or NULL. */
 const char *hba_start(volatile uint32_t *abar, bool quiet);
+/* Before the device is the driver's (a swap's new instance runs this while the old one still
+   drives it, docs/processes.md): DMA memory for each port where a disk is seen, so that
+   hba_start does not wait for memsrv; it only reads registers (PI, PxSSTS, PxSIG), which
+   changes nothing for the driver that has the device. A port seen to hold an ATAPI drive is
+   passed over by a quiet hba_start (the first start said so). */
+void hba_prepare(volatile uint32_t *abar);
 
 /* port.c */
 /* Sets up a port's DMA memory and starts it (start-up only: waits are PROC_SLEEPs). Returns
    NULL, or why the port has no usable disk. */
 const char *port_bring_up(struct ahci_port *p);
+/* p's DMA memory (command list, FISes, tables, IDENTIFY's buffer), mapped and laid out; no
+   register is touched, so hba_prepare calls it before the device is the driver's. False if
+   memsrv gave none. */
+bool port_dma(struct ahci_port *p);
 
 /* A request for port_submit: the block server library's, checked already. */
 struct port_io {

@@ -73,6 +73,25 @@ static bool any_device(struct ahci_port *ports, const bool *stopped)
     return false;
 }
 
+static struct ahci_port ports[AHCI_MAX_PORTS];
+
+void hba_prepare(volatile uint32_t *abar)
+{
+    uint32_t implemented = abar[AHCI_PI / 4];
+    for (unsigned n = 0; n < AHCI_MAX_PORTS; n++) {
+        struct ahci_port *p = &ports[n];
+        if (!(implemented & (1u << n)))
+            continue;
+        p->index = n;
+        p->regs = abar + AHCI_PORT(n) / 4;
+        if (AHCI_SSTS_DET(port_read(p, AHCI_PX_SSTS)) != AHCI_SSTS_DET_READY)
+            continue;
+        p->seen_sig = port_read(p, AHCI_PX_SIG);
+        if (p->seen_sig == AHCI_SIG_ATA)
+            port_dma(p); /* if memsrv gives none now, port_bring_up asks again */
+    }
+}
+
 const char *hba_start(volatile uint32_t *abar, bool quiet)
 {
     ahci_hba.regs = abar;
@@ -99,7 +118,6 @@ const char *hba_start(volatile uint32_t *abar, bool quiet)
        port a COMRESET itself (AHCI 10.4.3), so the driver sends none and does not wait the
        milliseconds one takes: a driver swapped or restarted is serving again sooner (the
        swap pause, docs/disk-performance.md). */
-    static struct ahci_port ports[AHCI_MAX_PORTS];
     bool stopped[AHCI_MAX_PORTS] = {false}, staggered = (ahci_hba.cap & AHCI_CAP_SSS) != 0;
     for (unsigned n = 0; n < AHCI_MAX_PORTS; n++) {
         if (!(implemented & (1u << n)))
@@ -107,6 +125,8 @@ const char *hba_start(volatile uint32_t *abar, bool quiet)
         struct ahci_port *p = &ports[n];
         p->index = n;
         p->regs = abar + AHCI_PORT(n) / 4;
+        if (quiet && p->seen_sig == AHCI_SIG_ATAPI)
+            continue; /* no disk (the first start said so): not stopped, no DMA memory */
         stopped[n] = stop_engines(p);
         if (!stopped[n]) {
             port_line(p, "its engines would not stop; skipped");

@@ -16,7 +16,6 @@
 
 #include "block/block_args.h"
 #include "driver.h"
-#include "libsys/block_driver.h"
 #include "libsys/block_server.h"
 #include "libsys/invoke.h"
 #include "libsys/pci_driver.h"
@@ -128,6 +127,24 @@ static struct block_server_driver driver = {
     .kick = kick,
 };
 
+/* block_driver_setup's second half for a block server made before the handover (main): the
+   IRQ handler to its interrupt bit, the watchdog on its tick bit. False after a line. */
+static bool wire(struct block_server *bs, uint64_t handler)
+{
+    uint64_t irq = block_server_driver_notification(bs, AHCI_BIT_IRQ);
+    if (!handler || !irq || irq_handler_set_notification(handler, irq) != ERR_OK) {
+        printf("ahci: no interrupt; stopping\n");
+        return false;
+    }
+    const char *why = libsys_watchdog_start(block_server_driver_notification(bs, AHCI_BIT_TICK),
+                                            AHCI_TICK_MS, "ahci-watchdog");
+    if (why) {
+        printf("ahci: %s; stopping\n", why);
+        return false;
+    }
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
@@ -144,6 +161,16 @@ int main(int argc, char **argv)
                "stopping\n");
         return 1;
     }
+    /* What needs no device comes first: a swap's new instance runs this at a low priority
+       while the old one still serves, and waits in pci_driver_enable_bus_master (PROC_TAKE_OVER)
+       until procsrv has ended it; so the swap pause covers only the device's bring-up
+       (docs/processes.md, "Swapping a block driver"). The block server is made here rather
+       than by block_driver_setup, whose watchdog thread cannot start at that priority (a
+       thread is given at most its maker's): the interrupt and the watchdog are wired after. */
+    hba_prepare(g.bar);
+    ahci_server = block_server_create(&driver);
+    if (!ahci_server)
+        return 1;
     if (!pci_driver_enable_bus_master(&g, false)) {
         printf("ahci: bus mastering could not be enabled; stopping\n");
         return 1;
@@ -163,9 +190,7 @@ int main(int argc, char **argv)
     driver.disk_count = ahci_hba.port_count;
     irq_handler = g.handler;
     irq_needs_ack = !g.msi;
-    ahci_server = block_driver_setup(&driver, g.handler, AHCI_BIT_IRQ, AHCI_BIT_TICK, AHCI_TICK_MS,
-                                     "ahci-watchdog");
-    if (!ahci_server)
+    if (!wire(ahci_server, g.handler))
         return 1;
     if (g.msi &&
         !result_is_ok(pci_driver_call(g.pci, PCI_MSI_ENABLE,

@@ -82,6 +82,20 @@ static const char *identify(struct ahci_port *p)
     return e == AHCI_IDENTIFY_OK ? NULL : ahci_identify_error_text(e);
 }
 
+bool port_dma(struct ahci_port *p)
+{
+    uint64_t address = AHCI_DMA_BASE + (uint64_t)p->index * AHCI_PORT_DMA;
+    if (!result_is_ok(mem_dma(address, AHCI_PORT_DMA, &p->dma_phys)))
+        return false;
+    p->dma = (uint8_t *)address;
+    p->list = (struct ahci_command_header *)(p->dma + LIST_OFFSET);
+    p->tables = (struct ahci_command_table *)(p->dma + TABLES_OFFSET);
+    p->identify = (uint16_t *)(p->dma + IDENTIFY_OFFSET);
+    for (unsigned i = 0; i < AHCI_SLOTS; i++)
+        p->list[i].ctba = p->dma_phys + TABLES_OFFSET + i * AHCI_TABLE_BYTES;
+    return true;
+}
+
 const char *port_bring_up(struct ahci_port *p)
 {
     uint32_t sig = port_read(p, AHCI_PX_SIG);
@@ -89,17 +103,11 @@ const char *port_bring_up(struct ahci_port *p)
         return "an ATAPI device (CD or DVD drive)";
     if (sig == AHCI_SIG_SEMB || sig == AHCI_SIG_PORT_MUL)
         return "an enclosure bridge or port multiplier, not supported";
-    uint64_t address = AHCI_DMA_BASE + (uint64_t)p->index * AHCI_PORT_DMA;
-    if (!result_is_ok(mem_dma(address, AHCI_PORT_DMA, &p->dma_phys)))
+    if (!p->dma && !port_dma(p)) /* hba_prepare's, for a disk seen before the handover */
         return "no DMA memory for it";
     if (p->dma_phys >> 32 && !(ahci_hba.cap & AHCI_CAP_S64A))
         return "its DMA memory is above 4 GiB and the controller has only 32-bit addresses";
-    p->dma = (uint8_t *)address;
-    p->list = (struct ahci_command_header *)(p->dma + LIST_OFFSET);
-    p->tables = (struct ahci_command_table *)(p->dma + TABLES_OFFSET);
-    p->identify = (uint16_t *)(p->dma + IDENTIFY_OFFSET);
-    for (unsigned i = 0; i < AHCI_SLOTS; i++)
-        p->list[i].ctba = p->dma_phys + TABLES_OFFSET + i * AHCI_TABLE_BYTES;
+    uint64_t address = (uint64_t)p->dma;
     uint64_t list = p->dma_phys + LIST_OFFSET, rfis = p->dma_phys + RFIS_OFFSET;
     port_write(p, AHCI_PX_CLB, (uint32_t)list);
     port_write(p, AHCI_PX_CLBU, (uint32_t)(list >> 32));
@@ -119,6 +127,7 @@ const char *port_bring_up(struct ahci_port *p)
         /* Not a disk this driver can use: its engines stop and its memory goes back. */
         port_write(p, AHCI_PX_CMD, port_read(p, AHCI_PX_CMD) & ~(AHCI_PX_CMD_ST | AHCI_PX_CMD_FRE));
         mem_unmap(address);
+        p->dma = 0;
         return why;
     }
     p->mode.ncq = p->id.ncq && (ahci_hba.cap & AHCI_CAP_SNCQ) && !ahci_no_ncq;

@@ -231,68 +231,90 @@ static bool copy_own(struct build *b, uint64_t src, uint64_t dest)
     return true;
 }
 
-static bool build(struct build *b, const char *extra, uint64_t extra_length)
-{
-    struct process *p = b->p;
+/* Building in stages (loader_step): the objects, then each ELF segment, the stack, and the
+   rest (endpoints, grants, info page, thread). A swap's instance is built a stage at a time
+   while the old one serves (process.c); every other process in one go. */
+enum build_stage { STAGE_OBJECTS, STAGE_SEGMENTS, STAGE_STACK, STAGE_REST, STAGE_DONE };
+
+struct build_state {
+    struct build b;
+    enum build_stage stage;
     struct elf_image image;
     const void *file;
-    if (!parse(&p->entry, &image, &file, &b->error, &b->why))
+    size_t segment; /* the next to load */
+    uint64_t rsp;
+    const char *extra;
+    uint64_t extra_length;
+    uint8_t top[PAGE]; /* the stack's top page, laid out by lib/initstack */
+    struct initstack stack;
+    struct proc_info info;
+};
+
+static bool stage_objects(struct build_state *st)
+{
+    struct build *b = &st->b;
+    struct process *p = b->p;
+    if (!parse(&p->entry, &st->image, &st->file, &b->error, &b->why))
         return false;
     uint64_t pages, cspace_bits, bytes;
-    estimate(&p->entry, &image, &pages, &cspace_bits, &bytes);
+    estimate(&p->entry, &st->image, &pages, &cspace_bits, &bytes);
     b->slots = 1ull << cspace_bits;
     b->next_slot = PROC_SLOT_MEMORY;
+    st->info.cspace_bits = cspace_bits;
 
     /* The largest objects first: retype aligns each to its size. */
     p->cspace = build_make(b, CAP_CSPACE, cspace_bits);
     p->vspace = p->cspace ? build_make(b, CAP_VSPACE, 0) : 0;
     p->thread = p->vspace ? build_make(b, CAP_THREAD, 0) : 0;
-    if (!p->thread || !copy_own(b, p->cspace, PROC_SLOT_CSPACE) ||
-        !copy_own(b, p->vspace, PROC_SLOT_VSPACE) || !copy_own(b, p->thread, PROC_SLOT_THREAD))
-        return false;
+    return p->thread && copy_own(b, p->cspace, PROC_SLOT_CSPACE) &&
+           copy_own(b, p->vspace, PROC_SLOT_VSPACE) && copy_own(b, p->thread, PROC_SLOT_THREAD);
+}
 
-    for (size_t i = 0; i < image.segment_count; i++)
-        if (!load_segment(b, file, &image.segments[i]))
-            return false;
-
+static bool stage_stack(struct build_state *st)
+{
+    struct build *b = &st->b;
+    struct process *p = b->p;
     /* The stack (lib/initstack): argv[0] the program, then the manifest's arguments, then
        the spawner's, then the environment. */
-    static uint8_t top[PAGE];
-    static struct initstack stack;
-    memset(top, 0, sizeof top);
-    initstack_init(&stack, top, USER_STACK_TOP - PAGE);
-    bool fits = initstack_add(&stack, p->entry.program, strlen(p->entry.program), false);
+    memset(st->top, 0, sizeof st->top);
+    initstack_init(&st->stack, st->top, USER_STACK_TOP - PAGE);
+    bool fits = initstack_add(&st->stack, p->entry.program, strlen(p->entry.program), false);
     const char *at = p->entry.args;
     for (unsigned i = 0; i < p->entry.argc; i++, at += strlen(at) + 1)
-        fits = fits && initstack_add(&stack, at, strlen(at), false);
-    for (uint64_t x = 0; x < extra_length; x += strlen(extra + x) + 1)
-        fits = fits && initstack_add(&stack, extra + x, strlen(extra + x), false);
+        fits = fits && initstack_add(&st->stack, at, strlen(at), false);
+    for (uint64_t x = 0; x < st->extra_length; x += strlen(st->extra + x) + 1)
+        fits = fits && initstack_add(&st->stack, st->extra + x, strlen(st->extra + x), false);
     if (p->entry.envc)
         at += 1; /* the empty string between arguments and environment */
     for (unsigned i = 0; i < p->entry.envc; i++, at += strlen(at) + 1)
-        fits = fits && initstack_add(&stack, at, strlen(at), true);
+        fits = fits && initstack_add(&st->stack, at, strlen(at), true);
     if (!fits)
         return build_failed(b, -SERVICE_BAD_ARGUMENT,
                             "its arguments do not fit its stack's top page");
-    uint64_t rsp = initstack_finish(&stack);
+    st->rsp = initstack_finish(&st->stack);
     for (uint64_t page = STACK_BASE; page < USER_STACK_TOP - PAGE; page += PAGE)
         if (!build_add_page(b, page, CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 0, 0, false))
             return false;
-    if (!build_add_page(b, USER_STACK_TOP - PAGE, CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, top, PAGE,
-                        false))
-        return false;
+    return build_add_page(b, USER_STACK_TOP - PAGE, CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, st->top,
+                          PAGE, false) != 0;
+}
 
+static bool stage_rest(struct build_state *st)
+{
+    struct build *b = &st->b;
+    struct process *p = b->p;
     /* Its endpoints and grants, then the info page that lists them. */
-    static struct proc_info info;
-    memset(&info, 0, sizeof info);
-    info.magic = PROC_INFO_MAGIC;
-    info.pid = p->pid;
+    struct proc_info *info = &st->info;
+    uint64_t cspace_bits = info->cspace_bits;
+    memset(info, 0, sizeof *info);
+    info->magic = PROC_INFO_MAGIC;
+    info->pid = p->pid;
     const struct boot_info *boot = (const struct boot_info *)USER_BOOT_INFO;
-    info.tick_hz = boot->tick_hz;
-    info.cpu_count = boot->cpu_count;
-    info.cspace_bits = cspace_bits;
-    info.earlier = p->launches;
-    memcpy(info.name, p->entry.name, sizeof info.name);
+    info->tick_hz = boot->tick_hz;
+    info->cpu_count = boot->cpu_count;
+    info->cspace_bits = cspace_bits;
+    info->earlier = p->launches;
+    memcpy(info->name, p->entry.name, sizeof info->name);
     if (!build_mint(b, procsrv_endpoint, PROC_SLOT_PROCSRV) ||
         (memsrv_endpoint && !build_mint(b, memsrv_endpoint, PROC_SLOT_MEMSRV)))
         return false;
@@ -302,7 +324,7 @@ static bool build(struct build *b, const char *extra, uint64_t extra_length)
         return false;
     if (p->service && !copy_own(b, p->service, PROC_SLOT_SERVICE))
         return false;
-    if (!build_grants(b, &info))
+    if (!build_grants(b, info))
         return false;
 
     uint64_t buffer =
@@ -311,9 +333,9 @@ static bool build(struct build *b, const char *extra, uint64_t extra_length)
         !build_give(b, buffer, PROC_SLOT_IPC_BUFFER))
         return false;
     /* Whatever the loader used so far, the program gets the rest. */
-    info.free_slot = b->next_slot + 8; /* a few spare for the info page and stragglers */
+    info->free_slot = b->next_slot + 8; /* a few spare for the info page and stragglers */
     uint64_t info_frame =
-        build_add_page(b, USER_PROC_INFO, CAP_RIGHT_READ, 0, &info, sizeof info, true);
+        build_add_page(b, USER_PROC_INFO, CAP_RIGHT_READ, 0, info, sizeof *info, true);
     if (!info_frame || !build_give(b, info_frame, PROC_SLOT_INFO))
         return false;
 
@@ -331,14 +353,67 @@ static bool build(struct build *b, const char *extra, uint64_t extra_length)
     sys_thread_set_name(p->thread, p->entry.name);
     /* Not resumed here: with several CPUs it would run at once, before
        procsrv has told memsrv about it (launch resumes it after that). */
-    if (r != ERR_OK || thread_write_registers(p->thread, image.entry, rsp, 0, 0, 0) != ERR_OK)
+    if (r != ERR_OK ||
+        thread_write_registers(p->thread, st->image.entry, st->rsp, 0, 0, 0) != ERR_OK)
         return build_failed(b, -SERVICE_INTERNAL, "its thread would not start");
     return true;
 }
 
+/* One stage of st's build: true while it goes on (st->stage says whether it is done), false
+   on failure (st->b.error and why set). */
+static bool build_stage(struct build_state *st)
+{
+    bool ok = true;
+    switch (st->stage) {
+    case STAGE_OBJECTS:
+        ok = stage_objects(st);
+        st->stage = st->image.segment_count ? STAGE_SEGMENTS : STAGE_STACK;
+        break;
+    case STAGE_SEGMENTS:
+        ok = load_segment(&st->b, st->file, &st->image.segments[st->segment++]);
+        if (st->segment == st->image.segment_count)
+            st->stage = STAGE_STACK;
+        break;
+    case STAGE_STACK:
+        ok = stage_stack(st);
+        st->stage = STAGE_REST;
+        break;
+    case STAGE_REST:
+        ok = stage_rest(st);
+        st->stage = STAGE_DONE;
+        break;
+    case STAGE_DONE:
+        break;
+    }
+    return ok;
+}
+
+static struct build_state staged; /* the one build made in stages (loader_begin) */
+
+void loader_begin(struct process *p)
+{
+    memset(&staged, 0, sizeof staged);
+    staged.b.p = p;
+    staged.extra = "";
+}
+
+int loader_step(struct load_result *failure)
+{
+    if (!build_stage(&staged)) {
+        *failure = (struct load_result){staged.b.error, staged.b.why, 0};
+        return -1;
+    }
+    return staged.stage == STAGE_DONE ? 0 : 1;
+}
+
 struct load_result loader_start(struct process *p, const char *extra, uint64_t extra_length)
 {
-    struct build b = {p, 0, 0, 0, 0};
-    build(&b, extra, extra_length);
-    return (struct load_result){b.error, b.why, 0};
+    static struct build_state st;
+    memset(&st, 0, sizeof st);
+    st.b.p = p;
+    st.extra = extra;
+    st.extra_length = extra_length;
+    while (st.stage != STAGE_DONE && build_stage(&st))
+        ;
+    return (struct load_result){st.b.error, st.b.why, 0};
 }

@@ -38,6 +38,8 @@ static uint64_t largest_untyped(unsigned *bits)
     return best;
 }
 
+static bool start_pump(void);
+
 /* procsrv's endpoint and its clock, from its reserve. */
 static bool make_own_objects(void)
 {
@@ -49,6 +51,8 @@ static bool make_own_objects(void)
         return false;
     procsrv_notification = notification;
     clock_init(notification);
+    if (!start_pump())
+        printf("procsrv: error: no pump thread: a PCI driver's swap will not complete\n");
     return true;
 }
 
@@ -203,10 +207,55 @@ static void *find_caller(struct server *s, uint64_t badge)
     return p && p->state == PROC_STATE_RUNNING ? p : 0;
 }
 
-/* The clock's tick and the power button share procsrv's notification, told apart by badge. */
+/* The pump (procsrv.h): its own notification, and its send capability to procsrv's. */
+#define PUMP_STACK 4096
+static _Alignas(16) uint8_t pump_stack[PUMP_STACK];
+static uint64_t pump_wake, pump_signal;
+
+static _Noreturn void pump_main(void)
+{
+    for (;;) {
+        struct missive_msg m = {0};
+        missive_syscall(SYS_RECV, pump_wake, 0, &m);
+        m = (struct missive_msg){0};
+        missive_syscall(SYS_SEND, pump_signal, 0, &m);
+    }
+}
+
+void procsrv_pump_wake(void)
+{
+    struct missive_msg m = {0};
+    missive_syscall(SYS_SEND, pump_wake, 0, &m);
+}
+
+/* The pump's thread and notifications, from procsrv's reserve; false if they cannot be had
+   (a swap's instance is then never built: procsrv says so at start). */
+static bool start_pump(void)
+{
+    uint64_t thread = slot_alloc();
+    pump_wake = slot_alloc();
+    pump_signal = slot_alloc();
+    /* rsp 8 below the top: as after a call, so the entry's frame is aligned */
+    return thread && pump_wake && pump_signal &&
+           untyped_retype(procsrv_reserve, CAP_NOTIFICATION, 0, pump_wake, 1) == ERR_OK &&
+           untyped_retype(procsrv_reserve, CAP_THREAD, 0, thread, 1) == ERR_OK &&
+           cspace_mint(ROOT_SLOT_CSPACE, pump_signal, procsrv_notification, CAP_RIGHT_SEND,
+                       PROCSRV_BADGE_BUILD_STEP, 0) == ERR_OK &&
+           thread_configure(thread, ROOT_SLOT_CSPACE, ROOT_SLOT_VSPACE, PROC_PREPARE_PRIORITY, 0) ==
+               ERR_OK &&
+           thread_set_ipc_buffer(thread, ROOT_SLOT_IPC_BUFFER) == ERR_OK &&
+           thread_write_registers(thread, (uint64_t)pump_main,
+                                  (uint64_t)(pump_stack + PUMP_STACK - 8), 0, 0, 0) == ERR_OK &&
+           sys_thread_set_name(thread, "procsrv-pump") == ERR_OK && thread_resume(thread) == ERR_OK;
+}
+
+/* The clock's tick, the power button and the pump share procsrv's notification, told apart by
+   badge. */
 static void notified(struct server *s, uint64_t word)
 {
     (void)s;
+    if (word & PROCSRV_BADGE_BUILD_STEP)
+        process_build_step();
     if (word & PROCSRV_BADGE_POWER_BUTTON)
         shutdown_power_button();
     if (word & PROCSRV_BADGE_CLOCK) {

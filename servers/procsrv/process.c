@@ -69,7 +69,7 @@ static void destroy(struct process *p)
 {
     if (p->untyped) {
         cspace_revoke(ROOT_SLOT_CSPACE, p->untyped, 0);
-        if (p->device.present)
+        if (p->device.present && !p->replaces) /* a swap's new instance never had the device */
             hold_memory(p);
         else if (p->pid != PROC_PID_MEMSRV)
             memsrv_call(MEM_CLIENT_REMOVE, p->pid, 0, 0, 0);
@@ -83,11 +83,9 @@ static void destroy(struct process *p)
     names_drop_owner(p->pid);
 }
 
-/* Borrows memory for p (a new pid each time) and builds it. On failure
-   everything is undone; returns 0 or -(SERVICE_*). swap: process_swap says the one line
-   (a console line costs the swap pause about 0.1 ms of TCG; docs/disk-performance.md). */
-static long launch(struct process *p, const char *extra, uint64_t extra_length, uint64_t memory,
-                   unsigned memory_bits, bool swap)
+/* launch's first half: checks p's program and borrows its memory (a new pid each time). On
+   failure everything is undone; returns 0 or -(SERVICE_*). */
+static long launch_begin(struct process *p, uint64_t memory, unsigned memory_bits)
 {
     struct load_result check = loader_check(&p->entry);
     if (check.error) {
@@ -113,7 +111,15 @@ static long launch(struct process *p, const char *extra, uint64_t extra_length, 
             return result_is_service(e, SERVICE_QUOTA) ? -SERVICE_QUOTA : -SERVICE_NO_MEMORY;
         }
     }
-    struct load_result r = loader_start(p, extra, extra_length);
+    return 0;
+}
+
+/* launch's second half, once p is built (r: how that went): memsrv learns its address space
+   and it is resumed. On failure everything is undone; returns 0 or -(SERVICE_*). swap:
+   process_swap says the one line (a console line costs the swap pause about 0.1 ms of TCG;
+   docs/disk-performance.md). */
+static long launch_end(struct process *p, struct load_result r, bool swap)
+{
     if (!r.error && p->pid != PROC_PID_MEMSRV &&
         !result_is_ok(memsrv_call(MEM_CLIENT_VSPACE, p->pid, 0, p->vspace, 0)))
         r = (struct load_result){-SERVICE_NO_MEMORY, "memsrv refused its address space", 0};
@@ -138,14 +144,31 @@ static long launch(struct process *p, const char *extra, uint64_t extra_length, 
     return 0;
 }
 
+/* Borrows memory for p (a new pid each time) and builds it. On failure
+   everything is undone; returns 0 or -(SERVICE_*). */
+static long launch(struct process *p, const char *extra, uint64_t extra_length, uint64_t memory,
+                   unsigned memory_bits, bool swap)
+{
+    long e = launch_begin(p, memory, memory_bits);
+    return e ? e : launch_end(p, loader_start(p, extra, extra_length), swap);
+}
+
+static struct process *staging; /* a swap's instance being built in stages, or NULL */
+
+/* A free entry of the table, or NULL. */
+static struct process *free_entry(void)
+{
+    for (int i = 0; i < PROCSRV_MAX_PROCESSES; i++)
+        if (!table[i].pid && !table[i].state)
+            return &table[i];
+    return 0;
+}
+
 /* process_start's and process_start_driver's work. */
 static struct process *start(const struct manifest_entry *entry, uint64_t parent, uint64_t memory,
                              unsigned memory_bits, const struct proc_device *device, long *error)
 {
-    struct process *p = 0;
-    for (int i = 0; i < PROCSRV_MAX_PROCESSES && !p; i++)
-        if (!table[i].pid && !table[i].state)
-            p = &table[i];
+    struct process *p = free_entry();
     if (!p) {
         *error = -SERVICE_TOO_MANY;
         printf("procsrv: cannot start %s: the process table is full\n", entry->name);
@@ -218,8 +241,46 @@ static bool undo_swap(struct process *p)
     return true;
 }
 
+/* Answers the saved reply of p's swap (if any): status, and MR0 the new pid on success. */
+static void answer_swap(struct process *p, uint64_t status, uint64_t pid)
+{
+    if (!p->swap_reply)
+        return;
+    struct missive_msg m = {.mr = {pid}};
+    missive_syscall(SYS_SEND, p->swap_reply, MSG_TAG(status, status == SERVICE_OK, 0), &m);
+    slot_free(p->swap_reply);
+    p->swap_reply = 0;
+}
+
+/* q, a swap's new instance, ended before PROC_TAKE_OVER (it exited or faulted, was killed, or
+   the old one ended first): the swap did not happen. The old instance was never touched and
+   serves on (if it still runs); the swap's caller hears SERVICE_BAD_PROGRAM. q never had the
+   device, so its memory goes back to memsrv at once (destroy). */
+static void prepared_failed(struct process *q, const char *why)
+{
+    struct process *p = q->replaces;
+    uint64_t pid = q->pid;
+    if (staging == q)
+        staging = 0;
+    printf("procsrv: cannot swap %s for %s: process %lu %s; %s serves on\n", p->entry.name,
+           q->entry.program, (unsigned long)pid, why, p->entry.program);
+    destroy(q);
+    clock_forget(pid);
+    shutdown_forget(pid);
+    p->prepared = 0;
+    answer_swap(p, SERVICE_BAD_PROGRAM, 0);
+    memset(q, 0, sizeof *q); /* not release: the endpoint is the old instance's */
+}
+
 void process_end(struct process *p, int64_t status, bool restart)
 {
+    if (p->replaces) {
+        prepared_failed(p, status == -9 ? "was killed before it took its device over"
+                                        : "ended before it took its device over");
+        return;
+    }
+    if (p->prepared)
+        prepared_failed(p->prepared, "was ended: the instance it was to replace ended first");
     uint64_t pid = p->pid;
     destroy(p);
     clock_forget(pid); /* a sleep it was killed in */
@@ -310,10 +371,108 @@ struct process *process_server(const char *name)
 {
     for (int i = 0; i < PROCSRV_MAX_PROCESSES; i++) {
         struct process *p = &table[i];
-        if (p->pid && p->service && p->entry.server && strcmp(p->entry.name, name) == 0)
+        if (p->pid && p->service && p->entry.server && !p->replaces &&
+            strcmp(p->entry.name, name) == 0)
             return p;
     }
     return 0;
+}
+
+/* Whether p's swap is prepared before the handover: a PCI driver (it takes its device over
+   with PROC_TAKE_OVER before it touches it) whose interrupt is not an INTx line (the old
+   instance holds the line until it ends; an MSI vector is the new instance's own). */
+static bool swap_prepared(const struct process *p)
+{
+    const struct proc_device *d = &p->device;
+    bool msi = (d->irq_word & (PCI_IRQ_MSI | PCI_IRQ_MSIX)) && !p->entry.no_msi;
+    return p->state == PROC_STATE_RUNNING && d->present && (msi || !(d->irq_word & PCI_IRQ_ROUTED));
+}
+
+/* A swap prepared before the handover (docs/processes.md, "Swapping a block driver"): the new
+   instance is built a stage at a time (process_build_step, as the pump wakes procsrv: only
+   while no client is ready to run) and started at PROC_PREPARE_PRIORITY while p still serves;
+   it ends p itself with PROC_TAKE_OVER once it has prepared what does not need the device. The
+   caller's reply is saved for then. */
+static long prepare_swap(struct process *p, const struct manifest_entry *next)
+{
+    struct process *q = free_entry();
+    if (!q) {
+        printf("procsrv: cannot swap %s: the process table is full\n", p->entry.name);
+        return -SERVICE_TOO_MANY;
+    }
+    memset(q, 0, sizeof *q);
+    q->entry = *next;
+    q->entry.priority = PROC_PREPARE_PRIORITY;
+    q->device = p->device;
+    q->service = p->service;
+    q->launches = p->launches;
+    q->replaces = p;
+    long e = launch_begin(q, 0, 0);
+    if (e) {
+        memset(q, 0, sizeof *q);
+        return e;
+    }
+    p->prepared = q;
+    if (slot_save_reply(&p->swap_reply) != SERVICE_OK) {
+        prepared_failed(q, "was ended: procsrv could not keep the request's reply");
+        return -SERVICE_TOO_MANY;
+    }
+    staging = q;
+    loader_begin(q);
+    procsrv_pump_wake();
+    return PROCSRV_SWAP_PREPARED;
+}
+
+void process_build_step(void)
+{
+    struct process *q = staging;
+    if (!q)
+        return;
+    struct load_result r = {0, 0, 0};
+    int more = loader_step(&r);
+    if (more > 0) {
+        procsrv_pump_wake();
+        return;
+    }
+    staging = 0;
+    if (more == 0)
+        r = (struct load_result){0, 0, 0};
+    if (launch_end(q, r, true) != 0) { /* said why; undone */
+        prepared_failed(q, "could not be built");
+        return;
+    }
+    q->entry.priority = q->replaces->entry.priority; /* its own from PROC_TAKE_OVER on */
+}
+
+long process_take_over(struct process *q)
+{
+    if (!q->device.present)
+        return SERVICE_DENIED;
+    struct process *p = q->replaces;
+    if (!p)
+        return SERVICE_OK; /* a first start or a restart: the device is its own already */
+    uint64_t old = p->pid;
+    destroy(p); /* its memory is held until the device is reset (PROC_DEVICE_RESET) */
+    clock_forget(old);
+    shutdown_forget(old);
+    memcpy(p->swapped_from, p->entry.program, sizeof p->swapped_from);
+    p->entry = q->entry;
+    p->pid = q->pid;
+    p->untyped = q->untyped;
+    p->untyped_bits = q->untyped_bits;
+    p->cspace = q->cspace;
+    p->vspace = q->vspace;
+    p->thread = q->thread;
+    p->launches = q->launches;
+    p->restarts = 0;
+    p->prepared = 0;
+    memset(q, 0, sizeof *q);
+    /* A priority the kernel refuses leaves it at PROC_PREPARE_PRIORITY: slower, not wrong. */
+    thread_set_priority(p->thread, p->entry.priority);
+    printf("procsrv: swapped %s: process %lu replaced by %lu running %s\n", p->entry.name,
+           (unsigned long)old, (unsigned long)p->pid, p->entry.program);
+    answer_swap(p, SERVICE_OK, p->pid);
+    return SERVICE_OK;
 }
 
 /* PROC_SWAP's work: p's program replaced by program, on the same endpoint. */
@@ -326,6 +485,10 @@ long process_swap(struct process *p, const char *program, uint64_t *new_pid)
         printf("procsrv: cannot swap %s for %s: %s\n", p->entry.name, program, check.why);
         return check.error;
     }
+    if (p->prepared)
+        return -SERVICE_BUSY; /* one swap at a time */
+    if (swap_prepared(p))
+        return prepare_swap(p, &next);
     uint64_t old = p->pid;
     if (p->state == PROC_STATE_RUNNING)
         destroy(p);

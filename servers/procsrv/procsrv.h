@@ -36,6 +36,12 @@ extern uint64_t procsrv_notification; /* bound to procsrv's thread: the badges b
    power button (PROC_GRANT_ACPI_ROOT). */
 #define PROCSRV_BADGE_CLOCK        1
 #define PROCSRV_BADGE_POWER_BUTTON 2
+#define PROCSRV_BADGE_BUILD_STEP   4 /* the pump (main.c): build a swap's next stage */
+
+/* main.c: the pump, a thread of procsrv at PROC_PREPARE_PRIORITY that, once woken, signals
+   procsrv's notification with PROCSRV_BADGE_BUILD_STEP: so a swap's instance is built a stage
+   at a time, each only when no client is ready to run (process_build_step). */
+void procsrv_pump_wake(void);
 
 /* The PCI function a driver was started for (PROC_PCI_DEVICE's words), kept across its
    restarts: each start grants it again. */
@@ -71,6 +77,13 @@ struct process {
        may still write into it until the next instance reset it (PROC_DEVICE_RESET). */
     uint64_t held[PROCSRV_HELD_MAX];
     unsigned held_count;
+    /* A swap prepared before the handover (process_swap): in the old instance's entry, the new
+       instance's (prepared) and the swap's caller's saved reply; in the new instance's, the
+       entry it replaces. The new instance runs at PROC_PREPARE_PRIORITY without its device
+       until PROC_TAKE_OVER (process_take_over). */
+    struct process *prepared;
+    uint64_t swap_reply;
+    struct process *replaces;
 };
 
 /* slots.c: procsrv's CSpace. */
@@ -142,6 +155,11 @@ struct load_result loader_check(const struct manifest_entry *entry);
 struct load_result loader_start(struct process *p, const char *extra_args, uint64_t extra_length);
 /* procsrv's page window for filling frames. */
 void loader_init(uint64_t table_untyped);
+/* The build made in stages (one at a time), for p, whose memory is lent: loader_begin, then
+   loader_step until it returns 0 (built, ready to run but not resumed) or -1 (failed:
+   *failure says why; the rest is for the caller to revoke with p->untyped). 1: more to do. */
+void loader_begin(struct process *p);
+int loader_step(struct load_result *failure);
 
 /* process.c */
 struct process *process_find(uint64_t pid);
@@ -166,8 +184,16 @@ void process_device_reset(struct process *p);
 /* The running or restarting server the manifest named name, or NULL. */
 struct process *process_server(const char *name);
 void process_fault(uint64_t pid, const struct missive_msg *fault);
-/* Replaces the server p runs by program, on the same endpoint. */
+/* Replaces the server p runs by program, on the same endpoint: 0 (done, *new_pid set),
+   PROCSRV_SWAP_PREPARED (the caller's reply is saved: answered at the handover, or when the
+   new instance ends before it) or -(SERVICE_*). */
+#define PROCSRV_SWAP_PREPARED 1
 long process_swap(struct process *p, const char *program, uint64_t *new_pid);
+/* PROC_TAKE_OVER from p: SERVICE_OK (at once for a process that replaces none; for a swap's
+   new instance, once the old one has ended) or SERVICE_DENIED (not a PCI driver). */
+long process_take_over(struct process *p);
+/* The pump's signal: the next stage of the swap's instance being built, if any. */
+void process_build_step(void);
 /* Bytes memsrv has lent pid. */
 uint64_t process_memory(uint64_t pid);
 /* Frees an exited process's entry once its status was collected. */

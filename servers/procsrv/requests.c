@@ -200,6 +200,8 @@ static long swap(struct server_call *call)
         return SERVICE_DENIED;
     uint64_t pid;
     long e = process_swap(p, program, &pid);
+    if (e == PROCSRV_SWAP_PREPARED)
+        return SERVER_NO_REPLY; /* answered at the handover */
     if (e)
         return -e;
     request_set_word(&call->out, 0, pid);
@@ -214,6 +216,12 @@ static long device_reset(struct server_call *call)
         return SERVICE_DENIED;
     process_device_reset(p);
     return SERVICE_OK;
+}
+
+/* PROC_TAKE_OVER: the caller, a PCI driver, is about to touch its device. */
+static long take_over(struct server_call *call)
+{
+    return process_take_over(call->client);
 }
 
 static long sleep_ms(struct server_call *call)
@@ -315,5 +323,6 @@ const struct server_op requests_table[] = {
     {PROC_SHUTDOWN_NOTIFY, 0, 0, SERVER_CLIENT_ONLY, shutdown_notify},
     {PROC_SHUTDOWN_READY, 0, 0, SERVER_CLIENT_ONLY, shutdown_ready},
     {PROC_DEVICE_RESET, 0, 0, SERVER_CLIENT_ONLY, device_reset},
+    {PROC_TAKE_OVER, 0, 0, SERVER_CLIENT_ONLY, take_over},
 };
 const unsigned requests_count = sizeof requests_table / sizeof requests_table[0];

@@ -57,5 +57,8 @@ int blocktest_swaps(const char *server, unsigned disk, unsigned count, const cha
                     const char *second, bool kill, const char *stop);
 int blocktest_kills(const char *server, unsigned disk, unsigned count);
 int blocktest_pause(const char *server, unsigned disk, unsigned count, const char *how);
+/* Waits until server serves disk, sleeps ms, then swaps server for program (the swap pause's
+   other program). */
+int blocktest_swap_after(const char *server, unsigned disk, uint64_t ms, const char *program);
 
 #endif

@@ -350,7 +350,8 @@ static _Noreturn void usage(void)
            "orphans SERVER DISK N | swaps SERVER DISK N PROGRAM-A PROGRAM-B [kill] [stop=PATH] | "
            "kills SERVER "
            "DISK N | pause "
-           "SERVER DISK N swap=PROGRAM|kill; any of them ending in cpu=N runs on CPU N\n");
+           "SERVER DISK N swap=PROGRAM|kill|other | swapafter SERVER DISK MS PROGRAM; any of them "
+           "ending in cpu=N runs on CPU N\n");
     exit(2);
 }
 
@@ -416,6 +417,8 @@ int main(int argc, char **argv)
         blocktest_kills(server, disk, (unsigned)number(argv[4]));
     } else if (strcmp(what, "pause") == 0 && argc == 6) {
         blocktest_pause(server, disk, (unsigned)number(argv[4]), argv[5]);
+    } else if (strcmp(what, "swapafter") == 0 && argc == 6) {
+        blocktest_swap_after(server, disk, number(argv[4]), argv[5]);
     } else if (strcmp(what, "hold") == 0) {
         return blocktest_hold(server, disk);
     } else {

@@ -1,9 +1,10 @@
 /*
  * blocktest's driver replacement subcommands (docs/processes.md, "Swapping a block driver"):
  * swaps, which swaps a block server again and again (and kills it) while other programs use
- * its disk, kills, which only kills it again and again (a crash each time), and pause, which
+ * its disk, kills, which only kills it again and again (a crash each time), pause, which
  * measures the longest gap between two completed writes of a stream at queue depth 1 across a swap
- * (tools/bench/swap.py reads its line).
+ * (tools/bench/swap.py reads its line), and swapafter, the swap pause's other program: it swaps
+ * the driver from outside the writer, as the shell would.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -86,6 +87,28 @@ static uint64_t read_tsc(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+int blocktest_swap_after(const char *server, unsigned disk, uint64_t ms, const char *program)
+{
+    check("the server serves before", serving(server, disk), 1);
+    proc_sleep_ms(ms);
+    uint64_t pid = 0, asked = read_tsc();
+    check_status("swap the server", proc_swap(server, program, &pid), SERVICE_OK);
+    uint64_t answered = read_tsc();
+    /* The times let tools/bench/swap.py find the writer's gap the request fell in. Said a
+       second later: a console line at once (the console server runs above the writer) would
+       lengthen the very pause the writer measures. */
+    proc_sleep_ms(1000);
+    printf("blocktest: swapafter: %s swapped for %s (process %llu), asked at tsc %llu, answered "
+           "at tsc %llu\n",
+           server, program, (unsigned long long)pid, (unsigned long long)asked,
+           (unsigned long long)answered);
+    return check_failures();
+}
+
+/* how: swap=PROGRAM or kill (the writer itself swaps or kills the server half-way through
+   count writes), or other (another program swaps it: the writer goes on until its session
+   was opened again and count / 2 writes more, at most PAUSE_MAX_WRITES). The gap across the
+   swap is the one ending at the write whose wait saw the session opened again. */
 int blocktest_pause(const char *server, unsigned disk, unsigned count, const char *how)
 {
     static uint64_t done_at[PAUSE_MAX_WRITES];
@@ -102,9 +125,14 @@ int blocktest_pause(const char *server, unsigned disk, unsigned count, const cha
     if (count > room)
         count = (unsigned)room;
     memset(block_region(s), 0x5a, (size_t)PAUSE_SECTORS * sector);
-    unsigned fault_at = count / 2, swapped_after = 0;
+    bool other = strcmp(how, "other") == 0;
+    unsigned fault_at = other ? PAUSE_MAX_WRITES : count / 2, swapped_after = 0, reopened_at = 0;
+    unsigned writes = other ? PAUSE_MAX_WRITES : count;
+    if (writes > room)
+        writes = (unsigned)room;
     uint64_t uptime_before = 0, uptime_after = 0;
-    for (unsigned i = 0; i < count; i++) {
+    for (unsigned i = 0; i < writes; i++) {
+        unsigned reopens = block_reopen_count(s);
         if (i == fault_at) {
             uint64_t pid;
             proc_uptime_ms(&uptime_before);
@@ -125,7 +153,20 @@ int blocktest_pause(const char *server, unsigned disk, unsigned count, const cha
         done_at[i] = read_tsc();
         if (i == fault_at)
             proc_uptime_ms(&uptime_after);
+        if (!reopened_at && i > 0 && block_reopen_count(s) != reopens)
+            reopened_at = i;
+        if (other && reopened_at && i >= reopened_at + count / 2) {
+            writes = i + 1;
+            break;
+        }
     }
+    if (reopened_at)
+        swapped_after = reopened_at;
+    else if (other)
+        check_fail("pause: the session was never opened again in %u writes", writes);
+    count = writes;
+    if (other)
+        fault_at = swapped_after;
     /* The longest gap anywhere, and the one across the swap (the write before it to the
        first that completed after). */
     uint64_t longest = 0, usual = 0;
@@ -136,7 +177,23 @@ int blocktest_pause(const char *server, unsigned disk, unsigned count, const cha
         if (i < fault_at && gap > usual)
             usual = gap;
     }
-    uint64_t across = done_at[swapped_after] - done_at[swapped_after - 1];
+    uint64_t across = swapped_after ? done_at[swapped_after] - done_at[swapped_after - 1] : 0;
+    /* The eight longest gaps, with the time each ended: tools/bench/swap.py finds among them
+       the one a swap asked for by another program fell in (its line gives the time). */
+    static bool listed[PAUSE_MAX_WRITES];
+    for (unsigned n = 0; other && n < 8; n++) {
+        unsigned best = 0;
+        for (unsigned i = 1; i < count; i++)
+            if (!listed[i] &&
+                (!best || done_at[i] - done_at[i - 1] > done_at[best] - done_at[best - 1]))
+                best = i;
+        if (!best)
+            break;
+        listed[best] = true;
+        printf("blocktest: pause: gap %llu ticks from tsc %llu to %llu\n",
+               (unsigned long long)(done_at[best] - done_at[best - 1]),
+               (unsigned long long)done_at[best - 1], (unsigned long long)done_at[best]);
+    }
     check("pause: the session was opened again", block_reopen_count(s), 1);
     printf("blocktest: pause: %s (%s) during %u writes of %u bytes at depth 1: gap across it "
            "%llu ticks, longest gap %llu ticks, longest before it %llu ticks, about %llu ms "
