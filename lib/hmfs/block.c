@@ -225,8 +225,10 @@ int hmfs_block_get(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner,
         *out = e->data;
         return HMFS_OK;
     }
-    if (ptr->gen == fs->txn)
+    if (ptr->gen == fs->txn && ptr->type != HMFS_TYPE_DATA)
         return hmfs_fail(fs, HMFS_ERR_CORRUPT, ptr->blockno, owner, "new block not in the cache");
+    /* A new data block out of the cache was written early (hmfs_data_done): the device has it
+       and *ptr its checksum, so it is read and verified like any other. */
     e = cache_take(fs, ptr->blockno);
     if (!e)
         return HMFS_ERR_NOMEM;
@@ -255,8 +257,7 @@ int hmfs_data_peek(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner,
     int rc = pointer_check(fs, ptr, owner);
     if (rc)
         return rc;
-    if (ptr->gen == fs->txn)
-        return hmfs_fail(fs, HMFS_ERR_CORRUPT, ptr->blockno, owner, "new block not in the cache");
+    /* A new data block not in the cache was written early (hmfs_data_done): verified below. */
     const uint8_t *data = fs->dev.peek(fs->dev.context, ptr->blockno);
     if (!data)
         return hmfs_fail(fs, HMFS_ERR_IO, ptr->blockno, owner, "read failed");
@@ -412,6 +413,13 @@ int hmfs_block_mut(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner, uint8
     if (rc)
         return rc;
     if (ptr->gen == fs->txn) {
+        /* A data block written early (hmfs_data_done) and read back is dirty again: the commit
+           writes it once more and gives *ptr its new checksum. */
+        struct hmfs_cache_entry *e = hmfs_cache_find(fs, ptr->blockno);
+        if (!e->dirty) {
+            e->dirty = true;
+            fs->dirty_count++;
+        }
         *out = old;
         return HMFS_OK;
     }
@@ -468,4 +476,20 @@ int hmfs_block_unref(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owne
     }
     free(copy);
     return rc;
+}
+
+int hmfs_data_done(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner)
+{
+    struct hmfs_cache_entry *e = hmfs_cache_find(fs, ptr->blockno);
+    if (!e || !e->dirty || ptr->gen != fs->txn || ptr->type != HMFS_TYPE_DATA)
+        return hmfs_fail(fs, HMFS_ERR_CORRUPT, ptr->blockno, owner, "data block not new");
+    uint32_t crc = hmfs_block_crc(e->data);
+    memcpy(e->data, &crc, sizeof crc);
+    if (fs->dev.write(fs->dev.context, ptr->blockno, e->data) != 0)
+        return hmfs_fail(fs, HMFS_ERR_IO, ptr->blockno, owner, "write failed");
+    ptr->crc = crc;
+    e->dirty = false;
+    fs->dirty_count--;
+    hmfs_cache_release(fs, e);
+    return HMFS_OK;
 }
