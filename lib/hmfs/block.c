@@ -374,9 +374,9 @@ int hmfs_block_ref(struct hmfs *fs, uint64_t blockno)
     return HMFS_OK;
 }
 
-/* A new zeroed block of this transaction, dirty in the cache, *ptr pointing to it. */
-int hmfs_block_new(struct hmfs *fs, uint8_t type, uint8_t kind, uint64_t owner,
-                   struct hmfs_bptr *ptr, uint8_t **out)
+/* hmfs_block_new, and hmfs_data_new without zeroing the body (zero false). */
+static int block_new(struct hmfs *fs, uint8_t type, uint8_t kind, uint64_t owner,
+                     struct hmfs_bptr *ptr, uint8_t **out, bool zero)
 {
     uint64_t b;
     if (allocate(fs, &b) != HMFS_OK)
@@ -390,17 +390,24 @@ int hmfs_block_new(struct hmfs *fs, uint8_t type, uint8_t kind, uint64_t owner,
     e->dirty = true;
     fs->dirty_count++;
     fs->changes++;
-    memset(e->data, 0, HMFS_BLOCK_SIZE);
-    struct hmfs_header *h = header_of(e->data);
-    h->magic = HMFS_MAGIC;
-    h->type = type;
-    h->kind = kind;
-    h->blockno = b;
-    h->gen = fs->txn;
-    h->owner = owner;
+    if (zero)
+        memset(e->data, 0, HMFS_BLOCK_SIZE);
+    *header_of(e->data) = (struct hmfs_header){0, HMFS_MAGIC, type, kind, b, fs->txn, owner};
     *ptr = (struct hmfs_bptr){b, fs->txn, 0, type, kind, 0};
     *out = e->data;
     return HMFS_OK;
+}
+
+/* A new zeroed block of this transaction, dirty in the cache, *ptr pointing to it. */
+int hmfs_block_new(struct hmfs *fs, uint8_t type, uint8_t kind, uint64_t owner,
+                   struct hmfs_bptr *ptr, uint8_t **out)
+{
+    return block_new(fs, type, kind, owner, ptr, out, true);
+}
+
+int hmfs_data_new(struct hmfs *fs, uint64_t owner, struct hmfs_bptr *ptr, uint8_t **out)
+{
+    return block_new(fs, HMFS_TYPE_DATA, HMFS_KIND_NONE, owner, ptr, out, false);
 }
 
 /* Makes the block *ptr leads to writable: itself if this transaction wrote it, else a copy

@@ -103,7 +103,9 @@ static int write_block(struct hmfs *fs, unsigned tree, uint64_t ino, uint64_t in
         ptr = (struct hmfs_bptr *)value;
         rc = hmfs_block_mut(fs, ptr, ino, 0, &data);
     } else if (rc == HMFS_ERR_NOENT) {
-        rc = hmfs_block_new(fs, HMFS_TYPE_DATA, HMFS_KIND_NONE, ino, &fresh, &data);
+        rc = n == HMFS_DATA_BYTES
+                 ? hmfs_data_new(fs, ino, &fresh, &data)
+                 : hmfs_block_new(fs, HMFS_TYPE_DATA, HMFS_KIND_NONE, ino, &fresh, &data);
     }
     if (rc == HMFS_OK) {
         memcpy(data + HMFS_HEADER_SIZE + in_block, bytes, n);

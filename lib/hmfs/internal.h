@@ -104,6 +104,10 @@ int hmfs_block_mut(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner, uint8
                    uint8_t **out);
 int hmfs_block_new(struct hmfs *fs, uint8_t type, uint8_t kind, uint64_t owner,
                    struct hmfs_bptr *ptr, uint8_t **out);
+/* hmfs_block_new of a data block whose HMFS_DATA_BYTES after the header are left as they
+   were, for a caller that writes all of them at once (a whole block's write: no zeroing of
+   what is overwritten next). */
+int hmfs_data_new(struct hmfs *fs, uint64_t owner, struct hmfs_bptr *ptr, uint8_t **out);
 int hmfs_block_unref(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level);
 int hmfs_block_ref(struct hmfs *fs, uint64_t blockno);
 size_t hmfs_children(uint8_t *block, struct hmfs_child *out);
