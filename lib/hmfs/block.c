@@ -225,8 +225,10 @@ int hmfs_block_get(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner,
         *out = e->data;
         return HMFS_OK;
     }
-    if (ptr->gen == fs->txn)
+    if (ptr->gen == fs->txn && ptr->type != HMFS_TYPE_DATA)
         return hmfs_fail(fs, HMFS_ERR_CORRUPT, ptr->blockno, owner, "new block not in the cache");
+    /* A new data block out of the cache was written early (hmfs_data_done): the device has it
+       and *ptr its checksum, so it is read and verified like any other. */
     e = cache_take(fs, ptr->blockno);
     if (!e)
         return HMFS_ERR_NOMEM;
@@ -255,8 +257,7 @@ int hmfs_data_peek(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner,
     int rc = pointer_check(fs, ptr, owner);
     if (rc)
         return rc;
-    if (ptr->gen == fs->txn)
-        return hmfs_fail(fs, HMFS_ERR_CORRUPT, ptr->blockno, owner, "new block not in the cache");
+    /* A new data block not in the cache was written early (hmfs_data_done): verified below. */
     const uint8_t *data = fs->dev.peek(fs->dev.context, ptr->blockno);
     if (!data)
         return hmfs_fail(fs, HMFS_ERR_IO, ptr->blockno, owner, "read failed");
@@ -373,9 +374,9 @@ int hmfs_block_ref(struct hmfs *fs, uint64_t blockno)
     return HMFS_OK;
 }
 
-/* A new zeroed block of this transaction, dirty in the cache, *ptr pointing to it. */
-int hmfs_block_new(struct hmfs *fs, uint8_t type, uint8_t kind, uint64_t owner,
-                   struct hmfs_bptr *ptr, uint8_t **out)
+/* hmfs_block_new, and hmfs_data_new without zeroing the body (zero false). */
+static int block_new(struct hmfs *fs, uint8_t type, uint8_t kind, uint64_t owner,
+                     struct hmfs_bptr *ptr, uint8_t **out, bool zero)
 {
     uint64_t b;
     if (allocate(fs, &b) != HMFS_OK)
@@ -389,17 +390,24 @@ int hmfs_block_new(struct hmfs *fs, uint8_t type, uint8_t kind, uint64_t owner,
     e->dirty = true;
     fs->dirty_count++;
     fs->changes++;
-    memset(e->data, 0, HMFS_BLOCK_SIZE);
-    struct hmfs_header *h = header_of(e->data);
-    h->magic = HMFS_MAGIC;
-    h->type = type;
-    h->kind = kind;
-    h->blockno = b;
-    h->gen = fs->txn;
-    h->owner = owner;
+    if (zero)
+        memset(e->data, 0, HMFS_BLOCK_SIZE);
+    *header_of(e->data) = (struct hmfs_header){0, HMFS_MAGIC, type, kind, b, fs->txn, owner};
     *ptr = (struct hmfs_bptr){b, fs->txn, 0, type, kind, 0};
     *out = e->data;
     return HMFS_OK;
+}
+
+/* A new zeroed block of this transaction, dirty in the cache, *ptr pointing to it. */
+int hmfs_block_new(struct hmfs *fs, uint8_t type, uint8_t kind, uint64_t owner,
+                   struct hmfs_bptr *ptr, uint8_t **out)
+{
+    return block_new(fs, type, kind, owner, ptr, out, true);
+}
+
+int hmfs_data_new(struct hmfs *fs, uint64_t owner, struct hmfs_bptr *ptr, uint8_t **out)
+{
+    return block_new(fs, HMFS_TYPE_DATA, HMFS_KIND_NONE, owner, ptr, out, false);
 }
 
 /* Makes the block *ptr leads to writable: itself if this transaction wrote it, else a copy
@@ -412,6 +420,13 @@ int hmfs_block_mut(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner, uint8
     if (rc)
         return rc;
     if (ptr->gen == fs->txn) {
+        /* A data block written early (hmfs_data_done) and read back is dirty again: the commit
+           writes it once more and gives *ptr its new checksum. */
+        struct hmfs_cache_entry *e = hmfs_cache_find(fs, ptr->blockno);
+        if (!e->dirty) {
+            e->dirty = true;
+            fs->dirty_count++;
+        }
         *out = old;
         return HMFS_OK;
     }
@@ -468,4 +483,20 @@ int hmfs_block_unref(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owne
     }
     free(copy);
     return rc;
+}
+
+int hmfs_data_done(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner)
+{
+    struct hmfs_cache_entry *e = hmfs_cache_find(fs, ptr->blockno);
+    if (!e || !e->dirty || ptr->gen != fs->txn || ptr->type != HMFS_TYPE_DATA)
+        return hmfs_fail(fs, HMFS_ERR_CORRUPT, ptr->blockno, owner, "data block not new");
+    uint32_t crc = hmfs_block_crc(e->data);
+    memcpy(e->data, &crc, sizeof crc);
+    if (fs->dev.write(fs->dev.context, ptr->blockno, e->data) != 0)
+        return hmfs_fail(fs, HMFS_ERR_IO, ptr->blockno, owner, "write failed");
+    ptr->crc = crc;
+    e->dirty = false;
+    fs->dirty_count--;
+    hmfs_cache_release(fs, e);
+    return HMFS_OK;
 }

@@ -33,6 +33,12 @@ int hmfs_read(struct hmfs *fs, unsigned tree, uint64_t ino, uint64_t offset, voi
     if (length > inode.size - offset)
         length = (size_t)(inode.size - offset);
     uint8_t *out = buffer;
+    /* The pointers of the current group of 32 blocks (they share a hash prefix and so, but in
+       the deepest table, a bucket), taken in one scan of its bucket (hmfs_map_group) rather
+       than one scan per block; a block not among them is looked up alone. */
+    struct hmfs_bptr group[HMFS_MAP_GROUP];
+    uint32_t found = 0;
+    uint64_t group_of = UINT64_MAX;
     while (*done < length) {
         fs->op++;
         uint64_t at = offset + *done;
@@ -41,9 +47,21 @@ int hmfs_read(struct hmfs *fs, unsigned tree, uint64_t ino, uint64_t offset, voi
         size_t n = HMFS_DATA_BYTES - in_block;
         if (n > length - *done)
             n = length - *done;
+        if (index / HMFS_MAP_GROUP != group_of) {
+            group_of = index / HMFS_MAP_GROUP;
+            rc = hmfs_map_group(fs, &inode.map, ino, group_of, group, &found);
+            if (rc)
+                return rc;
+        }
         struct hmfs_bptr ptr;
-        rc = hmfs_map_get(fs, &inode.map, ino, hmfs_hash_block_index(index), &index, 8, &ptr,
-                          sizeof ptr, NULL);
+        unsigned member = (unsigned)(index % HMFS_MAP_GROUP);
+        if (found & (1u << member)) {
+            ptr = group[member];
+            rc = HMFS_OK;
+        } else {
+            rc = hmfs_map_get(fs, &inode.map, ino, hmfs_hash_block_index(index), &index, 8, &ptr,
+                              sizeof ptr, NULL);
+        }
         if (rc == HMFS_ERR_NOENT) {
             memset(out + *done, 0, n);
         } else if (rc) {
@@ -74,19 +92,31 @@ static int write_block(struct hmfs *fs, unsigned tree, uint64_t ino, uint64_t in
     rc = hmfs_inode_mut(fs, tree, ino, &ip);
     uint64_t hash = hmfs_hash_block_index(index);
     uint8_t *value = NULL, *data = NULL;
+    struct hmfs_bptr fresh, *ptr = NULL;
+    /* A block that starts at or past the end of the file has no record (truncation drops
+       them, and fsck holds every file to it): an append looks for nothing. */
     if (rc == HMFS_OK)
-        rc = hmfs_map_mut(fs, &ip->map, ino, hash, &index, 8, &value);
+        rc = index * HMFS_DATA_BYTES >= ip->size
+                 ? HMFS_ERR_NOENT
+                 : hmfs_map_mut(fs, &ip->map, ino, hash, &index, 8, &value);
     if (rc == HMFS_OK) {
-        rc = hmfs_block_mut(fs, (struct hmfs_bptr *)value, ino, 0, &data);
+        ptr = (struct hmfs_bptr *)value;
+        rc = hmfs_block_mut(fs, ptr, ino, 0, &data);
     } else if (rc == HMFS_ERR_NOENT) {
-        struct hmfs_bptr ptr;
-        rc = hmfs_block_new(fs, HMFS_TYPE_DATA, HMFS_KIND_NONE, ino, &ptr, &data);
-        if (rc == HMFS_OK)
-            rc = hmfs_map_put(fs, &ip->map, HMFS_KIND_FILEMAP, ino, hash, &index, 8, &ptr,
-                              sizeof ptr, false);
+        rc = n == HMFS_DATA_BYTES
+                 ? hmfs_data_new(fs, ino, &fresh, &data)
+                 : hmfs_block_new(fs, HMFS_TYPE_DATA, HMFS_KIND_NONE, ino, &fresh, &data);
     }
     if (rc == HMFS_OK) {
         memcpy(data + HMFS_HEADER_SIZE + in_block, bytes, n);
+        /* Filled to its end: a sequential write is done with it (hmfs_data_done). */
+        if (in_block + n == HMFS_DATA_BYTES)
+            rc = hmfs_data_done(fs, ptr ? ptr : &fresh, ino);
+    }
+    if (rc == HMFS_OK && !ptr)
+        rc = hmfs_map_insert(fs, &ip->map, HMFS_KIND_FILEMAP, ino, hash, &index, 8, &fresh,
+                             sizeof fresh);
+    if (rc == HMFS_OK) {
         if (end > ip->size)
             ip->size = end;
         ip->mtime = fs->options.clock ? fs->options.clock() : 0;

@@ -207,6 +207,35 @@ int hmfs_map_get(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner,
     return HMFS_OK;
 }
 
+int hmfs_map_group(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner, uint64_t group,
+                   struct hmfs_bptr *out, uint32_t *found)
+{
+    *found = 0;
+    if (map->root.blockno == 0)
+        return HMFS_OK;
+    uint64_t hash = hmfs_hash_block_index(group * HMFS_MAP_GROUP);
+    struct descent d;
+    int rc = descend(fs, (struct hmfs_mapref *)map, owner, hash, false, &d);
+    if (rc)
+        return rc;
+    struct hmfs_bucket_body *body = body_of(d.bucket);
+    size_t offset = 0;
+    for (unsigned i = 0; i < body->count; i++) {
+        const uint8_t *rec = d.bucket + HMFS_BUCKET_OFFSET + offset;
+        struct hmfs_record r = hmfs_record_get(rec);
+        offset += record_size(r.key_len, r.value_len);
+        if ((r.hash ^ hash) >> 5 != 0 || r.key_len != 8 || r.value_len != sizeof *out)
+            continue;
+        uint64_t key = hmfs_le64(rec + HMFS_RECORD_SIZE);
+        if (key / HMFS_MAP_GROUP != group)
+            continue;
+        /* Values are 8-byte aligned in the bucket: a plain load, not a memcpy call. */
+        out[key % HMFS_MAP_GROUP] = *(const struct hmfs_bptr *)(rec + align8(HMFS_RECORD_SIZE + 8));
+        *found |= 1u << (key % HMFS_MAP_GROUP);
+    }
+    return HMFS_OK;
+}
+
 /* Splits the full bucket of d in two (or gives its single slot a table of the next level). */
 static int split(struct hmfs *fs, struct hmfs_mapref *map, uint8_t kind, uint64_t owner,
                  struct descent *d)
@@ -276,9 +305,11 @@ static int split(struct hmfs *fs, struct hmfs_mapref *map, uint8_t kind, uint64_
     return HMFS_OK;
 }
 
-int hmfs_map_put(struct hmfs *fs, struct hmfs_mapref *map, uint8_t kind, uint64_t owner,
-                 uint64_t hash, const void *key, size_t key_len, const void *value,
-                 size_t value_len, bool replace)
+/* hmfs_map_put and hmfs_map_insert: absent says the key is known to be missing (not looked
+   for in the bucket). */
+static int map_put(struct hmfs *fs, struct hmfs_mapref *map, uint8_t kind, uint64_t owner,
+                   uint64_t hash, const void *key, size_t key_len, const void *value,
+                   size_t value_len, bool replace, bool absent)
 {
     if (record_size(key_len, value_len) > HMFS_BUCKET_SPACE)
         return HMFS_ERR_INVAL;
@@ -296,7 +327,7 @@ int hmfs_map_put(struct hmfs *fs, struct hmfs_mapref *map, uint8_t kind, uint64_
         int rc = descend(fs, map, owner, hash, true, &d);
         if (rc)
             return rc;
-        long offset = bucket_find(d.bucket, hash, key, key_len);
+        long offset = absent ? -1 : bucket_find(d.bucket, hash, key, key_len);
         if (offset >= 0) {
             if (!replace)
                 return HMFS_ERR_EXIST;
@@ -318,6 +349,20 @@ int hmfs_map_put(struct hmfs *fs, struct hmfs_mapref *map, uint8_t kind, uint64_
         if (rc)
             return rc;
     }
+}
+
+int hmfs_map_put(struct hmfs *fs, struct hmfs_mapref *map, uint8_t kind, uint64_t owner,
+                 uint64_t hash, const void *key, size_t key_len, const void *value,
+                 size_t value_len, bool replace)
+{
+    return map_put(fs, map, kind, owner, hash, key, key_len, value, value_len, replace, false);
+}
+
+int hmfs_map_insert(struct hmfs *fs, struct hmfs_mapref *map, uint8_t kind, uint64_t owner,
+                    uint64_t hash, const void *key, size_t key_len, const void *value,
+                    size_t value_len)
+{
+    return map_put(fs, map, kind, owner, hash, key, key_len, value, value_len, false, true);
 }
 
 int hmfs_map_mut(struct hmfs *fs, struct hmfs_mapref *map, uint64_t owner, uint64_t hash,

@@ -104,6 +104,10 @@ int hmfs_block_mut(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner, uint8
                    uint8_t **out);
 int hmfs_block_new(struct hmfs *fs, uint8_t type, uint8_t kind, uint64_t owner,
                    struct hmfs_bptr *ptr, uint8_t **out);
+/* hmfs_block_new of a data block whose HMFS_DATA_BYTES after the header are left as they
+   were, for a caller that writes all of them at once (a whole block's write: no zeroing of
+   what is overwritten next). */
+int hmfs_data_new(struct hmfs *fs, uint64_t owner, struct hmfs_bptr *ptr, uint8_t **out);
 int hmfs_block_unref(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level);
 int hmfs_block_ref(struct hmfs *fs, uint64_t blockno);
 size_t hmfs_children(uint8_t *block, struct hmfs_child *out);
@@ -113,6 +117,13 @@ struct hmfs_cache_entry *hmfs_cache_find(struct hmfs *fs, uint64_t blockno);
    cache's room is better spent on the maps' blocks a big write comes back to). */
 void hmfs_cache_release(struct hmfs *fs, struct hmfs_cache_entry *e);
 uint32_t hmfs_block_crc(const uint8_t *block);
+/* Writes the new (this transaction's), dirty data block *ptr leads to at once, its checksum
+   computed and put in *ptr (which must be in a block made writable), and lets its cache entry
+   go: a block a write has filled to its end is final unless written again, and then it is read
+   back and made dirty again (hmfs_block_mut). So a big write's data leaves the cache as it goes
+   and no longer fills half of it and forces a commit every few MiB; the blocks belong to no
+   committed tree, so writing them before the commit is as safe as writing them in it. */
+int hmfs_data_done(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner);
 
 /* verify.c */
 int hmfs_verify(struct hmfs *fs, const uint8_t *block, const struct hmfs_bptr *ptr, uint64_t owner,
@@ -131,6 +142,20 @@ int hmfs_map_get(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner,
 int hmfs_map_put(struct hmfs *fs, struct hmfs_mapref *map, uint8_t kind, uint64_t owner,
                  uint64_t hash, const void *key, size_t key_len, const void *value,
                  size_t value_len, bool replace);
+/* hmfs_map_put of a key the caller has just found missing (HMFS_ERR_NOENT from a lookup in
+   this step, the map unchanged since): the bucket is not scanned for it again (a big write's
+   block map bucket holds up to 84 records, each compared). */
+int hmfs_map_insert(struct hmfs *fs, struct hmfs_mapref *map, uint8_t kind, uint64_t owner,
+                    uint64_t hash, const void *key, size_t key_len, const void *value,
+                    size_t value_len);
+/* Block indexes that share a block map hash but for its low bits (hmfs_hash_block_index). */
+#define HMFS_MAP_GROUP 32u
+/* The block pointers of a file's blocks group * 32 .. group * 32 + 31 that the bucket of the
+   group's hash holds, in one scan of it: out[i] for block group * 32 + i where bit i of *found
+   is set. A block not found there may still be in another bucket (only in a table of the
+   deepest level do a group's hashes part): hmfs_map_get says. */
+int hmfs_map_group(struct hmfs *fs, const struct hmfs_mapref *map, uint64_t owner, uint64_t group,
+                   struct hmfs_bptr *out, uint32_t *found);
 /* A pointer to the value of key in a bucket made writable; valid until the next map change
    or the end of the step. */
 int hmfs_map_mut(struct hmfs *fs, struct hmfs_mapref *map, uint64_t owner, uint64_t hash,

@@ -132,6 +132,12 @@ static int flush_block(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner)
         struct hmfs_bptr *c = children[i].ptr;
         if (c->gen != fs->txn)
             continue;
+        if (c->type == HMFS_TYPE_DATA) {
+            /* Written early (hmfs_data_done) and not changed since: *c has its checksum. */
+            struct hmfs_cache_entry *d = hmfs_cache_find(fs, c->blockno);
+            if (!d || !d->dirty)
+                continue;
+        }
         if (c->blockno == last.blockno) {
             *c = last; /* another slot of the same bucket */
             continue;

@@ -89,6 +89,52 @@ static void assert_pattern(struct hmfs *fs, unsigned tree, uint64_t ino, uint64_
     free(buf);
 }
 
+/* Data blocks a write fills to their end go to the device at once (hmfs_data_done), before
+   the commit, and leave the cache: the same transaction then rewrites part of one (read back
+   and dirty again), truncates into another and reads them all; a big write makes no commit
+   of its own; after the commit and a remount everything reads back and checks clean. */
+static void test_data_written_early(void **state)
+{
+    (void)state;
+    struct memdev m;
+    struct hmfs *fs = fresh(&m, 8192, 64);
+    uint64_t ino;
+    assert_int_equal(hmfs_create(fs, 0, ROOT, "early", &ino), HMFS_OK);
+    assert_int_equal(hmfs_sync(fs), HMFS_OK);
+    uint64_t txn = fs->txn, writes = m.writes;
+    /* 600 blocks through a cache of 64: they cannot all stay in it, and need not. */
+    size_t length = 600 * (size_t)HMFS_DATA_BYTES;
+    write_pattern(fs, 0, ino, 3, 0, length);
+    assert_int_equal(fs->txn, txn);
+    assert_true(m.writes - writes >= 600);
+    assert_true(fs->dirty_count < 64);
+    /* Rewritten in part (block 7's middle, across blocks 9 and 10), truncated into block 500,
+       and read in the same transaction. */
+    write_pattern(fs, 0, ino, 4, 7 * (uint64_t)HMFS_DATA_BYTES + 100, 1000);
+    write_pattern(fs, 0, ino, 4, 10 * (uint64_t)HMFS_DATA_BYTES - 50, 100);
+    uint64_t end = 500 * (uint64_t)HMFS_DATA_BYTES + 1234;
+    assert_int_equal(hmfs_truncate(fs, 0, ino, end), HMFS_OK);
+    assert_pattern(fs, 0, ino, 3, 0, 7 * (size_t)HMFS_DATA_BYTES + 100);
+    assert_pattern(fs, 0, ino, 4, 7 * (uint64_t)HMFS_DATA_BYTES + 100, 1000);
+    assert_pattern(fs, 0, ino, 3, 7 * (uint64_t)HMFS_DATA_BYTES + 1100,
+                   3 * (size_t)HMFS_DATA_BYTES - 1150);
+    assert_pattern(fs, 0, ino, 4, 10 * (uint64_t)HMFS_DATA_BYTES - 50, 100);
+    assert_pattern(fs, 0, ino, 3, 10 * (uint64_t)HMFS_DATA_BYTES + 50,
+                   (size_t)(end - 10 * (uint64_t)HMFS_DATA_BYTES - 50));
+    assert_int_equal(hmfs_check_refs(fs), HMFS_OK);
+    remount(&fs, &m);
+    assert_int_equal(hmfs_resolve(fs, 0, "/early", &ino), HMFS_OK);
+    assert_pattern(fs, 0, ino, 4, 7 * (uint64_t)HMFS_DATA_BYTES + 100, 1000);
+    assert_pattern(fs, 0, ino, 3, 10 * (uint64_t)HMFS_DATA_BYTES + 50,
+                   (size_t)(end - 10 * (uint64_t)HMFS_DATA_BYTES - 50));
+    struct hmfs_stat st;
+    assert_int_equal(hmfs_stat(fs, 0, ino, &st), HMFS_OK);
+    assert_int_equal(st.size, end);
+    assert_int_equal(hmfs_unmount(fs), HMFS_OK);
+    assert_clean(&m);
+    memdev_free(&m);
+}
+
 /* ---- CRC32C ---------------------------------------------------------------------------- */
 
 static void test_crc32c(void **state)
@@ -730,6 +776,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crc32c),
         cmocka_unit_test(test_crc32c_slicing),
+        cmocka_unit_test(test_data_written_early),
         cmocka_unit_test(test_resolve_memo),
         cmocka_unit_test(test_directory_splits),
         cmocka_unit_test(test_inode_table_and_block_map),
