@@ -116,8 +116,7 @@ void cte_insert(struct cte *dest, const struct cap *cap, struct cte *parent);
    0 unless src is an Endpoint or Notification. */
 void cte_derive(struct cte *dest, struct cte *src, unsigned rights, uint64_t badge);
 
-/* Bumped by every delete and move (cspace.c: cte_revoke's walk keeps a pointer into the tree,
-   which only those take away; a new leaf disturbs nothing). */
+/* Bumped by every delete and move (cspace.c: cte_revoke's walk relies on it). */
 extern uint64_t cte_tree_epoch;
 
 /* cte_derive with all rights, the copy first among src's children, not last: a constant cost

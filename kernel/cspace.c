@@ -12,7 +12,7 @@ cap_destroy_fn cap_deleted_hook = NULL;
 cap_moved_fn cap_moved_hook = NULL;
 
 /* cte_revoke keeps a pointer into the subtree across a delete, and a destroy hook may delete or
-   move more under it; the count tells it whether it did. */
+   move more under it; the count tells it whether it did (a new leaf takes nothing away). */
 uint64_t cte_tree_epoch;
 
 static const struct cte empty_cte;

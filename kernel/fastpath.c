@@ -118,8 +118,7 @@ copy_longer(int longer, struct thread *from, struct thread *to, uint64_t shape, 
 {
     if (!longer)
         return true;
-    /* thread_receive_buffer's while good; NULL declines, and the slow path asks again. */
-    struct ipc_buffer *out =
+    struct ipc_buffer *out = /* thread_receive_buffer's while good; NULL: the slow path asks */
         to->receive_buffer_epoch == thread_buffer_epoch ? to->receive_buffer : 0;
     unsigned caps = longer == 2 ? (unsigned)(shape >> 8) : 0, length = shape & 0x7f;
     if (from->ipc_buffer_cap.cap.type != CAP_FRAME || !out || (caps && !grant))

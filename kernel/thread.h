@@ -158,14 +158,13 @@ static inline void thread_fpu_save(struct thread *t)
         cpu_fxsave(t->fpu_state);
 }
 
-/* Makes t this CPU's current thread and loads what of it is not in its
-   saved context (FPU registers, address space, FS base, the stack traps
-   save its context on): the last step but releasing the kernel lock before
-   leaving the kernel into t (thread_enter_user, and the fast path's direct
-   switch, which must read the sender's context before it releases the lock:
-   fastpath.c). Needs: the kernel lock held; t runnable and of this CPU, with a valid user
-   context; root is its page-table root (not 0); xsave says whether this CPU switches FPU state by
-   xsave (cpu_fpu_features not 0) or fxsave, a constant in the fast path's variants (fastpath.c). */
+/* Makes t this CPU's current thread and loads what of it is not in its saved context (FPU
+   registers, address space, FS base, the stack traps save its context on): the last step but
+   releasing the kernel lock before leaving the kernel into t (thread_enter_user, and the fast
+   path's direct switch, which must read the sender's context before it releases the lock:
+   fastpath.c). Needs: the kernel lock held; t runnable and of this CPU, with a valid user context;
+   root is its page-table root (not 0); xsave says whether this CPU switches FPU state by xsave
+   (cpu_fpu_features not 0) or fxsave, a constant in the fast path's variants (fastpath.c). */
 __attribute__((always_inline)) static inline void
 thread_switch_in(struct cpu_local *cpu, struct thread *t, uint64_t root, bool xsave)
 {
