@@ -116,7 +116,7 @@ void cte_insert(struct cte *dest, const struct cap *cap, struct cte *parent);
    0 unless src is an Endpoint or Notification. */
 void cte_derive(struct cte *dest, struct cte *src, unsigned rights, uint64_t badge);
 
-/* Bumped by every change to the tree (cspace.c: cte_revoke's walk relies on it). */
+/* Bumped by every delete and move (cspace.c: cte_revoke's walk relies on it). */
 extern uint64_t cte_tree_epoch;
 
 /* cte_derive with all rights, the copy first among src's children, not last: a constant cost
@@ -136,7 +136,6 @@ static inline void cte_derive_first(struct cte *dest, struct cte *src)
     src->first_child = dest;
     if (cap_type_has_header(dest->cap.type))
         ((struct object_header *)(uintptr_t)dest->cap.object)->cap_count++;
-    cte_tree_epoch++;
 }
 
 /* Replaces what a slot the kernel keeps for itself (a thread's, an IRQ

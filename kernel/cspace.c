@@ -11,8 +11,8 @@ cap_destroy_fn cap_destroy_hook = NULL;
 cap_destroy_fn cap_deleted_hook = NULL;
 cap_moved_fn cap_moved_hook = NULL;
 
-/* cte_revoke keeps a pointer into the subtree across a delete, and a destroy hook may change the
-   tree under it; the count tells it whether it did. */
+/* cte_revoke keeps a pointer into the subtree across a delete, and a destroy hook may delete or
+   move more under it; the count tells it whether it did (a new leaf takes nothing away). */
 uint64_t cte_tree_epoch;
 
 static const struct cte empty_cte;
@@ -49,7 +49,6 @@ void cte_insert(struct cte *dest, const struct cap *cap, struct cte *parent)
     }
     if (cap_type_has_header(dest->cap.type))
         cap_header(&dest->cap)->cap_count++;
-    cte_tree_epoch++;
 }
 
 /* Derives the copy src's capability would give (cap.h) and inserts it below src. */

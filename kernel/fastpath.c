@@ -118,10 +118,16 @@ copy_longer(int longer, struct thread *from, struct thread *to, uint64_t shape, 
 {
     if (!longer)
         return true;
-    struct ipc_buffer *in = thread_ipc_buffer(from), *out = thread_receive_buffer(to);
+    struct ipc_buffer *out = /* thread_receive_buffer's while good; NULL: the slow path asks */
+        to->receive_buffer_epoch == thread_buffer_epoch ? to->receive_buffer : 0;
     unsigned caps = longer == 2 ? (unsigned)(shape >> 8) : 0, length = shape & 0x7f;
-    if (!in || !out || (caps && !grant))
+    if (from->ipc_buffer_cap.cap.type != CAP_FRAME || !out || (caps && !grant))
         return false;
+    struct ipc_buffer *in = phys_to_virt(from->ipc_buffer_cap.cap.object); /* thread_ipc_buffer */
+#ifdef MISSIVE_DEBUG
+    if (out != thread_receive_buffer(to)) /* a change thread_buffer_epoch missed */
+        panic("fastpath: thread '%s' has a stale receive buffer", to->name);
+#endif
     if (length > MSG_REGISTERS)
         cpu_copy_words(&out->mr[MSG_REGISTERS], &in->mr[MSG_REGISTERS], length - MSG_REGISTERS);
     if (caps)

@@ -11,11 +11,9 @@
 
 #include "bootmem.h"
 
-/* Sets up the APICs (the I/O APIC at ioapic_address), calibrates the local
-   APIC timer against the PIT, starts the PIT at hz ticks a second on
-   timer_gsi (the GSI of ISA IRQ 0) and this CPU's local timer at the same
-   rate. Boot CPU, interrupts off (they come on only in user mode and while
-   idle). */
+/* Sets up the APICs (the I/O APIC at ioapic_address), calibrates the local APIC timer against the
+   PIT, starts the PIT at hz ticks a second on timer_gsi (the GSI of ISA IRQ 0) and this CPU's local
+   timer at the same rate. Boot CPU, interrupts off (on only in user mode and while idle). */
 void irq_init(struct bootmem *bm, unsigned hz, uint64_t ioapic_address, unsigned timer_gsi);
 
 /* Starts this CPU's local APIC timer at the calibrated rate (application processors). */

@@ -32,6 +32,18 @@ void thread_fpu_release(struct cpu_local *cpu)
     cpu->fpu_save_area = cpu->fpu_scratch;
 }
 
+uint64_t thread_buffer_epoch;
+
+struct ipc_buffer *thread_receive_buffer(struct thread *t)
+{
+    const struct cte *reg = t->ipc_buffer_cap.parent; /* NULL: no copy (a copy is a frame's) */
+    bool ok = reg && reg->cap.type == CAP_FRAME && (reg->cap.mapping.rights & CAP_RIGHT_WRITE) &&
+              t->vspace_cap.cap.type == CAP_VSPACE &&
+              reg->cap.mapping.vspace_id == ((struct vspace *)t->vspace_cap.cap.object)->id;
+    t->receive_buffer_epoch = thread_buffer_epoch;
+    return t->receive_buffer = ok ? phys_to_virt(t->ipc_buffer_cap.cap.object) : 0;
+}
+
 /* The last thread id given; the root task's thread gets 1. */
 static uint32_t thread_last_id;
 

@@ -43,9 +43,11 @@ struct thread {
     uint64_t fs_base;
     struct cte cspace_cap; /* copies keeping the CSpace and VSpace alive */
     struct cte vspace_cap;
-    struct cte fault_cap;      /* the endpoint its faults go to (empty: none) */
-    struct cte ipc_buffer_cap; /* the frame holding its struct ipc_buffer (empty: none) */
-    struct cte bound_cap;      /* the notification bound to it (empty: none) */
+    struct cte fault_cap;              /* the endpoint its faults go to (empty: none) */
+    struct cte ipc_buffer_cap;         /* the frame holding its struct ipc_buffer (empty: none) */
+    struct ipc_buffer *receive_buffer; /* thread_receive_buffer's last answer, good while ... */
+    uint64_t receive_buffer_epoch;     /* ... thread_buffer_epoch has this value */
+    struct cte bound_cap;              /* the notification bound to it (empty: none) */
     struct notification *bound_notification;
     enum thread_state state;
     uint8_t priority;
@@ -129,17 +131,13 @@ static inline struct ipc_buffer *thread_ipc_buffer(struct thread *t)
     return t->ipc_buffer_cap.cap.type == CAP_FRAME ? phys_to_virt(t->ipc_buffer_cap.cap.object) : 0;
 }
 
-/* The thread's IPC buffer if the kernel may write into it: the frame capability it was
-   registered with (its copy's parent) mapped writable in its own VSpace (kernel.md section 9). */
-static inline struct ipc_buffer *thread_receive_buffer(struct thread *t)
-{
-    const struct cte *reg = t->ipc_buffer_cap.parent;
-    if (t->ipc_buffer_cap.cap.type != CAP_FRAME || !reg || reg->cap.type != CAP_FRAME ||
-        !(reg->cap.mapping.rights & CAP_RIGHT_WRITE) || t->vspace_cap.cap.type != CAP_VSPACE ||
-        reg->cap.mapping.vspace_id != ((struct vspace *)t->vspace_cap.cap.object)->id)
-        return 0;
-    return phys_to_virt(t->ipc_buffer_cap.cap.object);
-}
+/* Bumped by whatever may take a valid thread_receive_buffer answer back: deleting a Frame's or
+   VSpace's capability, unmapping or protecting a frame (becoming valid needs none: kernel.md). */
+extern uint64_t thread_buffer_epoch;
+
+/* The thread's IPC buffer if the kernel may write into it: the frame capability it was registered
+   with (its copy's parent) mapped writable in its own VSpace (kernel.md section 9). Kept in t. */
+struct ipc_buffer *thread_receive_buffer(struct thread *t);
 
 /* Where MR0-MR9 travel in a saved context (docs/abi.md): byte offsets. */
 extern const uint8_t thread_mr_offsets[MSG_REGISTERS];
@@ -160,14 +158,13 @@ static inline void thread_fpu_save(struct thread *t)
         cpu_fxsave(t->fpu_state);
 }
 
-/* Makes t this CPU's current thread and loads what of it is not in its
-   saved context (FPU registers, address space, FS base, the stack traps
-   save its context on): the last step but releasing the kernel lock before
-   leaving the kernel into t (thread_enter_user, and the fast path's direct
-   switch, which must read the sender's context before it releases the lock:
-   fastpath.c). Needs: the kernel lock held; t runnable and of this CPU, with a valid user
-   context; root is its page-table root (not 0); xsave says whether this CPU switches FPU state by
-   xsave (cpu_fpu_features not 0) or fxsave, a constant in the fast path's variants (fastpath.c). */
+/* Makes t this CPU's current thread and loads what of it is not in its saved context (FPU
+   registers, address space, FS base, the stack traps save its context on): the last step but
+   releasing the kernel lock before leaving the kernel into t (thread_enter_user, and the fast
+   path's direct switch, which must read the sender's context before it releases the lock:
+   fastpath.c). Needs: the kernel lock held; t runnable and of this CPU, with a valid user context;
+   root is its page-table root (not 0); xsave says whether this CPU switches FPU state by xsave
+   (cpu_fpu_features not 0) or fxsave, a constant in the fast path's variants (fastpath.c). */
 __attribute__((always_inline)) static inline void
 thread_switch_in(struct cpu_local *cpu, struct thread *t, uint64_t root, bool xsave)
 {

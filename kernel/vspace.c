@@ -115,6 +115,7 @@ static void unmap(const struct cap *cap)
 
 void vspace_cap_deleted(const struct cap *cap)
 {
+    thread_buffer_epoch += cap->type == CAP_FRAME || cap->type == CAP_VSPACE; /* thread.h */
     if ((cap->type == CAP_FRAME || cap->type == CAP_PAGE_TABLE) && cap->mapping.vspace_id)
         unmap(cap);
 }
@@ -243,6 +244,7 @@ long frame_invoke(struct invocation *inv)
     if (error)
         return error;
     struct cap *cap = &inv->slot->cap;
+    thread_buffer_epoch++; /* unmapped or protected: thread.h */
     if (inv->label == FRAME_UNMAP) {
         unmap_cap(cap);
     } else if (inv->label == FRAME_PROTECT) {

@@ -18,9 +18,9 @@
 
 /* The other end of the calls: a thread of this process, or `ipcbench --serve`. */
 struct ib_server {
-    uint64_t endpoint; /* where it receives */
-    uint64_t thread;   /* its own thread, for IPCBENCH_CPU */
-    uint64_t cap_slots[IPCBENCH_CAP_SLOTS];
+    uint64_t endpoint;                          /* where it receives */
+    uint64_t thread;                            /* its own thread, for IPCBENCH_CPU */
+    uint64_t cap_slots[IPCBENCH_CAP_SLOTS + 1]; /* the last 0: no slot */
     struct ipc_buffer *buffer; /* its IPC buffer, or NULL: it takes no capabilities */
     uint64_t reply_length, flags;
     unsigned caps_taken, caps_missing;

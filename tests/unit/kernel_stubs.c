@@ -23,6 +23,7 @@ unsigned stub_calls;
 unsigned cpu_count = 2;
 struct cpu_local cpus[SMP_MAX_CPUS];
 volatile uint64_t sched_ticks;
+uint64_t thread_buffer_epoch;
 
 void apic_init(struct bootmem *bm, uint64_t ioapic_address)
 {

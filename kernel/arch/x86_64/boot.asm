@@ -1,11 +1,10 @@
 ; Multiboot2 header and the 32-bit entry point.
 ;
-; GRUB enters boot_entry32 in 32-bit protected mode with paging off, EAX = the
-; Multiboot2 magic and EBX = the physical address of the boot information.
-; This file checks both that we were loaded by Multiboot2 and that the CPU can
-; run 64-bit code, builds boot page tables, enters long mode and jumps to the
-; higher-half C kernel (kmain). Everything here runs at its physical address
-; (the .boot* sections are linked at 1 MiB); see docs/boot.md.
+; GRUB enters boot_entry32 in 32-bit protected mode with paging off, EAX = the Multiboot2 magic and
+; EBX = the physical address of the boot information. This file checks both that we were loaded by
+; Multiboot2 and that the CPU can run 64-bit code, builds boot page tables, enters long mode and
+; jumps to the higher-half C kernel (kmain). Everything here runs at its physical address (the
+; .boot* sections are linked at 1 MiB); see docs/boot.md.
 ;
 ; Boot page tables map the first 4 GiB three times with 2 MiB pages:
 ;   identity (needed while RIP is still low), the direct map at

@@ -1,17 +1,14 @@
 ; Crossing between user mode and the kernel.
 ;
-; Missive's kernel is event-driven, like seL4's: each CPU has one kernel
-; stack, and a thread's user state lives in its thread object (its context,
-; a struct trap_frame: arch/x86_64/trap.h). On entry the user
-; registers are pushed straight into the current thread's context: the
-; syscall path points RSP at the context's end itself, and for traps the TSS's
-; RSP0 points there, so the CPU's own pushes land in it. Then RSP moves to
-; the CPU's kernel stack and C runs. Every return to user mode goes through
-; context_restore with the context of whichever thread runs next.
+; Missive's kernel is event-driven, like seL4's: each CPU has one kernel stack, and a thread's user
+; state lives in its thread object (its context, a struct trap_frame: arch/x86_64/trap.h). On entry
+; the user registers are pushed straight into the current thread's context: the syscall path points
+; RSP at the context's end itself, and for traps the TSS's RSP0 points there, so the CPU's own
+; pushes land in it. Then RSP moves to the CPU's kernel stack and C runs. Every return to user mode
+; goes through context_restore with the context of whichever thread runs next.
 ;
-; Offsets into struct cpu_local and struct trap_frame, and the C constants
-; used here, come from asm_offsets.inc, generated from the C definitions
-; at build time (asm_offsets.c).
+; Offsets into struct cpu_local and struct trap_frame, and the C constants used here, come from
+; asm_offsets.inc, generated from the C definitions at build time (asm_offsets.c).
 %include "asm_offsets.inc"
 
 bits 64
@@ -106,13 +103,11 @@ trap_stub_%1:
 %assign vector vector + 1
 %endrep
 
-; Every trap stub lands here with the vector and an error code pushed.
-; From kernel mode (a kernel bug, or later an interrupt while idle) the
-; registers go on the current stack. From user mode the CPU has switched to
-; RSP0, the end of the current thread's context, so the registers complete
-; that context; GS is swapped and C runs on the CPU's kernel stack.
-; In both cases RSP is 16-byte aligned at the call: the CPU aligned it before
-; its five pushes, and 2 + 15 more words keep it so.
+; Every trap stub lands here with the vector and an error code pushed. From kernel mode (a kernel
+; bug, or later an interrupt while idle) the registers go on the current stack. From user mode the
+; CPU has switched to RSP0, the end of the current thread's context, so the registers complete that
+; context; GS is swapped and C runs on the CPU's kernel stack. In both cases RSP is 16-byte aligned
+; at the call: the CPU aligned it before its five pushes, and 2 + 15 more words keep it so.
 trap_common:
     test qword [rsp + FROM_VECTOR(TRAP_FRAME_CS)], 3 ; the interrupted code's CS: ring 3?
     jnz .from_user
@@ -130,9 +125,8 @@ trap_common:
     mov rdi, rsp
     mov rsp, [gs:CPU_LOCAL_KERNEL_STACK_TOP]
     xor ebp, ebp
-    ; A trap keeps the user's RFLAGS.AC, which would switch SMAP's check off
-    ; in the kernel; clac would do, but faults without SMAP. (syscall clears
-    ; AC through FMASK.)
+    ; A trap keeps the user's RFLAGS.AC, which would switch SMAP's check off in the kernel; clac
+    ; would do, but faults without SMAP. (syscall clears AC through FMASK.)
     pushfq
     and qword [rsp], ~(1 << 18)
     popfq
@@ -171,10 +165,9 @@ syscall_entry:
 .slow:
     call syscall_slow                   ; syscall.c
 
-; context_restore(struct trap_frame *context): loads a user context and
-; leaves the kernel. Interrupts are off; GS holds the kernel's base. The
-; caller has checked that RIP is a user address, so sysret cannot fault in
-; ring 0 (the sysret hazard), and that RFLAGS is sane.
+; context_restore(struct trap_frame *context): loads a user context and leaves the kernel.
+; Interrupts are off; GS holds the kernel's base. The caller has checked that RIP is a user address,
+; so sysret cannot fault in ring 0 (the sysret hazard), and that RFLAGS is sane.
 global context_restore
 context_restore:
     mov rsp, rdi
@@ -193,14 +186,12 @@ context_restore:
     swapgs
     iretq
 
-; fastpath_exit(struct trap_frame *to, struct trap_frame *from): the fast
-; path's direct switch (fastpath.c). The receiver (to) gets the message
-; straight from the sender's saved context (from): the message registers,
-; RAX, RDI and RSI; only RIP, RFLAGS and RSP are its own. to was saved by
-; syscall, so sysret suits it, and its RIP is a user address. Entered with
-; the kernel lock held, released only once from is read (kernel_unlock's
-; two stores, owner first as in debug builds: from may be rewritten by
-; another CPU once the lock is free, fastpath.c).
+; fastpath_exit(struct trap_frame *to, struct trap_frame *from): the fast path's direct switch
+; (fastpath.c). The receiver (to) gets the message straight from the sender's saved context (from):
+; the message registers, RAX, RDI and RSI; only RIP, RFLAGS and RSP are its own. to was saved by
+; syscall, so sysret suits it, and its RIP is a user address. Entered with the kernel lock held,
+; released only once from is read (kernel_unlock's two stores, owner first as in debug builds: from
+; may be rewritten by another CPU once the lock is free, fastpath.c).
 global fastpath_exit
 fastpath_exit:
     mov [gs:CPU_LOCAL_USER_RSP], rdi    ; scratch: no register is free below

@@ -1,12 +1,11 @@
 ; The application processors' way from real mode to the kernel.
 ;
-; An AP woken by INIT-SIPI-SIPI starts in 16-bit real mode at the start of
-; the page the start-up IPI names. mp.c copies this blob to MP_TRAMPOLINE
-; (a page below 1 MiB), fills in the words at its end and wakes one AP at a
-; time. The AP loads the blob's GDT, enters protected mode, turns on PAE,
-; the boot CPU's EFER bits (long mode, NX, syscall) and paging with a page
-; table that maps the blob where it is as well as the kernel, far-jumps into
-; 64-bit code and calls mp_ap_main(cpu) in the higher half on its own stack.
+; An AP woken by INIT-SIPI-SIPI starts in 16-bit real mode at the start of the page the start-up IPI
+; names. mp.c copies this blob to MP_TRAMPOLINE (a page below 1 MiB), fills in the words at its end
+; and wakes one AP at a time. The AP loads the blob's GDT, enters protected mode, turns on PAE, the
+; boot CPU's EFER bits (long mode, NX, syscall) and paging with a page table that maps the blob
+; where it is as well as the kernel, far-jumps into 64-bit code and calls mp_ap_main(cpu) in the
+; higher half on its own stack.
 ;
 ; The blob runs at MP_TRAMPOLINE, not where it is linked, so every address
 ; in it is computed by AT().
