@@ -161,7 +161,15 @@ class Parsing(unittest.TestCase):
         self.assertEqual(cells[2], "512.0")
         self.assertEqual(cells[3], "2.00×")
 
-
+    def test_boot_order(self):
+        """Wall rounds interleave the systems, the order reversed every other round, so neither
+        system's boots are always the earlier ones; one round is the plain order."""
+        self.assertEqual(disk.boot_order(["linux", "missive"], 1),
+                         [(0, "linux"), (0, "missive")])
+        self.assertEqual(disk.boot_order(["linux", "missive"], 3),
+                         [(0, "linux"), (0, "missive"), (1, "missive"), (1, "linux"),
+                          (2, "linux"), (2, "missive")])
+        self.assertEqual(disk.boot_order(["missive"], 2), [(0, "missive"), (1, "missive")])
 
 
 class FsTable(unittest.TestCase):

@@ -11,14 +11,15 @@ system boots twice per disk set:
   icount  under -icount shift=0 with the idle spinner (diskbench.h): guest instructions per
           request, (ticks - spin ticks) / requests;
   wall    without icount (TCG's rdtsc is the host's TSC, converted with the host's measured
-          TSC frequency): throughput, the least time of --repeats passes over the rows.
+          TSC frequency): throughput, the least time of --repeats passes over the rows in
+          each of --rounds boots per system, the systems' boots interleaved (boot_order).
 
 Every boot starts from a fresh sparse image. Writes results/disk-<system>-<mode>.csv and the
 table results/disk.md; exits non-zero if a boot fails, a row is missing or a check failed.
 
     disk.py --build DIR [--missive-build DIR] [--linux-kernel VMLINUZ --linux-initrd CPIO]
             [--systems linux,missive] [--modes icount,wall] [--size full|check] [--repeats N]
-            [--nvme-ioeventfd]
+            [--rounds N] [--nvme-ioeventfd] [--missive-kernel-args ARGS]
 """
 import functools
 import os
@@ -40,29 +41,42 @@ def disks(args):
     return storage.disk_args(image) + storage.nvme_args(nvme, args.nvme_ioeventfd)
 
 
-def boot_linux(args, mode, device="/dev/sda"):
+def boot_linux(args, mode, suffix, device="/dev/sda"):
     name = "linux" if device == "/dev/sda" else "linux-nvme"
     return storage.boot_linux(args, mode, storage.QEMU, disks(args), f"-d {device}",
-                              os.path.join(args.build, f"{name}-{mode}.log"),
-                              f"bench-disk: {name} {mode}")
+                              os.path.join(args.build, f"{name}-{mode}{suffix}.log"),
+                              f"bench-disk: {name} {mode}{suffix}")
 
 
-def boot_linux_both(args, mode):
+def boot_linux_both(args, mode, suffix=""):
     """Linux on /dev/sda, then on /dev/nvme0n1 (its lines, which name no target, named nvme:
-    here): one log text, the first error."""
-    text, error = boot_linux(args, mode)
-    nvme_text, nvme_error = boot_linux(args, mode, "/dev/nvme0n1")
+    here): one log text, the first error. suffix: the round's, in the logs' names."""
+    text, error = boot_linux(args, mode, suffix)
+    nvme_text, nvme_error = boot_linux(args, mode, suffix, "/dev/nvme0n1")
     nvme_text = re.sub(r"^DISK,", "DISK,nvme:", nvme_text, flags=re.M)
     return text + nvme_text, error or nvme_error
 
 
-def boot_missive(args, mode):
-    """Missive with procsrv starting etc/diskbench[-MODE].manifest."""
+def boot_missive(args, mode, suffix=""):
+    """Missive with procsrv starting etc/diskbench[-MODE].manifest. suffix: the round's, in the
+    log's name."""
     manifest = {"icount": "diskbench", "wall": "diskbench-wall", "check": "diskbench-check"}
     return storage.boot_missive(args, mode, storage.QEMU, disks(args),
                                 manifest["check" if args.size == "check" else mode],
-                                os.path.join(args.build, f"missive-{mode}.log"),
-                                f"bench-disk: missive {mode}")
+                                os.path.join(args.build, f"missive-{mode}{suffix}.log"),
+                                f"bench-disk: missive {mode}{suffix}")
+
+
+def boot_order(systems, rounds):
+    """The boots of a mode as [(round, system)]: every system once a round, the order reversed
+    every other round (linux, missive, missive, linux, ...). A depth-1 row's wall-clock time
+    follows the host's load, which changes within minutes (docs/disk-performance.md, "Why the
+    depth-1 rows swung"), so each system's best is taken over boots spread across the same
+    minutes, neither always first."""
+    order = []
+    for r in range(rounds):
+        order += [(r, system) for system in (systems if r % 2 == 0 else systems[::-1])]
+    return order
 
 
 def table(results):
@@ -96,19 +110,29 @@ def main():
     ap.add_argument("--no-write", action="store_true", help="check only: no results files")
     ap.add_argument("--nvme-ioeventfd", action="store_true",
                     help="the NVMe controller with QEMU's ioeventfd=on (both systems)")
+    ap.add_argument("--rounds", type=int, default=2,
+                    help="wall-clock boots of each system, interleaved (the best of each row)")
+    ap.add_argument("--missive-kernel-args", default="",
+                    help="more options for Missive's kernel command line (e.g. idlepoll=0)")
     args, systems, modes = storage.parse_arguments(ap)
 
     results, failed = {}, False
     for mode in modes:
-        for system in systems:
-            text, error = (boot_linux_both if system == "linux" else boot_missive)(args, mode)
+        rounds = args.rounds if mode == "wall" else 1
+        for rnd, system in boot_order(systems, rounds):
+            suffix = f"-{rnd + 1}" if rounds > 1 else ""
+            boot = boot_linux_both if system == "linux" else boot_missive
+            text, error = boot(args, mode, suffix)
             targets = ["disk", "nvme"] if system == "linux" else ["ahci", "nvme"] + (
                 ["ramdisk"] if mode == "icount" else [])
-            lines, problem = storage.take(f"bench-disk: {system} {mode}", text, error, "DISK",
-                                          [(t, r) for t in targets for r in ROWS])
+            lines, problem = storage.take(f"bench-disk: {system} {mode}{suffix}", text, error,
+                                          "DISK", [(t, r) for t in targets for r in ROWS])
             failed |= problem is not None
             if error:
                 continue
+            # The least time of each row over this mode's rounds so far.
+            earlier = results.get((system, mode), {})
+            lines = storage.best(list(earlier.values()) + list(lines.values()))
             results[(system, mode)] = lines
             if mode == "wall":
                 storage.note_tsc(results, "bench-disk")

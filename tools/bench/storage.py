@@ -90,7 +90,8 @@ def boot_missive(args, mode, qemu, disks, name, log, label):
     """Boots Missive (args.missive_build's kernel and initrd, procsrv starting
     etc/NAME.manifest: diskbench) on qemu and disks; prints the command. Returns boot's
     (log text, error), the error also when diskbench counts failures."""
-    iso = make_iso(args.missive_build, name, f"etc/{name}.manifest")
+    iso = make_iso(args.missive_build, name, f"etc/{name}.manifest",
+                   kernel_args=getattr(args, "missive_kernel_args", ""))
     cmd = qemu + icount(mode) + disks + ["-cdrom", iso, "-serial", f"file:{log}"]
     print(f"{label}: {' '.join(cmd)}", flush=True)
     text, error = boot(cmd, log, MISSIVE_DONE, MISSIVE_TROUBLE, args.timeout, label)
