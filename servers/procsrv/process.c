@@ -486,9 +486,9 @@ long process_swap(struct process *p, const char *program, uint64_t *new_pid)
         return check.error;
     }
     if (p->prepared)
-        return -SERVICE_BUSY; /* one swap at a time */
+        return -SERVICE_BUSY; /* one swap of a server at a time */
     if (swap_prepared(p))
-        return prepare_swap(p, &next);
+        return staging ? -SERVICE_BUSY : prepare_swap(p, &next); /* one built at a time */
     uint64_t old = p->pid;
     if (p->state == PROC_STATE_RUNNING)
         destroy(p);

@@ -6,7 +6,8 @@
  * in docs/userspace.md.
  *
  * Single-threaded: one loop receives requests, faults and clock ticks in
- * turn, so nothing here needs a lock.
+ * turn, so nothing here needs a lock. (Its second thread, the pump of main.c,
+ * only signals that loop's notification.)
  */
 #ifndef PROCSRV_H
 #define PROCSRV_H
