@@ -55,8 +55,8 @@ long untyped_decode(struct invocation *inv, struct untyped_retype *out)
    stopped zeroing for an interrupt and the call must run again. */
 static long retype(struct cte *untyped, const struct untyped_retype *a)
 {
-    /* untyped.zeroed_to remembers how far [start, ...) is zeroed across restarts. Any retype that
-       completes clears it, so it never vouches for memory that objects have used since. */
+    /* A preempted retype leaves [free_index, zeroed_to) zeroed (free_index moved up to its start);
+       a completed one clears zeroed_to; after a reset (base 0, free_index not) none is trusted. */
     /* A reset reuses memory a dead CSpace still being reaped may lie in: that reaping ends
        first, stopping for interrupts like the zeroing below. It may delete anything, the
        caller and this Untyped included, so the call then starts again from the top. */
@@ -69,14 +69,15 @@ static long retype(struct cte *untyped, const struct untyped_retype *a)
     uint64_t phys = ut->object + a->start, bytes = a->count << a->bits;
     /* An Untyped child is not zeroed: whatever is made from it later is. */
     if (!device && a->type != CAP_UNTYPED) {
-        uint64_t zeroed = ut->untyped.zeroed_to;
+        uint64_t base = cte_has_children(untyped) ? ut->untyped.free_index : 0;
+        uint64_t zeroed = base == ut->untyped.free_index ? ut->untyped.zeroed_to : 0;
         uint64_t done = zeroed > a->start && zeroed - a->start < bytes ? zeroed - a->start : 0;
         while (done < bytes) {
             uint64_t n = bytes - done < ZERO_CHUNK ? bytes - done : ZERO_CHUNK;
             memset(phys_to_virt(phys + done), 0, n);
             done += n;
             if (done < bytes && apic_interrupt_pending()) {
-                ut->untyped.zeroed_to = a->start + done;
+                ut->untyped.free_index = a->start, ut->untyped.zeroed_to = a->start + done;
                 return INVOKE_RESTART;
             }
         }

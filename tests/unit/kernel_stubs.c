@@ -31,10 +31,12 @@ void apic_init(struct bootmem *bm, uint64_t ioapic_address)
     stub_calls++;
 }
 
+bool stub_interrupt_pending; /* what apic_interrupt_pending answers: a test's preemption */
+
 bool apic_interrupt_pending(void)
 {
     stub_calls++;
-    return false;
+    return stub_interrupt_pending;
 }
 
 void ioapic_mask(unsigned gsi, bool masked)

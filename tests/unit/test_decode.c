@@ -1000,6 +1000,68 @@ static void test_identify(void **state)
     assert_int_equal(inv.reply[CSPACE_IDENTIFY_ANSWER_PHYSICAL], 0); /* only an Untyped's */
 }
 
+/* An UNTYPED_RETYPE invocation, from thread me, of the Untyped in slot 2 of space. */
+static struct invocation retype_call(struct thread *me, struct cspace *space, uint64_t type,
+                                     uint64_t bits, uint64_t dest, uint64_t count)
+{
+    return (struct invocation){.caller = me,
+                               .cspace = space,
+                               .slot = cspace_slot(space, 2),
+                               .label = UNTYPED_RETYPE,
+                               .mr = {type, bits, dest, count}};
+}
+
+/* A retype stopped part-way for an interrupt leaves its progress in the Untyped. Another retype
+   that starts lower (here after a reset) must zero its own memory, not trust that progress:
+   otherwise a thread is made of what a user wrote into a frame there before (a forged
+   receive_buffer or CSpace capability). Runs retype itself, on 4 MiB of host memory. */
+static void test_untyped_preempted_zeroing(void **state)
+{
+    (void)state;
+    extern bool stub_interrupt_pending;
+    static _Alignas(64) struct cte ut_slots[256];
+    struct cspace *ut_cs = (struct cspace *)ut_slots;
+    memset(ut_slots, 0, sizeof ut_slots);
+    struct cap c = object_new(CAP_CSPACE, ut_slots, 8 + CTE_BITS, false);
+    cte_insert(cspace_slot(ut_cs, 1), &c, NULL);
+    unsigned char *mem = aligned_alloc(1 << 22, 1 << 22);
+    assert_non_null(mem);
+    memset(mem, 0x11, 1 << 22); /* old objects' bytes */
+    struct cap ut = cap_of(CAP_UNTYPED, CAP_RIGHTS_ALL, virt_to_phys(mem), 22);
+    cte_insert(cspace_slot(ut_cs, 2), &ut, NULL);
+    struct thread *me = new_thread(100);
+    /* A frame at 0 that its user fills. */
+    struct invocation inv = retype_call(me, ut_cs, CAP_FRAME, 12, 10, 1);
+    assert_int_equal(untyped_invoke(&inv), ERR_OK);
+    memset(mem, 0xaa, 4096);
+    /* 64 CSpaces of 8 KiB from 8 KiB on, stopped after the first 256 KiB. */
+    stub_interrupt_pending = true;
+    inv = retype_call(me, ut_cs, CAP_CSPACE, 7, 20, 64);
+    assert_int_equal(untyped_invoke(&inv), INVOKE_RESTART);
+    stub_interrupt_pending = false;
+    /* The frame deleted: the Untyped is reset by the next retype, which starts at 0 and covers
+       more than the progress recorded (264 KiB). */
+    cte_delete(cspace_slot(ut_cs, 10));
+    inv = retype_call(me, ut_cs, CAP_THREAD, 0, 100, 80);
+    assert_int_equal(untyped_invoke(&inv), ERR_OK);
+    for (unsigned i = 0; i < 2; i++) { /* the frame's 4 KiB, then the stopped retype's pad */
+        struct thread *t = (struct thread *)cspace_slot(ut_cs, 100 + i)->cap.object;
+        assert_true((unsigned char *)t >= mem && (unsigned char *)t < mem + 8192);
+        assert_null(t->receive_buffer);
+        assert_int_equal(t->cspace_cap.cap.type, CAP_NULL);
+    }
+    /* A retype that restarts where it stopped still finishes with zeroed objects. */
+    stub_interrupt_pending = true;
+    inv = retype_call(me, ut_cs, CAP_CSPACE, 7, 20, 64);
+    assert_int_equal(untyped_invoke(&inv), INVOKE_RESTART);
+    stub_interrupt_pending = false;
+    assert_int_equal(untyped_invoke(&inv), ERR_OK);
+    struct cte *first = (struct cte *)cspace_slot(ut_cs, 20)->cap.object;
+    assert_int_equal(first[5].cap.type, CAP_NULL);
+    free(me);
+    free(mem);
+}
+
 /* Last: it registers every VSpace id there is (vspace_destroy needs a CPU to undo it). */
 static void test_untyped_no_vspace_ids(void **state)
 {
@@ -1043,6 +1105,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_trace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_derive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_identify, setup, teardown),
+        cmocka_unit_test(test_untyped_preempted_zeroing),
         cmocka_unit_test_setup_teardown(test_untyped_no_vspace_ids, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
