@@ -143,6 +143,9 @@ const char *port_bring_up(struct ahci_port *p);
    register is touched, so hba_prepare calls it before the device is the driver's. False if
    memsrv gave none. */
 bool port_dma(struct ahci_port *p);
+/* p's DMA memory (if any) unmapped, for a port skipped: only while the port's CLB and FB do
+   not point at it (never written, or its FIS receive stopped). */
+void port_dma_drop(struct ahci_port *p);
 
 /* A request for port_submit: the block server library's, checked already. */
 struct port_io {

@@ -129,6 +129,9 @@ const char *hba_start(volatile uint32_t *abar, bool quiet)
             continue; /* no disk (the first start said so): not stopped, no DMA memory */
         stopped[n] = stop_engines(p);
         if (!stopped[n]) {
+            /* hba_prepare's DMA memory (if any) goes back: the port never saw it (its CLB and
+               FB are the earlier driver's until port_bring_up). */
+            port_dma_drop(p);
             port_line(p, "its engines would not stop; skipped");
             continue;
         }
@@ -154,9 +157,12 @@ const char *hba_start(volatile uint32_t *abar, bool quiet)
             continue;
         struct ahci_port *p = &ports[n];
         uint32_t det = AHCI_SSTS_DET(port_read(p, AHCI_PX_SSTS));
-        if (det == 0)
-            continue; /* empty: nothing to say */
+        if (det == 0) {
+            port_dma_drop(p); /* gone since hba_prepare saw it: its memory goes back */
+            continue;         /* empty: nothing to say */
+        }
         if (!wait_register(p, AHCI_PX_SSTS, 0xf, AHCI_SSTS_DET_READY, LINK_MS)) {
+            port_dma_drop(p); /* never given to the port: it goes back */
             port_line(p, "a device is there but its link does not come up; skipped");
             continue;
         }

@@ -96,17 +96,35 @@ bool port_dma(struct ahci_port *p)
     return true;
 }
 
+void port_dma_drop(struct ahci_port *p)
+{
+    if (!p->dma)
+        return;
+    mem_unmap((uint64_t)p->dma);
+    p->dma = 0;
+}
+
 const char *port_bring_up(struct ahci_port *p)
 {
+    /* hba_prepare may have mapped DMA memory for a disk seen before the handover: a port
+       skipped here gives it back (port_dma_drop), or a skipped port's memory would stay
+       mapped for the driver's life. Until CLB and FB are written below, the port never saw
+       it. */
     uint32_t sig = port_read(p, AHCI_PX_SIG);
-    if (sig == AHCI_SIG_ATAPI)
+    if (sig == AHCI_SIG_ATAPI) {
+        port_dma_drop(p);
         return "an ATAPI device (CD or DVD drive)";
-    if (sig == AHCI_SIG_SEMB || sig == AHCI_SIG_PORT_MUL)
+    }
+    if (sig == AHCI_SIG_SEMB || sig == AHCI_SIG_PORT_MUL) {
+        port_dma_drop(p);
         return "an enclosure bridge or port multiplier, not supported";
+    }
     if (!p->dma && !port_dma(p)) /* hba_prepare's, for a disk seen before the handover */
         return "no DMA memory for it";
-    if (p->dma_phys >> 32 && !(ahci_hba.cap & AHCI_CAP_S64A))
+    if (p->dma_phys >> 32 && !(ahci_hba.cap & AHCI_CAP_S64A)) {
+        port_dma_drop(p);
         return "its DMA memory is above 4 GiB and the controller has only 32-bit addresses";
+    }
     uint64_t address = (uint64_t)p->dma;
     uint64_t list = p->dma_phys + LIST_OFFSET, rfis = p->dma_phys + RFIS_OFFSET;
     port_write(p, AHCI_PX_CLB, (uint32_t)list);
@@ -116,8 +134,15 @@ const char *port_bring_up(struct ahci_port *p)
     port_write(p, AHCI_PX_SERR, ~0u);
     port_write(p, AHCI_PX_IS, ~0u);
     port_write(p, AHCI_PX_CMD, port_read(p, AHCI_PX_CMD) | AHCI_PX_CMD_FRE);
-    if (!startup_wait(p, AHCI_PX_TFD, AHCI_TFD_BSY | AHCI_TFD_DRQ, 0, STARTUP_WAIT_MS))
+    if (!startup_wait(p, AHCI_PX_TFD, AHCI_TFD_BSY | AHCI_TFD_DRQ, 0, STARTUP_WAIT_MS)) {
+        /* FB points at the memory now: it goes back only once FIS receive has stopped (a
+           port that will not stop keeps it: a leak, not memory the device may write into
+           after memsrv gave it to another). */
+        port_write(p, AHCI_PX_CMD, port_read(p, AHCI_PX_CMD) & ~AHCI_PX_CMD_FRE);
+        if (startup_wait(p, AHCI_PX_CMD, AHCI_PX_CMD_FR, 0, STARTUP_WAIT_MS))
+            port_dma_drop(p);
         return "the device stays busy after its reset";
+    }
     sig = port_read(p, AHCI_PX_SIG);
     if (sig == AHCI_SIG_ATAPI)
         return "an ATAPI device (CD or DVD drive)";
