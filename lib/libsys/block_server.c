@@ -174,14 +174,6 @@ struct block_server *block_server_create(const struct block_server_driver *drive
         free(bs);
         return 0;
     }
-    for (unsigned i = 0; i < driver->disk_count; i++) { /* a driver's mistake, said at once */
-        if (driver->disks[i].max_bytes > BLOCK_SERVER_MAX_BYTES) {
-            printf("%s: disk %u: largest request %u bytes, more than the block server takes: "
-                   "%lu\n",
-                   driver->name, i, driver->disks[i].max_bytes, BLOCK_SERVER_MAX_BYTES);
-            driver->disks[i].max_bytes = BLOCK_SERVER_MAX_BYTES;
-        }
-    }
     for (unsigned i = 0; i < BLOCK_SERVER_MAX_STARTED; i++)
         bs->free_ids[bs->free_id_count++] = BLOCK_SERVER_MAX_STARTED - 1 - i;
     bs->driver = driver;
@@ -239,5 +231,17 @@ void *block_server_context(const struct block_server *bs)
 
 _Noreturn void block_server_run(struct block_server *bs)
 {
+    /* A driver's mistake, said at once. Here, not in block_server_create: a driver may make
+       its server before it knows its disks (servers/ahci, before PROC_TAKE_OVER), and they
+       are all known once it serves. */
+    const struct block_server_driver *driver = bs->driver;
+    for (unsigned i = 0; i < driver->disk_count; i++) {
+        if (driver->disks[i].max_bytes > BLOCK_SERVER_MAX_BYTES) {
+            printf("%s: disk %u: largest request %u bytes, more than the block server takes: "
+                   "%lu\n",
+                   driver->name, i, driver->disks[i].max_bytes, BLOCK_SERVER_MAX_BYTES);
+            driver->disks[i].max_bytes = BLOCK_SERVER_MAX_BYTES;
+        }
+    }
     server_run(&bs->server);
 }

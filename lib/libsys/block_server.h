@@ -115,7 +115,8 @@ void block_server_count_reset(struct block_server *bs);
 void *block_server_context(const struct block_server *bs);
 
 /* Registers nothing (the endpoint is the process's own, PROC_SLOT_SERVICE) and serves for
-   ever: requests, doorbells and the driver's interrupts. */
+   ever: requests, doorbells and the driver's interrupts. The driver's disks must be known by
+   now: a max_bytes above BLOCK_SERVER_MAX_BYTES is lowered (and said) here. */
 _Noreturn void block_server_run(struct block_server *bs);
 
 #endif
