@@ -199,14 +199,19 @@ enum proc_label {
     /* A PCI driver only, before it touches its device (libsys's pci_driver_enable_bus_master
        sends it): answers at once, unless the caller is the new instance of a swap that is
        being prepared (docs/processes.md, "Swapping a block driver"). Such an instance runs at
-       PROC_PREPARE_PRIORITY while the old one still serves; this request ends the old one,
-       gives the caller its manifest priority and answers -: the device and the endpoint are
-       the caller's from then on. SERVICE_DENIED from any other process. */
+       PROC_PREPARE_PRIORITY while the old one still serves, with PROC_SLOT_SERVICE empty; this
+       request ends the old one, puts the endpoint in the caller's PROC_SLOT_SERVICE, gives the
+       caller its manifest priority and answers -: the device and the endpoint are the caller's
+       from then on. An instance that has not sent it PROC_TAKE_OVER_WAIT_MS after the swap
+       began is killed and the swap fails (the old instance serves on). SERVICE_DENIED from any
+       other process. */
     PROC_TAKE_OVER = 25,
 };
 /* The priority of a swap's new instance until PROC_TAKE_OVER: below every client's, so what it
    prepares (memory, its server's state) runs only while they wait. */
-#define PROC_PREPARE_PRIORITY  10
+#define PROC_PREPARE_PRIORITY 10
+/* How long a prepared swap waits for its new instance's PROC_TAKE_OVER (its build included). */
+#define PROC_TAKE_OVER_WAIT_MS 10000
 #define PROC_PCI_DEVICE_LENGTH 22
 #define PROC_PCI_ECAM_SLOTS    (256 + 3) /* a bus's frames and up to three page tables */
 #define PROC_ECAM_BASE         0x680000000000ul

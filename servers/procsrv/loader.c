@@ -322,7 +322,10 @@ static bool stage_rest(struct build_state *st)
     if (console && strcmp(p->entry.name, "console") != 0 &&
         !build_mint(b, console, PROC_SLOT_CONSOLE))
         return false;
-    if (p->service && !copy_own(b, p->service, PROC_SLOT_SERVICE))
+    /* A swap's new instance gets the endpoint only at PROC_TAKE_OVER (process_take_over): a
+       program that served before it (or never sent it) would take calls alongside the old
+       instance. */
+    if (p->service && !p->replaces && !copy_own(b, p->service, PROC_SLOT_SERVICE))
         return false;
     if (!build_grants(b, info))
         return false;

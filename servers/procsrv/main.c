@@ -39,6 +39,7 @@ static uint64_t largest_untyped(unsigned *bits)
 }
 
 static bool start_pump(void);
+static bool pump_running; /* procsrv_pump_running */
 
 /* procsrv's endpoint and its clock, from its reserve. */
 static bool make_own_objects(void)
@@ -51,8 +52,9 @@ static bool make_own_objects(void)
         return false;
     procsrv_notification = notification;
     clock_init(notification);
-    if (!start_pump())
-        printf("procsrv: error: no pump thread: a PCI driver's swap will not complete\n");
+    pump_running = start_pump();
+    if (!pump_running)
+        printf("procsrv: error: no pump thread: a PCI driver's swap is made in one go\n");
     return true;
 }
 
@@ -211,6 +213,11 @@ static void *find_caller(struct server *s, uint64_t badge)
 #define PUMP_STACK 4096
 static _Alignas(16) uint8_t pump_stack[PUMP_STACK];
 static uint64_t pump_wake, pump_signal;
+
+bool procsrv_pump_running(void)
+{
+    return pump_running;
+}
 
 static _Noreturn void pump_main(void)
 {

@@ -351,6 +351,13 @@ void process_restart_due(void)
 {
     for (int i = 0; i < PROCSRV_MAX_PROCESSES; i++) {
         struct process *p = &table[i];
+        if (p->replaces && p->take_over_tick <= clock_ticks()) { /* prepare_swap's bound */
+            char why[80];
+            snprintf(why, sizeof why, "was killed: no PROC_TAKE_OVER in %u ms",
+                     (unsigned)PROC_TAKE_OVER_WAIT_MS);
+            prepared_failed(p, why);
+            continue;
+        }
         if (p->state != PROC_STATE_RESTARTING || p->restart_tick > clock_ticks())
             continue;
         p->restarts++;
@@ -385,7 +392,9 @@ static bool swap_prepared(const struct process *p)
 {
     const struct proc_device *d = &p->device;
     bool msi = (d->irq_word & (PCI_IRQ_MSI | PCI_IRQ_MSIX)) && !p->entry.no_msi;
-    return p->state == PROC_STATE_RUNNING && d->present && (msi || !(d->irq_word & PCI_IRQ_ROUTED));
+    /* Without the pump the new instance would never be built: the swap is made in one go. */
+    return procsrv_pump_running() && p->state == PROC_STATE_RUNNING && d->present &&
+           (msi || !(d->irq_word & PCI_IRQ_ROUTED));
 }
 
 /* A swap prepared before the handover (docs/processes.md, "Swapping a block driver"): the new
@@ -407,6 +416,11 @@ static long prepare_swap(struct process *p, const struct manifest_entry *next)
     q->service = p->service;
     q->launches = p->launches;
     q->replaces = p;
+    /* A bound on the whole swap, build included: if the pump never runs (clients busy above
+       PROC_PREPARE_PRIORITY) or the program never sends PROC_TAKE_OVER, the instance is killed
+       then (process_restart_due), the caller hears so and p serves on. */
+    q->take_over_tick =
+        clock_ticks() + ((uint64_t)PROC_TAKE_OVER_WAIT_MS * PROC_CLOCK_HZ + 999) / 1000;
     long e = launch_begin(q, 0, 0);
     if (e) {
         memset(q, 0, sizeof *q);
@@ -451,6 +465,14 @@ long process_take_over(struct process *q)
     struct process *p = q->replaces;
     if (!p)
         return SERVICE_OK; /* a first start or a restart: the device is its own already */
+    /* Its endpoint only now (the loader left PROC_SLOT_SERVICE empty): before, it could have
+       taken clients' calls alongside p. It waits for this request's answer, so it serves
+       nothing until p has ended below. */
+    if (cspace_copy(q->cspace, PROC_SLOT_SERVICE, q->service, CAP_RIGHTS_ALL, ROOT_SLOT_CSPACE) !=
+        ERR_OK) {
+        prepared_failed(q, "could not be given its endpoint");
+        return SERVER_NO_REPLY; /* it is gone, and its reply with it */
+    }
     uint64_t old = p->pid;
     destroy(p); /* its memory is held until the device is reset (PROC_DEVICE_RESET) */
     clock_forget(old);

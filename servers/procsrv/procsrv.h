@@ -43,6 +43,9 @@ extern uint64_t procsrv_notification; /* bound to procsrv's thread: the badges b
    procsrv's notification with PROCSRV_BADGE_BUILD_STEP: so a swap's instance is built a stage
    at a time, each only when no client is ready to run (process_build_step). */
 void procsrv_pump_wake(void);
+/* Whether the pump runs: without it a swap's instance would never be built, so no swap is
+   prepared (process_swap swaps in one go). */
+bool procsrv_pump_running(void);
 
 /* The PCI function a driver was started for (PROC_PCI_DEVICE's words), kept across its
    restarts: each start grants it again. */
@@ -85,6 +88,10 @@ struct process {
     struct process *prepared;
     uint64_t swap_reply;
     struct process *replaces;
+    /* In the new instance's: the clock tick by which it must have sent PROC_TAKE_OVER, or it
+       is killed (process_restart_due): so neither the swap's caller nor the next swap waits
+       for ever on an instance that never takes over or never gets to run. */
+    uint64_t take_over_tick;
 };
 
 /* slots.c: procsrv's CSpace. */

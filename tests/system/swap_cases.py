@@ -135,11 +135,15 @@ def bad_swaps_case():
     """Swaps that cannot hold, under fsx: a missing program and a file that is not a program
     (refused before the driver is touched), a program that is not a block driver (it exits at
     once) and one that crashes at start (both end before they take the device over, so the
-    swap does not happen: the old driver serves on untouched, and the shell's swap fails). The
-    workload goes on without an error."""
+    swap does not happen: the old driver serves on untouched, and the shell's swap fails), and
+    one that never takes the device over and never ends (procsrv kills it when
+    PROC_TAKE_OVER_WAIT_MS has passed: the swap fails the same way). The workload goes on
+    without an error."""
     fsx_done = r"fsx: run: [1-9]\d* passed, 0 failed$"
     undone = (r"^procsrv: cannot swap ahci for bin/proctest-crash: process \d+ ended before it "
               r"took its device over; bin/ahci serves on$")
+    hung = (r"^procsrv: cannot swap ahci for bin/proctest-hang: process \d+ was killed: no "
+            r"PROC_TAKE_OVER in 10000 ms; bin/ahci serves on$")
     return Case("swap-bad-input", initrd="test", exit_status=None, timeout=180,
                 cmdline="qemu-exit init=bin/procsrv -- manifest=etc/tests/swap-hmfs.manifest",
                 qemu=AHCI_DISK, disks=[("disk.img", DISK_BYTES, mkfs)],
@@ -148,6 +152,7 @@ def bad_swaps_case():
                         (PROMPT, "swap ahci bin/corrupt\r"),
                         (PROMPT, "swap ahci bin/proctest-v2\r"),
                         (r"serves on", "swap ahci bin/proctest-crash\r"),
+                        (r"serves on", "swap ahci bin/proctest-hang\r"),
                         (r"serves on", "disks\r"), (PROMPT, "mem\r"),
                         (PROMPT, "echo the swaps are over > /stop\r")],
                 expect=SHELL_UP + [
@@ -157,9 +162,10 @@ def bad_swaps_case():
                     r"^procsrv: cannot swap ahci for bin/proctest-v2: process \d+ ended before it "
                     r"took its device over; bin/ahci serves on$", r"^swap: ahci: bad program$",
                     r"^procsrv: process \d+ \(ahci\) thread main: page fault ", undone,
+                    hung, r"^swap: ahci: bad program$",
                     r"^ahci +0  QEMU HARDDISK +QM\d+ +64 MiB ",
                     r"fsx: seed 5: \d+ operations on /fsx-5$", fsx_done],
-                forbid=FORBID, check=all_checks(busy_throughout(undone, [fsx_done], 0),
+                forbid=FORBID, check=all_checks(busy_throughout(hung, [fsx_done], 0),
                                                 memory_given_back),
                 after=fsck_clean)
 

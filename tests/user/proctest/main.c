@@ -219,6 +219,11 @@ int main(int argc, char **argv)
     size_t length = argc > 0 ? strlen(argv[0]) : 0;
     if (length >= 6 && !strcmp(argv[0] + length - 6, "-crash"))
         return *(volatile int *)(uintptr_t)zero;
+    /* Started as bin/proctest-hang: a driver that never takes its device over (no
+       PROC_TAKE_OVER) and never ends; procsrv must end the swap (PROC_TAKE_OVER_WAIT_MS). */
+    if (length >= 5 && !strcmp(argv[0] + length - 5, "-hang"))
+        for (;;)
+            proc_sleep_ms(1000);
     if (!strcmp(mode, "libc"))
         return libc_suite();
     if (!strcmp(mode, "greedy"))
