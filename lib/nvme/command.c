@@ -142,7 +142,7 @@ unsigned nvme_sgl_build(const struct block_segment *segments, unsigned count, ui
         *dptr2 = sgl_tail(segments[0].bytes, NVME_SGL_DATA_BLOCK);
         return 1;
     }
-    if ((uint64_t)count * NVME_SGL_BYTES > list_bytes || list_phys % 4)
+    if ((uint64_t)count * NVME_SGL_BYTES > list_bytes || list_phys % 8) /* a segment: qword */
         return 0;
     for (unsigned i = 0; i < count; i++) { /* little-endian, as the controller reads it */
         uint64_t words[2] = {segments[i].physical,

@@ -171,7 +171,8 @@ void nvme_build_flush(struct nvme_sqe *e, uint16_t cid, uint32_t nsid);
    PRPs, a piece may start and end anywhere dword-aligned, and a physically contiguous piece of
    any length is one descriptor (PRPs name every page). Returns the descriptors written (1 for a
    lone piece), or 0 when a piece is empty, misaligned, 4 GiB or more or past the end of the
-   address space, or the list is too small: the caller then uses PRPs. */
+   address space, or the list is too small or not qword-aligned (NVMe 1.4, 4.4: an SGL segment
+   is qword aligned): the caller then uses PRPs. */
 unsigned nvme_sgl_build(const struct block_segment *segments, unsigned count, uint8_t *list,
                         unsigned list_bytes, uint64_t list_phys, uint64_t *dptr1, uint64_t *dptr2);
 

@@ -383,7 +383,8 @@ static void test_sgl(void **state)
     memcpy(w, list + 32, sizeof w);
     assert_int_equal(w[0], 0x80000);
     assert_int_equal(w[1], 0x200);
-    /* refusals: no list room, empty, odd, none, past the end of the address space */
+    /* refusals: no list room, empty, odd, none, past the end of the address space, a list
+       not qword-aligned */
     assert_int_equal(nvme_sgl_build(three, 3, list, 32, lp, &d1, &d2), 0);
     struct block_segment empty[] = {{0x10000, 0}};
     assert_int_equal(nvme_sgl_build(empty, 1, list, sizeof list, lp, &d1, &d2), 0);
@@ -392,6 +393,8 @@ static void test_sgl(void **state)
     assert_int_equal(nvme_sgl_build(big, 0, list, sizeof list, lp, &d1, &d2), 0);
     struct block_segment wraps[] = {{UINT64_MAX - 0xfff, 0x2000}};
     assert_int_equal(nvme_sgl_build(wraps, 1, list, sizeof list, lp, &d1, &d2), 0);
+    /* a list only dword-aligned: the segment must be qword-aligned */
+    assert_int_equal(nvme_sgl_build(three, 3, list, sizeof list, lp + 4, &d1, &d2), 0);
 }
 
 static void test_cq_phase(void **state)
