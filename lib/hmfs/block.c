@@ -490,6 +490,15 @@ int hmfs_data_done(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner)
     struct hmfs_cache_entry *e = hmfs_cache_find(fs, ptr->blockno);
     if (!e || !e->dirty || ptr->gen != fs->txn || ptr->type != HMFS_TYPE_DATA)
         return hmfs_fail(fs, HMFS_ERR_CORRUPT, ptr->blockno, owner, "data block not new");
+    int rc = hmfs_block_write(fs, e, ptr, owner);
+    if (rc == HMFS_OK)
+        hmfs_cache_release(fs, e);
+    return rc;
+}
+
+int hmfs_block_write(struct hmfs *fs, struct hmfs_cache_entry *e, struct hmfs_bptr *ptr,
+                     uint64_t owner)
+{
     uint32_t crc = hmfs_block_crc(e->data);
     memcpy(e->data, &crc, sizeof crc);
     if (fs->dev.write(fs->dev.context, ptr->blockno, e->data) != 0)
@@ -497,6 +506,5 @@ int hmfs_data_done(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner)
     ptr->crc = crc;
     e->dirty = false;
     fs->dirty_count--;
-    hmfs_cache_release(fs, e);
     return HMFS_OK;
 }

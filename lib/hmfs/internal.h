@@ -124,6 +124,10 @@ uint32_t hmfs_block_crc(const uint8_t *block);
    and no longer fills half of it and forces a commit every few MiB; the blocks belong to no
    committed tree, so writing them before the commit is as safe as writing them in it. */
 int hmfs_data_done(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner);
+/* Writes the dirty cache entry e of the block *ptr leads to: its checksum computed into the
+   block and into *ptr, then the entry clean. HMFS_OK, or HMFS_ERR_IO (the volume failed). */
+int hmfs_block_write(struct hmfs *fs, struct hmfs_cache_entry *e, struct hmfs_bptr *ptr,
+                     uint64_t owner);
 
 /* verify.c */
 int hmfs_verify(struct hmfs *fs, const uint8_t *block, const struct hmfs_bptr *ptr, uint64_t owner,

@@ -147,13 +147,9 @@ static int flush_block(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner)
             return rc;
         last = *c;
     }
-    uint32_t crc = hmfs_block_crc(e->data);
-    memcpy(e->data, &crc, sizeof crc);
-    if (fs->dev.write(fs->dev.context, ptr->blockno, e->data) != 0)
-        return hmfs_fail(fs, HMFS_ERR_IO, ptr->blockno, owner, "write failed");
-    ptr->crc = crc;
-    e->dirty = false;
-    fs->dirty_count--;
+    int rc = hmfs_block_write(fs, e, ptr, owner);
+    if (rc)
+        return rc;
     /* A file's data block is read again through the device's cache (hmfs_data_peek), not
        this one: its entry goes now rather than push out map blocks the next writes need. */
     if (((const struct hmfs_header *)e->data)->type == HMFS_TYPE_DATA)
