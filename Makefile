@@ -268,6 +268,7 @@ LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/invoke.o $(BUILD)/user/lib/libsys/acpi_client.o \
 	$(BUILD)/user/lib/libsys/pci_driver.o \
 	$(BUILD)/user/lib/libsys/vmap.o $(BUILD)/user/lib/libsys/objects.o $(BUILD)/user/lib/libsys/watchdog.o \
+	$(BUILD)/user/lib/libsys/mutex.o \
 	$(BUILD)/user/lib/libsys/block_server.o $(BUILD)/user/lib/libsys/block_driver.o \
 	$(BUILD)/user/lib/libsys/block_server_session.o $(BUILD)/user/lib/libsys/block_server_wait.o \
 	$(BUILD)/user/lib/libsys/block_server_queue.o $(BUILD)/user/lib/block/block_check.o \
@@ -368,7 +369,7 @@ HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefine
 UNIT_TESTS := cpio mb2 fmt cmdline bootmem elf cspace buddy madt acpitables keymap lineedit manifest \
 	shellargs ring procgrant tracedump ibstat ibargs decode invoke result server ioport wordpack \
 	initstack aml pci pciids mouse psf vt blend compose clockface hmfs hmfs_fsx hmfs_powercut \
-	hmfs_corrupt block ahci nvme fsserve fspath fdtable fserrno
+	hmfs_corrupt block ahci nvme fsserve fspath fdtable fserrno mutex
 unit_srcs_cpio    := lib/cpio/cpio.c
 unit_srcs_mb2     := lib/mb2/mb2.c
 unit_srcs_fmt     := lib/fmt/fmt.c
@@ -398,6 +399,9 @@ unit_srcs_decode    := $(addprefix kernel/,invoke.c cspace.c object.c untyped.c 
 	thread_ops.c vspace.c irq.c ioport.c reply.c trace.c debug.c notification.c) \
 	tests/unit/kernel_stubs.c
 unit_srcs_invoke    := lib/libsys/invoke.c
+# libsys's sleeping lock, with a fake notification (and real host threads: -pthread).
+unit_srcs_mutex     := lib/libsys/mutex.c
+$(BUILD)/host/test_mutex: HOST_CFLAGS := $(filter-out -Ikernel,$(HOST_CFLAGS)) -pthread
 unit_srcs_result    := lib/result/result.c lib/result/result_format.c
 unit_srcs_server    := lib/libsys/server_dispatch.c lib/libsys/request.c lib/result/result.c \
 	lib/result/result_format.c lib/wordpack/wordpack.c

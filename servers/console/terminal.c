@@ -2,7 +2,9 @@
  * The terminal window. See terminal.h and docs/terminal.md.
  *
  * Shared between the console's thread and the helper: the terminal emulator (vt), its damage,
- * and the queue of typed bytes, under one spinlock; the helper's notification slot, written
+ * and the queue of typed bytes, under one lock (a sleeping one: the console's thread has the
+ * higher priority, and spinning for a lock the preempted helper holds would starve it for
+ * ever on one CPU; libsys/mutex.h); the helper's notification slot, written
  * once before the console thread may read it. Sharing the IPC buffer: both threads of the
  * process have the one at USER_IPC_BUFFER (libsys reads words past MR9 there), so the helper
  * keeps every message it sends or receives within the ten words that travel in registers
@@ -19,6 +21,7 @@
 #include "gfxclient/gfxclient.h"
 #include "input/keymap.h"
 #include "libsys/invoke.h"
+#include "libsys/mutex.h"
 #include "libsys/service.h"
 #include "psf/psf.h"
 #include "vt/vt.h"
@@ -40,7 +43,7 @@
 #define SCROLL_STEP     (TERM_ROWS / 2)
 
 struct terminal {
-    atomic_flag lock;
+    struct mutex lock;
     bool running;
     struct vt vt;
     struct ring typed; /* bytes from the window's keys, for the console thread */
@@ -62,19 +65,6 @@ static _Alignas(64) uint8_t helper_tls[HELPER_TLS + sizeof(void *)];
 
 extern char __tdata_size[], __tbss_size[], __tls_align[]; /* lib/libsys/user.ld */
 
-/* The lock is held for memory work only (feeding bytes, drawing rows), never across a system
-   call, so spinning is short; pause lets the other vCPU run under QEMU's icount. */
-static void lock(struct terminal *t)
-{
-    while (atomic_flag_test_and_set_explicit(&t->lock, memory_order_acquire))
-        __asm__ volatile("pause"); /* asm: the spin-wait hint C has no word for */
-}
-
-static void unlock(struct terminal *t)
-{
-    atomic_flag_clear_explicit(&t->lock, memory_order_release);
-}
-
 /* Signals the notification in slot (its badge's bits). */
 static void wake(uint64_t slot)
 {
@@ -92,9 +82,9 @@ void terminal_output(const void *bytes, size_t n)
 {
     if (!term.running)
         return;
-    lock(&term);
+    mutex_lock(&term.lock);
     vt_write(&term.vt, bytes, n);
-    unlock(&term);
+    mutex_unlock(&term.lock);
     wake(atomic_load(&term.helper_wake));
 }
 
@@ -103,12 +93,12 @@ size_t terminal_take_input(struct ring *input)
     if (!term.running)
         return 0;
     uint8_t bytes[256];
-    lock(&term);
+    mutex_lock(&term.lock);
     size_t room = RING_SIZE - ring_count(input);
     size_t n = ring_peek(&term.typed, bytes, room < sizeof bytes ? room : sizeof bytes);
     ring_drop(&term.typed, n);
     bool more = ring_count(&term.typed) > 0 && n == sizeof bytes;
-    unlock(&term);
+    mutex_unlock(&term.lock);
     ring_put(input, bytes, n);
     if (more)
         wake(term.console_wake); /* come back for the rest */
@@ -121,14 +111,14 @@ size_t terminal_take_input(struct ring *input)
 static void draw(struct terminal *t)
 {
     int first, last;
-    lock(t);
+    mutex_lock(&t->lock);
     bool damaged = vt_take_damage(&t->vt, &first, &last);
     if (damaged) {
         struct text_target target = text_target(t->surface.pixels, (int32_t)t->surface.width,
                                                 (int32_t)t->surface.height, t->surface.stride / 4);
         vt_render_rows(&t->vt, &target, &t->font, vt_default_palette, 0, 0, first, last);
     }
-    unlock(t);
+    mutex_unlock(&t->lock);
     if (!damaged)
         return;
     struct gfx_rect rect = {0, first * (int)t->font.height, (int)t->surface.width,
@@ -147,18 +137,18 @@ static void key(struct terminal *t, const struct gfx_event *e)
     if (!k.pressed)
         return;
     if ((k.modifiers & KEYMAP_MOD_SHIFT) && (k.key == KEY_PAGE_UP || k.key == KEY_PAGE_DOWN)) {
-        lock(t);
+        mutex_lock(&t->lock);
         vt_scroll_view(&t->vt, k.key == KEY_PAGE_UP ? SCROLL_STEP : -SCROLL_STEP);
-        unlock(t);
+        mutex_unlock(&t->lock);
         return;
     }
     char bytes[8];
     size_t n = keymap_to_terminal(&k, bytes);
     if (n == 0)
         return;
-    lock(t);
+    mutex_lock(&t->lock);
     ring_put(&t->typed, bytes, n);
-    unlock(t);
+    mutex_unlock(&t->lock);
     wake(t->console_wake);
 }
 
@@ -210,10 +200,10 @@ static bool helper_connect(struct terminal *t)
     if (!wake || cspace_mint(PROC_SLOT_CSPACE, wake, t->gfx.notification, CAP_RIGHT_SEND,
                              WAKE_OUTPUT, 0) != ERR_OK)
         return false;
-    lock(t);
+    mutex_lock(&t->lock);
     vt_scroll_view(&t->vt, 0);
     t->vt.damage_first = 0, t->vt.damage_last = TERM_ROWS - 1; /* the first draw is whole */
-    unlock(t);
+    mutex_unlock(&t->lock);
     atomic_store(&t->helper_wake, wake);
     return true;
 }
@@ -303,7 +293,8 @@ const char *terminal_start(uint64_t notification)
     if (!vt_init(&t->vt, TERM_COLS, TERM_ROWS, cells, TERM_SCROLLBACK))
         return "the terminal's size is out of range";
     ring_init(&t->typed);
-    atomic_flag_clear(&t->lock);
+    if (!result_is_ok(mutex_init(&t->lock)))
+        return "no memory for the terminal's lock";
     t->console_wake = libsys_alloc_slot();
     if (!t->console_wake || cspace_mint(PROC_SLOT_CSPACE, t->console_wake, notification,
                                         CAP_RIGHT_SEND, TERMINAL_INPUT_BIT, 0) != ERR_OK)
