@@ -294,8 +294,12 @@ static bool split(unsigned slot)
         r->retries = 0;
         r->sent = false;
         r->all_count = 0;
-        /* Its pieces were described once already (alone, or joined to others): they build. */
-        build_rw(i, write, r->pieces, r->piece_count);
+        /* Its pieces were described already, alone or as a run inside the merged command's, so
+           they build alone (a run inside PRPs is valid PRPs); should they not, it fails alone. */
+        if (!build_rw(i, write, r->pieces, r->piece_count)) {
+            finish(i, BLOCK_ERROR_REGION);
+            continue;
+        }
         r->deadline = slot_deadline(r);
         nvme.waiting_mask |= 1ull << i;
     }
