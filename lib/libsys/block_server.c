@@ -139,14 +139,7 @@ static long notified_answer(struct server_call *call)
     bs->owed_answer = SERVER_NO_REPLY;
     if (status != SERVICE_OK)
         return status;
-    request_set_word(&call->out, 0, bs->owed_tail);
-    request_set_word(&call->out, 1, bs->owed_carried_count);
-    for (unsigned i = 0; i < bs->owed_carried_count; i++) {
-        request_set_word(&call->out, 2 + 2 * i, bs->owed_carried[i].tag);
-        request_set_word(&call->out, 3 + 2 * i, bs->owed_carried[i].status);
-    }
-    call->out.length = 2 + 2 * bs->owed_carried_count;
-    bs->owed_carried_count = 0;
+    block_answer_carried(&call->out, bs->owed_tail, bs->owed_carried, &bs->owed_carried_count);
     return status;
 }
 

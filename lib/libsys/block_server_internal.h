@@ -112,6 +112,12 @@ long block_handle_stats(struct server_call *call);
 
 /* block_server_wait.c: BLOCK_WAIT's handler. */
 long block_handle_wait(struct server_call *call);
+/* Writes into out a BLOCK_WAIT answer that carries completions (lib/proto/block.h): the
+   completion tail, *count, then each of done's first *count as tag and status; *count becomes
+   0 (they are handed over). *count is at most BLOCK_WAIT_CARRIED. The one encoding for an
+   answer given at once (block_server_wait.c) and for the owed one (block_server.c). */
+void block_answer_carried(struct request *out, uint32_t tail, struct block_completion *done,
+                          unsigned *count);
 
 /* block_server_queue.c */
 /* Takes what every ready session has submitted (as far as the driver and each completion

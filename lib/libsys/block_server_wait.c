@@ -15,19 +15,17 @@
 /* BLOCK_WAIT's submission in MR3..MR6 and its sequence number in MR7 (lib/proto/block.h). */
 #define BLOCK_WAIT_SUBMITTING_LENGTH 8
 
-/* Answers call with s's reported completions carried (at most BLOCK_WAIT_CARRIED; the
-   caller asked for them), not through the ring. */
-static long answer_carried(struct server_call *call, struct block_session_state *s)
+void block_answer_carried(struct request *out, uint32_t tail, struct block_completion *done,
+                          unsigned *count)
 {
-    request_set_word(&call->out, 0, s->cq_tail);
-    request_set_word(&call->out, 1, s->done_count);
-    for (unsigned i = 0; i < s->done_count; i++) {
-        request_set_word(&call->out, 2 + 2 * i, s->done[i].tag);
-        request_set_word(&call->out, 3 + 2 * i, s->done[i].status);
+    request_set_word(out, 0, tail);
+    request_set_word(out, 1, *count);
+    for (unsigned i = 0; i < *count; i++) {
+        request_set_word(out, 2 + 2 * i, done[i].tag);
+        request_set_word(out, 3 + 2 * i, done[i].status);
     }
-    call->out.length = 2 + 2 * s->done_count;
-    s->done_count = 0;
-    return SERVICE_OK;
+    out->length = 2 + 2 * *count;
+    *count = 0;
 }
 
 /* BLOCK_WAIT with a submission of its own (s ready, carry its MR2). Sets *wait when the
@@ -68,8 +66,11 @@ static long take_submitted(struct server_call *call, struct block_session_state 
     __builtin_memcpy(&sub, words, sizeof sub); /* inline: a call per request else (block.c) */
     if (!block_wait_take(bs, (unsigned)(s - bs->sessions), &sub, sequence))
         return SERVICE_BUSY;
-    if (s->done_count)
-        return answer_carried(call, s); /* one request: carry is at least 1 */
+    if (s->done_count) {
+        /* one request: carry is at least 1, and s->done holds at most it */
+        block_answer_carried(&call->out, s->cq_tail, s->done, &s->done_count);
+        return SERVICE_OK;
+    }
     *wait = true;
     return SERVICE_OK;
 }

@@ -293,3 +293,21 @@ const char *nvme_status_name(uint16_t status)
         return "vendor specific or unknown error";
     }
 }
+
+unsigned nvme_segments_append(struct block_segment *segments, unsigned count, unsigned max,
+                              const struct block_segment *add, unsigned add_count)
+{
+    if (!count || !add_count)
+        return 0;
+    struct block_segment *last = &segments[count - 1];
+    bool join = last->physical + last->bytes == add[0].physical;
+    unsigned needed = count + add_count - (join ? 1 : 0);
+    if (needed > max || needed < count) /* the second: add_count so large it wrapped */
+        return 0;
+    unsigned from = 0;
+    if (join)
+        last->bytes += add[from++].bytes;
+    for (; from < add_count; from++)
+        segments[count++] = add[from];
+    return count;
+}

@@ -185,6 +185,13 @@ unsigned nvme_sgl_build(const struct block_segment *segments, unsigned count, ui
 unsigned nvme_prp_build(const struct block_segment *segments, unsigned count, uint64_t *list,
                         unsigned list_max, uint64_t list_phys, uint64_t *prp1, uint64_t *prp2);
 
+/* Appends the pieces add[0..add_count) to segments[0..count) (room for max), the first joined
+   to the last when it starts where that one ends: two requests for adjacent blocks become one
+   command's pieces (servers/nvme merges them, as Linux's block layer does). Returns the new
+   count, or 0 (segments untouched) when count or add_count is 0 or the pieces do not fit. */
+unsigned nvme_segments_append(struct block_segment *segments, unsigned count, unsigned max,
+                              const struct block_segment *add, unsigned add_count);
+
 /* --- the completion queue --------------------------------------------------------------------- */
 
 /* Where the host is in a completion queue: the next entry to look at and the phase tag that

@@ -132,6 +132,7 @@ static const char *make_queue(unsigned index)
     memset(q->cq, 0, nvme.io_entries * NVME_CQE_BYTES);
     q->tail = 0;
     q->tail_moved = false;
+    q->last_built = -1;
     nvme_cq_start(&q->cursor, nvme.io_entries);
     struct nvme_sqe e;
     nvme_build_create_cq(&e, 0, q->qid, nvme.io_entries, nvme.dma_phys + at + QUEUE_CQ_AT,

@@ -32,6 +32,7 @@
 #define NVME_LIST_ENTRIES  (NVME_LIST_BYTES / 8)
 #define NVME_MAX_QUEUES    8    /* I/O queue pairs at most (one per CPU, up to this) */
 #define NVME_ABORT_MS      1000 /* an aborted command completes within this, else a reset */
+#define NVME_MERGE_PIECES  64   /* a merged command's physical pieces at most (queue.c) */
 
 /* Time-outs in milliseconds (as the AHCI driver's: 30 s for I/O, 60 s for a flush), changeable
    from the manifest for tests. */
@@ -52,6 +53,17 @@ struct nvme_slot {
     uint64_t deadline;       /* the tick it times out at */
     unsigned cookie;         /* the block server library's request id */
     struct nvme_sqe command; /* kept to send again after an error or a reset */
+    /* Merging (queue.c): a request for the blocks right after a built, unsent command's joins
+       that command (its slot a follower, never sent itself, finished with it). */
+    bool fua;
+    bool merged;          /* a follower: leader's command carries it */
+    uint8_t leader;       /* the slot whose command carries it, if merged */
+    uint64_t followers;   /* slots merged into this one's command */
+    uint32_t own_count;   /* its own request's blocks (count: its command's, with followers) */
+    unsigned piece_count; /* its own request's pieces, kept in pieces (0: too many to keep) */
+    unsigned all_count;   /* its command's pieces, in all (a leader's; 0: none join it) */
+    struct block_segment pieces[NVME_MERGE_PIECES];
+    struct block_segment all[NVME_MERGE_PIECES];
 };
 
 /* One I/O queue pair (qid = index + 1), its completion queue on MSI-X vector index mod
@@ -64,6 +76,8 @@ struct nvme_queue {
     bool tail_moved; /* entries added since the last doorbell */
     struct nvme_cq_cursor cursor;
     uint64_t completed; /* commands it completed (the log's per-queue count) */
+    int last_built;     /* the slot last built for it, a merge's candidate (-1: none) */
+    uint64_t merged;    /* requests that joined another's command (the log's count) */
 };
 
 struct nvme_disk {
@@ -163,13 +177,17 @@ void queue_interrupt(void);
 void queue_tick(void);
 /* Whether anything is in flight (the watchdog must tick). */
 bool queue_busy(void);
-/* Logs how many commands each queue pair completed and how many interrupts each vector
+/* Logs how many commands each queue pair completed, how many requests joined another's command
+   there (queue.c's merge) and how many interrupts each vector
    brought, if nvme_log_queues, any did since the last line and there are several pairs
    (queue_tick calls it when nothing is in flight). */
 extern bool nvme_log_queues;
 /* SGLs for reads and writes where the controller takes them (the argument prp turns them off,
    to compare). */
 extern bool nvme_use_sgl;
+/* Sequential requests in flight at once join one command (queue.c's merge); the argument
+   no-merge turns it off (a test that needs many commands queued, comparisons). */
+extern bool nvme_merge;
 void queue_log_counts(void);
 
 /* main.c */

@@ -17,7 +17,8 @@
  * Arguments (the manifest's `-- ...`), for tests: timeout-io=MS and timeout-flush=MS replace
  * the time-outs (30 s, 60 s); log-queues logs the commands each I/O queue pair completed
  * whenever the driver goes idle (queue_log_counts); prp describes every transfer with PRPs even
- * where the controller takes SGLs (to compare the two).
+ * where the controller takes SGLs (to compare the two); no-merge sends every request as a
+ * command of its own (queue.c merges sequential ones otherwise).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,6 +231,8 @@ int main(int argc, char **argv)
             nvme_log_queues = true;
         else if (strcmp(argv[i], "prp") == 0)
             nvme_use_sgl = false;
+        else if (strcmp(argv[i], "no-merge") == 0)
+            nvme_merge = false;
         else if (!block_timeout_argument("nvme", argv[i], "timeout-io", &nvme_timeouts.io_ms) &&
                  !block_timeout_argument("nvme", argv[i], "timeout-flush", &nvme_timeouts.flush_ms))
             printf("nvme: unknown argument '%s' ignored\n", argv[i]);

@@ -1,10 +1,10 @@
 /*
  * The I/O queue pairs' command slots (docs/disks.md, "NVMe"): requests become commands in free
  * slots (the slot index is the command id, unique over all pairs; each slot goes to the pair its
- * request names), go to the controller in batches (one submission doorbell per pair and round),
- * end through the interrupt (every new completion of every pair consumed, then one
- * completion-head doorbell per pair that moved: QEMU stalls a queue whose head is never rung)
- * and time out on the watchdog's ticks.
+ * request names; a request for the blocks right after an unsent command's joins it: merge), go to
+ * the controller in batches (one submission doorbell per pair and round), end through the interrupt
+ * (every new completion of every pair consumed, then one completion-head doorbell per pair that
+ * moved: QEMU stalls a queue whose head is never rung) and time out on the watchdog's ticks.
  *
  * Errors, as the AHCI driver handles them: a completion with an error status that may pass
  * (nvme_status_retryable) is sent again up to NVME_RETRIES times, then fails with the block
@@ -30,6 +30,7 @@
 struct nvme_timeouts nvme_timeouts = {30000, 60000};
 bool nvme_log_queues;
 bool nvme_use_sgl = true;
+bool nvme_merge = true;
 
 /* Ticks from now until ms have passed (rounded up, and one more: the current tick is part
    gone). */
@@ -57,16 +58,121 @@ bool queue_busy(void)
     return nvme.state == NVME_RUNNING && nvme.free_mask != all;
 }
 
-/* Gives the slot back and tells the library. */
+/* Gives the slot back and tells the library; the requests merged into its command end with
+   it, with its status, in block order. A follower finished on its own (a controller given
+   up on finishes every busy slot) leaves its leader's list first, so none ends twice. */
 static void finish(unsigned slot, uint32_t status)
 {
     struct nvme_slot *s = &nvme.slots[slot];
+    uint64_t followers = s->followers;
+    if (s->merged)
+        nvme.slots[s->leader].followers &= ~(1ull << slot);
     s->busy = false;
     s->aborting = false;
+    s->merged = false;
+    s->followers = 0;
     nvme.free_mask |= 1ull << slot;
     nvme.suspect_mask &= ~(1ull << slot);
     nvme.waiting_mask &= ~(1ull << slot);
     block_server_complete(nvme_server, s->cookie, status);
+    for (uint64_t m = followers; m; m &= m - 1)
+        finish(lowest_bit(m), status);
+}
+
+/* The largest command in bytes: the block size's multiple BLOCK_INFO advertises (the
+   driver's bound and MDTS's). */
+static uint64_t most_bytes(void)
+{
+    uint64_t most = NVME_MAX_REQUEST;
+    if (nvme.id.max_transfer && nvme.id.max_transfer < most)
+        most = nvme.id.max_transfer;
+    return most;
+}
+
+/* Builds slot's read or write command for pieces[0..count): an SGL where the controller takes
+   one, else PRPs; false when neither describes them. */
+static bool build_rw(unsigned slot, bool write, const struct block_segment *pieces, unsigned count)
+{
+    struct nvme_slot *s = &nvme.slots[slot];
+    uint64_t prp1, prp2;
+    uint64_t *list = nvme.lists + (size_t)slot * NVME_LIST_ENTRIES;
+    uint64_t list_phys = nvme.dma_phys + (uint64_t)((uint8_t *)list - nvme.dma);
+    /* An SGL where the controller takes one: a contiguous piece is one descriptor, where PRPs
+       name each of its pages (32 for 128 KiB), for the driver and the controller. */
+    bool sgl =
+        nvme.id.sgl && nvme_use_sgl &&
+        nvme_sgl_build(pieces, count, (uint8_t *)list, NVME_LIST_BYTES, list_phys, &prp1, &prp2);
+    if (!sgl && !nvme_prp_build(pieces, count, list, NVME_LIST_ENTRIES, list_phys, &prp1, &prp2))
+        return false;
+    nvme_build_rw(&s->command, write, (uint16_t)slot, nvme.disks[s->disk].nsid, s->lba, s->count,
+                  s->fua, prp1, prp2);
+    if (sgl)
+        s->command.flags |= NVME_PSDT_SGL;
+    return true;
+}
+
+/* io joins the command last built for its pair when that one is still unsent, the same kind
+   (read or write, FUA or not, disk) and ends at io's first block, and the two fit one command
+   (most_bytes, NVME_MERGE_PIECES, the PRP or SGL list): io then takes a free slot as a
+   follower, which is never sent and finishes with the command. The library hands over a
+   session's submissions one after another before it kicks (block_server_settle), so a
+   client's sequential requests in flight at once become few large commands, as Linux's block
+   layer merges them under its plug: fewer commands for the controller to fetch, map and
+   complete, fewer doorbells and interrupts. Commands in flight are unordered (the block
+   protocol orders nothing in flight), so sending io earlier, with its neighbour, is allowed.
+   Not after a reset, while the suspects go one at a time. */
+static bool merge(const struct queue_io *io, unsigned queue)
+{
+    int at = nvme.queues[queue].last_built;
+    if (!nvme_merge || at < 0 || !nvme.free_mask || nvme.suspect_mask || io->op == BLOCK_OP_FLUSH)
+        return false;
+    unsigned leader = (unsigned)at;
+    struct nvme_slot *l = &nvme.slots[leader];
+    uint8_t opcode = io->op == BLOCK_OP_WRITE ? NVME_IO_WRITE : NVME_IO_READ;
+    if (!(nvme.waiting_mask & (1ull << leader)) || l->sent || l->merged || !l->all_count ||
+        io->segment_count > NVME_MERGE_PIECES || l->queue != queue || l->command.opcode != opcode ||
+        l->fua != io->fua || l->disk != io->disk || l->lba + l->count != io->lba)
+        return false;
+    uint64_t block = nvme.disks[io->disk].ns.block_size;
+    if (((uint64_t)l->count + io->count) * block > most_bytes())
+        return false;
+    struct block_segment pieces[NVME_MERGE_PIECES];
+    memcpy(pieces, l->all, l->all_count * sizeof pieces[0]);
+    unsigned count = nvme_segments_append(pieces, l->all_count, NVME_MERGE_PIECES, io->segments,
+                                          io->segment_count);
+    if (!count)
+        return false;
+    l->count += io->count;
+    if (!build_rw(leader, io->op == BLOCK_OP_WRITE, pieces, count)) {
+        l->count -= io->count; /* as it was: its pieces built before */
+        build_rw(leader, io->op == BLOCK_OP_WRITE, l->all, l->all_count);
+        return false;
+    }
+    memcpy(l->all, pieces, count * sizeof pieces[0]);
+    l->all_count = count;
+    unsigned slot = lowest_bit(nvme.free_mask);
+    struct nvme_slot *f = &nvme.slots[slot];
+    f->busy = true;
+    f->sent = false;
+    f->aborting = false;
+    f->merged = true;
+    f->leader = (uint8_t)leader;
+    f->followers = 0;
+    f->retries = 0;
+    f->fua = io->fua;
+    f->command.opcode = opcode; /* its own command is built only if it goes alone (split) */
+    memcpy(f->pieces, io->segments, io->segment_count * sizeof f->pieces[0]);
+    f->piece_count = io->segment_count;
+    f->all_count = 0;
+    f->queue = (uint8_t)queue;
+    f->disk = io->disk;
+    f->lba = io->lba;
+    f->count = f->own_count = io->count;
+    f->cookie = io->cookie;
+    l->followers |= 1ull << slot;
+    nvme.free_mask &= ~(1ull << slot);
+    nvme.queues[queue].merged++;
+    return true;
 }
 
 int queue_submit(const struct queue_io *io)
@@ -75,40 +181,39 @@ int queue_submit(const struct queue_io *io)
         return BLOCK_ERROR_NO_DEVICE;
     if (!nvme.free_mask)
         return QUEUE_FULL;
+    unsigned queue = io->queue < nvme.queue_count ? io->queue : 0;
+    if (merge(io, queue))
+        return BLOCK_OK;
     unsigned slot = lowest_bit(nvme.free_mask);
     struct nvme_slot *s = &nvme.slots[slot];
-    const struct nvme_disk *d = &nvme.disks[io->disk];
+    s->disk = io->disk;
+    s->lba = io->lba;
+    s->count = s->own_count = io->count;
+    s->fua = io->fua;
+    s->piece_count = s->all_count = 0;
     if (io->op == BLOCK_OP_FLUSH) {
-        nvme_build_flush(&s->command, (uint16_t)slot, d->nsid);
+        nvme_build_flush(&s->command, (uint16_t)slot, nvme.disks[io->disk].nsid);
     } else {
-        uint64_t prp1, prp2;
-        uint64_t *list = nvme.lists + (size_t)slot * NVME_LIST_ENTRIES;
-        uint64_t list_phys = nvme.dma_phys + (uint64_t)((uint8_t *)list - nvme.dma);
-        /* An SGL where the controller takes one: a contiguous piece is one descriptor, where
-           PRPs name each of its pages (32 for 128 KiB), for the driver and the controller. */
-        bool sgl = nvme.id.sgl && nvme_use_sgl &&
-                   nvme_sgl_build(io->segments, io->segment_count, (uint8_t *)list, NVME_LIST_BYTES,
-                                  list_phys, &prp1, &prp2);
-        if (!sgl && !nvme_prp_build(io->segments, io->segment_count, list, NVME_LIST_ENTRIES,
-                                    list_phys, &prp1, &prp2))
+        if (!build_rw(slot, io->op == BLOCK_OP_WRITE, io->segments, io->segment_count))
             return BLOCK_ERROR_REGION;
-        nvme_build_rw(&s->command, io->op == BLOCK_OP_WRITE, (uint16_t)slot, d->nsid, io->lba,
-                      io->count, io->fua, prp1, prp2);
-        if (sgl)
-            s->command.flags |= NVME_PSDT_SGL;
+        if (io->segment_count <= NVME_MERGE_PIECES) { /* else nothing joins it */
+            memcpy(s->pieces, io->segments, io->segment_count * sizeof s->pieces[0]);
+            memcpy(s->all, io->segments, io->segment_count * sizeof s->all[0]);
+            s->piece_count = s->all_count = io->segment_count;
+        }
     }
     s->busy = true;
     s->sent = false;
     s->aborting = false;
+    s->merged = false;
+    s->followers = 0;
     s->retries = 0;
-    s->queue = (uint8_t)(io->queue < nvme.queue_count ? io->queue : 0);
-    s->disk = io->disk;
-    s->lba = io->lba;
-    s->count = io->count;
+    s->queue = (uint8_t)queue;
     s->cookie = io->cookie;
     s->deadline = slot_deadline(s);
     nvme.free_mask &= ~(1ull << slot);
     nvme.waiting_mask |= 1ull << slot;
+    nvme.queues[queue].last_built = io->op == BLOCK_OP_FLUSH ? -1 : (int)slot;
     return BLOCK_OK;
 }
 
@@ -163,6 +268,44 @@ static void controller_failed(const char *why)
             finish(slot, BLOCK_ERROR_NO_DEVICE);
 }
 
+/* Slot's command carries merged requests and failed for good: each request goes again with a
+   command of its own (own pieces, own blocks, fresh retries), so that only a bad one fails, as
+   it would have unmerged. true if it split (the requests wait for queue_kick); false: slot
+   carries no other request, and its failure is its own. */
+static bool split(unsigned slot)
+{
+    struct nvme_slot *s = &nvme.slots[slot];
+    if (!s->followers)
+        return false;
+    bool write = s->command.opcode == NVME_IO_WRITE;
+    uint64_t requests = s->followers | 1ull << slot;
+    printf("nvme: disk %u (namespace %u): a merged command failed at LBA %llu (%u blocks); its "
+           "%u requests go again one by one\n",
+           s->disk, nvme.disks[s->disk].nsid, (unsigned long long)s->lba, s->count,
+           (unsigned)__builtin_popcountll(requests));
+    s->followers = 0;
+    s->count = s->own_count;
+    nvme.queues[s->queue].last_built = -1; /* none of them is merged into again */
+    for (uint64_t m = requests; m; m &= m - 1) {
+        unsigned i = lowest_bit(m);
+        struct nvme_slot *r = &nvme.slots[i];
+        r->merged = false;
+        r->aborting = false;
+        r->retries = 0;
+        r->sent = false;
+        r->all_count = 0;
+        /* Its pieces were described already, alone or as a run inside the merged command's, so
+           they build alone (a run inside PRPs is valid PRPs); should they not, it fails alone. */
+        if (!build_rw(i, write, r->pieces, r->piece_count)) {
+            finish(i, BLOCK_ERROR_REGION);
+            continue;
+        }
+        r->deadline = slot_deadline(r);
+        nvme.waiting_mask |= 1ull << i;
+    }
+    return true;
+}
+
 /* A command ended with an error status: sent again if that may help, else failed, named. */
 static void command_failed(unsigned slot, uint16_t status)
 {
@@ -171,6 +314,8 @@ static void command_failed(unsigned slot, uint16_t status)
                    NVME_STATUS_SC(status) == NVME_SC_ABORT_REQUESTED; /* DNR, M, CRD aside */
     s->aborting = false;
     if (aborted && s->retries >= NVME_RETRIES) {
+        if (split(slot))
+            return;
         printf("nvme: disk %u (namespace %u): time-out at LBA %llu (%u block%s) after %u "
                "retries\n",
                s->disk, nvme.disks[s->disk].nsid, (unsigned long long)s->lba, s->count,
@@ -184,6 +329,8 @@ static void command_failed(unsigned slot, uint16_t status)
         send(slot);
         return;
     }
+    if (split(slot))
+        return;
     printf("nvme: disk %u (namespace %u): %s at LBA %llu (%u block%s)%s\n", s->disk,
            nvme.disks[s->disk].nsid, nvme_status_name(status), (unsigned long long)s->lba, s->count,
            s->count == 1 ? "" : "s", s->retries ? " after retries" : "");
@@ -246,6 +393,11 @@ void queue_log_counts(void)
         at += snprintf(line + at, sizeof line - (size_t)at, " %u: %llu", nvme.queues[i].qid,
                        (unsigned long long)nvme.queues[i].completed);
     printf("%s\n", line);
+    at = snprintf(line, sizeof line, "nvme: merged by queue pair:");
+    for (unsigned i = 0; i < nvme.queue_count && at > 0 && (size_t)at < sizeof line; i++)
+        at += snprintf(line + at, sizeof line - (size_t)at, " %u: %llu", nvme.queues[i].qid,
+                       (unsigned long long)nvme.queues[i].merged);
+    printf("%s\n", line);
     at = snprintf(line, sizeof line, "nvme: interrupts by vector:");
     for (unsigned i = 0; i < nvme.vector_count && at > 0 && (size_t)at < sizeof line; i++)
         at += snprintf(line + at, sizeof line - (size_t)at, " %u: %llu", i,
@@ -273,7 +425,9 @@ static void recover(const char *why)
     if (count == 1) {
         unsigned slot = lowest_bit(in_flight);
         struct nvme_slot *s = &nvme.slots[slot];
-        if (s->retries >= NVME_RETRIES) {
+        if (s->retries >= NVME_RETRIES && split(slot)) {
+            in_flight = 0; /* split: each waits to go as a new request (not a suspect) */
+        } else if (s->retries >= NVME_RETRIES) {
             printf("nvme: disk %u (namespace %u): time-out at LBA %llu (%u block%s) after %u "
                    "retries\n",
                    s->disk, nvme.disks[s->disk].nsid, (unsigned long long)s->lba, s->count,

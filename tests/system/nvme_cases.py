@@ -157,10 +157,31 @@ def nvme_cases():
                 r"0 resets, 0 sessions cut off$",
             ], disks=[("a.img", MIB64, fill_pattern(41, 0, 4096)),
                       ("errors.conf", 0, text_file(READ_ERROR_AT_1000))]),
+        # The read error again, now inside a run of small sequential reads 32 deep, which the
+        # driver merges into commands of many requests: the merged command that covers LBA 1000
+        # fails after its retries, its requests go again one by one, and only the one holding
+        # LBA 1000 (at most 16 sectors) fails, its neighbours read well (blocktest says FAIL for
+        # that one request, which this case wants).
+        nvme_case("nvme-read-error-merged", [
+            "-drive", "if=none,id=bad,driver=raw,file.driver=blkdebug,"
+                      "file.config={dir}/errors.conf,file.image.filename={dir}/a.img",
+            "-device", "nvme,serial=bad-blocks,drive=bad"], [
+                "run blocktest verify nvme 0 41 32 960 80\r",
+            ], [
+                r"^nvme: disk 0 \(namespace 1\): a merged command failed at LBA \d+ \(\d+ "
+                r"blocks\); its \d+ requests go again one by one$",
+                r"^nvme: disk 0 \(namespace 1\): unrecovered read error at LBA "
+                r"(98[5-9]|99\d|1000) \(([1-9]|1[0-6]) blocks?\) after retries$",
+                r"^blocktest: FAIL sectors read back wrong: got ([1-9]|1[0-6]), want 0$",
+                r"^blocktest: FAILED nvme disk 0: sectors 960\+80 at depth 32 verified$",
+            ], disks=[("a.img", MIB64, fill_pattern(41, 0, 4096)),
+                      ("errors.conf", 0, text_file(READ_ERROR_AT_1000))],
+            trouble=[p for p in SHELL_TROUBLE if p != r"FAIL"]),
         # A disk too slow for the time-out (QEMU throttles it to 4 requests a second; the test
         # manifest's I/O time-out is 3 s): commands queued 32 deep time out, the controller is
         # reset (CC.EN off and on, its queues made again), the commands go again one at a time,
-        # and every one completes well.
+        # and every one completes well. Merging off (no-merge): merged, the sequential reads
+        # would go as one command at a time, none of them waiting 3 s behind the throttle.
         nvme_case("nvme-timeout", [
             "-drive", "if=none,id=slow,file={dir}/a.img,format=raw,throttling.iops-total=4",
             "-device", "nvme,serial=slow,drive=slow"], [
@@ -172,7 +193,8 @@ def nvme_cases():
                 ok("nvme", 0, 0, 256, 32, " verified"),
                 r"^blk: nvme: 1 disks, 0 sessions, \d+ requests done, 0 failed, \d+ retries, "
                 r"[1-9]\d* resets, 0 sessions cut off$",
-            ], disks=[("a.img", MIB64, fill_pattern(61, 0, 256))], timeout=120),
+            ], disks=[("a.img", MIB64, fill_pattern(61, 0, 256))], timeout=120,
+            manifest="nvme-nomerge"),
         # Two CPUs: one I/O queue pair each (Set Features grants QEMU's 64; two are made), each
         # pair's completion queue on its own MSI-X vector (procsrv grants one per CPU, routed to
         # that CPU), a client on each CPU (blocktest cpu=N, which names its CPU in BLOCK_OPEN)
@@ -194,6 +216,8 @@ def nvme_cases():
             r"nvme: session \d+ from CPU 0: queue pair 1$",
             r"nvme: session \d+ from CPU 1: queue pair 2$",
             r"nvme: completed by queue pair: 1: [1-9]\d* 2: [1-9]\d*$",
+            # sequential requests in flight at once join one command (queue.c's merge)
+            r"nvme: merged by queue pair: 1: [1-9]\d* 2: [1-9]\d*$",
             r"nvme: interrupts by vector: 0: [1-9]\d* 1: [1-9]\d*$",
         ], disks=[("a.img", MIB64, all_fill(fill_pattern(93, 65536, 16384),
                                              fill_pattern(94, 81920, 16384)))],

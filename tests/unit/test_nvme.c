@@ -442,6 +442,33 @@ static void test_status(void **state)
     }
 }
 
+/* Two requests' pieces become one command's: joined where they touch, refused when they do
+   not fit (nothing changed then). */
+static void test_segments_append(void **state)
+{
+    (void)state;
+    struct block_segment s[3] = {{0x100000, 0x20000}};
+    struct block_segment next[] = {{0x120000, 0x20000}};
+    assert_int_equal(nvme_segments_append(s, 1, 3, next, 1), 1); /* adjacent: joined */
+    assert_int_equal(s[0].physical, 0x100000);
+    assert_int_equal(s[0].bytes, 0x40000);
+    struct block_segment apart[] = {{0x300000, 0x1000}, {0x400000, 0x1000}};
+    assert_int_equal(nvme_segments_append(s, 1, 3, apart, 2), 3);
+    assert_int_equal(s[1].physical, 0x300000);
+    assert_int_equal(s[2].physical, 0x400000);
+    assert_int_equal(s[2].bytes, 0x1000);
+    /* full: a piece that does not join is refused, one that joins still fits */
+    struct block_segment far[] = {{0x800000, 0x1000}};
+    assert_int_equal(nvme_segments_append(s, 3, 3, far, 1), 0);
+    assert_int_equal(s[2].bytes, 0x1000); /* untouched */
+    struct block_segment touching[] = {{0x401000, 0x1000}};
+    assert_int_equal(nvme_segments_append(s, 3, 3, touching, 1), 3);
+    assert_int_equal(s[2].bytes, 0x2000);
+    /* nothing to append to, or nothing to append */
+    assert_int_equal(nvme_segments_append(s, 0, 3, far, 1), 0);
+    assert_int_equal(nvme_segments_append(s, 3, 3, far, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -457,6 +484,7 @@ int main(void)
         cmocka_unit_test(test_queues_granted),
         cmocka_unit_test(test_prp),
         cmocka_unit_test(test_sgl),
+        cmocka_unit_test(test_segments_append),
         cmocka_unit_test(test_cq_phase),
         cmocka_unit_test(test_status),
     };
