@@ -178,6 +178,10 @@ struct block_server *block_server_create(const struct block_server_driver *drive
         free(bs);
         return 0;
     }
+    /* The sessions' rings' page tables now: a driver that makes its server before it serves
+       (a swap's new instance, servers/ahci) then borrows none in the first BLOCK_OPEN, inside
+       the swap pause. Without them BLOCK_OPEN makes them itself. */
+    vmap_tables(BLOCK_SERVER_RING_BASE);
     bs->instance = libsys_proc_info()->pid;
     bs->owed_answer = SERVER_NO_REPLY;
     bs->server = (struct server){.name = driver->name,

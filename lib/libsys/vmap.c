@@ -34,3 +34,16 @@ long vmap_frame(uint64_t frame, uint64_t address, uint64_t rights)
     }
     return ERR_MISSING_TABLE;
 }
+
+long vmap_tables(uint64_t address)
+{
+    for (int i = 0; i < 3; i++) {
+        uint64_t table = vmap_new_table(), level = 0;
+        if (!table)
+            return ERR_NOT_ENOUGH_MEMORY;
+        long r = vspace_map_table(PROC_SLOT_VSPACE, table, address, &level);
+        if (r != ERR_OK || level == 0)
+            return r;
+    }
+    return ERR_OK;
+}

@@ -10,5 +10,11 @@
    stay for later mappings nearby). Returns ERR_OK or the kernel's error (ERR_NOT_ENOUGH_MEMORY when
    memsrv would lend no table). */
 long vmap_frame(uint64_t frame, uint64_t address, uint64_t rights);
+/* Makes now the page tables a later vmap_frame at address would make (PDPT, PD, PT), so that it
+   borrows nothing from memsrv then: for a server that prepares before it serves (a swap's new
+   block driver, docs/processes.md). Only where nothing is mapped yet in that 2 MiB: a table
+   already there ends it (the table made for it stays lent). Returns ERR_OK or the kernel's
+   error. */
+long vmap_tables(uint64_t address);
 
 #endif

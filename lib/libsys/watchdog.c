@@ -37,10 +37,21 @@ static uint64_t make_object(unsigned type, unsigned bits)
     return result_is_ok(libsys_make_object(type, bits, &slot)) ? slot : 0;
 }
 
+static uint64_t prepared_thread; /* libsys_watchdog_prepare's, until started */
+
+bool libsys_watchdog_prepare(void)
+{
+    if (!own_notification)
+        own_notification = make_object(CAP_NOTIFICATION, PAGE_BITS);
+    if (!prepared_thread)
+        prepared_thread = make_object(CAP_THREAD, PAGE_BITS);
+    return own_notification && prepared_thread;
+}
+
 const char *libsys_watchdog_start(uint64_t tick, uint32_t period_ms, const char *name)
 {
-    own_notification = make_object(CAP_NOTIFICATION, PAGE_BITS);
-    uint64_t thread = make_object(CAP_THREAD, PAGE_BITS);
+    libsys_watchdog_prepare();
+    uint64_t thread = prepared_thread;
     driver_tick = tick;
     period = period_ms;
     if (!own_notification || !thread || !driver_tick)

@@ -13,11 +13,17 @@
 #ifndef MISSIVE_LIBSYS_WATCHDOG_H
 #define MISSIVE_LIBSYS_WATCHDOG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Starts the thread (named name) that signals tick period_ms after each libsys_watchdog_arm.
    Returns NULL, or why it could not. */
 const char *libsys_watchdog_start(uint64_t tick, uint32_t period_ms, const char *name);
+/* Makes the thread's objects (memory from memsrv) ahead of libsys_watchdog_start, which then
+   only configures and starts it: for a driver that prepares before it takes its device over,
+   at a priority below the thread's (a swap's new instance, docs/processes.md). Returns
+   whether they were made (if not, libsys_watchdog_start tries again). */
+bool libsys_watchdog_prepare(void);
 /* Asks for one tick (nothing if one is coming already). Service thread only. */
 void libsys_watchdog_arm(void);
 /* The tick came: the next libsys_watchdog_arm asks for another. */

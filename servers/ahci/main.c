@@ -171,6 +171,7 @@ int main(int argc, char **argv)
     ahci_server = block_server_create(&driver);
     if (!ahci_server)
         return 1;
+    libsys_watchdog_prepare(); /* its thread's objects; started by wire (if not, made there) */
     if (!pci_driver_enable_bus_master(&g, false)) {
         printf("ahci: bus mastering could not be enabled; stopping\n");
         return 1;

@@ -125,8 +125,107 @@ static uint64_t segment_rights(uint32_t flags)
     return rights;
 }
 
+/* Read-only segments kept for PCI drivers, whose every instance maps the same frames: TCG
+   keys its translations by physical address, so a restarted or swapped-in instance of the
+   same bytes runs code already translated instead of translating it afresh, which made most of
+   a swap's pause (docs/disk-performance.md, "Swap pause"). Only byte-identical segments at the
+   same address share (a different build does not: it gets its own frames, as before). The
+   frames come from procsrv's reserve, outside every process's Untyped, so no instance's end
+   takes them; they are never given back, hence the bound. */
+#define SHARED_SEGMENTS 8
+#define SHARED_PAGES    96 /* 384 KiB of procsrv's 1 MiB reserve */
+
+static struct shared_segment {
+    const uint8_t *bytes; /* the file's bytes it was filled from (the initrd stays) */
+    struct elf_segment segment;
+    unsigned first; /* its frames: shared_frames[first, first + pages) */
+} shared_segments[SHARED_SEGMENTS];
+static unsigned shared_count;
+static uint64_t shared_frames[SHARED_PAGES]; /* procsrv's slots, never mapped but to fill */
+static unsigned shared_frame_count;
+
+/* The kept segment holding bytes for s, or NULL. */
+static const struct shared_segment *shared_find(const uint8_t *bytes, const struct elf_segment *s)
+{
+    for (unsigned i = 0; i < shared_count; i++) {
+        const struct shared_segment *k = &shared_segments[i];
+        if (k->segment.vaddr == s->vaddr && k->segment.memsz == s->memsz &&
+            k->segment.filesz == s->filesz && k->segment.flags == s->flags &&
+            (k->bytes == bytes || memcmp(k->bytes, bytes, s->filesz) == 0))
+            return k;
+    }
+    return 0;
+}
+
+/* Frames from procsrv's reserve holding read-only segment s of file, kept from now on; NULL
+   if there is no room left (the caller loads it the ordinary way). */
+static const struct shared_segment *shared_make(struct build *b, const uint8_t *file,
+                                                const struct elf_segment *s)
+{
+    uint64_t first = s->vaddr & ~(PAGE - 1), end = (s->vaddr + s->memsz + PAGE - 1) & ~(PAGE - 1);
+    unsigned pages = (unsigned)((end - first) / PAGE);
+    if (shared_count == SHARED_SEGMENTS || pages > SHARED_PAGES - shared_frame_count)
+        return 0;
+    struct shared_segment *k = &shared_segments[shared_count];
+    k->bytes = file + s->offset;
+    k->segment = *s;
+    k->first = shared_frame_count;
+    for (uint64_t page = first; page < end; page += PAGE) {
+        uint64_t from = page > s->vaddr ? page : s->vaddr;
+        uint64_t to = page + PAGE < s->vaddr + s->filesz ? page + PAGE : s->vaddr + s->filesz;
+        uint64_t frame = slot_alloc();
+        if (!frame || untyped_retype(procsrv_reserve, CAP_FRAME, FRAME_SMALL_BITS, frame, 1)) {
+            slot_free(frame);
+            break;
+        }
+        shared_frames[shared_frame_count++] = frame;
+        if (to > from && !fill(b, frame, from - page, k->bytes + (from - s->vaddr), to - from))
+            break;
+    }
+    if (shared_frame_count == k->first + pages) {
+        shared_count++;
+        return k;
+    }
+    /* Undone (the reserve's memory stays used: it is a bump allocator; rare, and bounded). */
+    while (shared_frame_count > k->first)
+        slot_release(shared_frames[--shared_frame_count]);
+    return 0;
+}
+
+/* Maps read-only segment s of file from the kept frames (made at its first load): 1 done,
+   0 failed (b says why), -1 not kept (no room: the caller loads it the ordinary way). The
+   child gets copies cut to the segment's rights, so it cannot map them writable. */
+static int load_shared(struct build *b, const uint8_t *file, const struct elf_segment *s)
+{
+    const struct shared_segment *k = shared_find(file + s->offset, s);
+    if (!k && !(k = shared_make(b, file, s)))
+        return b->error ? 0 : -1;
+    uint64_t rights = segment_rights(s->flags);
+    uint64_t page = s->vaddr & ~(PAGE - 1), end = (s->vaddr + s->memsz + PAGE - 1) & ~(PAGE - 1);
+    for (unsigned i = k->first; page < end; page += PAGE, i++) {
+        uint64_t copy = slot_alloc();
+        if (!copy)
+            return build_failed(b, -SERVICE_TOO_MANY, "procsrv's CSpace is full");
+        if (cspace_copy(ROOT_SLOT_CSPACE, copy, shared_frames[i], rights, ROOT_SLOT_CSPACE) !=
+            ERR_OK) {
+            slot_free(copy);
+            return build_failed(b, -SERVICE_INTERNAL, "a kept frame would not copy");
+        }
+        if (!build_map(b, b->p->vspace, copy, page, rights) || !build_give(b, copy, 0)) {
+            slot_release(copy); /* unmapped as it goes */
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static bool load_segment(struct build *b, const uint8_t *file, const struct elf_segment *s)
 {
+    if (!(s->flags & ELF_SEG_W) && b->p->device.present) {
+        int shared = load_shared(b, file, s);
+        if (shared >= 0)
+            return shared == 1;
+    }
     uint64_t first = s->vaddr & ~(PAGE - 1), end = (s->vaddr + s->memsz + PAGE - 1) & ~(PAGE - 1);
     for (uint64_t page = first; page < end; page += PAGE) {
         /* The part of the file's bytes [vaddr, vaddr + filesz) on this page. */

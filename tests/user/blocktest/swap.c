@@ -29,6 +29,23 @@ uint64_t blocktest_server_pid(const char *name)
     return 0;
 }
 
+/* Waits until server's name is registered (and its disk answers), up to NAMED_WAIT_MS: a PCI driver
+   is started only once the pci server has found its device, so with more than one CPU a program of
+   the same manifest can run before the driver's name exists (procsrv registers it at the start, and
+   it outlives restarts and swaps). As hmfs waits for its disk (servers/hmfs/device.c). */
+#define NAMED_WAIT_MS 15000
+#define NAMED_STEP_MS 20
+static bool named(const char *server, unsigned disk)
+{
+    struct block_disk_info info;
+    for (unsigned waited = 0;; waited += NAMED_STEP_MS) {
+        long e = block_disk_info(server, disk, &info);
+        if (e != -(long)SERVICE_NOT_FOUND || waited >= NAMED_WAIT_MS)
+            return e != -(long)SERVICE_NOT_FOUND;
+        proc_sleep_ms(NAMED_STEP_MS);
+    }
+}
+
 /* Waits until server's new instance answers BLOCK_INFO for disk (a call waits in its
    endpoint's queue while no instance receives); returns whether it did. */
 static bool serving(const char *server, unsigned disk)
@@ -89,6 +106,7 @@ static uint64_t read_tsc(void)
 
 int blocktest_swap_after(const char *server, unsigned disk, uint64_t ms, const char *program)
 {
+    check("the server is there", named(server, disk), 1);
     check("the server serves before", serving(server, disk), 1);
     proc_sleep_ms(ms);
     uint64_t pid = 0, asked = read_tsc();
@@ -115,6 +133,7 @@ int blocktest_pause(const char *server, unsigned disk, unsigned count, const cha
     if (count < 3 || count > PAUSE_MAX_WRITES)
         count = count < 3 ? 3 : PAUSE_MAX_WRITES;
     struct block_session *s = 0;
+    check("the server is there", named(server, disk), 1);
     long e = block_open(server, disk, 4096 * 4, &s);
     if (e) {
         check_fail("open %s disk %u: %ld", server, disk, e);
