@@ -523,7 +523,9 @@ long device_move(const char *server, unsigned disk)
        identical on both, is what says the other disk holds this very image. Another disk
        of the same size would have the cache's blocks written over its own. */
     static uint8_t before[HMFS_RING_SIZE * BCACHE_BLOCK], after[HMFS_RING_SIZE * BCACHE_BLOCK];
-    if (read_ring(d, before) || settle(d)) /* nothing in flight: the read ahead either */
+    /* read_ring reads into the read areas, which may hold the cache's peeked run. */
+    if (bcache_settle(hmfsd.cache) || read_ring(d, before) ||
+        settle(d)) /* nothing in flight: the read ahead either */
         return -(long)SERVICE_INTERNAL;
     d->ahead.pending = false; /* read_ring below may reuse its area; read again if needed */
     long moved = block_move_sessions(server, disk);
