@@ -442,6 +442,28 @@ int bcache_write(struct bcache *c, uint64_t block, const void *data)
     return 0;
 }
 
+void *bcache_write_buffer(struct bcache *c, uint64_t block)
+{
+    /* The write-back bcache_write does after its copy comes first here: the caller fills the
+       block after this returns. */
+    if (c->stats.dirty + 1 >= c->capacity / 4 && write_back(c))
+        return NULL;
+    view_forget(c, block);
+    int i = find(c, block);
+    if (i == NONE) {
+        i = take_entry(c, block);
+        if (i == NONE)
+            return NULL;
+    } else {
+        touch(c, i);
+    }
+    if (!c->entries[i].dirty) {
+        c->entries[i].dirty = true;
+        c->stats.dirty++;
+    }
+    return entry_data(c, i);
+}
+
 int bcache_write_fua(struct bcache *c, uint64_t block, const void *data)
 {
     if (write_back(c))

@@ -63,6 +63,10 @@ const void *bcache_peek(struct bcache *c, uint64_t block);
    read_view not made by it). 0, or -1 if a write-back failed. */
 int bcache_settle(struct bcache *c);
 int bcache_write(struct bcache *c, uint64_t block, const void *data);
+/* bcache_write without the copy: the cache's memory for block, marked dirty, which the caller
+   must fill whole before its next call into the cache (so a block made while it is copied is
+   gone over once); NULL if a write-back failed. */
+void *bcache_write_buffer(struct bcache *c, uint64_t block);
 /* Writes every dirty block, then this one with FUA. */
 int bcache_write_fua(struct bcache *c, uint64_t block, const void *data);
 /* Writes every dirty block, then flushes the device. */

@@ -67,11 +67,9 @@ int hmfs_read(struct hmfs *fs, unsigned tree, uint64_t ino, uint64_t offset, voi
         } else if (rc) {
             return rc;
         } else {
-            const uint8_t *data;
-            rc = hmfs_data_peek(fs, &ptr, ino, &data);
+            rc = hmfs_data_read(fs, &ptr, ino, HMFS_HEADER_SIZE + in_block, out + *done, n);
             if (rc)
                 return rc;
-            memcpy(out + *done, data + HMFS_HEADER_SIZE + in_block, n);
         }
         *done += n;
     }

@@ -93,11 +93,13 @@ int hmfs_verify(struct hmfs *fs, const uint8_t *block, const struct hmfs_bptr *p
                 uint8_t level);
 int hmfs_block_get(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level,
                    uint8_t **out);
-/* A file's data block ptr leads to, verified, for reading only until the next device call:
-   from the library's cache if it is there, else from the device's own memory (dev.peek) without
-   taking a cache entry, else read into the cache as hmfs_block_get does. */
-int hmfs_data_peek(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner,
-                   const uint8_t **out);
+/* Copies n bytes at offset at (past the header) of the file data block ptr leads to into out,
+   the block verified: from the library's cache if it is there, else from the device's own
+   memory (dev.peek), checksummed in the same pass as the copy and without taking a cache
+   entry, else read into the cache as hmfs_block_get does. On an error out may hold some of
+   the block's bytes: they must not be taken as read. */
+int hmfs_data_read(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner, size_t at,
+                   uint8_t *out, size_t n);
 int hmfs_block_copy(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level,
                     uint8_t *out);
 int hmfs_block_mut(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner, uint8_t level,
@@ -132,6 +134,9 @@ int hmfs_block_write(struct hmfs *fs, struct hmfs_cache_entry *e, struct hmfs_bp
 /* verify.c */
 int hmfs_verify(struct hmfs *fs, const uint8_t *block, const struct hmfs_bptr *ptr, uint64_t owner,
                 uint8_t level);
+/* hmfs_verify of a block whose checksum (hmfs_block_crc's value) the caller computed: crc. */
+int hmfs_verify_sum(struct hmfs *fs, const uint8_t *block, uint32_t crc,
+                    const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level);
 int hmfs_check_bucket(const uint8_t *block);
 
 /* hmap.c: maps keyed by (hash, key bytes). owner is the owner of the map's blocks. */

@@ -360,6 +360,11 @@ static const void *cache_peek(void *context, uint64_t block)
     return bcache_peek(context, block);
 }
 
+static void *cache_write_buffer(void *context, uint64_t block)
+{
+    return bcache_write_buffer(context, block);
+}
+
 static int cache_flush(void *context)
 {
     return bcache_flush(context);
@@ -478,7 +483,8 @@ const char *device_open(const char *kind, const char *which)
                                         .write = cache_write,
                                         .write_fua = cache_write_fua,
                                         .flush = cache_flush,
-                                        .peek = cache_peek};
+                                        .peek = cache_peek,
+                                        .write_buffer = cache_write_buffer};
     hmfsd.disk = description;
     return 0;
 }
