@@ -414,6 +414,36 @@ int hmfs_data_new(struct hmfs *fs, uint64_t owner, struct hmfs_bptr *ptr, uint8_
     return block_new(fs, HMFS_TYPE_DATA, HMFS_KIND_NONE, owner, ptr, out, false);
 }
 
+int hmfs_data_write_new(struct hmfs *fs, uint64_t owner, const uint8_t *bytes,
+                        struct hmfs_bptr *ptr)
+{
+    if (!fs->dev.write_buffer) {
+        uint8_t *data;
+        int rc = hmfs_data_new(fs, owner, ptr, &data);
+        if (rc)
+            return rc;
+        memcpy(data + HMFS_HEADER_SIZE, bytes, HMFS_DATA_BYTES);
+        return hmfs_data_done(fs, ptr, owner);
+    }
+    uint64_t b;
+    if (allocate(fs, &b) != HMFS_OK)
+        return hmfs_fail(fs, HMFS_ERR_NOSPC, 0, owner, "no free block");
+    cache_drop(fs, b); /* never an old copy of it beside the device's */
+    fs->changes++;
+    uint8_t *to = fs->dev.write_buffer(fs->dev.context, b);
+    if (!to)
+        return hmfs_fail(fs, HMFS_ERR_IO, b, owner, "write failed");
+    /* The header, then the caller's bytes, checksummed as they are copied: the block as
+       hmfs_data_new, a copy and hmfs_data_done would have written it, gone over once. */
+    struct hmfs_header h = {0, HMFS_MAGIC, HMFS_TYPE_DATA, HMFS_KIND_NONE, b, fs->txn, owner};
+    uint32_t crc =
+        hmfs_crc32c_update(HMFS_CRC32C_START, to + 4, (const uint8_t *)&h + 4, sizeof h - 4);
+    crc = hmfs_crc32c_update(crc, to + HMFS_HEADER_SIZE, bytes, HMFS_DATA_BYTES) ^ 0xffffffffu;
+    memcpy(to, &crc, sizeof crc);
+    *ptr = (struct hmfs_bptr){b, fs->txn, crc, HMFS_TYPE_DATA, HMFS_KIND_NONE, 0};
+    return HMFS_OK;
+}
+
 /* Makes the block *ptr leads to writable: itself if this transaction wrote it, else a copy
    (*ptr then points to the copy; the caller's block holding *ptr must be writable already). */
 int hmfs_block_mut(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner, uint8_t level,

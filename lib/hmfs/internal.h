@@ -110,6 +110,13 @@ int hmfs_block_new(struct hmfs *fs, uint8_t type, uint8_t kind, uint64_t owner,
    were, for a caller that writes all of them at once (a whole block's write: no zeroing of
    what is overwritten next). */
 int hmfs_data_new(struct hmfs *fs, uint64_t owner, struct hmfs_bptr *ptr, uint8_t **out);
+/* A new data block of this transaction holding the HMFS_DATA_BYTES at bytes, written to the
+   device at once and left out of the library's cache (as hmfs_data_new, a copy and
+   hmfs_data_done would leave it); *ptr points to it, its checksum in. Where the device offers
+   write_buffer the block is checksummed as it is copied there, with no copy in the library's
+   cache. */
+int hmfs_data_write_new(struct hmfs *fs, uint64_t owner, const uint8_t *bytes,
+                        struct hmfs_bptr *ptr);
 int hmfs_block_unref(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level);
 int hmfs_block_ref(struct hmfs *fs, uint64_t blockno);
 size_t hmfs_children(uint8_t *block, struct hmfs_child *out);
