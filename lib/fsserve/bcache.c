@@ -10,6 +10,11 @@
 #define NONE           (-1)
 #define BCACHE_STREAMS 4 /* sequential readers the readahead follows at once */
 
+/* The view's blocks (struct bcache's view_state): not yet asked for, peeked (and so left out
+   of the cache when the view goes: a stream's blocks are used once), or not the view's to
+   serve any more (copied into an entry, or written since the read). */
+enum { VIEW_FRESH, VIEW_SERVED, VIEW_GONE };
+
 /* A sequential reader: the block after its last run, and that run's window. */
 struct bcache_stream {
     uint64_t next; /* UINT64_MAX: none */
@@ -40,6 +45,14 @@ struct bcache {
     uint64_t stream_clock; /* bumped at each run of a stream: their ages */
     uint64_t lone_next;    /* the block after the last lone miss */
     unsigned readahead_max;
+    /* The last long run a peek read (a big file's stream), left where read_run put it (the
+       backend's memory or run): its blocks are peeked there, with no copy into the cache.
+       Valid until the next read_run; view_settle copies the blocks never asked for into the
+       cache before that. view_count 0: none. */
+    const uint8_t *view;
+    uint64_t view_block;
+    unsigned view_count;
+    uint8_t *view_state; /* max_run entries: VIEW_FRESH and so on */
     struct bcache_stats stats;
 };
 
@@ -62,7 +75,8 @@ struct bcache *bcache_new(const struct bcache_backend *backend, unsigned capacit
     c->run = malloc((size_t)backend->max_run * BCACHE_BLOCK);
     c->wb = malloc((size_t)backend->max_run * BCACHE_BLOCK);
     c->order = malloc(capacity * sizeof *c->order);
-    if (!c->entries || !c->data || !c->heads || !c->run || !c->wb || !c->order) {
+    c->view_state = malloc(backend->max_run);
+    if (!c->entries || !c->data || !c->heads || !c->run || !c->wb || !c->order || !c->view_state) {
         bcache_free(c);
         return 0;
     }
@@ -92,6 +106,7 @@ void bcache_free(struct bcache *c)
     free(c->run);
     free(c->wb);
     free(c->order);
+    free(c->view_state);
     free(c);
 }
 
@@ -289,24 +304,89 @@ static void stream_failed(struct bcache *c, uint64_t block, unsigned count)
     c->lone_next = block + 1;
 }
 
-/* The entry holding block, read (with readahead) if it is not cached: NONE on failure. */
-static int lookup(struct bcache *c, uint64_t block)
+/* The place of block in the view, or -1 if the view does not serve it. */
+static int view_index(const struct bcache *c, uint64_t block)
+{
+    if (block < c->view_block || block - c->view_block >= c->view_count)
+        return -1;
+    unsigned k = (unsigned)(block - c->view_block);
+    return c->view_state[k] == VIEW_GONE ? -1 : (int)k;
+}
+
+/* Forgets the view's copy of block (a write made it old). */
+static void view_forget(struct bcache *c, uint64_t block)
+{
+    int k = view_index(c, block);
+    if (k >= 0)
+        c->view_state[k] = VIEW_GONE;
+}
+
+/* Copies the view's blocks never asked for into the cache (as a readahead without the view
+   would have) and ends the view: 0, or -1 if a write-back failed. */
+static int view_settle(struct bcache *c)
+{
+    unsigned count = c->view_count;
+    c->view_count = 0;
+    for (unsigned k = 0; k < count; k++) {
+        if (c->view_state[k] != VIEW_FRESH || find(c, c->view_block + k) != NONE)
+            continue;
+        int e = take_entry(c, c->view_block + k);
+        if (e == NONE)
+            return -1;
+        memcpy(entry_data(c, e), c->view + (size_t)k * BCACHE_BLOCK, BCACHE_BLOCK);
+    }
+    return 0;
+}
+
+/* The bytes of block: its entry's, read (with readahead) if it is not cached; for a peek
+   (peek) a block of the view may be returned instead, and a long run read becomes the view.
+   NULL on failure. */
+static const uint8_t *lookup(struct bcache *c, uint64_t block, bool peek)
 {
     int i = find(c, block);
     if (i != NONE) {
         c->stats.hits++;
         touch(c, i);
-        return i;
+        return entry_data(c, i);
+    }
+    int k = view_index(c, block);
+    if (k >= 0) {
+        c->stats.hits++;
+        const uint8_t *bytes = c->view + (size_t)k * BCACHE_BLOCK;
+        if (peek) {
+            c->view_state[k] = VIEW_SERVED;
+            return bytes;
+        }
+        c->view_state[k] = VIEW_GONE; /* from now on the entry's */
+        i = take_entry(c, block);
+        if (i == NONE)
+            return NULL;
+        memcpy(entry_data(c, i), bytes, BCACHE_BLOCK);
+        return entry_data(c, i);
     }
     c->stats.misses++;
+    if (view_settle(c)) /* the read below reuses the view's memory */
+        return NULL;
     unsigned count = run_length(c, block);
     const uint8_t *run;
     if (read_run(c, block, count, &run)) {
         /* A block read ahead may be the bad one: the one asked for alone decides. */
         stream_failed(c, block, count);
         if (count == 1 || read_run(c, block, 1, &run))
-            return NONE;
+            return NULL;
         count = 1;
+    }
+    c->stats.readahead += count - 1;
+    /* A stream's long run, peeked (file data, which lib/hmfs verifies and copies out at
+       once): left where it was read, one copy fewer per block, and not kept in the cache,
+       which a big file would only sweep. */
+    if (peek && count >= 2 && count * 2 >= c->readahead_max) {
+        c->view = run;
+        c->view_block = block;
+        c->view_count = count;
+        memset(c->view_state, VIEW_FRESH, count);
+        c->view_state[0] = VIEW_SERVED;
+        return run;
     }
     int e = NONE;
     for (unsigned k = count; k-- > 0;) {
@@ -316,30 +396,34 @@ static int lookup(struct bcache *c, uint64_t block)
             continue;
         e = take_entry(c, block + k);
         if (e == NONE)
-            return NONE;
+            return NULL;
         memcpy(entry_data(c, e), run + (size_t)k * BCACHE_BLOCK, BCACHE_BLOCK);
-        c->stats.readahead += k > 0;
     }
-    return e;
+    return entry_data(c, e);
 }
 
 int bcache_read(struct bcache *c, uint64_t block, void *data)
 {
-    int i = lookup(c, block);
-    if (i == NONE)
+    const uint8_t *bytes = lookup(c, block, false);
+    if (!bytes)
         return -1;
-    memcpy(data, entry_data(c, i), BCACHE_BLOCK);
+    memcpy(data, bytes, BCACHE_BLOCK);
     return 0;
 }
 
 const void *bcache_peek(struct bcache *c, uint64_t block)
 {
-    int i = lookup(c, block);
-    return i == NONE ? NULL : entry_data(c, i);
+    return lookup(c, block, true);
+}
+
+int bcache_settle(struct bcache *c)
+{
+    return view_settle(c);
 }
 
 int bcache_write(struct bcache *c, uint64_t block, const void *data)
 {
+    view_forget(c, block);
     int i = find(c, block);
     if (i == NONE) {
         i = take_entry(c, block);
@@ -358,10 +442,33 @@ int bcache_write(struct bcache *c, uint64_t block, const void *data)
     return 0;
 }
 
+void *bcache_write_buffer(struct bcache *c, uint64_t block)
+{
+    /* The write-back bcache_write does after its copy comes first here: the caller fills the
+       block after this returns. */
+    if (c->stats.dirty + 1 >= c->capacity / 4 && write_back(c))
+        return NULL;
+    view_forget(c, block);
+    int i = find(c, block);
+    if (i == NONE) {
+        i = take_entry(c, block);
+        if (i == NONE)
+            return NULL;
+    } else {
+        touch(c, i);
+    }
+    if (!c->entries[i].dirty) {
+        c->entries[i].dirty = true;
+        c->stats.dirty++;
+    }
+    return entry_data(c, i);
+}
+
 int bcache_write_fua(struct bcache *c, uint64_t block, const void *data)
 {
     if (write_back(c))
         return -1;
+    view_forget(c, block);
     int i = find(c, block);
     if (i != NONE)
         drop(c, i); /* the disk's copy is the one from now on */
@@ -380,6 +487,7 @@ int bcache_flush(struct bcache *c)
 
 void bcache_drop_clean(struct bcache *c)
 {
+    c->view_count = 0;
     for (unsigned i = 0; i < c->capacity; i++)
         if (c->entries[i].valid && !c->entries[i].dirty)
             drop(c, (int)i);

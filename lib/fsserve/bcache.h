@@ -53,10 +53,20 @@ struct bcache *bcache_new(const struct bcache_backend *backend, unsigned capacit
 void bcache_free(struct bcache *c);
 
 int bcache_read(struct bcache *c, uint64_t block, void *data);
-/* bcache_read without the copy: the cached block's bytes, valid until the next call into the
-   cache; NULL if the read failed. */
+/* bcache_read without the copy: the block's bytes, valid until the next call into the cache;
+   NULL if the read failed. A long readahead run (a stream's) that a peek reads stays where the
+   backend read it (its read_view): its blocks are peeked there and are not kept in the cache
+   (used once); those never peeked go into the cache before the next read. */
 const void *bcache_peek(struct bcache *c, uint64_t block);
+/* Puts the blocks of the run peeks are served from into the cache, where a readahead without
+   peeks would have put them: before the backend's read memory is used outside the cache (a
+   read_view not made by it). 0, or -1 if a write-back failed. */
+int bcache_settle(struct bcache *c);
 int bcache_write(struct bcache *c, uint64_t block, const void *data);
+/* bcache_write without the copy: the cache's memory for block, marked dirty, which the caller
+   must fill whole before its next call into the cache (so a block made while it is copied is
+   gone over once); NULL if a write-back failed. */
+void *bcache_write_buffer(struct bcache *c, uint64_t block);
 /* Writes every dirty block, then this one with FUA. */
 int bcache_write_fua(struct bcache *c, uint64_t block, const void *data);
 /* Writes every dirty block, then flushes the device. */

@@ -30,36 +30,69 @@ static void crc_tables_build(void)
     crc_tables_ready = true;
 }
 
-/* Runs crc (not inverted) over length bytes one at a time. */
-static uint32_t crc_bytes(uint32_t crc, const uint8_t *bytes, size_t length)
+/* Runs crc (not inverted) over length bytes one at a time, copying them to out if copy. */
+static inline __attribute__((always_inline)) uint32_t
+crc_bytes(uint32_t crc, uint8_t *out, const uint8_t *bytes, size_t length, bool copy)
 {
-    for (size_t i = 0; i < length; i++)
+    for (size_t i = 0; i < length; i++) {
         crc = (crc >> 8) ^ crc_tables[0][(crc ^ bytes[i]) & 0xffu];
+        if (copy)
+            out[i] = bytes[i];
+    }
     return crc;
 }
 
 /* Four bytes at p as a little-endian word (the order the reflected CRC takes them in),
    whatever the host's byte order and p's alignment. */
-static uint32_t load_le32(const uint8_t *p)
+static inline uint32_t load_le32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-uint32_t hmfs_crc32c_software(const void *data, size_t length)
+/* The 8 bytes at p as a little-endian word, and the word back as 8 bytes in that order: one
+   load and one store where the host is little-endian (__builtin_memcpy of a constant size is
+   expanded inline even in the freestanding build, where memcpy is a call), bytes elsewhere. */
+static uint64_t load_le64(const uint8_t *p)
 {
-    if (!crc_tables_ready)
-        crc_tables_build();
-    const uint8_t *bytes = data;
-    uint32_t crc = 0xffffffffu;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+#else
+    return (uint64_t)load_le32(p) | (uint64_t)load_le32(p + 4) << 32;
+#endif
+}
+
+static void store_le64(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    __builtin_memcpy(p, &v, sizeof v);
+#else
+    for (unsigned i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+#endif
+}
+
+/* hmfs_crc32c_software_update with copy constant, so each caller gets a loop without the
+   test in it. */
+static inline __attribute__((always_inline)) uint32_t
+slicing(uint32_t crc, uint8_t *out, const uint8_t *bytes, size_t length, bool copy)
+{
     /* Bytewise up to an 8-byte boundary, so the loads below are aligned where that matters. */
     size_t head = (size_t)(-(uintptr_t)bytes & 7u);
     if (head > length)
         head = length;
-    crc = crc_bytes(crc, bytes, head);
+    crc = crc_bytes(crc, out, bytes, head, copy);
     bytes += head;
+    out += copy ? head : 0;
     length -= head;
     while (length >= 8) {
-        uint32_t low = load_le32(bytes) ^ crc, high = load_le32(bytes + 4);
+        uint64_t word = load_le64(bytes);
+        uint32_t low = (uint32_t)word ^ crc, high = (uint32_t)(word >> 32);
+        if (copy) {
+            store_le64(out, word);
+            out += 8;
+        }
         crc = crc_tables[7][low & 0xffu] ^ crc_tables[6][(low >> 8) & 0xffu] ^
               crc_tables[5][(low >> 16) & 0xffu] ^ crc_tables[4][low >> 24] ^
               crc_tables[3][high & 0xffu] ^ crc_tables[2][(high >> 8) & 0xffu] ^
@@ -67,14 +100,26 @@ uint32_t hmfs_crc32c_software(const void *data, size_t length)
         bytes += 8;
         length -= 8;
     }
-    return crc_bytes(crc, bytes, length) ^ 0xffffffffu;
+    return crc_bytes(crc, out, bytes, length, copy);
+}
+
+uint32_t hmfs_crc32c_software_update(uint32_t crc, void *out, const void *data, size_t length)
+{
+    if (!crc_tables_ready)
+        crc_tables_build();
+    return out ? slicing(crc, out, data, length, true) : slicing(crc, NULL, data, length, false);
+}
+
+uint32_t hmfs_crc32c_software(const void *data, size_t length)
+{
+    return hmfs_crc32c_software_update(HMFS_CRC32C_START, NULL, data, length) ^ 0xffffffffu;
 }
 
 uint32_t hmfs_crc32c_bytewise(const void *data, size_t length)
 {
     if (!crc_tables_ready)
         crc_tables_build();
-    return crc_bytes(0xffffffffu, data, length) ^ 0xffffffffu;
+    return crc_bytes(HMFS_CRC32C_START, NULL, data, length, false) ^ 0xffffffffu;
 }
 
 void hmfs_crc32c_set(hmfs_crc32c_fn implementation)
@@ -82,9 +127,14 @@ void hmfs_crc32c_set(hmfs_crc32c_fn implementation)
     crc_implementation = implementation;
 }
 
-uint32_t hmfs_crc32c(const void *data, size_t length)
+uint32_t hmfs_crc32c_update(uint32_t crc, void *out, const void *data, size_t length)
 {
     if (crc_implementation)
-        return crc_implementation(data, length);
-    return hmfs_crc32c_software(data, length);
+        return crc_implementation(crc, out, data, length);
+    return hmfs_crc32c_software_update(crc, out, data, length);
+}
+
+uint32_t hmfs_crc32c(const void *data, size_t length)
+{
+    return hmfs_crc32c_update(HMFS_CRC32C_START, NULL, data, length) ^ 0xffffffffu;
 }

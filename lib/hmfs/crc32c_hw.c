@@ -19,30 +19,61 @@ static inline uint64_t load_le64(const uint8_t *p)
            (uint64_t)p[7] << 56;
 }
 
-__attribute__((target("sse4.2"))) static uint32_t crc_sse42(const void *data, size_t length)
+/* The word back as 8 bytes at p: one store (__builtin_memcpy of a constant size is expanded
+   inline even in the freestanding build; x86_64 is little-endian, the order load_le64 read). */
+static inline void store_le64(uint8_t *p, uint64_t v)
 {
-    const uint8_t *bytes = data;
-    uint64_t crc = 0xffffffffu;
+    __builtin_memcpy(p, &v, sizeof v);
+}
+
+/* crc_sse42 with copy constant, so each caller gets a loop without the test in it. */
+__attribute__((target("sse4.2"), always_inline)) static inline uint32_t
+crc_loop(uint32_t crc32, uint8_t *out, const uint8_t *bytes, size_t length, bool copy)
+{
+    uint64_t crc = crc32;
     /* Four words a turn: the loop's own instructions (an add, a compare, a branch) once per 32
        bytes instead of per 8, which is most of what a block's checksum costs besides the
        crc32 instructions themselves. */
     while (length >= 32) {
-        crc = _mm_crc32_u64(crc, load_le64(bytes));
-        crc = _mm_crc32_u64(crc, load_le64(bytes + 8));
-        crc = _mm_crc32_u64(crc, load_le64(bytes + 16));
-        crc = _mm_crc32_u64(crc, load_le64(bytes + 24));
+        uint64_t a = load_le64(bytes), b = load_le64(bytes + 8), c = load_le64(bytes + 16),
+                 d = load_le64(bytes + 24);
+        crc = _mm_crc32_u64(crc, a);
+        crc = _mm_crc32_u64(crc, b);
+        crc = _mm_crc32_u64(crc, c);
+        crc = _mm_crc32_u64(crc, d);
+        if (copy) {
+            store_le64(out, a);
+            store_le64(out + 8, b);
+            store_le64(out + 16, c);
+            store_le64(out + 24, d);
+            out += 32;
+        }
         bytes += 32;
         length -= 32;
     }
     while (length >= 8) {
-        crc = _mm_crc32_u64(crc, load_le64(bytes));
+        uint64_t a = load_le64(bytes);
+        crc = _mm_crc32_u64(crc, a);
+        if (copy) {
+            store_le64(out, a);
+            out += 8;
+        }
         bytes += 8;
         length -= 8;
     }
-    uint32_t crc32 = (uint32_t)crc;
-    while (length--)
+    crc32 = (uint32_t)crc;
+    while (length--) {
+        if (copy)
+            *out++ = *bytes;
         crc32 = _mm_crc32_u8(crc32, *bytes++);
-    return crc32 ^ 0xffffffffu;
+    }
+    return crc32;
+}
+
+__attribute__((target("sse4.2"))) static uint32_t crc_sse42(uint32_t crc, void *out,
+                                                            const void *data, size_t length)
+{
+    return out ? crc_loop(crc, out, data, length, true) : crc_loop(crc, NULL, data, length, false);
 }
 
 hmfs_crc32c_fn hmfs_crc32c_hardware(void)

@@ -67,11 +67,9 @@ int hmfs_read(struct hmfs *fs, unsigned tree, uint64_t ino, uint64_t offset, voi
         } else if (rc) {
             return rc;
         } else {
-            const uint8_t *data;
-            rc = hmfs_data_peek(fs, &ptr, ino, &data);
+            rc = hmfs_data_read(fs, &ptr, ino, HMFS_HEADER_SIZE + in_block, out + *done, n);
             if (rc)
                 return rc;
-            memcpy(out + *done, data + HMFS_HEADER_SIZE + in_block, n);
         }
         *done += n;
     }
@@ -102,12 +100,13 @@ static int write_block(struct hmfs *fs, unsigned tree, uint64_t ino, uint64_t in
     if (rc == HMFS_OK) {
         ptr = (struct hmfs_bptr *)value;
         rc = hmfs_block_mut(fs, ptr, ino, 0, &data);
+    } else if (rc == HMFS_ERR_NOENT && n == HMFS_DATA_BYTES) {
+        /* A whole new block (an append's): written as it is copied from the caller. */
+        rc = hmfs_data_write_new(fs, ino, bytes, &fresh);
     } else if (rc == HMFS_ERR_NOENT) {
-        rc = n == HMFS_DATA_BYTES
-                 ? hmfs_data_new(fs, ino, &fresh, &data)
-                 : hmfs_block_new(fs, HMFS_TYPE_DATA, HMFS_KIND_NONE, ino, &fresh, &data);
+        rc = hmfs_block_new(fs, HMFS_TYPE_DATA, HMFS_KIND_NONE, ino, &fresh, &data);
     }
-    if (rc == HMFS_OK) {
+    if (rc == HMFS_OK && data) {
         memcpy(data + HMFS_HEADER_SIZE + in_block, bytes, n);
         /* Filled to its end: a sequential write is done with it (hmfs_data_done). */
         if (in_block + n == HMFS_DATA_BYTES)

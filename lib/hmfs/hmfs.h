@@ -64,6 +64,10 @@ struct hmfs_device {
        failed. A file's data is read through it, verified and copied straight to the caller,
        so the library's cache neither copies it a second time nor holds it. */
     const void *(*peek)(void *context, uint64_t block);
+    /* Optional (NULL: write copies): write without the copy, the device's memory for block,
+       which the library fills whole before its next call of the device (the block's checksum
+       is computed as its bytes are copied there); NULL on failure. */
+    void *(*write_buffer)(void *context, uint64_t block);
 };
 
 /* What went wrong, for HMFS_ERR_IO and HMFS_ERR_CORRUPT. */

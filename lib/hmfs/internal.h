@@ -93,11 +93,13 @@ int hmfs_verify(struct hmfs *fs, const uint8_t *block, const struct hmfs_bptr *p
                 uint8_t level);
 int hmfs_block_get(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level,
                    uint8_t **out);
-/* A file's data block ptr leads to, verified, for reading only until the next device call:
-   from the library's cache if it is there, else from the device's own memory (dev.peek) without
-   taking a cache entry, else read into the cache as hmfs_block_get does. */
-int hmfs_data_peek(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner,
-                   const uint8_t **out);
+/* Copies n bytes at offset at (past the header) of the file data block ptr leads to into out,
+   the block verified: from the library's cache if it is there, else from the device's own
+   memory (dev.peek), checksummed in the same pass as the copy and without taking a cache
+   entry, else read into the cache as hmfs_block_get does. On an error out may hold some of
+   the block's bytes: they must not be taken as read. */
+int hmfs_data_read(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner, size_t at,
+                   uint8_t *out, size_t n);
 int hmfs_block_copy(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level,
                     uint8_t *out);
 int hmfs_block_mut(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner, uint8_t level,
@@ -108,6 +110,13 @@ int hmfs_block_new(struct hmfs *fs, uint8_t type, uint8_t kind, uint64_t owner,
    were, for a caller that writes all of them at once (a whole block's write: no zeroing of
    what is overwritten next). */
 int hmfs_data_new(struct hmfs *fs, uint64_t owner, struct hmfs_bptr *ptr, uint8_t **out);
+/* A new data block of this transaction holding the HMFS_DATA_BYTES at bytes, written to the
+   device at once and left out of the library's cache (as hmfs_data_new, a copy and
+   hmfs_data_done would leave it); *ptr points to it, its checksum in. Where the device offers
+   write_buffer the block is checksummed as it is copied there, with no copy in the library's
+   cache. */
+int hmfs_data_write_new(struct hmfs *fs, uint64_t owner, const uint8_t *bytes,
+                        struct hmfs_bptr *ptr);
 int hmfs_block_unref(struct hmfs *fs, const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level);
 int hmfs_block_ref(struct hmfs *fs, uint64_t blockno);
 size_t hmfs_children(uint8_t *block, struct hmfs_child *out);
@@ -132,6 +141,9 @@ int hmfs_block_write(struct hmfs *fs, struct hmfs_cache_entry *e, struct hmfs_bp
 /* verify.c */
 int hmfs_verify(struct hmfs *fs, const uint8_t *block, const struct hmfs_bptr *ptr, uint64_t owner,
                 uint8_t level);
+/* hmfs_verify of a block whose checksum (hmfs_block_crc's value) the caller computed: crc. */
+int hmfs_verify_sum(struct hmfs *fs, const uint8_t *block, uint32_t crc,
+                    const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level);
 int hmfs_check_bucket(const uint8_t *block);
 
 /* hmap.c: maps keyed by (hash, key bytes). owner is the owner of the map's blocks. */

@@ -154,9 +154,15 @@ static const char *table_problem(const uint8_t *block, uint64_t blocks)
 int hmfs_verify(struct hmfs *fs, const uint8_t *block, const struct hmfs_bptr *ptr, uint64_t owner,
                 uint8_t level)
 {
+    return hmfs_verify_sum(fs, block, hmfs_block_crc(block), ptr, owner, level);
+}
+
+int hmfs_verify_sum(struct hmfs *fs, const uint8_t *block, uint32_t crc,
+                    const struct hmfs_bptr *ptr, uint64_t owner, uint8_t level)
+{
     const struct hmfs_header *h = (const struct hmfs_header *)block;
     const char *what = NULL;
-    if (h->crc != hmfs_block_crc(block))
+    if (h->crc != crc)
         what = "checksum mismatch (torn or damaged block)";
     else if (h->magic != HMFS_MAGIC)
         what = "bad magic";

@@ -150,7 +150,7 @@ static int flush_block(struct hmfs *fs, struct hmfs_bptr *ptr, uint64_t owner)
     int rc = hmfs_block_write(fs, e, ptr, owner);
     if (rc)
         return rc;
-    /* A file's data block is read again through the device's cache (hmfs_data_peek), not
+    /* A file's data block is read again through the device's cache (hmfs_data_read), not
        this one: its entry goes now rather than push out map blocks the next writes need. */
     if (((const struct hmfs_header *)e->data)->type == HMFS_TYPE_DATA)
         hmfs_cache_release(fs, e);

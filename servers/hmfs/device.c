@@ -360,6 +360,11 @@ static const void *cache_peek(void *context, uint64_t block)
     return bcache_peek(context, block);
 }
 
+static void *cache_write_buffer(void *context, uint64_t block)
+{
+    return bcache_write_buffer(context, block);
+}
+
 static int cache_flush(void *context)
 {
     return bcache_flush(context);
@@ -478,7 +483,8 @@ const char *device_open(const char *kind, const char *which)
                                         .write = cache_write,
                                         .write_fua = cache_write_fua,
                                         .flush = cache_flush,
-                                        .peek = cache_peek};
+                                        .peek = cache_peek,
+                                        .write_buffer = cache_write_buffer};
     hmfsd.disk = description;
     return 0;
 }
@@ -523,7 +529,9 @@ long device_move(const char *server, unsigned disk)
        identical on both, is what says the other disk holds this very image. Another disk
        of the same size would have the cache's blocks written over its own. */
     static uint8_t before[HMFS_RING_SIZE * BCACHE_BLOCK], after[HMFS_RING_SIZE * BCACHE_BLOCK];
-    if (read_ring(d, before) || settle(d)) /* nothing in flight: the read ahead either */
+    /* read_ring reads into the read areas, which may hold the cache's peeked run. */
+    if (bcache_settle(hmfsd.cache) || read_ring(d, before) ||
+        settle(d)) /* nothing in flight: the read ahead either */
         return -(long)SERVICE_INTERNAL;
     d->ahead.pending = false; /* read_ring below may reuse its area; read again if needed */
     long moved = block_move_sessions(server, disk);

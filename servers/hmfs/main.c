@@ -174,7 +174,7 @@ static uint64_t checksum_ticks(hmfs_crc32c_fn crc, const uint8_t *block)
     uint64_t least = UINT64_MAX;
     for (unsigned i = 0; i < CHECKSUM_TRIES; i++) {
         uint64_t start = ticks_now();
-        volatile uint32_t sum = crc(block, HMFS_BLOCK_SIZE);
+        volatile uint32_t sum = crc(HMFS_CRC32C_START, NULL, block, HMFS_BLOCK_SIZE);
         (void)sum;
         uint64_t took = ticks_now() - start;
         if (took < least)
@@ -201,7 +201,7 @@ static void choose_checksum(char *why, size_t size)
         snprintf(why, size, "table (no SSE4.2)");
         return;
     }
-    uint64_t table = checksum_ticks(hmfs_crc32c_software, block);
+    uint64_t table = checksum_ticks(hmfs_crc32c_software_update, block);
     uint64_t instruction = checksum_ticks(hardware, block);
     hmfs_crc32c_set(instruction <= table ? hardware : NULL);
     snprintf(why, size, "%s (a block in %llu ticks by SSE4.2's crc32, %llu by table)",

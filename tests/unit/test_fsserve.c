@@ -465,6 +465,76 @@ static void test_cache_failure(void **state)
     free(d);
 }
 
+/* Peeks along a stream: its long runs are served where they were read, and stay right when
+   the blocks are written (plainly or with FUA) or a lone read reuses the read memory. */
+static void test_cache_peek_stream(void **state)
+{
+    (void)state;
+    struct disk *d = new_disk(true);
+    struct bcache *c = new_cache(d, 64);
+    uint8_t in[BCACHE_BLOCK], out[BCACHE_BLOCK];
+    for (unsigned b = 0; b < 64; b++) {
+        if (b == 17) { /* blocks of the run peeked now */
+            fill(in, 0x77);
+            assert_int_equal(bcache_write(c, 21, in), 0);
+            fill(in, 0x66);
+            assert_int_equal(bcache_write_fua(c, 22, in), 0);
+        }
+        unsigned calls = d->read_calls;
+        if (b == 19) /* a lone read elsewhere: the rest of the run must not be read again */
+            assert_int_equal(bcache_read(c, 200, out), 0);
+        const uint8_t *p = bcache_peek(c, b);
+        assert_non_null(p);
+        fill(in, b == 21 ? 0x77 : b == 22 ? 0x66 : b);
+        assert_memory_equal(in, p, BCACHE_BLOCK);
+        if (b == 19)
+            assert_int_equal(d->read_calls, calls + 1);
+        if (b % 8 == 4) { /* peeked twice (a block two reads share) */
+            p = bcache_peek(c, b);
+            assert_non_null(p);
+            fill(in, b);
+            assert_memory_equal(in, p, BCACHE_BLOCK);
+        }
+    }
+    assert_true(d->read_calls <= 4 + 8 + 2);
+    expect_blocks(c, 0, 21, 0, 0);
+    bcache_free(c);
+    free(d);
+}
+
+/* Blocks filled in the cache's own memory (bcache_write_buffer): read back, written back at
+   a quarter of the cache dirty as bcache_write's are, and newer than a peeked run's copy. */
+static void test_cache_write_buffer(void **state)
+{
+    (void)state;
+    struct disk *d = new_disk(true);
+    struct bcache *c = new_cache(d, 64);
+    uint8_t in[BCACHE_BLOCK];
+    for (unsigned b = 100; b < 140; b++) {
+        uint8_t *to = bcache_write_buffer(c, b);
+        assert_non_null(to);
+        fill(to, b ^ 0x33);
+    }
+    assert_true(d->writes >= 16 && d->writes < 40); /* some written back on the way */
+    expect_blocks(c, 100, 140, 0, 0x33);
+    assert_int_equal(bcache_flush(c), 0);
+    for (unsigned b = 100; b < 140; b++) {
+        fill(in, b ^ 0x33);
+        assert_memory_equal(d->blocks[b], in, BCACHE_BLOCK);
+    }
+    /* A block of the run peeks are served from, filled anew: the new bytes are read. */
+    for (unsigned b = 0; b < 16; b++)
+        assert_non_null(bcache_peek(c, b));
+    uint8_t *to = bcache_write_buffer(c, 15);
+    assert_non_null(to);
+    fill(to, 0x99);
+    const uint8_t *p = bcache_peek(c, 15);
+    fill(in, 0x99);
+    assert_memory_equal(in, p, BCACHE_BLOCK);
+    bcache_free(c);
+    free(d);
+}
+
 /* The cache tests again with the backend's hooks: the same results, the runs staged in the
    backend's memory and the reads taken from its view. */
 static void test_cache_with_hooks(void **state)
@@ -474,7 +544,9 @@ static void test_cache_with_hooks(void **state)
                                                    test_cache_readahead,
                                                    test_cache_failure,
                                                    test_cache_readahead_evicts_dirty,
-                                                   test_cache_readahead_streams};
+                                                   test_cache_readahead_streams,
+                                                   test_cache_peek_stream,
+                                                   test_cache_write_buffer};
     with_hooks = true;
     for (size_t i = 0; i < sizeof cache_tests / sizeof cache_tests[0]; i++)
         cache_tests[i](state);
@@ -513,6 +585,8 @@ int main(void)
         cmocka_unit_test(test_cache_failure),
         cmocka_unit_test(test_cache_readahead_evicts_dirty),
         cmocka_unit_test(test_cache_readahead_streams),
+        cmocka_unit_test(test_cache_peek_stream),
+        cmocka_unit_test(test_cache_write_buffer),
         cmocka_unit_test(test_cache_with_hooks),
         cmocka_unit_test(test_cache_hooks_used),
     };

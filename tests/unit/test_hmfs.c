@@ -147,17 +147,33 @@ static void test_crc32c(void **state)
 #if defined(__x86_64__)
     assert_non_null(hw); /* every x86_64 host that runs these tests has SSE4.2 */
 #endif
+    uint64_t rng = 1;
+    uint8_t buf[HMFS_BLOCK_SIZE + 17], copy[HMFS_BLOCK_SIZE + 17];
+    /* Each implementation, plain and copying, in one piece or two: the bytewise values and
+       the bytes copied exactly (nothing past the end). */
+    hmfs_crc32c_fn impls[] = {hmfs_crc32c_software_update, hw};
+    for (size_t which = 0; which < (hw ? 2u : 1u); which++) {
+        hmfs_crc32c_fn f = impls[which];
+        assert_int_equal(f(HMFS_CRC32C_START, NULL, "123456789", 9) ^ 0xffffffffu, 0xe3069283u);
+        for (int round = 0; round < 2000; round++) {
+            size_t start = rng_below(&rng, 17), length = rng_below(&rng, HMFS_BLOCK_SIZE);
+            size_t split = length ? rng_below(&rng, length) : 0, to = rng_below(&rng, 17);
+            for (size_t i = 0; i < sizeof buf; i++)
+                buf[i] = (uint8_t)rng_next(&rng);
+            uint32_t want = hmfs_crc32c_bytewise(buf + start, length);
+            assert_int_equal(f(HMFS_CRC32C_START, NULL, buf + start, length) ^ 0xffffffffu, want);
+            memset(copy, 0xee, sizeof copy);
+            uint32_t crc = f(HMFS_CRC32C_START, copy + to, buf + start, split);
+            crc = f(crc, copy + to + split, buf + start + split, length - split);
+            assert_int_equal(crc ^ 0xffffffffu, want);
+            assert_memory_equal(copy + to, buf + start, length);
+            for (size_t i = 0; i < sizeof copy; i++)
+                if (i < to || i >= to + length)
+                    assert_int_equal(copy[i], 0xee);
+        }
+    }
     if (!hw)
         return;
-    assert_int_equal(hw("123456789", 9), 0xe3069283u);
-    uint64_t rng = 1;
-    uint8_t buf[HMFS_BLOCK_SIZE + 17];
-    for (int round = 0; round < 2000; round++) {
-        size_t start = rng_below(&rng, 17), length = rng_below(&rng, HMFS_BLOCK_SIZE);
-        for (size_t i = 0; i < sizeof buf; i++)
-            buf[i] = (uint8_t)rng_next(&rng);
-        assert_int_equal(hw(buf + start, length), hmfs_crc32c_software(buf + start, length));
-    }
     hmfs_crc32c_set(hw);
     assert_int_equal(hmfs_crc32c(buf, 100), hmfs_crc32c_software(buf, 100));
     hmfs_crc32c_set(NULL);

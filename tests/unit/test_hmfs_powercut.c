@@ -290,8 +290,8 @@ static uint64_t powercut(uint64_t seed, unsigned rounds, const int *policies, in
     size_t bytes = (size_t)DEVICE_BLOCKS * HMFS_BLOCK_SIZE;
     uint8_t *base = malloc(bytes);
     memcpy(base, r->m.durable, bytes);
-    r->dev =
-        (struct hmfs_device){r, DEVICE_BLOCKS, rec_read, rec_write, rec_write_fua, rec_flush, NULL};
+    r->dev = (struct hmfs_device){r,         DEVICE_BLOCKS, rec_read, rec_write, rec_write_fua,
+                                  rec_flush, NULL,          NULL};
     struct workload w = {0};
     run_workload(r, seed, rounds, &w);
     uint64_t checked = 0;

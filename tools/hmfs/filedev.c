@@ -51,8 +51,14 @@ bool filedev_open(struct filedev *f, const char *path, bool writable)
         close(f->fd);
         return false;
     }
-    f->dev = (struct hmfs_device){
-        f, (uint64_t)st.st_size / HMFS_BLOCK_SIZE, fd_read, fd_write, fd_write_fua, fd_flush, NULL};
+    f->dev = (struct hmfs_device){f,
+                                  (uint64_t)st.st_size / HMFS_BLOCK_SIZE,
+                                  fd_read,
+                                  fd_write,
+                                  fd_write_fua,
+                                  fd_flush,
+                                  NULL,
+                                  NULL};
     return true;
 }
 

@@ -39,6 +39,22 @@ static int md_write(void *context, uint64_t block, const void *data)
     return 0;
 }
 
+/* The block in place to be filled (the write_buffer hook: blocks are checksummed as they are
+   copied there), counted and cut as md_write. */
+static void *md_write_buffer(void *context, uint64_t block)
+{
+    struct memdev *m = context;
+    if (m->cut || block >= m->blocks)
+        return NULL;
+    if (m->writes >= m->cut_after) {
+        m->cut = true;
+        return NULL;
+    }
+    m->writes++;
+    m->unflushed[block] = true;
+    return m->volatile_ + block * HMFS_BLOCK_SIZE;
+}
+
 static int md_flush(void *context)
 {
     struct memdev *m = context;
@@ -69,7 +85,8 @@ void memdev_init(struct memdev *m, uint64_t blocks)
     m->unflushed = calloc(blocks, sizeof *m->unflushed);
     m->cut_after = UINT64_MAX;
     m->fail_read = UINT64_MAX;
-    m->dev = (struct hmfs_device){m, blocks, md_read, md_write, md_write_fua, md_flush, md_peek};
+    m->dev = (struct hmfs_device){m,        blocks,  md_read,        md_write, md_write_fua,
+                                  md_flush, md_peek, md_write_buffer};
 }
 
 void memdev_free(struct memdev *m)
