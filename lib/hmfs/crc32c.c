@@ -42,16 +42,10 @@ crc_bytes(uint32_t crc, uint8_t *out, const uint8_t *bytes, size_t length, bool 
     return crc;
 }
 
-/* Four bytes at p as a little-endian word (the order the reflected CRC takes them in),
-   whatever the host's byte order and p's alignment. */
-static inline uint32_t load_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* The 8 bytes at p as a little-endian word, and the word back as 8 bytes in that order: one
-   load and one store where the host is little-endian (__builtin_memcpy of a constant size is
-   expanded inline even in the freestanding build, where memcpy is a call), bytes elsewhere. */
+/* The 8 bytes at p as a little-endian word (the order the reflected CRC takes them in), and
+   the word back as 8 bytes in that order, whatever p's alignment: one load and one store where
+   the host is little-endian (__builtin_memcpy of a constant size is expanded inline even in
+   the freestanding build, where memcpy is a call), bytes elsewhere. */
 static uint64_t load_le64(const uint8_t *p)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -59,7 +53,10 @@ static uint64_t load_le64(const uint8_t *p)
     __builtin_memcpy(&v, p, sizeof v);
     return v;
 #else
-    return (uint64_t)load_le32(p) | (uint64_t)load_le32(p + 4) << 32;
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
 #endif
 }
 

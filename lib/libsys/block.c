@@ -33,6 +33,10 @@ static struct {
     char name[PROTO_NAME_MAX + 1];
     uint64_t slot;
 } endpoints[BLOCK_ENDPOINTS];
+/* The slot of the last lookup that failed, taken by the next one: a client that waits for a
+   driver's name by asking again and again must not use up its CSpace (libsys_alloc_slot's
+   slots are never given back). */
+static uint64_t spare_slot;
 static unsigned next_window;
 /* Slots are never given back to libsys (it only counts up), so a program that opens and closes
    again and again (the shell's blk) reuses a closed session's objects: ring, notification,
@@ -76,12 +80,17 @@ uint64_t block_endpoint(const char *server, long *error)
         return 0;
     }
     unsigned i = free_entry == BLOCK_ENDPOINTS ? 0 : free_entry; /* full: forget the first */
-    uint64_t slot = endpoints[i].slot ? endpoints[i].slot : libsys_alloc_slot();
+    uint64_t slot = endpoints[i].slot ? endpoints[i].slot
+                    : spare_slot      ? spare_slot
+                                      : libsys_alloc_slot();
+    if (slot == spare_slot)
+        spare_slot = 0;
     cspace_delete(PROC_SLOT_CSPACE, slot);
     endpoints[i].slot = 0;
     struct result e = proc_lookup(server, slot);
     if (!slot || !result_is_ok(e)) {
         *error = slot ? block_failure(e) : -(long)SERVICE_TOO_MANY;
+        spare_slot = slot;
         return 0;
     }
     strcpy(endpoints[i].name, server);

@@ -59,7 +59,7 @@ bool queue_busy(void)
 }
 
 /* Gives the slot back and tells the library; the requests merged into its command end with
-   it, with its status, in block order. A follower finished on its own (a controller given
+   it, with its status, in slot order. A follower finished on its own (a controller given
    up on finishes every busy slot) leaves its leader's list first, so none ends twice. */
 static void finish(unsigned slot, uint32_t status)
 {
@@ -268,10 +268,10 @@ static void controller_failed(const char *why)
             finish(slot, BLOCK_ERROR_NO_DEVICE);
 }
 
-/* Slot's command carries merged requests and failed for good: each request goes again with a
-   command of its own (own pieces, own blocks, fresh retries), so that only a bad one fails, as
-   it would have unmerged. true if it split (the requests wait for queue_kick); false: slot
-   carries no other request, and its failure is its own. */
+/* Slot's command carries merged requests and failed or timed out (the first time: no retry
+   as a whole): each request goes again with a command of its own (own pieces, own blocks, fresh
+   retries), so that only a bad one fails, as it would have unmerged. true if it split (the requests
+   wait for queue_kick); false: slot carries no other request, and its failure is its own. */
 static bool split(unsigned slot)
 {
     struct nvme_slot *s = &nvme.slots[slot];
@@ -313,9 +313,12 @@ static void command_failed(unsigned slot, uint16_t status)
     bool aborted = s->aborting && NVME_STATUS_SCT(status) == 0 &&
                    NVME_STATUS_SC(status) == NVME_SC_ABORT_REQUESTED; /* DNR, M, CRD aside */
     s->aborting = false;
+    /* A merged command goes no further as one: each of its requests goes again alone, with
+       retries of its own, so a bad one fails as soon as it would have unmerged (retrying the
+       whole first would double the time a client waits to hear of a bad block). */
+    if (split(slot))
+        return;
     if (aborted && s->retries >= NVME_RETRIES) {
-        if (split(slot))
-            return;
         printf("nvme: disk %u (namespace %u): time-out at LBA %llu (%u block%s) after %u "
                "retries\n",
                s->disk, nvme.disks[s->disk].nsid, (unsigned long long)s->lba, s->count,
@@ -329,8 +332,6 @@ static void command_failed(unsigned slot, uint16_t status)
         send(slot);
         return;
     }
-    if (split(slot))
-        return;
     printf("nvme: disk %u (namespace %u): %s at LBA %llu (%u block%s)%s\n", s->disk,
            nvme.disks[s->disk].nsid, nvme_status_name(status), (unsigned long long)s->lba, s->count,
            s->count == 1 ? "" : "s", s->retries ? " after retries" : "");
@@ -425,7 +426,7 @@ static void recover(const char *why)
     if (count == 1) {
         unsigned slot = lowest_bit(in_flight);
         struct nvme_slot *s = &nvme.slots[slot];
-        if (s->retries >= NVME_RETRIES && split(slot)) {
+        if (split(slot)) {
             in_flight = 0; /* split: each waits to go as a new request (not a suspect) */
         } else if (s->retries >= NVME_RETRIES) {
             printf("nvme: disk %u (namespace %u): time-out at LBA %llu (%u block%s) after %u "
