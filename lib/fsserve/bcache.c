@@ -386,6 +386,12 @@ static const uint8_t *lookup(struct bcache *c, uint64_t block, bool peek)
         c->view_count = count;
         memset(c->view_state, VIEW_FRESH, count);
         c->view_state[0] = VIEW_SERVED;
+        /* A block cached already was read over: its entry (dirty, maybe newer than the disk)
+           is the answer, and must stay so after it is written back and evicted while the view
+           lives, so the view never serves it (review, 2026-12-07). */
+        for (unsigned k = 1; k < count; k++)
+            if (find(c, block + k) != NONE)
+                c->view_state[k] = VIEW_GONE;
         return run;
     }
     int e = NONE;

@@ -35,9 +35,10 @@ static inline __attribute__((always_inline)) uint32_t
 crc_bytes(uint32_t crc, uint8_t *out, const uint8_t *bytes, size_t length, bool copy)
 {
     for (size_t i = 0; i < length; i++) {
-        crc = (crc >> 8) ^ crc_tables[0][(crc ^ bytes[i]) & 0xffu];
+        uint8_t byte = bytes[i]; /* read once: the copy and the checksum see the same byte */
+        crc = (crc >> 8) ^ crc_tables[0][(crc ^ byte) & 0xffu];
         if (copy)
-            out[i] = bytes[i];
+            out[i] = byte;
     }
     return crc;
 }

@@ -63,9 +63,10 @@ crc_loop(uint32_t crc32, uint8_t *out, const uint8_t *bytes, size_t length, bool
     }
     crc32 = (uint32_t)crc;
     while (length--) {
+        uint8_t byte = *bytes++; /* read once: the copy and the checksum see the same byte */
         if (copy)
-            *out++ = *bytes;
-        crc32 = _mm_crc32_u8(crc32, *bytes++);
+            *out++ = byte;
+        crc32 = _mm_crc32_u8(crc32, byte);
     }
     return crc32;
 }

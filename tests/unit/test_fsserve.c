@@ -535,6 +535,57 @@ static void test_cache_write_buffer(void **state)
     free(d);
 }
 
+/* A block dirty in the cache when a peeked run reads over it: once written back and evicted
+   while the run lives, the run's older copy must not become its answer (the entry's bytes, as
+   written back, must). */
+static void test_cache_dirty_in_view(void **state)
+{
+    (void)state;
+    struct disk *d = new_disk(true);
+    struct bcache *c = new_cache(d, 64);
+    uint8_t in[BCACHE_BLOCK];
+    fill(in, 0xab);
+    assert_int_equal(bcache_write(c, 5, in), 0); /* dirty before the run is read */
+    for (unsigned b = 0; b < 4; b++)
+        assert_non_null(bcache_peek(c, b));
+    /* writes elsewhere (no miss): 5 is written back and evicted, the view lives on */
+    for (unsigned b = 100; b < 200; b++) {
+        fill(in, 1);
+        assert_int_equal(bcache_write(c, b, in), 0);
+    }
+    uint8_t out[BCACHE_BLOCK];
+    assert_int_equal(bcache_read(c, 230, out), 0); /* a miss elsewhere: the view settles */
+    assert_int_equal(bcache_read(c, 5, out), 0);   /* a plain read, long after */
+    fill(in, 0xab);
+    assert_memory_equal(in, out, BCACHE_BLOCK);
+    bcache_free(c);
+    free(d);
+}
+
+/* A plain write to a block of a live peeked run, then its eviction (written back): the run's
+   copy, older than the write, must be forgotten, so a later peek reads the disk's new bytes. */
+static void test_cache_write_in_view(void **state)
+{
+    (void)state;
+    struct disk *d = new_disk(true);
+    struct bcache *c = new_cache(d, 64);
+    for (unsigned b = 0; b < 4; b++)
+        assert_non_null(bcache_peek(c, b)); /* the run covers 5, never asked for */
+    uint8_t in[BCACHE_BLOCK];
+    fill(in, 0xcd);
+    assert_int_equal(bcache_write(c, 5, in), 0);
+    for (unsigned b = 100; b < 200; b++) { /* 5 written back and evicted; the run lives on */
+        fill(in, 1);
+        assert_int_equal(bcache_write(c, b, in), 0);
+    }
+    const uint8_t *got = bcache_peek(c, 5);
+    assert_non_null(got);
+    fill(in, 0xcd);
+    assert_memory_equal(in, got, BCACHE_BLOCK);
+    bcache_free(c);
+    free(d);
+}
+
 /* The cache tests again with the backend's hooks: the same results, the runs staged in the
    backend's memory and the reads taken from its view. */
 static void test_cache_with_hooks(void **state)
@@ -546,7 +597,9 @@ static void test_cache_with_hooks(void **state)
                                                    test_cache_readahead_evicts_dirty,
                                                    test_cache_readahead_streams,
                                                    test_cache_peek_stream,
-                                                   test_cache_write_buffer};
+                                                   test_cache_write_buffer,
+                                                   test_cache_dirty_in_view,
+                                                   test_cache_write_in_view};
     with_hooks = true;
     for (size_t i = 0; i < sizeof cache_tests / sizeof cache_tests[0]; i++)
         cache_tests[i](state);
@@ -586,6 +639,8 @@ int main(void)
         cmocka_unit_test(test_cache_readahead_evicts_dirty),
         cmocka_unit_test(test_cache_readahead_streams),
         cmocka_unit_test(test_cache_peek_stream),
+        cmocka_unit_test(test_cache_dirty_in_view),
+        cmocka_unit_test(test_cache_write_in_view),
         cmocka_unit_test(test_cache_write_buffer),
         cmocka_unit_test(test_cache_with_hooks),
         cmocka_unit_test(test_cache_hooks_used),
