@@ -244,15 +244,17 @@ long frame_invoke(struct invocation *inv)
     if (error)
         return error;
     struct cap *cap = &inv->slot->cap;
+    if (inv->label == FRAME_PHYSICAL_ADDRESS) { /* changes no mapping: no epoch */
+        invoke_reply(inv, FRAME_PHYSICAL_ADDRESS_ANSWER_ADDRESS, cap->object);
+        return ERR_OK;
+    }
     thread_buffer_epoch++; /* unmapped or protected: thread.h */
     if (inv->label == FRAME_UNMAP) {
         unmap_cap(cap);
-    } else if (inv->label == FRAME_PROTECT) {
+    } else {
         *a.entry = (cap->object & PTE_ADDRESS) | frame_flags(cap, a.rights);
         cap->mapping.rights = (uint8_t)a.rights;
         flush(a.vs, cap->mapping.vaddr, false);
-    } else {
-        invoke_reply(inv, FRAME_PHYSICAL_ADDRESS_ANSWER_ADDRESS, cap->object);
     }
     return ERR_OK;
 }
