@@ -82,7 +82,7 @@ struct result libsys_thread_start(struct libsys_thread *t, const struct libsys_t
     e = libsys_make_object(CAP_THREAD, THREAD_BITS, &thread);
     if (!result_is_ok(e))
         return e;
-    long k = libsys_thread_start_with(t, thread, frame, (struct ipc_buffer *)address, how, entry,
-                                      arg);
+    long k =
+        libsys_thread_start_with(t, thread, frame, (struct ipc_buffer *)address, how, entry, arg);
     return k == ERR_OK ? result_ok() : result_from_kernel(k, 0);
 }
