@@ -1,7 +1,7 @@
 /* libsys threads with IPC buffers of their own in an ordinary process (libsys/thread.h): two
    threads made by libsys_thread_start (memory from memsrv) read an initrd file from procsrv at
-   once, its answers 55 words long (past MR9: through each thread's own buffer), and compare
-   every byte with what the main thread read first. */
+   once (4 KiB of it from 16 KiB on), its answers 55 words long (past MR9: through each thread's own
+   buffer), and compare every byte with what the main thread read first. */
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
@@ -10,9 +10,12 @@
 #include "libsys/thread.h"
 #include "proctest.h"
 
-#define THREADS      2
-#define ROUNDS       20
-#define FILE_MAX     4096 /* bytes of the file compared */
+#define THREADS  2
+#define ROUNDS   20
+#define FILE_MAX 4096 /* bytes of the file compared */
+#define FILE_BASE                                                                                  \
+    16384 /* from here: a program's code, which no two pieces share (its                           \
+            first pages are mostly zeros, alike for every piece) */
 #define THREAD_STACK (16 * 1024)
 
 static char path[PROC_PATH_MAX + 1];
@@ -39,7 +42,7 @@ static void reader(void *arg)
             size_t want = reference_size - offset < PROC_FILE_CHUNK ? reference_size - offset
                                                                     : PROC_FILE_CHUNK;
             uint8_t piece[PROC_FILE_CHUNK];
-            struct result e = proc_file_read(path, offset, piece, want, &got);
+            struct result e = proc_file_read(path, FILE_BASE + offset, piece, want, &got);
             n++;
             bad += !result_is_ok(e) || got != want || memcmp(piece, reference + offset, want);
         }
@@ -51,16 +54,17 @@ static void reader(void *arg)
 
 void threads_check(void)
 {
-    /* The first initrd file of FILE_MAX bytes or more: a piece of it fills 55 words. */
+    /* The first initrd file of FILE_BASE + FILE_MAX bytes or more: a piece fills 55 words. */
     uint64_t size = 0;
     for (uint64_t i = 0; result_is_ok(proc_file_list(i, path, sizeof path, &size)); i++)
-        if (size >= FILE_MAX)
+        if (size >= FILE_BASE + FILE_MAX)
             break;
-    check("an initrd file of 4 KiB or more", size >= FILE_MAX, 1);
+    check("an initrd file of 20 KiB or more", size >= FILE_BASE + FILE_MAX, 1);
     size_t got = 0;
     for (reference_size = 0; reference_size < FILE_MAX; reference_size += got)
-        if (!result_is_ok(proc_file_read(path, reference_size, reference + reference_size,
-                                         FILE_MAX - reference_size, &got)) ||
+        if (!result_is_ok(proc_file_read(path, FILE_BASE + reference_size,
+                                         reference + reference_size, FILE_MAX - reference_size,
+                                         &got)) ||
             got == 0)
             break;
     check("read by the main thread", (long)reference_size, FILE_MAX);
@@ -78,10 +82,11 @@ void threads_check(void)
         proc_sleep_ms(10);
     check("both threads finished", (long)atomic_load(&finished), THREADS);
     check("each has its own buffer, past the main thread's",
-          buffer_seen[0] == LIBSYS_THREAD_BUFFERS && buffer_seen[1] == LIBSYS_THREAD_BUFFERS + PAGE_SIZE,
+          buffer_seen[0] == LIBSYS_THREAD_BUFFERS &&
+              buffer_seen[1] == LIBSYS_THREAD_BUFFERS + PAGE_SIZE,
           1);
-    check("the main thread's is USER_IPC_BUFFER", (long)(libsys_ipc_buffer == (void *)USER_IPC_BUFFER),
-          1);
+    check("the main thread's is USER_IPC_BUFFER",
+          (long)(libsys_ipc_buffer == (void *)USER_IPC_BUFFER), 1);
     check("thread 0: every piece as the main thread read it", (long)wrong[0], 0);
     check("thread 1: every piece as the main thread read it", (long)wrong[1], 0);
     check("and they made their calls", calls[0] == calls[1] && calls[0] >= ROUNDS * 9, 1);
