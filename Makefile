@@ -268,7 +268,7 @@ LIBSYS_ARCHIVE_OBJS := $(BUILD)/user/lib/libsys/syscall.o \
 	$(BUILD)/user/lib/libsys/invoke.o $(BUILD)/user/lib/libsys/acpi_client.o \
 	$(BUILD)/user/lib/libsys/pci_driver.o \
 	$(BUILD)/user/lib/libsys/vmap.o $(BUILD)/user/lib/libsys/objects.o $(BUILD)/user/lib/libsys/watchdog.o \
-	$(BUILD)/user/lib/libsys/mutex.o \
+	$(BUILD)/user/lib/libsys/mutex.o $(BUILD)/user/lib/libsys/thread.o \
 	$(BUILD)/user/lib/libsys/block_server.o $(BUILD)/user/lib/libsys/block_driver.o \
 	$(BUILD)/user/lib/libsys/block_server_session.o $(BUILD)/user/lib/libsys/block_server_wait.o \
 	$(BUILD)/user/lib/libsys/block_server_queue.o $(BUILD)/user/lib/block/block_check.o \

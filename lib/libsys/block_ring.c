@@ -106,7 +106,7 @@ static unsigned wait_message(struct block_session *s, struct missive_msg *m)
    request at queue depth 1 waits once. */
 static long wait_call(struct block_session *s, struct missive_msg *m)
 {
-    struct ipc_buffer *buffer = (struct ipc_buffer *)USER_IPC_BUFFER;
+    struct ipc_buffer *buffer = libsys_ipc_buffer;
     buffer->receive_slot = 0; /* the answer brings no capability (a server's loop may set it) */
     long k = ERR_OK;
     for (int attempt = 0; attempt < BLOCK_WAIT_RETRIES; attempt++) {

@@ -5,6 +5,10 @@
 #include "libsys/service.h"
 #include "wordpack/wordpack.h"
 
+/* The main thread's (and the root task's) frame until a thread is given its own (thread.c):
+   the TLS template's value, so every thread that copies the template starts with it. */
+_Thread_local struct ipc_buffer *libsys_ipc_buffer = (struct ipc_buffer *)USER_IPC_BUFFER;
+
 bool request_put_bytes(struct request *r, unsigned first, const void *bytes, size_t n)
 {
     if (first > MSG_MAX_LENGTH || n > (MSG_MAX_LENGTH - first) * 8)

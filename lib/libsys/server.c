@@ -24,7 +24,7 @@ static uint64_t server_receive_slot(const struct server *s)
 static void server_receive(struct server *s, struct server_call *call, long status,
                            uint64_t receive_slot)
 {
-    struct ipc_buffer *buffer = (struct ipc_buffer *)USER_IPC_BUFFER;
+    struct ipc_buffer *buffer = libsys_ipc_buffer;
     struct missive_msg *msg = &call->in.msg; /* the answer goes out of it, the request comes in */
     long e;
     buffer->receive_slot = receive_slot;
@@ -88,7 +88,7 @@ _Noreturn void server_run(struct server *s)
 {
     if (s->endpoint_is_notification)
         server_run_notifications(s);
-    static struct server_call call;
+    struct server_call call = {0}; /* per thread: several may serve one endpoint */
     uint64_t receive_slot = server_receive_slot(s);
     long status = SERVER_NO_REPLY;
     for (;;) {

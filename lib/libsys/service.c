@@ -13,7 +13,7 @@
 long request_call(uint64_t slot, struct request *r, const uint64_t *caps, unsigned cap_count,
                   uint64_t receive_slot)
 {
-    struct ipc_buffer *buffer = (struct ipc_buffer *)USER_IPC_BUFFER;
+    struct ipc_buffer *buffer = libsys_ipc_buffer;
     /* The words in the IPC buffer are lost if the call must be repeated
        (the kernel copied them already); keep them. */
     uint64_t saved[MSG_MAX_LENGTH - MSG_REGISTERS];

@@ -18,8 +18,22 @@
 #include "proto/proc.h"
 #include "result/result.h"
 
+/* This thread's IPC buffer, where words past MR9 and capabilities travel (request.c defines
+   it). Thread-local rather than the one address USER_IPC_BUFFER, so that each thread libsys
+   starts (libsys/thread.h) has a frame of its own and several can call or serve at once:
+   every thread libsys serves from has thread-local storage (start.c's main thread, thread.c's,
+   the console's helper), and reading it is one instruction, as loading the constant was
+   (local-exec: an %fs-relative load). A thread that copies the TLS template (the console's
+   helper) starts with USER_IPC_BUFFER, the main thread's. Threads without TLS (FS base 0: the
+   watchdog, hmfs's ticker) must make only register-only system calls, as before. */
+#ifdef __PICOLIBC__
+extern _Thread_local struct ipc_buffer *libsys_ipc_buffer __attribute__((tls_model("local-exec")));
+#else
+extern _Thread_local struct ipc_buffer *libsys_ipc_buffer; /* host unit tests */
+#endif
+
 /* A request or reply of up to MSG_MAX_LENGTH words: words 0-9 travel in
-   registers, the rest in this thread's IPC buffer. */
+   registers, the rest in this thread's IPC buffer (libsys_ipc_buffer). */
 struct request {
     uint64_t label;
     uint64_t length; /* words */
@@ -32,7 +46,7 @@ static inline uint64_t request_word(const struct request *r, unsigned i)
 {
     if (i < MSG_REGISTERS)
         return r->msg.mr[i];
-    return i < MSG_MAX_LENGTH ? ((struct ipc_buffer *)USER_IPC_BUFFER)->mr[i] : 0;
+    return i < MSG_MAX_LENGTH ? libsys_ipc_buffer->mr[i] : 0;
 }
 
 /* Sets word i (MR i; nothing past MSG_MAX_LENGTH) and makes the request at least i + 1 long. */
@@ -41,7 +55,7 @@ static inline void request_set_word(struct request *r, unsigned i, uint64_t valu
     if (i < MSG_REGISTERS)
         r->msg.mr[i] = value;
     else if (i < MSG_MAX_LENGTH)
-        ((struct ipc_buffer *)USER_IPC_BUFFER)->mr[i] = value;
+        libsys_ipc_buffer->mr[i] = value;
     if (i < MSG_MAX_LENGTH && i + 1 > r->length)
         r->length = i + 1;
 }

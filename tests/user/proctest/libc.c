@@ -72,5 +72,6 @@ int libc_suite(void)
     check("strtod inf", isinf(strtod("inf", 0)), 1);
     check("strtol", strtol("-12345", 0, 10), -12345);
     check("atoi", atoi("77"), 77);
+    threads_check();
     return check_report("libc") != 0;
 }

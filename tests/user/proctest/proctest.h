@@ -6,6 +6,8 @@
 #include "testlib.h"
 
 int libc_suite(void);
+/* libsys threads with their own IPC buffers (threads.c), part of the libc suite. */
+void threads_check(void);
 int echo_server(const char *version);
 int echo_client(int rounds);
 int echo_crash(void);

@@ -5,10 +5,13 @@
  * unmapped or revoked while it waits (for a message or for a reply): the sender gets
  * ERR_NOT_MAPPED and nothing of the message reaches the frame.
  */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "libsys/libsys.h"
+#include "libsys/server.h"
+#include "libsys/thread.h"
 #include "usertest.h"
 
 enum {
@@ -312,6 +315,122 @@ static void test_mid_call(void)
     check("suspend the second client", thread_suspend(B_CLIENT2), ERR_OK);
 }
 
+/* --- libsys threads with buffers of their own (libsys/thread.h) --------------------------- */
+
+#define PAIR_THREADS 2   /* two clients and two server threads */
+#define PAIR_CALLS   200 /* calls per client */
+#define PAIR_STACK   (16 * 1024)
+#define PAIR_MAP_AT  (B_MAP_AT + 0x4000) /* their four frames: same page table as B_MAP_AT */
+#define LABEL_PAIR   7
+
+static _Alignas(16) uint8_t pair_stacks[2 * PAIR_THREADS][PAIR_STACK];
+static struct libsys_thread pair_threads[2 * PAIR_THREADS];
+static uint64_t pair_endpoint;
+static volatile uint64_t pair_served[PAIR_THREADS], pair_wrong[PAIR_THREADS], pair_done;
+
+/* Word i of client c's call number n: different for each client, call and position. */
+static uint64_t pair_word(uint64_t c, uint64_t n, uint64_t i)
+{
+    return 0xc3ull << 56 | c << 48 | n << 16 | i;
+}
+
+/* The server threads' handler (libsys's server loop, request_word/request_set_word through
+   libsys_ipc_buffer): reads every word, yields so that the other thread runs between its
+   receive and its reply, and answers each word inverted, plus which server thread it was. */
+static long pair_echo(struct server_call *call)
+{
+    uint64_t words[MSG_MAX_LENGTH], length = call->in.length;
+    for (unsigned i = 0; i < length; i++)
+        words[i] = request_word(&call->in, i);
+    struct missive_msg m = {0};
+    missive_syscall(SYS_YIELD, 0, 0, &m);
+    for (unsigned i = 0; i < length; i++)
+        request_set_word(&call->out, i, ~words[i]);
+    uint64_t me = (uint64_t)call->server->context;
+    pair_served[me]++;
+    return SERVICE_OK;
+}
+
+static const struct server_op pair_ops[] = {{.label = LABEL_PAIR, .handle = pair_echo}};
+static struct server pair_servers[PAIR_THREADS];
+
+static void pair_server(void *arg)
+{
+    server_run(arg);
+}
+
+/* A client thread (arg: its number): PAIR_CALLS calls of 64 words through request_call, each
+   written into its buffer, then a yield (the other client writes its own meanwhile), then the
+   call; every word of every answer checked. */
+static void pair_client(void *arg)
+{
+    uint64_t c = (uint64_t)arg, wrong = 0;
+    for (uint64_t n = 0; n < PAIR_CALLS; n++) {
+        struct request r = {.label = LABEL_PAIR};
+        for (unsigned i = 0; i < MSG_MAX_LENGTH; i++)
+            request_set_word(&r, i, pair_word(c, n, i));
+        struct missive_msg m = {0};
+        missive_syscall(SYS_YIELD, 0, 0, &m);
+        long k = request_call(pair_endpoint, &r, 0, 0, 0);
+        wrong += k != ERR_OK || r.label != SERVICE_OK || r.length != MSG_MAX_LENGTH;
+        for (unsigned i = 0; k == ERR_OK && i < MSG_MAX_LENGTH; i++)
+            wrong += request_word(&r, i) != ~pair_word(c, n, i);
+    }
+    pair_wrong[c] = wrong;
+    atomic_fetch_add((_Atomic uint64_t *)&pair_done, 1);
+    for (;;)
+        missive_syscall(SYS_YIELD, 0, 0, &(struct missive_msg){0});
+}
+
+/* Two client threads calling two server threads at once, each of the four with its own IPC
+   buffer (libsys_thread_start_with): no answer word is another call's, and both server threads
+   served. With one buffer for all (libsys's old USER_IPC_BUFFER) the words of the calls in
+   flight overwrite each other at the yields. */
+static void test_thread_buffers(void)
+{
+    pair_endpoint = setup_objects(CAP_ENDPOINT, 0, 1);
+    uint64_t threads = setup_objects(CAP_THREAD, 0, 2 * PAIR_THREADS);
+    uint64_t frames = setup_objects(CAP_FRAME, PAGE_BITS, 2 * PAIR_THREADS);
+    for (unsigned t = 0; t < 2 * PAIR_THREADS; t++) {
+        uint64_t at = PAIR_MAP_AT + t * PAGE_SIZE;
+        check("a thread's buffer mapped",
+              vspace_map_frame(ROOT_SLOT_VSPACE, frames + t, at, CAP_RIGHT_READ | CAP_RIGHT_WRITE),
+              ERR_OK);
+        struct libsys_thread_how how = {.name = t < PAIR_THREADS ? "pair-server" : "pair-client",
+                                        .priority = 255,
+                                        .cpu = LIBSYS_THREAD_ANY_CPU,
+                                        .stack = pair_stacks[t],
+                                        .stack_bytes = PAIR_STACK};
+        long k;
+        if (t < PAIR_THREADS) {
+            pair_servers[t] = (struct server){.name = "pair",
+                                              .endpoint = pair_endpoint,
+                                              .cspace = ROOT_SLOT_CSPACE,
+                                              .ops = pair_ops,
+                                              .op_count = 1,
+                                              .context = (void *)(uint64_t)t};
+            k = libsys_thread_start_with(&pair_threads[t], threads + t, frames + t,
+                                         (struct ipc_buffer *)at, &how, pair_server,
+                                         &pair_servers[t]);
+        } else {
+            k = libsys_thread_start_with(&pair_threads[t], threads + t, frames + t,
+                                         (struct ipc_buffer *)at, &how, pair_client,
+                                         (void *)(uint64_t)(t - PAIR_THREADS));
+        }
+        check("a libsys thread with its own buffer starts", k, ERR_OK);
+    }
+    struct missive_msg m = {0};
+    for (long i = 0; i < 100 * ROUNDS && pair_done < PAIR_THREADS; i++)
+        missive_syscall(SYS_YIELD, 0, 0, &m);
+    check("both clients finished", (long)pair_done, PAIR_THREADS);
+    check("client 0: every word of every answer its own", (long)pair_wrong[0], 0);
+    check("client 1: every word of every answer its own", (long)pair_wrong[1], 0);
+    check("the calls were served", (long)(pair_served[0] + pair_served[1]), 2 * PAIR_CALLS);
+    check("by both server threads", pair_served[0] > 0 && pair_served[1] > 0, 1);
+    for (unsigned t = 0; t < 2 * PAIR_THREADS; t++)
+        thread_suspend(threads + t);
+}
+
 int ipcbuf_suite(void)
 {
     uint64_t ut = setup_find_untyped(16, false);
@@ -339,6 +458,7 @@ int ipcbuf_suite(void)
     test_every_length();
     test_receiver_buffer();
     test_mid_call();
+    test_thread_buffers();
     check("suspend the server", thread_suspend(B_SERVER), ERR_OK);
     cspace_revoke(ROOT_SLOT_CSPACE, B_UT, NULL);
     return check_report("ipcbuf");
