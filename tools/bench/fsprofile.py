@@ -9,7 +9,11 @@ window's end is late by at most that).
 
     fsprofile.py --system linux|missive [--row write-fsync-64m] --build DIR
                  [--missive-build DIR --mkfs-hmfs PATH] [--linux-kernel K --linux-initrd I]
-                 [--perf-data FILE] [--sort comm,dso,sym] [--call-graph]
+                 [--perf-data FILE] [--sort comm,dso,sym] [--call-graph] [--events E1,E2]
+
+--events adds perf events (uprobes on QEMU's functions, made first with `perf probe -x
+/usr/bin/qemu-system-x86_64 ...`) and prints how many fired in the row's window: e.g. CR3
+writes, each of which empties TCG's soft TLB (docs/fs-performance.md, 2026-12-07 night).
 
 The boot runs fs.py's wall rows (Missive: etc/fsbench-wall.manifest; Linux: -r 1); QEMU is
 killed once the row's line is there, so the rows after it do not run.
@@ -73,7 +77,7 @@ def main():
         os.remove(log)
     print("fsprofile: " + " ".join(cmd), flush=True)
     # perf starts QEMU, so every thread QEMU makes is recorded from its start.
-    perf = subprocess.Popen(["perf", "record", "-q", "-k", "CLOCK_MONOTONIC", 
+    perf = subprocess.Popen(["perf", "record", "-q", "-k", "CLOCK_MONOTONIC",
                              "-e", "cpu-clock/freq=2000/", *[a for e in events for a in ("-e", e)],
                              *(["-g"] if args.call_graph else []), "-o", data, "--", *cmd],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
@@ -105,8 +109,7 @@ def main():
         for e in events:
             print(f"fsprofile: {e}: {names.count(e)} in the row")
     return subprocess.run(["perf", "report", "-i", data, "--stdio", "--time", window, "--sort",
-                           args.sort, "--percent-limit", "0.3", "-g", "none", "--event",
-                           "cpu-clock/freq=2000/"]).returncode
+                           args.sort, "--percent-limit", "0.3", "-g", "none"]).returncode
 
 
 if __name__ == "__main__":
