@@ -76,9 +76,10 @@ int hmfs_read(struct hmfs *fs, unsigned tree, uint64_t ino, uint64_t offset, voi
     return HMFS_OK;
 }
 
-/* Writes n bytes at in_block of block index of file ino: one step. */
+/* Writes n bytes at in_block of block index of file ino, its mtime set to mtime: one step. */
 static int write_block(struct hmfs *fs, unsigned tree, uint64_t ino, uint64_t index,
-                       size_t in_block, const uint8_t *bytes, size_t n, uint64_t end)
+                       size_t in_block, const uint8_t *bytes, size_t n, uint64_t end,
+                       uint64_t mtime)
 {
     int rc = hmfs_step(fs);
     if (rc == HMFS_OK)
@@ -118,7 +119,7 @@ static int write_block(struct hmfs *fs, unsigned tree, uint64_t ino, uint64_t in
     if (rc == HMFS_OK) {
         if (end > ip->size)
             ip->size = end;
-        ip->mtime = fs->options.clock ? fs->options.clock() : 0;
+        ip->mtime = mtime;
     }
     return hmfs_step_end(fs, before, rc);
 }
@@ -137,6 +138,10 @@ int hmfs_write(struct hmfs *fs, unsigned tree, uint64_t ino, uint64_t offset, co
         return rc;
     if (offset > HMFS_MAX_FILE_SIZE || length > HMFS_MAX_FILE_SIZE - offset)
         return HMFS_ERR_FBIG;
+    /* One reading of the clock for the whole write, not one a block: a server's clock may be
+       a call to another process (servers/hmfs: procsrv's uptime), and the write is one
+       operation whose blocks share its time. */
+    uint64_t mtime = fs->options.clock ? fs->options.clock() : 0;
     const uint8_t *in = buffer;
     while (*done < length) {
         uint64_t at = offset + *done;
@@ -145,7 +150,7 @@ int hmfs_write(struct hmfs *fs, unsigned tree, uint64_t ino, uint64_t offset, co
         size_t n = HMFS_DATA_BYTES - in_block;
         if (n > length - *done)
             n = length - *done;
-        rc = write_block(fs, tree, ino, index, in_block, in + *done, n, at + n);
+        rc = write_block(fs, tree, ino, index, in_block, in + *done, n, at + n, mtime);
         if (rc)
             return rc;
         *done += n;

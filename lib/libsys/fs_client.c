@@ -15,8 +15,8 @@
 /* Where connections' buffers are mapped in a client: one 128 MiB region after the other. */
 #define FS_CLIENT_MAP_BASE 0x580000000000ul
 #define FS_CLIENT_MAP_STEP (128ul << 20)
-#define FS_SMALL_BUFFER    (64ul << 10) /* bytes up to which 4 KiB frames are used */
-#define FS_MIN_BUFFER      (8ul << 10)  /* two paths of FS_PATH_MAX and room to spare */
+#define FS_SMALL_BUFFER    (128ul << 10) /* bytes up to which 4 KiB frames are used */
+#define FS_MIN_BUFFER      (8ul << 10)   /* two paths of FS_PATH_MAX and room to spare */
 #define FS_PATH_SLOT_A     0
 #define FS_PATH_SLOT_B     (FS_PATH_MAX + 8)
 

@@ -21,10 +21,10 @@
 
 struct fs_client; /* opaque: libsys/fs_client.c */
 
-#define FS_CLIENT_DEFAULT_BUFFER (64u << 10) /* bytes fs_default's connection shares */
+#define FS_CLIENT_DEFAULT_BUFFER (128u << 10) /* bytes fs_default's connection shares */
 
 /* Connects to the file server registered as server (NULL: FS_SERVER_NAME) with a buffer of
-   buffer_bytes (rounded up: 4 KiB frames up to 64 KiB, 2 MiB frames past it; at least
+   buffer_bytes (rounded up: 4 KiB frames up to 128 KiB, 2 MiB frames past it; at least
    8 KiB, at most FS_MAX_FRAMES frames): *out is the connection. */
 struct result fs_connect(const char *server, size_t buffer_bytes, struct fs_client **out);
 /* This process's shared connection to FS_SERVER_NAME, made on first use with

@@ -161,10 +161,24 @@ static bool keep_serving(struct server *s, long error)
     return true;
 }
 
+/* lib/hmfs's clock (mtime, seconds): procsrv's uptime, asked again only when the time stamp
+   counter has moved CLOCK_FRESH_TICKS since the last answer (about 7 ms at the 2.4 GHz of the
+   development host), else that answer. Each question is an IPC round trip to procsrv, two
+   address-space switches, and QEMU's TCG empties its whole soft TLB at each: asked for every
+   4 KiB block written, they took more of the big file's write than the data's copies
+   (docs/fs-performance.md, 2026-12-07 night). A stamp a few ms old is within its second. */
+#define CLOCK_FRESH_TICKS (1ull << 24)
 static uint64_t clock_seconds(void)
 {
-    uint64_t ms = 0;
-    return result_is_ok(proc_uptime_ms(&ms)) ? ms / 1000 : 0;
+    static uint64_t asked, seconds;
+    static bool known;
+    uint64_t now = ticks_now(), ms = 0;
+    if (known && now >= asked && now - asked < CLOCK_FRESH_TICKS)
+        return seconds;
+    if (!result_is_ok(proc_uptime_ms(&ms)))
+        return known ? seconds : 0;
+    asked = ticks_now(), seconds = ms / 1000, known = true;
+    return seconds;
 }
 
 /* The least ticks of CHECKSUM_TRIES checksums of block by crc. */

@@ -355,6 +355,39 @@ static void test_directory_splits(void **state)
 
 /* hmfs_resolve's memo of the last directory part never outlives a change of what a path
    leads to: renames, rmdirs and trees made or deleted in between are seen. */
+/* A clock that counts its readings and gives their number as the time. */
+static unsigned clock_reads;
+static uint64_t counting_clock(void)
+{
+    return ++clock_reads;
+}
+
+/* A write of many blocks reads the clock once, and every block's step sets that time: a
+   server's clock can be a call to another process (servers/hmfs asks procsrv), which a read a
+   block made the big file's most frequent call (docs/fs-performance.md, 2026-12-07 night). */
+static void test_write_reads_clock_once(void **state)
+{
+    (void)state;
+    struct memdev m;
+    memdev_init(&m, 4096);
+    assert_int_equal(hmfs_format(&m.dev), HMFS_OK);
+    struct hmfs_options o = {64, counting_clock};
+    struct hmfs *fs;
+    assert_int_equal(hmfs_mount(&m.dev, &o, &fs), HMFS_OK);
+    uint64_t ino;
+    assert_int_equal(hmfs_create(fs, 0, ROOT, "stamped", &ino), HMFS_OK);
+    unsigned before = clock_reads;
+    write_pattern(fs, 0, ino, 5, 100, 40 * (size_t)HMFS_DATA_BYTES);
+    assert_int_equal(clock_reads, before + 1);
+    struct hmfs_stat st;
+    assert_int_equal(hmfs_stat(fs, 0, ino, &st), HMFS_OK);
+    assert_int_equal(st.mtime, before + 1);
+    assert_pattern(fs, 0, ino, 5, 100, 40 * (size_t)HMFS_DATA_BYTES);
+    assert_int_equal(hmfs_unmount(fs), HMFS_OK);
+    assert_clean(&m);
+    memdev_free(&m);
+}
+
 static void test_resolve_memo(void **state)
 {
     (void)state;
@@ -793,6 +826,7 @@ int main(void)
         cmocka_unit_test(test_crc32c),
         cmocka_unit_test(test_crc32c_slicing),
         cmocka_unit_test(test_data_written_early),
+        cmocka_unit_test(test_write_reads_clock_once),
         cmocka_unit_test(test_resolve_memo),
         cmocka_unit_test(test_directory_splits),
         cmocka_unit_test(test_inode_table_and_block_map),

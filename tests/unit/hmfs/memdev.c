@@ -24,26 +24,12 @@ static const void *md_peek(void *context, uint64_t block)
     return m->volatile_ + block * HMFS_BLOCK_SIZE;
 }
 
-static int md_write(void *context, uint64_t block, const void *data)
+/* Takes one write of block: counts it and marks the block unflushed, returning where its bytes
+   go in the volatile copy; NULL, taking nothing, for a block past the end or once the power is
+   cut, which the write that reaches cut_after does. The one gate of md_write and
+   md_write_buffer, so both count and cut alike. */
+static uint8_t *md_take_write(struct memdev *m, uint64_t block)
 {
-    struct memdev *m = context;
-    if (m->cut || block >= m->blocks)
-        return -1;
-    if (m->writes >= m->cut_after) {
-        m->cut = true;
-        return -1;
-    }
-    m->writes++;
-    memcpy(m->volatile_ + block * HMFS_BLOCK_SIZE, data, HMFS_BLOCK_SIZE);
-    m->unflushed[block] = true;
-    return 0;
-}
-
-/* The block in place to be filled (the write_buffer hook: blocks are checksummed as they are
-   copied there), counted and cut as md_write. */
-static void *md_write_buffer(void *context, uint64_t block)
-{
-    struct memdev *m = context;
     if (m->cut || block >= m->blocks)
         return NULL;
     if (m->writes >= m->cut_after) {
@@ -53,6 +39,22 @@ static void *md_write_buffer(void *context, uint64_t block)
     m->writes++;
     m->unflushed[block] = true;
     return m->volatile_ + block * HMFS_BLOCK_SIZE;
+}
+
+static int md_write(void *context, uint64_t block, const void *data)
+{
+    uint8_t *to = md_take_write(context, block);
+    if (!to)
+        return -1;
+    memcpy(to, data, HMFS_BLOCK_SIZE);
+    return 0;
+}
+
+/* The block in place to be filled (the write_buffer hook: blocks are checksummed as they are
+   copied there), counted and cut as md_write. */
+static void *md_write_buffer(void *context, uint64_t block)
+{
+    return md_take_write(context, block);
 }
 
 static int md_flush(void *context)
