@@ -16,7 +16,8 @@ extern char __tdata_size[], __tbss_size[], __tls_align[];
 
 #define MIN_STACK (8 * 1024)
 
-/* Frames handed out after USER_IPC_BUFFER (libsys_thread_start): any thread may start one. */
+/* Pages handed out after USER_IPC_BUFFER (libsys_thread_start). Atomic, but the slots and
+   memory a start takes are not (thread.h: one thread at a time starts threads). */
 static _Atomic unsigned buffers_used;
 
 /* The calling thread's thread pointer (%fs:0 holds it: start.c, and below). */
@@ -36,27 +37,41 @@ static _Noreturn void thread_main(struct libsys_thread *t)
         thread_suspend(t->thread);
 }
 
-long libsys_thread_start_with(struct libsys_thread *t, uint64_t thread, uint64_t frame,
-                              struct ipc_buffer *buffer, const struct libsys_thread_how *how,
-                              void (*entry)(void *arg), void *arg)
+/* Where the TLS block, the thread pointer and the stack's top go in how's memory; false if the
+   memory is too small (under MIN_STACK, or the TLS block leaves less than half of it). */
+static bool thread_layout(const struct libsys_thread_how *how, uintptr_t *tls, uintptr_t *tp,
+                          uintptr_t *top)
 {
-    *t = (struct libsys_thread){thread, frame, buffer, entry, arg};
     /* The TLS block at the bottom of the memory, the stack above it growing down to it. The
        x86_64 layout (variant II) puts the block just below the thread pointer, which points
        at itself; the block is a copy of the template, as the main thread's (start.c). */
     uintptr_t align = (uintptr_t)__tls_align ? (uintptr_t)__tls_align : 1;
     uintptr_t size = ((uintptr_t)__tdata_size + (uintptr_t)__tbss_size + align - 1) & ~(align - 1);
     uintptr_t base = (uintptr_t)how->stack;
-    uintptr_t tp = (base + size + align - 1) & ~(align - 1);
-    uintptr_t top = (base + how->stack_bytes) & ~(uintptr_t)15;
-    if (how->stack_bytes < MIN_STACK || tp + sizeof(void *) + MIN_STACK / 2 > top)
+    *tp = (base + size + align - 1) & ~(align - 1);
+    *tls = *tp - size;
+    *top = (base + how->stack_bytes) & ~(uintptr_t)15;
+    return how->stack_bytes >= MIN_STACK && *tp + sizeof(void *) + MIN_STACK / 2 <= *top;
+}
+
+long libsys_thread_start_with(struct libsys_thread *t, uint64_t thread, uint64_t frame,
+                              struct ipc_buffer *buffer, const struct libsys_thread_how *how,
+                              void (*entry)(void *arg), void *arg)
+{
+    uintptr_t tls, tp, top;
+    if (!thread_layout(how, &tls, &tp, &top))
         return ERR_INVALID_ARGUMENT;
-    _init_tls((void *)(tp - size));
+    *t = (struct libsys_thread){thread, frame, buffer, entry, arg};
+    _init_tls((void *)tls);
     *(uintptr_t *)tp = tp;
     /* The new thread's libsys_ipc_buffer: the same offset from its thread pointer as ours. */
     uintptr_t offset = (uintptr_t)&libsys_ipc_buffer - own_thread_pointer();
     *(struct ipc_buffer **)(tp + offset) = buffer;
-    long k = thread_configure(thread, PROC_SLOT_CSPACE, PROC_SLOT_VSPACE, how->priority, 0);
+    /* Its faults go to procsrv with this process's badge, as the main thread's do (the process
+       ends and is restarted as its manifest says, rather than living on without the thread);
+       the root task has no procsrv: its threads' faults are only logged. */
+    uint64_t fault = libsys_proc_info() ? PROC_SLOT_PROCSRV : 0;
+    long k = thread_configure(thread, PROC_SLOT_CSPACE, PROC_SLOT_VSPACE, how->priority, fault);
     if (k == ERR_OK)
         k = thread_set_ipc_buffer(thread, frame);
     if (k == ERR_OK && how->cpu != LIBSYS_THREAD_ANY_CPU)
@@ -69,20 +84,51 @@ long libsys_thread_start_with(struct libsys_thread *t, uint64_t thread, uint64_t
     return k == ERR_OK ? thread_resume(thread) : k;
 }
 
+/* Takes the next free buffer page's index; false when all LIBSYS_THREAD_MAX are taken. */
+static bool buffer_take(unsigned *index)
+{
+    unsigned n = atomic_load(&buffers_used);
+    do {
+        if (n >= LIBSYS_THREAD_MAX)
+            return false;
+    } while (!atomic_compare_exchange_weak(&buffers_used, &n, n + 1));
+    *index = n;
+    return true;
+}
+
+/* Gives index back if it is still the last one taken (else its page stays unused). */
+static void buffer_give_back(unsigned index)
+{
+    unsigned n = index + 1;
+    atomic_compare_exchange_strong(&buffers_used, &n, index);
+}
+
 struct result libsys_thread_start(struct libsys_thread *t, const struct libsys_thread_how *how,
                                   void (*entry)(void *arg), void *arg)
 {
-    unsigned index = atomic_fetch_add(&buffers_used, 1);
-    if (index >= LIBSYS_THREAD_MAX)
+    uintptr_t tls, tp, top;
+    if (!thread_layout(how, &tls, &tp, &top))
+        return result_from_kernel(ERR_INVALID_ARGUMENT, 0);
+    unsigned index;
+    if (!buffer_take(&index))
         return result_from_reply(ERR_OK, SERVICE_TOO_MANY, 0);
-    uint64_t address = LIBSYS_THREAD_BUFFERS + (uint64_t)index * PAGE_SIZE, frame, thread;
+    uint64_t address = LIBSYS_THREAD_BUFFERS + (uint64_t)index * PAGE_SIZE, frame = 0, thread = 0;
     struct result e = libsys_make_frames(PAGE_BITS, 1, address, &frame);
-    if (!result_is_ok(e))
-        return e;
-    e = libsys_make_object(CAP_THREAD, THREAD_BITS, &thread);
-    if (!result_is_ok(e))
-        return e;
-    long k =
-        libsys_thread_start_with(t, thread, frame, (struct ipc_buffer *)address, how, entry, arg);
-    return k == ERR_OK ? result_ok() : result_from_kernel(k, 0);
+    if (result_is_ok(e))
+        e = libsys_make_object(CAP_THREAD, THREAD_BITS, &thread);
+    if (result_is_ok(e)) {
+        long k = libsys_thread_start_with(t, thread, frame, (struct ipc_buffer *)address, how,
+                                          entry, arg);
+        if (k == ERR_OK)
+            return result_ok();
+        e = result_from_kernel(k, 0);
+    }
+    /* Nothing runs on them: the Thread goes, the frame goes (deleting it unmaps it), and the
+       page is free again. */
+    if (thread)
+        libsys_put_slot(thread);
+    if (frame)
+        libsys_put_slot(frame);
+    buffer_give_back(index);
+    return e;
 }

@@ -8,6 +8,10 @@
  *
  * The frames go in the 60 KiB between USER_IPC_BUFFER and USER_PROC_INFO (abi.h, proto/proc.h),
  * one page each: at most LIBSYS_THREAD_MAX threads per process, never given back.
+ *
+ * One thread at a time starts threads (or makes objects, libsys/objects.h): the slot allocator
+ * (libsys_alloc_slot, libsys_get_slot) is not thread-safe. A started thread's faults go to
+ * procsrv, as the main thread's: the process ends, rather than living on without it.
  */
 #ifndef MISSIVE_LIBSYS_THREAD_H
 #define MISSIVE_LIBSYS_THREAD_H

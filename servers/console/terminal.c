@@ -270,10 +270,10 @@ static const char *start_helper(struct terminal *t)
     if (thread_configure(t->thread, PROC_SLOT_CSPACE, PROC_SLOT_VSPACE, HELPER_PRIORITY, 0) !=
             ERR_OK ||
         thread_set_ipc_buffer(t->thread, PROC_SLOT_IPC_BUFFER) != ERR_OK ||
-        thread_set_tls_base(t->thread, tp) != ERR_OK ||
+        /* the registers' FS base is the thread's TLS: libsys_ipc_buffer lives there */
         thread_write_registers(t->thread, (uint64_t)helper_main,
                                (uint64_t)(helper_stack + HELPER_STACK - 8), (uint64_t)t, 0,
-                               0) != ERR_OK)
+                               tp) != ERR_OK)
         return "the terminal's thread cannot be set up";
     sys_thread_set_name(t->thread, "console-term");
     if (thread_resume(t->thread) != ERR_OK)
