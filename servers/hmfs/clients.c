@@ -35,10 +35,10 @@ static void client_reset(struct hmfsd_client *c)
     c->index = index;
 }
 
-unsigned clients_sweep(void)
+unsigned clients_sweep(unsigned most)
 {
     unsigned n = 0;
-    for (unsigned i = 0; i < FS_MAX_CLIENTS; i++) {
+    for (unsigned i = 0; i < FS_MAX_CLIENTS && n < most; i++) {
         struct hmfsd_client *c = &hmfsd.clients[i];
         struct cspace_identity id = {0};
         if (c->used && (cspace_identify(PROC_SLOT_CSPACE, c->frames[0], &id) != ERR_OK ||
@@ -62,7 +62,7 @@ static struct hmfsd_client *client_add(uint64_t pid)
                 c->index = i;
                 return c;
             }
-        if (!clients_sweep())
+        if (!clients_sweep(1))
             break;
     }
     return 0;

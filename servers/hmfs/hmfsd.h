@@ -95,9 +95,12 @@ struct device_waits device_waits(void);
 
 /* clients.c */
 void *clients_find(struct server *s, uint64_t badge);
-/* Forgets clients whose first frame is gone (their process ended), with their handles;
-   returns how many. */
-unsigned clients_sweep(void);
+/* Forgets at most `most` clients whose first frame is gone (their process ended), with their
+   handles; returns how many. One at a time where it can: each gives back up to FS_MAX_FRAMES
+   slots, and libsys keeps only 256 given-back slots for reuse (service.c), so forgetting a
+   whole table of dead clients at once lost the rest for good and the CSpace ran out after a
+   few hundred processes had opened files. */
+unsigned clients_sweep(unsigned most);
 /* The bytes [offset, offset + length) of c's buffer, or NULL if they are not all in frames
    received. */
 uint8_t *client_bytes(struct hmfsd_client *c, uint64_t offset, uint64_t length);

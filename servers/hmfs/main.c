@@ -166,7 +166,8 @@ static bool keep_serving(struct server *s, long error)
    development host), else that answer. Each question is an IPC round trip to procsrv, two
    address-space switches, and QEMU's TCG empties its whole soft TLB at each: asked for every
    4 KiB block written, they took more of the big file's write than the data's copies
-   (docs/fs-performance.md, 2026-12-07 night). A stamp a few ms old is within its second. */
+   (docs/fs-performance.md, 2026-12-07 night). A stamp is a few ms old at most
+   (it may name the second before, near a second's end), never older than the last answer. */
 #define CLOCK_FRESH_TICKS (1ull << 24)
 static uint64_t clock_seconds(void)
 {
@@ -177,7 +178,7 @@ static uint64_t clock_seconds(void)
         return seconds;
     if (!result_is_ok(proc_uptime_ms(&ms)))
         return known ? seconds : 0;
-    asked = ticks_now(), seconds = ms / 1000, known = true;
+    asked = now, seconds = ms / 1000, known = true; /* the wait for procsrv counts too */
     return seconds;
 }
 

@@ -139,7 +139,7 @@ long handle_open(struct server_call *call)
     }
     uint64_t id;
     struct fsserve_handle *h = fsserve_handle_new(&hmfsd.handles, c->pid, &id);
-    if (!h && clients_sweep()) /* the dead's handles make room */
+    while (!h && clients_sweep(1)) /* the dead's handles make room */
         h = fsserve_handle_new(&hmfsd.handles, c->pid, &id);
     if (!h)
         return FS_ERROR_TOO_MANY;

@@ -353,8 +353,6 @@ static void test_directory_splits(void **state)
     memdev_free(&m);
 }
 
-/* hmfs_resolve's memo of the last directory part never outlives a change of what a path
-   leads to: renames, rmdirs and trees made or deleted in between are seen. */
 /* A clock that counts its readings and gives their number as the time. */
 static unsigned clock_reads;
 static uint64_t counting_clock(void)
@@ -388,6 +386,8 @@ static void test_write_reads_clock_once(void **state)
     memdev_free(&m);
 }
 
+/* hmfs_resolve's memo of the last directory part never outlives a change of what a path
+   leads to: renames, rmdirs and trees made or deleted in between are seen. */
 static void test_resolve_memo(void **state)
 {
     (void)state;

@@ -12,7 +12,8 @@ window's end is late by at most that).
                  [--perf-data FILE] [--sort comm,dso,sym] [--call-graph] [--events E1,E2]
 
 --events adds perf events (uprobes on QEMU's functions, made first with `perf probe -x
-/usr/bin/qemu-system-x86_64 ...`) and prints how many fired in the row's window: e.g. CR3
+/usr/bin/qemu-system-x86_64 ...`, and removed after with `perf probe -d NAME`: they change
+the host's tracing state until then) and prints how many fired in the row's window: e.g. CR3
 writes, each of which empties TCG's soft TLB (docs/fs-performance.md, 2026-12-07 night).
 
 The boot runs fs.py's wall rows (Missive: etc/fsbench-wall.manifest; Linux: -r 1); QEMU is
@@ -84,15 +85,17 @@ def main():
     prefix = "FS," + ("hmfs:" if args.system == "missive" else "")
     row = re.compile(rf"^{re.escape(prefix + args.row)},(\d+),(\d+),(\d+),(\d+)\s*$", re.M)
     start, found = time.monotonic(), None
-    while found is None and perf.poll() is None and time.monotonic() - start < args.timeout:
-        time.sleep(0.02)
-        found = row.search(storage.read(log))
-    end = time.monotonic()
-    # QEMU ends on SIGTERM; perf then writes its data and ends.
-    children = subprocess.run(["pgrep", "-P", str(perf.pid)], capture_output=True, text=True)
-    for pid in children.stdout.split():
-        os.kill(int(pid), signal.SIGTERM)
-    perf.wait()
+    try:
+        while found is None and perf.poll() is None and time.monotonic() - start < args.timeout:
+            time.sleep(0.02)
+            found = row.search(storage.read(log))
+    finally:  # also on Ctrl-C or an error: nothing left running
+        end = time.monotonic()
+        # QEMU ends on SIGTERM; perf then writes its data and ends.
+        children = subprocess.run(["pgrep", "-P", str(perf.pid)], capture_output=True, text=True)
+        for pid in children.stdout.split():
+            os.kill(int(pid), signal.SIGTERM)
+        perf.wait()
     if found is None:
         print(f"fsprofile: no {args.row} line in {log}:\n{storage.tail(storage.read(log))}")
         return 1

@@ -28,7 +28,8 @@
 #include "libsys/fs_client.h"
 #include "testlib.h"
 
-#define WORKERS 4
+#define WORKERS  4
+#define VISITORS 200 /* past the 152 that exhausted the server's CSpace (test_visitors) */
 
 static const char *server;
 
@@ -368,6 +369,36 @@ static void test_many(void)
     }
 }
 
+/* VISITORS processes one after another, each connecting with the default buffer (one slot in
+   the server per frame) and ending without disconnecting, as most programs do: the server
+   forgets them when its table is full. Forgetting a full table at once lost the slots libsys
+   could not keep for reuse, and with 128 KiB buffers the 152nd process could not connect. */
+static void test_visitors(void)
+{
+    unsigned failed = 0;
+    for (unsigned i = 0; i < VISITORS; i++) {
+        const char *argv[] = {"visitor", server, 0};
+        uint64_t pid;
+        int64_t status = -1;
+        if (!result_is_ok(proc_spawn("bin/fstest", argv, &pid)) ||
+            !result_is_ok(proc_wait(pid, &status)) || status != 0)
+            failed++;
+    }
+    printf("fstest: %u visitors, %u failed\n", VISITORS, failed);
+    check("every visitor connected and read", (long)failed, 0);
+}
+
+/* One visitor: connects with the default buffer, stats the root, ends without disconnecting. */
+static int visitor(void)
+{
+    struct fs_client *c = 0;
+    struct fs_stat st;
+    if (!result_is_ok(fs_connect(server, FS_CLIENT_DEFAULT_BUFFER, &c)) ||
+        !result_is_ok(fs_stat(c, 0, "/", &st)))
+        return 1;
+    return 0;
+}
+
 static int worker(unsigned k)
 {
     struct fs_client *c = connect_or_die();
@@ -569,6 +600,8 @@ int main(int argc, char **argv)
     server = argc > 2 ? argv[2] : FS_SERVER_NAME;
     if (!strcmp(mode, "intruder"))
         return intruder(argc > 3 ? strtoull(argv[3], 0, 10) : 0);
+    if (!strcmp(mode, "visitor"))
+        return visitor();
     if (!strcmp(mode, "worker"))
         return worker(argc > 3 ? (unsigned)atoi(argv[3]) : 0);
     struct fs_client *c = connect_or_die();
@@ -578,6 +611,7 @@ int main(int argc, char **argv)
         test_intruder(c);
         test_snapshots(c);
         test_many();
+        test_visitors();
         test_fsck(c);
     } else if (!strcmp(mode, "full")) {
         test_full(c);
