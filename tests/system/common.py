@@ -60,6 +60,8 @@ class Case:
     # A power cut: (regex, seconds): QEMU is killed (SIGKILL) that many seconds after a line
     # matches; set exit_status None.
     kill_after: tuple = None
+    # Run with no other case beside it (harness.py --jobs): its checks depend on timing.
+    alone: bool = False
 
 
 # Where the harness writes each case's log (and screendumps): set by harness.py.
