@@ -18,7 +18,7 @@ DEPS    := $(BUILD)/.deps-installed
 # Host test rules name their sources through a variable: $$(unit_srcs_$$*).
 .SECONDEXPANSION:
 
-.PHONY: FORCE all hmfs-tools hmfs-powercut hmfs-powercut-qemu run run-gui disk disk-clean run-uefi usb debug test unit-test picolibc-test \
+.PHONY: FORCE all hmfs-tools hmfs-powercut hmfs-powercut-qemu run run-gui disk disk-clean run-uefi usb debug test unit-test unit-test-py picolibc-test \
 	system-test rebuild-check format format-check abi abi-check clean deps fuzz fuzz-check trace \
 	bench-linux bench-compare bench-linux-check bench bench-missive bench-gfx \
 	bench-plot bench-disk bench-disk-check bench-fs
@@ -471,8 +471,15 @@ $(BUILD)/host/test_%: tests/unit/test_%.c $$(unit_srcs_$$*) Makefile | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(HOST_CFLAGS) -o $@ $< $(unit_srcs_$*) -lcmocka
 
-unit-test: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t)) $(HMFS_TOOLS)
-	@set -e; for t in $(filter $(BUILD)/host/%,$^); do echo "== $$t"; $$t; done
+# Each C test is a target of its own (unit-run-NAME), so `make -j2 -O unit-test` (as `make test`
+# runs it) runs two at a time, each test's output printed whole when it ends; plain
+# `make unit-test` runs them one after the other in the listed order.
+unit-test: $(foreach t,$(UNIT_TESTS),unit-run-$(t)) unit-test-py
+
+unit-run-%: $(BUILD)/host/test_%
+	@echo "== $<"; $<
+
+unit-test-py: $(HMFS_TOOLS)
 	@echo "== tests/unit/test_hmfs_tools.py"; python3 tests/unit/test_hmfs_tools.py $(BUILD)/tools
 	@echo "== tests/unit/test_hmfs_fuse.py"; python3 tests/unit/test_hmfs_fuse.py $(BUILD)/tools
 	python3 tools/trace/test_trace2json.py
@@ -487,7 +494,8 @@ hmfs-powercut: $(BUILD)/host/test_hmfs_powercut
 	HMFS_POWERCUT_LONG=1 $<
 
 system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio $(HMFS_TOOLS) | $(DEPS)
-	python3 tests/system/harness.py --build $(BUILD) --smp $(SMP) $(if $(CASES),--cases $(CASES))
+	python3 tests/system/harness.py --build $(BUILD) --smp $(SMP) --jobs $(JOBS) \
+		$(if $(CASES),--cases $(CASES))
 
 # Real power cuts at length: QEMU killed at 100 random moments of a write workload on an AHCI
 # disk, each image then checked by fsck.hmfs and hmfs-cat (tests/system/posix_cases.py; 20 of
@@ -510,8 +518,24 @@ trace: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio | $(DE
 rebuild-check: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio | $(DEPS)
 	bash tests/system/rebuild_check.sh $(BUILD)
 
-test: format-check abi-check unit-test fuzz-check bench-linux-check bench-disk-check picolibc-test \
-	system-test rebuild-check
+# How many things `make test` runs at once (and system-test's cases at once, harness.py --jobs):
+# the CPUs, at most 2 (docs/testing.md). JOBS=1 runs everything one at a time, as before.
+JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 2 ] && n=2; echo $$n)
+
+# In phases, each with up to $(JOBS) at once: what every later phase needs is built first (the
+# ASan unit tests, the fuzz targets, kernel and initrds, the host tools) while the unit tests run;
+# then the fuzz targets, $(JOBS) at a time, each for its whole FUZZ_CHECK_SECONDS on a core of
+# its own (nothing else runs beside them); then the small checks; the system tests (their own
+# --jobs); the rebuild check alone (it rebuilds user space).
+test: | $(DEPS)
+	$(MAKE) --no-print-directory format-check abi-check
+	$(MAKE) --no-print-directory -j$(JOBS) -O unit-test \
+		$(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/fuzz_$(t)) $(BUILD)/kernel.elf \
+		$(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio $(HMFS_TOOLS)
+	$(MAKE) --no-print-directory -j$(JOBS) -O fuzz-check
+	$(MAKE) --no-print-directory -j$(JOBS) -O bench-linux-check bench-disk-check picolibc-test
+	$(MAKE) --no-print-directory system-test
+	$(MAKE) --no-print-directory rebuild-check
 
 # --- fuzzing (docs/testing.md) -----------------------------------------------------------------
 
@@ -553,9 +577,11 @@ endef
 fuzz: $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/fuzz_$(t)) $(foreach t,$(FUZZ_TARGETS),$(fuzz_seeds_$(t)))
 	$(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t),$(FUZZ_SECONDS),$(BUILD)/fuzz/corpus_$(t),keep))
 
-fuzz-check: $(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/fuzz_$(t)) \
-		$(foreach t,$(FUZZ_TARGETS),$(fuzz_seeds_$(t)))
-	$(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t),$(FUZZ_CHECK_SECONDS),$(BUILD)/fuzz/check_$(t),fresh))
+# One target a fuzzer (fuzz-check-NAME), so that `make -j2 fuzz-check` runs two at once.
+fuzz-check: $(foreach t,$(FUZZ_TARGETS),fuzz-check-$(t))
+
+fuzz-check-%: $(BUILD)/fuzz/fuzz_% $$(fuzz_seeds_$$*)
+	$(call fuzz_run,$*,$(FUZZ_CHECK_SECONDS),$(BUILD)/fuzz/check_$*,fresh)
 
 # --- Linux side by side (docs/ipc-performance.md) ----------------------------------
 

@@ -45,7 +45,7 @@ class Case:
     # QMP commands ({"execute": ..., "arguments": ...}) sent once a line matches after_line.
     qmp_commands: list = field(default_factory=list)
     reboot: bool = False  # a guest reset restarts the machine (no -no-reboot)
-    # Extra ACPI tables (names of acpi_table_bytes) added with -acpitable, made in the build tree.
+    # Extra ACPI tables (names of acpi_table_bytes) added with -acpitable, made in the case's directory.
     acpi_tables: list = field(default_factory=list)
     # Boot grub.cfg's graphics entry (MISSIVE_GRAPHICS=1 for tools/mkiso.sh: a 1024x768x32
     # framebuffer) instead of the text one.
@@ -60,6 +60,8 @@ class Case:
     # A power cut: (regex, seconds): QEMU is killed (SIGKILL) that many seconds after a line
     # matches; set exit_status None.
     kill_after: tuple = None
+    # Run with no other case beside it (harness.py --jobs): its checks depend on timing.
+    alone: bool = False
 
 
 # Where the harness writes each case's log (and screendumps): set by harness.py.

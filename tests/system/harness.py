@@ -11,9 +11,13 @@ every expected line is there). The last line printed is `N passed, N failed`.
 The cases are listed in cases.py, built from the pieces in common.py; this
 file runs them.
 
-    python3 tests/system/harness.py --build build [--cases a,b] [--list] [--smp N]
+    python3 tests/system/harness.py --build build [--cases a,b] [--list] [--smp N] [--jobs N]
 
 --smp N boots every case that does not fix its own CPU count with -smp N.
+--jobs N runs up to N cases at once (default: the CPUs, at most 2), each with its own log,
+directory, sockets and ISO; a case with more than one CPU, or marked Case.alone, runs after
+them, alone. Each case's lines are printed together when it ends. --jobs 1 runs the cases one
+at a time in the listed order, as before.
 """
 import argparse
 import hashlib
@@ -25,7 +29,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import traceback
 
 import common
 from cases import all_cases
@@ -60,19 +66,30 @@ def make_initrd(kind, good, workdir):
 
 
 ISO_CACHE = {}  # (initrd, cmdline, graphics) -> an ISO already made this run
+ISO_LOCKS = {}  # the same key -> the lock its maker holds (cases run in threads, --jobs)
+ISO_LOCK = threading.Lock()  # guards ISO_LOCKS
 
 
 def make_iso(case, kernel, good_initrd, workdir):
+    """The ISO that boots case's initrd with its command line: made once per run for each
+    (initrd, cmdline, graphics), whichever thread asks first; the others wait for it."""
     key = (case.initrd, case.cmdline, case.graphics)
-    if key in ISO_CACHE:  # many cases boot the same image (the power cuts): made once
-        return ISO_CACHE[key]
-    initrd = make_initrd(case.initrd, good_initrd, workdir)
-    iso = os.path.join(workdir, f"{case.name}.iso")
-    env = dict(os.environ, MISSIVE_GRAPHICS="1" if case.graphics else "0")
-    subprocess.run(["bash", os.path.join(REPO, "tools", "mkiso.sh"), iso, kernel,
-                    initrd or "-", *case.cmdline.split(" ")], check=True, env=env)
-    ISO_CACHE[key] = iso
-    return iso
+    with ISO_LOCK:
+        lock = ISO_LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        if key in ISO_CACHE:  # many cases boot the same image (the power cuts): made once
+            return ISO_CACHE[key]
+        initrd = make_initrd(case.initrd, good_initrd, workdir)
+        iso = os.path.join(workdir, f"{case.name}.iso")
+        env = dict(os.environ, MISSIVE_GRAPHICS="1" if case.graphics else "0")
+        made = subprocess.run(["bash", os.path.join(REPO, "tools", "mkiso.sh"), iso, kernel,
+                               initrd or "-", *case.cmdline.split(" ")], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if made.returncode != 0:  # its output in the case's lines, not between other cases'
+            raise RuntimeError(f"mkiso.sh failed ({made.returncode}): "
+                               + made.stdout.decode(errors="replace").strip())
+        ISO_CACHE[key] = iso
+        return iso
 
 
 def case_directory(case, log_path):
@@ -100,9 +117,8 @@ def run_qemu(case, iso, log_path, smp):
            *(a.replace("{dir}", directory) for a in case.qemu)]
     if not case.reboot:
         cmd.append("-no-reboot")
-    for name in case.acpi_tables:
-        path = os.path.join(os.path.dirname(log_path), "acpi", f"{name}.aml")
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+    for name in case.acpi_tables:  # in the case's own directory: no other case rewrites them
+        path = os.path.join(directory, f"{name}.aml")
         with open(path, "wb") as f:
             f.write(ACPI_TABLES[name])
         cmd += ["-acpitable", f"file={path}"]
@@ -367,12 +383,119 @@ def judge(case, status, elapsed, log):
     return problems
 
 
+class CaseOutput:
+    """sys.stdout while cases run in threads: what a case's thread prints (its PASS or FAIL
+    line and what its checks print) goes to that case's buffer, printed whole when the case
+    ends, so two cases' lines never interleave; other threads write through."""
+
+    def __init__(self, real):
+        self.real = real
+        self.local = threading.local()
+
+    def write(self, text):
+        buffer = getattr(self.local, "buffer", None)
+        return buffer.append(text) if buffer is not None else self.real.write(text)
+
+    def flush(self):
+        if getattr(self.local, "buffer", None) is None:
+            self.real.flush()
+
+
+def run_case(case, kernel, initrd, outdir, workdir, smp):
+    """Boots and judges one case, printing its PASS or FAIL line (and its checks' lines);
+    returns whether it passed."""
+    log_path = os.path.join(outdir, f"{case.name}.log")
+    if os.path.exists(log_path):
+        os.remove(log_path)
+    iso = make_iso(case, kernel, initrd, workdir)
+    status, elapsed, stderr = run_qemu(case, iso, log_path, smp)
+    log = read_log(log_path)
+    problems = judge(case, status, elapsed, log)
+    if problems:
+        print(f"FAIL {case.name} ({elapsed:.1f} s, log: {log_path})")
+        for p in problems:
+            print(f"     {p}")
+        if stderr.strip():
+            print("     qemu: " + stderr.strip().replace("\n", "\n     qemu: "))
+        print("     --- last lines of the serial log ---")
+        for line in log.strip().splitlines()[-15:]:
+            print(f"     | {line}")
+        return False
+    print(f"PASS {case.name} ({elapsed:.1f} s)")
+    return True
+
+
+def runs_alone(case, smp):
+    """Whether case must have the machine to itself: it asks to (Case.alone: its figures or
+    timing), or it boots more than one CPU (MTTCG gives each vCPU a host thread, and with
+    another QEMU beside them they would share cores)."""
+    return case.alone or (case.smp or smp) > 1
+
+
+def run_cases(cases, jobs, kernel, initrd, outdir, workdir, smp):
+    """Runs cases, up to jobs at once; those that run alone (runs_alone) after the others, one
+    at a time. Each case's lines are printed together when it ends (CaseOutput). Returns
+    (passed, failed)."""
+    output = CaseOutput(sys.stdout)
+    results = []  # True or False for each case ended
+    results_lock = threading.Lock()
+
+    def run(case):
+        output.local.buffer = []
+        try:
+            ok = run_case(case, kernel, initrd, outdir, workdir, smp)
+        except Exception as e:  # a harness error is the case's failure, not every case's
+            print(f"FAIL {case.name} (harness error: {e!r})")
+            print("     " + traceback.format_exc().strip().replace("\n", "\n     "))
+            ok = False
+        text, output.local.buffer = "".join(output.local.buffer), None
+        with results_lock:
+            results.append(ok)
+            output.real.write(text)
+            output.real.flush()
+
+    shared = [c for c in cases if jobs > 1 and not runs_alone(c, smp)]
+    alone = [c for c in cases if c not in shared]
+    pending = list(shared)
+    pending_lock = threading.Lock()
+
+    def worker():
+        while True:
+            with pending_lock:
+                if not pending:
+                    return
+                case = pending.pop(0)
+            run(case)
+
+    old_stdout, sys.stdout = sys.stdout, output
+    try:
+        threads = [threading.Thread(target=worker) for _ in range(min(jobs, len(shared)))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for case in alone:
+            run(case)
+    finally:
+        sys.stdout = old_stdout
+    return results.count(True), results.count(False)
+
+
+def default_jobs():
+    """Cases at once by default: the CPUs this process may use, at most 2 (more QEMUs than
+    cores would stretch every case towards its time-out)."""
+    return max(1, min(2, len(os.sched_getaffinity(0))))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default="build")
     ap.add_argument("--cases", help="comma-separated case names (default: all)")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--smp", type=int, default=1, help="CPUs for cases that fix none")
+    ap.add_argument("--jobs", type=int, default=default_jobs(),
+                    help="cases run at once (default: the CPUs, at most 2; 1: one at a time, "
+                         "in the listed order)")
     args = ap.parse_args()
 
     all_cases_ = all_cases()
@@ -395,30 +518,11 @@ def main():
     outdir = os.path.join(build, "system-test")
     os.makedirs(outdir, exist_ok=True)
     common.OUTDIR = outdir
-    passed = failed = 0
+    start = time.monotonic()
     with tempfile.TemporaryDirectory() as workdir:
-        for case in selected:
-            log_path = os.path.join(outdir, f"{case.name}.log")
-            if os.path.exists(log_path):
-                os.remove(log_path)
-            iso = make_iso(case, kernel, initrd, workdir)
-            status, elapsed, stderr = run_qemu(case, iso, log_path, args.smp)
-            log = read_log(log_path)
-            problems = judge(case, status, elapsed, log)
-            if problems:
-                failed += 1
-                print(f"FAIL {case.name} ({elapsed:.1f} s, log: {log_path})")
-                for p in problems:
-                    print(f"     {p}")
-                if stderr.strip():
-                    print("     qemu: " + stderr.strip().replace("\n", "\n     qemu: "))
-                print("     --- last lines of the serial log ---")
-                for line in log.strip().splitlines()[-15:]:
-                    print(f"     | {line}")
-            else:
-                passed += 1
-                print(f"PASS {case.name} ({elapsed:.1f} s)")
-            sys.stdout.flush()
+        passed, failed = run_cases(selected, max(1, args.jobs), kernel, initrd, outdir, workdir,
+                                   args.smp)
+    print(f"system tests: {time.monotonic() - start:.0f} s, up to {max(1, args.jobs)} cases at once")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
