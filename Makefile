@@ -142,12 +142,13 @@ DISK_IMAGE ?= $(BUILD)/disk.img
 DISK_SIZE  ?= 64M
 $(DISK_IMAGE): | $(BUILD)/tools/mkfs.hmfs
 	@mkdir -p $(@D)
-	rm -rf $(BUILD)/disk-root
-	mkdir -p $(BUILD)/disk-root/etc
-	cp initrd/disk/README $(BUILD)/disk-root/README
+	rm -rf $@.root
+	mkdir -p $@.root/etc
+	cp initrd/disk/README $@.root/README
 	cp initrd/files/motd initrd/boot.manifest initrd/gui.manifest initrd/bench.manifest \
-		$(BUILD)/disk-root/etc/
-	$(BUILD)/tools/mkfs.hmfs $@ $(DISK_SIZE) -d $(BUILD)/disk-root
+		$@.root/etc/
+	$(BUILD)/tools/mkfs.hmfs $@ $(DISK_SIZE) -d $@.root
+	rm -rf $@.root
 disk: $(DISK_IMAGE)
 disk-clean:
 	rm -f $(DISK_IMAGE)
@@ -479,6 +480,10 @@ unit-test: $(foreach t,$(UNIT_TESTS),unit-run-$(t)) unit-test-py
 unit-run-%: $(BUILD)/host/test_%
 	@echo "== $<"; $<
 
+# Reached only through the pattern above, the binaries would count as intermediate files and be
+# deleted after each run: rebuilt every time, and gone when one failed and was to be rerun.
+.SECONDARY: $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t))
+
 unit-test-py: $(HMFS_TOOLS)
 	@echo "== tests/unit/test_hmfs_tools.py"; python3 tests/unit/test_hmfs_tools.py $(BUILD)/tools
 	@echo "== tests/unit/test_hmfs_fuse.py"; python3 tests/unit/test_hmfs_fuse.py $(BUILD)/tools
@@ -494,7 +499,7 @@ hmfs-powercut: $(BUILD)/host/test_hmfs_powercut
 	HMFS_POWERCUT_LONG=1 $<
 
 system-test: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio $(HMFS_TOOLS) | $(DEPS)
-	python3 tests/system/harness.py --build $(BUILD) --smp $(SMP) --jobs $(JOBS) \
+	python3 tests/system/harness.py --build $(BUILD) --smp $(SMP) --jobs $(TEST_JOBS) \
 		$(if $(CASES),--cases $(CASES))
 
 # Real power cuts at length: QEMU killed at 100 random moments of a write workload on an AHCI
@@ -519,21 +524,21 @@ rebuild-check: $(BUILD)/kernel.elf $(BUILD)/initrd.cpio | $(DEPS)
 	bash tests/system/rebuild_check.sh $(BUILD)
 
 # How many things `make test` runs at once (and system-test's cases at once, harness.py --jobs):
-# the CPUs, at most 2 (docs/testing.md). JOBS=1 runs everything one at a time, as before.
-JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 2 ] && n=2; echo $$n)
+# the CPUs, at most 2 (docs/testing.md). TEST_JOBS=1 runs everything one at a time, as before.
+TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 2 ] && n=2; echo $$n)
 
-# In phases, each with up to $(JOBS) at once: what every later phase needs is built first (the
+# In phases, each with up to $(TEST_JOBS) at once: what every later phase needs is built first (the
 # ASan unit tests, the fuzz targets, kernel and initrds, the host tools) while the unit tests run;
-# then the fuzz targets, $(JOBS) at a time, each for its whole FUZZ_CHECK_SECONDS on a core of
+# then the fuzz targets, $(TEST_JOBS) at a time, each for its whole FUZZ_CHECK_SECONDS on a core of
 # its own (nothing else runs beside them); then the small checks; the system tests (their own
 # --jobs); the rebuild check alone (it rebuilds user space).
 test: | $(DEPS)
 	$(MAKE) --no-print-directory format-check abi-check
-	$(MAKE) --no-print-directory -j$(JOBS) -O unit-test \
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) -O unit-test \
 		$(foreach t,$(FUZZ_TARGETS),$(BUILD)/fuzz/fuzz_$(t)) $(BUILD)/kernel.elf \
 		$(BUILD)/initrd.cpio $(BUILD)/initrd-test.cpio $(HMFS_TOOLS)
-	$(MAKE) --no-print-directory -j$(JOBS) -O fuzz-check
-	$(MAKE) --no-print-directory -j$(JOBS) -O bench-linux-check bench-disk-check picolibc-test
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) -O fuzz-check
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) -O bench-linux-check bench-disk-check picolibc-test
 	$(MAKE) --no-print-directory system-test
 	$(MAKE) --no-print-directory rebuild-check
 

@@ -444,7 +444,9 @@ def run_cases(cases, jobs, kernel, initrd, outdir, workdir, smp):
         output.local.buffer = []
         try:
             ok = run_case(case, kernel, initrd, outdir, workdir, smp)
-        except Exception as e:  # a harness error is the case's failure, not every case's
+        # A harness error (a case's sys.exit too) is the case's failure, not every case's; on a
+        # worker thread an exception not caught here would vanish with the case's lines.
+        except (Exception, SystemExit) as e:
             print(f"FAIL {case.name} (harness error: {e!r})")
             print("     " + traceback.format_exc().strip().replace("\n", "\n     "))
             ok = False
@@ -478,7 +480,8 @@ def run_cases(cases, jobs, kernel, initrd, outdir, workdir, smp):
             run(case)
     finally:
         sys.stdout = old_stdout
-    return results.count(True), results.count(False)
+    passed = results.count(True)
+    return passed, len(cases) - passed  # a case that never ended is a failure too
 
 
 def default_jobs():
