@@ -23,9 +23,10 @@
    starts (libsys/thread.h) has a frame of its own and several can call or serve at once:
    every thread libsys serves from has thread-local storage (start.c's main thread, thread.c's,
    the console's helper), and reading it is one instruction, as loading the constant was
-   (local-exec: an %fs-relative load). A thread that copies the TLS template (the console's
-   helper) starts with USER_IPC_BUFFER, the main thread's. Threads without TLS (FS base 0: the
-   watchdog, hmfs's ticker) must make only register-only system calls, as before. */
+   (local-exec: an %fs-relative load). The template's value is USER_IPC_BUFFER, the main
+   thread's; thread.c sets a started thread's own (the console's helper: USER_IPC_BUFFER). Threads
+   without TLS (FS base 0: the watchdog, hmfs's ticker) must make only register-only system calls,
+   as before. */
 #ifdef __PICOLIBC__
 extern _Thread_local struct ipc_buffer *libsys_ipc_buffer __attribute__((tls_model("local-exec")));
 #else

@@ -20,18 +20,12 @@ extern char __tdata_size[], __tbss_size[], __tls_align[];
    memory a start takes are not (thread.h: one thread at a time starts threads). */
 static _Atomic unsigned buffers_used;
 
-/* The calling thread's thread pointer (%fs:0 holds it: start.c, and below). */
-static uintptr_t own_thread_pointer(void)
-{
-    uintptr_t tp;
-    __asm__("mov %%fs:0, %0" : "=r"(tp));
-    return tp;
-}
-
-/* Where a new thread starts (rdi: its record): runs its entry, and if that returns, suspends
-   itself, so that a returning entry ends the thread rather than the process. */
+/* Where a new thread starts (rdi: its record; its TLS a fresh copy of the template): names its
+   IPC buffer, runs its entry, and if that returns, suspends itself, so that a returning entry
+   ends the thread rather than the process. */
 static _Noreturn void thread_main(struct libsys_thread *t)
 {
+    libsys_ipc_buffer = t->buffer;
     t->entry(t->arg);
     for (;;)
         thread_suspend(t->thread);
@@ -64,9 +58,6 @@ long libsys_thread_start_with(struct libsys_thread *t, uint64_t thread, uint64_t
     *t = (struct libsys_thread){thread, frame, buffer, entry, arg};
     _init_tls((void *)tls);
     *(uintptr_t *)tp = tp;
-    /* The new thread's libsys_ipc_buffer: the same offset from its thread pointer as ours. */
-    uintptr_t offset = (uintptr_t)&libsys_ipc_buffer - own_thread_pointer();
-    *(struct ipc_buffer **)(tp + offset) = buffer;
     /* Its faults go to procsrv with this process's badge, as the main thread's do (the process
        ends and is restarted as its manifest says, rather than living on without the thread);
        the root task has no procsrv: its threads' faults are only logged. */

@@ -14,7 +14,6 @@
  */
 #include "terminal.h"
 
-#include <picotls.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -22,7 +21,9 @@
 #include "input/keymap.h"
 #include "libsys/invoke.h"
 #include "libsys/mutex.h"
+#include "libsys/objects.h"
 #include "libsys/service.h"
+#include "libsys/thread.h"
 #include "psf/psf.h"
 #include "vt/vt.h"
 #include "vt/vt_render.h"
@@ -37,7 +38,6 @@
 #define TERM_TITLE      "Terminal"
 #define HELPER_PRIORITY 150 /* below the drivers and the compositor, above programs */
 #define HELPER_STACK    (32 * 1024)
-#define HELPER_TLS      4096
 #define WAKE_OUTPUT     4ul /* the helper's notification bit for "the terminal changed" */
 #define EVENTS_PER_CALL 2   /* 2 + 3 * 2 words: the reply stays in registers */
 #define SCROLL_STEP     (TERM_ROWS / 2)
@@ -50,7 +50,7 @@ struct terminal {
     struct psf_font font;
     uint64_t console_wake; /* a send copy of the console thread's notification, badge 2 */
     /* The helper's own. */
-    uint64_t thread;
+    struct libsys_thread helper;
     _Atomic uint64_t helper_wake; /* a send copy of the helper's notification; 0 before */
     struct gfx_connection gfx;
     struct gfx_surface surface;
@@ -61,9 +61,6 @@ static struct terminal term;
 static struct vt_cell cells[VT_CELLS(TERM_COLS, TERM_ROWS, TERM_SCROLLBACK)];
 static uint8_t font_bytes[FONT_MAX];
 static _Alignas(16) uint8_t helper_stack[HELPER_STACK];
-static _Alignas(64) uint8_t helper_tls[HELPER_TLS + sizeof(void *)];
-
-extern char __tdata_size[], __tbss_size[], __tls_align[]; /* lib/libsys/user.ld */
 
 /* Signals the notification in slot (its badge's bits). */
 static void wake(uint64_t slot)
@@ -210,33 +207,17 @@ static bool helper_connect(struct terminal *t)
 
 /* The helper: connect, then draw and take events whenever the compositor or the console's
    thread signals. Never returns; on a failure it stops (the console goes on with COM1). */
-static void helper_main(uint64_t arg)
+static void helper_main(void *arg)
 {
-    struct terminal *t = (struct terminal *)arg;
-    if (!helper_connect(t)) {
-        thread_suspend(t->thread);
-        return;
-    }
+    struct terminal *t = arg;
+    if (!helper_connect(t))
+        return; /* libsys suspends the thread */
     for (;;) {
         draw(t);
         take_events(t);
         struct missive_msg msg = {0};
         missive_syscall(SYS_RECV, t->gfx.notification, 0, &msg);
     }
-}
-
-/* Sets the helper's thread-local storage up as libsys's start-up does the main thread's
-   (x86_64 variant II: the block just below the thread pointer, which points at itself). */
-static uint64_t helper_tls_pointer(void)
-{
-    uintptr_t align = (uintptr_t)__tls_align ? (uintptr_t)__tls_align : 1;
-    uintptr_t size = ((uintptr_t)__tdata_size + (uintptr_t)__tbss_size + align - 1) & ~(align - 1);
-    if (size > HELPER_TLS || align > 64)
-        return 0;
-    uintptr_t tp = ((uintptr_t)helper_tls + size + align - 1) & ~(align - 1);
-    _init_tls((void *)(tp - size));
-    *(uintptr_t *)tp = tp;
-    return tp;
 }
 
 /* Reads the font file from the initrd into font_bytes; returns its size, 0 on failure. */
@@ -255,29 +236,23 @@ static size_t read_font(void)
     }
 }
 
-/* Makes the helper thread and starts it. */
+/* Makes the helper thread and starts it, with its TLS in the bottom of its stack
+   (libsys_thread_start_with) and the process's one IPC buffer (this file's header says why
+   sharing it is safe). */
 static const char *start_helper(struct terminal *t)
 {
-    uint64_t untyped = libsys_alloc_slot();
-    t->thread = libsys_alloc_slot();
-    if (!t->thread || !result_is_ok(mem_untyped(THREAD_BITS, untyped)) ||
-        untyped_retype(untyped, CAP_THREAD, 0, t->thread, 1) != ERR_OK)
+    uint64_t thread;
+    if (!result_is_ok(libsys_make_object(CAP_THREAD, THREAD_BITS, &thread)))
         return "no memory for the terminal's thread";
-    uint64_t tp = helper_tls_pointer();
-    if (!tp)
-        return "thread-local storage too large for the terminal's thread";
-    /* rsp 8 below the top: as after a call, so the entry's frame is aligned */
-    if (thread_configure(t->thread, PROC_SLOT_CSPACE, PROC_SLOT_VSPACE, HELPER_PRIORITY, 0) !=
-            ERR_OK ||
-        thread_set_ipc_buffer(t->thread, PROC_SLOT_IPC_BUFFER) != ERR_OK ||
-        /* the registers' FS base is the thread's TLS: libsys_ipc_buffer lives there */
-        thread_write_registers(t->thread, (uint64_t)helper_main,
-                               (uint64_t)(helper_stack + HELPER_STACK - 8), (uint64_t)t, 0,
-                               tp) != ERR_OK)
+    struct libsys_thread_how how = {.name = "console-term",
+                                    .priority = HELPER_PRIORITY,
+                                    .cpu = LIBSYS_THREAD_ANY_CPU,
+                                    .stack = helper_stack,
+                                    .stack_bytes = HELPER_STACK};
+    if (libsys_thread_start_with(&t->helper, thread, PROC_SLOT_IPC_BUFFER,
+                                 (struct ipc_buffer *)USER_IPC_BUFFER, &how, helper_main,
+                                 t) != ERR_OK)
         return "the terminal's thread cannot be set up";
-    sys_thread_set_name(t->thread, "console-term");
-    if (thread_resume(t->thread) != ERR_OK)
-        return "the terminal's thread does not start";
     return 0;
 }
 
