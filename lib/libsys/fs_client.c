@@ -31,6 +31,12 @@ struct fs_client {
 
 static uint64_t next_map = FS_CLIENT_MAP_BASE;
 
+/* A connection that failed or was closed, with its buffer still made and mapped (libsys cannot
+   give frames back), kept for the next fs_connect of the same shape: a process that tries again
+   and again (every POSIX call does while no file server answers) would otherwise make a new
+   buffer, 30-odd slots and 128 KiB, at every try. */
+static struct fs_client *spare;
+
 /* The length of s, looking at most max + 1 bytes (strnlen is POSIX, not C11). */
 static size_t bounded_length(const char *s, size_t max)
 {
@@ -82,28 +88,61 @@ static struct result share_buffer(struct fs_client *c)
     return e;
 }
 
+/* A connection of count frames of 2^bits bytes, not yet connected: the spare if it has that
+   shape (its buffer made), else a fresh one without a buffer. 0 without memory. */
+static struct fs_client *client_of_shape(unsigned bits, unsigned count)
+{
+    struct fs_client *c = spare;
+    if (c && c->frame_bits == bits && c->frame_count == count) {
+        spare = 0;
+        return c;
+    }
+    c = calloc(1, sizeof *c);
+    if (c) {
+        c->frame_bits = bits;
+        c->frame_count = count;
+    }
+    return c;
+}
+
+/* Lets go of c, which is not connected (any more): its endpoint slot is given back, and its
+   buffer, if made, becomes the spare unless there is one (then its frames stay with the process,
+   as before the spare). */
+static void client_retire(struct fs_client *c)
+{
+    libsys_put_slot(c->endpoint);
+    c->endpoint = 0;
+    c->instance = 0;
+    if (c->buffer && !spare)
+        spare = c;
+    else
+        free(c);
+}
+
 struct result fs_connect(const char *server, size_t buffer_bytes, struct fs_client **out)
 {
     if (buffer_bytes < FS_MIN_BUFFER)
         buffer_bytes = FS_MIN_BUFFER;
-    struct fs_client *c = calloc(1, sizeof *c);
+    unsigned bits = buffer_bytes <= FS_SMALL_BUFFER ? PAGE_BITS : FRAME_LARGE_BITS;
+    uint64_t count = (buffer_bytes + (1ul << bits) - 1) >> bits;
+    if (count > FS_MAX_FRAMES)
+        return result_bad_argument(1, FS_MIN_BUFFER, (uint64_t)FS_MAX_FRAMES << FRAME_LARGE_BITS);
+    struct fs_client *c = client_of_shape(bits, (unsigned)count);
     if (!c)
         return status_result(SERVICE_NO_MEMORY);
-    c->frame_bits = buffer_bytes <= FS_SMALL_BUFFER ? PAGE_BITS : FRAME_LARGE_BITS;
-    uint64_t count = (buffer_bytes + (1ul << c->frame_bits) - 1) >> c->frame_bits;
-    if (count > FS_MAX_FRAMES) {
-        free(c);
-        return result_bad_argument(1, FS_MIN_BUFFER, (uint64_t)FS_MAX_FRAMES << FRAME_LARGE_BITS);
-    }
-    c->frame_count = (unsigned)count;
-    c->endpoint = libsys_alloc_slot();
-    struct result e = proc_lookup(server ? server : FS_SERVER_NAME, c->endpoint);
-    if (result_is_ok(e))
+    c->endpoint = libsys_get_slot();
+    struct result e = c->endpoint ? proc_lookup(server ? server : FS_SERVER_NAME, c->endpoint)
+                                  : status_result(SERVICE_TOO_MANY);
+    if (result_is_ok(e) && !c->buffer)
         e = make_buffer(c);
     if (result_is_ok(e))
         e = share_buffer(c);
     if (!result_is_ok(e)) {
-        free(c); /* the slots and frames stay with the process (rare: the server is missing) */
+        if (c->instance) { /* connected, then a share failed: the server lets go of it all */
+            struct request r = {.label = FS_DISCONNECT};
+            request_call(c->endpoint, &r, 0, 0, 0);
+        }
+        client_retire(c);
         return e;
     }
     *out = c;
@@ -113,7 +152,11 @@ struct result fs_connect(const char *server, size_t buffer_bytes, struct fs_clie
 struct result fs_default(struct fs_client **out)
 {
     if (!default_client) {
+        /* Without 128 KiB in one piece from memsrv, the smallest buffer still serves (a
+           request per FS_MIN_BUFFER bytes). */
         struct result e = fs_connect(0, FS_CLIENT_DEFAULT_BUFFER, &default_client);
+        if (result_is_service(e, SERVICE_NO_MEMORY))
+            e = fs_connect(0, FS_MIN_BUFFER, &default_client);
         if (!result_is_ok(e)) {
             default_client = 0;
             return e;
@@ -129,11 +172,9 @@ void fs_disconnect(struct fs_client *c)
         return;
     struct request r = {.label = FS_DISCONNECT};
     request_call(c->endpoint, &r, 0, 0, 0);
-    /* The buffer's frames stay mapped in this process (libsys has no unmapping of a frame
-       yet); the server has let go of them. */
     if (c == default_client)
         default_client = 0;
-    free(c);
+    client_retire(c); /* the server has let go of the buffer: the next connect may take it */
 }
 
 uint64_t fs_instance(const struct fs_client *c)

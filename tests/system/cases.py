@@ -285,6 +285,7 @@ def cases():
                   [r"^procsrv: started memsrv \(bin/memsrv\) as process 2 \(\d+ KiB to start\)$",
                    r"^memsrv: \d+ regions, \d+ KiB; bookkeeping \d+ KiB$",
                    r"^procsrv: \d+ Untyped \(\d+ KiB\) given to memsrv$",
+                   r"^proctest: files: 3000 opens and 100 refused connections kept \d+ slots$",
                    r"^proctest: libc: [1-9]\d* passed, 0 failed$",
                    r"^proctest: clock: [1-9]\d* passed, 0 failed$"]),
         # Figures under -icount shift=0: rdtsc counts instructions.

@@ -73,5 +73,6 @@ int libc_suite(void)
     check("strtol", strtol("-12345", 0, 10), -12345);
     check("atoi", atoi("77"), 77);
     threads_check();
+    files_check();
     return check_report("libc") != 0;
 }

@@ -8,6 +8,8 @@
 int libc_suite(void);
 /* libsys threads with their own IPC buffers (threads.c), part of the libc suite. */
 void threads_check(void);
+/* POSIX file calls with no file server: clean failures that keep nothing (files.c). */
+void files_check(void);
 int echo_server(const char *version);
 int echo_client(int rounds);
 int echo_crash(void);
