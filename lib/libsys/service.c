@@ -4,6 +4,7 @@
  */
 #include "libsys/service.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "libsys/invoke.h"
@@ -351,13 +352,30 @@ const struct proc_info *libsys_proc_info(void)
 }
 
 /* Slots given back (a server forgetting a client's frames), taken again before fresh ones:
-   a long-running server would otherwise run out of CSpace. */
-static uint64_t returned_slots[256];
-static unsigned returned_count;
+   a long-running server would otherwise run out of CSpace. The first 256 are kept here; past
+   them the list grows on the heap (a file server forgetting a dozen dead clients at once gives
+   back 32 slots each), so a slot is lost only when the heap has no room to remember it. */
+static uint64_t returned_first[256];
+static uint64_t *returned_slots = returned_first;
+static size_t returned_count, returned_room = sizeof returned_first / sizeof returned_first[0];
 
 uint64_t libsys_get_slot(void)
 {
     return returned_count ? returned_slots[--returned_count] : libsys_alloc_slot();
+}
+
+/* Room for twice as many given-back slots; false (the list as it was) without memory. */
+static bool returned_grow(void)
+{
+    uint64_t *grown = malloc(2 * returned_room * sizeof *grown);
+    if (!grown)
+        return false;
+    memcpy(grown, returned_slots, returned_count * sizeof *grown);
+    if (returned_slots != returned_first)
+        free(returned_slots);
+    returned_slots = grown;
+    returned_room *= 2;
+    return true;
 }
 
 void libsys_put_slot(uint64_t slot)
@@ -365,7 +383,7 @@ void libsys_put_slot(uint64_t slot)
     if (!slot)
         return;
     cspace_delete(PROC_SLOT_CSPACE, slot);
-    if (returned_count < sizeof returned_slots / sizeof returned_slots[0])
+    if (returned_count < returned_room || returned_grow())
         returned_slots[returned_count++] = slot;
 }
 

@@ -156,7 +156,8 @@ uint64_t libsys_alloc_slot(void);
 /* A slot for one capability: one given back by libsys_put_slot if any, else a fresh one (0:
    none left). Never for a run of consecutive slots (libsys_make_frames counts fresh ones). */
 uint64_t libsys_get_slot(void);
-/* Deletes the capability in slot (0: nothing) and keeps the slot for libsys_get_slot. */
+/* Deletes the capability in slot (0: nothing) and keeps the slot for libsys_get_slot (past
+   256 kept, in memory from the heap: without any, the slot is lost). */
 void libsys_put_slot(uint64_t slot);
 
 /* This process's proc_info, or NULL in the root task. */

@@ -97,9 +97,9 @@ struct device_waits device_waits(void);
 void *clients_find(struct server *s, uint64_t badge);
 /* Forgets at most `most` clients whose first frame is gone (their process ended), with their
    handles; returns how many. One at a time where it can: each gives back up to FS_MAX_FRAMES
-   slots, and libsys keeps only 256 given-back slots for reuse (service.c), so forgetting a
-   whole table of dead clients at once lost the rest for good and the CSpace ran out after a
-   few hundred processes had opened files. */
+   slots; libsys once kept only 256 given-back slots (service.c keeps them all now, past 256
+   on the heap), and forgetting a whole table of dead clients at once lost the rest for good.
+   Forgetting only what is needed still keeps the server's given-back list short. */
 unsigned clients_sweep(unsigned most);
 /* The bytes [offset, offset + length) of c's buffer, or NULL if they are not all in frames
    received. */

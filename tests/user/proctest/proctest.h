@@ -10,6 +10,8 @@ int libc_suite(void);
 void threads_check(void);
 /* POSIX file calls with no file server: clean failures that keep nothing (files.c). */
 void files_check(void);
+/* Slots given back and taken again, more than libsys keeps without the heap (slots.c). */
+void slots_check(void);
 int echo_server(const char *version);
 int echo_client(int rounds);
 int echo_crash(void);
