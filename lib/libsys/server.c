@@ -4,6 +4,7 @@
 #include "libsys/server.h"
 
 #include "libsys/invoke.h"
+#include "libsys/mutex.h"
 
 #include <stdlib.h>
 
@@ -33,11 +34,14 @@ static void server_receive(struct server *s, struct server_call *call, long stat
         /* Only a reply that carries a capability touches the buffer's capability words: a
            server's second thread sharing the buffer (the console's terminal helper) may have
            its own request's there. */
-        if (call->reply_cap)
-            buffer->caps[0] = call->reply_cap;
+        unsigned caps = 0;
+        if (call->reply_cap) {
+            buffer->caps[caps++] = call->reply_cap;
+            if (call->reply_cap2)
+                buffer->caps[caps++] = call->reply_cap2;
+        }
         *msg = call->out.msg;
-        e = missive_syscall(SYS_REPLY_RECV, s->endpoint,
-                            MSG_TAG(status, length, call->reply_cap ? 1 : 0), msg);
+        e = missive_syscall(SYS_REPLY_RECV, s->endpoint, MSG_TAG(status, length, caps), msg);
     } else {
         e = missive_syscall(SYS_RECV, s->endpoint, 0, msg);
     }
@@ -84,19 +88,38 @@ static _Noreturn void server_run_notifications(struct server *s)
     }
 }
 
+/* Takes s's mutex, if it has one (server.h). */
+static void server_lock(const struct server *s)
+{
+    if (s->mutex)
+        mutex_lock(s->mutex);
+}
+
+static void server_unlock(const struct server *s)
+{
+    if (s->mutex)
+        mutex_unlock(s->mutex);
+}
+
 _Noreturn void server_run(struct server *s)
 {
     if (s->endpoint_is_notification)
         server_run_notifications(s);
     struct server_call call = {0}; /* per thread: several may serve one endpoint */
+    server_lock(s);
     uint64_t receive_slot = server_receive_slot(s);
     long status = SERVER_NO_REPLY;
     for (;;) {
         uint64_t sent_cap = status == SERVER_NO_REPLY ? 0 : call.reply_cap;
+        uint64_t sent_cap2 = sent_cap ? call.reply_cap2 : 0;
+        server_unlock(s); /* the answer is in call, this thread's own */
         server_receive(s, &call, status, receive_slot);
+        server_lock(s);
         if (sent_cap) /* the kernel copied it to the caller with the reply */
             server_release(s, sent_cap);
-        call.reply_cap = 0;
+        if (sent_cap2)
+            server_release(s, sent_cap2);
+        call.reply_cap = call.reply_cap2 = 0;
         if (call.in.label == NOTIFICATION_LABEL || call.in.label == FAULT_LABEL)
             call.out = (struct request){0}; /* server_dispatch clears it for the others */
         if (call.in.label == NOTIFICATION_LABEL && call.in.length == 0 &&
@@ -132,6 +155,10 @@ _Noreturn void server_run(struct server *s)
         if (status == SERVER_NO_REPLY && call.reply_cap) {
             server_release(s, call.reply_cap);
             call.reply_cap = 0;
+        }
+        if (status == SERVER_NO_REPLY && call.reply_cap2) {
+            server_release(s, call.reply_cap2);
+            call.reply_cap2 = 0;
         }
     }
 }
