@@ -100,13 +100,12 @@ static const struct server_op block_ops[] = {
 static void notified(struct server *server, uint64_t word)
 {
     struct block_server *bs = server->context;
-    struct block_server_thread *t = bs->current;
     uint32_t driver_bits = (uint32_t)(word >> 32);
     if (driver_bits && bs->driver->interrupt)
         bs->driver->interrupt(bs, driver_bits);
-    t->driver_event = (uint32_t)word == 0; /* no doorbell: see carry_in_answer */
+    bs->driver_event = (uint32_t)word == 0; /* no doorbell: see carry_in_answer */
     block_server_settle(bs); /* a doorbell only asks for what settle does for every session */
-    t->driver_event = false;
+    bs->driver_event = false;
 }
 
 /* The service thread whose loop runs server (its struct server is inside it). */
@@ -123,7 +122,6 @@ static long notified_answer(struct server_call *call)
 {
     struct block_server *bs = call->server->context;
     struct block_server_thread *t = thread_of(call->server);
-    bs->current = t;
     notified(call->server, call->badge);
     if (!t->owed)
         return SERVICE_BAD_LABEL;
@@ -153,23 +151,82 @@ static long notified_answer(struct server_call *call)
     return status;
 }
 
-/* Any call ended the BLOCK_WAIT reply the thread owed unsaved (server.h's call_arrived). It
-   comes first for every call: the thread that serves it is the current one from here on. */
+/* Any call ended the BLOCK_WAIT reply the thread owed unsaved (server.h's call_arrived). */
 static void call_arrived(struct server *server)
+{
+    block_owed_dropped(server->context);
+}
+
+/* With several threads, the hooks that begin every message (call_arrived for a call,
+   notified_answer for a notification) first make the thread they run on the current one
+   (the mutex is held): a server of one thread has one current thread from the start. */
+static void threaded_call_arrived(struct server *server)
 {
     struct block_server *bs = server->context;
     bs->current = thread_of(server);
-    block_owed_dropped(bs);
+    call_arrived(server);
 }
 
-void block_poke_threads(struct block_server *bs)
+static long threaded_notified_answer(struct server_call *call)
 {
-    uint32_t others = bs->poke & ~(1u << bs->current->index);
-    bs->poke = 0;
-    for (; others; others &= others - 1) {
+    struct block_server *bs = call->server->context;
+    bs->current = thread_of(call->server);
+    return notified_answer(call);
+}
+
+/* Signals the threads in mask (their resume: they settle). */
+static void poke(struct block_server *bs, uint32_t mask)
+{
+    for (; mask; mask &= mask - 1) {
         struct missive_msg msg = {0};
-        missive_syscall(SYS_SEND, bs->threads[__builtin_ctz(others)].resume, 0, &msg);
+        missive_syscall(SYS_SEND, bs->threads[__builtin_ctz(mask)].resume, 0, &msg);
     }
+}
+
+void block_poke_owner(struct block_server *bs, const struct block_session_state *s)
+{
+    if (s->thread != bs->current->index)
+        poke(bs, 1u << s->thread);
+}
+
+/* After a driver hook on a server of several threads (threaded_driver): if requests completed
+   in it (done counts them since before), the threads the driver refused a request have room
+   and settle again, and so do the threads whose sessions got completions here (they wait in
+   the sessions' done: a time-out's tick drains every pair, servers/nvme). */
+static void hand_over(struct block_server *bs, uint64_t before)
+{
+    if (bs->completed + bs->failed == before)
+        return;
+    uint32_t wake = bs->starved;
+    bs->starved = 0;
+    for (uint32_t left = bs->used_mask & ~bs->current->owned; left; left &= left - 1) {
+        const struct block_session_state *s = &bs->sessions[__builtin_ctz(left)];
+        if (s->done_count)
+            wake |= 1u << s->thread;
+    }
+    poke(bs, wake & ~(1u << bs->current->index));
+}
+
+static bool threaded_start(struct block_server *bs, const struct block_server_request *r)
+{
+    uint64_t before = bs->completed + bs->failed;
+    bool took = bs->own_driver->start(bs, r);
+    hand_over(bs, before);
+    return took;
+}
+
+static void threaded_interrupt(struct block_server *bs, uint32_t bits)
+{
+    uint64_t before = bs->completed + bs->failed;
+    bs->own_driver->interrupt(bs, bits);
+    hand_over(bs, before);
+}
+
+static void threaded_kick(struct block_server *bs)
+{
+    uint64_t before = bs->completed + bs->failed;
+    bs->own_driver->kick(bs);
+    hand_over(bs, before);
 }
 
 /* A receive failed: the server goes on (a client that vanished mid-call is no reason). */
@@ -207,7 +264,6 @@ static void thread_server(struct block_server *bs, struct block_server_thread *t
 {
     t->bs = bs;
     t->owed_answer = SERVER_NO_REPLY;
-    t->owned = bs->thread_count == 1 ? ~0u : 0;
     t->server = (struct server){.name = bs->driver->name,
                                 .endpoint = endpoint,
                                 .cspace = PROC_SLOT_CSPACE,
@@ -263,6 +319,15 @@ static void thread_entry(void *arg)
 
 #define BLOCK_THREAD_STACK (32 * 1024)
 
+/* server, one of several threads' loops: under the mutex, with the hooks that make its thread
+   the current one. */
+static void threaded_server(struct block_server *bs, struct server *server)
+{
+    server->mutex = &bs->mutex;
+    server->call_arrived = threaded_call_arrived;
+    server->notification_answer = threaded_notified_answer;
+}
+
 unsigned block_server_threads(struct block_server *bs, unsigned count, const uint64_t *cpus,
                               unsigned priority)
 {
@@ -289,9 +354,9 @@ unsigned block_server_threads(struct block_server *bs, unsigned count, const uin
         }
         t->index = made;
         t->endpoint = endpoint;
-        bs->thread_count = made + 1; /* before thread_server: owned masks */
+        bs->thread_count = made + 1;
         thread_server(bs, t, endpoint);
-        t->server.mutex = &bs->mutex;
+        threaded_server(bs, &t->server); /* before it starts: server_run reads it first */
         char name[16];
         snprintf(name, sizeof name, "%s-%u", bs->driver->name, made);
         struct libsys_thread_how how = {.name = name,
@@ -305,8 +370,18 @@ unsigned block_server_threads(struct block_server *bs, unsigned count, const uin
             break;
         }
     }
-    bs->threads[0].server.mutex = made > 1 ? &bs->mutex : 0;
-    bs->threads[0].owned = made > 1 ? 0 : ~0u;
+    bs->threaded = made > 1;
+    if (made > 1) { /* the driver's hooks through their wrappers (hand_over) */
+        threaded_server(bs, &bs->threads[0].server);
+        bs->own_driver = bs->driver;
+        bs->threaded_driver = *bs->driver;
+        bs->threaded_driver.start = threaded_start;
+        if (bs->driver->interrupt)
+            bs->threaded_driver.interrupt = threaded_interrupt;
+        if (bs->driver->kick)
+            bs->threaded_driver.kick = threaded_kick;
+        bs->driver = &bs->threaded_driver;
+    }
     if (made == 1)
         mutex_unlock(&bs->mutex);
     return bs->thread_count;

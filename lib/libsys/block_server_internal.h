@@ -76,7 +76,7 @@ struct block_server_thread {
     uint64_t notification; /* bound to this thread; badged copies go out */
     uint64_t resume;       /* notification, badged as a doorbell: a pump left work over */
     uint64_t endpoint;     /* its own endpoint (BLOCK_OPEN's capability 1), 0 for thread 0 */
-    uint32_t owned;        /* bit i: sessions[i] is this thread's */
+    uint32_t owned;        /* bit i: sessions[i] is in use and this thread's */
     /* The BLOCK_WAIT the thread owes unsaved (server.h's notification_answer): 1 + its
        session, or 0. Any call that arrives ends it (the kernel answers ERR_NO_REPLY and the
        client's request_call calls again), so handlers forget it (block_owed_dropped). */
@@ -86,8 +86,7 @@ struct block_server_thread {
     /* and the completions it carries instead of the ring (lib/proto/block.h) */
     struct block_completion owed_carried[BLOCK_WAIT_CARRIED];
     unsigned owed_carried_count;
-    bool driver_event;   /* the settle under way is for the driver's bits alone (no doorbell) */
-    unsigned save_waits; /* after a drop: the next BLOCK_WAITs are saved, not owed */
+    unsigned save_waits;         /* after a drop: the next BLOCK_WAITs are saved, not owed */
     struct libsys_thread thread; /* threads 1..: how it was started */
 };
 
@@ -100,10 +99,15 @@ struct block_server {
        only one, with one thread). */
     struct block_server_thread threads[BLOCK_SERVER_MAX_THREADS];
     unsigned thread_count;
+    bool threaded; /* thread_count > 1 (one load on the paths of a server of one thread) */
     struct block_server_thread *current;
-    uint32_t poke;    /* bit t: thread t must settle (its session changed on another thread) */
     uint32_t starved; /* bit t: the driver refused thread t a request (full): poke it when one
                          completes, as its own settle after a completion would */
+    /* With several threads, driver is threaded_driver: the driver's hooks (own_driver's),
+       each followed by handing its completions to their sessions' threads (block_server.c),
+       so that a server of one thread runs none of that. */
+    struct block_server_driver threaded_driver;
+    const struct block_server_driver *own_driver;
     struct mutex mutex;
     struct block_session_state sessions[BLOCK_MAX_SESSIONS];
     unsigned next_session; /* where free_session looks first: entries are taken in turn */
@@ -113,6 +117,7 @@ struct block_server {
     unsigned next_pump; /* where the next round of taking submissions starts (fairness) */
     uint32_t used_mask; /* bit i: sessions[i].used, so settle visits the sessions in use only */
     bool driver_full;   /* the driver refused a request: offer again after a completion */
+    bool driver_event;  /* the settle under way is for the driver's bits alone (no doorbell) */
     struct block_free_run free_runs[BLOCK_SERVER_FREE_RUNS];
     unsigned free_run_count;
     /* BLOCK_STATS */
@@ -120,15 +125,9 @@ struct block_server {
 };
 
 /* block_server.c */
-/* Session s (owned by another thread than the current one) changed: its thread settles
-   next (block_server_settle's end signals it). */
-static inline void block_poke_owner(struct block_server *bs, const struct block_session_state *s)
-{
-    if (s->thread != bs->current->index)
-        bs->poke |= 1u << s->thread;
-}
-/* Signals every thread in bs->poke but the current one (its resume), and clears it. */
-void block_poke_threads(struct block_server *bs);
+/* Session s changed (closed, waited on, answered): if another thread than the current one
+   owns it, that thread is signalled (its resume) to settle it. */
+void block_poke_owner(struct block_server *bs, const struct block_session_state *s);
 /* count empty slots in a row (kept runs first, else fresh from libsys), or 0. */
 uint64_t block_slots_take(struct block_server *bs, uint64_t count);
 /* Gives a run of slots back for block_slots_take. */

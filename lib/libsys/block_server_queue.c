@@ -84,7 +84,7 @@ static bool start(struct block_server *bs, unsigned index, const struct block_su
         started_free(bs, id);
         s->started--;
         bs->driver_full = true;
-        if (bs->thread_count > 1) /* a completion on any thread wakes it (complete) */
+        if (bs->threaded) /* a completion on any thread wakes it (block_server.c) */
             bs->starved |= 1u << bs->current->index;
         return false;
     }
@@ -306,15 +306,19 @@ static void wake(struct block_server *bs, struct block_session_state *s)
    and that doorbell's settle takes them. */
 static bool carry_in_answer(const struct block_server *bs, const struct block_session_state *s)
 {
-    return bs->current->driver_event && s->wait_owed && !s->broken && !s->gone && !s->closing &&
+    return bs->driver_event && s->wait_owed && !s->broken && !s->gone && !s->closing &&
            s->done_count > 0 && s->done_count <= s->wait_carry;
 }
 
 /* Readies the answer to s's owed BLOCK_WAIT with its reported completions in it. */
 static void carry(struct block_server *bs, struct block_session_state *s)
 {
-    struct block_server_thread *t = bs->current; /* settle visits its own sessions only */
-    answer_owed(bs, s, SERVICE_OK);
+    /* answer_owed's, without its signal: settle visits the current thread's sessions only */
+    struct block_server_thread *t = bs->current;
+    t->owed_answer = SERVICE_OK;
+    t->owed_tail = s->cq_tail;
+    s->waiting = false;
+    s->wait_owed = false;
     for (unsigned i = 0; i < s->done_count; i++)
         t->owed_carried[i] = s->done[i];
     t->owed_carried_count = s->done_count;
@@ -343,7 +347,7 @@ void block_server_settle(struct block_server *bs)
        all of them at a thousand instructions a settle). */
     /* Only the current thread's sessions: another's are settled by their own thread, which
        answers their waits (block_server.h). */
-    uint32_t mine = bs->used_mask & bs->current->owned;
+    uint32_t mine = bs->current->owned;
     uint32_t carried = 0; /* sessions whose ring this settle leaves alone (carry_in_answer) */
     for (uint32_t left = mine; left; left &= left - 1) {
         unsigned i = lowest_bit(left);
@@ -386,8 +390,6 @@ void block_server_settle(struct block_server *bs)
         if ((s->closing || s->gone) && s->started == 0)
             block_session_release(bs, i);
     }
-    if (bs->poke)
-        block_poke_threads(bs); /* other threads' sessions got completions or changed */
 }
 
 void block_server_complete(struct block_server *bs, unsigned id, uint32_t status)
@@ -398,10 +400,6 @@ void block_server_complete(struct block_server *bs, unsigned id, uint32_t status
     struct block_session_state *s = &bs->sessions[r->session];
     started_free(bs, id);
     bs->driver_full = false;
-    if (bs->starved) { /* threads the driver refused: room now, they settle again */
-        bs->poke |= bs->starved;
-        bs->starved = 0;
-    }
     if (status == BLOCK_OK)
         bs->completed++;
     else
@@ -411,8 +409,6 @@ void block_server_complete(struct block_server *bs, unsigned id, uint32_t status
     s->started--;
     if (!s->broken && !s->gone)
         s->done[s->done_count++] = (struct block_completion){.tag = r->tag, .status = status};
-    if (bs->thread_count > 1)
-        block_poke_owner(bs, s); /* completed on another thread: its own settles it */
 }
 
 void block_session_release(struct block_server *bs, unsigned index)
@@ -436,7 +432,7 @@ void block_session_release(struct block_server *bs, unsigned index)
     block_slots_give(bs, s->close_slot, 1);
     free(s->physical);
     uint32_t generation = s->generation + 1;
-    bs->threads[s->thread].owned &= bs->thread_count > 1 ? ~(1u << index) : ~0u;
+    bs->threads[s->thread].owned &= ~(1u << index);
     *s = (struct block_session_state){.generation = generation};
     bs->used_mask &= ~(1u << index);
 }

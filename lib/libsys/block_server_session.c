@@ -210,8 +210,7 @@ long block_handle_open(struct server_call *call)
                                       .generation = s->generation};
     memset((void *)s->ring, 0, 1ul << PAGE_BITS);
     bs->used_mask |= 1u << index;
-    if (bs->thread_count > 1)
-        owner->owned |= 1u << index;
+    owner->owned |= 1u << index;
     request_set_word(&call->out, 0, index + 1);
     request_set_word(&call->out, 1, bs->instance);
     call->out.length = 2;

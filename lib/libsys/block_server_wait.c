@@ -112,7 +112,7 @@ long block_handle_wait(struct server_call *call)
     s->waiting = true;
     s->wait_carry = carry < BLOCK_WAIT_CARRIED ? (unsigned)carry : BLOCK_WAIT_CARRIED;
     struct block_server_thread *t = bs->current;
-    if ((bs->used_mask & t->owned) == 1u << (s - bs->sessions) && t->save_waits == 0) {
+    if (t->owned == 1u << (s - bs->sessions) && t->save_waits == 0) {
         /* The thread's only session (and its own): its reply stays owed in the thread,
            unsaved, and the notification that brings its completion answers it
            (notified_answer). Another call would end it (block_owed_dropped), so with other
@@ -130,7 +130,6 @@ long block_handle_wait(struct server_call *call)
     }
     if (s->thread != t->index) { /* another thread's session (called on the service endpoint): */
         block_poke_owner(bs, s); /* its thread settles it and answers the saved reply */
-        block_poke_threads(bs);
     }
     return SERVER_NO_REPLY;
 }

@@ -40,7 +40,8 @@ struct server_call {
                                 (at most the server's receive_caps) */
     uint64_t reply_cap;      /* a slot whose capability goes with the reply (0: none); the slot is
                                 emptied and given back (server.slot_free) after */
-    uint64_t reply_cap2;     /* a second one, as capability 1 (only with reply_cap), likewise */
+    uint64_t reply_cap2;     /* a second one, as capability 1, likewise: read only when
+                                reply_cap is set (server_reply_caps sets both) */
 };
 
 /* Handles call; returns the reply's status (SERVICE_OK with the results in call->out, a

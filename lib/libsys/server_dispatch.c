@@ -39,8 +39,7 @@ long server_dispatch(struct server *s, struct server_call *call)
 {
     call->server = s;
     call->out = (struct request){0};
-    call->reply_cap = 0;
-    call->reply_cap2 = 0;
+    call->reply_cap = 0; /* reply_cap2 goes only with it (the loop empties both after use) */
     if (s->call_arrived) /* before any check: a refused call ended the owed reply too */
         s->call_arrived(s);
     call->client = s->find_client ? s->find_client(s, call->badge) : 0;
