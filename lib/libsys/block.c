@@ -175,7 +175,22 @@ void block_close_session(struct block_session *s)
     struct request r = {.label = BLOCK_CLOSE};
     request_set_word(&r, 0, s->session);
     request_set_word(&r, 1, s->instance);
-    request_call(s->endpoint, &r, 0, 0, 0);
+    request_call(s->session_endpoint, &r, 0, 0, 0);
+}
+
+/* Two empty slots in a row (the doorbell and, after it, the endpoint BLOCK_OPEN may send as
+   its capability 1), or 0. The allocator counts up: a slot given back meanwhile may break a
+   pair, which is then left unused. */
+static uint64_t slot_pair(void)
+{
+    uint64_t first = libsys_alloc_slot();
+    for (int tries = 0; first && tries < 4; tries++) {
+        uint64_t second = libsys_alloc_slot();
+        if (second == first + 1 || !second)
+            return second ? first : 0;
+        first = second;
+    }
+    return 0;
 }
 
 /* Opens s's disk on its server (again, after a restart): BLOCK_OPEN and BLOCK_SHARE. */
@@ -189,9 +204,12 @@ long block_open_session(struct block_session *s)
         request_set_word(&r, 3, cpu_said);
     uint64_t caps[2] = {s->notification_badged, s->ring_frame};
     cspace_delete(PROC_SLOT_CSPACE, s->doorbell);
+    cspace_delete(PROC_SLOT_CSPACE, s->doorbell + 1); /* the serving thread's endpoint */
     struct result e = request_result(request_call(s->endpoint, &r, caps, 2, s->doorbell), &r);
     if (!result_is_ok(e))
         return block_failure(e);
+    /* Capability 1, if the server sent it: the session's thread (lib/proto/block.h). */
+    s->session_endpoint = MSG_CAPS(r.msg.tag) >= 2 ? s->doorbell + 1 : s->endpoint;
     s->session = request_word(&r, 0);
     s->instance = request_word(&r, 1);
     s->sq_tail = s->cq_head = 0;
@@ -204,7 +222,7 @@ long block_open_session(struct block_session *s)
         unsigned n = s->frame_count - f < MSG_MAX_CAPS ? s->frame_count - f : MSG_MAX_CAPS;
         for (unsigned i = 0; i < n; i++)
             frames[i] = s->first_frame + f + i;
-        e = request_result(request_call(s->endpoint, &r, frames, n, 0), &r);
+        e = request_result(request_call(s->session_endpoint, &r, frames, n, 0), &r);
         if (!result_is_ok(e)) {
             block_close_session(s); /* a half-open session would hold a table entry for good */
             return block_failure(e);
@@ -259,7 +277,7 @@ long block_open(const char *server, unsigned disk, size_t region_bytes, struct b
     s->notification = make_small(CAP_NOTIFICATION, 0);
     s->notification_badged = libsys_alloc_slot();
     s->ring_frame = make_small(CAP_FRAME, PAGE_BITS);
-    s->doorbell = libsys_alloc_slot();
+    s->doorbell = slot_pair();
     error = -(long)SERVICE_NO_MEMORY;
     if (!s->notification || !s->notification_badged || !s->ring_frame || !s->doorbell ||
         cspace_mint(PROC_SLOT_CSPACE, s->notification_badged, s->notification, CAP_RIGHT_SEND, 1,
@@ -326,7 +344,8 @@ void block_close(struct block_session *s)
     }
     for (unsigned i = 0; i < s->frame_count; i++)
         cspace_delete(PROC_SLOT_CSPACE, s->first_frame + i);
-    uint64_t slots[] = {s->ring_frame, s->notification_badged, s->notification, s->doorbell};
+    uint64_t slots[] = {s->ring_frame, s->notification_badged, s->notification, s->doorbell,
+                        s->doorbell + 1};
     for (unsigned i = 0; i < sizeof slots / sizeof slots[0]; i++)
         cspace_delete(PROC_SLOT_CSPACE, slots[i]);
     free(s);

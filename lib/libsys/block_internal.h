@@ -17,7 +17,11 @@ struct block_request_entry {
 struct block_session {
     char server[PROTO_NAME_MAX + 1];
     unsigned disk;
-    uint64_t endpoint;
+    uint64_t endpoint; /* the server's named endpoint: BLOCK_INFO, BLOCK_OPEN, reopening */
+    /* What BLOCK_WAIT, BLOCK_SHARE and BLOCK_CLOSE call: the endpoint of the server's thread
+       that serves the session (BLOCK_OPEN's capability 1, kept in doorbell + 1), or endpoint
+       when the server sent none (a server of one thread). */
+    uint64_t session_endpoint;
     uint64_t notification, notification_badged, doorbell, ring_frame;
     volatile struct block_ring *ring;
     unsigned frame_bits, frame_count;

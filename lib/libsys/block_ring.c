@@ -111,7 +111,7 @@ static long wait_call(struct block_session *s, struct missive_msg *m)
     long k = ERR_OK;
     for (int attempt = 0; attempt < BLOCK_WAIT_RETRIES; attempt++) {
         unsigned length = wait_message(s, m);
-        k = missive_syscall(SYS_CALL, s->endpoint, MSG_TAG(BLOCK_WAIT, length, 0), m);
+        k = missive_syscall(SYS_CALL, s->session_endpoint, MSG_TAG(BLOCK_WAIT, length, 0), m);
         if (!SERVICE_CALL_LOST(k))
             break;
     }
@@ -147,7 +147,11 @@ static long wait_completions(struct block_session *s)
             continue;
         lost = 0;
         bool cut_off = result_is_service(e, SERVICE_BAD_ARGUMENT);
-        if (!SERVICE_CALL_LOST(k) && !result_is_service(e, SERVICE_NOT_FOUND) && !cut_off)
+        /* A serving thread's endpoint that fails (deleted with its instance) says the server
+           went: reopen through the named endpoint, as after a restart. */
+        bool thread_gone = k != ERR_OK && s->session_endpoint != s->endpoint;
+        if (!SERVICE_CALL_LOST(k) && !result_is_service(e, SERVICE_NOT_FOUND) && !cut_off &&
+            !thread_gone)
             return block_failure(e);
         long error = block_reopen_session(s, cut_off);
         if (error != 0)

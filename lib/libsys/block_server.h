@@ -19,8 +19,17 @@
  * block_server_driver_notification's capability to an IRQ handler
  * (irq_handler_set_notification) and the driver's interrupt hook runs with those bits when it
  * fires. A driver that needs a timer (I/O time-outs) can run a second thread that sleeps
- * (proc_sleep_ms) and signals one of its bits; the hooks themselves run only on the service
- * thread, so the library takes no locks.
+ * (proc_sleep_ms) and signals one of its bits.
+ *
+ * Threads: a server of one thread (AHCI, the ramdisk) takes no locks. A driver with a device
+ * queue per CPU (servers/nvme) may ask for a service thread per queue (block_server_threads):
+ * each has its own endpoint and notification and is bound to its CPU; a session belongs to
+ * the thread of the CPU its client named in BLOCK_OPEN (else session index mod threads), whose
+ * endpoint BLOCK_OPEN hands the client as its capability 1, so that thread takes the
+ * session's submissions and answers its waits. The library then holds one mutex
+ * (libsys/mutex.h) over every message, hook and settle, so the hooks still run one at a time,
+ * each on the thread whose message or notification it serves (block_server_thread says
+ * which); a completion for another thread's session is handed to that thread.
  *
  * Trust: a driver's start hook gets the physical addresses of client memory to give to a DMA
  * engine. There is no IOMMU: the driver is trusted with all memory (docs/protocols.md).
@@ -41,6 +50,8 @@
 #define BLOCK_SERVER_MAX_SEGMENTS (BLOCK_SERVER_MAX_BYTES / 4096 + 1)
 /* Requests the library lets a driver hold at once (over all sessions and disks). */
 #define BLOCK_SERVER_MAX_STARTED 256
+/* Service threads at most (block_server_threads): one per device queue a driver has. */
+#define BLOCK_SERVER_MAX_THREADS 8
 /* The driver's notification bits: 0..BLOCK_SERVER_DRIVER_BITS-1 (badge bits 32..63). */
 #define BLOCK_SERVER_DRIVER_BITS 32
 
@@ -102,6 +113,22 @@ struct block_server *block_server_create(const struct block_server_driver *drive
 /* A new slot holding the server's notification badged with driver bit (0..31), to give to an
    IRQ handler or a helper thread; 0 on failure. */
 uint64_t block_server_driver_notification(struct block_server *bs, unsigned bit);
+
+/* A new slot holding service thread thread's notification badged with driver bit (0..31), as
+   block_server_driver_notification (thread 0's) does; 0 on failure. */
+uint64_t block_server_thread_notification(struct block_server *bs, unsigned thread, unsigned bit);
+
+/* Starts service threads 1..count-1 (the caller, which then calls block_server_run, is
+   thread 0), thread t bound to CPU cpus[t] at priority, each with its own endpoint and
+   notification (see the top). Call it after block_server_create and before
+   block_server_run, from that thread, with no other thread making objects meanwhile (the
+   slot allocator is not thread-safe, libsys/thread.h): afterwards the library allocates slots
+   only under its mutex. Returns the threads serving (count, or fewer after saying why). */
+unsigned block_server_threads(struct block_server *bs, unsigned count, const uint64_t *cpus,
+                              unsigned priority);
+
+/* The service thread running the hook that asks (0..threads-1). */
+unsigned block_server_thread(const struct block_server *bs);
 
 /* The request id (from start) has finished with status (enum block_status): posts its
    completion to its session (if the session still exists), wakes the client if it sleeps and

@@ -8,7 +8,9 @@
 #define MISSIVE_LIBSYS_BLOCK_SERVER_INTERNAL_H
 
 #include "libsys/block_server.h"
+#include "libsys/mutex.h"
 #include "libsys/server.h"
+#include "libsys/thread.h"
 
 /* Where sessions' rings and regions are mapped in the server (between the ACPI window and
    device memory, proto/proc.h). A region takes at most BLOCK_REGION_MAX_FRAMES 2 MiB frames. */
@@ -34,7 +36,8 @@ struct block_session_state {
     bool close_waiting;     /* a BLOCK_CLOSE's reply is saved in close_slot */
     uint64_t owner;         /* the client's badge */
     unsigned disk;
-    unsigned cpu; /* BLOCK_OPEN's MR3: the client's CPU + 1, 0 if not said */
+    unsigned cpu;    /* BLOCK_OPEN's MR3: the client's CPU + 1, 0 if not said */
+    unsigned thread; /* the service thread that owns it (settles it, owes its wait) */
     unsigned frame_bits, frame_count, frames_received;
     uint64_t slots; /* the first of 2 + frame_count */
     uint64_t wait_slot, close_slot;
@@ -63,12 +66,49 @@ struct block_free_run {
 
 #define BLOCK_SERVER_FREE_RUNS 96
 
+/* One service thread (block_server_threads): its receive loop and everything of the
+   BLOCK_WAIT reply it owes unsaved (the kernel keeps that reply in the thread). Thread 0 is the
+   one that called block_server_run, on the process's service endpoint. */
+struct block_server_thread {
+    struct block_server *bs;
+    unsigned index;
+    struct server server;
+    uint64_t notification; /* bound to this thread; badged copies go out */
+    uint64_t resume;       /* notification, badged as a doorbell: a pump left work over */
+    uint64_t endpoint;     /* its own endpoint (BLOCK_OPEN's capability 1), 0 for thread 0 */
+    uint32_t owned;        /* bit i: sessions[i] is in use and this thread's */
+    /* The BLOCK_WAIT the thread owes unsaved (server.h's notification_answer): 1 + its
+       session, or 0. Any call that arrives ends it (the kernel answers ERR_NO_REPLY and the
+       client's request_call calls again), so handlers forget it (block_owed_dropped). */
+    unsigned owed;
+    long owed_answer;   /* its answer once ready (SERVER_NO_REPLY: not yet) */
+    uint32_t owed_tail; /* and the completion tail that goes with it */
+    /* and the completions it carries instead of the ring (lib/proto/block.h) */
+    struct block_completion owed_carried[BLOCK_WAIT_CARRIED];
+    unsigned owed_carried_count;
+    unsigned save_waits;         /* after a drop: the next BLOCK_WAITs are saved, not owed */
+    struct libsys_thread thread; /* threads 1..: how it was started */
+};
+
 struct block_server {
     const struct block_server_driver *driver;
-    struct server server;
-    uint64_t notification; /* bound to the service thread; badged copies go out */
-    uint64_t instance;     /* this process's id: a restarted server has another */
-    uint64_t resume;       /* notification, badged as a doorbell: a pump left work over */
+    uint64_t instance; /* this process's id: a restarted server has another */
+    /* The service threads (1 unless block_server_threads made more). With more than one,
+       every message, hook and settle runs under mutex (server.h's struct server.mutex), so
+       one thread at a time touches what follows; current is the thread that holds it (the
+       only one, with one thread). */
+    struct block_server_thread threads[BLOCK_SERVER_MAX_THREADS];
+    unsigned thread_count;
+    bool threaded; /* thread_count > 1 (one load on the paths of a server of one thread) */
+    struct block_server_thread *current;
+    uint32_t starved; /* bit t: the driver refused thread t a request (full): poke it when one
+                         completes, as its own settle after a completion would */
+    /* With several threads, driver is threaded_driver: the driver's hooks (own_driver's),
+       each followed by handing its completions to their sessions' threads (block_server.c),
+       so that a server of one thread runs none of that. */
+    struct block_server_driver threaded_driver;
+    const struct block_server_driver *own_driver;
+    struct mutex mutex;
     struct block_session_state sessions[BLOCK_MAX_SESSIONS];
     unsigned next_session; /* where free_session looks first: entries are taken in turn */
     struct block_started started[BLOCK_SERVER_MAX_STARTED];
@@ -77,17 +117,7 @@ struct block_server {
     unsigned next_pump; /* where the next round of taking submissions starts (fairness) */
     uint32_t used_mask; /* bit i: sessions[i].used, so settle visits the sessions in use only */
     bool driver_full;   /* the driver refused a request: offer again after a completion */
-    /* The BLOCK_WAIT the service thread owes unsaved (server.h's notification_answer): 1 +
-       its session, or 0. Any call that arrives ends it (the kernel answers ERR_NO_REPLY and
-       the client's request_call calls again), so handlers forget it (block_owed_dropped). */
-    unsigned owed;
-    long owed_answer;   /* its answer once ready (SERVER_NO_REPLY: not yet) */
-    uint32_t owed_tail; /* and the completion tail that goes with it */
-    /* and the completions it carries instead of the ring (lib/proto/block.h) */
-    struct block_completion owed_carried[BLOCK_WAIT_CARRIED];
-    unsigned owed_carried_count;
-    bool driver_event;   /* the settle under way is for the driver's bits alone (no doorbell) */
-    unsigned save_waits; /* after a drop: the next BLOCK_WAITs are saved, not owed */
+    bool driver_event;  /* the settle under way is for the driver's bits alone (no doorbell) */
     struct block_free_run free_runs[BLOCK_SERVER_FREE_RUNS];
     unsigned free_run_count;
     /* BLOCK_STATS */
@@ -95,6 +125,9 @@ struct block_server {
 };
 
 /* block_server.c */
+/* Session s changed (closed, waited on, answered): if another thread than the current one
+   owns it, that thread is signalled (its resume) to settle it. */
+void block_poke_owner(struct block_server *bs, const struct block_session_state *s);
 /* count empty slots in a row (kept runs first, else fresh from libsys), or 0. */
 uint64_t block_slots_take(struct block_server *bs, uint64_t count);
 /* Gives a run of slots back for block_slots_take. */

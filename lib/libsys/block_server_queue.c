@@ -84,6 +84,8 @@ static bool start(struct block_server *bs, unsigned index, const struct block_su
         started_free(bs, id);
         s->started--;
         bs->driver_full = true;
+        if (bs->threaded) /* a completion on any thread wakes it (block_server.c) */
+            bs->starved |= 1u << bs->current->index;
         return false;
     }
     return true;
@@ -203,7 +205,7 @@ void block_session_pump(struct block_server *bs, unsigned index)
     /* Work is left and the client may not ring (it saw need_wake 0): signal ourselves so the
        service thread answers other calls first and then settles again. */
     struct missive_msg msg = {0};
-    missive_syscall(SYS_SEND, bs->resume, 0, &msg);
+    missive_syscall(SYS_SEND, bs->threads[s->thread].resume, 0, &msg);
 }
 
 bool block_session_alive(const struct block_session_state *s)
@@ -237,16 +239,18 @@ static void answer_wait(struct block_session_state *s, long status)
     s->waiting = false;
 }
 
-/* Readies the answer to the BLOCK_WAIT of s that the service thread owes unsaved: the
+/* Readies the answer to the BLOCK_WAIT of s that its service thread owes unsaved: the
    notification hook returns it (block_server.c), so the loop answers and receives in one
-   system call. */
+   system call. Readied on another thread (a session let go), that thread is signalled. */
 static void answer_owed(struct block_server *bs, struct block_session_state *s, long status)
 {
-    bs->owed_answer = status;
-    bs->owed_tail = s->cq_tail;
-    bs->owed_carried_count = 0;
+    struct block_server_thread *t = &bs->threads[s->thread];
+    t->owed_answer = status;
+    t->owed_tail = s->cq_tail;
+    t->owed_carried_count = 0;
     s->waiting = false;
     s->wait_owed = false;
+    block_poke_owner(bs, s);
 }
 
 /* Answers s's waiting BLOCK_WAIT, saved or owed. */
@@ -260,16 +264,17 @@ static void answer_waiting(struct block_server *bs, struct block_session_state *
 
 void block_owed_dropped(struct block_server *bs)
 {
-    if (!bs->owed)
+    struct block_server_thread *t = bs->current;
+    if (!t->owed)
         return;
-    struct block_session_state *s = &bs->sessions[bs->owed - 1];
+    struct block_session_state *s = &bs->sessions[t->owed - 1];
     if (s->wait_owed) {
         s->waiting = false;
         s->wait_owed = false;
     }
-    bs->owed = 0;
-    bs->owed_answer = SERVER_NO_REPLY;
-    bs->save_waits = BLOCK_MAX_SESSIONS * 2; /* others call meanwhile: save for a while */
+    t->owed = 0;
+    t->owed_answer = SERVER_NO_REPLY;
+    t->save_waits = BLOCK_MAX_SESSIONS * 2; /* others call meanwhile: save for a while */
 }
 
 /* Wakes s's client after completions: its waiting BLOCK_WAIT, else its notification if it
@@ -308,10 +313,15 @@ static bool carry_in_answer(const struct block_server *bs, const struct block_se
 /* Readies the answer to s's owed BLOCK_WAIT with its reported completions in it. */
 static void carry(struct block_server *bs, struct block_session_state *s)
 {
-    answer_owed(bs, s, SERVICE_OK);
+    /* answer_owed's, without its signal: settle visits the current thread's sessions only */
+    struct block_server_thread *t = bs->current;
+    t->owed_answer = SERVICE_OK;
+    t->owed_tail = s->cq_tail;
+    s->waiting = false;
+    s->wait_owed = false;
     for (unsigned i = 0; i < s->done_count; i++)
-        bs->owed_carried[i] = s->done[i];
-    bs->owed_carried_count = s->done_count;
+        t->owed_carried[i] = s->done[i];
+    t->owed_carried_count = s->done_count;
     s->done_count = 0;
 }
 
@@ -335,8 +345,11 @@ void block_server_settle(struct block_server *bs)
     /* settle runs for every doorbell, call and interrupt, and most sessions are free: only the
        sessions in use (used_mask) are visited (docs/disk-performance.md measured the walk over
        all of them at a thousand instructions a settle). */
+    /* Only the current thread's sessions: another's are settled by their own thread, which
+       answers their waits (block_server.h). */
+    uint32_t mine = bs->current->owned;
     uint32_t carried = 0; /* sessions whose ring this settle leaves alone (carry_in_answer) */
-    for (uint32_t left = bs->used_mask; left; left &= left - 1) {
+    for (uint32_t left = mine; left; left &= left - 1) {
         unsigned i = lowest_bit(left);
         struct block_session_state *s = &bs->sessions[i];
         if (carry_in_answer(bs, s)) {
@@ -351,7 +364,7 @@ void block_server_settle(struct block_server *bs)
         if (!s->gone && !s->broken)
             flush_done(s);
     }
-    uint32_t pumped = bs->used_mask & ~carried;
+    uint32_t pumped = mine & ~carried;
     for (int round = 0; round < 2 && pumped; round++) {
         bs->driver_full = false;
         /* In order from next_pump, as before: fairness between sessions. */
@@ -419,6 +432,7 @@ void block_session_release(struct block_server *bs, unsigned index)
     block_slots_give(bs, s->close_slot, 1);
     free(s->physical);
     uint32_t generation = s->generation + 1;
+    bs->threads[s->thread].owned &= ~(1u << index);
     *s = (struct block_session_state){.generation = generation};
     bs->used_mask &= ~(1u << index);
 }

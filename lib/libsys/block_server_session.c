@@ -140,6 +140,15 @@ static long decode_open(struct server_call *call)
     return SERVICE_OK;
 }
 
+/* Mints into slot the thread's endpoint badged as the client's own (its process id, as
+   procsrv badges the service endpoint), so the thread knows the caller as it would there.
+   Returns the kernel's error. */
+static long mint_endpoint(uint64_t slot, uint64_t endpoint, uint64_t badge)
+{
+    return cspace_mint(PROC_SLOT_CSPACE, slot, endpoint, CAP_RIGHT_SEND | CAP_RIGHT_GRANT, badge,
+                       0);
+}
+
 /* BLOCK_OPEN: a session on a disk, with the client's notification and ring frame -> the
    session, the instance, the doorbell. */
 long block_handle_open(struct server_call *call)
@@ -160,13 +169,18 @@ long block_handle_open(struct server_call *call)
     uint64_t slots = block_slots_take(bs, SESSION_SLOT_FRAMES + count);
     uint64_t wait_slot = block_slots_take(bs, 1), close_slot = block_slots_take(bs, 1);
     uint64_t doorbell = block_slots_take(bs, 1);
+    /* Its thread: that of the client's CPU (block_server.h); with one thread, thread 0. */
+    unsigned thread = (cpu ? cpu - 1 : index) % bs->thread_count;
+    struct block_server_thread *owner = &bs->threads[thread];
+    uint64_t endpoint = owner->endpoint ? block_slots_take(bs, 1) : 0;
     uint64_t *physical = calloc(count, sizeof *physical);
     uint64_t ring_at = BLOCK_SERVER_RING_BASE + ((uint64_t)index << PAGE_BITS);
     if (!slots || !wait_slot || !close_slot || !doorbell || !physical ||
+        (owner->endpoint && (!endpoint || mint_endpoint(endpoint, owner->endpoint, call->badge))) ||
         cspace_move(PROC_SLOT_CSPACE, slots + SESSION_SLOT_RING, call->received + 1, 0) ||
         cspace_move(PROC_SLOT_CSPACE, slots + SESSION_SLOT_CLIENT, call->received, 0) ||
         vmap_frame(slots + SESSION_SLOT_RING, ring_at, CAP_RIGHT_READ | CAP_RIGHT_WRITE) ||
-        cspace_mint(PROC_SLOT_CSPACE, doorbell, bs->notification, CAP_RIGHT_SEND, 1ull << index,
+        cspace_mint(PROC_SLOT_CSPACE, doorbell, owner->notification, CAP_RIGHT_SEND, 1ull << index,
                     0)) {
         cspace_delete(PROC_SLOT_CSPACE, slots + SESSION_SLOT_RING);
         cspace_delete(PROC_SLOT_CSPACE, slots + SESSION_SLOT_CLIENT);
@@ -174,6 +188,10 @@ long block_handle_open(struct server_call *call)
         block_slots_give(bs, wait_slot, 1);
         block_slots_give(bs, close_slot, 1);
         block_slots_give(bs, doorbell, 1);
+        if (endpoint) {
+            cspace_delete(PROC_SLOT_CSPACE, endpoint);
+            block_slots_give(bs, endpoint, 1);
+        }
         free(physical);
         return SERVICE_NO_MEMORY;
     }
@@ -181,6 +199,7 @@ long block_handle_open(struct server_call *call)
                                       .owner = call->badge,
                                       .disk = (unsigned)request_word(&call->in, 0),
                                       .cpu = cpu,
+                                      .thread = thread,
                                       .frame_bits = (unsigned)request_word(&call->in, 1),
                                       .frame_count = count,
                                       .slots = slots,
@@ -191,10 +210,11 @@ long block_handle_open(struct server_call *call)
                                       .generation = s->generation};
     memset((void *)s->ring, 0, 1ul << PAGE_BITS);
     bs->used_mask |= 1u << index;
+    owner->owned |= 1u << index;
     request_set_word(&call->out, 0, index + 1);
     request_set_word(&call->out, 1, bs->instance);
     call->out.length = 2;
-    return server_reply_cap(call, doorbell);
+    return server_reply_caps(call, doorbell, endpoint); /* endpoint 0: only the doorbell */
 }
 
 /* BLOCK_SHARE: the region's next frames. */
@@ -259,6 +279,7 @@ long block_handle_close(struct server_call *call)
     if (!s->used || s->owner != call->badge || s->gone || s->close_waiting)
         return SERVICE_NOT_FOUND;
     s->closing = true;
+    block_poke_owner(bs, s); /* its thread lets it go once the driver gave everything back */
     if (s->started == 0) {
         block_session_release(bs, (unsigned)(s - bs->sessions));
         return SERVICE_OK;

@@ -111,20 +111,25 @@ long block_handle_wait(struct server_call *call)
         return SERVICE_BUSY;
     s->waiting = true;
     s->wait_carry = carry < BLOCK_WAIT_CARRIED ? (unsigned)carry : BLOCK_WAIT_CARRIED;
-    if (bs->used_mask == 1u << (s - bs->sessions) && bs->save_waits == 0) {
-        /* The only session: its reply stays owed in the thread, unsaved, and the notification
-           that brings its completion answers it (notified_answer). Another call would end
-           it (block_owed_dropped), so with other sessions about it is saved. */
+    struct block_server_thread *t = bs->current;
+    if (t->owned == 1u << (s - bs->sessions) && t->save_waits == 0) {
+        /* The thread's only session (and its own): its reply stays owed in the thread,
+           unsaved, and the notification that brings its completion answers it
+           (notified_answer). Another call would end it (block_owed_dropped), so with other
+           sessions about it is saved. */
         s->wait_owed = true;
-        bs->owed = (unsigned)(s - bs->sessions) + 1;
-        bs->owed_answer = SERVER_NO_REPLY;
+        t->owed = (unsigned)(s - bs->sessions) + 1;
+        t->owed_answer = SERVER_NO_REPLY;
         return SERVER_NO_REPLY;
     }
-    if (bs->save_waits)
-        bs->save_waits--;
+    if (t->save_waits)
+        t->save_waits--;
     if (cspace_save_reply(PROC_SLOT_CSPACE, s->wait_slot) != ERR_OK) {
         s->waiting = false;
         return SERVICE_INTERNAL;
+    }
+    if (s->thread != t->index) { /* another thread's session (called on the service endpoint): */
+        block_poke_owner(bs, s); /* its thread settles it and answers the saved reply */
     }
     return SERVER_NO_REPLY;
 }

@@ -4,6 +4,7 @@
 #include "libsys/server.h"
 
 #include "libsys/invoke.h"
+#include "libsys/mutex.h"
 
 #include <stdlib.h>
 
@@ -21,8 +22,8 @@ static uint64_t server_receive_slot(const struct server *s)
 
 /* Receives into call (after answering with status and call->out, if status is not
    SERVER_NO_REPLY), retrying interrupted receives; returns once a message came. */
-static void server_receive(struct server *s, struct server_call *call, long status,
-                           uint64_t receive_slot)
+static inline __attribute__((always_inline)) void
+server_receive(struct server *s, struct server_call *call, long status, uint64_t receive_slot)
 {
     struct ipc_buffer *buffer = libsys_ipc_buffer;
     struct missive_msg *msg = &call->in.msg; /* the answer goes out of it, the request comes in */
@@ -33,11 +34,14 @@ static void server_receive(struct server *s, struct server_call *call, long stat
         /* Only a reply that carries a capability touches the buffer's capability words: a
            server's second thread sharing the buffer (the console's terminal helper) may have
            its own request's there. */
-        if (call->reply_cap)
-            buffer->caps[0] = call->reply_cap;
+        unsigned caps = 0;
+        if (call->reply_cap) {
+            buffer->caps[caps++] = call->reply_cap;
+            if (call->reply_cap2)
+                buffer->caps[caps++] = call->reply_cap2;
+        }
         *msg = call->out.msg;
-        e = missive_syscall(SYS_REPLY_RECV, s->endpoint,
-                            MSG_TAG(status, length, call->reply_cap ? 1 : 0), msg);
+        e = missive_syscall(SYS_REPLY_RECV, s->endpoint, MSG_TAG(status, length, caps), msg);
     } else {
         e = missive_syscall(SYS_RECV, s->endpoint, 0, msg);
     }
@@ -84,18 +88,30 @@ static _Noreturn void server_run_notifications(struct server *s)
     }
 }
 
-_Noreturn void server_run(struct server *s)
+/* The loop, for a server with a mutex (locked) or without: inlined into two copies
+   (server_run), so that a server of one thread runs no lock code at all (the disk path's
+   instructions per request, docs/disks.md). */
+static inline __attribute__((always_inline, noreturn)) void server_loop(struct server *s,
+                                                                        bool locked)
 {
-    if (s->endpoint_is_notification)
-        server_run_notifications(s);
     struct server_call call = {0}; /* per thread: several may serve one endpoint */
+    if (locked)
+        mutex_lock(s->mutex);
     uint64_t receive_slot = server_receive_slot(s);
     long status = SERVER_NO_REPLY;
     for (;;) {
         uint64_t sent_cap = status == SERVER_NO_REPLY ? 0 : call.reply_cap;
+        if (locked)
+            mutex_unlock(s->mutex); /* the answer is in call, this thread's own */
         server_receive(s, &call, status, receive_slot);
-        if (sent_cap) /* the kernel copied it to the caller with the reply */
+        if (locked)
+            mutex_lock(s->mutex);
+        if (sent_cap) { /* the kernel copied it (and a second) to the caller with the reply */
             server_release(s, sent_cap);
+            if (call.reply_cap2)
+                server_release(s, call.reply_cap2);
+            call.reply_cap2 = 0;
+        }
         call.reply_cap = 0;
         if (call.in.label == NOTIFICATION_LABEL || call.in.label == FAULT_LABEL)
             call.out = (struct request){0}; /* server_dispatch clears it for the others */
@@ -132,6 +148,18 @@ _Noreturn void server_run(struct server *s)
         if (status == SERVER_NO_REPLY && call.reply_cap) {
             server_release(s, call.reply_cap);
             call.reply_cap = 0;
+            if (call.reply_cap2) /* set only with reply_cap */
+                server_release(s, call.reply_cap2);
+            call.reply_cap2 = 0;
         }
     }
+}
+
+_Noreturn void server_run(struct server *s)
+{
+    if (s->endpoint_is_notification)
+        server_run_notifications(s);
+    if (s->mutex)
+        server_loop(s, true);
+    server_loop(s, false);
 }

@@ -18,6 +18,8 @@
 
 #include "libsys/service.h"
 
+struct mutex;
+
 /* A handler's answer when no reply goes now: it saved the reply (CSPACE_SAVE_REPLY) to send
    later, or the caller is gone. */
 #define SERVER_NO_REPLY (-1l)
@@ -38,6 +40,8 @@ struct server_call {
                                 (at most the server's receive_caps) */
     uint64_t reply_cap;      /* a slot whose capability goes with the reply (0: none); the slot is
                                 emptied and given back (server.slot_free) after */
+    uint64_t reply_cap2;     /* a second one, as capability 1, likewise: read only when
+                                reply_cap is set (server_reply_caps sets both) */
 };
 
 /* Handles call; returns the reply's status (SERVICE_OK with the results in call->out, a
@@ -68,6 +72,10 @@ struct server {
     const struct server_op *ops;
     unsigned op_count;
     void *context; /* the server's own state, for its handlers */
+    /* Several threads serving one state (each its own struct server, block_server.h): held
+       from each message's arrival until its answer goes out, over every hook, handler and slot
+       allocation the loop makes. NULL: one thread, no lock. */
+    struct mutex *mutex;
     /* Optional hooks (NULL: none). */
     /* The sender's record, looked up by badge before dispatch (call->client). */
     void *(*find_client)(struct server *s, uint64_t badge);
@@ -125,5 +133,9 @@ long server_bad_argument(struct server_call *call, unsigned argument, uint64_t m
 /* Sends the capability in slot with the reply (it is deleted and the slot freed after);
    returns SERVICE_OK. */
 long server_reply_cap(struct server_call *call, uint64_t slot);
+
+/* The same with two capabilities (capability 0 from first, 1 from second; second may be 0:
+   then one goes). */
+long server_reply_caps(struct server_call *call, uint64_t first, uint64_t second);
 
 #endif

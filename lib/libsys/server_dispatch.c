@@ -19,6 +19,13 @@ long server_reply_cap(struct server_call *call, uint64_t slot)
     return SERVICE_OK;
 }
 
+long server_reply_caps(struct server_call *call, uint64_t first, uint64_t second)
+{
+    call->reply_cap = first;
+    call->reply_cap2 = second;
+    return SERVICE_OK;
+}
+
 /* The table's entry for label, or NULL. */
 static const struct server_op *find_op(const struct server *s, uint64_t label)
 {
@@ -32,7 +39,7 @@ long server_dispatch(struct server *s, struct server_call *call)
 {
     call->server = s;
     call->out = (struct request){0};
-    call->reply_cap = 0;
+    call->reply_cap = 0; /* reply_cap2 goes only with it (the loop empties both after use) */
     if (s->call_arrived) /* before any check: a refused call ended the owed reply too */
         s->call_arrived(s);
     call->client = s->find_client ? s->find_client(s, call->badge) : 0;
@@ -52,6 +59,7 @@ long server_dispatch(struct server *s, struct server_call *call)
         if (status != SERVICE_BAD_ARGUMENT)
             call->out.length = 0;
         call->reply_cap = 0;
+        call->reply_cap2 = 0;
     }
     return status;
 }

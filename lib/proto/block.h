@@ -49,7 +49,13 @@ enum block_label {
        capability 1: the ring frame (4 KiB RAM, read-write), which the server zeroes.
        -> MR0 the session (1..BLOCK_MAX_SESSIONS), MR1 the server's instance (changes when
        it restarts: a client that sees another instance knows its sessions are gone);
-       capability 0: the doorbell, a notification to signal after adding submissions.
+       capability 0: the doorbell, a notification to signal after adding submissions;
+       capability 1 (only from a server with a service thread per CPU, servers/nvme): the
+       endpoint of the thread that serves the session, badged as the client, on which the
+       client makes the session's BLOCK_WAIT, BLOCK_SHARE and BLOCK_CLOSE (a server of one
+       thread sends none: those go to the server's endpoint, as every request may anyway).
+       That endpoint dies with the instance: a call on it that fails says the server went,
+       and the client opens again through the server's endpoint.
        The session takes requests once all its region frames have come (BLOCK_SHARE).
        SERVICE_TOO_MANY: no session free; SERVICE_QUOTA: the caller holds
        BLOCK_CLIENT_SESSIONS already (those it never shared whole are let go first);

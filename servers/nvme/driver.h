@@ -5,13 +5,15 @@
  * block protocol's side is the block server library's (lib/libsys/block_server.h), plugged in
  * by main.c; the pure parts (registers, IDENTIFY, commands, PRPs, status codes) in lib/nvme.
  *
- * One thread serves everything: requests, doorbells, interrupts, ticks and the shutdown signal
- * arrive through the block server library's loop, so no state here needs a lock. With MSI-X
- * it makes one I/O queue pair per CPU (as many as the controller grants), each pair's
- * completion queue on its own MSI-X vector, which procsrv routes to that CPU (pair i, vector i,
- * CPU i); a session's requests go to the pair of the CPU its client named at BLOCK_OPEN (else
- * session index mod pairs). The one thread drains every pair (docs/disks.md says why and
- * what is missing: a service thread per pair).
+ * With MSI-X it makes one I/O queue pair per CPU (as many as the controller grants), each
+ * pair's completion queue on its own MSI-X vector, which procsrv routes to that CPU (pair i,
+ * vector i, CPU i), and one service thread per pair (block_server_threads: thread i bound to
+ * CPU i, vector i bound to its notification); a session's requests go to the pair of the CPU
+ * its client named at BLOCK_OPEN (else session index mod pairs), and that pair's thread takes
+ * them and drains its completion queue. Requests, doorbells, interrupts, ticks (thread 0) and
+ * the shutdown signal (thread 0) all arrive through the block server library's loops, which
+ * run the hooks one at a time under the library's mutex: that mutex is the lock of everything
+ * here (the slots are shared by all pairs). With INTx, one pair and one thread.
  */
 #ifndef NVME_DRIVER_H
 #define NVME_DRIVER_H
@@ -97,6 +99,11 @@ struct nvme_controller {
     enum nvme_state state;
     unsigned vector_count; /* MSI-X entries programmed (1 with INTx): pair i's CQ uses i mod this */
     uint64_t interrupts[NVME_MAX_QUEUES]; /* per vector: interrupts seen (the log's count) */
+    unsigned threads;                     /* service threads (1, or one per pair) */
+    /* per service thread: requests its start hook took, completions it consumed (the log's
+       counts), and those of another thread's pair (0 unless a time-out drained every pair) */
+    uint64_t thread_started[NVME_MAX_QUEUES], thread_completed[NVME_MAX_QUEUES];
+    uint64_t foreign_started, foreign_completed;
     /* DMA memory: queues, IDENTIFY buffer, PRP lists */
     uint8_t *dma;
     uint64_t dma_phys;
@@ -173,6 +180,8 @@ int queue_submit(const struct queue_io *io);
 void queue_kick(void);
 /* Consumes every completion queue (and rings each one's head doorbell it moved). */
 void queue_interrupt(void);
+/* The same for pair queue alone (its service thread's interrupt). */
+void queue_interrupt_pair(unsigned queue);
 /* A watchdog tick: time-outs, a controller that reports a fatal status. */
 void queue_tick(void);
 /* Whether anything is in flight (the watchdog must tick). */

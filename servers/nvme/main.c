@@ -11,8 +11,9 @@
  * With MSI-X, one I/O queue pair per CPU (as many as the controller grants), pair i's
  * completion queue on MSI-X entry i, whose vector procsrv routes to CPU i (PROC_GRANT_MSI, then
  * one PROC_GRANT_MSIX_VECTOR per further CPU); a session's requests go to the pair of the CPU
- * its client named in BLOCK_OPEN (block_set_cpu), else to pair (session index mod pairs). One
- * thread serves them all (docs/disks.md, "Queue pairs"). With INTx, one pair.
+ * its client named in BLOCK_OPEN (block_set_cpu), else to pair (session index mod pairs), and
+ * each pair has its own service thread on its CPU, its vector bound to that thread's
+ * notification (driver.h; docs/disks.md, "Queue pairs"). With INTx, one pair, one thread.
  *
  * Arguments (the manifest's `-- ...`), for tests: timeout-io=MS and timeout-flush=MS replace
  * the time-outs (30 s, 60 s); log-queues logs the commands each I/O queue pair completed
@@ -40,6 +41,8 @@
 #define MSIX_CONTROL_ENABLE   (1u << 15)
 #define MSIX_CONTROL_MASK_ALL (1u << 14)
 #define SHUTDOWN_QUIET_TICKS  2 /* no request for this long after the signal: shut down */
+/* The service threads' priority: the manifests' for nvme (a thread cannot read its own). */
+#define NVME_THREAD_PRIORITY 172
 
 /* The driver's bits on the block server's notification. */
 #define NVME_BIT_IRQ      0
@@ -117,7 +120,6 @@ void disks_failed(void)
 /* The library's start hook: r becomes a command in a free slot. */
 static bool start(struct block_server *bs, const struct block_server_request *r)
 {
-    (void)bs;
     unsigned queue = (r->cpu ? r->cpu - 1 : r->session) % nvme.queue_count;
     if (nvme_log_queues && r->cpu && logged_queue[r->session] != queue + 1) {
         logged_queue[r->session] = queue + 1; /* once per session and pair: the test's proof */
@@ -139,6 +141,10 @@ static bool start(struct block_server *bs, const struct block_server_request *r)
     if (status == QUEUE_FULL)
         return false;
     started++;
+    unsigned thread = block_server_thread(bs);
+    nvme.thread_started[thread]++;
+    if (nvme.threads > 1 && thread != queue)
+        nvme.foreign_started++;
     if (status != BLOCK_OK)
         block_server_complete(nvme_server, r->id, (uint32_t)status);
     return true;
@@ -177,8 +183,11 @@ static void shutdown_tick(void)
    interrupt may come as one), the watchdog's tick, the shutdown signal. */
 static void interrupt(struct block_server *bs, uint32_t bits)
 {
-    (void)bs;
-    queue_interrupt();
+    /* A thread per pair drains its own pair (a time-out's tick drains them all, queue.c). */
+    if (nvme.threads > 1)
+        queue_interrupt_pair(block_server_thread(bs));
+    else
+        queue_interrupt();
     if (bits & (1u << NVME_BIT_IRQ))
         nvme.interrupts[0]++;
     for (unsigned v = 1; v < nvme.vector_count; v++)
@@ -271,8 +280,18 @@ int main(int argc, char **argv)
                                      "nvme-watchdog");
     if (!nvme_server)
         return 1;
+    /* A service thread per pair when each pair has its vector: thread i on CPU i. */
+    nvme.threads = 1;
+    if (nvme.queue_count > 1 && nvme.vector_count >= nvme.queue_count) {
+        uint64_t cpus[NVME_MAX_QUEUES];
+        for (unsigned i = 0; i < nvme.queue_count; i++)
+            cpus[i] = i;
+        nvme.threads =
+            block_server_threads(nvme_server, nvme.queue_count, cpus, NVME_THREAD_PRIORITY);
+    }
     for (unsigned v = 1; v < nvme.vector_count; v++) { /* each further vector: its own bit */
-        uint64_t bit = block_server_driver_notification(nvme_server, NVME_BIT_VECTOR + v - 1);
+        uint64_t bit = block_server_thread_notification(nvme_server, v % nvme.threads,
+                                                        NVME_BIT_VECTOR + v - 1);
         if (!bit || irq_handler_set_notification(g.extra[v - 1].handler, bit) != ERR_OK) {
             printf("nvme: MSI-X vector %u cannot be bound; stopping\n", v);
             return 1;
@@ -287,5 +306,7 @@ int main(int argc, char **argv)
         printf("nvme: serving %u namespace%s, interrupts through %s (%u vector%s)\n",
                nvme.disk_count, nvme.disk_count == 1 ? "" : "s", g.msi ? "MSI-X" : "INTx",
                nvme.vector_count, nvme.vector_count == 1 ? "" : "s");
+    if (nvme.threads > 1)
+        printf("nvme: %u service threads, one per queue pair on its CPU\n", nvme.threads);
     block_server_run(nvme_server);
 }

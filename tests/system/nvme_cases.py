@@ -200,8 +200,10 @@ def nvme_cases():
         # that CPU), a client on each CPU (blocktest cpu=N, which names its CPU in BLOCK_OPEN)
         # writing, then verifying, 32 deep at once; each session's requests go to its CPU's
         # pair (the driver logs each session's CPU and pair once), and the driver's count lines
-        # show both pairs completed commands and both vectors interrupted; the host checks both
-        # ranges after QEMU ends.
+        # show both pairs completed commands and both vectors interrupted; a service thread per
+        # pair on its CPU, each CPU's client's requests started by its pair's thread and
+        # completed by it (the per-thread counts, and none off their pair's thread in any count
+        # line: not by timing); the host checks both ranges after QEMU ends.
         nvme_case("nvme-smp2-queues", nvme_disk("a.img"), [
             "run blocktest write nvme 0 91 32 0 32768 cpu=0 &\r",
             "run blocktest write nvme 0 92 32 32768 32768 cpu=1\r",
@@ -219,13 +221,35 @@ def nvme_cases():
             # sequential requests in flight at once join one command (queue.c's merge)
             r"nvme: merged by queue pair: 1: [1-9]\d* 2: [1-9]\d*$",
             r"nvme: interrupts by vector: 0: [1-9]\d* 1: [1-9]\d*$",
+            r"^nvme: 2 service threads, one per queue pair on its CPU$",
+            r"nvme: requests started/commands completed by thread: "
+            r"0: [1-9]\d*/[1-9]\d* 1: [1-9]\d*/[1-9]\d*; off their pair's thread: 0/0$",
         ], disks=[("a.img", MIB64, all_fill(fill_pattern(93, 65536, 16384),
                                              fill_pattern(94, 81920, 16384)))],
             smp=2, timeout=300,
+            forbid=[r"off their pair's thread: (?!0/0$)"],
             check=both_ok([("0+32768", "written"), ("32768+32768", "written"),
                            ("65536+16384", "verified"), ("81920+16384", "verified")]),
             after=all_of(image_has_pattern("a.img", 91, 0, 32768),
                          image_has_pattern("a.img", 92, 32768, 32768))),
+        # Two CPUs, a service thread per pair: a stream of writes from CPU 1 (its session on
+        # thread 1, whose endpoint BLOCK_OPEN handed over) while the driver is killed, then
+        # swapped: the calls on the dead instance's thread endpoint fail, and the client
+        # library reopens through the named endpoint; each write completes once and reads back.
+        nvme_case("nvme-smp2-kill", nvme_disk("a.img"), [
+            "run blocktest stream nvme 0 1500 kill cpu=1\r",
+            "run blocktest stream nvme 0 1500 swap=bin/nvme-v2 cpu=1\r",
+        ], [
+            r"^nvme: 2 service threads, one per queue pair on its CPU$",
+            r"nvme: session \d+ from CPU 1: queue pair 2$",
+            r"^procsrv: process \d+ \(nvme\) killed by process \d+$",
+            r"^blocktest: stream: 1500 writes, 1500 completed exactly once, 0 failed, "
+            r"[1-9]\d* reopens$",
+            r"^procsrv: swapped nvme: process \d+ replaced by \d+ running bin/nvme-v2$",
+            r"^blocktest: stream: every acknowledged write read back$",
+        ], disks=[("a.img", MIB64, None)], smp=2, timeout=200, trouble=LATE_INTERRUPT_OK,
+            check=lambda log: None if log.count("every acknowledged write read back") == 2
+            else "expected both streams (kill and swap) to read back what was acknowledged"),
         # One image on an AHCI disk and an NVMe namespace at once (QEMU needs share-rw=on on
         # both devices; without it the second device fails to take the image's write lock):
         # written through AHCI with FUA, read back through NVMe, and the other way round.

@@ -11,7 +11,16 @@
 
 #include "libsys/server.h"
 
-enum { OP_ECHO = 1, OP_CLIENT = 2, OP_ONLY_ONE = 3, OP_BAD = 4, OP_LATER = 5, OP_CAP = 6 };
+enum {
+    OP_ECHO = 1,
+    OP_CLIENT = 2,
+    OP_ONLY_ONE = 3,
+    OP_BAD = 4,
+    OP_LATER = 5,
+    OP_CAP = 6,
+    OP_CAPS = 7,
+    OP_CAPS_FAIL = 8
+};
 
 static int handled;
 
@@ -30,6 +39,7 @@ static long fails_after_writing(struct server_call *call)
     request_set_word(&call->out, 0, 42);
     request_set_word(&call->out, 5, 43);
     call->reply_cap = 9;
+    call->reply_cap2 = 10;
     return SERVICE_NOT_FOUND;
 }
 
@@ -53,10 +63,26 @@ static long cap(struct server_call *call)
     return server_reply_cap(call, 77);
 }
 
+/* Two capabilities with the reply (BLOCK_OPEN's doorbell and its thread's endpoint). */
+static long caps(struct server_call *call)
+{
+    handled++;
+    return server_reply_caps(call, 77, 78);
+}
+
+/* Two capabilities set, then a failure: neither goes. */
+static long caps_fail(struct server_call *call)
+{
+    handled++;
+    server_reply_caps(call, 77, 78);
+    return SERVICE_BUSY;
+}
+
 static const struct server_op ops[] = {
     {OP_ECHO, 1, 0, 0, echo},     {OP_CLIENT, 0, 0, SERVER_CLIENT_ONLY, fails_after_writing},
     {OP_ONLY_ONE, 2, 1, 0, echo}, {OP_BAD, 0, 0, 0, bad},
     {OP_LATER, 0, 0, 0, later},   {OP_CAP, 0, 0, 0, cap},
+    {OP_CAPS, 0, 0, 0, caps},     {OP_CAPS_FAIL, 0, 0, 0, caps_fail},
 };
 
 static int known_client = 1;
@@ -154,6 +180,7 @@ static void test_error_has_no_words(void **state)
     assert_ptr_equal(c.client, &known_client);
     assert_int_equal(c.out.length, 0);
     assert_int_equal(c.reply_cap, 0);
+    assert_int_equal(c.reply_cap2, 0);
 }
 
 /* A bad argument says which and the range, in MR0-MR2 only. */
@@ -183,9 +210,18 @@ static void test_no_reply_and_capability(void **state)
     assert_int_equal(call(&c, OP_LATER, 0, 7), SERVER_NO_REPLY);
     assert_int_equal(call(&c, OP_CAP, 0, 7), SERVICE_OK);
     assert_int_equal(c.reply_cap, 77);
-    /* A previous call's capability does not leak into the next reply. */
+    assert_int_equal(c.reply_cap2, 0);
+    assert_int_equal(call(&c, OP_CAPS, 0, 7), SERVICE_OK);
+    assert_int_equal(c.reply_cap, 77);
+    assert_int_equal(c.reply_cap2, 78);
+    /* A previous call's capabilities do not leak into the next reply (reply_cap2 goes only
+       with reply_cap). */
     assert_int_equal(call(&c, OP_ECHO, 1, 7), SERVICE_OK);
     assert_int_equal(c.reply_cap, 0);
+    /* A failure sends neither. */
+    assert_int_equal(call(&c, OP_CAPS_FAIL, 0, 7), SERVICE_BUSY);
+    assert_int_equal(c.reply_cap, 0);
+    assert_int_equal(c.reply_cap2, 0);
 }
 
 int main(void)
