@@ -324,37 +324,8 @@ def read_log(path):
         return ""
 
 
-def untangle(log):
-    """The log with lines that two writers interleaved taken apart again.
-
-    The kernel (its own log and DEBUG_WRITE) and the console server write to
-    COM1 independently; on several CPUs a whole kernel line can land inside
-    one of the console's: "console: procsrv: started kbd" then "serving COM1".
-    A line holding, after its start, "NAME: " for a NAME that starts other
-    lines of the log is split there, and its head joined to the next line
-    (the rest of the interrupted one). The joined line is looked at again: a
-    line may be interrupted more than once, as the shell's echo of a typed line
-    is by a program in the background printing two lines ("missive> " + a line,
-    then "run blocktest o" + a line, then "rphans ahci 0 3": ahci-three-disks
-    failed in CI so). Only expected lines are looked for in this copy as well;
-    forbidden ones are judged on the log as it came."""
-    writers = set(re.findall(r"^([A-Za-z][\w-]*): ", log, re.M))
-    if not writers:
-        return log
-    inner = re.compile(r"(?<=.)(?:%s): " % "|".join(re.escape(w) for w in sorted(writers)))
-    lines, out = log.split("\n"), []
-    for i, line in enumerate(lines):
-        m = inner.search(line)
-        if m and i + 1 < len(lines):
-            out.append(line[m.start():])
-            lines[i + 1] = line[:m.start()] + lines[i + 1]
-        else:
-            out.append(line)
-    return "\n".join(out)
-
-
 def expected(pattern, log):
-    return re.search(pattern, log, re.M) or re.search(pattern, untangle(log), re.M)
+    return re.search(pattern, log, re.M) or re.search(pattern, common.untangle(log), re.M)
 
 
 def all_expected(case, log):
