@@ -191,19 +191,16 @@ void block_poke_owner(struct block_server *bs, const struct block_session_state 
 
 /* After a driver hook on a server of several threads (threaded_driver): if requests completed
    in it (done counts them since before), the threads the driver refused a request have room
-   and settle again, and so do the threads whose sessions got completions here (they wait in
-   the sessions' done: a time-out's tick drains every pair, servers/nvme). */
+   and settle again, and so do the threads whose sessions' requests ended here (handed: their
+   completions wait in the sessions' done, or a close or release of a broken or gone session
+   waits for them; a time-out's tick drains every pair, servers/nvme). */
 static void hand_over(struct block_server *bs, uint64_t before)
 {
     if (bs->completed + bs->failed == before)
         return;
-    uint32_t wake = bs->starved;
+    uint32_t wake = bs->starved | bs->handed;
     bs->starved = 0;
-    for (uint32_t left = bs->used_mask & ~bs->current->owned; left; left &= left - 1) {
-        const struct block_session_state *s = &bs->sessions[__builtin_ctz(left)];
-        if (s->done_count)
-            wake |= 1u << s->thread;
-    }
+    bs->handed = 0;
     poke(bs, wake & ~(1u << bs->current->index));
 }
 
@@ -342,6 +339,11 @@ unsigned block_server_threads(struct block_server *bs, unsigned count, const uin
     /* Held while the threads start: each takes it before its loop's first slot (server_run),
        so only this thread allocates until block_server_run lets go of it. */
     mutex_lock(&bs->mutex);
+    /* This thread is thread 0: on cpus[0], as each other on its own (the kernel places a new
+       thread round robin and never moves it, so it could share a CPU with thread 1). */
+    if (thread_set_affinity(PROC_SLOT_THREAD, cpus[0]) != ERR_OK)
+        printf("%s: service thread 0 cannot be bound to CPU %llu\n", bs->driver->name,
+               (unsigned long long)cpus[0]);
     unsigned made = 1;
     for (; made < count; made++) {
         struct block_server_thread *t = &bs->threads[made];
@@ -390,6 +392,11 @@ unsigned block_server_threads(struct block_server *bs, unsigned count, const uin
 unsigned block_server_thread(const struct block_server *bs)
 {
     return bs->current->index;
+}
+
+uint64_t block_server_waits_elsewhere(const struct block_server *bs)
+{
+    return bs->waits_elsewhere;
 }
 
 uint64_t block_server_thread_notification(struct block_server *bs, unsigned thread, unsigned bit)

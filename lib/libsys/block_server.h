@@ -130,6 +130,11 @@ unsigned block_server_threads(struct block_server *bs, unsigned count, const uin
 /* The service thread running the hook that asks (0..threads-1). */
 unsigned block_server_thread(const struct block_server *bs);
 
+/* How many BLOCK_WAITs came to a thread that does not serve their session (a client making
+   its waits on the service endpoint instead of the endpoint BLOCK_OPEN answered): served all
+   the same, through the owner; 0 while every client uses its session's thread. */
+uint64_t block_server_waits_elsewhere(const struct block_server *bs);
+
 /* The request id (from start) has finished with status (enum block_status): posts its
    completion to its session (if the session still exists), wakes the client if it sleeps and
    offers waiting submissions to the driver again. Call it exactly once per request taken. */

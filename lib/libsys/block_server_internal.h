@@ -103,6 +103,10 @@ struct block_server {
     struct block_server_thread *current;
     uint32_t starved; /* bit t: the driver refused thread t a request (full): poke it when one
                          completes, as its own settle after a completion would */
+    uint64_t waits_elsewhere; /* block_server_waits_elsewhere */
+    uint32_t handed;          /* bit t: a request of thread t's session ended on another thread (a
+                                 time-out's tick drains every pair): poke it to settle, which also
+                                 ends a close or a release that waits for that request */
     /* With several threads, driver is threaded_driver: the driver's hooks (own_driver's),
        each followed by handing its completions to their sessions' threads (block_server.c),
        so that a server of one thread runs none of that. */

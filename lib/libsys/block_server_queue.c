@@ -268,7 +268,9 @@ void block_owed_dropped(struct block_server *bs)
     if (!t->owed)
         return;
     struct block_session_state *s = &bs->sessions[t->owed - 1];
-    if (s->wait_owed) {
+    /* Another thread may have released the session and given its entry to a client of its
+       own, whose wait it owes: that one is not this thread's to clear. */
+    if (s->wait_owed && s->thread == t->index) {
         s->waiting = false;
         s->wait_owed = false;
     }
@@ -407,6 +409,8 @@ void block_server_complete(struct block_server *bs, unsigned id, uint32_t status
     if (!s->used || s->generation != r->generation)
         return;
     s->started--;
+    if (bs->threaded && s->thread != bs->current->index) /* broken or gone too: see handed */
+        bs->handed |= 1u << s->thread;
     if (!s->broken && !s->gone)
         s->done[s->done_count++] = (struct block_completion){.tag = r->tag, .status = status};
 }

@@ -129,6 +129,7 @@ long block_handle_wait(struct server_call *call)
         return SERVICE_INTERNAL;
     }
     if (s->thread != t->index) { /* another thread's session (called on the service endpoint): */
+        bs->waits_elsewhere++;
         block_poke_owner(bs, s); /* its thread settles it and answers the saved reply */
     }
     return SERVER_NO_REPLY;

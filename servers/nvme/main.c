@@ -183,8 +183,10 @@ static void shutdown_tick(void)
    interrupt may come as one), the watchdog's tick, the shutdown signal. */
 static void interrupt(struct block_server *bs, uint32_t bits)
 {
-    /* A thread per pair drains its own pair (a time-out's tick drains them all, queue.c). */
-    if (nvme.threads > 1)
+    /* A thread per pair drains its own pair (a time-out's tick drains them all, queue.c).
+       With fewer threads than pairs (one did not start) some pair has no thread whose vector
+       is its own: every thread drains every pair. */
+    if (nvme.threads > 1 && nvme.threads == nvme.queue_count)
         queue_interrupt_pair(block_server_thread(bs));
     else
         queue_interrupt();

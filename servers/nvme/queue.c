@@ -426,9 +426,11 @@ void queue_log_counts(void)
                        (unsigned long long)nvme.thread_started[i],
                        (unsigned long long)nvme.thread_completed[i]);
     if (at > 0 && (size_t)at < sizeof line)
-        snprintf(line + at, sizeof line - (size_t)at, "; off their pair's thread: %llu/%llu",
+        snprintf(line + at, sizeof line - (size_t)at,
+                 "; off their pair's thread: %llu/%llu; waits on another thread: %llu",
                  (unsigned long long)nvme.foreign_started,
-                 (unsigned long long)nvme.foreign_completed);
+                 (unsigned long long)nvme.foreign_completed,
+                 (unsigned long long)block_server_waits_elsewhere(nvme_server));
     printf("%s\n", line);
 }
 
