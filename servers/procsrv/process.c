@@ -129,8 +129,13 @@ static long launch_end(struct process *p, struct load_result r, bool swap)
         return r.error;
     }
     /* Said before it runs: on another CPU its own first lines would
-       otherwise mix with this one on the shared serial line. */
-    if (!swap)
+       otherwise mix with this one on the shared serial line. Only for what the
+       manifest starts (servers, drivers, their restarts): a program a client
+       spawns (the shell's run) is the client's to report. procsrv writes through
+       the kernel, not the console server, so on several CPUs its lines land
+       inside other programs' lines character by character; a line per spawn
+       did that to test programs' results running in the background. */
+    if (!swap && p->from_manifest)
         printf("procsrv: started %s (%s) as process %lu (%lu KiB to start)\n", p->entry.name,
                p->entry.program, (unsigned long)p->pid,
                (unsigned long)(1ul << p->untyped_bits) >> 10);

@@ -287,6 +287,7 @@ def cases():
                    r"^procsrv: \d+ Untyped \(\d+ KiB\) given to memsrv$",
                    r"^proctest: files: 3000 opens and 100 refused connections kept \d+ slots$",
                    r"^proctest: libc: [1-9]\d* passed, 0 failed$",
+                   r"^proctest: slots: [1-9]\d* passed, 0 failed$",
                    r"^proctest: clock: [1-9]\d* passed, 0 failed$"]),
         # Figures under -icount shift=0: rdtsc counts instructions.
         Case("proc-figures", initrd="test", exit_status=None, timeout=120,

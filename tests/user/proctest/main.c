@@ -226,6 +226,8 @@ int main(int argc, char **argv)
             proc_sleep_ms(1000);
     if (!strcmp(mode, "libc"))
         return libc_suite();
+    if (!strcmp(mode, "slots"))
+        return slots_suite();
     if (!strcmp(mode, "greedy"))
         return greedy();
     if (!strcmp(mode, "crash-null"))

@@ -9,7 +9,7 @@
 
 #define SLOTS 300
 
-void slots_check(void)
+int slots_suite(void)
 {
     static uint64_t given[SLOTS];
     static uint8_t seen[SLOTS];
@@ -17,7 +17,7 @@ void slots_check(void)
         given[i] = libsys_alloc_slot();
     if (!given[SLOTS - 1]) {
         check_fail("no %u fresh slots to give back", SLOTS);
-        return;
+        return check_report("slots") != 0;
     }
     for (unsigned i = 0; i < SLOTS; i++)
         libsys_put_slot(given[i]);
@@ -32,4 +32,5 @@ void slots_check(void)
     }
     check("300 slots given back, 300 taken again", (long)again, SLOTS);
     check("no fresh slot taken meanwhile", (long)(libsys_alloc_slot() - fresh_before), 1);
+    return check_report("slots") != 0;
 }
