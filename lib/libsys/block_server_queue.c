@@ -239,17 +239,24 @@ static void answer_wait(struct block_session_state *s, long status)
     s->waiting = false;
 }
 
-/* Readies the answer to the BLOCK_WAIT of s that its service thread owes unsaved: the
-   notification hook returns it (block_server.c), so the loop answers and receives in one
-   system call. Readied on another thread (a session let go), that thread is signalled. */
+/* Readies in t, the service thread that owes it unsaved, the answer to s's BLOCK_WAIT with
+   status: the notification hook returns it (block_server.c), so the loop answers and receives
+   in one system call. The carried completions are the caller's to set. */
+static void ready_owed(struct block_server_thread *t, struct block_session_state *s, long status)
+{
+    t->owed_answer = status;
+    t->owed_tail = s->cq_tail;
+    s->waiting = false;
+    s->wait_owed = false;
+}
+
+/* ready_owed, carrying nothing; readied on another thread (a session let go), the owing
+   thread is signalled. */
 static void answer_owed(struct block_server *bs, struct block_session_state *s, long status)
 {
     struct block_server_thread *t = &bs->threads[s->thread];
-    t->owed_answer = status;
-    t->owed_tail = s->cq_tail;
+    ready_owed(t, s, status);
     t->owed_carried_count = 0;
-    s->waiting = false;
-    s->wait_owed = false;
     block_poke_owner(bs, s);
 }
 
@@ -315,12 +322,9 @@ static bool carry_in_answer(const struct block_server *bs, const struct block_se
 /* Readies the answer to s's owed BLOCK_WAIT with its reported completions in it. */
 static void carry(struct block_server *bs, struct block_session_state *s)
 {
-    /* answer_owed's, without its signal: settle visits the current thread's sessions only */
+    /* No signal: settle visits the current thread's sessions only. */
     struct block_server_thread *t = bs->current;
-    t->owed_answer = SERVICE_OK;
-    t->owed_tail = s->cq_tail;
-    s->waiting = false;
-    s->wait_owed = false;
+    ready_owed(t, s, SERVICE_OK);
     for (unsigned i = 0; i < s->done_count; i++)
         t->owed_carried[i] = s->done[i];
     t->owed_carried_count = s->done_count;
